@@ -1,0 +1,1 @@
+"""csflow benchmarks: ``make bench`` runs ``python -m benchmarks``."""

@@ -1,0 +1,78 @@
+"""Errors raised by csflow.
+
+Every error csflow raises on purpose is a :class:`CsflowError`.  Each subclass also inherits
+the builtin exception a caller would naturally catch (``ValueError``, ``KeyError``,
+``TypeError``), so ordinary ``except`` clauses keep working.
+
+Messages name the argument, what was expected, and the value that was given (with ``!r``),
+for example::
+
+    CalendarError: 'at' must be timezone-aware, got datetime.datetime(2026, 3, 1, 9, 0)
+
+A command that raises one of these errors has changed nothing.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "CalendarError",
+    "ConfigError",
+    "CsflowError",
+    "InvalidTransitionError",
+    "UnknownAgentError",
+    "UnknownTicketError",
+]
+
+
+class CsflowError(Exception):
+    """Base class of every error csflow raises on purpose."""
+
+
+class CalendarError(CsflowError, ValueError):
+    """A calendar was defined or queried with a bad value.
+
+    Raised for naive datetimes, malformed or overlapping business-hours spans, unknown time
+    zones, ``end`` before ``start``, and calendars that never open again.
+    """
+
+
+class ConfigError(CsflowError, ValueError):
+    """Configuration (a value object, a rule set, a desk config) is malformed.
+
+    Args:
+        message: What is wrong, naming the value and what was expected.
+        path: Where the bad value sits, e.g. ``"rules[2].when.all[0]"``; empty when the value
+            is the whole input.
+
+    Attributes:
+        path: The path given at construction.
+        detail: The message without the path prefix.
+    """
+
+    def __init__(self, message: str, path: str = "") -> None:
+        self.path = path
+        self.detail = message
+        super().__init__(f"{path}: {message}" if path else message)
+
+    def __reduce__(self) -> tuple[type[ConfigError], tuple[str, str]]:
+        # Keep the path when the error crosses a process boundary (sweeps run in pools).
+        return (type(self), (self.detail, self.path))
+
+
+class UnknownTicketError(CsflowError, KeyError):
+    """A ticket id is not known to the desk."""
+
+    def __str__(self) -> str:
+        # KeyError quotes its argument; a sentence reads better.
+        return str(self.args[0]) if self.args else ""
+
+
+class UnknownAgentError(CsflowError, KeyError):
+    """An agent id is not known to the desk."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+
+class InvalidTransitionError(CsflowError, ValueError):
+    """A state change that the state machine does not allow (ticket or SLA clock)."""

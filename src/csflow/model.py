@@ -1,0 +1,392 @@
+"""Value objects of a customer-service desk: tiers, channels, priorities, skills, agents, tickets.
+
+Everything here is a frozen attrs class, validated at construction: a bad value raises
+:class:`~csflow.errors.ConfigError` naming the field, what was expected and the value given.
+These objects describe; they never change.  Runtime state (a ticket's status, its assignee, its
+SLA clocks, an agent's presence and load) belongs to the engine that owns it
+(:mod:`csflow.desk`), not to the descriptions.
+"""
+
+from __future__ import annotations
+
+import enum
+import functools
+import re
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from types import MappingProxyType
+from typing import Any, ClassVar
+
+import attrs
+
+from csflow._time import require_aware
+from csflow.errors import ConfigError
+
+__all__ = [
+    "MAX_PROFICIENCY",
+    "MIN_PROFICIENCY",
+    "AgentProfile",
+    "Channel",
+    "Customer",
+    "Priority",
+    "SkillRequirement",
+    "Ticket",
+    "Tier",
+]
+
+MIN_PROFICIENCY = 1
+MAX_PROFICIENCY = 5
+
+_NAME_RE = re.compile(r"[a-z0-9][a-z0-9_.\-]{0,63}\Z")
+
+
+def _check_name(kind: str, value: object) -> str:
+    if not isinstance(value, str) or not _NAME_RE.match(value):
+        raise ConfigError(
+            f"{kind} must be a lowercase name of 1-64 characters "
+            f"(letters, digits, '_', '-', '.'), got {value!r}"
+        )
+    return value
+
+
+def _check_id(kind: str, value: object) -> str:
+    if not isinstance(value, str) or not value or len(value) > 256:
+        raise ConfigError(f"{kind} must be a non-empty string of at most 256 characters, got {value!r}")
+    return value
+
+
+def _frozen_mapping(value: Mapping[str, Any] | None) -> Mapping[str, Any]:
+    if value is None:
+        return MappingProxyType({})
+    if not isinstance(value, Mapping):
+        raise ConfigError(f"attributes must be a mapping, got {value!r}")
+    for key in value:
+        if not isinstance(key, str):
+            raise ConfigError(f"attribute names must be strings, got {key!r}")
+    return MappingProxyType(dict(value))
+
+
+class Priority(enum.IntEnum):
+    """How urgent a ticket is; ordered ``URGENT > HIGH > NORMAL > LOW``."""
+
+    LOW = 0
+    NORMAL = 1
+    HIGH = 2
+    URGENT = 3
+
+    @classmethod
+    def parse(cls, value: Priority | str | int) -> Priority:
+        """Return the priority named or numbered by *value* (``"urgent"``, ``3``, ``Priority.URGENT``).
+
+        Raises:
+            ConfigError: *value* names no priority.
+        """
+        if isinstance(value, Priority):
+            return value
+        if isinstance(value, str):
+            try:
+                return cls[value.upper()]
+            except KeyError:
+                pass
+        elif isinstance(value, int) and not isinstance(value, bool):
+            try:
+                return cls(value)
+            except ValueError:
+                pass
+        names = ", ".join(repr(p.name.lower()) for p in cls)
+        raise ConfigError(f"priority must be one of {names}, got {value!r}")
+
+    def __str__(self) -> str:
+        return self.name.lower()
+
+
+@functools.total_ordering
+@attrs.frozen
+class Tier:
+    """A customer tier such as platinum, gold, silver or regular.
+
+    Args:
+        name: Lowercase name, e.g. ``"platinum"``.
+        rank: Larger ranks are more valuable (``platinum=3 > gold=2 > silver=1 > regular=0``);
+            tiers order by rank, then name.
+
+    Raises:
+        ConfigError: A malformed name or a rank that is not a non-negative int.
+    """
+
+    name: str = attrs.field()
+    rank: int = attrs.field(default=0)
+
+    @name.validator
+    def _v_name(self, _a: attrs.Attribute[str], value: str) -> None:
+        _check_name("tier name", value)
+
+    @rank.validator
+    def _v_rank(self, _a: attrs.Attribute[int], value: int) -> None:
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            raise ConfigError(f"tier rank must be a non-negative int, got {value!r}")
+
+    def __lt__(self, other: object) -> bool:
+        if not isinstance(other, Tier):
+            return NotImplemented
+        return (self.rank, self.name) < (other.rank, other.name)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+@attrs.frozen
+class Channel:
+    """A contact channel.  The set is open; the common ones are class attributes.
+
+    ``Channel.PHONE``, ``Channel.CHAT``, ``Channel.EMAIL``, ``Channel.WHATSAPP`` and
+    ``Channel.SOCIAL`` are provided; ``Channel("line")`` makes any other.  A channel compares
+    equal to another with the same name.  Anywhere csflow takes a channel it also takes its
+    name as a string.
+    """
+
+    name: str = attrs.field()
+
+    PHONE: ClassVar[Channel]
+    CHAT: ClassVar[Channel]
+    EMAIL: ClassVar[Channel]
+    WHATSAPP: ClassVar[Channel]
+    SOCIAL: ClassVar[Channel]
+
+    @name.validator
+    def _v_name(self, _a: attrs.Attribute[str], value: str) -> None:
+        _check_name("channel name", value)
+
+    @classmethod
+    def parse(cls, value: Channel | str) -> Channel:
+        """Return *value* as a :class:`Channel` (a string is taken as its name)."""
+        if isinstance(value, Channel):
+            return value
+        return cls(value)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+Channel.PHONE = Channel("phone")
+Channel.CHAT = Channel("chat")
+Channel.EMAIL = Channel("email")
+Channel.WHATSAPP = Channel("whatsapp")
+Channel.SOCIAL = Channel("social")
+
+
+def _to_channel(value: Channel | str) -> Channel:
+    return Channel.parse(value)
+
+
+@attrs.frozen
+class SkillRequirement:
+    """A skill a ticket needs, at a minimum proficiency (1 = novice … 5 = expert).
+
+    Raises:
+        ConfigError: A malformed skill name or a proficiency outside 1-5.
+    """
+
+    skill: str = attrs.field()
+    min_proficiency: int = attrs.field(default=MIN_PROFICIENCY)
+
+    @skill.validator
+    def _v_skill(self, _a: attrs.Attribute[str], value: str) -> None:
+        _check_name("skill", value)
+
+    @min_proficiency.validator
+    def _v_prof(self, _a: attrs.Attribute[int], value: int) -> None:
+        _check_proficiency(f"min_proficiency of skill {self.skill!r}", value)
+
+    def satisfied_by(self, skills: Mapping[str, int]) -> bool:
+        """Whether an agent with *skills* (skill -> proficiency) meets this requirement."""
+        return skills.get(self.skill, 0) >= self.min_proficiency
+
+
+def _check_proficiency(what: str, value: object) -> None:
+    if (
+        not isinstance(value, int)
+        or isinstance(value, bool)
+        or not MIN_PROFICIENCY <= value <= MAX_PROFICIENCY
+    ):
+        raise ConfigError(
+            f"{what} must be an int from {MIN_PROFICIENCY} to {MAX_PROFICIENCY}, got {value!r}"
+        )
+
+
+def _to_requirements(
+    value: Iterable[SkillRequirement | str] | Mapping[str, int],
+) -> tuple[SkillRequirement, ...]:
+    if isinstance(value, str):
+        raise ConfigError(f"required_skills must be a collection of skills, got {value!r}")
+    if isinstance(value, Mapping):
+        reqs = [SkillRequirement(k, v) for k, v in value.items()]
+    else:
+        reqs = [r if isinstance(r, SkillRequirement) else SkillRequirement(r) for r in value]
+    seen: set[str] = set()
+    for r in reqs:
+        if r.skill in seen:
+            raise ConfigError(f"required_skills names skill {r.skill!r} twice")
+        seen.add(r.skill)
+    # A canonical order makes equal requirement sets equal signatures.
+    return tuple(sorted(reqs, key=lambda r: r.skill))
+
+
+def _to_language(value: str | None) -> str | None:
+    if value is None:
+        return None
+    return _check_name("language", value)
+
+
+def _to_languages(value: Iterable[str]) -> frozenset[str]:
+    if isinstance(value, str):
+        value = [value]
+    return frozenset(_check_name("language", v) for v in value)
+
+
+@attrs.frozen
+class Customer:
+    """Someone who contacts the desk.
+
+    Args:
+        id: The host's customer id.
+        tier: The customer's tier.
+        language: Preferred language code (e.g. ``"id"``, ``"en"``), or ``None`` for any.
+        preferred_agent: The agent id the customer prefers (or last spoke to), if any.
+        attributes: Free-form data for rules (``customer.attributes.city``); copied read-only.
+    """
+
+    id: str = attrs.field(validator=lambda _s, _a, v: _check_id("customer id", v))
+    tier: Tier = attrs.field()
+    language: str | None = attrs.field(default=None, converter=_to_language)
+    preferred_agent: str | None = attrs.field(default=None)
+    attributes: Mapping[str, Any] = attrs.field(
+        factory=dict, converter=_frozen_mapping, eq=False, hash=False
+    )
+
+    @tier.validator
+    def _v_tier(self, _a: attrs.Attribute[Tier], value: Tier) -> None:
+        if not isinstance(value, Tier):
+            raise ConfigError(f"customer tier must be a Tier, got {value!r}")
+
+    @preferred_agent.validator
+    def _v_pref(self, _a: attrs.Attribute[str | None], value: str | None) -> None:
+        if value is not None:
+            _check_id("preferred_agent", value)
+
+
+def _to_skills(value: Mapping[str, int]) -> Mapping[str, int]:
+    if not isinstance(value, Mapping):
+        raise ConfigError(f"skills must be a mapping of skill -> proficiency, got {value!r}")
+    for skill, prof in value.items():
+        _check_name("skill", skill)
+        _check_proficiency(f"proficiency of skill {skill!r}", prof)
+    return MappingProxyType(dict(sorted(value.items())))
+
+
+def _to_capacity(value: Mapping[Channel | str, int]) -> Mapping[str, int]:
+    if not isinstance(value, Mapping):
+        raise ConfigError(f"capacity must be a mapping of channel -> int, got {value!r}")
+    out: dict[str, int] = {}
+    for channel, n in value.items():
+        name = Channel.parse(channel).name
+        if not isinstance(n, int) or isinstance(n, bool) or not 0 <= n <= 1000:
+            raise ConfigError(f"capacity for channel {name!r} must be an int from 0 to 1000, got {n!r}")
+        out[name] = n
+    return MappingProxyType(dict(sorted(out.items())))
+
+
+def _to_teams(value: Iterable[str]) -> frozenset[str]:
+    if isinstance(value, str):
+        value = [value]
+    return frozenset(_check_name("team", v) for v in value)
+
+
+@attrs.frozen
+class AgentProfile:
+    """What an agent can do: skills with proficiency, languages, capacity per channel, teams.
+
+    Args:
+        id: The host's agent id.
+        skills: Skill name -> proficiency (1-5).
+        languages: Language codes the agent serves in.
+        capacity: Channel (or its name) -> how many tickets of it the agent may hold at once;
+            a channel not listed is one the agent does not serve.
+        teams: Team names, used for escalation and transfers.
+        name: A display name, for reasons and reports.
+
+    Raises:
+        ConfigError: A malformed skill, proficiency, language, channel, capacity or team.
+    """
+
+    id: str = attrs.field(validator=lambda _s, _a, v: _check_id("agent id", v))
+    skills: Mapping[str, int] = attrs.field(factory=dict, converter=_to_skills, hash=False)
+    languages: frozenset[str] = attrs.field(factory=frozenset, converter=_to_languages)
+    capacity: Mapping[str, int] = attrs.field(factory=dict, converter=_to_capacity, hash=False)
+    teams: frozenset[str] = attrs.field(factory=frozenset, converter=_to_teams)
+    name: str = attrs.field(default="")
+
+    def proficiency(self, skill: str) -> int:
+        """The agent's proficiency in *skill*, 0 when the agent lacks it."""
+        return self.skills.get(skill, 0)
+
+    def meets(self, requirements: Iterable[SkillRequirement]) -> bool:
+        """Whether the agent meets every requirement."""
+        return all(r.satisfied_by(self.skills) for r in requirements)
+
+
+@attrs.frozen
+class Ticket:
+    """The immutable description of a customer's request.
+
+    Args:
+        id: The host's ticket id.
+        customer: Who asked.
+        channel: Where they asked (a :class:`Channel` or its name).
+        priority: How urgent (a :class:`Priority` or its name).
+        created_at: When the request arrived; must be timezone-aware.
+        category: Free-form category for rules, e.g. ``"refund"``.
+        language: The ticket's language; defaults to the customer's.
+        required_skills: Skills an agent needs, as :class:`SkillRequirement` values, skill
+            names (minimum proficiency 1), or a mapping skill -> minimum proficiency.
+        attributes: Free-form data for rules (``attributes.order_value``); copied read-only.
+
+    Raises:
+        ConfigError: Any malformed field, including a naive ``created_at``.
+    """
+
+    id: str = attrs.field(validator=lambda _s, _a, v: _check_id("ticket id", v))
+    customer: Customer = attrs.field()
+    channel: Channel = attrs.field(converter=_to_channel)
+    created_at: datetime = attrs.field()
+    priority: Priority = attrs.field(default=Priority.NORMAL, converter=Priority.parse)
+    category: str = attrs.field(default="general")
+    language: str | None = attrs.field(default=None, converter=_to_language)
+    required_skills: tuple[SkillRequirement, ...] = attrs.field(
+        default=(), converter=_to_requirements
+    )
+    attributes: Mapping[str, Any] = attrs.field(
+        factory=dict, converter=_frozen_mapping, eq=False, hash=False
+    )
+
+    @customer.validator
+    def _v_customer(self, _a: attrs.Attribute[Customer], value: Customer) -> None:
+        if not isinstance(value, Customer):
+            raise ConfigError(f"ticket customer must be a Customer, got {value!r}")
+
+    @created_at.validator
+    def _v_created(self, _a: attrs.Attribute[datetime], value: datetime) -> None:
+        require_aware(value, "created_at", ConfigError)
+
+    @category.validator
+    def _v_category(self, _a: attrs.Attribute[str], value: str) -> None:
+        _check_name("category", value)
+
+    def __attrs_post_init__(self) -> None:
+        if self.language is None and self.customer.language is not None:
+            object.__setattr__(self, "language", self.customer.language)
+
+    @property
+    def tier(self) -> Tier:
+        """The customer's tier (a shortcut for rules: ``tier``)."""
+        return self.customer.tier
