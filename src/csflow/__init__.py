@@ -6,6 +6,7 @@ events it returns.  Import everything from ``csflow``.
 
 from __future__ import annotations
 
+from csflow.calendar import BusinessCalendar
 from csflow.errors import (
     CalendarError,
     ConfigError,
@@ -32,6 +33,7 @@ __all__ = [
     "MAX_PROFICIENCY",
     "MIN_PROFICIENCY",
     "AgentProfile",
+    "BusinessCalendar",
     "CalendarError",
     "Channel",
     "ConfigError",

@@ -7,19 +7,25 @@ drift, and they compare and hash faster than datetimes.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 
 from csflow.errors import CalendarError, CsflowError
 
-__all__ = ["EPOCH", "ONE_US", "duration_us", "from_us", "require_aware", "to_us"]
+__all__ = [
+    "EPOCH",
+    "ONE_US",
+    "duration_us",
+    "from_us",
+    "instant_us",
+    "require_aware",
+    "to_us",
+]
 
-EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 ONE_US = timedelta(microseconds=1)
 
 
-def require_aware(
-    value: object, name: str, error: type[CsflowError] = CalendarError
-) -> datetime:
+def require_aware(value: object, name: str, error: type[CsflowError] = CalendarError) -> datetime:
     """Return *value* if it is a timezone-aware datetime, else raise *error*.
 
     Args:
@@ -37,6 +43,22 @@ def require_aware(
     return value
 
 
+def instant_us(value: object, name: str, error: type[CsflowError] = CalendarError) -> int:
+    """Microseconds since the epoch of an aware datetime; anything else raises *error*.
+
+    This is :func:`require_aware` and :func:`to_us` in one step, for hot paths: subtracting
+    the aware epoch from a naive datetime raises ``TypeError``, so the check costs nothing
+    when the value is good.
+    """
+    if isinstance(value, datetime):
+        try:
+            return (value - EPOCH) // ONE_US
+        except TypeError:
+            pass
+    require_aware(value, name, error)
+    raise error(f"{name!r} must be a timezone-aware datetime, got {value!r}")  # pragma: no cover
+
+
 def to_us(value: datetime) -> int:
     """Microseconds since the Unix epoch of an aware datetime (exact)."""
     return (value - EPOCH) // ONE_US
@@ -48,7 +70,11 @@ def from_us(us: int, tz: tzinfo) -> datetime:
 
 
 def duration_us(
-    value: object, name: str, error: type[CsflowError] = CalendarError, *, allow_negative: bool = False
+    value: object,
+    name: str,
+    error: type[CsflowError] = CalendarError,
+    *,
+    allow_negative: bool = False,
 ) -> int:
     """Microseconds in a ``timedelta`` (exact), rejecting other types and negative values.
 

@@ -51,7 +51,9 @@ def _check_name(kind: str, value: object) -> str:
 
 def _check_id(kind: str, value: object) -> str:
     if not isinstance(value, str) or not value or len(value) > 256:
-        raise ConfigError(f"{kind} must be a non-empty string of at most 256 characters, got {value!r}")
+        raise ConfigError(
+            f"{kind} must be a non-empty string of at most 256 characters, got {value!r}"
+        )
     return value
 
 
@@ -175,6 +177,10 @@ Channel.WHATSAPP = Channel("whatsapp")
 Channel.SOCIAL = Channel("social")
 
 
+def _to_priority(value: Priority | str | int) -> Priority:
+    return Priority.parse(value)
+
+
 def _to_channel(value: Channel | str) -> Channel:
     return Channel.parse(value)
 
@@ -291,7 +297,9 @@ def _to_capacity(value: Mapping[Channel | str, int]) -> Mapping[str, int]:
     for channel, n in value.items():
         name = Channel.parse(channel).name
         if not isinstance(n, int) or isinstance(n, bool) or not 0 <= n <= 1000:
-            raise ConfigError(f"capacity for channel {name!r} must be an int from 0 to 1000, got {n!r}")
+            raise ConfigError(
+                f"capacity for channel {name!r} must be an int from 0 to 1000, got {n!r}"
+            )
         out[name] = n
     return MappingProxyType(dict(sorted(out.items())))
 
@@ -359,7 +367,7 @@ class Ticket:
     customer: Customer = attrs.field()
     channel: Channel = attrs.field(converter=_to_channel)
     created_at: datetime = attrs.field()
-    priority: Priority = attrs.field(default=Priority.NORMAL, converter=Priority.parse)
+    priority: Priority = attrs.field(default=Priority.NORMAL, converter=_to_priority)
     category: str = attrs.field(default="general")
     language: str | None = attrs.field(default=None, converter=_to_language)
     required_skills: tuple[SkillRequirement, ...] = attrs.field(

@@ -1,0 +1,765 @@
+"""Exact business-hours calendars in an IANA time zone.
+
+Theory of operation
+-------------------
+A :class:`BusinessCalendar` answers four questions — is the desk open at an instant, when does
+it next open, what is the business-time deadline ``d`` after ``start``, and how much business
+time lies between two instants — exactly (to the microsecond) and at a cost that does not grow
+with the distance between the instants.
+
+Instants are handled as integer microseconds since the Unix epoch (UTC).  Each *local date* of
+the calendar's zone owns the real (UTC) intervals its spans map to; because every span of a
+date lies between that date's local midnight and the next one, the dates' intervals are ordered
+the same way the dates are.
+
+Business time before a date is split in two parts:
+
+* the **nominal** part: what the weekly pattern gives if every day were an ordinary day with no
+  DST change, holiday or special day.  It is periodic with a period of one week, so the nominal
+  time between two dates is arithmetic: whole weeks times the weekly total, plus a prefix of
+  the week;
+* the **exceptions**: for the few dates whose real open time differs from the nominal one
+  (holidays, special days, DST change days), the difference.  They are found one year at a time,
+  lazily, and kept per year as a sorted list with prefix sums, so the exception time between two
+  dates is two binary searches (plus one addition per whole year in between).
+
+So ``elapsed`` is a subtraction of two "business time before this instant" values, and ``add``
+inverts that monotone function: a nominal guess computed arithmetically, corrected by the
+exceptions it jumped over, which converges in a few steps (a bisection guards the rare case of
+special days that add time).
+
+DST conventions (PEP 495): a span bound that falls in a gap moves forward by the gap (02:30 on a
+spring-forward night in New York is 03:30 EDT); a bound that falls in an overlap means its first
+occurrence (``fold=0``).  Stdlib ``zoneinfo`` resolves ``fold=0`` exactly that way, so bounds
+are built as stdlib datetimes with ``fold=0`` (pendulum's own default for ambiguous times is the
+second occurrence, which is why csflow does not let it resolve them).  A date's open time is the
+union of its spans after these rules; a span that collapses (02:30-03:00 on a spring-forward
+night) is empty.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+import zoneinfo
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date, datetime, time, timedelta, tzinfo
+from types import MappingProxyType
+from typing import Any, NamedTuple, cast
+
+from csflow._time import EPOCH, ONE_US, duration_us, instant_us
+from csflow.errors import CalendarError, ConfigError
+
+__all__ = ["DAY_KEYS", "BusinessCalendar"]
+
+DAY_KEYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+_MINUTE_US = 60_000_000
+_DAY_MINUTES = 24 * 60
+_HHMM = re.compile(r"([01][0-9]|2[0-4]):([0-5][0-9])\Z")
+# Caches are bounded so that hostile inputs (instants scattered over millennia) cannot grow
+# memory without limit; a cleared cache is only recomputed.
+_DAY_CACHE_LIMIT = 50_000
+_YEAR_CACHE_LIMIT = 2_000
+
+_DAY_US = 86_400_000_000
+_UNIX_ORDINAL = date(1970, 1, 1).toordinal()
+
+Span = tuple[int, int]  # minutes since local midnight, end exclusive, 0 <= start < end <= 1440
+Interval = tuple[int, int]  # microseconds since the epoch, start < end
+
+
+class _Year(NamedTuple):
+    """A year's exception dates: ordinals, and prefix sums of (real - nominal) open µs."""
+
+    first: int
+    last: int
+    ords: list[int]
+    prefix: list[int]
+
+
+def _parse_bound(value: object, what: str, *, is_end: bool) -> int:
+    if isinstance(value, time):
+        if value.tzinfo is not None or value.second or value.microsecond:
+            raise CalendarError(f"{what} must be a whole-minute naive time, got {value!r}")
+        return value.hour * 60 + value.minute
+    if not isinstance(value, str):
+        raise CalendarError(f"{what} must be an 'HH:MM' string, got {value!r}")
+    m = _HHMM.match(value)
+    if m is None:
+        raise CalendarError(
+            f"{what} must be an 'HH:MM' string from '00:00' to '24:00', got {value!r}"
+        )
+    minutes = int(m.group(1)) * 60 + int(m.group(2))
+    if minutes > _DAY_MINUTES:
+        raise CalendarError(f"{what} must not be later than '24:00', got {value!r}")
+    if minutes == _DAY_MINUTES and not is_end:
+        raise CalendarError(f"{what}: '24:00' is allowed only as the end of a span, got {value!r}")
+    return minutes
+
+
+def _parse_spans(value: object, where: str) -> tuple[Span, ...]:
+    if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
+        raise CalendarError(f"{where} must be a list of ('HH:MM', 'HH:MM') spans, got {value!r}")
+    spans: list[Span] = []
+    for i, pair in enumerate(value):
+        what = f"{where}[{i}]"
+        if isinstance(pair, (str, bytes)) or not isinstance(pair, Sequence) or len(pair) != 2:
+            raise CalendarError(f"{what} must be a pair ('HH:MM', 'HH:MM'), got {pair!r}")
+        start = _parse_bound(pair[0], f"{what} start", is_end=False)
+        end = _parse_bound(pair[1], f"{what} end", is_end=True)
+        if start >= end:
+            raise CalendarError(f"{what} must start before it ends, got {tuple(pair)!r}")
+        if spans and start < spans[-1][1]:
+            raise CalendarError(
+                f"{where} spans must be sorted and must not overlap, got {tuple(pair)!r} "
+                f"after {_fmt_span(spans[-1])!r}"
+            )
+        spans.append((start, end))
+    return tuple(spans)
+
+
+def _fmt_minute(m: int) -> str:
+    return f"{m // 60:02d}:{m % 60:02d}"
+
+
+def _fmt_span(span: Span) -> tuple[str, str]:
+    return (_fmt_minute(span[0]), _fmt_minute(span[1]))
+
+
+def _check_date(value: object, where: str) -> date:
+    if not isinstance(value, date) or isinstance(value, datetime):
+        raise CalendarError(f"{where} keys must be datetime.date values, got {value!r}")
+    return value
+
+
+def _load_zone(name: object) -> zoneinfo.ZoneInfo:
+    if not isinstance(name, str) or not name or len(name) > 255:
+        raise CalendarError(f"'timezone' must be an IANA time zone name, got {name!r}")
+    try:
+        return zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
+        raise CalendarError(f"'timezone' must be an IANA time zone name, got {name!r}") from None
+
+
+class BusinessCalendar:
+    """Weekly business hours in an IANA time zone, with holidays and special days.
+
+    Args:
+        timezone: An IANA zone name such as ``"Asia/Jakarta"``.
+        weekly: Day key (``"mon"`` … ``"sun"``) -> list of local ``("HH:MM", "HH:MM")`` spans,
+            sorted and not overlapping; ``"24:00"`` is allowed as an end.  A missing key is a
+            closed day.  ``datetime.time`` values are accepted as well as strings.
+        holidays: Dates closed all day: a mapping date -> name (for example
+            ``holidays.Indonesia(years=2026)``) or any iterable of dates.
+        special_days: Date -> spans that replace that date's weekly spans (``[]`` closes the
+            date).  A special day wins over a holiday on the same date.
+
+    Raises:
+        CalendarError: An unknown zone, a bad day key, a malformed, unsorted or overlapping
+            span, or a key that is not a ``date``.
+
+    Example:
+        >>> from datetime import date, datetime, timedelta, timezone
+        >>> cal = BusinessCalendar(
+        ...     "Asia/Jakarta",
+        ...     weekly={d: [("09:00", "17:00")] for d in ("mon", "tue", "wed", "thu", "fri")},
+        ...     holidays={date(2026, 3, 20): "Idul Fitri"},
+        ... )
+        >>> cal.add(datetime(2026, 3, 19, 16, 0, tzinfo=timezone.utc), timedelta(hours=2)).isoformat()
+        '2026-03-23T11:00:00+07:00'
+    """
+
+    __slots__ = (
+        "_days",
+        "_holidays",
+        "_hot",
+        "_mids",
+        "_nominal",
+        "_offset_guess",
+        "_special",
+        "_special_ords",
+        "_timezone",
+        "_week_prefix",
+        "_week_total",
+        "_weekly",
+        "_years",
+        "_zone",
+    )
+
+    def __init__(
+        self,
+        timezone: str,
+        weekly: Mapping[str, Iterable[Sequence[str | time]]] | None = None,
+        holidays: Mapping[date, str] | Iterable[date] = (),
+        special_days: Mapping[date, Iterable[Sequence[str | time]]] | None = None,
+    ) -> None:
+        self._zone = _load_zone(timezone)
+        self._timezone = timezone
+        weekly = {} if weekly is None else weekly
+        if not isinstance(weekly, Mapping):
+            raise CalendarError(f"'weekly' must be a mapping of day -> spans, got {weekly!r}")
+        days: list[tuple[Span, ...]] = [()] * 7
+        for key, spans in weekly.items():
+            if key not in DAY_KEYS:
+                raise CalendarError(f"'weekly' keys must be one of {DAY_KEYS!r}, got {key!r}")
+            days[DAY_KEYS.index(key)] = _parse_spans(spans, f"weekly[{key!r}]")
+        self._weekly: tuple[tuple[Span, ...], ...] = tuple(days)
+
+        if isinstance(holidays, Mapping):
+            hol = {_check_date(d, "'holidays'"): str(name) for d, name in holidays.items()}
+        elif isinstance(cast(object, holidays), (str, bytes)) or not isinstance(holidays, Iterable):
+            raise CalendarError(
+                f"'holidays' must be a mapping or iterable of dates, got {holidays!r}"
+            )
+        else:
+            hol = {_check_date(d, "'holidays'"): "holiday" for d in holidays}
+        self._holidays: Mapping[date, str] = MappingProxyType(dict(sorted(hol.items())))
+
+        special_days = {} if special_days is None else special_days
+        if not isinstance(special_days, Mapping):
+            raise CalendarError(
+                f"'special_days' must be a mapping of date -> spans, got {special_days!r}"
+            )
+        special = {
+            _check_date(d, "'special_days'"): _parse_spans(spans, f"special_days[{d.isoformat()}]")
+            for d, spans in special_days.items()
+        }
+        self._special: Mapping[date, tuple[Span, ...]] = MappingProxyType(
+            dict(sorted(special.items()))
+        )
+        self._special_ords = [d.toordinal() for d, spans in self._special.items() if spans]
+
+        self._nominal = tuple(sum(e - s for s, e in spans) * _MINUTE_US for spans in self._weekly)
+        prefix = [0]
+        for n in self._nominal:
+            prefix.append(prefix[-1] + n)
+        self._week_prefix = tuple(prefix)
+        self._week_total = prefix[-1]
+        self._days: dict[int, tuple[tuple[Interval, ...], int]] = {}
+        self._mids: dict[int, int] = {}
+        self._years: dict[int, _Year] = {}
+        self._hot = _Year(0, -1, [], [0])
+        self._offset_guess = 0
+
+    # -- construction helpers ------------------------------------------------------------------
+
+    @classmethod
+    def always_open(cls, timezone: str = "UTC") -> BusinessCalendar:
+        """A 24/7 calendar: open at every instant.
+
+        Business time then equals wall time, even across DST changes (a 23-hour or 25-hour
+        local day counts 23 or 25 hours).  The zone only decides the zone of the results.
+        """
+        return cls(timezone, weekly={day: [("00:00", "24:00")] for day in DAY_KEYS})
+
+    @property
+    def timezone(self) -> str:
+        """The IANA zone name."""
+        return self._timezone
+
+    @property
+    def zone(self) -> tzinfo:
+        """The zone as a ``tzinfo`` (results are expressed in it)."""
+        return self._zone
+
+    @property
+    def weekly(self) -> Mapping[str, tuple[tuple[str, str], ...]]:
+        """Day key -> spans as ``("HH:MM", "HH:MM")`` pairs (closed days are omitted)."""
+        return MappingProxyType(
+            {
+                key: tuple(_fmt_span(s) for s in spans)
+                for key, spans in zip(DAY_KEYS, self._weekly, strict=True)
+                if spans
+            }
+        )
+
+    @property
+    def holidays(self) -> Mapping[date, str]:
+        """Holiday date -> name, read-only."""
+        return self._holidays
+
+    @property
+    def special_days(self) -> Mapping[date, tuple[tuple[str, str], ...]]:
+        """Special date -> spans as ``("HH:MM", "HH:MM")`` pairs, read-only."""
+        return MappingProxyType(
+            {d: tuple(_fmt_span(s) for s in spans) for d, spans in self._special.items()}
+        )
+
+    @property
+    def weekly_hours(self) -> timedelta:
+        """Nominal open time in an ordinary week (no holidays, special days or DST change)."""
+        return timedelta(microseconds=self._week_total)
+
+    def __repr__(self) -> str:
+        return (
+            f"BusinessCalendar({self._timezone!r}, weekly={dict(self.weekly)!r}, "
+            f"holidays=<{len(self._holidays)} dates>, special_days=<{len(self._special)} dates>)"
+        )
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, BusinessCalendar):
+            return NotImplemented
+        return (
+            self._timezone == other._timezone
+            and self._weekly == other._weekly
+            and set(self._holidays) == set(other._holidays)
+            and dict(self._special) == dict(other._special)
+        )
+
+    def __hash__(self) -> int:
+        return hash((self._timezone, self._weekly, frozenset(self._holidays)))
+
+    # -- plain-data form -----------------------------------------------------------------------
+
+    def to_dict(self) -> dict[str, Any]:
+        """The calendar as JSON-compatible data; :meth:`from_dict` reads it back."""
+        return {
+            "timezone": self._timezone,
+            "weekly": {k: [list(s) for s in v] for k, v in self.weekly.items()},
+            "holidays": {d.isoformat(): name for d, name in self._holidays.items()},
+            "special_days": {
+                d.isoformat(): [list(_fmt_span(s)) for s in spans]
+                for d, spans in self._special.items()
+            },
+        }
+
+    @classmethod
+    def from_dict(cls, data: object, path: str = "calendar") -> BusinessCalendar:
+        """Build a calendar from JSON-compatible data.
+
+        The shape is that of :meth:`to_dict`: ``timezone``, ``weekly`` (day -> list of
+        ``["HH:MM", "HH:MM"]``), ``holidays`` (ISO date -> name, or a list of ISO dates) and
+        ``special_days`` (ISO date -> spans); or ``{"timezone": ..., "always_open": true}``.
+
+        Raises:
+            ConfigError: Anything malformed, with the path to it (e.g.
+                ``calendar.weekly.mon[1] end must ...``).
+        """
+        if not isinstance(data, Mapping):
+            raise ConfigError(f"expected a mapping, got {data!r}", path)
+        allowed = {"timezone", "weekly", "holidays", "special_days", "always_open"}
+        for key in data:
+            if key not in allowed:
+                raise ConfigError(f"unknown key {key!r}; expected one of {sorted(allowed)}", path)
+        try:
+            timezone = data.get("timezone", "UTC")
+            if data.get("always_open", False) is True:
+                if any(k in data for k in ("weekly", "holidays", "special_days")):
+                    raise ConfigError(
+                        "'always_open' excludes weekly, holidays and special_days", path
+                    )
+                return cls.always_open(timezone)
+            holidays_raw = data.get("holidays", {})
+            if isinstance(holidays_raw, Mapping):
+                holidays: dict[date, str] | list[date] = {
+                    _parse_iso_date(k, f"{path}.holidays"): str(v) for k, v in holidays_raw.items()
+                }
+            elif isinstance(holidays_raw, list):
+                holidays = [_parse_iso_date(k, f"{path}.holidays") for k in holidays_raw]
+            else:
+                raise ConfigError(
+                    f"expected a mapping or list of ISO dates, got {holidays_raw!r}",
+                    f"{path}.holidays",
+                )
+            special_raw = data.get("special_days", {})
+            if not isinstance(special_raw, Mapping):
+                raise ConfigError(
+                    f"expected a mapping of ISO date -> spans, got {special_raw!r}",
+                    f"{path}.special_days",
+                )
+            special = {
+                _parse_iso_date(k, f"{path}.special_days"): v for k, v in special_raw.items()
+            }
+            return cls(timezone, data.get("weekly", {}), holidays, special)
+        except CalendarError as exc:
+            raise ConfigError(str(exc), path) from None
+
+    # -- per-date structure --------------------------------------------------------------------
+
+    def _spans_of(self, d: date) -> tuple[Span, ...]:
+        special = self._special.get(d)
+        if special is not None:
+            return special
+        if d in self._holidays:
+            return ()
+        return self._weekly[d.weekday()]
+
+    def _mid(self, n: int) -> int:
+        """The instant (µs) of local midnight, ``fold=0``, starting local date ordinal *n*."""
+        mids = self._mids
+        v = mids.get(n)
+        if v is None:
+            d = date.fromordinal(n)
+            v = (datetime(d.year, d.month, d.day, tzinfo=self._zone) - EPOCH) // ONE_US
+            if len(mids) >= _DAY_CACHE_LIMIT:
+                mids.clear()
+            mids[n] = v
+        return v
+
+    def _local_us(self, d: date, minute: int) -> int:
+        if minute == _DAY_MINUTES:
+            return self._mid(d.toordinal() + 1)
+        local = datetime(d.year, d.month, d.day, minute // 60, minute % 60, tzinfo=self._zone)
+        return (local - EPOCH) // ONE_US
+
+    def _day(self, n: int) -> tuple[tuple[Interval, ...], int]:
+        """The real open intervals of local date ordinal *n* (sorted, disjoint) and their total."""
+        cached = self._days.get(n)
+        if cached is not None:
+            return cached
+        d = date.fromordinal(n)
+        raw = sorted((self._local_us(d, s), self._local_us(d, e)) for s, e in self._spans_of(d))
+        merged: list[Interval] = []
+        for s, e in raw:
+            if s >= e:  # collapsed inside a DST gap
+                continue
+            if merged and s <= merged[-1][1]:
+                if e > merged[-1][1]:
+                    merged[-1] = (merged[-1][0], e)
+            else:
+                merged.append((s, e))
+        result = (tuple(merged), sum(e - s for s, e in merged))
+        if len(self._days) >= _DAY_CACHE_LIMIT:
+            self._days.clear()
+        self._days[n] = result
+        return result
+
+    def _offset_changes(self, n: int) -> bool:
+        """Whether the zone's UTC offset changes during local date *n*."""
+        return self._mid(n + 1) - self._mid(n) != _DAY_US
+
+    def _year(self, year: int) -> _Year:
+        """The exception dates of *year*: where real open time differs from the nominal."""
+        cached = self._years.get(year)
+        if cached is not None:
+            return cached
+        first = date(year, 1, 1).toordinal()
+        last = date(year, 12, 31).toordinal()
+        candidates = {d.toordinal() for d in self._holidays if d.year == year}
+        candidates |= {d.toordinal() for d in self._special if d.year == year}
+        # Only a date during which the UTC offset changes can differ because of DST; the scan
+        # costs one zone lookup a day, once a year, and fills the midnight cache on the way.
+        candidates |= {n for n in range(first, last + 1) if self._offset_changes(n)}
+        ords: list[int] = []
+        prefix = [0]
+        nominal = self._nominal
+        for n in sorted(candidates):
+            delta = self._day(n)[1] - nominal[(n + 6) % 7]
+            if delta:
+                ords.append(n)
+                prefix.append(prefix[-1] + delta)
+        result = _Year(first, last, ords, prefix)
+        if len(self._years) >= _YEAR_CACHE_LIMIT:
+            self._years.clear()
+        self._years[year] = result
+        return result
+
+    def _year_of(self, n: int) -> _Year:
+        hot = self._hot
+        if hot.first <= n <= hot.last:
+            return hot
+        self._hot = entry = self._year(date.fromordinal(n).year)
+        return entry
+
+    def _between(self, m: int, n: int) -> int:
+        """Business microseconds of the whole dates ``m <= date < n``."""
+        if n <= m:
+            return 0
+        # Nominal part: whole weeks plus a prefix of the week (ordinal 1 is a Monday).
+        wm, rm = divmod(m - 1, 7)
+        wn, rn = divmod(n - 1, 7)
+        prefix = self._week_prefix
+        total = (wn - wm) * self._week_total + prefix[rn] - prefix[rm]
+        # Exceptions: prefix sums of the year(s) involved.
+        ym = self._hot
+        if not ym.first <= m <= ym.last:
+            ym = self._year_of(m)
+        if not ym.ords:
+            if n <= ym.last + 1:
+                return total
+            pm = 0
+        else:
+            pm = ym.prefix[bisect.bisect_left(ym.ords, m)]
+            if n <= ym.last + 1:
+                return total + ym.prefix[bisect.bisect_left(ym.ords, n)] - pm
+        total += ym.prefix[-1] - pm
+        year = date.fromordinal(ym.last).year + 1
+        entry = self._year(year)
+        while entry.last < n - 1:
+            total += entry.prefix[-1]
+            year += 1
+            entry = self._year(year)
+        return total + entry.prefix[bisect.bisect_left(entry.ords, n)]
+
+    def _day_of(self, t: int) -> int:
+        """The local date ordinal of instant *t* (µs)."""
+        # Fast path: guess the date with the last offset seen and check it against the cached
+        # midnights on both sides; a miss (first visit, DST change) takes the slow path.
+        n = (t + self._offset_guess) // _DAY_US + _UNIX_ORDINAL
+        mids = self._mids
+        lo = mids.get(n)
+        if lo is not None and lo <= t:
+            hi = mids.get(n + 1)
+            if hi is not None and t < hi:
+                return n
+        return self._day_of_slow(t, n)
+
+    def _day_of_slow(self, t: int, n: int) -> int:
+        try:
+            mid = self._mid
+            while t < mid(n):
+                n -= 1
+            while t >= mid(n + 1):
+                n += 1
+        except (OverflowError, ValueError):
+            raise CalendarError(
+                f"instant is outside the supported range of dates: {t!r} µs"
+            ) from None
+        # Remember this date's offset: the next instant is most likely near this one.
+        self._offset_guess = (n - _UNIX_ORDINAL) * _DAY_US - mid(n)
+        return n
+
+    @staticmethod
+    def _open_before(intervals: tuple[Interval, ...], t: int) -> int:
+        total = 0
+        for s, e in intervals:
+            if t <= s:
+                break
+            total += (e if e < t else t) - s
+        return total
+
+    def _find_day(self, lo: int, need: int) -> tuple[int, int]:
+        """Smallest date m >= lo whose end reaches *need* business µs counted from date lo.
+
+        Returns m and the business µs still needed inside m (``0 < rest <= total of m``).
+        """
+        if self._week_total == 0:
+            # Open only on special days: visit them in order.
+            for n in self._special_ords[bisect.bisect_left(self._special_ords, lo) :]:
+                total = self._day(n)[1]
+                if need <= total:
+                    return n, need
+                need -= total
+            raise CalendarError(
+                f"calendar in {self._timezone!r} never opens again: no weekly hours and no later "
+                "special day with open hours"
+            )
+        base = lo
+        while True:
+            guess = base + self._nominal_days(base, need)
+            got = self._between(base, guess + 1)
+            if got >= need:
+                before = got - self._day(guess)[1]
+                if before < need:
+                    return guess, need - before
+                # Special days added time on the way: the answer lies before the guess.
+                low, high = base, guess
+                while low < high:
+                    middle = (low + high) // 2
+                    if self._between(base, middle + 1) >= need:
+                        high = middle
+                    else:
+                        low = middle + 1
+                return low, need - self._between(base, low)
+            # Holidays took time away: go on from the day after the guess.  Each round moves
+            # past at least one date, and holidays are finite, so this ends.
+            need -= got
+            base = guess + 1
+
+    def _nominal_days(self, base: int, need: int) -> int:
+        """Fewest extra dates k such that nominal time of dates base..base+k reaches *need*."""
+        weeks = (need - 1) // self._week_total
+        rest = need - weeks * self._week_total
+        nominal = self._nominal
+        wd = (base + 6) % 7
+        k = 0
+        while True:
+            rest -= nominal[(wd + k) % 7]
+            if rest <= 0:
+                return weeks * 7 + k
+            k += 1
+
+    # -- integer-microsecond API ---------------------------------------------------------------
+
+    def is_open_us(self, t: int) -> bool:
+        """Whether the desk is open at instant *t* (µs since the epoch)."""
+        try:
+            return self._is_open_us(t)
+        except (OverflowError, ValueError) as exc:
+            raise _range_error(exc, t) from None
+
+    def next_open_us(self, t: int) -> int:
+        """The first open instant at or after *t* (µs since the epoch).
+
+        Raises:
+            CalendarError: The calendar never opens again, or the answer is past year 9999.
+        """
+        try:
+            return self._next_open_us(t)
+        except (OverflowError, ValueError) as exc:
+            raise _range_error(exc, t) from None
+
+    def elapsed_us(self, a: int, b: int) -> int:
+        """Business µs inside ``[a, b]`` (instants in µs since the epoch).
+
+        Raises:
+            CalendarError: ``b < a``.
+        """
+        try:
+            return self._elapsed_us(a, b)
+        except (OverflowError, ValueError) as exc:
+            raise _range_error(exc, b) from None
+
+    def add_us(self, t: int, d: int) -> int:
+        """The earliest instant u >= t with ``elapsed_us(t, u) == d`` (``d >= 0``, in µs).
+
+        Raises:
+            CalendarError: ``d < 0``, the calendar never opens again, or the answer is past
+                year 9999.
+        """
+        try:
+            return self._add_us(t, d)
+        except (OverflowError, ValueError) as exc:
+            raise _range_error(exc, t) from None
+
+    def _is_open_us(self, t: int) -> bool:
+        """Whether the desk is open at instant *t* (µs since the epoch)."""
+        return any(s <= t < e for s, e in self._day(self._day_of(t))[0])
+
+    def _next_open_us(self, t: int) -> int:
+        """The first open instant at or after *t* (µs since the epoch)."""
+        n = self._day_of(t)
+        for s, e in self._day(n)[0]:
+            if t < e:
+                return s if s > t else t
+        m, _ = self._find_day(n + 1, 1)
+        return self._day(m)[0][0][0]
+
+    def _elapsed_us(self, a: int, b: int) -> int:
+        """Business µs inside ``[a, b]``; requires ``a <= b``."""
+        if b < a:
+            raise CalendarError(f"'end' must not be before 'start', got {a!r} > {b!r} µs")
+        na = self._day_of(a)
+        nb = self._day_of(b)
+        if na == nb:
+            iv = self._day(na)[0]
+            return self._open_before(iv, b) - self._open_before(iv, a)
+        ia, total = self._day(na)
+        return (
+            total
+            - self._open_before(ia, a)
+            + self._between(na + 1, nb)
+            + self._open_before(self._day(nb)[0], b)
+        )
+
+    def _add_us(self, t: int, d: int) -> int:
+        """The earliest instant u >= t with ``elapsed_us(t, u) == d`` (``d >= 0``)."""
+        if d < 0:
+            raise CalendarError(f"'duration' must not be negative, got {d!r} µs")
+        if d == 0:
+            return t
+        n = self._day_of(t)
+        for s, e in self._day(n)[0]:
+            if e <= t:
+                continue
+            start = s if s > t else t
+            if d <= e - start:
+                return start + d
+            d -= e - start
+        m, rest = self._find_day(n + 1, d)
+        for s, e in self._day(m)[0]:
+            if rest <= e - s:
+                return s + rest
+            rest -= e - s
+        raise AssertionError("unreachable: _find_day returned a date without enough open time")
+
+    # -- datetime API --------------------------------------------------------------------------
+
+    def _out(self, t: int) -> datetime:
+        n = self._day_of(t)
+        mid = self._mid(n)
+        if self._mid(n + 1) - mid != _DAY_US:
+            # Rare: let zoneinfo resolve the wall time (and fold) on a DST change day.
+            try:
+                return (EPOCH + ONE_US * t).astimezone(self._zone)
+            except OverflowError:
+                raise CalendarError(
+                    f"result is outside the supported range of dates: {t!r} µs"
+                ) from None
+        # Common: the offset is constant all day, so the wall clock is an offset from midnight;
+        # building the datetime directly is several times cheaper than a zone conversion.
+        d = date.fromordinal(n)
+        seconds, micro = divmod(t - mid, 1_000_000)
+        minutes, sec = divmod(seconds, 60)
+        return datetime(d.year, d.month, d.day, minutes // 60, minutes % 60, sec, micro, self._zone)
+
+    def is_open(self, at: datetime) -> bool:
+        """Whether the desk is open at *at*.
+
+        Raises:
+            CalendarError: *at* is naive or not a datetime.
+        """
+        return self.is_open_us(instant_us(at, "at"))
+
+    def next_open(self, at: datetime) -> datetime:
+        """The first open instant at or after *at* (*at* itself when open), in the calendar's zone.
+
+        Raises:
+            CalendarError: *at* is naive, or the calendar never opens again.
+        """
+        t = self.next_open_us(instant_us(at, "at"))
+        try:
+            return self._out(t)
+        except (OverflowError, ValueError) as exc:
+            raise _range_error(exc, t) from None
+
+    def add(self, start: datetime, duration: timedelta) -> datetime:
+        """The business-time deadline *duration* after *start*.
+
+        It is the earliest instant ``t >= start`` with ``elapsed(start, t) == duration``; so
+        ``add(start, timedelta(0))`` is *start* (in the calendar's zone) and a positive duration
+        never ends on a closed instant's far side.
+
+        Raises:
+            CalendarError: *start* is naive, *duration* is negative or not a timedelta, or the
+                calendar never opens again.
+        """
+        t = self.add_us(instant_us(start, "start"), duration_us(duration, "duration"))
+        try:
+            return self._out(t)
+        except (OverflowError, ValueError) as exc:
+            raise _range_error(exc, t) from None
+
+    def elapsed(self, start: datetime, end: datetime) -> timedelta:
+        """Business time inside ``[start, end]``.
+
+        Raises:
+            CalendarError: *start* or *end* is naive, or *end* is before *start*.
+        """
+        a = instant_us(start, "start")
+        b = instant_us(end, "end")
+        if b < a:
+            raise CalendarError(
+                f"'end' must not be before 'start', got start={start!r}, end={end!r}"
+            )
+        return ONE_US * self.elapsed_us(a, b)
+
+
+def _range_error(exc: Exception, t: int) -> CalendarError:
+    if isinstance(exc, CalendarError):
+        return exc
+    return CalendarError(
+        f"instant is outside the supported range of dates (years 1-9999): {t!r} µs since the epoch"
+    )
+
+
+def _parse_iso_date(value: object, path: str) -> date:
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    if not isinstance(value, str):
+        raise ConfigError(f"expected an ISO date 'YYYY-MM-DD', got {value!r}", path)
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ConfigError(f"expected an ISO date 'YYYY-MM-DD', got {value!r}", path) from None

@@ -1,0 +1,745 @@
+"""BusinessCalendar against a deliberately simple, day-by-day reference implementation.
+
+Theory of operation: :class:`RefCalendar` builds, for each local date on its own, the open
+intervals as integer microseconds since the epoch, by turning each wall-clock bound into an
+aware datetime ``datetime(y, m, d, hh, mm, tzinfo=ZoneInfo(tz), fold=0)``.  PEP 495 maps a
+``fold=0`` wall time with the offset in force *before* a transition, which is exactly the spec's
+two DST rules: a bound inside a spring-forward gap moves forward by the gap, and a bound inside
+a fall-back overlap means its first occurrence.  A day's intervals are then merged (their union)
+and every query is a linear scan, day after day.  Nothing is clever, so it is obviously right;
+the only fact it relies on (a day's open time lies between its own midnight and the next one's)
+is asserted as it goes.
+
+Hypothesis draws calendars (weekly spans on a minute or 15-minute grid with ``"24:00"`` ends,
+holidays, special days including ``[]``) in zones with unusual DST (30-minute and 2-hour shifts,
+transitions at midnight, 45-minute offsets) and instants in 2025-2027 concentrated on DST
+changes and span edges, with microsecond offsets.  The properties compare ``is_open``,
+``next_open``, ``elapsed`` and ``add`` with the reference, and check the laws the spec states.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
+from zoneinfo import ZoneInfo
+
+import pendulum
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from csflow.calendar import BusinessCalendar
+from csflow.errors import CalendarError
+
+__all__: list[str] = []
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+ONE_US = timedelta(microseconds=1)
+SECOND = 1_000_000
+MINUTE = 60 * SECOND
+HOUR = 60 * MINUTE
+DAY = 24 * HOUR
+DAY_KEYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+# Instants are drawn in [2025-01-01, 2028-01-01) UTC.
+RANGE_START = (datetime(2025, 1, 1, tzinfo=UTC) - EPOCH) // ONE_US
+RANGE_END = (datetime(2028, 1, 1, tzinfo=UTC) - EPOCH) // ONE_US
+FIRST_DATE = date(2025, 1, 1)
+LAST_DATE = date(2027, 12, 31)
+
+# UTC and Jakarta have no DST; the others are chosen for their odd transitions in 2025-2027:
+# New York and London (ordinary 1 h), Lord Howe (30 min), Santiago and Havana (at midnight),
+# Troll (2 h), Chatham (+12:45, transitions at 02:45), Casablanca (DST suspended in Ramadan),
+# Apia (DST abolished, far east of the date line).
+ZONES = (
+    "UTC",
+    "Asia/Jakarta",
+    "America/New_York",
+    "Europe/London",
+    "Australia/Lord_Howe",
+    "America/Santiago",
+    "America/Havana",
+    "Antarctica/Troll",
+    "Pacific/Chatham",
+    "Africa/Casablanca",
+    "Pacific/Apia",
+)
+
+Span = tuple[str, str]
+Interval = tuple[int, int]  # [start, end) in microseconds since the epoch
+
+
+def us_of(value: datetime) -> int:
+    """Microseconds since the epoch of an aware datetime (exact)."""
+    return (value - EPOCH) // ONE_US
+
+
+def datetime_of(us: int, tz: tzinfo) -> datetime:
+    """The aware datetime in *tz* of *us* microseconds since the epoch (fold set by astimezone)."""
+    return (EPOCH + timedelta(microseconds=us)).astimezone(tz)
+
+
+def hhmm(minute: int) -> str:
+    """``"HH:MM"`` of a minute of the day; 1440 is ``"24:00"``."""
+    return f"{minute // 60:02d}:{minute % 60:02d}"
+
+
+def minute_of(text: str) -> int:
+    hours, minutes = text.split(":")
+    return int(hours) * 60 + int(minutes)
+
+
+# --------------------------------------------------------------------------------------------
+# The reference
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Spec:
+    """A calendar as plain data, so a failing example prints readably."""
+
+    zone: str
+    weekly: Mapping[str, tuple[Span, ...]]
+    holidays: frozenset[date]
+    special_days: Mapping[date, tuple[Span, ...]]
+    holidays_as_mapping: bool = True
+
+    def build(self) -> BusinessCalendar:
+        holidays: Mapping[date, str] | list[date]
+        if self.holidays_as_mapping:
+            holidays = {day: f"holiday {day}" for day in sorted(self.holidays)}
+        else:
+            holidays = sorted(self.holidays)
+        return BusinessCalendar(
+            timezone=self.zone,
+            weekly={key: list(spans) for key, spans in self.weekly.items()},
+            holidays=holidays,
+            special_days={day: list(spans) for day, spans in self.special_days.items()},
+        )
+
+
+class NeverOpensError(Exception):
+    """The reference found that the calendar never opens again."""
+
+
+class RefCalendar:
+    """Day-by-day reference: per-date intervals from ``fold=0`` wall times, then linear scans."""
+
+    def __init__(self, spec: Spec) -> None:
+        self.spec = spec
+        self.zone = ZoneInfo(spec.zone)
+        self._days: dict[date, list[Interval]] = {}
+        if any(spec.weekly.values()):
+            # Weekly hours repeat forever, so a forward scan always ends.
+            self.last_open_day: date | None = None
+        else:
+            # Only special days can open; after the last one the calendar is closed for good.
+            self.last_open_day = max(
+                (day for day, spans in spec.special_days.items() if spans), default=date(2000, 1, 1)
+            )
+
+    def spans_of(self, day: date) -> tuple[Span, ...]:
+        if day in self.spec.special_days:  # a special day wins over a holiday
+            return self.spec.special_days[day]
+        if day in self.spec.holidays:
+            return ()
+        return self.spec.weekly.get(DAY_KEYS[day.weekday()], ())
+
+    def wall(self, day: date, minute: int) -> int:
+        """The instant of wall time *minute* on *day* ("24:00" = next midnight), fold=0."""
+        day += timedelta(days=minute // 1440)
+        minute %= 1440
+        local = datetime(
+            day.year, day.month, day.day, minute // 60, minute % 60, tzinfo=self.zone, fold=0
+        )
+        return us_of(local.astimezone(UTC))
+
+    def day_intervals(self, day: date) -> list[Interval]:
+        """The union of *day*'s spans as sorted, disjoint, non-empty intervals."""
+        if day in self._days:
+            return self._days[day]
+        raw = []
+        for start, end in self.spans_of(day):
+            lo, hi = self.wall(day, minute_of(start)), self.wall(day, minute_of(end))
+            if lo < hi:  # a span whose start moved forward past its end is empty
+                raw.append((lo, hi))
+        merged: list[Interval] = []
+        for lo, hi in sorted(raw):
+            if merged and lo <= merged[-1][1]:
+                merged[-1] = (merged[-1][0], max(merged[-1][1], hi))
+            else:
+                merged.append((lo, hi))
+        # The scans below walk day after day; that is right only if days do not interleave.
+        if merged:
+            assert self.wall(day, 0) <= merged[0][0]
+            assert merged[-1][1] <= self.wall(day, 1440)
+        self._days[day] = merged
+        return merged
+
+    def local_date(self, us: int) -> date:
+        return datetime_of(us, self.zone).date()
+
+    def intervals(self, first: date, last: date) -> list[Interval]:
+        out: list[Interval] = []
+        day = first
+        while day <= last:
+            out.extend(self.day_intervals(day))
+            day += timedelta(days=1)
+        return out
+
+    def is_open(self, t: int) -> bool:
+        day = self.local_date(t)
+        return any(
+            lo <= t < hi
+            for lo, hi in self.intervals(day - timedelta(days=1), day + timedelta(days=1))
+        )
+
+    def elapsed(self, a: int, b: int) -> int:
+        assert a <= b
+        first = self.local_date(a) - timedelta(days=1)
+        last = self.local_date(b) + timedelta(days=1)
+        return sum(max(0, min(hi, b) - max(lo, a)) for lo, hi in self.intervals(first, last))
+
+    def _check_horizon(self, day: date) -> None:
+        if self.last_open_day is not None and day > self.last_open_day + timedelta(days=1):
+            raise NeverOpensError
+
+    def next_open(self, t: int) -> int:
+        if self.is_open(t):
+            return t
+        day = self.local_date(t) - timedelta(days=1)
+        while True:
+            self._check_horizon(day)
+            starts = [lo for lo, _ in self.day_intervals(day) if lo > t]
+            if starts:
+                return min(starts)
+            day += timedelta(days=1)
+
+    def add(self, a: int, d: int) -> int:
+        if d == 0:
+            return a
+        remaining = d
+        day = self.local_date(a) - timedelta(days=1)
+        while True:
+            self._check_horizon(day)
+            for lo, hi in self.day_intervals(day):
+                lo = max(lo, a)
+                if lo >= hi:
+                    continue
+                if hi - lo >= remaining:
+                    return lo + remaining
+                remaining -= hi - lo
+            day += timedelta(days=1)
+
+
+def test_reference_sanity() -> None:
+    """The reference itself, on the spec's own New York example (hand-computed)."""
+    spec = Spec(
+        zone="America/New_York",
+        weekly={"sun": (("01:00", "04:00"),)},
+        holidays=frozenset(),
+        special_days={},
+    )
+    ref = RefCalendar(spec)
+    # 8 March 2026: 01:00 EST (06:00Z) to 04:00 EDT (08:00Z) is 2 h; 1 November: 01:00 EDT
+    # (05:00Z) to 04:00 EST (09:00Z) is 4 h.
+    assert ref.day_intervals(date(2026, 3, 8)) == [
+        (us_of(datetime(2026, 3, 8, 6, tzinfo=UTC)), us_of(datetime(2026, 3, 8, 8, tzinfo=UTC)))
+    ]
+    assert ref.day_intervals(date(2026, 11, 1)) == [
+        (us_of(datetime(2026, 11, 1, 5, tzinfo=UTC)), us_of(datetime(2026, 11, 1, 9, tzinfo=UTC)))
+    ]
+    gap = RefCalendar(
+        Spec("America/New_York", {"sun": (("02:30", "05:00"),)}, frozenset(), {})
+    ).day_intervals(date(2026, 3, 8))
+    assert gap[0][0] == us_of(datetime(2026, 3, 8, 7, 30, tzinfo=UTC))  # 03:30 EDT
+
+
+# --------------------------------------------------------------------------------------------
+# Strategies
+# --------------------------------------------------------------------------------------------
+
+
+@functools.cache
+def transitions(zone_name: str) -> tuple[int, ...]:
+    """The instants in the drawing range where *zone_name*'s UTC offset changes (to the minute)."""
+    zone = ZoneInfo(zone_name)
+
+    def offset(us: int) -> timedelta | None:
+        return datetime_of(us, zone).utcoffset()
+
+    def first_change(lo: int, step: int, before: timedelta | None) -> int:
+        while offset(lo + step) == before:
+            lo += step
+        return lo
+
+    found = []
+    t, before = RANGE_START, offset(RANGE_START)
+    while t < RANGE_END:  # a day at a time, then an hour, then a minute
+        after = offset(t + DAY)
+        if after != before:
+            hour = first_change(t, HOUR, before)
+            found.append(first_change(hour, MINUTE, before) + MINUTE)
+        t, before = t + DAY, after
+    return tuple(found)
+
+
+@functools.cache
+def transition_dates(zone_name: str) -> tuple[date, ...]:
+    zone = ZoneInfo(zone_name)
+    return tuple(datetime_of(t, zone).date() for t in transitions(zone_name))
+
+
+# Wall-clock minutes where DST changes happen in the zones above (00:00, 01:00, 01:30, 02:00,
+# 02:30, 02:45, 03:00, 03:45 ...), so spans often start or end in a gap or an overlap.
+INTERESTING_MINUTES = (0, 30, 60, 75, 90, 105, 120, 135, 150, 165, 180, 210, 225, 240, 1380, 1440)
+
+
+@functools.cache  # strategies are built once: building and validating them is slow
+def day_spans(grid: int) -> st.SearchStrategy[tuple[Span, ...]]:
+    """0-3 sorted, non-overlapping, non-touching spans on a *grid*-minute grid."""
+    point = st.one_of(
+        st.sampled_from(INTERESTING_MINUTES), st.integers(0, 1440 // grid).map(lambda k: k * grid)
+    )
+
+    def pair_up(points: list[int]) -> tuple[Span, ...]:
+        # Distinct sorted points, paired in order; an odd one out is dropped.  Only the last
+        # point can be 1440, so "24:00" only ever ends a span.
+        ordered = sorted(set(points))
+        return tuple(
+            (hhmm(ordered[i]), hhmm(ordered[i + 1])) for i in range(0, len(ordered) - 1, 2)
+        )
+
+    return st.lists(point, max_size=6).map(pair_up)
+
+
+@functools.cache
+def dates_for(zone: str) -> st.SearchStrategy[date]:
+    near = transition_dates(zone)
+    plain = st.dates(FIRST_DATE, LAST_DATE)
+    if not near:
+        return plain
+    return st.one_of(
+        plain,
+        st.builds(lambda d, k: d + timedelta(days=k), st.sampled_from(near), st.integers(-1, 1)),
+    )
+
+
+@st.composite
+def specs(draw: st.DrawFn) -> Spec:
+    zone = draw(st.sampled_from(ZONES))
+    grid = draw(st.sampled_from((15, 1)))
+    spans = day_spans(grid)
+    weekly: dict[str, tuple[Span, ...]] = {}
+    # About one calendar in ten has no weekly hours at all: only special days can open it.
+    if draw(st.integers(0, 9)) > 0:
+        for key in DAY_KEYS:
+            choice = draw(st.integers(0, 5))
+            if choice == 0:
+                continue  # a missing key is a closed day
+            weekly[key] = () if choice == 1 else draw(spans)
+    dates = dates_for(zone)
+    holidays = draw(st.frozensets(dates, max_size=8))
+    special = draw(st.dictionaries(dates, spans, max_size=5))
+    return Spec(zone, weekly, holidays, special, draw(st.booleans()))
+
+
+@st.composite
+def instants(draw: st.DrawFn, ref: RefCalendar) -> int:
+    """An instant in 2025-2027, often on or a hair away from a DST change or a span edge."""
+    kind = draw(st.sampled_from(("uniform", "transition", "edge")))
+    if kind == "transition" and transitions(ref.spec.zone):
+        base = draw(st.sampled_from(transitions(ref.spec.zone)))
+    elif kind == "edge":
+        day = draw(dates_for(ref.spec.zone))
+        edges = [b for iv in ref.day_intervals(day) for b in iv] or [ref.wall(day, 0)]
+        base = draw(st.sampled_from(edges))
+    else:
+        base = draw(st.integers(RANGE_START, RANGE_END))
+    offset = draw(
+        st.one_of(
+            st.just(0),
+            st.integers(-2, 2),
+            st.integers(-SECOND, SECOND),
+            st.integers(-180, 180).map(lambda m: m * MINUTE),
+            st.integers(-3 * HOUR, 3 * HOUR),
+        )
+    )
+    return base + offset
+
+
+OTHER_ZONES: tuple[tzinfo, ...] = (
+    UTC,
+    timezone(timedelta(hours=-3)),
+    timezone(timedelta(hours=5, minutes=30)),
+)
+
+
+def as_datetime(data: st.DataObject, us: int, ref: RefCalendar) -> datetime:
+    """*us* as an aware stdlib datetime, in the calendar's zone or another one."""
+    tz = data.draw(st.sampled_from((ref.zone, *OTHER_ZONES)))
+    return datetime_of(us, tz)
+
+
+DURATIONS = st.one_of(
+    st.just(0),
+    st.integers(1, 10),
+    st.integers(0, 4 * HOUR),
+    st.integers(0, 200).map(lambda h: h * HOUR),
+    st.integers(0, 40 * 24 * 60).map(lambda m: m * MINUTE),
+)
+
+SPREADS = st.one_of(
+    st.integers(0, 5),
+    st.integers(0, 3 * DAY),
+    st.integers(0, 60 * DAY),
+    st.integers(0, 3 * 365 * DAY),
+)
+
+
+def assert_in_zone(result: datetime, zone: str) -> None:
+    """*result* is aware and expressed in *zone* (same wall clock and offset as converting)."""
+    assert isinstance(result, datetime)
+    assert result.utcoffset() is not None
+    local = result.astimezone(ZoneInfo(zone))
+    assert result.replace(tzinfo=None) == local.replace(tzinfo=None)
+    assert result.utcoffset() == local.utcoffset()
+
+
+def case(data: st.DataObject) -> tuple[BusinessCalendar, RefCalendar]:
+    spec = data.draw(specs(), label="spec")
+    return spec.build(), RefCalendar(spec)
+
+
+# --------------------------------------------------------------------------------------------
+# Against the reference
+# --------------------------------------------------------------------------------------------
+
+
+@settings(max_examples=200)
+@given(st.data())
+def test_is_open_and_next_open_match_reference(data: st.DataObject) -> None:
+    cal, ref = case(data)
+    t = data.draw(instants(ref), label="t")
+    at = as_datetime(data, t, ref)
+    assert cal.is_open(at) is ref.is_open(t)
+    try:
+        expected = ref.next_open(t)
+    except NeverOpensError:
+        with pytest.raises(CalendarError):
+            cal.next_open(at)
+        return
+    got = cal.next_open(at)
+    assert us_of(got) == expected, (datetime_of(expected, ref.zone), got)
+    assert_in_zone(got, ref.spec.zone)
+
+
+@settings(max_examples=200)
+@given(st.data())
+def test_elapsed_matches_reference(data: st.DataObject) -> None:
+    cal, ref = case(data)
+    a = data.draw(instants(ref), label="a")
+    b = a + data.draw(SPREADS, label="b - a")
+    got = cal.elapsed(as_datetime(data, a, ref), as_datetime(data, b, ref))
+    assert got == timedelta(microseconds=ref.elapsed(a, b))
+
+
+@settings(max_examples=200)
+@given(st.data())
+def test_add_matches_reference(data: st.DataObject) -> None:
+    cal, ref = case(data)
+    a = data.draw(instants(ref), label="a")
+    d = data.draw(DURATIONS, label="d")
+    start = as_datetime(data, a, ref)
+    try:
+        expected = ref.add(a, d)
+    except NeverOpensError:
+        with pytest.raises(CalendarError):
+            cal.add(start, timedelta(microseconds=d))
+        return
+    got = cal.add(start, timedelta(microseconds=d))
+    assert us_of(got) == expected, (datetime_of(expected, ref.zone), got)
+    assert_in_zone(got, ref.spec.zone)
+
+
+# --------------------------------------------------------------------------------------------
+# Laws (implementation only)
+# --------------------------------------------------------------------------------------------
+
+
+@settings(max_examples=150)
+@given(st.data())
+def test_add_is_the_earliest_instant_with_that_elapsed(data: st.DataObject) -> None:
+    cal, ref = case(data)
+    a = data.draw(instants(ref), label="a")
+    start = as_datetime(data, a, ref)
+    assert us_of(cal.add(start, timedelta(0))) == a
+    d = timedelta(microseconds=data.draw(DURATIONS.filter(bool), label="d"))
+    try:
+        end = cal.add(start, d)
+    except CalendarError:
+        # Only a calendar that never opens again may refuse; the reference agrees.
+        with pytest.raises(NeverOpensError):
+            ref.add(a, d // ONE_US)
+        return
+    assert us_of(end) >= a
+    assert cal.elapsed(start, end) == d
+    # Earliest: a microsecond sooner, less business time has elapsed.  (Step back through UTC:
+    # arithmetic on an aware datetime is wall-clock arithmetic and would drop `fold`.)
+    assert cal.elapsed(start, datetime_of(us_of(end) - 1, UTC)) < d
+
+
+@settings(max_examples=150)
+@given(st.data())
+def test_elapsed_is_additive_and_monotone(data: st.DataObject) -> None:
+    cal, ref = case(data)
+    a = data.draw(instants(ref), label="a")
+    b = a + data.draw(SPREADS, label="b - a")
+    c = b + data.draw(SPREADS, label="c - b")
+    da, db, dc = (as_datetime(data, x, ref) for x in (a, b, c))
+    ab, bc, ac = cal.elapsed(da, db), cal.elapsed(db, dc), cal.elapsed(da, dc)
+    assert ac == ab + bc
+    assert timedelta(0) <= ab <= ac
+    assert bc <= ac
+    assert ac // ONE_US <= c - a  # never more than the real time
+    assert cal.elapsed(da, da) == timedelta(0)
+
+
+@settings(max_examples=150)
+@given(st.data())
+def test_is_open_agrees_with_elapsed_over_a_microsecond(data: st.DataObject) -> None:
+    cal, ref = case(data)
+    t = data.draw(instants(ref), label="t")
+    at = as_datetime(data, t, ref)
+    tiny = cal.elapsed(at, datetime_of(t + 1, UTC))
+    assert tiny in (timedelta(0), ONE_US)
+    assert cal.is_open(at) is (tiny == ONE_US)
+    # next_open is open, and nothing between `at` and it is.
+    try:
+        nxt = cal.next_open(at)
+    except CalendarError:
+        assert not cal.is_open(at)
+        return
+    assert cal.is_open(nxt)
+    assert cal.elapsed(at, nxt) == timedelta(0)
+    assert (us_of(nxt) == t) is cal.is_open(at)
+
+
+@settings(max_examples=100)
+@given(st.data())
+def test_pendulum_and_stdlib_inputs_agree(data: st.DataObject) -> None:
+    cal, ref = case(data)
+    a = data.draw(instants(ref), label="a")
+    b = a + data.draw(SPREADS, label="b - a")
+    d = timedelta(microseconds=data.draw(DURATIONS, label="d"))
+    std_a, std_b = as_datetime(data, a, ref), as_datetime(data, b, ref)
+    pen_a = pendulum.instance(std_a.astimezone(UTC)).in_timezone(ref.spec.zone)
+    pen_b = pendulum.instance(std_b.astimezone(UTC)).in_timezone("UTC")
+    assert (us_of(pen_a), us_of(pen_b)) == (a, b)  # same instants, different types
+    assert cal.is_open(pen_a) is cal.is_open(std_a)
+    assert cal.elapsed(pen_a, pen_b) == cal.elapsed(std_a, std_b)
+    for method in (cal.next_open, lambda x: cal.add(x, d)):
+        try:
+            want = us_of(method(std_a))
+        except CalendarError:
+            with pytest.raises(CalendarError):
+                method(pen_a)
+            continue
+        got = method(pen_a)
+        assert us_of(got) == want
+        assert_in_zone(got, ref.spec.zone)
+
+
+@settings(max_examples=100)
+@given(st.data())
+def test_integer_fast_paths_agree_with_datetime_methods(data: st.DataObject) -> None:
+    cal, ref = case(data)
+    a = data.draw(instants(ref), label="a")
+    b = a + data.draw(SPREADS, label="b - a")
+    d = data.draw(DURATIONS, label="d")
+    da, db = datetime_of(a, ref.zone), datetime_of(b, ref.zone)
+    assert cal.is_open_us(a) is cal.is_open(da)
+    assert cal.elapsed_us(a, b) == cal.elapsed(da, db) // ONE_US
+    try:
+        want = us_of(cal.add(da, timedelta(microseconds=d)))
+    except CalendarError:
+        with pytest.raises(CalendarError):
+            cal.add_us(a, d)
+    else:
+        assert cal.add_us(a, d) == want
+    try:
+        want = us_of(cal.next_open(da))
+    except CalendarError:
+        with pytest.raises(CalendarError):
+            cal.next_open_us(a)
+    else:
+        assert cal.next_open_us(a) == want
+
+
+@settings(max_examples=50)
+@given(st.data())
+def test_to_dict_round_trip_keeps_every_answer(data: st.DataObject) -> None:
+    cal, ref = case(data)
+    again = BusinessCalendar.from_dict(cal.to_dict())
+    assert again.to_dict() == cal.to_dict()
+    assert again.timezone == cal.timezone == ref.spec.zone
+    a = data.draw(instants(ref), label="a")
+    b = a + data.draw(SPREADS, label="b - a")
+    assert again.is_open_us(a) is cal.is_open_us(a)
+    assert again.elapsed_us(a, b) == cal.elapsed_us(a, b)
+
+
+# --------------------------------------------------------------------------------------------
+# 24/7 calendars
+# --------------------------------------------------------------------------------------------
+
+
+@settings(max_examples=100)
+@given(
+    zone=st.sampled_from(ZONES),
+    a=st.integers(RANGE_START, RANGE_END),
+    spread=SPREADS,
+    d=DURATIONS,
+)
+def test_always_open_is_wall_time(zone: str, a: int, spread: int, d: int) -> None:
+    cal = BusinessCalendar.always_open(timezone=zone)
+    assert cal.timezone == zone
+    start = datetime_of(a, ZoneInfo(zone))
+    # Aware arithmetic in one zone is wall-clock arithmetic, so build `end` from the instant.
+    end = datetime_of(a + spread, UTC)
+    assert cal.is_open(start)
+    assert us_of(cal.next_open(start)) == a
+    assert cal.elapsed(start, end) == timedelta(microseconds=spread)
+    got = cal.add(start, timedelta(microseconds=d))
+    assert us_of(got) == a + d
+    assert_in_zone(got, zone)
+
+
+def test_always_open_defaults_to_utc() -> None:
+    cal = BusinessCalendar.always_open()
+    assert cal.timezone == "UTC"
+    at = datetime(2026, 3, 8, 7, 0, tzinfo=UTC)
+    assert cal.add(at, timedelta(hours=1)) == datetime(2026, 3, 8, 8, 0, tzinfo=UTC)
+
+
+# --------------------------------------------------------------------------------------------
+# Errors
+# --------------------------------------------------------------------------------------------
+
+NY_DESK = {day: [("09:00", "17:00")] for day in DAY_KEYS[:5]}
+NAIVE = datetime(2026, 3, 2, 10, 0)
+AWARE = datetime(2026, 3, 2, 10, 0, tzinfo=ZoneInfo("America/New_York"))
+
+
+def ny_desk() -> BusinessCalendar:
+    return BusinessCalendar(timezone="America/New_York", weekly=NY_DESK)
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        pytest.param(lambda cal: cal.is_open(NAIVE), id="is_open"),
+        pytest.param(lambda cal: cal.next_open(NAIVE), id="next_open"),
+        pytest.param(lambda cal: cal.add(NAIVE, timedelta(hours=1)), id="add"),
+        pytest.param(lambda cal: cal.elapsed(NAIVE, AWARE), id="elapsed-start"),
+        pytest.param(lambda cal: cal.elapsed(AWARE, NAIVE), id="elapsed-end"),
+    ],
+)
+def test_naive_datetimes_raise(call: Callable[[BusinessCalendar], object]) -> None:
+    with pytest.raises(CalendarError, match=re.escape(repr(NAIVE))):
+        call(ny_desk())
+
+
+def test_naive_datetimes_raise_on_24_7_calendars_too() -> None:
+    with pytest.raises(CalendarError, match="aware"):
+        BusinessCalendar.always_open().is_open(NAIVE)
+
+
+def test_end_before_start_raises() -> None:
+    with pytest.raises(CalendarError, match=r"2026"):
+        ny_desk().elapsed(AWARE, AWARE - ONE_US)
+    with pytest.raises(CalendarError):
+        ny_desk().elapsed_us(10, 9)
+
+
+@pytest.mark.parametrize(
+    ("weekly", "special_days"),
+    [
+        pytest.param({}, {}, id="nothing"),
+        pytest.param({"mon": []}, {}, id="empty-monday"),
+        pytest.param({}, {date(2025, 12, 24): [("09:00", "12:00")]}, id="special-day-in-past"),
+        pytest.param({}, {date(2026, 12, 24): []}, id="closed-special-day"),
+    ],
+)
+def test_a_calendar_that_never_opens_again_raises(
+    weekly: dict[str, list[Span]], special_days: dict[date, list[Span]]
+) -> None:
+    cal = BusinessCalendar(timezone="Asia/Jakarta", weekly=weekly, special_days=special_days)
+    at = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
+    with pytest.raises(CalendarError):
+        cal.next_open(at)
+    with pytest.raises(CalendarError):
+        cal.add(at, timedelta(minutes=1))
+    with pytest.raises(CalendarError):
+        cal.next_open_us(us_of(at))
+    # Questions that need no future opening still have answers.
+    assert not cal.is_open(at)
+    assert cal.elapsed(at, at + timedelta(days=400)) == timedelta(0)
+    assert us_of(cal.add(at, timedelta(0))) == us_of(at)
+
+
+def test_a_future_special_day_is_found_far_ahead() -> None:
+    cal = BusinessCalendar(
+        timezone="Asia/Jakarta", weekly={}, special_days={date(2031, 6, 2): [("09:00", "10:00")]}
+    )
+    at = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
+    opens = datetime(2031, 6, 2, 2, 0, tzinfo=UTC)  # 09:00 WIB
+    assert us_of(cal.next_open(at)) == us_of(opens)
+    assert us_of(cal.add(at, timedelta(minutes=30))) == us_of(opens + timedelta(minutes=30))
+    with pytest.raises(CalendarError):
+        cal.add(at, timedelta(minutes=61))
+
+
+@pytest.mark.parametrize(
+    ("weekly", "special_days", "named"),
+    [
+        pytest.param({"mon": [("09:00", "12:00"), ("11:00", "13:00")]}, {}, "11:00", id="overlap"),
+        pytest.param({"tue": [("13:00", "17:00"), ("09:00", "12:00")]}, {}, "09:00", id="unsorted"),
+        pytest.param({"wed": [("12:00", "12:00")]}, {}, "12:00", id="empty-span"),
+        pytest.param({"wed": [("17:00", "09:00")]}, {}, "17:00", id="start-after-end"),
+        pytest.param({"thu": [("09:00", "25:00")]}, {}, "25:00", id="hour-25"),
+        pytest.param({"thu": [("09:00", "12:60")]}, {}, "12:60", id="minute-60"),
+        pytest.param({"thu": [("09:00", "24:30")]}, {}, "24:30", id="after-midnight"),
+        pytest.param({"fri": [("24:00", "24:00")]}, {}, "24:00", id="24-as-start"),
+        pytest.param({"fri": [("ab:cd", "12:00")]}, {}, "ab:cd", id="not-a-time"),
+        pytest.param({"fri": [(900, 1200)]}, {}, "900", id="not-a-string"),
+        pytest.param({"sat": [("09:00", "10:00", "11:00")]}, {}, "11:00", id="not-a-pair"),
+        pytest.param({"monday": [("09:00", "12:00")]}, {}, "monday", id="long-day-key"),
+        pytest.param({"xyz": [("09:00", "12:00")]}, {}, "xyz", id="unknown-day-key"),
+        pytest.param(
+            {}, {date(2026, 12, 12): [("22:00", "08:00")]}, "22:00", id="special-day-span"
+        ),
+        pytest.param(
+            {},
+            {date(2026, 12, 12): [("08:00", "12:00"), ("10:00", "22:00")]},
+            "10:00",
+            id="special-day-overlap",
+        ),
+    ],
+)
+def test_bad_spans_raise_naming_the_value(
+    weekly: dict[str, list[Span]], special_days: dict[date, list[Span]], named: str
+) -> None:
+    with pytest.raises(CalendarError, match=re.escape(named)):
+        BusinessCalendar(timezone="UTC", weekly=weekly, special_days=special_days)
+
+
+@pytest.mark.parametrize("zone", ["Mars/Olympus_Mons", "Asia/Djakarta_"])
+def test_unknown_zone_raises_naming_it(zone: str) -> None:
+    with pytest.raises(CalendarError, match=re.escape(repr(zone))):
+        BusinessCalendar(timezone=zone, weekly=NY_DESK)
+    with pytest.raises(CalendarError, match=re.escape(repr(zone))):
+        BusinessCalendar.always_open(timezone=zone)
