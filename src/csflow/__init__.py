@@ -6,7 +6,7 @@ events it returns.  Import everything from ``csflow``.
 
 from __future__ import annotations
 
-from csflow.calendar import BusinessCalendar
+from csflow.calendar import DAY_KEYS, BusinessCalendar
 from csflow.errors import (
     CalendarError,
     ConfigError,
@@ -30,6 +30,7 @@ from csflow.model import (
 __version__ = "0.1.0.dev0"
 
 __all__ = [
+    "DAY_KEYS",
     "MAX_PROFICIENCY",
     "MIN_PROFICIENCY",
     "AgentProfile",
