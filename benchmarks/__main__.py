@@ -25,8 +25,10 @@ def main(argv: list[str]) -> int:
     if unknown:
         print(f"unknown benchmark(s) {unknown}; known: {names}", file=sys.stderr)
         return 2
-    print(f"csflow benchmarks on {platform.python_implementation()} {platform.python_version()}, "
-          f"{platform.machine()}; ratios are against csflow in the same run")
+    print(
+        f"csflow benchmarks on {platform.python_implementation()} {platform.python_version()}, "
+        f"{platform.machine()}; ratios are against csflow in the same run"
+    )
     for name in wanted:
         module = importlib.import_module(f"benchmarks.bench_{name}")
         module.main()

@@ -44,7 +44,9 @@ def _fmt(seconds: float) -> str:
     return f"{seconds:8.2f} s "
 
 
-def print_table(rows: Sequence[Row], *, baseline: str | None = None, unit: str = "per call") -> None:
+def print_table(
+    rows: Sequence[Row], *, baseline: str | None = None, unit: str = "per call"
+) -> None:
     """Print *rows* with a ratio column against the row labelled *baseline* (default: first)."""
     base = next((r[1] for r in rows if r[0] == baseline), rows[0][1]) if rows else None
     width = max(len(r[0]) for r in rows) if rows else 10
