@@ -23,6 +23,10 @@ __all__ = [
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 ONE_US = timedelta(microseconds=1)
+# The stdlib operations themselves: pendulum's subclasses override the operators with results
+# of their own types, which do not mix with stdlib timedeltas.
+_sub = datetime.__sub__
+_floordiv = timedelta.__floordiv__
 
 
 def require_aware(value: object, name: str, error: type[CsflowError] = CalendarError) -> datetime:
@@ -52,7 +56,9 @@ def instant_us(value: object, name: str, error: type[CsflowError] = CalendarErro
     """
     if isinstance(value, datetime):
         try:
-            return (value - EPOCH) // ONE_US
+            # datetime.__sub__ (not the operator) so that a pendulum DateTime gives a plain
+            # timedelta, not a pendulum Interval (whose floor division differs).
+            return _sub(value, EPOCH) // ONE_US
         except TypeError:
             pass
     require_aware(value, name, error)
@@ -61,7 +67,7 @@ def instant_us(value: object, name: str, error: type[CsflowError] = CalendarErro
 
 def to_us(value: datetime) -> int:
     """Microseconds since the Unix epoch of an aware datetime (exact)."""
-    return (value - EPOCH) // ONE_US
+    return _sub(value, EPOCH) // ONE_US
 
 
 def from_us(us: int, tz: tzinfo) -> datetime:
@@ -83,7 +89,7 @@ def duration_us(
     """
     if not isinstance(value, timedelta):
         raise error(f"{name!r} must be a datetime.timedelta, got {value!r}")
-    us = value // ONE_US
+    us = _floordiv(value, ONE_US)
     if us < 0 and not allow_negative:
         raise error(f"{name!r} must not be negative, got {value!r}")
     return us
