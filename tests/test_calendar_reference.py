@@ -73,8 +73,14 @@ Interval = tuple[int, int]  # [start, end) in microseconds since the epoch
 
 
 def us_of(value: datetime) -> int:
-    """Microseconds since the epoch of an aware datetime (exact)."""
-    return (value - EPOCH) // ONE_US
+    """Microseconds since the epoch of an aware datetime (exact, stdlib or pendulum).
+
+    Built from the UTC fields rather than ``(value - EPOCH) // ONE_US``: pendulum's subtraction
+    returns an ``Interval`` whose ``// timedelta`` raises AttributeError (pendulum 3.3).
+    """
+    u = value.astimezone(UTC)
+    days = u.toordinal() - EPOCH.toordinal()
+    return ((days * 24 + u.hour) * 60 + u.minute) * 60 * SECOND + u.second * SECOND + u.microsecond
 
 
 def datetime_of(us: int, tz: tzinfo) -> datetime:
@@ -343,6 +349,8 @@ def specs(draw: st.DrawFn) -> Spec:
             weekly[key] = () if choice == 1 else draw(spans)
     dates = dates_for(zone)
     holidays = draw(st.frozensets(dates, max_size=8))
+    if holidays:  # often make a special day fall on a holiday: the special day must win
+        dates = st.one_of(dates, st.sampled_from(sorted(holidays)))
     special = draw(st.dictionaries(dates, spans, max_size=5))
     return Spec(zone, weekly, holidays, special, draw(st.booleans()))
 
@@ -354,7 +362,9 @@ def instants(draw: st.DrawFn, ref: RefCalendar) -> int:
     if kind == "transition" and transitions(ref.spec.zone):
         base = draw(st.sampled_from(transitions(ref.spec.zone)))
     elif kind == "edge":
-        day = draw(dates_for(ref.spec.zone))
+        listed = sorted(ref.spec.holidays | set(ref.spec.special_days))
+        days = dates_for(ref.spec.zone)
+        day = draw(st.one_of(days, st.sampled_from(listed)) if listed else days)
         edges = [b for iv in ref.day_intervals(day) for b in iv] or [ref.wall(day, 0)]
         base = draw(st.sampled_from(edges))
     else:
@@ -463,6 +473,77 @@ def test_add_matches_reference(data: st.DataObject) -> None:
     got = cal.add(start, timedelta(microseconds=d))
     assert us_of(got) == expected, (datetime_of(expected, ref.zone), got)
     assert_in_zone(got, ref.spec.zone)
+
+
+def dst_span_sets(g1: int, g2: int) -> list[tuple[tuple[int, int], ...]]:
+    """Span sets (minutes) placed around a DST change whose gap or overlap is [g1, g2)."""
+    mid = (g2 - g1) // 2
+    candidates = [
+        ((g1 - 60, g2 + 60),),  # across the change
+        ((g1, g2),),  # exactly the gap / overlap
+        ((g1 + mid, g2 + 60),),  # starts inside
+        ((g1 - 60, g1 + mid),),  # ends inside
+        ((g1 - 60, g1 + mid), (g2, g2 + 60)),  # gap: mapped spans overlap, union needed
+        ((g1 + 1, g1 + mid),),  # both bounds inside
+        ((g1 + mid, g2 + mid // 2),),  # gap: the start moves past the end -> empty
+        ((0, g1 + mid), (g2 + 15, 1440)),
+        ((0, 1440),),
+    ]
+    out = []
+    for spans in candidates:
+        flat = [m for span in spans for m in span]
+        if all(0 <= m <= 1440 for m in flat) and flat == sorted(set(flat)):
+            out.append(spans)
+    return out
+
+
+def dst_cases() -> list[tuple[str, date, int, int]]:
+    """(zone, local date, g1, g2) for each 2026 DST change of the zones with one."""
+    cases = []
+    for zone_name in ZONES:
+        zone = ZoneInfo(zone_name)
+        for t in transitions(zone_name):
+            after = datetime_of(t, zone)
+            before = datetime_of(t - 1, zone)
+            if after.year != 2026:
+                continue
+            shift = (after.utcoffset() or timedelta(0)) - (before.utcoffset() or timedelta(0))
+            w_new = after.hour * 60 + after.minute
+            w_old = w_new - shift // timedelta(minutes=1)
+            cases.append((zone_name, after.date(), min(w_old, w_new), max(w_old, w_new)))
+    return cases
+
+
+@pytest.mark.parametrize(
+    ("zone", "day", "g1", "g2"), [pytest.param(*c, id=f"{c[0]}-{c[1]}") for c in dst_cases()]
+)
+def test_dst_days_match_reference_minute_by_minute(zone: str, day: date, g1: int, g2: int) -> None:
+    """Exhaustive sweep of each 2026 DST day, for span sets placed on the change itself."""
+    key = DAY_KEYS[day.weekday()]
+    for spans in dst_span_sets(g1, g2):
+        text = tuple((hhmm(lo), hhmm(hi)) for lo, hi in spans)
+        office = (("09:00", "17:00"),)
+        for spec in (
+            Spec(zone, {key: text, DAY_KEYS[(day.weekday() + 1) % 7]: office}, frozenset(), {}),
+            # The same spans as a special day that also is a holiday: the special day wins.
+            Spec(zone, dict.fromkeys(DAY_KEYS, office), frozenset({day}), {day: text}),
+        ):
+            cal, ref = spec.build(), RefCalendar(spec)
+            origin = ref.wall(day, 0) - 2 * HOUR
+            points = {origin + k * 20 * MINUTE for k in range(3 * 30)}
+            for lo, hi in ref.day_intervals(day):
+                points |= {lo - 1, lo, lo + 1, hi - 1, hi, hi + 1}
+            start = datetime_of(origin, ref.zone)
+            for t in sorted(p for p in points if p >= origin):
+                at = datetime_of(t, ref.zone)
+                where = (spec, at)
+                assert cal.is_open(at) is ref.is_open(t), where
+                assert us_of(cal.next_open(at)) == ref.next_open(t), where
+                spent = ref.elapsed(origin, t)
+                assert cal.elapsed(start, at) == timedelta(microseconds=spent), where
+                assert us_of(cal.add(start, timedelta(microseconds=spent))) == ref.add(
+                    origin, spent
+                ), where
 
 
 # --------------------------------------------------------------------------------------------
@@ -636,6 +717,18 @@ AWARE = datetime(2026, 3, 2, 10, 0, tzinfo=ZoneInfo("America/New_York"))
 
 def ny_desk() -> BusinessCalendar:
     return BusinessCalendar(timezone="America/New_York", weekly=NY_DESK)
+
+
+def test_pendulum_datetimes_are_accepted() -> None:
+    """Regression: ``pendulum.DateTime - datetime`` is a pendulum ``Interval`` whose
+    ``// timedelta`` raises AttributeError (pendulum 3.3), so ``(at - EPOCH) // ONE_US`` fails."""
+    cal = ny_desk()
+    at = pendulum.datetime(2026, 3, 2, 10, 0, tz="America/New_York")  # a Monday, EST
+    assert cal.is_open(at)
+    assert us_of(cal.next_open(at)) == us_of(at)
+    assert cal.elapsed(at, at.add(hours=2)) == timedelta(hours=2)
+    # 10:00 + 1 h = 11:00 EST = 16:00 UTC
+    assert us_of(cal.add(at, timedelta(hours=1))) == us_of(datetime(2026, 3, 2, 16, tzinfo=UTC))
 
 
 @pytest.mark.parametrize(
