@@ -27,7 +27,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check src tests benchmarks examples
 
 typecheck: $(STAMP)
-	$(BIN)/mypy --strict src tests
+	$(BIN)/mypy --strict src tests examples
 
 pytest: $(STAMP)
 	$(BIN)/python -m pytest -n 2 -p no:cacheprovider --hypothesis-profile=ci

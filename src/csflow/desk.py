@@ -1,0 +1,2021 @@
+"""The desk: the sans-I/O engine a helpdesk embeds -- commands in, events out.
+
+A :class:`Desk` composes the lower layers -- calendars, the rule engine, SLA clocks, queues
+and routing -- into one state machine.  The host owns the loop, the clock and the I/O; the
+desk owns the decisions::
+
+    desk = Desk(config)
+    events = desk.add_agent(profile, at=now)
+    events += desk.set_presence("sari", "available", at=now)
+    events += desk.submit(ticket, at=now)          # TicketQueued, maybe TicketAssigned
+    ...
+    wake = desk.next_wakeup()                      # sleep until then, or until new input
+    events = desk.advance(at=wake)                 # SLA warnings, breaches, relaxation ...
+
+Theory of operation
+-------------------
+**Time.**  Every command takes ``at``, an aware datetime not earlier than the desk's last
+instant (else :class:`~csflow.errors.InvalidTransitionError`).  The desk never reads a clock.
+Timers -- SLA warnings and breaches, relaxation steps, overflow delays, preferred-agent pins,
+surveys -- fire only in :meth:`Desk.advance`, each at its own instant and in time order, so the
+events a desk emits do not depend on how often the host calls it.  A host calls
+``advance(now)`` whenever ``next_wakeup()`` has passed, and before other commands at ``now``.
+
+**Ticket life.**  A ticket's states and the commands that move it are one table of data,
+:data:`LIFECYCLE`, that the code consults and the tests walk::
+
+    submit -> queued -> assigned <-> pending / on_hold -> solved -> closed
+                 |          |                                |
+              abandoned  transfer / escalate -> queued     reopen -> queued
+
+An agent holds (and spends capacity on) only *assigned* tickets; a *pending* or *on-hold*
+ticket stays owned by its agent without using capacity, and when work resumes (the customer
+answers, or the status is set back to ``open``) it goes back to that agent when the agent can
+take it now, otherwise it is routed like a reopened ticket.
+
+**Validate, then mutate.**  Every command checks its arguments and the ticket's state first;
+a command that raises has changed nothing.  Unknown ids raise
+:class:`~csflow.errors.UnknownTicketError` / :class:`~csflow.errors.UnknownAgentError`.
+
+**Snapshots.**  :meth:`Desk.snapshot` returns the desk's command log as JSON-compatible data;
+:meth:`Desk.restore` replays it against the same configuration.  Because a desk is
+deterministic, the restored desk's future events are identical to the original's.  A snapshot
+grows with the commands since the desk was built; a tampered one raises
+:class:`~csflow.errors.ConfigError` naming the first bad command.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import reprlib
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from datetime import datetime, timedelta
+from types import MappingProxyType
+from typing import Any, Final
+
+import attrs
+
+from csflow._time import EPOCH, duration_us, instant_us
+from csflow.calendar import BusinessCalendar
+from csflow.errors import (
+    ConfigError,
+    CsflowError,
+    InvalidTransitionError,
+    UnknownAgentError,
+    UnknownTicketError,
+)
+from csflow.events import (
+    AgentPresenceChanged,
+    CallbackDue,
+    Event,
+    SurveyDue,
+    TicketAbandoned,
+    TicketAssigned,
+    TicketClosed,
+    TicketEscalated,
+    TicketOverflowed,
+    TicketPrioritized,
+    TicketQueued,
+    TicketReopened,
+    TicketRequeued,
+    TicketResolved,
+    TicketStatusChanged,
+    TicketTransferred,
+    TransferLimitReached,
+)
+from csflow.model import (
+    AgentProfile,
+    Channel,
+    Customer,
+    Priority,
+    SkillRequirement,
+    Ticket,
+    Tier,
+)
+from csflow.queues import (
+    AgingKey,
+    DeadlineKey,
+    KeyContext,
+    KeyPolicy,
+    QueuedTicket,
+    Signature,
+    TicketQueue,
+)
+from csflow.routing import (
+    AgentStatus,
+    Assignment,
+    BestProficiency,
+    CapacityExceededError,
+    CapacityRules,
+    EscalationGraph,
+    LongestIdle,
+    MostSpareCapacity,
+    Overflowed,
+    PreferredAgent,
+    PresenceStates,
+    QueueSlot,
+    Relaxation,
+    RelaxationStep,
+    RoundRobin,
+    Router,
+    RoutingChange,
+    RoutingProfile,
+    Strategy,
+    TransferLedger,
+    TransferPolicy,
+)
+from csflow.rules import RuleSet
+from csflow.sla import Metric, RecalcMode, SlaClock, SlaPolicy, TicketSla, parse_duration
+
+__all__ = [
+    "LIFECYCLE",
+    "TICKET_STATES",
+    "ClockView",
+    "Desk",
+    "DeskConfig",
+    "QueueSpec",
+    "TeamSpec",
+    "TicketView",
+    "ticket_from_dict",
+    "ticket_to_dict",
+]
+
+#: Every state a ticket can be in at the desk.
+TICKET_STATES: Final[tuple[str, ...]] = (
+    "queued",
+    "assigned",
+    "pending",
+    "on_hold",
+    "solved",
+    "closed",
+    "abandoned",
+)
+
+_WORKING = ("assigned", "pending", "on_hold")
+
+#: The ticket life as data: command -> {state before: state after}.  A command on a ticket in a
+#: state it does not list raises :class:`~csflow.errors.InvalidTransitionError`.  ``submit``
+#: starts from ``None`` (not yet at the desk).  A command that leads to ``queued`` is followed by
+#: routing, which may move the ticket on to ``assigned`` at the same instant (the ``assign``
+#: edge).
+LIFECYCLE: Final[Mapping[str, Mapping[str | None, str]]] = MappingProxyType(
+    {
+        "submit": {None: "queued"},
+        "assign": {"queued": "assigned"},
+        "reply": {"assigned": "assigned", "pending": "pending", "on_hold": "on_hold"},
+        "customer_message": {
+            "queued": "queued",
+            "assigned": "assigned",
+            "pending": "queued",
+            "on_hold": "on_hold",
+        },
+        "set_status:pending": {"assigned": "pending", "on_hold": "pending"},
+        "set_status:on_hold": {"assigned": "on_hold", "pending": "on_hold"},
+        "set_status:open": {"pending": "queued", "on_hold": "queued"},
+        "set_priority": {s: s for s in ("queued", *_WORKING)},
+        "transfer": dict.fromkeys(("queued", *_WORKING), "queued"),
+        "escalate": dict.fromkeys(("queued", *_WORKING), "queued"),
+        "request_callback": {"queued": "queued"},
+        "abandon": {"queued": "abandoned"},
+        "requeue": {"assigned": "queued"},
+        "resolve": dict.fromkeys(_WORKING, "solved"),
+        "reopen": {"solved": "queued"},
+        "close": {"solved": "closed"},
+    }
+)
+
+_SLA_STATUS = {
+    "queued": "queued",
+    "assigned": "assigned",
+    "pending": "pending",
+    "on_hold": "on_hold",
+    "solved": "solved",
+    "closed": "closed",
+    "abandoned": "abandoned",
+}
+
+_MAX_DEPTH = 64
+
+
+def _utc(us: int) -> datetime:
+    return EPOCH + timedelta(microseconds=us)
+
+
+# Messages name bad values, but a tampered snapshot or document may nest 10,000 levels deep,
+# and the builtin repr of that raises RecursionError: abbreviate instead.
+_REPR = reprlib.Repr()
+_REPR.maxlevel = 4
+_REPR.maxstring = 80
+_REPR.maxother = 80
+
+
+def _show(value: object) -> str:
+    return _REPR.repr(value)
+
+
+# ---------------------------------------------------------------------------------------------
+# Configuration
+
+
+def _path(base: str, key: object) -> str:
+    if isinstance(key, int):
+        return f"{base}[{key}]"
+    return f"{base}.{key}" if base else str(key)
+
+
+def _mapping(value: object, path: str) -> Mapping[str, Any]:
+    if not isinstance(value, Mapping):
+        raise ConfigError(f"expected a mapping, got {_show(value)}", path)
+    for k in value:
+        if not isinstance(k, str):
+            raise ConfigError(f"keys must be strings, got {k!r}", path)
+    return value
+
+
+def _list(value: object, path: str) -> Sequence[Any]:
+    if not isinstance(value, list | tuple):
+        raise ConfigError(f"expected a list, got {_show(value)}", path)
+    return value
+
+
+def _keys(data: Mapping[str, Any], allowed: Iterable[str], path: str) -> None:
+    allowed = set(allowed)
+    for k in data:
+        if k not in allowed:
+            raise ConfigError(f"unknown key {k!r}; expected one of {sorted(allowed)!r}", path)
+
+
+def _duration(value: object, path: str, *, zero: bool = False) -> timedelta:
+    """An ISO 8601 duration or a number of seconds; ``0`` only where *zero* allows it."""
+    if zero and (value == 0 or value in ("PT0S", "P0D")) and not isinstance(value, bool):
+        return timedelta(0)
+    return parse_duration(value, path)
+
+
+def _str(value: object, path: str) -> str:
+    if not isinstance(value, str) or not value:
+        raise ConfigError(f"expected a non-empty string, got {_show(value)}", path)
+    return value
+
+
+def _wrap(path: str, build: Any, *args: Any, **kwargs: Any) -> Any:
+    """Call *build*; a ConfigError without a path (or a CalendarError) gets *path*, and one
+    whose path is relative to what *build* was given (``edges``, ``rules[0].when``) gets it
+    as a prefix, so the error names the bad value in the whole document."""
+    try:
+        return build(*args, **kwargs)
+    except ConfigError as exc:
+        if exc.path.startswith(path):
+            if exc.path:
+                raise
+            raise ConfigError(str(exc), path) from None
+        sep = "" if exc.path.startswith("[") else "."
+        raise ConfigError(exc.detail, f"{path}{sep}{exc.path}") from None
+    except CsflowError as exc:
+        raise ConfigError(str(exc), path) from None
+
+
+@attrs.frozen
+class QueueSpec:
+    """A queue of the desk: its name, its ordering key and its relaxation plan.
+
+    Args:
+        name: The queue's name (rules' ``queue`` action names it).
+        key: The ordering policy: :class:`~csflow.queues.AgingKey` (the default) or
+            :class:`~csflow.queues.DeadlineKey` (earliest SLA deadline first), or any
+            :class:`~csflow.queues.KeyPolicy`.
+        relaxation: Timed widening of waiting tickets' requirements, or ``None``.
+    """
+
+    name: str = attrs.field(validator=lambda _s, _a, v: _str(v, "name"))
+    key: KeyPolicy = attrs.field(factory=AgingKey)
+    relaxation: Relaxation | None = None
+
+
+@attrs.frozen
+class TeamSpec:
+    """A team: the queue its work waits in and the routing profile its agents get.
+
+    Args:
+        name: The team's name (agents' ``teams``, escalation graph nodes).
+        queue: The queue where tickets transferred or escalated to the team wait.
+        routing_profile: The profile an agent of this team routes under by default.
+    """
+
+    name: str = attrs.field(validator=lambda _s, _a, v: _str(v, "name"))
+    queue: str = attrs.field(validator=lambda _s, _a, v: _str(v, "queue"))
+    routing_profile: str | None = None
+
+
+_STRATEGIES: Final[Mapping[str, type]] = MappingProxyType(
+    {
+        "longest_idle": LongestIdle,
+        "round_robin": RoundRobin,
+        "most_spare_capacity": MostSpareCapacity,
+        "best_proficiency": BestProficiency,
+    }
+)
+
+
+def _to_tiers(value: Iterable[Tier]) -> Mapping[str, Tier]:
+    if isinstance(value, Mapping):
+        value = value.values()
+    out: dict[str, Tier] = {}
+    for i, t in enumerate(value):
+        if not isinstance(t, Tier):
+            raise ConfigError(f"expected a Tier, got {t!r}", f"tiers[{i}]")
+        if t.name in out:
+            raise ConfigError(f"tier {t.name!r} defined twice", f"tiers[{i}]")
+        out[t.name] = t
+    return MappingProxyType(out)
+
+
+def _to_queues(value: Iterable[QueueSpec]) -> tuple[QueueSpec, ...]:
+    out = tuple(value)
+    seen: set[str] = set()
+    for i, q in enumerate(out):
+        if not isinstance(q, QueueSpec):
+            raise ConfigError(f"expected a QueueSpec, got {q!r}", f"queues[{i}]")
+        if q.name in seen:
+            raise ConfigError(f"queue {q.name!r} defined twice", f"queues[{i}]")
+        seen.add(q.name)
+    if not out:
+        out = (QueueSpec("default"),)
+    return out
+
+
+def _to_policies(value: Mapping[str, SlaPolicy] | Iterable[SlaPolicy]) -> Mapping[str, SlaPolicy]:
+    items = value.values() if isinstance(value, Mapping) else value
+    out: dict[str, SlaPolicy] = {}
+    for i, p in enumerate(items):
+        if not isinstance(p, SlaPolicy):
+            raise ConfigError(f"expected an SlaPolicy, got {p!r}", f"sla_policies[{i}]")
+        if p.name in out:
+            raise ConfigError(f"SLA policy {p.name!r} defined twice", f"sla_policies[{i}]")
+        out[p.name] = p
+    return MappingProxyType(out)
+
+
+def _to_teams(value: Mapping[str, TeamSpec] | Iterable[TeamSpec]) -> Mapping[str, TeamSpec]:
+    items = value.values() if isinstance(value, Mapping) else value
+    out: dict[str, TeamSpec] = {}
+    for i, t in enumerate(items):
+        if not isinstance(t, TeamSpec):
+            raise ConfigError(f"expected a TeamSpec, got {t!r}", f"teams[{i}]")
+        if t.name in out:
+            raise ConfigError(f"team {t.name!r} defined twice", f"teams[{i}]")
+        out[t.name] = t
+    return MappingProxyType(out)
+
+
+def _to_profiles(value: Iterable[RoutingProfile]) -> tuple[RoutingProfile, ...]:
+    return tuple(value)
+
+
+def _to_strategies(value: Iterable[Strategy]) -> tuple[Strategy, ...]:
+    return tuple(value)
+
+
+def _to_triage(value: RuleSet | None) -> RuleSet:
+    if value is None:
+        return RuleSet.from_dicts([])
+    if not isinstance(value, RuleSet):
+        raise ConfigError(f"triage must be a RuleSet, got {value!r}", "triage")
+    return value
+
+
+@attrs.frozen
+class DeskConfig:
+    """Everything a desk is told once: tiers, policies, queues, teams and routing.
+
+    Build it from Python values or with :meth:`from_dict` from a JSON/YAML document.
+
+    Args:
+        tiers: The customer tiers.
+        sla_policies: The SLA policies, by name.
+        queues: The queues (one ``"default"`` queue when empty).
+        routing_profiles: Agent groups and the queues they serve (one profile serving every
+            queue when empty).
+        triage: Rules deciding a new ticket's ``priority``, ``sla_policy``, ``queue``,
+            ``skills`` (extra required skills: a list of names or a mapping skill -> minimum
+            proficiency) and ``tags``; evaluated once per ticket over :meth:`Desk.context`.
+        default_sla_policy: The SLA policy when no rule names one (``None``: no SLA).
+        strategies: The agent-selection chain (ordered tie-breakers).
+        teams: Teams, the queue their work waits in, and their agents' routing profile.
+        escalation: Who may escalate to whom; ``None`` allows any escalation between teams.
+        transfers: How many hand-overs a ticket may have.
+        presence: Presence states beyond the built-in four.
+        capacity: How channels share an agent's capacity.
+        survey_delay: When to ask for feedback after a resolution (``None``: never).
+        recalculation: How SLA clocks follow a priority change (:class:`~csflow.sla.RecalcMode`).
+        calendars: Named calendars (only for :meth:`to_dict` round trips and reference).
+        keep_history: Keep each ticket's events for :meth:`Desk.history` (memory per event).
+
+    Raises:
+        ConfigError: Anything inconsistent, with the path to it: a queue a profile or team
+            names that does not exist, a rule action naming an unknown queue or SLA policy, an
+            escalation team that is not a team.
+    """
+
+    tiers: Mapping[str, Tier] = attrs.field(factory=dict, converter=_to_tiers, hash=False)
+    sla_policies: Mapping[str, SlaPolicy] = attrs.field(
+        factory=dict, converter=_to_policies, hash=False
+    )
+    queues: tuple[QueueSpec, ...] = attrs.field(default=(), converter=_to_queues)
+    routing_profiles: tuple[RoutingProfile, ...] = attrs.field(default=(), converter=_to_profiles)
+    triage: RuleSet = attrs.field(default=None, converter=_to_triage)
+    default_sla_policy: str | None = None
+    strategies: tuple[Strategy, ...] = attrs.field(
+        default=(LongestIdle(),), converter=_to_strategies
+    )
+    teams: Mapping[str, TeamSpec] = attrs.field(factory=dict, converter=_to_teams, hash=False)
+    escalation: EscalationGraph | None = attrs.field(default=None, eq=False)
+    transfers: TransferPolicy = attrs.field(factory=TransferPolicy)
+    presence: PresenceStates = attrs.field(factory=PresenceStates)
+    capacity: CapacityRules = attrs.field(factory=CapacityRules)
+    survey_delay: timedelta | None = None
+    recalculation: RecalcMode = attrs.field(default=RecalcMode.KEEP_ELAPSED, converter=RecalcMode)
+    calendars: Mapping[str, BusinessCalendar] = attrs.field(factory=dict, hash=False)
+    keep_history: bool = True
+
+    def __attrs_post_init__(self) -> None:
+        queues = {q.name for q in self.queues}
+        for i, p in enumerate(self.routing_profiles):
+            if not isinstance(p, RoutingProfile):
+                raise ConfigError(f"expected a RoutingProfile, got {p!r}", f"routing_profiles[{i}]")
+            for j, s in enumerate(p.queues):
+                if s.queue not in queues:
+                    raise ConfigError(
+                        f"unknown queue {s.queue!r}; known: {sorted(queues)!r}",
+                        f"routing_profiles[{i}].queues[{j}]",
+                    )
+        profiles = {p.name for p in self.routing_profiles}
+        for name, t in self.teams.items():
+            if t.queue not in queues:
+                raise ConfigError(
+                    f"unknown queue {t.queue!r}; known: {sorted(queues)!r}", f"teams.{name}.queue"
+                )
+            if t.routing_profile is not None and t.routing_profile not in profiles:
+                raise ConfigError(
+                    f"unknown routing profile {t.routing_profile!r}; known: {sorted(profiles)!r}",
+                    f"teams.{name}.routing_profile",
+                )
+        for i, q in enumerate(self.queues):
+            steps = q.relaxation.steps if q.relaxation is not None else ()
+            for j, step in enumerate(steps):
+                if step.overflow_to is not None and step.overflow_to not in queues:
+                    raise ConfigError(
+                        f"unknown queue {step.overflow_to!r}; known: {sorted(queues)!r}",
+                        f"queues[{i}].relaxation[{j}].overflow_to",
+                    )
+        if self.escalation is not None:
+            for i, team in enumerate(self.escalation.teams):
+                if team not in self.teams:
+                    raise ConfigError(
+                        f"escalation team {team!r} is not a configured team; known: "
+                        f"{sorted(self.teams)!r}",
+                        f"escalation.teams[{i}]",
+                    )
+        if self.default_sla_policy is not None and self.default_sla_policy not in self.sla_policies:
+            raise ConfigError(
+                f"unknown SLA policy {self.default_sla_policy!r}; known: "
+                f"{sorted(self.sla_policies)!r}",
+                "default_sla_policy",
+            )
+        if self.survey_delay is not None:
+            duration_us(self.survey_delay, "survey_delay", ConfigError)
+        if not isinstance(self.transfers, TransferPolicy):
+            raise ConfigError(f"expected a TransferPolicy, got {self.transfers!r}", "transfers")
+        for i, rule in enumerate(self.triage):
+            for key, value in rule.then.items():
+                where = f"triage[{i}].then.{key}"
+                if key == "queue" and value not in queues:
+                    raise ConfigError(f"unknown queue {value!r}; known: {sorted(queues)!r}", where)
+                if key == "sla_policy" and value is not None and value not in self.sla_policies:
+                    raise ConfigError(
+                        f"unknown SLA policy {value!r}; known: {sorted(self.sla_policies)!r}",
+                        where,
+                    )
+                if key == "priority":
+                    _wrap(where, Priority.parse, value)
+                if key == "skills":
+                    _wrap(where, _skills_action, value)
+
+    @classmethod
+    def from_dict(cls, data: object) -> DeskConfig:
+        """Build a configuration from plain data (a parsed JSON, YAML or TOML document).
+
+        Shape (every key optional)::
+
+            {"tiers": [{"name": "platinum", "rank": 4}, ...],
+             "calendars": {"jakarta": {...BusinessCalendar.to_dict()...}},
+             "sla_policies": [{"name": "platinum", "calendar": "jakarta",
+                               "targets": {"first_response": "PT1M"}}, ...],
+             "default_sla_policy": "regular",
+             "queues": [{"name": "vip", "key": "aging",
+                         "allowances": {"platinum": "PT30S"}, "default_allowance": "PT10M",
+                         "relaxation": [{"after": "PT2M", "proficiency": 1},
+                                        {"after": "PT5M", "overflow_to": "general"}]},
+                        {"name": "general", "key": "deadline", "fallback": "PT1H"}],
+             "routing_profiles": [{"name": "frontline",
+                                   "queues": [{"queue": "vip", "priority": 1},
+                                              {"queue": "general", "priority": 2,
+                                               "delay": "PT1M"}]}],
+             "strategies": ["preferred_agent", "longest_idle"],
+             "affinity": {"timeout": "PT2M", "recency": "P7D"},
+             "triage": {"mode": "first", "rules": [...rule dicts...]},
+             "teams": {"finance": {"queue": "finance", "routing_profile": "finance"}},
+             "escalation": {"teams": [...], "entry": [...], "edges": {...}},
+             "transfers": {"max_transfers": 3, "on_limit": "refuse"},
+             "presence": {"lunch": false},
+             "capacity": {"weights": {"email": 1}, "exclusive": ["phone"], "budget": 3},
+             "survey_delay": "PT1H",
+             "recalculation": "keep_elapsed",
+             "keep_history": true}
+
+        Durations are ISO 8601 (``"PT30S"``) or seconds.
+
+        Raises:
+            ConfigError: Anything malformed, with the path to it
+                (``queues[1].relaxation[0].after: ...``).
+        """
+        d = _mapping(data, "config")
+        _keys(
+            d,
+            (
+                "tiers",
+                "calendars",
+                "sla_policies",
+                "default_sla_policy",
+                "queues",
+                "routing_profiles",
+                "strategies",
+                "affinity",
+                "triage",
+                "teams",
+                "escalation",
+                "transfers",
+                "presence",
+                "capacity",
+                "survey_delay",
+                "recalculation",
+                "keep_history",
+            ),
+            "config",
+        )
+        tiers = []
+        for i, t in enumerate(_list(d.get("tiers", []), "tiers")):
+            p = f"tiers[{i}]"
+            tm = _mapping(t, p)
+            _keys(tm, ("name", "rank"), p)
+            tiers.append(_wrap(p, Tier, tm.get("name"), tm.get("rank", 0)))
+        calendars: dict[str, BusinessCalendar] = {}
+        for name, c in _mapping(d.get("calendars", {}), "calendars").items():
+            calendars[name] = BusinessCalendar.from_dict(c, _path("calendars", name))
+        policies = []
+        raw_policies = d.get("sla_policies", [])
+        if isinstance(raw_policies, Mapping):
+            raw_policies = [
+                {"name": k, **_mapping(v, _path("sla_policies", k))}
+                for k, v in _mapping(raw_policies, "sla_policies").items()
+            ]
+        for i, sp in enumerate(_list(raw_policies, "sla_policies")):
+            policies.append(SlaPolicy.from_dict(sp, calendars, f"sla_policies[{i}]"))
+        queues = [
+            _queue_from_dict(q, f"queues[{i}]")
+            for i, q in enumerate(_list(d.get("queues", []), "queues"))
+        ]
+        profiles = [
+            _profile_from_dict(p, f"routing_profiles[{i}]")
+            for i, p in enumerate(_list(d.get("routing_profiles", []), "routing_profiles"))
+        ]
+        strategies = _strategies_from_dict(d.get("strategies"), d.get("affinity"))
+        triage = None
+        if "triage" in d:
+            tr = d["triage"]
+            if isinstance(tr, list | tuple):
+                tr = {"rules": tr}
+            tm = _mapping(tr, "triage")
+            _keys(tm, ("mode", "rules"), "triage")
+            mode = tm.get("mode", "first")
+            if mode not in ("first", "all"):
+                raise ConfigError(f"mode must be 'first' or 'all', got {mode!r}", "triage.mode")
+            triage = _wrap("triage", _triage_rules, tm.get("rules", []), mode)
+        teams = []
+        for name, t in _mapping(d.get("teams", {}), "teams").items():
+            p = _path("teams", name)
+            tm = _mapping(t, p)
+            _keys(tm, ("queue", "routing_profile"), p)
+            teams.append(
+                _wrap(p, TeamSpec, name, tm.get("queue"), routing_profile=tm.get("routing_profile"))
+            )
+        escalation = None
+        if d.get("escalation") is not None:
+            escalation = _wrap(
+                "escalation", EscalationGraph.from_dict, _mapping(d["escalation"], "escalation")
+            )
+        transfers = TransferPolicy()
+        if "transfers" in d:
+            tm = _mapping(d["transfers"], "transfers")
+            _keys(tm, ("max_transfers", "on_limit"), "transfers")
+            transfers = _wrap(
+                "transfers",
+                TransferPolicy,
+                tm.get("max_transfers", 3),
+                tm.get("on_limit", "refuse"),
+            )
+        presence = _wrap(
+            "presence", PresenceStates, dict(_mapping(d.get("presence", {}), "presence"))
+        )
+        capacity = CapacityRules()
+        if "capacity" in d:
+            cm = _mapping(d["capacity"], "capacity")
+            _keys(cm, ("weights", "limits", "exclusive", "budget"), "capacity")
+            capacity = _wrap(
+                "capacity",
+                CapacityRules,
+                weights=dict(_mapping(cm.get("weights", {}), "capacity.weights")),
+                limits=dict(_mapping(cm.get("limits", {}), "capacity.limits")),
+                exclusive=list(_list(cm.get("exclusive", ["phone"]), "capacity.exclusive")),
+                budget=cm.get("budget"),
+            )
+        survey = None
+        if d.get("survey_delay") is not None:
+            survey = _duration(d["survey_delay"], "survey_delay")
+        recalc = d.get("recalculation", "keep_elapsed")
+        try:
+            mode_r = (
+                RecalcMode(recalc) if not isinstance(recalc, str) else RecalcMode[recalc.upper()]
+            )
+        except (KeyError, ValueError):
+            raise ConfigError(
+                f"expected one of {[m.name.lower() for m in RecalcMode]!r}, got {recalc!r}",
+                "recalculation",
+            ) from None
+        keep = d.get("keep_history", True)
+        if not isinstance(keep, bool):
+            raise ConfigError(f"expected true or false, got {keep!r}", "keep_history")
+        default_policy = d.get("default_sla_policy")
+        if default_policy is not None:
+            _str(default_policy, "default_sla_policy")
+        return cls(
+            tiers=tiers,
+            sla_policies=policies,
+            queues=queues,
+            routing_profiles=profiles,
+            triage=triage,
+            default_sla_policy=default_policy,
+            strategies=strategies,
+            teams=teams,
+            escalation=escalation,
+            transfers=transfers,
+            presence=presence,
+            capacity=capacity,
+            survey_delay=survey,
+            recalculation=mode_r,
+            calendars=calendars,
+            keep_history=keep,
+        )
+
+
+def _triage_rules(rules: object, mode: Any) -> RuleSet:
+    if not isinstance(rules, list | tuple):
+        raise ConfigError(f"expected a list of rules, got {rules!r}", "triage.rules")
+    return RuleSet.from_dicts(list(rules), mode=mode)
+
+
+def _skills_action(value: object) -> tuple[SkillRequirement, ...]:
+    if isinstance(value, str):
+        value = [value]
+    if isinstance(value, Mapping):
+        return tuple(SkillRequirement(k, v) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return tuple(SkillRequirement(v) for v in value)
+    raise ConfigError(
+        f"skills must be a skill name, a list of names or a mapping skill -> proficiency, "
+        f"got {value!r}"
+    )
+
+
+def _queue_from_dict(data: object, path: str) -> QueueSpec:
+    d = _mapping(data, path)
+    _keys(
+        d,
+        ("name", "key", "allowances", "default_allowance", "bands", "fallback", "relaxation"),
+        path,
+    )
+    name = _str(d.get("name"), _path(path, "name"))
+    kind = d.get("key", "aging")
+    bands: dict[Priority, int] = {}
+    for k, v in _mapping(d.get("bands", {}), _path(path, "bands")).items():
+        bands[_wrap(_path(path, "bands"), Priority.parse, k)] = v
+    band_kw: dict[str, Any] = {"bands": bands} if bands else {}
+    key: KeyPolicy
+    if kind == "aging":
+        allow: dict[Any, timedelta] = {}
+        for k, v in _mapping(d.get("allowances", {}), _path(path, "allowances")).items():
+            p = _path(_path(path, "allowances"), k)
+            tier, _, prio = k.partition(":")
+            allow[(tier, prio) if prio else tier] = _duration(v, p)
+        default = _duration(d.get("default_allowance", 600), _path(path, "default_allowance"))
+        key = _wrap(path, AgingKey, allow, default, **band_kw)
+    elif kind == "deadline":
+        fb = d.get("fallback")
+        fallback = None if fb is None else _duration(fb, _path(path, "fallback"))
+        key = _wrap(path, DeadlineKey, fallback=fallback, **band_kw)
+    else:
+        raise ConfigError(f"expected 'aging' or 'deadline', got {kind!r}", _path(path, "key"))
+    relaxation = None
+    if d.get("relaxation"):
+        steps = []
+        for j, s in enumerate(_list(d["relaxation"], _path(path, "relaxation"))):
+            p = f"{path}.relaxation[{j}]"
+            sm = _mapping(s, p)
+            _keys(sm, ("after", "proficiency", "drop", "any_language", "overflow_to"), p)
+            steps.append(
+                _wrap(
+                    p,
+                    RelaxationStep,
+                    _duration(sm.get("after"), _path(p, "after"), zero=True),
+                    proficiency=sm.get("proficiency"),
+                    drop=list(_list(sm.get("drop", []), _path(p, "drop"))),
+                    any_language=bool(sm.get("any_language", False)),
+                    overflow_to=sm.get("overflow_to"),
+                )
+            )
+        relaxation = _wrap(_path(path, "relaxation"), Relaxation, steps, name=name)
+    return QueueSpec(name, key, relaxation)
+
+
+def _profile_from_dict(data: object, path: str) -> RoutingProfile:
+    d = _mapping(data, path)
+    _keys(d, ("name", "queues"), path)
+    slots = []
+    for j, s in enumerate(_list(d.get("queues", []), _path(path, "queues"))):
+        p = f"{path}.queues[{j}]"
+        if isinstance(s, str):
+            s = {"queue": s}
+        sm = _mapping(s, p)
+        _keys(sm, ("queue", "priority", "delay"), p)
+        delay = _duration(sm.get("delay", 0), _path(p, "delay"), zero=True)
+        slots.append(_wrap(p, QueueSlot, sm.get("queue"), sm.get("priority", 1), delay))
+    return _wrap(path, RoutingProfile, d.get("name"), slots)  # type: ignore[no-any-return]
+
+
+def _strategies_from_dict(names: object, affinity: object) -> tuple[Strategy, ...]:
+    if names is None:
+        return (LongestIdle(),)
+    out: list[Strategy] = []
+    for i, n in enumerate(_list(names, "strategies")):
+        p = f"strategies[{i}]"
+        if n == "preferred_agent":
+            am = _mapping(affinity if affinity is not None else {}, "affinity")
+            _keys(am, ("timeout", "recency"), "affinity")
+            timeout = _duration(am.get("timeout", 0), "affinity.timeout", zero=True)
+            recency = None
+            if am.get("recency") is not None:
+                recency = _duration(am["recency"], "affinity.recency")
+            out.append(_wrap("affinity", PreferredAgent, timeout, recency))
+        elif isinstance(n, str) and n in _STRATEGIES:
+            out.append(_STRATEGIES[n]())
+        else:
+            known = sorted([*_STRATEGIES, "preferred_agent"])
+            raise ConfigError(f"unknown strategy {n!r}; known: {known!r}", p)
+    return tuple(out)
+
+
+# ---------------------------------------------------------------------------------------------
+# Serialising tickets and agents (for snapshots)
+
+
+def ticket_to_dict(ticket: Ticket) -> dict[str, Any]:
+    """A ticket (with its customer) as JSON-compatible data; :func:`ticket_from_dict` reads it.
+
+    Free-form ``attributes`` must themselves be JSON-compatible for the result to be.
+    """
+    c = ticket.customer
+    return {
+        "id": ticket.id,
+        "customer": {
+            "id": c.id,
+            "tier": {"name": c.tier.name, "rank": c.tier.rank},
+            "language": c.language,
+            "preferred_agent": c.preferred_agent,
+            "attributes": dict(c.attributes),
+        },
+        "channel": ticket.channel.name,
+        "created_at": ticket.created_at.isoformat(),
+        "priority": ticket.priority.name.lower(),
+        "category": ticket.category,
+        "language": ticket.language,
+        "required_skills": {r.skill: r.min_proficiency for r in ticket.required_skills},
+        "attributes": dict(ticket.attributes),
+    }
+
+
+def ticket_from_dict(data: object, path: str = "ticket") -> Ticket:
+    """The ticket :func:`ticket_to_dict` wrote.
+
+    Raises:
+        ConfigError: Malformed data, with the path to it.
+    """
+    d = _mapping(data, path)
+    _keys(
+        d,
+        (
+            "id",
+            "customer",
+            "channel",
+            "created_at",
+            "priority",
+            "category",
+            "language",
+            "required_skills",
+            "attributes",
+        ),
+        path,
+    )
+    cp = _path(path, "customer")
+    c = _mapping(d.get("customer"), cp)
+    _keys(c, ("id", "tier", "language", "preferred_agent", "attributes"), cp)
+    t = _mapping(c.get("tier"), _path(cp, "tier"))
+    tier = _wrap(_path(cp, "tier"), Tier, t.get("name"), t.get("rank", 0))
+    customer = _wrap(
+        cp,
+        Customer,
+        c.get("id"),
+        tier,
+        language=c.get("language"),
+        preferred_agent=c.get("preferred_agent"),
+        attributes=dict(_mapping(c.get("attributes", {}), _path(cp, "attributes"))),
+    )
+    raw_at = d.get("created_at")
+    try:
+        created = datetime.fromisoformat(raw_at) if isinstance(raw_at, str) else None
+    except ValueError:
+        created = None
+    if created is None:
+        raise ConfigError(
+            f"expected an ISO 8601 instant, got {raw_at!r}", _path(path, "created_at")
+        )
+    return _wrap(  # type: ignore[no-any-return]
+        path,
+        Ticket,
+        d.get("id"),
+        customer,
+        d.get("channel"),
+        created,
+        priority=d.get("priority", "normal"),
+        category=d.get("category", "general"),
+        language=d.get("language"),
+        required_skills=dict(
+            _mapping(d.get("required_skills", {}), _path(path, "required_skills"))
+        ),
+        attributes=dict(_mapping(d.get("attributes", {}), _path(path, "attributes"))),
+    )
+
+
+def _profile_to_dict(p: AgentProfile) -> dict[str, Any]:
+    return {
+        "id": p.id,
+        "skills": dict(p.skills),
+        "languages": sorted(p.languages),
+        "capacity": dict(p.capacity),
+        "teams": sorted(p.teams),
+        "name": p.name,
+    }
+
+
+def _profile_from_data(data: object, path: str) -> AgentProfile:
+    d = _mapping(data, path)
+    _keys(d, ("id", "skills", "languages", "capacity", "teams", "name"), path)
+    return _wrap(  # type: ignore[no-any-return]
+        path,
+        AgentProfile,
+        d.get("id"),
+        skills=dict(_mapping(d.get("skills", {}), _path(path, "skills"))),
+        languages=list(_list(d.get("languages", []), _path(path, "languages"))),
+        capacity=dict(_mapping(d.get("capacity", {}), _path(path, "capacity"))),
+        teams=list(_list(d.get("teams", []), _path(path, "teams"))),
+        name=d.get("name", ""),
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Read-only views
+
+
+@attrs.frozen
+class ClockView:
+    """One SLA clock as a host sees it at an instant.
+
+    Attributes:
+        metric: The metric.
+        state: ``running``, ``paused``, ``met``, ``met_late``, ``breached`` or ``cancelled``.
+        target: The target in force.
+        due_at: The deadline (``None`` while paused, met on time or cancelled).
+        elapsed: Business time used.
+        remaining: Business time left before the target (zero once reached).
+    """
+
+    metric: Metric
+    state: str
+    target: timedelta
+    due_at: datetime | None
+    elapsed: timedelta
+    remaining: timedelta
+
+
+@attrs.frozen
+class TicketView:
+    """A ticket's place at the desk.
+
+    Attributes:
+        ticket: The ticket as the desk knows it now (priority after triage and changes).
+        state: One of :data:`TICKET_STATES`.
+        agent_id: The agent holding (``assigned``) or owning (``pending``/``on_hold``/
+            ``solved``) it, if any.
+        queue: The queue it waits in (or last waited in).
+        team: The team whose queue that is, if any.
+        sla_policy: The SLA policy's name, or ``None``.
+        transfers: Hand-overs so far (transfers and escalations).
+        callback: The customer asked to be called back.
+        tags: Tags the triage rules added.
+    """
+
+    ticket: Ticket
+    state: str
+    agent_id: str | None
+    queue: str
+    team: str | None
+    sla_policy: str | None
+    transfers: int
+    callback: bool
+    tags: tuple[str, ...]
+
+
+class _Rec:
+    """A ticket's mutable record at the desk."""
+
+    __slots__ = (
+        "agent",
+        "armed",
+        "callback",
+        "history",
+        "policy",
+        "queue",
+        "queued_us",
+        "sla",
+        "state",
+        "survey_version",
+        "tags",
+        "ticket",
+    )
+
+    def __init__(self, ticket: Ticket, queue: str, at_us: int) -> None:
+        self.ticket = ticket
+        self.state = "queued"
+        self.agent: str | None = None  # holder when assigned; owner while pending/on hold/solved
+        self.queue = queue
+        self.queued_us = at_us
+        self.sla: TicketSla | None = None
+        self.policy: str | None = None
+        self.armed: int | None = None  # the SLA deadline pushed on the desk's heap
+        self.callback = False
+        self.survey_version = 0
+        self.tags: tuple[str, ...] = ()
+        self.history: list[Event] | None = None
+
+
+# ---------------------------------------------------------------------------------------------
+# The desk
+
+
+class Desk:
+    """The sans-I/O engine: one state machine for tickets, agents, queues and SLA clocks.
+
+    Args:
+        config: The desk's configuration.
+
+    Every command takes ``at`` (aware, not earlier than the last instant the desk saw) and
+    returns the events it caused, in order.  See the module docstring for the contract.
+
+    Example:
+        >>> from datetime import datetime, timezone
+        >>> from csflow import AgentProfile, Customer, Ticket, Tier
+        >>> desk = Desk(DeskConfig())
+        >>> t0 = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
+        >>> _ = desk.add_agent(AgentProfile("sari", capacity={"chat": 3}), at=t0)
+        >>> _ = desk.set_presence("sari", "available", at=t0)
+        >>> ann = Customer("c1", Tier("gold", 3))
+        >>> events = desk.submit(Ticket("t1", ann, "chat", t0), at=t0)
+        >>> [type(e).__name__ for e in events]
+        ['TicketQueued', 'TicketAssigned']
+    """
+
+    def __init__(self, config: DeskConfig) -> None:
+        if not isinstance(config, DeskConfig):
+            raise ConfigError(f"config must be a DeskConfig, got {config!r}")
+        self.config = config
+        self._queues = {q.name: TicketQueue(q.name, q.key) for q in config.queues}
+        relax = {q.name: q.relaxation for q in config.queues if q.relaxation is not None}
+        from csflow.routing import AgentPool
+
+        self._router = Router(
+            self._queues.values(),
+            config.routing_profiles,
+            pool=AgentPool(config.capacity, config.presence),
+            strategies=config.strategies,
+            relaxation=relax,
+        )
+        self._ledger = TransferLedger(config.transfers, config.escalation)
+        self._queue_team = {t.queue: t.name for t in config.teams.values()}
+        self._tickets: dict[str, _Rec] = {}
+        self._last_agent: dict[str, tuple[str, int]] = {}  # customer id -> (agent, at_us)
+        self._owned: dict[str, set[str]] = {}  # agent -> tickets it owns but does not hold
+        self._now = -(2**62)
+        self._sla_heap: list[tuple[int, int, str]] = []
+        self._surveys: list[tuple[int, int, str, int]] = []
+        self._seq = itertools.count()
+        self._log: list[tuple[Any, ...]] = []
+        self._default_queue = config.queues[0].name
+
+    # -- reading -------------------------------------------------------------------------------
+
+    @property
+    def now(self) -> datetime | None:
+        """The last instant the desk saw (UTC), or ``None`` before the first command."""
+        return None if self._now < -(2**61) else _utc(self._now)
+
+    def tickets(self) -> Iterator[str]:
+        """The ids of every ticket the desk knows, in order of submission."""
+        return iter(list(self._tickets))
+
+    def agents(self) -> Iterator[str]:
+        """The ids of every agent, in order of joining."""
+        return iter(list(self._router.pool))
+
+    def ticket(self, ticket_id: str) -> TicketView:
+        """Where *ticket_id* is and who has it.
+
+        Raises:
+            UnknownTicketError: No such ticket.
+        """
+        r = self._rec(ticket_id)
+        return TicketView(
+            r.ticket,
+            r.state,
+            r.agent,
+            r.queue,
+            self._queue_team.get(r.queue),
+            r.policy,
+            self._ledger.count(ticket_id),
+            r.callback,
+            r.tags,
+        )
+
+    def clocks(self, ticket_id: str, at: datetime | None = None) -> dict[Metric, ClockView]:
+        """*ticket_id*'s SLA clocks as seen at *at* (default: the desk's last instant).
+
+        Raises:
+            UnknownTicketError: No such ticket.
+        """
+        r = self._rec(ticket_id)
+        if r.sla is None:
+            return {}
+        when = at if at is not None else _utc(max(self._now, 0))
+        out: dict[Metric, ClockView] = {}
+        for metric, c in r.sla.clocks.items():
+            out[metric] = _clock_view(metric, c, when)
+        return out
+
+    def history(self, ticket_id: str) -> tuple[Event, ...]:
+        """Every event of *ticket_id* so far, in order (empty when ``keep_history`` is off).
+
+        Raises:
+            UnknownTicketError: No such ticket.
+        """
+        r = self._rec(ticket_id)
+        return tuple(r.history or ())
+
+    def agent(self, agent_id: str) -> AgentStatus:
+        """*agent_id*'s presence, load and the tickets it holds.
+
+        Raises:
+            UnknownAgentError: No such agent.
+        """
+        return self._router.pool.status(agent_id)
+
+    def owned(self, agent_id: str) -> tuple[str, ...]:
+        """Tickets *agent_id* owns without holding them (pending or on hold), sorted.
+
+        Raises:
+            UnknownAgentError: No such agent.
+        """
+        self._router.pool.status(agent_id)
+        return tuple(sorted(self._owned.get(agent_id, ())))
+
+    def queue(self, name: str | None = None) -> list[QueuedTicket]:
+        """Waiting tickets in service order, of one queue or of all (queue by queue).
+
+        Raises:
+            ConfigError: An unknown queue.
+        """
+        return self._router.waiting(name)
+
+    def queue_names(self) -> tuple[str, ...]:
+        """The desk's queues."""
+        return tuple(self._queues)
+
+    def waiting_count(self) -> int:
+        """How many tickets wait, in every queue."""
+        return sum(len(q) for q in self._queues.values())
+
+    def context(self, ticket: Ticket, at: datetime | None = None) -> dict[str, Any]:
+        """The read-only context the triage rules see for *ticket*.
+
+        Fields: ``id``, ``tier``, ``tier_rank``, ``channel``, ``priority``, ``category``,
+        ``language``, ``skills`` (required skill names), ``customer.id``, ``customer.tier``,
+        ``customer.language``, ``customer.attributes.*``, ``attributes.*`` and ``wait_s``
+        (seconds since the ticket was created, at *at*).
+        """
+        c = ticket.customer
+        wait = 0.0
+        if at is not None:
+            wait = max(0, instant_us(at, "at") - instant_us(ticket.created_at, "at")) / 1e6
+        return {
+            "id": ticket.id,
+            "tier": c.tier.name,
+            "tier_rank": c.tier.rank,
+            "channel": ticket.channel.name,
+            "priority": ticket.priority.name.lower(),
+            "category": ticket.category,
+            "language": ticket.language,
+            "skills": [r.skill for r in ticket.required_skills],
+            "customer": {
+                "id": c.id,
+                "tier": c.tier.name,
+                "language": c.language,
+                "attributes": c.attributes,
+            },
+            "attributes": ticket.attributes,
+            "wait_s": wait,
+        }
+
+    def next_wakeup(self) -> datetime | None:
+        """When the desk next has something to fire (UTC), or ``None``.
+
+        The host sleeps until then (or until new input) and calls :meth:`advance`.
+        """
+        us = self._next_due()
+        return None if us is None else _utc(us)
+
+    # -- agents --------------------------------------------------------------------------------
+
+    def add_agent(
+        self,
+        profile: AgentProfile,
+        *,
+        at: datetime,
+        presence: str = "offline",
+        routing_profile: str | None = None,
+    ) -> list[Event]:
+        """An agent joins the desk (offline unless *presence* says otherwise).
+
+        Its routing profile is *routing_profile*, else its first team's (by name) profile,
+        else the desk's first profile.
+
+        Raises:
+            ConfigError: A duplicate agent, an unknown presence state or routing profile.
+        """
+        t = self._time(at)
+        if not isinstance(profile, AgentProfile):
+            raise ConfigError(f"profile must be an AgentProfile, got {profile!r}")
+        if profile.id in self._router.pool:
+            raise ConfigError(f"agent {profile.id!r} already exists")
+        group = routing_profile
+        if group is None:
+            for team in sorted(profile.teams):
+                spec = self.config.teams.get(team)
+                if spec is not None and spec.routing_profile is not None:
+                    group = spec.routing_profile
+                    break
+        if group is None and self.config.routing_profiles:
+            # As documented: an agent of no team (or of teams without a profile) routes under
+            # the desk's first profile; the router alone would refuse when there are several.
+            group = self.config.routing_profiles[0].name
+        self.config.presence.routable(presence)
+        changes = self._router.add_agent(profile, at=at, presence=presence, routing_profile=group)
+        self._commit(t, ("add_agent", profile, presence, group))
+        out: list[Event] = [AgentPresenceChanged(at, profile.id, None, presence)]
+        self._routed(changes, at, t, out)
+        return out
+
+    def set_presence(self, agent_id: str, state: str, *, at: datetime) -> list[Event]:
+        """Set an agent's presence; a routable agent takes waiting work at once.
+
+        Raises:
+            UnknownAgentError: No such agent.
+            ConfigError: An undeclared state.
+        """
+        t = self._time(at)
+        old = self._router.pool.status(agent_id).presence
+        self.config.presence.routable(state)
+        changes = self._router.set_presence(agent_id, state, at=at)
+        self._commit(t, ("set_presence", agent_id, state))
+        out: list[Event] = [AgentPresenceChanged(at, agent_id, old, state)]
+        self._routed(changes, at, t, out)
+        return out
+
+    def remove_agent(self, agent_id: str, *, at: datetime) -> list[Event]:
+        """An agent leaves: the tickets it held go back in line; those it owned lose their owner.
+
+        Raises:
+            UnknownAgentError: No such agent.
+        """
+        t = self._time(at)
+        old = self._router.pool.status(agent_id).presence
+        held = self._router.remove_agent(agent_id, at=at)
+        self._commit(t, ("remove_agent", agent_id))
+        out: list[Event] = [AgentPresenceChanged(at, agent_id, old, "removed")]
+        for tid in self._owned.pop(agent_id, set()):
+            self._tickets[tid].agent = None
+        for tid in held:
+            r = self._tickets[tid]
+            r.agent = None
+            self._move(r, "requeue", at, t, out)
+            self._emit(
+                r, TicketRequeued(at, tid, agent_id, f"agent {agent_id!r} left the desk"), out
+            )
+            self._route_new(r, at, t, out, queued_us=r.queued_us)
+        return out
+
+    # -- tickets -------------------------------------------------------------------------------
+
+    def submit(self, ticket: Ticket, *, at: datetime) -> list[Event]:
+        """A new ticket: triage decides priority, SLA policy and queue; routing may assign it.
+
+        Returns:
+            :class:`TicketQueued`, then a :class:`TicketAssigned` when an agent takes it now.
+
+        Raises:
+            ConfigError: A duplicate ticket id or a malformed ticket.
+        """
+        t = self._time(at)
+        if not isinstance(ticket, Ticket):
+            raise ConfigError(f"ticket must be a Ticket, got {ticket!r}")
+        if ticket.id in self._tickets:
+            raise ConfigError(f"ticket {ticket.id!r} was already submitted")
+        decision = self.config.triage.evaluate(self.context(ticket, at))
+        acts = decision.actions
+        if "priority" in acts:
+            ticket = attrs.evolve(ticket, priority=Priority.parse(acts["priority"]))
+        queue = acts.get("queue", self._default_queue)
+        policy_name = acts.get("sla_policy", self.config.default_sla_policy)
+        if "skills" in acts:
+            mine = {r.skill: r for r in ticket.required_skills}
+            for req in _skills_action(acts["skills"]):
+                old_req = mine.get(req.skill)
+                if old_req is None or old_req.min_proficiency < req.min_proficiency:
+                    mine[req.skill] = req
+            ticket = attrs.evolve(ticket, required_skills=tuple(mine.values()))
+        rec = _Rec(ticket, queue, t)
+        rec.tags = tuple(str(x) for x in acts.get("tags", ()) or ())
+        if self.config.keep_history:
+            rec.history = []
+        if policy_name is not None:
+            rec.policy = policy_name
+            rec.sla = TicketSla.for_ticket(
+                ticket, self.config.sla_policies[policy_name], status="queued"
+            )
+        due = self._due(rec)
+        # The key policy may refuse a ticket (a deadline queue without a due instant): ask it
+        # now, before anything changes.
+        self._queues[queue].key_policy(
+            KeyContext(ticket, t, None if due is None else instant_us(due, "at"))
+        )
+        self._commit(t, ("submit", ticket))
+        self._tickets[ticket.id] = rec
+        out: list[Event] = []
+        self._emit(
+            rec,
+            TicketQueued(
+                at,
+                ticket.id,
+                queue,
+                ticket.priority,
+                policy_name,
+                ticket.customer.tier.name,
+                ticket.channel.name,
+                decision.reason,
+            ),
+            out,
+        )
+        if rec.sla is not None:
+            self._sla_events(rec, (), out)  # arm the desk's timer for the new clocks
+        self._route_new(rec, at, t, out, rule=decision.rule)
+        return out
+
+    def reply(self, ticket_id: str, agent_id: str, *, at: datetime) -> list[Event]:
+        """An agent replied publicly: meets response clocks, restarts the periodic-update clock.
+
+        Raises:
+            UnknownTicketError / UnknownAgentError: Unknown ids.
+            InvalidTransitionError: The ticket is not with an agent, or with another one.
+        """
+        t = self._time(at)
+        r = self._rec(ticket_id)
+        self._agent_known(agent_id)
+        self._check("reply", r)
+        if r.agent != agent_id:
+            raise InvalidTransitionError(
+                f"agent {agent_id!r} cannot reply to ticket {ticket_id!r}: it is with {r.agent!r}"
+            )
+        self._commit(t, ("reply", ticket_id, agent_id))
+        out: list[Event] = []
+        if r.sla is not None:
+            self._sla_events(r, r.sla.agent_reply(at), out)
+        return out
+
+    def customer_message(self, ticket_id: str, *, at: datetime) -> list[Event]:
+        """The customer wrote: starts a next-response clock; a pending ticket resumes.
+
+        Raises:
+            UnknownTicketError: No such ticket.
+            InvalidTransitionError: The ticket is solved, closed or abandoned (reopen a solved
+                ticket with :meth:`reopen`).
+        """
+        t = self._time(at)
+        r = self._rec(ticket_id)
+        new = self._check("customer_message", r)
+        self._commit(t, ("customer_message", ticket_id))
+        out: list[Event] = []
+        if r.sla is not None:
+            self._sla_events(r, r.sla.customer_message(at), out)
+        if new != r.state:
+            self._resume(r, "customer_message", at, t, out)
+        return out
+
+    def set_status(self, ticket_id: str, status: str, *, at: datetime) -> list[Event]:
+        """Move a ticket between ``open``, ``pending`` (waiting on the customer) and ``on_hold``.
+
+        ``pending`` and ``on_hold`` free the agent's capacity (the agent still owns the
+        ticket) and pause the clocks the SLA policy's ``pause_on`` names; ``open`` resumes work.
+
+        Raises:
+            UnknownTicketError: No such ticket.
+            ConfigError: A status other than ``open``, ``pending`` or ``on_hold``.
+            InvalidTransitionError: Not allowed from the ticket's state.
+        """
+        t = self._time(at)
+        r = self._rec(ticket_id)
+        if status not in ("open", "pending", "on_hold"):
+            raise ConfigError(f"status must be 'open', 'pending' or 'on_hold', got {status!r}")
+        new = self._check(f"set_status:{status}", r)
+        self._commit(t, ("set_status", ticket_id, status))
+        out: list[Event] = []
+        old = r.state
+        if status == "open":
+            self._resume(r, "set_status:open", at, t, out)
+            return out
+        if old == "assigned":
+            agent = r.agent
+            assert agent is not None
+            r.state = new
+            self._owned.setdefault(agent, set()).add(ticket_id)
+            self._emit(r, TicketStatusChanged(at, ticket_id, old, new), out)
+            self._sla_status(r, at, out)
+            changes = self._router.release(agent, ticket_id, at=at)
+            self._routed(changes, at, t, out)
+        else:
+            r.state = new
+            self._emit(r, TicketStatusChanged(at, ticket_id, old, new), out)
+            self._sla_status(r, at, out)
+        return out
+
+    def set_priority(
+        self, ticket_id: str, priority: Priority | str, *, at: datetime
+    ) -> list[Event]:
+        """Change a ticket's priority: its queue key and its SLA clocks follow.
+
+        SLA clocks are recalculated per the config's ``recalculation`` mode.
+
+        Raises:
+            UnknownTicketError: No such ticket.
+            ConfigError: An unknown priority.
+            InvalidTransitionError: The ticket is solved, closed or abandoned.
+        """
+        t = self._time(at)
+        r = self._rec(ticket_id)
+        new = Priority.parse(priority)
+        self._check("set_priority", r)
+        self._commit(t, ("set_priority", ticket_id, new.name.lower()))
+        out: list[Event] = []
+        old = r.ticket.priority
+        if new == old:
+            return out
+        r.ticket = attrs.evolve(r.ticket, priority=new)
+        self._emit(r, TicketPrioritized(at, ticket_id, old, new), out)
+        if r.sla is not None:
+            self._sla_events(r, r.sla.change_priority(new, at, self.config.recalculation), out)
+        if r.state == "queued":
+            self._router.reprioritize(r.ticket, due=self._due(r))
+        return out
+
+    def transfer(self, ticket_id: str, to: str, *, at: datetime) -> list[Event]:
+        """Hand a ticket to a named agent, or to a team (it waits in the team's queue).
+
+        Counts as a hand-over against ``max_transfers``.
+
+        Raises:
+            UnknownTicketError: No such ticket.
+            ConfigError: *to* is neither an agent nor a team.
+            InvalidTransitionError: Not allowed from the ticket's state; the agent cannot take
+                it now (:class:`~csflow.routing.CapacityExceededError`); the limit refuses it
+                (:class:`~csflow.routing.TransferLimitError`).
+        """
+        t = self._time(at)
+        r = self._rec(ticket_id)
+        self._check("transfer", r)
+        pool = self._router.pool
+        to_agent = to in pool
+        if not to_agent and to not in self.config.teams:
+            raise ConfigError(
+                f"transfer target {to!r} is neither an agent nor a team; teams: "
+                f"{sorted(self.config.teams)!r}"
+            )
+        if to_agent:
+            if to == r.agent:
+                raise InvalidTransitionError(f"ticket {ticket_id!r} is already with agent {to!r}")
+            sig = self._signature(r)
+            if not pool.is_eligible(to, sig) or not pool.can_take(to, sig.channel):
+                raise CapacityExceededError(
+                    f"agent {to!r} cannot take ticket {ticket_id!r} on {sig} now"
+                )
+        self._hand_over_check(ticket_id)
+        self._commit(t, ("transfer", ticket_id, to))
+        out: list[Event] = []
+        over = self._ledger.hand_over(
+            ticket_id,
+            at=at,
+            kind="transfer",
+            from_team=self._queue_team.get(r.queue),
+            to_team=None if to_agent else to,
+        )
+        if over.flagged:
+            self._emit(r, self._limit_event(at, ticket_id, over.count), out)
+        old_agent = r.agent
+        self._emit(r, TicketTransferred(at, ticket_id, old_agent, to, over.count), out)
+        self._leave(r, "transfer", at, t, out)
+        if to_agent:
+            a = self._router.assign_to(r.ticket, to, at=at)
+            self._assigned(a, at, t, out)
+        else:
+            r.queue = self.config.teams[to].queue
+            self._route_new(r, at, t, out)
+        return out
+
+    def escalate(self, ticket_id: str, team: str, *, at: datetime) -> list[Event]:
+        """Escalate a ticket to *team* along the escalation graph; it waits in the team's queue.
+
+        Raises:
+            UnknownTicketError: No such ticket.
+            ConfigError: An unknown team.
+            InvalidTransitionError: Not allowed from the ticket's state, not an edge of the
+                escalation graph, or refused by the transfer limit.
+        """
+        t = self._time(at)
+        r = self._rec(ticket_id)
+        self._check("escalate", r)
+        if team not in self.config.teams:
+            raise ConfigError(f"unknown team {team!r}; known: {sorted(self.config.teams)!r}")
+        src = self._queue_team.get(r.queue)
+        graph = self.config.escalation
+        if src is None and graph is not None:
+            src = graph.entry[0]
+        if graph is not None and src is not None and not graph.can_escalate(src, team):
+            raise InvalidTransitionError(
+                f"team {src!r} may not escalate to {team!r}; allowed: {list(graph.targets(src))!r}"
+            )
+        if src == team:
+            raise InvalidTransitionError(f"ticket {ticket_id!r} is already with team {team!r}")
+        self._hand_over_check(ticket_id)
+        self._commit(t, ("escalate", ticket_id, team))
+        out: list[Event] = []
+        ledger_src = src if graph is not None else None
+        over = self._ledger.hand_over(
+            ticket_id,
+            at=at,
+            kind="escalation",
+            from_team=ledger_src,
+            to_team=team if graph is not None else None,
+        )
+        if over.flagged:
+            self._emit(r, self._limit_event(at, ticket_id, over.count), out)
+        graph_path = f"{src} -> {team}" if src is not None else team
+        self._emit(
+            r,
+            TicketEscalated(at, ticket_id, src, team, over.count, f"escalation {graph_path}"),
+            out,
+        )
+        self._leave(r, "escalate", at, t, out)
+        r.queue = self.config.teams[team].queue
+        self._route_new(r, at, t, out)
+        return out
+
+    def request_callback(self, ticket_id: str, *, at: datetime) -> list[Event]:
+        """A waiting customer asks to be called back: the ticket keeps its place, on the phone.
+
+        When an agent takes it, a :class:`CallbackDue` follows the :class:`TicketAssigned`.
+
+        Raises:
+            UnknownTicketError: No such ticket.
+            InvalidTransitionError: The ticket is not waiting, or already a call-back.
+        """
+        t = self._time(at)
+        r = self._rec(ticket_id)
+        self._check("request_callback", r)
+        if r.callback:
+            raise InvalidTransitionError(f"ticket {ticket_id!r} is already a call-back")
+        self._commit(t, ("request_callback", ticket_id))
+        out: list[Event] = []
+        r.callback = True
+        a = self._router.request_callback(ticket_id, at=at)
+        if a is not None:
+            self._assigned(a, at, t, out)
+        return out
+
+    def abandon(self, ticket_id: str, *, at: datetime) -> list[Event]:
+        """The customer gave up waiting (or withdrew the ticket).
+
+        Raises:
+            UnknownTicketError: No such ticket.
+            InvalidTransitionError: The ticket is not waiting.
+        """
+        t = self._time(at)
+        r = self._rec(ticket_id)
+        new = self._check("abandon", r)
+        self._commit(t, ("abandon", ticket_id))
+        out: list[Event] = []
+        self._router.remove(ticket_id)
+        r.state = new
+        self._emit(r, TicketAbandoned(at, ticket_id, (t - r.queued_us) / 1e6), out)
+        self._sla_status(r, at, out)
+        return out
+
+    def resolve(self, ticket_id: str, agent_id: str, *, at: datetime) -> list[Event]:
+        """The agent solved the ticket: resolution clock met, the agent takes its next ticket.
+
+        Raises:
+            UnknownTicketError / UnknownAgentError: Unknown ids.
+            InvalidTransitionError: Not with an agent, or with another one.
+        """
+        t = self._time(at)
+        r = self._rec(ticket_id)
+        self._agent_known(agent_id)
+        new = self._check("resolve", r)
+        if r.agent != agent_id:
+            raise InvalidTransitionError(
+                f"agent {agent_id!r} cannot resolve ticket {ticket_id!r}: it is with {r.agent!r}"
+            )
+        self._commit(t, ("resolve", ticket_id, agent_id))
+        out: list[Event] = []
+        held = r.state == "assigned"
+        if not held:
+            self._owned.get(agent_id, set()).discard(ticket_id)
+        r.state = new
+        self._last_agent[r.ticket.customer.id] = (agent_id, t)
+        self._emit(r, TicketResolved(at, ticket_id, agent_id), out)
+        self._sla_status(r, at, out)
+        if self.config.survey_delay is not None:
+            due = t + duration_us(self.config.survey_delay, "survey_delay")
+            r.survey_version += 1
+            heapq.heappush(self._surveys, (due, next(self._seq), ticket_id, r.survey_version))
+        if held:
+            self._routed(self._router.release(agent_id, ticket_id, at=at), at, t, out)
+        return out
+
+    def reopen(self, ticket_id: str, *, at: datetime) -> list[Event]:
+        """The customer reopened a solved ticket: back to its last agent when available, else
+        routed like a new one; the resolution clock resumes where it stopped.
+
+        Raises:
+            UnknownTicketError: No such ticket.
+            InvalidTransitionError: The ticket is not solved.
+        """
+        t = self._time(at)
+        r = self._rec(ticket_id)
+        new = self._check("reopen", r)
+        self._commit(t, ("reopen", ticket_id))
+        out: list[Event] = []
+        last = r.agent
+        r.agent = None
+        r.state = new
+        r.callback = False
+        r.survey_version += 1  # a pending survey is no longer due
+        r.queued_us = t
+        self._emit(r, TicketReopened(at, ticket_id, last), out)
+        self._sla_status(r, at, out)
+        a = self._router.reopen(r.ticket, last, at=at, queue=r.queue, due=self._due(r))
+        if a is not None:
+            self._assigned(a, at, t, out)
+        else:
+            self._emit(r, self._queued_event(r, at, "reopened"), out)
+        return out
+
+    def close(self, ticket_id: str, *, at: datetime) -> list[Event]:
+        """Close a solved ticket for good (it can no longer be reopened).
+
+        Raises:
+            UnknownTicketError: No such ticket.
+            InvalidTransitionError: The ticket is not solved.
+        """
+        t = self._time(at)
+        r = self._rec(ticket_id)
+        new = self._check("close", r)
+        self._commit(t, ("close", ticket_id))
+        out: list[Event] = []
+        r.state = new
+        self._emit(r, TicketClosed(at, ticket_id), out)
+        self._sla_status(r, at, out)
+        self._ledger.forget(ticket_id)
+        return out
+
+    # -- time ----------------------------------------------------------------------------------
+
+    def advance(self, *, at: datetime) -> list[Event]:
+        """Fire everything due up to *at*, each at its own instant, in time order.
+
+        SLA warnings and breaches, relaxation steps, overflow, preferred-agent pins that
+        expire, surveys.  Idempotent for an unchanged *at*.
+
+        Raises:
+            InvalidTransitionError: *at* is earlier than the desk's last instant.
+            CalendarError: *at* is naive.
+        """
+        t = self._time(at)
+        self._commit(t, ("advance",))
+        out: list[Event] = []
+        fired_at: int | None = None
+        while True:
+            due = self._next_due()
+            if due is None or due > t or due == fired_at:
+                break
+            fired_at = due
+            self._now = max(self._now, due)
+            self._fire(due, out)
+        self._now = t
+        return out
+
+    def _fire(self, due: int, out: list[Event]) -> None:
+        when = _utc(due)
+        heap = self._sla_heap
+        while heap and heap[0][0] <= due:
+            d, _, tid = heapq.heappop(heap)
+            r = self._tickets[tid]
+            if r.sla is None or r.armed != d:
+                continue
+            r.armed = None
+            self._sla_events(r, r.sla.advance(when), out)
+        surveys = self._surveys
+        while surveys and surveys[0][0] <= due:
+            _, _, tid, version = heapq.heappop(surveys)
+            r = self._tickets[tid]
+            if r.survey_version == version and r.state in ("solved", "closed"):
+                self._emit(r, SurveyDue(when, tid, r.agent), out)
+        step = self._router.next_step_us()
+        if step is not None and step <= due:
+            self._routed(self._router.advance(when), when, due, out)
+
+    def _next_due(self) -> int | None:
+        best = self._router.next_step_us()
+        heap = self._sla_heap
+        while heap:
+            d, _, tid = heap[0]
+            r = self._tickets[tid]
+            if r.sla is not None and r.armed == d:
+                break
+            heapq.heappop(heap)
+        if heap and (best is None or heap[0][0] < best):
+            best = heap[0][0]
+        surveys = self._surveys
+        while surveys:
+            _, _, tid, version = surveys[0]
+            if self._tickets[tid].survey_version == version:
+                break
+            heapq.heappop(surveys)
+        if surveys and (best is None or surveys[0][0] < best):
+            best = surveys[0][0]
+        return best
+
+    # -- snapshots -----------------------------------------------------------------------------
+
+    def snapshot(self) -> dict[str, Any]:
+        """The desk as JSON-compatible data: :meth:`restore` rebuilds it.
+
+        The snapshot is the log of the commands the desk accepted (the desk is deterministic,
+        so replaying it reproduces the desk exactly); its size grows with that log.
+        """
+        commands: list[list[Any]] = []
+        for entry in self._log:
+            at_us, name, *args = entry
+            if name == "submit":
+                args = [ticket_to_dict(args[0])]
+            elif name == "add_agent":
+                args = [_profile_to_dict(args[0]), args[1], args[2]]
+            commands.append([name, at_us, *args])
+        return {"format": "csflow.desk/1", "commands": commands}
+
+    @classmethod
+    def restore(cls, config: DeskConfig, snapshot: object) -> Desk:
+        """A desk rebuilt from :meth:`snapshot` under the same *config*.
+
+        Raises:
+            ConfigError: The snapshot is malformed or tampered with, naming the first bad
+                command (``snapshot.commands[12]: ...``).
+        """
+        d = _mapping(snapshot, "snapshot")
+        _keys(d, ("format", "commands"), "snapshot")
+        if d.get("format") != "csflow.desk/1":
+            raise ConfigError(
+                f"expected format 'csflow.desk/1', got {_show(d.get('format'))}", "snapshot.format"
+            )
+        desk = cls(config)
+        for i, cmd in enumerate(_list(d.get("commands"), "snapshot.commands")):
+            path = f"snapshot.commands[{i}]"
+            try:
+                desk._replay(cmd, path)
+            except ConfigError as exc:
+                if exc.path and exc.path.startswith("snapshot"):
+                    raise
+                raise ConfigError(str(exc), path) from None
+            except (CsflowError, TypeError, ValueError, KeyError, AttributeError) as exc:
+                raise ConfigError(f"command {_show(cmd)} cannot be replayed: {exc}", path) from None
+        return desk
+
+    def _replay(self, cmd: object, path: str) -> None:
+        items = _list(cmd, path)
+        if len(items) < 2 or not isinstance(items[0], str):
+            raise ConfigError(f"expected [name, at_us, *args], got {_show(cmd)}", path)
+        name, at_us, *args = items
+        if type(at_us) is not int or not -(2**62) < at_us < 2**62:
+            raise ConfigError(f"expected an int of microseconds, got {_show(at_us)}", path)
+        at = _utc(at_us)
+        for a in args:
+            if a is not None and not isinstance(a, str | dict):
+                raise ConfigError(f"unexpected argument {_show(a)}", path)
+
+        def arity(n: int) -> None:
+            if len(args) != n or not all(isinstance(a, str) for a in args):
+                raise ConfigError(f"{name!r} takes {n} string arguments, got {_show(args)}", path)
+
+        if name == "submit" and len(args) == 1:
+            self.submit(ticket_from_dict(args[0], f"{path}[2]"), at=at)
+        elif name == "add_agent" and len(args) == 3:
+            presence, group = args[1], args[2]
+            if not isinstance(presence, str) or not (group is None or isinstance(group, str)):
+                raise ConfigError(f"bad add_agent arguments {_show(args)}", path)
+            self.add_agent(
+                _profile_from_data(args[0], f"{path}[2]"),
+                at=at,
+                presence=presence,
+                routing_profile=group,
+            )
+        elif name == "advance":
+            arity(0)
+            self.advance(at=at)
+        elif name in (
+            "set_presence",
+            "reply",
+            "set_status",
+            "set_priority",
+            "transfer",
+            "escalate",
+            "resolve",
+        ):
+            arity(2)
+            getattr(self, name)(args[0], args[1], at=at)
+        elif name in (
+            "remove_agent",
+            "customer_message",
+            "request_callback",
+            "abandon",
+            "reopen",
+            "close",
+        ):
+            arity(1)
+            getattr(self, name)(args[0], at=at)
+        else:
+            raise ConfigError(f"unknown command {_show(name)} with {len(args)} arguments", path)
+
+    # -- internals -----------------------------------------------------------------------------
+
+    def _time(self, at: object) -> int:
+        t = instant_us(at, "at")  # raises on naive or non-datetime values
+        if t < self._now:
+            raise InvalidTransitionError(
+                f"'at' must not be earlier than the desk's last instant "
+                f"{_utc(self._now).isoformat()}, got {at!r}"
+            )
+        return t
+
+    def _commit(self, t: int, entry: tuple[Any, ...]) -> None:
+        """Validation is over: from here on the command mutates.  Log it and move time on."""
+        self._now = t
+        self._log.append((t, *entry))
+
+    def _rec(self, ticket_id: str) -> _Rec:
+        r = self._tickets.get(ticket_id) if isinstance(ticket_id, str) else None
+        if r is None:
+            raise UnknownTicketError(f"no ticket {ticket_id!r} at this desk")
+        return r
+
+    def _agent_known(self, agent_id: str) -> None:
+        if not isinstance(agent_id, str) or agent_id not in self._router.pool:
+            raise UnknownAgentError(f"no agent {agent_id!r} at this desk")
+
+    def _check(self, command: str, r: _Rec) -> str:
+        new = LIFECYCLE[command].get(r.state)
+        if new is None:
+            allowed = sorted(s for s in LIFECYCLE[command] if s is not None)
+            raise InvalidTransitionError(
+                f"cannot {command.replace('set_status:', 'set status ')} ticket "
+                f"{r.ticket.id!r}: it is {r.state}; allowed from {allowed!r}"
+            )
+        return new
+
+    def _hand_over_check(self, ticket_id: str) -> None:
+        policy = self._ledger.policy
+        if self._ledger.would_flag(ticket_id) and policy.on_limit == "refuse":
+            from csflow.routing import TransferLimitError
+
+            raise TransferLimitError(
+                f"ticket {ticket_id!r} was handed over {self._ledger.count(ticket_id)} times; "
+                f"max_transfers={policy.max_transfers} refuses another"
+            )
+
+    def _limit_event(self, at: datetime, ticket_id: str, count: int) -> TransferLimitReached:
+        limit = self._ledger.policy.max_transfers
+        return TransferLimitReached(at, ticket_id, count, limit if limit is not None else 0, False)
+
+    def _emit(self, r: _Rec, event: Event, out: list[Event]) -> None:
+        out.append(event)
+        if r.history is not None:
+            r.history.append(event)
+
+    def _due(self, r: _Rec) -> datetime | None:
+        """The SLA due instant a deadline-ordered queue sorts by: first response, else resolution."""
+        if r.sla is None:
+            return None
+        for metric in (Metric.FIRST_RESPONSE, Metric.NEXT_RESPONSE, Metric.RESOLUTION):
+            c = r.sla.clock(metric)
+            if c is not None:
+                due = c.due_at
+                if due is not None:
+                    return due
+        return None
+
+    def _signature(self, r: _Rec) -> Signature:
+        """What an agent needs to take the ticket now (a call-back is a phone call)."""
+        sig = Signature.of(r.ticket)
+        return sig.on_channel(Channel.PHONE.name) if r.callback else sig
+
+    def _queued_event(self, r: _Rec, at: datetime, why: str) -> TicketQueued:
+        tk = r.ticket
+        return TicketQueued(
+            at,
+            tk.id,
+            r.queue,
+            tk.priority,
+            r.policy,
+            tk.customer.tier.name,
+            tk.channel.name,
+            why,
+        )
+
+    def _route_new(
+        self,
+        r: _Rec,
+        at: datetime,
+        t: int,
+        out: list[Event],
+        *,
+        rule: str | None = None,
+        queued_us: int | None = None,
+    ) -> None:
+        """Route a ticket that is (back) in state ``queued``: to an agent now, or into line."""
+        r.state = "queued"
+        r.queued_us = t if queued_us is None else queued_us
+        tk = r.ticket
+        last = self._last_agent.get(tk.customer.id)
+        a = self._router.submit(
+            tk,
+            at=at,
+            queue=r.queue,
+            due=self._due(r),
+            queued_at=_utc(r.queued_us),
+            rule=rule,
+            last_agent=None if last is None else last[0],
+            last_contact_at=None if last is None else _utc(last[1]),
+            signature=self._signature(r) if r.callback else None,
+        )
+        if a is not None:
+            self._assigned(a, at, t, out)
+
+    def _assigned(self, a: Assignment, at: datetime, t: int, out: list[Event]) -> None:
+        r = self._tickets[a.ticket_id]
+        r.state = "assigned"
+        r.agent = a.agent_id
+        self._last_agent[r.ticket.customer.id] = (a.agent_id, t)
+        waited = max(0, a.at_us - r.queued_us) / 1e6
+        self._emit(
+            r,
+            TicketAssigned(at, a.ticket_id, a.agent_id, waited, a.reason.candidates, str(a.reason)),
+            out,
+        )
+        if a.callback or r.callback:
+            self._emit(r, CallbackDue(at, a.ticket_id, a.agent_id), out)
+        self._sla_status(r, at, out)
+
+    def _routed(
+        self, changes: Sequence[RoutingChange], at: datetime, t: int, out: list[Event]
+    ) -> None:
+        for c in changes:
+            if isinstance(c, Assignment):
+                self._assigned(c, at, t, out)
+            elif isinstance(c, Overflowed):
+                r = self._tickets[c.ticket_id]
+                r.queue = c.to_queue
+                self._emit(
+                    r,
+                    TicketOverflowed(at, c.ticket_id, c.to_queue, max(0, t - r.queued_us) / 1e6),
+                    out,
+                )
+
+    def _move(self, r: _Rec, command: str, at: datetime, t: int, out: list[Event]) -> None:
+        r.state = LIFECYCLE[command][r.state]
+        self._sla_status(r, at, out)
+
+    def _leave(self, r: _Rec, command: str, at: datetime, t: int, out: list[Event]) -> None:
+        """Take the ticket away from where it is now (its agent or its queue) for a hand-over."""
+        state = r.state
+        agent = r.agent
+        r.agent = None
+        if state == "queued":
+            self._router.remove(r.ticket.id)
+        elif state == "assigned":
+            assert agent is not None
+            r.state = "queued"
+            self._routed(self._router.release(agent, r.ticket.id, at=at), at, t, out)
+        else:
+            assert agent is not None
+            self._owned.get(agent, set()).discard(r.ticket.id)
+        r.state = "queued"
+        r.callback = False
+        self._sla_status(r, at, out)
+
+    def _resume(self, r: _Rec, command: str, at: datetime, t: int, out: list[Event]) -> None:
+        """Work on a pending / on-hold ticket resumes: back to its owner if it can take it now."""
+        owner = r.agent
+        self._emit(r, TicketStatusChanged(at, r.ticket.id, r.state, "open"), out)
+        if owner is not None:
+            self._owned.get(owner, set()).discard(r.ticket.id)
+        r.agent = None
+        r.state = "queued"
+        r.queued_us = t
+        self._sla_status(r, at, out)
+        a = self._router.reopen(r.ticket, owner, at=at, queue=r.queue, due=self._due(r))
+        if a is not None:
+            self._assigned(a, at, t, out)
+        else:
+            self._emit(r, self._queued_event(r, at, "work resumed"), out)
+
+    def _sla_status(self, r: _Rec, at: datetime, out: list[Event]) -> None:
+        sla = r.sla
+        if sla is None or sla.status in ("closed", "abandoned"):
+            return
+        status = _SLA_STATUS[r.state]
+        if sla.status != status:
+            self._sla_events(r, sla.set_status(status, at), out)
+
+    def _sla_events(self, r: _Rec, events: Sequence[Event], out: list[Event]) -> None:
+        for e in events:
+            self._emit(r, e, out)
+        sla = r.sla
+        assert sla is not None
+        d = sla.next_deadline_us()
+        if d is not None and d != r.armed:
+            heapq.heappush(self._sla_heap, (d, next(self._seq), r.ticket.id))
+        r.armed = d
+
+
+def _clock_view(metric: Metric, c: SlaClock, at: datetime) -> ClockView:
+    return ClockView(
+        metric,
+        c.state.name.lower(),
+        c.target.duration,
+        c.due_at,
+        c.elapsed(at),
+        c.remaining(at),
+    )

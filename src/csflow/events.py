@@ -1,0 +1,211 @@
+"""Events: what a :class:`~csflow.desk.Desk` tells its host.
+
+Every command returns a list of these, in the order they happened; each is a frozen attrs value
+with the instant it happened at (``at``, aware, in UTC).  A host acts on them: shows an
+assignment in its UI, notifies a customer, pages a supervisor, sends a survey.
+
+SLA events (:class:`~csflow.sla.SlaWarning`, :class:`~csflow.sla.SlaBreached`,
+:class:`~csflow.sla.SlaMet`) are defined by the SLA layer and re-exported here, so that
+``from csflow.events import ...`` reaches every event.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import attrs
+
+from csflow.model import Priority
+from csflow.sla import SlaBreached, SlaMet, SlaWarning
+
+__all__ = [
+    "AgentPresenceChanged",
+    "CallbackDue",
+    "DeskEvent",
+    "Event",
+    "SlaBreached",
+    "SlaMet",
+    "SlaWarning",
+    "SurveyDue",
+    "TicketAbandoned",
+    "TicketAssigned",
+    "TicketClosed",
+    "TicketEscalated",
+    "TicketOverflowed",
+    "TicketPrioritized",
+    "TicketQueued",
+    "TicketReopened",
+    "TicketRequeued",
+    "TicketResolved",
+    "TicketStatusChanged",
+    "TicketTransferred",
+    "TransferLimitReached",
+]
+
+
+@attrs.frozen
+class DeskEvent:
+    """Base of the desk's own events: something happened to a ticket at ``at``."""
+
+    at: datetime
+    ticket_id: str
+
+
+@attrs.frozen
+class TicketQueued(DeskEvent):
+    """A ticket entered the desk (or came back in line) and its policies were decided.
+
+    Every submitted ticket produces exactly one ``TicketQueued`` first; a ticket that an agent
+    takes at once is followed by a :class:`TicketAssigned` at the same instant.  Metrics count
+    offered tickets, per tier and channel, from this event.
+
+    Attributes:
+        queue: The queue the policy chose.
+        priority: The priority the policy chose.
+        sla_policy: The SLA policy's name, or ``None`` when no policy applies.
+        tier: The customer's tier name.
+        channel: The ticket's channel name.
+        reason: Why: the rules that decided priority, queue and SLA policy.
+    """
+
+    queue: str
+    priority: Priority
+    sla_policy: str | None
+    tier: str
+    channel: str
+    reason: str
+
+
+@attrs.frozen
+class TicketAssigned(DeskEvent):
+    """A ticket was given to an agent.
+
+    Attributes:
+        agent_id: Who takes it.
+        waited: Seconds the ticket waited in line before this assignment.
+        candidates: How many eligible agents there were.
+        reason: The strategy (and rule) that chose the agent, in words.
+    """
+
+    agent_id: str
+    waited: float
+    candidates: int
+    reason: str
+
+
+@attrs.frozen
+class TicketRequeued(DeskEvent):
+    """A ticket went back in line (its agent went offline or was removed)."""
+
+    agent_id: str
+    reason: str
+
+
+@attrs.frozen
+class TicketTransferred(DeskEvent):
+    """A ticket moved from one agent (or team) to another."""
+
+    from_agent: str | None
+    to: str
+    transfers: int
+
+
+@attrs.frozen
+class TicketEscalated(DeskEvent):
+    """A ticket was escalated to a team (front line -> technical, finance ...)."""
+
+    from_team: str | None
+    to_team: str
+    escalations: int
+    reason: str
+
+
+@attrs.frozen
+class TransferLimitReached(DeskEvent):
+    """A hand-over would exceed ``max_transfers``: refused, or allowed and flagged."""
+
+    transfers: int
+    limit: int
+    refused: bool
+
+
+@attrs.frozen
+class TicketOverflowed(DeskEvent):
+    """A waiting ticket became visible to agents of a secondary queue (overflow)."""
+
+    queue: str
+    waited: float
+
+
+@attrs.frozen
+class TicketAbandoned(DeskEvent):
+    """The customer gave up (or the ticket was withdrawn) while waiting."""
+
+    waited: float
+
+
+@attrs.frozen
+class TicketResolved(DeskEvent):
+    """An agent solved the ticket."""
+
+    agent_id: str
+
+
+@attrs.frozen
+class TicketClosed(DeskEvent):
+    """A solved ticket was closed for good; it can no longer be reopened."""
+
+
+@attrs.frozen
+class TicketReopened(DeskEvent):
+    """A solved ticket was reopened by the customer."""
+
+    last_agent: str | None
+
+
+@attrs.frozen
+class TicketStatusChanged(DeskEvent):
+    """A ticket moved between open, pending and on-hold."""
+
+    old: str
+    new: str
+
+
+@attrs.frozen
+class TicketPrioritized(DeskEvent):
+    """A ticket's priority changed (and its clocks were recalculated)."""
+
+    old: Priority
+    new: Priority
+
+
+@attrs.frozen
+class CallbackDue(DeskEvent):
+    """A customer who asked for a call-back reached the front: an agent should call now.
+
+    Attributes:
+        agent_id: The agent who was assigned the call-back.
+    """
+
+    agent_id: str
+
+
+@attrs.frozen
+class SurveyDue(DeskEvent):
+    """Time to ask the customer for feedback, a configured delay after resolution."""
+
+    agent_id: str | None
+
+
+@attrs.frozen
+class AgentPresenceChanged:
+    """An agent's presence changed (``available``, ``busy``, ``away``, ``offline``, custom)."""
+
+    at: datetime
+    agent_id: str
+    old: str | None
+    new: str
+
+
+Event = DeskEvent | AgentPresenceChanged | SlaWarning | SlaBreached | SlaMet
+"""Any event a desk command can return."""

@@ -1,0 +1,402 @@
+"""Lint a rule set (and the parts of a desk's configuration it names) for likely mistakes.
+
+:func:`lint` never raises for a problem it finds in the rules: each problem is a
+:class:`Finding` with a path (``rules[3].then.queue``), a severity and a sentence.  It looks for
+
+* **rules that cannot take effect** in ``"first"`` mode, where for each action key the first
+  matching rule wins:
+
+  - a rule after a catch-all (a rule without ``when``), which therefore always matches first;
+  - a rule whose condition implies an earlier rule's condition (whenever it matches, the
+    earlier one does too), decided by :func:`implies` for the simple, decidable cases.
+
+  Such a rule still takes effect for action keys the earlier rules do not set, so the finding
+  says which keys, if any, are left to it.  In ``"all"`` mode later rules override earlier
+  ones, so defaults first and specific rules after is the normal shape and is not reported.
+* **names that are not defined**: ``sla_policy`` and ``queue`` actions naming an SLA policy or
+  a queue not in *sla_policies* / *queues*, and skills (in ``skill``, ``skills`` and
+  ``required_skills`` actions and in ``agent.skills.X`` / ``required_skills.X`` fields) not in
+  *skills*;
+* **skills no agent has**: every skill in *skills* and every skill the rules name, checked
+  against *agents* (at the proficiency an action asks for, when it gives one).
+
+An empty collection (the default) means "not given": that check is skipped.
+"""
+
+from __future__ import annotations
+
+import operator
+import re
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Any, Final, Literal, TypeAlias
+
+import attrs
+
+from csflow.errors import ConfigError
+from csflow.model import AgentProfile, SkillRequirement
+from csflow.rules import AllOf, AnyOf, Comparison, Condition, Mode, Not, RuleSet
+
+__all__ = ["SKILL_ACTIONS", "Finding", "Severity", "implies", "lint"]
+
+Severity: TypeAlias = Literal["error", "warning", "info"]
+# A Literal alias is callable, so documentation tools expect a docstring on it.
+Severity.__doc__ = 'How sure a finding is: ``"error"``, ``"warning"`` or ``"info"``.'
+
+SKILL_ACTIONS: Final = ("skill", "skills", "required_skills")
+"""Action keys whose values name skills: a name, a list of names, or skill -> proficiency."""
+
+_SKILL_FIELD_PREFIXES = ("agent.skills.", "required_skills.")
+# How many elementary implication steps lint spends on one rule set before giving up (a
+# hostile rule set of 1000 rules with 1000-way conjunctions must not make lint hang).
+_IMPLICATION_BUDGET = 2_000_000
+
+
+@attrs.frozen
+class Finding:
+    """One problem :func:`lint` found.
+
+    Args:
+        path: Where, e.g. ``"rules[3].then.queue"`` or ``"skills[0]"``.
+        severity: ``"error"`` (certainly wrong), ``"warning"`` (very likely wrong) or
+            ``"info"``.
+        message: A sentence a person can act on.
+    """
+
+    path: str
+    severity: Severity
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.severity}: {self.message}"
+
+
+# --------------------------------------------------------------------------------------------
+# Implication
+
+
+class _Budget:
+    __slots__ = ("left",)
+
+    def __init__(self, steps: int) -> None:
+        self.left = steps
+
+
+_NUMBER = (int, float)
+_LOWER = {"gt", "ge"}
+_UPPER = {"lt", "le"}
+
+
+def _same_kind(x: object, y: object) -> bool:
+    if isinstance(x, bool) or isinstance(y, bool):
+        return False
+    if isinstance(x, _NUMBER) and isinstance(y, _NUMBER):
+        return True
+    return isinstance(x, str) and isinstance(y, str)
+
+
+def _bound_implies(b_op: str, x: Any, a_op: str, y: Any) -> bool:
+    """Whether ``v b_op x`` implies ``v a_op y`` for every *v* (bounds of one kind)."""
+    if not _same_kind(x, y):
+        return False
+    if b_op in _LOWER and a_op in _LOWER:
+        # v > x or v >= x, against v > y or v >= y.
+        return bool(x > y) if (b_op == "ge" and a_op == "gt") else bool(x >= y)
+    if b_op in _UPPER and a_op in _UPPER:
+        return bool(x < y) if (b_op == "le" and a_op == "lt") else bool(x <= y)
+    return False
+
+
+_ORDER: dict[str, Callable[[Any, Any], Any]] = {
+    "lt": operator.lt,
+    "le": operator.le,
+    "gt": operator.gt,
+    "ge": operator.ge,
+}
+
+
+def _accepts(value: Any, cond: Comparison) -> bool:
+    """Whether a present field with scalar *value* satisfies *cond* (never raises)."""
+    op, operand = cond.op, cond.value
+    try:
+        if op == "eq":
+            return bool(value == operand)
+        if op == "ne":
+            return bool(value != operand)
+        if op == "in":
+            return value in frozenset(operand)
+        if op == "not_in":
+            return value not in frozenset(operand)
+        if op in _ORDER:
+            return bool(_ORDER[op](value, operand))
+        if op == "contains":
+            return isinstance(value, str) and isinstance(operand, str) and operand in value
+        if op == "matches":
+            return isinstance(value, str) and re.search(operand, value[:1000]) is not None
+        return bool(operand)  # exists: a present field
+    except Exception:
+        return False
+
+
+def _comparison_implies(b: Comparison, a: Comparison) -> bool:
+    if b.field != a.field:
+        return False
+    if a.op == "exists":
+        # Every operator but "exists: false" is false for a missing field.
+        if a.value:
+            return b.op != "exists" or bool(b.value)
+        return b.op == "exists" and not b.value
+    if b.op in ("eq", "in"):
+        # b holds only for these values, so a must accept each of them.
+        values = (b.value,) if b.op == "eq" else tuple(b.value)
+        return all(_accepts(v, a) for v in values)
+    if b.op in ("ne", "not_in") and a.op in ("ne", "not_in"):
+        excluded_b = frozenset((b.value,) if b.op == "ne" else b.value)
+        excluded_a = frozenset((a.value,) if a.op == "ne" else a.value)
+        return excluded_a <= excluded_b
+    if b.op in _ORDER and a.op in _ORDER:
+        return _bound_implies(b.op, b.value, a.op, a.value)
+    return False
+
+
+def _implies(b: Condition, a: Condition, budget: _Budget) -> bool:
+    budget.left -= 1
+    if budget.left < 0:
+        return False
+    if b == a:
+        return True
+    # Each step below is sound on its own; together they decide the simple cases.
+    if isinstance(a, AllOf):
+        return all(_implies(b, part, budget) for part in a.conditions)
+    if isinstance(b, AnyOf):
+        return all(_implies(part, a, budget) for part in b.conditions)
+    if isinstance(a, AnyOf) and any(_implies(b, part, budget) for part in a.conditions):
+        return True
+    if isinstance(b, AllOf):
+        return any(_implies(part, a, budget) for part in b.conditions)
+    if isinstance(b, Not) and isinstance(a, Not):
+        return _implies(a.condition, b.condition, budget)
+    if isinstance(b, Comparison) and isinstance(a, Comparison):
+        return _comparison_implies(b, a)
+    return False
+
+
+def implies(condition: Condition | None, other: Condition | None) -> bool:
+    """Whether every context that satisfies *condition* also satisfies *other*.
+
+    Sound but incomplete: ``True`` is always right, ``False`` may mean "could not tell".  It
+    decides the simple cases: equal conditions, a conjunction with more conditions than
+    another (``all`` superset), ``eq``/``in`` values that are a subset of another ``in`` (or
+    disjoint from a ``not_in``), tighter numeric or string bounds, ``exists``, and these
+    through ``all``, ``any`` and ``not``.  ``None`` (no ``when``) is "always".
+
+    Args:
+        condition: The condition that holds.
+        other: The condition that is asked about.
+
+    Returns:
+        ``True`` when *condition* certainly implies *other*.
+    """
+    if other is None:
+        return True
+    if condition is None:
+        return False
+    return _implies(condition, other, _Budget(_IMPLICATION_BUDGET))
+
+
+# --------------------------------------------------------------------------------------------
+# Names
+
+
+def _names(value: object, argument: str) -> frozenset[str]:
+    """Names from a mapping (its keys) or a collection of names or of objects with ``.name``."""
+    if isinstance(value, str) or not isinstance(value, Iterable):
+        raise ConfigError(f"{argument} must be a collection of names, got {value!r}")
+    out: set[str] = set()
+    for item in value:
+        name = item if isinstance(item, str) else getattr(item, "name", None)
+        if isinstance(item, SkillRequirement):
+            name = item.skill
+        if not isinstance(name, str):
+            raise ConfigError(f"{argument} must hold names or objects with a 'name', got {item!r}")
+        out.add(name)
+    return frozenset(out)
+
+
+def _agents(value: object) -> tuple[AgentProfile, ...]:
+    if isinstance(value, Mapping):
+        value = value.values()
+    if isinstance(value, str) or not isinstance(value, Iterable):
+        raise ConfigError(f"agents must be a collection of AgentProfile, got {value!r}")
+    out = tuple(value)
+    for agent in out:
+        if not isinstance(agent, AgentProfile):
+            raise ConfigError(f"agents must hold AgentProfile values, got {agent!r}")
+    return out
+
+
+def _skill_mentions(value: Any, path: str) -> Iterator[tuple[str, str, int]]:
+    """(path, skill, minimum proficiency) for each skill an action value names."""
+    if isinstance(value, str):
+        yield path, value, 1
+    elif isinstance(value, tuple):
+        for i, item in enumerate(value):
+            if isinstance(item, str):
+                yield f"{path}[{i}]", item, 1
+    elif isinstance(value, Mapping):
+        for skill, level in value.items():
+            ok = isinstance(level, int) and not isinstance(level, bool)
+            yield f"{path}.{skill}", skill, level if ok else 1
+
+
+def _comparisons(cond: Condition | None, path: str) -> Iterator[tuple[str, Comparison]]:
+    if cond is None:
+        return
+    if isinstance(cond, Comparison):
+        yield path, cond
+    elif isinstance(cond, Not):
+        yield from _comparisons(cond.condition, f"{path}.not")
+    else:
+        key = "all" if isinstance(cond, AllOf) else "any"
+        for i, part in enumerate(cond.conditions):
+            yield from _comparisons(part, f"{path}.{key}[{i}]")
+
+
+# --------------------------------------------------------------------------------------------
+# Lint
+
+
+def _shadowing(rules: RuleSet) -> list[Finding]:
+    findings: list[Finding] = []
+    budget = _Budget(_IMPLICATION_BUDGET)
+    catch_all: int | None = None
+    for j, rule in enumerate(rules.rules):
+        earlier: list[int] = []
+        if catch_all is not None:
+            earlier = [i for i in range(j) if rules.rules[i].when is None]
+        elif rule.when is not None:
+            for i in range(j):
+                if budget.left <= 0:
+                    break
+                when = rules.rules[i].when
+                assert when is not None  # no catch-all before j
+                if _implies(rule.when, when, budget):
+                    earlier.append(i)
+        if earlier:
+            covered = {key for i in earlier for key in rules.rules[i].then}
+            left = [key for key in rule.then if key not in covered]
+            first = rules.rules[earlier[0]]
+            if catch_all is not None:
+                head = (
+                    f"rule {rule.name!r} comes after the catch-all {first.name!r} "
+                    f"(rules[{earlier[0]}]), which always matches first"
+                )
+            else:
+                head = (
+                    f"whenever rule {rule.name!r} matches, the earlier rule {first.name!r} "
+                    f"(rules[{earlier[0]}]) matches too"
+                )
+            if left:
+                tail = f"only its {', '.join(map(repr, left))} action(s) can take effect"
+            else:
+                tail = "so it can never decide anything in 'first' mode"
+            findings.append(Finding(f"rules[{j}]", "warning", f"{head}; {tail}"))
+        if rule.when is None and catch_all is None:
+            catch_all = j
+    if budget.left <= 0:
+        findings.append(
+            Finding("rules", "info", "the rule set is too large to check every implication")
+        )
+    return findings
+
+
+def _check_name(
+    value: Any, path: str, known: frozenset[str], kind: str, findings: list[Finding]
+) -> None:
+    if known and isinstance(value, str) and value not in known:
+        listed = ", ".join(map(repr, sorted(known)[:10]))
+        findings.append(Finding(path, "error", f"unknown {kind} {value!r} (defined: {listed})"))
+
+
+def lint(
+    rules_or_ruleset: RuleSet | Sequence[Mapping[str, Any]],
+    *,
+    mode: Mode = "first",
+    sla_policies: Iterable[Any] = (),
+    queues: Iterable[Any] = (),
+    skills: Iterable[str | SkillRequirement] = (),
+    agents: Iterable[AgentProfile] | Mapping[str, AgentProfile] = (),
+) -> list[Finding]:
+    """Find likely mistakes in a rule set and in the names its actions use.
+
+    Args:
+        rules_or_ruleset: A :class:`~csflow.rules.RuleSet`, or rule mappings to load with
+            *mode* (a rule set that does not load gives one ``"error"`` finding at the bad
+            path).
+        mode: The mode to load rule mappings with; a RuleSet keeps its own.
+        sla_policies: The defined SLA policies: names, objects with a ``name``, or a mapping
+            keyed by name.
+        queues: The defined queues, in the same forms.
+        skills: The defined skills: names or :class:`~csflow.model.SkillRequirement` values.
+        agents: The agent profiles (or a mapping id -> profile).
+
+    Returns:
+        The findings, in rule order, then the findings about *skills*.
+
+    Raises:
+        ConfigError: One of the keyword collections is not a collection of the right things.
+    """
+    sla_names = _names(sla_policies, "sla_policies")
+    queue_names = _names(queues, "queues")
+    # Materialised once: the skills are read twice (names, then the agents check).
+    skill_items = (
+        tuple(skills) if isinstance(skills, Iterable) and not isinstance(skills, str) else skills
+    )
+    skill_names = _names(skill_items, "skills")
+    profiles = _agents(agents)
+    if isinstance(rules_or_ruleset, RuleSet):
+        rules = rules_or_ruleset
+    else:
+        try:
+            rules = RuleSet.from_dicts(rules_or_ruleset, mode=mode)
+        except ConfigError as exc:
+            return [Finding(exc.path or "rules", "error", exc.detail)]
+
+    findings = _shadowing(rules) if rules.mode == "first" else []
+    best: dict[str, int] = {}
+    for agent in profiles:
+        for skill, level in agent.skills.items():
+            best[skill] = max(best.get(skill, 0), level)
+
+    mentioned: list[tuple[str, str, int]] = []
+    for j, rule in enumerate(rules.rules):
+        base = f"rules[{j}].then"
+        _check_name(
+            rule.then.get("sla_policy"), f"{base}.sla_policy", sla_names, "SLA policy", findings
+        )
+        _check_name(rule.then.get("queue"), f"{base}.queue", queue_names, "queue", findings)
+        for key in SKILL_ACTIONS:
+            if key in rule.then:
+                mentioned.extend(_skill_mentions(rule.then[key], f"{base}.{key}"))
+        for path, comparison in _comparisons(rule.when, f"rules[{j}].when"):
+            for prefix in _SKILL_FIELD_PREFIXES:
+                rest = comparison.field.removeprefix(prefix)
+                if rest != comparison.field and "." not in rest:
+                    mentioned.append((f"{path}.field", rest, 1))
+    for path, skill, level in mentioned:
+        _check_name(skill, path, skill_names, "skill", findings)
+        if profiles and best.get(skill, 0) < level:
+            findings.append(Finding(path, "warning", _nobody(skill, level, best)))
+    if profiles:
+        for i, item in enumerate(skill_items):
+            skill = item.skill if isinstance(item, SkillRequirement) else item
+            level = item.min_proficiency if isinstance(item, SkillRequirement) else 1
+            if best.get(skill, 0) < level:
+                findings.append(Finding(f"skills[{i}]", "warning", _nobody(skill, level, best)))
+    return findings
+
+
+def _nobody(skill: str, level: int, best: Mapping[str, int]) -> str:
+    have = best.get(skill, 0)
+    if have == 0:
+        return f"no agent has skill {skill!r}"
+    return f"no agent has skill {skill!r} at proficiency {level} (the best is {have})"

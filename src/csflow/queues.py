@@ -1,0 +1,1006 @@
+"""Priority queues of waiting tickets: time-invariant keys, requirement groups, lazy deletion.
+
+Theory of operation
+-------------------
+A waiting ticket is ordered by a key computed **once**, when it is queued::
+
+    (band, virtual_due_us, seq)
+
+* ``band`` is a hard class: every ticket of band 0 (say, urgent) goes before any ticket of
+  band 1, however long the latter has waited.
+* ``virtual_due_us`` is an instant.  With :class:`AgingKey` it is ``queued_at + allowance``,
+  where the allowance depends on the customer's tier and the ticket's priority (a platinum
+  ticket may wait 30 s, a regular one 10 min).  With :class:`DeadlineKey` it is the SLA due
+  instant the caller supplies (earliest deadline first).
+* ``seq`` comes from one process-wide :func:`itertools.count`, so equal ``(band, due)`` pairs
+  are served first in, first out, keys never tie, and heap entries never compare tickets.
+
+Why the key does not change as time passes: the usual aging rule "serve the ticket that is
+furthest past its allowance" ranks ticket *i* at time *t* by ``(t - queued_at_i) - allowance_i``.
+The ``t`` is common to every ticket, so the ranking is the same as ranking by
+``queued_at_i + allowance_i`` -- a number fixed at enqueue.  The order of two waiting tickets
+therefore never changes while they wait; only arrivals and departures touch the heap, each in
+O(log n), and nothing is ever re-sorted on a timer.  Aging is still real: a ticket queued at
+``q`` with allowance ``a`` goes ahead of every ticket of its band that arrives after
+``q + a - min_allowance``, so given continued service it is eventually served (no
+starvation within a band; a band above it that never empties can still starve it, which is
+what a *hard* band means).  An SLA due instant is fixed in the same way; when a clock pause
+moves it, the owner calls :meth:`TicketQueue.reprioritize`.
+
+Groups.  Waiting tickets are grouped by :class:`Signature` -- the channel, the language and
+the skills (with minimum proficiency) an agent needs -- and each group is its own heap.  An
+agent who frees up looks only at the heads of the groups it is eligible for, never at every
+waiting ticket; the global head (:meth:`TicketQueue.peek` with no signatures) looks at every
+group's head.
+
+Lazy deletion.  Removing a ticket (abandoned, withdrawn, re-keyed, moved to another group)
+only drops it from the id index; its heap item stays behind as a tombstone and is discarded
+when it reaches the top.  An item is alive exactly when the index maps its ticket id to that
+very :class:`QueuedTicket` object.  A group whose heap holds more than twice its live count
+(plus a little) is compacted, so memory stays proportional to the waiting tickets.
+
+Delay views (overflow).  A routing profile may let a group of agents serve a queue only for
+tickets that have waited at least some delay.  For each such delay the queue keeps a view:
+a heap of not-yet-visible items ordered by ``queued_at`` and per-group heaps of visible items
+ordered by key.  :meth:`TicketQueue.refresh` moves items across as time passes and reports
+them, so the owner can offer them to the agents who may now take them;
+:meth:`TicketQueue.next_visible_at` is the next instant that happens.
+
+Call-backs (virtual hold).  :meth:`TicketQueue.request_callback` keeps the ticket's key --
+and so its place -- and flags the entry ``callback=True``, re-grouping it on the phone
+channel (same skills and language).  The desk uses it like this: on ``request_callback`` it
+calls this method and stops the customer's abandonment timer (the customer is no longer on
+the line); when routing later hands the entry to an agent, the desk sees ``callback=True``
+and emits ``CallbackDue`` (the agent dials out) instead of connecting a waiting caller.  The
+agent's phone capacity is used exactly as for an inbound call.
+
+Every method that raises has changed nothing: arguments are validated before any mutation.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Set as AbstractSet
+from datetime import datetime, timedelta
+from typing import Protocol, TypeAlias
+
+import attrs
+
+from csflow._time import EPOCH, duration_us, instant_us
+from csflow.errors import ConfigError, CsflowError, UnknownTicketError
+from csflow.model import AgentProfile, Channel, Priority, SkillRequirement, Ticket
+
+__all__ = [
+    "AgingKey",
+    "DeadlineKey",
+    "DuplicateTicketError",
+    "Instant",
+    "KeyContext",
+    "KeyPolicy",
+    "QueuedTicket",
+    "Signature",
+    "TicketQueue",
+]
+
+Instant: TypeAlias = datetime | int
+"""An instant: an aware datetime or integer microseconds since the Unix epoch."""
+
+#: The sequence counter shared by every queue in the process: keys never tie, and a ticket
+#: moved from one queue to another keeps a sequence number no other entry has.
+_SEQ = itertools.count()
+
+#: Compact a heap when it holds more than ``2 * live + _SLACK`` items.
+_SLACK = 32
+
+
+class DuplicateTicketError(CsflowError, ValueError):
+    """A ticket id that is already waiting (or already assigned) was offered again."""
+
+
+def _at_us(value: object, name: str = "at") -> int:
+    """An instant as microseconds: ints pass through, aware datetimes convert, others raise.
+
+    Raises:
+        CalendarError: A naive datetime or anything else that is not an instant.
+    """
+    if type(value) is int:
+        return value
+    # Not ``(value - EPOCH) // ONE_US``: a pendulum DateTime minus a datetime is a pendulum
+    # Interval, whose floor division by a stdlib timedelta fails.  ``instant_us`` uses the
+    # stdlib operations and so is exact for every datetime subclass.
+    return instant_us(value, name)
+
+
+def _span_us(value: object, name: str) -> int:
+    """A non-negative duration as microseconds: a timedelta or an int number of microseconds."""
+    if type(value) is int:
+        if value < 0:
+            raise ConfigError(f"{name!r} must not be negative, got {value!r}")
+        return value
+    return duration_us(value, name, ConfigError)
+
+
+def _channel_name(value: Channel | str) -> str:
+    return Channel.parse(value).name
+
+
+def _check_language(value: str | None) -> str | None:
+    if value is not None and (not isinstance(value, str) or not value):
+        raise ConfigError(f"language must be a non-empty string or None, got {value!r}")
+    return value
+
+
+def _canonical_skills(
+    value: Iterable[SkillRequirement | str] | Mapping[str, int],
+) -> tuple[SkillRequirement, ...]:
+    if isinstance(value, str):
+        raise ConfigError(f"skills must be a collection of skill requirements, got {value!r}")
+    if isinstance(value, Mapping):
+        reqs = [SkillRequirement(k, v) for k, v in value.items()]
+    else:
+        reqs = [r if isinstance(r, SkillRequirement) else SkillRequirement(r) for r in value]
+    names = [r.skill for r in reqs]
+    if len(set(names)) != len(names):
+        raise ConfigError(f"skills must name each skill once, got {names!r}")
+    return tuple(sorted(reqs, key=lambda r: r.skill))
+
+
+def _check_agent(value: str | None) -> str | None:
+    if value is not None and (not isinstance(value, str) or not value):
+        raise ConfigError(f"pinned agent must be a non-empty string or None, got {value!r}")
+    return value
+
+
+@attrs.frozen(cache_hash=True)
+class Signature:
+    """What an agent needs to take a ticket: channel, language, skills, maybe one named agent.
+
+    Tickets with equal signatures wait in one group; an agent is eligible for a whole group or
+    for none of it (apart from spare capacity and presence, which routing checks).
+
+    Args:
+        channel: The channel (or its name).
+        language: The language the agent must speak, or ``None`` for any.
+        skills: Skill requirements (or skill names, or a mapping skill -> minimum proficiency);
+            kept sorted by skill, so equal sets make equal signatures.
+        agent: When set, only this agent id may take the ticket (a ticket waiting for its
+            preferred agent).
+
+    Raises:
+        ConfigError: A malformed channel, language, skill or agent id.
+
+    Example:
+        >>> str(Signature("whatsapp", "id", {"refunds": 3}))
+        '[whatsapp, lang=id, refunds>=3]'
+    """
+
+    channel: str = attrs.field(converter=_channel_name)
+    language: str | None = attrs.field(default=None, converter=_check_language)
+    skills: tuple[SkillRequirement, ...] = attrs.field(default=(), converter=_canonical_skills)
+    agent: str | None = attrs.field(default=None, converter=_check_agent)
+
+    @classmethod
+    def of(cls, ticket: Ticket) -> Signature:
+        """The signature of *ticket*: its channel, language and required skills."""
+        parts = (ticket.channel.name, ticket.language, ticket.required_skills)
+        sig = _OF_CACHE.get(parts)
+        if sig is None:
+            if len(_OF_CACHE) >= 4096:  # a bound, not an LRU: signatures are few in practice
+                _OF_CACHE.clear()
+            sig = _OF_CACHE[parts] = cls(*parts)
+        return sig
+
+    def admits(self, profile: AgentProfile) -> bool:
+        """Whether an agent with *profile* meets this signature (ignoring presence and load).
+
+        The agent must serve the channel (capacity above 0), speak the language when one is
+        required, hold every skill at or above its minimum proficiency, and be the pinned
+        agent when there is one.
+        """
+        if self.agent is not None and profile.id != self.agent:
+            return False
+        if profile.capacity.get(self.channel, 0) <= 0:
+            return False
+        if self.language is not None and self.language not in profile.languages:
+            return False
+        skills = profile.skills
+        return all(skills.get(r.skill, 0) >= r.min_proficiency for r in self.skills)
+
+    def relaxed(
+        self,
+        *,
+        proficiency: int | None = None,
+        drop: Iterable[str] = (),
+        any_language: bool = False,
+    ) -> Signature:
+        """A signature at most as demanding as this one.
+
+        Args:
+            proficiency: Lower every minimum proficiency above this value to it
+                (``1`` means "any agent with the skill").
+            drop: Skills no longer required.
+            any_language: Drop the language requirement.
+
+        Returns:
+            The relaxed signature (this one when nothing changes).  Every agent this
+            signature admits, the relaxed one admits too.
+        """
+        dropped = frozenset(drop)
+        skills = tuple(
+            r
+            if proficiency is None or r.min_proficiency <= proficiency
+            else SkillRequirement(r.skill, proficiency)
+            for r in self.skills
+            if r.skill not in dropped
+        )
+        language = None if any_language else self.language
+        if skills == self.skills and language == self.language:
+            return self
+        return attrs.evolve(self, skills=skills, language=language)
+
+    def pinned(self, agent_id: str | None) -> Signature:
+        """This signature reserved for *agent_id* (or released from any pin with ``None``)."""
+        if agent_id == self.agent:
+            return self
+        return attrs.evolve(self, agent=agent_id)
+
+    def on_channel(self, channel: Channel | str) -> Signature:
+        """This signature on another channel (skills, language and pin unchanged)."""
+        name = _channel_name(channel)
+        if name == self.channel:
+            return self
+        return attrs.evolve(self, channel=name)
+
+    def __str__(self) -> str:
+        parts = [self.channel]
+        if self.language is not None:
+            parts.append(f"lang={self.language}")
+        parts.extend(f"{r.skill}>={r.min_proficiency}" for r in self.skills)
+        if self.agent is not None:
+            parts.append(f"agent={self.agent}")
+        return "[" + ", ".join(parts) + "]"
+
+
+_OF_CACHE: dict[tuple[str, str | None, tuple[SkillRequirement, ...]], Signature] = {}
+
+
+@attrs.frozen
+class KeyContext:
+    """What a key policy sees: the ticket, when it was queued and its due instant if any.
+
+    Args:
+        ticket: The ticket being queued.
+        queued_at_us: When it joined the line, in microseconds since the epoch.
+        due_us: Its SLA due instant in microseconds, when the caller knows one.
+    """
+
+    ticket: Ticket
+    queued_at_us: int
+    due_us: int | None = None
+
+
+class KeyPolicy(Protocol):
+    """Computes the time-invariant part ``(band, virtual_due_us)`` of a ticket's queue key.
+
+    Called once per ticket when it is queued (and again only on re-prioritisation).  It must
+    not depend on the current time beyond ``context.queued_at_us`` -- that is what keeps the
+    queue a plain heap.  Lower sorts first.
+    """
+
+    def __call__(self, context: KeyContext, /) -> tuple[int, int]:
+        """Return ``(band, virtual_due_us)`` for *context*."""
+        ...
+
+
+def _to_bands(value: Mapping[Priority | str | int, int]) -> Mapping[Priority, int]:
+    if not isinstance(value, Mapping):
+        raise ConfigError(f"bands must be a mapping of priority -> int, got {value!r}")
+    out: dict[Priority, int] = {}
+    for prio, band in value.items():
+        if not isinstance(band, int) or isinstance(band, bool):
+            raise ConfigError(f"band for priority {prio!r} must be an int, got {band!r}")
+        out[Priority.parse(prio)] = band
+    return out
+
+
+def _to_allowances(
+    value: Mapping[str | tuple[str, Priority | str | int], timedelta],
+) -> Mapping[tuple[str, Priority | None], int]:
+    if not isinstance(value, Mapping):
+        raise ConfigError(f"allowances must be a mapping, got {value!r}")
+    out: dict[tuple[str, Priority | None], int] = {}
+    for key, span in value.items():
+        if isinstance(key, str):
+            norm: tuple[str, Priority | None] = (key, None)
+        elif isinstance(key, tuple) and len(key) == 2 and isinstance(key[0], str):
+            norm = (key[0], Priority.parse(key[1]))
+        else:
+            raise ConfigError(
+                f"allowance keys must be a tier name or a (tier or '*', priority) pair, got {key!r}"
+            )
+        out[norm] = duration_us(span, f"allowance for {key!r}", ConfigError)
+    return out
+
+
+def _band_of(bands: Mapping[Priority, int], default: int, priority: Priority) -> int:
+    return bands.get(priority, default)
+
+
+@attrs.frozen
+class AgingKey:
+    """Aging by allowance: ``(band, queued_at + allowance(tier, priority))``.
+
+    A ticket "ages" past others as its allowance runs out, without any re-sorting (see the
+    module's theory of operation).
+
+    Args:
+        allowances: How long each kind of ticket may wait before it outranks fresh ones.
+            Keys are a tier name (any priority), or a ``(tier, priority)`` pair where tier may
+            be ``"*"``; lookup order is ``(tier, priority)``, ``tier``, ``("*", priority)``,
+            then *default*.
+        default: The allowance when nothing matches.
+        bands: Priority -> hard band (lower first); by default urgent tickets form band 0.
+        default_band: The band of priorities not in *bands*.
+
+    Raises:
+        ConfigError: A malformed key or a negative or non-timedelta allowance.
+
+    Example:
+        >>> key = AgingKey({"platinum": timedelta(seconds=30), ("*", "low"): timedelta(hours=1)})
+    """
+
+    allowances: Mapping[tuple[str, Priority | None], int] = attrs.field(
+        factory=dict, converter=_to_allowances
+    )
+    default: timedelta = attrs.field(default=timedelta(minutes=10))
+    bands: Mapping[Priority, int] = attrs.field(
+        factory=lambda: {Priority.URGENT: 0}, converter=_to_bands
+    )
+    default_band: int = attrs.field(default=1)
+    _default_us: int = attrs.field(init=False, eq=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        object.__setattr__(self, "_default_us", duration_us(self.default, "default", ConfigError))
+        if not isinstance(self.default_band, int) or isinstance(self.default_band, bool):
+            raise ConfigError(f"default_band must be an int, got {self.default_band!r}")
+
+    def allowance_us(self, tier: str, priority: Priority) -> int:
+        """The allowance, in microseconds, of a ticket of *tier* and *priority*."""
+        table = self.allowances
+        us = table.get((tier, priority))
+        if us is None:
+            us = table.get((tier, None))
+            if us is None:
+                us = table.get(("*", priority), self._default_us)
+        return us
+
+    def __call__(self, context: KeyContext, /) -> tuple[int, int]:
+        """Return ``(band, queued_at + allowance)`` for *context*."""
+        ticket = context.ticket
+        band = _band_of(self.bands, self.default_band, ticket.priority)
+        return band, context.queued_at_us + self.allowance_us(
+            ticket.customer.tier.name, ticket.priority
+        )
+
+
+@attrs.frozen
+class DeadlineKey:
+    """Earliest deadline first: ``(band, due)`` with the SLA due instant the caller supplies.
+
+    Args:
+        bands: Priority -> hard band (lower first); by default urgent tickets form band 0.
+        default_band: The band of priorities not in *bands*.
+        fallback: When a ticket comes without a due instant, use ``queued_at + fallback``;
+            ``None`` makes a missing due instant an error.
+
+    Raises:
+        ConfigError: (when called) a ticket without a due instant and no fallback.
+    """
+
+    bands: Mapping[Priority, int] = attrs.field(
+        factory=lambda: {Priority.URGENT: 0}, converter=_to_bands
+    )
+    default_band: int = attrs.field(default=1)
+    fallback: timedelta | None = attrs.field(default=None)
+
+    def __call__(self, context: KeyContext, /) -> tuple[int, int]:
+        """Return ``(band, due_us)`` for *context*."""
+        band = _band_of(self.bands, self.default_band, context.ticket.priority)
+        if context.due_us is not None:
+            return band, context.due_us
+        if self.fallback is None:
+            raise ConfigError(
+                f"DeadlineKey needs a due instant for ticket {context.ticket.id!r}, got None "
+                "(pass due= or set a fallback)"
+            )
+        return band, context.queued_at_us + duration_us(self.fallback, "fallback", ConfigError)
+
+
+@attrs.frozen
+class QueuedTicket:
+    """A waiting ticket as the queue holds it (immutable; re-keying makes a new one).
+
+    Entries order by key (``a < b`` means *a* is served first).
+
+    Attributes:
+        ticket_id: The ticket's id.
+        key: ``(band, virtual_due_us, seq)``; lower is served first.
+        signature: The group it waits in.
+        queued_at_us: When it joined the line (kept across re-keys, moves and call-backs).
+        callback: The customer left the line and asked to be called back.
+        ticket: The ticket, when it was queued with one.
+    """
+
+    ticket_id: str
+    key: tuple[int, int, int]
+    signature: Signature
+    queued_at_us: int
+    callback: bool = False
+    ticket: Ticket | None = attrs.field(default=None, eq=False, repr=False)
+
+    @property
+    def band(self) -> int:
+        """The hard band (lower first)."""
+        return self.key[0]
+
+    @property
+    def virtual_due_us(self) -> int:
+        """The virtual due instant, in microseconds since the epoch."""
+        return self.key[1]
+
+    @property
+    def virtual_due(self) -> datetime:
+        """The virtual due instant as an aware UTC datetime."""
+        return EPOCH + timedelta(microseconds=self.key[1])
+
+    @property
+    def queued_at(self) -> datetime:
+        """When the ticket joined the line, as an aware UTC datetime."""
+        return EPOCH + timedelta(microseconds=self.queued_at_us)
+
+    def __lt__(self, other: QueuedTicket) -> bool:
+        # Service order.  Heaps compare entries only when a tombstone and the live entry of the
+        # same ticket share a key (a re-key or move keeps ``seq``); either order is fine then.
+        return self.key < other.key
+
+    def waited_us(self, at: Instant) -> int:
+        """Microseconds waited at *at* (never negative)."""
+        return max(0, _at_us(at) - self.queued_at_us)
+
+
+# A heap item: the key spread out (tuples of ints compare fastest), then the entry.  ``seq``
+# is unique, so comparison never reaches the entry.
+_Item: TypeAlias = tuple[int, int, int, QueuedTicket]
+
+
+def _item(entry: QueuedTicket) -> _Item:
+    band, due, seq = entry.key
+    return band, due, seq, entry
+
+
+class _Group:
+    """One signature's heap and how many of its items are alive."""
+
+    __slots__ = ("heap", "live")
+
+    def __init__(self) -> None:
+        self.heap: list[_Item] = []
+        self.live = 0
+
+
+class _DelayView:
+    """Items of one queue that have waited at least ``delay_us``, grouped by signature."""
+
+    __slots__ = ("delay_us", "horizon_us", "items", "pending", "visible")
+
+    def __init__(self, delay_us: int) -> None:
+        self.delay_us = delay_us
+        self.horizon_us: int | None = None  # latest "queued_at <= horizon is visible" applied
+        self.pending: list[tuple[int, int, QueuedTicket]] = []  # (queued_at, seq, entry)
+        self.visible: dict[Signature, list[_Item]] = {}
+        self.items = 0
+
+
+class TicketQueue:
+    """A priority queue of waiting tickets, grouped by requirement signature.
+
+    Args:
+        name: The queue's name (used in messages and reasons).
+        key: The key policy; :class:`AgingKey` with its defaults when omitted.
+
+    Example:
+        >>> q = TicketQueue("vip")
+        >>> entry = q.push(ticket, at=now)  # doctest: +SKIP
+        >>> q.pop().ticket_id  # doctest: +SKIP
+        't1'
+    """
+
+    def __init__(self, name: str = "default", key: KeyPolicy | None = None) -> None:
+        if not isinstance(name, str) or not name:
+            raise ConfigError(f"queue name must be a non-empty string, got {name!r}")
+        self.name = name
+        self.key_policy: KeyPolicy = AgingKey() if key is None else key
+        self._index: dict[str, QueuedTicket] = {}
+        self._groups: dict[Signature, _Group] = {}
+        self._views: dict[int, _DelayView] = {}
+        self._announced: list[tuple[int, QueuedTicket]] = []
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def __len__(self) -> int:
+        return len(self._index)
+
+    def __contains__(self, ticket_id: object) -> bool:
+        return ticket_id in self._index
+
+    def __iter__(self) -> Iterator[QueuedTicket]:
+        """Waiting tickets in service order (a snapshot; O(n log n))."""
+        return iter(sorted(self._index.values(), key=_entry_key))
+
+    def __repr__(self) -> str:
+        return f"<TicketQueue {self.name!r}: {len(self)} waiting in {len(self._groups)} groups>"
+
+    def get(self, ticket_id: str) -> QueuedTicket:
+        """The waiting entry of *ticket_id*.
+
+        Raises:
+            UnknownTicketError: The ticket is not waiting in this queue.
+        """
+        try:
+            return self._index[ticket_id]
+        except KeyError:
+            raise self._unknown(ticket_id) from None
+
+    def position(self, ticket_id: str) -> int:
+        """How many waiting tickets go before *ticket_id* (0 = next); O(n).
+
+        Raises:
+            UnknownTicketError: The ticket is not waiting in this queue.
+        """
+        key = self.get(ticket_id).key
+        return sum(1 for e in self._index.values() if e.key < key)
+
+    def signatures(self) -> list[Signature]:
+        """The signatures that have waiting tickets."""
+        return list(self._groups)
+
+    def group_size(self, signature: Signature) -> int:
+        """How many tickets wait with *signature* (0 when none)."""
+        group = self._groups.get(signature)
+        return 0 if group is None else group.live
+
+    def peek(
+        self,
+        signatures: Iterable[Signature] | None = None,
+        *,
+        waited: timedelta | int = 0,
+        at: Instant | None = None,
+    ) -> QueuedTicket | None:
+        """The next ticket, without removing it.
+
+        Args:
+            signatures: Only look at these groups (an agent's eligible signatures); every
+                group when ``None``.  Cost: one look per group named.
+            waited: Only tickets that have waited at least this long at *at* (a delay view,
+                created on first use); 0 means every ticket.
+            at: The current instant; required when *waited* is not 0.
+
+        Returns:
+            The entry with the lowest key, or ``None`` when nothing qualifies.
+
+        Raises:
+            ConfigError: A negative *waited*, or *waited* without *at*.
+            CalendarError: A naive *at*.
+        """
+        found = self._find(signatures, waited, at)
+        return None if found is None else found[0][3]
+
+    def pop(
+        self,
+        signatures: Iterable[Signature] | None = None,
+        *,
+        waited: timedelta | int = 0,
+        at: Instant | None = None,
+    ) -> QueuedTicket | None:
+        """Remove and return the next ticket (see :meth:`peek` for the arguments).
+
+        Returns:
+            The entry removed, or ``None`` when nothing qualifies (nothing changes then).
+        """
+        found = self._find(signatures, waited, at)
+        if found is None:
+            return None
+        item, heap, view = found
+        entry = item[3]
+        # The item is at the top of *heap* (a group heap or a view heap): take it off there so
+        # it does not linger as a tombstone, then forget the entry everywhere else.
+        heapq.heappop(heap)
+        if view is not None:
+            view.items -= 1
+        self._forget(entry)
+        return entry
+
+    def heads(
+        self,
+        signatures: Iterable[Signature] | None = None,
+        limit: int = 1,
+        *,
+        waited: timedelta | int = 0,
+        at: Instant | None = None,
+    ) -> list[QueuedTicket]:
+        """The first *limit* waiting tickets in service order across the given groups.
+
+        Does not change the queue.  Cost O(limit * log(limit * groups)) plus tombstones met.
+        """
+        if not isinstance(limit, int) or isinstance(limit, bool) or limit < 0:
+            raise ConfigError(f"limit must be a non-negative int, got {limit!r}")
+        heaps, _ = self._heaps_for(signatures, waited, at)
+        index = self._index
+        out: list[QueuedTicket] = []
+        # Walk every heap in order without popping: a heap's children of position i are
+        # 2i+1 and 2i+2, so a frontier heap of (item, heap number, position) yields items in
+        # order.
+        frontier: list[tuple[_Item, int, int]] = [(h[0], n, 0) for n, h in enumerate(heaps) if h]
+        heapq.heapify(frontier)
+        while frontier and len(out) < limit:
+            item, n, i = heapq.heappop(frontier)
+            entry = item[3]
+            if index.get(entry.ticket_id) is entry:
+                out.append(entry)
+            heap = heaps[n]
+            for child in (2 * i + 1, 2 * i + 2):
+                if child < len(heap):
+                    heapq.heappush(frontier, (heap[child], n, child))
+        return out
+
+    def next_visible_at(self) -> int | None:
+        """The next instant (microseconds) a ticket becomes visible in a delay view, if any."""
+        best: int | None = None
+        for view in self._views.values():
+            pending = view.pending
+            while pending and not self._alive(pending[0][2]):
+                heapq.heappop(pending)
+                view.items -= 1
+            if pending:
+                when = pending[0][0] + view.delay_us
+                if best is None or when < best:
+                    best = when
+        return best
+
+    # -- changing --------------------------------------------------------------------------
+
+    def push(
+        self,
+        ticket: Ticket,
+        *,
+        at: Instant,
+        due: Instant | None = None,
+        signature: Signature | None = None,
+        callback: bool = False,
+    ) -> QueuedTicket:
+        """Queue *ticket*, computing its key once with the key policy.
+
+        Args:
+            ticket: The ticket.
+            at: When it joins the line (``queued_at``).
+            due: Its SLA due instant, for :class:`DeadlineKey`.
+            signature: Its group; ``Signature.of(ticket)`` when omitted (pass a relaxed or
+                pinned one to override).
+            callback: Queue it as a call-back.
+
+        Returns:
+            The new entry.
+
+        Raises:
+            DuplicateTicketError: The ticket is already waiting here.
+            CalendarError: A naive *at* or *due*.
+            ConfigError: The key policy refused the ticket.
+        """
+        if not isinstance(ticket, Ticket):
+            raise ConfigError(f"ticket must be a Ticket, got {ticket!r}")
+        if ticket.id in self._index:
+            raise self._duplicate(ticket.id)
+        at_us = _at_us(at)
+        due_us = None if due is None else _at_us(due, "due")
+        sig = Signature.of(ticket) if signature is None else _check_signature(signature)
+        band, vdue = self.key_policy(KeyContext(ticket, at_us, due_us))
+        entry = QueuedTicket(ticket.id, (band, vdue, next(_SEQ)), sig, at_us, callback, ticket)
+        self._insert(entry)
+        return entry
+
+    def push_key(
+        self,
+        ticket_id: str,
+        *,
+        band: int,
+        due: Instant,
+        at: Instant,
+        signature: Signature,
+        callback: bool = False,
+        ticket: Ticket | None = None,
+    ) -> QueuedTicket:
+        """Queue a ticket with a key the caller computed (the fast path; no policy call).
+
+        Args:
+            ticket_id: The ticket's id.
+            band: Its hard band.
+            due: Its virtual due instant.
+            at: When it joined the line.
+            signature: Its group.
+            callback: Queue it as a call-back.
+            ticket: The ticket, to keep with the entry.
+
+        Raises:
+            DuplicateTicketError: The ticket is already waiting here.
+            ConfigError: A malformed id, band or signature.
+        """
+        if type(ticket_id) is not str or not ticket_id:
+            raise ConfigError(f"ticket_id must be a non-empty string, got {ticket_id!r}")
+        if ticket_id in self._index:
+            raise self._duplicate(ticket_id)
+        if type(band) is not int:
+            raise ConfigError(f"band must be an int, got {band!r}")
+        due_us = _at_us(due, "due")
+        at_us = _at_us(at)
+        if type(signature) is not Signature:
+            _check_signature(signature)
+        entry = QueuedTicket(
+            ticket_id, (band, due_us, next(_SEQ)), signature, at_us, callback, ticket
+        )
+        self._insert(entry)
+        return entry
+
+    def insert(self, entry: QueuedTicket) -> QueuedTicket:
+        """Queue an entry taken from another queue, keeping its key and ``queued_at``.
+
+        Raises:
+            DuplicateTicketError: The ticket is already waiting here.
+        """
+        if not isinstance(entry, QueuedTicket):
+            raise ConfigError(f"entry must be a QueuedTicket, got {entry!r}")
+        if entry.ticket_id in self._index:
+            raise self._duplicate(entry.ticket_id)
+        # A fresh object, so that a stale item of the same entry elsewhere stays dead.
+        fresh = attrs.evolve(entry)
+        self._insert(fresh)
+        return fresh
+
+    def remove(self, ticket_id: str) -> QueuedTicket:
+        """Take *ticket_id* out of the line (abandoned, withdrawn, assigned by hand).
+
+        Raises:
+            UnknownTicketError: The ticket is not waiting in this queue.
+        """
+        entry = self.get(ticket_id)
+        self._forget(entry)
+        return entry
+
+    def reprioritize(self, ticket: Ticket, *, due: Instant | None = None) -> QueuedTicket:
+        """Recompute a waiting ticket's key from *ticket* (e.g. a new priority).
+
+        ``queued_at``, the group and the FIFO sequence number are kept, so among equal keys
+        the ticket keeps its arrival order.
+
+        Raises:
+            UnknownTicketError: The ticket is not waiting in this queue.
+            CalendarError: A naive *due*.
+        """
+        old = self.get(ticket.id)
+        due_us = None if due is None else _at_us(due, "due")
+        band, vdue = self.key_policy(KeyContext(ticket, old.queued_at_us, due_us))
+        return self._replace(old, attrs.evolve(old, key=(band, vdue, old.key[2]), ticket=ticket))
+
+    def rekey(self, ticket_id: str, *, band: int, due: Instant) -> QueuedTicket:
+        """Give a waiting ticket a new ``(band, virtual_due)``, keeping its sequence number.
+
+        Raises:
+            UnknownTicketError: The ticket is not waiting in this queue.
+            ConfigError: A band that is not an int.
+        """
+        old = self.get(ticket_id)
+        if type(band) is not int:
+            raise ConfigError(f"band must be an int, got {band!r}")
+        due_us = _at_us(due, "due")
+        return self._replace(old, attrs.evolve(old, key=(band, due_us, old.key[2])))
+
+    def move(self, ticket_id: str, signature: Signature) -> QueuedTicket:
+        """Move a waiting ticket to another group (relaxation, pin expiry), keeping its key.
+
+        Raises:
+            UnknownTicketError: The ticket is not waiting in this queue.
+        """
+        old = self.get(ticket_id)
+        sig = _check_signature(signature)
+        if sig == old.signature:
+            return old
+        return self._replace(old, attrs.evolve(old, signature=sig))
+
+    def request_callback(self, ticket_id: str, *, channel: Channel | str = "phone") -> QueuedTicket:
+        """Turn a waiting ticket into a call-back that keeps its place in line.
+
+        The entry keeps its key (so its position), is flagged ``callback=True`` and moves to
+        the same requirements on *channel* (the phone by default), so it is later routed like
+        any phone ticket.  See the module docstring for how the desk uses it.
+
+        Raises:
+            UnknownTicketError: The ticket is not waiting in this queue.
+        """
+        old = self.get(ticket_id)
+        sig = old.signature.on_channel(channel)
+        return self._replace(old, attrs.evolve(old, signature=sig, callback=True))
+
+    def refresh(self, at: Instant) -> list[tuple[int, QueuedTicket]]:
+        """Bring every delay view up to *at*; return ``(delay_us, entry)`` newly visible.
+
+        Also returns entries that became visible during earlier calls that passed *at*
+        (peeks with a delay), not yet reported.
+        """
+        at_us = _at_us(at)
+        for view in self._views.values():
+            self._advance_view(view, at_us)
+        out, self._announced = self._announced, []
+        return [(d, e) for d, e in out if self._alive(e)]
+
+    def watch(self, waited: timedelta | int) -> None:
+        """Create the delay view for *waited* now (else it is made on first use)."""
+        delay = _span_us(waited, "waited")
+        if delay:
+            self._view(delay)
+
+    # -- internals -------------------------------------------------------------------------
+
+    def _alive(self, entry: QueuedTicket) -> bool:
+        return self._index.get(entry.ticket_id) is entry
+
+    def _unknown(self, ticket_id: object) -> UnknownTicketError:
+        return UnknownTicketError(f"ticket {ticket_id!r} is not waiting in queue {self.name!r}")
+
+    def _duplicate(self, ticket_id: str) -> DuplicateTicketError:
+        return DuplicateTicketError(
+            f"ticket {ticket_id!r} is already waiting in queue {self.name!r}"
+        )
+
+    def _insert(self, entry: QueuedTicket) -> None:
+        self._index[entry.ticket_id] = entry
+        group = self._groups.get(entry.signature)
+        if group is None:
+            group = self._groups[entry.signature] = _Group()
+        group.live += 1
+        heap = group.heap
+        heapq.heappush(heap, _item(entry))
+        if len(heap) > 2 * group.live + _SLACK:
+            self._compact(group)
+        for view in self._views.values():
+            heapq.heappush(view.pending, (entry.queued_at_us, entry.key[2], entry))
+            view.items += 1
+            if view.items > 2 * len(self._index) + _SLACK:
+                self._rebuild_view(view)
+
+    def _forget(self, entry: QueuedTicket) -> None:
+        del self._index[entry.ticket_id]
+        group = self._groups[entry.signature]
+        group.live -= 1
+        if group.live == 0:
+            del self._groups[entry.signature]
+        elif len(group.heap) > 2 * group.live + _SLACK:
+            self._compact(group)
+
+    def _replace(self, old: QueuedTicket, new: QueuedTicket) -> QueuedTicket:
+        self._forget(old)
+        self._insert(new)
+        return new
+
+    def _compact(self, group: _Group) -> None:
+        index = self._index
+        group.heap = [it for it in group.heap if index.get(it[3].ticket_id) is it[3]]
+        heapq.heapify(group.heap)
+
+    def _view(self, delay_us: int) -> _DelayView:
+        view = self._views.get(delay_us)
+        if view is None:
+            view = self._views[delay_us] = _DelayView(delay_us)
+            view.pending = [(e.queued_at_us, e.key[2], e) for e in self._index.values()]
+            heapq.heapify(view.pending)
+            view.items = len(view.pending)
+        return view
+
+    def _advance_view(self, view: _DelayView, at_us: int) -> None:
+        horizon = at_us - view.delay_us
+        if view.horizon_us is not None and horizon <= view.horizon_us:
+            horizon = view.horizon_us
+        view.horizon_us = horizon
+        pending = view.pending
+        index = self._index
+        while pending and pending[0][0] <= horizon:
+            _, _, entry = heapq.heappop(pending)
+            if index.get(entry.ticket_id) is not entry:
+                view.items -= 1
+                continue
+            heap = view.visible.get(entry.signature)
+            if heap is None:
+                heap = view.visible[entry.signature] = []
+            heapq.heappush(heap, _item(entry))
+            self._announced.append((view.delay_us, entry))
+        if len(view.visible) > 2 * len(self._groups) + _SLACK:
+            # Forget signatures whose visible heaps emptied (pinned ones come and go).
+            view.visible = {s: h for s, h in view.visible.items() if h}
+
+    def _rebuild_view(self, view: _DelayView) -> None:
+        # Entries already visible stay visible; everything else waits in ``pending`` (even if
+        # due), so that :meth:`refresh` still reports it when it crosses.
+        index = self._index
+        shown = {
+            id(it[3])
+            for heap in view.visible.values()
+            for it in heap
+            if index.get(it[3].ticket_id) is it[3]
+        }
+        view.pending = []
+        view.visible = {}
+        for e in index.values():
+            if id(e) in shown:
+                view.visible.setdefault(e.signature, []).append(_item(e))
+            else:
+                view.pending.append((e.queued_at_us, e.key[2], e))
+        heapq.heapify(view.pending)
+        for heap in view.visible.values():
+            heapq.heapify(heap)
+        view.items = len(index)
+
+    def _heaps_for(
+        self, signatures: Iterable[Signature] | None, waited: timedelta | int, at: Instant | None
+    ) -> tuple[list[list[_Item]], _DelayView | None]:
+        delay = 0 if type(waited) is int and waited == 0 else _span_us(waited, "waited")
+        if delay == 0:
+            groups = self._groups
+            if signatures is None:
+                return [g.heap for g in groups.values()], None
+            if isinstance(signatures, AbstractSet) and len(signatures) > len(groups):
+                # An agent eligible for many signatures, few of them waiting: walk the groups.
+                return [g.heap for s, g in groups.items() if s in signatures], None
+            return [g.heap for s in signatures if (g := groups.get(s)) is not None], None
+        if at is None:
+            raise ConfigError(f"'at' is required with waited={waited!r}")
+        at_us = _at_us(at)
+        view = self._view(delay)
+        self._advance_view(view, at_us)
+        visible = view.visible
+        if signatures is None:
+            return list(visible.values()), view
+        return [h for s in signatures if (h := visible.get(s)) is not None], view
+
+    def _find(
+        self, signatures: Iterable[Signature] | None, waited: timedelta | int, at: Instant | None
+    ) -> tuple[_Item, list[_Item], _DelayView | None] | None:
+        index = self._index
+        best: _Item | None = None
+        best_heap: list[_Item] = []
+        heaps, view = self._heaps_for(signatures, waited, at)
+        for heap in heaps:
+            while heap:
+                top = heap[0]
+                entry = top[3]
+                if index.get(entry.ticket_id) is entry:
+                    break
+                heapq.heappop(heap)  # a tombstone reached the top: drop it
+                if view is not None:
+                    view.items -= 1
+            else:
+                continue
+            if best is None or top < best:
+                best, best_heap = top, heap
+        if best is None:
+            return None
+        return best, best_heap, view
+
+
+def _entry_key(entry: QueuedTicket) -> tuple[int, int, int]:
+    return entry.key
+
+
+def _check_signature(value: object) -> Signature:
+    if not isinstance(value, Signature):
+        raise ConfigError(f"signature must be a Signature, got {value!r}")
+    return value

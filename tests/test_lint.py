@@ -1,0 +1,172 @@
+"""csflow.lint: findings for a desk's rules, and the soundness of implication."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from csflow.errors import ConfigError
+from csflow.lint import Finding, implies, lint
+from csflow.model import AgentProfile, SkillRequirement
+from csflow.rules import RuleSet
+from test_rules_properties import conditions, contexts
+
+AGENTS = (
+    AgentProfile("ayu", {"refund": 5, "billing": 3}, ["id"], {"chat": 3}),
+    AgentProfile("budi", {"refund": 2}, ["id"], {"chat": 2}),
+)
+
+
+def rule(name: str, when: Any = None, **then: Any) -> dict[str, Any]:
+    out: dict[str, Any] = {"name": name, "then": then}
+    if when is not None:
+        out["when"] = when
+    return out
+
+
+def test_rule_after_a_catch_all() -> None:
+    rules = [
+        rule("defaults", queue="umum"),
+        rule("vip", {"field": "tier", "eq": "gold"}, queue="vip"),
+        rule("tagged", {"field": "tier", "eq": "gold"}, queue="vip", tags=["x"]),
+    ]
+    findings = lint(rules)
+    assert findings == [
+        Finding(
+            "rules[1]",
+            "warning",
+            "rule 'vip' comes after the catch-all 'defaults' (rules[0]), which always matches "
+            "first; so it can never decide anything in 'first' mode",
+        ),
+        Finding(
+            "rules[2]",
+            "warning",
+            "rule 'tagged' comes after the catch-all 'defaults' (rules[0]), which always "
+            "matches first; only its 'tags' action(s) can take effect",
+        ),
+    ]
+    # In "all" mode defaults first and overrides after is the normal shape.
+    assert lint(rules, mode="all") == []
+
+
+def test_rule_implied_by_an_earlier_one() -> None:
+    rules = [
+        rule("live", {"field": "channel", "in": ["chat", "whatsapp", "phone"]}, queue="live"),
+        rule("chat", {"field": "channel", "eq": "chat"}, queue="chat"),
+        rule(
+            "gold chat long",
+            {"all": [{"field": "channel", "in": ["chat"]}, {"field": "wait_s", "gt": 120}]},
+            priority="high",
+        ),
+        rule("email", {"field": "channel", "eq": "email"}, queue="email"),
+    ]
+    findings = lint(RuleSet.from_dicts(rules))
+    # 'gold chat long' is implied too, but it alone sets a priority, which the finding says.
+    assert [f.path for f in findings] == ["rules[1]", "rules[2]"]
+    assert findings[1].message.endswith("only its 'priority' action(s) can take effect")
+    assert findings[0].message == (
+        "whenever rule 'chat' matches, the earlier rule 'live' (rules[0]) matches too; "
+        "so it can never decide anything in 'first' mode"
+    )
+    assert str(findings[0]).startswith("rules[1]: warning: whenever rule 'chat'")
+
+
+def test_conjunction_superset_and_tighter_bounds_are_implied() -> None:
+    rules = [
+        rule("gold waited", {"all": [{"field": "tier", "eq": "gold"}, {"field": "wait_s", "gt": 60}]}, queue="a"),
+        rule("gold chat waited long", {"all": [{"field": "channel", "eq": "chat"}, {"field": "wait_s", "ge": 300}, {"field": "tier", "in": ["gold"]}]}, queue="b", tags=["t"]),
+    ]  # fmt: skip
+    (finding,) = lint(rules)
+    assert finding.path == "rules[1]"
+    assert finding.message.endswith("only its 'tags' action(s) can take effect")
+
+
+def test_unknown_names_and_skills_nobody_has() -> None:
+    rules = [
+        rule("a", {"field": "tier", "eq": "gold"}, sla_policy="gold", queue="vip"),
+        rule("b", {"field": "tier", "eq": "silver"}, sla_policy="silverr", queue="vipp"),
+        rule("c", {"field": "category", "eq": "refund"}, required_skills={"refund": 5, "legal": 1}),
+        rule("d", {"field": "agent.skills.billing", "ge": 2}, skills=["billing", "fraud"]),
+    ]
+    findings = lint(
+        rules,
+        sla_policies=["gold", "standard"],
+        queues={"vip": object(), "umum": object()},
+        skills=["refund", "billing", "fraud", SkillRequirement("billing", 4)],
+        agents=AGENTS,
+    )
+    by_path: dict[str, Finding] = {}
+    for f in findings:
+        by_path.setdefault(f.path, f)
+    assert by_path["rules[1].then.sla_policy"].message == (
+        "unknown SLA policy 'silverr' (defined: 'gold', 'standard')"
+    )
+    assert by_path["rules[1].then.sla_policy"].severity == "error"
+    assert by_path["rules[1].then.queue"].message == "unknown queue 'vipp' (defined: 'umum', 'vip')"
+    assert "rules[2].then.required_skills.refund" not in by_path
+    assert by_path["rules[2].then.required_skills.legal"].severity == "error"
+    assert [f.message for f in findings if f.path == "rules[2].then.required_skills.legal"] == [
+        "unknown skill 'legal' (defined: 'billing', 'fraud', 'refund')",
+        "no agent has skill 'legal'",
+    ]
+    assert by_path["rules[3].then.skills[1]"].message == "no agent has skill 'fraud'"
+    assert "rules[3].when.field" not in by_path
+    assert by_path["skills[2]"].message == "no agent has skill 'fraud'"
+    assert by_path["skills[3]"].message == (
+        "no agent has skill 'billing' at proficiency 4 (the best is 3)"
+    )
+    assert by_path["skills[3]"].severity == "warning"
+    # Nothing given, nothing checked.
+    assert lint(rules) == []
+
+
+def test_a_rule_set_that_does_not_load_is_one_error_finding() -> None:
+    bad = [rule("a"), rule("b"), {"name": "c", "when": {"all": [{"field": "x", "inn": [1]}]}}]
+    (finding,) = lint(bad)
+    assert finding.path == "rules[2].when.all[0]"
+    assert finding.severity == "error"
+    assert finding.message.startswith("unknown operator 'inn'")
+
+
+def test_bad_keyword_collections_raise() -> None:
+    with pytest.raises(ConfigError, match=r"queues must be a collection of names, got 'vip'"):
+        lint([], queues="vip")
+    with pytest.raises(ConfigError, match=r"agents must hold AgentProfile values, got 'ayu'"):
+        lint([], agents=["ayu"])  # type: ignore[list-item]
+    with pytest.raises(ConfigError, match=r"sla_policies must hold names or objects"):
+        lint([], sla_policies=[3])
+
+
+def test_implies_simple_cases() -> None:
+    def c(d: dict[str, Any]) -> Any:
+        return RuleSet.from_dicts([{"name": "x", "when": d}]).rules[0].when
+
+    assert implies(c({"field": "a", "eq": 1}), c({"field": "a", "in": [1, 2]}))
+    assert not implies(c({"field": "a", "in": [1, 3]}), c({"field": "a", "in": [1, 2]}))
+    assert implies(c({"field": "a", "gt": 5}), c({"field": "a", "ge": 5}))
+    assert not implies(c({"field": "a", "ge": 5}), c({"field": "a", "gt": 5}))
+    assert implies(c({"field": "a", "eq": "x"}), c({"field": "a", "not_in": ["y"]}))
+    assert implies(c({"field": "a", "lt": 1}), c({"field": "a", "exists": True}))
+    assert implies(c({"not": {"field": "a", "in": [1, 2]}}), c({"not": {"field": "a", "eq": 1}}))
+    assert implies(
+        c({"any": [{"field": "a", "eq": 1}, {"field": "a", "eq": 2}]}),
+        c({"field": "a", "in": [1, 2]}),
+    )
+    assert implies(c({"field": "a", "eq": 1}), None)
+    assert not implies(None, c({"field": "a", "eq": 1}))
+    assert not implies(c({"field": "a", "eq": 1}), c({"field": "b", "eq": 1}))
+
+
+@settings(max_examples=200)
+@given(conditions, conditions, st.lists(contexts, min_size=1, max_size=8))
+def test_implies_is_sound(b: Any, a: Any, ctxs: list[dict[str, Any]]) -> None:
+    rs = RuleSet.from_dicts([{"name": "b", "when": b}, {"name": "a", "when": a}], mode="all")
+    cb, ca = rs.rules[0].when, rs.rules[1].when
+    assert implies(cb, cb)
+    if implies(cb, ca):
+        for ctx in ctxs:
+            matched = rs.evaluate(ctx).matched
+            assert "b" not in matched or "a" in matched, ctx
