@@ -34,3 +34,12 @@ def test_example_prints_its_golden_output(script: pathlib.Path, tmp_path: pathli
     assert done.returncode == 0, done.stderr
     expected = (EXAMPLES / "golden" / f"{script.stem}.txt").read_text()
     assert done.stdout == expected
+
+
+def test_readme_example_runs_and_prints_what_it_says(capsys: pytest.CaptureFixture[str]) -> None:
+    readme = (EXAMPLES.parent / "README.md").read_text()
+    block = readme.split("```python\n", 1)[1].split("```", 1)[0]
+    exec(compile(block, "README.md", "exec"), {})
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == "['TicketQueued', 'TicketAssigned']"
+    assert out[1] == "2026-03-02 09:00:30+00:00"

@@ -8,11 +8,18 @@ should load the dates its government publishes (for example from ``holidays.Indo
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from csflow.calendar import BusinessCalendar
 from csflow.model import Tier
 
-__all__ = ["JAKARTA_HOLIDAYS_2026", "TIERS", "jakarta_office_calendar"]
+__all__ = [
+    "JAKARTA_HOLIDAYS_2026",
+    "TIERS",
+    "demo_desk_data",
+    "demo_simulation_data",
+    "jakarta_office_calendar",
+]
 
 JAKARTA_HOLIDAYS_2026: dict[date, str] = {
     date(2026, 1, 1): "Tahun Baru Masehi",
@@ -63,3 +70,190 @@ def jakarta_office_calendar() -> BusinessCalendar:
         holidays=JAKARTA_HOLIDAYS_2026,
         special_days={date(2026, 12, 12): [("08:00", "22:00")]},
     )
+
+
+def demo_desk_data() -> dict[str, Any]:
+    """The sample desk as plain data for :meth:`csflow.DeskConfig.from_dict`.
+
+    Four tiers; chat, WhatsApp, social media and phone on a 24/7 calendar, e-mail on office
+    hours; platinum and gold customers wait in a VIP queue; orders, refunds and technical
+    problems triaged to skills; escalation from the front line to the technical and finance
+    teams.
+    """
+    office = jakarta_office_calendar().to_dict()
+    always = BusinessCalendar.always_open("Asia/Jakarta").to_dict()
+    targets = {
+        "platinum": ("PT1M", "PT4H"),
+        "gold": ("PT2M", "PT8H"),
+        "silver": ("PT5M", "PT24H"),
+        "regular": ("PT10M", "PT48H"),
+    }
+    policies: list[dict[str, Any]] = [
+        {
+            "name": tier,
+            "calendar": "always",
+            "targets": {"first_response": first, "resolution": resolution},
+            "warnings": [0.75],
+        }
+        for tier, (first, resolution) in targets.items()
+    ]
+    policies.append(
+        {
+            "name": "email",
+            "calendar": "office",
+            "targets": {"first_response": "PT4H", "resolution": "PT16H"},
+        }
+    )
+    return {
+        "tiers": [{"name": t.name, "rank": t.rank} for t in TIERS.values()],
+        "calendars": {"office": office, "always": always},
+        "sla_policies": policies,
+        "default_sla_policy": "regular",
+        "queues": [
+            {"name": "vip", "key": "aging", "default_allowance": "PT1M"},
+            {
+                "name": "general",
+                "key": "aging",
+                "allowances": {"silver": "PT3M"},
+                "default_allowance": "PT10M",
+            },
+            {"name": "technical", "key": "deadline", "fallback": "PT1H"},
+            {"name": "finance", "key": "deadline", "fallback": "PT1H"},
+        ],
+        "routing_profiles": [
+            {
+                "name": "frontline",
+                "queues": [{"queue": "vip", "priority": 1}, {"queue": "general", "priority": 2}],
+            },
+            {"name": "technical", "queues": ["technical"]},
+            {"name": "finance", "queues": ["finance"]},
+        ],
+        "teams": {
+            "front": {"queue": "general", "routing_profile": "frontline"},
+            "technical": {"queue": "technical", "routing_profile": "technical"},
+            "finance": {"queue": "finance", "routing_profile": "finance"},
+        },
+        "escalation": {
+            "teams": ["front", "technical", "finance"],
+            "entry": ["front"],
+            "edges": {"front": ["technical", "finance"], "technical": ["finance"]},
+        },
+        "triage": {
+            "mode": "first",
+            "rules": [
+                {
+                    "name": "email-office-hours",
+                    "when": {"field": "channel", "eq": "email"},
+                    "then": {"sla_policy": "email"},
+                },
+                {
+                    "name": "vip",
+                    "when": {"field": "tier", "in": ["platinum", "gold"]},
+                    "then": {"queue": "vip"},
+                },
+            ]
+            + [
+                {
+                    "name": f"sla-{tier}",
+                    "when": {"field": "tier", "eq": tier},
+                    "then": {"sla_policy": tier},
+                }
+                for tier in targets
+            ],
+        },
+        "capacity": {"exclusive": ["phone"]},
+        "transfers": {"max_transfers": 3, "on_limit": "flag"},
+    }
+
+
+def demo_simulation_data(peak: str = "lebaran") -> dict[str, Any]:
+    """A day of traffic and staff at the sample desk, as data for ``SimConfig.from_dict``.
+
+    Monday 16 March 2026, the last full working day before the Lebaran closing: the
+    pre-holiday rush of orders and refunds, with the *peak* multiplier on every rate.
+    """
+    day = ["whatsapp", "chat", "phone", "email", "social"]
+    front_shifts = [
+        {"start": "PT6H", "end": "PT14H", "breaks": [["PT10H", "PT30M"]]},
+        {"start": "PT14H", "end": "PT22H", "breaks": [["PT18H", "PT30M"]]},
+    ]
+    return {
+        "start": "2026-03-16T00:00:00+07:00",
+        "duration": "P1D",
+        "peak": peak,
+        "arrivals": {
+            "rates": [
+                ["00:00", 20],
+                ["06:00", 60],
+                ["08:00", 150],
+                ["12:00", 120],
+                ["13:00", 160],
+                ["17:00", 130],
+                ["19:00", 180],
+                ["22:00", 50],
+            ],
+            "channels": dict(zip(day, [40, 25, 15, 12, 8], strict=True)),
+            "tiers": {"platinum": 5, "gold": 15, "silver": 30, "regular": 50},
+            "categories": {"order": 55, "refund": 25, "technical": 20},
+            "languages": {"id": 9, "en": 1},
+        },
+        "handle_time": {
+            "default": {"lognormal": {"mean": "PT6M", "sigma": 0.6}},
+            "phone": {"lognormal": {"mean": "PT5M", "sigma": 0.5}},
+            "email": {"lognormal": {"mean": "PT8M", "sigma": 0.7}},
+        },
+        "patience": {
+            "chat": {"lognormal": {"mean": "PT8M", "sigma": 0.8}},
+            "whatsapp": {"lognormal": {"mean": "PT12M", "sigma": 0.8}},
+            "phone": {"exponential": "PT3M"},
+        },
+        "agents": [
+            {
+                "name": f"front-{i}",
+                "count": 30,
+                "capacity": {"chat": 3, "whatsapp": 3, "social": 2, "email": 4, "phone": 1},
+                "languages": ["id", "en"],
+                "teams": ["front"],
+                "shifts": [shift],
+                "break_waves": 3,
+                "break_gap": "PT30M",
+            }
+            for i, shift in enumerate(front_shifts)
+        ]
+        + [
+            {
+                "name": "night",
+                "count": 6,
+                "capacity": {"chat": 3, "whatsapp": 3, "social": 2, "email": 4, "phone": 1},
+                "languages": ["id", "en"],
+                "teams": ["front"],
+                "shifts": [{"start": 0, "end": "PT6H"}, {"start": "PT22H", "end": "PT30H"}],
+            },
+            {
+                "name": "technical",
+                "count": 8,
+                "capacity": {"chat": 2, "whatsapp": 2, "social": 2, "email": 3, "phone": 1},
+                "languages": ["id", "en"],
+                "teams": ["technical"],
+                "shifts": [{"start": "PT8H", "end": "PT20H", "breaks": [["PT12H", "PT1H"]]}],
+                "break_waves": 2,
+                "break_gap": "PT1H",
+            },
+            {
+                "name": "finance",
+                "count": 6,
+                "capacity": {"chat": 2, "whatsapp": 2, "social": 2, "email": 3, "phone": 1},
+                "languages": ["id", "en"],
+                "teams": ["finance"],
+                "shifts": [{"start": "PT8H", "end": "PT20H", "breaks": [["PT12H", "PT1H"]]}],
+                "break_waves": 2,
+                "break_gap": "PT1H",
+            },
+        ],
+        "escalations": [
+            {"category": "technical", "team": "technical", "probability": 0.3},
+            {"category": "refund", "team": "finance", "probability": 0.25},
+        ],
+        "service_target": 60,
+        "interval": "PT30M",
+    }

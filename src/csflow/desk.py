@@ -125,7 +125,7 @@ from csflow.routing import (
     TransferLedger,
     TransferPolicy,
 )
-from csflow.rules import RuleSet
+from csflow.rules import STANDARD_FIELDS, RuleSet, ticket_context
 from csflow.sla import Metric, RecalcMode, SlaClock, SlaPolicy, TicketSla, parse_duration
 
 __all__ = [
@@ -682,7 +682,7 @@ class DeskConfig:
 def _triage_rules(rules: object, mode: Any) -> RuleSet:
     if not isinstance(rules, list | tuple):
         raise ConfigError(f"expected a list of rules, got {rules!r}", "triage.rules")
-    return RuleSet.from_dicts(list(rules), mode=mode)
+    return RuleSet.from_dicts(list(rules), mode=mode, known_fields=STANDARD_FIELDS)
 
 
 def _skills_action(value: object) -> tuple[SkillRequirement, ...]:
@@ -1135,33 +1135,11 @@ class Desk:
     def context(self, ticket: Ticket, at: datetime | None = None) -> dict[str, Any]:
         """The read-only context the triage rules see for *ticket*.
 
-        Fields: ``id``, ``tier``, ``tier_rank``, ``channel``, ``priority``, ``category``,
-        ``language``, ``skills`` (required skill names), ``customer.id``, ``customer.tier``,
-        ``customer.language``, ``customer.attributes.*``, ``attributes.*`` and ``wait_s``
-        (seconds since the ticket was created, at *at*).
+        It is :func:`csflow.rules.ticket_context`: ``tier``, ``channel``, ``priority``,
+        ``category``, ``language``, ``customer.*``, ``attributes.*``, ``required_skills.*``
+        and ``wait_s`` (seconds since the ticket was created, at *at*).
         """
-        c = ticket.customer
-        wait = 0.0
-        if at is not None:
-            wait = max(0, instant_us(at, "at") - instant_us(ticket.created_at, "at")) / 1e6
-        return {
-            "id": ticket.id,
-            "tier": c.tier.name,
-            "tier_rank": c.tier.rank,
-            "channel": ticket.channel.name,
-            "priority": ticket.priority.name.lower(),
-            "category": ticket.category,
-            "language": ticket.language,
-            "skills": [r.skill for r in ticket.required_skills],
-            "customer": {
-                "id": c.id,
-                "tier": c.tier.name,
-                "language": c.language,
-                "attributes": c.attributes,
-            },
-            "attributes": ticket.attributes,
-            "wait_s": wait,
-        }
+        return ticket_context(ticket, at)
 
     def next_wakeup(self) -> datetime | None:
         """When the desk next has something to fire (UTC), or ``None``.
@@ -1968,8 +1946,9 @@ class Desk:
             assert agent is not None
             r.state = "queued"
             self._routed(self._router.release(agent, r.ticket.id, at=at), at, t, out)
-        else:
-            assert agent is not None
+        elif agent is not None:
+            # Pending or on hold: the owner lets it go.  (An owner who left the desk has
+            # already been cleared, and the ticket has no one to leave.)
             self._owned.get(agent, set()).discard(r.ticket.id)
         r.state = "queued"
         r.callback = False

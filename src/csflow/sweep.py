@@ -1,0 +1,95 @@
+"""Sweeps: many simulations (policy variants × staffing levels × seeds) on any executor.
+
+:func:`run_sweep` submits one :func:`csflow.sim.run_scenario` call per
+:class:`~csflow.sim.Scenario` to a :class:`concurrent.futures.Executor` and returns the
+results in the order of the scenarios.  The library starts no process or thread of its own
+accord: the default executor is a local process pool that the call creates and shuts down, and
+any other executor is the caller's.
+
+Scenarios are plain data (the shapes of :meth:`csflow.DeskConfig.from_dict` and
+:meth:`csflow.sim.SimConfig.from_dict`) and results are made of plain containers, so both
+pickle across processes and machines.  When one machine is not enough:
+
+* **Dask** -- ``client.get_executor()`` is a ``concurrent.futures.Executor`` over the
+  cluster::
+
+      from dask.distributed import Client
+      client = Client("tcp://scheduler:8786")
+      results = run_sweep(scenarios, executor=client.get_executor())
+
+* **Ray** -- any ``concurrent.futures.Executor`` backed by Ray works: the ``RayExecutor``
+  that Ray's ``concurrent.futures`` support provides (ray-project/ray#30826; check that your
+  Ray release ships it), or a few lines of your own, since a Ray object reference turns into a
+  ``concurrent.futures.Future`` with ``.future()``::
+
+      import concurrent.futures, ray
+      ray.init(address="auto")
+
+      class RayPool(concurrent.futures.Executor):
+          def submit(self, fn, /, *args, **kwargs):
+              return ray.remote(fn).remote(*args, **kwargs).future()
+
+      results = run_sweep(scenarios, executor=RayPool())
+
+Every worker needs csflow installed.  Seeds make each run reproducible wherever it runs.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+from collections.abc import Iterable
+
+from csflow.errors import ConfigError
+from csflow.sim import Scenario, SimResult, run_scenario
+
+__all__ = ["run_sweep"]
+
+
+def run_sweep(
+    scenarios: Iterable[Scenario],
+    executor: concurrent.futures.Executor | None = None,
+) -> list[SimResult]:
+    """Run every scenario, in parallel on *executor*, and return the results in order.
+
+    Args:
+        scenarios: The scenarios (plain data, seeds included).
+        executor: Any :class:`concurrent.futures.Executor` -- a process or thread pool, a Dask
+            ``client.get_executor()``, a Ray executor.  ``None`` runs a local
+            :class:`~concurrent.futures.ProcessPoolExecutor` for the duration of the call.
+
+    Returns:
+        One :class:`~csflow.sim.SimResult` per scenario, in the order given.
+
+    Raises:
+        ConfigError: An item is not a :class:`~csflow.sim.Scenario`, or a scenario's data is
+            malformed (every scenario's configuration is checked here, before any runs).
+
+    Example:
+        >>> from concurrent.futures import ThreadPoolExecutor
+        >>> from csflow.sim import mmc_scenario
+        >>> grid = [mmc_scenario(c, 4.0, customers=200, seed=s) for c in (5, 6) for s in (1, 2)]
+        >>> with ThreadPoolExecutor(2) as pool:
+        ...     results = run_sweep(grid, executor=pool)
+        >>> [r.seed for r in results]
+        [1, 2, 1, 2]
+    """
+    items = list(scenarios)
+    for i, s in enumerate(items):
+        if not isinstance(s, Scenario):
+            raise ConfigError(f"expected a Scenario, got {s!r}", f"scenarios[{i}]")
+        try:
+            s.configs()
+        except ConfigError as exc:
+            path = f"scenarios[{i}].{exc.path}" if exc.path else f"scenarios[{i}]"
+            raise ConfigError(exc.detail, path) from None
+    if not items:
+        return []
+    if executor is None:
+        with concurrent.futures.ProcessPoolExecutor() as pool:
+            return _run(items, pool)
+    return _run(items, executor)
+
+
+def _run(items: list[Scenario], executor: concurrent.futures.Executor) -> list[SimResult]:
+    futures = [executor.submit(run_scenario, s) for s in items]
+    return [f.result() for f in futures]

@@ -1,0 +1,266 @@
+"""The simulator: determinism, Erlang C, arrivals, patience, shifts, escalation, config errors."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from csflow.desk import DeskConfig
+from csflow.errors import ConfigError
+from csflow.sim import (
+    AgentGroup,
+    Arrivals,
+    Empirical,
+    Exponential,
+    LogNormal,
+    RatePeriod,
+    Scenario,
+    Shift,
+    SimConfig,
+    mmc_scenario,
+    run_scenario,
+    simulate,
+)
+from csflow.staffing import average_speed_of_answer, service_level
+
+T0 = datetime(2026, 3, 16, tzinfo=UTC)
+
+
+def _config(**kw: Any) -> SimConfig:
+    base: dict[str, Any] = {
+        "start": T0,
+        "duration": timedelta(hours=2),
+        "arrivals": Arrivals.constant(60),
+        "agents": [AgentGroup("a", 3)],
+    }
+    base.update(kw)
+    return SimConfig(**base)
+
+
+def test_a_seeded_run_is_deterministic_and_the_seed_matters() -> None:
+    cfg = _config(patience={"default": Exponential(timedelta(minutes=2))})
+    one = simulate(DeskConfig(), cfg, seed=5)
+    two = simulate(DeskConfig(), cfg, seed=5)
+    other = simulate(DeskConfig(), cfg, seed=6)
+    assert one.report.to_dict() == two.report.to_dict()
+    assert one.sla_series == two.sla_series
+    assert (one.customers, one.commands, one.events) == (two.customers, two.commands, two.events)
+    assert one.report.to_dict() != other.report.to_dict()
+
+
+def test_mmc_reproduces_erlang_c() -> None:
+    # A statistical check, small enough for CI: 10 agents at 8 Erlang, AHT 6 minutes.  The
+    # full validation (>= 1,000,000 customers, ±0.01) is benchmarks/erlang_validation.py.
+    aht = timedelta(minutes=6)
+    sc = mmc_scenario(10, 8.0, aht, customers=6000, warmup=timedelta(hours=1), seed=11)
+    report = run_scenario(sc).report
+    expected = service_level(10, 8.0, aht, timedelta(seconds=20))
+    assert report.service_level is not None
+    assert abs(report.service_level - expected) < 0.05
+    asa = report.average_speed_of_answer
+    assert asa is not None
+    erl = average_speed_of_answer(10, 8.0, aht)
+    assert abs(asa - erl) < 0.35 * erl
+    assert report.abandoned == 0
+    assert report.offered == report.answered
+
+
+def test_mmc_with_too_few_agents_is_far_from_erlang_c() -> None:
+    # The same check must be able to fail: an overloaded desk answers far fewer within 20 s.
+    sc = mmc_scenario(7, 8.0, customers=1500, seed=11)
+    report = run_scenario(sc).report
+    assert report.service_level is not None
+    assert (
+        report.service_level
+        < service_level(10, 8.0, timedelta(minutes=6), timedelta(seconds=20)) - 0.2
+    )
+
+
+def test_arrivals_follow_the_piecewise_rate_and_the_peak_multiplier() -> None:
+    rates = Arrivals(
+        (
+            RatePeriod(timedelta(0), 0),
+            RatePeriod(timedelta(hours=1), 600),
+            RatePeriod(timedelta(hours=2), 0),
+        )
+    )
+    # Nobody answers: the queue-length series steps up at every arrival.
+    cfg = _config(duration=timedelta(hours=3), arrivals=rates, agents=[])
+    base = simulate(DeskConfig(), cfg, seed=1)
+    peak = simulate(
+        DeskConfig(), _config(duration=timedelta(hours=3), arrivals=rates, peak="12.12"), seed=1
+    )
+    steps = base.report.queue_length
+    assert len(steps) == base.customers
+    assert steps[0][0] >= T0 + timedelta(hours=1)
+    assert steps[-1][0] < T0 + timedelta(hours=2)
+    # Poisson(600): within 5 standard deviations.
+    assert abs(base.customers - 600) < 5 * 600**0.5
+    assert abs(peak.customers - 3.5 * 600) < 5 * (3.5 * 600) ** 0.5
+    assert rates.per_hour_at(timedelta(hours=25, minutes=30)) == 600
+
+
+def test_impatient_customers_abandon_when_nobody_works() -> None:
+    cfg = _config(
+        agents=[AgentGroup("a", 2, shifts=[Shift(timedelta(hours=5), timedelta(hours=6))])],
+        patience={"default": LogNormal(timedelta(minutes=5), 0.5)},
+    )
+    report = simulate(DeskConfig(), cfg, seed=2).report
+    assert report.offered > 50
+    assert report.abandoned == report.offered
+    assert report.answered == 0
+    assert report.abandonment_rate == 1.0
+
+
+def test_customers_wait_for_the_shift_to_start() -> None:
+    cfg = _config(
+        duration=timedelta(hours=1),
+        agents=[AgentGroup("a", 20, shifts=[Shift(timedelta(hours=2), timedelta(hours=9))])],
+        handle_time={"default": Empirical([timedelta(seconds=30)])},
+    )
+    report = simulate(DeskConfig(), cfg, seed=3).report
+    assert report.answered == report.offered > 0
+    asa = report.average_speed_of_answer
+    assert asa is not None
+    assert asa >= timedelta(hours=1)
+
+
+def test_agents_on_break_take_no_work() -> None:
+    lunch = Shift(timedelta(0), timedelta(hours=4), [(timedelta(hours=1), timedelta(hours=2))])
+    cfg = _config(
+        duration=timedelta(hours=4),
+        arrivals=Arrivals(
+            (
+                RatePeriod(timedelta(0), 0),
+                RatePeriod(timedelta(hours=1, minutes=10), 30),
+                RatePeriod(timedelta(hours=1, minutes=20), 0),
+            )
+        ),
+        agents=[AgentGroup("a", 5, shifts=[lunch])],
+    )
+    report = simulate(DeskConfig(), cfg, seed=4).report
+    assert report.offered > 0
+    assert report.answered == report.offered
+    asa = report.average_speed_of_answer
+    # Everyone arrived between 01:10 and 01:20 and waited for the break to end at 03:00.
+    assert asa is not None
+    assert asa >= timedelta(hours=1, minutes=40)
+
+
+def test_escalations_send_tickets_to_the_team() -> None:
+    desk = DeskConfig.from_dict(
+        {
+            "queues": [{"name": "general"}, {"name": "finance"}],
+            "routing_profiles": [
+                {"name": "front", "queues": ["general"]},
+                {"name": "finance", "queues": ["finance"]},
+            ],
+            "teams": {
+                "front": {"queue": "general", "routing_profile": "front"},
+                "finance": {"queue": "finance", "routing_profile": "finance"},
+            },
+        }
+    )
+    cfg = SimConfig.from_dict(
+        {
+            "start": "2026-03-16T00:00:00+07:00",
+            "duration": "PT2H",
+            "arrivals": {"rates": [["00:00", 30]], "categories": {"refund": 1}},
+            "agents": [
+                {"name": "front", "count": 3, "teams": ["front"]},
+                {"name": "fin", "count": 3, "teams": ["finance"]},
+            ],
+            "escalations": [{"category": "refund", "team": "finance", "probability": 1.0}],
+        }
+    )
+    report = simulate(desk, cfg, seed=1).report
+    assert report.offered > 0
+    assert report.escalations == report.offered
+    assert report.resolved == report.offered
+
+
+@pytest.mark.parametrize(
+    ("data", "match"),
+    [
+        ({"duration": "PT1H"}, r"simulation\.start: expected an ISO 8601 instant"),
+        ({"start": "2026-03-16T00:00:00"}, r"simulation\.start: expected an ISO 8601 instant"),
+        (
+            {"start": "2026-03-16T00:00:00+07:00", "duration": "PT1H", "arrivals": {"rates": []}},
+            r"simulation\.arrivals: 'rates' must start with a period at 0",
+        ),
+        (
+            {
+                "start": "2026-03-16T00:00:00+07:00",
+                "duration": "PT1H",
+                "arrivals": {"rates": [["25:00", 3]]},
+            },
+            r"arrivals\.rates\[0\]: expected a time of day",
+        ),
+        (
+            {
+                "start": "2026-03-16T00:00:00+07:00",
+                "duration": "PT1H",
+                "arrivals": {"rates": [["00:00", 3]]},
+                "peak": "13.13",
+            },
+            r"simulation\.peak: unknown peak day '13\.13'",
+        ),
+        (
+            {
+                "start": "2026-03-16T00:00:00+07:00",
+                "duration": "PT1H",
+                "arrivals": {"rates": [["00:00", 3]]},
+                "handle_time": {"default": {"weibull": 3}},
+            },
+            r"handle_time\.default: unknown distribution 'weibull'",
+        ),
+        (
+            {
+                "start": "2026-03-16T00:00:00+07:00",
+                "duration": "PT1H",
+                "arrivals": {"rates": [["00:00", 3]]},
+                "agents": [{"name": "a", "count": -1}],
+            },
+            r"simulation\.agents\[0\]: 'count' must be an int >= 0, got -1",
+        ),
+        (
+            {
+                "start": "2026-03-16T00:00:00+07:00",
+                "duration": "PT1H",
+                "arrivals": {"rates": [["00:00", 3]]},
+                "bogus": 1,
+            },
+            r"simulation: unknown key 'bogus'",
+        ),
+    ],
+)
+def test_config_errors_name_the_path(data: dict[str, Any], match: str) -> None:
+    with pytest.raises(ConfigError, match=match):
+        SimConfig.from_dict(data)
+
+
+def test_an_escalation_to_an_unknown_team_is_refused() -> None:
+    cfg = SimConfig.from_dict(
+        {
+            "start": "2026-03-16T00:00:00+07:00",
+            "duration": "PT1H",
+            "arrivals": {"rates": [["00:00", 3]]},
+            "escalations": [{"category": "general", "team": "legal", "probability": 0.5}],
+        }
+    )
+    with pytest.raises(ConfigError, match=r"escalation team 'legal' is not a team"):
+        simulate(DeskConfig(), cfg)
+
+
+def test_scenario_errors_carry_the_desk_path() -> None:
+    with pytest.raises(ConfigError, match=r"desk\.config: unknown key 'queuez'"):
+        run_scenario(Scenario("x", {"queuez": []}, {}, 0))
+
+
+def test_progress_is_reported_up_to_one() -> None:
+    seen: list[float] = []
+    simulate(DeskConfig(), _config(duration=timedelta(hours=8)), seed=1, progress=seen.append)
+    assert seen[-1] == 1.0
+    assert seen == sorted(seen)
