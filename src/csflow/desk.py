@@ -185,15 +185,14 @@ LIFECYCLE: Final[Mapping[str, Mapping[str | None, str]]] = MappingProxyType(
     }
 )
 
-_SLA_STATUS = {
-    "queued": "queued",
-    "assigned": "assigned",
-    "pending": "pending",
-    "on_hold": "on_hold",
-    "solved": "solved",
-    "closed": "closed",
-    "abandoned": "abandoned",
-}
+# Desk states an SLA clock always reacts to; the others matter only when a policy's
+# ``pause_on`` names them, and otherwise reach the clocks as plain ``open``.
+_SLA_FIXED = frozenset({"solved", "closed", "abandoned"})
+
+
+def _sla_status(policy: SlaPolicy, state: str) -> str:
+    return state if state in _SLA_FIXED or state in policy.pause_on else "open"
+
 
 _MAX_DEPTH = 64
 
@@ -1245,7 +1244,8 @@ class Desk:
             raise ConfigError(f"ticket must be a Ticket, got {ticket!r}")
         if ticket.id in self._tickets:
             raise ConfigError(f"ticket {ticket.id!r} was already submitted")
-        decision = self.config.triage.evaluate(self.context(ticket, at))
+        triage = self.config.triage
+        decision = triage.evaluate(self.context(ticket, at) if len(triage) else {})
         acts = decision.actions
         if "priority" in acts:
             ticket = attrs.evolve(ticket, priority=Priority.parse(acts["priority"]))
@@ -1265,7 +1265,9 @@ class Desk:
         if policy_name is not None:
             rec.policy = policy_name
             rec.sla = TicketSla.for_ticket(
-                ticket, self.config.sla_policies[policy_name], status="queued"
+                ticket,
+                self.config.sla_policies[policy_name],
+                status=_sla_status(self.config.sla_policies[policy_name], "queued"),
             )
         due = self._due(rec)
         # The key policy may refuse a ticket (a deadline queue without a due instant): ask it
@@ -1974,7 +1976,9 @@ class Desk:
         sla = r.sla
         if sla is None or sla.status in ("closed", "abandoned"):
             return
-        status = _SLA_STATUS[r.state]
+        # Skipping a change between two statuses the policy treats alike saves a poll of
+        # every clock per assignment.
+        status = _sla_status(sla.policy, r.state)
         if sla.status != status:
             self._sla_events(r, sla.set_status(status, at), out)
 

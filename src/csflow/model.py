@@ -57,9 +57,14 @@ def _check_id(kind: str, value: object) -> str:
     return value
 
 
+# One shared read-only empty mapping: most tickets and customers carry no attributes, and a
+# proxy of a fresh dict each would cost ~200 bytes per ticket.
+_NO_ATTRIBUTES: Mapping[str, Any] = MappingProxyType({})
+
+
 def _frozen_mapping(value: Mapping[str, Any] | None) -> Mapping[str, Any]:
-    if value is None:
-        return MappingProxyType({})
+    if value is None or (isinstance(value, Mapping) and not value):
+        return _NO_ATTRIBUTES
     if not isinstance(value, Mapping):
         raise ConfigError(f"attributes must be a mapping, got {value!r}")
     for key in value:
