@@ -12,7 +12,7 @@ $(BIN)/python:
 	$(BIN)/python -m pip install --quiet --upgrade "pip>=25.1"
 
 $(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e ".[testing,docs]" --group dev
+	$(BIN)/python -m pip install --quiet -e ".[testing,docs,plot]" --group dev
 	touch $@
 
 $(BENCH_STAMP): pyproject.toml $(STAMP)

@@ -219,18 +219,22 @@ queues = st.tuples(
 def test_erlang_a_laws(q: tuple[int, float, timedelta, timedelta], t1: int, t2: int) -> None:
     n, load, aht, patience = q
     lo, hi = sorted((t1 * SEC, t2 * SEC))
+    # Service level is a difference of O(1) sums: in heavy overload (90 Erlang on one agent)
+    # its true value is ~1e-13 and float64 noise reaches ~1e-12, so the monotonicity laws
+    # hold to EPS, not to 1e-12.
+    eps = 1e-9
     res = erlang_a(n, load, aht, patience, lo)
     for p in (res.probability_of_waiting, res.probability_of_abandonment, res.occupancy):
         assert 0.0 <= p <= 1.0
     assert res.service_level is not None
-    assert 0.0 <= res.service_level <= 1.0 - res.probability_of_abandonment + 1e-12
+    assert 0.0 <= res.service_level <= 1.0 - res.probability_of_abandonment + eps
     assert res.probability_of_abandonment <= res.probability_of_waiting
-    assert res.service_level <= (erlang_a(n, load, aht, patience, hi).service_level or 0.0) + 1e-12
+    assert res.service_level <= (erlang_a(n, load, aht, patience, hi).service_level or 0.0) + eps
     more = erlang_a(n + 1, load, aht, patience, lo)
     assert more.service_level is not None
-    assert res.service_level <= more.service_level + 1e-12
-    assert more.probability_of_waiting <= res.probability_of_waiting + 1e-12
-    assert more.probability_of_abandonment <= res.probability_of_abandonment + 1e-12
+    assert res.service_level <= more.service_level + eps
+    assert more.probability_of_waiting <= res.probability_of_waiting + eps
+    assert more.probability_of_abandonment <= res.probability_of_abandonment + eps
     # Abandonment and its mean wait tie together: P(abandon) = E[queue] / (λ · patience).
     rate = load / aht.total_seconds()
     assert res.probability_of_abandonment == pytest.approx(

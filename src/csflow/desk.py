@@ -1039,6 +1039,10 @@ class Desk:
         self._seq = itertools.count()
         self._log: list[tuple[Any, ...]] = []
         self._default_queue = config.queues[0].name
+        # Queues whose key may use the SLA due instant (anything but allowance aging).
+        self._deadline_queues = frozenset(
+            q.name for q in config.queues if not isinstance(q.key, AgingKey)
+        )
 
     # -- reading -------------------------------------------------------------------------------
 
@@ -1147,6 +1151,10 @@ class Desk:
         """
         us = self._next_due()
         return None if us is None else _utc(us)
+
+    def next_wakeup_us(self) -> int | None:
+        """:meth:`next_wakeup` as integer microseconds since the epoch (no datetime built)."""
+        return self._next_due()
 
     # -- agents --------------------------------------------------------------------------------
 
@@ -1269,12 +1277,10 @@ class Desk:
                 self.config.sla_policies[policy_name],
                 status=_sla_status(self.config.sla_policies[policy_name], "queued"),
             )
-        due = self._due(rec)
-        # The key policy may refuse a ticket (a deadline queue without a due instant): ask it
-        # now, before anything changes.
-        self._queues[queue].key_policy(
-            KeyContext(ticket, t, None if due is None else instant_us(due, "at"))
-        )
+        if queue in self._deadline_queues:
+            # The key policy may refuse a ticket (a deadline queue without a due instant): ask
+            # it now, before anything changes.
+            self._queues[queue].key_policy(KeyContext(ticket, t, self._due(rec)))
         self._commit(t, ("submit", ticket))
         self._tickets[ticket.id] = rec
         out: list[Event] = []
@@ -1428,7 +1434,9 @@ class Desk:
         if to_agent:
             if to == r.agent:
                 raise InvalidTransitionError(f"ticket {ticket_id!r} is already with agent {to!r}")
-            sig = self._signature(r)
+            # A waiting call-back stays a phone call; a ticket taken from an agent goes by its
+            # own channel.
+            sig = self._signature(r) if r.state == "queued" else Signature.of(r.ticket)
             if not pool.is_eligible(to, sig) or not pool.can_take(to, sig.channel):
                 raise CapacityExceededError(
                     f"agent {to!r} cannot take ticket {ticket_id!r} on {sig} now"
@@ -1447,6 +1455,11 @@ class Desk:
             self._emit(r, self._limit_event(at, ticket_id, over.count), out)
         old_agent = r.agent
         self._emit(r, TicketTransferred(at, ticket_id, old_agent, to, over.count), out)
+        if to_agent and r.state == "queued":
+            # The router hands a waiting ticket over from its queue, keeping its signature.
+            a = self._router.assign_to(r.ticket, to, at=at)
+            self._assigned(a, at, t, out)
+            return out
         self._leave(r, "transfer", at, t, out)
         if to_agent:
             a = self._router.assign_to(r.ticket, to, at=at)
@@ -1844,14 +1857,16 @@ class Desk:
         if r.history is not None:
             r.history.append(event)
 
-    def _due(self, r: _Rec) -> datetime | None:
-        """The SLA due instant a deadline-ordered queue sorts by: first response, else resolution."""
-        if r.sla is None:
+    def _due(self, r: _Rec) -> int | None:
+        """The SLA due instant (µs) a deadline-ordered queue sorts by: the first response's,
+        else the next response's, else the resolution's; ``None`` for queues that age by
+        allowance (they never look at it) and tickets without an SLA."""
+        if r.sla is None or r.queue not in self._deadline_queues:
             return None
         for metric in (Metric.FIRST_RESPONSE, Metric.NEXT_RESPONSE, Metric.RESOLUTION):
             c = r.sla.clock(metric)
             if c is not None:
-                due = c.due_at
+                due = c.due_us
                 if due is not None:
                     return due
         return None
@@ -1965,6 +1980,7 @@ class Desk:
         r.agent = None
         r.state = "queued"
         r.queued_us = t
+        r.callback = False  # the call-back happened; resumed work goes by the ticket's channel
         self._sla_status(r, at, out)
         a = self._router.reopen(r.ticket, owner, at=at, queue=r.queue, due=self._due(r))
         if a is not None:

@@ -989,15 +989,13 @@ class _Run:
         progress = self.progress
         max_c = self.config.max_customers
         while True:
-            wake = desk.next_wakeup()
-            if not heap and wake is None:
+            w_us = desk.next_wakeup_us()
+            if not heap and w_us is None:
                 break
-            if wake is not None:
-                w_us = instant_us(wake, "wake")
-                if not heap or w_us <= heap[0][0]:
-                    self.commands += 1
-                    yield from react(desk.advance(at=wake))
-                    continue
+            if w_us is not None and (not heap or w_us <= heap[0][0]):
+                self.commands += 1
+                yield from react(desk.advance(at=_utc(w_us)))
+                continue
             t_us, _, kind, a, b = pop(heap)
             at = _utc(t_us)
             if kind == _ARRIVE:

@@ -1377,16 +1377,21 @@ class SlaClock:
         clock, when it was; ``None`` while paused on time (the deadline moves), once met on
         time, or when cancelled.
         """
+        due = self.due_us
+        return None if due is None else from_us(due, self._spec.calendar.zone)
+
+    @property
+    def due_us(self) -> int | None:
+        """:attr:`due_at` as integer microseconds since the epoch (no datetime built)."""
         state = self._state
         if state in _LATE:
-            due = self._due
-        elif state is ClockState.RUNNING:
+            return self._due
+        if state is ClockState.RUNNING:
             due = self._due
             if due is None:
                 due = self._due = self._instant(self._spec.target_us)
-        else:
-            return None
-        return None if due is None else from_us(due, self._spec.calendar.zone)
+            return due
+        return None
 
     def elapsed(self, at: datetime) -> timedelta:
         """Business time used up to *at* (pauses excluded).

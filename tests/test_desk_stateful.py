@@ -1,0 +1,439 @@
+"""The desk's contract under random command sequences (a Hypothesis state machine).
+
+A :class:`DeskMachine` plays host to one :class:`~csflow.desk.Desk`: agents join, leave and
+change presence; customers open tickets, write, give up and ask for call-backs; agents reply,
+transfer, escalate and resolve; time moves forward by random steps.  After every step the
+machine checks the contract:
+
+* every ticket is in exactly one place, loads are summed weights within capacity, and work is
+  conserved (:func:`csflow.testing.check_invariants`, brute force);
+* SLA clocks are monotone: a clock's business time used never decreases (a next-response
+  clock may restart only when the customer writes);
+* a command that raised changed nothing: ``json.dumps(desk.snapshot())`` and every read-only
+  view are the same before and after;
+* a desk restored from a JSON round trip of its snapshot (at steps the machine chooses) is
+  the same desk, and fed the same later commands emits equal events;
+* replaying every command (failed ones included) on a fresh desk gives the same events.
+
+The ``ci`` profile runs 300 examples of 40 steps (12,000 steps); ``make soak`` selects the
+``soak`` profile, whose 5,000 examples of 200 steps run a million.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from hypothesis import settings
+from hypothesis import strategies as st
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    precondition,
+    rule,
+)
+
+from csflow.desk import LIFECYCLE, Desk, DeskConfig
+from csflow.errors import CsflowError
+from csflow.events import Event
+from csflow.model import AgentProfile, Channel, Customer, Priority, Ticket, Tier
+from csflow.sla import Metric
+from csflow.testing import Command, check_invariants, replay
+
+WIB = timezone(timedelta(hours=7), "WIB")
+# A Friday afternoon: long steps cross the office calendar's close and the weekend.
+START = datetime(2026, 3, 6, 15, 0, tzinfo=WIB)
+
+_OFFICE_DAYS = ("mon", "tue", "wed", "thu", "fri")
+CONFIG_DATA: dict[str, Any] = {
+    "tiers": [
+        {"name": "platinum", "rank": 4},
+        {"name": "gold", "rank": 3},
+        {"name": "silver", "rank": 2},
+        {"name": "regular", "rank": 1},
+    ],
+    "calendars": {
+        "office": {
+            "timezone": "Asia/Jakarta",
+            "weekly": {d: [["08:00", "12:00"], ["13:00", "17:00"]] for d in _OFFICE_DAYS},
+        },
+        "always": {"timezone": "Asia/Jakarta", "always_open": True},
+    },
+    "sla_policies": [
+        {
+            "name": "vip",
+            "calendar": "always",
+            "targets": {"first_response": "PT2M", "next_response": "PT5M", "resolution": "PT4H"},
+        },
+        {
+            "name": "standard",
+            "calendar": "office",
+            "targets": {"first_response": "PT1H", "next_response": "PT2H", "resolution": "PT8H"},
+        },
+    ],
+    "default_sla_policy": "standard",
+    "queues": [
+        {"name": "front", "allowances": {"platinum": "PT30S", "gold": "PT2M"}},
+        {"name": "technical", "key": "deadline", "fallback": "PT1H"},
+        {"name": "finance"},
+    ],
+    "routing_profiles": [
+        {"name": "front", "queues": ["front"]},
+        {
+            "name": "technical",
+            "queues": ["technical", {"queue": "front", "priority": 2, "delay": "PT2M"}],
+        },
+        {"name": "finance", "queues": ["finance"]},
+    ],
+    "triage": {
+        "rules": [
+            {
+                "name": "vip",
+                "when": {"field": "tier", "in": ["platinum", "gold"]},
+                "then": {"sla_policy": "vip", "priority": "high"},
+            },
+            {
+                "name": "refunds",
+                "when": {"field": "category", "eq": "refund"},
+                "then": {"queue": "finance"},
+            },
+        ]
+    },
+    "teams": {
+        "front": {"queue": "front", "routing_profile": "front"},
+        "technical": {"queue": "technical", "routing_profile": "technical"},
+        "finance": {"queue": "finance", "routing_profile": "finance"},
+    },
+    "escalation": {
+        "teams": ["front", "technical", "finance"],
+        "entry": ["front"],
+        "edges": {"front": ["technical", "finance"]},
+    },
+    "transfers": {"max_transfers": 2, "on_limit": "flag"},
+    "capacity": {
+        "weights": {"phone": 2, "chat": 1, "whatsapp": 1, "email": 1, "social": 1},
+        "exclusive": ["phone"],
+        "budget": 4,
+    },
+    "survey_delay": "PT30M",
+}
+CONFIG = DeskConfig.from_dict(CONFIG_DATA)
+
+TIERS = [Tier("platinum", 4), Tier("gold", 3), Tier("silver", 2), Tier("regular", 1)]
+CHANNELS = ["phone", "chat", "email", "whatsapp", "social"]
+AGENT_IDS = ["a0", "a1", "a2", "a3", "a4"]
+TEAMS = ["front", "technical", "finance"]
+SKILLS = ["orders", "refunds", "tech"]
+
+# Steps of time before a command (mostly none: many things happen at one instant), and the
+# longer steps of an explicit advance (hitting a two-minute target exactly, an office close,
+# a weekend).
+command_steps = st.sampled_from([0, 0, 0, 1, 30, 90, 600])
+advance_steps = st.sampled_from([1, 30, 60, 120, 300, 1800, 3600, 4 * 3600, 20 * 3600])
+picks = st.integers(0, 1_000)
+
+#: An agent's skills, languages, capacity per channel and teams.
+Parts = tuple[dict[str, int], set[str], dict[Channel | str, int], set[str]]
+
+# Agents are mostly broad (so that work flows and replies, transfers and resolutions have
+# tickets to act on), sometimes narrow (so that eligibility and capacity bite).
+profiles = st.builds(
+    lambda skills, languages, capacity, teams: (skills, languages, capacity, teams),
+    st.one_of(
+        st.fixed_dictionaries({s: st.integers(2, 5) for s in SKILLS}),
+        st.dictionaries(st.sampled_from(SKILLS), st.integers(1, 5), max_size=3),
+    ),
+    st.one_of(st.just({"id", "en"}), st.sets(st.sampled_from(["id", "en"]), max_size=2)),
+    st.one_of(
+        st.fixed_dictionaries({c: st.integers(1, 3) for c in CHANNELS}),
+        st.dictionaries(st.sampled_from(CHANNELS), st.integers(1, 3), min_size=1),
+    ),
+    st.sets(st.sampled_from(TEAMS), max_size=2),
+)
+
+ticket_parts = st.fixed_dictionaries(
+    {
+        "customer": st.sampled_from(["c0", "c1", "c2", "c3"]),
+        "tier": st.sampled_from(TIERS),
+        "channel": st.sampled_from(CHANNELS),
+        "priority": st.sampled_from(list(Priority)),
+        "category": st.sampled_from(["general", "general", "refund"]),
+        "language": st.sampled_from([None, None, None, "id", "en"]),
+        "skills": st.one_of(
+            st.just({}),
+            st.dictionaries(st.sampled_from(SKILLS), st.integers(1, 4), max_size=1),
+        ),
+    }
+)
+
+# Every step the soak profile runs counts; the report is the evidence for "at least 10,000".
+STEPS = {"steps": 0, "failed": 0, "restores": 0}
+
+
+def _state(desk: Desk) -> tuple[Any, ...]:
+    """Everything a host can read from *desk*: equal states read equal."""
+    tickets = tuple(desk.tickets())
+    agents = tuple(desk.agents())
+    return (
+        desk.now,
+        desk.next_wakeup(),
+        tuple(desk.ticket(t) for t in tickets),
+        tuple(tuple(sorted(desk.clocks(t).items(), key=lambda kv: kv[0].value)) for t in tickets),
+        tuple(desk.history(t) for t in tickets),
+        tuple(desk.agent(a) for a in agents),
+        tuple(desk.owned(a) for a in agents),
+        # Service order and keys, but not the sequence number: it comes from a counter
+        # shared by every queue in the process, so a restored desk's numbers differ (in the
+        # same order).
+        tuple(
+            (e.ticket_id, e.key[:2], e.signature, e.queued_at_us, e.callback) for e in desk.queue()
+        ),
+    )
+
+
+def _attempt(cmd: Command, desk: Desk) -> tuple[list[Event], CsflowError | None]:
+    """Run *cmd*: its events, or the typed error it raised (anything else propagates)."""
+    try:
+        return cmd.apply(desk), None
+    except CsflowError as exc:
+        return [], exc
+
+
+class DeskMachine(RuleBasedStateMachine):
+    """A host driving one desk with random commands; a shadow desk restored from a snapshot
+    follows along."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.desk = Desk(CONFIG)
+        self.now = START
+        self.commands: list[Command] = []
+        self.events: list[Event] = []
+        self.shadow: Desk | None = None
+        self.ticket_ids: list[str] = []
+        self.elapsed: dict[tuple[str, Metric], timedelta] = {}
+
+    # -- helpers -------------------------------------------------------------------------------
+
+    def pick_ticket(self, k: int) -> str:
+        """Mostly one of the last few tickets (the ones still in play), sometimes any."""
+        ids = self.ticket_ids
+        if not ids:
+            return "t-none"
+        return ids[-1 - k % min(3, len(ids))] if k % 4 != 1 else ids[k % len(ids)]
+
+    def pick_for(self, command: str, k: int) -> str:
+        """Mostly a ticket the command is legal for (per LIFECYCLE), sometimes any ticket."""
+        legal = LIFECYCLE[command]
+        fit = [t for t in self.ticket_ids if self.desk.ticket(t).state in legal]
+        return fit[k % len(fit)] if fit and k % 4 != 1 else self.pick_ticket(k)
+
+    def holder_or(self, tid: str, k: int) -> str:
+        """Mostly the ticket's own agent (so replies and resolutions succeed), else anyone."""
+        if tid in self.ticket_ids and k % 5 != 1:
+            agent = self.desk.ticket(tid).agent_id
+            if agent is not None:
+                return agent
+        return AGENT_IDS[k % len(AGENT_IDS)]
+
+    def run(self, dt: int, name: str, *args: Any) -> None:
+        if dt:
+            self.now += timedelta(seconds=dt)
+            self.apply(Command("advance", self.now))
+        self.apply(Command(name, self.now, args))
+
+    def apply(self, cmd: Command) -> None:
+        STEPS["steps"] += 1
+        before_json = json.dumps(self.desk.snapshot())
+        before = _state(self.desk)
+        self.commands.append(cmd)
+        events, error = _attempt(cmd, self.desk)
+        if error is not None:
+            STEPS["failed"] += 1
+            assert json.dumps(self.desk.snapshot()) == before_json, f"{cmd} changed the log"
+            assert _state(self.desk) == before, f"{cmd} raised {error!r} but changed the desk"
+            if self.shadow is not None:
+                _, again = _attempt(cmd, self.shadow)
+                assert type(again) is type(error), f"restored desk: {again!r} for {error!r}"
+            return
+        if cmd.name == "customer_message":
+            # The customer wrote: a new next-response clock may start from zero.
+            self.elapsed.pop((cmd.args[0], Metric.NEXT_RESPONSE), None)
+        if self.shadow is not None:
+            assert cmd.apply(self.shadow) == events, f"restored desk diverged at {cmd}"
+        self.events.extend(events)
+
+    # -- agents --------------------------------------------------------------------------------
+
+    @initialize(parts=st.lists(profiles, min_size=1, max_size=3))
+    def staff(self, parts: list[Parts]) -> None:
+        for i, (skills, languages, capacity, teams) in enumerate(parts):
+            aid = AGENT_IDS[i]
+            self.run(0, "add_agent", AgentProfile(aid, skills, languages, capacity, teams))
+            self.run(0, "set_presence", aid, "available")
+
+    @rule(dt=command_steps, k=picks, parts=profiles, available=st.booleans())
+    def add_agent(
+        self,
+        dt: int,
+        k: int,
+        parts: Parts,
+        available: bool,
+    ) -> None:
+        skills, languages, capacity, teams = parts
+        # Mostly an agent who is not at the desk; sometimes a duplicate, which is refused.
+        absent = [a for a in AGENT_IDS if a not in set(self.desk.agents())]
+        aid = absent[k % len(absent)] if absent and k % 4 != 1 else AGENT_IDS[k % len(AGENT_IDS)]
+        self.run(dt, "add_agent", AgentProfile(aid, skills, languages, capacity, teams))
+        if available:
+            self.run(0, "set_presence", aid, "available")
+
+    @rule(dt=command_steps, k=picks)
+    def remove_agent(self, dt: int, k: int) -> None:
+        self.run(dt, "remove_agent", AGENT_IDS[k % len(AGENT_IDS)])
+
+    @rule(
+        dt=command_steps,
+        k=picks,
+        state=st.sampled_from(["available", "available", "available", "away", "offline", "lunch"]),
+    )
+    def set_presence(self, dt: int, k: int, state: str) -> None:
+        self.run(dt, "set_presence", AGENT_IDS[k % len(AGENT_IDS)], state)
+
+    # -- tickets -------------------------------------------------------------------------------
+
+    @rule(dt=command_steps, batch=st.lists(ticket_parts, min_size=1, max_size=3), dup=picks)
+    def submit(self, dt: int, batch: list[dict[str, Any]], dup: int) -> None:
+        if dt:
+            self.now += timedelta(seconds=dt)
+            self.apply(Command("advance", self.now))
+        for parts in batch:
+            # Now and then reuse an id: a duplicate is refused and changes nothing.
+            fresh = dup % 8 != 1 or not self.ticket_ids
+            tid = f"t{len(self.ticket_ids)}" if fresh else self.pick_ticket(dup)
+            customer = Customer(parts["customer"], parts["tier"], parts["language"])
+            ticket = Ticket(
+                tid,
+                customer,
+                parts["channel"],
+                self.now,
+                parts["priority"],
+                parts["category"],
+                parts["language"],
+                parts["skills"],
+            )
+            self.apply(Command("submit", self.now, (ticket,)))
+            if fresh:
+                self.ticket_ids.append(tid)
+
+    @rule(dt=command_steps, k=picks, j=picks)
+    def reply(self, dt: int, k: int, j: int) -> None:
+        tid = self.pick_for("reply", k)
+        self.run(dt, "reply", tid, self.holder_or(tid, j))
+
+    @rule(dt=command_steps, k=picks)
+    def customer_message(self, dt: int, k: int) -> None:
+        self.run(dt, "customer_message", self.pick_for("customer_message", k))
+
+    @rule(
+        dt=command_steps,
+        k=picks,
+        status=st.sampled_from(["pending", "on_hold", "open", "open", "solved"]),
+    )
+    def set_status(self, dt: int, k: int, status: str) -> None:
+        legal = f"set_status:{status}" if status != "solved" else "set_status:pending"
+        self.run(dt, "set_status", self.pick_for(legal, k), status)
+
+    @rule(dt=command_steps, k=picks, priority=st.sampled_from(["low", "normal", "high", "urgent"]))
+    def set_priority(self, dt: int, k: int, priority: str) -> None:
+        self.run(dt, "set_priority", self.pick_for("set_priority", k), priority)
+
+    @rule(dt=command_steps, k=picks, to=st.sampled_from([*AGENT_IDS, *TEAMS, "nobody"]))
+    def transfer(self, dt: int, k: int, to: str) -> None:
+        self.run(dt, "transfer", self.pick_for("transfer", k), to)
+
+    @rule(dt=command_steps, k=picks, team=st.sampled_from([*TEAMS, "legal"]))
+    def escalate(self, dt: int, k: int, team: str) -> None:
+        self.run(dt, "escalate", self.pick_for("escalate", k), team)
+
+    @rule(dt=command_steps, k=picks)
+    def request_callback(self, dt: int, k: int) -> None:
+        self.run(dt, "request_callback", self.pick_for("request_callback", k))
+
+    @rule(dt=command_steps, k=picks)
+    def abandon(self, dt: int, k: int) -> None:
+        self.run(dt, "abandon", self.pick_for("abandon", k))
+
+    @rule(dt=command_steps, k=picks, j=picks)
+    def resolve(self, dt: int, k: int, j: int) -> None:
+        tid = self.pick_for("resolve", k)
+        self.run(dt, "resolve", tid, self.holder_or(tid, j))
+
+    @rule(dt=command_steps, k=picks)
+    def reopen(self, dt: int, k: int) -> None:
+        self.run(dt, "reopen", self.pick_for("reopen", k))
+
+    @rule(dt=command_steps, k=picks)
+    def close(self, dt: int, k: int) -> None:
+        self.run(dt, "close", self.pick_for("close", k))
+
+    # -- time and snapshots --------------------------------------------------------------------
+
+    @rule(dt=advance_steps)
+    def advance(self, dt: int) -> None:
+        self.now += timedelta(seconds=dt)
+        self.apply(Command("advance", self.now))
+
+    @rule(back=st.integers(1, 3600))
+    def advance_backwards(self, back: int) -> None:
+        # 'at' earlier than the desk's last instant is refused and changes nothing.
+        self.apply(Command("advance", self.now - timedelta(seconds=back)))
+
+    @precondition(lambda self: self.desk.now is not None)
+    @rule()
+    def snapshot_and_restore(self) -> None:
+        STEPS["restores"] += 1
+        snap = self.desk.snapshot()
+        restored = Desk.restore(CONFIG, json.loads(json.dumps(snap)))
+        assert restored.snapshot() == snap
+        assert _state(restored) == _state(self.desk)
+        self.shadow = restored
+
+    # -- invariants ----------------------------------------------------------------------------
+
+    @invariant()
+    def contract_holds(self) -> None:
+        check_invariants(self.desk)
+
+    @invariant()
+    def clocks_are_monotone(self) -> None:
+        for tid in self.ticket_ids:
+            for metric, view in self.desk.clocks(tid).items():
+                key = (tid, metric)
+                last = self.elapsed.get(key)
+                assert last is None or view.elapsed >= last, (
+                    f"{tid} {metric} went back from {last} to {view.elapsed}"
+                )
+                self.elapsed[key] = view.elapsed
+
+    @invariant()
+    def shadow_matches(self) -> None:
+        if self.shadow is not None:
+            assert self.shadow.snapshot() == self.desk.snapshot()
+
+    def teardown(self) -> None:
+        # Replay determinism: the same commands on a fresh desk, failed ones skipped.
+        assert replay(CONFIG, self.commands, errors=True) == self.events
+
+
+DeskMachine.TestCase.settings = settings(
+    settings.default,
+    # 40 steps an example (300 examples under ``ci``: 12,000 steps), unless the profile asks
+    # for more than Hypothesis's default 50 (``soak`` asks for 200).
+    stateful_step_count=max(40, settings().stateful_step_count)
+    if settings().stateful_step_count > 50
+    else 40,
+)
+TestDeskMachine = DeskMachine.TestCase
