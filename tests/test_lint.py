@@ -170,3 +170,43 @@ def test_implies_is_sound(b: Any, a: Any, ctxs: list[dict[str, Any]]) -> None:
         for ctx in ctxs:
             matched = rs.evaluate(ctx).matched
             assert "b" not in matched or "a" in matched, ctx
+
+
+def test_lint_of_a_whole_desk_config_covers_rules_queues_policies_and_teams() -> None:
+    from csflow.desk import DeskConfig
+
+    config = DeskConfig.from_dict(
+        {
+            "calendars": {"24x7": {"timezone": "UTC", "always_open": True}},
+            "sla_policies": [
+                {"name": "fast", "calendar": "24x7", "targets": {"first_response": "PT1M"}},
+                {"name": "unused", "calendar": "24x7", "targets": {"first_response": "PT1H"}},
+            ],
+            "queues": [{"name": "general"}, {"name": "finance"}, {"name": "orphan"}],
+            "routing_profiles": [
+                {"name": "front", "queues": ["general"]},
+                {"name": "money", "queues": ["finance"]},
+            ],
+            "teams": {"lost": {"queue": "orphan"}},
+            "triage": [
+                {"name": "all", "then": {"queue": "general", "sla_policy": "fast"}},
+                {
+                    "name": "never",
+                    "when": {"field": "tier", "eq": "gold"},
+                    "then": {"queue": "finance"},
+                },
+                {"name": "refund", "then": {"skills": ["refunds"]}},
+            ],
+        }
+    )
+    agents = [AgentProfile("sari", skills={"billing": 3})]
+    findings = lint(config, agents=agents)
+    assert findings == config.lint(agents=agents)
+    by_path = {f.path: f for f in findings}
+    assert by_path["triage.rules[1]"].severity == "warning"  # after a catch-all
+    assert by_path["queues[2]"].severity == "warning"
+    assert "orphan" in by_path["queues[2]"].message
+    assert by_path["sla_policies.unused"].severity == "info"
+    assert by_path["teams.lost.queue"].severity == "warning"
+    assert any(p.startswith("triage.rules[2].then.skills") for p in by_path)
+    assert "sla_policies.fast" not in by_path

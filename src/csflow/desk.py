@@ -69,6 +69,7 @@ from csflow.events import (
     AgentPresenceChanged,
     CallbackDue,
     Event,
+    SlaEscalated,
     SurveyDue,
     TicketAbandoned,
     TicketAssigned,
@@ -84,6 +85,8 @@ from csflow.events import (
     TicketTransferred,
     TransferLimitReached,
 )
+from csflow.lint import Finding
+from csflow.lint import lint as lint_rules
 from csflow.model import (
     AgentProfile,
     Channel,
@@ -92,6 +95,13 @@ from csflow.model import (
     SkillRequirement,
     Ticket,
     Tier,
+)
+from csflow.policies import (
+    EscalationPolicy,
+    PolicyContext,
+    PriorityPolicy,
+    QueuePolicy,
+    SlaSelectionPolicy,
 )
 from csflow.queues import (
     AgingKey,
@@ -126,7 +136,16 @@ from csflow.routing import (
     TransferPolicy,
 )
 from csflow.rules import STANDARD_FIELDS, RuleSet, ticket_context
-from csflow.sla import Metric, RecalcMode, SlaClock, SlaPolicy, TicketSla, parse_duration
+from csflow.sla import (
+    Metric,
+    RecalcMode,
+    SlaBreached,
+    SlaClock,
+    SlaPolicy,
+    SlaWarning,
+    TicketSla,
+    parse_duration,
+)
 
 __all__ = [
     "LIFECYCLE",
@@ -317,7 +336,7 @@ _STRATEGIES: Final[Mapping[str, type]] = MappingProxyType(
 )
 
 
-def _to_tiers(value: Iterable[Tier]) -> Mapping[str, Tier]:
+def _to_tiers(value: Iterable[Tier] | Mapping[str, Tier]) -> Mapping[str, Tier]:
     if isinstance(value, Mapping):
         value = value.values()
     out: dict[str, Tier] = {}
@@ -410,6 +429,14 @@ class DeskConfig:
         recalculation: How SLA clocks follow a priority change (:class:`~csflow.sla.RecalcMode`).
         calendars: Named calendars (only for :meth:`to_dict` round trips and reference).
         keep_history: Keep each ticket's events for :meth:`Desk.history` (memory per event).
+        priority_policy: A :class:`~csflow.policies.PriorityPolicy` asked after triage (any
+            callable ``PolicyContext -> PolicyResult``); its answer wins over the rules'.
+        queue_policy: A :class:`~csflow.policies.QueuePolicy`, likewise.
+        sla_selection: A :class:`~csflow.policies.SlaSelectionPolicy`, likewise.
+        escalation_policy: An :class:`~csflow.policies.EscalationPolicy` asked on every SLA
+            warning and breach of an open ticket: it may raise the priority, move a waiting
+            ticket to another queue, add tags and name people to notify
+            (:class:`~csflow.events.SlaEscalated`).
 
     Raises:
         ConfigError: Anything inconsistent, with the path to it: a queue a profile or team
@@ -437,6 +464,10 @@ class DeskConfig:
     recalculation: RecalcMode = attrs.field(default=RecalcMode.KEEP_ELAPSED, converter=RecalcMode)
     calendars: Mapping[str, BusinessCalendar] = attrs.field(factory=dict, hash=False)
     keep_history: bool = True
+    priority_policy: PriorityPolicy | None = attrs.field(default=None, eq=False)
+    queue_policy: QueuePolicy | None = attrs.field(default=None, eq=False)
+    sla_selection: SlaSelectionPolicy | None = attrs.field(default=None, eq=False)
+    escalation_policy: EscalationPolicy | None = attrs.field(default=None, eq=False)
 
     def __attrs_post_init__(self) -> None:
         queues = {q.name for q in self.queues}
@@ -500,6 +531,61 @@ class DeskConfig:
                     _wrap(where, Priority.parse, value)
                 if key == "skills":
                     _wrap(where, _skills_action, value)
+
+    def lint(self, *, agents: Iterable[AgentProfile] = ()) -> list[Finding]:
+        """Likely mistakes in the whole configuration (also :func:`csflow.lint.lint` of it).
+
+        The triage rules are linted against this configuration's SLA policies and queues
+        (paths ``triage.rules[i]...``); then: a queue no routing profile serves (its tickets
+        can never be assigned), an SLA policy neither a rule nor the default chooses, a team
+        whose queue no profile serves; with *agents*, skills the rules require that no agent
+        has, and agents no team or profile can route (none of their teams has a profile while
+        the desk has several).
+        """
+        profiles = list(agents)
+        out = [
+            Finding(f"triage.{f.path}", f.severity, f.message)
+            for f in lint_rules(
+                self.triage,
+                sla_policies=list(self.sla_policies),
+                queues=[q.name for q in self.queues],
+                agents=profiles,
+            )
+        ]
+        served = {s.queue for p in self.routing_profiles for s in p.queues}
+        if not self.routing_profiles:
+            served = {q.name for q in self.queues}
+        for i, q in enumerate(self.queues):
+            if q.name not in served:
+                out.append(
+                    Finding(
+                        f"queues[{i}]",
+                        "warning",
+                        f"no routing profile serves queue {q.name!r}: its tickets can never be "
+                        "assigned",
+                    )
+                )
+        chosen = {r.then.get("sla_policy") for r in self.triage} | {self.default_sla_policy}
+        for name in self.sla_policies:
+            if name not in chosen:
+                out.append(
+                    Finding(
+                        f"sla_policies.{name}",
+                        "info",
+                        f"no triage rule chooses SLA policy {name!r} and it is not the default",
+                    )
+                )
+        for name, team in self.teams.items():
+            if team.queue not in served:
+                out.append(
+                    Finding(
+                        f"teams.{name}.queue",
+                        "warning",
+                        f"team {name!r} waits in queue {team.queue!r}, which no routing "
+                        "profile serves",
+                    )
+                )
+        return out
 
     @classmethod
     def from_dict(cls, data: object) -> DeskConfig:
@@ -1259,6 +1345,12 @@ class Desk:
             ticket = attrs.evolve(ticket, priority=Priority.parse(acts["priority"]))
         queue = acts.get("queue", self._default_queue)
         policy_name = acts.get("sla_policy", self.config.default_sla_policy)
+        reason = decision.reason
+        cfg = self.config
+        if cfg.priority_policy or cfg.queue_policy or cfg.sla_selection:
+            ticket, queue, policy_name, reason = self._policies(
+                ticket, at, queue, policy_name, reason
+            )
         if "skills" in acts:
             mine = {r.skill: r for r in ticket.required_skills}
             for req in _skills_action(acts["skills"]):
@@ -1294,7 +1386,7 @@ class Desk:
                 policy_name,
                 ticket.customer.tier.name,
                 ticket.channel.name,
-                decision.reason,
+                reason,
             ),
             out,
         )
@@ -1398,16 +1490,19 @@ class Desk:
         self._check("set_priority", r)
         self._commit(t, ("set_priority", ticket_id, new.name.lower()))
         out: list[Event] = []
+        self._reprioritize(r, new, at, out)
+        return out
+
+    def _reprioritize(self, r: _Rec, new: Priority, at: datetime, out: list[Event]) -> None:
         old = r.ticket.priority
         if new == old:
-            return out
+            return
         r.ticket = attrs.evolve(r.ticket, priority=new)
-        self._emit(r, TicketPrioritized(at, ticket_id, old, new), out)
+        self._emit(r, TicketPrioritized(at, r.ticket.id, old, new), out)
         if r.sla is not None:
             self._sla_events(r, r.sla.change_priority(new, at, self.config.recalculation), out)
         if r.state == "queued":
             self._router.reprioritize(r.ticket, due=self._due(r))
-        return out
 
     def transfer(self, ticket_id: str, to: str, *, at: datetime) -> list[Event]:
         """Hand a ticket to a named agent, or to a team (it waits in the team's queue).
@@ -1871,6 +1966,37 @@ class Desk:
                     return due
         return None
 
+    def _policies(
+        self, ticket: Ticket, at: datetime, queue: str, sla: str | None, reason: str
+    ) -> tuple[Ticket, str, str | None, str]:
+        """Ask the configured policy callables (after triage); check their answers."""
+        cfg = self.config
+        reasons = [reason]
+        if cfg.priority_policy is not None:
+            res = cfg.priority_policy(PolicyContext(ticket, at))
+            ticket = attrs.evolve(ticket, priority=Priority.parse(res.value))
+            reasons.append(f"priority: {res.reason}")
+        ctx = PolicyContext(ticket, at)
+        if cfg.queue_policy is not None:
+            res_q = cfg.queue_policy(ctx)
+            if res_q.value not in self._queues:
+                raise ConfigError(
+                    f"the queue policy chose unknown queue {res_q.value!r}; known: "
+                    f"{sorted(self._queues)!r}"
+                )
+            queue = res_q.value
+            reasons.append(f"queue: {res_q.reason}")
+        if cfg.sla_selection is not None:
+            res_s = cfg.sla_selection(ctx)
+            if res_s.value is not None and res_s.value not in cfg.sla_policies:
+                raise ConfigError(
+                    f"the SLA selection policy chose unknown SLA policy {res_s.value!r}; "
+                    f"known: {sorted(cfg.sla_policies)!r}"
+                )
+            sla = res_s.value
+            reasons.append(f"SLA policy: {res_s.reason}")
+        return ticket, queue, sla, "; ".join(r for r in reasons if r)
+
     def _signature(self, r: _Rec) -> Signature:
         """What an agent needs to take the ticket now (a call-back is a phone call)."""
         sig = Signature.of(r.ticket)
@@ -1999,14 +2125,59 @@ class Desk:
             self._sla_events(r, sla.set_status(status, at), out)
 
     def _sla_events(self, r: _Rec, events: Sequence[Event], out: list[Event]) -> None:
+        policy = self.config.escalation_policy
         for e in events:
             self._emit(r, e, out)
+            if policy is not None and isinstance(e, SlaWarning | SlaBreached):
+                self._escalate_on(policy, r, e, out)
         sla = r.sla
         assert sla is not None
         d = sla.next_deadline_us()
         if d is not None and d != r.armed:
             heapq.heappush(self._sla_heap, (d, next(self._seq), r.ticket.id))
         r.armed = d
+
+    def _escalate_on(
+        self, policy: EscalationPolicy, r: _Rec, e: SlaWarning | SlaBreached, out: list[Event]
+    ) -> None:
+        """Apply the escalation policy's answer to an SLA warning or breach.
+
+        A priority is only ever raised (each raise is strictly higher, so a breach caused by
+        the recalculation cannot loop); a queue move applies to a waiting ticket and keeps its
+        place in time; tags are added; people to notify reach the host in
+        :class:`~csflow.events.SlaEscalated`.
+        """
+        if r.state not in ("queued", *_WORKING):
+            return
+        kind = "breach" if isinstance(e, SlaBreached) else "warning"
+        result = policy(PolicyContext(r.ticket, e.at, event=kind, metric=e.metric.value))
+        esc = result.value
+        if not esc:
+            return
+        self._emit(
+            r,
+            SlaEscalated(
+                e.at, r.ticket.id, e.metric.value, kind, esc.notify, esc.tags, result.reason
+            ),
+            out,
+        )
+        if esc.tags:
+            r.tags = tuple(dict.fromkeys((*r.tags, *esc.tags)))
+        if esc.priority is not None and esc.priority > r.ticket.priority:
+            self._reprioritize(r, esc.priority, e.at, out)
+        if (
+            esc.queue is not None
+            and esc.queue in self._queues
+            and r.state == "queued"
+            and esc.queue != r.queue
+        ):
+            t = instant_us(e.at, "at")
+            self._router.remove(r.ticket.id)
+            r.queue = esc.queue
+            self._emit(
+                r, TicketOverflowed(e.at, r.ticket.id, esc.queue, (t - r.queued_us) / 1e6), out
+            )
+            self._route_new(r, e.at, t, out, queued_us=r.queued_us)
 
 
 def _clock_view(metric: Metric, c: SlaClock, at: datetime) -> ClockView:

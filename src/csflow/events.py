@@ -24,6 +24,7 @@ __all__ = [
     "DeskEvent",
     "Event",
     "SlaBreached",
+    "SlaEscalated",
     "SlaMet",
     "SlaWarning",
     "SurveyDue",
@@ -195,6 +196,25 @@ class SurveyDue(DeskEvent):
     """Time to ask the customer for feedback, a configured delay after resolution."""
 
     agent_id: str | None
+
+
+@attrs.frozen
+class SlaEscalated(DeskEvent):
+    """The escalation policy acted on an SLA warning or breach.
+
+    Attributes:
+        metric: The SLA metric (``"first_response"`` ...).
+        kind: ``"warning"`` or ``"breach"``.
+        notify: People or teams the host should notify.
+        tags: Tags added to the ticket.
+        reason: The policy's reason.
+    """
+
+    metric: str
+    kind: str
+    notify: tuple[str, ...]
+    tags: tuple[str, ...]
+    reason: str
 
 
 @attrs.frozen

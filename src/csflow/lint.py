@@ -28,7 +28,7 @@ from __future__ import annotations
 import operator
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from typing import Any, Final, Literal, TypeAlias
+from typing import Any, Final, Literal, Protocol, TypeAlias
 
 import attrs
 
@@ -68,6 +68,12 @@ class Finding:
 
     def __str__(self) -> str:
         return f"{self.path}: {self.severity}: {self.message}"
+
+
+class _Whole(Protocol):
+    """A whole configuration that lints itself (:class:`csflow.desk.DeskConfig`)."""
+
+    def lint(self, *, agents: Iterable[AgentProfile] = ()) -> list[Finding]: ...
 
 
 # --------------------------------------------------------------------------------------------
@@ -318,7 +324,7 @@ def _check_name(
 
 
 def lint(
-    rules_or_ruleset: RuleSet | Sequence[Mapping[str, Any]],
+    rules_or_ruleset: RuleSet | Sequence[Mapping[str, Any]] | _Whole,
     *,
     mode: Mode = "first",
     sla_policies: Iterable[Any] = (),
@@ -328,10 +334,14 @@ def lint(
 ) -> list[Finding]:
     """Find likely mistakes in a rule set and in the names its actions use.
 
+    Given a whole desk configuration (:class:`~csflow.desk.DeskConfig`), lints all of it:
+    its triage rules against its own SLA policies and queues, plus queues no routing profile
+    serves, SLA policies nothing chooses, and (with *agents*) skills nobody has.
+
     Args:
-        rules_or_ruleset: A :class:`~csflow.rules.RuleSet`, or rule mappings to load with
+        rules_or_ruleset: A :class:`~csflow.rules.RuleSet`, rule mappings to load with
             *mode* (a rule set that does not load gives one ``"error"`` finding at the bad
-            path).
+            path), or a desk configuration.
         mode: The mode to load rule mappings with; a RuleSet keeps its own.
         sla_policies: The defined SLA policies: names, objects with a ``name``, or a mapping
             keyed by name.
@@ -345,6 +355,10 @@ def lint(
     Raises:
         ConfigError: One of the keyword collections is not a collection of the right things.
     """
+    if not isinstance(rules_or_ruleset, RuleSet | Sequence):
+        # A whole configuration (a csflow.desk.DeskConfig) lints itself, rules included.
+        found: list[Finding] = rules_or_ruleset.lint(agents=_agents(agents))
+        return found
     sla_names = _names(sla_policies, "sla_policies")
     queue_names = _names(queues, "queues")
     # Materialised once: the skills are read twice (names, then the agents check).

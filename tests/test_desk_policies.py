@@ -1,0 +1,148 @@
+"""Policy callables and rule-backed policies plugged into the desk."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from csflow import (
+    ConfigError,
+    Customer,
+    Desk,
+    DeskConfig,
+    Escalation,
+    PolicyContext,
+    PolicyResult,
+    Priority,
+    RuleEscalationPolicy,
+    SlaBreached,
+    SlaEscalated,
+    Ticket,
+    TicketOverflowed,
+    TicketPrioritized,
+    TicketQueued,
+    Tier,
+)
+
+T0 = datetime(2026, 12, 12, 20, 0, tzinfo=UTC)  # 12.12, evening peak
+
+BASE = {
+    "calendars": {"24x7": {"timezone": "Asia/Jakarta", "always_open": True}},
+    "sla_policies": [
+        {"name": "chat", "calendar": "24x7", "targets": {"first_response": "PT2M"}},
+        {"name": "vip", "calendar": "24x7", "targets": {"first_response": "PT1M"}},
+    ],
+    "default_sla_policy": "chat",
+    "queues": [{"name": "general"}, {"name": "supervisors"}],
+}
+
+
+def _ticket(tid: str, tier: str = "regular", value: int = 0) -> Ticket:
+    customer = Customer(f"c-{tid}", Tier(tier, 1))
+    return Ticket(tid, customer, "chat", T0, attributes={"order_value": value})
+
+
+def big_orders_are_high(ctx: PolicyContext) -> PolicyResult[Priority]:
+    if ctx.ticket.attributes.get("order_value", 0) >= 1_000_000:
+        return PolicyResult(Priority.HIGH, "orders of Rp 1,000,000 or more are high")
+    return PolicyResult(ctx.ticket.priority, "the ticket's own priority")
+
+
+def test_policy_callables_decide_priority_queue_and_sla_with_reasons() -> None:
+    config = DeskConfig.from_dict(BASE)
+    config = DeskConfig(
+        tiers=config.tiers,
+        sla_policies=config.sla_policies,
+        queues=config.queues,
+        default_sla_policy="chat",
+        priority_policy=big_orders_are_high,
+        queue_policy=lambda ctx: PolicyResult(
+            "supervisors" if ctx.ticket.priority >= Priority.HIGH else "general", "by priority"
+        ),
+        sla_selection=lambda ctx: PolicyResult(
+            "vip" if ctx.ticket.priority >= Priority.HIGH else None, "high gets vip"
+        ),
+    )
+    desk = Desk(config)
+    [big] = desk.submit(_ticket("big", value=2_000_000), at=T0)
+    [small] = desk.submit(_ticket("small", value=10), at=T0)
+    assert isinstance(big, TicketQueued)
+    assert isinstance(small, TicketQueued)
+    assert (big.priority, big.queue, big.sla_policy) == (Priority.HIGH, "supervisors", "vip")
+    assert (small.priority, small.queue, small.sla_policy) == (Priority.NORMAL, "general", None)
+    assert "orders of Rp 1,000,000 or more are high" in big.reason
+    assert desk.clocks("small") == {}
+
+
+def test_a_policy_naming_an_unknown_queue_raises_and_changes_nothing() -> None:
+    config = DeskConfig(queue_policy=lambda ctx: PolicyResult("nowhere", "typo"))
+    desk = Desk(config)
+    before = desk.snapshot()
+    with pytest.raises(ConfigError, match="unknown queue 'nowhere'"):
+        desk.submit(_ticket("t1"), at=T0)
+    assert desk.snapshot() == before
+    assert list(desk.tickets()) == []
+
+
+def test_escalation_policy_raises_priority_on_warning_and_moves_on_breach() -> None:
+    rules = RuleEscalationPolicy(
+        [
+            {
+                "name": "warn",
+                "when": {"field": "event", "eq": "warning"},
+                "then": {"priority": "high"},
+            },
+            {
+                "name": "breach",
+                "when": {"field": "event", "eq": "breach"},
+                "then": {"queue": "supervisors", "notify": ["lead-ayu"], "tags": ["late"]},
+            },
+        ]
+    )
+    base = DeskConfig.from_dict(BASE)
+    config = DeskConfig(
+        sla_policies=base.sla_policies,
+        queues=base.queues,
+        default_sla_policy="chat",
+        escalation_policy=rules,
+    )
+    desk = Desk(config)
+    desk.submit(_ticket("t1"), at=T0)
+    events = desk.advance(at=T0 + timedelta(minutes=3))
+    kinds = [type(e) for e in events]
+    # the 50 % warning at 1 min raises the priority once; later warnings find it raised
+    prios = [e for e in events if isinstance(e, TicketPrioritized)]
+    assert [(p.old, p.new) for p in prios] == [(Priority.NORMAL, Priority.HIGH)]
+    assert prios[0].at == T0 + timedelta(minutes=1)
+    breach = next(e for e in events if isinstance(e, SlaBreached))
+    assert breach.at == T0 + timedelta(minutes=2)
+    esc = [e for e in events if isinstance(e, SlaEscalated) and e.kind == "breach"]
+    assert len(esc) == 1
+    assert esc[0].notify == ("lead-ayu",)
+    assert esc[0].tags == ("late",)
+    moved = [e for e in events if isinstance(e, TicketOverflowed)]
+    assert [m.queue for m in moved] == ["supervisors"]
+    assert kinds.index(SlaBreached) < kinds.index(TicketOverflowed)
+    view = desk.ticket("t1")
+    assert (view.queue, view.ticket.priority, view.tags) == (
+        "supervisors",
+        Priority.HIGH,
+        ("late",),
+    )
+    # the move kept the ticket's place in time
+    assert desk.queue("supervisors")[0].queued_at == T0
+
+
+def test_escalation_never_lowers_a_priority() -> None:
+    config = DeskConfig.from_dict(BASE)
+    config = DeskConfig(
+        sla_policies=config.sla_policies,
+        default_sla_policy="chat",
+        escalation_policy=lambda ctx: PolicyResult(Escalation(priority="low"), "calm down"),
+    )
+    desk = Desk(config)
+    desk.submit(_ticket("t1"), at=T0)
+    events = desk.advance(at=T0 + timedelta(minutes=3))
+    assert not any(isinstance(e, TicketPrioritized) for e in events)
+    assert desk.ticket("t1").ticket.priority == Priority.NORMAL
