@@ -146,3 +146,32 @@ def test_escalation_never_lowers_a_priority() -> None:
     events = desk.advance(at=T0 + timedelta(minutes=3))
     assert not any(isinstance(e, TicketPrioritized) for e in events)
     assert desk.ticket("t1").ticket.priority == Priority.NORMAL
+
+
+def test_forget_drops_closed_tickets_and_keep_log_off_refuses_snapshots() -> None:
+    from csflow import InvalidTransitionError, UnknownTicketError
+
+    base = DeskConfig.from_dict({**BASE, "keep_log": False, "survey_delay": "PT1H"})
+    desk = Desk(base)
+    desk.submit(_ticket("t1"), at=T0)
+    with pytest.raises(InvalidTransitionError, match="only closed or abandoned"):
+        desk.forget("t1", at=T0)
+    desk.abandon("t1", at=T0 + timedelta(seconds=30))
+    assert desk.forget("t1", at=T0 + timedelta(seconds=30)) == []
+    with pytest.raises(UnknownTicketError):
+        desk.ticket("t1")
+    assert list(desk.tickets()) == []
+    # its SLA timer is gone with it: advancing past the old deadline fires nothing
+    assert desk.advance(at=T0 + timedelta(hours=2)) == []
+    with pytest.raises(InvalidTransitionError, match="keep_log=False"):
+        desk.snapshot()
+
+
+def test_forget_is_replayed_from_a_snapshot() -> None:
+    desk = Desk(DeskConfig.from_dict(BASE))
+    desk.submit(_ticket("t1"), at=T0)
+    desk.abandon("t1", at=T0)
+    desk.forget("t1", at=T0)
+    again = Desk.restore(desk.config, desk.snapshot())
+    assert list(again.tickets()) == []
+    assert again.snapshot() == desk.snapshot()

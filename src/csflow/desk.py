@@ -17,9 +17,12 @@ Theory of operation
 **Time.**  Every command takes ``at``, an aware datetime not earlier than the desk's last
 instant (else :class:`~csflow.errors.InvalidTransitionError`).  The desk never reads a clock.
 Timers -- SLA warnings and breaches, relaxation steps, overflow delays, preferred-agent pins,
-surveys -- fire only in :meth:`Desk.advance`, each at its own instant and in time order, so the
-events a desk emits do not depend on how often the host calls it.  A host calls
-``advance(now)`` whenever ``next_wakeup()`` has passed, and before other commands at ``now``.
+surveys -- fire in :meth:`Desk.advance`, each at its own instant and in time order, so the
+events a desk emits do not depend on how often the host calls it.  One exception keeps a
+ticket's own story whole: a command on a ticket first brings that ticket's SLA clocks up to
+``at`` (a late ``reply`` returns the warnings and breach it passed, then the ``SlaMet``).  A
+host calls ``advance(now)`` whenever ``next_wakeup()`` has passed, and before other commands
+at ``now``.
 
 **Ticket life.**  A ticket's states and the commands that move it are one table of data,
 :data:`LIFECYCLE`, that the code consults and the tests walk::
@@ -429,6 +432,9 @@ class DeskConfig:
         recalculation: How SLA clocks follow a priority change (:class:`~csflow.sla.RecalcMode`).
         calendars: Named calendars (only for :meth:`to_dict` round trips and reference).
         keep_history: Keep each ticket's events for :meth:`Desk.history` (memory per event).
+        keep_log: Keep the command log that :meth:`Desk.snapshot` returns.  A host that
+            persists its own state (or a long simulation) turns it off to keep memory flat;
+            ``snapshot()`` then raises.
         priority_policy: A :class:`~csflow.policies.PriorityPolicy` asked after triage (any
             callable ``PolicyContext -> PolicyResult``); its answer wins over the rules'.
         queue_policy: A :class:`~csflow.policies.QueuePolicy`, likewise.
@@ -464,6 +470,7 @@ class DeskConfig:
     recalculation: RecalcMode = attrs.field(default=RecalcMode.KEEP_ELAPSED, converter=RecalcMode)
     calendars: Mapping[str, BusinessCalendar] = attrs.field(factory=dict, hash=False)
     keep_history: bool = True
+    keep_log: bool = True
     priority_policy: PriorityPolicy | None = attrs.field(default=None, eq=False)
     queue_policy: QueuePolicy | None = attrs.field(default=None, eq=False)
     sla_selection: SlaSelectionPolicy | None = attrs.field(default=None, eq=False)
@@ -617,7 +624,8 @@ class DeskConfig:
              "capacity": {"weights": {"email": 1}, "exclusive": ["phone"], "budget": 3},
              "survey_delay": "PT1H",
              "recalculation": "keep_elapsed",
-             "keep_history": true}
+             "keep_history": true,
+             "keep_log": true}
 
         Durations are ISO 8601 (``"PT30S"``) or seconds.
 
@@ -646,6 +654,7 @@ class DeskConfig:
                 "survey_delay",
                 "recalculation",
                 "keep_history",
+                "keep_log",
             ),
             "config",
         )
@@ -738,6 +747,9 @@ class DeskConfig:
                 f"expected one of {[m.name.lower() for m in RecalcMode]!r}, got {recalc!r}",
                 "recalculation",
             ) from None
+        keep_log = d.get("keep_log", True)
+        if not isinstance(keep_log, bool):
+            raise ConfigError(f"expected true or false, got {keep_log!r}", "keep_log")
         keep = d.get("keep_history", True)
         if not isinstance(keep, bool):
             raise ConfigError(f"expected true or false, got {keep!r}", "keep_history")
@@ -761,6 +773,7 @@ class DeskConfig:
             recalculation=mode_r,
             calendars=calendars,
             keep_history=keep,
+            keep_log=keep_log,
         )
 
 
@@ -1086,7 +1099,7 @@ class Desk:
     Every command takes ``at`` (aware, not earlier than the last instant the desk saw) and
     returns the events it caused, in order.  See the module docstring for the contract.
 
-    Example:
+    Examples:
         >>> from datetime import datetime, timezone
         >>> from csflow import AgentProfile, Customer, Ticket, Tier
         >>> desk = Desk(DeskConfig())
@@ -1124,6 +1137,7 @@ class Desk:
         self._surveys: list[tuple[int, int, str, int]] = []
         self._seq = itertools.count()
         self._log: list[tuple[Any, ...]] = []
+        self._keep_log = config.keep_log
         self._default_queue = config.queues[0].name
         # Queues whose key may use the SLA due instant (anything but allowance aging).
         self._deadline_queues = frozenset(
@@ -1730,6 +1744,28 @@ class Desk:
         self._ledger.forget(ticket_id)
         return out
 
+    def forget(self, ticket_id: str, *, at: datetime) -> list[Event]:
+        """Drop a closed or abandoned ticket from the desk's memory (its views and history).
+
+        A long-running host or simulation calls it for tickets it has archived, so memory
+        stays proportional to the open work.  Returns no events.
+
+        Raises:
+            UnknownTicketError: No such ticket.
+            InvalidTransitionError: The ticket is not closed or abandoned.
+        """
+        t = self._time(at)
+        r = self._rec(ticket_id)
+        if r.state not in ("closed", "abandoned"):
+            raise InvalidTransitionError(
+                f"cannot forget ticket {ticket_id!r}: it is {r.state}; only closed or abandoned "
+                "tickets can be forgotten"
+            )
+        self._commit(t, ("forget", ticket_id))
+        del self._tickets[ticket_id]
+        self._ledger.forget(ticket_id)
+        return []
+
     # -- time ----------------------------------------------------------------------------------
 
     def advance(self, *, at: datetime) -> list[Event]:
@@ -1761,16 +1797,16 @@ class Desk:
         heap = self._sla_heap
         while heap and heap[0][0] <= due:
             d, _, tid = heapq.heappop(heap)
-            r = self._tickets[tid]
-            if r.sla is None or r.armed != d:
+            r = self._tickets.get(tid)
+            if r is None or r.sla is None or r.armed != d:
                 continue
             r.armed = None
             self._sla_events(r, r.sla.advance(when), out)
         surveys = self._surveys
         while surveys and surveys[0][0] <= due:
             _, _, tid, version = heapq.heappop(surveys)
-            r = self._tickets[tid]
-            if r.survey_version == version and r.state in ("solved", "closed"):
+            r = self._tickets.get(tid)
+            if r is not None and r.survey_version == version and r.state in ("solved", "closed"):
                 self._emit(r, SurveyDue(when, tid, r.agent), out)
         step = self._router.next_step_us()
         if step is not None and step <= due:
@@ -1781,8 +1817,8 @@ class Desk:
         heap = self._sla_heap
         while heap:
             d, _, tid = heap[0]
-            r = self._tickets[tid]
-            if r.sla is not None and r.armed == d:
+            r = self._tickets.get(tid)
+            if r is not None and r.sla is not None and r.armed == d:
                 break
             heapq.heappop(heap)
         if heap and (best is None or heap[0][0] < best):
@@ -1790,7 +1826,8 @@ class Desk:
         surveys = self._surveys
         while surveys:
             _, _, tid, version = surveys[0]
-            if self._tickets[tid].survey_version == version:
+            r = self._tickets.get(tid)
+            if r is not None and r.survey_version == version:
                 break
             heapq.heappop(surveys)
         if surveys and (best is None or surveys[0][0] < best):
@@ -1804,7 +1841,14 @@ class Desk:
 
         The snapshot is the log of the commands the desk accepted (the desk is deterministic,
         so replaying it reproduces the desk exactly); its size grows with that log.
+
+        Raises:
+            InvalidTransitionError: The desk was configured with ``keep_log=False``.
         """
+        if not self._keep_log:
+            raise InvalidTransitionError(
+                "this desk keeps no command log (keep_log=False): it cannot be snapshotted"
+            )
         commands: list[list[Any]] = []
         for entry in self._log:
             at_us, name, *args = entry
@@ -1885,6 +1929,7 @@ class Desk:
             arity(2)
             getattr(self, name)(args[0], args[1], at=at)
         elif name in (
+            "forget",
             "remove_agent",
             "customer_message",
             "request_callback",
@@ -1911,7 +1956,8 @@ class Desk:
     def _commit(self, t: int, entry: tuple[Any, ...]) -> None:
         """Validation is over: from here on the command mutates.  Log it and move time on."""
         self._now = t
-        self._log.append((t, *entry))
+        if self._keep_log:
+            self._log.append((t, *entry))
 
     def _rec(self, ticket_id: str) -> _Rec:
         r = self._tickets.get(ticket_id) if isinstance(ticket_id, str) else None

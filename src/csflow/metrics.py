@@ -644,7 +644,7 @@ def summarize(
             (the error's ``path`` is ``events[i]``), or *until* is naive or before the latest
             event.
 
-    Example:
+    Examples:
         >>> from datetime import datetime, timezone
         >>> from csflow.events import TicketAssigned, TicketQueued
         >>> from csflow.model import Priority

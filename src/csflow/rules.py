@@ -1232,7 +1232,7 @@ class RuleSet:
             ConfigError: Anything malformed, with the path to it, e.g.
                 ``rules[2].when.all[0]: unknown operator 'inn'``.
 
-        Example:
+        Examples:
             >>> rs = RuleSet.from_dicts([{"name": "vip", "when": {"field": "tier", "eq": "gold"},
             ...                           "then": {"queue": "vip"}}])
             >>> rs.evaluate({"tier": "gold"}).actions["queue"]

@@ -858,7 +858,9 @@ class _Run:
         seed: int,
         progress: Callable[[float], None] | None,
     ) -> None:
-        self.desk = Desk(desk_config)
+        # The simulation reads the events as they come and never snapshots: no command log or
+        # per-ticket history, so memory stays flat over long runs.
+        self.desk = Desk(attrs.evolve(desk_config, keep_log=False, keep_history=False))
         self.config = config
         self.seed = seed
         self.rng = random.Random(seed)
@@ -1137,7 +1139,7 @@ def simulate(
         ConfigError: An escalation team the desk does not have, or a desk command refused by
             the desk configuration (for instance an escalation the graph does not allow).
 
-    Example:
+    Examples:
         >>> from datetime import datetime, timedelta, timezone
         >>> cfg = SimConfig(
         ...     start=datetime(2026, 3, 16, tzinfo=timezone.utc),

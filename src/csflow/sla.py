@@ -607,7 +607,7 @@ class SlaPolicy:
     Raises:
         ConfigError: A bad name, calendar, metric, priority, target, threshold or status.
 
-    Example:
+    Examples:
         >>> from datetime import timedelta
         >>> from csflow.calendar import BusinessCalendar
         >>> from csflow.model import Priority

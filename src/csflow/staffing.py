@@ -264,7 +264,7 @@ def erlang_b(agents: int, load: float) -> float:
         ConfigError: *agents* is not a non-negative int, or *load* is negative, NaN, infinite
             or above ``1e7``.
 
-    Example:
+    Examples:
         >>> round(erlang_b(10, 5.0), 6)
         0.018385
     """
@@ -289,7 +289,7 @@ def erlang_c(agents: int, load: float) -> float:
     Raises:
         ConfigError: *agents* or *load* is invalid (see :func:`erlang_b`).
 
-    Example:
+    Examples:
         >>> round(erlang_c(12, 10.0), 4)
         0.4494
     """
@@ -320,7 +320,7 @@ def service_level(agents: int, load: float, aht: timedelta, target: timedelta) -
     Raises:
         ConfigError: an argument has the wrong type or an out-of-range value.
 
-    Example:
+    Examples:
         >>> from datetime import timedelta as td
         >>> round(service_level(14, 10.0, td(minutes=3), td(seconds=20)), 4)
         0.8884
@@ -405,7 +405,7 @@ def agents_for_service_level(load: float, aht: timedelta, target: timedelta, lev
     Raises:
         ConfigError: an argument has the wrong type or an out-of-range value.
 
-    Example:
+    Examples:
         >>> from datetime import timedelta as td
         >>> agents_for_service_level(10.0, td(minutes=3), td(seconds=20), 0.8)
         14
@@ -871,7 +871,7 @@ def staffing_plan(
     Returns:
         The :class:`StaffingPlan`.
 
-    Example:
+    Examples:
         >>> from datetime import datetime, timedelta as td, timezone
         >>> day = [(datetime(2026, 3, 19, 9, tzinfo=timezone.utc), td(minutes=30), 100)]
         >>> staffing_plan(day, td(minutes=3), td(seconds=20), 0.8).peak_agents

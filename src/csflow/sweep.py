@@ -64,7 +64,7 @@ def run_sweep(
         ConfigError: An item is not a :class:`~csflow.sim.Scenario`, or a scenario's data is
             malformed (every scenario's configuration is checked here, before any runs).
 
-    Example:
+    Examples:
         >>> from concurrent.futures import ThreadPoolExecutor
         >>> from csflow.sim import mmc_scenario
         >>> grid = [mmc_scenario(c, 4.0, customers=200, seed=s) for c in (5, 6) for s in (1, 2)]

@@ -69,7 +69,7 @@ class ManualClock:
     Args:
         start: The first instant (aware).
 
-    Example:
+    Examples:
         >>> clock = ManualClock(datetime(2026, 3, 2, 9, tzinfo=timezone.utc))
         >>> clock.advance(seconds=40).isoformat()
         '2026-03-02T09:00:40+00:00'
@@ -360,7 +360,7 @@ class Story:
     desk to it (firing what is due), runs the command, and keeps every event in
     :attr:`events`; each step returns the events of that step (advance included).
 
-    Example:
+    Examples:
         >>> from csflow.desk import DeskConfig
         >>> s = Story(DeskConfig(), datetime(2026, 3, 2, tzinfo=timezone.utc))
         >>> _ = s.agent("09:00", "sari", chat=3)
