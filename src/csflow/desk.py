@@ -815,8 +815,10 @@ def _queue_from_dict(data: object, path: str) -> QueueSpec:
         for k, v in _mapping(d.get("allowances", {}), _path(path, "allowances")).items():
             p = _path(_path(path, "allowances"), k)
             tier, _, prio = k.partition(":")
-            allow[(tier, prio) if prio else tier] = _duration(v, p)
-        default = _duration(d.get("default_allowance", 600), _path(path, "default_allowance"))
+            allow[(tier, prio) if prio else tier] = _duration(v, p, zero=True)
+        default = _duration(
+            d.get("default_allowance", 600), _path(path, "default_allowance"), zero=True
+        )
         key = _wrap(path, AgingKey, allow, default, **band_kw)
     elif kind == "deadline":
         fb = d.get("fallback")
@@ -2081,10 +2083,10 @@ class Desk:
             at=at,
             queue=r.queue,
             due=self._due(r),
-            queued_at=_utc(r.queued_us),
+            queued_at=r.queued_us,
             rule=rule,
             last_agent=None if last is None else last[0],
-            last_contact_at=None if last is None else _utc(last[1]),
+            last_contact_at=None if last is None else last[1],
             signature=self._signature(r) if r.callback else None,
         )
         if a is not None:
