@@ -1307,7 +1307,7 @@ class Desk:
             ConfigError: An undeclared state.
         """
         t = self._time(at)
-        old = self._router.pool.status(agent_id).presence
+        old = self._router.pool._agent(agent_id).presence
         self.config.presence.routable(state)
         changes = self._router.set_presence(agent_id, state, at=at)
         self._commit(t, ("set_presence", agent_id, state))
@@ -1322,7 +1322,7 @@ class Desk:
             UnknownAgentError: No such agent.
         """
         t = self._time(at)
-        old = self._router.pool.status(agent_id).presence
+        old = self._router.pool._agent(agent_id).presence
         held = self._router.remove_agent(agent_id, at=at)
         self._commit(t, ("remove_agent", agent_id))
         out: list[Event] = [AgentPresenceChanged(at, agent_id, old, "removed")]

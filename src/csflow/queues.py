@@ -61,10 +61,11 @@ from __future__ import annotations
 
 import heapq
 import itertools
+from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from collections.abc import Set as AbstractSet
 from datetime import datetime, timedelta
-from typing import Protocol, TypeAlias
+from typing import Protocol, TypeAlias, cast
 
 import attrs
 
@@ -107,10 +108,26 @@ def _at_us(value: object, name: str = "at") -> int:
     """
     if type(value) is int:
         return value
+    # One command hands the same ``at`` object to several layers, each of which converts it:
+    # remember the last conversion.  Datetimes are immutable, and the pair is replaced in one
+    # assignment, so a hit is always right.
+    last = _last_instant
+    if last[0] is value:
+        return last[1]
     # Not ``(value - EPOCH) // ONE_US``: a pendulum DateTime minus a datetime is a pendulum
     # Interval, whose floor division by a stdlib timedelta fails.  ``instant_us`` uses the
     # stdlib operations and so is exact for every datetime subclass.
-    return instant_us(value, name)
+    us = instant_us(value, name)
+    _remember_instant(value, us)
+    return us
+
+
+_last_instant: tuple[object, int] = (object(), 0)  # a sentinel no caller can pass
+
+
+def _remember_instant(value: object, us: int) -> None:
+    global _last_instant
+    _last_instant = (value, us)
 
 
 def _span_us(value: object, name: str) -> int:
@@ -171,7 +188,7 @@ class Signature:
     Raises:
         ConfigError: A malformed channel, language, skill or agent id.
 
-    Example:
+    Examples:
         >>> str(Signature("whatsapp", "id", {"refunds": 3}))
         '[whatsapp, lang=id, refunds>=3]'
     """
@@ -347,7 +364,7 @@ class AgingKey:
     Raises:
         ConfigError: A malformed key or a negative or non-timedelta allowance.
 
-    Example:
+    Examples:
         >>> key = AgingKey({"platinum": timedelta(seconds=30), ("*", "low"): timedelta(hours=1)})
     """
 
@@ -470,6 +487,56 @@ class QueuedTicket:
         return max(0, _at_us(at) - self.queued_at_us)
 
 
+_QT_FIELDS = ("ticket_id", "key", "signature", "queued_at_us", "callback", "ticket")
+if tuple(f.name for f in attrs.fields(QueuedTicket)) != _QT_FIELDS:  # pragma: no cover
+    raise RuntimeError("QueuedTicket's fields changed: update _new_entry")
+_new_object = object.__new__
+_set_ticket_id, _set_key, _set_signature, _set_queued_at, _set_callback, _set_ticket = (
+    QueuedTicket.__dict__[name].__set__ for name in _QT_FIELDS
+)
+
+
+def _new_entry(
+    ticket_id: str,
+    key: tuple[int, int, int],
+    signature: Signature,
+    queued_at_us: int,
+    callback: bool,
+    ticket: Ticket | None,
+) -> QueuedTicket:
+    """``QueuedTicket(...)`` for arguments already checked, about a third cheaper.
+
+    attrs' ``__init__`` of a frozen class goes through ``object.__setattr__`` once per field;
+    the slots' own descriptors store the values directly.  The result is an ordinary
+    (frozen) :class:`QueuedTicket`.
+    """
+    entry: QueuedTicket = _new_object(QueuedTicket)
+    _set_ticket_id(entry, ticket_id)
+    _set_key(entry, key)
+    _set_signature(entry, signature)
+    _set_queued_at(entry, queued_at_us)
+    _set_callback(entry, callback)
+    _set_ticket(entry, ticket)
+    return entry
+
+
+_KC_FIELDS = ("ticket", "queued_at_us", "due_us")
+if tuple(f.name for f in attrs.fields(KeyContext)) != _KC_FIELDS:  # pragma: no cover
+    raise RuntimeError("KeyContext's fields changed: update _key_context")
+_set_kc_ticket, _set_kc_queued_at, _set_kc_due = (
+    KeyContext.__dict__[name].__set__ for name in _KC_FIELDS
+)
+
+
+def _key_context(ticket: Ticket, queued_at_us: int, due_us: int | None) -> KeyContext:
+    """``KeyContext(...)`` for checked arguments, without attrs' per-field ``__setattr__``."""
+    context: KeyContext = _new_object(KeyContext)
+    _set_kc_ticket(context, ticket)
+    _set_kc_queued_at(context, queued_at_us)
+    _set_kc_due(context, due_us)
+    return context
+
+
 # A heap item: the key spread out (tuples of ints compare fastest), then the entry.  ``seq``
 # is unique, so comparison never reaches the entry.
 _Item: TypeAlias = tuple[int, int, int, QueuedTicket]
@@ -510,7 +577,7 @@ class TicketQueue:
         name: The queue's name (used in messages and reasons).
         key: The key policy; :class:`AgingKey` with its defaults when omitted.
 
-    Example:
+    Examples:
         >>> q = TicketQueue("vip")
         >>> entry = q.push(ticket, at=now)  # doctest: +SKIP
         >>> q.pop().ticket_id  # doctest: +SKIP
@@ -524,6 +591,9 @@ class TicketQueue:
         self.key_policy: KeyPolicy = AgingKey() if key is None else key
         self._index: dict[str, QueuedTicket] = {}
         self._groups: dict[Signature, _Group] = {}
+        # Channel -> how many groups wait on it: lets the router skip a channel with nothing
+        # waiting without hashing every signature of an agent.
+        self._channel_groups: Counter[str] = Counter()
         self._views: dict[int, _DelayView] = {}
         self._announced: list[tuple[int, QueuedTicket]] = []
 
@@ -609,6 +679,13 @@ class TicketQueue:
         Returns:
             The entry removed, or ``None`` when nothing qualifies (nothing changes then).
         """
+        if (
+            signatures is not None
+            and type(signatures) in _SEQ_TYPES
+            and type(waited) is int
+            and waited == 0
+        ):
+            return self._pop_groups(signatures)
         found = self._find(signatures, waited, at)
         if found is None:
             return None
@@ -705,8 +782,8 @@ class TicketQueue:
         at_us = _at_us(at)
         due_us = None if due is None else _at_us(due, "due")
         sig = Signature.of(ticket) if signature is None else _check_signature(signature)
-        band, vdue = self.key_policy(KeyContext(ticket, at_us, due_us))
-        entry = QueuedTicket(ticket.id, (band, vdue, next(_SEQ)), sig, at_us, callback, ticket)
+        band, vdue = self.key_policy(_key_context(ticket, at_us, due_us))
+        entry = _new_entry(ticket.id, (band, vdue, next(_SEQ)), sig, at_us, callback, ticket)
         self._insert(entry)
         return entry
 
@@ -738,18 +815,31 @@ class TicketQueue:
         """
         if type(ticket_id) is not str or not ticket_id:
             raise ConfigError(f"ticket_id must be a non-empty string, got {ticket_id!r}")
-        if ticket_id in self._index:
+        index = self._index
+        if ticket_id in index:
             raise self._duplicate(ticket_id)
         if type(band) is not int:
             raise ConfigError(f"band must be an int, got {band!r}")
-        due_us = _at_us(due, "due")
-        at_us = _at_us(at)
+        due_us = due if type(due) is int else _at_us(due, "due")
+        at_us = at if type(at) is int else _at_us(at)
         if type(signature) is not Signature:
             _check_signature(signature)
-        entry = QueuedTicket(
-            ticket_id, (band, due_us, next(_SEQ)), signature, at_us, callback, ticket
-        )
-        self._insert(entry)
+        seq = next(_SEQ)
+        entry = _new_entry(ticket_id, (band, due_us, seq), signature, at_us, callback, ticket)
+        if self._views:
+            self._insert(entry)
+            return entry
+        # ``_insert`` without delay views, inlined: this is the host's hot path.
+        index[ticket_id] = entry
+        group = self._groups.get(signature)
+        if group is None:
+            group = self._groups[signature] = _Group()
+            self._channel_groups[signature.channel] += 1
+        group.live += 1
+        heap = group.heap
+        heapq.heappush(heap, (band, due_us, seq, entry))
+        if len(heap) > 2 * group.live + _SLACK:
+            self._compact(group)
         return entry
 
     def insert(self, entry: QueuedTicket) -> QueuedTicket:
@@ -851,6 +941,71 @@ class TicketQueue:
 
     # -- internals -------------------------------------------------------------------------
 
+    def _pop_groups(self, signatures: Iterable[Signature]) -> QueuedTicket | None:
+        """:meth:`pop` from the groups *signatures*, without a delay view (the hot path).
+
+        The same steps as ``_find`` then ``_forget``, inlined, and the group found on the way
+        is reused instead of being looked up again by signature.
+        """
+        index = self._index
+        groups = self._groups
+        best: _Item | None = None
+        best_group: _Group | None = None
+        for sig in signatures:
+            group = groups.get(sig)
+            if group is None:
+                continue
+            heap = group.heap
+            while heap:
+                top = heap[0]
+                entry = top[3]
+                if index.get(entry.ticket_id) is entry:
+                    break
+                heapq.heappop(heap)  # a tombstone reached the top: drop it
+            else:
+                continue
+            if best is None or top < best:
+                best, best_group = top, group
+        if best is None or best_group is None:
+            return None
+        heapq.heappop(best_group.heap)
+        entry = best[3]
+        del index[entry.ticket_id]
+        best_group.live -= 1
+        if best_group.live == 0:
+            del groups[entry.signature]
+            self._channel_groups[entry.signature.channel] -= 1
+        elif len(best_group.heap) > 2 * best_group.live + _SLACK:
+            self._compact(best_group)
+        return entry
+
+    def _head(self, signatures: Mapping[Signature, object]) -> QueuedTicket | None:
+        """:meth:`peek` among the groups keyed in *signatures*, without a delay view.
+
+        The router's agent-frees-up path, with the agent's signature -> state mapping.
+        """
+        index = self._index
+        groups = self._groups
+        if len(signatures) > len(groups):
+            # An agent eligible for many signatures, few of them waiting: walk the groups.
+            found = [g for s, g in groups.items() if s in signatures]
+        else:
+            found = [g for s in signatures if (g := groups.get(s)) is not None]
+        best: _Item | None = None
+        for group in found:
+            heap = group.heap
+            while heap:
+                top = heap[0]
+                entry = top[3]
+                if index.get(entry.ticket_id) is entry:
+                    break
+                heapq.heappop(heap)  # a tombstone reached the top: drop it
+            else:
+                continue
+            if best is None or top < best:
+                best = top
+        return None if best is None else best[3]
+
     def _alive(self, entry: QueuedTicket) -> bool:
         return self._index.get(entry.ticket_id) is entry
 
@@ -867,11 +1022,15 @@ class TicketQueue:
         group = self._groups.get(entry.signature)
         if group is None:
             group = self._groups[entry.signature] = _Group()
+            self._channel_groups[entry.signature.channel] += 1
         group.live += 1
         heap = group.heap
-        heapq.heappush(heap, _item(entry))
+        key = entry.key
+        heapq.heappush(heap, (key[0], key[1], key[2], entry))
         if len(heap) > 2 * group.live + _SLACK:
             self._compact(group)
+        if not self._views:
+            return
         for view in self._views.values():
             heapq.heappush(view.pending, (entry.queued_at_us, entry.key[2], entry))
             view.items += 1
@@ -884,6 +1043,7 @@ class TicketQueue:
         group.live -= 1
         if group.live == 0:
             del self._groups[entry.signature]
+            self._channel_groups[entry.signature.channel] -= 1
         elif len(group.heap) > 2 * group.live + _SLACK:
             self._compact(group)
 
@@ -957,7 +1117,11 @@ class TicketQueue:
             groups = self._groups
             if signatures is None:
                 return [g.heap for g in groups.values()], None
-            if isinstance(signatures, AbstractSet) and len(signatures) > len(groups):
+            kind = type(signatures)
+            is_set = kind in _SET_TYPES or (
+                kind not in _SEQ_TYPES and isinstance(signatures, AbstractSet)
+            )
+            if is_set and len(cast("AbstractSet[Signature]", signatures)) > len(groups):
                 # An agent eligible for many signatures, few of them waiting: walk the groups.
                 return [g.heap for s, g in groups.items() if s in signatures], None
             return [g.heap for s in signatures if (g := groups.get(s)) is not None], None
@@ -977,7 +1141,18 @@ class TicketQueue:
         index = self._index
         best: _Item | None = None
         best_heap: list[_Item] = []
-        heaps, view = self._heaps_for(signatures, waited, at)
+        if (
+            signatures is not None
+            and type(signatures) in _SEQ_TYPES
+            and type(waited) is int
+            and waited == 0
+        ):
+            # The common case (a list or tuple of groups, no delay view) without a call.
+            groups = self._groups
+            heaps = [g.heap for s in signatures if (g := groups.get(s)) is not None]
+            view = None
+        else:
+            heaps, view = self._heaps_for(signatures, waited, at)
         for heap in heaps:
             while heap:
                 top = heap[0]
@@ -994,6 +1169,11 @@ class TicketQueue:
         if best is None:
             return None
         return best, best_heap, view
+
+
+# Exact types tested before ``isinstance(..., AbstractSet)``, whose ABC check is slow.
+_SET_TYPES: tuple[type, ...] = (type({}.keys()), set, frozenset)
+_SEQ_TYPES: tuple[type, ...] = (list, tuple)
 
 
 def _entry_key(entry: QueuedTicket) -> tuple[int, int, int]:

@@ -37,6 +37,16 @@ So a decision costs O(log n) heap work plus the stale entries it meets (each pus
 whatever the number of agents.  Heaps holding more than twice their members (plus a little)
 are rebuilt, so memory stays proportional to memberships.
 
+**Constant factors.**  The channels an agent can take now are kept on the agent
+(``takeable``) and recomputed once per change of its state, so every eligibility check is a
+set lookup.  An agent that finishes a ticket usually takes the next one at once
+(:meth:`Router.release`): the pool then *holds back* its bookkeeping for the exchange and
+publishes it once at the end -- one change of the availability counters instead of two, and
+heap entries pushed only where the invariant could have broken (a channel that became
+takeable, or a chain whose key went down), without bumping the stamp.  The invariant: while
+an agent can take channel *c*, every heap of its *c* signatures holds an entry of it with its
+current stamp and a key at most its true key.
+
 **Question 2** looks at the agent's signatures on the channels it can take now and asks each
 queue of its routing profile, in priority order, for the best head among those groups
 (:meth:`csflow.queues.TicketQueue.peek`): cost proportional to the number of groups the agent
@@ -84,7 +94,7 @@ import heapq
 import itertools
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import Literal, Protocol, TypeAlias, runtime_checkable
+from typing import Any, Literal, Protocol, TypeAlias, runtime_checkable
 
 import attrs
 import networkx as nx
@@ -100,11 +110,11 @@ from csflow.model import AgentProfile, Channel, Ticket
 from csflow.queues import (
     DuplicateTicketError,
     Instant,
-    KeyContext,
     QueuedTicket,
     Signature,
     TicketQueue,
     _at_us,
+    _key_context,
 )
 
 __all__ = [
@@ -145,6 +155,7 @@ __all__ = [
 ]
 
 _SLACK = 16
+_NONE: frozenset[str] = frozenset()
 _BUSY = 1 << 62  # LongestIdle: busy agents rank after every idle one
 
 
@@ -154,6 +165,19 @@ class CapacityExceededError(InvalidTransitionError):
 
 class TransferLimitError(InvalidTransitionError):
     """A hand-over refused because the ticket reached its ``max_transfers``."""
+
+
+def _slot_setters(cls: type, names: tuple[str, ...]) -> tuple[Any, ...]:
+    """The slot descriptors' setters of the frozen attrs class *cls*, for *names*.
+
+    attrs' ``__init__`` of a frozen class calls ``object.__setattr__`` once per field; on the
+    routing hot path the slots are filled directly instead (the same values, no validators
+    or converters to skip).  Refuses to build if *names* are not exactly the class's fields.
+    """
+    fields = tuple(f.name for f in attrs.fields(cls))
+    if fields != names:  # pragma: no cover - a field was added without updating the caller
+        raise RuntimeError(f"{cls.__name__} fields are {fields!r}, expected {names!r}")
+    return tuple(cls.__dict__[name].__set__ for name in names)
 
 
 def _utc(us: int) -> datetime:
@@ -215,7 +239,7 @@ class CapacityRules:
     Raises:
         ConfigError: A malformed channel, a negative number or a weight of 0.
 
-    Example:
+    Examples:
         >>> rules = CapacityRules(weights={"email": 2}, exclusive={"phone"}, budget=3)
     """
 
@@ -363,6 +387,7 @@ class _Agent:
         "routable",
         "sigs",
         "stamp",
+        "takeable",
         "turn",
     )
 
@@ -387,6 +412,10 @@ class _Agent:
         self.turn = -1
         self.stamp = 0
         self.sigs: dict[str, dict[Signature, _SigState]] = {}
+        # The channels the agent can take one more ticket of right now, recomputed once per
+        # state change (presence, assignment, release, profile) so that every eligibility
+        # check on the hot path is one set lookup.
+        self.takeable: frozenset[str] = _NONE
 
     def __lt__(self, other: _Agent) -> bool:
         # Heap entries of one agent may tie on (key, order, stamp); any order is fine then.
@@ -633,7 +662,7 @@ class PreferredAgent:
 class _Chain:
     """A compiled strategy chain: ranking strategies plus pins at their positions."""
 
-    __slots__ = ("monotone", "names", "pins", "ranking", "strategies")
+    __slots__ = ("_fns", "monotone", "names", "pins", "ranking", "sig_free", "strategies")
 
     def __init__(self, strategies: tuple[Strategy, ...]) -> None:
         if not strategies:
@@ -654,12 +683,22 @@ class _Chain:
         self.pins = tuple(pins)
         self.names = tuple(s.name for s in strategies)
         self.monotone = all(s.monotone for s in ranking)
+        self._fns = tuple(s.key for s in ranking)
+        # The built-in strategies whose key ignores the signature: an agent's key is then the
+        # same in every heap, and is computed once when the agent is pushed everywhere.
+        self.sig_free = all(type(s) in (LongestIdle, RoundRobin) for s in ranking)
 
     def key(self, agent: _Agent, sig: Signature) -> tuple[int, ...]:
-        return tuple([s.key(agent, sig) for s in self.ranking])
+        fns = self._fns
+        if len(fns) == 1:
+            return (fns[0](agent, sig),)
+        return tuple([f(agent, sig) for f in fns])
 
 
 _HeapEntry: TypeAlias = tuple[tuple[int, ...], int, int, _Agent]
+
+#: Any signature, to ask a signature-free chain (``_Chain.sig_free``) for an agent's key.
+_PROBE = Signature("chat")
 
 
 class _SigState:
@@ -708,6 +747,11 @@ class AgentPool:
         self._sigs: dict[Signature, _SigState] = {}
         self._sigs_by_channel: dict[str, dict[Signature, _SigState]] = {}
         self._chains: dict[tuple[Strategy, ...], _Chain] = {}
+        self._non_monotone = False  # some chain re-keys agents after every assignment
+        self._held_back: _Agent | None = None  # see _hold_back
+        self._held_takeable: frozenset[str] = _NONE
+        self._held_keys: list[tuple[int, ...]] = []
+        self._sig_free: list[_Chain] = []  # the chains whose keys ignore the signature
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -849,8 +893,9 @@ class AgentPool:
         ag.routable = routable
         self._agents[ag.id] = ag
         self._index(ag)
+        ag.takeable = self._takeable(ag)
         self._join_all(ag)  # counts the agent as available where it can take work
-        self._index_spare(ag, frozenset(), self._takeable(ag))
+        self._index_spare(ag, _NONE, ag.takeable)
         return self.status(ag.id)
 
     def update(self, profile: AgentProfile, *, at: Instant) -> AgentStatus:
@@ -871,13 +916,14 @@ class AgentPool:
                     f"agent {ag.id!r} holds {n} {channel!r} tickets but the new profile allows "
                     f"{caps.get(channel, 0)}"
                 )
-        self._flip(ag, self._takeable(ag), frozenset())
+        self._flip(ag, _NONE)
         self._leave_all(ag)  # new stamp: old heap entries are stale
         self._unindex(ag)
         ag.profile = profile
         self._index(ag)
+        ag.takeable = self._takeable(ag)
         self._join_all(ag)  # fresh entries and availability for the new memberships
-        self._index_spare(ag, frozenset(), self._takeable(ag))
+        self._index_spare(ag, _NONE, ag.takeable)
         return self.status(ag.id)
 
     def remove(self, agent_id: str, *, at: Instant) -> tuple[str, ...]:
@@ -888,7 +934,7 @@ class AgentPool:
         """
         ag = self._agent(agent_id)
         _at_us(at)
-        self._flip(ag, self._takeable(ag), frozenset())
+        self._flip(ag, _NONE)
         self._leave_all(ag)
         self._unindex(ag)
         ag.routable = False
@@ -909,13 +955,12 @@ class AgentPool:
         ag = self._agent(agent_id)
         routable = self.presence.routable(state)
         at_us = _at_us(at)
-        before = self._takeable(ag)
         was = ag.routable
         ag.presence = state
         ag.routable = routable
         if routable and not was and ag.n_held == 0:
             ag.idle_since_us = at_us
-        self._flip(ag, before, self._takeable(ag))
+        self._flip(ag, self._takeable(ag))
         if routable and not was:
             self._refresh_heaps(ag)
         return self.status(ag.id)
@@ -952,8 +997,11 @@ class AgentPool:
         ag = self._agent(agent_id)
         if ticket_id not in ag.held:
             raise UnknownTicketError(f"agent {agent_id!r} does not hold ticket {ticket_id!r}")
-        at_us = _at_us(at)
-        before = self._takeable(ag)
+        self._release(ag, ticket_id, _at_us(at))
+
+    # -- internals -------------------------------------------------------------------------
+
+    def _release(self, ag: _Agent, ticket_id: str, at_us: int) -> None:
         c = ag.held.pop(ticket_id)
         del self._holder[ticket_id]
         ag.counts[c] -= 1
@@ -965,10 +1013,72 @@ class AgentPool:
             ag.n_exclusive -= 1
         if ag.n_held == 0:
             ag.idle_since_us = at_us
-        self._flip(ag, before, self._takeable(ag))
+        if ag is self._held_back:
+            ag.takeable = self._takeable(ag)  # exact for the agent; counters wait for _settle
+            return
+        self._flip(ag, self._takeable(ag))
         self._refresh_heaps(ag)
 
-    # -- internals -------------------------------------------------------------------------
+    def _hold_back(self, ag: _Agent) -> None:
+        """Defer *ag*'s counter and heap bookkeeping until :meth:`_settle`.
+
+        An agent that releases a ticket usually takes another at once: its channels flip to
+        takeable and straight back, and each flip walks every signature it belongs to.
+        While held back, the agent's own ``takeable`` stays exact (it decides what the agent
+        may take), and the counters and heaps keep the state from before; :meth:`_settle`
+        then does one flip and one heap refresh for the whole exchange.
+        """
+        self._held_back = ag
+        self._held_takeable = ag.takeable
+        self._held_keys = [ch.key(ag, _PROBE) for ch in self._sig_free]
+
+    def _settle(self, ag: _Agent) -> None:
+        """Publish *ag*'s state after :meth:`_hold_back`: counters, spare index, heaps.
+
+        Heaps keep this invariant: while the agent can take channel *c*, each heap of each
+        of its *c* signatures holds an entry of the agent, with its current stamp, whose key
+        is at most its true key.  So an entry is pushed only where that could have broken:
+        on a channel the agent could not take before, or for a chain whose key may have
+        gone down (a signature-free chain is checked by comparing its key before and
+        after; any other chain is pushed).  The stamp is kept, so entries already in place
+        stay valid; an extra entry of an agent is harmless (``_top`` re-keys or drops it).
+        """
+        self._held_back = None
+        before = self._held_takeable
+        after = ag.takeable
+        ag.takeable = before
+        self._flip(ag, after)
+        lowered: set[_Chain] = set()
+        for chain, old in zip(self._sig_free, self._held_keys, strict=True):
+            if chain.key(ag, _PROBE) < old:
+                lowered.add(chain)
+        if not lowered and after <= before and len(self._sig_free) == len(self._chains):
+            return  # every entry in place is still a lower bound; nothing became takeable
+        g = ag.group
+        stamp = ag.stamp
+        order = ag.order
+        push = heapq.heappush
+        keys: dict[_Chain, tuple[int, ...]] = {}
+        for c, sigs in ag.sigs.items():
+            if c not in after:
+                continue
+            fresh = c not in before
+            for st in sigs.values():
+                heaps = st.heaps.get(g)
+                if not heaps:
+                    continue
+                for chain, heap in heaps.items():
+                    if chain.sig_free:
+                        if not fresh and chain not in lowered:
+                            continue  # the entry in place is still a lower bound
+                        key = keys.get(chain)
+                        if key is None:
+                            key = keys[chain] = chain.key(ag, st.sig)
+                    else:
+                        key = chain.key(ag, st.sig)
+                    push(heap, (key, order, stamp, ag))
+                    if len(heap) > 2 * len(st.members[g]) + _SLACK:
+                        heaps[chain] = self._build_heap(st, g, chain)
 
     def _agent(self, agent_id: object) -> _Agent:
         ag = self._agents.get(agent_id) if isinstance(agent_id, str) else None
@@ -980,6 +1090,9 @@ class AgentPool:
         chain = self._chains.get(strategies)
         if chain is None:
             chain = self._chains[strategies] = _Chain(strategies)
+            self._non_monotone = self._non_monotone or not chain.monotone
+            if chain.sig_free:
+                self._sig_free.append(chain)
         return chain
 
     def _caps(self, profile: AgentProfile) -> dict[str, int]:
@@ -1009,19 +1122,11 @@ class AgentPool:
             self._by_language[lang].pop(ag.id, None)
 
     def _can(self, ag: _Agent, c: str) -> bool:
-        if not ag.routable or ag.n_exclusive:
-            return False
-        if ag.counts.get(c, 0) >= ag.caps.get(c, 0):
-            return False
-        if ag.n_held and c in self._exclusive:
-            return False
-        # The load budget is shared by every channel: a ticket on one channel can leave no
-        # room for another, so the check belongs here and not only in ``_spare_of``.
-        budget = self._budget
-        return budget is None or ag.load + self._weights.get(c, 1) <= budget
+        # ``ag.takeable`` is kept current by every change of the agent's state (``_flip``).
+        return c in ag.takeable
 
     def _spare_of(self, ag: _Agent, c: str) -> int:
-        if not self._can(ag, c):
+        if c not in ag.takeable:
             return 0
         if c in self._exclusive:
             return 1
@@ -1032,14 +1137,43 @@ class AgentPool:
         return room
 
     def _takeable(self, ag: _Agent) -> frozenset[str]:
+        """The channels *ag* can take one more ticket of now, computed from its state."""
         if not ag.routable or ag.n_exclusive:
-            return frozenset()
-        return frozenset(c for c in ag.caps if self._can(ag, c))
+            return _NONE
+        if not ag.n_held:
+            # Nothing held: every channel with capacity whose one ticket fits the budget.
+            budget = self._budget
+            if budget is None:
+                return frozenset(ag.caps)
+            weights = self._weights
+            return frozenset(c for c in ag.caps if weights.get(c, 1) <= budget)
+        counts = ag.counts
+        exclusive = self._exclusive
+        budget = self._budget
+        weights = self._weights
+        load = ag.load
+        # The load budget is shared by every channel: a ticket on one channel can leave no
+        # room for another, so it is checked here and not only in ``_spare_of``.
+        if budget is None:
+            return frozenset(
+                [c for c, cap in ag.caps.items() if counts.get(c, 0) < cap and c not in exclusive]
+            )
+        return frozenset(
+            [
+                c
+                for c, cap in ag.caps.items()
+                if counts.get(c, 0) < cap
+                and c not in exclusive
+                and load + weights.get(c, 1) <= budget
+            ]
+        )
 
-    def _flip(self, ag: _Agent, before: frozenset[str], after: frozenset[str]) -> None:
-        """The channels *ag* can take went from *before* to *after*: update the counters."""
+    def _flip(self, ag: _Agent, after: frozenset[str]) -> None:
+        """The channels *ag* can take are now *after*: update it and the counters."""
+        before = ag.takeable
         if before == after:
             return
+        ag.takeable = after
         g = ag.group
         for c in before - after:
             for st in ag.sigs.get(c, {}).values():
@@ -1064,8 +1198,11 @@ class AgentPool:
         g = ag.group
         stamp = ag.stamp
         order = ag.order
+        takeable = ag.takeable
+        push = heapq.heappush
+        keys: dict[_Chain, tuple[int, ...]] = {}  # signature-free chains: one key per chain
         for c, sigs in ag.sigs.items():
-            if not self._can(ag, c):
+            if c not in takeable:
                 continue
             for st in sigs.values():
                 heaps = st.heaps.get(g)
@@ -1074,12 +1211,17 @@ class AgentPool:
                 for chain, heap in heaps.items():
                     if only_non_monotone and chain.monotone:
                         continue
-                    heapq.heappush(heap, (chain.key(ag, st.sig), order, stamp, ag))
+                    if chain.sig_free:
+                        key = keys.get(chain)
+                        if key is None:
+                            key = keys[chain] = chain.key(ag, st.sig)
+                    else:
+                        key = chain.key(ag, st.sig)
+                    push(heap, (key, order, stamp, ag))
                     if len(heap) > 2 * len(st.members[g]) + _SLACK:
                         heaps[chain] = self._build_heap(st, g, chain)
 
     def _assign(self, ag: _Agent, ticket_id: str, c: str, at_us: int) -> None:
-        before = self._takeable(ag)
         ag.held[ticket_id] = c
         self._holder[ticket_id] = ag
         ag.counts[c] = ag.counts.get(c, 0) + 1
@@ -1089,8 +1231,12 @@ class AgentPool:
             ag.n_exclusive += 1
         ag.last_assigned_us = at_us
         ag.turn = next(self._turns)
-        self._flip(ag, before, self._takeable(ag))
-        self._push_everywhere(ag, only_non_monotone=True)
+        if ag is self._held_back:
+            ag.takeable = self._takeable(ag)
+            return
+        self._flip(ag, self._takeable(ag))
+        if self._non_monotone:
+            self._push_everywhere(ag, only_non_monotone=True)
 
     def _register(self, sig: Signature) -> _SigState:
         st = self._sigs.get(sig)
@@ -1127,7 +1273,8 @@ class AgentPool:
         c = st.sig.channel
         st.members.setdefault(g, {})[ag.id] = ag
         ag.sigs.setdefault(c, {})[st.sig] = st
-        if self._can(ag, c):
+        published = self._held_takeable if ag is self._held_back else ag.takeable
+        if c in published:
             st.avail[g] = st.avail.get(g, 0) + 1
             for chain, heap in st.heaps.get(g, {}).items():
                 heapq.heappush(heap, (chain.key(ag, st.sig), ag.order, ag.stamp, ag))
@@ -1172,7 +1319,7 @@ class AgentPool:
         sig = st.sig
         while heap:
             key, order, stamp, ag = heap[0]
-            if stamp != ag.stamp or not self._can(ag, c):
+            if stamp != ag.stamp or c not in ag.takeable:
                 heapq.heappop(heap)
                 continue
             true = chain.key(ag, sig)
@@ -1271,7 +1418,7 @@ def _to_steps(value: Iterable[RelaxationStep]) -> tuple[RelaxationStep, ...]:
 class Relaxation:
     """A ticket's timed relaxation plan: steps in order of *after*.
 
-    Example:
+    Examples:
         >>> Relaxation((
         ...     RelaxationStep(timedelta(seconds=30), proficiency=3),
         ...     RelaxationStep(timedelta(minutes=2), proficiency=1),
@@ -1347,7 +1494,7 @@ def _to_slots(value: Iterable[QueueSlot | str]) -> tuple[QueueSlot, ...]:
 class RoutingProfile:
     """An agent group's routing profile: which queues it serves, in what order, after what delay.
 
-    Example:
+    Examples:
         >>> RoutingProfile("tier1", [QueueSlot("vip", 1), QueueSlot("general", 2, timedelta(minutes=2))])  # doctest: +ELLIPSIS
         RoutingProfile(...)
     """
@@ -1394,15 +1541,40 @@ class RoutingReason:
     step: int = 0
 
     def __str__(self) -> str:
-        text = (
-            f"{self.how}: {' > '.join(self.strategies)} among {self.candidates} candidate"
-            f"{'s' if self.candidates != 1 else ''} in queue {self.queue!r} on {self.signature}"
-        )
-        if self.step:
-            text += f" after {self.step} relaxation step{'s' if self.step != 1 else ''}"
-        if self.rule is not None:
-            text += f" (rule {self.rule!r})"
-        return text
+        # The desk formats every assignment's reason; all but the candidate count repeat
+        # from one assignment to the next, so that text is formatted once and reused.
+        parts = (self.how, self.strategies, self.queue, self.signature, self.step, self.rule)
+        fixed = _REASON_TEXT.get(parts)
+        if fixed is None:
+            fixed = _reason_text(*parts)
+            if len(_REASON_TEXT) >= 4096:  # a bound, not an LRU: reasons are few in practice
+                _REASON_TEXT.clear()
+            _REASON_TEXT[parts] = fixed
+        n = self.candidates
+        return f"{fixed[0]}{n} candidate{'s' if n != 1 else ''}{fixed[1]}"
+
+
+_REASON_TEXT: dict[
+    tuple[str, tuple[str, ...], str, Signature, int, str | None], tuple[str, str]
+] = {}
+
+
+def _reason_text(
+    how: str,
+    strategies: tuple[str, ...],
+    queue: str,
+    signature: Signature,
+    step: int,
+    rule: str | None,
+) -> tuple[str, str]:
+    """A reason's text before and after its candidate count."""
+    head = f"{how}: {' > '.join(strategies)} among "
+    tail = f" in queue {queue!r} on {signature}"
+    if step:
+        tail += f" after {step} relaxation step{'s' if step != 1 else ''}"
+    if rule is not None:
+        tail += f" (rule {rule!r})"
+    return head, tail
 
 
 @attrs.frozen
@@ -1462,6 +1634,56 @@ class PinReleased:
 
 
 RoutingChange: TypeAlias = Assignment | Relaxed | Overflowed | PinReleased
+
+_new_object = object.__new__
+_REASON_SET = _slot_setters(
+    RoutingReason, ("how", "strategies", "candidates", "rule", "queue", "signature", "step")
+)
+_ASSIGNMENT_SET = _slot_setters(
+    Assignment, ("ticket_id", "agent_id", "at_us", "reason", "callback", "entry")
+)
+
+
+def _reason(
+    how: str,
+    strategies: tuple[str, ...],
+    candidates: int,
+    rule: str | None,
+    queue: str,
+    signature: Signature,
+    step: int,
+) -> RoutingReason:
+    """``RoutingReason(...)`` for the router's own, already valid, values (cheaper)."""
+    reason: RoutingReason = _new_object(RoutingReason)
+    s_how, s_strategies, s_candidates, s_rule, s_queue, s_signature, s_step = _REASON_SET
+    s_how(reason, how)
+    s_strategies(reason, strategies)
+    s_candidates(reason, candidates)
+    s_rule(reason, rule)
+    s_queue(reason, queue)
+    s_signature(reason, signature)
+    s_step(reason, step)
+    return reason
+
+
+def _assignment(
+    ticket_id: str,
+    agent_id: str,
+    at_us: int,
+    reason: RoutingReason,
+    callback: bool,
+    entry: QueuedTicket | None,
+) -> Assignment:
+    """``Assignment(...)`` for the router's own, already valid, values (cheaper)."""
+    out: Assignment = _new_object(Assignment)
+    s_ticket, s_agent, s_at, s_reason, s_callback, s_entry = _ASSIGNMENT_SET
+    s_ticket(out, ticket_id)
+    s_agent(out, agent_id)
+    s_at(out, at_us)
+    s_reason(out, reason)
+    s_callback(out, callback)
+    s_entry(out, entry)
+    return out
 
 
 class BatchScore(Protocol):
@@ -1606,6 +1828,11 @@ class Router:
                     )
             self.profiles[p.name] = p
         self._levels = {name: p.levels() for name, p in self.profiles.items()}
+        # The same, as (queue, name, delay_us) for the agent-frees-up loop.
+        self._pull_levels = {
+            name: [[(self.queues[s.queue], s.queue, s.delay_us) for s in level] for level in levels]
+            for name, levels in self._levels.items()
+        }
         # queue -> [(priority, delay_us, group)], the groups that may take its tickets
         self._serving: dict[str, list[tuple[int, int, str]]] = {n: [] for n in self.queues}
         for p in self.profiles.values():
@@ -1741,10 +1968,21 @@ class Router:
             UnknownAgentError: No such agent.
             UnknownTicketError: The agent does not hold the ticket.
         """
-        self.pool.release(agent_id, ticket_id, at=at)
+        pool = self.pool
+        ag = pool._agent(agent_id)
+        if ticket_id not in ag.held:
+            raise UnknownTicketError(f"agent {agent_id!r} does not hold ticket {ticket_id!r}")
+        at_us = _at_us(at)
         if not pull:
+            pool._release(ag, ticket_id, at_us)
             return []
-        return self._pull(self.pool._agents[agent_id], _at_us(at))
+        # Release and re-fill as one exchange: the pool publishes the agent's new state once.
+        pool._hold_back(ag)
+        try:
+            pool._release(ag, ticket_id, at_us)
+            return self._pull(ag, at_us)
+        finally:
+            pool._settle(ag)
 
     def pull(self, agent_id: str, *, at: Instant) -> list[Assignment]:
         """Fill *agent_id*'s spare capacity with the best waiting tickets it may take.
@@ -1808,13 +2046,18 @@ class Router:
         )
         last_us = None if last_contact_at is None else _at_us(last_contact_at, "last_contact_at")
         q = self.queues[w.queue]
-        band, vdue = q.key_policy(KeyContext(ticket, w.queued_at_us, w.due_us))
+        band, vdue = q.key_policy(_key_context(ticket, w.queued_at_us, w.due_us))
         # -- nothing has changed so far; from here on nothing raises --
         w.queue = self._catch_up(w, at_us)
-        ctx = SelectionContext(ticket, w.queue, at_us, last_agent, last_us)
+        # Only pinning strategies read the context: skip building it for plain chains.
+        ctx = (
+            SelectionContext(ticket, w.queue, at_us, last_agent, last_us) if w.chain.pins else None
+        )
         if route:
             found = self._select(w, at_us, ctx)
-            if found is not None and found[1].how != "preferred":
+            if ctx is None:
+                pass
+            elif found is not None and found[1].how != "preferred":
                 # Another agent is free, but the customer's preferred agent, busy now, may
                 # be worth waiting for (the pin's timeout).
                 if self._pin_if_held(w, ctx, at_us, found[0]):
@@ -2172,7 +2415,7 @@ class Router:
                 ag = pool._agents.get(aid) if aid is not None else None
                 if ag is None or ag.id not in st.members.get(ag.group, {}):
                     continue
-                if not pool._can(ag, w.sig.channel):
+                if w.sig.channel not in ag.takeable:
                     continue
                 pin_prio = self._serves(ag.group, w.queue, waited)
                 if pin_prio is None:
@@ -2186,7 +2429,7 @@ class Router:
         if best is None:
             return None
         how = "preferred" if w.sig.agent is not None else "ticket"
-        reason = RoutingReason(how, chain.names, count, w.rule, w.queue, w.sig, w.step)
+        reason = _reason(how, chain.names, count, w.rule, w.queue, w.sig, w.step)
         return best[3], reason
 
     def _pin_if_held(
@@ -2240,7 +2483,7 @@ class Router:
             self._drop(w)
         self.pool._assign(ag, tid, w.sig.channel, at_us)
         callback = entry.callback if entry is not None else False
-        return Assignment(tid, ag.id, at_us, reason, callback, entry)
+        return _assignment(tid, ag.id, at_us, reason, callback, entry)
 
     def _drop(self, w: _Wait) -> None:
         del self._waiting[w.ticket.id]
@@ -2322,30 +2565,29 @@ class Router:
         """Fill *ag*'s spare capacity with the best waiting tickets it may take."""
         out: list[Assignment] = []
         pool = self.pool
-        levels = self._levels[ag.group]
+        levels = self._pull_levels[ag.group]
         queues = self.queues
-        while ag.routable and ag.id in pool._agents:
+        while ag.takeable and ag.routable and ag.id in pool._agents:
             best: QueuedTicket | None = None
             best_q = ""
             heads = 0
+            takeable = ag.takeable
             for level in levels:
                 for c, sigs in ag.sigs.items():
-                    if not sigs or not pool._can(ag, c):
+                    if not sigs or c not in takeable:
                         continue
-                    for slot in level:
-                        q = queues[slot.queue]
-                        if not len(q):
-                            continue
-                        delay = slot.delay_us
+                    for q, qname, delay in level:
+                        if not q._channel_groups.get(c):
+                            continue  # nothing waits on this channel in this queue
                         e = (
-                            q.peek(sigs.keys())
+                            q._head(sigs)
                             if delay == 0
                             else q.peek(sigs.keys(), waited=delay, at=at_us)
                         )
                         if e is not None:
                             heads += 1
                             if best is None or e.key < best.key:
-                                best, best_q = e, slot.queue
+                                best, best_q = e, qname
                 if best is not None:
                     break
             if best is None:
@@ -2353,7 +2595,7 @@ class Router:
             w = self._waiting[best.ticket_id]
             queues[best_q].remove(best.ticket_id)
             self._drop(w)
-            reason = RoutingReason("agent", ("queue_order",), heads, w.rule, best_q, w.sig, w.step)
+            reason = _reason("agent", ("queue_order",), heads, w.rule, best_q, w.sig, w.step)
             out.append(self._give(ag, w, best, reason, at_us, already_dropped=True))
         return out
 
@@ -2466,7 +2708,7 @@ class EscalationGraph:
         ConfigError: Unknown teams, duplicate teams, a cycle, or an unreachable team; the
             error's path names the offending part (``edges[2]``, ``teams[4]``).
 
-    Example:
+    Examples:
         >>> g = EscalationGraph.from_dict({
         ...     "teams": ["front", "technical", "engineering", "finance"],
         ...     "entry": ["front"],
