@@ -7,7 +7,8 @@ drift, and they compare and hash faster than datetimes.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from zoneinfo import ZoneInfo
 
 from csflow.errors import CalendarError, CsflowError
 
@@ -27,6 +28,12 @@ ONE_US = timedelta(microseconds=1)
 # of their own types, which do not mix with stdlib timedeltas.
 _sub = datetime.__sub__
 _floordiv = timedelta.__floordiv__
+_fromtimestamp = datetime.fromtimestamp
+_UNIX_ORDINAL = EPOCH.toordinal()
+_OFFSET_US: dict[timedelta, int] = {}
+# Zone types known to change offset only at whole UTC seconds (TZif data stores whole seconds;
+# a fixed offset never changes), which from_us relies on to add the microseconds last.
+_FAST_ZONES = (ZoneInfo, timezone)
 
 
 def require_aware(value: object, name: str, error: type[CsflowError] = CalendarError) -> datetime:
@@ -55,11 +62,25 @@ def instant_us(value: object, name: str, error: type[CsflowError] = CalendarErro
     when the value is good.
     """
     if type(value) is datetime:
-        # The common case, with the operator (the slot wrapper below costs ~3x more).
-        try:
-            return (value - EPOCH) // ONE_US
-        except TypeError:
-            pass
+        # The common case: the wall clock's fields minus the offset.  One utcoffset() call and
+        # integer arithmetic cost less than subtracting the aware epoch, which builds several
+        # timedeltas on the way; a naive value has no offset and falls through.
+        offset = value.utcoffset()
+        if offset is not None:
+            off = _OFFSET_US.get(offset)
+            if off is None:
+                off = _offset_us(offset)
+            return (
+                (
+                    (value.toordinal() - _UNIX_ORDINAL) * 86_400
+                    + value.hour * 3600
+                    + value.minute * 60
+                    + value.second
+                )
+                * 1_000_000
+                + value.microsecond
+                - off
+            )
     elif isinstance(value, datetime):
         try:
             # datetime.__sub__ (not the operator) so that a pendulum DateTime gives a plain
@@ -71,6 +92,14 @@ def instant_us(value: object, name: str, error: type[CsflowError] = CalendarErro
     raise error(f"{name!r} must be a timezone-aware datetime, got {value!r}")  # pragma: no cover
 
 
+def _offset_us(offset: timedelta) -> int:
+    """Microseconds in a UTC offset, remembered (zones use few distinct offsets)."""
+    if len(_OFFSET_US) >= 1024:
+        _OFFSET_US.clear()
+    _OFFSET_US[offset] = us = offset // ONE_US
+    return us
+
+
 def to_us(value: datetime) -> int:
     """Microseconds since the Unix epoch of an aware datetime (exact)."""
     if type(value) is datetime:
@@ -80,6 +109,22 @@ def to_us(value: datetime) -> int:
 
 def from_us(us: int, tz: tzinfo) -> datetime:
     """The aware stdlib datetime, in zone *tz*, of *us* microseconds since the epoch."""
+    if type(tz) in _FAST_ZONES:
+        sec, micro = divmod(us, 1_000_000)
+        try:
+            # ``fromtimestamp`` resolves the zone with ``tz.fromutc``, as ``astimezone`` does,
+            # but without building two intermediate datetimes and a timedelta.
+            result = _fromtimestamp(sec, tz)
+        except (OverflowError, OSError, ValueError):
+            pass  # out of the platform's range: the general path raises the usual error
+        else:
+            if not micro:
+                return result
+            if not result.fold:
+                # Zone transitions fall on whole seconds, so adding under a second to the wall
+                # clock keeps the offset; the sum has fold=0, which is right only if this does.
+                return result + ONE_US * micro
+            return result.replace(microsecond=micro)
     return (EPOCH + timedelta(microseconds=us)).astimezone(tz)
 
 
@@ -95,9 +140,13 @@ def duration_us(
     Raises:
         CsflowError: *error* when *value* is not a timedelta or is negative.
     """
-    if not isinstance(value, timedelta):
+    if type(value) is timedelta:
+        us = value // ONE_US
+    elif isinstance(value, timedelta):
+        # The stdlib operation: pendulum's Duration overrides floor division.
+        us = _floordiv(value, ONE_US)
+    else:
         raise error(f"{name!r} must be a datetime.timedelta, got {value!r}")
-    us = _floordiv(value, ONE_US)
     if us < 0 and not allow_negative:
         raise error(f"{name!r} must not be negative, got {value!r}")
     return us

@@ -12,21 +12,24 @@ the calendar's zone owns the real (UTC) intervals its spans map to; because ever
 date lies between that date's local midnight and the next one, the dates' intervals are ordered
 the same way the dates are.
 
-Business time before a date is split in two parts:
+Each year gets an index, built lazily once and kept in a bounded cache: the instants of its
+local midnights (so the local date of an instant is one binary search) and the cumulative
+business time of its dates.  A date's open time is the weekly pattern's except on the few
+*exception* dates (holidays, special days, dates during which the UTC offset changes), which
+are worked out exactly.  So:
 
-* the **nominal** part: what the weekly pattern gives if every day were an ordinary day with no
-  DST change, holiday or special day.  It is periodic with a period of one week, so the nominal
-  time between two dates is arithmetic: whole weeks times the weekly total, plus a prefix of
-  the week;
-* the **exceptions**: for the few dates whose real open time differs from the nominal one
-  (holidays, special days, DST change days), the difference.  They are found one year at a time,
-  lazily, and kept per year as a sorted list with prefix sums, so the exception time between two
-  dates is two binary searches (plus one addition per whole year in between).
+* ``elapsed`` is the open time of the two end dates' parts plus a difference of two cumulative
+  values (plus one stored total per whole year in between);
+* ``add`` puts the start on the year's cumulative scale, adds the duration, and finds the date
+  that reaches it with one binary search (into the next year, or past whole years by their
+  totals, when the span is that long), then walks that date's few intervals.
 
-So ``elapsed`` is a subtraction of two "business time before this instant" values, and ``add``
-inverts that monotone function: a nominal guess computed arithmetically, corrected by the
-exceptions it jumped over, which converges in a few steps (a bisection guards the rare case of
-special days that add time).
+Neither iterates over the days or the exceptions between the two instants, so the cost does not
+grow with the span.  Two recent years stay at hand so that calls spanning New Year stay cheap.
+
+Datetimes are converted to and from microseconds by :mod:`csflow._time` (field arithmetic with
+one ``utcoffset()`` call in; ``datetime.fromtimestamp``, which resolves the zone with its
+``fromutc`` like ``astimezone`` does, out).
 
 DST conventions (PEP 495): a span bound that falls in a gap moves forward by the gap (02:30 on a
 spring-forward night in New York is 03:30 EDT); a bound that falls in an overlap means its first
@@ -44,10 +47,11 @@ import re
 import zoneinfo
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, time, timedelta, tzinfo
+from itertools import accumulate
 from types import MappingProxyType
 from typing import Any, NamedTuple, cast
 
-from csflow._time import EPOCH, ONE_US, duration_us, instant_us
+from csflow._time import EPOCH, ONE_US, duration_us, from_us, instant_us
 from csflow.errors import CalendarError, ConfigError
 
 __all__ = ["DAY_KEYS", "BusinessCalendar"]
@@ -60,7 +64,7 @@ _HHMM = re.compile(r"([01][0-9]|2[0-4]):([0-5][0-9])\Z")
 # Caches are bounded so that hostile inputs (instants scattered over millennia) cannot grow
 # memory without limit; a cleared cache is only recomputed.
 _DAY_CACHE_LIMIT = 50_000
-_YEAR_CACHE_LIMIT = 2_000
+_YEAR_CACHE_LIMIT = 256  # two lists of ~366 ints each; year totals are kept apart
 
 _DAY_US = 86_400_000_000
 _UNIX_ORDINAL = date(1970, 1, 1).toordinal()
@@ -70,12 +74,18 @@ Interval = tuple[int, int]  # microseconds since the epoch, start < end
 
 
 class _Year(NamedTuple):
-    """A year's exception dates: ordinals, and prefix sums of (real - nominal) open µs."""
+    """One year's index over its local dates ``first..last`` (ordinals).
 
+    ``mids[i]`` is the instant (µs) of local midnight (``fold=0``) starting date ``first + i``,
+    with one more entry for the midnight that ends the year; ``cum[i]`` is the business µs of
+    the dates ``first .. first + i - 1`` (so ``cum[0] == 0``).
+    """
+
+    year: int
     first: int
     last: int
-    ords: list[int]
-    prefix: list[int]
+    mids: list[int]
+    cum: list[int]
 
 
 def _parse_bound(value: object, what: str, *, is_end: bool) -> int:
@@ -159,7 +169,7 @@ class BusinessCalendar:
         CalendarError: An unknown zone, a bad day key, a malformed, unsorted or overlapping
             span, or a key that is not a ``date``.
 
-    Example:
+    Examples:
         >>> from datetime import date, datetime, timedelta, timezone
         >>> cal = BusinessCalendar(
         ...     "Asia/Jakarta",
@@ -174,13 +184,13 @@ class BusinessCalendar:
         "_days",
         "_holidays",
         "_hot",
-        "_mids",
+        "_listed",
         "_nominal",
-        "_offset_guess",
         "_special",
         "_special_ords",
         "_timezone",
-        "_week_prefix",
+        "_totals",
+        "_warm",
         "_week_total",
         "_weekly",
         "_years",
@@ -230,17 +240,18 @@ class BusinessCalendar:
         )
         self._special_ords = [d.toordinal() for d, spans in self._special.items() if spans]
 
+        # Dates whose open time may differ from the weekly pattern's, by year.
+        self._listed: dict[int, list[int]] = {}
+        for d in {*self._holidays, *self._special}:
+            self._listed.setdefault(d.year, []).append(d.toordinal())
+
         self._nominal = tuple(sum(e - s for s, e in spans) * _MINUTE_US for spans in self._weekly)
-        prefix = [0]
-        for n in self._nominal:
-            prefix.append(prefix[-1] + n)
-        self._week_prefix = tuple(prefix)
-        self._week_total = prefix[-1]
+        self._week_total = sum(self._nominal)
         self._days: dict[int, tuple[tuple[Interval, ...], int]] = {}
-        self._mids: dict[int, int] = {}
         self._years: dict[int, _Year] = {}
-        self._hot = _Year(0, -1, [], [0])
-        self._offset_guess = 0
+        self._totals: dict[int, int] = {}
+        # No year yet: an empty index whose range contains no instant and no date.
+        self._hot = self._warm = _Year(0, 0, -1, [0], [0])
 
     # -- construction helpers ------------------------------------------------------------------
 
@@ -385,21 +396,12 @@ class BusinessCalendar:
             return ()
         return self._weekly[d.weekday()]
 
-    def _mid(self, n: int) -> int:
-        """The instant (µs) of local midnight, ``fold=0``, starting local date ordinal *n*."""
-        mids = self._mids
-        v = mids.get(n)
-        if v is None:
-            d = date.fromordinal(n)
-            v = (datetime(d.year, d.month, d.day, tzinfo=self._zone) - EPOCH) // ONE_US
-            if len(mids) >= _DAY_CACHE_LIMIT:
-                mids.clear()
-            mids[n] = v
-        return v
-
     def _local_us(self, d: date, minute: int) -> int:
+        """The instant (µs) of wall time *minute* on local date *d* (``fold=0``, gaps forward)."""
         if minute == _DAY_MINUTES:
-            return self._mid(d.toordinal() + 1)
+            # "24:00" is the next date's midnight (raises ValueError after 9999-12-31).
+            d = date.fromordinal(d.toordinal() + 1)
+            minute = 0
         local = datetime(d.year, d.month, d.day, minute // 60, minute % 60, tzinfo=self._zone)
         return (local - EPOCH) // ONE_US
 
@@ -425,100 +427,107 @@ class BusinessCalendar:
         self._days[n] = result
         return result
 
-    def _offset_changes(self, n: int) -> bool:
-        """Whether the zone's UTC offset changes during local date *n*."""
-        return self._mid(n + 1) - self._mid(n) != _DAY_US
-
     def _year(self, year: int) -> _Year:
-        """The exception dates of *year*: where real open time differs from the nominal."""
+        """The index of *year*: its dates' local midnights and cumulative open time."""
         cached = self._years.get(year)
         if cached is not None:
             return cached
         first = date(year, 1, 1).toordinal()
         last = date(year, 12, 31).toordinal()
-        candidates = {d.toordinal() for d in self._holidays if d.year == year}
-        candidates |= {d.toordinal() for d in self._special if d.year == year}
-        # Only a date during which the UTC offset changes can differ because of DST; the scan
-        # costs one zone lookup a day, once a year, and fills the midnight cache on the way.
-        candidates |= {n for n in range(first, last + 1) if self._offset_changes(n)}
-        ords: list[int] = []
-        prefix = [0]
-        nominal = self._nominal
-        for n in sorted(candidates):
-            delta = self._day(n)[1] - nominal[(n + 6) % 7]
-            if delta:
-                ords.append(n)
-                prefix.append(prefix[-1] + delta)
-        result = _Year(first, last, ords, prefix)
+        size = last - first + 1
+        zone = self._zone
+        # One zone lookup a day, once a year; it also tells which dates have an offset change.
+        mids: list[int] = []
+        for n in range(first, last + 1):
+            d = date.fromordinal(n)
+            mids.append((datetime(d.year, d.month, d.day, tzinfo=zone) - EPOCH) // ONE_US)
+        try:
+            mids.append((datetime(year + 1, 1, 1, tzinfo=zone) - EPOCH) // ONE_US)
+        except ValueError:
+            # After year 9999 there is no next midnight; the sentinel only bounds the search.
+            mids.append(mids[-1] + _DAY_US)
+        # Nominal totals, the weekly pattern rotated to start on 1 January (ordinal 1 is a
+        # Monday), then the exceptions: listed dates and dates with an offset change.
+        wd = (first + 6) % 7
+        week = self._nominal[wd:] + self._nominal[:wd]
+        totals = list((week * (size // 7 + 1))[:size])
+        exceptions = set(self._listed.get(year, ()))
+        exceptions.update(first + i for i in range(size) if mids[i + 1] - mids[i] != _DAY_US)
+        for n in exceptions:
+            totals[n - first] = self._day(n)[1]
+        result = _Year(year, first, last, mids, list(accumulate(totals, initial=0)))
         if len(self._years) >= _YEAR_CACHE_LIMIT:
             self._years.clear()
         self._years[year] = result
+        if len(self._totals) >= _DAY_CACHE_LIMIT:
+            self._totals.clear()
+        self._totals[year] = result.cum[-1]
         return result
 
-    def _year_of(self, n: int) -> _Year:
-        hot = self._hot
-        if hot.first <= n <= hot.last:
-            return hot
-        self._hot = entry = self._year(date.fromordinal(n).year)
-        return entry
+    def _year_total(self, year: int) -> int:
+        """Business µs of the whole of *year* (kept after the year's index is evicted)."""
+        total = self._totals.get(year)
+        if total is None:
+            total = self._year(year).cum[-1]
+        return total
 
     def _between(self, m: int, n: int) -> int:
         """Business microseconds of the whole dates ``m <= date < n``."""
         if n <= m:
             return 0
-        # Nominal part: whole weeks plus a prefix of the week (ordinal 1 is a Monday).
-        wm, rm = divmod(m - 1, 7)
-        wn, rn = divmod(n - 1, 7)
-        prefix = self._week_prefix
-        total = (wn - wm) * self._week_total + prefix[rn] - prefix[rm]
-        # Exceptions: prefix sums of the year(s) involved.
-        ym = self._hot
-        if not ym.first <= m <= ym.last:
-            ym = self._year_of(m)
-        if not ym.ords:
-            if n <= ym.last + 1:
-                return total
-            pm = 0
-        else:
-            pm = ym.prefix[bisect.bisect_left(ym.ords, m)]
-            if n <= ym.last + 1:
-                return total + ym.prefix[bisect.bisect_left(ym.ords, n)] - pm
-        total += ym.prefix[-1] - pm
-        year = date.fromordinal(ym.last).year + 1
-        entry = self._year(year)
-        while entry.last < n - 1:
-            total += entry.prefix[-1]
-            year += 1
-            entry = self._year(year)
-        return total + entry.prefix[bisect.bisect_left(entry.ords, n)]
+        y = self._hot
+        if not y.first <= m <= y.last:
+            y = self._year_of(m)
+        cum = y.cum
+        if n <= y.last + 1:
+            return cum[n - y.first] - cum[m - y.first]
+        total = cum[-1] - cum[m - y.first]
+        following = self._years.get(y.year + 1)
+        if following is not None and n <= following.last + 1:
+            return total + following.cum[n - following.first]
+        end_year = date.fromordinal(n - 1).year
+        for year in range(y.year + 1, end_year):
+            total += self._year_total(year)
+        end = self._year(end_year)
+        return total + end.cum[n - end.first]
 
     def _day_of(self, t: int) -> int:
         """The local date ordinal of instant *t* (µs)."""
-        # Fast path: guess the date with the last offset seen and check it against the cached
-        # midnights on both sides; a miss (first visit, DST change) takes the slow path.
-        n = (t + self._offset_guess) // _DAY_US + _UNIX_ORDINAL
-        mids = self._mids
-        lo = mids.get(n)
-        if lo is not None and lo <= t:
-            hi = mids.get(n + 1)
-            if hi is not None and t < hi:
-                return n
-        return self._day_of_slow(t, n)
+        mids = self._hot.mids
+        if mids[0] <= t < mids[-1]:
+            return self._hot.first + bisect.bisect_right(mids, t) - 1
+        return self._day_of_slow(t)
 
-    def _day_of_slow(self, t: int, n: int) -> int:
-        try:
-            mid = self._mid
-            while t < mid(n):
-                n -= 1
-            while t >= mid(n + 1):
-                n += 1
-        except (OverflowError, ValueError):
-            raise CalendarError(
-                f"instant is outside the supported range of dates: {t!r} µs"
-            ) from None
-        # Remember this date's offset: the next instant is most likely near this one.
-        self._offset_guess = (n - _UNIX_ORDINAL) * _DAY_US - mid(n)
-        return n
+    def _day_of_slow(self, t: int) -> int:
+        entry = self._warm
+        if not entry.mids[0] <= t < entry.mids[-1]:
+            try:
+                # The UTC date's year is the local one or a neighbour (offsets are under a day).
+                year = date.fromordinal(t // _DAY_US + _UNIX_ORDINAL).year
+                entry = self._year(year)
+                if t < entry.mids[0]:
+                    entry = self._year(year - 1)
+                elif t >= entry.mids[-1]:
+                    entry = self._year(year + 1)
+            except (OverflowError, ValueError):
+                raise CalendarError(
+                    f"instant is outside the supported range of dates: {t!r} µs"
+                ) from None
+            # Two years stay at hand, so that calls whose ends lie in two years (elapsed
+            # across New Year) do not evict each other's year.
+            self._warm = self._hot
+            self._hot = entry
+        return entry.first + bisect.bisect_right(entry.mids, t) - 1
+
+    def _year_of(self, n: int) -> _Year:
+        """The index of the year holding local date ordinal *n*."""
+        entry = self._hot
+        if entry.first <= n <= entry.last:
+            return entry
+        entry = self._warm
+        if entry.first <= n <= entry.last:
+            return entry
+        return self._year(date.fromordinal(n).year)
 
     @staticmethod
     def _open_before(intervals: tuple[Interval, ...], t: int) -> int:
@@ -530,7 +539,7 @@ class BusinessCalendar:
         return total
 
     def _find_day(self, lo: int, need: int) -> tuple[int, int]:
-        """Smallest date m >= lo whose end reaches *need* business µs counted from date lo.
+        """Smallest date m >= lo whose end reaches *need* (> 0) business µs counted from date lo.
 
         Returns m and the business µs still needed inside m (``0 < rest <= total of m``).
         """
@@ -545,40 +554,27 @@ class BusinessCalendar:
                 f"calendar in {self._timezone!r} never opens again: no weekly hours and no later "
                 "special day with open hours"
             )
-        base = lo
-        while True:
-            guess = base + self._nominal_days(base, need)
-            got = self._between(base, guess + 1)
-            if got >= need:
-                before = got - self._day(guess)[1]
-                if before < need:
-                    return guess, need - before
-                # Special days added time on the way: the answer lies before the guess.
-                low, high = base, guess
-                while low < high:
-                    middle = (low + high) // 2
-                    if self._between(base, middle + 1) >= need:
-                        high = middle
-                    else:
-                        low = middle + 1
-                return low, need - self._between(base, low)
-            # Holidays took time away: go on from the day after the guess.  Each round moves
-            # past at least one date, and holidays are finite, so this ends.
-            need -= got
-            base = guess + 1
-
-    def _nominal_days(self, base: int, need: int) -> int:
-        """Fewest extra dates k such that nominal time of dates base..base+k reaches *need*."""
-        weeks = (need - 1) // self._week_total
-        rest = need - weeks * self._week_total
-        nominal = self._nominal
-        wd = (base + 6) % 7
-        k = 0
-        while True:
-            rest -= nominal[(wd + k) % 7]
-            if rest <= 0:
-                return weeks * 7 + k
-            k += 1
+        y = self._hot
+        if not y.first <= lo <= y.last:
+            y = self._year_of(lo)
+        i = lo - y.first
+        cum = y.cum
+        target = cum[i] + need
+        if target > cum[-1]:
+            # Past this year: skip whole years by their totals.  The weekly pattern has open
+            # hours and holidays are finite, so this ends (or leaves the range of dates).
+            target -= cum[-1]
+            year = y.year + 1
+            total = self._year_total(year)
+            while target > total:
+                target -= total
+                year += 1
+                total = self._year_total(year)
+            y = self._year(year)
+            cum = y.cum
+            i = 0
+        j = bisect.bisect_left(cum, target, i + 1)
+        return y.first + j - 1, target - cum[j - 1]
 
     # -- integer-microsecond API ---------------------------------------------------------------
 
@@ -640,59 +636,101 @@ class BusinessCalendar:
         """Business µs inside ``[a, b]``; requires ``a <= b``."""
         if b < a:
             raise CalendarError(f"'end' must not be before 'start', got {a!r} > {b!r} µs")
-        na = self._day_of(a)
-        nb = self._day_of(b)
+        # _day_of, _between, the _days cache and _open_before are inlined: this is the hot path.
+        ya = self._hot
+        mids = ya.mids
+        if mids[0] <= a < mids[-1]:
+            ia = bisect.bisect_right(mids, a) - 1
+        else:
+            ya = self._year_of(self._day_of_slow(a))
+            mids = ya.mids
+            ia = bisect.bisect_right(mids, a) - 1
+        if b < mids[-1]:
+            yb = ya
+            ib = bisect.bisect_right(mids, b, ia) - 1
+        else:
+            following = self._years.get(ya.year + 1)
+            if following is not None and b < following.mids[-1]:
+                yb = following
+                ib = bisect.bisect_right(following.mids, b) - 1
+            else:
+                yb = self._year_of(self._day_of(b))
+                ib = bisect.bisect_right(yb.mids, b) - 1
+        na = ya.first + ia
+        nb = yb.first + ib
+        days = self._days
+        total = 0
         if na == nb:
-            iv = self._day(na)[0]
-            return self._open_before(iv, b) - self._open_before(iv, a)
-        ia, total = self._day(na)
-        return (
-            total
-            - self._open_before(ia, a)
-            + self._between(na + 1, nb)
-            + self._open_before(self._day(nb)[0], b)
-        )
+            for s, e in (days.get(na) or self._day(na))[0]:
+                if b <= s:
+                    break
+                if a < e:
+                    total += (e if e < b else b) - (s if s > a else a)
+            return total
+        for s, e in (days.get(na) or self._day(na))[0]:
+            if a < e:
+                total += e - (s if s > a else a)
+        for s, e in (days.get(nb) or self._day(nb))[0]:
+            if b <= s:
+                break
+            total += (e if e < b else b) - s
+        # The whole dates in between, from the years' cumulative open time.
+        if yb is ya:
+            return total + ya.cum[ib] - ya.cum[ia + 1]
+        if yb.year == ya.year + 1:
+            return total + ya.cum[-1] - ya.cum[ia + 1] + yb.cum[ib]
+        return total + self._between(na + 1, nb)
 
     def _add_us(self, t: int, d: int) -> int:
         """The earliest instant u >= t with ``elapsed_us(t, u) == d`` (``d >= 0``)."""
-        if d < 0:
+        if d <= 0:
+            if d == 0:
+                return t
             raise CalendarError(f"'duration' must not be negative, got {d!r} µs")
-        if d == 0:
-            return t
-        n = self._day_of(t)
-        for s, e in self._day(n)[0]:
+        hot = self._hot
+        mids = hot.mids
+        if mids[0] <= t < mids[-1]:
+            y = hot
+            i = bisect.bisect_right(mids, t) - 1
+        else:
+            n = self._day_of_slow(t)
+            y = self._year_of(n)
+            i = n - y.first
+        n = y.first + i
+        days = self._days
+        for s, e in (days.get(n) or self._day(n))[0]:
             if e <= t:
                 continue
             start = s if s > t else t
             if d <= e - start:
                 return start + d
             d -= e - start
-        m, rest = self._find_day(n + 1, d)
-        for s, e in self._day(m)[0]:
+        # Not on date n: what is still needed, on the year's cumulative scale from date n's
+        # end; the answer lies on the first date whose end reaches it.
+        cum = y.cum
+        target = cum[i + 1] + d
+        if target <= cum[-1]:
+            j = bisect.bisect_left(cum, target, i + 2)
+            n = y.first + j - 1
+            rest = target - cum[j - 1]
+        else:
+            rest = target - cum[-1]
+            following = self._years.get(y.year + 1)
+            if following is not None and rest <= following.cum[-1]:
+                # Into the next year (a 4000-hour span): the same search, one year on.
+                cum = following.cum
+                j = bisect.bisect_left(cum, rest, 1)
+                n = following.first + j - 1
+                rest -= cum[j - 1]
+            else:
+                n, rest = self._find_day(y.last + 1, rest)
+        for s, e in (days.get(n) or self._day(n))[0]:
             if rest <= e - s:
                 return s + rest
             rest -= e - s
-        raise AssertionError("unreachable: _find_day returned a date without enough open time")
+        raise AssertionError("unreachable: no date with enough open time was found")
 
     # -- datetime API --------------------------------------------------------------------------
-
-    def _out(self, t: int) -> datetime:
-        n = self._day_of(t)
-        mid = self._mid(n)
-        if self._mid(n + 1) - mid != _DAY_US:
-            # Rare: let zoneinfo resolve the wall time (and fold) on a DST change day.
-            try:
-                return (EPOCH + ONE_US * t).astimezone(self._zone)
-            except OverflowError:
-                raise CalendarError(
-                    f"result is outside the supported range of dates: {t!r} µs"
-                ) from None
-        # Common: the offset is constant all day, so the wall clock is an offset from midnight;
-        # building the datetime directly is several times cheaper than a zone conversion.
-        d = date.fromordinal(n)
-        seconds, micro = divmod(t - mid, 1_000_000)
-        minutes, sec = divmod(seconds, 60)
-        return datetime(d.year, d.month, d.day, minutes // 60, minutes % 60, sec, micro, self._zone)
 
     def is_open(self, at: datetime) -> bool:
         """Whether the desk is open at *at*.
@@ -710,7 +748,7 @@ class BusinessCalendar:
         """
         t = self.next_open_us(instant_us(at, "at"))
         try:
-            return self._out(t)
+            return from_us(t, self._zone)
         except (OverflowError, ValueError) as exc:
             raise _range_error(exc, t) from None
 
@@ -725,11 +763,16 @@ class BusinessCalendar:
             CalendarError: *start* is naive, *duration* is negative or not a timedelta, or the
                 calendar never opens again.
         """
-        t = self.add_us(instant_us(start, "start"), duration_us(duration, "duration"))
+        t = instant_us(start, "start")
+        d = duration_us(duration, "duration")
         try:
-            return self._out(t)
+            u = self._add_us(t, d)
         except (OverflowError, ValueError) as exc:
             raise _range_error(exc, t) from None
+        try:
+            return from_us(u, self._zone)
+        except (OverflowError, ValueError) as exc:
+            raise _range_error(exc, u) from None
 
     def elapsed(self, start: datetime, end: datetime) -> timedelta:
         """Business time inside ``[start, end]``.
@@ -743,7 +786,10 @@ class BusinessCalendar:
             raise CalendarError(
                 f"'end' must not be before 'start', got start={start!r}, end={end!r}"
             )
-        return ONE_US * self.elapsed_us(a, b)
+        try:
+            return ONE_US * self._elapsed_us(a, b)
+        except (OverflowError, ValueError) as exc:
+            raise _range_error(exc, b) from None
 
 
 def _range_error(exc: Exception, t: int) -> CalendarError:
