@@ -51,7 +51,6 @@ from __future__ import annotations
 
 import heapq
 import itertools
-import reprlib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from types import MappingProxyType
@@ -59,6 +58,7 @@ from typing import Any, Final
 
 import attrs
 
+from csflow._config import _duration, _keys, _list, _mapping, _path, _show, _str, _wrap
 from csflow._time import EPOCH, duration_us, instant_us
 from csflow.calendar import BusinessCalendar
 from csflow.errors import (
@@ -147,7 +147,6 @@ from csflow.sla import (
     SlaPolicy,
     SlaWarning,
     TicketSla,
-    parse_duration,
 )
 
 __all__ = [
@@ -223,78 +222,8 @@ def _utc(us: int) -> datetime:
     return EPOCH + timedelta(microseconds=us)
 
 
-# Messages name bad values, but a tampered snapshot or document may nest 10,000 levels deep,
-# and the builtin repr of that raises RecursionError: abbreviate instead.
-_REPR = reprlib.Repr()
-_REPR.maxlevel = 4
-_REPR.maxstring = 80
-_REPR.maxother = 80
-
-
-def _show(value: object) -> str:
-    return _REPR.repr(value)
-
-
 # ---------------------------------------------------------------------------------------------
 # Configuration
-
-
-def _path(base: str, key: object) -> str:
-    if isinstance(key, int):
-        return f"{base}[{key}]"
-    return f"{base}.{key}" if base else str(key)
-
-
-def _mapping(value: object, path: str) -> Mapping[str, Any]:
-    if not isinstance(value, Mapping):
-        raise ConfigError(f"expected a mapping, got {_show(value)}", path)
-    for k in value:
-        if not isinstance(k, str):
-            raise ConfigError(f"keys must be strings, got {k!r}", path)
-    return value
-
-
-def _list(value: object, path: str) -> Sequence[Any]:
-    if not isinstance(value, list | tuple):
-        raise ConfigError(f"expected a list, got {_show(value)}", path)
-    return value
-
-
-def _keys(data: Mapping[str, Any], allowed: Iterable[str], path: str) -> None:
-    allowed = set(allowed)
-    for k in data:
-        if k not in allowed:
-            raise ConfigError(f"unknown key {k!r}; expected one of {sorted(allowed)!r}", path)
-
-
-def _duration(value: object, path: str, *, zero: bool = False) -> timedelta:
-    """An ISO 8601 duration or a number of seconds; ``0`` only where *zero* allows it."""
-    if zero and (value == 0 or value in ("PT0S", "P0D")) and not isinstance(value, bool):
-        return timedelta(0)
-    return parse_duration(value, path)
-
-
-def _str(value: object, path: str) -> str:
-    if not isinstance(value, str) or not value:
-        raise ConfigError(f"expected a non-empty string, got {_show(value)}", path)
-    return value
-
-
-def _wrap(path: str, build: Any, *args: Any, **kwargs: Any) -> Any:
-    """Call *build*; a ConfigError without a path (or a CalendarError) gets *path*, and one
-    whose path is relative to what *build* was given (``edges``, ``rules[0].when``) gets it
-    as a prefix, so the error names the bad value in the whole document."""
-    try:
-        return build(*args, **kwargs)
-    except ConfigError as exc:
-        if exc.path.startswith(path):
-            if exc.path:
-                raise
-            raise ConfigError(str(exc), path) from None
-        sep = "" if exc.path.startswith("[") else "."
-        raise ConfigError(exc.detail, f"{path}{sep}{exc.path}") from None
-    except CsflowError as exc:
-        raise ConfigError(str(exc), path) from None
 
 
 @attrs.frozen

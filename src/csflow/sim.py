@@ -45,14 +45,15 @@ from typing import Any, Final, Protocol, runtime_checkable
 
 import attrs
 
+from csflow._config import _duration, _keys, _list, _mapping, _wrap
 from csflow._time import EPOCH, duration_us, instant_us
 from csflow.calendar import BusinessCalendar
 from csflow.desk import Desk, DeskConfig
-from csflow.errors import ConfigError, CsflowError
+from csflow.errors import ConfigError
 from csflow.events import TicketAssigned
 from csflow.metrics import DEFAULT_SERVICE_TARGET, Report, summarize
 from csflow.model import AgentProfile, Channel, Customer, Ticket, Tier
-from csflow.sla import SlaBreached, SlaMet, parse_duration
+from csflow.sla import SlaBreached, SlaMet
 
 __all__ = [
     "PEAK_DAYS",
@@ -89,15 +90,6 @@ _US: Final = 1_000_000
 # Plain-data helpers
 
 
-def _duration(value: object, path: str, *, zero: bool = False) -> timedelta:
-    """An ISO 8601 duration or seconds; ``0`` only where *zero* allows it."""
-    if zero and not isinstance(value, bool) and value in (0, "PT0S", "P0D", timedelta(0)):
-        return timedelta(0)
-    if isinstance(value, timedelta) and value <= timedelta(0):
-        raise ConfigError(f"expected a positive duration, got {value!r}", path)
-    return parse_duration(value, path)
-
-
 def _clock(value: object, path: str) -> timedelta:
     """A time of day ``"HH:MM"`` (or a duration since midnight) as an offset into the day."""
     if isinstance(value, str) and ":" in value:
@@ -106,24 +98,6 @@ def _clock(value: object, path: str) -> timedelta:
             return timedelta(hours=int(hh), minutes=int(mm))
         raise ConfigError(f"expected a time of day 'HH:MM', got {value!r}", path)
     return _duration(value, path, zero=True)
-
-
-def _mapping(value: object, path: str) -> Mapping[str, Any]:
-    if not isinstance(value, Mapping) or not all(isinstance(k, str) for k in value):
-        raise ConfigError(f"expected a mapping with string keys, got {value!r}", path)
-    return value
-
-
-def _list(value: object, path: str) -> Sequence[Any]:
-    if not isinstance(value, list | tuple):
-        raise ConfigError(f"expected a list, got {value!r}", path)
-    return value
-
-
-def _keys(data: Mapping[str, Any], allowed: Sequence[str], path: str) -> None:
-    for k in data:
-        if k not in allowed:
-            raise ConfigError(f"unknown key {k!r}; expected one of {sorted(allowed)!r}", path)
 
 
 def _number(value: object, path: str, *, positive: bool = False) -> float:
@@ -721,18 +695,6 @@ class SimConfig:
             escalations=escalations,
             **kw,
         )
-
-
-def _wrap(path: str, build: Any, *args: Any, **kwargs: Any) -> Any:
-    """Call *build*; an error without a path gets *path*."""
-    try:
-        return build(*args, **kwargs)
-    except ConfigError as exc:
-        if exc.path:
-            raise
-        raise ConfigError(str(exc), path) from None
-    except CsflowError as exc:
-        raise ConfigError(str(exc), path) from None
 
 
 def _group_from_dict(data: object, path: str) -> AgentGroup:

@@ -1,0 +1,86 @@
+"""Shared helpers for reading plain-data documents (desk and simulator configurations).
+
+Every reader reports a bad value as a :class:`~csflow.errors.ConfigError` whose ``path`` names
+it in the whole document (``queues[1].relaxation[0].after``).
+"""
+
+from __future__ import annotations
+
+import reprlib
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import timedelta
+from typing import Any
+
+from csflow.errors import ConfigError, CsflowError
+from csflow.sla import parse_duration
+
+# Messages name bad values, but a tampered snapshot or document may nest 10,000 levels deep,
+# and the builtin repr of that raises RecursionError: abbreviate instead.
+_REPR = reprlib.Repr()
+_REPR.maxlevel = 4
+_REPR.maxstring = 80
+_REPR.maxother = 80
+
+
+def _show(value: object) -> str:
+    return _REPR.repr(value)
+
+
+def _path(base: str, key: object) -> str:
+    if isinstance(key, int):
+        return f"{base}[{key}]"
+    return f"{base}.{key}" if base else str(key)
+
+
+def _mapping(value: object, path: str) -> Mapping[str, Any]:
+    if not isinstance(value, Mapping):
+        raise ConfigError(f"expected a mapping, got {_show(value)}", path)
+    for k in value:
+        if not isinstance(k, str):
+            raise ConfigError(f"keys must be strings, got {k!r}", path)
+    return value
+
+
+def _list(value: object, path: str) -> Sequence[Any]:
+    if not isinstance(value, list | tuple):
+        raise ConfigError(f"expected a list, got {_show(value)}", path)
+    return value
+
+
+def _keys(data: Mapping[str, Any], allowed: Iterable[str], path: str) -> None:
+    allowed = set(allowed)
+    for k in data:
+        if k not in allowed:
+            raise ConfigError(f"unknown key {k!r}; expected one of {sorted(allowed)!r}", path)
+
+
+def _duration(value: object, path: str, *, zero: bool = False) -> timedelta:
+    """An ISO 8601 duration, seconds or a timedelta; ``0`` only where *zero* allows it."""
+    if zero and not isinstance(value, bool) and value in (0, "PT0S", "P0D", timedelta(0)):
+        return timedelta(0)
+    if isinstance(value, timedelta) and value <= timedelta(0):
+        raise ConfigError(f"expected a positive duration, got {value!r}", path)
+    return parse_duration(value, path)
+
+
+def _str(value: object, path: str) -> str:
+    if not isinstance(value, str) or not value:
+        raise ConfigError(f"expected a non-empty string, got {_show(value)}", path)
+    return value
+
+
+def _wrap(path: str, build: Any, *args: Any, **kwargs: Any) -> Any:
+    """Call *build*; a ConfigError without a path (or a CalendarError) gets *path*, and one
+    whose path is relative to what *build* was given (``edges``, ``rules[0].when``) gets it
+    as a prefix, so the error names the bad value in the whole document."""
+    try:
+        return build(*args, **kwargs)
+    except ConfigError as exc:
+        if not exc.path:
+            raise ConfigError(exc.detail, path) from None
+        if exc.path.startswith(path):
+            raise
+        sep = "" if exc.path.startswith("[") else "."
+        raise ConfigError(exc.detail, f"{path}{sep}{exc.path}") from None
+    except CsflowError as exc:
+        raise ConfigError(str(exc), path) from None
