@@ -386,7 +386,7 @@ def test_integer_loads_and_int_subclasses_are_accepted() -> None:
     assert agents_for_service_level(10, 3 * MIN, 20 * SEC, 0.8) == 14
 
     class Count(int):
-        pass
+        """An int subclass, as a host's own count type might be."""
 
     assert erlang_c(Count(12), 10.0) == erlang_c(12, 10.0)
 
