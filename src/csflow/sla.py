@@ -76,7 +76,7 @@ import bisect
 import enum
 import math
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timedelta
 from types import MappingProxyType
 from typing import Any, Final, TypeAlias
@@ -460,8 +460,11 @@ def _norm_warnings(value: object, path: str = "warnings") -> tuple[float, ...]:
 
 
 def _norm_targets(
-    value: object, path: str = "targets"
+    value: object,
+    path: str = "targets",
+    duration: Callable[[object, str], timedelta] = _check_duration,
 ) -> Mapping[Metric, timedelta | Mapping[Priority, timedelta]]:
+    """Targets checked and frozen; *duration* reads each one (a timedelta, or plain data)."""
     if not isinstance(value, Mapping):
         raise ConfigError(f"expected a mapping of metric -> target, got {value!r}", path)
     out: dict[Metric, timedelta | Mapping[Priority, timedelta]] = {}
@@ -475,19 +478,19 @@ def _norm_targets(
             raise ConfigError(f"metric {metric.value!r} is given twice", path)
         if isinstance(target, Mapping):
             per: dict[Priority, timedelta] = {}
-            for pkey, duration in target.items():
+            for pkey, raw in target.items():
                 try:
                     priority = Priority.parse(pkey)
                 except ConfigError as exc:
                     raise ConfigError(exc.detail, where) from None
                 if priority in per:
                     raise ConfigError(f"priority {str(priority)!r} is given twice", where)
-                per[priority] = _check_duration(duration, _join(where, str(priority)))
+                per[priority] = duration(raw, _join(where, str(priority)))
             if not per:
                 raise ConfigError("expected at least one priority -> target", where)
             out[metric] = MappingProxyType(dict(sorted(per.items())))
         else:
-            out[metric] = _check_duration(target, where)
+            out[metric] = duration(target, where)
     return MappingProxyType({m: out[m] for m in _METRICS if m in out})
 
 
@@ -767,32 +770,7 @@ class SlaPolicy:
         else:
             calendar = BusinessCalendar.from_dict(cal_raw, path=_join(path, "calendar"))
         tpath = _join(path, "targets")
-        targets_raw = data["targets"]
-        if not isinstance(targets_raw, Mapping):
-            raise ConfigError(f"expected a mapping of metric -> target, got {targets_raw!r}", tpath)
-        targets: dict[Metric, timedelta | dict[Priority, timedelta]] = {}
-        for key, raw in targets_raw.items():
-            try:
-                metric = Metric.parse(key)
-            except ConfigError as exc:
-                raise ConfigError(exc.detail, tpath) from None
-            where = _join(tpath, metric.value)
-            if metric in targets:
-                raise ConfigError(f"metric {metric.value!r} is given twice", tpath)
-            if isinstance(raw, Mapping):
-                per: dict[Priority, timedelta] = {}
-                for pkey, praw in raw.items():
-                    try:
-                        priority = Priority.parse(pkey)
-                    except ConfigError as exc:
-                        raise ConfigError(exc.detail, where) from None
-                    if priority in per:
-                        raise ConfigError(f"priority {str(priority)!r} is given twice", where)
-                    per[priority] = parse_duration(praw, _join(where, str(priority)))
-                targets[metric] = per
-            else:
-                targets[metric] = parse_duration(raw, where)
-        norm_targets = _norm_targets(targets, tpath)
+        norm_targets = _norm_targets(data["targets"], tpath, parse_duration)
         warnings = _norm_warnings(data.get("warnings", DEFAULT_WARNINGS), _join(path, "warnings"))
         pause_on = _norm_pause_on(data.get("pause_on", DEFAULT_PAUSE_ON), _join(path, "pause_on"))
         return cls(name, calendar, norm_targets, warnings, pause_on)
