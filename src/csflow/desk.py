@@ -1481,7 +1481,7 @@ class Desk:
                 raise CapacityExceededError(
                     f"agent {to!r} cannot take ticket {ticket_id!r} on {sig} now"
                 )
-        self._hand_over_check(ticket_id)
+        self._ledger.check(ticket_id)
         self._commit(t, ("transfer", ticket_id, to))
         out: list[Event] = []
         over = self._ledger.hand_over(
@@ -1533,7 +1533,7 @@ class Desk:
             )
         if src == team:
             raise InvalidTransitionError(f"ticket {ticket_id!r} is already with team {team!r}")
-        self._hand_over_check(ticket_id)
+        self._ledger.check(ticket_id)
         self._commit(t, ("escalate", ticket_id, team))
         out: list[Event] = []
         ledger_src = src if graph is not None else None
@@ -1909,16 +1909,6 @@ class Desk:
                 f"{r.ticket.id!r}: it is {r.state}; allowed from {allowed!r}"
             )
         return new
-
-    def _hand_over_check(self, ticket_id: str) -> None:
-        policy = self._ledger.policy
-        if self._ledger.would_flag(ticket_id) and policy.on_limit == "refuse":
-            from csflow.routing import TransferLimitError
-
-            raise TransferLimitError(
-                f"ticket {ticket_id!r} was handed over {self._ledger.count(ticket_id)} times; "
-                f"max_transfers={policy.max_transfers} refuses another"
-            )
 
     def _limit_event(self, at: datetime, ticket_id: str, count: int) -> TransferLimitReached:
         limit = self._ledger.policy.max_transfers

@@ -2921,6 +2921,18 @@ class TransferLedger:
         m = self.policy.max_transfers
         return m is not None and self.count(ticket_id) >= m
 
+    def check(self, ticket_id: str) -> None:
+        """Raise if the policy would refuse the next hand-over of *ticket_id* (changes nothing).
+
+        Raises:
+            TransferLimitError: The ticket reached ``max_transfers`` and the policy refuses.
+        """
+        if self.would_flag(ticket_id) and self.policy.on_limit == "refuse":
+            raise TransferLimitError(
+                f"ticket {ticket_id!r} was handed over {self.count(ticket_id)} times; "
+                f"max_transfers={self.policy.max_transfers} refuses another"
+            )
+
     def hand_over(
         self,
         ticket_id: str,
@@ -2950,12 +2962,8 @@ class TransferLedger:
                     f"team {from_team!r} may not escalate to {to_team!r}; allowed: "
                     f"{list(self.graph.targets(from_team))!r}"
                 )
+        self.check(ticket_id)
         flagged = self.would_flag(ticket_id)
-        if flagged and self.policy.on_limit == "refuse":
-            raise TransferLimitError(
-                f"ticket {ticket_id!r} was handed over {self.count(ticket_id)} times; "
-                f"max_transfers={self.policy.max_transfers} refuses another"
-            )
         n = self._counts[ticket_id] = self.count(ticket_id) + 1
         return HandOver(ticket_id, kind, n, flagged, from_team, to_team, at_us)
 
