@@ -40,12 +40,23 @@ MAX_PROFICIENCY = 5
 _NAME_RE = re.compile(r"[a-z0-9][a-z0-9_.\-]{0,63}\Z")
 
 
+# Names that passed the check: a desk uses few (categories, skills, languages, channels), so a
+# set lookup replaces the regex on every later ticket.  Bounded, so that names from the public
+# cannot grow it without limit; past the bound, names are only checked.
+_GOOD_NAMES: set[str] = set()
+_GOOD_NAMES_LIMIT = 4096
+
+
 def _check_name(kind: str, value: object) -> str:
+    if type(value) is str and value in _GOOD_NAMES:
+        return value
     if not isinstance(value, str) or not _NAME_RE.match(value):
         raise ConfigError(
             f"{kind} must be a lowercase name of 1-64 characters "
             f"(letters, digits, '_', '-', '.'), got {value!r}"
         )
+    if type(value) is str and len(_GOOD_NAMES) < _GOOD_NAMES_LIMIT:
+        _GOOD_NAMES.add(value)
     return value
 
 
@@ -63,10 +74,12 @@ _NO_ATTRIBUTES: Mapping[str, Any] = MappingProxyType({})
 
 
 def _frozen_mapping(value: Mapping[str, Any] | None) -> Mapping[str, Any]:
-    if value is None or (isinstance(value, Mapping) and not value):
+    if value is None or (type(value) is dict and not value):  # the default, checked first
         return _NO_ATTRIBUTES
     if not isinstance(value, Mapping):
         raise ConfigError(f"attributes must be a mapping, got {value!r}")
+    if not value:
+        return _NO_ATTRIBUTES
     for key in value:
         if not isinstance(key, str):
             raise ConfigError(f"attribute names must be strings, got {key!r}")
@@ -183,10 +196,27 @@ Channel.SOCIAL = Channel("social")
 
 
 def _to_priority(value: Priority | str | int) -> Priority:
+    if type(value) is Priority:
+        return value
     return Priority.parse(value)
 
 
+# Channels by name, so that a ticket naming its channel as a string shares one Channel object
+# (equal by name either way).  Bounded like _GOOD_NAMES.
+_CHANNELS: dict[str, Channel] = {}
+
+
 def _to_channel(value: Channel | str) -> Channel:
+    if type(value) is Channel:
+        return value
+    if type(value) is str:
+        known = _CHANNELS.get(value)
+        if known is not None:
+            return known
+        channel = Channel.parse(value)
+        if len(_CHANNELS) < _GOOD_NAMES_LIMIT:
+            _CHANNELS[value] = channel
+        return channel
     return Channel.parse(value)
 
 
@@ -228,6 +258,8 @@ def _check_proficiency(what: str, value: object) -> None:
 def _to_requirements(
     value: Iterable[SkillRequirement | str] | Mapping[str, int],
 ) -> tuple[SkillRequirement, ...]:
+    if type(value) is tuple and not value:  # the default: no skills needed
+        return ()
     if isinstance(value, str):
         raise ConfigError(f"required_skills must be a collection of skills, got {value!r}")
     if isinstance(value, Mapping):
