@@ -61,6 +61,9 @@ def instant_us(value: object, name: str, error: type[CsflowError] = CalendarErro
     the aware epoch from a naive datetime raises ``TypeError``, so the check costs nothing
     when the value is good.
     """
+    last = _last
+    if last[0] is value:
+        return last[1]
     if type(value) is datetime:
         # The common case: the wall clock's fields minus the offset.  One utcoffset() call and
         # integer arithmetic cost less than subtracting the aware epoch, which builds several
@@ -70,7 +73,7 @@ def instant_us(value: object, name: str, error: type[CsflowError] = CalendarErro
             off = _OFFSET_US.get(offset)
             if off is None:
                 off = _offset_us(offset)
-            return (
+            us = (
                 (
                     (value.toordinal() - _UNIX_ORDINAL) * 86_400
                     + value.hour * 3600
@@ -81,15 +84,33 @@ def instant_us(value: object, name: str, error: type[CsflowError] = CalendarErro
                 + value.microsecond
                 - off
             )
+            _remember(value, us)
+            return us
     elif isinstance(value, datetime):
         try:
             # datetime.__sub__ (not the operator) so that a pendulum DateTime gives a plain
             # timedelta, not a pendulum Interval (whose floor division differs).
-            return _sub(value, EPOCH) // ONE_US
+            us = _sub(value, EPOCH) // ONE_US
         except TypeError:
             pass
+        else:
+            _remember(value, us)
+            return us
     require_aware(value, name, error)
     raise error(f"{name!r} must be a timezone-aware datetime, got {value!r}")  # pragma: no cover
+
+
+# The last conversion.  One command hands the same ``at`` object to several layers, and its
+# events carry it to the host and to the metrics, each of which converts it: the second and
+# later conversions are an identity check.  Datetimes are immutable, the pair holds a
+# reference (so the object's id cannot be reused while it is remembered), and it is replaced
+# in one assignment, so a hit is always right.
+_last: tuple[object, int] = (object(), 0)  # a sentinel no caller can pass
+
+
+def _remember(value: datetime, us: int) -> None:
+    global _last
+    _last = (value, us)
 
 
 def _offset_us(offset: timedelta) -> int:

@@ -108,26 +108,11 @@ def _at_us(value: object, name: str = "at") -> int:
     """
     if type(value) is int:
         return value
-    # One command hands the same ``at`` object to several layers, each of which converts it:
-    # remember the last conversion.  Datetimes are immutable, and the pair is replaced in one
-    # assignment, so a hit is always right.
-    last = _last_instant
-    if last[0] is value:
-        return last[1]
     # Not ``(value - EPOCH) // ONE_US``: a pendulum DateTime minus a datetime is a pendulum
     # Interval, whose floor division by a stdlib timedelta fails.  ``instant_us`` uses the
-    # stdlib operations and so is exact for every datetime subclass.
-    us = instant_us(value, name)
-    _remember_instant(value, us)
-    return us
-
-
-_last_instant: tuple[object, int] = (object(), 0)  # a sentinel no caller can pass
-
-
-def _remember_instant(value: object, us: int) -> None:
-    global _last_instant
-    _last_instant = (value, us)
+    # stdlib operations, so it is exact for every datetime subclass, and it remembers its last
+    # conversion, which the other layers handling the same command's ``at`` reuse.
+    return instant_us(value, name)
 
 
 def _span_us(value: object, name: str) -> int:

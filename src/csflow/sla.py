@@ -84,7 +84,7 @@ from typing import Any, Final, TypeAlias
 import attrs
 import networkx as nx
 
-from csflow._time import ONE_US, from_us, require_aware, to_us
+from csflow._time import ONE_US, from_us, instant_us
 from csflow.calendar import BusinessCalendar
 from csflow.errors import ConfigError, InvalidTransitionError
 from csflow.model import Priority
@@ -131,6 +131,11 @@ class Metric(enum.Enum):
     * ``RESOLUTION``: ticket created → solved; paused by the statuses in ``pause_on``; a
       re-opened ticket resumes it where it stopped.
     """
+
+    # Members are singletons compared by identity, so the identity hash agrees with equality.
+    # It is computed in C (Enum's own hashes the name in Python), and metrics, clock states
+    # and actions are hashed on every clock transition.
+    __hash__ = object.__hash__
 
     FIRST_RESPONSE = "first_response"
     NEXT_RESPONSE = "next_response"
@@ -232,6 +237,8 @@ class ClockState(enum.Enum):
     (``MET`` and ``MET_LATE`` can be re-opened).
     """
 
+    __hash__ = object.__hash__  # as Metric's: the identity hash, computed in C
+
     RUNNING = "running"
     PAUSED = "paused"
     BREACHED = "breached"
@@ -251,6 +258,8 @@ class ClockAction(enum.Enum):
     ``RECALC_ON_TIME`` / ``RECALC_LATE`` are the two outcomes of a recalculation; the others are
     commands (``pause``, ``resume``, ``stop``, ``cancel``, ``reopen``).
     """
+
+    __hash__ = object.__hash__  # as Metric's: the identity hash, computed in C
 
     PAUSE = "pause"
     RESUME = "resume"
@@ -878,7 +887,7 @@ def _req_int(data: Mapping[str, Any], key: str, path: str) -> int:
 
 
 def _check_at(at: object) -> int:
-    return to_us(require_aware(at, "at"))
+    return instant_us(at, "at")
 
 
 class SlaClock:
