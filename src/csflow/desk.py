@@ -668,10 +668,8 @@ class DeskConfig:
             survey = _duration(d["survey_delay"], "survey_delay")
         recalc = d.get("recalculation", "keep_elapsed")
         try:
-            mode_r = (
-                RecalcMode(recalc) if not isinstance(recalc, str) else RecalcMode[recalc.upper()]
-            )
-        except (KeyError, ValueError):
+            mode_r = RecalcMode.parse(recalc)
+        except ConfigError:
             raise ConfigError(
                 f"expected one of {[m.name.lower() for m in RecalcMode]!r}, got {recalc!r}",
                 "recalculation",

@@ -103,7 +103,8 @@ class Priority(enum.IntEnum):
         """
         if isinstance(value, Priority):
             return value
-        if isinstance(value, str):
+        if isinstance(value, str) and value.isascii():
+            # ASCII only: str.upper() maps some other letters onto ASCII ("ı" -> "I").
             try:
                 return cls[value.upper()]
             except KeyError:
@@ -260,7 +261,7 @@ def _to_requirements(
 ) -> tuple[SkillRequirement, ...]:
     if type(value) is tuple and not value:  # the default: no skills needed
         return ()
-    if isinstance(value, str):
+    if isinstance(value, str) or not isinstance(value, Iterable):
         raise ConfigError(f"required_skills must be a collection of skills, got {value!r}")
     if isinstance(value, Mapping):
         reqs = [SkillRequirement(k, v) for k, v in value.items()]
@@ -281,10 +282,17 @@ def _to_language(value: str | None) -> str | None:
     return _check_name("language", value)
 
 
-def _to_languages(value: Iterable[str]) -> frozenset[str]:
+def _to_names(kind: str, value: object) -> frozenset[str]:
+    """A name or a collection of names, each checked, as a set."""
     if isinstance(value, str):
-        value = [value]
-    return frozenset(_check_name("language", v) for v in value)
+        return frozenset((_check_name(kind, value),))
+    if not isinstance(value, Iterable):
+        raise ConfigError(f"{kind}s must be a name or a collection of names, got {value!r}")
+    return frozenset(_check_name(kind, v) for v in value)
+
+
+def _to_languages(value: Iterable[str]) -> frozenset[str]:
+    return _to_names("language", value)
 
 
 @attrs.frozen
@@ -342,9 +350,7 @@ def _to_capacity(value: Mapping[Channel | str, int]) -> Mapping[str, int]:
 
 
 def _to_teams(value: Iterable[str]) -> frozenset[str]:
-    if isinstance(value, str):
-        value = [value]
-    return frozenset(_check_name("team", v) for v in value)
+    return _to_names("team", value)
 
 
 @attrs.frozen
@@ -361,7 +367,8 @@ class AgentProfile:
         name: A display name, for reasons and reports.
 
     Raises:
-        ConfigError: A malformed skill, proficiency, language, channel, capacity or team.
+        ConfigError: A malformed skill, proficiency, language, channel, capacity, team or
+            display name.
     """
 
     id: str = attrs.field(validator=lambda _s, _a, v: _check_id("agent id", v))
@@ -370,6 +377,13 @@ class AgentProfile:
     capacity: Mapping[str, int] = attrs.field(factory=dict, converter=_to_capacity, hash=False)
     teams: frozenset[str] = attrs.field(factory=frozenset, converter=_to_teams)
     name: str = attrs.field(default="")
+
+    @name.validator
+    def _v_display_name(self, _a: attrs.Attribute[str], value: str) -> None:
+        if not isinstance(value, str) or len(value) > 256:
+            raise ConfigError(
+                f"agent name must be a string of at most 256 characters, got {value!r}"
+            )
 
     def proficiency(self, skill: str) -> int:
         """The agent's proficiency in *skill*, 0 when the agent lacks it."""

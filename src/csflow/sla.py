@@ -151,7 +151,7 @@ class Metric(enum.Enum):
         """
         if isinstance(value, Metric):
             return value
-        if isinstance(value, str):
+        if isinstance(value, str) and value.isascii():  # see Priority.parse
             try:
                 return cls(value.lower())
             except ValueError:
@@ -190,7 +190,7 @@ class RecalcMode(enum.Enum):
         """
         if isinstance(value, RecalcMode):
             return value
-        if isinstance(value, str):
+        if isinstance(value, str) and value.isascii():  # see Priority.parse
             try:
                 return cls(value.lower())
             except ValueError:
