@@ -1,7 +1,9 @@
 """A tiny asyncio host: feed the desk as input arrives, sleep until ``next_wakeup()`` otherwise.
 
-The desk never reads a clock; the host does.  Here one desk second lasts 1 ms of real time, so
-the script finishes quickly; a real host would use ``datetime.now(UTC)`` and real sleeps.
+The desk never reads a clock; the host does.  Here one desk second lasts 5 ms of real time, so
+the script finishes in under two seconds; a real host would use ``datetime.now(UTC)`` and real
+sleeps.  (Faster still, a busy machine could deliver a scripted command a few desk seconds
+late, after a timer it should precede, and the output would change.)
 
 Run with ``python examples/asyncio_host.py``.
 """
@@ -14,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 
 from csflow import AgentProfile, Customer, Desk, DeskConfig, Event, Ticket, Tier
 
-SCALE = 0.001  # real seconds per desk second
+SCALE = 0.005  # real seconds per desk second
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 Command = Callable[[Desk, datetime], list[Event]]
 
@@ -79,7 +81,7 @@ async def main() -> None:
         }
     )
     host = Host(Desk(config))
-    await asyncio.gather(host.run(until=START + timedelta(minutes=10)), customers(host))
+    await asyncio.gather(host.run(until=START + timedelta(seconds=310)), customers(host))
 
 
 if __name__ == "__main__":

@@ -6,24 +6,12 @@ it in the whole document (``queues[1].relaxation[0].after``).
 
 from __future__ import annotations
 
-import reprlib
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import timedelta
 from typing import Any
 
-from csflow.errors import ConfigError, CsflowError
+from csflow.errors import ConfigError, CsflowError, _show
 from csflow.sla import parse_duration
-
-# Messages name bad values, but a tampered snapshot or document may nest 10,000 levels deep,
-# and the builtin repr of that raises RecursionError: abbreviate instead.
-_REPR = reprlib.Repr()
-_REPR.maxlevel = 4
-_REPR.maxstring = 80
-_REPR.maxother = 80
-
-
-def _show(value: object) -> str:
-    return _REPR.repr(value)
 
 
 def _path(base: str, key: object) -> str:
@@ -37,7 +25,7 @@ def _mapping(value: object, path: str) -> Mapping[str, Any]:
         raise ConfigError(f"expected a mapping, got {_show(value)}", path)
     for k in value:
         if not isinstance(k, str):
-            raise ConfigError(f"keys must be strings, got {k!r}", path)
+            raise ConfigError(f"keys must be strings, got {_show(k)}", path)
     return value
 
 
@@ -51,7 +39,9 @@ def _keys(data: Mapping[str, Any], allowed: Iterable[str], path: str) -> None:
     allowed = set(allowed)
     for k in data:
         if k not in allowed:
-            raise ConfigError(f"unknown key {k!r}; expected one of {sorted(allowed)!r}", path)
+            raise ConfigError(
+                f"unknown key {_show(k)}; expected one of {_show(sorted(allowed))}", path
+            )
 
 
 def _duration(value: object, path: str, *, zero: bool = False) -> timedelta:
@@ -59,7 +49,7 @@ def _duration(value: object, path: str, *, zero: bool = False) -> timedelta:
     if zero and not isinstance(value, bool) and value in (0, "PT0S", "P0D", timedelta(0)):
         return timedelta(0)
     if isinstance(value, timedelta) and value <= timedelta(0):
-        raise ConfigError(f"expected a positive duration, got {value!r}", path)
+        raise ConfigError(f"expected a positive duration, got {_show(value)}", path)
     return parse_duration(value, path)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo
 
-from csflow.errors import CalendarError, CsflowError
+from csflow.errors import CalendarError, CsflowError, _show
 
 __all__ = [
     "EPOCH",
@@ -48,9 +48,9 @@ def require_aware(value: object, name: str, error: type[CsflowError] = CalendarE
         CsflowError: *error*, naming the argument and the value given.
     """
     if not isinstance(value, datetime):
-        raise error(f"{name!r} must be a timezone-aware datetime, got {value!r}")
+        raise error(f"{name!r} must be a timezone-aware datetime, got {_show(value)}")
     if value.tzinfo is None or value.utcoffset() is None:
-        raise error(f"{name!r} must be timezone-aware, got {value!r}")
+        raise error(f"{name!r} must be timezone-aware, got {_show(value)}")
     return value
 
 
@@ -97,7 +97,9 @@ def instant_us(value: object, name: str, error: type[CsflowError] = CalendarErro
             _remember(value, us)
             return us
     require_aware(value, name, error)
-    raise error(f"{name!r} must be a timezone-aware datetime, got {value!r}")  # pragma: no cover
+    raise error(
+        f"{name!r} must be a timezone-aware datetime, got {_show(value)}"
+    )  # pragma: no cover
 
 
 # The last conversion.  One command hands the same ``at`` object to several layers, and its
@@ -167,7 +169,7 @@ def duration_us(
         # The stdlib operation: pendulum's Duration overrides floor division.
         us = _floordiv(value, ONE_US)
     else:
-        raise error(f"{name!r} must be a datetime.timedelta, got {value!r}")
+        raise error(f"{name!r} must be a datetime.timedelta, got {_show(value)}")
     if us < 0 and not allow_negative:
         raise error(f"{name!r} must not be negative, got {value!r}")
     return us

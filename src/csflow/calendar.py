@@ -52,7 +52,7 @@ from types import MappingProxyType
 from typing import Any, NamedTuple, cast
 
 from csflow._time import EPOCH, ONE_US, duration_us, from_us, instant_us
-from csflow.errors import CalendarError, ConfigError
+from csflow.errors import CalendarError, ConfigError, _show
 
 __all__ = ["DAY_KEYS", "BusinessCalendar"]
 
@@ -91,39 +91,43 @@ class _Year(NamedTuple):
 def _parse_bound(value: object, what: str, *, is_end: bool) -> int:
     if isinstance(value, time):
         if value.tzinfo is not None or value.second or value.microsecond:
-            raise CalendarError(f"{what} must be a whole-minute naive time, got {value!r}")
+            raise CalendarError(f"{what} must be a whole-minute naive time, got {_show(value)}")
         return value.hour * 60 + value.minute
     if not isinstance(value, str):
-        raise CalendarError(f"{what} must be an 'HH:MM' string, got {value!r}")
+        raise CalendarError(f"{what} must be an 'HH:MM' string, got {_show(value)}")
     m = _HHMM.match(value)
     if m is None:
         raise CalendarError(
-            f"{what} must be an 'HH:MM' string from '00:00' to '24:00', got {value!r}"
+            f"{what} must be an 'HH:MM' string from '00:00' to '24:00', got {_show(value)}"
         )
     minutes = int(m.group(1)) * 60 + int(m.group(2))
     if minutes > _DAY_MINUTES:
-        raise CalendarError(f"{what} must not be later than '24:00', got {value!r}")
+        raise CalendarError(f"{what} must not be later than '24:00', got {_show(value)}")
     if minutes == _DAY_MINUTES and not is_end:
-        raise CalendarError(f"{what}: '24:00' is allowed only as the end of a span, got {value!r}")
+        raise CalendarError(
+            f"{what}: '24:00' is allowed only as the end of a span, got {_show(value)}"
+        )
     return minutes
 
 
 def _parse_spans(value: object, where: str) -> tuple[Span, ...]:
     if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
-        raise CalendarError(f"{where} must be a list of ('HH:MM', 'HH:MM') spans, got {value!r}")
+        raise CalendarError(
+            f"{where} must be a list of ('HH:MM', 'HH:MM') spans, got {_show(value)}"
+        )
     spans: list[Span] = []
     for i, pair in enumerate(value):
         what = f"{where}[{i}]"
         if isinstance(pair, (str, bytes)) or not isinstance(pair, Sequence) or len(pair) != 2:
-            raise CalendarError(f"{what} must be a pair ('HH:MM', 'HH:MM'), got {pair!r}")
+            raise CalendarError(f"{what} must be a pair ('HH:MM', 'HH:MM'), got {_show(pair)}")
         start = _parse_bound(pair[0], f"{what} start", is_end=False)
         end = _parse_bound(pair[1], f"{what} end", is_end=True)
         if start >= end:
-            raise CalendarError(f"{what} must start before it ends, got {tuple(pair)!r}")
+            raise CalendarError(f"{what} must start before it ends, got {_show(tuple(pair))}")
         if spans and start < spans[-1][1]:
             raise CalendarError(
-                f"{where} spans must be sorted and must not overlap, got {tuple(pair)!r} "
-                f"after {_fmt_span(spans[-1])!r}"
+                f"{where} spans must be sorted and must not overlap, got {_show(tuple(pair))} "
+                f"after {_show(_fmt_span(spans[-1]))}"
             )
         spans.append((start, end))
     return tuple(spans)
@@ -139,17 +143,19 @@ def _fmt_span(span: Span) -> tuple[str, str]:
 
 def _check_date(value: object, where: str) -> date:
     if not isinstance(value, date) or isinstance(value, datetime):
-        raise CalendarError(f"{where} keys must be datetime.date values, got {value!r}")
+        raise CalendarError(f"{where} keys must be datetime.date values, got {_show(value)}")
     return value
 
 
 def _load_zone(name: object) -> zoneinfo.ZoneInfo:
     if not isinstance(name, str) or not name or len(name) > 255:
-        raise CalendarError(f"'timezone' must be an IANA time zone name, got {name!r}")
+        raise CalendarError(f"'timezone' must be an IANA time zone name, got {_show(name)}")
     try:
         return zoneinfo.ZoneInfo(name)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
-        raise CalendarError(f"'timezone' must be an IANA time zone name, got {name!r}") from None
+        raise CalendarError(
+            f"'timezone' must be an IANA time zone name, got {_show(name)}"
+        ) from None
 
 
 class BusinessCalendar:
@@ -208,11 +214,13 @@ class BusinessCalendar:
         self._timezone = timezone
         weekly = {} if weekly is None else weekly
         if not isinstance(weekly, Mapping):
-            raise CalendarError(f"'weekly' must be a mapping of day -> spans, got {weekly!r}")
+            raise CalendarError(f"'weekly' must be a mapping of day -> spans, got {_show(weekly)}")
         days: list[tuple[Span, ...]] = [()] * 7
         for key, spans in weekly.items():
             if key not in DAY_KEYS:
-                raise CalendarError(f"'weekly' keys must be one of {DAY_KEYS!r}, got {key!r}")
+                raise CalendarError(
+                    f"'weekly' keys must be one of {_show(DAY_KEYS)}, got {_show(key)}"
+                )
             days[DAY_KEYS.index(key)] = _parse_spans(spans, f"weekly[{key!r}]")
         self._weekly: tuple[tuple[Span, ...], ...] = tuple(days)
 
@@ -220,7 +228,7 @@ class BusinessCalendar:
             hol = {_check_date(d, "'holidays'"): str(name) for d, name in holidays.items()}
         elif isinstance(cast(object, holidays), (str, bytes)) or not isinstance(holidays, Iterable):
             raise CalendarError(
-                f"'holidays' must be a mapping or iterable of dates, got {holidays!r}"
+                f"'holidays' must be a mapping or iterable of dates, got {_show(holidays)}"
             )
         else:
             hol = {_check_date(d, "'holidays'"): "holiday" for d in holidays}
@@ -229,7 +237,7 @@ class BusinessCalendar:
         special_days = {} if special_days is None else special_days
         if not isinstance(special_days, Mapping):
             raise CalendarError(
-                f"'special_days' must be a mapping of date -> spans, got {special_days!r}"
+                f"'special_days' must be a mapping of date -> spans, got {_show(special_days)}"
             )
         special = {
             _check_date(d, "'special_days'"): _parse_spans(spans, f"special_days[{d.isoformat()}]")
@@ -348,11 +356,13 @@ class BusinessCalendar:
                 ``calendar.weekly.mon[1] end must ...``).
         """
         if not isinstance(data, Mapping):
-            raise ConfigError(f"expected a mapping, got {data!r}", path)
+            raise ConfigError(f"expected a mapping, got {_show(data)}", path)
         allowed = {"timezone", "weekly", "holidays", "special_days", "always_open"}
         for key in data:
             if key not in allowed:
-                raise ConfigError(f"unknown key {key!r}; expected one of {sorted(allowed)}", path)
+                raise ConfigError(
+                    f"unknown key {_show(key)}; expected one of {sorted(allowed)}", path
+                )
         try:
             timezone = data.get("timezone", "UTC")
             if data.get("always_open", False) is True:
@@ -370,13 +380,13 @@ class BusinessCalendar:
                 holidays = [_parse_iso_date(k, f"{path}.holidays") for k in holidays_raw]
             else:
                 raise ConfigError(
-                    f"expected a mapping or list of ISO dates, got {holidays_raw!r}",
+                    f"expected a mapping or list of ISO dates, got {_show(holidays_raw)}",
                     f"{path}.holidays",
                 )
             special_raw = data.get("special_days", {})
             if not isinstance(special_raw, Mapping):
                 raise ConfigError(
-                    f"expected a mapping of ISO date -> spans, got {special_raw!r}",
+                    f"expected a mapping of ISO date -> spans, got {_show(special_raw)}",
                     f"{path}.special_days",
                 )
             special = {
@@ -511,7 +521,7 @@ class BusinessCalendar:
                     entry = self._year(year + 1)
             except (OverflowError, ValueError):
                 raise CalendarError(
-                    f"instant is outside the supported range of dates: {t!r} µs"
+                    f"instant is outside the supported range of dates: {_show(t)} µs"
                 ) from None
             # Two years stay at hand, so that calls whose ends lie in two years (elapsed
             # across New Year) do not evict each other's year.
@@ -551,7 +561,7 @@ class BusinessCalendar:
                     return n, need
                 need -= total
             raise CalendarError(
-                f"calendar in {self._timezone!r} never opens again: no weekly hours and no later "
+                f"calendar in {_show(self._timezone)} never opens again: no weekly hours and no later "
                 "special day with open hours"
             )
         y = self._hot
@@ -635,7 +645,7 @@ class BusinessCalendar:
     def _elapsed_us(self, a: int, b: int) -> int:
         """Business µs inside ``[a, b]``; requires ``a <= b``."""
         if b < a:
-            raise CalendarError(f"'end' must not be before 'start', got {a!r} > {b!r} µs")
+            raise CalendarError(f"'end' must not be before 'start', got {_show(a)} > {_show(b)} µs")
         # _day_of, _between, the _days cache and _open_before are inlined: this is the hot path.
         ya = self._hot
         mids = ya.mids
@@ -686,7 +696,7 @@ class BusinessCalendar:
         if d <= 0:
             if d == 0:
                 return t
-            raise CalendarError(f"'duration' must not be negative, got {d!r} µs")
+            raise CalendarError(f"'duration' must not be negative, got {_show(d)} µs")
         hot = self._hot
         mids = hot.mids
         if mids[0] <= t < mids[-1]:
@@ -784,7 +794,7 @@ class BusinessCalendar:
         b = instant_us(end, "end")
         if b < a:
             raise CalendarError(
-                f"'end' must not be before 'start', got start={start!r}, end={end!r}"
+                f"'end' must not be before 'start', got start={_show(start)}, end={_show(end)}"
             )
         try:
             return ONE_US * self._elapsed_us(a, b)
@@ -796,7 +806,7 @@ def _range_error(exc: Exception, t: int) -> CalendarError:
     if isinstance(exc, CalendarError):
         return exc
     return CalendarError(
-        f"instant is outside the supported range of dates (years 1-9999): {t!r} µs since the epoch"
+        f"instant is outside the supported range of dates (years 1-9999): {_show(t)} µs since the epoch"
     )
 
 
@@ -804,8 +814,8 @@ def _parse_iso_date(value: object, path: str) -> date:
     if isinstance(value, date) and not isinstance(value, datetime):
         return value
     if not isinstance(value, str):
-        raise ConfigError(f"expected an ISO date 'YYYY-MM-DD', got {value!r}", path)
+        raise ConfigError(f"expected an ISO date 'YYYY-MM-DD', got {_show(value)}", path)
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise ConfigError(f"expected an ISO date 'YYYY-MM-DD', got {value!r}", path) from None
+        raise ConfigError(f"expected an ISO date 'YYYY-MM-DD', got {_show(value)}", path) from None

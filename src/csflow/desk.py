@@ -58,7 +58,7 @@ from typing import Any, Final
 
 import attrs
 
-from csflow._config import _duration, _keys, _list, _mapping, _path, _show, _str, _wrap
+from csflow._config import _duration, _keys, _list, _mapping, _path, _str, _wrap
 from csflow._time import EPOCH, duration_us, instant_us
 from csflow.calendar import BusinessCalendar
 from csflow.errors import (
@@ -67,6 +67,7 @@ from csflow.errors import (
     InvalidTransitionError,
     UnknownAgentError,
     UnknownTicketError,
+    _show,
 )
 from csflow.events import (
     AgentPresenceChanged,
@@ -255,7 +256,12 @@ class TeamSpec:
 
     name: str = attrs.field(validator=lambda _s, _a, v: _str(v, "name"))
     queue: str = attrs.field(validator=lambda _s, _a, v: _str(v, "queue"))
-    routing_profile: str | None = None
+    routing_profile: str | None = attrs.field(default=None)
+
+    @routing_profile.validator
+    def _v_profile(self, _a: attrs.Attribute[str | None], value: object) -> None:
+        if value is not None:
+            _str(value, "routing_profile")
 
 
 _STRATEGIES: Final[Mapping[str, type]] = MappingProxyType(
@@ -274,9 +280,9 @@ def _to_tiers(value: Iterable[Tier] | Mapping[str, Tier]) -> Mapping[str, Tier]:
     out: dict[str, Tier] = {}
     for i, t in enumerate(value):
         if not isinstance(t, Tier):
-            raise ConfigError(f"expected a Tier, got {t!r}", f"tiers[{i}]")
+            raise ConfigError(f"expected a Tier, got {_show(t)}", f"tiers[{i}]")
         if t.name in out:
-            raise ConfigError(f"tier {t.name!r} defined twice", f"tiers[{i}]")
+            raise ConfigError(f"tier {_show(t.name)} defined twice", f"tiers[{i}]")
         out[t.name] = t
     return MappingProxyType(out)
 
@@ -286,9 +292,9 @@ def _to_queues(value: Iterable[QueueSpec]) -> tuple[QueueSpec, ...]:
     seen: set[str] = set()
     for i, q in enumerate(out):
         if not isinstance(q, QueueSpec):
-            raise ConfigError(f"expected a QueueSpec, got {q!r}", f"queues[{i}]")
+            raise ConfigError(f"expected a QueueSpec, got {_show(q)}", f"queues[{i}]")
         if q.name in seen:
-            raise ConfigError(f"queue {q.name!r} defined twice", f"queues[{i}]")
+            raise ConfigError(f"queue {_show(q.name)} defined twice", f"queues[{i}]")
         seen.add(q.name)
     if not out:
         out = (QueueSpec("default"),)
@@ -300,9 +306,9 @@ def _to_policies(value: Mapping[str, SlaPolicy] | Iterable[SlaPolicy]) -> Mappin
     out: dict[str, SlaPolicy] = {}
     for i, p in enumerate(items):
         if not isinstance(p, SlaPolicy):
-            raise ConfigError(f"expected an SlaPolicy, got {p!r}", f"sla_policies[{i}]")
+            raise ConfigError(f"expected an SlaPolicy, got {_show(p)}", f"sla_policies[{i}]")
         if p.name in out:
-            raise ConfigError(f"SLA policy {p.name!r} defined twice", f"sla_policies[{i}]")
+            raise ConfigError(f"SLA policy {_show(p.name)} defined twice", f"sla_policies[{i}]")
         out[p.name] = p
     return MappingProxyType(out)
 
@@ -312,9 +318,9 @@ def _to_teams(value: Mapping[str, TeamSpec] | Iterable[TeamSpec]) -> Mapping[str
     out: dict[str, TeamSpec] = {}
     for i, t in enumerate(items):
         if not isinstance(t, TeamSpec):
-            raise ConfigError(f"expected a TeamSpec, got {t!r}", f"teams[{i}]")
+            raise ConfigError(f"expected a TeamSpec, got {_show(t)}", f"teams[{i}]")
         if t.name in out:
-            raise ConfigError(f"team {t.name!r} defined twice", f"teams[{i}]")
+            raise ConfigError(f"team {_show(t.name)} defined twice", f"teams[{i}]")
         out[t.name] = t
     return MappingProxyType(out)
 
@@ -331,7 +337,7 @@ def _to_triage(value: RuleSet | None) -> RuleSet:
     if value is None:
         return RuleSet.from_dicts([])
     if not isinstance(value, RuleSet):
-        raise ConfigError(f"triage must be a RuleSet, got {value!r}", "triage")
+        raise ConfigError(f"triage must be a RuleSet, got {_show(value)}", "triage")
     return value
 
 
@@ -409,22 +415,25 @@ class DeskConfig:
         queues = {q.name for q in self.queues}
         for i, p in enumerate(self.routing_profiles):
             if not isinstance(p, RoutingProfile):
-                raise ConfigError(f"expected a RoutingProfile, got {p!r}", f"routing_profiles[{i}]")
+                raise ConfigError(
+                    f"expected a RoutingProfile, got {_show(p)}", f"routing_profiles[{i}]"
+                )
             for j, s in enumerate(p.queues):
                 if s.queue not in queues:
                     raise ConfigError(
-                        f"unknown queue {s.queue!r}; known: {sorted(queues)!r}",
+                        f"unknown queue {_show(s.queue)}; known: {_show(sorted(queues))}",
                         f"routing_profiles[{i}].queues[{j}]",
                     )
         profiles = {p.name for p in self.routing_profiles}
         for name, t in self.teams.items():
             if t.queue not in queues:
                 raise ConfigError(
-                    f"unknown queue {t.queue!r}; known: {sorted(queues)!r}", f"teams.{name}.queue"
+                    f"unknown queue {_show(t.queue)}; known: {_show(sorted(queues))}",
+                    f"teams.{name}.queue",
                 )
             if t.routing_profile is not None and t.routing_profile not in profiles:
                 raise ConfigError(
-                    f"unknown routing profile {t.routing_profile!r}; known: {sorted(profiles)!r}",
+                    f"unknown routing profile {_show(t.routing_profile)}; known: {_show(sorted(profiles))}",
                     f"teams.{name}.routing_profile",
                 )
         for i, q in enumerate(self.queues):
@@ -432,35 +441,39 @@ class DeskConfig:
             for j, step in enumerate(steps):
                 if step.overflow_to is not None and step.overflow_to not in queues:
                     raise ConfigError(
-                        f"unknown queue {step.overflow_to!r}; known: {sorted(queues)!r}",
+                        f"unknown queue {_show(step.overflow_to)}; known: {_show(sorted(queues))}",
                         f"queues[{i}].relaxation[{j}].overflow_to",
                     )
         if self.escalation is not None:
             for i, team in enumerate(self.escalation.teams):
                 if team not in self.teams:
                     raise ConfigError(
-                        f"escalation team {team!r} is not a configured team; known: "
-                        f"{sorted(self.teams)!r}",
+                        f"escalation team {_show(team)} is not a configured team; known: "
+                        f"{_show(sorted(self.teams))}",
                         f"escalation.teams[{i}]",
                     )
         if self.default_sla_policy is not None and self.default_sla_policy not in self.sla_policies:
             raise ConfigError(
-                f"unknown SLA policy {self.default_sla_policy!r}; known: "
-                f"{sorted(self.sla_policies)!r}",
+                f"unknown SLA policy {_show(self.default_sla_policy)}; known: "
+                f"{_show(sorted(self.sla_policies))}",
                 "default_sla_policy",
             )
         if self.survey_delay is not None:
             duration_us(self.survey_delay, "survey_delay", ConfigError)
         if not isinstance(self.transfers, TransferPolicy):
-            raise ConfigError(f"expected a TransferPolicy, got {self.transfers!r}", "transfers")
+            raise ConfigError(
+                f"expected a TransferPolicy, got {_show(self.transfers)}", "transfers"
+            )
         for i, rule in enumerate(self.triage):
             for key, value in rule.then.items():
                 where = f"triage[{i}].then.{key}"
                 if key == "queue" and value not in queues:
-                    raise ConfigError(f"unknown queue {value!r}; known: {sorted(queues)!r}", where)
+                    raise ConfigError(
+                        f"unknown queue {_show(value)}; known: {_show(sorted(queues))}", where
+                    )
                 if key == "sla_policy" and value is not None and value not in self.sla_policies:
                     raise ConfigError(
-                        f"unknown SLA policy {value!r}; known: {sorted(self.sla_policies)!r}",
+                        f"unknown SLA policy {_show(value)}; known: {_show(sorted(self.sla_policies))}",
                         where,
                     )
                 if key == "priority":
@@ -623,7 +636,9 @@ class DeskConfig:
             _keys(tm, ("mode", "rules"), "triage")
             mode = tm.get("mode", "first")
             if mode not in ("first", "all"):
-                raise ConfigError(f"mode must be 'first' or 'all', got {mode!r}", "triage.mode")
+                raise ConfigError(
+                    f"mode must be 'first' or 'all', got {_show(mode)}", "triage.mode"
+                )
             triage = _wrap("triage", _triage_rules, tm.get("rules", []), mode)
         teams = []
         for name, t in _mapping(d.get("teams", {}), "teams").items():
@@ -671,15 +686,15 @@ class DeskConfig:
             mode_r = RecalcMode.parse(recalc)
         except ConfigError:
             raise ConfigError(
-                f"expected one of {[m.name.lower() for m in RecalcMode]!r}, got {recalc!r}",
+                f"expected one of {_show([m.name.lower() for m in RecalcMode])}, got {_show(recalc)}",
                 "recalculation",
             ) from None
         keep_log = d.get("keep_log", True)
         if not isinstance(keep_log, bool):
-            raise ConfigError(f"expected true or false, got {keep_log!r}", "keep_log")
+            raise ConfigError(f"expected true or false, got {_show(keep_log)}", "keep_log")
         keep = d.get("keep_history", True)
         if not isinstance(keep, bool):
-            raise ConfigError(f"expected true or false, got {keep!r}", "keep_history")
+            raise ConfigError(f"expected true or false, got {_show(keep)}", "keep_history")
         default_policy = d.get("default_sla_policy")
         if default_policy is not None:
             _str(default_policy, "default_sla_policy")
@@ -706,7 +721,7 @@ class DeskConfig:
 
 def _triage_rules(rules: object, mode: Any) -> RuleSet:
     if not isinstance(rules, list | tuple):
-        raise ConfigError(f"expected a list of rules, got {rules!r}", "triage.rules")
+        raise ConfigError(f"expected a list of rules, got {_show(rules)}", "triage.rules")
     return RuleSet.from_dicts(list(rules), mode=mode, known_fields=STANDARD_FIELDS)
 
 
@@ -719,7 +734,7 @@ def _skills_action(value: object) -> tuple[SkillRequirement, ...]:
         return tuple(SkillRequirement(v) for v in value)
     raise ConfigError(
         f"skills must be a skill name, a list of names or a mapping skill -> proficiency, "
-        f"got {value!r}"
+        f"got {_show(value)}"
     )
 
 
@@ -752,7 +767,7 @@ def _queue_from_dict(data: object, path: str) -> QueueSpec:
         fallback = None if fb is None else _duration(fb, _path(path, "fallback"))
         key = _wrap(path, DeadlineKey, fallback=fallback, **band_kw)
     else:
-        raise ConfigError(f"expected 'aging' or 'deadline', got {kind!r}", _path(path, "key"))
+        raise ConfigError(f"expected 'aging' or 'deadline', got {_show(kind)}", _path(path, "key"))
     relaxation = None
     if d.get("relaxation"):
         steps = []
@@ -808,7 +823,7 @@ def _strategies_from_dict(names: object, affinity: object) -> tuple[Strategy, ..
             out.append(_STRATEGIES[n]())
         else:
             known = sorted([*_STRATEGIES, "preferred_agent"])
-            raise ConfigError(f"unknown strategy {n!r}; known: {known!r}", p)
+            raise ConfigError(f"unknown strategy {_show(n)}; known: {_show(known)}", p)
     return tuple(out)
 
 
@@ -884,7 +899,7 @@ def ticket_from_dict(data: object, path: str = "ticket") -> Ticket:
         created = None
     if created is None:
         raise ConfigError(
-            f"expected an ISO 8601 instant, got {raw_at!r}", _path(path, "created_at")
+            f"expected an ISO 8601 instant, got {_show(raw_at)}", _path(path, "created_at")
         )
     return _wrap(  # type: ignore[no-any-return]
         path,
@@ -1043,7 +1058,7 @@ class Desk:
 
     def __init__(self, config: DeskConfig) -> None:
         if not isinstance(config, DeskConfig):
-            raise ConfigError(f"config must be a DeskConfig, got {config!r}")
+            raise ConfigError(f"config must be a DeskConfig, got {_show(config)}")
         self.config = config
         self._queues = {q.name: TicketQueue(q.name, q.key) for q in config.queues}
         relax = {q.name: q.relaxation for q in config.queues if q.relaxation is not None}
@@ -1205,9 +1220,9 @@ class Desk:
         """
         t = self._time(at)
         if not isinstance(profile, AgentProfile):
-            raise ConfigError(f"profile must be an AgentProfile, got {profile!r}")
+            raise ConfigError(f"profile must be an AgentProfile, got {_show(profile)}")
         if profile.id in self._router.pool:
-            raise ConfigError(f"agent {profile.id!r} already exists")
+            raise ConfigError(f"agent {_show(profile.id)} already exists")
         group = routing_profile
         if group is None:
             for team in sorted(profile.teams):
@@ -1278,9 +1293,9 @@ class Desk:
         """
         t = self._time(at)
         if not isinstance(ticket, Ticket):
-            raise ConfigError(f"ticket must be a Ticket, got {ticket!r}")
+            raise ConfigError(f"ticket must be a Ticket, got {_show(ticket)}")
         if ticket.id in self._tickets:
-            raise ConfigError(f"ticket {ticket.id!r} was already submitted")
+            raise ConfigError(f"ticket {_show(ticket.id)} was already submitted")
         triage = self.config.triage
         decision = triage.evaluate(self.context(ticket, at) if len(triage) else {})
         acts = decision.actions
@@ -1351,7 +1366,7 @@ class Desk:
         self._check("reply", r)
         if r.agent != agent_id:
             raise InvalidTransitionError(
-                f"agent {agent_id!r} cannot reply to ticket {ticket_id!r}: it is with {r.agent!r}"
+                f"agent {_show(agent_id)} cannot reply to ticket {_show(ticket_id)}: it is with {_show(r.agent)}"
             )
         self._commit(t, ("reply", ticket_id, agent_id))
         out: list[Event] = []
@@ -1392,7 +1407,7 @@ class Desk:
         t = self._time(at)
         r = self._rec(ticket_id)
         if status not in ("open", "pending", "on_hold"):
-            raise ConfigError(f"status must be 'open', 'pending' or 'on_hold', got {status!r}")
+            raise ConfigError(f"status must be 'open', 'pending' or 'on_hold', got {_show(status)}")
         new = self._check(f"set_status:{status}", r)
         self._commit(t, ("set_status", ticket_id, status))
         out: list[Event] = []
@@ -1466,12 +1481,14 @@ class Desk:
         to_agent = to in pool
         if not to_agent and to not in self.config.teams:
             raise ConfigError(
-                f"transfer target {to!r} is neither an agent nor a team; teams: "
-                f"{sorted(self.config.teams)!r}"
+                f"transfer target {_show(to)} is neither an agent nor a team; teams: "
+                f"{_show(sorted(self.config.teams))}"
             )
         if to_agent:
             if to == r.agent:
-                raise InvalidTransitionError(f"ticket {ticket_id!r} is already with agent {to!r}")
+                raise InvalidTransitionError(
+                    f"ticket {_show(ticket_id)} is already with agent {_show(to)}"
+                )
             # A waiting call-back stays a phone call; a ticket taken from an agent goes by its
             # own channel.
             sig = self._signature(r) if r.state == "queued" else Signature.of(r.ticket)
@@ -1520,17 +1537,21 @@ class Desk:
         r = self._rec(ticket_id)
         self._check("escalate", r)
         if team not in self.config.teams:
-            raise ConfigError(f"unknown team {team!r}; known: {sorted(self.config.teams)!r}")
+            raise ConfigError(
+                f"unknown team {_show(team)}; known: {_show(sorted(self.config.teams))}"
+            )
         src = self._queue_team.get(r.queue)
         graph = self.config.escalation
         if src is None and graph is not None:
             src = graph.entry[0]
         if graph is not None and src is not None and not graph.can_escalate(src, team):
             raise InvalidTransitionError(
-                f"team {src!r} may not escalate to {team!r}; allowed: {list(graph.targets(src))!r}"
+                f"team {_show(src)} may not escalate to {_show(team)}; allowed: {_show(list(graph.targets(src)))}"
             )
         if src == team:
-            raise InvalidTransitionError(f"ticket {ticket_id!r} is already with team {team!r}")
+            raise InvalidTransitionError(
+                f"ticket {_show(ticket_id)} is already with team {_show(team)}"
+            )
         self._ledger.check(ticket_id)
         self._commit(t, ("escalate", ticket_id, team))
         out: list[Event] = []
@@ -1568,7 +1589,7 @@ class Desk:
         r = self._rec(ticket_id)
         self._check("request_callback", r)
         if r.callback:
-            raise InvalidTransitionError(f"ticket {ticket_id!r} is already a call-back")
+            raise InvalidTransitionError(f"ticket {_show(ticket_id)} is already a call-back")
         self._commit(t, ("request_callback", ticket_id))
         out: list[Event] = []
         r.callback = True
@@ -1608,7 +1629,7 @@ class Desk:
         new = self._check("resolve", r)
         if r.agent != agent_id:
             raise InvalidTransitionError(
-                f"agent {agent_id!r} cannot resolve ticket {ticket_id!r}: it is with {r.agent!r}"
+                f"agent {_show(agent_id)} cannot resolve ticket {_show(ticket_id)}: it is with {_show(r.agent)}"
             )
         self._commit(t, ("resolve", ticket_id, agent_id))
         out: list[Event] = []
@@ -1687,7 +1708,7 @@ class Desk:
         r = self._rec(ticket_id)
         if r.state not in ("closed", "abandoned"):
             raise InvalidTransitionError(
-                f"cannot forget ticket {ticket_id!r}: it is {r.state}; only closed or abandoned "
+                f"cannot forget ticket {_show(ticket_id)}: it is {r.state}; only closed or abandoned "
                 "tickets can be forgotten"
             )
         self._commit(t, ("forget", ticket_id))
@@ -1829,7 +1850,9 @@ class Desk:
 
         def arity(n: int) -> None:
             if len(args) != n or not all(isinstance(a, str) for a in args):
-                raise ConfigError(f"{name!r} takes {n} string arguments, got {_show(args)}", path)
+                raise ConfigError(
+                    f"{_show(name)} takes {n} string arguments, got {_show(args)}", path
+                )
 
         if name == "submit" and len(args) == 1:
             self.submit(ticket_from_dict(args[0], f"{path}[2]"), at=at)
@@ -1878,7 +1901,7 @@ class Desk:
         if t < self._now:
             raise InvalidTransitionError(
                 f"'at' must not be earlier than the desk's last instant "
-                f"{_utc(self._now).isoformat()}, got {at!r}"
+                f"{_utc(self._now).isoformat()}, got {_show(at)}"
             )
         return t
 
@@ -1891,12 +1914,12 @@ class Desk:
     def _rec(self, ticket_id: str) -> _Rec:
         r = self._tickets.get(ticket_id) if isinstance(ticket_id, str) else None
         if r is None:
-            raise UnknownTicketError(f"no ticket {ticket_id!r} at this desk")
+            raise UnknownTicketError(f"no ticket {_show(ticket_id)} at this desk")
         return r
 
     def _agent_known(self, agent_id: str) -> None:
         if not isinstance(agent_id, str) or agent_id not in self._router.pool:
-            raise UnknownAgentError(f"no agent {agent_id!r} at this desk")
+            raise UnknownAgentError(f"no agent {_show(agent_id)} at this desk")
 
     def _check(self, command: str, r: _Rec) -> str:
         new = LIFECYCLE[command].get(r.state)
@@ -1904,7 +1927,7 @@ class Desk:
             allowed = sorted(s for s in LIFECYCLE[command] if s is not None)
             raise InvalidTransitionError(
                 f"cannot {command.replace('set_status:', 'set status ')} ticket "
-                f"{r.ticket.id!r}: it is {r.state}; allowed from {allowed!r}"
+                f"{_show(r.ticket.id)}: it is {r.state}; allowed from {_show(allowed)}"
             )
         return new
 
@@ -1946,8 +1969,8 @@ class Desk:
             res_q = cfg.queue_policy(ctx)
             if res_q.value not in self._queues:
                 raise ConfigError(
-                    f"the queue policy chose unknown queue {res_q.value!r}; known: "
-                    f"{sorted(self._queues)!r}"
+                    f"the queue policy chose unknown queue {_show(res_q.value)}; known: "
+                    f"{_show(sorted(self._queues))}"
                 )
             queue = res_q.value
             reasons.append(f"queue: {res_q.reason}")
@@ -1955,8 +1978,8 @@ class Desk:
             res_s = cfg.sla_selection(ctx)
             if res_s.value is not None and res_s.value not in cfg.sla_policies:
                 raise ConfigError(
-                    f"the SLA selection policy chose unknown SLA policy {res_s.value!r}; "
-                    f"known: {sorted(cfg.sla_policies)!r}"
+                    f"the SLA selection policy chose unknown SLA policy {_show(res_s.value)}; "
+                    f"known: {_show(sorted(cfg.sla_policies))}"
                 )
             sla = res_s.value
             reasons.append(f"SLA policy: {res_s.reason}")

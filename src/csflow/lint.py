@@ -32,7 +32,7 @@ from typing import Any, Final, Literal, Protocol, TypeAlias
 
 import attrs
 
-from csflow.errors import ConfigError
+from csflow.errors import ConfigError, _show
 from csflow.model import AgentProfile, SkillRequirement
 from csflow.rules import AllOf, AnyOf, Comparison, Condition, Mode, Not, RuleSet
 
@@ -216,14 +216,16 @@ def implies(condition: Condition | None, other: Condition | None) -> bool:
 def _names(value: object, argument: str) -> frozenset[str]:
     """Names from a mapping (its keys) or a collection of names or of objects with ``.name``."""
     if isinstance(value, str) or not isinstance(value, Iterable):
-        raise ConfigError(f"{argument} must be a collection of names, got {value!r}")
+        raise ConfigError(f"{argument} must be a collection of names, got {_show(value)}")
     out: set[str] = set()
     for item in value:
         name = item if isinstance(item, str) else getattr(item, "name", None)
         if isinstance(item, SkillRequirement):
             name = item.skill
         if not isinstance(name, str):
-            raise ConfigError(f"{argument} must hold names or objects with a 'name', got {item!r}")
+            raise ConfigError(
+                f"{argument} must hold names or objects with a 'name', got {_show(item)}"
+            )
         out.add(name)
     return frozenset(out)
 
@@ -232,11 +234,11 @@ def _agents(value: object) -> tuple[AgentProfile, ...]:
     if isinstance(value, Mapping):
         value = value.values()
     if isinstance(value, str) or not isinstance(value, Iterable):
-        raise ConfigError(f"agents must be a collection of AgentProfile, got {value!r}")
+        raise ConfigError(f"agents must be a collection of AgentProfile, got {_show(value)}")
     out = tuple(value)
     for agent in out:
         if not isinstance(agent, AgentProfile):
-            raise ConfigError(f"agents must hold AgentProfile values, got {agent!r}")
+            raise ConfigError(f"agents must hold AgentProfile values, got {_show(agent)}")
     return out
 
 

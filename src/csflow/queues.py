@@ -70,7 +70,7 @@ from typing import Protocol, TypeAlias, cast
 import attrs
 
 from csflow._time import EPOCH, duration_us, instant_us
-from csflow.errors import ConfigError, CsflowError, UnknownTicketError
+from csflow.errors import ConfigError, CsflowError, UnknownTicketError, _show
 from csflow.model import AgentProfile, Channel, Priority, SkillRequirement, Ticket
 
 __all__ = [
@@ -119,7 +119,7 @@ def _span_us(value: object, name: str) -> int:
     """A non-negative duration as microseconds: a timedelta or an int number of microseconds."""
     if type(value) is int:
         if value < 0:
-            raise ConfigError(f"{name!r} must not be negative, got {value!r}")
+            raise ConfigError(f"{_show(name)} must not be negative, got {_show(value)}")
         return value
     return duration_us(value, name, ConfigError)
 
@@ -130,7 +130,7 @@ def _channel_name(value: Channel | str) -> str:
 
 def _check_language(value: str | None) -> str | None:
     if value is not None and (not isinstance(value, str) or not value):
-        raise ConfigError(f"language must be a non-empty string or None, got {value!r}")
+        raise ConfigError(f"language must be a non-empty string or None, got {_show(value)}")
     return value
 
 
@@ -138,20 +138,20 @@ def _canonical_skills(
     value: Iterable[SkillRequirement | str] | Mapping[str, int],
 ) -> tuple[SkillRequirement, ...]:
     if isinstance(value, str):
-        raise ConfigError(f"skills must be a collection of skill requirements, got {value!r}")
+        raise ConfigError(f"skills must be a collection of skill requirements, got {_show(value)}")
     if isinstance(value, Mapping):
         reqs = [SkillRequirement(k, v) for k, v in value.items()]
     else:
         reqs = [r if isinstance(r, SkillRequirement) else SkillRequirement(r) for r in value]
     names = [r.skill for r in reqs]
     if len(set(names)) != len(names):
-        raise ConfigError(f"skills must name each skill once, got {names!r}")
+        raise ConfigError(f"skills must name each skill once, got {_show(names)}")
     return tuple(sorted(reqs, key=lambda r: r.skill))
 
 
 def _check_agent(value: str | None) -> str | None:
     if value is not None and (not isinstance(value, str) or not value):
-        raise ConfigError(f"pinned agent must be a non-empty string or None, got {value!r}")
+        raise ConfigError(f"pinned agent must be a non-empty string or None, got {_show(value)}")
     return value
 
 
@@ -298,11 +298,11 @@ class KeyPolicy(Protocol):
 
 def _to_bands(value: Mapping[Priority | str | int, int]) -> Mapping[Priority, int]:
     if not isinstance(value, Mapping):
-        raise ConfigError(f"bands must be a mapping of priority -> int, got {value!r}")
+        raise ConfigError(f"bands must be a mapping of priority -> int, got {_show(value)}")
     out: dict[Priority, int] = {}
     for prio, band in value.items():
         if not isinstance(band, int) or isinstance(band, bool):
-            raise ConfigError(f"band for priority {prio!r} must be an int, got {band!r}")
+            raise ConfigError(f"band for priority {_show(prio)} must be an int, got {_show(band)}")
         out[Priority.parse(prio)] = band
     return out
 
@@ -311,7 +311,7 @@ def _to_allowances(
     value: Mapping[str | tuple[str, Priority | str | int], timedelta],
 ) -> Mapping[tuple[str, Priority | None], int]:
     if not isinstance(value, Mapping):
-        raise ConfigError(f"allowances must be a mapping, got {value!r}")
+        raise ConfigError(f"allowances must be a mapping, got {_show(value)}")
     out: dict[tuple[str, Priority | None], int] = {}
     for key, span in value.items():
         if isinstance(key, str):
@@ -320,7 +320,7 @@ def _to_allowances(
             norm = (key[0], Priority.parse(key[1]))
         else:
             raise ConfigError(
-                f"allowance keys must be a tier name or a (tier or '*', priority) pair, got {key!r}"
+                f"allowance keys must be a tier name or a (tier or '*', priority) pair, got {_show(key)}"
             )
         out[norm] = duration_us(span, f"allowance for {key!r}", ConfigError)
     return out
@@ -366,7 +366,7 @@ class AgingKey:
     def __attrs_post_init__(self) -> None:
         object.__setattr__(self, "_default_us", duration_us(self.default, "default", ConfigError))
         if not isinstance(self.default_band, int) or isinstance(self.default_band, bool):
-            raise ConfigError(f"default_band must be an int, got {self.default_band!r}")
+            raise ConfigError(f"default_band must be an int, got {_show(self.default_band)}")
 
     def allowance_us(self, tier: str, priority: Priority) -> int:
         """The allowance, in microseconds, of a ticket of *tier* and *priority*."""
@@ -414,7 +414,7 @@ class DeadlineKey:
             return band, context.due_us
         if self.fallback is None:
             raise ConfigError(
-                f"DeadlineKey needs a due instant for ticket {context.ticket.id!r}, got None "
+                f"DeadlineKey needs a due instant for ticket {_show(context.ticket.id)}, got None "
                 "(pass due= or set a fallback)"
             )
         return band, context.queued_at_us + duration_us(self.fallback, "fallback", ConfigError)
@@ -571,7 +571,7 @@ class TicketQueue:
 
     def __init__(self, name: str = "default", key: KeyPolicy | None = None) -> None:
         if not isinstance(name, str) or not name:
-            raise ConfigError(f"queue name must be a non-empty string, got {name!r}")
+            raise ConfigError(f"queue name must be a non-empty string, got {_show(name)}")
         self.name = name
         self.key_policy: KeyPolicy = AgingKey() if key is None else key
         self._index: dict[str, QueuedTicket] = {}
@@ -697,7 +697,7 @@ class TicketQueue:
         Does not change the queue.  Cost O(limit * log(limit * groups)) plus tombstones met.
         """
         if not isinstance(limit, int) or isinstance(limit, bool) or limit < 0:
-            raise ConfigError(f"limit must be a non-negative int, got {limit!r}")
+            raise ConfigError(f"limit must be a non-negative int, got {_show(limit)}")
         heaps, _ = self._heaps_for(signatures, waited, at)
         index = self._index
         out: list[QueuedTicket] = []
@@ -761,7 +761,7 @@ class TicketQueue:
             ConfigError: The key policy refused the ticket.
         """
         if not isinstance(ticket, Ticket):
-            raise ConfigError(f"ticket must be a Ticket, got {ticket!r}")
+            raise ConfigError(f"ticket must be a Ticket, got {_show(ticket)}")
         if ticket.id in self._index:
             raise self._duplicate(ticket.id)
         at_us = _at_us(at)
@@ -799,12 +799,12 @@ class TicketQueue:
             ConfigError: A malformed id, band or signature.
         """
         if type(ticket_id) is not str or not ticket_id:
-            raise ConfigError(f"ticket_id must be a non-empty string, got {ticket_id!r}")
+            raise ConfigError(f"ticket_id must be a non-empty string, got {_show(ticket_id)}")
         index = self._index
         if ticket_id in index:
             raise self._duplicate(ticket_id)
         if type(band) is not int:
-            raise ConfigError(f"band must be an int, got {band!r}")
+            raise ConfigError(f"band must be an int, got {_show(band)}")
         due_us = due if type(due) is int else _at_us(due, "due")
         at_us = at if type(at) is int else _at_us(at)
         if type(signature) is not Signature:
@@ -834,7 +834,7 @@ class TicketQueue:
             DuplicateTicketError: The ticket is already waiting here.
         """
         if not isinstance(entry, QueuedTicket):
-            raise ConfigError(f"entry must be a QueuedTicket, got {entry!r}")
+            raise ConfigError(f"entry must be a QueuedTicket, got {_show(entry)}")
         if entry.ticket_id in self._index:
             raise self._duplicate(entry.ticket_id)
         # A fresh object, so that a stale item of the same entry elsewhere stays dead.
@@ -876,7 +876,7 @@ class TicketQueue:
         """
         old = self.get(ticket_id)
         if type(band) is not int:
-            raise ConfigError(f"band must be an int, got {band!r}")
+            raise ConfigError(f"band must be an int, got {_show(band)}")
         due_us = _at_us(due, "due")
         return self._replace(old, attrs.evolve(old, key=(band, due_us, old.key[2])))
 
@@ -995,11 +995,13 @@ class TicketQueue:
         return self._index.get(entry.ticket_id) is entry
 
     def _unknown(self, ticket_id: object) -> UnknownTicketError:
-        return UnknownTicketError(f"ticket {ticket_id!r} is not waiting in queue {self.name!r}")
+        return UnknownTicketError(
+            f"ticket {_show(ticket_id)} is not waiting in queue {_show(self.name)}"
+        )
 
     def _duplicate(self, ticket_id: str) -> DuplicateTicketError:
         return DuplicateTicketError(
-            f"ticket {ticket_id!r} is already waiting in queue {self.name!r}"
+            f"ticket {_show(ticket_id)} is already waiting in queue {_show(self.name)}"
         )
 
     def _insert(self, entry: QueuedTicket) -> None:
@@ -1111,7 +1113,7 @@ class TicketQueue:
                 return [g.heap for s, g in groups.items() if s in signatures], None
             return [g.heap for s in signatures if (g := groups.get(s)) is not None], None
         if at is None:
-            raise ConfigError(f"'at' is required with waited={waited!r}")
+            raise ConfigError(f"'at' is required with waited={_show(waited)}")
         at_us = _at_us(at)
         view = self._view(delay)
         self._advance_view(view, at_us)
@@ -1167,5 +1169,5 @@ def _entry_key(entry: QueuedTicket) -> tuple[int, int, int]:
 
 def _check_signature(value: object) -> Signature:
     if not isinstance(value, Signature):
-        raise ConfigError(f"signature must be a Signature, got {value!r}")
+        raise ConfigError(f"signature must be a Signature, got {_show(value)}")
     return value

@@ -105,6 +105,7 @@ from csflow.errors import (
     InvalidTransitionError,
     UnknownAgentError,
     UnknownTicketError,
+    _show,
 )
 from csflow.model import AgentProfile, Channel, Ticket
 from csflow.queues import (
@@ -186,7 +187,7 @@ def _utc(us: int) -> datetime:
 
 def _name(kind: str, value: object) -> str:
     if not isinstance(value, str) or not value:
-        raise ConfigError(f"{kind} must be a non-empty string, got {value!r}")
+        raise ConfigError(f"{kind} must be a non-empty string, got {_show(value)}")
     return value
 
 
@@ -196,12 +197,14 @@ def _name(kind: str, value: object) -> str:
 
 def _channel_ints(kind: str, value: Mapping[Channel | str, int]) -> Mapping[str, int]:
     if not isinstance(value, Mapping):
-        raise ConfigError(f"{kind} must be a mapping of channel -> int, got {value!r}")
+        raise ConfigError(f"{kind} must be a mapping of channel -> int, got {_show(value)}")
     out: dict[str, int] = {}
     for channel, n in value.items():
         name = Channel.parse(channel).name
         if not isinstance(n, int) or isinstance(n, bool) or n < 0:
-            raise ConfigError(f"{kind} for channel {name!r} must be an int >= 0, got {n!r}")
+            raise ConfigError(
+                f"{kind} for channel {_show(name)} must be an int >= 0, got {_show(n)}"
+            )
         out[name] = n
     return out
 
@@ -216,7 +219,7 @@ def _to_limits(value: Mapping[Channel | str, int]) -> Mapping[str, int]:
 
 def _to_channel_set(value: Iterable[Channel | str]) -> frozenset[str]:
     if isinstance(value, str):
-        raise ConfigError(f"exclusive must be a collection of channels, got {value!r}")
+        raise ConfigError(f"exclusive must be a collection of channels, got {_show(value)}")
     return frozenset(Channel.parse(c).name for c in value)
 
 
@@ -251,10 +254,10 @@ class CapacityRules:
     def __attrs_post_init__(self) -> None:
         for channel, w in self.weights.items():
             if w == 0:
-                raise ConfigError(f"weight for channel {channel!r} must be >= 1, got 0")
+                raise ConfigError(f"weight for channel {_show(channel)} must be >= 1, got 0")
         b = self.budget
         if b is not None and (not isinstance(b, int) or isinstance(b, bool) or b < 1):
-            raise ConfigError(f"budget must be an int >= 1 or None, got {b!r}")
+            raise ConfigError(f"budget must be an int >= 1 or None, got {_show(b)}")
 
     def weight(self, channel: str) -> int:
         """Load units one ticket of *channel* uses."""
@@ -266,13 +269,17 @@ _DEFAULT_PRESENCE = {"available": True, "busy": False, "away": False, "offline":
 
 def _to_custom(value: Mapping[str, bool]) -> Mapping[str, bool]:
     if not isinstance(value, Mapping):
-        raise ConfigError(f"custom presence states must be a mapping name -> bool, got {value!r}")
+        raise ConfigError(
+            f"custom presence states must be a mapping name -> bool, got {_show(value)}"
+        )
     for name, routable in value.items():
         _name("presence state", name)
         if name in _DEFAULT_PRESENCE:
-            raise ConfigError(f"presence state {name!r} is built in and cannot be redefined")
+            raise ConfigError(f"presence state {_show(name)} is built in and cannot be redefined")
         if not isinstance(routable, bool):
-            raise ConfigError(f"presence state {name!r} must map to a bool, got {routable!r}")
+            raise ConfigError(
+                f"presence state {_show(name)} must map to a bool, got {_show(routable)}"
+            )
     return dict(value)
 
 
@@ -300,7 +307,7 @@ class PresenceStates:
             flag = self.custom.get(state)
             if flag is None:
                 raise ConfigError(
-                    f"presence state must be one of {sorted(self.names())!r}, got {state!r}"
+                    f"presence state must be one of {_show(sorted(self.names()))}, got {_show(state)}"
                 )
         return flag
 
@@ -676,7 +683,7 @@ class _Chain:
                 pins.append((len(ranking), s))
             else:
                 raise ConfigError(
-                    f"strategies[{i}] must be a RankingStrategy or a PinningStrategy, got {s!r}"
+                    f"strategies[{i}] must be a RankingStrategy or a PinningStrategy, got {_show(s)}"
                 )
         self.strategies = strategies
         self.ranking = tuple(ranking)
@@ -730,9 +737,9 @@ class AgentPool:
         self.capacity = CapacityRules() if capacity is None else capacity
         self.presence = PresenceStates() if presence is None else presence
         if not isinstance(self.capacity, CapacityRules):
-            raise ConfigError(f"capacity must be CapacityRules, got {self.capacity!r}")
+            raise ConfigError(f"capacity must be CapacityRules, got {_show(self.capacity)}")
         if not isinstance(self.presence, PresenceStates):
-            raise ConfigError(f"presence must be PresenceStates, got {self.presence!r}")
+            raise ConfigError(f"presence must be PresenceStates, got {_show(self.presence)}")
         self._weights = dict(self.capacity.weights)
         self._exclusive = self.capacity.exclusive
         self._budget = self.capacity.budget
@@ -882,9 +889,9 @@ class AgentPool:
             ConfigError: A duplicate agent id, an unknown presence state or a bad group.
         """
         if not isinstance(profile, AgentProfile):
-            raise ConfigError(f"profile must be an AgentProfile, got {profile!r}")
+            raise ConfigError(f"profile must be an AgentProfile, got {_show(profile)}")
         if profile.id in self._agents:
-            raise ConfigError(f"agent {profile.id!r} is already in the pool")
+            raise ConfigError(f"agent {_show(profile.id)} is already in the pool")
         routable = self.presence.routable(presence)
         _name("group", group)
         at_us = _at_us(at)
@@ -906,14 +913,14 @@ class AgentPool:
             ConfigError: The new capacity is below what the agent holds now.
         """
         if not isinstance(profile, AgentProfile):
-            raise ConfigError(f"profile must be an AgentProfile, got {profile!r}")
+            raise ConfigError(f"profile must be an AgentProfile, got {_show(profile)}")
         ag = self._agent(profile.id)
         _at_us(at)
         caps = self._caps(profile)
         for channel, n in ag.counts.items():
             if n > caps.get(channel, 0):
                 raise ConfigError(
-                    f"agent {ag.id!r} holds {n} {channel!r} tickets but the new profile allows "
+                    f"agent {_show(ag.id)} holds {n} {_show(channel)} tickets but the new profile allows "
                     f"{caps.get(channel, 0)}"
                 )
         self._flip(ag, _NONE)
@@ -977,7 +984,7 @@ class AgentPool:
         c = Channel.parse(channel).name
         if ticket_id in self._holder:
             raise DuplicateTicketError(
-                f"ticket {ticket_id!r} is already held by agent {self._holder[ticket_id].id!r}"
+                f"ticket {_show(ticket_id)} is already held by agent {_show(self._holder[ticket_id].id)}"
             )
         at_us = _at_us(at)
         if not self._can(ag, c):
@@ -996,7 +1003,9 @@ class AgentPool:
         """
         ag = self._agent(agent_id)
         if ticket_id not in ag.held:
-            raise UnknownTicketError(f"agent {agent_id!r} does not hold ticket {ticket_id!r}")
+            raise UnknownTicketError(
+                f"agent {_show(agent_id)} does not hold ticket {_show(ticket_id)}"
+            )
         self._release(ag, ticket_id, _at_us(at))
 
     # -- internals -------------------------------------------------------------------------
@@ -1083,7 +1092,7 @@ class AgentPool:
     def _agent(self, agent_id: object) -> _Agent:
         ag = self._agents.get(agent_id) if isinstance(agent_id, str) else None
         if ag is None:
-            raise UnknownAgentError(f"agent {agent_id!r} is not in the pool")
+            raise UnknownAgentError(f"agent {_show(agent_id)} is not in the pool")
         return ag
 
     def _chain(self, strategies: tuple[Strategy, ...]) -> _Chain:
@@ -1243,7 +1252,7 @@ class AgentPool:
         if st is not None:
             return st
         if not isinstance(sig, Signature):
-            raise ConfigError(f"signature must be a Signature, got {sig!r}")
+            raise ConfigError(f"signature must be a Signature, got {_show(sig)}")
         st = _SigState(sig)
         pools: list[Mapping[str, _Agent]] = [self._by_channel.get(sig.channel, {})]
         if sig.agent is not None:
@@ -1336,7 +1345,7 @@ class AgentPool:
 
 def _to_drop(value: Iterable[str]) -> frozenset[str]:
     if isinstance(value, str):
-        raise ConfigError(f"drop must be a collection of skill names, got {value!r}")
+        raise ConfigError(f"drop must be a collection of skill names, got {_show(value)}")
     return frozenset(value)
 
 
@@ -1367,11 +1376,11 @@ class RelaxationStep:
         object.__setattr__(self, "_after_us", duration_us(self.after, "after", ConfigError))
         p = self.proficiency
         if p is not None and (not isinstance(p, int) or isinstance(p, bool) or not 1 <= p <= 5):
-            raise ConfigError(f"proficiency must be an int from 1 to 5 or None, got {p!r}")
+            raise ConfigError(f"proficiency must be an int from 1 to 5 or None, got {_show(p)}")
         if self.overflow_to is not None:
             _name("overflow_to", self.overflow_to)
         if p is None and not self.drop and not self.any_language and self.overflow_to is None:
-            raise ConfigError(f"relaxation step after {self.after!r} changes nothing")
+            raise ConfigError(f"relaxation step after {_show(self.after)} changes nothing")
 
     @property
     def after_us(self) -> int:
@@ -1407,9 +1416,9 @@ def _to_steps(value: Iterable[RelaxationStep]) -> tuple[RelaxationStep, ...]:
     last = -1
     for i, s in enumerate(steps):
         if not isinstance(s, RelaxationStep):
-            raise ConfigError(f"steps[{i}]: must be a RelaxationStep, got {s!r}")
+            raise ConfigError(f"steps[{i}]: must be a RelaxationStep, got {_show(s)}")
         if s.after_us <= last:
-            raise ConfigError(f"steps[{i}]: 'after' must increase, got {s.after!r}")
+            raise ConfigError(f"steps[{i}]: 'after' must increase, got {_show(s.after)}")
         last = s.after_us
     return steps
 
@@ -1447,7 +1456,9 @@ def _to_delay(value: timedelta | int) -> timedelta:
         return value
     if type(value) is int and value >= 0:
         return timedelta(microseconds=value)
-    raise ConfigError(f"delay must be a non-negative timedelta or int microseconds, got {value!r}")
+    raise ConfigError(
+        f"delay must be a non-negative timedelta or int microseconds, got {_show(value)}"
+    )
 
 
 @attrs.frozen
@@ -1476,16 +1487,16 @@ class QueueSlot:
 
 def _to_slots(value: Iterable[QueueSlot | str]) -> tuple[QueueSlot, ...]:
     if isinstance(value, str):
-        raise ConfigError(f"queues must be a collection of QueueSlot, got {value!r}")
+        raise ConfigError(f"queues must be a collection of QueueSlot, got {_show(value)}")
     slots = tuple(QueueSlot(s) if isinstance(s, str) else s for s in value)
     seen: set[str] = set()
     for i, s in enumerate(slots):
         if not isinstance(s, QueueSlot):
-            raise ConfigError(f"queues[{i}]: must be a QueueSlot or a queue name, got {s!r}")
+            raise ConfigError(f"queues[{i}]: must be a QueueSlot or a queue name, got {_show(s)}")
         if not isinstance(s.priority, int) or isinstance(s.priority, bool):
-            raise ConfigError(f"queues[{i}].priority: must be an int, got {s.priority!r}")
+            raise ConfigError(f"queues[{i}].priority: must be an int, got {_show(s.priority)}")
         if s.queue in seen:
-            raise ConfigError(f"queues[{i}]: queue {s.queue!r} listed twice")
+            raise ConfigError(f"queues[{i}]: queue {_show(s.queue)} listed twice")
         seen.add(s.queue)
     return slots
 
@@ -1805,9 +1816,9 @@ class Router:
         self.queues: dict[str, TicketQueue] = {}
         for i, q in enumerate(queues):
             if not isinstance(q, TicketQueue):
-                raise ConfigError(f"queues[{i}]: must be a TicketQueue, got {q!r}")
+                raise ConfigError(f"queues[{i}]: must be a TicketQueue, got {_show(q)}")
             if q.name in self.queues:
-                raise ConfigError(f"queues[{i}]: queue name {q.name!r} used twice")
+                raise ConfigError(f"queues[{i}]: queue name {_show(q.name)} used twice")
             self.queues[q.name] = q
         if not self.queues:
             raise ConfigError("a router needs at least one queue, got none")
@@ -1817,13 +1828,13 @@ class Router:
         self.profiles: dict[str, RoutingProfile] = {}
         for i, p in enumerate(profs):
             if not isinstance(p, RoutingProfile):
-                raise ConfigError(f"profiles[{i}]: must be a RoutingProfile, got {p!r}")
+                raise ConfigError(f"profiles[{i}]: must be a RoutingProfile, got {_show(p)}")
             if p.name in self.profiles:
-                raise ConfigError(f"profiles[{i}]: profile name {p.name!r} used twice")
+                raise ConfigError(f"profiles[{i}]: profile name {_show(p.name)} used twice")
             for j, s in enumerate(p.queues):
                 if s.queue not in self.queues:
                     raise ConfigError(
-                        f"unknown queue {s.queue!r}; known: {sorted(self.queues)!r}",
+                        f"unknown queue {_show(s.queue)}; known: {_show(sorted(self.queues))}",
                         f"profiles[{i}].queues[{j}]",
                     )
             self.profiles[p.name] = p
@@ -1846,7 +1857,7 @@ class Router:
         self._plans: dict[str, Relaxation] = {}
         for qname, plan in (relaxation or {}).items():
             if qname not in self.queues:
-                raise ConfigError(f"unknown queue {qname!r}", f"relaxation.{qname}")
+                raise ConfigError(f"unknown queue {_show(qname)}", f"relaxation.{qname}")
             self._check_plan(plan, f"relaxation.{qname}")
             self._plans[qname] = plan
         self._waiting: dict[str, _Wait] = {}
@@ -1971,7 +1982,9 @@ class Router:
         pool = self.pool
         ag = pool._agent(agent_id)
         if ticket_id not in ag.held:
-            raise UnknownTicketError(f"agent {agent_id!r} does not hold ticket {ticket_id!r}")
+            raise UnknownTicketError(
+                f"agent {_show(agent_id)} does not hold ticket {_show(ticket_id)}"
+            )
         at_us = _at_us(at)
         if not pull:
             pool._release(ag, ticket_id, at_us)
@@ -2146,7 +2159,7 @@ class Router:
         ag = self.pool._agent(agent_id)
         at_us = _at_us(at)
         if ticket.id in self.pool._holder:
-            raise DuplicateTicketError(f"ticket {ticket.id!r} is already held")
+            raise DuplicateTicketError(f"ticket {_show(ticket.id)} is already held")
         w = self._waiting.get(ticket.id)
         sig = w.open_sig if w is not None else Signature.of(ticket)
         if not self._eligible(ag, sig):
@@ -2178,7 +2191,7 @@ class Router:
             ConfigError: An unknown queue.
         """
         if ticket.id in self._waiting or ticket.id in self.pool._holder:
-            raise DuplicateTicketError(f"ticket {ticket.id!r} is already waiting or held")
+            raise DuplicateTicketError(f"ticket {_show(ticket.id)} is already waiting or held")
         at_us = _at_us(at)
         qname = self._queue_name(queue)
         ag = self.pool._agents.get(last_agent) if last_agent is not None else None
@@ -2248,7 +2261,7 @@ class Router:
             ConfigError: An unknown method or a bad limit.
         """
         if method not in ("greedy", "optimal"):
-            raise ConfigError(f"method must be 'greedy' or 'optimal', got {method!r}")
+            raise ConfigError(f"method must be 'greedy' or 'optimal', got {_show(method)}")
         at_us = _at_us(at)
         c = Channel.parse(channel).name
         agents, slots, tickets, edges = self._batch_problem(c, at_us, limit)
@@ -2293,7 +2306,9 @@ class Router:
         if queue is None:
             return next(iter(self.queues))
         if queue not in self.queues:
-            raise ConfigError(f"queue must be one of {sorted(self.queues)!r}, got {queue!r}")
+            raise ConfigError(
+                f"queue must be one of {_show(sorted(self.queues))}, got {_show(queue)}"
+            )
         return queue
 
     def _group_name(self, name: str | None) -> str:
@@ -2301,27 +2316,27 @@ class Router:
             if len(self.profiles) == 1:
                 return next(iter(self.profiles))
             raise ConfigError(
-                f"routing_profile is required with several profiles {sorted(self.profiles)!r}"
+                f"routing_profile is required with several profiles {_show(sorted(self.profiles))}"
             )
         if name not in self.profiles:
             raise ConfigError(
-                f"routing_profile must be one of {sorted(self.profiles)!r}, got {name!r}"
+                f"routing_profile must be one of {_show(sorted(self.profiles))}, got {_show(name)}"
             )
         return name
 
     def _wait(self, ticket_id: str) -> _Wait:
         w = self._waiting.get(ticket_id)
         if w is None:
-            raise UnknownTicketError(f"ticket {ticket_id!r} is not waiting")
+            raise UnknownTicketError(f"ticket {_show(ticket_id)} is not waiting")
         return w
 
     def _check_plan(self, plan: object, path: str) -> Relaxation:
         if not isinstance(plan, Relaxation):
-            raise ConfigError(f"must be a Relaxation, got {plan!r}", path)
+            raise ConfigError(f"must be a Relaxation, got {_show(plan)}", path)
         for i, s in enumerate(plan.steps):
             if s.overflow_to is not None and s.overflow_to not in self.queues:
                 raise ConfigError(
-                    f"unknown queue {s.overflow_to!r}; known: {sorted(self.queues)!r}",
+                    f"unknown queue {_show(s.overflow_to)}; known: {_show(sorted(self.queues))}",
                     f"{path}.steps[{i}].overflow_to",
                 )
         return plan
@@ -2339,10 +2354,10 @@ class Router:
         signature: Signature | None,
     ) -> tuple[_Wait, int]:
         if not isinstance(ticket, Ticket):
-            raise ConfigError(f"ticket must be a Ticket, got {ticket!r}")
+            raise ConfigError(f"ticket must be a Ticket, got {_show(ticket)}")
         tid = ticket.id
         if tid in self._waiting or tid in self.pool._holder:
-            raise DuplicateTicketError(f"ticket {tid!r} is already waiting or held")
+            raise DuplicateTicketError(f"ticket {_show(tid)} is already waiting or held")
         qname = self._queue_name(queue)
         at_us = _at_us(at)
         due_us = None if due is None else _at_us(due, "due")
@@ -2358,7 +2373,7 @@ class Router:
         elif isinstance(signature, Signature):
             sig = signature
         else:
-            raise ConfigError(f"signature must be a Signature, got {signature!r}")
+            raise ConfigError(f"signature must be a Signature, got {_show(signature)}")
         return _Wait(ticket, qname, sig, plan, chain, rule, q_us, due_us), at_us
 
     def _catch_up(self, w: _Wait, at_us: int) -> str:
@@ -2618,7 +2633,7 @@ class Router:
         if limit is None:
             limit = 2 * total
         elif not isinstance(limit, int) or isinstance(limit, bool) or limit < 0:
-            raise ConfigError(f"limit must be a non-negative int or None, got {limit!r}")
+            raise ConfigError(f"limit must be a non-negative int or None, got {_show(limit)}")
         found: list[tuple[str, QueuedTicket]] = []
         for name, q in self.queues.items():
             sigs = [s for s in q.signatures() if s.channel == c]
@@ -2688,11 +2703,13 @@ class Router:
 
 def _to_team_list(value: object, path: str) -> list[str]:
     if isinstance(value, str) or not isinstance(value, Iterable):
-        raise ConfigError(f"must be a list of team names, got {value!r}", path)
+        raise ConfigError(f"must be a list of team names, got {_show(value)}", path)
     out = list(value)
     for i, t in enumerate(out):
         if not isinstance(t, str) or not t:
-            raise ConfigError(f"team name must be a non-empty string, got {t!r}", f"{path}[{i}]")
+            raise ConfigError(
+                f"team name must be a non-empty string, got {_show(t)}", f"{path}[{i}]"
+            )
     return out
 
 
@@ -2730,14 +2747,14 @@ class EscalationGraph:
         seen: set[str] = set()
         for i, t in enumerate(team_list):
             if t in seen:
-                raise ConfigError(f"team {t!r} listed twice", f"teams[{i}]")
+                raise ConfigError(f"team {_show(t)} listed twice", f"teams[{i}]")
             seen.add(t)
         entry_list = _to_team_list(entry, "entry")
         if not entry_list:
             raise ConfigError("at least one entry team is required, got []", "entry")
         for i, t in enumerate(entry_list):
             if t not in seen:
-                raise ConfigError(f"unknown team {t!r}", f"entry[{i}]")
+                raise ConfigError(f"unknown team {_show(t)}", f"entry[{i}]")
         edge_list = list(edges)
         paths = (
             list(_paths) if _paths is not None else [f"edges[{i}]" for i in range(len(edge_list))]
@@ -2746,11 +2763,11 @@ class EscalationGraph:
         graph.add_nodes_from(team_list)
         for edge, path in zip(edge_list, paths, strict=True):
             if not (isinstance(edge, tuple) and len(edge) == 2):
-                raise ConfigError(f"an edge must be a (from, to) pair, got {edge!r}", path)
+                raise ConfigError(f"an edge must be a (from, to) pair, got {_show(edge)}", path)
             src, dst = edge
             for t in (src, dst):
                 if t not in seen:
-                    raise ConfigError(f"unknown team {t!r}; known: {team_list!r}", path)
+                    raise ConfigError(f"unknown team {_show(t)}; known: {_show(team_list)}", path)
             graph.add_edge(src, dst)
         try:
             cycle = nx.find_cycle(graph)
@@ -2765,7 +2782,7 @@ class EscalationGraph:
         for i, t in enumerate(team_list):
             if t not in reachable:
                 raise ConfigError(
-                    f"team {t!r} cannot be reached from the entry teams {entry_list!r}",
+                    f"team {_show(t)} cannot be reached from the entry teams {_show(entry_list)}",
                     f"teams[{i}]",
                 )
         self._graph = graph
@@ -2782,10 +2799,12 @@ class EscalationGraph:
             ConfigError: Anything malformed, with its path.
         """
         if not isinstance(data, Mapping):
-            raise ConfigError(f"escalation config must be a mapping, got {data!r}")
+            raise ConfigError(f"escalation config must be a mapping, got {_show(data)}")
         unknown = set(data) - {"teams", "entry", "edges"}
         if unknown:
-            raise ConfigError(f"unknown keys {sorted(unknown)!r}; expected teams, entry, edges")
+            raise ConfigError(
+                f"unknown keys {_show(sorted(unknown))}; expected teams, entry, edges"
+            )
         if "teams" not in data:
             raise ConfigError("'teams' is required", "teams")
         if "entry" not in data:
@@ -2804,12 +2823,12 @@ class EscalationGraph:
                     isinstance(pair, Sequence) and not isinstance(pair, str) and len(pair) == 2
                 ):
                     raise ConfigError(
-                        f"an edge must be a [from, to] pair, got {pair!r}", f"edges[{i}]"
+                        f"an edge must be a [from, to] pair, got {_show(pair)}", f"edges[{i}]"
                     )
                 edges.append((pair[0], pair[1]))
                 paths.append(f"edges[{i}]")
         else:
-            raise ConfigError(f"must be a mapping or a list of pairs, got {raw!r}", "edges")
+            raise ConfigError(f"must be a mapping or a list of pairs, got {_show(raw)}", "edges")
         teams = data["teams"]
         entry = data["entry"]
         return cls(
@@ -2849,7 +2868,7 @@ class EscalationGraph:
 
     def _team(self, team: str) -> None:
         if team not in self._graph:
-            raise ConfigError(f"team must be one of {list(self.teams)!r}, got {team!r}")
+            raise ConfigError(f"team must be one of {_show(list(self.teams))}, got {_show(team)}")
 
 
 @attrs.frozen
@@ -2869,9 +2888,9 @@ class TransferPolicy:
     def __attrs_post_init__(self) -> None:
         m = self.max_transfers
         if m is not None and (not isinstance(m, int) or isinstance(m, bool) or m < 0):
-            raise ConfigError(f"max_transfers must be an int >= 0 or None, got {m!r}")
+            raise ConfigError(f"max_transfers must be an int >= 0 or None, got {_show(m)}")
         if self.on_limit not in ("refuse", "flag"):
-            raise ConfigError(f"on_limit must be 'refuse' or 'flag', got {self.on_limit!r}")
+            raise ConfigError(f"on_limit must be 'refuse' or 'flag', got {_show(self.on_limit)}")
 
 
 @attrs.frozen
@@ -2950,7 +2969,7 @@ class TransferLedger:
             TransferLimitError: The ticket reached ``max_transfers`` and the policy refuses.
         """
         if kind not in ("transfer", "escalation"):
-            raise ConfigError(f"kind must be 'transfer' or 'escalation', got {kind!r}")
+            raise ConfigError(f"kind must be 'transfer' or 'escalation', got {_show(kind)}")
         at_us = _at_us(at)
         if kind == "escalation" and self.graph is not None:
             if from_team is None or to_team is None:
@@ -2959,8 +2978,8 @@ class TransferLedger:
             self.graph._team(to_team)
             if not self.graph.can_escalate(from_team, to_team):
                 raise InvalidTransitionError(
-                    f"team {from_team!r} may not escalate to {to_team!r}; allowed: "
-                    f"{list(self.graph.targets(from_team))!r}"
+                    f"team {_show(from_team)} may not escalate to {_show(to_team)}; allowed: "
+                    f"{_show(list(self.graph.targets(from_team)))}"
                 )
         self.check(ticket_id)
         flagged = self.would_flag(ticket_id)

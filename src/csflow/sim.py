@@ -49,7 +49,7 @@ from csflow._config import _duration, _keys, _list, _mapping, _wrap
 from csflow._time import EPOCH, duration_us, instant_us
 from csflow.calendar import BusinessCalendar
 from csflow.desk import Desk, DeskConfig
-from csflow.errors import ConfigError
+from csflow.errors import ConfigError, _show
 from csflow.events import TicketAssigned
 from csflow.metrics import DEFAULT_SERVICE_TARGET, Report, summarize
 from csflow.model import AgentProfile, Channel, Customer, Ticket, Tier
@@ -96,16 +96,17 @@ def _clock(value: object, path: str) -> timedelta:
         hh, _, mm = value.partition(":")
         if hh.isdigit() and mm.isdigit() and int(hh) <= 24 and int(mm) < 60:
             return timedelta(hours=int(hh), minutes=int(mm))
-        raise ConfigError(f"expected a time of day 'HH:MM', got {value!r}", path)
+        raise ConfigError(f"expected a time of day 'HH:MM', got {_show(value)}", path)
     return _duration(value, path, zero=True)
 
 
 def _number(value: object, path: str, *, positive: bool = False) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise ConfigError(f"expected a finite number, got {value!r}", path)
+        raise ConfigError(f"expected a finite number, got {_show(value)}", path)
     if value < 0 or (positive and value == 0):
         raise ConfigError(
-            f"expected a {'positive' if positive else 'non-negative'} number, got {value!r}", path
+            f"expected a {'positive' if positive else 'non-negative'} number, got {_show(value)}",
+            path,
         )
     return float(value)
 
@@ -117,17 +118,17 @@ def _mix(value: object, path: str) -> tuple[tuple[str, float], ...]:
     elif isinstance(value, list | tuple):
         items = [tuple(p) if isinstance(p, list | tuple) else p for p in value]
     else:
-        raise ConfigError(f"expected a mapping name -> weight, got {value!r}", path)
+        raise ConfigError(f"expected a mapping name -> weight, got {_show(value)}", path)
     out: list[tuple[str, float]] = []
     for item in items:
         if not (isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], str)):
-            raise ConfigError(f"expected name -> weight pairs, got {value!r}", path)
+            raise ConfigError(f"expected name -> weight pairs, got {_show(value)}", path)
         name, w = item
         if not name:
-            raise ConfigError(f"expected a non-empty name, got {name!r}", path)
+            raise ConfigError(f"expected a non-empty name, got {_show(name)}", path)
         out.append((name, _number(w, f"{path}.{name}")))
     if not out or sum(w for _, w in out) <= 0:
-        raise ConfigError(f"expected at least one positive weight, got {value!r}", path)
+        raise ConfigError(f"expected at least one positive weight, got {_show(value)}", path)
     return tuple(out)
 
 
@@ -170,7 +171,7 @@ class Distribution(Protocol):
 
 def _positive_td(_s: object, a: attrs.Attribute[timedelta], value: timedelta) -> None:
     if not isinstance(value, timedelta) or value <= timedelta(0):
-        raise ConfigError(f"{a.name!r} must be a positive timedelta, got {value!r}")
+        raise ConfigError(f"{_show(a.name)} must be a positive timedelta, got {_show(value)}")
 
 
 @attrs.frozen
@@ -271,7 +272,7 @@ class Empirical:
             raise ConfigError("'values' must hold at least one duration, got ()")
         for v in value:
             if not isinstance(v, timedelta) or v < timedelta(0):
-                raise ConfigError(f"'values' must be non-negative timedeltas, got {v!r}")
+                raise ConfigError(f"'values' must be non-negative timedeltas, got {_show(v)}")
 
     def sample(self, rng: random.Random, /) -> float:
         """One draw in seconds."""
@@ -292,7 +293,7 @@ def _distribution(value: object, path: str) -> Distribution:
     d = _mapping(value, path)
     if len(d) != 1:
         raise ConfigError(
-            f"expected one of 'exponential', 'lognormal', 'empirical', got {sorted(d)!r}", path
+            f"expected one of 'exponential', 'lognormal', 'empirical', got {_show(sorted(d))}", path
         )
     ((kind, arg),) = d.items()
     p = f"{path}.{kind}"
@@ -307,7 +308,8 @@ def _distribution(value: object, path: str) -> Distribution:
             [_duration(v, f"{p}[{i}]", zero=True) for i, v in enumerate(_list(arg, p))]
         )
     raise ConfigError(
-        f"unknown distribution {kind!r}; expected 'exponential', 'lognormal' or 'empirical'", path
+        f"unknown distribution {_show(kind)}; expected 'exponential', 'lognormal' or 'empirical'",
+        path,
     )
 
 
@@ -369,10 +371,10 @@ class Arrivals:
 
     def __attrs_post_init__(self) -> None:
         if not self.rates or self.rates[0].start != timedelta(0):
-            raise ConfigError(f"'rates' must start with a period at 0, got {self.rates!r}")
+            raise ConfigError(f"'rates' must start with a period at 0, got {_show(self.rates)}")
         starts = [p.start for p in self.rates]
         if starts != sorted(set(starts)):
-            raise ConfigError(f"'rates' must be in increasing order of start, got {starts!r}")
+            raise ConfigError(f"'rates' must be in increasing order of start, got {_show(starts)}")
 
     @classmethod
     def constant(cls, per_hour: float, **mix: Any) -> Arrivals:
@@ -407,13 +409,13 @@ class Shift:
     def __attrs_post_init__(self) -> None:
         if not (timedelta(0) <= self.start < self.end):
             raise ConfigError(
-                f"a shift must end after it starts, at or after 0, got {self.start!r}-{self.end!r}"
+                f"a shift must end after it starts, at or after 0, got {_show(self.start)}-{_show(self.end)}"
             )
         for b, d in self.breaks:
             if d <= timedelta(0) or b < self.start or b + d > self.end:
                 raise ConfigError(
-                    f"break ({b!r}, {d!r}) must be a positive span within the shift "
-                    f"{self.start!r}-{self.end!r}"
+                    f"break ({_show(b)}, {_show(d)}) must be a positive span within the shift "
+                    f"{_show(self.start)}-{_show(self.end)}"
                 )
 
     def on_time(self) -> timedelta:
@@ -453,9 +455,9 @@ class AgentGroup:
 
     def __attrs_post_init__(self) -> None:
         if isinstance(self.count, bool) or not isinstance(self.count, int) or self.count < 0:
-            raise ConfigError(f"'count' must be an int >= 0, got {self.count!r}")
+            raise ConfigError(f"'count' must be an int >= 0, got {_show(self.count)}")
         if not isinstance(self.break_waves, int) or self.break_waves < 1:
-            raise ConfigError(f"'break_waves' must be an int >= 1, got {self.break_waves!r}")
+            raise ConfigError(f"'break_waves' must be an int >= 1, got {_show(self.break_waves)}")
         # Build one profile now so that a malformed one fails at configuration time.
         self.profile(0)
 
@@ -492,7 +494,7 @@ class EscalationRule:
     def __attrs_post_init__(self) -> None:
         p = self.probability
         if isinstance(p, bool) or not isinstance(p, int | float) or not 0 <= p <= 1:
-            raise ConfigError(f"'probability' must be a number in [0, 1], got {p!r}")
+            raise ConfigError(f"'probability' must be a number in [0, 1], got {_show(p)}")
 
 
 def _to_distributions(value: Any) -> tuple[tuple[str, Distribution], ...]:
@@ -506,7 +508,7 @@ def _to_distributions(value: Any) -> tuple[tuple[str, Distribution], ...]:
 def _peak(value: float | str) -> float:
     if isinstance(value, str):
         if value not in PEAK_DAYS:
-            raise ConfigError(f"unknown peak day {value!r}; known: {sorted(PEAK_DAYS)!r}")
+            raise ConfigError(f"unknown peak day {_show(value)}; known: {_show(sorted(PEAK_DAYS))}")
         return PEAK_DAYS[value]
     return _number(value, "peak", positive=True)
 
@@ -558,20 +560,24 @@ class SimConfig:
     def __attrs_post_init__(self) -> None:
         instant_us(self.start, "start", ConfigError)
         if not isinstance(self.duration, timedelta) or self.duration <= timedelta(0):
-            raise ConfigError(f"'duration' must be a positive timedelta, got {self.duration!r}")
+            raise ConfigError(
+                f"'duration' must be a positive timedelta, got {_show(self.duration)}"
+            )
         if not isinstance(self.interval, timedelta) or self.interval <= timedelta(0):
-            raise ConfigError(f"'interval' must be a positive timedelta, got {self.interval!r}")
+            raise ConfigError(
+                f"'interval' must be a positive timedelta, got {_show(self.interval)}"
+            )
         duration_us(self.warmup, "warmup", ConfigError)
         duration_us(self.service_target, "service_target", ConfigError)
         m = self.max_customers
         if m is not None and (isinstance(m, bool) or not isinstance(m, int) or m < 1):
-            raise ConfigError(f"'max_customers' must be an int >= 1 or None, got {m!r}")
+            raise ConfigError(f"'max_customers' must be an int >= 1 or None, got {_show(m)}")
         names = [g.name for g in self.agents]
         if len(set(names)) != len(names):
-            raise ConfigError(f"agent group names must be unique, got {names!r}")
+            raise ConfigError(f"agent group names must be unique, got {_show(names)}")
         if "default" not in dict(self.handle_time):
             raise ConfigError(
-                f"'handle_time' needs a 'default' entry, got {[k for k, _ in self.handle_time]!r}"
+                f"'handle_time' needs a 'default' entry, got {_show([k for k, _ in self.handle_time])}"
             )
 
     @classmethod
@@ -633,7 +639,7 @@ class SimConfig:
             start = None
         if not isinstance(start, datetime) or start.utcoffset() is None:
             raise ConfigError(
-                f"expected an ISO 8601 instant with an offset, got {raw!r}", at("start")
+                f"expected an ISO 8601 instant with an offset, got {_show(raw)}", at("start")
             )
         a = _mapping(d.get("arrivals"), at("arrivals"))
         _keys(a, ("rates", "channels", "tiers", "categories", "languages"), at("arrivals"))
@@ -645,7 +651,7 @@ class SimConfig:
                 r = [r.get("at"), r.get("per_hour")]
             pair = _list(r, p)
             if len(pair) != 2:
-                raise ConfigError(f"expected [time of day, per hour], got {r!r}", p)
+                raise ConfigError(f"expected [time of day, per hour], got {_show(r)}", p)
             periods.append(_wrap(p, RatePeriod, _clock(pair[0], p), _number(pair[1], p)))
         mixes = {
             k: _wrap(f"{path}.arrivals.{k}", _mix, a[k], f"{path}.arrivals.{k}")
@@ -682,7 +688,8 @@ class SimConfig:
         if "reply_on_assign" in d:
             if not isinstance(d["reply_on_assign"], bool):
                 raise ConfigError(
-                    f"expected true or false, got {d['reply_on_assign']!r}", at("reply_on_assign")
+                    f"expected true or false, got {_show(d['reply_on_assign'])}",
+                    at("reply_on_assign"),
                 )
             kw["reply_on_assign"] = d["reply_on_assign"]
         return _wrap(  # type: ignore[no-any-return]
@@ -723,7 +730,7 @@ def _group_from_dict(data: object, path: str) -> AgentGroup:
         for k, b in enumerate(_list(sm.get("breaks", []), f"{p}.breaks")):
             pair = _list(b, f"{p}.breaks[{k}]")
             if len(pair) != 2:
-                raise ConfigError(f"expected [start, duration], got {b!r}", f"{p}.breaks[{k}]")
+                raise ConfigError(f"expected [start, duration], got {_show(b)}", f"{p}.breaks[{k}]")
             breaks.append(
                 (
                     _duration(pair[0], f"{p}.breaks[{k}]", zero=True),
@@ -856,8 +863,8 @@ class _Run:
         for e in config.escalations:
             if e.team not in desk_config.teams:
                 raise ConfigError(
-                    f"escalation team {e.team!r} is not a team of the desk; known: "
-                    f"{sorted(desk_config.teams)!r}",
+                    f"escalation team {_show(e.team)} is not a team of the desk; known: "
+                    f"{_show(sorted(desk_config.teams))}",
                     "escalations",
                 )
             self.escalate.setdefault(e.category, []).append((e.team, e.probability))
@@ -1114,11 +1121,11 @@ def simulate(
         True
     """
     if not isinstance(desk_config, DeskConfig):
-        raise ConfigError(f"desk_config must be a DeskConfig, got {desk_config!r}")
+        raise ConfigError(f"desk_config must be a DeskConfig, got {_show(desk_config)}")
     if not isinstance(config, SimConfig):
-        raise ConfigError(f"config must be a SimConfig, got {config!r}")
+        raise ConfigError(f"config must be a SimConfig, got {_show(config)}")
     if isinstance(seed, bool) or not isinstance(seed, int):
-        raise ConfigError(f"seed must be an int, got {seed!r}")
+        raise ConfigError(f"seed must be an int, got {_show(seed)}")
     run = _Run(desk_config, config, seed, progress)
     report = summarize(run.events(), service_target=config.service_target)
     if report.end is not None:
@@ -1218,7 +1225,7 @@ def mmc_scenario(
         ConfigError: A bad number of agents or load.
     """
     if isinstance(agents, bool) or not isinstance(agents, int) or agents < 1:
-        raise ConfigError(f"'agents' must be an int >= 1, got {agents!r}")
+        raise ConfigError(f"'agents' must be an int >= 1, got {_show(agents)}")
     per_hour = _number(load, "load", positive=True) * 3600 / aht.total_seconds()
     desk: dict[str, Any] = {"tiers": [{"name": "regular", "rank": 0}]}
     if sla:

@@ -62,7 +62,7 @@ from math import exp, expm1, lgamma, log, log1p, sqrt
 import attrs
 
 from csflow._time import require_aware
-from csflow.errors import ConfigError
+from csflow.errors import ConfigError, _show
 
 __all__ = [
     "ErlangAResult",
@@ -96,46 +96,48 @@ _TAIL = 1e-18
 def _check_agents(agents: object) -> int:
     if type(agents) is not int:
         if not isinstance(agents, int) or isinstance(agents, bool):
-            raise ConfigError(f"'agents' must be a non-negative int, got {agents!r}")
+            raise ConfigError(f"'agents' must be a non-negative int, got {_show(agents)}")
         agents = int(agents)
     if agents < 0:
-        raise ConfigError(f"'agents' must be a non-negative int, got {agents!r}")
+        raise ConfigError(f"'agents' must be a non-negative int, got {_show(agents)}")
     return agents
 
 
 def _check_number(value: object, name: str) -> float:
     if type(value) is not float:
         if not isinstance(value, (int, float)) or isinstance(value, bool):
-            raise ConfigError(f"{name!r} must be a finite number >= 0, got {value!r}")
+            raise ConfigError(f"{_show(name)} must be a finite number >= 0, got {_show(value)}")
         value = float(value)
     if not (0.0 <= value < _INF):  # also rejects NaN, which compares false
-        raise ConfigError(f"{name!r} must be a finite number >= 0, got {value!r}")
+        raise ConfigError(f"{_show(name)} must be a finite number >= 0, got {_show(value)}")
     return value
 
 
 def _check_load(load: object) -> float:
     a = _check_number(load, "load")
     if a > MAX_LOAD:
-        raise ConfigError(f"'load' must be at most {MAX_LOAD:g} Erlangs, got {load!r}")
+        raise ConfigError(f"'load' must be at most {MAX_LOAD:g} Erlangs, got {_show(load)}")
     return a
 
 
 def _check_level(level: object) -> float:
     if type(level) is not float:
         if not isinstance(level, (int, float)) or isinstance(level, bool):
-            raise ConfigError(f"'level' must be a number strictly between 0 and 1, got {level!r}")
+            raise ConfigError(
+                f"'level' must be a number strictly between 0 and 1, got {_show(level)}"
+            )
         level = float(level)
     if not 0.0 < level < 1.0:
-        raise ConfigError(f"'level' must be a number strictly between 0 and 1, got {level!r}")
+        raise ConfigError(f"'level' must be a number strictly between 0 and 1, got {_show(level)}")
     return level
 
 
 def _check_duration(value: object, name: str, *, positive: bool) -> timedelta:
     if not isinstance(value, timedelta):
-        raise ConfigError(f"{name!r} must be a datetime.timedelta, got {value!r}")
+        raise ConfigError(f"{_show(name)} must be a datetime.timedelta, got {_show(value)}")
     if value < _ZERO or (positive and value == _ZERO):
         what = "positive" if positive else "non-negative"
-        raise ConfigError(f"{name!r} must be a {what} timedelta, got {value!r}")
+        raise ConfigError(f"{_show(name)} must be a {what} timedelta, got {_show(value)}")
     return value
 
 
@@ -152,18 +154,18 @@ def _check_shrinkage(shrinkage: object) -> float:
 def _check_multiplier(multiplier: object) -> float:
     if type(multiplier) is not float:
         if not isinstance(multiplier, (int, float)) or isinstance(multiplier, bool):
-            raise ConfigError(f"'multiplier' must be a finite number > 0, got {multiplier!r}")
+            raise ConfigError(f"'multiplier' must be a finite number > 0, got {_show(multiplier)}")
         multiplier = float(multiplier)
     if not 0.0 < multiplier < _INF:  # also rejects NaN
-        raise ConfigError(f"'multiplier' must be a finite number > 0, got {multiplier!r}")
+        raise ConfigError(f"'multiplier' must be a finite number > 0, got {_show(multiplier)}")
     return multiplier
 
 
 def _unstable(agents: int, load: float) -> ConfigError:
     return ConfigError(
-        f"the queue is unstable with agents={agents!r} <= load={load!r} Erlangs: waits grow "
+        f"the queue is unstable with agents={_show(agents)} <= load={_show(load)} Erlangs: waits grow "
         f"without bound, so the average speed of answer is infinite; staff more than "
-        f"{load!r} agents"
+        f"{_show(load)} agents"
     )
 
 
@@ -602,8 +604,8 @@ def erlang_a(
         return ErlangAResult(n, a, 0.0, 0.0, _ZERO, 0.0, 0.0, target, None if tp is None else 1.0)
     if n == 0:
         raise ConfigError(
-            f"'agents' must be at least 1 when load > 0 (load={a!r}): with 0 agents no "
-            f"arrival is ever answered, got {agents!r}"
+            f"'agents' must be at least 1 when load > 0 (load={_show(a)}): with 0 agents no "
+            f"arrival is ever answered, got {_show(agents)}"
         )
     pw, pab, asa, queue, busy, sl = _erlang_a_core(n, a, pat / handle, tp)
     return ErlangAResult(
@@ -681,7 +683,7 @@ def _check_arrivals(value: object) -> float:
         return _check_number(value, "arrivals")
     except ConfigError:
         raise ConfigError(
-            f"'arrivals' must be a finite number of expected arrivals >= 0, got {value!r}"
+            f"'arrivals' must be a finite number of expected arrivals >= 0, got {_show(value)}"
         ) from None
 
 
@@ -710,7 +712,7 @@ class ForecastInterval:
     def _v_duration(self, _a: attrs.Attribute[timedelta], value: timedelta) -> None:
         _check_duration(value, "duration", positive=True)
         if value > timedelta(days=1):
-            raise ConfigError(f"'duration' must be at most one day, got {value!r}")
+            raise ConfigError(f"'duration' must be at most one day, got {_show(value)}")
 
     @arrivals.validator
     def _v_arrivals(self, _a: attrs.Attribute[float], value: float) -> None:
@@ -835,7 +837,8 @@ def _to_interval(item: object, path: str) -> ForecastInterval:
         except ConfigError as exc:
             raise ConfigError(exc.detail, path) from None
     raise ConfigError(
-        f"expected a ForecastInterval or a (start, duration, arrivals) tuple, got {item!r}", path
+        f"expected a ForecastInterval or a (start, duration, arrivals) tuple, got {_show(item)}",
+        path,
     )
 
 
@@ -892,20 +895,20 @@ def staffing_plan(
     factor = _check_multiplier(multiplier)
     given: object = intervals  # the annotation is a promise callers may break
     if isinstance(given, (str, bytes)):
-        raise ConfigError(f"'intervals' must be an iterable of intervals, got {given!r}")
+        raise ConfigError(f"'intervals' must be an iterable of intervals, got {_show(given)}")
     try:
         items = list(intervals)
     except TypeError:
         raise ConfigError(
-            f"'intervals' must be an iterable of intervals, got {intervals!r}"
+            f"'intervals' must be an iterable of intervals, got {_show(intervals)}"
         ) from None
     forecast = [_to_interval(item, f"intervals[{i}]") for i, item in enumerate(items)]
     for i in range(1, len(forecast)):
         if forecast[i].start < forecast[i - 1].end:
             raise ConfigError(
                 f"intervals must be in time order without overlap: starts at "
-                f"{forecast[i].start!r}, before the previous interval ends at "
-                f"{forecast[i - 1].end!r}",
+                f"{_show(forecast[i].start)}, before the previous interval ends at "
+                f"{_show(forecast[i - 1].end)}",
                 f"intervals[{i}]",
             )
     # Shrinkage as the decimal the user wrote (0.1 means 1/10), so that 9 agents at 10 %
@@ -916,7 +919,7 @@ def staffing_plan(
     for i, a in enumerate(loads):
         if a > MAX_LOAD:
             raise ConfigError(
-                f"the load must be at most {MAX_LOAD:g} Erlangs, got {a!r}", f"intervals[{i}]"
+                f"the load must be at most {MAX_LOAD:g} Erlangs, got {_show(a)}", f"intervals[{i}]"
             )
     rows = []
     for f, x, a in zip(forecast, expected, loads, strict=True):
