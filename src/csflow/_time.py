@@ -14,6 +14,8 @@ from csflow.errors import CalendarError, CsflowError, _show
 
 __all__ = [
     "EPOCH",
+    "MAX_US",
+    "MIN_US",
     "ONE_US",
     "duration_us",
     "from_us",
@@ -24,6 +26,9 @@ __all__ = [
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 ONE_US = timedelta(microseconds=1)
+#: The instants (µs since the epoch) a ``datetime`` can hold: years 1 to 9999, in UTC.
+MIN_US = (datetime(1, 1, 1, tzinfo=UTC) - EPOCH) // ONE_US
+MAX_US = (datetime(9999, 12, 31, 23, 59, 59, 999_999, tzinfo=UTC) - EPOCH) // ONE_US
 # The stdlib operations themselves: pendulum's subclasses override the operators with results
 # of their own types, which do not mix with stdlib timedeltas.
 _sub = datetime.__sub__

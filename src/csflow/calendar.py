@@ -374,7 +374,8 @@ class BusinessCalendar:
             holidays_raw = data.get("holidays", {})
             if isinstance(holidays_raw, Mapping):
                 holidays: dict[date, str] | list[date] = {
-                    _parse_iso_date(k, f"{path}.holidays"): str(v) for k, v in holidays_raw.items()
+                    _parse_iso_date(k, f"{path}.holidays"): _holiday_name(v, f"{path}.holidays")
+                    for k, v in holidays_raw.items()
                 }
             elif isinstance(holidays_raw, list):
                 holidays = [_parse_iso_date(k, f"{path}.holidays") for k in holidays_raw]
@@ -561,7 +562,8 @@ class BusinessCalendar:
                     return n, need
                 need -= total
             raise CalendarError(
-                f"calendar in {_show(self._timezone)} never opens again: no weekly hours and no later "
+                f"calendar in {_show(self._timezone)} never opens again: no weekly hours and no "
+                "later "
                 "special day with open hours"
             )
         y = self._hot
@@ -645,7 +647,7 @@ class BusinessCalendar:
     def _elapsed_us(self, a: int, b: int) -> int:
         """Business µs inside ``[a, b]``; requires ``a <= b``."""
         if b < a:
-            raise CalendarError(f"'end' must not be before 'start', got {_show(a)} > {_show(b)} µs")
+            raise CalendarError(f"'end' must not be before 'start', got {a} > {b} µs")
         # _day_of, _between, the _days cache and _open_before are inlined: this is the hot path.
         ya = self._hot
         mids = ya.mids
@@ -806,8 +808,18 @@ def _range_error(exc: Exception, t: int) -> CalendarError:
     if isinstance(exc, CalendarError):
         return exc
     return CalendarError(
-        f"instant is outside the supported range of dates (years 1-9999): {_show(t)} µs since the epoch"
+        f"instant is outside the supported range of dates (years 1-9999): {_show(t)} µs since the "
+        "epoch"
     )
+
+
+def _holiday_name(value: object, path: str) -> str:
+    if not isinstance(value, str) or len(value) > 256:
+        raise ConfigError(
+            f"a holiday's name must be a string of at most 256 characters, got {_show(value)}",
+            path,
+        )
+    return value
 
 
 def _parse_iso_date(value: object, path: str) -> date:

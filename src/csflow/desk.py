@@ -59,7 +59,7 @@ from typing import Any, Final
 import attrs
 
 from csflow._config import _duration, _keys, _list, _mapping, _path, _str, _wrap
-from csflow._time import EPOCH, duration_us, instant_us
+from csflow._time import EPOCH, MAX_US, MIN_US, duration_us, instant_us
 from csflow.calendar import BusinessCalendar
 from csflow.errors import (
     ConfigError,
@@ -433,7 +433,8 @@ class DeskConfig:
                 )
             if t.routing_profile is not None and t.routing_profile not in profiles:
                 raise ConfigError(
-                    f"unknown routing profile {_show(t.routing_profile)}; known: {_show(sorted(profiles))}",
+                    f"unknown routing profile {_show(t.routing_profile)}; known: "
+                    f"{_show(sorted(profiles))}",
                     f"teams.{name}.routing_profile",
                 )
         for i, q in enumerate(self.queues):
@@ -467,13 +468,16 @@ class DeskConfig:
         for i, rule in enumerate(self.triage):
             for key, value in rule.then.items():
                 where = f"triage[{i}].then.{key}"
-                if key == "queue" and value not in queues:
+                if key == "queue" and (not isinstance(value, str) or value not in queues):
                     raise ConfigError(
                         f"unknown queue {_show(value)}; known: {_show(sorted(queues))}", where
                     )
-                if key == "sla_policy" and value is not None and value not in self.sla_policies:
+                if key == "sla_policy" and not (
+                    value is None or (isinstance(value, str) and value in self.sla_policies)
+                ):
                     raise ConfigError(
-                        f"unknown SLA policy {_show(value)}; known: {_show(sorted(self.sla_policies))}",
+                        f"unknown SLA policy {_show(value)}; known: "
+                        f"{_show(sorted(self.sla_policies))}",
                         where,
                     )
                 if key == "priority":
@@ -686,7 +690,8 @@ class DeskConfig:
             mode_r = RecalcMode.parse(recalc)
         except ConfigError:
             raise ConfigError(
-                f"expected one of {_show([m.name.lower() for m in RecalcMode])}, got {_show(recalc)}",
+                f"expected one of {_show([m.name.lower() for m in RecalcMode])}, got "
+                f"{_show(recalc)}",
                 "recalculation",
             ) from None
         keep_log = d.get("keep_log", True)
@@ -1366,7 +1371,8 @@ class Desk:
         self._check("reply", r)
         if r.agent != agent_id:
             raise InvalidTransitionError(
-                f"agent {_show(agent_id)} cannot reply to ticket {_show(ticket_id)}: it is with {_show(r.agent)}"
+                f"agent {_show(agent_id)} cannot reply to ticket {_show(ticket_id)}: it is with "
+                f"{_show(r.agent)}"
             )
         self._commit(t, ("reply", ticket_id, agent_id))
         out: list[Event] = []
@@ -1546,7 +1552,8 @@ class Desk:
             src = graph.entry[0]
         if graph is not None and src is not None and not graph.can_escalate(src, team):
             raise InvalidTransitionError(
-                f"team {_show(src)} may not escalate to {_show(team)}; allowed: {_show(list(graph.targets(src)))}"
+                f"team {_show(src)} may not escalate to {_show(team)}; allowed: "
+                f"{_show(list(graph.targets(src)))}"
             )
         if src == team:
             raise InvalidTransitionError(
@@ -1629,7 +1636,8 @@ class Desk:
         new = self._check("resolve", r)
         if r.agent != agent_id:
             raise InvalidTransitionError(
-                f"agent {_show(agent_id)} cannot resolve ticket {_show(ticket_id)}: it is with {_show(r.agent)}"
+                f"agent {_show(agent_id)} cannot resolve ticket {_show(ticket_id)}: it is with "
+                f"{_show(r.agent)}"
             )
         self._commit(t, ("resolve", ticket_id, agent_id))
         out: list[Event] = []
@@ -1708,7 +1716,8 @@ class Desk:
         r = self._rec(ticket_id)
         if r.state not in ("closed", "abandoned"):
             raise InvalidTransitionError(
-                f"cannot forget ticket {_show(ticket_id)}: it is {r.state}; only closed or abandoned "
+                f"cannot forget ticket {_show(ticket_id)}: it is {r.state}; only closed or "
+                "abandoned "
                 "tickets can be forgotten"
             )
         self._commit(t, ("forget", ticket_id))
@@ -1841,8 +1850,10 @@ class Desk:
         if len(items) < 2 or not isinstance(items[0], str):
             raise ConfigError(f"expected [name, at_us, *args], got {_show(cmd)}", path)
         name, at_us, *args = items
-        if type(at_us) is not int or not -(2**62) < at_us < 2**62:
-            raise ConfigError(f"expected an int of microseconds, got {_show(at_us)}", path)
+        if type(at_us) is not int or not MIN_US <= at_us <= MAX_US:
+            raise ConfigError(
+                f"expected an int of microseconds in years 1-9999, got {_show(at_us)}", path
+            )
         at = _utc(at_us)
         for a in args:
             if a is not None and not isinstance(a, str | dict):

@@ -359,7 +359,13 @@ def lint(
     """
     if not isinstance(rules_or_ruleset, RuleSet | Sequence):
         # A whole configuration (a csflow.desk.DeskConfig) lints itself, rules included.
-        found: list[Finding] = rules_or_ruleset.lint(agents=_agents(agents))
+        lint_config = getattr(rules_or_ruleset, "lint", None)
+        if not callable(lint_config):
+            raise ConfigError(
+                "expected a RuleSet, a list of rule dicts or a DeskConfig, "
+                f"got {_show(rules_or_ruleset)}"
+            )
+        found: list[Finding] = lint_config(agents=_agents(agents))
         return found
     sla_names = _names(sla_policies, "sla_policies")
     queue_names = _names(queues, "queues")

@@ -685,7 +685,8 @@ def summarize(
     if until is not None and until_us is not None:
         if s.last is not None and until_us < s.last_us:
             raise ConfigError(
-                f"'until' must not be before the latest event, at {_show(s.last)}, got {_show(until)}"
+                f"'until' must not be before the latest event, at {_show(s.last)}, got "
+                f"{_show(until)}"
             )
         s.last, s.last_us = until, until_us
         if s.first is None:

@@ -320,7 +320,8 @@ def _to_allowances(
             norm = (key[0], Priority.parse(key[1]))
         else:
             raise ConfigError(
-                f"allowance keys must be a tier name or a (tier or '*', priority) pair, got {_show(key)}"
+                "allowance keys must be a tier name or a (tier or '*', priority) pair, got "
+                f"{_show(key)}"
             )
         out[norm] = duration_us(span, f"allowance for {key!r}", ConfigError)
     return out

@@ -307,7 +307,8 @@ class PresenceStates:
             flag = self.custom.get(state)
             if flag is None:
                 raise ConfigError(
-                    f"presence state must be one of {_show(sorted(self.names()))}, got {_show(state)}"
+                    f"presence state must be one of {_show(sorted(self.names()))}, got "
+                    f"{_show(state)}"
                 )
         return flag
 
@@ -683,7 +684,8 @@ class _Chain:
                 pins.append((len(ranking), s))
             else:
                 raise ConfigError(
-                    f"strategies[{i}] must be a RankingStrategy or a PinningStrategy, got {_show(s)}"
+                    f"strategies[{i}] must be a RankingStrategy or a PinningStrategy, got "
+                    f"{_show(s)}"
                 )
         self.strategies = strategies
         self.ranking = tuple(ranking)
@@ -920,7 +922,8 @@ class AgentPool:
         for channel, n in ag.counts.items():
             if n > caps.get(channel, 0):
                 raise ConfigError(
-                    f"agent {_show(ag.id)} holds {n} {_show(channel)} tickets but the new profile allows "
+                    f"agent {_show(ag.id)} holds {n} {_show(channel)} tickets but the new profile "
+                    "allows "
                     f"{caps.get(channel, 0)}"
                 )
         self._flip(ag, _NONE)
@@ -984,7 +987,8 @@ class AgentPool:
         c = Channel.parse(channel).name
         if ticket_id in self._holder:
             raise DuplicateTicketError(
-                f"ticket {_show(ticket_id)} is already held by agent {_show(self._holder[ticket_id].id)}"
+                f"ticket {_show(ticket_id)} is already held by agent "
+                f"{_show(self._holder[ticket_id].id)}"
             )
         at_us = _at_us(at)
         if not self._can(ag, c):
@@ -2766,7 +2770,7 @@ class EscalationGraph:
                 raise ConfigError(f"an edge must be a (from, to) pair, got {_show(edge)}", path)
             src, dst = edge
             for t in (src, dst):
-                if t not in seen:
+                if not isinstance(t, str) or t not in seen:
                     raise ConfigError(f"unknown team {_show(t)}; known: {_show(team_list)}", path)
             graph.add_edge(src, dst)
         try:
@@ -2803,7 +2807,7 @@ class EscalationGraph:
         unknown = set(data) - {"teams", "entry", "edges"}
         if unknown:
             raise ConfigError(
-                f"unknown keys {_show(sorted(unknown))}; expected teams, entry, edges"
+                f"unknown keys {_show(sorted(unknown, key=repr))}; expected teams, entry, edges"
             )
         if "teams" not in data:
             raise ConfigError("'teams' is required", "teams")

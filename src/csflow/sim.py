@@ -94,21 +94,34 @@ def _clock(value: object, path: str) -> timedelta:
     """A time of day ``"HH:MM"`` (or a duration since midnight) as an offset into the day."""
     if isinstance(value, str) and ":" in value:
         hh, _, mm = value.partition(":")
-        if hh.isdigit() and mm.isdigit() and int(hh) <= 24 and int(mm) < 60:
+        if (
+            hh.isascii()
+            and mm.isascii()
+            and 1 <= len(hh) <= 2
+            and len(mm) == 2
+            and hh.isdigit()
+            and mm.isdigit()
+            and int(hh) <= 24
+            and int(mm) < 60
+        ):
             return timedelta(hours=int(hh), minutes=int(mm))
         raise ConfigError(f"expected a time of day 'HH:MM', got {_show(value)}", path)
     return _duration(value, path, zero=True)
 
 
 def _number(value: object, path: str, *, positive: bool = False) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+    try:
+        number = float(value) if isinstance(value, int | float) else math.nan
+    except OverflowError:  # an int past float's range
+        number = math.nan
+    if isinstance(value, bool) or not math.isfinite(number):
         raise ConfigError(f"expected a finite number, got {_show(value)}", path)
-    if value < 0 or (positive and value == 0):
+    if number < 0 or (positive and number == 0):
         raise ConfigError(
             f"expected a {'positive' if positive else 'non-negative'} number, got {_show(value)}",
             path,
         )
-    return float(value)
+    return number
 
 
 def _mix(value: object, path: str) -> tuple[tuple[str, float], ...]:
@@ -409,10 +422,11 @@ class Shift:
     def __attrs_post_init__(self) -> None:
         if not (timedelta(0) <= self.start < self.end):
             raise ConfigError(
-                f"a shift must end after it starts, at or after 0, got {_show(self.start)}-{_show(self.end)}"
+                "a shift must end after it starts, at or after 0, "
+                f"got {_show(self.start)}-{_show(self.end)}"
             )
         for b, d in self.breaks:
-            if d <= timedelta(0) or b < self.start or b + d > self.end:
+            if d <= timedelta(0) or b < self.start or d > self.end - b:
                 raise ConfigError(
                     f"break ({_show(b)}, {_show(d)}) must be a positive span within the shift "
                     f"{_show(self.start)}-{_show(self.end)}"
@@ -454,9 +468,12 @@ class AgentGroup:
     break_gap: timedelta = timedelta(0)
 
     def __attrs_post_init__(self) -> None:
+        if not isinstance(self.name, str) or not self.name:
+            raise ConfigError(f"'name' must be a non-empty string, got {_show(self.name)}")
         if isinstance(self.count, bool) or not isinstance(self.count, int) or self.count < 0:
             raise ConfigError(f"'count' must be an int >= 0, got {_show(self.count)}")
-        if not isinstance(self.break_waves, int) or self.break_waves < 1:
+        b = self.break_waves
+        if isinstance(b, bool) or not isinstance(b, int) or b < 1:
             raise ConfigError(f"'break_waves' must be an int >= 1, got {_show(self.break_waves)}")
         # Build one profile now so that a malformed one fails at configuration time.
         self.profile(0)
@@ -577,7 +594,8 @@ class SimConfig:
             raise ConfigError(f"agent group names must be unique, got {_show(names)}")
         if "default" not in dict(self.handle_time):
             raise ConfigError(
-                f"'handle_time' needs a 'default' entry, got {_show([k for k, _ in self.handle_time])}"
+                "'handle_time' needs a 'default' entry, got "
+                f"{_show([k for k, _ in self.handle_time])}"
             )
 
     @classmethod
@@ -1141,7 +1159,11 @@ def simulate(
 
 
 def _to_data(value: Mapping[str, Any] | None) -> Mapping[str, Any]:
-    return dict(value) if value is not None else {}
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise ConfigError(f"expected a mapping, got {_show(value)}")
+    return dict(value)
 
 
 @attrs.frozen

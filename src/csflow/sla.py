@@ -368,6 +368,17 @@ def parse_duration(value: object, path: str = "") -> timedelta:
     Raises:
         ConfigError: *value* is malformed, zero or negative (the message carries *path*).
     """
+    try:
+        return _parse_duration(value, path)
+    except ConfigError:
+        raise
+    except (OverflowError, ValueError):  # past timedelta's range, or digits past int()'s limit
+        raise ConfigError(
+            f"duration out of range (at most 999,999,999 days), got {_show(value)}", path
+        ) from None
+
+
+def _parse_duration(value: object, path: str) -> timedelta:
     if isinstance(value, timedelta):
         result = value
     elif isinstance(value, bool):
@@ -453,7 +464,11 @@ def _norm_warnings(value: object, path: str = "warnings") -> tuple[float, ...]:
     out: list[float] = []
     for i, w in enumerate(value):
         where = f"{path}[{i}]"
-        if isinstance(w, bool) or not isinstance(w, (int, float)) or not math.isfinite(w):
+        if (
+            isinstance(w, bool)
+            or not isinstance(w, (int, float))
+            or (isinstance(w, float) and not math.isfinite(w))
+        ):
             raise ConfigError(
                 f"a warning threshold must be a number in (0, 1), got {_show(w)}", where
             )
@@ -463,7 +478,8 @@ def _norm_warnings(value: object, path: str = "warnings") -> tuple[float, ...]:
             )
         if out and w <= out[-1]:
             raise ConfigError(
-                f"warning thresholds must be strictly increasing, got {_show(w)} after {_show(out[-1])}",
+                f"warning thresholds must be strictly increasing, got {_show(w)} after "
+                f"{_show(out[-1])}",
                 where,
             )
         out.append(float(w))
@@ -661,7 +677,8 @@ class SlaPolicy:
     def _v_name(self, _a: attrs.Attribute[str], value: str) -> None:
         if not isinstance(value, str) or not value or len(value) > 256:
             raise ConfigError(
-                f"SLA policy name must be a non-empty string of at most 256 characters, got {_show(value)}"
+                "SLA policy name must be a non-empty string of at most 256 characters, got "
+                f"{_show(value)}"
             )
 
     @calendar.validator
@@ -1308,7 +1325,8 @@ class SlaClock:
         mode = RecalcMode.parse(mode)
         if not isinstance(target, SlaTarget) or target.metric is not self._spec.metric:
             raise ConfigError(
-                f"target must be an SlaTarget for metric {_show(self._spec.metric.value)}, got {_show(target)}"
+                f"target must be an SlaTarget for metric {_show(self._spec.metric.value)}, got "
+                f"{_show(target)}"
             )
         if (self._state, ClockAction.RECALC_ON_TIME) not in TRANSITIONS:
             raise InvalidTransitionError(
@@ -1469,12 +1487,14 @@ class SlaClock:
             state = ClockState(data.get("state"))
         except (ConfigError, ValueError) as exc:
             raise ConfigError(str(exc), path) from None
-        spec = SlaTarget(
-            metric,
-            timedelta(microseconds=_req_int(data, "target_us", path)),
-            calendar,
-            data.get("warnings", ()),
-        )
+        target_us = _req_int(data, "target_us", path)
+        try:
+            target = timedelta(microseconds=target_us)
+        except OverflowError:
+            raise ConfigError(
+                f"expected a duration in µs, got {_show(target_us)}", _join(path, "target_us")
+            ) from None
+        spec = SlaTarget(metric, target, calendar, data.get("warnings", ()))
         history = data.get("history")
         if history is not None and (
             not isinstance(history, list)

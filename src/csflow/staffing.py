@@ -103,14 +103,23 @@ def _check_agents(agents: object) -> int:
     return agents
 
 
+def _float(value: object) -> float | None:
+    """*value* as a float; ``None`` for a non-number (a bool is not one) or an int too large."""
+    if type(value) is float:
+        return value
+    if not isinstance(value, (int, float)) or isinstance(value, bool):
+        return None
+    try:
+        return float(value)
+    except OverflowError:
+        return None
+
+
 def _check_number(value: object, name: str) -> float:
-    if type(value) is not float:
-        if not isinstance(value, (int, float)) or isinstance(value, bool):
-            raise ConfigError(f"{_show(name)} must be a finite number >= 0, got {_show(value)}")
-        value = float(value)
-    if not (0.0 <= value < _INF):  # also rejects NaN, which compares false
-        raise ConfigError(f"{_show(name)} must be a finite number >= 0, got {_show(value)}")
-    return value
+    v = _float(value)
+    if v is None or not (0.0 <= v < _INF):  # also rejects NaN, which compares false
+        raise ConfigError(f"{name!r} must be a finite number >= 0, got {_show(value)}")
+    return v
 
 
 def _check_load(load: object) -> float:
@@ -121,15 +130,10 @@ def _check_load(load: object) -> float:
 
 
 def _check_level(level: object) -> float:
-    if type(level) is not float:
-        if not isinstance(level, (int, float)) or isinstance(level, bool):
-            raise ConfigError(
-                f"'level' must be a number strictly between 0 and 1, got {_show(level)}"
-            )
-        level = float(level)
-    if not 0.0 < level < 1.0:
+    v = _float(level)
+    if v is None or not 0.0 < v < 1.0:
         raise ConfigError(f"'level' must be a number strictly between 0 and 1, got {_show(level)}")
-    return level
+    return v
 
 
 def _check_duration(value: object, name: str, *, positive: bool) -> timedelta:
@@ -142,28 +146,23 @@ def _check_duration(value: object, name: str, *, positive: bool) -> timedelta:
 
 
 def _check_shrinkage(shrinkage: object) -> float:
-    if type(shrinkage) is not float:
-        if not isinstance(shrinkage, (int, float)) or isinstance(shrinkage, bool):
-            raise ConfigError(f"'shrinkage' must be a number in [0, 1), got {shrinkage!r}")
-        shrinkage = float(shrinkage)
-    if not 0.0 <= shrinkage < 1.0:
-        raise ConfigError(f"'shrinkage' must be a number in [0, 1), got {shrinkage!r}")
-    return shrinkage
+    v = _float(shrinkage)
+    if v is None or not 0.0 <= v < 1.0:
+        raise ConfigError(f"'shrinkage' must be a number in [0, 1), got {_show(shrinkage)}")
+    return v
 
 
 def _check_multiplier(multiplier: object) -> float:
-    if type(multiplier) is not float:
-        if not isinstance(multiplier, (int, float)) or isinstance(multiplier, bool):
-            raise ConfigError(f"'multiplier' must be a finite number > 0, got {_show(multiplier)}")
-        multiplier = float(multiplier)
-    if not 0.0 < multiplier < _INF:  # also rejects NaN
+    v = _float(multiplier)
+    if v is None or not 0.0 < v < _INF:  # also rejects NaN
         raise ConfigError(f"'multiplier' must be a finite number > 0, got {_show(multiplier)}")
-    return multiplier
+    return v
 
 
 def _unstable(agents: int, load: float) -> ConfigError:
     return ConfigError(
-        f"the queue is unstable with agents={_show(agents)} <= load={_show(load)} Erlangs: waits grow "
+        f"the queue is unstable with agents={_show(agents)} <= load={_show(load)} Erlangs: waits "
+        "grow "
         f"without bound, so the average speed of answer is infinite; staff more than "
         f"{_show(load)} agents"
     )
@@ -717,6 +716,14 @@ class ForecastInterval:
     @arrivals.validator
     def _v_arrivals(self, _a: attrs.Attribute[float], value: float) -> None:
         _check_arrivals(value)
+
+    def __attrs_post_init__(self) -> None:
+        try:
+            _ = self.start + self.duration  # representable: the end is before year 10000
+        except OverflowError:
+            raise ConfigError(
+                f"the interval must end by the year 9999, got start {_show(self.start)}"
+            ) from None
 
     @classmethod
     def from_rate(cls, start: datetime, duration: timedelta, per_hour: float) -> ForecastInterval:
