@@ -25,7 +25,8 @@ are worked out exactly.  So:
   totals, when the span is that long), then walks that date's few intervals.
 
 Neither iterates over the days or the exceptions between the two instants, so the cost does not
-grow with the span.  Two recent years stay at hand so that calls spanning New Year stay cheap.
+grow with the span.  (Each year in between is indexed once, on first use; spans over 200 years
+are refused with a ``CalendarError``, so that a hostile duration stays cheap.)  Two recent years stay at hand so that calls spanning New Year stay cheap.
 
 Datetimes are converted to and from microseconds by :mod:`csflow._time` (field arithmetic with
 one ``utcoffset()`` call in; ``datetime.fromtimestamp``, which resolves the zone with its
@@ -51,7 +52,7 @@ from itertools import accumulate
 from types import MappingProxyType
 from typing import Any, NamedTuple, cast
 
-from csflow._time import EPOCH, ONE_US, duration_us, from_us, instant_us
+from csflow._time import EPOCH, MAX_US, ONE_US, duration_us, from_us, instant_us
 from csflow.errors import CalendarError, ConfigError, _show
 
 __all__ = ["DAY_KEYS", "BusinessCalendar"]
@@ -67,6 +68,9 @@ _DAY_CACHE_LIMIT = 50_000
 _YEAR_CACHE_LIMIT = 256  # two lists of ~366 ints each; year totals are kept apart
 
 _DAY_US = 86_400_000_000
+#: The longest span, in years, that ``add`` and ``elapsed`` walk: each year in between is
+#: indexed once (a few hundred zone lookups), so a hostile duration stays cheap to refuse.
+_MAX_SPAN_YEARS = 200
 _UNIX_ORDINAL = date(1970, 1, 1).toordinal()
 
 Span = tuple[int, int]  # minutes since local midnight, end exclusive, 0 <= start < end <= 1440
@@ -497,6 +501,8 @@ class BusinessCalendar:
         if following is not None and n <= following.last + 1:
             return total + following.cum[n - following.first]
         end_year = date.fromordinal(n - 1).year
+        if end_year - y.year > _MAX_SPAN_YEARS:
+            raise _span_error(y.year)
         for year in range(y.year + 1, end_year):
             total += self._year_total(year)
         end = self._year(end_year)
@@ -581,6 +587,8 @@ class BusinessCalendar:
             while target > total:
                 target -= total
                 year += 1
+                if year - y.year > _MAX_SPAN_YEARS:
+                    raise _span_error(y.year)
                 total = self._year_total(year)
             y = self._year(year)
             cum = y.cum
@@ -592,6 +600,7 @@ class BusinessCalendar:
 
     def is_open_us(self, t: int) -> bool:
         """Whether the desk is open at instant *t* (µs since the epoch)."""
+        _check_int(t, "t")
         try:
             return self._is_open_us(t)
         except (OverflowError, ValueError) as exc:
@@ -603,6 +612,7 @@ class BusinessCalendar:
         Raises:
             CalendarError: The calendar never opens again, or the answer is past year 9999.
         """
+        _check_int(t, "t")
         try:
             return self._next_open_us(t)
         except (OverflowError, ValueError) as exc:
@@ -614,6 +624,8 @@ class BusinessCalendar:
         Raises:
             CalendarError: ``b < a``.
         """
+        _check_int(a, "a")
+        _check_int(b, "b")
         try:
             return self._elapsed_us(a, b)
         except (OverflowError, ValueError) as exc:
@@ -626,10 +638,17 @@ class BusinessCalendar:
             CalendarError: ``d < 0``, the calendar never opens again, or the answer is past
                 year 9999.
         """
+        _check_int(t, "t")
+        _check_int(d, "d")
         try:
             return self._add_us(t, d)
         except (OverflowError, ValueError) as exc:
-            raise _range_error(exc, t) from None
+            if isinstance(exc, CalendarError):
+                raise
+            raise CalendarError(
+                f"the deadline {d} µs after {t} µs since the epoch is outside the supported "
+                "range of dates (years 1-9999)"
+            ) from None
 
     def _is_open_us(self, t: int) -> bool:
         """Whether the desk is open at instant *t* (µs since the epoch)."""
@@ -699,6 +718,9 @@ class BusinessCalendar:
             if d == 0:
                 return t
             raise CalendarError(f"'duration' must not be negative, got {_show(d)} µs")
+        if d > MAX_US - t:
+            # Business time runs no faster than real time: the answer is past year 9999.
+            raise OverflowError
         hot = self._hot
         mids = hot.mids
         if mids[0] <= t < mids[-1]:
@@ -802,6 +824,18 @@ class BusinessCalendar:
             return ONE_US * self._elapsed_us(a, b)
         except (OverflowError, ValueError) as exc:
             raise _range_error(exc, b) from None
+
+
+def _span_error(year: int) -> CalendarError:
+    return CalendarError(
+        f"spans longer than {_MAX_SPAN_YEARS} years are not supported (from the year {year}): "
+        "each year in between is indexed once, and the cost must stay bounded"
+    )
+
+
+def _check_int(value: object, name: str) -> None:
+    if type(value) is not int:
+        raise CalendarError(f"{name!r} must be an int of microseconds, got {_show(value)}")
 
 
 def _range_error(exc: Exception, t: int) -> CalendarError:

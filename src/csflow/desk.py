@@ -1301,6 +1301,11 @@ class Desk:
             raise ConfigError(f"ticket must be a Ticket, got {_show(ticket)}")
         if ticket.id in self._tickets:
             raise ConfigError(f"ticket {_show(ticket.id)} was already submitted")
+        if instant_us(ticket.created_at, "created_at") > t:
+            raise ConfigError(
+                f"ticket {_show(ticket.id)} was created at {ticket.created_at.isoformat()}, "
+                f"after it is submitted at {_show(at)}"
+            )
         triage = self.config.triage
         decision = triage.evaluate(self.context(ticket, at) if len(triage) else {})
         acts = decision.actions
@@ -1485,7 +1490,7 @@ class Desk:
         self._check("transfer", r)
         pool = self._router.pool
         to_agent = to in pool
-        if not to_agent and to not in self.config.teams:
+        if not to_agent and (not isinstance(to, str) or to not in self.config.teams):
             raise ConfigError(
                 f"transfer target {_show(to)} is neither an agent nor a team; teams: "
                 f"{_show(sorted(self.config.teams))}"
@@ -1542,7 +1547,7 @@ class Desk:
         t = self._time(at)
         r = self._rec(ticket_id)
         self._check("escalate", r)
-        if team not in self.config.teams:
+        if not isinstance(team, str) or team not in self.config.teams:
             raise ConfigError(
                 f"unknown team {_show(team)}; known: {_show(sorted(self.config.teams))}"
             )

@@ -62,15 +62,15 @@ from __future__ import annotations
 import heapq
 import itertools
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from collections.abc import Set as AbstractSet
 from datetime import datetime, timedelta
 from typing import Protocol, TypeAlias, cast
 
 import attrs
 
-from csflow._time import EPOCH, duration_us, instant_us
-from csflow.errors import ConfigError, CsflowError, UnknownTicketError, _show
+from csflow._time import EPOCH, MAX_US, MIN_US, duration_us, instant_us
+from csflow.errors import CalendarError, ConfigError, CsflowError, UnknownTicketError, _show
 from csflow.model import AgentProfile, Channel, Priority, SkillRequirement, Ticket
 
 __all__ = [
@@ -107,7 +107,11 @@ def _at_us(value: object, name: str = "at") -> int:
         CalendarError: A naive datetime or anything else that is not an instant.
     """
     if type(value) is int:
-        return value
+        if MIN_US <= value <= MAX_US:
+            return value
+        raise CalendarError(
+            f"{name!r} must be an instant in years 1-9999, in µs since the epoch, got {value}"
+        )
     # Not ``(value - EPOCH) // ONE_US``: a pendulum DateTime minus a datetime is a pendulum
     # Interval, whose floor division by a stdlib timedelta fails.  ``instant_us`` uses the
     # stdlib operations, so it is exact for every datetime subclass, and it remembers its last
@@ -606,7 +610,7 @@ class TicketQueue:
         """
         try:
             return self._index[ticket_id]
-        except KeyError:
+        except (KeyError, TypeError):  # TypeError: an unhashable value is no ticket id
             raise self._unknown(ticket_id) from None
 
     def position(self, ticket_id: str) -> int:
@@ -624,7 +628,7 @@ class TicketQueue:
 
     def group_size(self, signature: Signature) -> int:
         """How many tickets wait with *signature* (0 when none)."""
-        group = self._groups.get(signature)
+        group = self._groups.get(_check_signature(signature))
         return 0 if group is None else group.live
 
     def peek(
@@ -768,6 +772,7 @@ class TicketQueue:
         at_us = _at_us(at)
         due_us = None if due is None else _at_us(due, "due")
         sig = Signature.of(ticket) if signature is None else _check_signature(signature)
+        _check_flag(callback, "callback")
         band, vdue = self.key_policy(_key_context(ticket, at_us, due_us))
         entry = _new_entry(ticket.id, (band, vdue, next(_SEQ)), sig, at_us, callback, ticket)
         self._insert(entry)
@@ -806,10 +811,18 @@ class TicketQueue:
             raise self._duplicate(ticket_id)
         if type(band) is not int:
             raise ConfigError(f"band must be an int, got {_show(band)}")
-        due_us = due if type(due) is int else _at_us(due, "due")
-        at_us = at if type(at) is int else _at_us(at)
+        due_us = due if type(due) is int and MIN_US <= due <= MAX_US else _at_us(due, "due")
+        at_us = at if type(at) is int and MIN_US <= at <= MAX_US else _at_us(at)
         if type(signature) is not Signature:
             _check_signature(signature)
+        _check_flag(callback, "callback")
+        if ticket is not None and (
+            (type(ticket) is not Ticket and not isinstance(ticket, Ticket))
+            or ticket.id != ticket_id
+        ):
+            raise ConfigError(
+                f"ticket must be None or the Ticket {_show(ticket_id)}, got {_show(ticket)}"
+            )
         seq = next(_SEQ)
         entry = _new_entry(ticket_id, (band, due_us, seq), signature, at_us, callback, ticket)
         if self._views:
@@ -863,6 +876,8 @@ class TicketQueue:
             UnknownTicketError: The ticket is not waiting in this queue.
             CalendarError: A naive *due*.
         """
+        if not isinstance(ticket, Ticket):
+            raise ConfigError(f"ticket must be a Ticket, got {_show(ticket)}")
         old = self.get(ticket.id)
         due_us = None if due is None else _at_us(due, "due")
         band, vdue = self.key_policy(KeyContext(ticket, old.queued_at_us, due_us))
@@ -938,7 +953,7 @@ class TicketQueue:
         best: _Item | None = None
         best_group: _Group | None = None
         for sig in signatures:
-            group = groups.get(sig)
+            group = groups.get(sig) if type(sig) is Signature else _group_of(groups, sig)
             if group is None:
                 continue
             heap = group.heap
@@ -1100,6 +1115,8 @@ class TicketQueue:
     def _heaps_for(
         self, signatures: Iterable[Signature] | None, waited: timedelta | int, at: Instant | None
     ) -> tuple[list[list[_Item]], _DelayView | None]:
+        if signatures is not None:
+            signatures = _check_signatures(signatures)
         delay = 0 if type(waited) is int and waited == 0 else _span_us(waited, "waited")
         if delay == 0:
             groups = self._groups
@@ -1137,7 +1154,11 @@ class TicketQueue:
         ):
             # The common case (a list or tuple of groups, no delay view) without a call.
             groups = self._groups
-            heaps = [g.heap for s in signatures if (g := groups.get(s)) is not None]
+            heaps = []
+            for sig in signatures:
+                g = groups.get(sig) if type(sig) is Signature else _group_of(groups, sig)
+                if g is not None:
+                    heaps.append(g.heap)
             view = None
         else:
             heaps, view = self._heaps_for(signatures, waited, at)
@@ -1171,4 +1192,28 @@ def _entry_key(entry: QueuedTicket) -> tuple[int, int, int]:
 def _check_signature(value: object) -> Signature:
     if not isinstance(value, Signature):
         raise ConfigError(f"signature must be a Signature, got {_show(value)}")
+    return value
+
+
+def _check_flag(value: object, name: str) -> None:
+    if type(value) is not bool:
+        raise ConfigError(f"{name!r} must be True or False, got {_show(value)}")
+
+
+def _group_of(groups: Mapping[Signature, _Group], value: object) -> _Group | None:
+    """``groups.get(value)`` for a value that is not exactly a Signature: checked first."""
+    return groups.get(_check_signature(value))
+
+
+def _check_signatures(value: object) -> Collection[Signature]:
+    """A collection of signatures (an iterator is read into a list); anything else raises."""
+    if isinstance(value, str | Signature) or not isinstance(value, Iterable):
+        raise ConfigError(
+            f"signatures must be a collection of Signature values, got {_show(value)}"
+        )
+    if not isinstance(value, Collection):
+        value = list(value)
+    for sig in value:
+        if type(sig) is not Signature:
+            _check_signature(sig)
     return value

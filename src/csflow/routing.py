@@ -191,6 +191,45 @@ def _name(kind: str, value: object) -> str:
     return value
 
 
+def _ticket_id(value: object) -> str:
+    if not isinstance(value, str) or not value or len(value) > 256:
+        raise ConfigError(
+            f"ticket id must be a non-empty string of at most 256 characters, got {_show(value)}"
+        )
+    return value
+
+
+def _ticket(value: object) -> Ticket:
+    if not isinstance(value, Ticket):
+        raise ConfigError(f"ticket must be a Ticket, got {_show(value)}")
+    return value
+
+
+def _group_list(value: object) -> list[str]:
+    """Routing-profile (group) names: a collection of strings, not one bare string."""
+    if isinstance(value, str) or not isinstance(value, Iterable):
+        raise ConfigError(f"groups must be a collection of group names, got {_show(value)}")
+    out = list(value)
+    for g in out:
+        if not isinstance(g, str):
+            raise ConfigError(f"groups must hold group names, got {_show(g)} in {_show(out)}")
+    return out
+
+
+def _strategy_tuple(value: object) -> tuple[Strategy, ...]:
+    """A strategy chain as a tuple of strategy objects (instances, not classes)."""
+    if isinstance(value, str) or not isinstance(value, Iterable):
+        raise ConfigError(f"strategies must be a sequence of strategies, got {_show(value)}")
+    out = tuple(value)
+    for i, s in enumerate(out):
+        if isinstance(s, type) or not isinstance(s, RankingStrategy | PinningStrategy):
+            raise ConfigError(
+                f"strategies[{i}] must be a RankingStrategy or a PinningStrategy instance, "
+                f"got {_show(s)}"
+            )
+    return out
+
+
 # ---------------------------------------------------------------------------------------------
 # Configuration values
 
@@ -302,9 +341,9 @@ class PresenceStates:
         Raises:
             ConfigError: *state* is not a declared state.
         """
-        flag = _DEFAULT_PRESENCE.get(state)
+        flag = _DEFAULT_PRESENCE.get(state) if isinstance(state, str) else None
         if flag is None:
-            flag = self.custom.get(state)
+            flag = self.custom.get(state) if isinstance(state, str) else None
             if flag is None:
                 raise ConfigError(
                     f"presence state must be one of {_show(sorted(self.names()))}, got "
@@ -768,7 +807,7 @@ class AgentPool:
         return len(self._agents)
 
     def __contains__(self, agent_id: object) -> bool:
-        return agent_id in self._agents
+        return isinstance(agent_id, str) and agent_id in self._agents
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._agents)
@@ -826,7 +865,7 @@ class AgentPool:
     def candidates(self, signature: Signature, *, groups: Iterable[str] | None = None) -> list[str]:
         """Agents eligible for *signature* now, in the order they joined (O(members))."""
         st = self._register(signature)
-        wanted = None if groups is None else set(groups)
+        wanted = None if groups is None else set(_group_list(groups))
         c = signature.channel
         found = [
             ag
@@ -842,7 +881,7 @@ class AgentPool:
         st = self._register(signature)
         if groups is None:
             return sum(st.avail.values())
-        return sum(st.avail.get(g, 0) for g in groups)
+        return sum(st.avail.get(g, 0) for g in _group_list(groups))
 
     def with_spare(self, channel: Channel | str) -> list[str]:
         """Agents that can take one more ticket of *channel* now (the channel index)."""
@@ -860,10 +899,10 @@ class AgentPool:
         Pinning strategies in the chain are ignored here (they need a ticket); use
         :class:`Router` for those.
         """
-        chain = self._chain(tuple(strategies))
+        chain = self._chain(strategies)
         st = self._register(signature)
         best: tuple[tuple[int, ...], int, _Agent] | None = None
-        for g in list(st.members) if groups is None else groups:
+        for g in list(st.members) if groups is None else _group_list(groups):
             top = self._top(st, g, chain)
             if top is not None and (best is None or (top[0], top[1].order) < best[:2]):
                 best = (top[0], top[1].order, top[1])
@@ -984,6 +1023,7 @@ class AgentPool:
             CapacityExceededError: The agent is not routable or has no room for the channel.
         """
         ag = self._agent(agent_id)
+        _ticket_id(ticket_id)
         c = Channel.parse(channel).name
         if ticket_id in self._holder:
             raise DuplicateTicketError(
@@ -1006,7 +1046,7 @@ class AgentPool:
             UnknownTicketError: The agent does not hold the ticket.
         """
         ag = self._agent(agent_id)
-        if ticket_id not in ag.held:
+        if not isinstance(ticket_id, str) or ticket_id not in ag.held:
             raise UnknownTicketError(
                 f"agent {_show(agent_id)} does not hold ticket {_show(ticket_id)}"
             )
@@ -1099,7 +1139,8 @@ class AgentPool:
             raise UnknownAgentError(f"agent {_show(agent_id)} is not in the pool")
         return ag
 
-    def _chain(self, strategies: tuple[Strategy, ...]) -> _Chain:
+    def _chain(self, strategies: object) -> _Chain:
+        strategies = _strategy_tuple(strategies)
         chain = self._chains.get(strategies)
         if chain is None:
             chain = self._chains[strategies] = _Chain(strategies)
@@ -1252,11 +1293,11 @@ class AgentPool:
             self._push_everywhere(ag, only_non_monotone=True)
 
     def _register(self, sig: Signature) -> _SigState:
+        if type(sig) is not Signature and not isinstance(sig, Signature):
+            raise ConfigError(f"signature must be a Signature, got {_show(sig)}")
         st = self._sigs.get(sig)
         if st is not None:
             return st
-        if not isinstance(sig, Signature):
-            raise ConfigError(f"signature must be a Signature, got {_show(sig)}")
         st = _SigState(sig)
         pools: list[Mapping[str, _Agent]] = [self._by_channel.get(sig.channel, {})]
         if sig.agent is not None:
@@ -1857,7 +1898,7 @@ class Router:
                     self.queues[s.queue].watch(s.delay_us)
         for serving in self._serving.values():
             serving.sort()
-        self._chain = self.pool._chain(tuple(strategies))
+        self._chain = self.pool._chain(strategies)
         self._plans: dict[str, Relaxation] = {}
         for qname, plan in (relaxation or {}).items():
             if qname not in self.queues:
@@ -1985,7 +2026,7 @@ class Router:
         """
         pool = self.pool
         ag = pool._agent(agent_id)
-        if ticket_id not in ag.held:
+        if not isinstance(ticket_id, str) or ticket_id not in ag.held:
             raise UnknownTicketError(
                 f"agent {_show(agent_id)} does not hold ticket {_show(ticket_id)}"
             )
@@ -2114,7 +2155,7 @@ class Router:
         Raises:
             UnknownTicketError: The ticket is not waiting.
         """
-        w = self._wait(ticket.id)
+        w = self._wait(_ticket(ticket).id)
         entry = self.queues[w.queue].reprioritize(ticket, due=due)
         w.ticket = ticket
         if due is not None:
@@ -2160,8 +2201,11 @@ class Router:
             CapacityExceededError: The agent cannot take it now.
             DuplicateTicketError: Somebody already holds the ticket.
         """
+        _ticket(ticket)
         ag = self.pool._agent(agent_id)
         at_us = _at_us(at)
+        if rule is not None:
+            _name("rule", rule)
         if ticket.id in self.pool._holder:
             raise DuplicateTicketError(f"ticket {_show(ticket.id)} is already held")
         w = self._waiting.get(ticket.id)
@@ -2194,10 +2238,17 @@ class Router:
             DuplicateTicketError: The ticket is already waiting or held.
             ConfigError: An unknown queue.
         """
+        _ticket(ticket)
         if ticket.id in self._waiting or ticket.id in self.pool._holder:
             raise DuplicateTicketError(f"ticket {_show(ticket.id)} is already waiting or held")
         at_us = _at_us(at)
         qname = self._queue_name(queue)
+        if due is not None:
+            _at_us(due, "due")
+        if rule is not None:
+            _name("rule", rule)
+        if last_agent is not None and not isinstance(last_agent, str):
+            raise ConfigError(f"last_agent must be an agent id or None, got {_show(last_agent)}")
         ag = self.pool._agents.get(last_agent) if last_agent is not None else None
         sig = Signature.of(ticket)
         if ag is not None and self._eligible(ag, sig) and self._serves(ag.group, qname, 0):
@@ -2266,6 +2317,10 @@ class Router:
         """
         if method not in ("greedy", "optimal"):
             raise ConfigError(f"method must be 'greedy' or 'optimal', got {_show(method)}")
+        if not callable(score):
+            raise ConfigError(
+                f"score must be a callable (agent, entry, rank) -> int, got {_show(score)}"
+            )
         at_us = _at_us(at)
         c = Channel.parse(channel).name
         agents, slots, tickets, edges = self._batch_problem(c, at_us, limit)
@@ -2309,7 +2364,7 @@ class Router:
     def _queue_name(self, queue: str | None) -> str:
         if queue is None:
             return next(iter(self.queues))
-        if queue not in self.queues:
+        if not isinstance(queue, str) or queue not in self.queues:
             raise ConfigError(
                 f"queue must be one of {_show(sorted(self.queues))}, got {_show(queue)}"
             )
@@ -2322,14 +2377,14 @@ class Router:
             raise ConfigError(
                 f"routing_profile is required with several profiles {_show(sorted(self.profiles))}"
             )
-        if name not in self.profiles:
+        if not isinstance(name, str) or name not in self.profiles:
             raise ConfigError(
                 f"routing_profile must be one of {_show(sorted(self.profiles))}, got {_show(name)}"
             )
         return name
 
     def _wait(self, ticket_id: str) -> _Wait:
-        w = self._waiting.get(ticket_id)
+        w = self._waiting.get(ticket_id) if isinstance(ticket_id, str) else None
         if w is None:
             raise UnknownTicketError(f"ticket {_show(ticket_id)} is not waiting")
         return w
@@ -2369,7 +2424,7 @@ class Router:
         plan = self._plans.get(qname) if relaxation is None else relaxation
         if plan is not None:
             self._check_plan(plan, "relaxation")
-        chain = self._chain if strategies is None else self.pool._chain(tuple(strategies))
+        chain = self._chain if strategies is None else self.pool._chain(strategies)
         if rule is not None:
             _name("rule", rule)
         if signature is None:

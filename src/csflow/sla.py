@@ -1832,13 +1832,25 @@ class TicketSla:
         at: datetime,
         mode: RecalcMode | str = RecalcMode.KEEP_ELAPSED,
     ) -> list[SlaEvent]:
-        """The ticket's priority changed: :meth:`recalculate` with the new priority."""
+        """The ticket's priority changed: :meth:`recalculate` with the new priority.
+
+        Raises:
+            ConfigError: *priority* names no priority (``None`` included).
+        """
+        if priority is None:
+            raise ConfigError("priority must be a Priority, its name or its number, got None")
         return self.recalculate(at, priority=priority, mode=mode)
 
     def change_policy(
         self, policy: SlaPolicy, at: datetime, mode: RecalcMode | str = RecalcMode.KEEP_ELAPSED
     ) -> list[SlaEvent]:
-        """The desk chose another SLA policy: :meth:`recalculate` with the new policy."""
+        """The desk chose another SLA policy: :meth:`recalculate` with the new policy.
+
+        Raises:
+            ConfigError: *policy* is not an :class:`SlaPolicy` (``None`` included).
+        """
+        if not isinstance(policy, SlaPolicy):
+            raise ConfigError(f"policy must be an SlaPolicy, got {_show(policy)}")
         return self.recalculate(at, policy=policy, mode=mode)
 
     def advance(self, at: datetime) -> list[SlaEvent]:
