@@ -125,7 +125,7 @@ def test_config_error_copies_keep_the_path() -> None:
 
 def test_a_config_error_subclass_pickles_as_itself() -> None:
     class RuleError(ConfigError):
-        pass
+        """A subclass a host might define for its own rule errors."""
 
     # A local class cannot be pickled by reference; the reduction itself must name it.
     e = RuleError("unknown field 'tierr'", "rules[0].when")

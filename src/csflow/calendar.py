@@ -624,8 +624,9 @@ class BusinessCalendar:
         Raises:
             CalendarError: ``b < a``.
         """
-        _check_int(a, "a")
-        _check_int(b, "b")
+        if type(a) is not int or type(b) is not int:
+            _check_int(a, "a")
+            _check_int(b, "b")
         try:
             return self._elapsed_us(a, b)
         except (OverflowError, ValueError) as exc:
@@ -638,8 +639,9 @@ class BusinessCalendar:
             CalendarError: ``d < 0``, the calendar never opens again, or the answer is past
                 year 9999.
         """
-        _check_int(t, "t")
-        _check_int(d, "d")
+        if type(t) is not int or type(d) is not int:
+            _check_int(t, "t")
+            _check_int(d, "d")
         try:
             return self._add_us(t, d)
         except (OverflowError, ValueError) as exc:
