@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import pickle
+from typing import cast
 
 import pytest
 from hypothesis import given
@@ -17,6 +18,7 @@ from csflow.errors import (
     InvalidTransitionError,
     UnknownAgentError,
     UnknownTicketError,
+    _show,
 )
 from csflow.model import Tier
 
@@ -171,3 +173,31 @@ def test_value_errors_read_and_pickle_as_their_message(
     back = pickle.loads(pickle.dumps(e))
     assert type(back) is cls
     assert (str(back), back.args) == (message, (message,))
+
+
+class _BrokenRepr:
+    def __repr__(self) -> str:
+        raise RuntimeError("a hostile __repr__")
+
+
+def test_messages_show_values_short_and_bounded() -> None:
+    # What every message quotes a bad value with: the builtin repr when it is short ...
+    for value in ("gold", 42, None, [1, "a"], {"b": 1, "a": 2}):
+        assert _show(value) == repr(value)
+    # ... bounded when it is long, with the length it had ...
+    huge = "x" * 1_000_000
+    shown = _show(huge)
+    assert len(shown) < 500
+    assert shown.startswith("'xxx")
+    assert shown.endswith("(1,000,002 characters)")
+    # ... abbreviated when nested past the recursion limit ...
+    deep: list[object] = []
+    inner = deep
+    for _ in range(10_000):
+        inner.append([])
+        inner = cast("list[object]", inner[0])
+    assert _show(deep).startswith("[[[")
+    assert "..." in _show(deep)
+    assert len(_show(deep)) < 100
+    # ... and a value whose repr raises is named by its type.
+    assert _show(_BrokenRepr()) == "<_BrokenRepr>"
