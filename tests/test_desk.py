@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 import sys
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
@@ -37,6 +38,7 @@ from csflow.events import (
     TicketStatusChanged,
 )
 from csflow.model import AgentProfile, Customer, Priority, Ticket, Tier
+from csflow.routing import QueueSlot, RoutingProfile
 from csflow.sla import Metric
 from csflow.testing import Story, assert_assigned, assert_no_breach, check_invariants
 
@@ -758,3 +760,27 @@ def test_a_day_at_the_seeds_desk() -> None:
     check_invariants(monday.desk)
     reopened = monday.do("10:00", "reopen", "t6")
     assert of(TicketReopened, reopened)[0].last_agent == "budi"
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "path", "message"),
+    [
+        ({"tiers": 5}, "tiers", "expected a collection of Tier values, got 5"),
+        ({"queues": "vip"}, "queues", "expected a collection of QueueSpec values, got 'vip'"),
+        ({"sla_policies": None}, "sla_policies", "of SlaPolicy values, got None"),
+        ({"teams": 3.5}, "teams", "expected a collection of TeamSpec values, got 3.5"),
+        ({"strategies": 7}, "strategies", "expected a sequence of strategies, got 7"),
+        (
+            {"routing_profiles": [RoutingProfile("desk", [QueueSlot("default", 1)])] * 2},
+            "routing_profiles[1]",
+            "routing profile 'desk' defined twice",
+        ),
+        ({"tiers": [Tier("gold", 2), "silver"]}, "tiers[1]", "expected a Tier, got 'silver'"),
+    ],
+)
+def test_desk_config_refuses_malformed_collections_with_their_path(
+    kwargs: dict[str, Any], path: str, message: str
+) -> None:
+    with pytest.raises(ConfigError, match=re.escape(message)) as exc:
+        DeskConfig(**kwargs)
+    assert exc.value.path == path

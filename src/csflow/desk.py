@@ -274,62 +274,53 @@ _STRATEGIES: Final[Mapping[str, type]] = MappingProxyType(
 )
 
 
-def _to_tiers(value: Iterable[Tier] | Mapping[str, Tier]) -> Mapping[str, Tier]:
-    if isinstance(value, Mapping):
-        value = value.values()
-    out: dict[str, Tier] = {}
-    for i, t in enumerate(value):
-        if not isinstance(t, Tier):
-            raise ConfigError(f"expected a Tier, got {_show(t)}", f"tiers[{i}]")
-        if t.name in out:
-            raise ConfigError(f"tier {_show(t.name)} defined twice", f"tiers[{i}]")
-        out[t.name] = t
-    return MappingProxyType(out)
-
-
-def _to_queues(value: Iterable[QueueSpec]) -> tuple[QueueSpec, ...]:
-    out = tuple(value)
-    seen: set[str] = set()
-    for i, q in enumerate(out):
-        if not isinstance(q, QueueSpec):
-            raise ConfigError(f"expected a QueueSpec, got {_show(q)}", f"queues[{i}]")
-        if q.name in seen:
-            raise ConfigError(f"queue {_show(q.name)} defined twice", f"queues[{i}]")
-        seen.add(q.name)
-    if not out:
-        out = (QueueSpec("default"),)
+def _by_name(value: object, kind: type[Any], noun: str, what: str, field: str) -> dict[str, Any]:
+    """Named specs (a collection, or a mapping whose values are the specs) by their names;
+    anything else, or a name given twice, is a ConfigError at *field*."""
+    items = value.values() if isinstance(value, Mapping) else value
+    if isinstance(items, str) or not isinstance(items, Iterable):
+        raise ConfigError(
+            f"expected a collection of {kind.__name__} values, got {_show(value)}", field
+        )
+    out: dict[str, Any] = {}
+    for i, item in enumerate(items):
+        if not isinstance(item, kind):
+            raise ConfigError(f"expected {noun}, got {_show(item)}", f"{field}[{i}]")
+        if item.name in out:
+            raise ConfigError(f"{what} {_show(item.name)} defined twice", f"{field}[{i}]")
+        out[item.name] = item
     return out
 
 
+def _to_tiers(value: Iterable[Tier] | Mapping[str, Tier]) -> Mapping[str, Tier]:
+    return MappingProxyType(_by_name(value, Tier, "a Tier", "tier", "tiers"))
+
+
+def _to_queues(value: Iterable[QueueSpec]) -> tuple[QueueSpec, ...]:
+    out = tuple(_by_name(value, QueueSpec, "a QueueSpec", "queue", "queues").values())
+    return out or (QueueSpec("default"),)
+
+
 def _to_policies(value: Mapping[str, SlaPolicy] | Iterable[SlaPolicy]) -> Mapping[str, SlaPolicy]:
-    items = value.values() if isinstance(value, Mapping) else value
-    out: dict[str, SlaPolicy] = {}
-    for i, p in enumerate(items):
-        if not isinstance(p, SlaPolicy):
-            raise ConfigError(f"expected an SlaPolicy, got {_show(p)}", f"sla_policies[{i}]")
-        if p.name in out:
-            raise ConfigError(f"SLA policy {_show(p.name)} defined twice", f"sla_policies[{i}]")
-        out[p.name] = p
-    return MappingProxyType(out)
+    return MappingProxyType(
+        _by_name(value, SlaPolicy, "an SlaPolicy", "SLA policy", "sla_policies")
+    )
 
 
 def _to_teams(value: Mapping[str, TeamSpec] | Iterable[TeamSpec]) -> Mapping[str, TeamSpec]:
-    items = value.values() if isinstance(value, Mapping) else value
-    out: dict[str, TeamSpec] = {}
-    for i, t in enumerate(items):
-        if not isinstance(t, TeamSpec):
-            raise ConfigError(f"expected a TeamSpec, got {_show(t)}", f"teams[{i}]")
-        if t.name in out:
-            raise ConfigError(f"team {_show(t.name)} defined twice", f"teams[{i}]")
-        out[t.name] = t
-    return MappingProxyType(out)
+    return MappingProxyType(_by_name(value, TeamSpec, "a TeamSpec", "team", "teams"))
 
 
 def _to_profiles(value: Iterable[RoutingProfile]) -> tuple[RoutingProfile, ...]:
-    return tuple(value)
+    by_name = _by_name(
+        value, RoutingProfile, "a RoutingProfile", "routing profile", "routing_profiles"
+    )
+    return tuple(by_name.values())
 
 
-def _to_strategies(value: Iterable[Strategy]) -> tuple[Strategy, ...]:
+def _to_strategies(value: object) -> tuple[Strategy, ...]:
+    if isinstance(value, str) or not isinstance(value, Iterable):
+        raise ConfigError(f"expected a sequence of strategies, got {_show(value)}", "strategies")
     return tuple(value)
 
 
