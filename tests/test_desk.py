@@ -769,7 +769,7 @@ def test_a_day_at_the_seeds_desk() -> None:
         ({"queues": "vip"}, "queues", "expected a collection of QueueSpec values, got 'vip'"),
         ({"sla_policies": None}, "sla_policies", "of SlaPolicy values, got None"),
         ({"teams": 3.5}, "teams", "expected a collection of TeamSpec values, got 3.5"),
-        ({"strategies": 7}, "strategies", "expected a sequence of strategies, got 7"),
+        ({"strategies": 7}, "strategies", "must be a sequence of strategies, got 7"),
         (
             {"routing_profiles": [RoutingProfile("desk", [QueueSlot("default", 1)])] * 2},
             "routing_profiles[1]",

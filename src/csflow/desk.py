@@ -138,6 +138,7 @@ from csflow.routing import (
     Strategy,
     TransferLedger,
     TransferPolicy,
+    _strategy_tuple,
 )
 from csflow.rules import STANDARD_FIELDS, RuleSet, ticket_context
 from csflow.sla import (
@@ -319,9 +320,8 @@ def _to_profiles(value: Iterable[RoutingProfile]) -> tuple[RoutingProfile, ...]:
 
 
 def _to_strategies(value: object) -> tuple[Strategy, ...]:
-    if isinstance(value, str) or not isinstance(value, Iterable):
-        raise ConfigError(f"expected a sequence of strategies, got {_show(value)}", "strategies")
-    return tuple(value)
+    strategies: tuple[Strategy, ...] = _wrap("strategies", _strategy_tuple, value)
+    return strategies
 
 
 def _to_triage(value: RuleSet | None) -> RuleSet:

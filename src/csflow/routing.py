@@ -716,16 +716,11 @@ class _Chain:
             raise ConfigError("a strategy chain needs at least one strategy, got ()")
         ranking: list[RankingStrategy] = []
         pins: list[tuple[int, PinningStrategy]] = []
-        for i, s in enumerate(strategies):
+        for s in strategies:  # each one checked by _strategy_tuple
             if isinstance(s, RankingStrategy):
                 ranking.append(s)
-            elif isinstance(s, PinningStrategy):
-                pins.append((len(ranking), s))
             else:
-                raise ConfigError(
-                    f"strategies[{i}] must be a RankingStrategy or a PinningStrategy, got "
-                    f"{_show(s)}"
-                )
+                pins.append((len(ranking), s))
         self.strategies = strategies
         self.ranking = tuple(ranking)
         self.pins = tuple(pins)

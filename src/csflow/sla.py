@@ -79,7 +79,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timedelta
 from types import MappingProxyType
-from typing import Any, Final, TypeAlias
+from typing import Any, Final, TypeAlias, TypeVar
 
 import attrs
 import networkx as nx
@@ -119,6 +119,23 @@ __all__ = [
 # -- vocabulary ------------------------------------------------------------------------------
 
 
+_E = TypeVar("_E", bound=enum.Enum)
+
+
+def _parse_member(cls: type[_E], value: object, what: str) -> _E:
+    """The member of *cls* that *value* is or names (its value, in any case; ASCII only, since
+    ``str.lower()`` maps some other letters onto ASCII ones)."""
+    if isinstance(value, cls):
+        return value
+    if isinstance(value, str) and value.isascii():
+        try:
+            return cls(value.lower())
+        except ValueError:
+            pass
+    names = ", ".join(repr(m.value) for m in cls)
+    raise ConfigError(f"{what} must be one of {names}, got {_show(value)}")
+
+
 class Metric(enum.Enum):
     """What an SLA target measures.
 
@@ -149,15 +166,7 @@ class Metric(enum.Enum):
         Raises:
             ConfigError: *value* names no metric.
         """
-        if isinstance(value, Metric):
-            return value
-        if isinstance(value, str) and value.isascii():  # see Priority.parse
-            try:
-                return cls(value.lower())
-            except ValueError:
-                pass
-        names = ", ".join(repr(m.value) for m in cls)
-        raise ConfigError(f"metric must be one of {names}, got {_show(value)}")
+        return _parse_member(cls, value, "metric")
 
     def __str__(self) -> str:
         return self.value
@@ -188,15 +197,7 @@ class RecalcMode(enum.Enum):
         Raises:
             ConfigError: *value* names no mode.
         """
-        if isinstance(value, RecalcMode):
-            return value
-        if isinstance(value, str) and value.isascii():  # see Priority.parse
-            try:
-                return cls(value.lower())
-            except ValueError:
-                pass
-        names = ", ".join(repr(m.value) for m in cls)
-        raise ConfigError(f"recalculation mode must be one of {names}, got {_show(value)}")
+        return _parse_member(cls, value, "recalculation mode")
 
 
 #: Every ticket status a :class:`TicketSla` understands.  ``solved`` stops ``RESOLUTION``;
