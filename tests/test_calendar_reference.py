@@ -24,6 +24,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
+from unittest import mock
 from zoneinfo import ZoneInfo
 
 import pendulum
@@ -31,6 +32,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from csflow import calendar as calendar_module
 from csflow.calendar import BusinessCalendar
 from csflow.errors import CalendarError
 
@@ -674,6 +676,103 @@ def test_to_dict_round_trip_keeps_every_answer(data: st.DataObject) -> None:
 
 
 # --------------------------------------------------------------------------------------------
+# Warm calendars: the datetime fast paths and the shared business-time scales
+# --------------------------------------------------------------------------------------------
+#
+# A fresh calendar answers its first call on the general path: the fast paths of add, elapsed
+# and is_open need the years at hand.  These tests call each method twice on a calendar whose
+# years are indexed, so the second call takes the fast path when the datetimes are in the
+# calendar's zone, and both answers must be the reference's.
+
+
+@settings(max_examples=200)
+@given(st.data())
+def test_warm_datetime_calls_match_reference(data: st.DataObject) -> None:
+    cal, ref = case(data)
+    cal.elapsed_us(RANGE_START, RANGE_END)  # index every year of the range
+    for _ in range(3):
+        a = data.draw(instants(ref), label="a")
+        b = a + data.draw(SPREADS, label="b - a")
+        d = data.draw(DURATIONS, label="d")
+        start, end = datetime_of(a, ref.zone), datetime_of(b, ref.zone)
+        for _repeat in range(2):
+            assert cal.is_open(start) is ref.is_open(a)
+            assert cal.elapsed(start, end) == timedelta(microseconds=ref.elapsed(a, b))
+            try:
+                expected = ref.add(a, d)
+            except NeverOpensError:
+                with pytest.raises(CalendarError):
+                    cal.add(start, timedelta(microseconds=d))
+                continue
+            got = cal.add(start, timedelta(microseconds=d))
+            assert us_of(got) == expected, (datetime_of(expected, ref.zone), got)
+            assert_in_zone(got, ref.spec.zone)
+
+
+def mid_year(year: int) -> int:
+    return (datetime(year, 7, 1, tzinfo=UTC) - EPOCH) // ONE_US
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    data=st.data(),
+    touched=st.lists(
+        st.one_of(st.integers(2022, 2031), st.sampled_from((2100, 2140, 2180, 2230))),
+        max_size=8,
+    ),
+    limit=st.sampled_from((2, 3, 64)),
+)
+def test_answers_do_not_depend_on_which_years_were_indexed_first(
+    data: st.DataObject, touched: list[int], limit: int
+) -> None:
+    """Years indexed in any order, on several scales, with the year cache evicting (a limit
+    of 2 or 3 years): every answer equals a fresh calendar's, or both refuse."""
+    spec = data.draw(specs(), label="spec")
+    with mock.patch.object(calendar_module, "_YEAR_CACHE_LIMIT", limit):
+        used, fresh = spec.build(), spec.build()
+        for year in touched:
+            used.is_open_us(mid_year(year))
+        for _ in range(4):
+            a = data.draw(st.sampled_from(touched or [2026]).map(mid_year), label="a")
+            a += data.draw(st.integers(-400 * DAY, 400 * DAY), label="a shift")
+            b = a + data.draw(st.one_of(SPREADS, st.integers(0, 250 * 365 * DAY)), label="b - a")
+            d = data.draw(st.one_of(DURATIONS, st.integers(0, 150 * 365 * DAY)), label="d")
+            zone = ZoneInfo(spec.zone)
+            for method, args in (
+                ("elapsed_us", (a, b)),
+                ("add_us", (a, d)),
+                ("elapsed", (datetime_of(a, zone), datetime_of(b, zone))),
+                ("add", (datetime_of(a, zone), timedelta(microseconds=d))),
+            ):
+                try:
+                    want = getattr(fresh, method)(*args)
+                except CalendarError:
+                    with pytest.raises(CalendarError):
+                        getattr(used, method)(*args)
+                    continue
+                got = getattr(used, method)(*args)
+                assert got == want, (method, args)
+                if method == "add":
+                    assert_in_zone(got, spec.zone)
+
+
+def test_years_indexed_backwards_share_a_scale() -> None:
+    """A year indexed before its predecessor: the predecessor joins its scale below it, and
+    the business time across New Year is one difference on it."""
+    cal = BusinessCalendar(
+        "America/New_York", {k: [("09:00", "17:00")] for k in ("mon", "tue", "wed", "thu", "fri")}
+    )
+    eve = datetime(2026, 12, 31, 16, 0, tzinfo=ZoneInfo("America/New_York"))
+    cal.is_open(eve + timedelta(days=7))  # 2027 first
+    cal.is_open(eve)  # then 2026
+    # 16:00-17:00 on Thursday 31 December, then Friday 1 January 2027 09:00-16:00.
+    assert cal.elapsed(eve, eve + timedelta(days=1)) == timedelta(hours=8)
+    # and the whole Friday, nothing at the weekend.
+    assert cal.elapsed(eve, eve + timedelta(days=3)) == timedelta(hours=9)
+    assert cal.add(eve, timedelta(hours=8)) == eve + timedelta(days=1)
+
+
+# --------------------------------------------------------------------------------------------
 # 24/7 calendars
 # --------------------------------------------------------------------------------------------
 
@@ -836,3 +935,27 @@ def test_unknown_zone_raises_naming_it(zone: str) -> None:
         BusinessCalendar(timezone=zone, weekly=NY_DESK)
     with pytest.raises(CalendarError, match=re.escape(repr(zone))):
         BusinessCalendar.always_open(timezone=zone)
+
+
+def test_long_spans_add_up_across_scales() -> None:
+    """Years far apart are indexed on scales of their own; spans across them add up whole
+    years by their totals, agree with a split at any point, and stop at the 200-year limit."""
+    weekly = {k: [("09:00", "12:00"), ("13:00", "17:30")] for k in DAY_KEYS[:5]}
+    holidays = [date(2100, 1, 1), date(2150, 12, 25)]
+
+    def cal() -> BusinessCalendar:
+        return BusinessCalendar("America/New_York", weekly, holidays)
+
+    a, m, b = mid_year(2026), mid_year(2150), mid_year(2200)
+    far = cal()
+    far.is_open_us(b)  # 2200 first: a scale of its own, far from 2026's
+    whole = far.elapsed_us(a, b)
+    assert whole == cal().elapsed_us(a, m) + cal().elapsed_us(m, b)
+    due = far.add_us(a, whole)
+    assert due == cal().add_us(a, whole)
+    assert due <= b  # 2200-06-30 20:00 EDT is after hours: the deadline is that day's 17:30
+    assert cal().elapsed_us(a, due) == whole
+    with pytest.raises(CalendarError, match="200 years"):
+        cal().elapsed_us(a, mid_year(2230))
+    with pytest.raises(CalendarError, match="200 years"):
+        cal().add_us(a, 2 * whole)

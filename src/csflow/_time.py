@@ -66,32 +66,36 @@ def instant_us(value: object, name: str, error: type[CsflowError] = CalendarErro
     the aware epoch from a naive datetime raises ``TypeError``, so the check costs nothing
     when the value is good.
     """
+    global _last
     last = _last
     if last[0] is value:
         return last[1]
     if type(value) is datetime:
-        # The common case: the wall clock's fields minus the offset.  One utcoffset() call and
-        # integer arithmetic cost less than subtracting the aware epoch, which builds several
-        # timedeltas on the way; a naive value has no offset and falls through.
-        offset = value.utcoffset()
-        if offset is not None:
-            off = _OFFSET_US.get(offset)
-            if off is None:
-                off = _offset_us(offset)
-            us = (
-                (
-                    (value.toordinal() - _UNIX_ORDINAL) * 86_400
-                    + value.hour * 3600
-                    + value.minute * 60
-                    + value.second
-                )
-                * 1_000_000
-                + value.microsecond
-                - off
+        # The common case: the wall clock's fields minus the offset.  One utcoffset() call (none
+        # for UTC) and integer arithmetic cost less than subtracting the aware epoch, which
+        # builds several timedeltas on the way.
+        if value.tzinfo is UTC:
+            off = 0
+        else:
+            offset = value.utcoffset()
+            if offset is None:
+                raise error(f"{name!r} must be timezone-aware, got {_show(value)}")
+            known = _OFFSET_US.get(offset)
+            off = _offset_us(offset) if known is None else known
+        us = (
+            (
+                (value.toordinal() - _UNIX_ORDINAL) * 86_400
+                + value.hour * 3600
+                + value.minute * 60
+                + value.second
             )
-            _remember(value, us)
-            return us
-    elif isinstance(value, datetime):
+            * 1_000_000
+            + value.microsecond
+            - off
+        )
+        _last = (value, us)
+        return us
+    if isinstance(value, datetime):
         try:
             # datetime.__sub__ (not the operator) so that a pendulum DateTime gives a plain
             # timedelta, not a pendulum Interval (whose floor division differs).
@@ -99,7 +103,7 @@ def instant_us(value: object, name: str, error: type[CsflowError] = CalendarErro
         except TypeError:
             pass
         else:
-            _remember(value, us)
+            _last = (value, us)
             return us
     require_aware(value, name, error)
     raise error(
@@ -113,11 +117,6 @@ def instant_us(value: object, name: str, error: type[CsflowError] = CalendarErro
 # reference (so the object's id cannot be reused while it is remembered), and it is replaced
 # in one assignment, so a hit is always right.
 _last: tuple[object, int] = (object(), 0)  # a sentinel no caller can pass
-
-
-def _remember(value: datetime, us: int) -> None:
-    global _last
-    _last = (value, us)
 
 
 def _offset_us(offset: timedelta) -> int:

@@ -13,24 +13,28 @@ date lies between that date's local midnight and the next one, the dates' interv
 the same way the dates are.
 
 Each year gets an index, built lazily once and kept in a bounded cache: the instants of its
-local midnights (so the local date of an instant is one binary search) and the cumulative
-business time of its dates.  A date's open time is the weekly pattern's except on the few
-*exception* dates (holidays, special days, dates during which the UTC offset changes), which
-are worked out exactly.  So:
+local midnights and its open intervals in order, with the business time at each interval's end
+on a cumulative *scale*.  A date's intervals are its midnight plus the weekly pattern's spans,
+except on the few *exception* dates (holidays, special days, dates during which the UTC offset
+changes), which are worked out exactly.  Neighbouring years share one scale, so a point on it
+stands for "business time since some fixed instant".  So:
 
-* ``elapsed`` is the open time of the two end dates' parts plus a difference of two cumulative
-  values (plus one stored total per whole year in between);
-* ``add`` puts the start on the year's cumulative scale, adds the duration, and finds the date
-  that reaches it with one binary search (into the next year, or past whole years by their
-  totals, when the span is that long), then walks that date's few intervals.
+* ``elapsed`` is the difference of the two ends' points: one binary search each;
+* ``add`` finds the start's point, adds the duration and finds the interval that reaches the
+  sum with one binary search (in the next year, or past whole years by their totals, when the
+  span is that long).
 
 Neither iterates over the days or the exceptions between the two instants, so the cost does not
-grow with the span.  (Each year in between is indexed once, on first use; spans over 200 years
-are refused with a ``CalendarError``, so that a hostile duration stays cheap.)  Two recent years stay at hand so that calls spanning New Year stay cheap.
+grow with the span.  (Years on different scales add up the whole years in between by their
+totals; spans over 200 years are refused with a ``CalendarError``, so that a hostile duration
+stays cheap.)  Two recent years stay at hand so that calls spanning New Year stay cheap.
 
-Datetimes are converted to and from microseconds by :mod:`csflow._time` (field arithmetic with
-one ``utcoffset()`` call in; ``datetime.fromtimestamp``, which resolves the zone with its
-``fromutc`` like ``astimezone`` does, out).
+Datetimes in the calendar's own zone, on ordinary dates of the years at hand, are converted
+without a zone lookup: two datetimes with one tzinfo subtract as wall clocks, so the instant is
+the date's midnight plus the wall clock, and an answer is written back the same way.  Other
+datetimes are converted by :mod:`csflow._time` (field arithmetic with one ``utcoffset()`` call
+in; ``datetime.fromtimestamp``, which resolves the zone with its ``fromutc`` like
+``astimezone`` does, out).
 
 DST conventions (PEP 495): a span bound that falls in a gap moves forward by the gap (02:30 on a
 spring-forward night in New York is 03:30 EDT); a bound that falls in an overlap means its first
@@ -43,12 +47,11 @@ night) is empty.
 
 from __future__ import annotations
 
-import bisect
 import re
 import zoneinfo
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, time, timedelta, tzinfo
-from itertools import accumulate
 from types import MappingProxyType
 from typing import Any, NamedTuple, cast
 
@@ -65,31 +68,52 @@ _HHMM = re.compile(r"([01][0-9]|2[0-4]):([0-5][0-9])\Z")
 # Caches are bounded so that hostile inputs (instants scattered over millennia) cannot grow
 # memory without limit; a cleared cache is only recomputed.
 _DAY_CACHE_LIMIT = 50_000
-_YEAR_CACHE_LIMIT = 256  # two lists of ~366 ints each; year totals are kept apart
+_YEAR_CACHE_LIMIT = 64  # about 100 KiB each (a year of intervals); year totals are kept apart
 
 _DAY_US = 86_400_000_000
 #: The longest span, in years, that ``add`` and ``elapsed`` walk: each year in between is
 #: indexed once (a few hundred zone lookups), so a hostile duration stays cheap to refuse.
 _MAX_SPAN_YEARS = 200
+#: How far a year may lie from the year its business-time scale started from: two years on
+#: one scale are then less than the span limit apart.
+_SCALE_YEARS = _MAX_SPAN_YEARS // 2
 _UNIX_ORDINAL = date(1970, 1, 1).toordinal()
+_ZERO = timedelta(0)
 
 Span = tuple[int, int]  # minutes since local midnight, end exclusive, 0 <= start < end <= 1440
 Interval = tuple[int, int]  # microseconds since the epoch, start < end
 
 
 class _Year(NamedTuple):
-    """One year's index over its local dates ``first..last`` (ordinals).
+    """One year's index: its local dates ``first..last`` (ordinals) and their open intervals.
 
     ``mids[i]`` is the instant (µs) of local midnight (``fold=0``) starting date ``first + i``,
-    with one more entry for the midnight that ends the year; ``cum[i]`` is the business µs of
-    the dates ``first .. first + i - 1`` (so ``cum[0] == 0``).
+    with one more entry for the midnight that ends the year.  ``starts[k]`` and ``ends[k]`` are
+    the year's open intervals in order (sorted, disjoint, each inside one date).
+
+    Business time is counted on a *scale* that neighbouring years share (``chain`` names it,
+    ``origin`` is the year it started from): ``base`` is the year's start on it, ``end`` the
+    year's end, and ``cum[k]`` the end of interval ``k``.  So the business time between two
+    instants of years on one scale is a difference of two points, however far apart they are.
+    ``walls[k] + c`` is the wall clock, in µs since 1970-01-01 00:00 local, of the instant of
+    interval ``k`` at point ``c``; it is None where the interval's date, or the midnight it
+    ends on, has an offset change.
     """
 
     year: int
     first: int
     last: int
+    day0: int  # first - the ordinal of 1970-01-01
+    size: int  # the number of dates
     mids: list[int]
+    starts: list[int]
+    ends: list[int]
     cum: list[int]
+    walls: list[int | None]
+    chain: int
+    origin: int
+    base: int
+    end: int
 
 
 def _parse_bound(value: object, what: str, *, is_end: bool) -> int:
@@ -191,6 +215,7 @@ class BusinessCalendar:
     """
 
     __slots__ = (
+        "_chains",
         "_days",
         "_holidays",
         "_hot",
@@ -200,9 +225,11 @@ class BusinessCalendar:
         "_special_ords",
         "_timezone",
         "_totals",
+        "_wall0",
         "_warm",
         "_week_total",
         "_weekly",
+        "_weekly_us",
         "_years",
         "_zone",
     )
@@ -253,17 +280,32 @@ class BusinessCalendar:
         self._special_ords = [d.toordinal() for d, spans in self._special.items() if spans]
 
         # Dates whose open time may differ from the weekly pattern's, by year.
-        self._listed: dict[int, list[int]] = {}
+        self._listed: dict[int, set[int]] = {}
         for d in {*self._holidays, *self._special}:
-            self._listed.setdefault(d.year, []).append(d.toordinal())
+            self._listed.setdefault(d.year, set()).add(d.toordinal())
 
-        self._nominal = tuple(sum(e - s for s, e in spans) * _MINUTE_US for spans in self._weekly)
+        # Each weekday's spans in µs from midnight, touching spans merged.
+        weekly_us: list[tuple[Interval, ...]] = []
+        for day_spans in self._weekly:
+            merged: list[Interval] = []
+            for s, e in day_spans:
+                if merged and s * _MINUTE_US == merged[-1][1]:
+                    merged[-1] = (merged[-1][0], e * _MINUTE_US)
+                else:
+                    merged.append((s * _MINUTE_US, e * _MINUTE_US))
+            weekly_us.append(tuple(merged))
+        self._weekly_us = tuple(weekly_us)
+        self._nominal = tuple(sum(e - s for s, e in day) for day in weekly_us)
         self._week_total = sum(self._nominal)
         self._days: dict[int, tuple[tuple[Interval, ...], int]] = {}
         self._years: dict[int, _Year] = {}
         self._totals: dict[int, int] = {}
+        self._chains = 0  # business-time scales started so far
         # No year yet: an empty index whose range contains no instant and no date.
-        self._hot = self._warm = _Year(0, 0, -1, [0], [0])
+        self._hot = self._warm = _Year(0, 0, -1, 0, 0, [0], [], [], [], [], 0, 0, 0, 0)
+        # Local midnight of 1 January 1970: adding a wall-clock offset to it writes an instant
+        # on an ordinary date (see _datetime).
+        self._wall0 = datetime(1970, 1, 1, tzinfo=self._zone)
 
     # -- construction helpers ------------------------------------------------------------------
 
@@ -442,159 +484,246 @@ class BusinessCalendar:
         self._days[n] = result
         return result
 
+    def _midnights(self, year: int) -> list[int]:
+        """The instants (µs) of the local midnights (``fold=0``) that start each date of *year*,
+        and of the one that ends it."""
+        first = date(year, 1, 1).toordinal()
+        last = date(year, 12, 31).toordinal()
+        zone = self._zone
+        # One zone lookup a day.  The zone is asked about the naive local midnight, whose fields
+        # (fold=0) are all a ZoneInfo reads: the same answer as an aware midnight's, without
+        # building one.
+        utcoffset = zone.utcoffset
+        offsets: dict[timedelta, int] = {}
+        mids: list[int] = []
+        for n in range(first, last + 1 if year == 9999 else last + 2):
+            offset = utcoffset(datetime.fromordinal(n)) or _ZERO
+            off = offsets.get(offset)
+            if off is None:
+                off = offsets[offset] = offset // ONE_US
+            mids.append((n - _UNIX_ORDINAL) * _DAY_US - off)
+        if year == 9999:
+            # No date follows 9999-12-31: the year ends one µs after its last wall-clock µs.
+            end = datetime(9999, 12, 31, 23, 59, 59, 999_999, tzinfo=zone)
+            mids.append((end - EPOCH) // ONE_US + 1)
+        return mids
+
     def _year(self, year: int) -> _Year:
-        """The index of *year*: its dates' local midnights and cumulative open time."""
+        """The index of *year*: its dates' local midnights and its open intervals."""
         cached = self._years.get(year)
         if cached is not None:
             return cached
         first = date(year, 1, 1).toordinal()
         last = date(year, 12, 31).toordinal()
+        mids = self._midnights(year)
+        # A date 24 hours long keeps one UTC offset all day (no zone in the tz database changes
+        # its offset and back within a day), so its spans are its midnight plus their wall-clock
+        # times.  Listed dates and the dates of an offset change are worked out exactly.
         size = last - first + 1
-        zone = self._zone
-        # One zone lookup a day, once a year; it also tells which dates have an offset change.
-        mids: list[int] = []
-        for n in range(first, last + 1):
-            d = date.fromordinal(n)
-            mids.append((datetime(d.year, d.month, d.day, tzinfo=zone) - EPOCH) // ONE_US)
-        try:
-            mids.append((datetime(year + 1, 1, 1, tzinfo=zone) - EPOCH) // ONE_US)
-        except ValueError:
-            # After year 9999 there is no next midnight; the sentinel only bounds the search.
-            mids.append(mids[-1] + _DAY_US)
-        # Nominal totals, the weekly pattern rotated to start on 1 January (ordinal 1 is a
-        # Monday), then the exceptions: listed dates and dates with an offset change.
-        wd = (first + 6) % 7
-        week = self._nominal[wd:] + self._nominal[:wd]
-        totals = list((week * (size // 7 + 1))[:size])
-        exceptions = set(self._listed.get(year, ()))
-        exceptions.update(first + i for i in range(size) if mids[i + 1] - mids[i] != _DAY_US)
-        for n in exceptions:
-            totals[n - first] = self._day(n)[1]
-        result = _Year(year, first, last, mids, list(accumulate(totals, initial=0)))
+        plain = [mids[i + 1] - mids[i] == _DAY_US for i in range(size)]
+        plain.append(False)  # the date after the year: not known here
+        listed = self._listed.get(year, ())
+        weekly = self._weekly_us
+        starts: list[int] = []
+        ends: list[int] = []
+        cum: list[int] = []
+        walls: list[int | None] = []
+        total = 0
+        for i in range(size):
+            n = first + i
+            m = mids[i]
+            if plain[i] and n not in listed:
+                intervals: Iterable[Interval] = [(m + s, m + e) for s, e in weekly[(n + 6) % 7]]
+            else:
+                intervals = self._day(n)[0]
+            # What turns an instant of the date into its wall clock since 1970-01-01; the
+            # next midnight (a span that ends at 24:00) keeps it only if that date is plain.
+            shift = (n - _UNIX_ORDINAL) * _DAY_US - m if plain[i] else None
+            after = mids[i + 1]
+            for s, e in intervals:
+                starts.append(s)
+                ends.append(e)
+                total += e - s
+                cum.append(total)
+                if shift is None or (e == after and not plain[i + 1]):
+                    walls.append(None)
+                else:
+                    walls.append(e + shift - total)
+        # The year joins the scale of a neighbouring year at hand, if that scale's origin is
+        # near enough (so that two years on one scale are never further apart than the span
+        # limit); otherwise it starts a scale of its own.
+        before = self._years.get(year - 1)
+        following = self._years.get(year + 1)
+        if before is not None and abs(year - before.origin) < _SCALE_YEARS:
+            chain, origin, base = before.chain, before.origin, before.end
+        elif following is not None and abs(year - following.origin) < _SCALE_YEARS:
+            chain, origin, base = following.chain, following.origin, following.base - total
+        else:
+            self._chains += 1
+            chain, origin, base = self._chains, year, 0
+        if base:
+            cum = [c + base for c in cum]
+            walls = [None if w is None else w - base for w in walls]
+        result = _Year(
+            year,
+            first,
+            last,
+            first - _UNIX_ORDINAL,
+            size,
+            mids,
+            starts,
+            ends,
+            cum,
+            walls,
+            chain,
+            origin,
+            base,
+            base + total,
+        )
         if len(self._years) >= _YEAR_CACHE_LIMIT:
             self._years.clear()
         self._years[year] = result
         if len(self._totals) >= _DAY_CACHE_LIMIT:
             self._totals.clear()
-        self._totals[year] = result.cum[-1]
+        self._totals[year] = total
         return result
 
     def _year_total(self, year: int) -> int:
-        """Business µs of the whole of *year* (kept after the year's index is evicted)."""
+        """Business µs of the whole of *year* (kept after the year's index is evicted).
+
+        Long spans add up whole years by their totals, so a total does not index the year:
+        its dates are the weekly pattern's except the listed ones and those of an offset
+        change, which are worked out exactly.
+        """
         total = self._totals.get(year)
-        if total is None:
-            total = self._year(year).cum[-1]
+        if total is not None:
+            return total
+        cached = self._years.get(year)
+        if cached is not None:
+            return cached.end - cached.base
+        mids = self._midnights(year)
+        first = date(year, 1, 1).toordinal()
+        listed = self._listed.get(year, ())
+        nominal = self._nominal
+        total = 0
+        for i in range(len(mids) - 1):
+            n = first + i
+            if mids[i + 1] - mids[i] == _DAY_US and n not in listed:
+                total += nominal[(n + 6) % 7]
+            else:
+                total += self._day(n)[1]
+        if len(self._totals) >= _DAY_CACHE_LIMIT:
+            self._totals.clear()
+        self._totals[year] = total
         return total
 
-    def _between(self, m: int, n: int) -> int:
-        """Business microseconds of the whole dates ``m <= date < n``."""
-        if n <= m:
-            return 0
-        y = self._hot
-        if not y.first <= m <= y.last:
-            y = self._year_of(m)
-        cum = y.cum
-        if n <= y.last + 1:
-            return cum[n - y.first] - cum[m - y.first]
-        total = cum[-1] - cum[m - y.first]
-        following = self._years.get(y.year + 1)
-        if following is not None and n <= following.last + 1:
-            return total + following.cum[n - following.first]
-        end_year = date.fromordinal(n - 1).year
-        if end_year - y.year > _MAX_SPAN_YEARS:
-            raise _span_error(y.year)
-        for year in range(y.year + 1, end_year):
-            total += self._year_total(year)
-        end = self._year(end_year)
-        return total + end.cum[n - end.first]
-
-    def _day_of(self, t: int) -> int:
-        """The local date ordinal of instant *t* (µs)."""
-        mids = self._hot.mids
-        if mids[0] <= t < mids[-1]:
-            return self._hot.first + bisect.bisect_right(mids, t) - 1
-        return self._day_of_slow(t)
-
-    def _day_of_slow(self, t: int) -> int:
-        entry = self._warm
-        if not entry.mids[0] <= t < entry.mids[-1]:
-            try:
-                # The UTC date's year is the local one or a neighbour (offsets are under a day).
-                year = date.fromordinal(t // _DAY_US + _UNIX_ORDINAL).year
-                entry = self._year(year)
-                if t < entry.mids[0]:
-                    entry = self._year(year - 1)
-                elif t >= entry.mids[-1]:
-                    entry = self._year(year + 1)
-            except (OverflowError, ValueError):
-                raise CalendarError(
-                    f"instant is outside the supported range of dates: {_show(t)} µs"
-                ) from None
-            # Two years stay at hand, so that calls whose ends lie in two years (elapsed
-            # across New Year) do not evict each other's year.
-            self._warm = self._hot
-            self._hot = entry
-        return entry.first + bisect.bisect_right(entry.mids, t) - 1
-
-    def _year_of(self, n: int) -> _Year:
-        """The index of the year holding local date ordinal *n*."""
+    def _year_at(self, t: int) -> _Year:
+        """The index of the year whose local dates hold instant *t* (µs)."""
         entry = self._hot
-        if entry.first <= n <= entry.last:
+        if entry.mids[0] <= t < entry.mids[-1]:
             return entry
         entry = self._warm
-        if entry.first <= n <= entry.last:
+        if entry.mids[0] <= t < entry.mids[-1]:
             return entry
-        return self._year(date.fromordinal(n).year)
+        try:
+            # The UTC date's year is the local one or a neighbour (offsets are under a day).
+            year = date.fromordinal(t // _DAY_US + _UNIX_ORDINAL).year
+            entry = self._year(year)
+            if t < entry.mids[0]:
+                entry = self._year(year - 1)
+            elif t >= entry.mids[-1]:
+                entry = self._year(year + 1)
+        except (OverflowError, ValueError):
+            raise CalendarError(
+                f"instant is outside the supported range of dates: {_show(t)} µs"
+            ) from None
+        # Two years stay at hand, so that calls whose ends lie in two years (elapsed across
+        # New Year) do not evict each other's year.
+        self._warm = self._hot
+        self._hot = entry
+        return entry
 
     @staticmethod
-    def _open_before(intervals: tuple[Interval, ...], t: int) -> int:
-        total = 0
-        for s, e in intervals:
-            if t <= s:
-                break
-            total += (e if e < t else t) - s
-        return total
+    def _before(y: _Year, t: int) -> int:
+        """The point of instant *t* (in year *y*) on the year's business-time scale."""
+        k = bisect_right(y.starts, t) - 1
+        if k < 0:
+            return y.base
+        e = y.ends[k]
+        return y.cum[k] - e + t if t < e else y.cum[k]
 
-    def _find_day(self, lo: int, need: int) -> tuple[int, int]:
-        """Smallest date m >= lo whose end reaches *need* (> 0) business µs counted from date lo.
+    def _beyond(self, y: _Year, target: int) -> tuple[_Year, int]:
+        """The year after *y* that reaches *target*, a point past *y*'s end on *y*'s scale,
+        and the point on that year's scale."""
+        following = self._years.get(y.year + 1)
+        if following is not None and following.chain == y.chain and target <= following.end:
+            return following, target
+        found, need = self._after(y.year, target - y.end)
+        return found, found.base + need
 
-        Returns m and the business µs still needed inside m (``0 < rest <= total of m``).
-        """
+    def _after(self, year: int, need: int) -> tuple[_Year, int]:
+        """The first year after *year* whose open time reaches *need* (> 0) business µs
+        counted from its start, and the business µs still needed inside it."""
         if self._week_total == 0:
-            # Open only on special days: visit them in order.
-            for n in self._special_ords[bisect.bisect_left(self._special_ords, lo) :]:
-                total = self._day(n)[1]
+            # Open only on special days: visit the years that have one, in order.
+            ords = self._special_ords
+            k = bisect_left(ords, date(year + 1, 1, 1).toordinal())
+            while k < len(ords):
+                found = date.fromordinal(ords[k]).year
+                total = self._year_total(found)
                 if need <= total:
-                    return n, need
+                    return self._year(found), need
                 need -= total
+                k = bisect_left(ords, date(found + 1, 1, 1).toordinal())
             raise CalendarError(
                 f"calendar in {_show(self._timezone)} never opens again: no weekly hours and no "
-                "later "
-                "special day with open hours"
+                "later special day with open hours"
             )
-        y = self._hot
-        if not y.first <= lo <= y.last:
-            y = self._year_of(lo)
-        i = lo - y.first
+        # The weekly pattern has open hours and holidays are finite, so this ends (or leaves
+        # the range of dates, or the span limit).
+        for found in range(year + 1, year + _MAX_SPAN_YEARS + 1):
+            total = self._year_total(found)
+            if need <= total:
+                return self._year(found), need
+            need -= total
+        raise _span_error(year)
+
+    def _years_between(self, first: int, last: int) -> int:
+        """Business µs of the whole years strictly between *first* and *last*."""
+        if last - first <= 1:
+            return 0
+        if last - first > _MAX_SPAN_YEARS:
+            raise _span_error(first)
+        return sum(self._year_total(year) for year in range(first + 1, last))
+
+    def _elapsed_at(self, ya: _Year, a: int, yb: _Year, b: int) -> int:
+        """Business µs inside ``[a, b]`` for *a* in year *ya* and *b* in year *yb*."""
+        if ya.chain == yb.chain:
+            return self._before(yb, b) - self._before(ya, a)
+        # Two scales: the rest of a's year, whole years in between, the start of b's.
+        return (
+            ya.end
+            - self._before(ya, a)
+            + self._years_between(ya.year, yb.year)
+            + self._before(yb, b)
+            - yb.base
+        )
+
+    def _add_at(self, y: _Year, t: int, d: int) -> tuple[int, _Year, int]:
+        """``add_us(t, d)`` for *t* in year *y* and ``0 < d <= MAX_US - t``, with the year and
+        the interval the answer lies in (it may be the interval's end)."""
+        # The point of t on the year's scale (_before, inlined: a hot path), plus d.
+        k = bisect_right(y.starts, t) - 1
+        if k < 0:
+            target = y.base + d
+        else:
+            e = y.ends[k]
+            target = (y.cum[k] - e + t if t < e else y.cum[k]) + d
+        if target > y.end:
+            y, target = self._beyond(y, target)
         cum = y.cum
-        target = cum[i] + need
-        if target > cum[-1]:
-            # Past this year: skip whole years by their totals.  The weekly pattern has open
-            # hours and holidays are finite, so this ends (or leaves the range of dates).
-            target -= cum[-1]
-            year = y.year + 1
-            total = self._year_total(year)
-            while target > total:
-                target -= total
-                year += 1
-                if year - y.year > _MAX_SPAN_YEARS:
-                    raise _span_error(y.year)
-                total = self._year_total(year)
-            y = self._year(year)
-            cum = y.cum
-            i = 0
-        j = bisect.bisect_left(cum, target, i + 1)
-        return y.first + j - 1, target - cum[j - 1]
+        k = bisect_left(cum, target)
+        return y.ends[k] - cum[k] + target, y, k
 
     # -- integer-microsecond API ---------------------------------------------------------------
 
@@ -602,9 +731,11 @@ class BusinessCalendar:
         """Whether the desk is open at instant *t* (µs since the epoch)."""
         _check_int(t, "t")
         try:
-            return self._is_open_us(t)
+            y = self._year_at(t)
         except (OverflowError, ValueError) as exc:
             raise _range_error(exc, t) from None
+        k = bisect_right(y.starts, t) - 1
+        return k >= 0 and t < y.ends[k]
 
     def next_open_us(self, t: int) -> int:
         """The first open instant at or after *t* (µs since the epoch).
@@ -614,7 +745,12 @@ class BusinessCalendar:
         """
         _check_int(t, "t")
         try:
-            return self._next_open_us(t)
+            y = self._year_at(t)
+            k = bisect_right(y.ends, t)
+            if k < len(y.ends):
+                s = y.starts[k]
+                return s if s > t else t
+            return self._after(y.year, 1)[0].starts[0]
         except (OverflowError, ValueError) as exc:
             raise _range_error(exc, t) from None
 
@@ -627,10 +763,30 @@ class BusinessCalendar:
         if type(a) is not int or type(b) is not int:
             _check_int(a, "a")
             _check_int(b, "b")
+        if b < a:
+            raise CalendarError(f"'end' must not be before 'start', got {a} > {b} µs")
         try:
-            return self._elapsed_us(a, b)
+            y = self._hot
+            mids = y.mids
+            if not mids[0] <= a < mids[-1]:
+                y = self._year_at(a)
+                mids = y.mids
+            if b >= mids[-1]:
+                return self._elapsed_at(y, a, self._year_at(b), b)
         except (OverflowError, ValueError) as exc:
             raise _range_error(exc, b) from None
+        # One year: the difference of the two points (_before, inlined: a hot path).
+        _, _, _, _, _, _, starts, ends, cum, _, _, _, base, _ = y
+        k = bisect_right(starts, b) - 1
+        if k < 0:
+            return 0
+        e = ends[k]
+        total = cum[k] - e + b if b < e else cum[k]
+        k = bisect_right(starts, a, 0, k + 1) - 1
+        if k < 0:
+            return total - base
+        e = ends[k]
+        return total - (cum[k] - e + a if a < e else cum[k])
 
     def add_us(self, t: int, d: int) -> int:
         """The earliest instant u >= t with ``elapsed_us(t, u) == d`` (``d >= 0``, in µs).
@@ -642,8 +798,19 @@ class BusinessCalendar:
         if type(t) is not int or type(d) is not int:
             _check_int(t, "t")
             _check_int(d, "d")
+        if d <= 0:
+            if d == 0:
+                return t
+            raise CalendarError(f"'duration' must not be negative, got {_show(d)} µs")
         try:
-            return self._add_us(t, d)
+            if d > MAX_US - t:
+                # Business time runs no faster than real time: the answer is past year 9999.
+                raise OverflowError
+            y = self._hot
+            mids = y.mids
+            if not mids[0] <= t < mids[-1]:
+                y = self._year_at(t)
+            return self._add_at(y, t, d)[0]
         except (OverflowError, ValueError) as exc:
             if isinstance(exc, CalendarError):
                 raise
@@ -652,121 +819,47 @@ class BusinessCalendar:
                 "range of dates (years 1-9999)"
             ) from None
 
-    def _is_open_us(self, t: int) -> bool:
-        """Whether the desk is open at instant *t* (µs since the epoch)."""
-        return any(s <= t < e for s, e in self._day(self._day_of(t))[0])
-
-    def _next_open_us(self, t: int) -> int:
-        """The first open instant at or after *t* (µs since the epoch)."""
-        n = self._day_of(t)
-        for s, e in self._day(n)[0]:
-            if t < e:
-                return s if s > t else t
-        m, _ = self._find_day(n + 1, 1)
-        return self._day(m)[0][0][0]
-
-    def _elapsed_us(self, a: int, b: int) -> int:
-        """Business µs inside ``[a, b]``; requires ``a <= b``."""
-        if b < a:
-            raise CalendarError(f"'end' must not be before 'start', got {a} > {b} µs")
-        # _day_of, _between, the _days cache and _open_before are inlined: this is the hot path.
-        ya = self._hot
-        mids = ya.mids
-        if mids[0] <= a < mids[-1]:
-            ia = bisect.bisect_right(mids, a) - 1
-        else:
-            ya = self._year_of(self._day_of_slow(a))
-            mids = ya.mids
-            ia = bisect.bisect_right(mids, a) - 1
-        if b < mids[-1]:
-            yb = ya
-            ib = bisect.bisect_right(mids, b, ia) - 1
-        else:
-            following = self._years.get(ya.year + 1)
-            if following is not None and b < following.mids[-1]:
-                yb = following
-                ib = bisect.bisect_right(following.mids, b) - 1
-            else:
-                yb = self._year_of(self._day_of(b))
-                ib = bisect.bisect_right(yb.mids, b) - 1
-        na = ya.first + ia
-        nb = yb.first + ib
-        days = self._days
-        total = 0
-        if na == nb:
-            for s, e in (days.get(na) or self._day(na))[0]:
-                if b <= s:
-                    break
-                if a < e:
-                    total += (e if e < b else b) - (s if s > a else a)
-            return total
-        for s, e in (days.get(na) or self._day(na))[0]:
-            if a < e:
-                total += e - (s if s > a else a)
-        for s, e in (days.get(nb) or self._day(nb))[0]:
-            if b <= s:
-                break
-            total += (e if e < b else b) - s
-        # The whole dates in between, from the years' cumulative open time.
-        if yb is ya:
-            return total + ya.cum[ib] - ya.cum[ia + 1]
-        if yb.year == ya.year + 1:
-            return total + ya.cum[-1] - ya.cum[ia + 1] + yb.cum[ib]
-        return total + self._between(na + 1, nb)
-
-    def _add_us(self, t: int, d: int) -> int:
-        """The earliest instant u >= t with ``elapsed_us(t, u) == d`` (``d >= 0``)."""
-        if d <= 0:
-            if d == 0:
-                return t
-            raise CalendarError(f"'duration' must not be negative, got {_show(d)} µs")
-        if d > MAX_US - t:
-            # Business time runs no faster than real time: the answer is past year 9999.
-            raise OverflowError
-        hot = self._hot
-        mids = hot.mids
-        if mids[0] <= t < mids[-1]:
-            y = hot
-            i = bisect.bisect_right(mids, t) - 1
-        else:
-            n = self._day_of_slow(t)
-            y = self._year_of(n)
-            i = n - y.first
-        n = y.first + i
-        days = self._days
-        for s, e in (days.get(n) or self._day(n))[0]:
-            if e <= t:
-                continue
-            start = s if s > t else t
-            if d <= e - start:
-                return start + d
-            d -= e - start
-        # Not on date n: what is still needed, on the year's cumulative scale from date n's
-        # end; the answer lies on the first date whose end reaches it.
-        cum = y.cum
-        target = cum[i + 1] + d
-        if target <= cum[-1]:
-            j = bisect.bisect_left(cum, target, i + 2)
-            n = y.first + j - 1
-            rest = target - cum[j - 1]
-        else:
-            rest = target - cum[-1]
-            following = self._years.get(y.year + 1)
-            if following is not None and rest <= following.cum[-1]:
-                # Into the next year (a 4000-hour span): the same search, one year on.
-                cum = following.cum
-                j = bisect.bisect_left(cum, rest, 1)
-                n = following.first + j - 1
-                rest -= cum[j - 1]
-            else:
-                n, rest = self._find_day(y.last + 1, rest)
-        for s, e in (days.get(n) or self._day(n))[0]:
-            if rest <= e - s:
-                return s + rest
-            rest -= e - s
-        raise AssertionError("unreachable: no date with enough open time was found")
-
     # -- datetime API --------------------------------------------------------------------------
+    #
+    # Most datetimes a calendar sees are in its own zone: the host's deadlines, the calendar's
+    # own answers passed back in.  On an ordinary date (24 hours long, one UTC offset) of a year
+    # at hand, such a datetime's instant is that date's midnight plus its wall clock, and an
+    # instant found on such a date is written back the same way: no zone lookup either way.
+    # Everything else goes through csflow._time, which asks the datetime's own tzinfo.  add and
+    # elapsed inline that common case (_local, _add_at, _elapsed_at and _datetime are the
+    # general path, and the tests compare the two).
+
+    def _local(self, value: object) -> tuple[_Year, int] | None:
+        """The year and instant (µs) of a stdlib datetime in the calendar's zone whose local
+        date is ordinary and in a year at hand; None for anything else."""
+        if type(value) is not datetime or value.tzinfo is not self._zone:
+            return None
+        # Two datetimes with one tzinfo subtract as wall clocks, without a zone lookup.
+        wall = value - self._wall0
+        y = self._hot
+        i = wall.days - y.day0
+        if not 0 <= i < y.size:
+            y = self._warm
+            i = wall.days - y.day0
+            if not 0 <= i < y.size:
+                found = self._years.get(value.year)
+                if found is None:
+                    return None
+                self._warm = self._hot
+                self._hot = y = found
+                i = wall.days - y.day0
+        mids = y.mids
+        m = mids[i]
+        if mids[i + 1] - m != _DAY_US:
+            return None
+        return y, m + wall.seconds * 1_000_000 + wall.microseconds
+
+    def _datetime(self, u: int, y: _Year, k: int) -> datetime:
+        """The datetime, in the calendar's zone, of instant *u* of interval *k* of year *y*."""
+        wall = y.walls[k]
+        if wall is not None:
+            return self._wall0 + ONE_US * (wall + y.cum[k] - y.ends[k] + u)
+        return from_us(u, self._zone)
 
     def is_open(self, at: datetime) -> bool:
         """Whether the desk is open at *at*.
@@ -774,6 +867,11 @@ class BusinessCalendar:
         Raises:
             CalendarError: *at* is naive or not a datetime.
         """
+        local = self._local(at)
+        if local is not None:
+            y, t = local
+            k = bisect_right(y.starts, t) - 1
+            return k >= 0 and t < y.ends[k]
         return self.is_open_us(instant_us(at, "at"))
 
     def next_open(self, at: datetime) -> datetime:
@@ -799,16 +897,65 @@ class BusinessCalendar:
             CalendarError: *start* is naive, *duration* is negative or not a timedelta, or the
                 calendar never opens again.
         """
-        t = instant_us(start, "start")
-        d = duration_us(duration, "duration")
+        if type(start) is datetime and start.tzinfo is self._zone and type(duration) is timedelta:
+            # The common case (see "datetime API" above).
+            wall = start - self._wall0
+            y = self._hot
+            i = wall.days - y.day0
+            if not 0 <= i < y.size:
+                y = self._warm
+                i = wall.days - y.day0
+            _, _, _, _, size, mids, starts, ends, cum, walls, _, _, base, end = y
+            if 0 <= i < size:
+                m = mids[i]
+                d = duration // ONE_US
+                if mids[i + 1] - m == _DAY_US and d > 0:
+                    # From here on, d is the deadline's point on the year's business-time scale.
+                    t = m + wall.seconds * 1_000_000 + wall.microseconds
+                    k = bisect_right(starts, t) - 1
+                    if k < 0:
+                        d += base
+                    else:
+                        e = ends[k]
+                        d += cum[k] - e + t if t < e else cum[k]
+                    if d > end:
+                        following = self._years.get(y.year + 1)
+                        if following is None or following.chain != y.chain or d > following.end:
+                            try:
+                                following, d = self._beyond(y, d)
+                            except (OverflowError, ValueError) as exc:
+                                raise _range_error(exc, t) from None
+                        y = following
+                        cum = y.cum
+                        walls = y.walls
+                    k = bisect_left(cum, d)
+                    out = walls[k]
+                    if out is not None:
+                        return self._wall0 + ONE_US * (out + d)
+                    return from_us(y.ends[k] - cum[k] + d, self._zone)
+        return self._add(start, duration)
+
+    def _add(self, start: datetime, duration: timedelta) -> datetime:
+        """:meth:`add` for any input: any zone, any date, any duration."""
+        local = self._local(start)
+        if local is None:
+            t = instant_us(start, "start")
+        else:
+            y, t = local
+        d = duration // ONE_US if type(duration) is timedelta else duration_us(duration, "duration")
+        if d <= 0:
+            if d == 0:
+                return from_us(t, self._zone)
+            raise CalendarError(f"'duration' must not be negative, got {_show(duration)}")
         try:
-            u = self._add_us(t, d)
+            if d > MAX_US - t:
+                # Business time runs no faster than real time: the answer is past year 9999.
+                raise OverflowError
+            if local is None:
+                y = self._year_at(t)
+            return self._datetime(*self._add_at(y, t, d))
         except (OverflowError, ValueError) as exc:
             raise _range_error(exc, t) from None
-        try:
-            return from_us(u, self._zone)
-        except (OverflowError, ValueError) as exc:
-            raise _range_error(exc, u) from None
 
     def elapsed(self, start: datetime, end: datetime) -> timedelta:
         """Business time inside ``[start, end]``.
@@ -816,16 +963,75 @@ class BusinessCalendar:
         Raises:
             CalendarError: *start* or *end* is naive, or *end* is before *start*.
         """
+        zone = self._zone
+        if (
+            type(start) is datetime
+            and type(end) is datetime
+            and start.tzinfo is zone
+            and end.tzinfo is zone
+        ):
+            # The common case (see "datetime API" above): both ends in the years at hand.
+            ya = self._hot
+            wall0 = self._wall0
+            wall = start - wall0
+            i = wall.days - ya.day0
+            if not 0 <= i < ya.size:
+                ya = self._warm
+                i = wall.days - ya.day0
+            yb = ya
+            wall_end = end - wall0
+            j = wall_end.days - ya.day0
+            if j >= ya.size:
+                yb = self._hot if ya is self._warm else self._warm
+                j = wall_end.days - yb.day0
+                if yb.chain != ya.chain:
+                    j = -1  # two scales: the general path
+            if 0 <= i < ya.size and 0 <= j < yb.size:
+                mids = ya.mids
+                m = mids[i]
+                a = m + wall.seconds * 1_000_000 + wall.microseconds
+                if mids[i + 1] - m == _DAY_US:
+                    _, _, _, _, _, mids, starts, ends, cum, _, _, _, base, _ = yb
+                    m = mids[j]
+                    b = m + wall_end.seconds * 1_000_000 + wall_end.microseconds
+                    if mids[j + 1] - m == _DAY_US and a <= b:
+                        # The points of b and a on their (common) business-time scale.
+                        k = bisect_right(starts, b) - 1
+                        if k < 0:
+                            total = base
+                        else:
+                            e = ends[k]
+                            total = cum[k] - e + b if b < e else cum[k]
+                        if yb is ya:
+                            k = bisect_right(starts, a, 0, k + 1) - 1
+                        else:
+                            _, _, _, _, _, _, starts, ends, cum, _, _, _, base, _ = ya
+                            k = bisect_right(starts, a) - 1
+                        if k < 0:
+                            total -= base
+                        else:
+                            e = ends[k]
+                            total -= cum[k] - e + a if a < e else cum[k]
+                        return ONE_US * total
+        return self._elapsed(start, end)
+
+    def _elapsed(self, start: datetime, end: datetime) -> timedelta:
+        """:meth:`elapsed` for any input."""
+        first = self._local(start)
+        if first is not None:
+            last = self._local(end)
+            if last is not None and first[1] <= last[1]:
+                try:
+                    return ONE_US * self._elapsed_at(*first, *last)
+                except (OverflowError, ValueError) as exc:
+                    raise _range_error(exc, last[1]) from None
         a = instant_us(start, "start")
         b = instant_us(end, "end")
         if b < a:
             raise CalendarError(
                 f"'end' must not be before 'start', got start={_show(start)}, end={_show(end)}"
             )
-        try:
-            return ONE_US * self._elapsed_us(a, b)
-        except (OverflowError, ValueError) as exc:
-            raise _range_error(exc, b) from None
+        return ONE_US * self.elapsed_us(a, b)
 
 
 def _span_error(year: int) -> CalendarError:
