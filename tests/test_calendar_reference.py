@@ -676,7 +676,7 @@ def test_to_dict_round_trip_keeps_every_answer(data: st.DataObject) -> None:
 
 
 # --------------------------------------------------------------------------------------------
-# Warm calendars: the datetime fast paths and the shared business-time scales
+# Warm calendars: the datetime fast paths and runs of years on one business-time scale
 # --------------------------------------------------------------------------------------------
 #
 # A fresh calendar answers its first call on the general path: the fast paths of add, elapsed
@@ -725,10 +725,10 @@ def mid_year(year: int) -> int:
 def test_answers_do_not_depend_on_which_years_were_indexed_first(
     data: st.DataObject, touched: list[int], limit: int
 ) -> None:
-    """Years indexed in any order, on several scales, with the year cache evicting (a limit
-    of 2 or 3 years): every answer equals a fresh calendar's, or both refuse."""
+    """Years indexed in any order, in runs of at most 2, 3 or 64 years, runs at hand
+    replaced as others are needed: every answer equals a fresh calendar's, or both refuse."""
     spec = data.draw(specs(), label="spec")
-    with mock.patch.object(calendar_module, "_YEAR_CACHE_LIMIT", limit):
+    with mock.patch.object(calendar_module, "_RUN_YEARS", limit):
         used, fresh = spec.build(), spec.build()
         for year in touched:
             used.is_open_us(mid_year(year))
@@ -756,9 +756,9 @@ def test_answers_do_not_depend_on_which_years_were_indexed_first(
                     assert_in_zone(got, spec.zone)
 
 
-def test_years_indexed_backwards_share_a_scale() -> None:
-    """A year indexed before its predecessor: the predecessor joins its scale below it, and
-    the business time across New Year is one difference on it."""
+def test_years_indexed_backwards_share_a_run() -> None:
+    """A year indexed before its predecessor: the predecessor joins its run below it, and
+    the business time across New Year is one difference on the run's scale."""
     cal = BusinessCalendar(
         "America/New_York", {k: [("09:00", "17:00")] for k in ("mon", "tue", "wed", "thu", "fri")}
     )
@@ -938,7 +938,7 @@ def test_unknown_zone_raises_naming_it(zone: str) -> None:
 
 
 def test_long_spans_add_up_across_scales() -> None:
-    """Years far apart are indexed on scales of their own; spans across them add up whole
+    """Years far apart are indexed in runs of their own; spans across them add up whole
     years by their totals, agree with a split at any point, and stop at the 200-year limit."""
     weekly = {k: [("09:00", "12:00"), ("13:00", "17:30")] for k in DAY_KEYS[:5]}
     holidays = [date(2100, 1, 1), date(2150, 12, 25)]
@@ -948,7 +948,7 @@ def test_long_spans_add_up_across_scales() -> None:
 
     a, m, b = mid_year(2026), mid_year(2150), mid_year(2200)
     far = cal()
-    far.is_open_us(b)  # 2200 first: a scale of its own, far from 2026's
+    far.is_open_us(b)  # 2200 first: a run of its own, far from 2026's
     whole = far.elapsed_us(a, b)
     assert whole == cal().elapsed_us(a, m) + cal().elapsed_us(m, b)
     due = far.add_us(a, whole)

@@ -12,24 +12,24 @@ the calendar's zone owns the real (UTC) intervals its spans map to; because ever
 date lies between that date's local midnight and the next one, the dates' intervals are ordered
 the same way the dates are.
 
-Each year gets an index, built lazily once and kept in a bounded cache: the instants of its
-local midnights and its open intervals in order, with the business time at each interval's end
-on a cumulative *scale*.  A date's intervals are its midnight plus the weekly pattern's spans,
-except on the few *exception* dates (holidays, special days, dates during which the UTC offset
-changes), which are worked out exactly.  Neighbouring years share one scale, so a point on it
-stands for "business time since some fixed instant".  So:
+The calendar indexes *runs* of consecutive years, built lazily as instants are asked about
+and extended a year at a time: the instants of the local midnights and the open intervals in
+order, with the business time at each interval's end as a point on the run's cumulative
+*scale*.  A date's intervals are its midnight plus the weekly pattern's spans, except on the
+few *exception* dates (holidays, special days, dates during which the UTC offset changes),
+which are worked out exactly.  So:
 
 * ``elapsed`` is the difference of the two ends' points: one binary search each;
 * ``add`` finds the start's point, adds the duration and finds the interval that reaches the
-  sum with one binary search (in the next year, or past whole years by their totals, when the
-  span is that long).
+  sum with one binary search (the run is extended by the next year when the span needs it,
+  and whole years past it are skipped by their totals).
 
 Neither iterates over the days or the exceptions between the two instants, so the cost does not
-grow with the span.  (Years on different scales add up the whole years in between by their
-totals; spans over 200 years are refused with a ``CalendarError``, so that a hostile duration
-stays cheap.)  Two recent years stay at hand so that calls spanning New Year stay cheap.
+grow with the span.  (Runs hold at most 32 years and two are kept at hand, so memory stays
+bounded; instants in different runs add up the whole years in between by their totals; spans
+over 200 years are refused with a ``CalendarError``, so that a hostile duration stays cheap.)
 
-Datetimes in the calendar's own zone, on ordinary dates of the years at hand, are converted
+Datetimes in the calendar's own zone, on ordinary dates of the runs at hand, are converted
 without a zone lookup: two datetimes with one tzinfo subtract as wall clocks, so the instant is
 the date's midnight plus the wall clock, and an answer is written back the same way.  Other
 datetimes are converted by :mod:`csflow._time` (field arithmetic with one ``utcoffset()`` call
@@ -68,15 +68,13 @@ _HHMM = re.compile(r"([01][0-9]|2[0-4]):([0-5][0-9])\Z")
 # Caches are bounded so that hostile inputs (instants scattered over millennia) cannot grow
 # memory without limit; a cleared cache is only recomputed.
 _DAY_CACHE_LIMIT = 50_000
-_YEAR_CACHE_LIMIT = 64  # about 100 KiB each (a year of intervals); year totals are kept apart
+#: The most years one run holds (about 100 KiB each); two runs are kept at hand.
+_RUN_YEARS = 32
 
 _DAY_US = 86_400_000_000
 #: The longest span, in years, that ``add`` and ``elapsed`` walk: each year in between is
 #: indexed once (a few hundred zone lookups), so a hostile duration stays cheap to refuse.
 _MAX_SPAN_YEARS = 200
-#: How far a year may lie from the year its business-time scale started from: two years on
-#: one scale are then less than the span limit apart.
-_SCALE_YEARS = _MAX_SPAN_YEARS // 2
 _UNIX_ORDINAL = date(1970, 1, 1).toordinal()
 _ZERO = timedelta(0)
 
@@ -84,36 +82,44 @@ Span = tuple[int, int]  # minutes since local midnight, end exclusive, 0 <= star
 Interval = tuple[int, int]  # microseconds since the epoch, start < end
 
 
-class _Year(NamedTuple):
-    """One year's index: its local dates ``first..last`` (ordinals) and their open intervals.
+class _Parts(NamedTuple):
+    """One year's midnights and open intervals, its business time counted from its start."""
 
-    ``mids[i]`` is the instant (µs) of local midnight (``fold=0``) starting date ``first + i``,
-    with one more entry for the midnight that ends the year.  ``starts[k]`` and ``ends[k]`` are
-    the year's open intervals in order (sorted, disjoint, each inside one date).
-
-    Business time is counted on a *scale* that neighbouring years share (``chain`` names it,
-    ``origin`` is the year it started from): ``base`` is the year's start on it, ``end`` the
-    year's end, and ``cum[k]`` the end of interval ``k``.  So the business time between two
-    instants of years on one scale is a difference of two points, however far apart they are.
-    ``walls[k] + c`` is the wall clock, in µs since 1970-01-01 00:00 local, of the instant of
-    interval ``k`` at point ``c``; it is None where the interval's date, or the midnight it
-    ends on, has an offset change.
-    """
-
-    year: int
-    first: int
-    last: int
-    day0: int  # first - the ordinal of 1970-01-01
-    size: int  # the number of dates
     mids: list[int]
     starts: list[int]
     ends: list[int]
     cum: list[int]
     walls: list[int | None]
-    chain: int
-    origin: int
-    base: int
-    end: int
+    total: int
+
+
+class _Run(NamedTuple):
+    """Consecutive years ``first_year..last_year``, indexed together on one business-time scale.
+
+    ``mids[i]`` is the instant (µs) of local midnight (``fold=0``) starting the run's date
+    ``i`` (ordinal ``day0 + i`` counted from 1970-01-01), with one more entry for the midnight
+    that ends the run; ``size`` is the number of dates.  ``starts[k]`` and ``ends[k]`` are the
+    open intervals in order (sorted, disjoint, each inside one date).  Business time is a point
+    on the run's scale: ``cum[k]`` is the point at the end of interval ``k``, ``bases[y]`` the
+    point at the start of the run's year ``y`` (``bases[-1]``: the run's end), and
+    ``year_starts[y]`` that year's first instant.  So the business time between two instants
+    of a run is the difference of their points, however far apart they are.  ``walls[k] + c``
+    is the wall clock, in µs since 1970-01-01 00:00 local, of the instant of interval ``k`` at
+    point ``c``; it is None where the interval's date, or the midnight it ends on, has an
+    offset change.
+    """
+
+    first_year: int
+    last_year: int
+    day0: int
+    size: int
+    mids: list[int]
+    starts: list[int]
+    ends: list[int]
+    cum: list[int]
+    walls: list[int | None]
+    bases: list[int]
+    year_starts: list[int]
 
 
 def _parse_bound(value: object, what: str, *, is_end: bool) -> int:
@@ -215,7 +221,6 @@ class BusinessCalendar:
     """
 
     __slots__ = (
-        "_chains",
         "_days",
         "_holidays",
         "_hot",
@@ -230,7 +235,6 @@ class BusinessCalendar:
         "_week_total",
         "_weekly",
         "_weekly_us",
-        "_years",
         "_zone",
     )
 
@@ -298,11 +302,9 @@ class BusinessCalendar:
         self._nominal = tuple(sum(e - s for s, e in day) for day in weekly_us)
         self._week_total = sum(self._nominal)
         self._days: dict[int, tuple[tuple[Interval, ...], int]] = {}
-        self._years: dict[int, _Year] = {}
         self._totals: dict[int, int] = {}
-        self._chains = 0  # business-time scales started so far
-        # No year yet: an empty index whose range contains no instant and no date.
-        self._hot = self._warm = _Year(0, 0, -1, 0, 0, [0], [], [], [], [], 0, 0, 0, 0)
+        # No run yet: an empty one whose range holds no instant and no date.
+        self._hot = self._warm = _Run(0, -1, 0, 0, [0], [], [], [], [], [0], [0])
         # Local midnight of 1 January 1970: adding a wall-clock offset to it writes an instant
         # on an ordinary date (see _datetime).
         self._wall0 = datetime(1970, 1, 1, tzinfo=self._zone)
@@ -508,18 +510,14 @@ class BusinessCalendar:
             mids.append((end - EPOCH) // ONE_US + 1)
         return mids
 
-    def _year(self, year: int) -> _Year:
-        """The index of *year*: its dates' local midnights and its open intervals."""
-        cached = self._years.get(year)
-        if cached is not None:
-            return cached
+    def _year_parts(self, year: int) -> _Parts:
+        """*year*'s midnights and open intervals, with business time counted from its start."""
         first = date(year, 1, 1).toordinal()
-        last = date(year, 12, 31).toordinal()
         mids = self._midnights(year)
         # A date 24 hours long keeps one UTC offset all day (no zone in the tz database changes
         # its offset and back within a day), so its spans are its midnight plus their wall-clock
         # times.  Listed dates and the dates of an offset change are worked out exactly.
-        size = last - first + 1
+        size = len(mids) - 1
         plain = [mids[i + 1] - mids[i] == _DAY_US for i in range(size)]
         plain.append(False)  # the date after the year: not known here
         listed = self._listed.get(year, ())
@@ -549,47 +547,106 @@ class BusinessCalendar:
                     walls.append(None)
                 else:
                     walls.append(e + shift - total)
-        # The year joins the scale of a neighbouring year at hand, if that scale's origin is
-        # near enough (so that two years on one scale are never further apart than the span
-        # limit); otherwise it starts a scale of its own.
-        before = self._years.get(year - 1)
-        following = self._years.get(year + 1)
-        if before is not None and abs(year - before.origin) < _SCALE_YEARS:
-            chain, origin, base = before.chain, before.origin, before.end
-        elif following is not None and abs(year - following.origin) < _SCALE_YEARS:
-            chain, origin, base = following.chain, following.origin, following.base - total
-        else:
-            self._chains += 1
-            chain, origin, base = self._chains, year, 0
-        if base:
-            cum = [c + base for c in cum]
-            walls = [None if w is None else w - base for w in walls]
-        result = _Year(
-            year,
-            first,
-            last,
-            first - _UNIX_ORDINAL,
-            size,
-            mids,
-            starts,
-            ends,
-            cum,
-            walls,
-            chain,
-            origin,
-            base,
-            base + total,
-        )
-        if len(self._years) >= _YEAR_CACHE_LIMIT:
-            self._years.clear()
-        self._years[year] = result
         if len(self._totals) >= _DAY_CACHE_LIMIT:
             self._totals.clear()
         self._totals[year] = total
-        return result
+        return _Parts(mids, starts, ends, cum, walls, total)
+
+    def _run_for(self, year: int) -> _Run:
+        """A run holding *year*, made the hot one: a run at hand, one of them extended by the
+        year when it is next to it (and not at its length limit), or a new run."""
+        hot, warm = self._hot, self._warm
+        if hot.first_year <= year <= hot.last_year:
+            return hot
+        if warm.first_year <= year <= warm.last_year:
+            self._hot, self._warm = warm, hot
+            return warm
+        mids, starts, ends, cum, walls, total = self._year_parts(year)
+        for run in (hot, warm):
+            if run.last_year - run.first_year + 1 >= _RUN_YEARS:
+                continue
+            if year == run.last_year + 1:
+                shift = run.bases[-1]
+                found = _Run(
+                    run.first_year,
+                    year,
+                    run.day0,
+                    run.size + len(mids) - 1,
+                    run.mids[:-1] + mids,
+                    run.starts + starts,
+                    run.ends + ends,
+                    run.cum + [c + shift for c in cum],
+                    run.walls + [None if w is None else w - shift for w in walls],
+                    [*run.bases, shift + total],
+                    [*run.year_starts, mids[-1]],
+                )
+                break
+            if year == run.first_year - 1:
+                shift = run.bases[0] - total
+                found = _Run(
+                    year,
+                    run.last_year,
+                    run.day0 - (len(mids) - 1),
+                    run.size + len(mids) - 1,
+                    mids[:-1] + run.mids,
+                    starts + run.starts,
+                    ends + run.ends,
+                    [c + shift for c in cum] + run.cum,
+                    [None if w is None else w - shift for w in walls] + run.walls,
+                    [shift, *run.bases],
+                    [mids[0], *run.year_starts],
+                )
+                break
+        else:
+            run = warm  # a new run replaces the older one at hand
+            found = _Run(
+                year,
+                year,
+                date(year, 1, 1).toordinal() - _UNIX_ORDINAL,
+                len(mids) - 1,
+                mids,
+                starts,
+                ends,
+                cum,
+                walls,
+                [0, total],
+                [mids[0], mids[-1]],
+            )
+        if run is hot:
+            self._hot = found
+        else:
+            self._hot, self._warm = found, hot
+        return found
+
+    def _run_at(self, t: int) -> _Run:
+        """A run holding instant *t* (µs), made the hot one if it was not at hand."""
+        run = self._hot
+        if run.mids[0] <= t < run.mids[-1]:
+            return run
+        run = self._warm
+        if run.mids[0] <= t < run.mids[-1]:
+            return run
+        try:
+            # The UTC date's year is the local one or a neighbour (offsets are under a day).
+            year = date.fromordinal(t // _DAY_US + _UNIX_ORDINAL).year
+            run = self._run_for(year)
+            if t < run.year_starts[year - run.first_year]:
+                run = self._run_for(year - 1)
+            elif t >= run.year_starts[year - run.first_year + 1]:
+                run = self._run_for(year + 1)
+        except (OverflowError, ValueError):
+            raise CalendarError(
+                f"instant is outside the supported range of dates: {_show(t)} µs"
+            ) from None
+        return run
+
+    @staticmethod
+    def _year_of(run: _Run, t: int) -> int:
+        """The local year of instant *t*, which lies in *run*."""
+        return run.first_year + bisect_right(run.year_starts, t) - 1
 
     def _year_total(self, year: int) -> int:
-        """Business µs of the whole of *year* (kept after the year's index is evicted).
+        """Business µs of the whole of *year* (remembered in a bounded cache).
 
         Long spans add up whole years by their totals, so a total does not index the year:
         its dates are the weekly pattern's except the listed ones and those of an offset
@@ -598,9 +655,6 @@ class BusinessCalendar:
         total = self._totals.get(year)
         if total is not None:
             return total
-        cached = self._years.get(year)
-        if cached is not None:
-            return cached.end - cached.base
         mids = self._midnights(year)
         first = date(year, 1, 1).toordinal()
         listed = self._listed.get(year, ())
@@ -617,62 +671,36 @@ class BusinessCalendar:
         self._totals[year] = total
         return total
 
-    def _year_at(self, t: int) -> _Year:
-        """The index of the year whose local dates hold instant *t* (µs)."""
-        entry = self._hot
-        if entry.mids[0] <= t < entry.mids[-1]:
-            return entry
-        entry = self._warm
-        if entry.mids[0] <= t < entry.mids[-1]:
-            return entry
-        try:
-            # The UTC date's year is the local one or a neighbour (offsets are under a day).
-            year = date.fromordinal(t // _DAY_US + _UNIX_ORDINAL).year
-            entry = self._year(year)
-            if t < entry.mids[0]:
-                entry = self._year(year - 1)
-            elif t >= entry.mids[-1]:
-                entry = self._year(year + 1)
-        except (OverflowError, ValueError):
-            raise CalendarError(
-                f"instant is outside the supported range of dates: {_show(t)} µs"
-            ) from None
-        # Two years stay at hand, so that calls whose ends lie in two years (elapsed across
-        # New Year) do not evict each other's year.
-        self._warm = self._hot
-        self._hot = entry
-        return entry
-
     @staticmethod
-    def _before(y: _Year, t: int) -> int:
-        """The point of instant *t* (in year *y*) on the year's business-time scale."""
-        k = bisect_right(y.starts, t) - 1
+    def _point(run: _Run, t: int) -> int:
+        """The point of instant *t* (in *run*) on the run's business-time scale."""
+        k = bisect_right(run.starts, t) - 1
         if k < 0:
-            return y.base
-        e = y.ends[k]
-        return y.cum[k] - e + t if t < e else y.cum[k]
+            return run.bases[0]
+        e = run.ends[k]
+        return run.cum[k] - e + t if t < e else run.cum[k]
 
-    def _beyond(self, y: _Year, target: int) -> tuple[_Year, int]:
-        """The year after *y* that reaches *target*, a point past *y*'s end on *y*'s scale,
-        and the point on that year's scale."""
-        following = self._years.get(y.year + 1)
-        if following is not None and following.chain == y.chain and target <= following.end:
-            return following, target
-        found, need = self._after(y.year, target - y.end)
-        return found, found.base + need
+    def _beyond(self, run: _Run, target: int, t: int) -> tuple[_Run, int]:
+        """The run and point where *target*, a point past *run*'s end, lies (counted on
+        from instant *t* of the run)."""
+        year, need = self._after(run.last_year, target - run.bases[-1], self._year_of(run, t))
+        found = self._run_for(year)
+        return found, found.bases[year - found.first_year] + need
 
-    def _after(self, year: int, need: int) -> tuple[_Year, int]:
+    def _after(self, year: int, need: int, origin: int) -> tuple[int, int]:
         """The first year after *year* whose open time reaches *need* (> 0) business µs
-        counted from its start, and the business µs still needed inside it."""
+        counted from its start, and the business µs still needed inside it; a span that
+        started in *origin* ends within the span limit of it."""
         if self._week_total == 0:
-            # Open only on special days: visit the years that have one, in order.
+            # Open only on special days: visit the years that have one, in order (there are
+            # as many as the configuration lists, so no span limit is needed).
             ords = self._special_ords
             k = bisect_left(ords, date(year + 1, 1, 1).toordinal())
             while k < len(ords):
                 found = date.fromordinal(ords[k]).year
                 total = self._year_total(found)
                 if need <= total:
-                    return self._year(found), need
+                    return found, need
                 need -= total
                 k = bisect_left(ords, date(found + 1, 1, 1).toordinal())
             raise CalendarError(
@@ -681,49 +709,42 @@ class BusinessCalendar:
             )
         # The weekly pattern has open hours and holidays are finite, so this ends (or leaves
         # the range of dates, or the span limit).
-        for found in range(year + 1, year + _MAX_SPAN_YEARS + 1):
+        for found in range(year + 1, origin + _MAX_SPAN_YEARS + 1):
             total = self._year_total(found)
             if need <= total:
-                return self._year(found), need
+                return found, need
             need -= total
-        raise _span_error(year)
+        raise _span_error(origin)
 
-    def _years_between(self, first: int, last: int) -> int:
-        """Business µs of the whole years strictly between *first* and *last*."""
-        if last - first <= 1:
-            return 0
-        if last - first > _MAX_SPAN_YEARS:
-            raise _span_error(first)
-        return sum(self._year_total(year) for year in range(first + 1, last))
+    def _elapsed_at(self, ra: _Run, a: int, rb: _Run, b: int) -> int:
+        """Business µs inside ``[a, b]`` for *a* in run *ra* and *b* in run *rb*."""
+        if ra.mids[0] <= b < ra.mids[-1]:
+            return self._point(ra, b) - self._point(ra, a)
+        if rb.mids[0] <= a < rb.mids[-1]:
+            return self._point(rb, b) - self._point(rb, a)
+        # Two runs: the rest of a's run, whole years in between, the start of b's year.
+        year_a, year_b = self._year_of(ra, a), self._year_of(rb, b)
+        if year_b - year_a > _MAX_SPAN_YEARS:
+            raise _span_error(year_a)
+        between = sum(self._year_total(year) for year in range(ra.last_year + 1, year_b))
+        start_b = rb.bases[year_b - rb.first_year]
+        return ra.bases[-1] - self._point(ra, a) + between + self._point(rb, b) - start_b
 
-    def _elapsed_at(self, ya: _Year, a: int, yb: _Year, b: int) -> int:
-        """Business µs inside ``[a, b]`` for *a* in year *ya* and *b* in year *yb*."""
-        if ya.chain == yb.chain:
-            return self._before(yb, b) - self._before(ya, a)
-        # Two scales: the rest of a's year, whole years in between, the start of b's.
-        return (
-            ya.end
-            - self._before(ya, a)
-            + self._years_between(ya.year, yb.year)
-            + self._before(yb, b)
-            - yb.base
-        )
-
-    def _add_at(self, y: _Year, t: int, d: int) -> tuple[int, _Year, int]:
-        """``add_us(t, d)`` for *t* in year *y* and ``0 < d <= MAX_US - t``, with the year and
+    def _add_at(self, run: _Run, t: int, d: int) -> tuple[int, _Run, int]:
+        """``add_us(t, d)`` for *t* in *run* and ``0 < d <= MAX_US - t``, with the run and
         the interval the answer lies in (it may be the interval's end)."""
-        # The point of t on the year's scale (_before, inlined: a hot path), plus d.
-        k = bisect_right(y.starts, t) - 1
+        # The point of t on the run's scale (_point, inlined: a hot path), plus d.
+        k = bisect_right(run.starts, t) - 1
         if k < 0:
-            target = y.base + d
+            target = run.bases[0] + d
         else:
-            e = y.ends[k]
-            target = (y.cum[k] - e + t if t < e else y.cum[k]) + d
-        if target > y.end:
-            y, target = self._beyond(y, target)
-        cum = y.cum
+            e = run.ends[k]
+            target = (run.cum[k] - e + t if t < e else run.cum[k]) + d
+        if target > run.bases[-1]:
+            run, target = self._beyond(run, target, t)
+        cum = run.cum
         k = bisect_left(cum, target)
-        return y.ends[k] - cum[k] + target, y, k
+        return run.ends[k] - cum[k] + target, run, k
 
     # -- integer-microsecond API ---------------------------------------------------------------
 
@@ -731,11 +752,11 @@ class BusinessCalendar:
         """Whether the desk is open at instant *t* (µs since the epoch)."""
         _check_int(t, "t")
         try:
-            y = self._year_at(t)
+            run = self._run_at(t)
         except (OverflowError, ValueError) as exc:
             raise _range_error(exc, t) from None
-        k = bisect_right(y.starts, t) - 1
-        return k >= 0 and t < y.ends[k]
+        k = bisect_right(run.starts, t) - 1
+        return k >= 0 and t < run.ends[k]
 
     def next_open_us(self, t: int) -> int:
         """The first open instant at or after *t* (µs since the epoch).
@@ -745,12 +766,14 @@ class BusinessCalendar:
         """
         _check_int(t, "t")
         try:
-            y = self._year_at(t)
-            k = bisect_right(y.ends, t)
-            if k < len(y.ends):
-                s = y.starts[k]
-                return s if s > t else t
-            return self._after(y.year, 1)[0].starts[0]
+            run = self._run_at(t)
+            k = bisect_right(run.ends, t)
+            if k == len(run.ends):
+                # Nothing after t in the run: the first year after it with open time.
+                run = self._run_for(self._after(run.last_year, 1, self._year_of(run, t))[0])
+                k = bisect_right(run.ends, t)
+            s = run.starts[k]
+            return s if s > t else t
         except (OverflowError, ValueError) as exc:
             raise _range_error(exc, t) from None
 
@@ -766,17 +789,17 @@ class BusinessCalendar:
         if b < a:
             raise CalendarError(f"'end' must not be before 'start', got {a} > {b} µs")
         try:
-            y = self._hot
-            mids = y.mids
+            run = self._hot
+            mids = run.mids
             if not mids[0] <= a < mids[-1]:
-                y = self._year_at(a)
-                mids = y.mids
+                run = self._run_at(a)
+                mids = run.mids
             if b >= mids[-1]:
-                return self._elapsed_at(y, a, self._year_at(b), b)
+                return self._elapsed_at(run, a, self._run_at(b), b)
         except (OverflowError, ValueError) as exc:
             raise _range_error(exc, b) from None
-        # One year: the difference of the two points (_before, inlined: a hot path).
-        _, _, _, _, _, _, starts, ends, cum, _, _, _, base, _ = y
+        # One run: the difference of the two points (_point, inlined: a hot path).
+        _, _, _, _, _, starts, ends, cum, _, bases, _ = run
         k = bisect_right(starts, b) - 1
         if k < 0:
             return 0
@@ -784,7 +807,7 @@ class BusinessCalendar:
         total = cum[k] - e + b if b < e else cum[k]
         k = bisect_right(starts, a, 0, k + 1) - 1
         if k < 0:
-            return total - base
+            return total - bases[0]
         e = ends[k]
         return total - (cum[k] - e + a if a < e else cum[k])
 
@@ -806,11 +829,11 @@ class BusinessCalendar:
             if d > MAX_US - t:
                 # Business time runs no faster than real time: the answer is past year 9999.
                 raise OverflowError
-            y = self._hot
-            mids = y.mids
+            run = self._hot
+            mids = run.mids
             if not mids[0] <= t < mids[-1]:
-                y = self._year_at(t)
-            return self._add_at(y, t, d)[0]
+                run = self._run_at(t)
+            return self._add_at(run, t, d)[0]
         except (OverflowError, ValueError) as exc:
             if isinstance(exc, CalendarError):
                 raise
@@ -822,43 +845,38 @@ class BusinessCalendar:
     # -- datetime API --------------------------------------------------------------------------
     #
     # Most datetimes a calendar sees are in its own zone: the host's deadlines, the calendar's
-    # own answers passed back in.  On an ordinary date (24 hours long, one UTC offset) of a year
+    # own answers passed back in.  On an ordinary date (24 hours long, one UTC offset) of a run
     # at hand, such a datetime's instant is that date's midnight plus its wall clock, and an
     # instant found on such a date is written back the same way: no zone lookup either way.
     # Everything else goes through csflow._time, which asks the datetime's own tzinfo.  add and
     # elapsed inline that common case (_local, _add_at, _elapsed_at and _datetime are the
     # general path, and the tests compare the two).
 
-    def _local(self, value: object) -> tuple[_Year, int] | None:
-        """The year and instant (µs) of a stdlib datetime in the calendar's zone whose local
-        date is ordinary and in a year at hand; None for anything else."""
+    def _local(self, value: object) -> tuple[_Run, int] | None:
+        """The run and instant (µs) of a stdlib datetime in the calendar's zone whose local
+        date is ordinary and in a run at hand; None for anything else."""
         if type(value) is not datetime or value.tzinfo is not self._zone:
             return None
         # Two datetimes with one tzinfo subtract as wall clocks, without a zone lookup.
         wall = value - self._wall0
-        y = self._hot
-        i = wall.days - y.day0
-        if not 0 <= i < y.size:
-            y = self._warm
-            i = wall.days - y.day0
-            if not 0 <= i < y.size:
-                found = self._years.get(value.year)
-                if found is None:
-                    return None
-                self._warm = self._hot
-                self._hot = y = found
-                i = wall.days - y.day0
-        mids = y.mids
+        run = self._hot
+        i = wall.days - run.day0
+        if not 0 <= i < run.size:
+            run = self._warm
+            i = wall.days - run.day0
+            if not 0 <= i < run.size:
+                return None
+        mids = run.mids
         m = mids[i]
         if mids[i + 1] - m != _DAY_US:
             return None
-        return y, m + wall.seconds * 1_000_000 + wall.microseconds
+        return run, m + wall.seconds * 1_000_000 + wall.microseconds
 
-    def _datetime(self, u: int, y: _Year, k: int) -> datetime:
-        """The datetime, in the calendar's zone, of instant *u* of interval *k* of year *y*."""
-        wall = y.walls[k]
+    def _datetime(self, u: int, run: _Run, k: int) -> datetime:
+        """The datetime, in the calendar's zone, of instant *u* of interval *k* of *run*."""
+        wall = run.walls[k]
         if wall is not None:
-            return self._wall0 + ONE_US * (wall + y.cum[k] - y.ends[k] + u)
+            return self._wall0 + ONE_US * (wall + run.cum[k] - run.ends[k] + u)
         return from_us(u, self._zone)
 
     def is_open(self, at: datetime) -> bool:
@@ -869,9 +887,9 @@ class BusinessCalendar:
         """
         local = self._local(at)
         if local is not None:
-            y, t = local
-            k = bisect_right(y.starts, t) - 1
-            return k >= 0 and t < y.ends[k]
+            run, t = local
+            k = bisect_right(run.starts, t) - 1
+            return k >= 0 and t < run.ends[k]
         return self.is_open_us(instant_us(at, "at"))
 
     def next_open(self, at: datetime) -> datetime:
@@ -900,39 +918,36 @@ class BusinessCalendar:
         if type(start) is datetime and start.tzinfo is self._zone and type(duration) is timedelta:
             # The common case (see "datetime API" above).
             wall = start - self._wall0
-            y = self._hot
-            i = wall.days - y.day0
-            if not 0 <= i < y.size:
-                y = self._warm
-                i = wall.days - y.day0
-            _, _, _, _, size, mids, starts, ends, cum, walls, _, _, base, end = y
+            run = self._hot
+            i = wall.days - run.day0
+            if not 0 <= i < run.size:
+                run = self._warm
+                i = wall.days - run.day0
+            _, _, _, size, mids, starts, ends, cum, walls, bases, _ = run
             if 0 <= i < size:
                 m = mids[i]
                 d = duration // ONE_US
                 if mids[i + 1] - m == _DAY_US and d > 0:
-                    # From here on, d is the deadline's point on the year's business-time scale.
+                    # From here on, d is the deadline's point on the run's business-time scale.
                     t = m + wall.seconds * 1_000_000 + wall.microseconds
                     k = bisect_right(starts, t) - 1
                     if k < 0:
-                        d += base
+                        d += bases[0]
                     else:
                         e = ends[k]
                         d += cum[k] - e + t if t < e else cum[k]
-                    if d > end:
-                        following = self._years.get(y.year + 1)
-                        if following is None or following.chain != y.chain or d > following.end:
-                            try:
-                                following, d = self._beyond(y, d)
-                            except (OverflowError, ValueError) as exc:
-                                raise _range_error(exc, t) from None
-                        y = following
-                        cum = y.cum
-                        walls = y.walls
+                    if d > bases[-1]:
+                        try:
+                            run, d = self._beyond(run, d, t)
+                        except (OverflowError, ValueError) as exc:
+                            raise _range_error(exc, t) from None
+                        cum = run.cum
+                        walls = run.walls
                     k = bisect_left(cum, d)
                     out = walls[k]
                     if out is not None:
                         return self._wall0 + ONE_US * (out + d)
-                    return from_us(y.ends[k] - cum[k] + d, self._zone)
+                    return from_us(run.ends[k] - cum[k] + d, self._zone)
         return self._add(start, duration)
 
     def _add(self, start: datetime, duration: timedelta) -> datetime:
@@ -941,7 +956,7 @@ class BusinessCalendar:
         if local is None:
             t = instant_us(start, "start")
         else:
-            y, t = local
+            run, t = local
         d = duration // ONE_US if type(duration) is timedelta else duration_us(duration, "duration")
         if d <= 0:
             if d == 0:
@@ -952,8 +967,8 @@ class BusinessCalendar:
                 # Business time runs no faster than real time: the answer is past year 9999.
                 raise OverflowError
             if local is None:
-                y = self._year_at(t)
-            return self._datetime(*self._add_at(y, t, d))
+                run = self._run_at(t)
+            return self._datetime(*self._add_at(run, t, d))
         except (OverflowError, ValueError) as exc:
             raise _range_error(exc, t) from None
 
@@ -970,45 +985,34 @@ class BusinessCalendar:
             and start.tzinfo is zone
             and end.tzinfo is zone
         ):
-            # The common case (see "datetime API" above): both ends in the years at hand.
-            ya = self._hot
+            # The common case (see "datetime API" above): both ends in one run at hand.
             wall0 = self._wall0
             wall = start - wall0
-            i = wall.days - ya.day0
-            if not 0 <= i < ya.size:
-                ya = self._warm
-                i = wall.days - ya.day0
-            yb = ya
             wall_end = end - wall0
-            j = wall_end.days - ya.day0
-            if j >= ya.size:
-                yb = self._hot if ya is self._warm else self._warm
-                j = wall_end.days - yb.day0
-                if yb.chain != ya.chain:
-                    j = -1  # two scales: the general path
-            if 0 <= i < ya.size and 0 <= j < yb.size:
-                mids = ya.mids
+            run = self._hot
+            i = wall.days - run.day0
+            j = wall_end.days - run.day0
+            if i < 0 or j >= run.size:
+                run = self._warm
+                i = wall.days - run.day0
+                j = wall_end.days - run.day0
+            if 0 <= i <= j < run.size:
+                _, _, _, _, mids, starts, ends, cum, _, bases, _ = run
                 m = mids[i]
-                a = m + wall.seconds * 1_000_000 + wall.microseconds
-                if mids[i + 1] - m == _DAY_US:
-                    _, _, _, _, _, mids, starts, ends, cum, _, _, _, base, _ = yb
-                    m = mids[j]
-                    b = m + wall_end.seconds * 1_000_000 + wall_end.microseconds
-                    if mids[j + 1] - m == _DAY_US and a <= b:
-                        # The points of b and a on their (common) business-time scale.
+                n = mids[j]
+                if mids[i + 1] - m == _DAY_US and mids[j + 1] - n == _DAY_US:
+                    a = m + wall.seconds * 1_000_000 + wall.microseconds
+                    b = n + wall_end.seconds * 1_000_000 + wall_end.microseconds
+                    if a <= b:
+                        # The difference of the two points on the run's scale.
                         k = bisect_right(starts, b) - 1
                         if k < 0:
-                            total = base
-                        else:
-                            e = ends[k]
-                            total = cum[k] - e + b if b < e else cum[k]
-                        if yb is ya:
-                            k = bisect_right(starts, a, 0, k + 1) - 1
-                        else:
-                            _, _, _, _, _, _, starts, ends, cum, _, _, _, base, _ = ya
-                            k = bisect_right(starts, a) - 1
+                            return _ZERO
+                        e = ends[k]
+                        total = cum[k] - e + b if b < e else cum[k]
+                        k = bisect_right(starts, a, 0, k + 1) - 1
                         if k < 0:
-                            total -= base
+                            total -= bases[0]
                         else:
                             e = ends[k]
                             total -= cum[k] - e + a if a < e else cum[k]
