@@ -51,7 +51,7 @@ import re
 import zoneinfo
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import date, datetime, time, timedelta, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from types import MappingProxyType
 from typing import Any, NamedTuple, cast
 
@@ -915,39 +915,52 @@ class BusinessCalendar:
             CalendarError: *start* is naive, *duration* is negative or not a timedelta, or the
                 calendar never opens again.
         """
-        if type(start) is datetime and start.tzinfo is self._zone and type(duration) is timedelta:
-            # The common case (see "datetime API" above).
-            wall = start - self._wall0
+        if type(start) is datetime and type(duration) is timedelta:
+            # The common cases (see "datetime API" above): the start's instant without a zone
+            # lookup, then the point arithmetic inlined.
+            tz = start.tzinfo
             run = self._hot
-            i = wall.days - run.day0
-            if not 0 <= i < run.size:
-                run = self._warm
+            found = False
+            t = 0
+            if tz is self._zone:
+                wall = start - self._wall0
                 i = wall.days - run.day0
-            _, _, _, size, mids, starts, ends, cum, walls, bases, _ = run
-            if 0 <= i < size:
-                m = mids[i]
-                d = duration // ONE_US
-                if mids[i + 1] - m == _DAY_US and d > 0:
-                    # From here on, d is the deadline's point on the run's business-time scale.
-                    t = m + wall.seconds * 1_000_000 + wall.microseconds
-                    k = bisect_right(starts, t) - 1
-                    if k < 0:
-                        d += bases[0]
-                    else:
-                        e = ends[k]
-                        d += cum[k] - e + t if t < e else cum[k]
-                    if d > bases[-1]:
-                        try:
-                            run, d = self._beyond(run, d, t)
-                        except (OverflowError, ValueError) as exc:
-                            raise _range_error(exc, t) from None
-                        cum = run.cum
-                        walls = run.walls
-                    k = bisect_left(cum, d)
-                    out = walls[k]
-                    if out is not None:
-                        return self._wall0 + ONE_US * (out + d)
-                    return from_us(run.ends[k] - cum[k] + d, self._zone)
+                if not 0 <= i < run.size:
+                    run = self._warm
+                    i = wall.days - run.day0
+                if 0 <= i < run.size:
+                    mids = run.mids
+                    m = mids[i]
+                    if mids[i + 1] - m == _DAY_US:
+                        t = m + wall.seconds * 1_000_000 + wall.microseconds
+                        found = True
+            elif tz is UTC:
+                t = _utc_us(start)
+                if not run.mids[0] <= t < run.mids[-1]:
+                    run = self._warm
+                found = run.mids[0] <= t < run.mids[-1]
+            d = duration // ONE_US
+            if found and d > 0:
+                _, _, _, _, _, starts, ends, cum, walls, bases, _ = run
+                # From here on, d is the deadline's point on the run's business-time scale.
+                k = bisect_right(starts, t) - 1
+                if k < 0:
+                    d += bases[0]
+                else:
+                    e = ends[k]
+                    d += cum[k] - e + t if t < e else cum[k]
+                if d > bases[-1]:
+                    try:
+                        run, d = self._beyond(run, d, t)
+                    except (OverflowError, ValueError) as exc:
+                        raise _range_error(exc, t) from None
+                    cum = run.cum
+                    walls = run.walls
+                k = bisect_left(cum, d)
+                out = walls[k]
+                if out is not None:
+                    return self._wall0 + ONE_US * (out + d)
+                return from_us(run.ends[k] - cum[k] + d, self._zone)
         return self._add(start, duration)
 
     def _add(self, start: datetime, duration: timedelta) -> datetime:
@@ -978,45 +991,51 @@ class BusinessCalendar:
         Raises:
             CalendarError: *start* or *end* is naive, or *end* is before *start*.
         """
-        zone = self._zone
-        if (
-            type(start) is datetime
-            and type(end) is datetime
-            and start.tzinfo is zone
-            and end.tzinfo is zone
-        ):
-            # The common case (see "datetime API" above): both ends in one run at hand.
-            wall0 = self._wall0
-            wall = start - wall0
-            wall_end = end - wall0
+        if type(start) is datetime and type(end) is datetime:
+            # The common cases (see "datetime API" above): both instants without a zone lookup,
+            # in one run at hand, then the difference of their points inlined.
+            tz = start.tzinfo
             run = self._hot
-            i = wall.days - run.day0
-            j = wall_end.days - run.day0
-            if i < 0 or j >= run.size:
-                run = self._warm
+            found = False
+            a = b = 0
+            if tz is self._zone and end.tzinfo is tz:
+                wall0 = self._wall0
+                wall = start - wall0
+                wall_end = end - wall0
                 i = wall.days - run.day0
                 j = wall_end.days - run.day0
-            if 0 <= i <= j < run.size:
-                _, _, _, _, mids, starts, ends, cum, _, bases, _ = run
-                m = mids[i]
-                n = mids[j]
-                if mids[i + 1] - m == _DAY_US and mids[j + 1] - n == _DAY_US:
-                    a = m + wall.seconds * 1_000_000 + wall.microseconds
-                    b = n + wall_end.seconds * 1_000_000 + wall_end.microseconds
-                    if a <= b:
-                        # The difference of the two points on the run's scale.
-                        k = bisect_right(starts, b) - 1
-                        if k < 0:
-                            return _ZERO
-                        e = ends[k]
-                        total = cum[k] - e + b if b < e else cum[k]
-                        k = bisect_right(starts, a, 0, k + 1) - 1
-                        if k < 0:
-                            total -= bases[0]
-                        else:
-                            e = ends[k]
-                            total -= cum[k] - e + a if a < e else cum[k]
-                        return ONE_US * total
+                if i < 0 or j >= run.size:
+                    run = self._warm
+                    i = wall.days - run.day0
+                    j = wall_end.days - run.day0
+                if 0 <= i <= j < run.size:
+                    mids = run.mids
+                    m = mids[i]
+                    n = mids[j]
+                    if mids[i + 1] - m == _DAY_US and mids[j + 1] - n == _DAY_US:
+                        a = m + wall.seconds * 1_000_000 + wall.microseconds
+                        b = n + wall_end.seconds * 1_000_000 + wall_end.microseconds
+                        found = True
+            elif tz is UTC and end.tzinfo is tz:
+                a = _utc_us(start)
+                b = _utc_us(end)
+                if not (run.mids[0] <= a and b < run.mids[-1]):
+                    run = self._warm
+                found = run.mids[0] <= a and b < run.mids[-1]
+            if found and a <= b:
+                _, _, _, _, _, starts, ends, cum, _, bases, _ = run
+                k = bisect_right(starts, b) - 1
+                if k < 0:
+                    return _ZERO
+                e = ends[k]
+                total = cum[k] - e + b if b < e else cum[k]
+                k = bisect_right(starts, a, 0, k + 1) - 1
+                if k < 0:
+                    total -= bases[0]
+                else:
+                    e = ends[k]
+                    total -= cum[k] - e + a if a < e else cum[k]
+                return ONE_US * total
         return self._elapsed(start, end)
 
     def _elapsed(self, start: datetime, end: datetime) -> timedelta:
@@ -1036,6 +1055,16 @@ class BusinessCalendar:
                 f"'end' must not be before 'start', got start={_show(start)}, end={_show(end)}"
             )
         return ONE_US * self.elapsed_us(a, b)
+
+
+def _utc_us(value: datetime) -> int:
+    """Microseconds since the epoch of a datetime whose tzinfo is UTC: its wall clock."""
+    return (
+        (value.toordinal() - _UNIX_ORDINAL) * 86_400
+        + value.hour * 3600
+        + value.minute * 60
+        + value.second
+    ) * 1_000_000 + value.microsecond
 
 
 def _span_error(year: int) -> CalendarError:
