@@ -245,15 +245,17 @@ def _add_tables(cal: BusinessCalendar, peers: _Peers, csflow_us: dict[str, list[
                 f"-> {due:%Y-%m-%d %H:%M}",
             ),
             ("csflow add_us (int µs)", timed(partial(cal.add_us, start_us, d_us)), ""),
+            ("csflow add (datetime in UTC)", timed(fresh(cal.add, START_UTC, d)), ""),
             (
-                "csflow add (datetime in UTC)",
-                timed(fresh(cal.add, START_UTC, d)),
-                "a start in another zone: converted",
+                "csflow add (datetime in New York)",
+                timed(fresh(cal.add, START.astimezone(NEW_YORK), d)),
+                "another zone: converted",
             ),
         ]
         csflow_us["add"].append(rows[0][1] or 0.0)
         csflow_us["add_us"].append(rows[1][1] or 0.0)
         csflow_us["add, UTC"].append(rows[2][1] or 0.0)
+        csflow_us["add, NY"].append(rows[3][1] or 0.0)
         rows += [
             _peer_row(
                 "pandas Timestamp + n*CustomBusinessHour",
@@ -300,12 +302,18 @@ def _elapsed_tables(
             (
                 "csflow elapsed (datetimes in UTC)",
                 timed(fresh(cal.elapsed, START_UTC, end.astimezone(UTC))),
-                "ends in another zone: converted",
+                "",
+            ),
+            (
+                "csflow elapsed (datetimes in New York)",
+                timed(fresh(cal.elapsed, START.astimezone(NEW_YORK), end.astimezone(NEW_YORK))),
+                "another zone: converted",
             ),
         ]
         csflow_us["elapsed"].append(rows[0][1] or 0.0)
         csflow_us["elapsed_us"].append(rows[1][1] or 0.0)
         csflow_us["elapsed, UTC"].append(rows[2][1] or 0.0)
+        csflow_us["elapsed, NY"].append(rows[3][1] or 0.0)
         rows += [
             _peer_row(
                 "businesstime businesstime_hours",
@@ -562,8 +570,9 @@ def _summary(csflow_us: dict[str, list[float]]) -> None:
         figures = ", ".join(f"{v:.2f}" for v in micro)
         print(f"{key:<12} µs by span: {figures}; max/min {spread:.2f}; target {verdict}")
     print(
-        "(add and elapsed take datetimes in the calendar's zone, the usual case, without a zone\n"
-        " lookup; the UTC rows show the cost for datetimes in another zone, converted both ways)"
+        "(add and elapsed convert datetimes in the calendar's zone (Asia/Jakarta here) or in UTC\n"
+        " without a zone lookup; the NY rows show datetimes in a third zone, converted by its\n"
+        " tzinfo on the way in)"
     )
 
 
@@ -572,7 +581,17 @@ def main() -> None:
     cal = office()
     peers = _Peers()
     csflow_us: dict[str, list[float]] = {
-        key: [] for key in ("add", "add_us", "add, UTC", "elapsed", "elapsed_us", "elapsed, UTC")
+        key: []
+        for key in (
+            "add",
+            "add_us",
+            "add, UTC",
+            "add, NY",
+            "elapsed",
+            "elapsed_us",
+            "elapsed, UTC",
+            "elapsed, NY",
+        )
     }
     _add_tables(cal, peers, csflow_us)
     _elapsed_tables(cal, peers, csflow_us)
