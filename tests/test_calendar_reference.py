@@ -130,7 +130,13 @@ class Spec:
 
 
 class NeverOpensError(Exception):
-    """The reference found that the calendar never opens again."""
+    """The reference found that the calendar never opens again, or that the answer lies more
+    than the 200 years the spec allows a span after the start's year (a calendar open one
+    minute a week, say): either way the calendar must refuse."""
+
+
+#: The longest span, in years from the start's local year, that csflow answers.
+SPAN_YEARS = 200
 
 
 class RefCalendar:
@@ -231,8 +237,11 @@ class RefCalendar:
             return a
         remaining = d
         day = self.local_date(a) - timedelta(days=1)
+        last_year = self.local_date(a).year + SPAN_YEARS
         while True:
             self._check_horizon(day)
+            if day.year > last_year:
+                raise NeverOpensError
             for lo, hi in self.day_intervals(day):
                 lo = max(lo, a)
                 if lo >= hi:

@@ -55,7 +55,7 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from types import MappingProxyType
 from typing import Any, NamedTuple, cast
 
-from csflow._time import EPOCH, MAX_US, ONE_US, duration_us, from_us, instant_us
+from csflow._time import EPOCH, MAX_US, MIN_US, ONE_US, duration_us, from_us, instant_us
 from csflow.errors import CalendarError, ConfigError, _show
 
 __all__ = ["DAY_KEYS", "BusinessCalendar"]
@@ -86,6 +86,7 @@ class _Parts(NamedTuple):
     """One year's midnights and open intervals, its business time counted from its start."""
 
     mids: list[int]
+    plain: list[bool]
     starts: list[int]
     ends: list[int]
     cum: list[int]
@@ -98,7 +99,8 @@ class _Run(NamedTuple):
 
     ``mids[i]`` is the instant (µs) of local midnight (``fold=0``) starting the run's date
     ``i`` (ordinal ``day0 + i`` counted from 1970-01-01), with one more entry for the midnight
-    that ends the run; ``size`` is the number of dates.  ``starts[k]`` and ``ends[k]`` are the
+    that ends the run; ``size`` is the number of dates and ``plain[i]`` whether date ``i`` is
+    ordinary (one UTC offset all day: its instants are its midnight plus the wall clock).  ``starts[k]`` and ``ends[k]`` are the
     open intervals in order (sorted, disjoint, each inside one date).  Business time is a point
     on the run's scale: ``cum[k]`` is the point at the end of interval ``k``, ``bases[y]`` the
     point at the start of the run's year ``y`` (``bases[-1]``: the run's end), and
@@ -114,6 +116,7 @@ class _Run(NamedTuple):
     day0: int
     size: int
     mids: list[int]
+    plain: list[bool]
     starts: list[int]
     ends: list[int]
     cum: list[int]
@@ -304,7 +307,7 @@ class BusinessCalendar:
         self._days: dict[int, tuple[tuple[Interval, ...], int]] = {}
         self._totals: dict[int, int] = {}
         # No run yet: an empty one whose range holds no instant and no date.
-        self._hot = self._warm = _Run(0, -1, 0, 0, [0], [], [], [], [], [0], [0])
+        self._hot = self._warm = _Run(0, -1, 0, 0, [0], [], [], [], [], [], [0], [0])
         # Local midnight of 1 January 1970: adding a wall-clock offset to it writes an instant
         # on an ordinary date (see _datetime).
         self._wall0 = datetime(1970, 1, 1, tzinfo=self._zone)
@@ -458,7 +461,11 @@ class BusinessCalendar:
     def _local_us(self, d: date, minute: int) -> int:
         """The instant (µs) of wall time *minute* on local date *d* (``fold=0``, gaps forward)."""
         if minute == _DAY_MINUTES:
-            # "24:00" is the next date's midnight (raises ValueError after 9999-12-31).
+            if d == date.max:
+                # No date follows: the instant after the last wall-clock µs.
+                last = datetime(9999, 12, 31, 23, 59, 59, 999_999, tzinfo=self._zone)
+                return (last - EPOCH) // ONE_US + 1
+            # "24:00" is the next date's midnight.
             d = date.fromordinal(d.toordinal() + 1)
             minute = 0
         local = datetime(d.year, d.month, d.day, minute // 60, minute % 60, tzinfo=self._zone)
@@ -486,40 +493,62 @@ class BusinessCalendar:
         self._days[n] = result
         return result
 
-    def _midnights(self, year: int) -> list[int]:
-        """The instants (µs) of the local midnights (``fold=0``) that start each date of *year*,
-        and of the one that ends it."""
+    def _midnights(self, year: int) -> tuple[list[int], list[bool]]:
+        """The instants (µs) of the local midnights (``fold=0``) that start each date of *year*
+        and of the one that ends it, and which dates are *ordinary*.
+
+        An ordinary date keeps one UTC offset from its midnight to the next: it is 24 hours
+        long, and its last instant has its midnight's offset even read as a second occurrence
+        (``fold=1``), so no gap or repeated hour runs across its end.  (No zone in the tz
+        database changes its offset and back within a day.)  Its instants are its midnight
+        plus the wall clock.  The dates of years 1 and 9999 are never ordinary: their instants
+        can fall outside the range of a UTC ``datetime``, which only a conversion catches.
+        """
         first = date(year, 1, 1).toordinal()
         last = date(year, 12, 31).toordinal()
         zone = self._zone
-        # One zone lookup a day.  The zone is asked about the naive local midnight, whose fields
-        # (fold=0) are all a ZoneInfo reads: the same answer as an aware midnight's, without
+        # Two zone lookups a date.  The zone is asked about naive wall times, whose fields and
+        # fold are all a ZoneInfo reads: the same answer as an aware datetime's, without
         # building one.
         utcoffset = zone.utcoffset
         offsets: dict[timedelta, int] = {}
         mids: list[int] = []
+        ends: list[timedelta] = []
         for n in range(first, last + 1 if year == 9999 else last + 2):
-            offset = utcoffset(datetime.fromordinal(n)) or _ZERO
+            day = datetime.fromordinal(n)
+            offset = utcoffset(day) or _ZERO
             off = offsets.get(offset)
             if off is None:
                 off = offsets[offset] = offset // ONE_US
             mids.append((n - _UNIX_ORDINAL) * _DAY_US - off)
+            ends.append(
+                utcoffset(day.replace(hour=23, minute=59, second=59, microsecond=999_999, fold=1))
+                or _ZERO
+            )
         if year == 9999:
             # No date follows 9999-12-31: the year ends one µs after its last wall-clock µs.
             end = datetime(9999, 12, 31, 23, 59, 59, 999_999, tzinfo=zone)
             mids.append((end - EPOCH) // ONE_US + 1)
-        return mids
+        if year in (1, 9999):
+            # Instants outside the range of a UTC datetime belong to no date.
+            mids[0] = max(mids[0], MIN_US)
+            mids[-1] = min(mids[-1], MAX_US + 1)
+            return mids, [False] * (last - first + 1)
+        plain = [
+            mids[i + 1] - mids[i] == _DAY_US
+            and ends[i] // ONE_US == (n - _UNIX_ORDINAL) * _DAY_US - mids[i]
+            for i, n in enumerate(range(first, last + 1))
+        ]
+        return mids, plain
 
     def _year_parts(self, year: int) -> _Parts:
         """*year*'s midnights and open intervals, with business time counted from its start."""
         first = date(year, 1, 1).toordinal()
-        mids = self._midnights(year)
-        # A date 24 hours long keeps one UTC offset all day (no zone in the tz database changes
-        # its offset and back within a day), so its spans are its midnight plus their wall-clock
-        # times.  Listed dates and the dates of an offset change are worked out exactly.
+        mids, plain = self._midnights(year)
+        # An ordinary date's spans are its midnight plus their wall-clock times.  Listed dates
+        # and the others are worked out exactly.
         size = len(mids) - 1
-        plain = [mids[i + 1] - mids[i] == _DAY_US for i in range(size)]
-        plain.append(False)  # the date after the year: not known here
+        plain = [*plain, False]  # the date after the year: not known here
         listed = self._listed.get(year, ())
         weekly = self._weekly_us
         starts: list[int] = []
@@ -550,7 +579,7 @@ class BusinessCalendar:
         if len(self._totals) >= _DAY_CACHE_LIMIT:
             self._totals.clear()
         self._totals[year] = total
-        return _Parts(mids, starts, ends, cum, walls, total)
+        return _Parts(mids, plain[:-1], starts, ends, cum, walls, total)
 
     def _run_for(self, year: int) -> _Run:
         """A run holding *year*, made the hot one: a run at hand, one of them extended by the
@@ -561,7 +590,7 @@ class BusinessCalendar:
         if warm.first_year <= year <= warm.last_year:
             self._hot, self._warm = warm, hot
             return warm
-        mids, starts, ends, cum, walls, total = self._year_parts(year)
+        mids, plain, starts, ends, cum, walls, total = self._year_parts(year)
         for run in (hot, warm):
             if run.last_year - run.first_year + 1 >= _RUN_YEARS:
                 continue
@@ -573,6 +602,7 @@ class BusinessCalendar:
                     run.day0,
                     run.size + len(mids) - 1,
                     run.mids[:-1] + mids,
+                    run.plain + plain,
                     run.starts + starts,
                     run.ends + ends,
                     run.cum + [c + shift for c in cum],
@@ -589,6 +619,7 @@ class BusinessCalendar:
                     run.day0 - (len(mids) - 1),
                     run.size + len(mids) - 1,
                     mids[:-1] + run.mids,
+                    plain + run.plain,
                     starts + run.starts,
                     ends + run.ends,
                     [c + shift for c in cum] + run.cum,
@@ -605,6 +636,7 @@ class BusinessCalendar:
                 date(year, 1, 1).toordinal() - _UNIX_ORDINAL,
                 len(mids) - 1,
                 mids,
+                plain,
                 starts,
                 ends,
                 cum,
@@ -655,14 +687,14 @@ class BusinessCalendar:
         total = self._totals.get(year)
         if total is not None:
             return total
-        mids = self._midnights(year)
+        mids, plain = self._midnights(year)
         first = date(year, 1, 1).toordinal()
         listed = self._listed.get(year, ())
         nominal = self._nominal
         total = 0
         for i in range(len(mids) - 1):
             n = first + i
-            if mids[i + 1] - mids[i] == _DAY_US and n not in listed:
+            if plain[i] and n not in listed:
                 total += nominal[(n + 6) % 7]
             else:
                 total += self._day(n)[1]
@@ -799,7 +831,7 @@ class BusinessCalendar:
         except (OverflowError, ValueError) as exc:
             raise _range_error(exc, b) from None
         # One run: the difference of the two points (_point, inlined: a hot path).
-        _, _, _, _, _, starts, ends, cum, _, bases, _ = run
+        _, _, _, _, _, _, starts, ends, cum, _, bases, _ = run
         k = bisect_right(starts, b) - 1
         if k < 0:
             return 0
@@ -866,11 +898,9 @@ class BusinessCalendar:
             i = wall.days - run.day0
             if not 0 <= i < run.size:
                 return None
-        mids = run.mids
-        m = mids[i]
-        if mids[i + 1] - m != _DAY_US:
+        if not run.plain[i]:
             return None
-        return run, m + wall.seconds * 1_000_000 + wall.microseconds
+        return run, run.mids[i] + wall.seconds * 1_000_000 + wall.microseconds
 
     def _datetime(self, u: int, run: _Run, k: int) -> datetime:
         """The datetime, in the calendar's zone, of instant *u* of interval *k* of *run*."""
@@ -928,20 +958,17 @@ class BusinessCalendar:
                 if not 0 <= i < run.size:
                     run = self._warm
                     i = wall.days - run.day0
-                if 0 <= i < run.size:
-                    mids = run.mids
-                    m = mids[i]
-                    if mids[i + 1] - m == _DAY_US:
-                        t = m + wall.seconds * 1_000_000 + wall.microseconds
-                        found = True
+                if 0 <= i < run.size and run.plain[i]:
+                    t = run.mids[i] + wall.seconds * 1_000_000 + wall.microseconds
+                    found = True
             elif tz is UTC:
                 t = _utc_us(start)
                 if not run.mids[0] <= t < run.mids[-1]:
                     run = self._warm
                 found = run.mids[0] <= t < run.mids[-1]
             d = duration // ONE_US
-            if found and d > 0:
-                _, _, _, _, _, starts, ends, cum, walls, bases, _ = run
+            if found and 0 < d <= MAX_US - t:
+                _, _, _, _, _, _, starts, ends, cum, walls, bases, _ = run
                 # From here on, d is the deadline's point on the run's business-time scale.
                 k = bisect_right(starts, t) - 1
                 if k < 0:
@@ -960,7 +987,11 @@ class BusinessCalendar:
                 out = walls[k]
                 if out is not None:
                     return self._wall0 + ONE_US * (out + d)
-                return from_us(run.ends[k] - cum[k] + d, self._zone)
+                u = run.ends[k] - cum[k] + d
+                try:
+                    return from_us(u, self._zone)
+                except (OverflowError, ValueError) as exc:
+                    raise _range_error(exc, u) from None
         return self._add(start, duration)
 
     def _add(self, start: datetime, duration: timedelta) -> datetime:
@@ -1009,12 +1040,11 @@ class BusinessCalendar:
                     i = wall.days - run.day0
                     j = wall_end.days - run.day0
                 if 0 <= i <= j < run.size:
-                    mids = run.mids
-                    m = mids[i]
-                    n = mids[j]
-                    if mids[i + 1] - m == _DAY_US and mids[j + 1] - n == _DAY_US:
-                        a = m + wall.seconds * 1_000_000 + wall.microseconds
-                        b = n + wall_end.seconds * 1_000_000 + wall_end.microseconds
+                    plain = run.plain
+                    if plain[i] and plain[j]:
+                        mids = run.mids
+                        a = mids[i] + wall.seconds * 1_000_000 + wall.microseconds
+                        b = mids[j] + wall_end.seconds * 1_000_000 + wall_end.microseconds
                         found = True
             elif tz is UTC and end.tzinfo is tz:
                 a = _utc_us(start)
@@ -1023,7 +1053,7 @@ class BusinessCalendar:
                     run = self._warm
                 found = run.mids[0] <= a and b < run.mids[-1]
             if found and a <= b:
-                _, _, _, _, _, starts, ends, cum, _, bases, _ = run
+                _, _, _, _, _, _, starts, ends, cum, _, bases, _ = run
                 k = bisect_right(starts, b) - 1
                 if k < 0:
                     return _ZERO
