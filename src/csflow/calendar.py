@@ -309,7 +309,7 @@ class BusinessCalendar:
         # No run yet: an empty one whose range holds no instant and no date.
         self._hot = self._warm = _Run(0, -1, 0, 0, [0], [], [], [], [], [], [0], [0])
         # Local midnight of 1 January 1970: adding a wall-clock offset to it writes an instant
-        # on an ordinary date (see _datetime).
+        # on an ordinary date (see _deadline).
         self._wall0 = datetime(1970, 1, 1, tzinfo=self._zone)
 
     # -- construction helpers ------------------------------------------------------------------
@@ -881,7 +881,7 @@ class BusinessCalendar:
     # at hand, such a datetime's instant is that date's midnight plus its wall clock, and an
     # instant found on such a date is written back the same way: no zone lookup either way.
     # Everything else goes through csflow._time, which asks the datetime's own tzinfo.  add and
-    # elapsed inline that common case (_local, _add_at, _elapsed_at and _datetime are the
+    # elapsed inline that common case (_local, _deadline and _elapsed_at are the
     # general path, and the tests compare the two).
 
     def _local(self, value: object) -> tuple[_Run, int] | None:
@@ -902,8 +902,10 @@ class BusinessCalendar:
             return None
         return run, run.mids[i] + wall.seconds * 1_000_000 + wall.microseconds
 
-    def _datetime(self, u: int, run: _Run, k: int) -> datetime:
-        """The datetime, in the calendar's zone, of instant *u* of interval *k* of *run*."""
+    def _deadline(self, run: _Run, t: int, d: int) -> datetime:
+        """``add`` for *t* in *run* and ``0 < d <= MAX_US - t``, as a datetime in the calendar's
+        zone: written from the interval's wall clock when it has one, else converted."""
+        u, run, k = self._add_at(run, t, d)
         wall = run.walls[k]
         if wall is not None:
             return self._wall0 + ONE_US * (wall + run.cum[k] - run.ends[k] + u)
@@ -1012,7 +1014,7 @@ class BusinessCalendar:
                 raise OverflowError
             if local is None:
                 run = self._run_at(t)
-            return self._datetime(*self._add_at(run, t, d))
+            return self._deadline(run, t, d)
         except (OverflowError, ValueError) as exc:
             raise _range_error(exc, t) from None
 
@@ -1023,49 +1025,42 @@ class BusinessCalendar:
             CalendarError: *start* or *end* is naive, or *end* is before *start*.
         """
         if type(start) is datetime and type(end) is datetime:
-            # The common cases (see "datetime API" above): both instants without a zone lookup,
-            # in one run at hand, then the difference of their points inlined.
-            tz = start.tzinfo
-            run = self._hot
-            found = False
-            a = b = 0
-            if tz is self._zone and end.tzinfo is tz:
+            zone = self._zone
+            if start.tzinfo is zone and end.tzinfo is zone:
+                # The common case (see "datetime API" above): both instants without a zone
+                # lookup, in one run at hand; the difference of their points inlined.
                 wall0 = self._wall0
                 wall = start - wall0
                 wall_end = end - wall0
-                i = wall.days - run.day0
-                j = wall_end.days - run.day0
+                run = self._hot
+                day0 = run.day0
+                i = wall.days - day0
+                j = wall_end.days - day0
                 if i < 0 or j >= run.size:
                     run = self._warm
                     i = wall.days - run.day0
                     j = wall_end.days - run.day0
                 if 0 <= i <= j < run.size:
-                    plain = run.plain
+                    _, _, _, _, mids, plain, starts, ends, cum, _, bases, _ = run
                     if plain[i] and plain[j]:
-                        mids = run.mids
                         a = mids[i] + wall.seconds * 1_000_000 + wall.microseconds
                         b = mids[j] + wall_end.seconds * 1_000_000 + wall_end.microseconds
-                        found = True
-            elif tz is UTC and end.tzinfo is tz:
-                a = _utc_us(start)
-                b = _utc_us(end)
-                if not (run.mids[0] <= a and b < run.mids[-1]):
-                    run = self._warm
-                found = run.mids[0] <= a and b < run.mids[-1]
-            if found and a <= b:
-                _, _, _, _, _, _, starts, ends, cum, _, bases, _ = run
-                k = bisect_right(starts, b) - 1
-                if k < 0:
-                    return _ZERO
-                e = ends[k]
-                total = cum[k] - e + b if b < e else cum[k]
-                k = bisect_right(starts, a, 0, k + 1) - 1
-                if k < 0:
-                    total -= bases[0]
-                else:
-                    e = ends[k]
-                    total -= cum[k] - e + a if a < e else cum[k]
-                return ONE_US * total
+                        if a <= b:
+                            k = bisect_right(starts, b) - 1
+                            if k < 0:
+                                return _ZERO
+                            e = ends[k]
+                            total = cum[k] - e + b if b < e else cum[k]
+                            k = bisect_right(starts, a, 0, k + 1) - 1
+                            if k < 0:
+                                total -= bases[0]
+                            else:
+                                e = ends[k]
+                                total -= cum[k] - e + a if a < e else cum[k]
+                            return ONE_US * total
+            elif start.tzinfo is UTC and end.tzinfo is UTC:
+                # UTC datetimes: their wall clocks are the instants.
+                return ONE_US * self.elapsed_us(_utc_us(start), _utc_us(end))
         return self._elapsed(start, end)
 
     def _elapsed(self, start: datetime, end: datetime) -> timedelta:
