@@ -567,6 +567,13 @@ class BusinessCalendar:
             # next midnight (a span that ends at 24:00) keeps it only if that date is plain.
             shift = (n - _UNIX_ORDINAL) * _DAY_US - m if plain[i] else None
             after = mids[i + 1]
+            if year in (1, 9999):
+                # Only the instants a UTC datetime can hold: answers stay in range.
+                intervals = [
+                    (max(s, MIN_US), min(e, MAX_US))
+                    for s, e in intervals
+                    if s < MAX_US and e > MIN_US
+                ]
             for s, e in intervals:
                 starts.append(s)
                 ends.append(e)
@@ -687,6 +694,8 @@ class BusinessCalendar:
         total = self._totals.get(year)
         if total is not None:
             return total
+        if year in (1, 9999):
+            return self._year_parts(year).total  # clipped to the range of datetime
         mids, plain = self._midnights(year)
         first = date(year, 1, 1).toordinal()
         listed = self._listed.get(year, ())
@@ -724,12 +733,13 @@ class BusinessCalendar:
         counted from its start, and the business µs still needed inside it; a span that
         started in *origin* ends within the span limit of it."""
         if self._week_total == 0:
-            # Open only on special days: visit the years that have one, in order (there are
-            # as many as the configuration lists, so no span limit is needed).
+            # Open only on special days: visit the years that have one, in order.
             ords = self._special_ords
             k = bisect_left(ords, date(year + 1, 1, 1).toordinal())
             while k < len(ords):
                 found = date.fromordinal(ords[k]).year
+                if found - origin > _MAX_SPAN_YEARS:
+                    raise _span_error(origin)
                 total = self._year_total(found)
                 if need <= total:
                     return found, need
