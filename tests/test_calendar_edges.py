@@ -116,7 +116,7 @@ class Spec:
 
 
 class NeverOpensError(Exception):
-    pass
+    """The reference found that the calendar never opens again."""
 
 
 class Ref:
@@ -354,7 +354,7 @@ def forms(us: int, cal: BusinessCalendar) -> list[tuple[str, datetime]]:
 
 
 @contextlib.contextmanager
-def small_year_cache(limit: int) -> Iterator[None]:
+def short_runs(limit: int) -> Iterator[None]:
     """Runs of years patched short, so that runs at hand are replaced as others are needed."""
     with mock.patch.object(calendar_module, "_RUN_YEARS", limit):
         yield
@@ -469,7 +469,7 @@ def test_answers_do_not_depend_on_history(
 ) -> None:
     spec, year = data.draw(specs(PLAIN_SCENES), label="spec")
     zone = ZoneInfo(spec.zone)
-    with small_year_cache(limit):
+    with short_runs(limit):
         used = spec.build()
         for offset in touched:  # index years in this order, by several entry points
             t = mid_year(year + offset)
