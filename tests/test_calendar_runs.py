@@ -37,7 +37,7 @@ from test_calendar_edges import (
     canonical,
     datetime_of,
     outcome,
-    small_year_cache,
+    short_runs,
     us_of,
     written,
 )
@@ -163,7 +163,7 @@ def test_short_runs_answer_as_a_fresh_calendar_near_new_year(
     spec = data.draw(far_specs(), label="spec")
     zone = ZoneInfo(spec.zone)
     year = data.draw(st.sampled_from(PIVOTS), label="year")
-    with small_year_cache(limit):
+    with short_runs(limit):
         used = spec.build()
         for offset, kind in history:
             t = new_year(zone, year + offset) + (kind - 1) * 12 * HOUR
@@ -195,7 +195,7 @@ def test_runs_rotating_inside_one_call_match_the_reference(data: st.DataObject, 
     zone = ZoneInfo(spec.zone)
     year = data.draw(st.sampled_from(PIVOTS), label="year")
     ref = Ref(spec)
-    with small_year_cache(limit):
+    with short_runs(limit):
         cal = spec.build()
         for y in data.draw(st.lists(st.integers(-2, 3), max_size=4), label="indexed"):
             cal.is_open_us(us_of(datetime(year + y, 7, 1, tzinfo=UTC)))
@@ -240,7 +240,7 @@ def test_runs_stay_aligned_after_appends_and_prepends(
 
     zone = ZoneInfo(spec.zone)
     reference = spec.build()
-    with small_year_cache(limit):
+    with short_runs(limit):
         cal = spec.build()
         for year in years:
             cal._run_for(year)
@@ -322,7 +322,7 @@ def test_span_limit_is_the_same_fresh_and_warm(
     zone = ZoneInfo(zone_name)
     spec = Spec(zone_name, OFFICE, frozenset(), {})
     fresh = spec.build()
-    with small_year_cache(limit):
+    with short_runs(limit):
         used = spec.build()
         for offset in history:
             used.is_open_us(us_of(datetime(2026 + offset, 7, 1, tzinfo=UTC)))
