@@ -974,7 +974,7 @@ class BusinessCalendar:
                     t = run.mids[i] + wall.seconds * 1_000_000 + wall.microseconds
                     found = True
             elif tz is UTC:
-                t = _utc_us(start)
+                t = instant_us(start, "start")
                 if not run.mids[0] <= t < run.mids[-1]:
                     run = self._warm
                 found = run.mids[0] <= t < run.mids[-1]
@@ -1070,7 +1070,7 @@ class BusinessCalendar:
                             return ONE_US * total
             elif start.tzinfo is UTC and end.tzinfo is UTC:
                 # UTC datetimes: their wall clocks are the instants.
-                return ONE_US * self.elapsed_us(_utc_us(start), _utc_us(end))
+                return ONE_US * self.elapsed_us(instant_us(start, "start"), instant_us(end, "end"))
         return self._elapsed(start, end)
 
     def _elapsed(self, start: datetime, end: datetime) -> timedelta:
@@ -1090,16 +1090,6 @@ class BusinessCalendar:
                 f"'end' must not be before 'start', got start={_show(start)}, end={_show(end)}"
             )
         return ONE_US * self.elapsed_us(a, b)
-
-
-def _utc_us(value: datetime) -> int:
-    """Microseconds since the epoch of a datetime whose tzinfo is UTC: its wall clock."""
-    return (
-        (value.toordinal() - _UNIX_ORDINAL) * 86_400
-        + value.hour * 3600
-        + value.minute * 60
-        + value.second
-    ) * 1_000_000 + value.microsecond
 
 
 def _span_error(year: int) -> CalendarError:
