@@ -11,6 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import csflow.errors
+from csflow._text import show
 from csflow.errors import (
     CalendarError,
     ConfigError,
@@ -18,7 +19,6 @@ from csflow.errors import (
     InvalidTransitionError,
     UnknownAgentError,
     UnknownTicketError,
-    _show,
 )
 from csflow.model import Tier
 
@@ -183,10 +183,10 @@ class _BrokenRepr:
 def test_messages_show_values_short_and_bounded() -> None:
     # What every message quotes a bad value with: the builtin repr when it is short ...
     for value in ("gold", 42, None, [1, "a"], {"b": 1, "a": 2}):
-        assert _show(value) == repr(value)
+        assert show(value) == repr(value)
     # ... bounded when it is long, with the length it had ...
     huge = "x" * 1_000_000
-    shown = _show(huge)
+    shown = show(huge)
     assert len(shown) < 500
     assert shown.startswith("'xxx")
     assert shown.endswith("(1,000,002 characters)")
@@ -196,8 +196,8 @@ def test_messages_show_values_short_and_bounded() -> None:
     for _ in range(10_000):
         inner.append([])
         inner = cast("list[object]", inner[0])
-    assert _show(deep).startswith("[[[")
-    assert "..." in _show(deep)
-    assert len(_show(deep)) < 100
+    assert show(deep).startswith("[[[")
+    assert "..." in show(deep)
+    assert len(show(deep)) < 100
     # ... and a value whose repr raises is named by its type.
-    assert _show(_BrokenRepr()) == "<_BrokenRepr>"
+    assert show(_BrokenRepr()) == "<_BrokenRepr>"

@@ -10,7 +10,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import timedelta
 from typing import Any
 
-from csflow.errors import ConfigError, CsflowError, _show
+from csflow._text import show
+from csflow.errors import ConfigError, CsflowError
 from csflow.sla import parse_duration
 
 
@@ -22,16 +23,16 @@ def _path(base: str, key: object) -> str:
 
 def _mapping(value: object, path: str) -> Mapping[str, Any]:
     if not isinstance(value, Mapping):
-        raise ConfigError(f"expected a mapping, got {_show(value)}", path)
+        raise ConfigError(f"expected a mapping, got {show(value)}", path)
     for k in value:
         if not isinstance(k, str):
-            raise ConfigError(f"keys must be strings, got {_show(k)}", path)
+            raise ConfigError(f"keys must be strings, got {show(k)}", path)
     return value
 
 
 def _list(value: object, path: str) -> Sequence[Any]:
     if not isinstance(value, list | tuple):
-        raise ConfigError(f"expected a list, got {_show(value)}", path)
+        raise ConfigError(f"expected a list, got {show(value)}", path)
     return value
 
 
@@ -40,7 +41,7 @@ def _keys(data: Mapping[str, Any], allowed: Iterable[str], path: str) -> None:
     for k in data:
         if k not in allowed:
             raise ConfigError(
-                f"unknown key {_show(k)}; expected one of {_show(sorted(allowed))}", path
+                f"unknown key {show(k)}; expected one of {show(sorted(allowed))}", path
             )
 
 
@@ -49,13 +50,13 @@ def _duration(value: object, path: str, *, zero: bool = False) -> timedelta:
     if zero and not isinstance(value, bool) and value in (0, "PT0S", "P0D", timedelta(0)):
         return timedelta(0)
     if isinstance(value, timedelta) and value <= timedelta(0):
-        raise ConfigError(f"expected a positive duration, got {_show(value)}", path)
+        raise ConfigError(f"expected a positive duration, got {show(value)}", path)
     return parse_duration(value, path)
 
 
 def _str(value: object, path: str) -> str:
     if not isinstance(value, str) or not value:
-        raise ConfigError(f"expected a non-empty string, got {_show(value)}", path)
+        raise ConfigError(f"expected a non-empty string, got {show(value)}", path)
     return value
 
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo
 
-from csflow.errors import CalendarError, CsflowError, _show
+from csflow._text import show
+from csflow.errors import CalendarError, CsflowError
 
 __all__ = [
     "EPOCH",
@@ -22,6 +23,7 @@ __all__ = [
     "instant_us",
     "require_aware",
     "to_us",
+    "utc",
 ]
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -53,9 +55,9 @@ def require_aware(value: object, name: str, error: type[CsflowError] = CalendarE
         CsflowError: *error*, naming the argument and the value given.
     """
     if not isinstance(value, datetime):
-        raise error(f"{name!r} must be a timezone-aware datetime, got {_show(value)}")
+        raise error(f"{name!r} must be a timezone-aware datetime, got {show(value)}")
     if value.tzinfo is None or value.utcoffset() is None:
-        raise error(f"{name!r} must be timezone-aware, got {_show(value)}")
+        raise error(f"{name!r} must be timezone-aware, got {show(value)}")
     return value
 
 
@@ -79,7 +81,7 @@ def instant_us(value: object, name: str, error: type[CsflowError] = CalendarErro
         else:
             offset = value.utcoffset()
             if offset is None:
-                raise error(f"{name!r} must be timezone-aware, got {_show(value)}")
+                raise error(f"{name!r} must be timezone-aware, got {show(value)}")
             known = _OFFSET_US.get(offset)
             off = _offset_us(offset) if known is None else known
         us = (
@@ -107,7 +109,7 @@ def instant_us(value: object, name: str, error: type[CsflowError] = CalendarErro
             return us
     require_aware(value, name, error)
     raise error(
-        f"{name!r} must be a timezone-aware datetime, got {_show(value)}"
+        f"{name!r} must be a timezone-aware datetime, got {show(value)}"
     )  # pragma: no cover
 
 
@@ -173,7 +175,12 @@ def duration_us(
         # The stdlib operation: pendulum's Duration overrides floor division.
         us = _floordiv(value, ONE_US)
     else:
-        raise error(f"{name!r} must be a datetime.timedelta, got {_show(value)}")
+        raise error(f"{name!r} must be a datetime.timedelta, got {show(value)}")
     if us < 0 and not allow_negative:
         raise error(f"{name!r} must not be negative, got {value!r}")
     return us
+
+
+def utc(us: int) -> datetime:
+    """The UTC datetime of *us* microseconds since the epoch (no zone lookup)."""
+    return EPOCH + timedelta(microseconds=us)

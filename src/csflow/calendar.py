@@ -55,8 +55,9 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from types import MappingProxyType
 from typing import Any, NamedTuple, cast
 
+from csflow._text import show
 from csflow._time import EPOCH, MAX_US, MIN_US, ONE_US, duration_us, from_us, instant_us
-from csflow.errors import CalendarError, ConfigError, _show
+from csflow.errors import CalendarError, ConfigError
 
 __all__ = ["DAY_KEYS", "BusinessCalendar"]
 
@@ -128,21 +129,21 @@ class _Run(NamedTuple):
 def _parse_bound(value: object, what: str, *, is_end: bool) -> int:
     if isinstance(value, time):
         if value.tzinfo is not None or value.second or value.microsecond:
-            raise CalendarError(f"{what} must be a whole-minute naive time, got {_show(value)}")
+            raise CalendarError(f"{what} must be a whole-minute naive time, got {show(value)}")
         return value.hour * 60 + value.minute
     if not isinstance(value, str):
-        raise CalendarError(f"{what} must be an 'HH:MM' string, got {_show(value)}")
+        raise CalendarError(f"{what} must be an 'HH:MM' string, got {show(value)}")
     m = _HHMM.match(value)
     if m is None:
         raise CalendarError(
-            f"{what} must be an 'HH:MM' string from '00:00' to '24:00', got {_show(value)}"
+            f"{what} must be an 'HH:MM' string from '00:00' to '24:00', got {show(value)}"
         )
     minutes = int(m.group(1)) * 60 + int(m.group(2))
     if minutes > _DAY_MINUTES:
-        raise CalendarError(f"{what} must not be later than '24:00', got {_show(value)}")
+        raise CalendarError(f"{what} must not be later than '24:00', got {show(value)}")
     if minutes == _DAY_MINUTES and not is_end:
         raise CalendarError(
-            f"{what}: '24:00' is allowed only as the end of a span, got {_show(value)}"
+            f"{what}: '24:00' is allowed only as the end of a span, got {show(value)}"
         )
     return minutes
 
@@ -150,21 +151,21 @@ def _parse_bound(value: object, what: str, *, is_end: bool) -> int:
 def _parse_spans(value: object, where: str) -> tuple[Span, ...]:
     if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
         raise CalendarError(
-            f"{where} must be a list of ('HH:MM', 'HH:MM') spans, got {_show(value)}"
+            f"{where} must be a list of ('HH:MM', 'HH:MM') spans, got {show(value)}"
         )
     spans: list[Span] = []
     for i, pair in enumerate(value):
         what = f"{where}[{i}]"
         if isinstance(pair, (str, bytes)) or not isinstance(pair, Sequence) or len(pair) != 2:
-            raise CalendarError(f"{what} must be a pair ('HH:MM', 'HH:MM'), got {_show(pair)}")
+            raise CalendarError(f"{what} must be a pair ('HH:MM', 'HH:MM'), got {show(pair)}")
         start = _parse_bound(pair[0], f"{what} start", is_end=False)
         end = _parse_bound(pair[1], f"{what} end", is_end=True)
         if start >= end:
-            raise CalendarError(f"{what} must start before it ends, got {_show(tuple(pair))}")
+            raise CalendarError(f"{what} must start before it ends, got {show(tuple(pair))}")
         if spans and start < spans[-1][1]:
             raise CalendarError(
-                f"{where} spans must be sorted and must not overlap, got {_show(tuple(pair))} "
-                f"after {_show(_fmt_span(spans[-1]))}"
+                f"{where} spans must be sorted and must not overlap, got {show(tuple(pair))} "
+                f"after {show(_fmt_span(spans[-1]))}"
             )
         spans.append((start, end))
     return tuple(spans)
@@ -180,18 +181,18 @@ def _fmt_span(span: Span) -> tuple[str, str]:
 
 def _check_date(value: object, where: str) -> date:
     if not isinstance(value, date) or isinstance(value, datetime):
-        raise CalendarError(f"{where} keys must be datetime.date values, got {_show(value)}")
+        raise CalendarError(f"{where} keys must be datetime.date values, got {show(value)}")
     return value
 
 
 def _load_zone(name: object) -> zoneinfo.ZoneInfo:
     if not isinstance(name, str) or not name or len(name) > 255:
-        raise CalendarError(f"'timezone' must be an IANA time zone name, got {_show(name)}")
+        raise CalendarError(f"'timezone' must be an IANA time zone name, got {show(name)}")
     try:
         return zoneinfo.ZoneInfo(name)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
         raise CalendarError(
-            f"'timezone' must be an IANA time zone name, got {_show(name)}"
+            f"'timezone' must be an IANA time zone name, got {show(name)}"
         ) from None
 
 
@@ -252,12 +253,12 @@ class BusinessCalendar:
         self._timezone = timezone
         weekly = {} if weekly is None else weekly
         if not isinstance(weekly, Mapping):
-            raise CalendarError(f"'weekly' must be a mapping of day -> spans, got {_show(weekly)}")
+            raise CalendarError(f"'weekly' must be a mapping of day -> spans, got {show(weekly)}")
         days: list[tuple[Span, ...]] = [()] * 7
         for key, spans in weekly.items():
             if key not in DAY_KEYS:
                 raise CalendarError(
-                    f"'weekly' keys must be one of {_show(DAY_KEYS)}, got {_show(key)}"
+                    f"'weekly' keys must be one of {show(DAY_KEYS)}, got {show(key)}"
                 )
             days[DAY_KEYS.index(key)] = _parse_spans(spans, f"weekly[{key!r}]")
         self._weekly: tuple[tuple[Span, ...], ...] = tuple(days)
@@ -266,7 +267,7 @@ class BusinessCalendar:
             hol = {_check_date(d, "'holidays'"): str(name) for d, name in holidays.items()}
         elif isinstance(cast(object, holidays), (str, bytes)) or not isinstance(holidays, Iterable):
             raise CalendarError(
-                f"'holidays' must be a mapping or iterable of dates, got {_show(holidays)}"
+                f"'holidays' must be a mapping or iterable of dates, got {show(holidays)}"
             )
         else:
             hol = {_check_date(d, "'holidays'"): "holiday" for d in holidays}
@@ -275,7 +276,7 @@ class BusinessCalendar:
         special_days = {} if special_days is None else special_days
         if not isinstance(special_days, Mapping):
             raise CalendarError(
-                f"'special_days' must be a mapping of date -> spans, got {_show(special_days)}"
+                f"'special_days' must be a mapping of date -> spans, got {show(special_days)}"
             )
         special = {
             _check_date(d, "'special_days'"): _parse_spans(spans, f"special_days[{d.isoformat()}]")
@@ -407,12 +408,12 @@ class BusinessCalendar:
                 ``calendar.weekly.mon[1] end must ...``).
         """
         if not isinstance(data, Mapping):
-            raise ConfigError(f"expected a mapping, got {_show(data)}", path)
+            raise ConfigError(f"expected a mapping, got {show(data)}", path)
         allowed = {"timezone", "weekly", "holidays", "special_days", "always_open"}
         for key in data:
             if key not in allowed:
                 raise ConfigError(
-                    f"unknown key {_show(key)}; expected one of {sorted(allowed)}", path
+                    f"unknown key {show(key)}; expected one of {sorted(allowed)}", path
                 )
         try:
             timezone = data.get("timezone", "UTC")
@@ -432,13 +433,13 @@ class BusinessCalendar:
                 holidays = [_parse_iso_date(k, f"{path}.holidays") for k in holidays_raw]
             else:
                 raise ConfigError(
-                    f"expected a mapping or list of ISO dates, got {_show(holidays_raw)}",
+                    f"expected a mapping or list of ISO dates, got {show(holidays_raw)}",
                     f"{path}.holidays",
                 )
             special_raw = data.get("special_days", {})
             if not isinstance(special_raw, Mapping):
                 raise ConfigError(
-                    f"expected a mapping of ISO date -> spans, got {_show(special_raw)}",
+                    f"expected a mapping of ISO date -> spans, got {show(special_raw)}",
                     f"{path}.special_days",
                 )
             special = {
@@ -675,7 +676,7 @@ class BusinessCalendar:
                 run = self._run_for(year + 1)
         except (OverflowError, ValueError):
             raise CalendarError(
-                f"instant is outside the supported range of dates: {_show(t)} µs"
+                f"instant is outside the supported range of dates: {show(t)} µs"
             ) from None
         return run
 
@@ -746,7 +747,7 @@ class BusinessCalendar:
                 need -= total
                 k = bisect_left(ords, date(found + 1, 1, 1).toordinal())
             raise CalendarError(
-                f"calendar in {_show(self._timezone)} never opens again: no weekly hours and no "
+                f"calendar in {show(self._timezone)} never opens again: no weekly hours and no "
                 "later special day with open hours"
             )
         # The weekly pattern has open hours and holidays are finite, so this ends (or leaves
@@ -866,7 +867,7 @@ class BusinessCalendar:
         if d <= 0:
             if d == 0:
                 return t
-            raise CalendarError(f"'duration' must not be negative, got {_show(d)} µs")
+            raise CalendarError(f"'duration' must not be negative, got {show(d)} µs")
         try:
             if d > MAX_US - t:
                 # Business time runs no faster than real time: the answer is past year 9999.
@@ -1017,7 +1018,7 @@ class BusinessCalendar:
         if d <= 0:
             if d == 0:
                 return from_us(t, self._zone)
-            raise CalendarError(f"'duration' must not be negative, got {_show(duration)}")
+            raise CalendarError(f"'duration' must not be negative, got {show(duration)}")
         try:
             if d > MAX_US - t:
                 # Business time runs no faster than real time: the answer is past year 9999.
@@ -1087,7 +1088,7 @@ class BusinessCalendar:
         b = instant_us(end, "end")
         if b < a:
             raise CalendarError(
-                f"'end' must not be before 'start', got start={_show(start)}, end={_show(end)}"
+                f"'end' must not be before 'start', got start={show(start)}, end={show(end)}"
             )
         return ONE_US * self.elapsed_us(a, b)
 
@@ -1101,14 +1102,14 @@ def _span_error(year: int) -> CalendarError:
 
 def _check_int(value: object, name: str) -> None:
     if type(value) is not int:
-        raise CalendarError(f"{name!r} must be an int of microseconds, got {_show(value)}")
+        raise CalendarError(f"{name!r} must be an int of microseconds, got {show(value)}")
 
 
 def _range_error(exc: Exception, t: int) -> CalendarError:
     if isinstance(exc, CalendarError):
         return exc
     return CalendarError(
-        f"instant is outside the supported range of dates (years 1-9999): {_show(t)} µs since the "
+        f"instant is outside the supported range of dates (years 1-9999): {show(t)} µs since the "
         "epoch"
     )
 
@@ -1116,7 +1117,7 @@ def _range_error(exc: Exception, t: int) -> CalendarError:
 def _holiday_name(value: object, path: str) -> str:
     if not isinstance(value, str) or len(value) > 256:
         raise ConfigError(
-            f"a holiday's name must be a string of at most 256 characters, got {_show(value)}",
+            f"a holiday's name must be a string of at most 256 characters, got {show(value)}",
             path,
         )
     return value
@@ -1126,8 +1127,8 @@ def _parse_iso_date(value: object, path: str) -> date:
     if isinstance(value, date) and not isinstance(value, datetime):
         return value
     if not isinstance(value, str):
-        raise ConfigError(f"expected an ISO date 'YYYY-MM-DD', got {_show(value)}", path)
+        raise ConfigError(f"expected an ISO date 'YYYY-MM-DD', got {show(value)}", path)
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise ConfigError(f"expected an ISO date 'YYYY-MM-DD', got {_show(value)}", path) from None
+        raise ConfigError(f"expected an ISO date 'YYYY-MM-DD', got {show(value)}", path) from None

@@ -59,7 +59,8 @@ from typing import Any, Final
 import attrs
 
 from csflow._config import _duration, _keys, _list, _mapping, _path, _str, _wrap
-from csflow._time import EPOCH, MAX_US, MIN_US, duration_us, instant_us
+from csflow._text import show
+from csflow._time import MAX_US, MIN_US, duration_us, instant_us, utc
 from csflow.calendar import BusinessCalendar
 from csflow.errors import (
     ConfigError,
@@ -67,7 +68,6 @@ from csflow.errors import (
     InvalidTransitionError,
     UnknownAgentError,
     UnknownTicketError,
-    _show,
 )
 from csflow.events import (
     AgentPresenceChanged,
@@ -220,10 +220,6 @@ def _sla_status(policy: SlaPolicy, state: str) -> str:
 _MAX_DEPTH = 64
 
 
-def _utc(us: int) -> datetime:
-    return EPOCH + timedelta(microseconds=us)
-
-
 # ---------------------------------------------------------------------------------------------
 # Configuration
 
@@ -281,14 +277,14 @@ def _by_name(value: object, kind: type[Any], noun: str, what: str, field: str) -
     items = value.values() if isinstance(value, Mapping) else value
     if isinstance(items, str) or not isinstance(items, Iterable):
         raise ConfigError(
-            f"expected a collection of {kind.__name__} values, got {_show(value)}", field
+            f"expected a collection of {kind.__name__} values, got {show(value)}", field
         )
     out: dict[str, Any] = {}
     for i, item in enumerate(items):
         if not isinstance(item, kind):
-            raise ConfigError(f"expected {noun}, got {_show(item)}", f"{field}[{i}]")
+            raise ConfigError(f"expected {noun}, got {show(item)}", f"{field}[{i}]")
         if item.name in out:
-            raise ConfigError(f"{what} {_show(item.name)} defined twice", f"{field}[{i}]")
+            raise ConfigError(f"{what} {show(item.name)} defined twice", f"{field}[{i}]")
         out[item.name] = item
     return out
 
@@ -328,7 +324,7 @@ def _to_triage(value: RuleSet | None) -> RuleSet:
     if value is None:
         return RuleSet.from_dicts([])
     if not isinstance(value, RuleSet):
-        raise ConfigError(f"triage must be a RuleSet, got {_show(value)}", "triage")
+        raise ConfigError(f"triage must be a RuleSet, got {show(value)}", "triage")
     return value
 
 
@@ -407,25 +403,25 @@ class DeskConfig:
         for i, p in enumerate(self.routing_profiles):
             if not isinstance(p, RoutingProfile):
                 raise ConfigError(
-                    f"expected a RoutingProfile, got {_show(p)}", f"routing_profiles[{i}]"
+                    f"expected a RoutingProfile, got {show(p)}", f"routing_profiles[{i}]"
                 )
             for j, s in enumerate(p.queues):
                 if s.queue not in queues:
                     raise ConfigError(
-                        f"unknown queue {_show(s.queue)}; known: {_show(sorted(queues))}",
+                        f"unknown queue {show(s.queue)}; known: {show(sorted(queues))}",
                         f"routing_profiles[{i}].queues[{j}]",
                     )
         profiles = {p.name for p in self.routing_profiles}
         for name, t in self.teams.items():
             if t.queue not in queues:
                 raise ConfigError(
-                    f"unknown queue {_show(t.queue)}; known: {_show(sorted(queues))}",
+                    f"unknown queue {show(t.queue)}; known: {show(sorted(queues))}",
                     f"teams.{name}.queue",
                 )
             if t.routing_profile is not None and t.routing_profile not in profiles:
                 raise ConfigError(
-                    f"unknown routing profile {_show(t.routing_profile)}; known: "
-                    f"{_show(sorted(profiles))}",
+                    f"unknown routing profile {show(t.routing_profile)}; known: "
+                    f"{show(sorted(profiles))}",
                     f"teams.{name}.routing_profile",
                 )
         for i, q in enumerate(self.queues):
@@ -433,42 +429,40 @@ class DeskConfig:
             for j, step in enumerate(steps):
                 if step.overflow_to is not None and step.overflow_to not in queues:
                     raise ConfigError(
-                        f"unknown queue {_show(step.overflow_to)}; known: {_show(sorted(queues))}",
+                        f"unknown queue {show(step.overflow_to)}; known: {show(sorted(queues))}",
                         f"queues[{i}].relaxation[{j}].overflow_to",
                     )
         if self.escalation is not None:
             for i, team in enumerate(self.escalation.teams):
                 if team not in self.teams:
                     raise ConfigError(
-                        f"escalation team {_show(team)} is not a configured team; known: "
-                        f"{_show(sorted(self.teams))}",
+                        f"escalation team {show(team)} is not a configured team; known: "
+                        f"{show(sorted(self.teams))}",
                         f"escalation.teams[{i}]",
                     )
         if self.default_sla_policy is not None and self.default_sla_policy not in self.sla_policies:
             raise ConfigError(
-                f"unknown SLA policy {_show(self.default_sla_policy)}; known: "
-                f"{_show(sorted(self.sla_policies))}",
+                f"unknown SLA policy {show(self.default_sla_policy)}; known: "
+                f"{show(sorted(self.sla_policies))}",
                 "default_sla_policy",
             )
         if self.survey_delay is not None:
             duration_us(self.survey_delay, "survey_delay", ConfigError)
         if not isinstance(self.transfers, TransferPolicy):
-            raise ConfigError(
-                f"expected a TransferPolicy, got {_show(self.transfers)}", "transfers"
-            )
+            raise ConfigError(f"expected a TransferPolicy, got {show(self.transfers)}", "transfers")
         for i, rule in enumerate(self.triage):
             for key, value in rule.then.items():
                 where = f"triage[{i}].then.{key}"
                 if key == "queue" and (not isinstance(value, str) or value not in queues):
                     raise ConfigError(
-                        f"unknown queue {_show(value)}; known: {_show(sorted(queues))}", where
+                        f"unknown queue {show(value)}; known: {show(sorted(queues))}", where
                     )
                 if key == "sla_policy" and not (
                     value is None or (isinstance(value, str) and value in self.sla_policies)
                 ):
                     raise ConfigError(
-                        f"unknown SLA policy {_show(value)}; known: "
-                        f"{_show(sorted(self.sla_policies))}",
+                        f"unknown SLA policy {show(value)}; known: "
+                        f"{show(sorted(self.sla_policies))}",
                         where,
                     )
                 if key == "priority":
@@ -631,9 +625,7 @@ class DeskConfig:
             _keys(tm, ("mode", "rules"), "triage")
             mode = tm.get("mode", "first")
             if mode not in ("first", "all"):
-                raise ConfigError(
-                    f"mode must be 'first' or 'all', got {_show(mode)}", "triage.mode"
-                )
+                raise ConfigError(f"mode must be 'first' or 'all', got {show(mode)}", "triage.mode")
             triage = _wrap("triage", _triage_rules, tm.get("rules", []), mode)
         teams = []
         for name, t in _mapping(d.get("teams", {}), "teams").items():
@@ -681,16 +673,15 @@ class DeskConfig:
             mode_r = RecalcMode.parse(recalc)
         except ConfigError:
             raise ConfigError(
-                f"expected one of {_show([m.name.lower() for m in RecalcMode])}, got "
-                f"{_show(recalc)}",
+                f"expected one of {show([m.name.lower() for m in RecalcMode])}, got {show(recalc)}",
                 "recalculation",
             ) from None
         keep_log = d.get("keep_log", True)
         if not isinstance(keep_log, bool):
-            raise ConfigError(f"expected true or false, got {_show(keep_log)}", "keep_log")
+            raise ConfigError(f"expected true or false, got {show(keep_log)}", "keep_log")
         keep = d.get("keep_history", True)
         if not isinstance(keep, bool):
-            raise ConfigError(f"expected true or false, got {_show(keep)}", "keep_history")
+            raise ConfigError(f"expected true or false, got {show(keep)}", "keep_history")
         default_policy = d.get("default_sla_policy")
         if default_policy is not None:
             _str(default_policy, "default_sla_policy")
@@ -717,7 +708,7 @@ class DeskConfig:
 
 def _triage_rules(rules: object, mode: Any) -> RuleSet:
     if not isinstance(rules, list | tuple):
-        raise ConfigError(f"expected a list of rules, got {_show(rules)}", "triage.rules")
+        raise ConfigError(f"expected a list of rules, got {show(rules)}", "triage.rules")
     return RuleSet.from_dicts(list(rules), mode=mode, known_fields=STANDARD_FIELDS)
 
 
@@ -730,7 +721,7 @@ def _skills_action(value: object) -> tuple[SkillRequirement, ...]:
         return tuple(SkillRequirement(v) for v in value)
     raise ConfigError(
         f"skills must be a skill name, a list of names or a mapping skill -> proficiency, "
-        f"got {_show(value)}"
+        f"got {show(value)}"
     )
 
 
@@ -763,7 +754,7 @@ def _queue_from_dict(data: object, path: str) -> QueueSpec:
         fallback = None if fb is None else _duration(fb, _path(path, "fallback"))
         key = _wrap(path, DeadlineKey, fallback=fallback, **band_kw)
     else:
-        raise ConfigError(f"expected 'aging' or 'deadline', got {_show(kind)}", _path(path, "key"))
+        raise ConfigError(f"expected 'aging' or 'deadline', got {show(kind)}", _path(path, "key"))
     relaxation = None
     if d.get("relaxation"):
         steps = []
@@ -819,7 +810,7 @@ def _strategies_from_dict(names: object, affinity: object) -> tuple[Strategy, ..
             out.append(_STRATEGIES[n]())
         else:
             known = sorted([*_STRATEGIES, "preferred_agent"])
-            raise ConfigError(f"unknown strategy {_show(n)}; known: {_show(known)}", p)
+            raise ConfigError(f"unknown strategy {show(n)}; known: {show(known)}", p)
     return tuple(out)
 
 
@@ -895,7 +886,7 @@ def ticket_from_dict(data: object, path: str = "ticket") -> Ticket:
         created = None
     if created is None:
         raise ConfigError(
-            f"expected an ISO 8601 instant, got {_show(raw_at)}", _path(path, "created_at")
+            f"expected an ISO 8601 instant, got {show(raw_at)}", _path(path, "created_at")
         )
     return _wrap(  # type: ignore[no-any-return]
         path,
@@ -1054,7 +1045,7 @@ class Desk:
 
     def __init__(self, config: DeskConfig) -> None:
         if not isinstance(config, DeskConfig):
-            raise ConfigError(f"config must be a DeskConfig, got {_show(config)}")
+            raise ConfigError(f"config must be a DeskConfig, got {show(config)}")
         self.config = config
         self._queues = {q.name: TicketQueue(q.name, q.key) for q in config.queues}
         relax = {q.name: q.relaxation for q in config.queues if q.relaxation is not None}
@@ -1089,7 +1080,7 @@ class Desk:
     @property
     def now(self) -> datetime | None:
         """The last instant the desk saw (UTC), or ``None`` before the first command."""
-        return None if self._now < -(2**61) else _utc(self._now)
+        return None if self._now < -(2**61) else utc(self._now)
 
     def tickets(self) -> Iterator[str]:
         """The ids of every ticket the desk knows, in order of submission."""
@@ -1127,7 +1118,7 @@ class Desk:
         r = self._rec(ticket_id)
         if r.sla is None:
             return {}
-        when = at if at is not None else _utc(max(self._now, 0))
+        when = at if at is not None else utc(max(self._now, 0))
         out: dict[Metric, ClockView] = {}
         for metric, c in r.sla.clocks.items():
             out[metric] = _clock_view(metric, c, when)
@@ -1190,7 +1181,7 @@ class Desk:
         The host sleeps until then (or until new input) and calls :meth:`advance`.
         """
         us = self._next_due()
-        return None if us is None else _utc(us)
+        return None if us is None else utc(us)
 
     def next_wakeup_us(self) -> int | None:
         """:meth:`next_wakeup` as integer microseconds since the epoch (no datetime built)."""
@@ -1216,9 +1207,9 @@ class Desk:
         """
         t = self._time(at)
         if not isinstance(profile, AgentProfile):
-            raise ConfigError(f"profile must be an AgentProfile, got {_show(profile)}")
+            raise ConfigError(f"profile must be an AgentProfile, got {show(profile)}")
         if profile.id in self._router.pool:
-            raise ConfigError(f"agent {_show(profile.id)} already exists")
+            raise ConfigError(f"agent {show(profile.id)} already exists")
         group = routing_profile
         if group is None:
             for team in sorted(profile.teams):
@@ -1289,13 +1280,13 @@ class Desk:
         """
         t = self._time(at)
         if not isinstance(ticket, Ticket):
-            raise ConfigError(f"ticket must be a Ticket, got {_show(ticket)}")
+            raise ConfigError(f"ticket must be a Ticket, got {show(ticket)}")
         if ticket.id in self._tickets:
-            raise ConfigError(f"ticket {_show(ticket.id)} was already submitted")
+            raise ConfigError(f"ticket {show(ticket.id)} was already submitted")
         if instant_us(ticket.created_at, "created_at") > t:
             raise ConfigError(
-                f"ticket {_show(ticket.id)} was created at {ticket.created_at.isoformat()}, "
-                f"after it is submitted at {_show(at)}"
+                f"ticket {show(ticket.id)} was created at {ticket.created_at.isoformat()}, "
+                f"after it is submitted at {show(at)}"
             )
         triage = self.config.triage
         decision = triage.evaluate(self.context(ticket, at) if len(triage) else {})
@@ -1367,8 +1358,8 @@ class Desk:
         self._check("reply", r)
         if r.agent != agent_id:
             raise InvalidTransitionError(
-                f"agent {_show(agent_id)} cannot reply to ticket {_show(ticket_id)}: it is with "
-                f"{_show(r.agent)}"
+                f"agent {show(agent_id)} cannot reply to ticket {show(ticket_id)}: it is with "
+                f"{show(r.agent)}"
             )
         self._commit(t, ("reply", ticket_id, agent_id))
         out: list[Event] = []
@@ -1409,7 +1400,7 @@ class Desk:
         t = self._time(at)
         r = self._rec(ticket_id)
         if status not in ("open", "pending", "on_hold"):
-            raise ConfigError(f"status must be 'open', 'pending' or 'on_hold', got {_show(status)}")
+            raise ConfigError(f"status must be 'open', 'pending' or 'on_hold', got {show(status)}")
         new = self._check(f"set_status:{status}", r)
         self._commit(t, ("set_status", ticket_id, status))
         out: list[Event] = []
@@ -1483,13 +1474,13 @@ class Desk:
         to_agent = to in pool
         if not to_agent and (not isinstance(to, str) or to not in self.config.teams):
             raise ConfigError(
-                f"transfer target {_show(to)} is neither an agent nor a team; teams: "
-                f"{_show(sorted(self.config.teams))}"
+                f"transfer target {show(to)} is neither an agent nor a team; teams: "
+                f"{show(sorted(self.config.teams))}"
             )
         if to_agent:
             if to == r.agent:
                 raise InvalidTransitionError(
-                    f"ticket {_show(ticket_id)} is already with agent {_show(to)}"
+                    f"ticket {show(ticket_id)} is already with agent {show(to)}"
                 )
             # A waiting call-back stays a phone call; a ticket taken from an agent goes by its
             # own channel.
@@ -1540,7 +1531,7 @@ class Desk:
         self._check("escalate", r)
         if not isinstance(team, str) or team not in self.config.teams:
             raise ConfigError(
-                f"unknown team {_show(team)}; known: {_show(sorted(self.config.teams))}"
+                f"unknown team {show(team)}; known: {show(sorted(self.config.teams))}"
             )
         src = self._queue_team.get(r.queue)
         graph = self.config.escalation
@@ -1548,12 +1539,12 @@ class Desk:
             src = graph.entry[0]
         if graph is not None and src is not None and not graph.can_escalate(src, team):
             raise InvalidTransitionError(
-                f"team {_show(src)} may not escalate to {_show(team)}; allowed: "
-                f"{_show(list(graph.targets(src)))}"
+                f"team {show(src)} may not escalate to {show(team)}; allowed: "
+                f"{show(list(graph.targets(src)))}"
             )
         if src == team:
             raise InvalidTransitionError(
-                f"ticket {_show(ticket_id)} is already with team {_show(team)}"
+                f"ticket {show(ticket_id)} is already with team {show(team)}"
             )
         self._ledger.check(ticket_id)
         self._commit(t, ("escalate", ticket_id, team))
@@ -1592,7 +1583,7 @@ class Desk:
         r = self._rec(ticket_id)
         self._check("request_callback", r)
         if r.callback:
-            raise InvalidTransitionError(f"ticket {_show(ticket_id)} is already a call-back")
+            raise InvalidTransitionError(f"ticket {show(ticket_id)} is already a call-back")
         self._commit(t, ("request_callback", ticket_id))
         out: list[Event] = []
         r.callback = True
@@ -1632,8 +1623,8 @@ class Desk:
         new = self._check("resolve", r)
         if r.agent != agent_id:
             raise InvalidTransitionError(
-                f"agent {_show(agent_id)} cannot resolve ticket {_show(ticket_id)}: it is with "
-                f"{_show(r.agent)}"
+                f"agent {show(agent_id)} cannot resolve ticket {show(ticket_id)}: it is with "
+                f"{show(r.agent)}"
             )
         self._commit(t, ("resolve", ticket_id, agent_id))
         out: list[Event] = []
@@ -1712,7 +1703,7 @@ class Desk:
         r = self._rec(ticket_id)
         if r.state not in ("closed", "abandoned"):
             raise InvalidTransitionError(
-                f"cannot forget ticket {_show(ticket_id)}: it is {r.state}; only closed or "
+                f"cannot forget ticket {show(ticket_id)}: it is {r.state}; only closed or "
                 "abandoned "
                 "tickets can be forgotten"
             )
@@ -1748,7 +1739,7 @@ class Desk:
         return out
 
     def _fire(self, due: int, out: list[Event]) -> None:
-        when = _utc(due)
+        when = utc(due)
         heap = self._sla_heap
         while heap and heap[0][0] <= due:
             d, _, tid = heapq.heappop(heap)
@@ -1826,7 +1817,7 @@ class Desk:
         _keys(d, ("format", "commands"), "snapshot")
         if d.get("format") != "csflow.desk/1":
             raise ConfigError(
-                f"expected format 'csflow.desk/1', got {_show(d.get('format'))}", "snapshot.format"
+                f"expected format 'csflow.desk/1', got {show(d.get('format'))}", "snapshot.format"
             )
         desk = cls(config)
         for i, cmd in enumerate(_list(d.get("commands"), "snapshot.commands")):
@@ -1838,27 +1829,27 @@ class Desk:
                     raise
                 raise ConfigError(str(exc), path) from None
             except (CsflowError, TypeError, ValueError, KeyError, AttributeError) as exc:
-                raise ConfigError(f"command {_show(cmd)} cannot be replayed: {exc}", path) from None
+                raise ConfigError(f"command {show(cmd)} cannot be replayed: {exc}", path) from None
         return desk
 
     def _replay(self, cmd: object, path: str) -> None:
         items = _list(cmd, path)
         if len(items) < 2 or not isinstance(items[0], str):
-            raise ConfigError(f"expected [name, at_us, *args], got {_show(cmd)}", path)
+            raise ConfigError(f"expected [name, at_us, *args], got {show(cmd)}", path)
         name, at_us, *args = items
         if type(at_us) is not int or not MIN_US <= at_us <= MAX_US:
             raise ConfigError(
-                f"expected an int of microseconds in years 1-9999, got {_show(at_us)}", path
+                f"expected an int of microseconds in years 1-9999, got {show(at_us)}", path
             )
-        at = _utc(at_us)
+        at = utc(at_us)
         for a in args:
             if a is not None and not isinstance(a, str | dict):
-                raise ConfigError(f"unexpected argument {_show(a)}", path)
+                raise ConfigError(f"unexpected argument {show(a)}", path)
 
         def arity(n: int) -> None:
             if len(args) != n or not all(isinstance(a, str) for a in args):
                 raise ConfigError(
-                    f"{_show(name)} takes {n} string arguments, got {_show(args)}", path
+                    f"{show(name)} takes {n} string arguments, got {show(args)}", path
                 )
 
         if name == "submit" and len(args) == 1:
@@ -1866,7 +1857,7 @@ class Desk:
         elif name == "add_agent" and len(args) == 3:
             presence, group = args[1], args[2]
             if not isinstance(presence, str) or not (group is None or isinstance(group, str)):
-                raise ConfigError(f"bad add_agent arguments {_show(args)}", path)
+                raise ConfigError(f"bad add_agent arguments {show(args)}", path)
             self.add_agent(
                 _profile_from_data(args[0], f"{path}[2]"),
                 at=at,
@@ -1899,7 +1890,7 @@ class Desk:
             arity(1)
             getattr(self, name)(args[0], at=at)
         else:
-            raise ConfigError(f"unknown command {_show(name)} with {len(args)} arguments", path)
+            raise ConfigError(f"unknown command {show(name)} with {len(args)} arguments", path)
 
     # -- internals -----------------------------------------------------------------------------
 
@@ -1908,7 +1899,7 @@ class Desk:
         if t < self._now:
             raise InvalidTransitionError(
                 f"'at' must not be earlier than the desk's last instant "
-                f"{_utc(self._now).isoformat()}, got {_show(at)}"
+                f"{utc(self._now).isoformat()}, got {show(at)}"
             )
         return t
 
@@ -1921,12 +1912,12 @@ class Desk:
     def _rec(self, ticket_id: str) -> _Rec:
         r = self._tickets.get(ticket_id) if isinstance(ticket_id, str) else None
         if r is None:
-            raise UnknownTicketError(f"no ticket {_show(ticket_id)} at this desk")
+            raise UnknownTicketError(f"no ticket {show(ticket_id)} at this desk")
         return r
 
     def _agent_known(self, agent_id: str) -> None:
         if not isinstance(agent_id, str) or agent_id not in self._router.pool:
-            raise UnknownAgentError(f"no agent {_show(agent_id)} at this desk")
+            raise UnknownAgentError(f"no agent {show(agent_id)} at this desk")
 
     def _check(self, command: str, r: _Rec) -> str:
         new = LIFECYCLE[command].get(r.state)
@@ -1934,7 +1925,7 @@ class Desk:
             allowed = sorted(s for s in LIFECYCLE[command] if s is not None)
             raise InvalidTransitionError(
                 f"cannot {command.replace('set_status:', 'set status ')} ticket "
-                f"{_show(r.ticket.id)}: it is {r.state}; allowed from {_show(allowed)}"
+                f"{show(r.ticket.id)}: it is {r.state}; allowed from {show(allowed)}"
             )
         return new
 
@@ -1976,8 +1967,8 @@ class Desk:
             res_q = cfg.queue_policy(ctx)
             if res_q.value not in self._queues:
                 raise ConfigError(
-                    f"the queue policy chose unknown queue {_show(res_q.value)}; known: "
-                    f"{_show(sorted(self._queues))}"
+                    f"the queue policy chose unknown queue {show(res_q.value)}; known: "
+                    f"{show(sorted(self._queues))}"
                 )
             queue = res_q.value
             reasons.append(f"queue: {res_q.reason}")
@@ -1985,8 +1976,8 @@ class Desk:
             res_s = cfg.sla_selection(ctx)
             if res_s.value is not None and res_s.value not in cfg.sla_policies:
                 raise ConfigError(
-                    f"the SLA selection policy chose unknown SLA policy {_show(res_s.value)}; "
-                    f"known: {_show(sorted(cfg.sla_policies))}"
+                    f"the SLA selection policy chose unknown SLA policy {show(res_s.value)}; "
+                    f"known: {show(sorted(cfg.sla_policies))}"
                 )
             sla = res_s.value
             reasons.append(f"SLA policy: {res_s.reason}")

@@ -14,8 +14,6 @@ A command that raises one of these errors has changed nothing.
 
 from __future__ import annotations
 
-import reprlib
-
 __all__ = [
     "CalendarError",
     "ConfigError",
@@ -24,27 +22,6 @@ __all__ = [
     "UnknownAgentError",
     "UnknownTicketError",
 ]
-
-
-# Messages name bad values, but a value from a document or a tampered snapshot may be huge or
-# nest 10,000 levels deep, and the builtin repr of that is long or raises RecursionError.
-_REPR = reprlib.Repr()
-_REPR.maxlevel = 6
-_SHOW_LIMIT = 400
-
-
-def _show(value: object) -> str:
-    """``repr(value)`` for a message: the builtin repr when it is short, else abbreviated."""
-    try:
-        try:
-            text = repr(value)
-        except RecursionError:
-            return _REPR.repr(value)  # abbreviates below a few levels
-    except Exception:  # a hostile or broken __repr__
-        return f"<{type(value).__name__}>"
-    if len(text) <= _SHOW_LIMIT:
-        return text
-    return f"{text[: _SHOW_LIMIT - 60]} ... {text[-40:]} ({len(text):,} characters)"
 
 
 class CsflowError(Exception):

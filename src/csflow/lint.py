@@ -32,7 +32,8 @@ from typing import Any, Final, Literal, Protocol, TypeAlias
 
 import attrs
 
-from csflow.errors import ConfigError, _show
+from csflow._text import show
+from csflow.errors import ConfigError
 from csflow.model import AgentProfile, SkillRequirement
 from csflow.rules import AllOf, AnyOf, Comparison, Condition, Mode, Not, RuleSet
 
@@ -216,7 +217,7 @@ def implies(condition: Condition | None, other: Condition | None) -> bool:
 def _names(value: object, argument: str) -> frozenset[str]:
     """Names from a mapping (its keys) or a collection of names or of objects with ``.name``."""
     if isinstance(value, str) or not isinstance(value, Iterable):
-        raise ConfigError(f"{argument} must be a collection of names, got {_show(value)}")
+        raise ConfigError(f"{argument} must be a collection of names, got {show(value)}")
     out: set[str] = set()
     for item in value:
         name = item if isinstance(item, str) else getattr(item, "name", None)
@@ -224,7 +225,7 @@ def _names(value: object, argument: str) -> frozenset[str]:
             name = item.skill
         if not isinstance(name, str):
             raise ConfigError(
-                f"{argument} must hold names or objects with a 'name', got {_show(item)}"
+                f"{argument} must hold names or objects with a 'name', got {show(item)}"
             )
         out.add(name)
     return frozenset(out)
@@ -234,11 +235,11 @@ def _agents(value: object) -> tuple[AgentProfile, ...]:
     if isinstance(value, Mapping):
         value = value.values()
     if isinstance(value, str) or not isinstance(value, Iterable):
-        raise ConfigError(f"agents must be a collection of AgentProfile, got {_show(value)}")
+        raise ConfigError(f"agents must be a collection of AgentProfile, got {show(value)}")
     out = tuple(value)
     for agent in out:
         if not isinstance(agent, AgentProfile):
-            raise ConfigError(f"agents must hold AgentProfile values, got {_show(agent)}")
+            raise ConfigError(f"agents must hold AgentProfile values, got {show(agent)}")
     return out
 
 
@@ -363,7 +364,7 @@ def lint(
         if not callable(lint_config):
             raise ConfigError(
                 "expected a RuleSet, a list of rule dicts or a DeskConfig, "
-                f"got {_show(rules_or_ruleset)}"
+                f"got {show(rules_or_ruleset)}"
             )
         found: list[Finding] = lint_config(agents=_agents(agents))
         return found

@@ -46,8 +46,9 @@ from typing import Any, Final
 
 import attrs
 
+from csflow._text import show
 from csflow._time import duration_us, instant_us
-from csflow.errors import ConfigError, CsflowError, _show
+from csflow.errors import ConfigError, CsflowError
 from csflow.events import (
     AgentPresenceChanged,
     DeskEvent,
@@ -664,14 +665,14 @@ def summarize(
     until_us = None if until is None else instant_us(until, "until", ConfigError)
     given: object = events
     if isinstance(given, (str, bytes)) or not isinstance(given, Iterable):
-        raise ConfigError(f"'events' must be an iterable of csflow events, got {_show(given)}")
+        raise ConfigError(f"'events' must be an iterable of csflow events, got {show(given)}")
     s = _Summary(target_us)
     handlers = _HANDLERS
     for i, ev in enumerate(events):
         kind = type(ev)
         handler = handlers.get(kind) or _handler_for(kind)
         if handler is None:
-            raise ConfigError(f"expected a csflow event, got {_show(ev)}", f"events[{i}]")
+            raise ConfigError(f"expected a csflow event, got {show(ev)}", f"events[{i}]")
         at = ev.at  # type: ignore[attr-defined]  # every registered event class has one
         try:
             t = instant_us(at, "at", ConfigError)
@@ -685,8 +686,7 @@ def summarize(
     if until is not None and until_us is not None:
         if s.last is not None and until_us < s.last_us:
             raise ConfigError(
-                f"'until' must not be before the latest event, at {_show(s.last)}, got "
-                f"{_show(until)}"
+                f"'until' must not be before the latest event, at {show(s.last)}, got {show(until)}"
             )
         s.last, s.last_us = until, until_us
         if s.first is None:

@@ -19,8 +19,9 @@ from typing import Any, ClassVar
 
 import attrs
 
+from csflow._text import show
 from csflow._time import require_aware
-from csflow.errors import ConfigError, _show
+from csflow.errors import ConfigError
 
 __all__ = [
     "MAX_PROFICIENCY",
@@ -53,7 +54,7 @@ def _check_name(kind: str, value: object) -> str:
     if not isinstance(value, str) or not _NAME_RE.match(value):
         raise ConfigError(
             f"{kind} must be a lowercase name of 1-64 characters "
-            f"(letters, digits, '_', '-', '.'), got {_show(value)}"
+            f"(letters, digits, '_', '-', '.'), got {show(value)}"
         )
     if type(value) is str and len(_GOOD_NAMES) < _GOOD_NAMES_LIMIT:
         _GOOD_NAMES.add(value)
@@ -63,7 +64,7 @@ def _check_name(kind: str, value: object) -> str:
 def _check_id(kind: str, value: object) -> str:
     if not isinstance(value, str) or not value or len(value) > 256:
         raise ConfigError(
-            f"{kind} must be a non-empty string of at most 256 characters, got {_show(value)}"
+            f"{kind} must be a non-empty string of at most 256 characters, got {show(value)}"
         )
     return value
 
@@ -77,12 +78,12 @@ def _frozen_mapping(value: Mapping[str, Any] | None) -> Mapping[str, Any]:
     if value is None or (type(value) is dict and not value):  # the default, checked first
         return _NO_ATTRIBUTES
     if not isinstance(value, Mapping):
-        raise ConfigError(f"attributes must be a mapping, got {_show(value)}")
+        raise ConfigError(f"attributes must be a mapping, got {show(value)}")
     if not value:
         return _NO_ATTRIBUTES
     for key in value:
         if not isinstance(key, str):
-            raise ConfigError(f"attribute names must be strings, got {_show(key)}")
+            raise ConfigError(f"attribute names must be strings, got {show(key)}")
     return MappingProxyType(dict(value))
 
 
@@ -115,7 +116,7 @@ class Priority(enum.IntEnum):
             except ValueError:
                 pass
         names = ", ".join(repr(p.name.lower()) for p in cls)
-        raise ConfigError(f"priority must be one of {names}, got {_show(value)}")
+        raise ConfigError(f"priority must be one of {names}, got {show(value)}")
 
     def __str__(self) -> str:
         return self.name.lower()
@@ -145,7 +146,7 @@ class Tier:
     @rank.validator
     def _v_rank(self, _a: attrs.Attribute[int], value: int) -> None:
         if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-            raise ConfigError(f"tier rank must be a non-negative int, got {_show(value)}")
+            raise ConfigError(f"tier rank must be a non-negative int, got {show(value)}")
 
     def __lt__(self, other: object) -> bool:
         if not isinstance(other, Tier):
@@ -252,7 +253,7 @@ def _check_proficiency(what: str, value: object) -> None:
         or not MIN_PROFICIENCY <= value <= MAX_PROFICIENCY
     ):
         raise ConfigError(
-            f"{what} must be an int from {MIN_PROFICIENCY} to {MAX_PROFICIENCY}, got {_show(value)}"
+            f"{what} must be an int from {MIN_PROFICIENCY} to {MAX_PROFICIENCY}, got {show(value)}"
         )
 
 
@@ -262,7 +263,7 @@ def _to_requirements(
     if type(value) is tuple and not value:  # the default: no skills needed
         return ()
     if isinstance(value, str) or not isinstance(value, Iterable):
-        raise ConfigError(f"required_skills must be a collection of skills, got {_show(value)}")
+        raise ConfigError(f"required_skills must be a collection of skills, got {show(value)}")
     if isinstance(value, Mapping):
         reqs = [SkillRequirement(k, v) for k, v in value.items()]
     else:
@@ -270,7 +271,7 @@ def _to_requirements(
     seen: set[str] = set()
     for r in reqs:
         if r.skill in seen:
-            raise ConfigError(f"required_skills names skill {_show(r.skill)} twice")
+            raise ConfigError(f"required_skills names skill {show(r.skill)} twice")
         seen.add(r.skill)
     # A canonical order makes equal requirement sets equal signatures.
     return tuple(sorted(reqs, key=lambda r: r.skill))
@@ -287,7 +288,7 @@ def _to_names(kind: str, value: object) -> frozenset[str]:
     if isinstance(value, str):
         return frozenset((_check_name(kind, value),))
     if not isinstance(value, Iterable):
-        raise ConfigError(f"{kind}s must be a name or a collection of names, got {_show(value)}")
+        raise ConfigError(f"{kind}s must be a name or a collection of names, got {show(value)}")
     return frozenset(_check_name(kind, v) for v in value)
 
 
@@ -318,7 +319,7 @@ class Customer:
     @tier.validator
     def _v_tier(self, _a: attrs.Attribute[Tier], value: Tier) -> None:
         if not isinstance(value, Tier):
-            raise ConfigError(f"customer tier must be a Tier, got {_show(value)}")
+            raise ConfigError(f"customer tier must be a Tier, got {show(value)}")
 
     @preferred_agent.validator
     def _v_pref(self, _a: attrs.Attribute[str | None], value: str | None) -> None:
@@ -328,7 +329,7 @@ class Customer:
 
 def _to_skills(value: Mapping[str, int]) -> Mapping[str, int]:
     if not isinstance(value, Mapping):
-        raise ConfigError(f"skills must be a mapping of skill -> proficiency, got {_show(value)}")
+        raise ConfigError(f"skills must be a mapping of skill -> proficiency, got {show(value)}")
     for skill, prof in value.items():
         _check_name("skill", skill)
         _check_proficiency(f"proficiency of skill {skill!r}", prof)
@@ -337,13 +338,13 @@ def _to_skills(value: Mapping[str, int]) -> Mapping[str, int]:
 
 def _to_capacity(value: Mapping[Channel | str, int]) -> Mapping[str, int]:
     if not isinstance(value, Mapping):
-        raise ConfigError(f"capacity must be a mapping of channel -> int, got {_show(value)}")
+        raise ConfigError(f"capacity must be a mapping of channel -> int, got {show(value)}")
     out: dict[str, int] = {}
     for channel, n in value.items():
         name = Channel.parse(channel).name
         if not isinstance(n, int) or isinstance(n, bool) or not 0 <= n <= 1000:
             raise ConfigError(
-                f"capacity for channel {_show(name)} must be an int from 0 to 1000, got {_show(n)}"
+                f"capacity for channel {show(name)} must be an int from 0 to 1000, got {show(n)}"
             )
         out[name] = n
     return MappingProxyType(dict(sorted(out.items())))
@@ -382,7 +383,7 @@ class AgentProfile:
     def _v_display_name(self, _a: attrs.Attribute[str], value: str) -> None:
         if not isinstance(value, str) or len(value) > 256:
             raise ConfigError(
-                f"agent name must be a string of at most 256 characters, got {_show(value)}"
+                f"agent name must be a string of at most 256 characters, got {show(value)}"
             )
 
     def proficiency(self, skill: str) -> int:
@@ -431,7 +432,7 @@ class Ticket:
     @customer.validator
     def _v_customer(self, _a: attrs.Attribute[Customer], value: Customer) -> None:
         if not isinstance(value, Customer):
-            raise ConfigError(f"ticket customer must be a Customer, got {_show(value)}")
+            raise ConfigError(f"ticket customer must be a Customer, got {show(value)}")
 
     @created_at.validator
     def _v_created(self, _a: attrs.Attribute[datetime], value: datetime) -> None:

@@ -55,8 +55,9 @@ from typing import Any, Final, Generic, Protocol, TypeVar
 
 import attrs
 
+from csflow._text import show
 from csflow._time import require_aware
-from csflow.errors import ConfigError, _show
+from csflow.errors import ConfigError
 from csflow.model import AgentProfile, Customer, Priority, Ticket
 from csflow.rules import STANDARD_FIELDS, Decision, Mode, RuleSet, ticket_context
 
@@ -98,11 +99,11 @@ _MAX_LISTED = 5
 
 def _to_candidates(value: Iterable[AgentProfile]) -> tuple[AgentProfile, ...]:
     if isinstance(value, (str, Mapping)) or not isinstance(value, Iterable):
-        raise ConfigError(f"candidates must be a collection of AgentProfile, got {_show(value)}")
+        raise ConfigError(f"candidates must be a collection of AgentProfile, got {show(value)}")
     out = tuple(value)
     for agent in out:
         if not isinstance(agent, AgentProfile):
-            raise ConfigError(f"candidates must be AgentProfile values, got {_show(agent)}")
+            raise ConfigError(f"candidates must be AgentProfile values, got {show(agent)}")
     return out
 
 
@@ -110,18 +111,18 @@ def _to_extra(value: Mapping[str, Any] | None) -> Mapping[str, Any]:
     if value is None:
         return MappingProxyType({})
     if not isinstance(value, Mapping):
-        raise ConfigError(f"extra must be a mapping of field name -> value, got {_show(value)}")
+        raise ConfigError(f"extra must be a mapping of field name -> value, got {show(value)}")
     for key in value:
         if not isinstance(key, str) or not _NAME_RE.match(key):
-            raise ConfigError(f"extra field names must be simple names, got {_show(key)}")
+            raise ConfigError(f"extra field names must be simple names, got {show(key)}")
         if key in _RESERVED:
-            raise ConfigError(f"extra field {_show(key)} would shadow a standard field")
+            raise ConfigError(f"extra field {show(key)} would shadow a standard field")
     return MappingProxyType(dict(value))
 
 
 def _check_label(name: str, value: object) -> None:
     if value is not None and (not isinstance(value, str) or not _NAME_RE.match(value)):
-        raise ConfigError(f"{_show(name)} must be a simple name or None, got {_show(value)}")
+        raise ConfigError(f"{show(name)} must be a simple name or None, got {show(value)}")
 
 
 @attrs.frozen
@@ -152,7 +153,7 @@ class PolicyContext:
     @ticket.validator
     def _v_ticket(self, _a: attrs.Attribute[Ticket], value: Ticket) -> None:
         if not isinstance(value, Ticket):
-            raise ConfigError(f"ticket must be a Ticket, got {_show(value)}")
+            raise ConfigError(f"ticket must be a Ticket, got {show(value)}")
 
     @at.validator
     def _v_at(self, _a: attrs.Attribute[datetime], value: datetime) -> None:
@@ -214,7 +215,7 @@ def _names_of(what: str, value: Iterable[str]) -> tuple[str, ...]:
     items = (value,) if isinstance(value, str) else tuple(value)
     for item in items:
         if not isinstance(item, str) or not item:
-            raise ConfigError(f"escalation {what} must be non-empty names, got {_show(item)}")
+            raise ConfigError(f"escalation {what} must be non-empty names, got {show(item)}")
     return items
 
 
@@ -246,7 +247,7 @@ class Escalation:
     def _v_queue(self, _a: attrs.Attribute[str | None], value: str | None) -> None:
         if value is not None and (not isinstance(value, str) or not value):
             raise ConfigError(
-                f"escalation queue must be a non-empty name or None, got {_show(value)}"
+                f"escalation queue must be a non-empty name or None, got {show(value)}"
             )
 
     def __bool__(self) -> bool:
@@ -332,7 +333,7 @@ def _rule_paths(rules: RuleSet, key: str) -> Iterable[tuple[str, Any]]:
 def _check_names(rules: RuleSet, key: str) -> None:
     for path, value in _rule_paths(rules, key):
         if not isinstance(value, str) or not value:
-            raise ConfigError(f"{_show(key)} must be a non-empty name, got {_show(value)}", path)
+            raise ConfigError(f"{show(key)} must be a non-empty name, got {show(value)}", path)
 
 
 def _check_priorities(rules: RuleSet, key: str = "priority") -> None:
@@ -348,7 +349,7 @@ def _check_name_list(rules: RuleSet, key: str) -> None:
         items = value if isinstance(value, tuple) else (value,)
         if not all(isinstance(v, str) and v for v in items):
             raise ConfigError(
-                f"{_show(key)} must be a name or a list of names, got {_show(value)}", path
+                f"{show(key)} must be a name or a list of names, got {show(value)}", path
             )
 
 
@@ -425,9 +426,7 @@ class RuleSlaSelectionPolicy:
     def __attrs_post_init__(self) -> None:
         _check_names(self.rules, "sla_policy")
         if self.default is not None and (not isinstance(self.default, str) or not self.default):
-            raise ConfigError(
-                f"default must be a non-empty name or None, got {_show(self.default)}"
-            )
+            raise ConfigError(f"default must be a non-empty name or None, got {show(self.default)}")
 
     def __call__(self, context: PolicyContext, /) -> PolicyResult[str | None]:
         """The SLA policy name for *context*'s ticket, and why."""
@@ -462,7 +461,7 @@ class RuleQueuePolicy:
     def __attrs_post_init__(self) -> None:
         _check_names(self.rules, "queue")
         if not isinstance(self.default, str) or not self.default:
-            raise ConfigError(f"default must be a non-empty queue name, got {_show(self.default)}")
+            raise ConfigError(f"default must be a non-empty queue name, got {show(self.default)}")
 
     def __call__(self, context: PolicyContext, /) -> PolicyResult[str]:
         """The queue for *context*'s ticket, and why."""
@@ -556,9 +555,9 @@ class RuleEligibilityPolicy:
     def __attrs_post_init__(self) -> None:
         for path, value in _rule_paths(self.rules, "eligible"):
             if not isinstance(value, bool):
-                raise ConfigError(f"'eligible' must be true or false, got {_show(value)}", path)
+                raise ConfigError(f"'eligible' must be true or false, got {show(value)}", path)
         if not isinstance(self.baseline, bool):
-            raise ConfigError(f"baseline must be a bool, got {_show(self.baseline)}")
+            raise ConfigError(f"baseline must be a bool, got {show(self.baseline)}")
 
     def __call__(self, context: PolicyContext, /) -> PolicyResult[tuple[AgentProfile, ...]]:
         """The eligible candidates, in their order, and why the others are not."""
@@ -612,7 +611,7 @@ class RuleAgentSelectionPolicy:
             value = rule.then.get("score", 0)
             if isinstance(value, bool) or not isinstance(value, (int, float)):
                 raise ConfigError(
-                    f"'score' must be a number, got {_show(value)}", f"rules[{i}].then.score"
+                    f"'score' must be a number, got {show(value)}", f"rules[{i}].then.score"
                 )
             scores[rule.name] = value
         # Computed once from the rules; attrs' frozen classes are set through object.

@@ -69,8 +69,10 @@ from typing import Protocol, TypeAlias, cast
 
 import attrs
 
+from csflow._slots import new_object, slot_setters
+from csflow._text import show
 from csflow._time import EPOCH, MAX_US, MIN_US, duration_us, instant_us
-from csflow.errors import CalendarError, ConfigError, CsflowError, UnknownTicketError, _show
+from csflow.errors import CalendarError, ConfigError, CsflowError, UnknownTicketError
 from csflow.model import AgentProfile, Channel, Priority, SkillRequirement, Ticket
 
 __all__ = [
@@ -123,7 +125,7 @@ def _span_us(value: object, name: str) -> int:
     """A non-negative duration as microseconds: a timedelta or an int number of microseconds."""
     if type(value) is int:
         if value < 0:
-            raise ConfigError(f"{_show(name)} must not be negative, got {_show(value)}")
+            raise ConfigError(f"{show(name)} must not be negative, got {show(value)}")
         return value
     return duration_us(value, name, ConfigError)
 
@@ -134,7 +136,7 @@ def _channel_name(value: Channel | str) -> str:
 
 def _check_language(value: str | None) -> str | None:
     if value is not None and (not isinstance(value, str) or not value):
-        raise ConfigError(f"language must be a non-empty string or None, got {_show(value)}")
+        raise ConfigError(f"language must be a non-empty string or None, got {show(value)}")
     return value
 
 
@@ -142,20 +144,20 @@ def _canonical_skills(
     value: Iterable[SkillRequirement | str] | Mapping[str, int],
 ) -> tuple[SkillRequirement, ...]:
     if isinstance(value, str):
-        raise ConfigError(f"skills must be a collection of skill requirements, got {_show(value)}")
+        raise ConfigError(f"skills must be a collection of skill requirements, got {show(value)}")
     if isinstance(value, Mapping):
         reqs = [SkillRequirement(k, v) for k, v in value.items()]
     else:
         reqs = [r if isinstance(r, SkillRequirement) else SkillRequirement(r) for r in value]
     names = [r.skill for r in reqs]
     if len(set(names)) != len(names):
-        raise ConfigError(f"skills must name each skill once, got {_show(names)}")
+        raise ConfigError(f"skills must name each skill once, got {show(names)}")
     return tuple(sorted(reqs, key=lambda r: r.skill))
 
 
 def _check_agent(value: str | None) -> str | None:
     if value is not None and (not isinstance(value, str) or not value):
-        raise ConfigError(f"pinned agent must be a non-empty string or None, got {_show(value)}")
+        raise ConfigError(f"pinned agent must be a non-empty string or None, got {show(value)}")
     return value
 
 
@@ -302,11 +304,11 @@ class KeyPolicy(Protocol):
 
 def _to_bands(value: Mapping[Priority | str | int, int]) -> Mapping[Priority, int]:
     if not isinstance(value, Mapping):
-        raise ConfigError(f"bands must be a mapping of priority -> int, got {_show(value)}")
+        raise ConfigError(f"bands must be a mapping of priority -> int, got {show(value)}")
     out: dict[Priority, int] = {}
     for prio, band in value.items():
         if not isinstance(band, int) or isinstance(band, bool):
-            raise ConfigError(f"band for priority {_show(prio)} must be an int, got {_show(band)}")
+            raise ConfigError(f"band for priority {show(prio)} must be an int, got {show(band)}")
         out[Priority.parse(prio)] = band
     return out
 
@@ -315,7 +317,7 @@ def _to_allowances(
     value: Mapping[str | tuple[str, Priority | str | int], timedelta],
 ) -> Mapping[tuple[str, Priority | None], int]:
     if not isinstance(value, Mapping):
-        raise ConfigError(f"allowances must be a mapping, got {_show(value)}")
+        raise ConfigError(f"allowances must be a mapping, got {show(value)}")
     out: dict[tuple[str, Priority | None], int] = {}
     for key, span in value.items():
         if isinstance(key, str):
@@ -325,7 +327,7 @@ def _to_allowances(
         else:
             raise ConfigError(
                 "allowance keys must be a tier name or a (tier or '*', priority) pair, got "
-                f"{_show(key)}"
+                f"{show(key)}"
             )
         out[norm] = duration_us(span, f"allowance for {key!r}", ConfigError)
     return out
@@ -371,7 +373,7 @@ class AgingKey:
     def __attrs_post_init__(self) -> None:
         object.__setattr__(self, "_default_us", duration_us(self.default, "default", ConfigError))
         if not isinstance(self.default_band, int) or isinstance(self.default_band, bool):
-            raise ConfigError(f"default_band must be an int, got {_show(self.default_band)}")
+            raise ConfigError(f"default_band must be an int, got {show(self.default_band)}")
 
     def allowance_us(self, tier: str, priority: Priority) -> int:
         """The allowance, in microseconds, of a ticket of *tier* and *priority*."""
@@ -419,7 +421,7 @@ class DeadlineKey:
             return band, context.due_us
         if self.fallback is None:
             raise ConfigError(
-                f"DeadlineKey needs a due instant for ticket {_show(context.ticket.id)}, got None "
+                f"DeadlineKey needs a due instant for ticket {show(context.ticket.id)}, got None "
                 "(pass due= or set a fallback)"
             )
         return band, context.queued_at_us + duration_us(self.fallback, "fallback", ConfigError)
@@ -477,12 +479,8 @@ class QueuedTicket:
         return max(0, _at_us(at) - self.queued_at_us)
 
 
-_QT_FIELDS = ("ticket_id", "key", "signature", "queued_at_us", "callback", "ticket")
-if tuple(f.name for f in attrs.fields(QueuedTicket)) != _QT_FIELDS:  # pragma: no cover
-    raise RuntimeError("QueuedTicket's fields changed: update _new_entry")
-_new_object = object.__new__
-_set_ticket_id, _set_key, _set_signature, _set_queued_at, _set_callback, _set_ticket = (
-    QueuedTicket.__dict__[name].__set__ for name in _QT_FIELDS
+_set_ticket_id, _set_key, _set_signature, _set_queued_at, _set_callback, _set_ticket = slot_setters(
+    QueuedTicket, ("ticket_id", "key", "signature", "queued_at_us", "callback", "ticket")
 )
 
 
@@ -500,7 +498,7 @@ def _new_entry(
     the slots' own descriptors store the values directly.  The result is an ordinary
     (frozen) :class:`QueuedTicket`.
     """
-    entry: QueuedTicket = _new_object(QueuedTicket)
+    entry: QueuedTicket = new_object(QueuedTicket)
     _set_ticket_id(entry, ticket_id)
     _set_key(entry, key)
     _set_signature(entry, signature)
@@ -510,17 +508,14 @@ def _new_entry(
     return entry
 
 
-_KC_FIELDS = ("ticket", "queued_at_us", "due_us")
-if tuple(f.name for f in attrs.fields(KeyContext)) != _KC_FIELDS:  # pragma: no cover
-    raise RuntimeError("KeyContext's fields changed: update _key_context")
-_set_kc_ticket, _set_kc_queued_at, _set_kc_due = (
-    KeyContext.__dict__[name].__set__ for name in _KC_FIELDS
+_set_kc_ticket, _set_kc_queued_at, _set_kc_due = slot_setters(
+    KeyContext, ("ticket", "queued_at_us", "due_us")
 )
 
 
 def _key_context(ticket: Ticket, queued_at_us: int, due_us: int | None) -> KeyContext:
     """``KeyContext(...)`` for checked arguments, without attrs' per-field ``__setattr__``."""
-    context: KeyContext = _new_object(KeyContext)
+    context: KeyContext = new_object(KeyContext)
     _set_kc_ticket(context, ticket)
     _set_kc_queued_at(context, queued_at_us)
     _set_kc_due(context, due_us)
@@ -576,7 +571,7 @@ class TicketQueue:
 
     def __init__(self, name: str = "default", key: KeyPolicy | None = None) -> None:
         if not isinstance(name, str) or not name:
-            raise ConfigError(f"queue name must be a non-empty string, got {_show(name)}")
+            raise ConfigError(f"queue name must be a non-empty string, got {show(name)}")
         self.name = name
         self.key_policy: KeyPolicy = AgingKey() if key is None else key
         self._index: dict[str, QueuedTicket] = {}
@@ -702,7 +697,7 @@ class TicketQueue:
         Does not change the queue.  Cost O(limit * log(limit * groups)) plus tombstones met.
         """
         if not isinstance(limit, int) or isinstance(limit, bool) or limit < 0:
-            raise ConfigError(f"limit must be a non-negative int, got {_show(limit)}")
+            raise ConfigError(f"limit must be a non-negative int, got {show(limit)}")
         heaps, _ = self._heaps_for(signatures, waited, at)
         index = self._index
         out: list[QueuedTicket] = []
@@ -766,7 +761,7 @@ class TicketQueue:
             ConfigError: The key policy refused the ticket.
         """
         if not isinstance(ticket, Ticket):
-            raise ConfigError(f"ticket must be a Ticket, got {_show(ticket)}")
+            raise ConfigError(f"ticket must be a Ticket, got {show(ticket)}")
         if ticket.id in self._index:
             raise self._duplicate(ticket.id)
         at_us = _at_us(at)
@@ -805,12 +800,12 @@ class TicketQueue:
             ConfigError: A malformed id, band or signature.
         """
         if type(ticket_id) is not str or not ticket_id:
-            raise ConfigError(f"ticket_id must be a non-empty string, got {_show(ticket_id)}")
+            raise ConfigError(f"ticket_id must be a non-empty string, got {show(ticket_id)}")
         index = self._index
         if ticket_id in index:
             raise self._duplicate(ticket_id)
         if type(band) is not int:
-            raise ConfigError(f"band must be an int, got {_show(band)}")
+            raise ConfigError(f"band must be an int, got {show(band)}")
         due_us = due if type(due) is int and MIN_US <= due <= MAX_US else _at_us(due, "due")
         at_us = at if type(at) is int and MIN_US <= at <= MAX_US else _at_us(at)
         if type(signature) is not Signature:
@@ -821,7 +816,7 @@ class TicketQueue:
             or ticket.id != ticket_id
         ):
             raise ConfigError(
-                f"ticket must be None or the Ticket {_show(ticket_id)}, got {_show(ticket)}"
+                f"ticket must be None or the Ticket {show(ticket_id)}, got {show(ticket)}"
             )
         seq = next(_SEQ)
         entry = _new_entry(ticket_id, (band, due_us, seq), signature, at_us, callback, ticket)
@@ -848,7 +843,7 @@ class TicketQueue:
             DuplicateTicketError: The ticket is already waiting here.
         """
         if not isinstance(entry, QueuedTicket):
-            raise ConfigError(f"entry must be a QueuedTicket, got {_show(entry)}")
+            raise ConfigError(f"entry must be a QueuedTicket, got {show(entry)}")
         if entry.ticket_id in self._index:
             raise self._duplicate(entry.ticket_id)
         # A fresh object, so that a stale item of the same entry elsewhere stays dead.
@@ -877,7 +872,7 @@ class TicketQueue:
             CalendarError: A naive *due*.
         """
         if not isinstance(ticket, Ticket):
-            raise ConfigError(f"ticket must be a Ticket, got {_show(ticket)}")
+            raise ConfigError(f"ticket must be a Ticket, got {show(ticket)}")
         old = self.get(ticket.id)
         due_us = None if due is None else _at_us(due, "due")
         band, vdue = self.key_policy(KeyContext(ticket, old.queued_at_us, due_us))
@@ -892,7 +887,7 @@ class TicketQueue:
         """
         old = self.get(ticket_id)
         if type(band) is not int:
-            raise ConfigError(f"band must be an int, got {_show(band)}")
+            raise ConfigError(f"band must be an int, got {show(band)}")
         due_us = _at_us(due, "due")
         return self._replace(old, attrs.evolve(old, key=(band, due_us, old.key[2])))
 
@@ -1012,12 +1007,12 @@ class TicketQueue:
 
     def _unknown(self, ticket_id: object) -> UnknownTicketError:
         return UnknownTicketError(
-            f"ticket {_show(ticket_id)} is not waiting in queue {_show(self.name)}"
+            f"ticket {show(ticket_id)} is not waiting in queue {show(self.name)}"
         )
 
     def _duplicate(self, ticket_id: str) -> DuplicateTicketError:
         return DuplicateTicketError(
-            f"ticket {_show(ticket_id)} is already waiting in queue {_show(self.name)}"
+            f"ticket {show(ticket_id)} is already waiting in queue {show(self.name)}"
         )
 
     def _insert(self, entry: QueuedTicket) -> None:
@@ -1131,7 +1126,7 @@ class TicketQueue:
                 return [g.heap for s, g in groups.items() if s in signatures], None
             return [g.heap for s in signatures if (g := groups.get(s)) is not None], None
         if at is None:
-            raise ConfigError(f"'at' is required with waited={_show(waited)}")
+            raise ConfigError(f"'at' is required with waited={show(waited)}")
         at_us = _at_us(at)
         view = self._view(delay)
         self._advance_view(view, at_us)
@@ -1191,13 +1186,13 @@ def _entry_key(entry: QueuedTicket) -> tuple[int, int, int]:
 
 def _check_signature(value: object) -> Signature:
     if not isinstance(value, Signature):
-        raise ConfigError(f"signature must be a Signature, got {_show(value)}")
+        raise ConfigError(f"signature must be a Signature, got {show(value)}")
     return value
 
 
 def _check_flag(value: object, name: str) -> None:
     if type(value) is not bool:
-        raise ConfigError(f"{name!r} must be True or False, got {_show(value)}")
+        raise ConfigError(f"{name!r} must be True or False, got {show(value)}")
 
 
 def _group_of(groups: Mapping[Signature, _Group], value: object) -> _Group | None:
@@ -1208,9 +1203,7 @@ def _group_of(groups: Mapping[Signature, _Group], value: object) -> _Group | Non
 def _check_signatures(value: object) -> Collection[Signature]:
     """A collection of signatures (an iterator is read into a list); anything else raises."""
     if isinstance(value, str | Signature) or not isinstance(value, Iterable):
-        raise ConfigError(
-            f"signatures must be a collection of Signature values, got {_show(value)}"
-        )
+        raise ConfigError(f"signatures must be a collection of Signature values, got {show(value)}")
     if not isinstance(value, Collection):
         value = list(value)
     for sig in value:

@@ -94,18 +94,19 @@ import heapq
 import itertools
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import Any, Literal, Protocol, TypeAlias, runtime_checkable
+from typing import Literal, Protocol, TypeAlias, runtime_checkable
 
 import attrs
 import networkx as nx
 
-from csflow._time import EPOCH, duration_us
+from csflow._slots import new_object, slot_setters
+from csflow._text import show
+from csflow._time import duration_us, utc
 from csflow.errors import (
     ConfigError,
     InvalidTransitionError,
     UnknownAgentError,
     UnknownTicketError,
-    _show,
 )
 from csflow.model import AgentProfile, Channel, Ticket
 from csflow.queues import (
@@ -168,64 +169,47 @@ class TransferLimitError(InvalidTransitionError):
     """A hand-over refused because the ticket reached its ``max_transfers``."""
 
 
-def _slot_setters(cls: type, names: tuple[str, ...]) -> tuple[Any, ...]:
-    """The slot descriptors' setters of the frozen attrs class *cls*, for *names*.
-
-    attrs' ``__init__`` of a frozen class calls ``object.__setattr__`` once per field; on the
-    routing hot path the slots are filled directly instead (the same values, no validators
-    or converters to skip).  Refuses to build if *names* are not exactly the class's fields.
-    """
-    fields = tuple(f.name for f in attrs.fields(cls))
-    if fields != names:  # pragma: no cover - a field was added without updating the caller
-        raise RuntimeError(f"{cls.__name__} fields are {fields!r}, expected {names!r}")
-    return tuple(cls.__dict__[name].__set__ for name in names)
-
-
-def _utc(us: int) -> datetime:
-    return EPOCH + timedelta(microseconds=us)
-
-
 def _name(kind: str, value: object) -> str:
     if not isinstance(value, str) or not value:
-        raise ConfigError(f"{kind} must be a non-empty string, got {_show(value)}")
+        raise ConfigError(f"{kind} must be a non-empty string, got {show(value)}")
     return value
 
 
 def _ticket_id(value: object) -> str:
     if not isinstance(value, str) or not value or len(value) > 256:
         raise ConfigError(
-            f"ticket id must be a non-empty string of at most 256 characters, got {_show(value)}"
+            f"ticket id must be a non-empty string of at most 256 characters, got {show(value)}"
         )
     return value
 
 
 def _ticket(value: object) -> Ticket:
     if not isinstance(value, Ticket):
-        raise ConfigError(f"ticket must be a Ticket, got {_show(value)}")
+        raise ConfigError(f"ticket must be a Ticket, got {show(value)}")
     return value
 
 
 def _group_list(value: object) -> list[str]:
     """Routing-profile (group) names: a collection of strings, not one bare string."""
     if isinstance(value, str) or not isinstance(value, Iterable):
-        raise ConfigError(f"groups must be a collection of group names, got {_show(value)}")
+        raise ConfigError(f"groups must be a collection of group names, got {show(value)}")
     out = list(value)
     for g in out:
         if not isinstance(g, str):
-            raise ConfigError(f"groups must hold group names, got {_show(g)} in {_show(out)}")
+            raise ConfigError(f"groups must hold group names, got {show(g)} in {show(out)}")
     return out
 
 
 def _strategy_tuple(value: object) -> tuple[Strategy, ...]:
     """A strategy chain as a tuple of strategy objects (instances, not classes)."""
     if isinstance(value, str) or not isinstance(value, Iterable):
-        raise ConfigError(f"strategies must be a sequence of strategies, got {_show(value)}")
+        raise ConfigError(f"strategies must be a sequence of strategies, got {show(value)}")
     out = tuple(value)
     for i, s in enumerate(out):
         if isinstance(s, type) or not isinstance(s, RankingStrategy | PinningStrategy):
             raise ConfigError(
                 f"strategies[{i}] must be a RankingStrategy or a PinningStrategy instance, "
-                f"got {_show(s)}"
+                f"got {show(s)}"
             )
     return out
 
@@ -236,14 +220,12 @@ def _strategy_tuple(value: object) -> tuple[Strategy, ...]:
 
 def _channel_ints(kind: str, value: Mapping[Channel | str, int]) -> Mapping[str, int]:
     if not isinstance(value, Mapping):
-        raise ConfigError(f"{kind} must be a mapping of channel -> int, got {_show(value)}")
+        raise ConfigError(f"{kind} must be a mapping of channel -> int, got {show(value)}")
     out: dict[str, int] = {}
     for channel, n in value.items():
         name = Channel.parse(channel).name
         if not isinstance(n, int) or isinstance(n, bool) or n < 0:
-            raise ConfigError(
-                f"{kind} for channel {_show(name)} must be an int >= 0, got {_show(n)}"
-            )
+            raise ConfigError(f"{kind} for channel {show(name)} must be an int >= 0, got {show(n)}")
         out[name] = n
     return out
 
@@ -258,7 +240,7 @@ def _to_limits(value: Mapping[Channel | str, int]) -> Mapping[str, int]:
 
 def _to_channel_set(value: Iterable[Channel | str]) -> frozenset[str]:
     if isinstance(value, str):
-        raise ConfigError(f"exclusive must be a collection of channels, got {_show(value)}")
+        raise ConfigError(f"exclusive must be a collection of channels, got {show(value)}")
     return frozenset(Channel.parse(c).name for c in value)
 
 
@@ -293,10 +275,10 @@ class CapacityRules:
     def __attrs_post_init__(self) -> None:
         for channel, w in self.weights.items():
             if w == 0:
-                raise ConfigError(f"weight for channel {_show(channel)} must be >= 1, got 0")
+                raise ConfigError(f"weight for channel {show(channel)} must be >= 1, got 0")
         b = self.budget
         if b is not None and (not isinstance(b, int) or isinstance(b, bool) or b < 1):
-            raise ConfigError(f"budget must be an int >= 1 or None, got {_show(b)}")
+            raise ConfigError(f"budget must be an int >= 1 or None, got {show(b)}")
 
     def weight(self, channel: str) -> int:
         """Load units one ticket of *channel* uses."""
@@ -309,15 +291,15 @@ _DEFAULT_PRESENCE = {"available": True, "busy": False, "away": False, "offline":
 def _to_custom(value: Mapping[str, bool]) -> Mapping[str, bool]:
     if not isinstance(value, Mapping):
         raise ConfigError(
-            f"custom presence states must be a mapping name -> bool, got {_show(value)}"
+            f"custom presence states must be a mapping name -> bool, got {show(value)}"
         )
     for name, routable in value.items():
         _name("presence state", name)
         if name in _DEFAULT_PRESENCE:
-            raise ConfigError(f"presence state {_show(name)} is built in and cannot be redefined")
+            raise ConfigError(f"presence state {show(name)} is built in and cannot be redefined")
         if not isinstance(routable, bool):
             raise ConfigError(
-                f"presence state {_show(name)} must map to a bool, got {_show(routable)}"
+                f"presence state {show(name)} must map to a bool, got {show(routable)}"
             )
     return dict(value)
 
@@ -346,8 +328,7 @@ class PresenceStates:
             flag = self.custom.get(state) if isinstance(state, str) else None
             if flag is None:
                 raise ConfigError(
-                    f"presence state must be one of {_show(sorted(self.names()))}, got "
-                    f"{_show(state)}"
+                    f"presence state must be one of {show(sorted(self.names()))}, got {show(state)}"
                 )
         return flag
 
@@ -773,9 +754,9 @@ class AgentPool:
         self.capacity = CapacityRules() if capacity is None else capacity
         self.presence = PresenceStates() if presence is None else presence
         if not isinstance(self.capacity, CapacityRules):
-            raise ConfigError(f"capacity must be CapacityRules, got {_show(self.capacity)}")
+            raise ConfigError(f"capacity must be CapacityRules, got {show(self.capacity)}")
         if not isinstance(self.presence, PresenceStates):
-            raise ConfigError(f"presence must be PresenceStates, got {_show(self.presence)}")
+            raise ConfigError(f"presence must be PresenceStates, got {show(self.presence)}")
         self._weights = dict(self.capacity.weights)
         self._exclusive = self.capacity.exclusive
         self._budget = self.capacity.budget
@@ -822,7 +803,7 @@ class AgentPool:
             ag.load,
             dict(ag.counts),
             tuple(ag.held),
-            _utc(ag.idle_since_us),
+            utc(ag.idle_since_us),
             ag.profile,
         )
 
@@ -925,9 +906,9 @@ class AgentPool:
             ConfigError: A duplicate agent id, an unknown presence state or a bad group.
         """
         if not isinstance(profile, AgentProfile):
-            raise ConfigError(f"profile must be an AgentProfile, got {_show(profile)}")
+            raise ConfigError(f"profile must be an AgentProfile, got {show(profile)}")
         if profile.id in self._agents:
-            raise ConfigError(f"agent {_show(profile.id)} is already in the pool")
+            raise ConfigError(f"agent {show(profile.id)} is already in the pool")
         routable = self.presence.routable(presence)
         _name("group", group)
         at_us = _at_us(at)
@@ -949,14 +930,14 @@ class AgentPool:
             ConfigError: The new capacity is below what the agent holds now.
         """
         if not isinstance(profile, AgentProfile):
-            raise ConfigError(f"profile must be an AgentProfile, got {_show(profile)}")
+            raise ConfigError(f"profile must be an AgentProfile, got {show(profile)}")
         ag = self._agent(profile.id)
         _at_us(at)
         caps = self._caps(profile)
         for channel, n in ag.counts.items():
             if n > caps.get(channel, 0):
                 raise ConfigError(
-                    f"agent {_show(ag.id)} holds {n} {_show(channel)} tickets but the new profile "
+                    f"agent {show(ag.id)} holds {n} {show(channel)} tickets but the new profile "
                     "allows "
                     f"{caps.get(channel, 0)}"
                 )
@@ -1022,8 +1003,8 @@ class AgentPool:
         c = Channel.parse(channel).name
         if ticket_id in self._holder:
             raise DuplicateTicketError(
-                f"ticket {_show(ticket_id)} is already held by agent "
-                f"{_show(self._holder[ticket_id].id)}"
+                f"ticket {show(ticket_id)} is already held by agent "
+                f"{show(self._holder[ticket_id].id)}"
             )
         at_us = _at_us(at)
         if not self._can(ag, c):
@@ -1043,7 +1024,7 @@ class AgentPool:
         ag = self._agent(agent_id)
         if not isinstance(ticket_id, str) or ticket_id not in ag.held:
             raise UnknownTicketError(
-                f"agent {_show(agent_id)} does not hold ticket {_show(ticket_id)}"
+                f"agent {show(agent_id)} does not hold ticket {show(ticket_id)}"
             )
         self._release(ag, ticket_id, _at_us(at))
 
@@ -1131,7 +1112,7 @@ class AgentPool:
     def _agent(self, agent_id: object) -> _Agent:
         ag = self._agents.get(agent_id) if isinstance(agent_id, str) else None
         if ag is None:
-            raise UnknownAgentError(f"agent {_show(agent_id)} is not in the pool")
+            raise UnknownAgentError(f"agent {show(agent_id)} is not in the pool")
         return ag
 
     def _chain(self, strategies: object) -> _Chain:
@@ -1289,7 +1270,7 @@ class AgentPool:
 
     def _register(self, sig: Signature) -> _SigState:
         if type(sig) is not Signature and not isinstance(sig, Signature):
-            raise ConfigError(f"signature must be a Signature, got {_show(sig)}")
+            raise ConfigError(f"signature must be a Signature, got {show(sig)}")
         st = self._sigs.get(sig)
         if st is not None:
             return st
@@ -1385,7 +1366,7 @@ class AgentPool:
 
 def _to_drop(value: Iterable[str]) -> frozenset[str]:
     if isinstance(value, str):
-        raise ConfigError(f"drop must be a collection of skill names, got {_show(value)}")
+        raise ConfigError(f"drop must be a collection of skill names, got {show(value)}")
     return frozenset(value)
 
 
@@ -1416,11 +1397,11 @@ class RelaxationStep:
         object.__setattr__(self, "_after_us", duration_us(self.after, "after", ConfigError))
         p = self.proficiency
         if p is not None and (not isinstance(p, int) or isinstance(p, bool) or not 1 <= p <= 5):
-            raise ConfigError(f"proficiency must be an int from 1 to 5 or None, got {_show(p)}")
+            raise ConfigError(f"proficiency must be an int from 1 to 5 or None, got {show(p)}")
         if self.overflow_to is not None:
             _name("overflow_to", self.overflow_to)
         if p is None and not self.drop and not self.any_language and self.overflow_to is None:
-            raise ConfigError(f"relaxation step after {_show(self.after)} changes nothing")
+            raise ConfigError(f"relaxation step after {show(self.after)} changes nothing")
 
     @property
     def after_us(self) -> int:
@@ -1456,9 +1437,9 @@ def _to_steps(value: Iterable[RelaxationStep]) -> tuple[RelaxationStep, ...]:
     last = -1
     for i, s in enumerate(steps):
         if not isinstance(s, RelaxationStep):
-            raise ConfigError(f"steps[{i}]: must be a RelaxationStep, got {_show(s)}")
+            raise ConfigError(f"steps[{i}]: must be a RelaxationStep, got {show(s)}")
         if s.after_us <= last:
-            raise ConfigError(f"steps[{i}]: 'after' must increase, got {_show(s.after)}")
+            raise ConfigError(f"steps[{i}]: 'after' must increase, got {show(s.after)}")
         last = s.after_us
     return steps
 
@@ -1497,7 +1478,7 @@ def _to_delay(value: timedelta | int) -> timedelta:
     if type(value) is int and value >= 0:
         return timedelta(microseconds=value)
     raise ConfigError(
-        f"delay must be a non-negative timedelta or int microseconds, got {_show(value)}"
+        f"delay must be a non-negative timedelta or int microseconds, got {show(value)}"
     )
 
 
@@ -1527,16 +1508,16 @@ class QueueSlot:
 
 def _to_slots(value: Iterable[QueueSlot | str]) -> tuple[QueueSlot, ...]:
     if isinstance(value, str):
-        raise ConfigError(f"queues must be a collection of QueueSlot, got {_show(value)}")
+        raise ConfigError(f"queues must be a collection of QueueSlot, got {show(value)}")
     slots = tuple(QueueSlot(s) if isinstance(s, str) else s for s in value)
     seen: set[str] = set()
     for i, s in enumerate(slots):
         if not isinstance(s, QueueSlot):
-            raise ConfigError(f"queues[{i}]: must be a QueueSlot or a queue name, got {_show(s)}")
+            raise ConfigError(f"queues[{i}]: must be a QueueSlot or a queue name, got {show(s)}")
         if not isinstance(s.priority, int) or isinstance(s.priority, bool):
-            raise ConfigError(f"queues[{i}].priority: must be an int, got {_show(s.priority)}")
+            raise ConfigError(f"queues[{i}].priority: must be an int, got {show(s.priority)}")
         if s.queue in seen:
-            raise ConfigError(f"queues[{i}]: queue {_show(s.queue)} listed twice")
+            raise ConfigError(f"queues[{i}]: queue {show(s.queue)} listed twice")
         seen.add(s.queue)
     return slots
 
@@ -1651,7 +1632,7 @@ class Assignment:
     @property
     def at(self) -> datetime:
         """When, as an aware UTC datetime."""
-        return _utc(self.at_us)
+        return utc(self.at_us)
 
 
 @attrs.frozen
@@ -1686,11 +1667,10 @@ class PinReleased:
 
 RoutingChange: TypeAlias = Assignment | Relaxed | Overflowed | PinReleased
 
-_new_object = object.__new__
-_REASON_SET = _slot_setters(
+_REASON_SET = slot_setters(
     RoutingReason, ("how", "strategies", "candidates", "rule", "queue", "signature", "step")
 )
-_ASSIGNMENT_SET = _slot_setters(
+_ASSIGNMENT_SET = slot_setters(
     Assignment, ("ticket_id", "agent_id", "at_us", "reason", "callback", "entry")
 )
 
@@ -1705,7 +1685,7 @@ def _reason(
     step: int,
 ) -> RoutingReason:
     """``RoutingReason(...)`` for the router's own, already valid, values (cheaper)."""
-    reason: RoutingReason = _new_object(RoutingReason)
+    reason: RoutingReason = new_object(RoutingReason)
     s_how, s_strategies, s_candidates, s_rule, s_queue, s_signature, s_step = _REASON_SET
     s_how(reason, how)
     s_strategies(reason, strategies)
@@ -1726,7 +1706,7 @@ def _assignment(
     entry: QueuedTicket | None,
 ) -> Assignment:
     """``Assignment(...)`` for the router's own, already valid, values (cheaper)."""
-    out: Assignment = _new_object(Assignment)
+    out: Assignment = new_object(Assignment)
     s_ticket, s_agent, s_at, s_reason, s_callback, s_entry = _ASSIGNMENT_SET
     s_ticket(out, ticket_id)
     s_agent(out, agent_id)
@@ -1856,9 +1836,9 @@ class Router:
         self.queues: dict[str, TicketQueue] = {}
         for i, q in enumerate(queues):
             if not isinstance(q, TicketQueue):
-                raise ConfigError(f"queues[{i}]: must be a TicketQueue, got {_show(q)}")
+                raise ConfigError(f"queues[{i}]: must be a TicketQueue, got {show(q)}")
             if q.name in self.queues:
-                raise ConfigError(f"queues[{i}]: queue name {_show(q.name)} used twice")
+                raise ConfigError(f"queues[{i}]: queue name {show(q.name)} used twice")
             self.queues[q.name] = q
         if not self.queues:
             raise ConfigError("a router needs at least one queue, got none")
@@ -1868,13 +1848,13 @@ class Router:
         self.profiles: dict[str, RoutingProfile] = {}
         for i, p in enumerate(profs):
             if not isinstance(p, RoutingProfile):
-                raise ConfigError(f"profiles[{i}]: must be a RoutingProfile, got {_show(p)}")
+                raise ConfigError(f"profiles[{i}]: must be a RoutingProfile, got {show(p)}")
             if p.name in self.profiles:
-                raise ConfigError(f"profiles[{i}]: profile name {_show(p.name)} used twice")
+                raise ConfigError(f"profiles[{i}]: profile name {show(p.name)} used twice")
             for j, s in enumerate(p.queues):
                 if s.queue not in self.queues:
                     raise ConfigError(
-                        f"unknown queue {_show(s.queue)}; known: {_show(sorted(self.queues))}",
+                        f"unknown queue {show(s.queue)}; known: {show(sorted(self.queues))}",
                         f"profiles[{i}].queues[{j}]",
                     )
             self.profiles[p.name] = p
@@ -1897,7 +1877,7 @@ class Router:
         self._plans: dict[str, Relaxation] = {}
         for qname, plan in (relaxation or {}).items():
             if qname not in self.queues:
-                raise ConfigError(f"unknown queue {_show(qname)}", f"relaxation.{qname}")
+                raise ConfigError(f"unknown queue {show(qname)}", f"relaxation.{qname}")
             self._check_plan(plan, f"relaxation.{qname}")
             self._plans[qname] = plan
         self._waiting: dict[str, _Wait] = {}
@@ -1943,7 +1923,7 @@ class Router:
     def next_step_at(self) -> datetime | None:
         """When something time-driven is next due (UTC), for the desk's ``next_wakeup``."""
         us = self.next_step_us()
-        return None if us is None else _utc(us)
+        return None if us is None else utc(us)
 
     # -- agents ----------------------------------------------------------------------------
 
@@ -2023,7 +2003,7 @@ class Router:
         ag = pool._agent(agent_id)
         if not isinstance(ticket_id, str) or ticket_id not in ag.held:
             raise UnknownTicketError(
-                f"agent {_show(agent_id)} does not hold ticket {_show(ticket_id)}"
+                f"agent {show(agent_id)} does not hold ticket {show(ticket_id)}"
             )
         at_us = _at_us(at)
         if not pull:
@@ -2202,7 +2182,7 @@ class Router:
         if rule is not None:
             _name("rule", rule)
         if ticket.id in self.pool._holder:
-            raise DuplicateTicketError(f"ticket {_show(ticket.id)} is already held")
+            raise DuplicateTicketError(f"ticket {show(ticket.id)} is already held")
         w = self._waiting.get(ticket.id)
         sig = w.open_sig if w is not None else Signature.of(ticket)
         if not self._eligible(ag, sig):
@@ -2235,7 +2215,7 @@ class Router:
         """
         _ticket(ticket)
         if ticket.id in self._waiting or ticket.id in self.pool._holder:
-            raise DuplicateTicketError(f"ticket {_show(ticket.id)} is already waiting or held")
+            raise DuplicateTicketError(f"ticket {show(ticket.id)} is already waiting or held")
         at_us = _at_us(at)
         qname = self._queue_name(queue)
         if due is not None:
@@ -2243,7 +2223,7 @@ class Router:
         if rule is not None:
             _name("rule", rule)
         if last_agent is not None and not isinstance(last_agent, str):
-            raise ConfigError(f"last_agent must be an agent id or None, got {_show(last_agent)}")
+            raise ConfigError(f"last_agent must be an agent id or None, got {show(last_agent)}")
         ag = self.pool._agents.get(last_agent) if last_agent is not None else None
         sig = Signature.of(ticket)
         if ag is not None and self._eligible(ag, sig) and self._serves(ag.group, qname, 0):
@@ -2311,10 +2291,10 @@ class Router:
             ConfigError: An unknown method or a bad limit.
         """
         if method not in ("greedy", "optimal"):
-            raise ConfigError(f"method must be 'greedy' or 'optimal', got {_show(method)}")
+            raise ConfigError(f"method must be 'greedy' or 'optimal', got {show(method)}")
         if not callable(score):
             raise ConfigError(
-                f"score must be a callable (agent, entry, rank) -> int, got {_show(score)}"
+                f"score must be a callable (agent, entry, rank) -> int, got {show(score)}"
             )
         at_us = _at_us(at)
         c = Channel.parse(channel).name
@@ -2361,7 +2341,7 @@ class Router:
             return next(iter(self.queues))
         if not isinstance(queue, str) or queue not in self.queues:
             raise ConfigError(
-                f"queue must be one of {_show(sorted(self.queues))}, got {_show(queue)}"
+                f"queue must be one of {show(sorted(self.queues))}, got {show(queue)}"
             )
         return queue
 
@@ -2370,27 +2350,27 @@ class Router:
             if len(self.profiles) == 1:
                 return next(iter(self.profiles))
             raise ConfigError(
-                f"routing_profile is required with several profiles {_show(sorted(self.profiles))}"
+                f"routing_profile is required with several profiles {show(sorted(self.profiles))}"
             )
         if not isinstance(name, str) or name not in self.profiles:
             raise ConfigError(
-                f"routing_profile must be one of {_show(sorted(self.profiles))}, got {_show(name)}"
+                f"routing_profile must be one of {show(sorted(self.profiles))}, got {show(name)}"
             )
         return name
 
     def _wait(self, ticket_id: str) -> _Wait:
         w = self._waiting.get(ticket_id) if isinstance(ticket_id, str) else None
         if w is None:
-            raise UnknownTicketError(f"ticket {_show(ticket_id)} is not waiting")
+            raise UnknownTicketError(f"ticket {show(ticket_id)} is not waiting")
         return w
 
     def _check_plan(self, plan: object, path: str) -> Relaxation:
         if not isinstance(plan, Relaxation):
-            raise ConfigError(f"must be a Relaxation, got {_show(plan)}", path)
+            raise ConfigError(f"must be a Relaxation, got {show(plan)}", path)
         for i, s in enumerate(plan.steps):
             if s.overflow_to is not None and s.overflow_to not in self.queues:
                 raise ConfigError(
-                    f"unknown queue {_show(s.overflow_to)}; known: {_show(sorted(self.queues))}",
+                    f"unknown queue {show(s.overflow_to)}; known: {show(sorted(self.queues))}",
                     f"{path}.steps[{i}].overflow_to",
                 )
         return plan
@@ -2408,10 +2388,10 @@ class Router:
         signature: Signature | None,
     ) -> tuple[_Wait, int]:
         if not isinstance(ticket, Ticket):
-            raise ConfigError(f"ticket must be a Ticket, got {_show(ticket)}")
+            raise ConfigError(f"ticket must be a Ticket, got {show(ticket)}")
         tid = ticket.id
         if tid in self._waiting or tid in self.pool._holder:
-            raise DuplicateTicketError(f"ticket {_show(tid)} is already waiting or held")
+            raise DuplicateTicketError(f"ticket {show(tid)} is already waiting or held")
         qname = self._queue_name(queue)
         at_us = _at_us(at)
         due_us = None if due is None else _at_us(due, "due")
@@ -2427,7 +2407,7 @@ class Router:
         elif isinstance(signature, Signature):
             sig = signature
         else:
-            raise ConfigError(f"signature must be a Signature, got {_show(signature)}")
+            raise ConfigError(f"signature must be a Signature, got {show(signature)}")
         return _Wait(ticket, qname, sig, plan, chain, rule, q_us, due_us), at_us
 
     def _catch_up(self, w: _Wait, at_us: int) -> str:
@@ -2687,7 +2667,7 @@ class Router:
         if limit is None:
             limit = 2 * total
         elif not isinstance(limit, int) or isinstance(limit, bool) or limit < 0:
-            raise ConfigError(f"limit must be a non-negative int or None, got {_show(limit)}")
+            raise ConfigError(f"limit must be a non-negative int or None, got {show(limit)}")
         found: list[tuple[str, QueuedTicket]] = []
         for name, q in self.queues.items():
             sigs = [s for s in q.signatures() if s.channel == c]
@@ -2757,12 +2737,12 @@ class Router:
 
 def _to_team_list(value: object, path: str) -> list[str]:
     if isinstance(value, str) or not isinstance(value, Iterable):
-        raise ConfigError(f"must be a list of team names, got {_show(value)}", path)
+        raise ConfigError(f"must be a list of team names, got {show(value)}", path)
     out = list(value)
     for i, t in enumerate(out):
         if not isinstance(t, str) or not t:
             raise ConfigError(
-                f"team name must be a non-empty string, got {_show(t)}", f"{path}[{i}]"
+                f"team name must be a non-empty string, got {show(t)}", f"{path}[{i}]"
             )
     return out
 
@@ -2801,14 +2781,14 @@ class EscalationGraph:
         seen: set[str] = set()
         for i, t in enumerate(team_list):
             if t in seen:
-                raise ConfigError(f"team {_show(t)} listed twice", f"teams[{i}]")
+                raise ConfigError(f"team {show(t)} listed twice", f"teams[{i}]")
             seen.add(t)
         entry_list = _to_team_list(entry, "entry")
         if not entry_list:
             raise ConfigError("at least one entry team is required, got []", "entry")
         for i, t in enumerate(entry_list):
             if t not in seen:
-                raise ConfigError(f"unknown team {_show(t)}", f"entry[{i}]")
+                raise ConfigError(f"unknown team {show(t)}", f"entry[{i}]")
         edge_list = list(edges)
         paths = (
             list(_paths) if _paths is not None else [f"edges[{i}]" for i in range(len(edge_list))]
@@ -2817,11 +2797,11 @@ class EscalationGraph:
         graph.add_nodes_from(team_list)
         for edge, path in zip(edge_list, paths, strict=True):
             if not (isinstance(edge, tuple) and len(edge) == 2):
-                raise ConfigError(f"an edge must be a (from, to) pair, got {_show(edge)}", path)
+                raise ConfigError(f"an edge must be a (from, to) pair, got {show(edge)}", path)
             src, dst = edge
             for t in (src, dst):
                 if not isinstance(t, str) or t not in seen:
-                    raise ConfigError(f"unknown team {_show(t)}; known: {_show(team_list)}", path)
+                    raise ConfigError(f"unknown team {show(t)}; known: {show(team_list)}", path)
             graph.add_edge(src, dst)
         try:
             cycle = nx.find_cycle(graph)
@@ -2836,7 +2816,7 @@ class EscalationGraph:
         for i, t in enumerate(team_list):
             if t not in reachable:
                 raise ConfigError(
-                    f"team {_show(t)} cannot be reached from the entry teams {_show(entry_list)}",
+                    f"team {show(t)} cannot be reached from the entry teams {show(entry_list)}",
                     f"teams[{i}]",
                 )
         self._graph = graph
@@ -2853,11 +2833,11 @@ class EscalationGraph:
             ConfigError: Anything malformed, with its path.
         """
         if not isinstance(data, Mapping):
-            raise ConfigError(f"escalation config must be a mapping, got {_show(data)}")
+            raise ConfigError(f"escalation config must be a mapping, got {show(data)}")
         unknown = set(data) - {"teams", "entry", "edges"}
         if unknown:
             raise ConfigError(
-                f"unknown keys {_show(sorted(unknown, key=repr))}; expected teams, entry, edges"
+                f"unknown keys {show(sorted(unknown, key=repr))}; expected teams, entry, edges"
             )
         if "teams" not in data:
             raise ConfigError("'teams' is required", "teams")
@@ -2877,12 +2857,12 @@ class EscalationGraph:
                     isinstance(pair, Sequence) and not isinstance(pair, str) and len(pair) == 2
                 ):
                     raise ConfigError(
-                        f"an edge must be a [from, to] pair, got {_show(pair)}", f"edges[{i}]"
+                        f"an edge must be a [from, to] pair, got {show(pair)}", f"edges[{i}]"
                     )
                 edges.append((pair[0], pair[1]))
                 paths.append(f"edges[{i}]")
         else:
-            raise ConfigError(f"must be a mapping or a list of pairs, got {_show(raw)}", "edges")
+            raise ConfigError(f"must be a mapping or a list of pairs, got {show(raw)}", "edges")
         teams = data["teams"]
         entry = data["entry"]
         return cls(
@@ -2922,7 +2902,7 @@ class EscalationGraph:
 
     def _team(self, team: str) -> None:
         if team not in self._graph:
-            raise ConfigError(f"team must be one of {_show(list(self.teams))}, got {_show(team)}")
+            raise ConfigError(f"team must be one of {show(list(self.teams))}, got {show(team)}")
 
 
 @attrs.frozen
@@ -2942,9 +2922,9 @@ class TransferPolicy:
     def __attrs_post_init__(self) -> None:
         m = self.max_transfers
         if m is not None and (not isinstance(m, int) or isinstance(m, bool) or m < 0):
-            raise ConfigError(f"max_transfers must be an int >= 0 or None, got {_show(m)}")
+            raise ConfigError(f"max_transfers must be an int >= 0 or None, got {show(m)}")
         if self.on_limit not in ("refuse", "flag"):
-            raise ConfigError(f"on_limit must be 'refuse' or 'flag', got {_show(self.on_limit)}")
+            raise ConfigError(f"on_limit must be 'refuse' or 'flag', got {show(self.on_limit)}")
 
 
 @attrs.frozen
@@ -3023,7 +3003,7 @@ class TransferLedger:
             TransferLimitError: The ticket reached ``max_transfers`` and the policy refuses.
         """
         if kind not in ("transfer", "escalation"):
-            raise ConfigError(f"kind must be 'transfer' or 'escalation', got {_show(kind)}")
+            raise ConfigError(f"kind must be 'transfer' or 'escalation', got {show(kind)}")
         at_us = _at_us(at)
         if kind == "escalation" and self.graph is not None:
             if from_team is None or to_team is None:
@@ -3032,8 +3012,8 @@ class TransferLedger:
             self.graph._team(to_team)
             if not self.graph.can_escalate(from_team, to_team):
                 raise InvalidTransitionError(
-                    f"team {_show(from_team)} may not escalate to {_show(to_team)}; allowed: "
-                    f"{_show(list(self.graph.targets(from_team)))}"
+                    f"team {show(from_team)} may not escalate to {show(to_team)}; allowed: "
+                    f"{show(list(self.graph.targets(from_team)))}"
                 )
         self.check(ticket_id)
         flagged = self.would_flag(ticket_id)

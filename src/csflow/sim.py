@@ -46,10 +46,11 @@ from typing import Any, Final, Protocol, runtime_checkable
 import attrs
 
 from csflow._config import _duration, _keys, _list, _mapping, _wrap
-from csflow._time import EPOCH, duration_us, instant_us
+from csflow._text import show
+from csflow._time import duration_us, instant_us, utc
 from csflow.calendar import BusinessCalendar
 from csflow.desk import Desk, DeskConfig
-from csflow.errors import ConfigError, _show
+from csflow.errors import ConfigError
 from csflow.events import TicketAssigned
 from csflow.metrics import DEFAULT_SERVICE_TARGET, Report, summarize
 from csflow.model import AgentProfile, Channel, Customer, Ticket, Tier
@@ -105,7 +106,7 @@ def _clock(value: object, path: str) -> timedelta:
             and int(mm) < 60
         ):
             return timedelta(hours=int(hh), minutes=int(mm))
-        raise ConfigError(f"expected a time of day 'HH:MM', got {_show(value)}", path)
+        raise ConfigError(f"expected a time of day 'HH:MM', got {show(value)}", path)
     return _duration(value, path, zero=True)
 
 
@@ -115,10 +116,10 @@ def _number(value: object, path: str, *, positive: bool = False) -> float:
     except OverflowError:  # an int past float's range
         number = math.nan
     if isinstance(value, bool) or not math.isfinite(number):
-        raise ConfigError(f"expected a finite number, got {_show(value)}", path)
+        raise ConfigError(f"expected a finite number, got {show(value)}", path)
     if number < 0 or (positive and number == 0):
         raise ConfigError(
-            f"expected a {'positive' if positive else 'non-negative'} number, got {_show(value)}",
+            f"expected a {'positive' if positive else 'non-negative'} number, got {show(value)}",
             path,
         )
     return number
@@ -131,17 +132,17 @@ def _mix(value: object, path: str) -> tuple[tuple[str, float], ...]:
     elif isinstance(value, list | tuple):
         items = [tuple(p) if isinstance(p, list | tuple) else p for p in value]
     else:
-        raise ConfigError(f"expected a mapping name -> weight, got {_show(value)}", path)
+        raise ConfigError(f"expected a mapping name -> weight, got {show(value)}", path)
     out: list[tuple[str, float]] = []
     for item in items:
         if not (isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], str)):
-            raise ConfigError(f"expected name -> weight pairs, got {_show(value)}", path)
+            raise ConfigError(f"expected name -> weight pairs, got {show(value)}", path)
         name, w = item
         if not name:
-            raise ConfigError(f"expected a non-empty name, got {_show(name)}", path)
+            raise ConfigError(f"expected a non-empty name, got {show(name)}", path)
         out.append((name, _number(w, f"{path}.{name}")))
     if not out or sum(w for _, w in out) <= 0:
-        raise ConfigError(f"expected at least one positive weight, got {_show(value)}", path)
+        raise ConfigError(f"expected at least one positive weight, got {show(value)}", path)
     return tuple(out)
 
 
@@ -184,7 +185,7 @@ class Distribution(Protocol):
 
 def _positive_td(_s: object, a: attrs.Attribute[timedelta], value: timedelta) -> None:
     if not isinstance(value, timedelta) or value <= timedelta(0):
-        raise ConfigError(f"{_show(a.name)} must be a positive timedelta, got {_show(value)}")
+        raise ConfigError(f"{show(a.name)} must be a positive timedelta, got {show(value)}")
 
 
 @attrs.frozen
@@ -285,7 +286,7 @@ class Empirical:
             raise ConfigError("'values' must hold at least one duration, got ()")
         for v in value:
             if not isinstance(v, timedelta) or v < timedelta(0):
-                raise ConfigError(f"'values' must be non-negative timedeltas, got {_show(v)}")
+                raise ConfigError(f"'values' must be non-negative timedeltas, got {show(v)}")
 
     def sample(self, rng: random.Random, /) -> float:
         """One draw in seconds."""
@@ -306,7 +307,7 @@ def _distribution(value: object, path: str) -> Distribution:
     d = _mapping(value, path)
     if len(d) != 1:
         raise ConfigError(
-            f"expected one of 'exponential', 'lognormal', 'empirical', got {_show(sorted(d))}", path
+            f"expected one of 'exponential', 'lognormal', 'empirical', got {show(sorted(d))}", path
         )
     ((kind, arg),) = d.items()
     p = f"{path}.{kind}"
@@ -321,7 +322,7 @@ def _distribution(value: object, path: str) -> Distribution:
             [_duration(v, f"{p}[{i}]", zero=True) for i, v in enumerate(_list(arg, p))]
         )
     raise ConfigError(
-        f"unknown distribution {_show(kind)}; expected 'exponential', 'lognormal' or 'empirical'",
+        f"unknown distribution {show(kind)}; expected 'exponential', 'lognormal' or 'empirical'",
         path,
     )
 
@@ -384,10 +385,10 @@ class Arrivals:
 
     def __attrs_post_init__(self) -> None:
         if not self.rates or self.rates[0].start != timedelta(0):
-            raise ConfigError(f"'rates' must start with a period at 0, got {_show(self.rates)}")
+            raise ConfigError(f"'rates' must start with a period at 0, got {show(self.rates)}")
         starts = [p.start for p in self.rates]
         if starts != sorted(set(starts)):
-            raise ConfigError(f"'rates' must be in increasing order of start, got {_show(starts)}")
+            raise ConfigError(f"'rates' must be in increasing order of start, got {show(starts)}")
 
     @classmethod
     def constant(cls, per_hour: float, **mix: Any) -> Arrivals:
@@ -423,13 +424,13 @@ class Shift:
         if not (timedelta(0) <= self.start < self.end):
             raise ConfigError(
                 "a shift must end after it starts, at or after 0, "
-                f"got {_show(self.start)}-{_show(self.end)}"
+                f"got {show(self.start)}-{show(self.end)}"
             )
         for b, d in self.breaks:
             if d <= timedelta(0) or b < self.start or d > self.end - b:
                 raise ConfigError(
-                    f"break ({_show(b)}, {_show(d)}) must be a positive span within the shift "
-                    f"{_show(self.start)}-{_show(self.end)}"
+                    f"break ({show(b)}, {show(d)}) must be a positive span within the shift "
+                    f"{show(self.start)}-{show(self.end)}"
                 )
 
     def on_time(self) -> timedelta:
@@ -469,12 +470,12 @@ class AgentGroup:
 
     def __attrs_post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name:
-            raise ConfigError(f"'name' must be a non-empty string, got {_show(self.name)}")
+            raise ConfigError(f"'name' must be a non-empty string, got {show(self.name)}")
         if isinstance(self.count, bool) or not isinstance(self.count, int) or self.count < 0:
-            raise ConfigError(f"'count' must be an int >= 0, got {_show(self.count)}")
+            raise ConfigError(f"'count' must be an int >= 0, got {show(self.count)}")
         b = self.break_waves
         if isinstance(b, bool) or not isinstance(b, int) or b < 1:
-            raise ConfigError(f"'break_waves' must be an int >= 1, got {_show(self.break_waves)}")
+            raise ConfigError(f"'break_waves' must be an int >= 1, got {show(self.break_waves)}")
         # Build one profile now so that a malformed one fails at configuration time.
         self.profile(0)
 
@@ -511,7 +512,7 @@ class EscalationRule:
     def __attrs_post_init__(self) -> None:
         p = self.probability
         if isinstance(p, bool) or not isinstance(p, int | float) or not 0 <= p <= 1:
-            raise ConfigError(f"'probability' must be a number in [0, 1], got {_show(p)}")
+            raise ConfigError(f"'probability' must be a number in [0, 1], got {show(p)}")
 
 
 def _to_distributions(value: Any) -> tuple[tuple[str, Distribution], ...]:
@@ -525,7 +526,7 @@ def _to_distributions(value: Any) -> tuple[tuple[str, Distribution], ...]:
 def _peak(value: float | str) -> float:
     if isinstance(value, str):
         if value not in PEAK_DAYS:
-            raise ConfigError(f"unknown peak day {_show(value)}; known: {_show(sorted(PEAK_DAYS))}")
+            raise ConfigError(f"unknown peak day {show(value)}; known: {show(sorted(PEAK_DAYS))}")
         return PEAK_DAYS[value]
     return _number(value, "peak", positive=True)
 
@@ -577,25 +578,21 @@ class SimConfig:
     def __attrs_post_init__(self) -> None:
         instant_us(self.start, "start", ConfigError)
         if not isinstance(self.duration, timedelta) or self.duration <= timedelta(0):
-            raise ConfigError(
-                f"'duration' must be a positive timedelta, got {_show(self.duration)}"
-            )
+            raise ConfigError(f"'duration' must be a positive timedelta, got {show(self.duration)}")
         if not isinstance(self.interval, timedelta) or self.interval <= timedelta(0):
-            raise ConfigError(
-                f"'interval' must be a positive timedelta, got {_show(self.interval)}"
-            )
+            raise ConfigError(f"'interval' must be a positive timedelta, got {show(self.interval)}")
         duration_us(self.warmup, "warmup", ConfigError)
         duration_us(self.service_target, "service_target", ConfigError)
         m = self.max_customers
         if m is not None and (isinstance(m, bool) or not isinstance(m, int) or m < 1):
-            raise ConfigError(f"'max_customers' must be an int >= 1 or None, got {_show(m)}")
+            raise ConfigError(f"'max_customers' must be an int >= 1 or None, got {show(m)}")
         names = [g.name for g in self.agents]
         if len(set(names)) != len(names):
-            raise ConfigError(f"agent group names must be unique, got {_show(names)}")
+            raise ConfigError(f"agent group names must be unique, got {show(names)}")
         if "default" not in dict(self.handle_time):
             raise ConfigError(
                 "'handle_time' needs a 'default' entry, got "
-                f"{_show([k for k, _ in self.handle_time])}"
+                f"{show([k for k, _ in self.handle_time])}"
             )
 
     @classmethod
@@ -657,7 +654,7 @@ class SimConfig:
             start = None
         if not isinstance(start, datetime) or start.utcoffset() is None:
             raise ConfigError(
-                f"expected an ISO 8601 instant with an offset, got {_show(raw)}", at("start")
+                f"expected an ISO 8601 instant with an offset, got {show(raw)}", at("start")
             )
         a = _mapping(d.get("arrivals"), at("arrivals"))
         _keys(a, ("rates", "channels", "tiers", "categories", "languages"), at("arrivals"))
@@ -669,7 +666,7 @@ class SimConfig:
                 r = [r.get("at"), r.get("per_hour")]
             pair = _list(r, p)
             if len(pair) != 2:
-                raise ConfigError(f"expected [time of day, per hour], got {_show(r)}", p)
+                raise ConfigError(f"expected [time of day, per hour], got {show(r)}", p)
             periods.append(_wrap(p, RatePeriod, _clock(pair[0], p), _number(pair[1], p)))
         mixes = {
             k: _wrap(f"{path}.arrivals.{k}", _mix, a[k], f"{path}.arrivals.{k}")
@@ -706,7 +703,7 @@ class SimConfig:
         if "reply_on_assign" in d:
             if not isinstance(d["reply_on_assign"], bool):
                 raise ConfigError(
-                    f"expected true or false, got {_show(d['reply_on_assign'])}",
+                    f"expected true or false, got {show(d['reply_on_assign'])}",
                     at("reply_on_assign"),
                 )
             kw["reply_on_assign"] = d["reply_on_assign"]
@@ -748,7 +745,7 @@ def _group_from_dict(data: object, path: str) -> AgentGroup:
         for k, b in enumerate(_list(sm.get("breaks", []), f"{p}.breaks")):
             pair = _list(b, f"{p}.breaks[{k}]")
             if len(pair) != 2:
-                raise ConfigError(f"expected [start, duration], got {_show(b)}", f"{p}.breaks[{k}]")
+                raise ConfigError(f"expected [start, duration], got {show(b)}", f"{p}.breaks[{k}]")
             breaks.append(
                 (
                     _duration(pair[0], f"{p}.breaks[{k}]", zero=True),
@@ -831,10 +828,6 @@ class SimResult:
 _ARRIVE, _DONE, _ABANDON, _PRESENCE = 0, 1, 2, 3
 
 
-def _utc(us: int) -> datetime:
-    return EPOCH + timedelta(microseconds=us)
-
-
 class _Run:
     """One simulation's mutable state (see the module notes)."""
 
@@ -881,8 +874,8 @@ class _Run:
         for e in config.escalations:
             if e.team not in desk_config.teams:
                 raise ConfigError(
-                    f"escalation team {_show(e.team)} is not a team of the desk; known: "
-                    f"{_show(sorted(desk_config.teams))}",
+                    f"escalation team {show(e.team)} is not a team of the desk; known: "
+                    f"{show(sorted(desk_config.teams))}",
                     "escalations",
                 )
             self.escalate.setdefault(e.category, []).append((e.team, e.probability))
@@ -910,7 +903,7 @@ class _Run:
         heapq.heappush(self.heap, (t_us, next(self.seq), kind, a, b))
 
     def schedule_agents(self) -> Iterator[object]:
-        at = _utc(self.start_us)
+        at = utc(self.start_us)
         for g in self.config.agents:
             for i in range(g.count):
                 profile = g.profile(i)
@@ -983,10 +976,10 @@ class _Run:
                 break
             if w_us is not None and (not heap or w_us <= heap[0][0]):
                 self.commands += 1
-                yield from react(desk.advance(at=_utc(w_us)))
+                yield from react(desk.advance(at=utc(w_us)))
                 continue
             t_us, _, kind, a, b = pop(heap)
-            at = _utc(t_us)
+            at = utc(t_us)
             if kind == _ARRIVE:
                 yield from self.arrive(t_us, at)
             elif kind == _DONE:
@@ -1096,7 +1089,7 @@ class _Run:
 
     def series(self) -> tuple[SlaInterval, ...]:
         return tuple(
-            SlaInterval(_utc(self.start_us + k * self.interval_us), met, br)
+            SlaInterval(utc(self.start_us + k * self.interval_us), met, br)
             for k, (met, br) in sorted(self.sla_bins.items())
         )
 
@@ -1139,11 +1132,11 @@ def simulate(
         True
     """
     if not isinstance(desk_config, DeskConfig):
-        raise ConfigError(f"desk_config must be a DeskConfig, got {_show(desk_config)}")
+        raise ConfigError(f"desk_config must be a DeskConfig, got {show(desk_config)}")
     if not isinstance(config, SimConfig):
-        raise ConfigError(f"config must be a SimConfig, got {_show(config)}")
+        raise ConfigError(f"config must be a SimConfig, got {show(config)}")
     if isinstance(seed, bool) or not isinstance(seed, int):
-        raise ConfigError(f"seed must be an int, got {_show(seed)}")
+        raise ConfigError(f"seed must be an int, got {show(seed)}")
     run = _Run(desk_config, config, seed, progress)
     report = summarize(run.events(), service_target=config.service_target)
     if report.end is not None:
@@ -1162,7 +1155,7 @@ def _to_data(value: Mapping[str, Any] | None) -> Mapping[str, Any]:
     if value is None:
         return {}
     if not isinstance(value, Mapping):
-        raise ConfigError(f"expected a mapping, got {_show(value)}")
+        raise ConfigError(f"expected a mapping, got {show(value)}")
     return dict(value)
 
 
@@ -1247,7 +1240,7 @@ def mmc_scenario(
         ConfigError: A bad number of agents or load.
     """
     if isinstance(agents, bool) or not isinstance(agents, int) or agents < 1:
-        raise ConfigError(f"'agents' must be an int >= 1, got {_show(agents)}")
+        raise ConfigError(f"'agents' must be an int >= 1, got {show(agents)}")
     per_hour = _number(load, "load", positive=True) * 3600 / aht.total_seconds()
     desk: dict[str, Any] = {"tiers": [{"name": "regular", "rank": 0}]}
     if sla:

@@ -84,9 +84,10 @@ from typing import Any, Final, TypeAlias, TypeVar
 import attrs
 import networkx as nx
 
+from csflow._text import show
 from csflow._time import ONE_US, from_us, instant_us
 from csflow.calendar import BusinessCalendar
-from csflow.errors import ConfigError, InvalidTransitionError, _show
+from csflow.errors import ConfigError, InvalidTransitionError
 from csflow.model import Priority
 
 __all__ = [
@@ -133,7 +134,7 @@ def _parse_member(cls: type[_E], value: object, what: str) -> _E:
         except ValueError:
             pass
     names = ", ".join(repr(m.value) for m in cls)
-    raise ConfigError(f"{what} must be one of {names}, got {_show(value)}")
+    raise ConfigError(f"{what} must be one of {names}, got {show(value)}")
 
 
 class Metric(enum.Enum):
@@ -375,7 +376,7 @@ def parse_duration(value: object, path: str = "") -> timedelta:
         raise
     except (OverflowError, ValueError):  # past timedelta's range, or digits past int()'s limit
         raise ConfigError(
-            f"duration out of range (at most 999,999,999 days), got {_show(value)}", path
+            f"duration out of range (at most 999,999,999 days), got {show(value)}", path
         ) from None
 
 
@@ -384,20 +385,20 @@ def _parse_duration(value: object, path: str) -> timedelta:
         result = value
     elif isinstance(value, bool):
         raise ConfigError(
-            f"expected an ISO-8601 duration or a number of seconds, got {_show(value)}", path
+            f"expected an ISO-8601 duration or a number of seconds, got {show(value)}", path
         )
     elif isinstance(value, int):
         result = timedelta(seconds=value)
     elif isinstance(value, float):
         if not math.isfinite(value):
-            raise ConfigError(f"expected a finite number of seconds, got {_show(value)}", path)
+            raise ConfigError(f"expected a finite number of seconds, got {show(value)}", path)
         result = timedelta(microseconds=round(value * 1_000_000))
     elif isinstance(value, str):
         m = _ISO_DURATION.match(value)
         if m is None or value in ("P", "PT"):
             raise ConfigError(
                 "expected an ISO-8601 duration such as 'PT4H' or 'P1DT2H' (weeks, days, hours, "
-                f"minutes, seconds; no years or months), got {_show(value)}",
+                f"minutes, seconds; no years or months), got {show(value)}",
                 path,
             )
         parts = {k: int(v) for k, v in m.groupdict().items() if v is not None and k != "f"}
@@ -412,10 +413,10 @@ def _parse_duration(value: object, path: str) -> timedelta:
         )
     else:
         raise ConfigError(
-            f"expected an ISO-8601 duration or a number of seconds, got {_show(value)}", path
+            f"expected an ISO-8601 duration or a number of seconds, got {show(value)}", path
         )
     if result <= timedelta(0):
-        raise ConfigError(f"a target must be a positive duration, got {_show(value)}", path)
+        raise ConfigError(f"a target must be a positive duration, got {show(value)}", path)
     return result
 
 
@@ -429,7 +430,7 @@ def format_duration(value: timedelta) -> str:
         ConfigError: *value* is negative or not a timedelta.
     """
     if not isinstance(value, timedelta) or value < timedelta(0):
-        raise ConfigError(f"expected a non-negative timedelta, got {_show(value)}")
+        raise ConfigError(f"expected a non-negative timedelta, got {show(value)}")
     us = value // ONE_US
     seconds, micros = divmod(us, 1_000_000)
     hours, rest = divmod(seconds, 3600)
@@ -453,15 +454,15 @@ def _join(path: str, key: str) -> str:
 
 def _check_duration(value: object, path: str) -> timedelta:
     if not isinstance(value, timedelta):
-        raise ConfigError(f"a target must be a datetime.timedelta, got {_show(value)}", path)
+        raise ConfigError(f"a target must be a datetime.timedelta, got {show(value)}", path)
     if value <= timedelta(0):
-        raise ConfigError(f"a target must be a positive duration, got {_show(value)}", path)
+        raise ConfigError(f"a target must be a positive duration, got {show(value)}", path)
     return value
 
 
 def _norm_warnings(value: object, path: str = "warnings") -> tuple[float, ...]:
     if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
-        raise ConfigError(f"expected a sequence of fractions in (0, 1), got {_show(value)}", path)
+        raise ConfigError(f"expected a sequence of fractions in (0, 1), got {show(value)}", path)
     out: list[float] = []
     for i, w in enumerate(value):
         where = f"{path}[{i}]"
@@ -471,16 +472,16 @@ def _norm_warnings(value: object, path: str = "warnings") -> tuple[float, ...]:
             or (isinstance(w, float) and not math.isfinite(w))
         ):
             raise ConfigError(
-                f"a warning threshold must be a number in (0, 1), got {_show(w)}", where
+                f"a warning threshold must be a number in (0, 1), got {show(w)}", where
             )
         if not 0 < w < 1:
             raise ConfigError(
-                f"a warning threshold must lie strictly between 0 and 1, got {_show(w)}", where
+                f"a warning threshold must lie strictly between 0 and 1, got {show(w)}", where
             )
         if out and w <= out[-1]:
             raise ConfigError(
-                f"warning thresholds must be strictly increasing, got {_show(w)} after "
-                f"{_show(out[-1])}",
+                f"warning thresholds must be strictly increasing, got {show(w)} after "
+                f"{show(out[-1])}",
                 where,
             )
         out.append(float(w))
@@ -494,7 +495,7 @@ def _norm_targets(
 ) -> Mapping[Metric, timedelta | Mapping[Priority, timedelta]]:
     """Targets checked and frozen; *duration* reads each one (a timedelta, or plain data)."""
     if not isinstance(value, Mapping):
-        raise ConfigError(f"expected a mapping of metric -> target, got {_show(value)}", path)
+        raise ConfigError(f"expected a mapping of metric -> target, got {show(value)}", path)
     out: dict[Metric, timedelta | Mapping[Priority, timedelta]] = {}
     for key, target in value.items():
         try:
@@ -503,7 +504,7 @@ def _norm_targets(
             raise ConfigError(exc.detail, path) from None
         where = _join(path, metric.value)
         if metric in out:
-            raise ConfigError(f"metric {_show(metric.value)} is given twice", path)
+            raise ConfigError(f"metric {show(metric.value)} is given twice", path)
         if isinstance(target, Mapping):
             per: dict[Priority, timedelta] = {}
             for pkey, raw in target.items():
@@ -512,7 +513,7 @@ def _norm_targets(
                 except ConfigError as exc:
                     raise ConfigError(exc.detail, where) from None
                 if priority in per:
-                    raise ConfigError(f"priority {_show(str(priority))} is given twice", where)
+                    raise ConfigError(f"priority {show(str(priority))} is given twice", where)
                 per[priority] = duration(raw, _join(where, str(priority)))
             if not per:
                 raise ConfigError("expected at least one priority -> target", where)
@@ -524,17 +525,17 @@ def _norm_targets(
 
 def _norm_pause_on(value: object, path: str = "pause_on") -> Mapping[str, frozenset[Metric]]:
     if not isinstance(value, Mapping):
-        raise ConfigError(f"expected a mapping of status -> metrics, got {_show(value)}", path)
+        raise ConfigError(f"expected a mapping of status -> metrics, got {show(value)}", path)
     out: dict[str, frozenset[Metric]] = {}
     for status, metrics in value.items():
         if status not in PAUSABLE_STATUSES:
             raise ConfigError(
-                f"a pausing status must be one of {sorted(PAUSABLE_STATUSES)}, got {_show(status)}",
+                f"a pausing status must be one of {sorted(PAUSABLE_STATUSES)}, got {show(status)}",
                 path,
             )
         where = _join(path, status)
         if isinstance(metrics, (str, Metric)) or not isinstance(metrics, Iterable):
-            raise ConfigError(f"expected a list of metrics, got {_show(metrics)}", where)
+            raise ConfigError(f"expected a list of metrics, got {show(metrics)}", where)
         parsed: set[Metric] = set()
         for i, m in enumerate(metrics):
             try:
@@ -548,7 +549,7 @@ def _norm_pause_on(value: object, path: str = "pause_on") -> Mapping[str, frozen
 def _check_ticket_id(value: object) -> str:
     if not isinstance(value, str) or not value or len(value) > 256:
         raise ConfigError(
-            f"ticket id must be a non-empty string of at most 256 characters, got {_show(value)}"
+            f"ticket id must be a non-empty string of at most 256 characters, got {show(value)}"
         )
     return value
 
@@ -598,7 +599,7 @@ class SlaTarget:
     @calendar.validator
     def _v_calendar(self, _a: attrs.Attribute[BusinessCalendar], value: BusinessCalendar) -> None:
         if not isinstance(value, BusinessCalendar):
-            raise ConfigError(f"calendar must be a BusinessCalendar, got {_show(value)}")
+            raise ConfigError(f"calendar must be a BusinessCalendar, got {show(value)}")
 
     def __attrs_post_init__(self) -> None:
         target_us = self.duration // ONE_US
@@ -679,13 +680,13 @@ class SlaPolicy:
         if not isinstance(value, str) or not value or len(value) > 256:
             raise ConfigError(
                 "SLA policy name must be a non-empty string of at most 256 characters, got "
-                f"{_show(value)}"
+                f"{show(value)}"
             )
 
     @calendar.validator
     def _v_calendar(self, _a: attrs.Attribute[BusinessCalendar], value: BusinessCalendar) -> None:
         if not isinstance(value, BusinessCalendar):
-            raise ConfigError(f"SLA policy calendar must be a BusinessCalendar, got {_show(value)}")
+            raise ConfigError(f"SLA policy calendar must be a BusinessCalendar, got {show(value)}")
 
     def __attrs_post_init__(self) -> None:
         specs: dict[tuple[Metric, Priority], SlaTarget] = {}
@@ -772,20 +773,20 @@ class SlaPolicy:
                 ``sla_policies[2].targets.resolution.urgent: a target must be ...``.
         """
         if not isinstance(data, Mapping):
-            raise ConfigError(f"expected a mapping, got {_show(data)}", path)
+            raise ConfigError(f"expected a mapping, got {show(data)}", path)
         allowed = {"name", "calendar", "targets", "warnings", "pause_on"}
         for key in data:
             if key not in allowed:
                 raise ConfigError(
-                    f"unknown key {_show(key)}; expected one of {sorted(allowed)}", path
+                    f"unknown key {show(key)}; expected one of {sorted(allowed)}", path
                 )
         for key in ("name", "calendar", "targets"):
             if key not in data:
-                raise ConfigError(f"missing required key {_show(key)}", path)
+                raise ConfigError(f"missing required key {show(key)}", path)
         name = data["name"]
         if not isinstance(name, str) or not name or len(name) > 256:
             raise ConfigError(
-                f"expected a non-empty string of at most 256 characters, got {_show(name)}",
+                f"expected a non-empty string of at most 256 characters, got {show(name)}",
                 _join(path, "name"),
             )
         cal_raw = data["calendar"]
@@ -793,7 +794,7 @@ class SlaPolicy:
             known = calendars or {}
             if cal_raw not in known:
                 raise ConfigError(
-                    f"unknown calendar {_show(cal_raw)}; known calendars: {sorted(known)}",
+                    f"unknown calendar {show(cal_raw)}; known calendars: {sorted(known)}",
                     _join(path, "calendar"),
                 )
             calendar = known[cal_raw]
@@ -819,7 +820,7 @@ def resolve_policy(name: object, policies: Mapping[str, SlaPolicy]) -> SlaPolicy
     """
     policy = policies.get(name) if isinstance(name, str) else None
     if policy is None:
-        raise ConfigError(f"unknown SLA policy {_show(name)}; known policies: {sorted(policies)}")
+        raise ConfigError(f"unknown SLA policy {show(name)}; known policies: {sorted(policies)}")
     return policy
 
 
@@ -905,7 +906,7 @@ def _event_at(event: SlaEvent) -> datetime:
 def _req_int(data: Mapping[str, Any], key: str, path: str) -> int:
     value = data.get(key)
     if not isinstance(value, int) or isinstance(value, bool):
-        raise ConfigError(f"expected an int, got {_show(value)}", _join(path, key))
+        raise ConfigError(f"expected an int, got {show(value)}", _join(path, key))
     return value
 
 
@@ -963,7 +964,7 @@ class SlaClock:
     ) -> None:
         _check_ticket_id(ticket_id)
         if not isinstance(target, SlaTarget):
-            raise ConfigError(f"target must be an SlaTarget, got {_show(target)}")
+            raise ConfigError(f"target must be an SlaTarget, got {show(target)}")
         self._init(ticket_id, target, _check_at(at), paused)
 
     @classmethod
@@ -1015,7 +1016,7 @@ class SlaClock:
         if t < self._last:
             raise InvalidTransitionError(
                 f"'at' must not be earlier than the clock's last instant "
-                f"{from_us(self._last, self._spec.calendar.zone).isoformat()}, got {_show(at)}"
+                f"{from_us(self._last, self._spec.calendar.zone).isoformat()}, got {show(at)}"
             )
         return t
 
@@ -1326,8 +1327,8 @@ class SlaClock:
         mode = RecalcMode.parse(mode)
         if not isinstance(target, SlaTarget) or target.metric is not self._spec.metric:
             raise ConfigError(
-                f"target must be an SlaTarget for metric {_show(self._spec.metric.value)}, got "
-                f"{_show(target)}"
+                f"target must be an SlaTarget for metric {show(self._spec.metric.value)}, got "
+                f"{show(target)}"
             )
         if (self._state, ClockAction.RECALC_ON_TIME) not in TRANSITIONS:
             raise InvalidTransitionError(
@@ -1481,7 +1482,7 @@ class SlaClock:
             ConfigError: Malformed data, with the path to it.
         """
         if not isinstance(data, Mapping):
-            raise ConfigError(f"expected a mapping, got {_show(data)}", path)
+            raise ConfigError(f"expected a mapping, got {show(data)}", path)
 
         try:
             metric = Metric.parse(data.get("metric"))  # type: ignore[arg-type]
@@ -1493,7 +1494,7 @@ class SlaClock:
             target = timedelta(microseconds=target_us)
         except OverflowError:
             raise ConfigError(
-                f"expected a duration in µs, got {_show(target_us)}", _join(path, "target_us")
+                f"expected a duration in µs, got {show(target_us)}", _join(path, "target_us")
             ) from None
         spec = SlaTarget(metric, target, calendar, data.get("warnings", ()))
         history = data.get("history")
@@ -1503,7 +1504,7 @@ class SlaClock:
             or not all(isinstance(x, int) and not isinstance(x, bool) for x in history)
         ):
             raise ConfigError(
-                f"expected a flat list of int pairs, got {_show(history)}", _join(path, "history")
+                f"expected a flat list of int pairs, got {show(history)}", _join(path, "history")
             )
         self = cls.__new__(cls)
         self._ticket_id = _check_ticket_id(data.get("ticket_id"))
@@ -1567,11 +1568,11 @@ class TicketSla:
     ) -> None:
         _check_ticket_id(ticket_id)
         if not isinstance(policy, SlaPolicy):
-            raise ConfigError(f"policy must be an SlaPolicy, got {_show(policy)}")
+            raise ConfigError(f"policy must be an SlaPolicy, got {show(policy)}")
         prio = Priority.parse(priority)
         if status not in PAUSABLE_STATUSES:
             raise ConfigError(
-                f"initial status must be one of {sorted(PAUSABLE_STATUSES)}, got {_show(status)}"
+                f"initial status must be one of {sorted(PAUSABLE_STATUSES)}, got {show(status)}"
             )
         t = _check_at(created_at)
         self._ticket_id = ticket_id
@@ -1606,14 +1607,14 @@ class TicketSla:
             zone = self._policy.calendar.zone
             raise InvalidTransitionError(
                 f"'at' must not be earlier than the ticket's last instant "
-                f"{from_us(last, zone).isoformat()}, got {_show(at)}"
+                f"{from_us(last, zone).isoformat()}, got {show(at)}"
             )
         return t
 
     def _check_open(self) -> None:
         if self._status in FINAL_STATUSES:
             raise InvalidTransitionError(
-                f"ticket {_show(self._ticket_id)} is {self._status}: its SLA can no longer change"
+                f"ticket {show(self._ticket_id)} is {self._status}: its SLA can no longer change"
             )
 
     def _poll_all(self, limit: int) -> list[SlaEvent]:
@@ -1722,7 +1723,7 @@ class TicketSla:
             CalendarError: *at* is naive.
         """
         if status not in TICKET_STATUSES:
-            raise ConfigError(f"status must be one of {list(TICKET_STATUSES)}, got {_show(status)}")
+            raise ConfigError(f"status must be one of {list(TICKET_STATUSES)}, got {show(status)}")
         t = self._check_time(at)
         self._check_open()
         pre = self._poll_all(t - 1)
@@ -1789,7 +1790,7 @@ class TicketSla:
         """
         new_policy = self._policy if policy is None else policy
         if not isinstance(new_policy, SlaPolicy):
-            raise ConfigError(f"policy must be an SlaPolicy, got {_show(policy)}")
+            raise ConfigError(f"policy must be an SlaPolicy, got {show(policy)}")
         prio = self._priority if priority is None else Priority.parse(priority)
         mode = RecalcMode.parse(mode)
         t = self._check_time(at)
@@ -1851,7 +1852,7 @@ class TicketSla:
             ConfigError: *policy* is not an :class:`SlaPolicy` (``None`` included).
         """
         if not isinstance(policy, SlaPolicy):
-            raise ConfigError(f"policy must be an SlaPolicy, got {_show(policy)}")
+            raise ConfigError(f"policy must be an SlaPolicy, got {show(policy)}")
         return self.recalculate(at, policy=policy, mode=mode)
 
     def advance(self, at: datetime) -> list[SlaEvent]:
@@ -1966,7 +1967,7 @@ class TicketSla:
             ConfigError: Malformed data or an unknown policy, with the path to it.
         """
         if not isinstance(data, Mapping):
-            raise ConfigError(f"expected a mapping, got {_show(data)}", path)
+            raise ConfigError(f"expected a mapping, got {show(data)}", path)
         try:
             policy = resolve_policy(data.get("policy"), policies)
         except ConfigError as exc:
@@ -1977,13 +1978,13 @@ class TicketSla:
             raise ConfigError(exc.detail, _join(path, "priority")) from None
         status = data.get("status")
         if status not in TICKET_STATUSES:
-            raise ConfigError(f"unknown status {_show(status)}", _join(path, "status"))
+            raise ConfigError(f"unknown status {show(status)}", _join(path, "status"))
         last = data.get("last")
         if not isinstance(last, int) or isinstance(last, bool):
-            raise ConfigError(f"expected an int, got {_show(last)}", _join(path, "last"))
+            raise ConfigError(f"expected an int, got {show(last)}", _join(path, "last"))
         clocks_raw = data.get("clocks", {})
         if not isinstance(clocks_raw, Mapping):
-            raise ConfigError(f"expected a mapping, got {_show(clocks_raw)}", _join(path, "clocks"))
+            raise ConfigError(f"expected a mapping, got {show(clocks_raw)}", _join(path, "clocks"))
         clocks: list[SlaClock | None] = [None, None, None, None]
         for key, raw in clocks_raw.items():
             where = _join(_join(path, "clocks"), str(key))

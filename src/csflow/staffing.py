@@ -61,8 +61,9 @@ from math import exp, expm1, lgamma, log, log1p, sqrt
 
 import attrs
 
+from csflow._text import show
 from csflow._time import require_aware
-from csflow.errors import ConfigError, _show
+from csflow.errors import ConfigError
 
 __all__ = [
     "ErlangAResult",
@@ -96,10 +97,10 @@ _TAIL = 1e-18
 def _check_agents(agents: object) -> int:
     if type(agents) is not int:
         if not isinstance(agents, int) or isinstance(agents, bool):
-            raise ConfigError(f"'agents' must be a non-negative int, got {_show(agents)}")
+            raise ConfigError(f"'agents' must be a non-negative int, got {show(agents)}")
         agents = int(agents)
     if agents < 0:
-        raise ConfigError(f"'agents' must be a non-negative int, got {_show(agents)}")
+        raise ConfigError(f"'agents' must be a non-negative int, got {show(agents)}")
     return agents
 
 
@@ -118,53 +119,53 @@ def _float(value: object) -> float | None:
 def _check_number(value: object, name: str) -> float:
     v = _float(value)
     if v is None or not (0.0 <= v < _INF):  # also rejects NaN, which compares false
-        raise ConfigError(f"{name!r} must be a finite number >= 0, got {_show(value)}")
+        raise ConfigError(f"{name!r} must be a finite number >= 0, got {show(value)}")
     return v
 
 
 def _check_load(load: object) -> float:
     a = _check_number(load, "load")
     if a > MAX_LOAD:
-        raise ConfigError(f"'load' must be at most {MAX_LOAD:g} Erlangs, got {_show(load)}")
+        raise ConfigError(f"'load' must be at most {MAX_LOAD:g} Erlangs, got {show(load)}")
     return a
 
 
 def _check_level(level: object) -> float:
     v = _float(level)
     if v is None or not 0.0 < v < 1.0:
-        raise ConfigError(f"'level' must be a number strictly between 0 and 1, got {_show(level)}")
+        raise ConfigError(f"'level' must be a number strictly between 0 and 1, got {show(level)}")
     return v
 
 
 def _check_duration(value: object, name: str, *, positive: bool) -> timedelta:
     if not isinstance(value, timedelta):
-        raise ConfigError(f"{_show(name)} must be a datetime.timedelta, got {_show(value)}")
+        raise ConfigError(f"{show(name)} must be a datetime.timedelta, got {show(value)}")
     if value < _ZERO or (positive and value == _ZERO):
         what = "positive" if positive else "non-negative"
-        raise ConfigError(f"{_show(name)} must be a {what} timedelta, got {_show(value)}")
+        raise ConfigError(f"{show(name)} must be a {what} timedelta, got {show(value)}")
     return value
 
 
 def _check_shrinkage(shrinkage: object) -> float:
     v = _float(shrinkage)
     if v is None or not 0.0 <= v < 1.0:
-        raise ConfigError(f"'shrinkage' must be a number in [0, 1), got {_show(shrinkage)}")
+        raise ConfigError(f"'shrinkage' must be a number in [0, 1), got {show(shrinkage)}")
     return v
 
 
 def _check_multiplier(multiplier: object) -> float:
     v = _float(multiplier)
     if v is None or not 0.0 < v < _INF:  # also rejects NaN
-        raise ConfigError(f"'multiplier' must be a finite number > 0, got {_show(multiplier)}")
+        raise ConfigError(f"'multiplier' must be a finite number > 0, got {show(multiplier)}")
     return v
 
 
 def _unstable(agents: int, load: float) -> ConfigError:
     return ConfigError(
-        f"the queue is unstable with agents={_show(agents)} <= load={_show(load)} Erlangs: waits "
+        f"the queue is unstable with agents={show(agents)} <= load={show(load)} Erlangs: waits "
         "grow "
         f"without bound, so the average speed of answer is infinite; staff more than "
-        f"{_show(load)} agents"
+        f"{show(load)} agents"
     )
 
 
@@ -603,8 +604,8 @@ def erlang_a(
         return ErlangAResult(n, a, 0.0, 0.0, _ZERO, 0.0, 0.0, target, None if tp is None else 1.0)
     if n == 0:
         raise ConfigError(
-            f"'agents' must be at least 1 when load > 0 (load={_show(a)}): with 0 agents no "
-            f"arrival is ever answered, got {_show(agents)}"
+            f"'agents' must be at least 1 when load > 0 (load={show(a)}): with 0 agents no "
+            f"arrival is ever answered, got {show(agents)}"
         )
     pw, pab, asa, queue, busy, sl = _erlang_a_core(n, a, pat / handle, tp)
     return ErlangAResult(
@@ -682,7 +683,7 @@ def _check_arrivals(value: object) -> float:
         return _check_number(value, "arrivals")
     except ConfigError:
         raise ConfigError(
-            f"'arrivals' must be a finite number of expected arrivals >= 0, got {_show(value)}"
+            f"'arrivals' must be a finite number of expected arrivals >= 0, got {show(value)}"
         ) from None
 
 
@@ -711,7 +712,7 @@ class ForecastInterval:
     def _v_duration(self, _a: attrs.Attribute[timedelta], value: timedelta) -> None:
         _check_duration(value, "duration", positive=True)
         if value > timedelta(days=1):
-            raise ConfigError(f"'duration' must be at most one day, got {_show(value)}")
+            raise ConfigError(f"'duration' must be at most one day, got {show(value)}")
 
     @arrivals.validator
     def _v_arrivals(self, _a: attrs.Attribute[float], value: float) -> None:
@@ -722,7 +723,7 @@ class ForecastInterval:
             _ = self.start + self.duration  # representable: the end is before year 10000
         except OverflowError:
             raise ConfigError(
-                f"the interval must end by the year 9999, got start {_show(self.start)}"
+                f"the interval must end by the year 9999, got start {show(self.start)}"
             ) from None
 
     @classmethod
@@ -844,7 +845,7 @@ def _to_interval(item: object, path: str) -> ForecastInterval:
         except ConfigError as exc:
             raise ConfigError(exc.detail, path) from None
     raise ConfigError(
-        f"expected a ForecastInterval or a (start, duration, arrivals) tuple, got {_show(item)}",
+        f"expected a ForecastInterval or a (start, duration, arrivals) tuple, got {show(item)}",
         path,
     )
 
@@ -902,20 +903,20 @@ def staffing_plan(
     factor = _check_multiplier(multiplier)
     given: object = intervals  # the annotation is a promise callers may break
     if isinstance(given, (str, bytes)):
-        raise ConfigError(f"'intervals' must be an iterable of intervals, got {_show(given)}")
+        raise ConfigError(f"'intervals' must be an iterable of intervals, got {show(given)}")
     try:
         items = list(intervals)
     except TypeError:
         raise ConfigError(
-            f"'intervals' must be an iterable of intervals, got {_show(intervals)}"
+            f"'intervals' must be an iterable of intervals, got {show(intervals)}"
         ) from None
     forecast = [_to_interval(item, f"intervals[{i}]") for i, item in enumerate(items)]
     for i in range(1, len(forecast)):
         if forecast[i].start < forecast[i - 1].end:
             raise ConfigError(
                 f"intervals must be in time order without overlap: starts at "
-                f"{_show(forecast[i].start)}, before the previous interval ends at "
-                f"{_show(forecast[i - 1].end)}",
+                f"{show(forecast[i].start)}, before the previous interval ends at "
+                f"{show(forecast[i - 1].end)}",
                 f"intervals[{i}]",
             )
     # Shrinkage as the decimal the user wrote (0.1 means 1/10), so that 9 agents at 10 %
@@ -926,7 +927,7 @@ def staffing_plan(
     for i, a in enumerate(loads):
         if a > MAX_LOAD:
             raise ConfigError(
-                f"the load must be at most {MAX_LOAD:g} Erlangs, got {_show(a)}", f"intervals[{i}]"
+                f"the load must be at most {MAX_LOAD:g} Erlangs, got {show(a)}", f"intervals[{i}]"
             )
     rows = []
     for f, x, a in zip(forecast, expected, loads, strict=True):

@@ -39,7 +39,8 @@ from __future__ import annotations
 import concurrent.futures
 from collections.abc import Iterable
 
-from csflow.errors import ConfigError, _show
+from csflow._text import show
+from csflow.errors import ConfigError
 from csflow.sim import Scenario, SimResult, run_scenario
 
 __all__ = ["run_sweep"]
@@ -76,7 +77,7 @@ def run_sweep(
     items = list(scenarios)
     for i, s in enumerate(items):
         if not isinstance(s, Scenario):
-            raise ConfigError(f"expected a Scenario, got {_show(s)}", f"scenarios[{i}]")
+            raise ConfigError(f"expected a Scenario, got {show(s)}", f"scenarios[{i}]")
         try:
             s.configs()
         except ConfigError as exc:

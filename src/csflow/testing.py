@@ -279,7 +279,7 @@ def check_invariants(desk: Desk) -> None:
 # Assertions
 
 
-def _show(events: Sequence[Event]) -> str:
+def _show_events(events: Sequence[Event]) -> str:
     return "\n".join(f"  {e!r}" for e in events) or "  (no events)"
 
 
@@ -294,9 +294,9 @@ def assert_assigned(events: Sequence[Event], ticket: str, agent: str | None = No
             if agent is None or e.agent_id == agent:
                 return
             raise AssertionError(
-                f"ticket {ticket!r} was assigned to {e.agent_id!r}, not {agent!r}:\n{_show(events)}"
+                f"ticket {ticket!r} was assigned to {e.agent_id!r}, not {agent!r}:\n{_show_events(events)}"
             )
-    raise AssertionError(f"ticket {ticket!r} was not assigned; events:\n{_show(events)}")
+    raise AssertionError(f"ticket {ticket!r} was not assigned; events:\n{_show_events(events)}")
 
 
 def assert_queued(events: Sequence[Event], ticket: str) -> None:
@@ -306,7 +306,7 @@ def assert_queued(events: Sequence[Event], ticket: str) -> None:
         AssertionError: With the events that did happen.
     """
     if any(isinstance(e, TicketAssigned) and e.ticket_id == ticket for e in events):
-        raise AssertionError(f"ticket {ticket!r} was assigned; events:\n{_show(events)}")
+        raise AssertionError(f"ticket {ticket!r} was assigned; events:\n{_show_events(events)}")
 
 
 def assert_no_breach(
@@ -326,7 +326,7 @@ def assert_no_breach(
         and (m is None or e.metric is m)
     ]
     if bad:
-        raise AssertionError(f"unexpected SLA breaches:\n{_show(bad)}")
+        raise AssertionError(f"unexpected SLA breaches:\n{_show_events(bad)}")
 
 
 def assert_breached(events: Sequence[Event], ticket: str, metric: Metric | str) -> SlaBreached:
@@ -339,7 +339,9 @@ def assert_breached(events: Sequence[Event], ticket: str, metric: Metric | str) 
     for e in events:
         if isinstance(e, SlaBreached) and e.ticket_id == ticket and e.metric is m:
             return e
-    raise AssertionError(f"no {m.name} breach for ticket {ticket!r}; events:\n{_show(events)}")
+    raise AssertionError(
+        f"no {m.name} breach for ticket {ticket!r}; events:\n{_show_events(events)}"
+    )
 
 
 # ---------------------------------------------------------------------------------------------
