@@ -15,13 +15,13 @@ from csflow.errors import ConfigError, CsflowError
 from csflow.sla import parse_duration
 
 
-def _path(base: str, key: object) -> str:
+def join_path(base: str, key: object) -> str:
     if isinstance(key, int):
         return f"{base}[{key}]"
     return f"{base}.{key}" if base else str(key)
 
 
-def _mapping(value: object, path: str) -> Mapping[str, Any]:
+def mapping(value: object, path: str) -> Mapping[str, Any]:
     if not isinstance(value, Mapping):
         raise ConfigError(f"expected a mapping, got {show(value)}", path)
     for k in value:
@@ -30,13 +30,13 @@ def _mapping(value: object, path: str) -> Mapping[str, Any]:
     return value
 
 
-def _list(value: object, path: str) -> Sequence[Any]:
+def sequence(value: object, path: str) -> Sequence[Any]:
     if not isinstance(value, list | tuple):
         raise ConfigError(f"expected a list, got {show(value)}", path)
     return value
 
 
-def _keys(data: Mapping[str, Any], allowed: Iterable[str], path: str) -> None:
+def check_keys(data: Mapping[str, Any], allowed: Iterable[str], path: str) -> None:
     allowed = set(allowed)
     for k in data:
         if k not in allowed:
@@ -45,7 +45,7 @@ def _keys(data: Mapping[str, Any], allowed: Iterable[str], path: str) -> None:
             )
 
 
-def _duration(value: object, path: str, *, zero: bool = False) -> timedelta:
+def duration(value: object, path: str, *, zero: bool = False) -> timedelta:
     """An ISO 8601 duration, seconds or a timedelta; ``0`` only where *zero* allows it."""
     if zero and not isinstance(value, bool) and value in (0, "PT0S", "P0D", timedelta(0)):
         return timedelta(0)
@@ -54,13 +54,13 @@ def _duration(value: object, path: str, *, zero: bool = False) -> timedelta:
     return parse_duration(value, path)
 
 
-def _str(value: object, path: str) -> str:
+def string(value: object, path: str) -> str:
     if not isinstance(value, str) or not value:
         raise ConfigError(f"expected a non-empty string, got {show(value)}", path)
     return value
 
 
-def _wrap(path: str, build: Any, *args: Any, **kwargs: Any) -> Any:
+def wrap(path: str, build: Any, *args: Any, **kwargs: Any) -> Any:
     """Call *build*; a ConfigError without a path (or a CalendarError) gets *path*, and one
     whose path is relative to what *build* was given (``edges``, ``rules[0].when``) gets it
     as a prefix, so the error names the bad value in the whole document."""

@@ -58,7 +58,7 @@ from typing import Any, Final
 
 import attrs
 
-from csflow._config import _duration, _keys, _list, _mapping, _path, _str, _wrap
+from csflow._config import check_keys, duration, join_path, mapping, sequence, string, wrap
 from csflow._text import show
 from csflow._time import MAX_US, MIN_US, duration_us, instant_us, utc
 from csflow.calendar import BusinessCalendar
@@ -236,7 +236,7 @@ class QueueSpec:
         relaxation: Timed widening of waiting tickets' requirements, or ``None``.
     """
 
-    name: str = attrs.field(validator=lambda _s, _a, v: _str(v, "name"))
+    name: str = attrs.field(validator=lambda _s, _a, v: string(v, "name"))
     key: KeyPolicy = attrs.field(factory=AgingKey)
     relaxation: Relaxation | None = None
 
@@ -251,14 +251,14 @@ class TeamSpec:
         routing_profile: The profile an agent of this team routes under by default.
     """
 
-    name: str = attrs.field(validator=lambda _s, _a, v: _str(v, "name"))
-    queue: str = attrs.field(validator=lambda _s, _a, v: _str(v, "queue"))
+    name: str = attrs.field(validator=lambda _s, _a, v: string(v, "name"))
+    queue: str = attrs.field(validator=lambda _s, _a, v: string(v, "queue"))
     routing_profile: str | None = attrs.field(default=None)
 
     @routing_profile.validator
     def _v_profile(self, _a: attrs.Attribute[str | None], value: object) -> None:
         if value is not None:
-            _str(value, "routing_profile")
+            string(value, "routing_profile")
 
 
 _STRATEGIES: Final[Mapping[str, type]] = MappingProxyType(
@@ -316,7 +316,7 @@ def _to_profiles(value: Iterable[RoutingProfile]) -> tuple[RoutingProfile, ...]:
 
 
 def _to_strategies(value: object) -> tuple[Strategy, ...]:
-    strategies: tuple[Strategy, ...] = _wrap("strategies", _strategy_tuple, value)
+    strategies: tuple[Strategy, ...] = wrap("strategies", _strategy_tuple, value)
     return strategies
 
 
@@ -466,9 +466,9 @@ class DeskConfig:
                         where,
                     )
                 if key == "priority":
-                    _wrap(where, Priority.parse, value)
+                    wrap(where, Priority.parse, value)
                 if key == "skills":
-                    _wrap(where, _skills_action, value)
+                    wrap(where, _skills_action, value)
 
     def lint(self, *, agents: Iterable[AgentProfile] = ()) -> list[Finding]:
         """Likely mistakes in the whole configuration (also :func:`csflow.lint.lint` of it).
@@ -564,8 +564,8 @@ class DeskConfig:
             ConfigError: Anything malformed, with the path to it
                 (``queues[1].relaxation[0].after: ...``).
         """
-        d = _mapping(data, "config")
-        _keys(
+        d = mapping(data, "config")
+        check_keys(
             d,
             (
                 "tiers",
@@ -590,30 +590,30 @@ class DeskConfig:
             "config",
         )
         tiers = []
-        for i, t in enumerate(_list(d.get("tiers", []), "tiers")):
+        for i, t in enumerate(sequence(d.get("tiers", []), "tiers")):
             p = f"tiers[{i}]"
-            tm = _mapping(t, p)
-            _keys(tm, ("name", "rank"), p)
-            tiers.append(_wrap(p, Tier, tm.get("name"), tm.get("rank", 0)))
+            tm = mapping(t, p)
+            check_keys(tm, ("name", "rank"), p)
+            tiers.append(wrap(p, Tier, tm.get("name"), tm.get("rank", 0)))
         calendars: dict[str, BusinessCalendar] = {}
-        for name, c in _mapping(d.get("calendars", {}), "calendars").items():
-            calendars[name] = BusinessCalendar.from_dict(c, _path("calendars", name))
+        for name, c in mapping(d.get("calendars", {}), "calendars").items():
+            calendars[name] = BusinessCalendar.from_dict(c, join_path("calendars", name))
         policies = []
         raw_policies = d.get("sla_policies", [])
         if isinstance(raw_policies, Mapping):
             raw_policies = [
-                {"name": k, **_mapping(v, _path("sla_policies", k))}
-                for k, v in _mapping(raw_policies, "sla_policies").items()
+                {"name": k, **mapping(v, join_path("sla_policies", k))}
+                for k, v in mapping(raw_policies, "sla_policies").items()
             ]
-        for i, sp in enumerate(_list(raw_policies, "sla_policies")):
+        for i, sp in enumerate(sequence(raw_policies, "sla_policies")):
             policies.append(SlaPolicy.from_dict(sp, calendars, f"sla_policies[{i}]"))
         queues = [
             _queue_from_dict(q, f"queues[{i}]")
-            for i, q in enumerate(_list(d.get("queues", []), "queues"))
+            for i, q in enumerate(sequence(d.get("queues", []), "queues"))
         ]
         profiles = [
             _profile_from_dict(p, f"routing_profiles[{i}]")
-            for i, p in enumerate(_list(d.get("routing_profiles", []), "routing_profiles"))
+            for i, p in enumerate(sequence(d.get("routing_profiles", []), "routing_profiles"))
         ]
         strategies = _strategies_from_dict(d.get("strategies"), d.get("affinity"))
         triage = None
@@ -621,53 +621,53 @@ class DeskConfig:
             tr = d["triage"]
             if isinstance(tr, list | tuple):
                 tr = {"rules": tr}
-            tm = _mapping(tr, "triage")
-            _keys(tm, ("mode", "rules"), "triage")
+            tm = mapping(tr, "triage")
+            check_keys(tm, ("mode", "rules"), "triage")
             mode = tm.get("mode", "first")
             if mode not in ("first", "all"):
                 raise ConfigError(f"mode must be 'first' or 'all', got {show(mode)}", "triage.mode")
-            triage = _wrap("triage", _triage_rules, tm.get("rules", []), mode)
+            triage = wrap("triage", _triage_rules, tm.get("rules", []), mode)
         teams = []
-        for name, t in _mapping(d.get("teams", {}), "teams").items():
-            p = _path("teams", name)
-            tm = _mapping(t, p)
-            _keys(tm, ("queue", "routing_profile"), p)
+        for name, t in mapping(d.get("teams", {}), "teams").items():
+            p = join_path("teams", name)
+            tm = mapping(t, p)
+            check_keys(tm, ("queue", "routing_profile"), p)
             teams.append(
-                _wrap(p, TeamSpec, name, tm.get("queue"), routing_profile=tm.get("routing_profile"))
+                wrap(p, TeamSpec, name, tm.get("queue"), routing_profile=tm.get("routing_profile"))
             )
         escalation = None
         if d.get("escalation") is not None:
-            escalation = _wrap(
-                "escalation", EscalationGraph.from_dict, _mapping(d["escalation"], "escalation")
+            escalation = wrap(
+                "escalation", EscalationGraph.from_dict, mapping(d["escalation"], "escalation")
             )
         transfers = TransferPolicy()
         if "transfers" in d:
-            tm = _mapping(d["transfers"], "transfers")
-            _keys(tm, ("max_transfers", "on_limit"), "transfers")
-            transfers = _wrap(
+            tm = mapping(d["transfers"], "transfers")
+            check_keys(tm, ("max_transfers", "on_limit"), "transfers")
+            transfers = wrap(
                 "transfers",
                 TransferPolicy,
                 tm.get("max_transfers", 3),
                 tm.get("on_limit", "refuse"),
             )
-        presence = _wrap(
-            "presence", PresenceStates, dict(_mapping(d.get("presence", {}), "presence"))
+        presence = wrap(
+            "presence", PresenceStates, dict(mapping(d.get("presence", {}), "presence"))
         )
         capacity = CapacityRules()
         if "capacity" in d:
-            cm = _mapping(d["capacity"], "capacity")
-            _keys(cm, ("weights", "limits", "exclusive", "budget"), "capacity")
-            capacity = _wrap(
+            cm = mapping(d["capacity"], "capacity")
+            check_keys(cm, ("weights", "limits", "exclusive", "budget"), "capacity")
+            capacity = wrap(
                 "capacity",
                 CapacityRules,
-                weights=dict(_mapping(cm.get("weights", {}), "capacity.weights")),
-                limits=dict(_mapping(cm.get("limits", {}), "capacity.limits")),
-                exclusive=list(_list(cm.get("exclusive", ["phone"]), "capacity.exclusive")),
+                weights=dict(mapping(cm.get("weights", {}), "capacity.weights")),
+                limits=dict(mapping(cm.get("limits", {}), "capacity.limits")),
+                exclusive=list(sequence(cm.get("exclusive", ["phone"]), "capacity.exclusive")),
                 budget=cm.get("budget"),
             )
         survey = None
         if d.get("survey_delay") is not None:
-            survey = _duration(d["survey_delay"], "survey_delay")
+            survey = duration(d["survey_delay"], "survey_delay")
         recalc = d.get("recalculation", "keep_elapsed")
         try:
             mode_r = RecalcMode.parse(recalc)
@@ -684,7 +684,7 @@ class DeskConfig:
             raise ConfigError(f"expected true or false, got {show(keep)}", "keep_history")
         default_policy = d.get("default_sla_policy")
         if default_policy is not None:
-            _str(default_policy, "default_sla_policy")
+            string(default_policy, "default_sla_policy")
         return cls(
             tiers=tiers,
             sla_policies=policies,
@@ -726,86 +726,88 @@ def _skills_action(value: object) -> tuple[SkillRequirement, ...]:
 
 
 def _queue_from_dict(data: object, path: str) -> QueueSpec:
-    d = _mapping(data, path)
-    _keys(
+    d = mapping(data, path)
+    check_keys(
         d,
         ("name", "key", "allowances", "default_allowance", "bands", "fallback", "relaxation"),
         path,
     )
-    name = _str(d.get("name"), _path(path, "name"))
+    name = string(d.get("name"), join_path(path, "name"))
     kind = d.get("key", "aging")
     bands: dict[Priority, int] = {}
-    for k, v in _mapping(d.get("bands", {}), _path(path, "bands")).items():
-        bands[_wrap(_path(path, "bands"), Priority.parse, k)] = v
+    for k, v in mapping(d.get("bands", {}), join_path(path, "bands")).items():
+        bands[wrap(join_path(path, "bands"), Priority.parse, k)] = v
     band_kw: dict[str, Any] = {"bands": bands} if bands else {}
     key: KeyPolicy
     if kind == "aging":
         allow: dict[Any, timedelta] = {}
-        for k, v in _mapping(d.get("allowances", {}), _path(path, "allowances")).items():
-            p = _path(_path(path, "allowances"), k)
+        for k, v in mapping(d.get("allowances", {}), join_path(path, "allowances")).items():
+            p = join_path(join_path(path, "allowances"), k)
             tier, _, prio = k.partition(":")
-            allow[(tier, prio) if prio else tier] = _duration(v, p, zero=True)
-        default = _duration(
-            d.get("default_allowance", 600), _path(path, "default_allowance"), zero=True
+            allow[(tier, prio) if prio else tier] = duration(v, p, zero=True)
+        default = duration(
+            d.get("default_allowance", 600), join_path(path, "default_allowance"), zero=True
         )
-        key = _wrap(path, AgingKey, allow, default, **band_kw)
+        key = wrap(path, AgingKey, allow, default, **band_kw)
     elif kind == "deadline":
         fb = d.get("fallback")
-        fallback = None if fb is None else _duration(fb, _path(path, "fallback"))
-        key = _wrap(path, DeadlineKey, fallback=fallback, **band_kw)
+        fallback = None if fb is None else duration(fb, join_path(path, "fallback"))
+        key = wrap(path, DeadlineKey, fallback=fallback, **band_kw)
     else:
-        raise ConfigError(f"expected 'aging' or 'deadline', got {show(kind)}", _path(path, "key"))
+        raise ConfigError(
+            f"expected 'aging' or 'deadline', got {show(kind)}", join_path(path, "key")
+        )
     relaxation = None
     if d.get("relaxation"):
         steps = []
-        for j, s in enumerate(_list(d["relaxation"], _path(path, "relaxation"))):
+        for j, s in enumerate(sequence(d["relaxation"], join_path(path, "relaxation"))):
             p = f"{path}.relaxation[{j}]"
-            sm = _mapping(s, p)
-            _keys(sm, ("after", "proficiency", "drop", "any_language", "overflow_to"), p)
+            sm = mapping(s, p)
+            check_keys(sm, ("after", "proficiency", "drop", "any_language", "overflow_to"), p)
             steps.append(
-                _wrap(
+                wrap(
                     p,
                     RelaxationStep,
-                    _duration(sm.get("after"), _path(p, "after"), zero=True),
+                    duration(sm.get("after"), join_path(p, "after"), zero=True),
                     proficiency=sm.get("proficiency"),
-                    drop=list(_list(sm.get("drop", []), _path(p, "drop"))),
+                    drop=list(sequence(sm.get("drop", []), join_path(p, "drop"))),
                     any_language=bool(sm.get("any_language", False)),
                     overflow_to=sm.get("overflow_to"),
                 )
             )
-        relaxation = _wrap(_path(path, "relaxation"), Relaxation, steps, name=name)
+        relaxation = wrap(join_path(path, "relaxation"), Relaxation, steps, name=name)
     return QueueSpec(name, key, relaxation)
 
 
 def _profile_from_dict(data: object, path: str) -> RoutingProfile:
-    d = _mapping(data, path)
-    _keys(d, ("name", "queues"), path)
+    d = mapping(data, path)
+    check_keys(d, ("name", "queues"), path)
     slots = []
-    for j, s in enumerate(_list(d.get("queues", []), _path(path, "queues"))):
+    for j, s in enumerate(sequence(d.get("queues", []), join_path(path, "queues"))):
         p = f"{path}.queues[{j}]"
         if isinstance(s, str):
             s = {"queue": s}
-        sm = _mapping(s, p)
-        _keys(sm, ("queue", "priority", "delay"), p)
-        delay = _duration(sm.get("delay", 0), _path(p, "delay"), zero=True)
-        slots.append(_wrap(p, QueueSlot, sm.get("queue"), sm.get("priority", 1), delay))
-    return _wrap(path, RoutingProfile, d.get("name"), slots)  # type: ignore[no-any-return]
+        sm = mapping(s, p)
+        check_keys(sm, ("queue", "priority", "delay"), p)
+        delay = duration(sm.get("delay", 0), join_path(p, "delay"), zero=True)
+        slots.append(wrap(p, QueueSlot, sm.get("queue"), sm.get("priority", 1), delay))
+    return wrap(path, RoutingProfile, d.get("name"), slots)  # type: ignore[no-any-return]
 
 
 def _strategies_from_dict(names: object, affinity: object) -> tuple[Strategy, ...]:
     if names is None:
         return (LongestIdle(),)
     out: list[Strategy] = []
-    for i, n in enumerate(_list(names, "strategies")):
+    for i, n in enumerate(sequence(names, "strategies")):
         p = f"strategies[{i}]"
         if n == "preferred_agent":
-            am = _mapping(affinity if affinity is not None else {}, "affinity")
-            _keys(am, ("timeout", "recency"), "affinity")
-            timeout = _duration(am.get("timeout", 0), "affinity.timeout", zero=True)
+            am = mapping(affinity if affinity is not None else {}, "affinity")
+            check_keys(am, ("timeout", "recency"), "affinity")
+            timeout = duration(am.get("timeout", 0), "affinity.timeout", zero=True)
             recency = None
             if am.get("recency") is not None:
-                recency = _duration(am["recency"], "affinity.recency")
-            out.append(_wrap("affinity", PreferredAgent, timeout, recency))
+                recency = duration(am["recency"], "affinity.recency")
+            out.append(wrap("affinity", PreferredAgent, timeout, recency))
         elif isinstance(n, str) and n in _STRATEGIES:
             out.append(_STRATEGIES[n]())
         else:
@@ -849,8 +851,8 @@ def ticket_from_dict(data: object, path: str = "ticket") -> Ticket:
     Raises:
         ConfigError: Malformed data, with the path to it.
     """
-    d = _mapping(data, path)
-    _keys(
+    d = mapping(data, path)
+    check_keys(
         d,
         (
             "id",
@@ -865,19 +867,19 @@ def ticket_from_dict(data: object, path: str = "ticket") -> Ticket:
         ),
         path,
     )
-    cp = _path(path, "customer")
-    c = _mapping(d.get("customer"), cp)
-    _keys(c, ("id", "tier", "language", "preferred_agent", "attributes"), cp)
-    t = _mapping(c.get("tier"), _path(cp, "tier"))
-    tier = _wrap(_path(cp, "tier"), Tier, t.get("name"), t.get("rank", 0))
-    customer = _wrap(
+    cp = join_path(path, "customer")
+    c = mapping(d.get("customer"), cp)
+    check_keys(c, ("id", "tier", "language", "preferred_agent", "attributes"), cp)
+    t = mapping(c.get("tier"), join_path(cp, "tier"))
+    tier = wrap(join_path(cp, "tier"), Tier, t.get("name"), t.get("rank", 0))
+    customer = wrap(
         cp,
         Customer,
         c.get("id"),
         tier,
         language=c.get("language"),
         preferred_agent=c.get("preferred_agent"),
-        attributes=dict(_mapping(c.get("attributes", {}), _path(cp, "attributes"))),
+        attributes=dict(mapping(c.get("attributes", {}), join_path(cp, "attributes"))),
     )
     raw_at = d.get("created_at")
     try:
@@ -886,9 +888,9 @@ def ticket_from_dict(data: object, path: str = "ticket") -> Ticket:
         created = None
     if created is None:
         raise ConfigError(
-            f"expected an ISO 8601 instant, got {show(raw_at)}", _path(path, "created_at")
+            f"expected an ISO 8601 instant, got {show(raw_at)}", join_path(path, "created_at")
         )
-    return _wrap(  # type: ignore[no-any-return]
+    return wrap(  # type: ignore[no-any-return]
         path,
         Ticket,
         d.get("id"),
@@ -899,9 +901,9 @@ def ticket_from_dict(data: object, path: str = "ticket") -> Ticket:
         category=d.get("category", "general"),
         language=d.get("language"),
         required_skills=dict(
-            _mapping(d.get("required_skills", {}), _path(path, "required_skills"))
+            mapping(d.get("required_skills", {}), join_path(path, "required_skills"))
         ),
-        attributes=dict(_mapping(d.get("attributes", {}), _path(path, "attributes"))),
+        attributes=dict(mapping(d.get("attributes", {}), join_path(path, "attributes"))),
     )
 
 
@@ -917,16 +919,16 @@ def _profile_to_dict(p: AgentProfile) -> dict[str, Any]:
 
 
 def _profile_from_data(data: object, path: str) -> AgentProfile:
-    d = _mapping(data, path)
-    _keys(d, ("id", "skills", "languages", "capacity", "teams", "name"), path)
-    return _wrap(  # type: ignore[no-any-return]
+    d = mapping(data, path)
+    check_keys(d, ("id", "skills", "languages", "capacity", "teams", "name"), path)
+    return wrap(  # type: ignore[no-any-return]
         path,
         AgentProfile,
         d.get("id"),
-        skills=dict(_mapping(d.get("skills", {}), _path(path, "skills"))),
-        languages=list(_list(d.get("languages", []), _path(path, "languages"))),
-        capacity=dict(_mapping(d.get("capacity", {}), _path(path, "capacity"))),
-        teams=list(_list(d.get("teams", []), _path(path, "teams"))),
+        skills=dict(mapping(d.get("skills", {}), join_path(path, "skills"))),
+        languages=list(sequence(d.get("languages", []), join_path(path, "languages"))),
+        capacity=dict(mapping(d.get("capacity", {}), join_path(path, "capacity"))),
+        teams=list(sequence(d.get("teams", []), join_path(path, "teams"))),
         name=d.get("name", ""),
     )
 
@@ -1813,14 +1815,14 @@ class Desk:
             ConfigError: The snapshot is malformed or tampered with, naming the first bad
                 command (``snapshot.commands[12]: ...``).
         """
-        d = _mapping(snapshot, "snapshot")
-        _keys(d, ("format", "commands"), "snapshot")
+        d = mapping(snapshot, "snapshot")
+        check_keys(d, ("format", "commands"), "snapshot")
         if d.get("format") != "csflow.desk/1":
             raise ConfigError(
                 f"expected format 'csflow.desk/1', got {show(d.get('format'))}", "snapshot.format"
             )
         desk = cls(config)
-        for i, cmd in enumerate(_list(d.get("commands"), "snapshot.commands")):
+        for i, cmd in enumerate(sequence(d.get("commands"), "snapshot.commands")):
             path = f"snapshot.commands[{i}]"
             try:
                 desk._replay(cmd, path)
@@ -1833,7 +1835,7 @@ class Desk:
         return desk
 
     def _replay(self, cmd: object, path: str) -> None:
-        items = _list(cmd, path)
+        items = sequence(cmd, path)
         if len(items) < 2 or not isinstance(items[0], str):
             raise ConfigError(f"expected [name, at_us, *args], got {show(cmd)}", path)
         name, at_us, *args = items

@@ -45,7 +45,7 @@ from typing import Any, Final, Protocol, runtime_checkable
 
 import attrs
 
-from csflow._config import _duration, _keys, _list, _mapping, _wrap
+from csflow._config import check_keys, duration, mapping, sequence, wrap
 from csflow._text import show
 from csflow._time import duration_us, instant_us, utc
 from csflow.calendar import BusinessCalendar
@@ -107,7 +107,7 @@ def _clock(value: object, path: str) -> timedelta:
         ):
             return timedelta(hours=int(hh), minutes=int(mm))
         raise ConfigError(f"expected a time of day 'HH:MM', got {show(value)}", path)
-    return _duration(value, path, zero=True)
+    return duration(value, path, zero=True)
 
 
 def _number(value: object, path: str, *, positive: bool = False) -> float:
@@ -303,8 +303,8 @@ def _distribution(value: object, path: str) -> Distribution:
     if isinstance(value, Distribution):
         return value
     if not isinstance(value, Mapping):
-        return Exponential(_duration(value, path))
-    d = _mapping(value, path)
+        return Exponential(duration(value, path))
+    d = mapping(value, path)
     if len(d) != 1:
         raise ConfigError(
             f"expected one of 'exponential', 'lognormal', 'empirical', got {show(sorted(d))}", path
@@ -312,14 +312,14 @@ def _distribution(value: object, path: str) -> Distribution:
     ((kind, arg),) = d.items()
     p = f"{path}.{kind}"
     if kind == "exponential":
-        return Exponential(_duration(arg, p))
+        return Exponential(duration(arg, p))
     if kind == "lognormal":
-        m = _mapping(arg, p)
-        _keys(m, ("mean", "sigma"), p)
-        return LogNormal(_duration(m.get("mean"), f"{p}.mean"), _number(m.get("sigma", 0.75), p))
+        m = mapping(arg, p)
+        check_keys(m, ("mean", "sigma"), p)
+        return LogNormal(duration(m.get("mean"), f"{p}.mean"), _number(m.get("sigma", 0.75), p))
     if kind == "empirical":
         return Empirical(
-            [_duration(v, f"{p}[{i}]", zero=True) for i, v in enumerate(_list(arg, p))]
+            [duration(v, f"{p}[{i}]", zero=True) for i, v in enumerate(sequence(arg, p))]
         )
     raise ConfigError(
         f"unknown distribution {show(kind)}; expected 'exponential', 'lognormal' or 'empirical'",
@@ -519,7 +519,7 @@ def _to_distributions(value: Any) -> tuple[tuple[str, Distribution], ...]:
     if isinstance(value, tuple):
         value = dict(value)
     return tuple(
-        (str(k), _distribution(v, f"{k}")) for k, v in _mapping(value, "distributions").items()
+        (str(k), _distribution(v, f"{k}")) for k, v in mapping(value, "distributions").items()
     )
 
 
@@ -623,8 +623,8 @@ class SimConfig:
         Raises:
             ConfigError: Anything malformed, with the path to it.
         """
-        d = _mapping(data, path)
-        _keys(
+        d = mapping(data, path)
+        check_keys(
             d,
             (
                 "start",
@@ -656,50 +656,50 @@ class SimConfig:
             raise ConfigError(
                 f"expected an ISO 8601 instant with an offset, got {show(raw)}", at("start")
             )
-        a = _mapping(d.get("arrivals"), at("arrivals"))
-        _keys(a, ("rates", "channels", "tiers", "categories", "languages"), at("arrivals"))
+        a = mapping(d.get("arrivals"), at("arrivals"))
+        check_keys(a, ("rates", "channels", "tiers", "categories", "languages"), at("arrivals"))
         periods = []
-        for i, r in enumerate(_list(a.get("rates"), at("arrivals.rates"))):
+        for i, r in enumerate(sequence(a.get("rates"), at("arrivals.rates"))):
             p = f"{path}.arrivals.rates[{i}]"
             if isinstance(r, Mapping):
-                _keys(r, ("at", "per_hour"), p)
+                check_keys(r, ("at", "per_hour"), p)
                 r = [r.get("at"), r.get("per_hour")]
-            pair = _list(r, p)
+            pair = sequence(r, p)
             if len(pair) != 2:
                 raise ConfigError(f"expected [time of day, per hour], got {show(r)}", p)
-            periods.append(_wrap(p, RatePeriod, _clock(pair[0], p), _number(pair[1], p)))
+            periods.append(wrap(p, RatePeriod, _clock(pair[0], p), _number(pair[1], p)))
         mixes = {
-            k: _wrap(f"{path}.arrivals.{k}", _mix, a[k], f"{path}.arrivals.{k}")
+            k: wrap(f"{path}.arrivals.{k}", _mix, a[k], f"{path}.arrivals.{k}")
             for k in ("channels", "tiers", "categories", "languages")
             if k in a
         }
-        arrivals = _wrap(at("arrivals"), Arrivals, periods, **mixes)
+        arrivals = wrap(at("arrivals"), Arrivals, periods, **mixes)
         groups = []
-        for i, g in enumerate(_list(d.get("agents", []), at("agents"))):
+        for i, g in enumerate(sequence(d.get("agents", []), at("agents"))):
             groups.append(_group_from_dict(g, f"{path}.agents[{i}]"))
         kw: dict[str, Any] = {}
         for key in ("handle_time", "patience"):
             if key in d:
-                m = _mapping(d[key], at(key))
+                m = mapping(d[key], at(key))
                 kw[key] = tuple((k, _distribution(v, f"{at(key)}.{k}")) for k, v in m.items())
         escalations = []
-        for i, e in enumerate(_list(d.get("escalations", []), at("escalations"))):
+        for i, e in enumerate(sequence(d.get("escalations", []), at("escalations"))):
             p = f"{path}.escalations[{i}]"
-            em = _mapping(e, p)
-            _keys(em, ("category", "team", "probability"), p)
+            em = mapping(e, p)
+            check_keys(em, ("category", "team", "probability"), p)
             escalations.append(
-                _wrap(p, EscalationRule, em.get("category"), em.get("team"), em.get("probability"))
+                wrap(p, EscalationRule, em.get("category"), em.get("team"), em.get("probability"))
             )
         if "peak" in d:
-            kw["peak"] = _wrap(at("peak"), _peak, d["peak"])
+            kw["peak"] = wrap(at("peak"), _peak, d["peak"])
         if d.get("max_customers") is not None:
             kw["max_customers"] = d["max_customers"]
         if "warmup" in d:
-            kw["warmup"] = _duration(d["warmup"], at("warmup"), zero=True)
+            kw["warmup"] = duration(d["warmup"], at("warmup"), zero=True)
         if "service_target" in d:
-            kw["service_target"] = _duration(d["service_target"], at("service_target"), zero=True)
+            kw["service_target"] = duration(d["service_target"], at("service_target"), zero=True)
         if "interval" in d:
-            kw["interval"] = _duration(d["interval"], at("interval"))
+            kw["interval"] = duration(d["interval"], at("interval"))
         if "reply_on_assign" in d:
             if not isinstance(d["reply_on_assign"], bool):
                 raise ConfigError(
@@ -707,11 +707,11 @@ class SimConfig:
                     at("reply_on_assign"),
                 )
             kw["reply_on_assign"] = d["reply_on_assign"]
-        return _wrap(  # type: ignore[no-any-return]
+        return wrap(  # type: ignore[no-any-return]
             path,
             cls,
             start,
-            _duration(d.get("duration"), at("duration")),
+            duration(d.get("duration"), at("duration")),
             arrivals,
             groups,
             escalations=escalations,
@@ -720,8 +720,8 @@ class SimConfig:
 
 
 def _group_from_dict(data: object, path: str) -> AgentGroup:
-    g = _mapping(data, path)
-    _keys(
+    g = mapping(data, path)
+    check_keys(
         g,
         (
             "name",
@@ -737,42 +737,42 @@ def _group_from_dict(data: object, path: str) -> AgentGroup:
         path,
     )
     shifts = []
-    for j, s in enumerate(_list(g.get("shifts", [{}]), f"{path}.shifts")):
+    for j, s in enumerate(sequence(g.get("shifts", [{}]), f"{path}.shifts")):
         p = f"{path}.shifts[{j}]"
-        sm = _mapping(s, p)
-        _keys(sm, ("start", "end", "breaks"), p)
+        sm = mapping(s, p)
+        check_keys(sm, ("start", "end", "breaks"), p)
         breaks = []
-        for k, b in enumerate(_list(sm.get("breaks", []), f"{p}.breaks")):
-            pair = _list(b, f"{p}.breaks[{k}]")
+        for k, b in enumerate(sequence(sm.get("breaks", []), f"{p}.breaks")):
+            pair = sequence(b, f"{p}.breaks[{k}]")
             if len(pair) != 2:
                 raise ConfigError(f"expected [start, duration], got {show(b)}", f"{p}.breaks[{k}]")
             breaks.append(
                 (
-                    _duration(pair[0], f"{p}.breaks[{k}]", zero=True),
-                    _duration(pair[1], f"{p}.breaks[{k}]"),
+                    duration(pair[0], f"{p}.breaks[{k}]", zero=True),
+                    duration(pair[1], f"{p}.breaks[{k}]"),
                 )
             )
         shifts.append(
-            _wrap(
+            wrap(
                 p,
                 Shift,
-                _duration(sm.get("start", 0), f"{p}.start", zero=True),
-                _duration(sm.get("end", "P1D"), f"{p}.end"),
+                duration(sm.get("start", 0), f"{p}.start", zero=True),
+                duration(sm.get("end", "P1D"), f"{p}.end"),
                 breaks,
             )
         )
-    return _wrap(  # type: ignore[no-any-return]
+    return wrap(  # type: ignore[no-any-return]
         path,
         AgentGroup,
         g.get("name"),
         g.get("count", 1),
-        capacity=dict(_mapping(g.get("capacity", {"phone": 1}), f"{path}.capacity")),
-        skills=dict(_mapping(g.get("skills", {}), f"{path}.skills")),
-        languages=_list(g.get("languages", []), f"{path}.languages"),
-        teams=_list(g.get("teams", []), f"{path}.teams"),
+        capacity=dict(mapping(g.get("capacity", {"phone": 1}), f"{path}.capacity")),
+        skills=dict(mapping(g.get("skills", {}), f"{path}.skills")),
+        languages=sequence(g.get("languages", []), f"{path}.languages"),
+        teams=sequence(g.get("teams", []), f"{path}.teams"),
         shifts=shifts,
         break_waves=g.get("break_waves", 1),
-        break_gap=_duration(g.get("break_gap", 0), f"{path}.break_gap", zero=True),
+        break_gap=duration(g.get("break_gap", 0), f"{path}.break_gap", zero=True),
     )
 
 
