@@ -14,9 +14,14 @@ import csflow.errors
 from csflow._text import show
 from csflow.errors import (
     CalendarError,
+    CapacityExceededError,
     ConfigError,
     CsflowError,
+    DuplicateAgentError,
+    DuplicateTicketError,
     InvalidTransitionError,
+    InvariantError,
+    TransferLimitError,
     UnknownAgentError,
     UnknownTicketError,
 )
@@ -29,8 +34,13 @@ BUILTIN_OF: dict[type[CsflowError], type[Exception]] = {
     InvalidTransitionError: ValueError,
     UnknownTicketError: KeyError,
     UnknownAgentError: KeyError,
+    DuplicateTicketError: ValueError,
+    DuplicateAgentError: ValueError,
+    CapacityExceededError: ValueError,
+    TransferLimitError: ValueError,
+    InvariantError: AssertionError,
 }
-BUILTINS = (ValueError, KeyError, TypeError, LookupError, AttributeError)
+BUILTINS = (ValueError, KeyError, TypeError, LookupError, AttributeError, AssertionError)
 
 messages = st.text(max_size=30)
 paths = st.text(max_size=20)
@@ -55,7 +65,7 @@ def test_each_error_inherits_exactly_its_builtin(
     cls: type[CsflowError], builtin: type[Exception]
 ) -> None:
     assert issubclass(cls, builtin)
-    for other in (ValueError, KeyError, TypeError):
+    for other in (ValueError, KeyError, TypeError, AssertionError):
         assert issubclass(cls, other) is issubclass(builtin, other)
 
 

@@ -7,7 +7,13 @@ from datetime import UTC, datetime, timedelta
 import pendulum
 import pytest
 
-from csflow.errors import CalendarError, ConfigError, CsflowError, UnknownAgentError
+from csflow.errors import (
+    CalendarError,
+    ConfigError,
+    CsflowError,
+    DuplicateAgentError,
+    UnknownAgentError,
+)
 from csflow.model import AgentProfile, Channel, Customer, Ticket, Tier
 from csflow.queues import AgingKey, DuplicateTicketError, Signature, TicketQueue
 from csflow.routing import (
@@ -174,7 +180,7 @@ def test_failing_commands_change_nothing() -> None:
         router.submit(ticket("t3"), at=datetime(2026, 3, 2, 9))
     with pytest.raises(ConfigError, match=r"routing_profile must be one of \['all'\], got 'v'"):
         router.add_agent(agent("b"), at=T0, routing_profile="v")
-    with pytest.raises(ConfigError, match=r"agent 'a' is already in the pool"):
+    with pytest.raises(DuplicateAgentError, match=r"agent 'a' is already in the pool"):
         router.add_agent(agent("a"), at=T0)
     with pytest.raises(CapacityExceededError, match=r"agent 'a' cannot take ticket 't2'"):
         router.assign_to(ticket("t2", skills={"tech": 4}), "a", at=T0)

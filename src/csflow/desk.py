@@ -65,6 +65,8 @@ from csflow.calendar import BusinessCalendar
 from csflow.errors import (
     ConfigError,
     CsflowError,
+    DuplicateAgentError,
+    DuplicateTicketError,
     InvalidTransitionError,
     UnknownAgentError,
     UnknownTicketError,
@@ -1211,7 +1213,7 @@ class Desk:
         if not isinstance(profile, AgentProfile):
             raise ConfigError(f"profile must be an AgentProfile, got {show(profile)}")
         if profile.id in self._router.pool:
-            raise ConfigError(f"agent {show(profile.id)} already exists")
+            raise DuplicateAgentError(f"agent {show(profile.id)} already exists")
         group = routing_profile
         if group is None:
             for team in sorted(profile.teams):
@@ -1284,7 +1286,7 @@ class Desk:
         if not isinstance(ticket, Ticket):
             raise ConfigError(f"ticket must be a Ticket, got {show(ticket)}")
         if ticket.id in self._tickets:
-            raise ConfigError(f"ticket {show(ticket.id)} was already submitted")
+            raise DuplicateTicketError(f"ticket {show(ticket.id)} was already submitted")
         if instant_us(ticket.created_at, "created_at") > t:
             raise ConfigError(
                 f"ticket {show(ticket.id)} was created at {ticket.created_at.isoformat()}, "

@@ -16,9 +16,14 @@ from __future__ import annotations
 
 __all__ = [
     "CalendarError",
+    "CapacityExceededError",
     "ConfigError",
     "CsflowError",
+    "DuplicateAgentError",
+    "DuplicateTicketError",
     "InvalidTransitionError",
+    "InvariantError",
+    "TransferLimitError",
     "UnknownAgentError",
     "UnknownTicketError",
 ]
@@ -76,3 +81,31 @@ class UnknownAgentError(CsflowError, KeyError):
 
 class InvalidTransitionError(CsflowError, ValueError):
     """A state change that the state machine does not allow (ticket or SLA clock)."""
+
+
+class DuplicateTicketError(CsflowError, ValueError):
+    """A ticket id that the desk (or a queue, or the router) already holds was offered again.
+
+    The desk raises it for a second ``submit`` of an open ticket, a queue for a ticket already
+    waiting in it, the router for a ticket already waiting or held.
+    """
+
+
+class DuplicateAgentError(CsflowError, ValueError):
+    """An agent id that the desk (or the agent pool) already holds was added again."""
+
+
+class CapacityExceededError(InvalidTransitionError):
+    """An assignment that would take an agent over its capacity on a channel."""
+
+
+class TransferLimitError(InvalidTransitionError):
+    """A hand-over refused because the ticket reached its ``max_transfers``."""
+
+
+class InvariantError(CsflowError, AssertionError):
+    """A desk broke its contract; the message says which invariant and where.
+
+    Raised by :func:`csflow.testing.check_invariants`; an ``AssertionError`` so that a test
+    framework reports it as a failed assertion.
+    """

@@ -72,7 +72,12 @@ import attrs
 from csflow._slots import new_object, slot_setters
 from csflow._text import show
 from csflow._time import EPOCH, MAX_US, MIN_US, duration_us, instant_us
-from csflow.errors import CalendarError, ConfigError, CsflowError, UnknownTicketError
+from csflow.errors import (
+    CalendarError,
+    ConfigError,
+    DuplicateTicketError,
+    UnknownTicketError,
+)
 from csflow.model import AgentProfile, Channel, Priority, SkillRequirement, Ticket
 
 __all__ = [
@@ -96,10 +101,6 @@ _SEQ = itertools.count()
 
 #: Compact a heap when it holds more than ``2 * live + _SLACK`` items.
 _SLACK = 32
-
-
-class DuplicateTicketError(CsflowError, ValueError):
-    """A ticket id that is already waiting (or already assigned) was offered again."""
 
 
 def _at_us(value: object, name: str = "at") -> int:

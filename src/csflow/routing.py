@@ -103,8 +103,11 @@ from csflow._slots import new_object, slot_setters
 from csflow._text import show
 from csflow._time import duration_us, utc
 from csflow.errors import (
+    CapacityExceededError,
     ConfigError,
+    DuplicateAgentError,
     InvalidTransitionError,
+    TransferLimitError,
     UnknownAgentError,
     UnknownTicketError,
 )
@@ -159,14 +162,6 @@ __all__ = [
 _SLACK = 16
 _NONE: frozenset[str] = frozenset()
 _BUSY = 1 << 62  # LongestIdle: busy agents rank after every idle one
-
-
-class CapacityExceededError(InvalidTransitionError):
-    """An assignment would take an agent above its capacity, or the agent cannot route now."""
-
-
-class TransferLimitError(InvalidTransitionError):
-    """A hand-over refused because the ticket reached its ``max_transfers``."""
 
 
 def _name(kind: str, value: object) -> str:
@@ -908,7 +903,7 @@ class AgentPool:
         if not isinstance(profile, AgentProfile):
             raise ConfigError(f"profile must be an AgentProfile, got {show(profile)}")
         if profile.id in self._agents:
-            raise ConfigError(f"agent {show(profile.id)} is already in the pool")
+            raise DuplicateAgentError(f"agent {show(profile.id)} is already in the pool")
         routable = self.presence.routable(presence)
         _name("group", group)
         at_us = _at_us(at)

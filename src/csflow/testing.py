@@ -27,7 +27,7 @@ from hypothesis import strategies as st
 from csflow._time import instant_us
 from csflow.calendar import BusinessCalendar
 from csflow.desk import Desk, DeskConfig, QueueSpec, TeamSpec
-from csflow.errors import CsflowError, InvalidTransitionError
+from csflow.errors import CsflowError, InvalidTransitionError, InvariantError
 from csflow.events import Event, TicketAssigned
 from csflow.model import AgentProfile, Channel, Customer, Priority, Ticket, Tier
 from csflow.routing import QueueSlot, RoutingProfile
@@ -53,10 +53,6 @@ __all__ = [
     "rule_sets",
     "tickets",
 ]
-
-
-class InvariantError(AssertionError):
-    """A desk broke its contract; the message says which invariant and where."""
 
 
 # ---------------------------------------------------------------------------------------------
