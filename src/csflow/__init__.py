@@ -75,6 +75,7 @@ from csflow.model import (
     Priority,
     SkillRequirement,
     Ticket,
+    TicketStatus,
     Tier,
 )
 from csflow.policies import (
@@ -392,6 +393,7 @@ __all__ = [
     "TicketRequeued",
     "TicketResolved",
     "TicketSla",
+    "TicketStatus",
     "TicketStatusChanged",
     "TicketTransferred",
     "TicketView",

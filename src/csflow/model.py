@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from types import MappingProxyType
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 import attrs
 
@@ -29,9 +29,11 @@ __all__ = [
     "AgentProfile",
     "Channel",
     "Customer",
+    "Metric",
     "Priority",
     "SkillRequirement",
     "Ticket",
+    "TicketStatus",
     "Tier",
 ]
 
@@ -85,6 +87,92 @@ def _frozen_mapping(value: Mapping[str, Any] | None) -> Mapping[str, Any]:
         if not isinstance(key, str):
             raise ConfigError(f"attribute names must be strings, got {show(key)}")
     return MappingProxyType(dict(value))
+
+
+_E = TypeVar("_E", bound=enum.Enum)
+
+
+def parse_member(cls: type[_E], value: object, what: str) -> _E:
+    """The member of *cls* that *value* is or names (its value, in any case; ASCII only, since
+    ``str.lower()`` maps some other letters onto ASCII ones).
+
+    Raises:
+        ConfigError: *value* names no member; the message lists the members' values.
+    """
+    if isinstance(value, cls):
+        return value
+    if isinstance(value, str) and value.isascii():
+        try:
+            return cls(value.lower())
+        except ValueError:
+            pass
+    names = ", ".join(repr(m.value) for m in cls)
+    raise ConfigError(f"{what} must be one of {names}, got {show(value)}")
+
+
+class Metric(enum.Enum):
+    """What an SLA target measures.
+
+    * ``FIRST_RESPONSE``: ticket created → first agent reply.
+    * ``NEXT_RESPONSE``: a customer message that follows an agent reply → the next agent reply
+      (a new cycle each time; at most one cycle runs at a time).
+    * ``PERIODIC_UPDATE``: while the ticket is unsolved, an agent posts at least every target;
+      the first cycle starts at the first agent reply (before it, ``FIRST_RESPONSE`` is the
+      promise), each agent reply meets the running cycle and starts the next, solving stops it.
+    * ``RESOLUTION``: ticket created → solved; paused by the statuses in ``pause_on``; a
+      re-opened ticket resumes it where it stopped.
+    """
+
+    # Members are singletons compared by identity, so the identity hash agrees with equality.
+    # It is computed in C (Enum's own hashes the name in Python), and metrics, clock states
+    # and actions are hashed on every clock transition.
+    __hash__ = object.__hash__
+
+    FIRST_RESPONSE = "first_response"
+    NEXT_RESPONSE = "next_response"
+    PERIODIC_UPDATE = "periodic_update"
+    RESOLUTION = "resolution"
+
+    @classmethod
+    def parse(cls, value: Metric | str) -> Metric:
+        """Return the metric named by *value* (``"resolution"``, ``"RESOLUTION"`` or a member).
+
+        Raises:
+            ConfigError: *value* names no metric.
+        """
+        return parse_member(cls, value, "metric")
+
+    def __str__(self) -> str:
+        return self.value
+
+
+class TicketStatus(enum.StrEnum):
+    """The one vocabulary of ticket statuses, shared by the desk's lifecycle and SLA pausing.
+
+    The desk moves a ticket through ``QUEUED``, ``ASSIGNED``, ``PENDING``, ``ON_HOLD``,
+    ``SOLVED``, ``CLOSED`` and ``ABANDONED``; an SLA policy's ``pause_on`` names the statuses
+    that pause a metric.  ``NEW`` and ``OPEN`` are for hosts that drive a ticket's SLA clocks
+    without a desk.  Members are strings, so ``TicketStatus.PENDING == "pending"``.
+    """
+
+    NEW = "new"
+    OPEN = "open"
+    QUEUED = "queued"
+    ASSIGNED = "assigned"
+    PENDING = "pending"
+    ON_HOLD = "on_hold"
+    SOLVED = "solved"
+    CLOSED = "closed"
+    ABANDONED = "abandoned"
+
+    @classmethod
+    def parse(cls, value: TicketStatus | str) -> TicketStatus:
+        """Return the status named by *value* (``"pending"``, ``"PENDING"`` or a member).
+
+        Raises:
+            ConfigError: *value* names no status.
+        """
+        return parse_member(cls, value, "status")
 
 
 class Priority(enum.IntEnum):

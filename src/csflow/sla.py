@@ -79,7 +79,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timedelta
 from types import MappingProxyType
-from typing import Any, Final, TypeAlias, TypeVar
+from typing import Any, Final, TypeAlias
 
 import attrs
 import networkx as nx
@@ -88,7 +88,7 @@ from csflow._text import show
 from csflow._time import ONE_US, from_us, instant_us
 from csflow.calendar import BusinessCalendar
 from csflow.errors import ConfigError, InvalidTransitionError
-from csflow.model import Priority
+from csflow.model import Metric, Priority, parse_member
 
 __all__ = [
     "DEFAULT_PAUSE_ON",
@@ -120,59 +120,6 @@ __all__ = [
 # -- vocabulary ------------------------------------------------------------------------------
 
 
-_E = TypeVar("_E", bound=enum.Enum)
-
-
-def _parse_member(cls: type[_E], value: object, what: str) -> _E:
-    """The member of *cls* that *value* is or names (its value, in any case; ASCII only, since
-    ``str.lower()`` maps some other letters onto ASCII ones)."""
-    if isinstance(value, cls):
-        return value
-    if isinstance(value, str) and value.isascii():
-        try:
-            return cls(value.lower())
-        except ValueError:
-            pass
-    names = ", ".join(repr(m.value) for m in cls)
-    raise ConfigError(f"{what} must be one of {names}, got {show(value)}")
-
-
-class Metric(enum.Enum):
-    """What an SLA target measures.
-
-    * ``FIRST_RESPONSE``: ticket created → first agent reply.
-    * ``NEXT_RESPONSE``: a customer message that follows an agent reply → the next agent reply
-      (a new cycle each time; at most one cycle runs at a time).
-    * ``PERIODIC_UPDATE``: while the ticket is unsolved, an agent posts at least every target;
-      the first cycle starts at the first agent reply (before it, ``FIRST_RESPONSE`` is the
-      promise), each agent reply meets the running cycle and starts the next, solving stops it.
-    * ``RESOLUTION``: ticket created → solved; paused by the statuses in ``pause_on``; a
-      re-opened ticket resumes it where it stopped.
-    """
-
-    # Members are singletons compared by identity, so the identity hash agrees with equality.
-    # It is computed in C (Enum's own hashes the name in Python), and metrics, clock states
-    # and actions are hashed on every clock transition.
-    __hash__ = object.__hash__
-
-    FIRST_RESPONSE = "first_response"
-    NEXT_RESPONSE = "next_response"
-    PERIODIC_UPDATE = "periodic_update"
-    RESOLUTION = "resolution"
-
-    @classmethod
-    def parse(cls, value: Metric | str) -> Metric:
-        """Return the metric named by *value* (``"resolution"``, ``"RESOLUTION"`` or a member).
-
-        Raises:
-            ConfigError: *value* names no metric.
-        """
-        return _parse_member(cls, value, "metric")
-
-    def __str__(self) -> str:
-        return self.value
-
-
 _METRICS: Final = tuple(Metric)
 
 
@@ -198,7 +145,7 @@ class RecalcMode(enum.Enum):
         Raises:
             ConfigError: *value* names no mode.
         """
-        return _parse_member(cls, value, "recalculation mode")
+        return parse_member(cls, value, "recalculation mode")
 
 
 #: Every ticket status a :class:`TicketSla` understands.  ``solved`` stops ``RESOLUTION``;
@@ -643,7 +590,7 @@ class SlaPolicy:
     Examples:
         >>> from datetime import timedelta
         >>> from csflow.calendar import BusinessCalendar
-        >>> from csflow.model import Priority
+        >>> from csflow.model import Metric, Priority, TicketStatus, parse_member
         >>> policy = SlaPolicy(
         ...     "platinum-chat",
         ...     BusinessCalendar.always_open(),
