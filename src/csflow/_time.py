@@ -22,6 +22,7 @@ __all__ = [
     "from_us",
     "instant_us",
     "require_aware",
+    "to_instant_us",
     "to_us",
     "utc",
 ]
@@ -184,3 +185,22 @@ def duration_us(
 def utc(us: int) -> datetime:
     """The UTC datetime of *us* microseconds since the epoch (no zone lookup)."""
     return EPOCH + timedelta(microseconds=us)
+
+
+def to_instant_us(value: object, name: str = "at") -> int:
+    """An instant as microseconds: ints pass through, aware datetimes convert, others raise.
+
+    Raises:
+        CalendarError: A naive datetime or anything else that is not an instant.
+    """
+    if type(value) is int:
+        if MIN_US <= value <= MAX_US:
+            return value
+        raise CalendarError(
+            f"{name!r} must be an instant in years 1-9999, in µs since the epoch, got {value}"
+        )
+    # Not ``(value - EPOCH) // ONE_US``: a pendulum DateTime minus a datetime is a pendulum
+    # Interval, whose floor division by a stdlib timedelta fails.  ``instant_us`` uses the
+    # stdlib operations, so it is exact for every datetime subclass, and it remembers its last
+    # conversion, which the other layers handling the same command's ``at`` reuse.
+    return instant_us(value, name)

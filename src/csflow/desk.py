@@ -140,7 +140,7 @@ from csflow.routing import (
     Strategy,
     TransferLedger,
     TransferPolicy,
-    _strategy_tuple,
+    strategy_tuple,
 )
 from csflow.rules import STANDARD_FIELDS, RuleSet, ticket_context
 from csflow.sla import (
@@ -318,7 +318,7 @@ def _to_profiles(value: Iterable[RoutingProfile]) -> tuple[RoutingProfile, ...]:
 
 
 def _to_strategies(value: object) -> tuple[Strategy, ...]:
-    strategies: tuple[Strategy, ...] = wrap("strategies", _strategy_tuple, value)
+    strategies: tuple[Strategy, ...] = wrap("strategies", strategy_tuple, value)
     return strategies
 
 

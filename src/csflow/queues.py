@@ -71,9 +71,8 @@ import attrs
 
 from csflow._slots import new_object, slot_setters
 from csflow._text import show
-from csflow._time import EPOCH, MAX_US, MIN_US, duration_us, instant_us
+from csflow._time import EPOCH, MAX_US, MIN_US, duration_us, to_instant_us
 from csflow.errors import (
-    CalendarError,
     ConfigError,
     DuplicateTicketError,
     UnknownTicketError,
@@ -101,25 +100,6 @@ _SEQ = itertools.count()
 
 #: Compact a heap when it holds more than ``2 * live + _SLACK`` items.
 _SLACK = 32
-
-
-def _at_us(value: object, name: str = "at") -> int:
-    """An instant as microseconds: ints pass through, aware datetimes convert, others raise.
-
-    Raises:
-        CalendarError: A naive datetime or anything else that is not an instant.
-    """
-    if type(value) is int:
-        if MIN_US <= value <= MAX_US:
-            return value
-        raise CalendarError(
-            f"{name!r} must be an instant in years 1-9999, in µs since the epoch, got {value}"
-        )
-    # Not ``(value - EPOCH) // ONE_US``: a pendulum DateTime minus a datetime is a pendulum
-    # Interval, whose floor division by a stdlib timedelta fails.  ``instant_us`` uses the
-    # stdlib operations, so it is exact for every datetime subclass, and it remembers its last
-    # conversion, which the other layers handling the same command's ``at`` reuse.
-    return instant_us(value, name)
 
 
 def _span_us(value: object, name: str) -> int:
@@ -477,7 +457,7 @@ class QueuedTicket:
 
     def waited_us(self, at: Instant) -> int:
         """Microseconds waited at *at* (never negative)."""
-        return max(0, _at_us(at) - self.queued_at_us)
+        return max(0, to_instant_us(at) - self.queued_at_us)
 
 
 _set_ticket_id, _set_key, _set_signature, _set_queued_at, _set_callback, _set_ticket = slot_setters(
@@ -514,7 +494,7 @@ _set_kc_ticket, _set_kc_queued_at, _set_kc_due = slot_setters(
 )
 
 
-def _key_context(ticket: Ticket, queued_at_us: int, due_us: int | None) -> KeyContext:
+def make_key_context(ticket: Ticket, queued_at_us: int, due_us: int | None) -> KeyContext:
     """``KeyContext(...)`` for checked arguments, without attrs' per-field ``__setattr__``."""
     context: KeyContext = new_object(KeyContext)
     _set_kc_ticket(context, ticket)
@@ -765,11 +745,11 @@ class TicketQueue:
             raise ConfigError(f"ticket must be a Ticket, got {show(ticket)}")
         if ticket.id in self._index:
             raise self._duplicate(ticket.id)
-        at_us = _at_us(at)
-        due_us = None if due is None else _at_us(due, "due")
+        at_us = to_instant_us(at)
+        due_us = None if due is None else to_instant_us(due, "due")
         sig = Signature.of(ticket) if signature is None else _check_signature(signature)
         _check_flag(callback, "callback")
-        band, vdue = self.key_policy(_key_context(ticket, at_us, due_us))
+        band, vdue = self.key_policy(make_key_context(ticket, at_us, due_us))
         entry = _new_entry(ticket.id, (band, vdue, next(_SEQ)), sig, at_us, callback, ticket)
         self._insert(entry)
         return entry
@@ -807,8 +787,8 @@ class TicketQueue:
             raise self._duplicate(ticket_id)
         if type(band) is not int:
             raise ConfigError(f"band must be an int, got {show(band)}")
-        due_us = due if type(due) is int and MIN_US <= due <= MAX_US else _at_us(due, "due")
-        at_us = at if type(at) is int and MIN_US <= at <= MAX_US else _at_us(at)
+        due_us = due if type(due) is int and MIN_US <= due <= MAX_US else to_instant_us(due, "due")
+        at_us = at if type(at) is int and MIN_US <= at <= MAX_US else to_instant_us(at)
         if type(signature) is not Signature:
             _check_signature(signature)
         _check_flag(callback, "callback")
@@ -875,7 +855,7 @@ class TicketQueue:
         if not isinstance(ticket, Ticket):
             raise ConfigError(f"ticket must be a Ticket, got {show(ticket)}")
         old = self.get(ticket.id)
-        due_us = None if due is None else _at_us(due, "due")
+        due_us = None if due is None else to_instant_us(due, "due")
         band, vdue = self.key_policy(KeyContext(ticket, old.queued_at_us, due_us))
         return self._replace(old, attrs.evolve(old, key=(band, vdue, old.key[2]), ticket=ticket))
 
@@ -889,7 +869,7 @@ class TicketQueue:
         old = self.get(ticket_id)
         if type(band) is not int:
             raise ConfigError(f"band must be an int, got {show(band)}")
-        due_us = _at_us(due, "due")
+        due_us = to_instant_us(due, "due")
         return self._replace(old, attrs.evolve(old, key=(band, due_us, old.key[2])))
 
     def move(self, ticket_id: str, signature: Signature) -> QueuedTicket:
@@ -924,7 +904,7 @@ class TicketQueue:
         Also returns entries that became visible during earlier calls that passed *at*
         (peeks with a delay), not yet reported.
         """
-        at_us = _at_us(at)
+        at_us = to_instant_us(at)
         for view in self._views.values():
             self._advance_view(view, at_us)
         out, self._announced = self._announced, []
@@ -1128,7 +1108,7 @@ class TicketQueue:
             return [g.heap for s in signatures if (g := groups.get(s)) is not None], None
         if at is None:
             raise ConfigError(f"'at' is required with waited={show(waited)}")
-        at_us = _at_us(at)
+        at_us = to_instant_us(at)
         view = self._view(delay)
         self._advance_view(view, at_us)
         visible = view.visible

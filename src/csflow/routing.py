@@ -101,7 +101,7 @@ import networkx as nx
 
 from csflow._slots import new_object, slot_setters
 from csflow._text import show
-from csflow._time import duration_us, utc
+from csflow._time import duration_us, to_instant_us, utc
 from csflow.errors import (
     CapacityExceededError,
     ConfigError,
@@ -118,8 +118,7 @@ from csflow.queues import (
     QueuedTicket,
     Signature,
     TicketQueue,
-    _at_us,
-    _key_context,
+    make_key_context,
 )
 
 __all__ = [
@@ -195,7 +194,7 @@ def _group_list(value: object) -> list[str]:
     return out
 
 
-def _strategy_tuple(value: object) -> tuple[Strategy, ...]:
+def strategy_tuple(value: object) -> tuple[Strategy, ...]:
     """A strategy chain as a tuple of strategy objects (instances, not classes)."""
     if isinstance(value, str) or not isinstance(value, Iterable):
         raise ConfigError(f"strategies must be a sequence of strategies, got {show(value)}")
@@ -692,7 +691,7 @@ class _Chain:
             raise ConfigError("a strategy chain needs at least one strategy, got ()")
         ranking: list[RankingStrategy] = []
         pins: list[tuple[int, PinningStrategy]] = []
-        for s in strategies:  # each one checked by _strategy_tuple
+        for s in strategies:  # each one checked by strategy_tuple
             if isinstance(s, RankingStrategy):
                 ranking.append(s)
             else:
@@ -906,7 +905,7 @@ class AgentPool:
             raise DuplicateAgentError(f"agent {show(profile.id)} is already in the pool")
         routable = self.presence.routable(presence)
         _name("group", group)
-        at_us = _at_us(at)
+        at_us = to_instant_us(at)
         ag = _Agent(self, next(self._order), profile, group, at_us)
         ag.presence = presence
         ag.routable = routable
@@ -927,7 +926,7 @@ class AgentPool:
         if not isinstance(profile, AgentProfile):
             raise ConfigError(f"profile must be an AgentProfile, got {show(profile)}")
         ag = self._agent(profile.id)
-        _at_us(at)
+        to_instant_us(at)
         caps = self._caps(profile)
         for channel, n in ag.counts.items():
             if n > caps.get(channel, 0):
@@ -953,7 +952,7 @@ class AgentPool:
             UnknownAgentError: No such agent.
         """
         ag = self._agent(agent_id)
-        _at_us(at)
+        to_instant_us(at)
         self._flip(ag, _NONE)
         self._leave_all(ag)
         self._unindex(ag)
@@ -974,7 +973,7 @@ class AgentPool:
         """
         ag = self._agent(agent_id)
         routable = self.presence.routable(state)
-        at_us = _at_us(at)
+        at_us = to_instant_us(at)
         was = ag.routable
         ag.presence = state
         ag.routable = routable
@@ -1001,7 +1000,7 @@ class AgentPool:
                 f"ticket {show(ticket_id)} is already held by agent "
                 f"{show(self._holder[ticket_id].id)}"
             )
-        at_us = _at_us(at)
+        at_us = to_instant_us(at)
         if not self._can(ag, c):
             raise CapacityExceededError(
                 f"agent {agent_id!r} cannot take a {c!r} ticket now (presence {ag.presence!r}, "
@@ -1021,7 +1020,7 @@ class AgentPool:
             raise UnknownTicketError(
                 f"agent {show(agent_id)} does not hold ticket {show(ticket_id)}"
             )
-        self._release(ag, ticket_id, _at_us(at))
+        self._release(ag, ticket_id, to_instant_us(at))
 
     # -- internals -------------------------------------------------------------------------
 
@@ -1111,7 +1110,7 @@ class AgentPool:
         return ag
 
     def _chain(self, strategies: object) -> _Chain:
-        strategies = _strategy_tuple(strategies)
+        strategies = strategy_tuple(strategies)
         chain = self._chains.get(strategies)
         if chain is None:
             chain = self._chains[strategies] = _Chain(strategies)
@@ -1948,7 +1947,7 @@ class Router:
         self.pool.add(profile, at=at, presence=presence, group=group)
         if not pull:
             return []
-        return self._pull(self.pool._agents[profile.id], _at_us(at))
+        return self._pull(self.pool._agents[profile.id], to_instant_us(at))
 
     def remove_agent(self, agent_id: str, *, at: Instant) -> tuple[str, ...]:
         """Remove an agent; returns the tickets it held (the caller re-routes them).
@@ -1977,7 +1976,7 @@ class Router:
         self.pool.set_presence(agent_id, state, at=at)
         if not pull:
             return []
-        return self._pull(self.pool._agents[agent_id], _at_us(at))
+        return self._pull(self.pool._agents[agent_id], to_instant_us(at))
 
     def release(
         self, agent_id: str, ticket_id: str, *, at: Instant, pull: bool = True
@@ -2000,7 +1999,7 @@ class Router:
             raise UnknownTicketError(
                 f"agent {show(agent_id)} does not hold ticket {show(ticket_id)}"
             )
-        at_us = _at_us(at)
+        at_us = to_instant_us(at)
         if not pull:
             pool._release(ag, ticket_id, at_us)
             return []
@@ -2023,7 +2022,7 @@ class Router:
             CalendarError: A naive *at*.
         """
         ag = self.pool._agent(agent_id)
-        return self._pull(ag, _at_us(at))
+        return self._pull(ag, to_instant_us(at))
 
     # -- tickets ---------------------------------------------------------------------------
 
@@ -2072,9 +2071,11 @@ class Router:
         w, at_us = self._admit(
             ticket, at, queue, due, queued_at, relaxation, strategies, rule, signature
         )
-        last_us = None if last_contact_at is None else _at_us(last_contact_at, "last_contact_at")
+        last_us = (
+            None if last_contact_at is None else to_instant_us(last_contact_at, "last_contact_at")
+        )
         q = self.queues[w.queue]
-        band, vdue = q.key_policy(_key_context(ticket, w.queued_at_us, w.due_us))
+        band, vdue = q.key_policy(make_key_context(ticket, w.queued_at_us, w.due_us))
         # -- nothing has changed so far; from here on nothing raises --
         w.queue = self._catch_up(w, at_us)
         # Only pinning strategies read the context: skip building it for plain chains.
@@ -2129,7 +2130,7 @@ class Router:
         entry = self.queues[w.queue].reprioritize(ticket, due=due)
         w.ticket = ticket
         if due is not None:
-            w.due_us = _at_us(due, "due")
+            w.due_us = to_instant_us(due, "due")
         return entry
 
     def request_callback(
@@ -2144,7 +2145,7 @@ class Router:
             UnknownTicketError: The ticket is not waiting.
         """
         w = self._wait(ticket_id)
-        at_us = _at_us(at)
+        at_us = to_instant_us(at)
         name = Channel.parse(channel).name
         q = self.queues[w.queue]
         old = w.sig
@@ -2173,7 +2174,7 @@ class Router:
         """
         _ticket(ticket)
         ag = self.pool._agent(agent_id)
-        at_us = _at_us(at)
+        at_us = to_instant_us(at)
         if rule is not None:
             _name("rule", rule)
         if ticket.id in self.pool._holder:
@@ -2211,10 +2212,10 @@ class Router:
         _ticket(ticket)
         if ticket.id in self._waiting or ticket.id in self.pool._holder:
             raise DuplicateTicketError(f"ticket {show(ticket.id)} is already waiting or held")
-        at_us = _at_us(at)
+        at_us = to_instant_us(at)
         qname = self._queue_name(queue)
         if due is not None:
-            _at_us(due, "due")
+            to_instant_us(due, "due")
         if rule is not None:
             _name("rule", rule)
         if last_agent is not None and not isinstance(last_agent, str):
@@ -2236,7 +2237,7 @@ class Router:
             The changes, in order: :class:`Relaxed`, :class:`Overflowed`,
             :class:`PinReleased`, and the :class:`Assignment` each made possible.
         """
-        at_us = _at_us(at)
+        at_us = to_instant_us(at)
         out: list[RoutingChange] = []
         timers = self._timers
         while timers and timers[0][0] <= at_us:
@@ -2291,7 +2292,7 @@ class Router:
             raise ConfigError(
                 f"score must be a callable (agent, entry, rank) -> int, got {show(score)}"
             )
-        at_us = _at_us(at)
+        at_us = to_instant_us(at)
         c = Channel.parse(channel).name
         agents, slots, tickets, edges = self._batch_problem(c, at_us, limit)
         weights = {(r, ag.id): score(ag, tickets[r][1], r) for r, ag in edges}
@@ -2314,7 +2315,7 @@ class Router:
     ) -> list[Assignment]:
         """Plan (see :meth:`plan_batch`) and apply a batch assignment on one channel."""
         plan = self.plan_batch(at=at, method=method, channel=channel, score=score, limit=limit)
-        at_us = _at_us(at)
+        at_us = to_instant_us(at)
         out = []
         for tid, aid in plan.pairs:
             w = self._waiting[tid]
@@ -2388,9 +2389,9 @@ class Router:
         if tid in self._waiting or tid in self.pool._holder:
             raise DuplicateTicketError(f"ticket {show(tid)} is already waiting or held")
         qname = self._queue_name(queue)
-        at_us = _at_us(at)
-        due_us = None if due is None else _at_us(due, "due")
-        q_us = at_us if queued_at is None else _at_us(queued_at, "queued_at")
+        at_us = to_instant_us(at)
+        due_us = None if due is None else to_instant_us(due, "due")
+        q_us = at_us if queued_at is None else to_instant_us(queued_at, "queued_at")
         plan = self._plans.get(qname) if relaxation is None else relaxation
         if plan is not None:
             self._check_plan(plan, "relaxation")
@@ -2999,7 +3000,7 @@ class TransferLedger:
         """
         if kind not in ("transfer", "escalation"):
             raise ConfigError(f"kind must be 'transfer' or 'escalation', got {show(kind)}")
-        at_us = _at_us(at)
+        at_us = to_instant_us(at)
         if kind == "escalation" and self.graph is not None:
             if from_team is None or to_team is None:
                 raise ConfigError("an escalation needs from_team and to_team")
