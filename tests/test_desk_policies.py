@@ -11,11 +11,8 @@ from csflow import (
     Customer,
     Desk,
     DeskConfig,
-    Escalation,
     PolicyContext,
-    PolicyResult,
     Priority,
-    RuleEscalationPolicy,
     SlaBreached,
     SlaEscalated,
     Ticket,
@@ -24,6 +21,7 @@ from csflow import (
     TicketQueued,
     Tier,
 )
+from csflow.lowlevel import Escalation, PolicyResult, RuleEscalationPolicy
 
 T0 = datetime(2026, 12, 12, 20, 0, tzinfo=UTC)  # 12.12, evening peak
 
