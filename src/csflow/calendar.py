@@ -1,5 +1,11 @@
 """Exact business-hours calendars in an IANA time zone.
 
+This module is one concept, the business-hours index, and stays whole on purpose (about 1,100
+lines): the fast paths of ``add`` and ``elapsed`` inline the run lookup, the wall-clock
+conversion and the binary searches against the run structures defined here, and splitting them
+across modules would put an attribute lookup or a call on every hot call for no gain in
+clarity.  Reading a calendar from plain data is the short section near ``from_dict``.
+
 Theory of operation
 -------------------
 A :class:`BusinessCalendar` answers four questions — is the desk open at an instant, when does
