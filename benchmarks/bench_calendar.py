@@ -1,7 +1,7 @@
 """Business-hours calendars: csflow's ``BusinessCalendar`` beside what a user would otherwise write.
 
 The desk: Asia/Jakarta office hours, Monday-Friday 08:00-17:00, closed on the 19 dates of
-``csflow._jakarta.JAKARTA_HOLIDAYS_2026`` (Lebaran included).  One span a day, because
+``csflow.samples.JAKARTA_HOLIDAYS_2026`` (Lebaran included).  One span a day, because
 ``businesstime`` knows only one; csflow's own figures on the real two-span-plus-Saturday desk
 (``jakarta_office_calendar()``) are printed too.
 
@@ -35,9 +35,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from benchmarks._common import Row, median_per_call, print_table, section
-from csflow._jakarta import JAKARTA_HOLIDAYS_2026, jakarta_office_calendar
 from csflow._time import to_us
 from csflow.calendar import BusinessCalendar
+from csflow.samples import JAKARTA_HOLIDAYS_2026, jakarta_office_calendar
 
 try:
     import pandas as pd

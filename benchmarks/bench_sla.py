@@ -7,7 +7,7 @@ with ``tracemalloc``.  The memory is measured on 100,000 fresh tickets (20,000 t
 conversation) and scaled linearly to 1,000,000 (every ticket is its own set of objects, so the
 scaling is exact up to allocator rounding, which ``tracemalloc`` does not see).
 
-The desk: a regular e-mail policy on the Jakarta office calendar (``csflow._jakarta``:
+The desk: a regular e-mail policy on the Jakarta office calendar (``csflow.samples``:
 Monday-Friday 08:00-12:00 and 13:00-17:00, Saturday 08:00-12:00, the 2026 holidays), first
 response 8 h, next response 4 h, periodic update 24 h, resolution 40 h (8 h when urgent),
 warnings at 50 %, 75 % and 90 %.  Tickets are created at random instants of 2026.
@@ -27,9 +27,9 @@ from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from benchmarks._common import Row, median_per_call, print_table, section
-from csflow._jakarta import TIERS, jakarta_office_calendar
 from csflow._time import to_us
 from csflow.model import Channel, Customer, Priority, Ticket
+from csflow.samples import TIERS, jakarta_office_calendar
 from csflow.sla import Metric, RecalcMode, SlaClock, SlaPolicy, TicketSla
 
 WIB = ZoneInfo("Asia/Jakarta")

@@ -38,6 +38,7 @@ from zoneinfo import ZoneInfo
 import pendulum
 import pytest
 
+from csflow import samples
 from csflow.calendar import BusinessCalendar
 
 __all__: list[str] = []
@@ -84,25 +85,33 @@ def in_zone(value: datetime, zone: ZoneInfo) -> bool:
 # Jakarta
 # --------------------------------------------------------------------------------------------
 
+# Indonesia's 2026 national holidays and cuti bersama (the SKB 3 Menteri decree, as published
+# in the holidays package's Indonesia calendar); a copy, so that this test pins the dates.
 JAKARTA_HOLIDAYS_2026 = {
     date(2026, 1, 1): "Tahun Baru Masehi",
     date(2026, 1, 16): "Isra Mikraj",
+    date(2026, 2, 16): "Cuti bersama Tahun Baru Imlek",
     date(2026, 2, 17): "Tahun Baru Imlek",
-    date(2026, 3, 18): "Cuti bersama Idul Fitri",
+    date(2026, 3, 18): "Cuti bersama Hari Suci Nyepi",
     date(2026, 3, 19): "Hari Suci Nyepi",
-    date(2026, 3, 20): "Idul Fitri 1447 H",
+    date(2026, 3, 20): "Cuti bersama Idul Fitri",
     date(2026, 3, 21): "Idul Fitri 1447 H",
+    date(2026, 3, 22): "Idul Fitri 1447 H (hari kedua)",
     date(2026, 3, 23): "Cuti bersama Idul Fitri",
     date(2026, 3, 24): "Cuti bersama Idul Fitri",
     date(2026, 4, 3): "Wafat Yesus Kristus",
-    date(2026, 5, 1): "Hari Buruh",
+    date(2026, 4, 5): "Kebangkitan Yesus Kristus (Paskah)",
+    date(2026, 5, 1): "Hari Buruh Internasional",
     date(2026, 5, 14): "Kenaikan Yesus Kristus",
+    date(2026, 5, 15): "Cuti bersama Kenaikan Yesus Kristus",
     date(2026, 5, 27): "Idul Adha 1447 H",
-    date(2026, 5, 31): "Waisak",
+    date(2026, 5, 28): "Cuti bersama Idul Adha",
+    date(2026, 5, 31): "Hari Raya Waisak",
     date(2026, 6, 1): "Hari Lahir Pancasila",
     date(2026, 6, 16): "Tahun Baru Islam 1448 H",
-    date(2026, 8, 17): "Hari Kemerdekaan",
+    date(2026, 8, 17): "Hari Kemerdekaan Republik Indonesia",
     date(2026, 8, 25): "Maulid Nabi Muhammad",
+    date(2026, 12, 24): "Cuti bersama Hari Raya Natal",
     date(2026, 12, 25): "Hari Raya Natal",
 }
 WEEKDAY = [("08:00", "12:00"), ("13:00", "17:00")]
@@ -233,11 +242,11 @@ def test_jakarta_whole_year_2026() -> None:
     cal = jakarta()
     # 2026 has 365 days = 52 weeks + 1 day; 1 Jan and 31 Dec are Thursdays, so there are 261
     # weekdays and 52 Saturdays: 261 x 8 h + 52 x 4 h = 2088 h + 208 h = 2296 h.
-    # Holidays on weekdays: 17 (all but Sat 21 Mar and Sun 31 May) x 8 h = 136 h; Sat 21 Mar
-    # 4 h; Sun 31 May 0 h: 140 h closed.  The 12.12 sale adds 14 h - 4 h = 10 h.
-    # 2296 - 140 + 10 = 2166 h.
+    # Holidays on weekdays: 21 (all but Sat 21 Mar and Sun 22 Mar, 5 Apr, 31 May) x 8 h = 168 h;
+    # Sat 21 Mar 4 h; the Sundays 0 h: 172 h closed.  The 12.12 sale adds 14 h - 4 h = 10 h.
+    # 2296 - 172 + 10 = 2134 h.
     year = cal.elapsed(wib(2026, 1, 1, 0, 0), wib(2027, 1, 1, 0, 0))
-    assert year == 2166 * H
+    assert year == 2134 * H
     # The year's last open moment: Thu 31 Dec 17:00; adding the whole year from 1 Jan ends there.
     assert us(cal.add(wib(2026, 1, 1, 0, 0), year)) == us(wib(2026, 12, 31, 17, 0))
 
@@ -406,3 +415,20 @@ def test_always_open_utc_and_jakarta() -> None:
     assert us(due) == utc(2026, 3, 20, 3, 30)
     assert in_zone(due, WIB)
     assert (due.hour, due.minute) == (10, 30)
+
+
+def test_the_shipped_sample_holidays_are_the_2026_decree() -> None:
+    # csflow.samples ships the same dates and names this test pins (its documented source).
+    assert samples.JAKARTA_HOLIDAYS_2026 == JAKARTA_HOLIDAYS_2026
+    joint = {d for d, name in JAKARTA_HOLIDAYS_2026.items() if name.startswith("Cuti bersama")}
+    assert joint == {
+        date(2026, 2, 16),
+        date(2026, 3, 18),
+        date(2026, 3, 20),
+        date(2026, 3, 23),
+        date(2026, 3, 24),
+        date(2026, 5, 15),
+        date(2026, 5, 28),
+        date(2026, 12, 24),
+    }
+    assert JAKARTA_HOLIDAYS_2026[date(2026, 3, 21)] == "Idul Fitri 1447 H"

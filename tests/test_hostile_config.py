@@ -56,7 +56,7 @@ PROPERTY = settings()
 # ---------------------------------------------------------------------------------------------
 # Valid documents (the starting points), with where each comes from
 
-# BusinessCalendar.from_dict: the shape of csflow._jakarta.jakarta_office_calendar().to_dict()
+# BusinessCalendar.from_dict: the shape of csflow.samples.jakarta_office_calendar().to_dict()
 # (docs/how-to/business-hours.md): split weekday hours, a Saturday morning, holidays both as a
 # mapping and a list, a special day.
 CALENDAR_DOCS: list[Any] = [
@@ -275,7 +275,7 @@ def ticket_sla_doc() -> dict[str, Any]:
 TICKET_SLA_DOC = ticket_sla_doc()
 
 # SimConfig.from_dict: the docstring of SimConfig.from_dict (every key), and the sample day of
-# csflow._jakarta.demo_simulation_data (rates as mappings, several groups and shifts).
+# csflow.samples.demo_simulation_data (rates as mappings, several groups and shifts).
 SIM_DOCS: list[Any] = [
     {
         "start": "2026-03-16T00:00:00+07:00",

@@ -1,7 +1,7 @@
 """Worked SLA examples: numbers a person can check by hand against a wall calendar.
 
 Holiday set used for Jakarta (a plausible 2026 set, stated here because the official decree can
-change): 18 March (cuti bersama Nyepi), 19 March (Nyepi), 20-21 March (Idul Fitri 1447 H),
+change): 18 March (cuti bersama Nyepi), 19 March (Nyepi), 20 March (cuti bersama Idul Fitri), 21 March (Idul Fitri 1447 H),
 23-24 March (cuti bersama Idul Fitri).  Office hours: Monday-Friday 08:00-17:00 and Saturday
 08:00-12:00, Asia/Jakarta (UTC+7, no DST).
 """
@@ -39,7 +39,7 @@ S = timedelta(seconds=1)
 LEBARAN_2026 = {
     date(2026, 3, 18): "Cuti bersama Hari Suci Nyepi",
     date(2026, 3, 19): "Hari Suci Nyepi (Tahun Baru Saka 1948)",
-    date(2026, 3, 20): "Idul Fitri 1447 H",
+    date(2026, 3, 20): "Cuti bersama Idul Fitri",
     date(2026, 3, 21): "Idul Fitri 1447 H",
     date(2026, 3, 23): "Cuti bersama Idul Fitri",
     date(2026, 3, 24): "Cuti bersama Idul Fitri",

@@ -1,4 +1,4 @@
-"""Worked SLA example on the sample desk of ``csflow._jakarta`` across the Lebaran 2026 closing.
+"""Worked SLA example on the sample desk of ``csflow.samples`` across the Lebaran 2026 closing.
 
 The desk (``jakarta_office_calendar()``): Monday-Friday 08:00-12:00 and 13:00-17:00, Saturday
 08:00-12:00, Asia/Jakarta (UTC+7, no DST), closed on ``JAKARTA_HOLIDAYS_2026``; around Lebaran
@@ -12,8 +12,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from csflow._jakarta import JAKARTA_HOLIDAYS_2026, jakarta_office_calendar
 from csflow._time import ONE_US
+from csflow.samples import JAKARTA_HOLIDAYS_2026, jakarta_office_calendar
 from csflow.sla import (
     ClockState,
     Metric,
