@@ -350,7 +350,7 @@ def test_matches_looks_at_a_bounded_prefix() -> None:
 
 
 def test_syntactic_fallback_is_stricter(monkeypatch: pytest.MonkeyPatch) -> None:
-    import csflow.rules as rules_module
+    import csflow.rules.regex as rules_module
 
     def unavailable() -> Any:
         raise ImportError("no parser")
