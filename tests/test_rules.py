@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 import pickle
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pytest
@@ -16,7 +16,6 @@ from csflow.rules import (
     STANDARD_FIELDS,
     RuleSet,
     describe,
-    field_is_known,
     ticket_context,
 )
 
@@ -204,36 +203,6 @@ def test_fields_resolve_through_attributes_but_never_methods_or_private_names() 
     assert rs.evaluate(t).matched == ("tier", "value", "method")
 
 
-def test_ticket_context_fields() -> None:
-    t = ticket("platinum", "email", "refund", order_value=3)
-    ctx = ticket_context(t, T0 + timedelta(minutes=2), queue_length=4)
-    assert ctx["tier"] == "platinum"
-    assert ctx["customer"]["tier_rank"] == 3
-    assert ctx["channel"] == "email"
-    assert ctx["priority"] == "normal"
-    assert ctx["language"] == "id"
-    assert ctx["wait_s"] == 120.0
-    assert ctx["queue_length"] == 4
-    assert ticket_context(t, T0 - timedelta(minutes=2))["wait_s"] == 0.0
-    assert "wait_s" not in ticket_context(t)
-    for key in ctx:
-        assert field_is_known(key, STANDARD_FIELDS) == (key != "queue_length")
-
-
-@pytest.mark.parametrize(
-    ("call", "match"),
-    [
-        (lambda: ticket_context("t-1"), r"ticket must be a Ticket, got 't-1'"),  # type: ignore[arg-type]
-        (lambda: ticket_context(ticket(), datetime(2026, 1, 1)), r"'at' must be timezone-aware"),
-        (lambda: ticket_context(ticket(), tier=1), r"extra field 'tier' would shadow"),
-        (lambda: ticket_context(ticket(), None, **{"a.b": 1}), r"simple names, got 'a.b'"),
-    ],
-)
-def test_ticket_context_rejects_bad_input(call: Any, match: str) -> None:
-    with pytest.raises(ConfigError, match=match):
-        call()
-
-
 BAD_RULES: list[tuple[Any, str]] = [
     (
         [
@@ -355,9 +324,3 @@ def test_describe_limits_length() -> None:
     assert len(text) == 50
     assert text.endswith("…")
     assert describe(None) == "always"
-
-
-def test_utc_and_other_zones_give_the_same_wait() -> None:
-    t = ticket()
-    at = datetime(2026, 3, 2, 2, 1, tzinfo=UTC)
-    assert ticket_context(t, at)["wait_s"] == 60.0
