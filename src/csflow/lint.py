@@ -35,7 +35,8 @@ import attrs
 from csflow._text import show
 from csflow.errors import ConfigError
 from csflow.model import AgentProfile, SkillRequirement
-from csflow.rules import AllOf, AnyOf, Comparison, Condition, Mode, Not, RuleSet
+from csflow.rules.ruleset import RuleSet
+from csflow.rules.syntax import AllOf, AnyOf, Comparison, Condition, Mode, Not
 
 __all__ = ["SKILL_ACTIONS", "Finding", "Severity", "implies", "lint"]
 

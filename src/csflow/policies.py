@@ -47,7 +47,6 @@ Rules see the fields of :func:`csflow.rules.ticket_context` (``customer.tier``, 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from types import MappingProxyType
@@ -59,7 +58,9 @@ from csflow._text import show
 from csflow._time import require_aware
 from csflow.errors import ConfigError
 from csflow.model import AgentProfile, Customer, Priority, Ticket
-from csflow.rules import STANDARD_FIELDS, Decision, Mode, RuleSet, ticket_context
+from csflow.rules.context import STANDARD_FIELDS, ticket_context
+from csflow.rules.ruleset import RuleSet
+from csflow.rules.syntax import SEGMENT_RE, Decision, Mode
 
 __all__ = [
     "POLICY_FIELDS",
@@ -87,7 +88,6 @@ POLICY_FIELDS: Final = STANDARD_FIELDS | frozenset({"event", "metric", "agent", 
 """Every field a policy's rules may use (``"x.*"``: any key under ``x``), for
 ``known_fields``."""
 
-_NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_\-]*\Z")
 # Top-level context names the policies fill in themselves; host extras may not shadow them.
 _RESERVED = frozenset(f.split(".")[0] for f in POLICY_FIELDS)
 _MAX_LISTED = 5
@@ -113,7 +113,7 @@ def _to_extra(value: Mapping[str, Any] | None) -> Mapping[str, Any]:
     if not isinstance(value, Mapping):
         raise ConfigError(f"extra must be a mapping of field name -> value, got {show(value)}")
     for key in value:
-        if not isinstance(key, str) or not _NAME_RE.match(key):
+        if not isinstance(key, str) or not SEGMENT_RE.match(key):
             raise ConfigError(f"extra field names must be simple names, got {show(key)}")
         if key in _RESERVED:
             raise ConfigError(f"extra field {show(key)} would shadow a standard field")
@@ -121,7 +121,7 @@ def _to_extra(value: Mapping[str, Any] | None) -> Mapping[str, Any]:
 
 
 def _check_label(name: str, value: object) -> None:
-    if value is not None and (not isinstance(value, str) or not _NAME_RE.match(value)):
+    if value is not None and (not isinstance(value, str) or not SEGMENT_RE.match(value)):
         raise ConfigError(f"{show(name)} must be a simple name or None, got {show(value)}")
 
 

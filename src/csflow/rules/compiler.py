@@ -1,0 +1,376 @@
+"""The rule compiler: conditions turned into plain functions, a safe one and a fast one.
+
+Theory of operation
+-------------------
+A rule set is compiled twice:
+
+   * a *safe* evaluator: one closure per condition, each comparison guarded so that a missing
+     field or a value of the wrong type is simply false;
+   * a *fast* evaluator for the usual case, a context that is a plain ``dict``: one Python
+     function per rule set, generated from the parsed rules, in which every comparison is an
+     inline expression (no call per condition).  The generated source contains only names the
+     compiler made up and fixed operators; every value from the configuration (field names,
+     operands, patterns) is bound as a constant in the function's namespace, never pasted
+     into the source.  If anything in the fast path raises (a string compared with a number,
+     an unhashable value tested with ``in``), the whole context is re-evaluated by the safe
+     evaluator, so both paths give the same answers and evaluation never raises.
+
+Field resolution is the same in both: a dotted path is followed one segment at a time through
+mapping keys or, for other objects, attributes that are not methods; anything that fails along
+the way makes the field missing (the sentinel ``_MISSING``, which no context can contain).
+"""
+
+from __future__ import annotations
+
+import operator
+import re
+from collections.abc import Callable, Mapping, Sequence
+from types import BuiltinMethodType, FunctionType, MappingProxyType, MethodType
+from typing import Any, Final
+
+from csflow.rules.syntax import (
+    MAX_SUBJECT_CHARS,
+    ORDERING,
+    AllOf,
+    AnyOf,
+    Comparison,
+    Condition,
+    Not,
+)
+
+# Nothing here is part of the documented API: RuleSet is the compiler's one user, and the two
+# functions it calls have public names only so that it may import them.
+__all__: list[str] = []
+
+
+class _Missing:
+    """The value of a field that is not there (a sentinel no context can contain)."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "<missing>"
+
+
+_MISSING: Final = _Missing()
+
+
+# --------------------------------------------------------------------------------------------
+# Field resolution and the safe evaluator
+
+# Values that have no fields: attribute lookup on them would only find methods.
+_NO_FIELDS = (
+    str,
+    bytes,
+    bytearray,
+    int,
+    float,
+    complex,
+    list,
+    tuple,
+    set,
+    frozenset,
+    type(None),
+    _Missing,
+)
+_METHODS = (MethodType, BuiltinMethodType, FunctionType)
+
+
+def _step(obj: Any, key: str) -> Any:
+    """One path segment: a mapping key, or an attribute that is not a method; else missing."""
+    kind = type(obj)
+    if kind is dict or kind is MappingProxyType:
+        return obj.get(key, _MISSING)
+    if isinstance(obj, _NO_FIELDS):
+        return _MISSING
+    try:
+        if isinstance(obj, Mapping):
+            return obj.get(key, _MISSING)
+        value = getattr(obj, key, _MISSING)
+    except Exception:  # a hostile or broken property: the field is simply not there
+        return _MISSING
+    return _MISSING if isinstance(value, _METHODS) else value
+
+
+def _resolver(segments: tuple[str, ...]) -> Callable[[Any], Any]:
+    if len(segments) == 1:
+        (key,) = segments
+
+        def resolve1(ctx: Any) -> Any:
+            return _step(ctx, key)
+
+        return resolve1
+
+    def resolve(ctx: Any) -> Any:
+        for key in segments:
+            ctx = _step(ctx, key)
+            if ctx is _MISSING:
+                break
+        return ctx
+
+    return resolve
+
+
+def _contains(value: Any, operand: Any) -> bool:
+    try:
+        if isinstance(value, str):
+            return isinstance(operand, str) and operand in value
+        if isinstance(value, (list, tuple, set, frozenset, dict, MappingProxyType)):
+            return operand in value
+        if isinstance(value, Mapping):
+            return operand in value
+    except Exception:
+        return False
+    return False
+
+
+def _matcher(pattern: re.Pattern[str]) -> Callable[[Any], bool]:
+    search = pattern.search
+
+    def matches(value: Any) -> bool:
+        # Only the first MAX_SUBJECT_CHARS characters are searched: a bound on work that does
+        # not depend on how long the customer's text is.
+        return isinstance(value, str) and search(value[:MAX_SUBJECT_CHARS]) is not None
+
+    return matches
+
+
+def _test(op: str, operand: Any) -> Callable[[Any], bool]:
+    """The value test of one comparison, guarded so that it never raises."""
+    missing = _MISSING
+    if op == "eq":
+
+        def eq(v: Any) -> bool:
+            try:
+                return bool(v == operand)
+            except Exception:
+                return False
+
+        return eq
+    if op == "ne":
+
+        def ne(v: Any) -> bool:
+            try:
+                return v is not missing and bool(v != operand)
+            except Exception:
+                return False
+
+        return ne
+    if op in ("in", "not_in"):
+        members = frozenset(operand)
+        listed = tuple(operand)
+
+        def is_member(v: Any) -> bool:
+            try:
+                return v in members
+            except TypeError:
+                # An unhashable value (a list, a mapping) cannot be looked up by hash; it may
+                # still equal an operand (a custom type), so compare one by one.
+                return any(v == m for m in listed)
+
+        if op == "in":
+
+            def in_(v: Any) -> bool:
+                try:
+                    return is_member(v)
+                except Exception:
+                    return False
+
+            return in_
+
+        def not_in(v: Any) -> bool:
+            try:
+                return v is not missing and not is_member(v)
+            except Exception:
+                return False
+
+        return not_in
+    if op in ORDERING:
+        compare: Callable[[Any, Any], Any] = getattr(operator, op)
+
+        def ordered(v: Any) -> bool:
+            try:
+                return v is not missing and bool(compare(v, operand))
+            except Exception:
+                return False
+
+        return ordered
+    if op == "contains":
+        return lambda v: _contains(v, operand)
+    if op == "matches":
+        return _matcher(re.compile(operand))
+    if operand:
+        return lambda v: v is not missing
+    return lambda v: v is missing
+
+
+def compile_condition(cond: Condition) -> Callable[[Any], bool]:
+    """The safe evaluator of one condition: a closure that never raises.
+
+    Args:
+        cond: A parsed condition.
+
+    Returns:
+        A function of a context (any mapping or object) that says whether *cond* holds; a
+        missing field or a value of the wrong type makes a comparison false.
+    """
+    if isinstance(cond, Comparison):
+        resolve = _resolver(tuple(cond.field.split(".")))
+        test = _test(cond.op, cond.value)
+
+        def comparison(ctx: Any) -> bool:
+            return test(resolve(ctx))
+
+        return comparison
+    if isinstance(cond, Not):
+        inner = compile_condition(cond.condition)
+        return lambda ctx: not inner(ctx)
+    parts = tuple(compile_condition(c) for c in cond.conditions)
+    if isinstance(cond, AllOf):
+
+        def all_(ctx: Any) -> bool:
+            # An explicit loop: cheaper than all() over a generator on this hot path.
+            for part in parts:  # noqa: SIM110
+                if not part(ctx):
+                    return False
+            return True
+
+        return all_
+
+    def any_(ctx: Any) -> bool:
+        for part in parts:  # noqa: SIM110
+            if part(ctx):
+                return True
+        return False
+
+    return any_
+
+
+# --------------------------------------------------------------------------------------------
+# The fast evaluator: one generated function per rule set, for plain-dict contexts
+
+
+class _CodeGen:
+    """Emits Python expressions for conditions.  Only generated names and fixed operators
+    reach the source text; configuration values live in ``namespace``."""
+
+    def __init__(self) -> None:
+        self.namespace: dict[str, Any] = {
+            "__builtins__": {"type": type, "dict": dict, "Exception": Exception},
+            "_M": _MISSING,
+            "_step": _step,
+            "_contains": _contains,
+        }
+        self.counter = 0
+
+    def name(self, prefix: str, value: Any = _MISSING) -> str:
+        self.counter += 1
+        name = f"_{prefix}{self.counter}"
+        if value is not _MISSING:
+            self.namespace[name] = value
+        return name
+
+    def resolve(self, field: str) -> str:
+        segments = field.split(".")
+        expr = f"c.get({self.name('k', segments[0])}, _M)"
+        for segment in segments[1:]:
+            tmp = self.name("t")
+            key = self.name("k", segment)
+            expr = (
+                f"({tmp}.get({key}, _M) if type({tmp} := {expr}) is dict else _step({tmp}, {key}))"
+            )
+        return expr
+
+    def condition(self, cond: Condition) -> str:
+        if isinstance(cond, AllOf):
+            return "(" + " and ".join(self.condition(c) for c in cond.conditions) + ")"
+        if isinstance(cond, AnyOf):
+            return "(" + " or ".join(self.condition(c) for c in cond.conditions) + ")"
+        if isinstance(cond, Not):
+            return f"(not {self.condition(cond.condition)})"
+        value = self.resolve(cond.field)
+        op = cond.op
+        if op == "eq":
+            return f"({value} == {self.name('v', cond.value)})"
+        if op in ("in", "not_in"):
+            members = self.name("s", frozenset(cond.value))
+            if op == "in":
+                return f"({value} in {members})"
+            tmp = self.name("t")
+            return f"(({tmp} := {value}) is not _M and {tmp} not in {members})"
+        if op == "ne" or op in ORDERING:
+            symbol = {"ne": "!=", "lt": "<", "le": "<=", "gt": ">", "ge": ">="}[op]
+            operand = self.name("v", cond.value)
+            tmp = self.name("t")
+            return f"(({tmp} := {value}) is not _M and {tmp} {symbol} {operand})"
+        if op == "contains":
+            return f"_contains({value}, {self.name('v', cond.value)})"
+        if op == "matches":
+            return f"{self.name('m', _matcher(re.compile(cond.value)))}({value})"
+        return f"({value} is {'not ' if cond.value else ''}_M)"
+
+
+def generate_evaluator(
+    conditions: Sequence[Condition | None],
+    namespace_extra: Mapping[str, Any],
+) -> Callable[[Any], Any] | None:
+    """The fast evaluator of a rule set: one generated function ``evaluate(c)``.
+
+    For a plain-``dict`` context it tests every condition inline; for any other context, or if
+    the inline tests raise, it falls back to names the caller supplies in *namespace_extra*.
+    With one condition it returns ``_d1`` when the condition holds and ``_d0`` otherwise, and
+    calls ``_slow(c)`` for the fallback; with several it builds the bit mask of the conditions
+    that held (``_mask(c)`` is the fallback) and returns ``_cache.get(mask)`` or
+    ``_decide(mask)``.
+
+    Args:
+        conditions: One condition per rule, in rule order; ``None`` for a rule that always
+            applies.
+        namespace_extra: The names above, bound in the function's namespace.
+
+    Returns:
+        The function, or ``None`` if Python cannot compile it (an extreme rule set); the
+        caller then uses the safe evaluator alone.
+    """
+    gen = _CodeGen()
+    lines = ["def evaluate(c):", "    if type(c) is dict:", "        try:"]
+    if len(conditions) == 1:
+        cond = conditions[0]
+        test = "True" if cond is None else gen.condition(cond)
+        lines += [
+            f"            if {test}:",
+            "                return _d1",
+            "            return _d0",
+            "        except Exception:",
+            "            pass",
+            "    return _slow(c)",
+        ]
+    else:
+        lines.append("            k = 0")
+        for i, cond in enumerate(conditions):
+            bit = 1 << i
+            if cond is None:
+                lines.append(f"            k |= {bit}")
+            else:
+                lines.append(f"            if {gen.condition(cond)}:")
+                lines.append(f"                k |= {bit}")
+        lines += [
+            "        except Exception:",
+            "            k = _mask(c)",
+            "    else:",
+            "        k = _mask(c)",
+            "    d = _cache.get(k)",
+            "    if d is None:",
+            "        d = _decide(k)",
+            "    return d",
+        ]
+    source = "\n".join(lines)
+    namespace = dict(gen.namespace)
+    namespace.update(namespace_extra)
+    try:
+        code = compile(source, "<csflow.rules>", "exec")
+        exec(code, namespace)
+    except Exception:  # SyntaxError/RecursionError/MemoryError on extreme rule sets
+        return None
+    fn: Callable[[Any], Any] = namespace["evaluate"]
+    return fn
