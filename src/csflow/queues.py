@@ -12,8 +12,11 @@ A waiting ticket is ordered by a key computed **once**, when it is queued::
   where the allowance depends on the customer's tier and the ticket's priority (a platinum
   ticket may wait 30 s, a regular one 10 min).  With :class:`DeadlineKey` it is the SLA due
   instant the caller supplies (earliest deadline first).
-* ``seq`` comes from one process-wide :func:`itertools.count`, so equal ``(band, due)`` pairs
-  are served first in, first out, keys never tie, and heap entries never compare tickets.
+* ``seq`` comes from the queue's sequence (an :func:`itertools.count` the queue owns, or one
+  its owner shares among the queues that pass tickets to each other, as a desk does), so equal
+  ``(band, due)`` pairs are served first in, first out, keys never tie, and heap entries never
+  compare tickets.  No counter is shared by the whole process: two desks built alike and fed
+  the same commands give the same keys.
 
 Why the key does not change as time passes: the usual aging rule "serve the ticket that is
 furthest past its allowance" ranks ticket *i* at time *t* by ``(t - queued_at_i) - allowance_i``.
@@ -93,10 +96,6 @@ __all__ = [
 
 Instant: TypeAlias = datetime | int
 """An instant: an aware datetime or integer microseconds since the Unix epoch."""
-
-#: The sequence counter shared by every queue in the process: keys never tie, and a ticket
-#: moved from one queue to another keeps a sequence number no other entry has.
-_SEQ = itertools.count()
 
 #: Compact a heap when it holds more than ``2 * live + _SLACK`` items.
 _SLACK = 32
@@ -252,6 +251,10 @@ class Signature:
         return "[" + ", ".join(parts) + "]"
 
 
+# Signatures by (channel, language, skills): most tickets share a few, so ``Signature.of`` is
+# a lookup.  Module-level, and allowed to be: pure memoisation (a Signature is a frozen value,
+# equal and hashing alike whether it comes from here or is built afresh), bounded at 4096
+# entries, so no result depends on what the process queued before.
 _OF_CACHE: dict[tuple[str, str | None, tuple[SkillRequirement, ...]], Signature] = {}
 
 
@@ -542,6 +545,11 @@ class TicketQueue:
     Args:
         name: The queue's name (used in messages and reasons).
         key: The key policy; :class:`AgingKey` with its defaults when omitted.
+        sequence: Where the last part of every key (``seq``) comes from: an iterator of
+            increasing ints, such as :func:`itertools.count`.  Queues that move tickets to one
+            another (:meth:`insert` keeps the key) should share one, so that a moved ticket
+            keeps a number no other entry has and FIFO ties stay in arrival order; a desk
+            shares one among its queues.  A fresh ``itertools.count()`` when omitted.
 
     Examples:
         >>> q = TicketQueue("vip")
@@ -550,11 +558,25 @@ class TicketQueue:
         't1'
     """
 
-    def __init__(self, name: str = "default", key: KeyPolicy | None = None) -> None:
+    def __init__(
+        self,
+        name: str = "default",
+        key: KeyPolicy | None = None,
+        *,
+        sequence: Iterator[int] | None = None,
+    ) -> None:
         if not isinstance(name, str) or not name:
             raise ConfigError(f"queue name must be a non-empty string, got {show(name)}")
+        if sequence is not None and not isinstance(sequence, Iterator):
+            raise ConfigError(
+                f"sequence must be an iterator of ints (e.g. itertools.count()), got "
+                f"{show(sequence)}"
+            )
         self.name = name
         self.key_policy: KeyPolicy = AgingKey() if key is None else key
+        # The queue's own counter (or its owner's, shared among sibling queues): never a
+        # process-wide one, whose numbers would depend on what else the process has queued.
+        self._seq: Iterator[int] = itertools.count() if sequence is None else sequence
         self._index: dict[str, QueuedTicket] = {}
         self._groups: dict[Signature, _Group] = {}
         # Channel -> how many groups wait on it: lets the router skip a channel with nothing
@@ -750,7 +772,7 @@ class TicketQueue:
         sig = Signature.of(ticket) if signature is None else _check_signature(signature)
         _check_flag(callback, "callback")
         band, vdue = self.key_policy(make_key_context(ticket, at_us, due_us))
-        entry = _new_entry(ticket.id, (band, vdue, next(_SEQ)), sig, at_us, callback, ticket)
+        entry = _new_entry(ticket.id, (band, vdue, next(self._seq)), sig, at_us, callback, ticket)
         self._insert(entry)
         return entry
 
@@ -799,7 +821,7 @@ class TicketQueue:
             raise ConfigError(
                 f"ticket must be None or the Ticket {show(ticket_id)}, got {show(ticket)}"
             )
-        seq = next(_SEQ)
+        seq = next(self._seq)
         entry = _new_entry(ticket_id, (band, due_us, seq), signature, at_us, callback, ticket)
         if self._views:
             self._insert(entry)
