@@ -408,7 +408,9 @@ class Shift:
 
     Args:
         start: The shift starts (the agent becomes available).
-        end: The shift ends (the agent goes offline; it finishes the tickets it holds).
+        end: The shift ends (the agent goes offline; it finishes the tickets it holds);
+            ``None`` (the default): the agent stays until the simulation ends, the drain after
+            the last arrival included.  ``Shift()`` is the whole simulation.
         breaks: ``(start, duration)`` pairs, offsets from the simulation start; the agent is
             ``away`` then (it finishes what it holds, takes nothing new).
 
@@ -417,24 +419,26 @@ class Shift:
     """
 
     start: timedelta = timedelta(0)
-    end: timedelta = timedelta(days=1)
+    end: timedelta | None = None
     breaks: tuple[tuple[timedelta, timedelta], ...] = attrs.field(default=(), converter=_breaks)
 
     def __attrs_post_init__(self) -> None:
-        if not (timedelta(0) <= self.start < self.end):
+        if not (timedelta(0) <= self.start and (self.end is None or self.start < self.end)):
             raise ConfigError(
                 "a shift must end after it starts, at or after 0, "
                 f"got {show(self.start)}-{show(self.end)}"
             )
         for b, d in self.breaks:
-            if d <= timedelta(0) or b < self.start or d > self.end - b:
+            if d <= timedelta(0) or b < self.start or (self.end is not None and d > self.end - b):
                 raise ConfigError(
                     f"break ({show(b)}, {show(d)}) must be a positive span within the shift "
                     f"{show(self.start)}-{show(self.end)}"
                 )
 
-    def on_time(self) -> timedelta:
-        """Time on shift, breaks excluded."""
+    def on_time(self) -> timedelta | None:
+        """Time on shift, breaks excluded; ``None`` for a shift that lasts to the end."""
+        if self.end is None:
+            return None
         return self.end - self.start - sum((d for _, d in self.breaks), timedelta(0))
 
 
@@ -757,7 +761,7 @@ def _group_from_dict(data: object, path: str) -> AgentGroup:
                 p,
                 Shift,
                 duration(sm.get("start", 0), f"{p}.start", zero=True),
-                duration(sm.get("end", "P1D"), f"{p}.end"),
+                None if sm.get("end") is None else duration(sm["end"], f"{p}.end"),
                 breaks,
             )
         )
@@ -892,7 +896,8 @@ class _Run:
         total = timedelta(0)
         for g in self.config.agents:
             for s in g.shifts:
-                on = min(s.end, window) - min(s.start, window)
+                end = window if s.end is None else min(s.end, window)
+                on = end - min(s.start, window)
                 on -= sum(
                     (min(d, max(timedelta(0), window - b)) for b, d in s.breaks), timedelta(0)
                 )
@@ -912,22 +917,23 @@ class _Run:
                 lag = duration_us(g.break_gap, "break_gap", ConfigError) * (i % g.break_waves)
                 for s in g.shifts:
                     s0 = self.start_us + duration_us(s.start, "start", ConfigError)
+                    # An open-ended shift never sends its agent offline: it works to the end.
+                    s1 = (
+                        None
+                        if s.end is None
+                        else self.start_us + duration_us(s.end, "end", ConfigError)
+                    )
                     self.push(s0, _PRESENCE, profile.id, "available")
                     for b, d in s.breaks:
                         b0 = self.start_us + duration_us(b, "break", ConfigError) + lag
-                        b1 = min(
-                            b0 + duration_us(d, "break", ConfigError),
-                            self.start_us + duration_us(s.end, "end", ConfigError),
-                        )
+                        b1 = b0 + duration_us(d, "break", ConfigError)
+                        if s1 is not None:
+                            b1 = min(b1, s1)
                         if b0 < b1:
                             self.push(b0, _PRESENCE, profile.id, "away")
                             self.push(b1, _PRESENCE, profile.id, "available")
-                    self.push(
-                        self.start_us + duration_us(s.end, "end", ConfigError),
-                        _PRESENCE,
-                        profile.id,
-                        "offline",
-                    )
+                    if s1 is not None:
+                        self.push(s1, _PRESENCE, profile.id, "offline")
 
     def schedule_arrival(self) -> None:
         """Draw the next arrival of the piecewise-constant Poisson process, if any."""
