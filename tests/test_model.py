@@ -67,7 +67,12 @@ def fields_of(obj: Any) -> tuple[Any, ...]:
 
 @pytest.fixture(autouse=True, scope="module")
 def _restore_model_caches() -> Iterator[None]:
-    """Leave the module-wide caches as this module found them, for the other test modules."""
+    """Leave the module-wide caches as this module found them.
+
+    Not for correctness (they are pure memoisation: test_determinism and the tests below show
+    that no verdict depends on them), but so that the thousands of names invented here do not
+    fill their bound and slow the name checks of the test modules run after this one.
+    """
     names = set(model._GOOD_NAMES)
     channels = dict(model._CHANNELS)
     yield

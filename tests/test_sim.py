@@ -264,3 +264,47 @@ def test_progress_is_reported_up_to_one() -> None:
     simulate(DeskConfig(), _config(duration=timedelta(hours=8)), seed=1, progress=seen.append)
     assert seen[-1] == 1.0
     assert seen == sorted(seen)
+
+
+def _three_days(agents: AgentGroup) -> SimConfig:
+    return SimConfig(
+        start=T0, duration=timedelta(days=3), arrivals=Arrivals.constant(10), agents=[agents]
+    )
+
+
+def test_agents_without_shifts_work_the_whole_simulation() -> None:
+    # 10 contacts/hour, 6-minute handling: one Erlang of load on 3 agents.  Agents whose shifts
+    # are left out must stay for all three days (and the drain), not go home after the first.
+    result = simulate(DeskConfig(), _three_days(AgentGroup("a", 3)), seed=3)
+    report = result.report
+    assert result.customers > 600
+    assert report.answered >= result.customers - 2
+    assert report.abandoned == 0
+    # The same from plain data: a shift without an end lasts to the end of the simulation.
+    data = {
+        "start": T0.isoformat(),
+        "duration": "P3D",
+        "arrivals": {"rates": [["00:00", 10]]},
+        "agents": [{"name": "a", "count": 3, "shifts": [{"start": 0}]}],
+    }
+    again = simulate(DeskConfig(), SimConfig.from_dict(data), seed=3)
+    assert again.report.answered == report.answered
+    assert (
+        simulate(
+            DeskConfig(),
+            SimConfig.from_dict({**data, "agents": [{"name": "a", "count": 3}]}),
+            seed=3,
+        ).report
+        == report
+    )
+
+
+def test_an_open_ended_shift_keeps_its_breaks_and_its_start() -> None:
+    shift = Shift(timedelta(hours=1), breaks=[(timedelta(hours=30), timedelta(hours=1))])
+    assert shift.end is None
+    assert shift.on_time() is None
+    assert Shift().end is None
+    with pytest.raises(ConfigError, match="break"):
+        Shift(timedelta(hours=2), breaks=[(timedelta(hours=1), timedelta(hours=1))])
+    result = simulate(DeskConfig(), _three_days(AgentGroup("a", 3, shifts=[shift])), seed=3)
+    assert result.report.answered >= result.customers - 2

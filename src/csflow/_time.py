@@ -38,6 +38,8 @@ _sub = datetime.__sub__
 _floordiv = timedelta.__floordiv__
 _fromtimestamp = datetime.fromtimestamp
 _UNIX_ORDINAL = EPOCH.toordinal()
+# Module-level, and allowed to be: pure memoisation (an offset's microseconds are a function of
+# the offset, so a hit and a miss give the same answer), bounded by ``_offset_us``.
 _OFFSET_US: dict[timedelta, int] = {}
 # Zone types known to change offset only at whole UTC seconds (TZif data stores whole seconds;
 # a fixed offset never changes), which from_us relies on to add the microseconds last.
@@ -118,7 +120,9 @@ def instant_us(value: object, name: str, error: type[CsflowError] = CalendarErro
 # events carry it to the host and to the metrics, each of which converts it: the second and
 # later conversions are an identity check.  Datetimes are immutable, the pair holds a
 # reference (so the object's id cannot be reused while it is remembered), and it is replaced
-# in one assignment, so a hit is always right.
+# in one assignment, so a hit is always right.  Module-level, and allowed to be: pure
+# memoisation of one entry (a hit returns what the conversion would), so no result depends on
+# what the process converted before.
 _last: tuple[object, int] = (object(), 0)  # a sentinel no caller can pass
 
 

@@ -1051,7 +1051,9 @@ class Desk:
         if not isinstance(config, DeskConfig):
             raise ConfigError(f"config must be a DeskConfig, got {show(config)}")
         self.config = config
-        self._queues = {q.name: TicketQueue(q.name, q.key) for q in config.queues}
+        # One sequence for this desk's queues (a ticket moved between them keeps its number).
+        seq = itertools.count()
+        self._queues = {q.name: TicketQueue(q.name, q.key, sequence=seq) for q in config.queues}
         relax = {q.name: q.relaxation for q in config.queues if q.relaxation is not None}
         from csflow.routing import AgentPool
 

@@ -45,7 +45,9 @@ _NAME_RE = re.compile(r"[a-z0-9][a-z0-9_.\-]{0,63}\Z")
 
 # Names that passed the check: a desk uses few (categories, skills, languages, channels), so a
 # set lookup replaces the regex on every later ticket.  Bounded, so that names from the public
-# cannot grow it without limit; past the bound, names are only checked.
+# cannot grow it without limit; past the bound, names are only checked.  Module-level, and
+# allowed to be: pure memoisation (only exact ``str`` values that passed the check are kept, so
+# a hit gives the verdict the check would), so no result depends on what the process saw before.
 _GOOD_NAMES: set[str] = set()
 _GOOD_NAMES_LIMIT = 4096
 
@@ -292,7 +294,8 @@ def _to_priority(value: Priority | str | int) -> Priority:
 
 
 # Channels by name, so that a ticket naming its channel as a string shares one Channel object
-# (equal by name either way).  Bounded like _GOOD_NAMES.
+# (equal by name either way).  Bounded like _GOOD_NAMES, and pure memoisation like it: a hit
+# returns a Channel equal to (and hashing like) the one a miss would build.
 _CHANNELS: dict[str, Channel] = {}
 
 

@@ -1,33 +1,11 @@
-"""Priority queues of waiting tickets: time-invariant keys, requirement groups, lazy deletion.
+"""A priority queue of waiting tickets: requirement groups, lazy deletion, delay views.
+
+Each waiting ticket has a key fixed when it is queued (:mod:`csflow.queues.keys` explains why
+it never changes as time passes); this module keeps the tickets in order of that key.
 
 Theory of operation
 -------------------
-A waiting ticket is ordered by a key computed **once**, when it is queued::
-
-    (band, virtual_due_us, seq)
-
-* ``band`` is a hard class: every ticket of band 0 (say, urgent) goes before any ticket of
-  band 1, however long the latter has waited.
-* ``virtual_due_us`` is an instant.  With :class:`AgingKey` it is ``queued_at + allowance``,
-  where the allowance depends on the customer's tier and the ticket's priority (a platinum
-  ticket may wait 30 s, a regular one 10 min).  With :class:`DeadlineKey` it is the SLA due
-  instant the caller supplies (earliest deadline first).
-* ``seq`` comes from one process-wide :func:`itertools.count`, so equal ``(band, due)`` pairs
-  are served first in, first out, keys never tie, and heap entries never compare tickets.
-
-Why the key does not change as time passes: the usual aging rule "serve the ticket that is
-furthest past its allowance" ranks ticket *i* at time *t* by ``(t - queued_at_i) - allowance_i``.
-The ``t`` is common to every ticket, so the ranking is the same as ranking by
-``queued_at_i + allowance_i`` -- a number fixed at enqueue.  The order of two waiting tickets
-therefore never changes while they wait; only arrivals and departures touch the heap, each in
-O(log n), and nothing is ever re-sorted on a timer.  Aging is still real: a ticket queued at
-``q`` with allowance ``a`` goes ahead of every ticket of its band that arrives after
-``q + a - min_allowance``, so given continued service it is eventually served (no
-starvation within a band; a band above it that never empties can still starve it, which is
-what a *hard* band means).  An SLA due instant is fixed in the same way; when a clock pause
-moves it, the owner calls :meth:`TicketQueue.reprioritize`.
-
-Groups.  Waiting tickets are grouped by :class:`Signature` -- the channel, the language and
+Groups.  Waiting tickets are grouped by :class:`~csflow.queues.signature.Signature` -- the channel, the language and
 the skills (with minimum proficiency) an agent needs -- and each group is its own heap.  An
 agent who frees up looks only at the heads of the groups it is eligible for, never at every
 waiting ticket; the global head (:meth:`TicketQueue.peek` with no signatures) looks at every
@@ -36,7 +14,7 @@ group's head.
 Lazy deletion.  Removing a ticket (abandoned, withdrawn, re-keyed, moved to another group)
 only drops it from the id index; its heap item stays behind as a tombstone and is discarded
 when it reaches the top.  An item is alive exactly when the index maps its ticket id to that
-very :class:`QueuedTicket` object.  A group whose heap holds more than twice its live count
+very :class:`~csflow.queues.entries.QueuedTicket` object.  A group whose heap holds more than twice its live count
 (plus a little) is compacted, so memory stays proportional to the waiting tickets.
 
 Delay views (overflow).  A routing profile may let a group of agents serve a queue only for
@@ -64,39 +42,20 @@ import itertools
 from collections import Counter
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from collections.abc import Set as AbstractSet
-from datetime import datetime, timedelta
-from typing import Protocol, TypeAlias, cast
+from datetime import timedelta
+from typing import TypeAlias, cast
 
 import attrs
 
-from csflow._slots import new_object, slot_setters
 from csflow._text import show
-from csflow._time import EPOCH, MAX_US, MIN_US, duration_us, to_instant_us
-from csflow.errors import (
-    ConfigError,
-    DuplicateTicketError,
-    UnknownTicketError,
-)
-from csflow.model import AgentProfile, Channel, Priority, SkillRequirement, Ticket
+from csflow._time import MAX_US, MIN_US, duration_us, to_instant_us
+from csflow.errors import ConfigError, DuplicateTicketError, UnknownTicketError
+from csflow.model import Channel, Ticket
+from csflow.queues.entries import Instant, QueuedTicket, new_entry
+from csflow.queues.keys import AgingKey, KeyContext, KeyPolicy, make_key_context
+from csflow.queues.signature import Signature
 
-__all__ = [
-    "AgingKey",
-    "DeadlineKey",
-    "DuplicateTicketError",
-    "Instant",
-    "KeyContext",
-    "KeyPolicy",
-    "QueuedTicket",
-    "Signature",
-    "TicketQueue",
-]
-
-Instant: TypeAlias = datetime | int
-"""An instant: an aware datetime or integer microseconds since the Unix epoch."""
-
-#: The sequence counter shared by every queue in the process: keys never tie, and a ticket
-#: moved from one queue to another keeps a sequence number no other entry has.
-_SEQ = itertools.count()
+__all__ = ["TicketQueue"]
 
 #: Compact a heap when it holds more than ``2 * live + _SLACK`` items.
 _SLACK = 32
@@ -109,398 +68,6 @@ def _span_us(value: object, name: str) -> int:
             raise ConfigError(f"{show(name)} must not be negative, got {show(value)}")
         return value
     return duration_us(value, name, ConfigError)
-
-
-def _channel_name(value: Channel | str) -> str:
-    return Channel.parse(value).name
-
-
-def _check_language(value: str | None) -> str | None:
-    if value is not None and (not isinstance(value, str) or not value):
-        raise ConfigError(f"language must be a non-empty string or None, got {show(value)}")
-    return value
-
-
-def _canonical_skills(
-    value: Iterable[SkillRequirement | str] | Mapping[str, int],
-) -> tuple[SkillRequirement, ...]:
-    if isinstance(value, str):
-        raise ConfigError(f"skills must be a collection of skill requirements, got {show(value)}")
-    if isinstance(value, Mapping):
-        reqs = [SkillRequirement(k, v) for k, v in value.items()]
-    else:
-        reqs = [r if isinstance(r, SkillRequirement) else SkillRequirement(r) for r in value]
-    names = [r.skill for r in reqs]
-    if len(set(names)) != len(names):
-        raise ConfigError(f"skills must name each skill once, got {show(names)}")
-    return tuple(sorted(reqs, key=lambda r: r.skill))
-
-
-def _check_agent(value: str | None) -> str | None:
-    if value is not None and (not isinstance(value, str) or not value):
-        raise ConfigError(f"pinned agent must be a non-empty string or None, got {show(value)}")
-    return value
-
-
-@attrs.frozen(cache_hash=True)
-class Signature:
-    """What an agent needs to take a ticket: channel, language, skills, maybe one named agent.
-
-    Tickets with equal signatures wait in one group; an agent is eligible for a whole group or
-    for none of it (apart from spare capacity and presence, which routing checks).
-
-    Args:
-        channel: The channel (or its name).
-        language: The language the agent must speak, or ``None`` for any.
-        skills: Skill requirements (or skill names, or a mapping skill -> minimum proficiency);
-            kept sorted by skill, so equal sets make equal signatures.
-        agent: When set, only this agent id may take the ticket (a ticket waiting for its
-            preferred agent).
-
-    Raises:
-        ConfigError: A malformed channel, language, skill or agent id.
-
-    Examples:
-        >>> str(Signature("whatsapp", "id", {"refunds": 3}))
-        '[whatsapp, lang=id, refunds>=3]'
-    """
-
-    channel: str = attrs.field(converter=_channel_name)
-    language: str | None = attrs.field(default=None, converter=_check_language)
-    skills: tuple[SkillRequirement, ...] = attrs.field(default=(), converter=_canonical_skills)
-    agent: str | None = attrs.field(default=None, converter=_check_agent)
-
-    @classmethod
-    def of(cls, ticket: Ticket) -> Signature:
-        """The signature of *ticket*: its channel, language and required skills."""
-        parts = (ticket.channel.name, ticket.language, ticket.required_skills)
-        sig = _OF_CACHE.get(parts)
-        if sig is None:
-            if len(_OF_CACHE) >= 4096:  # a bound, not an LRU: signatures are few in practice
-                _OF_CACHE.clear()
-            sig = _OF_CACHE[parts] = cls(*parts)
-        return sig
-
-    def admits(self, profile: AgentProfile) -> bool:
-        """Whether an agent with *profile* meets this signature (ignoring presence and load).
-
-        The agent must serve the channel (capacity above 0), speak the language when one is
-        required, hold every skill at or above its minimum proficiency, and be the pinned
-        agent when there is one.
-        """
-        if self.agent is not None and profile.id != self.agent:
-            return False
-        if profile.capacity.get(self.channel, 0) <= 0:
-            return False
-        if self.language is not None and self.language not in profile.languages:
-            return False
-        skills = profile.skills
-        return all(skills.get(r.skill, 0) >= r.min_proficiency for r in self.skills)
-
-    def relaxed(
-        self,
-        *,
-        proficiency: int | None = None,
-        drop: Iterable[str] = (),
-        any_language: bool = False,
-    ) -> Signature:
-        """A signature at most as demanding as this one.
-
-        Args:
-            proficiency: Lower every minimum proficiency above this value to it
-                (``1`` means "any agent with the skill").
-            drop: Skills no longer required.
-            any_language: Drop the language requirement.
-
-        Returns:
-            The relaxed signature (this one when nothing changes).  Every agent this
-            signature admits, the relaxed one admits too.
-        """
-        dropped = frozenset(drop)
-        skills = tuple(
-            r
-            if proficiency is None or r.min_proficiency <= proficiency
-            else SkillRequirement(r.skill, proficiency)
-            for r in self.skills
-            if r.skill not in dropped
-        )
-        language = None if any_language else self.language
-        if skills == self.skills and language == self.language:
-            return self
-        return attrs.evolve(self, skills=skills, language=language)
-
-    def pinned(self, agent_id: str | None) -> Signature:
-        """This signature reserved for *agent_id* (or released from any pin with ``None``)."""
-        if agent_id == self.agent:
-            return self
-        return attrs.evolve(self, agent=agent_id)
-
-    def on_channel(self, channel: Channel | str) -> Signature:
-        """This signature on another channel (skills, language and pin unchanged)."""
-        name = _channel_name(channel)
-        if name == self.channel:
-            return self
-        return attrs.evolve(self, channel=name)
-
-    def __str__(self) -> str:
-        parts = [self.channel]
-        if self.language is not None:
-            parts.append(f"lang={self.language}")
-        parts.extend(f"{r.skill}>={r.min_proficiency}" for r in self.skills)
-        if self.agent is not None:
-            parts.append(f"agent={self.agent}")
-        return "[" + ", ".join(parts) + "]"
-
-
-_OF_CACHE: dict[tuple[str, str | None, tuple[SkillRequirement, ...]], Signature] = {}
-
-
-@attrs.frozen
-class KeyContext:
-    """What a key policy sees: the ticket, when it was queued and its due instant if any.
-
-    Args:
-        ticket: The ticket being queued.
-        queued_at_us: When it joined the line, in microseconds since the epoch.
-        due_us: Its SLA due instant in microseconds, when the caller knows one.
-    """
-
-    ticket: Ticket
-    queued_at_us: int
-    due_us: int | None = None
-
-
-class KeyPolicy(Protocol):
-    """Computes the time-invariant part ``(band, virtual_due_us)`` of a ticket's queue key.
-
-    Called once per ticket when it is queued (and again only on re-prioritisation).  It must
-    not depend on the current time beyond ``context.queued_at_us`` -- that is what keeps the
-    queue a plain heap.  Lower sorts first.
-    """
-
-    def __call__(self, context: KeyContext, /) -> tuple[int, int]:
-        """Return ``(band, virtual_due_us)`` for *context*."""
-        ...
-
-
-def _to_bands(value: Mapping[Priority | str | int, int]) -> Mapping[Priority, int]:
-    if not isinstance(value, Mapping):
-        raise ConfigError(f"bands must be a mapping of priority -> int, got {show(value)}")
-    out: dict[Priority, int] = {}
-    for prio, band in value.items():
-        if not isinstance(band, int) or isinstance(band, bool):
-            raise ConfigError(f"band for priority {show(prio)} must be an int, got {show(band)}")
-        out[Priority.parse(prio)] = band
-    return out
-
-
-def _to_allowances(
-    value: Mapping[str | tuple[str, Priority | str | int], timedelta],
-) -> Mapping[tuple[str, Priority | None], int]:
-    if not isinstance(value, Mapping):
-        raise ConfigError(f"allowances must be a mapping, got {show(value)}")
-    out: dict[tuple[str, Priority | None], int] = {}
-    for key, span in value.items():
-        if isinstance(key, str):
-            norm: tuple[str, Priority | None] = (key, None)
-        elif isinstance(key, tuple) and len(key) == 2 and isinstance(key[0], str):
-            norm = (key[0], Priority.parse(key[1]))
-        else:
-            raise ConfigError(
-                "allowance keys must be a tier name or a (tier or '*', priority) pair, got "
-                f"{show(key)}"
-            )
-        out[norm] = duration_us(span, f"allowance for {key!r}", ConfigError)
-    return out
-
-
-def _band_of(bands: Mapping[Priority, int], default: int, priority: Priority) -> int:
-    return bands.get(priority, default)
-
-
-@attrs.frozen
-class AgingKey:
-    """Aging by allowance: ``(band, queued_at + allowance(tier, priority))``.
-
-    A ticket "ages" past others as its allowance runs out, without any re-sorting (see the
-    module's theory of operation).
-
-    Args:
-        allowances: How long each kind of ticket may wait before it outranks fresh ones.
-            Keys are a tier name (any priority), or a ``(tier, priority)`` pair where tier may
-            be ``"*"``; lookup order is ``(tier, priority)``, ``tier``, ``("*", priority)``,
-            then *default*.
-        default: The allowance when nothing matches.
-        bands: Priority -> hard band (lower first); by default urgent tickets form band 0.
-        default_band: The band of priorities not in *bands*.
-
-    Raises:
-        ConfigError: A malformed key or a negative or non-timedelta allowance.
-
-    Examples:
-        >>> key = AgingKey({"platinum": timedelta(seconds=30), ("*", "low"): timedelta(hours=1)})
-    """
-
-    allowances: Mapping[tuple[str, Priority | None], int] = attrs.field(
-        factory=dict, converter=_to_allowances
-    )
-    default: timedelta = attrs.field(default=timedelta(minutes=10))
-    bands: Mapping[Priority, int] = attrs.field(
-        factory=lambda: {Priority.URGENT: 0}, converter=_to_bands
-    )
-    default_band: int = attrs.field(default=1)
-    _default_us: int = attrs.field(init=False, eq=False, repr=False)
-
-    def __attrs_post_init__(self) -> None:
-        object.__setattr__(self, "_default_us", duration_us(self.default, "default", ConfigError))
-        if not isinstance(self.default_band, int) or isinstance(self.default_band, bool):
-            raise ConfigError(f"default_band must be an int, got {show(self.default_band)}")
-
-    def allowance_us(self, tier: str, priority: Priority) -> int:
-        """The allowance, in microseconds, of a ticket of *tier* and *priority*."""
-        table = self.allowances
-        us = table.get((tier, priority))
-        if us is None:
-            us = table.get((tier, None))
-            if us is None:
-                us = table.get(("*", priority), self._default_us)
-        return us
-
-    def __call__(self, context: KeyContext, /) -> tuple[int, int]:
-        """Return ``(band, queued_at + allowance)`` for *context*."""
-        ticket = context.ticket
-        band = _band_of(self.bands, self.default_band, ticket.priority)
-        return band, context.queued_at_us + self.allowance_us(
-            ticket.customer.tier.name, ticket.priority
-        )
-
-
-@attrs.frozen
-class DeadlineKey:
-    """Earliest deadline first: ``(band, due)`` with the SLA due instant the caller supplies.
-
-    Args:
-        bands: Priority -> hard band (lower first); by default urgent tickets form band 0.
-        default_band: The band of priorities not in *bands*.
-        fallback: When a ticket comes without a due instant, use ``queued_at + fallback``;
-            ``None`` makes a missing due instant an error.
-
-    Raises:
-        ConfigError: (when called) a ticket without a due instant and no fallback.
-    """
-
-    bands: Mapping[Priority, int] = attrs.field(
-        factory=lambda: {Priority.URGENT: 0}, converter=_to_bands
-    )
-    default_band: int = attrs.field(default=1)
-    fallback: timedelta | None = attrs.field(default=None)
-
-    def __call__(self, context: KeyContext, /) -> tuple[int, int]:
-        """Return ``(band, due_us)`` for *context*."""
-        band = _band_of(self.bands, self.default_band, context.ticket.priority)
-        if context.due_us is not None:
-            return band, context.due_us
-        if self.fallback is None:
-            raise ConfigError(
-                f"DeadlineKey needs a due instant for ticket {show(context.ticket.id)}, got None "
-                "(pass due= or set a fallback)"
-            )
-        return band, context.queued_at_us + duration_us(self.fallback, "fallback", ConfigError)
-
-
-@attrs.frozen
-class QueuedTicket:
-    """A waiting ticket as the queue holds it (immutable; re-keying makes a new one).
-
-    Entries order by key (``a < b`` means *a* is served first).
-
-    Attributes:
-        ticket_id: The ticket's id.
-        key: ``(band, virtual_due_us, seq)``; lower is served first.
-        signature: The group it waits in.
-        queued_at_us: When it joined the line (kept across re-keys, moves and call-backs).
-        callback: The customer left the line and asked to be called back.
-        ticket: The ticket, when it was queued with one.
-    """
-
-    ticket_id: str
-    key: tuple[int, int, int]
-    signature: Signature
-    queued_at_us: int
-    callback: bool = False
-    ticket: Ticket | None = attrs.field(default=None, eq=False, repr=False)
-
-    @property
-    def band(self) -> int:
-        """The hard band (lower first)."""
-        return self.key[0]
-
-    @property
-    def virtual_due_us(self) -> int:
-        """The virtual due instant, in microseconds since the epoch."""
-        return self.key[1]
-
-    @property
-    def virtual_due(self) -> datetime:
-        """The virtual due instant as an aware UTC datetime."""
-        return EPOCH + timedelta(microseconds=self.key[1])
-
-    @property
-    def queued_at(self) -> datetime:
-        """When the ticket joined the line, as an aware UTC datetime."""
-        return EPOCH + timedelta(microseconds=self.queued_at_us)
-
-    def __lt__(self, other: QueuedTicket) -> bool:
-        # Service order.  Heaps compare entries only when a tombstone and the live entry of the
-        # same ticket share a key (a re-key or move keeps ``seq``); either order is fine then.
-        return self.key < other.key
-
-    def waited_us(self, at: Instant) -> int:
-        """Microseconds waited at *at* (never negative)."""
-        return max(0, to_instant_us(at) - self.queued_at_us)
-
-
-_set_ticket_id, _set_key, _set_signature, _set_queued_at, _set_callback, _set_ticket = slot_setters(
-    QueuedTicket, ("ticket_id", "key", "signature", "queued_at_us", "callback", "ticket")
-)
-
-
-def _new_entry(
-    ticket_id: str,
-    key: tuple[int, int, int],
-    signature: Signature,
-    queued_at_us: int,
-    callback: bool,
-    ticket: Ticket | None,
-) -> QueuedTicket:
-    """``QueuedTicket(...)`` for arguments already checked, about a third cheaper.
-
-    attrs' ``__init__`` of a frozen class goes through ``object.__setattr__`` once per field;
-    the slots' own descriptors store the values directly.  The result is an ordinary
-    (frozen) :class:`QueuedTicket`.
-    """
-    entry: QueuedTicket = new_object(QueuedTicket)
-    _set_ticket_id(entry, ticket_id)
-    _set_key(entry, key)
-    _set_signature(entry, signature)
-    _set_queued_at(entry, queued_at_us)
-    _set_callback(entry, callback)
-    _set_ticket(entry, ticket)
-    return entry
-
-
-_set_kc_ticket, _set_kc_queued_at, _set_kc_due = slot_setters(
-    KeyContext, ("ticket", "queued_at_us", "due_us")
-)
-
-
-def make_key_context(ticket: Ticket, queued_at_us: int, due_us: int | None) -> KeyContext:
-    """``KeyContext(...)`` for checked arguments, without attrs' per-field ``__setattr__``."""
-    context: KeyContext = new_object(KeyContext)
-    _set_kc_ticket(context, ticket)
-    _set_kc_queued_at(context, queued_at_us)
-    _set_kc_due(context, due_us)
-    return context
 
 
 # A heap item: the key spread out (tuples of ints compare fastest), then the entry.  ``seq``
@@ -542,6 +109,11 @@ class TicketQueue:
     Args:
         name: The queue's name (used in messages and reasons).
         key: The key policy; :class:`AgingKey` with its defaults when omitted.
+        sequence: Where the last part of every key (``seq``) comes from: an iterator of
+            increasing ints, such as :func:`itertools.count`.  Queues that move tickets to one
+            another (:meth:`insert` keeps the key) should share one, so that a moved ticket
+            keeps a number no other entry has and FIFO ties stay in arrival order; a desk
+            shares one among its queues.  A fresh ``itertools.count()`` when omitted.
 
     Examples:
         >>> q = TicketQueue("vip")
@@ -550,11 +122,25 @@ class TicketQueue:
         't1'
     """
 
-    def __init__(self, name: str = "default", key: KeyPolicy | None = None) -> None:
+    def __init__(
+        self,
+        name: str = "default",
+        key: KeyPolicy | None = None,
+        *,
+        sequence: Iterator[int] | None = None,
+    ) -> None:
         if not isinstance(name, str) or not name:
             raise ConfigError(f"queue name must be a non-empty string, got {show(name)}")
+        if sequence is not None and not isinstance(sequence, Iterator):
+            raise ConfigError(
+                f"sequence must be an iterator of ints (e.g. itertools.count()), got "
+                f"{show(sequence)}"
+            )
         self.name = name
         self.key_policy: KeyPolicy = AgingKey() if key is None else key
+        # The queue's own counter (or its owner's, shared among sibling queues): never a
+        # process-wide one, whose numbers would depend on what else the process has queued.
+        self._seq: Iterator[int] = itertools.count() if sequence is None else sequence
         self._index: dict[str, QueuedTicket] = {}
         self._groups: dict[Signature, _Group] = {}
         # Channel -> how many groups wait on it: lets the router skip a channel with nothing
@@ -750,7 +336,7 @@ class TicketQueue:
         sig = Signature.of(ticket) if signature is None else _check_signature(signature)
         _check_flag(callback, "callback")
         band, vdue = self.key_policy(make_key_context(ticket, at_us, due_us))
-        entry = _new_entry(ticket.id, (band, vdue, next(_SEQ)), sig, at_us, callback, ticket)
+        entry = new_entry(ticket.id, (band, vdue, next(self._seq)), sig, at_us, callback, ticket)
         self._insert(entry)
         return entry
 
@@ -799,8 +385,8 @@ class TicketQueue:
             raise ConfigError(
                 f"ticket must be None or the Ticket {show(ticket_id)}, got {show(ticket)}"
             )
-        seq = next(_SEQ)
-        entry = _new_entry(ticket_id, (band, due_us, seq), signature, at_us, callback, ticket)
+        seq = next(self._seq)
+        entry = new_entry(ticket_id, (band, due_us, seq), signature, at_us, callback, ticket)
         if self._views:
             self._insert(entry)
             return entry

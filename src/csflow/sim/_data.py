@@ -1,0 +1,68 @@
+"""Readers of the simulator's plain data shared by its modules: numbers, times of day, mixes."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from datetime import timedelta
+
+from csflow._config import duration
+from csflow._text import show
+from csflow.errors import ConfigError
+
+__all__ = ["clock", "mix", "number"]
+
+
+def clock(value: object, path: str) -> timedelta:
+    """A time of day ``"HH:MM"`` (or a duration since midnight) as an offset into the day."""
+    if isinstance(value, str) and ":" in value:
+        hh, _, mm = value.partition(":")
+        if (
+            hh.isascii()
+            and mm.isascii()
+            and 1 <= len(hh) <= 2
+            and len(mm) == 2
+            and hh.isdigit()
+            and mm.isdigit()
+            and int(hh) <= 24
+            and int(mm) < 60
+        ):
+            return timedelta(hours=int(hh), minutes=int(mm))
+        raise ConfigError(f"expected a time of day 'HH:MM', got {show(value)}", path)
+    return duration(value, path, zero=True)
+
+
+def number(value: object, path: str, *, positive: bool = False) -> float:
+    try:
+        number = float(value) if isinstance(value, int | float) else math.nan
+    except OverflowError:  # an int past float's range
+        number = math.nan
+    if isinstance(value, bool) or not math.isfinite(number):
+        raise ConfigError(f"expected a finite number, got {show(value)}", path)
+    if number < 0 or (positive and number == 0):
+        raise ConfigError(
+            f"expected a {'positive' if positive else 'non-negative'} number, got {show(value)}",
+            path,
+        )
+    return number
+
+
+def mix(value: object, path: str) -> tuple[tuple[str, float], ...]:
+    """Weights by name as a tuple of pairs (picklable, ordered); at least one positive."""
+    if isinstance(value, Mapping):
+        items = list(value.items())
+    elif isinstance(value, list | tuple):
+        items = [tuple(p) if isinstance(p, list | tuple) else p for p in value]
+    else:
+        raise ConfigError(f"expected a mapping name -> weight, got {show(value)}", path)
+    out: list[tuple[str, float]] = []
+    for item in items:
+        if not (isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], str)):
+            raise ConfigError(f"expected name -> weight pairs, got {show(value)}", path)
+        name, w = item
+        if not name:
+            raise ConfigError(f"expected a non-empty name, got {show(name)}", path)
+        out.append((name, number(w, f"{path}.{name}")))
+    if not out or sum(w for _, w in out) <= 0:
+        raise ConfigError(f"expected at least one positive weight, got {show(value)}", path)
+    return tuple(out)

@@ -1,0 +1,154 @@
+"""Distributions of durations (handle times, customer patience), and reading them from data."""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Mapping, Sequence
+from datetime import timedelta
+from typing import Any, Protocol, runtime_checkable
+
+import attrs
+
+from csflow._config import check_keys, duration, mapping, sequence
+from csflow._text import show
+from csflow.errors import ConfigError
+from csflow.sim._data import number
+
+__all__ = ["Distribution", "Empirical", "Exponential", "LogNormal", "read_distribution"]
+
+
+@runtime_checkable
+class Distribution(Protocol):
+    """A distribution of durations: handle times, customer patience.
+
+    Any object with these two methods plugs in (a fitted distribution of your own data).
+    """
+
+    def sample(self, rng: random.Random, /) -> float:
+        """One draw, in seconds, from *rng* only (never from global random state)."""
+        ...
+
+    def mean_seconds(self) -> float:
+        """The mean, in seconds."""
+        ...
+
+
+def _positive_td(_s: object, a: attrs.Attribute[timedelta], value: timedelta) -> None:
+    if not isinstance(value, timedelta) or value <= timedelta(0):
+        raise ConfigError(f"{show(a.name)} must be a positive timedelta, got {show(value)}")
+
+
+@attrs.frozen
+class Exponential:
+    """Exponentially distributed durations (memoryless; the M of M/M/c).
+
+    Args:
+        mean: The mean duration.
+
+    Raises:
+        ConfigError: *mean* is not a positive timedelta.
+    """
+
+    mean: timedelta = attrs.field(validator=_positive_td)
+
+    def sample(self, rng: random.Random, /) -> float:
+        """One draw in seconds."""
+        return rng.expovariate(1.0 / self.mean.total_seconds())
+
+    def mean_seconds(self) -> float:
+        """The mean in seconds."""
+        return self.mean.total_seconds()
+
+
+@attrs.frozen
+class LogNormal:
+    """Log-normally distributed durations (long right tail, typical of handle times).
+
+    Args:
+        mean: The mean duration (not the median).
+        sigma: The standard deviation of the logarithm (0.5-1.0 is typical).
+
+    Raises:
+        ConfigError: *mean* is not a positive timedelta or *sigma* is negative.
+    """
+
+    mean: timedelta = attrs.field(validator=_positive_td)
+    sigma: float = attrs.field(default=0.75)
+
+    @sigma.validator
+    def _v_sigma(self, _a: attrs.Attribute[float], value: float) -> None:
+        number(value, "sigma")
+
+    def sample(self, rng: random.Random, /) -> float:
+        """One draw in seconds."""
+        mu = math.log(self.mean.total_seconds()) - self.sigma * self.sigma / 2
+        return rng.lognormvariate(mu, self.sigma)
+
+    def mean_seconds(self) -> float:
+        """The mean in seconds."""
+        return self.mean.total_seconds()
+
+
+def _to_values(value: Sequence[timedelta]) -> tuple[timedelta, ...]:
+    return tuple(value)
+
+
+@attrs.frozen
+class Empirical:
+    """Durations drawn uniformly from observed values (resampling your own history).
+
+    Args:
+        values: The observed durations (at least one, none negative).
+
+    Raises:
+        ConfigError: No values, or one that is not a non-negative timedelta.
+    """
+
+    values: tuple[timedelta, ...] = attrs.field(converter=_to_values)
+
+    @values.validator
+    def _v_values(self, _a: attrs.Attribute[tuple[timedelta, ...]], value: tuple[Any, ...]) -> None:
+        if not value:
+            raise ConfigError("'values' must hold at least one duration, got ()")
+        for v in value:
+            if not isinstance(v, timedelta) or v < timedelta(0):
+                raise ConfigError(f"'values' must be non-negative timedeltas, got {show(v)}")
+
+    def sample(self, rng: random.Random, /) -> float:
+        """One draw in seconds."""
+        return self.values[int(rng.random() * len(self.values))].total_seconds()
+
+    def mean_seconds(self) -> float:
+        """The mean in seconds."""
+        return sum(v.total_seconds() for v in self.values) / len(self.values)
+
+
+def read_distribution(value: object, path: str) -> Distribution:
+    """``{"exponential": "PT6M"}``, ``{"lognormal": {"mean": ..., "sigma": ...}}``,
+    ``{"empirical": [...]}``, or a duration alone (exponential)."""
+    if isinstance(value, Distribution):
+        return value
+    if not isinstance(value, Mapping):
+        return Exponential(duration(value, path))
+    d = mapping(value, path)
+    if len(d) != 1:
+        raise ConfigError(
+            f"expected one of 'exponential', 'lognormal', 'empirical', got {show(sorted(d))}", path
+        )
+    ((kind, arg),) = d.items()
+    p = f"{path}.{kind}"
+    if kind == "exponential":
+        return Exponential(duration(arg, p))
+    if kind == "lognormal":
+        m = mapping(arg, p)
+        check_keys(m, ("mean", "sigma"), p)
+        return LogNormal(duration(m.get("mean"), f"{p}.mean"), number(m.get("sigma", 0.75), p))
+    if kind == "empirical":
+        return Empirical(
+            [duration(v, f"{p}[{i}]", zero=True) for i, v in enumerate(sequence(arg, p))]
+        )
+    raise ConfigError(
+        f"unknown distribution {show(kind)}; expected 'exponential', 'lognormal' or 'empirical'",
+        path,
+    )

@@ -1,0 +1,424 @@
+"""The simulator's run loop: a discrete-event simulation that drives a real desk.
+
+The simulator is one more host of the desk: it owns a simulated clock and a seeded
+:class:`random.Random`, feeds the desk the commands a real helpdesk would (customers write,
+agents log in and take breaks, agents reply, resolve and escalate, customers give up) and
+summarizes the events the desk returns with :func:`csflow.metrics.summarize`.  It reads no
+clock and no global random state, so the same configuration and seed give the same report on
+every machine.
+
+Theory of operation
+-------------------
+Time is kept in integer microseconds since the epoch.  The simulator's own future happenings
+(the next arrival, a handling that ends, a customer's patience running out, a shift or a break
+that starts or ends) wait in one heap ordered by ``(instant, counter)``, so ties are FIFO and
+deterministic.  Each step takes the earlier of the heap's top and ``desk.next_wakeup()`` (SLA
+warnings and breaches, relaxation steps, overflow): a desk timer that is due first is fired
+with ``desk.advance(at=...)`` at its own instant, before any command at a later instant.
+
+The simulator reacts only to :class:`~csflow.events.TicketAssigned`: the agent replies at once
+(the greeting meets the first-response clock) and the handling ends after a handle time drawn
+for the ticket's channel, with a resolution -- or, with the probability the configuration gives
+for the ticket's category, an escalation to another team, whose agent then handles and resolves
+it.  Everything else the desk decides (which ticket, which agent, when a breach happens) comes
+from the desk itself.
+
+Arrivals are a Poisson process whose rate is piecewise constant over the day (it repeats every
+24 hours) and scaled by a peak-day multiplier.  Across a change of rate the next gap is drawn
+again from the change: the exponential distribution forgets the time already waited, so this
+is exact, not an approximation.  Each arrival draws its channel, tier, category and language
+from the configured mixes, and a patience for its channel: when the patience runs out while the
+ticket still waits for its first agent, the customer abandons (``desk.abandon``).
+"""
+
+from __future__ import annotations
+
+import bisect
+import heapq
+import itertools
+import math
+import random
+from collections.abc import Callable, Iterator, Sequence
+from datetime import datetime, timedelta
+from typing import Any, Final
+
+import attrs
+
+from csflow._text import show
+from csflow._time import duration_us, instant_us, utc
+from csflow.desk import Desk, DeskConfig
+from csflow.errors import ConfigError
+from csflow.events import TicketAssigned
+from csflow.metrics import summarize
+from csflow.model import Customer, Ticket, Tier
+from csflow.sim.result import SimResult, SlaInterval
+from csflow.sim.scenario import Scenario, SimConfig
+from csflow.sla import SlaBreached, SlaMet
+
+__all__ = ["run_scenario", "simulate"]
+
+_DAY_S: Final = 86_400.0
+
+
+_US: Final = 1_000_000
+
+
+class _Picker:
+    """Draws a name from a mix with one ``random()`` call and a bisection."""
+
+    __slots__ = ("cum", "names", "total")
+
+    def __init__(self, mix: Sequence[tuple[str, float]]) -> None:
+        self.names = [n for n, w in mix if w > 0]
+        self.cum = list(itertools.accumulate(w for _, w in mix if w > 0))
+        self.total = self.cum[-1]
+
+    def pick(self, rng: random.Random) -> str:
+        if len(self.names) == 1:
+            return self.names[0]
+        i = bisect.bisect_right(self.cum, rng.random() * self.total)
+        return self.names[min(i, len(self.names) - 1)]
+
+
+_ARRIVE, _DONE, _ABANDON, _PRESENCE = 0, 1, 2, 3
+
+
+class _Run:
+    """One simulation's mutable state (see the module notes)."""
+
+    def __init__(
+        self,
+        desk_config: DeskConfig,
+        config: SimConfig,
+        seed: int,
+        progress: Callable[[float], None] | None,
+    ) -> None:
+        # The simulation reads the events as they come and never snapshots: no command log or
+        # per-ticket history, so memory stays flat over long runs.
+        self.desk = Desk(attrs.evolve(desk_config, keep_log=False, keep_history=False))
+        self.config = config
+        self.seed = seed
+        self.rng = random.Random(seed)
+        self.progress = progress
+        self.start_us = instant_us(config.start, "start", ConfigError)
+        self.end_us = self.start_us + duration_us(config.duration, "duration", ConfigError)
+        self.warm_us = self.start_us + duration_us(config.warmup, "warmup", ConfigError)
+        self.heap: list[tuple[int, int, int, Any, Any]] = []
+        self.seq = itertools.count()
+        self.commands = 0
+        self.n_events = 0
+        self.customers = 0
+        self.waiting: set[str] = set()  # tickets waiting for their first agent
+        self.handling: dict[str, str] = {}  # ticket -> the agent handling it
+        self.escalated: set[str] = set()
+        self.info: dict[str, tuple[str, str]] = {}  # ticket -> (channel, category)
+        self.warm: set[str] = set()  # tickets left out of the report
+        tiers = desk_config.tiers
+        self.tiers = {n: tiers.get(n) or Tier(n, 0) for n, _ in config.arrivals.tiers}
+        self.channel = _Picker(config.arrivals.channels)
+        self.tier = _Picker(config.arrivals.tiers)
+        self.category = _Picker(config.arrivals.categories)
+        self.language = _Picker(config.arrivals.languages) if config.arrivals.languages else None
+        ht = dict(config.handle_time)
+        self.handle = ht
+        self.handle_default = ht["default"]
+        pt = dict(config.patience)
+        self.patience = pt
+        self.patience_default = pt.get("default")
+        self.escalate: dict[str, list[tuple[str, float]]] = {}
+        for e in config.escalations:
+            if e.team not in desk_config.teams:
+                raise ConfigError(
+                    f"escalation team {show(e.team)} is not a team of the desk; known: "
+                    f"{show(sorted(desk_config.teams))}",
+                    "escalations",
+                )
+            self.escalate.setdefault(e.category, []).append((e.team, e.probability))
+        self.rate_starts = [p.start.total_seconds() for p in config.arrivals.rates]
+        self.rate_per_s = [p.per_hour * config.peak / 3600.0 for p in config.arrivals.rates]
+        self.interval_us = duration_us(config.interval, "interval", ConfigError)
+        self.sla_bins: dict[int, list[int]] = {}
+        self.next_arrival_s = 0.0  # seconds since start of the arrival process
+
+    # -- set-up --------------------------------------------------------------------------------
+
+    def available(self, window: timedelta) -> timedelta:
+        """Planned agent time on shift, in capacity slots, within the first *window*."""
+        total = timedelta(0)
+        for g in self.config.agents:
+            for s in g.shifts:
+                end = window if s.end is None else min(s.end, window)
+                on = end - min(s.start, window)
+                on -= sum(
+                    (min(d, max(timedelta(0), window - b)) for b, d in s.breaks), timedelta(0)
+                )
+                total += on * g.count * g.slots()
+        return total
+
+    def push(self, t_us: int, kind: int, a: Any = None, b: Any = None) -> None:
+        heapq.heappush(self.heap, (t_us, next(self.seq), kind, a, b))
+
+    def schedule_agents(self) -> Iterator[object]:
+        at = utc(self.start_us)
+        for g in self.config.agents:
+            for i in range(g.count):
+                profile = g.profile(i)
+                self.commands += 1
+                yield from self.desk.add_agent(profile, at=at)
+                lag = duration_us(g.break_gap, "break_gap", ConfigError) * (i % g.break_waves)
+                for s in g.shifts:
+                    s0 = self.start_us + duration_us(s.start, "start", ConfigError)
+                    # An open-ended shift never sends its agent offline: it works to the end.
+                    s1 = (
+                        None
+                        if s.end is None
+                        else self.start_us + duration_us(s.end, "end", ConfigError)
+                    )
+                    self.push(s0, _PRESENCE, profile.id, "available")
+                    for b, d in s.breaks:
+                        b0 = self.start_us + duration_us(b, "break", ConfigError) + lag
+                        b1 = b0 + duration_us(d, "break", ConfigError)
+                        if s1 is not None:
+                            b1 = min(b1, s1)
+                        if b0 < b1:
+                            self.push(b0, _PRESENCE, profile.id, "away")
+                            self.push(b1, _PRESENCE, profile.id, "available")
+                    if s1 is not None:
+                        self.push(s1, _PRESENCE, profile.id, "offline")
+
+    def schedule_arrival(self) -> None:
+        """Draw the next arrival of the piecewise-constant Poisson process, if any."""
+        m = self.config.max_customers
+        if m is not None and self.customers >= m:
+            return
+        t = self.next_arrival_s
+        horizon = (self.end_us - self.start_us) / _US
+        starts = self.rate_starts
+        rates = self.rate_per_s
+        rng = self.rng
+        while t < horizon:
+            day = math.floor(t / _DAY_S)
+            tod = t - day * _DAY_S
+            i = bisect.bisect_right(starts, tod) - 1
+            seg_end = day * _DAY_S + (starts[i + 1] if i + 1 < len(starts) else _DAY_S)
+            rate = rates[i]
+            if rate > 0:
+                nxt = t + rng.expovariate(rate)
+                if nxt < seg_end:
+                    if nxt >= horizon:
+                        return
+                    self.next_arrival_s = nxt
+                    self.push(self.start_us + round(nxt * _US), _ARRIVE)
+                    return
+            t = seg_end  # memoryless: draw afresh from the change of rate
+        return
+
+    # -- the loop ------------------------------------------------------------------------------
+
+    def events(self) -> Iterator[object]:
+        """Run the simulation, yielding every desk event in order (warm-up tickets left out)."""
+        yield from self.schedule_agents()
+        self.schedule_arrival()
+        desk = self.desk
+        heap = self.heap
+        pop = heapq.heappop
+        react = self.react
+        span = max(1, self.end_us - self.start_us)
+        steps = 0
+        progress = self.progress
+        max_c = self.config.max_customers
+        while True:
+            w_us = desk.next_wakeup_us()
+            if not heap and w_us is None:
+                break
+            if w_us is not None and (not heap or w_us <= heap[0][0]):
+                self.commands += 1
+                yield from react(desk.advance(at=utc(w_us)))
+                continue
+            t_us, _, kind, a, b = pop(heap)
+            at = utc(t_us)
+            if kind == _ARRIVE:
+                yield from self.arrive(t_us, at)
+            elif kind == _DONE:
+                if self.handling.get(a) == b:
+                    yield from self.done(a, b, at)
+            elif kind == _ABANDON:
+                if a in self.waiting:
+                    self.waiting.discard(a)
+                    self.commands += 1
+                    yield from react(desk.abandon(a, at=at))
+            else:
+                self.commands += 1
+                yield from react(desk.set_presence(a, b, at=at))
+            steps += 1
+            if progress is not None and steps % 2000 == 0:
+                frac = (t_us - self.start_us) / span
+                if max_c is not None:
+                    frac = max(frac, self.customers / max_c)
+                progress(min(1.0, frac))
+        if progress is not None:
+            progress(1.0)
+
+    def arrive(self, t_us: int, at: datetime) -> Iterator[object]:
+        rng = self.rng
+        self.customers += 1
+        n = self.customers
+        tid = f"T{n}"
+        channel = self.channel.pick(rng)
+        tier = self.tiers[self.tier.pick(rng)]
+        language = self.language.pick(rng) if self.language is not None else None
+        category = self.category.pick(rng)
+        ticket = Ticket(
+            tid, Customer(f"C{n}", tier, language=language), channel, at, category=category
+        )
+        self.info[tid] = (channel, category)
+        if t_us < self.warm_us:
+            self.warm.add(tid)
+        patience = self.patience.get(channel, self.patience_default)
+        self.schedule_arrival()
+        self.waiting.add(tid)
+        self.commands += 1
+        yield from self.react(self.desk.submit(ticket, at=at))
+        if patience is not None and tid in self.waiting:
+            self.push(t_us + round(patience.sample(rng) * _US), _ABANDON, tid)
+
+    def done(self, tid: str, agent: str, at: datetime) -> Iterator[object]:
+        del self.handling[tid]
+        rules = self.escalate.get(self.info[tid][1])
+        if rules and tid not in self.escalated:
+            rng = self.rng
+            for team, p in rules:
+                if rng.random() < p:
+                    self.escalated.add(tid)
+                    self.commands += 1
+                    yield from self.react(self.desk.escalate(tid, team, at=at))
+                    return
+        self.commands += 1
+        yield from self.react(self.desk.resolve(tid, agent, at=at))
+
+    def react(self, events: list[Any]) -> Iterator[object]:
+        """Pass the desk's events on; an assignment starts a handling (and maybe a reply)."""
+        self.n_events += len(events)
+        warm = self.warm
+        for e in events:
+            kind = type(e)
+            if kind is TicketAssigned:
+                tid = e.ticket_id
+                agent = e.agent_id
+                self.waiting.discard(tid)
+                self.handling[tid] = agent
+                t_us = instant_us(e.at, "at")
+                dist = self.handle.get(self.info[tid][0], self.handle_default)
+                self.push(t_us + round(dist.sample(self.rng) * _US), _DONE, tid, agent)
+                counted = not (warm and tid in warm)
+                if counted:
+                    yield e
+                if self.config.reply_on_assign:
+                    self.commands += 1
+                    replies = self.desk.reply(tid, agent, at=e.at)
+                    self.n_events += len(replies)
+                    if counted:
+                        for r in replies:
+                            if type(r) is SlaMet or type(r) is SlaBreached:
+                                self.bin(r)
+                            yield r
+                continue
+            if warm and getattr(e, "ticket_id", None) in warm:
+                continue
+            if kind is SlaMet or kind is SlaBreached:
+                self.bin(e)
+            yield e
+
+    def bin(self, e: SlaMet | SlaBreached) -> None:
+        """Count an SLA cycle in its interval: met on time, or breached at its breach event.
+
+        A cycle met late already counted at its :class:`~csflow.sla.SlaBreached` (the desk
+        fires breaches at their instant), so its late ``SlaMet`` is not counted again.
+        """
+        k = (instant_us(e.at, "at") - self.start_us) // self.interval_us
+        counts = self.sla_bins.get(k)
+        if counts is None:
+            counts = self.sla_bins[k] = [0, 0]
+        if isinstance(e, SlaBreached):
+            counts[1] += 1
+        elif not e.breached:
+            counts[0] += 1
+
+    def series(self) -> tuple[SlaInterval, ...]:
+        return tuple(
+            SlaInterval(utc(self.start_us + k * self.interval_us), met, br)
+            for k, (met, br) in sorted(self.sla_bins.items())
+        )
+
+
+def simulate(
+    desk_config: DeskConfig,
+    config: SimConfig,
+    *,
+    seed: int = 0,
+    progress: Callable[[float], None] | None = None,
+) -> SimResult:
+    """Simulate *config*'s traffic and agents on a desk built from *desk_config*.
+
+    Args:
+        desk_config: The desk under test: its tiers, SLA policies, queues, routing, teams.
+        config: The traffic, the agents and the horizon.
+        seed: The seed of the run's only source of randomness.
+        progress: Called now and then with the fraction done (0.0-1.0), and with 1.0 at the
+            end; a CLI draws a progress bar with it.
+
+    Returns:
+        The :class:`SimResult`, whose ``report`` is :func:`csflow.metrics.summarize` over the
+        desk's events (warm-up tickets left out) with the agents' planned time on shift as the
+        available time for occupancy.
+
+    Raises:
+        ConfigError: An escalation team the desk does not have, or a desk command refused by
+            the desk configuration (for instance an escalation the graph does not allow).
+
+    Examples:
+        >>> from datetime import datetime, timedelta, timezone
+        >>> cfg = SimConfig(
+        ...     start=datetime(2026, 3, 16, tzinfo=timezone.utc),
+        ...     duration=timedelta(hours=2),
+        ...     arrivals=Arrivals.constant(50),
+        ...     agents=[AgentGroup("a", 6)],
+        ... )
+        >>> result = simulate(DeskConfig(), cfg, seed=1)
+        >>> result.report.offered == result.customers
+        True
+    """
+    if not isinstance(desk_config, DeskConfig):
+        raise ConfigError(f"desk_config must be a DeskConfig, got {show(desk_config)}")
+    if not isinstance(config, SimConfig):
+        raise ConfigError(f"config must be a SimConfig, got {show(config)}")
+    if isinstance(seed, bool) or not isinstance(seed, int):
+        raise ConfigError(f"seed must be an int, got {show(seed)}")
+    run = _Run(desk_config, config, seed, progress)
+    report = summarize(run.events(), service_target=config.service_target)
+    if report.end is not None:
+        # Occupancy over the span that ran: the arrival window, or less when a customer
+        # limit ended the arrivals early.
+        ran = min(config.duration, report.end - config.start)
+        report = attrs.evolve(report, available=run.available(ran))
+    return SimResult(report, run.customers, run.commands, run.n_events, run.series(), seed)
+
+
+def run_scenario(scenario: Scenario, progress: Callable[[float], None] | None = None) -> SimResult:
+    """Build *scenario*'s configurations and :func:`simulate` it with its seed.
+
+    The result's report is made of plain containers, so it pickles back from a worker.
+
+    Raises:
+        ConfigError: Malformed scenario data.
+    """
+    desk, sim = scenario.configs()
+    result = simulate(desk, sim, seed=scenario.seed, progress=progress)
+    r = result.report
+    plain = attrs.evolve(
+        r,
+        sla_by_metric=dict(r.sla_by_metric),
+        sla_by_tier=dict(r.sla_by_tier),
+        sla_by_channel=dict(r.sla_by_channel),
+    )
+    return attrs.evolve(result, report=plain)

@@ -1,0 +1,53 @@
+"""What a simulation returns: the report, its counts, and SLA attainment over time."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import attrs
+
+from csflow.metrics import Report
+
+__all__ = ["SimResult", "SlaInterval"]
+
+
+@attrs.frozen
+class SlaInterval:
+    """SLA cycles decided in one interval of the run (for plots of attainment over the day).
+
+    Attributes:
+        start: The interval's start (UTC).
+        met: Cycles met on time in it.
+        breached: Cycles breached in it (counted at the breach, or when met late).
+    """
+
+    start: datetime
+    met: int
+    breached: int
+
+    @property
+    def rate(self) -> float | None:
+        """``met / (met + breached)``, or ``None`` when nothing was decided."""
+        total = self.met + self.breached
+        return self.met / total if total else None
+
+
+@attrs.frozen
+class SimResult:
+    """The outcome of a simulation.
+
+    Attributes:
+        report: Service level, ASA, abandonment, occupancy, SLA attainment, queue length ...
+        customers: Customers who arrived (warm-up included).
+        commands: Desk commands the simulator issued.
+        events: Events the desk returned.
+        sla_series: SLA attainment per :attr:`SimConfig.interval`, in time order.
+        seed: The seed of the run.
+    """
+
+    report: Report
+    customers: int
+    commands: int
+    events: int
+    sla_series: tuple[SlaInterval, ...]
+    seed: int
