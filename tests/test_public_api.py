@@ -13,7 +13,7 @@ from types import ModuleType
 import csflow
 
 # Modules whose names are public but live in their own namespace rather than ``csflow``'s.
-_OWN_NAMESPACE = {"csflow.testing", "csflow.__main__"}
+_OWN_NAMESPACE = {"csflow.testing", "csflow.__main__", "csflow.cli"}
 
 
 def _public_modules() -> list[ModuleType]:

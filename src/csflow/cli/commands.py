@@ -22,6 +22,7 @@ from csflow.cli.pictures import check_matplotlib
 from csflow.cli.runs import check_output_path, finish_pictures, run_tables, simulate_runs
 from csflow.cli.schema import schema
 from csflow.errors import ConfigError
+from csflow.model import AgentProfile
 from csflow.sim import PEAK_DAYS, SimConfig
 from csflow.staffing import (
     ForecastInterval,
@@ -47,7 +48,9 @@ def check_pictures(args: argparse.Namespace) -> None:
 
 
 def _sweep_value(value: Any) -> Any:
-    return to_seconds(value, "sweep.values") if isinstance(value, str) and is_human(value) else value
+    return (
+        to_seconds(value, "sweep.values") if isinstance(value, str) and is_human(value) else value
+    )
 
 
 def _parse_sweep(text: str) -> tuple[str, list[Any]]:
@@ -148,14 +151,20 @@ def _forecast(path: Path, st: dict[str, Any], interval: timedelta) -> list[Forec
         try:
             day = date.fromisoformat(str(st["day"]))
         except ValueError:
-            raise ConfigError(f"expected a date YYYY-MM-DD, got {show(st['day'])}", "staffing.day") from None
+            raise ConfigError(
+                f"expected a date YYYY-MM-DD, got {show(st['day'])}", "staffing.day"
+            ) from None
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
-        raise ConfigError(f"cannot read {str(path)!r}: {exc.strerror}", "staffing.forecast") from None
+        raise ConfigError(
+            f"cannot read {str(path)!r}: {exc.strerror}", "staffing.forecast"
+        ) from None
     rows = list(csv.DictReader(text.splitlines()))
     if not rows or "start" not in rows[0] or "arrivals" not in rows[0]:
-        raise ConfigError(f"{str(path)!r}: expected a header row with start,arrivals", "staffing.forecast")
+        raise ConfigError(
+            f"{str(path)!r}: expected a header row with start,arrivals", "staffing.forecast"
+        )
     out = []
     for i, row in enumerate(rows, start=2):
         where = f"{path.name}:{i}"
@@ -164,7 +173,8 @@ def _forecast(path: Path, st: dict[str, Any], interval: timedelta) -> list[Forec
             if len(raw) <= 5 and ":" in raw:
                 if zone is None or day is None:
                     raise ConfigError(
-                        f"a time of day {raw!r} needs staffing.day and staffing.timezone", f"{where}.start"
+                        f"a time of day {raw!r} needs staffing.day and staffing.timezone",
+                        f"{where}.start",
                     )
                 hh, mm = raw.split(":")
                 start = datetime.combine(day, time(int(hh), int(mm)), tzinfo=zone)
@@ -174,12 +184,15 @@ def _forecast(path: Path, st: dict[str, Any], interval: timedelta) -> list[Forec
                     raise ValueError
         except ValueError:
             raise ConfigError(
-                f"expected an ISO 8601 instant with an offset or HH:MM, got {raw!r}", f"{where}.start"
+                f"expected an ISO 8601 instant with an offset or HH:MM, got {raw!r}",
+                f"{where}.start",
             ) from None
         try:
             arrivals = float(row.get("arrivals") or "")
         except ValueError:
-            raise ConfigError(f"expected a number, got {row.get('arrivals')!r}", f"{where}.arrivals") from None
+            raise ConfigError(
+                f"expected a number, got {row.get('arrivals')!r}", f"{where}.arrivals"
+            ) from None
         length = interval
         if row.get("duration"):
             length = parse_human_duration(row["duration"], f"{where}.duration")
@@ -193,7 +206,9 @@ def _forecast(path: Path, st: dict[str, Any], interval: timedelta) -> list[Forec
 def _profile_forecast(sim: SimConfig, interval: timedelta) -> list[ForecastInterval]:
     n = max(1, math.ceil(sim.duration / interval))
     return [
-        ForecastInterval.from_rate(sim.start + k * interval, interval, sim.arrivals.per_hour_at(k * interval))
+        ForecastInterval.from_rate(
+            sim.start + k * interval, interval, sim.arrivals.per_hour_at(k * interval)
+        )
         for k in range(n)
     ]
 
@@ -214,7 +229,9 @@ def staff(args: argparse.Namespace) -> str:
     target = parse_human_duration(pick("target", 20), "staffing.target")
     level = pick("level", 0.8)
     patience_raw = pick("patience", None)
-    patience = None if patience_raw is None else parse_human_duration(patience_raw, "staffing.patience")
+    patience = (
+        None if patience_raw is None else parse_human_duration(patience_raw, "staffing.patience")
+    )
     interval = parse_human_duration(pick("interval", 1800), "staffing.interval")
     shrinkage = pick("shrinkage", 0.0)
     peak = pick("peak", 1.0)
@@ -224,7 +241,8 @@ def staff(args: argparse.Namespace) -> str:
                 peak = float(peak)
             except ValueError:
                 raise ConfigError(
-                    f"expected a number or one of {', '.join(PEAK_DAYS)}, got {peak!r}", "staffing.peak"
+                    f"expected a number or one of {', '.join(PEAK_DAYS)}, got {peak!r}",
+                    "staffing.peak",
                 ) from None
         else:
             peak = PEAK_DAYS[peak]
@@ -272,12 +290,29 @@ def staff(args: argparse.Namespace) -> str:
         for r in plan.intervals
     )
     model = "Erlang C" if patience is None else f"Erlang A, mean patience {patience}"
-    cols = ("from", "arrivals", "load", "agents", "heads", "service_level", "asa_s", "occupancy", "abandonment")
+    cols = (
+        "from",
+        "arrivals",
+        "load",
+        "agents",
+        "heads",
+        "service_level",
+        "asa_s",
+        "occupancy",
+        "abandonment",
+    )
     totals = Table(
         "totals",
         "Totals",
         ("peak_agents", "peak_heads", "agent_hours", "scheduled_hours"),
-        ((plan.peak_agents, plan.peak_heads, round(plan.agent_hours, 1), round(plan.scheduled_hours, 1)),),
+        (
+            (
+                plan.peak_agents,
+                plan.peak_heads,
+                round(plan.agent_hours, 1),
+                round(plan.scheduled_hours, 1),
+            ),
+        ),
     )
     title = (
         f"Day plan ({model}; {level:.0%} within {target}; AHT {aht}; shrinkage {shrinkage:.0%}; "
@@ -287,10 +322,16 @@ def staff(args: argparse.Namespace) -> str:
 
 
 def _staff_one(
-    args: argparse.Namespace, aht: timedelta, target: timedelta, level: float, patience: timedelta | None
+    args: argparse.Namespace,
+    aht: timedelta,
+    target: timedelta,
+    level: float,
+    patience: timedelta | None,
 ) -> str:
     if args.load is not None and args.rate is not None:
-        raise ConfigError("give exactly one of --load (Erlangs) or --rate (arrivals per hour)", "--load")
+        raise ConfigError(
+            "give exactly one of --load (Erlangs) or --rate (arrivals per hour)", "--load"
+        )
     load = args.load if args.load is not None else args.rate * aht.total_seconds() / 3600
     if not math.isfinite(load) or load < 0:
         raise ConfigError(f"expected a finite number >= 0, got {load!r}", "--load")
@@ -301,7 +342,11 @@ def _staff_one(
     else:
         n = agents_for_service_level_a(load, aht, target, level, patience)
     model = "Erlang C" if patience is None else f"Erlang A (mean patience {patience})"
-    rows: list[tuple[str, Any]] = [("model", model), ("load_erlangs", round(load, 2)), ("agents", n)]
+    rows: list[tuple[str, Any]] = [
+        ("model", model),
+        ("load_erlangs", round(load, 2)),
+        ("agents", n),
+    ]
     if args.agents is None:
         rows.append((f"agents needed for {level:.0%} within {target}", n))
     if patience is None:
@@ -313,7 +358,9 @@ def _staff_one(
                 ("occupancy", occupancy(n, load)),
             ]
         else:
-            rows.append(("unstable", "the load is at or above the agents; every caller waits forever"))
+            rows.append(
+                ("unstable", "the load is at or above the agents; every caller waits forever")
+            )
     else:
         r = erlang_a(n, load, aht, patience, target)
         rows += [
@@ -326,7 +373,7 @@ def _staff_one(
     title = f"{model}: load {load:.2f} Erlang, AHT {aht}, target {target}"
     if args.format == "table":
         return render("table", [Table("staffing", title, ("measure", "value"), tuple(rows))])
-    record = {k: v for k, v in rows}
+    record = dict(rows)
     return render(args.format, [Table("staffing", title, tuple(record), (tuple(record.values()),))])
 
 
@@ -338,22 +385,36 @@ def lint(args: argparse.Namespace) -> tuple[str, int]:
     """``csflow lint CONFIG``: every finding with its path; status 1 when one is an error."""
     doc = load_document(args.config)
     desk, sim = doc.configs()
-    profiles = []
+    profiles: list[AgentProfile] = []
     findings: list[tuple[str, str, str]] = []
     if sim is not None:
         for g in sim.agents:
             profiles.extend(g.profile(i) for i in range(g.count))
-        tiers = {t.name for t in desk.tiers}
+        tiers = set(desk.tiers)
         for name, _ in sim.arrivals.tiers:
             if tiers and name not in tiers:
-                findings.append(("simulation.arrivals.tiers." + name, "error", f"tier {name!r} is not a desk tier"))
-        teams = {t.name for t in desk.teams}
+                findings.append(
+                    (
+                        "simulation.arrivals.tiers." + name,
+                        "error",
+                        f"tier {name!r} is not a desk tier",
+                    )
+                )
+        teams = set(desk.teams)
         for i, g in enumerate(sim.agents):
             for team in g.teams:
                 if teams and team not in teams:
-                    findings.append((f"simulation.agents[{i}].teams", "warning", f"team {team!r} is not a desk team"))
+                    findings.append(
+                        (
+                            f"simulation.agents[{i}].teams",
+                            "warning",
+                            f"team {team!r} is not a desk team",
+                        )
+                    )
     findings[:0] = [(f"desk.{f.path}", f.severity, f.message) for f in desk.lint(agents=profiles)]
-    table = Table("findings", f"Findings in {doc.path}", ("path", "severity", "message"), tuple(findings))
+    table = Table(
+        "findings", f"Findings in {doc.path}", ("path", "severity", "message"), tuple(findings)
+    )
     status = 1 if any(s == "error" for _, s, _ in findings) else 0
     if args.format == "table" and not findings:
         return f"{doc.path}: no findings", 0
@@ -366,7 +427,9 @@ def _flatten(node: dict[str, Any], path: str, out: list[tuple[str, str, str]]) -
         kind = sub.get("type", "duration" if sub.get("$ref", "").endswith("duration") else "")
         if "$ref" in sub and sub["$ref"].endswith("distribution"):
             kind = "distribution"
-        out.append((p, kind if isinstance(kind, str) else "|".join(kind), sub.get("description", "")))
+        out.append(
+            (p, kind if isinstance(kind, str) else "|".join(kind), sub.get("description", ""))
+        )
         _flatten(sub, p, out)
         items = sub.get("items")
         if isinstance(items, dict):
@@ -380,4 +443,7 @@ def print_schema(args: argparse.Namespace) -> str:
         return json.dumps(doc, indent=2)
     rows: list[tuple[str, str, str]] = []
     _flatten(doc, "", rows)
-    return render(args.format, [Table("fields", "Config fields", ("field", "type", "description"), tuple(rows))])
+    return render(
+        args.format,
+        [Table("fields", "Config fields", ("field", "type", "description"), tuple(rows))],
+    )

@@ -160,7 +160,9 @@ def read_data(path: Path, field: str = "CONFIG") -> tuple[Any, str]:
         raise
     except Exception as exc:  # each parser has its own error class; all mean "not valid"
         detail = " ".join(str(exc).split())
-        raise ConfigError(f"{str(path)!r} is not valid {suffix[1:].upper()}: {detail}", field) from None
+        raise ConfigError(
+            f"{str(path)!r} is not valid {suffix[1:].upper()}: {detail}", field
+        ) from None
 
 
 def _yaml(text: str) -> Any:
@@ -277,9 +279,7 @@ def _check_rates(arrivals: Mapping[str, Any]) -> None:
         if i == 0 and minute != 0:
             raise ConfigError(f"the first period must start at 00:00, got {at!r}", p)
         if previous is not None and minute <= previous[0]:
-            raise ConfigError(
-                f"times of day must increase: {at!r} comes after {previous[1]!r}", p
-            )
+            raise ConfigError(f"times of day must increase: {at!r} comes after {previous[1]!r}", p)
         previous = (minute, at)
 
 
@@ -291,9 +291,7 @@ def _sim_durations(sim: dict[str, Any]) -> dict[str, Any]:
         _check_rates(sim["arrivals"])
     for key in ("handle_time", "patience"):
         if isinstance(sim.get(key), Mapping):
-            sim[key] = {
-                k: _distribution(v, f"simulation.{key}.{k}") for k, v in sim[key].items()
-            }
+            sim[key] = {k: _distribution(v, f"simulation.{key}.{k}") for k, v in sim[key].items()}
     if isinstance(sim.get("agents"), list):
         groups = []
         for i, g in enumerate(sim["agents"]):
@@ -334,7 +332,8 @@ def _steps(path: str) -> list[str | int]:
         m = _STEP.match(path, pos)
         if m is None or m.end() == pos:
             raise ConfigError(
-                f"expected a path such as simulation.agents[0].count, got {path!r}", "sweep.parameter"
+                f"expected a path such as simulation.agents[0].count, got {path!r}",
+                "sweep.parameter",
             )
         steps.append(m[1] if m[1] is not None else int(m[2]))
         pos = m.end()
@@ -381,8 +380,13 @@ def _check_sweep(d: Mapping[str, Any]) -> None:
             raise ConfigError("unknown field; expected parameter, values", f"sweep.{key}")
     param = sw.get("parameter")
     if not isinstance(param, str) or not param:
-        raise ConfigError(f"expected a path such as simulation.agents[0].count, got {show(param)}", "sweep.parameter")
+        raise ConfigError(
+            f"expected a path such as simulation.agents[0].count, got {show(param)}",
+            "sweep.parameter",
+        )
     values = sw.get("values")
     if not isinstance(values, list) or not values:
-        raise ConfigError(f"expected a non-empty list of values, got {show(values)}", "sweep.values")
+        raise ConfigError(
+            f"expected a non-empty list of values, got {show(values)}", "sweep.values"
+        )
     get_path(d, param)

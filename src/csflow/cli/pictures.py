@@ -23,7 +23,7 @@ import io
 from datetime import datetime, timedelta
 from typing import Any
 
-from csflow.cli.output import Table, render_table
+from csflow.cli.output import Table
 from csflow.errors import ConfigError
 from csflow.sim import SimConfig, SimResult
 
@@ -46,18 +46,16 @@ def _mean_aht_seconds(sim: SimConfig) -> float:
     by_channel = dict(sim.handle_time)
     mix = sim.arrivals.channels
     weight = sum(w for _, w in mix) or 1.0
-    return sum(
-        w * by_channel.get(ch, by_channel["default"]).mean_seconds() for ch, w in mix
-    ) / weight
+    return (
+        sum(w * by_channel.get(ch, by_channel["default"]).mean_seconds() for ch, w in mix) / weight
+    )
 
 
 def _on_shift(sim: SimConfig, offset: timedelta) -> int:
     n = 0
     for g in sim.agents:
         for s in g.shifts:
-            if s.start <= offset < s.end and not any(
-                b <= offset < b + d for b, d in s.breaks
-            ):
+            if s.start <= offset < s.end and not any(b <= offset < b + d for b, d in s.breaks):
                 n += g.count
     return n
 
@@ -116,7 +114,7 @@ def plot_png(results: list[tuple[str, SimResult]], sim: SimConfig) -> bytes:
     occ.legend(["measured over the run", "planned per interval"], fontsize="small")
     occ.set_xlim(sim.start, end)
     fmt = "%H:%M" if sim.duration <= timedelta(days=1) else "%a %d %b"
-    occ.xaxis.set_major_formatter(mdates.DateFormatter(fmt, tz=zone))
+    occ.xaxis.set_major_formatter(mdates.DateFormatter(fmt, tz=zone))  # type: ignore[no-untyped-call]
     occ.set_xlabel(f"simulated time ({zone})")
     fig.autofmt_xdate()
     fig.tight_layout()
@@ -130,7 +128,10 @@ def _html_table(t: Table) -> str:
     head = "".join(f"<th>{html.escape(c)}</th>" for c in t.columns)
     body = "".join(
         "<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>"
-        for row in ([("" if v is None else f"{v:.4g}" if isinstance(v, float) else str(v)) for v in r] for r in t.rows)
+        for row in (
+            [("" if v is None else f"{v:.4g}" if isinstance(v, float) else str(v)) for v in r]
+            for r in t.rows
+        )
     )
     return (
         f'<h2>{html.escape(t.title)}</h2>\n<table class="data" id="table-{html.escape(t.name)}">'

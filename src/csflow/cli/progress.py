@@ -19,7 +19,9 @@ from typing import TextIO
 __all__ = ["Progress", "expected_customers"]
 
 
-def expected_customers(rate_at: Callable[[timedelta], float], peak: float, upto: timedelta) -> float:
+def expected_customers(
+    rate_at: Callable[[timedelta], float], peak: float, upto: timedelta
+) -> float:
     """The customers a rate profile (per hour, by offset) brings in over ``[0, upto)``."""
     total = 0.0
     step = timedelta(minutes=5)

@@ -135,7 +135,11 @@ def run_tables(
         for label in labels:
             group = [r.report for lb, r in results if lb == label]
             sls = [g.service_level for g in group if g.service_level is not None]
-            asas = [g.average_speed_of_answer.total_seconds() for g in group if g.average_speed_of_answer is not None]
+            asas = [
+                g.average_speed_of_answer.total_seconds()
+                for g in group
+                if g.average_speed_of_answer is not None
+            ]
             occ = [g.occupancy for g in group if g.occupancy is not None]
             summary.append(
                 (
@@ -165,7 +169,12 @@ def run_tables(
             if row.start < end
         )
         tables.append(
-            Table("sla", f"SLA attainment per {sim.interval}", ("from", "met", "breached", "rate"), series)
+            Table(
+                "sla",
+                f"SLA attainment per {sim.interval}",
+                ("from", "met", "breached", "rate"),
+                series,
+            )
         )
     return tables
 

@@ -34,7 +34,10 @@ _DIST = {
                     "type": "object",
                     "additionalProperties": False,
                     "required": ["mean"],
-                    "properties": {"mean": {"$ref": "#/$defs/duration"}, "sigma": {"type": "number"}},
+                    "properties": {
+                        "mean": {"$ref": "#/$defs/duration"},
+                        "sigma": {"type": "number"},
+                    },
                 },
                 "empirical": {"type": "array", "items": {"$ref": "#/$defs/duration"}},
             },
@@ -62,7 +65,10 @@ def schema() -> dict[str, Any]:
         {
             "start": d,
             "end": d,
-            "breaks": {"type": "array", "items": {"type": "array", "items": d, "minItems": 2, "maxItems": 2}},
+            "breaks": {
+                "type": "array",
+                "items": {"type": "array", "items": d, "minItems": 2, "maxItems": 2},
+            },
         },
         "offsets from the simulation start",
     )
@@ -70,7 +76,10 @@ def schema() -> dict[str, Any]:
         {
             "name": {"type": "string"},
             "count": {"type": "integer", "minimum": 0},
-            "capacity": {"type": "object", "additionalProperties": {"type": "integer", "minimum": 0}},
+            "capacity": {
+                "type": "object",
+                "additionalProperties": {"type": "integer", "minimum": 0},
+            },
             "skills": {"type": "object", "additionalProperties": {"type": "integer"}},
             "languages": {"type": "array", "items": {"type": "string"}},
             "teams": {"type": "array", "items": {"type": "string"}},
@@ -92,7 +101,9 @@ def schema() -> dict[str, Any]:
         {
             "start": {"type": "string", "description": "ISO 8601 instant with an offset"},
             "duration": d,
-            "peak": {"anyOf": [{"type": "number"}, {"enum": ["normal", "lebaran", "11.11", "12.12"]}]},
+            "peak": {
+                "anyOf": [{"type": "number"}, {"enum": ["normal", "lebaran", "11.11", "12.12"]}]
+            },
             "arrivals": _obj(
                 {
                     "rates": {"type": "array", "items": rate, "minItems": 1},
@@ -104,8 +115,14 @@ def schema() -> dict[str, Any]:
                 "the traffic: a daily rate profile and the mixes",
                 ["rates"],
             ),
-            "handle_time": {"type": "object", "additionalProperties": {"$ref": "#/$defs/distribution"}},
-            "patience": {"type": "object", "additionalProperties": {"$ref": "#/$defs/distribution"}},
+            "handle_time": {
+                "type": "object",
+                "additionalProperties": {"$ref": "#/$defs/distribution"},
+            },
+            "patience": {
+                "type": "object",
+                "additionalProperties": {"$ref": "#/$defs/distribution"},
+            },
             "agents": {"type": "array", "items": group},
             "escalations": {
                 "type": "array",
@@ -144,7 +161,9 @@ def schema() -> dict[str, Any]:
             "level": {"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 1},
             "patience": d,
             "shrinkage": {"type": "number", "minimum": 0, "exclusiveMaximum": 1},
-            "peak": {"anyOf": [{"type": "number"}, {"enum": ["normal", "lebaran", "11.11", "12.12"]}]},
+            "peak": {
+                "anyOf": [{"type": "number"}, {"enum": ["normal", "lebaran", "11.11", "12.12"]}]
+            },
             "interval": d,
             "forecast": {"type": "string", "description": "a CSV file: start,arrivals[,duration]"},
             "day": {"type": "string", "format": "date"},
@@ -167,7 +186,10 @@ def schema() -> dict[str, Any]:
             "simulation": simulation,
             "sweep": _obj(
                 {
-                    "parameter": {"type": "string", "description": "e.g. simulation.agents[0].count"},
+                    "parameter": {
+                        "type": "string",
+                        "description": "e.g. simulation.agents[0].count",
+                    },
                     "values": {"type": "array", "minItems": 1},
                 },
                 "run once per value",
