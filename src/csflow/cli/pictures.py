@@ -96,12 +96,16 @@ def plot_png(results: list[tuple[str, SimResult]], sim: SimConfig) -> bytes:
             marker=".",
             label=label,
         )
-        q = [(at, n) for at, n in result.report.queue_length if at <= end]
-        if q:
-            queue.step([at.astimezone(zone) for at, _ in q], [n for _, n in q], where="post")
+        # The step function lists changes only: the line is empty from the start until the
+        # first change, and holds its last length to the end of the horizon.
+        q = [(sim.start, 0)] + [(at, n) for at, n in result.report.queue_length if at <= end]
+        q.append((end, q[-1][1]))
+        queue.step([at.astimezone(zone) for at, _ in q], [n for _, n in q], where="post")
         if result.report.occupancy is not None:
             occ.axhline(100 * result.report.occupancy, linestyle="--", color="grey")
     planned = [(at, v) for at, v in planned_occupancy(sim) if v is not None]
+    if planned:
+        planned.append((end, planned[-1][1]))  # the last interval runs to the horizon
     occ.step(
         [at.astimezone(zone) for at, _ in planned],
         [100 * v for _, v in planned],
