@@ -5,14 +5,14 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.csflow-installed
 BENCH_STAMP := $(VENV)/.csflow-bench-installed
 
-.PHONY: demo test lint typecheck pytest bench soak docs clean
+.PHONY: chromium demo test lint typecheck pytest bench soak docs clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade "pip>=25.1"
 
 $(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e ".[testing,docs,plot]" --group dev
+	$(BIN)/python -m pip install --quiet -e ".[testing,docs,plot,yaml]" --group dev
 	touch $@
 
 $(BENCH_STAMP): pyproject.toml $(STAMP)
@@ -29,7 +29,11 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy --strict src tests examples
 
-pytest: $(STAMP)
+# The CLI test opens an HTML report in a headless browser: Debian's chromium.
+chromium:
+	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
+
+pytest: $(STAMP) chromium
 	$(BIN)/python -m pytest -n 2 -p no:cacheprovider --hypothesis-profile=ci
 
 test: lint typecheck pytest

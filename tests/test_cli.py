@@ -1,89 +1,281 @@
-"""The command line, run as a user runs it: ``python -m csflow ...`` in a subprocess."""
+"""The command line, run as a user runs it: ``python -m csflow ...`` in a subprocess, on the
+sample files of examples/configs/ and on the broken files of tests/data/cli/."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
+import os
 import pathlib
+import shutil
 import subprocess
 import sys
 
-_SIM = {
-    "start": "2026-03-16T08:00:00+07:00",
-    "duration": "PT2H",
-    "arrivals": {"rates": [["00:00", 120]], "channels": {"chat": 1}},
-    "agents": [{"name": "a", "count": 4, "capacity": {"chat": 2}}],
-    "handle_time": {"default": {"exponential": "PT4M"}},
-    "patience": {"chat": {"exponential": "PT5M"}},
-}
+import pytest
+
+_ROOT = pathlib.Path(__file__).resolve().parents[1]
+_CONFIGS = _ROOT / "examples" / "configs"
+_BROKEN = _ROOT / "tests" / "data" / "cli"
+_DAY = _CONFIGS / "marketplace-day.yaml"
+_LEBARAN = _CONFIGS / "marketplace-lebaran.yaml"
 
 
 def _run(*args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(_ROOT / "src")}
     return subprocess.run(
-        [sys.executable, "-m", "csflow", *args], capture_output=True, text=True, check=False
+        [sys.executable, "-m", "csflow", *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        env=env,
+        cwd=_ROOT,
     )
+
+
+def _ok(*args: str) -> str:
+    done = _run(*args)
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr
+    return done.stdout
 
 
 def test_demo_prints_the_report_and_a_staffing_recommendation(tmp_path: pathlib.Path) -> None:
     png = tmp_path / "day.png"
-    done = _run("demo", "--plot", str(png))
-    assert done.returncode == 0, done.stderr
-    out = done.stdout
+    out = _ok("demo", "--plot", str(png))
     assert "Idul Fitri 1447 H" in out
     assert "pre-Lebaran rush (peak 'lebaran', x2.5)" in out
     assert "service level (60 s)" in out
     assert "channel whatsapp" in out
-    assert "tier platinum" in out
     assert "Staffing recommendation (Erlang A" in out
     assert png.read_bytes().startswith(b"\x89PNG")
 
 
-def test_simulate_json_and_toml_give_the_same_seeded_report(tmp_path: pathlib.Path) -> None:
-    cfg = tmp_path / "desk.json"
-    cfg.write_text(json.dumps({"desk": {}, "simulation": _SIM, "seed": 3}))
-    toml = tmp_path / "desk.toml"
-    toml.write_text(
-        "seed = 3\n[desk]\n[simulation]\n"
-        'start = "2026-03-16T08:00:00+07:00"\nduration = "PT2H"\n'
-        '[simulation.arrivals]\nrates = [["00:00", 120]]\nchannels = {chat = 1}\n'
-        '[[simulation.agents]]\nname = "a"\ncount = 4\ncapacity = {chat = 2}\n'
-        '[simulation.handle_time]\ndefault = {exponential = "PT4M"}\n'
-        '[simulation.patience]\nchat = {exponential = "PT5M"}\n'
+def test_the_sample_day_simulates_the_same_in_every_format() -> None:
+    table = _ok("simulate", str(_DAY))
+    assert "Marketplace desk, an ordinary day" in table
+    assert "service level (60 s)" in table
+    report = json.loads(_ok("simulate", str(_DAY), "--format", "json"))
+    run = report["runs"][0]
+    assert run["offered"] == report["report"]["offered"] > 100
+    assert run["answered"] + run["abandoned"] == run["offered"]
+    assert len(report["sla"]) == 8  # a 4-hour day in 30-minute intervals
+    rows = list(csv.reader(io.StringIO(_ok("simulate", str(_DAY), "--format", "csv"))))
+    assert rows[0] == ["# runs"]
+    assert rows[2][3] == str(run["offered"])
+    again = json.loads(_ok("simulate", str(_DAY), "--format", "json"))
+    assert again == report
+    other = json.loads(_ok("simulate", str(_DAY), "--format", "json", "--seed", "2"))
+    assert other != report
+
+
+def test_json_toml_and_yaml_give_the_same_seeded_run(tmp_path: pathlib.Path) -> None:
+    import tomllib
+
+    import yaml
+
+    data = yaml.safe_load(_DAY.read_text())
+    data.pop("staffing")
+    (tmp_path / "d.json").write_text(json.dumps(data))
+    as_toml = tmp_path / "d.toml"
+    # A minimal TOML writer for this document's shapes (lists of lists, nested tables).
+    lines = [f"name = {json.dumps(data['name'])}", f"seed = {data['seed']}"]
+
+    def table(prefix: str, d: dict[str, object]) -> None:
+        lines.append(f"[{prefix}]")
+        for k, v in d.items():
+            lines.append(f"{json.dumps(k)} = {json.dumps(v)}")
+
+    table("desk", data["desk"])
+    table("simulation", data["simulation"])
+    toml_text = "\n".join(lines).replace('": {', '": {').replace("null", '""')
+    # JSON objects are not TOML inline tables: turn {"a": 1} into {"a" = 1}.
+    toml_text = toml_text.replace('": ', '" = ')
+    as_toml.write_text(toml_text)
+    assert tomllib.loads(toml_text)["simulation"]["duration"] == "4h"
+    a = json.loads(_ok("simulate", str(tmp_path / "d.json"), "--format", "json"))
+    b = json.loads(_ok("simulate", str(as_toml), "--format", "json"))
+    c = json.loads(_ok("simulate", str(_DAY), "--format", "json"))
+    assert a["report"] == b["report"] == c["report"]
+
+
+def test_lebaran_week_sweeps_head_count_with_replications_on_a_pool() -> None:
+    out = json.loads(_ok("simulate", str(_LEBARAN), "--format", "json", "--jobs", "2"))
+    labels = [r["run"] for r in out["runs"]]
+    assert labels == [f"simulation.agents[0].count={n}" for n in (6, 6, 8, 8, 10, 10)]
+    assert [r["seed"] for r in out["runs"]] == [1, 2] * 3
+    sl = [s["service_level"] for s in out["summary"]]
+    assert sl[0] < sl[2]  # more agents, better service
+    flag = json.loads(
+        _ok("simulate", str(_LEBARAN), "--format", "json", "--seeds", "7", "--jobs", "1",
+            "--sweep", "simulation.agents[0].count=9")
+    )  # fmt: skip
+    assert [(r["run"], r["seed"]) for r in flag["runs"]] == [("simulation.agents[0].count=9", 7)]
+
+
+@pytest.mark.parametrize("aht", ["6m", "6min", "PT6M", "360s", "360"])
+def test_staff_reads_durations_as_people_write_them(aht: str) -> None:
+    out = json.loads(
+        _ok("staff", "--load", "180", "--aht", aht, "--target", "20s", "--format", "json")
     )
-    a = _run("simulate", str(cfg), "--json")
-    b = _run("simulate", str(toml), "--json")
-    assert a.returncode == 0, a.stderr
-    assert b.returncode == 0, b.stderr
-    ra, rb = json.loads(a.stdout), json.loads(b.stdout)
-    assert ra == rb
-    assert ra["offered"] > 100
-    assert ra["answered"] + ra["abandoned"] + ra["waiting"] == ra["offered"]
-    other = json.loads(_run("simulate", str(cfg), "--json", "--seed", "4").stdout)
-    assert other != ra
+    assert 180 < out["staffing"][0]["agents"] < 200
 
 
-def test_simulate_reports_a_bad_config_with_its_path(tmp_path: pathlib.Path) -> None:
-    cfg = tmp_path / "bad.json"
-    cfg.write_text(json.dumps({"simulation": {**_SIM, "peak": "13.13"}}))
-    done = _run("simulate", str(cfg))
+def test_staff_erlang_a_and_a_day_plan_from_the_forecast() -> None:
+    a = _ok("staff", "--rate", "1800", "--aht", "PT6M", "--patience", "2m")
+    assert "Erlang A (mean patience 0:02:00)" in a
+    assert "abandonment" in a
+    assert "unstable" in _ok("staff", "--load", "10", "--agents", "10")
+    day = json.loads(_ok("staff", str(_DAY), "--format", "json"))
+    lebaran = json.loads(_ok("staff", str(_LEBARAN), "--format", "json"))
+    assert [r["from"] for r in day["plan"]][:2] == ["2026-03-09 06:00", "2026-03-09 06:30"]
+    assert lebaran["totals"][0]["peak_agents"] > day["totals"][0]["peak_agents"]
+    flags = _ok(
+        "staff", "--forecast", str(_CONFIGS / "forecast-day.csv"), "--day", "2026-03-09",
+        "--timezone", "Asia/Jakarta", "--format", "csv",
+    )  # fmt: skip
+    assert flags.splitlines()[1].startswith("from,arrivals,load,agents,heads")
+
+
+def test_lint_schema_and_version() -> None:
+    assert "no findings" in _ok("lint", str(_DAY))
+    schema = json.loads(_ok("schema"))
+    assert schema["properties"]["simulation"]["required"] == ["start", "duration", "arrivals"]
+    assert json.loads((_CONFIGS / "csflow.schema.json").read_text()) == schema
+    fields = _ok("schema", "--format", "csv")
+    assert "simulation.arrivals.rates" in fields
+    assert _ok("--version").startswith("csflow ")
+    help_text = _ok("simulate", "--help")
+    assert "PARAM=V1,V2,..." in help_text
+    assert "default: table" in help_text
+    assert "{'desk'" not in help_text
+
+
+def test_lint_reports_every_finding_with_its_path(tmp_path: pathlib.Path) -> None:
+    cfg = tmp_path / "c.json"
+    cfg.write_text(
+        json.dumps(
+            {
+                "desk": {
+                    "tiers": [{"name": "regular"}],
+                    "queues": [{"name": "general"}, {"name": "vip"}],
+                    "routing_profiles": [{"name": "p", "queues": ["general"]}],
+                },
+                "simulation": {
+                    "start": "2026-03-09T06:00:00+07:00",
+                    "duration": "1h",
+                    "arrivals": {"rates": [["00:00", 10]], "tiers": {"gold": 1}},
+                },
+            }
+        )
+    )
+    done = _run("lint", str(cfg), "--format", "json")
+    assert done.returncode == 1, done.stderr
+    paths = {f["path"] for f in json.loads(done.stdout)["findings"]}
+    assert {"desk.queues[1]", "simulation.arrivals.tiers.gold"} <= paths
+
+
+_BROKEN_CASES = [
+    ("simulate", "bad-syntax.json", "CONFIG: ", "is not valid JSON"),
+    ("simulate", "unknown-field.yaml", "simulaton: ", "unknown field"),
+    ("simulate", "unknown-nested-field.json", "simulation.arrivals: ", "unknown key 'ratez'"),
+    ("simulate", "bad-duration.yaml", "simulation.handle_time.default.exponential: ", "6m"),
+    ("simulate", "bad-timezone.toml", "desk.calendars.office: ", "IANA time zone"),
+    ("lint", "bad-timezone.toml", "desk.calendars.office: ", "'Asia/Jakata'"),
+    ("simulate", "bad-rates.yaml", "simulation.arrivals.rates[2]: ", "'06:00' comes after '08:00'"),
+    ("simulate", "bad-start.json", "simulation.start: ", "ISO 8601 instant with an offset"),
+    ("staff", "bad-staffing-timezone.yaml", "staffing.timezone: ", "IANA time zone"),
+    ("simulate", "no-such-file.yaml", "CONFIG: ", "no such file"),
+]
+
+
+@pytest.mark.parametrize(("command", "name", "field", "expected"), _BROKEN_CASES)
+def test_a_broken_file_is_one_line_naming_the_field(
+    command: str, name: str, field: str, expected: str
+) -> None:
+    done = _run(command, str(_BROKEN / name))
     assert done.returncode == 2
-    assert "simulation.peak: unknown peak day '13.13'" in done.stderr
-    missing = _run("simulate", str(tmp_path / "nope.json"))
-    assert missing.returncode == 2
-    assert "cannot read" in missing.stderr
+    assert done.stdout == ""
+    lines = done.stderr.splitlines()
+    assert len(lines) == 1, done.stderr
+    assert lines[0].startswith(f"csflow: error: {field}")
+    assert expected in lines[0]
+    assert "RatePeriod" not in lines[0]
+    assert "timedelta" not in lines[0]
 
 
-def test_staff_erlang_c_and_a() -> None:
-    c = _run("staff", "--load", "180", "--aht", "360", "--target", "20", "--level", "0.8")
-    assert c.returncode == 0, c.stderr
-    assert "agents needed for 80% within 0:00:20:" in c.stdout
-    needed = int(c.stdout.split("agents needed for 80% within 0:00:20:")[1].split()[0])
-    assert 180 < needed < 200
-    a = _run("staff", "--rate", "1800", "--aht", "PT6M", "--patience", "PT2M")
-    assert a.returncode == 0, a.stderr
-    assert "Erlang A (mean patience 0:02:00)" in a.stdout
-    assert "abandonment" in a.stdout
-    unstable = _run("staff", "--load", "10", "--agents", "10")
-    assert "unstable" in unstable.stdout
-    both = _run("staff", "--load", "10", "--rate", "5")
-    assert both.returncode == 2
-    assert "exactly one of --load" in both.stderr
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (("staff", "--aht", "6 minuets", "--load", "3"), "argument --aht: expected a duration"),
+        (("demo", "--plot", "/nonexistent/x.png"), "--plot: cannot write '/nonexistent/x.png'"),
+        (("simulate", str(_DAY), "--report", "/nonexistent/r.html"), "--report: cannot write"),
+        (("simulate", str(_DAY), "--sweep", "simulation.agents[3].count=1"), "sweep.parameter:"),
+        (("simulate", str(_DAY), "--sweep", "simulation.duration=0"), "simulation.duration:"),
+        (("staff", "--load", "10", "--rate", "5"), "exactly one of --load"),
+        (("staff",), "give --load or --rate"),
+    ],
+)
+def test_a_bad_argument_is_one_line_before_any_run(args: tuple[str, ...], expected: str) -> None:
+    done = _run(*args)
+    assert done.returncode == 2
+    lines = done.stderr.splitlines()
+    assert len(lines) == 1, done.stderr
+    assert expected in lines[0]
+
+
+def test_yaml_without_pyyaml_names_the_extra() -> None:
+    code = (
+        "import sys; sys.modules['yaml'] = None; from csflow.cli import main; "
+        f"raise SystemExit(main(['simulate', {str(_DAY)!r}]))"
+    )
+    env = {**os.environ, "PYTHONPATH": str(_ROOT / "src")}
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=False, env=env
+    )
+    assert done.returncode == 2
+    assert done.stderr.strip() == (
+        "csflow: error: CONFIG: reading YAML needs PyYAML: pip install 'csflow[yaml]'"
+    )
+
+
+def test_progress_is_silent_when_stderr_is_not_a_terminal() -> None:
+    done = _run("simulate", str(_DAY))
+    assert done.returncode == 0
+    assert done.stderr == ""
+
+
+def test_the_html_report_renders_its_plot_and_tables_in_a_browser(tmp_path: pathlib.Path) -> None:
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    assert chromium, "chromium is missing: `make test` installs it (apt-get install chromium)"
+    page = tmp_path / "report.html"
+    _ok("simulate", str(_DAY), "--report", str(page))
+    text = page.read_text()
+    assert "http://" not in text.replace("http://www.w3.org", "")  # nothing to fetch
+    assert "data:image/png;base64," in text
+    assert "marketplace-day.yaml" in text
+    flags = [
+        chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+        "--no-first-run", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", f"--user-data-dir={tmp_path / 'profile'}",
+        "--virtual-time-budget=5000",
+    ]  # fmt: skip
+    dom = subprocess.run(
+        [*flags, "--dump-dom", page.as_uri()],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    ).stdout
+    # The page's script counted, after load, the images the browser decoded and the tables.
+    assert 'data-images="1"' in dom
+    assert 'data-images-ok="1"' in dom
+    assert 'data-tables="2"' in dom
+    assert "<td>2026-03-09 06:00</td>" in dom
+    shot = tmp_path / "shot.png"
+    subprocess.run(
+        [*flags, f"--screenshot={shot}", "--window-size=1200,1600", page.as_uri()],
+        capture_output=True, timeout=120, check=True,
+    )  # fmt: skip
+    assert shot.read_bytes().startswith(b"\x89PNG")
+    assert shot.stat().st_size > 20_000  # a blank page is a few kB

@@ -14,7 +14,7 @@ import csflow
 import csflow.lowlevel as lowlevel
 
 # Modules whose names are public but live in their own namespace rather than ``csflow``'s.
-_OWN_NAMESPACE = {"csflow.testing", "csflow.samples", "csflow.__main__"}
+_OWN_NAMESPACE = {"csflow.testing", "csflow.samples", "csflow.__main__", "csflow.cli"}
 
 
 def _public_modules() -> list[ModuleType]:

@@ -1,0 +1,258 @@
+"""The csflow command line (``python -m csflow`` or ``csflow``), a package because it grew:
+
+* ``__init__`` -- the parser, the dispatch and the one-line errors (this module);
+* ``documents`` -- config files (JSON, TOML, YAML) and their checks;
+* ``durations`` -- ``6m``, ``6min``, ``PT6M``, ``360s``;
+* ``schema`` -- the JSON Schema of a config file;
+* ``commands`` -- ``simulate``, ``staff``, ``lint``, ``schema``; ``demo`` -- the demo;
+* ``runs`` -- simulations in this process or on a local process pool, their tables;
+* ``output`` -- ``--format table|json|csv``; ``progress`` -- the progress line on stderr;
+* ``pictures`` -- ``--plot`` and ``--report``.
+
+This package is the only part of csflow that prints, reads and writes files, and reads a
+clock (for the progress line).  ``csflow.__main__`` delegates to :func:`main`.
+
+Every bad input is one line on stderr, ``csflow: error: <field>: <what was expected>``, exit
+status 2, checked before any long run starts; ``--debug`` shows the traceback instead.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import traceback
+from collections.abc import Sequence
+from importlib import metadata
+from typing import NoReturn
+
+from csflow.cli.durations import EXPECTED, parse_human_duration
+from csflow.cli.output import FORMATS
+from csflow.errors import ConfigError, CsflowError
+from csflow.sim import PEAK_DAYS
+
+__all__ = ["main"]
+
+
+class _Parser(argparse.ArgumentParser):
+    """Usage mistakes on one line, naming the option and pointing at ``--help``."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def _duration(value: str) -> float:
+    try:
+        return parse_human_duration(value, "").total_seconds()
+    except ConfigError:
+        raise argparse.ArgumentTypeError(f"expected {EXPECTED}, got {value!r}") from None
+
+
+def _seeds(value: str) -> list[int]:
+    try:
+        return [int(v) for v in value.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected seeds such as 1,2,3, got {value!r}") from None
+
+
+def _version() -> str:
+    try:
+        return metadata.version("csflow")
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def _common(p: argparse.ArgumentParser, default_format: str = "table") -> None:
+    p.add_argument(
+        "--format",
+        choices=FORMATS,
+        default=default_format,
+        help="output format (default: %(default)s)",
+    )
+
+
+def _pictures(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--plot",
+        metavar="FILE.png",
+        help="draw service level, queue length and occupancy over time (needs csflow[plot])",
+    )
+    p.add_argument(
+        "--report",
+        metavar="FILE.html",
+        help="write one self-contained HTML page: plot, tables, config (needs csflow[plot])",
+    )
+
+
+def _parser() -> argparse.ArgumentParser:
+    fmt = argparse.ArgumentDefaultsHelpFormatter
+    parser = _Parser(
+        prog="csflow",
+        description="Simulate and staff a customer-service desk from a config file "
+        "(JSON, TOML or YAML; see `csflow schema`).",
+    )
+    parser.add_argument("--version", action="version", version=f"csflow {_version()}")
+    parser.add_argument("--debug", action="store_true", help="show the traceback of an error")
+    sub = parser.add_subparsers(
+        dest="command", required=True, metavar="COMMAND", parser_class=_Parser
+    )
+
+    demo = sub.add_parser(
+        "demo", help="an Indonesian e-commerce desk through the Lebaran peak", formatter_class=fmt
+    )
+    demo.add_argument("--seed", type=int, default=1, metavar="N", help="the seed of the run")
+    demo.add_argument(
+        "--peak", choices=sorted(PEAK_DAYS), default="lebaran", help="the peak-day multiplier"
+    )
+    _pictures(demo)
+    _common(demo)
+
+    sim = sub.add_parser("simulate", help="simulate the desk of a config file", formatter_class=fmt)
+    sim.add_argument("config", metavar="CONFIG", help="a .json, .toml or .yaml config file")
+    seeds = sim.add_mutually_exclusive_group()
+    seeds.add_argument(
+        "--seed", type=int, metavar="N", help="the first seed (default: the file's seed, else 0)"
+    )
+    seeds.add_argument("--seeds", type=_seeds, metavar="N,N,...", help="run these seeds")
+    sim.add_argument(
+        "--replications",
+        type=int,
+        metavar="R",
+        help="runs per configuration, seeds N, N+1, ... (default: the file's, else 1)",
+    )
+    sim.add_argument(
+        "--sweep",
+        metavar="PARAM=V1,V2,...",
+        help="run once per value, e.g. simulation.agents[0].count=20,25,30 (default: the file's sweep)",
+    )
+    sim.add_argument(
+        "--jobs",
+        type=int,
+        metavar="J",
+        help="processes of the local pool (default: one per CPU, at most one per run)",
+    )
+    _pictures(sim)
+    _common(sim)
+
+    staff = sub.add_parser(
+        "staff",
+        help="Erlang C / Erlang A staffing: one interval or a day plan",
+        formatter_class=fmt,
+    )
+    staff.add_argument(
+        "config",
+        nargs="?",
+        metavar="CONFIG",
+        help="a config file with a staffing section (flags override it)",
+    )
+    staff.add_argument("--load", type=float, metavar="ERLANGS", help="offered load of one interval")
+    staff.add_argument(
+        "--rate",
+        type=float,
+        metavar="PER_HOUR",
+        help="arrivals per hour of one interval (instead of --load)",
+    )
+    staff.add_argument(
+        "--forecast", metavar="FILE.csv", help="a day plan from rows start,arrivals[,duration]"
+    )
+    staff.add_argument(
+        "--aht", type=_duration, metavar="DURATION", help="average handle time (default: 6m)"
+    )
+    staff.add_argument(
+        "--target", type=_duration, metavar="DURATION", help="answer-time target (default: 20s)"
+    )
+    staff.add_argument(
+        "--level", type=float, metavar="FRACTION", help="service level wanted, 0-1 (default: 0.8)"
+    )
+    staff.add_argument(
+        "--patience",
+        type=_duration,
+        metavar="DURATION",
+        help="mean patience: Erlang A instead of C",
+    )
+    staff.add_argument("--agents", type=int, metavar="N", help="evaluate this many agents instead")
+    staff.add_argument(
+        "--shrinkage",
+        type=float,
+        metavar="FRACTION",
+        help="time lost to breaks, training, absence (default: 0)",
+    )
+    staff.add_argument(
+        "--peak",
+        metavar="NAME|FACTOR",
+        help=f"peak-day factor on the forecast: a number or {', '.join(PEAK_DAYS)} (default: 1)",
+    )
+    staff.add_argument(
+        "--interval",
+        type=_duration,
+        metavar="DURATION",
+        help="length of a forecast row (default: 30m)",
+    )
+    staff.add_argument("--day", metavar="YYYY-MM-DD", help="the day of HH:MM forecast rows")
+    staff.add_argument(
+        "--timezone", metavar="ZONE", help="the IANA time zone of HH:MM forecast rows"
+    )
+    _common(staff)
+
+    lint = sub.add_parser(
+        "lint", help="check a config file: every finding with its path", formatter_class=fmt
+    )
+    lint.add_argument("config", metavar="CONFIG", help="a .json, .toml or .yaml config file")
+    _common(lint)
+
+    schema = sub.add_parser(
+        "schema", help="print the JSON Schema of config files", formatter_class=fmt
+    )
+    _common(schema, "json")
+    return parser
+
+
+def _run(args: argparse.Namespace) -> tuple[str, int]:
+    from csflow.cli import commands, demo
+
+    if args.command == "demo":
+        from csflow.cli.commands import check_pictures
+
+        check_pictures(args)
+        return demo.demo(args), 0
+    if args.command == "simulate":
+        return commands.simulate(args), 0
+    if args.command == "staff":
+        return commands.staff(args), 0
+    if args.command == "lint":
+        return commands.lint(args)
+    return commands.print_schema(args), 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the csflow command line and return the exit status.
+
+    Args:
+        argv: The arguments (default: ``sys.argv[1:]``).
+
+    Returns:
+        0 on success, 1 when ``lint`` finds an error, 2 on a bad input (one line on stderr).
+    """
+    args = _parser().parse_args(sys.argv[1:] if argv is None else list(argv))
+    try:
+        text, status = _run(args)
+    except CsflowError as exc:
+        if args.debug:
+            traceback.print_exc()
+        message = " ".join(str(exc).split())
+        print(f"csflow: error: {message}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("csflow: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:
+        if args.debug:
+            raise
+        message = " ".join(f"{type(exc).__name__}: {exc}".split())
+        print(
+            f"csflow: internal error: {message} (run with --debug for the traceback)",
+            file=sys.stderr,
+        )
+        return 1
+    if text:
+        print(text)
+    return status

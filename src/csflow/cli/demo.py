@@ -1,0 +1,170 @@
+"""``csflow demo``: the built-in Indonesian e-commerce desk through the pre-Lebaran peak day.
+
+Prints SLA deadlines across the Lebaran closing, the simulated day's report and a staffing
+recommendation (the ``table`` format keeps this text; ``json`` and ``csv`` give the tables).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from datetime import datetime, timedelta
+
+from csflow._jakarta import TIERS, demo_desk_data, demo_simulation_data, jakarta_office_calendar
+from csflow.calendar import BusinessCalendar
+from csflow.cli.output import render
+from csflow.cli.runs import finish_pictures, run_tables, simulate_runs
+from csflow.sim import Scenario, SimConfig, SimResult
+from csflow.staffing import ForecastInterval, staffing_plan
+
+__all__ = ["demo"]
+
+# Business-time targets of the sample desk, per tier: (first response, resolution).
+_TARGETS: dict[str, tuple[timedelta, timedelta]] = {
+    "platinum": (timedelta(hours=1), timedelta(hours=8)),
+    "gold": (timedelta(hours=2), timedelta(hours=16)),
+    "silver": (timedelta(hours=4), timedelta(hours=24)),
+    "regular": (timedelta(hours=8), timedelta(hours=40)),
+}
+
+
+def _fmt(at: datetime) -> str:
+    return at.strftime("%a %d %b %H:%M")
+
+
+def _deadlines(out: list[str]) -> None:
+    office = jakarta_office_calendar()
+    wib = office.zone
+    around_lebaran = [
+        datetime(2026, 3, 17, 15, 30, tzinfo=wib),
+        datetime(2026, 3, 19, 10, 0, tzinfo=wib),
+        datetime(2026, 3, 25, 11, 45, tzinfo=wib),
+    ]
+    out.append("SLA deadlines on the Jakarta office calendar (Mon-Fri 08-12, 13-17; Sat 08-12),")
+    out.append("across the Lebaran 2026 closing:")
+    for d, name in office.holidays.items():
+        if d.month == 3:
+            out.append(f"  closed {d:%a %d %b}: {name}")
+    out.append("")
+    header = f"{'tier':<9} {'created':<16} {'first response due':<20} {'resolution due':<20}"
+    out.append(header)
+    out.append("-" * len(header))
+    for tier in TIERS:
+        first, resolution = _TARGETS[tier]
+        for created in around_lebaran:
+            out.append(
+                f"{tier:<9} {_fmt(created):<16} {_fmt(office.add(created, first)):<20} "
+                f"{_fmt(office.add(created, resolution)):<20}"
+            )
+    chat = BusinessCalendar.always_open("Asia/Jakarta")
+    created = around_lebaran[1]
+    out.append("")
+    out.append(
+        "A platinum WhatsApp chat on the 24/7 calendar, created "
+        f"{_fmt(created)}: first reply due {chat.add(created, timedelta(minutes=1)):%H:%M}."
+    )
+
+
+def _sla_lines(result: SimResult, sim: SimConfig, out: list[str]) -> None:
+    zone = sim.start.tzinfo
+    end = sim.start + sim.duration
+    out.append("")
+    out.append(f"SLA attainment per {sim.interval} (local time):")
+    late = [0, 0]
+    for row in result.sla_series:
+        if row.start >= end:
+            # Tickets still in line after the last arrival decide their clocks later.
+            late[0] += row.met
+            late[1] += row.breached
+            continue
+        rate = "   n/a" if row.rate is None else f"{row.rate:6.1%}"
+        bar = "" if row.rate is None else "#" * round(row.rate * 20)
+        out.append(
+            f"  {row.start.astimezone(zone):%a %H:%M}  {rate}  {row.met:>5} met "
+            f"{row.breached:>4} breached  {bar}"
+        )
+    if late[0] or late[1]:
+        out.append(f"  after the day: {late[0]} met, {late[1]} breached")
+
+
+def _recommendation(sim: SimConfig, out: list[str]) -> None:
+    """Erlang A staffing per 30 minutes from the day's forecast (agent-equivalents)."""
+    step = timedelta(minutes=30)
+    per_contact = [d.mean_seconds() for _, d in sim.handle_time]
+    aht = timedelta(seconds=sum(per_contact) / len(per_contact))
+    forecast = [
+        ForecastInterval.from_rate(sim.start + k * step, step, sim.arrivals.per_hour_at(k * step))
+        for k in range(48)
+    ]
+    plan = staffing_plan(
+        forecast,
+        aht,
+        timedelta(seconds=60),
+        0.8,
+        patience=timedelta(minutes=8),
+        shrinkage=0.15,
+        multiplier=sim.peak,
+    )
+    zone = sim.start.tzinfo
+    out.append("")
+    out.append(
+        f"Staffing recommendation (Erlang A, 80 % answered within 60 s, AHT {aht}, patience "
+        f"8 min, shrinkage 15 %, peak x{sim.peak:g}), in agents handling one contact at a time:"
+    )
+    out.append(f"  {'from':<6} {'arrivals':>9} {'load':>7} {'agents':>7} {'heads':>6} {'SL':>7}")
+    last: tuple[int, int] | None = None
+    for row in plan.intervals:
+        if row.arrivals <= 0 or (row.agents, row.scheduled_heads) == last:
+            continue  # print a row where the staffing changes
+        last = (row.agents, row.scheduled_heads)
+        out.append(
+            f"  {row.start.astimezone(zone):%H:%M}  {row.arrivals:9.0f} {row.load:7.1f} "
+            f"{row.agents:7d} {row.scheduled_heads:6d} {row.service_level:7.1%}"
+        )
+    out.append(
+        f"  peak: {plan.peak_agents} agents ({plan.peak_heads} heads); "
+        f"{plan.scheduled_hours:.0f} scheduled agent-hours over the day"
+    )
+
+
+def _report(result: SimResult, sim: SimConfig, out: list[str]) -> None:
+    out.append(
+        f"{result.customers} customers, {result.commands} desk commands, "
+        f"{result.events} events (seed {result.seed})"
+    )
+    out.append("")
+    out.extend(result.report.table())
+    _sla_lines(result, sim, out)
+
+
+def demo(args: argparse.Namespace) -> str:
+    """Run the demo; return its output in ``args.format``."""
+    sim_data = demo_simulation_data(args.peak)
+    scenario = Scenario("demo", demo_desk_data(), sim_data, args.seed)
+    _, sim = scenario.configs()
+    results = simulate_runs([("demo", scenario)], sim, jobs=1)
+    result = results[0][1]
+    tables = run_tables(results, sim, sweep=None)
+    notes = finish_pictures(
+        args,
+        results,
+        sim,
+        tables,
+        title="csflow demo: the pre-Lebaran rush",
+        config_name="the demo desk and day (csflow._jakarta)",
+        config_text=json.dumps({"desk": scenario.desk, "simulation": sim_data}, indent=2),
+    )
+    if args.format != "table":
+        return render(args.format, tables)
+    out: list[str] = []
+    _deadlines(out)
+    out.append("")
+    out.append(
+        f"The desk through Mon 16 Mar 2026, the pre-Lebaran rush (peak '{args.peak}', "
+        f"x{sim.peak:g}): 5 channels, 4 tiers, escalation to technical and finance"
+    )
+    out.append("")
+    _report(result, sim, out)
+    _recommendation(sim, out)
+    out.extend(f"\n{n}" for n in notes)
+    return "\n".join(out)

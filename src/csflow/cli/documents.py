@@ -1,0 +1,392 @@
+"""Config documents: one file (JSON, TOML or YAML) for a desk, a simulation and a staffing
+question.
+
+Shape (every section optional, unknown keys refused)::
+
+    $schema: ...            # ignored: editors read it (csflow schema > csflow.schema.json)
+    name: Marketplace desk, an ordinary day
+    seed: 1                 # the first seed; replications use seed, seed + 1, ...
+    replications: 1
+    desk: {...}             # csflow.desk.DeskConfig.from_dict
+    simulation: {...}       # csflow.sim.SimConfig.from_dict
+    sweep: {parameter: simulation.agents[0].count, values: [20, 25, 30]}
+    staffing: {aht: 6m, target: 60s, level: 0.8, patience: 8m, shrinkage: 0.15,
+               peak: lebaran, interval: 30m, forecast: forecast.csv,
+               day: 2026-03-19, timezone: Asia/Jakarta}
+
+Reading a document checks everything a run needs before the run starts: the file, the
+format, the keys, durations in the forms people write (``6m``, ``6min``, ``PT6M``, ``360s``,
+turned into seconds here because the library reads ISO 8601 and seconds), the arrival-rate
+profile (reported as ``08:00``, not as an internal value), the desk and the simulation
+(built once with the library's own readers, so every error carries the path to the bad
+field).
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+import tomllib
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any, Final
+
+import attrs
+
+from csflow._text import show
+from csflow.cli.durations import to_seconds
+from csflow.desk import DeskConfig
+from csflow.errors import ConfigError
+from csflow.sim import Scenario, SimConfig
+
+__all__ = [
+    "TOP_KEYS",
+    "Document",
+    "get_path",
+    "load_document",
+    "read_data",
+    "set_path",
+]
+
+TOP_KEYS: Final = (
+    "$schema",
+    "name",
+    "seed",
+    "replications",
+    "desk",
+    "simulation",
+    "sweep",
+    "staffing",
+)
+
+# Keys of a desk document whose values are durations (or maps of durations), wherever they
+# sit: the human forms are turned into seconds before DeskConfig.from_dict reads them.
+_DESK_DURATION_KEYS: Final = frozenset(
+    {"default_allowance", "fallback", "after", "delay", "timeout", "recency", "survey_delay"}
+)
+_DESK_DURATION_MAPS: Final = frozenset({"targets", "allowances"})
+_SIM_DURATIONS: Final = ("duration", "warmup", "service_target", "interval")
+STAFFING_KEYS: Final = (
+    "aht",
+    "target",
+    "level",
+    "patience",
+    "shrinkage",
+    "peak",
+    "interval",
+    "forecast",
+    "day",
+    "timezone",
+)
+STAFFING_DURATIONS: Final = ("aht", "target", "patience", "interval")
+
+
+@attrs.frozen
+class Document:
+    """A config file, read and checked.
+
+    Attributes:
+        path: The file.
+        data: The document with durations in seconds (what the library reads).
+        text: The file's text as written (the HTML report shows it).
+    """
+
+    path: Path
+    data: Mapping[str, Any]
+    text: str
+
+    @property
+    def name(self) -> str:
+        """The document's ``name``, or the file's name."""
+        return str(self.data.get("name", self.path.name))
+
+    def scenario(self, seed: int, data: Mapping[str, Any] | None = None) -> Scenario:
+        """The simulation of this document (or of *data*, a variant of it) with *seed*."""
+        d = self.data if data is None else data
+        return Scenario(self.name, d.get("desk", {}), d.get("simulation", {}), seed)
+
+    def configs(self) -> tuple[DeskConfig, SimConfig | None]:
+        """The desk and (when the document has one) the simulation, built and checked."""
+        desk = desk_config(self.data.get("desk", {}))
+        if "simulation" not in self.data:
+            return desk, None
+        return desk, SimConfig.from_dict(self.data["simulation"])
+
+
+def desk_config(data: object) -> DeskConfig:
+    """``DeskConfig.from_dict`` with its error paths under ``desk``."""
+    try:
+        return DeskConfig.from_dict(data)
+    except ConfigError as exc:
+        raise ConfigError(exc.detail, f"desk.{exc.path}" if exc.path else "desk") from None
+
+
+def read_data(path: Path, field: str = "CONFIG") -> tuple[Any, str]:
+    """Parse *path* by its suffix: ``.json``, ``.toml``, ``.yaml``/``.yml``.
+
+    Returns:
+        The parsed document and its text.
+
+    Raises:
+        ConfigError: The file is missing, unreadable, not UTF-8, of an unknown kind, or not
+            valid; or YAML support (the ``yaml`` extra) is not installed.
+    """
+    suffix = path.suffix.lower()
+    readers: dict[str, Callable[[str], Any]] = {
+        ".json": json.loads,
+        ".toml": tomllib.loads,
+        ".yaml": _yaml,
+        ".yml": _yaml,
+    }
+    if suffix not in readers:
+        raise ConfigError(
+            f"{str(path)!r}: expected a .json, .toml, .yaml or .yml file, got {suffix or 'no suffix'!r}",
+            field,
+        )
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"no such file {str(path)!r}", field) from None
+    except IsADirectoryError:
+        raise ConfigError(f"{str(path)!r} is a directory, expected a file", field) from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{str(path)!r} is not UTF-8 text", field) from None
+    except OSError as exc:
+        raise ConfigError(f"cannot read {str(path)!r}: {exc.strerror}", field) from None
+    try:
+        return readers[suffix](text), text
+    except ConfigError:
+        raise
+    except Exception as exc:  # each parser has its own error class; all mean "not valid"
+        detail = " ".join(str(exc).split())
+        raise ConfigError(
+            f"{str(path)!r} is not valid {suffix[1:].upper()}: {detail}", field
+        ) from None
+
+
+def _yaml(text: str) -> Any:
+    try:
+        import yaml
+    except ImportError:
+        raise ConfigError(
+            "reading YAML needs PyYAML: pip install 'csflow[yaml]'", "CONFIG"
+        ) from None
+    return yaml.safe_load(text)
+
+
+def load_document(path: str | Path) -> Document:
+    """Read and check a config file (see the module docstring for its shape).
+
+    Raises:
+        ConfigError: Anything wrong, with the path to the bad field.
+    """
+    p = Path(path)
+    data, text = read_data(p)
+    if not isinstance(data, Mapping):
+        raise ConfigError(f"expected a mapping at the top of {str(p)!r}, got {show(data)}", "")
+    for key in data:
+        if key not in TOP_KEYS:
+            raise ConfigError(f"unknown field; expected one of {', '.join(TOP_KEYS[1:])}", str(key))
+    d = copy.deepcopy(dict(data))
+    d.pop("$schema", None)
+    if "name" in d and not isinstance(d["name"], str):
+        raise ConfigError(f"expected a string, got {show(d['name'])}", "name")
+    for key in ("seed", "replications"):
+        if key in d:
+            v = d[key]
+            low = 1 if key == "replications" else 0
+            if isinstance(v, bool) or not isinstance(v, int) or v < low:
+                raise ConfigError(f"expected an integer >= {low}, got {show(v)}", key)
+    for key in ("desk", "simulation", "sweep", "staffing"):
+        if key in d and not isinstance(d[key], Mapping):
+            raise ConfigError(f"expected a mapping, got {show(d[key])}", key)
+    if "desk" in d:
+        d["desk"] = _desk_durations(d["desk"], "desk")
+    if "simulation" in d:
+        d["simulation"] = _sim_durations(dict(d["simulation"]))
+    if "staffing" in d:
+        st = dict(d["staffing"])
+        for key in st:
+            if key not in STAFFING_KEYS:
+                raise ConfigError(
+                    f"unknown field; expected one of {', '.join(STAFFING_KEYS)}", f"staffing.{key}"
+                )
+        for key in STAFFING_DURATIONS:
+            if key in st:
+                st[key] = to_seconds(st[key], f"staffing.{key}")
+        d["staffing"] = st
+    if "sweep" in d:
+        _check_sweep(d)
+    doc = Document(p, d, text)
+    doc.configs()  # the desk and the simulation are checked before anything runs
+    return doc
+
+
+def _desk_durations(value: Any, path: str) -> Any:
+    if isinstance(value, Mapping):
+        out: dict[Any, Any] = {}
+        for k, v in value.items():
+            p = f"{path}.{k}"
+            if k in _DESK_DURATION_KEYS:
+                out[k] = to_seconds(v, p)
+            elif k in _DESK_DURATION_MAPS and isinstance(v, Mapping):
+                out[k] = {m: to_seconds(x, f"{p}.{m}") for m, x in v.items()}
+            else:
+                out[k] = _desk_durations(v, p)
+        return out
+    if isinstance(value, list):
+        return [_desk_durations(v, f"{path}[{i}]") for i, v in enumerate(value)]
+    return value
+
+
+def _distribution(value: Any, path: str) -> Any:
+    if not isinstance(value, Mapping):
+        return to_seconds(value, path)
+    out = dict(value)
+    if "exponential" in out:
+        out["exponential"] = to_seconds(out["exponential"], f"{path}.exponential")
+    if isinstance(out.get("lognormal"), Mapping) and "mean" in out["lognormal"]:
+        ln = dict(out["lognormal"])
+        ln["mean"] = to_seconds(ln["mean"], f"{path}.lognormal.mean")
+        out["lognormal"] = ln
+    if isinstance(out.get("empirical"), list):
+        out["empirical"] = [
+            to_seconds(v, f"{path}.empirical[{i}]") for i, v in enumerate(out["empirical"])
+        ]
+    return out
+
+
+_CLOCK: Final = re.compile(r"^(\d{1,2}):(\d{2})$")
+
+
+def _check_rates(arrivals: Mapping[str, Any]) -> None:
+    """The rate profile's times of day: ``HH:MM`` in [00:00, 24:00), starting at 00:00, in
+    increasing order -- reported as the user wrote them."""
+    rates = arrivals.get("rates")
+    if not isinstance(rates, list):
+        return
+    previous: tuple[int, str] | None = None
+    for i, r in enumerate(rates):
+        p = f"simulation.arrivals.rates[{i}]"
+        at = r.get("at") if isinstance(r, Mapping) else r[0] if isinstance(r, list) and r else None
+        if not isinstance(at, str):
+            continue  # a duration since midnight, or malformed: the library says which
+        m = _CLOCK.match(at)
+        if m is None or int(m[1]) > 23 or int(m[2]) > 59:
+            raise ConfigError(f"expected a time of day from 00:00 to 23:59, got {at!r}", p)
+        minute = int(m[1]) * 60 + int(m[2])
+        if i == 0 and minute != 0:
+            raise ConfigError(f"the first period must start at 00:00, got {at!r}", p)
+        if previous is not None and minute <= previous[0]:
+            raise ConfigError(f"times of day must increase: {at!r} comes after {previous[1]!r}", p)
+        previous = (minute, at)
+
+
+def _sim_durations(sim: dict[str, Any]) -> dict[str, Any]:
+    for key in _SIM_DURATIONS:
+        if key in sim:
+            sim[key] = to_seconds(sim[key], f"simulation.{key}")
+    if isinstance(sim.get("arrivals"), Mapping):
+        _check_rates(sim["arrivals"])
+    for key in ("handle_time", "patience"):
+        if isinstance(sim.get(key), Mapping):
+            sim[key] = {k: _distribution(v, f"simulation.{key}.{k}") for k, v in sim[key].items()}
+    if isinstance(sim.get("agents"), list):
+        groups = []
+        for i, g in enumerate(sim["agents"]):
+            if isinstance(g, Mapping):
+                g = dict(g)
+                p = f"simulation.agents[{i}]"
+                if "break_gap" in g:
+                    g["break_gap"] = to_seconds(g["break_gap"], f"{p}.break_gap")
+                if isinstance(g.get("shifts"), list):
+                    g["shifts"] = [_shift(s, f"{p}.shifts[{j}]") for j, s in enumerate(g["shifts"])]
+            groups.append(g)
+        sim["agents"] = groups
+    return sim
+
+
+def _shift(s: Any, path: str) -> Any:
+    if not isinstance(s, Mapping):
+        return s
+    s = dict(s)
+    for key in ("start", "end"):
+        if key in s:
+            s[key] = to_seconds(s[key], f"{path}.{key}")
+    if isinstance(s.get("breaks"), list):
+        s["breaks"] = [
+            [to_seconds(x, f"{path}.breaks[{k}]") for x in b] if isinstance(b, list) else b
+            for k, b in enumerate(s["breaks"])
+        ]
+    return s
+
+
+_STEP: Final = re.compile(r"\.?([^.\[\]]+)|\[(\d+)\]")
+
+
+def _steps(path: str) -> list[str | int]:
+    steps: list[str | int] = []
+    pos = 0
+    while pos < len(path):
+        m = _STEP.match(path, pos)
+        if m is None or m.end() == pos:
+            raise ConfigError(
+                f"expected a path such as simulation.agents[0].count, got {path!r}",
+                "sweep.parameter",
+            )
+        steps.append(m[1] if m[1] is not None else int(m[2]))
+        pos = m.end()
+    return steps
+
+
+def get_path(data: Any, path: str) -> Any:
+    """The value at *path* (``simulation.agents[0].count``) in *data*.
+
+    Raises:
+        ConfigError: Nothing is there.
+    """
+    node = data
+    for step in _steps(path):
+        try:
+            node = node[step]
+        except (KeyError, IndexError, TypeError):
+            raise ConfigError(
+                f"the config has nothing at {path!r} to sweep over", "sweep.parameter"
+            ) from None
+    return node
+
+
+def set_path(data: Mapping[str, Any], path: str, value: Any) -> dict[str, Any]:
+    """A deep copy of *data* with *value* at *path* (which must exist).
+
+    Raises:
+        ConfigError: Nothing is at *path*.
+    """
+    get_path(data, path)
+    out = copy.deepcopy(dict(data))
+    steps = _steps(path)
+    node: Any = out
+    for step in steps[:-1]:
+        node = node[step]
+    node[steps[-1]] = value
+    return out
+
+
+def _check_sweep(d: Mapping[str, Any]) -> None:
+    sw = d["sweep"]
+    for key in sw:
+        if key not in ("parameter", "values"):
+            raise ConfigError("unknown field; expected parameter, values", f"sweep.{key}")
+    param = sw.get("parameter")
+    if not isinstance(param, str) or not param:
+        raise ConfigError(
+            f"expected a path such as simulation.agents[0].count, got {show(param)}",
+            "sweep.parameter",
+        )
+    values = sw.get("values")
+    if not isinstance(values, list) or not values:
+        raise ConfigError(
+            f"expected a non-empty list of values, got {show(values)}", "sweep.values"
+        )
+    get_path(d, param)

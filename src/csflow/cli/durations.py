@@ -1,0 +1,83 @@
+"""Durations as people write them on a command line or in a config file.
+
+``6m``, ``6min``, ``6 minutes``, ``1h30m``, ``360s``, ``360`` (seconds) and ISO 8601 (``PT6M``)
+all mean the same thing here; the library itself reads ISO 8601 and seconds, so the CLI turns
+the human forms into seconds before a document reaches it.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from typing import Final
+
+from csflow._text import show
+from csflow.errors import ConfigError
+from csflow.sla import parse_duration
+
+__all__ = ["EXPECTED", "is_human", "parse_human_duration", "to_seconds"]
+
+EXPECTED: Final = "a duration such as 6m, 6min, 1h30m, PT6M or 360s"
+
+_UNITS: Final = {
+    "s": 1,
+    "sec": 1,
+    "secs": 1,
+    "second": 1,
+    "seconds": 1,
+    "m": 60,
+    "min": 60,
+    "mins": 60,
+    "minute": 60,
+    "minutes": 60,
+    "h": 3600,
+    "hr": 3600,
+    "hrs": 3600,
+    "hour": 3600,
+    "hours": 3600,
+    "d": 86400,
+    "day": 86400,
+    "days": 86400,
+}
+_PART: Final = r"(\d+(?:\.\d+)?)\s*(" + "|".join(sorted(_UNITS, key=len, reverse=True)) + r")"
+_HUMAN: Final = re.compile(rf"^\s*(?:{_PART}\s*)+$", re.IGNORECASE)
+_PIECE: Final = re.compile(_PART, re.IGNORECASE)
+_NUMBER: Final = re.compile(r"^\s*\d+(?:\.\d+)?\s*$")
+
+
+def is_human(text: str) -> bool:
+    """Whether *text* is a duration in the human form (``6m``, ``1h30m``, ``360s``)."""
+    return _HUMAN.match(text) is not None
+
+
+def to_seconds(value: object, path: str) -> object:
+    """*value* with a human-form or bare-number string turned into seconds; other values
+    unchanged (the library checks them and names *path* when they are wrong).
+
+    Raises:
+        ConfigError: A string that is neither the human form, a number, nor ISO 8601.
+    """
+    if not isinstance(value, str):
+        return value
+    if _NUMBER.match(value):
+        number = float(value)
+        return int(number) if number.is_integer() else number
+    if is_human(value):
+        total = sum(float(n) * _UNITS[u.lower()] for n, u in _PIECE.findall(value))
+        return int(total) if float(total).is_integer() else total
+    if value.strip().upper().startswith("P"):
+        return value.strip().upper()
+    raise ConfigError(f"expected {EXPECTED}, got {show(value)}", path)
+
+
+def parse_human_duration(value: object, path: str) -> timedelta:
+    """A :class:`~datetime.timedelta` from any form :func:`to_seconds` accepts.
+
+    Raises:
+        ConfigError: Malformed, zero or negative, naming *path*.
+    """
+    converted = to_seconds(value, path)
+    try:
+        return parse_duration(converted, path)
+    except ConfigError:
+        raise ConfigError(f"expected {EXPECTED}, got {show(value)}", path) from None

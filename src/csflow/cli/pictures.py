@@ -1,0 +1,201 @@
+"""Pictures of a run: the ``--plot`` PNG and the self-contained ``--report`` HTML page.
+
+The plot has three panels over the simulated time (the x-axis spans the simulated horizon,
+in the simulation's own time zone, so a one-day run spans one day):
+
+* SLA attainment per interval (the share of SLA cycles met among those decided then);
+* tickets in line (the queue-length step function);
+* agent occupancy: the planned occupancy per interval (offered load in Erlangs over the contacts
+  the agents on shift can hold at once, weighted by the channel mix) and, as a dashed line, the
+  occupancy the simulation measured over the whole run (the simulator reports occupancy for
+  the run, not per interval).
+
+The HTML page embeds the plot as a base64 PNG, the tables and the config file as written,
+with no external resource: a planner can mail it.  A small script marks the page once the
+browser has decoded every image (``data-images-ok``), which the browser test reads.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+from datetime import datetime, timedelta
+from typing import Any
+
+from csflow.cli.output import Table
+from csflow.errors import ConfigError
+from csflow.sim import SimConfig, SimResult
+
+__all__ = ["check_matplotlib", "plot_png", "report_html"]
+
+
+def check_matplotlib(option: str) -> None:
+    """Refuse *option* at once when matplotlib (the ``plot`` extra) is missing.
+
+    Raises:
+        ConfigError: matplotlib is not installed.
+    """
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        raise ConfigError("needs matplotlib: pip install 'csflow[plot]'", option) from None
+
+
+def _mean_aht_seconds(sim: SimConfig) -> float:
+    by_channel = dict(sim.handle_time)
+    mix = sim.arrivals.channels
+    weight = sum(w for _, w in mix) or 1.0
+    return (
+        sum(w * by_channel.get(ch, by_channel["default"]).mean_seconds() for ch, w in mix) / weight
+    )
+
+
+def _on_shift(sim: SimConfig, offset: timedelta) -> float:
+    """Contacts the agents on shift can hold at once, weighted by the channel mix."""
+    mix = sim.arrivals.channels
+    weight = sum(w for _, w in mix) or 1.0
+    n = 0.0
+    for g in sim.agents:
+        slots = sum(w * g.capacity.get(ch, 0) for ch, w in mix) / weight
+        for s in g.shifts:
+            if s.start <= offset < s.end and not any(b <= offset < b + d for b, d in s.breaks):
+                n += g.count * slots
+    return n
+
+
+def planned_occupancy(sim: SimConfig) -> list[tuple[datetime, float | None]]:
+    """Offered load over agents on shift, per interval of the simulated horizon."""
+    aht = _mean_aht_seconds(sim)
+    out: list[tuple[datetime, float | None]] = []
+    t = timedelta(0)
+    while t < sim.duration:
+        load = sim.arrivals.per_hour_at(t) * sim.peak * aht / 3600
+        agents = _on_shift(sim, t + sim.interval / 2)
+        out.append((sim.start + t, min(load / agents, 1.5) if agents else None))
+        t += sim.interval
+    return out
+
+
+def plot_png(results: list[tuple[str, SimResult]], sim: SimConfig) -> bytes:
+    """The three panels for the runs given (label, result), as PNG bytes."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.dates as mdates
+    import matplotlib.pyplot as plt
+
+    zone = sim.start.tzinfo
+    end = sim.start + sim.duration
+    fig, (sl, queue, occ) = plt.subplots(3, 1, figsize=(10, 8), sharex=True)
+    for label, result in results:
+        rows = [r for r in result.sla_series if r.rate is not None and r.start < end]
+        sl.plot(
+            [r.start.astimezone(zone) for r in rows],
+            [100 * (r.rate or 0.0) for r in rows],
+            marker=".",
+            label=label,
+        )
+        # The step function lists changes only: the line is empty from the start until the
+        # first change, and holds its last length to the end of the horizon.
+        q = [(sim.start, 0)] + [(at, n) for at, n in result.report.queue_length if at <= end]
+        q.append((end, q[-1][1]))
+        queue.step([at.astimezone(zone) for at, _ in q], [n for _, n in q], where="post")
+        if result.report.occupancy is not None:
+            occ.axhline(100 * result.report.occupancy, linestyle="--", color="grey")
+    planned = [(at, v) for at, v in planned_occupancy(sim) if v is not None]
+    if planned:
+        planned.append((end, planned[-1][1]))  # the last interval runs to the horizon
+    occ.step(
+        [at.astimezone(zone) for at, _ in planned],
+        [100 * v for _, v in planned],
+        where="post",
+        label="planned (load / contacts the agents on shift hold)",
+    )
+    sl.set_ylabel(f"SLA met per {sim.interval} (%)")
+    sl.set_ylim(0, 105)
+    sl.set_title("Service level, queue length and agent occupancy over the simulated time")
+    if 1 < len(results) <= 8:
+        sl.legend(fontsize="small")
+    queue.set_ylabel("tickets in line")
+    occ.set_ylabel("occupancy (%)")
+    occ.legend(["measured over the run", "planned per interval"], fontsize="small")
+    occ.set_xlim(sim.start, end)
+    fmt = "%H:%M" if sim.duration <= timedelta(days=1) else "%a %d %b"
+    occ.xaxis.set_major_formatter(mdates.DateFormatter(fmt, tz=zone))  # type: ignore[no-untyped-call]
+    occ.set_xlabel(f"simulated time ({zone})")
+    fig.autofmt_xdate()
+    fig.tight_layout()
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=90)
+    plt.close(fig)
+    return buf.getvalue()
+
+
+def _html_table(t: Table) -> str:
+    head = "".join(f"<th>{html.escape(c)}</th>" for c in t.columns)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>"
+        for row in (
+            [("" if v is None else f"{v:.4g}" if isinstance(v, float) else str(v)) for v in r]
+            for r in t.rows
+        )
+    )
+    return (
+        f'<h2>{html.escape(t.title)}</h2>\n<table class="data" id="table-{html.escape(t.name)}">'
+        f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    )
+
+
+_STYLE = """
+body { font-family: sans-serif; margin: 2em; color: #222; }
+table.data { border-collapse: collapse; margin-bottom: 1.5em; }
+table.data td, table.data th { border: 1px solid #bbb; padding: 2px 8px; text-align: right; }
+table.data th { background: #eee; }
+pre { background: #f6f6f6; padding: 1em; overflow-x: auto; }
+img { max-width: 100%; }
+"""
+
+# Marks the page once every image is decoded: the browser test reads these attributes.
+_CHECK = """
+window.addEventListener("load", function () {
+  var imgs = Array.prototype.slice.call(document.images);
+  var ok = imgs.filter(function (i) { return i.complete && i.naturalWidth > 0; }).length;
+  document.body.setAttribute("data-images", String(imgs.length));
+  document.body.setAttribute("data-images-ok", String(ok));
+  document.body.setAttribute("data-tables", String(document.querySelectorAll("table.data").length));
+});
+"""
+
+
+def report_html(
+    title: str,
+    tables: list[Table],
+    *,
+    png: bytes | None,
+    config_name: str,
+    config_text: str,
+    notes: list[str] | None = None,
+) -> str:
+    """One self-contained HTML page: the plot, the tables, the config used."""
+    parts: list[Any] = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        f"<title>{html.escape(title)}</title><style>{_STYLE}</style>",
+        f"<script>{_CHECK}</script></head><body>",
+        f"<h1>{html.escape(title)}</h1>",
+    ]
+    for note in notes or []:
+        parts.append(f"<p>{html.escape(note)}</p>")
+    if png is not None:
+        data = base64.b64encode(png).decode("ascii")
+        parts.append(
+            f'<img id="plot" alt="service level, queue length and occupancy over time" '
+            f'src="data:image/png;base64,{data}">'
+        )
+    for t in tables:
+        parts.append(_html_table(t))
+    parts.append(f"<h2>Config used: {html.escape(config_name)}</h2>")
+    parts.append(f'<pre id="config">{html.escape(config_text)}</pre>')
+    parts.append("</body></html>")
+    return "\n".join(parts)

@@ -1,0 +1,204 @@
+"""Running simulations for the CLI: one in this process, many on a local process pool
+(:func:`csflow.sweep.run_sweep`), with progress; their tables; their pictures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import concurrent.futures
+import os
+import statistics
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from csflow.cli.output import Table
+from csflow.cli.pictures import plot_png, report_html
+from csflow.cli.progress import Progress, expected_customers
+from csflow.errors import ConfigError
+from csflow.sim import Scenario, SimConfig, SimResult, run_scenario
+from csflow.sweep import run_sweep
+
+__all__ = ["check_output_path", "finish_pictures", "run_tables", "simulate_runs"]
+
+
+def check_output_path(path: str | None, option: str) -> None:
+    """Refuse an output path that cannot be written, before any run starts.
+
+    Raises:
+        ConfigError: The directory is missing or not writable, or the path is a directory.
+    """
+    if path is None:
+        return
+    p = Path(path)
+    parent = p.parent if str(p.parent) else Path(".")
+    if p.is_dir():
+        raise ConfigError(f"{path!r} is a directory, expected a file to write", option)
+    if not parent.is_dir():
+        raise ConfigError(f"cannot write {path!r}: no directory {str(parent)!r}", option)
+    if not os.access(parent, os.W_OK) or (p.exists() and not os.access(p, os.W_OK)):
+        raise ConfigError(f"cannot write {path!r}: permission denied", option)
+
+
+class _Tracked(concurrent.futures.Executor):
+    """A process pool whose finished runs tick the progress line."""
+
+    def __init__(self, pool: concurrent.futures.Executor, tick: Callable[[], None]) -> None:
+        self.pool = pool
+        self.tick = tick
+
+    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> concurrent.futures.Future[Any]:
+        future = self.pool.submit(fn, *args, **kwargs)
+        future.add_done_callback(lambda _f: self.tick())
+        return future
+
+
+def simulate_runs(
+    runs: Sequence[tuple[str, Scenario]], sim: SimConfig, *, jobs: int
+) -> list[tuple[str, SimResult]]:
+    """Run every scenario (label, scenario); one at a time here when *jobs* is 1 or there is one
+    run, else on a local pool of *jobs* processes.  Progress goes to stderr (a terminal only).
+    """
+    progress = Progress(
+        sys.stderr,
+        "simulating",
+        start=sim.start,
+        span=sim.duration,
+        customers=lambda upto: expected_customers(sim.arrivals.per_hour_at, sim.peak, upto),
+        runs=len(runs),
+    )
+    try:
+        if len(runs) == 1 or jobs <= 1:
+            results = []
+            for _label, scenario in runs:
+                hook = progress.fraction if len(runs) == 1 else None
+                results.append(run_scenario(scenario, progress=hook))
+                if len(runs) > 1:
+                    progress.run_done()
+        else:
+            with concurrent.futures.ProcessPoolExecutor(min(jobs, len(runs))) as pool:
+                results = run_sweep(
+                    [s for _, s in runs], executor=_Tracked(pool, progress.run_done)
+                )
+    finally:
+        progress.close()
+    return [(label, r) for (label, _), r in zip(runs, results, strict=True)]
+
+
+def _seconds(value: Any) -> float | None:
+    return None if value is None else round(value.total_seconds(), 1)
+
+
+def run_tables(
+    results: list[tuple[str, SimResult]], sim: SimConfig, *, sweep: str | None
+) -> list[Table]:
+    """The ``runs`` table (one row per run), a ``summary`` per swept value when there are
+    replications, and for a single run its ``sla`` series per interval."""
+    cols = (
+        "run",
+        "seed",
+        "customers",
+        "offered",
+        "answered",
+        "abandoned",
+        "service_level",
+        "asa_s",
+        "abandonment",
+        "occupancy",
+        "sla_attainment",
+        "longest_queue",
+    )
+    rows = []
+    for label, r in results:
+        rep = r.report
+        rows.append(
+            (
+                label,
+                r.seed,
+                r.customers,
+                rep.offered,
+                rep.answered,
+                rep.abandoned,
+                rep.service_level,
+                _seconds(rep.average_speed_of_answer),
+                rep.abandonment_rate,
+                rep.occupancy,
+                rep.sla.rate,
+                rep.max_queue_length,
+            )
+        )
+    tables = [Table("runs", "Runs", cols, tuple(rows))]
+    labels = list(dict.fromkeys(label for label, _ in results))
+    if len(labels) < len(results):
+        summary = []
+        for label in labels:
+            group = [r.report for lb, r in results if lb == label]
+            sls = [g.service_level for g in group if g.service_level is not None]
+            asas = [
+                g.average_speed_of_answer.total_seconds()
+                for g in group
+                if g.average_speed_of_answer is not None
+            ]
+            occ = [g.occupancy for g in group if g.occupancy is not None]
+            summary.append(
+                (
+                    label,
+                    len(group),
+                    statistics.fmean(sls) if sls else None,
+                    min(sls) if sls else None,
+                    max(sls) if sls else None,
+                    round(statistics.fmean(asas), 1) if asas else None,
+                    statistics.fmean(occ) if occ else None,
+                )
+            )
+        tables.append(
+            Table(
+                "summary",
+                f"Mean over replications{f' by {sweep}' if sweep else ''}",
+                ("run", "replications", "service_level", "sl_min", "sl_max", "asa_s", "occupancy"),
+                tuple(summary),
+            )
+        )
+    if len(results) == 1:
+        zone = sim.start.tzinfo
+        end = sim.start + sim.duration
+        series = tuple(
+            (f"{row.start.astimezone(zone):%Y-%m-%d %H:%M}", row.met, row.breached, row.rate)
+            for row in results[0][1].sla_series
+            if row.start < end
+        )
+        tables.append(
+            Table(
+                "sla",
+                f"SLA attainment per {sim.interval}",
+                ("from", "met", "breached", "rate"),
+                series,
+            )
+        )
+    return tables
+
+
+def finish_pictures(
+    args: argparse.Namespace,
+    results: list[tuple[str, SimResult]],
+    sim: SimConfig,
+    tables: list[Table],
+    *,
+    title: str,
+    config_name: str,
+    config_text: str,
+) -> list[str]:
+    """Write ``--plot`` and ``--report`` when asked; return lines saying where."""
+    notes: list[str] = []
+    if not (args.plot or args.report):
+        return notes
+    png = plot_png(results, sim)
+    if args.plot:
+        Path(args.plot).write_bytes(png)
+        notes.append(f"plot written to {args.plot}")
+    if args.report:
+        page = report_html(title, tables, png=png, config_name=config_name, config_text=config_text)
+        Path(args.report).write_text(page, encoding="utf-8")
+        notes.append(f"report written to {args.report}")
+    return notes

@@ -1,0 +1,201 @@
+"""The JSON Schema of a config document (``csflow schema``), for editors to validate against.
+
+Point an editor at it (``"$schema": "./csflow.schema.json"`` in JSON, a
+``# yaml-language-server: $schema=./csflow.schema.json`` line in YAML).  It describes the
+shape; the CLI still checks the values (``csflow lint``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["schema"]
+
+_DURATION = {
+    "description": "6m, 6min, 1h30m, 360s, PT6M or a number of seconds",
+    "anyOf": [
+        {"type": "number", "minimum": 0},
+        {"type": "string", "pattern": r"^\s*(P.*|(\d+(\.\d+)?\s*[a-zA-Z]+\s*)+|\d+(\.\d+)?)$"},
+    ],
+}
+_MIX = {"type": "object", "additionalProperties": {"type": "number", "minimum": 0}}
+_DIST = {
+    "description": "a duration (exponential), or one of exponential / lognormal / empirical",
+    "anyOf": [
+        {"$ref": "#/$defs/duration"},
+        {
+            "type": "object",
+            "additionalProperties": False,
+            "minProperties": 1,
+            "maxProperties": 1,
+            "properties": {
+                "exponential": {"$ref": "#/$defs/duration"},
+                "lognormal": {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "required": ["mean"],
+                    "properties": {
+                        "mean": {"$ref": "#/$defs/duration"},
+                        "sigma": {"type": "number"},
+                    },
+                },
+                "empirical": {"type": "array", "items": {"$ref": "#/$defs/duration"}},
+            },
+        },
+    ],
+}
+
+
+def _obj(props: dict[str, Any], desc: str, required: list[str] | None = None) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "type": "object",
+        "description": desc,
+        "additionalProperties": False,
+        "properties": props,
+    }
+    if required:
+        out["required"] = required
+    return out
+
+
+def schema() -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of a csflow config document."""
+    d = {"$ref": "#/$defs/duration"}
+    shift = _obj(
+        {
+            "start": d,
+            "end": d,
+            "breaks": {
+                "type": "array",
+                "items": {"type": "array", "items": d, "minItems": 2, "maxItems": 2},
+            },
+        },
+        "offsets from the simulation start",
+    )
+    group = _obj(
+        {
+            "name": {"type": "string"},
+            "count": {"type": "integer", "minimum": 0},
+            "capacity": {
+                "type": "object",
+                "additionalProperties": {"type": "integer", "minimum": 0},
+            },
+            "skills": {"type": "object", "additionalProperties": {"type": "integer"}},
+            "languages": {"type": "array", "items": {"type": "string"}},
+            "teams": {"type": "array", "items": {"type": "string"}},
+            "shifts": {"type": "array", "items": shift},
+            "break_waves": {"type": "integer", "minimum": 1},
+            "break_gap": d,
+        },
+        "a group of agents alike",
+        ["name"],
+    )
+    rate = {
+        "description": '["HH:MM", per hour] or {"at": "HH:MM", "per_hour": n}',
+        "anyOf": [
+            {"type": "array", "minItems": 2, "maxItems": 2},
+            _obj({"at": {"type": "string"}, "per_hour": {"type": "number"}}, "a rate period"),
+        ],
+    }
+    simulation = _obj(
+        {
+            "start": {"type": "string", "description": "ISO 8601 instant with an offset"},
+            "duration": d,
+            "peak": {
+                "anyOf": [{"type": "number"}, {"enum": ["normal", "lebaran", "11.11", "12.12"]}]
+            },
+            "arrivals": _obj(
+                {
+                    "rates": {"type": "array", "items": rate, "minItems": 1},
+                    "channels": _MIX,
+                    "tiers": _MIX,
+                    "categories": _MIX,
+                    "languages": _MIX,
+                },
+                "the traffic: a daily rate profile and the mixes",
+                ["rates"],
+            ),
+            "handle_time": {
+                "type": "object",
+                "additionalProperties": {"$ref": "#/$defs/distribution"},
+            },
+            "patience": {
+                "type": "object",
+                "additionalProperties": {"$ref": "#/$defs/distribution"},
+            },
+            "agents": {"type": "array", "items": group},
+            "escalations": {
+                "type": "array",
+                "items": _obj(
+                    {
+                        "category": {"type": "string"},
+                        "team": {"type": "string"},
+                        "probability": {"type": "number", "minimum": 0, "maximum": 1},
+                    },
+                    "an escalation by category",
+                ),
+            },
+            "max_customers": {"type": ["integer", "null"], "minimum": 1},
+            "warmup": d,
+            "service_target": d,
+            "interval": d,
+            "reply_on_assign": {"type": "boolean"},
+        },
+        "csflow.sim.SimConfig.from_dict",
+        ["start", "duration", "arrivals"],
+    )
+    desk_keys = [
+        "tiers", "calendars", "sla_policies", "default_sla_policy", "queues", "routing_profiles",
+        "strategies", "affinity", "triage", "teams", "escalation", "transfers", "presence",
+        "capacity", "survey_delay", "recalculation", "keep_history", "keep_log",
+    ]  # fmt: skip
+    desk = _obj(
+        {k: {"description": f"see DeskConfig.from_dict: {k}"} for k in desk_keys},
+        "csflow.desk.DeskConfig.from_dict",
+    )
+    desk["properties"]["survey_delay"] = d
+    staffing = _obj(
+        {
+            "aht": d,
+            "target": d,
+            "level": {"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 1},
+            "patience": d,
+            "shrinkage": {"type": "number", "minimum": 0, "exclusiveMaximum": 1},
+            "peak": {
+                "anyOf": [{"type": "number"}, {"enum": ["normal", "lebaran", "11.11", "12.12"]}]
+            },
+            "interval": d,
+            "forecast": {"type": "string", "description": "a CSV file: start,arrivals[,duration]"},
+            "day": {"type": "string", "format": "date"},
+            "timezone": {"type": "string", "description": "IANA time zone, e.g. Asia/Jakarta"},
+        },
+        "a staffing question (Erlang C, or Erlang A with patience)",
+    )
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "https://csflow.invalid/schema/config.json",
+        "title": "csflow config",
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {
+            "$schema": {"type": "string"},
+            "name": {"type": "string"},
+            "seed": {"type": "integer", "minimum": 0},
+            "replications": {"type": "integer", "minimum": 1},
+            "desk": desk,
+            "simulation": simulation,
+            "sweep": _obj(
+                {
+                    "parameter": {
+                        "type": "string",
+                        "description": "e.g. simulation.agents[0].count",
+                    },
+                    "values": {"type": "array", "minItems": 1},
+                },
+                "run once per value",
+                ["parameter", "values"],
+            ),
+            "staffing": staffing,
+        },
+        "$defs": {"duration": _DURATION, "distribution": _DIST},
+    }
