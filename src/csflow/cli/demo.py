@@ -10,10 +10,10 @@ import argparse
 import json
 from datetime import datetime, timedelta
 
-from csflow._jakarta import TIERS, demo_desk_data, demo_simulation_data, jakarta_office_calendar
 from csflow.calendar import BusinessCalendar
 from csflow.cli.output import render
 from csflow.cli.runs import finish_pictures, run_tables, simulate_runs
+from csflow.samples import TIERS, demo_desk_data, demo_simulation_data, jakarta_office_calendar
 from csflow.sim import Scenario, SimConfig, SimResult
 from csflow.staffing import ForecastInterval, staffing_plan
 
@@ -151,7 +151,7 @@ def demo(args: argparse.Namespace) -> str:
         sim,
         tables,
         title="csflow demo: the pre-Lebaran rush",
-        config_name="the demo desk and day (csflow._jakarta)",
+        config_name="the demo desk and day (csflow.samples)",
         config_text=json.dumps({"desk": scenario.desk, "simulation": sim_data}, indent=2),
     )
     if args.format != "table":

@@ -59,7 +59,12 @@ def _on_shift(sim: SimConfig, offset: timedelta) -> float:
     for g in sim.agents:
         slots = sum(w * g.capacity.get(ch, 0) for ch, w in mix) / weight
         for s in g.shifts:
-            if s.start <= offset < s.end and not any(b <= offset < b + d for b, d in s.breaks):
+            open_ended = s.end is None or offset < s.end
+            if (
+                s.start <= offset
+                and open_ended
+                and not any(b <= offset < b + d for b, d in s.breaks)
+            ):
                 n += g.count * slots
     return n
 
