@@ -75,7 +75,6 @@ from csflow.model import (
     Tier,
 )
 from csflow.policies import (
-    AgentSelectionPolicy,
     EscalationPolicy,
     PolicyContext,
     PriorityPolicy,
@@ -88,6 +87,7 @@ from csflow.queues import (
 from csflow.routing import (
     CapacityExceededError,
     QueueSlot,
+    RankingStrategy,
     Relaxation,
     RelaxationStep,
     RoutingProfile,
@@ -124,7 +124,6 @@ __version__ = "0.1.0.dev0"
 __all__ = [
     "AgentPresenceChanged",
     "AgentProfile",
-    "AgentSelectionPolicy",
     "BusinessCalendar",
     "CalendarError",
     "CallbackDue",
@@ -149,6 +148,7 @@ __all__ = [
     "QueuePolicy",
     "QueueSlot",
     "QueueSpec",
+    "RankingStrategy",
     "RecalcMode",
     "Relaxation",
     "RelaxationStep",

@@ -10,14 +10,9 @@ The exact call signatures a desk uses (``ctx`` is a :class:`PolicyContext`)::
     priority_policy(ctx)    -> PolicyResult[Priority]                # PriorityPolicy
     sla_policy(ctx)         -> PolicyResult[str | None]             # SlaSelectionPolicy
     queue_policy(ctx)       -> PolicyResult[str]                    # QueuePolicy
-    eligibility_policy(ctx) -> PolicyResult[tuple[AgentProfile, ...]]  # EligibilityPolicy
-    selection_policy(ctx)   -> PolicyResult[tuple[AgentProfile, ...]]  # AgentSelectionPolicy
     escalation_policy(ctx)  -> PolicyResult[Escalation]             # EscalationPolicy
 
 * ``sla_policy`` names the SLA policy to apply (``None``: none).
-* ``eligibility_policy`` returns the eligible subset of ``ctx.candidates``, in their order.
-* ``selection_policy`` returns ``ctx.candidates`` ranked best first; the desk assigns the
-  first one that can take the ticket.
 * ``escalation_policy`` is called with ``ctx.event`` set (``"warning"`` or ``"breach"``) and
   ``ctx.metric`` naming the SLA metric (``"first_response"`` ...).
 
@@ -34,15 +29,20 @@ The defaults (:class:`RulePriorityPolicy` and friends) are backed by a
 * :class:`RulePriorityPolicy` -- ``priority``: ``"low"`` ... ``"urgent"`` (or 0-3);
 * :class:`RuleSlaSelectionPolicy` -- ``sla_policy``: an SLA policy name;
 * :class:`RuleQueuePolicy` -- ``queue``: a queue name;
-* :class:`RuleEligibilityPolicy` -- ``eligible``: ``false`` excludes the agent;
-* :class:`RuleAgentSelectionPolicy` -- ``score``: a number; an agent's matched scores add up;
 * :class:`RuleEscalationPolicy` -- ``priority`` (raise to), ``queue`` (move to), ``notify``
   (people or teams) and ``tags``.
 
 Rules see the fields of :func:`csflow.rules.ticket_context` (``customer.tier``, ``channel``,
 ``priority``, ``category``, ``language``, ``attributes.order_value``, ``wait_s`` ...), plus
-``event`` and ``metric`` for escalation and, for the two agent policies, ``agent.*`` (see
-:func:`agent_context`).  :data:`POLICY_FIELDS` lists them all for ``known_fields``.
+``event`` and ``metric`` for escalation.  :data:`POLICY_FIELDS` lists them all for
+``known_fields``.
+
+Which agent takes a ticket is not a policy over a list of candidates: a desk decides it from
+indexes, at a cost that does not grow with the number of agents, so its plug-ins are the
+router's strategies (:class:`~csflow.routing.RankingStrategy` and
+:class:`~csflow.routing.PinningStrategy`, given to ``DeskConfig(strategies=...)`` or named in
+``DeskConfig.from_dict``); who may take it at all is the ticket's skills, language, channel
+capacity, presence and team, which the desk's config and triage rules set.
 """
 
 from __future__ import annotations
@@ -57,54 +57,38 @@ import attrs
 from csflow._text import show
 from csflow._time import require_aware
 from csflow.errors import ConfigError
-from csflow.model import AgentProfile, Customer, Priority, Ticket
+from csflow.model import Customer, Priority, Ticket
 from csflow.rules.context import STANDARD_FIELDS, ticket_context
 from csflow.rules.ruleset import RuleSet
 from csflow.rules.syntax import SEGMENT_RE, Decision, Mode
 
 __all__ = [
     "POLICY_FIELDS",
-    "AgentSelectionPolicy",
-    "EligibilityPolicy",
     "Escalation",
     "EscalationPolicy",
     "PolicyContext",
     "PolicyResult",
     "PriorityPolicy",
     "QueuePolicy",
-    "RuleAgentSelectionPolicy",
-    "RuleEligibilityPolicy",
     "RuleEscalationPolicy",
     "RulePriorityPolicy",
     "RuleQueuePolicy",
     "RuleSlaSelectionPolicy",
     "SlaSelectionPolicy",
-    "agent_context",
 ]
 
 T_co = TypeVar("T_co", covariant=True)
 
-POLICY_FIELDS: Final = STANDARD_FIELDS | frozenset({"event", "metric", "agent", "agent.*"})
+POLICY_FIELDS: Final = STANDARD_FIELDS | frozenset({"event", "metric"})
 """Every field a policy's rules may use (``"x.*"``: any key under ``x``), for
 ``known_fields``."""
 
 # Top-level context names the policies fill in themselves; host extras may not shadow them.
 _RESERVED = frozenset(f.split(".")[0] for f in POLICY_FIELDS)
-_MAX_LISTED = 5
 
 
 # --------------------------------------------------------------------------------------------
 # Context and result
-
-
-def _to_candidates(value: Iterable[AgentProfile]) -> tuple[AgentProfile, ...]:
-    if isinstance(value, (str, Mapping)) or not isinstance(value, Iterable):
-        raise ConfigError(f"candidates must be a collection of AgentProfile, got {show(value)}")
-    out = tuple(value)
-    for agent in out:
-        if not isinstance(agent, AgentProfile):
-            raise ConfigError(f"candidates must be AgentProfile values, got {show(agent)}")
-    return out
 
 
 def _to_extra(value: Mapping[str, Any] | None) -> Mapping[str, Any]:
@@ -132,8 +116,6 @@ class PolicyContext:
     Args:
         ticket: The ticket being decided about (its customer is ``ticket.customer``).
         at: The current instant; timezone-aware.
-        candidates: The agents under consideration (for eligibility and selection), in the
-            desk's order.
         event: For escalation: ``"warning"`` or ``"breach"`` (any simple name is accepted).
         metric: For escalation: the SLA metric, e.g. ``"first_response"``.
         extra: More top-level fields for rules (e.g. ``{"queue_length": 12}``), read-only.
@@ -145,7 +127,6 @@ class PolicyContext:
 
     ticket: Ticket = attrs.field()
     at: datetime = attrs.field()
-    candidates: tuple[AgentProfile, ...] = attrs.field(default=(), converter=_to_candidates)
     event: str | None = attrs.field(default=None)
     metric: str | None = attrs.field(default=None)
     extra: Mapping[str, Any] = attrs.field(factory=dict, converter=_to_extra, eq=False, hash=False)
@@ -279,22 +260,6 @@ class QueuePolicy(Protocol):
 
     def __call__(self, context: PolicyContext, /) -> PolicyResult[str]:
         """The queue name and why."""
-        ...
-
-
-class EligibilityPolicy(Protocol):
-    """Filters ``context.candidates`` to the agents allowed to take the ticket, in order."""
-
-    def __call__(self, context: PolicyContext, /) -> PolicyResult[tuple[AgentProfile, ...]]:
-        """The eligible candidates and why the others are not."""
-        ...
-
-
-class AgentSelectionPolicy(Protocol):
-    """Ranks ``context.candidates`` best first."""
-
-    def __call__(self, context: PolicyContext, /) -> PolicyResult[tuple[AgentProfile, ...]]:
-        """The ranked candidates and why the first one leads."""
         ...
 
 
@@ -475,166 +440,6 @@ class RuleQueuePolicy:
         return PolicyResult(
             str(value), f"queue {value!r} from rule {rule!r}, {_why(self.rules, rule)}", rule
         )
-
-
-def agent_context(agent: AgentProfile, ticket: Ticket | None = None) -> dict[str, Any]:
-    """The ``agent`` fields a rule sees for one candidate.
-
-    Fields: ``id``, ``name``, ``skills`` (skill -> proficiency, so ``agent.skills.refund``),
-    ``languages`` and ``teams`` (sets, for ``contains``), ``capacity`` (channel -> int), and,
-    when *ticket* is given, three facts about the pair: ``serves_channel`` (capacity above 0
-    for the ticket's channel), ``speaks_language`` (the ticket has no language, the agent lists
-    none, or the agent lists it) and ``meets_skills`` (every required skill at its minimum
-    proficiency).
-
-    Args:
-        agent: The candidate.
-        ticket: The ticket, for the three pair facts.
-
-    Returns:
-        A fresh dict.
-    """
-    out: dict[str, Any] = {
-        "id": agent.id,
-        "name": agent.name,
-        "skills": agent.skills,
-        "languages": agent.languages,
-        "teams": agent.teams,
-        "capacity": agent.capacity,
-    }
-    if ticket is not None:
-        out["serves_channel"] = agent.capacity.get(ticket.channel.name, 0) > 0
-        out["speaks_language"] = (
-            ticket.language is None or not agent.languages or ticket.language in agent.languages
-        )
-        out["meets_skills"] = agent.meets(ticket.required_skills)
-    return out
-
-
-def _baseline_gap(agent: AgentProfile, ticket: Ticket) -> str | None:
-    """Why *agent* fails the basic checks for *ticket*, or ``None`` when it passes."""
-    if agent.capacity.get(ticket.channel.name, 0) <= 0:
-        return f"does not serve channel {ticket.channel.name!r}"
-    if ticket.language is not None and agent.languages and ticket.language not in agent.languages:
-        return f"does not speak {ticket.language!r}"
-    for req in ticket.required_skills:
-        if not req.satisfied_by(agent.skills):
-            return f"lacks skill {req.skill!r} at proficiency {req.min_proficiency}"
-    return None
-
-
-def _listing(items: Sequence[str]) -> str:
-    shown = list(items[:_MAX_LISTED])
-    if len(items) > _MAX_LISTED:
-        shown.append(f"and {len(items) - _MAX_LISTED} more")
-    return "; ".join(shown)
-
-
-@attrs.frozen
-class RuleEligibilityPolicy:
-    """The default :class:`EligibilityPolicy`: basic checks, then rules that may exclude.
-
-    A candidate is eligible when it passes the basic checks (with *baseline*: it serves the
-    ticket's channel, speaks its language when it lists languages, and meets every required
-    skill) and no rule's ``eligible`` action says ``false`` for it.  Rules narrow; they never
-    admit an agent the basic checks refused.  Each candidate is evaluated with the ticket's
-    fields plus ``agent.*`` (see :func:`agent_context`).
-
-    Args:
-        rules: A :class:`~csflow.rules.RuleSet`, or rule mappings (loaded in ``"first"``
-            mode); none by default.
-        baseline: Whether to apply the basic checks.
-
-    Raises:
-        ConfigError: The rules are malformed or an ``eligible`` action is not a bool.
-    """
-
-    rules: RuleSet = attrs.field(factory=lambda: RuleSet([]), converter=_first)
-    baseline: bool = attrs.field(default=True, kw_only=True)
-
-    def __attrs_post_init__(self) -> None:
-        for path, value in _rule_paths(self.rules, "eligible"):
-            if not isinstance(value, bool):
-                raise ConfigError(f"'eligible' must be true or false, got {show(value)}", path)
-        if not isinstance(self.baseline, bool):
-            raise ConfigError(f"baseline must be a bool, got {show(self.baseline)}")
-
-    def __call__(self, context: PolicyContext, /) -> PolicyResult[tuple[AgentProfile, ...]]:
-        """The eligible candidates, in their order, and why the others are not."""
-        ticket = context.ticket
-        base = context.fields() if self.rules.rules else {}
-        eligible: list[AgentProfile] = []
-        refused: list[str] = []
-        for agent in context.candidates:
-            gap = _baseline_gap(agent, ticket) if self.baseline else None
-            if gap is not None:
-                refused.append(f"{agent.id!r} {gap}")
-                continue
-            if self.rules.rules:
-                decision = self.rules.evaluate({**base, "agent": agent_context(agent, ticket)})
-                if decision.actions.get("eligible") is False:
-                    rule = decision.sources["eligible"][-1]
-                    refused.append(
-                        f"{agent.id!r} excluded by rule {rule!r}, {_why(self.rules, rule)}"
-                    )
-                    continue
-            eligible.append(agent)
-        total = len(context.candidates)
-        head = f"{len(eligible)} of {total} candidates eligible"
-        if not refused:
-            return PolicyResult(tuple(eligible), head)
-        return PolicyResult(tuple(eligible), f"{head}: {_listing(refused)}")
-
-
-@attrs.frozen
-class RuleAgentSelectionPolicy:
-    """The default :class:`AgentSelectionPolicy`: rank candidates by the scores of rules.
-
-    Each candidate is evaluated with the ticket's fields plus ``agent.*`` (see
-    :func:`agent_context`); its score is the sum of the ``score`` actions of *every* rule that
-    matched it (in either mode).  Candidates are ranked by score, highest first; equal scores
-    keep the order the desk gave (e.g. longest idle first).
-
-    Args:
-        rules: A :class:`~csflow.rules.RuleSet`, or rule mappings (loaded in ``"all"`` mode).
-
-    Raises:
-        ConfigError: The rules are malformed or a ``score`` action is not a number.
-    """
-
-    rules: RuleSet = attrs.field(converter=_all)
-    _scores: Mapping[str, float] = attrs.field(init=False, eq=False, hash=False, repr=False)
-
-    def __attrs_post_init__(self) -> None:
-        scores: dict[str, float] = {}
-        for i, rule in enumerate(self.rules.rules):
-            value = rule.then.get("score", 0)
-            if isinstance(value, bool) or not isinstance(value, (int, float)):
-                raise ConfigError(
-                    f"'score' must be a number, got {show(value)}", f"rules[{i}].then.score"
-                )
-            scores[rule.name] = value
-        # Computed once from the rules; attrs' frozen classes are set through object.
-        object.__setattr__(self, "_scores", MappingProxyType(scores))
-
-    def __call__(self, context: PolicyContext, /) -> PolicyResult[tuple[AgentProfile, ...]]:
-        """The candidates ranked best first, and why the first one leads."""
-        candidates = context.candidates
-        if not candidates:
-            return PolicyResult((), "no candidates to rank")
-        base = context.fields()
-        scored: list[tuple[float, int, AgentProfile, tuple[str, ...]]] = []
-        for position, agent in enumerate(candidates):
-            decision = self.rules.evaluate({**base, "agent": agent_context(agent, context.ticket)})
-            score = sum(self._scores[name] for name in decision.matched)
-            scored.append((-score, position, agent, decision.matched))
-        scored.sort(key=lambda item: (item[0], item[1]))
-        best_score, _, best, matched = scored[0]
-        parts = [f"{name!r} {self._scores[name]:+g}" for name in matched if self._scores[name]]
-        why = f" ({', '.join(parts)})" if parts else ""
-        reason = f"{best.id!r} ranked first of {len(candidates)} with score {-best_score:g}{why}"
-        rule = next((name for name in matched if self._scores[name]), None)
-        return PolicyResult(tuple(item[2] for item in scored), reason, rule)
 
 
 @attrs.frozen
