@@ -114,7 +114,7 @@ class SlaClock:
     """One ticket's clock for one metric: running, paused, breached, met or cancelled.
 
     Every method takes ``at``, an aware datetime not earlier than the clock's last instant,
-    and the commands return the :data:`SlaEvent` values that became due up to ``at``, in time
+    and the commands return the :data:`~csflow.events.SlaEvent` values that became due up to ``at``, in time
     order, each with its true instant.  The clock's ``state`` reflects the events returned so
     far: call :meth:`advance` to bring it up to ``at``.
 
@@ -444,7 +444,7 @@ class SlaClock:
         """The response or resolution came: the clock is met (or met late).
 
         Returns:
-            Events due before *at*, then the :class:`SlaMet`.
+            Events due before *at*, then the :class:`~csflow.events.SlaMet`.
 
         Raises:
             InvalidTransitionError: The clock is finished, or *at* is earlier than its last
@@ -516,16 +516,16 @@ class SlaClock:
         Args:
             target: The new promise, for the same metric.
             at: The change instant.
-            mode: See :class:`RecalcMode`.
+            mode: See :class:`~csflow.sla.policy.RecalcMode`.
 
         Returns:
-            Events due before *at* under the old target, then an :class:`SlaBreached` if the
+            Events due before *at* under the old target, then an :class:`~csflow.events.SlaBreached` if the
             clock is over the new target and was not breached before.
 
         Raises:
             InvalidTransitionError: The clock is finished, or *at* is earlier than its last
                 instant.
-            ConfigError: *target* is not an :class:`SlaTarget` for this metric, or *mode* is
+            ConfigError: *target* is not an :class:`~csflow.sla.policy.SlaTarget` for this metric, or *mode* is
                 unknown.
             CalendarError: *at* is naive.
         """

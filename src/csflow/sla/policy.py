@@ -210,13 +210,13 @@ class SlaTarget:
 
     A policy builds one per metric and priority and shares it between all clocks that use it;
     :meth:`SlaPolicy.target` returns it.  You build one yourself only to drive an
-    :class:`SlaClock` directly.
+    :class:`~csflow.sla.clock.SlaClock` directly.
 
     Args:
         metric: What is measured.
         duration: The target, an amount of business time (positive).
         calendar: The business hours the time counts on.
-        warnings: Fractions of the target at which an :class:`SlaWarning` fires, strictly
+        warnings: Fractions of the target at which an :class:`~csflow.events.SlaWarning` fires, strictly
             increasing in (0, 1).
 
     Raises:
@@ -270,7 +270,7 @@ class SlaPolicy:
         targets: Metric (or its name) -> a positive ``timedelta`` for every priority, or a
             mapping priority (or its name) -> ``timedelta``.  A metric or a priority that is not
             listed has no target: no clock runs for it.
-        warnings: Fractions of each target at which an :class:`SlaWarning` fires, strictly
+        warnings: Fractions of each target at which an :class:`~csflow.events.SlaWarning` fires, strictly
             increasing in (0, 1); ``()`` for none.
         pause_on: Ticket status (a :class:`~csflow.model.TicketStatus` or its value) -> the
             metrics (or their names) it pauses; statuses from :data:`PAUSABLE_STATUSES`.

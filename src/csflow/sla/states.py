@@ -31,7 +31,7 @@ __all__ = ["TRANSITIONS", "ClockAction", "ClockState", "next_state", "transition
 
 
 class ClockState(enum.Enum):
-    """The state of an :class:`SlaClock`.
+    """The state of an :class:`~csflow.sla.clock.SlaClock`.
 
     ``RUNNING`` and ``PAUSED`` are on time; ``BREACHED`` and ``BREACHED_PAUSED`` are past the
     target (still measuring how late); ``MET``, ``MET_LATE`` and ``CANCELLED`` are finished
@@ -53,7 +53,7 @@ class ClockState(enum.Enum):
 
 
 class ClockAction(enum.Enum):
-    """What can happen to an :class:`SlaClock`; the keys of :data:`TRANSITIONS`.
+    """What can happen to an :class:`~csflow.sla.clock.SlaClock`; the keys of :data:`TRANSITIONS`.
 
     ``BREACH`` is driven by time (the clock's business time reaches its target while it runs);
     ``RECALC_ON_TIME`` / ``RECALC_LATE`` are the two outcomes of a recalculation; the others are

@@ -246,7 +246,7 @@ class TicketSla:
             at: When.
 
         Returns:
-            Events due before *at*, the :class:`SlaMet` of ``RESOLUTION`` when solved, then
+            Events due before *at*, the :class:`~csflow.events.SlaMet` of ``RESOLUTION`` when solved, then
             events due at *at*.
 
         Raises:
@@ -312,7 +312,7 @@ class TicketSla:
         """Apply a new policy and/or priority from *at*.
 
         Each live clock whose target changes is recalculated per *mode*
-        (:class:`RecalcMode`); a live clock whose metric has no target any more is cancelled;
+        (:class:`~csflow.sla.policy.RecalcMode`); a live clock whose metric has no target any more is cancelled;
         ``FIRST_RESPONSE`` (before the first reply) and ``RESOLUTION`` (before the solve) that
         gain a target start fresh at *at*.  Clocks whose target is unchanged, and finished
         clocks, are left alone.  The new policy's ``pause_on`` then applies to the current
@@ -384,7 +384,7 @@ class TicketSla:
         """The desk chose another SLA policy: :meth:`recalculate` with the new policy.
 
         Raises:
-            ConfigError: *policy* is not an :class:`SlaPolicy` (``None`` included).
+            ConfigError: *policy* is not an :class:`~csflow.sla.policy.SlaPolicy` (``None`` included).
         """
         if not isinstance(policy, SlaPolicy):
             raise ConfigError(f"policy must be an SlaPolicy, got {show(policy)}")
