@@ -72,14 +72,16 @@ MORNING: list[object] = [
     queued("C", 60),
     TicketAbandoned(s(90), "C", 30.0),
     queued("D", 120, "silver", "chat"),
-    SlaMet("A", FR, s(130), 130 * SEC, 60 * SEC, False),
+    SlaMet(at=s(130), ticket_id="A", metric=FR, elapsed=130 * SEC, target=60 * SEC, breached=False),
     TicketResolved(s(300), "A", "ana"),
-    SlaMet("A", RES, s(300), 300 * SEC, 3600 * SEC, False),
-    SlaBreached("B", FR, s(305), s(305), 300 * SEC),
-    SlaMet("B", FR, s(400), 395 * SEC, 300 * SEC, True),
+    SlaMet(
+        at=s(300), ticket_id="A", metric=RES, elapsed=300 * SEC, target=3600 * SEC, breached=False
+    ),
+    SlaBreached(at=s(305), ticket_id="B", metric=FR, due_at=s(305), target=300 * SEC),
+    SlaMet(at=s(400), ticket_id="B", metric=FR, elapsed=395 * SEC, target=300 * SEC, breached=True),
     TicketTransferred(s(400), "B", "citra", "finance", 1),
     assigned("B", 460, "budi"),
-    SlaWarning("D", FR, 0.75, s(600), s(720)),
+    SlaWarning(at=s(600), ticket_id="D", metric=FR, threshold=0.75, due_at=s(720)),
 ]
 
 
@@ -251,7 +253,9 @@ def test_a_closed_ticket_is_forgotten_but_still_counted() -> None:
 def test_events_of_tickets_queued_before_the_window_count_only_for_busy_time_and_sla() -> None:
     events = [
         assigned("OLD", 0),
-        SlaMet("OLD", FR, s(0), 100 * SEC, 60 * SEC, True),
+        SlaMet(
+            at=s(0), ticket_id="OLD", metric=FR, elapsed=100 * SEC, target=60 * SEC, breached=True
+        ),
         TicketAbandoned(s(1), "GONE", 99.0),
         TicketResolved(s(40), "OLD", "ana"),
     ]
@@ -268,13 +272,28 @@ def test_events_of_tickets_queued_before_the_window_count_only_for_busy_time_and
 def test_each_sla_cycle_counts_once() -> None:
     events = [
         queued("A", 0),
-        SlaBreached("A", FR, s(60), s(60), 60 * SEC),
-        SlaBreached("A", FR, s(61), s(60), 60 * SEC),  # a recalculation re-announces it
-        SlaMet("A", FR, s(90), 90 * SEC, 60 * SEC, True),
+        SlaBreached(at=s(60), ticket_id="A", metric=FR, due_at=s(60), target=60 * SEC),
+        SlaBreached(
+            at=s(61), ticket_id="A", metric=FR, due_at=s(60), target=60 * SEC
+        ),  # a recalculation re-announces it
+        SlaMet(
+            at=s(90), ticket_id="A", metric=FR, elapsed=90 * SEC, target=60 * SEC, breached=True
+        ),
         # the next cycle of the same metric on the same ticket starts clean
-        SlaMet("A", FR, s(200), 10 * SEC, 60 * SEC, False),
-        SlaBreached("A", RES, s(500), s(500), 500 * SEC),  # still running at the end
-        SlaMet("A", Metric.NEXT_RESPONSE, s(300), 300 * SEC, 60 * SEC, True),  # no breach seen
+        SlaMet(
+            at=s(200), ticket_id="A", metric=FR, elapsed=10 * SEC, target=60 * SEC, breached=False
+        ),
+        SlaBreached(
+            at=s(500), ticket_id="A", metric=RES, due_at=s(500), target=500 * SEC
+        ),  # still running at the end
+        SlaMet(
+            at=s(300),
+            ticket_id="A",
+            metric=Metric.NEXT_RESPONSE,
+            elapsed=300 * SEC,
+            target=60 * SEC,
+            breached=True,
+        ),  # no breach seen
     ]
     report = summarize(events)
     assert dict(report.sla_by_metric) == {
@@ -291,7 +310,7 @@ def test_ignored_events_only_move_the_window() -> None:
         AgentPresenceChanged(s(-60), "ana", None, "available"),
         queued("A", 0),
         TicketOverflowed(s(30), "A", "overflow", 30.0),
-        SlaWarning("A", FR, 0.5, s(30), s(60)),
+        SlaWarning(at=s(30), ticket_id="A", metric=FR, threshold=0.5, due_at=s(60)),
         assigned("A", 40),
     ]
     report = summarize(events)

@@ -68,11 +68,37 @@ class Life:
         for j, (metric, kind) in enumerate(self.cycles):
             base = q + 1000 * (j + 1)  # after the ticket's other events, one cycle after another
             if kind in ("late", "open"):
-                out.append(SlaBreached(self.tid, metric, at(base + 10), at(base + 10), 10 * SEC))
+                out.append(
+                    SlaBreached(
+                        at=at(base + 10),
+                        ticket_id=self.tid,
+                        metric=metric,
+                        due_at=at(base + 10),
+                        target=10 * SEC,
+                    )
+                )
             if kind == "met":
-                out.append(SlaMet(self.tid, metric, at(base + 20), 5 * SEC, 10 * SEC, False))
+                out.append(
+                    SlaMet(
+                        at=at(base + 20),
+                        ticket_id=self.tid,
+                        metric=metric,
+                        elapsed=5 * SEC,
+                        target=10 * SEC,
+                        breached=False,
+                    )
+                )
             elif kind in ("late", "late_unannounced"):
-                out.append(SlaMet(self.tid, metric, at(base + 20), 15 * SEC, 10 * SEC, True))
+                out.append(
+                    SlaMet(
+                        at=at(base + 20),
+                        ticket_id=self.tid,
+                        metric=metric,
+                        elapsed=15 * SEC,
+                        target=10 * SEC,
+                        breached=True,
+                    )
+                )
         return out
 
     def in_line(self, t: int) -> bool:

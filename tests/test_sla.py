@@ -13,10 +13,13 @@ from hypothesis import strategies as st
 import csflow.sla
 from csflow.calendar import BusinessCalendar
 from csflow.errors import ConfigError
-from csflow.model import Priority
+from csflow.model import Priority, TicketStatus
 from csflow.sla import (
     DEFAULT_PAUSE_ON,
     DEFAULT_WARNINGS,
+    FINAL_STATUSES,
+    PAUSABLE_STATUSES,
+    TICKET_STATUSES,
     Metric,
     RecalcMode,
     SlaPolicy,
@@ -79,7 +82,10 @@ def test_names_are_accepted_for_metrics_priorities_and_statuses() -> None:
         pause_on={"pending": ["resolution", Metric.NEXT_RESPONSE]},
     )
     assert list(p.targets) == [Metric.NEXT_RESPONSE, Metric.RESOLUTION]  # metric order
-    assert p.pause_on["pending"] == {Metric.RESOLUTION, Metric.NEXT_RESPONSE}
+    assert p.pause_on[TicketStatus.PENDING] == {Metric.RESOLUTION, Metric.NEXT_RESPONSE}
+    assert [type(status) for status in p.pause_on] == [TicketStatus]  # read as members
+    assert p.pauses("pending", "next_response")
+    assert p.pauses(TicketStatus.PENDING, Metric.RESOLUTION)
     assert p.warnings == (0.8,)
     assert p == SlaPolicy.from_dict(p.to_dict())
     assert hash(p) == hash(SlaPolicy.from_dict(p.to_dict()))
@@ -171,6 +177,8 @@ def test_from_dict_reads_iso_durations_seconds_and_named_calendars() -> None:
     out = p.to_dict()
     assert out["targets"]["resolution"] == {"low": "PT168H", "normal": "PT26H30M", "urgent": "PT4H"}
     assert out["targets"]["periodic_update"] == "PT1M30.5S"
+    assert out["pause_on"] == {"pending": ["periodic_update", "resolution"]}
+    assert [type(status) for status in out["pause_on"]] == [str]  # plain data, not members
     # JSON round trip, calendar inline.
     assert SlaPolicy.from_dict(json.loads(json.dumps(out))) == p
 
@@ -298,3 +306,55 @@ def test_public_names_are_exported_and_documented() -> None:
         obj = getattr(csflow.sla, name)
         if callable(obj) and not isinstance(obj, type(DEFAULT_PAUSE_ON)):
             assert (obj.__doc__ or "").strip(), name
+
+
+def test_the_status_vocabulary_is_ticket_status() -> None:
+    assert tuple(TicketStatus) == TICKET_STATUSES
+    assert {TicketStatus.CLOSED, TicketStatus.ABANDONED} == FINAL_STATUSES
+    assert set(TicketStatus) - FINAL_STATUSES - {TicketStatus.SOLVED} == PAUSABLE_STATUSES
+    assert set(DEFAULT_PAUSE_ON) == {TicketStatus.PENDING, TicketStatus.ON_HOLD}
+    for statuses in (TICKET_STATUSES, FINAL_STATUSES, PAUSABLE_STATUSES, DEFAULT_PAUSE_ON):
+        assert all(type(status) is TicketStatus for status in statuses)
+    # Members equal their values, so the strings hosts pass keep working.
+    assert "pending" in PAUSABLE_STATUSES
+    assert DEFAULT_PAUSE_ON["on_hold"] == {Metric.RESOLUTION}  # type: ignore[index]
+
+
+def test_pause_on_reads_exact_status_values_or_members() -> None:
+    p = policy(pause_on={TicketStatus.ON_HOLD: ["resolution"], "pending": []})
+    assert dict(p.pause_on) == {
+        TicketStatus.ON_HOLD: {Metric.RESOLUTION},
+        TicketStatus.PENDING: frozenset(),
+    }
+    assert not p.pauses("lost", Metric.RESOLUTION)  # an unknown status pauses nothing
+    with pytest.raises(ConfigError, match=r"^pause_on: a pausing status must be one of \['"):
+        policy(pause_on={"PENDING": ["resolution"]})  # values are exact, as before
+
+
+def test_every_name_of_the_sla_package_keeps_its_import_path() -> None:
+    import csflow.events
+    import csflow.sla.clock
+    import csflow.sla.durations
+    import csflow.sla.policy
+    import csflow.sla.states
+    import csflow.sla.ticket
+
+    homes = {
+        csflow.events: {"SlaBreached", "SlaEvent", "SlaMet", "SlaWarning"},
+        csflow.sla.clock: {"SlaClock"},
+        csflow.sla.durations: {"format_duration", "parse_duration"},
+        csflow.sla.states: {
+            "TRANSITIONS",
+            "ClockAction",
+            "ClockState",
+            "next_state",
+            "transition_graph",
+        },
+        csflow.sla.ticket: {"TicketSla"},
+    }
+    homes[csflow.sla.policy] = set(csflow.sla.policy.__all__)
+    for module, names in homes.items():
+        assert names <= set(module.__all__), module.__name__
+        for name in names:
+            assert getattr(csflow.sla, name) is getattr(module, name), name
+    assert set(csflow.sla.__all__) == set().union(*homes.values()) | {"Metric"}

@@ -30,6 +30,7 @@ from csflow.sla import (
     next_state,
     transition_graph,
 )
+from csflow.sla.states import COUNTING_STATES, LATE_STATES, LIVE_STATES, PAUSED_STATES
 
 T0 = datetime(2026, 3, 2, 0, 0, tzinfo=UTC)  # a Monday; NY DST starts 8 March, Lebaran 20 March
 HOUR = timedelta(hours=1)
@@ -151,6 +152,18 @@ def test_transition_graph_is_the_table() -> None:
     assert {n for n, final in graph.nodes(data="final") if final} == {ClockState.CANCELLED}
     assert nx.descendants(graph, ClockState.RUNNING) | {ClockState.RUNNING} == set(ClockState)
     assert graph.edges[ClockState.RUNNING, ClockState.BREACHED]["label"] == "breach, recalc_late"
+
+
+def test_the_derived_state_sets_agree_with_the_table() -> None:
+    def accepting(action: ClockAction) -> set[ClockState]:
+        return {s for (s, a) in TRANSITIONS if a is action}
+
+    assert accepting(ClockAction.PAUSE) == COUNTING_STATES
+    assert accepting(ClockAction.RESUME) == PAUSED_STATES
+    assert LIVE_STATES == accepting(ClockAction.CANCEL) == accepting(ClockAction.STOP)
+    late = {TRANSITIONS[(s, a)] for (s, a) in TRANSITIONS if a is ClockAction.RECALC_LATE}
+    late |= {TRANSITIONS[(s, ClockAction.STOP)] for s in late}
+    assert late == LATE_STATES
 
 
 # -- errors ----------------------------------------------------------------------------------
@@ -524,7 +537,16 @@ def test_snapshot_restores_a_clock_with_the_same_future(
 def test_reply_exactly_at_the_due_instant_is_on_time() -> None:
     clock = SlaClock("t", target(60), T0)
     events = clock.stop(T0 + HOUR)
-    assert events == [SlaMet("t", Metric.RESOLUTION, T0 + HOUR, HOUR, HOUR, False)]
+    assert events == [
+        SlaMet(
+            at=T0 + HOUR,
+            ticket_id="t",
+            metric=Metric.RESOLUTION,
+            elapsed=HOUR,
+            target=HOUR,
+            breached=False,
+        )
+    ]
     assert clock.state is ClockState.MET
 
 
@@ -532,11 +554,22 @@ def test_poll_exactly_at_the_due_instant_breaches() -> None:
     clock = SlaClock("t", target(60), T0)
     assert clock.advance(T0 + HOUR - ONE_US) == []
     assert clock.advance(T0 + HOUR) == [
-        SlaBreached("t", Metric.RESOLUTION, T0 + HOUR, T0 + HOUR, HOUR)
+        SlaBreached(
+            at=T0 + HOUR, ticket_id="t", metric=Metric.RESOLUTION, due_at=T0 + HOUR, target=HOUR
+        )
     ]
     assert clock.late_by(T0 + 2 * HOUR) == HOUR
     events = clock.stop(T0 + 3 * HOUR)
-    assert events == [SlaMet("t", Metric.RESOLUTION, T0 + 3 * HOUR, 3 * HOUR, HOUR, True)]
+    assert events == [
+        SlaMet(
+            at=T0 + 3 * HOUR,
+            ticket_id="t",
+            metric=Metric.RESOLUTION,
+            elapsed=3 * HOUR,
+            target=HOUR,
+            breached=True,
+        )
+    ]
     assert events[0].late_by == 2 * HOUR  # type: ignore[union-attr]
     assert clock.state is ClockState.MET_LATE
     assert clock.due_at == T0 + HOUR
@@ -615,11 +648,11 @@ def test_retroactive_breach_is_reported_at_the_change_with_the_past_due_instant(
     events = clock.recalculate(target(40), T0 + 2.5 * HOUR, RecalcMode.RETROACTIVE)
     assert events == [
         SlaBreached(
-            "t",
-            Metric.RESOLUTION,
-            T0 + 2.5 * HOUR,
-            T0 + 2 * HOUR + timedelta(minutes=10),
-            timedelta(minutes=40),
+            at=T0 + 2.5 * HOUR,
+            ticket_id="t",
+            metric=Metric.RESOLUTION,
+            due_at=T0 + 2 * HOUR + timedelta(minutes=10),
+            target=timedelta(minutes=40),
         )
     ]
     assert clock.late_by(T0 + 2.5 * HOUR) == timedelta(minutes=20)

@@ -289,7 +289,11 @@ def test_priority_raised_halfway_to_a_target_already_used(
 ) -> None:
     ts, events = _halfway(3 * H, mode)
     change = cet(3, 9, 13, 0)
-    assert events == [SlaBreached("t-3", Metric.RESOLUTION, change, due_at, 3 * H)]
+    assert events == [
+        SlaBreached(
+            at=change, ticket_id="t-3", metric=Metric.RESOLUTION, due_at=due_at, target=3 * H
+        )
+    ]
     res = ts.clock(Metric.RESOLUTION)
     assert res is not None
     assert res.state is ClockState.BREACHED

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from csflow._time import ONE_US, to_us
 from csflow.calendar import BusinessCalendar
 from csflow.errors import CalendarError, ConfigError, InvalidTransitionError
-from csflow.model import Channel, Customer, Priority, Ticket, Tier
+from csflow.model import Channel, Customer, Priority, Ticket, TicketStatus, Tier
 from csflow.sla import (
     PAUSABLE_STATUSES,
     TICKET_STATUSES,
@@ -59,6 +59,10 @@ def kinds(events: Sequence[SlaEvent]) -> list[tuple[str, str, datetime]]:
 
 def replied(ts: TicketSla) -> bool:
     return ts.replied  # a call, so that mypy does not narrow the property between commands
+
+
+def status_of(ts: TicketSla) -> TicketStatus:
+    return ts.status  # a call, so that mypy does not narrow the property between commands
 
 
 def clock_state(clock: SlaClock) -> ClockState:
@@ -231,6 +235,32 @@ def test_closing_is_final() -> None:
             call()
     assert ts.to_dict() == before
     assert ts.advance(T0 + 3 * H) == []
+
+
+def test_statuses_are_ticket_status_members_or_their_values() -> None:
+    ts = TicketSla("t1", ALL, "normal", T0, status=TicketStatus.OPEN)
+    assert status_of(ts) is TicketStatus.OPEN
+    ts.set_status("pending", T0 + H)
+    assert status_of(ts) is TicketStatus.PENDING  # read into the vocabulary
+    assert state(ts, Metric.RESOLUTION) is ClockState.PAUSED
+    events = ts.set_status(TicketStatus.SOLVED, T0 + 2 * H)
+    assert kinds(events) == [("SlaMet", "resolution", T0 + 2 * H)]
+    data = ts.to_dict()
+    assert data["status"] == "solved"
+    assert type(data["status"]) is str
+    again = TicketSla.from_dict(data, {"all": ALL})
+    assert again.status is TicketStatus.SOLVED
+    assert repr(again) == repr(ts)
+    with pytest.raises(ConfigError, match=r"status must be one of \['new', .*got 'SOLVED'"):
+        ts.set_status("SOLVED", T0 + 3 * H)  # values are exact, as before
+
+
+def test_metrics_may_be_named() -> None:
+    ts = TicketSla("t1", ALL, "normal", T0)
+    assert ts.clock("first_response") is ts.clock(Metric.FIRST_RESPONSE) is not None
+    assert ts.clock("next_response") is None
+    with pytest.raises(ConfigError, match=r"metric must be one of 'first_response'"):
+        ts.clock("reply")
 
 
 def test_bad_input_raises_and_changes_nothing() -> None:

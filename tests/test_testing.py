@@ -166,7 +166,7 @@ def assigned(ticket_id: str, agent: str) -> TicketAssigned:
 
 
 def breach(ticket_id: str, metric: Metric = Metric.FIRST_RESPONSE) -> SlaBreached:
-    return SlaBreached(ticket_id, metric, T0, T0, M)
+    return SlaBreached(at=T0, ticket_id=ticket_id, metric=metric, due_at=T0, target=M)
 
 
 def test_assert_assigned() -> None:

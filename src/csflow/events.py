@@ -4,19 +4,24 @@ Every command returns a list of these, in the order they happened; each is a fro
 with the instant it happened at (``at``, aware, in UTC).  A host acts on them: shows an
 assignment in its UI, notifies a customer, pages a supervisor, sends a survey.
 
-SLA events (:class:`~csflow.sla.SlaWarning`, :class:`~csflow.sla.SlaBreached`,
-:class:`~csflow.sla.SlaMet`) are defined by the SLA layer and re-exported here, so that
-``from csflow.events import ...`` reaches every event.
+Every event about a ticket, the desk's own and the SLA clocks' alike, derives from
+:class:`DeskEvent`, so its first two fields are always ``at`` and ``ticket_id``.  The SLA
+events (:class:`SlaWarning`, :class:`SlaBreached`, :class:`SlaMet`) are defined here, beside
+the others, and :mod:`csflow.sla` (whose clocks emit them) imports them from this module.
+:class:`AgentPresenceChanged` is about an agent, not a ticket: it has ``at`` first and no
+ticket id.
+
+This module depends only on :mod:`csflow.model`, so any layer may import it.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import TypeAlias
 
 import attrs
 
-from csflow.model import Priority
-from csflow.sla import SlaBreached, SlaMet, SlaWarning
+from csflow.model import Metric, Priority
 
 __all__ = [
     "AgentPresenceChanged",
@@ -25,6 +30,7 @@ __all__ = [
     "Event",
     "SlaBreached",
     "SlaEscalated",
+    "SlaEvent",
     "SlaMet",
     "SlaWarning",
     "SurveyDue",
@@ -46,7 +52,16 @@ __all__ = [
 
 @attrs.frozen
 class DeskEvent:
-    """Base of the desk's own events: something happened to a ticket at ``at``."""
+    """The one base of every ticket event: something happened to ticket *ticket_id* at *at*.
+
+    The desk's events and the SLA events alike derive from it, so ``at`` and ``ticket_id``
+    come first in every ticket event and a host can route any of them by ticket without
+    knowing its kind.
+
+    Attributes:
+        at: When it happened (aware).
+        ticket_id: The ticket it happened to.
+    """
 
     at: datetime
     ticket_id: str
@@ -215,6 +230,76 @@ class SlaEscalated(DeskEvent):
     notify: tuple[str, ...]
     tags: tuple[str, ...]
     reason: str
+
+
+# -- SLA events --------------------------------------------------------------------------------
+
+
+@attrs.frozen
+class SlaWarning(DeskEvent):
+    """A clock used *threshold* of its target at business-time instant *at*.
+
+    Attributes:
+        at: When the threshold was reached (not when it was polled).
+        ticket_id: The ticket.
+        metric: The metric.
+        threshold: The fraction of the target used (e.g. ``0.75``).
+        due_at: The deadline in force at that instant.
+    """
+
+    metric: Metric
+    threshold: float
+    due_at: datetime
+
+
+@attrs.frozen
+class SlaBreached(DeskEvent):
+    """A clock reached its target: from now on it measures how late it is.
+
+    Attributes:
+        at: When the breach happened: the due instant for a breach driven by time, the change
+            instant for one caused by a recalculation.
+        ticket_id: The ticket.
+        metric: The metric.
+        due_at: The instant the target was reached (earlier than *at* only after a
+            ``RETROACTIVE`` recalculation).
+        target: The target that was missed.
+    """
+
+    metric: Metric
+    due_at: datetime
+    target: timedelta
+
+
+@attrs.frozen
+class SlaMet(DeskEvent):
+    """A clock stopped because its response or resolution came.
+
+    Attributes:
+        at: When it was met.
+        ticket_id: The ticket.
+        metric: The metric.
+        elapsed: Business time used.
+        target: The target.
+        breached: Whether the target had been breached (met late).
+    """
+
+    metric: Metric
+    elapsed: timedelta
+    target: timedelta
+    breached: bool
+
+    @property
+    def late_by(self) -> timedelta:
+        """Business time beyond the target (zero when met on time)."""
+        return max(self.elapsed - self.target, timedelta(0))
+
+
+SlaEvent: TypeAlias = SlaWarning | SlaBreached | SlaMet
+"""Any event an SLA clock emits."""
+
+
+# -- agents ------------------------------------------------------------------------------------
 
 
 @attrs.frozen

@@ -1,0 +1,727 @@
+"""One SLA clock: one ticket's promise for one metric, kept in business time.
+
+Theory of operation
+-------------------
+An :class:`SlaClock` keeps one :class:`~csflow.sla.policy.SlaTarget` (an amount of business
+time on one :class:`~csflow.calendar.BusinessCalendar`) for one ticket; a
+:class:`~csflow.sla.ticket.TicketSla` owns a ticket's four clocks and turns the ticket's life
+into clock commands.
+
+A clock is two integers and a state.  ``used`` is the business time (µs) counted before the
+instant ``mark``; while the clock runs, its elapsed business time at ``t`` is
+``used + calendar.elapsed_us(mark, t)``.  Pausing folds the running stretch into ``used`` and
+moves ``mark`` to the pause instant (which is then the pause's start); resuming records the
+pause in a small history and moves ``mark`` to the resume instant.  So every command is O(1)
+plus one calendar call, and paused time cannot count: it never lies between ``mark`` and a
+running instant.
+
+Events are lazy.  A running clock knows the one instant at which it next has something to say
+(``next_event_us``): the next warning threshold, or the breach.  That instant is
+``calendar.add_us(mark, amount - used)``, a business-time instant, so a warning on a weekday
+desk never fires on a Sunday night.  Nothing happens until a caller passes an ``at`` at or
+after it: then the event is returned with its *true* instant (when it became due), not the
+caller's.  Each command first returns the events due strictly before its ``at``; the command
+itself then applies; then the events due exactly at ``at`` (if the clock still runs).  Hence:
+
+* a reply at or before the due instant meets the target; a reply after it is late;
+* a clock paused exactly at a threshold does not emit it then, but when it resumes
+  (at the first open instant from the resume);
+* a paused clock emits nothing, and its deadline moves (``due_at`` is ``None`` while paused);
+* calls at one instant count in the order they are made: :meth:`SlaClock.advance` at ``t``
+  returns the events due at ``t``, so a command made after it at the same ``t`` comes after
+  them (a host that polls at a due instant and then records a reply at that instant gets the
+  breach first).  Polls at other instants never change which events come, or their instants.
+
+Breach and "met late": a clock whose elapsed business time reaches its target while it runs is
+*breached* (:class:`~csflow.events.SlaBreached`); it keeps measuring how late it is
+(``late_by``).  When the response or resolution finally comes, the clock becomes ``MET_LATE``
+(a distinct final state: the target was missed, the work was done) and the
+:class:`~csflow.events.SlaMet` event says ``breached=True``.  A re-opened ``MET_LATE`` clock
+goes back to ``BREACHED``; a re-opened ``MET`` clock goes back to ``RUNNING``.
+
+Every state change goes through one table, :data:`~csflow.sla.states.TRANSITIONS`
+(:mod:`csflow.sla.states`).  A command whose action the table does not allow raises
+:class:`~csflow.errors.InvalidTransitionError` and changes nothing.  An ``at`` earlier than
+the clock's last instant also raises :class:`~csflow.errors.InvalidTransitionError` (time never
+goes backwards); a naive ``at`` raises :class:`~csflow.errors.CalendarError`.
+
+Recalculation (:class:`~csflow.sla.policy.RecalcMode`) when a ticket's priority or policy
+changes:
+
+* ``KEEP_ELAPSED`` (default): the business time already used, as measured on the old
+  calendar, counts against the new target; measurement continues on the new calendar.  If it
+  is already at or over the new target, the clock is breached at the change instant.
+* ``RESTART``: a fresh clock from the change instant (elapsed 0, pause history cleared).
+* ``RETROACTIVE``: the clock is recomputed from its start (creation, or its last restart) under
+  the new target *and calendar*, replaying the recorded pause history.  Its state, elapsed time,
+  deadline and future events are exactly those of a fresh clock replayed over the same history.
+  If that replay was breached in the past, the breach is reported at the change instant, with
+  ``due_at`` the (past) instant it became due.
+
+In every mode, thresholds are re-armed for the new target except those whose business time has
+already been used at the change instant (their instant has passed): those are not emitted,
+whether or not they fired under the old target, so a change never floods warnings.  A breach
+already reported is not withdrawn; if the new target is longer the clock simply runs on time
+again and can breach again later.  Clocks whose target did not change are left untouched, and
+finished clocks (met, met late, cancelled) keep their record.
+
+Memory: a clock is a slotted object of eleven references; its instants are plain ints, and a
+fresh clock shares one int for its start, mark and last instant.  Targets, thresholds and the
+calendar live once per policy in shared :class:`~csflow.sla.policy.SlaTarget` values.
+
+The clock's ``_*_us`` methods are the package's internal protocol: they take instants as µs,
+validate nothing and append events to a list.  :class:`~csflow.sla.ticket.TicketSla` drives
+its clocks through them (after validating once for all four clocks); nothing outside
+:mod:`csflow.sla` calls them.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from typing import Any
+
+from csflow._text import show
+from csflow._time import from_us
+from csflow.calendar import BusinessCalendar
+from csflow.errors import ConfigError, InvalidTransitionError
+from csflow.events import SlaBreached, SlaEvent, SlaMet, SlaWarning
+from csflow.model import Metric
+from csflow.sla._checks import check_at, check_ticket_id, join
+from csflow.sla.policy import RecalcMode, SlaTarget
+from csflow.sla.states import (
+    COUNTING_STATES,
+    LATE_STATES,
+    PAUSED_STATES,
+    TRANSITIONS,
+    ClockAction,
+    ClockState,
+    next_state,
+)
+
+__all__ = ["SlaClock"]
+
+
+def _req_int(data: Mapping[str, Any], key: str, path: str) -> int:
+    value = data.get(key)
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise ConfigError(f"expected an int, got {show(value)}", join(path, key))
+    return value
+
+
+class SlaClock:
+    """One ticket's clock for one metric: running, paused, breached, met or cancelled.
+
+    Every method takes ``at``, an aware datetime not earlier than the clock's last instant,
+    and the commands return the :data:`~csflow.events.SlaEvent` values that became due up to ``at``, in time
+    order, each with its true instant.  The clock's ``state`` reflects the events returned so
+    far: call :meth:`advance` to bring it up to ``at``.
+
+    Args:
+        ticket_id: The ticket, copied into events.
+        target: The promise (usually ``policy.target(metric, priority)``).
+        at: When the clock starts.
+        paused: Start paused (for a ticket whose status pauses the metric).
+
+    Raises:
+        CalendarError: *at* is naive.
+        ConfigError: A bad ticket id or target.
+    """
+
+    __slots__ = (
+        "_due",
+        "_history",
+        "_k",
+        "_last",
+        "_mark",
+        "_next",
+        "_spec",
+        "_started",
+        "_state",
+        "_ticket_id",
+        "_used",
+    )
+
+    _ticket_id: str
+    _spec: SlaTarget
+    _state: ClockState
+    _started: int  # start instant (µs): creation, or the last RESTART
+    _mark: int  # running: start of the current stretch; paused/finished: when it paused/stopped
+    _used: int  # business µs counted before _mark
+    _last: int  # the latest instant any call has passed
+    _k: int  # thresholds [0, _k) have fired or were passed over
+    _next: int | None  # instant of the next event, None when none can come (paused, late, done)
+    _due: int | None  # late: when the target was reached; running on time: memoised deadline
+    _history: list[int] | None  # pauses as flat [start0, end0, start1, end1, ...]
+
+    def __init__(
+        self, ticket_id: str, target: SlaTarget, at: datetime, *, paused: bool = False
+    ) -> None:
+        check_ticket_id(ticket_id)
+        if not isinstance(target, SlaTarget):
+            raise ConfigError(f"target must be an SlaTarget, got {show(target)}")
+        self._init(ticket_id, target, check_at(at), paused)
+
+    @classmethod
+    def _start_us(cls, ticket_id: str, spec: SlaTarget, t: int, paused: bool) -> SlaClock:
+        self = cls.__new__(cls)
+        self._init(ticket_id, spec, t, paused)
+        return self
+
+    def _init(self, ticket_id: str, spec: SlaTarget, t: int, paused: bool) -> None:
+        self._ticket_id = ticket_id
+        self._spec = spec
+        self._started = self._mark = self._last = t
+        self._used = 0
+        # Thresholds that round to zero business time are passed over, as after a restart.
+        self._k = bisect.bisect_right(spec.warn_us, 0)
+        self._due = None
+        self._history = None
+        if paused:
+            self._state = ClockState.PAUSED
+            self._next = None
+        else:
+            self._state = ClockState.RUNNING
+            self._next = self._instant(self._amount())
+
+    # -- internals ---------------------------------------------------------------------------
+
+    def _amount(self) -> int:
+        """Business µs (from the start) at which the next event is due."""
+        warn = self._spec.warn_us
+        return warn[self._k] if self._k < len(warn) else self._spec.target_us
+
+    def _instant(self, amount: int) -> int:
+        """The instant the running clock's elapsed time reaches *amount*."""
+        cal = self._spec.calendar
+        d = amount - self._used
+        # Already reached (only after a pause exactly at the instant, or a recalculation): due
+        # as soon as business time flows again.
+        return cal.add_us(self._mark, d) if d > 0 else cal.next_open_us(self._mark)
+
+    def _require(self, action: ClockAction) -> None:
+        # Validate before mutating.  Time-driven events before `at` can only turn RUNNING into
+        # BREACHED, and the table allows the same commands in both (a test checks this), so a
+        # command allowed now is still allowed after them.
+        if (self._state, action) not in TRANSITIONS:
+            next_state(self._state, action)
+
+    def _check_time(self, at: object) -> int:
+        t = check_at(at)
+        if t < self._last:
+            raise InvalidTransitionError(
+                f"'at' must not be earlier than the clock's last instant "
+                f"{from_us(self._last, self._spec.calendar.zone).isoformat()}, got {show(at)}"
+            )
+        return t
+
+    def _poll_us(self, limit: int, out: list[SlaEvent]) -> None:
+        nxt = self._next
+        while nxt is not None and nxt <= limit:
+            self._fire(nxt, out)
+            nxt = self._next
+
+    # The SLA events are built positionally (at, ticket_id, metric, ...), here and below: a
+    # class call with keywords costs about a third more, and events are built on hot paths.
+    def _fire(self, u: int, out: list[SlaEvent]) -> None:
+        spec = self._spec
+        warn = spec.warn_us
+        k = self._k
+        zone = spec.calendar.zone
+        if k < len(warn):
+            due = self._due
+            if due is None:
+                due = self._due = self._instant(spec.target_us)
+            out.append(
+                SlaWarning(
+                    from_us(u, zone),
+                    self._ticket_id,
+                    spec.metric,
+                    spec.warnings[k],
+                    from_us(due, zone),
+                )
+            )
+            k += 1
+            self._k = k
+            self._next = self._instant(warn[k]) if k < len(warn) else due
+        else:
+            self._state = TRANSITIONS[(self._state, ClockAction.BREACH)]
+            self._due = u
+            self._next = None
+            when = from_us(u, zone)
+            out.append(
+                SlaBreached(
+                    when,
+                    self._ticket_id,
+                    spec.metric,
+                    when,
+                    spec.duration,
+                )
+            )
+
+    def _used_at(self, t: int) -> int:
+        if self._state in COUNTING_STATES:
+            return self._used + self._spec.calendar.elapsed_us(self._mark, t)
+        return self._used
+
+    def _pause_us(self, t: int, out: list[SlaEvent]) -> None:
+        self._poll_us(t - 1, out)
+        state = TRANSITIONS[(self._state, ClockAction.PAUSE)]
+        self._used += self._spec.calendar.elapsed_us(self._mark, t)
+        self._mark = self._last = t
+        self._next = None
+        if state is ClockState.PAUSED:
+            self._due = None  # the deadline moves while paused
+        self._state = state
+
+    def _resume_us(self, t: int, out: list[SlaEvent]) -> None:
+        state = TRANSITIONS[(self._state, ClockAction.RESUME)]
+        self._record_gap(t)
+        self._state = state
+        if state is ClockState.RUNNING:
+            self._next = self._instant(self._amount())
+        self._poll_us(t, out)
+
+    def _record_gap(self, t: int) -> None:
+        if self._history is None:
+            self._history = [self._mark, t]
+        else:
+            self._history += (self._mark, t)
+        self._mark = self._last = t
+
+    def _fold(self, t: int) -> None:
+        """Bring `used` and `mark` to *t* before the clock finishes."""
+        if self._state in COUNTING_STATES:
+            self._used += self._spec.calendar.elapsed_us(self._mark, t)
+            self._mark = self._last = t
+        else:
+            # A pause in progress ends here: keep it in the history, or a RETROACTIVE replay
+            # after a re-opening would count it.
+            self._record_gap(t)
+
+    def _stop_us(self, t: int, out: list[SlaEvent]) -> None:
+        self._poll_us(t - 1, out)
+        state = TRANSITIONS[(self._state, ClockAction.STOP)]
+        self._fold(t)
+        self._next = None
+        if state is ClockState.MET:
+            self._due = None
+        self._state = state
+        spec = self._spec
+        out.append(
+            SlaMet(
+                from_us(t, spec.calendar.zone),
+                self._ticket_id,
+                spec.metric,
+                timedelta(microseconds=self._used),
+                spec.duration,
+                state is ClockState.MET_LATE,
+            )
+        )
+
+    def _cancel_us(self, t: int, out: list[SlaEvent]) -> None:
+        self._poll_us(t - 1, out)
+        state = TRANSITIONS[(self._state, ClockAction.CANCEL)]
+        self._fold(t)
+        self._next = None
+        self._due = None
+        self._state = state
+
+    def _reopen_us(self, t: int, out: list[SlaEvent]) -> None:
+        state = TRANSITIONS[(self._state, ClockAction.REOPEN)]
+        # The stretch between the stop and the re-opening is recorded like a pause, so that a
+        # RETROACTIVE recalculation replays it.
+        self._record_gap(t)
+        self._state = state
+        if state is ClockState.RUNNING:
+            self._next = self._instant(self._amount())
+        self._poll_us(t, out)
+
+    def _advance_us(self, t: int, out: list[SlaEvent]) -> None:
+        self._poll_us(t, out)
+        self._last = t
+
+    def _recalc_us(self, spec: SlaTarget, t: int, mode: RecalcMode, out: list[SlaEvent]) -> None:
+        self._poll_us(t - 1, out)
+        old_late = self._state in LATE_STATES
+        running = self._state in COUNTING_STATES
+        if mode is RecalcMode.RETROACTIVE:
+            fresh = self._replayed(spec, t)
+            late = fresh._state in LATE_STATES
+            self._used, self._mark = fresh._used, fresh._mark
+            self._k, self._next, self._due = fresh._k, fresh._next, fresh._due
+        else:
+            if mode is RecalcMode.RESTART:
+                used = 0
+                self._started = self._mark = t
+                self._history = None
+            elif running:  # KEEP_ELAPSED: fold the running stretch, measured on the old calendar
+                used = self._used + self._spec.calendar.elapsed_us(self._mark, t)
+                self._mark = t
+            else:
+                used = self._used
+            self._used = used
+            late = used >= spec.target_us
+            if late:
+                self._k = len(spec.warn_us)
+                self._next = None
+                if not old_late:
+                    self._due = t
+            else:
+                self._k = bisect.bisect_right(spec.warn_us, used)
+                self._due = None
+        action = ClockAction.RECALC_LATE if late else ClockAction.RECALC_ON_TIME
+        self._state = TRANSITIONS[(self._state, action)]
+        self._spec = spec
+        self._last = t
+        if mode is not RecalcMode.RETROACTIVE and not late:
+            self._next = self._instant(self._amount()) if running else None
+        if late and not old_late:
+            zone = spec.calendar.zone
+            due = self._due if self._due is not None else t
+            out.append(
+                SlaBreached(
+                    from_us(t, zone),
+                    self._ticket_id,
+                    spec.metric,
+                    from_us(due, zone),
+                    spec.duration,
+                )
+            )
+        self._poll_us(t, out)
+
+    def _replayed(self, spec: SlaTarget, t: int) -> SlaClock:
+        """A fresh clock on *spec*, driven silently through this clock's history up to *t*."""
+        fresh = SlaClock._start_us(self._ticket_id, spec, self._started, False)
+        sink: list[SlaEvent] = []
+        history = self._history or ()
+        for i in range(0, len(history), 2):
+            fresh._pause_us(history[i], sink)
+            fresh._resume_us(history[i + 1], sink)
+        if self._state in PAUSED_STATES:
+            fresh._pause_us(self._mark, sink)
+        fresh._advance_us(t, sink)
+        return fresh
+
+    # -- commands ----------------------------------------------------------------------------
+
+    def pause(self, at: datetime) -> list[SlaEvent]:
+        """Stop counting business time (a running or breached clock).
+
+        Returns:
+            Events that became due before *at*.
+
+        Raises:
+            InvalidTransitionError: The clock is not running, or *at* is earlier than its last
+                instant.
+            CalendarError: *at* is naive.
+        """
+        t = self._check_time(at)
+        self._require(ClockAction.PAUSE)
+        out: list[SlaEvent] = []
+        self._pause_us(t, out)
+        return out
+
+    def resume(self, at: datetime) -> list[SlaEvent]:
+        """Count business time again from *at* (a paused clock).
+
+        Returns:
+            Events due at *at* (a threshold that was reached exactly when the clock paused).
+
+        Raises:
+            InvalidTransitionError: The clock is not paused, or *at* is earlier than its last
+                instant.
+            CalendarError: *at* is naive.
+        """
+        t = self._check_time(at)
+        self._require(ClockAction.RESUME)
+        out: list[SlaEvent] = []
+        self._resume_us(t, out)
+        return out
+
+    def stop(self, at: datetime) -> list[SlaEvent]:
+        """The response or resolution came: the clock is met (or met late).
+
+        Returns:
+            Events due before *at*, then the :class:`~csflow.events.SlaMet`.
+
+        Raises:
+            InvalidTransitionError: The clock is finished, or *at* is earlier than its last
+                instant.
+            CalendarError: *at* is naive.
+        """
+        t = self._check_time(at)
+        self._require(ClockAction.STOP)
+        out: list[SlaEvent] = []
+        self._stop_us(t, out)
+        return out
+
+    def cancel(self, at: datetime) -> list[SlaEvent]:
+        """Stop the clock without an outcome (the ticket closed, the target went away).
+
+        Returns:
+            Events due before *at*.
+
+        Raises:
+            InvalidTransitionError: The clock is finished, or *at* is earlier than its last
+                instant.
+            CalendarError: *at* is naive.
+        """
+        t = self._check_time(at)
+        self._require(ClockAction.CANCEL)
+        out: list[SlaEvent] = []
+        self._cancel_us(t, out)
+        return out
+
+    def reopen(self, at: datetime) -> list[SlaEvent]:
+        """Resume a met clock from where it stopped (a re-opened ticket's resolution).
+
+        The time between the stop and *at* does not count.  A ``MET_LATE`` clock becomes
+        ``BREACHED`` again.
+
+        Returns:
+            Events due at *at*.
+
+        Raises:
+            InvalidTransitionError: The clock is not met, or *at* is earlier than its last
+                instant.
+            CalendarError: *at* is naive.
+        """
+        t = self._check_time(at)
+        self._require(ClockAction.REOPEN)
+        out: list[SlaEvent] = []
+        self._reopen_us(t, out)
+        return out
+
+    def advance(self, at: datetime) -> list[SlaEvent]:
+        """The events due up to and including *at*, in time order, each with its true instant.
+
+        Raises:
+            InvalidTransitionError: *at* is earlier than the clock's last instant.
+            CalendarError: *at* is naive.
+        """
+        t = self._check_time(at)
+        out: list[SlaEvent] = []
+        self._advance_us(t, out)
+        return out
+
+    poll = advance
+
+    def recalculate(
+        self, target: SlaTarget, at: datetime, mode: RecalcMode | str = RecalcMode.KEEP_ELAPSED
+    ) -> list[SlaEvent]:
+        """Measure against a new target from *at* (a priority or policy change).
+
+        Args:
+            target: The new promise, for the same metric.
+            at: The change instant.
+            mode: See :class:`~csflow.sla.policy.RecalcMode`.
+
+        Returns:
+            Events due before *at* under the old target, then an :class:`~csflow.events.SlaBreached` if the
+            clock is over the new target and was not breached before.
+
+        Raises:
+            InvalidTransitionError: The clock is finished, or *at* is earlier than its last
+                instant.
+            ConfigError: *target* is not an :class:`~csflow.sla.policy.SlaTarget` for this metric, or *mode* is
+                unknown.
+            CalendarError: *at* is naive.
+        """
+        t = self._check_time(at)
+        mode = RecalcMode.parse(mode)
+        if not isinstance(target, SlaTarget) or target.metric is not self._spec.metric:
+            raise ConfigError(
+                f"target must be an SlaTarget for metric {show(self._spec.metric.value)}, got "
+                f"{show(target)}"
+            )
+        if (self._state, ClockAction.RECALC_ON_TIME) not in TRANSITIONS:
+            raise InvalidTransitionError(
+                f"cannot recalculate a clock that is {self._state.value}; only a running, "
+                "paused or breached clock can be recalculated"
+            )
+        out: list[SlaEvent] = []
+        self._recalc_us(target, t, mode, out)
+        return out
+
+    # -- views -------------------------------------------------------------------------------
+
+    @property
+    def ticket_id(self) -> str:
+        """The ticket this clock belongs to."""
+        return self._ticket_id
+
+    @property
+    def metric(self) -> Metric:
+        """The metric measured."""
+        return self._spec.metric
+
+    @property
+    def target(self) -> SlaTarget:
+        """The promise in force."""
+        return self._spec
+
+    @property
+    def state(self) -> ClockState:
+        """The state after the events returned so far."""
+        return self._state
+
+    @property
+    def started_at(self) -> datetime:
+        """When the clock started (or last restarted)."""
+        return from_us(self._started, self._spec.calendar.zone)
+
+    @property
+    def last_at(self) -> datetime:
+        """The latest instant any call has passed; ``at`` may not go below it."""
+        return from_us(self._last, self._spec.calendar.zone)
+
+    @property
+    def next_event_us(self) -> int | None:
+        """:attr:`next_event_at` as integer µs since the epoch."""
+        return self._next
+
+    @property
+    def next_event_at(self) -> datetime | None:
+        """When the clock next has an event (a warning or the breach); ``None`` if never."""
+        return None if self._next is None else from_us(self._next, self._spec.calendar.zone)
+
+    @property
+    def due_at(self) -> datetime | None:
+        """The deadline: when business time used reaches the target.
+
+        For a running clock, the instant it will be breached; for a breached (or met late)
+        clock, when it was; ``None`` while paused on time (the deadline moves), once met on
+        time, or when cancelled.
+        """
+        due = self.due_us
+        return None if due is None else from_us(due, self._spec.calendar.zone)
+
+    @property
+    def due_us(self) -> int | None:
+        """:attr:`due_at` as integer microseconds since the epoch (no datetime built)."""
+        state = self._state
+        if state in LATE_STATES:
+            return self._due
+        if state is ClockState.RUNNING:
+            due = self._due
+            if due is None:
+                due = self._due = self._instant(self._spec.target_us)
+            return due
+        return None
+
+    def elapsed(self, at: datetime) -> timedelta:
+        """Business time used up to *at* (pauses excluded).
+
+        Raises:
+            InvalidTransitionError: *at* is earlier than the clock's last instant.
+            CalendarError: *at* is naive.
+        """
+        return timedelta(microseconds=self._used_at(self._check_time(at)))
+
+    def remaining(self, at: datetime) -> timedelta:
+        """Business time left before the target at *at* (zero once reached).
+
+        Raises:
+            InvalidTransitionError: *at* is earlier than the clock's last instant.
+            CalendarError: *at* is naive.
+        """
+        used = self._used_at(self._check_time(at))
+        return timedelta(microseconds=max(self._spec.target_us - used, 0))
+
+    def late_by(self, at: datetime) -> timedelta:
+        """Business time used beyond the target at *at* (zero while within it).
+
+        Raises:
+            InvalidTransitionError: *at* is earlier than the clock's last instant.
+            CalendarError: *at* is naive.
+        """
+        used = self._used_at(self._check_time(at))
+        return timedelta(microseconds=max(used - self._spec.target_us, 0))
+
+    @property
+    def pause_history(self) -> tuple[tuple[datetime, datetime], ...]:
+        """Finished pauses since the start, as ``(start, end)`` pairs.
+
+        The stretch between a stop and a re-opening is recorded as a pause too.  A pause in
+        progress is not listed (it starts at the clock's last stop or pause).
+        """
+        h = self._history or []
+        zone = self._spec.calendar.zone
+        return tuple((from_us(h[i], zone), from_us(h[i + 1], zone)) for i in range(0, len(h), 2))
+
+    def __repr__(self) -> str:
+        return (
+            f"<SlaClock {self._ticket_id!r} {self._spec.metric.value} {self._state.value} "
+            f"used={timedelta(microseconds=self._used)} target={self._spec.duration}>"
+        )
+
+    # -- snapshot ----------------------------------------------------------------------------
+
+    def to_dict(self) -> dict[str, Any]:
+        """The clock's state as JSON-compatible data (instants as µs since the epoch).
+
+        :meth:`from_dict` with the same calendar gives a clock with identical future events.
+        """
+        return {
+            "ticket_id": self._ticket_id,
+            "metric": self._spec.metric.value,
+            "target_us": self._spec.target_us,
+            "warnings": list(self._spec.warnings),
+            "state": self._state.value,
+            "started": self._started,
+            "mark": self._mark,
+            "used": self._used,
+            "last": self._last,
+            "k": self._k,
+            "next": self._next,
+            "due": self._due,
+            "history": None if self._history is None else list(self._history),
+        }
+
+    @classmethod
+    def from_dict(cls, data: object, calendar: BusinessCalendar, path: str = "clock") -> SlaClock:
+        """Rebuild a clock from :meth:`to_dict` data, on *calendar*.
+
+        Raises:
+            ConfigError: Malformed data, with the path to it.
+        """
+        if not isinstance(data, Mapping):
+            raise ConfigError(f"expected a mapping, got {show(data)}", path)
+
+        try:
+            metric = Metric.parse(data.get("metric"))  # type: ignore[arg-type]
+            state = ClockState(data.get("state"))
+        except (ConfigError, ValueError) as exc:
+            raise ConfigError(str(exc), path) from None
+        target_us = _req_int(data, "target_us", path)
+        try:
+            target = timedelta(microseconds=target_us)
+        except OverflowError:
+            raise ConfigError(
+                f"expected a duration in µs, got {show(target_us)}", join(path, "target_us")
+            ) from None
+        spec = SlaTarget(metric, target, calendar, data.get("warnings", ()))
+        history = data.get("history")
+        if history is not None and (
+            not isinstance(history, list)
+            or len(history) % 2
+            or not all(isinstance(x, int) and not isinstance(x, bool) for x in history)
+        ):
+            raise ConfigError(
+                f"expected a flat list of int pairs, got {show(history)}", join(path, "history")
+            )
+        self = cls.__new__(cls)
+        self._ticket_id = check_ticket_id(data.get("ticket_id"))
+        self._spec = spec
+        self._state = state
+        self._started = _req_int(data, "started", path)
+        self._mark = _req_int(data, "mark", path)
+        self._used = _req_int(data, "used", path)
+        self._last = _req_int(data, "last", path)
+        self._k = _req_int(data, "k", path)
+        self._next = None if data.get("next") is None else _req_int(data, "next", path)
+        self._due = None if data.get("due") is None else _req_int(data, "due", path)
+        self._history = None if history is None else list(history)
+        return self

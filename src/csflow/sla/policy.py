@@ -1,0 +1,475 @@
+"""SLA policies and targets: what a desk promises, per metric and priority, in business time.
+
+An :class:`SlaPolicy` names a :class:`~csflow.calendar.BusinessCalendar` and, per
+:class:`~csflow.model.Metric` and optionally per :class:`~csflow.model.Priority`, a target: an
+amount of *business time*.  It builds one :class:`SlaTarget` per metric and priority, shared by
+every clock that keeps that promise.  Its ``pause_on`` maps ticket statuses (the
+:class:`~csflow.model.TicketStatus` vocabulary) to the metrics they pause.  Which policy
+applies to a ticket is a policy-engine decision; :func:`resolve_policy` only maps the decided
+name to the value.  :class:`RecalcMode` names how live clocks follow a change of priority or
+policy (the rules are in :mod:`csflow.sla.clock`).
+"""
+
+from __future__ import annotations
+
+import enum
+import math
+from collections.abc import Callable, Iterable, Mapping
+from datetime import timedelta
+from types import MappingProxyType
+from typing import Any, Final
+
+import attrs
+
+from csflow._text import show
+from csflow._time import ONE_US
+from csflow.calendar import BusinessCalendar
+from csflow.errors import ConfigError
+from csflow.model import Metric, Priority, TicketStatus, parse_member
+from csflow.sla._checks import METRICS, join, status_names, ticket_status
+from csflow.sla.durations import format_duration, parse_duration
+
+__all__ = [
+    "DEFAULT_PAUSE_ON",
+    "DEFAULT_WARNINGS",
+    "FINAL_STATUSES",
+    "PAUSABLE_STATUSES",
+    "TICKET_STATUSES",
+    "RecalcMode",
+    "SlaPolicy",
+    "SlaTarget",
+    "resolve_policy",
+]
+
+
+# -- vocabulary ------------------------------------------------------------------------------
+
+
+class RecalcMode(enum.Enum):
+    """How a live clock is recalculated when the ticket's priority or SLA policy changes.
+
+    * ``KEEP_ELAPSED`` (default): business time already used counts against the new target.
+    * ``RESTART``: a fresh clock from the change instant.
+    * ``RETROACTIVE``: recomputed from the clock's start under the new target and calendar,
+      replaying the pause history.
+
+    See :mod:`csflow.sla.clock` for the exact rules on warnings and breaches.
+    """
+
+    KEEP_ELAPSED = "keep_elapsed"
+    RESTART = "restart"
+    RETROACTIVE = "retroactive"
+
+    @classmethod
+    def parse(cls, value: RecalcMode | str) -> RecalcMode:
+        """Return the mode named by *value* (``"restart"`` or a member).
+
+        Raises:
+            ConfigError: *value* names no mode.
+        """
+        return parse_member(cls, value, "recalculation mode")
+
+
+#: Every ticket status a :class:`~csflow.sla.ticket.TicketSla` understands: the members of
+#: :class:`~csflow.model.TicketStatus`, in their declared order.  ``solved`` stops
+#: ``RESOLUTION``; ``closed`` and ``abandoned`` are final; the others may pause metrics through
+#: ``pause_on``.  Members equal their values, so ``"pending" in TICKET_STATUSES``.
+TICKET_STATUSES: Final[tuple[TicketStatus, ...]] = tuple(TicketStatus)
+#: Statuses after which nothing about the ticket's SLA changes any more.
+FINAL_STATUSES: Final[frozenset[TicketStatus]] = frozenset(
+    {TicketStatus.CLOSED, TicketStatus.ABANDONED}
+)
+#: Statuses that ``pause_on`` may name (all but ``solved`` and the final ones).
+PAUSABLE_STATUSES: Final[frozenset[TicketStatus]] = (
+    frozenset(TICKET_STATUSES) - FINAL_STATUSES - {TicketStatus.SOLVED}
+)
+
+#: The default ``pause_on``: waiting on the customer or on a third party pauses resolution.
+DEFAULT_PAUSE_ON: Final[Mapping[TicketStatus, frozenset[Metric]]] = MappingProxyType(
+    {
+        TicketStatus.PENDING: frozenset({Metric.RESOLUTION}),
+        TicketStatus.ON_HOLD: frozenset({Metric.RESOLUTION}),
+    }
+)
+#: The default warning thresholds, as fractions of the target.
+DEFAULT_WARNINGS: Final[tuple[float, ...]] = (0.5, 0.75, 0.9)
+
+
+def _check_duration(value: object, path: str) -> timedelta:
+    if not isinstance(value, timedelta):
+        raise ConfigError(f"a target must be a datetime.timedelta, got {show(value)}", path)
+    if value <= timedelta(0):
+        raise ConfigError(f"a target must be a positive duration, got {show(value)}", path)
+    return value
+
+
+def _norm_warnings(value: object, path: str = "warnings") -> tuple[float, ...]:
+    if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
+        raise ConfigError(f"expected a sequence of fractions in (0, 1), got {show(value)}", path)
+    out: list[float] = []
+    for i, w in enumerate(value):
+        where = f"{path}[{i}]"
+        if (
+            isinstance(w, bool)
+            or not isinstance(w, (int, float))
+            or (isinstance(w, float) and not math.isfinite(w))
+        ):
+            raise ConfigError(
+                f"a warning threshold must be a number in (0, 1), got {show(w)}", where
+            )
+        if not 0 < w < 1:
+            raise ConfigError(
+                f"a warning threshold must lie strictly between 0 and 1, got {show(w)}", where
+            )
+        if out and w <= out[-1]:
+            raise ConfigError(
+                f"warning thresholds must be strictly increasing, got {show(w)} after "
+                f"{show(out[-1])}",
+                where,
+            )
+        out.append(float(w))
+    return tuple(out)
+
+
+def _norm_targets(
+    value: object,
+    path: str = "targets",
+    duration: Callable[[object, str], timedelta] = _check_duration,
+) -> Mapping[Metric, timedelta | Mapping[Priority, timedelta]]:
+    """Targets checked and frozen; *duration* reads each one (a timedelta, or plain data)."""
+    if not isinstance(value, Mapping):
+        raise ConfigError(f"expected a mapping of metric -> target, got {show(value)}", path)
+    out: dict[Metric, timedelta | Mapping[Priority, timedelta]] = {}
+    for key, target in value.items():
+        try:
+            metric = Metric.parse(key)
+        except ConfigError as exc:
+            raise ConfigError(exc.detail, path) from None
+        where = join(path, metric.value)
+        if metric in out:
+            raise ConfigError(f"metric {show(metric.value)} is given twice", path)
+        if isinstance(target, Mapping):
+            per: dict[Priority, timedelta] = {}
+            for pkey, raw in target.items():
+                try:
+                    priority = Priority.parse(pkey)
+                except ConfigError as exc:
+                    raise ConfigError(exc.detail, where) from None
+                if priority in per:
+                    raise ConfigError(f"priority {show(str(priority))} is given twice", where)
+                per[priority] = duration(raw, join(where, str(priority)))
+            if not per:
+                raise ConfigError("expected at least one priority -> target", where)
+            out[metric] = MappingProxyType(dict(sorted(per.items())))
+        else:
+            out[metric] = duration(target, where)
+    return MappingProxyType({m: out[m] for m in METRICS if m in out})
+
+
+def _norm_pause_on(
+    value: object, path: str = "pause_on"
+) -> Mapping[TicketStatus, frozenset[Metric]]:
+    if not isinstance(value, Mapping):
+        raise ConfigError(f"expected a mapping of status -> metrics, got {show(value)}", path)
+    out: dict[TicketStatus, frozenset[Metric]] = {}
+    for key, metrics in value.items():
+        status = ticket_status(key)
+        if status is None or status not in PAUSABLE_STATUSES:
+            raise ConfigError(
+                f"a pausing status must be one of {sorted(status_names(PAUSABLE_STATUSES))}, "
+                f"got {show(key)}",
+                path,
+            )
+        where = join(path, status.value)
+        if isinstance(metrics, (str, Metric)) or not isinstance(metrics, Iterable):
+            raise ConfigError(f"expected a list of metrics, got {show(metrics)}", where)
+        parsed: set[Metric] = set()
+        for i, m in enumerate(metrics):
+            try:
+                parsed.add(Metric.parse(m))
+            except ConfigError as exc:
+                raise ConfigError(exc.detail, f"{where}[{i}]") from None
+        out[status] = frozenset(parsed)
+    return MappingProxyType(dict(sorted(out.items())))
+
+
+# -- targets and policies --------------------------------------------------------------------
+
+
+def _to_metric(value: Metric | str) -> Metric:
+    return Metric.parse(value)
+
+
+def _to_warnings(value: Iterable[float]) -> tuple[float, ...]:
+    return _norm_warnings(value)
+
+
+@attrs.frozen
+class SlaTarget:
+    """One promise: *duration* of business time on *calendar* for *metric*, with warnings.
+
+    A policy builds one per metric and priority and shares it between all clocks that use it;
+    :meth:`SlaPolicy.target` returns it.  You build one yourself only to drive an
+    :class:`~csflow.sla.clock.SlaClock` directly.
+
+    Args:
+        metric: What is measured.
+        duration: The target, an amount of business time (positive).
+        calendar: The business hours the time counts on.
+        warnings: Fractions of the target at which an :class:`~csflow.events.SlaWarning` fires, strictly
+            increasing in (0, 1).
+
+    Raises:
+        ConfigError: A bad metric, duration, calendar or threshold.
+    """
+
+    metric: Metric = attrs.field(converter=_to_metric)
+    duration: timedelta = attrs.field()
+    calendar: BusinessCalendar = attrs.field()
+    warnings: tuple[float, ...] = attrs.field(default=DEFAULT_WARNINGS, converter=_to_warnings)
+    # Integer forms used on hot paths, computed once.
+    target_us: int = attrs.field(init=False, eq=False, repr=False)
+    warn_us: tuple[int, ...] = attrs.field(init=False, eq=False, repr=False)
+
+    @duration.validator
+    def _v_duration(self, _a: attrs.Attribute[timedelta], value: timedelta) -> None:
+        _check_duration(value, "duration")
+
+    @calendar.validator
+    def _v_calendar(self, _a: attrs.Attribute[BusinessCalendar], value: BusinessCalendar) -> None:
+        if not isinstance(value, BusinessCalendar):
+            raise ConfigError(f"calendar must be a BusinessCalendar, got {show(value)}")
+
+    def __attrs_post_init__(self) -> None:
+        target_us = self.duration // ONE_US
+        object.__setattr__(self, "target_us", target_us)
+        # Rounded to the microsecond; monotone in the threshold, so still non-decreasing.
+        object.__setattr__(self, "warn_us", tuple(round(target_us * w) for w in self.warnings))
+
+
+def _default_pause_on() -> Mapping[TicketStatus, frozenset[Metric]]:
+    return DEFAULT_PAUSE_ON
+
+
+def _to_targets(value: Any) -> Mapping[Metric, timedelta | Mapping[Priority, timedelta]]:
+    return _norm_targets(value)
+
+
+def _to_pause_on(value: Any) -> Mapping[TicketStatus, frozenset[Metric]]:
+    return _norm_pause_on(value)
+
+
+@attrs.frozen
+class SlaPolicy:
+    """The promises a desk makes for a class of tickets: a target per metric and priority.
+
+    Args:
+        name: The policy's name (what a rule's ``sla_policy`` decision names).
+        calendar: The business hours every target counts on; use
+            ``BusinessCalendar.always_open()`` for 24/7 channels.
+        targets: Metric (or its name) -> a positive ``timedelta`` for every priority, or a
+            mapping priority (or its name) -> ``timedelta``.  A metric or a priority that is not
+            listed has no target: no clock runs for it.
+        warnings: Fractions of each target at which an :class:`~csflow.events.SlaWarning` fires, strictly
+            increasing in (0, 1); ``()`` for none.
+        pause_on: Ticket status (a :class:`~csflow.model.TicketStatus` or its value) -> the
+            metrics (or their names) it pauses; statuses from :data:`PAUSABLE_STATUSES`.
+            Default :data:`DEFAULT_PAUSE_ON` (``pending`` and ``on_hold`` pause
+            ``RESOLUTION``).  The stored mapping's keys are ``TicketStatus`` members.
+
+    Raises:
+        ConfigError: A bad name, calendar, metric, priority, target, threshold or status.
+
+    Examples:
+        >>> from datetime import timedelta
+        >>> from csflow.calendar import BusinessCalendar
+        >>> from csflow.model import Metric, Priority, TicketStatus, parse_member
+        >>> policy = SlaPolicy(
+        ...     "platinum-chat",
+        ...     BusinessCalendar.always_open(),
+        ...     targets={
+        ...         Metric.FIRST_RESPONSE: timedelta(minutes=1),
+        ...         Metric.RESOLUTION: {Priority.URGENT: timedelta(hours=4),
+        ...                             Priority.NORMAL: timedelta(hours=24)},
+        ...     },
+        ... )
+        >>> policy.target(Metric.RESOLUTION, Priority.URGENT).duration
+        datetime.timedelta(seconds=14400)
+        >>> policy.target(Metric.RESOLUTION, Priority.LOW) is None
+        True
+    """
+
+    name: str = attrs.field()
+    calendar: BusinessCalendar = attrs.field()
+    targets: Mapping[Metric, timedelta | Mapping[Priority, timedelta]] = attrs.field(
+        converter=_to_targets, hash=False
+    )
+    warnings: tuple[float, ...] = attrs.field(default=DEFAULT_WARNINGS, converter=_to_warnings)
+    pause_on: Mapping[TicketStatus, frozenset[Metric]] = attrs.field(
+        factory=_default_pause_on, converter=_to_pause_on, hash=False
+    )
+    _specs: Mapping[tuple[Metric, Priority], SlaTarget] = attrs.field(
+        init=False, repr=False, eq=False, hash=False
+    )
+    _paused_by: Mapping[TicketStatus, tuple[bool, ...]] = attrs.field(
+        init=False, repr=False, eq=False, hash=False
+    )
+
+    @name.validator
+    def _v_name(self, _a: attrs.Attribute[str], value: str) -> None:
+        if not isinstance(value, str) or not value or len(value) > 256:
+            raise ConfigError(
+                "SLA policy name must be a non-empty string of at most 256 characters, got "
+                f"{show(value)}"
+            )
+
+    @calendar.validator
+    def _v_calendar(self, _a: attrs.Attribute[BusinessCalendar], value: BusinessCalendar) -> None:
+        if not isinstance(value, BusinessCalendar):
+            raise ConfigError(f"SLA policy calendar must be a BusinessCalendar, got {show(value)}")
+
+    def __attrs_post_init__(self) -> None:
+        specs: dict[tuple[Metric, Priority], SlaTarget] = {}
+        for metric, target in self.targets.items():
+            if isinstance(target, Mapping):
+                for priority, duration in target.items():
+                    specs[(metric, priority)] = SlaTarget(
+                        metric, duration, self.calendar, self.warnings
+                    )
+            else:
+                shared = SlaTarget(metric, target, self.calendar, self.warnings)
+                for priority in Priority:
+                    specs[(metric, priority)] = shared
+        object.__setattr__(self, "_specs", MappingProxyType(specs))
+        # status -> one flag per metric (in Metric order): the hot path of TicketSla.
+        paused_by = {
+            status: tuple(m in metrics for m in METRICS)
+            for status, metrics in self.pause_on.items()
+        }
+        object.__setattr__(self, "_paused_by", MappingProxyType(paused_by))
+
+    def target(self, metric: Metric | str, priority: Priority | str | int) -> SlaTarget | None:
+        """The target for *metric* at *priority*, or ``None`` when the policy sets none.
+
+        Raises:
+            ConfigError: *metric* or *priority* names nothing.
+        """
+        return self._specs.get((Metric.parse(metric), Priority.parse(priority)))
+
+    def pauses(self, status: TicketStatus | str, metric: Metric | str) -> bool:
+        """Whether ticket status *status* pauses *metric* under this policy.
+
+        Args:
+            status: A :class:`~csflow.model.TicketStatus` or its value; a status that names
+                nothing pauses nothing.
+            metric: A :class:`~csflow.model.Metric` or its name.
+
+        Raises:
+            ConfigError: *metric* names no metric.
+        """
+        paused = Metric.parse(metric)
+        key = ticket_status(status)
+        return key is not None and paused in self.pause_on.get(key, frozenset())
+
+    # -- plain-data form ---------------------------------------------------------------------
+
+    def to_dict(self) -> dict[str, Any]:
+        """The policy as JSON-compatible data; :meth:`from_dict` reads it back.
+
+        Targets are ISO-8601 durations in hours, minutes and seconds (``"PT24H"``); the
+        calendar is written inline (:meth:`BusinessCalendar.to_dict`).
+        """
+        targets: dict[str, Any] = {}
+        for metric, target in self.targets.items():
+            if isinstance(target, Mapping):
+                targets[metric.value] = {str(p): format_duration(d) for p, d in target.items()}
+            else:
+                targets[metric.value] = format_duration(target)
+        return {
+            "name": self.name,
+            "calendar": self.calendar.to_dict(),
+            "targets": targets,
+            "warnings": list(self.warnings),
+            "pause_on": {
+                status.value: [m.value for m in METRICS if m in metrics]
+                for status, metrics in self.pause_on.items()
+            },
+        }
+
+    @classmethod
+    def from_dict(
+        cls,
+        data: object,
+        calendars: Mapping[str, BusinessCalendar] | None = None,
+        path: str = "sla_policy",
+    ) -> SlaPolicy:
+        """Build a policy from JSON-compatible data.
+
+        Shape::
+
+            {"name": "regular-email",
+             "calendar": "jakarta-office",          # a name in *calendars*, or inline data
+             "targets": {"first_response": "PT8H",
+                         "resolution": {"urgent": "PT4H", "normal": 86400}},
+             "warnings": [0.5, 0.75, 0.9],           # optional
+             "pause_on": {"pending": ["resolution"]}} # optional
+
+        Args:
+            data: The mapping above.
+            calendars: Named calendars that ``"calendar"`` may refer to.
+            path: Where *data* sits in a larger document, for error messages.
+
+        Raises:
+            ConfigError: Anything malformed, with the path to it, e.g.
+                ``sla_policies[2].targets.resolution.urgent: a target must be ...``.
+        """
+        if not isinstance(data, Mapping):
+            raise ConfigError(f"expected a mapping, got {show(data)}", path)
+        allowed = {"name", "calendar", "targets", "warnings", "pause_on"}
+        for key in data:
+            if key not in allowed:
+                raise ConfigError(
+                    f"unknown key {show(key)}; expected one of {sorted(allowed)}", path
+                )
+        for key in ("name", "calendar", "targets"):
+            if key not in data:
+                raise ConfigError(f"missing required key {show(key)}", path)
+        name = data["name"]
+        if not isinstance(name, str) or not name or len(name) > 256:
+            raise ConfigError(
+                f"expected a non-empty string of at most 256 characters, got {show(name)}",
+                join(path, "name"),
+            )
+        cal_raw = data["calendar"]
+        if isinstance(cal_raw, str):
+            known = calendars or {}
+            if cal_raw not in known:
+                raise ConfigError(
+                    f"unknown calendar {show(cal_raw)}; known calendars: {sorted(known)}",
+                    join(path, "calendar"),
+                )
+            calendar = known[cal_raw]
+        elif isinstance(cal_raw, BusinessCalendar):
+            calendar = cal_raw
+        else:
+            calendar = BusinessCalendar.from_dict(cal_raw, path=join(path, "calendar"))
+        tpath = join(path, "targets")
+        norm_targets = _norm_targets(data["targets"], tpath, parse_duration)
+        warnings = _norm_warnings(data.get("warnings", DEFAULT_WARNINGS), join(path, "warnings"))
+        pause_on = _norm_pause_on(data.get("pause_on", DEFAULT_PAUSE_ON), join(path, "pause_on"))
+        return cls(name, calendar, norm_targets, warnings, pause_on)
+
+
+def resolve_policy(name: object, policies: Mapping[str, SlaPolicy]) -> SlaPolicy:
+    """The policy called *name* in *policies* (e.g. a rule decision's ``sla_policy``).
+
+    Which policy applies is a policy-engine decision; this only maps the decided name to the
+    value, so that the SLA layer stays independent of the rule engine.
+
+    Raises:
+        ConfigError: No policy has that name.
+    """
+    policy = policies.get(name) if isinstance(name, str) else None
+    if policy is None:
+        raise ConfigError(f"unknown SLA policy {show(name)}; known policies: {sorted(policies)}")
+    return policy

@@ -1,0 +1,543 @@
+"""A ticket's SLA: its four clocks, driven by what happens to the ticket.
+
+:class:`TicketSla` turns the ticket's life (agent replies, customer messages, status changes,
+priority or policy changes) into commands on one :class:`~csflow.sla.clock.SlaClock` per
+metric, and merges their events in time order.  It validates a command once, for all four
+clocks, and then drives them through their µs-level internals (see :mod:`csflow.sla.clock`),
+so a command that raises has changed nothing.  Statuses are the
+:class:`~csflow.model.TicketStatus` vocabulary; which of them pause which metric is the
+policy's ``pause_on``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from types import MappingProxyType
+from typing import Any, Final
+
+from csflow._text import show
+from csflow._time import from_us
+from csflow.errors import ConfigError, InvalidTransitionError
+from csflow.events import SlaEvent
+from csflow.model import Metric, Priority, TicketStatus
+from csflow.sla._checks import (
+    METRICS,
+    check_at,
+    check_ticket_id,
+    join,
+    status_names,
+    ticket_status,
+)
+from csflow.sla.clock import SlaClock
+from csflow.sla.policy import (
+    FINAL_STATUSES,
+    PAUSABLE_STATUSES,
+    TICKET_STATUSES,
+    RecalcMode,
+    SlaPolicy,
+    resolve_policy,
+)
+from csflow.sla.states import COUNTING_STATES, LIVE_STATES, PAUSED_STATES, ClockState
+
+__all__ = ["TicketSla"]
+
+_FR, _NR, _PU, _RES = METRICS
+_SOLVED: Final = TicketStatus.SOLVED
+
+
+def _event_at(event: SlaEvent) -> datetime:
+    return event.at
+
+
+class TicketSla:
+    """A ticket's SLA: its four clocks, driven by the ticket's life.
+
+    ``FIRST_RESPONSE`` and ``RESOLUTION`` start at creation (when the policy sets a target for
+    the ticket's priority); ``NEXT_RESPONSE`` at a customer message that follows an agent
+    reply; ``PERIODIC_UPDATE`` at the first agent reply, restarted by each later reply.  Status
+    changes pause and resume clocks per the policy's ``pause_on``; ``solved`` stops
+    ``RESOLUTION`` (and cancels the response clocks still running, which a solve neither meets
+    nor breaches); a status change away from ``solved`` re-opens ``RESOLUTION`` from where it
+    stopped and starts a new ``PERIODIC_UPDATE`` cycle; ``closed`` and ``abandoned`` cancel
+    every live clock and are final.
+
+    Every command takes ``at`` (aware, not earlier than the last one) and returns the events
+    of all four clocks, in time order: those due before ``at``, then the command's own, then
+    those due exactly at ``at``.  A command that raises has changed nothing.
+
+    Args:
+        ticket_id: The ticket.
+        policy: The SLA policy the desk chose for the ticket.
+        priority: The ticket's priority (a :class:`~csflow.model.Priority` or its name).
+        created_at: When the ticket was created.
+        status: The initial status, a :class:`~csflow.model.TicketStatus` or its value, from
+            :data:`~csflow.sla.policy.PAUSABLE_STATUSES` (not solved or final).
+
+    Raises:
+        ConfigError: A bad ticket id, policy, priority or status.
+        CalendarError: *created_at* is naive.
+    """
+
+    __slots__ = ("_clocks", "_last", "_policy", "_priority", "_replied", "_status", "_ticket_id")
+
+    def __init__(
+        self,
+        ticket_id: str,
+        policy: SlaPolicy,
+        priority: Priority | str | int,
+        created_at: datetime,
+        *,
+        status: TicketStatus | str = TicketStatus.NEW,
+    ) -> None:
+        check_ticket_id(ticket_id)
+        if not isinstance(policy, SlaPolicy):
+            raise ConfigError(f"policy must be an SlaPolicy, got {show(policy)}")
+        prio = Priority.parse(priority)
+        initial = ticket_status(status)
+        if initial is None or initial not in PAUSABLE_STATUSES:
+            raise ConfigError(
+                f"initial status must be one of {sorted(status_names(PAUSABLE_STATUSES))}, "
+                f"got {show(status)}"
+            )
+        t = check_at(created_at)
+        self._ticket_id = ticket_id
+        self._policy = policy
+        self._priority = prio
+        self._status = initial
+        self._replied = False
+        self._last = t
+        paused = policy._paused_by.get(initial, (False, False, False, False))
+        specs = policy._specs
+        clocks: list[SlaClock | None] = [None, None, None, None]
+        for i in (0, 3):  # FIRST_RESPONSE and RESOLUTION start with the ticket
+            spec = specs.get((METRICS[i], prio))
+            if spec is not None:
+                clocks[i] = SlaClock._start_us(ticket_id, spec, t, paused[i])
+        self._clocks = clocks
+
+    @classmethod
+    def for_ticket(
+        cls, ticket: Any, policy: SlaPolicy, *, status: TicketStatus | str = TicketStatus.NEW
+    ) -> TicketSla:
+        """Start the SLA of a :class:`~csflow.model.Ticket` (its id, priority and creation)."""
+        return cls(ticket.id, policy, ticket.priority, ticket.created_at, status=status)
+
+    # -- internals ---------------------------------------------------------------------------
+
+    def _check_time(self, at: object) -> int:
+        t = check_at(at)
+        last = self._last
+        for c in self._clocks:
+            if c is not None and c._last > last:
+                last = c._last
+        if t < last:
+            zone = self._policy.calendar.zone
+            raise InvalidTransitionError(
+                f"'at' must not be earlier than the ticket's last instant "
+                f"{from_us(last, zone).isoformat()}, got {show(at)}"
+            )
+        return t
+
+    def _check_open(self) -> None:
+        if self._status in FINAL_STATUSES:
+            raise InvalidTransitionError(
+                f"ticket {show(self._ticket_id)} is {self._status.value}: its SLA can no longer change"
+            )
+
+    def _poll_all(self, limit: int) -> list[SlaEvent]:
+        out: list[SlaEvent] = []
+        sources = 0
+        for c in self._clocks:
+            if c is not None and c._next is not None and c._next <= limit:
+                c._poll_us(limit, out)
+                sources += 1
+        if sources > 1:
+            out.sort(key=_event_at)  # stable: ties keep metric order
+        return out
+
+    def _start(self, i: int, t: int) -> None:
+        spec = self._policy._specs.get((METRICS[i], self._priority))
+        if spec is None:
+            self._clocks[i] = None
+            return
+        paused = self._policy._paused_by.get(self._status)
+        clock = SlaClock._start_us(self._ticket_id, spec, t, paused is not None and paused[i])
+        self._clocks[i] = clock
+
+    def _apply_pauses(self, t: int, out: list[SlaEvent]) -> None:
+        paused = self._policy._paused_by.get(self._status)
+        for i, c in enumerate(self._clocks):
+            if c is None:
+                continue
+            should = paused is not None and paused[i]
+            if should and c._state in COUNTING_STATES:
+                c._pause_us(t, out)
+            elif not should and c._state in PAUSED_STATES:
+                c._resume_us(t, out)
+
+    def _finish(self, pre: list[SlaEvent], acts: list[SlaEvent], t: int) -> list[SlaEvent]:
+        self._last = t
+        for c in self._clocks:
+            if c is not None:
+                c._last = t
+        # Everything in `acts` happened at `t` (all clocks were polled up to t - 1 first).
+        post = self._poll_all(t)
+        return pre + acts + post if (acts or post) else pre
+
+    # -- commands ----------------------------------------------------------------------------
+
+    def agent_reply(self, at: datetime) -> list[SlaEvent]:
+        """An agent replied publicly.
+
+        Meets ``FIRST_RESPONSE`` and the running ``NEXT_RESPONSE`` cycle; meets the running
+        ``PERIODIC_UPDATE`` cycle and starts the next one (unless the ticket is solved).
+
+        Raises:
+            InvalidTransitionError: The ticket is closed, or *at* goes backwards.
+            CalendarError: *at* is naive.
+        """
+        t = self._check_time(at)
+        self._check_open()
+        pre = self._poll_all(t - 1)
+        acts: list[SlaEvent] = []
+        clocks = self._clocks
+        for i in (0, 1):
+            c = clocks[i]
+            if c is not None and c._state in LIVE_STATES:
+                c._stop_us(t, acts)
+        if self._status is not _SOLVED:
+            pu = clocks[2]
+            if pu is not None and pu._state in LIVE_STATES:
+                pu._stop_us(t, acts)
+            self._start(2, t)
+        self._replied = True
+        return self._finish(pre, acts, t)
+
+    def customer_message(self, at: datetime) -> list[SlaEvent]:
+        """The customer wrote.
+
+        Starts a ``NEXT_RESPONSE`` cycle when an agent has replied before and no cycle is
+        running.  A message on a solved ticket starts nothing: re-open the ticket first
+        (:meth:`set_status`) if the message re-opens it.
+
+        Raises:
+            InvalidTransitionError: The ticket is closed, or *at* goes backwards.
+            CalendarError: *at* is naive.
+        """
+        t = self._check_time(at)
+        self._check_open()
+        pre = self._poll_all(t - 1)
+        acts: list[SlaEvent] = []
+        nr = self._clocks[1]
+        if (
+            self._replied
+            and self._status is not _SOLVED
+            and (nr is None or nr._state not in LIVE_STATES)
+        ):
+            self._start(1, t)
+        return self._finish(pre, acts, t)
+
+    def set_status(self, status: TicketStatus | str, at: datetime) -> list[SlaEvent]:
+        """The ticket's status changed.
+
+        Args:
+            status: A :class:`~csflow.model.TicketStatus` or its value (``"pending"``).
+            at: When.
+
+        Returns:
+            Events due before *at*, the :class:`~csflow.events.SlaMet` of ``RESOLUTION`` when solved, then
+            events due at *at*.
+
+        Raises:
+            ConfigError: *status* is unknown.
+            InvalidTransitionError: The ticket is closed or abandoned, or *at* goes backwards.
+            CalendarError: *at* is naive.
+        """
+        new = ticket_status(status)
+        if new is None:
+            raise ConfigError(
+                f"status must be one of {status_names(TICKET_STATUSES)}, got {show(status)}"
+            )
+        t = self._check_time(at)
+        self._check_open()
+        pre = self._poll_all(t - 1)
+        acts: list[SlaEvent] = []
+        old = self._status
+        clocks = self._clocks
+        self._status = new
+        if new is old:
+            pass
+        elif new is _SOLVED:
+            res = clocks[3]
+            if res is not None and res._state in LIVE_STATES:
+                res._stop_us(t, acts)
+            for c in clocks[:3]:
+                if c is not None and c._state in LIVE_STATES:
+                    c._cancel_us(t, acts)
+        elif new in FINAL_STATUSES:
+            for c in clocks:
+                if c is not None and c._state in LIVE_STATES:
+                    c._cancel_us(t, acts)
+        else:
+            if old is _SOLVED:
+                self._reopen(t, acts)
+            self._apply_pauses(t, acts)
+        return self._finish(pre, acts, t)
+
+    def _reopen(self, t: int, acts: list[SlaEvent]) -> None:
+        clocks = self._clocks
+        res = clocks[3]
+        spec = self._policy._specs.get((_RES, self._priority))
+        if res is not None and res._state in (ClockState.MET, ClockState.MET_LATE):
+            res._reopen_us(t, acts)
+            # The priority or policy may have changed while the ticket was solved.
+            if spec is None:
+                res._cancel_us(t, acts)
+            elif spec != res._spec:
+                res._recalc_us(spec, t, RecalcMode.KEEP_ELAPSED, acts)
+        elif res is None and spec is not None:
+            self._start(3, t)
+        if self._replied:
+            self._start(2, t)
+
+    def recalculate(
+        self,
+        at: datetime,
+        *,
+        policy: SlaPolicy | None = None,
+        priority: Priority | str | int | None = None,
+        mode: RecalcMode | str = RecalcMode.KEEP_ELAPSED,
+    ) -> list[SlaEvent]:
+        """Apply a new policy and/or priority from *at*.
+
+        Each live clock whose target changes is recalculated per *mode*
+        (:class:`~csflow.sla.policy.RecalcMode`); a live clock whose metric has no target any more is cancelled;
+        ``FIRST_RESPONSE`` (before the first reply) and ``RESOLUTION`` (before the solve) that
+        gain a target start fresh at *at*.  Clocks whose target is unchanged, and finished
+        clocks, are left alone.  The new policy's ``pause_on`` then applies to the current
+        status.
+
+        Raises:
+            ConfigError: A bad policy, priority or mode.
+            InvalidTransitionError: The ticket is closed, or *at* goes backwards.
+            CalendarError: *at* is naive.
+        """
+        new_policy = self._policy if policy is None else policy
+        if not isinstance(new_policy, SlaPolicy):
+            raise ConfigError(f"policy must be an SlaPolicy, got {show(policy)}")
+        prio = self._priority if priority is None else Priority.parse(priority)
+        mode = RecalcMode.parse(mode)
+        t = self._check_time(at)
+        self._check_open()
+        pre = self._poll_all(t - 1)
+        acts: list[SlaEvent] = []
+        self._policy = new_policy
+        self._priority = prio
+        specs = new_policy._specs
+        clocks = self._clocks
+        solved = self._status is _SOLVED
+        for i, metric in enumerate(METRICS):
+            c = clocks[i]
+            spec = specs.get((metric, prio))
+            if c is None or c._state not in LIVE_STATES:
+                if c is None and spec is not None and not solved and self._gains(i):
+                    self._start(i, t)
+                continue
+            if spec is None:
+                # The metric lost its target: cancel the clock and forget it, so that a later
+                # change that brings a target back starts afresh.
+                c._cancel_us(t, acts)
+                clocks[i] = None
+            elif spec != c._spec:
+                c._recalc_us(spec, t, mode, acts)
+        if not solved:
+            self._apply_pauses(t, acts)
+        return self._finish(pre, acts, t)
+
+    def _gains(self, i: int) -> bool:
+        """Whether metric *i*, without a clock, starts when a recalculation gives it a target."""
+        if i == 0:
+            return not self._replied
+        if i == 2:
+            return self._replied
+        return i == 3
+
+    def change_priority(
+        self,
+        priority: Priority | str | int,
+        at: datetime,
+        mode: RecalcMode | str = RecalcMode.KEEP_ELAPSED,
+    ) -> list[SlaEvent]:
+        """The ticket's priority changed: :meth:`recalculate` with the new priority.
+
+        Raises:
+            ConfigError: *priority* names no priority (``None`` included).
+        """
+        if priority is None:
+            raise ConfigError("priority must be a Priority, its name or its number, got None")
+        return self.recalculate(at, priority=priority, mode=mode)
+
+    def change_policy(
+        self, policy: SlaPolicy, at: datetime, mode: RecalcMode | str = RecalcMode.KEEP_ELAPSED
+    ) -> list[SlaEvent]:
+        """The desk chose another SLA policy: :meth:`recalculate` with the new policy.
+
+        Raises:
+            ConfigError: *policy* is not an :class:`~csflow.sla.policy.SlaPolicy` (``None`` included).
+        """
+        if not isinstance(policy, SlaPolicy):
+            raise ConfigError(f"policy must be an SlaPolicy, got {show(policy)}")
+        return self.recalculate(at, policy=policy, mode=mode)
+
+    def advance(self, at: datetime) -> list[SlaEvent]:
+        """The events of all clocks due up to and including *at*, in time order.
+
+        Raises:
+            InvalidTransitionError: *at* goes backwards.
+            CalendarError: *at* is naive.
+        """
+        t = self._check_time(at)
+        out = self._poll_all(t)
+        self._last = t
+        for c in self._clocks:
+            if c is not None:
+                c._last = t
+        return out
+
+    poll = advance
+
+    # -- views -------------------------------------------------------------------------------
+
+    @property
+    def ticket_id(self) -> str:
+        """The ticket."""
+        return self._ticket_id
+
+    @property
+    def policy(self) -> SlaPolicy:
+        """The SLA policy in force."""
+        return self._policy
+
+    @property
+    def priority(self) -> Priority:
+        """The priority in force."""
+        return self._priority
+
+    @property
+    def status(self) -> TicketStatus:
+        """The last status set (a :class:`~csflow.model.TicketStatus`, equal to its value)."""
+        return self._status
+
+    @property
+    def replied(self) -> bool:
+        """Whether an agent has replied at least once."""
+        return self._replied
+
+    def clock(self, metric: Metric | str) -> SlaClock | None:
+        """The current clock of *metric* (the latest cycle), or ``None`` if none ever started.
+
+        The clock is live state: read it, but drive it through the ticket's commands.
+        """
+        return self._clocks[METRICS.index(Metric.parse(metric))]
+
+    @property
+    def clocks(self) -> Mapping[Metric, SlaClock]:
+        """Metric -> current clock, for the metrics whose clock has started."""
+        return MappingProxyType({m: c for m, c in zip(METRICS, self._clocks, strict=True) if c})
+
+    def next_deadline_us(self) -> int | None:
+        """:meth:`next_deadline` as integer µs since the epoch."""
+        best: int | None = None
+        for c in self._clocks:
+            if c is not None:
+                n = c._next
+                if n is not None and (best is None or n < best):
+                    best = n
+        return best
+
+    def next_deadline(self) -> datetime | None:
+        """The earliest instant at which any clock will emit an event; ``None`` if none will.
+
+        A host sets its timer for it and then calls :meth:`advance`.
+        """
+        best = self.next_deadline_us()
+        return None if best is None else from_us(best, self._policy.calendar.zone)
+
+    def __repr__(self) -> str:
+        states = ", ".join(
+            f"{m.value}={c._state.value}" for m, c in zip(METRICS, self._clocks, strict=True) if c
+        )
+        return (
+            f"<TicketSla {self._ticket_id!r} {self._policy.name!r} {self._priority} "
+            f"{self._status.value}: {states}>"
+        )
+
+    # -- snapshot ----------------------------------------------------------------------------
+
+    def to_dict(self) -> dict[str, Any]:
+        """The ticket's SLA state as JSON-compatible data (the policy by name).
+
+        :meth:`from_dict` with the same policies gives an object with identical future events.
+        """
+        return {
+            "ticket_id": self._ticket_id,
+            "policy": self._policy.name,
+            "priority": str(self._priority),
+            "status": self._status.value,
+            "replied": self._replied,
+            "last": self._last,
+            "clocks": {
+                m.value: c.to_dict() for m, c in zip(METRICS, self._clocks, strict=True) if c
+            },
+        }
+
+    @classmethod
+    def from_dict(
+        cls, data: object, policies: Mapping[str, SlaPolicy], path: str = "ticket_sla"
+    ) -> TicketSla:
+        """Rebuild from :meth:`to_dict` data; the policy is looked up by name in *policies*.
+
+        Clocks are rebuilt on that policy's calendar.  (A finished clock's calendar no longer
+        matters: only live clocks count time.)
+
+        Raises:
+            ConfigError: Malformed data or an unknown policy, with the path to it.
+        """
+        if not isinstance(data, Mapping):
+            raise ConfigError(f"expected a mapping, got {show(data)}", path)
+        try:
+            policy = resolve_policy(data.get("policy"), policies)
+        except ConfigError as exc:
+            raise ConfigError(exc.detail, join(path, "policy")) from None
+        try:
+            priority = Priority.parse(data.get("priority"))  # type: ignore[arg-type]
+        except ConfigError as exc:
+            raise ConfigError(exc.detail, join(path, "priority")) from None
+        raw_status = data.get("status")
+        status = ticket_status(raw_status)
+        if status is None:
+            raise ConfigError(f"unknown status {show(raw_status)}", join(path, "status"))
+        last = data.get("last")
+        if not isinstance(last, int) or isinstance(last, bool):
+            raise ConfigError(f"expected an int, got {show(last)}", join(path, "last"))
+        clocks_raw = data.get("clocks", {})
+        if not isinstance(clocks_raw, Mapping):
+            raise ConfigError(f"expected a mapping, got {show(clocks_raw)}", join(path, "clocks"))
+        clocks: list[SlaClock | None] = [None, None, None, None]
+        for key, raw in clocks_raw.items():
+            where = join(join(path, "clocks"), str(key))
+            try:
+                i = METRICS.index(Metric.parse(key))
+            except ConfigError as exc:
+                raise ConfigError(exc.detail, where) from None
+            clocks[i] = SlaClock.from_dict(raw, policy.calendar, where)
+        self = cls.__new__(cls)
+        self._ticket_id = check_ticket_id(data.get("ticket_id"))
+        self._policy = policy
+        self._priority = priority
+        self._status = status
+        self._replied = bool(data.get("replied", False))
+        self._last = last
+        self._clocks = clocks
+        return self
