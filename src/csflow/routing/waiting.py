@@ -1,0 +1,183 @@
+"""A waiting ticket's routing state, and the timers that change it while it waits: relaxation
+steps, overflow to another queue, and the expiry of a pin to a preferred agent.
+
+Theory of operation
+-------------------
+Relaxation steps, pins to a preferred agent and overflow delays are timers.  The router never
+reads a clock: :meth:`csflow.routing.router.Router.next_step_at` says when something is next
+due, and :meth:`csflow.routing.router.Router.advance` fires what is due at the instant given
+and routes what it freed.  Each waiting ticket has one live timer at a time, its next step or
+its pin's expiry, whichever comes first, in one heap (:class:`Timers`).  A timer names the
+ticket and the :attr:`Wait.version` it was armed for; any change of the ticket (routed,
+removed, re-armed) bumps the version, so old timers are dropped lazily when they reach the top.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+from collections.abc import Iterator, Mapping
+
+from csflow.model import Ticket
+from csflow.queues import Signature
+from csflow.routing.decisions import Overflowed, PinReleased, Relaxed, RoutingChange
+from csflow.routing.profiles import Relaxation
+from csflow.routing.strategies import Chain
+
+__all__ = ["Timers", "Wait", "catch_up", "due_changes"]
+
+
+class Wait:
+    """A waiting ticket's routing state in the router.
+
+    Attributes:
+        ticket: The ticket.
+        queue: The queue it waits in.
+        open_sig: Its requirements, relaxed so far, without a pin.
+        sig: What it waits under: *open_sig*, or *open_sig* pinned to one agent.
+        plan: Its relaxation plan, if any.
+        step: How many relaxation steps have applied.
+        chain: Its agent-selection chain.
+        rule: The rule that chose its routing, for reasons.
+        queued_at_us: When it first joined the line.
+        due_us: Its SLA due instant, if any.
+        pin: The agent it waits for alone, if any, until *pin_until*.
+        version: Bumped on every change, so that older timers are stale.
+    """
+
+    __slots__ = (
+        "chain",
+        "due_us",
+        "open_sig",
+        "pin",
+        "pin_until",
+        "plan",
+        "queue",
+        "queued_at_us",
+        "rule",
+        "sig",
+        "step",
+        "ticket",
+        "version",
+    )
+
+    def __init__(
+        self,
+        ticket: Ticket,
+        queue: str,
+        open_sig: Signature,
+        plan: Relaxation | None,
+        chain: Chain,
+        rule: str | None,
+        queued_at_us: int,
+        due_us: int | None,
+    ) -> None:
+        self.ticket = ticket
+        self.queue = queue
+        self.open_sig = open_sig  # relaxed, not pinned
+        self.sig = open_sig  # what it waits under (maybe pinned)
+        self.plan = plan
+        self.step = 0
+        self.chain = chain
+        self.rule = rule
+        self.queued_at_us = queued_at_us
+        self.due_us = due_us
+        self.pin: str | None = None
+        self.pin_until = 0
+        self.version = 0
+
+
+def catch_up(w: Wait, at_us: int) -> str:
+    """Apply the relaxation steps already due (a ticket queued in the past); its queue now."""
+    plan = w.plan
+    queue = w.queue
+    if plan is None:
+        return queue
+    waited = at_us - w.queued_at_us
+    while w.step < len(plan.steps) and plan.steps[w.step].after_us <= waited:
+        step = plan.steps[w.step]
+        w.open_sig = step.apply(w.open_sig)
+        if step.overflow_to is not None:
+            queue = step.overflow_to
+        w.step += 1
+    w.sig = w.open_sig
+    return queue
+
+
+def due_changes(w: Wait, at_us: int) -> tuple[list[RoutingChange], str]:
+    """Expire *w*'s pin and apply its relaxation steps due at *at_us*.
+
+    Changes ``w.pin``, ``w.step`` and ``w.open_sig``; the caller moves the queue entry.
+
+    Returns:
+        The changes (:class:`~csflow.routing.decisions.PinReleased`, then a
+        :class:`~csflow.routing.decisions.Relaxed` and maybe an
+        :class:`~csflow.routing.decisions.Overflowed` per step), and the queue the ticket
+        now belongs in.
+    """
+    out: list[RoutingChange] = []
+    tid = w.ticket.id
+    if w.pin is not None and w.pin_until <= at_us:
+        out.append(PinReleased(tid, at_us, w.pin))
+        w.pin = None
+    plan = w.plan
+    queue = w.queue
+    if plan is not None:
+        waited = at_us - w.queued_at_us
+        while w.step < len(plan.steps) and plan.steps[w.step].after_us <= waited:
+            step = plan.steps[w.step]
+            w.step += 1
+            new = step.apply(w.open_sig)
+            if new != w.open_sig:
+                w.open_sig = new
+                out.append(Relaxed(tid, at_us, w.step, new, step.describe()))
+            if step.overflow_to is not None and step.overflow_to != queue:
+                out.append(Overflowed(tid, at_us, queue, step.overflow_to))
+                queue = step.overflow_to
+    return out, queue
+
+
+class Timers:
+    """The waiting tickets' timers (next relaxation step or pin expiry), as one lazy heap."""
+
+    __slots__ = ("_heap", "_seq")
+
+    def __init__(self) -> None:
+        self._heap: list[tuple[int, int, str, int]] = []  # (due, seq, ticket id, version)
+        self._seq = itertools.count()
+
+    def arm(self, w: Wait) -> None:
+        """Set *w*'s timer for its pin's expiry or its next step, whichever is first."""
+        when: int | None = None
+        if w.pin is not None:
+            when = w.pin_until
+        plan = w.plan
+        if plan is not None and w.step < len(plan.steps):
+            due = w.queued_at_us + plan.steps[w.step].after_us
+            when = due if when is None else min(when, due)
+        if when is not None:
+            heapq.heappush(self._heap, (when, next(self._seq), w.ticket.id, w.version))
+
+    def next_us(self, waiting: Mapping[str, Wait]) -> int | None:
+        """The first live timer's instant (stale ones are dropped), or ``None``."""
+        timers = self._heap
+        while timers:
+            _, _, tid, version = timers[0]
+            w = waiting.get(tid)
+            if w is not None and w.version == version:
+                break
+            heapq.heappop(timers)
+        return timers[0][0] if timers else None
+
+    def pop_due(self, at_us: int, waiting: Mapping[str, Wait]) -> Iterator[Wait]:
+        """Each waiting ticket whose live timer is due at *at_us*, earliest first.
+
+        Timers armed while the caller handles one ticket are seen too, when due.
+        """
+        timers = self._heap
+        while timers and timers[0][0] <= at_us:
+            _, _, tid, version = heapq.heappop(timers)
+            w = waiting.get(tid)
+            if w is None or w.version != version:
+                continue
+            yield w
