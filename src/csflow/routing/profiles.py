@@ -10,7 +10,7 @@ queue.  The router fires the steps as timers (:mod:`csflow.routing.waiting`).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import timedelta
 
 import attrs
@@ -26,7 +26,10 @@ __all__ = [
     "Relaxation",
     "RelaxationStep",
     "RoutingProfile",
+    "check_plan",
+    "profile_table",
     "serves",
+    "serving_table",
 ]
 
 
@@ -226,3 +229,63 @@ def serves(
         if g == group and delay <= waited_us:
             return prio
     return None
+
+
+def check_plan(plan: object, path: str, queues: Collection[str]) -> Relaxation:
+    """*plan* as a :class:`Relaxation` whose overflow targets are among *queues*.
+
+    Raises:
+        ConfigError: Not a Relaxation, or an overflow to an unknown queue (with its path).
+    """
+    if not isinstance(plan, Relaxation):
+        raise ConfigError(f"must be a Relaxation, got {show(plan)}", path)
+    for i, s in enumerate(plan.steps):
+        if s.overflow_to is not None and s.overflow_to not in queues:
+            raise ConfigError(
+                f"unknown queue {show(s.overflow_to)}; known: {show(sorted(queues))}",
+                f"{path}.steps[{i}].overflow_to",
+            )
+    return plan
+
+
+def profile_table(
+    profiles: Iterable[RoutingProfile], queues: Sequence[str]
+) -> dict[str, RoutingProfile]:
+    """Routing profiles by name, checked against the router's *queues*.
+
+    With no profile, one profile ``"default"`` serves every queue at priority 1, no delay.
+
+    Raises:
+        ConfigError: A non-profile, a name used twice, or a slot naming an unknown queue.
+    """
+    profs = list(profiles)
+    if not profs:
+        profs = [RoutingProfile("default", [QueueSlot(n) for n in queues])]
+    out: dict[str, RoutingProfile] = {}
+    for i, p in enumerate(profs):
+        if not isinstance(p, RoutingProfile):
+            raise ConfigError(f"profiles[{i}]: must be a RoutingProfile, got {show(p)}")
+        if p.name in out:
+            raise ConfigError(f"profiles[{i}]: profile name {show(p.name)} used twice")
+        for j, s in enumerate(p.queues):
+            if s.queue not in queues:
+                raise ConfigError(
+                    f"unknown queue {show(s.queue)}; known: {show(sorted(queues))}",
+                    f"profiles[{i}].queues[{j}]",
+                )
+        out[p.name] = p
+    return out
+
+
+def serving_table(
+    profiles: Iterable[RoutingProfile], queues: Iterable[str]
+) -> dict[str, list[tuple[int, int, str]]]:
+    """Queue -> ``(priority, delay_us, group)`` for every slot naming it, sorted: the groups
+    that may take its tickets, best first (what :func:`serves` reads)."""
+    serving: dict[str, list[tuple[int, int, str]]] = {n: [] for n in queues}
+    for p in profiles:
+        for s in p.queues:
+            serving[s.queue].append((s.priority, s.delay_us, p.name))
+    for slots in serving.values():
+        slots.sort()
+    return serving

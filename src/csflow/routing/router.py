@@ -66,9 +66,16 @@ from csflow.routing.decisions import (
     new_reason,
 )
 from csflow.routing.pool import AgentPool
-from csflow.routing.profiles import QueueSlot, Relaxation, RoutingProfile, serves
+from csflow.routing.profiles import (
+    Relaxation,
+    RoutingProfile,
+    check_plan,
+    profile_table,
+    serves,
+    serving_table,
+)
 from csflow.routing.strategies import LongestIdle, SelectionContext, Strategy
-from csflow.routing.waiting import Timers, Wait, catch_up, due_changes
+from csflow.routing.waiting import Timers, Wait, catch_up, due_changes, pin_if_held
 
 __all__ = ["Router"]
 
@@ -111,22 +118,7 @@ class Router:
             self.queues[q.name] = q
         if not self.queues:
             raise ConfigError("a router needs at least one queue, got none")
-        profs = list(profiles)
-        if not profs:
-            profs = [RoutingProfile("default", [QueueSlot(n) for n in self.queues])]
-        self.profiles: dict[str, RoutingProfile] = {}
-        for i, p in enumerate(profs):
-            if not isinstance(p, RoutingProfile):
-                raise ConfigError(f"profiles[{i}]: must be a RoutingProfile, got {show(p)}")
-            if p.name in self.profiles:
-                raise ConfigError(f"profiles[{i}]: profile name {show(p.name)} used twice")
-            for j, s in enumerate(p.queues):
-                if s.queue not in self.queues:
-                    raise ConfigError(
-                        f"unknown queue {show(s.queue)}; known: {show(sorted(self.queues))}",
-                        f"profiles[{i}].queues[{j}]",
-                    )
-            self.profiles[p.name] = p
+        self.profiles: dict[str, RoutingProfile] = profile_table(profiles, list(self.queues))
         self._levels = {name: p.levels() for name, p in self.profiles.items()}
         # The same, as (queue, name, delay_us) for the agent-frees-up loop.
         self._pull_levels = {
@@ -134,20 +126,17 @@ class Router:
             for name, levels in self._levels.items()
         }
         # queue -> [(priority, delay_us, group)], the groups that may take its tickets
-        self._serving: dict[str, list[tuple[int, int, str]]] = {n: [] for n in self.queues}
+        self._serving = serving_table(self.profiles.values(), self.queues)
         for p in self.profiles.values():
             for s in p.queues:
-                self._serving[s.queue].append((s.priority, s.delay_us, p.name))
                 if s.delay_us:
                     self.queues[s.queue].watch(s.delay_us)
-        for serving in self._serving.values():
-            serving.sort()
         self._chain = self.pool.chain(strategies)
         self._plans: dict[str, Relaxation] = {}
         for qname, plan in (relaxation or {}).items():
             if qname not in self.queues:
                 raise ConfigError(f"unknown queue {show(qname)}", f"relaxation.{qname}")
-            self._check_plan(plan, f"relaxation.{qname}")
+            check_plan(plan, f"relaxation.{qname}", self.queues)
             self._plans[qname] = plan
         self._waiting: dict[str, Wait] = {}
         self._timers = Timers()
@@ -356,10 +345,10 @@ class Router:
             elif found is not None and found[1].how != "preferred":
                 # Another agent is free, but the customer's preferred agent, busy now, may
                 # be worth waiting for (the pin's timeout).
-                if self._pin_if_held(w, ctx, at_us, found[0]):
+                if pin_if_held(w, ctx, at_us, self.pool.records, self._serving, found[0]):
                     found = None
             elif found is None:
-                self._pin_if_held(w, ctx, at_us)
+                pin_if_held(w, ctx, at_us, self.pool.records, self._serving)
             if found is not None:
                 ag, reason = found
                 return self._give(ag, w, None, reason, at_us)
@@ -623,17 +612,6 @@ class Router:
             raise UnknownTicketError(f"ticket {show(ticket_id)} is not waiting")
         return w
 
-    def _check_plan(self, plan: object, path: str) -> Relaxation:
-        if not isinstance(plan, Relaxation):
-            raise ConfigError(f"must be a Relaxation, got {show(plan)}", path)
-        for i, s in enumerate(plan.steps):
-            if s.overflow_to is not None and s.overflow_to not in self.queues:
-                raise ConfigError(
-                    f"unknown queue {show(s.overflow_to)}; known: {show(sorted(self.queues))}",
-                    f"{path}.steps[{i}].overflow_to",
-                )
-        return plan
-
     def _admit(
         self,
         ticket: Ticket,
@@ -657,7 +635,7 @@ class Router:
         q_us = at_us if queued_at is None else to_instant_us(queued_at, "queued_at")
         plan = self._plans.get(qname) if relaxation is None else relaxation
         if plan is not None:
-            self._check_plan(plan, "relaxation")
+            check_plan(plan, "relaxation", self.queues)
         chain = self._chain if strategies is None else self.pool.chain(strategies)
         if rule is not None:
             check_name("rule", rule)
@@ -716,41 +694,6 @@ class Router:
         how = "preferred" if w.sig.agent is not None else "ticket"
         reason = new_reason(how, chain.names, count, w.rule, w.queue, w.sig, w.step)
         return best[3], reason
-
-    def _pin_if_held(
-        self, w: Wait, ctx: SelectionContext, at_us: int, rival: AgentRecord | None = None
-    ) -> bool:
-        """Reserve a ticket for its preferred agent when that agent is busy but routable.
-
-        With a *rival* (an agent free now), the ticket waits only when the preferred agent
-        would tie with or beat the rival on the ranking strategies before the pin -- the
-        same rule by which a free preferred agent wins.  Returns whether it pinned.
-        """
-        waited = at_us - w.queued_at_us
-        for prefix_len, pin in w.chain.pins:
-            hold = pin.hold_us
-            if hold <= 0:
-                continue
-            aid = pin.pick(ctx)
-            ag = self.pool.records.get(aid) if aid is not None else None
-            if ag is None or not ag.routable or ag is rival:
-                continue
-            if ag.caps.get(w.open_sig.channel, 0) <= 0 or not w.open_sig.admits(ag.profile):
-                continue
-            prio = serves(self._serving, ag.group, w.queue, waited)
-            if prio is None:
-                continue
-            if rival is not None:
-                rival_prio = serves(self._serving, rival.group, w.queue, waited)
-                mine = (prio, w.chain.key(ag, w.open_sig)[:prefix_len])
-                theirs = (rival_prio, w.chain.key(rival, w.open_sig)[:prefix_len])
-                if rival_prio is not None and theirs < mine:
-                    continue
-            w.pin = ag.id
-            w.pin_until = at_us + hold
-            w.sig = w.open_sig.pinned(ag.id)
-            return True
-        return False
 
     def _give(
         self,

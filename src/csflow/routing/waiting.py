@@ -1,5 +1,6 @@
-"""A waiting ticket's routing state, and the timers that change it while it waits: relaxation
-steps, overflow to another queue, and the expiry of a pin to a preferred agent.
+"""A waiting ticket's routing state, and what changes it while it waits: a pin to its busy
+preferred agent (:func:`pin_if_held`), and the timers of its relaxation steps, overflow to
+another queue and the pin's expiry.
 
 Theory of operation
 -------------------
@@ -20,11 +21,12 @@ from collections.abc import Iterator, Mapping
 
 from csflow.model import Ticket
 from csflow.queues import Signature
+from csflow.routing.agents import AgentRecord
 from csflow.routing.decisions import Overflowed, PinReleased, Relaxed, RoutingChange
-from csflow.routing.profiles import Relaxation
-from csflow.routing.strategies import Chain
+from csflow.routing.profiles import Relaxation, serves
+from csflow.routing.strategies import Chain, SelectionContext
 
-__all__ = ["Timers", "Wait", "catch_up", "due_changes"]
+__all__ = ["Timers", "Wait", "catch_up", "due_changes", "pin_if_held"]
 
 
 class Wait:
@@ -102,6 +104,59 @@ def catch_up(w: Wait, at_us: int) -> str:
         w.step += 1
     w.sig = w.open_sig
     return queue
+
+
+def pin_if_held(
+    w: Wait,
+    ctx: SelectionContext,
+    at_us: int,
+    records: Mapping[str, AgentRecord],
+    serving: Mapping[str, list[tuple[int, int, str]]],
+    rival: AgentRecord | None = None,
+) -> bool:
+    """Reserve a ticket for its preferred agent when that agent is busy but routable.
+
+    With a *rival* (an agent free now), the ticket waits only when the preferred agent would
+    tie with or beat the rival on the ranking strategies before the pin -- the same rule by
+    which a free preferred agent wins.
+
+    Args:
+        w: The ticket, not yet pinned.
+        ctx: What the chain's pinning strategies see.
+        at_us: Now.
+        records: The pool's agent records.
+        serving: Queue -> ``(priority, delay_us, group)`` (see
+            :func:`~csflow.routing.profiles.serving_table`).
+        rival: The agent free now that would take the ticket otherwise, if any.
+
+    Returns:
+        Whether it pinned (``w.pin``, ``w.pin_until`` and ``w.sig`` then say to whom).
+    """
+    waited = at_us - w.queued_at_us
+    for prefix_len, pin in w.chain.pins:
+        hold = pin.hold_us
+        if hold <= 0:
+            continue
+        aid = pin.pick(ctx)
+        ag = records.get(aid) if aid is not None else None
+        if ag is None or not ag.routable or ag is rival:
+            continue
+        if ag.caps.get(w.open_sig.channel, 0) <= 0 or not w.open_sig.admits(ag.profile):
+            continue
+        prio = serves(serving, ag.group, w.queue, waited)
+        if prio is None:
+            continue
+        if rival is not None:
+            rival_prio = serves(serving, rival.group, w.queue, waited)
+            mine = (prio, w.chain.key(ag, w.open_sig)[:prefix_len])
+            theirs = (rival_prio, w.chain.key(rival, w.open_sig)[:prefix_len])
+            if rival_prio is not None and theirs < mine:
+                continue
+        w.pin = ag.id
+        w.pin_until = at_us + hold
+        w.sig = w.open_sig.pinned(ag.id)
+        return True
+    return False
 
 
 def due_changes(w: Wait, at_us: int) -> tuple[list[RoutingChange], str]:
