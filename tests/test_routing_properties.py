@@ -131,7 +131,7 @@ def ref_best_agent(
     cands = ref_candidates(router, sig, queue)
     if not cands:
         return None
-    agents = router.pool._agents  # the strategies' keys read the live agent state
+    agents = router.pool.records  # the strategies' keys read the live agent state
     ranking = [s for s in chain if isinstance(s, RankingStrategy)]
 
     def full(c: tuple[int, str]) -> tuple[int, tuple[int, ...], int]:
@@ -289,7 +289,7 @@ def test_router_agrees_with_brute_force(data: st.DataObject) -> None:
                 continue
             aid, tid = data.draw(st.sampled_from(pairs))
             agent = AgentModel(router, aid)
-            agent.counts[router.pool._holder[tid].held[tid]] -= 1
+            agent.counts[router.pool.holders[tid].held[tid]] -= 1
             expected_ids = ref_pull(agent, waiting(router))
             got_list = router.release(aid, tid, at=now)
             assert [a.ticket_id for a in got_list] == expected_ids

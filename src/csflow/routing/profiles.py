@@ -1,0 +1,291 @@
+"""Routing profiles and relaxation: which queues an agent group serves, in what order and after
+what delay (overflow), and how a waiting ticket's requirements widen with time.
+
+A :class:`RoutingProfile` lists :class:`QueueSlot` s; a slot with a *delay* serves a queue
+only for tickets that waited at least that long, which is how work overflows to another
+group.  A :class:`Relaxation` is a ticket's timed plan of :class:`RelaxationStep` s, each
+lowering proficiencies, dropping skills or the language, or moving the ticket to another
+queue.  The router fires the steps as timers (:mod:`csflow.routing.waiting`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from datetime import timedelta
+
+import attrs
+
+from csflow._text import show
+from csflow._time import duration_us
+from csflow.errors import ConfigError
+from csflow.queues import Signature
+from csflow.routing._checks import check_name
+
+__all__ = [
+    "QueueSlot",
+    "Relaxation",
+    "RelaxationStep",
+    "RoutingProfile",
+    "check_plan",
+    "profile_table",
+    "serves",
+    "serving_table",
+]
+
+
+def _to_drop(value: Iterable[str]) -> frozenset[str]:
+    if isinstance(value, str):
+        raise ConfigError(f"drop must be a collection of skill names, got {show(value)}")
+    return frozenset(value)
+
+
+@attrs.frozen
+class RelaxationStep:
+    """One timed widening of a ticket's requirements.
+
+    Args:
+        after: How long after the ticket was queued the step applies.
+        proficiency: Lower every minimum proficiency above this value to it
+            (``1``: any agent with the skill).
+        drop: Skills no longer required.
+        any_language: Drop the language requirement.
+        overflow_to: Move the ticket to this queue (keeping its key).
+
+    Raises:
+        ConfigError: A negative *after*, a proficiency outside 1-5, or a step that does nothing.
+    """
+
+    after: timedelta
+    proficiency: int | None = None
+    drop: frozenset[str] = attrs.field(factory=frozenset, converter=_to_drop)
+    any_language: bool = False
+    overflow_to: str | None = None
+    _after_us: int = attrs.field(init=False, eq=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        object.__setattr__(self, "_after_us", duration_us(self.after, "after", ConfigError))
+        p = self.proficiency
+        if p is not None and (not isinstance(p, int) or isinstance(p, bool) or not 1 <= p <= 5):
+            raise ConfigError(f"proficiency must be an int from 1 to 5 or None, got {show(p)}")
+        if self.overflow_to is not None:
+            check_name("overflow_to", self.overflow_to)
+        if p is None and not self.drop and not self.any_language and self.overflow_to is None:
+            raise ConfigError(f"relaxation step after {show(self.after)} changes nothing")
+
+    @property
+    def after_us(self) -> int:
+        """*after* in microseconds."""
+        return self._after_us
+
+    def apply(self, signature: Signature) -> Signature:
+        """*signature* widened by this step (overflow is not a signature change)."""
+        return signature.relaxed(
+            proficiency=self.proficiency, drop=self.drop, any_language=self.any_language
+        )
+
+    def describe(self) -> str:
+        """A phrase for reasons: what the step does."""
+        parts = []
+        if self.proficiency is not None:
+            parts.append(
+                "any agent with the skill"
+                if self.proficiency == 1
+                else f"proficiency >= {self.proficiency}"
+            )
+        if self.drop:
+            parts.append(f"without {', '.join(sorted(self.drop))}")
+        if self.any_language:
+            parts.append("any language")
+        if self.overflow_to is not None:
+            parts.append(f"overflow to {self.overflow_to!r}")
+        return f"after {self.after}: " + ", ".join(parts)
+
+
+def _to_steps(value: Iterable[RelaxationStep]) -> tuple[RelaxationStep, ...]:
+    steps = tuple(value)
+    last = -1
+    for i, s in enumerate(steps):
+        if not isinstance(s, RelaxationStep):
+            raise ConfigError(f"steps[{i}]: must be a RelaxationStep, got {show(s)}")
+        if s.after_us <= last:
+            raise ConfigError(f"steps[{i}]: 'after' must increase, got {show(s.after)}")
+        last = s.after_us
+    return steps
+
+
+@attrs.frozen
+class Relaxation:
+    """A ticket's timed relaxation plan: steps in order of *after*.
+
+    Examples:
+        >>> Relaxation((
+        ...     RelaxationStep(timedelta(seconds=30), proficiency=3),
+        ...     RelaxationStep(timedelta(minutes=2), proficiency=1),
+        ...     RelaxationStep(timedelta(minutes=5), overflow_to="general"),
+        ... ), name="refunds")  # doctest: +ELLIPSIS
+        Relaxation(...)
+
+    Raises:
+        ConfigError: Steps whose *after* does not strictly increase.
+    """
+
+    steps: tuple[RelaxationStep, ...] = attrs.field(converter=_to_steps)
+    name: str = ""
+
+    def signature_at(self, base: Signature, step: int) -> Signature:
+        """*base* after the first *step* steps."""
+        sig = base
+        for s in self.steps[:step]:
+            sig = s.apply(sig)
+        return sig
+
+
+def _to_delay(value: timedelta | int) -> timedelta:
+    if isinstance(value, timedelta):
+        duration_us(value, "delay", ConfigError)
+        return value
+    if type(value) is int and value >= 0:
+        return timedelta(microseconds=value)
+    raise ConfigError(
+        f"delay must be a non-negative timedelta or int microseconds, got {show(value)}"
+    )
+
+
+@attrs.frozen
+class QueueSlot:
+    """One queue in a routing profile.
+
+    Args:
+        queue: The queue's name.
+        priority: Lower is served first; queues of equal priority compete by key.
+        delay: Serve this queue only for tickets that waited at least this long (overflow).
+    """
+
+    queue: str = attrs.field(validator=lambda _s, _a, v: check_name("queue", v))
+    priority: int = 1
+    delay: timedelta = attrs.field(default=timedelta(0), converter=_to_delay)
+    _delay_us: int = attrs.field(init=False, eq=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        object.__setattr__(self, "_delay_us", duration_us(self.delay, "delay", ConfigError))
+
+    @property
+    def delay_us(self) -> int:
+        """*delay* in microseconds."""
+        return self._delay_us
+
+
+def _to_slots(value: Iterable[QueueSlot | str]) -> tuple[QueueSlot, ...]:
+    if isinstance(value, str):
+        raise ConfigError(f"queues must be a collection of QueueSlot, got {show(value)}")
+    slots = tuple(QueueSlot(s) if isinstance(s, str) else s for s in value)
+    seen: set[str] = set()
+    for i, s in enumerate(slots):
+        if not isinstance(s, QueueSlot):
+            raise ConfigError(f"queues[{i}]: must be a QueueSlot or a queue name, got {show(s)}")
+        if not isinstance(s.priority, int) or isinstance(s.priority, bool):
+            raise ConfigError(f"queues[{i}].priority: must be an int, got {show(s.priority)}")
+        if s.queue in seen:
+            raise ConfigError(f"queues[{i}]: queue {show(s.queue)} listed twice")
+        seen.add(s.queue)
+    return slots
+
+
+@attrs.frozen
+class RoutingProfile:
+    """An agent group's routing profile: which queues it serves, in what order, after what delay.
+
+    Examples:
+        >>> RoutingProfile("tier1", [QueueSlot("vip", 1), QueueSlot("general", 2, timedelta(minutes=2))])  # doctest: +ELLIPSIS
+        RoutingProfile(...)
+    """
+
+    name: str = attrs.field(validator=lambda _s, _a, v: check_name("routing profile name", v))
+    queues: tuple[QueueSlot, ...] = attrs.field(converter=_to_slots)
+
+    def levels(self) -> list[list[QueueSlot]]:
+        """The slots grouped by priority, lowest first."""
+        out: dict[int, list[QueueSlot]] = {}
+        for s in sorted(self.queues, key=lambda s: s.priority):
+            out.setdefault(s.priority, []).append(s)
+        return list(out.values())
+
+
+def serves(
+    serving: Mapping[str, list[tuple[int, int, str]]], group: str, queue: str, waited_us: int
+) -> int | None:
+    """The priority at which *group* serves *queue* for a ticket that waited *waited_us*.
+
+    Args:
+        serving: Queue -> ``(priority, delay_us, group)`` for every slot naming it, sorted.
+        group: The agent group (routing profile name).
+        queue: The queue.
+        waited_us: How long the ticket waited.
+
+    Returns:
+        The slot's priority, or ``None`` when *group* does not serve *queue* yet.
+    """
+    for prio, delay, g in serving[queue]:
+        if g == group and delay <= waited_us:
+            return prio
+    return None
+
+
+def check_plan(plan: object, path: str, queues: Collection[str]) -> Relaxation:
+    """*plan* as a :class:`Relaxation` whose overflow targets are among *queues*.
+
+    Raises:
+        ConfigError: Not a Relaxation, or an overflow to an unknown queue (with its path).
+    """
+    if not isinstance(plan, Relaxation):
+        raise ConfigError(f"must be a Relaxation, got {show(plan)}", path)
+    for i, s in enumerate(plan.steps):
+        if s.overflow_to is not None and s.overflow_to not in queues:
+            raise ConfigError(
+                f"unknown queue {show(s.overflow_to)}; known: {show(sorted(queues))}",
+                f"{path}.steps[{i}].overflow_to",
+            )
+    return plan
+
+
+def profile_table(
+    profiles: Iterable[RoutingProfile], queues: Sequence[str]
+) -> dict[str, RoutingProfile]:
+    """Routing profiles by name, checked against the router's *queues*.
+
+    With no profile, one profile ``"default"`` serves every queue at priority 1, no delay.
+
+    Raises:
+        ConfigError: A non-profile, a name used twice, or a slot naming an unknown queue.
+    """
+    profs = list(profiles)
+    if not profs:
+        profs = [RoutingProfile("default", [QueueSlot(n) for n in queues])]
+    out: dict[str, RoutingProfile] = {}
+    for i, p in enumerate(profs):
+        if not isinstance(p, RoutingProfile):
+            raise ConfigError(f"profiles[{i}]: must be a RoutingProfile, got {show(p)}")
+        if p.name in out:
+            raise ConfigError(f"profiles[{i}]: profile name {show(p.name)} used twice")
+        for j, s in enumerate(p.queues):
+            if s.queue not in queues:
+                raise ConfigError(
+                    f"unknown queue {show(s.queue)}; known: {show(sorted(queues))}",
+                    f"profiles[{i}].queues[{j}]",
+                )
+        out[p.name] = p
+    return out
+
+
+def serving_table(
+    profiles: Iterable[RoutingProfile], queues: Iterable[str]
+) -> dict[str, list[tuple[int, int, str]]]:
+    """Queue -> ``(priority, delay_us, group)`` for every slot naming it, sorted: the groups
+    that may take its tickets, best first (what :func:`serves` reads)."""
+    serving: dict[str, list[tuple[int, int, str]]] = {n: [] for n in queues}
+    for p in profiles:
+        for s in p.queues:
+            serving[s.queue].append((s.priority, s.delay_us, p.name))
+    for slots in serving.values():
+        slots.sort()
+    return serving

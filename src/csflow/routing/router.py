@@ -1,0 +1,791 @@
+"""The router: queues plus the agent pool; routes tickets to agents and agents to tickets.
+
+Theory of operation
+-------------------
+Two questions are asked over and over, and neither may cost a pass over all agents or all
+waiting tickets.
+
+1. *A ticket arrives (or its requirements relax): which available agent takes it?*  The
+   router asks the pool, for each agent group serving the ticket's queue (in the order of
+   the group's routing profile, once the ticket waited the slot's delay), for the top of its
+   lazy heap of members (:mod:`csflow.routing.pool`), and takes the best.
+
+2. *An agent frees up: which waiting ticket does it take?*  The router looks at the agent's
+   signatures on the channels it can take now and asks each queue of its routing profile, in
+   priority order, for the best head among those groups
+   (:meth:`csflow.queues.TicketQueue.peek`): cost proportional to the number of groups the
+   agent is eligible for, never to the number of waiting tickets.
+
+**Time.**  Relaxation steps, pins to a preferred agent and overflow delays are timers
+(:mod:`csflow.routing.waiting`); :meth:`Router.advance` fires what is due.
+
+**Preferred agents.**  A :class:`~csflow.routing.strategies.PreferredAgent` in the chain names
+the customer's preferred or last agent.  When that agent can take the ticket and ties with
+the best candidate on the strategies before it, it gets the ticket.  When it is routable but
+busy and the strategy has a ``timeout``, the ticket waits for it alone (its signature is
+*pinned*) until the timeout, then is open to every eligible agent
+(:class:`~csflow.routing.decisions.PinReleased`).
+
+**Batches** are planned in :mod:`csflow.routing.batch`.
+
+Every call that raises has changed nothing: arguments are validated before any mutation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+from typing import Literal
+
+import attrs
+
+from csflow._text import show
+from csflow._time import to_instant_us, utc
+from csflow.errors import (
+    CapacityExceededError,
+    ConfigError,
+    DuplicateTicketError,
+    UnknownTicketError,
+)
+from csflow.model import AgentProfile, Channel, Ticket
+from csflow.queues import (
+    Instant,
+    QueuedTicket,
+    Signature,
+    TicketQueue,
+    make_key_context,
+)
+from csflow.routing._checks import check_name, check_ticket
+from csflow.routing.agents import AgentRecord
+from csflow.routing.batch import BatchPlan, BatchScore, default_batch_score, make_plan
+from csflow.routing.decisions import (
+    Assignment,
+    RoutingChange,
+    RoutingReason,
+    new_assignment,
+    new_reason,
+)
+from csflow.routing.pool import AgentPool
+from csflow.routing.profiles import (
+    Relaxation,
+    RoutingProfile,
+    check_plan,
+    profile_table,
+    serves,
+    serving_table,
+)
+from csflow.routing.strategies import LongestIdle, SelectionContext, Strategy
+from csflow.routing.waiting import Timers, Wait, catch_up, due_changes, pin_if_held
+
+__all__ = ["Router"]
+
+
+class Router:
+    """Queues plus the agent pool: routes tickets to agents and agents to tickets.
+
+    Args:
+        queues: The queues (their names must differ).
+        profiles: Routing profiles (agent groups); when empty, one profile ``"default"``
+            serves every queue at priority 1 with no delay.
+        pool: The agent pool; a new one with default capacity and presence rules if omitted.
+        strategies: The default agent-selection chain (ordered tie-breakers).
+        relaxation: Default relaxation plan per queue name.
+
+    Raises:
+        ConfigError: Duplicate queue names, a profile naming an unknown queue, a relaxation
+            overflowing to an unknown queue, or a malformed strategy chain.
+
+    Every command takes the current instant and returns what it decided; a command that
+    raises has changed nothing.  Call :meth:`advance` when :meth:`next_step_at` is due.
+    """
+
+    def __init__(
+        self,
+        queues: Iterable[TicketQueue],
+        profiles: Iterable[RoutingProfile] = (),
+        *,
+        pool: AgentPool | None = None,
+        strategies: Sequence[Strategy] = (LongestIdle(),),
+        relaxation: Mapping[str, Relaxation] | None = None,
+    ) -> None:
+        self.pool = AgentPool() if pool is None else pool
+        self.queues: dict[str, TicketQueue] = {}
+        for i, q in enumerate(queues):
+            if not isinstance(q, TicketQueue):
+                raise ConfigError(f"queues[{i}]: must be a TicketQueue, got {show(q)}")
+            if q.name in self.queues:
+                raise ConfigError(f"queues[{i}]: queue name {show(q.name)} used twice")
+            self.queues[q.name] = q
+        if not self.queues:
+            raise ConfigError("a router needs at least one queue, got none")
+        self.profiles: dict[str, RoutingProfile] = profile_table(profiles, list(self.queues))
+        self._levels = {name: p.levels() for name, p in self.profiles.items()}
+        # The same, as (queue, name, delay_us) for the agent-frees-up loop.
+        self._pull_levels = {
+            name: [[(self.queues[s.queue], s.queue, s.delay_us) for s in level] for level in levels]
+            for name, levels in self._levels.items()
+        }
+        # queue -> [(priority, delay_us, group)], the groups that may take its tickets
+        self._serving = serving_table(self.profiles.values(), self.queues)
+        for p in self.profiles.values():
+            for s in p.queues:
+                if s.delay_us:
+                    self.queues[s.queue].watch(s.delay_us)
+        self._chain = self.pool.chain(strategies)
+        self._plans: dict[str, Relaxation] = {}
+        for qname, plan in (relaxation or {}).items():
+            if qname not in self.queues:
+                raise ConfigError(f"unknown queue {show(qname)}", f"relaxation.{qname}")
+            check_plan(plan, f"relaxation.{qname}", self.queues)
+            self._plans[qname] = plan
+        self._waiting: dict[str, Wait] = {}
+        self._timers = Timers()
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def waiting(self, queue: str | None = None) -> list[QueuedTicket]:
+        """Waiting tickets in service order, of one queue or of all (queue by queue).
+
+        Raises:
+            ConfigError: An unknown queue.
+        """
+        names = list(self.queues) if queue is None else [self._queue_name(queue)]
+        return [e for n in names for e in self.queues[n]]
+
+    def where(self, ticket_id: str) -> tuple[str, QueuedTicket]:
+        """The queue and entry of a waiting ticket.
+
+        Raises:
+            UnknownTicketError: The ticket is not waiting.
+        """
+        w = self._wait(ticket_id)
+        return w.queue, self.queues[w.queue].get(ticket_id)
+
+    def next_step_us(self) -> int | None:
+        """The next instant (microseconds) something time-driven is due, or ``None``."""
+        best = self._timers.next_us(self._waiting)
+        for q in self.queues.values():
+            v = q.next_visible_at()
+            if v is not None and (best is None or v < best):
+                best = v
+        return best
+
+    def next_step_at(self) -> datetime | None:
+        """When something time-driven is next due (UTC), for the desk's ``next_wakeup``."""
+        us = self.next_step_us()
+        return None if us is None else utc(us)
+
+    # -- agents ----------------------------------------------------------------------------
+
+    def add_agent(
+        self,
+        profile: AgentProfile,
+        *,
+        at: Instant,
+        presence: str = "offline",
+        routing_profile: str | None = None,
+        pull: bool = True,
+    ) -> list[Assignment]:
+        """Add an agent under a routing profile; if routable, it takes waiting work at once.
+
+        Args:
+            profile: Its profile.
+            at: Now.
+            presence: Its initial presence state.
+            routing_profile: Its routing profile (optional when there is only one).
+            pull: ``False`` leaves waiting work where it is (for a batch, see
+                :meth:`assign_batch`, or a later :meth:`pull`).
+
+        Raises:
+            ConfigError: A duplicate agent, unknown presence state or unknown routing profile.
+        """
+        group = self._group_name(routing_profile)
+        self.pool.add(profile, at=at, presence=presence, group=group)
+        if not pull:
+            return []
+        return self._pull(self.pool.record(profile.id), to_instant_us(at))
+
+    def remove_agent(self, agent_id: str, *, at: Instant) -> tuple[str, ...]:
+        """Remove an agent; returns the tickets it held (the caller re-routes them).
+
+        Raises:
+            UnknownAgentError: No such agent.
+        """
+        return self.pool.remove(agent_id, at=at)
+
+    def set_presence(
+        self, agent_id: str, state: str, *, at: Instant, pull: bool = True
+    ) -> list[Assignment]:
+        """Set an agent's presence; if it becomes routable it takes waiting work at once.
+
+        Args:
+            agent_id: The agent.
+            state: A declared presence state.
+            at: Now.
+            pull: ``False`` leaves waiting work where it is (many agents logging in at once
+                can then be matched with :meth:`assign_batch`).
+
+        Raises:
+            UnknownAgentError: No such agent.
+            ConfigError: An undeclared state.
+        """
+        self.pool.set_presence(agent_id, state, at=at)
+        if not pull:
+            return []
+        return self._pull(self.pool.record(agent_id), to_instant_us(at))
+
+    def release(
+        self, agent_id: str, ticket_id: str, *, at: Instant, pull: bool = True
+    ) -> list[Assignment]:
+        """An agent is done with a ticket; it takes the next waiting work it may take.
+
+        Args:
+            agent_id: The agent.
+            ticket_id: The ticket it no longer holds.
+            at: Now.
+            pull: ``False`` leaves waiting work where it is (see :meth:`set_presence`).
+
+        Raises:
+            UnknownAgentError: No such agent.
+            UnknownTicketError: The agent does not hold the ticket.
+        """
+        pool = self.pool
+        ag = pool.record(agent_id)
+        if not isinstance(ticket_id, str) or ticket_id not in ag.held:
+            raise UnknownTicketError(
+                f"agent {show(agent_id)} does not hold ticket {show(ticket_id)}"
+            )
+        at_us = to_instant_us(at)
+        if not pull:
+            pool.release_unchecked(ag, ticket_id, at_us)
+            return []
+        # Release and re-fill as one exchange: the pool publishes the agent's new state once.
+        pool.hold_back(ag)
+        try:
+            pool.release_unchecked(ag, ticket_id, at_us)
+            return self._pull(ag, at_us)
+        finally:
+            pool.settle(ag)
+
+    def pull(self, agent_id: str, *, at: Instant) -> list[Assignment]:
+        """Fill *agent_id*'s spare capacity with the best waiting tickets it may take.
+
+        Commands do this by themselves unless told ``pull=False``; call it after such
+        commands for the agents a batch did not fill.
+
+        Raises:
+            UnknownAgentError: No such agent.
+            CalendarError: A naive *at*.
+        """
+        ag = self.pool.record(agent_id)
+        return self._pull(ag, to_instant_us(at))
+
+    # -- tickets ---------------------------------------------------------------------------
+
+    def submit(
+        self,
+        ticket: Ticket,
+        *,
+        at: Instant,
+        queue: str | None = None,
+        due: Instant | None = None,
+        queued_at: Instant | None = None,
+        relaxation: Relaxation | None = None,
+        strategies: Sequence[Strategy] | None = None,
+        rule: str | None = None,
+        last_agent: str | None = None,
+        last_contact_at: Instant | None = None,
+        signature: Signature | None = None,
+        route: bool = True,
+    ) -> Assignment | None:
+        """Route a ticket: to an agent now, or into its queue.
+
+        Args:
+            ticket: The ticket.
+            at: Now.
+            queue: Its queue (the first queue when omitted).
+            due: Its SLA due instant (for deadline keys).
+            queued_at: When it first joined the line (a re-queued ticket keeps its place);
+                *at* when omitted.
+            relaxation: Its relaxation plan (else the queue's default, if any).
+            strategies: The agent-selection chain (else the router's default).
+            rule: The name of the rule that chose this routing, for the reason.
+            last_agent: The agent who last served this customer (for :class:`PreferredAgent`).
+            last_contact_at: When that was.
+            signature: Requirements overriding ``Signature.of(ticket)``.
+            route: ``False`` only queues the ticket, even when an agent could take it now (a
+                burst to be matched with :meth:`assign_batch`); its timers still run.
+
+        Returns:
+            The assignment, or ``None`` when the ticket now waits.
+
+        Raises:
+            DuplicateTicketError: The ticket is already waiting or held.
+            ConfigError: An unknown queue, a bad plan or chain, or a key policy refusal.
+            CalendarError: A naive instant.
+        """
+        w, at_us = self._admit(
+            ticket, at, queue, due, queued_at, relaxation, strategies, rule, signature
+        )
+        last_us = (
+            None if last_contact_at is None else to_instant_us(last_contact_at, "last_contact_at")
+        )
+        q = self.queues[w.queue]
+        band, vdue = q.key_policy(make_key_context(ticket, w.queued_at_us, w.due_us))
+        # -- nothing has changed so far; from here on nothing raises --
+        w.queue = catch_up(w, at_us)
+        # Only pinning strategies read the context: skip building it for plain chains.
+        ctx = (
+            SelectionContext(ticket, w.queue, at_us, last_agent, last_us) if w.chain.pins else None
+        )
+        if route:
+            found = self._select(w, at_us, ctx)
+            if ctx is None:
+                pass
+            elif found is not None and found[1].how != "preferred":
+                # Another agent is free, but the customer's preferred agent, busy now, may
+                # be worth waiting for (the pin's timeout).
+                if pin_if_held(w, ctx, at_us, self.pool.records, self._serving, found[0]):
+                    found = None
+            elif found is None:
+                pin_if_held(w, ctx, at_us, self.pool.records, self._serving)
+            if found is not None:
+                ag, reason = found
+                return self._give(ag, w, None, reason, at_us)
+        self.pool.register(w.sig).refs += 1
+        self.queues[w.queue].push_key(
+            ticket.id,
+            band=band,
+            due=vdue,
+            at=w.queued_at_us,
+            signature=w.sig,
+            ticket=ticket,
+        )
+        self._waiting[ticket.id] = w
+        self._timers.arm(w)
+        return None
+
+    def remove(self, ticket_id: str) -> QueuedTicket:
+        """Take a waiting ticket out (abandoned, withdrawn, handled elsewhere).
+
+        Raises:
+            UnknownTicketError: The ticket is not waiting.
+        """
+        w = self._wait(ticket_id)
+        entry = self.queues[w.queue].remove(ticket_id)
+        self._drop(w)
+        return entry
+
+    def reprioritize(self, ticket: Ticket, *, due: Instant | None = None) -> QueuedTicket:
+        """Recompute a waiting ticket's key (new priority or due instant); it keeps its FIFO place.
+
+        Raises:
+            UnknownTicketError: The ticket is not waiting.
+        """
+        w = self._wait(check_ticket(ticket).id)
+        entry = self.queues[w.queue].reprioritize(ticket, due=due)
+        w.ticket = ticket
+        if due is not None:
+            w.due_us = to_instant_us(due, "due")
+        return entry
+
+    def request_callback(
+        self, ticket_id: str, *, at: Instant, channel: Channel | str = "phone"
+    ) -> Assignment | None:
+        """The customer asks to be called back: the ticket keeps its place, now on the phone.
+
+        A pin to a preferred agent is dropped.  If an agent can make the call now, it gets
+        the assignment (``callback=True``).
+
+        Raises:
+            UnknownTicketError: The ticket is not waiting.
+        """
+        w = self._wait(ticket_id)
+        at_us = to_instant_us(at)
+        name = Channel.parse(channel).name
+        q = self.queues[w.queue]
+        old = w.sig
+        q.move(ticket_id, w.open_sig)  # drop a pin first
+        q.request_callback(ticket_id, channel=name)  # keeps the key, flags it, moves channel
+        w.pin = None
+        w.open_sig = w.sig = w.open_sig.on_channel(name)
+        self.pool.register(w.sig).refs += 1
+        self.pool.unref(old)
+        w.version += 1
+        self._timers.arm(w)
+        return self._route_waiting(w, at_us)
+
+    def assign_to(
+        self, ticket: Ticket, agent_id: str, *, at: Instant, rule: str | None = None
+    ) -> Assignment:
+        """Give *ticket* to *agent_id* directly (a transfer to a named agent).
+
+        The ticket may be waiting (it leaves its queue) or new.  The agent must meet its
+        requirements and have room.
+
+        Raises:
+            UnknownAgentError: No such agent.
+            CapacityExceededError: The agent cannot take it now.
+            DuplicateTicketError: Somebody already holds the ticket.
+        """
+        check_ticket(ticket)
+        ag = self.pool.record(agent_id)
+        at_us = to_instant_us(at)
+        if rule is not None:
+            check_name("rule", rule)
+        if ticket.id in self.pool.holders:
+            raise DuplicateTicketError(f"ticket {show(ticket.id)} is already held")
+        w = self._waiting.get(ticket.id)
+        sig = w.open_sig if w is not None else Signature.of(ticket)
+        if not self._eligible(ag, sig):
+            raise CapacityExceededError(
+                f"agent {agent_id!r} cannot take ticket {ticket.id!r} on {sig} now"
+            )
+        if w is None:
+            w = Wait(ticket, next(iter(self.queues)), sig, None, self._chain, rule, at_us, None)
+        else:
+            self.queues[w.queue].remove(ticket.id)
+            self._drop(w)
+        reason = RoutingReason("direct", (), 1, rule, w.queue, sig, w.step)
+        return self._give(ag, w, None, reason, at_us, already_dropped=True)
+
+    def reopen(
+        self,
+        ticket: Ticket,
+        last_agent: str | None,
+        *,
+        at: Instant,
+        queue: str | None = None,
+        due: Instant | None = None,
+        rule: str | None = None,
+    ) -> Assignment | None:
+        """Route a reopened ticket: back to *last_agent* when it can take it now, else as new.
+
+        Raises:
+            DuplicateTicketError: The ticket is already waiting or held.
+            ConfigError: An unknown queue.
+        """
+        check_ticket(ticket)
+        if ticket.id in self._waiting or ticket.id in self.pool.holders:
+            raise DuplicateTicketError(f"ticket {show(ticket.id)} is already waiting or held")
+        at_us = to_instant_us(at)
+        qname = self._queue_name(queue)
+        if due is not None:
+            to_instant_us(due, "due")
+        if rule is not None:
+            check_name("rule", rule)
+        if last_agent is not None and not isinstance(last_agent, str):
+            raise ConfigError(f"last_agent must be an agent id or None, got {show(last_agent)}")
+        ag = self.pool.records.get(last_agent) if last_agent is not None else None
+        sig = Signature.of(ticket)
+        if ag is not None and self._eligible(ag, sig) and serves(self._serving, ag.group, qname, 0):
+            w = Wait(ticket, qname, sig, None, self._chain, rule, at_us, None)
+            reason = RoutingReason("reopen", ("last_agent",), 1, rule, qname, sig)
+            return self._give(ag, w, None, reason, at_us, already_dropped=True)
+        return self.submit(ticket, at=at, queue=qname, due=due, rule=rule)
+
+    # -- time ------------------------------------------------------------------------------
+
+    def advance(self, at: Instant) -> list[RoutingChange]:
+        """Fire what is due at *at*: relaxation steps, pin expiries, overflow visibility.
+
+        Returns:
+            The changes, in order: :class:`Relaxed`, :class:`Overflowed`,
+            :class:`PinReleased`, and the :class:`Assignment` each made possible.
+        """
+        at_us = to_instant_us(at)
+        out: list[RoutingChange] = []
+        for due in self._timers.pop_due(at_us, self._waiting):
+            out.extend(self._fire(due, at_us))
+        for q in self.queues.values():
+            for _, entry in q.refresh(at_us):
+                w = self._waiting.get(entry.ticket_id)
+                if w is not None:
+                    got = self._route_waiting(w, at_us)
+                    if got is not None:
+                        out.append(got)
+        return out
+
+    # -- batch -----------------------------------------------------------------------------
+
+    def plan_batch(
+        self,
+        *,
+        at: Instant,
+        method: Literal["greedy", "optimal"] = "greedy",
+        channel: Channel | str,
+        score: BatchScore = default_batch_score,
+        limit: int | None = None,
+    ) -> BatchPlan:
+        """Plan assignments of waiting *channel* tickets to every agent with room (no change).
+
+        Greedy takes tickets in queue order and gives each the free slot scoring highest.
+        Optimal solves a maximum-weight matching (networkx) on the bipartite graph of agent
+        slots x tickets, so it never scores below greedy.  It matters when skills are scarce
+        and overlap: greedy may give the only agent able to take ticket B to ticket A, which
+        others could have taken.  With interchangeable agents both give the same plan.  The
+        matching costs O(V^3) on the number of slots and tickets: keep optimal batches to a
+        few hundred.
+
+        Args:
+            at: Now.
+            method: ``"greedy"`` or ``"optimal"``.
+            channel: The channel to plan (slots on one channel never interact).
+            score: The score of a pair; :func:`default_batch_score` by default.
+            limit: How many tickets to consider (default: twice the free slots).
+
+        Raises:
+            ConfigError: An unknown method or a bad limit.
+        """
+        if method not in ("greedy", "optimal"):
+            raise ConfigError(f"method must be 'greedy' or 'optimal', got {show(method)}")
+        if not callable(score):
+            raise ConfigError(
+                f"score must be a callable (agent, entry, rank) -> int, got {show(score)}"
+            )
+        at_us = to_instant_us(at)
+        c = Channel.parse(channel).name
+        return make_plan(
+            self.pool,
+            self.queues,
+            self._serving,
+            at_us=at_us,
+            method=method,
+            channel=c,
+            score=score,
+            limit=limit,
+        )
+
+    def assign_batch(
+        self,
+        *,
+        at: Instant,
+        method: Literal["greedy", "optimal"] = "greedy",
+        channel: Channel | str,
+        score: BatchScore = default_batch_score,
+        limit: int | None = None,
+    ) -> list[Assignment]:
+        """Plan (see :meth:`plan_batch`) and apply a batch assignment on one channel."""
+        plan = self.plan_batch(at=at, method=method, channel=channel, score=score, limit=limit)
+        at_us = to_instant_us(at)
+        out = []
+        for tid, aid in plan.pairs:
+            w = self._waiting[tid]
+            ag = self.pool.records[aid]
+            if w.sig.channel not in ag.takeable:  # pragma: no cover - slots are exact
+                continue
+            entry = self.queues[w.queue].remove(tid)
+            self._drop(w)
+            reason = RoutingReason(
+                "batch", (plan.method,), plan.slots, w.rule, w.queue, w.sig, w.step
+            )
+            out.append(self._give(ag, w, entry, reason, at_us, already_dropped=True))
+        return out
+
+    # -- internals -------------------------------------------------------------------------
+
+    def _queue_name(self, queue: str | None) -> str:
+        if queue is None:
+            return next(iter(self.queues))
+        if not isinstance(queue, str) or queue not in self.queues:
+            raise ConfigError(
+                f"queue must be one of {show(sorted(self.queues))}, got {show(queue)}"
+            )
+        return queue
+
+    def _group_name(self, name: str | None) -> str:
+        if name is None:
+            if len(self.profiles) == 1:
+                return next(iter(self.profiles))
+            raise ConfigError(
+                f"routing_profile is required with several profiles {show(sorted(self.profiles))}"
+            )
+        if not isinstance(name, str) or name not in self.profiles:
+            raise ConfigError(
+                f"routing_profile must be one of {show(sorted(self.profiles))}, got {show(name)}"
+            )
+        return name
+
+    def _wait(self, ticket_id: str) -> Wait:
+        w = self._waiting.get(ticket_id) if isinstance(ticket_id, str) else None
+        if w is None:
+            raise UnknownTicketError(f"ticket {show(ticket_id)} is not waiting")
+        return w
+
+    def _admit(
+        self,
+        ticket: Ticket,
+        at: Instant,
+        queue: str | None,
+        due: Instant | None,
+        queued_at: Instant | None,
+        relaxation: Relaxation | None,
+        strategies: Sequence[Strategy] | None,
+        rule: str | None,
+        signature: Signature | None,
+    ) -> tuple[Wait, int]:
+        if not isinstance(ticket, Ticket):
+            raise ConfigError(f"ticket must be a Ticket, got {show(ticket)}")
+        tid = ticket.id
+        if tid in self._waiting or tid in self.pool.holders:
+            raise DuplicateTicketError(f"ticket {show(tid)} is already waiting or held")
+        qname = self._queue_name(queue)
+        at_us = to_instant_us(at)
+        due_us = None if due is None else to_instant_us(due, "due")
+        q_us = at_us if queued_at is None else to_instant_us(queued_at, "queued_at")
+        plan = self._plans.get(qname) if relaxation is None else relaxation
+        if plan is not None:
+            check_plan(plan, "relaxation", self.queues)
+        chain = self._chain if strategies is None else self.pool.chain(strategies)
+        if rule is not None:
+            check_name("rule", rule)
+        if signature is None:
+            sig = Signature.of(ticket)
+        elif isinstance(signature, Signature):
+            sig = signature
+        else:
+            raise ConfigError(f"signature must be a Signature, got {show(signature)}")
+        return Wait(ticket, qname, sig, plan, chain, rule, q_us, due_us), at_us
+
+    def _eligible(self, ag: AgentRecord, sig: Signature) -> bool:
+        return (
+            ag.caps.get(sig.channel, 0) > 0
+            and sig.admits(ag.profile)
+            and sig.channel in ag.takeable
+        )
+
+    def _select(
+        self, w: Wait, at_us: int, ctx: SelectionContext | None
+    ) -> tuple[AgentRecord, RoutingReason] | None:
+        pool = self.pool
+        st = pool.register(w.sig)
+        chain = w.chain
+        waited = at_us - w.queued_at_us
+        best: tuple[int, tuple[int, ...], int, AgentRecord] | None = None
+        count = 0
+        for prio, delay, g in self._serving[w.queue]:
+            if delay > waited:
+                continue
+            count += st.avail.get(g, 0)
+            top = pool.top(st, g, chain)
+            if top is not None:
+                cand = (prio, top[0], top[1].order, top[1])
+                if best is None or cand[:3] < best[:3]:
+                    best = cand
+        if ctx is not None and chain.pins and w.sig.agent is None:
+            for prefix_len, pin in chain.pins:
+                aid = pin.pick(ctx)
+                ag = pool.records.get(aid) if aid is not None else None
+                if ag is None or ag.id not in st.members.get(ag.group, {}):
+                    continue
+                if w.sig.channel not in ag.takeable:
+                    continue
+                pin_prio = serves(self._serving, ag.group, w.queue, waited)
+                if pin_prio is None:
+                    continue
+                mine = (pin_prio, chain.key(ag, w.sig)[:prefix_len])
+                if best is None or mine <= (best[0], best[1][:prefix_len]):
+                    reason = RoutingReason(
+                        "preferred", chain.names, count, w.rule, w.queue, w.sig, w.step
+                    )
+                    return ag, reason
+        if best is None:
+            return None
+        how = "preferred" if w.sig.agent is not None else "ticket"
+        reason = new_reason(how, chain.names, count, w.rule, w.queue, w.sig, w.step)
+        return best[3], reason
+
+    def _give(
+        self,
+        ag: AgentRecord,
+        w: Wait,
+        entry: QueuedTicket | None,
+        reason: RoutingReason,
+        at_us: int,
+        *,
+        already_dropped: bool = False,
+    ) -> Assignment:
+        tid = w.ticket.id
+        if not already_dropped and tid in self._waiting:
+            entry = self.queues[w.queue].remove(tid)
+            self._drop(w)
+        self.pool.assign_unchecked(ag, tid, w.sig.channel, at_us)
+        callback = entry.callback if entry is not None else False
+        return new_assignment(tid, ag.id, at_us, reason, callback, entry)
+
+    def _drop(self, w: Wait) -> None:
+        del self._waiting[w.ticket.id]
+        self.pool.unref(w.sig)
+        w.version += 1  # its timers are stale now
+
+    def _move(self, w: Wait, sig: Signature, queue: str) -> None:
+        old_sig, old_queue = w.sig, w.queue
+        if sig == old_sig and queue == old_queue:
+            return
+        self.pool.register(sig).refs += 1
+        if queue != old_queue:
+            entry = self.queues[old_queue].remove(w.ticket.id)
+            self.queues[queue].insert(attrs.evolve(entry, signature=sig))
+            w.queue = queue
+        else:
+            self.queues[queue].move(w.ticket.id, sig)
+        w.sig = sig
+        self.pool.unref(old_sig)
+
+    def _fire(self, w: Wait, at_us: int) -> list[RoutingChange]:
+        out, queue = due_changes(w, at_us)
+        target = w.open_sig if w.pin is None else w.open_sig.pinned(w.pin)
+        self._move(w, target, queue)
+        w.version += 1
+        self._timers.arm(w)
+        got = self._route_waiting(w, at_us)
+        if got is not None:
+            out.append(got)
+        return out
+
+    def _route_waiting(self, w: Wait, at_us: int) -> Assignment | None:
+        found = self._select(w, at_us, None)
+        if found is None:
+            return None
+        ag, reason = found
+        entry = self.queues[w.queue].remove(w.ticket.id)
+        self._drop(w)
+        return self._give(ag, w, entry, reason, at_us, already_dropped=True)
+
+    def _pull(self, ag: AgentRecord, at_us: int) -> list[Assignment]:
+        """Fill *ag*'s spare capacity with the best waiting tickets it may take."""
+        out: list[Assignment] = []
+        pool = self.pool
+        levels = self._pull_levels[ag.group]
+        queues = self.queues
+        while ag.takeable and ag.routable and ag.id in pool.records:
+            best: QueuedTicket | None = None
+            best_q = ""
+            heads = 0
+            takeable = ag.takeable
+            for level in levels:
+                for c, sigs in ag.sigs.items():
+                    if not sigs or c not in takeable:
+                        continue
+                    for q, qname, delay in level:
+                        if not q._channel_groups.get(c):
+                            continue  # nothing waits on this channel in this queue
+                        e = (
+                            q._head(sigs)
+                            if delay == 0
+                            else q.peek(sigs.keys(), waited=delay, at=at_us)
+                        )
+                        if e is not None:
+                            heads += 1
+                            if best is None or e.key < best.key:
+                                best, best_q = e, qname
+                if best is not None:
+                    break
+            if best is None:
+                break
+            w = self._waiting[best.ticket_id]
+            queues[best_q].remove(best.ticket_id)
+            self._drop(w)
+            reason = new_reason("agent", ("queue_order",), heads, w.rule, best_q, w.sig, w.step)
+            out.append(self._give(ag, w, best, reason, at_us, already_dropped=True))
+        return out
