@@ -145,7 +145,7 @@ class TicketQueue:
         self._groups: dict[Signature, _Group] = {}
         # Channel -> how many groups wait on it: lets the router skip a channel with nothing
         # waiting without hashing every signature of an agent.
-        self._channel_groups: Counter[str] = Counter()
+        self.channel_groups: Counter[str] = Counter()
         self._views: dict[int, _DelayView] = {}
         self._announced: list[tuple[int, QueuedTicket]] = []
 
@@ -395,7 +395,7 @@ class TicketQueue:
         group = self._groups.get(signature)
         if group is None:
             group = self._groups[signature] = _Group()
-            self._channel_groups[signature.channel] += 1
+            self.channel_groups[signature.channel] += 1
         group.live += 1
         heap = group.heap
         heapq.heappush(heap, (band, due_us, seq, entry))
@@ -537,12 +537,12 @@ class TicketQueue:
         best_group.live -= 1
         if best_group.live == 0:
             del groups[entry.signature]
-            self._channel_groups[entry.signature.channel] -= 1
+            self.channel_groups[entry.signature.channel] -= 1
         elif len(best_group.heap) > 2 * best_group.live + _SLACK:
             self._compact(best_group)
         return entry
 
-    def _head(self, signatures: Mapping[Signature, object]) -> QueuedTicket | None:
+    def head_of(self, signatures: Mapping[Signature, object]) -> QueuedTicket | None:
         """:meth:`peek` among the groups keyed in *signatures*, without a delay view.
 
         The router's agent-frees-up path, with the agent's signature -> state mapping.
@@ -587,7 +587,7 @@ class TicketQueue:
         group = self._groups.get(entry.signature)
         if group is None:
             group = self._groups[entry.signature] = _Group()
-            self._channel_groups[entry.signature.channel] += 1
+            self.channel_groups[entry.signature.channel] += 1
         group.live += 1
         heap = group.heap
         key = entry.key
@@ -608,7 +608,7 @@ class TicketQueue:
         group.live -= 1
         if group.live == 0:
             del self._groups[entry.signature]
-            self._channel_groups[entry.signature.channel] -= 1
+            self.channel_groups[entry.signature.channel] -= 1
         elif len(group.heap) > 2 * group.live + _SLACK:
             self._compact(group)
 

@@ -768,10 +768,10 @@ class Router:
                     if not sigs or c not in takeable:
                         continue
                     for q, qname, delay in level:
-                        if not q._channel_groups.get(c):
+                        if not q.channel_groups.get(c):
                             continue  # nothing waits on this channel in this queue
                         e = (
-                            q._head(sigs)
+                            q.head_of(sigs)
                             if delay == 0
                             else q.peek(sigs.keys(), waited=delay, at=at_us)
                         )
