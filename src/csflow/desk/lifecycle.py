@@ -147,19 +147,19 @@ FORGETTABLE: Final[frozenset[TicketStatus]] = frozenset({_C, _X})
 
 #: :data:`TRANSITIONS` keyed by command: command -> {state before: state after}, derived from
 #: it (every command, in :class:`TicketCommand` order).  ``submit`` starts from ``None``.
-LIFECYCLE: Final[Mapping[TicketCommand, Mapping[TicketStatus | None, TicketStatus]]] = (
-    MappingProxyType(
-        {
-            command: MappingProxyType(
-                {src: dst for (src, c), dst in TRANSITIONS.items() if c is command}
-            )
-            for command in TicketCommand
-        }
-    )
+#: Keys are :class:`TicketCommand` and :class:`~csflow.model.TicketStatus` members, which are
+#: strings, so ``LIFECYCLE["resolve"]["pending"] == "solved"``.
+LIFECYCLE: Final[Mapping[str, Mapping[str | None, TicketStatus]]] = MappingProxyType(
+    {
+        command: MappingProxyType(
+            {src: dst for (src, c), dst in TRANSITIONS.items() if c is command}
+        )
+        for command in TicketCommand
+    }
 )
 
 # The states each command is allowed from, as the refusal message lists them.
-_ALLOWED: Final[Mapping[TicketCommand, list[str]]] = {
+_ALLOWED: Final[Mapping[str, list[str]]] = {
     command: sorted(str(s) for s in moves if s is not None) for command, moves in LIFECYCLE.items()
 }
 
