@@ -88,8 +88,6 @@ _C = TicketStatus.CLOSED
 _X = TicketStatus.ABANDONED
 _T = TicketCommand
 
-#: The ticket lifecycle as data: (state before, command) -> state after.  A pair that is not
-#: here is refused with :class:`~csflow.errors.InvalidTransitionError`.
 TRANSITIONS: Final[Mapping[tuple[TicketStatus | None, TicketCommand], TicketStatus]] = (
     MappingProxyType(
         {
@@ -136,19 +134,17 @@ TRANSITIONS: Final[Mapping[tuple[TicketStatus | None, TicketCommand], TicketStat
         }
     )
 )
+"""The ticket lifecycle as data: (state before, command) -> state after.  A pair that is not
+here is refused with :class:`~csflow.errors.InvalidTransitionError`."""
 
-#: Every state a ticket can be in at the desk (a subset of :class:`~csflow.model.TicketStatus`),
-#: in the order of a ticket's life.
 TICKET_STATES: Final[tuple[TicketStatus, ...]] = (_Q, _A, _P, _H, _S, _C, _X)
+"""Every state a ticket can be in at the desk (a subset of :class:`~csflow.model.TicketStatus`),
+in the order of a ticket's life."""
 
-#: The final states: no command leaves them, and :meth:`~csflow.desk.Desk.forget` drops only
-#: tickets in one of them.
 FORGETTABLE: Final[frozenset[TicketStatus]] = frozenset({_C, _X})
+"""The final states: no command leaves them, and :meth:`~csflow.desk.Desk.forget` drops only
+tickets in one of them."""
 
-#: :data:`TRANSITIONS` keyed by command: command -> {state before: state after}, derived from
-#: it (every command, in :class:`TicketCommand` order).  ``submit`` starts from ``None``.
-#: Keys are :class:`TicketCommand` and :class:`~csflow.model.TicketStatus` members, which are
-#: strings, so ``LIFECYCLE["resolve"]["pending"] == "solved"``.
 LIFECYCLE: Final[Mapping[str, Mapping[str | None, TicketStatus]]] = MappingProxyType(
     {
         command: MappingProxyType(
@@ -157,6 +153,10 @@ LIFECYCLE: Final[Mapping[str, Mapping[str | None, TicketStatus]]] = MappingProxy
         for command in TicketCommand
     }
 )
+""":data:`TRANSITIONS` keyed by command: command -> {state before: state after}, derived from it
+(every command, in :class:`TicketCommand` order).  ``submit`` starts from ``None``. Keys are
+:class:`TicketCommand` and :class:`~csflow.model.TicketStatus` members, which are strings, so
+``LIFECYCLE["resolve"]["pending"] == "solved"``."""
 
 # The states each command is allowed from, as the refusal message lists them.
 _ALLOWED: Final[Mapping[str, list[str]]] = {
