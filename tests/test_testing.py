@@ -14,7 +14,7 @@ from csflow.calendar import BusinessCalendar
 from csflow.desk import Desk, DeskConfig
 from csflow.errors import CsflowError, InvalidTransitionError
 from csflow.events import Event, TicketAssigned, TicketQueued
-from csflow.model import AgentProfile, Customer, Priority, Ticket, Tier
+from csflow.model import AgentProfile, Customer, Priority, Ticket, TicketStatus, Tier
 from csflow.rules import RuleSet
 from csflow.sla import Metric, SlaBreached
 from csflow.testing import (
@@ -144,7 +144,7 @@ def test_check_invariants_passes_on_a_sound_desk() -> None:
 
 def test_check_invariants_names_a_ticket_in_the_wrong_place() -> None:
     desk = staffed_desk()
-    desk._tickets["t2"].state = "assigned"  # corrupt the desk behind its back
+    desk._tickets["t2"].state = TicketStatus.ASSIGNED  # corrupt the desk behind its back
     with pytest.raises(InvariantError, match=r"ticket 't2' is assigned but waiting"):
         check_invariants(desk)
 
@@ -152,7 +152,7 @@ def test_check_invariants_names_a_ticket_in_the_wrong_place() -> None:
 def test_check_invariants_names_work_not_conserved() -> None:
     desk = staffed_desk()
     desk._router.pool.release("sari", "t1", at=T0)  # free Sari without routing
-    desk._tickets["t1"].state = "solved"
+    desk._tickets["t1"].state = TicketStatus.SOLVED
     with pytest.raises(InvariantError, match=r"work not conserved: agent 'sari'.*'t2'"):
         check_invariants(desk)
 

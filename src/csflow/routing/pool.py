@@ -402,9 +402,6 @@ class AgentPool:
             raise UnknownAgentError(f"agent {show(agent_id)} is not in the pool")
         return ag
 
-    # The desk reads ``pool._agent(...)``; kept until it reads presence through status().
-    _agent = record
-
     def chain(self, strategies: object) -> Chain:
         """The compiled chain for *strategies*, compiled once per distinct chain.
 

@@ -1,0 +1,36 @@
+"""The desk: the sans-I/O engine a helpdesk embeds -- commands in, events out.
+
+One concept per module:
+
+- :mod:`csflow.desk.lifecycle` -- a ticket's states, the commands that move it, the one
+  transition table and the one function that applies it (:data:`LIFECYCLE`,
+  :data:`TICKET_STATES`, :func:`~csflow.desk.lifecycle.lifecycle_graph`);
+- :mod:`csflow.desk.config` -- :class:`DeskConfig`, :class:`QueueSpec`, :class:`TeamSpec` and
+  reading them from plain data;
+- :mod:`csflow.desk.serialisation` -- tickets, agent profiles and snapshots as plain data;
+- :mod:`csflow.desk.views` -- :class:`TicketView` and :class:`ClockView`;
+- :mod:`csflow.desk.record` and :mod:`csflow.desk.timers` -- the desk's per-ticket record and
+  its SLA and survey timers;
+- :mod:`csflow.desk.desk` -- :class:`Desk`, its commands and their one skeleton.
+
+Every name below is importable from ``csflow.desk`` (and from ``csflow``).
+"""
+
+from csflow.desk.config import DeskConfig, QueueSpec, TeamSpec
+from csflow.desk.desk import Desk
+from csflow.desk.lifecycle import LIFECYCLE, TICKET_STATES
+from csflow.desk.serialisation import ticket_from_dict, ticket_to_dict
+from csflow.desk.views import ClockView, TicketView
+
+__all__ = [
+    "LIFECYCLE",
+    "TICKET_STATES",
+    "ClockView",
+    "Desk",
+    "DeskConfig",
+    "QueueSpec",
+    "TeamSpec",
+    "TicketView",
+    "ticket_from_dict",
+    "ticket_to_dict",
+]

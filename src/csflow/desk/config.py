@@ -1,0 +1,650 @@
+"""The desk's configuration: everything a desk is told once, from Python values or plain data.
+
+:class:`DeskConfig` holds the tiers, SLA policies, queues (:class:`QueueSpec`), routing
+profiles, triage rules, teams (:class:`TeamSpec`), escalation graph, transfer limit, presence
+states, capacity rules and policy callables of a desk, checks that they agree with each other
+(a queue a profile serves exists, a rule's action names a known SLA policy ...), and reads
+them from a JSON/YAML/TOML document with :meth:`DeskConfig.from_dict`, naming the path to
+anything malformed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import timedelta
+from types import MappingProxyType
+from typing import Any, Final
+
+import attrs
+
+from csflow._config import check_keys, duration, join_path, mapping, sequence, string, wrap
+from csflow._text import show
+from csflow._time import duration_us
+from csflow.calendar import BusinessCalendar
+from csflow.errors import ConfigError
+from csflow.lint import Finding
+from csflow.lint import lint as lint_rules
+from csflow.model import AgentProfile, Priority, SkillRequirement, Tier
+from csflow.policies import EscalationPolicy, PriorityPolicy, QueuePolicy, SlaSelectionPolicy
+from csflow.queues import AgingKey, DeadlineKey, KeyPolicy
+from csflow.routing import (
+    BestProficiency,
+    CapacityRules,
+    EscalationGraph,
+    LongestIdle,
+    MostSpareCapacity,
+    PreferredAgent,
+    PresenceStates,
+    QueueSlot,
+    Relaxation,
+    RelaxationStep,
+    RoundRobin,
+    RoutingProfile,
+    Strategy,
+    TransferPolicy,
+    strategy_tuple,
+)
+from csflow.rules import STANDARD_FIELDS, RuleSet
+from csflow.sla import RecalcMode, SlaPolicy
+
+__all__ = ["DeskConfig", "QueueSpec", "TeamSpec"]
+
+
+@attrs.frozen
+class QueueSpec:
+    """A queue of the desk: its name, its ordering key and its relaxation plan.
+
+    Args:
+        name: The queue's name (rules' ``queue`` action names it).
+        key: The ordering policy: :class:`~csflow.queues.AgingKey` (the default) or
+            :class:`~csflow.queues.DeadlineKey` (earliest SLA deadline first), or any
+            :class:`~csflow.queues.KeyPolicy`.
+        relaxation: Timed widening of waiting tickets' requirements, or ``None``.
+    """
+
+    name: str = attrs.field(validator=lambda _s, _a, v: string(v, "name"))
+    key: KeyPolicy = attrs.field(factory=AgingKey)
+    relaxation: Relaxation | None = None
+
+
+@attrs.frozen
+class TeamSpec:
+    """A team: the queue its work waits in and the routing profile its agents get.
+
+    Args:
+        name: The team's name (agents' ``teams``, escalation graph nodes).
+        queue: The queue where tickets transferred or escalated to the team wait.
+        routing_profile: The profile an agent of this team routes under by default.
+    """
+
+    name: str = attrs.field(validator=lambda _s, _a, v: string(v, "name"))
+    queue: str = attrs.field(validator=lambda _s, _a, v: string(v, "queue"))
+    routing_profile: str | None = attrs.field(default=None)
+
+    @routing_profile.validator
+    def _v_profile(self, _a: attrs.Attribute[str | None], value: object) -> None:
+        if value is not None:
+            string(value, "routing_profile")
+
+
+_STRATEGIES: Final[Mapping[str, type]] = MappingProxyType(
+    {
+        "longest_idle": LongestIdle,
+        "round_robin": RoundRobin,
+        "most_spare_capacity": MostSpareCapacity,
+        "best_proficiency": BestProficiency,
+    }
+)
+
+
+def _by_name(value: object, kind: type[Any], noun: str, what: str, field: str) -> dict[str, Any]:
+    """Named specs (a collection, or a mapping whose values are the specs) by their names;
+    anything else, or a name given twice, is a ConfigError at *field*."""
+    items = value.values() if isinstance(value, Mapping) else value
+    if isinstance(items, str) or not isinstance(items, Iterable):
+        raise ConfigError(
+            f"expected a collection of {kind.__name__} values, got {show(value)}", field
+        )
+    out: dict[str, Any] = {}
+    for i, item in enumerate(items):
+        if not isinstance(item, kind):
+            raise ConfigError(f"expected {noun}, got {show(item)}", f"{field}[{i}]")
+        if item.name in out:
+            raise ConfigError(f"{what} {show(item.name)} defined twice", f"{field}[{i}]")
+        out[item.name] = item
+    return out
+
+
+def _to_tiers(value: Iterable[Tier] | Mapping[str, Tier]) -> Mapping[str, Tier]:
+    return MappingProxyType(_by_name(value, Tier, "a Tier", "tier", "tiers"))
+
+
+def _to_queues(value: Iterable[QueueSpec]) -> tuple[QueueSpec, ...]:
+    out = tuple(_by_name(value, QueueSpec, "a QueueSpec", "queue", "queues").values())
+    return out or (QueueSpec("default"),)
+
+
+def _to_policies(value: Mapping[str, SlaPolicy] | Iterable[SlaPolicy]) -> Mapping[str, SlaPolicy]:
+    return MappingProxyType(
+        _by_name(value, SlaPolicy, "an SlaPolicy", "SLA policy", "sla_policies")
+    )
+
+
+def _to_teams(value: Mapping[str, TeamSpec] | Iterable[TeamSpec]) -> Mapping[str, TeamSpec]:
+    return MappingProxyType(_by_name(value, TeamSpec, "a TeamSpec", "team", "teams"))
+
+
+def _to_profiles(value: Iterable[RoutingProfile]) -> tuple[RoutingProfile, ...]:
+    by_name = _by_name(
+        value, RoutingProfile, "a RoutingProfile", "routing profile", "routing_profiles"
+    )
+    return tuple(by_name.values())
+
+
+def _to_strategies(value: object) -> tuple[Strategy, ...]:
+    strategies: tuple[Strategy, ...] = wrap("strategies", strategy_tuple, value)
+    return strategies
+
+
+def _to_triage(value: RuleSet | None) -> RuleSet:
+    if value is None:
+        return RuleSet.from_dicts([])
+    if not isinstance(value, RuleSet):
+        raise ConfigError(f"triage must be a RuleSet, got {show(value)}", "triage")
+    return value
+
+
+@attrs.frozen
+class DeskConfig:
+    """Everything a desk is told once: tiers, policies, queues, teams and routing.
+
+    Build it from Python values or with :meth:`from_dict` from a JSON/YAML document.
+
+    Args:
+        tiers: The customer tiers.
+        sla_policies: The SLA policies, by name.
+        queues: The queues (one ``"default"`` queue when empty).
+        routing_profiles: Agent groups and the queues they serve (one profile serving every
+            queue when empty).
+        triage: Rules deciding a new ticket's ``priority``, ``sla_policy``, ``queue``,
+            ``skills`` (extra required skills: a list of names or a mapping skill -> minimum
+            proficiency) and ``tags``; evaluated once per ticket over :meth:`Desk.context`.
+        default_sla_policy: The SLA policy when no rule names one (``None``: no SLA).
+        strategies: The agent-selection chain (ordered tie-breakers).
+        teams: Teams, the queue their work waits in, and their agents' routing profile.
+        escalation: Who may escalate to whom; ``None`` allows any escalation between teams.
+        transfers: How many hand-overs a ticket may have.
+        presence: Presence states beyond the built-in four.
+        capacity: How channels share an agent's capacity.
+        survey_delay: When to ask for feedback after a resolution (``None``: never).
+        recalculation: How SLA clocks follow a priority change (:class:`~csflow.sla.RecalcMode`).
+        calendars: Named calendars (only for :meth:`to_dict` round trips and reference).
+        keep_history: Keep each ticket's events for :meth:`Desk.history` (memory per event).
+        keep_log: Keep the command log that :meth:`Desk.snapshot` returns.  A host that
+            persists its own state (or a long simulation) turns it off to keep memory flat;
+            ``snapshot()`` then raises.
+        priority_policy: A :class:`~csflow.policies.PriorityPolicy` asked after triage (any
+            callable ``PolicyContext -> PolicyResult``); its answer wins over the rules'.
+        queue_policy: A :class:`~csflow.policies.QueuePolicy`, likewise.
+        sla_selection: A :class:`~csflow.policies.SlaSelectionPolicy`, likewise.
+        escalation_policy: An :class:`~csflow.policies.EscalationPolicy` asked on every SLA
+            warning and breach of an open ticket: it may raise the priority, move a waiting
+            ticket to another queue, add tags and name people to notify
+            (:class:`~csflow.events.SlaEscalated`).
+
+    Raises:
+        ConfigError: Anything inconsistent, with the path to it: a queue a profile or team
+            names that does not exist, a rule action naming an unknown queue or SLA policy, an
+            escalation team that is not a team.
+    """
+
+    tiers: Mapping[str, Tier] = attrs.field(factory=dict, converter=_to_tiers, hash=False)
+    sla_policies: Mapping[str, SlaPolicy] = attrs.field(
+        factory=dict, converter=_to_policies, hash=False
+    )
+    queues: tuple[QueueSpec, ...] = attrs.field(default=(), converter=_to_queues)
+    routing_profiles: tuple[RoutingProfile, ...] = attrs.field(default=(), converter=_to_profiles)
+    triage: RuleSet = attrs.field(default=None, converter=_to_triage)
+    default_sla_policy: str | None = None
+    strategies: tuple[Strategy, ...] = attrs.field(
+        default=(LongestIdle(),), converter=_to_strategies
+    )
+    teams: Mapping[str, TeamSpec] = attrs.field(factory=dict, converter=_to_teams, hash=False)
+    escalation: EscalationGraph | None = attrs.field(default=None, eq=False)
+    transfers: TransferPolicy = attrs.field(factory=TransferPolicy)
+    presence: PresenceStates = attrs.field(factory=PresenceStates)
+    capacity: CapacityRules = attrs.field(factory=CapacityRules)
+    survey_delay: timedelta | None = None
+    recalculation: RecalcMode = attrs.field(default=RecalcMode.KEEP_ELAPSED, converter=RecalcMode)
+    calendars: Mapping[str, BusinessCalendar] = attrs.field(factory=dict, hash=False)
+    keep_history: bool = True
+    keep_log: bool = True
+    priority_policy: PriorityPolicy | None = attrs.field(default=None, eq=False)
+    queue_policy: QueuePolicy | None = attrs.field(default=None, eq=False)
+    sla_selection: SlaSelectionPolicy | None = attrs.field(default=None, eq=False)
+    escalation_policy: EscalationPolicy | None = attrs.field(default=None, eq=False)
+
+    def __attrs_post_init__(self) -> None:
+        queues = {q.name for q in self.queues}
+        for i, p in enumerate(self.routing_profiles):
+            if not isinstance(p, RoutingProfile):
+                raise ConfigError(
+                    f"expected a RoutingProfile, got {show(p)}", f"routing_profiles[{i}]"
+                )
+            for j, s in enumerate(p.queues):
+                if s.queue not in queues:
+                    raise ConfigError(
+                        f"unknown queue {show(s.queue)}; known: {show(sorted(queues))}",
+                        f"routing_profiles[{i}].queues[{j}]",
+                    )
+        profiles = {p.name for p in self.routing_profiles}
+        for name, t in self.teams.items():
+            if t.queue not in queues:
+                raise ConfigError(
+                    f"unknown queue {show(t.queue)}; known: {show(sorted(queues))}",
+                    f"teams.{name}.queue",
+                )
+            if t.routing_profile is not None and t.routing_profile not in profiles:
+                raise ConfigError(
+                    f"unknown routing profile {show(t.routing_profile)}; known: "
+                    f"{show(sorted(profiles))}",
+                    f"teams.{name}.routing_profile",
+                )
+        for i, q in enumerate(self.queues):
+            steps = q.relaxation.steps if q.relaxation is not None else ()
+            for j, step in enumerate(steps):
+                if step.overflow_to is not None and step.overflow_to not in queues:
+                    raise ConfigError(
+                        f"unknown queue {show(step.overflow_to)}; known: {show(sorted(queues))}",
+                        f"queues[{i}].relaxation[{j}].overflow_to",
+                    )
+        if self.escalation is not None:
+            for i, team in enumerate(self.escalation.teams):
+                if team not in self.teams:
+                    raise ConfigError(
+                        f"escalation team {show(team)} is not a configured team; known: "
+                        f"{show(sorted(self.teams))}",
+                        f"escalation.teams[{i}]",
+                    )
+        if self.default_sla_policy is not None and self.default_sla_policy not in self.sla_policies:
+            raise ConfigError(
+                f"unknown SLA policy {show(self.default_sla_policy)}; known: "
+                f"{show(sorted(self.sla_policies))}",
+                "default_sla_policy",
+            )
+        if self.survey_delay is not None:
+            duration_us(self.survey_delay, "survey_delay", ConfigError)
+        if not isinstance(self.transfers, TransferPolicy):
+            raise ConfigError(f"expected a TransferPolicy, got {show(self.transfers)}", "transfers")
+        for i, rule in enumerate(self.triage):
+            for key, value in rule.then.items():
+                where = f"triage[{i}].then.{key}"
+                if key == "queue" and (not isinstance(value, str) or value not in queues):
+                    raise ConfigError(
+                        f"unknown queue {show(value)}; known: {show(sorted(queues))}", where
+                    )
+                if key == "sla_policy" and not (
+                    value is None or (isinstance(value, str) and value in self.sla_policies)
+                ):
+                    raise ConfigError(
+                        f"unknown SLA policy {show(value)}; known: "
+                        f"{show(sorted(self.sla_policies))}",
+                        where,
+                    )
+                if key == "priority":
+                    wrap(where, Priority.parse, value)
+                if key == "skills":
+                    wrap(where, extra_skills, value)
+
+    def lint(self, *, agents: Iterable[AgentProfile] = ()) -> list[Finding]:
+        """Likely mistakes in the whole configuration (also :func:`csflow.lint.lint` of it).
+
+        The triage rules are linted against this configuration's SLA policies and queues
+        (paths ``triage.rules[i]...``); then: a queue no routing profile serves (its tickets
+        can never be assigned), an SLA policy neither a rule nor the default chooses, a team
+        whose queue no profile serves; with *agents*, skills the rules require that no agent
+        has, and agents no team or profile can route (none of their teams has a profile while
+        the desk has several).
+        """
+        profiles = list(agents)
+        out = [
+            Finding(f"triage.{f.path}", f.severity, f.message)
+            for f in lint_rules(
+                self.triage,
+                sla_policies=list(self.sla_policies),
+                queues=[q.name for q in self.queues],
+                agents=profiles,
+            )
+        ]
+        served = {s.queue for p in self.routing_profiles for s in p.queues}
+        if not self.routing_profiles:
+            served = {q.name for q in self.queues}
+        for i, q in enumerate(self.queues):
+            if q.name not in served:
+                out.append(
+                    Finding(
+                        f"queues[{i}]",
+                        "warning",
+                        f"no routing profile serves queue {q.name!r}: its tickets can never be "
+                        "assigned",
+                    )
+                )
+        chosen = {r.then.get("sla_policy") for r in self.triage} | {self.default_sla_policy}
+        for name in self.sla_policies:
+            if name not in chosen:
+                out.append(
+                    Finding(
+                        f"sla_policies.{name}",
+                        "info",
+                        f"no triage rule chooses SLA policy {name!r} and it is not the default",
+                    )
+                )
+        for name, team in self.teams.items():
+            if team.queue not in served:
+                out.append(
+                    Finding(
+                        f"teams.{name}.queue",
+                        "warning",
+                        f"team {name!r} waits in queue {team.queue!r}, which no routing "
+                        "profile serves",
+                    )
+                )
+        return out
+
+    @classmethod
+    def from_dict(cls, data: object) -> DeskConfig:
+        """Build a configuration from plain data (a parsed JSON, YAML or TOML document).
+
+        Shape (every key optional)::
+
+            {"tiers": [{"name": "platinum", "rank": 4}, ...],
+             "calendars": {"jakarta": {...BusinessCalendar.to_dict()...}},
+             "sla_policies": [{"name": "platinum", "calendar": "jakarta",
+                               "targets": {"first_response": "PT1M"}}, ...],
+             "default_sla_policy": "regular",
+             "queues": [{"name": "vip", "key": "aging",
+                         "allowances": {"platinum": "PT30S"}, "default_allowance": "PT10M",
+                         "relaxation": [{"after": "PT2M", "proficiency": 1},
+                                        {"after": "PT5M", "overflow_to": "general"}]},
+                        {"name": "general", "key": "deadline", "fallback": "PT1H"}],
+             "routing_profiles": [{"name": "frontline",
+                                   "queues": [{"queue": "vip", "priority": 1},
+                                              {"queue": "general", "priority": 2,
+                                               "delay": "PT1M"}]}],
+             "strategies": ["preferred_agent", "longest_idle"],
+             "affinity": {"timeout": "PT2M", "recency": "P7D"},
+             "triage": {"mode": "first", "rules": [...rule dicts...]},
+             "teams": {"finance": {"queue": "finance", "routing_profile": "finance"}},
+             "escalation": {"teams": [...], "entry": [...], "edges": {...}},
+             "transfers": {"max_transfers": 3, "on_limit": "refuse"},
+             "presence": {"lunch": false},
+             "capacity": {"weights": {"email": 1}, "exclusive": ["phone"], "budget": 3},
+             "survey_delay": "PT1H",
+             "recalculation": "keep_elapsed",
+             "keep_history": true,
+             "keep_log": true}
+
+        Durations are ISO 8601 (``"PT30S"``) or seconds.
+
+        Raises:
+            ConfigError: Anything malformed, with the path to it
+                (``queues[1].relaxation[0].after: ...``).
+        """
+        d = mapping(data, "config")
+        check_keys(
+            d,
+            (
+                "tiers",
+                "calendars",
+                "sla_policies",
+                "default_sla_policy",
+                "queues",
+                "routing_profiles",
+                "strategies",
+                "affinity",
+                "triage",
+                "teams",
+                "escalation",
+                "transfers",
+                "presence",
+                "capacity",
+                "survey_delay",
+                "recalculation",
+                "keep_history",
+                "keep_log",
+            ),
+            "config",
+        )
+        tiers = []
+        for i, t in enumerate(sequence(d.get("tiers", []), "tiers")):
+            p = f"tiers[{i}]"
+            tm = mapping(t, p)
+            check_keys(tm, ("name", "rank"), p)
+            tiers.append(wrap(p, Tier, tm.get("name"), tm.get("rank", 0)))
+        calendars: dict[str, BusinessCalendar] = {}
+        for name, c in mapping(d.get("calendars", {}), "calendars").items():
+            calendars[name] = BusinessCalendar.from_dict(c, join_path("calendars", name))
+        policies = []
+        raw_policies = d.get("sla_policies", [])
+        if isinstance(raw_policies, Mapping):
+            raw_policies = [
+                {"name": k, **mapping(v, join_path("sla_policies", k))}
+                for k, v in mapping(raw_policies, "sla_policies").items()
+            ]
+        for i, sp in enumerate(sequence(raw_policies, "sla_policies")):
+            policies.append(SlaPolicy.from_dict(sp, calendars, f"sla_policies[{i}]"))
+        queues = [
+            _queue_from_dict(q, f"queues[{i}]")
+            for i, q in enumerate(sequence(d.get("queues", []), "queues"))
+        ]
+        profiles = [
+            _profile_from_dict(p, f"routing_profiles[{i}]")
+            for i, p in enumerate(sequence(d.get("routing_profiles", []), "routing_profiles"))
+        ]
+        strategies = _strategies_from_dict(d.get("strategies"), d.get("affinity"))
+        triage = None
+        if "triage" in d:
+            tr = d["triage"]
+            if isinstance(tr, list | tuple):
+                tr = {"rules": tr}
+            tm = mapping(tr, "triage")
+            check_keys(tm, ("mode", "rules"), "triage")
+            mode = tm.get("mode", "first")
+            if mode not in ("first", "all"):
+                raise ConfigError(f"mode must be 'first' or 'all', got {show(mode)}", "triage.mode")
+            triage = wrap("triage", _triage_rules, tm.get("rules", []), mode)
+        teams = []
+        for name, t in mapping(d.get("teams", {}), "teams").items():
+            p = join_path("teams", name)
+            tm = mapping(t, p)
+            check_keys(tm, ("queue", "routing_profile"), p)
+            teams.append(
+                wrap(p, TeamSpec, name, tm.get("queue"), routing_profile=tm.get("routing_profile"))
+            )
+        escalation = None
+        if d.get("escalation") is not None:
+            escalation = wrap(
+                "escalation", EscalationGraph.from_dict, mapping(d["escalation"], "escalation")
+            )
+        transfers = TransferPolicy()
+        if "transfers" in d:
+            tm = mapping(d["transfers"], "transfers")
+            check_keys(tm, ("max_transfers", "on_limit"), "transfers")
+            transfers = wrap(
+                "transfers",
+                TransferPolicy,
+                tm.get("max_transfers", 3),
+                tm.get("on_limit", "refuse"),
+            )
+        presence = wrap(
+            "presence", PresenceStates, dict(mapping(d.get("presence", {}), "presence"))
+        )
+        capacity = CapacityRules()
+        if "capacity" in d:
+            cm = mapping(d["capacity"], "capacity")
+            check_keys(cm, ("weights", "limits", "exclusive", "budget"), "capacity")
+            capacity = wrap(
+                "capacity",
+                CapacityRules,
+                weights=dict(mapping(cm.get("weights", {}), "capacity.weights")),
+                limits=dict(mapping(cm.get("limits", {}), "capacity.limits")),
+                exclusive=list(sequence(cm.get("exclusive", ["phone"]), "capacity.exclusive")),
+                budget=cm.get("budget"),
+            )
+        survey = None
+        if d.get("survey_delay") is not None:
+            survey = duration(d["survey_delay"], "survey_delay")
+        recalc = d.get("recalculation", "keep_elapsed")
+        try:
+            mode_r = RecalcMode.parse(recalc)
+        except ConfigError:
+            raise ConfigError(
+                f"expected one of {show([m.name.lower() for m in RecalcMode])}, got {show(recalc)}",
+                "recalculation",
+            ) from None
+        keep_log = d.get("keep_log", True)
+        if not isinstance(keep_log, bool):
+            raise ConfigError(f"expected true or false, got {show(keep_log)}", "keep_log")
+        keep = d.get("keep_history", True)
+        if not isinstance(keep, bool):
+            raise ConfigError(f"expected true or false, got {show(keep)}", "keep_history")
+        default_policy = d.get("default_sla_policy")
+        if default_policy is not None:
+            string(default_policy, "default_sla_policy")
+        return cls(
+            tiers=tiers,
+            sla_policies=policies,
+            queues=queues,
+            routing_profiles=profiles,
+            triage=triage,
+            default_sla_policy=default_policy,
+            strategies=strategies,
+            teams=teams,
+            escalation=escalation,
+            transfers=transfers,
+            presence=presence,
+            capacity=capacity,
+            survey_delay=survey,
+            recalculation=mode_r,
+            calendars=calendars,
+            keep_history=keep,
+            keep_log=keep_log,
+        )
+
+
+def _triage_rules(rules: object, mode: Any) -> RuleSet:
+    if not isinstance(rules, list | tuple):
+        raise ConfigError(f"expected a list of rules, got {show(rules)}", "triage.rules")
+    return RuleSet.from_dicts(list(rules), mode=mode, known_fields=STANDARD_FIELDS)
+
+
+def extra_skills(value: object) -> tuple[SkillRequirement, ...]:
+    """The requirements a triage rule's ``skills`` action adds (also read by the desk).
+
+    Args:
+        value: A skill name, a list of names or a mapping skill -> minimum proficiency.
+
+    Raises:
+        ConfigError: Anything else.
+    """
+    if isinstance(value, str):
+        value = [value]
+    if isinstance(value, Mapping):
+        return tuple(SkillRequirement(k, v) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return tuple(SkillRequirement(v) for v in value)
+    raise ConfigError(
+        f"skills must be a skill name, a list of names or a mapping skill -> proficiency, "
+        f"got {show(value)}"
+    )
+
+
+def _queue_from_dict(data: object, path: str) -> QueueSpec:
+    d = mapping(data, path)
+    check_keys(
+        d,
+        ("name", "key", "allowances", "default_allowance", "bands", "fallback", "relaxation"),
+        path,
+    )
+    name = string(d.get("name"), join_path(path, "name"))
+    kind = d.get("key", "aging")
+    bands: dict[Priority, int] = {}
+    for k, v in mapping(d.get("bands", {}), join_path(path, "bands")).items():
+        bands[wrap(join_path(path, "bands"), Priority.parse, k)] = v
+    band_kw: dict[str, Any] = {"bands": bands} if bands else {}
+    key: KeyPolicy
+    if kind == "aging":
+        allow: dict[Any, timedelta] = {}
+        for k, v in mapping(d.get("allowances", {}), join_path(path, "allowances")).items():
+            p = join_path(join_path(path, "allowances"), k)
+            tier, _, prio = k.partition(":")
+            allow[(tier, prio) if prio else tier] = duration(v, p, zero=True)
+        default = duration(
+            d.get("default_allowance", 600), join_path(path, "default_allowance"), zero=True
+        )
+        key = wrap(path, AgingKey, allow, default, **band_kw)
+    elif kind == "deadline":
+        fb = d.get("fallback")
+        fallback = None if fb is None else duration(fb, join_path(path, "fallback"))
+        key = wrap(path, DeadlineKey, fallback=fallback, **band_kw)
+    else:
+        raise ConfigError(
+            f"expected 'aging' or 'deadline', got {show(kind)}", join_path(path, "key")
+        )
+    relaxation = None
+    if d.get("relaxation"):
+        steps = []
+        for j, s in enumerate(sequence(d["relaxation"], join_path(path, "relaxation"))):
+            p = f"{path}.relaxation[{j}]"
+            sm = mapping(s, p)
+            check_keys(sm, ("after", "proficiency", "drop", "any_language", "overflow_to"), p)
+            steps.append(
+                wrap(
+                    p,
+                    RelaxationStep,
+                    duration(sm.get("after"), join_path(p, "after"), zero=True),
+                    proficiency=sm.get("proficiency"),
+                    drop=list(sequence(sm.get("drop", []), join_path(p, "drop"))),
+                    any_language=bool(sm.get("any_language", False)),
+                    overflow_to=sm.get("overflow_to"),
+                )
+            )
+        relaxation = wrap(join_path(path, "relaxation"), Relaxation, steps, name=name)
+    return QueueSpec(name, key, relaxation)
+
+
+def _profile_from_dict(data: object, path: str) -> RoutingProfile:
+    d = mapping(data, path)
+    check_keys(d, ("name", "queues"), path)
+    slots = []
+    for j, s in enumerate(sequence(d.get("queues", []), join_path(path, "queues"))):
+        p = f"{path}.queues[{j}]"
+        if isinstance(s, str):
+            s = {"queue": s}
+        sm = mapping(s, p)
+        check_keys(sm, ("queue", "priority", "delay"), p)
+        delay = duration(sm.get("delay", 0), join_path(p, "delay"), zero=True)
+        slots.append(wrap(p, QueueSlot, sm.get("queue"), sm.get("priority", 1), delay))
+    return wrap(path, RoutingProfile, d.get("name"), slots)  # type: ignore[no-any-return]
+
+
+def _strategies_from_dict(names: object, affinity: object) -> tuple[Strategy, ...]:
+    if names is None:
+        return (LongestIdle(),)
+    out: list[Strategy] = []
+    for i, n in enumerate(sequence(names, "strategies")):
+        p = f"strategies[{i}]"
+        if n == "preferred_agent":
+            am = mapping(affinity if affinity is not None else {}, "affinity")
+            check_keys(am, ("timeout", "recency"), "affinity")
+            timeout = duration(am.get("timeout", 0), "affinity.timeout", zero=True)
+            recency = None
+            if am.get("recency") is not None:
+                recency = duration(am["recency"], "affinity.recency")
+            out.append(wrap("affinity", PreferredAgent, timeout, recency))
+        elif isinstance(n, str) and n in _STRATEGIES:
+            out.append(_STRATEGIES[n]())
+        else:
+            known = sorted([*_STRATEGIES, "preferred_agent"])
+            raise ConfigError(f"unknown strategy {show(n)}; known: {show(known)}", p)
+    return tuple(out)

@@ -1,0 +1,1163 @@
+# Why this file (and the Desk class, ~1,000 lines) stays whole: a Desk is one state machine.
+# Its 17 commands share one set of records, one router, one timer heap and one command
+# skeleton, and a host reads its public methods as one page of API.  Every part that is a
+# concept of its own has left for its own module (lifecycle, config, triage, serialisation,
+# views, record, timers); splitting what remains -- e.g. queries or hand-overs into mixins --
+# would spread one object's state over several files without naming a new concept.
+"""The desk: the sans-I/O engine a helpdesk embeds -- commands in, events out.
+
+A :class:`Desk` composes the lower layers -- calendars, the rule engine, SLA clocks, queues
+and routing -- into one state machine.  The host owns the loop, the clock and the I/O; the
+desk owns the decisions::
+
+    desk = Desk(config)
+    events = desk.add_agent(profile, at=now)
+    events += desk.set_presence("sari", "available", at=now)
+    events += desk.submit(ticket, at=now)          # TicketQueued, maybe TicketAssigned
+    ...
+    wake = desk.next_wakeup()                      # sleep until then, or until new input
+    events = desk.advance(at=wake)                 # SLA warnings, breaches, relaxation ...
+
+Theory of operation
+-------------------
+**Time.**  Every command takes ``at``, an aware datetime not earlier than the desk's last
+instant (else :class:`~csflow.errors.InvalidTransitionError`).  The desk never reads a clock.
+Timers -- SLA warnings and breaches, relaxation steps, overflow delays, preferred-agent pins,
+surveys -- fire in :meth:`Desk.advance`, each at its own instant and in time order, so the
+events a desk emits do not depend on how often the host calls it.  One exception keeps a
+ticket's own story whole: a command on a ticket first brings that ticket's SLA clocks up to
+``at`` (a late ``reply`` returns the warnings and breach it passed, then the ``SlaMet``).  A
+host calls ``advance(now)`` whenever ``next_wakeup()`` has passed, and before other commands
+at ``now``.
+
+**Ticket life.**  A ticket's states and the commands that move it are one table of data
+(:mod:`csflow.desk.lifecycle`).  The desk changes a ticket's state only in
+:meth:`Desk._transition`, which asks the table.  An agent holds (and spends capacity on) only
+*assigned* tickets; a *pending* or *on-hold* ticket stays owned by its agent without using
+capacity, and when work resumes (the customer answers, or the status is set back to
+``open``) it goes back to that agent when the agent can take it now, otherwise it is routed
+like a reopened ticket.  The desk hands its state to the ticket's SLA clocks as it is: a
+status the SLA policy's ``pause_on`` does not name leaves every clock running.
+
+**Validate, then mutate.**  Every command on a ticket runs one skeleton
+(:meth:`Desk._on_ticket`): ``at``, the ids, the command's own argument, the lifecycle table
+and the command's own conditions are checked first; only then is the command logged and its
+own part run.  A command that raises has changed nothing.  Unknown ids raise
+:class:`~csflow.errors.UnknownTicketError` / :class:`~csflow.errors.UnknownAgentError`.
+
+**Snapshots.**  :meth:`Desk.snapshot` returns the desk's command log as JSON-compatible data;
+:meth:`Desk.restore` replays it against the same configuration
+(:mod:`csflow.desk.serialisation`).  Because a desk is deterministic, the restored desk's
+future events are identical to the original's.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Iterator, Sequence
+from datetime import datetime
+from functools import partial
+from typing import Any, Final
+
+import attrs
+
+from csflow._text import show
+from csflow._time import duration_us, instant_us, utc
+from csflow.desk.config import DeskConfig
+from csflow.desk.lifecycle import FORGETTABLE, TicketCommand, next_state, status_command
+from csflow.desk.record import TicketRecord
+from csflow.desk.serialisation import replay, snapshot_commands, snapshot_data
+from csflow.desk.timers import Timers
+from csflow.desk.triage import triage
+from csflow.desk.views import ClockView, TicketView, clock_view
+from csflow.errors import (
+    ConfigError,
+    DuplicateAgentError,
+    DuplicateTicketError,
+    InvalidTransitionError,
+    UnknownAgentError,
+    UnknownTicketError,
+)
+from csflow.events import (
+    AgentPresenceChanged,
+    CallbackDue,
+    Event,
+    SlaEscalated,
+    SurveyDue,
+    TicketAbandoned,
+    TicketAssigned,
+    TicketClosed,
+    TicketEscalated,
+    TicketOverflowed,
+    TicketPrioritized,
+    TicketQueued,
+    TicketReopened,
+    TicketRequeued,
+    TicketResolved,
+    TicketStatusChanged,
+    TicketTransferred,
+    TransferLimitReached,
+)
+from csflow.model import AgentProfile, Channel, Metric, Priority, Ticket, TicketStatus
+from csflow.policies import EscalationPolicy, PolicyContext
+from csflow.queues import AgingKey, KeyContext, QueuedTicket, Signature, TicketQueue
+from csflow.routing import (
+    AgentPool,
+    AgentStatus,
+    Assignment,
+    CapacityExceededError,
+    Overflowed,
+    Router,
+    RoutingChange,
+    TransferLedger,
+)
+from csflow.rules import ticket_context
+from csflow.sla import SlaBreached, SlaWarning, TicketSla
+
+__all__ = ["Desk"]
+
+# Enum members as module constants: an attribute of an enum class costs a metaclass lookup
+# on every read, and these are read on every assignment.
+_QUEUED: Final = TicketStatus.QUEUED
+_ASSIGNED: Final = TicketStatus.ASSIGNED
+_SOLVED: Final = TicketStatus.SOLVED
+_CLOSED: Final = TicketStatus.CLOSED
+_ASSIGN: Final = TicketCommand.ASSIGN
+_TC: Final = TicketCommand
+
+#: States in which a ticket is still being worked (an escalation policy may act on it).
+_IN_PROGRESS: Final = frozenset({_QUEUED, _ASSIGNED, TicketStatus.PENDING, TicketStatus.ON_HOLD})
+#: Statuses the SLA clocks always react to, whatever the policy's ``pause_on`` says.
+_SLA_OWN: Final = frozenset({_SOLVED, _CLOSED, TicketStatus.ABANDONED})
+_SLA_FINAL: Final = frozenset({_CLOSED, TicketStatus.ABANDONED})
+
+
+class Desk:
+    """The sans-I/O engine: one state machine for tickets, agents, queues and SLA clocks.
+
+    Args:
+        config: The desk's configuration.
+
+    Every command takes ``at`` (aware, not earlier than the last instant the desk saw) and
+    returns the events it caused, in order.  See the module docstring for the contract.
+
+    Examples:
+        >>> from datetime import datetime, timezone
+        >>> from csflow import AgentProfile, Customer, Ticket, Tier
+        >>> desk = Desk(DeskConfig())
+        >>> t0 = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
+        >>> _ = desk.add_agent(AgentProfile("sari", capacity={"chat": 3}), at=t0)
+        >>> _ = desk.set_presence("sari", "available", at=t0)
+        >>> ann = Customer("c1", Tier("gold", 3))
+        >>> events = desk.submit(Ticket("t1", ann, "chat", t0), at=t0)
+        >>> [type(e).__name__ for e in events]
+        ['TicketQueued', 'TicketAssigned']
+    """
+
+    def __init__(self, config: DeskConfig) -> None:
+        if not isinstance(config, DeskConfig):
+            raise ConfigError(f"config must be a DeskConfig, got {show(config)}")
+        self.config = config
+        # One sequence for this desk's queues (a ticket moved between them keeps its number).
+        seq = itertools.count()
+        self._queues = {q.name: TicketQueue(q.name, q.key, sequence=seq) for q in config.queues}
+        relax = {q.name: q.relaxation for q in config.queues if q.relaxation is not None}
+        self._router = Router(
+            self._queues.values(),
+            config.routing_profiles,
+            pool=AgentPool(config.capacity, config.presence),
+            strategies=config.strategies,
+            relaxation=relax,
+        )
+        self._ledger = TransferLedger(config.transfers, config.escalation)
+        self._queue_team = {t.queue: t.name for t in config.teams.values()}
+        self._tickets: dict[str, TicketRecord] = {}
+        self._last_agent: dict[str, tuple[str, int]] = {}  # customer id -> (agent, at_us)
+        self._owned: dict[str, set[str]] = {}  # agent -> tickets it owns but does not hold
+        self._now = -(2**62)
+        self._timers = Timers()
+        self._log: list[tuple[Any, ...]] = []
+        self._keep_log = config.keep_log
+        # Queues whose key may use the SLA due instant (anything but allowance aging).
+        self._deadline_queues = frozenset(
+            q.name for q in config.queues if not isinstance(q.key, AgingKey)
+        )
+
+    # -- reading -------------------------------------------------------------------------------
+
+    @property
+    def now(self) -> datetime | None:
+        """The last instant the desk saw (UTC), or ``None`` before the first command."""
+        return None if self._now < -(2**61) else utc(self._now)
+
+    def tickets(self) -> Iterator[str]:
+        """The ids of every ticket the desk knows, in order of submission."""
+        return iter(list(self._tickets))
+
+    def agents(self) -> Iterator[str]:
+        """The ids of every agent, in order of joining."""
+        return iter(list(self._router.pool))
+
+    def ticket(self, ticket_id: str) -> TicketView:
+        """Where *ticket_id* is and who has it.
+
+        Raises:
+            UnknownTicketError: No such ticket.
+        """
+        r = self._rec(ticket_id)
+        return TicketView(
+            r.ticket,
+            r.state,
+            r.agent,
+            r.queue,
+            self._queue_team.get(r.queue),
+            r.policy,
+            self._ledger.count(ticket_id),
+            r.callback,
+            r.tags,
+        )
+
+    def clocks(self, ticket_id: str, at: datetime | None = None) -> dict[Metric, ClockView]:
+        """*ticket_id*'s SLA clocks as seen at *at* (default: the desk's last instant).
+
+        Raises:
+            UnknownTicketError: No such ticket.
+        """
+        r = self._rec(ticket_id)
+        if r.sla is None:
+            return {}
+        when = at if at is not None else utc(max(self._now, 0))
+        return {metric: clock_view(metric, c, when) for metric, c in r.sla.clocks.items()}
+
+    def history(self, ticket_id: str) -> tuple[Event, ...]:
+        """Every event of *ticket_id* so far, in order (empty when ``keep_history`` is off).
+
+        Raises:
+            UnknownTicketError: No such ticket.
+        """
+        r = self._rec(ticket_id)
+        return tuple(r.history or ())
+
+    def agent(self, agent_id: str) -> AgentStatus:
+        """*agent_id*'s presence, load and the tickets it holds.
+
+        Raises:
+            UnknownAgentError: No such agent.
+        """
+        return self._router.pool.status(agent_id)
+
+    def owned(self, agent_id: str) -> tuple[str, ...]:
+        """Tickets *agent_id* owns without holding them (pending or on hold), sorted.
+
+        Raises:
+            UnknownAgentError: No such agent.
+        """
+        self._router.pool.status(agent_id)
+        return tuple(sorted(self._owned.get(agent_id, ())))
+
+    def queue(self, name: str | None = None) -> list[QueuedTicket]:
+        """Waiting tickets in service order, of one queue or of all (queue by queue).
+
+        Raises:
+            ConfigError: An unknown queue.
+        """
+        return self._router.waiting(name)
+
+    def queue_names(self) -> tuple[str, ...]:
+        """The desk's queues."""
+        return tuple(self._queues)
+
+    def waiting_count(self) -> int:
+        """How many tickets wait, in every queue."""
+        return sum(len(q) for q in self._queues.values())
+
+    def context(self, ticket: Ticket, at: datetime | None = None) -> dict[str, Any]:
+        """The read-only context the triage rules see for *ticket*.
+
+        It is :func:`csflow.rules.ticket_context`: ``tier``, ``channel``, ``priority``,
+        ``category``, ``language``, ``customer.*``, ``attributes.*``, ``required_skills.*``
+        and ``wait_s`` (seconds since the ticket was created, at *at*).
+        """
+        return ticket_context(ticket, at)
+
+    def next_wakeup(self) -> datetime | None:
+        """When the desk next has something to fire (UTC), or ``None``.
+
+        The host sleeps until then (or until new input) and calls :meth:`advance`.
+        """
+        us = self._next_due()
+        return None if us is None else utc(us)
+
+    def next_wakeup_us(self) -> int | None:
+        """:meth:`next_wakeup` as integer microseconds since the epoch (no datetime built)."""
+        return self._next_due()
+
+    def next_routing_step(self) -> datetime | None:
+        """When routing next has a timed step due (UTC), or ``None``.
+
+        The part of :meth:`next_wakeup` that may change who can take waiting work: a
+        relaxation step, an overflow delay or a preferred-agent hold.  SLA and survey timers
+        are left out.  Until this instant has passed (and :meth:`advance` has run), a waiting
+        ticket that some routable agent could serve may be waiting on purpose; after it, such a
+        ticket means that work was not conserved.
+        """
+        return self._router.next_step_at()
+
+    # -- agents --------------------------------------------------------------------------------
+
+    def add_agent(
+        self,
+        profile: AgentProfile,
+        *,
+        at: datetime,
+        presence: str = "offline",
+        routing_profile: str | None = None,
+    ) -> list[Event]:
+        """An agent joins the desk (offline unless *presence* says otherwise).
+
+        Its routing profile is *routing_profile*, else its first team's (by name) profile,
+        else the desk's first profile.
+
+        Raises:
+            ConfigError: A duplicate agent, an unknown presence state or routing profile.
+        """
+        t = self._time(at)
+        if not isinstance(profile, AgentProfile):
+            raise ConfigError(f"profile must be an AgentProfile, got {show(profile)}")
+        if profile.id in self._router.pool:
+            raise DuplicateAgentError(f"agent {show(profile.id)} already exists")
+        group = routing_profile
+        if group is None:
+            for team in sorted(profile.teams):
+                spec = self.config.teams.get(team)
+                if spec is not None and spec.routing_profile is not None:
+                    group = spec.routing_profile
+                    break
+        if group is None and self.config.routing_profiles:
+            # As documented: an agent of no team (or of teams without a profile) routes under
+            # the desk's first profile; the router alone would refuse when there are several.
+            group = self.config.routing_profiles[0].name
+        self.config.presence.routable(presence)
+        changes = self._router.add_agent(profile, at=at, presence=presence, routing_profile=group)
+        out = self._commit(t, ("add_agent", profile, presence, group))
+        out.append(AgentPresenceChanged(at, profile.id, None, presence))
+        self._routed(changes, at, t, out)
+        return out
+
+    def set_presence(self, agent_id: str, state: str, *, at: datetime) -> list[Event]:
+        """Set an agent's presence; a routable agent takes waiting work at once.
+
+        Raises:
+            UnknownAgentError: No such agent.
+            ConfigError: An undeclared state.
+        """
+        t = self._time(at)
+        old = self._router.pool.status(agent_id).presence
+        self.config.presence.routable(state)
+        changes = self._router.set_presence(agent_id, state, at=at)
+        out = self._commit(t, ("set_presence", agent_id, state))
+        out.append(AgentPresenceChanged(at, agent_id, old, state))
+        self._routed(changes, at, t, out)
+        return out
+
+    def remove_agent(self, agent_id: str, *, at: datetime) -> list[Event]:
+        """An agent leaves: the tickets it held go back in line; those it owned lose their owner.
+
+        Raises:
+            UnknownAgentError: No such agent.
+        """
+        t = self._time(at)
+        old = self._router.pool.status(agent_id).presence
+        held = self._router.remove_agent(agent_id, at=at)
+        out = self._commit(t, ("remove_agent", agent_id))
+        out.append(AgentPresenceChanged(at, agent_id, old, "removed"))
+        for tid in self._owned.pop(agent_id, set()):
+            self._tickets[tid].agent = None
+        for tid in held:
+            r = self._tickets[tid]
+            r.agent = None
+            self._move(r, _TC.REQUEUE, at, out)
+            self._emit(
+                r, TicketRequeued(at, tid, agent_id, f"agent {agent_id!r} left the desk"), out
+            )
+            self._route_new(r, at, t, out, queued_us=r.queued_us)
+        return out
+
+    # -- tickets -------------------------------------------------------------------------------
+
+    def submit(self, ticket: Ticket, *, at: datetime) -> list[Event]:
+        """A new ticket: triage decides priority, SLA policy and queue; routing may assign it.
+
+        Returns:
+            :class:`TicketQueued`, then a :class:`TicketAssigned` when an agent takes it now.
+
+        Raises:
+            ConfigError: A duplicate ticket id or a malformed ticket.
+        """
+        t = self._time(at)
+        if not isinstance(ticket, Ticket):
+            raise ConfigError(f"ticket must be a Ticket, got {show(ticket)}")
+        if ticket.id in self._tickets:
+            raise DuplicateTicketError(f"ticket {show(ticket.id)} was already submitted")
+        if instant_us(ticket.created_at, "created_at") > t:
+            raise ConfigError(
+                f"ticket {show(ticket.id)} was created at {ticket.created_at.isoformat()}, "
+                f"after it is submitted at {show(at)}"
+            )
+        cfg = self.config
+        tri = triage(cfg, ticket, at)
+        ticket, queue, policy_name = tri.ticket, tri.queue, tri.sla_policy
+        rec = TicketRecord(ticket, next_state(None, _TC.SUBMIT, ticket.id), queue, t)
+        rec.tags = tri.tags
+        if cfg.keep_history:
+            rec.history = []
+        if policy_name is not None:
+            rec.policy = policy_name
+            rec.sla = TicketSla.for_ticket(ticket, cfg.sla_policies[policy_name], status=rec.state)
+        if queue in self._deadline_queues:
+            # The key policy may refuse a ticket (a deadline queue without a due instant): ask
+            # it now, before anything changes.
+            self._queues[queue].key_policy(KeyContext(ticket, t, self._due(rec)))
+        out = self._commit(t, ("submit", ticket))
+        self._tickets[ticket.id] = rec
+        self._emit(rec, self._queued_event(rec, at, tri.reason), out)
+        if rec.sla is not None:
+            self._sla_events(rec, (), out)  # arm the desk's timer for the new clocks
+        self._route_new(rec, at, t, out, rule=tri.rule)
+        return out
+
+    def reply(self, ticket_id: str, agent_id: str, *, at: datetime) -> list[Event]:
+        """An agent replied publicly: meets response clocks, restarts the periodic-update clock.
+
+        Raises:
+            UnknownTicketError / UnknownAgentError: Unknown ids.
+            InvalidTransitionError: The ticket is not with an agent, or with another one.
+        """
+        r, _, _, out = self._on_ticket(
+            at,
+            ticket_id,
+            _TC.REPLY,
+            ("reply", ticket_id, agent_id),
+            agent_id=agent_id,
+            check=partial(self._check_holder, agent_id, "reply to"),
+        )
+        if r.sla is not None:
+            self._sla_events(r, r.sla.agent_reply(at), out)
+        return out
+
+    def customer_message(self, ticket_id: str, *, at: datetime) -> list[Event]:
+        """The customer wrote: starts a next-response clock; a pending ticket resumes.
+
+        Raises:
+            UnknownTicketError: No such ticket.
+            InvalidTransitionError: The ticket is solved, closed or abandoned (reopen a solved
+                ticket with :meth:`reopen`).
+        """
+        command = _TC.CUSTOMER_MESSAGE
+        r, new, t, out = self._on_ticket(at, ticket_id, command, ("customer_message", ticket_id))
+        if r.sla is not None:
+            self._sla_events(r, r.sla.customer_message(at), out)
+        if new != r.state:
+            self._resume(r, command, at, t, out)
+        return out
+
+    def set_status(self, ticket_id: str, status: str, *, at: datetime) -> list[Event]:
+        """Move a ticket between ``open``, ``pending`` (waiting on the customer) and ``on_hold``.
+
+        ``pending`` and ``on_hold`` free the agent's capacity (the agent still owns the
+        ticket) and pause the clocks the SLA policy's ``pause_on`` names; ``open`` resumes work.
+
+        Raises:
+            UnknownTicketError: No such ticket.
+            ConfigError: A status other than ``open``, ``pending`` or ``on_hold``.
+            InvalidTransitionError: Not allowed from the ticket's state.
+        """
+        command = partial(status_command, status)
+        r, new, t, out = self._on_ticket(at, ticket_id, command, ("set_status", ticket_id, status))
+        if status == "open":
+            self._resume(r, command(), at, t, out)
+            return out
+        old = r.state
+        agent = r.agent
+        if old == _ASSIGNED:
+            assert agent is not None
+            self._owned.setdefault(agent, set()).add(ticket_id)
+        self._move(r, command(), at, out, TicketStatusChanged(at, ticket_id, str(old), str(new)))
+        if old == _ASSIGNED:
+            assert agent is not None
+            self._routed(self._router.release(agent, ticket_id, at=at), at, t, out)
+        return out
+
+    def set_priority(
+        self, ticket_id: str, priority: Priority | str, *, at: datetime
+    ) -> list[Event]:
+        """Change a ticket's priority: its queue key and its SLA clocks follow.
+
+        SLA clocks are recalculated per the config's ``recalculation`` mode.
+
+        Raises:
+            UnknownTicketError: No such ticket.
+            ConfigError: An unknown priority.
+            InvalidTransitionError: The ticket is solved, closed or abandoned.
+        """
+        # The argument is checked after the ids and before the state, as everywhere; its
+        # parsed form is what the log keeps, so it is read before the skeleton runs.
+        self._time(at)
+        self._rec(ticket_id)
+        new = Priority.parse(priority)
+        r, _, _, out = self._on_ticket(
+            at, ticket_id, _TC.SET_PRIORITY, ("set_priority", ticket_id, new.name.lower())
+        )
+        self._reprioritize(r, new, at, out)
+        return out
+
+    def transfer(self, ticket_id: str, to: str, *, at: datetime) -> list[Event]:
+        """Hand a ticket to a named agent, or to a team (it waits in the team's queue).
+
+        Counts as a hand-over against ``max_transfers``.
+
+        Raises:
+            UnknownTicketError: No such ticket.
+            ConfigError: *to* is neither an agent nor a team.
+            InvalidTransitionError: Not allowed from the ticket's state; the agent cannot take
+                it now (:class:`~csflow.routing.CapacityExceededError`); the limit refuses it
+                (:class:`~csflow.routing.TransferLimitError`).
+        """
+        command = _TC.TRANSFER
+        r, _, t, out = self._on_ticket(
+            at,
+            ticket_id,
+            command,
+            ("transfer", ticket_id, to),
+            check=partial(self._check_transfer, to),
+        )
+        to_agent = to in self._router.pool
+        over = self._ledger.hand_over(
+            ticket_id,
+            at=at,
+            kind="transfer",
+            from_team=self._queue_team.get(r.queue),
+            to_team=None if to_agent else to,
+        )
+        if over.flagged:
+            self._emit(r, self._limit_event(at, ticket_id, over.count), out)
+        self._emit(r, TicketTransferred(at, ticket_id, r.agent, to, over.count), out)
+        if to_agent and r.state == _QUEUED:
+            # The router hands a waiting ticket over from its queue, keeping its signature.
+            self._assigned(self._router.assign_to(r.ticket, to, at=at), at, t, out)
+            return out
+        self._leave(r, command, at, t, out)
+        if to_agent:
+            self._assigned(self._router.assign_to(r.ticket, to, at=at), at, t, out)
+        else:
+            r.queue = self.config.teams[to].queue
+            self._route_new(r, at, t, out)
+        return out
+
+    def escalate(self, ticket_id: str, team: str, *, at: datetime) -> list[Event]:
+        """Escalate a ticket to *team* along the escalation graph; it waits in the team's queue.
+
+        Raises:
+            UnknownTicketError: No such ticket.
+            ConfigError: An unknown team.
+            InvalidTransitionError: Not allowed from the ticket's state, not an edge of the
+                escalation graph, or refused by the transfer limit.
+        """
+        command = _TC.ESCALATE
+        r, _, t, out = self._on_ticket(
+            at,
+            ticket_id,
+            command,
+            ("escalate", ticket_id, team),
+            check=partial(self._check_escalation, team),
+        )
+        src = self._escalation_source(r)
+        graph = self.config.escalation
+        over = self._ledger.hand_over(
+            ticket_id,
+            at=at,
+            kind="escalation",
+            from_team=src if graph is not None else None,
+            to_team=team if graph is not None else None,
+        )
+        if over.flagged:
+            self._emit(r, self._limit_event(at, ticket_id, over.count), out)
+        graph_path = f"{src} -> {team}" if src is not None else team
+        self._emit(
+            r,
+            TicketEscalated(at, ticket_id, src, team, over.count, f"escalation {graph_path}"),
+            out,
+        )
+        self._leave(r, command, at, t, out)
+        r.queue = self.config.teams[team].queue
+        self._route_new(r, at, t, out)
+        return out
+
+    def request_callback(self, ticket_id: str, *, at: datetime) -> list[Event]:
+        """A waiting customer asks to be called back: the ticket keeps its place, on the phone.
+
+        When an agent takes it, a :class:`CallbackDue` follows the :class:`TicketAssigned`.
+
+        Raises:
+            UnknownTicketError: No such ticket.
+            InvalidTransitionError: The ticket is not waiting, or already a call-back.
+        """
+        r, _, t, out = self._on_ticket(
+            at,
+            ticket_id,
+            _TC.REQUEST_CALLBACK,
+            ("request_callback", ticket_id),
+            check=self._check_not_callback,
+        )
+        r.callback = True
+        a = self._router.request_callback(ticket_id, at=at)
+        if a is not None:
+            self._assigned(a, at, t, out)
+        return out
+
+    def abandon(self, ticket_id: str, *, at: datetime) -> list[Event]:
+        """The customer gave up waiting (or withdrew the ticket).
+
+        Raises:
+            UnknownTicketError: No such ticket.
+            InvalidTransitionError: The ticket is not waiting.
+        """
+        r, _, t, out = self._on_ticket(at, ticket_id, _TC.ABANDON, ("abandon", ticket_id))
+        self._router.remove(ticket_id)
+        waited = (t - r.queued_us) / 1e6
+        self._move(r, _TC.ABANDON, at, out, TicketAbandoned(at, ticket_id, waited))
+        return out
+
+    def resolve(self, ticket_id: str, agent_id: str, *, at: datetime) -> list[Event]:
+        """The agent solved the ticket: resolution clock met, the agent takes its next ticket.
+
+        Raises:
+            UnknownTicketError / UnknownAgentError: Unknown ids.
+            InvalidTransitionError: Not with an agent, or with another one.
+        """
+        r, _, t, out = self._on_ticket(
+            at,
+            ticket_id,
+            _TC.RESOLVE,
+            ("resolve", ticket_id, agent_id),
+            agent_id=agent_id,
+            check=partial(self._check_holder, agent_id, "resolve"),
+        )
+        held = r.state == _ASSIGNED
+        if not held:
+            self._owned.get(agent_id, set()).discard(ticket_id)
+        self._last_agent[r.ticket.customer.id] = (agent_id, t)
+        self._move(r, _TC.RESOLVE, at, out, TicketResolved(at, ticket_id, agent_id))
+        if self.config.survey_delay is not None:
+            due = t + duration_us(self.config.survey_delay, "survey_delay")
+            r.survey_version += 1
+            self._timers.arm_survey(due, ticket_id, r.survey_version)
+        if held:
+            self._routed(self._router.release(agent_id, ticket_id, at=at), at, t, out)
+        return out
+
+    def reopen(self, ticket_id: str, *, at: datetime) -> list[Event]:
+        """The customer reopened a solved ticket: back to its last agent when available, else
+        routed like a new one; the resolution clock resumes where it stopped.
+
+        Raises:
+            UnknownTicketError: No such ticket.
+            InvalidTransitionError: The ticket is not solved.
+        """
+        r, _, t, out = self._on_ticket(at, ticket_id, _TC.REOPEN, ("reopen", ticket_id))
+        last = r.agent
+        r.agent = None
+        r.callback = False
+        r.survey_version += 1  # a pending survey is no longer due
+        r.queued_us = t
+        self._move(r, _TC.REOPEN, at, out, TicketReopened(at, ticket_id, last))
+        a = self._router.reopen(r.ticket, last, at=at, queue=r.queue, due=self._due(r))
+        if a is not None:
+            self._assigned(a, at, t, out)
+        else:
+            self._emit(r, self._queued_event(r, at, "reopened"), out)
+        return out
+
+    def close(self, ticket_id: str, *, at: datetime) -> list[Event]:
+        """Close a solved ticket for good (it can no longer be reopened).
+
+        Raises:
+            UnknownTicketError: No such ticket.
+            InvalidTransitionError: The ticket is not solved.
+        """
+        r, _, _, out = self._on_ticket(at, ticket_id, _TC.CLOSE, ("close", ticket_id))
+        self._move(r, _TC.CLOSE, at, out, TicketClosed(at, ticket_id))
+        self._ledger.forget(ticket_id)
+        return out
+
+    def forget(self, ticket_id: str, *, at: datetime) -> list[Event]:
+        """Drop a closed or abandoned ticket from the desk's memory (its views and history).
+
+        A long-running host or simulation calls it for tickets it has archived, so memory
+        stays proportional to the open work.  Returns no events.  (Not a lifecycle move: the
+        record goes, so it is checked against :data:`~csflow.desk.lifecycle.FORGETTABLE`.)
+
+        Raises:
+            UnknownTicketError: No such ticket.
+            InvalidTransitionError: The ticket is not closed or abandoned.
+        """
+        t = self._time(at)
+        r = self._rec(ticket_id)
+        if r.state not in FORGETTABLE:
+            raise InvalidTransitionError(
+                f"cannot forget ticket {show(ticket_id)}: it is {r.state}; only closed or "
+                "abandoned tickets can be forgotten"
+            )
+        self._commit(t, ("forget", ticket_id))
+        del self._tickets[ticket_id]
+        self._ledger.forget(ticket_id)
+        return []
+
+    # -- time ----------------------------------------------------------------------------------
+
+    def advance(self, *, at: datetime) -> list[Event]:
+        """Fire everything due up to *at*, each at its own instant, in time order.
+
+        SLA warnings and breaches, relaxation steps, overflow, preferred-agent pins that
+        expire, surveys.  Idempotent for an unchanged *at*.
+
+        Raises:
+            InvalidTransitionError: *at* is earlier than the desk's last instant.
+            CalendarError: *at* is naive.
+        """
+        t = self._time(at)
+        out = self._commit(t, ("advance",))
+        fired_at: int | None = None
+        while True:
+            due = self._next_due()
+            if due is None or due > t or due == fired_at:
+                break
+            fired_at = due
+            self._now = max(self._now, due)
+            self._fire(due, out)
+        self._now = t
+        return out
+
+    def _fire(self, due: int, out: list[Event]) -> None:
+        when = utc(due)
+        for r in self._timers.sla_due(due, self._tickets):
+            assert r.sla is not None
+            self._sla_events(r, r.sla.advance(when), out)
+        for r in self._timers.surveys_due(due, self._tickets):
+            if r.state in (_SOLVED, _CLOSED):
+                self._emit(r, SurveyDue(when, r.ticket.id, r.agent), out)
+        step = self._router.next_step_us()
+        if step is not None and step <= due:
+            self._routed(self._router.advance(when), when, due, out)
+
+    def _next_due(self) -> int | None:
+        return self._timers.next_due(self._tickets, self._router.next_step_us())
+
+    # -- snapshots -----------------------------------------------------------------------------
+
+    def snapshot(self) -> dict[str, Any]:
+        """The desk as JSON-compatible data: :meth:`restore` rebuilds it.
+
+        The snapshot is the log of the commands the desk accepted (the desk is deterministic,
+        so replaying it reproduces the desk exactly); its size grows with that log.
+
+        Raises:
+            InvalidTransitionError: The desk was configured with ``keep_log=False``.
+        """
+        if not self._keep_log:
+            raise InvalidTransitionError(
+                "this desk keeps no command log (keep_log=False): it cannot be snapshotted"
+            )
+        return snapshot_data(self._log)
+
+    @classmethod
+    def restore(cls, config: DeskConfig, snapshot: object) -> Desk:
+        """A desk rebuilt from :meth:`snapshot` under the same *config*.
+
+        Raises:
+            ConfigError: The snapshot is malformed or tampered with, naming the first bad
+                command (``snapshot.commands[12]: ...``).
+        """
+        commands = snapshot_commands(snapshot)
+        desk = cls(config)
+        replay(desk, commands)
+        return desk
+
+    # -- the command skeleton ------------------------------------------------------------------
+
+    def _on_ticket(
+        self,
+        at: datetime,
+        ticket_id: str,
+        command: TicketCommand | Callable[[], TicketCommand],
+        log: tuple[Any, ...],
+        *,
+        agent_id: str | None = None,
+        check: Callable[[TicketRecord], object] | None = None,
+    ) -> tuple[TicketRecord, TicketStatus, int, list[Event]]:
+        """The skeleton every command on a ticket runs, up to the point where it changes things.
+
+        In this order: *at* is aware and not earlier than the desk's last instant; the ticket
+        (and *agent_id*, when given) exist; *command* -- or, when it is a callable, the check
+        of the command's own argument that names the command -- is allowed from the ticket's
+        state by the lifecycle table; *check* holds (the command's own conditions).  Nothing
+        has changed up to here.  Then the command is *log*\\ ged and the desk's time moves to
+        *at*.
+
+        Returns:
+            The ticket's record, the state the command leads to, *at* in microseconds, and
+            the list the command's events go into.
+        """
+        t = self._time(at)
+        r = self._rec(ticket_id)
+        if agent_id is not None:
+            self._agent_known(agent_id)
+        if not isinstance(command, TicketCommand):
+            command = command()
+        new = next_state(r.state, command, ticket_id)
+        if check is not None:
+            check(r)
+        return r, new, t, self._commit(t, log)
+
+    def _time(self, at: object) -> int:
+        t = instant_us(at, "at")  # raises on naive or non-datetime values
+        if t < self._now:
+            raise InvalidTransitionError(
+                f"'at' must not be earlier than the desk's last instant "
+                f"{utc(self._now).isoformat()}, got {show(at)}"
+            )
+        return t
+
+    def _commit(self, t: int, entry: tuple[Any, ...]) -> list[Event]:
+        """Validation is over: from here on the command mutates.  Log it, move time on and
+        return the list its events go into."""
+        self._now = t
+        if self._keep_log:
+            self._log.append((t, *entry))
+        return []
+
+    def _rec(self, ticket_id: str) -> TicketRecord:
+        r = self._tickets.get(ticket_id) if isinstance(ticket_id, str) else None
+        if r is None:
+            raise UnknownTicketError(f"no ticket {show(ticket_id)} at this desk")
+        return r
+
+    def _agent_known(self, agent_id: str) -> None:
+        if not isinstance(agent_id, str) or agent_id not in self._router.pool:
+            raise UnknownAgentError(f"no agent {show(agent_id)} at this desk")
+
+    # -- the commands' own conditions ----------------------------------------------------------
+
+    def _check_holder(self, agent_id: str, verb: str, r: TicketRecord) -> None:
+        if r.agent != agent_id:
+            raise InvalidTransitionError(
+                f"agent {show(agent_id)} cannot {verb} ticket {show(r.ticket.id)}: it is with "
+                f"{show(r.agent)}"
+            )
+
+    def _check_not_callback(self, r: TicketRecord) -> None:
+        if r.callback:
+            raise InvalidTransitionError(f"ticket {show(r.ticket.id)} is already a call-back")
+
+    def _check_transfer(self, to: str, r: TicketRecord) -> None:
+        pool = self._router.pool
+        ticket_id = r.ticket.id
+        to_agent = to in pool
+        if not to_agent and (not isinstance(to, str) or to not in self.config.teams):
+            raise ConfigError(
+                f"transfer target {show(to)} is neither an agent nor a team; teams: "
+                f"{show(sorted(self.config.teams))}"
+            )
+        if to_agent:
+            if to == r.agent:
+                raise InvalidTransitionError(
+                    f"ticket {show(ticket_id)} is already with agent {show(to)}"
+                )
+            # A waiting call-back stays a phone call; a ticket taken from an agent goes by its
+            # own channel.
+            sig = self._signature(r) if r.state == _QUEUED else Signature.of(r.ticket)
+            if not pool.is_eligible(to, sig) or not pool.can_take(to, sig.channel):
+                raise CapacityExceededError(
+                    f"agent {to!r} cannot take ticket {ticket_id!r} on {sig} now"
+                )
+        self._ledger.check(ticket_id)
+
+    def _escalation_source(self, r: TicketRecord) -> str | None:
+        """The team a ticket is escalated from: its queue's, else the graph's first entry."""
+        src = self._queue_team.get(r.queue)
+        graph = self.config.escalation
+        if src is None and graph is not None:
+            src = graph.entry[0]
+        return src
+
+    def _check_escalation(self, team: str, r: TicketRecord) -> None:
+        if not isinstance(team, str) or team not in self.config.teams:
+            raise ConfigError(
+                f"unknown team {show(team)}; known: {show(sorted(self.config.teams))}"
+            )
+        src = self._escalation_source(r)
+        graph = self.config.escalation
+        if graph is not None and src is not None and not graph.can_escalate(src, team):
+            raise InvalidTransitionError(
+                f"team {show(src)} may not escalate to {show(team)}; allowed: "
+                f"{show(list(graph.targets(src)))}"
+            )
+        if src == team:
+            raise InvalidTransitionError(
+                f"ticket {show(r.ticket.id)} is already with team {show(team)}"
+            )
+        self._ledger.check(r.ticket.id)
+
+    # -- state changes, routing and SLA clocks ---------------------------------------------------
+
+    def _transition(self, r: TicketRecord, command: TicketCommand) -> None:
+        """Move *r* along the lifecycle table: the only place a ticket's state is written."""
+        r.state = next_state(r.state, command, r.ticket.id)
+
+    def _move(
+        self,
+        r: TicketRecord,
+        command: TicketCommand,
+        at: datetime,
+        out: list[Event],
+        event: Event | None = None,
+    ) -> None:
+        """A state change as the host sees it: the new state, its event, then the SLA clocks'
+        reaction to it."""
+        self._transition(r, command)
+        if event is not None:
+            self._emit(r, event, out)
+        self._tell_sla(r, at, out)
+
+    def _emit(self, r: TicketRecord, event: Event, out: list[Event]) -> None:
+        out.append(event)
+        if r.history is not None:
+            r.history.append(event)
+
+    def _limit_event(self, at: datetime, ticket_id: str, count: int) -> TransferLimitReached:
+        limit = self._ledger.policy.max_transfers
+        return TransferLimitReached(at, ticket_id, count, limit if limit is not None else 0, False)
+
+    def _due(self, r: TicketRecord) -> int | None:
+        """The SLA due instant (µs) a deadline-ordered queue sorts by: the first response's,
+        else the next response's, else the resolution's; ``None`` for queues that age by
+        allowance (they never look at it) and tickets without an SLA."""
+        if r.sla is None or r.queue not in self._deadline_queues:
+            return None
+        for metric in (Metric.FIRST_RESPONSE, Metric.NEXT_RESPONSE, Metric.RESOLUTION):
+            c = r.sla.clock(metric)
+            if c is not None:
+                due = c.due_us
+                if due is not None:
+                    return due
+        return None
+
+    def _signature(self, r: TicketRecord) -> Signature:
+        """What an agent needs to take the ticket now (a call-back is a phone call)."""
+        sig = Signature.of(r.ticket)
+        return sig.on_channel(Channel.PHONE.name) if r.callback else sig
+
+    def _queued_event(self, r: TicketRecord, at: datetime, why: str) -> TicketQueued:
+        tk = r.ticket
+        return TicketQueued(
+            at,
+            tk.id,
+            r.queue,
+            tk.priority,
+            r.policy,
+            tk.customer.tier.name,
+            tk.channel.name,
+            why,
+        )
+
+    def _route_new(
+        self,
+        r: TicketRecord,
+        at: datetime,
+        t: int,
+        out: list[Event],
+        *,
+        rule: str | None = None,
+        queued_us: int | None = None,
+    ) -> None:
+        """Route a ticket that is (back) in state ``queued``: to an agent now, or into line."""
+        r.queued_us = t if queued_us is None else queued_us
+        tk = r.ticket
+        last = self._last_agent.get(tk.customer.id)
+        a = self._router.submit(
+            tk,
+            at=at,
+            queue=r.queue,
+            due=self._due(r),
+            queued_at=r.queued_us,
+            rule=rule,
+            last_agent=None if last is None else last[0],
+            last_contact_at=None if last is None else last[1],
+            signature=self._signature(r) if r.callback else None,
+        )
+        if a is not None:
+            self._assigned(a, at, t, out)
+
+    def _assigned(self, a: Assignment, at: datetime, t: int, out: list[Event]) -> None:
+        r = self._tickets[a.ticket_id]
+        self._transition(r, _ASSIGN)
+        r.agent = a.agent_id
+        self._last_agent[r.ticket.customer.id] = (a.agent_id, t)
+        waited = max(0, a.at_us - r.queued_us) / 1e6
+        self._emit(
+            r,
+            TicketAssigned(at, a.ticket_id, a.agent_id, waited, a.reason.candidates, str(a.reason)),
+            out,
+        )
+        if a.callback or r.callback:
+            self._emit(r, CallbackDue(at, a.ticket_id, a.agent_id), out)
+        self._tell_sla(r, at, out)
+
+    def _routed(
+        self, changes: Sequence[RoutingChange], at: datetime, t: int, out: list[Event]
+    ) -> None:
+        for c in changes:
+            if isinstance(c, Assignment):
+                self._assigned(c, at, t, out)
+            elif isinstance(c, Overflowed):
+                r = self._tickets[c.ticket_id]
+                r.queue = c.to_queue
+                self._emit(
+                    r,
+                    TicketOverflowed(at, c.ticket_id, c.to_queue, max(0, t - r.queued_us) / 1e6),
+                    out,
+                )
+
+    def _leave(
+        self, r: TicketRecord, command: TicketCommand, at: datetime, t: int, out: list[Event]
+    ) -> None:
+        """Take the ticket away from where it is now (its agent or its queue) for a hand-over."""
+        old = r.state
+        agent = r.agent
+        r.agent = None
+        self._transition(r, command)
+        if old == _QUEUED:
+            self._router.remove(r.ticket.id)
+        elif old == _ASSIGNED:
+            assert agent is not None
+            self._routed(self._router.release(agent, r.ticket.id, at=at), at, t, out)
+        elif agent is not None:
+            # Pending or on hold: the owner lets it go.  (An owner who left the desk has
+            # already been cleared, and the ticket has no one to leave.)
+            self._owned.get(agent, set()).discard(r.ticket.id)
+        r.callback = False
+        self._tell_sla(r, at, out)
+
+    def _resume(
+        self, r: TicketRecord, command: TicketCommand, at: datetime, t: int, out: list[Event]
+    ) -> None:
+        """Work on a pending / on-hold ticket resumes: back to its owner if it can take it now."""
+        owner = r.agent
+        self._emit(r, TicketStatusChanged(at, r.ticket.id, str(r.state), "open"), out)
+        if owner is not None:
+            self._owned.get(owner, set()).discard(r.ticket.id)
+        r.agent = None
+        self._transition(r, command)
+        r.queued_us = t
+        r.callback = False  # the call-back happened; resumed work goes by the ticket's channel
+        self._tell_sla(r, at, out)
+        a = self._router.reopen(r.ticket, owner, at=at, queue=r.queue, due=self._due(r))
+        if a is not None:
+            self._assigned(a, at, t, out)
+        else:
+            self._emit(r, self._queued_event(r, at, "work resumed"), out)
+
+    def _tell_sla(self, r: TicketRecord, at: datetime, out: list[Event]) -> None:
+        """Hand the ticket's state to its SLA clocks (a ``TicketStatus`` both layers share).
+
+        A status ``pause_on`` does not name (and that is not solved or final) leaves every
+        clock running, so a move between two such statuses -- queued to assigned, the move of
+        every assignment -- changes nothing for the clocks and is not told: that saves a poll
+        of every clock per assignment.
+        """
+        sla = r.sla
+        if sla is None:
+            return
+        told = sla.status
+        state = r.state
+        if told == state or told in _SLA_FINAL:
+            return
+        pause_on = sla.policy.pause_on
+        if (
+            state not in _SLA_OWN
+            and told not in _SLA_OWN
+            and state not in pause_on
+            and told not in pause_on
+        ):
+            return
+        self._sla_events(r, sla.set_status(state, at), out)
+
+    def _sla_events(self, r: TicketRecord, events: Sequence[Event], out: list[Event]) -> None:
+        policy = self.config.escalation_policy
+        for e in events:
+            self._emit(r, e, out)
+            if policy is not None and isinstance(e, SlaWarning | SlaBreached):
+                self._escalate_on(policy, r, e, out)
+        sla = r.sla
+        assert sla is not None
+        d = sla.next_deadline_us()
+        if d is not None and d != r.armed:
+            self._timers.arm_sla(d, r.ticket.id)
+        r.armed = d
+
+    def _escalate_on(
+        self,
+        policy: EscalationPolicy,
+        r: TicketRecord,
+        e: SlaWarning | SlaBreached,
+        out: list[Event],
+    ) -> None:
+        """Apply the escalation policy's answer to an SLA warning or breach.
+
+        A priority is only ever raised (each raise is strictly higher, so a breach caused by
+        the recalculation cannot loop); a queue move applies to a waiting ticket and keeps its
+        place in time; tags are added; people to notify reach the host in
+        :class:`~csflow.events.SlaEscalated`.
+        """
+        if r.state not in _IN_PROGRESS:
+            return
+        kind = "breach" if isinstance(e, SlaBreached) else "warning"
+        result = policy(PolicyContext(r.ticket, e.at, event=kind, metric=e.metric.value))
+        esc = result.value
+        if not esc:
+            return
+        self._emit(
+            r,
+            SlaEscalated(
+                e.at, r.ticket.id, e.metric.value, kind, esc.notify, esc.tags, result.reason
+            ),
+            out,
+        )
+        if esc.tags:
+            r.tags = tuple(dict.fromkeys((*r.tags, *esc.tags)))
+        if esc.priority is not None and esc.priority > r.ticket.priority:
+            self._reprioritize(r, esc.priority, e.at, out)
+        if (
+            esc.queue is not None
+            and esc.queue in self._queues
+            and r.state == _QUEUED
+            and esc.queue != r.queue
+        ):
+            t = instant_us(e.at, "at")
+            self._router.remove(r.ticket.id)
+            r.queue = esc.queue
+            self._emit(
+                r, TicketOverflowed(e.at, r.ticket.id, esc.queue, (t - r.queued_us) / 1e6), out
+            )
+            self._route_new(r, e.at, t, out, queued_us=r.queued_us)
+
+    def _reprioritize(self, r: TicketRecord, new: Priority, at: datetime, out: list[Event]) -> None:
+        old = r.ticket.priority
+        if new == old:
+            return
+        r.ticket = attrs.evolve(r.ticket, priority=new)
+        self._emit(r, TicketPrioritized(at, r.ticket.id, old, new), out)
+        if r.sla is not None:
+            self._sla_events(r, r.sla.change_priority(new, at, self.config.recalculation), out)
+        if r.state == _QUEUED:
+            self._router.reprioritize(r.ticket, due=self._due(r))

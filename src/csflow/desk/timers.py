@@ -1,0 +1,94 @@
+"""The desk's own timers: SLA deadlines and surveys, for ``next_wakeup`` and ``advance``.
+
+Theory of operation
+-------------------
+Two heaps, ordered by ``(due instant, counter)`` so that ties fire in the order they were
+armed and never compare tickets.  Nothing is ever removed from the middle of a heap: a timer
+that stopped mattering stays where it is and is dropped when it reaches the top, recognised
+by the ticket's record --
+
+- an SLA timer is live while the record's ``armed`` is still the instant it was pushed for
+  (re-arming pushes a new entry and so retires the old one);
+- a survey timer is live while the record's ``survey_version`` is still the one it was
+  pushed with (a reopen bumps the version).
+
+Routing keeps its own timers (relaxation steps, overflow delays, preferred-agent holds); the
+desk's next wake-up is the earliest of both.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+from collections.abc import Iterator, Mapping
+
+from csflow.desk.record import TicketRecord
+
+__all__ = ["Timers"]
+
+
+class Timers:
+    """The SLA and survey timers of one desk (its counter is the desk's own)."""
+
+    __slots__ = ("_seq", "_sla", "_surveys")
+
+    def __init__(self) -> None:
+        self._sla: list[tuple[int, int, str]] = []
+        self._surveys: list[tuple[int, int, str, int]] = []
+        self._seq = itertools.count()
+
+    def arm_sla(self, due_us: int, ticket_id: str) -> None:
+        """Wake up at *due_us* for *ticket_id*'s SLA clocks (the record's ``armed``)."""
+        heapq.heappush(self._sla, (due_us, next(self._seq), ticket_id))
+
+    def arm_survey(self, due_us: int, ticket_id: str, version: int) -> None:
+        """Ask for feedback on *ticket_id* at *due_us* unless its survey version moves on."""
+        heapq.heappush(self._surveys, (due_us, next(self._seq), ticket_id, version))
+
+    def next_due(self, tickets: Mapping[str, TicketRecord], routing: int | None) -> int | None:
+        """The earliest live timer (µs), or *routing* (routing's next step) when earlier."""
+        best = routing
+        heap = self._sla
+        while heap:
+            d, _, tid = heap[0]
+            r = tickets.get(tid)
+            if r is not None and r.sla is not None and r.armed == d:
+                break
+            heapq.heappop(heap)
+        if heap and (best is None or heap[0][0] < best):
+            best = heap[0][0]
+        surveys = self._surveys
+        while surveys:
+            _, _, tid, version = surveys[0]
+            r = tickets.get(tid)
+            if r is not None and r.survey_version == version:
+                break
+            heapq.heappop(surveys)
+        if surveys and (best is None or surveys[0][0] < best):
+            best = surveys[0][0]
+        return best
+
+    def sla_due(self, due_us: int, tickets: Mapping[str, TicketRecord]) -> Iterator[TicketRecord]:
+        """Pop the live SLA timers due by *due_us*, disarming each record before it is yielded.
+
+        The caller may arm new timers while iterating; one due by *due_us* is yielded too.
+        """
+        heap = self._sla
+        while heap and heap[0][0] <= due_us:
+            d, _, tid = heapq.heappop(heap)
+            r = tickets.get(tid)
+            if r is None or r.sla is None or r.armed != d:
+                continue
+            r.armed = None
+            yield r
+
+    def surveys_due(
+        self, due_us: int, tickets: Mapping[str, TicketRecord]
+    ) -> Iterator[TicketRecord]:
+        """Pop the live survey timers due by *due_us* (the caller checks the ticket's state)."""
+        surveys = self._surveys
+        while surveys and surveys[0][0] <= due_us:
+            _, _, tid, version = heapq.heappop(surveys)
+            r = tickets.get(tid)
+            if r is not None and r.survey_version == version:
+                yield r

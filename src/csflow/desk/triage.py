@@ -1,0 +1,104 @@
+"""Triage: how the desk decides a new ticket's priority, SLA policy, queue, skills and tags.
+
+First the configuration's triage rules (:class:`~csflow.rules.RuleSet`) are evaluated once
+over the ticket's context; then the policy callables a host configured
+(``priority_policy``, ``queue_policy``, ``sla_selection``), whose answers win over the
+rules'; then the rules' ``skills`` action adds requirements (raising a minimum proficiency,
+never lowering one).  The outcome carries one reason a person can read.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import attrs
+
+from csflow._text import show
+from csflow.desk.config import DeskConfig, extra_skills
+from csflow.errors import ConfigError
+from csflow.model import Priority, Ticket
+from csflow.policies import PolicyContext
+from csflow.rules import ticket_context
+
+__all__ = ["Triage", "triage"]
+
+
+@attrs.frozen
+class Triage:
+    """What triage decided for a new ticket.
+
+    Attributes:
+        ticket: The ticket with its priority and required skills after triage.
+        queue: The queue it waits in.
+        sla_policy: The SLA policy's name, or ``None``.
+        reason: Why, for a person.
+        rule: The rule that decided, if one did.
+        tags: Tags the rules added.
+    """
+
+    ticket: Ticket
+    queue: str
+    sla_policy: str | None
+    reason: str
+    rule: str | None
+    tags: tuple[str, ...]
+
+
+def triage(config: DeskConfig, ticket: Ticket, at: datetime) -> Triage:
+    """Decide *ticket*'s priority, SLA policy, queue, extra skills and tags under *config*.
+
+    Raises:
+        ConfigError: A policy callable chose an unknown queue or SLA policy, or a rule's
+            action cannot be read.
+    """
+    rules = config.triage
+    decision = rules.evaluate(ticket_context(ticket, at) if len(rules) else {})
+    acts = decision.actions
+    if "priority" in acts:
+        ticket = attrs.evolve(ticket, priority=Priority.parse(acts["priority"]))
+    queue = acts.get("queue", config.queues[0].name)
+    sla = acts.get("sla_policy", config.default_sla_policy)
+    reason = decision.reason
+    if config.priority_policy or config.queue_policy or config.sla_selection:
+        ticket, queue, sla, reason = _ask_policies(config, ticket, at, queue, sla, reason)
+    if "skills" in acts:
+        mine = {r.skill: r for r in ticket.required_skills}
+        for req in extra_skills(acts["skills"]):
+            old = mine.get(req.skill)
+            if old is None or old.min_proficiency < req.min_proficiency:
+                mine[req.skill] = req
+        ticket = attrs.evolve(ticket, required_skills=tuple(mine.values()))
+    tags = tuple(str(x) for x in acts.get("tags", ()) or ())
+    return Triage(ticket, queue, sla, reason, decision.rule, tags)
+
+
+def _ask_policies(
+    config: DeskConfig, ticket: Ticket, at: datetime, queue: str, sla: str | None, reason: str
+) -> tuple[Ticket, str, str | None, str]:
+    """Ask the configured policy callables (after the rules); check their answers."""
+    reasons = [reason]
+    if config.priority_policy is not None:
+        res = config.priority_policy(PolicyContext(ticket, at))
+        ticket = attrs.evolve(ticket, priority=Priority.parse(res.value))
+        reasons.append(f"priority: {res.reason}")
+    ctx = PolicyContext(ticket, at)
+    if config.queue_policy is not None:
+        res_q = config.queue_policy(ctx)
+        queues = [q.name for q in config.queues]
+        if res_q.value not in queues:
+            raise ConfigError(
+                f"the queue policy chose unknown queue {show(res_q.value)}; known: "
+                f"{show(sorted(queues))}"
+            )
+        queue = res_q.value
+        reasons.append(f"queue: {res_q.reason}")
+    if config.sla_selection is not None:
+        res_s = config.sla_selection(ctx)
+        if res_s.value is not None and res_s.value not in config.sla_policies:
+            raise ConfigError(
+                f"the SLA selection policy chose unknown SLA policy {show(res_s.value)}; "
+                f"known: {show(sorted(config.sla_policies))}"
+            )
+        sla = res_s.value
+        reasons.append(f"SLA policy: {res_s.reason}")
+    return ticket, queue, sla, "; ".join(r for r in reasons if r)
