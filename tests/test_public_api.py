@@ -307,3 +307,12 @@ def test_demo_runs_and_prints_the_lebaran_table() -> None:
     assert "Idul Fitri 1447 H" in done.stdout
     # Tue 17 Mar 15:30 + 8 business hours, over the closing, is Wed 25 Mar 15:30.
     assert "platinum  Tue 17 Mar 15:30 Tue 17 Mar 16:30     Wed 25 Mar 15:30" in done.stdout
+
+
+def test_the_reference_lists_every_exported_name() -> None:
+    # docs/reference/api.md and lowlevel.md are the map from a name to its module's page.
+    reference = pathlib.Path(__file__).resolve().parent.parent / "docs" / "reference"
+    for page, names in (("api.md", TOP_LEVEL - {"__version__"}), ("lowlevel.md", LOWLEVEL)):
+        text = (reference / page).read_text()
+        missing = sorted(n for n in names if f"| `{n}` |" not in text)
+        assert not missing, f"{page} does not list {missing}"
