@@ -20,7 +20,9 @@ Theory of operation
   level is 0 and the average speed of answer is infinite (csflow raises rather than return a
   meaningless number).  Service level within ``t`` is ``1 - C exp(-(n - a) t / AHT)``.
   Where ``1/B`` is finite but ``(n - a)/B`` overflows (hundreds of agents on a few Erlangs),
-  C is computed as ``1 / ((1 - a/n)/B + a/n)`` instead, so it stays at or above B.
+  C is computed as ``1 / ((1 - a/n)/B + a/n)`` instead, so it stays at or above B.  Where the
+  two quotients round apart (a tiny or subnormal load, where ``n - a`` rounds to ``n``), C is
+  raised to B: the order ``B <= C`` holds exactly, bit for bit, at every load.
 * :func:`agents_for_service_level` walks the same recurrence, in the same floating-point steps,
   once: up to ``floor(a)`` and then one agent at a time, testing each candidate above ``a`` with
   the very expression :func:`service_level` evaluates.  The answer ``n`` therefore satisfies
@@ -159,9 +161,15 @@ def _erlang_c(n: int, a: float, inv: float) -> float:
         if inv == INF:
             return 0.0
         rho = a / n
-        return 1.0 / ((1.0 - rho) * inv + rho)
-    c = n / d
-    return 1.0 if c > 1.0 else c
+        c = 1.0 / ((1.0 - rho) * inv + rho)
+    else:
+        c = n / d
+    # C = B / (1 - ρ(1 - B)) >= B exactly, but the two quotients round on their own and at a
+    # tiny load (n - a rounding to n) C can land one ulp below B = 1/inv.  Both are within an
+    # ulp or two of the truth there, so taking B restores the order without losing accuracy;
+    # erlang_b returns the very same 1/inv, so B <= C holds bit for bit at every load.
+    b = 1.0 / inv
+    return 1.0 if c > 1.0 else b if c < b else c
 
 
 # --------------------------------------------------------------------------------------------
@@ -357,8 +365,9 @@ def agents_for_service_level(load: float, aht: timedelta, target: timedelta, lev
         c = k / ((k - a) * inv + a)
         decay *= step
         if c * decay <= miss:
-            if c > 1.0:
-                c = 1.0
+            # The same clamps as _erlang_c (the slack of `miss` covers the one-ulp raise).
+            b = 1.0 / inv
+            c = 1.0 if c > 1.0 else b if c < b else c
             if 1.0 - c * exp((a - k) * r) >= lvl:
                 return int(k)
 
