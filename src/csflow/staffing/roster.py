@@ -1,0 +1,676 @@
+"""Shifts that cover a plan: how many agents start each shift, at the least cost.
+
+Theory of operation
+-------------------
+The horizon (a day, a week) is cut into ``T`` equal intervals; interval ``t`` needs ``r[t]``
+agents.  A :class:`ShiftTemplate` offers *options*: a start (every interval of its start
+window, repeated every day of the horizon) and a fixed length.  Choosing ``x[o]`` agents for
+each option, every interval must be covered, ``sum of x[o] over the options covering t >=
+r[t]``, at the least total cost.
+
+**On a line** (a desk that closes, or a horizon that does not wrap) every option covers
+consecutive intervals, so each column of the constraint matrix has consecutive ones.
+Subtracting each row from the next (with an empty row before the first and after the last)
+leaves every column with one ``+1`` and one ``-1``: the problem *is* a min-cost flow on the
+nodes ``0..T`` (node ``t`` is the boundary before interval ``t``):
+
+* an option covering ``[s, e)`` is an arc ``s -> e`` with the option's cost;
+* over-coverage of interval ``t`` is a free arc ``t+1 -> t``;
+* node ``t`` supplies ``r[t] - r[t-1]`` units (``r[-1] = r[T] = 0``), so the net flow across
+  interval ``t`` -- forward options minus the over-coverage arc -- is exactly ``r[t]``.
+
+The network simplex of networkx solves it exactly, and a network flow with integer supplies has
+an integer optimum: no rounding, no gap.
+
+**On a circle** (a 24/7 desk whose horizon wraps around midnight, or around the week) the same
+arcs form a circle, and a circle flow only fixes the coverage up to a constant added to every
+interval: the flow may wind backwards and leave every interval short.  Fixing just the *number*
+of agents crossing one boundary does not repair it in general: with 8 intervals, shifts 3
+intervals long and one agent needed everywhere, the linear relaxation with one agent crossing
+is fractional, while the true answer is 3 agents.  csflow therefore cuts the circle at the
+boundary that the fewest options cross (at night, where requirements are small), enumerates how
+many agents take each of those crossing options, and solves the remaining line exactly as
+above.  The enumeration is a depth-first search bounded two ways, both exact: no option takes
+more agents than the largest requirement it covers (one could be dropped, and costs are not
+negative), and a branch stops when its cost so far plus the line's optimum with every undecided
+crossing option at its bound (more coverage never costs more) cannot beat the best roster
+found.  A boundary that no option crosses needs no enumeration at all.
+
+**Breaks** are placed after the shifts are chosen, agent by agent (shifts in order of start):
+each break goes where, within its window, the agents on duty exceed the requirement the most
+(ties to the earliest start), and the agents on duty drop there.  This never changes the shifts
+or their cost; the coverage it gives up is reported per interval (:attr:`IntervalCover.short`)
+and in total (:attr:`Roster.shortfall`), so a planner can see it and add agents where it hurts.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime, timedelta
+from fractions import Fraction
+from typing import Any
+
+import attrs
+import networkx as nx
+
+from csflow._text import show
+from csflow._time import require_aware
+from csflow.errors import ConfigError
+from csflow.staffing._checks import ZERO
+from csflow.staffing.plan import StaffingPlan
+
+__all__ = ["BreakRule", "IntervalCover", "Roster", "RosterRow", "ShiftTemplate", "cover"]
+
+_DAY = timedelta(days=1)
+_HOUR = timedelta(hours=1)
+
+
+def _td(value: object, name: str, *, positive: bool) -> timedelta:
+    if not isinstance(value, timedelta):
+        raise ConfigError(f"{name!r} must be a datetime.timedelta, got {show(value)}")
+    if value < ZERO or (positive and value == ZERO):
+        what = "positive" if positive else "non-negative"
+        raise ConfigError(f"{name!r} must be a {what} timedelta, got {show(value)}")
+    return value
+
+
+@attrs.frozen
+class BreakRule:
+    """One break in a shift: how long, and the window in which it starts.
+
+    Args:
+        length: The break's length, positive.
+        earliest: The earliest start, as an offset from the shift's start.
+        latest: The latest start (default: *earliest*), at or after *earliest*; the break must
+            end within the shift.
+
+    Raises:
+        ConfigError: a value has the wrong type or an out-of-range value.
+    """
+
+    length: timedelta
+    earliest: timedelta
+    latest: timedelta | None = None
+
+    def __attrs_post_init__(self) -> None:
+        _td(self.length, "length", positive=True)
+        _td(self.earliest, "earliest", positive=False)
+        if self.latest is not None and _td(self.latest, "latest", positive=False) < self.earliest:
+            raise ConfigError(
+                f"'latest' must be at or after 'earliest' ({show(self.earliest)}), "
+                f"got {show(self.latest)}"
+            )
+
+    @property
+    def last(self) -> timedelta:
+        """The latest start (*latest*, or *earliest* when no window was given)."""
+        return self.earliest if self.latest is None else self.latest
+
+
+def _breaks(value: Iterable[BreakRule]) -> tuple[BreakRule, ...]:
+    return tuple(value)
+
+
+@attrs.frozen
+class ShiftTemplate:
+    """A kind of shift agents can work: when it may start, how long it lasts, what it costs.
+
+    Args:
+        name: The template's name, non-empty (the roster's rows name it).
+        length: How long the shift lasts (breaks included), positive.
+        earliest: The earliest start, as an offset from the start of the horizon's day.
+        latest: The latest start (default: *earliest*); every interval between *earliest* and
+            *latest* is a possible start.  It may pass midnight (a night shift starting between
+            22:00 and 26:00); on a horizon of several days the window repeats every day.
+        cost: The cost of one agent working it, finite and ``>= 0`` (default: its length in
+            hours).
+        breaks: The breaks each agent takes.
+
+    Raises:
+        ConfigError: a value has the wrong type or an out-of-range value.
+    """
+
+    name: str
+    length: timedelta
+    earliest: timedelta = ZERO
+    latest: timedelta | None = None
+    cost: float | None = None
+    breaks: tuple[BreakRule, ...] = attrs.field(default=(), converter=_breaks)
+
+    def __attrs_post_init__(self) -> None:
+        if not isinstance(self.name, str) or not self.name:
+            raise ConfigError(f"'name' must be a non-empty string, got {show(self.name)}")
+        _td(self.length, "length", positive=True)
+        _td(self.earliest, "earliest", positive=False)
+        if self.latest is not None:
+            latest = _td(self.latest, "latest", positive=False)
+            if not self.earliest <= latest < self.earliest + _DAY:
+                raise ConfigError(
+                    f"'latest' must be at or after 'earliest' and less than a day after it, "
+                    f"got {show(self.earliest)} .. {show(latest)}"
+                )
+        c = self.cost
+        if c is not None and (
+            isinstance(c, bool) or not isinstance(c, (int, float)) or not 0 <= c < math.inf
+        ):
+            raise ConfigError(f"'cost' must be a finite number >= 0, got {show(c)}")
+        for i, b in enumerate(self.breaks):
+            if not isinstance(b, BreakRule):
+                raise ConfigError(f"expected a BreakRule, got {show(b)}", f"breaks[{i}]")
+            if b.last + b.length > self.length:
+                raise ConfigError(
+                    f"the break must end within the shift of {show(self.length)}, but it may "
+                    f"start at {show(b.last)} and lasts {show(b.length)}",
+                    f"breaks[{i}]",
+                )
+
+    @property
+    def unit_cost(self) -> float:
+        """The cost of one agent on this shift (its length in hours unless *cost* is given)."""
+        return self.length / _HOUR if self.cost is None else float(self.cost)
+
+
+@attrs.frozen
+class RosterRow:
+    """Agents that start the same shift at the same time and take the same breaks.
+
+    Attributes:
+        shift: The :class:`ShiftTemplate`'s name.
+        start: The shift's start, as an offset from the horizon's start.
+        end: Its end (on a wrapping horizon it may lie past the horizon's end: the shift goes
+            on at the horizon's start).
+        breaks: ``(start, end)`` of each break, offsets like *start*.
+        agents: How many agents work it.
+    """
+
+    shift: str
+    start: timedelta
+    end: timedelta
+    breaks: tuple[tuple[timedelta, timedelta], ...]
+    agents: int
+
+    def to_dict(self, origin: datetime | None = None) -> dict[str, Any]:
+        """Plain data: instants as ISO 8601 from *origin*, or offsets in seconds without one."""
+
+        def put(offset: timedelta) -> str | float:
+            return (origin + offset).isoformat() if origin else offset.total_seconds()
+
+        return {
+            "shift": self.shift,
+            "start": put(self.start),
+            "end": put(self.end),
+            "breaks": [[put(b), put(e)] for b, e in self.breaks],
+            "agents": self.agents,
+        }
+
+
+@attrs.frozen
+class IntervalCover:
+    """How one interval of the horizon is covered.
+
+    Attributes:
+        start: The interval's start, as an offset from the horizon's start.
+        required: Agents the plan asks for.
+        scheduled: Agents on shift (breaks included).
+        on_duty: Agents on shift and not on a break.
+        short: Coverage given up to breaks: ``max(0, required - on_duty)``.
+    """
+
+    start: timedelta
+    required: int
+    scheduled: int
+    on_duty: int
+    short: int
+
+    def to_dict(self, origin: datetime | None = None) -> dict[str, Any]:
+        """Plain data (see :meth:`RosterRow.to_dict`)."""
+        start = (origin + self.start).isoformat() if origin else self.start.total_seconds()
+        return {
+            "start": start,
+            "required": self.required,
+            "scheduled": self.scheduled,
+            "on_duty": self.on_duty,
+            "short": self.short,
+        }
+
+
+@attrs.frozen
+class Roster:
+    """The cheapest shifts that cover a plan, and how they cover it.
+
+    Attributes:
+        rows: The roster table, in order of start then shift name.
+        intervals: Coverage per interval, in order.
+        cost: The roster's total cost (the least possible for the templates).
+        interval: The length of one interval.
+        origin: The horizon's start, when it was given.
+        wraps: Whether the horizon wraps around (a 24/7 desk).
+    """
+
+    rows: tuple[RosterRow, ...]
+    intervals: tuple[IntervalCover, ...]
+    cost: float
+    interval: timedelta
+    origin: datetime | None = None
+    wraps: bool = False
+
+    @property
+    def agents(self) -> int:
+        """Agents on the roster (one per shift worked)."""
+        return sum(r.agents for r in self.rows)
+
+    @property
+    def shortfall(self) -> int:
+        """Agent-intervals given up to breaks, over the horizon."""
+        return sum(i.short for i in self.intervals)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data: the table, the coverage and the totals (JSON-ready)."""
+        o = self.origin
+        return {
+            "interval": self.interval.total_seconds(),
+            "origin": None if o is None else o.isoformat(),
+            "wraps": self.wraps,
+            "cost": self.cost,
+            "agents": self.agents,
+            "shortfall": self.shortfall,
+            "rows": [r.to_dict(o) for r in self.rows],
+            "intervals": [i.to_dict(o) for i in self.intervals],
+        }
+
+
+# --------------------------------------------------------------------------------------------
+# checks
+
+
+def _requirements(value: object) -> list[int]:
+    if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, Iterable):
+        raise ConfigError(f"'requirements' must be a sequence of agent counts, got {show(value)}")
+    out = []
+    for i, r in enumerate(value):
+        if isinstance(r, bool) or not isinstance(r, (int, float)):
+            raise ConfigError(
+                f"expected a whole number of agents, got {show(r)}", f"requirements[{i}]"
+            )
+        if isinstance(r, float) and not r.is_integer():
+            raise ConfigError(
+                f"expected a whole number of agents, got the fraction {show(r)}",
+                f"requirements[{i}]",
+            )
+        if r < 0:
+            raise ConfigError(
+                f"expected a number of agents >= 0, got {show(r)}", f"requirements[{i}]"
+            )
+        out.append(int(r))
+    if not out:
+        raise ConfigError("'requirements' must have at least one interval, got none")
+    return out
+
+
+def _steps(value: timedelta, interval: timedelta, what: str, path: str) -> int:
+    n, rest = divmod(value, interval)
+    if rest:
+        raise ConfigError(
+            f"{what} must be a whole number of {show(interval)} intervals, got {show(value)}", path
+        )
+    return int(n)
+
+
+@attrs.frozen
+class _Option:
+    """One way to work a template: start interval and length in intervals."""
+
+    template: int
+    start: int
+    length: int
+
+
+def _options(
+    templates: Sequence[ShiftTemplate], interval: timedelta, horizon: int, wraps: bool
+) -> list[_Option]:
+    names: set[str] = set()
+    per_day = _DAY / interval
+    out: list[_Option] = []
+    for k, tpl in enumerate(templates):
+        path = f"templates[{k}]"
+        if not isinstance(tpl, ShiftTemplate):
+            raise ConfigError(f"expected a ShiftTemplate, got {show(tpl)}", path)
+        if tpl.name in names:
+            raise ConfigError(f"template names must be unique, {show(tpl.name)} repeats", path)
+        names.add(tpl.name)
+        length = _steps(tpl.length, interval, f"template {show(tpl.name)}'s length", path)
+        if length > horizon:
+            raise ConfigError(
+                f"template {show(tpl.name)} lasts {show(tpl.length)}, longer than the horizon "
+                f"of {horizon} x {show(interval)}",
+                path,
+            )
+        first = _steps(tpl.earliest, interval, f"template {show(tpl.name)}'s earliest start", path)
+        last = first if tpl.latest is None else _steps(tpl.latest, interval, "'latest'", path)
+        for j, b in enumerate(tpl.breaks):
+            where = f"{path}.breaks[{j}]"
+            _steps(b.length, interval, "a break's length", where)
+            _steps(b.earliest, interval, "a break's earliest start", where)
+            _steps(b.last, interval, "a break's latest start", where)
+        # The window repeats every day; a horizon shorter than a day sees it once.
+        days = max(1, math.ceil(horizon / per_day)) if per_day.is_integer() else 1
+        starts: set[int] = set()
+        for d in range(days):
+            for s in range(first, last + 1):
+                at = s + d * int(per_day) if per_day.is_integer() else s
+                if wraps:
+                    starts.add(at % horizon)
+                elif at + length <= horizon:
+                    starts.add(at)
+        if not starts:
+            raise ConfigError(
+                f"template {show(tpl.name)} has no start in its window from which a "
+                f"{show(tpl.length)} shift fits in the horizon of {horizon} x {show(interval)}",
+                path,
+            )
+        out.extend(_Option(k, s, length) for s in sorted(starts))
+    return out
+
+
+def _int_costs(templates: Sequence[ShiftTemplate]) -> list[int]:
+    """Costs scaled to integers (the network simplex is exact on integers only)."""
+    exact = [Fraction(repr(t.unit_cost)) for t in templates]
+    scale = math.lcm(1, *(f.denominator for f in exact))
+    return [int(f * scale) for f in exact]
+
+
+# --------------------------------------------------------------------------------------------
+# the exact solvers
+
+
+def _solve_line(
+    need: Sequence[int], arcs: Mapping[tuple[int, int], tuple[int, int]]
+) -> tuple[int, dict[tuple[int, int], int]] | None:
+    """Min-cost cover of *need* on a line by arcs ``(s, e) -> (cost, option)``; ``None`` if
+    some needed interval has no arc over it."""
+    horizon = len(need)
+    covered = [False] * horizon
+    for s, e in arcs:
+        for t in range(s, e):
+            covered[t] = True
+    if any(r > 0 and not c for r, c in zip(need, covered, strict=True)):
+        return None
+    if not any(need):
+        return 0, {}
+    g: nx.DiGraph[int] = nx.DiGraph()
+    prev = 0
+    for t in range(horizon + 1):
+        r = need[t] if t < horizon else 0
+        g.add_node(t, demand=prev - r)  # networkx: demand = inflow - outflow
+        prev = r
+    for t in range(horizon):
+        g.add_edge(t + 1, t, weight=0)
+    for (s, e), (cost, _) in arcs.items():
+        g.add_edge(s, e, weight=cost)
+    cost, flow = nx.network_simplex(g)
+    used = {(s, e): flow[s][e] for (s, e) in arcs if flow[s][e]}
+    return int(cost), used
+
+
+def _line_arcs(
+    options: Sequence[_Option], costs: Sequence[int], keep: Iterable[int]
+) -> dict[tuple[int, int], tuple[int, int]]:
+    """The cheapest option per ``(start, end)`` span (the first one on ties)."""
+    arcs: dict[tuple[int, int], tuple[int, int]] = {}
+    for i in keep:
+        o = options[i]
+        span = (o.start, o.start + o.length)
+        c = costs[o.template]
+        if span not in arcs or c < arcs[span][0]:
+            arcs[span] = (c, i)
+    return arcs
+
+
+def _solve(need: list[int], options: list[_Option], costs: list[int], wraps: bool) -> list[int]:
+    """Agents per option of a least-cost cover (see the module notes)."""
+    horizon = len(need)
+    counts = [0] * len(options)
+    if not wraps:
+        arcs = _line_arcs(options, costs, range(len(options)))
+        found = _solve_line(need, arcs)
+        assert found is not None  # every needed interval was checked to be covered
+        for span, n in found[1].items():
+            counts[arcs[span][1]] += n
+        return counts
+
+    def crossing(i: int, b: int) -> bool:
+        o = options[i]
+        return 1 <= (b - o.start) % horizon <= o.length - 1
+
+    def bound(i: int) -> int:
+        o = options[i]
+        return max(need[(o.start + j) % horizon] for j in range(o.length))
+
+    # Cut where the fewest agents could cross (the search's size), then the fewest options.
+    def size(b: int) -> tuple[int, int]:
+        cross = [i for i in range(len(options)) if crossing(i, b)]
+        return (math.prod(bound(i) + 1 for i in cross), len(cross))
+
+    cut = min(range(horizon), key=size)
+    rot = need[cut:] + need[:cut]
+    cross = [i for i in range(len(options)) if crossing(i, cut) and bound(i) > 0]
+    rest = [i for i in range(len(options)) if not crossing(i, cut)]
+    line = _line_arcs(
+        [_Option(o.template, (o.start - cut) % horizon, o.length) for o in options], costs, rest
+    )
+    memo: dict[tuple[int, ...], tuple[int, dict[tuple[int, int], int]] | None] = {}
+
+    def remainder(extra: Sequence[int]) -> tuple[int, dict[tuple[int, int], int]] | None:
+        left = tuple(max(0, r - x) for r, x in zip(rot, extra, strict=True))
+        if left not in memo:
+            memo[left] = _solve_line(left, line)
+        return memo[left]
+
+    def cover_of(picks: Sequence[tuple[int, int]]) -> list[int]:
+        extra = [0] * horizon
+        for i, n in picks:
+            o = options[i]
+            for j in range(o.length):
+                extra[(o.start - cut + j) % horizon] += n
+        return extra
+
+    # A cheap lower bound of a remainder: each unit of coverage still missing costs at least
+    # the least cost per interval of the options over it.
+    rate = [math.inf] * horizon
+    for (s, e), (c, _) in line.items():
+        for t in range(s, e):
+            rate[t] = min(rate[t], c / (e - s))
+
+    def cheap(extra: Sequence[int]) -> float:
+        return sum(
+            max(0, r - x) * rate[t]
+            for t, (r, x) in enumerate(zip(rot, extra, strict=True))
+            if r > x
+        )
+
+    best: list[Any] = [math.inf, None, None]
+
+    def search(depth: int, picks: list[tuple[int, int]], spent: int) -> None:
+        # Lower bound: every undecided crossing option at its bound (more never costs more).
+        full = cover_of(picks + [(i, bound(i)) for i in cross[depth:]])
+        if spent + cheap(full) >= best[0]:
+            return
+        if depth == len(cross):
+            found = remainder(full)
+            if found is not None and spent + found[0] < best[0]:
+                best[:] = [spent + found[0], list(picks), found[1]]
+            return
+        hopeful = remainder(full)
+        if hopeful is None or spent + hopeful[0] >= best[0]:
+            return
+        i = cross[depth]
+        c = costs[options[i].template]
+        for n in range(bound(i) + 1):
+            search(depth + 1, [*picks, (i, n)] if n else picks, spent + n * c)
+
+    search(0, [], 0)
+    assert best[1] is not None  # every needed interval was checked to be covered
+    for i, n in best[1]:
+        counts[i] += n
+    for span, n in best[2].items():
+        counts[line[span][1]] += n
+    return counts
+
+
+# --------------------------------------------------------------------------------------------
+# breaks and the table
+
+
+def _place_breaks(
+    need: list[int],
+    options: list[_Option],
+    counts: list[int],
+    templates: Sequence[ShiftTemplate],
+    interval: timedelta,
+) -> tuple[list[int], list[int], dict[tuple[int, tuple[int, ...]], int]]:
+    horizon = len(need)
+    on_shift = [0] * horizon
+    for o, n in zip(options, counts, strict=True):
+        for j in range(o.length):
+            on_shift[(o.start + j) % horizon] += n
+    duty = list(on_shift)
+    groups: dict[tuple[int, tuple[int, ...]], int] = {}
+    order = sorted(
+        range(len(options)), key=lambda i: (options[i].start, templates[options[i].template].name)
+    )
+    for i in order:
+        o = options[i]
+        rules = templates[o.template].breaks
+        for _ in range(counts[i]):
+            placed: list[int] = []
+            for b in rules:
+                length = b.length // interval
+                lo, hi = b.earliest // interval, b.last // interval
+
+                def surplus(s: int, first: int = o.start, length: int = length) -> int:
+                    return sum(
+                        duty[(first + s + j) % horizon] - need[(first + s + j) % horizon]
+                        for j in range(length)
+                    )
+
+                # Largest surplus first, then the earliest start; a start the shift's other
+                # breaks already use is skipped when another is free.
+                candidates = [s for s in range(lo, hi + 1) if s not in placed] or [lo]
+                s = max(candidates, key=lambda s: (surplus(s), -s))
+                placed.append(s)
+                for j in range(length):
+                    duty[(o.start + s + j) % horizon] -= 1
+            key = (i, tuple(placed))
+            groups[key] = groups.get(key, 0) + 1
+    return on_shift, duty, groups
+
+
+def cover(
+    requirements: Sequence[int] | StaffingPlan,
+    templates: Sequence[ShiftTemplate],
+    *,
+    interval: timedelta | None = None,
+    origin: datetime | None = None,
+    wraps: bool = False,
+) -> Roster:
+    """The least-cost shifts that cover every interval's requirement.
+
+    The shifts are optimal, not approximately: an exact min-cost flow (see the module notes).
+    Breaks are then placed where they cost the least coverage; what they give up is reported,
+    not hidden.
+
+    Args:
+        requirements: Agents needed per interval, whole numbers ``>= 0``, in time order; or a
+            :class:`~csflow.staffing.plan.StaffingPlan`, whose scheduled heads are the
+            requirements and whose intervals (equal and back to back) give *interval* and
+            *origin*.
+        templates: The shifts agents can work (names unique).
+        interval: The length of one interval (30 minutes by default; taken from a plan).
+        origin: The horizon's start (aware), for the instants of :meth:`Roster.to_dict`.
+        wraps: The horizon wraps around (a 24/7 desk: the last interval is followed by the
+            first, and a night shift may run from the end of the horizon into its start).
+
+    Returns:
+        The :class:`Roster`.
+
+    Raises:
+        ConfigError: before any solving, for a requirement that is negative, fractional or not
+            a number (path ``requirements[i]``), a template that is malformed, lasts longer
+            than the horizon or has no start that fits (path ``templates[k]``), or an interval
+            that needs agents but that no template covers (named in the message).
+
+    Examples:
+        >>> from datetime import timedelta as td
+        >>> day = ShiftTemplate("day", td(hours=8), td(0), td(hours=8))
+        >>> roster = cover([2] * 8 + [3] * 8, [day], interval=td(hours=1))
+        >>> [(r.start // td(hours=1), r.agents) for r in roster.rows]
+        [(0, 2), (8, 3)]
+        >>> roster.cost
+        40.0
+    """
+    if isinstance(requirements, StaffingPlan):
+        rows = requirements.intervals
+        if not rows:
+            raise ConfigError("the plan has no interval to cover")
+        step = rows[0].duration
+        for i in range(1, len(rows)):
+            if rows[i].duration != step or rows[i].start != rows[i - 1].end:
+                raise ConfigError(
+                    "a plan to roster needs equal intervals back to back, got "
+                    f"{show(rows[i - 1].start)}+{show(rows[i - 1].duration)} then "
+                    f"{show(rows[i].start)}+{show(rows[i].duration)}",
+                    f"requirements.intervals[{i}]",
+                )
+        if interval is not None and interval != step:
+            raise ConfigError(f"'interval' {show(interval)} differs from the plan's {show(step)}")
+        need = [r.scheduled_heads for r in rows]
+        interval = step
+        origin = rows[0].start if origin is None else origin
+    else:
+        need = _requirements(requirements)
+        interval = timedelta(minutes=30) if interval is None else interval
+    step = _td(interval, "interval", positive=True)
+    if origin is not None:
+        require_aware(origin, "origin", ConfigError)
+    if not isinstance(wraps, bool):
+        raise ConfigError(f"'wraps' must be True or False, got {show(wraps)}")
+    given: object = templates  # the annotation is a promise callers may break
+    tpls = list(templates) if not isinstance(given, (str, bytes)) else None
+    if not tpls:
+        raise ConfigError(
+            f"'templates' must be a non-empty sequence of templates, got {show(templates)}"
+        )
+    horizon = len(need)
+    options = _options(tpls, step, horizon, wraps)
+    covered = [False] * horizon
+    for o in options:
+        for j in range(o.length):
+            covered[(o.start + j) % horizon] = True
+    for t, r in enumerate(need):
+        if r > 0 and not covered[t]:
+            raise ConfigError(
+                f"interval {t} (from {show(t * step)}) needs {r} agents but no shift template "
+                "covers it",
+                f"requirements[{t}]",
+            )
+    costs = _int_costs(tpls)
+    counts = _solve(need, options, costs, wraps)
+    on_shift, duty, groups = _place_breaks(need, options, counts, tpls, step)
+    table = []
+    for (i, placed), n in groups.items():
+        o = options[i]
+        tpl = tpls[o.template]
+        begin = o.start * step
+        breaks = tuple(
+            (begin + s * step, begin + s * step + b.length)
+            for s, b in zip(placed, tpl.breaks, strict=True)
+        )
+        table.append(RosterRow(tpl.name, begin, begin + tpl.length, breaks, n))
+    table.sort(key=lambda r: (r.start, r.shift, r.breaks))
+    intervals = tuple(
+        IntervalCover(t * step, r, s, d, max(0, r - d))
+        for t, (r, s, d) in enumerate(zip(need, on_shift, duty, strict=True))
+    )
+    total = sum(n * tpls[o.template].unit_cost for o, n in zip(options, counts, strict=True))
+    return Roster(tuple(table), intervals, total, step, origin, wraps)
