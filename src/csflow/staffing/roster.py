@@ -28,13 +28,23 @@ interval: the flow may wind backwards and leave every interval short.  Fixing ju
 of agents crossing one boundary does not repair it in general: with 8 intervals, shifts 3
 intervals long and one agent needed everywhere, the linear relaxation with one agent crossing
 is fractional, while the true answer is 3 agents.  csflow therefore cuts the circle at the
-boundary that the fewest options cross (at night, where requirements are small), enumerates how
-many agents take each of those crossing options, and solves the remaining line exactly as
-above.  The enumeration is a depth-first search bounded two ways, both exact: no option takes
-more agents than the largest requirement it covers (one could be dropped, and costs are not
-negative), and a branch stops when its cost so far plus the line's optimum with every undecided
-crossing option at its bound (more coverage never costs more) cannot beat the best roster
-found.  A boundary that no option crosses needs no enumeration at all.
+boundary where the fewest agents could cross (at night, where requirements are small),
+enumerates how many agents take each of those crossing options, and solves the remaining line
+exactly as above.  The enumeration is a depth-first search, bounded without losing exactness:
+
+* no option takes more agents than the largest requirement it covers (one of them could be
+  dropped, and costs are not negative);
+* a branch stops when its cost so far, plus a lower bound of the line that remains with every
+  undecided crossing option at its bound (more coverage never costs more), cannot beat the best
+  roster found.  The bound comes from LP duality: prices ``u[t] >= 0`` per interval whose sum
+  over any shift is at most its cost bound the cover of *every* requirement ``r`` by
+  ``sum(r[t] u[t])``, whatever ``r`` is.  Each exact solve of a line yields its optimal prices
+  (the potentials of the min-cost flow, from shortest paths in its residual graph), so the
+  bounds sharpen as the search goes and most branches close without a solve.
+
+A boundary that no option crosses needs no enumeration at all.  Intervals between two
+consecutive shift starts or ends are covered by the same shifts, so the flow has one node per
+such block rather than per interval.
 
 **Breaks** are placed after the shifts are chosen, agent by agent (shifts in order of start):
 each break goes where, within its window, the agents on duty exceed the requirement the most
@@ -384,33 +394,87 @@ def _int_costs(templates: Sequence[ShiftTemplate]) -> list[int]:
 # the exact solvers
 
 
-def _solve_line(
-    need: Sequence[int], arcs: Mapping[tuple[int, int], tuple[int, int]]
-) -> tuple[int, dict[tuple[int, int], int]] | None:
-    """Min-cost cover of *need* on a line by arcs ``(s, e) -> (cost, option)``; ``None`` if
-    some needed interval has no arc over it."""
-    horizon = len(need)
-    covered = [False] * horizon
-    for s, e in arcs:
-        for t in range(s, e):
-            covered[t] = True
-    if any(r > 0 and not c for r, c in zip(need, covered, strict=True)):
-        return None
-    if not any(need):
-        return 0, {}
-    g: nx.DiGraph[int] = nx.DiGraph()
-    prev = 0
-    for t in range(horizon + 1):
-        r = need[t] if t < horizon else 0
-        g.add_node(t, demand=prev - r)  # networkx: demand = inflow - outflow
-        prev = r
-    for t in range(horizon):
-        g.add_edge(t + 1, t, weight=0)
-    for (s, e), (cost, _) in arcs.items():
-        g.add_edge(s, e, weight=cost)
-    cost, flow = nx.network_simplex(g)
-    used = {(s, e): flow[s][e] for (s, e) in arcs if flow[s][e]}
-    return int(cost), used
+class _Line:
+    """The cover problem on a line for one set of arcs ``(s, e) -> (cost, option)``.
+
+    Intervals between two consecutive arc ends are covered by exactly the same arcs, so they
+    merge into one *block* whose requirement is their largest: the flow has one node per arc
+    end, not per interval (a third of the nodes for shifts starting every half-hour over
+    two-hour windows).
+    """
+
+    def __init__(self, horizon: int, arcs: Mapping[tuple[int, int], tuple[int, int]]) -> None:
+        ends = sorted({0, horizon, *(t for span in arcs for t in span)})
+        self.ends = ends
+        index = {t: k for k, t in enumerate(ends)}
+        self.block = [0] * horizon
+        for k in range(len(ends) - 1):
+            for t in range(ends[k], ends[k + 1]):
+                self.block[t] = k
+        self.arcs = {(index[s], index[e]): (c, (s, e)) for (s, e), (c, _) in arcs.items()}
+        blocks = len(ends) - 1
+        self.covered = [False] * blocks
+        # Prices that need no solving: each block charged the least cost per block of the
+        # arcs over it (infinite where none passes).
+        self.rate = [math.inf] * blocks
+        for (a, b), (c, _) in self.arcs.items():
+            for k in range(a, b):
+                self.covered[k] = True
+                self.rate[k] = min(self.rate[k], c / (b - a))
+
+    def need_of(self, need: Sequence[int]) -> list[int]:
+        """Each block's requirement: the largest of its intervals'."""
+        out = [0] * len(self.covered)
+        for t, r in enumerate(need):
+            k = self.block[t]
+            if r > out[k]:
+                out[k] = r
+        return out
+
+    def solve(
+        self, need: Sequence[int]
+    ) -> tuple[int, dict[tuple[int, int], int], list[float]] | None:
+        """Min-cost cover of *need* (per interval).
+
+        Returns the cost, the agents per arc and optimal prices per block: ``u[k] >= 0`` with
+        ``sum(u over an arc's blocks) <= its cost``.  The prices do not depend on *need*, so
+        by LP duality they bound the cover of any other requirement (see :meth:`bound`).
+        ``None`` when a needed interval has no arc over it.
+        """
+        blocks = self.need_of(need)
+        if any(r > 0 and not c for r, c in zip(blocks, self.covered, strict=True)):
+            return None
+        g: nx.DiGraph[int] = nx.DiGraph()
+        prev = 0
+        for k in range(len(blocks) + 1):
+            r = blocks[k] if k < len(blocks) else 0
+            g.add_node(k, demand=prev - r)  # networkx: demand = inflow - outflow
+            prev = r
+        for k in range(len(blocks)):
+            g.add_edge(k + 1, k, weight=0)
+        for (a, b), (c, _) in self.arcs.items():
+            g.add_edge(a, b, weight=c)
+        cost, flow = nx.network_simplex(g)
+        used = {span: flow[a][b] for (a, b), (_, span) in self.arcs.items() if flow[a][b]}
+        # Optimal potentials: shortest distances in the residual graph (no negative cycle
+        # there, the flow being optimal), from every node at once.
+        weights: list[tuple[int, int, int]] = list(g.edges(data="weight"))
+        residual = weights + [(v, u, -w) for u, v, w in weights if flow[u][v]]
+        dist = [0] * (len(blocks) + 1)
+        changed = True
+        while changed:
+            changed = False
+            for u, v, w in residual:
+                if dist[u] + w < dist[v]:
+                    dist[v] = dist[u] + w
+                    changed = True
+        prices = [float(dist[k + 1] - dist[k]) for k in range(len(blocks))]
+        return int(cost), used, prices
+
+    def bound(self, need: Sequence[int], prices: Sequence[Sequence[float]]) -> float:
+        """A lower bound of the cover of *need*: the best of ``sum(need * u)`` over *prices*."""
+        blocks = [(k, r) for k, r in enumerate(self.need_of(need)) if r]
+        return max(sum(r * u[k] for k, r in blocks) for u in prices)
 
 
 def _line_arcs(
@@ -433,7 +497,7 @@ def _solve(need: list[int], options: list[_Option], costs: list[int], wraps: boo
     counts = [0] * len(options)
     if not wraps:
         arcs = _line_arcs(options, costs, range(len(options)))
-        found = _solve_line(need, arcs)
+        found = _Line(horizon, arcs).solve(need)
         assert found is not None  # every needed interval was checked to be covered
         for span, n in found[1].items():
             counts[arcs[span][1]] += n
@@ -456,15 +520,20 @@ def _solve(need: list[int], options: list[_Option], costs: list[int], wraps: boo
     rot = need[cut:] + need[:cut]
     cross = [i for i in range(len(options)) if crossing(i, cut) and bound(i) > 0]
     rest = [i for i in range(len(options)) if not crossing(i, cut)]
-    line = _line_arcs(
+    arcs = _line_arcs(
         [_Option(o.template, (o.start - cut) % horizon, o.length) for o in options], costs, rest
     )
-    memo: dict[tuple[int, ...], tuple[int, dict[tuple[int, int], int]] | None] = {}
+    line = _Line(horizon, arcs)
+    Found = tuple[int, dict[tuple[int, int], int], list[float]] | None
+    memo: dict[tuple[int, ...], Found] = {}
 
-    def remainder(extra: Sequence[int]) -> tuple[int, dict[tuple[int, int], int]] | None:
-        left = tuple(max(0, r - x) for r, x in zip(rot, extra, strict=True))
+    def missing(extra: Sequence[int]) -> list[int]:
+        return [max(0, r - x) for r, x in zip(rot, extra, strict=True)]
+
+    def remainder(extra: Sequence[int]) -> Found:
+        left = tuple(line.need_of(missing(extra)))
         if left not in memo:
-            memo[left] = _solve_line(left, line)
+            memo[left] = line.solve(missing(extra))
         return memo[left]
 
     def cover_of(picks: Sequence[tuple[int, int]]) -> list[int]:
@@ -475,35 +544,27 @@ def _solve(need: list[int], options: list[_Option], costs: list[int], wraps: boo
                 extra[(o.start - cut + j) % horizon] += n
         return extra
 
-    # A cheap lower bound of a remainder: each unit of coverage still missing costs at least
-    # the least cost per interval of the options over it.
-    rate = [math.inf] * horizon
-    for (s, e), (c, _) in line.items():
-        for t in range(s, e):
-            rate[t] = min(rate[t], c / (e - s))
-
-    def cheap(extra: Sequence[int]) -> float:
-        return sum(
-            max(0, r - x) * rate[t]
-            for t, (r, x) in enumerate(zip(rot, extra, strict=True))
-            if r > x
-        )
+    # Lower bounds of a remainder from LP duality: any prices u >= 0 with sum(u over an arc)
+    # <= its cost bound every remainder by sum(missing * u).  The first prices need no
+    # solving; every exact solve adds its optimal ones.
+    prices = [line.rate]
 
     best: list[Any] = [math.inf, None, None]
 
     def search(depth: int, picks: list[tuple[int, int]], spent: int) -> None:
-        # Lower bound: every undecided crossing option at its bound (more never costs more).
+        # Every undecided crossing option at its bound: more coverage never costs more.
         full = cover_of(picks + [(i, bound(i)) for i in cross[depth:]])
-        if spent + cheap(full) >= best[0]:
+        if spent + line.bound(missing(full), prices) >= best[0]:
             return
-        if depth == len(cross):
+        if depth == len(cross) or depth % 2 == 0:
             found = remainder(full)
-            if found is not None and spent + found[0] < best[0]:
+            if found is None or spent + found[0] >= best[0]:
+                return
+            if found[2] not in prices:
+                prices.append(found[2])
+            if depth == len(cross):
                 best[:] = [spent + found[0], list(picks), found[1]]
-            return
-        hopeful = remainder(full)
-        if hopeful is None or spent + hopeful[0] >= best[0]:
-            return
+                return
         i = cross[depth]
         c = costs[options[i].template]
         for n in range(bound(i) + 1):
@@ -514,7 +575,7 @@ def _solve(need: list[int], options: list[_Option], costs: list[int], wraps: boo
     for i, n in best[1]:
         counts[i] += n
     for span, n in best[2].items():
-        counts[line[span][1]] += n
+        counts[arcs[span][1]] += n
     return counts
 
 
