@@ -97,14 +97,15 @@ def test_the_roster_costs_what_brute_force_finds(case: Any) -> None:
 
 
 def test_a_circle_that_a_fixed_crossing_count_would_get_wrong() -> None:
-    # Eight intervals, 3-interval shifts from any start, one agent everywhere: the linear
-    # relaxation spreads a third of an agent over every start (cost 8/3), and with one agent
-    # crossing midnight it is still fractional; the true answer is three agents.
+    # Seven intervals, 3-interval shifts from any start, one agent everywhere: the linear
+    # program spreads 7/3 agents over the starts, and with exactly one agent crossing midnight
+    # it still has a fractional optimum of 2.5 agents; a roster needs three.
     t3 = ShiftTemplate("t3", 3 * H, timedelta(0), 23 * H)
-    roster = cover([1] * 8, [t3], interval=H, wraps=True)
+    roster = cover([1] * 7, [t3], interval=H, wraps=True)
     assert roster.agents == 3
     assert roster.cost == 9.0
     assert all(i.scheduled >= 1 for i in roster.intervals)
+    assert brute_force([1] * 7, [(s, 3, 3) for s in range(7)], 7, wraps=True) == 9
 
 
 def test_a_night_shift_runs_across_midnight_on_a_24_7_desk() -> None:

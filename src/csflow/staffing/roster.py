@@ -25,9 +25,10 @@ an integer optimum: no rounding, no gap.
 **On a circle** (a 24/7 desk whose horizon wraps around midnight, or around the week) the same
 arcs form a circle, and a circle flow only fixes the coverage up to a constant added to every
 interval: the flow may wind backwards and leave every interval short.  Fixing just the *number*
-of agents crossing one boundary does not repair it in general: with 8 intervals, shifts 3
-intervals long and one agent needed everywhere, the linear relaxation with one agent crossing
-is fractional, while the true answer is 3 agents.  csflow therefore cuts the circle at the
+of agents crossing one boundary does not repair it in general: with 7 intervals, shifts 3
+intervals long and one agent needed everywhere, the linear program with exactly one agent
+crossing midnight has a fractional optimum of 2.5 agents (half an agent on every other start),
+while a roster needs 3.  csflow therefore cuts the circle at the
 boundary where the fewest agents could cross (at night, where requirements are small),
 enumerates how many agents take each of those crossing options, and solves the remaining line
 exactly as above.  The enumeration is a depth-first search, bounded without losing exactness:
