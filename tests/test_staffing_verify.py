@@ -64,8 +64,13 @@ def test_each_interval_gets_the_fewest_agents_that_meet_the_target() -> None:
         # On an M/M/c desk the simulation agrees with Erlang C within an agent or two.
         assert abs(row.difference) <= 2
         assert row.service_level.low <= row.service_level.mean <= row.service_level.high
-    # Starting from the caller's own (generous) plan, the search comes down to the same answer.
-    assert [i.agents for i in from_above.intervals] == [i.agents for i in verified.intervals]
+    # From the caller's own (generous) plan the search comes down to an answer of its own: a
+    # simulated service level is noisy, not always monotone in the agents, so it may settle a
+    # little apart, but it settles, and on an agent count that meets the target.
+    for row, other in zip(verified.intervals, from_above.intervals, strict=True):
+        assert other.converged
+        assert other.service_level.mean >= 0.8
+        assert abs(other.agents - row.agents) <= 2
     assert verified.agent_hours == sum(i.agents for i in verified.intervals) / 2
     assert verified.erlang_agent_hours == 8.0
     assert verified.to_dict()["intervals"][0]["difference"] == verified.intervals[0].difference
@@ -73,9 +78,12 @@ def test_each_interval_gets_the_fewest_agents_that_meet_the_target() -> None:
 
 def test_an_abandonment_ceiling_can_only_add_agents() -> None:
     impatient = {**PHONES, "patience": {"default": {"exponential": 60}}}
+    hour = timedelta(hours=1)  # an hour of each interval's steady state: less noise
     with ThreadPoolExecutor(2) as pool:
-        loose = verify_plan(PLAN, DESK, impatient, seeds=(1, 2), executor=pool)
-        strict = verify_plan(PLAN, DESK, impatient, seeds=(1, 2), abandonment=0.01, executor=pool)
+        loose = verify_plan(PLAN, DESK, impatient, seeds=(1, 2), span=hour, executor=pool)
+        strict = verify_plan(
+            PLAN, DESK, impatient, seeds=(1, 2), span=hour, abandonment=0.01, executor=pool
+        )
     for a, b in zip(loose.intervals, strict.intervals, strict=True):
         assert b.agents >= a.agents
         assert b.abandonment.mean <= 0.01
@@ -109,6 +117,7 @@ def test_estimates_have_a_confidence_interval_inside_zero_one() -> None:
         (PHONES, {"agents": [3]}, r"'agents' must hold one int >= 1 per plan interval \(2\)"),
         (PHONES, {"seeds": ()}, r"'seeds' must be a non-empty sequence of ints"),
         (PHONES, {"abandonment": 2}, r"'abandonment' must be a number in \[0, 1\]"),
+        (PHONES, {"span": timedelta(0)}, r"'span' must be a positive timedelta or None"),
         (
             {**PHONES, "handle_time": {"chat": {"exponential": 60}}},
             {},

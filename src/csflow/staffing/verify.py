@@ -12,17 +12,23 @@ assume too: the interval's arrival rate, its number of agents, the desk configur
 and a warm-up at the same rate and staffing (one interval long unless told otherwise) whose
 tickets are left out of the count.  The agents stay on after the interval until the last
 customer is served or gives up, so every ticket of the interval is decided.  Each candidate
-number of agents runs once per seed; the seeds are the same for every candidate (common random
-numbers), so two candidates differ by their staffing, not by their luck.
+number of agents runs once per seed, with the same seeds for every candidate, so the whole
+verification is reproducible.  The simulator draws arrivals and handle times from one stream in
+the order the desk's decisions call for them, so two candidates do not see the very same
+customers: the simulated service level is noisy and not always monotone in the agents, more so
+the fewer customers a run sees.  Simulate each interval's steady state for longer than the
+interval (``span``) and over more seeds to narrow it; the confidence intervals say how far to
+trust each answer.
 
 A candidate *meets the targets* when the mean over the seeds of the simulated service level
 (answered within the plan's target, out of those answered or abandoned) reaches the plan's
 level and, when asked, the mean abandonment stays at or below its ceiling and each listed
 tier's SLA attainment reaches its floor.  From the starting number of agents (the plan's, or
 the caller's own), the search steps down while the targets hold and up while they do not, for
-every interval at once: each round is one batch of scenarios on the executor, so a process pool,
-a Dask or a Ray cluster (see :mod:`csflow.sweep`) shortens a week's plan.  The answer is the
-fewest agents that met the targets with the next fewer failing them.
+every interval at once, by strides that double (1, 2, 4 ... agents) until the answer is
+bracketed, then by halving the bracket.  Each round is one batch of scenarios on the executor,
+so a process pool, a Dask or a Ray cluster (see :mod:`csflow.sweep`) shortens a week's plan.
+The answer is the fewest agents that met the targets with the next fewer failing them.
 
 The report gives, per interval, the Erlang answer, the simulated answer and their difference,
 and the simulated service level and abandonment at both, each as a mean with a 95 % confidence
@@ -43,7 +49,7 @@ import attrs
 from csflow._text import show
 from csflow.errors import ConfigError
 from csflow.sim import Scenario, SimResult
-from csflow.staffing.plan import StaffingPlan
+from csflow.staffing.plan import IntervalStaffing, StaffingPlan
 from csflow.sweep import run_sweep
 
 __all__ = ["Estimate", "VerifiedInterval", "VerifiedPlan", "verify_plan"]
@@ -216,28 +222,29 @@ def _check_template(simulation: object) -> dict[str, Any]:
 def _scenario(
     template: Mapping[str, Any],
     desk: Mapping[str, Any],
-    start: datetime,
-    duration: timedelta,
-    arrivals: float,
+    row: IntervalStaffing,
     agents: int,
-    warmup: timedelta,
+    warmup: timedelta | None,
+    span: timedelta | None,
     target: timedelta,
     seed: int,
 ) -> Scenario:
-    per_hour = arrivals / (duration / timedelta(hours=1))
+    per_hour = row.arrivals / (row.duration / timedelta(hours=1))
+    before = row.duration if warmup is None else warmup
+    length = row.duration if span is None else span
     group = dict(template["agents"][0])
     group["count"] = agents
-    group["shifts"] = [{"start": 0, "end": (warmup + duration + _DRAIN).total_seconds()}]
+    group["shifts"] = [{"start": 0, "end": (before + length + _DRAIN).total_seconds()}]
     simulation = {
         **template,
-        "start": (start - warmup).isoformat(),
-        "duration": (warmup + duration).total_seconds(),
-        "warmup": warmup.total_seconds(),
+        "start": (row.start - before).isoformat(),
+        "duration": (before + length).total_seconds(),
+        "warmup": before.total_seconds(),
         "service_target": target.total_seconds(),
         "arrivals": {**template.get("arrivals", {}), "rates": [["00:00", per_hour]]},
         "agents": [group],
     }
-    return Scenario(f"{start.isoformat()} x {agents}", desk, simulation, seed)
+    return Scenario(f"{row.start.isoformat()} x {agents}", desk, simulation, seed)
 
 
 def verify_plan(
@@ -250,6 +257,7 @@ def verify_plan(
     abandonment: float | None = None,
     tiers: Mapping[str, float] | None = None,
     warmup: timedelta | None = None,
+    span: timedelta | None = None,
     executor: concurrent.futures.Executor | None = None,
     max_steps: int = 30,
 ) -> VerifiedPlan:
@@ -269,6 +277,8 @@ def verify_plan(
         abandonment: A ceiling on the mean simulated abandonment, or ``None``.
         tiers: Tier name -> floor on its SLA attainment (the desk's SLA clocks), or ``None``.
         warmup: The warm-up before each interval (default: the interval's length).
+        span: How long each interval's steady state is simulated, at its rate and staffing
+            (default: the interval's length); longer runs see more customers, less noise.
         executor: Where the simulations run (any :class:`concurrent.futures.Executor`);
             ``None`` runs a local process pool for the duration of the call.
         max_steps: Rounds of the search at most; an interval still moving then is reported
@@ -300,23 +310,26 @@ def verify_plan(
     ):
         raise ConfigError(f"'abandonment' must be a number in [0, 1], got {show(abandonment)}")
     floors = dict(tiers or {})
+    for name, value, positive in (("warmup", warmup, False), ("span", span, True)):
+        if value is not None and (
+            not isinstance(value, timedelta) or value < timedelta(0) or (positive and not value)
+        ):
+            what = "positive" if positive else "non-negative"
+            raise ConfigError(f"{name!r} must be a {what} timedelta or None, got {show(value)}")
     if isinstance(max_steps, bool) or not isinstance(max_steps, int) or max_steps < 1:
         raise ConfigError(f"'max_steps' must be an int >= 1, got {show(max_steps)}")
     # Check the data once, before anything runs (run_sweep checks every scenario again).
     first = plan.intervals[0] if plan.intervals else None
     if first is not None:
-        probe = _scenario(
-            template, desk, first.start, first.duration, first.arrivals, 1,
-            warmup or first.duration, plan.target, runs[0],
-        )  # fmt: skip
+        probe = _scenario(template, desk, first, 1, warmup, span, plan.target, runs[0])
         probe.configs()
 
     if executor is None:
         with concurrent.futures.ProcessPoolExecutor() as pool:
             return _verify(plan, desk, template, start_agents, runs, abandonment, floors,
-                           warmup, pool, max_steps)  # fmt: skip
-    return _verify(plan, desk, template, start_agents, runs, abandonment, floors, warmup,
-                   executor, max_steps)  # fmt: skip
+                           (warmup, span), pool, max_steps)  # fmt: skip
+    return _verify(plan, desk, template, start_agents, runs, abandonment, floors,
+                   (warmup, span), executor, max_steps)  # fmt: skip
 
 
 def _verify(
@@ -327,20 +340,18 @@ def _verify(
     seeds: tuple[int, ...],
     abandonment: float | None,
     floors: Mapping[str, float],
-    warmup: timedelta | None,
+    lengths: tuple[timedelta | None, timedelta | None],
     executor: concurrent.futures.Executor,
     max_steps: int,
 ) -> VerifiedPlan:
     rows = plan.intervals
+    warmup, span = lengths
     seen: dict[tuple[int, int], list[SimResult]] = {}
 
     def run(wanted: list[tuple[int, int]]) -> None:
         todo = [w for w in dict.fromkeys(wanted) if w not in seen]
         scenarios = [
-            _scenario(
-                template, desk, rows[i].start, rows[i].duration, rows[i].arrivals, a,
-                warmup or rows[i].duration, plan.target, s,
-            )
+            _scenario(template, desk, rows[i], a, warmup, span, plan.target, s)
             for i, a in todo
             for s in seeds
         ]  # fmt: skip
@@ -366,10 +377,13 @@ def _verify(
                 return False
         return True
 
-    # lo: most agents known to fail (0: nobody answers); hi: fewest known to pass (0: none yet).
+    # lo: most agents known to fail (0: nobody answers); hi: fewest known to pass (0: none
+    # yet).  Gallop from the start (1, 2, 4 ... agents a step) until the answer is bracketed,
+    # then bisect: O(log |answer - start|) rounds however far Erlang was.
     lo = [0] * len(rows)
     hi = [0] * len(rows)
     cand = list(start_agents)
+    stride = [1] * len(rows)
     steps = 0
     while True:
         pending = [i for i in range(len(rows)) if not hi[i] or hi[i] - lo[i] > 1]
@@ -380,10 +394,12 @@ def _verify(
         for i in pending:
             if meets((i, cand[i])):
                 hi[i] = cand[i]
-                cand[i] -= 1
+                gallop = lo[i] == 0 and cand[i] - stride[i] > 0
+                cand[i] = cand[i] - stride[i] if gallop else (lo[i] + hi[i]) // 2
             else:
                 lo[i] = cand[i]
-                cand[i] += 1
+                cand[i] = cand[i] + stride[i] if not hi[i] else (lo[i] + hi[i]) // 2
+            stride[i] *= 2
     run([(i, r.agents) for i, r in enumerate(rows)])
     out = []
     for i, r in enumerate(rows):
