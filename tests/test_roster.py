@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from csflow.errors import ConfigError
 from csflow.staffing import staffing_plan
-from csflow.staffing.roster import BreakRule, Roster, ShiftTemplate, cover
+from csflow.staffing.roster import BreakRule, Roster, ShiftTemplate, cover, templates_from_dict
 
 H = timedelta(hours=1)
 HALF = timedelta(minutes=30)
@@ -223,3 +223,53 @@ def test_bad_template_fields_are_refused() -> None:
         ShiftTemplate("t", 4 * H, breaks=[BreakRule(H, 3 * H, 4 * H)])
     with pytest.raises(ConfigError, match=r"'length' must be a positive timedelta"):
         BreakRule(timedelta(0), H)
+
+
+def test_templates_from_plain_data_and_the_table() -> None:
+    templates = templates_from_dict(
+        [
+            {"name": "early", "length": "PT8H", "earliest": "06:00", "latest": "08:00",
+             "cost": 8, "breaks": [{"length": "PT1H", "earliest": "PT3H", "latest": "PT5H"}]},
+            {"name": "late", "length": 8 * 3600, "earliest": "14:00"},
+            {"name": "night", "length": "PT9H", "earliest": "21:00", "latest": "23:00"},
+        ]
+    )  # fmt: skip
+    assert templates[0] == ShiftTemplate(
+        "early", 8 * H, 6 * H, 8 * H, cost=8, breaks=[BreakRule(H, 3 * H, 5 * H)]
+    )
+    assert templates[1].latest is None
+    need = [2] * 6 + [5] * 16 + [2] * 2
+    monday = datetime(2026, 3, 16, tzinfo=JKT)
+    roster = cover(need, templates, interval=H, origin=monday, wraps=True)
+    assert roster.table() == [
+        "shift         start           end  agents  breaks",
+        "early     Mon 06:00     Mon 14:00       2  Mon 09:00-Mon 10:00",
+        "early     Mon 06:00     Mon 14:00       2  Mon 10:00-Mon 11:00",
+        "early     Mon 06:00     Mon 14:00       1  Mon 11:00-Mon 12:00",
+        "late      Mon 14:00     Mon 22:00       5  -",
+        "night     Mon 21:00     Tue 06:00       2  -",
+        "12 agents, cost 98, 5 interval-agents given up to breaks",
+    ]
+    assert (
+        cover(need, templates, interval=H, wraps=True)
+        .table()[5]
+        .startswith("night     +0d 21:00     +1d 06:00")
+    )
+
+
+@pytest.mark.parametrize(
+    ("data", "match"),
+    [
+        ([{"name": "x", "length": "PT8H", "colour": 1}], r"templates\[0\]: unknown key 'colour'"),
+        ([{"name": "x", "length": "PT8H", "earliest": "25:99"}], r"templates\[0\]\.earliest: "),
+        ([{"name": "x", "length": "PT8H", "cost": -3}], r"templates\[0\]: 'cost' must be"),
+        (
+            [{"name": "x", "length": "PT8H", "breaks": [{"length": "bad"}]}],
+            r"templates\[0\]\.breaks\[0\]\.length: expected an ISO-8601 duration",
+        ),
+        ({"name": "x"}, r"templates: expected a list"),
+    ],
+)
+def test_bad_template_data_names_the_path(data: Any, match: str) -> None:
+    with pytest.raises(ConfigError, match=match):
+        templates_from_dict(data)

@@ -130,3 +130,16 @@ def test_bad_input_is_refused_before_any_simulation(
 ) -> None:
     with pytest.raises(ConfigError, match=match):
         verify_plan(PLAN, DESK, template, executor=Refusing(), **kwargs)
+
+
+def test_the_table_lines() -> None:
+    with ThreadPoolExecutor(2) as pool:
+        verified = verify_plan(PLAN, DESK, PHONES, seeds=(1, 2), executor=pool)
+    lines = verified.table()
+    assert lines[0].split() == ["start", "Erlang", "desk", "diff", "SL", "with", "the", "desk",
+                                "SL", "with", "Erlang's"]  # fmt: skip
+    first = verified.intervals[0]
+    assert lines[1].startswith(f"{START.isoformat()}  {first.erlang_agents:>6}  {first.agents:>4}")
+    assert lines[-1] == (
+        f"agent-hours: Erlang {verified.erlang_agent_hours:g}, desk {verified.agent_hours:g}"
+    )

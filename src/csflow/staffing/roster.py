@@ -65,13 +65,22 @@ from typing import Any
 import attrs
 import networkx as nx
 
+from csflow._config import check_keys, duration, mapping, sequence, wrap
 from csflow._text import show
 from csflow._time import require_aware
 from csflow.errors import ConfigError
 from csflow.staffing._checks import ZERO
 from csflow.staffing.plan import StaffingPlan
 
-__all__ = ["BreakRule", "IntervalCover", "Roster", "RosterRow", "ShiftTemplate", "cover"]
+__all__ = [
+    "BreakRule",
+    "IntervalCover",
+    "Roster",
+    "RosterRow",
+    "ShiftTemplate",
+    "cover",
+    "templates_from_dict",
+]
 
 _DAY = timedelta(days=1)
 _HOUR = timedelta(hours=1)
@@ -276,6 +285,33 @@ class Roster:
         """Agent-intervals given up to breaks, over the horizon."""
         return sum(i.short for i in self.intervals)
 
+    def table(self) -> list[str]:
+        """The roster table as lines of text for a terminal or a log (nothing is printed).
+
+        Returns:
+            A header, one line per row (shift, start, end, breaks, agents) and a total line;
+            instants are local times of *origin* when it was given, offsets otherwise.
+        """
+
+        def at(offset: timedelta) -> str:
+            if self.origin is not None:
+                return f"{self.origin + offset:%a %H:%M}"
+            days, rest = divmod(offset, _DAY)
+            return f"+{days}d {rest // _HOUR:02d}:{rest % _HOUR // timedelta(minutes=1):02d}"
+
+        width = max([5, *(len(r.shift) for r in self.rows)])
+        lines = [f"{'shift':<{width}}  {'start':>12}  {'end':>12}  {'agents':>6}  breaks"]
+        for r in self.rows:
+            breaks = ", ".join(f"{at(b)}-{at(e)}" for b, e in r.breaks) or "-"
+            lines.append(
+                f"{r.shift:<{width}}  {at(r.start):>12}  {at(r.end):>12}  {r.agents:>6}  {breaks}"
+            )
+        lines.append(
+            f"{self.agents} agents, cost {self.cost:g}, {self.shortfall} interval-agents "
+            "given up to breaks"
+        )
+        return lines
+
     def to_dict(self) -> dict[str, Any]:
         """Plain data: the table, the coverage and the totals (JSON-ready)."""
         o = self.origin
@@ -289,6 +325,74 @@ class Roster:
             "rows": [r.to_dict(o) for r in self.rows],
             "intervals": [i.to_dict(o) for i in self.intervals],
         }
+
+
+def _offset(value: object, path: str) -> timedelta:
+    """A time of day ``"HH:MM"`` (hours may pass 24) or a duration, as an offset."""
+    if isinstance(value, str) and ":" in value and not value.startswith("P"):
+        hours, _, minutes = value.partition(":")
+        if hours.isdigit() and minutes.isdigit() and len(minutes) == 2 and int(minutes) < 60:
+            return timedelta(hours=int(hours), minutes=int(minutes))
+        raise ConfigError(f"expected a time of day 'HH:MM', got {show(value)}", path)
+    return duration(value, path, zero=True)
+
+
+def templates_from_dict(data: object, path: str = "templates") -> tuple[ShiftTemplate, ...]:
+    """Shift templates from plain data (a parsed JSON or TOML document).
+
+    Shape::
+
+        [{"name": "early", "length": "PT8H", "earliest": "06:00", "latest": "08:00",
+          "cost": 8, "breaks": [{"length": "PT1H", "earliest": "PT3H", "latest": "PT5H"}]},
+         {"name": "night", "length": "PT9H", "earliest": "21:00", "latest": "23:00"}]
+
+    Lengths are ISO 8601 durations or seconds; starts are times of day ``"HH:MM"`` or
+    durations from the start of the horizon's day.
+
+    Args:
+        data: The list of templates.
+        path: Where the list sits in the whole document, for error messages.
+
+    Returns:
+        The templates, in order.
+
+    Raises:
+        ConfigError: anything malformed, with the path to it (``templates[1].breaks[0]``).
+    """
+    out = []
+    for i, item in enumerate(sequence(data, path)):
+        p = f"{path}[{i}]"
+        d = mapping(item, p)
+        check_keys(d, ("name", "length", "earliest", "latest", "cost", "breaks"), p)
+        breaks = []
+        for j, b in enumerate(sequence(d.get("breaks", []), f"{p}.breaks")):
+            q = f"{p}.breaks[{j}]"
+            bd = mapping(b, q)
+            check_keys(bd, ("length", "earliest", "latest"), q)
+            latest = bd.get("latest")
+            breaks.append(
+                wrap(
+                    q,
+                    BreakRule,
+                    duration(bd.get("length"), f"{q}.length"),
+                    _offset(bd.get("earliest", 0), f"{q}.earliest"),
+                    None if latest is None else _offset(latest, f"{q}.latest"),
+                )
+            )
+        latest = d.get("latest")
+        out.append(
+            wrap(
+                p,
+                ShiftTemplate,
+                d.get("name"),
+                duration(d.get("length"), f"{p}.length"),
+                _offset(d.get("earliest", 0), f"{p}.earliest"),
+                None if latest is None else _offset(latest, f"{p}.latest"),
+                d.get("cost"),
+                breaks,
+            )
+        )
+    return tuple(out)
 
 
 # --------------------------------------------------------------------------------------------
@@ -711,9 +815,9 @@ def cover(
             covered[(o.start + j) % horizon] = True
     for t, r in enumerate(need):
         if r > 0 and not covered[t]:
+            when = (origin + t * step).isoformat() if origin else f"{t * step} after the start"
             raise ConfigError(
-                f"interval {t} (from {show(t * step)}) needs {r} agents but no shift template "
-                "covers it",
+                f"interval {t} (from {when}) needs {r} agents but no shift template covers it",
                 f"requirements[{t}]",
             )
     costs = _int_costs(tpls)

@@ -174,6 +174,32 @@ class VerifiedPlan:
         """Agent-hours of the Erlang answer."""
         return sum(i.erlang_agents * (i.duration / timedelta(hours=1)) for i in self.intervals)
 
+    def table(self) -> list[str]:
+        """Erlang against the desk, per interval, as lines of text (nothing is printed).
+
+        Returns:
+            A header, one line per interval (start, Erlang's agents, the desk's, the
+            difference, the simulated service level at both with its 95 % interval) and a
+            total line in agent-hours.
+        """
+
+        def rate(e: Estimate) -> str:
+            return f"{e.mean:6.1%} [{e.low:.1%}, {e.high:.1%}]"
+
+        lines = [
+            f"{'start':<25}  {'Erlang':>6}  {'desk':>4}  {'diff':>4}  "
+            f"{'SL with the desk':<24}  SL with Erlang's"
+        ]
+        for i in self.intervals:
+            flag = "" if i.converged else "  (unsettled)"
+            lines.append(
+                f"{i.start.isoformat():<25}  {i.erlang_agents:>6}  {i.agents:>4}  "
+                f"{i.difference:>+4}  {rate(i.service_level):<24}  "
+                f"{rate(i.erlang_service_level)}{flag}"
+            )
+        lines.append(f"agent-hours: Erlang {self.erlang_agent_hours:g}, desk {self.agent_hours:g}")
+        return lines
+
     def to_dict(self) -> dict[str, Any]:
         """Plain data."""
         return {
