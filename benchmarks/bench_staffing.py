@@ -32,7 +32,8 @@ from csflow.staffing import (
     service_level,
     staffing_plan,
 )
-from csflow.staffing.roster import ShiftTemplate, cover
+from csflow.staffing.roster import cover
+from csflow.staffing.shifts import ShiftTemplate
 
 try:
     from pyworkforce.queuing import ErlangC

@@ -14,7 +14,8 @@ from hypothesis import strategies as st
 
 from csflow.errors import ConfigError
 from csflow.staffing import staffing_plan
-from csflow.staffing.roster import BreakRule, Roster, ShiftTemplate, cover, templates_from_dict
+from csflow.staffing.roster import Roster, cover
+from csflow.staffing.shifts import BreakRule, ShiftTemplate, templates_from_dict
 
 H = timedelta(hours=1)
 HALF = timedelta(minutes=30)

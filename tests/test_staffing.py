@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 import csflow.staffing.erlang
 import csflow.staffing.plan
+import csflow.staffing.roster
 from csflow.errors import ConfigError, CsflowError
 from csflow.staffing import (
     agents_for_service_level,
@@ -420,7 +421,7 @@ def test_integer_loads_and_int_subclasses_are_accepted() -> None:
 
 def test_the_docstring_examples_run() -> None:
     attempted = 0
-    for module in (csflow.staffing.erlang, csflow.staffing.plan):
+    for module in (csflow.staffing.erlang, csflow.staffing.plan, csflow.staffing.roster):
         result = doctest.testmod(module, raise_on_error=False)
         assert result.failed == 0
         attempted += result.attempted

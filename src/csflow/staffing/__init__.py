@@ -6,13 +6,14 @@ The package has one module per concept:
   abandonment and the fewest agents for a service level;
 * :mod:`csflow.staffing.plan` -- a day's forecast, interval by interval, turned into agents and
   scheduled heads (:func:`staffing_plan`);
-* :mod:`csflow.staffing.roster` -- shift templates and the cheapest roster of shifts that covers
-  a plan's requirements (:func:`~csflow.staffing.roster.cover`);
+* :mod:`csflow.staffing.shifts` -- shift templates: start windows, lengths, costs, breaks;
+* :mod:`csflow.staffing.roster` -- the cheapest roster of shifts that covers a plan's
+  requirements (:func:`~csflow.staffing.roster.cover`);
 * :mod:`csflow.staffing.verify` -- a plan checked, and corrected interval by interval, by
   simulating the real desk (:func:`~csflow.staffing.verify.verify_plan`).
 
 The Erlang and plan names below are importable from ``csflow.staffing`` as before the split.
-The roster and verification names are imported from their own modules
+The shift, roster and verification names are imported from their own modules
 (``from csflow.staffing.roster import cover``): :mod:`~csflow.staffing.verify` needs the
 simulator, which this package does not otherwise load.
 """

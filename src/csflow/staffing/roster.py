@@ -3,7 +3,7 @@
 Theory of operation
 -------------------
 The horizon (a day, a week) is cut into ``T`` equal intervals; interval ``t`` needs ``r[t]``
-agents.  A :class:`ShiftTemplate` offers *options*: a start (every interval of its start
+agents.  A :class:`~csflow.staffing.shifts.ShiftTemplate` offers *options*: a start (every interval of its start
 window, repeated every day of the horizon) and a fixed length.  Choosing ``x[o]`` agents for
 each option, every interval must be covered, ``sum of x[o] over the options covering t >=
 r[t]``, at the least total cost.
@@ -65,130 +65,17 @@ from typing import Any
 import attrs
 import networkx as nx
 
-from csflow._config import check_keys, duration, mapping, sequence, wrap
 from csflow._text import show
 from csflow._time import require_aware
 from csflow.errors import ConfigError
-from csflow.staffing._checks import ZERO
+from csflow.staffing._checks import check_duration
 from csflow.staffing.plan import StaffingPlan
+from csflow.staffing.shifts import ShiftTemplate
 
-__all__ = [
-    "BreakRule",
-    "IntervalCover",
-    "Roster",
-    "RosterRow",
-    "ShiftTemplate",
-    "cover",
-    "templates_from_dict",
-]
+__all__ = ["IntervalCover", "Roster", "RosterRow", "cover"]
 
 _DAY = timedelta(days=1)
 _HOUR = timedelta(hours=1)
-
-
-def _td(value: object, name: str, *, positive: bool) -> timedelta:
-    if not isinstance(value, timedelta):
-        raise ConfigError(f"{name!r} must be a datetime.timedelta, got {show(value)}")
-    if value < ZERO or (positive and value == ZERO):
-        what = "positive" if positive else "non-negative"
-        raise ConfigError(f"{name!r} must be a {what} timedelta, got {show(value)}")
-    return value
-
-
-@attrs.frozen
-class BreakRule:
-    """One break in a shift: how long, and the window in which it starts.
-
-    Args:
-        length: The break's length, positive.
-        earliest: The earliest start, as an offset from the shift's start.
-        latest: The latest start (default: *earliest*), at or after *earliest*; the break must
-            end within the shift.
-
-    Raises:
-        ConfigError: a value has the wrong type or an out-of-range value.
-    """
-
-    length: timedelta
-    earliest: timedelta
-    latest: timedelta | None = None
-
-    def __attrs_post_init__(self) -> None:
-        _td(self.length, "length", positive=True)
-        _td(self.earliest, "earliest", positive=False)
-        if self.latest is not None and _td(self.latest, "latest", positive=False) < self.earliest:
-            raise ConfigError(
-                f"'latest' must be at or after 'earliest' ({show(self.earliest)}), "
-                f"got {show(self.latest)}"
-            )
-
-    @property
-    def last(self) -> timedelta:
-        """The latest start (*latest*, or *earliest* when no window was given)."""
-        return self.earliest if self.latest is None else self.latest
-
-
-def _breaks(value: Iterable[BreakRule]) -> tuple[BreakRule, ...]:
-    return tuple(value)
-
-
-@attrs.frozen
-class ShiftTemplate:
-    """A kind of shift agents can work: when it may start, how long it lasts, what it costs.
-
-    Args:
-        name: The template's name, non-empty (the roster's rows name it).
-        length: How long the shift lasts (breaks included), positive.
-        earliest: The earliest start, as an offset from the start of the horizon's day.
-        latest: The latest start (default: *earliest*); every interval between *earliest* and
-            *latest* is a possible start.  It may pass midnight (a night shift starting between
-            22:00 and 26:00); on a horizon of several days the window repeats every day.
-        cost: The cost of one agent working it, finite and ``>= 0`` (default: its length in
-            hours).
-        breaks: The breaks each agent takes.
-
-    Raises:
-        ConfigError: a value has the wrong type or an out-of-range value.
-    """
-
-    name: str
-    length: timedelta
-    earliest: timedelta = ZERO
-    latest: timedelta | None = None
-    cost: float | None = None
-    breaks: tuple[BreakRule, ...] = attrs.field(default=(), converter=_breaks)
-
-    def __attrs_post_init__(self) -> None:
-        if not isinstance(self.name, str) or not self.name:
-            raise ConfigError(f"'name' must be a non-empty string, got {show(self.name)}")
-        _td(self.length, "length", positive=True)
-        _td(self.earliest, "earliest", positive=False)
-        if self.latest is not None:
-            latest = _td(self.latest, "latest", positive=False)
-            if not self.earliest <= latest < self.earliest + _DAY:
-                raise ConfigError(
-                    f"'latest' must be at or after 'earliest' and less than a day after it, "
-                    f"got {show(self.earliest)} .. {show(latest)}"
-                )
-        c = self.cost
-        if c is not None and (
-            isinstance(c, bool) or not isinstance(c, (int, float)) or not 0 <= c < math.inf
-        ):
-            raise ConfigError(f"'cost' must be a finite number >= 0, got {show(c)}")
-        for i, b in enumerate(self.breaks):
-            if not isinstance(b, BreakRule):
-                raise ConfigError(f"expected a BreakRule, got {show(b)}", f"breaks[{i}]")
-            if b.last + b.length > self.length:
-                raise ConfigError(
-                    f"the break must end within the shift of {show(self.length)}, but it may "
-                    f"start at {show(b.last)} and lasts {show(b.length)}",
-                    f"breaks[{i}]",
-                )
-
-    @property
-    def unit_cost(self) -> float:
-        """The cost of one agent on this shift (its length in hours unless *cost* is given)."""
-        return self.length / _HOUR if self.cost is None else float(self.cost)
 
 
 @attrs.frozen
@@ -196,7 +83,7 @@ class RosterRow:
     """Agents that start the same shift at the same time and take the same breaks.
 
     Attributes:
-        shift: The :class:`ShiftTemplate`'s name.
+        shift: The :class:`~csflow.staffing.shifts.ShiftTemplate`'s name.
         start: The shift's start, as an offset from the horizon's start.
         end: Its end (on a wrapping horizon it may lie past the horizon's end: the shift goes
             on at the horizon's start).
@@ -325,74 +212,6 @@ class Roster:
             "rows": [r.to_dict(o) for r in self.rows],
             "intervals": [i.to_dict(o) for i in self.intervals],
         }
-
-
-def _offset(value: object, path: str) -> timedelta:
-    """A time of day ``"HH:MM"`` (hours may pass 24) or a duration, as an offset."""
-    if isinstance(value, str) and ":" in value and not value.startswith("P"):
-        hours, _, minutes = value.partition(":")
-        if hours.isdigit() and minutes.isdigit() and len(minutes) == 2 and int(minutes) < 60:
-            return timedelta(hours=int(hours), minutes=int(minutes))
-        raise ConfigError(f"expected a time of day 'HH:MM', got {show(value)}", path)
-    return duration(value, path, zero=True)
-
-
-def templates_from_dict(data: object, path: str = "templates") -> tuple[ShiftTemplate, ...]:
-    """Shift templates from plain data (a parsed JSON or TOML document).
-
-    Shape::
-
-        [{"name": "early", "length": "PT8H", "earliest": "06:00", "latest": "08:00",
-          "cost": 8, "breaks": [{"length": "PT1H", "earliest": "PT3H", "latest": "PT5H"}]},
-         {"name": "night", "length": "PT9H", "earliest": "21:00", "latest": "23:00"}]
-
-    Lengths are ISO 8601 durations or seconds; starts are times of day ``"HH:MM"`` or
-    durations from the start of the horizon's day.
-
-    Args:
-        data: The list of templates.
-        path: Where the list sits in the whole document, for error messages.
-
-    Returns:
-        The templates, in order.
-
-    Raises:
-        ConfigError: anything malformed, with the path to it (``templates[1].breaks[0]``).
-    """
-    out = []
-    for i, item in enumerate(sequence(data, path)):
-        p = f"{path}[{i}]"
-        d = mapping(item, p)
-        check_keys(d, ("name", "length", "earliest", "latest", "cost", "breaks"), p)
-        breaks = []
-        for j, b in enumerate(sequence(d.get("breaks", []), f"{p}.breaks")):
-            q = f"{p}.breaks[{j}]"
-            bd = mapping(b, q)
-            check_keys(bd, ("length", "earliest", "latest"), q)
-            latest = bd.get("latest")
-            breaks.append(
-                wrap(
-                    q,
-                    BreakRule,
-                    duration(bd.get("length"), f"{q}.length"),
-                    _offset(bd.get("earliest", 0), f"{q}.earliest"),
-                    None if latest is None else _offset(latest, f"{q}.latest"),
-                )
-            )
-        latest = d.get("latest")
-        out.append(
-            wrap(
-                p,
-                ShiftTemplate,
-                d.get("name"),
-                duration(d.get("length"), f"{p}.length"),
-                _offset(d.get("earliest", 0), f"{p}.earliest"),
-                None if latest is None else _offset(latest, f"{p}.latest"),
-                d.get("cost"),
-                breaks,
-            )
-        )
-    return tuple(out)
 
 
 # --------------------------------------------------------------------------------------------
@@ -796,7 +615,7 @@ def cover(
     else:
         need = _requirements(requirements)
         interval = timedelta(minutes=30) if interval is None else interval
-    step = _td(interval, "interval", positive=True)
+    step = check_duration(interval, "interval", positive=True)
     if origin is not None:
         require_aware(origin, "origin", ConfigError)
     if not isinstance(wraps, bool):
