@@ -274,3 +274,10 @@ def test_templates_from_plain_data_and_the_table() -> None:
 def test_bad_template_data_names_the_path(data: Any, match: str) -> None:
     with pytest.raises(ConfigError, match=match):
         templates_from_dict(data)
+
+
+def test_nothing_needed_means_nobody_rostered() -> None:
+    t = ShiftTemplate("t", 2 * H)
+    for wraps in (False, True):
+        roster = cover([0, 0, 0], [t], interval=H, wraps=wraps)
+        assert (roster.rows, roster.cost, roster.agents, roster.shortfall) == ((), 0.0, 0, 0)

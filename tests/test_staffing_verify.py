@@ -143,3 +143,25 @@ def test_the_table_lines() -> None:
     assert lines[-1] == (
         f"agent-hours: Erlang {verified.erlang_agent_hours:g}, desk {verified.agent_hours:g}"
     )
+
+
+def test_an_sla_floor_per_tier_and_channel_can_only_add_agents() -> None:
+    desk = {
+        "tiers": [{"name": "gold", "rank": 3}, {"name": "regular", "rank": 1}],
+        "calendars": {"24x7": {"timezone": "UTC", "always_open": True}},
+        "sla_policies": [
+            {"name": "phone", "calendar": "24x7", "targets": {"first_response": "PT20S"}}
+        ],
+        "default_sla_policy": "phone",
+    }
+    mixed = {**PHONES, "arrivals": {"channels": {"phone": 1}, "tiers": {"gold": 1, "regular": 3}}}
+    with ThreadPoolExecutor(2) as pool:
+        plain = verify_plan(PLAN, desk, mixed, seeds=(1, 2), executor=pool)
+        floors = verify_plan(
+            PLAN, desk, mixed, seeds=(1, 2), tiers={"gold": 0.97}, channels={"phone": 0.9},
+            executor=pool,
+        )  # fmt: skip
+    assert all(b.agents >= a.agents for a, b in zip(plain.intervals, floors.intervals, strict=True))
+    assert any(b.agents > a.agents for a, b in zip(plain.intervals, floors.intervals, strict=True))
+    with pytest.raises(ConfigError, match=r"the tier 'gold' floor must be in \[0, 1\], got 97"):
+        verify_plan(PLAN, desk, mixed, tiers={"gold": 97}, executor=Refusing())

@@ -23,7 +23,7 @@ trust each answer.
 A candidate *meets the targets* when the mean over the seeds of the simulated service level
 (answered within the plan's target, out of those answered or abandoned) reaches the plan's
 level and, when asked, the mean abandonment stays at or below its ceiling and each listed
-tier's SLA attainment reaches its floor.  From the starting number of agents (the plan's, or
+tier's and channel's SLA attainment reaches its floor.  From the starting number of agents (the plan's, or
 the caller's own), the search steps down while the targets hold and up while they do not, for
 every interval at once, by strides that double (1, 2, 4 ... agents) until the answer is
 bracketed, then by halving the bracket.  Each round is one batch of scenarios on the executor,
@@ -282,6 +282,7 @@ def verify_plan(
     seeds: Sequence[int] = (1, 2, 3),
     abandonment: float | None = None,
     tiers: Mapping[str, float] | None = None,
+    channels: Mapping[str, float] | None = None,
     warmup: timedelta | None = None,
     span: timedelta | None = None,
     executor: concurrent.futures.Executor | None = None,
@@ -302,6 +303,7 @@ def verify_plan(
         seeds: One run per seed for every candidate (at least one).
         abandonment: A ceiling on the mean simulated abandonment, or ``None``.
         tiers: Tier name -> floor on its SLA attainment (the desk's SLA clocks), or ``None``.
+        channels: Channel name -> floor on its SLA attainment, or ``None``.
         warmup: The warm-up before each interval (default: the interval's length).
         span: How long each interval's steady state is simulated, at its rate and staffing
             (default: the interval's length); longer runs see more customers, less noise.
@@ -335,7 +337,11 @@ def verify_plan(
         isinstance(abandonment, (int, float)) and 0.0 <= abandonment <= 1.0
     ):
         raise ConfigError(f"'abandonment' must be a number in [0, 1], got {show(abandonment)}")
-    floors = dict(tiers or {})
+    floors = {("tier", k): v for k, v in (tiers or {}).items()}
+    floors |= {("channel", k): v for k, v in (channels or {}).items()}
+    for (kind, name), floor in floors.items():
+        if isinstance(floor, bool) or not isinstance(floor, (int, float)) or not 0 <= floor <= 1:
+            raise ConfigError(f"the {kind} {name!r} floor must be in [0, 1], got {show(floor)}")
     for name, value, positive in (("warmup", warmup, False), ("span", span, True)):
         if value is not None and (
             not isinstance(value, timedelta) or value < timedelta(0) or (positive and not value)
@@ -365,7 +371,7 @@ def _verify(
     start_agents: list[int],
     seeds: tuple[int, ...],
     abandonment: float | None,
-    floors: Mapping[str, float],
+    floors: Mapping[tuple[str, str], float],
     lengths: tuple[timedelta | None, timedelta | None],
     executor: concurrent.futures.Executor,
     max_steps: int,
@@ -396,8 +402,11 @@ def _verify(
             return False
         if abandonment is not None and statistics.fmean(abandons(w)) > abandonment:
             return False
-        for tier, floor in floors.items():
-            rates = [r.report.sla_by_tier.get(tier) for r in seen[w]]
+        for (kind, name), floor in floors.items():
+            rates = [
+                (r.report.sla_by_tier if kind == "tier" else r.report.sla_by_channel).get(name)
+                for r in seen[w]
+            ]
             got = [1.0 if a is None or a.rate is None else a.rate for a in rates]
             if statistics.fmean(got) < floor:
                 return False
