@@ -115,6 +115,12 @@ from csflow.staffing import (
     erlang_c,
     staffing_plan,
 )
+from csflow.staffing.roster import (
+    cover,
+)
+from csflow.staffing.verify import (
+    verify_plan,
+)
 from csflow.sweep import (
     run_sweep,
 )
@@ -188,6 +194,7 @@ __all__ = [
     "UnknownAgentError",
     "UnknownTicketError",
     "__version__",
+    "cover",
     "erlang_a",
     "erlang_c",
     "lint",
@@ -195,4 +202,5 @@ __all__ = [
     "simulate",
     "staffing_plan",
     "summarize",
+    "verify_plan",
 ]
