@@ -24,6 +24,8 @@ machine need ``hypothesis``.  Nothing here is needed at run time by a desk.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from csflow.errors import InvariantError
 from csflow.testing.assertions import (
     assert_assigned,
@@ -33,19 +35,50 @@ from csflow.testing.assertions import (
 )
 from csflow.testing.clock import ManualClock
 from csflow.testing.invariants import check_invariants
-from csflow.testing.machine import DeskMachine
-from csflow.testing.programs import COMMAND_KINDS, CommandDriver, Step, commands
 from csflow.testing.replay import Command, replay
 from csflow.testing.story import Story
-from csflow.testing.strategies import (
-    agent_profiles,
-    calendars,
-    customers,
-    desk_configs,
-    rule_sets,
-    tickets,
-)
-from csflow.testing.vocabulary import Vocabulary
+
+if TYPE_CHECKING:
+    from csflow.testing.machine import DeskMachine
+    from csflow.testing.programs import COMMAND_KINDS, CommandDriver, Step, commands
+    from csflow.testing.strategies import (
+        agent_profiles,
+        calendars,
+        customers,
+        desk_configs,
+        rule_sets,
+        tickets,
+    )
+    from csflow.testing.vocabulary import Vocabulary
+
+# The names that need Hypothesis load on first use, so that the pytest plugin (registered on
+# install, and importing this package) works without the ``testing`` extra.
+_LAZY = {
+    "DeskMachine": "machine",
+    "COMMAND_KINDS": "programs",
+    "CommandDriver": "programs",
+    "Step": "programs",
+    "commands": "programs",
+    "agent_profiles": "strategies",
+    "calendars": "strategies",
+    "customers": "strategies",
+    "desk_configs": "strategies",
+    "rule_sets": "strategies",
+    "tickets": "strategies",
+    "Vocabulary": "vocabulary",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'csflow.testing' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(f"csflow.testing.{module}"), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "COMMAND_KINDS",

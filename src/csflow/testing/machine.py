@@ -1,9 +1,11 @@
 """A stateful machine over a desk built from the user's configuration, to subclass.
 
-:class:`DeskMachine` is a :class:`hypothesis.stateful.RuleBasedStateMachine` with one rule per
-desk command kind (``submit``, ``reply``, ``escalate`` ...), each drawn by a
-:class:`~csflow.testing.programs.CommandDriver` from what the desk makes possible now, a
-``refused`` rule that draws arbitrary commands (which must change nothing when refused), and
+:class:`DeskMachine` is a :class:`hypothesis.stateful.RuleBasedStateMachine` whose ``step`` rule
+draws a desk command (``submit``, ``reply``, ``escalate`` ...) with a
+:class:`~csflow.testing.programs.CommandDriver`, by weight, from what the desk makes possible
+now -- the same draw as :func:`~csflow.testing.programs.commands`, so tickets travel their
+whole life within a few dozen steps (one rule per kind, chosen uniformly, would mostly submit
+and rarely serve) -- a ``refused`` rule that draws arbitrary commands (which must change nothing when refused), and
 the desk's contract (:func:`~csflow.testing.invariants.check_invariants`) as an
 ``@invariant``.  A subclass sets :attr:`DeskMachine.config` and adds its own laws, either as
 more ``@invariant`` methods or by overriding :meth:`DeskMachine.check_event`, which sees every
@@ -18,7 +20,7 @@ event the desk returns::
 
     TestSeniorRule = SeniorRule.TestCase
 
-A failure shrinks to a short list of rule calls; the notes under it name each command as a
+A failure shrinks to a short list of steps; the notes under it name each command as a
 :class:`~csflow.testing.replay.Command` with the desk's answer, ready to paste into a
 :func:`~csflow.testing.replay.replay` regression test.
 
@@ -31,18 +33,17 @@ event kinds.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import ClassVar
 
 from hypothesis import event, note, target
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
+from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 from csflow.desk import Desk, DeskConfig
 from csflow.events import Event
 from csflow.testing.invariants import check_invariants
-from csflow.testing.programs import COMMAND_KINDS, CommandDriver, Draw, Step
+from csflow.testing.programs import CommandDriver, Draw, Step
 from csflow.testing.replay import Command
 from csflow.testing.vocabulary import Vocabulary
 
@@ -56,17 +57,6 @@ def _describe(step: Step) -> str:
     return f"{step.command!r}  # {names}"
 
 
-def _command_rule(kind: str) -> Callable[..., None]:
-    @precondition(lambda self: self.driver.possible(kind))
-    @rule(data=st.data())
-    def run(self: DeskMachine, data: st.DataObject) -> None:
-        self.run(data.draw, kind)
-
-    run.__name__ = run.__qualname__ = kind
-    run.__doc__ = f"A ``{kind}`` command drawn from what the desk makes possible now."
-    return run
-
-
 class DeskMachine(RuleBasedStateMachine):
     """A Hypothesis state machine driving a desk built from :attr:`config`.
 
@@ -75,8 +65,7 @@ class DeskMachine(RuleBasedStateMachine):
     * :attr:`config` -- the :class:`~csflow.desk.DeskConfig` (or a
       :class:`~csflow.testing.vocabulary.Vocabulary` of it, to add names it does not mention);
     * :attr:`start` -- the first instant;
-    * :attr:`refusals` -- the share of ``refused`` steps' arbitrary arguments (0 turns that
-      rule off).
+    * :attr:`refusals` -- the share of steps drawn with arbitrary arguments.
 
     Attributes:
         driver: The command driver (its ``desk`` is :attr:`desk`).
@@ -110,13 +99,14 @@ class DeskMachine(RuleBasedStateMachine):
             event: One event.
         """
 
-    def run(self, draw: Draw, kind: str | None, *, refused: bool = False) -> list[Step]:
+    def run(self, draw: Draw, kind: str | None, *, refused: bool | None = None) -> list[Step]:
         """Draw one step of *kind* (see :meth:`CommandDriver.step`), apply it and report it.
 
         Args:
             draw: A Hypothesis draw function.
             kind: The command kind, or ``None`` for any.
-            refused: Draw arbitrary arguments.
+            refused: Draw arbitrary arguments; ``None`` draws them for a share
+                :attr:`refusals` of the steps.
 
         Returns:
             The steps that ran.
@@ -138,11 +128,12 @@ class DeskMachine(RuleBasedStateMachine):
             self.events += s.events
         return steps
 
-    @precondition(lambda self: self.refusals > 0)
     @rule(data=st.data())
-    def refused(self, data: st.DataObject) -> None:
-        """Any command with arbitrary arguments; when refused it must change nothing."""
-        self.run(data.draw, None, refused=True)
+    def step(self, data: st.DataObject) -> None:
+        """A command drawn, by weight, from what the desk makes possible now (or, for a share
+        :attr:`refusals` of the steps, an arbitrary one, which must change nothing when
+        refused)."""
+        self.run(data.draw, None)
 
     @invariant()
     def desk_keeps_its_contract(self) -> None:
@@ -153,9 +144,4 @@ class DeskMachine(RuleBasedStateMachine):
         """Steer the search towards programs that reach more command and event kinds."""
         target(float(len(self._kinds)), label="accepted command kinds")
         target(float(len(self._event_kinds)), label="event kinds")
-
-
-for _kind in COMMAND_KINDS:
-    setattr(DeskMachine, _kind, _command_rule(_kind))
-del _kind
 

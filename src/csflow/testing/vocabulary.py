@@ -168,20 +168,21 @@ def dst_changes(calendar: BusinessCalendar, after: datetime, *, days: int = 400)
     """
     zone = calendar.zone
     out: list[datetime] = []
-    t = after
+    t = after.replace(second=0, microsecond=0)
     off = t.astimezone(zone).utcoffset()
     for _ in range(days):
         nxt = t + timedelta(days=1)
         noff = nxt.astimezone(zone).utcoffset()
         if noff != off:
-            lo, hi = t, nxt
-            while hi - lo > timedelta(minutes=1):
-                mid = lo + (hi - lo) / 2
-                if mid.astimezone(zone).utcoffset() == off:
+            # Bisect on whole minutes after t: zones change their offset on a minute.
+            lo, hi = 0, 24 * 60
+            while hi - lo > 1:
+                mid = (lo + hi) // 2
+                if (t + timedelta(minutes=mid)).astimezone(zone).utcoffset() == off:
                     lo = mid
                 else:
                     hi = mid
-            out.append(hi)
+            out.append(t + timedelta(minutes=hi))
             off = noff
         t = nxt
     return out
