@@ -137,7 +137,9 @@ def test_python_blocks_run(page: Path) -> None:
 
 def test_every_public_module_has_a_reference_page() -> None:
     # A module without a page would be missing from the generated reference silently.
-    modules = {p.stem for p in SRC.glob("*.py") if not p.stem.startswith("_")}
+    modules = {p.stem for p in SRC.glob("*.py") if not p.stem.startswith("_")} | {
+        p.parent.name for p in SRC.glob("*/__init__.py")
+    }
     documented = {
         m.group(1)
         for page in (DOCS / "reference").glob("*.md")

@@ -252,7 +252,9 @@ def test_story_refuses_malformed_steps_with_a_config_error(clock: str, match: st
 
 
 def test_a_friday_to_monday_story_counts_business_hours_only() -> None:
-    office = BusinessCalendar("Asia/Jakarta", {d: [("09:00", "17:00")] for d in ("mon", "tue", "wed", "thu", "fri")})
+    office = BusinessCalendar(
+        "Asia/Jakarta", {d: [("09:00", "17:00")] for d in ("mon", "tue", "wed", "thu", "fri")}
+    )
     config = DeskConfig(
         sla_policies=[SlaPolicy("office", office, {Metric.FIRST_RESPONSE: timedelta(hours=2)})],
         default_sla_policy="office",

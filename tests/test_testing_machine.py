@@ -30,20 +30,34 @@ def senior_desk(*, broken: bool = False) -> DeskConfig:
                     {"field": "language", "eq": "id"},
                 ]
             },
-            "then": {"queue": "vip", "sla_policy": "vip", "skills": {"junior" if broken else "senior": 1}},
+            "then": {
+                "queue": "vip",
+                "sla_policy": "vip",
+                "skills": {"junior" if broken else "senior": 1},
+            },
         },
-        {"name": "refunds", "when": {"field": "category", "eq": "refund"},
-         "then": {"queue": "general", "sla_policy": "refunds"}},
+        {
+            "name": "refunds",
+            "when": {"field": "category", "eq": "refund"},
+            "then": {"queue": "general", "sla_policy": "refunds"},
+        },
         {"name": "everyone else", "then": {"queue": "general"}},
     ]
     config = DeskConfig.from_dict(
         {
-            "tiers": [{"name": "platinum", "rank": 4}, {"name": "gold", "rank": 3},
-                      {"name": "regular", "rank": 1}],
+            "tiers": [
+                {"name": "platinum", "rank": 4},
+                {"name": "gold", "rank": 3},
+                {"name": "regular", "rank": 1},
+            ],
             "calendars": {
                 "24x7": {"timezone": "Asia/Jakarta", "always_open": True},
-                "office": {"timezone": "Asia/Jakarta",
-                           "weekly": {d: [["09:00", "17:00"]] for d in ("mon", "tue", "wed", "thu", "fri")}},
+                "office": {
+                    "timezone": "Asia/Jakarta",
+                    "weekly": {
+                        d: [["09:00", "17:00"]] for d in ("mon", "tue", "wed", "thu", "fri")
+                    },
+                },
             },
             "sla_policies": [
                 {"name": "vip", "calendar": "24x7", "targets": {"first_response": "PT5M"}},
@@ -53,24 +67,42 @@ def senior_desk(*, broken: bool = False) -> DeskConfig:
             "default_sla_policy": "standard",
             "queues": [{"name": "vip"}, {"name": "general"}, {"name": "finance"}],
             "routing_profiles": [
-                {"name": "front", "queues": [{"queue": "vip", "priority": 1},
-                                             {"queue": "general", "priority": 2}]},
+                {
+                    "name": "front",
+                    "queues": [
+                        {"queue": "vip", "priority": 1},
+                        {"queue": "general", "priority": 2},
+                    ],
+                },
                 {"name": "finance", "queues": ["finance"]},
             ],
-            "teams": {"front": {"queue": "general", "routing_profile": "front"},
-                      "finance": {"queue": "finance", "routing_profile": "finance"}},
-            "escalation": {"teams": ["front", "finance"], "entry": ["front"],
-                           "edges": {"front": ["finance"]}},
+            "teams": {
+                "front": {"queue": "general", "routing_profile": "front"},
+                "finance": {"queue": "finance", "routing_profile": "finance"},
+            },
+            "escalation": {
+                "teams": ["front", "finance"],
+                "entry": ["front"],
+                "edges": {"front": ["finance"]},
+            },
             "triage": {"mode": "first", "rules": rules},
         }
     )
     return attrs.evolve(
         config,
         escalation_policy=RuleEscalationPolicy(
-            [{"name": "refund to finance",
-              "when": {"all": [{"field": "category", "eq": "refund"},
-                               {"field": "event", "eq": "breach"}]},
-              "then": {"queue": "finance", "notify": "finance-lead"}}]
+            [
+                {
+                    "name": "refund to finance",
+                    "when": {
+                        "all": [
+                            {"field": "category", "eq": "refund"},
+                            {"field": "event", "eq": "breach"},
+                        ]
+                    },
+                    "then": {"queue": "finance", "notify": "finance-lead"},
+                }
+            ]
         ),
     )
 
@@ -123,8 +155,9 @@ class Coverage(SeniorRule):
 def test_the_machine_reaches_every_command_kind() -> None:
     run_state_machine_as_test(
         Coverage,
-        settings=settings(max_examples=30, stateful_step_count=40, derandomize=True,
-                          database=None, deadline=None),
+        settings=settings(
+            max_examples=30, stateful_step_count=40, derandomize=True, database=None, deadline=None
+        ),
     )
     assert set(COMMAND_KINDS) <= Coverage.kinds
     assert {"TicketAssigned", "TicketResolved", "TicketEscalated", "SlaMet"} <= Coverage.event_kinds
@@ -152,5 +185,7 @@ def test_desk_and_clock(desk, manual_clock):
     assert desk.advance(at=manual_clock.now) == []
 """
     )
-    result = pytester.runpytest_inprocess("-p", "no:csflow", "-p", "csflow.testing.plugin", "-p", "no:cacheprovider")
+    result = pytester.runpytest_inprocess(
+        "-p", "no:csflow", "-p", "csflow.testing.plugin", "-p", "no:cacheprovider"
+    )
     result.assert_outcomes(passed=1)

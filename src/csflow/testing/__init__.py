@@ -6,7 +6,7 @@ machine need ``hypothesis``.  Nothing here is needed at run time by a desk.
 
 * :class:`ManualClock` (:mod:`~csflow.testing.clock`) -- a clock a test moves by hand, which
   refuses to go backwards.
-* :class:`Command` and :func:`replay` (:mod:`~csflow.testing.replay`) -- commands as values,
+* :class:`Command` and :func:`replay` (:mod:`~csflow.testing.command`) -- commands as values,
   and the events they give on a fresh desk.
 * :func:`check_invariants` (:mod:`~csflow.testing.invariants`) -- the desk's contract, checked
   by brute force (no shortcuts shared with the engine).
@@ -35,7 +35,7 @@ from csflow.testing.assertions import (
 )
 from csflow.testing.clock import ManualClock
 from csflow.testing.invariants import check_invariants
-from csflow.testing.replay import Command, replay
+from csflow.testing.command import Command, replay
 from csflow.testing.story import Story
 
 if TYPE_CHECKING:

@@ -21,8 +21,8 @@ event the desk returns::
     TestSeniorRule = SeniorRule.TestCase
 
 A failure shrinks to a short list of steps; the notes under it name each command as a
-:class:`~csflow.testing.replay.Command` with the desk's answer, ready to paste into a
-:func:`~csflow.testing.replay.replay` regression test.
+:class:`~csflow.testing.command.Command` with the desk's answer, ready to paste into a
+:func:`~csflow.testing.command.replay` regression test.
 
 Coverage: every accepted command is reported as a Hypothesis event ``accepted <kind>``, every
 refused one as ``refused <kind>`` and every desk event as ``event <EventClass>``; pytest shows
@@ -44,7 +44,7 @@ from csflow.desk import Desk, DeskConfig
 from csflow.events import Event
 from csflow.testing.invariants import check_invariants
 from csflow.testing.programs import CommandDriver, Draw, Step
-from csflow.testing.replay import Command
+from csflow.testing.command import Command
 from csflow.testing.vocabulary import Vocabulary
 
 __all__ = ["DeskMachine"]
@@ -144,4 +144,3 @@ class DeskMachine(RuleBasedStateMachine):
         """Steer the search towards programs that reach more command and event kinds."""
         target(float(len(self._kinds)), label="accepted command kinds")
         target(float(len(self._event_kinds)), label="event kinds")
-

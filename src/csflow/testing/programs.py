@@ -40,7 +40,7 @@ from csflow.events import Event
 from csflow.model import AgentProfile, Customer, Priority, Ticket
 from csflow.queues import Signature
 from csflow.testing.invariants import can_take
-from csflow.testing.replay import Command
+from csflow.testing.command import Command
 from csflow.testing.vocabulary import Vocabulary, dst_changes
 
 __all__ = ["COMMAND_KINDS", "CommandDriver", "Step", "commands"]
@@ -289,7 +289,9 @@ class CommandDriver:
         # someone; the others make eligibility matter.
         broad = draw(st.integers(0, 3)) < 3
         languages = (
-            set(voc.languages) if broad else draw(st.sets(st.sampled_from(voc.languages), min_size=1))
+            set(voc.languages)
+            if broad
+            else draw(st.sets(st.sampled_from(voc.languages), min_size=1))
         )
         channels = (
             voc.channels
@@ -354,9 +356,10 @@ class CommandDriver:
             return [Command("advance", now)]
         if kind in ("set_presence", "remove_agent"):
             resting = [a for a in desk.agents() if not desk.agent(a).routable]
-            if kind == "set_presence" and resting and desk.waiting_count():
-                if draw(st.integers(0, 3)) < 3:  # work waits: someone comes back
-                    return [Command(kind, now, (draw(st.sampled_from(resting)), "available"))]
+            # Work waits: someone comes back (most of the time).
+            comes_back = kind == "set_presence" and resting and desk.waiting_count()
+            if comes_back and draw(st.integers(0, 3)) < 3:
+                return [Command(kind, now, (draw(st.sampled_from(resting)), "available"))]
             aid = draw(st.sampled_from(list(desk.agents())))
             if kind == "remove_agent":
                 return [Command(kind, now, (aid,))]
@@ -451,10 +454,12 @@ class CommandDriver:
                     if not self._agents:
                         weight += 20  # a desk opens with its agents logging in
                 choices += [kind] * weight
-        kind: str = draw(st.sampled_from(choices))
-        return kind
+        chosen: str = draw(st.sampled_from(choices))
+        return chosen
 
-    def step(self, draw: Draw, kind: str | None = None, *, refused: bool | None = None) -> list[Step]:
+    def step(
+        self, draw: Draw, kind: str | None = None, *, refused: bool | None = None
+    ) -> list[Step]:
         """Move time forward, draw one command (of *kind*, when given) and apply it.
 
         Args:

@@ -31,7 +31,7 @@ from csflow.desk import Desk, DeskConfig
 from csflow.errors import ConfigError, InvalidTransitionError
 from csflow.events import Event
 from csflow.model import AgentProfile, Channel, Customer, Ticket, Tier
-from csflow.testing.replay import Command
+from csflow.testing.command import Command
 
 __all__ = ["Story"]
 

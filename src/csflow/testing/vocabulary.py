@@ -32,7 +32,9 @@ def _literals(cond: Condition | None, out: dict[str, list[object]]) -> None:
     if cond is None:
         return
     if isinstance(cond, Comparison):
-        values = cond.value if isinstance(cond.value, (list, tuple, frozenset, set)) else [cond.value]
+        values = (
+            cond.value if isinstance(cond.value, (list, tuple, frozenset, set)) else [cond.value]
+        )
         out.setdefault(cond.field, []).extend(values)
     elif isinstance(cond, (AllOf, AnyOf)):
         for c in cond.conditions:
