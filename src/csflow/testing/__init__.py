@@ -34,8 +34,8 @@ from csflow.testing.assertions import (
     assert_queued,
 )
 from csflow.testing.clock import ManualClock
-from csflow.testing.invariants import check_invariants
 from csflow.testing.command import Command, replay
+from csflow.testing.invariants import check_invariants
 from csflow.testing.story import Story
 
 if TYPE_CHECKING:

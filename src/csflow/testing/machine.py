@@ -42,9 +42,9 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 from csflow.desk import Desk, DeskConfig
 from csflow.events import Event
+from csflow.testing.command import Command
 from csflow.testing.invariants import check_invariants
 from csflow.testing.programs import CommandDriver, Draw, Step
-from csflow.testing.command import Command
 from csflow.testing.vocabulary import Vocabulary
 
 __all__ = ["DeskMachine"]

@@ -39,8 +39,8 @@ from csflow.errors import CsflowError, InvariantError
 from csflow.events import Event
 from csflow.model import AgentProfile, Customer, Priority, Ticket
 from csflow.queues import Signature
-from csflow.testing.invariants import can_take
 from csflow.testing.command import Command
+from csflow.testing.invariants import can_take
 from csflow.testing.vocabulary import Vocabulary, dst_changes
 
 __all__ = ["COMMAND_KINDS", "CommandDriver", "Step", "commands"]
