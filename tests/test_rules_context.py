@@ -56,7 +56,7 @@ def test_every_key_is_pinned() -> None:
         required_skills=(SkillRequirement("refund", 3),),
         attributes={"order_value": 7_500_000},
     )
-    ctx = ticket_context(t, T0 + timedelta(seconds=90))
+    ctx = ticket_context(t, T0 + timedelta(seconds=90), contacts={"count": 3, "open": 1})
     assert ctx == {
         "id": "t-9",
         "channel": "whatsapp",
@@ -77,6 +77,7 @@ def test_every_key_is_pinned() -> None:
         "attributes": {"order_value": 7_500_000},
         "required_skills": {"refund": 3},
         "wait_s": 90.0,
+        "contacts": {"count": 3, "open": 1},
     }
     # Every key is a standard field, and every standard field is a key (or under one).
     paths = {"customer." + key for key in ctx["customer"]} | set(ctx)

@@ -15,7 +15,9 @@ from csflow.calendar import (
 )
 from csflow.desk import (
     LIFECYCLE,
+    RATING_SCALE,
     TICKET_STATES,
+    ContactSummary,
     ticket_from_dict,
     ticket_to_dict,
 )
@@ -34,6 +36,13 @@ from csflow.metrics import (
 from csflow.model import (
     MAX_PROFICIENCY,
     MIN_PROFICIENCY,
+)
+from csflow.people import (
+    CONSISTENCY_MEASURES,
+    AgentStandard,
+    ConsistencyFlag,
+    GoodwillTotal,
+    Satisfaction,
 )
 from csflow.policies import (
     POLICY_FIELDS,
@@ -158,6 +167,7 @@ from csflow.staffing import (
 
 __all__ = [
     "COMBINATORS",
+    "CONSISTENCY_MEASURES",
     "DAY_KEYS",
     "DEFAULT_PAUSE_ON",
     "DEFAULT_WARNINGS",
@@ -177,6 +187,7 @@ __all__ = [
     "PAUSABLE_STATUSES",
     "PEAK_DAYS",
     "POLICY_FIELDS",
+    "RATING_SCALE",
     "SCHEMA",
     "SKILL_ACTIONS",
     "STANDARD_FIELDS",
@@ -185,6 +196,7 @@ __all__ = [
     "TRANSITIONS",
     "AgentGroup",
     "AgentPool",
+    "AgentStandard",
     "AgentState",
     "AgentStatus",
     "AgingKey",
@@ -201,6 +213,8 @@ __all__ = [
     "ClockState",
     "Comparison",
     "Condition",
+    "ConsistencyFlag",
+    "ContactSummary",
     "DeadlineKey",
     "Decision",
     "DeskEvent",
@@ -213,6 +227,7 @@ __all__ = [
     "Exponential",
     "Finding",
     "ForecastInterval",
+    "GoodwillTotal",
     "HandOver",
     "Instant",
     "IntervalStaffing",
@@ -241,6 +256,7 @@ __all__ = [
     "RulePriorityPolicy",
     "RuleQueuePolicy",
     "RuleSlaSelectionPolicy",
+    "Satisfaction",
     "SelectionContext",
     "Severity",
     "Shift",
