@@ -198,6 +198,7 @@ def check_invariants(desk: Desk) -> None:
        overflow delay or a preferred-agent hold the host has not advanced past), no
        routable agent with room for a waiting ticket's channel is eligible for it and served
        its queue.
+    4. No goodwill allowance has spent more than its size in the current period.
     """
     waiting: dict[str, str] = {}
     for name in desk.queue_names():
@@ -246,6 +247,9 @@ def check_invariants(desk: Desk) -> None:
                 raise InvariantError(f"agent {aid!r} holds {n} {c!r} tickets, capacity {cap}")
         if rules.budget is not None and load > rules.budget:
             raise InvariantError(f"agent {aid!r} load {load} over budget {rules.budget}")
+    for budget, (spent, size) in desk.goodwill_balances().items():
+        if spent > size:
+            raise InvariantError(f"goodwill allowance {budget!r} spent {spent}, over {size}")
     now = desk.now
     # Only routing timers (relaxation, overflow delays, preferred-agent holds) may leave work
     # waiting; SLA timers never change who may take a ticket.

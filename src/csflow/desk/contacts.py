@@ -165,7 +165,11 @@ class ContactMemory:
         """*customer* submitted *ticket_id* at *at_us* (not earlier than any contact before)."""
         self._expire(at_us)
         q = self._customers.pop(customer, None)
-        if q is None:
+        if q is not None:
+            horizon = at_us - self._window
+            while q and q[0][0] <= horizon:
+                q.popleft()
+        else:
             q = deque(maxlen=self._max_contacts)
             while len(self._customers) >= self._max_customers:
                 del self._customers[next(iter(self._customers))]
@@ -200,5 +204,7 @@ class ContactMemory:
         return len(self._customers)
 
     def remembered(self, customer: str) -> tuple[int, ...]:
-        """The contact instants (µs) remembered for *customer*, oldest first."""
+        """The contact instants (µs) kept for *customer*, oldest first (contacts that left
+        the window are dropped at the customer's next contact, or when it is the customer
+        whose last contact is oldest)."""
         return tuple(c[0] for c in self._customers.get(customer, ()))

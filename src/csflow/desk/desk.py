@@ -56,6 +56,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
+from decimal import Decimal
 from functools import partial
 from typing import Any, Final
 
@@ -864,6 +865,13 @@ class Desk:
             InvalidTransitionError: No such request is pending.
         """
         return self._answer_goodwill(request_id, supervisor, False, at)
+
+    def goodwill_balances(self) -> dict[str, tuple[Decimal, Decimal]]:
+        """Each goodwill allowance charged so far: (spent, size) in the period of the desk's
+        last instant (empty without a goodwill policy)."""
+        if self._goodwill is None or self.now is None:
+            return {}
+        return self._goodwill.balances(utc(self._now))
 
     def goodwill_requests(self) -> tuple[str, ...]:
         """The goodwill requests awaiting a supervisor, oldest first."""

@@ -321,6 +321,19 @@ class GoodwillLedger:
         if approved:
             self._per_ticket[r.ticket_id] = self.granted_on(r.ticket_id) + r.amount
 
+    def balances(self, at: datetime) -> dict[str, tuple[Decimal, Decimal]]:
+        """Every allowance charged so far: what it spent in the period of *at*, and its size."""
+        p = self.policy
+        out = {}
+        for budget in sorted(self._spent):
+            kind, _, name = budget.partition(":")
+            if kind == "team":
+                size = p.teams[name]
+            else:
+                size = p.agents.get(name, p.default_allowance or Decimal(0))
+            out[budget] = (self.spent(budget, at), size)
+        return out
+
     def requests(self) -> tuple[str, ...]:
         """The ids of the requests awaiting a supervisor, oldest first."""
         return tuple(self._pending)
