@@ -151,7 +151,6 @@ class AgentStandard:
         return value
 
 
-#: What :func:`consistency` compares, by default all of them.
 CONSISTENCY_MEASURES: Final = (
     "first_response_median_s",
     "handle_time_s",
@@ -159,6 +158,7 @@ CONSISTENCY_MEASURES: Final = (
     "sla_rate",
     "csat",
 )
+"""What :func:`consistency` compares, by default all of them."""
 
 
 @attrs.frozen
@@ -393,8 +393,8 @@ class ConsistencyFlag:
     def __str__(self) -> str:
         side = "above" if self.value > self.high else "below"
         return (
-            f"{self.agent_id} ({self.team}): {self.measure} {self.value:.3g} is {side} the "
-            f"band {self.low:.3g}..{self.high:.3g} around the team median {self.median:.3g}"
+            f"{self.agent_id} ({self.team}): {self.measure} {self.value:.4g} is {side} the "
+            f"band {self.low:.4g}..{self.high:.4g} around the team median {self.median:.4g}"
         )
 
 
