@@ -69,9 +69,11 @@ def test_a_third_whatsapp_in_a_week_is_raised_and_goes_to_a_senior() -> None:
     third = desk.submit(_ticket("w3", "ani", t3), at=t3)
     [queued] = third
     assert isinstance(queued, TicketQueued)
-    assert queued.priority.name == "HIGH" and "third-contact-this-week" in queued.reason
+    assert queued.priority.name == "HIGH"
+    assert "third-contact-this-week" in queued.reason
     assert desk.ticket("w3").tags == ("repeat",)
     assigned = desk.set_presence("sari", "available", at=t3 + timedelta(seconds=5))[-1]
+    assert isinstance(assigned, TicketAssigned)
     assert assigned == TicketAssigned(
         t3 + timedelta(seconds=5), "w3", "sari", 5.0, 1, assigned.reason, 3,
         T0 + timedelta(days=2), "budi", 2,
@@ -91,7 +93,8 @@ def test_a_contact_leaves_the_window_after_a_week() -> None:
     desk.submit(_ticket("b", "ani", T0 + timedelta(days=1)), at=T0 + timedelta(days=1))
     later = T0 + WEEK
     summary = desk.contacts("ani", later)
-    assert summary is not None and summary.count == 1  # 'a' is exactly a week old: out
+    assert summary is not None
+    assert summary.count == 1
     assert summary.open_tickets == 2
 
 
@@ -99,7 +102,8 @@ def test_contacts_off() -> None:
     desk = Desk(DeskConfig(contacts=None))
     desk.add_agent(AgentProfile("budi", capacity={"whatsapp": 5}), at=T0, presence="available")
     [_, e] = desk.submit(_ticket("a", "ani", T0), at=T0)
-    assert isinstance(e, TicketAssigned) and (e.contacts, e.open_tickets) == (0, 0)
+    assert isinstance(e, TicketAssigned)
+    assert (e.contacts, e.open_tickets) == (0, 0)
     assert desk.contacts("ani") is None
     assert "contacts" not in desk.context(_ticket("b", "ani", T0), T0)
     assert DeskConfig.from_dict({"contacts": None}).contacts is None

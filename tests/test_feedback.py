@@ -73,7 +73,9 @@ def test_once_per_cycle_and_again_after_a_reopening() -> None:
     desk.resolve("t1", "sari", at=T0 + timedelta(minutes=10))
     desk.close("t1", at=T0 + timedelta(minutes=11))
     [e] = desk.record_feedback("t1", 4, at=T0 + timedelta(minutes=12))
-    assert isinstance(e, FeedbackRecorded) and e.cycle == 2 and e.rating == 4
+    assert isinstance(e, FeedbackRecorded)
+    assert e.cycle == 2
+    assert e.rating == 4
 
 
 def test_unknown_and_unresolved_tickets_are_refused() -> None:
@@ -112,7 +114,8 @@ def test_comments_are_bounded() -> None:
     with pytest.raises(ConfigError, match=r"comment must be a string, got 7"):
         desk.record_feedback("t1", 3, 7, at=T0 + timedelta(minutes=6))  # type: ignore[arg-type]
     [e] = desk.record_feedback("t1", 3, "x" * 2000, at=T0 + timedelta(minutes=6))
-    assert isinstance(e, FeedbackRecorded) and len(e.comment) == 2000
+    assert isinstance(e, FeedbackRecorded)
+    assert len(e.comment) == 2000
 
 
 def test_a_rating_survives_snapshot_and_restore() -> None:

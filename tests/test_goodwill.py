@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -21,7 +21,6 @@ from csflow import (
     GoodwillDeclined,
     GoodwillGranted,
     GoodwillLimitError,
-    GoodwillPolicy,
     GoodwillRequested,
     InvalidTransitionError,
     Ticket,
@@ -112,7 +111,8 @@ def test_the_ticket_limit_by_tier_applies_before_the_allowance() -> None:
     assert isinstance(req, GoodwillRequested)
     assert "over the 'regular' limit of 25000 per ticket" in req.why
     [e] = desk.grant_goodwill("t0", "sari", 50000, "late", at=T0)  # gold: 50.000
-    assert isinstance(e, GoodwillGranted) and e.remaining == Decimal(50000)
+    assert isinstance(e, GoodwillGranted)
+    assert e.remaining == Decimal(50000)
 
 
 def test_a_new_month_in_jakarta_starts_a_new_allowance() -> None:
@@ -122,7 +122,8 @@ def test_a_new_month_in_jakarta_starts_a_new_allowance() -> None:
     [still] = desk.grant_goodwill("t2", "budi", 1, "late", at=T0 + timedelta(hours=7, minutes=59))
     assert isinstance(still, GoodwillRequested)
     [april] = desk.grant_goodwill("t2", "budi", 1, "late", at=T0 + timedelta(hours=8))
-    assert isinstance(april, GoodwillGranted) and april.remaining == Decimal(49999)
+    assert isinstance(april, GoodwillGranted)
+    assert april.remaining == Decimal(49999)
 
 
 def test_a_team_shares_one_pot() -> None:
@@ -224,7 +225,7 @@ grants = st.lists(
 def test_no_agent_ever_exceeds_an_allowance(
     steps: list[tuple[int, str, int, int, str]], period: str, zone: str
 ) -> None:
-    start = datetime(2026, 3, 20, 12, 0, tzinfo=timezone.utc)  # over the March DST changes
+    start = datetime(2026, 3, 20, 12, 0, tzinfo=UTC)  # over the March DST changes
     desk = _desk(start, period=period, timezone=zone)
     spent: dict[tuple[str, str], Decimal] = {}
     size = {"agent:sari": 100000, "agent:budi": 50000, "team:finance": 1000000}

@@ -52,7 +52,8 @@ def test_a_rating_without_an_agent_counts_overall_but_for_no_agent() -> None:
     report = people_report([_rating("t1", 5, None), _rating("t2", 3, "sari", "silver")])
     assert report.satisfaction == Satisfaction(2, 1, 8)
     assert list(report.by_agent) == ["sari"]
-    assert report.by_tier["gold"].csat == 1.0 and report.by_tier["silver"].csat == 0.0
+    assert report.by_tier["gold"].csat == 1.0
+    assert report.by_tier["silver"].csat == 0.0
 
 
 def _run() -> list[object]:
@@ -105,9 +106,11 @@ def test_agents_standards_from_a_real_desk() -> None:
     report = people_report(_run())
     sari, dewi, budi = (report.agents[a] for a in ("sari", "dewi", "budi"))
     assert (sari.handled, dewi.handled, budi.handled) == (4, 3, 2)
-    assert sari.first_response_median_s == 120.0 and budi.first_response_median_s == 1200.0
+    assert sari.first_response_median_s == 120.0
+    assert budi.first_response_median_s == 1200.0
     assert budi.first_response_p90_s == 1200.0
-    assert budi.transfers_out == 1 and sari.transfers_out == 0
+    assert budi.transfers_out == 1
+    assert sari.transfers_out == 0
     assert budi.transfer_rate == pytest.approx(1 / 3)
     # budi missed three first responses and met two resolutions; sari met everything,
     # t8's resolution included.
@@ -115,12 +118,14 @@ def test_agents_standards_from_a_real_desk() -> None:
     assert (sari.sla.met, sari.sla.breached) == (3 + 4, 0)
     assert sari.handle_time_s == pytest.approx((3 * 420 + 300) / 4)
     # A rating counts for the agent who resolved the ticket: t8's 2 is sari's.
-    assert budi.satisfaction.csat == 0.0 and sari.satisfaction.csat == 0.75
+    assert budi.satisfaction.csat == 0.0
+    assert sari.satisfaction.csat == 0.75
     assert report.goodwill_by_agent["budi"].amount == Decimal(10000)
     assert report.goodwill_by_reason["late"].grants == 3
     assert report.goodwill_by_tier["gold"].amount == Decimal(45000)
     lines = report.table()
-    assert lines[0].split()[:2] == ["agent", "handled"] and len(lines) == 5
+    assert lines[0].split()[:2] == ["agent", "handled"]
+    assert len(lines) == 5
 
 
 def test_consistency_flags_the_agent_outside_the_band() -> None:
@@ -131,7 +136,9 @@ def test_consistency_flags_the_agent_outside_the_band() -> None:
     assert ("budi", "csat") in flagged
     assert not any(a == "dewi" for a, _ in flagged)
     f = next(f for f in flags if f.measure == "csat")
-    assert f.value == 0.0 and f.median == 0.75 and str(f).startswith("budi (desk): csat 0 is below")
+    assert f.value == 0.0
+    assert f.median == 0.75
+    assert str(f).startswith("budi (desk): csat 0 is below")
     # Each agent its own team: nobody to compare with, no flags.
     assert consistency(report, teams={"sari": "a", "dewi": "b", "budi": "c"}) == ()
     # A wide enough band flags no one.

@@ -19,7 +19,7 @@ from hypothesis.stateful import precondition, rule
 import test_desk_stateful as base
 from csflow.desk import Desk, DeskConfig
 from csflow.events import GoodwillRequested
-from csflow.testing import replay
+from csflow.testing import Command, replay
 
 CONFIG = DeskConfig.from_dict(
     {
@@ -48,7 +48,7 @@ class PeopleMachine(base.DeskMachine):
         self.desk = Desk(CONFIG)
         self.requests: list[str] = []
 
-    def apply(self, cmd: base.Command) -> None:
+    def apply(self, cmd: Command) -> None:
         super().apply(cmd)
         for e in self.events[-5:]:
             if isinstance(e, GoodwillRequested) and e.request_id not in self.requests:

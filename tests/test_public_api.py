@@ -324,3 +324,5 @@ def test_demo_runs_and_prints_the_lebaran_table() -> None:
     assert "Idul Fitri 1447 H" in done.stdout
     # Tue 17 Mar 15:30 + 8 business hours, over the closing, is Wed 25 Mar 15:30.
     assert "platinum  Tue 17 Mar 15:30 Tue 17 Mar 16:30     Wed 25 Mar 15:30" in done.stdout
+    # The standards morning: budi, the slow one, is outside the team's band.
+    assert "budi (cs-jakarta): first_response_median_s" in done.stdout

@@ -101,7 +101,7 @@ def test_unknown_customer_facts_are_absent() -> None:
         (lambda: ticket_context("t-1"), r"ticket must be a Ticket, got 't-1'"),  # type: ignore[arg-type]
         (lambda: ticket_context(ticket(), datetime(2026, 1, 1)), r"'at' must be timezone-aware"),
         (lambda: ticket_context(ticket(), tier=1), r"extra field 'tier' would shadow"),
-        (lambda: ticket_context(ticket(), None, **{"a.b": 1}), r"simple names, got 'a.b'"),
+        (lambda: ticket_context(ticket(), None, **{"a.b": None}), r"simple names, got 'a.b'"),
     ],
 )
 def test_ticket_context_rejects_bad_input(call: Any, match: str) -> None:
