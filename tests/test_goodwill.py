@@ -40,7 +40,7 @@ GOODWILL: dict[str, Any] = {
     "decimals": 0,
     "period": "month",
     "timezone": "Asia/Jakarta",
-    "default_allowance": "50000",
+    "allowance": "50000",
     "agents": {"sari": "100000"},
     "teams": {"finance": "1000000"},
     "per_ticket": {"gold": "50000"},

@@ -69,7 +69,7 @@ def _run() -> list[object]:
                 }
             ],
             "default_sla_policy": "chat",
-            "goodwill": {"currency": "IDR", "decimals": 0, "default_allowance": "100000"},
+            "goodwill": {"currency": "IDR", "decimals": 0, "allowance": "100000"},
         }
     )
     desk = Desk(cfg)

@@ -30,7 +30,7 @@ CONFIG = DeskConfig.from_dict(
             "decimals": 0,
             "period": "day",
             "timezone": "Asia/Jakarta",
-            "default_allowance": "60000",
+            "allowance": "60000",
             "agents": {"a0": "100000"},
             "teams": {"finance": "150000"},
             "per_ticket": {"platinum": "75000"},

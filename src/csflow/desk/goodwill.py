@@ -111,7 +111,7 @@ class GoodwillPolicy:
         agents: Personal allowances by agent id.
         teams: Shared allowances by team name: an agent without a personal allowance draws on
             the pot of its first team (by name) that has one.
-        default_allowance: The allowance of any other agent (``None``: nothing).
+        allowance: The allowance of any other agent (``None``: nothing).
         per_ticket: The most granted on one ticket, by the customer's tier name.
         default_per_ticket: The per-ticket limit for other tiers (``None``: no limit).
         over_limit: ``"approval"`` (a grant beyond a limit awaits a supervisor) or
@@ -127,7 +127,7 @@ class GoodwillPolicy:
     timezone: str = "UTC"
     agents: Mapping[str, Any] = attrs.field(factory=dict, hash=False)
     teams: Mapping[str, Any] = attrs.field(factory=dict, hash=False)
-    default_allowance: Any = None
+    allowance: Any = None
     per_ticket: Mapping[str, Any] = attrs.field(factory=dict, hash=False)
     default_per_ticket: Any = None
     over_limit: str = "approval"
@@ -150,7 +150,7 @@ class GoodwillPolicy:
         dec = self.decimals
         for name in ("agents", "teams", "per_ticket"):
             object.__setattr__(self, name, _amounts(getattr(self, name), dec, name))
-        for name in ("default_allowance", "default_per_ticket"):
+        for name in ("allowance", "default_per_ticket"):
             value = getattr(self, name)
             if value is not None:
                 object.__setattr__(self, name, parse_amount(value, dec, name))
@@ -160,7 +160,7 @@ class GoodwillPolicy:
         """Read the plain-data form (amounts as strings or ints)::
 
             {"currency": "IDR", "decimals": 0, "period": "month",
-             "timezone": "Asia/Jakarta", "default_allowance": "250000",
+             "timezone": "Asia/Jakarta", "allowance": "250000",
              "agents": {"sari": "500000"}, "teams": {"frontline": "2000000"},
              "per_ticket": {"gold": "50000"}, "default_per_ticket": "25000",
              "over_limit": "approval"}
@@ -176,7 +176,7 @@ class GoodwillPolicy:
             "timezone",
             "agents",
             "teams",
-            "default_allowance",
+            "allowance",
             "per_ticket",
             "default_per_ticket",
             "over_limit",
@@ -189,7 +189,7 @@ class GoodwillPolicy:
         except TypeError as exc:
             raise ConfigError(str(exc), path) from None
 
-    def allowance(self, agent_id: str, teams: frozenset[str]) -> tuple[str, Decimal]:
+    def budget_of(self, agent_id: str, teams: frozenset[str]) -> tuple[str, Decimal]:
         """The allowance *agent_id* (of *teams*) draws on: its key and its size per period."""
         mine = self.agents.get(agent_id)
         if mine is not None:
@@ -198,7 +198,7 @@ class GoodwillPolicy:
             pot = self.teams.get(team)
             if pot is not None:
                 return f"team:{team}", pot
-        return f"agent:{agent_id}", self.default_allowance or Decimal(0)
+        return f"agent:{agent_id}", self.allowance or Decimal(0)
 
     def ticket_limit(self, tier: str) -> Decimal | None:
         """The most that may be granted on one ticket of a *tier* customer, or ``None``."""
@@ -270,7 +270,7 @@ class GoodwillLedger:
     ) -> Verdict:
         """Whether *amount* fits the agent's allowance and the ticket's limit (no change)."""
         p = self.policy
-        budget, size = p.allowance(agent_id, teams)
+        budget, size = p.budget_of(agent_id, teams)
         period = period_key(at, p.period, p.zone)
         left = size - self.spent(budget, at)
         over = None
@@ -330,7 +330,7 @@ class GoodwillLedger:
             if kind == "team":
                 size = p.teams[name]
             else:
-                size = p.agents.get(name, p.default_allowance or Decimal(0))
+                size = p.agents.get(name, p.allowance or Decimal(0))
             out[budget] = (self.spent(budget, at), size)
         return out
 
