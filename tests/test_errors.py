@@ -19,6 +19,7 @@ from csflow.errors import (
     CsflowError,
     DuplicateAgentError,
     DuplicateTicketError,
+    GoodwillLimitError,
     InvalidTransitionError,
     InvariantError,
     TransferLimitError,
@@ -38,6 +39,7 @@ BUILTIN_OF: dict[type[CsflowError], type[Exception]] = {
     DuplicateAgentError: ValueError,
     CapacityExceededError: ValueError,
     TransferLimitError: ValueError,
+    GoodwillLimitError: ValueError,
     InvariantError: AssertionError,
 }
 BUILTINS = (ValueError, KeyError, TypeError, LookupError, AttributeError, AssertionError)

@@ -21,6 +21,8 @@ from csflow._config import check_keys, duration, join_path, mapping, sequence, s
 from csflow._text import show
 from csflow._time import duration_us
 from csflow.calendar import BusinessCalendar
+from csflow.desk.contacts import ContactPolicy
+from csflow.desk.goodwill import GoodwillPolicy
 from csflow.errors import ConfigError
 from csflow.lint import Finding
 from csflow.lint import lint as lint_rules
@@ -173,6 +175,8 @@ DOCUMENT_KEYS: Final[tuple[str, ...]] = (
     "recalculation",
     "keep_history",
     "keep_log",
+    "contacts",
+    "goodwill",
 )
 
 
@@ -221,6 +225,10 @@ class DeskConfig:
             warning and breach of an open ticket: it may raise the priority, move a waiting
             ticket to another queue, add tags and name people to notify
             (:class:`~csflow.events.SlaEscalated`).
+        contacts: How much of each customer's recent contacts the desk remembers, for the
+            triage rules' ``contacts.*`` fields and :class:`~csflow.events.TicketAssigned`
+            (``None``: nothing).
+        goodwill: Agents' goodwill allowances (``None``: the desk grants no goodwill).
 
     Raises:
         ConfigError: Anything inconsistent, with the path to it: a queue a profile or team
@@ -253,6 +261,8 @@ class DeskConfig:
     queue_policy: QueuePolicy | None = attrs.field(default=None, eq=False)
     sla_selection: SlaSelectionPolicy | None = attrs.field(default=None, eq=False)
     escalation_policy: EscalationPolicy | None = attrs.field(default=None, eq=False)
+    contacts: ContactPolicy | None = attrs.field(factory=ContactPolicy)
+    goodwill: GoodwillPolicy | None = None
 
     def __attrs_post_init__(self) -> None:
         queues = {q.name for q in self.queues}
@@ -304,6 +314,10 @@ class DeskConfig:
             )
         if self.survey_delay is not None:
             duration_us(self.survey_delay, "survey_delay", ConfigError)
+        if self.contacts is not None and not isinstance(self.contacts, ContactPolicy):
+            raise ConfigError(f"expected a ContactPolicy, got {show(self.contacts)}", "contacts")
+        if self.goodwill is not None and not isinstance(self.goodwill, GoodwillPolicy):
+            raise ConfigError(f"expected a GoodwillPolicy, got {show(self.goodwill)}", "goodwill")
         if not isinstance(self.transfers, TransferPolicy):
             raise ConfigError(f"expected a TransferPolicy, got {show(self.transfers)}", "transfers")
         for i, rule in enumerate(self.triage):
@@ -413,7 +427,11 @@ class DeskConfig:
              "survey_delay": "PT1H",
              "recalculation": "keep_elapsed",
              "keep_history": true,
-             "keep_log": true}
+             "keep_log": true,
+             "contacts": {"window": "P7D", "max_contacts": 20, "max_customers": 100000},
+             "goodwill": {...GoodwillPolicy.from_dict...}}
+
+        ``"contacts": null`` turns the memory of repeat customers off.
 
         Durations are ISO 8601 (``"PT30S"``) or seconds.
 
@@ -549,6 +567,14 @@ class DeskConfig:
             calendars=calendars,
             keep_history=keep,
             keep_log=keep_log,
+            contacts=(
+                ContactPolicy.from_dict(d.get("contacts", {}))
+                if d.get("contacts", {}) is not None
+                else None
+            ),
+            goodwill=(
+                GoodwillPolicy.from_dict(d["goodwill"]) if d.get("goodwill") is not None else None
+            ),
         )
 
 

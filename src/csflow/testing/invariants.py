@@ -70,6 +70,7 @@ def check_invariants(desk: Desk) -> None:
        relaxation step, an overflow delay or a preferred-agent hold may be what keeps work
        waiting), no routable agent with room for a waiting ticket's channel is eligible for it
        and served its queue.
+    4. No goodwill allowance has spent more than its size in the current period.
 
     Args:
         desk: The desk to check.
@@ -124,6 +125,9 @@ def check_invariants(desk: Desk) -> None:
                 raise InvariantError(f"agent {aid!r} holds {n} {c!r} tickets, capacity {cap}")
         if rules.budget is not None and load > rules.budget:
             raise InvariantError(f"agent {aid!r} load {load} over budget {rules.budget}")
+    for budget, (spent, size) in desk.goodwill_balances().items():
+        if spent > size:
+            raise InvariantError(f"goodwill allowance {budget!r} spent {spent}, over {size}")
     now = desk.now
     # A routing timer the host has not advanced past may be what keeps work waiting (a
     # relaxation step, an overflow delay, a preferred-agent hold); SLA and survey timers never
