@@ -34,18 +34,22 @@ from hypothesis import strategies as st
 from csflow import calendar as calendar_module
 from csflow.calendar import DAY_KEYS, BusinessCalendar
 from csflow.errors import CalendarError
+from strategies import (
+    DAY,
+    HOUR,
+    MINUTE,
+    ONE_US,
+    Span,
+    datetime_of,
+    day_spans,
+    minute_of,
+    us_of,
+)
 
 __all__: list[str] = []
 
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-ONE_US = timedelta(microseconds=1)
-SECOND = 1_000_000
-MINUTE = 60 * SECOND
-HOUR = 60 * MINUTE
-DAY = 24 * HOUR
 YEAR = 365 * DAY
 
-Span = tuple[str, str]
 Interval = tuple[int, int]
 
 # CSFLOW_REVIEW_EXAMPLES=2000 soaks the property tests below.
@@ -54,17 +58,6 @@ REVIEW = settings(
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
 )
-
-
-def us_of(value: datetime) -> int:
-    """Microseconds since the epoch, from the UTC fields (works for pendulum too)."""
-    u = value.astimezone(UTC)
-    days = u.toordinal() - EPOCH.toordinal()
-    return (((days * 24 + u.hour) * 60 + u.minute) * 60 + u.second) * SECOND + u.microsecond
-
-
-def datetime_of(us: int, tz: tzinfo) -> datetime:
-    return (EPOCH + timedelta(microseconds=us)).astimezone(tz)
 
 
 def canonical(value: datetime, zone: tzinfo) -> tuple[object, ...]:
@@ -83,15 +76,6 @@ def assert_answer(got: datetime, want_us: int, cal: BusinessCalendar) -> None:
     assert us_of(got) == want_us, (got, datetime_of(want_us, cal.zone))
     assert got.tzinfo is cal.zone
     assert written(got) == canonical(got, cal.zone), (got, datetime_of(want_us, cal.zone))
-
-
-def hhmm(minute: int) -> str:
-    return f"{minute // 60:02d}:{minute % 60:02d}"
-
-
-def minute_of(text: str) -> int:
-    hours, minutes = text.split(":")
-    return int(hours) * 60 + int(minutes)
 
 
 # --------------------------------------------------------------------------------------------
@@ -264,22 +248,13 @@ INTERESTING_MINUTES = (0, 1, 30, 60, 61, 90, 120, 150, 180, 1380, 1410, 1439, 14
 
 
 @st.composite
-def day_spans(draw: st.DrawFn) -> tuple[Span, ...]:
-    point = st.one_of(
-        st.sampled_from(INTERESTING_MINUTES), st.integers(0, 96).map(lambda k: k * 15)
-    )
-    ordered = sorted(set(draw(st.lists(point, max_size=6))))
-    return tuple((hhmm(ordered[i]), hhmm(ordered[i + 1])) for i in range(0, len(ordered) - 1, 2))
-
-
-@st.composite
 def specs(draw: st.DrawFn, scenes: tuple[tuple[str, int], ...] = SCENES) -> tuple[Spec, int]:
     zone, year = draw(st.sampled_from(scenes))
     weekly: dict[str, tuple[Span, ...]] = {}
     if draw(st.integers(0, 9)) > 0:
         for key in DAY_KEYS:
             if draw(st.integers(0, 4)):
-                weekly[key] = draw(day_spans())
+                weekly[key] = draw(day_spans(15, INTERESTING_MINUTES))
     near = [datetime_of(t, ZoneInfo(zone)).date() for t in transitions(zone, year)]
     dates = st.dates(date(year - 1, 1, 1), date(year + 1, 12, 31))
     if near:
@@ -290,7 +265,7 @@ def specs(draw: st.DrawFn, scenes: tuple[tuple[str, int], ...] = SCENES) -> tupl
             ),
         )
     holidays = draw(st.frozensets(dates, max_size=6))
-    special = draw(st.dictionaries(dates, day_spans(), max_size=4))
+    special = draw(st.dictionaries(dates, day_spans(15, INTERESTING_MINUTES), max_size=4))
     return Spec(zone, weekly, holidays, special), year
 
 

@@ -35,15 +35,23 @@ from hypothesis import strategies as st
 from csflow import calendar as calendar_module
 from csflow.calendar import BusinessCalendar
 from csflow.errors import CalendarError
+from strategies import (
+    DAY,
+    EPOCH,
+    HOUR,
+    MINUTE,
+    ONE_US,
+    SECOND,
+    Span,
+    datetime_of,
+    day_spans,
+    hhmm,
+    minute_of,
+    us_of,
+)
 
 __all__: list[str] = []
 
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-ONE_US = timedelta(microseconds=1)
-SECOND = 1_000_000
-MINUTE = 60 * SECOND
-HOUR = 60 * MINUTE
-DAY = 24 * HOUR
 DAY_KEYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 # Instants are drawn in [2025-01-01, 2028-01-01) UTC.
@@ -70,34 +78,7 @@ ZONES = (
     "Pacific/Apia",
 )
 
-Span = tuple[str, str]
 Interval = tuple[int, int]  # [start, end) in microseconds since the epoch
-
-
-def us_of(value: datetime) -> int:
-    """Microseconds since the epoch of an aware datetime (exact, stdlib or pendulum).
-
-    Built from the UTC fields rather than ``(value - EPOCH) // ONE_US``: pendulum's subtraction
-    returns an ``Interval`` whose ``// timedelta`` raises AttributeError (pendulum 3.3).
-    """
-    u = value.astimezone(UTC)
-    days = u.toordinal() - EPOCH.toordinal()
-    return ((days * 24 + u.hour) * 60 + u.minute) * 60 * SECOND + u.second * SECOND + u.microsecond
-
-
-def datetime_of(us: int, tz: tzinfo) -> datetime:
-    """The aware datetime in *tz* of *us* microseconds since the epoch (fold set by astimezone)."""
-    return (EPOCH + timedelta(microseconds=us)).astimezone(tz)
-
-
-def hhmm(minute: int) -> str:
-    """``"HH:MM"`` of a minute of the day; 1440 is ``"24:00"``."""
-    return f"{minute // 60:02d}:{minute % 60:02d}"
-
-
-def minute_of(text: str) -> int:
-    hours, minutes = text.split(":")
-    return int(hours) * 60 + int(minutes)
 
 
 # --------------------------------------------------------------------------------------------
@@ -315,24 +296,6 @@ def transition_dates(zone_name: str) -> tuple[date, ...]:
 INTERESTING_MINUTES = (0, 30, 60, 75, 90, 105, 120, 135, 150, 165, 180, 210, 225, 240, 1380, 1440)
 
 
-@functools.cache  # strategies are built once: building and validating them is slow
-def day_spans(grid: int) -> st.SearchStrategy[tuple[Span, ...]]:
-    """0-3 sorted, non-overlapping, non-touching spans on a *grid*-minute grid."""
-    point = st.one_of(
-        st.sampled_from(INTERESTING_MINUTES), st.integers(0, 1440 // grid).map(lambda k: k * grid)
-    )
-
-    def pair_up(points: list[int]) -> tuple[Span, ...]:
-        # Distinct sorted points, paired in order; an odd one out is dropped.  Only the last
-        # point can be 1440, so "24:00" only ever ends a span.
-        ordered = sorted(set(points))
-        return tuple(
-            (hhmm(ordered[i]), hhmm(ordered[i + 1])) for i in range(0, len(ordered) - 1, 2)
-        )
-
-    return st.lists(point, max_size=6).map(pair_up)
-
-
 @functools.cache
 def dates_for(zone: str) -> st.SearchStrategy[date]:
     near = transition_dates(zone)
@@ -349,7 +312,7 @@ def dates_for(zone: str) -> st.SearchStrategy[date]:
 def specs(draw: st.DrawFn) -> Spec:
     zone = draw(st.sampled_from(ZONES))
     grid = draw(st.sampled_from((15, 1)))
-    spans = day_spans(grid)
+    spans = day_spans(grid, INTERESTING_MINUTES)
     weekly: dict[str, tuple[Span, ...]] = {}
     # About one calendar in ten has no weekly hours at all: only special days can open it.
     if draw(st.integers(0, 9)) > 0:
