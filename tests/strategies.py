@@ -9,7 +9,7 @@ spelled out at the call.  Strategies a user reuses for their own policies are pu
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 
@@ -140,7 +140,7 @@ JSON_SCALARS: st.SearchStrategy[Any] = (
 
 def json_documents(
     scalars: st.SearchStrategy[Any] = JSON_SCALARS,
-    keys: st.SearchStrategy[str] | None = None,
+    keys: st.SearchStrategy[Hashable] | None = None,
     *,
     max_size: int = 3,
     max_leaves: int = 8,
@@ -153,7 +153,7 @@ def json_documents(
         max_size: the most items in one list or mapping.
         max_leaves: the most leaves in one document.
     """
-    key_strategy = st.text(max_size=8) if keys is None else keys
+    key_strategy: st.SearchStrategy[Hashable] = st.text(max_size=8) if keys is None else keys
     return st.recursive(
         scalars,
         lambda inner: (

@@ -43,6 +43,7 @@ from csflow.model import AgentProfile, Customer, Priority, Ticket, Tier
 from csflow.routing import QueueSlot, RoutingProfile
 from csflow.sla import Metric
 from csflow.testing import Story, assert_assigned, assert_no_breach, check_invariants
+from strategies import json_documents
 
 WIB = timezone(timedelta(hours=7), "WIB")  # Jakarta
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=WIB)  # a Monday
@@ -581,13 +582,7 @@ def test_tampered_snapshot_raises_config_error(snapshot: object, match: str) -> 
         Desk.restore(CONFIG, snapshot)
 
 
-json_values = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=8),
-    lambda inner: (
-        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3)
-    ),
-    max_leaves=8,
-)
+json_values = json_documents()
 BASE_SNAPSHOT = busy_desk().snapshot()
 
 

@@ -43,6 +43,7 @@ from csflow.rules import STANDARD_FIELDS, RuleSet
 from csflow.sim import Scenario, SimConfig
 from csflow.sla import SlaPolicy, TicketSla
 from csflow.staffing import staffing_plan
+from strategies import json_documents
 
 WIB = timezone(timedelta(hours=7), "WIB")
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=WIB)  # a Monday
@@ -456,11 +457,7 @@ KEYS = (
     | st.floats(allow_nan=True)
     | st.tuples(st.integers(), st.text(max_size=3))
 )
-JUNK = st.recursive(
-    SCALARS,
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(KEYS, inner, max_size=4),
-    max_leaves=10,
-)
+JUNK = json_documents(SCALARS, KEYS, max_size=4, max_leaves=10)
 
 Path = tuple[Any, ...]
 
