@@ -25,20 +25,16 @@ from hypothesis import strategies as st
 from csflow._time import MAX_US
 from csflow.calendar import DAY_KEYS, BusinessCalendar
 from csflow.errors import CalendarError
+from strategies import DAY, HOUR, MINUTE, datetime_of, us_of
 from test_calendar_edges import (
-    DAY,
-    HOUR,
-    MINUTE,
     REVIEW,
     YEAR,
     NeverOpensError,
     Ref,
     Spec,
     canonical,
-    datetime_of,
     outcome,
     short_runs,
-    us_of,
     written,
 )
 
