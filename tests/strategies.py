@@ -24,6 +24,9 @@ __all__ = [
     "JSON_SCALARS",
     "MINUTE",
     "ONE_US",
+    "RULE_ACTION_KEYS",
+    "RULE_PATTERNS",
+    "RULE_SEGMENTS",
     "SECOND",
     "Span",
     "agent_profiles",
@@ -32,6 +35,9 @@ __all__ = [
     "hhmm",
     "json_documents",
     "minute_of",
+    "rule_conditions",
+    "rule_contexts",
+    "rule_lists",
     "us_of",
 ]
 
@@ -162,3 +168,92 @@ def json_documents(
         ),
         max_leaves=max_leaves,
     )
+
+
+# -- rule documents and the contexts they are evaluated against -----------------------------
+#
+# Few field names, values and patterns, so that conditions often match, often overlap and
+# sometimes contradict each other.
+
+RULE_SEGMENTS = ("a", "b", "c")
+RULE_PATTERNS = ("^a", "b$", "ab", "a|b", "^a+$", "(?i)B")
+RULE_ACTION_KEYS = ("x", "y", "tags", "meta")
+
+_rule_scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-2, 2),
+    st.sampled_from([0.5, -1.0, 2.0]),
+    st.text("ab", max_size=2),
+)
+_orderables = st.one_of(st.integers(-2, 2), st.sampled_from([0.5, 1.5]), st.text("ab", max_size=2))
+_fields = st.lists(st.sampled_from(RULE_SEGMENTS), min_size=1, max_size=2).map(".".join)
+
+
+@st.composite
+def _comparisons(draw: st.DrawFn) -> dict[str, Any]:
+    op = draw(
+        st.sampled_from(
+            ["eq", "ne", "in", "not_in", "lt", "le", "gt", "ge", "contains", "matches", "exists"]
+        )
+    )
+    if op in ("eq", "ne"):
+        value: Any = draw(_rule_scalars)
+    elif op in ("in", "not_in"):
+        value = draw(st.lists(_rule_scalars, min_size=1, max_size=3))
+    elif op in ("lt", "le", "gt", "ge"):
+        value = draw(_orderables)
+    elif op == "contains":
+        value = draw(st.one_of(st.text("ab", max_size=2), st.integers(-2, 2), st.booleans()))
+    elif op == "matches":
+        value = draw(st.sampled_from(RULE_PATTERNS))
+    else:
+        value = draw(st.booleans())
+    return {"field": draw(_fields), op: value}
+
+
+#: A rule's ``when``: comparisons on :data:`RULE_SEGMENTS` fields under all / any / not.
+rule_conditions: st.SearchStrategy[dict[str, Any]] = st.recursive(
+    _comparisons(),
+    lambda inner: st.one_of(
+        st.builds(lambda cs: {"all": cs}, st.lists(inner, min_size=1, max_size=3)),
+        st.builds(lambda cs: {"any": cs}, st.lists(inner, min_size=1, max_size=3)),
+        st.builds(lambda c: {"not": c}, inner),
+    ),
+    max_leaves=5,
+)
+_action_values = st.one_of(
+    _rule_scalars,
+    st.lists(_rule_scalars, max_size=3),
+    st.dictionaries(st.sampled_from(["p", "q"]), _rule_scalars, max_size=2),
+)
+_actions = st.dictionaries(st.sampled_from(RULE_ACTION_KEYS), _action_values, max_size=3)
+
+
+@st.composite
+def rule_lists(draw: st.DrawFn) -> list[dict[str, Any]]:
+    """0-5 rules ``r0``, ``r1`` ..., most with a ``when``, about half with a ``then``."""
+    n = draw(st.integers(0, 5))
+    out = []
+    for i in range(n):
+        rule: dict[str, Any] = {"name": f"r{i}"}
+        if draw(st.integers(0, 5)):
+            rule["when"] = draw(rule_conditions)
+        if draw(st.booleans()):
+            rule["then"] = draw(_actions)
+        out.append(rule)
+    return out
+
+
+_context_values = st.recursive(
+    st.one_of(_rule_scalars, st.floats(allow_nan=True), st.text("abAB", max_size=4)),
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=3),
+        st.dictionaries(st.sampled_from(RULE_SEGMENTS), inner, max_size=3),
+    ),
+    max_leaves=6,
+)
+#: What a rule set is evaluated against: nested values under :data:`RULE_SEGMENTS` keys.
+rule_contexts: st.SearchStrategy[dict[str, Any]] = st.dictionaries(
+    st.sampled_from(RULE_SEGMENTS), _context_values, max_size=3
+)

@@ -17,9 +17,8 @@ from hypothesis import strategies as st
 
 from csflow.errors import ConfigError
 from csflow.rules import SCHEMA, RuleSet
-from strategies import JSON_SCALARS, json_documents
+from strategies import JSON_SCALARS, RULE_PATTERNS, json_documents, rule_lists
 from test_rules import DESK_RULES, PLATINUM_CHAT
-from test_rules_properties import PATTERNS, rule_lists
 
 
 def _json_type(value: Any, kind: str) -> bool:
@@ -159,7 +158,7 @@ KEYWORDS = (
 )  # fmt: skip
 # Rule-set words and patterns among the leaves and keys, so that some documents come close.
 json_like = json_documents(
-    JSON_SCALARS | st.sampled_from(KEYWORDS + PATTERNS + ("(a+)+", "(", "a.b", "")),
+    JSON_SCALARS | st.sampled_from(KEYWORDS + RULE_PATTERNS + ("(a+)+", "(", "a.b", "")),
     st.sampled_from(KEYWORDS) | st.text(max_size=4),
     max_size=4,
     max_leaves=20,
