@@ -43,6 +43,7 @@ from csflow.sim import Scenario, SimConfig
 from csflow.sla import SlaPolicy, TicketSla
 from csflow.staffing import staffing_plan
 from desks import ALWAYS_OPEN, SEED_TIERS, busy_desk, office_calendar, seeds_desk_doc
+from documents import PLATINUM_CHAT, REGULAR_EMAIL
 from strategies import json_documents
 
 WIB = timezone(timedelta(hours=7), "WIB")
@@ -78,22 +79,11 @@ CALENDAR_DOCS: list[Any] = [
     {"timezone": "Asia/Jakarta", "always_open": True},
 ]
 
-# SlaPolicy.from_dict: tests/test_sla.py::test_from_dict_reads_iso_durations_seconds_and_named
-# _calendars (a named calendar), and the same policy with its calendar inline (to_dict form).
+# SlaPolicy.from_dict: tests/documents.py::REGULAR_EMAIL with warnings (a named calendar), and a
+# policy with its calendar inline (to_dict form).
 SLA_CALENDARS = {"jakarta-office": BusinessCalendar.from_dict(CALENDAR_DOCS[0])}
 SLA_POLICY_DOCS: list[Any] = [
-    {
-        "name": "regular-email",
-        "calendar": "jakarta-office",
-        "targets": {
-            "first_response": "PT8H",
-            "next_response": 5400,
-            "periodic_update": 90.5,
-            "resolution": {"urgent": "PT4H", "normal": "P1DT2H30M", "low": "P1W"},
-        },
-        "warnings": [0.5, 0.75, 0.9],
-        "pause_on": {"pending": ["resolution", "periodic_update"]},
-    },
+    {**REGULAR_EMAIL, "warnings": [0.5, 0.75, 0.9]},
     {
         "name": "platinum-chat",
         "calendar": {"timezone": "UTC", "weekly": {"mon": [["09:00", "17:00"]]}},
@@ -104,18 +94,7 @@ SLA_POLICY_DOCS: list[Any] = [
 # RuleSet.from_dicts: the example of the csflow.rules module docstring, plus one rule per
 # operator and combinator of its language table.
 RULES: list[Any] = [
-    {
-        "name": "platinum chat",
-        "description": "the module docstring's example",
-        "when": {
-            "all": [
-                {"field": "customer.tier", "eq": "platinum"},
-                {"field": "channel", "in": ["chat", "whatsapp"]},
-                {"not": {"field": "attributes.order_value", "lt": 100000}},
-            ]
-        },
-        "then": {"priority": "urgent", "sla_policy": "platinum", "queue": "vip", "tags": ["vip"]},
-    },
+    {**PLATINUM_CHAT, "description": "the module docstring's example"},
     {
         "name": "orders",
         "when": {

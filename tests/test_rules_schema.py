@@ -17,8 +17,8 @@ from hypothesis import strategies as st
 
 from csflow.errors import ConfigError
 from csflow.rules import SCHEMA, RuleSet
+from documents import DESK_RULES, PLATINUM_CHAT
 from strategies import JSON_SCALARS, RULE_PATTERNS, json_documents, rule_lists
-from test_rules import DESK_RULES, PLATINUM_CHAT
 
 
 def _json_type(value: Any, kind: str) -> bool:
