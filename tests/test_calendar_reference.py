@@ -1,14 +1,7 @@
 """BusinessCalendar against a deliberately simple, day-by-day reference implementation.
 
-Theory of operation: :class:`RefCalendar` builds, for each local date on its own, the open
-intervals as integer microseconds since the epoch, by turning each wall-clock bound into an
-aware datetime ``datetime(y, m, d, hh, mm, tzinfo=ZoneInfo(tz), fold=0)``.  PEP 495 maps a
-``fold=0`` wall time with the offset in force *before* a transition, which is exactly the spec's
-two DST rules: a bound inside a spring-forward gap moves forward by the gap, and a bound inside
-a fall-back overlap means its first occurrence.  A day's intervals are then merged (their union)
-and every query is a linear scan, day after day.  Nothing is clever, so it is obviously right;
-the only fact it relies on (a day's open time lies between its own midnight and the next one's)
-is asserted as it goes.
+The reference is :class:`calendar_oracle.RefCalendar` (its module explains how it works): per
+local date, the open intervals from ``fold=0`` wall times, merged, then linear scans.
 
 Hypothesis draws calendars (weekly spans on a minute or 15-minute grid with ``"24:00"`` ends,
 holidays, special days including ``[]``) in zones with unusual DST (30-minute and 2-hour shifts,
@@ -21,8 +14,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from unittest import mock
 from zoneinfo import ZoneInfo
@@ -32,6 +24,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from calendar_oracle import NeverOpensError, RefCalendar, Spec
 from csflow import calendar as calendar_module
 from csflow.calendar import BusinessCalendar
 from csflow.errors import CalendarError
@@ -46,7 +39,6 @@ from strategies import (
     datetime_of,
     day_spans,
     hhmm,
-    minute_of,
     us_of,
 )
 
@@ -78,159 +70,14 @@ ZONES = (
     "Pacific/Apia",
 )
 
-Interval = tuple[int, int]  # [start, end) in microseconds since the epoch
-
 
 # --------------------------------------------------------------------------------------------
 # The reference
 # --------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Spec:
-    """A calendar as plain data, so a failing example prints readably."""
-
-    zone: str
-    weekly: Mapping[str, tuple[Span, ...]]
-    holidays: frozenset[date]
-    special_days: Mapping[date, tuple[Span, ...]]
-    holidays_as_mapping: bool = True
-
-    def build(self) -> BusinessCalendar:
-        holidays: Mapping[date, str] | list[date]
-        if self.holidays_as_mapping:
-            holidays = {day: f"holiday {day}" for day in sorted(self.holidays)}
-        else:
-            holidays = sorted(self.holidays)
-        return BusinessCalendar(
-            timezone=self.zone,
-            weekly={key: list(spans) for key, spans in self.weekly.items()},
-            holidays=holidays,
-            special_days={day: list(spans) for day, spans in self.special_days.items()},
-        )
-
-
-class NeverOpensError(Exception):
-    """The reference found that the calendar never opens again, or that the answer lies more
-    than the 200 years the spec allows a span after the start's year (a calendar open one
-    minute a week, say): either way the calendar must refuse."""
-
-
 #: The longest span, in years from the start's local year, that csflow answers.
 SPAN_YEARS = 200
-
-
-class RefCalendar:
-    """Day-by-day reference: per-date intervals from ``fold=0`` wall times, then linear scans."""
-
-    def __init__(self, spec: Spec) -> None:
-        self.spec = spec
-        self.zone = ZoneInfo(spec.zone)
-        self._days: dict[date, list[Interval]] = {}
-        if any(spec.weekly.values()):
-            # Weekly hours repeat forever, so a forward scan always ends.
-            self.last_open_day: date | None = None
-        else:
-            # Only special days can open; after the last one the calendar is closed for good.
-            self.last_open_day = max(
-                (day for day, spans in spec.special_days.items() if spans), default=date(2000, 1, 1)
-            )
-
-    def spans_of(self, day: date) -> tuple[Span, ...]:
-        if day in self.spec.special_days:  # a special day wins over a holiday
-            return self.spec.special_days[day]
-        if day in self.spec.holidays:
-            return ()
-        return self.spec.weekly.get(DAY_KEYS[day.weekday()], ())
-
-    def wall(self, day: date, minute: int) -> int:
-        """The instant of wall time *minute* on *day* ("24:00" = next midnight), fold=0."""
-        day += timedelta(days=minute // 1440)
-        minute %= 1440
-        local = datetime(
-            day.year, day.month, day.day, minute // 60, minute % 60, tzinfo=self.zone, fold=0
-        )
-        return us_of(local.astimezone(UTC))
-
-    def day_intervals(self, day: date) -> list[Interval]:
-        """The union of *day*'s spans as sorted, disjoint, non-empty intervals."""
-        if day in self._days:
-            return self._days[day]
-        raw = []
-        for start, end in self.spans_of(day):
-            lo, hi = self.wall(day, minute_of(start)), self.wall(day, minute_of(end))
-            if lo < hi:  # a span whose start moved forward past its end is empty
-                raw.append((lo, hi))
-        merged: list[Interval] = []
-        for lo, hi in sorted(raw):
-            if merged and lo <= merged[-1][1]:
-                merged[-1] = (merged[-1][0], max(merged[-1][1], hi))
-            else:
-                merged.append((lo, hi))
-        # The scans below walk day after day; that is right only if days do not interleave.
-        if merged:
-            assert self.wall(day, 0) <= merged[0][0]
-            assert merged[-1][1] <= self.wall(day, 1440)
-        self._days[day] = merged
-        return merged
-
-    def local_date(self, us: int) -> date:
-        return datetime_of(us, self.zone).date()
-
-    def intervals(self, first: date, last: date) -> list[Interval]:
-        out: list[Interval] = []
-        day = first
-        while day <= last:
-            out.extend(self.day_intervals(day))
-            day += timedelta(days=1)
-        return out
-
-    def is_open(self, t: int) -> bool:
-        day = self.local_date(t)
-        return any(
-            lo <= t < hi
-            for lo, hi in self.intervals(day - timedelta(days=1), day + timedelta(days=1))
-        )
-
-    def elapsed(self, a: int, b: int) -> int:
-        assert a <= b
-        first = self.local_date(a) - timedelta(days=1)
-        last = self.local_date(b) + timedelta(days=1)
-        return sum(max(0, min(hi, b) - max(lo, a)) for lo, hi in self.intervals(first, last))
-
-    def _check_horizon(self, day: date) -> None:
-        if self.last_open_day is not None and day > self.last_open_day + timedelta(days=1):
-            raise NeverOpensError
-
-    def next_open(self, t: int) -> int:
-        if self.is_open(t):
-            return t
-        day = self.local_date(t) - timedelta(days=1)
-        while True:
-            self._check_horizon(day)
-            starts = [lo for lo, _ in self.day_intervals(day) if lo > t]
-            if starts:
-                return min(starts)
-            day += timedelta(days=1)
-
-    def add(self, a: int, d: int) -> int:
-        if d == 0:
-            return a
-        remaining = d
-        day = self.local_date(a) - timedelta(days=1)
-        last_year = self.local_date(a).year + SPAN_YEARS
-        while True:
-            self._check_horizon(day)
-            if day.year > last_year:
-                raise NeverOpensError
-            for lo, hi in self.day_intervals(day):
-                lo = max(lo, a)
-                if lo >= hi:
-                    continue
-                if hi - lo >= remaining:
-                    return lo + remaining
-                remaining -= hi - lo
-            day += timedelta(days=1)
 
 
 def test_reference_sanity() -> None:
@@ -395,7 +242,7 @@ def assert_in_zone(result: datetime, zone: str) -> None:
 
 def case(data: st.DataObject) -> tuple[BusinessCalendar, RefCalendar]:
     spec = data.draw(specs(), label="spec")
-    return spec.build(), RefCalendar(spec)
+    return spec.build(), RefCalendar(spec, horizon_years=SPAN_YEARS)
 
 
 # --------------------------------------------------------------------------------------------
@@ -505,9 +352,15 @@ def test_dst_days_match_reference_minute_by_minute(zone: str, day: date, g1: int
         for spec in (
             Spec(zone, {key: text, DAY_KEYS[(day.weekday() + 1) % 7]: office}, frozenset(), {}),
             # The same spans as a special day that also is a holiday: the special day wins.
-            Spec(zone, dict.fromkeys(DAY_KEYS, office), frozenset({day}), {day: text}),
+            Spec(
+                zone,
+                dict.fromkeys(DAY_KEYS, office),
+                frozenset({day}),
+                {day: text},
+                holidays_as_mapping=True,
+            ),
         ):
-            cal, ref = spec.build(), RefCalendar(spec)
+            cal, ref = spec.build(), RefCalendar(spec, horizon_years=SPAN_YEARS)
             origin = ref.wall(day, 0) - 2 * HOUR
             points = {origin + k * 20 * MINUTE for k in range(3 * 30)}
             for lo, hi in ref.day_intervals(day):
