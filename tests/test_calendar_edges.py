@@ -4,7 +4,7 @@ A calendar converts datetimes in its own zone and in UTC without a zone lookup w
 is ordinary (``add``, ``elapsed``, ``is_open`` through ``_local``), writes answers back from
 per-interval wall-clock offsets (``walls``) instead of a zone lookup, and counts business time
 on one scale per run of years.  These tests compare every entry point with a day-by-day
-reference (:class:`Ref`, the same idea as ``test_calendar_reference.RefCalendar``), and with
+reference (tests/calendar_oracle.py, scanning two days either side of a date), and with
 itself: fresh calendar against warm calendar, calendar-zone datetime against the same instant
 in UTC, in a fixed-offset zone and as a pendulum ``DateTime``; and they pin the dates that are
 24 hours long yet not ordinary (a repeated hour or a gap across midnight), and years 1 and 9999.
@@ -20,8 +20,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
-from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from unittest import mock
 from zoneinfo import ZoneInfo
@@ -31,22 +30,25 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from calendar_oracle import NeverOpensError, RefCalendar, Spec
 from csflow import calendar as calendar_module
 from csflow.calendar import DAY_KEYS, BusinessCalendar
 from csflow.errors import CalendarError
+from strategies import (
+    DAY,
+    HOUR,
+    MINUTE,
+    ONE_US,
+    Span,
+    datetime_of,
+    day_spans,
+    us_of,
+)
 
 __all__: list[str] = []
 
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-ONE_US = timedelta(microseconds=1)
-SECOND = 1_000_000
-MINUTE = 60 * SECOND
-HOUR = 60 * MINUTE
-DAY = 24 * HOUR
 YEAR = 365 * DAY
 
-Span = tuple[str, str]
-Interval = tuple[int, int]
 
 # CSFLOW_REVIEW_EXAMPLES=2000 soaks the property tests below.
 REVIEW = settings(
@@ -54,17 +56,6 @@ REVIEW = settings(
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
 )
-
-
-def us_of(value: datetime) -> int:
-    """Microseconds since the epoch, from the UTC fields (works for pendulum too)."""
-    u = value.astimezone(UTC)
-    days = u.toordinal() - EPOCH.toordinal()
-    return (((days * 24 + u.hour) * 60 + u.minute) * 60 + u.second) * SECOND + u.microsecond
-
-
-def datetime_of(us: int, tz: tzinfo) -> datetime:
-    return (EPOCH + timedelta(microseconds=us)).astimezone(tz)
 
 
 def canonical(value: datetime, zone: tzinfo) -> tuple[object, ...]:
@@ -83,131 +74,6 @@ def assert_answer(got: datetime, want_us: int, cal: BusinessCalendar) -> None:
     assert us_of(got) == want_us, (got, datetime_of(want_us, cal.zone))
     assert got.tzinfo is cal.zone
     assert written(got) == canonical(got, cal.zone), (got, datetime_of(want_us, cal.zone))
-
-
-def hhmm(minute: int) -> str:
-    return f"{minute // 60:02d}:{minute % 60:02d}"
-
-
-def minute_of(text: str) -> int:
-    hours, minutes = text.split(":")
-    return int(hours) * 60 + int(minutes)
-
-
-# --------------------------------------------------------------------------------------------
-# A day-by-day reference (as in test_calendar_reference.RefCalendar)
-# --------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Spec:
-    zone: str
-    weekly: Mapping[str, tuple[Span, ...]]
-    holidays: frozenset[date]
-    special_days: Mapping[date, tuple[Span, ...]]
-
-    def build(self) -> BusinessCalendar:
-        return BusinessCalendar(
-            self.zone,
-            weekly={key: list(spans) for key, spans in self.weekly.items()},
-            holidays=sorted(self.holidays),
-            special_days={day: list(spans) for day, spans in self.special_days.items()},
-        )
-
-
-class NeverOpensError(Exception):
-    """The reference found that the calendar never opens again."""
-
-
-class Ref:
-    """Per-date intervals from ``fold=0`` wall times, then linear scans day after day."""
-
-    def __init__(self, spec: Spec) -> None:
-        self.spec = spec
-        self.zone = ZoneInfo(spec.zone)
-        self._days: dict[date, list[Interval]] = {}
-        self.last_open_day: date | None = None
-        if not any(spec.weekly.values()):
-            self.last_open_day = max(
-                (day for day, spans in spec.special_days.items() if spans), default=date(2, 1, 1)
-            )
-
-    def spans_of(self, day: date) -> tuple[Span, ...]:
-        if day in self.spec.special_days:
-            return self.spec.special_days[day]
-        if day in self.spec.holidays:
-            return ()
-        return self.spec.weekly.get(DAY_KEYS[day.weekday()], ())
-
-    def wall(self, day: date, minute: int) -> int:
-        day += timedelta(days=minute // 1440)
-        minute %= 1440
-        local = datetime(day.year, day.month, day.day, minute // 60, minute % 60, tzinfo=self.zone)
-        return us_of(local)
-
-    def day_intervals(self, day: date) -> list[Interval]:
-        if day in self._days:
-            return self._days[day]
-        raw = []
-        for start, end in self.spans_of(day):
-            lo, hi = self.wall(day, minute_of(start)), self.wall(day, minute_of(end))
-            if lo < hi:
-                raw.append((lo, hi))
-        merged: list[Interval] = []
-        for lo, hi in sorted(raw):
-            if merged and lo <= merged[-1][1]:
-                merged[-1] = (merged[-1][0], max(merged[-1][1], hi))
-            else:
-                merged.append((lo, hi))
-        self._days[day] = merged
-        return merged
-
-    def local_date(self, us: int) -> date:
-        return datetime_of(us, self.zone).date()
-
-    def intervals(self, first: date, last: date) -> Iterator[Interval]:
-        day = first
-        while day <= last:
-            yield from self.day_intervals(day)
-            day += timedelta(days=1)
-
-    def is_open(self, t: int) -> bool:
-        day = self.local_date(t)
-        return any(
-            lo <= t < hi for lo, hi in self.intervals(day - timedelta(days=2), day + timedelta(2))
-        )
-
-    def elapsed(self, a: int, b: int) -> int:
-        first = self.local_date(a) - timedelta(days=2)
-        last = self.local_date(b) + timedelta(days=2)
-        return sum(max(0, min(hi, b) - max(lo, a)) for lo, hi in self.intervals(first, last))
-
-    def add(self, a: int, d: int) -> int:
-        if d == 0:
-            return a
-        day = self.local_date(a) - timedelta(days=2)
-        while True:
-            if self.last_open_day is not None and day > self.last_open_day + timedelta(days=2):
-                raise NeverOpensError
-            for lo, hi in self.day_intervals(day):
-                lo = max(lo, a)
-                if lo < hi:
-                    if hi - lo >= d:
-                        return lo + d
-                    d -= hi - lo
-            day += timedelta(days=1)
-
-    def next_open(self, t: int) -> int:
-        if self.is_open(t):
-            return t
-        day = self.local_date(t) - timedelta(days=2)
-        while True:
-            if self.last_open_day is not None and day > self.last_open_day + timedelta(days=2):
-                raise NeverOpensError
-            starts = [lo for lo, _ in self.day_intervals(day) if lo > t]
-            if starts:
-                return min(starts)
-            day += timedelta(days=1)
 
 
 # --------------------------------------------------------------------------------------------
@@ -264,22 +130,13 @@ INTERESTING_MINUTES = (0, 1, 30, 60, 61, 90, 120, 150, 180, 1380, 1410, 1439, 14
 
 
 @st.composite
-def day_spans(draw: st.DrawFn) -> tuple[Span, ...]:
-    point = st.one_of(
-        st.sampled_from(INTERESTING_MINUTES), st.integers(0, 96).map(lambda k: k * 15)
-    )
-    ordered = sorted(set(draw(st.lists(point, max_size=6))))
-    return tuple((hhmm(ordered[i]), hhmm(ordered[i + 1])) for i in range(0, len(ordered) - 1, 2))
-
-
-@st.composite
 def specs(draw: st.DrawFn, scenes: tuple[tuple[str, int], ...] = SCENES) -> tuple[Spec, int]:
     zone, year = draw(st.sampled_from(scenes))
     weekly: dict[str, tuple[Span, ...]] = {}
     if draw(st.integers(0, 9)) > 0:
         for key in DAY_KEYS:
             if draw(st.integers(0, 4)):
-                weekly[key] = draw(day_spans())
+                weekly[key] = draw(day_spans(15, INTERESTING_MINUTES))
     near = [datetime_of(t, ZoneInfo(zone)).date() for t in transitions(zone, year)]
     dates = st.dates(date(year - 1, 1, 1), date(year + 1, 12, 31))
     if near:
@@ -290,12 +147,12 @@ def specs(draw: st.DrawFn, scenes: tuple[tuple[str, int], ...] = SCENES) -> tupl
             ),
         )
     holidays = draw(st.frozensets(dates, max_size=6))
-    special = draw(st.dictionaries(dates, day_spans(), max_size=4))
+    special = draw(st.dictionaries(dates, day_spans(15, INTERESTING_MINUTES), max_size=4))
     return Spec(zone, weekly, holidays, special), year
 
 
 @st.composite
-def instants(draw: st.DrawFn, ref: Ref, year: int) -> int:
+def instants(draw: st.DrawFn, ref: RefCalendar, year: int) -> int:
     kind = draw(st.sampled_from(("uniform", "transition", "edge", "new year")))
     marks = transitions(ref.spec.zone, year)
     if kind == "transition" and marks:
@@ -374,7 +231,12 @@ def outcome(call: Callable[..., object], *args: object) -> object:
 
 
 def check_against_reference(
-    cal: BusinessCalendar, ref: Ref, a: int, b: int, d: int, fresh: Callable[[], BusinessCalendar]
+    cal: BusinessCalendar,
+    ref: RefCalendar,
+    a: int,
+    b: int,
+    d: int,
+    fresh: Callable[[], BusinessCalendar],
 ) -> None:
     want_open = ref.is_open(a)
     want_elapsed = timedelta(microseconds=ref.elapsed(a, b))
@@ -417,7 +279,7 @@ def check_against_reference(
 @given(st.data())
 def test_every_form_of_input_matches_reference_in_ordinary_zones(data: st.DataObject) -> None:
     spec, year = data.draw(specs(PLAIN_SCENES), label="spec")
-    ref, cal = Ref(spec), spec.build()
+    ref, cal = RefCalendar(spec, margin_days=2, nested_days=False), spec.build()
     a = data.draw(instants(ref, year), label="a")
     b = a + data.draw(SPREADS, label="b - a")
     d = data.draw(DURATIONS, label="d")
@@ -642,7 +504,7 @@ def test_raising_calls_leave_the_calendar_answering_as_a_fresh_one(
     for index in order:
         with pytest.raises(CalendarError):
             calls[index]()
-    ref = Ref(spec)
+    ref = RefCalendar(spec, margin_days=2, nested_days=False)
     a = data.draw(instants(ref, year), label="a")
     b = a + data.draw(SPREADS, label="b - a")
     d = data.draw(DURATIONS, label="d")

@@ -1,14 +1,7 @@
 """BusinessCalendar against a deliberately simple, day-by-day reference implementation.
 
-Theory of operation: :class:`RefCalendar` builds, for each local date on its own, the open
-intervals as integer microseconds since the epoch, by turning each wall-clock bound into an
-aware datetime ``datetime(y, m, d, hh, mm, tzinfo=ZoneInfo(tz), fold=0)``.  PEP 495 maps a
-``fold=0`` wall time with the offset in force *before* a transition, which is exactly the spec's
-two DST rules: a bound inside a spring-forward gap moves forward by the gap, and a bound inside
-a fall-back overlap means its first occurrence.  A day's intervals are then merged (their union)
-and every query is a linear scan, day after day.  Nothing is clever, so it is obviously right;
-the only fact it relies on (a day's open time lies between its own midnight and the next one's)
-is asserted as it goes.
+The reference is :class:`calendar_oracle.RefCalendar` (its module explains how it works): per
+local date, the open intervals from ``fold=0`` wall times, merged, then linear scans.
 
 Hypothesis draws calendars (weekly spans on a minute or 15-minute grid with ``"24:00"`` ends,
 holidays, special days including ``[]``) in zones with unusual DST (30-minute and 2-hour shifts,
@@ -21,8 +14,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from unittest import mock
 from zoneinfo import ZoneInfo
@@ -32,18 +24,26 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from calendar_oracle import NeverOpensError, RefCalendar, Spec
 from csflow import calendar as calendar_module
 from csflow.calendar import BusinessCalendar
 from csflow.errors import CalendarError
+from strategies import (
+    DAY,
+    EPOCH,
+    HOUR,
+    MINUTE,
+    ONE_US,
+    SECOND,
+    Span,
+    datetime_of,
+    day_spans,
+    hhmm,
+    us_of,
+)
 
 __all__: list[str] = []
 
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-ONE_US = timedelta(microseconds=1)
-SECOND = 1_000_000
-MINUTE = 60 * SECOND
-HOUR = 60 * MINUTE
-DAY = 24 * HOUR
 DAY_KEYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 # Instants are drawn in [2025-01-01, 2028-01-01) UTC.
@@ -70,186 +70,14 @@ ZONES = (
     "Pacific/Apia",
 )
 
-Span = tuple[str, str]
-Interval = tuple[int, int]  # [start, end) in microseconds since the epoch
-
-
-def us_of(value: datetime) -> int:
-    """Microseconds since the epoch of an aware datetime (exact, stdlib or pendulum).
-
-    Built from the UTC fields rather than ``(value - EPOCH) // ONE_US``: pendulum's subtraction
-    returns an ``Interval`` whose ``// timedelta`` raises AttributeError (pendulum 3.3).
-    """
-    u = value.astimezone(UTC)
-    days = u.toordinal() - EPOCH.toordinal()
-    return ((days * 24 + u.hour) * 60 + u.minute) * 60 * SECOND + u.second * SECOND + u.microsecond
-
-
-def datetime_of(us: int, tz: tzinfo) -> datetime:
-    """The aware datetime in *tz* of *us* microseconds since the epoch (fold set by astimezone)."""
-    return (EPOCH + timedelta(microseconds=us)).astimezone(tz)
-
-
-def hhmm(minute: int) -> str:
-    """``"HH:MM"`` of a minute of the day; 1440 is ``"24:00"``."""
-    return f"{minute // 60:02d}:{minute % 60:02d}"
-
-
-def minute_of(text: str) -> int:
-    hours, minutes = text.split(":")
-    return int(hours) * 60 + int(minutes)
-
 
 # --------------------------------------------------------------------------------------------
 # The reference
 # --------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Spec:
-    """A calendar as plain data, so a failing example prints readably."""
-
-    zone: str
-    weekly: Mapping[str, tuple[Span, ...]]
-    holidays: frozenset[date]
-    special_days: Mapping[date, tuple[Span, ...]]
-    holidays_as_mapping: bool = True
-
-    def build(self) -> BusinessCalendar:
-        holidays: Mapping[date, str] | list[date]
-        if self.holidays_as_mapping:
-            holidays = {day: f"holiday {day}" for day in sorted(self.holidays)}
-        else:
-            holidays = sorted(self.holidays)
-        return BusinessCalendar(
-            timezone=self.zone,
-            weekly={key: list(spans) for key, spans in self.weekly.items()},
-            holidays=holidays,
-            special_days={day: list(spans) for day, spans in self.special_days.items()},
-        )
-
-
-class NeverOpensError(Exception):
-    """The reference found that the calendar never opens again, or that the answer lies more
-    than the 200 years the spec allows a span after the start's year (a calendar open one
-    minute a week, say): either way the calendar must refuse."""
-
-
 #: The longest span, in years from the start's local year, that csflow answers.
 SPAN_YEARS = 200
-
-
-class RefCalendar:
-    """Day-by-day reference: per-date intervals from ``fold=0`` wall times, then linear scans."""
-
-    def __init__(self, spec: Spec) -> None:
-        self.spec = spec
-        self.zone = ZoneInfo(spec.zone)
-        self._days: dict[date, list[Interval]] = {}
-        if any(spec.weekly.values()):
-            # Weekly hours repeat forever, so a forward scan always ends.
-            self.last_open_day: date | None = None
-        else:
-            # Only special days can open; after the last one the calendar is closed for good.
-            self.last_open_day = max(
-                (day for day, spans in spec.special_days.items() if spans), default=date(2000, 1, 1)
-            )
-
-    def spans_of(self, day: date) -> tuple[Span, ...]:
-        if day in self.spec.special_days:  # a special day wins over a holiday
-            return self.spec.special_days[day]
-        if day in self.spec.holidays:
-            return ()
-        return self.spec.weekly.get(DAY_KEYS[day.weekday()], ())
-
-    def wall(self, day: date, minute: int) -> int:
-        """The instant of wall time *minute* on *day* ("24:00" = next midnight), fold=0."""
-        day += timedelta(days=minute // 1440)
-        minute %= 1440
-        local = datetime(
-            day.year, day.month, day.day, minute // 60, minute % 60, tzinfo=self.zone, fold=0
-        )
-        return us_of(local.astimezone(UTC))
-
-    def day_intervals(self, day: date) -> list[Interval]:
-        """The union of *day*'s spans as sorted, disjoint, non-empty intervals."""
-        if day in self._days:
-            return self._days[day]
-        raw = []
-        for start, end in self.spans_of(day):
-            lo, hi = self.wall(day, minute_of(start)), self.wall(day, minute_of(end))
-            if lo < hi:  # a span whose start moved forward past its end is empty
-                raw.append((lo, hi))
-        merged: list[Interval] = []
-        for lo, hi in sorted(raw):
-            if merged and lo <= merged[-1][1]:
-                merged[-1] = (merged[-1][0], max(merged[-1][1], hi))
-            else:
-                merged.append((lo, hi))
-        # The scans below walk day after day; that is right only if days do not interleave.
-        if merged:
-            assert self.wall(day, 0) <= merged[0][0]
-            assert merged[-1][1] <= self.wall(day, 1440)
-        self._days[day] = merged
-        return merged
-
-    def local_date(self, us: int) -> date:
-        return datetime_of(us, self.zone).date()
-
-    def intervals(self, first: date, last: date) -> list[Interval]:
-        out: list[Interval] = []
-        day = first
-        while day <= last:
-            out.extend(self.day_intervals(day))
-            day += timedelta(days=1)
-        return out
-
-    def is_open(self, t: int) -> bool:
-        day = self.local_date(t)
-        return any(
-            lo <= t < hi
-            for lo, hi in self.intervals(day - timedelta(days=1), day + timedelta(days=1))
-        )
-
-    def elapsed(self, a: int, b: int) -> int:
-        assert a <= b
-        first = self.local_date(a) - timedelta(days=1)
-        last = self.local_date(b) + timedelta(days=1)
-        return sum(max(0, min(hi, b) - max(lo, a)) for lo, hi in self.intervals(first, last))
-
-    def _check_horizon(self, day: date) -> None:
-        if self.last_open_day is not None and day > self.last_open_day + timedelta(days=1):
-            raise NeverOpensError
-
-    def next_open(self, t: int) -> int:
-        if self.is_open(t):
-            return t
-        day = self.local_date(t) - timedelta(days=1)
-        while True:
-            self._check_horizon(day)
-            starts = [lo for lo, _ in self.day_intervals(day) if lo > t]
-            if starts:
-                return min(starts)
-            day += timedelta(days=1)
-
-    def add(self, a: int, d: int) -> int:
-        if d == 0:
-            return a
-        remaining = d
-        day = self.local_date(a) - timedelta(days=1)
-        last_year = self.local_date(a).year + SPAN_YEARS
-        while True:
-            self._check_horizon(day)
-            if day.year > last_year:
-                raise NeverOpensError
-            for lo, hi in self.day_intervals(day):
-                lo = max(lo, a)
-                if lo >= hi:
-                    continue
-                if hi - lo >= remaining:
-                    return lo + remaining
-                remaining -= hi - lo
-            day += timedelta(days=1)
 
 
 def test_reference_sanity() -> None:
@@ -315,24 +143,6 @@ def transition_dates(zone_name: str) -> tuple[date, ...]:
 INTERESTING_MINUTES = (0, 30, 60, 75, 90, 105, 120, 135, 150, 165, 180, 210, 225, 240, 1380, 1440)
 
 
-@functools.cache  # strategies are built once: building and validating them is slow
-def day_spans(grid: int) -> st.SearchStrategy[tuple[Span, ...]]:
-    """0-3 sorted, non-overlapping, non-touching spans on a *grid*-minute grid."""
-    point = st.one_of(
-        st.sampled_from(INTERESTING_MINUTES), st.integers(0, 1440 // grid).map(lambda k: k * grid)
-    )
-
-    def pair_up(points: list[int]) -> tuple[Span, ...]:
-        # Distinct sorted points, paired in order; an odd one out is dropped.  Only the last
-        # point can be 1440, so "24:00" only ever ends a span.
-        ordered = sorted(set(points))
-        return tuple(
-            (hhmm(ordered[i]), hhmm(ordered[i + 1])) for i in range(0, len(ordered) - 1, 2)
-        )
-
-    return st.lists(point, max_size=6).map(pair_up)
-
-
 @functools.cache
 def dates_for(zone: str) -> st.SearchStrategy[date]:
     near = transition_dates(zone)
@@ -349,7 +159,7 @@ def dates_for(zone: str) -> st.SearchStrategy[date]:
 def specs(draw: st.DrawFn) -> Spec:
     zone = draw(st.sampled_from(ZONES))
     grid = draw(st.sampled_from((15, 1)))
-    spans = day_spans(grid)
+    spans = day_spans(grid, INTERESTING_MINUTES)
     weekly: dict[str, tuple[Span, ...]] = {}
     # About one calendar in ten has no weekly hours at all: only special days can open it.
     if draw(st.integers(0, 9)) > 0:
@@ -432,7 +242,7 @@ def assert_in_zone(result: datetime, zone: str) -> None:
 
 def case(data: st.DataObject) -> tuple[BusinessCalendar, RefCalendar]:
     spec = data.draw(specs(), label="spec")
-    return spec.build(), RefCalendar(spec)
+    return spec.build(), RefCalendar(spec, horizon_years=SPAN_YEARS)
 
 
 # --------------------------------------------------------------------------------------------
@@ -542,9 +352,15 @@ def test_dst_days_match_reference_minute_by_minute(zone: str, day: date, g1: int
         for spec in (
             Spec(zone, {key: text, DAY_KEYS[(day.weekday() + 1) % 7]: office}, frozenset(), {}),
             # The same spans as a special day that also is a holiday: the special day wins.
-            Spec(zone, dict.fromkeys(DAY_KEYS, office), frozenset({day}), {day: text}),
+            Spec(
+                zone,
+                dict.fromkeys(DAY_KEYS, office),
+                frozenset({day}),
+                {day: text},
+                holidays_as_mapping=True,
+            ),
         ):
-            cal, ref = spec.build(), RefCalendar(spec)
+            cal, ref = spec.build(), RefCalendar(spec, horizon_years=SPAN_YEARS)
             origin = ref.wall(day, 0) - 2 * HOUR
             points = {origin + k * 20 * MINUTE for k in range(3 * 30)}
             for lo, hi in ref.day_intervals(day):

@@ -22,23 +22,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from calendar_oracle import NeverOpensError, RefCalendar, Spec
 from csflow._time import MAX_US
 from csflow.calendar import DAY_KEYS, BusinessCalendar
 from csflow.errors import CalendarError
+from strategies import DAY, HOUR, MINUTE, datetime_of, us_of
 from test_calendar_edges import (
-    DAY,
-    HOUR,
-    MINUTE,
     REVIEW,
     YEAR,
-    NeverOpensError,
-    Ref,
-    Spec,
     canonical,
-    datetime_of,
     outcome,
     short_runs,
-    us_of,
     written,
 )
 
@@ -194,7 +188,7 @@ def test_runs_rotating_inside_one_call_match_the_reference(data: st.DataObject, 
     spec = data.draw(far_specs(), label="spec")
     zone = ZoneInfo(spec.zone)
     year = data.draw(st.sampled_from(PIVOTS), label="year")
-    ref = Ref(spec)
+    ref = RefCalendar(spec, margin_days=2, nested_days=False)
     with short_runs(limit):
         cal = spec.build()
         for y in data.draw(st.lists(st.integers(-2, 3), max_size=4), label="indexed"):

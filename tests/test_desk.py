@@ -43,81 +43,15 @@ from csflow.model import AgentProfile, Customer, Priority, Ticket, Tier
 from csflow.routing import QueueSlot, RoutingProfile
 from csflow.sla import Metric
 from csflow.testing import Story, assert_assigned, assert_no_breach, check_invariants
+from desks import busy_desk, seeds_desk_doc
+from strategies import json_documents
 
 WIB = timezone(timedelta(hours=7), "WIB")  # Jakarta
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=WIB)  # a Monday
 S = timedelta(seconds=1)
 M = timedelta(minutes=1)
 
-OFFICE = {
-    "timezone": "Asia/Jakarta",
-    "weekly": {d: [["08:00", "17:00"]] for d in ("mon", "tue", "wed", "thu", "fri")},
-}
-
-
-def seeds_config(**changes: Any) -> dict[str, Any]:
-    """The seeds' desk as plain data: four tiers, three teams, 24/7 and office SLA policies."""
-    data: dict[str, Any] = {
-        "tiers": [
-            {"name": "platinum", "rank": 4},
-            {"name": "gold", "rank": 3},
-            {"name": "silver", "rank": 2},
-            {"name": "regular", "rank": 1},
-        ],
-        "calendars": {
-            "office": OFFICE,
-            "always": {"timezone": "Asia/Jakarta", "always_open": True},
-        },
-        "sla_policies": [
-            {
-                "name": "vip",
-                "calendar": "always",
-                "targets": {"first_response": "PT1M", "resolution": "PT4H"},
-            },
-            {
-                "name": "standard",
-                "calendar": "office",
-                "targets": {"first_response": "PT1H", "resolution": "PT8H"},
-            },
-        ],
-        "default_sla_policy": "standard",
-        "queues": [
-            {"name": "front", "allowances": {"platinum": "PT30S", "gold": "PT2M"}},
-            {"name": "technical"},
-            {"name": "finance"},
-        ],
-        "routing_profiles": [
-            {"name": "front", "queues": ["front"]},
-            {"name": "technical", "queues": ["technical"]},
-            {"name": "finance", "queues": ["finance"]},
-        ],
-        "triage": {
-            "rules": [
-                {
-                    "name": "vip",
-                    "when": {"field": "tier", "in": ["platinum", "gold"]},
-                    "then": {"sla_policy": "vip", "priority": "high"},
-                }
-            ]
-        },
-        "teams": {
-            "front": {"queue": "front", "routing_profile": "front"},
-            "technical": {"queue": "technical", "routing_profile": "technical"},
-            "finance": {"queue": "finance", "routing_profile": "finance"},
-        },
-        "escalation": {
-            "teams": ["front", "technical", "finance"],
-            "entry": ["front"],
-            "edges": {"front": ["technical", "finance"]},
-        },
-        "transfers": {"max_transfers": 3, "on_limit": "refuse"},
-        "survey_delay": "PT1H",
-    }
-    data.update(changes)
-    return data
-
-
-CONFIG = DeskConfig.from_dict(seeds_config())
+CONFIG = DeskConfig.from_dict(seeds_desk_doc())
 GOLD = Tier("gold", 3)
 REGULAR = Tier("regular", 1)
 SARI = AgentProfile("sari", {"orders": 4}, ["id", "en"], {"chat": 2, "phone": 1}, ["front"])
@@ -209,8 +143,8 @@ def test_lifecycle_edge(command: str, state: str) -> None:
         check_invariants(desk)
 
 
-def test_submit_then_assign_edges() -> None:
-    desk = Desk(CONFIG)
+def test_submit_then_assign_edges(seeds_config: DeskConfig) -> None:
+    desk = Desk(seeds_config)
     desk.add_agent(SARI, at=T0)
     [queued] = desk.submit(chat("t1", T0), at=T0)
     assert isinstance(queued, TicketQueued)
@@ -355,7 +289,7 @@ def test_escalation_must_follow_the_graph() -> None:
 
 
 def test_transfer_limit_refuses_the_hand_over_past_it() -> None:
-    desk = Desk(DeskConfig.from_dict(seeds_config(transfers={"max_transfers": 1})))
+    desk = Desk(DeskConfig.from_dict(seeds_desk_doc(transfers={"max_transfers": 1})))
     desk.submit(chat("t1", T0), at=T0)
     desk.transfer("t1", "technical", at=T0 + M)
     before = frozen(desk)
@@ -455,7 +389,7 @@ def test_advance_is_idempotent_for_an_unchanged_instant() -> None:
 )
 def test_config_errors_carry_paths(changes: dict[str, Any], path: str, match: str) -> None:
     with pytest.raises(ConfigError, match=match) as info:
-        DeskConfig.from_dict(seeds_config(**changes))
+        DeskConfig.from_dict(seeds_desk_doc(**changes))
     assert info.value.path.startswith(path), info.value.path
 
 
@@ -465,13 +399,15 @@ def test_config_is_not_a_mapping() -> None:
 
 
 @pytest.mark.parametrize("depth", [100, 10_000])
-def test_deeply_nested_config_is_refused_without_recursion_error(depth: int) -> None:
+def test_deeply_nested_config_is_refused_without_recursion_error(
+    depth: int, seeds_doc: dict[str, Any]
+) -> None:
     when: dict[str, Any] = {"field": "tier", "eq": "gold"}
     for _ in range(depth):
         when = {"all": [when]}
     rules = [{"name": "deep", "when": when, "then": {"priority": "high"}}]
     with pytest.raises(ConfigError, match=r"deep|nest") as info:
-        DeskConfig.from_dict(seeds_config(triage={"rules": rules}))
+        DeskConfig.from_dict({**seeds_doc, "triage": {"rules": rules}})
     assert info.value.path.startswith("triage")
 
 
@@ -489,27 +425,8 @@ def test_deeply_nested_snapshot_is_refused_without_recursion_error(depth: int) -
 # Snapshots: a tampered one raises ConfigError, never anything else
 
 
-def busy_desk() -> Desk:
-    """A desk that went through most commands (for snapshots to tamper with)."""
-    desk = Desk(CONFIG)
-    desk.add_agent(SARI, at=T0, presence="available")
-    desk.add_agent(AgentProfile("dewi", {}, ["id"], {"chat": 2}, ["finance"]), at=T0)
-    desk.set_presence("dewi", "available", at=T0)
-    desk.submit(chat("t1", T0, GOLD, "ayu"), at=T0)
-    desk.submit(chat("t2", T0 + S), at=T0 + S)
-    desk.reply("t1", "sari", at=T0 + 40 * S)
-    desk.escalate("t2", "finance", at=T0 + M)
-    desk.set_status("t1", "pending", at=T0 + 2 * M)
-    desk.customer_message("t1", at=T0 + 3 * M)
-    desk.set_priority("t2", "urgent", at=T0 + 3 * M)
-    desk.resolve("t2", "dewi", at=T0 + 4 * M)
-    desk.advance(at=T0 + 2 * timedelta(hours=1))
-    desk.reopen("t2", at=T0 + 2 * timedelta(hours=1))
-    return desk
-
-
 def test_snapshot_round_trips_through_json() -> None:
-    desk = busy_desk()
+    desk = busy_desk(CONFIG)
     snap = json.loads(json.dumps(desk.snapshot()))
     restored = Desk.restore(CONFIG, snap)
     assert frozen(restored) == frozen(desk)
@@ -518,7 +435,7 @@ def test_snapshot_round_trips_through_json() -> None:
 
 
 def tampered(edit: Callable[[list[Any]], object]) -> dict[str, Any]:
-    snap = copy.deepcopy(busy_desk().snapshot())
+    snap = copy.deepcopy(busy_desk(CONFIG).snapshot())
     edit(snap["commands"])
     return snap
 
@@ -581,14 +498,8 @@ def test_tampered_snapshot_raises_config_error(snapshot: object, match: str) -> 
         Desk.restore(CONFIG, snapshot)
 
 
-json_values = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=8),
-    lambda inner: (
-        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3)
-    ),
-    max_leaves=8,
-)
-BASE_SNAPSHOT = busy_desk().snapshot()
+json_values = json_documents()
+BASE_SNAPSHOT = busy_desk(CONFIG).snapshot()
 
 
 def mutate(data: st.DataObject, node: Any) -> Any:
@@ -645,7 +556,7 @@ def of(kind: type[Any], events: list[Event], ticket: str | None = None) -> list[
 
 def test_a_day_at_the_seeds_desk() -> None:
     config = DeskConfig.from_dict(
-        seeds_config(
+        seeds_desk_doc(
             strategies=["preferred_agent", "longest_idle"],
             affinity={"timeout": "PT2M", "recency": "P7D"},
             triage={

@@ -41,27 +41,21 @@ from csflow.events import Event
 from csflow.model import AgentProfile, Channel, Customer, Priority, Ticket, Tier
 from csflow.sla import Metric
 from csflow.testing import Command, check_invariants, replay
+from desks import ALWAYS_OPEN, VIP_RULE, office_calendar, seeds_desk_doc
 
 WIB = timezone(timedelta(hours=7), "WIB")
 # A Friday afternoon: long steps cross the office calendar's close and the weekend.
 START = datetime(2026, 3, 6, 15, 0, tzinfo=WIB)
 
-_OFFICE_DAYS = ("mon", "tue", "wed", "thu", "fri")
-CONFIG_DATA: dict[str, Any] = {
-    "tiers": [
-        {"name": "platinum", "rank": 4},
-        {"name": "gold", "rank": 3},
-        {"name": "silver", "rank": 2},
-        {"name": "regular", "rank": 1},
-    ],
-    "calendars": {
-        "office": {
-            "timezone": "Asia/Jakarta",
-            "weekly": {d: [["08:00", "12:00"], ["13:00", "17:00"]] for d in _OFFICE_DAYS},
-        },
-        "always": {"timezone": "Asia/Jakarta", "always_open": True},
+# The seeds' desk with lunch breaks, next-response targets, a deadline-ordered technical queue
+# that helps the front line after two minutes, a refunds rule, flagged transfers past two, and
+# shared capacity.
+CONFIG_DATA: dict[str, Any] = seeds_desk_doc(
+    calendars={
+        "office": office_calendar(("08:00", "12:00"), ("13:00", "17:00")),
+        "always": ALWAYS_OPEN,
     },
-    "sla_policies": [
+    sla_policies=[
         {
             "name": "vip",
             "calendar": "always",
@@ -73,13 +67,12 @@ CONFIG_DATA: dict[str, Any] = {
             "targets": {"first_response": "PT1H", "next_response": "PT2H", "resolution": "PT8H"},
         },
     ],
-    "default_sla_policy": "standard",
-    "queues": [
+    queues=[
         {"name": "front", "allowances": {"platinum": "PT30S", "gold": "PT2M"}},
         {"name": "technical", "key": "deadline", "fallback": "PT1H"},
         {"name": "finance"},
     ],
-    "routing_profiles": [
+    routing_profiles=[
         {"name": "front", "queues": ["front"]},
         {
             "name": "technical",
@@ -87,13 +80,9 @@ CONFIG_DATA: dict[str, Any] = {
         },
         {"name": "finance", "queues": ["finance"]},
     ],
-    "triage": {
+    triage={
         "rules": [
-            {
-                "name": "vip",
-                "when": {"field": "tier", "in": ["platinum", "gold"]},
-                "then": {"sla_policy": "vip", "priority": "high"},
-            },
+            VIP_RULE,
             {
                 "name": "refunds",
                 "when": {"field": "category", "eq": "refund"},
@@ -101,24 +90,14 @@ CONFIG_DATA: dict[str, Any] = {
             },
         ]
     },
-    "teams": {
-        "front": {"queue": "front", "routing_profile": "front"},
-        "technical": {"queue": "technical", "routing_profile": "technical"},
-        "finance": {"queue": "finance", "routing_profile": "finance"},
-    },
-    "escalation": {
-        "teams": ["front", "technical", "finance"],
-        "entry": ["front"],
-        "edges": {"front": ["technical", "finance"]},
-    },
-    "transfers": {"max_transfers": 2, "on_limit": "flag"},
-    "capacity": {
+    transfers={"max_transfers": 2, "on_limit": "flag"},
+    capacity={
         "weights": {"phone": 2, "chat": 1, "whatsapp": 1, "email": 1, "social": 1},
         "exclusive": ["phone"],
         "budget": 4,
     },
-    "survey_delay": "PT30M",
-}
+    survey_delay="PT30M",
+)
 CONFIG = DeskConfig.from_dict(CONFIG_DATA)
 
 TIERS = [Tier("platinum", 4), Tier("gold", 3), Tier("silver", 2), Tier("regular", 1)]

@@ -21,6 +21,7 @@ from csflow.errors import CsflowError
 from csflow.events import Event
 from csflow.model import AgentProfile, Customer, Priority, Ticket, Tier
 from csflow.testing import Command
+from desks import ALWAYS_OPEN, office_calendar
 
 WIB = timezone(timedelta(hours=7), "WIB")
 START = datetime(2026, 3, 6, 15, 0, tzinfo=WIB)  # a Friday afternoon
@@ -28,13 +29,7 @@ START = datetime(2026, 3, 6, 15, 0, tzinfo=WIB)  # a Friday afternoon
 CONFIG = DeskConfig.from_dict(
     {
         "tiers": [{"name": "gold", "rank": 3}, {"name": "regular", "rank": 1}],
-        "calendars": {
-            "office": {
-                "timezone": "Asia/Jakarta",
-                "weekly": {d: [["08:00", "17:00"]] for d in ("mon", "tue", "wed", "thu", "fri")},
-            },
-            "always": {"timezone": "Asia/Jakarta", "always_open": True},
-        },
+        "calendars": {"office": office_calendar(), "always": ALWAYS_OPEN},
         "sla_policies": [
             {
                 "name": "vip",

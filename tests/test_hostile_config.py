@@ -37,12 +37,14 @@ from csflow.calendar import BusinessCalendar
 from csflow.desk import Desk, DeskConfig, ticket_from_dict
 from csflow.errors import ConfigError, CsflowError
 from csflow.lint import lint
-from csflow.model import AgentProfile, Customer, Ticket, Tier
 from csflow.routing import EscalationGraph
 from csflow.rules import STANDARD_FIELDS, RuleSet
 from csflow.sim import Scenario, SimConfig
 from csflow.sla import SlaPolicy, TicketSla
 from csflow.staffing import staffing_plan
+from desks import ALWAYS_OPEN, SEED_TIERS, busy_desk, office_calendar, seeds_desk_doc
+from documents import PLATINUM_CHAT, REGULAR_EMAIL
+from strategies import json_documents
 
 WIB = timezone(timedelta(hours=7), "WIB")
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=WIB)  # a Monday
@@ -77,22 +79,11 @@ CALENDAR_DOCS: list[Any] = [
     {"timezone": "Asia/Jakarta", "always_open": True},
 ]
 
-# SlaPolicy.from_dict: tests/test_sla.py::test_from_dict_reads_iso_durations_seconds_and_named
-# _calendars (a named calendar), and the same policy with its calendar inline (to_dict form).
+# SlaPolicy.from_dict: tests/documents.py::REGULAR_EMAIL with warnings (a named calendar), and a
+# policy with its calendar inline (to_dict form).
 SLA_CALENDARS = {"jakarta-office": BusinessCalendar.from_dict(CALENDAR_DOCS[0])}
 SLA_POLICY_DOCS: list[Any] = [
-    {
-        "name": "regular-email",
-        "calendar": "jakarta-office",
-        "targets": {
-            "first_response": "PT8H",
-            "next_response": 5400,
-            "periodic_update": 90.5,
-            "resolution": {"urgent": "PT4H", "normal": "P1DT2H30M", "low": "P1W"},
-        },
-        "warnings": [0.5, 0.75, 0.9],
-        "pause_on": {"pending": ["resolution", "periodic_update"]},
-    },
+    {**REGULAR_EMAIL, "warnings": [0.5, 0.75, 0.9]},
     {
         "name": "platinum-chat",
         "calendar": {"timezone": "UTC", "weekly": {"mon": [["09:00", "17:00"]]}},
@@ -103,18 +94,7 @@ SLA_POLICY_DOCS: list[Any] = [
 # RuleSet.from_dicts: the example of the csflow.rules module docstring, plus one rule per
 # operator and combinator of its language table.
 RULES: list[Any] = [
-    {
-        "name": "platinum chat",
-        "description": "the module docstring's example",
-        "when": {
-            "all": [
-                {"field": "customer.tier", "eq": "platinum"},
-                {"field": "channel", "in": ["chat", "whatsapp"]},
-                {"not": {"field": "attributes.order_value", "lt": 100000}},
-            ]
-        },
-        "then": {"priority": "urgent", "sla_policy": "platinum", "queue": "vip", "tags": ["vip"]},
-    },
+    {**PLATINUM_CHAT, "description": "the module docstring's example"},
     {
         "name": "orders",
         "when": {
@@ -135,25 +115,17 @@ RULES: list[Any] = [
 RULES_DOC: dict[str, Any] = {"rules": RULES, "mode": "all"}
 
 
-# DeskConfig.from_dict: tests/test_desk.py::seeds_config, with the optional parts the
-# docstring of DeskConfig.from_dict shows (bands, relaxation, strategies and affinity,
+# DeskConfig.from_dict: the seeds' desk (tests/desks.py) without silver tier, with the optional
+# parts the docstring of DeskConfig.from_dict shows (bands, relaxation, strategies and affinity,
 # presence, capacity, recalculation, keep_history, keep_log).
 def desk_doc() -> dict[str, Any]:
-    return {
-        "tiers": [
-            {"name": "platinum", "rank": 4},
-            {"name": "gold", "rank": 3},
-            {"name": "regular", "rank": 1},
-        ],
-        "calendars": {
-            "office": {
-                "timezone": "Asia/Jakarta",
-                "weekly": {d: [["08:00", "17:00"]] for d in WEEKDAYS},
-                "holidays": ["2026-03-20"],
-            },
-            "always": {"timezone": "Asia/Jakarta", "always_open": True},
+    return seeds_desk_doc(
+        tiers=[t for t in SEED_TIERS if t["name"] != "silver"],
+        calendars={
+            "office": office_calendar(holidays=["2026-03-20"]),
+            "always": ALWAYS_OPEN,
         },
-        "sla_policies": [
+        sla_policies=[
             {
                 "name": "vip",
                 "calendar": "always",
@@ -167,8 +139,7 @@ def desk_doc() -> dict[str, Any]:
                 "pause_on": {"pending": ["resolution"]},
             },
         ],
-        "default_sla_policy": "standard",
-        "queues": [
+        queues=[
             {
                 "name": "front",
                 "key": "aging",
@@ -183,7 +154,7 @@ def desk_doc() -> dict[str, Any]:
             {"name": "technical", "key": "deadline", "fallback": "PT1H"},
             {"name": "finance"},
         ],
-        "routing_profiles": [
+        routing_profiles=[
             {
                 "name": "front",
                 "queues": [
@@ -194,9 +165,9 @@ def desk_doc() -> dict[str, Any]:
             {"name": "technical", "queues": ["technical"]},
             {"name": "finance", "queues": ["finance"]},
         ],
-        "strategies": ["preferred_agent", "best_proficiency", "longest_idle"],
-        "affinity": {"timeout": "PT2M", "recency": "P7D"},
-        "triage": {
+        strategies=["preferred_agent", "best_proficiency", "longest_idle"],
+        affinity={"timeout": "PT2M", "recency": "P7D"},
+        triage={
             "mode": "first",
             "rules": [
                 {
@@ -211,54 +182,20 @@ def desk_doc() -> dict[str, Any]:
                 },
             ],
         },
-        "teams": {
-            "front": {"queue": "front", "routing_profile": "front"},
-            "technical": {"queue": "technical", "routing_profile": "technical"},
-            "finance": {"queue": "finance", "routing_profile": "finance"},
-        },
-        "escalation": {
-            "teams": ["front", "technical", "finance"],
-            "entry": ["front"],
-            "edges": {"front": ["technical", "finance"]},
-        },
-        "transfers": {"max_transfers": 3, "on_limit": "refuse"},
-        "presence": {"lunch": False, "overflow_ready": True},
-        "capacity": {"weights": {"email": 1}, "exclusive": ["phone"], "budget": 3},
-        "survey_delay": "PT1H",
-        "recalculation": "keep_elapsed",
-        "keep_history": True,
-        "keep_log": True,
-    }
+        presence={"lunch": False, "overflow_ready": True},
+        capacity={"weights": {"email": 1}, "exclusive": ["phone"], "budget": 3},
+        recalculation="keep_elapsed",
+        keep_history=True,
+        keep_log=True,
+    )
 
 
 DESK_DOC = desk_doc()
 DESK_CONFIG = DeskConfig.from_dict(desk_doc())
 
 
-# Desk.restore: the snapshot of a desk that went through most commands, after
-# tests/test_desk.py::busy_desk.
-def busy_desk() -> Desk:
-    gold, regular = Tier("gold", 3), Tier("regular", 1)
-    sari = AgentProfile("sari", {"orders": 4}, ["id", "en"], {"chat": 2, "phone": 1}, ["front"])
-    dewi = AgentProfile("dewi", {}, ["id"], {"chat": 2}, ["finance"])
-    desk = Desk(DESK_CONFIG)
-    desk.add_agent(sari, at=T0, presence="available")
-    desk.add_agent(dewi, at=T0)
-    desk.set_presence("dewi", "available", at=T0)
-    desk.submit(Ticket("t1", Customer("ayu", gold, "id"), "chat", T0), at=T0)
-    desk.submit(Ticket("t2", Customer("c1", regular, "id"), "chat", T0 + S), at=T0 + S)
-    desk.reply("t1", "sari", at=T0 + 40 * S)
-    desk.escalate("t2", "finance", at=T0 + M)
-    desk.set_status("t1", "pending", at=T0 + 2 * M)
-    desk.customer_message("t1", at=T0 + 3 * M)
-    desk.set_priority("t2", "urgent", at=T0 + 3 * M)
-    desk.resolve("t2", "dewi", at=T0 + 4 * M)
-    desk.advance(at=T0 + 2 * timedelta(hours=1))
-    desk.reopen("t2", at=T0 + 2 * timedelta(hours=1))
-    return desk
-
-
-SNAPSHOT_DOC: dict[str, Any] = busy_desk().snapshot()
+# Desk.restore: the snapshot of a desk that went through most commands.
+SNAPSHOT_DOC: dict[str, Any] = busy_desk(DESK_CONFIG).snapshot()
 # ticket_from_dict: the first ticket of that snapshot (what ticket_to_dict wrote).
 TICKET_DOC: dict[str, Any] = next(c[2] for c in SNAPSHOT_DOC["commands"] if c[0] == "submit")
 
@@ -456,11 +393,7 @@ KEYS = (
     | st.floats(allow_nan=True)
     | st.tuples(st.integers(), st.text(max_size=3))
 )
-JUNK = st.recursive(
-    SCALARS,
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(KEYS, inner, max_size=4),
-    max_leaves=10,
-)
+JUNK = json_documents(SCALARS, KEYS, max_size=4, max_leaves=10)
 
 Path = tuple[Any, ...]
 

@@ -12,7 +12,7 @@ from csflow.errors import ConfigError
 from csflow.lint import Finding, implies, lint
 from csflow.model import AgentProfile, SkillRequirement
 from csflow.rules import RuleSet
-from test_rules_properties import conditions, contexts
+from strategies import rule_conditions, rule_contexts
 
 AGENTS = (
     AgentProfile("ayu", {"refund": 5, "billing": 3}, ["id"], {"chat": 3}),
@@ -161,7 +161,7 @@ def test_implies_simple_cases() -> None:
 
 
 @settings(max_examples=200)
-@given(conditions, conditions, st.lists(contexts, min_size=1, max_size=8))
+@given(rule_conditions, rule_conditions, st.lists(rule_contexts, min_size=1, max_size=8))
 def test_implies_is_sound(b: Any, a: Any, ctxs: list[dict[str, Any]]) -> None:
     rs = RuleSet.from_dicts([{"name": "b", "when": b}, {"name": "a", "when": a}], mode="all")
     cb, ca = rs.rules[0].when, rs.rules[1].when

@@ -77,26 +77,16 @@ class Life:
                         target=10 * SEC,
                     )
                 )
-            if kind == "met":
+            if kind != "open":  # met on time (5 s of 10) or late (15 s)
+                late = kind != "met"
                 out.append(
                     SlaMet(
                         at=at(base + 20),
                         ticket_id=self.tid,
                         metric=metric,
-                        elapsed=5 * SEC,
+                        elapsed=(15 if late else 5) * SEC,
                         target=10 * SEC,
-                        breached=False,
-                    )
-                )
-            elif kind in ("late", "late_unannounced"):
-                out.append(
-                    SlaMet(
-                        at=at(base + 20),
-                        ticket_id=self.tid,
-                        metric=metric,
-                        elapsed=15 * SEC,
-                        target=10 * SEC,
-                        breached=True,
+                        breached=late,
                     )
                 )
         return out

@@ -259,17 +259,3 @@ def test_pendulum_datetimes_are_exact_instants() -> None:
     assert [type(c).__name__ for c in changes] == ["Relaxed", "Assignment"]
     with pytest.raises(CalendarError, match=r"'at' must be timezone-aware"):
         router.advance(pendulum.naive(2026, 3, 2, 9))
-
-
-def test_transfer_ledger_check_refuses_past_the_limit_without_counting() -> None:
-    from csflow.routing import TransferLedger, TransferLimitError, TransferPolicy
-
-    ledger = TransferLedger(TransferPolicy(max_transfers=1, on_limit="refuse"))
-    ledger.check("t1")
-    ledger.hand_over("t1", at=0)
-    with pytest.raises(TransferLimitError, match="max_transfers=1"):
-        ledger.check("t1")
-    assert ledger.count("t1") == 1
-    flagging = TransferLedger(TransferPolicy(max_transfers=0, on_limit="flag"))
-    flagging.check("t1")  # a flagging policy never refuses
-    assert flagging.hand_over("t1", at=0).flagged

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from csflow.model import AgentProfile, Channel, Customer, Ticket, Tier
+from csflow.model import AgentProfile, Customer, Ticket, Tier
 from csflow.queues import Signature, TicketQueue
 from csflow.routing import (
     AgentPool,
@@ -19,6 +18,7 @@ from csflow.routing import (
     Router,
     RoutingProfile,
 )
+from strategies import agent_profiles
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 SKILLS = ["refunds", "billing", "tech", "orders"]
@@ -26,20 +26,18 @@ LANGS = ["id", "en", "jv"]
 CHANNELS = ["chat", "email", "whatsapp"]
 
 
-# (skills, languages, capacity) of an agent; ids are given by position
-profile_parts = st.tuples(
-    st.dictionaries(st.sampled_from(SKILLS), st.integers(1, 5), max_size=3),
-    st.frozensets(st.sampled_from(LANGS), min_size=1, max_size=2),
-    st.dictionaries(st.sampled_from(CHANNELS), st.integers(0, 3), min_size=1),
-)
-Parts = tuple[dict[str, int], frozenset[str], Mapping[Channel | str, int]]
-
-
-def build(parts: list[Parts]) -> list[AgentProfile]:
-    return [
-        AgentProfile(f"a{i}", s, langs, dict(caps.items()))
-        for i, (s, langs, caps) in enumerate(parts)
-    ]
+def staff(min_size: int, max_size: int) -> st.SearchStrategy[list[AgentProfile]]:
+    """Agents ``a0``, ``a1`` ... (ids by position), each speaking one or two languages."""
+    return st.integers(min_size, max_size).flatmap(
+        lambda n: st.tuples(
+            *(
+                agent_profiles(
+                    f"a{i}", skills=SKILLS, languages=LANGS, channels=CHANNELS, max_languages=2
+                )
+                for i in range(n)
+            )
+        ).map(list)
+    )
 
 
 signatures = st.builds(
@@ -66,18 +64,17 @@ steps = (
 
 @settings(max_examples=100)
 @given(
-    st.lists(profile_parts, min_size=1, max_size=8),
+    staff(1, 8),
     signatures,
     st.lists(steps, min_size=1, max_size=3),
     st.sampled_from(["available", "busy"]),
 )
 def test_relaxation_only_widens_the_candidate_set(
-    parts: list[Parts],
+    agents: list[AgentProfile],
     sig: Signature,
     plan: list[RelaxationStep],
     presence: str,
 ) -> None:
-    agents = build(parts)
     pool = AgentPool()
     for profile in agents:
         pool.add(profile, at=T0, presence=presence)
@@ -140,7 +137,11 @@ def _check_plan(router: Router, plan: BatchPlan) -> None:
 
 
 batch_cases = st.tuples(
-    st.lists(st.tuples(profile_parts, st.sampled_from(["front", "back"])), min_size=1, max_size=6),
+    staff(1, 6).flatmap(
+        lambda agents: st.lists(
+            st.sampled_from(["front", "back"]), min_size=len(agents), max_size=len(agents)
+        ).map(lambda groups: list(zip(agents, groups, strict=True)))
+    ),
     st.lists(
         st.tuples(
             st.sampled_from(LANGS),
@@ -155,10 +156,10 @@ batch_cases = st.tuples(
 @settings(max_examples=80)
 @given(batch_cases)
 def test_optimal_batch_never_scores_below_greedy(
-    case: tuple[list[tuple[Parts, str]], list[tuple[str, dict[str, int]]]],
+    case: tuple[list[tuple[AgentProfile, str]], list[tuple[str, dict[str, int]]]],
 ) -> None:
     staffed, tickets = case
-    agents = build([p for p, _ in staffed])
+    agents = [p for p, _ in staffed]
     router = _router(agents, tickets, [g for _, g in staffed])
     at = T0 + timedelta(minutes=1)
     greedy = router.plan_batch(at=at, method="greedy", channel="chat")

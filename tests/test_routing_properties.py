@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from csflow.errors import CsflowError
-from csflow.model import AgentProfile, Customer, Ticket, Tier
+from csflow.model import Customer, Ticket, Tier
 from csflow.queues import QueuedTicket, Signature, TicketQueue
 from csflow.routing import (
     AgentPool,
@@ -34,6 +34,7 @@ from csflow.routing import (
     RoutingProfile,
     Strategy,
 )
+from strategies import agent_profiles
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 SKILLS = ["refunds", "billing", "tech"]
@@ -57,19 +58,6 @@ CHAINS: list[tuple[Strategy, ...]] = [
     (PreferredAgent(), LongestIdle()),
     (BestProficiency(), PreferredAgent(), MostSpareCapacity()),
 ]
-
-
-def agent_profiles(agent_id: str) -> st.SearchStrategy[AgentProfile]:
-    caps: st.SearchStrategy[dict[str, int]] = st.dictionaries(
-        st.sampled_from(CHANNELS), st.integers(0, 3), min_size=1
-    )
-    return st.builds(
-        AgentProfile,
-        st.just(agent_id),
-        st.dictionaries(st.sampled_from(SKILLS), st.integers(1, 5), max_size=3),
-        st.sets(st.sampled_from(LANGS), min_size=1),
-        caps,
-    )
 
 
 # -- the reference ----------------------------------------------------------------------------
@@ -238,7 +226,7 @@ def test_router_agrees_with_brute_force(data: st.DataObject) -> None:
     now = T0
     n_agents = data.draw(st.integers(1, 8), label="agents")
     for i in range(n_agents):
-        prof = data.draw(agent_profiles(f"a{i}"))
+        prof = data.draw(agent_profiles(f"a{i}", skills=SKILLS, languages=LANGS, channels=CHANNELS))
         presence = data.draw(st.sampled_from(LIKELY_STATES))
         group = data.draw(st.sampled_from(["front", "back"]))
         router.add_agent(prof, at=now, presence=presence, routing_profile=group)

@@ -18,55 +18,12 @@ from csflow.rules import (
     describe,
     ticket_context,
 )
+from documents import DESK_RULES, PLATINUM_CHAT
 
 WIB = timezone(timedelta(hours=7))
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=WIB)
 TIERS = {"platinum": Tier("platinum", 3), "gold": Tier("gold", 2), "silver": Tier("silver", 1)}
 TIERS["regular"] = Tier("regular", 0)
-
-PLATINUM_CHAT: dict[str, Any] = {
-    "name": "platinum chat",
-    "when": {
-        "all": [
-            {"field": "customer.tier", "eq": "platinum"},
-            {"field": "channel", "in": ["chat", "whatsapp"]},
-            {"not": {"field": "attributes.order_value", "lt": 100000}},
-        ]
-    },
-    "then": {"priority": "urgent", "sla_policy": "platinum", "queue": "vip", "tags": ["vip"]},
-}
-
-# An Indonesian e-commerce desk: refunds above Rp 5,000,000 need a senior, tiers set SLAs.
-DESK_RULES: list[dict[str, Any]] = [
-    PLATINUM_CHAT,
-    {
-        "name": "big refund",
-        "when": {
-            "all": [
-                {"field": "category", "eq": "refund"},
-                {"field": "attributes.order_value", "ge": 5_000_000},
-            ]
-        },
-        "then": {"queue": "refund-senior", "required_skills": {"refund": 4}},
-    },
-    {
-        "name": "gold waiting",
-        "when": {
-            "all": [
-                {"field": "tier", "eq": "gold"},
-                {"field": "channel", "in": ["chat", "whatsapp"]},
-                {"field": "wait_s", "gt": 60},
-            ]
-        },
-        "then": {"priority": "high", "sla_policy": "gold"},
-    },
-    {
-        "name": "order number",
-        "when": {"field": "attributes.subject", "matches": r"(?i)\bORD-\d+\b"},
-        "then": {"tags": ["has-order"]},
-    },
-    {"name": "defaults", "then": {"priority": "normal", "sla_policy": "standard", "queue": "umum"}},
-]
 
 
 def ticket(

@@ -15,91 +15,9 @@ from hypothesis import strategies as st
 
 from csflow.errors import ConfigError
 from csflow.rules import MAX_SUBJECT_CHARS, RuleSet
+from strategies import rule_contexts, rule_lists
 
 MISSING = object()
-SEGMENTS = ("a", "b", "c")
-PATTERNS = ("^a", "b$", "ab", "a|b", "^a+$", "(?i)B")
-ACTION_KEYS = ("x", "y", "tags", "meta")
-
-# -- generated rule sets ---------------------------------------------------------------------
-
-scalars = st.one_of(
-    st.none(),
-    st.booleans(),
-    st.integers(-2, 2),
-    st.sampled_from([0.5, -1.0, 2.0]),
-    st.text("ab", max_size=2),
-)
-orderables = st.one_of(st.integers(-2, 2), st.sampled_from([0.5, 1.5]), st.text("ab", max_size=2))
-fields = st.lists(st.sampled_from(SEGMENTS), min_size=1, max_size=2).map(".".join)
-
-
-@st.composite
-def comparisons(draw: st.DrawFn) -> dict[str, Any]:
-    op = draw(
-        st.sampled_from(
-            ["eq", "ne", "in", "not_in", "lt", "le", "gt", "ge", "contains", "matches", "exists"]
-        )
-    )
-    if op in ("eq", "ne"):
-        value: Any = draw(scalars)
-    elif op in ("in", "not_in"):
-        value = draw(st.lists(scalars, min_size=1, max_size=3))
-    elif op in ("lt", "le", "gt", "ge"):
-        value = draw(orderables)
-    elif op == "contains":
-        value = draw(st.one_of(st.text("ab", max_size=2), st.integers(-2, 2), st.booleans()))
-    elif op == "matches":
-        value = draw(st.sampled_from(PATTERNS))
-    else:
-        value = draw(st.booleans())
-    return {"field": draw(fields), op: value}
-
-
-conditions = st.recursive(
-    comparisons(),
-    lambda inner: st.one_of(
-        st.builds(lambda cs: {"all": cs}, st.lists(inner, min_size=1, max_size=3)),
-        st.builds(lambda cs: {"any": cs}, st.lists(inner, min_size=1, max_size=3)),
-        st.builds(lambda c: {"not": c}, inner),
-    ),
-    max_leaves=5,
-)
-action_values = st.one_of(
-    scalars,
-    st.lists(scalars, max_size=3),
-    st.dictionaries(st.sampled_from(["p", "q"]), scalars, max_size=2),
-)
-actions = st.dictionaries(st.sampled_from(ACTION_KEYS), action_values, max_size=3)
-
-
-@st.composite
-def rule_lists(draw: st.DrawFn) -> list[dict[str, Any]]:
-    n = draw(st.integers(0, 5))
-    out = []
-    for i in range(n):
-        rule: dict[str, Any] = {"name": f"r{i}"}
-        if draw(st.integers(0, 5)):
-            rule["when"] = draw(conditions)
-        if draw(st.booleans()):
-            rule["then"] = draw(actions)
-        out.append(rule)
-    return out
-
-
-# -- generated contexts ----------------------------------------------------------------------
-
-values = st.recursive(
-    st.one_of(scalars, st.floats(allow_nan=True), st.text("abAB", max_size=4)),
-    lambda inner: st.one_of(
-        st.lists(inner, max_size=3),
-        st.dictionaries(st.sampled_from(SEGMENTS), inner, max_size=3),
-    ),
-    max_leaves=6,
-)
-contexts = st.dictionaries(st.sampled_from(SEGMENTS), values, max_size=3)
-
-
 # -- the naive interpreter -------------------------------------------------------------------
 
 
@@ -192,7 +110,7 @@ def plain(actions: Mapping[str, Any]) -> dict[str, Any]:
 
 # Generating nested rule sets is slow (~30 ms each); 150 examples keep this test near 10 s.
 @settings(max_examples=150)
-@given(rule_lists(), st.sampled_from(["first", "all"]), st.lists(contexts, max_size=5))
+@given(rule_lists(), st.sampled_from(["first", "all"]), st.lists(rule_contexts, max_size=5))
 def test_compiled_evaluation_agrees_with_naive_interpreter(
     rules: list[dict[str, Any]], mode: Any, ctxs: list[dict[str, Any]]
 ) -> None:

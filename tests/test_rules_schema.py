@@ -17,8 +17,8 @@ from hypothesis import strategies as st
 
 from csflow.errors import ConfigError
 from csflow.rules import SCHEMA, RuleSet
-from test_rules import DESK_RULES, PLATINUM_CHAT
-from test_rules_properties import PATTERNS, rule_lists
+from documents import DESK_RULES, PLATINUM_CHAT
+from strategies import JSON_SCALARS, RULE_PATTERNS, json_documents, rule_lists
 
 
 def _json_type(value: Any, kind: str) -> bool:
@@ -156,21 +156,11 @@ KEYWORDS = (
     "name", "when", "then", "description", "field", "eq", "ne", "in", "not_in", "lt", "le",
     "gt", "ge", "contains", "matches", "exists", "all", "any", "not", "inn", "queue",
 )  # fmt: skip
-json_like = st.recursive(
-    st.one_of(
-        st.none(),
-        st.booleans(),
-        st.integers(),
-        st.floats(),
-        st.text(max_size=8),
-        st.sampled_from(KEYWORDS + PATTERNS + ("(a+)+", "(", "a.b", "")),
-    ),
-    lambda inner: st.one_of(
-        st.lists(inner, max_size=4),
-        st.dictionaries(
-            st.one_of(st.sampled_from(KEYWORDS), st.text(max_size=4)), inner, max_size=4
-        ),
-    ),
+# Rule-set words and patterns among the leaves and keys, so that some documents come close.
+json_like = json_documents(
+    JSON_SCALARS | st.sampled_from(KEYWORDS + RULE_PATTERNS + ("(a+)+", "(", "a.b", "")),
+    st.sampled_from(KEYWORDS) | st.text(max_size=4),
+    max_size=4,
     max_leaves=20,
 )
 

@@ -28,6 +28,7 @@ from csflow.sla import (
     parse_duration,
     resolve_policy,
 )
+from documents import REGULAR_EMAIL
 
 ALWAYS = BusinessCalendar.always_open("UTC")
 OFFICE = BusinessCalendar(
@@ -152,18 +153,7 @@ def test_target_validation() -> None:
 
 
 def test_from_dict_reads_iso_durations_seconds_and_named_calendars() -> None:
-    data = {
-        "name": "regular-email",
-        "calendar": "jakarta-office",
-        "targets": {
-            "first_response": "PT8H",
-            "next_response": 5400,
-            "periodic_update": 90.5,
-            "resolution": {"urgent": "PT4H", "normal": "P1DT2H30M", "low": "P1W"},
-        },
-        "pause_on": {"pending": ["resolution", "periodic_update"]},
-    }
-    p = SlaPolicy.from_dict(data, calendars={"jakarta-office": OFFICE})
+    p = SlaPolicy.from_dict(REGULAR_EMAIL, calendars={"jakarta-office": OFFICE})
     assert p.calendar is OFFICE
     assert p.targets[Metric.FIRST_RESPONSE] == timedelta(hours=8)
     assert p.targets[Metric.NEXT_RESPONSE] == timedelta(minutes=90)

@@ -8,7 +8,6 @@ change): 18 March (cuti bersama Nyepi), 19 March (Nyepi), 20 March (cuti bersama
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -26,11 +25,10 @@ from csflow.sla import (
     SlaEvent,
     SlaMet,
     SlaPolicy,
-    SlaWarning,
     TicketSla,
 )
+from sla_events import WIB, summary, wib
 
-WIB = ZoneInfo("Asia/Jakarta")
 CET = ZoneInfo("Europe/Berlin")
 H = timedelta(hours=1)
 M = timedelta(minutes=1)
@@ -55,20 +53,8 @@ BERLIN_OFFICE = BusinessCalendar(
 )
 
 
-def wib(month: int, day: int, hour: int, minute: int = 0) -> datetime:
-    return datetime(2026, month, day, hour, minute, tzinfo=WIB)
-
-
 def cet(month: int, day: int, hour: int, minute: int = 0) -> datetime:
     return datetime(2026, month, day, hour, minute, tzinfo=CET)
-
-
-def summary(events: Sequence[SlaEvent]) -> list[tuple[str, str, datetime]]:
-    out = []
-    for e in events:
-        label = f"warning {e.threshold}" if isinstance(e, SlaWarning) else type(e).__name__
-        out.append((label, e.metric.value, e.at))
-    return out
 
 
 # -- a platinum chat on a 24/7 calendar ------------------------------------------------------

@@ -9,8 +9,7 @@ closed anyway).  So a ticket written on Tuesday 17 March in the afternoon waits 
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import timedelta
 
 from csflow._time import ONE_US
 from csflow.samples import JAKARTA_HOLIDAYS_2026, jakarta_office_calendar
@@ -21,28 +20,15 @@ from csflow.sla import (
     SlaEvent,
     SlaMet,
     SlaPolicy,
-    SlaWarning,
     TicketSla,
 )
+from sla_events import summary, wib
 
-WIB = ZoneInfo("Asia/Jakarta")
 H = timedelta(hours=1)
 DESK = jakarta_office_calendar()
 REGULAR_EMAIL = SlaPolicy(
     "regular-email", DESK, {Metric.FIRST_RESPONSE: 8 * H, Metric.RESOLUTION: 40 * H}
 )
-
-
-def wib(month: int, day: int, hour: int, minute: int = 0) -> datetime:
-    return datetime(2026, month, day, hour, minute, tzinfo=WIB)
-
-
-def summary(events: list[SlaEvent]) -> list[tuple[str, str, datetime]]:
-    out = []
-    for e in events:
-        label = f"warning {e.threshold}" if isinstance(e, SlaWarning) else type(e).__name__
-        out.append((label, e.metric.value, e.at))
-    return out
 
 
 def assert_business_instants(events: list[SlaEvent]) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -387,8 +387,14 @@ def run(ts: TicketSla, at: datetime, command: tuple[Any, ...]) -> list[SlaEvent]
     return ts.advance(at)
 
 
-def live(ts: TicketSla, steps: Sequence[tuple[int | None, tuple[Any, ...]]]) -> list[Call]:
-    calls: list[Call] = []
+def timed(
+    ts: TicketSla, steps: Sequence[tuple[int | None, tuple[Any, ...]]]
+) -> Iterator[tuple[datetime, tuple[Any, ...]]]:
+    """Each step's instant and command, skipping commands a finished ticket refuses.
+
+    A gap of None steps to the next deadline; the caller runs each command before asking for
+    the next step, so that deadline is the one in force then.
+    """
     t = T0
     for gap, command in steps:
         if gap is None:
@@ -398,8 +404,11 @@ def live(ts: TicketSla, steps: Sequence[tuple[int | None, tuple[Any, ...]]]) -> 
             t = t + timedelta(minutes=gap)
         if ts.status in ("closed", "abandoned") and command[0] != "poll":
             continue
-        calls.append((t, command, run(ts, t, command)))
-    return calls
+        yield t, command
+
+
+def live(ts: TicketSla, steps: Sequence[tuple[int | None, tuple[Any, ...]]]) -> list[Call]:
+    return [(t, command, run(ts, t, command)) for t, command in timed(ts, steps)]
 
 
 tickets = st.builds(
@@ -442,15 +451,7 @@ def test_warnings_fire_only_while_the_ticket_is_open_and_the_metric_not_paused(
 ) -> None:
     # Events due before a command's instant happened under the status and policy in force
     # before it; events at the instant itself come after the command, under the new ones.
-    t = T0
-    for gap, command in steps:
-        if gap is None:
-            nd = ts.next_deadline()
-            t = nd if nd is not None and nd >= t else t + M
-        else:
-            t = t + timedelta(minutes=gap)
-        if ts.status in ("closed", "abandoned") and command[0] != "poll":
-            continue
+    for t, command in timed(ts, steps):
         before = (ts.status, ts.policy)
         events = run(ts, t, command)
         after = (ts.status, ts.policy)

@@ -1,0 +1,130 @@
+"""The seeds' desk as plain data: the one desk configuration the desk tests share.
+
+An Indonesian e-commerce helpdesk: four tiers, three teams (front line, technical, finance) on
+one escalation graph, a 24/7 SLA policy for VIPs and an office-hours one for everyone else.
+:func:`seeds_desk_doc` returns it fresh (tests mutate it); a test that needs another shape of
+the same desk names the parts it changes, so that what differs from the shared desk is written
+at the call.  tests/conftest.py offers it as the ``seeds_doc`` and ``seeds_config`` fixtures.
+:func:`busy_desk` runs a desk through most commands, for snapshots to restore and tamper with.
+"""
+
+from __future__ import annotations
+
+import copy
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from csflow.desk import Desk, DeskConfig
+from csflow.model import AgentProfile, Customer, Ticket, Tier
+
+__all__ = [
+    "ALWAYS_OPEN",
+    "OFFICE_DAYS",
+    "SEED_ESCALATION",
+    "SEED_TEAMS",
+    "SEED_TIERS",
+    "VIP_RULE",
+    "busy_desk",
+    "office_calendar",
+    "seeds_desk_doc",
+]
+
+OFFICE_DAYS = ("mon", "tue", "wed", "thu", "fri")
+
+SEED_TIERS: list[dict[str, Any]] = [
+    {"name": "platinum", "rank": 4},
+    {"name": "gold", "rank": 3},
+    {"name": "silver", "rank": 2},
+    {"name": "regular", "rank": 1},
+]
+ALWAYS_OPEN: dict[str, Any] = {"timezone": "Asia/Jakarta", "always_open": True}
+#: Platinum and gold customers get the VIP SLA policy and a high priority.
+VIP_RULE: dict[str, Any] = {
+    "name": "vip",
+    "when": {"field": "tier", "in": ["platinum", "gold"]},
+    "then": {"sla_policy": "vip", "priority": "high"},
+}
+SEED_TEAMS: dict[str, Any] = {
+    "front": {"queue": "front", "routing_profile": "front"},
+    "technical": {"queue": "technical", "routing_profile": "technical"},
+    "finance": {"queue": "finance", "routing_profile": "finance"},
+}
+SEED_ESCALATION: dict[str, Any] = {
+    "teams": ["front", "technical", "finance"],
+    "entry": ["front"],
+    "edges": {"front": ["technical", "finance"]},
+}
+
+
+def office_calendar(*spans: tuple[str, str], **extra: Any) -> dict[str, Any]:
+    """Jakarta office hours, Monday to Friday, as calendar data.
+
+    Args:
+        spans: the day's opening spans (default one, 08:00-17:00).
+        extra: other calendar keys (``holidays``, ...).
+    """
+    day = [list(span) for span in spans or (("08:00", "17:00"),)]
+    return {"timezone": "Asia/Jakarta", "weekly": {d: list(day) for d in OFFICE_DAYS}, **extra}
+
+
+def seeds_desk_doc(**changes: Any) -> dict[str, Any]:
+    """The seeds' desk as plain data, a fresh copy, with *changes* replacing top-level keys."""
+    data: dict[str, Any] = {
+        "tiers": SEED_TIERS,
+        "calendars": {"office": office_calendar(), "always": ALWAYS_OPEN},
+        "sla_policies": [
+            {
+                "name": "vip",
+                "calendar": "always",
+                "targets": {"first_response": "PT1M", "resolution": "PT4H"},
+            },
+            {
+                "name": "standard",
+                "calendar": "office",
+                "targets": {"first_response": "PT1H", "resolution": "PT8H"},
+            },
+        ],
+        "default_sla_policy": "standard",
+        "queues": [
+            {"name": "front", "allowances": {"platinum": "PT30S", "gold": "PT2M"}},
+            {"name": "technical"},
+            {"name": "finance"},
+        ],
+        "routing_profiles": [
+            {"name": "front", "queues": ["front"]},
+            {"name": "technical", "queues": ["technical"]},
+            {"name": "finance", "queues": ["finance"]},
+        ],
+        "triage": {"rules": [VIP_RULE]},
+        "teams": SEED_TEAMS,
+        "escalation": SEED_ESCALATION,
+        "transfers": {"max_transfers": 3, "on_limit": "refuse"},
+        "survey_delay": "PT1H",
+    }
+    data.update(changes)
+    return copy.deepcopy(data)
+
+
+def busy_desk(config: DeskConfig) -> Desk:
+    """A desk of *config* (the seeds' desk or a variant) that went through most commands,
+    starting on Monday 2 March 2026 at 09:00 in Jakarta: for snapshots to tamper with."""
+    t0 = datetime(2026, 3, 2, 9, 0, tzinfo=timezone(timedelta(hours=7), "WIB"))
+    s, m = timedelta(seconds=1), timedelta(minutes=1)
+    gold, regular = Tier("gold", 3), Tier("regular", 1)
+    sari = AgentProfile("sari", {"orders": 4}, ["id", "en"], {"chat": 2, "phone": 1}, ["front"])
+    dewi = AgentProfile("dewi", {}, ["id"], {"chat": 2}, ["finance"])
+    desk = Desk(config)
+    desk.add_agent(sari, at=t0, presence="available")
+    desk.add_agent(dewi, at=t0)
+    desk.set_presence("dewi", "available", at=t0)
+    desk.submit(Ticket("t1", Customer("ayu", gold, "id"), "chat", t0), at=t0)
+    desk.submit(Ticket("t2", Customer("c1", regular, "id"), "chat", t0 + s), at=t0 + s)
+    desk.reply("t1", "sari", at=t0 + 40 * s)
+    desk.escalate("t2", "finance", at=t0 + m)
+    desk.set_status("t1", "pending", at=t0 + 2 * m)
+    desk.customer_message("t1", at=t0 + 3 * m)
+    desk.set_priority("t2", "urgent", at=t0 + 3 * m)
+    desk.resolve("t2", "dewi", at=t0 + 4 * m)
+    desk.advance(at=t0 + 2 * timedelta(hours=1))
+    desk.reopen("t2", at=t0 + 2 * timedelta(hours=1))
+    return desk
