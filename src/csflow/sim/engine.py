@@ -1,7 +1,7 @@
 """The simulator's run loop: a discrete-event simulation that drives a real desk.
 
-The simulator is one more host of the desk: it owns a simulated clock and a seeded
-:class:`random.Random`, feeds the desk the commands a real helpdesk would (customers write,
+The simulator is one more host of the desk: it owns a simulated clock and seeded
+:class:`random.Random` streams, feeds the desk the commands a real helpdesk would (customers write,
 agents log in and take breaks, agents reply, resolve and escalate, customers give up) and
 summarizes the events the desk returns with :func:`csflow.metrics.summarize`.  It reads no
 clock and no global random state, so the same configuration and seed give the same report on
@@ -29,6 +29,18 @@ again from the change: the exponential distribution forgets the time already wai
 is exact, not an approximation.  Each arrival draws its channel, tier, category and language
 from the configured mixes, and a patience for its channel: when the patience runs out while the
 ticket still waits for its first agent, the customer abandons (``desk.abandon``).
+
+Common random numbers
+---------------------
+Two runs with the same seed see the same customers, whatever their staffing or policies, so
+a comparison of two variants measures the variants and not the luck of the draw.  The seed
+feeds a master generator that seeds one stream per source of randomness: the *arrivals*
+(instants, channel, tier, category, language), the *handle times*, the *patience* and the
+*routing* draws (escalations).  Each customer's first handle time, patience and escalation
+draws are taken at its arrival, in arrival order, whether or not they are used: the desk's
+decisions (who waits, who is served first) change which draws matter, never which customer
+gets which.  A ticket handled again (after an escalation, or when its agent left) draws from a
+fifth stream, *rehandle*, so that the first handle times stay aligned.
 """
 
 from __future__ import annotations
@@ -98,7 +110,17 @@ class _Run:
         self.desk = Desk(attrs.evolve(desk_config, keep_log=False, keep_history=False))
         self.config = config
         self.seed = seed
-        self.rng = random.Random(seed)
+        # One stream per source of randomness (see "Common random numbers" above).
+        master = random.Random(seed)
+        self.rng = random.Random(master.getrandbits(128))  # arrivals and their mixes
+        self.handle_rng = random.Random(master.getrandbits(128))
+        self.patience_rng = random.Random(master.getrandbits(128))
+        self.routing_rng = random.Random(master.getrandbits(128))
+        self.rehandle_rng = random.Random(master.getrandbits(128))
+        # Draws taken at arrival and used later: ticket -> first handle time (seconds), and
+        # ticket -> one uniform per escalation rule of its category.
+        self.first_handle: dict[str, float] = {}
+        self.escalation_draws: dict[str, list[float]] = {}
         self.progress = progress
         self.start_us = instant_us(config.start, "start", ConfigError)
         self.end_us = self.start_us + duration_us(config.duration, "duration", ConfigError)
@@ -245,6 +267,8 @@ class _Run:
             elif kind == _ABANDON:
                 if a in self.waiting:
                     self.waiting.discard(a)
+                    self.first_handle.pop(a, None)
+                    self.escalation_draws.pop(a, None)
                     self.commands += 1
                     yield from react(desk.abandon(a, at=at))
             else:
@@ -275,20 +299,29 @@ class _Run:
         if t_us < self.warm_us:
             self.warm.add(tid)
         patience = self.patience.get(channel, self.patience_default)
+        # Every draw of this customer is taken now, in arrival order (common random numbers).
+        self.first_handle[tid] = self.handle.get(channel, self.handle_default).sample(
+            self.handle_rng
+        )
+        rules = self.escalate.get(category)
+        if rules:
+            draw = self.routing_rng.random
+            self.escalation_draws[tid] = [draw() for _ in rules]
+        give_up = None if patience is None else patience.sample(self.patience_rng)
         self.schedule_arrival()
         self.waiting.add(tid)
         self.commands += 1
         yield from self.react(self.desk.submit(ticket, at=at))
-        if patience is not None and tid in self.waiting:
-            self.push(t_us + round(patience.sample(rng) * _US), _ABANDON, tid)
+        if give_up is not None and tid in self.waiting:
+            self.push(t_us + round(give_up * _US), _ABANDON, tid)
 
     def done(self, tid: str, agent: str, at: datetime) -> Iterator[object]:
         del self.handling[tid]
         rules = self.escalate.get(self.info[tid][1])
-        if rules and tid not in self.escalated:
-            rng = self.rng
-            for team, p in rules:
-                if rng.random() < p:
+        draws = self.escalation_draws.pop(tid, None)
+        if rules and draws is not None and tid not in self.escalated:
+            for (team, p), u in zip(rules, draws, strict=True):
+                if u < p:
                     self.escalated.add(tid)
                     self.commands += 1
                     yield from self.react(self.desk.escalate(tid, team, at=at))
@@ -308,8 +341,11 @@ class _Run:
                 self.waiting.discard(tid)
                 self.handling[tid] = agent
                 t_us = instant_us(e.at, "at")
-                dist = self.handle.get(self.info[tid][0], self.handle_default)
-                self.push(t_us + round(dist.sample(self.rng) * _US), _DONE, tid, agent)
+                seconds = self.first_handle.pop(tid, None)
+                if seconds is None:  # handled again: the first handle times stay aligned
+                    dist = self.handle.get(self.info[tid][0], self.handle_default)
+                    seconds = dist.sample(self.rehandle_rng)
+                self.push(t_us + round(seconds * _US), _DONE, tid, agent)
                 counted = not (warm and tid in warm)
                 if counted:
                     yield e
@@ -363,7 +399,9 @@ def simulate(
     Args:
         desk_config: The desk under test: its tiers, SLA policies, queues, routing, teams.
         config: The traffic, the agents and the horizon.
-        seed: The seed of the run's only source of randomness.
+        seed: The seed of the run's randomness: it seeds one stream each for the arrivals,
+            the handle times, the patience and the routing draws, so runs with the same seed
+            see the same customers whatever their staffing or policies.
         progress: Called now and then with the fraction done (0.0-1.0), and with 1.0 at the
             end; a CLI draws a progress bar with it.
 
