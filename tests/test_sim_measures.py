@@ -3,12 +3,12 @@ callback."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from csflow import DeskConfig
 from csflow.sim import AgentGroup, Arrivals, Shift, SimConfig, mmc_scenario, run_scenario, simulate
 
-_START = datetime(2026, 3, 16, tzinfo=timezone.utc)
+_START = datetime(2026, 3, 16, tzinfo=UTC)
 
 
 def test_occupancy_per_interval_matches_the_offered_load() -> None:
@@ -18,7 +18,7 @@ def test_occupancy_per_interval_matches_the_offered_load() -> None:
     sc = mmc_scenario(10, 8.0, aht, customers=2400, seed=3)
     result = run_scenario(sc)
     series = result.occupancy_series
-    desk, sim = sc.configs()
+    _, sim = sc.configs()
     assert [at for at, _ in series][:3] == [sim.start + k * sim.interval for k in range(3)]
     assert all(v is not None and 0.0 <= v <= 1.0 for _, v in series)
     # While customers arrive (2400 at 80 an hour: 30 hours), the mean is the load per agent.
@@ -48,7 +48,8 @@ def test_occupancy_is_none_where_no_agent_is_on_shift_and_counts_capacity_slots(
     (first, one), (second, two) = result.occupancy_series
     assert (first, second) == (_START, _START + timedelta(hours=1))
     assert two is None
-    assert one is not None and 0.5 < one <= 1.0  # 40 chats an hour of 6 minutes: 4 Erlang
+    assert one is not None
+    assert 0.5 < one <= 1.0  # 40 chats an hour of 6 minutes: 4 Erlang
     other = simulate(DeskConfig(), cfg, seed=2)
     assert other.occupancy_series == result.occupancy_series  # deterministic
 
