@@ -53,18 +53,24 @@ def test_a_seeded_run_is_deterministic_and_the_seed_matters() -> None:
 def test_mmc_reproduces_erlang_c() -> None:
     # A statistical check, small enough for CI: 10 agents at 8 Erlang, AHT 6 minutes.  The
     # full validation (>= 1,000,000 customers, ±0.01) is benchmarks/erlang_validation.py.
+    # The mean over three seeds: one run of 6000 customers at this load strays by up to
+    # about 0.06 from Erlang's service level.
     aht = timedelta(minutes=6)
-    sc = mmc_scenario(10, 8.0, aht, customers=6000, warmup=timedelta(hours=1), seed=11)
-    report = run_scenario(sc).report
     expected = service_level(10, 8.0, aht, timedelta(seconds=20))
-    assert report.service_level is not None
-    assert abs(report.service_level - expected) < 0.05
-    asa = report.average_speed_of_answer
-    assert asa is not None
     erl = average_speed_of_answer(10, 8.0, aht)
-    assert abs(asa - erl) < 0.35 * erl
-    assert report.abandoned == 0
-    assert report.offered == report.answered
+    levels, asas = [], []
+    for seed in (1, 2, 3):
+        sc = mmc_scenario(10, 8.0, aht, customers=6000, warmup=timedelta(hours=1), seed=seed)
+        report = run_scenario(sc).report
+        assert report.service_level is not None
+        asa = report.average_speed_of_answer
+        assert asa is not None
+        levels.append(report.service_level)
+        asas.append(asa.total_seconds())
+        assert report.abandoned == 0
+        assert report.offered == report.answered
+    assert abs(sum(levels) / 3 - expected) < 0.05
+    assert abs(sum(asas) / 3 - erl.total_seconds()) < 0.35 * erl.total_seconds()
 
 
 def test_mmc_with_too_few_agents_is_far_from_erlang_c() -> None:

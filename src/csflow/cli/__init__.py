@@ -5,6 +5,7 @@
 * ``durations`` -- ``6m``, ``6min``, ``PT6M``, ``360s``;
 * ``schema`` -- the JSON Schema of a config file;
 * ``commands`` -- ``simulate``, ``staff``, ``lint``, ``schema``; ``demo`` -- the demo;
+* ``planning`` -- ``staff --verify`` and ``staff --roster``;
 * ``runs`` -- simulations in this process or on a local process pool, their tables;
 * ``output`` -- ``--format table|json|csv``; ``progress`` -- the progress line on stderr;
 * ``pictures`` -- ``--plot`` and ``--report``.
@@ -190,6 +191,37 @@ def _parser() -> argparse.ArgumentParser:
     staff.add_argument("--day", metavar="YYYY-MM-DD", help="the day of HH:MM forecast rows")
     staff.add_argument(
         "--timezone", metavar="ZONE", help="the IANA time zone of HH:MM forecast rows"
+    )
+    staff.add_argument(
+        "--verify",
+        action="store_true",
+        help="simulate each interval on the config file's desk and correct its agents "
+        "(targets in staffing.verify)",
+    )
+    staff.add_argument(
+        "--roster",
+        action="store_true",
+        help="the least-cost shifts from staffing.shifts that cover the plan (the verified "
+        "plan with --verify)",
+    )
+    staff.add_argument(
+        "--seeds",
+        type=_seeds,
+        metavar="N,N,...",
+        help="--verify: one run per seed for every candidate (default: staffing.verify.seeds, "
+        "else 1,2,3)",
+    )
+    staff.add_argument(
+        "--span",
+        type=_duration,
+        metavar="DURATION",
+        help="--verify: how long each interval's steady state is simulated (default: the interval)",
+    )
+    staff.add_argument(
+        "--jobs",
+        type=int,
+        metavar="J",
+        help="--verify: processes of the local pool (default: one per CPU)",
     )
     _common(staff)
 

@@ -15,6 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from csflow._text import show
+from csflow.cli import planning
 from csflow.cli.documents import Document, load_document, set_path
 from csflow.cli.durations import is_human, parse_human_duration, to_seconds
 from csflow.cli.output import Table, render
@@ -249,6 +250,11 @@ def staff(args: argparse.Namespace) -> str:
     forecast_path = args.forecast or st.get("forecast")
     single = args.load is not None or args.rate is not None
     if single:
+        if args.roster or args.verify:
+            option = "--roster" if args.roster else "--verify"
+            raise ConfigError(
+                "needs a day plan (--forecast, or a config file), not one interval", option
+            )
         return _staff_one(args, aht, target, level, patience)
     if forecast_path is not None:
         p = Path(forecast_path)
@@ -274,6 +280,11 @@ def staff(args: argparse.Namespace) -> str:
     plan = staffing_plan(
         forecast, aht, target, level, patience=patience, shrinkage=shrinkage, multiplier=peak
     )
+    # Everything --roster and --verify need is checked before the first simulation.
+    if args.roster:
+        planning.check_roster(plan, st)
+    if args.verify:
+        planning.simulation_template(doc)
     zone = forecast[0].start.tzinfo if forecast else None
     rows = tuple(
         (
@@ -318,7 +329,15 @@ def staff(args: argparse.Namespace) -> str:
         f"Day plan ({model}; {level:.0%} within {target}; AHT {aht}; shrinkage {shrinkage:.0%}; "
         f"peak x{peak:g})"
     )
-    return render(args.format, [Table("plan", title, cols, rows), totals])
+    tables = [Table("plan", title, cols, rows), totals]
+    verified = None
+    if args.verify:
+        verified = planning.run_verify(args, plan, doc, st)
+        tables += planning.verified_tables(verified)
+    if args.roster:
+        roster, pad = planning.run_roster(plan, st, verified)
+        tables += planning.roster_tables(roster, pad)
+    return render(args.format, tables)
 
 
 def _staff_one(

@@ -12,7 +12,12 @@ Shape (every section optional, unknown keys refused)::
     sweep: {parameter: simulation.agents[0].count, values: [20, 25, 30]}
     staffing: {aht: 6m, target: 60s, level: 0.8, patience: 8m, shrinkage: 0.15,
                peak: lebaran, interval: 30m, forecast: forecast.csv,
-               day: 2026-03-19, timezone: Asia/Jakarta}
+               day: 2026-03-19, timezone: Asia/Jakarta,
+               shifts: [{name: early, length: 8h, earliest: "06:00", latest: "08:00",
+                         breaks: [{length: 30m, earliest: 3h, latest: 5h}]}],
+               wraps: false,      # a 24/7 horizon: the last interval runs into the first
+               verify: {seeds: [1, 2, 3], abandonment: 0.1, tiers: {gold: 0.9},
+                        channels: {}, warmup: 30m, span: 1h, max_steps: 30}}
 
 Reading a document checks everything a run needs before the run starts: the file, the
 format, the keys, durations in the forms people write (``6m``, ``6min``, ``PT6M``, ``360s``,
@@ -39,6 +44,7 @@ from csflow.cli.durations import to_seconds
 from csflow.desk import DeskConfig
 from csflow.errors import ConfigError
 from csflow.sim import Scenario, SimConfig
+from csflow.staffing.shifts import templates_from_dict
 
 __all__ = [
     "TOP_KEYS",
@@ -78,8 +84,20 @@ STAFFING_KEYS: Final = (
     "forecast",
     "day",
     "timezone",
+    "shifts",
+    "wraps",
+    "verify",
 )
 STAFFING_DURATIONS: Final = ("aht", "target", "patience", "interval")
+VERIFY_KEYS: Final = (
+    "seeds",
+    "abandonment",
+    "tiers",
+    "channels",
+    "warmup",
+    "span",
+    "max_steps",
+)
 
 
 @attrs.frozen
@@ -215,12 +233,117 @@ def load_document(path: str | Path) -> Document:
         for key in STAFFING_DURATIONS:
             if key in st:
                 st[key] = to_seconds(st[key], f"staffing.{key}")
+        if "shifts" in st:
+            st["shifts"] = _shift_templates(st["shifts"])
+        if "wraps" in st and not isinstance(st["wraps"], bool):
+            raise ConfigError(f"expected true or false, got {show(st['wraps'])}", "staffing.wraps")
+        if "verify" in st:
+            st["verify"] = _verify_section(st["verify"])
         d["staffing"] = st
     if "sweep" in d:
         _check_sweep(d)
     doc = Document(p, d, text)
     doc.configs()  # the desk and the simulation are checked before anything runs
     return doc
+
+
+def _offset_seconds(value: Any, path: str) -> Any:
+    """A shift start or a break offset: ``HH:MM`` stays as written (a time of day), other
+    human forms become seconds."""
+    if isinstance(value, str) and ":" in value:
+        return value
+    return to_seconds(value, path)
+
+
+def _shift_templates(value: Any) -> Any:
+    """``staffing.shifts`` with its durations in seconds, checked by the library's reader
+    (every error names ``staffing.shifts[k]...``)."""
+    path = "staffing.shifts"
+    if isinstance(value, list):
+        out: list[Any] = []
+        for k, item in enumerate(value):
+            p = f"{path}[{k}]"
+            if isinstance(item, Mapping):
+                item = dict(item)
+                if "length" in item:
+                    item["length"] = to_seconds(item["length"], f"{p}.length")
+                for key in ("earliest", "latest"):
+                    if key in item:
+                        item[key] = _offset_seconds(item[key], f"{p}.{key}")
+                if isinstance(item.get("breaks"), list):
+                    breaks = []
+                    for j, b in enumerate(item["breaks"]):
+                        if isinstance(b, Mapping):
+                            b = dict(b)
+                            q = f"{p}.breaks[{j}]"
+                            if "length" in b:
+                                b["length"] = to_seconds(b["length"], f"{q}.length")
+                            for key in ("earliest", "latest"):
+                                if key in b:
+                                    b[key] = _offset_seconds(b[key], f"{q}.{key}")
+                        breaks.append(b)
+                    item["breaks"] = breaks
+            out.append(item)
+        value = out
+    templates_from_dict(value, path)
+    return value
+
+
+def _fraction(value: Any, path: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
+        raise ConfigError(f"expected a number from 0 to 1, got {show(value)}", path)
+    return float(value)
+
+
+def _verify_section(value: Any) -> dict[str, Any]:
+    """``staffing.verify``: the targets and the effort of ``csflow staff --verify``."""
+    path = "staffing.verify"
+    if not isinstance(value, Mapping):
+        raise ConfigError(f"expected a mapping, got {show(value)}", path)
+    out = dict(value)
+    for key in out:
+        if key not in VERIFY_KEYS:
+            raise ConfigError(
+                f"unknown field; expected one of {', '.join(VERIFY_KEYS)}", f"{path}.{key}"
+            )
+    if "seeds" in out:
+        seeds = out["seeds"]
+        if (
+            not isinstance(seeds, list)
+            or not seeds
+            or any(isinstance(x, bool) or not isinstance(x, int) for x in seeds)
+        ):
+            raise ConfigError(
+                f"expected a non-empty list of integer seeds, got {show(seeds)}", f"{path}.seeds"
+            )
+    if out.get("abandonment") is not None:
+        out["abandonment"] = _fraction(out["abandonment"], f"{path}.abandonment")
+    for key in ("tiers", "channels"):
+        if key in out:
+            floors = out[key]
+            if not isinstance(floors, Mapping):
+                raise ConfigError(
+                    f"expected a mapping of {key[:-1]} -> floor, got {show(floors)}",
+                    f"{path}.{key}",
+                )
+            out[key] = {str(k): _fraction(v, f"{path}.{key}.{k}") for k, v in floors.items()}
+    for key in ("warmup", "span"):
+        if key in out:
+            out[key] = to_seconds(out[key], f"{path}.{key}")
+            seconds = out[key]
+            if (
+                isinstance(seconds, bool)
+                or not isinstance(seconds, int | float)
+                or seconds < 0
+                or (key == "span" and seconds == 0)
+            ):
+                what = "a positive duration" if key == "span" else "a duration >= 0"
+                raise ConfigError(f"expected {what}, got {show(value[key])}", f"{path}.{key}")
+    if "max_steps" in out:
+        steps = out["max_steps"]
+        if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
+            raise ConfigError(f"expected an integer >= 1, got {show(steps)}", f"{path}.max_steps")
+    return out
 
 
 def _desk_durations(value: Any, path: str) -> Any:

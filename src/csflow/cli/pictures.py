@@ -5,10 +5,11 @@ in the simulation's own time zone, so a one-day run spans one day):
 
 * SLA attainment per interval (the share of SLA cycles met among those decided then);
 * tickets in line (the queue-length step function);
-* agent occupancy: the planned occupancy per interval (offered load in Erlangs over the contacts
-  the agents on shift can hold at once, weighted by the channel mix) and, as a dashed line, the
-  occupancy the simulation measured over the whole run (the simulator reports occupancy for
-  the run, not per interval).
+* agent occupancy: the occupancy each run measured per interval (the time agents spent on
+  contacts over the time they were on shift, in capacity slots:
+  :attr:`csflow.sim.SimResult.occupancy_series`), as a dashed line the occupancy measured over
+  the whole run, and, dotted, the planned occupancy per interval (offered load in Erlangs over
+  the contacts the agents on shift can hold at once, weighted by the channel mix), to compare.
 
 The HTML page embeds the plot as a base64 PNG, the tables and the config file as written,
 with no external resource: a planner can mail it.  A small script marks the page once the
@@ -89,6 +90,7 @@ def plot_png(results: list[tuple[str, SimResult]], sim: SimConfig) -> bytes:
     matplotlib.use("Agg")
     import matplotlib.dates as mdates
     import matplotlib.pyplot as plt
+    from matplotlib.lines import Line2D
 
     zone = sim.start.tzinfo
     end = sim.start + sim.duration
@@ -106,6 +108,15 @@ def plot_png(results: list[tuple[str, SimResult]], sim: SimConfig) -> bytes:
         q = [(sim.start, 0)] + [(at, n) for at, n in result.report.queue_length if at <= end]
         q.append((end, q[-1][1]))
         queue.step([at.astimezone(zone) for at, _ in q], [n for _, n in q], where="post")
+        measured = [(at, v) for at, v in result.occupancy_series if v is not None and at < end]
+        if measured:
+            measured.append((end, measured[-1][1]))  # the last interval runs to the horizon
+            occ.step(
+                [at.astimezone(zone) for at, _ in measured],
+                [100 * v for _, v in measured],
+                where="post",
+                label=f"measured per interval ({label})" if len(results) > 1 else None,
+            )
         if result.report.occupancy is not None:
             occ.axhline(100 * result.report.occupancy, linestyle="--", color="grey")
     planned = [(at, v) for at, v in planned_occupancy(sim) if v is not None]
@@ -115,7 +126,8 @@ def plot_png(results: list[tuple[str, SimResult]], sim: SimConfig) -> bytes:
         [at.astimezone(zone) for at, _ in planned],
         [100 * v for _, v in planned],
         where="post",
-        label="planned (load / contacts the agents on shift hold)",
+        linestyle=":",
+        color="black",
     )
     sl.set_ylabel(f"SLA met per {sim.interval} (%)")
     sl.set_ylim(0, 105)
@@ -124,7 +136,14 @@ def plot_png(results: list[tuple[str, SimResult]], sim: SimConfig) -> bytes:
         sl.legend(fontsize="small")
     queue.set_ylabel("tickets in line")
     occ.set_ylabel("occupancy (%)")
-    occ.legend(["measured over the run", "planned per interval"], fontsize="small")
+    occ.legend(
+        handles=[
+            Line2D([], [], color="C0", label="measured per interval"),
+            Line2D([], [], color="grey", linestyle="--", label="measured over the run"),
+            Line2D([], [], color="black", linestyle=":", label="planned per interval"),
+        ],
+        fontsize="small",
+    )
     occ.set_xlim(sim.start, end)
     fmt = "%H:%M" if sim.duration <= timedelta(days=1) else "%a %d %b"
     occ.xaxis.set_major_formatter(mdates.DateFormatter(fmt, tz=zone))  # type: ignore[no-untyped-call]

@@ -2,9 +2,11 @@
 
 Drawn only when stderr is a terminal (a pipe or a log file gets nothing), redrawn at most ten
 times a second, from the first report on (a short run shows it too), and cleared at the end.
-The simulator reports only the fraction of simulated time done, so the customer count is the
-number the arrival profile expects by then (shown with ``~``); the time left extrapolates the
-wall-clock time spent so far.  This module reads the clock: the CLI is the only part of
+The simulator reports the fraction of simulated time done and the customers simulated so
+far, so a single run shows the exact count; several runs on a pool show the customers of the
+runs finished.  When no count is reported (a caller of :meth:`Progress.fraction` without one)
+the line shows the number the arrival profile expects by then, marked ``~``.  The time left
+extrapolates the wall-clock time spent so far.  This module reads the clock: the CLI is the only part of
 csflow allowed to.
 """
 
@@ -63,20 +65,29 @@ class Progress:
         self.customers = customers
         self.runs = runs
         self.done_runs = 0
+        self.done_customers = 0
+        self.counted: int | None = None
         self.began = time.monotonic()
         self.last = 0.0
         self.width = 0
         self.lock = threading.Lock()
 
-    def fraction(self, frac: float) -> None:
-        """A single run reports the fraction of its simulated time done."""
+    def fraction(self, frac: float, customers: int | None = None) -> None:
+        """A single run reports the fraction of its simulated time done and the customers
+        simulated so far (the simulator's progress callback)."""
+        if customers is not None:
+            self.counted = customers
         self._draw(frac, frac, force=frac >= 1.0)
 
-    def run_done(self) -> None:
-        """One run of several finished (called from a pool's callback thread)."""
+    def run_done(self, customers: int | None = None) -> None:
+        """One run of several finished, with its customers (called from a pool's callback
+        thread)."""
         with self.lock:
             self.done_runs += 1
             frac = self.done_runs / self.runs
+            if customers is not None:
+                self.done_customers += customers
+                self.counted = self.done_customers
         self._draw(frac, 1.0, force=True)
 
     def _draw(self, frac: float, run_frac: float, *, force: bool) -> None:
@@ -89,12 +100,14 @@ class Progress:
         parts = [self.label]
         if self.runs > 1:
             parts.append(f"{self.done_runs}/{self.runs} runs")
-        if self.span is not None and self.customers is not None:
+        if self.counted is not None:
+            parts.append(f"{self.counted:,} customers")
+        elif self.span is not None and self.customers is not None:
             reached = self.span * run_frac
             n = self.customers(reached) * (self.done_runs if self.runs > 1 else 1)
             parts.append(f"~{n:,.0f} customers")
-            if self.start is not None and self.runs == 1:
-                parts.append(f"simulated {(self.start + reached):%a %d %b %H:%M}")
+        if self.span is not None and self.start is not None and self.runs == 1:
+            parts.append(f"simulated {(self.start + self.span * run_frac):%a %d %b %H:%M}")
         elapsed = now - self.began
         if 0 < frac < 1:
             parts.append(f"{frac:4.0%}, about {elapsed * (1 - frac) / frac:.0f} s left")

@@ -44,14 +44,22 @@ def check_output_path(path: str | None, option: str) -> None:
 class _Tracked(concurrent.futures.Executor):
     """A process pool whose finished runs tick the progress line."""
 
-    def __init__(self, pool: concurrent.futures.Executor, tick: Callable[[], None]) -> None:
+    def __init__(
+        self, pool: concurrent.futures.Executor, tick: Callable[[int | None], None]
+    ) -> None:
         self.pool = pool
         self.tick = tick
 
     def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> concurrent.futures.Future[Any]:
         future = self.pool.submit(fn, *args, **kwargs)
-        future.add_done_callback(lambda _f: self.tick())
+        future.add_done_callback(self._done)
         return future
+
+    def _done(self, future: concurrent.futures.Future[Any]) -> None:
+        """Tick with the finished run's customers (none when it failed: the error is raised
+        where the result is read)."""
+        failed = future.cancelled() or future.exception() is not None
+        self.tick(None if failed else getattr(future.result(), "customers", None))
 
 
 def simulate_runs(
@@ -73,9 +81,10 @@ def simulate_runs(
             results = []
             for _label, scenario in runs:
                 hook = progress.fraction if len(runs) == 1 else None
-                results.append(run_scenario(scenario, progress=hook))
+                result = run_scenario(scenario, progress=hook)
+                results.append(result)
                 if len(runs) > 1:
-                    progress.run_done()
+                    progress.run_done(result.customers)
         else:
             with concurrent.futures.ProcessPoolExecutor(min(jobs, len(runs))) as pool:
                 results = run_sweep(
@@ -163,16 +172,23 @@ def run_tables(
     if len(results) == 1:
         zone = sim.start.tzinfo
         end = sim.start + sim.duration
+        occupancy = dict(results[0][1].occupancy_series)
         series = tuple(
-            (f"{row.start.astimezone(zone):%Y-%m-%d %H:%M}", row.met, row.breached, row.rate)
+            (
+                f"{row.start.astimezone(zone):%Y-%m-%d %H:%M}",
+                row.met,
+                row.breached,
+                row.rate,
+                occupancy.get(row.start),
+            )
             for row in results[0][1].sla_series
             if row.start < end
         )
         tables.append(
             Table(
                 "sla",
-                f"SLA attainment per {sim.interval}",
-                ("from", "met", "breached", "rate"),
+                f"SLA attainment and measured occupancy per {sim.interval}",
+                ("from", "met", "breached", "rate", "occupancy"),
                 series,
             )
         )

@@ -152,6 +152,49 @@ def schema() -> dict[str, Any]:
         "csflow.desk.DeskConfig.from_dict",
     )
     desk["properties"]["survey_delay"] = d
+    offset = {
+        "description": 'a time of day "HH:MM" (hours may pass 24) or a duration from midnight',
+        "anyOf": [{"type": "string", "pattern": r"^\d+:\d\d$"}, d],
+    }
+    shift_template = _obj(
+        {
+            "name": {"type": "string", "minLength": 1},
+            "length": d,
+            "earliest": offset,
+            "latest": offset,
+            "cost": {"type": "number", "minimum": 0},
+            "breaks": {
+                "type": "array",
+                "items": _obj(
+                    {
+                        "length": d,
+                        "earliest": {"$ref": "#/$defs/duration"},
+                        "latest": {"$ref": "#/$defs/duration"},
+                    },
+                    "a break: its length and its window after the shift's start",
+                    ["length"],
+                ),
+            },
+        },
+        "a shift template (csflow.staffing.shifts.templates_from_dict)",
+        ["name", "length"],
+    )
+    floors = {
+        "type": "object",
+        "additionalProperties": {"type": "number", "minimum": 0, "maximum": 1},
+    }
+    verify = _obj(
+        {
+            "seeds": {"type": "array", "items": {"type": "integer"}, "minItems": 1},
+            "abandonment": {"type": ["number", "null"], "minimum": 0, "maximum": 1},
+            "tiers": floors,
+            "channels": floors,
+            "warmup": d,
+            "span": d,
+            "max_steps": {"type": "integer", "minimum": 1},
+        },
+        "csflow staff --verify: the targets and the effort (csflow.staffing.verify.verify_plan)",
+    )
     staffing = _obj(
         {
             "aht": d,
@@ -166,6 +209,13 @@ def schema() -> dict[str, Any]:
             "forecast": {"type": "string", "description": "a CSV file: start,arrivals[,duration]"},
             "day": {"type": "string", "format": "date"},
             "timezone": {"type": "string", "description": "IANA time zone, e.g. Asia/Jakarta"},
+            "shifts": {"type": "array", "items": shift_template, "minItems": 1},
+            "wraps": {
+                "type": "boolean",
+                "description": "csflow staff --roster: a 24/7 horizon, the last interval runs "
+                "into the first",
+            },
+            "verify": verify,
         },
         "a staffing question (Erlang C, or Erlang A with patience)",
     )

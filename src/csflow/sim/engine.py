@@ -1,7 +1,7 @@
 """The simulator's run loop: a discrete-event simulation that drives a real desk.
 
-The simulator is one more host of the desk: it owns a simulated clock and a seeded
-:class:`random.Random`, feeds the desk the commands a real helpdesk would (customers write,
+The simulator is one more host of the desk: it owns a simulated clock and seeded
+:class:`random.Random` streams, feeds the desk the commands a real helpdesk would (customers write,
 agents log in and take breaks, agents reply, resolve and escalate, customers give up) and
 summarizes the events the desk returns with :func:`csflow.metrics.summarize`.  It reads no
 clock and no global random state, so the same configuration and seed give the same report on
@@ -29,12 +29,25 @@ again from the change: the exponential distribution forgets the time already wai
 is exact, not an approximation.  Each arrival draws its channel, tier, category and language
 from the configured mixes, and a patience for its channel: when the patience runs out while the
 ticket still waits for its first agent, the customer abandons (``desk.abandon``).
+
+Common random numbers
+---------------------
+Two runs with the same seed see the same customers, whatever their staffing or policies, so
+a comparison of two variants measures the variants and not the luck of the draw.  The seed
+feeds a master generator that seeds one stream per source of randomness: the *arrivals*
+(instants, channel, tier, category, language), the *handle times*, the *patience* and the
+*routing* draws (escalations).  Each customer's first handle time, patience and escalation
+draws are taken at its arrival, in arrival order, whether or not they are used: the desk's
+decisions (who waits, who is served first) change which draws matter, never which customer
+gets which.  A ticket handled again (after an escalation, or when its agent left) draws from a
+fifth stream, *rehandle*, so that the first handle times stay aligned.
 """
 
 from __future__ import annotations
 
 import bisect
 import heapq
+import inspect
 import itertools
 import math
 import random
@@ -56,6 +69,26 @@ from csflow.sim.scenario import Scenario, SimConfig
 from csflow.sla import SlaBreached, SlaMet
 
 __all__ = ["run_scenario", "simulate"]
+
+_Progress = Callable[[float], None] | Callable[[float, int], None]
+"""A progress callback: ``f(fraction)``, or ``f(fraction, customers)`` to be told the customers
+simulated so far too (a callback that takes two positional arguments gets both)."""
+
+
+def _two_arguments(progress: Callable[..., None]) -> bool:
+    """Whether *progress* takes a second positional argument (the customers so far)."""
+    try:
+        params = inspect.signature(progress).parameters.values()
+    except (TypeError, ValueError):  # no signature to read: the one-argument form
+        return False
+    positional = 0
+    for p in params:
+        if p.kind is p.VAR_POSITIONAL:
+            return True
+        if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD):
+            positional += 1
+    return positional >= 2
+
 
 _DAY_S: Final = 86_400.0
 
@@ -91,15 +124,31 @@ class _Run:
         desk_config: DeskConfig,
         config: SimConfig,
         seed: int,
-        progress: Callable[[float], None] | None,
+        progress: _Progress | None,
     ) -> None:
         # The simulation reads the events as they come and never snapshots: no command log or
         # per-ticket history, so memory stays flat over long runs.
         self.desk = Desk(attrs.evolve(desk_config, keep_log=False, keep_history=False))
         self.config = config
         self.seed = seed
-        self.rng = random.Random(seed)
-        self.progress = progress
+        # One stream per source of randomness (see "Common random numbers" above).
+        master = random.Random(seed)
+        self.rng = random.Random(master.getrandbits(128))  # arrivals and their mixes
+        self.handle_rng = random.Random(master.getrandbits(128))
+        self.patience_rng = random.Random(master.getrandbits(128))
+        self.routing_rng = random.Random(master.getrandbits(128))
+        self.rehandle_rng = random.Random(master.getrandbits(128))
+        # Draws taken at arrival and used later: ticket -> first handle time (seconds), and
+        # ticket -> one uniform per escalation rule of its category.
+        self.first_handle: dict[str, float] = {}
+        self.escalation_draws: dict[str, list[float]] = {}
+        self.progress: Callable[[float, int], None] | None = None
+        if progress is not None:
+            if _two_arguments(progress):
+                self.progress = progress  # type: ignore[assignment]
+            else:
+                one: Callable[[float], None] = progress  # type: ignore[assignment]
+                self.progress = lambda frac, _customers: one(frac)
         self.start_us = instant_us(config.start, "start", ConfigError)
         self.end_us = self.start_us + duration_us(config.duration, "duration", ConfigError)
         self.warm_us = self.start_us + duration_us(config.warmup, "warmup", ConfigError)
@@ -138,6 +187,10 @@ class _Run:
         self.rate_per_s = [p.per_hour * config.peak / 3600.0 for p in config.arrivals.rates]
         self.interval_us = duration_us(config.interval, "interval", ConfigError)
         self.sla_bins: dict[int, list[int]] = {}
+        # Measured occupancy: busy contact-time per interval (every ticket, warm-up included:
+        # agents are busy with those too), and the start of each handling still going on.
+        self.busy_bins: dict[int, int] = {}
+        self.busy_since: dict[str, int] = {}
         self.next_arrival_s = 0.0  # seconds since start of the arrival process
 
     # -- set-up --------------------------------------------------------------------------------
@@ -241,10 +294,12 @@ class _Run:
                 yield from self.arrive(t_us, at)
             elif kind == _DONE:
                 if self.handling.get(a) == b:
-                    yield from self.done(a, b, at)
+                    yield from self.done(a, b, at, t_us)
             elif kind == _ABANDON:
                 if a in self.waiting:
                     self.waiting.discard(a)
+                    self.first_handle.pop(a, None)
+                    self.escalation_draws.pop(a, None)
                     self.commands += 1
                     yield from react(desk.abandon(a, at=at))
             else:
@@ -255,9 +310,9 @@ class _Run:
                 frac = (t_us - self.start_us) / span
                 if max_c is not None:
                     frac = max(frac, self.customers / max_c)
-                progress(min(1.0, frac))
+                progress(min(1.0, frac), self.customers)
         if progress is not None:
-            progress(1.0)
+            progress(1.0, self.customers)
 
     def arrive(self, t_us: int, at: datetime) -> Iterator[object]:
         rng = self.rng
@@ -275,20 +330,32 @@ class _Run:
         if t_us < self.warm_us:
             self.warm.add(tid)
         patience = self.patience.get(channel, self.patience_default)
+        # Every draw of this customer is taken now, in arrival order (common random numbers).
+        self.first_handle[tid] = self.handle.get(channel, self.handle_default).sample(
+            self.handle_rng
+        )
+        rules = self.escalate.get(category)
+        if rules:
+            draw = self.routing_rng.random
+            self.escalation_draws[tid] = [draw() for _ in rules]
+        give_up = None if patience is None else patience.sample(self.patience_rng)
         self.schedule_arrival()
         self.waiting.add(tid)
         self.commands += 1
         yield from self.react(self.desk.submit(ticket, at=at))
-        if patience is not None and tid in self.waiting:
-            self.push(t_us + round(patience.sample(rng) * _US), _ABANDON, tid)
+        if give_up is not None and tid in self.waiting:
+            self.push(t_us + round(give_up * _US), _ABANDON, tid)
 
-    def done(self, tid: str, agent: str, at: datetime) -> Iterator[object]:
+    def done(self, tid: str, agent: str, at: datetime, t_us: int) -> Iterator[object]:
         del self.handling[tid]
+        since = self.busy_since.pop(tid, None)
+        if since is not None:
+            self.busy(since, t_us)
         rules = self.escalate.get(self.info[tid][1])
-        if rules and tid not in self.escalated:
-            rng = self.rng
-            for team, p in rules:
-                if rng.random() < p:
+        draws = self.escalation_draws.pop(tid, None)
+        if rules and draws is not None and tid not in self.escalated:
+            for (team, p), u in zip(rules, draws, strict=True):
+                if u < p:
                     self.escalated.add(tid)
                     self.commands += 1
                     yield from self.react(self.desk.escalate(tid, team, at=at))
@@ -308,8 +375,15 @@ class _Run:
                 self.waiting.discard(tid)
                 self.handling[tid] = agent
                 t_us = instant_us(e.at, "at")
-                dist = self.handle.get(self.info[tid][0], self.handle_default)
-                self.push(t_us + round(dist.sample(self.rng) * _US), _DONE, tid, agent)
+                since = self.busy_since.get(tid)
+                if since is not None:  # taken from its agent and assigned again
+                    self.busy(since, t_us)
+                self.busy_since[tid] = t_us
+                seconds = self.first_handle.pop(tid, None)
+                if seconds is None:  # handled again: the first handle times stay aligned
+                    dist = self.handle.get(self.info[tid][0], self.handle_default)
+                    seconds = dist.sample(self.rehandle_rng)
+                self.push(t_us + round(seconds * _US), _DONE, tid, agent)
                 counted = not (warm and tid in warm)
                 if counted:
                     yield e
@@ -344,6 +418,37 @@ class _Run:
         elif not e.breached:
             counts[0] += 1
 
+    def busy(self, since_us: int, until_us: int) -> None:
+        """Add a handling's busy time to the intervals it overlaps, within the horizon."""
+        a = max(since_us, self.start_us)
+        b = min(until_us, self.end_us)
+        step = self.interval_us
+        bins = self.busy_bins
+        while a < b:
+            k = (a - self.start_us) // step
+            edge = min(b, self.start_us + (k + 1) * step)
+            bins[k] = bins.get(k, 0) + edge - a
+            a = edge
+
+    def occupancy_series(self) -> tuple[tuple[datetime, float | None], ...]:
+        """Busy contact-time over available contact-time (agents on shift times their
+        capacity slots), per interval of the horizon; ``None`` where no agent was on."""
+        out = []
+        step = timedelta(microseconds=self.interval_us)
+        start = utc(self.start_us)
+        before = timedelta(0)
+        k = 0
+        while self.start_us + k * self.interval_us < self.end_us:
+            upto = min((k + 1) * step, timedelta(microseconds=self.end_us - self.start_us))
+            total = self.available(upto)
+            slots = total - before
+            before = total
+            busy = self.busy_bins.get(k, 0)
+            rate = busy / (slots / timedelta(microseconds=1)) if slots > timedelta(0) else None
+            out.append((start + k * step, rate))
+            k += 1
+        return tuple(out)
+
     def series(self) -> tuple[SlaInterval, ...]:
         return tuple(
             SlaInterval(utc(self.start_us + k * self.interval_us), met, br)
@@ -356,16 +461,19 @@ def simulate(
     config: SimConfig,
     *,
     seed: int = 0,
-    progress: Callable[[float], None] | None = None,
+    progress: _Progress | None = None,
 ) -> SimResult:
     """Simulate *config*'s traffic and agents on a desk built from *desk_config*.
 
     Args:
         desk_config: The desk under test: its tiers, SLA policies, queues, routing, teams.
         config: The traffic, the agents and the horizon.
-        seed: The seed of the run's only source of randomness.
+        seed: The seed of the run's randomness: it seeds one stream each for the arrivals,
+            the handle times, the patience and the routing draws, so runs with the same seed
+            see the same customers whatever their staffing or policies.
         progress: Called now and then with the fraction done (0.0-1.0), and with 1.0 at the
-            end; a CLI draws a progress bar with it.
+            end; a callback that takes two positional arguments also gets the customers
+            simulated so far (warm-up included).  A CLI draws a progress line with it.
 
     Returns:
         The :class:`SimResult`, whose ``report`` is :func:`csflow.metrics.summarize` over the
@@ -401,10 +509,18 @@ def simulate(
         # limit ended the arrivals early.
         ran = min(config.duration, report.end - config.start)
         report = attrs.evolve(report, available=run.available(ran))
-    return SimResult(report, run.customers, run.commands, run.n_events, run.series(), seed)
+    return SimResult(
+        report,
+        run.customers,
+        run.commands,
+        run.n_events,
+        run.series(),
+        seed,
+        run.occupancy_series(),
+    )
 
 
-def run_scenario(scenario: Scenario, progress: Callable[[float], None] | None = None) -> SimResult:
+def run_scenario(scenario: Scenario, progress: _Progress | None = None) -> SimResult:
     """Build *scenario*'s configurations and :func:`simulate` it with its seed.
 
     The result's report is made of plain containers, so it pickles back from a worker.

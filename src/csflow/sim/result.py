@@ -43,6 +43,11 @@ class SimResult:
         events: Events the desk returned.
         sla_series: SLA attainment per :attr:`SimConfig.interval`, in time order.
         seed: The seed of the run.
+        occupancy_series: Measured occupancy per :attr:`SimConfig.interval` of the horizon,
+            in time order: ``(start (UTC), busy / available)``, the time agents spent on
+            contacts (warm-up tickets included) over the time they were on shift, in capacity
+            slots (as :attr:`csflow.metrics.Report.occupancy` over the run); ``None`` where no
+            agent was on shift.
     """
 
     report: Report
@@ -51,3 +56,4 @@ class SimResult:
     events: int
     sla_series: tuple[SlaInterval, ...]
     seed: int
+    occupancy_series: tuple[tuple[datetime, float | None], ...] = ()

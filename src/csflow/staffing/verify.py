@@ -13,10 +13,11 @@ and a warm-up at the same rate and staffing (one interval long unless told other
 tickets are left out of the count.  The agents stay on after the interval until the last
 customer is served or gives up, so every ticket of the interval is decided.  Each candidate
 number of agents runs once per seed, with the same seeds for every candidate, so the whole
-verification is reproducible.  The simulator draws arrivals and handle times from one stream in
-the order the desk's decisions call for them, so two candidates do not see the very same
-customers: the simulated service level is noisy and not always monotone in the agents, more so
-the fewer customers a run sees.  Simulate each interval's steady state for longer than the
+verification is reproducible.  The simulator gives every source of randomness its own stream
+(common random numbers), so two candidates with the same seed see the very same customers,
+with the same handle times and patience: the comparison of candidates is not blurred by
+different draws.  Over the seeds the simulated service level is still noisy, and not always
+monotone in the agents, more so the fewer customers a run sees.  Simulate each interval's steady state for longer than the
 interval (``span``) and over more seeds to narrow it; the confidence intervals say how far to
 trust each answer.
 

@@ -1,0 +1,272 @@
+"""``csflow staff --verify`` and ``--roster``: a day plan checked by the real desk, and the
+cheapest shifts that cover it.
+
+* ``--verify`` simulates each interval of the plan on the config file's desk and simulation
+  (:func:`csflow.staffing.verify.verify_plan`) on a local process pool of ``--jobs``
+  processes, and moves each interval's agents until the simulated targets hold.  The
+  simulation section is the template: its mixes, handle times, patience and its one agent
+  group; what the plan decides (start, duration, rates, head count, shifts) is taken out.
+* ``--roster`` covers the plan's heads (the verified agents after shrinkage, when both are
+  asked for) with the shift templates of ``staffing.shifts``
+  (:func:`csflow.staffing.roster.cover`).  Template starts are times of day: a plan that
+  starts after midnight is rostered from its day's midnight, the hours before it needing no
+  one, so ``"06:00"`` means 06:00.
+
+Everything is checked before the first simulation: the templates against the plan's horizon
+(a quick roster of the intervals that need anyone), the simulation template, the seeds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import concurrent.futures
+import math
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta
+from fractions import Fraction
+from typing import Any
+
+from csflow.cli.documents import Document
+from csflow.cli.output import Table
+from csflow.errors import ConfigError
+from csflow.staffing import StaffingPlan
+from csflow.staffing.roster import Roster, cover
+from csflow.staffing.shifts import ShiftTemplate, templates_from_dict
+from csflow.staffing.verify import VerifiedPlan, verify_plan
+
+__all__ = [
+    "check_roster",
+    "roster_tables",
+    "run_roster",
+    "run_verify",
+    "simulation_template",
+    "verified_tables",
+]
+
+_SHIFTS = "staffing.shifts"
+# What verify_plan sets per interval: left out of the template it gets.
+_PER_INTERVAL = ("start", "duration", "warmup", "max_customers", "service_target", "peak")
+
+
+def _when(at: datetime) -> str:
+    return f"{at:%Y-%m-%d %H:%M}"
+
+
+def _padded(plan: StaffingPlan) -> tuple[int, datetime, timedelta]:
+    """Intervals from the first interval's local midnight to its start, that midnight, and the
+    interval length; the plan's intervals must be equal and back to back."""
+    rows = plan.intervals
+    if not rows:
+        raise ConfigError("the plan has no interval to roster", "staffing.forecast")
+    step = rows[0].duration
+    for i in range(1, len(rows)):
+        if rows[i].duration != step or rows[i].start != rows[i - 1].end:
+            raise ConfigError(
+                "a plan to roster needs equal intervals back to back; the row starting "
+                f"{rows[i].start.isoformat()} does not follow the one before",
+                "staffing.forecast",
+            )
+    first = rows[0].start
+    midnight = first.replace(hour=0, minute=0, second=0, microsecond=0)
+    before = first.replace(tzinfo=None) - midnight.replace(tzinfo=None)
+    if before % step:
+        return 0, first, step
+    return before // step, midnight, step
+
+
+def _cover(
+    need: Sequence[int],
+    plan: StaffingPlan,
+    templates: Sequence[ShiftTemplate],
+    wraps: bool,
+) -> tuple[Roster, int]:
+    pad, origin, step = _padded(plan)
+    try:
+        roster = cover([0] * pad + list(need), templates, interval=step, origin=origin, wraps=wraps)
+    except ConfigError as exc:
+        path = exc.path
+        if path.startswith("templates"):
+            path = _SHIFTS + path[len("templates") :]
+        elif path.startswith("requirements"):
+            path = _SHIFTS
+        raise ConfigError(exc.detail, path or _SHIFTS) from None
+    return roster, pad
+
+
+def _templates(st: Mapping[str, Any]) -> tuple[ShiftTemplate, ...]:
+    if "shifts" not in st:
+        raise ConfigError(
+            "--roster needs shift templates: a list of {name, length, earliest, latest, cost, "
+            "breaks} in the config file",
+            _SHIFTS,
+        )
+    return templates_from_dict(st["shifts"], _SHIFTS)
+
+
+def check_roster(plan: StaffingPlan, st: Mapping[str, Any]) -> None:
+    """The templates fit the plan's horizon and cover every interval that needs anyone
+    (a quick roster of one agent per such interval), before anything long runs.
+
+    Raises:
+        ConfigError: the templates are missing or malformed, or cannot cover the plan.
+    """
+    need = [1 if r.scheduled_heads > 0 or r.arrivals > 0 else 0 for r in plan.intervals]
+    _cover(need, plan, _templates(st), bool(st.get("wraps", False)))
+
+
+def run_roster(
+    plan: StaffingPlan, st: Mapping[str, Any], verified: VerifiedPlan | None
+) -> tuple[Roster, int]:
+    """The least-cost roster of the plan's heads (of the verified agents after the plan's
+    shrinkage, when given); also the number of padding intervals before the plan."""
+    if verified is None:
+        need = [r.scheduled_heads for r in plan.intervals]
+    else:
+        # As staffing_plan does: the shrinkage as the decimal written, so 9 agents at 10 %
+        # schedule 10 heads.
+        available = 1 - Fraction(repr(plan.shrinkage))
+        need = [math.ceil(Fraction(i.agents) / available) for i in verified.intervals]
+    return _cover(need, plan, _templates(st), bool(st.get("wraps", False)))
+
+
+def roster_tables(roster: Roster, pad: int) -> list[Table]:
+    """The roster, its coverage of the plan's intervals and its totals, as tables."""
+    origin = roster.origin
+    assert origin is not None
+
+    def at(offset: timedelta) -> str:
+        return _when(origin + offset)
+
+    rows = tuple(
+        (
+            r.shift,
+            at(r.start),
+            at(r.end),
+            ", ".join(f"{origin + b:%H:%M}-{origin + e:%H:%M}" for b, e in r.breaks),
+            r.agents,
+        )
+        for r in roster.rows
+    )
+    coverage = tuple(
+        (at(i.start), i.required, i.scheduled, i.on_duty, i.short) for i in roster.intervals[pad:]
+    )
+    title = "Roster (the least-cost shifts" + (", wrapping around" if roster.wraps else "") + ")"
+    return [
+        Table("roster", title, ("shift", "start", "end", "breaks", "agents"), rows),
+        Table(
+            "coverage",
+            "Coverage per interval (on duty = on shift and not on a break)",
+            ("from", "required", "scheduled", "on_duty", "short"),
+            coverage,
+        ),
+        Table(
+            "roster_totals",
+            "Roster totals",
+            ("agents", "cost", "shortfall"),
+            ((roster.agents, roster.cost, roster.shortfall),),
+        ),
+    ]
+
+
+def simulation_template(doc: Document | None) -> dict[str, Any]:
+    """The config file's simulation without what the plan sets per interval.
+
+    Raises:
+        ConfigError: no config file or no simulation, or more than one agent group.
+    """
+    if doc is None or "simulation" not in doc.data:
+        raise ConfigError(
+            "--verify needs a config file with a simulation (its traffic mixes, handle times, "
+            "patience and agent group) and a desk",
+            "simulation",
+        )
+    sim = {k: v for k, v in doc.data["simulation"].items() if k not in _PER_INTERVAL}
+    arrivals = sim.get("arrivals")
+    if isinstance(arrivals, Mapping):
+        sim["arrivals"] = {k: v for k, v in arrivals.items() if k != "rates"}
+    groups = sim.get("agents")
+    if not isinstance(groups, list) or len(groups) != 1:
+        count = len(groups) if isinstance(groups, list) else 0
+        raise ConfigError(
+            f"--verify needs exactly one agent group (the plan sets its head count), got {count}",
+            "simulation.agents",
+        )
+    sim["agents"] = [
+        {k: v for k, v in groups[0].items() if k not in ("count", "shifts", "break_waves")}
+    ]
+    return sim
+
+
+def run_verify(
+    args: argparse.Namespace,
+    plan: StaffingPlan,
+    doc: Document | None,
+    st: Mapping[str, Any],
+) -> VerifiedPlan:
+    """Verify *plan* on the config file's desk, on a local pool of ``--jobs`` processes."""
+    template = simulation_template(doc)
+    assert doc is not None
+    options = dict(st.get("verify", {}))
+    seeds = args.seeds if args.seeds else options.get("seeds", [1, 2, 3])
+    span = args.span if args.span is not None else options.get("span")
+    warmup = options.get("warmup")
+    start = [max(1, r.agents) for r in plan.intervals]
+    jobs = args.jobs if args.jobs is not None else None
+    if jobs is not None and jobs < 1:
+        raise ConfigError(f"expected a number of processes >= 1, got {jobs!r}", "--jobs")
+    kwargs: dict[str, Any] = {
+        "agents": start,
+        "seeds": tuple(seeds),
+        "abandonment": options.get("abandonment"),
+        "tiers": options.get("tiers"),
+        "channels": options.get("channels"),
+        "warmup": None if warmup is None else timedelta(seconds=warmup),
+        "span": None if span is None else timedelta(seconds=span),
+        "max_steps": options.get("max_steps", 30),
+    }
+    desk = doc.data.get("desk", {})
+    with concurrent.futures.ProcessPoolExecutor(max_workers=jobs) as pool:
+        return verify_plan(plan, desk, template, executor=pool, **kwargs)
+
+
+def verified_tables(verified: VerifiedPlan) -> list[Table]:
+    """Erlang against the desk per interval, and the agent-hours of both, as tables."""
+    rows = tuple(
+        (
+            _when(i.start),
+            i.erlang_agents,
+            i.agents,
+            i.difference,
+            i.service_level.mean,
+            i.service_level.low,
+            i.service_level.high,
+            i.erlang_service_level.mean,
+            i.abandonment.mean,
+            "yes" if i.converged else "no",
+        )
+        for i in verified.intervals
+    )
+    cols = (
+        "from",
+        "erlang_agents",
+        "agents",
+        "difference",
+        "service_level",
+        "sl_low",
+        "sl_high",
+        "erlang_service_level",
+        "abandonment",
+        "converged",
+    )
+    seeds = ",".join(str(s) for s in verified.seeds)
+    title = (
+        f"Verified on the desk ({verified.level:.0%} within {verified.target}; seeds {seeds}; "
+        "service level with the desk's agents, 95 % interval, and with Erlang's)"
+    )
+    totals = Table(
+        "verified_totals",
+        "Verified totals",
+        ("erlang_agent_hours", "agent_hours", "seeds"),
+        ((round(verified.erlang_agent_hours, 1), round(verified.agent_hours, 1), seeds),),
+    )
+    return [Table("verified", title, cols, rows), totals]
