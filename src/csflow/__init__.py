@@ -119,6 +119,16 @@ from csflow.sweep import (
     run_sweep,
 )
 
+from csflow.desk.commands import (
+    command_from_dict,
+)
+from csflow.desk.views import (
+    view_from_dict,
+)
+from csflow.events import (
+    SlaDeadlineMoved,
+    event_from_dict,
+)
 __version__ = "0.1.0.dev0"
 
 __all__ = [
@@ -159,6 +169,7 @@ __all__ = [
     "SimResult",
     "SkillRequirement",
     "SlaBreached",
+    "SlaDeadlineMoved",
     "SlaEscalated",
     "SlaMet",
     "SlaPolicy",
@@ -188,11 +199,14 @@ __all__ = [
     "UnknownAgentError",
     "UnknownTicketError",
     "__version__",
+    "command_from_dict",
     "erlang_a",
     "erlang_c",
+    "event_from_dict",
     "lint",
     "run_sweep",
     "simulate",
     "staffing_plan",
     "summarize",
+    "view_from_dict",
 ]
