@@ -27,6 +27,12 @@ from csflow.desk import (
     TeamSpec,
     TicketView,
 )
+from csflow.desk.commands import (
+    command_from_dict,
+)
+from csflow.desk.views import (
+    view_from_dict,
+)
 from csflow.errors import (
     CalendarError,
     ConfigError,
@@ -41,6 +47,7 @@ from csflow.events import (
     AgentPresenceChanged,
     CallbackDue,
     Event,
+    SlaDeadlineMoved,
     SlaEscalated,
     SurveyDue,
     TicketAbandoned,
@@ -56,6 +63,7 @@ from csflow.events import (
     TicketStatusChanged,
     TicketTransferred,
     TransferLimitReached,
+    event_from_dict,
 )
 from csflow.lint import (
     lint,
@@ -119,16 +127,6 @@ from csflow.sweep import (
     run_sweep,
 )
 
-from csflow.desk.commands import (
-    command_from_dict,
-)
-from csflow.desk.views import (
-    view_from_dict,
-)
-from csflow.events import (
-    SlaDeadlineMoved,
-    event_from_dict,
-)
 __version__ = "0.1.0.dev0"
 
 __all__ = [
