@@ -84,6 +84,10 @@ def _text(value: object, path: str, *, optional: bool = False) -> Any:
     return value
 
 
+def _priority_name(value: Priority | str) -> str:
+    return value.name.lower() if isinstance(value, Priority) else value
+
+
 @attrs.frozen
 class Command:
     """The base of every desk command value: the instant it is applied at.
@@ -238,9 +242,7 @@ class SetPriority(Command):
     method: ClassVar[str] = "set_priority"
     args: ClassVar[tuple[str, ...]] = ("ticket_id", "priority")
     ticket_id: str
-    priority: str = attrs.field(
-        converter=lambda p: p.name.lower() if isinstance(p, Priority) else p
-    )
+    priority: str = attrs.field(converter=_priority_name)
 
 
 @attrs.frozen

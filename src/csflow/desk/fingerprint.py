@@ -60,7 +60,7 @@ def _canon(value: object, depth: int = 0) -> Any:
     if isinstance(value, tuple | list):
         return [_canon(v, depth + 1) for v in value]
     if attrs.has(type(value)):
-        fields = attrs.fields(type(value))
+        fields = attrs.fields(type(value))  # type: ignore[arg-type]
         return [
             _qualname(value),
             {f.name: _canon(getattr(value, f.name), depth + 1) for f in fields},
