@@ -575,3 +575,15 @@ def test_submit_and_add_agent_values_round_trip(profile: AgentProfile, ticket: T
         AddAgent(profile, "available", None, at=T0),
     ):
         assert command_from_dict(json.loads(json.dumps(cmd.to_dict()))) == cmd
+
+
+def test_a_journal_over_capacity_is_refused_and_nothing_is_touched() -> None:
+    from csflow.desk.commands import Transfer
+
+    snap = json.loads(json.dumps(busy().snapshot()))
+    before = copy.deepcopy(snap)
+    # sari's one chat slot holds t0: handing her t1 too would put her over capacity.
+    journal = [Transfer("t1", "sari", at=T0 + timedelta(minutes=2)).to_dict()]
+    with pytest.raises(ConfigError, match=r"journal\[0\]: Transfer cannot be replayed: .*sari"):
+        Desk.restore(CONFIG, snap, journal=journal)
+    assert snap == before  # the host's documents are read, never changed
