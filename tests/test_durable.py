@@ -587,3 +587,36 @@ def test_a_journal_over_capacity_is_refused_and_nothing_is_touched() -> None:
     with pytest.raises(ConfigError, match=r"journal\[0\]: Transfer cannot be replayed: .*sari"):
         Desk.restore(CONFIG, snap, journal=journal)
     assert snap == before  # the host's documents are read, never changed
+
+
+def vip_first(ctx: Any) -> Any:
+    """A code priority policy (its name is its identity in the fingerprint)."""
+    from csflow.lowlevel import PolicyResult
+
+    return PolicyResult(Priority.HIGH, "vip first")
+
+
+def vip_later(ctx: Any) -> Any:
+    """Another one."""
+    from csflow.lowlevel import PolicyResult
+
+    return PolicyResult(Priority.LOW, "vip later")
+
+
+def test_the_fingerprint_names_code_policies_and_ignores_caches() -> None:
+    from csflow.desk.fingerprint import config_fingerprint, fingerprint_changes
+
+    rules = {
+        "rules": [
+            {"name": "vip", "when": {"field": "tier", "eq": "gold"}, "then": {"priority": "high"}}
+        ]
+    }
+    config = DeskConfig.from_dict({**CONFIG_DATA, "triage": rules})
+    before = config_fingerprint(config)
+    busy(config)  # triage caches its decisions: not part of the identity
+    assert config_fingerprint(config) == before
+    first = config_fingerprint(attrs.evolve(config, priority_policy=vip_first))
+    assert fingerprint_changes(before, first) == ["priority_policy"]
+    later = config_fingerprint(attrs.evolve(config, priority_policy=vip_later))
+    assert fingerprint_changes(first, later) == ["priority_policy"]
+    assert fingerprint_changes(first, first) == []
