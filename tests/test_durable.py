@@ -620,3 +620,67 @@ def test_the_fingerprint_names_code_policies_and_ignores_caches() -> None:
     later = config_fingerprint(attrs.evolve(config, priority_policy=vip_later))
     assert fingerprint_changes(first, later) == ["priority_policy"]
     assert fingerprint_changes(first, first) == []
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner),
+    max_leaves=6,
+)
+
+
+def mutate(data: st.DataObject, node: Any) -> Any:
+    """*node* with one random change somewhere inside it."""
+    action = data.draw(st.sampled_from(["replace", "descend", "descend", "drop"]))
+    if action == "replace" or not isinstance(node, dict | list) or not node:
+        return data.draw(JSON_VALUES)
+    if isinstance(node, dict):
+        key = data.draw(st.sampled_from(sorted(node)))
+        if action == "drop":
+            return {k: v for k, v in node.items() if k != key}
+        return {**node, key: mutate(data, node[key])}
+    i = data.draw(st.integers(0, len(node) - 1))
+    if action == "drop":
+        return node[:i] + node[i + 1 :]
+    return [*node[:i], mutate(data, node[i]), *node[i + 1 :]]
+
+
+def _fuzz_base() -> tuple[Any, list[Any]]:
+    desk = busy()
+    snap = json.loads(json.dumps(desk.snapshot()))
+    ticket = Ticket("t9", Customer("c9", Tier("gold", 3), language="id"), "chat", T0)
+    journal = [
+        Submit(ticket, at=T0 + timedelta(minutes=2)).to_dict(),
+        Reply("t0", "sari", at=T0 + timedelta(minutes=3)).to_dict(),
+        Advance(at=T0 + timedelta(hours=1)).to_dict(),
+    ]
+    return snap, json.loads(json.dumps(journal))
+
+
+FUZZ_SNAPSHOT, FUZZ_JOURNAL = _fuzz_base()
+
+
+@settings(max_examples=150)
+@given(data=st.data(), n=st.integers(1, 3), target=st.sampled_from(["snapshot", "journal"]))
+def test_fuzzed_snapshot_and_journal_restore_or_raise_config_error(
+    data: st.DataObject, n: int, target: str
+) -> None:
+    snap: Any = FUZZ_SNAPSHOT
+    journal: Any = FUZZ_JOURNAL
+    for _ in range(n):
+        if target == "snapshot":
+            snap = mutate(data, snap)
+        else:
+            journal = mutate(data, journal)
+    if not isinstance(journal, list):
+        journal = [journal]
+    try:
+        desk = Desk.restore(CONFIG, snap, journal=journal)
+    except ConfigError as exc:
+        error: ConfigError | None = exc
+    else:
+        error = None
+    if error is not None:
+        assert str(error).startswith(("snapshot", "journal")), str(error)
+        return
+    json.dumps(desk.snapshot())
