@@ -1,7 +1,11 @@
 """Events: what a :class:`~csflow.desk.Desk` tells its host.
 
 Every command returns a list of these, in the order they happened; each is a frozen attrs value
-with the instant it happened at (``at``, aware, in UTC).  A host acts on them: shows an
+with the instant it happened at (``at``, aware: in memory in the zone of the ``at`` the host
+passed, or UTC for a timer's own instant; aware datetimes compare by instant).  Every event has a
+plain-data form (:meth:`DeskEvent.to_dict`, read back by :func:`event_from_dict`) in which
+every instant is written in UTC, ISO 8601 with offset -- the one rule for events and views
+alike.  A host acts on them: shows an
 assignment in its UI, notifies a customer, pages a supervisor, sends a survey.
 
 Every event about a ticket, the desk's own and the SLA clocks' alike, derives from
