@@ -443,8 +443,11 @@ def tampered(edit: Callable[[list[Any]], object]) -> dict[str, Any]:
 @pytest.mark.parametrize(
     ("snapshot", "match"),
     [
-        ({"format": "csflow.desk/2", "commands": []}, r"snapshot\.format: .*'csflow\.desk/2'"),
-        ({"commands": []}, r"snapshot\.format: expected format 'csflow\.desk/1', got None"),
+        (
+            {"format": "csflow.desk/3", "commands": []},
+            r"snapshot\.format: .*'csflow\.desk/3' \(newer than this csflow reads",
+        ),
+        ({"commands": []}, r"snapshot\.format: expected format 'csflow\.desk/2', got None"),
         ({"format": "csflow.desk/1"}, r"snapshot\.commands: expected a list, got None"),
         ({"format": "csflow.desk/1", "commands": [], "x": 1}, r"snapshot: unknown key 'x'"),
         ("csflow.desk/1", r"snapshot: expected a mapping"),

@@ -91,4 +91,6 @@ def test_events_depend_only_on_the_model() -> None:
         for alias in node.names
     }
     ours = {m for m in imported if m.split(".")[0] == "csflow"}
-    assert ours <= {"csflow.model", "csflow.errors", "csflow._time", "csflow._text"}, ours
+    # csflow._plain (the plain-data codec) itself imports only csflow.errors and csflow._text.
+    allowed = {"csflow.model", "csflow.errors", "csflow._time", "csflow._text", "csflow._plain"}
+    assert ours <= allowed, ours

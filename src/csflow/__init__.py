@@ -27,6 +27,12 @@ from csflow.desk import (
     TeamSpec,
     TicketView,
 )
+from csflow.desk.commands import (
+    command_from_dict,
+)
+from csflow.desk.views import (
+    view_from_dict,
+)
 from csflow.errors import (
     CalendarError,
     ConfigError,
@@ -46,6 +52,7 @@ from csflow.events import (
     GoodwillDeclined,
     GoodwillGranted,
     GoodwillRequested,
+    SlaDeadlineMoved,
     SlaEscalated,
     SurveyDue,
     TicketAbandoned,
@@ -61,6 +68,7 @@ from csflow.events import (
     TicketStatusChanged,
     TicketTransferred,
     TransferLimitReached,
+    event_from_dict,
 )
 from csflow.lint import (
     lint,
@@ -179,6 +187,7 @@ __all__ = [
     "SimResult",
     "SkillRequirement",
     "SlaBreached",
+    "SlaDeadlineMoved",
     "SlaEscalated",
     "SlaMet",
     "SlaPolicy",
@@ -208,10 +217,12 @@ __all__ = [
     "UnknownAgentError",
     "UnknownTicketError",
     "__version__",
+    "command_from_dict",
     "consistency",
     "cover",
     "erlang_a",
     "erlang_c",
+    "event_from_dict",
     "lint",
     "people_report",
     "run_sweep",
@@ -219,4 +230,5 @@ __all__ = [
     "staffing_plan",
     "summarize",
     "verify_plan",
+    "view_from_dict",
 ]

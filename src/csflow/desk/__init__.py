@@ -8,6 +8,9 @@ One concept per module:
 - :mod:`csflow.desk.config` -- :class:`DeskConfig`, :class:`QueueSpec`, :class:`TeamSpec` and
   reading them from plain data;
 - :mod:`csflow.desk.serialisation` -- tickets, agent profiles and snapshots as plain data;
+- :mod:`csflow.desk.commands` -- every desk command as a value, for a host's journal;
+- :mod:`csflow.desk.durable` and :mod:`csflow.desk.fingerprint` -- restoring a snapshot and a
+  journal under a config checked against the snapshot's fingerprint;
 - :mod:`csflow.desk.views` -- :class:`TicketView` and :class:`ClockView`;
 - :mod:`csflow.desk.record` and :mod:`csflow.desk.timers` -- the desk's per-ticket record and
   its SLA and survey timers;

@@ -54,7 +54,7 @@ future events are identical to the original's.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
 from decimal import Decimal
 from functools import partial
@@ -64,13 +64,16 @@ import attrs
 
 from csflow._text import show
 from csflow._time import duration_us, instant_us, utc
+from csflow.desk.commands import Command
 from csflow.desk.config import DeskConfig
 from csflow.desk.contacts import ContactMemory, ContactSummary
+from csflow.desk.durable import deadlines, restore_desk
 from csflow.desk.feedback import FeedbackBook, check_feedback
+from csflow.desk.fingerprint import config_fingerprint
 from csflow.desk.goodwill import GoodwillLedger, parse_amount
 from csflow.desk.lifecycle import FORGETTABLE, TicketCommand, next_state, status_command
 from csflow.desk.record import TicketRecord
-from csflow.desk.serialisation import replay, snapshot_commands, snapshot_data
+from csflow.desk.serialisation import snapshot_data
 from csflow.desk.timers import Timers
 from csflow.desk.triage import triage
 from csflow.desk.views import ClockView, TicketView, clock_view
@@ -990,20 +993,56 @@ class Desk:
             raise InvalidTransitionError(
                 "this desk keeps no command log (keep_log=False): it cannot be snapshotted"
             )
-        return snapshot_data(self._log)
+        return snapshot_data(
+            self._log,
+            at=self.now,
+            config=config_fingerprint(self.config),
+            deadlines=deadlines(self),
+        )
 
     @classmethod
-    def restore(cls, config: DeskConfig, snapshot: object) -> Desk:
-        """A desk rebuilt from :meth:`snapshot` under the same *config*.
+    def restore(
+        cls,
+        config: DeskConfig,
+        snapshot: object,
+        *,
+        journal: Iterable[object] = (),
+        on_config_change: list[Event] | None = None,
+    ) -> Desk:
+        """A desk rebuilt from :meth:`snapshot`, then the *journal* of commands since.
+
+        Args:
+            config: The configuration; the snapshot's own unless the host accepts a change.
+            snapshot: What :meth:`snapshot` returned (or its JSON round trip).
+            journal: The commands applied after the snapshot, in order: :mod:`command
+                <csflow.desk.commands>` values or their ``to_dict()`` forms.
+            on_config_change: ``None`` (default) refuses a config whose fingerprint differs
+                from the snapshot's; a list accepts the change and receives a
+                :class:`~csflow.events.SlaDeadlineMoved` per deadline it moved (the rule:
+                :mod:`csflow.desk.durable`).
 
         Raises:
-            ConfigError: The snapshot is malformed or tampered with, naming the first bad
-                command (``snapshot.commands[12]: ...``).
+            ConfigError: A malformed or tampered snapshot or journal, naming the path
+                (``snapshot.commands[12]: ...``, ``journal[3].at: ...``), or a changed config
+                not accepted.  Nothing is partly restored.
         """
-        commands = snapshot_commands(snapshot)
-        desk = cls(config)
-        replay(desk, commands)
-        return desk
+        return restore_desk(
+            cls, config, snapshot, journal=journal, on_config_change=on_config_change
+        )
+
+    def apply(self, command: Command) -> list[Event]:
+        """Run a command value (:mod:`csflow.desk.commands`): ``desk.apply(Reply("t1", "sari",
+        at=now))`` is ``desk.reply("t1", "sari", at=now)``.
+
+        Returns:
+            The events the command's method returns.
+
+        Raises:
+            ConfigError: *command* is not a command value; else what the method raises.
+        """
+        if not isinstance(command, Command):
+            raise ConfigError(f"expected a desk command value, got {show(command)}")
+        return command.apply(self)
 
     # -- the command skeleton ------------------------------------------------------------------
 

@@ -1,11 +1,24 @@
 """Plain-data forms of what a desk keeps: tickets, agent profiles and the snapshot.
 
-A snapshot (``{"format": "csflow.desk/1", "commands": [...]}``) is the log of the commands a
-desk accepted, each ``[name, at_us, *args]`` with tickets and agent profiles written by
-:func:`ticket_to_dict` and :func:`profile_to_dict`.  A desk is deterministic, so replaying the
-log (:func:`replay`) against the same configuration rebuilds it exactly.  Everything read back
-is checked, and a malformed or tampered snapshot raises :class:`~csflow.errors.ConfigError`
-naming the first bad command.
+A snapshot is the log of the commands a desk accepted, each ``[name, at_us, *args]`` with
+tickets and agent profiles written by :func:`ticket_to_dict` and :func:`profile_to_dict`,
+in an envelope::
+
+    {"format": "csflow.desk/2",
+     "at": "2026-03-02T09:05:00+00:00",       # the desk's last instant (UTC), or null
+     "config": {"version": 1, "hash": "...", "parts": {...}},   # config_fingerprint
+     "deadlines": {"t1": {"first_response": "2026-03-02T09:15:00+00:00"}},
+     "commands": [...]}
+
+A desk is deterministic, so replaying the log (:func:`replay`) against the same configuration
+rebuilds it exactly.  ``deadlines`` (every SLA clock's due instant at ``at``) is what a restore
+under a changed config compares against, to report each deadline it moved.
+
+Versions: ``csflow.desk/1`` (the log alone, no config fingerprint) is still read, without the
+config check; a format newer than :data:`SNAPSHOT_FORMAT` is refused.  Everything read back is
+checked first (nesting deeper than :data:`MAX_DEPTH`, strings longer than :data:`MAX_STRING`
+are refused before anything is built), and a malformed or tampered snapshot raises
+:class:`~csflow.errors.ConfigError` naming the path to the bad value.
 """
 
 from __future__ import annotations
@@ -15,6 +28,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, Final
 
 from csflow._config import check_keys, join_path, mapping, sequence, wrap
+from csflow._plain import decode_instant, encode_instant
 from csflow._text import show
 from csflow._time import MAX_US, MIN_US, utc
 from csflow.errors import ConfigError, CsflowError
@@ -25,17 +39,53 @@ if TYPE_CHECKING:
 
 __all__ = [
     "SNAPSHOT_FORMAT",
+    "check_plain",
     "profile_from_dict",
     "profile_to_dict",
     "replay",
     "snapshot_commands",
     "snapshot_data",
+    "snapshot_envelope",
     "ticket_from_dict",
     "ticket_to_dict",
 ]
 
 #: The ``format`` a snapshot carries.
-SNAPSHOT_FORMAT: Final = "csflow.desk/1"
+SNAPSHOT_FORMAT: Final = "csflow.desk/2"
+#: The formats :meth:`Desk.restore` reads (``/1``: the log alone, read without a config check).
+SNAPSHOT_FORMATS: Final = ("csflow.desk/1", SNAPSHOT_FORMAT)
+#: Deepest nesting accepted in a snapshot or journal entry.
+MAX_DEPTH: Final = 32
+#: Longest string accepted in a snapshot or journal entry.
+MAX_STRING: Final = 65_536
+
+
+def check_plain(data: object, path: str) -> None:
+    """Refuse plain data nested deeper than :data:`MAX_DEPTH` or holding a string longer than
+    :data:`MAX_STRING`, without recursion (a 10,000-deep list is refused, not a crash).
+
+    Raises:
+        ConfigError: With the path to the first offending value.
+    """
+    stack: list[tuple[object, str, int]] = [(data, path, 0)]
+    while stack:
+        node, where, depth = stack.pop()
+        if isinstance(node, str):
+            if len(node) > MAX_STRING:
+                raise ConfigError(f"string of {len(node)} characters; at most {MAX_STRING}", where)
+            continue
+        if not isinstance(node, dict | list | tuple):
+            continue
+        if depth >= MAX_DEPTH:
+            raise ConfigError(f"nested deeper than {MAX_DEPTH} levels", where)
+        if isinstance(node, dict):
+            for k, v in node.items():
+                if isinstance(k, str) and len(k) > MAX_STRING:
+                    raise ConfigError(f"key of {len(k)} characters; at most {MAX_STRING}", where)
+                stack.append((v, join_path(where, str(k)), depth + 1))
+        else:
+            for i, v in enumerate(node):
+                stack.append((v, f"{where}[{i}]", depth + 1))
 
 
 def ticket_to_dict(ticket: Ticket) -> dict[str, Any]:
@@ -157,8 +207,15 @@ def profile_from_dict(data: object, path: str = "profile") -> AgentProfile:
     )
 
 
-def snapshot_data(log: Iterable[tuple[Any, ...]]) -> dict[str, Any]:
-    """A desk's command log (``(at_us, name, *args)`` entries) as a JSON-compatible snapshot."""
+def snapshot_data(
+    log: Iterable[tuple[Any, ...]],
+    *,
+    at: datetime | None = None,
+    config: dict[str, Any] | None = None,
+    deadlines: dict[str, dict[str, str | None]] | None = None,
+) -> dict[str, Any]:
+    """A desk's command log (``(at_us, name, *args)`` entries) as a JSON-compatible snapshot,
+    with the desk's last instant *at*, its config fingerprint and its open deadlines."""
     commands: list[list[Any]] = []
     for entry in log:
         at_us, name, *args = entry
@@ -167,7 +224,13 @@ def snapshot_data(log: Iterable[tuple[Any, ...]]) -> dict[str, Any]:
         elif name == "add_agent":
             args = [profile_to_dict(args[0]), args[1], args[2]]
         commands.append([name, at_us, *args])
-    return {"format": SNAPSHOT_FORMAT, "commands": commands}
+    return {
+        "format": SNAPSHOT_FORMAT,
+        "at": None if at is None else encode_instant(at),
+        "config": config,
+        "deadlines": deadlines or {},
+        "commands": commands,
+    }
 
 
 def snapshot_commands(snapshot: object) -> object:
@@ -176,13 +239,72 @@ def snapshot_commands(snapshot: object) -> object:
     Raises:
         ConfigError: Not a mapping, an unknown key, or another format.
     """
+    return snapshot_envelope(snapshot)["commands"]
+
+
+def snapshot_envelope(snapshot: object) -> dict[str, Any]:
+    """Check a snapshot's envelope (format, instant, fingerprint, deadlines, nesting, sizes).
+
+    Returns:
+        ``{"format", "at" (datetime or None), "config" (mapping or None), "deadlines"
+        (ticket -> metric -> datetime or None), "commands" (not yet checked)}``; a
+        ``csflow.desk/1`` snapshot has no ``at``, ``config`` or ``deadlines``.
+
+    Raises:
+        ConfigError: With the path to what is wrong.
+    """
+    check_plain(snapshot, "snapshot")
     d = mapping(snapshot, "snapshot")
-    check_keys(d, ("format", "commands"), "snapshot")
-    if d.get("format") != SNAPSHOT_FORMAT:
-        raise ConfigError(
-            f"expected format {SNAPSHOT_FORMAT!r}, got {show(d.get('format'))}", "snapshot.format"
+    fmt = d.get("format")
+    if fmt not in SNAPSHOT_FORMATS:
+        newer = (
+            isinstance(fmt, str)
+            and fmt.startswith("csflow.desk/")
+            and fmt[12:].isdigit()
+            and int(fmt[12:]) > 2
         )
-    return d.get("commands")
+        detail = " (newer than this csflow reads; upgrade csflow)" if newer else ""
+        raise ConfigError(
+            f"expected format {SNAPSHOT_FORMAT!r}, got {show(fmt)}{detail}", "snapshot.format"
+        )
+    if fmt == "csflow.desk/1":
+        check_keys(d, ("format", "commands"), "snapshot")
+        return {
+            "format": fmt,
+            "at": None,
+            "config": None,
+            "deadlines": {},
+            "commands": d.get("commands"),
+        }
+    check_keys(d, ("format", "at", "config", "deadlines", "commands"), "snapshot")
+    for key in ("at", "config", "deadlines", "commands"):
+        if key not in d:
+            raise ConfigError(f"missing key {key!r}", "snapshot")
+    at = None if d["at"] is None else decode_instant(d["at"], "snapshot.at")
+    config = d["config"]
+    if config is not None:
+        c = mapping(config, "snapshot.config")
+        check_keys(c, ("version", "hash", "parts"), "snapshot.config")
+        if type(c.get("version")) is not int or not isinstance(c.get("hash"), str):
+            raise ConfigError(f"expected a config fingerprint, got {show(c)}", "snapshot.config")
+        parts = mapping(c.get("parts"), "snapshot.config.parts")
+        for k, v in parts.items():
+            if not isinstance(v, str):
+                raise ConfigError(f"expected a hash, got {show(v)}", f"snapshot.config.parts.{k}")
+    deadlines: dict[str, dict[str, datetime | None]] = {}
+    for tid, clocks in mapping(d["deadlines"], "snapshot.deadlines").items():
+        where = join_path("snapshot.deadlines", tid)
+        deadlines[tid] = {}
+        for metric, due in mapping(clocks, where).items():
+            w = join_path(where, metric)
+            deadlines[tid][metric] = None if due is None else decode_instant(due, w)
+    return {
+        "format": fmt,
+        "at": at,
+        "config": config,
+        "deadlines": deadlines,
+        "commands": d["commands"],
+    }
 
 
 def replay(desk: Desk, commands: object) -> None:

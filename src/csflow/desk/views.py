@@ -8,13 +8,34 @@ keeps the desk's own state alive or lets a host change it.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any, Final
 
 import attrs
 
-from csflow.model import Metric, Ticket, TicketStatus
+from csflow._plain import decode_fields, encode_fields
+from csflow._text import show
+from csflow.desk.serialisation import (
+    profile_from_dict,
+    profile_to_dict,
+    ticket_from_dict,
+    ticket_to_dict,
+)
+from csflow.errors import ConfigError
+from csflow.model import AgentProfile, Metric, Ticket, TicketStatus
+from csflow.routing import AgentStatus
 from csflow.sla import SlaClock
 
-__all__ = ["ClockView", "TicketView", "clock_view"]
+__all__ = [
+    "VIEW_VERSION",
+    "ClockView",
+    "TicketView",
+    "clock_view",
+    "view_from_dict",
+    "view_to_dict",
+]
+
+#: The ``version`` every view's plain-data form carries.
+VIEW_VERSION: Final = 1
 
 
 @attrs.frozen
@@ -36,6 +57,10 @@ class ClockView:
     due_at: datetime | None
     elapsed: timedelta
     remaining: timedelta
+
+    def to_dict(self) -> dict[str, Any]:
+        """This view as JSON-compatible data (:func:`view_to_dict`)."""
+        return view_to_dict(self)
 
 
 @attrs.frozen
@@ -66,6 +91,10 @@ class TicketView:
     callback: bool
     tags: tuple[str, ...]
 
+    def to_dict(self) -> dict[str, Any]:
+        """This view as JSON-compatible data (:func:`view_to_dict`)."""
+        return view_to_dict(self)
+
 
 def clock_view(metric: Metric, clock: SlaClock, at: datetime) -> ClockView:
     """*clock* (the ticket's *metric* clock) as seen at *at*."""
@@ -77,3 +106,61 @@ def clock_view(metric: Metric, clock: SlaClock, at: datetime) -> ClockView:
         clock.elapsed(at),
         clock.remaining(at),
     )
+
+
+_VIEWS: Final[dict[str, type[Any]]] = {
+    "ClockView": ClockView,
+    "TicketView": TicketView,
+    "AgentStatus": AgentStatus,
+}
+_HOOKS: Final = {Ticket: ticket_from_dict, AgentProfile: profile_from_dict}
+
+
+def view_to_dict(view: ClockView | TicketView | AgentStatus) -> dict[str, Any]:
+    """A view as JSON-compatible data: ``{"type": "ClockView", "version": 1, ...fields}``.
+
+    Instants in UTC (ISO 8601 with offset: a clock's ``due_at`` is in its calendar's zone in
+    memory, written in UTC), durations as ISO 8601 seconds, the ticket and the agent profile
+    as :func:`~csflow.desk.serialisation.ticket_to_dict` and ``profile_to_dict`` write them.
+
+    Raises:
+        ConfigError: Not a view.
+    """
+    name = type(view).__name__
+    if _VIEWS.get(name) is not type(view):
+        raise ConfigError(f"expected a ClockView, TicketView or AgentStatus, got {show(view)}")
+    out: dict[str, Any] = {"type": name, "version": VIEW_VERSION, **encode_fields(view)}
+    if isinstance(view, TicketView):
+        out["ticket"] = ticket_to_dict(view.ticket)
+    if isinstance(view, AgentStatus):
+        out["profile"] = profile_to_dict(view.profile)
+    return out
+
+
+def view_from_dict(data: object, path: str = "view") -> ClockView | TicketView | AgentStatus:
+    """The view :func:`view_to_dict` wrote, dispatched on its ``type`` tag.
+
+    Raises:
+        ConfigError: An unknown type, a version newer than :data:`VIEW_VERSION`, a missing,
+            unknown or malformed field -- with the path to it.
+    """
+    if not isinstance(data, dict):
+        raise ConfigError(f"expected a mapping, got {show(data)}", path)
+    version = data.get("version")
+    if type(version) is not int or version < 1:
+        raise ConfigError(f"expected a positive int, got {show(version)}", f"{path}.version")
+    if version > VIEW_VERSION:
+        raise ConfigError(
+            f"view format version {version} is newer than this csflow reads ({VIEW_VERSION}); "
+            "upgrade csflow",
+            f"{path}.version",
+        )
+    tag = data.get("type")
+    cls = _VIEWS.get(tag) if isinstance(tag, str) else None
+    if cls is None:
+        raise ConfigError(
+            f"unknown view type {show(tag)}; expected one of {show(sorted(_VIEWS))}",
+            f"{path}.type",
+        )
+    hooks: dict[type, Any] = dict(_HOOKS)
+    return decode_fields(cls, data, path, skip=frozenset({"type", "version"}), hooks=hooks)  # type: ignore[no-any-return]

@@ -1,0 +1,210 @@
+"""Private helpers for the plain-data (JSON) form of frozen values: events, views, commands.
+
+One rule for every instant written: UTC, ISO 8601 with its offset (``2026-03-02T09:00:00+00:00``),
+whatever zone the value carried in memory (an event's ``at`` keeps the zone of the ``at`` the
+host passed; a clock's ``due_at`` is in its calendar's zone).  Aware datetimes compare by
+instant, so a value read back equals the one written.  Durations are ISO 8601 seconds
+(``PT900S``, ``PT0.5S``, ``-PT2S``): exact to the microsecond, where a float of seconds would
+round.  Enums are their value, tuples and frozensets lists, mappings objects.
+
+Reading is driven by the field types of the attrs class, so it checks every field: a missing or
+unknown key, a wrong type, a naive or malformed instant all raise
+:class:`~csflow.errors.ConfigError` naming the path (``event.due_at``).
+"""
+
+from __future__ import annotations
+
+import enum
+import types
+import typing
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime, timedelta
+from typing import Any, Final, Union
+
+import attrs
+
+from csflow._text import show
+from csflow.errors import ConfigError, CsflowError
+
+__all__ = [
+    "decode_duration",
+    "decode_fields",
+    "decode_instant",
+    "encode_duration",
+    "encode_fields",
+    "encode_instant",
+    "encode_value",
+]
+
+#: Longest string accepted in any field read back (a megabyte of text is tampering).
+MAX_STRING: Final = 65_536
+
+
+def encode_instant(value: datetime) -> str:
+    """*value* in UTC, ISO 8601 with offset."""
+    return value.astimezone(UTC).isoformat()
+
+
+def decode_instant(value: object, path: str) -> datetime:
+    """The aware datetime :func:`encode_instant` wrote (any offset is accepted), in UTC.
+
+    Raises:
+        ConfigError: Not an ISO 8601 string with an offset.
+    """
+    if isinstance(value, str) and len(value) <= 64:
+        try:
+            d = datetime.fromisoformat(value)
+        except ValueError:
+            pass
+        else:
+            if d.tzinfo is not None and d.utcoffset() is not None:
+                return d.astimezone(UTC)
+    raise ConfigError(f"expected an ISO 8601 instant with offset, got {show(value)}", path)
+
+
+def encode_duration(value: timedelta) -> str:
+    """*value* as ISO 8601 seconds, exact to the microsecond."""
+    us = value // timedelta(microseconds=1)
+    sign = "-" if us < 0 else ""
+    s, frac = divmod(abs(us), 1_000_000)
+    tail = f".{frac:06d}".rstrip("0") if frac else ""
+    return f"{sign}PT{s}{tail}S"
+
+
+def decode_duration(value: object, path: str) -> timedelta:
+    """The duration :func:`encode_duration` wrote.
+
+    Raises:
+        ConfigError: Not of the form ``[-]PT<seconds>[.<fraction>]S``.
+    """
+    if isinstance(value, str) and 4 <= len(value) <= 32:
+        text = value
+        sign = 1
+        if text.startswith("-"):
+            sign, text = -1, text[1:]
+        if text.startswith("PT") and text.endswith("S"):
+            whole, _, frac = text[2:-1].partition(".")
+            if whole.isdigit() and (frac == "" or (frac.isdigit() and len(frac) <= 6)):
+                us = int(whole) * 1_000_000 + int(frac.ljust(6, "0") or "0")
+                try:
+                    return timedelta(microseconds=sign * us)
+                except OverflowError:
+                    pass
+    raise ConfigError(f"expected an ISO 8601 duration like 'PT90S', got {show(value)}", path)
+
+
+def encode_value(value: object) -> Any:
+    """Any field value as JSON-compatible data (see the module docstring)."""
+    if value is None or isinstance(value, bool | str):
+        return value
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, int | float):
+        return value
+    if isinstance(value, datetime):
+        return encode_instant(value)
+    if isinstance(value, timedelta):
+        return encode_duration(value)
+    if isinstance(value, Mapping):
+        return {str(k): encode_value(v) for k, v in value.items()}
+    if isinstance(value, frozenset | set):
+        return sorted(encode_value(v) for v in value)
+    if isinstance(value, tuple | list):
+        return [encode_value(v) for v in value]
+    if attrs.has(type(value)):
+        return encode_fields(value)
+    raise ConfigError(f"no plain-data form for {show(value)}")
+
+
+def encode_fields(value: Any) -> dict[str, Any]:
+    """An attrs value's fields, each by :func:`encode_value`."""
+    return {f.name: encode_value(getattr(value, f.name)) for f in attrs.fields(type(value))}
+
+
+#: A reader for one field type, given the value and its path.
+Reader = Callable[[object, str], Any]
+
+
+def _scalar(kind: type, value: object, path: str) -> Any:
+    ok = isinstance(value, kind) and not (kind is not bool and isinstance(value, bool))
+    if kind is float and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    if not ok:
+        raise ConfigError(f"expected {kind.__name__}, got {show(value)}", path)
+    if isinstance(value, str) and len(value) > MAX_STRING:
+        raise ConfigError(f"string of {len(value)} characters is too long", path)
+    return value
+
+
+def _decode(tp: Any, value: object, path: str, hooks: Mapping[type, Reader]) -> Any:
+    origin = typing.get_origin(tp)
+    if origin is Union or origin is types.UnionType:
+        args = typing.get_args(tp)
+        if value is None and type(None) in args:
+            return None
+        rest = [a for a in args if a is not type(None)]
+        return _decode(rest[0], value, path, hooks)
+    if origin is tuple:
+        args = typing.get_args(tp)
+        if not isinstance(value, list):
+            raise ConfigError(f"expected a list, got {show(value)}", path)
+        return tuple(_decode(args[0], v, f"{path}[{i}]", hooks) for i, v in enumerate(value))
+    if origin is not None and isinstance(origin, type) and issubclass(origin, Mapping):
+        _, vt = typing.get_args(tp)
+        if not isinstance(value, dict):
+            raise ConfigError(f"expected a mapping, got {show(value)}", path)
+        out = {}
+        for k, v in value.items():
+            _scalar(str, k, path)
+            out[k] = _decode(vt, v, f"{path}.{k}", hooks)
+        return out
+    if tp in hooks:
+        return hooks[tp](value, path)
+    if tp is datetime:
+        return decode_instant(value, path)
+    if tp is timedelta:
+        return decode_duration(value, path)
+    if isinstance(tp, type) and issubclass(tp, enum.Enum):
+        try:
+            return tp(value)
+        except (ValueError, TypeError):
+            names = [m.value for m in tp]
+            raise ConfigError(f"expected one of {show(names)}, got {show(value)}", path) from None
+    if tp in (str, int, float, bool):
+        return _scalar(tp, value, path)
+    raise ConfigError(f"no reader for {tp!r}", path)
+
+
+def decode_fields(
+    cls: type[Any],
+    data: Mapping[str, Any],
+    path: str,
+    *,
+    skip: frozenset[str] = frozenset(),
+    hooks: Mapping[type, Reader] | None = None,
+) -> Any:
+    """An instance of attrs class *cls* from the fields :func:`encode_fields` wrote.
+
+    Keys in *skip* (the envelope: type tag, version) are ignored; every field must be present
+    and no other key may be.
+
+    Raises:
+        ConfigError: A missing, unknown or malformed field, with its path.
+    """
+    hints = typing.get_type_hints(cls)
+    fields = attrs.fields(cls)
+    names = {f.name for f in fields}
+    for k in data:
+        if k not in names and k not in skip:
+            raise ConfigError(f"unknown key {show(k)}; expected one of {show(sorted(names))}", path)
+    kwargs = {}
+    for f in fields:
+        if f.name not in data:
+            raise ConfigError(f"missing field {f.name!r}", path)
+        kwargs[f.name] = _decode(hints[f.name], data[f.name], f"{path}.{f.name}", hooks or {})
+    try:
+        return cls(**kwargs)
+    except ConfigError:
+        raise
+    except (CsflowError, TypeError, ValueError) as exc:
+        raise ConfigError(f"cannot build {cls.__name__}: {exc}", path) from None

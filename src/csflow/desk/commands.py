@@ -1,0 +1,411 @@
+"""Desk commands as values: what a host journals, and what :meth:`Desk.apply` runs.
+
+Every command of a :class:`~csflow.desk.Desk` is also a frozen value here, one class per
+method (``Submit(ticket, at=...)`` is ``desk.submit(ticket, at=...)``), with a plain-data form::
+
+    {"type": "Reply", "version": 1, "at": "2026-03-02T09:05:00+00:00",
+     "ticket_id": "t1", "agent_id": "sari"}
+
+A host that persists a desk appends each command it applied (the dict of :meth:`to_dict`) to
+its own journal; :meth:`Desk.restore(config, snapshot, journal=...)
+<csflow.desk.Desk.restore>` replays the journal's tail after a snapshot, and
+:func:`command_from_dict` reads one entry back.
+
+Which commands need not be journaled
+------------------------------------
+A command that raised changed nothing (the desk's contract), so it is never journaled.  An
+:class:`Advance` to an instant before the desk's next wakeup fires nothing and changes nothing
+but the desk's clock reading, which the next journaled command moves anyway:
+:func:`needs_journal` (asked *before* applying) says so.  (An advance that returned no events
+is not enough: a relaxation step widens a waiting ticket's requirements without an event, and
+later routing depends on it.)
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, ClassVar, Final
+
+import attrs
+
+from csflow._plain import decode_instant, encode_instant
+from csflow._text import show
+from csflow._time import instant_us
+from csflow.desk.serialisation import (
+    profile_from_dict,
+    profile_to_dict,
+    ticket_from_dict,
+    ticket_to_dict,
+)
+from csflow.errors import ConfigError
+from csflow.model import AgentProfile, Priority, Ticket
+
+if TYPE_CHECKING:
+    from csflow.desk.desk import Desk
+    from csflow.events import Event
+
+__all__ = [
+    "COMMANDS",
+    "COMMAND_VERSION",
+    "Abandon",
+    "AddAgent",
+    "Advance",
+    "Close",
+    "Command",
+    "CustomerMessage",
+    "Escalate",
+    "Forget",
+    "RemoveAgent",
+    "Reopen",
+    "Reply",
+    "RequestCallback",
+    "Resolve",
+    "SetPresence",
+    "SetPriority",
+    "SetStatus",
+    "Submit",
+    "Transfer",
+    "command_from_dict",
+    "needs_journal",
+]
+
+#: The ``version`` every command's plain-data form carries.
+COMMAND_VERSION: Final = 1
+
+#: Longest id or name accepted when reading a command back.
+_MAX_TEXT: Final = 4096
+
+
+def _text(value: object, path: str, *, optional: bool = False) -> Any:
+    if value is None and optional:
+        return None
+    if not isinstance(value, str) or not value or len(value) > _MAX_TEXT:
+        raise ConfigError(f"expected a non-empty string, got {show(value)}", path)
+    return value
+
+
+def _priority_name(value: Priority | str) -> str:
+    return value.name.lower() if isinstance(value, Priority) else value
+
+
+@attrs.frozen
+class Command:
+    """The base of every desk command value: the instant it is applied at.
+
+    Attributes:
+        at: When (aware); written in UTC by :meth:`to_dict`.
+    """
+
+    #: The :class:`Desk` method the command calls.
+    method: ClassVar[str] = ""
+    #: Its string arguments, in the method's order.
+    args: ClassVar[tuple[str, ...]] = ()
+
+    at: datetime = attrs.field(kw_only=True)
+
+    def apply(self, desk: Desk) -> list[Event]:
+        """Run the command on *desk* (what :meth:`Desk.apply` does).
+
+        Returns:
+            The events the desk method returns.
+
+        Raises:
+            CsflowError: Whatever the desk method raises (and then nothing changed).
+        """
+        method = getattr(desk, self.method)
+        return method(*(getattr(self, a) for a in self.args), at=self.at)  # type: ignore[no-any-return]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The command as JSON-compatible data (``type`` tag, ``version``, ``at``, arguments)."""
+        out: dict[str, Any] = {
+            "type": type(self).__name__,
+            "version": COMMAND_VERSION,
+            "at": encode_instant(self.at),
+        }
+        for a in self.args:
+            out[a] = getattr(self, a)
+        return out
+
+    @classmethod
+    def _read(cls, data: dict[str, Any], at: datetime, path: str) -> Command:
+        fields = {a: _text(data.get(a), f"{path}.{a}") for a in cls.args}
+        return cls(at=at, **fields)
+
+
+@attrs.frozen
+class AddAgent(Command):
+    """:meth:`Desk.add_agent`."""
+
+    method: ClassVar[str] = "add_agent"
+
+    profile: AgentProfile
+    presence: str = "offline"
+    routing_profile: str | None = None
+
+    def apply(self, desk: Desk) -> list[Event]:
+        return desk.add_agent(
+            self.profile, at=self.at, presence=self.presence, routing_profile=self.routing_profile
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        out = super().to_dict()
+        out.update(
+            profile=profile_to_dict(self.profile),
+            presence=self.presence,
+            routing_profile=self.routing_profile,
+        )
+        return out
+
+    @classmethod
+    def _read(cls, data: dict[str, Any], at: datetime, path: str) -> Command:
+        return cls(
+            profile_from_dict(data.get("profile"), f"{path}.profile"),
+            _text(data.get("presence"), f"{path}.presence"),
+            _text(data.get("routing_profile"), f"{path}.routing_profile", optional=True),
+            at=at,
+        )
+
+
+@attrs.frozen
+class SetPresence(Command):
+    """:meth:`Desk.set_presence`."""
+
+    method: ClassVar[str] = "set_presence"
+    args: ClassVar[tuple[str, ...]] = ("agent_id", "state")
+    agent_id: str
+    state: str
+
+
+@attrs.frozen
+class RemoveAgent(Command):
+    """:meth:`Desk.remove_agent`."""
+
+    method: ClassVar[str] = "remove_agent"
+    args: ClassVar[tuple[str, ...]] = ("agent_id",)
+    agent_id: str
+
+
+@attrs.frozen
+class Submit(Command):
+    """:meth:`Desk.submit`."""
+
+    method: ClassVar[str] = "submit"
+
+    ticket: Ticket
+
+    def apply(self, desk: Desk) -> list[Event]:
+        return desk.submit(self.ticket, at=self.at)
+
+    def to_dict(self) -> dict[str, Any]:
+        out = super().to_dict()
+        out["ticket"] = ticket_to_dict(self.ticket)
+        return out
+
+    @classmethod
+    def _read(cls, data: dict[str, Any], at: datetime, path: str) -> Command:
+        return cls(ticket_from_dict(data.get("ticket"), f"{path}.ticket"), at=at)
+
+
+@attrs.frozen
+class Reply(Command):
+    """:meth:`Desk.reply`."""
+
+    method: ClassVar[str] = "reply"
+    args: ClassVar[tuple[str, ...]] = ("ticket_id", "agent_id")
+    ticket_id: str
+    agent_id: str
+
+
+@attrs.frozen
+class CustomerMessage(Command):
+    """:meth:`Desk.customer_message`."""
+
+    method: ClassVar[str] = "customer_message"
+    args: ClassVar[tuple[str, ...]] = ("ticket_id",)
+    ticket_id: str
+
+
+@attrs.frozen
+class SetStatus(Command):
+    """:meth:`Desk.set_status`."""
+
+    method: ClassVar[str] = "set_status"
+    args: ClassVar[tuple[str, ...]] = ("ticket_id", "status")
+    ticket_id: str
+    status: str
+
+
+@attrs.frozen
+class SetPriority(Command):
+    """:meth:`Desk.set_priority` (the priority by name: ``low`` ... ``urgent``)."""
+
+    method: ClassVar[str] = "set_priority"
+    args: ClassVar[tuple[str, ...]] = ("ticket_id", "priority")
+    ticket_id: str
+    priority: str = attrs.field(converter=_priority_name)
+
+
+@attrs.frozen
+class Transfer(Command):
+    """:meth:`Desk.transfer` (*to*: an agent or a team)."""
+
+    method: ClassVar[str] = "transfer"
+    args: ClassVar[tuple[str, ...]] = ("ticket_id", "to")
+    ticket_id: str
+    to: str
+
+
+@attrs.frozen
+class Escalate(Command):
+    """:meth:`Desk.escalate`."""
+
+    method: ClassVar[str] = "escalate"
+    args: ClassVar[tuple[str, ...]] = ("ticket_id", "team")
+    ticket_id: str
+    team: str
+
+
+@attrs.frozen
+class RequestCallback(Command):
+    """:meth:`Desk.request_callback`."""
+
+    method: ClassVar[str] = "request_callback"
+    args: ClassVar[tuple[str, ...]] = ("ticket_id",)
+    ticket_id: str
+
+
+@attrs.frozen
+class Abandon(Command):
+    """:meth:`Desk.abandon`."""
+
+    method: ClassVar[str] = "abandon"
+    args: ClassVar[tuple[str, ...]] = ("ticket_id",)
+    ticket_id: str
+
+
+@attrs.frozen
+class Resolve(Command):
+    """:meth:`Desk.resolve`."""
+
+    method: ClassVar[str] = "resolve"
+    args: ClassVar[tuple[str, ...]] = ("ticket_id", "agent_id")
+    ticket_id: str
+    agent_id: str
+
+
+@attrs.frozen
+class Reopen(Command):
+    """:meth:`Desk.reopen`."""
+
+    method: ClassVar[str] = "reopen"
+    args: ClassVar[tuple[str, ...]] = ("ticket_id",)
+    ticket_id: str
+
+
+@attrs.frozen
+class Close(Command):
+    """:meth:`Desk.close`."""
+
+    method: ClassVar[str] = "close"
+    args: ClassVar[tuple[str, ...]] = ("ticket_id",)
+    ticket_id: str
+
+
+@attrs.frozen
+class Forget(Command):
+    """:meth:`Desk.forget`."""
+
+    method: ClassVar[str] = "forget"
+    args: ClassVar[tuple[str, ...]] = ("ticket_id",)
+    ticket_id: str
+
+
+@attrs.frozen
+class Advance(Command):
+    """:meth:`Desk.advance`."""
+
+    method: ClassVar[str] = "advance"
+
+
+#: Every command class by its type tag.
+COMMANDS: Final[dict[str, type[Command]]] = {
+    c.__name__: c
+    for c in (
+        AddAgent,
+        SetPresence,
+        RemoveAgent,
+        Submit,
+        Reply,
+        CustomerMessage,
+        SetStatus,
+        SetPriority,
+        Transfer,
+        Escalate,
+        RequestCallback,
+        Abandon,
+        Resolve,
+        Reopen,
+        Close,
+        Forget,
+        Advance,
+    )
+}
+
+
+def command_from_dict(data: object, path: str = "command") -> Command:
+    """The command :meth:`Command.to_dict` wrote, dispatched on its ``type`` tag.
+
+    Version 1 is the only version so far; a newer one is refused (upgrade csflow to read it).
+
+    Raises:
+        ConfigError: Not a mapping, an unknown type or key, a ``version`` newer than
+            :data:`COMMAND_VERSION`, a missing or malformed field -- with the path to it.
+    """
+    if not isinstance(data, dict):
+        raise ConfigError(f"expected a mapping, got {show(data)}", path)
+    version = data.get("version")
+    if type(version) is not int or version < 1:
+        raise ConfigError(f"expected a positive int, got {show(version)}", f"{path}.version")
+    if version > COMMAND_VERSION:
+        raise ConfigError(
+            f"command format version {version} is newer than this csflow reads "
+            f"({COMMAND_VERSION}); upgrade csflow",
+            f"{path}.version",
+        )
+    tag = data.get("type")
+    cls = COMMANDS.get(tag) if isinstance(tag, str) else None
+    if cls is None:
+        raise ConfigError(
+            f"unknown command type {show(tag)}; expected one of {show(sorted(COMMANDS))}",
+            f"{path}.type",
+        )
+    allowed = {"type", "version", "at", *cls.args}
+    if cls is AddAgent:
+        allowed |= {"profile", "presence", "routing_profile"}
+    elif cls is Submit:
+        allowed.add("ticket")
+    for k in data:
+        if k not in allowed:
+            raise ConfigError(
+                f"unknown key {show(k)}; expected one of {show(sorted(allowed))}", path
+            )
+    at = decode_instant(data.get("at"), f"{path}.at")
+    try:
+        return cls._read(data, at, path)
+    except ConfigError:
+        raise
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"cannot read {tag} command: {exc}", path) from None
+
+
+def needs_journal(desk: Desk, command: Command) -> bool:
+    """Whether *command* must go in the journal; ask before applying it.
+
+    Every command does, except an :class:`Advance` to an instant before the desk's next
+    wakeup: it fires nothing and changes nothing a later command depends on.  (A command that
+    raises is never journaled: it changed nothing.)
+    """
+    if not isinstance(command, Advance):
+        return True
+    wake = desk.next_wakeup_us()
+    return wake is not None and wake <= instant_us(command.at, "at")

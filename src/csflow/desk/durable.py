@@ -1,0 +1,153 @@
+"""Restoring a desk: a snapshot, then the journal's tail, under a config checked against both.
+
+:meth:`Desk.restore <csflow.desk.Desk.restore>` runs :func:`restore_desk`:
+
+1. the snapshot's envelope is checked (:func:`~csflow.desk.serialisation.snapshot_envelope`);
+2. its config fingerprint is compared with *config*'s: a difference raises
+   :class:`~csflow.errors.ConfigError` naming the changed fields, unless the host passes
+   ``on_config_change`` (a list) to accept it;
+3. its command log is replayed on a new desk, then every journal entry (checked first: each
+   one's ``at`` not before the snapshot's instant);
+4. under an accepted change, every open clock whose deadline moved is reported in
+   ``on_config_change`` as a :class:`~csflow.events.SlaDeadlineMoved`.
+
+The rule for open clocks under a changed config: the new config applies as if it had always
+been in force -- the command log is replayed under it, so each clock's elapsed business time
+is what it was (time is counted by the same commands), and its deadline is its target under
+the new SLA policy (a first-response target edited from 15 to 30 minutes gives every open
+first-response clock 15 more minutes).  Warnings and breaches the replay finds in the past
+are not events to act on now; the host learns of each moved deadline instead.
+
+A restore either returns a whole desk or raises: the desk is built fresh and handed over only
+when everything was read, so nothing is ever partly restored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from csflow._plain import encode_instant
+from csflow._text import show
+from csflow.desk.commands import Command, command_from_dict
+from csflow.desk.config import DeskConfig
+from csflow.desk.fingerprint import config_fingerprint, fingerprint_changes
+from csflow.desk.serialisation import check_plain, replay, snapshot_envelope
+from csflow.errors import ConfigError, CsflowError
+from csflow.events import Event, SlaDeadlineMoved
+
+if TYPE_CHECKING:
+    from csflow.desk.desk import Desk
+
+__all__ = ["deadlines", "restore_desk"]
+
+
+def deadlines(desk: Desk) -> dict[str, dict[str, str | None]]:
+    """Every SLA clock's due instant (UTC ISO text, or ``None``), by ticket and metric."""
+    out: dict[str, dict[str, str | None]] = {}
+    for tid in desk.tickets():
+        clocks = desk.clocks(tid)
+        if clocks:
+            out[tid] = {
+                m.value: None if v.due_at is None else encode_instant(v.due_at)
+                for m, v in clocks.items()
+            }
+    return out
+
+
+def _journal(entries: Iterable[object], since: Any) -> list[Command]:
+    out: list[Command] = []
+    for i, entry in enumerate(entries):
+        path = f"journal[{i}]"
+        if isinstance(entry, Command):
+            cmd = entry
+        else:
+            check_plain(entry, path)
+            cmd = command_from_dict(entry, path)
+        if since is not None and cmd.at < since:
+            raise ConfigError(
+                f"journal entry at {cmd.at.isoformat()} is before the snapshot's instant "
+                f"{since.isoformat()}",
+                f"{path}.at",
+            )
+        if out and cmd.at < out[-1].at:
+            raise ConfigError(
+                f"journal entry at {cmd.at.isoformat()} is before the entry above it "
+                f"({out[-1].at.isoformat()})",
+                f"{path}.at",
+            )
+        out.append(cmd)
+    return out
+
+
+def restore_desk(
+    cls: type[Desk],
+    config: DeskConfig,
+    snapshot: object,
+    *,
+    journal: Iterable[object] = (),
+    on_config_change: list[Event] | None = None,
+) -> Desk:
+    """A desk of class *cls* rebuilt from *snapshot* and *journal* under *config*.
+
+    Args:
+        cls: The desk class.
+        config: The configuration.
+        snapshot: What :meth:`Desk.snapshot` returned (or its JSON round trip).
+        journal: Commands applied since the snapshot (values or their ``to_dict`` forms).
+        on_config_change: ``None`` refuses a config other than the snapshot's; a list
+            accepts one, and receives a :class:`~csflow.events.SlaDeadlineMoved` for every
+            deadline the change moved.
+
+    Raises:
+        ConfigError: A malformed or tampered snapshot or journal entry (with its path), or a
+            changed config not accepted (naming the changed fields).
+    """
+    env = snapshot_envelope(snapshot)
+    since = env["at"]
+    entries = _journal(journal, since)
+    if not isinstance(config, DeskConfig):
+        raise ConfigError(f"config must be a DeskConfig, got {show(config)}")
+    changed: list[str] = []
+    if env["config"] is not None:
+        changed = fingerprint_changes(env["config"], config_fingerprint(config))
+        if changed and on_config_change is None:
+            raise ConfigError(
+                f"the config differs from the snapshot's in {', '.join(changed)}; pass "
+                "on_config_change=[] to accept the change",
+                "snapshot.config",
+            )
+    desk = cls(config)
+    replay(desk, env["commands"])
+    if since is not None and desk.now != since:
+        raise ConfigError(
+            f"the snapshot's instant {since.isoformat()} is not its last command's "
+            f"({show(desk.now)})",
+            "snapshot.at",
+        )
+    moved: list[Event] = []
+    if changed:
+        # Against the snapshot's own instant, before the journal moves anything on.
+        _report_moves(desk, env["deadlines"], moved)
+    for i, cmd in enumerate(entries):
+        try:
+            desk.apply(cmd)
+        except CsflowError as exc:
+            raise ConfigError(
+                f"{type(cmd).__name__} cannot be replayed: {exc}", f"journal[{i}]"
+            ) from None
+    if on_config_change is not None:
+        on_config_change.extend(moved)
+    return desk
+
+
+def _report_moves(desk: Desk, old: dict[str, dict[str, Any]], out: list[Event]) -> None:
+    at = desk.now
+    if at is None:
+        return
+    for tid in desk.tickets():
+        before = old.get(tid, {})
+        for metric, view in desk.clocks(tid).items():
+            was = before.get(metric.value)
+            if was != view.due_at:
+                out.append(SlaDeadlineMoved(at, tid, metric.value, was, view.due_at))

@@ -1,0 +1,118 @@
+"""A desk configuration's identity: a hash of its canonical plain data, part by part.
+
+A snapshot records the fingerprint of the config it was made under, so that restoring it under
+another config is noticed (and refused unless the host asks for the change): a first-response
+target edited from ``PT15M`` to ``PT1M`` would otherwise move every open deadline silently.
+
+The canonical form walks the config's attrs values field by field: mappings sorted by key,
+sets sorted, enums by value, instants and durations by ISO text, time zones by key.  Code
+policies (a priority policy, a strategy, a key policy ... any callable that is not plain data)
+count by their qualified name (``myapp.policies.vip_first``): the fingerprint cannot see inside
+code, so editing a function body without renaming it is not noticed -- name a changed policy
+anew.  The hash is SHA-256 of the canonical JSON, the same on every machine and run.
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+import json
+from collections.abc import Mapping
+from datetime import date, datetime, time, timedelta, tzinfo
+from typing import Any, Final
+
+import attrs
+
+from csflow.desk.config import DeskConfig
+
+__all__ = ["FINGERPRINT_VERSION", "config_fingerprint", "fingerprint_changes"]
+
+#: The version of the canonical form (a change of it changes every hash).
+FINGERPRINT_VERSION: Final = 1
+#: Fields that change what a desk keeps in memory, not what it decides.
+_IGNORED: Final = frozenset({"keep_history", "keep_log"})
+
+
+def _qualname(obj: object) -> str:
+    kind = obj if isinstance(obj, type) else type(obj)
+    name = getattr(obj, "__qualname__", None) or kind.__qualname__
+    module = getattr(obj, "__module__", None) or kind.__module__
+    return f"{module}.{name}"
+
+
+def _canon(value: object, depth: int = 0) -> Any:
+    if depth > 64:
+        return "..."
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, enum.Enum):
+        return _canon(value.value, depth + 1)
+    if isinstance(value, datetime | date | time):
+        return value.isoformat()
+    if isinstance(value, timedelta):
+        return f"{value // timedelta(microseconds=1)}us"
+    if isinstance(value, tzinfo):
+        return str(value)
+    if isinstance(value, Mapping):
+        return [[str(k), _canon(v, depth + 1)] for k, v in sorted(value.items(), key=_key)]
+    if isinstance(value, frozenset | set):
+        return sorted((_canon(v, depth + 1) for v in value), key=_dump)
+    if isinstance(value, tuple | list):
+        return [_canon(v, depth + 1) for v in value]
+    if attrs.has(type(value)):
+        fields = attrs.fields(type(value))  # type: ignore[arg-type]
+        return [
+            _qualname(value),
+            {f.name: _canon(getattr(value, f.name), depth + 1) for f in fields},
+        ]
+    for reader in ("to_dicts", "to_dict"):
+        method = getattr(value, reader, None)
+        if callable(method):
+            try:
+                return [_qualname(value), _canon(method(), depth + 1)]
+            except Exception:
+                break
+    slots = getattr(type(value), "__slots__", None)
+    data = getattr(value, "__dict__", None)
+    if data is None and slots:
+        data = {s: getattr(value, s, None) for s in slots if not s.startswith("__")}
+    if data and not callable(value):
+        return [_qualname(value), _canon(dict(data), depth + 1)]
+    # Code: a function, or a callable object of no data: its name is its identity.
+    return f"code:{_qualname(value)}"
+
+
+def _dump(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, default=str)
+
+
+def _key(item: tuple[Any, Any]) -> str:
+    return str(item[0])
+
+
+def _hash(value: Any) -> str:
+    return hashlib.sha256(_dump(value).encode()).hexdigest()
+
+
+def config_fingerprint(config: DeskConfig) -> dict[str, Any]:
+    """The fingerprint of *config*: ``{"version", "hash", "parts": {field: hash}}``.
+
+    ``keep_history`` and ``keep_log`` are left out (they change memory, not decisions).
+    """
+    parts = {
+        f.name: _hash(_canon(getattr(config, f.name)))
+        for f in attrs.fields(DeskConfig)
+        if f.name not in _IGNORED
+    }
+    return {"version": FINGERPRINT_VERSION, "hash": _hash(parts), "parts": parts}
+
+
+def fingerprint_changes(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[str]:
+    """The config fields whose part hashes differ between two fingerprints, sorted.
+
+    Every field when the versions differ or *old* has no parts.
+    """
+    if old.get("version") != new.get("version") or not isinstance(old.get("parts"), Mapping):
+        return sorted(new["parts"])
+    a, b = old["parts"], new["parts"]
+    return sorted(k for k in set(a) | set(b) if a.get(k) != b.get(k))
