@@ -107,7 +107,16 @@ def test_command_values_round_trip_and_apply_like_the_methods(cmds: list[NamedCo
     by_method = Desk(CONFIG)
     by_value = Desk(CONFIG)
     for named in cmds:
-        value = value_of(named)
+        try:
+            value = value_of(named)
+        except CsflowError:
+            # A value that cannot be built (a priority named "asap") is refused by the method
+            # too, and changes nothing there.
+            before = by_method.snapshot()
+            with pytest.raises(CsflowError):
+                named.apply(by_method)
+            assert by_method.snapshot() == before
+            continue
         data = json.loads(json.dumps(value.to_dict()))
         assert command_from_dict(data) == value
         assert data["at"].endswith("+00:00")
