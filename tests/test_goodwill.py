@@ -245,3 +245,33 @@ def test_no_agent_ever_exceeds_an_allowance(
                 assert spent[key] <= size[e.budget]
                 assert e.remaining == size[e.budget] - spent[key]
         check_invariants(desk)
+
+
+def test_people_commands_travel_as_journal_values() -> None:
+    # Grants, answers and ratings are commands like the others: a host journals their plain
+    # data and a restored desk replays the tail to the same state.
+    from csflow import command_from_dict
+    from csflow.lowlevel import ApproveGoodwill, GrantGoodwill, RecordFeedback, Resolve
+
+    desk = _desk()
+    snapshot = json.loads(json.dumps(desk.snapshot()))
+    t1 = T0 + timedelta(minutes=1)
+    values = [
+        GrantGoodwill("t0", "budi", Decimal(25000), "shipping_voucher", at=T0),
+        GrantGoodwill("t2", "budi", 25000, "late", at=T0),
+        GrantGoodwill("t4", "budi", "10000", "late", at=T0),
+        ApproveGoodwill("t4/goodwill/1", "lead", at=t1),
+        Resolve("t0", desk.ticket("t0").agent_id or "", at=t1),
+        RecordFeedback("t0", 5, "cepat sekali", at=t1),
+    ]
+    journal = []
+    for value in values:
+        data = json.loads(json.dumps(value.to_dict()))
+        assert command_from_dict(data) == value
+        journal.append(data)
+        desk.apply(value)
+    restored = Desk.restore(desk.config, snapshot, journal=journal)
+    assert restored.snapshot() == desk.snapshot()
+    assert restored.goodwill_balances() == desk.goodwill_balances()
+    with pytest.raises(ConfigError, match=r"amount must be a Decimal, an int or a string"):
+        GrantGoodwill("t0", "budi", 1.5, "late", at=T0)

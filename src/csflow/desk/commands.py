@@ -24,6 +24,7 @@ later routing depends on it.)
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any, ClassVar, Final
 
 import attrs
@@ -50,11 +51,15 @@ __all__ = [
     "Abandon",
     "AddAgent",
     "Advance",
+    "ApproveGoodwill",
     "Close",
     "Command",
     "CustomerMessage",
+    "DeclineGoodwill",
     "Escalate",
     "Forget",
+    "GrantGoodwill",
+    "RecordFeedback",
     "RemoveAgent",
     "Reopen",
     "Reply",
@@ -86,6 +91,13 @@ def _text(value: object, path: str, *, optional: bool = False) -> Any:
 
 def _priority_name(value: Priority | str) -> str:
     return value.name.lower() if isinstance(value, Priority) else value
+
+
+def _amount_text(value: object) -> str:
+    # Amounts travel as exact decimal strings; a float cannot hold most amounts exactly.
+    if isinstance(value, bool) or not isinstance(value, Decimal | int | str):
+        raise ConfigError(f"amount must be a Decimal, an int or a string, got {show(value)}")
+    return str(value)
 
 
 @attrs.frozen
@@ -327,6 +339,59 @@ class Advance(Command):
     method: ClassVar[str] = "advance"
 
 
+@attrs.frozen
+class RecordFeedback(Command):
+    """:meth:`Desk.record_feedback` (a rating on the documented scale, an optional comment)."""
+
+    method: ClassVar[str] = "record_feedback"
+    args: ClassVar[tuple[str, ...]] = ("ticket_id", "rating", "comment")
+    ticket_id: str
+    rating: int
+    comment: str = ""
+
+    @classmethod
+    def _read(cls, data: dict[str, Any], at: datetime, path: str) -> Command:
+        rating = data.get("rating")
+        if type(rating) is not int:
+            raise ConfigError(f"expected an int, got {show(rating)}", f"{path}.rating")
+        comment = data.get("comment", "")
+        if not isinstance(comment, str) or len(comment) > _MAX_TEXT:
+            raise ConfigError(f"expected a string, got {show(comment)}", f"{path}.comment")
+        return cls(_text(data.get("ticket_id"), f"{path}.ticket_id"), rating, comment, at=at)
+
+
+@attrs.frozen
+class GrantGoodwill(Command):
+    """:meth:`Desk.grant_goodwill` (the amount as an exact decimal string, e.g. ``"25000"``)."""
+
+    method: ClassVar[str] = "grant_goodwill"
+    args: ClassVar[tuple[str, ...]] = ("ticket_id", "agent_id", "amount", "reason")
+    ticket_id: str
+    agent_id: str
+    amount: str = attrs.field(converter=_amount_text)
+    reason: str
+
+
+@attrs.frozen
+class ApproveGoodwill(Command):
+    """:meth:`Desk.approve_goodwill`."""
+
+    method: ClassVar[str] = "approve_goodwill"
+    args: ClassVar[tuple[str, ...]] = ("request_id", "supervisor")
+    request_id: str
+    supervisor: str
+
+
+@attrs.frozen
+class DeclineGoodwill(Command):
+    """:meth:`Desk.decline_goodwill`."""
+
+    method: ClassVar[str] = "decline_goodwill"
+    args: ClassVar[tuple[str, ...]] = ("request_id", "supervisor")
+    request_id: str
+    supervisor: str
+
+
 #: Every command class by its type tag.
 COMMANDS: Final[dict[str, type[Command]]] = {
     c.__name__: c
@@ -348,6 +413,10 @@ COMMANDS: Final[dict[str, type[Command]]] = {
         Close,
         Forget,
         Advance,
+        RecordFeedback,
+        GrantGoodwill,
+        ApproveGoodwill,
+        DeclineGoodwill,
     )
 }
 
