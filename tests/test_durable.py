@@ -20,6 +20,7 @@ import copy
 import json
 import typing
 from datetime import UTC, datetime, timedelta, timezone
+from decimal import Decimal
 from typing import Any
 
 import attrs
@@ -89,6 +90,15 @@ def value_of(cmd: NamedCommand) -> Command:
     return cls(*args, at=cmd.at)
 
 
+def buildable(cmd: NamedCommand) -> Command | None:
+    """The command value of *cmd*, or ``None`` when its arguments cannot make one (a priority
+    named ``"asap"``): the desk refuses such a command, so no host journals it."""
+    try:
+        return value_of(cmd)
+    except CsflowError:
+        return None
+
+
 def attempt(desk: Desk, cmd: Command) -> list[dict[str, Any]] | str:
     """The events of *cmd* as plain data, or the name of the error it raised."""
     try:
@@ -132,7 +142,8 @@ def test_command_values_round_trip_and_apply_like_the_methods(cmds: list[NamedCo
 def test_restored_desk_with_journal_has_the_same_future(
     cmds: list[NamedCommand], data: st.DataObject
 ) -> None:
-    values = [value_of(c) for c in cmds] + [Advance(at=cmds[-1].at + timedelta(days=1))]
+    built = [v for c in cmds if (v := buildable(c)) is not None]
+    values = [*built, Advance(at=cmds[-1].at + timedelta(days=1))]
     cut = data.draw(st.integers(0, len(values)), label="snapshot after")
     tail = data.draw(st.integers(cut, len(values)), label="journal until")
     original = Desk(CONFIG)
@@ -160,7 +171,9 @@ def test_advances_that_need_no_journal_change_no_event(
 ) -> None:
     values: list[Command] = []
     for c in cmds:
-        values.append(value_of(c))
+        value = buildable(c)
+        if value is not None:
+            values.append(value)
         if data.draw(st.booleans()):  # hosts call advance often, mostly for nothing
             step = data.draw(st.sampled_from([0, 1, 60, 600]))
             values.append(Advance(at=c.at + timedelta(seconds=step)))
@@ -246,6 +259,7 @@ def strategy_for(tp: Any) -> st.SearchStrategy[Any]:
         Metric: st.sampled_from(list(Metric)),
         Priority: st.sampled_from(list(Priority)),
         TicketStatus: st.sampled_from(list(TicketStatus)),
+        Decimal: st.decimals(allow_nan=False, allow_infinity=False, places=2),
     }
     return table[tp]
 

@@ -19,6 +19,7 @@ import types
 import typing
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from typing import Any, Final, Union
 
 import attrs
@@ -101,6 +102,9 @@ def encode_value(value: object) -> Any:
         return value.value
     if isinstance(value, int | float):
         return value
+    if isinstance(value, Decimal):
+        # Money is exact: a decimal string, never a JSON number (a float on most readers).
+        return str(value)
     if isinstance(value, datetime):
         return encode_instant(value)
     if isinstance(value, timedelta):
@@ -136,6 +140,18 @@ def _scalar(kind: type, value: object, path: str) -> Any:
     return value
 
 
+def _decimal(value: object, path: str) -> Decimal:
+    if not isinstance(value, str) or len(value) > 64:
+        raise ConfigError(f"expected a decimal string, got {show(value)}", path)
+    try:
+        out = Decimal(value)
+    except ArithmeticError:
+        raise ConfigError(f"expected a decimal string, got {show(value)}", path) from None
+    if not out.is_finite():
+        raise ConfigError(f"expected a finite decimal, got {show(value)}", path)
+    return out
+
+
 def _decode(tp: Any, value: object, path: str, hooks: Mapping[type, Reader]) -> Any:
     origin = typing.get_origin(tp)
     if origin is Union or origin is types.UnionType:
@@ -164,6 +180,8 @@ def _decode(tp: Any, value: object, path: str, hooks: Mapping[type, Reader]) -> 
         return decode_instant(value, path)
     if tp is timedelta:
         return decode_duration(value, path)
+    if tp is Decimal:
+        return _decimal(value, path)
     if isinstance(tp, type) and issubclass(tp, enum.Enum):
         try:
             return tp(value)

@@ -32,6 +32,7 @@ import attrs
 from csflow._plain import decode_instant, encode_instant
 from csflow._text import show
 from csflow._time import instant_us
+from csflow.desk.host import DeskHost
 from csflow.desk.serialisation import (
     profile_from_dict,
     profile_to_dict,
@@ -42,7 +43,6 @@ from csflow.errors import ConfigError
 from csflow.model import AgentProfile, Priority, Ticket
 
 if TYPE_CHECKING:
-    from csflow.desk.desk import Desk
     from csflow.events import Event
 
 __all__ = [
@@ -115,7 +115,7 @@ class Command:
 
     at: datetime = attrs.field(kw_only=True)
 
-    def apply(self, desk: Desk) -> list[Event]:
+    def apply(self, desk: DeskHost) -> list[Event]:
         """Run the command on *desk* (what :meth:`Desk.apply` does).
 
         Returns:
@@ -154,7 +154,7 @@ class AddAgent(Command):
     presence: str = "offline"
     routing_profile: str | None = None
 
-    def apply(self, desk: Desk) -> list[Event]:
+    def apply(self, desk: DeskHost) -> list[Event]:
         return desk.add_agent(
             self.profile, at=self.at, presence=self.presence, routing_profile=self.routing_profile
         )
@@ -205,7 +205,7 @@ class Submit(Command):
 
     ticket: Ticket
 
-    def apply(self, desk: Desk) -> list[Event]:
+    def apply(self, desk: DeskHost) -> list[Event]:
         return desk.submit(self.ticket, at=self.at)
 
     def to_dict(self) -> dict[str, Any]:
@@ -467,7 +467,7 @@ def command_from_dict(data: object, path: str = "command") -> Command:
         raise ConfigError(f"cannot read {tag} command: {exc}", path) from None
 
 
-def needs_journal(desk: Desk, command: Command) -> bool:
+def needs_journal(desk: DeskHost, command: Command) -> bool:
     """Whether *command* must go in the journal; ask before applying it.
 
     Every command does, except an :class:`Advance` to an instant before the desk's next

@@ -24,25 +24,25 @@ when everything was read, so nothing is ever partly restored.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
 
 from csflow._plain import encode_instant
 from csflow._text import show
 from csflow.desk.commands import Command, command_from_dict
 from csflow.desk.config import DeskConfig
 from csflow.desk.fingerprint import config_fingerprint, fingerprint_changes
+from csflow.desk.host import DeskHost
 from csflow.desk.serialisation import check_plain, replay, snapshot_envelope
 from csflow.errors import ConfigError, CsflowError
 from csflow.events import Event, SlaDeadlineMoved
 
-if TYPE_CHECKING:
-    from csflow.desk.desk import Desk
-
 __all__ = ["deadlines", "restore_desk"]
 
+_D = TypeVar("_D", bound=DeskHost)
 
-def deadlines(desk: Desk) -> dict[str, dict[str, str | None]]:
+
+def deadlines(desk: DeskHost) -> dict[str, dict[str, str | None]]:
     """Every SLA clock's due instant (UTC ISO text, or ``None``), by ticket and metric."""
     out: dict[str, dict[str, str | None]] = {}
     for tid in desk.tickets():
@@ -81,13 +81,13 @@ def _journal(entries: Iterable[object], since: Any) -> list[Command]:
 
 
 def restore_desk(
-    cls: type[Desk],
+    cls: Callable[[DeskConfig], _D],
     config: DeskConfig,
     snapshot: object,
     *,
     journal: Iterable[object] = (),
     on_config_change: list[Event] | None = None,
-) -> Desk:
+) -> _D:
     """A desk of class *cls* rebuilt from *snapshot* and *journal* under *config*.
 
     Args:
@@ -131,7 +131,7 @@ def restore_desk(
         _report_moves(desk, env["deadlines"], moved)
     for i, cmd in enumerate(entries):
         try:
-            desk.apply(cmd)
+            cmd.apply(desk)
         except CsflowError as exc:
             raise ConfigError(
                 f"{type(cmd).__name__} cannot be replayed: {exc}", f"journal[{i}]"
@@ -141,7 +141,7 @@ def restore_desk(
     return desk
 
 
-def _report_moves(desk: Desk, old: dict[str, dict[str, Any]], out: list[Event]) -> None:
+def _report_moves(desk: DeskHost, old: dict[str, dict[str, Any]], out: list[Event]) -> None:
     at = desk.now
     if at is None:
         return

@@ -25,17 +25,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Final
+from typing import Any, Final
 
 from csflow._config import check_keys, join_path, mapping, sequence, wrap
 from csflow._plain import decode_instant, encode_instant
 from csflow._text import show
 from csflow._time import MAX_US, MIN_US, utc
+from csflow.desk.host import DeskHost
 from csflow.errors import ConfigError, CsflowError
 from csflow.model import AgentProfile, Customer, Ticket, Tier
-
-if TYPE_CHECKING:
-    from csflow.desk.desk import Desk
 
 __all__ = [
     "SNAPSHOT_FORMAT",
@@ -307,7 +305,7 @@ def snapshot_envelope(snapshot: object) -> dict[str, Any]:
     }
 
 
-def replay(desk: Desk, commands: object) -> None:
+def replay(desk: DeskHost, commands: object) -> None:
     """Apply a snapshot's *commands* to *desk*, in order.
 
     Raises:
@@ -344,7 +342,7 @@ _ONE_ARG: Final = frozenset(
 )
 
 
-def _replay_one(desk: Desk, cmd: object, path: str) -> None:
+def _replay_one(desk: DeskHost, cmd: object, path: str) -> None:
     items = sequence(cmd, path)
     if len(items) < 2 or not isinstance(items[0], str):
         raise ConfigError(f"expected [name, at_us, *args], got {show(cmd)}", path)
