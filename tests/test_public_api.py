@@ -99,6 +99,7 @@ TOP_LEVEL = {
     "Tier",
     "TransferLimitError",
     "TransferLimitReached",
+    "UndeclaredNameError",
     "UnknownAgentError",
     "UnknownTicketError",
     "__version__",

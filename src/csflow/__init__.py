@@ -34,6 +34,7 @@ from csflow.errors import (
     DuplicateAgentError,
     InvalidTransitionError,
     InvariantError,
+    UndeclaredNameError,
     UnknownAgentError,
     UnknownTicketError,
 )
@@ -185,6 +186,7 @@ __all__ = [
     "Tier",
     "TransferLimitError",
     "TransferLimitReached",
+    "UndeclaredNameError",
     "UnknownAgentError",
     "UnknownTicketError",
     "__version__",

@@ -147,7 +147,8 @@ def schema() -> dict[str, Any]:
     desk_keys = [
         "tiers", "calendars", "sla_policies", "default_sla_policy", "queues", "routing_profiles",
         "strategies", "affinity", "triage", "teams", "escalation", "transfers", "presence",
-        "capacity", "survey_delay", "recalculation", "keep_history", "keep_log",
+        "capacity", "survey_delay", "recalculation", "keep_history", "keep_log", "channels",
+        "languages", "skills",
     ]  # fmt: skip
     desk = _obj(
         {k: {"description": f"see DeskConfig.from_dict: {k}"} for k in desk_keys},
