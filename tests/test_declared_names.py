@@ -72,14 +72,14 @@ def _desk(config: DeskConfig | None = None) -> Desk:
             _ticket(channel="whatsap"),
             "ticket.channel",
             r"^ticket\.channel: undeclared channel 'whatsap'; declared: \['chat', 'email', "
-            r"'phone'\] \(DeskConfig\.channels, or 'open' to accept any\)$",
+            r"'phone'\] \(DeskConfig\.channels; or 'open' to accept any\)$",
         ),
         (_ticket(channel="fax"), "ticket.channel", r"undeclared channel 'fax'"),
         (
             _ticket(tier=Tier("platinum", 4)),
             "ticket.customer.tier",
             r"^ticket\.customer\.tier: undeclared tier 'platinum'; declared: \['gold', "
-            r"'regular'\]",
+            r"'regular'\] \(DeskConfig\.tiers; define none to accept any\)$",
         ),
         (
             _ticket(tier=Tier("gold", 1)),

@@ -79,9 +79,11 @@ def name_set(value: object, what: str) -> frozenset[str] | None:
 
 
 def _refuse(kind: str, value: str, declared: Iterable[str], path: str, field: str) -> None:
+    # Tiers and teams are open only when none is defined; the other sets take "open".
+    how = "define none" if field in ("tiers", "teams") else f"or {OPEN!r}"
     raise UndeclaredNameError(
         f"undeclared {kind} {show(value)}; declared: {show(sorted(declared))} "
-        f"(DeskConfig.{field}, or {OPEN!r} to accept any)",
+        f"(DeskConfig.{field}; {how} to accept any)",
         path,
     )
 

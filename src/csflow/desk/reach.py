@@ -4,7 +4,8 @@ A ticket waits for an agent who serves its channel, speaks its language, has its
 the minimum proficiencies) and is routed to its queue.  Given the agents a host staffs the
 desk with, this module enumerates the shapes a ticket can have under the configuration --
 
-* a channel: each declared channel (or, when channels are open, each channel an agent serves);
+* a channel: each declared channel (or, when channels are open or left at their default, each
+  channel an agent serves);
 * a language: none, or each declared language (open languages: none only);
 * required skills: none, each declared skill, or what a triage rule's ``skills`` action adds;
 * a queue: each queue of the desk --
@@ -23,6 +24,7 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from csflow._config import join_path
+from csflow.desk.names import COMMON_CHANNELS
 from csflow.lint import Finding
 from csflow.model import AgentProfile, SkillRequirement
 
@@ -32,6 +34,12 @@ if TYPE_CHECKING:
 __all__ = ["unserved_shapes"]
 
 _Reqs = tuple[SkillRequirement, ...]
+
+
+def _default_channels(config: DeskConfig) -> frozenset[str] | None:
+    """The channels *config* would declare had it listed none."""
+    caps = config.capacity
+    return COMMON_CHANNELS | set(caps.weights) | set(caps.limits)
 
 
 def _routed_queues(config: DeskConfig, agent: AgentProfile) -> frozenset[str]:
@@ -125,9 +133,14 @@ def unserved_shapes(config: DeskConfig, agents: Sequence[AgentProfile]) -> list[
     if not agents:
         return []
     served_channels = {c for a in agents for c, n in a.capacity.items() if n > 0}
+    declared = config.channels
+    if declared is not None and declared == _default_channels(config):
+        # Channels the host never listed: the default set guards against typos, it does not
+        # say the desk means to staff all five; lint the channels the agents serve.
+        declared = declared & served_channels
     out, channels = _nobody(
         "channel",
-        config.channels if config.channels is not None else served_channels,
+        declared if declared is not None else served_channels,
         served_channels,
         "channels",
         "serves",

@@ -1,0 +1,88 @@
+"""Queue keys: the cases a mutation run of ``csflow.queues.keys`` found untested -- every error
+message and the value it names, the (tier, priority) allowance lookup, the bands of a
+deadline queue and its fallback."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from csflow.errors import ConfigError
+from csflow.model import Customer, Priority, Ticket, Tier
+from csflow.queues import AgingKey, DeadlineKey, KeyContext
+
+T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+S = 1_000_000  # one second in microseconds
+
+
+def _ctx(
+    priority: Priority = Priority.NORMAL, tier: str = "gold", due: int | None = None
+) -> KeyContext:
+    ticket = Ticket("t1", Customer("c1", Tier(tier)), "chat", T0, priority=priority)
+    return KeyContext(ticket, 1000 * S, due)
+
+
+@pytest.mark.parametrize(
+    ("build", "message"),
+    [
+        (lambda: AgingKey(bands=5), r"^bands must be a mapping of priority -> int, got 5$"),  # type: ignore[arg-type]
+        (
+            lambda: AgingKey(bands={"urgent": "x"}),  # type: ignore[dict-item]
+            r"^band for priority 'urgent' must be an int, got 'x'$",
+        ),
+        (lambda: DeadlineKey(bands={"low": 1.5}), r"^band for priority 'low' .* got 1\.5$"),  # type: ignore[dict-item]
+        (lambda: AgingKey(allowances=5), r"^allowances must be a mapping, got 5$"),  # type: ignore[arg-type]
+        (
+            lambda: AgingKey(allowances={5: timedelta(1)}),  # type: ignore[dict-item]
+            r"^allowance keys must be a tier name or a \(tier or '\*', priority\) pair, got 5$",
+        ),
+        (
+            lambda: AgingKey(allowances={"gold": timedelta(-1)}),
+            r"^\"allowance for 'gold'\" must not be negative, got datetime\.timedelta\(days=-1\)$",
+        ),
+        (
+            lambda: AgingKey(default=timedelta(-1)),
+            r"^'default' must not be negative, got datetime\.timedelta\(days=-1\)$",
+        ),
+        (lambda: AgingKey(default_band="x"), r"^default_band must be an int, got 'x'$"),  # type: ignore[arg-type]
+        (
+            lambda: DeadlineKey(fallback=timedelta(-1))(_ctx()),
+            r"^'fallback' must not be negative, got datetime\.timedelta\(days=-1\)$",
+        ),
+        (
+            lambda: DeadlineKey()(_ctx()),
+            r"^DeadlineKey needs a due instant for ticket 't1', got None "
+            r"\(pass due= or set a fallback\)$",
+        ),
+    ],
+)
+def test_each_refusal_names_the_value_and_what_was_expected(
+    build: Callable[[], object], message: str
+) -> None:
+    with pytest.raises(ConfigError, match=message):
+        build()
+
+
+def test_a_tier_and_priority_allowance_wins_over_the_tier_s() -> None:
+    key = AgingKey(
+        {
+            ("gold", "high"): timedelta(seconds=5),
+            "gold": timedelta(seconds=60),
+            ("*", "high"): timedelta(seconds=300),
+        }
+    )
+    assert key(_ctx(Priority.HIGH)) == (1, 1005 * S)
+    assert key(_ctx(Priority.NORMAL)) == (1, 1060 * S)
+    assert key(_ctx(Priority.HIGH, tier="silver")) == (1, 1300 * S)
+    assert key(_ctx(Priority.NORMAL, tier="silver")) == (1, 1600 * S)  # the 10-minute default
+
+
+def test_a_deadline_queue_bands_by_priority_and_falls_back_after_the_queueing() -> None:
+    key = DeadlineKey(bands={"urgent": 0, "low": 5}, default_band=2, fallback=timedelta(minutes=1))
+    assert key(_ctx(Priority.URGENT, due=7)) == (0, 7)
+    assert key(_ctx(Priority.LOW, due=7)) == (5, 7)
+    assert key(_ctx(Priority.NORMAL, due=7)) == (2, 7)
+    # No due instant: queued_at + fallback, never None.
+    assert key(_ctx(Priority.NORMAL)) == (2, 1060 * S)
