@@ -11,7 +11,7 @@ import pytest
 
 from csflow.errors import ConfigError
 from csflow.model import Customer, Priority, Ticket, Tier
-from csflow.queues import AgingKey, DeadlineKey, KeyContext
+from csflow.queues import AgingKey, DeadlineKey, KeyContext, TicketQueue
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 S = 1_000_000  # one second in microseconds
@@ -86,3 +86,47 @@ def test_a_deadline_queue_bands_by_priority_and_falls_back_after_the_queueing() 
     assert key(_ctx(Priority.NORMAL, due=7)) == (2, 7)
     # No due instant: queued_at + fallback, never None.
     assert key(_ctx(Priority.NORMAL)) == (2, 1060 * S)
+
+
+# -- the queue: reprioritisation and the delay views' rebuild ---------------------------------
+
+
+def _waiting(tid: str, priority: Priority = Priority.NORMAL) -> Ticket:
+    return Ticket(tid, Customer(f"c-{tid}", Tier("gold")), "chat", T0, priority=priority)
+
+
+def test_reprioritize_keeps_the_new_ticket_in_the_entry() -> None:
+    """Mutant: ``reprioritize`` stores ``ticket=None`` (or the old ticket) in the entry."""
+    q = TicketQueue("q", AgingKey())
+    q.push(_waiting("a"), at=T0)
+    q.push(_waiting("b"), at=T0)
+    urgent = _waiting("b", Priority.URGENT)
+    entry = q.reprioritize(urgent)
+    assert entry.ticket is urgent
+    stored = q.get("b").ticket
+    assert stored is not None and stored.priority is Priority.URGENT
+    head = q.peek()
+    assert head is not None
+    assert (head.ticket_id, head.ticket) == ("b", urgent)
+
+
+def test_a_delay_view_rebuilt_after_many_rekeys_shows_the_same_tickets() -> None:
+    """``TicketQueue._rebuild_view`` runs when a delay view holds over twice the live entries
+    (plus slack): every rekey adds one.  Visible entries stay visible; hidden ones are still
+    announced by ``refresh`` when they cross the delay."""
+    q = TicketQueue("q", AgingKey())
+    q.push(_waiting("old"), at=T0)
+    q.push(_waiting("new"), at=T0 + timedelta(seconds=50))
+    q.watch(timedelta(seconds=60))
+    at = T0 + timedelta(seconds=70)
+    assert [e.ticket_id for _, e in q.refresh(at)] == ["old"]
+    for i in range(200):  # far past 2 * 2 live entries + 32
+        q.rekey("new", band=1, due=T0 + timedelta(seconds=i))
+        q.rekey("old", band=1, due=T0 + timedelta(seconds=1000 + i))
+    seen = q.peek(waited=timedelta(seconds=60), at=at)
+    assert seen is not None and seen.ticket_id == "old"  # "new" has waited only 20 s
+    later = T0 + timedelta(seconds=111)
+    # (A rekeyed entry is a new entry: "old" may be announced again; "new" must be.)
+    assert "new" in [e.ticket_id for _, e in q.refresh(later)]
+    head = q.peek(waited=timedelta(seconds=60), at=later)
+    assert head is not None and head.ticket_id == "new"  # its key (due T0+199 s) is lower
