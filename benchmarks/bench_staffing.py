@@ -1,15 +1,24 @@
-"""Erlang C / A staffing: csflow beside pyworkforce's ``ErlangC``.
+"""Erlang C / A staffing and rosters: csflow beside pyworkforce's ``ErlangC`` and scheduler.
 
 The headline figure is one staffing search (the fewest agents for 80 % answered within 20 s)
 at 180 Erlang, AHT 6 minutes; csflow's target is at most 20 µs.  pyworkforce's ``ErlangC``
 takes transactions per interval, AHT and the answer-time target (its ``asa`` argument) in
 minutes, and recomputes Erlang B from scratch for every candidate.
 
+The roster rows cover one day's requirements (a staffing plan's scheduled heads) with day,
+evening and night shift templates, on a desk that closes at night (a line) and on a 24/7 desk
+(a circle: the night shift runs across midnight).  pyworkforce's ``MinRequiredResources`` gets
+the same shifts as coverage arrays (a night shift's array wraps around the day) and the same
+costs, and solves the integer program with OR-tools' CP-SAT; csflow solves it exactly with
+networkx (see :mod:`csflow.staffing.roster`).  Both costs are printed: csflow's must be the same
+or lower.
+
 Run with ``python -m benchmarks staffing``.
 """
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -23,11 +32,15 @@ from csflow.staffing import (
     service_level,
     staffing_plan,
 )
+from csflow.staffing.roster import cover
+from csflow.staffing.shifts import ShiftTemplate
 
 try:
     from pyworkforce.queuing import ErlangC
+    from pyworkforce.scheduling import MinRequiredResources
 except ImportError:  # the bench extra is not installed
     ErlangC = None
+    MinRequiredResources = None
 
 MINUTE = timedelta(minutes=1)
 TARGET_US = 20.0
@@ -230,6 +243,99 @@ def main() -> None:
     print_table(plan_rows, unit="per plan")
 
     _differences()
+    _rosters()
+
+
+def _roster_case(wraps: bool) -> tuple[list[int], list[ShiftTemplate]]:
+    """A Lebaran-eve day in half-hours: heads from a staffing plan, and shift templates."""
+    start = datetime(2026, 3, 19, tzinfo=timezone(timedelta(hours=7)))
+    half = timedelta(minutes=30)
+    hour = timedelta(hours=1)
+    per_half = [20 + 180 * max(0.0, 1 - abs(i - 26) / 20) ** 1.5 for i in range(48)]
+    if not wraps:  # the desk is open 06:00-22:00
+        per_half = [x if 12 <= i < 44 else 0.0 for i, x in enumerate(per_half)]
+    forecast = [(start + i * half, half, x) for i, x in enumerate(per_half)]
+    plan = staffing_plan(forecast, 4 * MINUTE, timedelta(seconds=30), 0.8, shrinkage=0.25)
+    need = [i.scheduled_heads for i in plan.intervals]
+    templates = [
+        ShiftTemplate("early", 8 * hour, 6 * hour, 8 * hour, cost=8),
+        ShiftTemplate("day", 8 * hour, 9 * hour, 11 * hour, cost=8),
+        ShiftTemplate("late", 8 * hour, 13 * hour, 14 * hour, cost=9),
+        ShiftTemplate("part", 4 * hour, 10 * hour, 18 * hour, cost=5),
+    ]
+    if wraps:
+        templates.append(ShiftTemplate("night", 9 * hour, 21 * hour, 23 * hour, cost=12))
+    return need, templates
+
+
+def _peer_roster(need: list[int], templates: list[ShiftTemplate], wraps: bool) -> float:
+    assert MinRequiredResources is not None
+    half = timedelta(minutes=30)
+    coverage: dict[str, list[int]] = {}
+    costs: dict[str, int] = {}
+    for t in templates:
+        first, last = t.earliest // half, (t.latest or t.earliest) // half
+        for s in range(first, last + 1):
+            if not wraps and s + t.length // half > 48:
+                continue
+            cells = {(s + j) % 48 for j in range(t.length // half)}
+            name = f"{t.name}@{s}"
+            coverage[name] = [int(p in cells) for p in range(48)]
+            costs[name] = int(t.unit_cost)
+    peer = MinRequiredResources(
+        num_days=1,
+        periods=48,
+        shifts_coverage=coverage,
+        required_resources=[need],
+        max_period_concurrency=10_000,
+        max_shift_concurrency=10_000,
+        cost_dict=costs,
+        max_search_time=120.0,
+        num_search_workers=2,
+    )
+    solution = peer.solve()
+    assert solution["status"] in ("OPTIMAL", "FEASIBLE"), solution["status"]
+    return float(solution["cost"])
+
+
+def _rosters() -> None:
+    for wraps, title in ((False, "desk open 06:00-22:00"), (True, "24/7 desk, night shift")):
+        need, templates = _roster_case(wraps)
+        section(f"Roster for a Lebaran-eve day, {title}: 48 half-hours, peak {max(need)} heads")
+        interval = timedelta(minutes=30)
+        roster = cover(need, templates, interval=interval, wraps=wraps)
+        rows: list[Row] = [
+            (
+                "csflow cover (networkx, exact)",
+                median_per_call(
+                    functools.partial(cover, need, templates, interval=interval, wraps=wraps),
+                    number=1,
+                    repeat=3,
+                ),
+                f"cost {roster.cost:g}, {roster.agents} agents",
+            )
+        ]
+        if MinRequiredResources is None:
+            rows.append(("pyworkforce MinRequiredResources", None, "not installed"))
+        else:
+            peer_cost = _peer_roster(need, templates, wraps)
+            verdict = (
+                "same"
+                if peer_cost == roster.cost
+                else ("csflow lower" if roster.cost < peer_cost else "csflow HIGHER")
+            )
+            rows.append(
+                (
+                    "pyworkforce MinRequiredResources (CP-SAT)",
+                    median_per_call(
+                        functools.partial(_peer_roster, need, templates, wraps),
+                        number=1,
+                        repeat=3,
+                    ),
+                    f"cost {peer_cost:g} ({verdict})",
+                )
+            )
+        print_table(rows, unit="per roster")
 
 
 if __name__ == "__main__":

@@ -173,3 +173,28 @@ def test_forget_is_replayed_from_a_snapshot() -> None:
     again = Desk.restore(desk.config, desk.snapshot())
     assert list(again.tickets()) == []
     assert again.snapshot() == desk.snapshot()
+
+
+def test_escalation_rules_from_plain_data_reach_the_desk() -> None:
+    # The rule-set form of the escalation policy, read by DeskConfig.from_dict.
+    rules = [
+        {
+            "name": "breach",
+            "when": {"field": "event", "eq": "breach"},
+            "then": {"priority": "urgent", "notify": "lead-ayu"},
+        }
+    ]
+    config = DeskConfig.from_dict({**BASE, "escalation_rules": rules})
+    assert isinstance(config.escalation_policy, RuleEscalationPolicy)
+    desk = Desk(config)
+    desk.submit(_ticket("t1"), at=T0)
+    events = desk.advance(at=T0 + timedelta(minutes=3))
+    [esc] = [e for e in events if isinstance(e, SlaEscalated) and e.kind == "breach"]
+    assert esc.notify == ("lead-ayu",)
+    assert desk.ticket("t1").ticket.priority is Priority.URGENT
+    with pytest.raises(ConfigError, match=r"^escalation_rules\[0\]\.then\.priority: "):
+        DeskConfig.from_dict(
+            {**BASE, "escalation_rules": [{"name": "x", "then": {"priority": "asap"}}]}
+        )
+    with pytest.raises(ConfigError, match=r"^escalation_rules: "):
+        DeskConfig.from_dict({**BASE, "escalation_rules": "breach"})

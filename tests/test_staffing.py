@@ -10,10 +10,12 @@ from fractions import Fraction
 from typing import Any
 
 import pytest
-from hypothesis import assume, given, settings
+from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
-import csflow.staffing
+import csflow.staffing.erlang
+import csflow.staffing.plan
+import csflow.staffing.roster
 from csflow.errors import ConfigError, CsflowError
 from csflow.staffing import (
     agents_for_service_level,
@@ -142,6 +144,32 @@ def test_probabilities_are_probabilities(n: int, a: float) -> None:
     assert 0.0 <= service_level(n, a, 3 * MIN, 20 * SEC) <= 1.0
     if n > a > 0:
         assert erlang_b(n, a) <= erlang_c(n, a)
+
+
+def test_erlang_b_is_at_most_erlang_c_at_a_load_of_one_ulp() -> None:
+    # Found by CI: n - a rounds to n, and C = n / (n/B + a) landed one ulp below B = 1/(1/B).
+    a = 2.220446049250313e-16
+    assert erlang_b(3, a) <= erlang_c(3, a)
+    assert erlang_b(3, a) == erlang_c(3, a)  # equal to the last bit: C - B is far below an ulp
+
+
+# Loads where rounding is at its worst: subnormal, tiny, around one, and huge.
+extreme_loads = st.one_of(
+    st.floats(min_value=0.0, max_value=2.2250738585072014e-308),  # zero and subnormals
+    st.floats(min_value=1e-300, max_value=1e-6),
+    st.floats(min_value=1e-6, max_value=4.0),
+    st.floats(min_value=1e4, max_value=2e5),
+)
+
+
+@given(extreme_loads, st.integers(min_value=-60, max_value=400))
+@example(2.220446049250313e-16, 3)
+@settings(max_examples=200)
+def test_erlang_b_never_exceeds_erlang_c(a: float, offset: int) -> None:
+    # Agents from below the load (C = 1) to far above it (B and C underflow to 0).
+    n = max(0, int(a) + offset)
+    b, c = erlang_b(n, a), erlang_c(n, a)
+    assert 0.0 <= b <= c <= 1.0
 
 
 @given(st.integers(min_value=0, max_value=400), st.floats(min_value=0.0, max_value=400.0))
@@ -392,6 +420,9 @@ def test_integer_loads_and_int_subclasses_are_accepted() -> None:
 
 
 def test_the_docstring_examples_run() -> None:
-    result = doctest.testmod(csflow.staffing, raise_on_error=False)
-    assert result.attempted >= 5
-    assert result.failed == 0
+    attempted = 0
+    for module in (csflow.staffing.erlang, csflow.staffing.plan, csflow.staffing.roster):
+        result = doctest.testmod(module, raise_on_error=False)
+        assert result.failed == 0
+        attempted += result.attempted
+    assert attempted >= 5

@@ -12,11 +12,11 @@ from hypothesis import strategies as st
 
 from csflow.calendar import BusinessCalendar
 from csflow.desk import Desk, DeskConfig
-from csflow.errors import CsflowError, InvalidTransitionError
+from csflow.errors import ConfigError, CsflowError, InvalidTransitionError
 from csflow.events import Event, TicketAssigned, TicketQueued
 from csflow.model import AgentProfile, Customer, Priority, Ticket, TicketStatus, Tier
 from csflow.rules import RuleSet
-from csflow.sla import Metric, SlaBreached
+from csflow.sla import Metric, SlaBreached, SlaPolicy
 from csflow.testing import (
     Command,
     InvariantError,
@@ -210,20 +210,62 @@ def test_story_times_are_on_its_day_in_its_zone() -> None:
     assert story.at("7:00") == datetime(2026, 3, 6, 7, 0, tzinfo=WIB)
 
 
+def test_story_steps_name_days_by_weekday_offset_or_date() -> None:
+    story = Story(DeskConfig(), datetime(2026, 3, 6, tzinfo=WIB))  # a Friday
+    assert story.at("Fri 16:00") == datetime(2026, 3, 6, 16, 0, tzinfo=WIB)
+    assert story.at("Mon 09:00") == datetime(2026, 3, 9, 9, 0, tzinfo=WIB)
+    assert story.at("thursday 09:00:30") == datetime(2026, 3, 12, 9, 0, 30, tzinfo=WIB)
+    assert story.at("+1d 00:30") == datetime(2026, 3, 7, 0, 30, tzinfo=WIB)
+    assert story.at("+0d 08:00") == story.at("08:00")
+    assert story.at("2026-03-31 17:45") == datetime(2026, 3, 31, 17, 45, tzinfo=WIB)
+
+
+def test_story_wall_clock_times_follow_the_zone_across_dst() -> None:
+    from zoneinfo import ZoneInfo
+
+    london = ZoneInfo("Europe/London")
+    story = Story(DeskConfig(), datetime(2026, 3, 27, tzinfo=london))  # Friday before the change
+    friday, monday = story.at("Fri 16:00"), story.at("Mon 09:00")
+    assert friday.utcoffset() == timedelta(0)
+    assert monday.utcoffset() == timedelta(hours=1)
+    assert monday.astimezone(UTC) == datetime(2026, 3, 30, 8, 0, tzinfo=UTC)
+
+
 @pytest.mark.parametrize(
     ("clock", "match"),
     [
-        ("9h", r"expected 'HH:MM' or 'HH:MM:SS', got '9h'"),
-        ("24:00", r"no such time of day '24:00'"),
-        ("09:60", r"no such time of day '09:60'"),
-        ("09:00:61", r"no such time of day '09:00:61'"),
-        ("", r"got ''"),
+        ("9h", r"story step '9h': expected 'HH:MM\[:SS\]', 'Mon HH:MM', '\+1d HH:MM'"),
+        ("24:00", r"story step '24:00': no such time of day"),
+        ("24:30", r"story step '24:30': no such time of day"),
+        ("09:60", r"story step '09:60': no such time of day"),
+        ("09:00:61", r"story step '09:00:61': no such time of day"),
+        ("", r"story step '': expected"),
+        ("Fry 09:00", r"story step 'Fry 09:00': unknown day 'Fry'; expected mon"),
+        ("2026-02-30 09:00", r"story step '2026-02-30 09:00': no such date"),
+        ("-1d 09:00", r"story step '-1d 09:00': expected"),
     ],
 )
-def test_story_refuses_malformed_times(clock: str, match: str) -> None:
+def test_story_refuses_malformed_steps_with_a_config_error(clock: str, match: str) -> None:
     story = Story(DeskConfig(), datetime(2026, 3, 6, tzinfo=WIB))
-    with pytest.raises(InvalidTransitionError, match=match):
+    with pytest.raises(ConfigError, match=match):
         story.at(clock)
+
+
+def test_a_friday_to_monday_story_counts_business_hours_only() -> None:
+    office = BusinessCalendar(
+        "Asia/Jakarta", {d: [("09:00", "17:00")] for d in ("mon", "tue", "wed", "thu", "fri")}
+    )
+    config = DeskConfig(
+        sla_policies=[SlaPolicy("office", office, {Metric.FIRST_RESPONSE: timedelta(hours=2)})],
+        default_sla_policy="office",
+    )
+    from zoneinfo import ZoneInfo
+
+    story = Story(config, datetime(2026, 3, 6, tzinfo=ZoneInfo("Asia/Jakarta")))
+    story.customer_opens("Fri 16:00", "t1", "email")
+    assert_no_breach(story.wait_until("Mon 09:59"))
+    breach = assert_breached(story.wait_until("Mon 10:01"), "t1", "first_response")
+    assert breach.at == story.at("Mon 10:00")
 
 
 def test_story_refuses_a_naive_day() -> None:

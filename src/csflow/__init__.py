@@ -116,6 +116,12 @@ from csflow.staffing import (
     erlang_c,
     staffing_plan,
 )
+from csflow.staffing.roster import (
+    cover,
+)
+from csflow.staffing.verify import (
+    verify_plan,
+)
 from csflow.sweep import (
     run_sweep,
 )
@@ -190,6 +196,7 @@ __all__ = [
     "UnknownAgentError",
     "UnknownTicketError",
     "__version__",
+    "cover",
     "erlang_a",
     "erlang_c",
     "lint",
@@ -197,4 +204,5 @@ __all__ = [
     "simulate",
     "staffing_plan",
     "summarize",
+    "verify_plan",
 ]

@@ -155,6 +155,21 @@ from csflow.staffing import (
     occupancy,
     service_level,
 )
+from csflow.staffing.roster import (
+    IntervalCover,
+    Roster,
+    RosterRow,
+)
+from csflow.staffing.shifts import (
+    BreakRule,
+    ShiftTemplate,
+    templates_from_dict,
+)
+from csflow.staffing.verify import (
+    Estimate,
+    VerifiedInterval,
+    VerifiedPlan,
+)
 
 __all__ = [
     "COMBINATORS",
@@ -196,6 +211,7 @@ __all__ = [
     "BatchPlan",
     "BatchScore",
     "BestProficiency",
+    "BreakRule",
     "CapacityRules",
     "ClockAction",
     "ClockState",
@@ -210,11 +226,13 @@ __all__ = [
     "Escalation",
     "EscalationGraph",
     "EscalationRule",
+    "Estimate",
     "Exponential",
     "Finding",
     "ForecastInterval",
     "HandOver",
     "Instant",
+    "IntervalCover",
     "IntervalStaffing",
     "KeyContext",
     "KeyPolicy",
@@ -232,6 +250,8 @@ __all__ = [
     "QueuedTicket",
     "RatePeriod",
     "Relaxed",
+    "Roster",
+    "RosterRow",
     "RoundRobin",
     "Router",
     "RoutingChange",
@@ -244,6 +264,7 @@ __all__ = [
     "SelectionContext",
     "Severity",
     "Shift",
+    "ShiftTemplate",
     "Signature",
     "SimConfig",
     "SlaClock",
@@ -255,6 +276,8 @@ __all__ = [
     "TicketSla",
     "TransferLedger",
     "TransferPolicy",
+    "VerifiedInterval",
+    "VerifiedPlan",
     "agents_for_service_level",
     "agents_for_service_level_a",
     "average_speed_of_answer",
@@ -272,6 +295,7 @@ __all__ = [
     "resolve_policy",
     "run_scenario",
     "service_level",
+    "templates_from_dict",
     "ticket_context",
     "ticket_from_dict",
     "ticket_to_dict",

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from csflow.desk.config import DOCUMENT_KEYS
+
 __all__ = ["schema"]
 
 _DURATION = {
@@ -144,12 +146,7 @@ def schema() -> dict[str, Any]:
         "csflow.sim.SimConfig.from_dict",
         ["start", "duration", "arrivals"],
     )
-    desk_keys = [
-        "tiers", "calendars", "sla_policies", "default_sla_policy", "queues", "routing_profiles",
-        "strategies", "affinity", "triage", "teams", "escalation", "transfers", "presence",
-        "capacity", "survey_delay", "recalculation", "keep_history", "keep_log", "channels",
-        "languages", "skills",
-    ]  # fmt: skip
+    desk_keys = DOCUMENT_KEYS
     desk = _obj(
         {k: {"description": f"see DeskConfig.from_dict: {k}"} for k in desk_keys},
         "csflow.desk.DeskConfig.from_dict",

@@ -27,7 +27,13 @@ from csflow.errors import ConfigError
 from csflow.lint import Finding
 from csflow.lint import lint as lint_rules
 from csflow.model import AgentProfile, Priority, SkillRequirement, Ticket, Tier
-from csflow.policies import EscalationPolicy, PriorityPolicy, QueuePolicy, SlaSelectionPolicy
+from csflow.policies import (
+    EscalationPolicy,
+    PriorityPolicy,
+    QueuePolicy,
+    RuleEscalationPolicy,
+    SlaSelectionPolicy,
+)
 from csflow.queues import AgingKey, DeadlineKey, KeyPolicy
 from csflow.routing import (
     BestProficiency,
@@ -146,6 +152,33 @@ def _to_profiles(value: Iterable[RoutingProfile]) -> tuple[RoutingProfile, ...]:
 def _to_strategies(value: object) -> tuple[Strategy, ...]:
     strategies: tuple[Strategy, ...] = wrap("strategies", strategy_tuple, value)
     return strategies
+
+
+#: The top-level keys of :meth:`DeskConfig.from_dict` (the CLI's JSON Schema lists them too).
+DOCUMENT_KEYS: Final[tuple[str, ...]] = (
+    "tiers",
+    "calendars",
+    "sla_policies",
+    "default_sla_policy",
+    "queues",
+    "routing_profiles",
+    "strategies",
+    "affinity",
+    "triage",
+    "teams",
+    "escalation",
+    "escalation_rules",
+    "transfers",
+    "presence",
+    "capacity",
+    "survey_delay",
+    "recalculation",
+    "keep_history",
+    "keep_log",
+    "channels",
+    "languages",
+    "skills",
+)
 
 
 def _to_triage(value: RuleSet | None) -> RuleSet:
@@ -451,6 +484,7 @@ class DeskConfig:
              "triage": {"mode": "first", "rules": [...rule dicts...]},
              "teams": {"finance": {"queue": "finance", "routing_profile": "finance"}},
              "escalation": {"teams": [...], "entry": [...], "edges": {...}},
+             "escalation_rules": [...rule dicts: RuleEscalationPolicy...],
              "transfers": {"max_transfers": 3, "on_limit": "refuse"},
              "presence": {"lunch": false},
              "capacity": {"weights": {"email": 1}, "exclusive": ["phone"], "budget": 3},
@@ -470,33 +504,7 @@ class DeskConfig:
                 (``queues[1].relaxation[0].after: ...``).
         """
         d = mapping(data, "config")
-        check_keys(
-            d,
-            (
-                "tiers",
-                "calendars",
-                "sla_policies",
-                "default_sla_policy",
-                "queues",
-                "routing_profiles",
-                "strategies",
-                "affinity",
-                "triage",
-                "teams",
-                "escalation",
-                "transfers",
-                "presence",
-                "capacity",
-                "survey_delay",
-                "recalculation",
-                "keep_history",
-                "keep_log",
-                "channels",
-                "languages",
-                "skills",
-            ),
-            "config",
-        )
+        check_keys(d, DOCUMENT_KEYS, "config")
         tiers = []
         for i, t in enumerate(sequence(d.get("tiers", []), "tiers")):
             p = f"tiers[{i}]"
@@ -548,6 +556,17 @@ class DeskConfig:
             escalation = wrap(
                 "escalation", EscalationGraph.from_dict, mapping(d["escalation"], "escalation")
             )
+        escalation_policy = None
+        if d.get("escalation_rules") is not None:
+            # The rule-set form of an EscalationPolicy (a code policy goes to the constructor).
+            rules = list(sequence(d["escalation_rules"], "escalation_rules"))
+            try:
+                escalation_policy = RuleEscalationPolicy(rules)
+            except ConfigError as exc:
+                # The rule loader names ``rules[i]...``: in the document they are
+                # ``escalation_rules[i]...``.
+                where = exc.path.removeprefix("rules")
+                raise ConfigError(exc.detail, f"escalation_rules{where}") from None
         transfers = TransferPolicy()
         if "transfers" in d:
             tm = mapping(d["transfers"], "transfers")
@@ -603,6 +622,7 @@ class DeskConfig:
             strategies=strategies,
             teams=teams,
             escalation=escalation,
+            escalation_policy=escalation_policy,
             transfers=transfers,
             presence=presence,
             capacity=capacity,

@@ -1,4 +1,4 @@
-"""Erlang B, C and A: service level, ASA and the fewest agents, and a staffing plan for a day.
+"""Erlang B, C and A: blocking, waiting, service level, ASA, abandonment and the fewest agents.
 
 Theory of operation
 -------------------
@@ -20,7 +20,9 @@ Theory of operation
   level is 0 and the average speed of answer is infinite (csflow raises rather than return a
   meaningless number).  Service level within ``t`` is ``1 - C exp(-(n - a) t / AHT)``.
   Where ``1/B`` is finite but ``(n - a)/B`` overflows (hundreds of agents on a few Erlangs),
-  C is computed as ``1 / ((1 - a/n)/B + a/n)`` instead, so it stays at or above B.
+  C is computed as ``1 / ((1 - a/n)/B + a/n)`` instead, so it stays at or above B.  Where the
+  two quotients round apart (a tiny or subnormal load, where ``n - a`` rounds to ``n``), C is
+  raised to B: the order ``B <= C`` holds exactly, bit for bit, at every load.
 * :func:`agents_for_service_level` walks the same recurrence, in the same floating-point steps,
   once: up to ``floor(a)`` and then one agent at a time, testing each candidate above ``a`` with
   the very expression :func:`service_level` evaluates.  The answer ``n`` therefore satisfies
@@ -54,22 +56,27 @@ Theory of operation
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
-from datetime import datetime, timedelta
-from fractions import Fraction
+from datetime import timedelta
 from math import exp, expm1, lgamma, log, log1p, sqrt
 
 import attrs
 
 from csflow._text import show
-from csflow._time import require_aware
 from csflow.errors import ConfigError
+from csflow.staffing._checks import (
+    INF,
+    MAX_LOAD,
+    ZERO,
+    check_agents,
+    check_duration,
+    check_level,
+    check_load,
+    unstable,
+)
 
 __all__ = [
+    "MAX_LOAD",
     "ErlangAResult",
-    "ForecastInterval",
-    "IntervalStaffing",
-    "StaffingPlan",
     "agents_for_service_level",
     "agents_for_service_level_a",
     "average_speed_of_answer",
@@ -78,96 +85,10 @@ __all__ = [
     "erlang_c",
     "occupancy",
     "service_level",
-    "staffing_plan",
 ]
 
-# Loads beyond this would take seconds per call (the walk is O(sqrt(load) + agents - load)) and
-# are far outside any contact centre; refusing them beats hanging.
-MAX_LOAD = 1e7
-_INF = math.inf
-_ZERO = timedelta(0)
 # Relative size below which a series tail is dropped.
 _TAIL = 1e-18
-
-
-# --------------------------------------------------------------------------------------------
-# validation
-
-
-def _check_agents(agents: object) -> int:
-    if type(agents) is not int:
-        if not isinstance(agents, int) or isinstance(agents, bool):
-            raise ConfigError(f"'agents' must be a non-negative int, got {show(agents)}")
-        agents = int(agents)
-    if agents < 0:
-        raise ConfigError(f"'agents' must be a non-negative int, got {show(agents)}")
-    return agents
-
-
-def _float(value: object) -> float | None:
-    """*value* as a float; ``None`` for a non-number (a bool is not one) or an int too large."""
-    if type(value) is float:
-        return value
-    if not isinstance(value, (int, float)) or isinstance(value, bool):
-        return None
-    try:
-        return float(value)
-    except OverflowError:
-        return None
-
-
-def _check_number(value: object, name: str) -> float:
-    v = _float(value)
-    if v is None or not (0.0 <= v < _INF):  # also rejects NaN, which compares false
-        raise ConfigError(f"{name!r} must be a finite number >= 0, got {show(value)}")
-    return v
-
-
-def _check_load(load: object) -> float:
-    a = _check_number(load, "load")
-    if a > MAX_LOAD:
-        raise ConfigError(f"'load' must be at most {MAX_LOAD:g} Erlangs, got {show(load)}")
-    return a
-
-
-def _check_level(level: object) -> float:
-    v = _float(level)
-    if v is None or not 0.0 < v < 1.0:
-        raise ConfigError(f"'level' must be a number strictly between 0 and 1, got {show(level)}")
-    return v
-
-
-def _check_duration(value: object, name: str, *, positive: bool) -> timedelta:
-    if not isinstance(value, timedelta):
-        raise ConfigError(f"{show(name)} must be a datetime.timedelta, got {show(value)}")
-    if value < _ZERO or (positive and value == _ZERO):
-        what = "positive" if positive else "non-negative"
-        raise ConfigError(f"{show(name)} must be a {what} timedelta, got {show(value)}")
-    return value
-
-
-def _check_shrinkage(shrinkage: object) -> float:
-    v = _float(shrinkage)
-    if v is None or not 0.0 <= v < 1.0:
-        raise ConfigError(f"'shrinkage' must be a number in [0, 1), got {show(shrinkage)}")
-    return v
-
-
-def _check_multiplier(multiplier: object) -> float:
-    v = _float(multiplier)
-    if v is None or not 0.0 < v < _INF:  # also rejects NaN
-        raise ConfigError(f"'multiplier' must be a finite number > 0, got {show(multiplier)}")
-    return v
-
-
-def _unstable(agents: int, load: float) -> ConfigError:
-    return ConfigError(
-        f"the queue is unstable with agents={show(agents)} <= load={show(load)} Erlangs: waits "
-        "grow "
-        f"without bound, so the average speed of answer is infinite; staff more than "
-        f"{show(load)} agents"
-    )
-
 
 # --------------------------------------------------------------------------------------------
 # Erlang B / C kernels (inputs already validated; a > 0)
@@ -225,7 +146,7 @@ def _inv_b(n: int, a: float) -> float:
     for _ in range(n - m):
         k += 1.0
         inv = inv * k * ia + 1.0
-        if inv == _INF:  # B underflowed; it only falls further
+        if inv == INF:  # B underflowed; it only falls further
             break
     return inv
 
@@ -233,16 +154,22 @@ def _inv_b(n: int, a: float) -> float:
 def _erlang_c(n: int, a: float, inv: float) -> float:
     # n > a > 0.  Mathematically C <= 1; rounding of n - a could push it one ulp above.
     d = (n - a) * inv + a
-    if d == _INF:
+    if d == INF:
         # (n - a) * inv overflowed although inv (= 1/B) did not: B is a tiny normal number and
         # C = B / (1 - ρ + ρB) lies just above it, so divide the other way round instead of
         # rounding C to 0 below B.  When inv itself is inf, B and C are both 0.
-        if inv == _INF:
+        if inv == INF:
             return 0.0
         rho = a / n
-        return 1.0 / ((1.0 - rho) * inv + rho)
-    c = n / d
-    return 1.0 if c > 1.0 else c
+        c = 1.0 / ((1.0 - rho) * inv + rho)
+    else:
+        c = n / d
+    # C = B / (1 - ρ(1 - B)) >= B exactly, but the two quotients round on their own and at a
+    # tiny load (n - a rounding to n) C can land one ulp below B = 1/inv.  Both are within an
+    # ulp or two of the truth there, so taking B restores the order without losing accuracy;
+    # erlang_b returns the very same 1/inv, so B <= C holds bit for bit at every load.
+    b = 1.0 / inv
+    return 1.0 if c > 1.0 else b if c < b else c
 
 
 # --------------------------------------------------------------------------------------------
@@ -270,8 +197,8 @@ def erlang_b(agents: int, load: float) -> float:
         >>> round(erlang_b(10, 5.0), 6)
         0.018385
     """
-    n = _check_agents(agents)
-    a = _check_load(load)
+    n = check_agents(agents)
+    a = check_load(load)
     if a == 0.0:
         return 0.0
     return 1.0 / _inv_b(n, a)
@@ -295,8 +222,8 @@ def erlang_c(agents: int, load: float) -> float:
         >>> round(erlang_c(12, 10.0), 4)
         0.4494
     """
-    n = _check_agents(agents)
-    a = _check_load(load)
+    n = check_agents(agents)
+    a = check_load(load)
     if a == 0.0:
         return 0.0
     if n <= a:
@@ -327,11 +254,9 @@ def service_level(agents: int, load: float, aht: timedelta, target: timedelta) -
         >>> round(service_level(14, 10.0, td(minutes=3), td(seconds=20)), 4)
         0.8884
     """
-    n = _check_agents(agents)
-    a = _check_load(load)
-    r = _check_duration(target, "target", positive=False) / _check_duration(
-        aht, "aht", positive=True
-    )
+    n = check_agents(agents)
+    a = check_load(load)
+    r = check_duration(target, "target", positive=False) / check_duration(aht, "aht", positive=True)
     if a == 0.0:
         return 1.0
     if n <= a:
@@ -354,13 +279,13 @@ def average_speed_of_answer(agents: int, load: float, aht: timedelta) -> timedel
         ConfigError: an argument is invalid, or ``agents <= load`` (the queue is unstable and
             waits grow without bound).
     """
-    n = _check_agents(agents)
-    a = _check_load(load)
-    handle = _check_duration(aht, "aht", positive=True)
+    n = check_agents(agents)
+    a = check_load(load)
+    handle = check_duration(aht, "aht", positive=True)
     if a == 0.0:
-        return _ZERO
+        return ZERO
     if n <= a:
-        raise _unstable(n, a)
+        raise unstable(n, a)
     c = _erlang_c(n, a, _inv_b(n, a))
     return timedelta(seconds=c * handle.total_seconds() / (n - a))
 
@@ -379,8 +304,8 @@ def occupancy(agents: int, load: float) -> float:
     Raises:
         ConfigError: *agents* or *load* is invalid.
     """
-    n = _check_agents(agents)
-    a = _check_load(load)
+    n = check_agents(agents)
+    a = check_load(load)
     if a == 0.0:
         return 0.0
     if n <= a:
@@ -413,14 +338,14 @@ def agents_for_service_level(load: float, aht: timedelta, target: timedelta, lev
         14
     """
     # Fast paths for the common exact types; anything else goes through the full checks.
-    a = load if type(load) is float and 0.0 <= load <= MAX_LOAD else _check_load(load)
-    if type(aht) is timedelta and type(target) is timedelta and aht > _ZERO <= target:
+    a = load if type(load) is float and 0.0 <= load <= MAX_LOAD else check_load(load)
+    if type(aht) is timedelta and type(target) is timedelta and aht > ZERO <= target:
         r = target / aht
     else:
-        r = _check_duration(target, "target", positive=False) / _check_duration(
+        r = check_duration(target, "target", positive=False) / check_duration(
             aht, "aht", positive=True
         )
-    lvl = level if type(level) is float and 0.0 < level < 1.0 else _check_level(level)
+    lvl = level if type(level) is float and 0.0 < level < 1.0 else check_level(level)
     if a == 0.0:
         return 0
     # The same float operations, in the same order, as _inv_b, _erlang_c and service_level
@@ -440,8 +365,9 @@ def agents_for_service_level(load: float, aht: timedelta, target: timedelta, lev
         c = k / ((k - a) * inv + a)
         decay *= step
         if c * decay <= miss:
-            if c > 1.0:
-                c = 1.0
+            # The same clamps as _erlang_c (the slack of `miss` covers the one-ulp raise).
+            b = 1.0 / inv
+            c = 1.0 if c > 1.0 else b if c < b else c
             if 1.0 - c * exp((a - k) * r) >= lvl:
                 return int(k)
 
@@ -552,7 +478,7 @@ def _erlang_a_core(
     y = a * p
     ln_s, mean_k, mean_h = _kummer(x, y)
     # P(wait) = S / (1/B + S - 1), written so that a huge S cannot overflow.
-    pw = 0.0 if inv == _INF else 1.0 / (1.0 + (inv - 1.0) * exp(-ln_s))
+    pw = 0.0 if inv == INF else 1.0 / (1.0 + (inv - 1.0) * exp(-ln_s))
     pab = pw * mean_k / y
     served = 1.0 - pab
     asa = pw * mean_h * (n / a) / served
@@ -595,13 +521,13 @@ def erlang_a(
         ConfigError: an argument has the wrong type or an out-of-range value, or ``agents`` is
             0 while ``load > 0`` (nobody would ever be answered).
     """
-    n = _check_agents(agents)
-    a = _check_load(load)
-    handle = _check_duration(aht, "aht", positive=True)
-    pat = _check_duration(patience, "patience", positive=True)
-    tp = None if target is None else _check_duration(target, "target", positive=False) / pat
+    n = check_agents(agents)
+    a = check_load(load)
+    handle = check_duration(aht, "aht", positive=True)
+    pat = check_duration(patience, "patience", positive=True)
+    tp = None if target is None else check_duration(target, "target", positive=False) / pat
     if a == 0.0:
-        return ErlangAResult(n, a, 0.0, 0.0, _ZERO, 0.0, 0.0, target, None if tp is None else 1.0)
+        return ErlangAResult(n, a, 0.0, 0.0, ZERO, 0.0, 0.0, target, None if tp is None else 1.0)
     if n == 0:
         raise ConfigError(
             f"'agents' must be at least 1 when load > 0 (load={show(a)}): with 0 agents no "
@@ -645,11 +571,11 @@ def agents_for_service_level_a(
     Raises:
         ConfigError: an argument has the wrong type or an out-of-range value.
     """
-    a = _check_load(load)
-    handle = _check_duration(aht, "aht", positive=True)
-    pat = _check_duration(patience, "patience", positive=True)
-    tp = _check_duration(target, "target", positive=False) / pat
-    lvl = _check_level(level)
+    a = check_load(load)
+    handle = check_duration(aht, "aht", positive=True)
+    pat = check_duration(patience, "patience", positive=True)
+    tp = check_duration(target, "target", positive=False) / pat
+    lvl = check_level(level)
     if a == 0.0:
         return 0
     p = pat / handle
@@ -672,280 +598,3 @@ def agents_for_service_level_a(
         else:
             lo = mid
     return hi
-
-
-# --------------------------------------------------------------------------------------------
-# staffing plan
-
-
-def _check_arrivals(value: object) -> float:
-    try:
-        return _check_number(value, "arrivals")
-    except ConfigError:
-        raise ConfigError(
-            f"'arrivals' must be a finite number of expected arrivals >= 0, got {show(value)}"
-        ) from None
-
-
-@attrs.frozen
-class ForecastInterval:
-    """One interval of a day's forecast: when it starts, how long it lasts, how many arrive.
-
-    Args:
-        start: The interval's start, a timezone-aware datetime.
-        duration: Its length, positive and at most one day (15 or 30 minutes are usual).
-        arrivals: Expected arrivals in the interval, finite and ``>= 0``.
-
-    Raises:
-        ConfigError: a field has the wrong type or an out-of-range value.
-    """
-
-    start: datetime = attrs.field()
-    duration: timedelta = attrs.field()
-    arrivals: float = attrs.field()
-
-    @start.validator
-    def _v_start(self, _a: attrs.Attribute[datetime], value: datetime) -> None:
-        require_aware(value, "start", ConfigError)
-
-    @duration.validator
-    def _v_duration(self, _a: attrs.Attribute[timedelta], value: timedelta) -> None:
-        _check_duration(value, "duration", positive=True)
-        if value > timedelta(days=1):
-            raise ConfigError(f"'duration' must be at most one day, got {show(value)}")
-
-    @arrivals.validator
-    def _v_arrivals(self, _a: attrs.Attribute[float], value: float) -> None:
-        _check_arrivals(value)
-
-    def __attrs_post_init__(self) -> None:
-        try:
-            _ = self.start + self.duration  # representable: the end is before year 10000
-        except OverflowError:
-            raise ConfigError(
-                f"the interval must end by the year 9999, got start {show(self.start)}"
-            ) from None
-
-    @classmethod
-    def from_rate(cls, start: datetime, duration: timedelta, per_hour: float) -> ForecastInterval:
-        """An interval whose arrivals are given as a rate per hour.
-
-        Args:
-            start: The interval's start, timezone-aware.
-            duration: Its length.
-            per_hour: Expected arrivals per hour during the interval, finite and ``>= 0``.
-
-        Returns:
-            The interval with ``arrivals = per_hour × duration in hours``.
-
-        Raises:
-            ConfigError: a value has the wrong type or an out-of-range value.
-        """
-        rate = _check_number(per_hour, "per_hour")
-        length = _check_duration(duration, "duration", positive=True)
-        return cls(start, length, rate * (length / timedelta(hours=1)))
-
-    @property
-    def end(self) -> datetime:
-        """The instant the interval ends (``start + duration``)."""
-        return self.start + self.duration
-
-
-@attrs.frozen
-class IntervalStaffing:
-    """The staffing of one forecast interval.
-
-    Attributes:
-        start: The interval's start.
-        duration: Its length.
-        arrivals: Expected arrivals, after the plan's peak-day multiplier.
-        load: Offered load in Erlangs (``arrivals × aht / duration``).
-        agents: Agents needed on the phones (Erlang C, or Erlang A with a patience).
-        scheduled_heads: Heads to schedule so that *agents* remain after shrinkage,
-            ``ceil(agents / (1 - shrinkage))``.
-        service_level: Expected service level with *agents*.
-        average_speed_of_answer: Expected ASA with *agents* (of all arrivals with Erlang C, of
-            the answered ones with Erlang A).
-        occupancy: Expected occupancy of the *agents*.
-        probability_of_waiting: Expected fraction of arrivals that wait.
-        probability_of_abandonment: Expected fraction that abandon (0 under Erlang C, which
-            assumes infinite patience).
-    """
-
-    start: datetime
-    duration: timedelta
-    arrivals: float
-    load: float
-    agents: int
-    scheduled_heads: int
-    service_level: float
-    average_speed_of_answer: timedelta
-    occupancy: float
-    probability_of_waiting: float
-    probability_of_abandonment: float
-
-    @property
-    def end(self) -> datetime:
-        """The instant the interval ends (``start + duration``)."""
-        return self.start + self.duration
-
-
-@attrs.frozen
-class StaffingPlan:
-    """Agents needed interval by interval over a day profile.
-
-    Attributes:
-        intervals: One :class:`IntervalStaffing` per forecast interval, in order.
-        aht: The average handle time used.
-        target: The answer-time target.
-        level: The service level aimed for.
-        patience: Mean patience (Erlang A), or ``None`` for Erlang C.
-        shrinkage: The fraction of scheduled time not available for contacts.
-        multiplier: The peak-day factor applied to every interval's forecast arrivals (1.0 on
-            an ordinary day).
-    """
-
-    intervals: tuple[IntervalStaffing, ...]
-    aht: timedelta
-    target: timedelta
-    level: float
-    patience: timedelta | None
-    shrinkage: float
-    multiplier: float = 1.0
-
-    @property
-    def peak_agents(self) -> int:
-        """The most agents any interval needs (0 for an empty plan)."""
-        return max((i.agents for i in self.intervals), default=0)
-
-    @property
-    def peak_heads(self) -> int:
-        """The most scheduled heads any interval needs (0 for an empty plan)."""
-        return max((i.scheduled_heads for i in self.intervals), default=0)
-
-    @property
-    def agent_hours(self) -> float:
-        """Agent-hours on the phones over the plan: the sum of agents × interval length."""
-        hour = timedelta(hours=1)
-        return sum(i.agents * (i.duration / hour) for i in self.intervals)
-
-    @property
-    def scheduled_hours(self) -> float:
-        """Scheduled hours over the plan: the sum of scheduled heads × interval length."""
-        hour = timedelta(hours=1)
-        return sum(i.scheduled_heads * (i.duration / hour) for i in self.intervals)
-
-
-def _to_interval(item: object, path: str) -> ForecastInterval:
-    if isinstance(item, ForecastInterval):
-        return item
-    if isinstance(item, (tuple, list)) and len(item) == 3:
-        try:
-            return ForecastInterval(*item)
-        except ConfigError as exc:
-            raise ConfigError(exc.detail, path) from None
-    raise ConfigError(
-        f"expected a ForecastInterval or a (start, duration, arrivals) tuple, got {show(item)}",
-        path,
-    )
-
-
-def staffing_plan(
-    intervals: Iterable[ForecastInterval | tuple[datetime, timedelta, float]],
-    aht: timedelta,
-    target: timedelta,
-    level: float,
-    *,
-    patience: timedelta | None = None,
-    shrinkage: float = 0.0,
-    multiplier: float = 1.0,
-) -> StaffingPlan:
-    """Agents needed per interval of a day's forecast to reach a service level.
-
-    Each interval is staffed on its own, as if in steady state (the usual planning
-    assumption): Erlang C, or Erlang A when *patience* is given.
-
-    Args:
-        intervals: The forecast, as :class:`ForecastInterval` values or
-            ``(start, duration, arrivals)`` tuples, in time order, not overlapping (gaps, such
-            as closed hours, are allowed).
-        aht: Average handle time, positive.
-        target: The answer-time target, non-negative.
-        level: The service level aimed for, strictly between 0 and 1.
-        patience: Mean customer patience for Erlang A, or ``None`` for Erlang C.
-        shrinkage: The fraction of scheduled time lost to breaks, training, absence, in
-            ``[0, 1)``.
-        multiplier: A peak-day factor on every interval's arrivals, finite and positive: an
-            ordinary day's profile times 2.5 for a Lebaran eve or 4 for a 12.12 evening.  The
-            rows report the multiplied arrivals.
-
-    Returns:
-        The :class:`StaffingPlan`.
-
-    Examples:
-        >>> from datetime import datetime, timedelta as td, timezone
-        >>> day = [(datetime(2026, 3, 19, 9, tzinfo=timezone.utc), td(minutes=30), 100)]
-        >>> staffing_plan(day, td(minutes=3), td(seconds=20), 0.8).peak_agents
-        14
-        >>> staffing_plan(day, td(minutes=3), td(seconds=20), 0.8, multiplier=2.5).peak_agents
-        30
-
-    Raises:
-        ConfigError: an argument is invalid; for a bad interval the error's ``path`` is
-            ``intervals[i]``.
-    """
-    handle = _check_duration(aht, "aht", positive=True)
-    goal = _check_duration(target, "target", positive=False)
-    lvl = _check_level(level)
-    if patience is not None:
-        _check_duration(patience, "patience", positive=True)
-    shrink = _check_shrinkage(shrinkage)
-    factor = _check_multiplier(multiplier)
-    given: object = intervals  # the annotation is a promise callers may break
-    if isinstance(given, (str, bytes)):
-        raise ConfigError(f"'intervals' must be an iterable of intervals, got {show(given)}")
-    try:
-        items = list(intervals)
-    except TypeError:
-        raise ConfigError(
-            f"'intervals' must be an iterable of intervals, got {show(intervals)}"
-        ) from None
-    forecast = [_to_interval(item, f"intervals[{i}]") for i, item in enumerate(items)]
-    for i in range(1, len(forecast)):
-        if forecast[i].start < forecast[i - 1].end:
-            raise ConfigError(
-                f"intervals must be in time order without overlap: starts at "
-                f"{show(forecast[i].start)}, before the previous interval ends at "
-                f"{show(forecast[i - 1].end)}",
-                f"intervals[{i}]",
-            )
-    # Shrinkage as the decimal the user wrote (0.1 means 1/10), so that 9 agents at 10 %
-    # shrinkage schedule 10 heads, not 11 through binary rounding.
-    available = 1 - Fraction(repr(shrink))
-    expected = [f.arrivals * factor for f in forecast]
-    loads = [x * (handle / f.duration) for f, x in zip(forecast, expected, strict=True)]
-    for i, a in enumerate(loads):
-        if a > MAX_LOAD:
-            raise ConfigError(
-                f"the load must be at most {MAX_LOAD:g} Erlangs, got {show(a)}", f"intervals[{i}]"
-            )
-    rows = []
-    for f, x, a in zip(forecast, expected, loads, strict=True):
-        if patience is None:
-            n = agents_for_service_level(a, handle, goal, lvl)
-            sl = service_level(n, a, handle, goal)
-            asa = average_speed_of_answer(n, a, handle)
-            pw = erlang_c(n, a)
-            pab = 0.0
-            busy = occupancy(n, a)
-        else:
-            n = agents_for_service_level_a(a, handle, goal, lvl, patience)
-            res = erlang_a(n, a, handle, patience, goal)
-            sl = 1.0 if res.service_level is None else res.service_level
-            asa = res.average_speed_of_answer
-            pw = res.probability_of_waiting
-            pab = res.probability_of_abandonment
-            busy = res.occupancy
-        heads = -(-n * available.denominator // available.numerator)
-        rows.append(IntervalStaffing(f.start, f.duration, x, a, n, heads, sl, asa, busy, pw, pab))
-    return StaffingPlan(tuple(rows), handle, goal, lvl, patience, shrink, factor)

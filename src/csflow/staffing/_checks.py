@@ -1,0 +1,102 @@
+"""Argument checks shared by the Erlang formulas, the staffing plan and the roster.
+
+Each check returns the value in the type the formulas compute with, or raises
+:class:`~csflow.errors.ConfigError` naming the argument, what was expected and the value given.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import timedelta
+
+from csflow._text import show
+from csflow.errors import ConfigError
+
+# Loads beyond this would take seconds per call (the walk is O(sqrt(load) + agents - load)) and
+# are far outside any contact centre; refusing them beats hanging.
+MAX_LOAD = 1e7
+INF = math.inf
+ZERO = timedelta(0)
+
+
+def check_agents(agents: object) -> int:
+    """*agents* as an int; a bool or a negative number is refused."""
+    if type(agents) is not int:
+        if not isinstance(agents, int) or isinstance(agents, bool):
+            raise ConfigError(f"'agents' must be a non-negative int, got {show(agents)}")
+        agents = int(agents)
+    if agents < 0:
+        raise ConfigError(f"'agents' must be a non-negative int, got {show(agents)}")
+    return agents
+
+
+def as_float(value: object) -> float | None:
+    """*value* as a float; ``None`` for a non-number (a bool is not one) or an int too large."""
+    if type(value) is float:
+        return value
+    if not isinstance(value, (int, float)) or isinstance(value, bool):
+        return None
+    try:
+        return float(value)
+    except OverflowError:
+        return None
+
+
+def check_number(value: object, name: str) -> float:
+    """*value* (argument *name*) as a finite float ``>= 0``."""
+    v = as_float(value)
+    if v is None or not (0.0 <= v < INF):  # also rejects NaN, which compares false
+        raise ConfigError(f"{name!r} must be a finite number >= 0, got {show(value)}")
+    return v
+
+
+def check_load(load: object) -> float:
+    """An offered load in Erlangs: finite, ``>= 0`` and at most :data:`MAX_LOAD`."""
+    a = check_number(load, "load")
+    if a > MAX_LOAD:
+        raise ConfigError(f"'load' must be at most {MAX_LOAD:g} Erlangs, got {show(load)}")
+    return a
+
+
+def check_level(level: object) -> float:
+    """A service level strictly between 0 and 1."""
+    v = as_float(level)
+    if v is None or not 0.0 < v < 1.0:
+        raise ConfigError(f"'level' must be a number strictly between 0 and 1, got {show(level)}")
+    return v
+
+
+def check_duration(value: object, name: str, *, positive: bool) -> timedelta:
+    """A timedelta ``>= 0`` (``> 0`` when *positive*), named *name* in the error."""
+    if not isinstance(value, timedelta):
+        raise ConfigError(f"{show(name)} must be a datetime.timedelta, got {show(value)}")
+    if value < ZERO or (positive and value == ZERO):
+        what = "positive" if positive else "non-negative"
+        raise ConfigError(f"{show(name)} must be a {what} timedelta, got {show(value)}")
+    return value
+
+
+def check_shrinkage(shrinkage: object) -> float:
+    """A shrinkage in ``[0, 1)``."""
+    v = as_float(shrinkage)
+    if v is None or not 0.0 <= v < 1.0:
+        raise ConfigError(f"'shrinkage' must be a number in [0, 1), got {show(shrinkage)}")
+    return v
+
+
+def check_multiplier(multiplier: object) -> float:
+    """A peak-day multiplier: finite and ``> 0``."""
+    v = as_float(multiplier)
+    if v is None or not 0.0 < v < INF:  # also rejects NaN
+        raise ConfigError(f"'multiplier' must be a finite number > 0, got {show(multiplier)}")
+    return v
+
+
+def unstable(agents: int, load: float) -> ConfigError:
+    """The error for an average speed of answer asked of an unstable queue."""
+    return ConfigError(
+        f"the queue is unstable with agents={show(agents)} <= load={show(load)} Erlangs: waits "
+        "grow "
+        f"without bound, so the average speed of answer is infinite; staff more than "
+        f"{show(load)} agents"
+    )

@@ -1,0 +1,312 @@
+"""A staffing plan for a day: the agents each forecast interval needs, by Erlang C or A.
+
+Each interval is staffed on its own, as if in steady state (the usual planning assumption):
+its arrivals and the average handle time give an offered load, and
+:func:`~csflow.staffing.erlang.agents_for_service_level` (or its Erlang A twin, when a patience
+is given) the fewest agents that reach the service level.  Shrinkage then turns agents on the
+phones into heads to schedule.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from fractions import Fraction
+
+import attrs
+
+from csflow._text import show
+from csflow._time import require_aware
+from csflow.errors import ConfigError
+from csflow.staffing._checks import (
+    MAX_LOAD,
+    check_duration,
+    check_level,
+    check_multiplier,
+    check_number,
+    check_shrinkage,
+)
+from csflow.staffing.erlang import (
+    agents_for_service_level,
+    agents_for_service_level_a,
+    average_speed_of_answer,
+    erlang_a,
+    erlang_c,
+    occupancy,
+    service_level,
+)
+
+__all__ = ["ForecastInterval", "IntervalStaffing", "StaffingPlan", "staffing_plan"]
+
+
+def _check_arrivals(value: object) -> float:
+    try:
+        return check_number(value, "arrivals")
+    except ConfigError:
+        raise ConfigError(
+            f"'arrivals' must be a finite number of expected arrivals >= 0, got {show(value)}"
+        ) from None
+
+
+@attrs.frozen
+class ForecastInterval:
+    """One interval of a day's forecast: when it starts, how long it lasts, how many arrive.
+
+    Args:
+        start: The interval's start, a timezone-aware datetime.
+        duration: Its length, positive and at most one day (15 or 30 minutes are usual).
+        arrivals: Expected arrivals in the interval, finite and ``>= 0``.
+
+    Raises:
+        ConfigError: a field has the wrong type or an out-of-range value.
+    """
+
+    start: datetime = attrs.field()
+    duration: timedelta = attrs.field()
+    arrivals: float = attrs.field()
+
+    @start.validator
+    def _v_start(self, _a: attrs.Attribute[datetime], value: datetime) -> None:
+        require_aware(value, "start", ConfigError)
+
+    @duration.validator
+    def _v_duration(self, _a: attrs.Attribute[timedelta], value: timedelta) -> None:
+        check_duration(value, "duration", positive=True)
+        if value > timedelta(days=1):
+            raise ConfigError(f"'duration' must be at most one day, got {show(value)}")
+
+    @arrivals.validator
+    def _v_arrivals(self, _a: attrs.Attribute[float], value: float) -> None:
+        _check_arrivals(value)
+
+    def __attrs_post_init__(self) -> None:
+        try:
+            _ = self.start + self.duration  # representable: the end is before year 10000
+        except OverflowError:
+            raise ConfigError(
+                f"the interval must end by the year 9999, got start {show(self.start)}"
+            ) from None
+
+    @classmethod
+    def from_rate(cls, start: datetime, duration: timedelta, per_hour: float) -> ForecastInterval:
+        """An interval whose arrivals are given as a rate per hour.
+
+        Args:
+            start: The interval's start, timezone-aware.
+            duration: Its length.
+            per_hour: Expected arrivals per hour during the interval, finite and ``>= 0``.
+
+        Returns:
+            The interval with ``arrivals = per_hour × duration in hours``.
+
+        Raises:
+            ConfigError: a value has the wrong type or an out-of-range value.
+        """
+        rate = check_number(per_hour, "per_hour")
+        length = check_duration(duration, "duration", positive=True)
+        return cls(start, length, rate * (length / timedelta(hours=1)))
+
+    @property
+    def end(self) -> datetime:
+        """The instant the interval ends (``start + duration``)."""
+        return self.start + self.duration
+
+
+@attrs.frozen
+class IntervalStaffing:
+    """The staffing of one forecast interval.
+
+    Attributes:
+        start: The interval's start.
+        duration: Its length.
+        arrivals: Expected arrivals, after the plan's peak-day multiplier.
+        load: Offered load in Erlangs (``arrivals × aht / duration``).
+        agents: Agents needed on the phones (Erlang C, or Erlang A with a patience).
+        scheduled_heads: Heads to schedule so that *agents* remain after shrinkage,
+            ``ceil(agents / (1 - shrinkage))``.
+        service_level: Expected service level with *agents*.
+        average_speed_of_answer: Expected ASA with *agents* (of all arrivals with Erlang C, of
+            the answered ones with Erlang A).
+        occupancy: Expected occupancy of the *agents*.
+        probability_of_waiting: Expected fraction of arrivals that wait.
+        probability_of_abandonment: Expected fraction that abandon (0 under Erlang C, which
+            assumes infinite patience).
+    """
+
+    start: datetime
+    duration: timedelta
+    arrivals: float
+    load: float
+    agents: int
+    scheduled_heads: int
+    service_level: float
+    average_speed_of_answer: timedelta
+    occupancy: float
+    probability_of_waiting: float
+    probability_of_abandonment: float
+
+    @property
+    def end(self) -> datetime:
+        """The instant the interval ends (``start + duration``)."""
+        return self.start + self.duration
+
+
+@attrs.frozen
+class StaffingPlan:
+    """Agents needed interval by interval over a day profile.
+
+    Attributes:
+        intervals: One :class:`IntervalStaffing` per forecast interval, in order.
+        aht: The average handle time used.
+        target: The answer-time target.
+        level: The service level aimed for.
+        patience: Mean patience (Erlang A), or ``None`` for Erlang C.
+        shrinkage: The fraction of scheduled time not available for contacts.
+        multiplier: The peak-day factor applied to every interval's forecast arrivals (1.0 on
+            an ordinary day).
+    """
+
+    intervals: tuple[IntervalStaffing, ...]
+    aht: timedelta
+    target: timedelta
+    level: float
+    patience: timedelta | None
+    shrinkage: float
+    multiplier: float = 1.0
+
+    @property
+    def peak_agents(self) -> int:
+        """The most agents any interval needs (0 for an empty plan)."""
+        return max((i.agents for i in self.intervals), default=0)
+
+    @property
+    def peak_heads(self) -> int:
+        """The most scheduled heads any interval needs (0 for an empty plan)."""
+        return max((i.scheduled_heads for i in self.intervals), default=0)
+
+    @property
+    def agent_hours(self) -> float:
+        """Agent-hours on the phones over the plan: the sum of agents × interval length."""
+        hour = timedelta(hours=1)
+        return sum(i.agents * (i.duration / hour) for i in self.intervals)
+
+    @property
+    def scheduled_hours(self) -> float:
+        """Scheduled hours over the plan: the sum of scheduled heads × interval length."""
+        hour = timedelta(hours=1)
+        return sum(i.scheduled_heads * (i.duration / hour) for i in self.intervals)
+
+
+def _to_interval(item: object, path: str) -> ForecastInterval:
+    if isinstance(item, ForecastInterval):
+        return item
+    if isinstance(item, (tuple, list)) and len(item) == 3:
+        try:
+            return ForecastInterval(*item)
+        except ConfigError as exc:
+            raise ConfigError(exc.detail, path) from None
+    raise ConfigError(
+        f"expected a ForecastInterval or a (start, duration, arrivals) tuple, got {show(item)}",
+        path,
+    )
+
+
+def staffing_plan(
+    intervals: Iterable[ForecastInterval | tuple[datetime, timedelta, float]],
+    aht: timedelta,
+    target: timedelta,
+    level: float,
+    *,
+    patience: timedelta | None = None,
+    shrinkage: float = 0.0,
+    multiplier: float = 1.0,
+) -> StaffingPlan:
+    """Agents needed per interval of a day's forecast to reach a service level.
+
+    Each interval is staffed on its own, as if in steady state (the usual planning
+    assumption): Erlang C, or Erlang A when *patience* is given.
+
+    Args:
+        intervals: The forecast, as :class:`ForecastInterval` values or
+            ``(start, duration, arrivals)`` tuples, in time order, not overlapping (gaps, such
+            as closed hours, are allowed).
+        aht: Average handle time, positive.
+        target: The answer-time target, non-negative.
+        level: The service level aimed for, strictly between 0 and 1.
+        patience: Mean customer patience for Erlang A, or ``None`` for Erlang C.
+        shrinkage: The fraction of scheduled time lost to breaks, training, absence, in
+            ``[0, 1)``.
+        multiplier: A peak-day factor on every interval's arrivals, finite and positive: an
+            ordinary day's profile times 2.5 for a Lebaran eve or 4 for a 12.12 evening.  The
+            rows report the multiplied arrivals.
+
+    Returns:
+        The :class:`StaffingPlan`.
+
+    Examples:
+        >>> from datetime import datetime, timedelta as td, timezone
+        >>> day = [(datetime(2026, 3, 19, 9, tzinfo=timezone.utc), td(minutes=30), 100)]
+        >>> staffing_plan(day, td(minutes=3), td(seconds=20), 0.8).peak_agents
+        14
+        >>> staffing_plan(day, td(minutes=3), td(seconds=20), 0.8, multiplier=2.5).peak_agents
+        30
+
+    Raises:
+        ConfigError: an argument is invalid; for a bad interval the error's ``path`` is
+            ``intervals[i]``.
+    """
+    handle = check_duration(aht, "aht", positive=True)
+    goal = check_duration(target, "target", positive=False)
+    lvl = check_level(level)
+    if patience is not None:
+        check_duration(patience, "patience", positive=True)
+    shrink = check_shrinkage(shrinkage)
+    factor = check_multiplier(multiplier)
+    given: object = intervals  # the annotation is a promise callers may break
+    if isinstance(given, (str, bytes)):
+        raise ConfigError(f"'intervals' must be an iterable of intervals, got {show(given)}")
+    try:
+        items = list(intervals)
+    except TypeError:
+        raise ConfigError(
+            f"'intervals' must be an iterable of intervals, got {show(intervals)}"
+        ) from None
+    forecast = [_to_interval(item, f"intervals[{i}]") for i, item in enumerate(items)]
+    for i in range(1, len(forecast)):
+        if forecast[i].start < forecast[i - 1].end:
+            raise ConfigError(
+                f"intervals must be in time order without overlap: starts at "
+                f"{show(forecast[i].start)}, before the previous interval ends at "
+                f"{show(forecast[i - 1].end)}",
+                f"intervals[{i}]",
+            )
+    # Shrinkage as the decimal the user wrote (0.1 means 1/10), so that 9 agents at 10 %
+    # shrinkage schedule 10 heads, not 11 through binary rounding.
+    available = 1 - Fraction(repr(shrink))
+    expected = [f.arrivals * factor for f in forecast]
+    loads = [x * (handle / f.duration) for f, x in zip(forecast, expected, strict=True)]
+    for i, a in enumerate(loads):
+        if a > MAX_LOAD:
+            raise ConfigError(
+                f"the load must be at most {MAX_LOAD:g} Erlangs, got {show(a)}", f"intervals[{i}]"
+            )
+    rows = []
+    for f, x, a in zip(forecast, expected, loads, strict=True):
+        if patience is None:
+            n = agents_for_service_level(a, handle, goal, lvl)
+            sl = service_level(n, a, handle, goal)
+            asa = average_speed_of_answer(n, a, handle)
+            pw = erlang_c(n, a)
+            pab = 0.0
+            busy = occupancy(n, a)
+        else:
+            n = agents_for_service_level_a(a, handle, goal, lvl, patience)
+            res = erlang_a(n, a, handle, patience, goal)
+            sl = 1.0 if res.service_level is None else res.service_level
+            asa = res.average_speed_of_answer
+            pw = res.probability_of_waiting
+            pab = res.probability_of_abandonment
+            busy = res.occupancy
+        heads = -(-n * available.denominator // available.numerator)
+        rows.append(IntervalStaffing(f.start, f.duration, x, a, n, heads, sl, asa, busy, pw, pab))
+    return StaffingPlan(tuple(rows), handle, goal, lvl, patience, shrink, factor)

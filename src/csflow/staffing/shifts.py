@@ -1,0 +1,192 @@
+"""Shift templates: the kinds of shift agents can work, their start windows, costs and breaks.
+
+A :class:`ShiftTemplate` is plain configuration: when a shift may start (a window repeated every
+day of a horizon), how long it lasts, what one agent on it costs, and its breaks
+(:class:`BreakRule`).  :func:`templates_from_dict` reads a list of them from plain data.
+:func:`csflow.staffing.roster.cover` turns templates and a plan into a roster.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from datetime import timedelta
+
+import attrs
+
+from csflow._config import check_keys, duration, mapping, sequence, wrap
+from csflow._text import show
+from csflow.errors import ConfigError
+from csflow.staffing._checks import ZERO, check_duration
+
+__all__ = ["BreakRule", "ShiftTemplate", "templates_from_dict"]
+
+_DAY = timedelta(days=1)
+_HOUR = timedelta(hours=1)
+
+
+@attrs.frozen
+class BreakRule:
+    """One break in a shift: how long, and the window in which it starts.
+
+    Args:
+        length: The break's length, positive.
+        earliest: The earliest start, as an offset from the shift's start.
+        latest: The latest start (default: *earliest*), at or after *earliest*; the break must
+            end within the shift.
+
+    Raises:
+        ConfigError: a value has the wrong type or an out-of-range value.
+    """
+
+    length: timedelta
+    earliest: timedelta
+    latest: timedelta | None = None
+
+    def __attrs_post_init__(self) -> None:
+        check_duration(self.length, "length", positive=True)
+        check_duration(self.earliest, "earliest", positive=False)
+        if (
+            self.latest is not None
+            and check_duration(self.latest, "latest", positive=False) < self.earliest
+        ):
+            raise ConfigError(
+                f"'latest' must be at or after 'earliest' ({show(self.earliest)}), "
+                f"got {show(self.latest)}"
+            )
+
+    @property
+    def last(self) -> timedelta:
+        """The latest start (*latest*, or *earliest* when no window was given)."""
+        return self.earliest if self.latest is None else self.latest
+
+
+def _breaks(value: Iterable[BreakRule]) -> tuple[BreakRule, ...]:
+    return tuple(value)
+
+
+@attrs.frozen
+class ShiftTemplate:
+    """A kind of shift agents can work: when it may start, how long it lasts, what it costs.
+
+    Args:
+        name: The template's name, non-empty (the roster's rows name it).
+        length: How long the shift lasts (breaks included), positive.
+        earliest: The earliest start, as an offset from the start of the horizon's day.
+        latest: The latest start (default: *earliest*); every interval between *earliest* and
+            *latest* is a possible start.  It may pass midnight (a night shift starting between
+            22:00 and 26:00); on a horizon of several days the window repeats every day.
+        cost: The cost of one agent working it, finite and ``>= 0`` (default: its length in
+            hours).
+        breaks: The breaks each agent takes.
+
+    Raises:
+        ConfigError: a value has the wrong type or an out-of-range value.
+    """
+
+    name: str
+    length: timedelta
+    earliest: timedelta = ZERO
+    latest: timedelta | None = None
+    cost: float | None = None
+    breaks: tuple[BreakRule, ...] = attrs.field(default=(), converter=_breaks)
+
+    def __attrs_post_init__(self) -> None:
+        if not isinstance(self.name, str) or not self.name:
+            raise ConfigError(f"'name' must be a non-empty string, got {show(self.name)}")
+        check_duration(self.length, "length", positive=True)
+        check_duration(self.earliest, "earliest", positive=False)
+        if self.latest is not None:
+            latest = check_duration(self.latest, "latest", positive=False)
+            if not self.earliest <= latest < self.earliest + _DAY:
+                raise ConfigError(
+                    f"'latest' must be at or after 'earliest' and less than a day after it, "
+                    f"got {show(self.earliest)} .. {show(latest)}"
+                )
+        c = self.cost
+        if c is not None and (
+            isinstance(c, bool) or not isinstance(c, (int, float)) or not 0 <= c < math.inf
+        ):
+            raise ConfigError(f"'cost' must be a finite number >= 0, got {show(c)}")
+        for i, b in enumerate(self.breaks):
+            if not isinstance(b, BreakRule):
+                raise ConfigError(f"expected a BreakRule, got {show(b)}", f"breaks[{i}]")
+            if b.last + b.length > self.length:
+                raise ConfigError(
+                    f"the break must end within the shift of {show(self.length)}, but it may "
+                    f"start at {show(b.last)} and lasts {show(b.length)}",
+                    f"breaks[{i}]",
+                )
+
+    @property
+    def unit_cost(self) -> float:
+        """The cost of one agent on this shift (its length in hours unless *cost* is given)."""
+        return self.length / _HOUR if self.cost is None else float(self.cost)
+
+
+def _offset(value: object, path: str) -> timedelta:
+    """A time of day ``"HH:MM"`` (hours may pass 24) or a duration, as an offset."""
+    if isinstance(value, str) and ":" in value and not value.startswith("P"):
+        hours, _, minutes = value.partition(":")
+        if hours.isdigit() and minutes.isdigit() and len(minutes) == 2 and int(minutes) < 60:
+            return timedelta(hours=int(hours), minutes=int(minutes))
+        raise ConfigError(f"expected a time of day 'HH:MM', got {show(value)}", path)
+    return duration(value, path, zero=True)
+
+
+def templates_from_dict(data: object, path: str = "templates") -> tuple[ShiftTemplate, ...]:
+    """Shift templates from plain data (a parsed JSON or TOML document).
+
+    Shape::
+
+        [{"name": "early", "length": "PT8H", "earliest": "06:00", "latest": "08:00",
+          "cost": 8, "breaks": [{"length": "PT1H", "earliest": "PT3H", "latest": "PT5H"}]},
+         {"name": "night", "length": "PT9H", "earliest": "21:00", "latest": "23:00"}]
+
+    Lengths are ISO 8601 durations or seconds; starts are times of day ``"HH:MM"`` or
+    durations from the start of the horizon's day.
+
+    Args:
+        data: The list of templates.
+        path: Where the list sits in the whole document, for error messages.
+
+    Returns:
+        The templates, in order.
+
+    Raises:
+        ConfigError: anything malformed, with the path to it (``templates[1].breaks[0]``).
+    """
+    out = []
+    for i, item in enumerate(sequence(data, path)):
+        p = f"{path}[{i}]"
+        d = mapping(item, p)
+        check_keys(d, ("name", "length", "earliest", "latest", "cost", "breaks"), p)
+        breaks = []
+        for j, b in enumerate(sequence(d.get("breaks", []), f"{p}.breaks")):
+            q = f"{p}.breaks[{j}]"
+            bd = mapping(b, q)
+            check_keys(bd, ("length", "earliest", "latest"), q)
+            latest = bd.get("latest")
+            breaks.append(
+                wrap(
+                    q,
+                    BreakRule,
+                    duration(bd.get("length"), f"{q}.length"),
+                    _offset(bd.get("earliest", 0), f"{q}.earliest"),
+                    None if latest is None else _offset(latest, f"{q}.latest"),
+                )
+            )
+        latest = d.get("latest")
+        out.append(
+            wrap(
+                p,
+                ShiftTemplate,
+                d.get("name"),
+                duration(d.get("length"), f"{p}.length"),
+                _offset(d.get("earliest", 0), f"{p}.earliest"),
+                None if latest is None else _offset(latest, f"{p}.latest"),
+                d.get("cost"),
+                breaks,
+            )
+        )
+    return tuple(out)

@@ -1,0 +1,459 @@
+"""A staffing plan checked by the real desk: simulate each interval, correct its agents.
+
+Theory of operation
+-------------------
+Erlang C and A assume one queue, one channel, one contact per agent at a time, exponential
+handle times and patience, and no tiers.  A real desk breaks some of these: chats held two at a
+time, a gold tier served first, log-normal handle times.  :func:`verify_plan` asks the desk
+itself, through :mod:`csflow.sim`.
+
+Each interval of the plan is simulated on its own, in the steady state that the Erlang formulas
+assume too: the interval's arrival rate, its number of agents, the desk configuration as given,
+and a warm-up at the same rate and staffing (one interval long unless told otherwise) whose
+tickets are left out of the count.  The agents stay on after the interval until the last
+customer is served or gives up, so every ticket of the interval is decided.  Each candidate
+number of agents runs once per seed, with the same seeds for every candidate, so the whole
+verification is reproducible.  The simulator draws arrivals and handle times from one stream in
+the order the desk's decisions call for them, so two candidates do not see the very same
+customers: the simulated service level is noisy and not always monotone in the agents, more so
+the fewer customers a run sees.  Simulate each interval's steady state for longer than the
+interval (``span``) and over more seeds to narrow it; the confidence intervals say how far to
+trust each answer.
+
+A candidate *meets the targets* when the mean over the seeds of the simulated service level
+(answered within the plan's target, out of those answered or abandoned) reaches the plan's
+level and, when asked, the mean abandonment stays at or below its ceiling and each listed
+tier's and channel's SLA attainment reaches its floor.  From the starting number of agents (the plan's, or
+the caller's own), the search steps down while the targets hold and up while they do not, for
+every interval at once, by strides that double (1, 2, 4 ... agents) until the answer is
+bracketed, then by halving the bracket.  Each round is one batch of scenarios on the executor,
+so a process pool, a Dask or a Ray cluster (see :mod:`csflow.sweep`) shortens a week's plan.
+The answer is the fewest agents that met the targets with the next fewer failing them.
+
+The report gives, per interval, the Erlang answer, the simulated answer and their difference,
+and the simulated service level and abandonment at both, each as a mean with a 95 % confidence
+interval over the seeds (Student's t).
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import math
+import statistics
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+import attrs
+
+from csflow._text import show
+from csflow.errors import ConfigError
+from csflow.sim import Scenario, SimResult
+from csflow.staffing.plan import IntervalStaffing, StaffingPlan
+from csflow.sweep import run_sweep
+
+__all__ = ["Estimate", "VerifiedInterval", "VerifiedPlan", "verify_plan"]
+
+# Student's t, two-sided 95 %, by degrees of freedom (1..30); 1.96 beyond.
+_T95 = (
+    12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228,
+    2.201, 2.179, 2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086,
+    2.080, 2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042,
+)  # fmt: skip
+# How long the agents stay after an interval so that every ticket of it is decided.
+_DRAIN = timedelta(days=1)
+
+
+@attrs.frozen
+class Estimate:
+    """A simulated rate over several seeds: its mean and a 95 % confidence interval.
+
+    Attributes:
+        mean: The mean over the seeds.
+        low: The lower end of the interval (the mean with one seed).
+        high: The upper end.
+    """
+
+    mean: float
+    low: float
+    high: float
+
+    @classmethod
+    def of(cls, values: Sequence[float]) -> Estimate:
+        """The estimate of a rate from *values* (one per seed), with Student's t.
+
+        The interval is clipped to ``[0, 1]``, where a rate lives.
+        """
+        mean = statistics.fmean(values)
+        if len(values) < 2:
+            return cls(mean, mean, mean)
+        t = _T95[len(values) - 2] if len(values) - 1 <= len(_T95) else 1.96
+        half = t * statistics.stdev(values) / math.sqrt(len(values))
+        return cls(mean, max(0.0, mean - half), min(1.0, mean + half))
+
+    def to_dict(self) -> dict[str, float]:
+        """Plain data."""
+        return {"mean": self.mean, "low": self.low, "high": self.high}
+
+
+@attrs.frozen
+class VerifiedInterval:
+    """One interval of a verified plan.
+
+    Attributes:
+        start: The interval's start.
+        duration: Its length.
+        arrivals: Expected arrivals in it.
+        erlang_agents: The Erlang answer (the plan's agents).
+        agents: The simulated answer: the fewest agents that met the targets on the desk.
+        service_level: Simulated service level with *agents*.
+        abandonment: Simulated abandonment with *agents*.
+        erlang_service_level: Simulated service level with *erlang_agents*.
+        erlang_abandonment: Simulated abandonment with *erlang_agents*.
+        converged: ``False`` when the search stopped at its step limit before settling.
+    """
+
+    start: datetime
+    duration: timedelta
+    arrivals: float
+    erlang_agents: int
+    agents: int
+    service_level: Estimate
+    abandonment: Estimate
+    erlang_service_level: Estimate
+    erlang_abandonment: Estimate
+    converged: bool = True
+
+    @property
+    def difference(self) -> int:
+        """Simulated minus Erlang agents: positive where Erlang under-staffs."""
+        return self.agents - self.erlang_agents
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data (instants as ISO 8601)."""
+        return {
+            "start": self.start.isoformat(),
+            "duration": self.duration.total_seconds(),
+            "arrivals": self.arrivals,
+            "erlang_agents": self.erlang_agents,
+            "agents": self.agents,
+            "difference": self.difference,
+            "service_level": self.service_level.to_dict(),
+            "abandonment": self.abandonment.to_dict(),
+            "erlang_service_level": self.erlang_service_level.to_dict(),
+            "erlang_abandonment": self.erlang_abandonment.to_dict(),
+            "converged": self.converged,
+        }
+
+
+@attrs.frozen
+class VerifiedPlan:
+    """A plan after the desk's verdict, interval by interval.
+
+    Attributes:
+        intervals: One :class:`VerifiedInterval` per plan interval, in order.
+        level: The service level aimed for.
+        target: Its answer-time target.
+        abandonment: The abandonment ceiling, if one was set.
+        seeds: The seeds every candidate ran with.
+    """
+
+    intervals: tuple[VerifiedInterval, ...]
+    level: float
+    target: timedelta
+    abandonment: float | None
+    seeds: tuple[int, ...]
+
+    @property
+    def agent_hours(self) -> float:
+        """Agent-hours of the simulated answer."""
+        return sum(i.agents * (i.duration / timedelta(hours=1)) for i in self.intervals)
+
+    @property
+    def erlang_agent_hours(self) -> float:
+        """Agent-hours of the Erlang answer."""
+        return sum(i.erlang_agents * (i.duration / timedelta(hours=1)) for i in self.intervals)
+
+    def table(self) -> list[str]:
+        """Erlang against the desk, per interval, as lines of text (nothing is printed).
+
+        Returns:
+            A header, one line per interval (start, Erlang's agents, the desk's, the
+            difference, the simulated service level at both with its 95 % interval) and a
+            total line in agent-hours.
+        """
+
+        def rate(e: Estimate) -> str:
+            return f"{e.mean:6.1%} [{e.low:.1%}, {e.high:.1%}]"
+
+        lines = [
+            f"{'start':<25}  {'Erlang':>6}  {'desk':>4}  {'diff':>4}  "
+            f"{'SL with the desk':<24}  SL with Erlang's"
+        ]
+        for i in self.intervals:
+            flag = "" if i.converged else "  (unsettled)"
+            lines.append(
+                f"{i.start.isoformat():<25}  {i.erlang_agents:>6}  {i.agents:>4}  "
+                f"{i.difference:>+4}  {rate(i.service_level):<24}  "
+                f"{rate(i.erlang_service_level)}{flag}"
+            )
+        lines.append(f"agent-hours: Erlang {self.erlang_agent_hours:g}, desk {self.agent_hours:g}")
+        return lines
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data."""
+        return {
+            "level": self.level,
+            "target": self.target.total_seconds(),
+            "abandonment": self.abandonment,
+            "seeds": list(self.seeds),
+            "agent_hours": self.agent_hours,
+            "erlang_agent_hours": self.erlang_agent_hours,
+            "intervals": [i.to_dict() for i in self.intervals],
+        }
+
+
+def _check_template(simulation: object) -> dict[str, Any]:
+    if not isinstance(simulation, Mapping):
+        raise ConfigError(f"expected a mapping, got {show(simulation)}", "simulation")
+    data = dict(simulation)
+    for key in ("start", "duration", "warmup", "max_customers", "service_target", "peak"):
+        if key in data:
+            raise ConfigError(
+                f"{key!r} is set per interval by verify_plan; leave it out of the template",
+                f"simulation.{key}",
+            )
+    groups = data.get("agents")
+    if not isinstance(groups, Sequence) or len(groups) != 1 or not isinstance(groups[0], Mapping):
+        raise ConfigError(
+            f"expected one agent group (its count is set per interval), got {show(groups)}",
+            "simulation.agents",
+        )
+    for key in ("count", "shifts"):
+        if key in groups[0]:
+            raise ConfigError(
+                f"{key!r} is set per interval by verify_plan; leave it out of the template",
+                f"simulation.agents[0].{key}",
+            )
+    arrivals = data.get("arrivals", {})
+    if not isinstance(arrivals, Mapping) or "rates" in arrivals:
+        raise ConfigError(
+            "expected the arrival mixes without 'rates' (the plan gives the rates), "
+            f"got {show(arrivals)}",
+            "simulation.arrivals",
+        )
+    return data
+
+
+def _scenario(
+    template: Mapping[str, Any],
+    desk: Mapping[str, Any],
+    row: IntervalStaffing,
+    agents: int,
+    warmup: timedelta | None,
+    span: timedelta | None,
+    target: timedelta,
+    seed: int,
+) -> Scenario:
+    per_hour = row.arrivals / (row.duration / timedelta(hours=1))
+    before = row.duration if warmup is None else warmup
+    length = row.duration if span is None else span
+    group = dict(template["agents"][0])
+    group["count"] = agents
+    group["shifts"] = [{"start": 0, "end": (before + length + _DRAIN).total_seconds()}]
+    simulation = {
+        **template,
+        "start": (row.start - before).isoformat(),
+        "duration": (before + length).total_seconds(),
+        "warmup": before.total_seconds(),
+        "service_target": target.total_seconds(),
+        "arrivals": {**template.get("arrivals", {}), "rates": [["00:00", per_hour]]},
+        "agents": [group],
+    }
+    return Scenario(f"{row.start.isoformat()} x {agents}", desk, simulation, seed)
+
+
+def verify_plan(
+    plan: StaffingPlan,
+    desk: Mapping[str, Any],
+    simulation: Mapping[str, Any],
+    *,
+    agents: Sequence[int] | None = None,
+    seeds: Sequence[int] = (1, 2, 3),
+    abandonment: float | None = None,
+    tiers: Mapping[str, float] | None = None,
+    channels: Mapping[str, float] | None = None,
+    warmup: timedelta | None = None,
+    span: timedelta | None = None,
+    executor: concurrent.futures.Executor | None = None,
+    max_steps: int = 30,
+) -> VerifiedPlan:
+    """Simulate a day plan on the real desk and correct each interval's agents.
+
+    Args:
+        plan: The plan (from :func:`~csflow.staffing.plan.staffing_plan`): its intervals'
+            arrivals, its Erlang answer, its service level and answer-time target.
+        desk: The desk configuration as plain data (:meth:`csflow.DeskConfig.from_dict`).
+        simulation: A simulation template as plain data (:meth:`csflow.sim.SimConfig.from_dict`)
+            without what is set per interval: ``arrivals`` holds the mixes (channels, tiers,
+            ...) but no ``rates``; ``agents`` is one group whose ``count`` and ``shifts`` are
+            left out; ``handle_time``, ``patience``, ``escalations`` as the desk needs.
+        agents: Agents per interval to start from (the caller's own plan); the plan's Erlang
+            answer by default.
+        seeds: One run per seed for every candidate (at least one).
+        abandonment: A ceiling on the mean simulated abandonment, or ``None``.
+        tiers: Tier name -> floor on its SLA attainment (the desk's SLA clocks), or ``None``.
+        channels: Channel name -> floor on its SLA attainment, or ``None``.
+        warmup: The warm-up before each interval (default: the interval's length).
+        span: How long each interval's steady state is simulated, at its rate and staffing
+            (default: the interval's length); longer runs see more customers, less noise.
+        executor: Where the simulations run (any :class:`concurrent.futures.Executor`);
+            ``None`` runs a local process pool for the duration of the call.
+        max_steps: Rounds of the search at most; an interval still moving then is reported
+            with ``converged=False``.
+
+    Returns:
+        The :class:`VerifiedPlan`.
+
+    Raises:
+        ConfigError: before any simulation, for a malformed template, desk or argument (a
+            template that sets what the plan decides, a wrong number of starting agents).
+    """
+    if not isinstance(plan, StaffingPlan):
+        raise ConfigError(f"'plan' must be a StaffingPlan, got {show(plan)}")
+    template = _check_template(simulation)
+    n = len(plan.intervals)
+    start_agents = [i.agents for i in plan.intervals] if agents is None else list(agents)
+    if len(start_agents) != n or any(
+        isinstance(a, bool) or not isinstance(a, int) or a < 1 for a in start_agents
+    ):
+        raise ConfigError(
+            f"'agents' must hold one int >= 1 per plan interval ({n}), got {show(agents)}"
+        )
+    runs = tuple(seeds)
+    if not runs or any(isinstance(s, bool) or not isinstance(s, int) for s in runs):
+        raise ConfigError(f"'seeds' must be a non-empty sequence of ints, got {show(seeds)}")
+    if abandonment is not None and not (
+        isinstance(abandonment, (int, float)) and 0.0 <= abandonment <= 1.0
+    ):
+        raise ConfigError(f"'abandonment' must be a number in [0, 1], got {show(abandonment)}")
+    floors = {("tier", k): v for k, v in (tiers or {}).items()}
+    floors |= {("channel", k): v for k, v in (channels or {}).items()}
+    for (kind, name), floor in floors.items():
+        if isinstance(floor, bool) or not isinstance(floor, (int, float)) or not 0 <= floor <= 1:
+            raise ConfigError(f"the {kind} {name!r} floor must be in [0, 1], got {show(floor)}")
+    for name, value, positive in (("warmup", warmup, False), ("span", span, True)):
+        if value is not None and (
+            not isinstance(value, timedelta) or value < timedelta(0) or (positive and not value)
+        ):
+            what = "positive" if positive else "non-negative"
+            raise ConfigError(f"{name!r} must be a {what} timedelta or None, got {show(value)}")
+    if isinstance(max_steps, bool) or not isinstance(max_steps, int) or max_steps < 1:
+        raise ConfigError(f"'max_steps' must be an int >= 1, got {show(max_steps)}")
+    # Check the data once, before anything runs (run_sweep checks every scenario again).
+    first = plan.intervals[0] if plan.intervals else None
+    if first is not None:
+        probe = _scenario(template, desk, first, 1, warmup, span, plan.target, runs[0])
+        probe.configs()
+
+    if executor is None:
+        with concurrent.futures.ProcessPoolExecutor() as pool:
+            return _verify(plan, desk, template, start_agents, runs, abandonment, floors,
+                           (warmup, span), pool, max_steps)  # fmt: skip
+    return _verify(plan, desk, template, start_agents, runs, abandonment, floors,
+                   (warmup, span), executor, max_steps)  # fmt: skip
+
+
+def _verify(
+    plan: StaffingPlan,
+    desk: Mapping[str, Any],
+    template: Mapping[str, Any],
+    start_agents: list[int],
+    seeds: tuple[int, ...],
+    abandonment: float | None,
+    floors: Mapping[tuple[str, str], float],
+    lengths: tuple[timedelta | None, timedelta | None],
+    executor: concurrent.futures.Executor,
+    max_steps: int,
+) -> VerifiedPlan:
+    rows = plan.intervals
+    warmup, span = lengths
+    seen: dict[tuple[int, int], list[SimResult]] = {}
+
+    def run(wanted: list[tuple[int, int]]) -> None:
+        todo = [w for w in dict.fromkeys(wanted) if w not in seen]
+        scenarios = [
+            _scenario(template, desk, rows[i], a, warmup, span, plan.target, s)
+            for i, a in todo
+            for s in seeds
+        ]  # fmt: skip
+        results = run_sweep(scenarios, executor=executor)
+        for k, w in enumerate(todo):
+            seen[w] = results[k * len(seeds) : (k + 1) * len(seeds)]
+
+    def levels(w: tuple[int, int]) -> list[float]:
+        return [1.0 if r.report.service_level is None else r.report.service_level for r in seen[w]]
+
+    def abandons(w: tuple[int, int]) -> list[float]:
+        return [r.report.abandonment_rate or 0.0 for r in seen[w]]
+
+    def meets(w: tuple[int, int]) -> bool:
+        if statistics.fmean(levels(w)) < plan.level:
+            return False
+        if abandonment is not None and statistics.fmean(abandons(w)) > abandonment:
+            return False
+        for (kind, name), floor in floors.items():
+            rates = [
+                (r.report.sla_by_tier if kind == "tier" else r.report.sla_by_channel).get(name)
+                for r in seen[w]
+            ]
+            got = [1.0 if a is None or a.rate is None else a.rate for a in rates]
+            if statistics.fmean(got) < floor:
+                return False
+        return True
+
+    # lo: most agents known to fail (0: nobody answers); hi: fewest known to pass (0: none
+    # yet).  Gallop from the start (1, 2, 4 ... agents a step) until the answer is bracketed,
+    # then bisect: O(log |answer - start|) rounds however far Erlang was.
+    lo = [0] * len(rows)
+    hi = [0] * len(rows)
+    cand = list(start_agents)
+    stride = [1] * len(rows)
+    steps = 0
+    while True:
+        pending = [i for i in range(len(rows)) if not hi[i] or hi[i] - lo[i] > 1]
+        if not pending or steps == max_steps:
+            break
+        steps += 1
+        run([(i, cand[i]) for i in pending])
+        for i in pending:
+            if meets((i, cand[i])):
+                hi[i] = cand[i]
+                gallop = lo[i] == 0 and cand[i] - stride[i] > 0
+                cand[i] = cand[i] - stride[i] if gallop else (lo[i] + hi[i]) // 2
+            else:
+                lo[i] = cand[i]
+                cand[i] = cand[i] + stride[i] if not hi[i] else (lo[i] + hi[i]) // 2
+            stride[i] *= 2
+    run([(i, r.agents) for i, r in enumerate(rows)])
+    out = []
+    for i, r in enumerate(rows):
+        got = hi[i] or cand[i]  # none passed yet: the next candidate
+        if (i, got) not in seen:
+            run([(i, got)])
+        w, e = (i, got), (i, r.agents)
+        out.append(
+            VerifiedInterval(
+                r.start,
+                r.duration,
+                r.arrivals,
+                r.agents,
+                got,
+                Estimate.of(levels(w)),
+                Estimate.of(abandons(w)),
+                Estimate.of(levels(e)),
+                Estimate.of(abandons(e)),
+                hi[i] > 0 and hi[i] - lo[i] <= 1,
+            )
+        )
+    return VerifiedPlan(tuple(out), plan.level, plan.target, abandonment, seeds)

@@ -1,0 +1,150 @@
+"""The desk's contract, checked by brute force: no shortcut is shared with the engine.
+
+:func:`check_invariants` recomputes from the desk's public views what the engine keeps in its
+indexes -- where each ticket is, each agent's load, who could take waiting work -- and raises
+:class:`~csflow.errors.InvariantError` when they disagree.  It reads only the public
+:class:`~csflow.desk.Desk` API, so it checks any desk a host builds.
+"""
+
+from __future__ import annotations
+
+from csflow._time import instant_us
+from csflow.desk import Desk
+from csflow.errors import InvariantError
+from csflow.model import Channel
+from csflow.routing import QueueSlot, RoutingProfile
+
+__all__ = ["InvariantError", "can_take", "check_invariants"]
+
+
+def can_take(desk: Desk, agent_id: str, channel: str) -> bool:
+    """Whether *agent_id* has spare capacity for one more *channel* ticket now.
+
+    Worked out from the configuration's capacity rules and the agent's public load, not from
+    the router's indexes.
+
+    Args:
+        desk: The desk.
+        agent_id: The agent.
+        channel: A channel name.
+
+    Returns:
+        True when the capacity, exclusivity and load-budget rules all leave room.
+
+    Raises:
+        UnknownAgentError: No such agent.
+    """
+    status = desk.agent(agent_id)
+    rules = desk.config.capacity
+    cap = status.profile.capacity.get(channel, 0)
+    limit = rules.limits.get(channel)
+    if limit is not None:
+        cap = min(cap, limit)
+    if status.counts.get(channel, 0) >= cap:
+        return False
+    held_channels = {c for c, n in status.counts.items() if n}
+    if held_channels & rules.exclusive:
+        return False
+    if channel in rules.exclusive and held_channels:
+        return False
+    return rules.budget is None or status.load + rules.weight(channel) <= rules.budget
+
+
+def _serving(desk: Desk) -> dict[str, list[QueueSlot]]:
+    profiles = desk.config.routing_profiles or (
+        RoutingProfile("default", [QueueSlot(q) for q in desk.queue_names()]),
+    )
+    return {p.name: list(p.queues) for p in profiles}
+
+
+def check_invariants(desk: Desk) -> None:
+    """Check the desk's contract by brute force; raise :class:`InvariantError` if broken.
+
+    1. Every ticket is in exactly one place: waiting in one queue (``queued``), held by its
+       agent (``assigned``), owned without being held (``pending``/``on_hold``), or nowhere
+       (``solved``, ``closed``, ``abandoned``).
+    2. An agent's load is the summed weight of the tickets it holds, and no channel is held
+       above the agent's capacity.
+    3. Work is conserved: unless a timer is already due (``desk.next_wakeup()`` has passed
+       and the host has not advanced the desk: a relaxation step, an overflow delay or a
+       preferred-agent hold may be what keeps work waiting), no routable agent with room for
+       a waiting ticket's channel is eligible for it and served its queue.
+
+    Args:
+        desk: The desk to check.
+
+    Raises:
+        InvariantError: Naming the first broken promise.
+    """
+    waiting: dict[str, str] = {}
+    for name in desk.queue_names():
+        for e in desk.queue(name):
+            if e.ticket_id in waiting:
+                raise InvariantError(f"ticket {e.ticket_id!r} waits in two queues")
+            waiting[e.ticket_id] = name
+    holders: dict[str, str] = {}
+    for aid in desk.agents():
+        for tid in desk.agent(aid).held:
+            if tid in holders:
+                raise InvariantError(f"ticket {tid!r} held by {holders[tid]!r} and {aid!r}")
+            holders[tid] = aid
+    for tid in desk.tickets():
+        v = desk.ticket(tid)
+        where = "waiting" if tid in waiting else "held" if tid in holders else "nowhere"
+        expected = {"queued": "waiting", "assigned": "held"}.get(v.state, "nowhere")
+        if where != expected:
+            raise InvariantError(f"ticket {tid!r} is {v.state} but {where}")
+        if v.state == "queued" and waiting[tid] != v.queue:
+            raise InvariantError(f"ticket {tid!r} waits in {waiting[tid]!r}, not {v.queue!r}")
+        if v.state == "assigned" and holders[tid] != v.agent_id:
+            raise InvariantError(f"ticket {tid!r} held by {holders[tid]!r}, not {v.agent_id!r}")
+        owner = v.agent_id
+        if v.state in ("pending", "on_hold") and owner is not None and tid not in desk.owned(owner):
+            raise InvariantError(f"ticket {tid!r} is {v.state} but not owned by its agent")
+    unknown = (set(waiting) | set(holders)) - set(desk.tickets())
+    if unknown:
+        raise InvariantError(f"tickets {sorted(unknown)!r} are in line or held but unknown")
+    rules = desk.config.capacity
+    for aid in desk.agents():
+        status = desk.agent(aid)
+        counts: dict[str, int] = {}
+        for tid in status.held:
+            tv = desk.ticket(tid)
+            c = Channel.PHONE.name if tv.callback else tv.ticket.channel.name
+            counts[c] = counts.get(c, 0) + 1
+        if {c: n for c, n in status.counts.items() if n} != counts:
+            raise InvariantError(f"agent {aid!r} counts {dict(status.counts)!r}, holds {counts!r}")
+        load = sum(rules.weight(c) * n for c, n in counts.items())
+        if status.load != load:
+            raise InvariantError(f"agent {aid!r} load {status.load} != summed weights {load}")
+        for c, n in counts.items():
+            cap = status.profile.capacity.get(c, 0)
+            if n > cap:
+                raise InvariantError(f"agent {aid!r} holds {n} {c!r} tickets, capacity {cap}")
+        if rules.budget is not None and load > rules.budget:
+            raise InvariantError(f"agent {aid!r} load {load} over budget {rules.budget}")
+    now = desk.now
+    # A timer the host has not advanced past may be what keeps work waiting (a relaxation
+    # step, an overflow delay, a preferred-agent hold).  The desk's public next_wakeup() also
+    # counts SLA timers, which never change who may take a ticket: the check is then skipped
+    # a little more often than strictly needed, never wrongly run.
+    wake = desk.next_wakeup()
+    if now is None or (wake is not None and wake <= now):
+        return
+    now_us = instant_us(now, "now")
+    serving = _serving(desk)
+    for name in desk.queue_names():
+        for e in desk.queue(name):
+            sig = e.signature
+            for aid in desk.agents():
+                status = desk.agent(aid)
+                if not status.routable or (sig.agent is not None and sig.agent != aid):
+                    continue
+                if not sig.admits(status.profile) or not can_take(desk, aid, sig.channel):
+                    continue
+                waited = now_us - e.queued_at_us
+                if any(s.queue == name and s.delay_us <= waited for s in serving[status.group]):
+                    raise InvariantError(
+                        f"work not conserved: agent {aid!r} could take waiting ticket "
+                        f"{e.ticket_id!r} ({sig}) from queue {name!r}"
+                    )

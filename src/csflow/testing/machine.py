@@ -1,0 +1,146 @@
+"""A stateful machine over a desk built from the user's configuration, to subclass.
+
+:class:`DeskMachine` is a :class:`hypothesis.stateful.RuleBasedStateMachine` whose ``step`` rule
+draws a desk command (``submit``, ``reply``, ``escalate`` ...) with a
+:class:`~csflow.testing.programs.CommandDriver`, by weight, from what the desk makes possible
+now -- the same draw as :func:`~csflow.testing.programs.commands`, so tickets travel their
+whole life within a few dozen steps (one rule per kind, chosen uniformly, would mostly submit
+and rarely serve) -- a ``refused`` rule that draws arbitrary commands (which must change nothing when refused), and
+the desk's contract (:func:`~csflow.testing.invariants.check_invariants`) as an
+``@invariant``.  A subclass sets :attr:`DeskMachine.config` and adds its own laws, either as
+more ``@invariant`` methods or by overriding :meth:`DeskMachine.check_event`, which sees every
+event the desk returns::
+
+    class SeniorRule(DeskMachine):
+        config = MY_CONFIG
+
+        def check_event(self, event):
+            if isinstance(event, TicketAssigned):
+                ...
+
+    TestSeniorRule = SeniorRule.TestCase
+
+A failure shrinks to a short list of steps; the notes under it name each command as a
+:class:`~csflow.testing.command.Command` with the desk's answer, ready to paste into a
+:func:`~csflow.testing.command.replay` regression test.
+
+Coverage: every accepted command is reported as a Hypothesis event ``accepted <kind>``, every
+refused one as ``refused <kind>`` and every desk event as ``event <EventClass>``; pytest shows
+them with ``--hypothesis-show-statistics``, so a policy path that is never reached shows up as
+a missing line.  ``target()`` steers the search towards programs that reach more command and
+event kinds.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import ClassVar
+
+from hypothesis import event, note, target
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
+
+from csflow.desk import Desk, DeskConfig
+from csflow.events import Event
+from csflow.testing.command import Command
+from csflow.testing.invariants import check_invariants
+from csflow.testing.programs import CommandDriver, Draw, Step
+from csflow.testing.vocabulary import Vocabulary
+
+__all__ = ["DeskMachine"]
+
+
+def _describe(step: Step) -> str:
+    if step.error is not None:
+        return f"{step.command!r}  # refused: {type(step.error).__name__}: {step.error}"
+    names = ", ".join(type(e).__name__ for e in step.events) or "no events"
+    return f"{step.command!r}  # {names}"
+
+
+class DeskMachine(RuleBasedStateMachine):
+    """A Hypothesis state machine driving a desk built from :attr:`config`.
+
+    Class attributes a subclass sets:
+
+    * :attr:`config` -- the :class:`~csflow.desk.DeskConfig` (or a
+      :class:`~csflow.testing.vocabulary.Vocabulary` of it, to add names it does not mention);
+    * :attr:`start` -- the first instant;
+    * :attr:`refusals` -- the share of steps drawn with arbitrary arguments.
+
+    Attributes:
+        driver: The command driver (its ``desk`` is :attr:`desk`).
+        desk: The desk under test.
+        events: Every event so far.
+        accepted: The accepted commands so far (``replay(config, accepted)`` rebuilds the desk).
+    """
+
+    config: ClassVar[DeskConfig | Vocabulary] = DeskConfig()
+    start: ClassVar[datetime] = datetime(2026, 3, 2, 9, tzinfo=UTC)
+    refusals: ClassVar[float] = 0.1
+
+    def __init__(self) -> None:
+        super().__init__()
+        cls = type(self)
+        self.driver = CommandDriver(
+            cls.config, start=cls.start, refusals=cls.refusals, check_refusals=True
+        )
+        self.desk: Desk = self.driver.desk
+        self.events: list[Event] = []
+        self.accepted: list[Command] = []
+        self._kinds: set[str] = set()
+        self._event_kinds: set[str] = set()
+
+    def check_event(self, event: Event) -> None:
+        """A hook called with every event the desk returns; raise ``AssertionError`` to fail.
+
+        The desk has already applied the command, so :attr:`desk` shows the state after it.
+
+        Args:
+            event: One event.
+        """
+
+    def run(self, draw: Draw, kind: str | None, *, refused: bool | None = None) -> list[Step]:
+        """Draw one step of *kind* (see :meth:`CommandDriver.step`), apply it and report it.
+
+        Args:
+            draw: A Hypothesis draw function.
+            kind: The command kind, or ``None`` for any.
+            refused: Draw arbitrary arguments; ``None`` draws them for a share
+                :attr:`refusals` of the steps.
+
+        Returns:
+            The steps that ran.
+        """
+        steps = self.driver.step(draw, kind, refused=refused)
+        for s in steps:
+            note(_describe(s))
+            if s.error is not None:
+                event(f"refused {s.kind}")
+                continue
+            event(f"accepted {s.kind}")
+            self._kinds.add(s.kind)
+            self.accepted.append(s.command)
+            for e in s.events:
+                name = type(e).__name__
+                event(f"event {name}")
+                self._event_kinds.add(name)
+                self.check_event(e)
+            self.events += s.events
+        return steps
+
+    @rule(data=st.data())
+    def step(self, data: st.DataObject) -> None:
+        """A command drawn, by weight, from what the desk makes possible now (or, for a share
+        :attr:`refusals` of the steps, an arbitrary one, which must change nothing when
+        refused)."""
+        self.run(data.draw, None)
+
+    @invariant()
+    def desk_keeps_its_contract(self) -> None:
+        """:func:`~csflow.testing.invariants.check_invariants` after every step."""
+        check_invariants(self.desk)
+
+    def teardown(self) -> None:
+        """Steer the search towards programs that reach more command and event kinds."""
+        target(float(len(self._kinds)), label="accepted command kinds")
+        target(float(len(self._event_kinds)), label="event kinds")

@@ -1,0 +1,552 @@
+"""Command programs drawn against a real desk built from the user's configuration.
+
+Theory of operation
+-------------------
+Which commands make sense depends on the desk's state: a reply is accepted only from the agent
+who has the ticket, an escalation only along an edge of the escalation graph, a reopen only
+for a solved ticket.  Drawn blindly (an agent id and a ticket id at random), nearly every
+reply, resolve and status change is refused and the policy paths behind them are never
+reached.  So a program is drawn *interactively*: a :class:`CommandDriver` owns a real
+:class:`~csflow.desk.Desk` built from the configuration, and every command is drawn from what
+that desk makes possible now (the assigned agent, an allowed team, a solved ticket), applied
+at once, and the next one drawn from the new state.  Hypothesis records every draw, so a
+failing program still shrinks: fewer steps, earlier kinds, smaller time steps.
+
+A tunable share of steps (*refusals*) draws any command kind with arbitrary arguments, so the
+refusal paths ("a command that raises has changed nothing") are tested too.
+
+Time moves forward before each command by a drawn step: none, seconds, minutes, to the desk's
+next timer (a warning, a breach, a relaxation step), to the next opening or closing of one of
+the configuration's calendars, overnight, to the weekend or the next Monday, or across the next
+DST change of a calendar's zone.  When a timer is due at the new instant, the program first
+advances the desk, as a host's loop does (``desk.advance(at=now)``).
+
+The same driver serves :func:`commands` (a strategy of command lists) and
+:class:`~csflow.testing.machine.DeskMachine` (a stateful machine, one rule per command kind).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, time, timedelta
+from typing import Any, Final, TypeVar
+
+import attrs
+from hypothesis import strategies as st
+
+from csflow.desk import LIFECYCLE, Desk, DeskConfig, TicketView
+from csflow.errors import CsflowError, InvariantError
+from csflow.events import Event
+from csflow.model import AgentProfile, Customer, Priority, Ticket
+from csflow.queues import Signature
+from csflow.testing.command import Command
+from csflow.testing.invariants import can_take
+from csflow.testing.vocabulary import Vocabulary, dst_changes
+
+__all__ = ["COMMAND_KINDS", "CommandDriver", "Step", "commands"]
+
+_T = TypeVar("_T")
+Draw = Callable[[st.SearchStrategy[Any]], Any]
+
+#: Every desk command a program draws, in the order a shrunk program prefers.
+COMMAND_KINDS: Final[tuple[str, ...]] = (
+    "submit",
+    "add_agent",
+    "set_presence",
+    "reply",
+    "resolve",
+    "customer_message",
+    "set_status",
+    "set_priority",
+    "transfer",
+    "escalate",
+    "request_callback",
+    "abandon",
+    "reopen",
+    "close",
+    "forget",
+    "remove_agent",
+    "advance",
+)
+
+# How often each kind is drawn when it is possible (relative weights).  Submissions and
+# resolutions dominate so that tickets travel their whole life within a short program.
+_WEIGHTS: Final[dict[str, int]] = {
+    "submit": 6,
+    "add_agent": 2,
+    "set_presence": 2,
+    "reply": 4,
+    "resolve": 6,
+    "customer_message": 2,
+    "set_status": 4,
+    "set_priority": 3,
+    "transfer": 2,
+    "escalate": 2,
+    "request_callback": 4,
+    "abandon": 3,
+    "reopen": 3,
+    "close": 3,
+    "forget": 3,
+    "remove_agent": 1,
+    "advance": 2,
+}
+_WORKING = ("assigned", "pending", "on_hold")
+_STATUSES = ("pending", "on_hold", "open")
+_MAX_AGENTS = 12
+_CUSTOMERS = tuple(f"c{i}" for i in range(8))
+
+
+@attrs.frozen
+class Step:
+    """One command of a program and what the desk made of it.
+
+    Attributes:
+        command: The command.
+        events: Its events (empty when refused).
+        error: The error it raised, or ``None`` when accepted.
+    """
+
+    command: Command
+    events: tuple[Event, ...] = ()
+    error: CsflowError | None = None
+
+    @property
+    def kind(self) -> str:
+        """The command's kind (its desk method)."""
+        return self.command.name
+
+
+class CommandDriver:
+    """Draws commands from what a real desk makes possible, and applies them.
+
+    Args:
+        config: The desk configuration (or its :class:`~csflow.testing.vocabulary.Vocabulary`,
+            to draw names the configuration does not mention).
+        start: The first instant (aware).
+        refusals: The share of steps (0 to 1) that draw any command with arbitrary arguments,
+            most of which the desk refuses.
+        check_refusals: Check that a refused command changed nothing (the desk's snapshot is
+            the same before and after), raising :class:`~csflow.errors.InvariantError`.
+
+    Attributes:
+        desk: The desk the commands run on.
+        vocabulary: The names drawn.
+        now: The instant of the last command.
+    """
+
+    def __init__(
+        self,
+        config: DeskConfig | Vocabulary,
+        *,
+        start: datetime = datetime(2026, 3, 2, 9, tzinfo=UTC),
+        refusals: float = 0.1,
+        check_refusals: bool = False,
+    ) -> None:
+        self.check_refusals = check_refusals
+        self.vocabulary = config if isinstance(config, Vocabulary) else Vocabulary.of(config)
+        self.desk = Desk(self.vocabulary.config)
+        self.now = start
+        self.refusals = refusals
+        self._agents = 0
+        self._tickets = 0
+        self._dst: list[datetime] = sorted(
+            t for cal in self.vocabulary.calendars for t in dst_changes(cal, start)
+        )
+
+    # -- what is possible now ----------------------------------------------------------------
+
+    def _views(self, states: object) -> list[TicketView]:
+        out = []
+        for tid in self.desk.tickets():
+            v = self.desk.ticket(tid)
+            if v.state in states:  # type: ignore[operator]
+                out.append(v)
+        return out
+
+    def _ticket_targets(self, kind: str) -> list[TicketView]:
+        if kind == "forget":
+            return self._views(("closed", "abandoned"))
+        if kind in ("reply", "resolve"):
+            return [v for v in self._views(_WORKING) if v.agent_id is not None]
+        if kind == "request_callback":
+            return [v for v in self._views(("queued",)) if not v.callback]
+        if kind == "set_status":
+            allowed = {s for k, m in LIFECYCLE.items() if k.startswith("set_status") for s in m}
+            return self._views(allowed)
+        if kind == "escalate":
+            return [v for v in self._views(LIFECYCLE["escalate"]) if self._escalations(v)]
+        return self._views(LIFECYCLE[kind])
+
+    def _escalations(self, v: TicketView) -> list[str]:
+        graph = self.desk.config.escalation
+        teams = sorted(self.desk.config.teams)
+        src = v.team if v.team is not None or graph is None else graph.entry[0]
+        if graph is not None and src is not None:
+            return list(graph.targets(src))
+        return [t for t in teams if t != src]
+
+    def possible(self, kind: str) -> bool:
+        """Whether the desk can accept a command of *kind* now.
+
+        Args:
+            kind: One of :data:`COMMAND_KINDS`.
+
+        Returns:
+            True when some command of that kind would be drawn from the desk's state.
+        """
+        if kind in ("submit", "advance"):
+            return True
+        if kind == "add_agent":
+            return self._agents < _MAX_AGENTS
+        if kind in ("set_presence", "remove_agent"):
+            return any(True for _ in self.desk.agents())
+        return bool(self._ticket_targets(kind))
+
+    # -- time ----------------------------------------------------------------------------------
+
+    def _boundary(self) -> datetime | None:
+        # The next opening or closing of a calendar that has hours: step an hour at a time,
+        # then bisect to the minute (the public calendar API answers is_open and next_open).
+        for cal in self.vocabulary.calendars:
+            state = cal.is_open(self.now)
+            t = self.now
+            for _ in range(8 * 24):
+                nxt = t + timedelta(hours=1)
+                if cal.is_open(nxt) != state:
+                    lo, hi = t, nxt
+                    while hi - lo > timedelta(minutes=1):
+                        mid = lo + (hi - lo) / 2
+                        lo, hi = (mid, hi) if cal.is_open(mid) == state else (lo, mid)
+                    return hi
+                t = nxt
+        return None
+
+    def _local(self, days: int, hour: int) -> datetime:
+        zone = self.vocabulary.calendars[0].zone if self.vocabulary.calendars else UTC
+        day = self.now.astimezone(zone).date() + timedelta(days=days)
+        return datetime.combine(day, time(hour), zone).astimezone(UTC)
+
+    def _time_step(self, draw: Draw) -> datetime:
+        how = draw(
+            st.sampled_from(
+                ["same", "seconds", "seconds", "minutes", "wakeup", "boundary", "night", "week"]
+                + ["dst"] * bool(self._dst)
+            )
+        )
+        now = self.now
+        if how == "seconds":
+            return now + timedelta(seconds=draw(st.integers(1, 120)))
+        if how == "minutes":
+            return now + timedelta(minutes=draw(st.integers(2, 90)))
+        if how == "wakeup":
+            wake = self.desk.next_wakeup()
+            return max(now, wake) if wake is not None else now
+        if how == "boundary":
+            edge = self._boundary()
+            return edge if edge is not None else now
+        if how == "night":
+            return max(now, self._local(1, draw(st.integers(7, 10))))
+        if how == "week":
+            local = now.astimezone(self._local(0, 0).tzinfo or UTC)
+            to_saturday = (5 - local.weekday()) % 7 or 7
+            days = to_saturday + draw(st.sampled_from([0, 2]))  # Saturday or Monday
+            return max(now, self._local(days, draw(st.integers(8, 10))))
+        if how == "dst":
+            ahead = [t for t in self._dst if t > now]
+            if ahead:
+                return max(now, ahead[0] + timedelta(minutes=draw(st.integers(-90, 90))))
+        return now
+
+    # -- drawing commands ----------------------------------------------------------------------
+
+    def _new_agent(self, draw: Draw) -> AgentProfile:
+        voc = self.vocabulary
+        aid = f"a{self._agents}"
+        waiting = self.desk.queue()
+        if waiting:
+            # An agent who can take a waiting ticket: its channel, language and skills, and a
+            # team whose routing profile serves its queue.
+            e = draw(st.sampled_from(waiting[:3]))
+            sig = e.signature
+            langs = {sig.language} if sig.language else set()
+            langs |= set(draw(st.sets(st.sampled_from(voc.languages), max_size=2)))
+            skills = {r.skill: draw(st.integers(r.min_proficiency, 5)) for r in sig.skills}
+            extra = draw(st.sets(st.sampled_from(voc.channels), max_size=2))
+            return AgentProfile(
+                aid,
+                skills=skills,
+                languages=langs,
+                capacity={c: draw(st.integers(1, 4)) for c in sorted({sig.channel, *extra})},
+                teams=self._teams_serving(self.desk.ticket(e.ticket_id).queue)[:1],
+            )
+        skills = (
+            draw(st.dictionaries(st.sampled_from(voc.skills), st.integers(1, 5), max_size=3))
+            if voc.skills
+            else {}
+        )
+        teams = draw(st.sets(st.sampled_from(voc.teams), max_size=1)) if voc.teams else set()
+        # Most agents speak every language and serve every channel, so most tickets find
+        # someone; the others make eligibility matter.
+        broad = draw(st.integers(0, 3)) < 3
+        languages = (
+            set(voc.languages)
+            if broad
+            else draw(st.sets(st.sampled_from(voc.languages), min_size=1))
+        )
+        channels = (
+            voc.channels
+            if broad
+            else draw(st.sets(st.sampled_from(voc.channels), min_size=1, max_size=4))
+        )
+        return AgentProfile(
+            aid,
+            skills=skills,
+            languages=languages,
+            capacity={c: draw(st.integers(1, 4)) for c in sorted(channels)},
+            teams=teams,
+        )
+
+    def _teams_serving(self, queue: str) -> list[str]:
+        config = self.desk.config
+        profiles = {p.name: {s.queue for s in p.queues} for p in config.routing_profiles}
+        return [
+            name
+            for name, spec in sorted(config.teams.items())
+            if spec.routing_profile is not None and queue in profiles.get(spec.routing_profile, ())
+        ]
+
+    def _new_ticket(self, draw: Draw) -> Ticket:
+        voc = self.vocabulary
+        tid = f"t{self._tickets}"
+        agents = list(self.desk.agents())
+        pref = draw(st.sampled_from([None, None, None, *agents[:3]]))
+        customer = Customer(
+            draw(st.sampled_from(_CUSTOMERS)),
+            draw(st.sampled_from(voc.tiers)),
+            draw(st.sampled_from([*voc.languages, None])),
+            pref,
+        )
+        skills: dict[str, int] = {}
+        if voc.skills and draw(st.integers(0, 3)) == 3:
+            skills[draw(st.sampled_from(voc.skills))] = draw(st.integers(1, 3))
+        return Ticket(
+            tid,
+            customer,
+            draw(st.sampled_from(voc.channels)),
+            self.now,
+            priority=draw(st.sampled_from(list(Priority))),
+            category=draw(st.sampled_from(voc.categories)),
+            required_skills=skills,
+        )
+
+    def _draw_possible(self, draw: Draw, kind: str) -> list[Command]:
+        now, desk = self.now, self.desk
+        if kind == "submit":
+            ticket = self._new_ticket(draw)
+            self._tickets += 1
+            return [Command("submit", now, (ticket,))]
+        if kind == "add_agent":
+            profile = self._new_agent(draw)
+            self._agents += 1
+            out = [Command("add_agent", now, (profile,))]
+            if draw(st.integers(0, 9)) < 9:  # agents come online (most of them at once)
+                out.append(Command("set_presence", now, (profile.id, "available")))
+            return out
+        if kind == "advance":
+            return [Command("advance", now)]
+        if kind in ("set_presence", "remove_agent"):
+            resting = [a for a in desk.agents() if not desk.agent(a).routable]
+            # Work waits: someone comes back (most of the time).
+            comes_back = kind == "set_presence" and resting and desk.waiting_count()
+            if comes_back and draw(st.integers(0, 3)) < 3:
+                return [Command(kind, now, (draw(st.sampled_from(resting)), "available"))]
+            aid = draw(st.sampled_from(list(desk.agents())))
+            if kind == "remove_agent":
+                return [Command(kind, now, (aid,))]
+            if not desk.agent(aid).routable and draw(st.integers(0, 3)) < 3:
+                return [Command(kind, now, (aid, "available"))]
+            return [Command(kind, now, (aid, draw(st.sampled_from(self.vocabulary.presence))))]
+        v: TicketView = draw(st.sampled_from(self._ticket_targets(kind)))
+        tid = v.ticket.id
+        if kind in ("reply", "resolve"):
+            return [Command(kind, now, (tid, v.agent_id))]
+        if kind == "set_status":
+            statuses = [s for s in _STATUSES if v.state in LIFECYCLE[f"set_status:{s}"]]
+            return [Command(kind, now, (tid, draw(st.sampled_from(statuses))))]
+        if kind == "set_priority":
+            return [Command(kind, now, (tid, draw(st.sampled_from(list(Priority))).name.lower()))]
+        if kind == "escalate":
+            return [Command(kind, now, (tid, draw(st.sampled_from(self._escalations(v)))))]
+        if kind == "transfer":
+            return [Command(kind, now, (tid, draw(st.sampled_from(self._transfers(v)))))]
+        return [Command(kind, now, (tid,))]
+
+    def _transfers(self, v: TicketView) -> list[str]:
+        teams = [t for t in sorted(self.desk.config.teams) if t != v.team]
+        sig = Signature.of(v.ticket)
+        agents = [
+            a
+            for a in self.desk.agents()
+            if a != v.agent_id
+            and sig.admits(self.desk.agent(a).profile)
+            and can_take(self.desk, a, sig.channel)
+        ]
+        return [*teams, *agents[:2]] or [*self.desk.config.teams, "nobody"]
+
+    def _draw_refused(self, draw: Draw, kind: str) -> list[Command]:
+        # Arbitrary arguments: known and unknown ids, any status, any team.  Most are refused.
+        now = self.now
+        tids = [*self.desk.tickets(), "t-unknown"]
+        aids = [*self.desk.agents(), "nobody"]
+        tid = draw(st.sampled_from(tids))
+        aid = draw(st.sampled_from(aids))
+        if kind == "submit":
+            ticket = self._new_ticket(draw)
+            return [Command(kind, now, (attrs.evolve(ticket, id=tid),))]
+        if kind == "add_agent":
+            return [Command(kind, now, (AgentProfile(aid, capacity={"chat": 1}),))]
+        if kind == "advance":
+            return [Command(kind, now)]
+        if kind == "remove_agent":
+            return [Command(kind, now, (aid,))]
+        if kind == "set_presence":
+            state = draw(st.sampled_from([*self.vocabulary.presence, "gone"]))
+            return [Command(kind, now, (aid, state))]
+        if kind in ("reply", "resolve"):
+            return [Command(kind, now, (tid, aid))]
+        if kind == "set_status":
+            return [Command(kind, now, (tid, draw(st.sampled_from([*_STATUSES, "solved"]))))]
+        if kind == "set_priority":
+            return [Command(kind, now, (tid, draw(st.sampled_from(["high", "low", "asap"]))))]
+        if kind in ("transfer", "escalate"):
+            teams = [*sorted(self.desk.config.teams), "nowhere"]
+            to = draw(st.sampled_from(teams + ([aid] if kind == "transfer" else [])))
+            return [Command(kind, now, (tid, to))]
+        return [Command(kind, now, (tid,))]
+
+    def draw_kind(self, draw: Draw) -> str:
+        """Draw a command kind among those possible now, by weight.
+
+        Args:
+            draw: A Hypothesis draw function.
+
+        Returns:
+            One of :data:`COMMAND_KINDS`.
+        """
+        choices: list[str] = []
+        routable = sum(self.desk.agent(a).routable for a in self.desk.agents())
+        for kind in COMMAND_KINDS:
+            if self.possible(kind):
+                weight = _WEIGHTS[kind]
+                if kind in ("reply", "resolve"):
+                    # The more tickets are with agents, the more often they are worked on, so
+                    # tickets travel their whole life within a short program.
+                    weight += (3 if kind == "reply" else 5) * len(self._ticket_targets(kind))
+                if kind == "set_presence" and self.desk.waiting_count():
+                    weight += 2 if routable else 10
+                if kind == "abandon" and self.desk.waiting_count() > 2:
+                    weight = 4  # customers give up when the line is long
+                if kind == "submit" and self.desk.waiting_count() > 2:
+                    weight = 2  # a long line: let the agents catch up
+                if kind == "add_agent":
+                    # Waiting work calls for staff (the new agent is drawn to take it).
+                    weight += 6 * min(self.desk.waiting_count(), 3)
+                    if not self._agents:
+                        weight += 20  # a desk opens with its agents logging in
+                choices += [kind] * weight
+        chosen: str = draw(st.sampled_from(choices))
+        return chosen
+
+    def step(
+        self, draw: Draw, kind: str | None = None, *, refused: bool | None = None
+    ) -> list[Step]:
+        """Move time forward, draw one command (of *kind*, when given) and apply it.
+
+        Args:
+            draw: A Hypothesis draw function (``draw`` of a composite, ``data.draw``).
+            kind: The command kind; drawn among the possible ones when ``None``.
+            refused: Draw arbitrary arguments (most such commands are refused); drawn with
+                probability *refusals* when ``None``.
+
+        Returns:
+            What ran: an ``advance`` first when a timer was due, then the command (two for an
+            agent who joins and comes online).
+        """
+        if refused is None:
+            refused = self.refusals > 0 and draw(st.integers(0, 99)) < round(self.refusals * 100)
+        self.now = self._time_step(draw)
+        out: list[Step] = []
+        wake = self.desk.next_wakeup()
+        if wake is not None and wake <= self.now:
+            out.append(self.apply(Command("advance", self.now)))
+        if refused:
+            kind = kind or draw(st.sampled_from(COMMAND_KINDS))
+            cmds = self._draw_refused(draw, kind)
+        else:
+            if kind is None or not self.possible(kind):
+                kind = self.draw_kind(draw)
+            cmds = self._draw_possible(draw, kind)
+        out += [self.apply(c) for c in cmds]
+        return out
+
+    def apply(self, command: Command) -> Step:
+        """Apply *command* to the desk.
+
+        Args:
+            command: The command.
+
+        Returns:
+            The step: its events, or the error that refused it.
+
+        Raises:
+            InvariantError: *check_refusals* is on and a refused command changed the desk.
+        """
+        before = self.desk.snapshot() if self.check_refusals else None
+        try:
+            return Step(command, tuple(command.apply(self.desk)))
+        except CsflowError as exc:
+            if before is not None and self.desk.snapshot() != before:
+                raise InvariantError(f"refused command {command!r} changed the desk") from exc
+            return Step(command, (), exc)
+
+
+@st.composite
+def commands(
+    draw: st.DrawFn,
+    config: DeskConfig | Vocabulary | None = None,
+    *,
+    start: datetime = datetime(2026, 3, 2, 9, tzinfo=UTC),
+    min_size: int = 1,
+    max_size: int = 50,
+    refusals: float = 0.1,
+) -> list[Command]:
+    """Command programs for a desk of *config*, drawn from what the desk makes possible.
+
+    Agents with the configuration's skills, languages and teams join and come online; tickets
+    arrive with its tiers, channels, languages and categories; replies and resolutions come
+    from the agent who has the ticket, escalations follow the graph, reopens find solved
+    tickets; time crosses business-hour boundaries, nights, weekends and DST changes.  A
+    share *refusals* of the steps draws arbitrary commands, most of which the desk refuses.
+
+    The program is drawn against a real desk, so it is only meaningful for *config*: replay it
+    on a desk built from the same configuration.
+
+    Args:
+        draw: Supplied by Hypothesis.
+        config: The desk configuration, or a
+            :class:`~csflow.testing.vocabulary.Vocabulary` of it with more names; default an
+            empty :class:`~csflow.desk.DeskConfig`.
+        start: The first instant.
+        min_size: The fewest steps.
+        max_size: The most steps (an agent who joins and comes online, or an ``advance``
+            before a command when a timer is due, count as one step).
+        refusals: The share of steps (0 to 1) drawn with arbitrary arguments.
+
+    Returns:
+        The commands, in time order, accepted and refused alike.
+    """
+    driver = CommandDriver(config or DeskConfig(), start=start, refusals=refusals)
+    out: list[Command] = []
+    for _ in range(draw(st.integers(min_size, max_size))):
+        out += [s.command for s in driver.step(draw)]
+    return out

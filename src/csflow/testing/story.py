@@ -1,0 +1,255 @@
+"""Stories: a scenario that reads like one ("Fri 16:00 a platinum customer opens a chat; Mon
+09:00 agent Sari replies"), run step by step against a real desk.
+
+Theory of operation
+-------------------
+A story has a first day (an aware midnight, in the zone its wall-clock times are read in).
+Every step names its instant as text, parsed by :meth:`Story.at` alone -- the parse never
+depends on earlier steps, so a step can be read (and moved) on its own:
+
+* ``"09:00"`` or ``"09:00:30"`` -- that time on the first day;
+* ``"Mon 09:00"`` (``mon`` ... ``sun``, or the full name) -- that weekday within the story's
+  first week, i.e. the first such day on or after the first day;
+* ``"+1d 09:00"`` -- so many days after the first day;
+* ``"2026-03-09 09:00"`` -- that date.
+
+Wall-clock times are combined with the day's zone, so a story across a DST change reads as a
+person at the desk would write it.  A malformed step raises :class:`~csflow.errors.ConfigError`
+quoting the step; a step earlier than the previous one is refused by the desk
+(:class:`~csflow.errors.InvalidTransitionError`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from csflow._time import instant_us
+from csflow.desk import Desk, DeskConfig
+from csflow.errors import ConfigError, InvalidTransitionError
+from csflow.events import Event
+from csflow.model import AgentProfile, Channel, Customer, Ticket, Tier
+from csflow.testing.command import Command
+
+__all__ = ["Story"]
+
+_STEP = re.compile(
+    r"^(?:(?P<weekday>[A-Za-z]+)\s+|\+(?P<days>\d{1,4})d\s+|(?P<date>\d{4}-\d{2}-\d{2})\s+)?"
+    r"(?P<h>\d{1,2}):(?P<m>\d{2})(?::(?P<s>\d{2}))?$"
+)
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_FORMS = "'HH:MM[:SS]', 'Mon HH:MM', '+1d HH:MM' or 'YYYY-MM-DD HH:MM'"
+
+
+def _weekday(name: str, step: str) -> int:
+    low = name.lower()
+    for i, full in enumerate(_WEEKDAYS):
+        if low in (full, full[:3]):
+            return i
+    raise ConfigError(f"story step {step!r}: unknown day {name!r}; expected mon ... sun")
+
+
+class Story:
+    """A scenario that reads like one, run against a real desk.
+
+    Args:
+        desk: The desk (or a :class:`~csflow.desk.DeskConfig` to build one from).
+        day: The story's first day (aware midnight, in the zone its times are read in).
+
+    Every step takes a time (see :meth:`at`: ``"09:00"``, ``"Fri 16:00"``, ``"+1d 09:00"``,
+    ``"2026-03-09 09:00"``), advances the desk to it (firing what is due), runs the command,
+    and keeps every event in :attr:`events`; each step returns the events of that step
+    (advance included).
+
+    Raises:
+        InvalidTransitionError: *day* is naive.
+
+    Examples:
+        >>> from datetime import timezone
+        >>> from csflow.desk import DeskConfig
+        >>> s = Story(DeskConfig(), datetime(2026, 3, 6, tzinfo=timezone.utc))  # a Friday
+        >>> _ = s.agent("Fri 09:00", "sari", chat=3)
+        >>> _ = s.customer_opens("Fri 16:00", "t1", "chat", tier="platinum")
+        >>> s.holder("t1")
+        'sari'
+        >>> s.at("Mon 09:00").isoformat()
+        '2026-03-09T09:00:00+00:00'
+    """
+
+    def __init__(self, desk: Desk | DeskConfig, day: datetime) -> None:
+        self.desk = desk if isinstance(desk, Desk) else Desk(desk)
+        instant_us(day, "day", InvalidTransitionError)
+        self.day = day
+        self.events: list[Event] = []
+        self._tiers: dict[str, Tier] = dict(self.desk.config.tiers)
+
+    def at(self, clock: str) -> datetime:
+        """The instant a step names.
+
+        Args:
+            clock: ``"HH:MM[:SS]"`` on the first day; ``"Mon HH:MM"`` (the first Monday on or
+                after the first day; any weekday, short or full name); ``"+Nd HH:MM"`` (N days
+                after the first day); or ``"YYYY-MM-DD HH:MM"``.
+
+        Returns:
+            The aware instant, in the first day's zone.
+
+        Raises:
+            ConfigError: A malformed step, quoted in the message.
+        """
+        m = _STEP.match(clock) if isinstance(clock, str) else None
+        if m is None:
+            raise ConfigError(f"story step {clock!r}: expected {_FORMS}")
+        h, mi, s = int(m["h"]), int(m["m"]), int(m["s"] or 0)
+        if h > 23 or mi > 59 or s > 59:
+            raise ConfigError(f"story step {clock!r}: no such time of day")
+        first = self.day.date()
+        day: date
+        if m["weekday"] is not None:
+            wanted = _weekday(m["weekday"], clock)
+            day = first + timedelta(days=(wanted - first.weekday()) % 7)
+        elif m["days"] is not None:
+            day = first + timedelta(days=int(m["days"]))
+        elif m["date"] is not None:
+            try:
+                day = date.fromisoformat(m["date"])
+            except ValueError:
+                raise ConfigError(f"story step {clock!r}: no such date") from None
+        else:
+            day = first
+        return datetime.combine(day, time(h, mi, s), self.day.tzinfo)
+
+    def _run(self, clock: str, fn: Callable[[datetime], list[Event]]) -> list[Event]:
+        when = self.at(clock)
+        out = self.desk.advance(at=when)
+        out += fn(when)
+        self.events += out
+        return out
+
+    def agent(
+        self,
+        clock: str,
+        agent_id: str,
+        *,
+        skills: Mapping[str, int] | None = None,
+        languages: Iterable[str] = (),
+        teams: Iterable[str] = (),
+        presence: str = "available",
+        **capacity: int,
+    ) -> list[Event]:
+        """An agent logs in with capacity per channel (``chat=3, email=2``).
+
+        Args:
+            clock: When (see :meth:`at`).
+            agent_id: The agent's id.
+            skills: Skill -> proficiency.
+            languages: Languages it serves in.
+            teams: Its teams (the first, by name, with a routing profile decides its profile).
+            presence: Its presence when it joins.
+            **capacity: Channel name -> how many tickets of it the agent may hold.
+
+        Returns:
+            The step's events.
+
+        Raises:
+            CsflowError: The step is malformed or the desk refuses the command.
+        """
+        cap: dict[Channel | str, int] = {}
+        cap.update(capacity)
+        profile = AgentProfile(
+            agent_id,
+            skills=dict(skills or {}),
+            languages=list(languages),
+            capacity=cap,
+            teams=list(teams),
+        )
+        return self._run(clock, lambda at: self.desk.add_agent(profile, at=at, presence=presence))
+
+    def customer_opens(
+        self,
+        clock: str,
+        ticket_id: str,
+        channel: str,
+        *,
+        tier: str = "regular",
+        customer: str | None = None,
+        **fields: Any,
+    ) -> list[Event]:
+        """A customer of *tier* opens a ticket on *channel*.
+
+        Args:
+            clock: When (see :meth:`at`).
+            ticket_id: The ticket's id.
+            channel: Its channel.
+            tier: The customer's tier (by name; the config's rank when it declares the tier).
+            customer: The customer id (default ``customer-of-<ticket_id>``).
+            **fields: Other :class:`~csflow.model.Ticket` fields (``language``, ``category``,
+                ``priority`` ...); ``preferred_agent`` goes to the customer.
+
+        Returns:
+            The step's events.
+
+        Raises:
+            CsflowError: The step is malformed or the desk refuses the ticket.
+        """
+        when = self.at(clock)
+        t = self._tiers.get(tier) or Tier(tier, 0)
+        pref = fields.pop("preferred_agent", None)
+        lang = fields.get("language")
+        c = Customer(customer or f"customer-of-{ticket_id}", t, lang, pref)
+        ticket = Ticket(ticket_id, c, channel, when, **fields)
+        return self._run(clock, lambda at: self.desk.submit(ticket, at=at))
+
+    def replies(self, clock: str, agent_id: str, ticket_id: str) -> list[Event]:
+        """*agent_id* replies to *ticket_id*.
+
+        Returns:
+            The step's events.
+
+        Raises:
+            CsflowError: The step is malformed or the desk refuses the reply.
+        """
+        return self._run(clock, lambda at: self.desk.reply(ticket_id, agent_id, at=at))
+
+    def resolves(self, clock: str, agent_id: str, ticket_id: str) -> list[Event]:
+        """*agent_id* solves *ticket_id*.
+
+        Returns:
+            The step's events.
+
+        Raises:
+            CsflowError: The step is malformed or the desk refuses the resolution.
+        """
+        return self._run(clock, lambda at: self.desk.resolve(ticket_id, agent_id, at=at))
+
+    def do(self, clock: str, command: str, *args: Any) -> list[Event]:
+        """Any desk command: ``story.do("09:05", "escalate", "t1", "finance")``.
+
+        Returns:
+            The step's events.
+
+        Raises:
+            CsflowError: The step is malformed or the desk refuses the command.
+        """
+        return self._run(clock, lambda at: Command(command, at, args).apply(self.desk))
+
+    def wait_until(self, clock: str) -> list[Event]:
+        """Let time pass to *clock*, firing what is due.
+
+        Returns:
+            What fired.
+
+        Raises:
+            CsflowError: The step is malformed or earlier than the desk's last instant.
+        """
+        return self._run(clock, lambda at: [])
+
+    def holder(self, ticket_id: str) -> str | None:
+        """The agent who has *ticket_id* now.
+
+        Raises:
+            UnknownTicketError: No such ticket.
+        """
+        return self.desk.ticket(ticket_id).agent_id

@@ -1,0 +1,191 @@
+"""csflow.testing.machine and plugin: a stateful machine over the user's own desk catches a
+broken policy, reports its coverage, and the pytest fixtures need no import."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import attrs
+import pytest
+from hypothesis import HealthCheck, Phase, settings
+from hypothesis.stateful import run_state_machine_as_test
+
+from csflow import DeskConfig, RuleEscalationPolicy, TicketAssigned
+from csflow.events import Event
+from csflow.testing import COMMAND_KINDS, DeskMachine
+
+pytest_plugins = ["pytester"]
+
+
+def senior_desk(*, broken: bool = False) -> DeskConfig:
+    """Platinum WhatsApp tickets in Indonesian need a senior agent; refunds go to finance after
+    two business hours in line.  *broken* sends those platinum tickets to junior agents."""
+    rules = [
+        {
+            "name": "platinum whatsapp in Indonesian",
+            "when": {
+                "all": [
+                    {"field": "tier", "eq": "platinum"},
+                    {"field": "channel", "eq": "whatsapp"},
+                    {"field": "language", "eq": "id"},
+                ]
+            },
+            "then": {
+                "queue": "vip",
+                "sla_policy": "vip",
+                "skills": {"junior" if broken else "senior": 1},
+            },
+        },
+        {
+            "name": "refunds",
+            "when": {"field": "category", "eq": "refund"},
+            "then": {"queue": "general", "sla_policy": "refunds"},
+        },
+        {"name": "everyone else", "then": {"queue": "general"}},
+    ]
+    config = DeskConfig.from_dict(
+        {
+            "tiers": [
+                {"name": "platinum", "rank": 4},
+                {"name": "gold", "rank": 3},
+                {"name": "regular", "rank": 1},
+            ],
+            "calendars": {
+                "24x7": {"timezone": "Asia/Jakarta", "always_open": True},
+                "office": {
+                    "timezone": "Asia/Jakarta",
+                    "weekly": {
+                        d: [["09:00", "17:00"]] for d in ("mon", "tue", "wed", "thu", "fri")
+                    },
+                },
+            },
+            "sla_policies": [
+                {"name": "vip", "calendar": "24x7", "targets": {"first_response": "PT5M"}},
+                {"name": "refunds", "calendar": "office", "targets": {"resolution": "PT2H"}},
+                {"name": "standard", "calendar": "24x7", "targets": {"first_response": "PT1H"}},
+            ],
+            "default_sla_policy": "standard",
+            "queues": [{"name": "vip"}, {"name": "general"}, {"name": "finance"}],
+            "routing_profiles": [
+                {
+                    "name": "front",
+                    "queues": [
+                        {"queue": "vip", "priority": 1},
+                        {"queue": "general", "priority": 2},
+                    ],
+                },
+                {"name": "finance", "queues": ["finance"]},
+            ],
+            "teams": {
+                "front": {"queue": "general", "routing_profile": "front"},
+                "finance": {"queue": "finance", "routing_profile": "finance"},
+            },
+            "escalation": {
+                "teams": ["front", "finance"],
+                "entry": ["front"],
+                "edges": {"front": ["finance"]},
+            },
+            "triage": {"mode": "first", "rules": rules},
+        }
+    )
+    return attrs.evolve(
+        config,
+        escalation_policy=RuleEscalationPolicy(
+            [
+                {
+                    "name": "refund to finance",
+                    "when": {
+                        "all": [
+                            {"field": "category", "eq": "refund"},
+                            {"field": "event", "eq": "breach"},
+                        ]
+                    },
+                    "then": {"queue": "finance", "notify": "finance-lead"},
+                }
+            ]
+        ),
+    )
+
+
+class SeniorRule(DeskMachine):
+    config = senior_desk()
+
+    def check_event(self, event: Event) -> None:
+        if isinstance(event, TicketAssigned):
+            t = self.desk.ticket(event.ticket_id).ticket
+            language = t.language or t.customer.language
+            if (t.customer.tier.name, t.channel.name, language) == ("platinum", "whatsapp", "id"):
+                agent = self.desk.agent(event.agent_id).profile
+                assert agent.proficiency("senior") >= 1, f"{event.agent_id} is not senior"
+
+
+TestSeniorRule = SeniorRule.TestCase
+TestSeniorRule.settings = settings(max_examples=25, stateful_step_count=30, deadline=None)
+
+
+class BrokenSeniorRule(SeniorRule):
+    config = senior_desk(broken=True)
+
+
+def test_the_machine_catches_a_policy_that_sends_platinum_to_juniors() -> None:
+    with pytest.raises(AssertionError, match=r"is not senior"):
+        run_state_machine_as_test(
+            BrokenSeniorRule,
+            settings=settings(
+                max_examples=100,  # Hypothesis' default number of examples
+                derandomize=True,
+                phases=[Phase.generate],  # found is what this test asks; shrinking is slow
+                database=None,
+                deadline=None,
+                suppress_health_check=list(HealthCheck),
+            ),
+        )
+
+
+class Coverage(SeniorRule):
+    kinds: ClassVar[set[str]] = set()
+    event_kinds: ClassVar[set[str]] = set()
+
+    def teardown(self) -> None:
+        super().teardown()
+        Coverage.kinds.update(c.name for c in self.accepted)
+        Coverage.event_kinds.update(type(e).__name__ for e in self.events)
+
+
+def test_the_machine_reaches_every_command_kind() -> None:
+    run_state_machine_as_test(
+        Coverage,
+        settings=settings(
+            max_examples=30, stateful_step_count=40, derandomize=True, database=None, deadline=None
+        ),
+    )
+    assert set(COMMAND_KINDS) <= Coverage.kinds
+    assert {"TicketAssigned", "TicketResolved", "TicketEscalated", "SlaMet"} <= Coverage.event_kinds
+
+
+def test_the_fixtures_need_no_import(pytester: pytest.Pytester) -> None:
+    pytester.makeconftest(
+        """
+import pytest
+from csflow import DeskConfig
+
+@pytest.fixture
+def csflow_config():
+    return DeskConfig.from_dict({"queues": [{"name": "line"}]})
+"""
+    )
+    pytester.makepyfile(
+        """
+from datetime import UTC, datetime
+
+def test_desk_and_clock(desk, manual_clock):
+    assert desk.queue_names() == ("line",)
+    assert manual_clock.now == datetime(2026, 3, 2, 9, tzinfo=UTC)
+    manual_clock.advance(minutes=5)
+    assert desk.advance(at=manual_clock.now) == []
+"""
+    )
+    result = pytester.runpytest_inprocess(
+        "-p", "no:csflow", "-p", "csflow.testing.plugin", "-p", "no:cacheprovider"
+    )
+    result.assert_outcomes(passed=1)
