@@ -22,6 +22,7 @@ from csflow.errors import (
     InvalidTransitionError,
     InvariantError,
     TransferLimitError,
+    UndeclaredNameError,
     UnknownAgentError,
     UnknownTicketError,
 )
@@ -39,6 +40,7 @@ BUILTIN_OF: dict[type[CsflowError], type[Exception]] = {
     CapacityExceededError: ValueError,
     TransferLimitError: ValueError,
     InvariantError: AssertionError,
+    UndeclaredNameError: ValueError,
 }
 BUILTINS = (ValueError, KeyError, TypeError, LookupError, AttributeError, AssertionError)
 
