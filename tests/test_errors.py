@@ -19,6 +19,7 @@ from csflow.errors import (
     CsflowError,
     DuplicateAgentError,
     DuplicateTicketError,
+    GoodwillLimitError,
     InvalidTransitionError,
     InvariantError,
     TransferLimitError,
@@ -39,6 +40,7 @@ BUILTIN_OF: dict[type[CsflowError], type[Exception]] = {
     DuplicateAgentError: ValueError,
     CapacityExceededError: ValueError,
     TransferLimitError: ValueError,
+    GoodwillLimitError: ValueError,
     InvariantError: AssertionError,
     UndeclaredNameError: ValueError,
 }

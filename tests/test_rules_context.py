@@ -56,7 +56,7 @@ def test_every_key_is_pinned() -> None:
         required_skills=(SkillRequirement("refund", 3),),
         attributes={"order_value": 7_500_000},
     )
-    ctx = ticket_context(t, T0 + timedelta(seconds=90))
+    ctx = ticket_context(t, T0 + timedelta(seconds=90), contacts={"count": 3, "open": 1})
     assert ctx == {
         "id": "t-9",
         "channel": "whatsapp",
@@ -77,6 +77,7 @@ def test_every_key_is_pinned() -> None:
         "attributes": {"order_value": 7_500_000},
         "required_skills": {"refund": 3},
         "wait_s": 90.0,
+        "contacts": {"count": 3, "open": 1},
     }
     # Every key is a standard field, and every standard field is a key (or under one).
     paths = {"customer." + key for key in ctx["customer"]} | set(ctx)
@@ -100,7 +101,7 @@ def test_unknown_customer_facts_are_absent() -> None:
         (lambda: ticket_context("t-1"), r"ticket must be a Ticket, got 't-1'"),  # type: ignore[arg-type]
         (lambda: ticket_context(ticket(), datetime(2026, 1, 1)), r"'at' must be timezone-aware"),
         (lambda: ticket_context(ticket(), tier=1), r"extra field 'tier' would shadow"),
-        (lambda: ticket_context(ticket(), None, **{"a.b": 1}), r"simple names, got 'a.b'"),
+        (lambda: ticket_context(ticket(), None, **{"a.b": None}), r"simple names, got 'a.b'"),
     ],
 )
 def test_ticket_context_rejects_bad_input(call: Any, match: str) -> None:

@@ -10,8 +10,9 @@ import pytest
 from hypothesis import HealthCheck, Phase, settings
 from hypothesis.stateful import run_state_machine_as_test
 
-from csflow import DeskConfig, RuleEscalationPolicy, TicketAssigned
+from csflow import DeskConfig, TicketAssigned
 from csflow.events import Event
+from csflow.lowlevel import RuleEscalationPolicy
 from csflow.testing import COMMAND_KINDS, DeskMachine
 
 pytest_plugins = ["pytester"]

@@ -21,6 +21,7 @@ __all__ = [
     "CsflowError",
     "DuplicateAgentError",
     "DuplicateTicketError",
+    "GoodwillLimitError",
     "InvalidTransitionError",
     "InvariantError",
     "TransferLimitError",
@@ -112,6 +113,11 @@ class CapacityExceededError(InvalidTransitionError):
 
 class TransferLimitError(InvalidTransitionError):
     """A hand-over refused because the ticket reached its ``max_transfers``."""
+
+
+class GoodwillLimitError(InvalidTransitionError):
+    """A goodwill grant exceeds the agent's allowance or the ticket's limit, and the desk's
+    goodwill policy refuses such grants (``over_limit="refuse"``)."""
 
 
 class InvariantError(CsflowError, AssertionError):

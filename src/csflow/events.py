@@ -17,6 +17,7 @@ This module depends only on :mod:`csflow.model`, so any layer may import it.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import TypeAlias
 
 import attrs
@@ -28,6 +29,10 @@ __all__ = [
     "CallbackDue",
     "DeskEvent",
     "Event",
+    "FeedbackRecorded",
+    "GoodwillDeclined",
+    "GoodwillGranted",
+    "GoodwillRequested",
     "SlaBreached",
     "SlaEscalated",
     "SlaEvent",
@@ -96,17 +101,30 @@ class TicketQueued(DeskEvent):
 class TicketAssigned(DeskEvent):
     """A ticket was given to an agent.
 
+    The last four fields are the customer's recent contacts (see
+    :class:`~csflow.desk.contacts.ContactPolicy`), so the agent's screen can greet a repeat
+    customer and show the history without asking the host's database.
+
     Attributes:
         agent_id: Who takes it.
         waited: Seconds the ticket waited in line before this assignment.
         candidates: How many eligible agents there were.
         reason: The strategy (and rule) that chose the agent, in words.
+        contacts: The customer's contacts (tickets submitted) within the configured window,
+            this ticket included (0 when the desk does not remember contacts).
+        last_contact_at: When the customer's previous contact in the window came, or ``None``.
+        last_agent: The agent who last served the customer, or ``None``.
+        open_tickets: The customer's tickets still open at the desk, this one included.
     """
 
     agent_id: str
     waited: float
     candidates: int
     reason: str
+    contacts: int = 0
+    last_contact_at: datetime | None = None
+    last_agent: str | None = None
+    open_tickets: int = 0
 
 
 @attrs.frozen
@@ -211,6 +229,105 @@ class SurveyDue(DeskEvent):
     """Time to ask the customer for feedback, a configured delay after resolution."""
 
     agent_id: str | None
+
+
+@attrs.frozen
+class FeedbackRecorded(DeskEvent):
+    """The customer rated a resolved ticket (once per resolution cycle).
+
+    It carries who and what was rated, so satisfaction metrics need no other event.
+
+    Attributes:
+        rating: The rating, 1 (very dissatisfied) to 5 (very satisfied).
+        comment: The customer's words (bounded), or ``""``.
+        cycle: Which resolution of the ticket was rated (1 for the first, 2 after a reopening).
+        agent_id: The agent who resolved it, or ``None`` when it has no owner any more.
+        tier: The customer's tier name.
+        channel: The ticket's channel name.
+        queue: The queue the ticket last waited in.
+        team: The team whose queue that is, or ``None``.
+    """
+
+    rating: int
+    comment: str
+    cycle: int
+    agent_id: str | None
+    tier: str
+    channel: str
+    queue: str
+    team: str | None
+
+
+@attrs.frozen
+class GoodwillGranted(DeskEvent):
+    """A goodwill gesture (a voucher, a refunded shipping fee) was granted on a ticket.
+
+    Attributes:
+        agent_id: The agent who granted it.
+        amount: The amount (exact), in *currency*.
+        currency: The ISO 4217 code, e.g. ``"IDR"``.
+        reason: Why, e.g. ``"late_delivery"``.
+        tier: The customer's tier name.
+        budget: The allowance it was charged to (``"agent:sari"``, ``"team:frontline"``), or
+            ``"approval"`` when a supervisor approved it beyond the allowance.
+        remaining: What is left of that allowance in the current period (``None`` when a
+            supervisor approved it).
+        approved_by: The supervisor who approved it, or ``None`` when within the allowance.
+        request_id: The approval request it answers, or ``None``.
+    """
+
+    agent_id: str
+    amount: Decimal
+    currency: str
+    reason: str
+    tier: str
+    budget: str
+    remaining: Decimal | None
+    approved_by: str | None = None
+    request_id: str | None = None
+
+
+@attrs.frozen
+class GoodwillRequested(DeskEvent):
+    """A goodwill grant beyond the agent's allowance or the ticket's limit awaits a supervisor.
+
+    The supervisor answers with :meth:`~csflow.desk.Desk.approve_goodwill` or
+    :meth:`~csflow.desk.Desk.decline_goodwill`, naming *request_id*.
+
+    Attributes:
+        request_id: The request's id (``"<ticket>/goodwill/<n>"``).
+        agent_id: The agent who asked.
+        amount: The amount asked for.
+        currency: The currency.
+        reason: Why the agent wants to grant it.
+        tier: The customer's tier name.
+        why: Which limit it exceeds, in words.
+    """
+
+    request_id: str
+    agent_id: str
+    amount: Decimal
+    currency: str
+    reason: str
+    tier: str
+    why: str
+
+
+@attrs.frozen
+class GoodwillDeclined(DeskEvent):
+    """A supervisor declined a goodwill request.
+
+    Attributes:
+        request_id: The request.
+        agent_id: The agent who asked.
+        amount: The amount asked for.
+        supervisor: Who declined it.
+    """
+
+    request_id: str
+    agent_id: str
+    amount: Decimal
+    supervisor: str
 
 
 @attrs.frozen

@@ -15,7 +15,11 @@ from csflow.calendar import (
 )
 from csflow.desk import (
     LIFECYCLE,
+    RATING_SCALE,
     TICKET_STATES,
+    ContactPolicy,
+    ContactSummary,
+    GoodwillPolicy,
     ticket_from_dict,
     ticket_to_dict,
 )
@@ -34,6 +38,14 @@ from csflow.metrics import (
 from csflow.model import (
     MAX_PROFICIENCY,
     MIN_PROFICIENCY,
+)
+from csflow.people import (
+    CONSISTENCY_MEASURES,
+    AgentStandard,
+    ConsistencyFlag,
+    GoodwillTotal,
+    PeopleReport,
+    Satisfaction,
 )
 from csflow.policies import (
     POLICY_FIELDS,
@@ -173,6 +185,7 @@ from csflow.staffing.verify import (
 
 __all__ = [
     "COMBINATORS",
+    "CONSISTENCY_MEASURES",
     "DAY_KEYS",
     "DEFAULT_PAUSE_ON",
     "DEFAULT_WARNINGS",
@@ -192,6 +205,7 @@ __all__ = [
     "PAUSABLE_STATUSES",
     "PEAK_DAYS",
     "POLICY_FIELDS",
+    "RATING_SCALE",
     "SCHEMA",
     "SKILL_ACTIONS",
     "STANDARD_FIELDS",
@@ -200,6 +214,7 @@ __all__ = [
     "TRANSITIONS",
     "AgentGroup",
     "AgentPool",
+    "AgentStandard",
     "AgentState",
     "AgentStatus",
     "AgingKey",
@@ -217,6 +232,9 @@ __all__ = [
     "ClockState",
     "Comparison",
     "Condition",
+    "ConsistencyFlag",
+    "ContactPolicy",
+    "ContactSummary",
     "DeadlineKey",
     "Decision",
     "DeskEvent",
@@ -230,6 +248,8 @@ __all__ = [
     "Exponential",
     "Finding",
     "ForecastInterval",
+    "GoodwillPolicy",
+    "GoodwillTotal",
     "HandOver",
     "Instant",
     "IntervalCover",
@@ -242,6 +262,7 @@ __all__ = [
     "MostSpareCapacity",
     "Not",
     "Overflowed",
+    "PeopleReport",
     "PinReleased",
     "PinningStrategy",
     "PolicyResult",
@@ -261,6 +282,7 @@ __all__ = [
     "RulePriorityPolicy",
     "RuleQueuePolicy",
     "RuleSlaSelectionPolicy",
+    "Satisfaction",
     "SelectionContext",
     "Severity",
     "Shift",

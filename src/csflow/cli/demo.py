@@ -1,18 +1,26 @@
 """``csflow demo``: the built-in Indonesian e-commerce desk through the pre-Lebaran peak day.
 
-Prints SLA deadlines across the Lebaran closing, the simulated day's report and a staffing
-recommendation (the ``table`` format keeps this text; ``json`` and ``csv`` give the tables).
+Prints SLA deadlines across the Lebaran closing, the simulated day's report, a staffing
+recommendation and one standard across every agent -- a small team's morning, per agent, and
+the agents outside the team's band (the ``table`` format keeps this text; ``json`` and
+``csv`` give the tables).
 """
 
 from __future__ import annotations
 
 import argparse
+import heapq
 import json
+import random
 from datetime import datetime, timedelta
 
 from csflow.calendar import BusinessCalendar
 from csflow.cli.output import render
 from csflow.cli.runs import finish_pictures, run_tables, simulate_runs
+from csflow.desk import Desk, DeskConfig
+from csflow.events import Event, TicketAssigned
+from csflow.model import AgentProfile, Customer, Ticket, Tier
+from csflow.people import consistency, people_report
 from csflow.samples import TIERS, demo_desk_data, demo_simulation_data, jakarta_office_calendar
 from csflow.sim import Scenario, SimConfig, SimResult
 from csflow.staffing import ForecastInterval, staffing_plan
@@ -137,6 +145,88 @@ def _report(result: SimResult, sim: SimConfig, out: list[str]) -> None:
     _sla_lines(result, sim, out)
 
 
+# The standards morning: each agent's minutes to a first reply (low, high) and how often the
+# agent hands a chat over instead of solving it.
+_TEAM: dict[str, tuple[tuple[int, int], float]] = {
+    "sari": ((1, 4), 0.0),
+    "dewi": ((2, 5), 0.05),
+    "budi": ((12, 25), 0.05),
+    "eka": ((2, 4), 0.4),
+    "rina": ((1, 5), 0.0),
+}
+
+
+def _standards(seed: int, out: list[str]) -> None:
+    """A WhatsApp team's morning on a real desk: per-agent standards and consistency."""
+    start = datetime(2026, 3, 16, 8, 0, tzinfo=jakarta_office_calendar().zone)
+    desk = Desk(
+        DeskConfig.from_dict(
+            {
+                "calendars": {"24x7": {"timezone": "Asia/Jakarta", "always_open": True}},
+                "sla_policies": [
+                    {
+                        "name": "wa",
+                        "calendar": "24x7",
+                        "targets": {"first_response": "PT10M", "resolution": "PT1H"},
+                    }
+                ],
+                "default_sla_policy": "wa",
+                "teams": {"cs-jakarta": {"queue": "default"}},
+            }
+        )
+    )
+    rng = random.Random(seed)
+    events: list[Event] = []
+    for aid in _TEAM:
+        profile = AgentProfile(aid, capacity={"whatsapp": 1}, teams=["cs-jakarta"])
+        events += desk.add_agent(profile, at=start, presence="available")
+    gold = Tier("gold", 3)
+    # A little host loop: (when, order, action, ticket, agent), earliest first.
+    todo: list[tuple[datetime, int, str, str, str]] = [
+        (start + timedelta(minutes=3 * k), k, "submit", f"wa-{k}", "") for k in range(60)
+    ]
+    order = len(todo)
+
+    def handle(new: list[Event]) -> None:
+        nonlocal order
+        events.extend(new)
+        for e in new:
+            if isinstance(e, TicketAssigned):
+                (low, high), _ = _TEAM[e.agent_id]
+                order += 1
+                wait = timedelta(minutes=rng.randint(low, high))
+                heapq.heappush(todo, (e.at + wait, order, "reply", e.ticket_id, e.agent_id))
+
+    heapq.heapify(todo)
+    while todo:
+        now, _, action, tid, agent = heapq.heappop(todo)
+        handle(desk.advance(at=now))
+        if action == "submit":
+            k = int(tid.removeprefix("wa-"))
+            handle(desk.submit(Ticket(tid, Customer(f"c{k}", gold), "whatsapp", now), at=now))
+        elif action == "reply":
+            handle(desk.reply(tid, agent, at=now))
+            if rng.random() < _TEAM[agent][1]:
+                handle(desk.transfer(tid, "cs-jakarta", at=now))
+            else:
+                order += 1
+                heapq.heappush(todo, (now + timedelta(minutes=1), order, "resolve", tid, agent))
+        else:
+            waited = now - desk.ticket(tid).ticket.created_at
+            handle(desk.resolve(tid, agent, at=now))
+            rating = 5 if waited <= timedelta(minutes=8) else rng.choice([2, 3, 4, 5])
+            handle(desk.record_feedback(tid, rating, at=now))
+    report = people_report(events)
+    out.append("")
+    out.append("One standard across every agent: a WhatsApp team's morning (csflow.people):")
+    out.extend(f"  {line}" for line in report.table())
+    flags = consistency(report, teams=dict.fromkeys(_TEAM, "cs-jakarta"), band=0.5)
+    out.append("  Outside the team's band (median x0.5..x1.5):")
+    out.extend(f"    {flag}" for flag in flags)
+    if not flags:
+        out.append("    nobody")
+
+
 def demo(args: argparse.Namespace) -> str:
     """Run the demo; return its output in ``args.format``."""
     sim_data = demo_simulation_data(args.peak)
@@ -166,5 +256,6 @@ def demo(args: argparse.Namespace) -> str:
     out.append("")
     _report(result, sim, out)
     _recommendation(sim, out)
+    _standards(args.seed, out)
     out.extend(f"\n{n}" for n in notes)
     return "\n".join(out)

@@ -21,6 +21,8 @@ from csflow._config import check_keys, duration, join_path, mapping, sequence, s
 from csflow._text import show
 from csflow._time import duration_us
 from csflow.calendar import BusinessCalendar
+from csflow.desk.contacts import ContactPolicy
+from csflow.desk.goodwill import GoodwillPolicy
 from csflow.desk.names import COMMON_CHANNELS, check_agent_names, check_ticket_names, name_set
 from csflow.desk.reach import unserved_shapes
 from csflow.errors import ConfigError
@@ -178,6 +180,8 @@ DOCUMENT_KEYS: Final[tuple[str, ...]] = (
     "channels",
     "languages",
     "skills",
+    "contacts",
+    "goodwill",
 )
 
 
@@ -244,6 +248,10 @@ class DeskConfig:
         languages: The languages tickets and agents may use, or ``"open"`` (the default).
         skills: The skills tickets and agents may name, or ``"open"`` (the default); triage
             rules' ``skills`` actions must name declared skills.
+        contacts: How much of each customer's recent contacts the desk remembers, for the
+            triage rules' ``contacts.*`` fields and :class:`~csflow.events.TicketAssigned`
+            (``None``: nothing).
+        goodwill: Agents' goodwill allowances (``None``: the desk grants no goodwill).
 
     A ticket of a tier not in *tiers* (when some are defined), or an agent of a team not in
     *teams* (when some are defined), is refused like an undeclared channel
@@ -283,6 +291,8 @@ class DeskConfig:
     channels: frozenset[str] | None = attrs.field(default=COMMON_CHANNELS, converter=_channels)
     languages: frozenset[str] | None = attrs.field(default=None, converter=_languages)
     skills: frozenset[str] | None = attrs.field(default=None, converter=_skills)
+    contacts: ContactPolicy | None = attrs.field(factory=ContactPolicy)
+    goodwill: GoodwillPolicy | None = None
 
     def __attrs_post_init__(self) -> None:
         if self.channels is not None and isinstance(self.capacity, CapacityRules):
@@ -339,6 +349,10 @@ class DeskConfig:
             )
         if self.survey_delay is not None:
             duration_us(self.survey_delay, "survey_delay", ConfigError)
+        if self.contacts is not None and not isinstance(self.contacts, ContactPolicy):
+            raise ConfigError(f"expected a ContactPolicy, got {show(self.contacts)}", "contacts")
+        if self.goodwill is not None and not isinstance(self.goodwill, GoodwillPolicy):
+            raise ConfigError(f"expected a GoodwillPolicy, got {show(self.goodwill)}", "goodwill")
         if not isinstance(self.transfers, TransferPolicy):
             raise ConfigError(f"expected a TransferPolicy, got {show(self.transfers)}", "transfers")
         for i, rule in enumerate(self.triage):
@@ -494,7 +508,11 @@ class DeskConfig:
              "skills": ["billing", "refunds"],
              "recalculation": "keep_elapsed",
              "keep_history": true,
-             "keep_log": true}
+             "keep_log": true,
+             "contacts": {"window": "P7D", "max_contacts": 20, "max_customers": 100000},
+             "goodwill": {...GoodwillPolicy.from_dict...}}
+
+        ``"contacts": null`` turns the memory of repeat customers off.
 
         Durations are ISO 8601 (``"PT30S"``) or seconds.  ``channels``, ``languages`` and
         ``skills`` are lists of names or ``"open"`` (see the constructor for the defaults).
@@ -632,6 +650,14 @@ class DeskConfig:
             keep_history=keep,
             keep_log=keep_log,
             **{k: d[k] for k in ("channels", "languages", "skills") if k in d},
+            contacts=(
+                ContactPolicy.from_dict(d.get("contacts", {}))
+                if d.get("contacts", {}) is not None
+                else None
+            ),
+            goodwill=(
+                GoodwillPolicy.from_dict(d["goodwill"]) if d.get("goodwill") is not None else None
+            ),
         )
 
 

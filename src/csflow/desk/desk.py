@@ -1,5 +1,5 @@
 # Why this file (and the Desk class, ~1,000 lines) stays whole: a Desk is one state machine.
-# Its 17 commands share one set of records, one router, one timer heap and one command
+# Its 21 commands share one set of records, one router, one timer heap and one command
 # skeleton, and a host reads its public methods as one page of API.  Every part that is a
 # concept of its own has left for its own module (lifecycle, config, triage, serialisation,
 # views, record, timers); splitting what remains -- e.g. queries or hand-overs into mixins --
@@ -56,6 +56,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
+from decimal import Decimal
 from functools import partial
 from typing import Any, Final
 
@@ -64,6 +65,9 @@ import attrs
 from csflow._text import show
 from csflow._time import duration_us, instant_us, utc
 from csflow.desk.config import DeskConfig
+from csflow.desk.contacts import ContactMemory, ContactSummary
+from csflow.desk.feedback import FeedbackBook, check_feedback
+from csflow.desk.goodwill import GoodwillLedger, parse_amount
 from csflow.desk.lifecycle import FORGETTABLE, TicketCommand, next_state, status_command
 from csflow.desk.record import TicketRecord
 from csflow.desk.serialisation import replay, snapshot_commands, snapshot_data
@@ -74,6 +78,7 @@ from csflow.errors import (
     ConfigError,
     DuplicateAgentError,
     DuplicateTicketError,
+    GoodwillLimitError,
     InvalidTransitionError,
     UnknownAgentError,
     UnknownTicketError,
@@ -82,6 +87,10 @@ from csflow.events import (
     AgentPresenceChanged,
     CallbackDue,
     Event,
+    FeedbackRecorded,
+    GoodwillDeclined,
+    GoodwillGranted,
+    GoodwillRequested,
     SlaEscalated,
     SurveyDue,
     TicketAbandoned,
@@ -182,6 +191,12 @@ class Desk:
         self._deadline_queues = frozenset(
             q.name for q in config.queues if not isinstance(q.key, AgingKey)
         )
+        # The people around the tickets: repeat customers, ratings, goodwill.
+        cp = config.contacts
+        self._contacts = None if cp is None else ContactMemory(cp)
+        self._feedback = FeedbackBook()
+        gp = config.goodwill
+        self._goodwill = None if gp is None else GoodwillLedger(gp)
 
     # -- reading -------------------------------------------------------------------------------
 
@@ -276,9 +291,11 @@ class Desk:
 
         It is :func:`csflow.rules.ticket_context`: ``tier``, ``channel``, ``priority``,
         ``category``, ``language``, ``customer.*``, ``attributes.*``, ``required_skills.*``
-        and ``wait_s`` (seconds since the ticket was created, at *at*).
+        and ``wait_s`` (seconds since the ticket was created, at *at*), and ``contacts.*``
+        (the customer's recent contacts, *ticket* counted as a new one) when the desk
+        remembers them.
         """
-        return ticket_context(ticket, at)
+        return ticket_context(ticket, at, contacts=self._preview_contacts(ticket, at))
 
     def next_wakeup(self) -> datetime | None:
         """When the desk next has something to fire (UTC), or ``None``.
@@ -411,7 +428,7 @@ class Desk:
                 f"after it is submitted at {show(at)}"
             )
         cfg = self.config
-        tri = triage(cfg, ticket, at)
+        tri = triage(cfg, ticket, at, self._preview_contacts(ticket, at))
         ticket, queue, policy_name = tri.ticket, tri.queue, tri.sla_policy
         rec = TicketRecord(ticket, next_state(None, _TC.SUBMIT, ticket.id), queue, t)
         rec.tags = tri.tags
@@ -426,6 +443,8 @@ class Desk:
             self._queues[queue].key_policy(KeyContext(ticket, t, self._due(rec)))
         out = self._commit(t, ("submit", ticket))
         self._tickets[ticket.id] = rec
+        if self._contacts is not None:
+            self._contacts.contact(ticket.customer.id, ticket.id, t)
         self._emit(rec, self._queued_event(rec, at, tri.reason), out)
         if rec.sla is not None:
             self._sla_events(rec, (), out)  # arm the desk's timer for the new clocks
@@ -629,6 +648,7 @@ class Desk:
             InvalidTransitionError: The ticket is not waiting.
         """
         r, _, t, out = self._on_ticket(at, ticket_id, _TC.ABANDON, ("abandon", ticket_id))
+        self._settled(r)
         self._router.remove(ticket_id)
         waited = (t - r.queued_us) / 1e6
         self._move(r, _TC.ABANDON, at, out, TicketAbandoned(at, ticket_id, waited))
@@ -653,6 +673,8 @@ class Desk:
         if not held:
             self._owned.get(agent_id, set()).discard(ticket_id)
         self._last_agent[r.ticket.customer.id] = (agent_id, t)
+        self._feedback.resolved(ticket_id)
+        self._settled(r)
         self._move(r, _TC.RESOLVE, at, out, TicketResolved(at, ticket_id, agent_id))
         if self.config.survey_delay is not None:
             due = t + duration_us(self.config.survey_delay, "survey_delay")
@@ -676,6 +698,8 @@ class Desk:
         r.callback = False
         r.survey_version += 1  # a pending survey is no longer due
         r.queued_us = t
+        if self._contacts is not None:
+            self._contacts.opened(r.ticket.customer.id, ticket_id)
         self._move(r, _TC.REOPEN, at, out, TicketReopened(at, ticket_id, last))
         a = self._router.reopen(r.ticket, last, at=at, queue=r.queue, due=self._due(r))
         if a is not None:
@@ -717,7 +741,205 @@ class Desk:
         self._commit(t, ("forget", ticket_id))
         del self._tickets[ticket_id]
         self._ledger.forget(ticket_id)
+        self._feedback.forget(ticket_id)
+        if self._goodwill is not None:
+            self._goodwill.forget(ticket_id)
         return []
+
+    # -- the people around the tickets: feedback, repeat customers, goodwill ------------------
+
+    def record_feedback(
+        self, ticket_id: str, rating: int, comment: str = "", *, at: datetime
+    ) -> list[Event]:
+        """The customer rated a resolved ticket: 1 (very dissatisfied) to 5 (very satisfied).
+
+        Once per resolution cycle: a ticket reopened and resolved again may be rated again.
+        The ticket may be solved or closed (a survey often comes back after closing).
+
+        Returns:
+            One :class:`FeedbackRecorded`.
+
+        Raises:
+            UnknownTicketError: No such ticket.
+            ConfigError: A rating outside the scale, or a comment that is not a string or is
+                longer than :data:`~csflow.desk.feedback.MAX_COMMENT_CHARS`.
+            InvalidTransitionError: The ticket is not solved or closed, or this resolution was
+                already rated.
+        """
+        t = self._time(at)
+        r = self._rec(ticket_id)
+        rating, comment = check_feedback(rating, comment)
+        if r.state not in (_SOLVED, _CLOSED):
+            raise InvalidTransitionError(
+                f"ticket {show(ticket_id)} is {r.state}: only a solved or closed ticket can be "
+                "rated"
+            )
+        cycle = self._feedback.check(ticket_id)
+        out = self._commit(t, ("record_feedback", ticket_id, str(rating), comment))
+        self._feedback.rated(ticket_id, cycle)
+        tk = r.ticket
+        event = FeedbackRecorded(
+            at,
+            ticket_id,
+            rating,
+            comment,
+            cycle,
+            r.agent,
+            tk.customer.tier.name,
+            tk.channel.name,
+            r.queue,
+            self._queue_team.get(r.queue),
+        )
+        self._emit(r, event, out)
+        return out
+
+    def contacts(self, customer_id: str, at: datetime | None = None) -> ContactSummary | None:
+        """*customer_id*'s recent contacts as the desk remembers them at *at* (default: the
+        desk's last instant), or ``None`` when the desk remembers no contacts."""
+        if self._contacts is None:
+            return None
+        t = self._now if at is None else instant_us(at, "at")
+        last = self._last_agent.get(customer_id)
+        return self._contacts.summary(customer_id, "", t, None if last is None else last[0])
+
+    def grant_goodwill(
+        self, ticket_id: str, agent_id: str, amount: Any, reason: str, *, at: datetime
+    ) -> list[Event]:
+        """*agent_id* grants a goodwill gesture (a voucher, a refunded fee) on a ticket.
+
+        Within the agent's allowance for the period and the ticket's limit for the customer's
+        tier, it is granted and charged (:class:`GoodwillGranted`); beyond either, it becomes a
+        request a supervisor answers (:class:`GoodwillRequested`, then
+        :meth:`approve_goodwill` or :meth:`decline_goodwill`), or is refused when the policy's
+        ``over_limit`` is ``"refuse"``.
+
+        Args:
+            ticket_id: The ticket.
+            agent_id: The agent granting it.
+            amount: A :class:`~decimal.Decimal`, an int or a decimal string, in the policy's
+                currency (a float is refused).
+            reason: Why (a short code such as ``"late_delivery"``).
+            at: When.
+
+        Raises:
+            UnknownTicketError / UnknownAgentError: Unknown ids.
+            ConfigError: The desk has no goodwill policy; a malformed amount or reason.
+            GoodwillLimitError: Over a limit, and the policy refuses such grants.
+        """
+        t = self._time(at)
+        r = self._rec(ticket_id)
+        self._agent_known(agent_id)
+        ledger = self._goodwill_ledger()
+        policy = ledger.policy
+        value = parse_amount(amount, policy.decimals)
+        if not isinstance(reason, str) or not 0 < len(reason) <= 200:
+            raise ConfigError(f"reason must be a string of 1 to 200 characters, got {show(reason)}")
+        tier = r.ticket.customer.tier.name
+        teams = self._router.pool.status(agent_id).profile.teams
+        verdict = ledger.judge(agent_id, teams, ticket_id, tier, value, at)
+        if verdict.over is not None and policy.over_limit == "refuse":
+            raise GoodwillLimitError(f"goodwill refused: {verdict.over}")
+        out = self._commit(t, ("grant_goodwill", ticket_id, agent_id, str(value), reason))
+        cur = policy.currency
+        if verdict.over is None:
+            ledger.charge(verdict, ticket_id, value)
+            event: Event = GoodwillGranted(
+                at, ticket_id, agent_id, value, cur, reason, tier, verdict.budget, verdict.remaining
+            )
+        else:
+            rid = ledger.request(ticket_id, agent_id, value, reason, tier)
+            event = GoodwillRequested(
+                at, ticket_id, rid, agent_id, value, cur, reason, tier, verdict.over
+            )
+        self._emit(r, event, out)
+        return out
+
+    def approve_goodwill(self, request_id: str, supervisor: str, *, at: datetime) -> list[Event]:
+        """A supervisor approves a pending goodwill request (not charged to any allowance).
+
+        Raises:
+            ConfigError: The desk has no goodwill policy; *supervisor* is not a string.
+            InvalidTransitionError: No such request is pending.
+        """
+        return self._answer_goodwill(request_id, supervisor, True, at)
+
+    def decline_goodwill(self, request_id: str, supervisor: str, *, at: datetime) -> list[Event]:
+        """A supervisor declines a pending goodwill request.
+
+        Raises:
+            ConfigError: The desk has no goodwill policy; *supervisor* is not a string.
+            InvalidTransitionError: No such request is pending.
+        """
+        return self._answer_goodwill(request_id, supervisor, False, at)
+
+    def goodwill_balances(self) -> dict[str, tuple[Decimal, Decimal]]:
+        """Each goodwill allowance charged so far: (spent, size) in the period of the desk's
+        last instant (empty without a goodwill policy)."""
+        if self._goodwill is None or self.now is None:
+            return {}
+        return self._goodwill.balances(utc(self._now))
+
+    def goodwill_requests(self) -> tuple[str, ...]:
+        """The goodwill requests awaiting a supervisor, oldest first."""
+        return () if self._goodwill is None else self._goodwill.requests()
+
+    def _goodwill_ledger(self) -> GoodwillLedger:
+        if self._goodwill is None:
+            raise ConfigError("this desk has no goodwill policy (DeskConfig.goodwill is None)")
+        return self._goodwill
+
+    def _answer_goodwill(
+        self, request_id: str, supervisor: str, approved: bool, at: datetime
+    ) -> list[Event]:
+        t = self._time(at)
+        ledger = self._goodwill_ledger()
+        if not isinstance(supervisor, str) or not supervisor:
+            raise ConfigError(f"supervisor must be a non-empty string, got {show(supervisor)}")
+        ticket_id, agent_id, amount, reason, tier = ledger.pending(request_id)
+        verb = "approve_goodwill" if approved else "decline_goodwill"
+        out = self._commit(t, (verb, request_id, supervisor))
+        ledger.settle(request_id, approved)
+        event: Event
+        if approved:
+            cur = ledger.policy.currency
+            event = GoodwillGranted(
+                at,
+                ticket_id,
+                agent_id,
+                amount,
+                cur,
+                reason,
+                tier,
+                "approval",
+                None,
+                supervisor,
+                request_id,
+            )
+        else:
+            event = GoodwillDeclined(at, ticket_id, request_id, agent_id, amount, supervisor)
+        r = self._tickets.get(ticket_id)
+        if r is not None:
+            self._emit(r, event, out)
+        else:
+            out.append(event)
+        return out
+
+    def _preview_contacts(self, ticket: Ticket, at: datetime | None) -> dict[str, Any] | None:
+        """The ``contacts`` rule fields for *ticket* as a new contact (nothing changes)."""
+        if self._contacts is None or not isinstance(ticket, Ticket):
+            return None
+        when = at if at is not None else ticket.created_at
+        cid = ticket.customer.id
+        last = self._last_agent.get(cid)
+        summary = self._contacts.preview(
+            cid, instant_us(when, "at"), None if last is None else last[0]
+        )
+        return summary.context(when)
+
+    def _settled(self, r: TicketRecord) -> None:
+        """*r* is no longer open work of its customer."""
+        if self._contacts is not None:
+            self._contacts.settled(r.ticket.customer.id, r.ticket.id)
 
     # -- time ----------------------------------------------------------------------------------
 
@@ -1008,13 +1230,30 @@ class Desk:
         r = self._tickets[a.ticket_id]
         self._transition(r, _ASSIGN)
         r.agent = a.agent_id
-        self._last_agent[r.ticket.customer.id] = (a.agent_id, t)
+        cid = r.ticket.customer.id
+        before = self._last_agent.get(cid)
+        self._last_agent[cid] = (a.agent_id, t)
         waited = max(0, a.at_us - r.queued_us) / 1e6
-        self._emit(
-            r,
-            TicketAssigned(at, a.ticket_id, a.agent_id, waited, a.reason.candidates, str(a.reason)),
-            out,
-        )
+        if self._contacts is None:
+            event = TicketAssigned(
+                at, a.ticket_id, a.agent_id, waited, a.reason.candidates, str(a.reason)
+            )
+        else:
+            # Who the customer is to this agent: recent contacts and who served them last.
+            c = self._contacts.summary(cid, a.ticket_id, t, None if before is None else before[0])
+            event = TicketAssigned(
+                at,
+                a.ticket_id,
+                a.agent_id,
+                waited,
+                a.reason.candidates,
+                str(a.reason),
+                c.count,
+                c.last_contact_at,
+                c.last_agent,
+                c.open_tickets,
+            )
+        self._emit(r, event, out)
         if a.callback or r.callback:
             self._emit(r, CallbackDue(at, a.ticket_id, a.agent_id), out)
         self._tell_sla(r, at, out)

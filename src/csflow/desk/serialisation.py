@@ -205,7 +205,17 @@ def replay(desk: Desk, commands: object) -> None:
 
 
 _TWO_ARGS: Final = frozenset(
-    {"set_presence", "reply", "set_status", "set_priority", "transfer", "escalate", "resolve"}
+    {
+        "set_presence",
+        "reply",
+        "set_status",
+        "set_priority",
+        "transfer",
+        "escalate",
+        "resolve",
+        "approve_goodwill",
+        "decline_goodwill",
+    }
 )
 _ONE_ARG: Final = frozenset(
     {"forget", "remove_agent", "customer_message", "request_callback", "abandon", "reopen", "close"}
@@ -245,6 +255,14 @@ def _replay_one(desk: Desk, cmd: object, path: str) -> None:
     elif name == "advance":
         arity(0)
         desk.advance(at=at)
+    elif name == "record_feedback":
+        arity(3)
+        if not args[1].isdigit() or len(args[1]) > 1:
+            raise ConfigError(f"expected a rating digit, got {show(args[1])}", path)
+        desk.record_feedback(args[0], int(args[1]), args[2], at=at)
+    elif name == "grant_goodwill":
+        arity(4)
+        desk.grant_goodwill(args[0], args[1], args[2], args[3], at=at)
     elif name in _TWO_ARGS:
         arity(2)
         getattr(desk, name)(args[0], args[1], at=at)

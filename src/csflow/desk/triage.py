@@ -9,7 +9,9 @@ never lowering one).  The outcome carries one reason a person can read.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
+from typing import Any
 
 import attrs
 
@@ -44,15 +46,23 @@ class Triage:
     tags: tuple[str, ...]
 
 
-def triage(config: DeskConfig, ticket: Ticket, at: datetime) -> Triage:
+def triage(
+    config: DeskConfig,
+    ticket: Ticket,
+    at: datetime,
+    contacts: Mapping[str, Any] | None = None,
+) -> Triage:
     """Decide *ticket*'s priority, SLA policy, queue, extra skills and tags under *config*.
+
+    *contacts* is the customer's recent contacts (the rule context's ``contacts.*``).
 
     Raises:
         ConfigError: A policy callable chose an unknown queue or SLA policy, or a rule's
             action cannot be read.
     """
     rules = config.triage
-    decision = rules.evaluate(ticket_context(ticket, at) if len(rules) else {})
+    ctx = ticket_context(ticket, at, contacts=contacts) if len(rules) else {}
+    decision = rules.evaluate(ctx)
     acts = decision.actions
     if "priority" in acts:
         ticket = attrs.evolve(ticket, priority=Priority.parse(acts["priority"]))

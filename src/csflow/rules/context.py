@@ -7,7 +7,9 @@ with ``known_fields=STANDARD_FIELDS`` refuses a misspelled field at load time.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
+from types import MappingProxyType
 from typing import Any, Final
 
 from csflow._time import require_aware
@@ -42,6 +44,8 @@ STANDARD_FIELDS: Final = frozenset(
         "customer.attributes",
         "customer.attributes.*",
         "wait_s",
+        "contacts",
+        "contacts.*",
     }
 )
 """The fields :func:`ticket_context` provides (``"x.*"``: any key under ``x``), for
@@ -50,7 +54,13 @@ STANDARD_FIELDS: Final = frozenset(
 _TOP_LEVEL_FIELDS = frozenset(f.split(".")[0] for f in STANDARD_FIELDS)
 
 
-def ticket_context(ticket: Ticket, at: datetime | None = None, **extra: Any) -> dict[str, Any]:
+def ticket_context(
+    ticket: Ticket,
+    at: datetime | None = None,
+    *,
+    contacts: Mapping[str, Any] | None = None,
+    **extra: Any,
+) -> dict[str, Any]:
     """The standard rule context for a ticket: a fresh plain dict (the fast path).
 
     Fields (see :data:`STANDARD_FIELDS`):
@@ -72,11 +82,17 @@ def ticket_context(ticket: Ticket, at: datetime | None = None, **extra: Any) -> 
                                  (``{"field": "required_skills", "contains": "refund"}``)
     ``wait_s``                   seconds from ``created_at`` to *at* (never negative), only
                                  when *at* is given
+    ``contacts.*``               the customer's recent contacts, when the desk remembers them:
+                                 ``count`` (this one included), ``open`` (open tickets, this
+                                 one included), ``last_s`` (seconds since the previous
+                                 contact) and ``last_agent`` (absent when unknown)
     ============================ ==============================================================
 
     Args:
         ticket: The ticket.
         at: The current instant (timezone-aware), for ``wait_s``.
+        contacts: The ``contacts`` mapping (see
+            :meth:`csflow.desk.contacts.ContactSummary.context`), or ``None``.
         **extra: More top-level fields (e.g. ``queue_length=12``); names must not shadow a
             standard field.
 
@@ -117,6 +133,8 @@ def ticket_context(ticket: Ticket, at: datetime | None = None, **extra: Any) -> 
     if at is not None:
         require_aware(at, "at", ConfigError)
         ctx["wait_s"] = max(0.0, (at - ticket.created_at).total_seconds())
+    if contacts is not None:
+        ctx["contacts"] = MappingProxyType(dict(contacts))
     for key, value in extra.items():
         if not SEGMENT_RE.match(key):
             raise ConfigError(f"extra field names must be simple names, got {key!r}")

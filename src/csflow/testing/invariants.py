@@ -65,10 +65,12 @@ def check_invariants(desk: Desk) -> None:
        (``solved``, ``closed``, ``abandoned``).
     2. An agent's load is the summed weight of the tickets it holds, and no channel is held
        above the agent's capacity.
-    3. Work is conserved: unless a timer is already due (``desk.next_wakeup()`` has passed
-       and the host has not advanced the desk: a relaxation step, an overflow delay or a
-       preferred-agent hold may be what keeps work waiting), no routable agent with room for
-       a waiting ticket's channel is eligible for it and served its queue.
+    3. Work is conserved: unless a routing timer is already due
+       (``desk.next_routing_step()`` has passed and the host has not advanced the desk: a
+       relaxation step, an overflow delay or a preferred-agent hold may be what keeps work
+       waiting), no routable agent with room for a waiting ticket's channel is eligible for it
+       and served its queue.
+    4. No goodwill allowance has spent more than its size in the current period.
 
     Args:
         desk: The desk to check.
@@ -123,12 +125,14 @@ def check_invariants(desk: Desk) -> None:
                 raise InvariantError(f"agent {aid!r} holds {n} {c!r} tickets, capacity {cap}")
         if rules.budget is not None and load > rules.budget:
             raise InvariantError(f"agent {aid!r} load {load} over budget {rules.budget}")
+    for budget, (spent, size) in desk.goodwill_balances().items():
+        if spent > size:
+            raise InvariantError(f"goodwill allowance {budget!r} spent {spent}, over {size}")
     now = desk.now
-    # A timer the host has not advanced past may be what keeps work waiting (a relaxation
-    # step, an overflow delay, a preferred-agent hold).  The desk's public next_wakeup() also
-    # counts SLA timers, which never change who may take a ticket: the check is then skipped
-    # a little more often than strictly needed, never wrongly run.
-    wake = desk.next_wakeup()
+    # A routing timer the host has not advanced past may be what keeps work waiting (a
+    # relaxation step, an overflow delay, a preferred-agent hold); SLA and survey timers never
+    # change who may take a ticket, so they do not excuse waiting work.
+    wake = desk.next_routing_step()
     if now is None or (wake is not None and wake <= now):
         return
     now_us = instant_us(now, "now")

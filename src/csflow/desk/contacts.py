@@ -1,0 +1,210 @@
+"""Repeat customers: the desk's bounded memory of each customer's recent contacts.
+
+A *contact* is a ticket the customer submitted.  For each customer the desk remembers the
+contacts of the last :attr:`ContactPolicy.window` (at most :attr:`~ContactPolicy.max_contacts`
+of them, the newest) and the customer's tickets still open; it forgets a customer whose last
+contact left the window, and when more than :attr:`~ContactPolicy.max_customers` customers
+are remembered, the one whose last contact is oldest.  So memory is bounded by
+``max_customers * max_contacts`` contact instants, plus the open tickets (which the desk holds
+anyway).
+
+Theory of operation: contacts arrive in time order (a desk's commands do), so the customers,
+kept in an insertion-ordered dict moved to the end at each contact, are also in order of last
+contact: eviction and expiry both pop from the front, O(1) amortised per contact.  A
+customer's contacts are a deque, newest right: expiry pops from the left.
+
+What the desk tells about a customer (:class:`ContactSummary`) reaches the triage rules as the
+``contacts.*`` fields of the rule context and the agent as fields of
+:class:`~csflow.events.TicketAssigned`.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from datetime import datetime, timedelta
+from typing import Any
+
+import attrs
+
+from csflow._config import check_keys, duration, mapping
+from csflow._text import show
+from csflow._time import duration_us, utc
+from csflow.errors import ConfigError
+
+__all__ = ["ContactMemory", "ContactPolicy", "ContactSummary"]
+
+
+def _positive_int(name: str) -> Any:
+    def check(_s: object, _a: object, value: object) -> None:
+        if type(value) is not int or value < 1:
+            raise ConfigError(f"{name} must be a positive int, got {show(value)}")
+
+    return check
+
+
+@attrs.frozen
+class ContactPolicy:
+    """How much of each customer's recent contacts the desk remembers.
+
+    Args:
+        window: How far back a contact counts (default a week).
+        max_contacts: The most contacts remembered per customer (the newest).
+        max_customers: The most customers remembered (those whose last contact is oldest go
+            first).
+
+    Raises:
+        ConfigError: A window that is not a positive duration, or a bound that is not a
+            positive int.
+    """
+
+    window: timedelta = timedelta(days=7)
+    max_contacts: int = attrs.field(default=20, validator=_positive_int("max_contacts"))
+    max_customers: int = attrs.field(default=100_000, validator=_positive_int("max_customers"))
+
+    def __attrs_post_init__(self) -> None:
+        duration_us(self.window, "window", ConfigError)
+
+    @classmethod
+    def from_dict(cls, data: object, path: str = "contacts") -> ContactPolicy:
+        """Read ``{"window": "P7D", "max_contacts": 20, "max_customers": 100000}``.
+
+        Raises:
+            ConfigError: Anything malformed, with the path to it.
+        """
+        d = mapping(data, path)
+        check_keys(d, ("window", "max_contacts", "max_customers"), path)
+        kwargs: dict[str, Any] = {}
+        if "window" in d:
+            kwargs["window"] = duration(d["window"], f"{path}.window")
+        for key in ("max_contacts", "max_customers"):
+            if key in d:
+                kwargs[key] = d[key]
+        try:
+            return cls(**kwargs)
+        except ConfigError as exc:
+            raise ConfigError(exc.detail, path) from None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The plain-data form :meth:`from_dict` reads (the window in seconds)."""
+        return {
+            "window": self.window.total_seconds(),
+            "max_contacts": self.max_contacts,
+            "max_customers": self.max_customers,
+        }
+
+
+@attrs.frozen
+class ContactSummary:
+    """A customer's recent contacts as the desk remembers them.
+
+    Attributes:
+        count: Contacts within the window (the one being asked about included).
+        last_contact_at: The previous contact's instant (UTC), or ``None``.
+        last_agent: The agent who last served the customer, or ``None``.
+        open_tickets: The customer's tickets still open (not solved, closed or abandoned).
+    """
+
+    count: int
+    last_contact_at: datetime | None
+    last_agent: str | None
+    open_tickets: int
+
+    def context(self, at: datetime) -> dict[str, Any]:
+        """The ``contacts`` mapping of the rule context at *at*: ``count``, ``open``, and when
+        known ``last_s`` (seconds since the previous contact) and ``last_agent``."""
+        out: dict[str, Any] = {"count": self.count, "open": self.open_tickets}
+        if self.last_contact_at is not None:
+            out["last_s"] = max(0.0, (at - self.last_contact_at).total_seconds())
+        if self.last_agent is not None:
+            out["last_agent"] = self.last_agent
+        return out
+
+
+class ContactMemory:
+    """The desk's memory of recent contacts, per customer, within the policy's bounds.
+
+    Args:
+        policy: The window and the bounds.
+    """
+
+    __slots__ = ("_customers", "_max_contacts", "_max_customers", "_open", "_window")
+
+    def __init__(self, policy: ContactPolicy) -> None:
+        self._window = duration_us(policy.window, "window", ConfigError)
+        self._max_contacts = policy.max_contacts
+        self._max_customers = policy.max_customers
+        # customer -> its contacts (at_us, ticket id), oldest left; dict order = last contact.
+        self._customers: dict[str, deque[tuple[int, str]]] = {}
+        self._open: dict[str, set[str]] = {}
+
+    def _expire(self, at_us: int) -> None:
+        horizon = at_us - self._window
+        customers = self._customers
+        while customers:
+            first = next(iter(customers))
+            q = customers[first]
+            while q and q[0][0] <= horizon:
+                q.popleft()
+            if q:
+                break
+            del customers[first]
+
+    def _in_window(self, customer: str, at_us: int) -> list[tuple[int, str]]:
+        horizon = at_us - self._window
+        return [c for c in self._customers.get(customer, ()) if c[0] > horizon]
+
+    def preview(self, customer: str, at_us: int, last_agent: str | None) -> ContactSummary:
+        """The summary as it will be once a new contact of *customer* at *at_us* is added
+        (nothing changes)."""
+        seen = self._in_window(customer, at_us)
+        count = min(len(seen) + 1, self._max_contacts)
+        last = utc(seen[-1][0]) if seen else None
+        return ContactSummary(count, last, last_agent, len(self._open.get(customer, ())) + 1)
+
+    def contact(self, customer: str, ticket_id: str, at_us: int) -> None:
+        """*customer* submitted *ticket_id* at *at_us* (not earlier than any contact before)."""
+        self._expire(at_us)
+        q = self._customers.pop(customer, None)
+        if q is not None:
+            horizon = at_us - self._window
+            while q and q[0][0] <= horizon:
+                q.popleft()
+        else:
+            q = deque(maxlen=self._max_contacts)
+            while len(self._customers) >= self._max_customers:
+                del self._customers[next(iter(self._customers))]
+        q.append((at_us, ticket_id))
+        self._customers[customer] = q  # to the end: the newest last contact
+        self._open.setdefault(customer, set()).add(ticket_id)
+
+    def opened(self, customer: str, ticket_id: str) -> None:
+        """A ticket of *customer* is open again (reopened)."""
+        self._open.setdefault(customer, set()).add(ticket_id)
+
+    def settled(self, customer: str, ticket_id: str) -> None:
+        """A ticket of *customer* is no longer open (solved, closed or abandoned)."""
+        mine = self._open.get(customer)
+        if mine is not None:
+            mine.discard(ticket_id)
+            if not mine:
+                del self._open[customer]
+
+    def summary(
+        self, customer: str, ticket_id: str, at_us: int, last_agent: str | None
+    ) -> ContactSummary:
+        """*customer*'s contacts at *at_us*, as told about its ticket *ticket_id*: the previous
+        contact is the newest one other than *ticket_id*."""
+        seen = self._in_window(customer, at_us)
+        previous = [c for c in seen if c[1] != ticket_id]
+        last = utc(previous[-1][0]) if previous else None
+        return ContactSummary(len(seen), last, last_agent, len(self._open.get(customer, ())))
+
+    def customers(self) -> int:
+        """How many customers are remembered (at most ``max_customers``)."""
+        return len(self._customers)
+
+    def remembered(self, customer: str) -> tuple[int, ...]:
+        """The contact instants (µs) kept for *customer*, oldest first (contacts that left
+        the window are dropped at the customer's next contact, or when it is the customer
+        whose last contact is oldest)."""
+        return tuple(c[0] for c in self._customers.get(customer, ()))

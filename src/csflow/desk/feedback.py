@@ -1,0 +1,99 @@
+"""Feedback: a customer's rating of a resolved ticket, once per resolution cycle.
+
+The scale is 1 (very dissatisfied) to 5 (very satisfied), the usual CSAT survey; a rating of
+4 or 5 counts as *satisfied* (:data:`SATISFIED`).  A ticket's *resolution cycle* is the number
+of times it has been resolved: a ticket reopened and resolved again may be rated again, once
+for each resolution.  :class:`FeedbackBook` is the desk's memory of which cycle each ticket is
+in and which it has been rated for; it holds two integers per ticket the desk still knows.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from csflow._text import show
+from csflow.errors import ConfigError, InvalidTransitionError
+
+__all__ = ["MAX_COMMENT_CHARS", "RATING_SCALE", "SATISFIED", "FeedbackBook", "check_feedback"]
+
+#: The ratings a customer may give, lowest first.
+RATING_SCALE: Final = range(1, 6)
+#: Ratings that count as satisfied in CSAT.
+SATISFIED: Final = frozenset({4, 5})
+#: The longest comment kept with a rating (characters).
+MAX_COMMENT_CHARS: Final = 2000
+
+
+def check_feedback(rating: object, comment: object) -> tuple[int, str]:
+    """Check a rating and its comment.
+
+    Args:
+        rating: An int on :data:`RATING_SCALE` (a bool is refused).
+        comment: A string of at most :data:`MAX_COMMENT_CHARS` characters.
+
+    Returns:
+        The rating and the comment.
+
+    Raises:
+        ConfigError: A rating outside the scale or not an int; a comment that is not a string
+            or is too long.
+    """
+    if type(rating) is not int or rating not in RATING_SCALE:
+        raise ConfigError(
+            f"rating must be an int from {RATING_SCALE.start} to {RATING_SCALE.stop - 1}, "
+            f"got {show(rating)}"
+        )
+    if not isinstance(comment, str):
+        raise ConfigError(f"comment must be a string, got {show(comment)}")
+    if len(comment) > MAX_COMMENT_CHARS:
+        raise ConfigError(
+            f"comment must be at most {MAX_COMMENT_CHARS} characters, got {len(comment)}"
+        )
+    return rating, comment
+
+
+class FeedbackBook:
+    """Which resolution cycle each ticket is in, and the last cycle it was rated for."""
+
+    __slots__ = ("_cycle", "_rated")
+
+    def __init__(self) -> None:
+        self._cycle: dict[str, int] = {}
+        self._rated: dict[str, int] = {}
+
+    def resolved(self, ticket_id: str) -> None:
+        """*ticket_id* was resolved: a new cycle begins, open for a rating."""
+        self._cycle[ticket_id] = self._cycle.get(ticket_id, 0) + 1
+
+    def cycle(self, ticket_id: str) -> int:
+        """The ticket's current resolution cycle (0: never resolved)."""
+        return self._cycle.get(ticket_id, 0)
+
+    def check(self, ticket_id: str) -> int:
+        """The cycle a rating of *ticket_id* now would be for.
+
+        Raises:
+            InvalidTransitionError: The ticket was never resolved, or this cycle is rated.
+        """
+        cycle = self._cycle.get(ticket_id, 0)
+        if cycle == 0:
+            raise InvalidTransitionError(
+                f"ticket {show(ticket_id)} has not been resolved: there is nothing to rate"
+            )
+        if self._rated.get(ticket_id) == cycle:
+            raise InvalidTransitionError(
+                f"ticket {show(ticket_id)} was already rated for resolution {cycle}"
+            )
+        return cycle
+
+    def rated(self, ticket_id: str, cycle: int) -> None:
+        """Record that *ticket_id* was rated for *cycle*."""
+        self._rated[ticket_id] = cycle
+
+    def forget(self, ticket_id: str) -> None:
+        """Drop what is known of *ticket_id* (the desk forgot it)."""
+        self._cycle.pop(ticket_id, None)
+        self._rated.pop(ticket_id, None)
+
+    def __len__(self) -> int:
+        return len(self._cycle)

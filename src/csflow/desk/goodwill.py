@@ -1,0 +1,345 @@
+"""Goodwill budgets: what front-line agents may grant a customer without asking finance.
+
+An agent (or a team, sharing one pot) has an *allowance* per period -- a day, an ISO week or a
+calendar month in the policy's time zone -- in one currency.  A grant on a ticket is charged to
+the agent's allowance when it fits both what is left of it and the ticket's limit (by the
+customer's tier); otherwise it is refused, or (``over_limit="approval"``) it becomes a
+request a supervisor approves or declines.  A supervisor's approval is not charged to any
+allowance: it is the supervisor's decision.
+
+Amounts are :class:`decimal.Decimal`, never floats: a float is refused, as is an amount with
+more decimal places than the currency has (``decimals``; 0 for rupiah).
+
+Theory of operation: the ledger keeps, per allowance, only the current period's key and the
+sum charged in it (a grant in a later period starts from zero); per ticket, the sum granted
+(for the ticket's limit); and the pending requests.  The period of an instant is computed
+from its local date in the policy's zone, so a period boundary is local midnight, exact
+across DST changes.
+"""
+
+from __future__ import annotations
+
+import zoneinfo
+from collections.abc import Mapping
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from types import MappingProxyType
+from typing import Any, Final
+
+import attrs
+
+from csflow._config import check_keys, mapping, string
+from csflow._text import show
+from csflow.errors import ConfigError, InvalidTransitionError
+
+__all__ = [
+    "PERIODS",
+    "GoodwillLedger",
+    "GoodwillPolicy",
+    "Verdict",
+    "parse_amount",
+    "period_key",
+]
+
+#: The periods an allowance may be given for.
+PERIODS: Final = ("day", "week", "month")
+#: The longest reason kept with a grant (characters).
+MAX_REASON_CHARS: Final = 200
+
+
+def parse_amount(value: object, decimals: int, what: str = "amount") -> Decimal:
+    """A positive, finite amount with at most *decimals* decimal places.
+
+    Args:
+        value: A :class:`~decimal.Decimal`, an int, or a string such as ``"25000"``; a float
+            is refused (it cannot hold most decimal amounts exactly).
+        decimals: The currency's decimal places.
+        what: The name used in the error.
+
+    Raises:
+        ConfigError: Anything else.
+    """
+    if isinstance(value, bool) or not isinstance(value, Decimal | int | str):
+        raise ConfigError(
+            f"{what} must be a Decimal, an int or a decimal string (never a float), "
+            f"got {show(value)}"
+        )
+    try:
+        amount = Decimal(value)
+    except InvalidOperation:
+        raise ConfigError(f"{what} must be a decimal number, got {show(value)}") from None
+    if not amount.is_finite() or amount <= 0:
+        raise ConfigError(f"{what} must be a positive amount, got {show(value)}")
+    exponent = amount.normalize().as_tuple().exponent
+    assert isinstance(exponent, int)  # finite
+    if -exponent > decimals:
+        raise ConfigError(f"{what} must have at most {decimals} decimal places, got {show(value)}")
+    return amount
+
+
+def _amounts(value: object, decimals: int, path: str) -> Mapping[str, Decimal]:
+    d = mapping(value, path)
+    return MappingProxyType(
+        {string(k, path): parse_amount(v, decimals, f"{path}.{k}") for k, v in d.items()}
+    )
+
+
+def period_key(at: datetime, period: str, zone: zoneinfo.ZoneInfo) -> str:
+    """The period *at* falls in, as local dates in *zone* see it.
+
+    Returns:
+        ``"2026-03-20"`` (day), ``"2026-W12"`` (ISO week) or ``"2026-03"`` (month).
+    """
+    local = at.astimezone(zone).date()
+    if period == "day":
+        return local.isoformat()
+    if period == "week":
+        year, week, _ = local.isocalendar()
+        return f"{year}-W{week:02d}"
+    return f"{local.year}-{local.month:02d}"
+
+
+@attrs.frozen
+class GoodwillPolicy:
+    """Who may grant how much goodwill, per period, without asking a supervisor.
+
+    Args:
+        currency: The ISO 4217 code (``"IDR"``).
+        decimals: The currency's decimal places (0 for rupiah, 2 for euro).
+        period: ``"day"``, ``"week"`` (ISO, from Monday) or ``"month"``.
+        timezone: The IANA zone whose local midnight starts a period.
+        agents: Personal allowances by agent id.
+        teams: Shared allowances by team name: an agent without a personal allowance draws on
+            the pot of its first team (by name) that has one.
+        allowance: The allowance of any other agent (``None``: nothing).
+        per_ticket: The most granted on one ticket, by the customer's tier name.
+        default_per_ticket: The per-ticket limit for other tiers (``None``: no limit).
+        over_limit: ``"approval"`` (a grant beyond a limit awaits a supervisor) or
+            ``"refuse"`` (it raises :class:`~csflow.errors.GoodwillLimitError`).
+
+    Raises:
+        ConfigError: A malformed amount, period, zone or mode.
+    """
+
+    currency: str = attrs.field(validator=lambda _s, _a, v: string(v, "currency"))
+    decimals: int = 2
+    period: str = "month"
+    timezone: str = "UTC"
+    agents: Mapping[str, Any] = attrs.field(factory=dict, hash=False)
+    teams: Mapping[str, Any] = attrs.field(factory=dict, hash=False)
+    allowance: Any = None
+    per_ticket: Mapping[str, Any] = attrs.field(factory=dict, hash=False)
+    default_per_ticket: Any = None
+    over_limit: str = "approval"
+    zone: zoneinfo.ZoneInfo = attrs.field(init=False, eq=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        if type(self.decimals) is not int or not 0 <= self.decimals <= 6:
+            raise ConfigError(f"expected an int from 0 to 6, got {show(self.decimals)}", "decimals")
+        if self.period not in PERIODS:
+            raise ConfigError(f"expected one of {show(PERIODS)}, got {show(self.period)}", "period")
+        if self.over_limit not in ("approval", "refuse"):
+            raise ConfigError(
+                f"expected 'approval' or 'refuse', got {show(self.over_limit)}", "over_limit"
+            )
+        try:
+            zone = zoneinfo.ZoneInfo(string(self.timezone, "timezone"))
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
+            raise ConfigError(f"unknown time zone {show(self.timezone)}", "timezone") from None
+        object.__setattr__(self, "zone", zone)
+        dec = self.decimals
+        for name in ("agents", "teams", "per_ticket"):
+            object.__setattr__(self, name, _amounts(getattr(self, name), dec, name))
+        for name in ("allowance", "default_per_ticket"):
+            value = getattr(self, name)
+            if value is not None:
+                object.__setattr__(self, name, parse_amount(value, dec, name))
+
+    @classmethod
+    def from_dict(cls, data: object, path: str = "goodwill") -> GoodwillPolicy:
+        """Read the plain-data form (amounts as strings or ints)::
+
+            {"currency": "IDR", "decimals": 0, "period": "month",
+             "timezone": "Asia/Jakarta", "allowance": "250000",
+             "agents": {"sari": "500000"}, "teams": {"frontline": "2000000"},
+             "per_ticket": {"gold": "50000"}, "default_per_ticket": "25000",
+             "over_limit": "approval"}
+
+        Raises:
+            ConfigError: Anything malformed, with the path to it.
+        """
+        d = mapping(data, path)
+        keys = (
+            "currency",
+            "decimals",
+            "period",
+            "timezone",
+            "agents",
+            "teams",
+            "allowance",
+            "per_ticket",
+            "default_per_ticket",
+            "over_limit",
+        )
+        check_keys(d, keys, path)
+        try:
+            return cls(**{k: d[k] for k in keys if k in d})
+        except ConfigError as exc:
+            raise ConfigError(exc.detail, f"{path}.{exc.path}" if exc.path else path) from None
+        except TypeError as exc:
+            raise ConfigError(str(exc), path) from None
+
+    def budget_of(self, agent_id: str, teams: frozenset[str]) -> tuple[str, Decimal]:
+        """The allowance *agent_id* (of *teams*) draws on: its key and its size per period."""
+        mine = self.agents.get(agent_id)
+        if mine is not None:
+            return f"agent:{agent_id}", mine
+        for team in sorted(teams):
+            pot = self.teams.get(team)
+            if pot is not None:
+                return f"team:{team}", pot
+        return f"agent:{agent_id}", self.allowance or Decimal(0)
+
+    def ticket_limit(self, tier: str) -> Decimal | None:
+        """The most that may be granted on one ticket of a *tier* customer, or ``None``."""
+        limit: Decimal | None = self.per_ticket.get(tier, self.default_per_ticket)
+        return limit
+
+
+@attrs.frozen
+class Verdict:
+    """What the ledger says of a grant it was asked about.
+
+    Attributes:
+        budget: The allowance's key.
+        period: The period the grant falls in.
+        remaining: What would be left of the allowance after the grant, when it fits.
+        over: Why it does not fit, in words (``None`` when it fits).
+    """
+
+    budget: str
+    period: str
+    remaining: Decimal
+    over: str | None
+
+
+@attrs.frozen
+class _Request:
+    ticket_id: str
+    agent_id: str
+    amount: Decimal
+    reason: str
+    tier: str
+
+
+class GoodwillLedger:
+    """The desk's goodwill state: what each allowance has spent this period, what each ticket
+    has received, and the requests awaiting a supervisor.
+
+    Args:
+        policy: The goodwill policy.
+    """
+
+    __slots__ = ("_count", "_pending", "_per_ticket", "_spent", "policy")
+
+    def __init__(self, policy: GoodwillPolicy) -> None:
+        self.policy = policy
+        self._spent: dict[str, tuple[str, Decimal]] = {}  # budget -> (period, spent in it)
+        self._per_ticket: dict[str, Decimal] = {}
+        self._pending: dict[str, _Request] = {}
+        self._count = 0
+
+    def spent(self, budget: str, at: datetime) -> Decimal:
+        """What *budget* has spent in the period of *at*."""
+        period = period_key(at, self.policy.period, self.policy.zone)
+        seen = self._spent.get(budget)
+        return seen[1] if seen is not None and seen[0] == period else Decimal(0)
+
+    def granted_on(self, ticket_id: str) -> Decimal:
+        """What *ticket_id* has received so far."""
+        return self._per_ticket.get(ticket_id, Decimal(0))
+
+    def judge(
+        self,
+        agent_id: str,
+        teams: frozenset[str],
+        ticket_id: str,
+        tier: str,
+        amount: Decimal,
+        at: datetime,
+    ) -> Verdict:
+        """Whether *amount* fits the agent's allowance and the ticket's limit (no change)."""
+        p = self.policy
+        budget, size = p.budget_of(agent_id, teams)
+        period = period_key(at, p.period, p.zone)
+        left = size - self.spent(budget, at)
+        over = None
+        limit = p.ticket_limit(tier)
+        on_ticket = self.granted_on(ticket_id)
+        if limit is not None and on_ticket + amount > limit:
+            over = (
+                f"{p.currency} {amount} would bring ticket {ticket_id!r} to "
+                f"{on_ticket + amount}, over the {tier!r} limit of {limit} per ticket"
+            )
+        elif amount > left:
+            over = f"{p.currency} {amount} is over what is left of {budget!r} for {period}: {left}"
+        return Verdict(budget, period, left - amount, over)
+
+    def charge(self, verdict: Verdict, ticket_id: str, amount: Decimal) -> None:
+        """Charge a grant that fits (*verdict* from :meth:`judge`)."""
+        seen = self._spent.get(verdict.budget)
+        before = seen[1] if seen is not None and seen[0] == verdict.period else Decimal(0)
+        self._spent[verdict.budget] = (verdict.period, before + amount)
+        self._per_ticket[ticket_id] = self.granted_on(ticket_id) + amount
+
+    def request(
+        self, ticket_id: str, agent_id: str, amount: Decimal, reason: str, tier: str
+    ) -> str:
+        """Record a request for a supervisor; return its id."""
+        self._count += 1
+        rid = f"{ticket_id}/goodwill/{self._count}"
+        self._pending[rid] = _Request(ticket_id, agent_id, amount, reason, tier)
+        return rid
+
+    def pending(self, request_id: object) -> tuple[str, str, Decimal, str, str]:
+        """The pending request *request_id*: ticket, agent, amount, reason and tier.
+
+        Raises:
+            InvalidTransitionError: No such request is pending.
+        """
+        r = self._pending.get(request_id) if isinstance(request_id, str) else None
+        if r is None:
+            raise InvalidTransitionError(
+                f"no pending goodwill request {show(request_id)}; pending: "
+                f"{show(sorted(self._pending))}"
+            )
+        return r.ticket_id, r.agent_id, r.amount, r.reason, r.tier
+
+    def settle(self, request_id: str, approved: bool) -> None:
+        """A supervisor answered *request_id*; an approval counts on the ticket only."""
+        r = self._pending.pop(request_id)
+        if approved:
+            self._per_ticket[r.ticket_id] = self.granted_on(r.ticket_id) + r.amount
+
+    def balances(self, at: datetime) -> dict[str, tuple[Decimal, Decimal]]:
+        """Every allowance charged so far: what it spent in the period of *at*, and its size."""
+        p = self.policy
+        out = {}
+        for budget in sorted(self._spent):
+            kind, _, name = budget.partition(":")
+            if kind == "team":
+                size = p.teams[name]
+            else:
+                size = p.agents.get(name, p.allowance or Decimal(0))
+            out[budget] = (self.spent(budget, at), size)
+        return out
+
+    def requests(self) -> tuple[str, ...]:
+        """The ids of the requests awaiting a supervisor, oldest first."""
+        return tuple(self._pending)
+
+    def forget(self, ticket_id: str) -> None:
+        """Drop a forgotten ticket's total and its pending requests."""
+        self._per_ticket.pop(ticket_id, None)
+        for rid in [k for k, r in self._pending.items() if r.ticket_id == ticket_id]:
+            del self._pending[rid]
