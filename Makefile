@@ -50,7 +50,7 @@ soak: $(STAMP)
 # (killed + timeout) / (total - skipped).  Another module:
 #   make mutation MUTATE=src/csflow/sla/durations.py MUTATION_TESTS="tests/test_sla.py"
 MUTATE ?= src/csflow/queues/keys.py
-MUTATION_TESTS ?= tests/test_queues.py tests/test_queues_stateful.py
+MUTATION_TESTS ?= tests/test_queues.py tests/test_queues_stateful.py tests/test_queue_keys_edges.py
 MUTATION_DIR := build/mutation
 
 mutation: $(STAMP)
