@@ -23,6 +23,7 @@ from csflow.errors import (
     InvalidTransitionError,
     InvariantError,
     TransferLimitError,
+    UndeclaredNameError,
     UnknownAgentError,
     UnknownTicketError,
 )
@@ -41,6 +42,7 @@ BUILTIN_OF: dict[type[CsflowError], type[Exception]] = {
     TransferLimitError: ValueError,
     GoodwillLimitError: ValueError,
     InvariantError: AssertionError,
+    UndeclaredNameError: ValueError,
 }
 BUILTINS = (ValueError, KeyError, TypeError, LookupError, AttributeError, AssertionError)
 

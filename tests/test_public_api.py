@@ -105,6 +105,7 @@ TOP_LEVEL = {
     "Tier",
     "TransferLimitError",
     "TransferLimitReached",
+    "UndeclaredNameError",
     "UnknownAgentError",
     "UnknownTicketError",
     "__version__",

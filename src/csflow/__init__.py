@@ -41,6 +41,7 @@ from csflow.errors import (
     GoodwillLimitError,
     InvalidTransitionError,
     InvariantError,
+    UndeclaredNameError,
     UnknownAgentError,
     UnknownTicketError,
 )
@@ -214,6 +215,7 @@ __all__ = [
     "Tier",
     "TransferLimitError",
     "TransferLimitReached",
+    "UndeclaredNameError",
     "UnknownAgentError",
     "UnknownTicketError",
     "__version__",

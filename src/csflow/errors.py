@@ -25,6 +25,7 @@ __all__ = [
     "InvalidTransitionError",
     "InvariantError",
     "TransferLimitError",
+    "UndeclaredNameError",
     "UnknownAgentError",
     "UnknownTicketError",
 ]
@@ -63,6 +64,16 @@ class ConfigError(CsflowError, ValueError):
     def __reduce__(self) -> tuple[type[ConfigError], tuple[str, str]]:
         # Keep the path when the error crosses a process boundary (sweeps run in pools).
         return (type(self), (self.detail, self.path))
+
+
+class UndeclaredNameError(ConfigError):
+    """A ticket or an agent names something the desk's configuration does not declare.
+
+    A channel, tier, language, skill or team outside the configuration's declared sets
+    (:mod:`csflow.desk.names`): the message names the value and the declared ones, the path
+    where it sits (``ticket.channel``, ``profile.skills`` ...).  A ``ConfigError`` (and so a
+    ``ValueError``), so existing handlers of malformed input keep catching it.
+    """
 
 
 class UnknownTicketError(CsflowError, KeyError):

@@ -23,10 +23,12 @@ from csflow._time import duration_us
 from csflow.calendar import BusinessCalendar
 from csflow.desk.contacts import ContactPolicy
 from csflow.desk.goodwill import GoodwillPolicy
+from csflow.desk.names import COMMON_CHANNELS, check_agent_names, check_ticket_names, name_set
+from csflow.desk.reach import unserved_shapes
 from csflow.errors import ConfigError
 from csflow.lint import Finding
 from csflow.lint import lint as lint_rules
-from csflow.model import AgentProfile, Priority, SkillRequirement, Tier
+from csflow.model import AgentProfile, Priority, SkillRequirement, Ticket, Tier
 from csflow.policies import (
     EscalationPolicy,
     PriorityPolicy,
@@ -175,6 +177,9 @@ DOCUMENT_KEYS: Final[tuple[str, ...]] = (
     "recalculation",
     "keep_history",
     "keep_log",
+    "channels",
+    "languages",
+    "skills",
     "contacts",
     "goodwill",
 )
@@ -186,6 +191,18 @@ def _to_triage(value: RuleSet | None) -> RuleSet:
     if not isinstance(value, RuleSet):
         raise ConfigError(f"triage must be a RuleSet, got {show(value)}", "triage")
     return value
+
+
+def _channels(value: object) -> frozenset[str] | None:
+    return name_set(value, "channels")
+
+
+def _languages(value: object) -> frozenset[str] | None:
+    return name_set(value, "languages")
+
+
+def _skills(value: object) -> frozenset[str] | None:
+    return name_set(value, "skills")
 
 
 @attrs.frozen
@@ -225,10 +242,20 @@ class DeskConfig:
             warning and breach of an open ticket: it may raise the priority, move a waiting
             ticket to another queue, add tags and name people to notify
             (:class:`~csflow.events.SlaEscalated`).
+        channels: The channels tickets and agents may use: a collection of names, or
+            ``"open"`` for any (default: the five common channels; channels the capacity rules
+            name in weights or limits are declared too).  See :mod:`csflow.desk.names`.
+        languages: The languages tickets and agents may use, or ``"open"`` (the default).
+        skills: The skills tickets and agents may name, or ``"open"`` (the default); triage
+            rules' ``skills`` actions must name declared skills.
         contacts: How much of each customer's recent contacts the desk remembers, for the
             triage rules' ``contacts.*`` fields and :class:`~csflow.events.TicketAssigned`
             (``None``: nothing).
         goodwill: Agents' goodwill allowances (``None``: the desk grants no goodwill).
+
+    A ticket of a tier not in *tiers* (when some are defined), or an agent of a team not in
+    *teams* (when some are defined), is refused like an undeclared channel
+    (:meth:`check_ticket`, :meth:`check_agent`).
 
     Raises:
         ConfigError: Anything inconsistent, with the path to it: a queue a profile or team
@@ -261,10 +288,18 @@ class DeskConfig:
     queue_policy: QueuePolicy | None = attrs.field(default=None, eq=False)
     sla_selection: SlaSelectionPolicy | None = attrs.field(default=None, eq=False)
     escalation_policy: EscalationPolicy | None = attrs.field(default=None, eq=False)
+    channels: frozenset[str] | None = attrs.field(default=COMMON_CHANNELS, converter=_channels)
+    languages: frozenset[str] | None = attrs.field(default=None, converter=_languages)
+    skills: frozenset[str] | None = attrs.field(default=None, converter=_skills)
     contacts: ContactPolicy | None = attrs.field(factory=ContactPolicy)
     goodwill: GoodwillPolicy | None = None
 
     def __attrs_post_init__(self) -> None:
+        if self.channels is not None and isinstance(self.capacity, CapacityRules):
+            # A channel the capacity rules name is one the desk means to serve.
+            # (Not ``exclusive``: it names "phone" by default, declared or not.)
+            named = set(self.capacity.weights) | set(self.capacity.limits)
+            object.__setattr__(self, "channels", self.channels | named)
         queues = {q.name for q in self.queues}
         for i, p in enumerate(self.routing_profiles):
             if not isinstance(p, RoutingProfile):
@@ -338,7 +373,47 @@ class DeskConfig:
                 if key == "priority":
                     wrap(where, Priority.parse, value)
                 if key == "skills":
-                    wrap(where, extra_skills, value)
+                    for req in wrap(where, extra_skills, value):
+                        if self.skills is not None and req.skill not in self.skills:
+                            raise ConfigError(
+                                f"undeclared skill {show(req.skill)}; declared: "
+                                f"{show(sorted(self.skills))}",
+                                where,
+                            )
+
+    def check_ticket(self, ticket: Ticket) -> None:
+        """Refuse a ticket that names an undeclared channel, tier, language or skill.
+
+        :meth:`Desk.submit` calls it first; a host may call it earlier (on its own form).
+
+        Raises:
+            UndeclaredNameError: The first undeclared name, with its path and the declared
+                names (see :mod:`csflow.desk.names`).
+        """
+        check_ticket_names(
+            ticket,
+            channels=self.channels,
+            tiers=self.tiers,
+            languages=self.languages,
+            skills=self.skills,
+        )
+
+    def check_agent(self, profile: AgentProfile) -> None:
+        """Refuse an agent whose channels, languages, skills or teams are undeclared.
+
+        :meth:`Desk.add_agent` calls it first.
+
+        Raises:
+            UndeclaredNameError: The first undeclared name, with its path and the declared
+                names (see :mod:`csflow.desk.names`).
+        """
+        check_agent_names(
+            profile,
+            channels=self.channels,
+            languages=self.languages,
+            skills=self.skills,
+            teams=self.teams,
+        )
 
     def lint(self, *, agents: Iterable[AgentProfile] = ()) -> list[Finding]:
         """Likely mistakes in the whole configuration (also :func:`csflow.lint.lint` of it).
@@ -348,7 +423,9 @@ class DeskConfig:
         can never be assigned), an SLA policy neither a rule nor the default chooses, a team
         whose queue no profile serves; with *agents*, skills the rules require that no agent
         has, and agents no team or profile can route (none of their teams has a profile while
-        the desk has several).
+        the desk has several); with *agents*, also every declared name no agent serves and
+        every ticket shape (channel x language x required skills x queue) no agent could ever
+        take (:mod:`csflow.desk.reach`).
         """
         profiles = list(agents)
         out = [
@@ -393,6 +470,7 @@ class DeskConfig:
                         "profile serves",
                     )
                 )
+        out += unserved_shapes(self, profiles)
         return out
 
     @classmethod
@@ -425,6 +503,9 @@ class DeskConfig:
              "presence": {"lunch": false},
              "capacity": {"weights": {"email": 1}, "exclusive": ["phone"], "budget": 3},
              "survey_delay": "PT1H",
+             "channels": ["chat", "email", "phone"],
+             "languages": "open",
+             "skills": ["billing", "refunds"],
              "recalculation": "keep_elapsed",
              "keep_history": true,
              "keep_log": true,
@@ -433,7 +514,8 @@ class DeskConfig:
 
         ``"contacts": null`` turns the memory of repeat customers off.
 
-        Durations are ISO 8601 (``"PT30S"``) or seconds.
+        Durations are ISO 8601 (``"PT30S"``) or seconds.  ``channels``, ``languages`` and
+        ``skills`` are lists of names or ``"open"`` (see the constructor for the defaults).
 
         Raises:
             ConfigError: Anything malformed, with the path to it
@@ -567,6 +649,7 @@ class DeskConfig:
             calendars=calendars,
             keep_history=keep,
             keep_log=keep_log,
+            **{k: d[k] for k in ("channels", "languages", "skills") if k in d},
             contacts=(
                 ContactPolicy.from_dict(d.get("contacts", {}))
                 if d.get("contacts", {}) is not None

@@ -340,10 +340,13 @@ class Desk:
 
         Raises:
             ConfigError: A duplicate agent, an unknown presence state or routing profile.
+            UndeclaredNameError: A channel, language, skill or team the configuration does
+                not declare (:meth:`DeskConfig.check_agent`).
         """
         t = self._time(at)
         if not isinstance(profile, AgentProfile):
             raise ConfigError(f"profile must be an AgentProfile, got {show(profile)}")
+        self.config.check_agent(profile)
         if profile.id in self._router.pool:
             raise DuplicateAgentError(f"agent {show(profile.id)} already exists")
         group = routing_profile
@@ -413,10 +416,13 @@ class Desk:
 
         Raises:
             ConfigError: A duplicate ticket id or a malformed ticket.
+            UndeclaredNameError: A channel, tier, language or skill the configuration does
+                not declare (:meth:`DeskConfig.check_ticket`).
         """
         t = self._time(at)
         if not isinstance(ticket, Ticket):
             raise ConfigError(f"ticket must be a Ticket, got {show(ticket)}")
+        self.config.check_ticket(ticket)
         if ticket.id in self._tickets:
             raise DuplicateTicketError(f"ticket {show(ticket.id)} was already submitted")
         if instant_us(ticket.created_at, "created_at") > t:

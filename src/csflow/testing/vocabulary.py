@@ -65,6 +65,13 @@ def _names(values: Iterable[object]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(v for v in values if isinstance(v, str) and v))
 
 
+def _declared(
+    found: tuple[str, ...], declared: frozenset[str], asked: Iterable[str]
+) -> tuple[str, ...]:
+    """*found* names the desk declares, then the rest of *declared*, then *asked* ones."""
+    return _names([*(n for n in found if n in declared), *sorted(declared), *asked])
+
+
 @attrs.frozen
 class Vocabulary:
     """What generators draw from: the configuration's own names, plus any a test adds.
@@ -118,6 +125,7 @@ class Vocabulary:
             The vocabulary.
         """
         lits: dict[str, list[object]] = {}
+        skills, languages = tuple(skills), tuple(languages)  # each read twice
         skill_names: list[str] = list(skills)
         for r in config.triage:
             _literals(r.when, lits)
@@ -140,12 +148,23 @@ class Vocabulary:
         for c in config.calendars.values():
             cals.setdefault(repr(c.to_dict()), c)
         tiers = tuple(config.tiers.values()) or _DEFAULT_TIERS
+        drawn_channels = _names([*found_channels, *(() if channels else COMMON_CHANNELS)])
+        drawn_languages = _names(found_languages) or _DEFAULT_LANGUAGES
+        drawn_skills = _names(skill_names)
+        # A desk refuses names it does not declare (DeskConfig.channels, languages, skills):
+        # draw the declared ones, plus those the caller asked for by name.
+        if config.channels is not None:
+            drawn_channels = _declared(drawn_channels, config.channels, channels)
+        if config.languages is not None:
+            drawn_languages = _declared(drawn_languages, config.languages, languages)
+        if config.skills is not None:
+            drawn_skills = _declared(drawn_skills, config.skills, skills)
         return cls(
             config=config,
             tiers=tuple(sorted(tiers, reverse=True)),
-            channels=_names([*found_channels, *(() if channels else COMMON_CHANNELS)]),
-            languages=_names(found_languages) or _DEFAULT_LANGUAGES,
-            skills=_names(skill_names),
+            channels=drawn_channels,
+            languages=drawn_languages,
+            skills=drawn_skills,
             categories=_names(["general", *lits.get("category", []), *categories]),
             teams=tuple(config.teams),
             queues=tuple(q.name for q in config.queues),
