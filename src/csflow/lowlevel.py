@@ -34,6 +34,7 @@ from csflow.metrics import (
 from csflow.model import (
     MAX_PROFICIENCY,
     MIN_PROFICIENCY,
+    MetricMap,
 )
 from csflow.policies import (
     POLICY_FIELDS,
@@ -220,6 +221,7 @@ __all__ = [
     "KeyPolicy",
     "LogNormal",
     "LongestIdle",
+    "MetricMap",
     "Mode",
     "MostSpareCapacity",
     "Not",
