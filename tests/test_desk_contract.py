@@ -273,3 +273,393 @@ def test_a_met_clock_reads_by_name_as_met() -> None:
     desk = _assigned(_desk())
     desk.reply("t1", "sari", at=T0 + 10 * S)
     assert desk.clocks("t1")["first_response"].state == ClockState.MET.name.lower()
+
+
+# -- laws over random command sequences --------------------------------------------------------
+#
+# A host drives a desk with random commands on one of several configurations.  Half the hosts
+# are "diligent" (they call advance(now) before a command at a later instant, as the contract
+# page asks); the others never do, so every command meets overdue clocks.  After each step:
+#
+# * the command's events are in time order, none later than its ``at``; a diligent host's
+#   whole stream is in time order;
+# * the ticket the command was about has no SLA event due at or before ``at`` left unfired;
+# * a refused command (each command x each kind of bad argument) raised a documented
+#   CsflowError subclass and changed nothing a host can read;
+# * every event that says something moved matches the views.
+
+import json  # noqa: E402
+from datetime import timezone  # noqa: E402
+
+from hypothesis import settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+from hypothesis.stateful import RuleBasedStateMachine, initialize, rule  # noqa: E402
+
+import csflow.errors  # noqa: E402
+from csflow import (  # noqa: E402
+    CsflowError,
+    TicketEscalated,
+    TicketTransferred,
+)
+from csflow.desk import LIFECYCLE  # noqa: E402
+
+WIB = timezone(timedelta(hours=7), "WIB")
+START = datetime(2026, 3, 6, 15, 0, tzinfo=WIB)  # a Friday afternoon
+DOCUMENTED = {getattr(csflow.errors, n) for n in csflow.errors.__all__} - {CsflowError}
+
+_TEAMS = {
+    "front": {"queue": "general"},
+    "seniors": {"queue": "supervisors"},
+}
+LAW_CONFIGS: dict[str, dict[str, Any]] = {
+    # Round-the-clock chat: one-minute first response, relaxation, teams, a transfer limit.
+    "chat": {
+        **ONE_MINUTE,
+        "queues": [
+            {
+                "name": "general",
+                "relaxation": [
+                    {"after": "PT30S", "proficiency": 1},
+                    {"after": "PT2M", "drop": ["refunds"]},
+                ],
+            },
+            {"name": "supervisors", "key": "deadline", "fallback": "PT1H"},
+        ],
+        "teams": _TEAMS,
+        "escalation": {
+            "teams": ["front", "seniors"],
+            "entry": ["front"],
+            "edges": {"front": ["seniors"]},
+        },
+        "transfers": {"max_transfers": 2, "on_limit": "refuse"},
+    },
+    # Office hours with every metric and pausing; priorities change targets; retroactive.
+    "office": {
+        "calendars": {
+            "office": {
+                "timezone": "Asia/Jakarta",
+                "weekly": {
+                    d: [["08:00", "12:00"], ["13:00", "17:00"]]
+                    for d in ("mon", "tue", "wed", "thu", "fri")
+                },
+            }
+        },
+        "sla_policies": [
+            {
+                "name": "standard",
+                "calendar": "office",
+                "targets": {
+                    "first_response": {"normal": "PT10M", "high": "PT5M", "urgent": "PT1M"},
+                    "next_response": "PT15M",
+                    "periodic_update": {"high": "PT20M"},
+                    "resolution": {"normal": "PT2H", "urgent": "PT30M"},
+                },
+                "pause_on": {
+                    "pending": ["resolution", "next_response"],
+                    "on_hold": ["first_response", "resolution", "next_response"],
+                },
+            }
+        ],
+        "default_sla_policy": "standard",
+        "recalculation": "retroactive",
+        "queues": [{"name": "general"}, {"name": "supervisors"}],
+        "teams": _TEAMS,
+        "survey_delay": "PT10M",
+    },
+}
+ESCALATION = RuleEscalationPolicy(
+    [
+        {"name": "warn", "when": {"field": "event", "eq": "warning"}, "then": {"tags": ["warm"]}},
+        {
+            "name": "breach",
+            "when": {"field": "event", "eq": "breach"},
+            "then": {"queue": "supervisors", "priority": "high", "notify": ["lead"]},
+        },
+    ]
+)
+AGENTS = ["a0", "a1", "a2"]
+TICKET_COMMANDS = (
+    "reply",
+    "customer_message",
+    "set_status",
+    "set_priority",
+    "transfer",
+    "escalate",
+    "request_callback",
+    "abandon",
+    "resolve",
+    "reopen",
+    "close",
+)
+
+
+def _config(name: str, escalating: bool) -> DeskConfig:
+    config = DeskConfig.from_dict(LAW_CONFIGS[name])
+    return attrs.evolve(config, escalation_policy=ESCALATION) if escalating else config
+
+
+def _readable(desk: Desk) -> tuple[Any, ...]:
+    """Everything a host can read from *desk*."""
+    tickets = tuple(desk.tickets())
+    agents = tuple(desk.agents())
+    return (
+        json.dumps(desk.snapshot()),
+        desk.now,
+        desk.next_wakeup(),
+        tuple(desk.ticket(t) for t in tickets),
+        tuple(desk.clocks(t) for t in tickets),
+        tuple(desk.history(t) for t in tickets),
+        tuple(desk.agent(a) for a in agents),
+        tuple(desk.owned(a) for a in agents),
+        tuple((e.ticket_id, e.key[:2], e.signature, e.queued_at_us) for e in desk.queue()),
+    )
+
+
+def _check_moves(desk: Desk, events: list[Event]) -> None:
+    """Every event that says something moved matches the views (its last word per ticket)."""
+    last: dict[str, Event] = {}
+    for e in events:
+        if isinstance(e, TicketOverflowed | TicketEscalated | TicketTransferred | TicketRelaxed):
+            last[e.ticket_id] = e
+        if isinstance(e, SlaEscalated):
+            assert set(e.tags) <= set(desk.ticket(e.ticket_id).tags), e
+    teams = desk.config.teams
+    for tid, e in last.items():
+        view = desk.ticket(tid)
+        if isinstance(e, TicketOverflowed):
+            assert view.queue == e.queue, e
+        elif isinstance(e, TicketEscalated):
+            assert view.queue == teams[e.to_team].queue, e
+            assert view.transfers >= e.escalations, e
+        elif isinstance(e, TicketTransferred):
+            if e.to in teams:
+                assert view.queue == teams[e.to].queue, e
+            else:
+                assert (view.state, view.agent_id) == ("assigned", e.to), e
+        elif isinstance(e, TicketRelaxed) and view.state == "queued":
+            [entry] = [q for q in desk.queue() if q.ticket_id == tid]
+            assert str(entry.signature) == e.requirements, e
+    for e in events:
+        if isinstance(e, SlaEscalated) and e.kind == "breach" and not e.skipped:
+            # The breach rule asks for the supervisors' queue: it is there, or was already.
+            later = events[events.index(e) :]
+            moved = any(
+                isinstance(x, TicketOverflowed) and x.ticket_id == e.ticket_id for x in later
+            )
+            assert moved or desk.ticket(e.ticket_id).queue == "supervisors", e
+
+
+class ContractMachine(RuleBasedStateMachine):
+    """A host, diligent or lazy, driving one desk; the laws are checked after each step."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.desk = Desk(DeskConfig())
+        self.now = START
+        self.diligent = False
+        self.stream: list[Event] = []
+        self.ids: list[str] = []
+
+    @initialize(
+        name=st.sampled_from(sorted(LAW_CONFIGS)),
+        escalating=st.booleans(),
+        diligent=st.booleans(),
+        skills=st.lists(
+            st.dictionaries(st.sampled_from(["refunds"]), st.integers(1, 5)), min_size=1, max_size=3
+        ),
+    )
+    def start(
+        self, name: str, escalating: bool, diligent: bool, skills: list[dict[str, int]]
+    ) -> None:
+        self.desk = Desk(_config(name, escalating))
+        self.diligent = diligent
+        for aid, sk in zip(AGENTS, skills, strict=False):
+            self.do(
+                "add_agent",
+                AgentProfile(aid, sk, capacity={"chat": 2, "phone": 1}),
+                presence="available",
+            )
+
+    # -- the host ------------------------------------------------------------------------------
+
+    def do(self, name: str, *args: Any, about: str | None = None, **kwargs: Any) -> list[Event]:
+        events: list[Event] = getattr(self.desk, name)(*args, at=self.now, **kwargs)
+        # (1) in time order, none later than the command's instant
+        assert all(a.at <= b.at for a, b in itertools.pairwise(events)), events
+        assert all(e.at <= self.now for e in events), events
+        if self.diligent:
+            self.stream.extend(events)
+            assert all(a.at <= b.at for a, b in itertools.pairwise(self.stream[-len(events) - 1 :]))
+        # (2) the ticket the command was about has nothing overdue left
+        if about is not None and about in set(self.desk.tickets()):
+            wake = self.desk.next_wakeup()
+            clocks = self.desk.clocks(about, self.now)
+            for view in clocks.values():
+                if view.state == "running" and view.due_at is not None:
+                    assert view.due_at > self.now, (about, view)
+            del wake
+        # (4) what moved is in the views
+        _check_moves(self.desk, events)
+        return events
+
+    def step(self, dt: int) -> None:
+        if dt:
+            self.now += timedelta(seconds=dt)
+            if self.diligent:
+                self.do("advance")
+
+    def tid(self, k: int) -> str:
+        return self.ids[k % len(self.ids)] if self.ids else "t-none"
+
+    def legal(self, command: str, k: int) -> str:
+        fit = [t for t in self.ids if self.desk.ticket(t).state in LIFECYCLE[command]]
+        return fit[k % len(fit)] if fit else self.tid(k)
+
+    def attempt(self, name: str, *args: Any, about: str | None = None) -> None:
+        before = _readable(self.desk)
+        error: CsflowError | None = None
+        try:
+            self.do(name, *args, about=about)
+        except CsflowError as exc:
+            error = exc
+        if error is not None:
+            assert type(error) in DOCUMENTED, error
+            assert _readable(self.desk) == before, f"{name}{args} raised {error!r}, changed things"
+
+    # -- commands ------------------------------------------------------------------------------
+
+    @rule(
+        dt=st.sampled_from([0, 0, 5, 20, 50, 200, 3600]),
+        tier=st.integers(1, 4),
+        refunds=st.integers(0, 5),
+        back=st.sampled_from([0, 0, 40, 300]),
+    )
+    def submit(self, dt: int, tier: int, refunds: int, back: int) -> None:
+        self.step(dt)
+        tid = f"t{len(self.ids)}"
+        customer = Customer(f"c{tier}", Tier(f"tier{tier}", tier))
+        skills = {"refunds": refunds} if refunds else {}
+        # A diligent host submits tickets as they are created (one created earlier brings
+        # events from before the desk's last instant: in order within the command only).
+        created = self.now if self.diligent else max(self.now - timedelta(seconds=back), START)
+        self.ids.append(tid)
+        self.do("submit", Ticket(tid, customer, "chat", created, required_skills=skills), about=tid)
+
+    @rule(
+        dt=st.sampled_from([0, 5, 20, 50, 200, 3600]),
+        command=st.sampled_from(TICKET_COMMANDS),
+        k=st.integers(0, 99),
+        j=st.integers(0, 99),
+    )
+    def on_ticket(self, dt: int, command: str, k: int, j: int) -> None:
+        self.step(dt)
+        key = {"set_status": f"set_status:{['pending', 'on_hold', 'open'][j % 3]}"}.get(
+            command, command
+        )
+        tid = self.legal(key, k)
+        view = self.desk.ticket(tid) if tid in self.ids else None
+        agent = view.agent_id if view is not None and view.agent_id else AGENTS[j % 3]
+        args: tuple[Any, ...] = {
+            "reply": (tid, agent),
+            "resolve": (tid, agent),
+            "set_status": (tid, key.removeprefix("set_status:")),
+            "set_priority": (tid, ["low", "normal", "high", "urgent"][j % 4]),
+            "transfer": (tid, [*AGENTS, "front", "seniors"][j % 5]),
+            "escalate": (tid, ["seniors", "front"][j % 2]),
+        }.get(command, (tid,))
+        self.attempt(command, *args, about=tid)
+
+    @rule(
+        dt=st.sampled_from([0, 5, 60]),
+        k=st.integers(0, 99),
+        state=st.sampled_from(["available", "available", "away", "offline"]),
+    )
+    def presence(self, dt: int, k: int, state: str) -> None:
+        self.step(dt)
+        self.attempt("set_presence", AGENTS[k % 3], state)
+
+    @rule(dt=st.sampled_from([0, 5, 60]), k=st.integers(0, 99))
+    def agents_come_and_go(self, dt: int, k: int) -> None:
+        self.step(dt)
+        aid = AGENTS[k % 3]
+        if aid in set(self.desk.agents()):
+            self.attempt("remove_agent", aid)
+        else:
+            self.attempt("add_agent", AgentProfile(aid, {"refunds": 3}, capacity={"chat": 1}))
+
+    @rule(dt=st.sampled_from([1, 30, 60, 600, 3600, 20 * 3600]))
+    def advance(self, dt: int) -> None:
+        self.now += timedelta(seconds=dt)
+        self.do("advance")
+
+    # -- refusals ------------------------------------------------------------------------------
+
+    @rule(
+        command=st.sampled_from(TICKET_COMMANDS),
+        bad=st.sampled_from(
+            ["ticket", "naive", "backwards", "type", "at-type", "transition", "name", "agent"]
+        ),
+        k=st.integers(0, 99),
+    )
+    def refused(self, command: str, bad: str, k: int) -> None:
+        tid = self.tid(k)
+        view = self.desk.ticket(tid) if tid in self.ids else None
+        holder = view.agent_id if view is not None and view.agent_id else AGENTS[k % 3]
+        second = {
+            "reply": holder,
+            "resolve": holder,
+            "set_status": "pending",
+            "set_priority": "high",
+            "transfer": "seniors",
+            "escalate": "seniors",
+        }
+        args: list[Any] = [tid] + ([second[command]] if command in second else [])
+        at: Any = self.now
+        if bad == "ticket":
+            args[0] = "no-such-ticket"
+        elif bad == "naive":
+            at = self.now.replace(tzinfo=None)
+        elif bad == "backwards":
+            if self.desk.now is None:
+                return
+            at = self.desk.now - timedelta(microseconds=1)
+        elif bad == "type":
+            args[0] = 7
+        elif bad == "at-type":
+            at = self.now.isoformat()
+        elif bad == "transition":
+            if (
+                view is None
+                or view.state
+                in LIFECYCLE[command if command != "set_status" else "set_status:pending"]
+            ):
+                return
+        elif bad == "name":
+            names = {
+                "set_status": "solved",
+                "set_priority": "critical",
+                "transfer": "nobody",
+                "escalate": "legal",
+            }
+            if command not in names:
+                return
+            args[1] = names[command]
+        elif bad == "agent":
+            if command not in ("reply", "resolve", "transfer"):
+                return
+            args[1] = "no-such-agent"
+        if not self.ids:
+            return
+        before = _readable(self.desk)
+        with pytest.raises(CsflowError) as info:
+            getattr(self.desk, command)(*args, at=at)
+        assert type(info.value) in DOCUMENTED, info.value
+        if bad in ("naive", "at-type"):
+            assert isinstance(info.value, csflow.errors.CalendarError), info.value
+        if bad == "backwards":
+            assert isinstance(info.value, csflow.errors.InvalidTransitionError), info.value
+        assert _readable(self.desk) == before, f"{command} ({bad}) changed the desk"
+
+
+TestContract = ContractMachine.TestCase
+TestContract.settings = settings(max_examples=100, stateful_step_count=30, deadline=None)

@@ -589,6 +589,8 @@ class Desk:
                 (:class:`~csflow.routing.TransferLimitError`).
         """
         command = _TC.TRANSFER
+        known = self._tickets.get(ticket_id) if isinstance(ticket_id, str) else None
+        from_team = None if known is None else self._queue_team.get(known.queue)
         r, _, t, out = self._on_ticket(
             at,
             ticket_id,
@@ -601,7 +603,7 @@ class Desk:
             ticket_id,
             at=at,
             kind="transfer",
-            from_team=self._queue_team.get(r.queue),
+            from_team=from_team,
             to_team=None if to_agent else to,
         )
         if over.flagged:
@@ -630,6 +632,10 @@ class Desk:
                 escalation graph, or refused by the transfer limit.
         """
         command = _TC.ESCALATE
+        # The team it is escalated from is the one the command is checked against (its clocks'
+        # catch-up may move it to another queue before the command applies).
+        known = self._tickets.get(ticket_id) if isinstance(ticket_id, str) else None
+        src = None if known is None else self._escalation_source(known)
         r, _, t, out = self._on_ticket(
             at,
             ticket_id,
@@ -637,7 +643,6 @@ class Desk:
             ("escalate", ticket_id, team),
             check=partial(self._check_escalation, team),
         )
-        src = self._escalation_source(r)
         graph = self.config.escalation
         over = self._ledger.hand_over(
             ticket_id,
