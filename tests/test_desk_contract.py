@@ -6,6 +6,7 @@ over random command sequences are in the second half."""
 from __future__ import annotations
 
 import itertools
+import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -275,6 +276,211 @@ def test_a_met_clock_reads_by_name_as_met() -> None:
     assert desk.clocks("t1")["first_response"].state == ClockState.MET.name.lower()
 
 
+# -- open cases, decided (docs/explanation/sla-semantics.md and desk-contract.md) ---------------
+
+H = timedelta(hours=1)
+
+
+def _sla(targets: dict[str, Any], calendar: Any = None, **kw: Any) -> Any:
+    from csflow import BusinessCalendar
+    from csflow.sla import SlaPolicy
+
+    cal = calendar or BusinessCalendar.always_open("UTC")
+    return SlaPolicy("p", cal, targets=targets, **kw)
+
+
+def test_a_threshold_equal_to_the_time_used_at_a_change_is_passed_over() -> None:
+    from csflow.sla import TicketSla
+
+    sla = TicketSla("t", _sla({"resolution": {"normal": 8 * H, "urgent": 4 * H}}), "normal", T0)
+    # 2 h used; the new target's 50 % threshold is exactly 2 h: it is not emitted
+    assert sla.change_priority("urgent", T0 + 2 * H) == []
+    assert sla.next_deadline() == T0 + 3 * H  # the 75 % threshold
+
+
+def test_a_clock_breached_by_keep_elapsed_is_due_at_the_change() -> None:
+    from csflow.sla import TicketSla
+
+    sla = TicketSla("t", _sla({"resolution": {"normal": 8 * H, "urgent": 4 * H}}), "normal", T0)
+    [breach] = [e for e in sla.change_priority("urgent", T0 + 5 * H) if isinstance(e, SlaBreached)]
+    clock = sla.clock("resolution")
+    assert clock is not None
+    assert breach.at == breach.due_at == clock.due_at == T0 + 5 * H
+
+
+def test_a_clock_paused_exactly_at_its_due_breaches_when_it_resumes() -> None:
+    from csflow.sla import TicketSla
+
+    policy = _sla({"resolution": 4 * H}, pause_on={"pending": ["resolution"]})
+    sla = TicketSla("t", policy, "normal", T0)
+    paused = sla.set_status("pending", T0 + 4 * H)
+    assert not any(isinstance(e, SlaBreached) for e in paused)
+    resumed = sla.set_status("open", T0 + 6 * H)
+    assert [(type(e), e.at) for e in resumed] == [(SlaBreached, T0 + 6 * H)]
+
+
+def test_a_threshold_that_lands_at_the_start_of_a_break_fires_as_the_break_starts() -> None:
+    from csflow import BusinessCalendar
+    from csflow.sla import TicketSla
+
+    office = BusinessCalendar(
+        "UTC", weekly={"mon": [("08:00", "12:00"), ("13:00", "17:00")]}
+    )  # T0 is a Monday, 09:00
+    sla = TicketSla("t", _sla({"resolution": 6 * H}, office), "normal", T0)
+    first = sla.advance(T0 + 8 * H)[0]
+    assert isinstance(first, SlaWarning)
+    assert (first.threshold, first.at) == (0.5, T0 + 3 * H)  # 12:00, not 13:00
+
+
+def test_naive_instants_raise_calendar_error_on_every_command() -> None:
+    from csflow import CalendarError
+
+    naive = T0.replace(tzinfo=None)
+    desk = _assigned(_desk())
+    calls = [
+        lambda: desk.advance(at=naive),
+        lambda: desk.reply("t1", "sari", at=naive),
+        lambda: desk.set_presence("sari", "away", at=naive),
+        lambda: desk.remove_agent("sari", at=naive),
+        lambda: desk.submit(Ticket("t2", ANN, "chat", T0), at=naive),
+        lambda: desk.add_agent(AgentProfile("eko", capacity={"chat": 1}), at=naive),
+        lambda: desk.set_priority("t1", "high", at=naive),
+        lambda: desk.forget("t1", at=naive),
+    ]
+    before = desk.snapshot()
+    for call in calls:
+        with pytest.raises(CalendarError, match="'at' must be timezone-aware"):
+            call()
+    assert desk.snapshot() == before
+
+
+def test_clocks_list_only_metrics_whose_cycle_has_started() -> None:
+    data = {
+        **ONE_MINUTE,
+        "sla_policies": [
+            {
+                "name": "chat",
+                "calendar": "24x7",
+                "targets": {
+                    "first_response": "PT1M",
+                    "next_response": "PT5M",
+                    "periodic_update": "PT10M",
+                    "resolution": "PT1H",
+                },
+            }
+        ],
+    }
+    desk = _assigned(_desk(data))
+    assert list(desk.clocks("t1")) == [Metric.FIRST_RESPONSE, Metric.RESOLUTION]
+    desk.reply("t1", "sari", at=T0 + 10 * S)
+    assert Metric.PERIODIC_UPDATE in desk.clocks("t1")
+    assert Metric.NEXT_RESPONSE not in desk.clocks("t1")
+    desk.customer_message("t1", at=T0 + 20 * S)
+    assert Metric.NEXT_RESPONSE in desk.clocks("t1")
+
+
+def test_an_agent_going_offline_keeps_its_tickets_and_its_idle_since() -> None:
+    desk = _assigned(_desk())
+    since = desk.agent("sari").idle_since
+    events = desk.set_presence("sari", "offline", at=T0 + 10 * S)
+    assert [type(e).__name__ for e in events] == ["AgentPresenceChanged"]
+    status = desk.agent("sari")
+    assert (status.held, status.load, status.idle_since) == (("t1",), 1, since)
+    assert (desk.ticket("t1").state, desk.ticket("t1").agent_id) == ("assigned", "sari")
+    # back with nothing held, the idle time starts again from the return
+    desk.resolve("t1", "sari", at=T0 + 20 * S)
+    desk.set_presence("sari", "available", at=T0 + 30 * S)
+    assert desk.agent("sari").idle_since == T0 + 30 * S
+
+
+def test_equally_idle_agents_are_chosen_in_the_order_they_joined() -> None:
+    desk = _desk()
+    for aid in ("budi", "ayu"):
+        desk.add_agent(AgentProfile(aid, capacity={"chat": 1}), at=T0, presence="available")
+    events = desk.submit(Ticket("t1", ANN, "chat", T0), at=T0)
+    assert [e.agent_id for e in events if isinstance(e, TicketAssigned)] == ["budi"]
+
+
+def test_a_resumed_or_reopened_ticket_joins_the_line_when_work_resumes() -> None:
+    desk = _assigned(_desk())
+    desk.set_status("t1", "pending", at=T0 + 10 * S)
+    desk.set_presence("sari", "away", at=T0 + 20 * S)
+    desk.set_status("t1", "open", at=T0 + 30 * S)  # its owner is away: it waits
+    [entry] = desk.queue()
+    assert entry.queued_at == T0 + 30 * S
+    events = desk.set_presence("sari", "available", at=T0 + 50 * S)
+    [assigned] = [e for e in events if isinstance(e, TicketAssigned)]
+    assert assigned.waited == 20.0
+
+
+def test_remove_agent_and_transfer_emit_in_the_documented_order() -> None:
+    desk = _desk()
+    desk.add_agent(AgentProfile("sari", capacity={"chat": 2}), at=T0, presence="available")
+    desk.submit(Ticket("t1", ANN, "chat", T0), at=T0)
+    desk.submit(Ticket("t2", ANN, "chat", T0), at=T0)
+    budi = AgentProfile("budi", capacity={"chat": 1})
+    desk.add_agent(budi, at=T0, presence="available")
+    events = desk.transfer("t1", "budi", at=T0 + 1 * S)
+    assert [type(e).__name__ for e in events] == ["TicketTransferred", "TicketAssigned"]
+    desk.submit(Ticket("t3", ANN, "chat", T0), at=T0 + 2 * S)
+    events = desk.remove_agent("sari", at=T0 + 3 * S)
+    assert [(type(e).__name__, getattr(e, "ticket_id", None)) for e in events] == [
+        ("AgentPresenceChanged", None),
+        ("TicketRequeued", "t2"),
+        ("TicketRequeued", "t3"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("snapshot", "message"),
+    [
+        ({"commands": []}, r"snapshot\.format: expected format 'csflow.desk/1', got None"),
+        (
+            {
+                "format": "csflow.desk/1",
+                "commands": [
+                    ["add_agent", 0, {"id": "x", "capacity": {"chat": 10**100}}, "offline", None]
+                ],
+            },
+            r"capacity for channel 'chat' must be an int from 0 to 1000",
+        ),
+        (
+            {
+                "format": "csflow.desk/1",
+                "commands": [
+                    [
+                        "submit",
+                        0,
+                        {
+                            "id": "x" * 1_000_000,
+                            "customer": {"id": "c", "tier": {"name": "g", "rank": 1}},
+                            "channel": "chat",
+                            "created_at": "1970-01-01T00:00:00+00:00",
+                        },
+                    ]
+                ],
+            },
+            r"ticket id must be a non-empty string of at most 256 characters",
+        ),
+    ],
+)
+def test_snapshot_values_outside_the_legal_range_are_refused(
+    snapshot: dict[str, Any], message: str
+) -> None:
+    from csflow import ConfigError
+
+    with pytest.raises(ConfigError, match=message):
+        Desk.restore(DeskConfig.from_dict(ONE_MINUTE), snapshot)
+
+
+def test_deep_customer_attributes_are_legal_snapshot_values() -> None:
+    desk = _desk()
+    customer = Customer("c", Tier("g", 1), attributes={"a": {"b": {"c": [1, {"d": 2}]}}})
+    desk.submit(Ticket("t1", customer, "chat", T0), at=T0)
+    again = Desk.restore(desk.config, json.loads(json.dumps(desk.snapshot())))
+    assert again.ticket("t1") == desk.ticket("t1")
+
+
 # -- laws over random command sequences --------------------------------------------------------
 #
 # A host drives a desk with random commands on one of several configurations.  Half the hosts
@@ -288,7 +494,6 @@ def test_a_met_clock_reads_by_name_as_met() -> None:
 #   CsflowError subclass and changed nothing a host can read;
 # * every event that says something moved matches the views.
 
-import json  # noqa: E402
 from datetime import timezone  # noqa: E402
 
 from hypothesis import settings  # noqa: E402

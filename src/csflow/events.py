@@ -112,7 +112,12 @@ class TicketAssigned(DeskEvent):
 
 @attrs.frozen
 class TicketRequeued(DeskEvent):
-    """A ticket went back in line (its agent went offline or was removed)."""
+    """A ticket went back in line because the agent holding it was removed from the desk.
+
+    An agent who only goes offline (or away) keeps the tickets it holds: they stay assigned,
+    still counted in its load, until the agent resolves them, a supervisor transfers them, or
+    the agent is removed (:meth:`Desk.remove_agent <csflow.desk.Desk.remove_agent>`).
+    """
 
     agent_id: str
     reason: str

@@ -20,15 +20,20 @@ desk owns the decisions::
 
 Theory of operation
 -------------------
-**Time.**  Every command takes ``at``, an aware datetime not earlier than the desk's last
-instant (else :class:`~csflow.errors.InvalidTransitionError`).  The desk never reads a clock.
+**Time.**  Every command takes ``at``, an aware datetime (a naive one, or anything that is
+not a datetime, raises :class:`~csflow.errors.CalendarError` on every command) not earlier
+than the desk's last instant (else :class:`~csflow.errors.InvalidTransitionError`).  The desk
+never reads a clock.
 Timers -- SLA warnings and breaches, relaxation steps, overflow delays, preferred-agent pins,
 surveys -- fire in :meth:`Desk.advance`, each at its own instant and in time order, so the
 events a desk emits do not depend on how often the host calls it.  One exception keeps a
 ticket's own story whole: a command on a ticket first brings that ticket's SLA clocks up to
-``at`` (a late ``reply`` returns the warnings and breach it passed, then the ``SlaMet``).  A
-host calls ``advance(now)`` whenever ``next_wakeup()`` has passed, and before other commands
-at ``now``.
+``at`` (a late ``reply`` returns the warnings and breach it passed, then the ``SlaMet``):
+what fell due strictly before ``at`` comes first, then the command's own events, then what
+is due exactly at ``at``.  Every command returns its events sorted by ``at`` (a stable sort:
+events at one instant keep the order they happened in), none later than ``at``.  A host
+calls ``advance(now)`` whenever ``next_wakeup()`` has passed, and before other commands at
+``now``; then the stream of all commands' events is in time order too.
 
 **Ticket life.**  A ticket's states and the commands that move it are one table of data
 (:mod:`csflow.desk.lifecycle`).  The desk changes a ticket's state only in
@@ -403,6 +408,13 @@ class Desk:
     def set_presence(self, agent_id: str, state: str, *, at: datetime) -> list[Event]:
         """Set an agent's presence; a routable agent takes waiting work at once.
 
+        An agent who goes offline (or to any state that is not routable) keeps the tickets it
+        holds: they stay assigned and count in its load; only :meth:`remove_agent` puts them
+        back in line.  Its ``idle_since`` (:meth:`agent`) is left as it was while it is not
+        routable, and restarts at the instant it becomes routable again with nothing held, so
+        an agent back from a break does not jump ahead of those who waited for work.  Between
+        agents idle equally long, the one who joined the desk first is chosen.
+
         Raises:
             UnknownAgentError: No such agent.
             ConfigError: An undeclared state.
@@ -419,6 +431,11 @@ class Desk:
     @_command
     def remove_agent(self, agent_id: str, *, at: datetime) -> list[Event]:
         """An agent leaves: the tickets it held go back in line; those it owned lose their owner.
+
+        Events: :class:`AgentPresenceChanged` (``"removed"``), then for each ticket it held,
+        in the order it was given them, a :class:`TicketRequeued` (after the SLA events of the
+        move, if its policy pauses on a state it leaves) and the ticket's routing (a
+        :class:`TicketAssigned` when another agent takes it now).
 
         Raises:
             UnknownAgentError: No such agent.
@@ -579,7 +596,11 @@ class Desk:
     def transfer(self, ticket_id: str, to: str, *, at: datetime) -> list[Event]:
         """Hand a ticket to a named agent, or to a team (it waits in the team's queue).
 
-        Counts as a hand-over against ``max_transfers``.
+        Counts as a hand-over against ``max_transfers``.  Events: a
+        :class:`TransferLimitReached` when the limit flags it, the :class:`TicketTransferred`,
+        then what the hand-over frees (the old agent's next ticket, :class:`TicketAssigned`),
+        then the ticket's own :class:`TicketAssigned` (to an agent) or its routing in the
+        team's queue.
 
         Raises:
             UnknownTicketError: No such ticket.
