@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import itertools
 import json
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -337,7 +338,7 @@ def test_naive_instants_raise_calendar_error_on_every_command() -> None:
 
     naive = T0.replace(tzinfo=None)
     desk = _assigned(_desk())
-    calls = [
+    calls: list[Callable[[], object]] = [
         lambda: desk.advance(at=naive),
         lambda: desk.reply("t1", "sari", at=naive),
         lambda: desk.set_presence("sari", "away", at=naive),
