@@ -866,6 +866,48 @@ class ContractMachine(RuleBasedStateMachine):
             assert isinstance(info.value, csflow.errors.InvalidTransitionError), info.value
         assert _readable(self.desk) == before, f"{command} ({bad}) changed the desk"
 
+    @rule(
+        case=st.sampled_from(
+            [
+                ("set_presence", ("no-such-agent", "available")),
+                ("set_presence", ("a0", "snoozing")),
+                ("set_presence", (7, "available")),
+                ("remove_agent", ("no-such-agent",)),
+                ("remove_agent", (None,)),
+                ("add_agent", ("a0",)),
+                ("add_agent", (AgentProfile("a0", capacity={"chat": 1}),)),
+                ("submit", ("t0",)),
+                ("submit", (Ticket("t0", ANN, "chat", START),)),
+                ("submit", (Ticket("later", ANN, "chat", START + timedelta(days=400)),)),
+                ("advance", ()),
+            ]
+        ),
+        bad=st.sampled_from(["argument", "naive", "backwards"]),
+    )
+    def refused_elsewhere(self, case: tuple[str, tuple[Any, ...]], bad: str) -> None:
+        command, args = case
+        at: Any = self.now
+        if bad == "naive":
+            at = self.now.replace(tzinfo=None)
+        elif bad == "backwards":
+            if self.desk.now is None:
+                return
+            at = self.desk.now - timedelta(microseconds=1)
+        elif command == "advance" or (
+            command in ("add_agent", "submit")
+            and isinstance(args[0], AgentProfile | Ticket)
+            and args[0].id not in {*self.desk.agents(), *self.desk.tickets()}
+            and args[0].id != "later"
+        ):
+            return  # a good argument: nothing to refuse
+        before = _readable(self.desk)
+        with pytest.raises(CsflowError) as info:
+            getattr(self.desk, command)(*args, at=at)
+        assert type(info.value) in DOCUMENTED, info.value
+        if bad == "naive":
+            assert isinstance(info.value, csflow.errors.CalendarError), info.value
+        assert _readable(self.desk) == before, f"{command}{args} ({bad}) changed the desk"
+
 
 TestContract = ContractMachine.TestCase
 TestContract.settings = settings(max_examples=100, stateful_step_count=30, deadline=None)
