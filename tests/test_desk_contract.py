@@ -277,6 +277,44 @@ def test_a_met_clock_reads_by_name_as_met() -> None:
     assert desk.clocks("t1")["first_response"].state == ClockState.MET.name.lower()
 
 
+# -- item 7: a desk command for an SLA policy change -----------------------------------------
+
+TWO_POLICIES = {
+    **ONE_MINUTE,
+    "sla_policies": [
+        *ONE_MINUTE["sla_policies"],
+        {"name": "vip", "calendar": "24x7", "targets": {"first_response": "PT30S"}},
+    ],
+}
+
+
+def test_set_sla_policy_recalculates_the_clocks_and_is_replayed() -> None:
+    desk = _waiting(_desk(TWO_POLICIES))
+    events = desk.set_sla_policy("t1", "vip", at=T0 + 40 * S)
+    # chat's 50 % warning fell due first; 40 s used of vip's 30 s: breached at the change
+    assert _kinds(events) == [("SlaWarning", 30 * S), ("SlaBreached", 40 * S)]
+    assert desk.ticket("t1").sla_policy == "vip"
+    view = desk.clocks("t1")["first_response"]
+    assert (view.state, view.target) == ("breached", 30 * S)
+    again = Desk.restore(desk.config, json.loads(json.dumps(desk.snapshot())))
+    assert again.clocks("t1") == desk.clocks("t1")
+    assert again.ticket("t1") == desk.ticket("t1")
+
+
+def test_set_sla_policy_refuses_unknown_policies_and_finished_tickets() -> None:
+    from csflow import ConfigError, InvalidTransitionError
+
+    desk = _assigned(_desk(TWO_POLICIES))
+    before = desk.snapshot()
+    with pytest.raises(ConfigError, match=r"unknown SLA policy 'gold'; known: \['chat', 'vip'\]"):
+        desk.set_sla_policy("t1", "gold", at=T0)
+    desk.resolve("t1", "sari", at=T0)
+    before = desk.snapshot()
+    with pytest.raises(InvalidTransitionError, match="cannot set the SLA policy of ticket 't1'"):
+        desk.set_sla_policy("t1", "vip", at=T0)
+    assert desk.snapshot() == before
+
+
 # -- open cases, decided (docs/explanation/sla-semantics.md and desk-contract.md) ---------------
 
 H = timedelta(hours=1)
@@ -520,7 +558,7 @@ _TEAMS = {
 LAW_CONFIGS: dict[str, dict[str, Any]] = {
     # Round-the-clock chat: one-minute first response, relaxation, teams, a transfer limit.
     "chat": {
-        **ONE_MINUTE,
+        **TWO_POLICIES,
         "queues": [
             {
                 "name": "general",
@@ -564,7 +602,12 @@ LAW_CONFIGS: dict[str, dict[str, Any]] = {
                     "pending": ["resolution", "next_response"],
                     "on_hold": ["first_response", "resolution", "next_response"],
                 },
-            }
+            },
+            {
+                "name": "premium",
+                "calendar": "office",
+                "targets": {"first_response": "PT2M", "resolution": "PT1H"},
+            },
         ],
         "default_sla_policy": "standard",
         "recalculation": "retroactive",
@@ -585,6 +628,7 @@ ESCALATION = RuleEscalationPolicy(
 )
 AGENTS = ["a0", "a1", "a2"]
 TICKET_COMMANDS = (
+    "set_sla_policy",
     "reply",
     "customer_message",
     "set_status",
@@ -647,11 +691,11 @@ def _check_moves(desk: Desk, events: list[Event]) -> None:
             assert str(entry.signature) == e.requirements, e
     for e in events:
         if isinstance(e, SlaEscalated) and e.kind == "breach" and not e.skipped:
-            # The breach rule asks for the supervisors' queue: it is there, or was already.
+            # The breach rule asks for the supervisors' queue: it moved there (and maybe on, by
+            # a later hand-over in the same command), or it was there already.
             later = events[events.index(e) :]
-            moved = any(
-                isinstance(x, TicketOverflowed) and x.ticket_id == e.ticket_id for x in later
-            )
+            moves = TicketOverflowed | TicketTransferred | TicketEscalated
+            moved = any(isinstance(x, moves) and x.ticket_id == e.ticket_id for x in later)
             assert moved or desk.ticket(e.ticket_id).queue == "supervisors", e
 
 
@@ -759,9 +803,10 @@ class ContractMachine(RuleBasedStateMachine):
     )
     def on_ticket(self, dt: int, command: str, k: int, j: int) -> None:
         self.step(dt)
-        key = {"set_status": f"set_status:{['pending', 'on_hold', 'open'][j % 3]}"}.get(
-            command, command
-        )
+        key = {
+            "set_status": f"set_status:{['pending', 'on_hold', 'open'][j % 3]}",
+            "set_sla_policy": "set_priority",  # allowed where a priority change is
+        }.get(command, command)
         tid = self.legal(key, k)
         view = self.desk.ticket(tid) if tid in self.ids else None
         agent = view.agent_id if view is not None and view.agent_id else AGENTS[j % 3]
@@ -772,6 +817,7 @@ class ContractMachine(RuleBasedStateMachine):
             "set_priority": (tid, ["low", "normal", "high", "urgent"][j % 4]),
             "transfer": (tid, [*AGENTS, "front", "seniors"][j % 5]),
             "escalate": (tid, ["seniors", "front"][j % 2]),
+            "set_sla_policy": (tid, [*sorted(self.desk.config.sla_policies), "nope"][j % 3]),
         }.get(command, (tid,))
         self.attempt(command, *args, about=tid)
 
@@ -818,6 +864,7 @@ class ContractMachine(RuleBasedStateMachine):
             "set_priority": "high",
             "transfer": "seniors",
             "escalate": "seniors",
+            "set_sla_policy": sorted(self.desk.config.sla_policies)[0],
         }
         args: list[Any] = [tid] + ([second[command]] if command in second else [])
         at: Any = self.now
@@ -837,11 +884,16 @@ class ContractMachine(RuleBasedStateMachine):
             if (
                 view is None
                 or view.state
-                in LIFECYCLE[command if command != "set_status" else "set_status:pending"]
+                in LIFECYCLE[
+                    {"set_status": "set_status:pending", "set_sla_policy": "set_priority"}.get(
+                        command, command
+                    )
+                ]
             ):
                 return
         elif bad == "name":
             names = {
+                "set_sla_policy": "gold-plus",
                 "set_status": "solved",
                 "set_priority": "critical",
                 "transfer": "nobody",

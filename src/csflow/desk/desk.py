@@ -70,7 +70,13 @@ import attrs
 from csflow._text import show
 from csflow._time import duration_us, instant_us, utc
 from csflow.desk.config import DeskConfig
-from csflow.desk.lifecycle import FORGETTABLE, TicketCommand, next_state, status_command
+from csflow.desk.lifecycle import (
+    FORGETTABLE,
+    LIFECYCLE,
+    TicketCommand,
+    next_state,
+    status_command,
+)
 from csflow.desk.record import TicketRecord
 from csflow.desk.serialisation import replay, snapshot_commands, snapshot_data
 from csflow.desk.timers import Timers
@@ -590,6 +596,49 @@ class Desk:
             at, ticket_id, _TC.SET_PRIORITY, ("set_priority", ticket_id, new.name.lower())
         )
         self._reprioritize(r, new, at, out)
+        return out
+
+    @_command
+    def set_sla_policy(self, ticket_id: str, policy: str, *, at: datetime) -> list[Event]:
+        """Put a ticket under another of the config's SLA policies from *at*.
+
+        Its clocks are recalculated per the config's ``recalculation`` mode
+        (:meth:`TicketSla.change_policy <csflow.sla.ticket.TicketSla.change_policy>`); a
+        ticket that had no SLA starts one, its clocks running from its creation.  Allowed
+        where :meth:`set_priority` is (the ticket is not solved, closed or abandoned); the
+        state does not change.  Returns the SLA events the change causes (a breach it
+        reveals, the clocks it cancels); the ticket's view names the new policy.
+
+        Raises:
+            UnknownTicketError: No such ticket.
+            ConfigError: *policy* names no SLA policy of the config.
+            InvalidTransitionError: The ticket is solved, closed or abandoned.
+        """
+        self._time(at)
+        known = self._rec(ticket_id)
+        new = self.config.sla_policies.get(policy) if isinstance(policy, str) else None
+        if new is None:
+            raise ConfigError(
+                f"unknown SLA policy {show(policy)}; known: {show(sorted(self.config.sla_policies))}"
+            )
+        if known.state not in LIFECYCLE[_TC.SET_PRIORITY]:
+            raise InvalidTransitionError(
+                f"cannot set the SLA policy of ticket {show(ticket_id)}: it is {known.state}; "
+                f"allowed from {show(sorted(map(str, LIFECYCLE[_TC.SET_PRIORITY])))}"
+            )
+        # A policy change moves no state: the set_priority row of the table says where it
+        # is allowed, and that row never refuses here.
+        r, _, _, out = self._on_ticket(
+            at, ticket_id, _TC.SET_PRIORITY, ("set_sla_policy", ticket_id, policy)
+        )
+        r.policy = policy
+        if r.sla is None:
+            r.sla = TicketSla.for_ticket(r.ticket, new, status=r.state)
+            self._sla_events(r, (), out)  # arm its timer; the settle step reports what is due
+        else:
+            self._sla_events(r, r.sla.change_policy(new, at, self.config.recalculation), out)
+        if r.state == _QUEUED:
+            self._router.reprioritize(r.ticket, due=self._due(r))
         return out
 
     @_command

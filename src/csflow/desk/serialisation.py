@@ -205,7 +205,16 @@ def replay(desk: Desk, commands: object) -> None:
 
 
 _TWO_ARGS: Final = frozenset(
-    {"set_presence", "reply", "set_status", "set_priority", "transfer", "escalate", "resolve"}
+    {
+        "set_presence",
+        "reply",
+        "set_status",
+        "set_priority",
+        "set_sla_policy",
+        "transfer",
+        "escalate",
+        "resolve",
+    }
 )
 _ONE_ARG: Final = frozenset(
     {"forget", "remove_agent", "customer_message", "request_callback", "abandon", "reopen", "close"}
