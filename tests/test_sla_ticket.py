@@ -315,7 +315,10 @@ def test_a_priority_without_target_runs_no_clock_and_a_change_can_add_or_remove_
     assert res.started_at == T0 + H  # a metric that gains a target starts fresh
     ts.change_priority("high", T0 + 2 * H)
     assert res.state is ClockState.CANCELLED
-    assert ts.clock(Metric.RESOLUTION) is None
+    # The cancelled clock keeps its record, as every finished clock does.
+    assert ts.clock(Metric.RESOLUTION) is res
+    assert ts.clocks["resolution"] is res
+    assert ts.to_dict()["clocks"]["resolution"]["state"] == "cancelled"
     # Unchanged targets are left alone in every mode.
     fr = ts.clock(Metric.FIRST_RESPONSE)
     ts.change_priority("low", T0 + 3 * H, mode=RecalcMode.RESTART)

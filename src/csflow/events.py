@@ -55,6 +55,7 @@ __all__ = [
     "TicketOverflowed",
     "TicketPrioritized",
     "TicketQueued",
+    "TicketRelaxed",
     "TicketReopened",
     "TicketRequeued",
     "TicketResolved",
@@ -156,7 +157,12 @@ class TicketAssigned(DeskEvent):
 
 @attrs.frozen
 class TicketRequeued(DeskEvent):
-    """A ticket went back in line (its agent went offline or was removed)."""
+    """A ticket went back in line because the agent holding it was removed from the desk.
+
+    An agent who only goes offline (or away) keeps the tickets it holds: they stay assigned,
+    still counted in its load, until the agent resolves them, a supervisor transfers them, or
+    the agent is removed (:meth:`Desk.remove_agent <csflow.desk.Desk.remove_agent>`).
+    """
 
     agent_id: str
     reason: str
@@ -196,6 +202,25 @@ class TicketOverflowed(DeskEvent):
 
     queue: str
     waited: float
+
+
+@attrs.frozen
+class TicketRelaxed(DeskEvent):
+    """A waiting ticket's requirements were widened by a step of its relaxation plan.
+
+    A supervisor sees that the ticket may now go to agents it could not go to before (a lower
+    proficiency, a skill or language dropped); :meth:`Desk.queue <csflow.desk.Desk.queue>`
+    shows the same requirements in the ticket's entry (``signature``).
+
+    Attributes:
+        step: How many steps of the plan have applied (1 for the first).
+        requirements: What an agent needs now (the entry's signature, written out).
+        description: What the step did, in words.
+    """
+
+    step: int
+    requirements: str
+    description: str
 
 
 @attrs.frozen
@@ -367,6 +392,11 @@ class SlaEscalated(DeskEvent):
         notify: People or teams the host should notify.
         tags: Tags added to the ticket.
         reason: The policy's reason.
+        skipped: What the policy asked for that the desk did not do, each with why (a queue
+            move for a ticket already with an agent, an unknown queue, a lower priority).
+            Everything else it asked for was done: the views show the tags, a raised
+            priority (a :class:`TicketPrioritized` follows) and a queue move (a
+            :class:`TicketOverflowed` follows).
     """
 
     metric: str
@@ -374,6 +404,7 @@ class SlaEscalated(DeskEvent):
     notify: tuple[str, ...]
     tags: tuple[str, ...]
     reason: str
+    skipped: tuple[str, ...] = ()
 
 
 # -- SLA events --------------------------------------------------------------------------------

@@ -45,6 +45,7 @@ from csflow.desk.commands import (
     Resolve,
     SetPresence,
     SetPriority,
+    SetSlaPolicy,
     SetStatus,
     Submit,
     Transfer,
@@ -70,6 +71,7 @@ from csflow.metrics import (
 from csflow.model import (
     MAX_PROFICIENCY,
     MIN_PROFICIENCY,
+    MetricMap,
 )
 from csflow.people import (
     CONSISTENCY_MEASURES,
@@ -305,6 +307,7 @@ __all__ = [
     "KeyPolicy",
     "LogNormal",
     "LongestIdle",
+    "MetricMap",
     "Mode",
     "MostSpareCapacity",
     "Not",
@@ -339,6 +342,7 @@ __all__ = [
     "SelectionContext",
     "SetPresence",
     "SetPriority",
+    "SetSlaPolicy",
     "SetStatus",
     "Severity",
     "Shift",

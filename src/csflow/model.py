@@ -30,6 +30,7 @@ __all__ = [
     "Channel",
     "Customer",
     "Metric",
+    "MetricMap",
     "Priority",
     "SkillRequirement",
     "Ticket",
@@ -146,6 +147,42 @@ class Metric(enum.Enum):
 
     def __str__(self) -> str:
         return self.value
+
+
+_V = TypeVar("_V")
+
+
+class MetricMap(dict[Metric, _V]):
+    """A dict keyed by :class:`Metric` that also takes a metric's name as a key.
+
+    What :meth:`Desk.clocks <csflow.desk.Desk.clocks>` and :attr:`TicketSla.clocks
+    <csflow.sla.ticket.TicketSla.clocks>` return, so a host reads ``clocks["first_response"]``
+    as it writes the metric in a config.  Keys stay :class:`Metric` members (iteration, equality
+    with a plain dict); a name is looked up as :meth:`Metric.parse` reads it.
+
+    Raises:
+        KeyError: The metric has no entry here (no clock of it has started).
+        ConfigError: A string that names no metric at all (the message lists the metrics).
+    """
+
+    __slots__ = ()
+
+    def __getitem__(self, key: Metric | str) -> _V:
+        return dict.__getitem__(self, key if type(key) is Metric else Metric.parse(key))
+
+    def __contains__(self, key: object) -> bool:
+        if isinstance(key, str):
+            try:
+                key = Metric.parse(key)
+            except ConfigError:
+                return False
+        return dict.__contains__(self, key)
+
+    def get(self, key: Metric | str, default: Any = None) -> Any:
+        """The entry of *key* (a :class:`Metric` or its name), else *default*."""
+        if key in self:  # (dict.get would not read names)
+            return self[key]
+        return default
 
 
 class TicketStatus(enum.StrEnum):

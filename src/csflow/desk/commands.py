@@ -67,6 +67,7 @@ __all__ = [
     "Resolve",
     "SetPresence",
     "SetPriority",
+    "SetSlaPolicy",
     "SetStatus",
     "Submit",
     "Transfer",
@@ -258,6 +259,16 @@ class SetPriority(Command):
 
 
 @attrs.frozen
+class SetSlaPolicy(Command):
+    """:meth:`Desk.set_sla_policy`."""
+
+    method: ClassVar[str] = "set_sla_policy"
+    args: ClassVar[tuple[str, ...]] = ("ticket_id", "policy")
+    ticket_id: str
+    policy: str
+
+
+@attrs.frozen
 class Transfer(Command):
     """:meth:`Desk.transfer` (*to*: an agent or a team)."""
 
@@ -404,6 +415,7 @@ COMMANDS: Final[dict[str, type[Command]]] = {
         CustomerMessage,
         SetStatus,
         SetPriority,
+        SetSlaPolicy,
         Transfer,
         Escalate,
         RequestCallback,

@@ -1,5 +1,5 @@
-# Why this file (and the Desk class, ~1,000 lines) stays whole: a Desk is one state machine.
-# Its 21 commands share one set of records, one router, one timer heap and one command
+# Why this file (and the Desk class, ~1,500 lines) stays whole: a Desk is one state machine.
+# Its 22 commands share one set of records, one router, one timer heap and one command
 # skeleton, and a host reads its public methods as one page of API.  Every part that is a
 # concept of its own has left for its own module (lifecycle, config, triage, serialisation,
 # views, record, timers); splitting what remains -- e.g. queries or hand-overs into mixins --
@@ -20,15 +20,20 @@ desk owns the decisions::
 
 Theory of operation
 -------------------
-**Time.**  Every command takes ``at``, an aware datetime not earlier than the desk's last
-instant (else :class:`~csflow.errors.InvalidTransitionError`).  The desk never reads a clock.
+**Time.**  Every command takes ``at``, an aware datetime (a naive one, or anything that is
+not a datetime, raises :class:`~csflow.errors.CalendarError` on every command) not earlier
+than the desk's last instant (else :class:`~csflow.errors.InvalidTransitionError`).  The desk
+never reads a clock.
 Timers -- SLA warnings and breaches, relaxation steps, overflow delays, preferred-agent pins,
 surveys -- fire in :meth:`Desk.advance`, each at its own instant and in time order, so the
 events a desk emits do not depend on how often the host calls it.  One exception keeps a
 ticket's own story whole: a command on a ticket first brings that ticket's SLA clocks up to
-``at`` (a late ``reply`` returns the warnings and breach it passed, then the ``SlaMet``).  A
-host calls ``advance(now)`` whenever ``next_wakeup()`` has passed, and before other commands
-at ``now``.
+``at`` (a late ``reply`` returns the warnings and breach it passed, then the ``SlaMet``):
+what fell due strictly before ``at`` comes first, then the command's own events, then what
+is due exactly at ``at``.  Every command returns its events sorted by ``at`` (a stable sort:
+events at one instant keep the order they happened in), none later than ``at``.  A host
+calls ``advance(now)`` whenever ``next_wakeup()`` has passed, and before other commands at
+``now``; then the stream of all commands' events is in time order too.
 
 **Ticket life.**  A ticket's states and the commands that move it are one table of data
 (:mod:`csflow.desk.lifecycle`).  The desk changes a ticket's state only in
@@ -53,12 +58,13 @@ future events are identical to the original's.
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
 from decimal import Decimal
 from functools import partial
-from typing import Any, Final
+from typing import Any, Concatenate, Final, ParamSpec
 
 import attrs
 
@@ -71,7 +77,13 @@ from csflow.desk.durable import deadlines, restore_desk
 from csflow.desk.feedback import FeedbackBook, check_feedback
 from csflow.desk.fingerprint import config_fingerprint
 from csflow.desk.goodwill import GoodwillLedger, parse_amount
-from csflow.desk.lifecycle import FORGETTABLE, TicketCommand, next_state, status_command
+from csflow.desk.lifecycle import (
+    FORGETTABLE,
+    LIFECYCLE,
+    TicketCommand,
+    next_state,
+    status_command,
+)
 from csflow.desk.record import TicketRecord
 from csflow.desk.serialisation import snapshot_data
 from csflow.desk.timers import Timers
@@ -103,6 +115,7 @@ from csflow.events import (
     TicketOverflowed,
     TicketPrioritized,
     TicketQueued,
+    TicketRelaxed,
     TicketReopened,
     TicketRequeued,
     TicketResolved,
@@ -110,7 +123,15 @@ from csflow.events import (
     TicketTransferred,
     TransferLimitReached,
 )
-from csflow.model import AgentProfile, Channel, Metric, Priority, Ticket, TicketStatus
+from csflow.model import (
+    AgentProfile,
+    Channel,
+    Metric,
+    MetricMap,
+    Priority,
+    Ticket,
+    TicketStatus,
+)
 from csflow.policies import EscalationPolicy, PolicyContext
 from csflow.queues import AgingKey, KeyContext, QueuedTicket, Signature, TicketQueue
 from csflow.routing import (
@@ -119,6 +140,7 @@ from csflow.routing import (
     Assignment,
     CapacityExceededError,
     Overflowed,
+    Relaxed,
     Router,
     RoutingChange,
     TransferLedger,
@@ -142,6 +164,35 @@ _IN_PROGRESS: Final = frozenset({_QUEUED, _ASSIGNED, TicketStatus.PENDING, Ticke
 #: Statuses the SLA clocks always react to, whatever the policy's ``pause_on`` says.
 _SLA_OWN: Final = frozenset({_SOLVED, _CLOSED, TicketStatus.ABANDONED})
 _SLA_FINAL: Final = frozenset({_CLOSED, TicketStatus.ABANDONED})
+
+_P = ParamSpec("_P")
+
+
+def _event_at(event: Event) -> datetime:
+    return event.at
+
+
+def _command(
+    run: Callable[Concatenate[Desk, _P], list[Event]],
+) -> Callable[Concatenate[Desk, _P], list[Event]]:
+    """A public command's last step, the same for all: the ticket the command was about (the
+    skeleton names it) is brought up to the command's instant, and the events are returned in
+    time order (a stable sort, so events at one instant keep the order they happened in)."""
+
+    @functools.wraps(run)
+    def command(self: Desk, /, *args: _P.args, **kwargs: _P.kwargs) -> list[Event]:
+        self._about = None
+        out = run(self, *args, **kwargs)
+        self._settle(out)
+        last = None
+        for e in out:
+            if last is not None and e.at < last:
+                out.sort(key=_event_at)
+                break
+            last = e.at
+        return out
+
+    return command
 
 
 class Desk:
@@ -190,6 +241,12 @@ class Desk:
         self._timers = Timers()
         self._log: list[tuple[Any, ...]] = []
         self._keep_log = config.keep_log
+        # The ticket the running command is about (settled when it returns), and the ticket
+        # whose routing waits for its own command (an escalation moved it while its clocks
+        # caught up, before the command -- checked against the ticket as it was -- applied).
+        self._about: TicketRecord | None = None
+        self._held: TicketRecord | None = None
+        self._held_moved = False
         # Queues whose key may use the SLA due instant (anything but allowance aging).
         self._deadline_queues = frozenset(
             q.name for q in config.queues if not isinstance(q.key, AgingKey)
@@ -235,17 +292,25 @@ class Desk:
             r.tags,
         )
 
-    def clocks(self, ticket_id: str, at: datetime | None = None) -> dict[Metric, ClockView]:
+    def clocks(self, ticket_id: str, at: datetime | None = None) -> MetricMap[ClockView]:
         """*ticket_id*'s SLA clocks as seen at *at* (default: the desk's last instant).
+
+        Every metric whose clock has started is listed, cancelled clocks included (a metric
+        whose target went away keeps its record); before a cycle starts (``next_response``
+        before a customer message that follows a reply, ``periodic_update`` before the first
+        reply) its metric is absent.  Keys are :class:`~csflow.model.Metric` members, and a
+        metric's name reads the same entry: ``desk.clocks("T-1")["first_response"]``.
 
         Raises:
             UnknownTicketError: No such ticket.
         """
         r = self._rec(ticket_id)
         if r.sla is None:
-            return {}
+            return MetricMap()
         when = at if at is not None else utc(max(self._now, 0))
-        return {metric: clock_view(metric, c, when) for metric, c in r.sla.clocks.items()}
+        return MetricMap(
+            (metric, clock_view(metric, c, when)) for metric, c in r.sla.clocks.items()
+        )
 
     def history(self, ticket_id: str) -> tuple[Event, ...]:
         """Every event of *ticket_id* so far, in order (empty when ``keep_history`` is off).
@@ -325,6 +390,7 @@ class Desk:
 
     # -- agents --------------------------------------------------------------------------------
 
+    @_command
     def add_agent(
         self,
         profile: AgentProfile,
@@ -367,8 +433,16 @@ class Desk:
         self._routed(changes, at, t, out)
         return out
 
+    @_command
     def set_presence(self, agent_id: str, state: str, *, at: datetime) -> list[Event]:
         """Set an agent's presence; a routable agent takes waiting work at once.
+
+        An agent who goes offline (or to any state that is not routable) keeps the tickets it
+        holds: they stay assigned and count in its load; only :meth:`remove_agent` puts them
+        back in line.  Its ``idle_since`` (:meth:`agent`) is left as it was while it is not
+        routable, and restarts at the instant it becomes routable again with nothing held, so
+        an agent back from a break does not jump ahead of those who waited for work.  Between
+        agents idle equally long, the one who joined the desk first is chosen.
 
         Raises:
             UnknownAgentError: No such agent.
@@ -383,8 +457,14 @@ class Desk:
         self._routed(changes, at, t, out)
         return out
 
+    @_command
     def remove_agent(self, agent_id: str, *, at: datetime) -> list[Event]:
         """An agent leaves: the tickets it held go back in line; those it owned lose their owner.
+
+        Events: :class:`AgentPresenceChanged` (``"removed"``), then for each ticket it held,
+        in the order it was given them, a :class:`TicketRequeued` (after the SLA events of the
+        move, if its policy pauses on a state it leaves) and the ticket's routing (a
+        :class:`TicketAssigned` when another agent takes it now).
 
         Raises:
             UnknownAgentError: No such agent.
@@ -408,6 +488,7 @@ class Desk:
 
     # -- tickets -------------------------------------------------------------------------------
 
+    @_command
     def submit(self, ticket: Ticket, *, at: datetime) -> list[Event]:
         """A new ticket: triage decides priority, SLA policy and queue; routing may assign it.
 
@@ -452,8 +533,11 @@ class Desk:
         if rec.sla is not None:
             self._sla_events(rec, (), out)  # arm the desk's timer for the new clocks
         self._route_new(rec, at, t, out, rule=tri.rule)
+        # A ticket created before it reached the desk may have SLA events due already.
+        self._about = rec
         return out
 
+    @_command
     def reply(self, ticket_id: str, agent_id: str, *, at: datetime) -> list[Event]:
         """An agent replied publicly: meets response clocks, restarts the periodic-update clock.
 
@@ -473,6 +557,7 @@ class Desk:
             self._sla_events(r, r.sla.agent_reply(at), out)
         return out
 
+    @_command
     def customer_message(self, ticket_id: str, *, at: datetime) -> list[Event]:
         """The customer wrote: starts a next-response clock; a pending ticket resumes.
 
@@ -489,6 +574,7 @@ class Desk:
             self._resume(r, command, at, t, out)
         return out
 
+    @_command
     def set_status(self, ticket_id: str, status: str, *, at: datetime) -> list[Event]:
         """Move a ticket between ``open``, ``pending`` (waiting on the customer) and ``on_hold``.
 
@@ -516,6 +602,7 @@ class Desk:
             self._routed(self._router.release(agent, ticket_id, at=at), at, t, out)
         return out
 
+    @_command
     def set_priority(
         self, ticket_id: str, priority: Priority | str, *, at: datetime
     ) -> list[Event]:
@@ -539,10 +626,58 @@ class Desk:
         self._reprioritize(r, new, at, out)
         return out
 
+    @_command
+    def set_sla_policy(self, ticket_id: str, policy: str, *, at: datetime) -> list[Event]:
+        """Put a ticket under another of the config's SLA policies from *at*.
+
+        Its clocks are recalculated per the config's ``recalculation`` mode
+        (:meth:`TicketSla.change_policy <csflow.sla.ticket.TicketSla.change_policy>`); a
+        ticket that had no SLA starts one, its clocks running from its creation.  Allowed
+        where :meth:`set_priority` is (the ticket is not solved, closed or abandoned); the
+        state does not change.  Returns the SLA events the change causes (a breach it
+        reveals, the clocks it cancels); the ticket's view names the new policy.
+
+        Raises:
+            UnknownTicketError: No such ticket.
+            ConfigError: *policy* names no SLA policy of the config.
+            InvalidTransitionError: The ticket is solved, closed or abandoned.
+        """
+        self._time(at)
+        known = self._rec(ticket_id)
+        new = self.config.sla_policies.get(policy) if isinstance(policy, str) else None
+        if new is None:
+            raise ConfigError(
+                f"unknown SLA policy {show(policy)}; known: {show(sorted(self.config.sla_policies))}"
+            )
+        if known.state not in LIFECYCLE[_TC.SET_PRIORITY]:
+            raise InvalidTransitionError(
+                f"cannot set the SLA policy of ticket {show(ticket_id)}: it is {known.state}; "
+                f"allowed from {show(sorted(map(str, LIFECYCLE[_TC.SET_PRIORITY])))}"
+            )
+        # A policy change moves no state: the set_priority row of the table says where it
+        # is allowed, and that row never refuses here.
+        r, _, _, out = self._on_ticket(
+            at, ticket_id, _TC.SET_PRIORITY, ("set_sla_policy", ticket_id, policy)
+        )
+        r.policy = policy
+        if r.sla is None:
+            r.sla = TicketSla.for_ticket(r.ticket, new, status=r.state)
+            self._sla_events(r, (), out)  # arm its timer; the settle step reports what is due
+        else:
+            self._sla_events(r, r.sla.change_policy(new, at, self.config.recalculation), out)
+        if r.state == _QUEUED:
+            self._router.reprioritize(r.ticket, due=self._due(r))
+        return out
+
+    @_command
     def transfer(self, ticket_id: str, to: str, *, at: datetime) -> list[Event]:
         """Hand a ticket to a named agent, or to a team (it waits in the team's queue).
 
-        Counts as a hand-over against ``max_transfers``.
+        Counts as a hand-over against ``max_transfers``.  Events: a
+        :class:`TransferLimitReached` when the limit flags it, the :class:`TicketTransferred`,
+        then what the hand-over frees (the old agent's next ticket, :class:`TicketAssigned`),
+        then the ticket's own :class:`TicketAssigned` (to an agent) or its routing in the
+        team's queue.
 
         Raises:
             UnknownTicketError: No such ticket.
@@ -552,6 +687,8 @@ class Desk:
                 (:class:`~csflow.routing.TransferLimitError`).
         """
         command = _TC.TRANSFER
+        known = self._tickets.get(ticket_id) if isinstance(ticket_id, str) else None
+        from_team = None if known is None else self._queue_team.get(known.queue)
         r, _, t, out = self._on_ticket(
             at,
             ticket_id,
@@ -564,7 +701,7 @@ class Desk:
             ticket_id,
             at=at,
             kind="transfer",
-            from_team=self._queue_team.get(r.queue),
+            from_team=from_team,
             to_team=None if to_agent else to,
         )
         if over.flagged:
@@ -582,6 +719,7 @@ class Desk:
             self._route_new(r, at, t, out)
         return out
 
+    @_command
     def escalate(self, ticket_id: str, team: str, *, at: datetime) -> list[Event]:
         """Escalate a ticket to *team* along the escalation graph; it waits in the team's queue.
 
@@ -592,6 +730,10 @@ class Desk:
                 escalation graph, or refused by the transfer limit.
         """
         command = _TC.ESCALATE
+        # The team it is escalated from is the one the command is checked against (its clocks'
+        # catch-up may move it to another queue before the command applies).
+        known = self._tickets.get(ticket_id) if isinstance(ticket_id, str) else None
+        src = None if known is None else self._escalation_source(known)
         r, _, t, out = self._on_ticket(
             at,
             ticket_id,
@@ -599,7 +741,6 @@ class Desk:
             ("escalate", ticket_id, team),
             check=partial(self._check_escalation, team),
         )
-        src = self._escalation_source(r)
         graph = self.config.escalation
         over = self._ledger.hand_over(
             ticket_id,
@@ -621,6 +762,7 @@ class Desk:
         self._route_new(r, at, t, out)
         return out
 
+    @_command
     def request_callback(self, ticket_id: str, *, at: datetime) -> list[Event]:
         """A waiting customer asks to be called back: the ticket keeps its place, on the phone.
 
@@ -643,6 +785,7 @@ class Desk:
             self._assigned(a, at, t, out)
         return out
 
+    @_command
     def abandon(self, ticket_id: str, *, at: datetime) -> list[Event]:
         """The customer gave up waiting (or withdrew the ticket).
 
@@ -657,6 +800,7 @@ class Desk:
         self._move(r, _TC.ABANDON, at, out, TicketAbandoned(at, ticket_id, waited))
         return out
 
+    @_command
     def resolve(self, ticket_id: str, agent_id: str, *, at: datetime) -> list[Event]:
         """The agent solved the ticket: resolution clock met, the agent takes its next ticket.
 
@@ -687,6 +831,7 @@ class Desk:
             self._routed(self._router.release(agent_id, ticket_id, at=at), at, t, out)
         return out
 
+    @_command
     def reopen(self, ticket_id: str, *, at: datetime) -> list[Event]:
         """The customer reopened a solved ticket: back to its last agent when available, else
         routed like a new one; the resolution clock resumes where it stopped.
@@ -711,6 +856,7 @@ class Desk:
             self._emit(r, self._queued_event(r, at, "reopened"), out)
         return out
 
+    @_command
     def close(self, ticket_id: str, *, at: datetime) -> list[Event]:
         """Close a solved ticket for good (it can no longer be reopened).
 
@@ -751,6 +897,7 @@ class Desk:
 
     # -- the people around the tickets: feedback, repeat customers, goodwill ------------------
 
+    @_command
     def record_feedback(
         self, ticket_id: str, rating: int, comment: str = "", *, at: datetime
     ) -> list[Event]:
@@ -805,6 +952,7 @@ class Desk:
         last = self._last_agent.get(customer_id)
         return self._contacts.summary(customer_id, "", t, None if last is None else last[0])
 
+    @_command
     def grant_goodwill(
         self, ticket_id: str, agent_id: str, amount: Any, reason: str, *, at: datetime
     ) -> list[Event]:
@@ -857,6 +1005,7 @@ class Desk:
         self._emit(r, event, out)
         return out
 
+    @_command
     def approve_goodwill(self, request_id: str, supervisor: str, *, at: datetime) -> list[Event]:
         """A supervisor approves a pending goodwill request (not charged to any allowance).
 
@@ -866,6 +1015,7 @@ class Desk:
         """
         return self._answer_goodwill(request_id, supervisor, True, at)
 
+    @_command
     def decline_goodwill(self, request_id: str, supervisor: str, *, at: datetime) -> list[Event]:
         """A supervisor declines a pending goodwill request.
 
@@ -1068,8 +1218,11 @@ class Desk:
         (and *agent_id*, when given) exist; *command* -- or, when it is a callable, the check
         of the command's own argument that names the command -- is allowed from the ticket's
         state by the lifecycle table; *check* holds (the command's own conditions).  Nothing
-        has changed up to here.  Then the command is *log*\\ ged and the desk's time moves to
-        *at*.
+        has changed up to here.  Then the command is *log*\\ ged, the desk's time moves to
+        *at*, and the ticket's SLA clocks catch up: what fell due strictly before *at* is
+        emitted first, at its own instant (a reply exactly at a due instant still meets it).
+        When the command returns, :func:`_command` settles the ticket (what is due exactly at
+        *at*) and sorts the events.
 
         Returns:
             The ticket's record, the state the command leads to, *at* in microseconds, and
@@ -1084,7 +1237,10 @@ class Desk:
         new = next_state(r.state, command, ticket_id)
         if check is not None:
             check(r)
-        return r, new, t, self._commit(t, log)
+        out = self._commit(t, log)
+        self._about = r
+        self._catch_up(r, t - 1, out, hold=True)
+        return r, new, t, out
 
     def _time(self, at: object) -> int:
         t = instant_us(at, "at")  # raises on naive or non-datetime values
@@ -1177,6 +1333,44 @@ class Desk:
 
     # -- state changes, routing and SLA clocks ---------------------------------------------------
 
+    def _catch_up(self, r: TicketRecord, limit: int, out: list[Event], *, hold: bool) -> None:
+        """Fire *r*'s SLA events due up to *limit* (µs), one due instant at a time as
+        :meth:`advance` would (so an escalation acts at the instant its event is due).
+
+        With *hold*, the command on *r* has been checked but not applied yet: an escalation
+        that moves the waiting ticket to another queue moves it there, but routing it waits
+        until the command has applied (:meth:`_settle`), so the command still finds the
+        ticket in the state it was checked in.
+        """
+        sla = r.sla
+        if sla is None:
+            return
+        self._held = r if hold else None
+        try:
+            d = sla.next_deadline_us()
+            while d is not None and d <= limit:
+                self._sla_events(r, sla.advance(utc(d)), out)
+                d = sla.next_deadline_us()
+        finally:
+            self._held = None
+
+    def _settle(self, out: list[Event]) -> None:
+        """After a command on a ticket: route it if an escalation moved it while the command
+        was pending, then fire what is due exactly at the command's instant."""
+        r = self._about
+        if r is None:
+            return
+        self._about = None
+        t = self._now
+        if self._held_moved:
+            self._held_moved = False
+            if r.state == _QUEUED and r.ticket.id in self._tickets:
+                at = utc(t)
+                self._router.remove(r.ticket.id)
+                self._route_new(r, at, t, out, queued_us=r.queued_us)
+        if r.ticket.id in self._tickets:
+            self._catch_up(r, t, out, hold=False)
+
     def _transition(self, r: TicketRecord, command: TicketCommand) -> None:
         """Move *r* along the lifecycle table: the only place a ticket's state is written."""
         r.state = next_state(r.state, command, r.ticket.id)
@@ -1246,8 +1440,10 @@ class Desk:
         *,
         rule: str | None = None,
         queued_us: int | None = None,
+        route: bool = True,
     ) -> None:
-        """Route a ticket that is (back) in state ``queued``: to an agent now, or into line."""
+        """Route a ticket that is (back) in state ``queued``: to an agent now, or into line
+        (only into line when not *route*)."""
         r.queued_us = t if queued_us is None else queued_us
         tk = r.ticket
         last = self._last_agent.get(tk.customer.id)
@@ -1261,6 +1457,7 @@ class Desk:
             last_agent=None if last is None else last[0],
             last_contact_at=None if last is None else last[1],
             signature=self._signature(r) if r.callback else None,
+            route=route,
         )
         if a is not None:
             self._assigned(a, at, t, out)
@@ -1310,6 +1507,11 @@ class Desk:
                     r,
                     TicketOverflowed(at, c.ticket_id, c.to_queue, max(0, t - r.queued_us) / 1e6),
                     out,
+                )
+            elif isinstance(c, Relaxed):
+                r = self._tickets[c.ticket_id]
+                self._emit(
+                    r, TicketRelaxed(at, c.ticket_id, c.step, str(c.signature), c.description), out
                 )
 
     def _leave(
@@ -1402,6 +1604,11 @@ class Desk:
         the recalculation cannot loop); a queue move applies to a waiting ticket and keeps its
         place in time; tags are added; people to notify reach the host in
         :class:`~csflow.events.SlaEscalated`.
+
+        A ticket already with an agent (assigned, pending, on hold) stays with that agent: a
+        support lead does not want work taken from the person answering it because a clock ran
+        late -- the notification and tags are how the lead hears of it.  What the policy asked
+        for and the desk did not do is said, with why, in the event's ``skipped``.
         """
         if r.state not in _IN_PROGRESS:
             return
@@ -1410,10 +1617,35 @@ class Desk:
         esc = result.value
         if not esc:
             return
+        skipped: list[str] = []
+        move = esc.queue is not None and esc.queue != r.queue
+        if move and esc.queue not in self._queues:
+            move = False
+            skipped.append(
+                f"queue {show(esc.queue)}: no such queue; queues: {show(list(self._queues))}"
+            )
+        elif move and r.state != _QUEUED:
+            move = False
+            skipped.append(
+                f"queue {show(esc.queue)}: the ticket is {r.state} with agent {show(r.agent)}, "
+                "who keeps it (a queue move applies to a waiting ticket)"
+            )
+        if esc.priority is not None and esc.priority < r.ticket.priority:
+            skipped.append(
+                f"priority {esc.priority}: below the ticket's {r.ticket.priority} "
+                "(an escalation only raises a priority)"
+            )
         self._emit(
             r,
             SlaEscalated(
-                e.at, r.ticket.id, e.metric.value, kind, esc.notify, esc.tags, result.reason
+                e.at,
+                r.ticket.id,
+                e.metric.value,
+                kind,
+                esc.notify,
+                esc.tags,
+                result.reason,
+                tuple(skipped),
             ),
             out,
         )
@@ -1421,19 +1653,16 @@ class Desk:
             r.tags = tuple(dict.fromkeys((*r.tags, *esc.tags)))
         if esc.priority is not None and esc.priority > r.ticket.priority:
             self._reprioritize(r, esc.priority, e.at, out)
-        if (
-            esc.queue is not None
-            and esc.queue in self._queues
-            and r.state == _QUEUED
-            and esc.queue != r.queue
-        ):
+        if move and esc.queue is not None:
             t = instant_us(e.at, "at")
             self._router.remove(r.ticket.id)
             r.queue = esc.queue
             self._emit(
                 r, TicketOverflowed(e.at, r.ticket.id, esc.queue, (t - r.queued_us) / 1e6), out
             )
-            self._route_new(r, e.at, t, out, queued_us=r.queued_us)
+            held = self._held is r
+            self._held_moved = self._held_moved or held
+            self._route_new(r, e.at, t, out, queued_us=r.queued_us, route=not held)
 
     def _reprioritize(self, r: TicketRecord, new: Priority, at: datetime, out: list[Event]) -> None:
         old = r.ticket.priority

@@ -335,6 +335,7 @@ _TWO_ARGS: Final = frozenset(
         "resolve",
         "approve_goodwill",
         "decline_goodwill",
+        "set_sla_policy",
     }
 )
 _ONE_ARG: Final = frozenset(

@@ -13,14 +13,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from types import MappingProxyType
 from typing import Any, Final
 
 from csflow._text import show
 from csflow._time import from_us
 from csflow.errors import ConfigError, InvalidTransitionError
 from csflow.events import SlaEvent
-from csflow.model import Metric, Priority, TicketStatus
+from csflow.model import Metric, MetricMap, Priority, TicketStatus
 from csflow.sla._checks import (
     METRICS,
     check_at,
@@ -296,7 +295,8 @@ class TicketSla:
                 res._cancel_us(t, acts)
             elif spec != res._spec:
                 res._recalc_us(spec, t, RecalcMode.KEEP_ELAPSED, acts)
-        elif res is None and spec is not None:
+        elif spec is not None and (res is None or res._state is ClockState.CANCELLED):
+            # Never started, or cancelled when the metric lost its target: start afresh.
             self._start(3, t)
         if self._replied:
             self._start(2, t)
@@ -332,6 +332,8 @@ class TicketSla:
         self._check_open()
         pre = self._poll_all(t - 1)
         acts: list[SlaEvent] = []
+        old_specs = self._policy._specs
+        old_prio = self._priority
         self._policy = new_policy
         self._priority = prio
         specs = new_policy._specs
@@ -341,14 +343,19 @@ class TicketSla:
             c = clocks[i]
             spec = specs.get((metric, prio))
             if c is None or c._state not in LIVE_STATES:
-                if c is None and spec is not None and not solved and self._gains(i):
+                # A metric without a clock, or whose clock was cancelled because it had no
+                # target (so the old policy and priority give it none), starts afresh when it
+                # gains one.
+                fresh = c is None or (
+                    c._state is ClockState.CANCELLED and (metric, old_prio) not in old_specs
+                )
+                if fresh and spec is not None and not solved and self._gains(i):
                     self._start(i, t)
                 continue
             if spec is None:
-                # The metric lost its target: cancel the clock and forget it, so that a later
-                # change that brings a target back starts afresh.
+                # The metric lost its target: the clock is cancelled and keeps its record
+                # (``clock(metric)``, ``clocks``, ``to_dict``), like any finished clock.
                 c._cancel_us(t, acts)
-                clocks[i] = None
             elif spec != c._spec:
                 c._recalc_us(spec, t, mode, acts)
         if not solved:
@@ -442,9 +449,12 @@ class TicketSla:
         return self._clocks[METRICS.index(Metric.parse(metric))]
 
     @property
-    def clocks(self) -> Mapping[Metric, SlaClock]:
-        """Metric -> current clock, for the metrics whose clock has started."""
-        return MappingProxyType({m: c for m, c in zip(METRICS, self._clocks, strict=True) if c})
+    def clocks(self) -> MetricMap[SlaClock]:
+        """Metric -> current clock, for the metrics whose clock has started (finished and
+        cancelled clocks included); a metric's name reads the same entry
+        (:class:`~csflow.model.MetricMap`).  A new map on each read: changing it changes
+        nothing here."""
+        return MetricMap((m, c) for m, c in zip(METRICS, self._clocks, strict=True) if c)
 
     def next_deadline_us(self) -> int | None:
         """:meth:`next_deadline` as integer µs since the epoch."""
