@@ -7,14 +7,13 @@ than the class, so that they do not import the module that imports them.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 from csflow.model import AgentProfile, Metric, Ticket
 
 if TYPE_CHECKING:
-    from csflow.desk.views import ClockView
     from csflow.events import Event
 
 __all__ = ["DeskHost"]
@@ -32,8 +31,8 @@ class DeskHost(Protocol):
         """The ids of the tickets the desk holds."""
         ...
 
-    def clocks(self, ticket_id: str, at: datetime | None = None) -> dict[Metric, ClockView]:
-        """A ticket's SLA clocks."""
+    def clocks(self, ticket_id: str, at: datetime | None = None) -> Mapping[Metric, Any]:
+        """A ticket's SLA clocks (their views)."""
         ...
 
     def next_wakeup_us(self) -> int | None:
