@@ -23,12 +23,18 @@ from csflow._time import duration_us
 from csflow.calendar import BusinessCalendar
 from csflow.desk.contacts import ContactPolicy
 from csflow.desk.goodwill import GoodwillPolicy
-from csflow.desk.names import COMMON_CHANNELS, check_agent_names, check_ticket_names, name_set
+from csflow.desk.names import (
+    COMMON_CHANNELS,
+    check_agent_names,
+    check_ticket_names,
+    extra_skills,
+    name_set,
+)
 from csflow.desk.reach import unserved_shapes
 from csflow.errors import ConfigError
 from csflow.lint import Finding
 from csflow.lint import lint as lint_rules
-from csflow.model import AgentProfile, Priority, SkillRequirement, Ticket, Tier
+from csflow.model import AgentProfile, Priority, Ticket, Tier
 from csflow.policies import (
     EscalationPolicy,
     PriorityPolicy,
@@ -665,27 +671,6 @@ def _triage_rules(rules: object, mode: Any) -> RuleSet:
     if not isinstance(rules, list | tuple):
         raise ConfigError(f"expected a list of rules, got {show(rules)}", "triage.rules")
     return RuleSet.from_dicts(list(rules), mode=mode, known_fields=STANDARD_FIELDS)
-
-
-def extra_skills(value: object) -> tuple[SkillRequirement, ...]:
-    """The requirements a triage rule's ``skills`` action adds (also read by the desk).
-
-    Args:
-        value: A skill name, a list of names or a mapping skill -> minimum proficiency.
-
-    Raises:
-        ConfigError: Anything else.
-    """
-    if isinstance(value, str):
-        value = [value]
-    if isinstance(value, Mapping):
-        return tuple(SkillRequirement(k, v) for k, v in value.items())
-    if isinstance(value, list | tuple):
-        return tuple(SkillRequirement(v) for v in value)
-    raise ConfigError(
-        f"skills must be a skill name, a list of names or a mapping skill -> proficiency, "
-        f"got {show(value)}"
-    )
 
 
 def _queue_from_dict(data: object, path: str) -> QueueSpec:

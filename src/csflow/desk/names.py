@@ -37,6 +37,7 @@ __all__ = [
     "OPEN",
     "check_agent_names",
     "check_ticket_names",
+    "extra_skills",
     "name_set",
 ]
 
@@ -176,3 +177,24 @@ def check_agent_names(
         for team in sorted(profile.teams):
             if team not in known:
                 _refuse("team", team, known, "profile.teams", "teams")
+
+
+def extra_skills(value: object) -> tuple[SkillRequirement, ...]:
+    """The requirements a triage rule's ``skills`` action adds (also read by the desk).
+
+    Args:
+        value: A skill name, a list of names or a mapping skill -> minimum proficiency.
+
+    Raises:
+        ConfigError: Anything else.
+    """
+    if isinstance(value, str):
+        value = [value]
+    if isinstance(value, Mapping):
+        return tuple(SkillRequirement(k, v) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return tuple(SkillRequirement(v) for v in value)
+    raise ConfigError(
+        f"skills must be a skill name, a list of names or a mapping skill -> proficiency, "
+        f"got {show(value)}"
+    )

@@ -1,4 +1,4 @@
-"""Ticket shapes no agent could ever take: the part of :meth:`DeskConfig.lint` about agents.
+"""Ticket shapes no agent could ever take: the part of :meth:`DeskConfig.lint <csflow.desk.DeskConfig.lint>` about agents.
 
 A ticket waits for an agent who serves its channel, speaks its language, has its skills (at
 the minimum proficiencies) and is routed to its queue.  Given the agents a host staffs the
@@ -20,29 +20,100 @@ its parts is served by someone but no single agent has them all.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Protocol
 
 from csflow._config import join_path
-from csflow.desk.names import COMMON_CHANNELS
+from csflow.desk.names import COMMON_CHANNELS, extra_skills
 from csflow.lint import Finding
 from csflow.model import AgentProfile, SkillRequirement
 
 if TYPE_CHECKING:
-    from csflow.desk.config import DeskConfig, QueueSpec
+    from csflow.routing import CapacityRules, Relaxation, RoutingProfile
+    from csflow.rules import RuleSet
+
+
+class QueueShape(Protocol):
+    """What the reach check reads of a queue (a :class:`~csflow.desk.QueueSpec`)."""
+
+    @property
+    def name(self) -> str:
+        """The queue's name."""
+        ...
+
+    @property
+    def relaxation(self) -> Relaxation | None:
+        """Its relaxation steps."""
+        ...
+
+
+class TeamShape(Protocol):
+    """What the reach check reads of a team (a :class:`~csflow.desk.TeamSpec`)."""
+
+    @property
+    def routing_profile(self) -> str | None:
+        """The team's agents' routing profile."""
+        ...
+
+
+class ConfigShape(Protocol):
+    """What the reach check reads of a desk configuration (a :class:`~csflow.desk.DeskConfig`:
+    read through this protocol so that the config, which calls the check from its ``lint``,
+    and the check do not import each other)."""
+
+    @property
+    def capacity(self) -> CapacityRules:
+        """How channels share an agent's capacity."""
+        ...
+
+    @property
+    def channels(self) -> frozenset[str] | None:
+        """The declared channels (``None``: open)."""
+        ...
+
+    @property
+    def languages(self) -> frozenset[str] | None:
+        """The declared languages (``None``: open)."""
+        ...
+
+    @property
+    def skills(self) -> frozenset[str] | None:
+        """The declared skills (``None``: open)."""
+        ...
+
+    @property
+    def queues(self) -> tuple[QueueShape, ...]:
+        """The queues."""
+        ...
+
+    @property
+    def routing_profiles(self) -> tuple[RoutingProfile, ...]:
+        """The routing profiles."""
+        ...
+
+    @property
+    def teams(self) -> Mapping[str, TeamShape]:
+        """The teams by name."""
+        ...
+
+    @property
+    def triage(self) -> RuleSet:
+        """The triage rules."""
+        ...
+
 
 __all__ = ["unserved_shapes"]
 
 _Reqs = tuple[SkillRequirement, ...]
 
 
-def _default_channels(config: DeskConfig) -> frozenset[str] | None:
+def _default_channels(config: ConfigShape) -> frozenset[str] | None:
     """The channels *config* would declare had it listed none."""
     caps = config.capacity
     return COMMON_CHANNELS | set(caps.weights) | set(caps.limits)
 
 
-def _routed_queues(config: DeskConfig, agent: AgentProfile) -> frozenset[str]:
+def _routed_queues(config: ConfigShape, agent: AgentProfile) -> frozenset[str]:
     """The queues *agent* is routed to, chosen as :meth:`Desk.add_agent` chooses its profile."""
     if not config.routing_profiles:
         return frozenset(q.name for q in config.queues)
@@ -57,7 +128,7 @@ def _routed_queues(config: DeskConfig, agent: AgentProfile) -> frozenset[str]:
     return frozenset(s.queue for s in profile.queues)
 
 
-def _widest(queue: QueueSpec, reqs: _Reqs, language: str | None) -> tuple[_Reqs, str | None]:
+def _widest(queue: QueueShape, reqs: _Reqs, language: str | None) -> tuple[_Reqs, str | None]:
     """*reqs* and *language* after every relaxation step of *queue*."""
     steps = queue.relaxation.steps if queue.relaxation is not None else ()
     for step in steps:
@@ -88,10 +159,8 @@ def _describe(channel: str, language: str | None, reqs: _Reqs) -> str:
     return " ".join(parts)
 
 
-def _skill_sources(config: DeskConfig) -> list[tuple[str | None, _Reqs]]:
+def _skill_sources(config: ConfigShape) -> list[tuple[str | None, _Reqs]]:
     """Requirement sets a ticket can have, each with the path of where it comes from."""
-    from csflow.desk.config import extra_skills
-
     out: list[tuple[str | None, _Reqs]] = [(None, ())]
     for skill in sorted(config.skills or ()):
         out.append((join_path("skills", skill), (SkillRequirement(skill),)))
@@ -118,7 +187,7 @@ def _nobody(
     return findings, ok
 
 
-def unserved_shapes(config: DeskConfig, agents: Sequence[AgentProfile]) -> list[Finding]:
+def unserved_shapes(config: ConfigShape, agents: Sequence[AgentProfile]) -> list[Finding]:
     """Every ticket shape under *config* that none of *agents* could ever take.
 
     Args:

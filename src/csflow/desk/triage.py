@@ -16,7 +16,8 @@ from typing import Any
 import attrs
 
 from csflow._text import show
-from csflow.desk.config import DeskConfig, extra_skills
+from csflow.desk.config import DeskConfig
+from csflow.desk.names import extra_skills
 from csflow.errors import ConfigError
 from csflow.model import Priority, Ticket
 from csflow.policies import PolicyContext
