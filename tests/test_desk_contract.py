@@ -473,7 +473,7 @@ def test_remove_agent_and_transfer_emit_in_the_documented_order() -> None:
 @pytest.mark.parametrize(
     ("snapshot", "message"),
     [
-        ({"commands": []}, r"snapshot\.format: expected format 'csflow.desk/1', got None"),
+        ({"commands": []}, r"snapshot\.format: expected format 'csflow.desk/2', got None"),
         (
             {
                 "format": "csflow.desk/1",
@@ -499,7 +499,7 @@ def test_remove_agent_and_transfer_emit_in_the_documented_order() -> None:
                     ]
                 ],
             },
-            r"ticket id must be a non-empty string of at most 256 characters",
+            r"snapshot\.commands\[0\]\[2\]\.id: string of 1000000 characters; at most 65536",
         ),
     ],
 )
