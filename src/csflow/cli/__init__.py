@@ -5,6 +5,7 @@
 * ``durations`` -- ``6m``, ``6min``, ``PT6M``, ``360s``;
 * ``schema`` -- the JSON Schema of a config file;
 * ``commands`` -- ``simulate``, ``staff``, ``lint``, ``schema``; ``demo`` -- the demo;
+* ``replay`` -- a host's snapshot and journal: the events and the state;
 * ``planning`` -- ``staff --verify`` and ``staff --roster``;
 * ``runs`` -- simulations in this process or on a local process pool, their tables;
 * ``output`` -- ``--format table|json|csv``; ``progress`` -- the progress line on stderr;
@@ -231,6 +232,22 @@ def _parser() -> argparse.ArgumentParser:
     lint.add_argument("config", metavar="CONFIG", help="a .json, .toml or .yaml config file")
     _common(lint)
 
+    rep = sub.add_parser(
+        "replay",
+        help="a desk from a host's snapshot and journal: the journal's events and the state",
+        formatter_class=fmt,
+    )
+    rep.add_argument("config", metavar="CONFIG", help="the config file whose desk section it runs")
+    rep.add_argument(
+        "--snapshot", required=True, metavar="SNAPSHOT.json", help="what Desk.snapshot() returned"
+    )
+    rep.add_argument(
+        "--journal",
+        metavar="JOURNAL.jsonl",
+        help="the commands since the snapshot: one to_dict() per line, or a JSON array",
+    )
+    _common(rep)
+
     schema = sub.add_parser(
         "schema", help="print the JSON Schema of config files", formatter_class=fmt
     )
@@ -252,6 +269,10 @@ def _run(args: argparse.Namespace) -> tuple[str, int]:
         return commands.staff(args), 0
     if args.command == "lint":
         return commands.lint(args)
+    if args.command == "replay":
+        from csflow.cli.replay import replay
+
+        return replay(args), 0
     return commands.print_schema(args), 0
 
 

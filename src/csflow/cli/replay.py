@@ -1,0 +1,173 @@
+"""``csflow replay CONFIG --snapshot SNAPSHOT.json [--journal JOURNAL.jsonl]``: a host's desk
+rebuilt from its snapshot and journal, with the events the journal's commands produced and the
+state they left (open tickets with their SLA deadlines, agents with presence and load).
+
+The whole input is first checked by :meth:`Desk.restore <csflow.desk.Desk.restore>` (its
+errors name the field, here also the file and the journal's line); then the desk is restored
+from the snapshot alone and the journal's commands are applied one by one, so that each
+command's events can be printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from csflow.cli.documents import load_document
+from csflow.cli.output import Table, render
+from csflow.desk import Desk
+from csflow.desk.commands import command_from_dict
+from csflow.errors import ConfigError
+from csflow.model import TicketStatus
+
+__all__ = ["replay"]
+
+#: Tickets in these states have no work left, so the state table leaves them out.
+_DONE = frozenset({TicketStatus.SOLVED, TicketStatus.CLOSED, TicketStatus.ABANDONED})
+_ENTRY = re.compile(r"^journal\[(\d+)\]")
+
+
+def _read(path: Path, field: str) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"no such file {str(path)!r}", field) from None
+    except IsADirectoryError:
+        raise ConfigError(f"{str(path)!r} is a directory, expected a file", field) from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{str(path)!r} is not UTF-8 text", field) from None
+    except OSError as exc:
+        raise ConfigError(f"cannot read {str(path)!r}: {exc.strerror}", field) from None
+
+
+def _read_snapshot(path: Path) -> Any:
+    text = _read(path, "--snapshot")
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ConfigError(
+            f"{str(path)!r} is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})",
+            "--snapshot",
+        ) from None
+
+
+def _read_journal(path: Path) -> tuple[list[Any], list[int]]:
+    """The journal's entries and the line each starts on: a JSON array, or JSON Lines."""
+    text = _read(path, "--journal")
+    if text.lstrip().startswith("["):
+        try:
+            entries = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise ConfigError(
+                f"{str(path)!r} is not a valid JSON array: {exc.msg} (line {exc.lineno}, "
+                f"column {exc.colno})",
+                "--journal",
+            ) from None
+        if not isinstance(entries, list):
+            raise ConfigError(f"{str(path)!r}: expected a JSON array of commands", "--journal")
+        return entries, [0] * len(entries)
+    entries, lines = [], []
+    for n, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue  # blank lines (a trailing newline, say) hold no command
+        try:
+            entries.append(json.loads(line))
+        except json.JSONDecodeError as exc:
+            raise ConfigError(
+                f"{str(path)!r} line {n} is not valid JSON: {exc.msg} (column {exc.colno})",
+                "--journal",
+            ) from None
+        lines.append(n)
+    return entries, lines
+
+
+def _where(exc: ConfigError, snapshot: Path, journal: Path | None, lines: list[int]) -> str:
+    """The error's path, with the file it is in (and the journal line)."""
+    path = exc.path or "snapshot"
+    m = _ENTRY.match(path)
+    if m and journal is not None:
+        line = lines[int(m.group(1))] if int(m.group(1)) < len(lines) else 0
+        return f"{path} ({str(journal)!r}{f' line {line}' if line else ''})"
+    return f"{path} ({str(snapshot)!r})"
+
+
+def _utc(at: datetime | None) -> str | None:
+    return None if at is None else at.astimezone(UTC).isoformat()
+
+
+def replay(args: argparse.Namespace) -> str:
+    """``csflow replay``: the journal's events and the desk's state, in ``args.format``.
+
+    Raises:
+        ConfigError: A missing or unreadable file, bad JSON (with its line), a malformed or
+            tampered snapshot or journal entry, or a config other than the snapshot's.
+    """
+    config = load_document(args.config).configs()[0]
+    snap_path = Path(args.snapshot)
+    journal_path = None if args.journal is None else Path(args.journal)
+    snapshot = _read_snapshot(snap_path)
+    entries, lines = ([], []) if journal_path is None else _read_journal(journal_path)
+    try:
+        # The library's own checks of the whole input first: nothing is printed from a
+        # snapshot or journal that does not restore.
+        Desk.restore(config, snapshot, journal=entries)
+        desk = Desk.restore(config, snapshot)
+    except ConfigError as exc:
+        raise ConfigError(exc.detail, _where(exc, snap_path, journal_path, lines)) from None
+    at = desk.now
+    events: list[dict[str, Any]] = []
+    rows: list[tuple[Any, ...]] = []
+    for i, entry in enumerate(entries):
+        for event in desk.apply(command_from_dict(entry, f"journal[{i}]")):
+            data = event.to_dict()
+            events.append(data)
+            rest = {
+                k: v for k, v in data.items() if k not in ("type", "version", "at", "ticket_id")
+            }
+            rows.append(
+                (
+                    i,
+                    data["type"],
+                    data["at"],
+                    data.get("ticket_id"),
+                    json.dumps(rest, sort_keys=True),
+                )
+            )
+
+    open_ids = [t for t in desk.tickets() if desk.ticket(t).state not in _DONE]
+    metrics = sorted({m.value for t in open_ids for m in desk.clocks(t)})
+    tickets = []
+    for tid in open_ids:
+        view = desk.ticket(tid)
+        clocks = {m.value: c for m, c in desk.clocks(tid).items()}
+        due = [_utc(clocks[m].due_at) if m in clocks else None for m in metrics]
+        tickets.append((tid, str(view.state), view.queue, view.agent_id, *due))
+    agents = []
+    for aid in desk.agents():
+        status = desk.agent(aid)
+        agents.append((aid, status.presence, status.load, " ".join(status.held)))
+
+    tables = [
+        Table(
+            "events",
+            "Events of the journal's commands",
+            ("command", "type", "at", "ticket_id", "fields"),
+            tuple(rows),
+        ),
+        Table(
+            "tickets",
+            "Open tickets",
+            ("ticket_id", "state", "queue", "agent_id", *(f"{m}_due" for m in metrics)),
+            tuple(tickets),
+        ),
+        Table("agents", "Agents", ("agent_id", "presence", "load", "held"), tuple(agents)),
+    ]
+    text = [
+        f"Snapshot at {_utc(at)}, {len(entries)} journal command(s), now {_utc(desk.now)}",
+    ]
+    extra = {"snapshot_at": _utc(at), "now": _utc(desk.now), "events": events}
+    return render(args.format, tables, text=text, extra=extra)
