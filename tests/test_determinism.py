@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from csflow.desk import Desk, DeskConfig
@@ -199,6 +199,7 @@ def _host(actions_: list[tuple[Any, ...]]) -> tuple[list[Command], list[Any]]:
     return commands, seen
 
 
+@settings(max_examples=100)
 @given(st.lists(actions, min_size=1, max_size=30))
 def test_two_desks_one_after_the_other_read_the_same(actions_: list[tuple[Any, ...]]) -> None:
     commands, first = _host(actions_)
@@ -208,6 +209,7 @@ def test_two_desks_one_after_the_other_read_the_same(actions_: list[tuple[Any, .
         assert _views(second) == views, cmd
 
 
+@settings(max_examples=100)
 @given(st.lists(actions, min_size=1, max_size=30))
 def test_two_desks_fed_in_turn_read_the_same(actions_: list[tuple[Any, ...]]) -> None:
     a, b = Desk(CONFIG), Desk(CONFIG)
