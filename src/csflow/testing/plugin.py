@@ -6,7 +6,7 @@ needs no import to use the fixtures (run ``pytest -p no:csflow`` to turn them of
 
     @pytest.fixture
     def csflow_config():
-        return DeskConfig.from_dict(yaml.safe_load(open("desk.yaml")))
+        return DeskConfig.from_dict(yaml.safe_load(Path("desk.yaml").read_text()))
 
     def test_vip_chats_are_served(desk, manual_clock):
         desk.add_agent(sari, at=manual_clock.now, presence="available")
