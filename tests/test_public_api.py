@@ -85,6 +85,7 @@ TOP_LEVEL = {
     "SlaSelectionPolicy",
     "SlaTarget",
     "SlaWarning",
+    "Summarizer",
     "SurveyDue",
     "TeamSpec",
     "Ticket",

@@ -77,6 +77,7 @@ from csflow.lint import (
 )
 from csflow.metrics import (
     Report,
+    Summarizer,
     summarize,
 )
 from csflow.model import (
@@ -196,6 +197,7 @@ __all__ = [
     "SlaSelectionPolicy",
     "SlaTarget",
     "SlaWarning",
+    "Summarizer",
     "SurveyDue",
     "TeamSpec",
     "Ticket",

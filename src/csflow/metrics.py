@@ -65,7 +65,7 @@ from csflow.events import (
 )
 from csflow.sla import Metric, SlaBreached, SlaMet, SlaWarning
 
-__all__ = ["Attainment", "Report", "summarize"]
+__all__ = ["Attainment", "Report", "Summarizer", "summarize"]
 
 DEFAULT_SERVICE_TARGET: Final = timedelta(seconds=20)
 _ZERO = timedelta(0)
@@ -544,9 +544,22 @@ class _Summary:
 
     # -- the result ------------------------------------------------------------------------
 
-    def report(self, target: timedelta, available: timedelta | None) -> Report:
-        # Handling spans still open run until the last event.
-        open_us = self.open_handlings * self.last_us - self.open_since_us
+    def report(
+        self,
+        target: timedelta,
+        available: timedelta | None,
+        until: datetime | None = None,
+        until_us: int = 0,
+    ) -> Report:
+        """The report as of now, with the observation ending at *until* when given (nothing
+        changes: a live summary can be reported on again and again)."""
+        first, last, last_us = self.first, self.last, self.last_us
+        if until is not None:
+            last, last_us = until, until_us
+            if first is None:
+                first = until
+        # Handling spans still open run until the end of the observation.
+        open_us = self.open_handlings * last_us - self.open_since_us
 
         def groups(counts: dict[str, list[int]]) -> Mapping[str, Attainment]:
             return {k: Attainment(*v) for k, v in counts.items()}
@@ -573,8 +586,8 @@ class _Summary:
             sla_by_channel=groups(self.by_channel),
             queue_length=tuple(self.series),
             max_queue_length=self.max_in_line,
-            start=self.first,
-            end=self.last,
+            start=first,
+            end=last,
         )
 
 
@@ -659,36 +672,124 @@ def summarize(
         >>> report.average_speed_of_answer
         datetime.timedelta(seconds=12)
     """
-    target_us = duration_us(service_target, "service_target", ConfigError)
+    summary = Summarizer(service_target)
     if available is not None:
         duration_us(available, "available", ConfigError)
-    until_us = None if until is None else instant_us(until, "until", ConfigError)
+    if until is not None:
+        instant_us(until, "until", ConfigError)
     given: object = events
     if isinstance(given, (str, bytes)) or not isinstance(given, Iterable):
         raise ConfigError(f"'events' must be an iterable of csflow events, got {show(given)}")
-    s = _Summary(target_us)
-    handlers = _HANDLERS
-    for i, ev in enumerate(events):
-        kind = type(ev)
-        handler = handlers.get(kind) or _handler_for(kind)
+    summary.extend(events)
+    return summary.report(available=available, until=until)
+
+
+class Summarizer:
+    """:func:`summarize`, one event at a time: a running :class:`Report` of a live stream.
+
+    A host folds each event in as its desk returns it (a live dashboard), a simulator as its
+    run goes; :meth:`report` can be asked at any point and changes nothing.  The memory kept
+    is what :func:`summarize` keeps: one small record per ticket seen and not yet closed, plus
+    the queue-length series.
+
+    Args:
+        service_target: The answer-time target of the service level, a non-negative
+            timedelta.
+
+    Raises:
+        ConfigError: *service_target* is not a non-negative timedelta.
+
+    Examples:
+        >>> from datetime import datetime, timezone
+        >>> from csflow.events import TicketAssigned, TicketQueued
+        >>> from csflow.model import Priority
+        >>> t0 = datetime(2026, 3, 19, 9, tzinfo=timezone.utc)
+        >>> live = Summarizer(timedelta(seconds=20))
+        >>> live.add(TicketQueued(t0, "T1", "chat", Priority.NORMAL, None, "gold", "chat", ""))
+        >>> live.report().waiting
+        1
+        >>> live.add(TicketAssigned(t0 + timedelta(seconds=30), "T1", "ana", 30.0, 3, ""))
+        >>> live.report().waiting, live.report().service_level
+        (0, 0.0)
+    """
+
+    __slots__ = ("_count", "_s", "_target")
+
+    def __init__(self, service_target: timedelta = DEFAULT_SERVICE_TARGET) -> None:
+        self._target = service_target
+        self._s = _Summary(duration_us(service_target, "service_target", ConfigError))
+        self._count = 0
+
+    @property
+    def events(self) -> int:
+        """How many events were folded in."""
+        return self._count
+
+    def add(self, event: object, at_us: int | None = None) -> None:
+        """Fold *event* in.
+
+        Args:
+            event: A desk, SLA or presence event; events that no metric uses are counted and
+                skipped.
+            at_us: The event's ``at`` in microseconds since the epoch, when the caller already
+                has it (a simulator does); it must be that instant.  ``None`` reads ``at``.
+
+        Raises:
+            ConfigError: *event* is not a csflow event or has a naive ``at`` (the error's
+                ``path`` is ``events[i]``, *i* counting the events folded in so far).
+        """
+        kind = type(event)
+        handler = _HANDLERS.get(kind) or _handler_for(kind)
         if handler is None:
-            raise ConfigError(f"expected a csflow event, got {show(ev)}", f"events[{i}]")
-        at = ev.at  # type: ignore[attr-defined]  # every registered event class has one
-        try:
-            t = instant_us(at, "at", ConfigError)
-        except CsflowError as exc:
-            raise ConfigError(str(exc), f"events[{i}]") from None
-        if s.first is None or t < s.first_us:
-            s.first, s.first_us = at, t
-        if s.last is None or t > s.last_us:
-            s.last, s.last_us = at, t
-        handler(s, ev, t)
-    if until is not None and until_us is not None:
+            raise ConfigError(
+                f"expected a csflow event, got {show(event)}", f"events[{self._count}]"
+            )
+        at = event.at  # type: ignore[attr-defined]  # every registered event class has one
+        if at_us is None:
+            try:
+                at_us = instant_us(at, "at", ConfigError)
+            except CsflowError as exc:
+                raise ConfigError(str(exc), f"events[{self._count}]") from None
+        s = self._s
+        if s.first is None or at_us < s.first_us:
+            s.first, s.first_us = at, at_us
+        if s.last is None or at_us > s.last_us:
+            s.last, s.last_us = at, at_us
+        handler(s, event, at_us)
+        self._count += 1
+
+    def extend(self, events: Iterable[object]) -> None:
+        """Fold every event of *events* in, in order.
+
+        Raises:
+            ConfigError: As :meth:`add`.
+        """
+        add = self.add
+        for ev in events:
+            add(ev)
+
+    def report(
+        self, *, available: timedelta | None = None, until: datetime | None = None
+    ) -> Report:
+        """The report of the events folded in so far (as :func:`summarize` would give).
+
+        Args:
+            available: Agent time available for contacts, for :attr:`Report.occupancy`.
+            until: When the observation ends: handling spans still open are cut there and it
+                becomes :attr:`Report.end`.  ``None`` ends at the latest event.
+
+        Raises:
+            ConfigError: *available* is not a non-negative timedelta, or *until* is naive or
+                before the latest event.
+        """
+        if available is not None:
+            duration_us(available, "available", ConfigError)
+        s = self._s
+        if until is None:
+            return s.report(self._target, available)
+        until_us = instant_us(until, "until", ConfigError)
         if s.last is not None and until_us < s.last_us:
             raise ConfigError(
                 f"'until' must not be before the latest event, at {show(s.last)}, got {show(until)}"
             )
-        s.last, s.last_us = until, until_us
-        if s.first is None:
-            s.first, s.first_us = until, until_us
-    return s.report(service_target, available)
+        return s.report(self._target, available, until, until_us)

@@ -11,7 +11,12 @@ anyway).
 Theory of operation: contacts arrive in time order (a desk's commands do), so the customers,
 kept in an insertion-ordered dict moved to the end at each contact, are also in order of last
 contact: eviction and expiry both pop from the front, O(1) amortised per contact.  A
-customer's contacts are a deque, newest right: expiry pops from the left.
+customer's contacts are a short list (at most ``max_contacts``), newest last: expiry drops from
+the front.  A list, not a deque: most customers have one or two contacts in the window, and a
+deque costs some 600 bytes however few it holds (the memory is ``max_customers`` of them).
+
+The last agent who served each customer (:class:`LastAgents`) is bounded the same way: the
+``max_customers`` customers served most recently.
 
 What the desk tells about a customer (:class:`ContactSummary`) reaches the triage rules as the
 ``contacts.*`` fields of the rule context and the agent as fields of
@@ -20,7 +25,6 @@ What the desk tells about a customer (:class:`ContactSummary`) reaches the triag
 
 from __future__ import annotations
 
-from collections import deque
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -31,7 +35,16 @@ from csflow._text import show
 from csflow._time import duration_us, utc
 from csflow.errors import ConfigError
 
-__all__ = ["ContactMemory", "ContactPolicy", "ContactSummary"]
+__all__ = [
+    "DEFAULT_MAX_CUSTOMERS",
+    "ContactMemory",
+    "ContactPolicy",
+    "ContactSummary",
+    "LastAgents",
+]
+
+DEFAULT_MAX_CUSTOMERS = 100_000
+"""How many customers the desk remembers by default (contacts, and who served them last)."""
 
 
 def _positive_int(name: str) -> Any:
@@ -59,7 +72,9 @@ class ContactPolicy:
 
     window: timedelta = timedelta(days=7)
     max_contacts: int = attrs.field(default=20, validator=_positive_int("max_contacts"))
-    max_customers: int = attrs.field(default=100_000, validator=_positive_int("max_customers"))
+    max_customers: int = attrs.field(
+        default=DEFAULT_MAX_CUSTOMERS, validator=_positive_int("max_customers")
+    )
 
     def __attrs_post_init__(self) -> None:
         duration_us(self.window, "window", ConfigError)
@@ -120,6 +135,50 @@ class ContactSummary:
         return out
 
 
+def _drop_before(contacts: list[tuple[int, str]], horizon: int) -> None:
+    """Drop the contacts at or before *horizon* (they are oldest first)."""
+    n = 0
+    for at_us, _ in contacts:
+        if at_us > horizon:
+            break
+        n += 1
+    if n:
+        del contacts[:n]
+
+
+class LastAgents:
+    """Who last served each customer (and when), for affinity routing and contact summaries.
+
+    Bounded like the contact memory: the *max_customers* customers served most recently are
+    remembered; serving one more forgets the one whose last service is oldest.  Services come
+    in time order (a desk's commands do), so the dict's order is the order of last service.
+
+    Args:
+        max_customers: The most customers remembered.
+    """
+
+    __slots__ = ("_by", "_max")
+
+    def __init__(self, max_customers: int) -> None:
+        self._by: dict[str, tuple[str, int]] = {}
+        self._max = max_customers
+
+    def get(self, customer: str) -> tuple[str, int] | None:
+        """The agent who last served *customer* and when (µs), or ``None``."""
+        return self._by.get(customer)
+
+    def served(self, customer: str, agent: str, at_us: int) -> None:
+        """*agent* served *customer* at *at_us* (not earlier than any service before)."""
+        by = self._by
+        if by.pop(customer, None) is None:
+            while len(by) >= self._max:
+                del by[next(iter(by))]
+        by[customer] = (agent, at_us)
+
+    def __len__(self) -> int:
+        return len(self._by)
+
+
 class ContactMemory:
     """The desk's memory of recent contacts, per customer, within the policy's bounds.
 
@@ -134,7 +193,7 @@ class ContactMemory:
         self._max_contacts = policy.max_contacts
         self._max_customers = policy.max_customers
         # customer -> its contacts (at_us, ticket id), oldest left; dict order = last contact.
-        self._customers: dict[str, deque[tuple[int, str]]] = {}
+        self._customers: dict[str, list[tuple[int, str]]] = {}
         self._open: dict[str, set[str]] = {}
 
     def _expire(self, at_us: int) -> None:
@@ -143,8 +202,7 @@ class ContactMemory:
         while customers:
             first = next(iter(customers))
             q = customers[first]
-            while q and q[0][0] <= horizon:
-                q.popleft()
+            _drop_before(q, horizon)
             if q:
                 break
             del customers[first]
@@ -166,14 +224,14 @@ class ContactMemory:
         self._expire(at_us)
         q = self._customers.pop(customer, None)
         if q is not None:
-            horizon = at_us - self._window
-            while q and q[0][0] <= horizon:
-                q.popleft()
+            _drop_before(q, at_us - self._window)
         else:
-            q = deque(maxlen=self._max_contacts)
+            q = []
             while len(self._customers) >= self._max_customers:
                 del self._customers[next(iter(self._customers))]
         q.append((at_us, ticket_id))
+        if len(q) > self._max_contacts:
+            del q[0]
         self._customers[customer] = q  # to the end: the newest last contact
         self._open.setdefault(customer, set()).add(ticket_id)
 

@@ -72,7 +72,12 @@ from csflow._text import show
 from csflow._time import duration_us, instant_us, utc
 from csflow.desk.commands import Command
 from csflow.desk.config import DeskConfig
-from csflow.desk.contacts import ContactMemory, ContactSummary
+from csflow.desk.contacts import (
+    DEFAULT_MAX_CUSTOMERS,
+    ContactMemory,
+    ContactSummary,
+    LastAgents,
+)
 from csflow.desk.durable import deadlines, restore_desk
 from csflow.desk.feedback import FeedbackBook, check_feedback
 from csflow.desk.fingerprint import config_fingerprint
@@ -235,7 +240,10 @@ class Desk:
         self._ledger = TransferLedger(config.transfers, config.escalation)
         self._queue_team = {t.queue: t.name for t in config.teams.values()}
         self._tickets: dict[str, TicketRecord] = {}
-        self._last_agent: dict[str, tuple[str, int]] = {}  # customer id -> (agent, at_us)
+        # Who last served each customer: for affinity and contact summaries, bounded.
+        self._last_agent = LastAgents(
+            DEFAULT_MAX_CUSTOMERS if config.contacts is None else config.contacts.max_customers
+        )
         self._owned: dict[str, set[str]] = {}  # agent -> tickets it owns but does not hold
         self._now = -(2**62)
         self._timers = Timers()
@@ -819,7 +827,7 @@ class Desk:
         held = r.state == _ASSIGNED
         if not held:
             self._owned.get(agent_id, set()).discard(ticket_id)
-        self._last_agent[r.ticket.customer.id] = (agent_id, t)
+        self._last_agent.served(r.ticket.customer.id, agent_id, t)
         self._feedback.resolved(ticket_id)
         self._settled(r)
         self._move(r, _TC.RESOLVE, at, out, TicketResolved(at, ticket_id, agent_id))
@@ -1468,7 +1476,7 @@ class Desk:
         r.agent = a.agent_id
         cid = r.ticket.customer.id
         before = self._last_agent.get(cid)
-        self._last_agent[cid] = (a.agent_id, t)
+        self._last_agent.served(cid, a.agent_id, t)
         waited = max(0, a.at_us - r.queued_us) / 1e6
         if self._contacts is None:
             event = TicketAssigned(

@@ -3,9 +3,14 @@
 The simulator is one more host of the desk: it owns a simulated clock and seeded
 :class:`random.Random` streams, feeds the desk the commands a real helpdesk would (customers write,
 agents log in and take breaks, agents reply, resolve and escalate, customers give up) and
-summarizes the events the desk returns with :func:`csflow.metrics.summarize`.  It reads no
+folds the events the desk returns into a :class:`csflow.metrics.Summarizer` as they come (the
+report is what :func:`csflow.metrics.summarize` over the event stream gives).  It reads no
 clock and no global random state, so the same configuration and seed give the same report on
 every machine.
+
+Memory stays proportional to the open work, not to the length of the run: nothing reopens a
+simulated ticket, so a resolved ticket is closed and forgotten at once (``desk.close``,
+``desk.forget``), an abandoned one forgotten, and the simulator drops its own notes on it.
 
 Theory of operation
 -------------------
@@ -51,7 +56,7 @@ import inspect
 import itertools
 import math
 import random
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any, Final
 
@@ -61,8 +66,8 @@ from csflow._text import show
 from csflow._time import duration_us, instant_us, utc
 from csflow.desk import Desk, DeskConfig
 from csflow.errors import ConfigError
-from csflow.events import TicketAssigned
-from csflow.metrics import summarize
+from csflow.events import Event, TicketAssigned
+from csflow.metrics import Summarizer
 from csflow.model import Customer, Ticket, Tier
 from csflow.sim.result import SimResult, SlaInterval
 from csflow.sim.scenario import Scenario, SimConfig
@@ -125,6 +130,7 @@ class _Run:
         config: SimConfig,
         seed: int,
         progress: _Progress | None,
+        on_event: Callable[[Event], None] | None = None,
     ) -> None:
         # The simulation reads the events as they come and never snapshots: no command log or
         # per-ticket history, so memory stays flat over long runs.
@@ -192,6 +198,20 @@ class _Run:
         self.busy_bins: dict[int, int] = {}
         self.busy_since: dict[str, int] = {}
         self.next_arrival_s = 0.0  # seconds since start of the arrival process
+        # The report, folded in as the run goes (what summarize() over the events would give).
+        self.summary = Summarizer(config.service_target)
+        self.fold: Callable[..., None] = self.summary.add
+        if on_event is not None:
+            if not callable(on_event):
+                raise ConfigError(f"on_event must be callable, got {show(on_event)}")
+            add = self.summary.add
+            tell = on_event
+
+            def fold(event: Event, at_us: int | None = None) -> None:
+                add(event, at_us)
+                tell(event)
+
+            self.fold = fold
 
     # -- set-up --------------------------------------------------------------------------------
 
@@ -211,13 +231,13 @@ class _Run:
     def push(self, t_us: int, kind: int, a: Any = None, b: Any = None) -> None:
         heapq.heappush(self.heap, (t_us, next(self.seq), kind, a, b))
 
-    def schedule_agents(self) -> Iterator[object]:
+    def schedule_agents(self) -> None:
         at = utc(self.start_us)
         for g in self.config.agents:
             for i in range(g.count):
                 profile = g.profile(i)
                 self.commands += 1
-                yield from self.desk.add_agent(profile, at=at)
+                self.react(self.desk.add_agent(profile, at=at))
                 lag = duration_us(g.break_gap, "break_gap", ConfigError) * (i % g.break_waves)
                 for s in g.shifts:
                     s0 = self.start_us + duration_us(s.start, "start", ConfigError)
@@ -268,9 +288,9 @@ class _Run:
 
     # -- the loop ------------------------------------------------------------------------------
 
-    def events(self) -> Iterator[object]:
-        """Run the simulation, yielding every desk event in order (warm-up tickets left out)."""
-        yield from self.schedule_agents()
+    def run(self) -> None:
+        """Run the simulation, folding every desk event in (warm-up tickets left out)."""
+        self.schedule_agents()
         self.schedule_arrival()
         desk = self.desk
         heap = self.heap
@@ -286,25 +306,26 @@ class _Run:
                 break
             if w_us is not None and (not heap or w_us <= heap[0][0]):
                 self.commands += 1
-                yield from react(desk.advance(at=utc(w_us)))
+                react(desk.advance(at=utc(w_us)))
                 continue
             t_us, _, kind, a, b = pop(heap)
             at = utc(t_us)
             if kind == _ARRIVE:
-                yield from self.arrive(t_us, at)
+                self.arrive(t_us, at)
             elif kind == _DONE:
                 if self.handling.get(a) == b:
-                    yield from self.done(a, b, at, t_us)
+                    self.done(a, b, at, t_us)
             elif kind == _ABANDON:
                 if a in self.waiting:
                     self.waiting.discard(a)
                     self.first_handle.pop(a, None)
                     self.escalation_draws.pop(a, None)
                     self.commands += 1
-                    yield from react(desk.abandon(a, at=at))
+                    react(desk.abandon(a, at=at))
+                    self.forget(a, at)
             else:
                 self.commands += 1
-                yield from react(desk.set_presence(a, b, at=at))
+                react(desk.set_presence(a, b, at=at))
             steps += 1
             if progress is not None and steps % 2000 == 0:
                 frac = (t_us - self.start_us) / span
@@ -314,7 +335,7 @@ class _Run:
         if progress is not None:
             progress(1.0, self.customers)
 
-    def arrive(self, t_us: int, at: datetime) -> Iterator[object]:
+    def arrive(self, t_us: int, at: datetime) -> None:
         rng = self.rng
         self.customers += 1
         n = self.customers
@@ -342,11 +363,11 @@ class _Run:
         self.schedule_arrival()
         self.waiting.add(tid)
         self.commands += 1
-        yield from self.react(self.desk.submit(ticket, at=at))
+        self.react(self.desk.submit(ticket, at=at))
         if give_up is not None and tid in self.waiting:
             self.push(t_us + round(give_up * _US), _ABANDON, tid)
 
-    def done(self, tid: str, agent: str, at: datetime, t_us: int) -> Iterator[object]:
+    def done(self, tid: str, agent: str, at: datetime, t_us: int) -> None:
         del self.handling[tid]
         since = self.busy_since.pop(tid, None)
         if since is not None:
@@ -358,15 +379,30 @@ class _Run:
                 if u < p:
                     self.escalated.add(tid)
                     self.commands += 1
-                    yield from self.react(self.desk.escalate(tid, team, at=at))
+                    self.react(self.desk.escalate(tid, team, at=at))
                     return
         self.commands += 1
-        yield from self.react(self.desk.resolve(tid, agent, at=at))
+        self.react(self.desk.resolve(tid, agent, at=at))
+        # Nothing reopens a simulated ticket: close it and let the desk and the simulator
+        # forget it, so that memory stays proportional to the open work, not the run's length.
+        self.commands += 1
+        self.react(self.desk.close(tid, at=at))
+        self.forget(tid, at)
 
-    def react(self, events: list[Any]) -> Iterator[object]:
-        """Pass the desk's events on; an assignment starts a handling (and maybe a reply)."""
+    def forget(self, tid: str, at: datetime) -> None:
+        """Drop a closed or abandoned ticket from the desk and from the simulator's books."""
+        self.commands += 1
+        self.desk.forget(tid, at=at)
+        del self.info[tid]
+        self.warm.discard(tid)
+        self.escalated.discard(tid)
+
+    def react(self, events: list[Any]) -> None:
+        """Fold the desk's events into the report; an assignment starts a handling (and maybe
+        a reply)."""
         self.n_events += len(events)
         warm = self.warm
+        add = self.fold
         for e in events:
             kind = type(e)
             if kind is TicketAssigned:
@@ -386,7 +422,7 @@ class _Run:
                 self.push(t_us + round(seconds * _US), _DONE, tid, agent)
                 counted = not (warm and tid in warm)
                 if counted:
-                    yield e
+                    add(e, t_us)
                 if self.config.reply_on_assign:
                     self.commands += 1
                     replies = self.desk.reply(tid, agent, at=e.at)
@@ -395,13 +431,13 @@ class _Run:
                         for r in replies:
                             if type(r) is SlaMet or type(r) is SlaBreached:
                                 self.bin(r)
-                            yield r
+                            add(r)
                 continue
             if warm and getattr(e, "ticket_id", None) in warm:
                 continue
             if kind is SlaMet or kind is SlaBreached:
                 self.bin(e)
-            yield e
+            add(e)
 
     def bin(self, e: SlaMet | SlaBreached) -> None:
         """Count an SLA cycle in its interval: met on time, or breached at its breach event.
@@ -462,6 +498,7 @@ def simulate(
     *,
     seed: int = 0,
     progress: _Progress | None = None,
+    on_event: Callable[[Event], None] | None = None,
 ) -> SimResult:
     """Simulate *config*'s traffic and agents on a desk built from *desk_config*.
 
@@ -474,10 +511,13 @@ def simulate(
         progress: Called now and then with the fraction done (0.0-1.0), and with 1.0 at the
             end; a callback that takes two positional arguments also gets the customers
             simulated so far (warm-up included).  A CLI draws a progress line with it.
+        on_event: Called with every event the report counts, in order, as the run goes
+            (warm-up tickets left out): to stream a run's events elsewhere.
+            ``summarize(events)`` over them is the report.
 
     Returns:
         The :class:`SimResult`, whose ``report`` is :func:`csflow.metrics.summarize` over the
-        desk's events (warm-up tickets left out) with the agents' planned time on shift as the
+        desk's events (warm-up tickets left out; folded in as the run goes) with the agents' planned time on shift as the
         available time for occupancy.
 
     Raises:
@@ -502,8 +542,9 @@ def simulate(
         raise ConfigError(f"config must be a SimConfig, got {show(config)}")
     if isinstance(seed, bool) or not isinstance(seed, int):
         raise ConfigError(f"seed must be an int, got {show(seed)}")
-    run = _Run(desk_config, config, seed, progress)
-    report = summarize(run.events(), service_target=config.service_target)
+    run = _Run(desk_config, config, seed, progress, on_event)
+    run.run()
+    report = run.summary.report()
     if report.end is not None:
         # Occupancy over the span that ran: the arrival window, or less when a customer
         # limit ended the arrivals early.
