@@ -41,8 +41,11 @@ test: lint typecheck pytest
 bench: $(BENCH_STAMP)
 	$(BIN)/python -m benchmarks
 
+# Random exploration (far more Hypothesis examples, a fresh seed printed on failure), then
+# the simulator against Erlang C over 1,000,000 customers per case (tens of minutes).
 soak: $(STAMP)
 	$(BIN)/python -m pytest -n 2 -p no:cacheprovider --hypothesis-profile=soak tests
+	$(BIN)/python -m benchmarks.erlang_validation 1000000 20
 
 # Mutation testing, outside `make test` (minutes per module on 2 cores): mutmut mutates ONE
 # module and runs the tests named in MUTATION_TESTS against each mutant, in a scratch copy

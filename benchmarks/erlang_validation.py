@@ -5,10 +5,12 @@ case go through a real desk; the simulated service level (answered within 20 s) 
 ±0.01 of Erlang C, and the average speed of answer is shown beside Erlang C's.
 
 The customers run as independent batches (each with its own seed and a two-hour warm-up that
-is left out) on a process pool through :func:`csflow.sweep.run_sweep`: a desk keeps every
-ticket it saw, so batches bound the memory, and the batch means give a standard error.
+is left out) on a process pool through :func:`csflow.sweep.run_sweep`: the batches use both
+cores, and the batch means give a standard error.  (Memory is flat in the length of a run
+either way: the simulator forgets resolved tickets.)
 
-Run: ``.venv/bin/python -m benchmarks.erlang_validation [customers per case] [batches]``.
+Run: ``.venv/bin/python -m benchmarks.erlang_validation [customers per case] [batches]``;
+``make soak`` runs it with 1,000,000 customers per case after the random exploration.
 """
 
 from __future__ import annotations
