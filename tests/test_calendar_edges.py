@@ -17,21 +17,18 @@ unchanged when it already has that tzinfo, so :func:`canonical` goes through UTC
 
 from __future__ import annotations
 
-import contextlib
 import functools
-import os
-from collections.abc import Callable, Iterator
-from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
-from unittest import mock
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pendulum
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
+from calendar_checks import REVIEW, YEAR, canonical, outcome, short_runs, written
 from calendar_oracle import NeverOpensError, RefCalendar, Spec
-from csflow import calendar as calendar_module
 from csflow.calendar import DAY_KEYS, BusinessCalendar
 from csflow.errors import CalendarError
 from strategies import (
@@ -46,26 +43,6 @@ from strategies import (
 )
 
 __all__: list[str] = []
-
-YEAR = 365 * DAY
-
-
-# CSFLOW_REVIEW_EXAMPLES=2000 soaks the property tests below.
-REVIEW = settings(
-    max_examples=int(os.environ.get("CSFLOW_REVIEW_EXAMPLES", "60")),
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow],
-)
-
-
-def canonical(value: datetime, zone: tzinfo) -> tuple[object, ...]:
-    """How converting *value*'s instant to *zone* writes it: fields, fold and offset."""
-    local = value.astimezone(UTC).astimezone(zone)
-    return (*local.timetuple()[:6], local.microsecond, local.fold, local.utcoffset())
-
-
-def written(value: datetime) -> tuple[object, ...]:
-    return (*value.timetuple()[:6], value.microsecond, value.fold, value.utcoffset())
 
 
 def assert_answer(got: datetime, want_us: int, cal: BusinessCalendar) -> None:
@@ -208,21 +185,6 @@ def forms(us: int, cal: BusinessCalendar) -> list[tuple[str, datetime]]:
         ("fixed", datetime_of(us, FIXED)),
         ("pendulum", pendulum.instance(datetime_of(us, UTC)).in_timezone(cal.timezone)),
     ]
-
-
-@contextlib.contextmanager
-def short_runs(limit: int) -> Iterator[None]:
-    """Runs of years patched short, so that runs at hand are replaced as others are needed."""
-    with mock.patch.object(calendar_module, "_RUN_YEARS", limit):
-        yield
-
-
-def outcome(call: Callable[..., object], *args: object) -> object:
-    """The answer, or the fact that the call raised CalendarError (anything else propagates)."""
-    try:
-        return call(*args)
-    except CalendarError:
-        return CalendarError
 
 
 # --------------------------------------------------------------------------------------------

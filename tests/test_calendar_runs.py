@@ -22,19 +22,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from calendar_checks import REVIEW, YEAR, canonical, outcome, short_runs, written
 from calendar_oracle import NeverOpensError, RefCalendar, Spec
 from csflow._time import MAX_US
 from csflow.calendar import DAY_KEYS, BusinessCalendar
 from csflow.errors import CalendarError
 from strategies import DAY, HOUR, MINUTE, datetime_of, us_of
-from test_calendar_edges import (
-    REVIEW,
-    YEAR,
-    canonical,
-    outcome,
-    short_runs,
-    written,
-)
 
 __all__: list[str] = []
 
