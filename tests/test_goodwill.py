@@ -275,3 +275,29 @@ def test_people_commands_travel_as_journal_values() -> None:
     assert restored.goodwill_balances() == desk.goodwill_balances()
     with pytest.raises(ConfigError, match=r"amount must be a Decimal, an int or a string"):
         GrantGoodwill("t0", "budi", 1.5, "late", at=T0)
+
+
+def test_a_ticket_with_a_request_awaiting_a_supervisor_is_not_forgotten() -> None:
+    desk = _desk()
+    desk.grant_goodwill("t0", "budi", 25000, "late", at=T0)
+    desk.grant_goodwill("t2", "budi", 25000, "late", at=T0)
+    [req] = desk.grant_goodwill("t4", "budi", 10000, "late", at=T0)
+    assert isinstance(req, GoodwillRequested)
+    holder = desk.ticket("t4").agent_id
+    assert holder is not None
+    t1 = T0 + timedelta(minutes=5)
+    desk.resolve("t4", holder, at=t1)
+    desk.close("t4", at=t1)
+    before = _frozen(desk)
+    with pytest.raises(
+        InvalidTransitionError,
+        match=r"cannot forget ticket 't4': goodwill request\(s\) \['t4/goodwill/1'\] await",
+    ):
+        desk.forget("t4", at=t1)
+    assert _frozen(desk) == before
+    assert desk.ticket("t4").state == "closed"
+    [no] = desk.decline_goodwill(req.request_id, "lead", at=t1)
+    assert isinstance(no, GoodwillDeclined)
+    assert desk.forget("t4", at=t1) == []
+    assert "t4" not in list(desk.tickets())
+    assert desk.goodwill_requests() == ()

@@ -886,7 +886,8 @@ class Desk:
 
         Raises:
             UnknownTicketError: No such ticket.
-            InvalidTransitionError: The ticket is not closed or abandoned.
+            InvalidTransitionError: The ticket is not closed or abandoned, or a goodwill
+                request on it still awaits a supervisor's answer.
         """
         t = self._time(at)
         r = self._rec(ticket_id)
@@ -894,6 +895,13 @@ class Desk:
             raise InvalidTransitionError(
                 f"cannot forget ticket {show(ticket_id)}: it is {r.state}; only closed or "
                 "abandoned tickets can be forgotten"
+            )
+        waiting = () if self._goodwill is None else self._goodwill.pending_on(ticket_id)
+        if waiting:
+            # A request is a promise to the agent (and the customer): it is answered, not lost.
+            raise InvalidTransitionError(
+                f"cannot forget ticket {show(ticket_id)}: goodwill request(s) "
+                f"{show(list(waiting))} await a supervisor's answer (approve or decline first)"
             )
         self._commit(t, ("forget", ticket_id))
         del self._tickets[ticket_id]

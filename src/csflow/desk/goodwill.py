@@ -338,8 +338,11 @@ class GoodwillLedger:
         """The ids of the requests awaiting a supervisor, oldest first."""
         return tuple(self._pending)
 
+    def pending_on(self, ticket_id: str) -> tuple[str, ...]:
+        """The ids of *ticket_id*'s requests awaiting a supervisor, oldest first."""
+        return tuple(k for k, r in self._pending.items() if r.ticket_id == ticket_id)
+
     def forget(self, ticket_id: str) -> None:
-        """Drop a forgotten ticket's total and its pending requests."""
+        """Drop a forgotten ticket's total (the desk forgets no ticket with a pending
+        request: see :meth:`pending_on`)."""
         self._per_ticket.pop(ticket_id, None)
-        for rid in [k for k, r in self._pending.items() if r.ticket_id == ticket_id]:
-            del self._pending[rid]
