@@ -13,6 +13,8 @@ from zoneinfo import ZoneInfo
 
 import attrs
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import csflow.metrics
 from csflow.errors import ConfigError
@@ -30,7 +32,7 @@ from csflow.events import (
     TicketStatusChanged,
     TicketTransferred,
 )
-from csflow.metrics import Attainment, Report, summarize
+from csflow.metrics import Attainment, QueueLengthSeries, Report, Summarizer, summarize
 from csflow.model import Priority
 from csflow.sla import Metric, SlaBreached, SlaMet, SlaWarning
 
@@ -359,8 +361,9 @@ def test_to_dict_is_json_compatible() -> None:
     assert data["service_target_seconds"] == 20.0
     assert data["occupancy"] == pytest.approx(785 / 3600)
     assert data["sla_by_tier"]["silver"] == {"met": 0, "breached": 1, "rate": 0.0}
-    assert data["queue_length"][0] == ["2026-03-19T09:00:00+07:00", 1]
-    assert data["start"] == "2026-03-19T09:00:00+07:00"
+    # Every instant in UTC, whatever zone the events came in.
+    assert data["queue_length"][0] == ["2026-03-19T02:00:00+00:00", 1]
+    assert data["start"] == "2026-03-19T02:00:00+00:00"
     assert summarize([]).to_dict()["average_speed_of_answer_seconds"] is None
 
 
@@ -470,3 +473,63 @@ def test_the_docstring_examples_run() -> None:
     result = doctest.testmod(csflow.metrics, raise_on_error=False)
     assert result.attempted > 0
     assert result.failed == 0
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(0, 10**12).map(
+                lambda us: datetime(2026, 1, 1, tzinfo=JKT) + timedelta(microseconds=us)
+            ),
+            st.integers(0, 10**6),
+        ),
+        max_size=30,
+    ).map(lambda steps: sorted(steps, key=lambda s: s[0]))
+)
+def test_a_queue_length_series_reads_as_its_pairs(steps: list[tuple[datetime, int]]) -> None:
+    series = QueueLengthSeries(steps)
+    pairs = tuple(steps)
+    assert series == pairs
+    assert pairs == series  # the tuple's own comparison defers to the series
+    assert series == list(pairs)
+    assert len(series) == len(pairs)
+    assert tuple(series) == pairs
+    assert hash(series) == hash(pairs)
+    assert series[-2:] == pairs[-2:]
+    for i in range(len(pairs)):
+        at, n = series[i]
+        assert (at, n) == pairs[i]
+        assert at.utcoffset() == timedelta(0)  # read back in UTC
+    assert pickle.loads(pickle.dumps(series)) == series
+    if pairs:
+        assert series != pairs[:-1]
+        assert series != (*pairs[:-1], (pairs[-1][0], pairs[-1][1] + 1))
+
+
+@pytest.mark.parametrize(
+    ("steps", "message", "path"),
+    [
+        ([(T0, 1, 2)], r"expected an \(at, length\) pair, got \(", "[0]"),
+        ([(T0, 1), (T0.replace(tzinfo=None), 2)], "'at' must be timezone-aware", "[1]"),
+        ([(T0, -1)], "a length must be a non-negative int, got -1", "[0]"),
+        ([(T0, True)], "a length must be a non-negative int, got True", "[0]"),
+        ([(T0, 1), (T0 - timedelta(seconds=1), 0)], "steps must be in time order", "[1]"),
+    ],
+)
+def test_a_queue_length_series_refuses_bad_steps(steps: Any, message: str, path: str) -> None:
+    with pytest.raises(ConfigError, match=message) as err:
+        QueueLengthSeries(steps)
+    assert err.value.path == path
+
+
+def test_a_report_keeps_its_series_when_the_summary_goes_on() -> None:
+    live = Summarizer()
+    live.add(queued("T1", 0))
+    first = live.report()
+    live.add(queued("T2", 5))
+    assert first.queue_length == ((T0, 1),)
+    assert live.report().queue_length == ((T0, 1), (T0 + timedelta(seconds=5), 2))
+    assert Report(queue_length=((T0, 1),)) == attrs.evolve(
+        Report(), queue_length=first.queue_length
+    )
+    assert pickle.loads(pickle.dumps(first)) == first

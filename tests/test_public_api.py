@@ -219,6 +219,7 @@ LOWLEVEL = {
     "PolicyResult",
     "PreferredAgent",
     "PresenceStates",
+    "QueueLengthSeries",
     "QueuedTicket",
     "RATING_SCALE",
     "RatePeriod",

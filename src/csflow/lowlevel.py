@@ -67,6 +67,7 @@ from csflow.lint import (
 )
 from csflow.metrics import (
     Attainment,
+    QueueLengthSeries,
 )
 from csflow.model import (
     MAX_PROFICIENCY,
@@ -318,6 +319,7 @@ __all__ = [
     "PolicyResult",
     "PreferredAgent",
     "PresenceStates",
+    "QueueLengthSeries",
     "QueuedTicket",
     "RatePeriod",
     "RecordFeedback",

@@ -39,15 +39,17 @@ still running when the stream ends count neither way.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from array import array
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from types import MappingProxyType
-from typing import Any, Final
+from typing import Any, Final, overload
 
 import attrs
 
+from csflow._plain import encode_instant
 from csflow._text import show
-from csflow._time import duration_us, instant_us
+from csflow._time import duration_us, instant_us, utc
 from csflow.errors import ConfigError, CsflowError
 from csflow.events import (
     AgentPresenceChanged,
@@ -65,7 +67,7 @@ from csflow.events import (
 )
 from csflow.sla import Metric, SlaBreached, SlaMet, SlaWarning
 
-__all__ = ["Attainment", "Report", "Summarizer", "summarize"]
+__all__ = ["Attainment", "QueueLengthSeries", "Report", "Summarizer", "summarize"]
 
 DEFAULT_SERVICE_TARGET: Final = timedelta(seconds=20)
 _ZERO = timedelta(0)
@@ -114,6 +116,91 @@ def _ratio(part: int, whole: int) -> float | None:
     return part / whole if whole else None
 
 
+class QueueLengthSeries(Sequence[tuple[datetime, int]]):
+    """A queue-length step function: ``(at, length)`` pairs, stored as two arrays of integers.
+
+    A long simulation changes its line length about once per customer; pairs of a datetime
+    and an int would cost some 120 bytes per step, these 16, so a report's memory stays
+    small however long the run.  It reads as a sequence of ``(UTC datetime, int)`` pairs
+    and compares equal to any tuple or list of the same pairs.
+
+    Args:
+        steps: ``(aware datetime, length)`` pairs in time order.
+
+    Raises:
+        ConfigError: A naive or non-datetime instant, a length that is not a non-negative
+            int, or steps out of time order (the path is the step's index).
+    """
+
+    __slots__ = ("_n", "_t")
+
+    def __init__(self, steps: Iterable[tuple[datetime, int]] = ()) -> None:
+        self._t = array("q")
+        self._n = array("q")
+        for i, step in enumerate(steps):
+            if not isinstance(step, tuple) or len(step) != 2:
+                raise ConfigError(f"expected an (at, length) pair, got {show(step)}", f"[{i}]")
+            at, n = step
+            try:
+                t = instant_us(at, "at", ConfigError)
+            except CsflowError as exc:
+                raise ConfigError(str(exc), f"[{i}]") from None
+            if type(n) is not int or n < 0:
+                raise ConfigError(f"a length must be a non-negative int, got {show(n)}", f"[{i}]")
+            if self._t and t < self._t[-1]:
+                raise ConfigError(f"steps must be in time order, got {show(at)}", f"[{i}]")
+            self._t.append(t)
+            self._n.append(n)
+
+    @classmethod
+    def _of(cls, times: array[int], lengths: array[int]) -> QueueLengthSeries:
+        new = cls.__new__(cls)
+        new._t, new._n = times, lengths
+        return new
+
+    def __len__(self) -> int:
+        return len(self._t)
+
+    @overload
+    def __getitem__(self, index: int) -> tuple[datetime, int]: ...
+    @overload
+    def __getitem__(self, index: slice) -> tuple[tuple[datetime, int], ...]: ...
+    def __getitem__(
+        self, index: int | slice
+    ) -> tuple[datetime, int] | tuple[tuple[datetime, int], ...]:
+        if isinstance(index, slice):
+            return tuple(zip(map(utc, self._t[index]), self._n[index], strict=True))
+        return utc(self._t[index]), self._n[index]
+
+    def __iter__(self) -> Iterator[tuple[datetime, int]]:
+        return zip(map(utc, self._t), self._n, strict=True)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, QueueLengthSeries):
+            return self._t == other._t and self._n == other._n
+        if isinstance(other, (tuple, list)):
+            return len(other) == len(self) and all(a == b for a, b in zip(self, other, strict=True))
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(tuple(self))  # equal to the tuple of its pairs, so hashed like it
+
+    def __repr__(self) -> str:
+        return f"QueueLengthSeries({list(self)!r})"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_series_of, (self._t, self._n))
+
+
+def _series_of(times: array[int], lengths: array[int]) -> QueueLengthSeries:
+    """Unpickle a :class:`QueueLengthSeries` (its arrays, not its pairs)."""
+    return QueueLengthSeries._of(times, lengths)
+
+
+def _series(value: Iterable[tuple[datetime, int]]) -> QueueLengthSeries:
+    return value if isinstance(value, QueueLengthSeries) else QueueLengthSeries(value)
+
+
 @attrs.frozen
 class Report:
     """What happened on a desk over a stream of events (see :func:`summarize`).
@@ -143,8 +230,9 @@ class Report:
         sla_by_metric: Attainment per metric name (``"first_response"`` ...).
         sla_by_tier: Attainment per customer tier name (tickets with a ``TicketQueued``).
         sla_by_channel: Attainment per channel name (tickets with a ``TicketQueued``).
-        queue_length: The queue-length step function: ``(at, length)`` pairs, one per instant at
-            which the length changed, in stream order; the length holds until the next step.
+        queue_length: The queue-length step function: ``(at, length)`` pairs (UTC), one per
+            instant at which the length changed, in stream order; the length holds until the
+            next step.  A :class:`QueueLengthSeries` (given as any sequence of pairs).
         max_queue_length: The longest line seen.
         start: The earliest event instant (or *until* for an empty stream), or ``None``.
         end: *until* if given, else the latest event instant; ``None`` for an empty stream.
@@ -169,7 +257,7 @@ class Report:
     sla_by_metric: Mapping[str, Attainment] = attrs.field(factory=dict, converter=_read_only)
     sla_by_tier: Mapping[str, Attainment] = attrs.field(factory=dict, converter=_read_only)
     sla_by_channel: Mapping[str, Attainment] = attrs.field(factory=dict, converter=_read_only)
-    queue_length: tuple[tuple[datetime, int], ...] = ()
+    queue_length: QueueLengthSeries = attrs.field(factory=QueueLengthSeries, converter=_series)
     max_queue_length: int = 0
     start: datetime | None = None
     end: datetime | None = None
@@ -230,7 +318,8 @@ class Report:
 
         Returns:
             A dict of plain ``int``, ``float``, ``str``, ``None``, lists and dicts; durations
-            in seconds, instants as ISO 8601 strings, attainment as
+            in seconds, instants as ISO 8601 strings in UTC (as the event codecs write them),
+            attainment as
             ``{"met", "breached", "rate"}`` dicts.
         """
 
@@ -238,7 +327,7 @@ class Report:
             return {"met": a.met, "breached": a.breached, "rate": a.rate}
 
         def iso(at: datetime | None) -> str | None:
-            return None if at is None else at.isoformat()
+            return None if at is None else encode_instant(at)
 
         return {
             "service_target_seconds": self.service_target.total_seconds(),
@@ -264,7 +353,7 @@ class Report:
             "sla_by_metric": {k: att(v) for k, v in self.sla_by_metric.items()},
             "sla_by_tier": {k: att(v) for k, v in self.sla_by_tier.items()},
             "sla_by_channel": {k: att(v) for k, v in self.sla_by_channel.items()},
-            "queue_length": [[at.isoformat(), n] for at, n in self.queue_length],
+            "queue_length": [[encode_instant(at), n] for at, n in self.queue_length],
             "max_queue_length": self.max_queue_length,
             "start": iso(self.start),
             "end": iso(self.end),
@@ -375,7 +464,9 @@ class _Summary:
         self.open_since_us = 0  # sum of the start instants of the open handling spans
         self.in_line = 0
         self.max_in_line = 0
-        self.series: list[tuple[datetime, int]] = []
+        # The queue-length steps, as two arrays (instants, lengths): 16 bytes a step.
+        self.series_t = array("q")
+        self.series_n = array("q")
         self.series_us = -1  # the instant of the series' last step
         self.first: datetime | None = None
         self.first_us = 0
@@ -402,24 +493,26 @@ class _Summary:
             self.in_line += 1
             if self.in_line > self.max_in_line:
                 self.max_in_line = self.in_line
-            self.step(at, t)
+            self.step(t)
 
     def leave_line(self, rec: _Ticket, at: datetime, t: int) -> None:
         if rec.in_line:
             rec.in_line = False
             self.in_line -= 1
-            self.step(at, t)
+            self.step(t)
 
-    def step(self, at: datetime, t: int) -> None:
-        series = self.series
-        if series and self.series_us == t:
+    def step(self, t: int) -> None:
+        times, lengths = self.series_t, self.series_n
+        if times and self.series_us == t:
             # Several changes at one instant make one step: a ticket queued and assigned at
             # once leaves no trace.
-            series.pop()
-        if (series[-1][1] if series else 0) == self.in_line:  # the line starts empty
+            times.pop()
+            lengths.pop()
+        if (lengths[-1] if lengths else 0) == self.in_line:  # the line starts empty
             self.series_us = -1  # the last step, if any, is from an earlier instant
             return
-        series.append((at, self.in_line))
+        times.append(t)
+        lengths.append(self.in_line)
         self.series_us = t
 
     def start_handling(self, rec: _Ticket, t: int) -> None:
@@ -584,7 +677,10 @@ class _Summary:
             sla_by_metric=groups(self.by_metric),
             sla_by_tier=groups(self.by_tier),
             sla_by_channel=groups(self.by_channel),
-            queue_length=tuple(self.series),
+            # Copies: a live summary goes on appending after this report.
+            queue_length=QueueLengthSeries._of(
+                array("q", self.series_t), array("q", self.series_n)
+            ),
             max_queue_length=self.max_in_line,
             start=first,
             end=last,
