@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import statistics
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
-__all__ = ["Row", "median_per_call", "print_table", "section"]
+__all__ = ["Row", "interleaved_per_call", "median_per_call", "print_table", "section"]
 
 
 def median_per_call(fn: Callable[[], object], *, number: int, repeat: int = 5) -> float:
@@ -22,6 +22,25 @@ def median_per_call(fn: Callable[[], object], *, number: int, repeat: int = 5) -
             fn()
         samples.append((time.perf_counter() - start) / number)
     return statistics.median(samples)
+
+
+def interleaved_per_call(
+    fns: Mapping[str, Callable[[], object]], *, number: int, rounds: int = 15
+) -> dict[str, float]:
+    """Median seconds per call of each of *fns*, timed in turns.
+
+    Each round runs *number* calls of every function, one after the other; the median is over
+    the rounds.  A shared machine's speed drifts from one second to the next, so figures meant
+    to be read as a ratio are taken side by side like this rather than one after the other.
+    """
+    samples: dict[str, list[float]] = {name: [] for name in fns}
+    for _ in range(rounds):
+        for name, fn in fns.items():
+            start = time.perf_counter()
+            for _ in range(number):
+                fn()
+            samples[name].append((time.perf_counter() - start) / number)
+    return {name: statistics.median(s) for name, s in samples.items()}
 
 
 Row = tuple[str, float | None, str]  # (label, seconds per unit or None when unavailable, note)
@@ -45,12 +64,16 @@ def _fmt(seconds: float) -> str:
 
 
 def print_table(
-    rows: Sequence[Row], *, baseline: str | None = None, unit: str = "per call"
+    rows: Sequence[Row],
+    *,
+    baseline: str | None = None,
+    unit: str = "per call",
+    ratio_label: str = "× csflow",
 ) -> None:
     """Print *rows* with a ratio column against the row labelled *baseline* (default: first)."""
     base = next((r[1] for r in rows if r[0] == baseline), rows[0][1]) if rows else None
     width = max(len(r[0]) for r in rows) if rows else 10
-    print(f"{'':{width}}  {unit:>11}  {'× csflow':>9}  note")
+    print(f"{'':{width}}  {unit:>11}  {ratio_label:>9}  note")
     for label, secs, note in rows:
         if secs is None:
             print(f"{label:{width}}  {'n/a':>11}  {'':>9}  {note}")
