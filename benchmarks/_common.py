@@ -6,6 +6,7 @@ figures and the peers' are comparable as ratios.
 
 from __future__ import annotations
 
+import gc
 import statistics
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -25,21 +26,45 @@ def median_per_call(fn: Callable[[], object], *, number: int, repeat: int = 5) -
 
 
 def interleaved_per_call(
-    fns: Mapping[str, Callable[[], object]], *, number: int, rounds: int = 15
+    fns: Mapping[str, Callable[[], object]],
+    *,
+    number: int | Mapping[str, int],
+    rounds: int = 15,
+    after_round: Mapping[str, Callable[[], object]] | None = None,
 ) -> dict[str, float]:
-    """Median seconds per call of each of *fns*, timed in turns.
+    """Median CPU seconds per call of each of *fns*, timed in turns.
 
-    Each round runs *number* calls of every function, one after the other; the median is over
+    Each round runs *number* calls of every function (or ``number[name]`` of each), one after
+    the other; the median is over
     the rounds.  A shared machine's speed drifts from one second to the next, so figures meant
-    to be read as a ratio are taken side by side like this rather than one after the other.
+    to be read as a ratio are taken side by side like this rather than one after the other,
+    and as the process's CPU time (``time.process_time``), which time spent waiting for a
+    core does not inflate.  ``after_round[name]``, when given, runs untimed after each round
+    of *name* (to put back the state its calls used up).
+
+    The cyclic garbage collector is off while timing, as in :mod:`timeit`: a collection of
+    everything the process holds (the structures under test, and the other function's) would
+    otherwise be charged to whichever call happened to trigger it.
     """
     samples: dict[str, list[float]] = {name: [] for name in fns}
-    for _ in range(rounds):
-        for name, fn in fns.items():
-            start = time.perf_counter()
-            for _ in range(number):
-                fn()
-            samples[name].append((time.perf_counter() - start) / number)
+    resets = after_round or {}
+    gc.collect()
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        for _ in range(rounds):
+            for name, fn in fns.items():
+                calls = number if isinstance(number, int) else number[name]
+                start = time.process_time()
+                for _ in range(calls):
+                    fn()
+                samples[name].append((time.process_time() - start) / calls)
+                reset = resets.get(name)
+                if reset is not None:
+                    reset()
+    finally:
+        if was_enabled:
+            gc.enable()
     return {name: statistics.median(s) for name, s in samples.items()}
 
 

@@ -5,7 +5,7 @@ against the floor timed in turns with it in the same run: one ``heappush`` plus 
 ``heappop`` on a bare ``heapq`` of 1,000,000 ``(band, due, seq, id)`` tuples -- what a queue
 costs with no ticket index, no groups, no removal and no call-backs.  The target is at most
 2× the floor.  Two csflow paths are timed: the public ``push_key`` + ``pop``, and the calls the
-router makes for a desk (``push_key`` when a ticket waits; ``head_of`` then ``remove`` when an
+router makes for a desk (``push_key`` when a ticket waits; ``head_of`` then ``take`` when an
 agent frees up and takes the best head of its groups).  Memory per waiting ticket is measured
 with ``tracemalloc``.
 
@@ -53,9 +53,9 @@ def _csflow_push_pop(q: TicketQueue, start: int) -> Callable[[], object]:
 
 def _csflow_router_path(q: TicketQueue, start: int) -> Callable[[], object]:
     """What the router does: ``push_key`` a waiting ticket; an agent of the ticket's group
-    frees up, looks at the heads of its groups (``head_of``) and takes the best (``remove``)."""
+    frees up, looks at the heads of its groups (``head_of``) and takes the best (``take``)."""
     counter = itertools.count(start)
-    push, head_of, remove = q.push_key, q.head_of, q.remove
+    push, head_of, take = q.push_key, q.head_of, q.take
     eligible = [{sig: None} for sig in SIGS]
 
     def step() -> object:
@@ -64,7 +64,8 @@ def _csflow_router_path(q: TicketQueue, start: int) -> Callable[[], object]:
         push(f"t{i}", band=1, due=i * 1_000, at=i * 1_000, signature=sig)
         head = head_of(eligible[i % GROUPS])
         assert head is not None
-        return remove(head.ticket_id)
+        take(head)
+        return head
 
     return step
 
@@ -148,7 +149,7 @@ def main() -> None:
     rows: list[Row] = [
         ("heapq heappush + heappop", floor, "the floor: no index, groups or removal"),
         ("csflow TicketQueue push_key + pop", ours, f"{verdict} the {TARGET_RATIO:g}× target"),
-        ("csflow push_key + head_of + remove", figures["router"], "the router's calls"),
+        ("csflow push_key + head_of + take", figures["router"], "the router's calls"),
         ("csflow TicketQueue push_key + remove", figures["abandon"], "a mid-line ticket leaves"),
         ("queue.PriorityQueue put + get", figures["locked"], "thread-safe, no index"),
     ]
