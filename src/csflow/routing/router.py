@@ -255,7 +255,7 @@ class Router:
         ag = pool.records.get(agent_id) if type(agent_id) is str else None
         if ag is None:
             ag = pool.record(agent_id)  # raises UnknownAgentError
-        if type(ticket_id) is not str or ticket_id not in ag.held:
+        if not isinstance(ticket_id, str) or ticket_id not in ag.held:
             raise UnknownTicketError(
                 f"agent {show(agent_id)} does not hold ticket {show(ticket_id)}"
             )
