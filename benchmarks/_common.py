@@ -30,17 +30,19 @@ def interleaved_per_call(
     *,
     number: int | Mapping[str, int],
     rounds: int = 15,
+    warmup: int = 2,
     after_round: Mapping[str, Callable[[], object]] | None = None,
 ) -> dict[str, float]:
     """Median CPU seconds per call of each of *fns*, timed in turns.
 
     Each round runs *number* calls of every function (or ``number[name]`` of each), one after
-    the other; the median is over
-    the rounds.  A shared machine's speed drifts from one second to the next, so figures meant
-    to be read as a ratio are taken side by side like this rather than one after the other,
-    and as the process's CPU time (``time.process_time``), which time spent waiting for a
-    core does not inflate.  ``after_round[name]``, when given, runs untimed after each round
-    of *name* (to put back the state its calls used up).
+    the other; the median is over the rounds.  A shared machine's speed drifts from one second
+    to the next, so figures meant to be read as a ratio are taken side by side like this
+    rather than one after the other, and as the process's CPU time (``time.process_time``),
+    which time spent waiting for a core does not inflate.  The first *warmup* rounds are not
+    timed (a freshly built heap's first tens of thousands of pops run slower than its steady
+    state).  ``after_round[name]``, when given, runs untimed after each round of *name* (to
+    put back the state its calls used up).
 
     The cyclic garbage collector is off while timing, as in :mod:`timeit`: a collection of
     everything the process holds (the structures under test, and the other function's) would
@@ -52,13 +54,14 @@ def interleaved_per_call(
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        for _ in range(rounds):
+        for n in range(warmup + rounds):
             for name, fn in fns.items():
                 calls = number if isinstance(number, int) else number[name]
                 start = time.process_time()
                 for _ in range(calls):
                     fn()
-                samples[name].append((time.process_time() - start) / calls)
+                if n >= warmup:
+                    samples[name].append((time.process_time() - start) / calls)
                 reset = resets.get(name)
                 if reset is not None:
                     reset()
