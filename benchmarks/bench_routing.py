@@ -1,13 +1,17 @@
 """Routing decisions: csflow's ``Router`` beside the linear scans a hand-written router does.
 
-The headline figure is one routing decision with 10,000 agents and 100,000 waiting tickets;
-csflow's target is a median of at most 20 µs, growing no more than 2× from 100 to 10,000
-agents.  Two decisions are timed, on the same state:
+The headline figure is one routing decision with 10,000 agents and 100,000 waiting tickets,
+as a ratio against the floor timed in turns with it in the same run: one ``heappush`` plus
+one ``heappop`` on a bare ``heapq`` of 100,000 ``(band, due, seq, id)`` tuples (as many as
+wait).  The target is at most 10× the floor, growing no more than 2× from 100 to 10,000
+agents.  A routing decision is one router command that makes one assignment; the two a desk
+runs are timed, on the same state:
 
 * *an agent frees up*: ``release`` of an email ticket, after which the agent takes the best
-  waiting email ticket it is eligible for (one assignment per call);
-* *a ticket arrives*: ``submit`` of a chat ticket, assigned to the longest-idle eligible agent,
-  then ``release`` of it (so the state does not drift; the pair is timed).
+  waiting email ticket it is eligible for (what a desk's ``resolve`` runs);
+* *a ticket arrives*: ``submit`` of a chat ticket, assigned to the longest-idle eligible agent
+  (what a desk's ``submit`` runs).  The chat tickets are released after each round of
+  timing, untimed, so the state does not drift.
 
 Every agent holds two emails (its email capacity), so 100,000 email tickets wait.  The peers
 are the scans one writes without indexes: pick the best eligible agent by looking at every
@@ -18,19 +22,20 @@ Run with ``python -m benchmarks routing``.
 
 from __future__ import annotations
 
+import heapq
 import itertools
 from collections import deque
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 
-from benchmarks._common import Row, median_per_call, print_table, section
+from benchmarks._common import Row, interleaved_per_call, median_per_call, print_table, section
 from csflow.model import AgentProfile, Customer, Ticket, Tier
 from csflow.queues import Signature, TicketQueue
 from csflow.routing import AgentPool, LongestIdle, Router
 
 WAITING = 100_000
 AGENT_COUNTS = (100, 1_000, 10_000)
-TARGET_US = 20.0
+TARGET_RATIO = 10.0  # × one bare heapq push + pop on WAITING items, same run
 MAX_GROWTH = 2.0
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 NOW = T0 + timedelta(hours=1)
@@ -98,20 +103,44 @@ class _State:
 
         return step
 
-    def ticket_arrives(self, arrivals: list[Ticket]) -> Callable[[], object]:
+    def ticket_arrives(
+        self, arrivals: list[Ticket]
+    ) -> tuple[Callable[[], object], Callable[[], object]]:
+        """The timed ``submit`` and the untimed release of what it assigned."""
         r = self.router
         # tickets are made before timing: building one is the host's cost, not routing's
         tickets = itertools.cycle(arrivals)
         nows = _nows()
+        given: list[tuple[str, str]] = []
 
         def step() -> object:
-            now = next(nows)
-            got = r.submit(next(tickets), at=now)
+            got = r.submit(next(tickets), at=next(nows))
             assert got is not None
-            r.release(got.agent_id, got.ticket_id, at=now)
+            given.append((got.agent_id, got.ticket_id))
             return got
 
-        return step
+        def put_back() -> object:
+            for aid, tid in given:
+                r.release(aid, tid, at=NOW)
+            given.clear()
+            return None
+
+        return step, put_back
+
+
+def _heapq_push_pop(n: int) -> Callable[[], object]:
+    """The floor: one push and one pop on a bare heap of *n* comparable tuples."""
+    heap = [(1, i * 1_000, i, f"t{i}") for i in range(n)]
+    heapq.heapify(heap)
+    counter = itertools.count(n)
+    push, pop = heapq.heappush, heapq.heappop
+
+    def step() -> object:
+        i = next(counter)
+        push(heap, (1, i * 1_000, i, f"t{i}"))
+        return pop(heap)
+
+    return step
 
 
 def _scan_best_agent(router: Router, sig: Signature) -> Callable[[], object]:
@@ -147,29 +176,41 @@ def _scan_best_ticket(router: Router, agent_id: str) -> Callable[[], object]:
 
 
 def main() -> None:
-    """Print decision medians for 100, 1,000 and 10,000 agents with 100,000 waiting."""
+    """Print decision costs for 100, 1,000 and 10,000 agents with 100,000 waiting."""
     section(
-        f"Routing decision with {WAITING:,} tickets waiting "
-        f"(target ≤ {TARGET_US:g} µs at 10,000 agents, ≤ {MAX_GROWTH:g}× growth from 100)"
+        f"Routing decision with {WAITING:,} tickets waiting (target ≤ {TARGET_RATIO:g}× one "
+        f"bare heapq push + pop at 10,000 agents, ≤ {MAX_GROWTH:g}× growth from 100)"
     )
     backlog = [_ticket(i, "email") for i in range(WAITING)]
     arrivals = [_ticket(i, "chat") for i in range(1_000)]
+    floor_step = _heapq_push_pop(WAITING)
+    for _ in range(50_000):  # the steady state: a fresh heap's first pops run slower
+        floor_step()
     freed: dict[int, float] = {}
     arrived: dict[int, float] = {}
+    floors: dict[int, float] = {}
     rows: list[Row] = []
     for n in AGENT_COUNTS:
         state = _State(n, backlog)
-        freed[n] = median_per_call(state.agent_frees_up(), number=4_000)
-        arrived[n] = median_per_call(state.ticket_arrives(arrivals), number=4_000)
+        submit, put_back = state.ticket_arrives(arrivals)
+        # Each agent has 3 chat slots: a round of submits must fit in them.
+        figures = interleaved_per_call(
+            {"floor": floor_step, "freed": state.agent_frees_up(), "arrived": submit},
+            number={"floor": 1_000, "freed": 1_000, "arrived": min(1_000, n)},
+            rounds=11,
+            after_round={"arrived": put_back},
+        )
+        floors[n], freed[n], arrived[n] = figures["floor"], figures["freed"], figures["arrived"]
+        rows.append((f"heapq push + pop, {WAITING:,} items", floors[n], "the floor, same turns"))
         rows.append((f"csflow agent frees up, {n:,} agents", freed[n], "release + take next"))
-        rows.append((f"csflow ticket arrives, {n:,} agents", arrived[n], "submit + release"))
+        rows.append((f"csflow ticket arrives, {n:,} agents", arrived[n], "submit, assigned"))
         if n in (AGENT_COUNTS[0], AGENT_COUNTS[-1]):
             sig = Signature("chat", "id", {"orders": 2})
             rows.append(
                 (
                     f"scan every agent, {n:,} agents",
                     median_per_call(_scan_best_agent(state.router, sig), number=20, repeat=3),
-                    "best agent by a linear scan",
+                    "best agent by a linear scan (wall time)",
                 )
             )
         if n == AGENT_COUNTS[0]:
@@ -179,19 +220,19 @@ def main() -> None:
                     median_per_call(
                         _scan_best_ticket(state.router, state.agents[0]), number=2, repeat=3
                     ),
-                    "best ticket by a linear scan",
+                    "best ticket by a linear scan (wall time)",
                 )
             )
         del state
     print_table(rows)
     lo, hi = AGENT_COUNTS[0], AGENT_COUNTS[-1]
-    for label, figures in (("agent frees up", freed), ("ticket arrives", arrived)):
-        top = figures[hi] * 1e6
-        growth = figures[hi] / figures[lo]
-        verdict = "meets" if top <= TARGET_US and growth <= MAX_GROWTH else "MISSES"
+    for label, by_n in (("agent frees up", freed), ("ticket arrives", arrived)):
+        ratio = by_n[hi] / floors[hi]
+        growth = (by_n[hi] / floors[hi]) / (by_n[lo] / floors[lo])
+        verdict = "meets" if ratio <= TARGET_RATIO and growth <= MAX_GROWTH else "MISSES"
         print(
-            f"{label}: {top:.2f} µs at {hi:,} agents, {growth:.2f}× growth from {lo:,} "
-            f"({verdict} the target)"
+            f"{label}: {ratio:.2f}× one bare heapq push + pop at {hi:,} agents, "
+            f"{growth:.2f}× growth from {lo:,} ({verdict} the target)"
         )
 
 

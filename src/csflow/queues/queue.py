@@ -55,6 +55,9 @@ from csflow.queues.entries import Instant, QueuedTicket, new_entry
 from csflow.queues.keys import AgingKey, KeyContext, KeyPolicy, make_key_context
 from csflow.queues.signature import Signature
 
+_heappush = heapq.heappush
+_heappop = heapq.heappop
+
 __all__ = ["TicketQueue"]
 
 #: Compact a heap when it holds more than ``2 * live + _SLACK`` items.
@@ -231,13 +234,39 @@ class TicketQueue:
         Returns:
             The entry removed, or ``None`` when nothing qualifies (nothing changes then).
         """
-        if (
-            signatures is not None
-            and type(signatures) in _SEQ_TYPES
-            and type(waited) is int
-            and waited == 0
-        ):
-            return self._pop_groups(signatures)
+        if type(signatures) in _SEQ_TYPES and type(waited) is int and waited == 0:
+            # The hot path (a list or tuple of groups, no delay view): ``_find`` then
+            # ``_forget`` inlined, reusing the group found on the way.
+            index = self._index
+            groups = self._groups
+            best: _Item | None = None
+            best_group: _Group | None = None
+            for sig in signatures:  # type: ignore[union-attr]
+                group = groups.get(sig) if type(sig) is Signature else _group_of(groups, sig)
+                if group is None:
+                    continue
+                heap = group.heap
+                while heap:
+                    top = heap[0]
+                    if index.get(top[3].ticket_id) is top[3]:
+                        break
+                    _heappop(heap)  # a tombstone reached the top: drop it
+                else:
+                    continue
+                if best is None or top < best:
+                    best, best_group = top, group
+            if best_group is None:
+                return None
+            _heappop(best_group.heap)
+            entry = best[3]  # type: ignore[index]
+            del index[entry.ticket_id]
+            best_group.live -= 1
+            if best_group.live == 0:
+                del groups[entry.signature]
+                self.channel_groups[entry.signature.channel] -= 1
+            elif len(best_group.heap) > 2 * best_group.live + _SLACK:
+                self._compact(best_group)
+            return entry
         found = self._find(signatures, waited, at)
         if found is None:
             return None
@@ -366,27 +395,27 @@ class TicketQueue:
             DuplicateTicketError: The ticket is already waiting here.
             ConfigError: A malformed id, band or signature.
         """
-        if type(ticket_id) is not str or not ticket_id:
-            raise ConfigError(f"ticket_id must be a non-empty string, got {show(ticket_id)}")
         index = self._index
-        if ticket_id in index:
-            raise self._duplicate(ticket_id)
-        if type(band) is not int:
-            raise ConfigError(f"band must be an int, got {show(band)}")
-        due_us = due if type(due) is int and MIN_US <= due <= MAX_US else to_instant_us(due, "due")
-        at_us = at if type(at) is int and MIN_US <= at <= MAX_US else to_instant_us(at)
-        if type(signature) is not Signature:
-            _check_signature(signature)
-        _check_flag(callback, "callback")
-        if ticket is not None and (
-            (type(ticket) is not Ticket and not isinstance(ticket, Ticket))
-            or ticket.id != ticket_id
+        if (
+            type(ticket_id) is not str
+            or ticket_id in index
+            or type(band) is not int
+            or type(due) is not int
+            or type(at) is not int
+            or type(signature) is not Signature
+            or not ticket_id
+            or not MIN_US <= due <= MAX_US
+            or not MIN_US <= at <= MAX_US
+            or (callback is not False and callback is not True)
+            or (ticket is not None and (type(ticket) is not Ticket or ticket.id != ticket_id))
         ):
-            raise ConfigError(
-                f"ticket must be None or the Ticket {show(ticket_id)}, got {show(ticket)}"
+            # Anything but the plain case (a datetime instant, a Ticket subclass) or a bad
+            # argument: checked one by one, and raised before anything changes.
+            ticket_id, due, at = self._checked_key_args(
+                ticket_id, band, due, at, signature, callback, ticket
             )
         seq = next(self._seq)
-        entry = new_entry(ticket_id, (band, due_us, seq), signature, at_us, callback, ticket)
+        entry = new_entry(ticket_id, (band, due, seq), signature, at, callback, ticket)
         if self._views:
             self._insert(entry)
             return entry
@@ -398,10 +427,37 @@ class TicketQueue:
             self.channel_groups[signature.channel] += 1
         group.live += 1
         heap = group.heap
-        heapq.heappush(heap, (band, due_us, seq, entry))
+        _heappush(heap, (band, due, seq, entry))
         if len(heap) > 2 * group.live + _SLACK:
             self._compact(group)
         return entry
+
+    def _checked_key_args(
+        self,
+        ticket_id: object,
+        band: object,
+        due: Instant,
+        at: Instant,
+        signature: object,
+        callback: object,
+        ticket: object,
+    ) -> tuple[str, int, int]:
+        """:meth:`push_key`'s arguments checked one by one: ``(ticket_id, due_us, at_us)``."""
+        if type(ticket_id) is not str or not ticket_id:
+            raise ConfigError(f"ticket_id must be a non-empty string, got {show(ticket_id)}")
+        if ticket_id in self._index:
+            raise self._duplicate(ticket_id)
+        if type(band) is not int:
+            raise ConfigError(f"band must be an int, got {show(band)}")
+        due_us = to_instant_us(due, "due")
+        at_us = to_instant_us(at)
+        _check_signature(signature)
+        _check_flag(callback, "callback")
+        if ticket is not None and (not isinstance(ticket, Ticket) or ticket.id != ticket_id):
+            raise ConfigError(
+                f"ticket must be None or the Ticket {show(ticket_id)}, got {show(ticket)}"
+            )
+        return ticket_id, due_us, at_us
 
     def insert(self, entry: QueuedTicket) -> QueuedTicket:
         """Queue an entry taken from another queue, keeping its key and ``queued_at``.
@@ -504,44 +560,6 @@ class TicketQueue:
 
     # -- internals -------------------------------------------------------------------------
 
-    def _pop_groups(self, signatures: Iterable[Signature]) -> QueuedTicket | None:
-        """:meth:`pop` from the groups *signatures*, without a delay view (the hot path).
-
-        The same steps as ``_find`` then ``_forget``, inlined, and the group found on the way
-        is reused instead of being looked up again by signature.
-        """
-        index = self._index
-        groups = self._groups
-        best: _Item | None = None
-        best_group: _Group | None = None
-        for sig in signatures:
-            group = groups.get(sig) if type(sig) is Signature else _group_of(groups, sig)
-            if group is None:
-                continue
-            heap = group.heap
-            while heap:
-                top = heap[0]
-                entry = top[3]
-                if index.get(entry.ticket_id) is entry:
-                    break
-                heapq.heappop(heap)  # a tombstone reached the top: drop it
-            else:
-                continue
-            if best is None or top < best:
-                best, best_group = top, group
-        if best is None or best_group is None:
-            return None
-        heapq.heappop(best_group.heap)
-        entry = best[3]
-        del index[entry.ticket_id]
-        best_group.live -= 1
-        if best_group.live == 0:
-            del groups[entry.signature]
-            self.channel_groups[entry.signature.channel] -= 1
-        elif len(best_group.heap) > 2 * best_group.live + _SLACK:
-            self._compact(best_group)
-        return entry
-
     def head_of(self, signatures: Mapping[Signature, object]) -> QueuedTicket | None:
         """:meth:`peek` among the groups keyed in *signatures*, without a delay view.
 
@@ -549,25 +567,50 @@ class TicketQueue:
         """
         index = self._index
         groups = self._groups
-        if len(signatures) > len(groups):
-            # An agent eligible for many signatures, few of them waiting: walk the groups.
-            found = [g for s, g in groups.items() if s in signatures]
-        else:
-            found = [g for s in signatures if (g := groups.get(s)) is not None]
+        # An agent eligible for many signatures, few of them waiting: walk the groups instead.
+        wide = len(signatures) > len(groups)
         best: _Item | None = None
-        for group in found:
+        for sig in groups if wide else signatures:
+            if wide:
+                if sig not in signatures:
+                    continue
+                group = groups[sig]
+            else:
+                found = groups.get(sig)
+                if found is None:
+                    continue
+                group = found
             heap = group.heap
             while heap:
                 top = heap[0]
-                entry = top[3]
-                if index.get(entry.ticket_id) is entry:
+                if index.get(top[3].ticket_id) is top[3]:
                     break
-                heapq.heappop(heap)  # a tombstone reached the top: drop it
+                _heappop(heap)  # a tombstone reached the top: drop it
             else:
                 continue
             if best is None or top < best:
                 best = top
         return None if best is None else best[3]
+
+    def take(self, entry: QueuedTicket) -> None:
+        """Remove *entry*, which the caller has just read from this queue and which is waiting.
+
+        The router's path once it chose a head (:meth:`head_of`): unchecked, and when the
+        entry is at the top of its group's heap (as a head is) its item leaves the heap at
+        once instead of lingering as a tombstone.  Anything else is :meth:`remove`'s job.
+        """
+        signature = entry.signature
+        group = self._groups[signature]
+        heap = group.heap
+        if heap[0][3] is entry:
+            _heappop(heap)
+        del self._index[entry.ticket_id]
+        group.live -= 1
+        if group.live == 0:
+            del self._groups[signature]
+            self.channel_groups[signature.channel] -= 1
+        elif len(heap) > 2 * group.live + _SLACK:
+            self._compact(group)
 
     def _alive(self, entry: QueuedTicket) -> bool:
         return self._index.get(entry.ticket_id) is entry

@@ -60,6 +60,7 @@ from __future__ import annotations
 import heapq
 import itertools
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 
 from csflow._text import show
 from csflow._time import to_instant_us, utc
@@ -90,6 +91,9 @@ _SLACK = 16
 
 #: Any signature, to ask a signature-free chain (``Chain.sig_free``) for an agent's key.
 _PROBE = Signature("chat")
+
+#: No chain: what :meth:`AgentPool.settle` reads when no key went down (never changed).
+_NO_CHAINS: frozenset[Chain] = frozenset()
 
 
 class AgentPool:
@@ -441,10 +445,11 @@ class AgentPool:
             ag.n_exclusive += 1
         ag.last_assigned_us = at_us
         ag.turn = next(self._turns)
+        after = self._takeable_after_assign(ag, c)
         if ag is self._held_back:
-            ag.takeable = self._takeable(ag)
+            ag.takeable = after
             return
-        self._flip(ag, self._takeable(ag))
+        self._flip(ag, after)
         if self._non_monotone:
             self._push_everywhere(ag, only_non_monotone=True)
 
@@ -461,10 +466,11 @@ class AgentPool:
             ag.n_exclusive -= 1
         if ag.n_held == 0:
             ag.idle_since_us = at_us
+        after = self._takeable_after_release(ag, c)
         if ag is self._held_back:
-            ag.takeable = self._takeable(ag)  # exact for the agent; counters wait for settle
+            ag.takeable = after  # exact for the agent; counters wait for settle
             return
-        self._flip(ag, self._takeable(ag))
+        self._flip(ag, after)
         self._refresh_heaps(ag)
 
     def hold_back(self, ag: AgentRecord) -> None:
@@ -478,7 +484,11 @@ class AgentPool:
         """
         self._held_back = ag
         self._held_takeable = ag.takeable
-        self._held_keys = [ch.key(ag, _PROBE) for ch in self._sig_free]
+        keys: list[tuple[int, ...]] = []
+        for ch in self._sig_free:
+            solo = ch.solo  # ``Chain.key`` without its own call
+            keys.append(ch.key(ag, _PROBE) if solo is None else (solo(ag, _PROBE),))
+        self._held_keys = keys
 
     def settle(self, ag: AgentRecord) -> None:
         """Publish *ag*'s state after :meth:`hold_back`: counters, spare index, heaps.
@@ -494,12 +504,14 @@ class AgentPool:
         self._held_back = None
         before = self._held_takeable
         after = ag.takeable
-        ag.takeable = before
-        self._flip(ag, after)
-        lowered: set[Chain] = set()
+        if after != before:
+            ag.takeable = before
+            self._flip(ag, after)
+        lowered: AbstractSet[Chain] = _NO_CHAINS
         for chain, old in zip(self._sig_free, self._held_keys, strict=True):
-            if chain.key(ag, _PROBE) < old:
-                lowered.add(chain)
+            solo = chain.solo
+            if (chain.key(ag, _PROBE) if solo is None else (solo(ag, _PROBE),)) < old:
+                lowered = lowered | {chain}
         if not lowered and after <= before and len(self._sig_free) == len(self._chains):
             return  # every entry in place is still a lower bound; nothing became takeable
         g = ag.group
@@ -657,6 +669,44 @@ class AgentPool:
                 and load + weights.get(c, 1) <= budget
             ]
         )
+
+    def _takeable_after_assign(self, ag: AgentRecord, c: str) -> frozenset[str]:
+        """:meth:`_takeable` after *ag* took one more ticket of channel *c*, from the set before.
+
+        ``ag.takeable`` is exact until this change (every change of the agent's state keeps
+        it so).  Without a load budget, when the agent already held work, routes and holds
+        nothing exclusive, one more *c* ticket can change only whether *c* itself is takeable:
+        every other channel's count, and so its test, is as before.  Anything else is
+        computed afresh.
+        """
+        if (
+            self._budget is None
+            and ag.n_held > 1
+            and ag.routable
+            and not ag.n_exclusive
+            and c not in self._exclusive
+        ):
+            before = ag.takeable
+            if c in before and ag.counts[c] >= ag.caps[c]:
+                return before - {c}
+            return before
+        return self._takeable(ag)
+
+    def _takeable_after_release(self, ag: AgentRecord, c: str) -> frozenset[str]:
+        """:meth:`_takeable` after *ag* let go of one ticket of channel *c* (see
+        :meth:`_takeable_after_assign`): *c* is below its cap again, so it joins the set."""
+        if (
+            self._budget is None
+            and ag.n_held
+            and ag.routable
+            and not ag.n_exclusive
+            and c not in self._exclusive
+        ):
+            before = ag.takeable
+            if c in before or ag.counts.get(c, 0) >= ag.caps.get(c, 0):
+                return before
+            return before | {c}
+        return self._takeable(ag)
 
     def _flip(self, ag: AgentRecord, after: frozenset[str]) -> None:
         """The channels *ag* can take are now *after*: update it and the counters."""

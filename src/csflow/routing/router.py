@@ -40,7 +40,7 @@ from typing import Literal
 import attrs
 
 from csflow._text import show
-from csflow._time import to_instant_us, utc
+from csflow._time import instant_us, to_instant_us, utc
 from csflow.errors import (
     CapacityExceededError,
     ConfigError,
@@ -78,6 +78,8 @@ from csflow.routing.strategies import LongestIdle, SelectionContext, Strategy
 from csflow.routing.waiting import Timers, Wait, catch_up, due_changes, pin_if_held
 
 __all__ = ["Router"]
+
+_QUEUE_ORDER = ("queue_order",)  # the "strategy" of an agent that takes the best waiting ticket
 
 
 class Router:
@@ -250,12 +252,15 @@ class Router:
             UnknownTicketError: The agent does not hold the ticket.
         """
         pool = self.pool
-        ag = pool.record(agent_id)
+        ag = pool.records.get(agent_id) if type(agent_id) is str else None
+        if ag is None:
+            ag = pool.record(agent_id)  # raises UnknownAgentError
         if not isinstance(ticket_id, str) or ticket_id not in ag.held:
             raise UnknownTicketError(
                 f"agent {show(agent_id)} does not hold ticket {show(ticket_id)}"
             )
-        at_us = to_instant_us(at)
+        # ``to_instant_us`` without its own call for a datetime (the desk's case).
+        at_us = to_instant_us(at) if type(at) is int else instant_us(at, "at")
         if not pull:
             pool.release_unchecked(ag, ticket_id, at_us)
             return []
@@ -630,7 +635,7 @@ class Router:
         if tid in self._waiting or tid in self.pool.holders:
             raise DuplicateTicketError(f"ticket {show(tid)} is already waiting or held")
         qname = self._queue_name(queue)
-        at_us = to_instant_us(at)
+        at_us = to_instant_us(at) if type(at) is int else instant_us(at, "at")
         due_us = None if due is None else to_instant_us(due, "due")
         q_us = at_us if queued_at is None else to_instant_us(queued_at, "queued_at")
         plan = self._plans.get(qname) if relaxation is None else relaxation
@@ -758,6 +763,7 @@ class Router:
         pool = self.pool
         levels = self._pull_levels[ag.group]
         queues = self.queues
+        waiting = self._waiting
         while ag.takeable and ag.routable and ag.id in pool.records:
             best: QueuedTicket | None = None
             best_q = ""
@@ -783,9 +789,14 @@ class Router:
                     break
             if best is None:
                 break
-            w = self._waiting[best.ticket_id]
-            queues[best_q].remove(best.ticket_id)
-            self._drop(w)
-            reason = new_reason("agent", ("queue_order",), heads, w.rule, best_q, w.sig, w.step)
-            out.append(self._give(ag, w, best, reason, at_us, already_dropped=True))
+            # ``remove``, ``_drop`` and ``_give`` inlined: this is the agent-frees-up path.
+            tid = best.ticket_id
+            w = waiting.pop(tid)
+            queues[best_q].take(best)
+            sig = w.sig
+            pool.unref(sig)
+            w.version += 1  # its timers are stale now
+            pool.assign_unchecked(ag, tid, sig.channel, at_us)
+            reason = new_reason("agent", _QUEUE_ORDER, heads, w.rule, best_q, sig, w.step)
+            out.append(new_assignment(tid, ag.id, at_us, reason, best.callback, best))
         return out

@@ -12,7 +12,7 @@ per signature and agent group, a heap ordered by the chain's key (see
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import timedelta
 from typing import Protocol, TypeAlias, runtime_checkable
 
@@ -312,12 +312,23 @@ class Chain:
         names: Every strategy's name, for reasons.
         monotone: Whether assigning a ticket never lowers an agent's key.
         sig_free: Whether the key ignores the signature (only built-in strategies that do).
+        solo: The key function of the one ranking strategy when there is exactly one, else
+            ``None``: ``(solo(agent, sig),)`` is :meth:`key` without its own call.
 
     Raises:
         ConfigError: An empty chain.
     """
 
-    __slots__ = ("_fns", "monotone", "names", "pins", "ranking", "sig_free", "strategies")
+    __slots__ = (
+        "_fns",
+        "monotone",
+        "names",
+        "pins",
+        "ranking",
+        "sig_free",
+        "solo",
+        "strategies",
+    )
 
     def __init__(self, strategies: tuple[Strategy, ...]) -> None:
         if not strategies:
@@ -335,6 +346,11 @@ class Chain:
         self.names = tuple(s.name for s in strategies)
         self.monotone = all(s.monotone for s in ranking)
         self._fns = tuple(s.key for s in ranking)
+        # The one ranking strategy's key function, when there is exactly one: the pool's hot
+        # path calls it directly, one call instead of two.
+        self.solo: Callable[[AgentState, Signature], int] | None = (
+            self._fns[0] if len(self._fns) == 1 else None
+        )
         # The built-in strategies whose key ignores the signature: an agent's key is then the
         # same in every heap, and is computed once when the agent is pushed everywhere.
         self.sig_free = all(type(s) in (LongestIdle, RoundRobin) for s in ranking)
