@@ -192,6 +192,7 @@ class _Run:
         self.busy_bins: dict[int, int] = {}
         self.busy_since: dict[str, int] = {}
         self.next_arrival_s = 0.0  # seconds since start of the arrival process
+        self.out: list[object] = []  # the running step's events (see :meth:`batches`)
 
     # -- set-up --------------------------------------------------------------------------------
 
@@ -211,13 +212,13 @@ class _Run:
     def push(self, t_us: int, kind: int, a: Any = None, b: Any = None) -> None:
         heapq.heappush(self.heap, (t_us, next(self.seq), kind, a, b))
 
-    def schedule_agents(self) -> Iterator[object]:
+    def schedule_agents(self) -> None:
         at = utc(self.start_us)
         for g in self.config.agents:
             for i in range(g.count):
                 profile = g.profile(i)
                 self.commands += 1
-                yield from self.desk.add_agent(profile, at=at)
+                self.out.extend(self.desk.add_agent(profile, at=at))
                 lag = duration_us(g.break_gap, "break_gap", ConfigError) * (i % g.break_waves)
                 for s in g.shifts:
                     s0 = self.start_us + duration_us(s.start, "start", ConfigError)
@@ -270,8 +271,19 @@ class _Run:
 
     def events(self) -> Iterator[object]:
         """Run the simulation, yielding every desk event in order (warm-up tickets left out)."""
-        yield from self.schedule_agents()
+        return itertools.chain.from_iterable(self.batches())
+
+    def batches(self) -> Iterator[list[object]]:
+        """Run the simulation, one list of desk events per step (warm-up tickets left out).
+
+        The steps put their events into a plain list (:meth:`react`) rather than yielding
+        them through a chain of generators: one generator resumption per step, not several
+        per event.
+        """
+        out = self.out
+        self.schedule_agents()
         self.schedule_arrival()
+        yield out
         desk = self.desk
         heap = self.heap
         pop = heapq.heappop
@@ -280,31 +292,38 @@ class _Run:
         steps = 0
         progress = self.progress
         max_c = self.config.max_customers
+        handling = self.handling
+        waiting = self.waiting
+        next_wakeup_us = desk.next_wakeup_us
         while True:
-            w_us = desk.next_wakeup_us()
+            out = self.out = []
+            w_us = next_wakeup_us()
             if not heap and w_us is None:
                 break
             if w_us is not None and (not heap or w_us <= heap[0][0]):
                 self.commands += 1
-                yield from react(desk.advance(at=utc(w_us)))
+                react(desk.advance(at=utc(w_us)))
+                yield out
                 continue
             t_us, _, kind, a, b = pop(heap)
             at = utc(t_us)
             if kind == _ARRIVE:
-                yield from self.arrive(t_us, at)
+                self.arrive(t_us, at)
             elif kind == _DONE:
-                if self.handling.get(a) == b:
-                    yield from self.done(a, b, at, t_us)
+                if handling.get(a) == b:
+                    self.done(a, b, at, t_us)
             elif kind == _ABANDON:
-                if a in self.waiting:
-                    self.waiting.discard(a)
+                if a in waiting:
+                    waiting.discard(a)
                     self.first_handle.pop(a, None)
                     self.escalation_draws.pop(a, None)
                     self.commands += 1
-                    yield from react(desk.abandon(a, at=at))
+                    react(desk.abandon(a, at=at))
             else:
                 self.commands += 1
-                yield from react(desk.set_presence(a, b, at=at))
+                react(desk.set_presence(a, b, at=at))
+            if out:
+                yield out
             steps += 1
             if progress is not None and steps % 2000 == 0:
                 frac = (t_us - self.start_us) / span
@@ -314,7 +333,7 @@ class _Run:
         if progress is not None:
             progress(1.0, self.customers)
 
-    def arrive(self, t_us: int, at: datetime) -> Iterator[object]:
+    def arrive(self, t_us: int, at: datetime) -> None:
         rng = self.rng
         self.customers += 1
         n = self.customers
@@ -342,11 +361,11 @@ class _Run:
         self.schedule_arrival()
         self.waiting.add(tid)
         self.commands += 1
-        yield from self.react(self.desk.submit(ticket, at=at))
+        self.react(self.desk.submit(ticket, at=at))
         if give_up is not None and tid in self.waiting:
             self.push(t_us + round(give_up * _US), _ABANDON, tid)
 
-    def done(self, tid: str, agent: str, at: datetime, t_us: int) -> Iterator[object]:
+    def done(self, tid: str, agent: str, at: datetime, t_us: int) -> None:
         del self.handling[tid]
         since = self.busy_since.pop(tid, None)
         if since is not None:
@@ -358,15 +377,17 @@ class _Run:
                 if u < p:
                     self.escalated.add(tid)
                     self.commands += 1
-                    yield from self.react(self.desk.escalate(tid, team, at=at))
+                    self.react(self.desk.escalate(tid, team, at=at))
                     return
         self.commands += 1
-        yield from self.react(self.desk.resolve(tid, agent, at=at))
+        self.react(self.desk.resolve(tid, agent, at=at))
 
-    def react(self, events: list[Any]) -> Iterator[object]:
-        """Pass the desk's events on; an assignment starts a handling (and maybe a reply)."""
+    def react(self, events: list[Any]) -> None:
+        """Pass the desk's events on (into the step's list); an assignment starts a handling
+        (and maybe a reply)."""
         self.n_events += len(events)
         warm = self.warm
+        out = self.out
         for e in events:
             kind = type(e)
             if kind is TicketAssigned:
@@ -386,7 +407,7 @@ class _Run:
                 self.push(t_us + round(seconds * _US), _DONE, tid, agent)
                 counted = not (warm and tid in warm)
                 if counted:
-                    yield e
+                    out.append(e)
                 if self.config.reply_on_assign:
                     self.commands += 1
                     replies = self.desk.reply(tid, agent, at=e.at)
@@ -395,13 +416,13 @@ class _Run:
                         for r in replies:
                             if type(r) is SlaMet or type(r) is SlaBreached:
                                 self.bin(r)
-                            yield r
+                            out.append(r)
                 continue
             if warm and getattr(e, "ticket_id", None) in warm:
                 continue
             if kind is SlaMet or kind is SlaBreached:
                 self.bin(e)
-            yield e
+            out.append(e)
 
     def bin(self, e: SlaMet | SlaBreached) -> None:
         """Count an SLA cycle in its interval: met on time, or breached at its breach event.
