@@ -20,8 +20,11 @@ Events are lazy.  A running clock knows the one instant at which it next has som
 ``calendar.add_us(mark, amount - used)``, a business-time instant, so a warning on a weekday
 desk never fires on a Sunday night.  Nothing happens until a caller passes an ``at`` at or
 after it: then the event is returned with its *true* instant (when it became due), not the
-caller's.  Each command first returns the events due strictly before its ``at``; the command
-itself then applies; then the events due exactly at ``at`` (if the clock still runs).  Hence:
+caller's.  The instant itself is worked out only when it is needed: until then the clock
+keeps ``mark + (amount - used)``, a lower bound of it (business time runs no faster than
+real time), which answers "is anything due by t?" without a calendar search.  Each command
+first returns the events due strictly before its ``at``; the command itself then applies;
+then the events due exactly at ``at`` (if the clock still runs).  Hence:
 
 * a reply at or before the due instant meets the target; a reply after it is late;
 * a clock paused exactly at a threshold does not emit it then, but when it resumes
@@ -65,7 +68,7 @@ already reported is not withdrawn; if the new target is longer the clock simply 
 again and can breach again later.  Clocks whose target did not change are left untouched, and
 finished clocks (met, met late, cancelled) keep their record.
 
-Memory: a clock is a slotted object of eleven references; its instants are plain ints, and a
+Memory: a clock is a slotted object of twelve references; its instants are plain ints, and a
 fresh clock shares one int for its start, mark and last instant.  Targets, thresholds and the
 calendar live once per policy in shared :class:`~csflow.sla.policy.SlaTarget` values.
 
