@@ -72,6 +72,11 @@ def _ciw(c: int, load: float, n: int) -> float | None:
     return (time.perf_counter() - t) / n
 
 
+def _ratio(peer: float | None, ours: float) -> str:
+    """The peer's seconds per customer over csflow's: csflow's throughput as a fraction."""
+    return "n/a" if peer is None else f"{peer / ours:.3f}"
+
+
 def main() -> None:
     section(f"M/M/200 at 180 Erlang, AHT 6 min: seconds per customer ({N} customers each)")
     rows: list[Row] = [
@@ -84,8 +89,18 @@ def main() -> None:
     for label, secs, _ in rows:
         if secs:
             print(f"  {label:<32} {1 / secs:10,.0f} customers/s")
+    section("Throughput against the peers as the desk grows (0.9c Erlang): ratios in one run")
+    print(f"{'c':>6}  {'full/SimPy':>10}  {'full/Ciw':>8}  {'no SLA/SimPy':>12}")
+    flat: list[Row] = []
+    for c in (20, 200, 1000):
+        full = _csflow(c, 0.9 * c, N, sla=True)
+        bare = _csflow(c, 0.9 * c, N, sla=False)
+        sp = _simpy(c, 0.9 * c, N)
+        cw = _ciw(c, 0.9 * c, N)
+        flat.append((f"c={c}", full, ""))
+        print(f"{c:>6}  {_ratio(sp, full):>10}  {_ratio(cw, full):>8}  {_ratio(sp, bare):>12}")
+    print("  (customers per second of csflow over the peer's: 1.0 is the peer's speed)")
     section("csflow cost per customer as the desk grows (0.9c Erlang, SLA on)")
-    flat: list[Row] = [(f"c={c}", _csflow(c, 0.9 * c, N, sla=True), "") for c in (20, 200, 1000)]
     print_table(flat, unit="per customer")
     costs = [s for _, s, _ in flat if s]
     print(f"  max / min cost per customer: {max(costs) / min(costs):.2f}× (budget 1.5×)")

@@ -189,12 +189,13 @@ def _command(
         self._about = None
         out = run(self, *args, **kwargs)
         self._settle(out)
-        last = None
-        for e in out:
-            if last is not None and e.at < last:
-                out.sort(key=_event_at)
-                break
-            last = e.at
+        if len(out) > 1:
+            last = out[0].at
+            for e in out:
+                if e.at < last:
+                    out.sort(key=_event_at)
+                    break
+                last = e.at
         return out
 
     return command
@@ -520,7 +521,9 @@ class Desk:
                 f"after it is submitted at {show(at)}"
             )
         cfg = self.config
-        tri = triage(cfg, ticket, at, self._preview_contacts(ticket, at))
+        # The rules alone read the customer's contacts: without rules, no preview is built.
+        preview = self._preview_contacts(ticket, at) if len(cfg.triage) else None
+        tri = triage(cfg, ticket, at, preview)
         ticket, queue, policy_name = tri.ticket, tri.queue, tri.sla_policy
         rec = TicketRecord(ticket, next_state(None, _TC.SUBMIT, ticket.id), queue, t)
         rec.tags = tri.tags
@@ -1138,8 +1141,13 @@ class Desk:
     def _fire(self, due: int, out: list[Event]) -> None:
         when = utc(due)
         for r in self._timers.sla_due(due, self._tickets):
-            assert r.sla is not None
-            self._sla_events(r, r.sla.advance(when), out)
+            sla = r.sla
+            assert sla is not None
+            exact = sla.next_deadline_us()
+            # A timer armed at a bound may fall due before its clocks do: then it is re-armed.
+            self._sla_events(
+                r, sla.advance(when) if exact is not None and exact <= due else (), out
+            )
         for r in self._timers.surveys_due(due, self._tickets):
             if r.state in (_SOLVED, _CLOSED):
                 self._emit(r, SurveyDue(when, r.ticket.id, r.agent), out)
@@ -1361,6 +1369,13 @@ class Desk:
         sla = r.sla
         if sla is None:
             return
+        # The armed timer is a bound too (every change of the clocks re-arms it, and the
+        # timers only ever move it later, to the true instant): one read, no loop over clocks.
+        bound = r.armed
+        if bound is None:
+            bound = sla.next_deadline_bound_us()
+        if bound is None or bound > limit:
+            return  # nothing can be due: the clocks' instants need not be worked out
         self._held = r if hold else None
         try:
             d = sla.next_deadline_us()
@@ -1602,7 +1617,9 @@ class Desk:
                 self._escalate_on(policy, r, e, out)
         sla = r.sla
         assert sla is not None
-        d = sla.next_deadline_us()
+        # Armed at a lower bound of the clocks' next event: the timers work the true instant
+        # out only when the bound reaches the top of their heap (Timers.next_due).
+        d = sla.next_deadline_bound_us()
         if d is not None and d != r.armed:
             self._timers.arm_sla(d, r.ticket.id)
         r.armed = d

@@ -8,7 +8,11 @@ that stopped mattering stays where it is and is dropped when it reaches the top,
 by the ticket's record --
 
 - an SLA timer is live while the record's ``armed`` is still the instant it was pushed for
-  (re-arming pushes a new entry and so retires the old one);
+  (re-arming pushes a new entry and so retires the old one).  It is pushed for a lower bound
+  of the ticket's next SLA event (:meth:`~csflow.sla.TicketSla.next_deadline_bound_us`), which
+  costs no calendar search; when a live bound reaches the top of the heap, the true instant is
+  worked out and the timer moves there, so the desk's next wake-up is always exact, and a
+  ticket answered before its bound is due never asks the calendar for its deadline;
 - a survey timer is live while the record's ``survey_version`` is still the one it was
   pushed with (a reopen bumps the version).
 
@@ -53,7 +57,14 @@ class Timers:
             d, _, tid = heap[0]
             r = tickets.get(tid)
             if r is not None and r.sla is not None and r.armed == d:
-                break
+                exact = r.sla.next_deadline_us()
+                if exact == d:
+                    break
+                # Armed at a bound: move the timer to the true instant (never earlier).
+                r.armed = exact
+                if exact is not None:
+                    heapq.heapreplace(heap, (exact, next(self._seq), tid))
+                    continue
             heapq.heappop(heap)
         if heap and (best is None or heap[0][0] < best):
             best = heap[0][0]

@@ -300,8 +300,11 @@ class _Run:
         steps = 0
         progress = self.progress
         max_c = self.config.max_customers
+        handling = self.handling
+        waiting = self.waiting
+        next_wakeup_us = desk.next_wakeup_us
         while True:
-            w_us = desk.next_wakeup_us()
+            w_us = next_wakeup_us()
             if not heap and w_us is None:
                 break
             if w_us is not None and (not heap or w_us <= heap[0][0]):
@@ -313,11 +316,11 @@ class _Run:
             if kind == _ARRIVE:
                 self.arrive(t_us, at)
             elif kind == _DONE:
-                if self.handling.get(a) == b:
+                if handling.get(a) == b:
                     self.done(a, b, at, t_us)
             elif kind == _ABANDON:
-                if a in self.waiting:
-                    self.waiting.discard(a)
+                if a in waiting:
+                    waiting.discard(a)
                     self.first_handle.pop(a, None)
                     self.escalation_draws.pop(a, None)
                     self.commands += 1

@@ -20,8 +20,11 @@ Events are lazy.  A running clock knows the one instant at which it next has som
 ``calendar.add_us(mark, amount - used)``, a business-time instant, so a warning on a weekday
 desk never fires on a Sunday night.  Nothing happens until a caller passes an ``at`` at or
 after it: then the event is returned with its *true* instant (when it became due), not the
-caller's.  Each command first returns the events due strictly before its ``at``; the command
-itself then applies; then the events due exactly at ``at`` (if the clock still runs).  Hence:
+caller's.  The instant itself is worked out only when it is needed: until then the clock
+keeps ``mark + (amount - used)``, a lower bound of it (business time runs no faster than
+real time), which answers "is anything due by t?" without a calendar search.  Each command
+first returns the events due strictly before its ``at``; the command itself then applies;
+then the events due exactly at ``at`` (if the clock still runs).  Hence:
 
 * a reply at or before the due instant meets the target; a reply after it is late;
 * a clock paused exactly at a threshold does not emit it then, but when it resumes
@@ -65,7 +68,7 @@ already reported is not withdrawn; if the new target is longer the clock simply 
 again and can breach again later.  Clocks whose target did not change are left untouched, and
 finished clocks (met, met late, cancelled) keep their record.
 
-Memory: a clock is a slotted object of eleven references; its instants are plain ints, and a
+Memory: a clock is a slotted object of twelve references; its instants are plain ints, and a
 fresh clock shares one int for its start, mark and last instant.  Targets, thresholds and the
 calendar live once per policy in shared :class:`~csflow.sla.policy.SlaTarget` values.
 
@@ -134,6 +137,7 @@ class SlaClock:
         "_history",
         "_k",
         "_last",
+        "_lazy",
         "_mark",
         "_next",
         "_spec",
@@ -152,6 +156,7 @@ class SlaClock:
     _last: int  # the latest instant any call has passed
     _k: int  # thresholds [0, _k) have fired or were passed over
     _next: int | None  # instant of the next event, None when none can come (paused, late, done)
+    _lazy: bool  # _next is only a lower bound of that instant, not worked out yet (see _arm)
     _due: int | None  # late: when the target was reached; running on time: memoised deadline
     _history: list[int] | None  # pauses as flat [start0, end0, start1, end1, ...]
 
@@ -175,15 +180,19 @@ class SlaClock:
         self._started = self._mark = self._last = t
         self._used = 0
         # Thresholds that round to zero business time are passed over, as after a restart.
-        self._k = bisect.bisect_right(spec.warn_us, 0)
+        warn = spec.warn_us
+        k = self._k = bisect.bisect_right(warn, 0) if warn else 0
         self._due = None
         self._history = None
         if paused:
             self._state = ClockState.PAUSED
             self._next = None
+            self._lazy = False
         else:
             self._state = ClockState.RUNNING
-            self._next = self._instant(self._amount())
+            # _arm, for a fresh clock (nothing used yet): start + amount bounds the instant.
+            self._next = t + (warn[k] if k < len(warn) else spec.target_us)
+            self._lazy = True
 
     # -- internals ---------------------------------------------------------------------------
 
@@ -191,6 +200,30 @@ class SlaClock:
         """Business µs (from the start) at which the next event is due."""
         warn = self._spec.warn_us
         return warn[self._k] if self._k < len(warn) else self._spec.target_us
+
+    def _arm(self) -> None:
+        """Set the running clock's next event, lazily.
+
+        Most clocks stop long before their next event (a reply within the target), so the
+        calendar is not asked for its instant until someone needs it (:meth:`_exact`): until
+        then ``_next`` holds ``mark + (amount - used)``, a lower bound of it (business time
+        runs no faster than real time), which is all a caller that asks "is anything due by
+        t?" needs.
+        """
+        d = self._amount() - self._used
+        if d > 0:
+            self._next = self._mark + d
+            self._lazy = True
+        else:
+            self._next = self._spec.calendar.next_open_us(self._mark)
+            self._lazy = False
+
+    def _exact(self) -> int | None:
+        """The instant of the next event (``_next`` worked out, if it was only a bound)."""
+        if self._lazy:
+            self._lazy = False
+            self._next = self._instant(self._amount())
+        return self._next
 
     def _instant(self, amount: int) -> int:
         """The instant the running clock's elapsed time reaches *amount*."""
@@ -219,6 +252,10 @@ class SlaClock:
     def _poll_us(self, limit: int, out: list[SlaEvent]) -> None:
         nxt = self._next
         while nxt is not None and nxt <= limit:
+            if self._lazy:  # only a bound: the true instant may still be after the limit
+                nxt = self._exact()
+                if nxt is None or nxt > limit:
+                    return
             self._fire(nxt, out)
             nxt = self._next
 
@@ -245,10 +282,12 @@ class SlaClock:
             k += 1
             self._k = k
             self._next = self._instant(warn[k]) if k < len(warn) else due
+            self._lazy = False
         else:
             self._state = TRANSITIONS[(self._state, ClockAction.BREACH)]
             self._due = u
             self._next = None
+            self._lazy = False
             when = from_us(u, zone)
             out.append(
                 SlaBreached(
@@ -271,6 +310,7 @@ class SlaClock:
         self._used += self._spec.calendar.elapsed_us(self._mark, t)
         self._mark = self._last = t
         self._next = None
+        self._lazy = False
         if state is ClockState.PAUSED:
             self._due = None  # the deadline moves while paused
         self._state = state
@@ -280,7 +320,7 @@ class SlaClock:
         self._record_gap(t)
         self._state = state
         if state is ClockState.RUNNING:
-            self._next = self._instant(self._amount())
+            self._arm()
         self._poll_us(t, out)
 
     def _record_gap(self, t: int) -> None:
@@ -301,10 +341,17 @@ class SlaClock:
             self._record_gap(t)
 
     def _stop_us(self, t: int, out: list[SlaEvent]) -> None:
-        self._poll_us(t - 1, out)
+        nxt = self._next
+        if nxt is not None and nxt < t:
+            self._poll_us(t - 1, out)
         state = TRANSITIONS[(self._state, ClockAction.STOP)]
-        self._fold(t)
+        if self._state is ClockState.RUNNING:  # _fold, inlined for the common case
+            self._used += self._spec.calendar.elapsed_us(self._mark, t)
+            self._mark = self._last = t
+        else:
+            self._fold(t)
         self._next = None
+        self._lazy = False
         if state is ClockState.MET:
             self._due = None
         self._state = state
@@ -325,6 +372,7 @@ class SlaClock:
         state = TRANSITIONS[(self._state, ClockAction.CANCEL)]
         self._fold(t)
         self._next = None
+        self._lazy = False
         self._due = None
         self._state = state
 
@@ -335,7 +383,7 @@ class SlaClock:
         self._record_gap(t)
         self._state = state
         if state is ClockState.RUNNING:
-            self._next = self._instant(self._amount())
+            self._arm()
         self._poll_us(t, out)
 
     def _advance_us(self, t: int, out: list[SlaEvent]) -> None:
@@ -351,6 +399,7 @@ class SlaClock:
             late = fresh._state in LATE_STATES
             self._used, self._mark = fresh._used, fresh._mark
             self._k, self._next, self._due = fresh._k, fresh._next, fresh._due
+            self._lazy = fresh._lazy
         else:
             if mode is RecalcMode.RESTART:
                 used = 0
@@ -366,6 +415,7 @@ class SlaClock:
             if late:
                 self._k = len(spec.warn_us)
                 self._next = None
+                self._lazy = False
                 if not old_late:
                     self._due = t
             else:
@@ -376,7 +426,11 @@ class SlaClock:
         self._spec = spec
         self._last = t
         if mode is not RecalcMode.RETROACTIVE and not late:
-            self._next = self._instant(self._amount()) if running else None
+            if running:
+                self._arm()
+            else:
+                self._next = None
+                self._lazy = False
         if late and not old_late:
             zone = spec.calendar.zone
             due = self._due if self._due is not None else t
@@ -580,12 +634,13 @@ class SlaClock:
     @property
     def next_event_us(self) -> int | None:
         """:attr:`next_event_at` as integer µs since the epoch."""
-        return self._next
+        return self._exact()
 
     @property
     def next_event_at(self) -> datetime | None:
         """When the clock next has an event (a warning or the breach); ``None`` if never."""
-        return None if self._next is None else from_us(self._next, self._spec.calendar.zone)
+        nxt = self._exact()
+        return None if nxt is None else from_us(nxt, self._spec.calendar.zone)
 
     @property
     def due_at(self) -> datetime | None:
@@ -675,7 +730,7 @@ class SlaClock:
             "used": self._used,
             "last": self._last,
             "k": self._k,
-            "next": self._next,
+            "next": self._exact(),
             "due": self._due,
             "history": None if self._history is None else list(self._history),
         }
@@ -722,6 +777,7 @@ class SlaClock:
         self._last = _req_int(data, "last", path)
         self._k = _req_int(data, "k", path)
         self._next = None if data.get("next") is None else _req_int(data, "next", path)
+        self._lazy = False
         self._due = None if data.get("due") is None else _req_int(data, "due", path)
         self._history = None if history is None else list(history)
         return self

@@ -19,7 +19,7 @@ from csflow._text import show
 from csflow._time import from_us
 from csflow.errors import ConfigError, InvalidTransitionError
 from csflow.events import SlaEvent
-from csflow.model import Metric, MetricMap, Priority, TicketStatus
+from csflow.model import Metric, MetricMap, Priority, Ticket, TicketStatus
 from csflow.sla._checks import (
     METRICS,
     check_at,
@@ -99,7 +99,11 @@ class TicketSla:
                 f"initial status must be one of {sorted(status_names(PAUSABLE_STATUSES))}, "
                 f"got {show(status)}"
             )
-        t = check_at(created_at)
+        self._setup(ticket_id, policy, prio, initial, check_at(created_at))
+
+    def _setup(
+        self, ticket_id: str, policy: SlaPolicy, prio: Priority, initial: TicketStatus, t: int
+    ) -> None:
         self._ticket_id = ticket_id
         self._policy = policy
         self._priority = prio
@@ -119,7 +123,21 @@ class TicketSla:
     def for_ticket(
         cls, ticket: Any, policy: SlaPolicy, *, status: TicketStatus | str = TicketStatus.NEW
     ) -> TicketSla:
-        """Start the SLA of a :class:`~csflow.model.Ticket` (its id, priority and creation)."""
+        """Start the SLA of a :class:`~csflow.model.Ticket` (its id, priority and creation).
+
+        Raises:
+            ConfigError: A bad policy or status, or a *ticket* whose fields are not a ticket's.
+        """
+        if (
+            type(ticket) is Ticket
+            and type(status) is TicketStatus
+            and status in PAUSABLE_STATUSES
+            and isinstance(policy, SlaPolicy)
+        ):
+            # A Ticket checked its id, priority and creation instant when it was built.
+            self = cls.__new__(cls)
+            self._setup(ticket.id, policy, ticket.priority, status, check_at(ticket.created_at))
+            return self
         return cls(ticket.id, policy, ticket.priority, ticket.created_at, status=status)
 
     # -- internals ---------------------------------------------------------------------------
@@ -143,6 +161,16 @@ class TicketSla:
             raise InvalidTransitionError(
                 f"ticket {show(self._ticket_id)} is {self._status.value}: its SLA can no longer change"
             )
+
+    def _poll_before(self, t: int) -> list[SlaEvent]:
+        """The events due strictly before *t* (a command's first step): most commands find
+        none, and learn it from the clocks' bounds alone."""
+        for c in self._clocks:
+            if c is not None:
+                nxt = c._next
+                if nxt is not None and nxt < t:
+                    return self._poll_all(t - 1)
+        return []
 
     def _poll_all(self, limit: int) -> list[SlaEvent]:
         out: list[SlaEvent] = []
@@ -177,12 +205,18 @@ class TicketSla:
 
     def _finish(self, pre: list[SlaEvent], acts: list[SlaEvent], t: int) -> list[SlaEvent]:
         self._last = t
+        due = False
         for c in self._clocks:
             if c is not None:
                 c._last = t
+                nxt = c._next
+                if nxt is not None and nxt <= t:
+                    due = True
         # Everything in `acts` happened at `t` (all clocks were polled up to t - 1 first).
-        post = self._poll_all(t)
-        return pre + acts + post if (acts or post) else pre
+        if due:
+            post = self._poll_all(t)
+            return pre + acts + post if (acts or post) else pre
+        return pre + acts if pre else acts
 
     # -- commands ----------------------------------------------------------------------------
 
@@ -198,7 +232,7 @@ class TicketSla:
         """
         t = self._check_time(at)
         self._check_open()
-        pre = self._poll_all(t - 1)
+        pre = self._poll_before(t)
         acts: list[SlaEvent] = []
         clocks = self._clocks
         for i in (0, 1):
@@ -226,7 +260,7 @@ class TicketSla:
         """
         t = self._check_time(at)
         self._check_open()
-        pre = self._poll_all(t - 1)
+        pre = self._poll_before(t)
         acts: list[SlaEvent] = []
         nr = self._clocks[1]
         if (
@@ -260,7 +294,7 @@ class TicketSla:
             )
         t = self._check_time(at)
         self._check_open()
-        pre = self._poll_all(t - 1)
+        pre = self._poll_before(t)
         acts: list[SlaEvent] = []
         old = self._status
         clocks = self._clocks
@@ -330,7 +364,7 @@ class TicketSla:
         mode = RecalcMode.parse(mode)
         t = self._check_time(at)
         self._check_open()
-        pre = self._poll_all(t - 1)
+        pre = self._poll_before(t)
         acts: list[SlaEvent] = []
         old_specs = self._policy._specs
         old_prio = self._priority
@@ -458,6 +492,24 @@ class TicketSla:
 
     def next_deadline_us(self) -> int | None:
         """:meth:`next_deadline` as integer µs since the epoch."""
+        best: int | None = None
+        for c in self._clocks:
+            if c is not None and c._next is not None:
+                n = c._exact()
+                if n is not None and (best is None or n < best):
+                    best = n
+        return best
+
+    def next_deadline_bound_us(self) -> int | None:
+        """A lower bound of :meth:`next_deadline_us`, found without asking the calendar.
+
+        No clock has an event before it, and ``None`` means none will have one.  A clock works
+        out its next event's instant only when someone needs it; until then it knows an
+        instant before which nothing can come (business time runs no faster than real time).
+        A host that keeps many tickets' timers (the desk does) arms each at this bound and
+        asks :meth:`next_deadline_us` only when the bound comes near, so a ticket answered in
+        time never costs a calendar search.
+        """
         best: int | None = None
         for c in self._clocks:
             if c is not None:

@@ -1,0 +1,123 @@
+"""Lazy SLA deadlines: a clock works its next event's instant out only when it is needed.
+
+The laws: the bound a ticket's SLA gives without asking the calendar is never after its true
+next event, and is that event once worked out; laziness changes no event, no instant and no
+snapshot; and a desk that arms its timers at the bound still wakes up exactly when something
+is due.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from csflow import AgentProfile, Customer, Desk, DeskConfig, Ticket, Tier
+from csflow.calendar import BusinessCalendar
+from csflow.sla import Metric, SlaEvent, SlaPolicy, TicketSla
+
+T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # Monday
+M = timedelta(minutes=1)
+H = timedelta(hours=1)
+
+OFFICE = BusinessCalendar(
+    "Europe/Berlin",
+    weekly={d: [("09:00", "17:00")] for d in ("mon", "tue", "wed", "thu", "fri")},
+    holidays=[date(2026, 3, 6)],
+)
+
+
+def policy(first: timedelta, resolution: timedelta, warnings: tuple[float, ...]) -> SlaPolicy:
+    return SlaPolicy(
+        "office",
+        OFFICE,
+        {Metric.FIRST_RESPONSE: first, Metric.RESOLUTION: resolution},
+        warnings=warnings,
+    )
+
+
+def everything(ts: TicketSla, until: datetime) -> list[SlaEvent]:
+    """Every event up to *until*, one due instant at a time (as a host's timer would)."""
+    out: list[SlaEvent] = []
+    while True:
+        nxt = ts.next_deadline()
+        if nxt is None or nxt > until:
+            return out + ts.advance(until)
+        out += ts.advance(nxt)
+
+
+targets = st.integers(min_value=1, max_value=60 * 40).map(lambda m: m * M)
+starts = st.integers(min_value=0, max_value=7 * 24 * 60).map(lambda m: T0 + m * M)
+warning_sets = st.sampled_from([(), (0.5,), (0.25, 0.75)])
+
+
+@settings(max_examples=60)
+@given(targets, targets, warning_sets, starts)
+def test_the_bound_is_never_after_the_next_event(
+    first: timedelta, resolution: timedelta, warnings: tuple[float, ...], start: datetime
+) -> None:
+    ts = TicketSla("t1", policy(first, resolution, warnings), "normal", start)
+    bound = ts.next_deadline_bound_us()
+    exact = ts.next_deadline_us()
+    assert bound is not None
+    assert exact is not None
+    assert bound <= exact
+    # Once worked out, the bound is the event's instant.
+    assert ts.next_deadline_bound_us() == exact
+
+
+@settings(max_examples=60)
+@given(targets, targets, warning_sets, starts, st.integers(min_value=0, max_value=3 * 24 * 60))
+def test_laziness_changes_no_event_and_no_snapshot(
+    first: timedelta,
+    resolution: timedelta,
+    warnings: tuple[float, ...],
+    start: datetime,
+    reply_after: int,
+) -> None:
+    pol = policy(first, resolution, warnings)
+    lazy = TicketSla("t1", pol, "normal", start)
+    eager = TicketSla("t1", pol, "normal", start)
+    eager.next_deadline_us()  # every instant worked out at once
+    assert lazy.to_dict() == eager.to_dict()
+    # A snapshot taken while lazy restores to a ticket with the same future.
+    lazy = TicketSla("t1", pol, "normal", start)
+    restored = TicketSla.from_dict(lazy.to_dict(), {"office": pol})
+    fresh = TicketSla("t1", pol, "normal", start)
+    reply = start + reply_after * M
+    runs = []
+    for ts in (restored, fresh, eager):
+        events = everything(ts, reply)
+        events += ts.agent_reply(reply)
+        events += everything(ts, reply + 30 * 24 * H)
+        runs.append([(type(e).__name__, e.metric, e.at) for e in events])
+    assert runs[0] == runs[1] == runs[2]
+
+
+def test_a_desk_wakes_at_the_true_deadline_not_at_the_bound() -> None:
+    # Friday 16:50 Berlin: the 30-minute first response is due Monday 09:20, not at 17:20.
+    friday = datetime(2026, 3, 13, 15, 50, tzinfo=UTC)
+    pol = policy(30 * M, 8 * H, ())
+    desk = Desk(DeskConfig(sla_policies=[pol], default_sla_policy="office"))
+    ticket = Ticket("t1", Customer("c1", Tier("regular", 0)), "chat", friday)
+    desk.submit(ticket, at=friday)
+    due = datetime(2026, 3, 16, 8, 20, tzinfo=UTC)
+    assert desk.next_wakeup() == due
+    assert desk.advance(at=due - M) == []
+    events = desk.advance(at=due)
+    assert [(type(e).__name__, e.at) for e in events] == [("SlaBreached", due)]
+
+
+def test_a_ticket_answered_in_time_leaves_no_wake_up_behind() -> None:
+    pol = policy(30 * M, 8 * H, (0.5,))
+    desk = Desk(DeskConfig(sla_policies=[pol], default_sla_policy="office"))
+    desk.add_agent(AgentProfile("sari", capacity={"chat": 1}), at=T0)
+    desk.set_presence("sari", "available", at=T0)
+    ticket = Ticket("t1", Customer("c1", Tier("regular", 0)), "chat", T0)
+    desk.submit(ticket, at=T0)
+    desk.reply("t1", "sari", at=T0 + M)
+    # The resolution clock's warning (4 business hours in) is the next thing due.
+    assert desk.next_wakeup() == T0 + 4 * H
+    desk.resolve("t1", "sari", at=T0 + 2 * M)
+    assert desk.next_wakeup() is None
