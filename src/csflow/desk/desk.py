@@ -1151,8 +1151,7 @@ class Desk:
         it (unless a survey or a goodwill request about them is pending), so its size and the
         time to make or restore it are O(open tickets + agents), whatever the desk's history.
         Derived indexes are rebuilt on restore.  A restored desk does not know the tickets
-        that left, as after :meth:`forget`, and a kept ticket's :meth:`history` restarts
-        empty.
+        that left, as after :meth:`forget`.
         """
         return state_snapshot(self._parts(), config_fingerprint(self.config))
 

@@ -14,7 +14,7 @@ from csflow._text import show
 from csflow._time import MIN_US
 from csflow.desk.serialisation import ticket_from_dict, ticket_to_dict
 from csflow.errors import ConfigError
-from csflow.events import Event
+from csflow.events import Event, event_from_dict
 from csflow.model import Ticket, TicketStatus
 from csflow.sla import SlaPolicy, TicketSla
 
@@ -83,16 +83,22 @@ _KEYS: Final = (
     "survey_version",
     "tags",
     "sla",
+    "history",
 )
 
 
 def record_to_state(r: TicketRecord) -> dict[str, Any]:
     """A record as plain data for a state snapshot (:func:`record_from_state` reads it).
 
-    The SLA clocks are written by :meth:`TicketSla.to_dict <csflow.sla.TicketSla.to_dict>`;
-    ``armed`` is left out (the desk's timers say it) and so is ``history`` (it belongs to the
-    host's event store: a restored ticket's history starts at the restore).
+    The SLA clocks are written by :meth:`TicketSla.to_dict <csflow.sla.TicketSla.to_dict>`,
+    the history (when the desk keeps it) by each event's ``to_dict``; ``armed`` is left out
+    (the desk's timers say it).
     """
+    if r.sla is not None:
+        # A running clock computes its deadline when first asked: ask now, so that the
+        # snapshot does not depend on whether a view asked before.
+        for c in r.sla.clocks.values():
+            c.due_us  # noqa: B018
     return {
         "ticket": ticket_to_dict(r.ticket),
         "state": r.state.value,
@@ -104,13 +110,22 @@ def record_to_state(r: TicketRecord) -> dict[str, Any]:
         "survey_version": r.survey_version,
         "tags": list(r.tags),
         "sla": None if r.sla is None else r.sla.to_dict(),
+        "history": None if r.history is None else [e.to_dict() for e in r.history],
     }
 
 
 def record_from_state(
-    data: object, policies: Mapping[str, SlaPolicy], now_us: int, path: str = "ticket"
+    data: object,
+    policies: Mapping[str, SlaPolicy],
+    now_us: int,
+    path: str = "ticket",
+    *,
+    keep_history: bool = True,
 ) -> TicketRecord:
     """The record :func:`record_to_state` wrote, under the SLA *policies* of the config.
+
+    With *keep_history* the ticket keeps the history written (empty when none was); without,
+    it keeps none.
 
     Raises:
         ConfigError: Malformed data, an unknown state or SLA policy, an instant after
@@ -164,4 +179,10 @@ def record_from_state(
         r.sla = TicketSla.from_dict(sla, policies, where)
     elif r.policy is not None:
         raise ConfigError(f"policy {show(r.policy)} without clocks", join_path(path, "sla"))
+    history = d["history"]
+    if history is not None and not isinstance(history, list):
+        raise ConfigError(f"expected a list or null, got {show(history)}", join_path(path, "history"))
+    if keep_history:
+        where = join_path(path, "history")
+        r.history = [event_from_dict(e, f"{where}[{i}]") for i, e in enumerate(history or ())]
     return r

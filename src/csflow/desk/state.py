@@ -16,7 +16,7 @@
        "goodwill": {...}}}   # allowances spent, per-ticket totals, pending requests (or null)
 
 Instants inside ``state`` are integer microseconds since the epoch (UTC), as the clocks'
-own ``to_dict`` writes them.  Each part is encoded by its own component (``to_state`` /
+own ``to_dict`` writes them (tickets and events keep their own plain forms).  Each part is encoded by its own component (``to_state`` /
 ``load_state`` on :class:`~csflow.routing.Router`, :class:`~csflow.routing.AgentPool`,
 :class:`~csflow.queues.TicketQueue`, the desk's timers, ledgers and memories); this module
 assembles them and checks what ties them together.
@@ -33,8 +33,8 @@ ticket from the live desk as well.
 A restored desk does not know a ticket that left: its view, clocks and history raise
 :class:`~csflow.errors.UnknownTicketError`, exactly as after :meth:`Desk.forget
 <csflow.desk.Desk.forget>` -- a restore *is* a forget of every ticket that left.  Keep what
-you need of them (events, ratings) in your own store.  A kept ticket's ``history`` starts
-empty at the restore (history belongs to the host's event store, not to the snapshot).
+you need of them (events, ratings) in your own store.  A kept ticket's ``history`` (when the
+desk keeps history) is written with it; a desk restored with ``keep_history`` off drops it.
 
 Derived indexes are rebuilt, not written: the timer heaps (armed afresh in the order the
 snapshot lists, so ties fire in the same order), the pool's signature memberships and agent
@@ -252,7 +252,9 @@ def _load(
     tickets = parts.tickets
     for i, raw in enumerate(raw_tickets):
         where = f"{path}.tickets[{i}]"
-        r = record_from_state(raw, config.sla_policies, now, where)
+        r = record_from_state(
+            raw, config.sla_policies, now, where, keep_history=config.keep_history
+        )
         if r.ticket.id in tickets:
             raise ConfigError(f"ticket {show(r.ticket.id)} twice", where)
         if r.queue not in parts.router.queues:
