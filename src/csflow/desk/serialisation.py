@@ -70,25 +70,45 @@ def check_plain(data: object, path: str) -> None:
     Raises:
         ConfigError: With the path to the first offending value.
     """
-    stack: list[tuple[object, str, int]] = [(data, path, 0)]
+    # Each stack entry links to its parent's, so that a path is spelled out only for an error
+    # (a snapshot has tens of thousands of values; formatting each one's path would dominate).
+    Link = tuple[Any, object] | None
+    stack: list[tuple[object, int, Link]] = [(data, 0, None)]
+    pop, push = stack.pop, stack.append
+
+    def where(link: Link) -> str:
+        keys: list[object] = []
+        while link is not None:
+            link, key = link
+            keys.append(key)
+        out = path
+        for key in reversed(keys):
+            out = f"{out}[{key}]" if isinstance(key, int) else join_path(out, str(key))
+        return out
+
     while stack:
-        node, where, depth = stack.pop()
+        node, depth, link = pop()
         if isinstance(node, str):
             if len(node) > MAX_STRING:
-                raise ConfigError(f"string of {len(node)} characters; at most {MAX_STRING}", where)
+                raise ConfigError(
+                    f"string of {len(node)} characters; at most {MAX_STRING}", where(link)
+                )
             continue
         if not isinstance(node, dict | list | tuple):
             continue
         if depth >= MAX_DEPTH:
-            raise ConfigError(f"nested deeper than {MAX_DEPTH} levels", where)
-        if isinstance(node, dict):
-            for k, v in node.items():
-                if isinstance(k, str) and len(k) > MAX_STRING:
-                    raise ConfigError(f"key of {len(k)} characters; at most {MAX_STRING}", where)
-                stack.append((v, join_path(where, str(k)), depth + 1))
-        else:
-            for i, v in enumerate(node):
-                stack.append((v, f"{where}[{i}]", depth + 1))
+            raise ConfigError(f"nested deeper than {MAX_DEPTH} levels", where(link))
+        items = node.items() if isinstance(node, dict) else enumerate(node)
+        for k, v in items:
+            if isinstance(k, str) and len(k) > MAX_STRING:
+                raise ConfigError(f"key of {len(k)} characters; at most {MAX_STRING}", where(link))
+            if isinstance(v, str):
+                if len(v) > MAX_STRING:
+                    raise ConfigError(
+                        f"string of {len(v)} characters; at most {MAX_STRING}", where((link, k))
+                    )
+            elif isinstance(v, dict | list | tuple):
+                push((v, depth + 1, (link, k)))
 
 
 def ticket_to_dict(ticket: Ticket) -> dict[str, Any]:
