@@ -147,14 +147,22 @@ def record_from_state(
         )
     for key in ("agent", "policy"):
         if d[key] is not None and not isinstance(d[key], str):
-            raise ConfigError(f"expected a string or null, got {show(d[key])}", join_path(path, key))
+            raise ConfigError(
+                f"expected a string or null, got {show(d[key])}", join_path(path, key)
+            )
     if not isinstance(d["queue"], str):
-        raise ConfigError(f"expected a queue name, got {show(d['queue'])}", join_path(path, "queue"))
+        raise ConfigError(
+            f"expected a queue name, got {show(d['queue'])}", join_path(path, "queue")
+        )
     if type(d["callback"]) is not bool:
-        raise ConfigError(f"expected true or false, got {show(d['callback'])}", join_path(path, "callback"))
+        raise ConfigError(
+            f"expected true or false, got {show(d['callback'])}", join_path(path, "callback")
+        )
     version = d["survey_version"]
     if type(version) is not int or version < 0:
-        raise ConfigError(f"expected a count, got {show(version)}", join_path(path, "survey_version"))
+        raise ConfigError(
+            f"expected a count, got {show(version)}", join_path(path, "survey_version")
+        )
     tags = d["tags"]
     if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
         raise ConfigError(f"expected a list of strings, got {show(tags)}", join_path(path, "tags"))
@@ -175,13 +183,17 @@ def record_from_state(
             )
         last = sla.get("last")
         if type(last) is not int or last > now_us:
-            raise ConfigError(f"an instant after the snapshot's, got {show(last)}", join_path(where, "last"))
+            raise ConfigError(
+                f"an instant after the snapshot's, got {show(last)}", join_path(where, "last")
+            )
         r.sla = TicketSla.from_dict(sla, policies, where)
     elif r.policy is not None:
         raise ConfigError(f"policy {show(r.policy)} without clocks", join_path(path, "sla"))
     history = d["history"]
     if history is not None and not isinstance(history, list):
-        raise ConfigError(f"expected a list or null, got {show(history)}", join_path(path, "history"))
+        raise ConfigError(
+            f"expected a list or null, got {show(history)}", join_path(path, "history")
+        )
     if keep_history:
         where = join_path(path, "history")
         r.history = [event_from_dict(e, f"{where}[{i}]") for i, e in enumerate(history or ())]

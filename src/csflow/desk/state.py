@@ -155,9 +155,7 @@ def kept_tickets(parts: DeskParts) -> dict[str, TicketRecord]:
     """The tickets a snapshot keeps (see the module docstring), in order of submission."""
     awaited = _awaited(parts)
     return {
-        tid: r
-        for tid, r in parts.tickets.items()
-        if r.state not in FORGETTABLE or tid in awaited
+        tid: r for tid, r in parts.tickets.items() if r.state not in FORGETTABLE or tid in awaited
     }
 
 
@@ -188,9 +186,7 @@ def state_snapshot(parts: DeskParts, fingerprint: dict[str, Any]) -> dict[str, A
         "timers": parts.timers.to_state(parts.tickets, kept),
         "transfers": parts.ledger.to_state(kept),
         "last_agent": {
-            c: [a, t]
-            for c, (a, t) in parts.last_agent.items()
-            if horizon is None or t >= horizon
+            c: [a, t] for c, (a, t) in parts.last_agent.items() if horizon is None or t >= horizon
         },
         "contacts": None if parts.contacts is None else parts.contacts.to_state(now),
         "feedback": parts.feedback.to_state(kept),
@@ -355,4 +351,3 @@ def _recalculate(parts: DeskParts, at: datetime, out: list[Event]) -> None:
         if r.state == TicketStatus.QUEUED:
             parts.router.reprioritize(r.ticket, due=parts.due(r))
     out.extend(caused)
-

@@ -1,3 +1,6 @@
+# Why this file is over 800 lines: its state-snapshot pair (``to_state`` / ``load_state``, at
+# the end of the public methods) reads and rebuilds the class's private internals, so it sits
+# with them -- a change of those internals then changes their plain form in the same file.
 """A priority queue of waiting tickets: requirement groups, lazy deletion, delay views.
 
 Each waiting ticket has a key fixed when it is queued (:mod:`csflow.queues.keys` explains why
@@ -584,7 +587,9 @@ class TicketQueue:
             seqs.add(seq)
             _check_flag(callback, "callback")
             signature = Signature.from_state(sig, f"{where}[4]")
-            self._insert(new_entry(tid, (band, due, seq), signature, queued, callback, tickets[tid]))
+            self._insert(
+                new_entry(tid, (band, due, seq), signature, queued, callback, tickets[tid])
+            )
         self._seq = sequence
         views = data["views"]
         if not isinstance(views, list):

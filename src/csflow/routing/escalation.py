@@ -327,5 +327,7 @@ class TransferLedger:
             raise ConfigError(f"expected a mapping, got {show(data)}", path)
         for tid, n in data.items():
             if tid not in known or type(n) is not int or n < 1:
-                raise ConfigError(f"expected a count of a known ticket, got {show(n)}", f"{path}.{tid}")
+                raise ConfigError(
+                    f"expected a count of a known ticket, got {show(n)}", f"{path}.{tid}"
+                )
             self._counts[tid] = n

@@ -1,3 +1,6 @@
+# Why this file is over 800 lines: its state-snapshot pair (``to_state`` / ``load_state``, at
+# the end of the public methods) reads and rebuilds the class's private internals, so it sits
+# with them -- a change of those internals then changes their plain form in the same file.
 """The agent pool: agents, their presence and load, and the indexes that make eligibility and
 agent selection cheap.
 
@@ -460,8 +463,7 @@ class AgentPool:
                 raise ConfigError(f"agent {show(profile.id)} twice", where)
             if raw["group"] not in groups:
                 raise ConfigError(
-                    f"unknown routing profile {show(raw['group'])}; known: "
-                    f"{show(sorted(groups))}",
+                    f"unknown routing profile {show(raw['group'])}; known: {show(sorted(groups))}",
                     f"{where}.group",
                 )
             for key in ("order", "turn", "idle_since_us", "last_assigned_us"):
@@ -473,7 +475,9 @@ class AgentPool:
             last_order = raw["order"]
             max_turn = max(max_turn, raw["turn"])
             try:
-                self.add(profile, at=raw["idle_since_us"], presence=raw["presence"], group=raw["group"])
+                self.add(
+                    profile, at=raw["idle_since_us"], presence=raw["presence"], group=raw["group"]
+                )
             except ConfigError as exc:
                 raise ConfigError(exc.detail, where) from None
             ag = self._agents[profile.id]

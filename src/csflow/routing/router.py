@@ -1,3 +1,6 @@
+# Why this file is over 800 lines: its state-snapshot pair (``to_state`` / ``load_state``, at
+# the end of the public methods) reads and rebuilds the class's private internals, so it sits
+# with them -- a change of those internals then changes their plain form in the same file.
 """The router: queues plus the agent pool; routes tickets to agents and agents to tickets.
 
 Theory of operation
