@@ -226,7 +226,14 @@ def load_state(
             raise
         where = "snapshot.state" if not exc.path else f"snapshot.state.{exc.path}"
         raise ConfigError(exc.detail, where) from None
-    except (CsflowError, TypeError, ValueError, KeyError, AttributeError, OverflowError) as exc:
+    except (
+        CsflowError,
+        TypeError,
+        ValueError,
+        LookupError,
+        AttributeError,
+        ArithmeticError,
+    ) as exc:
         raise ConfigError(f"inconsistent state: {exc}", "snapshot.state") from None
 
 
