@@ -6,8 +6,9 @@ each one submitted, assigned, resolved, closed and forgotten by the host, one a 
 ``advance`` every 1,000 -- so that the rows differ only in the history behind them.  A state
 snapshot (``csflow.desk/3``) holds what is open, so its size and the time to make and
 restore it should be flat: the ratio max/min over the rows is printed (target: within 1.2x).
-Times are medians of three runs in this process; the machine's speed drifts, so only the
-ratios between rows mean anything.
+Times are medians of five runs, each compared with a floor measured beside it -- a JSON round
+trip (``json.loads`` + ``json.dumps``) of the same document -- because the machine's speed
+drifts during a run that lasts minutes; the ratios to the floor are what the rows compare.
 
 The issue's figures (1,000 open tickets, 2,000 agents, 0 / 100,000 / 1,000,000 closed) are the
 default; building a million closed tickets takes minutes (progress is printed).  A shorter
@@ -84,19 +85,26 @@ def close_more(desk: Desk, at: datetime, first: int, last: int) -> datetime:
     return at
 
 
-def measure(desk: Desk) -> tuple[int, float, float]:
-    """Bytes of ``json.dumps(snapshot())``, and the median seconds to make it and restore it."""
-    snaps, restores = [], []
+def measure(desk: Desk) -> tuple[int, float, float, float]:
+    """Bytes of ``json.dumps(snapshot())``; the median seconds to make it and to restore it;
+    and the floor: the median seconds of a JSON round trip of the same document, measured
+    between them (the machine's speed drifts during a long run; the ratio to the floor
+    does not)."""
+    snaps, restores, floors = [], [], []
     doc = ""
-    for _ in range(3):
+    for _ in range(5):
         t = time.perf_counter()
         doc = json.dumps(desk.snapshot())
         snaps.append(time.perf_counter() - t)
+        t = time.perf_counter()
         data = json.loads(doc)
+        json.dumps(data)
+        floors.append(time.perf_counter() - t)
         t = time.perf_counter()
         Desk.restore(CONFIG, data)
         restores.append(time.perf_counter() - t)
-    return len(doc), statistics.median(snaps), statistics.median(restores)
+    floor = statistics.median(floors)
+    return len(doc), statistics.median(snaps), statistics.median(restores), floor
 
 
 def main() -> None:
@@ -107,17 +115,19 @@ def main() -> None:
     for closed in [0, *CLOSED]:
         at = close_more(desk, at, done, closed)
         done = closed
-        size, snap_s, restore_s = measure(desk)
-        rows.append((size, snap_s, restore_s))
+        size, snap_s, restore_s, floor = measure(desk)
+        rows.append((size, snap_s / floor, restore_s / floor))
         print(
             f"  closed {closed:>9,}: snapshot {size / 1e6:6.2f} MB in {snap_s * 1e3:7.1f} ms "
-            f"(json.dumps included); restore {restore_s * 1e3:7.1f} ms; the desk holds "
+            f"(json.dumps included; {snap_s / floor:5.2f}x a JSON round trip of it), restore "
+            f"{restore_s * 1e3:7.1f} ms ({restore_s / floor:5.2f}x); the desk holds "
             f"{sum(1 for _ in desk.tickets()):,} tickets",
             flush=True,
         )
     for i, what in enumerate(("size", "snapshot time", "restore time")):
         values = [r[i] for r in rows]
         print(f"  {what:<14} max/min over the rows: {max(values) / min(values):5.2f}x")
+    print("  (times as multiples of the JSON round trip of the same snapshot, in the same run)")
     ticket = Ticket("t1", Customer("c1", GOLD, language="id"), "chat", T0, category="refund")
     for cmd in (Submit(ticket, at=T0), Reply("t1", "a1", at=T0)):
         n = 20_000
