@@ -186,7 +186,9 @@ def state_snapshot(parts: DeskParts, fingerprint: dict[str, Any]) -> dict[str, A
         "timers": parts.timers.to_state(parts.tickets, kept),
         "transfers": parts.ledger.to_state(kept),
         "last_agent": {
-            c: [a, t] for c, (a, t) in parts.last_agent.items() if horizon is None or t >= horizon
+            c: [a, t]
+            for c, (a, t) in sorted(parts.last_agent.items())
+            if horizon is None or t >= horizon
         },
         "contacts": None if parts.contacts is None else parts.contacts.to_state(now),
         "feedback": parts.feedback.to_state(kept),

@@ -593,12 +593,15 @@ class Router:
         (:meth:`AgentPool.to_state`), each queue's entries (:meth:`TicketQueue.to_state`), the
         queues' shared ``sequence`` counter, and each waiting ticket's routing state --
         ``[ticket_id, queue, plan's queue, step, open signature, pin, pin_until_us, rule,
-        queued_at_us, due_us]`` -- those with a timer first, in the order the timers fire.
+        queued_at_us, due_us]`` -- those with a timer first, in the order the timers fire, then
+        the others by id.
         Timers, signature registrations and agent heaps are rebuilt on load.
         """
         order = self._timers.live_order(self._waiting)
         timed = set(order)
-        order += [tid for tid in self._waiting if tid not in timed]
+        # The others in id order: the dict's own order is not part of the state (it differs
+        # between a desk and its restored copy, and nothing reads it).
+        order += sorted(tid for tid in self._waiting if tid not in timed)
         plans = {id(p): q for q, p in self._plans.items()}
         waits = []
         for tid in order:
