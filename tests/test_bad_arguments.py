@@ -430,11 +430,12 @@ def build_desk() -> Desk:
 
 def desk_view(desk: Desk, *, seq: bool = True) -> dict[str, object]:
     """Everything a host can see of the desk (queue keys without the process-wide sequence
-    number when *seq* is false, to compare two desks)."""
+    number when *seq* is false, to compare two desks: the state snapshot, which holds those
+    numbers, only then)."""
     cut = 3 if seq else 2
     return {
         "now": desk.now,
-        "log": desk.snapshot()["commands"],
+        "state": desk.snapshot()["state"] if seq else None,
         "tickets": {t: desk.ticket(t) for t in desk.tickets()},
         "history": {t: desk.history(t) for t in desk.tickets()},
         "clocks": {t: desk.clocks(t) for t in desk.tickets()},

@@ -151,10 +151,10 @@ def test_a_tampered_snapshot_and_a_missing_file_are_one_line_errors(
 ) -> None:
     _, _, snap, journal = _desk_files(tmp_path)
     data = json.loads(snap.read_text(encoding="utf-8"))
-    data["commands"][1][0] = "no-such-command"
+    data["state"]["tickets"][0]["state"] = "no-such-state"
     snap.write_text(json.dumps(data), encoding="utf-8")
     done = _run("replay", str(_CONFIG), "--snapshot", str(snap), "--journal", str(journal))
-    _one_line_error(done, "snapshot.commands[1]", str(snap))
+    _one_line_error(done, "snapshot.state.tickets[0].state", str(snap))
     missing = tmp_path / "nope.json"
     done = _run("replay", str(_CONFIG), "--snapshot", str(missing))
     _one_line_error(done, "--snapshot", str(missing))

@@ -16,6 +16,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from csflow.desk import LIFECYCLE, TICKET_STATES, Desk, DeskConfig
+from csflow.desk.durable import deadlines
+from csflow.desk.fingerprint import config_fingerprint
+from csflow.desk.serialisation import snapshot_data
 from csflow.errors import (
     ConfigError,
     CsflowError,
@@ -434,8 +437,19 @@ def test_snapshot_round_trips_through_json() -> None:
     assert restored.advance(at=later) == desk.advance(at=later)
 
 
+def log_snapshot(desk: Desk) -> dict[str, Any]:
+    """The command-log snapshot (``csflow.desk/2``) *desk* would have written before state
+    snapshots: what a restore still reads, by replay."""
+    return snapshot_data(
+        desk._log,
+        at=desk.now,
+        config=config_fingerprint(desk.config),
+        deadlines=deadlines(desk),
+    )
+
+
 def tampered(edit: Callable[[list[Any]], object]) -> dict[str, Any]:
-    snap = copy.deepcopy(busy_desk(CONFIG).snapshot())
+    snap = copy.deepcopy(log_snapshot(busy_desk(CONFIG)))
     edit(snap["commands"])
     return snap
 
@@ -444,10 +458,13 @@ def tampered(edit: Callable[[list[Any]], object]) -> dict[str, Any]:
     ("snapshot", "match"),
     [
         (
-            {"format": "csflow.desk/3", "commands": []},
-            r"snapshot\.format: .*'csflow\.desk/3' \(newer than this csflow reads",
+            {"format": "csflow.desk/4", "commands": []},
+            r"snapshot\.format: .*'csflow\.desk/4' \(newer than this csflow reads",
         ),
-        ({"commands": []}, r"snapshot\.format: expected format 'csflow\.desk/2', got None"),
+        (
+            {"commands": []},
+            r"snapshot\.format: expected format 'csflow\.desk/3' \(or an older one\), got None",
+        ),
         ({"format": "csflow.desk/1"}, r"snapshot\.commands: expected a list, got None"),
         ({"format": "csflow.desk/1", "commands": [], "x": 1}, r"snapshot: unknown key 'x'"),
         ("csflow.desk/1", r"snapshot: expected a mapping"),

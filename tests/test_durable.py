@@ -4,7 +4,8 @@ Laws:
 
 * every command value's plain data reads back equal, through JSON, and ``desk.apply(c)``
   returns what the method returns;
-* a desk restored from a snapshot taken at a random point, plus the journal of the commands
+* a desk restored from a snapshot taken at a random point (the original forgetting the
+  closed tickets that left the state), plus the journal of the commands
   after it, has the same future as the original (compared as plain data, so the codecs are
   exercised too): warnings, breaches, relaxation, overflow, surveys, call-backs;
 * leaving out the advances :func:`needs_journal` calls unneeded changes no event;
@@ -43,6 +44,9 @@ from csflow import (
     view_from_dict,
 )
 from csflow.desk.commands import COMMANDS, AddAgent, Advance, Command, Reply, Submit, needs_journal
+from csflow.desk.durable import deadlines
+from csflow.desk.fingerprint import config_fingerprint
+from csflow.desk.serialisation import ticket_to_dict
 from csflow.errors import CsflowError
 from csflow.events import DeskEvent
 from csflow.lowlevel import view_to_dict
@@ -99,6 +103,15 @@ def buildable(cmd: NamedCommand) -> Command | None:
         return None
 
 
+def forget_what_left(desk: Desk, snapshot: Any) -> None:
+    """A restore forgets the closed and abandoned tickets that left the state: the original
+    forgets them too (unjournaled, like the restore's), so that the two share one future."""
+    kept = {t["ticket"]["id"] for t in snapshot["state"]["tickets"]}
+    for tid in [t for t in desk.tickets() if t not in kept]:
+        assert desk.now is not None
+        desk.forget(tid, at=desk.now)
+
+
 def attempt(desk: Desk, cmd: Command) -> list[dict[str, Any]] | str:
     """The events of *cmd* as plain data, or the name of the error it raised."""
     try:
@@ -152,12 +165,14 @@ def test_restored_desk_with_journal_has_the_same_future(
     for i, cmd in enumerate(values):
         if i == cut:
             snapshot = json.loads(json.dumps(original.snapshot()))
+            forget_what_left(original, snapshot)
         if i >= tail:
             break
         if not isinstance(attempt(original, cmd), str) and i >= cut:
             journal.append(cmd.to_dict())
     if snapshot is None:
         snapshot = json.loads(json.dumps(original.snapshot()))
+        forget_what_left(original, snapshot)
     restored = Desk.restore(CONFIG, snapshot, journal=json.loads(json.dumps(journal)))
     assert restored.snapshot() == original.snapshot()
     for cmd in values[tail:]:
@@ -195,7 +210,7 @@ def test_advances_that_need_no_journal_change_no_event(
             assert out == []  # nothing fired
     replayed = Desk(CONFIG)
     assert [attempt(replayed, c) for c in journaled] == events
-    assert replayed.snapshot()["deadlines"] == full.snapshot()["deadlines"]
+    assert deadlines(replayed) == deadlines(full)
 
 
 def test_a_host_loop_journals_only_what_it_must() -> None:
@@ -457,17 +472,48 @@ def test_the_fingerprint_is_the_same_in_another_process() -> None:
 # Format versions and bad input
 
 
+def log_snapshot() -> dict[str, Any]:
+    """What ``busy().snapshot()`` wrote before state snapshots: the command log."""
+    us = 1772442000000000  # T0
+    profile = {"id": "sari", "capacity": {"chat": 1}}
+    tickets = [
+        ticket_to_dict(Ticket(f"t{i}", Customer(f"c{i}", Tier("gold", 3)), "chat", T0))
+        for i in range(3)
+    ]
+    return {
+        "format": "csflow.desk/2",
+        "at": (T0 + timedelta(minutes=1)).isoformat(),
+        "config": config_fingerprint(CONFIG),
+        "deadlines": {"t1": {"first_response": (T0 + timedelta(minutes=15)).isoformat()}},
+        "commands": [
+            ["add_agent", us, profile, "available", "p0"],
+            *[["submit", us, t] for t in tickets],
+            ["reply", us + 60_000_000, "t0", "sari"],
+        ],
+    }
+
+
+def test_a_command_log_snapshot_is_migrated_by_replay() -> None:
+    restored = Desk.restore(CONFIG, json.loads(json.dumps(log_snapshot())))
+    assert restored.snapshot() == busy().snapshot()
+
+
 def test_a_format_1_snapshot_is_still_read_without_a_config_check() -> None:
-    snap = busy().snapshot()
-    old = {"format": "csflow.desk/1", "commands": snap["commands"]}
+    old = {"format": "csflow.desk/1", "commands": log_snapshot()["commands"]}
     data = copy.deepcopy(CONFIG_DATA)
     data["survey_delay"] = "PT1H"
     desk = Desk.restore(DeskConfig.from_dict(data), old)
-    assert desk.snapshot()["commands"] == snap["commands"]
+    assert desk.snapshot()["state"] == busy().snapshot()["state"]
 
 
 def snap_with(change: Any) -> Any:
     snap = json.loads(json.dumps(busy().snapshot()))
+    change(snap)
+    return snap
+
+
+def log_with(change: Any) -> Any:
+    snap = json.loads(json.dumps(log_snapshot()))
     change(snap)
     return snap
 
@@ -485,9 +531,14 @@ JOURNAL_OK = [Reply("t0", "sari", at=T0 + timedelta(minutes=2)).to_dict()]
             r"snapshot\.at: expected an ISO 8601 instant",
         ),
         (
-            snap_with(lambda s: s.update(at="2026-03-02T09:00:00+00:00")),
+            log_with(lambda s: s.update(at="2026-03-02T09:00:00+00:00")),
             [],
             r"snapshot\.at: .* is not its last command's",
+        ),
+        (
+            snap_with(lambda s: s.update(at="2026-03-02T08:00:00+00:00")),
+            [],
+            r"snapshot\.state\.tickets\[0\]\.queued_us: .*not after the snapshot's instant",
         ),
         (
             snap_with(lambda s: s["config"].update(hash=5)),
@@ -495,27 +546,27 @@ JOURNAL_OK = [Reply("t0", "sari", at=T0 + timedelta(minutes=2)).to_dict()]
             r"snapshot\.config: expected a config fingerprint",
         ),
         (
-            snap_with(lambda s: s["deadlines"].update(t1={"first_response": 5})),
+            log_with(lambda s: s["deadlines"].update(t1={"first_response": 5})),
             [],
             r"snapshot\.deadlines\.t1\.first_response: expected an ISO 8601",
         ),
         (
-            snap_with(lambda s: s["commands"].append(["reply", s["commands"][-1][1], "t1", "bob"])),
+            log_with(lambda s: s["commands"].append(["reply", s["commands"][-1][1], "t1", "bob"])),
             [],
             r"snapshot\.commands\[\d+\]: .*no agent 'bob'",
         ),
         (
-            snap_with(lambda s: s["commands"][0][2].update(capacity={"chat": "x"})),
+            log_with(lambda s: s["commands"][0][2].update(capacity={"chat": "x"})),
             [],
             r"snapshot\.commands\[0\]\[2\]",
         ),
         (
-            snap_with(lambda s: s["commands"][0][2].update(id="x" * 1_000_000)),
+            log_with(lambda s: s["commands"][0][2].update(id="x" * 1_000_000)),
             [],
             r"snapshot\.commands\[0\]\[2\]\.id: string of 1000000 characters",
         ),
         (
-            snap_with(lambda s: s["commands"][-1].__setitem__(1, s["commands"][0][1] - 1)),
+            log_with(lambda s: s["commands"][-1].__setitem__(1, s["commands"][0][1] - 1)),
             [],
             r"snapshot\.commands\[\d+\]: .*must not be earlier",
         ),
@@ -569,7 +620,7 @@ def test_ten_thousand_deep_nesting_is_refused_with_its_path(where: str) -> None:
         nested = [nested]
     snap = busy().snapshot()
     if where == "snapshot":
-        snap["deadlines"]["t1"] = {"first_response": nested}
+        snap["state"]["tickets"][1]["tags"] = nested
         journal: list[Any] = []
     else:
         journal = [{**JOURNAL_OK[0], "agent_id": nested}]

@@ -133,6 +133,12 @@ def test_a_tampered_rating_in_a_snapshot_is_refused() -> None:
     desk.resolve("t1", "sari", at=T0 + timedelta(minutes=5))
     desk.record_feedback("t1", 4, at=T0 + timedelta(minutes=6))
     snap = desk.snapshot()
-    snap["commands"][-1][3] = "9"
-    with pytest.raises(ConfigError, match=r"snapshot.commands\[\d+\]: rating must be an int"):
+    snap["state"]["feedback"]["t1"] = [1, 9]  # rated for a resolution that never happened
+    with pytest.raises(ConfigError, match=r"snapshot\.state\.feedback\.t1: expected \[cycle"):
+        Desk.restore(CONFIG, snap)
+    rating = snap["state"]["tickets"][0]["history"][-1]
+    assert rating["type"] == "FeedbackRecorded"
+    snap["state"]["feedback"]["t1"] = [1, 1]
+    rating["rating"] = "9"
+    with pytest.raises(ConfigError, match=r"snapshot\.state\.tickets\[0\]\.history\[\d+\]"):
         Desk.restore(CONFIG, snap)

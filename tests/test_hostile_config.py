@@ -197,7 +197,7 @@ DESK_CONFIG = DeskConfig.from_dict(desk_doc())
 # Desk.restore: the snapshot of a desk that went through most commands.
 SNAPSHOT_DOC: dict[str, Any] = busy_desk(DESK_CONFIG).snapshot()
 # ticket_from_dict: the first ticket of that snapshot (what ticket_to_dict wrote).
-TICKET_DOC: dict[str, Any] = next(c[2] for c in SNAPSHOT_DOC["commands"] if c[0] == "submit")
+TICKET_DOC: dict[str, Any] = SNAPSHOT_DOC["state"]["tickets"][0]["ticket"]
 
 
 # TicketSla.from_dict: TicketSla.to_dict of a ticket that was replied to and paused, after
@@ -834,9 +834,10 @@ DEEP_PLACES: list[tuple[str, Callable[[Any], object], Any, Path]] = [
     ("desk.default_sla_policy", load_desk, DESK_DOC, ("default_sla_policy",)),
     ("snapshot", restore_desk, SNAPSHOT_DOC, ()),
     ("snapshot.format", restore_desk, SNAPSHOT_DOC, ("format",)),
-    ("snapshot.commands", restore_desk, SNAPSHOT_DOC, ("commands",)),
-    ("snapshot.commands[0]", restore_desk, SNAPSHOT_DOC, ("commands", 0)),
-    ("snapshot.commands[0][1]", restore_desk, SNAPSHOT_DOC, ("commands", 0, 1)),
+    ("snapshot.state", restore_desk, SNAPSHOT_DOC, ("state",)),
+    ("snapshot.state.tickets[0]", restore_desk, SNAPSHOT_DOC, ("state", "tickets", 0)),
+    ("snapshot.state.tickets[0].sla", restore_desk, SNAPSHOT_DOC, ("state", "tickets", 0, "sla")),
+    ("snapshot.state.router", restore_desk, SNAPSHOT_DOC, ("state", "router")),
     ("ticket.created_at", load_ticket, TICKET_DOC, ("created_at",)),
     ("ticket.customer.id", load_ticket, TICKET_DOC, ("customer", "id")),
     ("ticket.channel", load_ticket, TICKET_DOC, ("channel",)),
@@ -957,7 +958,7 @@ KNOWN_HOSTILE_INPUTS = [
     # Datetime arithmetic past year 9999.
     pytest.param(
         restore_desk,
-        with_value(SNAPSHOT_DOC, ("commands",), [["advance", 2**61]]),
+        with_value(SNAPSHOT_DOC, ("state", "tickets", 0, "queued_us"), 2**61),
         id="snapshot-at_us-beyond-datetime",
     ),
     pytest.param(

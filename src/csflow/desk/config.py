@@ -237,9 +237,10 @@ class DeskConfig:
         recalculation: How SLA clocks follow a priority change (:class:`~csflow.sla.RecalcMode`).
         calendars: Named calendars (only for :meth:`to_dict` round trips and reference).
         keep_history: Keep each ticket's events for :meth:`Desk.history` (memory per event).
-        keep_log: Keep the command log that :meth:`Desk.snapshot` returns.  A host that
-            persists its own state (or a long simulation) turns it off to keep memory flat;
-            ``snapshot()`` then raises.
+        keep_log: Keep the log of the commands the desk accepted in memory.  Since state
+            snapshots (``csflow.desk/3``) nothing reads it: :meth:`Desk.snapshot` works
+            either way.  A host that persists its own state (or a long simulation) turns it
+            off to keep memory flat.
         priority_policy: A :class:`~csflow.policies.PriorityPolicy` asked after triage (any
             callable ``PolicyContext -> PolicyResult``); its answer wins over the rules'.
         queue_policy: A :class:`~csflow.policies.QueuePolicy`, likewise.

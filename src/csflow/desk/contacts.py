@@ -178,6 +178,26 @@ class LastAgents:
     def __len__(self) -> int:
         return len(self._by)
 
+    def items(self) -> list[tuple[str, tuple[str, int]]]:
+        """``(customer, (agent, at_us))`` in order of last service, oldest first."""
+        return list(self._by.items())
+
+    def load(self, customer: str, agent: str, at_us: int) -> None:
+        """Remember a service read back from a snapshot (in :meth:`items` order).
+
+        Raises:
+            ConfigError: *customer* is remembered already, the service is earlier than the
+                last one loaded, or the memory is full.
+        """
+        by = self._by
+        if customer in by:
+            raise ConfigError(f"customer {show(customer)} twice")
+        if by and at_us < by[next(reversed(by))][1]:
+            raise ConfigError(f"services must be in time order, got {at_us} after a later one")
+        if len(by) >= self._max:
+            raise ConfigError(f"more than max_customers={self._max} customers")
+        by[customer] = (agent, at_us)
+
 
 class ContactMemory:
     """The desk's memory of recent contacts, per customer, within the policy's bounds.
@@ -266,3 +286,66 @@ class ContactMemory:
         the window are dropped at the customer's next contact, or when it is the customer
         whose last contact is oldest)."""
         return tuple(c[0] for c in self._customers.get(customer, ()))
+
+    # -- state snapshots -----------------------------------------------------------------------
+
+    def to_state(self, at_us: int) -> list[list[Any]]:
+        """The contacts still within the window at *at_us*, as plain data: ``[[customer,
+        [[at_us, ticket_id], ...]], ...]`` in order of last contact (oldest first).
+
+        Contacts that left the window are not written: nothing reads them at *at_us* or
+        later, and the next contact would drop them.  Open tickets are not written either:
+        the desk tells :meth:`opened` for each of its open tickets on load.
+        """
+        horizon = at_us - self._window
+        out: list[list[Any]] = []
+        for customer, q in self._customers.items():
+            kept = [[t, tid] for t, tid in q if t > horizon]
+            if kept:
+                out.append([customer, kept])
+        return out
+
+    def load_state(self, data: object, at_us: int, path: str = "contacts") -> None:
+        """Fill this (new) memory from :meth:`to_state` data, written at *at_us*.
+
+        Raises:
+            ConfigError: Malformed data, a duplicate customer, contacts out of time order or
+                after *at_us*, more than the policy's bounds; with the path to it.
+        """
+        if not isinstance(data, list):
+            raise ConfigError(f"expected a list, got {show(data)}", path)
+        if len(data) > self._max_customers:
+            raise ConfigError(f"more than max_customers={self._max_customers} customers", path)
+        last = None
+        for i, raw in enumerate(data):
+            where = f"{path}[{i}]"
+            if (
+                not isinstance(raw, list)
+                or len(raw) != 2
+                or not isinstance(raw[0], str)
+                or not isinstance(raw[1], list)
+                or not 0 < len(raw[1]) <= self._max_contacts
+            ):
+                raise ConfigError("expected [customer, [[at_us, ticket_id], ...]]", where)
+            customer, contacts = raw
+            if customer in self._customers:
+                raise ConfigError(f"customer {show(customer)} twice", where)
+            q: list[tuple[int, str]] = []
+            for j, c in enumerate(contacts):
+                if (
+                    not isinstance(c, list)
+                    or len(c) != 2
+                    or type(c[0]) is not int
+                    or not isinstance(c[1], str)
+                    or c[0] > at_us
+                    or (q and c[0] < q[-1][0])
+                ):
+                    raise ConfigError(
+                        f"expected [at_us, ticket_id] in time order, by {at_us}, got {show(c)}",
+                        f"{where}[1][{j}]",
+                    )
+                q.append((c[0], c[1]))
+            if last is not None and q[-1][0] < last:
+                raise ConfigError("customers must be in order of last contact", where)
+            last = q[-1][0]
+            self._customers[customer] = q

@@ -50,10 +50,12 @@ and the command's own conditions are checked first; only then is the command log
 own part run.  A command that raises has changed nothing.  Unknown ids raise
 :class:`~csflow.errors.UnknownTicketError` / :class:`~csflow.errors.UnknownAgentError`.
 
-**Snapshots.**  :meth:`Desk.snapshot` returns the desk's command log as JSON-compatible data;
-:meth:`Desk.restore` replays it against the same configuration
-(:mod:`csflow.desk.serialisation`).  Because a desk is deterministic, the restored desk's
-future events are identical to the original's.
+**Snapshots.**  :meth:`Desk.snapshot` returns the desk's current state -- open and solved
+tickets with their SLA clocks, queues, agents, routing and SLA timers, ledgers -- as
+JSON-compatible data, O(open tickets + agents) (:mod:`csflow.desk.state`); :meth:`Desk.restore`
+rebuilds a desk from it (and from older command-log snapshots, by replay), then applies the
+journal of commands since (:mod:`csflow.desk.durable`).  The restored desk's future events
+are identical to the original's.
 """
 
 from __future__ import annotations
@@ -78,7 +80,7 @@ from csflow.desk.contacts import (
     ContactSummary,
     LastAgents,
 )
-from csflow.desk.durable import deadlines, restore_desk
+from csflow.desk.durable import restore_desk
 from csflow.desk.feedback import FeedbackBook, check_feedback
 from csflow.desk.fingerprint import config_fingerprint
 from csflow.desk.goodwill import GoodwillLedger, parse_amount
@@ -90,7 +92,7 @@ from csflow.desk.lifecycle import (
     status_command,
 )
 from csflow.desk.record import TicketRecord
-from csflow.desk.serialisation import snapshot_data
+from csflow.desk.state import DeskParts, load_state, state_snapshot
 from csflow.desk.timers import Timers
 from csflow.desk.triage import triage
 from csflow.desk.views import ClockView, TicketView, clock_view
@@ -1161,24 +1163,21 @@ class Desk:
     # -- snapshots -----------------------------------------------------------------------------
 
     def snapshot(self) -> dict[str, Any]:
-        """The desk as JSON-compatible data: :meth:`restore` rebuilds it.
+        """The desk's current state as JSON-compatible data: :meth:`restore` rebuilds it.
 
-        The snapshot is the log of the commands the desk accepted (the desk is deterministic,
-        so replaying it reproduces the desk exactly); its size grows with that log.
-
-        Raises:
-            InvalidTransitionError: The desk was configured with ``keep_log=False``.
+        Format ``csflow.desk/3`` (:mod:`csflow.desk.state`): the config's fingerprint, the
+        desk's instant, and its state -- every open ticket (queued, assigned, pending, on
+        hold) and every solved one (it can still reopen) with its SLA clocks, lifecycle state,
+        holder or owner, queue, tags and call-back flag; each queue's order; the agents with
+        presence, load, idle time and held tickets; waiting tickets' relaxation, overflow and
+        preferred-agent holds; the live SLA and survey timers; transfer counts; recent
+        contacts within their window; ratings; goodwill.  Closed and abandoned tickets leave
+        it (unless a survey or a goodwill request about them is pending), so its size and the
+        time to make or restore it are O(open tickets + agents), whatever the desk's history.
+        Derived indexes are rebuilt on restore.  A restored desk does not know the tickets
+        that left, as after :meth:`forget`.
         """
-        if not self._keep_log:
-            raise InvalidTransitionError(
-                "this desk keeps no command log (keep_log=False): it cannot be snapshotted"
-            )
-        return snapshot_data(
-            self._log,
-            at=self.now,
-            config=config_fingerprint(self.config),
-            deadlines=deadlines(self),
-        )
+        return state_snapshot(self._parts(), config_fingerprint(self.config))
 
     @classmethod
     def restore(
@@ -1203,12 +1202,43 @@ class Desk:
 
         Raises:
             ConfigError: A malformed or tampered snapshot or journal, naming the path
-                (``snapshot.commands[12]: ...``, ``journal[3].at: ...``), or a changed config
-                not accepted.  Nothing is partly restored.
+                (``snapshot.state.tickets[12].sla: ...``, ``journal[3].at: ...``), a format
+                newer than this csflow reads, or a changed config not accepted.  Nothing is
+                partly restored.
         """
         return restore_desk(
-            cls, config, snapshot, journal=journal, on_config_change=on_config_change
+            cls,
+            config,
+            snapshot,
+            journal=journal,
+            on_config_change=on_config_change,
+            from_state=cls._from_state,
         )
+
+    def _parts(self) -> DeskParts:
+        """The parts a state snapshot reads and a restore fills (:mod:`csflow.desk.state`)."""
+        return DeskParts(
+            self.config,
+            self._now,
+            self._tickets,
+            self._router,
+            self._timers,
+            self._ledger,
+            self._last_agent,
+            self._owned,
+            self._contacts,
+            self._feedback,
+            self._goodwill,
+            self._due,
+        )
+
+    @classmethod
+    def _from_state(
+        cls, config: DeskConfig, state: object, at: datetime | None, changed: bool
+    ) -> tuple[Desk, list[Event]]:
+        desk = cls(config)
+        desk._now, events = load_state(desk._parts(), state, at, recalculate=changed)
+        return desk, events
 
     def apply(self, command: Command) -> list[Event]:
         """Run a command value (:mod:`csflow.desk.commands`): ``desk.apply(Reply("t1", "sari",

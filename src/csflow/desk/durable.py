@@ -6,17 +6,29 @@
 2. its config fingerprint is compared with *config*'s: a difference raises
    :class:`~csflow.errors.ConfigError` naming the changed fields, unless the host passes
    ``on_config_change`` (a list) to accept it;
-3. its command log is replayed on a new desk, then every journal entry (checked first: each
-   one's ``at`` not before the snapshot's instant);
-4. under an accepted change, every open clock whose deadline moved is reported in
-   ``on_config_change`` as a :class:`~csflow.events.SlaDeadlineMoved`.
+3. a state snapshot (``csflow.desk/3``) is loaded into a new desk
+   (:mod:`csflow.desk.state`); an older command-log snapshot (``csflow.desk/2``, ``/1``) is
+   replayed on a new desk -- that is the migration: the restored desk's next ``snapshot()`` is
+   a state snapshot;
+4. every journal entry is applied (each checked first: its ``at`` not before the snapshot's
+   instant, nor before the entry above it);
+5. under an accepted change, the moved deadlines are reported in ``on_config_change``.
 
-The rule for open clocks under a changed config: the new config applies as if it had always
-been in force -- the command log is replayed under it, so each clock's elapsed business time
-is what it was (time is counted by the same commands), and its deadline is its target under
-the new SLA policy (a first-response target edited from 15 to 30 minutes gives every open
-first-response clock 15 more minutes).  Warnings and breaches the replay finds in the past
-are not events to act on now; the host learns of each moved deadline instead.
+The rule for open clocks under a changed config (state snapshots): each clock keeps the
+business time it has used, and at the snapshot's instant it is recalculated under the SLA
+policy of the same name in the new config, per the new config's ``recalculation`` mode
+(:class:`~csflow.sla.RecalcMode`; ``keep_elapsed`` by default: a first-response target edited
+from 15 to 30 minutes gives every open first-response clock 15 more minutes, and a target cut
+below the time used breaches at once).  Waiting tickets of deadline-ordered queues are re-keyed
+to their new due instants.  ``on_config_change`` receives a
+:class:`~csflow.events.SlaDeadlineMoved` for every deadline that moved, then the SLA events the
+recalculation caused (a breach a shorter target reveals, a clock whose metric lost its
+target); they are reported, not acted on (no escalation runs).  A config under which the state
+cannot stand -- a queue, a routing profile or an SLA policy an open ticket uses removed --
+raises :class:`~csflow.errors.ConfigError` naming the path.
+
+For a command-log snapshot the rule is the one it was written under: the log is replayed under
+the new config, as if it had always been in force, and each moved deadline is reported.
 
 A restore either returns a whole desk or raises: the desk is built fresh and handed over only
 when everything was read, so nothing is ever partly restored.
@@ -87,11 +99,15 @@ def restore_desk(
     *,
     journal: Iterable[object] = (),
     on_config_change: list[Event] | None = None,
+    from_state: Callable[[DeskConfig, object, Any, bool], tuple[_D, list[Event]]] | None = None,
 ) -> _D:
     """A desk of class *cls* rebuilt from *snapshot* and *journal* under *config*.
 
     Args:
         cls: The desk class.
+        from_state: Builds a desk from a state snapshot's ``state`` (config, state, the
+            snapshot's instant, whether the config changed): the desk and the events the
+            change caused.  Without it, only command-log snapshots are read.
         config: The configuration.
         snapshot: What :meth:`Desk.snapshot` returned (or its JSON round trip).
         journal: Commands applied since the snapshot (values or their ``to_dict`` forms).
@@ -117,18 +133,23 @@ def restore_desk(
                 "on_config_change=[] to accept the change",
                 "snapshot.config",
             )
-    desk = cls(config)
-    replay(desk, env["commands"])
-    if since is not None and desk.now != since:
-        raise ConfigError(
-            f"the snapshot's instant {since.isoformat()} is not its last command's "
-            f"({show(desk.now)})",
-            "snapshot.at",
-        )
     moved: list[Event] = []
-    if changed:
-        # Against the snapshot's own instant, before the journal moves anything on.
-        _report_moves(desk, env["deadlines"], moved)
+    if "state" in env:
+        if from_state is None:
+            raise ConfigError(f"{show(env['format'])} needs a state reader", "snapshot.format")
+        desk, moved = from_state(config, env["state"], since, bool(changed))
+    else:
+        desk = cls(config)
+        replay(desk, env["commands"])
+        if since is not None and desk.now != since:
+            raise ConfigError(
+                f"the snapshot's instant {since.isoformat()} is not its last command's "
+                f"({show(desk.now)})",
+                "snapshot.at",
+            )
+        if changed:
+            # Against the snapshot's own instant, before the journal moves anything on.
+            _report_moves(desk, env["deadlines"], moved)
     for i, cmd in enumerate(entries):
         try:
             cmd.apply(desk)

@@ -9,7 +9,8 @@ in and which it has been rated for; it holds two integers per ticket the desk st
 
 from __future__ import annotations
 
-from typing import Final
+from collections.abc import Container
+from typing import Any, Final
 
 from csflow._text import show
 from csflow.errors import ConfigError, InvalidTransitionError
@@ -97,3 +98,40 @@ class FeedbackBook:
 
     def __len__(self) -> int:
         return len(self._cycle)
+
+    # -- state snapshots -----------------------------------------------------------------------
+
+    def to_state(self, kept: Container[str]) -> dict[str, list[int]]:
+        """The *kept* tickets' cycles as plain data: ``{ticket_id: [cycle, rated cycle]}``
+        (rated 0: never rated)."""
+        return {
+            tid: [cycle, self._rated.get(tid, 0)]
+            for tid, cycle in self._cycle.items()
+            if tid in kept
+        }
+
+    def load_state(self, data: object, known: Container[str], path: str = "feedback") -> None:
+        """Fill this (new) book from :meth:`to_state` data; every ticket must be *known*.
+
+        Raises:
+            ConfigError: Malformed data or an unknown ticket, with the path to it.
+        """
+        if not isinstance(data, dict):
+            raise ConfigError(f"expected a mapping, got {show(data)}", path)
+        for tid, raw in data.items():
+            pair: Any = raw
+            if (
+                tid not in known
+                or not isinstance(pair, list)
+                or len(pair) != 2
+                or not all(type(x) is int for x in pair)
+                or not 0 <= pair[1] <= pair[0]
+                or pair[0] < 1
+            ):
+                raise ConfigError(
+                    f"expected [cycle, rated cycle] of a known ticket, got {show(raw)}",
+                    f"{path}.{tid}",
+                )
+            self._cycle[tid] = pair[0]
+            if pair[1]:
+                self._rated[tid] = pair[1]

@@ -20,7 +20,7 @@ across DST changes.
 from __future__ import annotations
 
 import zoneinfo
-from collections.abc import Mapping
+from collections.abc import Container, Mapping
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from types import MappingProxyType
@@ -346,3 +346,63 @@ class GoodwillLedger:
         """Drop a forgotten ticket's total (the desk forgets no ticket with a pending
         request: see :meth:`pending_on`)."""
         self._per_ticket.pop(ticket_id, None)
+
+    # -- state snapshots -----------------------------------------------------------------------
+
+    def to_state(self, kept: Container[str]) -> dict[str, Any]:
+        """The ledger as plain data (amounts as decimal strings): what each allowance spent in
+        its period, what each *kept* ticket received, the pending requests (oldest first) and
+        the request counter."""
+        return {
+            "spent": [[b, period, str(v)] for b, (period, v) in self._spent.items()],
+            "per_ticket": {t: str(v) for t, v in self._per_ticket.items() if t in kept},
+            "pending": [
+                [rid, r.ticket_id, r.agent_id, str(r.amount), r.reason, r.tier]
+                for rid, r in self._pending.items()
+            ],
+            "count": self._count,
+        }
+
+    def load_state(self, data: object, known: Container[str], path: str = "goodwill") -> None:
+        """Fill this (new) ledger from :meth:`to_state` data; tickets must be *known*.
+
+        Raises:
+            ConfigError: Malformed data, a bad amount, an unknown ticket; with the path to it.
+        """
+        d = mapping(data, path)
+        if set(d) != {"spent", "per_ticket", "pending", "count"}:
+            raise ConfigError("expected {'spent', 'per_ticket', 'pending', 'count'}", path)
+        if type(d["count"]) is not int or d["count"] < 0:
+            raise ConfigError(f"expected a count, got {show(d['count'])}", f"{path}.count")
+        self._count = d["count"]
+        for i, raw in enumerate(_rows(d["spent"], 3, f"{path}.spent")):
+            self._spent[raw[0]] = (raw[1], _amount(raw[2], f"{path}.spent[{i}]"))
+        for tid, raw in mapping(d["per_ticket"], f"{path}.per_ticket").items():
+            if tid not in known:
+                raise ConfigError(f"unknown ticket {show(tid)}", f"{path}.per_ticket")
+            self._per_ticket[tid] = _amount(raw, f"{path}.per_ticket.{tid}")
+        for i, raw in enumerate(_rows(d["pending"], 6, f"{path}.pending")):
+            rid, tid, agent, amount, reason, tier = raw
+            where = f"{path}.pending[{i}]"
+            if tid not in known or rid in self._pending:
+                raise ConfigError(f"unknown ticket {show(tid)} (or request twice)", where)
+            self._pending[rid] = _Request(tid, agent, _amount(amount, where), reason, tier)
+
+
+def _rows(value: object, width: int, path: str) -> list[list[str]]:
+    if not isinstance(value, list) or not all(
+        isinstance(r, list) and len(r) == width and all(isinstance(x, str) for x in r)
+        for r in value
+    ):
+        raise ConfigError(f"expected a list of {width} strings per row, got {show(value)}", path)
+    return value
+
+
+def _amount(value: object, path: str) -> Decimal:
+    try:
+        amount = Decimal(value) if isinstance(value, str) else None
+    except InvalidOperation:
+        amount = None
+    if amount is None or not amount.is_finite() or amount < 0:
+        raise ConfigError(f"expected a decimal amount, got {show(value)}", path)
+    return amount

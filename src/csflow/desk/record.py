@@ -6,11 +6,19 @@ applier); the other fields are the desk's bookkeeping around it.
 
 from __future__ import annotations
 
-from csflow.events import Event
-from csflow.model import Ticket, TicketStatus
-from csflow.sla import TicketSla
+from collections.abc import Mapping
+from typing import Any, Final
 
-__all__ = ["TicketRecord"]
+from csflow._config import join_path, mapping
+from csflow._text import show
+from csflow._time import MIN_US
+from csflow.desk.serialisation import ticket_from_dict, ticket_to_dict
+from csflow.errors import ConfigError
+from csflow.events import Event, event_from_dict
+from csflow.model import Ticket, TicketStatus
+from csflow.sla import SlaPolicy, TicketSla
+
+__all__ = ["TicketRecord", "record_from_state", "record_to_state"]
 
 
 class TicketRecord:
@@ -60,3 +68,133 @@ class TicketRecord:
         self.survey_version = 0
         self.tags: tuple[str, ...] = ()
         self.history: list[Event] | None = None
+
+
+#: The states a desk's ticket can be in (``new`` and ``open`` are for SLA-only hosts).
+_DESK_STATES: Final = frozenset(TicketStatus) - {TicketStatus.NEW, TicketStatus.OPEN}
+_KEYS: Final = (
+    "ticket",
+    "state",
+    "agent",
+    "queue",
+    "queued_us",
+    "policy",
+    "callback",
+    "survey_version",
+    "tags",
+    "sla",
+    "history",
+)
+
+
+def record_to_state(r: TicketRecord) -> dict[str, Any]:
+    """A record as plain data for a state snapshot (:func:`record_from_state` reads it).
+
+    The SLA clocks are written by :meth:`TicketSla.to_dict <csflow.sla.TicketSla.to_dict>`,
+    the history (when the desk keeps it) by each event's ``to_dict``; ``armed`` is left out
+    (the desk's timers say it).
+    """
+    if r.sla is not None:
+        # A running clock computes its deadline when first asked: ask now, so that the
+        # snapshot does not depend on whether a view asked before.
+        for c in r.sla.clocks.values():
+            c.due_us  # noqa: B018
+    return {
+        "ticket": ticket_to_dict(r.ticket),
+        "state": r.state.value,
+        "agent": r.agent,
+        "queue": r.queue,
+        "queued_us": r.queued_us,
+        "policy": r.policy,
+        "callback": r.callback,
+        "survey_version": r.survey_version,
+        "tags": list(r.tags),
+        "sla": None if r.sla is None else r.sla.to_dict(),
+        "history": None if r.history is None else [e.to_dict() for e in r.history],
+    }
+
+
+def record_from_state(
+    data: object,
+    policies: Mapping[str, SlaPolicy],
+    now_us: int,
+    path: str = "ticket",
+    *,
+    keep_history: bool = True,
+) -> TicketRecord:
+    """The record :func:`record_to_state` wrote, under the SLA *policies* of the config.
+
+    With *keep_history* the ticket keeps the history written (empty when none was); without,
+    it keeps none.
+
+    Raises:
+        ConfigError: Malformed data, an unknown state or SLA policy, an instant after
+            *now_us*; with the path to it.
+    """
+    d = mapping(data, path)
+    if set(d) != set(_KEYS):
+        raise ConfigError(f"expected the keys {show(sorted(_KEYS))}, got {show(sorted(d))}", path)
+    ticket = ticket_from_dict(d["ticket"], join_path(path, "ticket"))
+    raw = d["state"]
+    state = TicketStatus(raw) if isinstance(raw, str) and raw in _DESK_STATES else None
+    if state is None:
+        raise ConfigError(f"unknown ticket state {show(raw)}", join_path(path, "state"))
+    queued = d["queued_us"]
+    if type(queued) is not int or not MIN_US <= queued <= now_us:
+        raise ConfigError(
+            f"expected an int of microseconds not after the snapshot's instant, got {show(queued)}",
+            join_path(path, "queued_us"),
+        )
+    for key in ("agent", "policy"):
+        if d[key] is not None and not isinstance(d[key], str):
+            raise ConfigError(
+                f"expected a string or null, got {show(d[key])}", join_path(path, key)
+            )
+    if not isinstance(d["queue"], str):
+        raise ConfigError(
+            f"expected a queue name, got {show(d['queue'])}", join_path(path, "queue")
+        )
+    if type(d["callback"]) is not bool:
+        raise ConfigError(
+            f"expected true or false, got {show(d['callback'])}", join_path(path, "callback")
+        )
+    version = d["survey_version"]
+    if type(version) is not int or version < 0:
+        raise ConfigError(
+            f"expected a count, got {show(version)}", join_path(path, "survey_version")
+        )
+    tags = d["tags"]
+    if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
+        raise ConfigError(f"expected a list of strings, got {show(tags)}", join_path(path, "tags"))
+    r = TicketRecord(ticket, state, d["queue"], queued)
+    r.agent = d["agent"]
+    r.policy = d["policy"]
+    r.callback = d["callback"]
+    r.survey_version = version
+    r.tags = tuple(tags)
+    if d["sla"] is not None:
+        where = join_path(path, "sla")
+        sla = mapping(d["sla"], where)
+        if sla.get("policy") != r.policy or sla.get("ticket_id") != ticket.id:
+            raise ConfigError(
+                f"the clocks are of policy {show(sla.get('policy'))} and ticket "
+                f"{show(sla.get('ticket_id'))}, the record's {show(r.policy)} and {show(ticket.id)}",
+                where,
+            )
+        last = sla.get("last")
+        if type(last) is not int or last > now_us:
+            raise ConfigError(
+                f"an instant after the snapshot's, got {show(last)}", join_path(where, "last")
+            )
+        r.sla = TicketSla.from_dict(sla, policies, where)
+    elif r.policy is not None:
+        raise ConfigError(f"policy {show(r.policy)} without clocks", join_path(path, "sla"))
+    history = d["history"]
+    if history is not None and not isinstance(history, list):
+        raise ConfigError(
+            f"expected a list or null, got {show(history)}", join_path(path, "history")
+        )
+    if keep_history:
+        where = join_path(path, "history")
+        r.history = [event_from_dict(e, f"{where}[{i}]") for i, e in enumerate(history or ())]
+    return r

@@ -1,6 +1,7 @@
-"""Plain-data forms of what a desk keeps: tickets, agent profiles and the snapshot.
+"""Plain-data forms of what a desk keeps: tickets, agent profiles, and the snapshot envelope.
 
-A snapshot is the log of the commands a desk accepted, each ``[name, at_us, *args]`` with
+Since ``csflow.desk/3`` a snapshot holds the desk's state (:mod:`csflow.desk.state`).  Before,
+a snapshot was the log of the commands a desk accepted, each ``[name, at_us, *args]`` with
 tickets and agent profiles written by :func:`ticket_to_dict` and :func:`profile_to_dict`,
 in an envelope::
 
@@ -14,8 +15,10 @@ A desk is deterministic, so replaying the log (:func:`replay`) against the same 
 rebuilds it exactly.  ``deadlines`` (every SLA clock's due instant at ``at``) is what a restore
 under a changed config compares against, to report each deadline it moved.
 
-Versions: ``csflow.desk/1`` (the log alone, no config fingerprint) is still read, without the
-config check; a format newer than :data:`SNAPSHOT_FORMAT` is refused.  Everything read back is
+Versions (the migration is the replay): ``csflow.desk/2`` logs are still read, replayed on a
+new desk, so a host's old snapshot restores and its next ``snapshot()`` is a state snapshot;
+``csflow.desk/1`` (the log alone, no config fingerprint) is read too, without the config
+check; a format newer than ``csflow.desk/3`` is refused.  Everything read back is
 checked first (nesting deeper than :data:`MAX_DEPTH`, strings longer than :data:`MAX_STRING`
 are refused before anything is built), and a malformed or tampered snapshot raises
 :class:`~csflow.errors.ConfigError` naming the path to the bad value.
@@ -48,10 +51,12 @@ __all__ = [
     "ticket_to_dict",
 ]
 
-#: The ``format`` a snapshot carries.
+#: The ``format`` of a command-log snapshot (what ``snapshot()`` wrote before
+#: ``csflow.desk/3``, the state snapshot of :mod:`csflow.desk.state`).
 SNAPSHOT_FORMAT: Final = "csflow.desk/2"
-#: The formats :meth:`Desk.restore` reads (``/1``: the log alone, read without a config check).
-SNAPSHOT_FORMATS: Final = ("csflow.desk/1", SNAPSHOT_FORMAT)
+#: The formats :meth:`Desk.restore` reads (``/1``: the log alone, read without a config check;
+#: ``/2``: the log, replayed; ``/3``: the state).
+SNAPSHOT_FORMATS: Final = ("csflow.desk/1", SNAPSHOT_FORMAT, "csflow.desk/3")
 #: Deepest nesting accepted in a snapshot or journal entry.
 MAX_DEPTH: Final = 32
 #: Longest string accepted in a snapshot or journal entry.
@@ -65,25 +70,45 @@ def check_plain(data: object, path: str) -> None:
     Raises:
         ConfigError: With the path to the first offending value.
     """
-    stack: list[tuple[object, str, int]] = [(data, path, 0)]
+    # Each stack entry links to its parent's, so that a path is spelled out only for an error
+    # (a snapshot has tens of thousands of values; formatting each one's path would dominate).
+    Link = tuple[Any, object] | None
+    stack: list[tuple[object, int, Link]] = [(data, 0, None)]
+    pop, push = stack.pop, stack.append
+
+    def where(link: Link) -> str:
+        keys: list[object] = []
+        while link is not None:
+            link, key = link
+            keys.append(key)
+        out = path
+        for key in reversed(keys):
+            out = f"{out}[{key}]" if isinstance(key, int) else join_path(out, str(key))
+        return out
+
     while stack:
-        node, where, depth = stack.pop()
+        node, depth, link = pop()
         if isinstance(node, str):
             if len(node) > MAX_STRING:
-                raise ConfigError(f"string of {len(node)} characters; at most {MAX_STRING}", where)
+                raise ConfigError(
+                    f"string of {len(node)} characters; at most {MAX_STRING}", where(link)
+                )
             continue
         if not isinstance(node, dict | list | tuple):
             continue
         if depth >= MAX_DEPTH:
-            raise ConfigError(f"nested deeper than {MAX_DEPTH} levels", where)
-        if isinstance(node, dict):
-            for k, v in node.items():
-                if isinstance(k, str) and len(k) > MAX_STRING:
-                    raise ConfigError(f"key of {len(k)} characters; at most {MAX_STRING}", where)
-                stack.append((v, join_path(where, str(k)), depth + 1))
-        else:
-            for i, v in enumerate(node):
-                stack.append((v, f"{where}[{i}]", depth + 1))
+            raise ConfigError(f"nested deeper than {MAX_DEPTH} levels", where(link))
+        items = node.items() if isinstance(node, dict) else enumerate(node)
+        for k, v in items:
+            if isinstance(k, str) and len(k) > MAX_STRING:
+                raise ConfigError(f"key of {len(k)} characters; at most {MAX_STRING}", where(link))
+            if isinstance(v, str):
+                if len(v) > MAX_STRING:
+                    raise ConfigError(
+                        f"string of {len(v)} characters; at most {MAX_STRING}", where((link, k))
+                    )
+            elif isinstance(v, dict | list | tuple):
+                push((v, depth + 1, (link, k)))
 
 
 def ticket_to_dict(ticket: Ticket) -> dict[str, Any]:
@@ -246,7 +271,9 @@ def snapshot_envelope(snapshot: object) -> dict[str, Any]:
     Returns:
         ``{"format", "at" (datetime or None), "config" (mapping or None), "deadlines"
         (ticket -> metric -> datetime or None), "commands" (not yet checked)}``; a
-        ``csflow.desk/1`` snapshot has no ``at``, ``config`` or ``deadlines``.
+        ``csflow.desk/1`` snapshot has no ``at``, ``config`` or ``deadlines``; a
+        ``csflow.desk/3`` one has ``state`` (not yet checked) instead of ``deadlines`` and
+        ``commands``.
 
     Raises:
         ConfigError: With the path to what is wrong.
@@ -259,11 +286,12 @@ def snapshot_envelope(snapshot: object) -> dict[str, Any]:
             isinstance(fmt, str)
             and fmt.startswith("csflow.desk/")
             and fmt[12:].isdigit()
-            and int(fmt[12:]) > 2
+            and int(fmt[12:]) > 3
         )
         detail = " (newer than this csflow reads; upgrade csflow)" if newer else ""
         raise ConfigError(
-            f"expected format {SNAPSHOT_FORMAT!r}, got {show(fmt)}{detail}", "snapshot.format"
+            f"expected format 'csflow.desk/3' (or an older one), got {show(fmt)}{detail}",
+            "snapshot.format",
         )
     if fmt == "csflow.desk/1":
         check_keys(d, ("format", "commands"), "snapshot")
@@ -274,8 +302,9 @@ def snapshot_envelope(snapshot: object) -> dict[str, Any]:
             "deadlines": {},
             "commands": d.get("commands"),
         }
-    check_keys(d, ("format", "at", "config", "deadlines", "commands"), "snapshot")
-    for key in ("at", "config", "deadlines", "commands"):
+    body = ("state",) if fmt == "csflow.desk/3" else ("deadlines", "commands")
+    check_keys(d, ("format", "at", "config", *body), "snapshot")
+    for key in ("at", "config", *body):
         if key not in d:
             raise ConfigError(f"missing key {key!r}", "snapshot")
     at = None if d["at"] is None else decode_instant(d["at"], "snapshot.at")
@@ -290,6 +319,8 @@ def snapshot_envelope(snapshot: object) -> dict[str, Any]:
             if not isinstance(v, str):
                 raise ConfigError(f"expected a hash, got {show(v)}", f"snapshot.config.parts.{k}")
     deadlines: dict[str, dict[str, datetime | None]] = {}
+    if fmt == "csflow.desk/3":
+        return {"format": fmt, "at": at, "config": config, "state": d["state"]}
     for tid, clocks in mapping(d["deadlines"], "snapshot.deadlines").items():
         where = join_path("snapshot.deadlines", tid)
         deadlines[tid] = {}

@@ -24,9 +24,12 @@ from __future__ import annotations
 
 import heapq
 import itertools
-from collections.abc import Iterator, Mapping
+from collections.abc import Container, Iterator, Mapping
+from typing import Any
 
+from csflow._text import show
 from csflow.desk.record import TicketRecord
+from csflow.errors import ConfigError
 
 __all__ = ["Timers"]
 
@@ -103,3 +106,76 @@ class Timers:
             r = tickets.get(tid)
             if r is not None and r.survey_version == version:
                 yield r
+
+    # -- state snapshots -----------------------------------------------------------------------
+
+    def _live(
+        self, tickets: Mapping[str, TicketRecord]
+    ) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
+        """The live SLA and survey timers, each ``(due_us, ticket_id)`` in firing order (ties
+        in arming order), one per ticket."""
+        sla = sorted(
+            (d, seq, tid)
+            for d, seq, tid in self._sla
+            if (r := tickets.get(tid)) is not None and r.sla is not None and r.armed == d
+        )
+        surveys = sorted(
+            (d, seq, tid)
+            for d, seq, tid, version in self._surveys
+            if (r := tickets.get(tid)) is not None and r.survey_version == version
+        )
+        return (
+            list(dict.fromkeys((d, tid) for d, _, tid in sla)),
+            list(dict.fromkeys((d, tid) for d, _, tid in surveys)),
+        )
+
+    def surveys_pending(self, tickets: Mapping[str, TicketRecord]) -> set[str]:
+        """The tickets a survey is still due for."""
+        return {tid for _, tid in self._live(tickets)[1]}
+
+    def to_state(
+        self, tickets: Mapping[str, TicketRecord], kept: Container[str]
+    ) -> dict[str, list[list[Any]]]:
+        """The live timers of the *kept* tickets as plain data, in firing order:
+        ``{"sla": [[due_us, ticket_id], ...], "surveys": [[due_us, ticket_id], ...]}`` (a
+        survey timer is for the ticket's current ``survey_version``).  :meth:`load_state`
+        arms them afresh in that order, which keeps the order of ties."""
+        sla, surveys = self._live(tickets)
+        return {
+            "sla": [[d, tid] for d, tid in sla if tid in kept],
+            "surveys": [[d, tid] for d, tid in surveys if tid in kept],
+        }
+
+    def load_state(
+        self, data: object, tickets: Mapping[str, TicketRecord], path: str = "timers"
+    ) -> None:
+        """Arm the timers :meth:`to_state` wrote; each SLA timer sets its record's ``armed``.
+
+        Raises:
+            ConfigError: Malformed data, a timer of an unknown ticket (or of a ticket without
+                an SLA), or two SLA timers of one ticket; with the path to it.
+        """
+        if not isinstance(data, Mapping) or set(data) != {"sla", "surveys"}:
+            raise ConfigError("expected {'sla', 'surveys'}", path)
+        for kind in ("sla", "surveys"):
+            entries = data[kind]
+            if not isinstance(entries, list):
+                raise ConfigError(f"expected a list, got {show(entries)}", f"{path}.{kind}")
+            seen: set[str] = set()
+            for i, raw in enumerate(entries):
+                where = f"{path}.{kind}[{i}]"
+                if not isinstance(raw, list) or len(raw) != 2 or type(raw[0]) is not int:
+                    raise ConfigError(f"expected [due_us, ticket_id], got {show(raw)}", where)
+                d, tid = raw
+                r = tickets.get(tid) if isinstance(tid, str) else None
+                if r is None or tid in seen or (kind == "sla" and r.sla is None):
+                    raise ConfigError(
+                        f"a timer of unknown ticket {show(tid)} (or without an SLA, or twice)",
+                        where,
+                    )
+                seen.add(tid)
+                if kind == "sla":
+                    r.armed = d
+                    self.arm_sla(d, tid)
+                else:
+                    self.arm_survey(d, tid, r.survey_version)

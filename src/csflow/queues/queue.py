@@ -1,3 +1,6 @@
+# Why this file is over 800 lines: its state-snapshot pair (``to_state`` / ``load_state``, at
+# the end of the public methods) reads and rebuilds the class's private internals, so it sits
+# with them -- a change of those internals then changes their plain form in the same file.
 """A priority queue of waiting tickets: requirement groups, lazy deletion, delay views.
 
 Each waiting ticket has a key fixed when it is queued (:mod:`csflow.queues.keys` explains why
@@ -43,10 +46,11 @@ from collections import Counter
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from collections.abc import Set as AbstractSet
 from datetime import timedelta
-from typing import TypeAlias, cast
+from typing import Any, TypeAlias, cast
 
 import attrs
 
+from csflow._counters import peek_count
 from csflow._text import show
 from csflow._time import MAX_US, MIN_US, duration_us, to_instant_us
 from csflow.errors import ConfigError, DuplicateTicketError, UnknownTicketError
@@ -557,6 +561,138 @@ class TicketQueue:
         delay = _span_us(waited, "waited")
         if delay:
             self._view(delay)
+
+    # -- state snapshots -------------------------------------------------------------------
+
+    def next_sequence(self) -> int:
+        """The ``seq`` the next queued ticket gets (the counter is not advanced).
+
+        Raises:
+            TypeError: The queue's sequence is not an ``itertools.count``.
+        """
+        return peek_count(self._seq)  # type: ignore[arg-type]
+
+    def to_state(self) -> dict[str, Any]:
+        """The queue's waiting entries and delay views as plain data (:meth:`load_state`).
+
+        Entries are ``[ticket_id, band, virtual_due_us, seq, signature, queued_at_us,
+        callback]`` in service order; each delay view is ``[delay_us, horizon_us, [ids
+        visible]]``; ``announced`` lists the entries a view showed that :meth:`refresh` has
+        not reported yet.  Heaps and group counts are rebuilt from these.
+        """
+        index = self._index
+        views = []
+        for delay, view in self._views.items():
+            shown = sorted(
+                it[3]
+                for heap in view.visible.values()
+                for it in heap
+                if index.get(it[3].ticket_id) is it[3]
+            )
+            views.append([delay, view.horizon_us, [e.ticket_id for e in shown]])
+        return {
+            "entries": [
+                [e.ticket_id, *e.key, e.signature.to_state(), e.queued_at_us, e.callback]
+                for e in sorted(index.values(), key=_entry_key)
+            ],
+            "views": views,
+            "announced": [[d, e.ticket_id] for d, e in self._announced if self._alive(e)],
+        }
+
+    def load_state(
+        self,
+        data: object,
+        tickets: Mapping[str, Ticket],
+        sequence: Iterator[int],
+        path: str = "queue",
+    ) -> None:
+        """Fill this (empty) queue from :meth:`to_state` data; *tickets* gives each entry its
+        ticket, *sequence* becomes the queue's counter (its next value must exceed every
+        entry's ``seq``).
+
+        Raises:
+            ConfigError: Malformed data, an entry of an unknown ticket, a duplicate, a ``seq``
+                the counter has not passed yet; with the path to it.
+        """
+        if self._index:
+            raise ConfigError(f"queue {show(self.name)} is not empty", path)
+        if not isinstance(data, Mapping) or set(data) != {"entries", "views", "announced"}:
+            raise ConfigError("expected {'entries', 'views', 'announced'}", path)
+        nxt = peek_count(sequence) if isinstance(sequence, itertools.count) else None
+        seqs: set[int] = set()
+        entries = data["entries"]
+        if not isinstance(entries, list):
+            raise ConfigError(f"expected a list, got {show(entries)}", f"{path}.entries")
+        for i, raw in enumerate(entries):
+            where = f"{path}.entries[{i}]"
+            if not isinstance(raw, list) or len(raw) != 7:
+                raise ConfigError(
+                    "expected [ticket_id, band, due_us, seq, signature, queued_at_us, callback]",
+                    where,
+                )
+            tid, band, due, seq, sig, queued, callback = raw
+            if not isinstance(tid, str) or tid not in tickets:
+                raise ConfigError(f"entry of unknown ticket {show(tid)}", where)
+            if tid in self._index:
+                raise ConfigError(f"ticket {show(tid)} twice", where)
+            for value in (band, due, seq, queued):
+                if type(value) is not int or not MIN_US <= value <= MAX_US:
+                    raise ConfigError(f"expected an int, got {show(value)}", where)
+            if seq in seqs or (nxt is not None and seq >= nxt):
+                raise ConfigError(f"seq {seq} used twice or not yet handed out", where)
+            seqs.add(seq)
+            _check_flag(callback, "callback")
+            signature = Signature.from_state(sig, f"{where}[4]")
+            self._insert(
+                new_entry(tid, (band, due, seq), signature, queued, callback, tickets[tid])
+            )
+        self._seq = sequence
+        views = data["views"]
+        if not isinstance(views, list):
+            raise ConfigError(f"expected a list, got {show(views)}", f"{path}.views")
+        for i, raw in enumerate(views):
+            where = f"{path}.views[{i}]"
+            if (
+                not isinstance(raw, list)
+                or len(raw) != 3
+                or type(raw[0]) is not int
+                or raw[0] <= 0
+                or not (raw[1] is None or type(raw[1]) is int)
+                or not isinstance(raw[2], list)
+            ):
+                raise ConfigError("expected [delay_us, horizon_us, [ticket ids]]", where)
+            view = self._view(raw[0])
+            view.horizon_us = raw[1]
+            shown = set(raw[2])
+            if not shown <= self._index.keys():
+                raise ConfigError(f"visible tickets not waiting here: {show(raw[2])}", where)
+            view.pending = []
+            view.visible = {}
+            for e in self._index.values():
+                if e.ticket_id in shown:
+                    view.visible.setdefault(e.signature, []).append(_item(e))
+                else:
+                    view.pending.append((e.queued_at_us, e.key[2], e))
+            heapq.heapify(view.pending)
+            for heap in view.visible.values():
+                heapq.heapify(heap)
+            view.items = len(self._index)
+        announced = data["announced"]
+        if not isinstance(announced, list):
+            raise ConfigError(f"expected a list, got {show(announced)}", f"{path}.announced")
+        self._announced = []
+        for i, raw in enumerate(announced):
+            if (
+                not isinstance(raw, list)
+                or len(raw) != 2
+                or raw[0] not in self._views
+                or raw[1] not in self._index
+            ):
+                raise ConfigError(
+                    f"expected [delay_us of a view, waiting ticket id], got {show(raw)}",
+                    f"{path}.announced[{i}]",
+                )
+            self._announced.append((raw[0], self._index[raw[1]]))
 
     # -- internals -------------------------------------------------------------------------
 

@@ -9,6 +9,7 @@ it is eligible for (see :mod:`csflow.queues.queue`).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from typing import Any
 
 import attrs
 
@@ -149,6 +150,44 @@ class Signature:
         if name == self.channel:
             return self
         return attrs.evolve(self, channel=name)
+
+    def to_state(self) -> list[Any]:
+        """Plain data for a state snapshot: ``[channel, language, [[skill, min], ...], agent]``;
+        :meth:`from_state` reads it."""
+        return [
+            self.channel,
+            self.language,
+            [[r.skill, r.min_proficiency] for r in self.skills],
+            self.agent,
+        ]
+
+    @classmethod
+    def from_state(cls, data: object, path: str = "signature") -> Signature:
+        """The signature :meth:`to_state` wrote.
+
+        Raises:
+            ConfigError: Malformed data, with the path to it.
+        """
+        if not isinstance(data, list) or len(data) != 4 or not isinstance(data[2], list):
+            raise ConfigError(
+                f"expected [channel, language, [[skill, min], ...], agent], got {show(data)}",
+                path,
+            )
+        skills: dict[str, int] = {}
+        for i, pair in enumerate(data[2]):
+            if (
+                not isinstance(pair, list)
+                or len(pair) != 2
+                or not isinstance(pair[0], str)
+                or type(pair[1]) is not int
+                or pair[0] in skills
+            ):
+                raise ConfigError(f"expected [skill, min], got {show(pair)}", f"{path}[2][{i}]")
+            skills[pair[0]] = pair[1]
+        try:
+            return cls(data[0], data[1], skills, data[3])
+        except ConfigError as exc:
+            raise ConfigError(exc.detail, path) from None
 
     def __str__(self) -> str:
         parts = [self.channel]

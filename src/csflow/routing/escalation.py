@@ -5,7 +5,7 @@ validated networkx ``DiGraph``), and how many hand-overs a ticket may have
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Container, Iterable, Mapping, Sequence
 from typing import Literal
 
 import attrs
@@ -312,3 +312,22 @@ class TransferLedger:
     def forget(self, ticket_id: str) -> None:
         """Drop *ticket_id*'s count (closed for good)."""
         self._counts.pop(ticket_id, None)
+
+    def to_state(self, kept: Container[str]) -> dict[str, int]:
+        """The hand-over counts of the *kept* tickets, as plain data."""
+        return {t: n for t, n in self._counts.items() if t in kept}
+
+    def load_state(self, data: object, known: Container[str], path: str = "transfers") -> None:
+        """Set the counts :meth:`to_state` wrote (tickets must be *known*).
+
+        Raises:
+            ConfigError: Malformed data or an unknown ticket, with the path to it.
+        """
+        if not isinstance(data, dict):
+            raise ConfigError(f"expected a mapping, got {show(data)}", path)
+        for tid, n in data.items():
+            if tid not in known or type(n) is not int or n < 1:
+                raise ConfigError(
+                    f"expected a count of a known ticket, got {show(n)}", f"{path}.{tid}"
+                )
+            self._counts[tid] = n

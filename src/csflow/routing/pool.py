@@ -1,3 +1,6 @@
+# Why this file is over 800 lines: its state-snapshot pair (``to_state`` / ``load_state``, at
+# the end of the public methods) reads and rebuilds the class's private internals, so it sits
+# with them -- a change of those internals then changes their plain form in the same file.
 """The agent pool: agents, their presence and load, and the indexes that make eligibility and
 agent selection cheap.
 
@@ -59,11 +62,13 @@ from __future__ import annotations
 
 import heapq
 import itertools
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from collections.abc import Set as AbstractSet
+from typing import Any
 
+from csflow._counters import peek_count
 from csflow._text import show
-from csflow._time import to_instant_us, utc
+from csflow._time import MAX_US, MIN_US, to_instant_us, utc
 from csflow.errors import (
     CapacityExceededError,
     ConfigError,
@@ -392,6 +397,131 @@ class AgentPool:
                 f"agent {show(agent_id)} does not hold ticket {show(ticket_id)}"
             )
         self.release_unchecked(ag, ticket_id, to_instant_us(at))
+
+    # -- state snapshots -------------------------------------------------------------------
+
+    def to_state(self, profile_to_plain: Callable[[AgentProfile], Any]) -> dict[str, Any]:
+        """The agents as plain data, in joining order (:meth:`load_state` reads it).
+
+        Each agent: its profile (written by *profile_to_plain*), routing profile (``group``),
+        presence, joining ``order``, round-robin ``turn``, ``idle_since_us``,
+        ``last_assigned_us`` and the tickets it holds, ``[ticket_id, channel]`` in the order
+        it was given them; ``next_order`` and ``next_turn`` are the counters.  Load, counts,
+        availability, signature memberships and heaps are rebuilt from these.
+        """
+        return {
+            "agents": [
+                {
+                    "profile": profile_to_plain(ag.profile),
+                    "group": ag.group,
+                    "presence": ag.presence,
+                    "order": ag.order,
+                    "turn": ag.turn,
+                    "idle_since_us": ag.idle_since_us,
+                    "last_assigned_us": ag.last_assigned_us,
+                    "held": [[tid, c] for tid, c in ag.held.items()],
+                }
+                for ag in self._agents.values()
+            ],
+            "next_order": peek_count(self._order),
+            "next_turn": peek_count(self._turns),
+        }
+
+    def load_state(
+        self,
+        data: object,
+        profile_from_plain: Callable[[object, str], AgentProfile],
+        groups: Collection[str],
+        path: str = "agents",
+    ) -> None:
+        """Fill this (empty) pool from :meth:`to_state` data.
+
+        Args:
+            data: What :meth:`to_state` returned.
+            profile_from_plain: Reads a profile (data, path).
+            groups: The routing profiles an agent may belong to.
+            path: Where *data* is, for errors.
+
+        Raises:
+            ConfigError: Malformed data, a duplicate agent or held ticket, an unknown group or
+                presence, load over capacity, a counter behind the values it handed out;
+                with the path to it.
+        """
+        if self._agents:
+            raise ConfigError("the pool is not empty", path)
+        if not isinstance(data, Mapping) or set(data) != {"agents", "next_order", "next_turn"}:
+            raise ConfigError("expected {'agents', 'next_order', 'next_turn'}", path)
+        agents = data["agents"]
+        if not isinstance(agents, list):
+            raise ConfigError(f"expected a list, got {show(agents)}", f"{path}.agents")
+        keys = {"profile", "group", "presence", "order", "turn", "idle_since_us"}
+        keys |= {"last_assigned_us", "held"}
+        last_order = -1
+        max_turn = -1
+        for i, raw in enumerate(agents):
+            where = f"{path}.agents[{i}]"
+            if not isinstance(raw, Mapping) or set(raw) != keys:
+                raise ConfigError(f"expected the keys {show(sorted(keys))}", where)
+            profile = profile_from_plain(raw["profile"], f"{where}.profile")
+            if profile.id in self._agents:
+                raise ConfigError(f"agent {show(profile.id)} twice", where)
+            if raw["group"] not in groups:
+                raise ConfigError(
+                    f"unknown routing profile {show(raw['group'])}; known: {show(sorted(groups))}",
+                    f"{where}.group",
+                )
+            for key in ("order", "turn", "idle_since_us", "last_assigned_us"):
+                value = raw[key]
+                if type(value) is not int or not MIN_US <= value <= MAX_US:
+                    raise ConfigError(f"expected an int, got {show(value)}", f"{where}.{key}")
+            if raw["order"] <= last_order:
+                raise ConfigError("agents must be in joining order", f"{where}.order")
+            last_order = raw["order"]
+            max_turn = max(max_turn, raw["turn"])
+            try:
+                self.add(
+                    profile, at=raw["idle_since_us"], presence=raw["presence"], group=raw["group"]
+                )
+            except ConfigError as exc:
+                raise ConfigError(exc.detail, where) from None
+            ag = self._agents[profile.id]
+            held = raw["held"]
+            if not isinstance(held, list):
+                raise ConfigError(f"expected a list, got {show(held)}", f"{where}.held")
+            for j, pair in enumerate(held):
+                w = f"{where}.held[{j}]"
+                if not isinstance(pair, list) or len(pair) != 2 or not isinstance(pair[0], str):
+                    raise ConfigError(f"expected [ticket_id, channel], got {show(pair)}", w)
+                tid, c = pair
+                if tid in self._holder:
+                    raise ConfigError(f"ticket {show(tid)} held twice", w)
+                if not self._fits(ag, c):
+                    raise ConfigError(
+                        f"agent {show(ag.id)} cannot hold another {show(c)} ticket (holding "
+                        f"{show(dict(ag.counts))}, capacity {show(ag.caps)})",
+                        w,
+                    )
+                self.assign_unchecked(ag, tid, c, raw["last_assigned_us"])
+            ag.order = raw["order"]
+            ag.turn = raw["turn"]
+            ag.idle_since_us = raw["idle_since_us"]
+            ag.last_assigned_us = raw["last_assigned_us"]
+        nxt_order, nxt_turn = data["next_order"], data["next_turn"]
+        if type(nxt_order) is not int or nxt_order <= last_order:
+            raise ConfigError(f"expected an int above {last_order}", f"{path}.next_order")
+        if type(nxt_turn) is not int or nxt_turn <= max_turn or nxt_turn < 0:
+            raise ConfigError(f"expected an int above {max_turn}", f"{path}.next_turn")
+        self._order = itertools.count(nxt_order)
+        self._turns = itertools.count(nxt_turn)
+
+    def _fits(self, ag: AgentRecord, c: object) -> bool:
+        """Whether *ag* has room for one more ticket of channel *c*, whatever its presence."""
+        if not isinstance(c, str) or ag.caps.get(c, 0) <= ag.counts.get(c, 0) or ag.n_exclusive:
+            return False
+        if c in self._exclusive and ag.n_held:
+            return False
+        budget = self._budget
+        return budget is None or ag.load + self._weights.get(c, 1) <= budget
 
     # -- the router's surface (unchecked: the caller validated) ----------------------------
 

@@ -1,3 +1,6 @@
+# Why this file is over 800 lines: its state-snapshot pair (``to_state`` / ``load_state``, at
+# the end of the public methods) reads and rebuilds the class's private internals, so it sits
+# with them -- a change of those internals then changes their plain form in the same file.
 """The router: queues plus the agent pool; routes tickets to agents and agents to tickets.
 
 Theory of operation
@@ -33,14 +36,15 @@ Every call that raises has changed nothing: arguments are validated before any m
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+import itertools
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 import attrs
 
 from csflow._text import show
-from csflow._time import instant_us, to_instant_us, utc
+from csflow._time import MAX_US, MIN_US, instant_us, to_instant_us, utc
 from csflow.errors import (
     CapacityExceededError,
     ConfigError,
@@ -586,6 +590,138 @@ class Router:
             )
             out.append(self._give(ag, w, entry, reason, at_us, already_dropped=True))
         return out
+
+    # -- state snapshots -------------------------------------------------------------------
+
+    def to_state(self, profile_to_plain: Callable[[AgentProfile], Any]) -> dict[str, Any]:
+        """The router's state as plain data (:meth:`load_state` reads it): the pool's agents
+        (:meth:`AgentPool.to_state`), each queue's entries (:meth:`TicketQueue.to_state`), the
+        queues' shared ``sequence`` counter, and each waiting ticket's routing state --
+        ``[ticket_id, queue, plan's queue, step, open signature, pin, pin_until_us, rule,
+        queued_at_us, due_us]`` -- those with a timer first, in the order the timers fire, then
+        the others by id.
+        Timers, signature registrations and agent heaps are rebuilt on load.
+        """
+        order = self._timers.live_order(self._waiting)
+        timed = set(order)
+        # The others in id order: the dict's own order is not part of the state (it differs
+        # between a desk and its restored copy, and nothing reads it).
+        order += sorted(tid for tid in self._waiting if tid not in timed)
+        plans = {id(p): q for q, p in self._plans.items()}
+        waits = []
+        for tid in order:
+            w = self._waiting[tid]
+            plan = None if w.plan is None else plans[id(w.plan)]
+            waits.append(
+                [
+                    tid,
+                    w.queue,
+                    plan,
+                    w.step,
+                    w.open_sig.to_state(),
+                    w.pin,
+                    w.pin_until,
+                    w.rule,
+                    w.queued_at_us,
+                    w.due_us,
+                ]
+            )
+        first = next(iter(self.queues.values()))
+        return {
+            "pool": self.pool.to_state(profile_to_plain),
+            "queues": {name: q.to_state() for name, q in self.queues.items()},
+            "sequence": first.next_sequence(),
+            "waiting": waits,
+        }
+
+    def load_state(
+        self,
+        data: object,
+        tickets: Mapping[str, Ticket],
+        profile_from_plain: Callable[[object, str], AgentProfile],
+        path: str = "router",
+    ) -> None:
+        """Fill this (new) router from :meth:`to_state` data.
+
+        Args:
+            data: What :meth:`to_state` returned.
+            tickets: The waiting tickets (and any others), by id.
+            profile_from_plain: Reads an agent profile (data, path).
+            path: Where *data* is, for errors.
+
+        Raises:
+            ConfigError: Malformed data, an unknown queue, a waiting ticket missing from its
+                queue (or the other way round), a relaxation step past its plan; with the path.
+        """
+        if self._waiting or len(self.pool):
+            raise ConfigError("the router is not empty", path)
+        if not isinstance(data, Mapping) or set(data) != {"pool", "queues", "sequence", "waiting"}:
+            raise ConfigError("expected {'pool', 'queues', 'sequence', 'waiting'}", path)
+        self.pool.load_state(data["pool"], profile_from_plain, self.profiles, f"{path}.pool")
+        nxt = data["sequence"]
+        if type(nxt) is not int or nxt < 0:
+            raise ConfigError(f"expected a non-negative int, got {show(nxt)}", f"{path}.sequence")
+        seq = itertools.count(nxt)
+        queues = data["queues"]
+        if not isinstance(queues, Mapping) or set(queues) != set(self.queues):
+            raise ConfigError(
+                f"expected the queues {show(sorted(self.queues))}, got "
+                f"{show(sorted(queues) if isinstance(queues, Mapping) else queues)}",
+                f"{path}.queues",
+            )
+        for name, q in self.queues.items():
+            q.load_state(queues[name], tickets, seq, f"{path}.queues.{name}")
+        waits = data["waiting"]
+        if not isinstance(waits, list):
+            raise ConfigError(f"expected a list, got {show(waits)}", f"{path}.waiting")
+        for i, raw in enumerate(waits):
+            where = f"{path}.waiting[{i}]"
+            if not isinstance(raw, list) or len(raw) != 10:
+                raise ConfigError("expected a list of 10 fields", where)
+            tid, qname, plan_q, step, open_sig, pin, pin_until, rule, queued, due = raw
+            if not isinstance(qname, str) or qname not in self.queues:
+                raise ConfigError(f"unknown queue {show(qname)}", f"{where}[1]")
+            if not isinstance(tid, str) or tid not in self.queues[qname] or tid in self._waiting:
+                raise ConfigError(
+                    f"ticket {show(tid)} does not wait in queue {show(qname)} (or twice)", where
+                )
+            plan = None
+            if plan_q is not None:
+                plan = self._plans.get(plan_q) if isinstance(plan_q, str) else None
+                if plan is None:
+                    raise ConfigError(f"no relaxation plan for queue {show(plan_q)}", f"{where}[2]")
+            limit = 0 if plan is None else len(plan.steps)
+            if type(step) is not int or not 0 <= step <= limit:
+                raise ConfigError(f"expected a step from 0 to {limit}, got {show(step)}", where)
+            for value in (pin_until, queued, 0 if due is None else due):
+                if type(value) is not int or not MIN_US <= value <= MAX_US:
+                    raise ConfigError(f"expected an int, got {show(value)}", where)
+            if pin is not None and not isinstance(pin, str):
+                raise ConfigError(f"expected an agent id or null, got {show(pin)}", f"{where}[5]")
+            if rule is not None:
+                check_name("rule", rule)
+            sig = Signature.from_state(open_sig, f"{where}[4]")
+            w = Wait(tickets[tid], qname, sig, plan, self._chain, rule, queued, due)
+            w.step = step
+            w.pin = pin
+            w.pin_until = pin_until
+            w.sig = sig.pinned(pin)
+            if self.queues[qname].get(tid).signature != w.sig:
+                raise ConfigError(
+                    f"ticket {show(tid)} waits under {self.queues[qname].get(tid).signature} in "
+                    f"its queue but {w.sig} here",
+                    where,
+                )
+            self.pool.register(w.sig).refs += 1
+            self._waiting[tid] = w
+            self._timers.arm(w)
+        for name, q in self.queues.items():
+            missing = [e.ticket_id for e in q if e.ticket_id not in self._waiting]
+            if missing:
+                raise ConfigError(
+                    f"tickets {show(missing)} wait in queue {show(name)} without a routing state",
+                    f"{path}.waiting",
+                )
 
     # -- internals -------------------------------------------------------------------------
 

@@ -213,6 +213,16 @@ class Timers:
         if when is not None:
             heapq.heappush(self._heap, (when, next(self._seq), w.ticket.id, w.version))
 
+    def live_order(self, waiting: Mapping[str, Wait]) -> list[str]:
+        """The waiting tickets with a live timer, in the order their timers fire (ties in the
+        order they were armed): arming them afresh in this order keeps every tie's order."""
+        live = sorted(
+            (due, seq, tid)
+            for due, seq, tid, version in self._heap
+            if (w := waiting.get(tid)) is not None and w.version == version
+        )
+        return list(dict.fromkeys(tid for _, _, tid in live))
+
     def next_us(self, waiting: Mapping[str, Wait]) -> int | None:
         """The first live timer's instant (stale ones are dropped), or ``None``."""
         timers = self._heap

@@ -1,0 +1,368 @@
+"""A desk's state snapshot: what is open now, as plain data, O(open tickets + agents).
+
+:meth:`Desk.snapshot <csflow.desk.Desk.snapshot>` writes format ``csflow.desk/3``::
+
+    {"format": "csflow.desk/3",
+     "at": "2026-03-02T09:05:00+00:00",     # the desk's last instant (UTC), or null
+     "config": {"version": 1, "hash": "...", "parts": {...}},   # config_fingerprint
+     "state": {
+       "tickets": [...],     # each kept ticket's record and SLA clocks (TicketSla.to_dict)
+       "router": {...},      # agents, queues and their shared sequence, waiting tickets
+       "timers": {...},      # the live SLA and survey timers, in firing order
+       "transfers": {...},   # hand-over counts
+       "last_agent": [...],  # [customer, agent, at_us] in order of service, as far as read
+       "contacts": [...],    # recent contacts within the window (or null)
+       "feedback": {...},    # resolution cycles and ratings
+       "goodwill": {...}}}   # allowances spent, per-ticket totals, pending requests (or null)
+
+Instants inside ``state`` are integer microseconds since the epoch (UTC), as the clocks'
+own ``to_dict`` writes them (tickets and events keep their own plain forms).  Each part is encoded by its own component (``to_state`` /
+``load_state`` on :class:`~csflow.routing.Router`, :class:`~csflow.routing.AgentPool`,
+:class:`~csflow.queues.TicketQueue`, the desk's timers, ledgers and memories); this module
+assembles them and checks what ties them together.
+
+What a snapshot keeps
+---------------------
+Every ticket still open (queued, assigned, pending, on hold) and every *solved* ticket (a
+customer can still reopen it).  A *closed* or *abandoned* ticket -- nothing can reopen it --
+leaves the state, unless the desk still awaits something about it: a survey not yet due, or a
+goodwill request not yet answered (then it leaves at the first snapshot after that).  So the
+host decides when a solved ticket leaves by closing it (:meth:`Desk.close`); ``forget`` drops a
+ticket from the live desk as well.
+
+A restored desk does not know a ticket that left: its view, clocks and history raise
+:class:`~csflow.errors.UnknownTicketError`, exactly as after :meth:`Desk.forget
+<csflow.desk.Desk.forget>` -- a restore *is* a forget of every ticket that left.  Keep what
+you need of them (events, ratings) in your own store.  A kept ticket's ``history`` (when the
+desk keeps history) is written with it; a desk restored with ``keep_history`` off drops it.
+
+Derived indexes are rebuilt, not written: the timer heaps (armed afresh in the order the
+snapshot lists, so ties fire in the same order), the pool's signature memberships and agent
+heaps, the queues' groups and delay views, the owners' sets, the open tickets per customer.
+
+A customer's last agent is written only where something can still read it: all those the desk
+remembers (at most ``contacts.max_customers``, the most recently served) when the desk
+remembers contacts or a :class:`~csflow.routing.PreferredAgent` in its strategies has no
+``recency``; those within the longest ``recency`` otherwise; none when nothing reads them.
+They are written in order of service, which decides whom the bounded memory forgets next.
+
+**The law** (``tests/test_state_snapshot.py``): a desk restored from ``snapshot()`` (through
+JSON or not) has the same future -- every event, view, ``next_wakeup`` and later snapshot --
+as the original desk after it forgets the tickets that left.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any, Final
+
+from csflow._config import mapping
+from csflow._plain import encode_instant
+from csflow._text import show
+from csflow._time import duration_us, instant_us, utc
+from csflow.desk.config import DeskConfig
+from csflow.desk.contacts import ContactMemory, LastAgents
+from csflow.desk.feedback import FeedbackBook
+from csflow.desk.goodwill import GoodwillLedger
+from csflow.desk.lifecycle import FORGETTABLE
+from csflow.desk.record import TicketRecord, record_from_state, record_to_state
+from csflow.desk.serialisation import profile_from_dict, profile_to_dict
+from csflow.desk.timers import Timers
+from csflow.errors import ConfigError, CsflowError
+from csflow.events import Event, SlaDeadlineMoved
+from csflow.model import TicketStatus
+from csflow.routing import PreferredAgent, Router, TransferLedger
+
+__all__ = ["STATE_FORMAT", "DeskParts", "kept_tickets", "load_state", "state_snapshot"]
+
+#: The ``format`` of a state snapshot.
+STATE_FORMAT: Final = "csflow.desk/3"
+
+_OPEN: Final = frozenset(
+    {TicketStatus.QUEUED, TicketStatus.ASSIGNED, TicketStatus.PENDING, TicketStatus.ON_HOLD}
+)
+_OWNED: Final = frozenset({TicketStatus.PENDING, TicketStatus.ON_HOLD})
+_PARTS: Final = (
+    "tickets",
+    "router",
+    "timers",
+    "transfers",
+    "last_agent",
+    "contacts",
+    "feedback",
+    "goodwill",
+)
+
+
+class DeskParts:
+    """The parts of one desk a state snapshot reads and a restore fills (the desk's own
+    objects, not copies), and the one desk rule a config change needs (*due*)."""
+
+    __slots__ = (
+        "config",
+        "contacts",
+        "due",
+        "feedback",
+        "goodwill",
+        "last_agent",
+        "ledger",
+        "now",
+        "owned",
+        "router",
+        "tickets",
+        "timers",
+    )
+
+    def __init__(
+        self,
+        config: DeskConfig,
+        now: int,
+        tickets: dict[str, TicketRecord],
+        router: Router,
+        timers: Timers,
+        ledger: TransferLedger,
+        last_agent: LastAgents,
+        owned: dict[str, set[str]],
+        contacts: ContactMemory | None,
+        feedback: FeedbackBook,
+        goodwill: GoodwillLedger | None,
+        due: Callable[[TicketRecord], int | None],
+    ) -> None:
+        self.config = config
+        self.now = now
+        self.tickets = tickets
+        self.router = router
+        self.timers = timers
+        self.ledger = ledger
+        self.last_agent = last_agent
+        self.owned = owned
+        self.contacts = contacts
+        self.feedback = feedback
+        self.goodwill = goodwill
+        self.due = due
+
+
+def _awaited(parts: DeskParts) -> set[str]:
+    """Tickets the desk still awaits something about: a survey, a goodwill answer."""
+    out = parts.timers.surveys_pending(parts.tickets)
+    gw = parts.goodwill
+    if gw is not None:
+        out.update(gw.pending(rid)[0] for rid in gw.requests())
+    return out
+
+
+def kept_tickets(parts: DeskParts) -> dict[str, TicketRecord]:
+    """The tickets a snapshot keeps (see the module docstring), in order of submission."""
+    awaited = _awaited(parts)
+    return {
+        tid: r for tid, r in parts.tickets.items() if r.state not in FORGETTABLE or tid in awaited
+    }
+
+
+def _affinity_horizon(config: DeskConfig, now: int) -> int | None:
+    """The oldest last-agent contact (µs) anything can still read; ``None``: all of them."""
+    if config.contacts is not None:
+        return None
+    recency: list[int] = []
+    for s in config.strategies:
+        if isinstance(s, PreferredAgent):
+            if s.recency is None:
+                return None
+            recency.append(duration_us(s.recency, "recency"))
+    if not recency:
+        return 2**63  # nothing reads them
+    return now - max(recency)
+
+
+def state_snapshot(parts: DeskParts, fingerprint: dict[str, Any]) -> dict[str, Any]:
+    """The desk's state as a ``csflow.desk/3`` snapshot (see the module docstring)."""
+    now = parts.now
+    known = now > -(2**61)
+    kept = kept_tickets(parts)
+    horizon = _affinity_horizon(parts.config, now)
+    state = {
+        "tickets": [record_to_state(r) for r in kept.values()],
+        "router": parts.router.to_state(profile_to_dict),
+        "timers": parts.timers.to_state(parts.tickets, kept),
+        "transfers": parts.ledger.to_state(kept),
+        "last_agent": [
+            [c, a, t] for c, (a, t) in parts.last_agent.items() if horizon is None or t >= horizon
+        ],
+        "contacts": None if parts.contacts is None else parts.contacts.to_state(now),
+        "feedback": parts.feedback.to_state(kept),
+        "goodwill": None if parts.goodwill is None else parts.goodwill.to_state(kept),
+    }
+    return {
+        "format": STATE_FORMAT,
+        "at": encode_instant(utc(now)) if known else None,
+        "config": fingerprint,
+        "state": state,
+    }
+
+
+def load_state(
+    parts: DeskParts, data: object, at: datetime | None, *, recalculate: bool = False
+) -> tuple[int, list[Event]]:
+    """Fill a new desk's *parts* from a snapshot's ``state`` taken at *at*.
+
+    With *recalculate* (an accepted config change), every SLA clock of a ticket still open
+    to it is recalculated at *at* per the config's ``recalculation`` mode, under the SLA
+    policy of the same name in the new config.
+
+    Returns:
+        The desk's instant (µs), and under *recalculate* a
+        :class:`~csflow.events.SlaDeadlineMoved` for every deadline that moved, then the SLA
+        events the recalculation caused.
+
+    Raises:
+        ConfigError: Anything malformed or inconsistent, naming the path
+            (``snapshot.state.router.pool.agents[3].held[0]: ...``).  The parts are then
+            half-filled: the caller drops the desk.
+    """
+    try:
+        return _load(parts, data, at, recalculate)
+    except ConfigError as exc:
+        if exc.path and exc.path.startswith("snapshot"):
+            raise
+        where = "snapshot.state" if not exc.path else f"snapshot.state.{exc.path}"
+        raise ConfigError(exc.detail, where) from None
+    except (
+        CsflowError,
+        TypeError,
+        ValueError,
+        LookupError,
+        AttributeError,
+        ArithmeticError,
+    ) as exc:
+        raise ConfigError(f"inconsistent state: {exc}", "snapshot.state") from None
+
+
+def _load(
+    parts: DeskParts, data: object, at: datetime | None, recalculate: bool
+) -> tuple[int, list[Event]]:
+    d = mapping(data, "snapshot.state")
+    if set(d) != set(_PARTS):
+        raise ConfigError(
+            f"expected the keys {show(sorted(_PARTS))}, got {show(sorted(d))}", "snapshot.state"
+        )
+    now = -(2**62) if at is None else instant_us(at, "at", ConfigError)
+    config = parts.config
+    path = "snapshot.state"
+    # -- the tickets
+    raw_tickets = d["tickets"]
+    if not isinstance(raw_tickets, list):
+        raise ConfigError(f"expected a list, got {show(raw_tickets)}", f"{path}.tickets")
+    tickets = parts.tickets
+    for i, raw in enumerate(raw_tickets):
+        where = f"{path}.tickets[{i}]"
+        r = record_from_state(
+            raw, config.sla_policies, now, where, keep_history=config.keep_history
+        )
+        if r.ticket.id in tickets:
+            raise ConfigError(f"ticket {show(r.ticket.id)} twice", where)
+        if r.queue not in parts.router.queues:
+            raise ConfigError(
+                f"unknown queue {show(r.queue)}; queues: {show(list(parts.router.queues))}",
+                f"{where}.queue",
+            )
+        if instant_us(r.ticket.created_at, "created_at", ConfigError) > now:
+            raise ConfigError("created after the snapshot's instant", f"{where}.ticket.created_at")
+        tickets[r.ticket.id] = r
+    # -- routing: agents, queues, waiting tickets
+    router = parts.router
+    router.load_state(
+        d["router"], {t: r.ticket for t, r in tickets.items()}, profile_from_dict, f"{path}.router"
+    )
+    pool = router.pool
+    for i, (tid, r) in enumerate(tickets.items()):
+        where = f"{path}.tickets[{i}]"
+        waiting = tid in router.queues[r.queue] or any(tid in q for q in router.queues.values())
+        if (r.state == TicketStatus.QUEUED) != waiting:
+            raise ConfigError(
+                f"ticket {show(tid)} is {r.state} but {'' if waiting else 'not '}waiting", where
+            )
+        holder = pool.holder(tid)
+        if (r.state == TicketStatus.ASSIGNED) != (holder is not None) or holder != (
+            r.agent if r.state == TicketStatus.ASSIGNED else None
+        ):
+            raise ConfigError(
+                f"ticket {show(tid)} is {r.state} with agent {show(r.agent)} but held by "
+                f"{show(holder)}",
+                f"{where}.agent",
+            )
+        if r.state in _OWNED and r.agent is not None:
+            if r.agent not in pool:
+                raise ConfigError(f"ticket {show(tid)} owned by unknown agent", f"{where}.agent")
+            parts.owned.setdefault(r.agent, set()).add(tid)
+        if r.state == TicketStatus.QUEUED and r.agent is not None:
+            raise ConfigError(f"waiting ticket {show(tid)} with an agent", f"{where}.agent")
+    for aid in pool:
+        for tid in pool.status(aid).held:
+            if tid not in tickets:
+                raise ConfigError(f"agent {show(aid)} holds unknown ticket {show(tid)}", path)
+    # -- timers, ledgers, memories
+    parts.timers.load_state(d["timers"], tickets, f"{path}.timers")
+    parts.ledger.load_state(d["transfers"], tickets, f"{path}.transfers")
+    parts.feedback.load_state(d["feedback"], tickets, f"{path}.feedback")
+    last = d["last_agent"]
+    if not isinstance(last, list):
+        raise ConfigError(f"expected a list, got {show(last)}", f"{path}.last_agent")
+    for i, raw in enumerate(last):
+        where = f"{path}.last_agent[{i}]"
+        if (
+            not isinstance(raw, list)
+            or len(raw) != 3
+            or not isinstance(raw[0], str)
+            or not isinstance(raw[1], str)
+            or type(raw[2]) is not int
+            or raw[2] > now
+        ):
+            raise ConfigError(
+                f"expected [customer, agent, at_us] by the snapshot's instant, got {show(raw)}",
+                where,
+            )
+        try:
+            parts.last_agent.load(raw[0], raw[1], raw[2])
+        except ConfigError as exc:
+            raise ConfigError(str(exc), where) from None
+    for name, part in (("contacts", parts.contacts), ("goodwill", parts.goodwill)):
+        if (d[name] is None) != (part is None):
+            raise ConfigError(
+                f"expected {'null' if part is None else 'data'} for this config", f"{path}.{name}"
+            )
+    if parts.contacts is not None:
+        parts.contacts.load_state(d["contacts"], now, f"{path}.contacts")
+        for tid, r in tickets.items():
+            if r.state in _OPEN:
+                parts.contacts.opened(r.ticket.customer.id, tid)
+    if parts.goodwill is not None:
+        parts.goodwill.load_state(d["goodwill"], tickets, f"{path}.goodwill")
+    moved: list[Event] = []
+    if recalculate and at is not None:
+        _recalculate(parts, at, moved)
+    return now, moved
+
+
+def _recalculate(parts: DeskParts, at: datetime, out: list[Event]) -> None:
+    """Under an accepted config change: each live SLA follows its policy in the new config."""
+    config = parts.config
+    caused: list[Event] = []
+    for tid, r in parts.tickets.items():
+        sla = r.sla
+        if sla is None or r.policy is None or sla.status in FORGETTABLE:
+            continue
+        before = {m: c.due_at for m, c in sla.clocks.items()}
+        caused.extend(
+            sla.recalculate(at, policy=config.sla_policies[r.policy], mode=config.recalculation)
+        )
+        for m, c in sla.clocks.items():
+            if before.get(m) != c.due_at:
+                out.append(SlaDeadlineMoved(at, tid, m.value, before.get(m), c.due_at))
+        d = sla.next_deadline_us()
+        if d is not None and d != r.armed:
+            parts.timers.arm_sla(d, tid)
+        r.armed = d
+        if r.state == TicketStatus.QUEUED:
+            parts.router.reprioritize(r.ticket, due=parts.due(r))
+    out.extend(caused)
