@@ -118,6 +118,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--equivalent", default="tools/mutation_equivalent.txt")
     parser.add_argument("--profile", default="dev", help="Hypothesis profile for the mutant runs")
     parser.add_argument("--max-children", type=int, default=1)
+    parser.add_argument(
+        "--resume",
+        action="store_true",
+        help="reuse --workdir (same source, tests only added): rerun the sampled mutants not killed",
+    )
     parser.add_argument("--min-score", type=float, default=0.0, help="percent; else exit 1")
     args = parser.parse_args(argv)
 
@@ -127,29 +132,49 @@ def main(argv: list[str] | None = None) -> int:
     workdir = Path(args.workdir)
     mutmut = str(Path(sys.executable).parent / "mutmut")
 
-    shutil.rmtree(workdir, ignore_errors=True)
-    workdir.mkdir(parents=True)
-    shutil.copytree("src", workdir / "src", ignore=shutil.ignore_patterns("__pycache__"))
-    shutil.copytree("tests", workdir / "tests", ignore=shutil.ignore_patterns("__pycache__"))
-    shutil.copy("pyproject.toml", workdir / "pyproject.toml")
-    with open(workdir / "pyproject.toml", "a", encoding="utf-8") as f:
-        f.write(_mutmut_config(mutate, tests, args.profile))
-
-    subprocess.run(
-        [sys.executable, "-c", _GENERATE], cwd=workdir, check=True, stdout=subprocess.DEVNULL
-    )
-    names = sorted(_exit_codes(workdir, mutate))
+    if args.resume and (workdir / "mutants").is_dir():
+        # Same source, more tests: copy the tests again and rerun only what was not killed (a
+        # mutant killed by fewer tests stays killed by more).  A new test selection makes
+        # mutmut forget its verdicts, so the earlier ones are kept here.
+        for target in (workdir / "tests", workdir / "mutants" / "tests"):
+            shutil.rmtree(target, ignore_errors=True)
+            shutil.copytree("tests", target, ignore=shutil.ignore_patterns("__pycache__"))
+        for target in (workdir / "pyproject.toml", workdir / "mutants" / "pyproject.toml"):
+            shutil.copy("pyproject.toml", target)
+            with open(target, "a", encoding="utf-8") as f:
+                f.write(_mutmut_config(mutate, tests, args.profile))
+    else:
+        shutil.rmtree(workdir, ignore_errors=True)
+        workdir.mkdir(parents=True)
+        shutil.copytree("src", workdir / "src", ignore=shutil.ignore_patterns("__pycache__"))
+        shutil.copytree("tests", workdir / "tests", ignore=shutil.ignore_patterns("__pycache__"))
+        shutil.copy("pyproject.toml", workdir / "pyproject.toml")
+        with open(workdir / "pyproject.toml", "a", encoding="utf-8") as f:
+            f.write(_mutmut_config(mutate, tests, args.profile))
+        subprocess.run(
+            [sys.executable, "-c", _GENERATE], cwd=workdir, check=True, stdout=subprocess.DEVNULL
+        )
+    before = _exit_codes(workdir, mutate)
+    kept = workdir / "sample-results.json"
+    if args.resume and kept.exists():
+        before.update(json.loads(kept.read_text(encoding="utf-8")))
+    names = sorted(before)
     picked = (
         sorted(random.Random(args.seed).sample(names, args.sample))
         if 0 < args.sample < len(names)
         else names
     )
+    to_run = [n for n in picked if before[n] not in _KILLED | _TIMEOUT]
+    if to_run:
+        subprocess.run(
+            [mutmut, "run", "--max-children", str(args.max_children), *to_run],
+            cwd=workdir,
+            check=True,
+        )
 
-    subprocess.run(
-        [mutmut, "run", "--max-children", str(args.max_children), *picked], cwd=workdir, check=True
-    )
-
-    codes = _exit_codes(workdir, mutate)
+    after = _exit_codes(workdir, mutate)
+    codes = {n: after[n] if n in to_run else before[n] for n in picked}
+    kept.write_text(json.dumps(codes, indent=1), encoding="utf-8")
     killed = [n for n in picked if codes[n] in _KILLED]
     timeout = [n for n in picked if codes[n] in _TIMEOUT]
     rest = [n for n in picked if n not in killed and n not in timeout]
