@@ -146,3 +146,23 @@ def test_a_queue_sequence_and_a_kept_ticket_are_checked() -> None:
     ):
         q.push_key("d", band=0, due=T0, at=T0, signature=SIG, ticket=_ticket("c"))
     assert "d" not in q
+
+
+def test_pop_from_listed_groups_honours_a_wait_in_microseconds() -> None:
+    q = TicketQueue("front")
+    q.push(_ticket("a"), at=T0)
+    five_minutes = 5 * 60 * 10**6
+    assert q.pop([SIG], waited=five_minutes, at=T0 + timedelta(minutes=4)) is None
+    assert q.pop((SIG,), waited=five_minutes, at=T0 + timedelta(minutes=4)) is None
+    assert "a" in q
+    assert q.pop([SIG], waited=five_minutes, at=T0 + WAIT).ticket_id == "a"  # type: ignore[union-attr]
+
+
+def test_push_key_into_a_queue_with_a_delay_view() -> None:
+    q = TicketQueue("front")
+    q.watch(WAIT)
+    entry = q.push_key("a", band=0, due=T0, at=T0, signature=SIG)
+    assert q.get("a") is entry
+    assert q.peek(waited=WAIT, at=T0 + timedelta(minutes=4)) is None
+    assert q.peek(waited=WAIT, at=T0 + WAIT) is entry
+    assert q.pop([SIG]) is entry
