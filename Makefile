@@ -50,13 +50,13 @@ soak: $(STAMP)
 # build/mutation (its `mutants/` tree never lands in the checkout), and prints
 # (killed + timeout) / (sampled - equivalent), the equivalent mutants being those listed with
 # a reason in tools/mutation_equivalent.txt.  One worker (the machine is shared); the mutant runs
-# use MUTATION_PROFILE's Hypothesis settings (dev, with a fixed seed).  Docs: docs/contributing.md
+# use MUTATION_PROFILE's Hypothesis settings (few examples, derandomised).  Docs: CONTRIBUTING.md
 #   make mutation MUTATE=src/csflow/rules MUTATION_TESTS="tests/test_rules*.py" MUTATION_SAMPLE=80
 MUTATE ?= src/csflow/queues/keys.py
 MUTATION_TESTS ?= tests/test_queues.py tests/test_queues_stateful.py tests/test_queue_keys_edges.py
 MUTATION_SAMPLE ?= 0
 MUTATION_SEED ?= 1
-MUTATION_PROFILE ?= dev
+MUTATION_PROFILE ?= mutation
 MUTATION_DIR ?= build/mutation
 
 mutation: $(STAMP)
