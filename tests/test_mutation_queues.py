@@ -33,9 +33,9 @@ def _us(dt: datetime) -> int:
 def test_refused_arguments_are_named() -> None:
     q = TicketQueue("front")
     naive = datetime(2026, 3, 2)
-    with pytest.raises(CalendarError) as caught:
+    with pytest.raises(CalendarError) as naive_due:
         q.push_key("a", band=0, due=naive, at=T0, signature=SIG)
-    assert str(caught.value) == f"'due' must be timezone-aware, got {naive!r}"
+    assert str(naive_due.value) == f"'due' must be timezone-aware, got {naive!r}"
     with pytest.raises(ConfigError) as caught:
         q.push_key("a", band=0, due=T0, at=T0, signature=SIG, callback="yes")  # type: ignore[arg-type]
     assert str(caught.value) == "'callback' must be True or False, got 'yes'"
@@ -51,11 +51,12 @@ def test_refused_arguments_are_named() -> None:
             q.pop(signatures)  # type: ignore[arg-type]
         assert str(caught.value) == "signature must be a Signature, got 'x'"
     q.push(_ticket("a"), at=T0)
-    with pytest.raises(CalendarError) as caught:
+    with pytest.raises(CalendarError) as naive_due:
         q.reprioritize(_ticket("a", "high"), due=naive)
-    assert str(caught.value) == f"'due' must be timezone-aware, got {naive!r}"
+    assert str(naive_due.value) == f"'due' must be timezone-aware, got {naive!r}"
     entry = q.get("a")
-    assert entry.ticket is not None and entry.ticket.priority is Priority.NORMAL
+    assert entry.ticket is not None
+    assert entry.ticket.priority is Priority.NORMAL
 
 
 def test_push_key_takes_datetimes_as_well_as_microseconds() -> None:
