@@ -6,6 +6,8 @@ shift templates read from plain data; refusals with their whole message and path
 
 from __future__ import annotations
 
+import math
+import statistics
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
@@ -24,6 +26,7 @@ from csflow.staffing import (
 from csflow.staffing.roster import cover
 from csflow.staffing.shifts import BreakRule, ShiftTemplate, templates_from_dict
 from csflow.staffing.verify import Estimate, VerifiedInterval, VerifiedPlan, verify_plan
+from test_staffing_erlang_a import assert_matches, birth_death
 
 H = timedelta(hours=1)
 T0 = datetime(2026, 3, 2, tzinfo=UTC)
@@ -318,3 +321,31 @@ def test_every_refusal_names_the_argument_the_value_and_the_path(
     with pytest.raises(ConfigError) as caught:
         call()
     assert str(caught.value) == message
+
+
+def test_a_plan_with_unequal_intervals_back_to_back_cannot_be_rostered() -> None:
+    uneven = staffing_plan([(T0, H, 10.0), (T0 + H, 2 * H, 10.0)], 300 * S, 20 * S, 0.8)
+    with pytest.raises(ConfigError, match=r"^requirements\.intervals\[1\]: a plan to roster needs"):
+        cover(uneven, [ONE])
+
+
+def test_an_estimate_over_31_seeds_uses_students_t_for_30_degrees_of_freedom() -> None:
+    values = [0.4, 0.6] * 15 + [0.5]
+    half = 2.042 * statistics.stdev(values) / math.sqrt(31)
+    assert Estimate.of(values) == Estimate(0.5, 0.5 - half, 0.5 + half)
+    many = [0.4, 0.6] * 16
+    half = 1.96 * statistics.stdev(many) / math.sqrt(32)
+    assert Estimate.of(many) == Estimate(0.5, 0.5 - half, 0.5 + half)
+    assert Estimate.of([0.3]) == Estimate(0.3, 0.3, 0.3)
+
+
+@pytest.mark.parametrize(
+    ("n", "load", "patience"), [(1, 300.0, 60.0), (2, 400.0, 30.0), (3, 500.0, 120.0)]
+)
+def test_erlang_a_overloaded_with_short_patience_matches_the_chain(
+    n: int, load: float, patience: float
+) -> None:
+    # Few agents and a patience near the handle time: the series for the abandonment starts
+    # far up its terms, from a digamma difference at small arguments.
+    res = erlang_a(n, load, 60 * S, patience * S, 20 * S)
+    assert_matches(res, birth_death(n, load, 60.0, patience, 20.0), rel=1e-9)
