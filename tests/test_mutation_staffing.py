@@ -311,6 +311,15 @@ REFUSED: list[tuple[Callable[[], object], str]] = [
         "simulation.warmup: 'warmup' is set per interval by verify_plan; leave it out of the template",
     ),
     (lambda: verify_plan(5, {}, {}), "'plan' must be a StaffingPlan, got 5"),  # type: ignore[arg-type]
+    (
+        lambda: ShiftTemplate("a", H, latest=-H),
+        "'latest' must be a non-negative timedelta, got datetime.timedelta(days=-1, seconds=82800)",
+    ),
+    (
+        lambda: cover([1, 1], [ShiftTemplate("a", H, latest=H / 2)], interval=H),
+        "templates[0]: 'latest' must be a whole number of datetime.timedelta(seconds=3600) "
+        "intervals, got datetime.timedelta(seconds=1800)",
+    ),
 ]
 
 
