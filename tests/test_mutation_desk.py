@@ -309,3 +309,25 @@ def test_views_round_trip_through_plain_data() -> None:
     assert list(clocks) != []
     for clock in clocks.values():
         assert view_from_dict(clock.to_dict()) == clock
+
+
+def test_lint_warns_of_queues_and_teams_no_profile_serves() -> None:
+    config = DeskConfig.from_dict(
+        {
+            "queues": [{"name": "a"}, {"name": "b"}],
+            "routing_profiles": [{"name": "p", "queues": ["a"]}],
+            "teams": {"l2": {"queue": "b"}},
+        }
+    )
+    assert [(f.path, f.severity, f.message) for f in config.lint()] == [
+        (
+            "queues[1]",
+            "warning",
+            "no routing profile serves queue 'b': its tickets can never be assigned",
+        ),
+        (
+            "teams.l2.queue",
+            "warning",
+            "team 'l2' waits in queue 'b', which no routing profile serves",
+        ),
+    ]
