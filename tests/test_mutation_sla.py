@@ -14,6 +14,7 @@ import pytest
 
 from csflow.calendar import BusinessCalendar
 from csflow.errors import ConfigError, CsflowError, InvalidTransitionError
+from csflow.model import Customer, Ticket, TicketStatus, Tier
 from csflow.sla import SlaClock, SlaPolicy, TicketSla, resolve_policy
 from csflow.sla.policy import RecalcMode
 
@@ -352,3 +353,31 @@ def test_every_refusal_has_its_type_its_path_and_its_message(
     with pytest.raises(error) as caught:
         call()
     assert str(caught.value) == message
+
+
+def test_reprs_name_the_ticket_the_policy_and_every_clock() -> None:
+    policy = P(targets={"first_response": "PT1H", "resolution": "PT4H"})
+    sla = TicketSla("t", policy, "normal", T0)
+    sla.advance(T0 + timedelta(minutes=30))
+    assert (
+        repr(sla) == "<TicketSla 't' 'std' normal new: first_response=running, resolution=running>"
+    )
+    clock = sla.clock("first_response")
+    assert repr(clock) == "<SlaClock 't' first_response running used=0:00:00 target=1:00:00>"
+
+
+def test_a_ticket_sla_can_start_in_another_status() -> None:
+    ticket = Ticket("t", Customer("c", Tier("gold", 1)), "chat", T0)
+    sla = TicketSla.for_ticket(ticket, POL, status="pending")
+    assert sla.status is TicketStatus.PENDING
+    assert TicketSla.for_ticket(ticket, POL).status is TicketStatus.NEW
+
+
+@pytest.mark.parametrize(("value", "shown"), [(True, "True"), ([1], "[1]"), (None, "None")])
+def test_a_target_that_is_no_duration_is_named(value: object, shown: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        P(targets={"first_response": value})
+    assert str(caught.value) == (
+        "sla_policy.targets.first_response: expected an ISO-8601 duration or a number of "
+        f"seconds, got {shown}"
+    )
