@@ -31,6 +31,7 @@ from csflow.errors import (
     InvalidTransitionError,
     UndeclaredNameError,
 )
+from csflow.events import SlaEscalated
 
 T0 = datetime(2026, 3, 2, 9, tzinfo=UTC)
 AT = "2026-03-02T09:00:00+00:00"
@@ -331,3 +332,19 @@ def test_lint_warns_of_queues_and_teams_no_profile_serves() -> None:
             "team 'l2' waits in queue 'b', which no routing profile serves",
         ),
     ]
+
+
+def test_an_escalation_without_a_queue_skips_nothing() -> None:
+    rules = [
+        {
+            "name": "breach",
+            "when": {"field": "event", "eq": "breach"},
+            "then": {"priority": "urgent", "notify": "lead-ayu"},
+        }
+    ]
+    desk = Desk(cfg(escalation_rules=rules))
+    desk.submit(Ticket("t1", Customer("c", Tier("gold", 1)), "chat", T0), at=T0)
+    events = desk.advance(at=T0 + timedelta(minutes=3))
+    [esc] = [e for e in events if isinstance(e, SlaEscalated) and e.kind == "breach"]
+    assert (esc.notify, esc.skipped) == (("lead-ayu",), ())
+    assert desk.ticket("t1").queue == "default"
