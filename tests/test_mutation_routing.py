@@ -7,11 +7,13 @@ presence states: every refusal with its whole message and path.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
+import attrs
 import pytest
 
-from csflow.errors import ConfigError, CsflowError
+from csflow.errors import CalendarError, ConfigError, CsflowError
+from csflow.model import Priority
 from csflow.routing.capacity import CapacityRules, PresenceStates
 from csflow.routing.escalation import EscalationGraph, TransferPolicy
 from csflow.routing.profiles import (
@@ -22,6 +24,8 @@ from csflow.routing.profiles import (
     check_plan,
     profile_table,
 )
+from csflow.routing.strategies import PreferredAgent
+from test_routing import T0, agent, make_router, ticket
 
 M = timedelta(minutes=1)
 G = EscalationGraph(["l1", "l2"], [("l1", "l2")], ["l1"])
@@ -262,3 +266,52 @@ def test_every_refusal_has_its_type_its_path_and_its_message(
     with pytest.raises(error) as caught:
         call()
     assert str(caught.value) == message
+
+
+def test_a_preferred_agents_recency_is_checked() -> None:
+    with pytest.raises(ConfigError) as caught:
+        PreferredAgent(recency=timedelta(seconds=-1))
+    assert str(caught.value) == (
+        "'recency' must not be negative, got datetime.timedelta(days=-1, seconds=86399)"
+    )
+    with pytest.raises(ConfigError) as caught:
+        PreferredAgent(recency=5)  # type: ignore[arg-type]
+    assert str(caught.value) == "'recency' must be a datetime.timedelta, got 5"
+
+
+def test_a_reopened_ticket_goes_back_to_its_last_agent_when_that_agent_can_take_it() -> None:
+    router = make_router()
+    router.add_agent(agent("a", chat=1), at=T0, presence="available")
+    got = router.reopen(ticket("t1"), "a", at=T0, rule="r1")
+    assert got is not None
+    assert (got.agent_id, got.reason.how, got.reason.strategies, got.reason.rule) == (
+        "a",
+        "reopen",
+        ("last_agent",),
+        "r1",
+    )
+
+
+def test_a_reopened_ticket_its_last_agent_cannot_take_waits_with_its_rule() -> None:
+    router = make_router()
+    router.add_agent(agent("b", email=1), at=T0, presence="available")
+    assert router.reopen(ticket("t1"), "b", at=T0, rule="r1") is None
+    assert router.where("t1")[0] == "main"
+    with pytest.raises(CalendarError) as caught:
+        router.reopen(ticket("t2"), None, at=T0, due=datetime(2026, 3, 2))
+    assert str(caught.value) == (
+        "'due' must be timezone-aware, got datetime.datetime(2026, 3, 2, 0, 0)"
+    )
+    assert "t2" not in [e.ticket_id for e in router.waiting()]
+    [got] = router.add_agent(agent("c", chat=1), at=T0, presence="available")
+    assert (got.ticket_id, got.reason.rule) == ("t1", "r1")
+
+
+def test_reprioritize_rekeys_a_waiting_ticket() -> None:
+    router = make_router()
+    router.submit(ticket("t1"), at=T0)
+    router.submit(ticket("t2"), at=T0)
+    urgent = attrs.evolve(ticket("t2"), priority=Priority.URGENT)
+    entry = router.reprioritize(urgent)
+    assert entry.key[0] == 0
+    assert [e.ticket_id for e in router.waiting("main")] == ["t2", "t1"]
