@@ -315,3 +315,21 @@ def test_reprioritize_rekeys_a_waiting_ticket() -> None:
     entry = router.reprioritize(urgent)
     assert entry.key[0] == 0
     assert [e.ticket_id for e in router.waiting("main")] == ["t2", "t1"]
+
+
+def test_relaxation_steps_describe_themselves_and_delays_are_named() -> None:
+    assert RelaxationStep(M, proficiency=1).describe() == "after 0:01:00: any agent with the skill"
+    assert RelaxationStep(M, proficiency=2).describe() == "after 0:01:00: proficiency >= 2"
+    with pytest.raises(ConfigError) as caught:
+        QueueSlot("q", delay=timedelta(seconds=-1))
+    assert str(caught.value) == (
+        "'delay' must not be negative, got datetime.timedelta(days=-1, seconds=86399)"
+    )
+
+
+def test_waiting_lists_one_queue_when_asked() -> None:
+    router = make_router()
+    router.submit(ticket("t1"), at=T0)
+    router.submit(ticket("t2"), at=T0, queue="spare")
+    assert [e.ticket_id for e in router.waiting("spare")] == ["t2"]
+    assert sorted(e.ticket_id for e in router.waiting()) == ["t1", "t2"]
