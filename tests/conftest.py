@@ -5,8 +5,9 @@ on every run and every machine, so CI passes or fails the same way each time), e
 to matter, no deadline so a loaded 2-core CI machine does not flake, and no example database
 (nothing is written into the checkout, and no earlier failure replays into a later run).
 ``make soak`` selects ``soak``: random exploration with far more examples, printing the seed
-and the reproduction blob of any failure.  Running pytest by hand uses ``dev`` unless
-``--hypothesis-profile`` says otherwise.
+and the reproduction blob of any failure.  ``make mutation`` selects ``mutation``, which runs
+the suite once per mutant: ten examples a property, derandomised.  Running pytest by hand uses
+``dev`` unless ``--hypothesis-profile`` says otherwise.
 
 The fixtures hand out the seeds' desk of tests/desks.py; module-level constants and Hypothesis
 tests (which function-scoped fixtures do not suit) call :func:`desks.seeds_desk_doc` directly.
@@ -39,6 +40,15 @@ settings.register_profile(
     deadline=None,
     database=None,
     print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+# ``make mutation`` runs the tests once per mutant: few examples, the same ones every time.
+settings.register_profile(
+    "mutation",
+    max_examples=10,
+    deadline=None,
+    derandomize=True,
+    database=None,
     suppress_health_check=[HealthCheck.too_slow],
 )
 settings.load_profile("dev")

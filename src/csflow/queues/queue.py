@@ -299,6 +299,9 @@ class TicketQueue:
         if not isinstance(limit, int) or isinstance(limit, bool) or limit < 0:
             raise ConfigError(f"limit must be a non-negative int, got {show(limit)}")
         heaps, _ = self._heaps_for(signatures, waited, at)
+        if len(heaps) > 1:
+            # A signature listed twice names its group's heap twice: walk each heap once.
+            heaps = list({id(h): h for h in heaps}.values())
         index = self._index
         out: list[QueuedTicket] = []
         # Walk every heap in order without popping: a heap's children of position i are

@@ -1,0 +1,350 @@
+"""Desk promises a mutation sample found unasserted (``make mutation``, desk).
+
+Refusals of configs, commands, tickets and snapshots with their whole message and path;
+commands read from plain data keep their instant and their defaults; the rule context of a
+repeat customer; the smallest bounds a contact policy accepts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from csflow import (
+    AgentProfile,
+    Customer,
+    Desk,
+    DeskConfig,
+    Ticket,
+    Tier,
+    command_from_dict,
+    view_from_dict,
+)
+from csflow.desk import ContactPolicy, ticket_from_dict
+from csflow.errors import (
+    CalendarError,
+    ConfigError,
+    CsflowError,
+    InvalidTransitionError,
+    UndeclaredNameError,
+)
+from csflow.events import SlaEscalated
+
+T0 = datetime(2026, 3, 2, 9, tzinfo=UTC)
+AT = "2026-03-02T09:00:00+00:00"
+ALW = {"timezone": "UTC", "always_open": True}
+POL = {"name": "std", "calendar": "always", "targets": {"first_response": "PT1M"}}
+
+
+def cfg(**kw: Any) -> DeskConfig:
+    doc: dict[str, Any] = {
+        "calendars": {"always": ALW},
+        "sla_policies": [POL],
+        "default_sla_policy": "std",
+    }
+    doc.update(kw)
+    return DeskConfig.from_dict(doc)
+
+
+def desk_with_open() -> Desk:
+    desk = Desk(DeskConfig())
+    desk.submit(Ticket("t1", Customer("c", Tier("gold", 1)), "chat", T0), at=T0)
+    return desk
+
+
+def declared() -> Desk:
+    return Desk(
+        DeskConfig.from_dict({"channels": ["chat"], "languages": ["id"], "skills": ["billing"]})
+    )
+
+
+REFUSED: list[tuple[type[CsflowError], Callable[[], object], str]] = [
+    (
+        ConfigError,
+        lambda: cfg(sla_policies=[POL, POL]),
+        "sla_policies[1]: SLA policy 'std' defined twice",
+    ),
+    (
+        ConfigError,
+        lambda: cfg(queues=[{"name": "q", "key": "fifo"}]),
+        "queues[0].key: expected 'aging' or 'deadline', got 'fifo'",
+    ),
+    (
+        ConfigError,
+        lambda: cfg(queues=[{"name": "q"}, {"name": "q"}]),
+        "queues[1]: queue 'q' defined twice",
+    ),
+    (ConfigError, lambda: DeskConfig(contacts=5), "contacts: expected a ContactPolicy, got 5"),  # type: ignore[arg-type]
+    (ConfigError, lambda: DeskConfig(transfers=5), "transfers: expected a TransferPolicy, got 5"),  # type: ignore[arg-type]
+    (
+        ConfigError,
+        lambda: DeskConfig(sla_policies=[5]),  # type: ignore[list-item]
+        "sla_policies[0]: expected an SlaPolicy, got 5",
+    ),
+    (
+        ConfigError,
+        lambda: cfg(goodwill={"currency": "IDR", "decimals": 9}),
+        "goodwill.decimals: expected an int from 0 to 6, got 9",
+    ),
+    (
+        InvalidTransitionError,
+        lambda: desk_with_open().forget("t1", at=T0),
+        "cannot forget ticket 't1': it is queued; only closed or abandoned tickets can be forgotten",
+    ),
+    (
+        CalendarError,
+        lambda: desk_with_open().contacts("c", at=datetime(2026, 3, 2)),
+        "'at' must be timezone-aware, got datetime.datetime(2026, 3, 2, 0, 0)",
+    ),
+    (
+        UndeclaredNameError,
+        lambda: declared().submit(
+            Ticket(
+                "t",
+                Customer("c", Tier("gold", 1), language="id"),
+                "chat",
+                T0,
+                required_skills={"biling": 1},
+            ),
+            at=T0,
+        ),
+        "ticket.required_skills[0]: undeclared skill 'biling'; declared: ['billing'] (DeskConfig.skills; or 'open' to accept any)",
+    ),
+    (
+        UndeclaredNameError,
+        lambda: declared().add_agent(AgentProfile("a", capacity={"fax": 1}), at=T0),
+        "profile.capacity: undeclared channel 'fax'; declared: ['chat'] (DeskConfig.channels; or 'open' to accept any)",
+    ),
+    (
+        UndeclaredNameError,
+        lambda: declared().add_agent(
+            AgentProfile("a", capacity={"chat": 1}, languages=["xx"]), at=T0
+        ),
+        "profile.languages: undeclared language 'xx'; declared: ['id'] (DeskConfig.languages; or 'open' to accept any)",
+    ),
+    (
+        ConfigError,
+        lambda: DeskConfig.from_dict({"channels": ["chat", ""]}),
+        "channels[1]: name must be a lowercase name of 1-64 characters (letters, digits, '_', '-', '.'), got ''",
+    ),
+    (ConfigError, lambda: command_from_dict(5), "command: expected a mapping, got 5"),
+    (
+        ConfigError,
+        lambda: command_from_dict(
+            {
+                "type": "AddAgent",
+                "version": 1,
+                "at": "2026-03-02T09:00:00+00:00",
+                "profile": {"id": "a"},
+                "bogus": 1,
+            }
+        ),
+        "command: unknown key 'bogus'; expected one of ['at', 'presence', 'profile', 'routing_profile', 'type', 'version']",
+    ),
+    (
+        ConfigError,
+        lambda: command_from_dict(
+            {
+                "type": "RecordFeedback",
+                "version": 1,
+                "at": "2026-03-02T09:00:00+00:00",
+                "ticket_id": "",
+                "rating": 5,
+            }
+        ),
+        "command.ticket_id: expected a non-empty string, got ''",
+    ),
+    (
+        ConfigError,
+        lambda: command_from_dict(
+            {
+                "type": "RecordFeedback",
+                "version": 1,
+                "at": "2026-03-02T09:00:00+00:00",
+                "ticket_id": 5,
+                "rating": 5,
+            }
+        ),
+        "command.ticket_id: expected a non-empty string, got 5",
+    ),
+    (
+        ConfigError,
+        lambda: command_from_dict(
+            {
+                "type": "AddAgent",
+                "version": 1,
+                "at": "2026-03-02T09:00:00+00:00",
+                "profile": {"id": "a", "teams": "x"},
+            }
+        ),
+        "command.profile.teams: expected a list, got 'x'",
+    ),
+    (
+        ConfigError,
+        lambda: command_from_dict(
+            {"type": "Submit", "version": 1, "at": "2026-03-02T09:00:00+00:00", "ticket": 5}
+        ),
+        "command.ticket: expected a mapping, got 5",
+    ),
+    (
+        ConfigError,
+        lambda: ticket_from_dict(
+            {
+                "id": "t",
+                "customer": {"id": "c", "tier": {"name": "gold"}, "bogus": 1},
+                "channel": "chat",
+                "created_at": "2026-03-02T09:00:00+00:00",
+            }
+        ),
+        "ticket.customer: unknown key 'bogus'; expected one of ['attributes', 'id', 'language', 'preferred_agent', 'tier']",
+    ),
+    (
+        ConfigError,
+        lambda: ticket_from_dict(
+            {
+                "id": "t",
+                "customer": {"id": "c", "tier": {"name": ""}},
+                "channel": "chat",
+                "created_at": "2026-03-02T09:00:00+00:00",
+            }
+        ),
+        "ticket.customer.tier: tier name must be a lowercase name of 1-64 characters (letters, digits, '_', '-', '.'), got ''",
+    ),
+    (
+        ConfigError,
+        lambda: ticket_from_dict(
+            {
+                "id": "t",
+                "customer": {"id": "c", "tier": {"name": "gold"}},
+                "channel": "chat",
+                "created_at": "yesterday",
+            }
+        ),
+        "ticket.created_at: expected an ISO 8601 instant, got 'yesterday'",
+    ),
+    (ConfigError, lambda: Desk.restore(DeskConfig(), 5), "snapshot: expected a mapping, got 5"),
+    (ConfigError, lambda: view_from_dict(5), "view: expected a mapping, got 5"),
+]
+
+
+@pytest.mark.parametrize(("error", "call", "message"), REFUSED)
+def test_every_refusal_has_its_type_its_path_and_its_message(
+    error: type[CsflowError], call: Callable[[], object], message: str
+) -> None:
+    with pytest.raises(error) as caught:
+        call()
+    assert str(caught.value) == message
+
+
+def test_commands_from_plain_data_keep_their_instant_and_defaults() -> None:
+    feedback = command_from_dict(
+        {"type": "RecordFeedback", "version": 1, "at": AT, "ticket_id": "t", "rating": 5}
+    )
+    assert feedback.to_dict() == {
+        "type": "RecordFeedback",
+        "version": 1,
+        "at": AT,
+        "ticket_id": "t",
+        "rating": 5,
+        "comment": "",
+    }
+    ticket = {
+        "id": "t1",
+        "customer": {"id": "c", "tier": {"name": "gold", "rank": 1}},
+        "channel": "chat",
+        "created_at": AT,
+    }
+    submit = command_from_dict({"type": "Submit", "version": 1, "at": AT, "ticket": ticket})
+    assert submit.at == T0
+    add = command_from_dict(
+        {
+            "type": "AddAgent",
+            "version": 1,
+            "at": AT,
+            "profile": {"id": "ana", "capacity": {"chat": 1}},
+            "presence": "available",
+            "routing_profile": None,
+        }
+    )
+    assert add.at == T0
+    desk = Desk(DeskConfig())
+    add.apply(desk)
+    events = submit.apply(desk)
+    assert [type(e).__name__ for e in events] == ["TicketQueued", "TicketAssigned"]
+    assert desk.ticket("t1").agent_id == "ana"
+
+
+def test_a_ticket_from_plain_data_takes_its_defaults() -> None:
+    ticket = ticket_from_dict(
+        {
+            "id": "t",
+            "customer": {"id": "c", "tier": {"name": "gold"}},
+            "channel": "chat",
+            "created_at": AT,
+        }
+    )
+    assert ticket == Ticket("t", Customer("c", Tier("gold", 0)), "chat", T0)
+    assert ticket.category == "general"
+
+
+def test_a_repeat_customers_context_and_the_smallest_contact_bounds() -> None:
+    policy = ContactPolicy(window=timedelta(days=1), max_contacts=1, max_customers=1)
+    desk = Desk(DeskConfig(contacts=policy))
+    desk.submit(Ticket("t1", Customer("c", Tier("gold", 1)), "chat", T0), at=T0)
+    later = T0 + timedelta(minutes=1)
+    summary = desk.contacts("c", later)
+    assert summary is not None
+    assert summary.context(later) == {"count": 1, "open": 1, "last_s": 60.0}
+    assert desk.contacts("c") == summary
+
+
+def test_views_round_trip_through_plain_data() -> None:
+    desk = Desk(cfg())
+    desk.submit(Ticket("t1", Customer("c", Tier("gold", 1)), "chat", T0), at=T0)
+    view = desk.ticket("t1")
+    assert view_from_dict(view.to_dict()) == view
+    clocks = desk.clocks("t1")
+    assert list(clocks) != []
+    for clock in clocks.values():
+        assert view_from_dict(clock.to_dict()) == clock
+
+
+def test_lint_warns_of_queues_and_teams_no_profile_serves() -> None:
+    config = DeskConfig.from_dict(
+        {
+            "queues": [{"name": "a"}, {"name": "b"}],
+            "routing_profiles": [{"name": "p", "queues": ["a"]}],
+            "teams": {"l2": {"queue": "b"}},
+        }
+    )
+    assert [(f.path, f.severity, f.message) for f in config.lint()] == [
+        (
+            "queues[1]",
+            "warning",
+            "no routing profile serves queue 'b': its tickets can never be assigned",
+        ),
+        (
+            "teams.l2.queue",
+            "warning",
+            "team 'l2' waits in queue 'b', which no routing profile serves",
+        ),
+    ]
+
+
+def test_an_escalation_without_a_queue_skips_nothing() -> None:
+    rules = [
+        {
+            "name": "breach",
+            "when": {"field": "event", "eq": "breach"},
+            "then": {"priority": "urgent", "notify": "lead-ayu"},
+        }
+    ]
+    desk = Desk(cfg(escalation_rules=rules))
+    desk.submit(Ticket("t1", Customer("c", Tier("gold", 1)), "chat", T0), at=T0)
+    events = desk.advance(at=T0 + timedelta(minutes=3))
+    [esc] = [e for e in events if isinstance(e, SlaEscalated) and e.kind == "breach"]
+    assert (esc.notify, esc.skipped) == (("lead-ayu",), ())
+    assert desk.ticket("t1").queue == "default"
