@@ -75,7 +75,9 @@ class Signature(metaclass=_Interned):
     """What an agent needs to take a ticket: channel, language, skills, maybe one named agent.
 
     Tickets with equal signatures wait in one group; an agent is eligible for a whole group or
-    for none of it (apart from spare capacity and presence, which routing checks).
+    for none of it (apart from spare capacity and presence, which routing checks).  Equal
+    signatures are one object (however made: built, evolved, copied or unpickled), so a
+    signature hashes by identity; equality is by value.
 
     Args:
         channel: The channel (or its name).
