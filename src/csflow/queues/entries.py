@@ -18,7 +18,9 @@ Instant: TypeAlias = datetime | int
 """An instant: an aware datetime or integer microseconds since the Unix epoch."""
 
 
-@attrs.frozen
+# No ``__weakref__`` slot: nothing refers to an entry weakly, and a million waiting entries
+# would carry a million unused pointers.
+@attrs.frozen(weakref_slot=False)
 class QueuedTicket:
     """A waiting ticket as the queue holds it (immutable; re-keying makes a new one).
 

@@ -8,6 +8,7 @@ it is eligible for (see :mod:`csflow.queues.queue`).
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -51,12 +52,32 @@ def _check_agent(value: str | None) -> str | None:
     return value
 
 
-@attrs.frozen(cache_hash=True)
-class Signature:
+class _Interned(type):
+    """Makes every :class:`Signature` built through its class the one object of its value.
+
+    Equal signatures are then the same object, so a signature hashes by identity -- a C-level
+    hash, where a value hash is a Python call; routing hashes signatures several times per
+    decision.  Equality stays by value.  ``attrs.evolve`` builds through the class too, and
+    copying and pickling go through :meth:`Signature.__reduce__`, so no equal twin escapes.
+    """
+
+    def __call__(cls, *args: Any, **kwargs: Any) -> Any:
+        made = super().__call__(*args, **kwargs)
+        value = (made.channel, made.language, made.skills, made.agent)
+        known = _INTERNED.get(value)
+        if known is None:
+            _INTERNED[value] = known = made
+        return known
+
+
+@attrs.frozen(eq=True, hash=False)
+class Signature(metaclass=_Interned):
     """What an agent needs to take a ticket: channel, language, skills, maybe one named agent.
 
     Tickets with equal signatures wait in one group; an agent is eligible for a whole group or
-    for none of it (apart from spare capacity and presence, which routing checks).
+    for none of it (apart from spare capacity and presence, which routing checks).  Equal
+    signatures are one object (however made: built, evolved, copied or unpickled), so a
+    signature hashes by identity; equality is by value.
 
     Args:
         channel: The channel (or its name).
@@ -189,6 +210,20 @@ class Signature:
         except ConfigError as exc:
             raise ConfigError(exc.detail, path) from None
 
+    # Interned (see ``_Interned``): equal signatures are one object, so identity is a hash
+    # consistent with equality.
+    __hash__ = object.__hash__
+
+    def __reduce__(self) -> tuple[type[Signature], tuple[object, ...]]:
+        # Copies and unpickled signatures go through the class, so they are the interned one.
+        return Signature, (self.channel, self.language, self.skills, self.agent)
+
+    def __copy__(self) -> Signature:
+        return self
+
+    def __deepcopy__(self, memo: object) -> Signature:
+        return self
+
     def __str__(self) -> str:
         parts = [self.channel]
         if self.language is not None:
@@ -204,3 +239,10 @@ class Signature:
 # equal and hashing alike whether it comes from here or is built afresh), bounded at 4096
 # entries, so no result depends on what the process queued before.
 _OF_CACHE: dict[tuple[str, str | None, tuple[SkillRequirement, ...]], Signature] = {}
+
+# The one signature of each value (see ``_Interned``).  Module-level, and allowed to be: it
+# only decides which of equal objects is handed out, and holds them weakly, so a signature
+# nobody uses any more goes.
+_INTERNED: weakref.WeakValueDictionary[
+    tuple[str, str | None, tuple[SkillRequirement, ...], str | None], Signature
+] = weakref.WeakValueDictionary()

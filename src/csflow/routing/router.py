@@ -68,6 +68,7 @@ from csflow.routing.decisions import (
     RoutingReason,
     new_assignment,
     new_reason,
+    new_reasoned_assignment,
 )
 from csflow.routing.pool import AgentPool
 from csflow.routing.profiles import (
@@ -933,6 +934,20 @@ class Router:
             pool.unref(sig)
             w.version += 1  # its timers are stale now
             pool.assign_unchecked(ag, tid, sig.channel, at_us)
-            reason = new_reason("agent", _QUEUE_ORDER, heads, w.rule, best_q, sig, w.step)
-            out.append(new_assignment(tid, ag.id, at_us, reason, best.callback, best))
+            out.append(
+                new_reasoned_assignment(
+                    tid,
+                    ag.id,
+                    at_us,
+                    best.callback,
+                    best,
+                    "agent",
+                    _QUEUE_ORDER,
+                    heads,
+                    w.rule,
+                    best_q,
+                    sig,
+                    w.step,
+                )
+            )
         return out
