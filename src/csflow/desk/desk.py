@@ -250,6 +250,8 @@ class Desk:
         self._owned: dict[str, set[str]] = {}  # agent -> tickets it owns but does not hold
         self._now = -(2**62)
         self._timers = Timers()
+        # Each ticket's place in the order of submission (see TicketRecord.order).
+        self._ordinal = itertools.count()
         self._log: list[tuple[Any, ...]] = []
         self._keep_log = config.keep_log
         # The ticket the running command is about (settled when it returns), and the ticket
@@ -529,6 +531,7 @@ class Desk:
         ticket, queue, policy_name = tri.ticket, tri.queue, tri.sla_policy
         rec = TicketRecord(ticket, next_state(None, _TC.SUBMIT, ticket.id), queue, t)
         rec.tags = tri.tags
+        rec.order = next(self._ordinal)
         if cfg.keep_history:
             rec.history = []
         if policy_name is not None:
@@ -1238,6 +1241,7 @@ class Desk:
     ) -> tuple[Desk, list[Event]]:
         desk = cls(config)
         desk._now, events = load_state(desk._parts(), state, at, recalculate=changed)
+        desk._ordinal = itertools.count(len(desk._tickets))  # after the restored tickets
         return desk, events
 
     def apply(self, command: Command) -> list[Event]:
@@ -1651,7 +1655,7 @@ class Desk:
         # out only when the bound reaches the top of their heap (Timers.next_due).
         d = sla.next_deadline_bound_us()
         if d is not None and d != r.armed:
-            self._timers.arm_sla(d, r.ticket.id)
+            self._timers.arm_sla(d, r.ticket.id, r.order)
         r.armed = d
 
     def _escalate_on(

@@ -38,6 +38,8 @@ class TicketRecord:
         survey_version: Bumped whenever a pending survey stops being due.
         tags: Tags the triage rules (and the escalation policy) added.
         history: Its events, when the desk keeps history.
+        order: Its place in the order of submission among the tickets the desk holds (SLA
+            timers due at one instant fire in this order).
     """
 
     __slots__ = (
@@ -45,6 +47,7 @@ class TicketRecord:
         "armed",
         "callback",
         "history",
+        "order",
         "policy",
         "queue",
         "queued_us",
@@ -68,6 +71,7 @@ class TicketRecord:
         self.survey_version = 0
         self.tags: tuple[str, ...] = ()
         self.history: list[Event] | None = None
+        self.order = 0
 
 
 #: The states a desk's ticket can be in (``new`` and ``open`` are for SLA-only hosts).

@@ -268,6 +268,7 @@ def _load(
             )
         if instant_us(r.ticket.created_at, "created_at", ConfigError) > now:
             raise ConfigError("created after the snapshot's instant", f"{where}.ticket.created_at")
+        r.order = len(tickets)  # their order of submission, which the state keeps
         tickets[r.ticket.id] = r
     # -- routing: agents, queues, waiting tickets
     router = parts.router
@@ -361,7 +362,7 @@ def _recalculate(parts: DeskParts, at: datetime, out: list[Event]) -> None:
                 out.append(SlaDeadlineMoved(at, tid, m.value, before.get(m), c.due_at))
         d = sla.next_deadline_us()
         if d is not None and d != r.armed:
-            parts.timers.arm_sla(d, tid)
+            parts.timers.arm_sla(d, tid, r.order)
         r.armed = d
         if r.state == TicketStatus.QUEUED:
             parts.router.reprioritize(r.ticket, due=parts.due(r))

@@ -2,8 +2,10 @@
 
 Theory of operation
 -------------------
-Two heaps, ordered by ``(due instant, counter)`` so that ties fire in the order they were
-armed and never compare tickets.  Nothing is ever removed from the middle of a heap: a timer
+Two heaps.  The SLA heap is ordered by ``(due instant, the ticket's order of submission)``,
+so that timers due at one instant fire in the order the tickets came, whatever happened to
+their timers before -- re-armings, bounds worked out early or late, a snapshot and restore;
+the survey heap by ``(due instant, counter)``, ties in the order they were armed.  Nothing is ever removed from the middle of a heap: a timer
 that stopped mattering stays where it is and is dropped when it reaches the top, recognised
 by the ticket's record --
 
@@ -44,9 +46,10 @@ class Timers:
         self._surveys: list[tuple[int, int, str, int]] = []
         self._seq = itertools.count()
 
-    def arm_sla(self, due_us: int, ticket_id: str) -> None:
-        """Wake up at *due_us* for *ticket_id*'s SLA clocks (the record's ``armed``)."""
-        heapq.heappush(self._sla, (due_us, next(self._seq), ticket_id))
+    def arm_sla(self, due_us: int, ticket_id: str, order: int) -> None:
+        """Wake up at *due_us* for *ticket_id*'s SLA clocks (the record's ``armed``); *order*
+        is the ticket's place in the order of submission (the record's ``order``)."""
+        heapq.heappush(self._sla, (due_us, order, ticket_id))
 
     def arm_survey(self, due_us: int, ticket_id: str, version: int) -> None:
         """Ask for feedback on *ticket_id* at *due_us* unless its survey version moves on."""
@@ -57,7 +60,7 @@ class Timers:
         best = routing
         heap = self._sla
         while heap:
-            d, _, tid = heap[0]
+            d, order, tid = heap[0]
             r = tickets.get(tid)
             if r is not None and r.sla is not None and r.armed == d:
                 exact = r.sla.next_deadline_us()
@@ -66,7 +69,7 @@ class Timers:
                 # Armed at a bound: move the timer to the true instant (never earlier).
                 r.armed = exact
                 if exact is not None:
-                    heapq.heapreplace(heap, (exact, next(self._seq), tid))
+                    heapq.heapreplace(heap, (exact, order, tid))
                     continue
             heapq.heappop(heap)
         if heap and (best is None or heap[0][0] < best):
@@ -112,13 +115,19 @@ class Timers:
     def _live(
         self, tickets: Mapping[str, TicketRecord]
     ) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
-        """The live SLA and survey timers, each ``(due_us, ticket_id)`` in firing order (ties
-        in arming order), one per ticket."""
-        sla = sorted(
-            (d, seq, tid)
-            for d, seq, tid in self._sla
-            if (r := tickets.get(tid)) is not None and r.sla is not None and r.armed == d
-        )
+        """The live SLA and survey timers, each ``(due_us, ticket_id)`` in firing order (SLA
+        ties in order of submission, survey ties in arming order), one per ticket.  An SLA timer armed at a bound is written at its true
+        instant (where it fires), so a snapshot does not depend on which bounds were worked
+        out already."""
+        sla = []
+        for d, order, tid in self._sla:
+            r = tickets.get(tid)
+            if r is None or r.sla is None or r.armed != d:
+                continue
+            exact = r.sla.next_deadline_us()
+            if exact is not None:
+                sla.append((exact, order, tid))
+        sla.sort()
         surveys = sorted(
             (d, seq, tid)
             for d, seq, tid, version in self._surveys
@@ -176,6 +185,6 @@ class Timers:
                 seen.add(tid)
                 if kind == "sla":
                     r.armed = d
-                    self.arm_sla(d, tid)
+                    self.arm_sla(d, tid, r.order)
                 else:
                     self.arm_survey(d, tid, r.survey_version)
