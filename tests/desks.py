@@ -19,6 +19,7 @@ from csflow.model import AgentProfile, Customer, Ticket, Tier
 
 __all__ = [
     "ALWAYS_OPEN",
+    "FRONT_AND_BACK",
     "OFFICE_DAYS",
     "SEED_ESCALATION",
     "SEED_TEAMS",
@@ -128,3 +129,19 @@ def busy_desk(config: DeskConfig) -> Desk:
     desk.advance(at=t0 + 2 * timedelta(hours=1))
     desk.reopen("t2", at=t0 + 2 * timedelta(hours=1))
     return desk
+
+
+# A front line and a back office, each team with its own queue: the simulator's tests run
+# their traffic on it (tests/test_sim_crn.py, tests/test_sim_fold.py).
+FRONT_AND_BACK: dict[str, Any] = {
+    "tiers": [{"name": "gold", "rank": 1}, {"name": "regular", "rank": 0}],
+    "queues": [{"name": "general"}, {"name": "back"}],
+    "routing_profiles": [
+        {"name": "front", "queues": ["general"]},
+        {"name": "back", "queues": ["back"]},
+    ],
+    "teams": {
+        "front": {"queue": "general", "routing_profile": "front"},
+        "back": {"queue": "back", "routing_profile": "back"},
+    },
+}

@@ -11,19 +11,9 @@ import pytest
 import csflow.sim.engine
 from csflow import Desk, DeskConfig, Ticket
 from csflow.sim import Scenario, run_scenario
+from desks import FRONT_AND_BACK
 
-_DESK: dict[str, Any] = {
-    "tiers": [{"name": "gold", "rank": 1}, {"name": "regular", "rank": 0}],
-    "queues": [{"name": "general"}, {"name": "back"}],
-    "routing_profiles": [
-        {"name": "front", "queues": ["general"]},
-        {"name": "back", "queues": ["back"]},
-    ],
-    "teams": {
-        "front": {"queue": "general", "routing_profile": "front"},
-        "back": {"queue": "back", "routing_profile": "back"},
-    },
-}
+_DESK: dict[str, Any] = FRONT_AND_BACK
 _SIM: dict[str, Any] = {
     "start": "2026-03-16T06:00:00+07:00",
     "duration": 7200,

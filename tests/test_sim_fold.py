@@ -19,19 +19,9 @@ from csflow import Desk, DeskConfig, Summarizer, TicketStatus, summarize
 from csflow.errors import ConfigError
 from csflow.events import Event, TicketClosed
 from csflow.sim import Scenario, run_scenario, simulate
+from desks import FRONT_AND_BACK
 
-_DESK: dict[str, Any] = {
-    "tiers": [{"name": "gold", "rank": 1}, {"name": "regular", "rank": 0}],
-    "queues": [{"name": "general"}, {"name": "back"}],
-    "routing_profiles": [
-        {"name": "front", "queues": ["general"]},
-        {"name": "back", "queues": ["back"]},
-    ],
-    "teams": {
-        "front": {"queue": "general", "routing_profile": "front"},
-        "back": {"queue": "back", "routing_profile": "back"},
-    },
-}
+_DESK: dict[str, Any] = FRONT_AND_BACK
 _SLA: dict[str, Any] = {
     "calendars": {
         "office": {

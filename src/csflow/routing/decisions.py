@@ -27,7 +27,6 @@ __all__ = [
     "RoutingReason",
     "new_assignment",
     "new_reason",
-    "new_reasoned_assignment",
 ]
 
 
@@ -191,44 +190,6 @@ def new_assignment(
     entry: QueuedTicket | None,
 ) -> Assignment:
     """``Assignment(...)`` for the router's own, already valid, values (cheaper)."""
-    out: Assignment = new_object(Assignment)
-    s_ticket, s_agent, s_at, s_reason, s_callback, s_entry = _ASSIGNMENT_SET
-    s_ticket(out, ticket_id)
-    s_agent(out, agent_id)
-    s_at(out, at_us)
-    s_reason(out, reason)
-    s_callback(out, callback)
-    s_entry(out, entry)
-    return out
-
-
-def new_reasoned_assignment(
-    ticket_id: str,
-    agent_id: str,
-    at_us: int,
-    callback: bool,
-    entry: QueuedTicket | None,
-    how: str,
-    strategies: tuple[str, ...],
-    candidates: int,
-    rule: str | None,
-    queue: str,
-    signature: Signature,
-    step: int,
-) -> Assignment:
-    """:func:`new_assignment` with its :func:`new_reason` built in the same call.
-
-    The agent-frees-up path makes one of these per decision; one Python call instead of two.
-    """
-    reason: RoutingReason = new_object(RoutingReason)
-    s_how, s_strategies, s_candidates, s_rule, s_queue, s_signature, s_step = _REASON_SET
-    s_how(reason, how)
-    s_strategies(reason, strategies)
-    s_candidates(reason, candidates)
-    s_rule(reason, rule)
-    s_queue(reason, queue)
-    s_signature(reason, signature)
-    s_step(reason, step)
     out: Assignment = new_object(Assignment)
     s_ticket, s_agent, s_at, s_reason, s_callback, s_entry = _ASSIGNMENT_SET
     s_ticket(out, ticket_id)

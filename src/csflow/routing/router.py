@@ -68,7 +68,6 @@ from csflow.routing.decisions import (
     RoutingReason,
     new_assignment,
     new_reason,
-    new_reasoned_assignment,
 )
 from csflow.routing.pool import AgentPool
 from csflow.routing.profiles import (
@@ -935,19 +934,13 @@ class Router:
             w.version += 1  # its timers are stale now
             pool.assign_unchecked(ag, tid, sig.channel, at_us)
             out.append(
-                new_reasoned_assignment(
+                new_assignment(
                     tid,
                     ag.id,
                     at_us,
+                    new_reason("agent", _QUEUE_ORDER, heads, w.rule, best_q, sig, w.step),
                     best.callback,
                     best,
-                    "agent",
-                    _QUEUE_ORDER,
-                    heads,
-                    w.rule,
-                    best_q,
-                    sig,
-                    w.step,
                 )
             )
         return out
