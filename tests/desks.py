@@ -11,7 +11,7 @@ at the call.  tests/conftest.py offers it as the ``seeds_doc`` and ``seeds_confi
 from __future__ import annotations
 
 import copy
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 from csflow.desk import Desk, DeskConfig
@@ -129,6 +129,37 @@ def busy_desk(config: DeskConfig) -> Desk:
     desk.advance(at=t0 + 2 * timedelta(hours=1))
     desk.reopen("t2", at=t0 + 2 * timedelta(hours=1))
     return desk
+
+
+def busy_log() -> list[tuple[Any, ...]]:
+    """:func:`busy_desk`'s commands as the log a desk kept before state snapshots, each
+    ``(at_us, name, *args)``: what a ``csflow.desk/2`` snapshot held (and a restore still
+    reads, by replay)."""
+    t0 = datetime(2026, 3, 2, 9, 0, tzinfo=timezone(timedelta(hours=7), "WIB"))
+    epoch = datetime(1970, 1, 1, tzinfo=UTC)
+
+    def us(seconds: int) -> int:
+        return (t0 + timedelta(seconds=seconds) - epoch) // timedelta(microseconds=1)
+
+    sari = AgentProfile("sari", {"orders": 4}, ["id", "en"], {"chat": 2, "phone": 1}, ["front"])
+    dewi = AgentProfile("dewi", {}, ["id"], {"chat": 2}, ["finance"])
+    t1 = Ticket("t1", Customer("ayu", Tier("gold", 3), "id"), "chat", t0)
+    t2 = Ticket("t2", Customer("c1", Tier("regular", 1), "id"), "chat", t0 + timedelta(seconds=1))
+    return [
+        (us(0), "add_agent", sari, "available", None),
+        (us(0), "add_agent", dewi, "offline", None),
+        (us(0), "set_presence", "dewi", "available"),
+        (us(0), "submit", t1),
+        (us(1), "submit", t2),
+        (us(40), "reply", "t1", "sari"),
+        (us(60), "escalate", "t2", "finance"),
+        (us(120), "set_status", "t1", "pending"),
+        (us(180), "customer_message", "t1"),
+        (us(180), "set_priority", "t2", "urgent"),
+        (us(240), "resolve", "t2", "dewi"),
+        (us(7200), "advance"),
+        (us(7200), "reopen", "t2"),
+    ]
 
 
 # A front line and a back office, each team with its own queue: the simulator's tests run

@@ -46,7 +46,7 @@ from csflow.model import AgentProfile, Customer, Priority, Ticket, Tier
 from csflow.routing import QueueSlot, RoutingProfile
 from csflow.sla import Metric
 from csflow.testing import Story, assert_assigned, assert_no_breach, check_invariants
-from desks import busy_desk, seeds_desk_doc
+from desks import busy_desk, busy_log, seeds_desk_doc
 from strategies import json_documents
 
 WIB = timezone(timedelta(hours=7), "WIB")  # Jakarta
@@ -437,19 +437,27 @@ def test_snapshot_round_trips_through_json() -> None:
     assert restored.advance(at=later) == desk.advance(at=later)
 
 
-def log_snapshot(desk: Desk) -> dict[str, Any]:
-    """The command-log snapshot (``csflow.desk/2``) *desk* would have written before state
-    snapshots: what a restore still reads, by replay."""
+def log_snapshot() -> dict[str, Any]:
+    """:func:`busy_desk` as the command-log snapshot (``csflow.desk/2``) it would have written
+    before state snapshots: what a restore still reads, by replay."""
     return snapshot_data(
-        desk._log,
-        at=desk.now,
-        config=config_fingerprint(desk.config),
-        deadlines=deadlines(desk),
+        busy_log(),
+        at=busy_desk(CONFIG).now,
+        config=config_fingerprint(CONFIG),
+        deadlines=deadlines(busy_desk(CONFIG)),
     )
 
 
+def test_a_command_log_snapshot_restores_by_replay_to_the_same_desk() -> None:
+    desk = busy_desk(CONFIG)
+    restored = Desk.restore(CONFIG, json.loads(json.dumps(log_snapshot())))
+    assert frozen(restored) == frozen(desk)
+    assert restored.snapshot() == desk.snapshot()  # its next snapshot is a state snapshot
+    assert restored.snapshot()["format"] == "csflow.desk/3"
+
+
 def tampered(edit: Callable[[list[Any]], object]) -> dict[str, Any]:
-    snap = copy.deepcopy(log_snapshot(busy_desk(CONFIG)))
+    snap = copy.deepcopy(log_snapshot())
     edit(snap["commands"])
     return snap
 

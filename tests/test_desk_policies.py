@@ -146,7 +146,7 @@ def test_escalation_never_lowers_a_priority() -> None:
     assert desk.ticket("t1").ticket.priority == Priority.NORMAL
 
 
-def test_forget_drops_closed_tickets_and_keep_log_off_refuses_snapshots() -> None:
+def test_forget_drops_closed_tickets_and_snapshots_need_no_command_log() -> None:
     from csflow import InvalidTransitionError, UnknownTicketError
 
     base = DeskConfig.from_dict({**BASE, "keep_log": False, "survey_delay": "PT1H"})
@@ -198,3 +198,45 @@ def test_escalation_rules_from_plain_data_reach_the_desk() -> None:
         )
     with pytest.raises(ConfigError, match=r"^escalation_rules: "):
         DeskConfig.from_dict({**BASE, "escalation_rules": "breach"})
+
+
+def test_a_desk_that_forgets_its_closed_tickets_keeps_flat_memory() -> None:
+    """Memory follows the open work, not the number of commands accepted: the default config
+    (history and the old ``keep_log`` flag on) cycles thousands of tickets through submit,
+    assignment, reply, resolution, close and forget, and traced memory does not grow."""
+    import gc
+    import tracemalloc
+
+    from csflow import AgentProfile
+
+    desk = Desk(DeskConfig.from_dict({**BASE, "keep_log": True}))
+    desk.add_agent(AgentProfile("ana", capacity={"chat": 1}), at=T0)
+    desk.set_presence("ana", "available", at=T0)
+    regular = Customer("c-repeat", Tier("regular", 1))  # one customer: contacts stay bounded
+
+    def cycle(start: int, n: int) -> None:
+        for i in range(start, start + n):
+            at = T0 + timedelta(seconds=i)
+            tid = f"t{i}"
+            desk.submit(Ticket(tid, regular, "chat", at), at=at)
+            desk.reply(tid, "ana", at=at)
+            desk.resolve(tid, "ana", at=at)
+            desk.close(tid, at=at)
+            desk.forget(tid, at=at)
+
+    cycle(0, 500)  # warm: interned names, the contacts window, dict sizes
+    gc.collect()
+    tracemalloc.start()
+    try:
+        cycle(500, 1_000)
+        gc.collect()
+        after_1k = tracemalloc.get_traced_memory()[0]
+        cycle(1_500, 3_000)
+        gc.collect()
+        after_4k = tracemalloc.get_traced_memory()[0]
+    finally:
+        tracemalloc.stop()
+    # 3,000 more tickets (15,000 commands): a per-command log or leftover per-ticket state
+    # would add hundreds of kilobytes.
+    assert after_4k - after_1k < 64 * 1024, after_4k - after_1k
+    assert list(desk.tickets()) == []

@@ -237,10 +237,10 @@ class DeskConfig:
         recalculation: How SLA clocks follow a priority change (:class:`~csflow.sla.RecalcMode`).
         calendars: Named calendars (only for :meth:`to_dict` round trips and reference).
         keep_history: Keep each ticket's events for :meth:`Desk.history` (memory per event).
-        keep_log: Keep the log of the commands the desk accepted in memory.  Since state
-            snapshots (``csflow.desk/3``) nothing reads it: :meth:`Desk.snapshot` works
-            either way.  A host that persists its own state (or a long simulation) turns it
-            off to keep memory flat.
+        keep_log: Has no effect (accepted so that older configs still load).  The desk used
+            to keep every command it accepted in memory, for command-log snapshots; since
+            state snapshots (``csflow.desk/3``) nothing reads such a log, so none is kept and
+            a desk's memory follows its open work whatever this says.
         priority_policy: A :class:`~csflow.policies.PriorityPolicy` asked after triage (any
             callable ``PolicyContext -> PolicyResult``); its answer wins over the rules'.
         queue_policy: A :class:`~csflow.policies.QueuePolicy`, likewise.

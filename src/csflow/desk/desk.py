@@ -252,8 +252,6 @@ class Desk:
         self._timers = Timers()
         # Each ticket's place in the order of submission (see TicketRecord.order).
         self._ordinal = itertools.count()
-        self._log: list[tuple[Any, ...]] = []
-        self._keep_log = config.keep_log
         # The ticket the running command is about (settled when it returns), and the ticket
         # whose routing waits for its own command (an escalation moved it while its clocks
         # caught up, before the command -- checked against the ticket as it was -- applied).
@@ -441,7 +439,7 @@ class Desk:
             group = self.config.routing_profiles[0].name
         self.config.presence.routable(presence)
         changes = self._router.add_agent(profile, at=at, presence=presence, routing_profile=group)
-        out = self._commit(t, ("add_agent", profile, presence, group))
+        out = self._commit(t)
         out.append(AgentPresenceChanged(at, profile.id, None, presence))
         self._routed(changes, at, t, out)
         return out
@@ -465,7 +463,7 @@ class Desk:
         old = self._router.pool.status(agent_id).presence
         self.config.presence.routable(state)
         changes = self._router.set_presence(agent_id, state, at=at)
-        out = self._commit(t, ("set_presence", agent_id, state))
+        out = self._commit(t)
         out.append(AgentPresenceChanged(at, agent_id, old, state))
         self._routed(changes, at, t, out)
         return out
@@ -485,7 +483,7 @@ class Desk:
         t = self._time(at)
         old = self._router.pool.status(agent_id).presence
         held = self._router.remove_agent(agent_id, at=at)
-        out = self._commit(t, ("remove_agent", agent_id))
+        out = self._commit(t)
         out.append(AgentPresenceChanged(at, agent_id, old, "removed"))
         for tid in self._owned.pop(agent_id, set()):
             self._tickets[tid].agent = None
@@ -541,7 +539,7 @@ class Desk:
             # The key policy may refuse a ticket (a deadline queue without a due instant): ask
             # it now, before anything changes.
             self._queues[queue].key_policy(KeyContext(ticket, t, self._due(rec)))
-        out = self._commit(t, ("submit", ticket))
+        out = self._commit(t)
         self._tickets[ticket.id] = rec
         if self._contacts is not None:
             self._contacts.contact(ticket.customer.id, ticket.id, t)
@@ -565,7 +563,6 @@ class Desk:
             at,
             ticket_id,
             _TC.REPLY,
-            ("reply", ticket_id, agent_id),
             agent_id=agent_id,
             check=partial(self._check_holder, agent_id, "reply to"),
         )
@@ -583,7 +580,7 @@ class Desk:
                 ticket with :meth:`reopen`).
         """
         command = _TC.CUSTOMER_MESSAGE
-        r, new, t, out = self._on_ticket(at, ticket_id, command, ("customer_message", ticket_id))
+        r, new, t, out = self._on_ticket(at, ticket_id, command)
         if r.sla is not None:
             self._sla_events(r, r.sla.customer_message(at), out)
         if new != r.state:
@@ -603,7 +600,7 @@ class Desk:
             InvalidTransitionError: Not allowed from the ticket's state.
         """
         command = partial(status_command, status)
-        r, new, t, out = self._on_ticket(at, ticket_id, command, ("set_status", ticket_id, status))
+        r, new, t, out = self._on_ticket(at, ticket_id, command)
         if status == "open":
             self._resume(r, command(), at, t, out)
             return out
@@ -631,14 +628,12 @@ class Desk:
             ConfigError: An unknown priority.
             InvalidTransitionError: The ticket is solved, closed or abandoned.
         """
-        # The argument is checked after the ids and before the state, as everywhere; its
-        # parsed form is what the log keeps, so it is read before the skeleton runs.
+        # The argument is checked after the ids and before the state, as everywhere, so it is
+        # read before the skeleton runs (which checks the state).
         self._time(at)
         self._rec(ticket_id)
         new = Priority.parse(priority)
-        r, _, _, out = self._on_ticket(
-            at, ticket_id, _TC.SET_PRIORITY, ("set_priority", ticket_id, new.name.lower())
-        )
+        r, _, _, out = self._on_ticket(at, ticket_id, _TC.SET_PRIORITY)
         self._reprioritize(r, new, at, out)
         return out
 
@@ -672,9 +667,7 @@ class Desk:
             )
         # A policy change moves no state: the set_priority row of the table says where it
         # is allowed, and that row never refuses here.
-        r, _, _, out = self._on_ticket(
-            at, ticket_id, _TC.SET_PRIORITY, ("set_sla_policy", ticket_id, policy)
-        )
+        r, _, _, out = self._on_ticket(at, ticket_id, _TC.SET_PRIORITY)
         r.policy = policy
         if r.sla is None:
             r.sla = TicketSla.for_ticket(r.ticket, new, status=r.state)
@@ -709,7 +702,6 @@ class Desk:
             at,
             ticket_id,
             command,
-            ("transfer", ticket_id, to),
             check=partial(self._check_transfer, to),
         )
         to_agent = to in self._router.pool
@@ -754,7 +746,6 @@ class Desk:
             at,
             ticket_id,
             command,
-            ("escalate", ticket_id, team),
             check=partial(self._check_escalation, team),
         )
         graph = self.config.escalation
@@ -792,7 +783,6 @@ class Desk:
             at,
             ticket_id,
             _TC.REQUEST_CALLBACK,
-            ("request_callback", ticket_id),
             check=self._check_not_callback,
         )
         r.callback = True
@@ -809,7 +799,7 @@ class Desk:
             UnknownTicketError: No such ticket.
             InvalidTransitionError: The ticket is not waiting.
         """
-        r, _, t, out = self._on_ticket(at, ticket_id, _TC.ABANDON, ("abandon", ticket_id))
+        r, _, t, out = self._on_ticket(at, ticket_id, _TC.ABANDON)
         self._settled(r)
         self._router.remove(ticket_id)
         waited = (t - r.queued_us) / 1e6
@@ -828,7 +818,6 @@ class Desk:
             at,
             ticket_id,
             _TC.RESOLVE,
-            ("resolve", ticket_id, agent_id),
             agent_id=agent_id,
             check=partial(self._check_holder, agent_id, "resolve"),
         )
@@ -856,7 +845,7 @@ class Desk:
             UnknownTicketError: No such ticket.
             InvalidTransitionError: The ticket is not solved.
         """
-        r, _, t, out = self._on_ticket(at, ticket_id, _TC.REOPEN, ("reopen", ticket_id))
+        r, _, t, out = self._on_ticket(at, ticket_id, _TC.REOPEN)
         last = r.agent
         r.agent = None
         r.callback = False
@@ -880,7 +869,7 @@ class Desk:
             UnknownTicketError: No such ticket.
             InvalidTransitionError: The ticket is not solved.
         """
-        r, _, _, out = self._on_ticket(at, ticket_id, _TC.CLOSE, ("close", ticket_id))
+        r, _, _, out = self._on_ticket(at, ticket_id, _TC.CLOSE)
         self._move(r, _TC.CLOSE, at, out, TicketClosed(at, ticket_id))
         self._ledger.forget(ticket_id)
         return out
@@ -911,7 +900,7 @@ class Desk:
                 f"cannot forget ticket {show(ticket_id)}: goodwill request(s) "
                 f"{show(list(waiting))} await a supervisor's answer (approve or decline first)"
             )
-        self._commit(t, ("forget", ticket_id))
+        self._commit(t)
         del self._tickets[ticket_id]
         self._ledger.forget(ticket_id)
         self._feedback.forget(ticket_id)
@@ -949,7 +938,7 @@ class Desk:
                 "rated"
             )
         cycle = self._feedback.check(ticket_id)
-        out = self._commit(t, ("record_feedback", ticket_id, str(rating), comment))
+        out = self._commit(t)
         self._feedback.rated(ticket_id, cycle)
         tk = r.ticket
         event = FeedbackRecorded(
@@ -1014,7 +1003,7 @@ class Desk:
         verdict = ledger.judge(agent_id, teams, ticket_id, tier, value, at)
         if verdict.over is not None and policy.over_limit == "refuse":
             raise GoodwillLimitError(f"goodwill refused: {verdict.over}")
-        out = self._commit(t, ("grant_goodwill", ticket_id, agent_id, str(value), reason))
+        out = self._commit(t)
         cur = policy.currency
         if verdict.over is None:
             ledger.charge(verdict, ticket_id, value)
@@ -1073,8 +1062,7 @@ class Desk:
         if not isinstance(supervisor, str) or not supervisor:
             raise ConfigError(f"supervisor must be a non-empty string, got {show(supervisor)}")
         ticket_id, agent_id, amount, reason, tier = ledger.pending(request_id)
-        verb = "approve_goodwill" if approved else "decline_goodwill"
-        out = self._commit(t, (verb, request_id, supervisor))
+        out = self._commit(t)
         ledger.settle(request_id, approved)
         event: Event
         if approved:
@@ -1131,7 +1119,7 @@ class Desk:
             CalendarError: *at* is naive.
         """
         t = self._time(at)
-        out = self._commit(t, ("advance",))
+        out = self._commit(t)
         fired_at: int | None = None
         while True:
             due = self._next_due()
@@ -1265,7 +1253,6 @@ class Desk:
         at: datetime,
         ticket_id: str,
         command: TicketCommand | Callable[[], TicketCommand],
-        log: tuple[Any, ...],
         *,
         agent_id: str | None = None,
         check: Callable[[TicketRecord], object] | None = None,
@@ -1276,11 +1263,10 @@ class Desk:
         (and *agent_id*, when given) exist; *command* -- or, when it is a callable, the check
         of the command's own argument that names the command -- is allowed from the ticket's
         state by the lifecycle table; *check* holds (the command's own conditions).  Nothing
-        has changed up to here.  Then the command is *log*\\ ged, the desk's time moves to
-        *at*, and the ticket's SLA clocks catch up: what fell due strictly before *at* is
-        emitted first, at its own instant (a reply exactly at a due instant still meets it).
-        When the command returns, :func:`_command` settles the ticket (what is due exactly at
-        *at*) and sorts the events.
+        has changed up to here.  Then the desk's time moves to *at*, and the ticket's SLA
+        clocks catch up: what fell due strictly before *at* is emitted first, at its own
+        instant (a reply exactly at a due instant still meets it).  When the command returns,
+        :func:`_command` settles the ticket (what is due exactly at *at*) and sorts the events.
 
         Returns:
             The ticket's record, the state the command leads to, *at* in microseconds, and
@@ -1295,7 +1281,7 @@ class Desk:
         new = next_state(r.state, command, ticket_id)
         if check is not None:
             check(r)
-        out = self._commit(t, log)
+        out = self._commit(t)
         self._about = r
         self._catch_up(r, t - 1, out, hold=True)
         return r, new, t, out
@@ -1309,12 +1295,10 @@ class Desk:
             )
         return t
 
-    def _commit(self, t: int, entry: tuple[Any, ...]) -> list[Event]:
-        """Validation is over: from here on the command mutates.  Log it, move time on and
-        return the list its events go into."""
+    def _commit(self, t: int) -> list[Event]:
+        """Validation is over: from here on the command mutates.  Move time on and return the
+        list its events go into."""
         self._now = t
-        if self._keep_log:
-            self._log.append((t, *entry))
         return []
 
     def _rec(self, ticket_id: str) -> TicketRecord:
@@ -1653,10 +1637,7 @@ class Desk:
         assert sla is not None
         # Armed at a lower bound of the clocks' next event: the timers work the true instant
         # out only when the bound reaches the top of their heap (Timers.next_due).
-        d = sla.next_deadline_bound_us()
-        if d is not None and d != r.armed:
-            self._timers.arm_sla(d, r.ticket.id, r.order)
-        r.armed = d
+        self._timers.arm_sla(r, sla.next_deadline_bound_us(), self._tickets)
 
     def _escalate_on(
         self,

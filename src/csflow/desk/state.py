@@ -360,10 +360,7 @@ def _recalculate(parts: DeskParts, at: datetime, out: list[Event]) -> None:
         for m, c in sla.clocks.items():
             if before.get(m) != c.due_at:
                 out.append(SlaDeadlineMoved(at, tid, m.value, before.get(m), c.due_at))
-        d = sla.next_deadline_us()
-        if d is not None and d != r.armed:
-            parts.timers.arm_sla(d, tid, r.order)
-        r.armed = d
+        parts.timers.arm_sla(r, sla.next_deadline_us(), parts.tickets)
         if r.state == TicketStatus.QUEUED:
             parts.router.reprioritize(r.ticket, due=parts.due(r))
     out.extend(caused)

@@ -5,9 +5,9 @@ Theory of operation
 Two heaps.  The SLA heap is ordered by ``(due instant, the ticket's order of submission)``,
 so that timers due at one instant fire in the order the tickets came, whatever happened to
 their timers before -- re-armings, bounds worked out early or late, a snapshot and restore;
-the survey heap by ``(due instant, counter)``, ties in the order they were armed.  Nothing is ever removed from the middle of a heap: a timer
-that stopped mattering stays where it is and is dropped when it reaches the top, recognised
-by the ticket's record --
+the survey heap by ``(due instant, counter)``, ties in the order they were armed.  Nothing is
+removed from the middle of a heap: a timer that stopped mattering stays where it is and is
+dropped when it reaches the top, recognised by the ticket's record --
 
 - an SLA timer is live while the record's ``armed`` is still the instant it was pushed for
   (re-arming pushes a new entry and so retires the old one).  It is pushed for a lower bound
@@ -17,6 +17,12 @@ by the ticket's record --
   ticket answered before its bound is due never asks the calendar for its deadline;
 - a survey timer is live while the record's ``survey_version`` is still the one it was
   pushed with (a reopen bumps the version).
+
+A desk that is never advanced (a host that does not watch SLA clocks, a burst of tickets
+answered at once) would keep every retired SLA timer, so :meth:`Timers.arm_sla` compacts the
+heap in place to its live timers whenever it has doubled since the last compaction: memory
+stays proportional to the open tickets, at O(1) amortised cost per arming.  Pops come in the
+same order either way (the heap's order is total).
 
 Routing keeps its own timers (relaxation steps, overflow delays, preferred-agent holds); the
 desk's next wake-up is the earliest of both.
@@ -35,21 +41,49 @@ from csflow.errors import ConfigError
 
 __all__ = ["Timers"]
 
+_MIN_LIMIT = 64  # below this many entries the SLA heap is never compacted
+
 
 class Timers:
     """The SLA and survey timers of one desk (its counter is the desk's own)."""
 
-    __slots__ = ("_seq", "_sla", "_surveys")
+    __slots__ = ("_seq", "_sla", "_sla_limit", "_surveys")
 
     def __init__(self) -> None:
         self._sla: list[tuple[int, int, str]] = []
+        self._sla_limit = _MIN_LIMIT  # compact the SLA heap when it grows past this
         self._surveys: list[tuple[int, int, str, int]] = []
         self._seq = itertools.count()
 
-    def arm_sla(self, due_us: int, ticket_id: str, order: int) -> None:
-        """Wake up at *due_us* for *ticket_id*'s SLA clocks (the record's ``armed``); *order*
-        is the ticket's place in the order of submission (the record's ``order``)."""
-        heapq.heappush(self._sla, (due_us, order, ticket_id))
+    def arm_sla(
+        self, r: TicketRecord, due_us: int | None, tickets: Mapping[str, TicketRecord]
+    ) -> None:
+        """Wake up at *due_us* for *r*'s SLA clocks (``None``: not at all) and make it the
+        record's ``armed``; a timer already armed there is kept.  Timers of one instant fire
+        in the tickets' order of submission (the record's ``order``).  *tickets* are the
+        desk's records, by which retired timers are recognised when the heap is compacted."""
+        if due_us is None or due_us == r.armed:
+            r.armed = due_us
+            return
+        r.armed = due_us  # before any compaction, which keeps only what records point to
+        heap = self._sla
+        heapq.heappush(heap, (due_us, r.order, r.ticket.id))
+        if len(heap) > self._sla_limit:
+            self._compact_sla(tickets)
+
+    def _compact_sla(self, tickets: Mapping[str, TicketRecord]) -> None:
+        """Keep only the live SLA timers, in place (an iteration of :meth:`sla_due` holds the
+        list), once each; the next compaction waits until the heap has doubled again."""
+        heap = self._sla
+        heap[:] = {
+            entry
+            for entry in heap
+            if (r := tickets.get(entry[2])) is not None
+            and r.sla is not None
+            and r.armed == entry[0]
+        }
+        heapq.heapify(heap)
+        self._sla_limit = max(_MIN_LIMIT, 2 * len(heap))
 
     def arm_survey(self, due_us: int, ticket_id: str, version: int) -> None:
         """Ask for feedback on *ticket_id* at *due_us* unless its survey version moves on."""
@@ -184,7 +218,6 @@ class Timers:
                     )
                 seen.add(tid)
                 if kind == "sla":
-                    r.armed = d
-                    self.arm_sla(d, tid, r.order)
+                    self.arm_sla(r, d, tickets)
                 else:
                     self.arm_survey(d, tid, r.survey_version)

@@ -134,7 +134,7 @@ class _Run:
     ) -> None:
         # The simulation reads the events as they come and never snapshots: no command log or
         # per-ticket history, so memory stays flat over long runs.
-        self.desk = Desk(attrs.evolve(desk_config, keep_log=False, keep_history=False))
+        self.desk = Desk(attrs.evolve(desk_config, keep_history=False))
         self.config = config
         self.seed = seed
         # One stream per source of randomness (see "Common random numbers" above).
