@@ -106,6 +106,73 @@ def seeds_desk_doc(**changes: Any) -> dict[str, Any]:
     return copy.deepcopy(data)
 
 
+# The seeds' desk with lunch breaks, next-response targets, a deadline-ordered technical queue
+# that helps the front line after two minutes, a refunds rule, flagged transfers past two, and
+# shared capacity.
+def office_desk_doc(**changes: Any) -> dict[str, Any]:
+    """The seeds' desk with office hours and the rest (above), a fresh copy, with *changes*
+    replacing or adding top-level keys: the desk the stateful machines and the state-snapshot
+    law run on."""
+    doc = seeds_desk_doc(
+        calendars={
+            "office": office_calendar(("08:00", "12:00"), ("13:00", "17:00")),
+            "always": ALWAYS_OPEN,
+        },
+        sla_policies=[
+            {
+                "name": "vip",
+                "calendar": "always",
+                "targets": {
+                    "first_response": "PT2M",
+                    "next_response": "PT5M",
+                    "resolution": "PT4H",
+                },
+            },
+            {
+                "name": "standard",
+                "calendar": "office",
+                "targets": {
+                    "first_response": "PT1H",
+                    "next_response": "PT2H",
+                    "resolution": "PT8H",
+                },
+            },
+        ],
+        queues=[
+            {"name": "front", "allowances": {"platinum": "PT30S", "gold": "PT2M"}},
+            {"name": "technical", "key": "deadline", "fallback": "PT1H"},
+            {"name": "finance"},
+        ],
+        routing_profiles=[
+            {"name": "front", "queues": ["front"]},
+            {
+                "name": "technical",
+                "queues": ["technical", {"queue": "front", "priority": 2, "delay": "PT2M"}],
+            },
+            {"name": "finance", "queues": ["finance"]},
+        ],
+        triage={
+            "rules": [
+                VIP_RULE,
+                {
+                    "name": "refunds",
+                    "when": {"field": "category", "eq": "refund"},
+                    "then": {"queue": "finance"},
+                },
+            ]
+        },
+        transfers={"max_transfers": 2, "on_limit": "flag"},
+        capacity={
+            "weights": {"phone": 2, "chat": 1, "whatsapp": 1, "email": 1, "social": 1},
+            "exclusive": ["phone"],
+            "budget": 4,
+        },
+        survey_delay="PT30M",
+    )
+    doc.update(changes)
+    return doc
+
+
 def busy_desk(config: DeskConfig) -> Desk:
     """A desk of *config* (the seeds' desk or a variant) that went through most commands,
     starting on Monday 2 March 2026 at 09:00 in Jakarta: for snapshots to tamper with."""

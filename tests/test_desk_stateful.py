@@ -41,63 +41,14 @@ from csflow.events import Event
 from csflow.model import AgentProfile, Channel, Customer, Priority, Ticket, Tier
 from csflow.sla import Metric
 from csflow.testing import Command, check_invariants, replay
-from desks import ALWAYS_OPEN, VIP_RULE, office_calendar, seeds_desk_doc
+from desks import office_desk_doc
 
 WIB = timezone(timedelta(hours=7), "WIB")
 # A Friday afternoon: long steps cross the office calendar's close and the weekend.
 START = datetime(2026, 3, 6, 15, 0, tzinfo=WIB)
 
-# The seeds' desk with lunch breaks, next-response targets, a deadline-ordered technical queue
-# that helps the front line after two minutes, a refunds rule, flagged transfers past two, and
-# shared capacity.
-CONFIG_DATA: dict[str, Any] = seeds_desk_doc(
-    calendars={
-        "office": office_calendar(("08:00", "12:00"), ("13:00", "17:00")),
-        "always": ALWAYS_OPEN,
-    },
-    sla_policies=[
-        {
-            "name": "vip",
-            "calendar": "always",
-            "targets": {"first_response": "PT2M", "next_response": "PT5M", "resolution": "PT4H"},
-        },
-        {
-            "name": "standard",
-            "calendar": "office",
-            "targets": {"first_response": "PT1H", "next_response": "PT2H", "resolution": "PT8H"},
-        },
-    ],
-    queues=[
-        {"name": "front", "allowances": {"platinum": "PT30S", "gold": "PT2M"}},
-        {"name": "technical", "key": "deadline", "fallback": "PT1H"},
-        {"name": "finance"},
-    ],
-    routing_profiles=[
-        {"name": "front", "queues": ["front"]},
-        {
-            "name": "technical",
-            "queues": ["technical", {"queue": "front", "priority": 2, "delay": "PT2M"}],
-        },
-        {"name": "finance", "queues": ["finance"]},
-    ],
-    triage={
-        "rules": [
-            VIP_RULE,
-            {
-                "name": "refunds",
-                "when": {"field": "category", "eq": "refund"},
-                "then": {"queue": "finance"},
-            },
-        ]
-    },
-    transfers={"max_transfers": 2, "on_limit": "flag"},
-    capacity={
-        "weights": {"phone": 2, "chat": 1, "whatsapp": 1, "email": 1, "social": 1},
-        "exclusive": ["phone"],
-        "budget": 4,
-    },
-    survey_delay="PT30M",
-)
+# The seeds' desk with lunch breaks and the rest (tests/desks.py: office_desk_doc).
+CONFIG_DATA: dict[str, Any] = office_desk_doc()
 CONFIG = DeskConfig.from_dict(CONFIG_DATA)
 
 TIERS = [Tier("platinum", 4), Tier("gold", 3), Tier("silver", 2), Tier("regular", 1)]

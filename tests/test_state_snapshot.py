@@ -26,7 +26,7 @@ from csflow.errors import CsflowError
 from csflow.events import Event, SlaDeadlineMoved
 from csflow.model import TicketStatus
 from csflow.testing import Command, commands
-from desks import ALWAYS_OPEN, VIP_RULE, office_calendar, seeds_desk_doc
+from desks import office_desk_doc
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
@@ -80,61 +80,7 @@ PEOPLE = DeskConfig.from_dict(PEOPLE_DATA)
 # Office hours with lunch, next-response targets, a deadline queue that helps the front line
 # after two minutes (a delay view), flagged transfers, shared capacity with an exclusive phone.
 OFFICE = DeskConfig.from_dict(
-    seeds_desk_doc(
-        calendars={
-            "office": office_calendar(("08:00", "12:00"), ("13:00", "17:00")),
-            "always": ALWAYS_OPEN,
-        },
-        sla_policies=[
-            {
-                "name": "vip",
-                "calendar": "always",
-                "targets": {
-                    "first_response": "PT2M",
-                    "next_response": "PT5M",
-                    "resolution": "PT4H",
-                },
-            },
-            {
-                "name": "standard",
-                "calendar": "office",
-                "targets": {
-                    "first_response": "PT1H",
-                    "next_response": "PT2H",
-                    "resolution": "PT8H",
-                },
-            },
-        ],
-        queues=[
-            {"name": "front", "allowances": {"platinum": "PT30S", "gold": "PT2M"}},
-            {"name": "technical", "key": "deadline", "fallback": "PT1H"},
-            {"name": "finance"},
-        ],
-        routing_profiles=[
-            {"name": "front", "queues": ["front"]},
-            {
-                "name": "technical",
-                "queues": ["technical", {"queue": "front", "priority": 2, "delay": "PT2M"}],
-            },
-            {"name": "finance", "queues": ["finance"]},
-        ],
-        triage={
-            "rules": [
-                VIP_RULE,
-                {
-                    "name": "refunds",
-                    "when": {"field": "category", "eq": "refund"},
-                    "then": {"queue": "finance"},
-                },
-            ]
-        },
-        transfers={"max_transfers": 2, "on_limit": "flag"},
-        capacity={
-            "weights": {"phone": 2, "chat": 1, "whatsapp": 1, "email": 1, "social": 1},
-            "exclusive": ["phone"],
-            "budget": 4,
-        },
-        survey_delay="PT30M",
+    office_desk_doc(
         escalation_rules=[
             {
                 "name": "breach-to-tech",
