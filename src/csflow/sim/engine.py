@@ -68,7 +68,8 @@ from csflow.desk import Desk, DeskConfig
 from csflow.errors import ConfigError
 from csflow.events import Event, TicketAssigned
 from csflow.metrics import Summarizer
-from csflow.model import Customer, Ticket, Tier
+from csflow.model import Tier
+from csflow.sim.arrivals import Arrivals
 from csflow.sim.result import SimResult, SlaInterval
 from csflow.sim.scenario import Scenario, SimConfig
 from csflow.sla import SlaBreached, SlaMet
@@ -166,6 +167,7 @@ class _Run:
         self.waiting: set[str] = set()  # tickets waiting for their first agent
         self.handling: dict[str, str] = {}  # ticket -> the agent handling it
         self.escalated: set[str] = set()
+        self.arrivals = Arrivals()  # the tickets of arrivals, one checked prototype per shape
         self.info: dict[str, tuple[str, str]] = {}  # ticket -> (channel, category)
         self.warm: set[str] = set()  # tickets left out of the report
         tiers = desk_config.tiers
@@ -347,9 +349,7 @@ class _Run:
         tier = self.tiers[self.tier.pick(rng)]
         language = self.language.pick(rng) if self.language is not None else None
         category = self.category.pick(rng)
-        ticket = Ticket(
-            tid, Customer(f"C{n}", tier, language=language), channel, at, category=category
-        )
+        ticket = self.arrivals.ticket(tid, f"C{n}", channel, tier, language, category, at)
         self.info[tid] = (channel, category)
         if t_us < self.warm_us:
             self.warm.add(tid)
