@@ -32,6 +32,7 @@ from csflow.events import (
     CallbackDue,
     Event,
     SlaBreached,
+    SlaDeadlineMoved,
     SlaMet,
     SurveyDue,
     TicketAbandoned,
@@ -454,6 +455,24 @@ def test_a_command_log_snapshot_restores_by_replay_to_the_same_desk() -> None:
     assert frozen(restored) == frozen(desk)
     assert restored.snapshot() == desk.snapshot()  # its next snapshot is a state snapshot
     assert restored.snapshot()["format"] == "csflow.desk/3"
+
+
+def test_a_command_log_snapshot_under_a_changed_config_reports_the_deadlines_it_moved() -> None:
+    """The deadlines a ``csflow.desk/2`` snapshot recorded are what a restore under another
+    config compares against: t1's 4-hour VIP resolution target becomes 8 hours."""
+    doc = seeds_desk_doc()
+    vip = next(p for p in doc["sla_policies"] if p["name"] == "vip")
+    vip["targets"]["resolution"] = "PT8H"
+    moved: list[Any] = []
+    restored = Desk.restore(DeskConfig.from_dict(doc), log_snapshot(), on_config_change=moved)
+    recorded = log_snapshot()["deadlines"]
+    changes = [e for e in moved if isinstance(e, SlaDeadlineMoved)]
+    assert [(e.ticket_id, e.metric) for e in changes] == [("t1", "resolution")]
+    (change,) = changes
+    assert change.old_due == datetime.fromisoformat(recorded["t1"]["resolution"])
+    assert change.new_due == restored.clocks("t1")[Metric.RESOLUTION].due_at
+    assert change.new_due is not None
+    assert change.new_due > change.old_due
 
 
 def tampered(edit: Callable[[list[Any]], object]) -> dict[str, Any]:

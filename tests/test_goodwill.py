@@ -180,8 +180,10 @@ def test_bad_ids_and_missing_policy_are_refused() -> None:
     [
         ({"period": "year"}, r"goodwill.period: expected one of"),
         ({"timezone": "Asia/Bandung"}, r"goodwill.timezone: unknown time zone 'Asia/Bandung'"),
-        ({"agents": {"sari": 1.5}}, r"goodwill: agents.sari must be a Decimal"),
-        ({"per_ticket": {"gold": "1.5"}}, r"at most 0 decimal places"),
+        ({"agents": {"sari": 1.5}}, r"goodwill.agents.sari: amount must be a Decimal"),
+        ({"allowance": [1]}, r"goodwill.allowance: amount must be a Decimal, .*got \[1\]"),
+        ({"default_per_ticket": "0"}, r"goodwill.default_per_ticket: amount must be a positive"),
+        ({"per_ticket": {"gold": "1.5"}}, r"goodwill.per_ticket.gold: amount must have at most 0"),
         ({"over_limit": "maybe"}, r"goodwill.over_limit: expected 'approval' or 'refuse'"),
         ({"budget": 5}, r"goodwill: unknown key"),
     ],

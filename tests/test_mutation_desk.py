@@ -24,6 +24,7 @@ from csflow import (
     view_from_dict,
 )
 from csflow.desk import ContactPolicy, ticket_from_dict
+from csflow.desk.feedback import FeedbackBook
 from csflow.errors import (
     CalendarError,
     ConfigError,
@@ -31,7 +32,8 @@ from csflow.errors import (
     InvalidTransitionError,
     UndeclaredNameError,
 )
-from csflow.events import SlaEscalated
+from csflow.events import SlaEscalated, TicketAssigned
+from desks import busy_desk, seeds_desk_doc
 
 T0 = datetime(2026, 3, 2, 9, tzinfo=UTC)
 AT = "2026-03-02T09:00:00+00:00"
@@ -88,6 +90,11 @@ REFUSED: list[tuple[type[CsflowError], Callable[[], object], str]] = [
         ConfigError,
         lambda: cfg(goodwill={"currency": "IDR", "decimals": 9}),
         "goodwill.decimals: expected an int from 0 to 6, got 9",
+    ),
+    (
+        ConfigError,
+        lambda: cfg(goodwill={"decimals": 0}),
+        "goodwill.currency: missing; expected the currency's code, e.g. 'IDR'",
     ),
     (
         InvalidTransitionError,
@@ -348,3 +355,112 @@ def test_an_escalation_without_a_queue_skips_nothing() -> None:
     [esc] = [e for e in events if isinstance(e, SlaEscalated) and e.kind == "breach"]
     assert (esc.notify, esc.skipped) == (("lead-ayu",), ())
     assert desk.ticket("t1").queue == "default"
+
+
+# -- a second sample (desk, seed 1, after state snapshots) ------------------------------------
+
+
+def _tampered_state(edit: Callable[[dict[str, Any]], object]) -> dict[str, Any]:
+    snap = busy_desk(SEEDS).snapshot()
+    edit(snap["state"])
+    return snap
+
+
+SEEDS = DeskConfig.from_dict(seeds_desk_doc())
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (
+            lambda s: s.update(tickets=5),
+            "snapshot.state.tickets: expected a list, got 5",
+        ),
+        (
+            lambda s: s["tickets"][0].update(state="bogus"),
+            "snapshot.state.tickets[0].state: unknown ticket state 'bogus'",
+        ),
+        (
+            lambda s: s["tickets"][0]["sla"].update(policy="standard"),
+            "snapshot.state.tickets[0].sla: the clocks are of policy 'standard' and ticket 't1', "
+            "the record's 'vip' and 't1'",
+        ),
+        (
+            lambda s: s.update(last_agent=[[5, "sari", 0]]),
+            "snapshot.state.last_agent[0]: expected [customer, agent, at_us] by the snapshot's "
+            "instant, got [5, 'sari', 0]",
+        ),
+        (
+            lambda s: s.update(last_agent=[["ayu", 5, 0]]),
+            "snapshot.state.last_agent[0]: expected [customer, agent, at_us] by the snapshot's "
+            "instant, got ['ayu', 5, 0]",
+        ),
+    ],
+)
+def test_a_tampered_state_snapshot_names_the_bad_field(
+    edit: Callable[[dict[str, Any]], object], message: str
+) -> None:
+    with pytest.raises(ConfigError) as caught:
+        Desk.restore(SEEDS, _tampered_state(edit))
+    assert str(caught.value) == message
+
+
+def test_an_escalation_while_a_command_catches_up_routes_the_ticket_after_the_command() -> None:
+    """A breach escalates a waiting ticket to a queue with a free agent while a later command
+    on it (a priority change) catches its clocks up: the command applies to the ticket as it
+    was checked (waiting), and the move to the agent comes after it, at the command's
+    instant."""
+    desk = Desk(
+        cfg(
+            queues=[{"name": "front"}, {"name": "technical"}],
+            routing_profiles=[
+                {"name": "front", "queues": ["front"]},
+                {"name": "technical", "queues": ["technical"]},
+            ],
+            escalation_rules=[
+                {
+                    "name": "late-to-tech",
+                    "when": {"field": "event", "eq": "breach"},
+                    "then": {"queue": "technical"},
+                }
+            ],
+        )
+    )
+    tech = AgentProfile("tech", capacity={"chat": 1})
+    desk.add_agent(tech, at=T0, presence="available", routing_profile="technical")
+    desk.submit(Ticket("t1", Customer("c", Tier("gold", 1)), "chat", T0), at=T0)
+    later = T0 + timedelta(seconds=90)
+    events = desk.set_priority("t1", "high", at=later)
+    kinds = [type(e).__name__ for e in events]
+    assert kinds.index("SlaBreached") < kinds.index("TicketPrioritized")
+    assert kinds.index("TicketPrioritized") < kinds.index("TicketAssigned")
+    assigned = next(e for e in events if isinstance(e, TicketAssigned))
+    assert (assigned.agent_id, assigned.at) == ("tech", later)
+    view = desk.ticket("t1")
+    assert (view.state, view.agent_id, view.queue) == ("assigned", "tech", "technical")
+
+
+def test_a_call_back_put_back_in_line_still_needs_a_phone_agent() -> None:
+    """A ticket whose customer asked to be called back is a phone call wherever it is routed
+    again: when its phone agent leaves, a chat-only agent does not take it."""
+    desk = Desk(DeskConfig())
+    desk.submit(Ticket("t1", Customer("c", Tier("gold", 1)), "chat", T0), at=T0)
+    desk.request_callback("t1", at=T0)
+    phone = AgentProfile("ph", capacity={"phone": 1})
+    assert any(
+        isinstance(e, TicketAssigned) for e in desk.add_agent(phone, at=T0, presence="available")
+    )
+    desk.add_agent(AgentProfile("chatty", capacity={"chat": 1}), at=T0, presence="available")
+    events = desk.remove_agent("ph", at=T0 + timedelta(minutes=1))
+    assert not any(isinstance(e, TicketAssigned) for e in events)
+    assert desk.ticket("t1").state == "queued"
+    assert desk.ticket("t1").agent_id is None
+
+
+def test_a_feedback_book_counts_resolution_cycles_per_ticket() -> None:
+    book = FeedbackBook()
+    assert book.cycle("t1") == 0
+    book.resolved("t1")
+    book.resolved("t1")
+    book.resolved("t2")
+    assert (book.cycle("t1"), book.cycle("t2"), book.cycle("t3")) == (2, 1, 0)

@@ -48,8 +48,11 @@ def test_every_ticket_is_the_one_the_constructors_make(
         want = Ticket(
             f"T{n}", Customer(f"C{n}", tier, language=language), channel, at, category=category
         )
-        assert type(got) is Ticket and type(got.customer) is Customer
-        assert got == want and hash(got) == hash(want) and repr(got) == repr(want)
+        assert type(got) is Ticket
+        assert type(got.customer) is Customer
+        assert got == want
+        assert hash(got) == hash(want)
+        assert repr(got) == repr(want)
         assert fields(got) == fields(want)
         with pytest.raises(attrs.exceptions.FrozenInstanceError):
             got.id = "other"  # type: ignore[misc]

@@ -77,10 +77,21 @@ def parse_amount(value: object, decimals: int, what: str = "amount") -> Decimal:
     return amount
 
 
+def _field_amount(value: object, decimals: int, path: str) -> Decimal:
+    """:func:`parse_amount` of a config field, its error carrying the field's *path*."""
+    try:
+        return parse_amount(value, decimals)
+    except ConfigError as exc:
+        raise ConfigError(exc.detail, path) from None
+
+
 def _amounts(value: object, decimals: int, path: str) -> Mapping[str, Decimal]:
     d = mapping(value, path)
     return MappingProxyType(
-        {string(k, path): parse_amount(v, decimals, f"{path}.{k}") for k, v in d.items()}
+        {
+            (key := string(k, path)): _field_amount(v, decimals, f"{path}.{key}")
+            for k, v in d.items()
+        }
     )
 
 
@@ -153,7 +164,7 @@ class GoodwillPolicy:
         for name in ("allowance", "default_per_ticket"):
             value = getattr(self, name)
             if value is not None:
-                object.__setattr__(self, name, parse_amount(value, dec, name))
+                object.__setattr__(self, name, _field_amount(value, dec, name))
 
     @classmethod
     def from_dict(cls, data: object, path: str = "goodwill") -> GoodwillPolicy:
@@ -182,12 +193,14 @@ class GoodwillPolicy:
             "over_limit",
         )
         check_keys(d, keys, path)
+        if "currency" not in d:
+            raise ConfigError(
+                "missing; expected the currency's code, e.g. 'IDR'", f"{path}.currency"
+            )
         try:
             return cls(**{k: d[k] for k in keys if k in d})
         except ConfigError as exc:
             raise ConfigError(exc.detail, f"{path}.{exc.path}" if exc.path else path) from None
-        except TypeError as exc:
-            raise ConfigError(str(exc), path) from None
 
     def budget_of(self, agent_id: str, teams: frozenset[str]) -> tuple[str, Decimal]:
         """The allowance *agent_id* (of *teams*) draws on: its key and its size per period."""
