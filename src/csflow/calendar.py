@@ -1075,8 +1075,9 @@ class BusinessCalendar:
                                 e = ends[k]
                                 total -= cum[k] - e + a if a < e else cum[k]
                             return ONE_US * total
-            elif start.tzinfo is UTC and end.tzinfo is UTC:
-                # UTC datetimes: their wall clocks are the instants.
+            elif start.tzinfo is UTC and end.tzinfo is UTC and start <= end:
+                # UTC datetimes: their wall clocks are the instants.  (Backwards ones go to
+                # _elapsed, whose error names the datetimes, not their microseconds.)
                 return ONE_US * self.elapsed_us(instant_us(start, "start"), instant_us(end, "end"))
         return self._elapsed(start, end)
 
