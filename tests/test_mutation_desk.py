@@ -25,6 +25,7 @@ from csflow import (
 )
 from csflow.desk import ContactPolicy, ticket_from_dict
 from csflow.desk.feedback import FeedbackBook
+from csflow.desk.serialisation import MAX_STRING
 from csflow.errors import (
     CalendarError,
     ConfigError,
@@ -233,6 +234,23 @@ REFUSED: list[tuple[type[CsflowError], Callable[[], object], str]] = [
         "ticket.created_at: expected an ISO 8601 instant, got 'yesterday'",
     ),
     (ConfigError, lambda: Desk.restore(DeskConfig(), 5), "snapshot: expected a mapping, got 5"),
+    (
+        ConfigError,
+        lambda: Desk.restore(DeskConfig(), {"format": "csflow.desk/0", "state": {}}),
+        "snapshot.format: expected format 'csflow.desk/3' (or an older one), got 'csflow.desk/0'",
+    ),
+    (
+        ConfigError,
+        lambda: ticket_from_dict(
+            {
+                "id": "t",
+                "customer": {"id": "c", "tier": 5},
+                "channel": "chat",
+                "created_at": "2026-03-02T09:00:00+00:00",
+            }
+        ),
+        "ticket.customer.tier: expected a mapping, got 5",
+    ),
     (ConfigError, lambda: view_from_dict(5), "view: expected a mapping, got 5"),
 ]
 
@@ -391,6 +409,19 @@ SEEDS = DeskConfig.from_dict(seeds_desk_doc())
             "instant, got [5, 'sari', 0]",
         ),
         (
+            lambda s: s["tickets"][0].update(tags=["x" * (MAX_STRING + 1)]),
+            f"snapshot.state.tickets[0].tags[0]: string of {MAX_STRING + 1} characters; "
+            f"at most {MAX_STRING}",
+        ),
+        (
+            lambda s: s["tickets"].append(s["tickets"][0]),
+            "snapshot.state.tickets[2]: ticket 't1' twice",
+        ),
+        (
+            lambda s: s["timers"]["sla"].insert(0, ["x", "t1"]),
+            "snapshot.state.timers.sla[0]: expected [due_us, ticket_id], got ['x', 't1']",
+        ),
+        (
             lambda s: s.update(last_agent=[["ayu", 5, 0]]),
             "snapshot.state.last_agent[0]: expected [customer, agent, at_us] by the snapshot's "
             "instant, got ['ayu', 5, 0]",
@@ -464,3 +495,10 @@ def test_a_feedback_book_counts_resolution_cycles_per_ticket() -> None:
     book.resolved("t1")
     book.resolved("t2")
     assert (book.cycle("t1"), book.cycle("t2"), book.cycle("t3")) == (2, 1, 0)
+
+
+def test_a_rating_of_a_ticket_never_resolved_says_there_is_nothing_to_rate() -> None:
+    book = FeedbackBook()
+    with pytest.raises(InvalidTransitionError) as caught:
+        book.check("t1")
+    assert str(caught.value) == "ticket 't1' has not been resolved: there is nothing to rate"
