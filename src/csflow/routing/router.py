@@ -53,6 +53,8 @@ from csflow.errors import (
 )
 from csflow.model import AgentProfile, Channel, Ticket
 from csflow.queues import (
+    AgingKey,
+    DeadlineKey,
     Instant,
     QueuedTicket,
     Signature,
@@ -259,7 +261,8 @@ class Router:
         ag = pool.records.get(agent_id) if type(agent_id) is str else None
         if ag is None:
             ag = pool.record(agent_id)  # raises UnknownAgentError
-        if not isinstance(ticket_id, str) or ticket_id not in ag.held:
+        c = ag.held.get(ticket_id) if isinstance(ticket_id, str) else None
+        if c is None:
             raise UnknownTicketError(
                 f"agent {show(agent_id)} does not hold ticket {show(ticket_id)}"
             )
@@ -268,11 +271,30 @@ class Router:
         if not pull:
             pool.release_unchecked(ag, ticket_id, at_us)
             return []
+        # The usual exchange: the agent takes a ticket on the channel it just freed.  The
+        # next ticket is looked for first, with the channels the release would leave it;
+        # a same-channel swap then leaves its counts and load, and so every counter, as
+        # they are (``AgentPool.swap_unchecked``).
+        takeable = pool.takeable_if_released(ag, c)
+        found = None if takeable is None else self._best_head(ag, takeable, at_us)
+        if found is not None and found[0].signature.channel == c:
+            out = [self._take(ag, *found, at_us, swap=ticket_id)]
+            if not ag.takeable or self._best_head(ag, ag.takeable, at_us) is None:
+                return out
+            pool.hold_back(ag)
+            try:
+                return out + self._pull(ag, at_us)
+            finally:
+                pool.settle(ag)
         # Release and re-fill as one exchange: the pool publishes the agent's new state once.
         pool.hold_back(ag)
         try:
             pool.release_unchecked(ag, ticket_id, at_us)
-            return self._pull(ag, at_us)
+            if takeable is None:
+                return self._pull(ag, at_us)
+            if found is None:
+                return []  # what ``_pull`` would find with those channels
+            return [self._take(ag, *found, at_us), *self._pull(ag, at_us)]
         finally:
             pool.settle(ag)
 
@@ -339,8 +361,13 @@ class Router:
         last_us = (
             None if last_contact_at is None else to_instant_us(last_contact_at, "last_contact_at")
         )
-        q = self.queues[w.queue]
-        band, vdue = q.key_policy(make_key_context(ticket, w.queued_at_us, w.due_us))
+        policy = self.queues[w.queue].key_policy
+        key: tuple[int, int] | None = None
+        if not (type(policy) is AgingKey or (type(policy) is DeadlineKey and w.due_us is not None)):
+            # A policy that may refuse the ticket is asked before anything changes; the two
+            # built-in ones cannot refuse here (a plain function of checked values), so their
+            # key is computed only when the ticket waits.
+            key = policy(make_key_context(ticket, w.queued_at_us, w.due_us))
         # -- nothing has changed so far; from here on nothing raises --
         w.queue = catch_up(w, at_us)
         # Only pinning strategies read the context: skip building it for plain chains.
@@ -360,12 +387,16 @@ class Router:
                 pin_if_held(w, ctx, at_us, self.pool.records, self._serving)
             if found is not None:
                 ag, reason = found
-                return self._give(ag, w, None, reason, at_us)
+                # ``_give`` inlined: this is the ticket-arrives path.
+                self.pool.assign_unchecked(ag, ticket.id, w.sig.channel, at_us)
+                return new_assignment(ticket.id, ag.id, at_us, reason, False, None)
+        if key is None:
+            key = policy(make_key_context(ticket, w.queued_at_us, w.due_us))
         self.pool.register(w.sig).refs += 1
         self.queues[w.queue].push_key(
             ticket.id,
-            band=band,
-            due=vdue,
+            band=key[0],
+            due=key[1],
             at=w.queued_at_us,
             signature=w.sig,
             ticket=ticket,
@@ -896,51 +927,72 @@ class Router:
     def _pull(self, ag: AgentRecord, at_us: int) -> list[Assignment]:
         """Fill *ag*'s spare capacity with the best waiting tickets it may take."""
         out: list[Assignment] = []
-        pool = self.pool
-        levels = self._pull_levels[ag.group]
-        queues = self.queues
-        waiting = self._waiting
-        while ag.takeable and ag.routable and ag.id in pool.records:
-            best: QueuedTicket | None = None
-            best_q = ""
-            heads = 0
-            takeable = ag.takeable
-            for level in levels:
-                for c, sigs in ag.sigs.items():
-                    if not sigs or c not in takeable:
-                        continue
-                    for q, qname, delay in level:
-                        if not q.channel_groups.get(c):
-                            continue  # nothing waits on this channel in this queue
-                        e = (
-                            q.head_of(sigs)
-                            if delay == 0
-                            else q.peek(sigs.keys(), waited=delay, at=at_us)
-                        )
-                        if e is not None:
-                            heads += 1
-                            if best is None or e.key < best.key:
-                                best, best_q = e, qname
-                if best is not None:
-                    break
-            if best is None:
+        records = self.pool.records
+        while ag.takeable and ag.routable and ag.id in records:
+            found = self._best_head(ag, ag.takeable, at_us)
+            if found is None:
                 break
-            # ``remove``, ``_drop`` and ``_give`` inlined: this is the agent-frees-up path.
-            tid = best.ticket_id
-            w = waiting.pop(tid)
-            queues[best_q].take(best)
-            sig = w.sig
-            pool.unref(sig)
-            w.version += 1  # its timers are stale now
-            pool.assign_unchecked(ag, tid, sig.channel, at_us)
-            out.append(
-                new_assignment(
-                    tid,
-                    ag.id,
-                    at_us,
-                    new_reason("agent", _QUEUE_ORDER, heads, w.rule, best_q, sig, w.step),
-                    best.callback,
-                    best,
-                )
-            )
+            out.append(self._take(ag, *found, at_us))
         return out
+
+    def _best_head(
+        self, ag: AgentRecord, takeable: frozenset[str], at_us: int
+    ) -> tuple[QueuedTicket, str, int] | None:
+        """The best waiting ticket *ag* may take on the channels *takeable*: its entry, its
+        queue and how many group heads were compared; ``None`` when there is none."""
+        best: QueuedTicket | None = None
+        best_q = ""
+        heads = 0
+        sigs_by_channel = ag.sigs
+        for level in self._pull_levels[ag.group]:
+            for c, sigs in sigs_by_channel.items():
+                if not sigs or c not in takeable:
+                    continue
+                for q, qname, delay in level:
+                    if not q.channel_groups.get(c):
+                        continue  # nothing waits on this channel in this queue
+                    e = (
+                        q.head_of(sigs)
+                        if delay == 0
+                        else q.peek(sigs.keys(), waited=delay, at=at_us)
+                    )
+                    if e is not None:
+                        heads += 1
+                        if best is None or e.key < best.key:
+                            best, best_q = e, qname
+            if best is not None:
+                return best, best_q, heads
+        return None
+
+    def _take(
+        self,
+        ag: AgentRecord,
+        best: QueuedTicket,
+        qname: str,
+        heads: int,
+        at_us: int,
+        *,
+        swap: str | None = None,
+    ) -> Assignment:
+        """*ag* takes *best*, found by :meth:`_best_head` (in place of ticket *swap*, when
+        given: see :meth:`AgentPool.swap_unchecked`)."""
+        # ``remove``, ``_drop`` and ``_give`` inlined: this is the agent-frees-up path.
+        tid = best.ticket_id
+        w = self._waiting.pop(tid)
+        self.queues[qname].take(best)
+        sig = w.sig
+        w.version += 1  # its timers are stale now
+        if swap is None:
+            pool = self.pool
+            pool.unref(sig)
+            pool.assign_unchecked(ag, tid, sig.channel, at_us)
+        else:
+            self.pool.swap_unchecked(ag, swap, tid, sig, at_us)
+        return new_assignment(
+            tid,
+            ag.id,
+            at_us,
+            new_reason("agent", _QUEUE_ORDER, heads, w.rule, qname, sig, w.step),
+            best.callback,
+            best,
+        )
