@@ -63,7 +63,8 @@ agents = st.lists(
     min_size=1,
     max_size=3,
 )
-# (what, a, b, c, d): what 0-3 submits a ticket (channel a, skill b, language c, tier d), 4-7
+# (what, a, b, c, d): what 0-3 submits a ticket (channel a, skill b, language c, tier d; only
+# queued when d is a multiple of 5), 4-7
 # releases (agent a, its held ticket b), 8 sets a presence (agent a, away if b is 3), 9 moves
 # the clock by a - 30 seconds (so sometimes back): mostly submits and releases, so that
 # tickets wait when agents free up.
@@ -132,7 +133,10 @@ def test_release_then_take_is_release_then_pull(
             customer = Customer(f"c{n}", TIERS[d % 2], language=LANGUAGE_OF[c])
             skills = {"orders": SKILL_OF[b]} if SKILL_OF[b] else {}
             ticket = Ticket(f"t{n}", customer, CHANNEL_OF[a], T0, required_skills=skills)
-            assert fast.submit(ticket, at=at) == slow.submit(ticket, at=at)
+            route = d % 5 != 0  # sometimes only queued: work waits beside agents with room
+            assert fast.submit(ticket, at=at, route=route) == slow.submit(
+                ticket, at=at, route=route
+            )
         elif what <= 7:
             aid = ids[a % len(ids)]
             held = fast.pool.status(aid).held
@@ -218,3 +222,30 @@ def test_a_swapped_channel_counts_last_as_after_a_release_and_an_assignment() ->
     assert status.held == ("t1", "t2")
     assert list(status.counts.items()) == [("email", 1), ("chat", 1)]
     assert status.idle_since == T0  # it held the email throughout
+
+
+def _one_agent(caps: dict[Channel | str, int]) -> Router:
+    router = Router([TicketQueue("main")], pool=AgentPool(CapacityRules(exclusive=frozenset())))
+    router.add_agent(AgentProfile("a0", {}, ("id",), caps), at=T0, presence="available")
+    return router
+
+
+def test_after_a_swap_the_agent_takes_what_waits_on_its_other_channels() -> None:
+    router = _one_agent({"chat": 1, "email": 1})
+    router.submit(_gold(0, "chat"), at=T0)
+    router.submit(_gold(1, "email"), at=T0, route=False)  # waits beside a free email slot
+    router.submit(_gold(2, "chat"), at=T0, queued_at=T0 - timedelta(hours=1))  # first in line
+    got = router.release("a0", "t0", at=T0 + timedelta(minutes=1))
+    assert [a.ticket_id for a in got] == ["t2", "t1"]
+    assert router.pool.status("a0").held == ("t2", "t1")
+
+
+def test_after_a_swap_the_agent_takes_more_on_the_same_channel_when_it_has_room() -> None:
+    router = _one_agent({"chat": 2})
+    router.submit(_gold(0, "chat"), at=T0)
+    for i in (1, 2):
+        router.submit(_gold(i, "chat"), at=T0, route=False)
+    got = router.release("a0", "t0", at=T0 + timedelta(minutes=1))
+    assert [a.ticket_id for a in got] == ["t1", "t2"]
+    assert [a.reason.candidates for a in got] == [1, 1]
+    assert not router.waiting()

@@ -148,6 +148,10 @@ class Router:
             self._plans[qname] = plan
         self._waiting: dict[str, Wait] = {}
         self._timers = Timers()
+        # (how, strategies, candidates, rule, queue, signature, step) -> the reason, shared.
+        self._reasons: dict[
+            tuple[str, tuple[str, ...], int, str | None, str, Signature, int], RoutingReason
+        ] = {}
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -278,8 +282,27 @@ class Router:
         takeable = pool.takeable_if_released(ag, c)
         found = None if takeable is None else self._best_head(ag, takeable, at_us)
         if found is not None and found[0].signature.channel == c:
-            out = [self._take(ag, *found, at_us, swap=ticket_id)]
-            if not ag.takeable or self._best_head(ag, ag.takeable, at_us) is None:
+            best, qname, heads, mixed = found
+            # ``_take`` inlined, with the swap: this is the agent-frees-up path.
+            tid = best.ticket_id
+            w = self._waiting.pop(tid)
+            self.queues[qname].take(best)
+            sig = w.sig
+            w.version += 1  # its timers are stale now
+            pool.swap_unchecked(ag, ticket_id, tid, sig, at_us)
+            rule, step = w.rule, w.step
+            reason = self._reasons.get(("agent", _QUEUE_ORDER, heads, rule, qname, sig, step))
+            if reason is None:
+                reason = self._reason("agent", _QUEUE_ORDER, heads, rule, qname, sig, step)
+            out = [new_assignment(tid, ag.id, at_us, reason, best.callback, best)]
+            # More work on the agent's other channels?  With one level of queues, the look
+            # above saw every head it may take; when they were all on channel *c* and *c*
+            # is full again, there is none.
+            if not ag.takeable or (
+                not mixed and c not in ag.takeable and len(self._pull_levels[ag.group]) == 1
+            ):
+                return out
+            if self._best_head(ag, ag.takeable, at_us) is None:
                 return out
             pool.hold_back(ag)
             try:
@@ -294,7 +317,7 @@ class Router:
                 return self._pull(ag, at_us)
             if found is None:
                 return []  # what ``_pull`` would find with those channels
-            return [self._take(ag, *found, at_us), *self._pull(ag, at_us)]
+            return [self._take(ag, *found[:3], at_us), *self._pull(ag, at_us)]
         finally:
             pool.settle(ag)
 
@@ -864,8 +887,10 @@ class Router:
         if best is None:
             return None
         how = "preferred" if w.sig.agent is not None else "ticket"
-        reason = new_reason(how, chain.names, count, w.rule, w.queue, w.sig, w.step)
-        return best[3], reason
+        known = self._reasons.get((how, chain.names, count, w.rule, w.queue, w.sig, w.step))
+        if known is None:
+            known = self._reason(how, chain.names, count, w.rule, w.queue, w.sig, w.step)
+        return best[3], known
 
     def _give(
         self,
@@ -932,17 +957,20 @@ class Router:
             found = self._best_head(ag, ag.takeable, at_us)
             if found is None:
                 break
-            out.append(self._take(ag, *found, at_us))
+            out.append(self._take(ag, *found[:3], at_us))
         return out
 
     def _best_head(
         self, ag: AgentRecord, takeable: frozenset[str], at_us: int
-    ) -> tuple[QueuedTicket, str, int] | None:
+    ) -> tuple[QueuedTicket, str, int, bool] | None:
         """The best waiting ticket *ag* may take on the channels *takeable*: its entry, its
-        queue and how many group heads were compared; ``None`` when there is none."""
+        queue, how many group heads were compared and whether they were on more than one
+        channel; ``None`` when there is none."""
         best: QueuedTicket | None = None
         best_q = ""
         heads = 0
+        seen = ""  # the channel of the heads seen, while they share one
+        mixed = False
         sigs_by_channel = ag.sigs
         for level in self._pull_levels[ag.group]:
             for c, sigs in sigs_by_channel.items():
@@ -958,41 +986,48 @@ class Router:
                     )
                     if e is not None:
                         heads += 1
-                        if best is None or e.key < best.key:
-                            best, best_q = e, qname
+                        if best is None:
+                            best, best_q, seen = e, qname, c
+                        else:
+                            mixed = mixed or c != seen
+                            if e.key < best.key:
+                                best, best_q = e, qname
             if best is not None:
-                return best, best_q, heads
+                return best, best_q, heads, mixed
         return None
 
     def _take(
-        self,
-        ag: AgentRecord,
-        best: QueuedTicket,
-        qname: str,
-        heads: int,
-        at_us: int,
-        *,
-        swap: str | None = None,
+        self, ag: AgentRecord, best: QueuedTicket, qname: str, heads: int, at_us: int
     ) -> Assignment:
-        """*ag* takes *best*, found by :meth:`_best_head` (in place of ticket *swap*, when
-        given: see :meth:`AgentPool.swap_unchecked`)."""
+        """*ag* takes *best*, found by :meth:`_best_head`."""
         # ``remove``, ``_drop`` and ``_give`` inlined: this is the agent-frees-up path.
         tid = best.ticket_id
         w = self._waiting.pop(tid)
         self.queues[qname].take(best)
         sig = w.sig
         w.version += 1  # its timers are stale now
-        if swap is None:
-            pool = self.pool
-            pool.unref(sig)
-            pool.assign_unchecked(ag, tid, sig.channel, at_us)
-        else:
-            self.pool.swap_unchecked(ag, swap, tid, sig, at_us)
-        return new_assignment(
-            tid,
-            ag.id,
-            at_us,
-            new_reason("agent", _QUEUE_ORDER, heads, w.rule, qname, sig, w.step),
-            best.callback,
-            best,
-        )
+        pool = self.pool
+        pool.unref(sig)
+        pool.assign_unchecked(ag, tid, sig.channel, at_us)
+        reason = self._reason("agent", _QUEUE_ORDER, heads, w.rule, qname, sig, w.step)
+        return new_assignment(tid, ag.id, at_us, reason, best.callback, best)
+
+    def _reason(
+        self,
+        how: str,
+        strategies: tuple[str, ...],
+        candidates: int,
+        rule: str | None,
+        queue: str,
+        sig: Signature,
+        step: int,
+    ) -> RoutingReason:
+        """The reason of these values: made once and shared, as a frozen value may be (the
+        same few reasons repeat from one decision to the next)."""
+        key = (how, strategies, candidates, rule, queue, sig, step)
+        reason = self._reasons.get(key)
+        if reason is None:
+            if len(self._reasons) >= 4096:  # a bound, not an LRU: reasons are few in practice
+                self._reasons.clear()
+            reason = self._reasons[key] = new_reason(*key)
+        return reason
