@@ -575,11 +575,25 @@ class AgentPool:
             ag.n_exclusive += 1
         ag.last_assigned_us = at_us
         ag.turn = next(self._turns)
-        after = self._takeable_after_assign(ag, c)
+        before = ag.takeable
+        if (
+            ag.n_held > 1
+            and self._budget is None
+            and ag.routable
+            and not ag.n_exclusive
+            and c in before
+            and ag.counts[c] < ag.caps[c]
+        ):
+            # ``_takeable_after_assign``'s first case, where nothing flips: the agent held
+            # work and still has room on *c*, so its channels are as they were.
+            after = before
+        else:
+            after = self._takeable_after_assign(ag, c)
         if ag is self._held_back:
             ag.takeable = after
             return
-        self._flip(ag, after)
+        if after is not before:
+            self._flip(ag, after)
         if self._non_monotone:
             self._push_everywhere(ag, only_non_monotone=True)
 

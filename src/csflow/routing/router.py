@@ -126,6 +126,7 @@ class Router:
             self.queues[q.name] = q
         if not self.queues:
             raise ConfigError("a router needs at least one queue, got none")
+        self._first_queue = next(iter(self.queues))  # where a ticket goes by default
         self.profiles: dict[str, RoutingProfile] = profile_table(profiles, list(self.queues))
         self._levels = {name: p.levels() for name, p in self.profiles.items()}
         # The same, as (queue, name, delay_us) for the agent-frees-up loop.
@@ -378,21 +379,42 @@ class Router:
             ConfigError: An unknown queue, a bad plan or chain, or a key policy refusal.
             CalendarError: A naive instant.
         """
-        w, at_us = self._admit(
-            ticket, at, queue, due, queued_at, relaxation, strategies, rule, signature
-        )
+        # Checks first (``_admit``'s, inlined: this is the ticket-arrives path).
+        if not isinstance(ticket, Ticket):
+            raise ConfigError(f"ticket must be a Ticket, got {show(ticket)}")
+        tid = ticket.id
+        if tid in self._waiting or tid in self.pool.holders:
+            raise DuplicateTicketError(f"ticket {show(tid)} is already waiting or held")
+        qname = self._queue_name(queue) if queue is not None else self._first_queue
+        at_us = to_instant_us(at) if type(at) is int else instant_us(at, "at")
+        due_us = None if due is None else to_instant_us(due, "due")
+        q_us = at_us if queued_at is None else to_instant_us(queued_at, "queued_at")
+        plan = self._plans.get(qname) if relaxation is None else relaxation
+        if plan is not None:
+            check_plan(plan, "relaxation", self.queues)
+        chain = self._chain if strategies is None else self.pool.chain(strategies)
+        if rule is not None:
+            check_name("rule", rule)
+        if signature is None:
+            sig = Signature.of(ticket)
+        elif isinstance(signature, Signature):
+            sig = signature
+        else:
+            raise ConfigError(f"signature must be a Signature, got {show(signature)}")
         last_us = (
             None if last_contact_at is None else to_instant_us(last_contact_at, "last_contact_at")
         )
-        policy = self.queues[w.queue].key_policy
+        policy = self.queues[qname].key_policy
         key: tuple[int, int] | None = None
-        if not (type(policy) is AgingKey or (type(policy) is DeadlineKey and w.due_us is not None)):
+        if not (type(policy) is AgingKey or (type(policy) is DeadlineKey and due_us is not None)):
             # A policy that may refuse the ticket is asked before anything changes; the two
             # built-in ones cannot refuse here (a plain function of checked values), so their
             # key is computed only when the ticket waits.
-            key = policy(make_key_context(ticket, w.queued_at_us, w.due_us))
+            key = policy(make_key_context(ticket, q_us, due_us))
         # -- nothing has changed so far; from here on nothing raises --
-        w.queue = catch_up(w, at_us)
+        w = Wait(ticket, qname, sig, plan, chain, rule, q_us, due_us)
+        if plan is not None:
+            w.queue = catch_up(w, at_us)
         # Only pinning strategies read the context: skip building it for plain chains.
         ctx = (
             SelectionContext(ticket, w.queue, at_us, last_agent, last_us) if w.chain.pins else None
@@ -806,41 +828,6 @@ class Router:
         if w is None:
             raise UnknownTicketError(f"ticket {show(ticket_id)} is not waiting")
         return w
-
-    def _admit(
-        self,
-        ticket: Ticket,
-        at: Instant,
-        queue: str | None,
-        due: Instant | None,
-        queued_at: Instant | None,
-        relaxation: Relaxation | None,
-        strategies: Sequence[Strategy] | None,
-        rule: str | None,
-        signature: Signature | None,
-    ) -> tuple[Wait, int]:
-        if not isinstance(ticket, Ticket):
-            raise ConfigError(f"ticket must be a Ticket, got {show(ticket)}")
-        tid = ticket.id
-        if tid in self._waiting or tid in self.pool.holders:
-            raise DuplicateTicketError(f"ticket {show(tid)} is already waiting or held")
-        qname = self._queue_name(queue)
-        at_us = to_instant_us(at) if type(at) is int else instant_us(at, "at")
-        due_us = None if due is None else to_instant_us(due, "due")
-        q_us = at_us if queued_at is None else to_instant_us(queued_at, "queued_at")
-        plan = self._plans.get(qname) if relaxation is None else relaxation
-        if plan is not None:
-            check_plan(plan, "relaxation", self.queues)
-        chain = self._chain if strategies is None else self.pool.chain(strategies)
-        if rule is not None:
-            check_name("rule", rule)
-        if signature is None:
-            sig = Signature.of(ticket)
-        elif isinstance(signature, Signature):
-            sig = signature
-        else:
-            raise ConfigError(f"signature must be a Signature, got {show(signature)}")
-        return Wait(ticket, qname, sig, plan, chain, rule, q_us, due_us), at_us
 
     def _eligible(self, ag: AgentRecord, sig: Signature) -> bool:
         return (
