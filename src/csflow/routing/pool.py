@@ -55,7 +55,15 @@ Besides the checked commands (:meth:`AgentPool.add`, :meth:`AgentPool.assign`, .
 offers the router a small unchecked surface on its records (:meth:`AgentPool.record`,
 :meth:`AgentPool.register`, :meth:`AgentPool.top`, :meth:`AgentPool.assign_unchecked`,
 :meth:`AgentPool.release_unchecked`, :meth:`AgentPool.hold_back`, :meth:`AgentPool.settle`,
-...).  Those methods trust their arguments: a caller validates first, as the router does.
+:meth:`AgentPool.takeable_if_released`, :meth:`AgentPool.swap_unchecked`, ...).  Those methods
+trust their arguments: a caller validates first, as the router does.
+
+**The usual exchange.**  Most often an agent that frees up takes a ticket on the channel it
+just freed.  The router then looks for that ticket *before* the release, with the channels
+the release would leave the agent (:meth:`AgentPool.takeable_if_released`), and swaps the two
+tickets (:meth:`AgentPool.swap_unchecked`): counts, load and takeable channels end as they
+were, so no counter moves and, for the built-in signature-free chains, no heap entry is
+pushed.
 """
 
 from __future__ import annotations

@@ -17,7 +17,12 @@ waiting tickets.
    signatures on the channels it can take now and asks each queue of its routing profile, in
    priority order, for the best head among those groups
    (:meth:`csflow.queues.TicketQueue.peek`): cost proportional to the number of groups the
-   agent is eligible for, never to the number of waiting tickets.
+   agent is eligible for, never to the number of waiting tickets.  On :meth:`Router.release`
+   it looks before it lets go, and a ticket on the same channel is swapped in for the one
+   released (the pool's *usual exchange*, :mod:`csflow.routing.pool`).
+
+Reasons repeat from one decision to the next: each distinct one is made once and shared (a
+frozen value), from a bounded table of the router's.
 
 **Time.**  Relaxation steps, pins to a preferred agent and overflow delays are timers
 (:mod:`csflow.routing.waiting`); :meth:`Router.advance` fires what is due.
@@ -133,6 +138,13 @@ class Router:
         self._pull_levels = {
             name: [[(self.queues[s.queue], s.queue, s.delay_us) for s in level] for level in levels]
             for name, levels in self._levels.items()
+        }
+        # group -> (queue, name) when it pulls from one queue with no delay, else None
+        self._only_queue = {
+            name: (levels[0][0][0], levels[0][0][1])
+            if len(levels) == 1 and len(levels[0]) == 1 and levels[0][0][2] == 0
+            else None
+            for name, levels in self._pull_levels.items()
         }
         # queue -> [(priority, delay_us, group)], the groups that may take its tickets
         self._serving = serving_table(self.profiles.values(), self.queues)
@@ -959,6 +971,23 @@ class Router:
         seen = ""  # the channel of the heads seen, while they share one
         mixed = False
         sigs_by_channel = ag.sigs
+        only = self._only_queue[ag.group]
+        if only is not None:
+            # One queue, no delay (the plain set-up): the loop below without its levels.
+            q, qname = only
+            waiting_on = q.channel_groups
+            for c, sigs in sigs_by_channel.items():
+                if sigs and c in takeable and waiting_on.get(c):
+                    e = q.head_of(sigs)
+                    if e is not None:
+                        heads += 1
+                        if best is None:
+                            best, seen = e, c
+                        else:
+                            mixed = mixed or c != seen
+                            if e.key < best.key:
+                                best = e
+            return None if best is None else (best, qname, heads, mixed)
         for level in self._pull_levels[ag.group]:
             for c, sigs in sigs_by_channel.items():
                 if not sigs or c not in takeable:
