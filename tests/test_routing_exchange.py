@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -30,8 +31,10 @@ from csflow.routing import (
     CapacityRules,
     LongestIdle,
     MostSpareCapacity,
+    QueueSlot,
     RoundRobin,
     Router,
+    RoutingProfile,
     Strategy,
 )
 
@@ -64,7 +67,7 @@ agents = st.lists(
     max_size=3,
 )
 # (what, a, b, c, d): what 0-3 submits a ticket (channel a, skill b, language c, tier d; only
-# queued when d is a multiple of 5), 4-7
+# queued when d is a multiple of 5; in queue "side" when d % 3 is 1), 4-7
 # releases (agent a, its held ticket b), 8 sets a presence (agent a, away if b is 3), 9 moves
 # the clock by a - 30 seconds (so sometimes back): mostly submits and releases, so that
 # tickets wait when agents free up.
@@ -107,17 +110,39 @@ def _plain(router: Router, chain: tuple[Strategy, ...], scan: bool) -> dict[str,
     return state
 
 
-@settings(max_examples=200, deadline=None)
-@given(agents, st.sampled_from(CHAINS), st.sampled_from(RULES), commands)
+# How the agents' routing profile serves the queues "main" and "side": one queue; two at one
+# priority; "side" after "main"; "side" only for tickets that waited 30 seconds.
+LAYOUTS: dict[str, list[QueueSlot]] = {
+    "one": [QueueSlot("main")],
+    "level": [QueueSlot("main"), QueueSlot("side")],
+    "levels": [QueueSlot("main", 1), QueueSlot("side", 2)],
+    "delay": [QueueSlot("main"), QueueSlot("side", 1, timedelta(seconds=30))],
+}
+
+
+def _router(layout: str, rules: CapacityRules, chain: tuple[Strategy, ...]) -> Router:
+    slots = LAYOUTS[layout]
+    seq = itertools.count()
+    queues = [TicketQueue(slot.queue, sequence=seq) for slot in slots]
+    return Router(queues, [RoutingProfile("p", slots)], pool=AgentPool(rules), strategies=chain)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    agents,
+    st.sampled_from(list(LAYOUTS)),
+    st.sampled_from(CHAINS),
+    st.sampled_from(RULES),
+    commands,
+)
 def test_release_then_take_is_release_then_pull(
     staff: list[tuple[dict[Channel | str, int], int, tuple[str, ...]]],
+    layout: str,
     chain: tuple[Strategy, ...],
     rules: CapacityRules,
     script: list[tuple[int, int, int, int, int]],
 ) -> None:
-    fast, slow = (
-        Router([TicketQueue("main")], pool=AgentPool(rules), strategies=chain) for _ in range(2)
-    )
+    fast, slow = (_router(layout, rules, chain) for _ in range(2))
     ids = [f"a{i}" for i in range(len(staff))]
     for i, (aid, (caps, orders, langs)) in enumerate(zip(ids, staff, strict=True)):
         profile = AgentProfile(aid, {"orders": orders} if orders else {}, langs, caps)
@@ -134,8 +159,9 @@ def test_release_then_take_is_release_then_pull(
             skills = {"orders": SKILL_OF[b]} if SKILL_OF[b] else {}
             ticket = Ticket(f"t{n}", customer, CHANNEL_OF[a], T0, required_skills=skills)
             route = d % 5 != 0  # sometimes only queued: work waits beside agents with room
-            assert fast.submit(ticket, at=at, route=route) == slow.submit(
-                ticket, at=at, route=route
+            queue = "side" if d % 3 == 1 and layout != "one" else "main"
+            assert fast.submit(ticket, at=at, route=route, queue=queue) == slow.submit(
+                ticket, at=at, route=route, queue=queue
             )
         elif what <= 7:
             aid = ids[a % len(ids)]
@@ -249,3 +275,15 @@ def test_after_a_swap_the_agent_takes_more_on_the_same_channel_when_it_has_room(
     assert [a.ticket_id for a in got] == ["t1", "t2"]
     assert [a.reason.candidates for a in got] == [1, 1]
     assert not router.waiting()
+
+
+@pytest.mark.parametrize("layout", ["level", "levels"])
+def test_after_a_swap_the_agent_takes_what_waits_in_its_other_queues(layout: str) -> None:
+    router = _router(layout, CapacityRules(exclusive=frozenset()), (LongestIdle(),))
+    profile = AgentProfile("a0", {}, ("id",), {"chat": 1, "email": 1})
+    router.add_agent(profile, at=T0, presence="available", routing_profile="p")
+    router.submit(_gold(0, "chat"), at=T0)
+    router.submit(_gold(1, "email"), at=T0, queue="side", route=False)
+    router.submit(_gold(2, "chat"), at=T0, queued_at=T0 - timedelta(hours=1))
+    got = router.release("a0", "t0", at=T0 + timedelta(minutes=1))
+    assert [(a.ticket_id, a.reason.queue) for a in got] == [("t2", "main"), ("t1", "side")]
