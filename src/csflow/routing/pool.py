@@ -55,7 +55,15 @@ Besides the checked commands (:meth:`AgentPool.add`, :meth:`AgentPool.assign`, .
 offers the router a small unchecked surface on its records (:meth:`AgentPool.record`,
 :meth:`AgentPool.register`, :meth:`AgentPool.top`, :meth:`AgentPool.assign_unchecked`,
 :meth:`AgentPool.release_unchecked`, :meth:`AgentPool.hold_back`, :meth:`AgentPool.settle`,
-...).  Those methods trust their arguments: a caller validates first, as the router does.
+:meth:`AgentPool.takeable_if_released`, :meth:`AgentPool.swap_unchecked`, ...).  Those methods
+trust their arguments: a caller validates first, as the router does.
+
+**The usual exchange.**  Most often an agent that frees up takes a ticket on the channel it
+just freed.  The router then looks for that ticket *before* the release, with the channels
+the release would leave the agent (:meth:`AgentPool.takeable_if_released`), and swaps the two
+tickets (:meth:`AgentPool.swap_unchecked`): counts, load and takeable channels end as they
+were, so no counter moves and, for the built-in signature-free chains, no heap entry is
+pushed.
 """
 
 from __future__ import annotations
@@ -575,11 +583,25 @@ class AgentPool:
             ag.n_exclusive += 1
         ag.last_assigned_us = at_us
         ag.turn = next(self._turns)
-        after = self._takeable_after_assign(ag, c)
+        before = ag.takeable
+        if (
+            ag.n_held > 1
+            and self._budget is None
+            and ag.routable
+            and not ag.n_exclusive
+            and c in before
+            and ag.counts[c] < ag.caps[c]
+        ):
+            # ``_takeable_after_assign``'s first case, where nothing flips: the agent held
+            # work and still has room on *c*, so its channels are as they were.
+            after = before
+        else:
+            after = self._takeable_after_assign(ag, c)
         if ag is self._held_back:
             ag.takeable = after
             return
-        self._flip(ag, after)
+        if after is not before:
+            self._flip(ag, after)
         if self._non_monotone:
             self._push_everywhere(ag, only_non_monotone=True)
 
@@ -670,6 +692,87 @@ class AgentPool:
                     if len(heap) > 2 * len(st.members[g]) + _SLACK:
                         heaps[chain] = self._build_heap(st, g, chain)
 
+    def takeable_if_released(self, ag: AgentRecord, c: str) -> frozenset[str] | None:
+        """The channels *ag* could take once it let go of one ticket of channel *c*, without
+        changing anything; ``None`` outside the plain case (a load budget, an exclusive
+        channel held or released, or an agent not routable), where only the change tells.
+
+        The router's agent-frees-up path looks for the next ticket before releasing, so that
+        a ticket swapped for one on the same channel costs no bookkeeping at all
+        (:meth:`swap_unchecked`).
+        """
+        if self._budget is not None or not ag.routable or ag.n_exclusive or c in self._exclusive:
+            return None
+        if ag.n_held == 1:
+            return frozenset(ag.caps)  # ``_takeable`` of an agent holding nothing, no budget
+        before = ag.takeable
+        # ``_takeable_after_release`` with the count the release would leave.
+        if c in before or ag.counts[c] - 1 >= ag.caps.get(c, 0):
+            return before
+        return before | {c}
+
+    def swap_unchecked(
+        self, ag: AgentRecord, old_id: str, new_id: str, sig: Signature, at_us: int
+    ) -> None:
+        """*ag* lets go of *old_id* and takes *new_id*, both on channel ``sig.channel``, and
+        one ticket fewer waits under *sig* (:meth:`unref`).
+
+        The same state as :meth:`release_unchecked` then :meth:`assign_unchecked` (inside
+        :meth:`hold_back` and :meth:`settle`), with the bookkeeping that cancels out left
+        out: counts, load and so the takeable channels, the counters and the spare index are
+        as before.  The caller checked that *ag* holds *old_id* on that channel and that
+        :meth:`takeable_if_released` was not ``None``.
+
+        Heaps: only the keys could have gone down.  A key of a signature-free chain
+        (longest idle, round robin) goes down only if *at_us* is before the agent's last
+        assignment; any other chain may read anything, so those get fresh entries, as
+        :meth:`settle` gives them.
+        """
+        st = self._sigs.get(sig)
+        if st is not None:  # ``unref`` inlined
+            st.refs -= 1
+            if st.refs <= 0 and sig.agent is not None:
+                self._unregister(st)
+        c = sig.channel
+        held = ag.held
+        del held[old_id]
+        held[new_id] = c
+        holder = self._holder
+        del holder[old_id]
+        holder[new_id] = ag
+        counts = ag.counts
+        if counts[c] == 1 and len(counts) > 1:
+            # The release drops the channel's count and the assignment adds it back last.
+            del counts[c]
+            counts[c] = 1
+        if ag.n_held == 1:
+            ag.idle_since_us = at_us  # idle for an instant between the two
+        old_us = ag.last_assigned_us
+        ag.last_assigned_us = at_us
+        ag.turn = next(self._turns)
+        if at_us < old_us or len(self._sig_free) != len(self._chains):
+            self._push_all_chains(ag)
+
+    def _push_all_chains(self, ag: AgentRecord) -> None:
+        """Fresh entries of *ag*, under its current stamp, in every heap of every signature
+        of a channel it can take (an extra entry is harmless: see :meth:`top`)."""
+        g = ag.group
+        stamp = ag.stamp
+        order = ag.order
+        takeable = ag.takeable
+        push = heapq.heappush
+        for c, sigs in ag.sigs.items():
+            if c not in takeable:
+                continue
+            for st in sigs.values():
+                heaps = st.heaps.get(g)
+                if not heaps:
+                    continue
+                for chain, heap in heaps.items():
+                    push(heap, (chain.key(ag, st.sig), order, stamp, ag))
+                    if len(heap) > 2 * len(st.members[g]) + _SLACK:
+                        heaps[chain] = self._build_heap(st, g, chain)
+
     def spare_of(self, ag: AgentRecord, c: str) -> int:
         """How many more tickets of channel *c* *ag* could take now."""
         if c not in ag.takeable:
@@ -724,12 +827,13 @@ class AgentPool:
             heap = heaps[chain] = self._build_heap(st, g, chain)
         c = st.sig.channel
         sig = st.sig
+        solo = chain.solo  # ``Chain.key`` without its own call
         while heap:
             key, order, stamp, ag = heap[0]
             if stamp != ag.stamp or c not in ag.takeable:
                 heapq.heappop(heap)
                 continue
-            true = chain.key(ag, sig)
+            true = chain.key(ag, sig) if solo is None else (solo(ag, sig),)
             if true != key:
                 heapq.heapreplace(heap, (true, order, stamp, ag))
                 continue

@@ -17,7 +17,12 @@ waiting tickets.
    signatures on the channels it can take now and asks each queue of its routing profile, in
    priority order, for the best head among those groups
    (:meth:`csflow.queues.TicketQueue.peek`): cost proportional to the number of groups the
-   agent is eligible for, never to the number of waiting tickets.
+   agent is eligible for, never to the number of waiting tickets.  On :meth:`Router.release`
+   it looks before it lets go, and a ticket on the same channel is swapped in for the one
+   released (the pool's *usual exchange*, :mod:`csflow.routing.pool`).
+
+Reasons repeat from one decision to the next: each distinct one is made once and shared (a
+frozen value), from a bounded table of the router's.
 
 **Time.**  Relaxation steps, pins to a preferred agent and overflow delays are timers
 (:mod:`csflow.routing.waiting`); :meth:`Router.advance` fires what is due.
@@ -53,6 +58,8 @@ from csflow.errors import (
 )
 from csflow.model import AgentProfile, Channel, Ticket
 from csflow.queues import (
+    AgingKey,
+    DeadlineKey,
     Instant,
     QueuedTicket,
     Signature,
@@ -124,12 +131,20 @@ class Router:
             self.queues[q.name] = q
         if not self.queues:
             raise ConfigError("a router needs at least one queue, got none")
+        self._first_queue = next(iter(self.queues))  # where a ticket goes by default
         self.profiles: dict[str, RoutingProfile] = profile_table(profiles, list(self.queues))
         self._levels = {name: p.levels() for name, p in self.profiles.items()}
         # The same, as (queue, name, delay_us) for the agent-frees-up loop.
         self._pull_levels = {
             name: [[(self.queues[s.queue], s.queue, s.delay_us) for s in level] for level in levels]
             for name, levels in self._levels.items()
+        }
+        # group -> (queue, name) when it pulls from one queue with no delay, else None
+        self._only_queue = {
+            name: (levels[0][0][0], levels[0][0][1])
+            if len(levels) == 1 and len(levels[0]) == 1 and levels[0][0][2] == 0
+            else None
+            for name, levels in self._pull_levels.items()
         }
         # queue -> [(priority, delay_us, group)], the groups that may take its tickets
         self._serving = serving_table(self.profiles.values(), self.queues)
@@ -146,6 +161,10 @@ class Router:
             self._plans[qname] = plan
         self._waiting: dict[str, Wait] = {}
         self._timers = Timers()
+        # (how, strategies, candidates, rule, queue, signature, step) -> the reason, shared.
+        self._reasons: dict[
+            tuple[str, tuple[str, ...], int, str | None, str, Signature, int], RoutingReason
+        ] = {}
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -259,7 +278,8 @@ class Router:
         ag = pool.records.get(agent_id) if type(agent_id) is str else None
         if ag is None:
             ag = pool.record(agent_id)  # raises UnknownAgentError
-        if not isinstance(ticket_id, str) or ticket_id not in ag.held:
+        c = ag.held.get(ticket_id) if isinstance(ticket_id, str) else None
+        if c is None:
             raise UnknownTicketError(
                 f"agent {show(agent_id)} does not hold ticket {show(ticket_id)}"
             )
@@ -268,11 +288,49 @@ class Router:
         if not pull:
             pool.release_unchecked(ag, ticket_id, at_us)
             return []
+        # The usual exchange: the agent takes a ticket on the channel it just freed.  The
+        # next ticket is looked for first, with the channels the release would leave it;
+        # a same-channel swap then leaves its counts and load, and so every counter, as
+        # they are (``AgentPool.swap_unchecked``).
+        takeable = pool.takeable_if_released(ag, c)
+        found = None if takeable is None else self._best_head(ag, takeable, at_us)
+        if found is not None and found[0].signature.channel == c:
+            best, qname, heads, mixed = found
+            # ``_take`` inlined, with the swap: this is the agent-frees-up path.
+            tid = best.ticket_id
+            w = self._waiting.pop(tid)
+            self.queues[qname].take(best)
+            sig = w.sig
+            w.version += 1  # its timers are stale now
+            pool.swap_unchecked(ag, ticket_id, tid, sig, at_us)
+            rule, step = w.rule, w.step
+            reason = self._reasons.get(("agent", _QUEUE_ORDER, heads, rule, qname, sig, step))
+            if reason is None:
+                reason = self._reason("agent", _QUEUE_ORDER, heads, rule, qname, sig, step)
+            out = [new_assignment(tid, ag.id, at_us, reason, best.callback, best)]
+            # More work on the agent's other channels?  With one level of queues, the look
+            # above saw every head it may take; when they were all on channel *c* and *c*
+            # is full again, there is none.
+            if not ag.takeable or (
+                not mixed and c not in ag.takeable and len(self._pull_levels[ag.group]) == 1
+            ):
+                return out
+            if self._best_head(ag, ag.takeable, at_us) is None:
+                return out
+            pool.hold_back(ag)
+            try:
+                return out + self._pull(ag, at_us)
+            finally:
+                pool.settle(ag)
         # Release and re-fill as one exchange: the pool publishes the agent's new state once.
         pool.hold_back(ag)
         try:
             pool.release_unchecked(ag, ticket_id, at_us)
-            return self._pull(ag, at_us)
+            if takeable is None:
+                return self._pull(ag, at_us)
+            if found is None:
+                return []  # what ``_pull`` would find with those channels
+            return [self._take(ag, *found[:3], at_us), *self._pull(ag, at_us)]
         finally:
             pool.settle(ag)
 
@@ -333,16 +391,42 @@ class Router:
             ConfigError: An unknown queue, a bad plan or chain, or a key policy refusal.
             CalendarError: A naive instant.
         """
-        w, at_us = self._admit(
-            ticket, at, queue, due, queued_at, relaxation, strategies, rule, signature
-        )
+        # Checks first (``_admit``'s, inlined: this is the ticket-arrives path).
+        if not isinstance(ticket, Ticket):
+            raise ConfigError(f"ticket must be a Ticket, got {show(ticket)}")
+        tid = ticket.id
+        if tid in self._waiting or tid in self.pool.holders:
+            raise DuplicateTicketError(f"ticket {show(tid)} is already waiting or held")
+        qname = self._queue_name(queue) if queue is not None else self._first_queue
+        at_us = to_instant_us(at) if type(at) is int else instant_us(at, "at")
+        due_us = None if due is None else to_instant_us(due, "due")
+        q_us = at_us if queued_at is None else to_instant_us(queued_at, "queued_at")
+        plan = self._plans.get(qname) if relaxation is None else relaxation
+        if plan is not None:
+            check_plan(plan, "relaxation", self.queues)
+        chain = self._chain if strategies is None else self.pool.chain(strategies)
+        if rule is not None:
+            check_name("rule", rule)
+        if signature is None:
+            sig = Signature.of(ticket)
+        elif isinstance(signature, Signature):
+            sig = signature
+        else:
+            raise ConfigError(f"signature must be a Signature, got {show(signature)}")
         last_us = (
             None if last_contact_at is None else to_instant_us(last_contact_at, "last_contact_at")
         )
-        q = self.queues[w.queue]
-        band, vdue = q.key_policy(make_key_context(ticket, w.queued_at_us, w.due_us))
+        policy = self.queues[qname].key_policy
+        key: tuple[int, int] | None = None
+        if not (type(policy) is AgingKey or (type(policy) is DeadlineKey and due_us is not None)):
+            # A policy that may refuse the ticket is asked before anything changes; the two
+            # built-in ones cannot refuse here (a plain function of checked values), so their
+            # key is computed only when the ticket waits.
+            key = policy(make_key_context(ticket, q_us, due_us))
         # -- nothing has changed so far; from here on nothing raises --
-        w.queue = catch_up(w, at_us)
+        w = Wait(ticket, qname, sig, plan, chain, rule, q_us, due_us)
+        if plan is not None:
+            w.queue = catch_up(w, at_us)
         # Only pinning strategies read the context: skip building it for plain chains.
         ctx = (
             SelectionContext(ticket, w.queue, at_us, last_agent, last_us) if w.chain.pins else None
@@ -360,12 +444,16 @@ class Router:
                 pin_if_held(w, ctx, at_us, self.pool.records, self._serving)
             if found is not None:
                 ag, reason = found
-                return self._give(ag, w, None, reason, at_us)
+                # ``_give`` inlined: this is the ticket-arrives path.
+                self.pool.assign_unchecked(ag, ticket.id, w.sig.channel, at_us)
+                return new_assignment(ticket.id, ag.id, at_us, reason, False, None)
+        if key is None:
+            key = policy(make_key_context(ticket, w.queued_at_us, w.due_us))
         self.pool.register(w.sig).refs += 1
         self.queues[w.queue].push_key(
             ticket.id,
-            band=band,
-            due=vdue,
+            band=key[0],
+            due=key[1],
             at=w.queued_at_us,
             signature=w.sig,
             ticket=ticket,
@@ -753,41 +841,6 @@ class Router:
             raise UnknownTicketError(f"ticket {show(ticket_id)} is not waiting")
         return w
 
-    def _admit(
-        self,
-        ticket: Ticket,
-        at: Instant,
-        queue: str | None,
-        due: Instant | None,
-        queued_at: Instant | None,
-        relaxation: Relaxation | None,
-        strategies: Sequence[Strategy] | None,
-        rule: str | None,
-        signature: Signature | None,
-    ) -> tuple[Wait, int]:
-        if not isinstance(ticket, Ticket):
-            raise ConfigError(f"ticket must be a Ticket, got {show(ticket)}")
-        tid = ticket.id
-        if tid in self._waiting or tid in self.pool.holders:
-            raise DuplicateTicketError(f"ticket {show(tid)} is already waiting or held")
-        qname = self._queue_name(queue)
-        at_us = to_instant_us(at) if type(at) is int else instant_us(at, "at")
-        due_us = None if due is None else to_instant_us(due, "due")
-        q_us = at_us if queued_at is None else to_instant_us(queued_at, "queued_at")
-        plan = self._plans.get(qname) if relaxation is None else relaxation
-        if plan is not None:
-            check_plan(plan, "relaxation", self.queues)
-        chain = self._chain if strategies is None else self.pool.chain(strategies)
-        if rule is not None:
-            check_name("rule", rule)
-        if signature is None:
-            sig = Signature.of(ticket)
-        elif isinstance(signature, Signature):
-            sig = signature
-        else:
-            raise ConfigError(f"signature must be a Signature, got {show(signature)}")
-        return Wait(ticket, qname, sig, plan, chain, rule, q_us, due_us), at_us
-
     def _eligible(self, ag: AgentRecord, sig: Signature) -> bool:
         return (
             ag.caps.get(sig.channel, 0) > 0
@@ -833,8 +886,10 @@ class Router:
         if best is None:
             return None
         how = "preferred" if w.sig.agent is not None else "ticket"
-        reason = new_reason(how, chain.names, count, w.rule, w.queue, w.sig, w.step)
-        return best[3], reason
+        known = self._reasons.get((how, chain.names, count, w.rule, w.queue, w.sig, w.step))
+        if known is None:
+            known = self._reason(how, chain.names, count, w.rule, w.queue, w.sig, w.step)
+        return best[3], known
 
     def _give(
         self,
@@ -896,51 +951,99 @@ class Router:
     def _pull(self, ag: AgentRecord, at_us: int) -> list[Assignment]:
         """Fill *ag*'s spare capacity with the best waiting tickets it may take."""
         out: list[Assignment] = []
-        pool = self.pool
-        levels = self._pull_levels[ag.group]
-        queues = self.queues
-        waiting = self._waiting
-        while ag.takeable and ag.routable and ag.id in pool.records:
-            best: QueuedTicket | None = None
-            best_q = ""
-            heads = 0
-            takeable = ag.takeable
-            for level in levels:
-                for c, sigs in ag.sigs.items():
-                    if not sigs or c not in takeable:
-                        continue
-                    for q, qname, delay in level:
-                        if not q.channel_groups.get(c):
-                            continue  # nothing waits on this channel in this queue
-                        e = (
-                            q.head_of(sigs)
-                            if delay == 0
-                            else q.peek(sigs.keys(), waited=delay, at=at_us)
-                        )
-                        if e is not None:
-                            heads += 1
-                            if best is None or e.key < best.key:
-                                best, best_q = e, qname
-                if best is not None:
-                    break
-            if best is None:
+        records = self.pool.records
+        while ag.takeable and ag.routable and ag.id in records:
+            found = self._best_head(ag, ag.takeable, at_us)
+            if found is None:
                 break
-            # ``remove``, ``_drop`` and ``_give`` inlined: this is the agent-frees-up path.
-            tid = best.ticket_id
-            w = waiting.pop(tid)
-            queues[best_q].take(best)
-            sig = w.sig
-            pool.unref(sig)
-            w.version += 1  # its timers are stale now
-            pool.assign_unchecked(ag, tid, sig.channel, at_us)
-            out.append(
-                new_assignment(
-                    tid,
-                    ag.id,
-                    at_us,
-                    new_reason("agent", _QUEUE_ORDER, heads, w.rule, best_q, sig, w.step),
-                    best.callback,
-                    best,
-                )
-            )
+            out.append(self._take(ag, *found[:3], at_us))
         return out
+
+    def _best_head(
+        self, ag: AgentRecord, takeable: frozenset[str], at_us: int
+    ) -> tuple[QueuedTicket, str, int, bool] | None:
+        """The best waiting ticket *ag* may take on the channels *takeable*: its entry, its
+        queue, how many group heads were compared and whether they were on more than one
+        channel; ``None`` when there is none."""
+        best: QueuedTicket | None = None
+        best_q = ""
+        heads = 0
+        seen = ""  # the channel of the heads seen, while they share one
+        mixed = False
+        sigs_by_channel = ag.sigs
+        only = self._only_queue[ag.group]
+        if only is not None:
+            # One queue, no delay (the plain set-up): the loop below without its levels.
+            q, qname = only
+            waiting_on = q.channel_groups
+            for c, sigs in sigs_by_channel.items():
+                if sigs and c in takeable and waiting_on.get(c):
+                    e = q.head_of(sigs)
+                    if e is not None:
+                        heads += 1
+                        if best is None:
+                            best, seen = e, c
+                        else:
+                            mixed = mixed or c != seen
+                            if e.key < best.key:
+                                best = e
+            return None if best is None else (best, qname, heads, mixed)
+        for level in self._pull_levels[ag.group]:
+            for c, sigs in sigs_by_channel.items():
+                if not sigs or c not in takeable:
+                    continue
+                for q, qname, delay in level:
+                    if not q.channel_groups.get(c):
+                        continue  # nothing waits on this channel in this queue
+                    e = (
+                        q.head_of(sigs)
+                        if delay == 0
+                        else q.peek(sigs.keys(), waited=delay, at=at_us)
+                    )
+                    if e is not None:
+                        heads += 1
+                        if best is None:
+                            best, best_q, seen = e, qname, c
+                        else:
+                            mixed = mixed or c != seen
+                            if e.key < best.key:
+                                best, best_q = e, qname
+            if best is not None:
+                return best, best_q, heads, mixed
+        return None
+
+    def _take(
+        self, ag: AgentRecord, best: QueuedTicket, qname: str, heads: int, at_us: int
+    ) -> Assignment:
+        """*ag* takes *best*, found by :meth:`_best_head`."""
+        # ``remove``, ``_drop`` and ``_give`` inlined: this is the agent-frees-up path.
+        tid = best.ticket_id
+        w = self._waiting.pop(tid)
+        self.queues[qname].take(best)
+        sig = w.sig
+        w.version += 1  # its timers are stale now
+        pool = self.pool
+        pool.unref(sig)
+        pool.assign_unchecked(ag, tid, sig.channel, at_us)
+        reason = self._reason("agent", _QUEUE_ORDER, heads, w.rule, qname, sig, w.step)
+        return new_assignment(tid, ag.id, at_us, reason, best.callback, best)
+
+    def _reason(
+        self,
+        how: str,
+        strategies: tuple[str, ...],
+        candidates: int,
+        rule: str | None,
+        queue: str,
+        sig: Signature,
+        step: int,
+    ) -> RoutingReason:
+        """The reason of these values: made once and shared, as a frozen value may be (the
+        same few reasons repeat from one decision to the next)."""
+        key = (how, strategies, candidates, rule, queue, sig, step)
+        reason = self._reasons.get(key)
+        if reason is None:
+            if len(self._reasons) >= 4096:  # a bound, not an LRU: reasons are few in practice
+                self._reasons.clear()
+            reason = self._reasons[key] = new_reason(*key)
+        return reason
