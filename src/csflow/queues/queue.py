@@ -249,23 +249,36 @@ class TicketQueue:
             groups = self._groups
             best: _Item | None = None
             best_group: _Group | None = None
-            for sig in signatures:  # type: ignore[union-attr]
-                group = groups.get(sig) if type(sig) is Signature else _group_of(groups, sig)
-                if group is None:
-                    continue
-                heap = group.heap
-                while heap:
-                    top = heap[0]
-                    if index.get(top[3]) is top[4]:
+            if len(signatures) == 1:  # type: ignore[arg-type]
+                # One group (an agent with one set of skills): its live head, no comparing.
+                sig = signatures[0]  # type: ignore[index]
+                best_group = groups.get(sig) if type(sig) is Signature else _group_of(groups, sig)
+                if best_group is None:
+                    return None
+                heap = best_group.heap
+                while True:  # a group with live entries has a live item
+                    best = heap[0]
+                    if index.get(best[3]) is best[4]:
                         break
                     _heappop(heap)  # a tombstone reached the top: drop it
-                else:
-                    continue
-                if best is None or top < best:
-                    best, best_group = top, group
-            if best_group is None:
-                return None
-            heap = best_group.heap
+            else:
+                for sig in signatures:  # type: ignore[union-attr]
+                    group = groups.get(sig) if type(sig) is Signature else _group_of(groups, sig)
+                    if group is None:
+                        continue
+                    heap = group.heap
+                    while heap:
+                        top = heap[0]
+                        if index.get(top[3]) is top[4]:
+                            break
+                        _heappop(heap)  # a tombstone reached the top: drop it
+                    else:
+                        continue
+                    if best is None or top < best:
+                        best, best_group = top, group
+                if best_group is None:
+                    return None
+                heap = best_group.heap
             _heappop(heap)
             entry = best[4]  # type: ignore[index]
             del index[best[3]]  # type: ignore[index]
@@ -413,7 +426,9 @@ class TicketQueue:
         # one below, and raised before anything changes.
         if not (
             type(ticket_id) is str
-            and type(band) is type(due) is type(at) is int
+            and type(band) is int
+            and type(due) is int
+            and type(at) is int
             and type(signature) is Signature
             and ticket_id
             and ticket_id not in index
@@ -593,10 +608,7 @@ class TicketQueue:
         views = []
         for delay, view in self._views.items():
             shown = sorted(
-                it[4]
-                for heap in view.visible.values()
-                for it in heap
-                if index.get(it[3]) is it[4]
+                it[4] for heap in view.visible.values() for it in heap if index.get(it[3]) is it[4]
             )
             views.append([delay, view.horizon_us, [e.ticket_id for e in shown]])
         return {
@@ -845,10 +857,7 @@ class TicketQueue:
         # due), so that :meth:`refresh` still reports it when it crosses.
         index = self._index
         shown = {
-            id(it[4])
-            for heap in view.visible.values()
-            for it in heap
-            if index.get(it[3]) is it[4]
+            id(it[4]) for heap in view.visible.values() for it in heap if index.get(it[3]) is it[4]
         }
         view.pending = []
         view.visible = {}
