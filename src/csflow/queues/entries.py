@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections import namedtuple
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from operator import itemgetter
 from typing import TYPE_CHECKING, TypeAlias, cast
 
 import attrs
@@ -36,8 +37,19 @@ __all__ = ["Instant", "QueuedTicket", "new_entry", "new_row"]
 Instant: TypeAlias = datetime | int
 """An instant: an aware datetime or integer microseconds since the Unix epoch."""
 
-#: The fields of :class:`QueuedTicket`, in the order its tuple holds them.
+#: The fields of :class:`QueuedTicket` (its attrs fields, its constructor's arguments).
 _FIELDS = ("ticket_id", "key", "signature", "queued_at_us", "callback", "ticket")
+#: What its tuple holds: the fields with the key spread out.
+_ROW = (
+    "ticket_id",
+    "band",
+    "virtual_due_us",
+    "seq",
+    "signature",
+    "queued_at_us",
+    "callback",
+    "ticket",
+)
 
 
 class _Entry:
@@ -123,11 +135,13 @@ else:
         ticket: Ticket | None = attrs.field(default=None, eq=False, repr=False)
 
         def __new__(cls, ticket_id, key, signature, queued_at_us, callback=False, ticket=None):
-            return _tuple_new(cls, (ticket_id, key, signature, queued_at_us, callback, ticket))
+            band, due, seq = key
+            row = (ticket_id, band, due, seq, signature, queued_at_us, callback, ticket)
+            return _tuple_new(cls, row)
 
         def __getnewargs__(self):
             # Copies and pickles rebuild through ``__new__``, whose arguments are the fields.
-            return tuple(self)
+            return (self[0], self[1:4], *self[4:])
 
         # A tuple's other orderings compare every field; an entry has only ``<`` (``a > b``
         # is ``b < a``), as an attrs class with ``__lt__`` alone has.
@@ -141,20 +155,29 @@ else:
             return NotImplemented
 
     # attrs keeps no values on the class for a dict class's fields; a named tuple's field
-    # descriptors read the item in C, several times faster than a property.
-    _row_fields = namedtuple("_row_fields", _FIELDS)
-    for _name in _FIELDS:
-        setattr(QueuedTicket, _name, getattr(_row_fields, _name))
+    # descriptors read an item in C, several times faster than a property.  The key is held
+    # spread out (no tuple of its own per entry); ``key`` reads it back as a tuple.
+    _row_fields = namedtuple("_row_fields", _ROW)
+    for _name in _ROW:
+        if _name != "seq":
+            _getter = getattr(_row_fields, _name)
+            _shared = getattr(_Entry, _name, None)  # the properties it replaces
+            _getter.__doc__ = _shared.__doc__ if _shared is not None else f"The {_name}."
+            setattr(QueuedTicket, _name, _getter)
+    QueuedTicket.key = property(
+        itemgetter(slice(1, 4)), doc="``(band, virtual_due_us, seq)``; lower is served first."
+    )
     if tuple(f.name for f in attrs.fields(QueuedTicket)) != _FIELDS:  # pragma: no cover
         raise RuntimeError("QueuedTicket's attrs fields and its tuple layout differ")
 
 _tuple_new = tuple.__new__
 
-#: ``new_row(QueuedTicket, (ticket_id, key, signature, queued_at_us, callback, ticket))``:
-#: an entry from values already checked, in one C call (``tuple.__new__``).  Hot paths call
-#: it directly; :func:`new_entry` is the same with the fields as arguments.
+#: ``new_row(QueuedTicket, (ticket_id, band, virtual_due_us, seq, signature, queued_at_us,
+#: callback, ticket))``: an entry from values already checked, in one C call
+#: (``tuple.__new__``).  Hot paths call it directly; :func:`new_entry` takes the fields as
+#: the constructor does.
 new_row = cast(
-    "Callable[[type[QueuedTicket], tuple[str, tuple[int, int, int], Signature, int, bool, "
+    "Callable[[type[QueuedTicket], tuple[str, int, int, int, Signature, int, bool, "
     "Ticket | None]], QueuedTicket]",
     tuple.__new__,
 )
@@ -169,4 +192,7 @@ def new_entry(
     ticket: Ticket | None,
 ) -> QueuedTicket:
     """``QueuedTicket(...)`` for arguments already checked, without the call through the class."""
-    return new_row(QueuedTicket, (ticket_id, key, signature, queued_at_us, callback, ticket))
+    band, due, seq = key
+    return new_row(
+        QueuedTicket, (ticket_id, band, due, seq, signature, queued_at_us, callback, ticket)
+    )

@@ -442,9 +442,7 @@ class TicketQueue:
             )
         seq = next(self._seq)
         # ``new_entry`` inlined: one C call.
-        entry = new_row(
-            QueuedTicket, (ticket_id, (band, due, seq), signature, at, callback, ticket)
-        )
+        entry = new_row(QueuedTicket, (ticket_id, band, due, seq, signature, at, callback, ticket))
         if self._views:
             self._insert(entry)
             return entry
