@@ -247,8 +247,6 @@ class TicketQueue:
             # ``_forget`` inlined, reusing the group found on the way.
             index = self._index
             groups = self._groups
-            best: _Item | None = None
-            best_group: _Group | None = None
             if len(signatures) == 1:  # type: ignore[arg-type]
                 # One group (an agent with one set of skills): its live head, no comparing.
                 sig = signatures[0]  # type: ignore[index]
@@ -257,11 +255,18 @@ class TicketQueue:
                     return None
                 heap = best_group.heap
                 while True:  # a group with live entries has a live item
-                    best = heap[0]
-                    if index.get(best[3]) is best[4]:
+                    top = heap[0]
+                    # The head is taken whenever it is alive, so one look-up both checks
+                    # and forgets it; a tombstone's id is put back when it names an entry.
+                    held = index.pop(top[3], None)
+                    if held is top[4]:
                         break
+                    if held is not None:
+                        index[top[3]] = held  # the ticket waits elsewhere: keep it
                     _heappop(heap)  # a tombstone reached the top: drop it
             else:
+                best: _Item | None = None
+                best_group = None
                 for sig in signatures:  # type: ignore[union-attr]
                     group = groups.get(sig) if type(sig) is Signature else _group_of(groups, sig)
                     if group is None:
@@ -276,12 +281,13 @@ class TicketQueue:
                         continue
                     if best is None or top < best:
                         best, best_group = top, group
-                if best_group is None:
+                if best is None or best_group is None:
                     return None
+                top = best
                 heap = best_group.heap
+                del index[top[3]]
             _heappop(heap)
-            entry = best[4]  # type: ignore[index]
-            del index[best[3]]  # type: ignore[index]
+            entry = top[4]
             live = best_group.live = best_group.live - 1
             if not live:
                 del groups[entry.signature]
