@@ -73,6 +73,9 @@ def test_equality_and_hash_leave_the_ticket_out(e: QueuedTicket, other: Ticket |
     assert twin.ticket is other
     assert attrs.evolve(e, callback=not e.callback) != e
     assert attrs.evolve(e, key=(e.band, e.virtual_due_us, e.key[2] + 1)) != e
+    row: object = tuple(e)  # type: ignore[arg-type]  # the tuple underneath is not the entry
+    assert e != row
+    assert not e == row  # noqa: SIM201
 
 
 @settings(max_examples=60)

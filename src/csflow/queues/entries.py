@@ -7,8 +7,9 @@ attrs class is filled one slot at a time (seven calls from Python, about three t
 of the rest of the entry's making); a tuple subclass is made by one C call,
 ``tuple.__new__(QueuedTicket, row)`` (:data:`new_row`).  So at run time :class:`QueuedTicket`
 is an attrs class (``attrs.fields``, ``attrs.evolve``, ``attrs.asdict`` see its six fields; its
-equality, hash and repr are attrs') whose values live in a tuple and are read back by C-level
-field descriptors.  Being a tuple is an implementation detail: code reads the named
+repr is attrs', its equality and hash are by the same fields as before, the ticket left out)
+whose values live in a tuple -- the key spread out, no tuple of its own -- and are read back by
+C-level field descriptors.  Being a tuple is an implementation detail: code reads the named
 attributes, never positions.
 
 Type checkers are shown the same class as an ordinary frozen attrs class (the ``if
@@ -138,6 +139,21 @@ else:
             band, due, seq = key
             row = (ticket_id, band, due, seq, signature, queued_at_us, callback, ticket)
             return _tuple_new(cls, row)
+
+        # Equality and hash by the fields but the ticket, as attrs would make them, except that
+        # an entry is never equal to a plain tuple (a tuple would otherwise compare its items).
+        def __eq__(self, other):
+            if other.__class__ is not QueuedTicket:
+                return False if isinstance(other, tuple) else NotImplemented
+            return self[:7] == other[:7]
+
+        def __ne__(self, other):
+            if other.__class__ is not QueuedTicket:
+                return True if isinstance(other, tuple) else NotImplemented
+            return self[:7] != other[:7]
+
+        def __hash__(self):
+            return hash(self[:7])
 
         def __getnewargs__(self):
             # Copies and pickles rebuild through ``__new__``, whose arguments are the fields.
