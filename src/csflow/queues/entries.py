@@ -3,8 +3,8 @@
 Why an entry is a tuple underneath
 ----------------------------------
 Every ``push_key`` makes one entry, so its construction is on the host's hot path.  A slotted
-attrs class is filled one slot at a time (seven calls from Python, about three times the cost
-of the rest of the entry's making); a tuple subclass is made by one C call,
+attrs class is filled one slot at a time (seven calls from Python, measured at about three
+times the cost of the one call below); a tuple subclass is made by one C call,
 ``tuple.__new__(QueuedTicket, row)`` (:data:`new_row`).  So at run time :class:`QueuedTicket`
 is an attrs class (``attrs.fields``, ``attrs.evolve``, ``attrs.asdict`` see its six fields; its
 repr is attrs', its equality and hash are by the same fields as before, the ticket left out)
@@ -183,6 +183,7 @@ else:
     QueuedTicket.key = property(
         itemgetter(slice(1, 4)), doc="``(band, virtual_due_us, seq)``; lower is served first."
     )
+    del _name, _getter, _shared
     if tuple(f.name for f in attrs.fields(QueuedTicket)) != _FIELDS:  # pragma: no cover
         raise RuntimeError("QueuedTicket's attrs fields and its tuple layout differ")
 

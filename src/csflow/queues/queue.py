@@ -427,9 +427,9 @@ class TicketQueue:
             ConfigError: A malformed id, band or signature.
         """
         index = self._index
-        # One expression for the plain case (fewer jumps than a chain of ``or``); anything
-        # else -- a datetime instant, a Ticket subclass, a bad argument -- is checked one by
-        # one below, and raised before anything changes.
+        # The plain case, tested in one expression; anything else -- a datetime instant, a
+        # Ticket subclass, a bad argument -- is checked one by one below, and raised before
+        # anything changes.
         if not (
             type(ticket_id) is str
             and type(band) is int
