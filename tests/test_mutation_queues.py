@@ -167,3 +167,26 @@ def test_push_key_into_a_queue_with_a_delay_view() -> None:
     assert q.peek(waited=WAIT, at=T0 + timedelta(minutes=4)) is None
     assert q.peek(waited=WAIT, at=T0 + WAIT) is entry
     assert q.pop([SIG]) is entry
+
+
+def test_a_queue_refuses_a_nameless_queue_and_a_non_boolean_call_back_by_name() -> None:
+    with pytest.raises(ConfigError) as caught:
+        TicketQueue("")
+    assert str(caught.value) == "queue name must be a non-empty string, got ''"
+    q = TicketQueue("front")
+    with pytest.raises(ConfigError) as caught:
+        q.push(_ticket("t1"), at=T0, callback="yes")  # type: ignore[arg-type]
+    assert str(caught.value) == "'callback' must be True or False, got 'yes'"
+    assert len(q) == 0
+
+
+def test_a_wait_of_one_microsecond_is_a_wait() -> None:
+    """``waited=1`` (µs) is a delay view, not the plain look: a ticket that joined at *at*
+    has not waited yet."""
+    q = TicketQueue("front")
+    q.push(_ticket("t1"), at=T0)
+    assert q.pop([SIG], waited=1, at=T0) is None
+    assert len(q) == 1
+    entry = q.pop([SIG], waited=1, at=T0 + timedelta(microseconds=1))
+    assert entry is not None
+    assert entry.ticket_id == "t1"
