@@ -8,12 +8,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import cast
 
 import attrs
 import pytest
 
 from csflow.errors import CalendarError, ConfigError, CsflowError
 from csflow.model import Priority
+from csflow.queues import Signature, TicketQueue
+from csflow.routing import RoutingReason
+from csflow.routing.batch import default_batch_score
 from csflow.routing.capacity import CapacityRules, PresenceStates
 from csflow.routing.escalation import EscalationGraph, TransferPolicy
 from csflow.routing.profiles import (
@@ -24,7 +28,7 @@ from csflow.routing.profiles import (
     check_plan,
     profile_table,
 )
-from csflow.routing.strategies import PreferredAgent
+from csflow.routing.strategies import AgentState, PreferredAgent
 from test_routing import T0, agent, make_router, ticket
 
 M = timedelta(minutes=1)
@@ -333,3 +337,50 @@ def test_waiting_lists_one_queue_when_asked() -> None:
     router.submit(ticket("t2"), at=T0, queue="spare")
     assert [e.ticket_id for e in router.waiting("spare")] == ["t2"]
     assert sorted(e.ticket_id for e in router.waiting()) == ["t1", "t2"]
+
+
+# -- a sample after the routing speed work (seed 1) ------------------------------------------
+
+
+def test_a_reason_reads_as_its_strategies_in_order() -> None:
+    reason = RoutingReason(
+        "ticket_arrived",
+        ("preferred_agent", "longest_idle"),
+        3,
+        "vip",
+        "front",
+        Signature("chat", "id"),
+        1,
+    )
+    assert str(reason) == (
+        "ticket_arrived: preferred_agent > longest_idle among 3 candidates in queue 'front' "
+        "on [chat, lang=id] after 1 relaxation step (rule 'vip')"
+    )
+
+
+def test_a_relaxation_step_lowers_proficiency_to_one_to_five() -> None:
+    assert RelaxationStep(timedelta(minutes=1), proficiency=5).proficiency == 5
+    with pytest.raises(ConfigError) as caught:
+        RelaxationStep(timedelta(minutes=1), proficiency=6)
+    assert str(caught.value) == "proficiency must be an int from 1 to 5 or None, got 6"
+
+
+def test_releasing_a_ticket_the_agent_does_not_hold_names_both() -> None:
+    router = make_router()
+    router.add_agent(agent("sari"), at=T0, presence="available")
+    with pytest.raises(CsflowError) as caught:
+        router.release("sari", "t9", at=T0)
+    assert str(caught.value) == "agent 'sari' does not hold ticket 't9'"
+
+
+def test_the_default_batch_score_counts_assignments_then_order_then_fit() -> None:
+    sari = agent("sari", {"orders": 3, "refunds": 2})
+    state = make_router()
+    state.add_agent(sari, at=T0, presence="available")
+    q = TicketQueue("q")
+    entry = q.push(ticket("t1", skills={"orders": 1, "refunds": 1}), at=T0)
+    # The score reads the agent's profile alone; the pool's status view carries it.
+    status = cast(AgentState, state.pool.status("sari"))
+    assert default_batch_score(status, entry, 0) == 1_000_000_000 + 999_000 + 5
+    assert default_batch_score(status, entry, 4) == 1_000_000_000 + 995_000 + 5
+    assert default_batch_score(status, entry, 5_000) == 1_000_000_000 + 5
