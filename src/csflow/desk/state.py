@@ -183,7 +183,7 @@ def state_snapshot(parts: DeskParts, fingerprint: dict[str, Any]) -> dict[str, A
     horizon = _affinity_horizon(parts.config, now)
     state = {
         "tickets": [record_to_state(r) for r in kept.values()],
-        "router": parts.router.to_state(profile_to_dict),
+        "router": parts.router.to_state(profile_to_dict, now if known else None),
         "timers": parts.timers.to_state(parts.tickets, kept),
         "transfers": parts.ledger.to_state(kept),
         "last_agent": [

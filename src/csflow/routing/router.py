@@ -681,13 +681,16 @@ class Router:
 
     # -- state snapshots -------------------------------------------------------------------
 
-    def to_state(self, profile_to_plain: Callable[[AgentProfile], Any]) -> dict[str, Any]:
+    def to_state(
+        self, profile_to_plain: Callable[[AgentProfile], Any], at_us: int | None = None
+    ) -> dict[str, Any]:
         """The router's state as plain data (:meth:`load_state` reads it): the pool's agents
         (:meth:`AgentPool.to_state`), each queue's entries (:meth:`TicketQueue.to_state`), the
         queues' shared ``sequence`` counter, and each waiting ticket's routing state --
         ``[ticket_id, queue, plan's queue, step, open signature, pin, pin_until_us, rule,
         queued_at_us, due_us]`` -- those with a timer first, in the order the timers fire, then
-        the others by id.
+        the others by id.  With *at_us* (the host's current instant) the queues' delay views
+        are written as of that instant (:meth:`TicketQueue.to_state`).
         Timers, signature registrations and agent heaps are rebuilt on load.
         """
         order = self._timers.live_order(self._waiting)
@@ -717,7 +720,7 @@ class Router:
         first = next(iter(self.queues.values()))
         return {
             "pool": self.pool.to_state(profile_to_plain),
-            "queues": {name: q.to_state() for name, q in self.queues.items()},
+            "queues": {name: q.to_state(at_us) for name, q in self.queues.items()},
             "sequence": first.next_sequence(),
             "waiting": waits,
         }
