@@ -517,3 +517,23 @@ def test_who_served_whom_restores_in_order_of_service() -> None:
     assert restored.snapshot() == desk.snapshot()
     served = [c for c, _, _ in restored.snapshot()["state"]["last_agent"]]
     assert served == ["c3", "c4", "c0", "c5", "c6"]  # c1 and c2 were served longest ago
+
+
+def test_a_ticket_transferred_out_of_a_relaxing_queue_keeps_no_relaxation_timer() -> None:
+    """A ticket waiting in ``q0`` (which relaxes after two minutes) is transferred to the
+    finance team's ``q1`` (which does not): no routing step is due for it any more, on the
+    desk and on its restored copy alike.  (The ticket's old timer used to count as live,
+    since its new wait's versions start again where the old one's did.)"""
+    desk = Desk(PEOPLE)
+    at = T0 + timedelta(seconds=1)
+    ticket = Ticket("t1", Customer("c0", Tier("gold", 3), "id"), "phone", at)
+    desk.submit(ticket, at=at)
+    assert desk.next_routing_step() == at + timedelta(minutes=2)
+    desk.transfer("t1", "finance", at=at)
+    assert desk.ticket("t1").queue == "q1"
+    assert desk.next_routing_step() is None
+    restored = Desk.restore(PEOPLE, desk.snapshot())
+    assert restored.next_routing_step() is None
+    assert restored.next_wakeup() == desk.next_wakeup()
+    later = at + timedelta(minutes=3)
+    assert desk.advance(at=later) == restored.advance(at=later)

@@ -198,7 +198,11 @@ class Timers:
     __slots__ = ("_heap", "_seq")
 
     def __init__(self) -> None:
-        self._heap: list[tuple[int, int, str, int]] = []  # (due, seq, ticket id, version)
+        # (due, seq, ticket id, version, wait): a timer is live while the ticket's current
+        # Wait is the one it was armed for, at that version.  A ticket that leaves and comes
+        # back (a transfer, a requeue) gets a new Wait whose versions start again at 0, so
+        # the version alone would revive the old Wait's timers.
+        self._heap: list[tuple[int, int, str, int, Wait]] = []
         self._seq = itertools.count()
 
     def arm(self, w: Wait) -> None:
@@ -211,15 +215,15 @@ class Timers:
             due = w.queued_at_us + plan.steps[w.step].after_us
             when = due if when is None else min(when, due)
         if when is not None:
-            heapq.heappush(self._heap, (when, next(self._seq), w.ticket.id, w.version))
+            heapq.heappush(self._heap, (when, next(self._seq), w.ticket.id, w.version, w))
 
     def live_order(self, waiting: Mapping[str, Wait]) -> list[str]:
         """The waiting tickets with a live timer, in the order their timers fire (ties in the
         order they were armed): arming them afresh in this order keeps every tie's order."""
         live = sorted(
             (due, seq, tid)
-            for due, seq, tid, version in self._heap
-            if (w := waiting.get(tid)) is not None and w.version == version
+            for due, seq, tid, version, armed in self._heap
+            if waiting.get(tid) is armed and armed.version == version
         )
         return list(dict.fromkeys(tid for _, _, tid in live))
 
@@ -227,9 +231,8 @@ class Timers:
         """The first live timer's instant (stale ones are dropped), or ``None``."""
         timers = self._heap
         while timers:
-            _, _, tid, version = timers[0]
-            w = waiting.get(tid)
-            if w is not None and w.version == version:
+            _, _, tid, version, armed = timers[0]
+            if waiting.get(tid) is armed and armed.version == version:
                 break
             heapq.heappop(timers)
         return timers[0][0] if timers else None
@@ -241,8 +244,7 @@ class Timers:
         """
         timers = self._heap
         while timers and timers[0][0] <= at_us:
-            _, _, tid, version = heapq.heappop(timers)
-            w = waiting.get(tid)
-            if w is None or w.version != version:
+            _, _, tid, version, armed = heapq.heappop(timers)
+            if waiting.get(tid) is not armed or armed.version != version:
                 continue
-            yield w
+            yield armed
