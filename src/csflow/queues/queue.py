@@ -46,7 +46,6 @@ from collections import Counter
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from collections.abc import Set as AbstractSet
 from datetime import timedelta
-from operator import itemgetter
 from typing import Any, TypeAlias, cast
 
 import attrs
@@ -609,41 +608,30 @@ class TicketQueue:
         visible]]``; ``announced`` lists the entries a view showed that :meth:`refresh` has
         not reported yet.  Heaps and group counts are rebuilt from these.
 
-        A view is brought up to date lazily, by the peeks that ask it, and :meth:`refresh`
-        and every peek bring it up to their instant before they read it: how far a view was
-        advanced is not observable.  So with *at* (the host's current instant) the views are
-        written as they would be once advanced to *at* -- the same data whichever peeks
-        happened to run -- and nothing changes here.
+        A view is advanced lazily, by the peeks that ask it, and every peek and
+        :meth:`refresh` first bring its horizon up to their instant: how far the horizon had
+        got is not observable, so with *at* (the host's current instant) it is written as of
+        *at* -- the same whichever peeks happened to run.  (Which entries a view shows is
+        observable, through :meth:`next_visible_at`, and is written as it is.)
         """
         index = self._index
         at_us = None if at is None else to_instant_us(at)
         views = []
-        crossed: list[tuple[int, QueuedTicket]] = []
         for delay, view in self._views.items():
-            shown = [
+            shown = sorted(
                 it[4] for heap in view.visible.values() for it in heap if index.get(it[3]) is it[4]
-            ]
+            )
             horizon = view.horizon_us
-            if at_us is not None:
-                if horizon is None or at_us - delay > horizon:
-                    horizon = at_us - delay
-                # What advancing to the horizon would show, in the order it would announce it.
-                newly = [
-                    item[2]
-                    for item in sorted(view.pending, key=itemgetter(0, 1))
-                    if item[0] <= horizon and index.get(item[2].ticket_id) is item[2]
-                ]
-                shown += newly
-                crossed += [(delay, e) for e in newly]
-            views.append([delay, horizon, [e.ticket_id for e in sorted(shown)]])
-        announced = [(d, e) for d, e in self._announced if self._alive(e)]
+            if at_us is not None and (horizon is None or at_us - delay > horizon):
+                horizon = at_us - delay
+            views.append([delay, horizon, [e.ticket_id for e in shown]])
         return {
             "entries": [
                 [e.ticket_id, *e.key, e.signature.to_state(), e.queued_at_us, e.callback]
                 for e in sorted(index.values(), key=_entry_key)
             ],
             "views": views,
-            "announced": [[d, e.ticket_id] for d, e in announced + crossed],
+            "announced": [[d, e.ticket_id] for d, e in self._announced if self._alive(e)],
         }
 
     def load_state(
