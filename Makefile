@@ -55,17 +55,19 @@ soak: $(STAMP)
 # a reason in tools/mutation_equivalent.txt.  One worker (the machine is shared); the mutant runs
 # use MUTATION_PROFILE's Hypothesis settings (few examples, derandomised).  Docs: CONTRIBUTING.md
 #   make mutation MUTATE=src/csflow/rules MUTATION_TESTS="tests/test_rules*.py" MUTATION_SAMPLE=80
+# MUTATION_ARGS=--resume reuses MUTATION_DIR (same source, tests only added).
 MUTATE ?= src/csflow/queues/keys.py
 MUTATION_TESTS ?= tests/test_queues.py tests/test_queues_stateful.py tests/test_queue_keys_edges.py
 MUTATION_SAMPLE ?= 0
 MUTATION_SEED ?= 1
 MUTATION_PROFILE ?= mutation
 MUTATION_DIR ?= build/mutation
+MUTATION_ARGS ?=
 
 mutation: $(STAMP)
 	$(BIN)/python tools/mutation_sample.py --mutate $(MUTATE) --tests $(MUTATION_TESTS) \
 		--sample $(MUTATION_SAMPLE) --seed $(MUTATION_SEED) --profile $(MUTATION_PROFILE) \
-		--workdir $(MUTATION_DIR) --max-children 1
+		--workdir $(MUTATION_DIR) --max-children 1 $(MUTATION_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis site dist build

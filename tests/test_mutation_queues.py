@@ -110,6 +110,9 @@ def test_a_rebuilt_delay_view_keeps_what_was_visible() -> None:
     for i in range(80):
         q.push(_ticket(f"x{i}"), at=now)
         q.remove(f"x{i}")
+        # After every rebuild (the first comes at the 36th ticket), not only an even number.
+        assert q.refresh(now) == []
+        assert q.peek(waited=WAIT, at=now).ticket_id == "old"  # type: ignore[union-attr]
     q.push(_ticket("new"), at=now)
     assert q.refresh(now) == []  # "old" is not announced a second time
     assert q.peek(waited=WAIT, at=now).ticket_id == "old"  # type: ignore[union-attr]
@@ -190,3 +193,92 @@ def test_a_wait_of_one_microsecond_is_a_wait() -> None:
     entry = q.pop([SIG], waited=1, at=T0 + timedelta(microseconds=1))
     assert entry is not None
     assert entry.ticket_id == "t1"
+
+
+def _state_with_a_view() -> tuple[dict[str, object], dict[str, Ticket]]:
+    """A queue's state with two entries and a delay view that shows one of them."""
+    q = TicketQueue("front")
+    q.push(_ticket("old"), at=T0)
+    q.push(_ticket("new"), at=T0 + WAIT)
+    now = T0 + WAIT + timedelta(minutes=1)
+    assert q.peek(waited=WAIT, at=now).ticket_id == "old"  # type: ignore[union-attr]
+    return q.to_state(now), {"old": _ticket("old"), "new": _ticket("new")}
+
+
+def _refusal(state: dict[str, object], tickets: dict[str, Ticket]) -> ConfigError:
+    fresh = TicketQueue("front")
+    with pytest.raises(ConfigError) as caught:
+        fresh.load_state(state, tickets, iter(range(10, 20)))
+    return caught.value
+
+
+def test_a_queue_state_round_trips_with_a_view_that_never_advanced() -> None:
+    state, tickets = _state_with_a_view()
+    views = state["views"]
+    assert isinstance(views, list)
+    views[0][1] = None  # a view made but never advanced has no horizon
+    views[0][2] = []
+    q = TicketQueue("front")
+    q.load_state(state, tickets, iter(range(10, 20)))
+    assert [e.ticket_id for e in q] == ["old", "new"]
+    # Nothing shown yet: the first peek advances the view and shows "old".
+    assert q.peek(waited=WAIT, at=T0 + WAIT).ticket_id == "old"  # type: ignore[union-attr]
+
+
+def test_a_tampered_queue_state_is_refused_at_its_path() -> None:
+    state, tickets = _state_with_a_view()
+    bad: object
+    for bad in ([WAIT.total_seconds(), None], [1, None, [], "extra"], "view"):
+        tampered = {**state, "views": [bad]}
+        err = _refusal(tampered, tickets)
+        assert err.path == "queue.views[0]"
+        assert err.detail == "expected [delay_us, horizon_us, [ticket ids]]"
+    views = state["views"]
+    assert isinstance(views, list)
+    delay, horizon, _ = views[0]
+    err = _refusal({**state, "views": [[delay, horizon, ["old", "gone"]]]}, tickets)
+    assert (err.path, err.detail) == (
+        "queue.views[0]",
+        "visible tickets not waiting here: ['old', 'gone']",
+    )
+    for bad in ([delay], [delay, "old", "x"], "old"):
+        err = _refusal({**state, "announced": [bad]}, tickets)
+        assert (err.path, err.detail) == (
+            "queue.announced[0]",
+            f"expected [delay_us of a view, waiting ticket id], got {bad!r}",
+        )
+
+
+def test_a_queue_state_takes_instants_up_to_the_edges_of_the_range() -> None:
+    from csflow._time import MAX_US, MIN_US
+
+    state, tickets = _state_with_a_view()
+    entries = state["entries"]
+    assert isinstance(entries, list)
+    for edge in (MIN_US, MAX_US):
+        row = list(entries[0])
+        row[5] = edge  # queued_at_us
+        q = TicketQueue("front")
+        q.load_state(
+            {**state, "entries": [row], "views": [], "announced": []}, tickets, iter(range(10, 20))
+        )
+        assert q.get(row[0]).queued_at_us == edge
+        row[5] = edge + (1 if edge == MAX_US else -1)
+        err = _refusal({**state, "entries": [row], "views": [], "announced": []}, tickets)
+        assert (err.path, err.detail) == ("queue.entries[0]", f"expected an int, got {row[5]}")
+
+
+def test_a_tampered_signature_state_is_refused_at_its_path() -> None:
+    good = ["chat", "id", [["refunds", 2]], None]
+    assert Signature.from_state(good) == Signature("chat", "id", {"refunds": 2})
+    for pair in (["refunds"], ["refunds", 2, 3], "refunds", ["refunds", "2"], [2, 2]):
+        with pytest.raises(ConfigError) as caught:
+            Signature.from_state(["chat", "id", [pair], None], "sig")
+        assert caught.value.path == "sig[2][0]"
+        assert caught.value.detail == f"expected [skill, min], got {pair!r}"
+    with pytest.raises(ConfigError) as caught:
+        Signature.from_state(["chat", "id", [["a", 1], ["a", 2]], None], "sig")
+    assert (caught.value.path, caught.value.detail) == (
+        "sig[2][1]",
+        "expected [skill, min], got ['a', 2]",
+    )

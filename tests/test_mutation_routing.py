@@ -7,16 +7,16 @@ presence states: every refusal with its whole message and path.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import cast
 
 import attrs
 import pytest
 
 from csflow.errors import CalendarError, ConfigError, CsflowError
-from csflow.model import Priority
+from csflow.model import AgentProfile, Priority
 from csflow.queues import Signature, TicketQueue
-from csflow.routing import RoutingReason
+from csflow.routing import Router, RoutingReason, decisions
 from csflow.routing.batch import default_batch_score
 from csflow.routing.capacity import CapacityRules, PresenceStates
 from csflow.routing.escalation import EscalationGraph, TransferPolicy
@@ -28,10 +28,17 @@ from csflow.routing.profiles import (
     check_plan,
     profile_table,
 )
-from csflow.routing.strategies import AgentState, PreferredAgent
+from csflow.routing.strategies import (
+    AgentState,
+    LongestIdle,
+    MostSpareCapacity,
+    PreferredAgent,
+    Strategy,
+)
 from test_routing import T0, agent, make_router, ticket
 
 M = timedelta(minutes=1)
+T0_US = (T0 - datetime(1970, 1, 1, tzinfo=UTC)) // timedelta(microseconds=1)
 G = EscalationGraph(["l1", "l2"], [("l1", "l2")], ["l1"])
 
 REFUSED: list[tuple[type[CsflowError], Callable[[], object], str]] = [
@@ -307,6 +314,11 @@ def test_a_reopened_ticket_its_last_agent_cannot_take_waits_with_its_rule() -> N
         "'due' must be timezone-aware, got datetime.datetime(2026, 3, 2, 0, 0)"
     )
     assert "t2" not in [e.ticket_id for e in router.waiting()]
+    with pytest.raises(CalendarError) as caught:
+        router.submit(ticket("t3"), at=T0, due=datetime(2026, 3, 2))
+    assert str(caught.value) == (
+        "'due' must be timezone-aware, got datetime.datetime(2026, 3, 2, 0, 0)"
+    )
     [got] = router.add_agent(agent("c", chat=1), at=T0, presence="available")
     assert (got.ticket_id, got.reason.rule) == ("t1", "r1")
 
@@ -384,3 +396,126 @@ def test_the_default_batch_score_counts_assignments_then_order_then_fit() -> Non
     assert default_batch_score(status, entry, 0) == 1_000_000_000 + 999_000 + 5
     assert default_batch_score(status, entry, 4) == 1_000_000_000 + 995_000 + 5
     assert default_batch_score(status, entry, 5_000) == 1_000_000_000 + 5
+
+
+# -- a sample from main's head with the broad selection (seed 1) ----------------------------
+
+
+def test_a_reason_is_formatted_afresh_with_its_separators() -> None:
+    # Reason texts are memoised per distinct reason: clear the memo so the text is made here.
+    decisions._REASON_TEXT.clear()
+    reason = RoutingReason(
+        "agent_freed", ("most_spare_capacity", "longest_idle"), 1, None, "q", Signature("email")
+    )
+    assert str(reason) == (
+        "agent_freed: most_spare_capacity > longest_idle among 1 candidate in queue 'q' on [email]"
+    )
+
+
+def test_candidates_count_per_group_and_a_group_without_agents_counts_none() -> None:
+    router = make_router()
+    router.add_agent(agent("a", chat=1), at=T0, presence="available")
+    sig = Signature("chat", "id")
+    assert router.pool.count_candidates(sig) == 1
+    assert router.pool.count_candidates(sig, groups=["all"]) == 1
+    assert router.pool.count_candidates(sig, groups=["nobody", "all"]) == 1
+    assert router.pool.count_candidates(sig, groups=["nobody"]) == 0
+    with pytest.raises(ConfigError) as caught:
+        router.pool.count_candidates(sig, groups=["all", 3])  # type: ignore[list-item]
+    assert str(caught.value) == "groups must hold group names, got 3 in ['all', 3]"
+
+
+def test_a_reopened_ticket_its_last_agent_takes_names_the_queue() -> None:
+    router = make_router()
+    router.add_agent(agent("a", chat=1), at=T0, presence="available")
+    got = router.reopen(ticket("t1"), "a", at=T0, queue="spare")
+    assert got is not None
+    assert (got.reason.queue, got.reason.signature) == ("spare", Signature("chat", "id"))
+
+
+def test_a_router_or_pool_state_goes_only_into_a_new_one() -> None:
+    source = make_router()
+    source.add_agent(agent("a", chat=1), at=T0, presence="available")
+    source.submit(ticket("t1"), at=T0)
+    source.submit(ticket("t2"), at=T0)  # waits, for nobody in particular
+    state = source.to_state(lambda p: p.id, T0_US)
+    tickets = {"t1": ticket("t1"), "t2": ticket("t2")}
+    waiting = state["waiting"]
+    assert isinstance(waiting, list)
+    [row] = waiting
+    assert (row[0], row[5], row[6]) == ("t2", None, 0)  # no pin, and no pin's end
+
+    def profile(raw: object, path: str) -> AgentProfile:
+        assert raw == "a", path
+        return agent("a", chat=1)
+
+    with pytest.raises(ConfigError) as caught:
+        source.load_state(state, tickets, profile)
+    assert (caught.value.path, caught.value.detail) == ("router", "the router is not empty")
+    with pytest.raises(ConfigError) as caught:
+        source.pool.load_state(state["pool"], profile, source.profiles, "router.pool")
+    assert (caught.value.path, caught.value.detail) == ("router.pool", "the pool is not empty")
+    for bad in ("7", -1, 1.5):
+        with pytest.raises(ConfigError) as caught:
+            make_router().load_state({**state, "sequence": bad}, tickets, profile)
+        assert (caught.value.path, caught.value.detail) == (
+            "router.sequence",
+            f"expected a non-negative int, got {bad!r}",
+        )
+    pool = state["pool"]
+    assert isinstance(pool, dict)
+    [raw] = pool["agents"]
+    with pytest.raises(ConfigError) as caught:
+        make_router().load_state(
+            {**state, "pool": {**pool, "agents": [{**raw, "held": "t1"}]}}, tickets, profile
+        )
+    assert (caught.value.path, caught.value.detail) == (
+        "router.pool.agents[0].held",
+        "expected a list, got 't1'",
+    )
+    fresh = make_router()
+    fresh.load_state(state, tickets, profile)
+    assert fresh.pool.status("a").held == ("t1",)
+    assert fresh.to_state(lambda p: p.id, T0_US) == state
+
+
+def test_a_preferred_agent_with_no_timeout_never_holds_a_ticket_for_a_busy_agent() -> None:
+    router = make_router()
+    router.add_agent(agent("a", chat=1), at=T0, presence="available")
+    assert router.submit(ticket("t0"), at=T0) is not None  # "a" is now busy
+    chain: list[Strategy] = [PreferredAgent(timeout=timedelta(0)), LongestIdle()]
+    assert router.submit(ticket("t1"), at=T0, strategies=chain, last_agent="a") is None
+    queue, entry = router.where("t1")
+    assert (queue, entry.signature.agent) == ("main", None)  # waits for anyone, unpinned
+    with_timeout: list[Strategy] = [PreferredAgent(timeout=M), LongestIdle()]
+    assert router.submit(ticket("t2"), at=T0, strategies=with_timeout, last_agent="a") is None
+    assert router.where("t2")[1].signature.agent == "a"  # held for "a" for a minute
+
+
+def test_an_agent_that_frees_room_ranks_by_its_room_in_every_chain_it_serves() -> None:
+    """After a release, an agent's entry in a most-spare-capacity heap must be refreshed even
+    when its longest-idle entry (another chain, same signature, its heap made first) needs
+    nothing; else the stale entry ties and the agent that joined first wins."""
+    spare_first: list[Strategy] = [MostSpareCapacity(), LongestIdle()]
+    router = Router([TicketQueue("main")])
+    for aid in ("a", "b"):
+        router.add_agent(agent(aid, chat=3), at=T0, presence="available")
+    # The longest-idle heap is made first, then the most-spare-capacity one.
+    assert router.submit(ticket("w0"), at=T0).agent_id == "a"  # type: ignore[union-attr]
+    got = router.submit(ticket("w1"), at=T0, strategies=spare_first)
+    assert got is not None
+    assert got.agent_id == "b"
+    router.assign_to(ticket("x1"), "b", at=T0)
+    router.assign_to(ticket("x2"), "b", at=T0)
+    # "b" is full: its entries leave the most-spare-capacity heap as the next ticket passes.
+    got = router.submit(ticket("y"), at=T0, strategies=spare_first)
+    assert got is not None
+    assert got.agent_id == "a"
+    assert router.release("b", "x2", at=T0) == []  # "b" was full: its channel opens again
+    # "b" frees another slot and stays busy (an idle agent's longest-idle key drops too).
+    assert router.release("b", "x1", at=T0 + M) == []
+    counts = {aid: router.pool.status(aid).counts.get("chat", 0) for aid in "ab"}
+    assert counts == {"a": 2, "b": 1}  # "b" has the most room now
+    got = router.submit(ticket("t9"), at=T0 + 2 * M, strategies=spare_first)
+    assert got is not None
+    assert got.agent_id == "b"

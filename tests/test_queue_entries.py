@@ -17,6 +17,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from csflow._plain import encode_value
 from csflow.model import Customer, Ticket, Tier
 from csflow.queues import QueuedTicket, Signature, TicketQueue
 from csflow.queues.entries import new_entry
@@ -103,6 +104,18 @@ def test_copies_and_pickles_are_equal_entries(e: QueuedTicket) -> None:
         assert twin == source
         assert twin.ticket == source.ticket
         assert twin.key == source.key
+
+
+@given(entries())
+def test_an_entry_as_plain_data_is_its_fields_not_its_tuple(e: QueuedTicket) -> None:
+    # Being a tuple underneath must not make it a JSON list of its row.
+    plain = encode_value(e)
+    assert isinstance(plain, dict)
+    assert list(plain) == [f.name for f in attrs.fields(QueuedTicket)]
+    assert plain["ticket_id"] == e.ticket_id
+    assert plain["key"] == list(e.key)
+    assert plain["queued_at_us"] == e.queued_at_us
+    assert plain["callback"] is e.callback
 
 
 def test_an_entry_is_immutable_and_has_no_instance_dict() -> None:

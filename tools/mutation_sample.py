@@ -116,7 +116,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--workdir", default="build/mutation")
     parser.add_argument("--equivalent", default="tools/mutation_equivalent.txt")
-    parser.add_argument("--profile", default="mutation", help="Hypothesis profile for the mutant runs")
+    parser.add_argument(
+        "--profile", default="mutation", help="Hypothesis profile for the mutant runs"
+    )
     parser.add_argument("--max-children", type=int, default=1)
     parser.add_argument(
         "--resume",

@@ -113,10 +113,10 @@ def encode_value(value: object) -> Any:
         return {str(k): encode_value(v) for k, v in value.items()}
     if isinstance(value, frozenset | set):
         return sorted(encode_value(v) for v in value)
+    if attrs.has(type(value)):  # before tuples: a queue entry is an attrs class over a tuple
+        return encode_fields(value)
     if isinstance(value, tuple | list):
         return [encode_value(v) for v in value]
-    if attrs.has(type(value)):
-        return encode_fields(value)
     raise ConfigError(f"no plain-data form for {show(value)}")
 
 

@@ -115,7 +115,7 @@ def make_plan(
     if method == "greedy":
         pairs = _greedy(agents, slots, tickets, edges, weights)
     else:
-        pairs = _optimal(agents, slots, tickets, edges, weights)
+        pairs = _optimal(agents, slots, edges, weights)
     total = sum(weights[(r, aid)] for r, aid in pairs)
     ordered = tuple((tickets[r][1].ticket_id, aid) for r, aid in sorted(pairs))
     return BatchPlan(method, ordered, total, len(tickets), sum(slots.values()))
@@ -190,11 +190,11 @@ def _greedy(
 def _optimal(
     agents: list[AgentRecord],
     slots: dict[str, int],
-    tickets: list[tuple[str, QueuedTicket]],
     edges: list[tuple[int, AgentRecord]],
     weights: dict[tuple[int, str], int],
 ) -> list[tuple[int, str]]:
-    """A maximum-weight matching of tickets to agent slots: ``(rank, agent id)``."""
+    """A maximum-weight matching of tickets (by rank, as *edges* name them) to agent slots:
+    ``(rank, agent id)``."""
     graph: nx.Graph[tuple[str, int, int]] = nx.Graph()
     for r, ag in edges:
         for j in range(slots[ag.id]):
