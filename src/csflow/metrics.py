@@ -537,7 +537,7 @@ class _Summary:
     def count_sla(self, rec: _Ticket, metric: Metric, index: int) -> None:
         self.sla[index] += 1
         for key, groups in (
-            (str(metric), self.by_metric),
+            (metric._value_, self.by_metric),  # str(metric) without its Python calls
             (rec.tier, self.by_tier),
             (rec.channel, self.by_channel),
         ):

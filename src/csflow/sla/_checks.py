@@ -10,11 +10,10 @@ from collections.abc import Iterable, Mapping
 from typing import Final
 
 from csflow._text import show
-from csflow._time import instant_us
 from csflow.errors import ConfigError
 from csflow.model import Metric, TicketStatus
 
-__all__ = ["METRICS", "check_at", "check_ticket_id", "join", "status_names", "ticket_status"]
+__all__ = ["METRICS", "check_ticket_id", "join", "status_names", "ticket_status"]
 
 #: The metrics in their declared order: a policy's pause flags and a ticket's clocks are
 #: tuples indexed in this order.
@@ -40,15 +39,6 @@ def check_ticket_id(value: object) -> str:
             f"ticket id must be a non-empty string of at most 256 characters, got {show(value)}"
         )
     return value
-
-
-def check_at(at: object) -> int:
-    """µs since the epoch of the aware datetime *at*.
-
-    Raises:
-        CalendarError: *at* is not an aware datetime.
-    """
-    return instant_us(at, "at")
 
 
 def ticket_status(value: object) -> TicketStatus | None:

@@ -86,12 +86,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from csflow._text import show
-from csflow._time import from_us
+from csflow._time import from_us, instant_us
 from csflow.calendar import BusinessCalendar
 from csflow.errors import ConfigError, InvalidTransitionError
 from csflow.events import SlaBreached, SlaEvent, SlaMet, SlaWarning
 from csflow.model import Metric
-from csflow.sla._checks import check_at, check_ticket_id, join
+from csflow.sla._checks import check_ticket_id, join
 from csflow.sla.policy import RecalcMode, SlaTarget
 from csflow.sla.states import (
     COUNTING_STATES,
@@ -166,7 +166,7 @@ class SlaClock:
         check_ticket_id(ticket_id)
         if not isinstance(target, SlaTarget):
             raise ConfigError(f"target must be an SlaTarget, got {show(target)}")
-        self._init(ticket_id, target, check_at(at), paused)
+        self._init(ticket_id, target, instant_us(at, "at"), paused)
 
     @classmethod
     def _start_us(cls, ticket_id: str, spec: SlaTarget, t: int, paused: bool) -> SlaClock:
@@ -241,7 +241,7 @@ class SlaClock:
             next_state(self._state, action)
 
     def _check_time(self, at: object) -> int:
-        t = check_at(at)
+        t = instant_us(at, "at")
         if t < self._last:
             raise InvalidTransitionError(
                 f"'at' must not be earlier than the clock's last instant "

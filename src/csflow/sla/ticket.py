@@ -16,13 +16,12 @@ from datetime import datetime
 from typing import Any, Final
 
 from csflow._text import show
-from csflow._time import from_us
+from csflow._time import from_us, instant_us
 from csflow.errors import ConfigError, InvalidTransitionError
 from csflow.events import SlaEvent
 from csflow.model import Metric, MetricMap, Priority, Ticket, TicketStatus
 from csflow.sla._checks import (
     METRICS,
-    check_at,
     check_ticket_id,
     join,
     status_names,
@@ -99,7 +98,7 @@ class TicketSla:
                 f"initial status must be one of {sorted(status_names(PAUSABLE_STATUSES))}, "
                 f"got {show(status)}"
             )
-        self._setup(ticket_id, policy, prio, initial, check_at(created_at))
+        self._setup(ticket_id, policy, prio, initial, instant_us(created_at, "at"))
 
     def _setup(
         self, ticket_id: str, policy: SlaPolicy, prio: Priority, initial: TicketStatus, t: int
@@ -136,14 +135,16 @@ class TicketSla:
         ):
             # A Ticket checked its id, priority and creation instant when it was built.
             self = cls.__new__(cls)
-            self._setup(ticket.id, policy, ticket.priority, status, check_at(ticket.created_at))
+            self._setup(
+                ticket.id, policy, ticket.priority, status, instant_us(ticket.created_at, "at")
+            )
             return self
         return cls(ticket.id, policy, ticket.priority, ticket.created_at, status=status)
 
     # -- internals ---------------------------------------------------------------------------
 
     def _check_time(self, at: object) -> int:
-        t = check_at(at)
+        t = instant_us(at, "at")
         last = self._last
         for c in self._clocks:
             if c is not None and c._last > last:
