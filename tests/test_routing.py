@@ -259,3 +259,23 @@ def test_pendulum_datetimes_are_exact_instants() -> None:
     assert [type(c).__name__ for c in changes] == ["Relaxed", "Assignment"]
     with pytest.raises(CalendarError, match=r"'at' must be timezone-aware"):
         router.advance(pendulum.naive(2026, 3, 2, 9))
+
+
+def test_an_instant_before_a_ticket_joined_the_line_counts_as_no_wait() -> None:
+    """A router takes instants as given, and a host (or a desk firing overdue SLA events at
+    their own instants) may pass one earlier than a ticket's arrival.  Such a ticket has
+    waited 0, not a negative time: a queue served with no delay serves it.  (A call-back
+    that an agent could make at once stayed in line: the negative wait was below the slot's
+    delay of 0.)"""
+    router = make_router()
+    router.add_agent(AgentProfile("ana", {}, ["en"], {"phone": 1}), at=T0, presence="available")
+    english = Ticket("t1", Customer("c1", GOLD, language="en"), "chat", T0)
+    assert router.submit(english, at=T0 + 10 * S) is None  # nobody takes English chat
+    got = router.request_callback("t1", at=T0 + 9 * S)
+    assert got is not None
+    assert (got.agent_id, got.callback) == ("ana", True)
+    # The same for a ticket that arrives with an instant before its own queued_at.
+    router.add_agent(AgentProfile("budi", {}, ["id"], {"chat": 1}), at=T0, presence="available")
+    got = router.submit(ticket("t2"), at=T0, queued_at=T0 + 5 * S)
+    assert got is not None
+    assert got.agent_id == "budi"

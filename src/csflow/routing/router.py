@@ -858,6 +858,8 @@ class Router:
         st = pool.register(w.sig)
         chain = w.chain
         waited = at_us - w.queued_at_us
+        if waited < 0:  # an instant before the ticket joined the line: not waited yet
+            waited = 0
         best: tuple[int, tuple[int, ...], int, AgentRecord] | None = None
         count = 0
         for prio, delay, g in self._serving[w.queue]:

@@ -95,7 +95,7 @@ def catch_up(w: Wait, at_us: int) -> str:
     queue = w.queue
     if plan is None:
         return queue
-    waited = at_us - w.queued_at_us
+    waited = max(0, at_us - w.queued_at_us)  # an earlier instant: not waited yet
     while w.step < len(plan.steps) and plan.steps[w.step].after_us <= waited:
         step = plan.steps[w.step]
         w.open_sig = step.apply(w.open_sig)
@@ -132,7 +132,7 @@ def pin_if_held(
     Returns:
         Whether it pinned (``w.pin``, ``w.pin_until`` and ``w.sig`` then say to whom).
     """
-    waited = at_us - w.queued_at_us
+    waited = max(0, at_us - w.queued_at_us)  # an earlier instant: not waited yet
     for prefix_len, pin in w.chain.pins:
         hold = pin.hold_us
         if hold <= 0:
@@ -178,7 +178,7 @@ def due_changes(w: Wait, at_us: int) -> tuple[list[RoutingChange], str]:
     plan = w.plan
     queue = w.queue
     if plan is not None:
-        waited = at_us - w.queued_at_us
+        waited = max(0, at_us - w.queued_at_us)  # an earlier instant: not waited yet
         while w.step < len(plan.steps) and plan.steps[w.step].after_us <= waited:
             step = plan.steps[w.step]
             w.step += 1
