@@ -192,6 +192,10 @@ class DeskMachine(RuleBasedStateMachine):
         if cmd.name == "customer_message":
             # The customer wrote: a new next-response clock may start from zero.
             self.elapsed.pop((cmd.args[0], Metric.NEXT_RESPONSE), None)
+        if cmd.name == "forget":
+            # The id is free again: a ticket submitted under it later has clocks of its own.
+            for key in [k for k in self.elapsed if k[0] == cmd.args[0]]:
+                del self.elapsed[key]
         if self.shadow is not None:
             assert cmd.apply(self.shadow) == events, f"restored desk diverged at {cmd}"
         self.events.extend(events)
