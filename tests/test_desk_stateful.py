@@ -385,3 +385,36 @@ DeskMachine.TestCase.settings = settings(
     else min(150, settings().max_examples),
 )
 TestDeskMachine = DeskMachine.TestCase
+
+
+US = timedelta(microseconds=1)
+
+
+class WakeupMachine(DeskMachine):
+    """The same desk, and one more law: :meth:`Desk.next_wakeup` is exact.  On a restored copy
+    (the original goes on untouched), advancing to one microsecond before it fires nothing,
+    and advancing to it does something: an event, a change of state, or a later wake-up."""
+
+    @invariant()
+    def wakeup_is_exact(self) -> None:
+        wake = self.desk.next_wakeup()
+        if wake is None or wake - US < self.now:
+            return  # nothing due, or overdue: the host has not advanced
+        snap = self.desk.snapshot()
+        copy = Desk.restore(CONFIG, snap)
+        assert copy.advance(at=wake - US) == [], f"something fired before {wake}"
+        events = copy.advance(at=wake)
+        assert events or copy.next_wakeup() != wake, f"nothing happened at {wake}"
+
+
+WakeupMachine.TestCase.settings = settings(
+    settings.default,
+    stateful_step_count=max(40, settings().stateful_step_count)
+    if settings().stateful_step_count > 50
+    else 40,
+    # A restore per step: fewer examples than the machine above under ``ci``.
+    max_examples=settings().max_examples
+    if settings().max_examples > 300
+    else min(30, settings().max_examples),
+)
+TestWakeupMachine = WakeupMachine.TestCase
