@@ -121,3 +121,63 @@ def test_a_ticket_answered_in_time_leaves_no_wake_up_behind() -> None:
     assert desk.next_wakeup() == T0 + 4 * H
     desk.resolve("t1", "sari", at=T0 + 2 * M)
     assert desk.next_wakeup() is None
+
+
+def test_a_ticket_id_used_again_does_not_revive_the_old_tickets_timers() -> None:
+    """A ticket closed, forgotten and submitted again under its id is a new ticket: the old
+    one's retired timers (still in the heap, dropped lazily) are not its timers, even when one
+    falls due at the very instant the new ticket's timer does.  Ties fire in the order the
+    tickets were submitted -- the new one last -- and a snapshot lists them so."""
+    pol = policy(30 * M, 8 * H, ())
+    desk = Desk(DeskConfig(sla_policies=[pol], default_sla_policy="office", survey_delay=H))
+    desk.add_agent(AgentProfile("sari", capacity={"chat": 1}), at=T0)
+    desk.set_presence("sari", "available", at=T0)
+    c1 = Customer("c1", Tier("regular", 0))
+    # Thursday 17:30 in Berlin, after hours (Friday is a holiday): the first response is due
+    # Monday 09:30, 08:30 UTC.
+    thursday = datetime(2026, 3, 5, 16, 30, tzinfo=UTC)
+    monday = datetime(2026, 3, 9, 8, 30, tzinfo=UTC)
+    desk.submit(Ticket("t1", c1, "chat", thursday), at=thursday)
+    assert desk.next_wakeup() == monday  # its timer moved from the bound to Monday
+    desk.reply("t1", "sari", at=thursday + M)
+    desk.resolve("t1", "sari", at=thursday + 2 * M)  # a survey is due an hour later
+    desk.close("t1", at=thursday + 3 * M)
+    desk.forget("t1", at=thursday + 3 * M)
+    desk.set_presence("sari", "offline", at=thursday + 4 * M)
+    # Saturday: two tickets whose first response is due Monday 09:30 too; the id "t1" again.
+    saturday = datetime(2026, 3, 7, 10, 0, tzinfo=UTC)
+    desk.submit(Ticket("t2", Customer("c2", Tier("regular", 0)), "chat", saturday), at=saturday)
+    desk.submit(Ticket("t1", c1, "chat", saturday), at=saturday)
+    assert desk.next_wakeup() == monday
+    timers = desk.snapshot()["state"]["timers"]
+    assert timers["sla"] == [[_us(monday), "t2"], [_us(monday), "t1"]]
+    assert timers["surveys"] == []  # the old ticket's survey is not the new one's
+    events = desk.advance(at=monday)
+    assert [(type(e).__name__, e.ticket_id) for e in events] == [
+        ("SlaBreached", "t2"),
+        ("SlaBreached", "t1"),
+    ]
+
+
+def _us(at: datetime) -> int:
+    return (at - datetime(1970, 1, 1, tzinfo=UTC)) // timedelta(microseconds=1)
+
+
+def test_a_ticket_id_used_again_does_not_inherit_the_old_tickets_survey() -> None:
+    """The survey of a forgotten ticket is not due for a new ticket under its id, even once
+    the new one is resolved too (its survey counter starts again from where the old one's
+    did)."""
+    desk = Desk(DeskConfig(survey_delay=H))
+    desk.add_agent(AgentProfile("sari", capacity={"chat": 1}), at=T0)
+    desk.set_presence("sari", "available", at=T0)
+    c1 = Customer("c1", Tier("regular", 0))
+    for k, start in enumerate((T0, T0 + 10 * M)):
+        desk.submit(Ticket("t1", c1, "chat", start), at=start)
+        desk.resolve("t1", "sari", at=start + M)  # survey due an hour after
+        if k == 0:
+            desk.close("t1", at=start + 2 * M)
+            desk.forget("t1", at=start + 2 * M)
+    # The old ticket's survey was due at T0 + 61 min; the new ticket's is at T0 + 71 min.
+    assert desk.next_wakeup() == T0 + 71 * M
+    assert desk.advance(at=T0 + 70 * M) == []
+    assert [type(e).__name__ for e in desk.advance(at=T0 + 71 * M)] == ["SurveyDue"]

@@ -831,7 +831,7 @@ class Desk:
         if self.config.survey_delay is not None:
             due = t + duration_us(self.config.survey_delay, "survey_delay")
             r.survey_version += 1
-            self._timers.arm_survey(due, ticket_id, r.survey_version)
+            self._timers.arm_survey(due, r)
         if held:
             self._routed(self._router.release(agent_id, ticket_id, at=at), at, t, out)
         return out

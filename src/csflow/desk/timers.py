@@ -9,14 +9,16 @@ the survey heap by ``(due instant, counter)``, ties in the order they were armed
 removed from the middle of a heap: a timer that stopped mattering stays where it is and is
 dropped when it reaches the top, recognised by the ticket's record --
 
-- an SLA timer is live while the record's ``armed`` is still the instant it was pushed for
-  (re-arming pushes a new entry and so retires the old one).  It is pushed for a lower bound
+- an SLA timer is live while the ticket's record is the one it was pushed for (its ``order``,
+  unique in the desk: a ticket forgotten and submitted again under its id has a new record)
+  and the record's ``armed`` is still the instant it was pushed for (re-arming pushes a new
+  entry and so retires the old one).  It is pushed for a lower bound
   of the ticket's next SLA event (:meth:`~csflow.sla.TicketSla.next_deadline_bound_us`), which
   costs no calendar search; when a live bound reaches the top of the heap, the true instant is
   worked out and the timer moves there, so the desk's next wake-up is always exact, and a
   ticket answered before its bound is due never asks the calendar for its deadline;
-- a survey timer is live while the record's ``survey_version`` is still the one it was
-  pushed with (a reopen bumps the version).
+- a survey timer is live while the record is the one it was pushed for and its
+  ``survey_version`` is still the one it was pushed with (a reopen bumps the version).
 
 A desk that is never advanced (a host that does not watch SLA clocks, a burst of tickets
 answered at once) would keep every retired SLA timer, so :meth:`Timers.arm_sla` compacts the
@@ -52,7 +54,7 @@ class Timers:
     def __init__(self) -> None:
         self._sla: list[tuple[int, int, str]] = []
         self._sla_limit = _MIN_LIMIT  # compact the SLA heap when it grows past this
-        self._surveys: list[tuple[int, int, str, int]] = []
+        self._surveys: list[tuple[int, int, str, int, int]] = []  # (due, seq, id, version, order)
         self._seq = itertools.count()
 
     def arm_sla(
@@ -81,13 +83,16 @@ class Timers:
             if (r := tickets.get(entry[2])) is not None
             and r.sla is not None
             and r.armed == entry[0]
+            and r.order == entry[1]
         }
         heapq.heapify(heap)
         self._sla_limit = max(_MIN_LIMIT, 2 * len(heap))
 
-    def arm_survey(self, due_us: int, ticket_id: str, version: int) -> None:
-        """Ask for feedback on *ticket_id* at *due_us* unless its survey version moves on."""
-        heapq.heappush(self._surveys, (due_us, next(self._seq), ticket_id, version))
+    def arm_survey(self, due_us: int, r: TicketRecord) -> None:
+        """Ask for feedback on *r*'s ticket at *due_us* unless its survey version moves on."""
+        heapq.heappush(
+            self._surveys, (due_us, next(self._seq), r.ticket.id, r.survey_version, r.order)
+        )
 
     def next_due(self, tickets: Mapping[str, TicketRecord], routing: int | None) -> int | None:
         """The earliest live timer (µs), or *routing* (routing's next step) when earlier."""
@@ -96,7 +101,7 @@ class Timers:
         while heap:
             d, order, tid = heap[0]
             r = tickets.get(tid)
-            if r is not None and r.sla is not None and r.armed == d:
+            if r is not None and r.sla is not None and r.armed == d and r.order == order:
                 exact = r.sla.next_deadline_us()
                 if exact == d:
                     break
@@ -110,9 +115,9 @@ class Timers:
             best = heap[0][0]
         surveys = self._surveys
         while surveys:
-            _, _, tid, version = surveys[0]
+            _, _, tid, version, order = surveys[0]
             r = tickets.get(tid)
-            if r is not None and r.survey_version == version:
+            if r is not None and r.survey_version == version and r.order == order:
                 break
             heapq.heappop(surveys)
         if surveys and (best is None or surveys[0][0] < best):
@@ -126,9 +131,9 @@ class Timers:
         """
         heap = self._sla
         while heap and heap[0][0] <= due_us:
-            d, _, tid = heapq.heappop(heap)
+            d, order, tid = heapq.heappop(heap)
             r = tickets.get(tid)
-            if r is None or r.sla is None or r.armed != d:
+            if r is None or r.sla is None or r.armed != d or r.order != order:
                 continue
             r.armed = None
             yield r
@@ -139,9 +144,9 @@ class Timers:
         """Pop the live survey timers due by *due_us* (the caller checks the ticket's state)."""
         surveys = self._surveys
         while surveys and surveys[0][0] <= due_us:
-            _, _, tid, version = heapq.heappop(surveys)
+            _, _, tid, version, order = heapq.heappop(surveys)
             r = tickets.get(tid)
-            if r is not None and r.survey_version == version:
+            if r is not None and r.survey_version == version and r.order == order:
                 yield r
 
     # -- state snapshots -----------------------------------------------------------------------
@@ -156,7 +161,7 @@ class Timers:
         sla = []
         for d, order, tid in self._sla:
             r = tickets.get(tid)
-            if r is None or r.sla is None or r.armed != d:
+            if r is None or r.sla is None or r.armed != d or r.order != order:
                 continue
             exact = r.sla.next_deadline_us()
             if exact is not None:
@@ -164,8 +169,10 @@ class Timers:
         sla.sort()
         surveys = sorted(
             (d, seq, tid)
-            for d, seq, tid, version in self._surveys
-            if (r := tickets.get(tid)) is not None and r.survey_version == version
+            for d, seq, tid, version, order in self._surveys
+            if (r := tickets.get(tid)) is not None
+            and r.survey_version == version
+            and r.order == order
         )
         return (
             list(dict.fromkeys((d, tid) for d, _, tid in sla)),
@@ -220,4 +227,4 @@ class Timers:
                 if kind == "sla":
                     self.arm_sla(r, d, tickets)
                 else:
-                    self.arm_survey(d, tid, r.survey_version)
+                    self.arm_survey(d, r)
