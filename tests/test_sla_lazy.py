@@ -153,7 +153,7 @@ def test_a_ticket_id_used_again_does_not_revive_the_old_tickets_timers() -> None
     assert timers["sla"] == [[_us(monday), "t2"], [_us(monday), "t1"]]
     assert timers["surveys"] == []  # the old ticket's survey is not the new one's
     events = desk.advance(at=monday)
-    assert [(type(e).__name__, e.ticket_id) for e in events] == [
+    assert [(type(e).__name__, getattr(e, "ticket_id", None)) for e in events] == [
         ("SlaBreached", "t2"),
         ("SlaBreached", "t1"),
     ]
