@@ -412,9 +412,8 @@ WakeupMachine.TestCase.settings = settings(
     stateful_step_count=max(40, settings().stateful_step_count)
     if settings().stateful_step_count > 50
     else 40,
-    # A restore per step: fewer examples than the machine above under ``ci``.
-    max_examples=settings().max_examples
-    if settings().max_examples > 300
-    else min(30, settings().max_examples),
+    # A restore per step: fewer examples than the machine above (30 under ``ci``, 300 under
+    # ``soak``).
+    max_examples=300 if settings().max_examples > 300 else min(30, settings().max_examples),
 )
 TestWakeupMachine = WakeupMachine.TestCase
