@@ -880,6 +880,9 @@ class Desk:
         A long-running host or simulation calls it for tickets it has archived, so memory
         stays proportional to the open work.  Returns no events.  (Not a lifecycle move: the
         record goes, so it is checked against :data:`~csflow.desk.lifecycle.FORGETTABLE`.)
+        The id is free again: a ticket submitted under it later is a new ticket, with clocks,
+        timers, transfer count and survey of its own (the customer's contact history still
+        remembers the old one).
 
         Raises:
             UnknownTicketError: No such ticket.
