@@ -317,6 +317,18 @@ def test_lint_counts_relaxation_and_triage_skills() -> None:
         "triage.rules[0].then.skills",
         "no agent could ever take a ticket on channel 'chat' needing billing>=3 in queue 'q'",
     ) in found
+    # A relaxation step that lowers the proficiency to 2 brings the rule's tickets to "ana".
+    for level, reached in ((2, True), (3, False)):
+        lowered = {
+            **ruled,
+            "queues": [{"name": "q", "relaxation": [{"after": 60, "proficiency": level}]}],
+        }
+        found = _shape_findings(DeskConfig.from_dict(lowered), _STAFF)
+        chat = (
+            "triage.rules[0].then.skills",
+            "no agent could ever take a ticket on channel 'chat' needing billing>=3 in queue 'q'",
+        )
+        assert (chat in found) is not reached
 
 
 def test_lint_names_what_nobody_serves_at_its_path() -> None:

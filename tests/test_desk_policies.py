@@ -70,6 +70,12 @@ def test_policy_callables_decide_priority_queue_and_sla_with_reasons() -> None:
     assert (big.priority, big.queue, big.sla_policy) == (Priority.HIGH, "supervisors", "vip")
     assert (small.priority, small.queue, small.sla_policy) == (Priority.NORMAL, "general", None)
     assert "orders of Rp 1,000,000 or more are high" in big.reason
+    # Each policy's reason, in the order they decided.
+    assert big.reason.split("; ")[-3:] == [
+        "priority: orders of Rp 1,000,000 or more are high",
+        "queue: by priority",
+        "SLA policy: high gets vip",
+    ]
     assert desk.clocks("small") == {}
 
 

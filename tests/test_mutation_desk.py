@@ -502,3 +502,16 @@ def test_a_rating_of_a_ticket_never_resolved_says_there_is_nothing_to_rate() -> 
     with pytest.raises(InvalidTransitionError) as caught:
         book.check("t1")
     assert str(caught.value) == "ticket 't1' has not been resolved: there is nothing to rate"
+
+
+def test_a_snapshot_that_is_one_long_string_is_refused_at_its_root() -> None:
+    from csflow.desk.serialisation import check_plain
+
+    huge = "x" * (MAX_STRING + 1)
+    with pytest.raises(ConfigError) as caught:
+        check_plain(huge, "snapshot")
+    assert (caught.value.path, caught.value.detail) == (
+        "snapshot",
+        f"string of {MAX_STRING + 1} characters; at most {MAX_STRING}",
+    )
+    check_plain("x" * MAX_STRING, "snapshot")  # at the limit: accepted

@@ -196,9 +196,7 @@ class Timers:
             "surveys": [[d, tid] for d, tid in surveys if tid in kept],
         }
 
-    def load_state(
-        self, data: object, tickets: Mapping[str, TicketRecord], path: str = "timers"
-    ) -> None:
+    def load_state(self, data: object, tickets: Mapping[str, TicketRecord], path: str) -> None:
         """Arm the timers :meth:`to_state` wrote; each SLA timer sets its record's ``armed``.
 
         Raises:
