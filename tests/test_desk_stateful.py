@@ -412,8 +412,8 @@ WakeupMachine.TestCase.settings = settings(
     stateful_step_count=max(40, settings().stateful_step_count)
     if settings().stateful_step_count > 50
     else 40,
-    # A restore per step: fewer examples than the machine above (30 under ``ci``, 300 under
+    # A restore per step: fewer examples than the machine above (15 under ``ci``, 300 under
     # ``soak``).
-    max_examples=300 if settings().max_examples > 300 else min(30, settings().max_examples),
+    max_examples=300 if settings().max_examples > 300 else min(15, settings().max_examples),
 )
 TestWakeupMachine = WakeupMachine.TestCase
