@@ -49,10 +49,11 @@ from csflow.desk.fingerprint import config_fingerprint
 from csflow.desk.serialisation import ticket_to_dict
 from csflow.errors import CsflowError
 from csflow.events import DeskEvent
-from csflow.lowlevel import view_to_dict
+from csflow.lowlevel import LongestIdle, PreferredAgent, view_to_dict
 from csflow.model import Metric, Priority, TicketStatus
 from csflow.testing import Command as NamedCommand
 from csflow.testing import agent_profiles, commands, tickets
+from desks import office_desk_doc
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 WIB = timezone(timedelta(hours=7), "WIB")
@@ -758,3 +759,25 @@ def test_fuzzed_snapshot_and_journal_restore_or_raise_config_error(
         assert str(error).startswith(("snapshot", "journal")), str(error)
         return
     json.dumps(desk.snapshot())
+
+
+def test_a_configs_fingerprint_is_stable_across_releases() -> None:
+    """A snapshot records its config's fingerprint, and a restore under a config whose
+    fingerprint differs is refused unless the host accepts the change.  So a release must not
+    change the fingerprint of a config nobody edited -- not by a field added to a value's
+    class, derived or not (a preferred agent's converted recency, say), nor by a change of the
+    canonical form -- or every host's saved desks stop restoring after an upgrade.  A change
+    that must happen bumps ``FINGERPRINT_VERSION`` and says so in the changelog; then this
+    pinned hash changes with it."""
+    config = attrs.evolve(
+        DeskConfig.from_dict(office_desk_doc()),
+        strategies=(
+            PreferredAgent(timeout=timedelta(minutes=2), recency=timedelta(days=30)),
+            LongestIdle(),
+        ),
+    )
+    fingerprint = config_fingerprint(config)
+    assert fingerprint["version"] == 1
+    assert fingerprint["hash"] == (
+        "df508dee5f551f36b97502b9744d7925ce146b1581cb4867ac8f8b335f075236"
+    )

@@ -268,16 +268,9 @@ class PreferredAgent:
     timeout: timedelta = attrs.field(default=timedelta(0))
     recency: timedelta | None = attrs.field(default=None, converter=_opt_span)
     _hold: int = attrs.field(init=False, eq=False, repr=False)
-    _recency_us: int | None = attrs.field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
         object.__setattr__(self, "_hold", duration_us(self.timeout, "timeout", ConfigError))
-        recency = self.recency
-        object.__setattr__(
-            self,
-            "_recency_us",
-            None if recency is None else duration_us(recency, "recency", ConfigError),
-        )
 
     @property
     def name(self) -> str:
@@ -297,11 +290,11 @@ class PreferredAgent:
         last = context.last_agent
         if last is None:
             return None
-        recency_us = self._recency_us
-        if recency_us is None:
+        if self.recency is None:
             return last
         if context.last_contact_us is None:
             return None
+        recency_us = duration_us(self.recency, "recency", ConfigError)
         return last if context.at_us - context.last_contact_us <= recency_us else None
 
 
