@@ -556,3 +556,27 @@ def test_warnings_and_breaches_of_several_clocks_interleave_in_time() -> None:
         (SlaBreached, Metric.FIRST_RESPONSE, T0 + 2 * H),
         (SlaBreached, Metric.RESOLUTION, T0 + 3 * H),
     ]
+
+
+def test_a_ticket_reopened_straight_to_a_pausing_status_fires_nothing_until_it_resumes() -> None:
+    """Solved exactly at a warning's instant (the stop comes first, so the warning is not
+    sent), then reopened at once to ``pending``, which pauses resolution: the clock is paused
+    from the reopening, so the warning waits for the resume -- as a breach due exactly when a
+    clock pauses does -- and comes at the resume instant."""
+    policy = SlaPolicy(
+        "support",
+        BusinessCalendar.always_open("Asia/Jakarta"),
+        targets={"resolution": 4 * H},
+        warnings=(0.5,),
+        pause_on={"pending": ["resolution"]},
+    )
+    ts = TicketSla("t", policy, "normal", T0, status="assigned")
+    half = T0 + 2 * H
+    assert ts.next_deadline() == half
+    [met] = ts.set_status("solved", half)
+    assert isinstance(met, SlaMet)
+    assert ts.set_status("pending", half) == []  # reopened and paused at once
+    later = half + 3 * H
+    [warning] = ts.set_status("open", later)
+    assert isinstance(warning, SlaWarning)
+    assert (warning.at, warning.threshold) == (later, 0.5)

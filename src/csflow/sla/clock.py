@@ -376,7 +376,9 @@ class SlaClock:
         self._due = None
         self._state = state
 
-    def _reopen_us(self, t: int, out: list[SlaEvent]) -> None:
+    def _reopen_us(self, t: int, out: list[SlaEvent], *, poll: bool = True) -> None:
+        """Resume the met clock at *t*; with *poll*, emit what is due at *t* (a caller that
+        may pause the clock at once polls afterwards instead)."""
         state = TRANSITIONS[(self._state, ClockAction.REOPEN)]
         # The stretch between the stop and the re-opening is recorded like a pause, so that a
         # RETROACTIVE recalculation replays it.
@@ -384,7 +386,8 @@ class SlaClock:
         self._state = state
         if state is ClockState.RUNNING:
             self._arm()
-        self._poll_us(t, out)
+        if poll:
+            self._poll_us(t, out)
 
     def _advance_us(self, t: int, out: list[SlaEvent]) -> None:
         self._poll_us(t, out)

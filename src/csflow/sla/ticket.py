@@ -324,7 +324,9 @@ class TicketSla:
         res = clocks[3]
         spec = self._policy._specs.get((_RES, self._priority))
         if res is not None and res._state in (ClockState.MET, ClockState.MET_LATE):
-            res._reopen_us(t, acts)
+            # Not polled here: a status that pauses the clock applies first (so a ticket
+            # reopened straight to pending fires nothing at the reopening); _finish polls.
+            res._reopen_us(t, acts, poll=False)
             # The priority or policy may have changed while the ticket was solved.
             if spec is None:
                 res._cancel_us(t, acts)
