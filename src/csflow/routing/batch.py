@@ -153,7 +153,7 @@ def _problem(
     edges: list[tuple[int, AgentRecord]] = []
     for r, (qname, e) in enumerate(tickets):
         st = pool.register(e.signature)
-        waited = max(0, at_us - e.queued_at_us)  # an earlier instant: not waited yet
+        waited = e.waited_us(at_us)
         for ag in agents:
             if (
                 ag.id in st.members.get(ag.group, {})

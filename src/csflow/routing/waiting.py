@@ -88,6 +88,11 @@ class Wait:
         self.pin_until = 0
         self.version = 0
 
+    def waited_us(self, at_us: int) -> int:
+        """Microseconds waited at *at_us*: 0 at an instant before the ticket joined the line
+        (a host's instants may come out of order), as for a queue entry."""
+        return max(0, at_us - self.queued_at_us)
+
 
 def catch_up(w: Wait, at_us: int) -> str:
     """Apply the relaxation steps already due (a ticket queued in the past); its queue now."""
@@ -95,7 +100,7 @@ def catch_up(w: Wait, at_us: int) -> str:
     queue = w.queue
     if plan is None:
         return queue
-    waited = max(0, at_us - w.queued_at_us)  # an earlier instant: not waited yet
+    waited = w.waited_us(at_us)
     while w.step < len(plan.steps) and plan.steps[w.step].after_us <= waited:
         step = plan.steps[w.step]
         w.open_sig = step.apply(w.open_sig)
@@ -132,7 +137,7 @@ def pin_if_held(
     Returns:
         Whether it pinned (``w.pin``, ``w.pin_until`` and ``w.sig`` then say to whom).
     """
-    waited = max(0, at_us - w.queued_at_us)  # an earlier instant: not waited yet
+    waited = w.waited_us(at_us)
     for prefix_len, pin in w.chain.pins:
         hold = pin.hold_us
         if hold <= 0:
@@ -178,7 +183,7 @@ def due_changes(w: Wait, at_us: int) -> tuple[list[RoutingChange], str]:
     plan = w.plan
     queue = w.queue
     if plan is not None:
-        waited = max(0, at_us - w.queued_at_us)  # an earlier instant: not waited yet
+        waited = w.waited_us(at_us)
         while w.step < len(plan.steps) and plan.steps[w.step].after_us <= waited:
             step = plan.steps[w.step]
             w.step += 1
