@@ -118,8 +118,13 @@ class RefCalendar:
         if day in self._days:
             return self._days[day]
         raw = []
+        # A date's open time lies within its own midnight and the next one's: a date the zone
+        # skips (Apia's 2011-12-30, both midnights one instant) has none, else its spans would
+        # move forward onto the next date's and count twice.
+        first, last = self.wall(day, 0), self.wall(day, 1440)
         for start, end in self.spans_of(day):
-            lo, hi = self.wall(day, minute_of(start)), self.wall(day, minute_of(end))
+            lo = max(first, self.wall(day, minute_of(start)))
+            hi = min(last, self.wall(day, minute_of(end)))
             if lo < hi:  # a span whose start moved forward past its end is empty
                 raw.append((lo, hi))
         merged: list[Interval] = []

@@ -138,6 +138,16 @@ def test_from_dict_round_trips_and_reports_paths() -> None:
     assert BusinessCalendar.from_dict({"timezone": "UTC", "always_open": True}) == (
         BusinessCalendar.always_open("UTC")
     )
+    # An always-open flag that is not a boolean is refused at its path: read as "not always
+    # open", "true" or 1 from a hand-written file would make a calendar that never opens.
+    assert BusinessCalendar.from_dict({"timezone": "UTC", "always_open": False}) == (
+        BusinessCalendar("UTC")
+    )
+    for flag in ("true", 1, None):
+        with pytest.raises(
+            ConfigError, match=rf"^calendar.always_open: expected true or false, got {flag!r}"
+        ):
+            BusinessCalendar.from_dict({"timezone": "UTC", "always_open": flag})
     with pytest.raises(ConfigError, match=r"^desk.calendars.office: unknown key 'hours'") as info:
         BusinessCalendar.from_dict({"hours": {}}, path="desk.calendars.office")
     assert info.value.path == "desk.calendars.office"

@@ -614,3 +614,25 @@ def test_first_and_last_years(zone: str) -> None:
                 )
         assert all(answer == answers[0] for answer in answers), answers
         assert all(not isinstance(v, type) for v in answers[0]), answers[0]
+
+
+def test_a_date_the_zone_skips_has_no_open_time() -> None:
+    """Samoa skipped 2011-12-30 (Pacific/Apia went from UTC-10 to UTC+14 at its midnight).
+    Open 09:00-17:00 every day: 29 and 31 December give 8 hours each and the skipped date
+    none -- its spans, moved forward by the gap, would land on the 31st's and count twice.
+    Worked by hand: from 29 Dec 17:00, 1 open hour is 31 Dec 10:00 and 9 are 1 Jan 10:00."""
+    apia = ZoneInfo("Pacific/Apia")
+    cal = BusinessCalendar("Pacific/Apia", weekly={d: [("09:00", "17:00")] for d in DAY_KEYS})
+    assert cal.elapsed(datetime(2011, 12, 29, tzinfo=apia), datetime(2012, 1, 1, tzinfo=apia)) == (
+        timedelta(hours=16)
+    )
+    evening = datetime(2011, 12, 29, 17, tzinfo=apia)
+    assert cal.add(evening, timedelta(hours=1)) == datetime(2011, 12, 31, 10, tzinfo=apia)
+    assert cal.add(evening, timedelta(hours=9)) == datetime(2012, 1, 1, 10, tzinfo=apia)
+    morning = datetime(2011, 12, 29, 9, tzinfo=apia)
+    assert cal.elapsed(morning, cal.add(morning, timedelta(hours=16))) == timedelta(hours=16)
+    # A special day on the skipped date opens nothing either.
+    special = BusinessCalendar(
+        "Pacific/Apia", weekly={}, special_days={date(2011, 12, 30): [("00:00", "24:00")]}
+    )
+    assert special.elapsed(morning, datetime(2012, 1, 2, tzinfo=apia)) == timedelta(0)

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from csflow import AgentProfile, Customer, Desk, DeskConfig, Ticket, Tier
 from csflow.calendar import BusinessCalendar
-from csflow.sla import Metric, SlaEvent, SlaPolicy, TicketSla
+from csflow.sla import Metric, SlaEvent, SlaMet, SlaPolicy, TicketSla
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # Monday
 M = timedelta(minutes=1)
@@ -181,3 +181,29 @@ def test_a_ticket_id_used_again_does_not_inherit_the_old_tickets_survey() -> Non
     assert desk.next_wakeup() == T0 + 71 * M
     assert desk.advance(at=T0 + 70 * M) == []
     assert [type(e).__name__ for e in desk.advance(at=T0 + 71 * M)] == ["SurveyDue"]
+
+
+def test_a_popup_desk_whose_calendar_closes_for_good_keeps_working() -> None:
+    """A pop-up desk for 11.11, open 09:00-10:00 that day only.  A ticket that arrives at
+    09:00 with a 4-hour resolution target can never reach it: the desk arms its timer at the
+    clock's bound, finds no true instant when asked for its next wake-up, and goes on -- every later
+    command, the snapshot and the restore work, and the ticket is still resolved normally."""
+    popup = BusinessCalendar(
+        "Asia/Jakarta", weekly={}, special_days={date(2026, 11, 11): [("09:00", "10:00")]}
+    )
+    policy = SlaPolicy("popup", popup, targets={"resolution": 4 * H}, warnings=(0.5,))
+    desk = Desk(DeskConfig(sla_policies={"popup": policy}, default_sla_policy="popup"))
+    start = datetime(2026, 11, 11, 2, tzinfo=UTC)  # 09:00 in Jakarta
+    desk.submit(Ticket("t1", Customer("c1", Tier("gold", 3)), "chat", start), at=start)
+    assert desk.next_wakeup() is None  # the bound (2 h on) worked out: no instant
+    assert desk.advance(at=start + 3 * H) == []
+    assert desk.advance(at=start + 48 * H) == []
+    restored = Desk.restore(desk.config, desk.snapshot())
+    assert restored.snapshot() == desk.snapshot()
+    for d in (desk, restored):
+        d.add_agent(AgentProfile("sari", capacity={"chat": 1}), at=start + 49 * H)
+        events = d.set_presence("sari", "available", at=start + 49 * H)
+        assert [type(e).__name__ for e in events] == ["AgentPresenceChanged", "TicketAssigned"]
+        resolved = d.resolve("t1", "sari", at=start + 50 * H)
+        met = [e for e in resolved if isinstance(e, SlaMet)]
+        assert [(e.metric, e.breached) for e in met] == [(Metric.RESOLUTION, False)]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given
@@ -580,3 +581,99 @@ def test_a_ticket_reopened_straight_to_a_pausing_status_fires_nothing_until_it_r
     [warning] = ts.set_status("open", later)
     assert isinstance(warning, SlaWarning)
     assert (warning.at, warning.threshold) == (later, 0.5)
+
+
+def test_a_target_the_calendar_never_reaches_has_no_deadline_and_sends_nothing() -> None:
+    """A pop-up desk open one hour on 11.11 (a calendar of one special day) never opens again
+    after it: a 4-hour resolution target is never reached.  The clock has no deadline and
+    sends nothing -- not the 50 % warning of a breach that cannot come -- while business time
+    still counts; the ticket's state stays readable and restorable, and a recalculation onto a
+    calendar that opens again arms it afresh."""
+    jakarta = ZoneInfo("Asia/Jakarta")
+    popup = BusinessCalendar(
+        "Asia/Jakarta", weekly={}, special_days={date(2026, 11, 11): [("09:00", "10:00")]}
+    )
+    policy = SlaPolicy("popup", popup, targets={"resolution": 4 * H}, warnings=(0.5,))
+    start = datetime(2026, 11, 11, 9, tzinfo=jakarta)
+    ts = TicketSla("t", policy, "normal", start)
+    assert ts.next_deadline_bound_us() == to_us(start + 2 * H)  # only a bound, not worked out
+    assert ts.next_deadline() is None
+    assert ts.advance(start + 50 * H) == []
+    clock = ts.clock("resolution")
+    assert clock is not None
+    assert (clock.due_at, clock.next_event_at) == (None, None)
+    assert clock.elapsed(start + 50 * H) == H  # the one open hour counted
+    copy = TicketSla.from_dict(ts.to_dict(), {"popup": policy})
+    assert copy.next_deadline() is None
+    assert copy.to_dict() == ts.to_dict()
+    # Moved to a round-the-clock policy: 1 h used of 4 h, due 3 h after the change.
+    always = SlaPolicy(
+        "always", BusinessCalendar.always_open("Asia/Jakarta"), targets={"resolution": 4 * H}
+    )
+    change = start + 50 * H
+    assert ts.change_policy(always, change) == []
+    moved = ts.clock("resolution")
+    assert moved is not None
+    assert moved.due_at == change + 3 * H
+
+
+def test_a_warning_reached_when_the_target_never_is_is_not_sent() -> None:
+    """Warnings announce a breach: with a target the calendar never reaches, a threshold it
+    does reach sends nothing either, and the clock has no next event."""
+    popup = BusinessCalendar(
+        "UTC", weekly={}, special_days={date(2026, 11, 11): [("09:00", "10:00")]}
+    )
+    policy = SlaPolicy("popup", popup, targets={"resolution": 2 * H}, warnings=(0.25,))
+    start = datetime(2026, 11, 11, 9, tzinfo=UTC)
+    ts = TicketSla("t", policy, "normal", start)
+    assert ts.advance(start + 30 * 24 * H) == []
+    assert ts.next_deadline() is None
+    [met] = ts.set_status("solved", start + 31 * 24 * H)
+    assert isinstance(met, SlaMet)
+    assert not met.breached
+
+
+TIERED = SlaPolicy(
+    "tiered",
+    ALWAYS,
+    {Metric.RESOLUTION: {Priority.URGENT: 4 * H, Priority.HIGH: 6 * H, Priority.NORMAL: 8 * H}},
+    warnings=(),
+)
+
+
+@pytest.mark.parametrize(
+    ("mode", "due"), [(RecalcMode.KEEP_ELAPSED, 4 * H), (RecalcMode.RETROACTIVE, 6 * H)]
+)
+def test_a_breached_clock_that_a_change_leaves_late(mode: RecalcMode, due: timedelta) -> None:
+    """Urgent (4 h) from T0, breached at T0 + 4 h; at T0 + 8 h the ticket becomes high (6 h).
+    Kept elapsed, the reported breach stands (``due_at`` T0 + 4 h) and ``late_by`` counts
+    against the 6-hour target in force: 2 h.  Replayed, both come from the new target: due
+    when 6 hours had been used.  No new breach either way (one was reported)."""
+    ts = TicketSla("t", TIERED, "urgent", T0)
+    [breach] = ts.advance(T0 + 5 * H)
+    assert isinstance(breach, SlaBreached)
+    assert breach.at == T0 + 4 * H
+    assert ts.change_priority("high", T0 + 8 * H, mode=mode) == []
+    clock = ts.clock("resolution")
+    assert clock is not None
+    assert clock.due_at == T0 + due
+    assert clock.late_by(T0 + 8 * H) == 2 * H
+
+
+@pytest.mark.parametrize("mode", list(RecalcMode))
+def test_a_change_while_solved_applies_at_the_reopening_with_the_time_used(
+    mode: RecalcMode,
+) -> None:
+    """Normal (8 h) from T0, solved at T0 + 3 h; made urgent (4 h) at T0 + 5 h while solved,
+    in any mode; reopened at T0 + 6 h: the clock goes on with its 3 hours used against the
+    4-hour target, due at T0 + 7 h -- the mode of a change made while solved is not applied."""
+    ts = TicketSla("t", TIERED, "normal", T0)
+    [met] = ts.set_status("solved", T0 + 3 * H)
+    assert isinstance(met, SlaMet)
+    assert not met.breached
+    assert ts.change_priority("urgent", T0 + 5 * H, mode=mode) == []
+    assert ts.set_status("open", T0 + 6 * H) == []
+    clock = ts.clock("resolution")
+    assert clock is not None
+    assert clock.due_at == T0 + 7 * H
+    assert clock.elapsed(T0 + 6 * H) == 3 * H

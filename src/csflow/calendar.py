@@ -47,8 +47,9 @@ spring-forward night in New York is 03:30 EDT); a bound that falls in an overlap
 occurrence (``fold=0``).  Stdlib ``zoneinfo`` resolves ``fold=0`` exactly that way, so bounds
 are built as stdlib datetimes with ``fold=0`` (pendulum's own default for ambiguous times is the
 second occurrence, which is why csflow does not let it resolve them).  A date's open time is the
-union of its spans after these rules; a span that collapses (02:30-03:00 on a spring-forward
-night) is empty.
+union of its spans after these rules, within its own midnight and the next one's; a span that
+collapses (02:30-03:00 on a spring-forward night) is empty, and so is a date the zone skips
+(Pacific/Apia's 2011-12-30: its spans would land on the next date's and count twice).
 """
 
 from __future__ import annotations
@@ -408,6 +409,8 @@ class BusinessCalendar:
         The shape is that of :meth:`to_dict`: ``timezone``, ``weekly`` (day -> list of
         ``["HH:MM", "HH:MM"]``), ``holidays`` (ISO date -> name, or a list of ISO dates) and
         ``special_days`` (ISO date -> spans); or ``{"timezone": ..., "always_open": true}``.
+        Without ``timezone`` the calendar is in UTC; ``always_open`` must be a boolean (a
+        string such as ``"true"`` is refused, not read as false).
 
         Raises:
             ConfigError: Anything malformed, with the path to it (e.g.
@@ -423,7 +426,12 @@ class BusinessCalendar:
                 )
         try:
             timezone = data.get("timezone", "UTC")
-            if data.get("always_open", False) is True:
+            always = data.get("always_open", False)
+            if always is not True and always is not False:
+                raise ConfigError(
+                    f"expected true or false, got {show(always)}", f"{path}.always_open"
+                )
+            if always:
                 if any(k in data for k in ("weekly", "holidays", "special_days")):
                     raise ConfigError(
                         "'always_open' excludes weekly, holidays and special_days", path
@@ -484,10 +492,18 @@ class BusinessCalendar:
         if cached is not None:
             return cached
         d = date.fromordinal(n)
-        raw = sorted((self._local_us(d, s), self._local_us(d, e)) for s, e in self._spans_of(d))
+        spans = self._spans_of(d)
+        raw = sorted((self._local_us(d, s), self._local_us(d, e)) for s, e in spans)
+        if raw:
+            # A date's open time lies between its midnight and the next.  Only a date the zone
+            # skips (Pacific/Apia's 2011-12-30) puts a span outside: both midnights are one
+            # instant, its spans move forward onto the next date's, and clipping empties them
+            # (the hours would count twice).
+            first, last = self._local_us(d, 0), self._local_us(d, _DAY_MINUTES)
+            raw = [(max(s, first), min(e, last)) for s, e in raw]
         merged: list[Interval] = []
         for s, e in raw:
-            if s >= e:  # collapsed inside a DST gap
+            if s >= e:  # collapsed inside a DST gap, or on a date the zone skips
                 continue
             if merged and s <= merged[-1][1]:
                 if e > merged[-1][1]:

@@ -42,6 +42,12 @@ Breach and "met late": a clock whose elapsed business time reaches its target wh
 :class:`~csflow.events.SlaMet` event says ``breached=True``.  A re-opened ``MET_LATE`` clock
 goes back to ``BREACHED``; a re-opened ``MET`` clock goes back to ``RUNNING``.
 
+A target the calendar never reaches -- a calendar of special days only, after its last one;
+an answer past the year 9999 -- has no instant: the clock never breaches, so it sends nothing
+more (no warning of a breach that cannot come), and ``due_at`` and ``next_event_at`` are
+``None``.  Business time still counts (``elapsed``), and a recalculation onto a calendar that
+opens again arms the clock afresh.
+
 Every state change goes through one table, :data:`~csflow.sla.states.TRANSITIONS`
 (:mod:`csflow.sla.states`).  A command whose action the table does not allow raises
 :class:`~csflow.errors.InvalidTransitionError` and changes nothing.  An ``at`` earlier than
@@ -88,7 +94,7 @@ from typing import Any
 from csflow._text import show
 from csflow._time import from_us, instant_us
 from csflow.calendar import BusinessCalendar
-from csflow.errors import ConfigError, InvalidTransitionError
+from csflow.errors import CalendarError, ConfigError, InvalidTransitionError
 from csflow.events import SlaBreached, SlaEvent, SlaMet, SlaWarning
 from csflow.model import Metric
 from csflow.sla._checks import check_ticket_id, join
@@ -215,23 +221,28 @@ class SlaClock:
             self._next = self._mark + d
             self._lazy = True
         else:
-            self._next = self._spec.calendar.next_open_us(self._mark)
+            self._next = self._instant(self._amount())
             self._lazy = False
 
     def _exact(self) -> int | None:
         """The instant of the next event (``_next`` worked out, if it was only a bound)."""
         if self._lazy:
-            self._lazy = False
             self._next = self._instant(self._amount())
+            self._lazy = False
         return self._next
 
-    def _instant(self, amount: int) -> int:
-        """The instant the running clock's elapsed time reaches *amount*."""
+    def _instant(self, amount: int) -> int | None:
+        """The instant the running clock's elapsed time reaches *amount*; ``None`` if it
+        never does (a calendar that never opens again for long enough, or not within the
+        range of dates it can count)."""
         cal = self._spec.calendar
         d = amount - self._used
         # Already reached (only after a pause exactly at the instant, or a recalculation): due
         # as soon as business time flows again.
-        return cal.add_us(self._mark, d) if d > 0 else cal.next_open_us(self._mark)
+        try:
+            return cal.add_us(self._mark, d) if d > 0 else cal.next_open_us(self._mark)
+        except CalendarError:
+            return None
 
     def _require(self, action: ClockAction) -> None:
         # Validate before mutating.  Time-driven events before `at` can only turn RUNNING into
@@ -270,6 +281,12 @@ class SlaClock:
             due = self._due
             if due is None:
                 due = self._due = self._instant(spec.target_us)
+                if due is None:
+                    # The target is never reached: no breach will come, so nothing warns of
+                    # one (see "A target the calendar never reaches" above).
+                    self._next = None
+                    self._lazy = False
+                    return
             out.append(
                 SlaWarning(
                     from_us(u, zone),

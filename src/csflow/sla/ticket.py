@@ -353,7 +353,9 @@ class TicketSla:
         ``FIRST_RESPONSE`` (before the first reply) and ``RESOLUTION`` (before the solve) that
         gain a target start fresh at *at*.  Clocks whose target is unchanged, and finished
         clocks, are left alone.  The new policy's ``pause_on`` then applies to the current
-        status.
+        status.  (A solved ticket's resolution clock is finished: if the ticket reopens, it
+        continues under the target then in force with the time it had used, whatever *mode*
+        said -- see docs/explanation/sla-semantics.md.)
 
         Raises:
             ConfigError: A bad policy, priority or mode.
