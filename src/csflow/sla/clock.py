@@ -668,7 +668,7 @@ class SlaClock:
 
         For a running clock, the instant it will be breached; for a breached (or met late)
         clock, when it was; ``None`` while paused on time (the deadline moves), once met on
-        time, or when cancelled.
+        time, when cancelled, or when the calendar never reaches the target.
         """
         due = self.due_us
         return None if due is None else from_us(due, self._spec.calendar.zone)
