@@ -135,9 +135,16 @@ class DeskMachine(RuleBasedStateMachine):
     """A host driving one desk with random commands; a shadow desk restored from a snapshot
     follows along."""
 
+    #: The desk's configuration.
+    config: DeskConfig = CONFIG
+    #: Whether the host advances to a command's instant before the command (a diligent host);
+    #: a lax host sends commands at later instants straight away, and other tickets' timers
+    #: wait for its next ``advance`` (the contract allows both).
+    advances_first = True
+
     def __init__(self) -> None:
         super().__init__()
-        self.desk = Desk(CONFIG)
+        self.desk = Desk(self.config)
         self.now = START
         self.commands: list[Command] = []
         self.events: list[Event] = []
@@ -169,10 +176,15 @@ class DeskMachine(RuleBasedStateMachine):
                 return agent
         return AGENT_IDS[k % len(AGENT_IDS)]
 
-    def run(self, dt: int, name: str, *args: Any) -> None:
+    def step_time(self, dt: int) -> None:
+        """Time moves on by *dt* seconds before a command (the host advances, if diligent)."""
         if dt:
             self.now += timedelta(seconds=dt)
-            self.apply(Command("advance", self.now))
+            if self.advances_first:
+                self.apply(Command("advance", self.now))
+
+    def run(self, dt: int, name: str, *args: Any) -> None:
+        self.step_time(dt)
         self.apply(Command(name, self.now, args))
 
     def apply(self, cmd: Command) -> None:
@@ -241,9 +253,7 @@ class DeskMachine(RuleBasedStateMachine):
 
     @rule(dt=command_steps, batch=st.lists(ticket_parts, min_size=1, max_size=3), dup=picks)
     def submit(self, dt: int, batch: list[dict[str, Any]], dup: int) -> None:
-        if dt:
-            self.now += timedelta(seconds=dt)
-            self.apply(Command("advance", self.now))
+        self.step_time(dt)
         for parts in batch:
             # Now and then reuse an id: a duplicate is refused and changes nothing.
             fresh = dup % 8 != 1 or not self.ticket_ids
@@ -331,7 +341,7 @@ class DeskMachine(RuleBasedStateMachine):
     def snapshot_and_restore(self) -> None:
         STEPS["restores"] += 1
         snap = self.desk.snapshot()
-        restored = Desk.restore(CONFIG, json.loads(json.dumps(snap)))
+        restored = Desk.restore(self.config, json.loads(json.dumps(snap)))
         assert restored.snapshot() == snap
         # A restore forgets the tickets that left the state (closed or abandoned, nothing
         # pending about them): the original forgets them too, and then reads the same.
@@ -368,7 +378,7 @@ class DeskMachine(RuleBasedStateMachine):
 
     def teardown(self) -> None:
         # Replay determinism: the same commands on a fresh desk, failed ones skipped.
-        assert replay(CONFIG, self.commands, errors=True) == self.events
+        assert replay(self.config, self.commands, errors=True) == self.events
 
 
 DeskMachine.TestCase.settings = settings(
@@ -401,7 +411,7 @@ class WakeupMachine(DeskMachine):
         if wake is None or wake - US < self.now:
             return  # nothing due, or overdue: the host has not advanced
         snap = self.desk.snapshot()
-        copy = Desk.restore(CONFIG, snap)
+        copy = Desk.restore(self.config, snap)
         assert copy.advance(at=wake - US) == [], f"something fired before {wake}"
         events = copy.advance(at=wake)
         assert events or copy.next_wakeup() != wake, f"nothing happened at {wake}"
@@ -417,3 +427,47 @@ WakeupMachine.TestCase.settings = settings(
     max_examples=300 if settings().max_examples > 300 else min(15, settings().max_examples),
 )
 TestWakeupMachine = WakeupMachine.TestCase
+
+
+def _lax_config() -> DeskConfig:
+    """The seeds' desk with every routing timer: a hold for the customer's last agent,
+    relaxation steps that widen the front queue's requirements and then overflow it to the
+    technical queue, finance overflowing to the front, and (already) the technical team's
+    delayed slot on the front queue."""
+    doc = office_desk_doc()
+    doc["strategies"] = ["preferred_agent", "longest_idle"]
+    doc["affinity"] = {"timeout": "PT45S"}
+    queues = [dict(q) for q in doc["queues"]]
+    for q in queues:
+        if q["name"] == "front":
+            q["relaxation"] = [
+                {"after": "PT1M", "any_language": True},
+                {"after": "PT3M", "overflow_to": "technical"},
+            ]
+        elif q["name"] == "finance":
+            q["relaxation"] = [{"after": "PT5M", "overflow_to": "front"}]
+    doc["queues"] = queues
+    return DeskConfig.from_dict(doc)
+
+
+class LaxHostMachine(DeskMachine):
+    """The same laws for a host that does not advance before its commands, on a desk with
+    every routing timer (holds, relaxation, overflow, delayed slots).  Timers fall due
+    between commands and fire at their own, earlier, instants at the next ``advance``: work
+    must still be conserved once the host advances, the record must say where each ticket
+    waits, and a restored copy must go on identically."""
+
+    config = _lax_config()
+    advances_first = False
+
+
+LaxHostMachine.TestCase.settings = settings(
+    settings.default,
+    stateful_step_count=max(40, settings().stateful_step_count)
+    if settings().stateful_step_count > 50
+    else 40,
+    max_examples=settings().max_examples
+    if settings().max_examples > 300
+    else min(100, settings().max_examples),
+)
+TestLaxHostMachine = LaxHostMachine.TestCase

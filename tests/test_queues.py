@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from csflow._time import to_us
 from csflow.errors import CalendarError, ConfigError, CsflowError, UnknownTicketError
 from csflow.model import AgentProfile, Customer, Priority, SkillRequirement, Ticket, Tier
 from csflow.queues import (
@@ -366,7 +367,43 @@ def test_delay_view_follows_moves_and_removals() -> None:
     seen = q.peek([relaxed], waited=wait, at=later)
     assert seen is not None
     assert seen.ticket_id == "a"
+    # The peek showed "a" (visible since T0 + 30 s): until refresh reports it, that is still
+    # a step to take, at its own instant; "b" left and is never reported.
+    assert q.next_visible_at() == to_us(T0 + wait)
+    assert [e.ticket_id for _, e in q.refresh(later)] == ["a"]
     assert q.next_visible_at() is None
+
+
+def test_refresh_at_an_earlier_instant_keeps_what_a_later_peek_showed() -> None:
+    """A peek at T0 + 60 s shows "a" (queued at T0, visible from T0 + 30 s) and "b" (queued
+    at T0 + 20 s, visible from T0 + 50 s).  A refresh at T0 + 40 s -- a host's instants may
+    come out of order -- reports "a" only; "b" stays a step at T0 + 50 s until a refresh at
+    or after it."""
+    q = TicketQueue("general")
+    wait = timedelta(seconds=30)
+    q.push(ticket("a"), at=T0)
+    q.push(ticket("b"), at=T0 + timedelta(seconds=20))
+    assert q.peek(waited=wait, at=T0 + timedelta(seconds=60)) is not None
+    assert [e.ticket_id for _, e in q.refresh(T0 + timedelta(seconds=40))] == ["a"]
+    assert q.next_visible_at() == to_us(T0 + timedelta(seconds=50))
+    assert [e.ticket_id for _, e in q.refresh(T0 + timedelta(seconds=50))] == ["b"]
+    assert q.next_visible_at() is None
+
+
+def test_an_entry_queued_again_below_a_later_peeks_horizon_waits_for_its_own_instant() -> None:
+    """A peek at T0 + 60 s moved the view's horizon to T0 + 30 s.  An entry then queued
+    again with ``queued_at`` T0 + 10 s (a move at an earlier instant, out of order) becomes
+    visible at T0 + 40 s, its own instant -- not at once because the horizon passed it."""
+    q = TicketQueue("general")
+    wait = timedelta(seconds=30)
+    q.push(ticket("a"), at=T0 + timedelta(seconds=10))
+    q.move("a", Signature("chat", "id", {"refunds": 1}))
+    assert q.peek([Signature("chat", "en")], waited=wait, at=T0 + timedelta(seconds=60)) is None
+    assert q.refresh(T0 + timedelta(seconds=60))[0][1].ticket_id == "a"
+    q.move("a", Signature("chat", "id"))
+    assert q.refresh(T0 + timedelta(seconds=35)) == []
+    assert q.next_visible_at() == to_us(T0 + timedelta(seconds=40))
+    assert [e.ticket_id for _, e in q.refresh(T0 + timedelta(seconds=40))] == ["a"]
 
 
 # -- properties -------------------------------------------------------------------------------

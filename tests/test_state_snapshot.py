@@ -438,8 +438,8 @@ def _nest(s: Any) -> None:
             r"snapshot\.state\.goodwill\.per_ticket\.t0: expected a decimal amount",
         ),
         (
-            lambda s: s["last_agent"].reverse(),
-            r"snapshot\.state\.last_agent\[\d\]: services must be in time order",
+            lambda s: s["last_agent"].append(list(s["last_agent"][0])),
+            r"snapshot\.state\.last_agent\[\d\]: customer '.*' twice",
         ),
         (
             lambda s: s["last_agent"].__setitem__(1, ["c0", "sari", s["last_agent"][1][2]]),

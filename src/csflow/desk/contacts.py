@@ -150,8 +150,12 @@ class LastAgents:
     """Who last served each customer (and when), for affinity routing and contact summaries.
 
     Bounded like the contact memory: the *max_customers* customers served most recently are
-    remembered; serving one more forgets the one whose last service is oldest.  Services come
-    in time order (a desk's commands do), so the dict's order is the order of last service.
+    remembered; serving one more forgets the one whose last service was recorded first.  The
+    dict's order is the order services were recorded.  That is nearly always their time order,
+    but not always: a routing timer that :meth:`~csflow.desk.Desk.advance` fires late (the
+    host did not advance before a later command) assigns at its own, earlier, instant.  So a
+    customer's entry is the service with the latest instant, and a snapshot keeps the order
+    as recorded.
 
     Args:
         max_customers: The most customers remembered.
@@ -168,8 +172,11 @@ class LastAgents:
         return self._by.get(customer)
 
     def served(self, customer: str, agent: str, at_us: int) -> None:
-        """*agent* served *customer* at *at_us* (not earlier than any service before)."""
+        """*agent* served *customer* at *at_us* (kept unless a later service is known)."""
         by = self._by
+        prev = by.get(customer)
+        if prev is not None and prev[1] > at_us:
+            return  # fired late: the customer's last service is the later one
         if by.pop(customer, None) is None:
             while len(by) >= self._max:
                 del by[next(iter(by))]
@@ -186,14 +193,11 @@ class LastAgents:
         """Remember a service read back from a snapshot (in :meth:`items` order).
 
         Raises:
-            ConfigError: *customer* is remembered already, the service is earlier than the
-                last one loaded, or the memory is full.
+            ConfigError: *customer* is remembered already, or the memory is full.
         """
         by = self._by
         if customer in by:
             raise ConfigError(f"customer {show(customer)} twice")
-        if by and at_us < by[next(reversed(by))][1]:
-            raise ConfigError(f"services must be in time order, got {at_us} after a later one")
         if len(by) >= self._max:
             raise ConfigError(f"more than max_customers={self._max} customers")
         by[customer] = (agent, at_us)

@@ -855,6 +855,7 @@ class Desk:
             self._contacts.opened(r.ticket.customer.id, ticket_id)
         self._move(r, _TC.REOPEN, at, out, TicketReopened(at, ticket_id, last))
         a = self._router.reopen(r.ticket, last, at=at, queue=r.queue, due=self._due(r))
+        self._caught_up(at, t, out)
         if a is not None:
             self._assigned(a, at, t, out)
         else:
@@ -1511,8 +1512,17 @@ class Desk:
             signature=self._signature(r) if r.callback else None,
             route=route,
         )
+        self._caught_up(at, t, out)
         if a is not None:
             self._assigned(a, at, t, out)
+
+    def _caught_up(self, at: datetime, t: int, out: list[Event]) -> None:
+        """Report the relaxation steps the router applied at once to the ticket it was just
+        given (one that joined the line in the past, or a step due at once): a move to an
+        overflow queue moves the record too."""
+        changes = self._router.caught_up
+        if changes:
+            self._routed(changes, at, t, out)
 
     def _assigned(self, a: Assignment, at: datetime, t: int, out: list[Event]) -> None:
         r = self._tickets[a.ticket_id]
@@ -1600,6 +1610,7 @@ class Desk:
         r.callback = False  # the call-back happened; resumed work goes by the ticket's channel
         self._tell_sla(r, at, out)
         a = self._router.reopen(r.ticket, owner, at=at, queue=r.queue, due=self._due(r))
+        self._caught_up(at, t, out)
         if a is not None:
             self._assigned(a, at, t, out)
         else:

@@ -25,7 +25,12 @@ tickets that have waited at least some delay.  For each such delay the queue kee
 a heap of not-yet-visible items ordered by ``queued_at`` and per-group heaps of visible items
 ordered by key.  :meth:`TicketQueue.refresh` moves items across as time passes and reports
 them, so the owner can offer them to the agents who may now take them;
-:meth:`TicketQueue.next_visible_at` is the next instant that happens.
+:meth:`TicketQueue.next_visible_at` is the next instant that happens.  An item crosses at
+the first call whose instant is at least its ``queued_at`` plus the delay, and is reported
+by a refresh at or after that instant; a peek that showed it earlier leaves it to report
+(and ``next_visible_at`` says so).  Instants may come out of order -- a host's commands run
+at later instants than the timers its next advance fires -- and an item queued again below
+a later call's instant still crosses at its own.
 
 Call-backs (virtual hold).  :meth:`TicketQueue.request_callback` keeps the ticket's key --
 and so its place -- and flags the entry ``callback=True``, re-grouping it on the phone
@@ -345,8 +350,19 @@ class TicketQueue:
         return out
 
     def next_visible_at(self) -> int | None:
-        """The next instant (microseconds) a ticket becomes visible in a delay view, if any."""
+        """The next instant (microseconds) a ticket becomes visible in a delay view, if any.
+
+        A ticket a peek made visible that :meth:`refresh` has not reported yet counts at the
+        instant it became visible: that step is still to be taken.
+        """
         best: int | None = None
+        if self._announced:
+            alive = [(d, e) for d, e in self._announced if self._alive(e)]
+            self._announced = alive
+            for d, e in alive:
+                when = e.queued_at_us + d
+                if best is None or when < best:
+                    best = when
         for view in self._views.values():
             pending = view.pending
             while pending and not self._alive(pending[0][2]):
@@ -575,14 +591,22 @@ class TicketQueue:
     def refresh(self, at: Instant) -> list[tuple[int, QueuedTicket]]:
         """Bring every delay view up to *at*; return ``(delay_us, entry)`` newly visible.
 
-        Also returns entries that became visible during earlier calls that passed *at*
-        (peeks with a delay), not yet reported.
+        Also returns entries that became visible during earlier calls (peeks with a delay)
+        and were not reported yet, those that have waited the delay at *at*: an entry a peek
+        at a later instant showed is reported at a *at* at or after its own instant (a
+        host's instants may come out of order), and counts in :meth:`next_visible_at` until
+        then.
         """
         at_us = to_instant_us(at)
         for view in self._views.values():
             self._advance_view(view, at_us)
-        out, self._announced = self._announced, []
-        return [(d, e) for d, e in out if self._alive(e)]
+        out: list[tuple[int, QueuedTicket]] = []
+        later: list[tuple[int, QueuedTicket]] = []
+        for d, e in self._announced:
+            if self._alive(e):
+                (out if e.queued_at_us + d <= at_us else later).append((d, e))
+        self._announced = later
+        return out
 
     def watch(self, waited: timedelta | int) -> None:
         """Create the delay view for *waited* now (else it is made on first use)."""
@@ -846,10 +870,14 @@ class TicketQueue:
         return view
 
     def _advance_view(self, view: _DelayView, at_us: int) -> None:
+        # Entries that have waited the delay at *at_us* become visible.  Not those below a
+        # later instant's horizon: an entry queued again (a pin released, a step applied) by a
+        # command at an earlier instant than a peek already made -- a host's instants may come
+        # out of order -- is not visible yet at this one, and becomes so at its own instant
+        # (next_visible_at), as in a queue that never saw the later peek.
         horizon = at_us - view.delay_us
-        if view.horizon_us is not None and horizon <= view.horizon_us:
-            horizon = view.horizon_us
-        view.horizon_us = horizon
+        if view.horizon_us is None or horizon > view.horizon_us:
+            view.horizon_us = horizon
         pending = view.pending
         index = self._index
         while pending and pending[0][0] <= horizon:

@@ -86,7 +86,7 @@ from csflow.routing.profiles import (
     serving_table,
 )
 from csflow.routing.strategies import LongestIdle, SelectionContext, Strategy
-from csflow.routing.waiting import Timers, Wait, catch_up, due_changes, pin_if_held
+from csflow.routing.waiting import Timers, Wait, due_changes, pin_if_held
 
 __all__ = ["Router"]
 
@@ -161,6 +161,10 @@ class Router:
             self._plans[qname] = plan
         self._waiting: dict[str, Wait] = {}
         self._timers = Timers()
+        #: The relaxation steps and overflows the last :meth:`submit` applied at once, as
+        #: changes at its instant: a ticket that joined the line in the past (re-queued,
+        #: keeping its place) has waited through them.  Empty when it applied none.
+        self.caught_up: tuple[RoutingChange, ...] = ()
         # (how, strategies, candidates, rule, queue, signature, step) -> the reason, shared.
         self._reasons: dict[
             tuple[str, tuple[str, ...], int, str | None, str, Signature, int], RoutingReason
@@ -384,7 +388,9 @@ class Router:
                 burst to be matched with :meth:`assign_batch`); its timers still run.
 
         Returns:
-            The assignment, or ``None`` when the ticket now waits.
+            The assignment, or ``None`` when the ticket now waits.  The relaxation steps
+            already due at *at* (a *queued_at* in the past) apply first, and
+            :attr:`caught_up` lists them.
 
         Raises:
             DuplicateTicketError: The ticket is already waiting or held.
@@ -425,8 +431,14 @@ class Router:
             key = policy(make_key_context(ticket, q_us, due_us))
         # -- nothing has changed so far; from here on nothing raises --
         w = Wait(ticket, qname, sig, plan, chain, rule, q_us, due_us)
-        if plan is not None:
-            w.queue = catch_up(w, at_us)
+        if plan is None:
+            self.caught_up = ()
+        else:
+            # A ticket that joined the line in the past (re-queued, keeping its place) takes
+            # the steps already due at once: they are changes like any other, for the caller.
+            changes, w.queue = due_changes(w, at_us)
+            w.sig = w.open_sig
+            self.caught_up = tuple(changes)
         # Only pinning strategies read the context: skip building it for plain chains.
         ctx = (
             SelectionContext(ticket, w.queue, at_us, last_agent, last_us) if w.chain.pins else None
@@ -575,6 +587,7 @@ class Router:
             raise ConfigError(f"last_agent must be an agent id or None, got {show(last_agent)}")
         ag = self.pool.records.get(last_agent) if last_agent is not None else None
         sig = Signature.of(ticket)
+        self.caught_up = ()  # back to its agent, no step applies; else submit says which
         if ag is not None and self._eligible(ag, sig) and serves(self._serving, ag.group, qname, 0):
             w = Wait(ticket, qname, sig, None, self._chain, rule, at_us, None)
             reason = RoutingReason("reopen", ("last_agent",), 1, rule, qname, sig)

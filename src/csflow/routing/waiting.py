@@ -26,7 +26,7 @@ from csflow.routing.decisions import Overflowed, PinReleased, Relaxed, RoutingCh
 from csflow.routing.profiles import Relaxation, serves
 from csflow.routing.strategies import Chain, SelectionContext
 
-__all__ = ["Timers", "Wait", "catch_up", "due_changes", "pin_if_held"]
+__all__ = ["Timers", "Wait", "due_changes", "pin_if_held"]
 
 
 class Wait:
@@ -92,23 +92,6 @@ class Wait:
         """Microseconds waited at *at_us*: 0 at an instant before the ticket joined the line
         (a host's instants may come out of order), as for a queue entry."""
         return max(0, at_us - self.queued_at_us)
-
-
-def catch_up(w: Wait, at_us: int) -> str:
-    """Apply the relaxation steps already due (a ticket queued in the past); its queue now."""
-    plan = w.plan
-    queue = w.queue
-    if plan is None:
-        return queue
-    waited = w.waited_us(at_us)
-    while w.step < len(plan.steps) and plan.steps[w.step].after_us <= waited:
-        step = plan.steps[w.step]
-        w.open_sig = step.apply(w.open_sig)
-        if step.overflow_to is not None:
-            queue = step.overflow_to
-        w.step += 1
-    w.sig = w.open_sig
-    return queue
 
 
 def pin_if_held(
