@@ -139,7 +139,9 @@ def test_the_last_agent_of_a_customer_is_the_one_with_the_latest_service() -> No
         ("T-2", "budi", sec(300))
     ]
     assert assigned(desk.advance(at=sec(300))) == [("T-1", "sari", sec(60))]
-    assert desk.contacts("ayu").last_agent == "budi"
+    summary = desk.contacts("ayu")
+    assert summary is not None
+    assert summary.last_agent == "budi"
 
 
 def _holding_desk() -> Desk:
