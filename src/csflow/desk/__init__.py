@@ -9,7 +9,7 @@ One concept per module:
   reading them from plain data;
 - :mod:`csflow.desk.serialisation` -- tickets, agent profiles and the snapshot envelope as
   plain data (and the replay of old command-log snapshots);
-- :mod:`csflow.desk.state` -- the state snapshot: what is open, O(open tickets + agents);
+- :mod:`csflow.desk.state` -- the state snapshot: every ticket not forgotten, and the agents;
 - :mod:`csflow.desk.commands` -- every desk command as a value, for a host's journal;
 - :mod:`csflow.desk.durable` and :mod:`csflow.desk.fingerprint` -- restoring a snapshot and a
   journal under a config checked against the snapshot's fingerprint;

@@ -50,9 +50,9 @@ and the command's own conditions are checked first; only then is the command log
 own part run.  A command that raises has changed nothing.  Unknown ids raise
 :class:`~csflow.errors.UnknownTicketError` / :class:`~csflow.errors.UnknownAgentError`.
 
-**Snapshots.**  :meth:`Desk.snapshot` returns the desk's current state -- open and solved
-tickets with their SLA clocks, queues, agents, routing and SLA timers, ledgers -- as
-JSON-compatible data, O(open tickets + agents) (:mod:`csflow.desk.state`); :meth:`Desk.restore`
+**Snapshots.**  :meth:`Desk.snapshot` returns the desk's current state -- every ticket not
+forgotten, with its SLA clocks, queues, agents, routing and SLA timers, ledgers -- as
+JSON-compatible data, O(tickets not forgotten + agents) (:mod:`csflow.desk.state`); :meth:`Desk.restore`
 rebuilds a desk from it (and from older command-log snapshots, by replay), then applies the
 journal of commands since (:mod:`csflow.desk.durable`).  The restored desk's future events
 are identical to the original's.
@@ -1161,16 +1161,14 @@ class Desk:
         """The desk's current state as JSON-compatible data: :meth:`restore` rebuilds it.
 
         Format ``csflow.desk/3`` (:mod:`csflow.desk.state`): the config's fingerprint, the
-        desk's instant, and its state -- every open ticket (queued, assigned, pending, on
-        hold) and every solved one (it can still reopen) with its SLA clocks, lifecycle state,
-        holder or owner, queue, tags and call-back flag; each queue's order; the agents with
-        presence, load, idle time and held tickets; waiting tickets' relaxation, overflow and
+        desk's instant, and its state -- every ticket the desk knows (open, solved, closed or
+        abandoned: until :meth:`forget`) with its SLA clocks, lifecycle state, holder or
+        owner, queue, tags and call-back flag; each queue's order; the agents with presence,
+        load, idle time and held tickets; waiting tickets' relaxation, overflow and
         preferred-agent holds; the live SLA and survey timers; transfer counts; recent
-        contacts within their window; ratings; goodwill.  Closed and abandoned tickets leave
-        it (unless a survey or a goodwill request about them is pending), so its size and the
-        time to make or restore it are O(open tickets + agents), whatever the desk's history.
-        Derived indexes are rebuilt on restore.  A restored desk does not know the tickets
-        that left, as after :meth:`forget`.
+        contacts within their window; ratings; goodwill.  Its size and the time to make or
+        restore it are O(tickets not forgotten + agents): forget what you have archived.
+        Derived indexes are rebuilt on restore; the restored desk is the desk that was saved.
         """
         return state_snapshot(self._parts(), config_fingerprint(self.config))
 

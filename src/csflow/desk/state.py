@@ -1,4 +1,4 @@
-"""A desk's state snapshot: what is open now, as plain data, O(open tickets + agents).
+"""A desk's state snapshot: every ticket it knows and its agents, as plain data.
 
 :meth:`Desk.snapshot <csflow.desk.Desk.snapshot>` writes format ``csflow.desk/3``::
 
@@ -23,18 +23,14 @@ assembles them and checks what ties them together.
 
 What a snapshot keeps
 ---------------------
-Every ticket still open (queued, assigned, pending, on hold) and every *solved* ticket (a
-customer can still reopen it).  A *closed* or *abandoned* ticket -- nothing can reopen it --
-leaves the state, unless the desk still awaits something about it: a survey not yet due, or a
-goodwill request not yet answered (then it leaves at the first snapshot after that).  So the
-host decides when a solved ticket leaves by closing it (:meth:`Desk.close`); ``forget`` drops a
-ticket from the live desk as well.
-
-A restored desk does not know a ticket that left: its view, clocks and history raise
-:class:`~csflow.errors.UnknownTicketError`, exactly as after :meth:`Desk.forget
-<csflow.desk.Desk.forget>` -- a restore *is* a forget of every ticket that left.  Keep what
-you need of them (events, ratings) in your own store.  A kept ticket's ``history`` (when the
-desk keeps history) is written with it; a desk restored with ``keep_history`` off drops it.
+Every ticket the desk knows: open (queued, assigned, pending, on hold), solved (a customer can
+still reopen it), closed and abandoned -- until the host forgets it (:meth:`Desk.forget
+<csflow.desk.Desk.forget>`).  A closed ticket can still be named: a rating that comes back
+after closing, the ``forget`` itself in a host's journal, a duplicate submit refused.  So a
+restored desk is the desk that was saved, and the snapshot's size is O(tickets not forgotten +
+agents): a host keeps it bounded by forgetting what it has archived (the simulator forgets
+each ticket as it closes).  A kept ticket's ``history`` (when the desk keeps history) is
+written with it; a desk restored with ``keep_history`` off drops it.
 
 Derived indexes are rebuilt, not written: the timer heaps (armed afresh in the order the
 snapshot lists, so ties fire in the same order), the pool's signature memberships and agent
@@ -47,8 +43,8 @@ remembers contacts or a :class:`~csflow.routing.PreferredAgent` in its strategie
 They are written in order of service, which decides whom the bounded memory forgets next.
 
 **The law** (``tests/test_state_snapshot.py``): a desk restored from ``snapshot()`` (through
-JSON or not) has the same future -- every event, view, ``next_wakeup`` and later snapshot --
-as the original desk after it forgets the tickets that left.
+JSON or not) has the same future -- every event, view, ``next_wakeup``, refusal and later
+snapshot -- as the original desk.
 """
 
 from __future__ import annotations
@@ -143,21 +139,10 @@ class DeskParts:
         self.due = due
 
 
-def _awaited(parts: DeskParts) -> set[str]:
-    """Tickets the desk still awaits something about: a survey, a goodwill answer."""
-    out = parts.timers.surveys_pending(parts.tickets)
-    gw = parts.goodwill
-    if gw is not None:
-        out.update(gw.pending(rid)[0] for rid in gw.requests())
-    return out
-
-
 def kept_tickets(parts: DeskParts) -> dict[str, TicketRecord]:
-    """The tickets a snapshot keeps (see the module docstring), in order of submission."""
-    awaited = _awaited(parts)
-    return {
-        tid: r for tid, r in parts.tickets.items() if r.state not in FORGETTABLE or tid in awaited
-    }
+    """The tickets a snapshot keeps -- every one the desk knows (see the module docstring) --
+    in order of submission."""
+    return dict(parts.tickets)
 
 
 def _affinity_horizon(config: DeskConfig, now: int) -> int | None:
