@@ -557,3 +557,73 @@ def test_a_ticket_transferred_out_of_a_relaxing_queue_keeps_no_relaxation_timer(
     assert restored.next_wakeup() == desk.next_wakeup()
     later = at + timedelta(minutes=3)
     assert desk.advance(at=later) == restored.advance(at=later)
+
+
+def _calendar_desk(calendar: dict[str, Any], recalculation: str = "keep_elapsed") -> DeskConfig:
+    return DeskConfig.from_dict(
+        {
+            "calendars": {"c": calendar},
+            "sla_policies": [
+                {
+                    "name": "p",
+                    "calendar": "c",
+                    "targets": {"first_response": "PT8H", "resolution": "PT24H"},
+                }
+            ],
+            "default_sla_policy": "p",
+            "recalculation": recalculation,
+        }
+    )
+
+
+@pytest.mark.parametrize(
+    ("mode", "first_due"),
+    [
+        # 1 h used round the clock (09:00-10:00); 7 h left on Mon/Tue 08:00-12:00: Monday
+        # 10-12 and Tuesday 8-12 give 6 h, the last hour is next Monday 08:00-09:00.
+        ("keep_elapsed", datetime(2026, 3, 9, 9, 0, tzinfo=UTC)),
+        # 8 h afresh from Monday 10:00: Mon 10-12, Tue 8-12, next Mon 8-10.
+        ("restart", datetime(2026, 3, 9, 10, 0, tzinfo=UTC)),
+    ],
+)
+def test_a_calendar_changed_under_a_snapshot_moves_its_deadlines(
+    mode: str, first_due: datetime
+) -> None:
+    """A ticket submitted Monday 09:00 on a round-the-clock calendar, saved at 10:00 (first
+    response due 17:00); restored under the same policy whose calendar is now Monday and
+    Tuesday 08:00-12:00.  Its clocks were stale (due 17:00, a warning at 13:00) and nothing
+    said so; now they follow the new calendar per the recalculation mode, with an
+    ``SlaDeadlineMoved`` each."""
+    t0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+    always = {"timezone": "UTC", "always_open": True}
+    desk = Desk(_calendar_desk(always, mode))
+    desk.submit(Ticket("T-1", Customer("c", Tier("gold", 3)), "chat", t0), at=t0)
+    desk.advance(at=t0 + timedelta(hours=1))
+    snap = json.loads(json.dumps(desk.snapshot()))
+    office = {
+        "timezone": "UTC",
+        "weekly": {"mon": [["08:00", "12:00"]], "tue": [["08:00", "12:00"]]},
+    }
+    moved: list[Event] = []
+    restored = Desk.restore(_calendar_desk(office, mode), snap, on_config_change=moved)
+    first = restored.clocks("T-1")["first_response"]
+    assert first.due_at == first_due
+    [event] = [e for e in moved if isinstance(e, SlaDeadlineMoved) and e.metric == "first_response"]
+    assert (event.old_due, event.new_due) == (t0 + timedelta(hours=8), first_due)
+    assert restored.advance(at=t0 + timedelta(hours=9)) == []  # no warning on the old schedule
+
+
+def test_a_calendar_that_counts_alike_moves_nothing() -> None:
+    """Renaming a holiday changes the configuration, not business time: a restore under it
+    recalculates nothing (even in ``restart`` mode) and reports no moved deadline."""
+    t0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+    week = {d: [["08:00", "17:00"]] for d in ("mon", "tue", "wed", "thu", "fri")}
+    named = {"timezone": "UTC", "weekly": week, "holidays": {"2026-03-20": "Idul Fitri"}}
+    desk = Desk(_calendar_desk(named, "restart"))
+    desk.submit(Ticket("T-1", Customer("c", Tier("gold", 3)), "chat", t0), at=t0)
+    snap = json.loads(json.dumps(desk.snapshot()))
+    renamed = {**named, "holidays": {"2026-03-20": "Hari Raya Idul Fitri"}}
+    moved: list[Event] = []
+    restored = Desk.restore(_calendar_desk(renamed, "restart"), snap, on_config_change=moved)
+    assert moved == []
+    assert restored.clocks("T-1") == desk.clocks("T-1")

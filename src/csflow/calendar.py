@@ -54,6 +54,8 @@ collapses (02:30-03:00 on a spring-forward night) is empty, and so is a date the
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 import zoneinfo
 from bisect import bisect_left, bisect_right
@@ -233,6 +235,7 @@ class BusinessCalendar:
 
     __slots__ = (
         "_days",
+        "_digest",
         "_holidays",
         "_hot",
         "_listed",
@@ -387,6 +390,22 @@ class BusinessCalendar:
 
     def __hash__(self) -> int:
         return hash((self._timezone, self._weekly, frozenset(self._holidays)))
+
+    @property
+    def digest(self) -> str:
+        """A short fingerprint of what decides business time: the zone, the weekly hours, the
+        holiday dates and the special days (not the holidays' names).  Two calendars that
+        count business time alike have the same digest; a snapshot's SLA clocks record it,
+        so a restore under a changed calendar knows their instants are stale."""
+        try:
+            return self._digest
+        except AttributeError:
+            pass
+        doc = self.to_dict()
+        doc["holidays"] = sorted(doc["holidays"])
+        text = json.dumps(doc, sort_keys=True, separators=(",", ":"))
+        self._digest = hashlib.sha256(text.encode()).hexdigest()[:16]
+        return self._digest
 
     # -- plain-data form -----------------------------------------------------------------------
 

@@ -102,6 +102,7 @@ from csflow.sla.policy import RecalcMode, SlaTarget
 from csflow.sla.states import (
     COUNTING_STATES,
     LATE_STATES,
+    LIVE_STATES,
     PAUSED_STATES,
     TRANSITIONS,
     ClockAction,
@@ -147,6 +148,7 @@ class SlaClock:
         "_mark",
         "_next",
         "_spec",
+        "_stale",
         "_started",
         "_state",
         "_ticket_id",
@@ -183,6 +185,7 @@ class SlaClock:
     def _init(self, ticket_id: str, spec: SlaTarget, t: int, paused: bool) -> None:
         self._ticket_id = ticket_id
         self._spec = spec
+        self._stale = False
         self._started = self._mark = self._last = t
         self._used = 0
         # Thresholds that round to zero business time are passed over, as after a restart.
@@ -412,6 +415,7 @@ class SlaClock:
 
     def _recalc_us(self, spec: SlaTarget, t: int, mode: RecalcMode, out: list[SlaEvent]) -> None:
         self._poll_us(t - 1, out)
+        self._stale = False
         old_late = self._state in LATE_STATES
         running = self._state in COUNTING_STATES
         if mode is RecalcMode.RETROACTIVE:
@@ -752,6 +756,8 @@ class SlaClock:
             "k": self._k,
             "next": self._exact(),
             "due": self._due,
+            # What the live instants above were worked out on (a finished clock has none).
+            "calendar": self._spec.calendar.digest if self._state in LIVE_STATES else None,
             "history": None if self._history is None else list(self._history),
         }
 
@@ -799,5 +805,13 @@ class SlaClock:
         self._next = None if data.get("next") is None else _req_int(data, "next", path)
         self._lazy = False
         self._due = None if data.get("due") is None else _req_int(data, "due", path)
+        # Written on another calendar (a config change): the instants above are stale until
+        # a recalculation works them out on this one.  (Older snapshots do not say.)
+        digest = data.get("calendar")
+        if digest is not None and not isinstance(digest, str):
+            raise ConfigError(
+                f"expected a calendar digest, got {show(digest)}", join(path, "calendar")
+            )
+        self._stale = digest is not None and digest != calendar.digest
         self._history = None if history is None else list(history)
         return self

@@ -395,7 +395,8 @@ class TicketSla:
                 # The metric lost its target: the clock is cancelled and keeps its record
                 # (``clock(metric)``, ``clocks``, ``to_dict``), like any finished clock.
                 c._cancel_us(t, acts)
-            elif spec != c._spec:
+            elif spec != c._spec or c._stale:
+                # (Stale: restored under a changed calendar, its instants are the old one's.)
                 c._recalc_us(spec, t, mode, acts)
         if not solved:
             self._apply_pauses(t, acts)
