@@ -397,15 +397,15 @@ class BusinessCalendar:
         holiday dates and the special days (not the holidays' names).  Two calendars that
         count business time alike have the same digest; a snapshot's SLA clocks record it,
         so a restore under a changed calendar knows their instants are stale."""
-        try:
-            return self._digest
-        except AttributeError:
-            pass
+        known: str | None = getattr(self, "_digest", None)
+        if known is not None:
+            return known
         doc = self.to_dict()
         doc["holidays"] = sorted(doc["holidays"])
         text = json.dumps(doc, sort_keys=True, separators=(",", ":"))
-        self._digest = hashlib.sha256(text.encode()).hexdigest()[:16]
-        return self._digest
+        digest = hashlib.sha256(text.encode()).hexdigest()[:16]
+        self._digest = digest
+        return digest
 
     # -- plain-data form -----------------------------------------------------------------------
 
