@@ -24,6 +24,8 @@ from hypothesis import strategies as st
 from csflow import model
 from csflow.errors import ConfigError
 from csflow.model import (
+    MAX_ATTRIBUTE_DEPTH,
+    MAX_ATTRIBUTE_STRING,
     MAX_PROFICIENCY,
     MIN_PROFICIENCY,
     AgentProfile,
@@ -815,7 +817,9 @@ def test_empty_attributes_are_not_a_view_of_the_callers_mapping() -> None:
 
 @given(
     st.dictionaries(
-        st.text(max_size=5), st.one_of(st.integers(), st.text(max_size=3), st.none()), max_size=5
+        st.text(max_size=5),
+        st.one_of(st.integers(-(2**63), 2**63 - 1), st.text(max_size=3), st.none()),
+        max_size=5,
     )
 )
 def test_attributes_are_copied_read_only(given_attributes: dict[str, Any]) -> None:
@@ -898,7 +902,7 @@ def test_ticket_equality_ignores_attributes_and_hash_agrees(a: Ticket, b: Ticket
     assert (a == b) is (ticket_key(a) == ticket_key(b))
     if a == b:
         assert hash(a) == hash(b)
-    same_but_attributes = attrs.evolve(a, attributes={"other": object()})
+    same_but_attributes = attrs.evolve(a, attributes={"other": ["a", {"b": 1}]})
     assert same_but_attributes == a
     assert hash(same_but_attributes) == hash(a)
 
@@ -938,3 +942,32 @@ def test_ticket_language_is_frozen_after_defaulting() -> None:
     with pytest.raises(attrs.exceptions.FrozenInstanceError):
         setattr(t, field, "en")
     assert t.language == "id"
+
+
+def test_attributes_hold_json_values_within_what_a_snapshot_reads_back() -> None:
+    """Free-form attributes are copied as JSON values within the limits a snapshot or a
+    journal entry is read back with; anything else is refused when the ticket is made (it
+    was accepted, and only the restore refused it -- or ``json.dumps`` of the snapshot
+    failed after the desk had changed)."""
+    deepest: Any = "bottom"
+    for _ in range(MAX_ATTRIBUTE_DEPTH - 1):
+        deepest = [deepest]
+    fine = {"body": "x" * MAX_ATTRIBUTE_STRING, "deep": deepest, "pair": (1, 2.5), "id": 2**63 - 1}
+    t = ticket(attributes=fine)
+    assert t.attributes["pair"] == [1, 2.5]  # a tuple becomes a list, as JSON reads it back
+    nested: list[Any] = [["x"]]
+    copied = ticket(attributes={"n": nested})
+    nested[0].append("later")
+    assert copied.attributes["n"] == [["x"]]  # a copy: the caller's later change is not seen
+    for bad, match in (
+        ({"body": "x" * (MAX_ATTRIBUTE_STRING + 1)}, r"attributes\.body is a string of 65537"),
+        ({"deep": [deepest]}, r"attributes\.deep(\[0\])+ nests deeper than 16 levels"),
+        ({"v": float("nan")}, r"attributes\.v must be a finite number, got nan"),
+        ({"v": {1, 2}}, r"attributes\.v must be a JSON value .*got \{1, 2\}"),
+        ({"v": 2**63}, r"attributes\.v must be a 64-bit integer"),
+        ({"m": {"k": {3: "x"}}}, r"attribute names must be strings, got 3 in attributes\.m\.k"),
+    ):
+        with pytest.raises(ConfigError, match=match):
+            ticket(attributes=bad)
+        with pytest.raises(ConfigError, match=match):
+            Customer("c", GOLD, attributes=bad)

@@ -449,6 +449,26 @@ def _nest(s: Any) -> None:
             r"snapshot\.state\.tickets\[0\]\.sla\.clocks\.resolution",
         ),
         (
+            lambda s: s["tickets"][0]["sla"]["clocks"]["resolution"].update(used=-(10**12)),
+            r"clocks\.resolution\.used: expected business µs used, from 0, got -1000000000000",
+        ),
+        (
+            lambda s: s["tickets"][0]["sla"]["clocks"]["resolution"].update(ticket_id="T-999"),
+            r"clocks\.resolution\.ticket_id: a clock of ticket 'T-999' in ticket",
+        ),
+        (
+            lambda s: s["tickets"][0]["sla"]["clocks"]["resolution"].update(last=-1),
+            r"clocks\.resolution: expected started <= mark <= last",
+        ),
+        (
+            lambda s: s["tickets"][0]["sla"]["clocks"]["resolution"].update(due=10**20),
+            r"clocks\.resolution\.due: expected an instant in µs within years 1-9999",
+        ),
+        (
+            lambda s: s["tickets"][0]["sla"]["clocks"]["resolution"].update(k=99),
+            r"clocks\.resolution\.k: expected a warning count from 0 to \d, got 99",
+        ),
+        (
             lambda s: s["tickets"][0]["ticket"].update(id="x" * 1_000_000),
             r"snapshot\.state\.tickets\[0\]\.ticket\.id: string of 1000000 characters",
         ),

@@ -8,11 +8,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import timedelta
-from typing import Any
+from typing import Any, Final
 
 from csflow._text import show
 from csflow.errors import ConfigError, CsflowError
 from csflow.sla import parse_duration
+
+#: Longest name of something a configuration defines (a queue, routing profile, team or
+#: calendar): the limit of the declared names (tiers, channels, skills, languages, agents'
+#: teams).  A desk writes these names into its snapshots, which refuse huge strings, so a
+#: longer one would give a desk that runs and then cannot be restored.
+MAX_NAME_CHARS: Final = 64
 
 
 def join_path(base: str, key: object) -> str:
@@ -57,6 +63,18 @@ def duration(value: object, path: str, *, zero: bool = False) -> timedelta:
 def string(value: object, path: str) -> str:
     if not isinstance(value, str) or not value:
         raise ConfigError(f"expected a non-empty string, got {show(value)}", path)
+    return value
+
+
+def defined_name(value: object, path: str) -> str:
+    """*value* as the name of something a configuration defines: a non-empty string of at
+    most :data:`MAX_NAME_CHARS` characters."""
+    if not isinstance(value, str) or not value or len(value) > MAX_NAME_CHARS:
+        raise ConfigError(
+            f"expected a non-empty string of at most {MAX_NAME_CHARS} characters, "
+            f"got {show(value)}",
+            path,
+        )
     return value
 
 

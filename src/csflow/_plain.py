@@ -50,17 +50,23 @@ def decode_instant(value: object, path: str) -> datetime:
     """The aware datetime :func:`encode_instant` wrote (any offset is accepted), in UTC.
 
     Raises:
-        ConfigError: Not an ISO 8601 string with an offset.
+        ConfigError: Not an ISO 8601 string with an offset, or its UTC instant is outside
+            years 1 to 9999.
     """
     if isinstance(value, str) and len(value) <= 64:
         try:
             d = datetime.fromisoformat(value)
-        except ValueError:
-            pass
-        else:
             if d.tzinfo is not None and d.utcoffset() is not None:
+                # Near the ends of the calendar the UTC instant may not exist
+                # (``0001-01-01T00:00:00+05:00``): OverflowError, refused like a bad string.
                 return d.astimezone(UTC)
-    raise ConfigError(f"expected an ISO 8601 instant with offset, got {show(value)}", path)
+        except (ValueError, OverflowError):
+            pass
+    raise ConfigError(
+        f"expected an ISO 8601 instant with offset, in UTC between years 1 and 9999, "
+        f"got {show(value)}",
+        path,
+    )
 
 
 def encode_duration(value: timedelta) -> str:

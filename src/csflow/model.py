@@ -79,6 +79,13 @@ def _check_id(kind: str, value: object) -> str:
 _NO_ATTRIBUTES: Mapping[str, Any] = MappingProxyType({})
 
 
+#: How deep free-form attributes may nest (a mapping or list inside another counts one level),
+#: and the longest string or name in them: what a snapshot or journal entry holding them can
+#: be read back with (:mod:`csflow.desk.serialisation`: 32 levels, 65,536 characters).
+MAX_ATTRIBUTE_DEPTH = 16
+MAX_ATTRIBUTE_STRING = 65_536
+
+
 def _frozen_mapping(value: Mapping[str, Any] | None) -> Mapping[str, Any]:
     if value is None or (type(value) is dict and not value):  # the default, checked first
         return _NO_ATTRIBUTES
@@ -86,10 +93,61 @@ def _frozen_mapping(value: Mapping[str, Any] | None) -> Mapping[str, Any]:
         raise ConfigError(f"attributes must be a mapping, got {show(value)}")
     if not value:
         return _NO_ATTRIBUTES
-    for key in value:
-        if not isinstance(key, str):
-            raise ConfigError(f"attribute names must be strings, got {show(key)}")
-    return MappingProxyType(dict(value))
+    return MappingProxyType(_plain_copy(value))
+
+
+def _plain_copy(value: Mapping[str, Any]) -> dict[str, Any]:
+    """A copy of *value* made of JSON values only -- strings, 64-bit integers, finite floats,
+    booleans, ``None``, lists (tuples become lists) and mappings with string keys -- within
+    the depth and string limits above, built without recursion: what a snapshot writes and
+    reads back equal.  Anything else raises :class:`ConfigError` naming where it is."""
+    root: dict[str, Any] = {}
+    # (source, copy, depth, where): containers still to copy.
+    stack: list[tuple[Any, Any, int, str]] = [(value, root, 1, "attributes")]
+    while stack:
+        src, dst, depth, where = stack.pop()
+        items = src.items() if isinstance(src, Mapping) else enumerate(src)
+        for key, v in items:
+            if isinstance(src, Mapping):
+                if not isinstance(key, str):
+                    inside = "" if depth == 1 else f" in {where}"
+                    raise ConfigError(f"attribute names must be strings, got {show(key)}{inside}")
+                if len(key) > MAX_ATTRIBUTE_STRING:
+                    raise ConfigError(
+                        f"attribute name of {len(key)} characters in {where}; at most "
+                        f"{MAX_ATTRIBUTE_STRING}"
+                    )
+                at = f"{where}.{key}"
+            else:
+                at = f"{where}[{key}]"
+            if v is None or isinstance(v, bool):
+                out: Any = v
+            elif isinstance(v, int):
+                if not -(2**63) <= v < 2**63:
+                    raise ConfigError(f"{at} must be a 64-bit integer, got {show(v)}")
+                out = v
+            elif isinstance(v, float):
+                if v != v or v in (float("inf"), float("-inf")):
+                    raise ConfigError(f"{at} must be a finite number, got {v!r}")
+                out = v
+            elif isinstance(v, str):
+                if len(v) > MAX_ATTRIBUTE_STRING:
+                    raise ConfigError(
+                        f"{at} is a string of {len(v)} characters; at most {MAX_ATTRIBUTE_STRING}"
+                    )
+                out = v
+            elif isinstance(v, Mapping | list | tuple):
+                if depth >= MAX_ATTRIBUTE_DEPTH:
+                    raise ConfigError(f"{at} nests deeper than {MAX_ATTRIBUTE_DEPTH} levels")
+                out = {} if isinstance(v, Mapping) else [None] * len(v)
+                stack.append((v, out, depth + 1, at))
+            else:
+                raise ConfigError(
+                    f"{at} must be a JSON value (string, number, boolean, null, list or "
+                    f"mapping), got {show(v)}"
+                )
+            dst[key] = out
+    return root
 
 
 _E = TypeVar("_E", bound=enum.Enum)
@@ -433,7 +491,8 @@ class Customer:
         tier: The customer's tier.
         language: Preferred language code (e.g. ``"id"``, ``"en"``), or ``None`` for any.
         preferred_agent: The agent id the customer prefers (or last spoke to), if any.
-        attributes: Free-form data for rules (``customer.attributes.city``); copied read-only.
+        attributes: Free-form data for rules (``customer.attributes.city``): JSON values,
+            copied read-only (see :data:`MAX_ATTRIBUTE_DEPTH`).
     """
 
     id: str = attrs.field(validator=lambda _s, _a, v: _check_id("customer id", v))
@@ -537,7 +596,8 @@ class Ticket:
         language: The ticket's language; defaults to the customer's.
         required_skills: Skills an agent needs, as :class:`SkillRequirement` values, skill
             names (minimum proficiency 1), or a mapping skill -> minimum proficiency.
-        attributes: Free-form data for rules (``attributes.order_value``); copied read-only.
+        attributes: Free-form data for rules (``attributes.order_value``): JSON values,
+            copied read-only (see :data:`MAX_ATTRIBUTE_DEPTH`).
 
     Raises:
         ConfigError: Any malformed field, including a naive ``created_at``.

@@ -29,11 +29,10 @@ field).
 
 from __future__ import annotations
 
-import copy
 import json
 import re
 import tomllib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, Final
 
@@ -206,7 +205,7 @@ def load_document(path: str | Path) -> Document:
     for key in data:
         if key not in TOP_KEYS:
             raise ConfigError(f"unknown field; expected one of {', '.join(TOP_KEYS[1:])}", str(key))
-    d = copy.deepcopy(dict(data))
+    d = _rebuild(dict(data), "")
     d.pop("$schema", None)
     if "name" in d and not isinstance(d["name"], str):
         raise ConfigError(f"expected a string, got {show(d['name'])}", "name")
@@ -347,20 +346,65 @@ def _verify_section(value: Any) -> dict[str, Any]:
 
 
 def _desk_durations(value: Any, path: str) -> Any:
-    if isinstance(value, Mapping):
-        out: dict[Any, Any] = {}
-        for k, v in value.items():
-            p = f"{path}.{k}"
-            if k in _DESK_DURATION_KEYS:
-                out[k] = to_seconds(v, p)
-            elif k in _DESK_DURATION_MAPS and isinstance(v, Mapping):
-                out[k] = {m: to_seconds(x, f"{p}.{m}") for m, x in v.items()}
-            else:
-                out[k] = _desk_durations(v, p)
+    """*value* (the ``desk`` section) with the durations at :data:`_DESK_DURATION_KEYS` and in
+    :data:`_DESK_DURATION_MAPS` in seconds, wherever they sit."""
+
+    def entry(key: Any, v: Any, p: str) -> Any:
+        if key in _DESK_DURATION_KEYS:
+            return to_seconds(v, p)
+        if key in _DESK_DURATION_MAPS and isinstance(v, Mapping):
+            return {m: to_seconds(x, f"{p}.{m}") for m, x in v.items()}
+        return _DESCEND
+
+    return _rebuild(value, path, entry)
+
+
+#: What an *entry* hook of :func:`_rebuild` returns to have a value copied as usual.
+_DESCEND: Final = object()
+
+
+def _rebuild(value: Any, path: str, entry: Callable[[Any, Any, str], Any] | None = None) -> Any:
+    """A copy of the mappings (as dicts) and lists in *value*; other values are shared.
+
+    *entry(key, value, path)* may replace a mapping's entry (it returns :data:`_DESCEND` to
+    have it copied).  The walk keeps its own stack, in document order, and copies a list or
+    mapping met twice once: a document nested a thousand levels deep, or a YAML alias inside
+    itself (``queues: &a [*a]``), is copied as it is, for the library's readers to refuse
+    with the path, where recursion here would stop the CLI with a RecursionError.
+    """
+    copies: dict[int, Any] = {}
+    stack: list[tuple[Iterator[tuple[Any, Any]], Any, str]] = []
+
+    def start(node: Any, p: str) -> Any:
+        if isinstance(node, Mapping):
+            items: Iterator[tuple[Any, Any]] = iter(node.items())
+            out: Any = {}
+        elif isinstance(node, list):
+            items, out = iter(enumerate(node)), []
+        else:
+            return node
+        done = copies.get(id(node))
+        if done is not None:
+            return done
+        copies[id(node)] = out
+        stack.append((items, out, p))
         return out
-    if isinstance(value, list):
-        return [_desk_durations(v, f"{path}[{i}]") for i, v in enumerate(value)]
-    return value
+
+    result = start(value, path)
+    while stack:
+        items, out, p = stack[-1]
+        for k, v in items:
+            if isinstance(out, dict):
+                q = f"{p}.{k}" if p else str(k)
+                new = _DESCEND if entry is None else entry(k, v, q)
+                out[k] = start(v, q) if new is _DESCEND else new
+            else:
+                out.append(start(v, f"{p}[{k}]"))
+            if stack[-1][0] is not items:
+                break  # a list or mapping was started: walk it first, then come back
+        else:
+            stack.pop()
+    return result
 
 
 def _distribution(value: Any, path: str) -> Any:
@@ -487,7 +531,7 @@ def set_path(data: Mapping[str, Any], path: str, value: Any) -> dict[str, Any]:
         ConfigError: Nothing is at *path*.
     """
     get_path(data, path)
-    out = copy.deepcopy(dict(data))
+    out: dict[str, Any] = _rebuild(dict(data), "")
     steps = _steps(path)
     node: Any = out
     for step in steps[:-1]:

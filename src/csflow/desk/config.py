@@ -17,7 +17,16 @@ from typing import Any, Final
 
 import attrs
 
-from csflow._config import check_keys, duration, join_path, mapping, sequence, string, wrap
+from csflow._config import (
+    check_keys,
+    defined_name,
+    duration,
+    join_path,
+    mapping,
+    sequence,
+    string,
+    wrap,
+)
 from csflow._text import show
 from csflow._time import duration_us
 from csflow.calendar import BusinessCalendar
@@ -71,14 +80,14 @@ class QueueSpec:
     """A queue of the desk: its name, its ordering key and its relaxation plan.
 
     Args:
-        name: The queue's name (rules' ``queue`` action names it).
+        name: The queue's name (rules' ``queue`` action names it), at most 64 characters.
         key: The ordering policy: :class:`~csflow.queues.AgingKey` (the default) or
             :class:`~csflow.queues.DeadlineKey` (earliest SLA deadline first), or any
             :class:`~csflow.queues.KeyPolicy`.
         relaxation: Timed widening of waiting tickets' requirements, or ``None``.
     """
 
-    name: str = attrs.field(validator=lambda _s, _a, v: string(v, "name"))
+    name: str = attrs.field(validator=lambda _s, _a, v: defined_name(v, "name"))
     key: KeyPolicy = attrs.field(factory=AgingKey)
     relaxation: Relaxation | None = None
 
@@ -88,12 +97,13 @@ class TeamSpec:
     """A team: the queue its work waits in and the routing profile its agents get.
 
     Args:
-        name: The team's name (agents' ``teams``, escalation graph nodes).
+        name: The team's name (agents' ``teams``, escalation graph nodes), at most 64
+            characters.
         queue: The queue where tickets transferred or escalated to the team wait.
         routing_profile: The profile an agent of this team routes under by default.
     """
 
-    name: str = attrs.field(validator=lambda _s, _a, v: string(v, "name"))
+    name: str = attrs.field(validator=lambda _s, _a, v: defined_name(v, "name"))
     queue: str = attrs.field(validator=lambda _s, _a, v: string(v, "queue"))
     routing_profile: str | None = attrs.field(default=None)
 
@@ -235,7 +245,8 @@ class DeskConfig:
         capacity: How channels share an agent's capacity.
         survey_delay: When to ask for feedback after a resolution (``None``: never).
         recalculation: How SLA clocks follow a priority change (:class:`~csflow.sla.RecalcMode`).
-        calendars: Named calendars (only for :meth:`to_dict` round trips and reference).
+        calendars: Named calendars (only for :meth:`to_dict` round trips and reference); names
+            of at most 64 characters.
         keep_history: Keep each ticket's events for :meth:`Desk.history` (memory per event).
         keep_log: Has no effect (accepted so that older configs still load).  The desk used
             to keep every command it accepted in memory, for command-log snapshots; since
@@ -307,6 +318,8 @@ class DeskConfig:
             # (Not ``exclusive``: it names "phone" by default, declared or not.)
             named = set(self.capacity.weights) | set(self.capacity.limits)
             object.__setattr__(self, "channels", self.channels | named)
+        for cal in self.calendars:
+            defined_name(cal, "calendars")
         queues = {q.name for q in self.queues}
         for i, p in enumerate(self.routing_profiles):
             if not isinstance(p, RoutingProfile):
@@ -379,6 +392,16 @@ class DeskConfig:
                     )
                 if key == "priority":
                     wrap(where, Priority.parse, value)
+                if key == "tags" and not (
+                    isinstance(value, tuple) and all(isinstance(t, str) and t for t in value)
+                ):
+                    # The rule loader keeps a list as a tuple; a bare string would become one
+                    # tag per character, a number would fail on every ticket.
+                    raise ConfigError(
+                        f"tags must be a list of non-empty names, got "
+                        f"{show(list(value) if isinstance(value, tuple) else value)}",
+                        where,
+                    )
                 if key == "skills":
                     for req in wrap(where, extra_skills, value):
                         if self.skills is not None and req.skill not in self.skills:
@@ -538,6 +561,7 @@ class DeskConfig:
             tiers.append(wrap(p, Tier, tm.get("name"), tm.get("rank", 0)))
         calendars: dict[str, BusinessCalendar] = {}
         for name, c in mapping(d.get("calendars", {}), "calendars").items():
+            defined_name(name, "calendars")
             calendars[name] = BusinessCalendar.from_dict(c, join_path("calendars", name))
         policies = []
         raw_policies = d.get("sla_policies", [])
@@ -570,6 +594,7 @@ class DeskConfig:
             triage = wrap("triage", _triage_rules, tm.get("rules", []), mode)
         teams = []
         for name, t in mapping(d.get("teams", {}), "teams").items():
+            defined_name(name, "teams")
             p = join_path("teams", name)
             tm = mapping(t, p)
             check_keys(tm, ("queue", "routing_profile"), p)
@@ -681,7 +706,7 @@ def _queue_from_dict(data: object, path: str) -> QueueSpec:
         ("name", "key", "allowances", "default_allowance", "bands", "fallback", "relaxation"),
         path,
     )
-    name = string(d.get("name"), join_path(path, "name"))
+    name = defined_name(d.get("name"), join_path(path, "name"))
     kind = d.get("key", "aging")
     bands: dict[Priority, int] = {}
     for k, v in mapping(d.get("bands", {}), join_path(path, "bands")).items():
@@ -713,6 +738,12 @@ def _queue_from_dict(data: object, path: str) -> QueueSpec:
             p = f"{path}.relaxation[{j}]"
             sm = mapping(s, p)
             check_keys(sm, ("after", "proficiency", "drop", "any_language", "overflow_to"), p)
+            any_language = sm.get("any_language", False)
+            if not isinstance(any_language, bool):
+                raise ConfigError(
+                    f"expected true or false, got {show(any_language)}",
+                    join_path(p, "any_language"),
+                )
             steps.append(
                 wrap(
                     p,
@@ -720,7 +751,7 @@ def _queue_from_dict(data: object, path: str) -> QueueSpec:
                     duration(sm.get("after"), join_path(p, "after"), zero=True),
                     proficiency=sm.get("proficiency"),
                     drop=list(sequence(sm.get("drop", []), join_path(p, "drop"))),
-                    any_language=bool(sm.get("any_language", False)),
+                    any_language=any_language,
                     overflow_to=sm.get("overflow_to"),
                 )
             )
@@ -731,6 +762,7 @@ def _queue_from_dict(data: object, path: str) -> QueueSpec:
 def _profile_from_dict(data: object, path: str) -> RoutingProfile:
     d = mapping(data, path)
     check_keys(d, ("name", "queues"), path)
+    defined_name(d.get("name"), join_path(path, "name"))
     slots = []
     for j, s in enumerate(sequence(d.get("queues", []), join_path(path, "queues"))):
         p = f"{path}.queues[{j}]"

@@ -15,6 +15,7 @@ from datetime import timedelta
 
 import attrs
 
+from csflow._config import MAX_NAME_CHARS
 from csflow._text import show
 from csflow._time import duration_us
 from csflow.errors import ConfigError
@@ -52,7 +53,8 @@ class RelaxationStep:
         overflow_to: Move the ticket to this queue (keeping its key).
 
     Raises:
-        ConfigError: A negative *after*, a proficiency outside 1-5, or a step that does nothing.
+        ConfigError: A negative *after*, a proficiency outside 1-5, an *any_language* that is
+            not a bool, or a step that does nothing.
     """
 
     after: timedelta
@@ -67,6 +69,9 @@ class RelaxationStep:
         p = self.proficiency
         if p is not None and (not isinstance(p, int) or isinstance(p, bool) or not 1 <= p <= 5):
             raise ConfigError(f"proficiency must be an int from 1 to 5 or None, got {show(p)}")
+        if not isinstance(self.any_language, bool):
+            # Not ``bool()``: a document's "no" or 2 would silently mean true.
+            raise ConfigError(f"any_language must be true or false, got {show(self.any_language)}")
         if self.overflow_to is not None:
             check_name("overflow_to", self.overflow_to)
         if p is None and not self.drop and not self.any_language and self.overflow_to is None:
@@ -200,8 +205,18 @@ class RoutingProfile:
         RoutingProfile(...)
     """
 
-    name: str = attrs.field(validator=lambda _s, _a, v: check_name("routing profile name", v))
+    name: str = attrs.field()
     queues: tuple[QueueSlot, ...] = attrs.field(converter=_to_slots)
+
+    @name.validator
+    def _v_name(self, _a: attrs.Attribute[str], value: object) -> None:
+        check_name("routing profile name", value)
+        # Agents' records name their profile, and snapshots refuse huge strings.
+        if isinstance(value, str) and len(value) > MAX_NAME_CHARS:
+            raise ConfigError(
+                f"routing profile name must be at most {MAX_NAME_CHARS} characters, "
+                f"got {show(value)}"
+            )
 
     def levels(self) -> list[list[QueueSlot]]:
         """The slots grouped by priority, lowest first."""

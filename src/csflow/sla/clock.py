@@ -92,7 +92,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from csflow._text import show
-from csflow._time import from_us, instant_us
+from csflow._time import MAX_US, MIN_US, from_us, instant_us
 from csflow.calendar import BusinessCalendar
 from csflow.errors import CalendarError, ConfigError, InvalidTransitionError
 from csflow.events import SlaBreached, SlaEvent, SlaMet, SlaWarning
@@ -117,6 +117,20 @@ def _req_int(data: Mapping[str, Any], key: str, path: str) -> int:
     value = data.get(key)
     if not isinstance(value, int) or isinstance(value, bool):
         raise ConfigError(f"expected an int, got {show(value)}", join(path, key))
+    return value
+
+
+def _opt_instant(data: Mapping[str, Any], key: str, path: str) -> int | None:
+    return None if data.get(key) is None else _req_instant(data, key, path)
+
+
+def _req_instant(data: Mapping[str, Any], key: str, path: str) -> int:
+    """An instant in µs within the range of dates (years 1-9999)."""
+    value = _req_int(data, key, path)
+    if not MIN_US <= value <= MAX_US:
+        raise ConfigError(
+            f"expected an instant in µs within years 1-9999, got {show(value)}", join(path, key)
+        )
     return value
 
 
@@ -793,18 +807,36 @@ class SlaClock:
             raise ConfigError(
                 f"expected a flat list of int pairs, got {show(history)}", join(path, "history")
             )
+        started = _req_instant(data, "started", path)
+        mark = _req_instant(data, "mark", path)
+        last = _req_instant(data, "last", path)
+        if not started <= mark <= last:
+            raise ConfigError(
+                f"expected started <= mark <= last, got {started}, {mark}, {last}", path
+            )
+        used = _req_int(data, "used", path)
+        if not 0 <= used <= MAX_US - MIN_US:
+            raise ConfigError(
+                f"expected business µs used, from 0, got {show(used)}", join(path, "used")
+            )
+        k = _req_int(data, "k", path)
+        if not 0 <= k <= len(spec.warn_us):
+            raise ConfigError(
+                f"expected a warning count from 0 to {len(spec.warn_us)}, got {show(k)}",
+                join(path, "k"),
+            )
         self = cls.__new__(cls)
         self._ticket_id = check_ticket_id(data.get("ticket_id"))
         self._spec = spec
         self._state = state
-        self._started = _req_int(data, "started", path)
-        self._mark = _req_int(data, "mark", path)
-        self._used = _req_int(data, "used", path)
-        self._last = _req_int(data, "last", path)
-        self._k = _req_int(data, "k", path)
-        self._next = None if data.get("next") is None else _req_int(data, "next", path)
+        self._started = started
+        self._mark = mark
+        self._used = used
+        self._last = last
+        self._k = k
+        self._next = _opt_instant(data, "next", path)
         self._lazy = False
-        self._due = None if data.get("due") is None else _req_int(data, "due", path)
+        self._due = _opt_instant(data, "due", path)
         # Written on another calendar (a config change): the instants above are stale until
         # a recalculation works them out on this one.  (Older snapshots do not say.)
         digest = data.get("calendar")

@@ -600,8 +600,15 @@ class TicketSla:
             except ConfigError as exc:
                 raise ConfigError(exc.detail, where) from None
             clocks[i] = SlaClock.from_dict(raw, policy.calendar, where)
+        ticket_id = check_ticket_id(data.get("ticket_id"))
+        for key, c in zip(METRICS, clocks, strict=True):
+            if c is not None and c._ticket_id != ticket_id:
+                raise ConfigError(
+                    f"a clock of ticket {show(c._ticket_id)} in ticket {show(ticket_id)}",
+                    join(join(join(path, "clocks"), key.value), "ticket_id"),
+                )
         self = cls.__new__(cls)
-        self._ticket_id = check_ticket_id(data.get("ticket_id"))
+        self._ticket_id = ticket_id
         self._policy = policy
         self._priority = priority
         self._status = status

@@ -1,0 +1,270 @@
+"""Edges of reading configurations, commands, snapshots and config files, each a worked example
+from an acceptance review: a value at the edge of what a reader accepts is refused with a
+:class:`~csflow.errors.ConfigError` naming its path, never another exception, and the command
+line says so in one line.
+
+* instants whose UTC form falls outside years 1-9999 (``0001-01-01T00:00:00+05:00``);
+* triage ``then.tags`` that is not a list of names;
+* ``relaxation[].any_language`` that is not true or false;
+* a config file nested 700 levels deep, or a YAML alias inside itself, under ``csflow lint``;
+* queue, routing profile, team and calendar names longer than the names snapshots keep.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import pathlib
+import re
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from csflow import Customer, Desk, DeskConfig, Ticket, Tier, command_from_dict
+from csflow.calendar import BusinessCalendar
+from csflow.desk import QueueSpec, TeamSpec
+from csflow.desk.commands import Advance, Submit
+from csflow.errors import ConfigError
+from csflow.events import event_from_dict
+from csflow.routing import RelaxationStep, RoutingProfile
+
+_ROOT = pathlib.Path(__file__).resolve().parents[1]
+_DAY = _ROOT / "examples" / "configs" / "marketplace-day.yaml"
+T0 = datetime(2026, 3, 9, 1, 0, tzinfo=UTC)
+
+# The UTC instant of each does not exist (year 0 and year 10000).
+OUT_OF_RANGE = ["0001-01-01T00:00:00+05:00", "9999-12-31T23:59:59-05:00"]
+
+
+def _run(*args: str) -> subprocess.CompletedProcess[str]:
+    """``python -m csflow ...`` as tests/test_cli.py runs it."""
+    env = {**os.environ, "PYTHONPATH": str(_ROOT / "src")}
+    return subprocess.run(
+        [sys.executable, "-m", "csflow", *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        env=env,
+        cwd=_ROOT,
+        timeout=120,
+    )
+
+
+def _one_error_line(done: subprocess.CompletedProcess[str], field: str) -> str:
+    assert done.returncode == 2, done.stderr
+    assert done.stdout == ""
+    lines = done.stderr.splitlines()
+    assert len(lines) == 1, done.stderr
+    assert lines[0].startswith(f"csflow: error: {field}"), lines[0]
+    assert "internal error" not in lines[0]
+    return lines[0]
+
+
+# A simulation section that is valid up to its agents.
+_SIMULATION: dict[str, Any] = {
+    "start": "2026-03-09T06:00:00+07:00",
+    "duration": "4h",
+    "arrivals": {"rates": [["00:00", 40]], "channels": {"chat": 1}, "tiers": {"regular": 1}},
+    "handle_time": {"default": {"exponential": "6m"}},
+}
+
+
+def _nested(levels: int) -> list[Any]:
+    value: list[Any] = []
+    for _ in range(levels):
+        value = [value]
+    return value
+
+
+# ---------------------------------------------------------------------------------------------
+# 1. Instants outside what UTC can hold
+
+
+@pytest.mark.parametrize("at", OUT_OF_RANGE)
+def test_a_command_at_an_instant_utc_cannot_hold_is_a_config_error(at: str) -> None:
+    with pytest.raises(
+        ConfigError,
+        match=rf"^command\.at: expected an ISO 8601 instant with offset.*'{re.escape(at)}'$",
+    ):
+        command_from_dict({"type": "Advance", "version": 1, "at": at})
+
+
+@pytest.mark.parametrize("at", OUT_OF_RANGE)
+def test_a_snapshot_at_an_instant_utc_cannot_hold_is_refused(at: str) -> None:
+    config = DeskConfig.from_dict({})
+    desk = Desk(config)
+    desk.apply(Advance(at=T0))
+    snapshot = json.loads(json.dumps(desk.snapshot()))
+    snapshot["at"] = at
+    before = json.dumps(snapshot)
+    with pytest.raises(ConfigError, match=r"^snapshot\.at: expected an ISO 8601 instant"):
+        Desk.restore(config, snapshot)
+    assert json.dumps(snapshot) == before  # the snapshot handed in is unchanged
+
+
+@pytest.mark.parametrize("at", OUT_OF_RANGE)
+def test_an_event_at_an_instant_utc_cannot_hold_is_refused(at: str) -> None:
+    desk = Desk(DeskConfig.from_dict({}))
+    ticket = Ticket("T-1", Customer("c1", Tier("gold", 1)), "chat", T0)
+    data = desk.apply(Submit(ticket, at=T0))[0].to_dict()
+    data["at"] = at
+    with pytest.raises(ConfigError, match=r"^event\.at: expected an ISO 8601 instant"):
+        event_from_dict(data)
+
+
+def test_replay_reports_a_journal_instant_utc_cannot_hold_in_one_line(
+    tmp_path: pathlib.Path,
+) -> None:
+    from csflow.cli.documents import load_document
+
+    desk = Desk(load_document(_DAY).configs()[0])
+    desk.apply(Advance(at=T0))
+    snap = tmp_path / "snapshot.json"
+    snap.write_text(json.dumps(desk.snapshot()), encoding="utf-8")
+    journal = tmp_path / "journal.jsonl"
+    entry = {"type": "Advance", "version": 1, "at": OUT_OF_RANGE[0]}
+    journal.write_text(json.dumps(entry) + "\n", encoding="utf-8")
+    done = _run("replay", str(_DAY), "--snapshot", str(snap), "--journal", str(journal))
+    line = _one_error_line(done, "")
+    assert "journal[0].at" in line
+    assert "expected an ISO 8601 instant" in line
+
+
+# ---------------------------------------------------------------------------------------------
+# 2. Triage tags
+
+
+@pytest.mark.parametrize(
+    ("tags", "shown"),
+    [
+        ("large-refund", "'large-refund'"),  # was one tag per character
+        (5, "5"),  # was a TypeError on every submit
+        (None, "None"),
+        (["large-refund", ""], r"\['large-refund', ''\]"),
+        (["large-refund", 3], r"\['large-refund', 3\]"),
+        ({"large-refund": True}, "large-refund"),
+    ],
+)
+def test_triage_tags_must_be_a_list_of_names(tags: object, shown: str) -> None:
+    doc = {"triage": [{"name": "r", "then": {"tags": tags}}]}
+    with pytest.raises(
+        ConfigError,
+        match=rf"^triage\[0\]\.then\.tags: tags must be a list of non-empty names.*{shown}",
+    ):
+        DeskConfig.from_dict(doc)
+
+
+def test_triage_tags_are_checked_in_a_rule_after_the_first() -> None:
+    doc = {
+        "triage": {
+            "mode": "all",
+            "rules": [
+                {"name": "vip", "then": {"tags": ["vip"]}},
+                {"name": "refund", "then": {"tags": "large-refund"}},
+            ],
+        }
+    }
+    with pytest.raises(ConfigError, match=r"^triage\[1\]\.then\.tags: .*'large-refund'"):
+        DeskConfig.from_dict(doc)
+
+
+# ---------------------------------------------------------------------------------------------
+# 3. relaxation[].any_language
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [("no", "'no'"), (2, "2"), (1, "1"), (0, "0"), (None, "None"), ("true", "'true'")],
+)
+def test_any_language_must_be_true_or_false(value: object, shown: str) -> None:
+    doc = {
+        "queues": [
+            {
+                "name": "general",
+                "relaxation": [{"after": 30, "proficiency": 2, "any_language": value}],
+            }
+        ]
+    }
+    with pytest.raises(
+        ConfigError,
+        match=rf"^queues\[0\]\.relaxation\[0\]\.any_language: expected true or false, got {shown}$",
+    ):
+        DeskConfig.from_dict(doc)
+
+
+def test_a_relaxation_step_refuses_an_any_language_that_is_not_a_bool() -> None:
+    with pytest.raises(ConfigError, match=r"^any_language must be true or false, got 'no'$"):
+        RelaxationStep(timedelta(seconds=30), proficiency=2, any_language="no")  # type: ignore[arg-type]
+
+
+# ---------------------------------------------------------------------------------------------
+# 4. csflow lint on a document nested deeper than Python's recursion limit
+
+
+@pytest.mark.parametrize(
+    ("document", "field"),
+    [
+        ({"desk": {"channels": _nested(700)}}, "desk.channels[0]: "),
+        ({"desk": {"queues": _nested(700)}}, "desk.queues[0]: "),
+        ({"simulation": {**_SIMULATION, "agents": _nested(700)}}, "simulation.agents[0]: "),
+    ],
+)
+def test_lint_refuses_a_700_level_list_in_one_line(
+    tmp_path: pathlib.Path, document: dict[str, Any], field: str
+) -> None:
+    path = tmp_path / "deep.json"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    _one_error_line(_run("lint", str(path)), field)
+
+
+def test_lint_refuses_a_yaml_alias_inside_itself_in_one_line(tmp_path: pathlib.Path) -> None:
+    pytest.importorskip("yaml")
+    path = tmp_path / "recursive.yaml"
+    path.write_text("desk: {queues: &a [*a]}\n", encoding="utf-8")
+    line = _one_error_line(_run("lint", str(path)), "desk.queues[0]: ")
+    assert "expected a mapping" in line
+
+
+# ---------------------------------------------------------------------------------------------
+# 5. Names a snapshot keeps
+
+
+LONG = "q" * 70_000
+ALWAYS_OPEN: dict[str, Any] = {"timezone": "UTC", "always_open": True}
+
+
+@pytest.mark.parametrize(
+    ("document", "field"),
+    [
+        ({"queues": [{"name": LONG}]}, r"queues\[0\]\.name"),
+        ({"queues": [{"name": "a"}, {"name": "q" * 65}]}, r"queues\[1\]\.name"),
+        (
+            {"queues": [{"name": "a"}], "routing_profiles": [{"name": LONG, "queues": ["a"]}]},
+            r"routing_profiles\[0\]\.name",
+        ),
+        ({"queues": [{"name": "a"}], "teams": {LONG: {"queue": "a"}}}, "teams"),
+        ({"calendars": {LONG: ALWAYS_OPEN}}, "calendars"),
+    ],
+)
+def test_names_longer_than_64_characters_are_refused_when_the_config_loads(
+    document: dict[str, Any], field: str
+) -> None:
+    with pytest.raises(
+        ConfigError,
+        match=rf"^{field}: expected a non-empty string of at most 64 characters, got 'qqq",
+    ):
+        DeskConfig.from_dict(document)
+
+
+def test_long_names_are_refused_by_the_constructors_too() -> None:
+    with pytest.raises(ConfigError, match=r"^name: expected a non-empty string of at most 64"):
+        QueueSpec("q" * 65)
+    with pytest.raises(ConfigError, match=r"^name: expected a non-empty string of at most 64"):
+        TeamSpec("t" * 65, "a")
+    with pytest.raises(ConfigError, match=r"^routing profile name must be at most 64 characters"):
+        RoutingProfile("p" * 65, ["a"])
+    with pytest.raises(ConfigError, match=r"^calendars: expected a non-empty string of at most 64"):
+        DeskConfig(calendars={"c" * 65: BusinessCalendar.from_dict(ALWAYS_OPEN)})
