@@ -28,7 +28,8 @@ from csflow.calendar import BusinessCalendar
 from csflow.desk import QueueSpec, TeamSpec
 from csflow.desk.commands import Advance, Submit
 from csflow.errors import ConfigError
-from csflow.events import event_from_dict
+from csflow.events import TicketAssigned, TicketPrioritized, event_from_dict
+from csflow.model import Priority
 from csflow.routing import RelaxationStep, RoutingProfile
 
 _ROOT = pathlib.Path(__file__).resolve().parents[1]
@@ -268,3 +269,19 @@ def test_long_names_are_refused_by_the_constructors_too() -> None:
         RoutingProfile("p" * 65, ["a"])
     with pytest.raises(ConfigError, match=r"^calendars: expected a non-empty string of at most 64"):
         DeskConfig(calendars={"c" * 65: BusinessCalendar.from_dict(ALWAYS_OPEN)})
+
+
+def test_an_event_read_back_refuses_what_json_cannot_hold() -> None:
+    """A waited time of NaN or infinity, and a priority written as ``true`` (which equals 1,
+    ``normal``), are refused where they are: an event read back must write out as JSON
+    again, and ``true`` is not how a priority is written."""
+    at = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+    assigned = TicketAssigned(at, "T-1", "sari", 12.5, 1, "longest idle").to_dict()
+    assert event_from_dict(assigned).to_dict() == assigned
+    for bad in (float("nan"), float("inf")):
+        with pytest.raises(ConfigError, match=r"event\.waited: expected a finite number"):
+            event_from_dict({**assigned, "waited": bad})
+    prioritized = TicketPrioritized(at, "T-1", Priority.NORMAL, Priority.HIGH).to_dict()
+    assert event_from_dict(prioritized).to_dict() == prioritized
+    with pytest.raises(ConfigError, match=r"event\.old: expected one of .*got True"):
+        event_from_dict({**prioritized, "old": True})

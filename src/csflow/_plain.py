@@ -15,6 +15,7 @@ unknown key, a wrong type, a naive or malformed instant all raise
 from __future__ import annotations
 
 import enum
+import math
 import types
 import typing
 from collections.abc import Callable, Mapping
@@ -139,6 +140,9 @@ def _scalar(kind: type, value: object, path: str) -> Any:
     ok = isinstance(value, kind) and not (kind is not bool and isinstance(value, bool))
     if kind is float and isinstance(value, int) and not isinstance(value, bool):
         return float(value)
+    if kind is float and isinstance(value, float) and not math.isfinite(value):
+        # JSON has no NaN or infinity: a reader that wrote one back would not be JSON.
+        raise ConfigError(f"expected a finite number, got {show(value)}", path)
     if not ok:
         raise ConfigError(f"expected {kind.__name__}, got {show(value)}", path)
     if isinstance(value, str) and len(value) > MAX_STRING:
@@ -190,6 +194,8 @@ def _decode(tp: Any, value: object, path: str, hooks: Mapping[type, Reader]) -> 
         return _decimal(value, path)
     if isinstance(tp, type) and issubclass(tp, enum.Enum):
         try:
+            if isinstance(value, bool):  # True == 1: not a member's value as written
+                raise TypeError
             return tp(value)
         except (ValueError, TypeError):
             names = [m.value for m in tp]
