@@ -465,6 +465,10 @@ def _nest(s: Any) -> None:
             r"clocks\.resolution\.due: expected an instant in µs within years 1-9999",
         ),
         (
+            lambda s: s["tickets"][0]["sla"]["clocks"]["resolution"].update(target_us=1),
+            r"clocks\.resolution: a target of 0:00:00\.000001 with warnings .*; the policy .* says",
+        ),
+        (
             lambda s: s["tickets"][0]["sla"]["clocks"]["resolution"].update(k=99),
             r"clocks\.resolution\.k: expected a warning count from 0 to \d, got 99",
         ),

@@ -69,6 +69,8 @@ from csflow.errors import ConfigError, CsflowError
 from csflow.events import Event, SlaDeadlineMoved
 from csflow.model import TicketStatus
 from csflow.routing import PreferredAgent, Router, TransferLedger
+from csflow.sla import TicketSla
+from csflow.sla.states import LIVE_STATES
 
 __all__ = ["STATE_FORMAT", "DeskParts", "kept_tickets", "load_state", "state_snapshot"]
 
@@ -253,6 +255,8 @@ def _load(
             )
         if instant_us(r.ticket.created_at, "created_at", ConfigError) > now:
             raise ConfigError("created after the snapshot's instant", f"{where}.ticket.created_at")
+        if not recalculate and r.sla is not None:
+            _check_targets(r.sla, f"{where}.sla.clocks")
         r.order = len(tickets)  # their order of submission, which the state keeps
         tickets[r.ticket.id] = r
     # -- routing: agents, queues, waiting tickets
@@ -328,6 +332,25 @@ def _load(
     if recalculate and at is not None:
         _recalculate(parts, at, moved)
     return now, moved
+
+
+def _check_targets(sla: TicketSla, path: str) -> None:
+    """Under the config the snapshot was taken with, a running or paused clock keeps its
+    policy's target for the ticket's priority (a change of either recalculates it): anything
+    else was not written by a desk."""
+    specs = sla.policy._specs
+    for metric, c in sla.clocks.items():
+        if c.state in LIVE_STATES:
+            spec = specs.get((metric, sla.priority))
+            mine = c._spec
+            if spec is None or (spec.target_us, spec.warn_us) != (mine.target_us, mine.warn_us):
+                raise ConfigError(
+                    f"a target of {mine.duration} with warnings {list(mine.warnings)}; the "
+                    f"policy {show(sla.policy.name)} says "
+                    + ("none" if spec is None else f"{spec.duration}, {list(spec.warnings)}")
+                    + f" for priority {sla.priority.name.lower()}",
+                    f"{path}.{metric.value}",
+                )
 
 
 def _recalculate(parts: DeskParts, at: datetime, out: list[Event]) -> None:
