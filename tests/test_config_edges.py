@@ -168,7 +168,7 @@ def test_triage_tags_are_checked_in_a_rule_after_the_first() -> None:
             ],
         }
     }
-    with pytest.raises(ConfigError, match=r"^triage\[1\]\.then\.tags: .*'large-refund'"):
+    with pytest.raises(ConfigError, match=r"^triage\.rules\[1\]\.then\.tags: .*'large-refund'"):
         DeskConfig.from_dict(doc)
 
 
@@ -285,3 +285,27 @@ def test_an_event_read_back_refuses_what_json_cannot_hold() -> None:
     assert event_from_dict(prioritized).to_dict() == prioritized
     with pytest.raises(ConfigError, match=r"event\.old: expected one of .*got True"):
         event_from_dict({**prioritized, "old": True})
+
+
+@pytest.mark.parametrize(
+    ("triage", "path"),
+    [
+        ([{"name": "a", "then": {"queue": "nope"}}], "triage[0].then.queue"),
+        (
+            {"mode": "first", "rules": [{"name": "a", "then": {"queue": "nope"}}]},
+            "triage.rules[0].then.queue",
+        ),
+        ([{"name": "a", "when": {"field": "tier", "bogus": 1}, "then": {}}], "triage[0].when"),
+        (
+            {"rules": [{"name": "a", "when": {"field": "tier", "bogus": 1}, "then": {}}]},
+            "triage.rules[0].when",
+        ),
+    ],
+)
+def test_a_triage_error_is_at_the_rule_as_the_document_spells_it(triage: Any, path: str) -> None:
+    """Triage is a list of rules or ``{mode, rules}``: an error in a rule's ``when`` or
+    ``then`` is at ``triage[i]`` in the first, ``triage.rules[i]`` in the second (one of the
+    two was wrong for each)."""
+    with pytest.raises(ConfigError) as info:
+        DeskConfig.from_dict({"triage": triage})
+    assert info.value.path == path

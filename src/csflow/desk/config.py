@@ -582,16 +582,22 @@ class DeskConfig:
         ]
         strategies = _strategies_from_dict(d.get("strategies"), d.get("affinity"))
         triage = None
+        # Triage is written as a list of rules or as {mode, rules}: an error in rule i is at
+        # ``triage[i]`` or ``triage.rules[i]``, as the document has it.
+        listed = isinstance(d.get("triage"), list | tuple)
         if "triage" in d:
             tr = d["triage"]
-            if isinstance(tr, list | tuple):
+            if listed:
                 tr = {"rules": tr}
             tm = mapping(tr, "triage")
             check_keys(tm, ("mode", "rules"), "triage")
             mode = tm.get("mode", "first")
             if mode not in ("first", "all"):
                 raise ConfigError(f"mode must be 'first' or 'all', got {show(mode)}", "triage.mode")
-            triage = wrap("triage", _triage_rules, tm.get("rules", []), mode)
+            try:
+                triage = wrap("triage", _triage_rules, tm.get("rules", []), mode)
+            except ConfigError as exc:
+                raise _triage_path(exc, listed) from None
         teams = []
         for name, t in mapping(d.get("teams", {}), "teams").items():
             defined_name(name, "teams")
@@ -662,35 +668,51 @@ class DeskConfig:
         default_policy = d.get("default_sla_policy")
         if default_policy is not None:
             string(default_policy, "default_sla_policy")
-        return cls(
-            tiers=tiers,
-            sla_policies=policies,
-            queues=queues,
-            routing_profiles=profiles,
-            triage=triage,
-            default_sla_policy=default_policy,
-            strategies=strategies,
-            teams=teams,
-            escalation=escalation,
-            escalation_policy=escalation_policy,
-            transfers=transfers,
-            presence=presence,
-            capacity=capacity,
-            survey_delay=survey,
-            recalculation=mode_r,
-            calendars=calendars,
-            keep_history=keep,
-            keep_log=keep_log,
-            **{k: d[k] for k in ("channels", "languages", "skills") if k in d},
-            contacts=(
-                ContactPolicy.from_dict(d.get("contacts", {}))
-                if d.get("contacts", {}) is not None
-                else None
-            ),
-            goodwill=(
-                GoodwillPolicy.from_dict(d["goodwill"]) if d.get("goodwill") is not None else None
-            ),
-        )
+        try:
+            return cls(
+                tiers=tiers,
+                sla_policies=policies,
+                queues=queues,
+                routing_profiles=profiles,
+                triage=triage,
+                default_sla_policy=default_policy,
+                strategies=strategies,
+                teams=teams,
+                escalation=escalation,
+                escalation_policy=escalation_policy,
+                transfers=transfers,
+                presence=presence,
+                capacity=capacity,
+                survey_delay=survey,
+                recalculation=mode_r,
+                calendars=calendars,
+                keep_history=keep,
+                keep_log=keep_log,
+                **{k: d[k] for k in ("channels", "languages", "skills") if k in d},
+                contacts=(
+                    ContactPolicy.from_dict(d.get("contacts", {}))
+                    if d.get("contacts", {}) is not None
+                    else None
+                ),
+                goodwill=(
+                    GoodwillPolicy.from_dict(d["goodwill"])
+                    if d.get("goodwill") is not None
+                    else None
+                ),
+            )
+        except ConfigError as exc:
+            raise _triage_path(exc, listed) from None
+
+
+def _triage_path(exc: ConfigError, listed: bool) -> ConfigError:
+    """*exc* with its path as the document spells rule i: ``triage[i]`` for a list of rules,
+    ``triage.rules[i]`` under ``{mode, rules}``."""
+    path = exc.path or ""
+    if listed and path.startswith("triage.rules["):
+        return ConfigError(exc.detail, "triage" + path[len("triage.rules") :])
+    if not listed and path.startswith("triage["):
+        return ConfigError(exc.detail, "triage.rules" + path[len("triage") :])
+    return exc
 
 
 def _triage_rules(rules: object, mode: Any) -> RuleSet:
