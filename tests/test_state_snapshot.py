@@ -651,3 +651,35 @@ def test_a_calendar_that_counts_alike_moves_nothing() -> None:
     restored = Desk.restore(_calendar_desk(renamed, "restart"), snap, on_config_change=moved)
     assert moved == []
     assert restored.clocks("T-1") == desk.clocks("T-1")
+
+
+def test_memories_switched_on_by_a_config_change_start_empty() -> None:
+    """A desk saved without contact memory or goodwill, restored under a config that switches
+    both on (an accepted change): they start empty, and the desk goes on -- the first repeat
+    contact counts from the restore.  Switched off under saved state, they are still refused
+    (their ledgers would be lost); under the snapshot's own config, a missing part is
+    tampering."""
+    plain = copy.deepcopy(PEOPLE_DATA)
+    plain["contacts"] = None
+    del plain["goodwill"]
+    without = DeskConfig.from_dict(plain)
+    desk = Desk(without)
+    desk.add_agent(AgentProfile("sari", capacity={"chat": 2}), at=T0, presence="available")
+    desk.submit(Ticket("t1", Customer("c1", Tier("gold", 3)), "chat", T0), at=T0)
+    snap = json.loads(json.dumps(desk.snapshot()))
+    restored = Desk.restore(PEOPLE, copy.deepcopy(snap), on_config_change=[])
+    before = restored.contacts("c1")
+    assert before is not None
+    assert (before.count, before.open_tickets) == (0, 1)  # no contacts kept; t1 is open
+    assert restored.goodwill_requests() == desk.goodwill_requests()
+    at = T0 + timedelta(minutes=1)
+    restored.submit(Ticket("t2", Customer("c1", Tier("gold", 3)), "chat", at), at=at)
+    summary = restored.contacts("c1")
+    assert summary is not None
+    assert summary.count == 1
+    with pytest.raises(ConfigError, match=r"snapshot\.state\.contacts: expected null"):
+        Desk.restore(without, json.loads(json.dumps(restored.snapshot())), on_config_change=[])
+    tampered = copy.deepcopy(json.loads(json.dumps(restored.snapshot())))
+    tampered["state"]["contacts"] = None
+    with pytest.raises(ConfigError, match=r"snapshot\.state\.contacts: expected data"):
+        Desk.restore(PEOPLE, tampered)

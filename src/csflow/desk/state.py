@@ -318,15 +318,18 @@ def _load(
             raise ConfigError(str(exc), where) from None
     for name, part in (("contacts", parts.contacts), ("goodwill", parts.goodwill)):
         if (d[name] is None) != (part is None):
+            if recalculate and d[name] is None:
+                continue  # switched on by an accepted config change: it starts empty
             raise ConfigError(
                 f"expected {'null' if part is None else 'data'} for this config", f"{path}.{name}"
             )
     if parts.contacts is not None:
-        parts.contacts.load_state(d["contacts"], now, f"{path}.contacts")
+        if d["contacts"] is not None:
+            parts.contacts.load_state(d["contacts"], now, f"{path}.contacts")
         for tid, r in tickets.items():
             if r.state in _OPEN:
                 parts.contacts.opened(r.ticket.customer.id, tid)
-    if parts.goodwill is not None:
+    if parts.goodwill is not None and d["goodwill"] is not None:
         parts.goodwill.load_state(d["goodwill"], tickets, f"{path}.goodwill")
     moved: list[Event] = []
     if recalculate and at is not None:
