@@ -14,6 +14,8 @@ import sys
 
 import pytest
 
+from cli_runner import run_cli
+
 _ROOT = pathlib.Path(__file__).resolve().parents[1]
 _CONFIGS = _ROOT / "examples" / "configs"
 _BROKEN = _ROOT / "tests" / "data" / "cli"
@@ -21,16 +23,7 @@ _DAY = _CONFIGS / "marketplace-day.yaml"
 _LEBARAN = _CONFIGS / "marketplace-lebaran.yaml"
 
 
-def _run(*args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONPATH": str(_ROOT / "src")}
-    return subprocess.run(
-        [sys.executable, "-m", "csflow", *args],
-        capture_output=True,
-        text=True,
-        check=False,
-        env=env,
-        cwd=_ROOT,
-    )
+_run = run_cli
 
 
 def _ok(*args: str) -> str:

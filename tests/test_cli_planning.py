@@ -7,28 +7,18 @@ import csv
 import io
 import json
 import math
-import os
 import pathlib
-import subprocess
-import sys
 from typing import Any
 
 import pytest
+
+from cli_runner import run_cli
 
 _ROOT = pathlib.Path(__file__).resolve().parents[1]
 _LEBARAN = _ROOT / "examples" / "configs" / "marketplace-lebaran.yaml"
 
 
-def _run(*args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONPATH": str(_ROOT / "src")}
-    return subprocess.run(
-        [sys.executable, "-m", "csflow", *args],
-        capture_output=True,
-        text=True,
-        check=False,
-        env=env,
-        cwd=_ROOT,
-    )
+_run = run_cli
 
 
 def _ok(*args: str) -> str:

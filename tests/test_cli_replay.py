@@ -4,13 +4,12 @@ and journal written to files, then ``python -m csflow replay`` in a subprocess."
 from __future__ import annotations
 
 import json
-import os
 import pathlib
 import subprocess
-import sys
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from cli_runner import run_cli
 from csflow import AgentProfile, Customer, Desk, Ticket, Tier
 from csflow.cli.documents import load_document
 from csflow.desk.commands import AddAgent, Advance, Command, Reply, Submit
@@ -20,16 +19,7 @@ _CONFIG = _ROOT / "examples" / "configs" / "marketplace-day.yaml"
 T0 = datetime(2026, 3, 9, 1, 0, tzinfo=UTC)
 
 
-def _run(*args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONPATH": str(_ROOT / "src")}
-    return subprocess.run(
-        [sys.executable, "-m", "csflow", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-        check=False,
-    )
+_run = run_cli
 
 
 def _ticket(n: int, tier: Tier, at: datetime) -> Ticket:

@@ -13,16 +13,15 @@ line says so in one line.
 from __future__ import annotations
 
 import json
-import os
 import pathlib
 import re
 import subprocess
-import sys
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
+from cli_runner import run_cli
 from csflow import Customer, Desk, DeskConfig, Ticket, Tier, command_from_dict
 from csflow.calendar import BusinessCalendar
 from csflow.desk import QueueSpec, TeamSpec
@@ -40,18 +39,7 @@ T0 = datetime(2026, 3, 9, 1, 0, tzinfo=UTC)
 OUT_OF_RANGE = ["0001-01-01T00:00:00+05:00", "9999-12-31T23:59:59-05:00"]
 
 
-def _run(*args: str) -> subprocess.CompletedProcess[str]:
-    """``python -m csflow ...`` as tests/test_cli.py runs it."""
-    env = {**os.environ, "PYTHONPATH": str(_ROOT / "src")}
-    return subprocess.run(
-        [sys.executable, "-m", "csflow", *args],
-        capture_output=True,
-        text=True,
-        check=False,
-        env=env,
-        cwd=_ROOT,
-        timeout=120,
-    )
+_run = run_cli
 
 
 def _one_error_line(done: subprocess.CompletedProcess[str], field: str) -> str:

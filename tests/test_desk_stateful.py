@@ -378,19 +378,22 @@ class DeskMachine(RuleBasedStateMachine):
         assert replay(self.config, self.commands, errors=True) == self.events
 
 
-DeskMachine.TestCase.settings = settings(
-    settings.default,
-    # 40 steps an example (300 examples under ``ci``: 12,000 steps), unless the profile asks
-    # for more than Hypothesis's default 50 (``soak`` asks for 200).
-    stateful_step_count=max(40, settings().stateful_step_count)
-    if settings().stateful_step_count > 50
-    else 40,
-    # 150 examples under ``ci`` keep make test within its budget on 2 cores; ``soak`` explores
-    # with its own, larger count.
-    max_examples=settings().max_examples
-    if settings().max_examples > 300
-    else min(150, settings().max_examples),
-)
+def machine_settings(ci: int, soak: int | None = None) -> settings:
+    """A machine's settings under the active profile: 40 steps an example, unless the profile
+    asks for more than Hypothesis's default 50 (``soak`` asks for 200); at most *ci* examples
+    under ``ci`` (what keeps make test within its budget on 2 cores), and under a profile of
+    more than 300 examples (``soak``) its own count, or *soak*."""
+    profile = settings()
+    steps = profile.stateful_step_count
+    many = profile.max_examples > 300
+    return settings(
+        settings.default,
+        stateful_step_count=steps if steps > 50 else 40,
+        max_examples=(soak or profile.max_examples) if many else min(ci, profile.max_examples),
+    )
+
+
+DeskMachine.TestCase.settings = machine_settings(150)
 TestDeskMachine = DeskMachine.TestCase
 
 
@@ -414,15 +417,9 @@ class WakeupMachine(DeskMachine):
         assert events or copy.next_wakeup() != wake, f"nothing happened at {wake}"
 
 
-WakeupMachine.TestCase.settings = settings(
-    settings.default,
-    stateful_step_count=max(40, settings().stateful_step_count)
-    if settings().stateful_step_count > 50
-    else 40,
-    # A restore per step: fewer examples than the machine above (15 under ``ci``, 300 under
-    # ``soak``).
-    max_examples=300 if settings().max_examples > 300 else min(15, settings().max_examples),
-)
+# A restore per step: fewer examples than the machine above (15 under ``ci``, 300 under
+# ``soak``).
+WakeupMachine.TestCase.settings = machine_settings(15, soak=300)
 TestWakeupMachine = WakeupMachine.TestCase
 
 
@@ -458,13 +455,5 @@ class LaxHostMachine(DeskMachine):
     advances_first = False
 
 
-LaxHostMachine.TestCase.settings = settings(
-    settings.default,
-    stateful_step_count=max(40, settings().stateful_step_count)
-    if settings().stateful_step_count > 50
-    else 40,
-    max_examples=settings().max_examples
-    if settings().max_examples > 300
-    else min(100, settings().max_examples),
-)
+LaxHostMachine.TestCase.settings = machine_settings(100)
 TestLaxHostMachine = LaxHostMachine.TestCase
