@@ -193,3 +193,26 @@ def test_far_instants_and_year_boundaries() -> None:
     far = datetime(9999, 12, 30, 12, tzinfo=UTC)
     with pytest.raises(CalendarError, match=r"outside the supported range"):
         cal.add(far, timedelta(days=10))
+
+
+def test_a_digest_changes_with_business_time_and_not_with_names() -> None:
+    """The digest a snapshot's clocks record: the same for calendars that count business time
+    alike (a holiday renamed, given as a list of dates, special days in another order), and
+    different when the hours, a holiday date, a special day or the zone differ."""
+    base = office(holidays={date(2026, 3, 20): "Idul Fitri"})
+    alike = [
+        office(holidays={date(2026, 3, 20): "Hari Raya Idul Fitri"}),
+        office(holidays=[date(2026, 3, 20)]),
+    ]
+    assert {c.digest for c in alike} == {base.digest}
+    assert len(base.digest) == 16
+    differ = [
+        office(),
+        office(holidays={date(2026, 3, 21): "Idul Fitri"}),
+        office(
+            holidays={date(2026, 3, 20): "Idul Fitri"},
+            special_days={date(2026, 12, 12): [("08:00", "22:00")]},
+        ),
+        BusinessCalendar.from_dict({**base.to_dict(), "timezone": "Asia/Makassar"}),
+    ]
+    assert len({c.digest for c in differ} | {base.digest}) == len(differ) + 1

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pendulum
 import pytest
 
+from csflow._time import to_us
 from csflow.errors import (
     CalendarError,
     ConfigError,
@@ -23,10 +24,12 @@ from csflow.routing import (
     CapacityRules,
     LongestIdle,
     MostSpareCapacity,
+    Overflowed,
     PresenceStates,
     QueueSlot,
     Relaxation,
     RelaxationStep,
+    Relaxed,
     RoundRobin,
     Router,
     RoutingProfile,
@@ -279,3 +282,31 @@ def test_an_instant_before_a_ticket_joined_the_line_counts_as_no_wait() -> None:
     got = router.submit(ticket("t2"), at=T0, queued_at=T0 + 5 * S)
     assert got is not None
     assert got.agent_id == "budi"
+
+
+def test_a_ticket_queued_in_the_past_takes_its_due_steps_and_says_so() -> None:
+    """A ticket that joined the line two minutes ago (taken back from an agent, keeping its
+    place) has waited through its 30-second and one-minute steps: both apply at once and
+    ``caught_up`` lists them, overflow included, at the submit's instant; the next submit
+    (nothing due) leaves it empty."""
+    router = Router(
+        [TicketQueue("main"), TicketQueue("spare")],
+        relaxation={
+            "main": Relaxation(
+                (
+                    RelaxationStep(30 * S, proficiency=1),
+                    RelaxationStep(60 * S, overflow_to="spare"),
+                )
+            )
+        },
+    )
+    now = T0 + 120 * S
+    assert router.submit(ticket("t1", skills={"tech": 3}), at=now, queued_at=T0) is None
+    relaxed, overflowed = router.caught_up
+    assert isinstance(relaxed, Relaxed)
+    assert (relaxed.ticket_id, relaxed.at_us, relaxed.step) == ("t1", to_us(now), 1)
+    assert isinstance(overflowed, Overflowed)
+    assert (overflowed.from_queue, overflowed.to_queue) == ("main", "spare")
+    assert router.where("t1")[0] == "spare"
+    router.submit(ticket("t2"), at=now)
+    assert router.caught_up == ()
