@@ -134,7 +134,7 @@ REFUSED: list[tuple[type[CsflowError], Callable[[], object], str]] = [
     (
         ConfigError,
         lambda: B.from_dict({"timezone": "Mars/Base"}, path="calendars.x"),
-        "calendars.x: 'timezone' must be an IANA time zone name, got 'Mars/Base'",
+        "calendars.x.timezone: 'timezone' must be an IANA time zone name, got 'Mars/Base'",
     ),
     (
         CalendarError,

@@ -91,7 +91,7 @@ REFUSED: list[tuple[type[CsflowError], Callable[[], object], str]] = [
     (
         ConfigError,
         lambda: P(calendar={"timezone": "Mars/Base"}),
-        "sla_policy.calendar: 'timezone' must be an IANA time zone name, got 'Mars/Base'",
+        "sla_policy.calendar.timezone: 'timezone' must be an IANA time zone name, got 'Mars/Base'",
     ),
     (
         ConfigError,

@@ -192,7 +192,7 @@ def test_from_dict_reads_iso_durations_seconds_and_named_calendars() -> None:
         ),
         (
             {"name": "x", "calendar": {"timezone": "Mars/Olympus"}, "targets": {}},
-            r"^sla_policies\[3\].calendar: 'timezone' must be an IANA time zone name",
+            r"^sla_policies\[3\].calendar.timezone: 'timezone' must be an IANA time zone name",
         ),
         (
             {"name": "x", "calendar": "c", "targets": {"resolution": {"urgent": "4 hours"}}},

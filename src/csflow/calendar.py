@@ -443,8 +443,12 @@ class BusinessCalendar:
                 raise ConfigError(
                     f"unknown key {show(key)}; expected one of {sorted(allowed)}", path
                 )
+        timezone = data.get("timezone", "UTC")
         try:
-            timezone = data.get("timezone", "UTC")
+            _load_zone(timezone)
+        except CalendarError as exc:
+            raise ConfigError(str(exc), f"{path}.timezone") from None
+        try:
             always = data.get("always_open", False)
             if always is not True and always is not False:
                 raise ConfigError(

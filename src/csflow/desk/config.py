@@ -558,7 +558,11 @@ class DeskConfig:
             p = f"tiers[{i}]"
             tm = mapping(t, p)
             check_keys(tm, ("name", "rank"), p)
-            tiers.append(wrap(p, Tier, tm.get("name"), tm.get("rank", 0)))
+            try:
+                tiers.append(Tier(tm.get("name"), tm.get("rank", 0)))  # type: ignore[arg-type]
+            except ConfigError as exc:  # at the field it names: tiers[i].name or .rank
+                field = "rank" if exc.detail.startswith("tier rank") else "name"
+                raise ConfigError(exc.detail, f"{p}.{field}") from None
         calendars: dict[str, BusinessCalendar] = {}
         for name, c in mapping(d.get("calendars", {}), "calendars").items():
             defined_name(name, "calendars")
