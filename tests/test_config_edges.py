@@ -305,11 +305,19 @@ def test_a_triage_error_is_at_the_rule_as_the_document_spells_it(triage: Any, pa
         ({"tiers": [{"name": "gold", "rank": -1}]}, "tiers[0].rank"),
         ({"tiers": [{"name": "gold"}, {"name": "Gold!", "rank": 1}]}, "tiers[1].name"),
         ({"calendars": {"office": {"timezone": "Mars/Base"}}}, "calendars.office.timezone"),
+        (
+            {
+                "queues": [{"name": "q"}],
+                "routing_profiles": [{"name": "p", "queues": [{"queue": "q", "priority": "x"}]}],
+            },
+            "routing_profiles[0].queues[0].priority",
+        ),
     ],
 )
 def test_a_bad_field_is_named_in_the_path_not_only_in_the_message(doc: Any, path: str) -> None:
-    """A tier's rank or name and a calendar's zone are reported at the field itself (they
-    were at the tier or the calendar, with the field named only in the message)."""
+    """A tier's rank or name, a calendar's zone and a routing profile's slot are reported at
+    the field itself (they were at the tier, calendar or profile, with the field named only
+    in the message)."""
     with pytest.raises(ConfigError) as info:
         DeskConfig.from_dict(doc)
     assert info.value.path == path

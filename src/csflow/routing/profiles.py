@@ -187,11 +187,11 @@ def _to_slots(value: Iterable[QueueSlot | str]) -> tuple[QueueSlot, ...]:
     seen: set[str] = set()
     for i, s in enumerate(slots):
         if not isinstance(s, QueueSlot):
-            raise ConfigError(f"queues[{i}]: must be a QueueSlot or a queue name, got {show(s)}")
+            raise ConfigError(f"must be a QueueSlot or a queue name, got {show(s)}", f"queues[{i}]")
         if not isinstance(s.priority, int) or isinstance(s.priority, bool):
-            raise ConfigError(f"queues[{i}].priority: must be an int, got {show(s.priority)}")
+            raise ConfigError(f"must be an int, got {show(s.priority)}", f"queues[{i}].priority")
         if s.queue in seen:
-            raise ConfigError(f"queues[{i}]: queue {show(s.queue)} listed twice")
+            raise ConfigError(f"queue {show(s.queue)} listed twice", f"queues[{i}]")
         seen.add(s.queue)
     return slots
 
