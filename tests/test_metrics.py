@@ -17,6 +17,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import csflow.metrics
+from csflow import AgentProfile, Customer, Desk, DeskConfig, Ticket, Tier
 from csflow.errors import ConfigError
 from csflow.events import (
     AgentPresenceChanged,
@@ -533,3 +534,32 @@ def test_a_report_keeps_its_series_when_the_summary_goes_on() -> None:
         Report(), queue_length=first.queue_length
     )
     assert pickle.loads(pickle.dumps(first)) == first
+
+
+def test_a_breach_before_the_ticket_is_queued_counts_for_its_tier_and_channel() -> None:
+    """A WhatsApp ticket created at 09:00 reaches the desk at 09:02 (a late webhook): its
+    one-minute first-response target breached at 09:01, before its ``TicketQueued``.  The
+    breach counts overall, for the metric, and for the gold tier and the WhatsApp channel the
+    queued event names -- the per-tier and per-channel rows add up to the total (they missed
+    it)."""
+    jakarta = ZoneInfo("Asia/Jakarta")
+    t0 = datetime(2026, 3, 16, 9, 0, tzinfo=jakarta)
+    config = DeskConfig.from_dict(
+        {
+            "calendars": {"24x7": {"timezone": "Asia/Jakarta", "always_open": True}},
+            "sla_policies": [
+                {"name": "chat", "calendar": "24x7", "targets": {"first_response": "PT1M"}}
+            ],
+            "default_sla_policy": "chat",
+        }
+    )
+    desk = Desk(config)
+    events = desk.add_agent(AgentProfile("a", capacity={"whatsapp": 2}), at=t0)
+    late = t0 + timedelta(minutes=2)
+    events += desk.submit(Ticket("T2", Customer("c1", Tier("gold", 3)), "whatsapp", t0), at=late)
+    names = [type(e).__name__ for e in events]
+    assert names.index("SlaBreached") < names.index("TicketQueued")
+    report = summarize(events)
+    assert (report.sla.met, report.sla.breached) == (0, 1)
+    assert (report.sla_by_tier["gold"].met, report.sla_by_tier["gold"].breached) == (0, 1)
+    assert report.sla_by_channel["whatsapp"].breached == 1

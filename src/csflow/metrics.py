@@ -233,7 +233,9 @@ class Report:
         queue_length: The queue-length step function: ``(at, length)`` pairs (UTC), one per
             instant at which the length changed, in stream order; the length holds until the
             next step.  A :class:`QueueLengthSeries` (given as any sequence of pairs).
-        max_queue_length: The longest line seen.
+        max_queue_length: The longest line at any moment, a ticket queued and taken at one
+            instant included (the ``queue_length`` series merges such instants, so its
+            largest value may be lower).
         start: The earliest event instant (or *until* for an empty stream), or ``None``.
         end: *until* if given, else the latest event instant; ``None`` for an empty stream.
     """
@@ -436,7 +438,16 @@ def _fmt_attainment(value: Attainment) -> str:
 class _Ticket:
     """What :func:`summarize` remembers of one ticket."""
 
-    __slots__ = ("breached", "channel", "handling_since", "in_line", "outcome", "queued", "tier")
+    __slots__ = (
+        "breached",
+        "channel",
+        "early",
+        "handling_since",
+        "in_line",
+        "outcome",
+        "queued",
+        "tier",
+    )
 
     def __init__(self) -> None:
         self.queued: int | None = None  # first TicketQueued, microseconds
@@ -446,6 +457,9 @@ class _Ticket:
         self.in_line = False
         self.handling_since: int | None = None
         self.breached = 0  # metric bits whose current cycle is already counted as breached
+        # SLA outcomes (0 met, 1 breached) counted before its TicketQueued said its tier and
+        # channel: a ticket created in the past can breach before it is queued.
+        self.early: list[int] | None = None
 
 
 class _Summary:
@@ -536,6 +550,10 @@ class _Summary:
 
     def count_sla(self, rec: _Ticket, metric: Metric, index: int) -> None:
         self.sla[index] += 1
+        if rec.queued is None:
+            if rec.early is None:
+                rec.early = []
+            rec.early.append(index)
         for key, groups in (
             (metric._value_, self.by_metric),  # str(metric) without its Python calls
             (rec.tier, self.by_tier),
@@ -557,6 +575,14 @@ class _Summary:
             rec.tier = ev.tier
             rec.channel = ev.channel
             self.offered += 1
+            if rec.early is not None:
+                for index in rec.early:
+                    for key, groups in ((ev.tier, self.by_tier), (ev.channel, self.by_channel)):
+                        counts = groups.get(key)
+                        if counts is None:
+                            counts = groups[key] = [0, 0]
+                        counts[index] += 1
+                rec.early = None
         self.enter_line(rec, ev.at, t)
 
     def back_in_line(self, ev: DeskEvent, t: int) -> None:
