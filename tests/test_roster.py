@@ -20,6 +20,8 @@ from csflow.staffing.shifts import BreakRule, ShiftTemplate, templates_from_dict
 H = timedelta(hours=1)
 HALF = timedelta(minutes=30)
 JKT = ZoneInfo("Asia/Jakarta")
+MIN = timedelta(minutes=1)
+SEC = timedelta(seconds=1)
 
 
 def bad(value: object) -> Any:
@@ -160,7 +162,7 @@ def test_a_staffing_plan_becomes_a_roster_of_its_heads() -> None:
     start = datetime(2026, 3, 19, 8, tzinfo=JKT)
     day = [(start + i * HALF, HALF, 40 + 10 * i) for i in range(8)]
     plan = staffing_plan(day, 3 * timedelta(minutes=1), 20 * timedelta(seconds=1), 0.8)
-    shift = ShiftTemplate("four", 4 * H, timedelta(0), timedelta(0))
+    shift = ShiftTemplate("four", 4 * H, 8 * H, 8 * H)  # starts at 08:00, the plan's start
     roster = cover(plan, [shift])
     assert roster.interval == HALF
     assert roster.origin == start
@@ -281,3 +283,18 @@ def test_nothing_needed_means_nobody_rostered() -> None:
     for wraps in (False, True):
         roster = cover([0, 0, 0], [t], interval=H, wraps=wraps)
         assert (roster.rows, roster.cost, roster.agents, roster.shortfall) == ((), 0.0, 0, 0)
+
+
+def test_a_window_counts_from_midnight_when_the_plan_starts_later() -> None:
+    """A plan from 08:00 to 16:00 and shifts that may start between 08:00 and 12:00 (their
+    window is an offset from the start of the day): the two four-hour shifts start at 08:00
+    and 12:00.  (The window was counted from the plan's first interval, so 08:00 meant 16:00
+    and no shift fitted.)  A plan that starts off the intervals from midnight is refused."""
+    start = datetime(2026, 3, 16, 8, tzinfo=JKT)
+    plan = staffing_plan([(start + h * H, H, 60) for h in range(8)], 3 * MIN, 20 * SEC, 0.8)
+    eight = ShiftTemplate("eight", 4 * H, earliest=8 * H, latest=12 * H)
+    roster = cover(plan, [eight])
+    assert [(r.start, r.agents) for r in roster.rows] == [(timedelta(0), 5), (4 * H, 5)]
+    assert roster.to_dict()["rows"][1]["start"] == (start + 4 * H).isoformat()
+    with pytest.raises(ConfigError, match=r"^origin: the horizon starts at 08:15:00, not on an"):
+        cover([5] * 8, [eight], interval=H, origin=start + 15 * MIN)

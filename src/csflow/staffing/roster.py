@@ -267,8 +267,14 @@ class _Option:
 
 
 def _options(
-    templates: Sequence[ShiftTemplate], interval: timedelta, horizon: int, wraps: bool
+    templates: Sequence[ShiftTemplate],
+    interval: timedelta,
+    horizon: int,
+    wraps: bool,
+    lead: int = 0,
 ) -> list[_Option]:
+    """Every start of every template within the horizon.  *lead*: how many intervals the
+    horizon starts after its day's midnight (a template's window counts from midnight)."""
     names: set[str] = set()
     per_day = _DAY / interval
     out: list[_Option] = []
@@ -293,15 +299,16 @@ def _options(
             _steps(b.length, interval, "a break's length", where)
             _steps(b.earliest, interval, "a break's earliest start", where)
             _steps(b.last, interval, "a break's latest start", where)
-        # The window repeats every day; a horizon shorter than a day sees it once.
-        days = max(1, math.ceil(horizon / per_day)) if per_day.is_integer() else 1
+        # The window repeats every day; a horizon shorter than a day sees it once (or twice,
+        # when it starts after midnight and runs into the next day).
+        days = max(1, math.ceil((horizon + lead) / per_day)) if per_day.is_integer() else 1
         starts: set[int] = set()
         for d in range(days):
             for s in range(first, last + 1):
-                at = s + d * int(per_day) if per_day.is_integer() else s
+                at = (s + d * int(per_day) if per_day.is_integer() else s) - lead
                 if wraps:
                     starts.add(at % horizon)
-                elif at + length <= horizon:
+                elif at >= 0 and at + length <= horizon:
                     starts.add(at)
         if not starts:
             raise ConfigError(
@@ -578,7 +585,10 @@ def cover(
             *origin*.
         templates: The shifts agents can work (names unique).
         interval: The length of one interval (30 minutes by default; taken from a plan).
-        origin: The horizon's start (aware), for the instants of :meth:`Roster.to_dict`.
+        origin: The horizon's start (aware), for the instants of :meth:`Roster.to_dict`;
+            templates' windows count from its day's midnight (a horizon from 08:00 is eight
+            hours into the day), so it must fall on an interval boundary from midnight.
+            Without it, the horizon starts at midnight.
         wraps: The horizon wraps around (a 24/7 desk: the last interval is followed by the
             first, and a night shift may run from the end of the horizon into its start).
 
@@ -633,7 +643,19 @@ def cover(
             f"'templates' must be a non-empty sequence of templates, got {show(templates)}"
         )
     horizon = len(need)
-    options = _options(tpls, step, horizon, wraps)
+    lead = 0
+    if origin is not None:
+        # Template windows are offsets from the start of the horizon's day: a horizon that
+        # starts at 08:00 is eight hours into it.
+        since = origin - origin.replace(hour=0, minute=0, second=0, microsecond=0)
+        if since % step:
+            raise ConfigError(
+                f"the horizon starts at {origin.time().isoformat()}, not on an interval of "
+                f"{show(step)} from midnight: template windows could not be placed",
+                "origin",
+            )
+        lead = since // step
+    options = _options(tpls, step, horizon, wraps, lead)
     covered = [False] * horizon
     for o in options:
         for j in range(o.length):
