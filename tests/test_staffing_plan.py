@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 import math
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from fractions import Fraction
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -26,6 +27,8 @@ from csflow.staffing import (
     service_level,
     staffing_plan,
 )
+from csflow.staffing.roster import cover
+from csflow.staffing.shifts import ShiftTemplate
 
 JKT = ZoneInfo("Asia/Jakarta")
 MIN = timedelta(minutes=1)
@@ -312,3 +315,27 @@ def test_forecast_interval_validates_directly() -> None:
         ForecastInterval.from_rate(START, HALF, per_hour=-3)
     with pytest.raises(ConfigError, match=r"'duration' must be a positive timedelta"):
         ForecastInterval.from_rate(START, timedelta(0), per_hour=3)
+
+
+@pytest.mark.parametrize(("day", "halves"), [(date(2026, 3, 8), 46), (date(2026, 11, 1), 50)])
+def test_a_forecast_in_a_zone_with_dst_is_back_to_back_in_real_time(day: date, halves: int) -> None:
+    """New York's spring-forward day has 46 half hours and its fall-back day 50.  A forecast
+    of them in local time is back to back in real time: the plan takes it (the fall-back day
+    was refused as overlapping: 01:00 the second time "starts before" 01:30 the first), each
+    interval ends where the next starts, and a roster covers it (the spring-forward day was
+    refused as not back to back)."""
+    new_york = ZoneInfo("America/New_York")
+    half = timedelta(minutes=30)
+    first = datetime(day.year, day.month, day.day, tzinfo=new_york).astimezone(UTC)
+    forecast = [((first + k * half).astimezone(new_york), half, 20.0) for k in range(halves)]
+    assert forecast[-1][0].date() == day  # the whole local day, no more
+    plan = staffing_plan(forecast, 3 * timedelta(minutes=1), 20 * timedelta(seconds=1), 0.8)
+    rows = plan.intervals
+    assert all(
+        a.end == b.start and a.end.utcoffset() == b.start.utcoffset()
+        for a, b in itertools.pairwise(rows)
+    )
+    roster = cover(
+        plan, [ShiftTemplate("any", timedelta(hours=8), timedelta(0), timedelta(hours=23))]
+    )
+    assert [i.short for i in roster.intervals] == [0] * halves

@@ -10,13 +10,13 @@ phones into heads to schedule.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from fractions import Fraction
 
 import attrs
 
 from csflow._text import show
-from csflow._time import require_aware
+from csflow._time import instant_us, require_aware
 from csflow.errors import ConfigError
 from csflow.staffing._checks import (
     MAX_LOAD,
@@ -108,8 +108,9 @@ class ForecastInterval:
 
     @property
     def end(self) -> datetime:
-        """The instant the interval ends (``start + duration``)."""
-        return self.start + self.duration
+        """The instant the interval ends: *duration* of real time after ``start``, in its
+        zone (across a DST change too, where wall-clock addition would be an hour off)."""
+        return _after(self.start, self.duration)
 
 
 @attrs.frozen
@@ -147,8 +148,9 @@ class IntervalStaffing:
 
     @property
     def end(self) -> datetime:
-        """The instant the interval ends (``start + duration``)."""
-        return self.start + self.duration
+        """The instant the interval ends: *duration* of real time after ``start``, in its
+        zone (across a DST change too, where wall-clock addition would be an hour off)."""
+        return _after(self.start, self.duration)
 
 
 @attrs.frozen
@@ -273,7 +275,8 @@ def staffing_plan(
         ) from None
     forecast = [_to_interval(item, f"intervals[{i}]") for i, item in enumerate(items)]
     for i in range(1, len(forecast)):
-        if forecast[i].start < forecast[i - 1].end:
+        # Compared as instants: two times in one zone compare by wall clock in Python.
+        if instant_us(forecast[i].start, "start") < instant_us(forecast[i - 1].end, "end"):
             raise ConfigError(
                 f"intervals must be in time order without overlap: starts at "
                 f"{show(forecast[i].start)}, before the previous interval ends at "
@@ -310,3 +313,8 @@ def staffing_plan(
         heads = -(-n * available.denominator // available.numerator)
         rows.append(IntervalStaffing(f.start, f.duration, x, a, n, heads, sl, asa, busy, pw, pab))
     return StaffingPlan(tuple(rows), handle, goal, lvl, patience, shrink, factor)
+
+
+def _after(start: datetime, duration: timedelta) -> datetime:
+    """*duration* of real time after *start*, written in *start*'s zone."""
+    return (start.astimezone(UTC) + duration).astimezone(start.tzinfo)

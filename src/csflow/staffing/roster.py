@@ -72,7 +72,7 @@ import attrs
 import networkx as nx
 
 from csflow._text import show
-from csflow._time import require_aware
+from csflow._time import instant_us, require_aware
 from csflow.errors import ConfigError
 from csflow.staffing._checks import check_duration
 from csflow.staffing.plan import StaffingPlan
@@ -616,7 +616,10 @@ def cover(
             raise ConfigError("the plan has no interval to cover")
         step = rows[0].duration
         for i in range(1, len(rows)):
-            if rows[i].duration != step or rows[i].start != rows[i - 1].end:
+            # Back to back as instants (one zone's times compare by wall clock in Python).
+            if rows[i].duration != step or instant_us(rows[i].start, "start") != instant_us(
+                rows[i - 1].end, "end"
+            ):
                 raise ConfigError(
                     "a plan to roster needs equal intervals back to back, got "
                     f"{show(rows[i - 1].start)}+{show(rows[i - 1].duration)} then "
