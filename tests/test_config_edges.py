@@ -312,6 +312,15 @@ def test_a_triage_error_is_at_the_rule_as_the_document_spells_it(triage: Any, pa
             },
             "routing_profiles[0].queues[0].priority",
         ),
+        ({"transfers": {"max_transfers": -1}}, "transfers.max_transfers"),
+        ({"transfers": {"on_limit": "warn"}}, "transfers.on_limit"),
+        ({"capacity": {"weights": {"email": 0}}}, "capacity.weights.email"),
+        ({"capacity": {"limits": {"chat": -1}}}, "capacity.limits.chat"),
+        ({"capacity": {"exclusive": ["phone", 3]}}, "capacity.exclusive[1]"),
+        ({"capacity": {"budget": 0}}, "capacity.budget"),
+        ({"presence": {"lunch": 1}}, "presence.lunch"),
+        ({"queues": [{"name": "q", "bands": {"high": "x"}}]}, "queues[0].bands.high"),
+        ({"queues": [{"name": "q", "bands": {"highest": 1}}]}, "queues[0].bands.highest"),
     ],
 )
 def test_a_bad_field_is_named_in_the_path_not_only_in_the_message(doc: Any, path: str) -> None:
@@ -320,4 +329,27 @@ def test_a_bad_field_is_named_in_the_path_not_only_in_the_message(doc: Any, path
     in the message)."""
     with pytest.raises(ConfigError) as info:
         DeskConfig.from_dict(doc)
+    assert info.value.path == path
+
+
+def test_a_bad_band_names_the_priority_as_written_not_the_enum() -> None:
+    with pytest.raises(ConfigError) as info:
+        DeskConfig.from_dict({"queues": [{"name": "q", "bands": {"high": 1.5}}]})
+    assert str(info.value) == "queues[0].bands.high: expected an int, got 1.5"
+
+
+@pytest.mark.parametrize(
+    ("queue", "path"),
+    [
+        ({"name": "q", "key": "aging", "fallback": "PT1H"}, "queues[0].fallback"),
+        ({"name": "q", "fallback": "PT1H"}, "queues[0].fallback"),
+        ({"name": "q", "key": "deadline", "allowances": {"gold": "PT1M"}}, "queues[0].allowances"),
+        ({"name": "q", "key": "deadline", "default_allowance": 60}, "queues[0].default_allowance"),
+    ],
+)
+def test_a_key_of_the_other_queue_kind_is_refused_not_ignored(queue: Any, path: str) -> None:
+    """An aging queue has no fallback deadline and a deadline queue no allowances: such a key
+    was read and then ignored, so a desk ran without the setting its config asked for."""
+    with pytest.raises(ConfigError, match="applies only to a queue with key") as info:
+        DeskConfig.from_dict({"queues": [queue]})
     assert info.value.path == path

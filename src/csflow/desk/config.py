@@ -546,6 +546,8 @@ class DeskConfig:
 
         Durations are ISO 8601 (``"PT30S"``) or seconds.  ``channels``, ``languages`` and
         ``skills`` are lists of names or ``"open"`` (see the constructor for the defaults).
+        A queue's ``allowances`` and ``default_allowance`` belong to ``"key": "aging"`` (the
+        default) and ``fallback`` to ``"key": "deadline"``; the other kind's key is refused.
 
         Raises:
             ConfigError: Anything malformed, with the path to it
@@ -631,19 +633,31 @@ class DeskConfig:
         if "transfers" in d:
             tm = mapping(d["transfers"], "transfers")
             check_keys(tm, ("max_transfers", "on_limit"), "transfers")
+            for k in tm:  # each field checked alone, so an error names it in its path
+                wrap(join_path("transfers", k), TransferPolicy, **{k: tm[k]})
             transfers = wrap(
                 "transfers",
                 TransferPolicy,
                 tm.get("max_transfers", 3),
                 tm.get("on_limit", "refuse"),
             )
-        presence = wrap(
-            "presence", PresenceStates, dict(mapping(d.get("presence", {}), "presence"))
-        )
+        pm = mapping(d.get("presence", {}), "presence")
+        for k, v in pm.items():  # each state checked alone, so an error names it in its path
+            wrap(join_path("presence", k), PresenceStates, {k: v})
+        presence = wrap("presence", PresenceStates, dict(pm))
         capacity = CapacityRules()
         if "capacity" in d:
             cm = mapping(d["capacity"], "capacity")
             check_keys(cm, ("weights", "limits", "exclusive", "budget"), "capacity")
+            # Each value checked alone first, so an error names it in its path.
+            for field in ("weights", "limits"):
+                fp = join_path("capacity", field)
+                for ch, v in mapping(cm.get(field, {}), fp).items():
+                    wrap(join_path(fp, ch), CapacityRules, **{field: {ch: v}})
+            for i, ch in enumerate(sequence(cm.get("exclusive", []), "capacity.exclusive")):
+                wrap(f"capacity.exclusive[{i}]", CapacityRules, exclusive=[ch])
+            if "budget" in cm:
+                wrap("capacity.budget", CapacityRules, budget=cm["budget"])
             capacity = wrap(
                 "capacity",
                 CapacityRules,
@@ -734,9 +748,21 @@ def _queue_from_dict(data: object, path: str) -> QueueSpec:
     )
     name = defined_name(d.get("name"), join_path(path, "name"))
     kind = d.get("key", "aging")
+    # Keys of the other queue kind would be read and then ignored: refuse them instead.
+    other = {"aging": ("fallback",), "deadline": ("allowances", "default_allowance")}
+    for k in other.get(kind, ()) if isinstance(kind, str) else ():
+        if k in d:
+            raise ConfigError(
+                f"{show(k)} applies only to a queue with key "
+                f"{show('deadline' if kind == 'aging' else 'aging')}, and this one is {show(kind)}",
+                join_path(path, k),
+            )
     bands: dict[Priority, int] = {}
-    for k, v in mapping(d.get("bands", {}), join_path(path, "bands")).items():
-        bands[wrap(join_path(path, "bands"), Priority.parse, k)] = v
+    bands_path = join_path(path, "bands")
+    for k, v in mapping(d.get("bands", {}), bands_path).items():
+        if not isinstance(v, int) or isinstance(v, bool):
+            raise ConfigError(f"expected an int, got {show(v)}", join_path(bands_path, k))
+        bands[wrap(join_path(bands_path, k), Priority.parse, k)] = v
     band_kw: dict[str, Any] = {"bands": bands} if bands else {}
     key: KeyPolicy
     if kind == "aging":
