@@ -165,3 +165,29 @@ def test_goodwill_totals_are_exact_decimals() -> None:
         for _ in range(3)
     ]
     assert people_report(g).goodwill_by_agent["sari"].amount == Decimal("0.30")
+
+
+def test_the_median_of_an_even_count_is_the_mean_of_the_two_middle_values() -> None:
+    """Two first responses, after 1 and 3 minutes: the median is 2 minutes (it was 1, the
+    lower middle, so ``people_report`` and ``consistency`` disagreed on what a median is)."""
+    cfg = DeskConfig.from_dict(
+        {
+            "calendars": {"always": {"timezone": "Asia/Jakarta", "always_open": True}},
+            "sla_policies": [
+                {"name": "chat", "calendar": "always", "targets": {"first_response": "PT10M"}}
+            ],
+            "default_sla_policy": "chat",
+        }
+    )
+    desk = Desk(cfg)
+    events: list[object] = list(
+        desk.add_agent(AgentProfile("sari", capacity={"chat": 2}), at=T0, presence="available")
+    )
+    for k in range(2):
+        ticket = Ticket(f"t{k}", Customer(f"c{k}", Tier("gold", 1)), "chat", T0)
+        events += desk.submit(ticket, at=T0)
+    events += desk.reply("t0", "sari", at=T0 + timedelta(seconds=60))
+    events += desk.reply("t1", "sari", at=T0 + timedelta(seconds=180))
+    sari = people_report(events).agents["sari"]
+    assert sari.first_response_median_s == 120.0
+    assert sari.first_response_p90_s == 180.0

@@ -314,3 +314,34 @@ def test_an_open_ended_shift_keeps_its_breaks_and_its_start() -> None:
         Shift(timedelta(hours=2), breaks=[(timedelta(hours=1), timedelta(hours=1))])
     result = simulate(DeskConfig(), _three_days(AgentGroup("a", 3, shifts=[shift])), seed=3)
     assert result.report.answered >= result.customers - 2
+
+
+def test_the_sla_series_has_a_row_for_every_interval_quiet_ones_included() -> None:
+    """A quiet hour is a row with nothing decided (``rate`` ``None``), as the how-to's "one
+    row per interval" promises; it was left out, so a plot joined its neighbours across it."""
+    desk_config = DeskConfig.from_dict(
+        {
+            "calendars": {"all": {"timezone": "UTC", "always_open": True}},
+            "sla_policies": [
+                {"name": "p", "calendar": "all", "targets": {"first_response": "PT5M"}}
+            ],
+            "default_sla_policy": "p",
+        }
+    )
+    quiet_middle = Arrivals(
+        (
+            RatePeriod(timedelta(0), 60),
+            RatePeriod(timedelta(hours=1), 0),
+            RatePeriod(timedelta(hours=2), 60),
+        )
+    )
+    three_hours = _config(
+        duration=timedelta(hours=3), arrivals=quiet_middle, agents=[AgentGroup("a", 10)]
+    )
+    result = simulate(desk_config, three_hours, seed=3)
+    series = result.sla_series
+    assert [row.start for row in series] == [T0 + k * timedelta(minutes=30) for k in range(6)]
+    # Nobody arrived from 01:00 to 02:00 and nobody was waiting: two rows with nothing decided.
+    assert [(r.met, r.breached, r.rate) for r in series[2:4]] == [(0, 0, None), (0, 0, None)]
+    assert all(r.met > 0 for r in series[:2] + series[4:])
+    assert sum(r.met for r in series) == result.report.sla.met

@@ -20,13 +20,15 @@ Everything here is read from a stream of csflow events (the lists a
 
 Theory of operation: per ticket, the reader keeps who holds it now and since when (for handle
 time) and who had it last (to whom a response or a clock stop is credited); it drops a ticket
-at :class:`~csflow.events.TicketClosed`.  Percentiles are nearest-rank over each agent's
-first-response times.
+at :class:`~csflow.events.TicketClosed`.  The median of an even count is the mean of its two
+middle values (as :func:`statistics.median` and :func:`consistency` take it); the 90th
+percentile is nearest-rank over each agent's first-response times.
 """
 
 from __future__ import annotations
 
 import math
+import statistics
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from types import MappingProxyType
@@ -338,7 +340,7 @@ def people_report(events: Iterable[object]) -> PeopleReport:
             a,
             rec.assignments,
             rec.handled,
-            _nearest_rank(rec.frt, 0.5),
+            statistics.median(rec.frt) if rec.frt else None,
             _nearest_rank(rec.frt, 0.9),
             rec.held_s / rec.held_n if rec.held_n else None,
             rec.xfer,

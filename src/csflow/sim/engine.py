@@ -489,9 +489,16 @@ class _Run:
         return tuple(out)
 
     def series(self) -> tuple[SlaInterval, ...]:
+        """One row per interval of the horizon (and of any later interval that decided a
+        cycle), with ``0, 0`` where nothing was decided: a gap in a plot is then a quiet
+        interval, not a missing one."""
+        bins = self.sla_bins
+        last = -(-(self.end_us - self.start_us) // self.interval_us) - 1
+        first = min(0, min(bins, default=0))
+        last = max(last, max(bins, default=0))
         return tuple(
-            SlaInterval(utc(self.start_us + k * self.interval_us), met, br)
-            for k, (met, br) in sorted(self.sla_bins.items())
+            SlaInterval(utc(self.start_us + k * self.interval_us), *bins.get(k, (0, 0)))
+            for k in range(first, last + 1)
         )
 
 

@@ -41,7 +41,9 @@ class SimResult:
         customers: Customers who arrived (warm-up included).
         commands: Desk commands the simulator issued.
         events: Events the desk returned.
-        sla_series: SLA attainment per :attr:`SimConfig.interval`, in time order.
+        sla_series: SLA attainment per :attr:`SimConfig.interval`, in time order: one row
+            for every interval of the horizon (``met == breached == 0`` and ``rate`` ``None``
+            where nothing was decided), then any later interval that decided a cycle.
         seed: The seed of the run.
         occupancy_series: Measured occupancy per :attr:`SimConfig.interval` of the horizon,
             in time order: ``(start (UTC), busy / available)``, the time agents spent on
