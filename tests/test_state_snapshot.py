@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import copy
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
@@ -583,6 +583,10 @@ def test_a_ticket_transferred_out_of_a_relaxing_queue_keeps_no_relaxation_timer(
     assert desk.advance(at=later) == restored.advance(at=later)
 
 
+WIB = timezone(timedelta(hours=7))
+_OFFICE_WEEK = {d: [["08:00", "17:00"]] for d in ("mon", "tue", "wed", "thu", "fri")}
+
+
 def _calendar_desk(calendar: dict[str, Any], recalculation: str = "keep_elapsed") -> DeskConfig:
     return DeskConfig.from_dict(
         {
@@ -637,6 +641,40 @@ def test_a_calendar_changed_under_a_snapshot_moves_its_deadlines(
     assert restored.advance(at=t0 + timedelta(hours=9)) == []  # no warning on the old schedule
 
 
+@pytest.mark.parametrize(
+    ("change", "due"),
+    [
+        # Monday becomes a holiday: the 10 minutes used stay used; 7 h 50 min left from
+        # Tuesday 08:00 ends at 15:50 (the stretch was re-measured as 0 and it was 16:00).
+        ({"holidays": {"2026-03-16": "Nyepi"}}, datetime(2026, 3, 17, 15, 50, tzinfo=WIB)),
+        # Monday opens at 09:05: still 10 minutes used, 7 h 50 min left from 09:10 ends at
+        # 17:00 (it was 5 minutes used and Tuesday 08:05).
+        (
+            {"weekly": {**_OFFICE_WEEK, "mon": [["09:05", "17:00"]]}},
+            datetime(2026, 3, 16, 17, 0, tzinfo=WIB),
+        ),
+    ],
+)
+def test_keep_elapsed_keeps_the_time_used_when_the_calendar_changes(
+    change: dict[str, Any], due: datetime
+) -> None:
+    """An e-mail with an 8-hour first-response target on an office calendar (Mon-Fri 08-17,
+    Jakarta), created Monday 09:00, saved at 09:10 with 10 minutes used.  Restored under a
+    changed calendar with ``keep_elapsed``, the persisting how-to promises that each clock
+    keeps the business time it has used: that time was measured on the old calendar, and
+    only what is left is laid on the new one."""
+    t0 = datetime(2026, 3, 16, 9, 0, tzinfo=WIB)
+    office = {"timezone": "Asia/Jakarta", "weekly": _OFFICE_WEEK}
+    desk = Desk(_calendar_desk(office))
+    desk.submit(Ticket("T-1", Customer("c", Tier("gold", 3)), "email", t0), at=t0)
+    desk.advance(at=t0 + timedelta(minutes=10))
+    snap = json.loads(json.dumps(desk.snapshot()))
+    restored = Desk.restore(_calendar_desk({**office, **change}), snap, on_config_change=[])
+    first = restored.clocks("T-1")["first_response"]
+    assert first.elapsed == timedelta(minutes=10)
+    assert first.due_at == due
+
+
 def test_a_calendar_that_counts_alike_moves_nothing() -> None:
     """Renaming a holiday changes the configuration, not business time: a restore under it
     recalculates nothing (even in ``restart`` mode) and reports no moved deadline."""
@@ -683,3 +721,26 @@ def test_memories_switched_on_by_a_config_change_start_empty() -> None:
     tampered["state"]["contacts"] = None
     with pytest.raises(ConfigError, match=r"snapshot\.state\.contacts: expected data"):
         Desk.restore(PEOPLE, tampered)
+
+
+@pytest.mark.parametrize(
+    "used_at",
+    ["x", [1], [True, 0], "at+1", "more than real time", "before mark"],
+)
+def test_a_tampered_used_at_is_refused_at_its_path(used_at: Any) -> None:
+    t0 = datetime(2026, 3, 16, 9, 0, tzinfo=WIB)
+    desk = Desk(_calendar_desk({"timezone": "UTC", "always_open": True}))
+    desk.submit(Ticket("T-1", Customer("c", Tier("gold", 3)), "email", t0), at=t0)
+    desk.advance(at=t0 + timedelta(minutes=10))
+    snap = json.loads(json.dumps(desk.snapshot()))
+    clock = snap["state"]["tickets"][0]["sla"]["clocks"]["first_response"]
+    at, used = clock["used_at"]
+    assert used == 600_000_000  # ten minutes, round the clock
+    bad = {
+        "at+1": [at, used + 1],
+        "more than real time": [at - 1, used],
+        "before mark": [clock["mark"] - 1, 0],
+    }.get(used_at, used_at) if isinstance(used_at, str) else used_at
+    clock["used_at"] = bad
+    with pytest.raises(ConfigError, match=r"first_response\.used_at: expected \[instant"):
+        Desk.restore(desk.config, snap)

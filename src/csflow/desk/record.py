@@ -91,7 +91,7 @@ _KEYS: Final = (
 )
 
 
-def record_to_state(r: TicketRecord) -> dict[str, Any]:
+def record_to_state(r: TicketRecord, at_us: int | None = None) -> dict[str, Any]:
     """A record as plain data for a state snapshot (:func:`record_from_state` reads it).
 
     The SLA clocks are written by :meth:`TicketSla.to_dict <csflow.sla.TicketSla.to_dict>`,
@@ -113,7 +113,7 @@ def record_to_state(r: TicketRecord) -> dict[str, Any]:
         "callback": r.callback,
         "survey_version": r.survey_version,
         "tags": list(r.tags),
-        "sla": None if r.sla is None else r.sla.to_dict(),
+        "sla": None if r.sla is None else r.sla.to_dict(at_us=at_us),
         "history": None if r.history is None else [e.to_dict() for e in r.history],
     }
 

@@ -169,7 +169,7 @@ def state_snapshot(parts: DeskParts, fingerprint: dict[str, Any]) -> dict[str, A
     kept = kept_tickets(parts)
     horizon = _affinity_horizon(parts.config, now)
     state = {
-        "tickets": [record_to_state(r) for r in kept.values()],
+        "tickets": [record_to_state(r, now if known else None) for r in kept.values()],
         "router": parts.router.to_state(profile_to_dict, now if known else None),
         "timers": parts.timers.to_state(parts.tickets, kept),
         "transfers": parts.ledger.to_state(kept),

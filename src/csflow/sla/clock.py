@@ -165,6 +165,7 @@ class SlaClock:
         "_stale",
         "_started",
         "_state",
+        "_then",
         "_ticket_id",
         "_used",
     )
@@ -181,6 +182,9 @@ class SlaClock:
     _lazy: bool  # _next is only a lower bound of that instant, not worked out yet (see _arm)
     _due: int | None  # late: when the target was reached; running on time: memoised deadline
     _history: list[int] | None  # pauses as flat [start0, end0, start1, end1, ...]
+    # Restored from a snapshot: (its instant, business µs used by then on the calendar it was
+    # written on), so a KEEP_ELAPSED recalculation under a changed calendar keeps that time.
+    _then: tuple[int, int] | None
 
     def __init__(
         self, ticket_id: str, target: SlaTarget, at: datetime, *, paused: bool = False
@@ -200,6 +204,7 @@ class SlaClock:
         self._ticket_id = ticket_id
         self._spec = spec
         self._stale = False
+        self._then = None
         self._started = self._mark = self._last = t
         self._used = 0
         # Thresholds that round to zero business time are passed over, as after a restart.
@@ -429,7 +434,9 @@ class SlaClock:
 
     def _recalc_us(self, spec: SlaTarget, t: int, mode: RecalcMode, out: list[SlaEvent]) -> None:
         self._poll_us(t - 1, out)
+        then = self._then if self._stale else None
         self._stale = False
+        self._then = None
         old_late = self._state in LATE_STATES
         running = self._state in COUNTING_STATES
         if mode is RecalcMode.RETROACTIVE:
@@ -443,6 +450,14 @@ class SlaClock:
                 used = 0
                 self._started = self._mark = t
                 self._history = None
+            elif running and then is not None:
+                # KEEP_ELAPSED, restored under a changed calendar: the time used up to the
+                # snapshot was measured on the calendar it was written on; the stretch since
+                # then counts on this one.
+                used = then[1]
+                if then[0] < t:
+                    used += spec.calendar.elapsed_us(then[0], t)
+                self._mark = t
             elif running:  # KEEP_ELAPSED: fold the running stretch, measured on the old calendar
                 used = self._used + self._spec.calendar.elapsed_us(self._mark, t)
                 self._mark = t
@@ -752,12 +767,16 @@ class SlaClock:
 
     # -- snapshot ----------------------------------------------------------------------------
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, *, at_us: int | None = None) -> dict[str, Any]:
         """The clock's state as JSON-compatible data (instants as µs since the epoch).
 
         :meth:`from_dict` with the same calendar gives a clock with identical future events.
+        With *at_us* (the instant of a snapshot, at or after the clock's last instant), a
+        counting clock also writes ``used_at``: that instant and the business time used by
+        then, so that a restore under a changed calendar keeps the time used (see
+        :class:`~csflow.sla.RecalcMode`).
         """
-        return {
+        out = {
             "ticket_id": self._ticket_id,
             "metric": self._spec.metric.value,
             "target_us": self._spec.target_us,
@@ -774,6 +793,9 @@ class SlaClock:
             "calendar": self._spec.calendar.digest if self._state in LIVE_STATES else None,
             "history": None if self._history is None else list(self._history),
         }
+        if at_us is not None and self._state in COUNTING_STATES and at_us >= self._mark:
+            out["used_at"] = [at_us, self._used + self._spec.calendar.elapsed_us(self._mark, at_us)]
+        return out
 
     @classmethod
     def from_dict(cls, data: object, calendar: BusinessCalendar, path: str = "clock") -> SlaClock:
@@ -845,5 +867,22 @@ class SlaClock:
                 f"expected a calendar digest, got {show(digest)}", join(path, "calendar")
             )
         self._stale = digest is not None and digest != calendar.digest
+        self._then = None
+        then = data.get("used_at")
+        if then is not None:
+            if not (
+                isinstance(then, list)
+                and len(then) == 2
+                and all(isinstance(x, int) and not isinstance(x, bool) for x in then)
+                and state in COUNTING_STATES
+                and mark <= then[0] <= MAX_US
+                and used <= then[1] <= used + (then[0] - mark)
+            ):
+                raise ConfigError(
+                    "expected [instant, business µs used by then] of a counting clock, from "
+                    f"its mark and its time used, got {show(then)}",
+                    join(path, "used_at"),
+                )
+            self._then = (then[0], then[1])
         self._history = None if history is None else list(history)
         return self

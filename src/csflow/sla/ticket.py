@@ -543,10 +543,11 @@ class TicketSla:
 
     # -- snapshot ----------------------------------------------------------------------------
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, *, at_us: int | None = None) -> dict[str, Any]:
         """The ticket's SLA state as JSON-compatible data (the policy by name).
 
         :meth:`from_dict` with the same policies gives an object with identical future events.
+        *at_us* is the instant of a snapshot (see :meth:`SlaClock.to_dict`).
         """
         return {
             "ticket_id": self._ticket_id,
@@ -556,7 +557,9 @@ class TicketSla:
             "replied": self._replied,
             "last": self._last,
             "clocks": {
-                m.value: c.to_dict() for m, c in zip(METRICS, self._clocks, strict=True) if c
+                m.value: c.to_dict(at_us=at_us)
+                for m, c in zip(METRICS, self._clocks, strict=True)
+                if c
             },
         }
 
