@@ -8,6 +8,7 @@ import io
 import json
 import os
 import pathlib
+import re
 import shutil
 import subprocess
 import sys
@@ -272,3 +273,190 @@ def test_the_html_report_renders_its_plot_and_tables_in_a_browser(tmp_path: path
     )  # fmt: skip
     assert shot.read_bytes().startswith(b"\x89PNG")
     assert shot.stat().st_size > 20_000  # a blank page is a few kB
+
+
+def _help_entries(command: str) -> dict[str, str]:
+    """``csflow COMMAND --help``: each argument's entry (its first word -> the entry's text on
+    one line, wrapping undone)."""
+    entries: dict[str, str] = {}
+    key = ""
+    for line in _ok(command, "--help").splitlines():
+        if line.startswith("  ") and not line.startswith("   "):
+            key = line.split()[0]
+            entries[key] = line.strip()
+        elif line.startswith("   ") and key:
+            entries[key] += " " + line.strip()
+        else:
+            key = ""
+    return entries
+
+
+@pytest.mark.parametrize("command", ["demo", "simulate", "staff", "lint", "replay", "schema"])
+def test_help_shows_each_default_once_and_none_that_is_empty(command: str) -> None:
+    entries = _help_entries(command)
+    assert "--format" in entries
+    for name, entry in entries.items():
+        assert entry.count("(default") <= 1, entry
+        for empty in ("(default: None)", "(default: False)", "(default: True)"):
+            assert empty not in entry, (name, entry)
+
+
+def test_help_states_the_defaults_the_commands_use() -> None:
+    staff = _help_entries("staff")
+    assert staff["--aht"].endswith("(default: staffing.aht, else 6m)")
+    assert staff["--target"].endswith("(default: staffing.target, else 20s)")
+    assert staff["--level"].endswith("(default: staffing.level, else 0.8)")
+    assert staff["--shrinkage"].endswith("(default: staffing.shrinkage, else 0)")
+    assert staff["--interval"].endswith("(default: staffing.interval, else 30m)")
+    assert "else the simulation's peak" in staff["--peak"]
+    assert staff["--seeds"].endswith("(default: staffing.verify.seeds, else 1,2,3)")
+    assert "(default" not in staff["--verify"]
+    assert "(default" not in staff["--roster"]
+    simulate = _help_entries("simulate")
+    assert simulate["--seed"].endswith("(default: the file's seed, else 0)")
+    assert simulate["--format"].endswith("(default: table)")
+    demo = _help_entries("demo")
+    assert demo["--seed"].endswith("(default: 1)")
+    assert demo["--peak"].endswith("(default: lebaran)")
+    assert _help_entries("schema")["--format"].endswith("(default: json)")
+
+
+def test_the_command_table_of_the_docs_names_every_option() -> None:
+    doc = (_ROOT / "docs" / "reference" / "cli.md").read_text(encoding="utf-8")
+    for command in ("demo", "simulate", "staff", "lint", "replay", "schema"):
+        (row,) = [r for r in doc.splitlines() if re.match(rf"\| `{command}[ `]", r)]
+        for name in _help_entries(command):
+            if name.startswith("--") and name not in ("--help", "--format"):
+                mentioned = re.search(rf"{re.escape(name)}(?![\w-])", row)
+                assert mentioned, f"{command} {name} is not in the docs' table"
+
+
+def test_an_hh_mm_forecast_without_a_day_and_zone_says_so(tmp_path: pathlib.Path) -> None:
+    forecast = tmp_path / "fc.csv"
+    forecast.write_text("start,arrivals\n08:00,10\n08:30,12\n")
+    done = _run("staff", "--forecast", str(forecast))
+    assert done.returncode == 2
+    assert done.stdout == ""
+    (line,) = done.stderr.splitlines()
+    assert line.startswith("csflow: error: fc.csv:2.start: ")
+    assert "('08:00') needs a day and a time zone, and neither is given" in line
+    assert "--day and --timezone, or staffing.day and staffing.timezone" in line
+    assert "expected an ISO 8601 instant" not in line
+    cfg = tmp_path / "c.yaml"
+    cfg.write_text("staffing: {forecast: fc.csv, day: 2026-03-09}\n")
+    done = _run("staff", str(cfg))
+    assert done.returncode == 2
+    assert "fc.csv:2.start: " in done.stderr
+    assert "no time zone is given" in done.stderr
+    done = _run("staff", "--forecast", str(forecast), "--timezone", "Asia/Jakarta")
+    assert done.returncode == 2
+    assert "no day is given" in done.stderr
+    assert _ok("staff", str(cfg), "--timezone", "Asia/Jakarta").startswith("Day plan")
+    forecast.write_text("start,arrivals\n25:00,10\n")
+    done = _run("staff", "--forecast", str(forecast), "--day", "2026-03-09",
+                "--timezone", "Asia/Jakarta")  # fmt: skip
+    assert done.returncode == 2
+    assert "fc.csv:2.start: expected an ISO 8601 instant with an offset or HH:MM" in done.stderr
+
+
+@pytest.mark.parametrize("listed", [True, False])
+def test_lint_paths_follow_the_shape_of_triage(tmp_path: pathlib.Path, listed: bool) -> None:
+    rules = [
+        {"name": "all", "then": {"queue": "general"}},
+        {"name": "gold", "when": {"field": "tier", "eq": "gold"}, "then": {"skills": ["billing"]}},
+    ]
+    cfg = tmp_path / "c.json"
+    cfg.write_text(
+        json.dumps(
+            {
+                "desk": {
+                    "tiers": [{"name": "regular"}, {"name": "gold"}],
+                    "queues": [{"name": "general"}],
+                    "skills": ["billing"],
+                    "triage": rules if listed else {"mode": "first", "rules": rules},
+                    "escalation_rules": [{"name": "e", "then": {"priority": "high"}}],
+                },
+                "simulation": {
+                    "start": "2026-03-09T06:00:00+07:00",
+                    "duration": "1h",
+                    "arrivals": {"rates": [["00:00", 10]]},
+                    "agents": [{"name": "front", "count": 2, "capacity": {"chat": 1}}],
+                },
+            }
+        )
+    )
+    done = _run("lint", str(cfg), "--format", "json")
+    assert done.returncode == 0, done.stderr
+    paths = [f["path"] for f in json.loads(done.stdout)["findings"]]
+    rule = "desk.triage[1]" if listed else "desk.triage.rules[1]"
+    assert rule in paths  # after the catch-all
+    assert f"{rule}.then.skills[0]" in paths  # no agent has billing
+    triage = [p for p in paths if p.startswith("desk.triage")]
+    assert all(p.startswith(rule) for p in triage), triage
+    # A rule that does not load is named the same way, before any finding (exit status 2).
+    data = json.loads(cfg.read_text())
+    data["desk"]["escalation_rules"][0]["then"]["priority"] = "bogus"
+    cfg.write_text(json.dumps(data))
+    done = _run("lint", str(cfg))
+    assert done.returncode == 2
+    assert done.stderr.startswith("csflow: error: desk.escalation_rules[0].then.priority: ")
+    rules[1]["then"] = {"queue": "nowhere"}
+    data["desk"]["triage"] = rules if listed else {"mode": "first", "rules": rules}
+    data["desk"].pop("escalation_rules")
+    cfg.write_text(json.dumps(data))
+    done = _run("lint", str(cfg))
+    assert done.returncode == 2
+    assert done.stderr.startswith(f"csflow: error: {rule}.then.queue: ")
+
+
+def test_demo_json_has_the_full_report_as_simulate_does() -> None:
+    out = json.loads(_ok("demo", "--format", "json"))
+    assert out["report"]["offered"] == out["runs"][0]["offered"] > 0
+    assert set(out["report"]) == set(
+        json.loads(_ok("simulate", str(_DAY), "--format", "json"))["report"]
+    )
+    assert "report" not in _ok("demo", "--format", "csv").split("\n", 1)[0]
+
+
+@pytest.mark.parametrize(
+    ("args", "unbuffered"),
+    [
+        (("schema",), False),
+        (("schema",), True),
+        (("schema", "--format", "csv"), False),
+        (("lint", str(_DAY)), False),
+        (("staff", "--help"), False),
+    ],
+)
+def test_output_into_a_closed_pipe_ends_quietly(args: tuple[str, ...], unbuffered: bool) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    if unbuffered:
+        env["PYTHONUNBUFFERED"] = "1"
+    read, write = os.pipe()
+    os.close(read)  # the reader is gone before the first byte (``csflow ... | head -0``)
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "csflow", *args],
+            stdout=write,
+            stderr=subprocess.PIPE,
+            text=True,
+            check=False,
+            env={**env, "PYTHONPATH": str(_ROOT / "src")},
+            cwd=_ROOT,
+            timeout=120,
+        )
+    finally:
+        os.close(write)
+    assert done.stderr == ""
+    assert done.returncode == 141  # 128 + SIGPIPE, as a shell reports it
+
+
+def test_main_in_a_program_survives_a_closed_stdout(monkeypatch: pytest.MonkeyPatch) -> None:
+    from csflow.cli import main
+
+    class Closed(io.StringIO):
+        def write(self, text: str) -> int:
+            raise BrokenPipeError(32, "Broken pipe")
+
+    monkeypatch.setattr(sys, "stdout", Closed())
+    assert main(["schema"]) == 141

@@ -55,7 +55,7 @@ from typing import Any, Final, Generic, Protocol, TypeVar
 import attrs
 
 from csflow._text import show
-from csflow._time import require_aware
+from csflow._time import require_aware, to_us
 from csflow.errors import ConfigError
 from csflow.model import Customer, Priority, Ticket
 from csflow.rules.context import STANDARD_FIELDS, ticket_context
@@ -156,7 +156,9 @@ class PolicyContext:
     @property
     def wait_s(self) -> float:
         """Seconds the ticket has waited (from ``created_at`` to ``at``; never negative)."""
-        return max(0.0, (self.at - self.ticket.created_at).total_seconds())
+        # In µs: two instants in one zone subtract by wall clock in Python, an hour off
+        # across a fall-back.
+        return max(0.0, (to_us(self.at) - to_us(self.ticket.created_at)) / 1e6)
 
     def fields(self) -> dict[str, Any]:
         """The rule context: :func:`~csflow.rules.ticket_context` plus ``event``, ``metric``

@@ -21,6 +21,7 @@ status 2, checked before any long run starts; ``--debug`` shows the traceback in
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import traceback
 from collections.abc import Sequence
@@ -33,6 +34,24 @@ from csflow.errors import ConfigError, CsflowError
 from csflow.sim import PEAK_DAYS
 
 __all__ = ["main"]
+
+
+class _Defaults(argparse.HelpFormatter):
+    """Each option's help with its default, once: ``(default: ...)`` is added only when the
+    help does not state the default itself and there is one to show (not ``None``, and not
+    for a flag such as ``--verify``, which is off unless given)."""
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        text = action.help
+        if (
+            text is None
+            or "(default" in text
+            or action.nargs == 0
+            or action.default is None
+            or action.default is argparse.SUPPRESS
+        ):
+            return text
+        return f"{text} (default: %(default)s)"
 
 
 class _Parser(argparse.ArgumentParser):
@@ -86,7 +105,7 @@ def _pictures(p: argparse.ArgumentParser) -> None:
 
 
 def _parser() -> argparse.ArgumentParser:
-    fmt = argparse.ArgumentDefaultsHelpFormatter
+    fmt = _Defaults
     parser = _Parser(
         prog="csflow",
         description="Simulate and staff a customer-service desk from a config file "
@@ -154,44 +173,67 @@ def _parser() -> argparse.ArgumentParser:
         help="arrivals per hour of one interval (instead of --load)",
     )
     staff.add_argument(
-        "--forecast", metavar="FILE.csv", help="a day plan from rows start,arrivals[,duration]"
+        "--forecast",
+        metavar="FILE.csv",
+        help="a day plan from rows start,arrivals[,duration] (default: staffing.forecast)",
     )
     staff.add_argument(
-        "--aht", type=_duration, metavar="DURATION", help="average handle time (default: 6m)"
+        "--aht",
+        type=_duration,
+        metavar="DURATION",
+        help="average handle time (default: staffing.aht, else 6m)",
     )
     staff.add_argument(
-        "--target", type=_duration, metavar="DURATION", help="answer-time target (default: 20s)"
+        "--target",
+        type=_duration,
+        metavar="DURATION",
+        help="answer-time target (default: staffing.target, else 20s)",
     )
     staff.add_argument(
-        "--level", type=float, metavar="FRACTION", help="service level wanted, 0-1 (default: 0.8)"
+        "--level",
+        type=float,
+        metavar="FRACTION",
+        help="service level wanted, 0-1 (default: staffing.level, else 0.8)",
     )
     staff.add_argument(
         "--patience",
         type=_duration,
         metavar="DURATION",
-        help="mean patience: Erlang A instead of C",
+        help="mean patience: Erlang A instead of C (default: staffing.patience, else none: "
+        "Erlang C)",
     )
-    staff.add_argument("--agents", type=int, metavar="N", help="evaluate this many agents instead")
+    staff.add_argument(
+        "--agents",
+        type=int,
+        metavar="N",
+        help="evaluate this many agents on one interval (default: the fewest that meet --level)",
+    )
     staff.add_argument(
         "--shrinkage",
         type=float,
         metavar="FRACTION",
-        help="time lost to breaks, training, absence (default: 0)",
+        help="time lost to breaks, training, absence (default: staffing.shrinkage, else 0)",
     )
     staff.add_argument(
         "--peak",
         metavar="NAME|FACTOR",
-        help=f"peak-day factor on the forecast: a number or {', '.join(PEAK_DAYS)} (default: 1)",
+        help=f"peak-day factor on the forecast: a number or {', '.join(PEAK_DAYS)} "
+        "(default: staffing.peak, else the simulation's peak for a plan from its arrival "
+        "profile, else 1)",
     )
     staff.add_argument(
         "--interval",
         type=_duration,
         metavar="DURATION",
-        help="length of a forecast row (default: 30m)",
+        help="length of a forecast row (default: staffing.interval, else 30m)",
     )
-    staff.add_argument("--day", metavar="YYYY-MM-DD", help="the day of HH:MM forecast rows")
     staff.add_argument(
-        "--timezone", metavar="ZONE", help="the IANA time zone of HH:MM forecast rows"
+        "--day", metavar="YYYY-MM-DD", help="the day of HH:MM forecast rows (default: staffing.day)"
+    )
+    staff.add_argument(
+        "--timezone",
+        metavar="ZONE",
+        help="the IANA time zone of HH:MM forecast rows (default: staffing.timezone)",
     )
     staff.add_argument(
         "--verify",
@@ -216,7 +258,8 @@ def _parser() -> argparse.ArgumentParser:
         "--span",
         type=_duration,
         metavar="DURATION",
-        help="--verify: how long each interval's steady state is simulated (default: the interval)",
+        help="--verify: how long each interval's steady state is simulated "
+        "(default: staffing.verify.span, else the interval)",
     )
     staff.add_argument(
         "--jobs",
@@ -276,6 +319,11 @@ def _run(args: argparse.Namespace) -> tuple[str, int]:
     return commands.print_schema(args), 0
 
 
+# The exit status of a process that wrote to a pipe nobody reads any more (128 + SIGPIPE), as
+# a shell reports ``yes | head -1``'s ``yes``; 130 (128 + SIGINT) is an interrupt.
+_BROKEN_PIPE = 141
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the csflow command line and return the exit status.
 
@@ -283,8 +331,30 @@ def main(argv: Sequence[str] | None = None) -> int:
         argv: The arguments (default: ``sys.argv[1:]``).
 
     Returns:
-        0 on success, 1 when ``lint`` finds an error, 2 on a bad input (one line on stderr).
+        0 on success, 1 when ``lint`` finds an error, 2 on a bad input (one line on stderr),
+        130 when interrupted, 141 when the reader of stdout went away (``csflow ... | head -1``;
+        nothing is printed then).
     """
+    try:
+        try:
+            return _main(argv)
+        finally:
+            # Output still buffered is written here, not at exit, where a closed pipe would
+            # be reported as an ignored exception.
+            sys.stdout.flush()
+    except BrokenPipeError:
+        # The Python docs' way (signal, "Note on SIGPIPE"): stdout to devnull, so that the
+        # flush at exit does not fail again, and exit quietly.
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            os.close(devnull)
+        except (OSError, ValueError):  # stdout is not a file (main called in a program)
+            pass
+        return _BROKEN_PIPE
+
+
+def _main(argv: Sequence[str] | None) -> int:
     args = _parser().parse_args(sys.argv[1:] if argv is None else list(argv))
     try:
         text, status = _run(args)
@@ -297,6 +367,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("csflow: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        raise  # main's: the reader went away, nothing to report
     except Exception as exc:
         if args.debug:
             raise

@@ -173,8 +173,17 @@ def _forecast(path: Path, st: dict[str, Any], interval: timedelta) -> list[Forec
         try:
             if len(raw) <= 5 and ":" in raw:
                 if zone is None or day is None:
+                    given = (
+                        "neither is given"
+                        if zone is None and day is None
+                        else "no day is given"
+                        if day is None
+                        else "no time zone is given"
+                    )
                     raise ConfigError(
-                        f"a time of day {raw!r} needs staffing.day and staffing.timezone",
+                        f"a start given as HH:MM ({raw!r}) needs a day and a time zone, and "
+                        f"{given}: give --day and --timezone, or staffing.day and "
+                        "staffing.timezone in the config file",
                         f"{where}.start",
                     )
                 hh, mm = raw.split(":")
@@ -183,6 +192,8 @@ def _forecast(path: Path, st: dict[str, Any], interval: timedelta) -> list[Forec
                 start = datetime.fromisoformat(raw)
                 if start.tzinfo is None:
                     raise ValueError
+        except ConfigError:
+            raise  # a ValueError too, but already the right message
         except ValueError:
             raise ConfigError(
                 f"expected an ISO 8601 instant with an offset or HH:MM, got {raw!r}",
@@ -400,6 +411,16 @@ def _staff_one(
 # lint and schema
 
 
+def _document_path(path: str, listed: bool) -> str:
+    """*path* of a desk finding as the document spells it: ``DeskConfig.lint`` names triage
+    rule i ``triage.rules[i]``, the ``{mode, rules}`` shape; a document whose ``triage`` is a
+    list of rules has it at ``triage[i]`` (as ``DeskConfig.from_dict`` errors say)."""
+    head = "triage.rules"
+    if listed and (path == head or path.startswith(head + "[")):
+        return "triage" + path[len(head) :]
+    return path
+
+
 def lint(args: argparse.Namespace) -> tuple[str, int]:
     """``csflow lint CONFIG``: every finding with its path; status 1 when one is an error."""
     doc = load_document(args.config)
@@ -430,7 +451,11 @@ def lint(args: argparse.Namespace) -> tuple[str, int]:
                             f"team {team!r} is not a desk team",
                         )
                     )
-    findings[:0] = [(f"desk.{f.path}", f.severity, f.message) for f in desk.lint(agents=profiles)]
+    listed = isinstance(doc.data.get("desk", {}).get("triage"), list | tuple)
+    findings[:0] = [
+        (f"desk.{_document_path(f.path, listed)}", f.severity, f.message)
+        for f in desk.lint(agents=profiles)
+    ]
     table = Table(
         "findings", f"Findings in {doc.path}", ("path", "severity", "message"), tuple(findings)
     )

@@ -3,7 +3,7 @@
 Prints SLA deadlines across the Lebaran closing, the simulated day's report, a staffing
 recommendation and one standard across every agent -- a small team's morning, per agent, and
 the agents outside the team's band (the ``table`` format keeps this text; ``json`` and
-``csv`` give the tables).
+``csv`` give the tables, and ``json`` the run's full ``report`` too, as ``simulate`` does).
 """
 
 from __future__ import annotations
@@ -245,7 +245,9 @@ def demo(args: argparse.Namespace) -> str:
         config_text=json.dumps({"desk": scenario.desk, "simulation": sim_data}, indent=2),
     )
     if args.format != "table":
-        return render(args.format, tables)
+        # As ``simulate`` does for a single run: json adds the run's full report.
+        extra = {"report": result.report.to_dict()} if args.format == "json" else None
+        return render(args.format, tables, extra=extra)
     out: list[str] = []
     _deadlines(out)
     out.append("")

@@ -32,7 +32,7 @@ import attrs
 
 from csflow._config import check_keys, duration, mapping
 from csflow._text import show
-from csflow._time import duration_us, utc
+from csflow._time import duration_us, to_us, utc
 from csflow.errors import ConfigError
 
 __all__ = [
@@ -129,7 +129,7 @@ class ContactSummary:
         known ``last_s`` (seconds since the previous contact) and ``last_agent``."""
         out: dict[str, Any] = {"count": self.count, "open": self.open_tickets}
         if self.last_contact_at is not None:
-            out["last_s"] = max(0.0, (at - self.last_contact_at).total_seconds())
+            out["last_s"] = max(0.0, (to_us(at) - to_us(self.last_contact_at)) / 1e6)
         if self.last_agent is not None:
             out["last_agent"] = self.last_agent
         return out

@@ -71,7 +71,7 @@ from typing import Any, Concatenate, Final, ParamSpec
 import attrs
 
 from csflow._text import show
-from csflow._time import duration_us, instant_us, utc
+from csflow._time import duration_us, instant_us, to_us, utc
 from csflow.desk.commands import Command
 from csflow.desk.config import DeskConfig
 from csflow.desk.contacts import (
@@ -175,8 +175,9 @@ _SLA_FINAL: Final = frozenset({_CLOSED, TicketStatus.ABANDONED})
 _P = ParamSpec("_P")
 
 
-def _event_at(event: Event) -> datetime:
-    return event.at
+def _event_at(event: Event) -> int:
+    # The instant: datetimes in one zone compare by wall clock in Python (see _command).
+    return to_us(event.at)
 
 
 def _command(
@@ -192,12 +193,15 @@ def _command(
         out = run(self, *args, **kwargs)
         self._settle(out)
         if len(out) > 1:
-            last = out[0].at
+            # Compared as instants: two datetimes in one zone (an SLA calendar's) compare by
+            # wall clock in Python, which puts the repeated hour of a fall-back out of order.
+            last = to_us(out[0].at)
             for e in out:
-                if e.at < last:
+                t = to_us(e.at)
+                if t < last:
                     out.sort(key=_event_at)
                     break
-                last = e.at
+                last = t
         return out
 
     return command

@@ -40,6 +40,7 @@ from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
 from csflow._plain import encode_instant
+from csflow._time import to_us
 from csflow._text import show
 from csflow.desk.commands import Command, command_from_dict
 from csflow.desk.config import DeskConfig
@@ -76,13 +77,13 @@ def _journal(entries: Iterable[object], since: Any) -> list[Command]:
         else:
             check_plain(entry, path)
             cmd = command_from_dict(entry, path)
-        if since is not None and cmd.at < since:
+        if since is not None and to_us(cmd.at) < to_us(since):
             raise ConfigError(
                 f"journal entry at {cmd.at.isoformat()} is before the snapshot's instant "
                 f"{since.isoformat()}",
                 f"{path}.at",
             )
-        if out and cmd.at < out[-1].at:
+        if out and to_us(cmd.at) < to_us(out[-1].at):
             raise ConfigError(
                 f"journal entry at {cmd.at.isoformat()} is before the entry above it "
                 f"({out[-1].at.isoformat()})",

@@ -12,7 +12,7 @@ from datetime import datetime
 from types import MappingProxyType
 from typing import Any, Final
 
-from csflow._time import require_aware
+from csflow._time import require_aware, to_us
 from csflow.errors import ConfigError
 from csflow.model import Ticket
 from csflow.rules._abbrev import short_repr
@@ -132,7 +132,8 @@ def ticket_context(
         ctx["language"] = ticket.language
     if at is not None:
         require_aware(at, "at", ConfigError)
-        ctx["wait_s"] = max(0.0, (at - ticket.created_at).total_seconds())
+        # In µs: two instants in one zone subtract by wall clock in Python.
+        ctx["wait_s"] = max(0.0, (to_us(at) - to_us(ticket.created_at)) / 1e6)
     if contacts is not None:
         ctx["contacts"] = MappingProxyType(dict(contacts))
     for key, value in extra.items():

@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any, Final
 
 from csflow._text import show
-from csflow._time import from_us, instant_us
+from csflow._time import from_us, instant_us, to_us
 from csflow.errors import ConfigError, InvalidTransitionError
 from csflow.events import SlaEvent
 from csflow.model import Metric, MetricMap, Priority, Ticket, TicketStatus
@@ -44,8 +44,10 @@ _FR, _NR, _PU, _RES = METRICS
 _SOLVED: Final = TicketStatus.SOLVED
 
 
-def _event_at(event: SlaEvent) -> datetime:
-    return event.at
+def _event_at(event: SlaEvent) -> int:
+    # The instant, not the datetime: two datetimes in one zone compare by wall clock in
+    # Python, so an event in the repeated hour of a fall-back would sort before an earlier one.
+    return to_us(event.at)
 
 
 class TicketSla:
