@@ -203,12 +203,26 @@ def test_a_digest_changes_with_business_time_and_not_with_names() -> None:
     alike = [
         office(holidays={date(2026, 3, 20): "Hari Raya Idul Fitri"}),
         office(holidays=[date(2026, 3, 20)]),
+        # A holiday on a closed Sunday, a special day with its weekday's own hours, and the
+        # morning split at 10:00 into two spans that touch: the same business time.
+        office(holidays=[date(2026, 3, 20), date(2026, 3, 22)]),
+        office(
+            holidays=[date(2026, 3, 20)],
+            special_days={date(2026, 3, 23): [("08:00", "12:00"), ("13:00", "17:00")]},
+        ),
+        BusinessCalendar(
+            "Asia/Jakarta",
+            weekly={
+                d: [("08:00", "10:00"), ("10:00", "12:00"), ("13:00", "17:00")] for d in WEEKDAYS
+            },
+            holidays=[date(2026, 3, 20)],
+        ),
     ]
     assert {c.digest for c in alike} == {base.digest}
     assert len(base.digest) == 16
     differ = [
         office(),
-        office(holidays={date(2026, 3, 21): "Idul Fitri"}),
+        office(holidays={date(2026, 3, 19): "Idul Fitri"}),
         office(
             holidays={date(2026, 3, 20): "Idul Fitri"},
             special_days={date(2026, 12, 12): [("08:00", "22:00")]},

@@ -188,6 +188,17 @@ def _fmt_span(span: Span) -> tuple[str, str]:
     return (_fmt_minute(span[0]), _fmt_minute(span[1]))
 
 
+def _merged(spans: tuple[Span, ...]) -> list[list[int]]:
+    """*spans* (sorted, not overlapping) with the ones that touch joined: the same open time."""
+    out: list[list[int]] = []
+    for start, end in spans:
+        if out and out[-1][1] == start:
+            out[-1][1] = end
+        else:
+            out.append([start, end])
+    return out
+
+
 def _check_date(value: object, where: str) -> date:
     if not isinstance(value, date) or isinstance(value, datetime):
         raise CalendarError(f"{where} keys must be datetime.date values, got {show(value)}")
@@ -393,15 +404,24 @@ class BusinessCalendar:
 
     @property
     def digest(self) -> str:
-        """A short fingerprint of what decides business time: the zone, the weekly hours, the
-        holiday dates and the special days (not the holidays' names).  Two calendars that
-        count business time alike have the same digest; a snapshot's SLA clocks record it,
-        so a restore under a changed calendar knows their instants are stale."""
+        """A short fingerprint of what decides business time: the zone's name, the open hours
+        of each weekday, and the dates whose hours differ from their weekday's (holidays and
+        special days; not the holidays' names).  Spans that touch count as one, and a
+        holiday on a closed day or a special day with its weekday's own hours changes
+        nothing.  So two calendars in the same zone that count business time alike have the
+        same digest (a zone's alias, ``Etc/UTC`` for ``UTC``, still differs).  A snapshot's
+        SLA clocks record it, so a restore under a changed calendar knows their instants are
+        stale."""
         known: str | None = getattr(self, "_digest", None)
         if known is not None:
             return known
-        doc = self.to_dict()
-        doc["holidays"] = sorted(doc["holidays"])
+        weekly = [_merged(spans) for spans in self._weekly]
+        dates = {}
+        for d in sorted(self._holidays.keys() | self._special.keys()):
+            spans = _merged(self._spans_of(d))
+            if spans != weekly[d.weekday()]:
+                dates[d.isoformat()] = spans
+        doc = {"timezone": self._timezone, "weekly": weekly, "dates": dates}
         text = json.dumps(doc, sort_keys=True, separators=(",", ":"))
         digest = hashlib.sha256(text.encode()).hexdigest()[:16]
         self._digest = digest

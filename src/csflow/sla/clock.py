@@ -445,6 +445,18 @@ class SlaClock:
             self._used, self._mark = fresh._used, fresh._mark
             self._k, self._next, self._due = fresh._k, fresh._next, fresh._due
             self._lazy = fresh._lazy
+            if not late and fresh._state in PAUSED_STATES:
+                # The replay paused exactly as it reached a threshold or the target: a fresh
+                # clock would report it at its resume, but at a change every mode passes over a
+                # threshold already used and reports a target already reached, now.
+                if fresh._used >= spec.target_us:
+                    late = True
+                    self._k = len(spec.warn_us)
+                    self._next = None
+                    self._lazy = False
+                    self._due = fresh._mark  # where the replay reached it
+                else:
+                    self._k = max(self._k, bisect.bisect_right(spec.warn_us, fresh._used))
         else:
             if mode is RecalcMode.RESTART:
                 used = 0
