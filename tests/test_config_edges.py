@@ -353,3 +353,27 @@ def test_a_key_of_the_other_queue_kind_is_refused_not_ignored(queue: Any, path: 
     with pytest.raises(ConfigError, match="applies only to a queue with key") as info:
         DeskConfig.from_dict({"queues": [queue]})
     assert info.value.path == path
+
+
+@pytest.mark.parametrize(
+    ("doc", "path"),
+    [
+        (
+            {"queues": [{"name": "vip"}], "triage": [{"name": "a", "then": {"queu": "vip"}}]},
+            "triage[0].then.queu",
+        ),
+        (
+            {"triage": {"mode": "all", "rules": [{"name": "a", "then": {"priorty": "high"}}]}},
+            "triage.rules[0].then.priorty",
+        ),
+        (
+            {"escalation_rules": [{"name": "a", "then": {"notfy": ["lead"]}}]},
+            "escalation_rules[0].then.notfy",
+        ),
+    ],
+)
+def test_a_misspelt_action_is_refused_not_ignored(doc: Any, path: str) -> None:
+    """``then: {queu: vip}`` loaded, and every ticket quietly went to the default queue."""
+    with pytest.raises(ConfigError, match=r"unknown (triage|escalation) action") as info:
+        DeskConfig.from_dict(doc)
+    assert info.value.path == path

@@ -444,6 +444,10 @@ class RuleQueuePolicy:
         )
 
 
+#: The actions of an escalation rule (``then``) that :class:`RuleEscalationPolicy` reads.
+ESCALATION_ACTIONS: Final = ("priority", "queue", "notify", "tags")
+
+
 @attrs.frozen
 class RuleEscalationPolicy:
     """The default :class:`EscalationPolicy`: the escalation actions of a rule set.
@@ -463,6 +467,15 @@ class RuleEscalationPolicy:
     rules: RuleSet = attrs.field(converter=_all)
 
     def __attrs_post_init__(self) -> None:
+        for i, rule in enumerate(self.rules.rules):
+            for key in rule.then:
+                if key not in ESCALATION_ACTIONS:
+                    # Read by nothing: a misspelt action would be ignored in silence.
+                    raise ConfigError(
+                        f"unknown escalation action {show(key)}; escalation acts on "
+                        f"{show(list(ESCALATION_ACTIONS))}",
+                        f"rules[{i}].then.{key}",
+                    )
         _check_priorities(self.rules)
         _check_names(self.rules, "queue")
         _check_name_list(self.rules, "notify")

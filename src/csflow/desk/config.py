@@ -378,6 +378,14 @@ class DeskConfig:
         for i, rule in enumerate(self.triage):
             for key, value in rule.then.items():
                 where = f"triage[{i}].then.{key}"
+                if key not in TRIAGE_ACTIONS:
+                    # The desk reads only these: a misspelt one ("queu") would be ignored and
+                    # the ticket would quietly go to the default queue.
+                    raise ConfigError(
+                        f"unknown triage action {show(key)}; triage acts on "
+                        f"{show(list(TRIAGE_ACTIONS))}",
+                        where,
+                    )
                 if key == "queue" and (not isinstance(value, str) or value not in queues):
                     raise ConfigError(
                         f"unknown queue {show(value)}; known: {show(sorted(queues))}", where
@@ -737,6 +745,10 @@ def _triage_rules(rules: object, mode: Any) -> RuleSet:
     if not isinstance(rules, list | tuple):
         raise ConfigError(f"expected a list of rules, got {show(rules)}", "triage.rules")
     return RuleSet.from_dicts(list(rules), mode=mode, known_fields=STANDARD_FIELDS)
+
+
+#: The actions a triage rule may take (``then``): the desk reads these and no others.
+TRIAGE_ACTIONS: Final = ("priority", "queue", "sla_policy", "skills", "tags")
 
 
 def _queue_from_dict(data: object, path: str) -> QueueSpec:
