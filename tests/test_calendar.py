@@ -153,7 +153,7 @@ def test_from_dict_round_trips_and_reports_paths() -> None:
     assert info.value.path == "desk.calendars.office"
     with pytest.raises(ConfigError, match=r"^calendar.holidays: expected an ISO date"):
         BusinessCalendar.from_dict({"timezone": "UTC", "holidays": ["20-03-2026"]})
-    with pytest.raises(ConfigError, match=r"^calendar: weekly\['mon'\]\[0\] end must"):
+    with pytest.raises(ConfigError, match=r"^calendar.weekly.mon\[0\]: end must"):
         BusinessCalendar.from_dict({"timezone": "UTC", "weekly": {"mon": [["09:00", "99:00"]]}})
     with pytest.raises(ConfigError, match=r"^calendar: expected a mapping, got \[\]"):
         BusinessCalendar.from_dict([])

@@ -321,6 +321,36 @@ def test_a_triage_error_is_at_the_rule_as_the_document_spells_it(triage: Any, pa
         ({"presence": {"lunch": 1}}, "presence.lunch"),
         ({"queues": [{"name": "q", "bands": {"high": "x"}}]}, "queues[0].bands.high"),
         ({"queues": [{"name": "q", "bands": {"highest": 1}}]}, "queues[0].bands.highest"),
+        (
+            {"calendars": {"o": {"weekly": {"mon": [["09:00", "12:00"], ["13:00", "12:30"]]}}}},
+            "calendars.o.weekly.mon[1]",
+        ),
+        ({"calendars": {"o": {"weekly": {"tue": [[780, "14:00"]]}}}}, "calendars.o.weekly.tue[0]"),
+        (
+            {"calendars": {"o": {"special_days": {"2026-12-12": [["22:00", "06:00"]]}}}},
+            "calendars.o.special_days.2026-12-12[0]",
+        ),
+        (
+            {
+                "calendars": {"o": {"always_open": True}},
+                "sla_policies": [{"name": "p", "calendar": "o", "targets": {"answer": "PT1M"}}],
+            },
+            "sla_policies[0].targets.answer",
+        ),
+        (
+            {
+                "calendars": {"o": {"always_open": True}},
+                "sla_policies": [
+                    {
+                        "name": "p",
+                        "calendar": "o",
+                        "targets": {"resolution": "PT1H"},
+                        "pause_on": {"waiting": ["resolution"]},
+                    }
+                ],
+            },
+            "sla_policies[0].pause_on.waiting",
+        ),
     ],
 )
 def test_a_bad_field_is_named_in_the_path_not_only_in_the_message(doc: Any, path: str) -> None:

@@ -101,7 +101,7 @@ REFUSED: list[tuple[type[CsflowError], Callable[[], object], str]] = [
     (
         ConfigError,
         lambda: P(targets={"first_reply": "PT1H"}),
-        "sla_policy.targets: metric must be one of 'first_response', 'next_response', 'periodic_update', 'resolution', got 'first_reply'",
+        "sla_policy.targets.first_reply: metric must be one of 'first_response', 'next_response', 'periodic_update', 'resolution', got 'first_reply'",
     ),
     (
         ConfigError,
@@ -116,7 +116,7 @@ REFUSED: list[tuple[type[CsflowError], Callable[[], object], str]] = [
     (
         ConfigError,
         lambda: P(targets={"resolution": {"urgnt": "PT1H"}}),
-        "sla_policy.targets.resolution: priority must be one of 'low', 'normal', 'high', 'urgent', got 'urgnt'",
+        "sla_policy.targets.resolution.urgnt: priority must be one of 'low', 'normal', 'high', 'urgent', got 'urgnt'",
     ),
     (
         ConfigError,
@@ -166,7 +166,7 @@ REFUSED: list[tuple[type[CsflowError], Callable[[], object], str]] = [
     (
         ConfigError,
         lambda: P(pause_on={"solved": ["resolution"]}),
-        "sla_policy.pause_on: a pausing status must be one of ['assigned', 'new', 'on_hold', 'open', 'pending', 'queued'], got 'solved'",
+        "sla_policy.pause_on.solved: a pausing status must be one of ['assigned', 'new', 'on_hold', 'open', 'pending', 'queued'], got 'solved'",
     ),
     (
         ConfigError,

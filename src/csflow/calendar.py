@@ -180,6 +180,21 @@ def _parse_spans(value: object, where: str) -> tuple[Span, ...]:
     return tuple(spans)
 
 
+def _spans_at(value: object, where: str) -> None:
+    """Check a document's list of spans, reporting a bad one as a ConfigError at its path
+    (``...weekly.mon[1]``), with the rest of the constructor's message as the detail."""
+    try:
+        _parse_spans(value, where)
+    except CalendarError as exc:
+        message = str(exc)
+        rest = message.removeprefix(where)
+        path = where
+        if rest is not message and rest.startswith("[") and "]" in rest:
+            close = rest.index("]") + 1
+            path, rest = where + rest[:close], rest[close:]
+        raise ConfigError(rest.lstrip(":").strip() or message, path) from None
+
+
 def _fmt_minute(m: int) -> str:
     return f"{m // 60:02d}:{m % 60:02d}"
 
@@ -502,7 +517,20 @@ class BusinessCalendar:
             special = {
                 _parse_iso_date(k, f"{path}.special_days"): v for k, v in special_raw.items()
             }
-            return cls(timezone, data.get("weekly", {}), holidays, special)
+            # The spans first, each at its own path (the constructor names them only in its
+            # message): calendars.office.weekly.mon[1], calendars.office.special_days.<date>.
+            weekly_raw = data.get("weekly", {})
+            if isinstance(weekly_raw, Mapping):
+                for key, spans in weekly_raw.items():
+                    if key not in DAY_KEYS:
+                        raise ConfigError(
+                            f"unknown day {show(key)}; expected one of {show(list(DAY_KEYS))}",
+                            f"{path}.weekly",
+                        )
+                    _spans_at(spans, f"{path}.weekly.{key}")
+            for k, spans in special_raw.items():
+                _spans_at(spans, f"{path}.special_days.{k}")
+            return cls(timezone, weekly_raw, holidays, special)
         except CalendarError as exc:
             raise ConfigError(str(exc), path) from None
 

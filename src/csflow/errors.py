@@ -1,8 +1,9 @@
 """Errors raised by csflow.
 
 Every error csflow raises on purpose is a :class:`CsflowError`.  Each subclass also inherits
-the builtin exception a caller would naturally catch (``ValueError``, ``KeyError``,
-``TypeError``), so ordinary ``except`` clauses keep working.
+the builtin exception a caller would naturally catch (``ValueError`` for bad values,
+``KeyError`` for unknown ids, ``AssertionError`` for a broken invariant), so ordinary
+``except`` clauses keep working.
 
 Messages name the argument, what was expected, and the value that was given (with ``!r``),
 for example::
@@ -98,8 +99,9 @@ class InvalidTransitionError(CsflowError, ValueError):
 class DuplicateTicketError(CsflowError, ValueError):
     """A ticket id that the desk (or a queue, or the router) already holds was offered again.
 
-    The desk raises it for a second ``submit`` of an open ticket, a queue for a ticket already
-    waiting in it, the router for a ticket already waiting or held.
+    The desk raises it for a ``submit`` of an id it still knows (open or closed, until the
+    host calls ``forget``), a queue for a ticket already waiting in it, the router for a
+    ticket already waiting or held.
     """
 
 

@@ -144,7 +144,9 @@ def _norm_targets(
         try:
             metric = Metric.parse(key)
         except ConfigError as exc:
-            raise ConfigError(exc.detail, path) from None
+            raise ConfigError(
+                exc.detail, join(path, key) if isinstance(key, str) else path
+            ) from None
         where = join(path, metric.value)
         if metric in out:
             raise ConfigError(f"metric {show(metric.value)} is given twice", path)
@@ -154,7 +156,8 @@ def _norm_targets(
                 try:
                     priority = Priority.parse(pkey)
                 except ConfigError as exc:
-                    raise ConfigError(exc.detail, where) from None
+                    bad = join(where, pkey) if isinstance(pkey, str) else where
+                    raise ConfigError(exc.detail, bad) from None
                 if priority in per:
                     raise ConfigError(f"priority {show(str(priority))} is given twice", where)
                 per[priority] = duration(raw, join(where, str(priority)))
@@ -178,7 +181,7 @@ def _norm_pause_on(
             raise ConfigError(
                 f"a pausing status must be one of {sorted(status_names(PAUSABLE_STATUSES))}, "
                 f"got {show(key)}",
-                path,
+                join(path, key) if isinstance(key, str) else path,
             )
         where = join(path, status.value)
         if isinstance(metrics, (str, Metric)) or not isinstance(metrics, Iterable):
