@@ -199,6 +199,15 @@ class _Run:
         # agents are busy with those too), and the start of each handling still going on.
         self.busy_bins: dict[int, int] = {}
         self.busy_since: dict[str, int] = {}
+        # The report's window (see `available`), from the warm-up's end until the arrivals
+        # stopped (the horizon, or the last customer's arrival when `max_customers` stopped
+        # them), and the busy time of every handling within it; when the last handling ended.
+        self.arrivals_end_us = self.end_us
+        self.window_busy_us = 0
+        self.last_busy_us = self.start_us
+        # Each agent's capacity slots and planned presence changes (instant, whether it is
+        # "available") in the order they were scheduled: its time on shift, as the desk sees it.
+        self.presence: list[tuple[int, list[tuple[int, bool]]]] = []
         self.next_arrival_s = 0.0  # seconds since start of the arrival process
         # The report, folded in as the run goes (what summarize() over the events would give).
         self.summary = Summarizer(config.service_target)
@@ -217,21 +226,14 @@ class _Run:
 
     # -- set-up --------------------------------------------------------------------------------
 
-    def available(self, window: timedelta) -> timedelta:
-        """Planned agent time on shift, in capacity slots, within the first *window*."""
-        total = timedelta(0)
-        for g in self.config.agents:
-            for s in g.shifts:
-                end = window if s.end is None else min(s.end, window)
-                on = end - min(s.start, window)
-                on -= sum(
-                    (min(d, max(timedelta(0), window - b)) for b, d in s.breaks), timedelta(0)
-                )
-                total += on * g.count * g.slots()
-        return total
-
     def push(self, t_us: int, kind: int, a: Any = None, b: Any = None) -> None:
         heapq.heappush(self.heap, (t_us, next(self.seq), kind, a, b))
+
+    def plan(self, agent: str, changes: list[tuple[int, bool]], t_us: int, state: str) -> None:
+        """Schedule a presence change of *agent*, and note it in its *changes* (the agent
+        time on shift that occupancy is measured against)."""
+        self.push(t_us, _PRESENCE, agent, state)
+        changes.append((t_us, state == "available"))
 
     def schedule_agents(self) -> None:
         at = utc(self.start_us)
@@ -241,6 +243,9 @@ class _Run:
                 self.commands += 1
                 self.react(self.desk.add_agent(profile, at=at))
                 lag = duration_us(g.break_gap, "break_gap", ConfigError) * (i % g.break_waves)
+                changes: list[tuple[int, bool]] = []
+                self.presence.append((g.slots(), changes))
+                agent = profile.id
                 for s in g.shifts:
                     s0 = self.start_us + duration_us(s.start, "start", ConfigError)
                     # An open-ended shift never sends its agent offline: it works to the end.
@@ -249,22 +254,26 @@ class _Run:
                         if s.end is None
                         else self.start_us + duration_us(s.end, "end", ConfigError)
                     )
-                    self.push(s0, _PRESENCE, profile.id, "available")
+                    self.plan(agent, changes, s0, "available")
                     for b, d in s.breaks:
                         b0 = self.start_us + duration_us(b, "break", ConfigError) + lag
                         b1 = b0 + duration_us(d, "break", ConfigError)
                         if s1 is not None:
                             b1 = min(b1, s1)
                         if b0 < b1:
-                            self.push(b0, _PRESENCE, profile.id, "away")
-                            self.push(b1, _PRESENCE, profile.id, "available")
+                            self.plan(agent, changes, b0, "away")
+                            self.plan(agent, changes, b1, "available")
                     if s1 is not None:
-                        self.push(s1, _PRESENCE, profile.id, "offline")
+                        self.plan(agent, changes, s1, "offline")
 
     def schedule_arrival(self) -> None:
         """Draw the next arrival of the piecewise-constant Poisson process, if any."""
         m = self.config.max_customers
         if m is not None and self.customers >= m:
+            # The limit ends the arrivals at this (the last) customer's arrival.
+            self.arrivals_end_us = min(
+                self.end_us, self.start_us + round(self.next_arrival_s * _US)
+            )
             return
         t = self.next_arrival_s
         horizon = (self.end_us - self.start_us) / _US
@@ -458,9 +467,17 @@ class _Run:
             counts[0] += 1
 
     def busy(self, since_us: int, until_us: int) -> None:
-        """Add a handling's busy time to the intervals it overlaps, within the horizon."""
+        """Add a handling's busy time to the intervals it overlaps (the drain after the
+        horizon included), and to the report's window (see :meth:`available`).
+
+        A handling ends at the simulated now, so until the last arrival is in, the end of the
+        arrivals still lies ahead of it: clipping at the horizon then clips at the window.
+        """
         a = max(since_us, self.start_us)
-        b = min(until_us, self.end_us)
+        b = until_us
+        if b > self.last_busy_us:
+            self.last_busy_us = b
+        self.window_busy_us += max(0, min(b, self.arrivals_end_us) - max(a, self.warm_us))
         step = self.interval_us
         bins = self.busy_bins
         while a < b:
@@ -469,22 +486,62 @@ class _Run:
             bins[k] = bins.get(k, 0) + edge - a
             a = edge
 
+    def shifts(self, until_us: int) -> list[tuple[int, int, int]]:
+        """The agents' time on shift (available, not on a break) up to *until_us*:
+        ``(capacity slots, from, to)`` spans, in microseconds since the epoch."""
+        spans = []
+        for slots, changes in self.presence:
+            since: int | None = None
+            # Stable: changes at one instant apply in the order they were scheduled, as the
+            # run's heap applies them.
+            for t_us, on in sorted(changes, key=lambda c: c[0]):
+                if on and since is None:
+                    since = t_us
+                elif not on and since is not None:
+                    spans.append((slots, since, min(t_us, until_us)))
+                    since = None
+            if since is not None:  # on shift to the end of the run
+                spans.append((slots, since, until_us))
+        return [(n, a, b) for n, a, b in spans if a < b and n > 0]
+
+    def series_end_us(self) -> int:
+        """The end of the measured time: the horizon, or the drain's last handling after it."""
+        return max(self.end_us, self.last_busy_us)
+
+    def available(self, busy: timedelta) -> timedelta:
+        """The report's available time, for its busy time *busy* (see :func:`simulate`):
+        *busy* plus the agents' idle contact time between the end of the warm-up and the end
+        of the arrivals (their time on shift, in capacity slots, less every handling's busy
+        time within that window)."""
+        lo, hi = self.warm_us, self.arrivals_end_us
+        on = 0
+        for slots, a, b in self.shifts(hi):
+            a = max(a, lo)
+            if a < b:
+                on += (b - a) * slots
+        idle = timedelta(microseconds=on - self.window_busy_us)
+        return max(timedelta(0), busy + idle)
+
     def occupancy_series(self) -> tuple[tuple[datetime, float | None], ...]:
         """Busy contact-time over available contact-time (agents on shift times their
-        capacity slots), per interval of the horizon; ``None`` where no agent was on."""
+        capacity slots), per interval of the horizon and of any later interval in which an
+        agent was still busy (the drain); ``None`` where no agent was on."""
+        end = self.series_end_us()
+        step = self.interval_us
+        origin = self.start_us
+        slot_bins: dict[int, int] = {}
+        for slots, a, b in self.shifts(end):
+            while a < b:
+                k = (a - origin) // step
+                edge = min(b, origin + (k + 1) * step)
+                slot_bins[k] = slot_bins.get(k, 0) + (edge - a) * slots
+                a = edge
         out = []
-        step = timedelta(microseconds=self.interval_us)
-        start = utc(self.start_us)
-        before = timedelta(0)
         k = 0
-        while self.start_us + k * self.interval_us < self.end_us:
-            upto = min((k + 1) * step, timedelta(microseconds=self.end_us - self.start_us))
-            total = self.available(upto)
-            slots = total - before
-            before = total
+        while origin + k * step < end:
+            slots = slot_bins.get(k, 0)
             busy = self.busy_bins.get(k, 0)
-            rate = busy / (slots / timedelta(microseconds=1)) if slots > timedelta(0) else None
-            out.append((start + k * step, rate))
+            out.append((utc(origin + k * step), busy / slots if slots > 0 else None))
             k += 1
         return tuple(out)
 
@@ -527,8 +584,21 @@ def simulate(
 
     Returns:
         The :class:`SimResult`, whose ``report`` is :func:`csflow.metrics.summarize` over the
-        desk's events (warm-up tickets left out; folded in as the run goes) with the agents' planned time on shift as the
-        available time for occupancy.
+        desk's events (warm-up tickets left out; folded in as the run goes), with an
+        ``available`` time that makes its occupancy busy time over busy plus idle time.  Its
+        window runs from the end of the warm-up until the arrivals stop (the end of
+        *duration*, or the last customer's arrival when ``max_customers`` stops them).
+        ``available`` is the report's ``handle_time`` (the whole handling of its tickets, the
+        drain after the window included) plus the agents' idle contact time in the window:
+        their time on shift (capacity slots, breaks left out, as the desk saw their presence)
+        less the busy time of every handling within it, warm-up tickets' included, as
+        :attr:`SimResult.occupancy_series` counts them per interval.  So a desk busy all the
+        time reads 1, and otherwise ``report.occupancy`` is the series' busy time over its
+        available time summed over the window, up to the work carried across the window's
+        edges (warm-up tickets handled after the warm-up, the report's tickets after the
+        arrivals stop), which balance out in a steady state: on an M/M/c run it comes out at
+        Erlang's load per agent.  The agents' idle time after the arrivals stop does not
+        count, nor do their own presence changes then (an offline at the end of a shift).
 
     Raises:
         ConfigError: An escalation team the desk does not have, or a desk command refused by
@@ -556,10 +626,9 @@ def simulate(
     run.run()
     report = run.summary.report()
     if report.end is not None:
-        # Occupancy over the span that ran: the arrival window, or less when a customer
-        # limit ended the arrivals early.
-        ran = min(config.duration, report.end - config.start)
-        report = attrs.evolve(report, available=run.available(ran))
+        # Occupancy over the report's window: its busy time over that plus the agents' idle
+        # time while the report's customers arrived.
+        report = attrs.evolve(report, available=run.available(report.handle_time))
     return SimResult(
         report,
         run.customers,

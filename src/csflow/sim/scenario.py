@@ -47,6 +47,14 @@ PEAK_DAYS: Final[Mapping[str, float]] = MappingProxyType(
 )
 
 
+#: The highest arrival rate a simulation takes, in contacts an hour, after the peak-day
+#: multiplier: 10 million an hour (2,778 a second), far beyond any desk's peak.  A run costs
+#: about one step per customer, so a rate beyond it would not finish (and rates past about
+#: 1e15 an hour draw gaps below the resolution of the simulated clock and would never end).
+#: Not exported: the number is the documented contract.
+MAX_ARRIVAL_RATE: Final = 1e7
+
+
 def _channels(value: Any) -> tuple[tuple[str, float], ...]:
     return mix(value, "channels")
 
@@ -281,9 +289,14 @@ class SimConfig:
 
     Args:
         start: When the simulation starts (aware).
-        duration: How long arrivals come (the simulation then drains: every ticket in line is
-            served or abandoned).
-        arrivals: The traffic.
+        duration: How long arrivals come.  The simulation then drains: the agents still on
+            shift serve the tickets in line, and customers with a patience give up, until
+            nothing is left to happen.  A ticket that no agent can take any more (no agent on
+            shift with capacity for its channel, none at all, or shifts that ended before the
+            line emptied) and whose customer never gives up stays in line: the report counts
+            it in ``waiting``, answered neither on time nor late.
+        arrivals: The traffic; at most :data:`MAX_ARRIVAL_RATE` (10 million) contacts an hour
+            in any period once multiplied by *peak*.
         agents: The agent groups.
         handle_time: Handle-time distribution by channel name, with ``"default"`` for the rest.
         patience: Patience distribution by channel name (no entry: the customer never gives
@@ -298,7 +311,8 @@ class SimConfig:
         reply_on_assign: The agent replies as soon as it takes a ticket (meets first response).
 
     Raises:
-        ConfigError: Anything malformed.
+        ConfigError: Anything malformed, or an arrival rate (times *peak*) above
+            :data:`MAX_ARRIVAL_RATE`.
     """
 
     start: datetime
@@ -330,6 +344,17 @@ class SimConfig:
         m = self.max_customers
         if m is not None and (isinstance(m, bool) or not isinstance(m, int) or m < 1):
             raise ConfigError(f"'max_customers' must be an int >= 1 or None, got {show(m)}")
+        for i, p in enumerate(self.arrivals.rates):
+            rate = p.per_hour * self.peak
+            if rate > MAX_ARRIVAL_RATE:
+                # Name the culprit: the period's own rate, or the multiplier that lifted it.
+                where = f"arrivals.rates[{i}]" if p.per_hour > MAX_ARRIVAL_RATE else "peak"
+                raise ConfigError(
+                    f"the arrival rate must be at most {MAX_ARRIVAL_RATE:g} contacts an hour "
+                    f"(after the peak multiplier), got {show(p.per_hour)} an hour"
+                    + ("" if self.peak == 1.0 else f" x peak {show(self.peak)}"),
+                    where,
+                )
         names = [g.name for g in self.agents]
         if len(set(names)) != len(names):
             raise ConfigError(f"agent group names must be unique, got {show(names)}")
@@ -586,11 +611,17 @@ def mmc_scenario(
         service_target: The report's service-level target.
 
     Raises:
-        ConfigError: A bad number of agents or load.
+        ConfigError: A bad number of agents or load, or a load whose arrival rate
+            (``load / aht``) is above :data:`MAX_ARRIVAL_RATE` contacts an hour.
     """
     if isinstance(agents, bool) or not isinstance(agents, int) or agents < 1:
         raise ConfigError(f"'agents' must be an int >= 1, got {show(agents)}")
     per_hour = number(load, "load", positive=True) * 3600 / aht.total_seconds()
+    if per_hour > MAX_ARRIVAL_RATE:
+        raise ConfigError(
+            f"'load' must give at most {MAX_ARRIVAL_RATE:g} arrivals an hour at an aht of "
+            f"{show(aht)}, got {show(load)} Erlangs ({per_hour:g} an hour)"
+        )
     desk: dict[str, Any] = {"tiers": [{"name": "regular", "rank": 0}]}
     if sla:
         desk |= {

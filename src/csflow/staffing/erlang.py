@@ -51,6 +51,15 @@ Theory of operation
   the tail is below ``1e-18`` of each sum.  When the peak lies far out (an overloaded queue with
   long patience), the terms more than ``12 sqrt(y)`` below it are skipped (they add less than
   ``1e-20``) and the series starts at the skip point, scaled by ``lgamma``.
+* The terms that matter still span about ``20 sqrt(y)`` on an overloaded or critically loaded
+  queue (``agents <= load``), so a patience of many thousand handle times there makes a long
+  series: with ``load × patience / aht`` beyond about ``2e10`` (``1e11`` with exactly as many
+  agents as load) it would take more than 3,000,000 terms (seconds, then minutes, of work).
+  Such a call is refused with a :class:`~csflow.errors.ConfigError` -- before the work where
+  the distance to the peak already shows it, else after at most that many terms -- rather
+  than left to run: a patience that long behaves as infinite patience, which is Erlang C's
+  model.  Queues with more agents than load are not affected (their terms fall geometrically
+  from the first).
 """
 
 from __future__ import annotations
@@ -89,6 +98,18 @@ __all__ = [
 
 # Relative size below which a series tail is dropped.
 _TAIL = 1e-18
+
+# The most terms an Erlang A series may take (about a second of work per series).  The terms
+# that matter span about 20 sqrt(load x patience / aht) when the queue is overloaded or
+# critically loaded (agents <= load) and few otherwise, so only such a queue whose patience
+# is many thousand handle times (load x patience / aht beyond about 2e10) reaches it: it is
+# refused, not run for minutes.
+_MAX_TERMS = 3_000_000
+
+
+class _TooLong(Exception):
+    """An Erlang A series would take more than :data:`_MAX_TERMS` terms."""
+
 
 # --------------------------------------------------------------------------------------------
 # Erlang B / C kernels (inputs already validated; a > 0)
@@ -413,6 +434,9 @@ def _kummer(x: float, w: float) -> tuple[float, float, float]:
         k = skip
         log_scale = skip * log(w) + lgamma(x + 1.0) - lgamma(x + skip + 1.0)
         h = _digamma_diff(x + 1.0, x + skip + 1.0)
+    last = k + _MAX_TERMS
+    if peak > last:  # too long before it even reaches the peak: refused without the work
+        raise _TooLong
     t = 1.0
     s = sk = sh = 0.0
     while True:
@@ -424,6 +448,8 @@ def _kummer(x: float, w: float) -> tuple[float, float, float]:
         t *= w / d
         h += 1.0 / d
         if k > peak:
+            if k > last:
+                raise _TooLong
             # Past the peak the ratio w/(x+j+1) only falls, so the tails are bounded by
             # geometric series with the next ratio.
             r = w / (d + 1.0)
@@ -466,6 +492,16 @@ class ErlangAResult:
     service_level: float | None = None
 
 
+def _refused(n: int, a: float, p: float) -> ConfigError:
+    return ConfigError(
+        f"Erlang A with {n} agent{'' if n == 1 else 's'} on {a:g} Erlangs and a patience of "
+        f"{p:g} handle times is refused: its series would take more than {_MAX_TERMS:,} "
+        "terms (minutes of work).  "
+        "A patience that long on a queue this loaded behaves as infinite patience: use "
+        "Erlang C (erlang_c, agents_for_service_level), or a shorter patience"
+    )
+
+
 def _erlang_a_core(
     n: int, a: float, p: float, tp: float | None
 ) -> tuple[float, float, float, float, float, float | None]:
@@ -476,7 +512,10 @@ def _erlang_a_core(
     inv = _inv_b(n, a)
     x = n * p
     y = a * p
-    ln_s, mean_k, mean_h = _kummer(x, y)
+    try:
+        ln_s, mean_k, mean_h = _kummer(x, y)
+    except _TooLong:
+        raise _refused(n, a, p) from None
     # P(wait) = S / (1/B + S - 1), written so that a huge S cannot overflow.
     pw = 0.0 if inv == INF else 1.0 / (1.0 + (inv - 1.0) * exp(-ln_s))
     pab = pw * mean_k / y
@@ -488,7 +527,10 @@ def _erlang_a_core(
         if tp == 0.0:
             sl = 1.0 - pw
         else:
-            ln_s1 = _kummer(x + 1.0, y * exp(-tp))[0]
+            try:
+                ln_s1 = _kummer(x + 1.0, y * exp(-tp))[0]
+            except _TooLong:  # about as long as the first series: refused alike
+                raise _refused(n, a, p) from None
             g_t = exp(log(x / (x + 1.0)) - (x + 1.0) * tp - y * expm1(-tp) + ln_s1 - ln_s)
             sl = (1.0 - pw) + pw * ((1.0 - mean_k / y) - g_t)
             sl = 0.0 if sl < 0.0 else 1.0 if sl > 1.0 else sl
@@ -518,8 +560,10 @@ def erlang_a(
         The :class:`ErlangAResult`.
 
     Raises:
-        ConfigError: an argument has the wrong type or an out-of-range value, or ``agents`` is
-            0 while ``load > 0`` (nobody would ever be answered).
+        ConfigError: an argument has the wrong type or an out-of-range value, ``agents`` is
+            0 while ``load > 0`` (nobody would ever be answered), or the series would take
+            more than 3,000,000 terms (``agents <= load`` with ``load × patience / aht``
+            beyond about ``2e10``: see the module notes).
     """
     n = check_agents(agents)
     a = check_load(load)
@@ -569,7 +613,8 @@ def agents_for_service_level_a(
         The number of agents; 0 when ``load == 0``.
 
     Raises:
-        ConfigError: an argument has the wrong type or an out-of-range value.
+        ConfigError: an argument has the wrong type or an out-of-range value, or a candidate
+            below the load whose series is too long (as :func:`erlang_a`).
     """
     a = check_load(load)
     handle = check_duration(aht, "aht", positive=True)

@@ -75,7 +75,7 @@ from csflow._text import show
 from csflow._time import instant_us, require_aware
 from csflow.errors import ConfigError
 from csflow.staffing._checks import check_duration
-from csflow.staffing.plan import StaffingPlan
+from csflow.staffing.plan import StaffingPlan, _after
 from csflow.staffing.shifts import ShiftTemplate
 
 __all__ = ["IntervalCover", "Roster", "RosterRow", "cover"]
@@ -90,7 +90,9 @@ class RosterRow:
 
     Attributes:
         shift: The :class:`~csflow.staffing.shifts.ShiftTemplate`'s name.
-        start: The shift's start, as an offset from the horizon's start.
+        start: The shift's start, as an offset from the horizon's start (real time: across a
+            DST change, :meth:`to_dict` and :meth:`Roster.table` show the instant that much
+            real time after the origin, in its zone).
         end: Its end (on a wrapping horizon it may lie past the horizon's end: the shift goes
             on at the horizon's start).
         breaks: ``(start, end)`` of each break, offsets like *start*.
@@ -104,10 +106,14 @@ class RosterRow:
     agents: int
 
     def to_dict(self, origin: datetime | None = None) -> dict[str, Any]:
-        """Plain data: instants as ISO 8601 from *origin*, or offsets in seconds without one."""
+        """Plain data: instants as ISO 8601 from *origin*, or offsets in seconds without one.
+
+        An instant is the offset's real time after *origin*, written in *origin*'s zone (as a
+        plan's intervals are): across a DST change that is not the wall-clock sum.
+        """
 
         def put(offset: timedelta) -> str | float:
-            return (origin + offset).isoformat() if origin else offset.total_seconds()
+            return _after(origin, offset).isoformat() if origin else offset.total_seconds()
 
         return {
             "shift": self.shift,
@@ -138,7 +144,7 @@ class IntervalCover:
 
     def to_dict(self, origin: datetime | None = None) -> dict[str, Any]:
         """Plain data (see :meth:`RosterRow.to_dict`)."""
-        start = (origin + self.start).isoformat() if origin else self.start.total_seconds()
+        start = _after(origin, self.start).isoformat() if origin else self.start.total_seconds()
         return {
             "start": start,
             "required": self.required,
@@ -157,7 +163,7 @@ class Roster:
         intervals: Coverage per interval, in order.
         cost: The roster's total cost (the least possible for the templates).
         interval: The length of one interval.
-        origin: The horizon's start, when it was given.
+        origin: The horizon's start, when it was given; offsets are real time after it.
         wraps: Whether the horizon wraps around (a 24/7 desk).
     """
 
@@ -188,7 +194,7 @@ class Roster:
 
         def at(offset: timedelta) -> str:
             if self.origin is not None:
-                return f"{self.origin + offset:%a %H:%M}"
+                return f"{_after(self.origin, offset):%a %H:%M}"
             days, rest = divmod(offset, _DAY)
             return f"+{days}d {rest // _HOUR:02d}:{rest % _HOUR // timedelta(minutes=1):02d}"
 
@@ -665,7 +671,7 @@ def cover(
             covered[(o.start + j) % horizon] = True
     for t, r in enumerate(need):
         if r > 0 and not covered[t]:
-            when = (origin + t * step).isoformat() if origin else f"{t * step} after the start"
+            when = _after(origin, t * step).isoformat() if origin else f"{t * step} after the start"
             raise ConfigError(
                 f"interval {t} (from {when}) needs {r} agents but no shift template covers it",
                 f"requirements[{t}]",

@@ -291,6 +291,10 @@ def verify_plan(
 ) -> VerifiedPlan:
     """Simulate a day plan on the real desk and correct each interval's agents.
 
+    An interval that expects no arrivals needs nobody: it verifies at 0 agents, without a
+    search.  With no customer to measure, its simulated service level counts as met (100 %)
+    and its abandonment as 0.
+
     Args:
         plan: The plan (from :func:`~csflow.staffing.plan.staffing_plan`): its intervals'
             arrivals, its Erlang answer, its service level and answer-time target.
@@ -299,8 +303,9 @@ def verify_plan(
             without what is set per interval: ``arrivals`` holds the mixes (channels, tiers,
             ...) but no ``rates``; ``agents`` is one group whose ``count`` and ``shifts`` are
             left out; ``handle_time``, ``patience``, ``escalations`` as the desk needs.
-        agents: Agents per interval to start from (the caller's own plan); the plan's Erlang
-            answer by default.
+        agents: Agents per interval to start from (the caller's own plan): ints ``>= 1``,
+            or 0 for an interval that expects no arrivals; the plan's Erlang answer by
+            default.
         seeds: One run per seed for every candidate (at least one).
         abandonment: A ceiling on the mean simulated abandonment, or ``None``.
         tiers: Tier name -> floor on its SLA attainment (the desk's SLA clocks), or ``None``.
@@ -324,13 +329,25 @@ def verify_plan(
         raise ConfigError(f"'plan' must be a StaffingPlan, got {show(plan)}")
     template = _check_template(simulation)
     n = len(plan.intervals)
-    start_agents = [i.agents for i in plan.intervals] if agents is None else list(agents)
-    if len(start_agents) != n or any(
-        isinstance(a, bool) or not isinstance(a, int) or a < 1 for a in start_agents
-    ):
-        raise ConfigError(
-            f"'agents' must hold one int >= 1 per plan interval ({n}), got {show(agents)}"
+    if agents is None:
+        start_agents = [i.agents for i in plan.intervals]
+    else:
+        # Only what the caller passed is checked here (the plan's own answer is 0 exactly
+        # where it expects no arrivals), and the message names it.
+        given: object = agents  # the annotation is a promise callers may break
+        start_agents = (
+            []
+            if isinstance(given, (str, bytes)) or not isinstance(given, Sequence)
+            else list(given)
         )
+        if len(start_agents) != n or any(
+            isinstance(a, bool) or not isinstance(a, int) or a < (0 if row.arrivals == 0 else 1)
+            for a, row in zip(start_agents, plan.intervals, strict=True)
+        ):
+            raise ConfigError(
+                f"'agents' must hold one int >= 1 per plan interval ({n}), or 0 for an "
+                f"interval that expects no arrivals, got {show(agents)}"
+            )
     runs = tuple(seeds)
     if not runs or any(isinstance(s, bool) or not isinstance(s, int) for s in runs):
         raise ConfigError(f"'seeds' must be a non-empty sequence of ints, got {show(seeds)}")
@@ -413,16 +430,19 @@ def _verify(
                 return False
         return True
 
-    # lo: most agents known to fail (0: nobody answers); hi: fewest known to pass (0: none
-    # yet).  Gallop from the start (1, 2, 4 ... agents a step) until the answer is bracketed,
-    # then bisect: O(log |answer - start|) rounds however far Erlang was.
+    # A quiet interval (no arrivals expected) needs nobody: its answer is 0 agents, with
+    # nothing to search.  Elsewhere, lo: most agents known to fail (0: nobody answers); hi:
+    # fewest known to pass (0: none yet).  Gallop from the start (1, 2, 4 ... agents a step;
+    # at least 1) until the answer is bracketed, then bisect: O(log |answer - start|) rounds
+    # however far Erlang was.
+    quiet = [r.arrivals == 0 for r in rows]
     lo = [0] * len(rows)
     hi = [0] * len(rows)
-    cand = list(start_agents)
+    cand = [0 if q else max(1, a) for q, a in zip(quiet, start_agents, strict=True)]
     stride = [1] * len(rows)
     steps = 0
     while True:
-        pending = [i for i in range(len(rows)) if not hi[i] or hi[i] - lo[i] > 1]
+        pending = [i for i in range(len(rows)) if not quiet[i] and (not hi[i] or hi[i] - lo[i] > 1)]
         if not pending or steps == max_steps:
             break
         steps += 1
@@ -439,7 +459,7 @@ def _verify(
     run([(i, r.agents) for i, r in enumerate(rows)])
     out = []
     for i, r in enumerate(rows):
-        got = hi[i] or cand[i]  # none passed yet: the next candidate
+        got = 0 if quiet[i] else hi[i] or cand[i]  # none passed yet: the next candidate
         if (i, got) not in seen:
             run([(i, got)])
         w, e = (i, got), (i, r.agents)
@@ -454,7 +474,7 @@ def _verify(
                 Estimate.of(abandons(w)),
                 Estimate.of(levels(e)),
                 Estimate.of(abandons(e)),
-                hi[i] > 0 and hi[i] - lo[i] <= 1,
+                quiet[i] or (hi[i] > 0 and hi[i] - lo[i] <= 1),
             )
         )
     return VerifiedPlan(tuple(out), plan.level, plan.target, abandonment, seeds)
