@@ -9,6 +9,8 @@ import subprocess
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
+
 from cli_runner import run_cli
 from csflow import AgentProfile, Customer, Desk, Ticket, Tier
 from csflow.cli.documents import load_document
@@ -148,3 +150,22 @@ def test_a_tampered_snapshot_and_a_missing_file_are_one_line_errors(
     missing = tmp_path / "nope.json"
     done = _run("replay", str(_CONFIG), "--snapshot", str(missing))
     _one_line_error(done, "--snapshot", str(missing))
+
+
+@pytest.mark.parametrize(
+    ("which", "text", "words"),
+    [
+        ("snapshot", "[" * 200_000 + "]" * 200_000, "nested too deeply"),
+        ("snapshot", '{"format": ' + "9" * 5000 + "}", "more than 4300 digits"),
+        ("journal", "[" * 200_000 + "]" * 200_000, "nested too deeply"),
+        ("journal", '{"type": "Advance", "version": 1, "at": ' + "9" * 5000 + "}\n", "line 1"),
+    ],
+    ids=["deep-snapshot", "long-int-snapshot", "deep-journal", "long-int-journal-line"],
+)
+def test_json_past_the_parsers_limits_is_a_one_line_error(
+    tmp_path: pathlib.Path, which: str, text: str, words: str
+) -> None:
+    _, _, snap, journal = _desk_files(tmp_path)
+    (snap if which == "snapshot" else journal).write_text(text, encoding="utf-8")
+    done = _run("replay", str(_CONFIG), "--snapshot", str(snap), "--journal", str(journal))
+    _one_line_error(done, f"--{which}", words)

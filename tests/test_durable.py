@@ -367,7 +367,7 @@ def test_views_round_trip_through_json() -> None:
         (
             event_from_dict,
             {"type": "TicketClosed", "version": 1, "at": "2026-03-02T09:00:00Z"},
-            r"event: missing field 'ticket_id'",
+            r"event\.ticket_id: missing field 'ticket_id'",
         ),
         (
             event_from_dict,
@@ -378,7 +378,7 @@ def test_views_round_trip_through_json() -> None:
             event_from_dict,
             {"type": "TicketClosed", "version": 1, "at": "2026-03-02T09:00Z", "ticket_id": "x"}
             | {"extra": 1},
-            r"event: unknown key 'extra'",
+            r"event\.extra: unknown key 'extra'",
         ),
         (command_from_dict, {"type": "Advance", "version": 9}, r"command\.version: .*newer"),
         (command_from_dict, {"type": "Explode", "version": 1}, r"command\.type: unknown"),

@@ -83,7 +83,8 @@ def decode_duration(value: object, path: str) -> timedelta:
     """The duration :func:`encode_duration` wrote.
 
     Raises:
-        ConfigError: Not of the form ``[-]PT<seconds>[.<fraction>]S``.
+        ConfigError: Not of the form ``[-]PT<seconds>[.<fraction>]S`` in ASCII digits (not
+            ``"PT²S"``, nor ``"PT٣S"`` in Arabic-Indic digits).
     """
     if isinstance(value, str) and 4 <= len(value) <= 32:
         text = value
@@ -92,13 +93,18 @@ def decode_duration(value: object, path: str) -> timedelta:
             sign, text = -1, text[1:]
         if text.startswith("PT") and text.endswith("S"):
             whole, _, frac = text[2:-1].partition(".")
-            if whole.isdigit() and (frac == "" or (frac.isdigit() and len(frac) <= 6)):
+            if _digits(whole) and (frac == "" or (_digits(frac) and len(frac) <= 6)):
                 us = int(whole) * 1_000_000 + int(frac.ljust(6, "0") or "0")
                 try:
                     return timedelta(microseconds=sign * us)
                 except OverflowError:
                     pass
     raise ConfigError(f"expected an ISO 8601 duration like 'PT90S', got {show(value)}", path)
+
+
+def _digits(text: str) -> bool:
+    """*text* is one or more ASCII digits (``str.isdigit`` accepts ``'²'`` and ``'٣'`` too)."""
+    return text.isascii() and text.isdigit()
 
 
 def encode_value(value: object) -> Any:
@@ -139,7 +145,10 @@ Reader = Callable[[object, str], Any]
 def _scalar(kind: type, value: object, path: str) -> Any:
     ok = isinstance(value, kind) and not (kind is not bool and isinstance(value, bool))
     if kind is float and isinstance(value, int) and not isinstance(value, bool):
-        return float(value)
+        try:
+            return float(value)
+        except OverflowError:  # an int past float's range (a 400-digit JSON number)
+            raise ConfigError(f"expected a finite number, got {show(value)}", path) from None
     if kind is float and isinstance(value, float) and not math.isfinite(value):
         # JSON has no NaN or infinity: a reader that wrote one back would not be JSON.
         raise ConfigError(f"expected a finite number, got {show(value)}", path)
@@ -193,13 +202,17 @@ def _decode(tp: Any, value: object, path: str, hooks: Mapping[type, Reader]) -> 
     if tp is Decimal:
         return _decimal(value, path)
     if isinstance(tp, type) and issubclass(tp, enum.Enum):
-        try:
-            if isinstance(value, bool):  # True == 1: not a member's value as written
-                raise TypeError
-            return tp(value)
-        except (ValueError, TypeError):
-            names = [m.value for m in tp]
-            raise ConfigError(f"expected one of {show(names)}, got {show(value)}", path) from None
+        # Only a value of a member value's type (a member itself included) is looked up: True
+        # == 1 is not a member's value as written, and the enum's own error would show any
+        # other value with the builtin repr (a 5,000-deep list raises RecursionError there).
+        kinds = tuple({type(m.value) for m in tp})
+        if isinstance(value, kinds) and not isinstance(value, bool):
+            try:
+                return tp(value)
+            except ValueError:
+                pass
+        names = [m.value for m in tp]
+        raise ConfigError(f"expected one of {show(names)}, got {show(value)}", path)
     if tp in (str, int, float, bool):
         return _scalar(tp, value, path)
     raise ConfigError(f"no reader for {tp!r}", path)
@@ -219,22 +232,26 @@ def decode_fields(
     and no other key may be.
 
     Raises:
-        ConfigError: A missing, unknown or malformed field, with its path.
+        ConfigError: A missing, unknown or malformed field, with its path (``event.target``,
+            also for a field that is missing or a key that is not one).
     """
     hints = typing.get_type_hints(cls)
     fields = attrs.fields(cls)
     names = {f.name for f in fields}
     for k in data:
         if k not in names and k not in skip:
-            raise ConfigError(f"unknown key {show(k)}; expected one of {show(sorted(names))}", path)
+            raise ConfigError(
+                f"unknown key {show(k)}; expected one of {show(sorted(names))}",
+                f"{path}.{k}" if isinstance(k, str) and len(k) <= 64 else path,
+            )
     kwargs = {}
     for f in fields:
         if f.name not in data:
-            raise ConfigError(f"missing field {f.name!r}", path)
+            raise ConfigError(f"missing field {f.name!r}", f"{path}.{f.name}")
         kwargs[f.name] = _decode(hints[f.name], data[f.name], f"{path}.{f.name}", hooks or {})
     try:
         return cls(**kwargs)
     except ConfigError:
         raise
-    except (CsflowError, TypeError, ValueError) as exc:
+    except (CsflowError, TypeError, ValueError, ArithmeticError) as exc:
         raise ConfigError(f"cannot build {cls.__name__}: {exc}", path) from None

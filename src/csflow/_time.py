@@ -69,7 +69,9 @@ def instant_us(value: object, name: str, error: type[CsflowError] = CalendarErro
 
     This is :func:`require_aware` and :func:`to_us` in one step, for hot paths: subtracting
     the aware epoch from a naive datetime raises ``TypeError``, so the check costs nothing
-    when the value is good.
+    when the value is good.  An aware datetime whose UTC instant is outside years 1 to 9999
+    (``datetime(9999, 12, 31, 23, tzinfo=<UTC-5>)``) raises *error* too: no datetime can hold
+    that instant in UTC, so nothing downstream (a desk's ``now``, a snapshot) could.
     """
     global _last
     last = _last
@@ -98,6 +100,8 @@ def instant_us(value: object, name: str, error: type[CsflowError] = CalendarErro
             + value.microsecond
             - off
         )
+        if not MIN_US <= us <= MAX_US:
+            raise error(_out_of_range(name, value))
         _last = (value, us)
         return us
     if isinstance(value, datetime):
@@ -108,12 +112,18 @@ def instant_us(value: object, name: str, error: type[CsflowError] = CalendarErro
         except TypeError:
             pass
         else:
+            if not MIN_US <= us <= MAX_US:
+                raise error(_out_of_range(name, value))
             _last = (value, us)
             return us
     require_aware(value, name, error)
     raise error(
         f"{name!r} must be a timezone-aware datetime, got {show(value)}"
     )  # pragma: no cover
+
+
+def _out_of_range(name: str, value: object) -> str:
+    return f"{name!r} must be an instant in years 1-9999 in UTC, got {show(value)}"
 
 
 # The last conversion.  One command hands the same ``at`` object to several layers, and its
@@ -195,7 +205,8 @@ def to_instant_us(value: object, name: str = "at") -> int:
     """An instant as microseconds: ints pass through, aware datetimes convert, others raise.
 
     Raises:
-        CalendarError: A naive datetime or anything else that is not an instant.
+        CalendarError: A naive datetime or anything else that is not an instant, or an
+            instant outside years 1 to 9999 in UTC.
     """
     if type(value) is int:
         if MIN_US <= value <= MAX_US:

@@ -534,7 +534,8 @@ def event_from_dict(data: object, path: str = "event") -> Event:
     Raises:
         ConfigError: Not a mapping, an unknown type tag, a ``version`` newer than
             :data:`EVENT_VERSION` (or not a positive int), a missing, unknown or malformed
-            field -- with the path to it (``event.due_at``).
+            field -- with the path to it (``event.due_at``; a missing field or an unknown key
+            at its own path too, ``event.target``).  Durations are read in ASCII digits only.
     """
     if not isinstance(data, dict):
         raise ConfigError(f"expected a mapping, got {show(data)}", path)
@@ -549,10 +550,11 @@ def event_from_dict(data: object, path: str = "event") -> Event:
         )
     tag = data.get("type")
     classes = _event_classes()
+    del classes[DeskEvent.__name__]  # the base names no event of its own
     cls = classes.get(tag) if isinstance(tag, str) else None
-    if cls is None or cls is DeskEvent:
+    if cls is None:
         raise ConfigError(
-            f"unknown event type {show(tag)}; expected one of {show(sorted(classes))}",
+            f"unknown event type {show(tag)}; expected one of {', '.join(sorted(classes))}",
             f"{path}.type",
         )
     return decode_fields(cls, data, path, skip=frozenset({"type", "version"}))  # type: ignore[no-any-return]

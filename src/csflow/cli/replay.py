@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import re
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -44,15 +45,24 @@ def _read(path: Path, field: str) -> str:
         raise ConfigError(f"cannot read {str(path)!r}: {exc.strerror}", field) from None
 
 
+def _why(exc: ValueError | RecursionError, line: bool = True) -> str:
+    """Why ``json.loads`` refused a text: a syntax error (where it is), or what it raises past
+    ``JSONDecodeError`` -- nesting deeper than the interpreter's recursion limit
+    (``RecursionError``), an integer longer than Python converts (``ValueError``, past
+    ``sys.get_int_max_str_digits()``)."""
+    if isinstance(exc, json.JSONDecodeError):
+        return f"{exc.msg} ({f'line {exc.lineno}, ' if line else ''}column {exc.colno})"
+    if isinstance(exc, RecursionError):
+        return "nested too deeply"
+    return f"an integer of more than {sys.get_int_max_str_digits()} digits"
+
+
 def _read_snapshot(path: Path) -> Any:
     text = _read(path, "--snapshot")
     try:
         return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ConfigError(
-            f"{str(path)!r} is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})",
-            "--snapshot",
-        ) from None
+    except (ValueError, RecursionError) as exc:
+        raise ConfigError(f"{str(path)!r} is not valid JSON: {_why(exc)}", "--snapshot") from None
 
 
 def _read_journal(path: Path) -> tuple[list[Any], list[int]]:
@@ -61,11 +71,9 @@ def _read_journal(path: Path) -> tuple[list[Any], list[int]]:
     if text.lstrip().startswith("["):
         try:
             entries = json.loads(text)
-        except json.JSONDecodeError as exc:
+        except (ValueError, RecursionError) as exc:
             raise ConfigError(
-                f"{str(path)!r} is not a valid JSON array: {exc.msg} (line {exc.lineno}, "
-                f"column {exc.colno})",
-                "--journal",
+                f"{str(path)!r} is not a valid JSON array: {_why(exc)}", "--journal"
             ) from None
         if not isinstance(entries, list):
             raise ConfigError(f"{str(path)!r}: expected a JSON array of commands", "--journal")
@@ -76,10 +84,9 @@ def _read_journal(path: Path) -> tuple[list[Any], list[int]]:
             continue  # blank lines (a trailing newline, say) hold no command
         try:
             entries.append(json.loads(line))
-        except json.JSONDecodeError as exc:
+        except (ValueError, RecursionError) as exc:
             raise ConfigError(
-                f"{str(path)!r} line {n} is not valid JSON: {exc.msg} (column {exc.colno})",
-                "--journal",
+                f"{str(path)!r} line {n} is not valid JSON: {_why(exc, line=False)}", "--journal"
             ) from None
         lines.append(n)
     return entries, lines

@@ -5,7 +5,9 @@
 1. the snapshot's envelope is checked (:func:`~csflow.desk.serialisation.snapshot_envelope`);
 2. its config fingerprint is compared with *config*'s: a difference raises
    :class:`~csflow.errors.ConfigError` naming the changed fields, unless the host passes
-   ``on_config_change`` (a list) to accept it;
+   ``on_config_change`` (a list) to accept it (a ``csflow.desk/1`` snapshot has no
+   fingerprint and is read without the check; a ``/2`` or ``/3`` one without its fingerprint
+   is refused);
 3. a state snapshot (``csflow.desk/3``) is loaded into a new desk
    (:mod:`csflow.desk.state`); an older command-log snapshot (``csflow.desk/2``, ``/1``) is
    replayed on a new desk -- that is the migration: the restored desk's next ``snapshot()`` is
@@ -40,8 +42,8 @@ from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
 from csflow._plain import encode_instant
-from csflow._time import to_us
 from csflow._text import show
+from csflow._time import to_us
 from csflow.desk.commands import Command, command_from_dict
 from csflow.desk.config import DeskConfig
 from csflow.desk.fingerprint import config_fingerprint, fingerprint_changes

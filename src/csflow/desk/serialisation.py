@@ -18,7 +18,9 @@ under a changed config compares against, to report each deadline it moved.
 Versions (the migration is the replay): ``csflow.desk/2`` logs are still read, replayed on a
 new desk, so a host's old snapshot restores and its next ``snapshot()`` is a state snapshot;
 ``csflow.desk/1`` (the log alone, no config fingerprint) is read too, without the config
-check; a format newer than ``csflow.desk/3`` is refused.  Everything read back is
+check; a ``/2`` or ``/3`` snapshot must carry its fingerprint (every csflow that wrote them
+did: a null ``config`` is refused, not read as "no check"); a format newer than
+``csflow.desk/3`` is refused.  Everything read back is
 checked first (nesting deeper than :data:`MAX_DEPTH`, strings longer than :data:`MAX_STRING`
 are refused before anything is built), and a malformed or tampered snapshot raises
 :class:`~csflow.errors.ConfigError` naming the path to the bad value.
@@ -269,7 +271,7 @@ def snapshot_envelope(snapshot: object) -> dict[str, Any]:
     """Check a snapshot's envelope (format, instant, fingerprint, deadlines, nesting, sizes).
 
     Returns:
-        ``{"format", "at" (datetime or None), "config" (mapping or None), "deadlines"
+        ``{"format", "at" (datetime or None), "config" (mapping; None for ``/1``), "deadlines"
         (ticket -> metric -> datetime or None), "commands" (not yet checked)}``; a
         ``csflow.desk/1`` snapshot has no ``at``, ``config`` or ``deadlines``; a
         ``csflow.desk/3`` one has ``state`` (not yet checked) instead of ``deadlines`` and
@@ -309,15 +311,20 @@ def snapshot_envelope(snapshot: object) -> dict[str, Any]:
             raise ConfigError(f"missing key {key!r}", "snapshot")
     at = None if d["at"] is None else decode_instant(d["at"], "snapshot.at")
     config = d["config"]
-    if config is not None:
-        c = mapping(config, "snapshot.config")
-        check_keys(c, ("version", "hash", "parts"), "snapshot.config")
-        if type(c.get("version")) is not int or not isinstance(c.get("hash"), str):
-            raise ConfigError(f"expected a config fingerprint, got {show(c)}", "snapshot.config")
-        parts = mapping(c.get("parts"), "snapshot.config.parts")
-        for k, v in parts.items():
-            if not isinstance(v, str):
-                raise ConfigError(f"expected a hash, got {show(v)}", f"snapshot.config.parts.{k}")
+    if config is None:
+        # Every csflow that wrote /2 or /3 wrote the config's fingerprint: only /1 (above)
+        # is read without one.  A null here would skip the config check.
+        raise ConfigError(
+            f"expected the config fingerprint {fmt} snapshots carry, got null", "snapshot.config"
+        )
+    c = mapping(config, "snapshot.config")
+    check_keys(c, ("version", "hash", "parts"), "snapshot.config")
+    if type(c.get("version")) is not int or not isinstance(c.get("hash"), str):
+        raise ConfigError(f"expected a config fingerprint, got {show(c)}", "snapshot.config")
+    parts = mapping(c.get("parts"), "snapshot.config.parts")
+    for k, v in parts.items():
+        if not isinstance(v, str):
+            raise ConfigError(f"expected a hash, got {show(v)}", f"snapshot.config.parts.{k}")
     deadlines: dict[str, dict[str, datetime | None]] = {}
     if fmt == "csflow.desk/3":
         return {"format": fmt, "at": at, "config": config, "state": d["state"]}
@@ -409,7 +416,7 @@ def _replay_one(desk: DeskHost, cmd: object, path: str) -> None:
         desk.advance(at=at)
     elif name == "record_feedback":
         arity(3)
-        if not args[1].isdigit() or len(args[1]) > 1:
+        if len(args[1]) != 1 or not "0" <= args[1] <= "9":
             raise ConfigError(f"expected a rating digit, got {show(args[1])}", path)
         desk.record_feedback(args[0], int(args[1]), args[2], at=at)
     elif name == "grant_goodwill":

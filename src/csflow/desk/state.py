@@ -32,9 +32,17 @@ agents): a host keeps it bounded by forgetting what it has archived (the simulat
 each ticket as it closes).  A kept ticket's ``history`` (when the desk keeps history) is
 written with it; a desk restored with ``keep_history`` off drops it.
 
-Derived indexes are rebuilt, not written: the timer heaps (armed afresh in the order the
-snapshot lists, so ties fire in the same order), the pool's signature memberships and agent
-heaps, the queues' groups and delay views, the owners' sets, the open tickets per customer.
+Derived indexes are rebuilt, not written: the SLA timer heap (armed afresh from the tickets'
+clocks, whatever ``timers.sla`` lists: ties fire in order of submission), the survey heap
+(armed in the order ``timers.surveys`` lists, so ties fire in the same order; each timer is
+checked against its ticket, see :meth:`Timers.load_state
+<csflow.desk.timers.Timers.load_state>`), the pool's signature memberships and agent heaps,
+the queues' groups and delay views, the owners' sets, the open tickets per customer.
+
+What ties the parts together is checked: a waiting ticket waits in exactly one queue, the one
+its record names, on its own channel (the phone for a call-back) and flagged a call-back
+exactly when its record is one; an assigned ticket is held by its agent, on that same
+channel; a pending or on-hold ticket's owner is an agent of the desk.
 
 A customer's last agent is written only where something can still read it: all those the desk
 remembers (at most ``contacts.max_customers``, the most recently served) when the desk
@@ -67,7 +75,7 @@ from csflow.desk.serialisation import profile_from_dict, profile_to_dict
 from csflow.desk.timers import Timers
 from csflow.errors import ConfigError, CsflowError
 from csflow.events import Event, SlaDeadlineMoved
-from csflow.model import TicketStatus
+from csflow.model import Channel, TicketStatus
 from csflow.routing import PreferredAgent, Router, TransferLedger
 from csflow.sla import TicketSla
 from csflow.sla.states import LIVE_STATES
@@ -265,13 +273,29 @@ def _load(
         d["router"], {t: r.ticket for t, r in tickets.items()}, profile_from_dict, f"{path}.router"
     )
     pool = router.pool
+    waits_in = _waiting_queues(router, d["router"], f"{path}.router")
     for i, (tid, r) in enumerate(tickets.items()):
         where = f"{path}.tickets[{i}]"
-        waiting = tid in router.queues[r.queue] or any(tid in q for q in router.queues.values())
+        queue = waits_in.get(tid)
+        waiting = queue is not None
         if (r.state == TicketStatus.QUEUED) != waiting:
             raise ConfigError(
                 f"ticket {show(tid)} is {r.state} but {'' if waiting else 'not '}waiting", where
             )
+        if queue is not None:
+            if queue != r.queue:
+                raise ConfigError(
+                    f"ticket {show(tid)} waits in queue {show(queue)}, not in {show(r.queue)}",
+                    f"{where}.queue",
+                )
+            entry = router.queues[queue].get(tid)
+            if entry.callback != r.callback or entry.signature.channel != _channel(r):
+                raise ConfigError(
+                    f"ticket {show(tid)} waits on channel {show(entry.signature.channel)}"
+                    f"{' as a call-back' if entry.callback else ''}; its record says "
+                    f"{show(_channel(r))}{' as a call-back' if r.callback else ''}",
+                    where,
+                )
         holder = pool.holder(tid)
         if (r.state == TicketStatus.ASSIGNED) != (holder is not None) or holder != (
             r.agent if r.state == TicketStatus.ASSIGNED else None
@@ -287,10 +311,19 @@ def _load(
             parts.owned.setdefault(r.agent, set()).add(tid)
         if r.state == TicketStatus.QUEUED and r.agent is not None:
             raise ConfigError(f"waiting ticket {show(tid)} with an agent", f"{where}.agent")
-    for aid in pool:
-        for tid in pool.status(aid).held:
-            if tid not in tickets:
-                raise ConfigError(f"agent {show(aid)} holds unknown ticket {show(tid)}", path)
+    for j, aid in enumerate(pool):
+        for k, (tid, channel) in enumerate(pool.record(aid).held.items()):
+            where = f"{path}.router.pool.agents[{j}].held[{k}]"
+            held = tickets.get(tid)
+            if held is None:
+                raise ConfigError(f"agent {show(aid)} holds unknown ticket {show(tid)}", where)
+            # The channel its capacity is counted on: the ticket's, a call-back's the phone.
+            if channel != _channel(held):
+                raise ConfigError(
+                    f"ticket {show(tid)} held on channel {show(channel)}; it is a "
+                    f"{show(_channel(held))} ticket{' (a call-back)' if held.callback else ''}",
+                    f"{where}[1]",
+                )
     # -- timers, ledgers, memories
     parts.timers.load_state(d["timers"], tickets, f"{path}.timers")
     parts.ledger.load_state(d["transfers"], tickets, f"{path}.transfers")
@@ -335,6 +368,32 @@ def _load(
     if recalculate and at is not None:
         _recalculate(parts, at, moved)
     return now, moved
+
+
+def _channel(r: TicketRecord) -> str:
+    """The channel ticket *r* is waited on and held on: its own, or the phone for a call-back."""
+    return Channel.PHONE.name if r.callback else r.ticket.channel.name
+
+
+def _waiting_queues(router: Router, data: Any, path: str) -> dict[str, str]:
+    """The queue each waiting ticket waits in, from the router's loaded queues and the
+    snapshot's *data* for them (already read by :meth:`Router.load_state`, which checks each
+    queue on its own).
+
+    Raises:
+        ConfigError: A ticket waiting in two queues, at its second entry's path.
+    """
+    out: dict[str, str] = {}
+    for name in router.queues:
+        for j, raw in enumerate(data["queues"][name]["entries"]):
+            tid = raw[0]
+            first = out.setdefault(tid, name)
+            if first != name:
+                raise ConfigError(
+                    f"ticket {show(tid)} waits in queue {show(first)} too",
+                    f"{path}.queues.{name}.entries[{j}]",
+                )
+    return out
 
 
 def _check_targets(sla: TicketSla, path: str) -> None:

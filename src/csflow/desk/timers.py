@@ -35,15 +35,56 @@ from __future__ import annotations
 import heapq
 import itertools
 from collections.abc import Container, Iterator, Mapping
-from typing import Any
+from typing import Any, Final
 
 from csflow._text import show
+from csflow._time import instant_us
 from csflow.desk.record import TicketRecord
 from csflow.errors import ConfigError
+from csflow.events import SurveyDue, TicketReopened, TicketResolved
+from csflow.model import TicketStatus
 
 __all__ = ["Timers"]
 
 _MIN_LIMIT = 64  # below this many entries the SLA heap is never compacted
+# A survey timer is live only for a ticket in one of these states (a reopening retires it).
+_SURVEYED: Final = frozenset({TicketStatus.SOLVED, TicketStatus.CLOSED})
+
+
+def _check_survey(r: TicketRecord, due_us: int, where: str) -> None:
+    """Refuse a survey timer at *due_us* that ticket *r*'s record contradicts (see
+    :meth:`Timers.load_state`).  Costs one backward scan of the ticket's history, to its last
+    resolution at most."""
+    tid = r.ticket.id
+    if r.state not in _SURVEYED:
+        raise ConfigError(
+            f"a survey timer of ticket {show(tid)}, which is {r.state}: only a solved or "
+            "closed ticket waits for one",
+            where,
+        )
+    if due_us < r.queued_us:
+        raise ConfigError(
+            f"a survey due at {due_us} µs, before ticket {show(tid)} was last queued "
+            f"({r.queued_us} µs), let alone resolved",
+            where,
+        )
+    for e in reversed(r.history or ()):
+        if isinstance(e, TicketResolved):
+            resolved = instant_us(e.at, "at", ConfigError)
+            if due_us < resolved:
+                raise ConfigError(
+                    f"a survey due at {due_us} µs, before ticket {show(tid)} was resolved "
+                    f"({resolved} µs)",
+                    where,
+                )
+            return
+        if isinstance(e, TicketReopened | SurveyDue):
+            raise ConfigError(
+                f"a survey timer of ticket {show(tid)}, whose history shows "
+                + ("it reopened" if isinstance(e, TicketReopened) else "its survey fell due")
+                + " since its last resolution",
+                where,
+            )
 
 
 class Timers:
@@ -197,11 +238,27 @@ class Timers:
         }
 
     def load_state(self, data: object, tickets: Mapping[str, TicketRecord], path: str) -> None:
-        """Arm the timers :meth:`to_state` wrote; each SLA timer sets its record's ``armed``.
+        """Arm the timers of a restored desk whose *tickets* are loaded, from :meth:`to_state`
+        data.
+
+        The SLA timers are derived, so they are armed afresh from the tickets' own clocks --
+        each ticket with an SLA at its clocks' next event
+        (:meth:`~csflow.sla.TicketSla.next_deadline_us`), which sets its record's ``armed``
+        -- and the ``sla`` list is checked for its form only: a list cut short or edited
+        loses no warning and moves no breach.  (Ties fire in order of submission either way.)
+
+        The survey timers are not derived: when a survey falls due (the resolution's instant
+        plus the ``survey_delay`` in force then) and whether it has already fired are not in
+        the record.  Each is armed as written, in the order written (which keeps the order of
+        ties), after checking it against what its ticket says: the ticket is solved or closed;
+        and when it keeps its history, the last of its resolutions, reopenings and surveys
+        there is a resolution no later than the timer (a survey of a ticket reopened since,
+        or one that fired already, is refused).
 
         Raises:
-            ConfigError: Malformed data, a timer of an unknown ticket (or of a ticket without
-                an SLA), or two SLA timers of one ticket; with the path to it.
+            ConfigError: Malformed data, a timer of an unknown ticket (or an SLA timer of a
+                ticket without an SLA), two timers of one kind for one ticket, a survey
+                timer its ticket contradicts; with the path to it.
         """
         if not isinstance(data, Mapping) or set(data) != {"sla", "surveys"}:
             raise ConfigError("expected {'sla', 'surveys'}", path)
@@ -222,7 +279,9 @@ class Timers:
                         where,
                     )
                 seen.add(tid)
-                if kind == "sla":
-                    self.arm_sla(r, d, tickets)
-                else:
+                if kind == "surveys":
+                    _check_survey(r, d, where)
                     self.arm_survey(d, r)
+        for r in tickets.values():
+            if r.sla is not None:
+                self.arm_sla(r, r.sla.next_deadline_us(), tickets)

@@ -20,7 +20,8 @@ __all__ = ["format_duration", "parse_duration"]
 
 _ISO_DURATION = re.compile(
     r"P(?:(?P<w>\d+)W)?(?:(?P<d>\d+)D)?"
-    r"(?:T(?=\d)(?:(?P<h>\d+)H)?(?:(?P<m>\d+)M)?(?:(?P<s>\d+)(?:[.,](?P<f>\d{1,6}))?S)?)?\Z"
+    r"(?:T(?=\d)(?:(?P<h>\d+)H)?(?:(?P<m>\d+)M)?(?:(?P<s>\d+)(?:[.,](?P<f>\d{1,6}))?S)?)?\Z",
+    re.ASCII,  # digits 0-9 only: ``\d`` alone matches any Unicode decimal digit ('٣')
 )
 
 
@@ -28,9 +29,10 @@ def parse_duration(value: object, path: str = "") -> timedelta:
     """Read a target duration: an ISO-8601 duration string or a number of seconds.
 
     ``"PT1M"``, ``"PT4H"``, ``"PT1H30M"``, ``"P1DT2H"``, ``"PT0.5S"``, ``"P1W"`` and ``90`` are
-    accepted; a ``timedelta`` is returned as is.  Days and weeks are 24 hours and 7 × 24 hours
-    *of business time* (a target is an amount of business time, never "business days").
-    Years and months are refused (their length is ambiguous).
+    accepted (in ASCII digits: ``"PT٣S"`` is refused); a ``timedelta`` is returned as is.
+    Days and weeks are 24 hours and 7 × 24 hours *of business time* (a target is an amount of
+    business time, never "business days").  Years and months are refused (their length is
+    ambiguous).
 
     Raises:
         ConfigError: *value* is malformed, zero or negative (the message carries *path*).
