@@ -73,10 +73,11 @@ def test_a_tier_and_priority_allowance_wins_over_the_tier_s() -> None:
             ("*", "high"): timedelta(seconds=300),
         }
     )
+    # By default each priority is its own band (high 1, normal 2); allowances age within it.
     assert key(_ctx(Priority.HIGH)) == (1, 1005 * S)
-    assert key(_ctx(Priority.NORMAL)) == (1, 1060 * S)
+    assert key(_ctx(Priority.NORMAL)) == (2, 1060 * S)
     assert key(_ctx(Priority.HIGH, tier="silver")) == (1, 1300 * S)
-    assert key(_ctx(Priority.NORMAL, tier="silver")) == (1, 1600 * S)  # the 10-minute default
+    assert key(_ctx(Priority.NORMAL, tier="silver")) == (2, 1600 * S)  # the 10-minute default
 
 
 def test_a_deadline_queue_bands_by_priority_and_falls_back_after_the_queueing() -> None:

@@ -134,7 +134,7 @@ def test_aging_key_bands_and_due() -> None:
     key = AgingKey({"platinum": timedelta(seconds=30)})
     q_us = us(T0)
     band, due = key(KeyContext(ticket("t", tier=PLATINUM), q_us))
-    assert (band, due) == (1, q_us + 30_000_000)
+    assert (band, due) == (2, q_us + 30_000_000)  # normal: the third band
     band, _ = key(KeyContext(ticket("u", priority="urgent"), q_us))
     assert band == 0
 

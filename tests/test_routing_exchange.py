@@ -227,10 +227,10 @@ def test_a_built_in_key_is_the_policys_key_when_the_ticket_waits(policy: Any) ->
     t0_us = first.queued_at_us
     assert first.ticket_id == "t1"
     assert first.key[:2] == (
-        (1, t0_us + 120_000_000) if isinstance(policy, AgingKey) else (1, t0_us + 1_800_000_000)
+        (2, t0_us + 120_000_000) if isinstance(policy, AgingKey) else (1, t0_us + 1_800_000_000)
     )
     assert second.key[:2] == (
-        (1, t0_us + 5_000_000 + 120_000_000)
+        (2, t0_us + 5_000_000 + 120_000_000)
         if isinstance(policy, AgingKey)
         else (1, t0_us + 5_000_000 + 3_600_000_000)
     )

@@ -556,6 +556,10 @@ class DeskConfig:
         ``skills`` are lists of names or ``"open"`` (see the constructor for the defaults).
         A queue's ``allowances`` and ``default_allowance`` belong to ``"key": "aging"`` (the
         default) and ``fallback`` to ``"key": "deadline"``; the other kind's key is refused.
+        An aging queue serves priorities in order (urgent, high, normal, low: each its own
+        band) and ages tickets of one priority by their allowances; ``"bands"`` (priority ->
+        band, lower first; priorities left out share band 1) lets priorities age past each
+        other, e.g. ``{"urgent": 0}``.
 
         Raises:
             ConfigError: Anything malformed, with the path to it

@@ -35,7 +35,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import timedelta
-from typing import Protocol
+from types import MappingProxyType
+from typing import Final, Protocol
 
 import attrs
 
@@ -45,7 +46,14 @@ from csflow._time import duration_us
 from csflow.errors import ConfigError
 from csflow.model import Priority, Ticket
 
-__all__ = ["AgingKey", "DeadlineKey", "KeyContext", "KeyPolicy", "make_key_context"]
+__all__ = [
+    "PRIORITY_BANDS",
+    "AgingKey",
+    "DeadlineKey",
+    "KeyContext",
+    "KeyPolicy",
+    "make_key_context",
+]
 
 
 @attrs.frozen
@@ -107,6 +115,14 @@ def _to_allowances(
     return out
 
 
+#: The default bands of an :class:`AgingKey`: one per priority, urgent first, then high,
+#: normal and low -- a ticket of a higher priority goes before any of a lower one, and
+#: allowances age tickets within their priority.
+PRIORITY_BANDS: Final[Mapping[Priority, int]] = MappingProxyType(
+    {Priority.URGENT: 0, Priority.HIGH: 1, Priority.NORMAL: 2, Priority.LOW: 3}
+)
+
+
 def _band_of(bands: Mapping[Priority, int], default: int, priority: Priority) -> int:
     return bands.get(priority, default)
 
@@ -124,7 +140,10 @@ class AgingKey:
             be ``"*"``; lookup order is ``(tier, priority)``, ``tier``, ``("*", priority)``,
             then *default*.
         default: The allowance when nothing matches.
-        bands: Priority -> hard band (lower first); by default urgent tickets form band 0.
+        bands: Priority -> hard band (lower first); by default :data:`PRIORITY_BANDS`, one
+            band per priority (urgent, high, normal, low), so a priority set by triage decides
+            the order and allowances age tickets within it.  Give several priorities the same
+            band to let allowances age them past each other.
         default_band: The band of priorities not in *bands*.
 
     Raises:
@@ -139,7 +158,7 @@ class AgingKey:
     )
     default: timedelta = attrs.field(default=timedelta(minutes=10))
     bands: Mapping[Priority, int] = attrs.field(
-        factory=lambda: {Priority.URGENT: 0}, converter=_to_bands
+        factory=lambda: dict(PRIORITY_BANDS), converter=_to_bands
     )
     default_band: int = attrs.field(default=1)
     _default_us: int = attrs.field(init=False, eq=False, repr=False)
