@@ -774,6 +774,8 @@ def test_a_configs_fingerprint_is_stable_across_releases() -> None:
     )
     fingerprint = config_fingerprint(config)
     assert fingerprint["version"] == 1
+    # Changed once, with the changelog's note: the default bands of an aging queue (one per
+    # priority) change the order of a config nobody edited, so its ``queues`` part differs.
     assert fingerprint["hash"] == (
-        "df508dee5f551f36b97502b9744d7925ce146b1581cb4867ac8f8b335f075236"
+        "4ac349e6b6de272d057bd193cfbc41d0a0eee397bbf2c0d1c0f290b07e27c2db"
     )

@@ -10,7 +10,16 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from csflow import Customer, Desk, DeskConfig, PolicyContext, Ticket, Tier
+from csflow import (
+    Customer,
+    Desk,
+    DeskConfig,
+    PolicyContext,
+    SlaBreached,
+    SlaWarning,
+    Ticket,
+    Tier,
+)
 from csflow.desk.contacts import ContactSummary
 from csflow.lowlevel import ticket_context
 
@@ -52,7 +61,7 @@ def test_a_command_returns_the_events_of_the_repeated_hour_in_time_order() -> No
             events = desk.advance(at=later)
         else:
             events = desk.customer_message("T-1", at=later)
-        sla = [e for e in events if type(e).__name__ in ("SlaWarning", "SlaBreached")]
+        sla = [e for e in events if isinstance(e, SlaWarning | SlaBreached)]
         got = [
             (type(e).__name__, str(e.metric), e.at.astimezone(UTC).strftime("%H:%M")) for e in sla
         ]

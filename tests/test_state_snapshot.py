@@ -736,11 +736,15 @@ def test_a_tampered_used_at_is_refused_at_its_path(used_at: Any) -> None:
     clock = snap["state"]["tickets"][0]["sla"]["clocks"]["first_response"]
     at, used = clock["used_at"]
     assert used == 600_000_000  # ten minutes, round the clock
-    bad = {
-        "at+1": [at, used + 1],
-        "more than real time": [at - 1, used],
-        "before mark": [clock["mark"] - 1, 0],
-    }.get(used_at, used_at) if isinstance(used_at, str) else used_at
+    bad = (
+        {
+            "at+1": [at, used + 1],
+            "more than real time": [at - 1, used],
+            "before mark": [clock["mark"] - 1, 0],
+        }.get(used_at, used_at)
+        if isinstance(used_at, str)
+        else used_at
+    )
     clock["used_at"] = bad
     with pytest.raises(ConfigError, match=r"first_response\.used_at: expected \[instant"):
         Desk.restore(desk.config, snap)

@@ -41,8 +41,10 @@ calls ``advance(now)`` whenever ``next_wakeup()`` has passed, and before other c
 *assigned* tickets; a *pending* or *on-hold* ticket stays owned by its agent without using
 capacity, and when work resumes (the customer answers, or the status is set back to
 ``open``) it goes back to that agent when the agent can take it now, otherwise it is routed
-like a reopened ticket.  The desk hands its state to the ticket's SLA clocks as it is: a
-status the SLA policy's ``pause_on`` does not name leaves every clock running.
+like a reopened ticket: as a new ticket of the customer would be, held for the customer's
+preferred or last agent under the ``affinity`` rules.  The desk hands its state to the
+ticket's SLA clocks as it is: a status the SLA policy's ``pause_on`` does not name leaves
+every clock running.
 
 **Validate, then mutate.**  Every command on a ticket runs one skeleton
 (:meth:`Desk._on_ticket`): ``at``, the ids, the command's own argument, the lifecycle table
@@ -457,7 +459,9 @@ class Desk:
         back in line.  Its ``idle_since`` (:meth:`agent`) is left as it was while it is not
         routable, and restarts at the instant it becomes routable again with nothing held, so
         an agent back from a break does not jump ahead of those who waited for work.  Between
-        agents idle equally long, the one who joined the desk first is chosen.
+        agents idle equally long, the one who joined the desk first is chosen.  Tickets held
+        for it (a preferred agent's ``timeout``) stop waiting for it when it is no longer
+        routable, and are routed at once.
 
         Raises:
             UnknownAgentError: No such agent.
@@ -479,7 +483,11 @@ class Desk:
         Events: :class:`AgentPresenceChanged` (``"removed"``), then for each ticket it held,
         in the order it was given them, a :class:`TicketRequeued` (after the SLA events of the
         move, if its policy pauses on a state it leaves) and the ticket's routing (a
-        :class:`TicketAssigned` when another agent takes it now).
+        :class:`TicketAssigned` when another agent takes it now).  A ticket put back in line
+        keeps its place (the instant it first joined the line), but its ``waited`` counts
+        from the requeue: the time with the agent was not spent in line.  Then the tickets
+        held for the agent (a preferred agent's ``timeout``) stop waiting for it and are
+        routed, in service order.
 
         Raises:
             UnknownAgentError: No such agent.
@@ -498,7 +506,9 @@ class Desk:
             self._emit(
                 r, TicketRequeued(at, tid, agent_id, f"agent {agent_id!r} left the desk"), out
             )
+            r.waiting_since_us = t  # in line again from now, keeping its place
             self._route_new(r, at, t, out, queued_us=r.queued_us)
+        self._routed(self._router.release_pins(agent_id, at=at), at, t, out)
         return out
 
     # -- tickets -------------------------------------------------------------------------------
@@ -686,7 +696,10 @@ class Desk:
     def transfer(self, ticket_id: str, to: str, *, at: datetime) -> list[Event]:
         """Hand a ticket to a named agent, or to a team (it waits in the team's queue).
 
-        Counts as a hand-over against ``max_transfers``.  Events: a
+        A ticket handed to an agent of another team is with that team from then on (its
+        view's ``team``, the queue it goes back to if it waits again, the team an escalation
+        starts from): the agent's first team by name, unless the agent is of the ticket's
+        team already or of none.  Counts as a hand-over against ``max_transfers``.  Events: a
         :class:`TransferLimitReached` when the limit flags it, the :class:`TicketTransferred`,
         then what the hand-over frees (the old agent's next ticket, :class:`TicketAssigned`),
         then the ticket's own :class:`TicketAssigned` (to an agent) or its routing in the
@@ -719,6 +732,8 @@ class Desk:
         if over.flagged:
             self._emit(r, self._limit_event(at, ticket_id, over.count), out)
         self._emit(r, TicketTransferred(at, ticket_id, r.agent, to, over.count), out)
+        if to_agent:
+            r.queue = self._agent_team_queue(to, r.queue)
         if to_agent and r.state == _QUEUED:
             # The router hands a waiting ticket over from its queue, keeping its signature.
             self._assigned(self._router.assign_to(r.ticket, to, at=at), at, t, out)
@@ -806,7 +821,7 @@ class Desk:
         r, _, t, out = self._on_ticket(at, ticket_id, _TC.ABANDON)
         self._settled(r)
         self._router.remove(ticket_id)
-        waited = (t - r.queued_us) / 1e6
+        waited = (t - r.waiting_since_us) / 1e6
         self._move(r, _TC.ABANDON, at, out, TicketAbandoned(at, ticket_id, waited))
         return out
 
@@ -843,7 +858,9 @@ class Desk:
     @_command
     def reopen(self, ticket_id: str, *, at: datetime) -> list[Event]:
         """The customer reopened a solved ticket: back to its last agent when available, else
-        routed like a new one; the resolution clock resumes where it stopped.
+        routed like a new one (held for the customer's preferred or last agent under the
+        ``affinity`` rules, as a new ticket would be); the resolution clock resumes where it
+        stopped.
 
         Raises:
             UnknownTicketError: No such ticket.
@@ -854,11 +871,11 @@ class Desk:
         r.agent = None
         r.callback = False
         r.survey_version += 1  # a pending survey is no longer due
-        r.queued_us = t
+        r.queued_us = r.waiting_since_us = t
         if self._contacts is not None:
             self._contacts.opened(r.ticket.customer.id, ticket_id)
         self._move(r, _TC.REOPEN, at, out, TicketReopened(at, ticket_id, last))
-        a = self._router.reopen(r.ticket, last, at=at, queue=r.queue, due=self._due(r))
+        a = self._reopen_route(r, last, at)
         self._caught_up(at, t, out)
         if a is not None:
             self._assigned(a, at, t, out)
@@ -1498,8 +1515,15 @@ class Desk:
         route: bool = True,
     ) -> None:
         """Route a ticket that is (back) in state ``queued``: to an agent now, or into line
-        (only into line when not *route*)."""
-        r.queued_us = t if queued_us is None else queued_us
+        (only into line when not *route*).
+
+        With *queued_us* it keeps that place in line (and ``waiting_since_us`` is the
+        caller's); otherwise it joins the line now.  A call-back stays one: it waits on the
+        phone, flagged, and its assignment is followed by a ``CallbackDue``."""
+        if queued_us is None:
+            r.queued_us = r.waiting_since_us = t
+        else:
+            r.queued_us = queued_us
         tk = r.ticket
         last = self._last_agent.get(tk.customer.id)
         a = self._router.submit(
@@ -1513,6 +1537,7 @@ class Desk:
             last_contact_at=None if last is None else last[1],
             signature=self._signature(r) if r.callback else None,
             route=route,
+            callback=r.callback,
         )
         self._caught_up(at, t, out)
         if a is not None:
@@ -1533,7 +1558,7 @@ class Desk:
         cid = r.ticket.customer.id
         before = self._last_agent.get(cid)
         self._last_agent.served(cid, a.agent_id, t)
-        waited = max(0, a.at_us - r.queued_us) / 1e6
+        waited = max(0, a.at_us - r.waiting_since_us) / 1e6
         if self._contacts is None:
             event = TicketAssigned(
                 at, a.ticket_id, a.agent_id, waited, a.reason.candidates, str(a.reason)
@@ -1595,7 +1620,10 @@ class Desk:
             # Pending or on hold: the owner lets it go.  (An owner who left the desk has
             # already been cleared, and the ticket has no one to leave.)
             self._owned.get(agent, set()).discard(r.ticket.id)
-        r.callback = False
+        if old != _QUEUED:
+            # The call-back was made (or work went on by the ticket's channel); a waiting
+            # call-back was not called yet, and stays one wherever it goes.
+            r.callback = False
         self._tell_sla(r, at, out)
 
     def _resume(
@@ -1608,15 +1636,42 @@ class Desk:
             self._owned.get(owner, set()).discard(r.ticket.id)
         r.agent = None
         self._transition(r, command)
-        r.queued_us = t
+        r.queued_us = r.waiting_since_us = t
         r.callback = False  # the call-back happened; resumed work goes by the ticket's channel
         self._tell_sla(r, at, out)
-        a = self._router.reopen(r.ticket, owner, at=at, queue=r.queue, due=self._due(r))
+        a = self._reopen_route(r, owner, at)
         self._caught_up(at, t, out)
         if a is not None:
             self._assigned(a, at, t, out)
         else:
             self._emit(r, self._queued_event(r, at, "work resumed"), out)
+
+    def _reopen_route(self, r: TicketRecord, agent: str | None, at: datetime) -> Assignment | None:
+        """Route resumed or reopened work: back to *agent* when it can take it now, else as a
+        new ticket of the customer would be (:meth:`_route_new`), held for the customer's
+        preferred or last agent under the same affinity rules."""
+        last = self._last_agent.get(r.ticket.customer.id)
+        return self._router.reopen(
+            r.ticket,
+            agent,
+            at=at,
+            queue=r.queue,
+            due=self._due(r),
+            customer_last_agent=None if last is None else last[0],
+            last_contact_at=None if last is None else last[1],
+        )
+
+    def _agent_team_queue(self, agent_id: str, queue: str) -> str:
+        """The queue of the team a ticket in *queue* handed to *agent_id* is with: *queue*
+        when the agent is of its team or of no team, else the agent's first team's (by name)."""
+        teams = self._router.pool.record(agent_id).profile.teams
+        if not teams or self._queue_team.get(queue) in teams:
+            return queue
+        for name in sorted(teams):
+            spec = self.config.teams.get(name)
+            if spec is not None:
+                return spec.queue
+        return queue
 
     def _tell_sla(self, r: TicketRecord, at: datetime, out: list[Event]) -> None:
         """Hand the ticket's state to its SLA clocks (a ``TicketStatus`` both layers share).

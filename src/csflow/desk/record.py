@@ -30,7 +30,11 @@ class TicketRecord:
         agent: The holder when ``assigned``; the owner while ``pending``, ``on_hold`` or
             ``solved``.
         queue: The queue it waits in (or last waited in).
-        queued_us: When it (last) started waiting, in microseconds.
+        queued_us: Its place in line: when it (last) started waiting, in microseconds.  A
+            ticket put back in line because its agent left keeps it.
+        waiting_since_us: When it last went into line (``queued_us`` unless it was put back
+            keeping its place): ``TicketAssigned.waited`` and ``TicketAbandoned.waited``
+            count from here.
         sla: Its SLA clocks, or ``None``.
         policy: Its SLA policy's name, or ``None``.
         armed: The SLA deadline pushed on the desk's timer heap, if any.
@@ -56,6 +60,7 @@ class TicketRecord:
         "survey_version",
         "tags",
         "ticket",
+        "waiting_since_us",
     )
 
     def __init__(self, ticket: Ticket, state: TicketStatus, queue: str, at_us: int) -> None:
@@ -64,6 +69,7 @@ class TicketRecord:
         self.agent: str | None = None
         self.queue = queue
         self.queued_us = at_us
+        self.waiting_since_us = at_us
         self.sla: TicketSla | None = None
         self.policy: str | None = None
         self.armed: int | None = None
@@ -89,6 +95,8 @@ _KEYS: Final = (
     "sla",
     "history",
 )
+#: The optional key of a record put back in line keeping its place.
+_SINCE: Final = "waiting_since_us"
 
 
 def record_to_state(r: TicketRecord, at_us: int | None = None) -> dict[str, Any]:
@@ -96,14 +104,16 @@ def record_to_state(r: TicketRecord, at_us: int | None = None) -> dict[str, Any]
 
     The SLA clocks are written by :meth:`TicketSla.to_dict <csflow.sla.TicketSla.to_dict>`,
     the history (when the desk keeps it) by each event's ``to_dict``; ``armed`` is left out
-    (the desk's timers say it).
+    (the desk's timers say it).  ``waiting_since_us`` is written only when it differs from
+    ``queued_us`` (a ticket put back in line keeping its place), so other records read as
+    before.
     """
     if r.sla is not None:
         # A running clock computes its deadline when first asked: ask now, so that the
         # snapshot does not depend on whether a view asked before.
         for c in r.sla.clocks.values():
             c.due_us  # noqa: B018
-    return {
+    out = {
         "ticket": ticket_to_dict(r.ticket),
         "state": r.state.value,
         "agent": r.agent,
@@ -116,6 +126,9 @@ def record_to_state(r: TicketRecord, at_us: int | None = None) -> dict[str, Any]
         "sla": None if r.sla is None else r.sla.to_dict(at_us=at_us),
         "history": None if r.history is None else [e.to_dict() for e in r.history],
     }
+    if r.waiting_since_us != r.queued_us:
+        out[_SINCE] = r.waiting_since_us
+    return out
 
 
 def record_from_state(
@@ -136,8 +149,12 @@ def record_from_state(
             *now_us*; with the path to it.
     """
     d = mapping(data, path)
-    if set(d) != set(_KEYS):
-        raise ConfigError(f"expected the keys {show(sorted(_KEYS))}, got {show(sorted(d))}", path)
+    if set(d) - {_SINCE} != set(_KEYS):
+        raise ConfigError(
+            f"expected the keys {show(sorted(_KEYS))} (and maybe {show(_SINCE)}), got "
+            f"{show(sorted(d))}",
+            path,
+        )
     ticket = ticket_from_dict(d["ticket"], join_path(path, "ticket"))
     raw = d["state"]
     state = TicketStatus(raw) if isinstance(raw, str) and raw in _DESK_STATES else None
@@ -170,7 +187,14 @@ def record_from_state(
     tags = d["tags"]
     if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
         raise ConfigError(f"expected a list of strings, got {show(tags)}", join_path(path, "tags"))
+    since = d.get(_SINCE, queued)
+    if type(since) is not int or not MIN_US <= since <= now_us:
+        raise ConfigError(
+            f"expected an int of microseconds not after the snapshot's instant, got {show(since)}",
+            join_path(path, _SINCE),
+        )
     r = TicketRecord(ticket, state, d["queue"], queued)
+    r.waiting_since_us = since
     r.agent = d["agent"]
     r.policy = d["policy"]
     r.callback = d["callback"]

@@ -142,7 +142,9 @@ class AgentStatus:
         load: Load units in use.
         counts: Channel -> tickets held.
         held: Ticket ids held, in assignment order.
-        idle_since: When it last became idle.
+        idle_since: When it last became idle: its last release of work, or its return to a
+            routable state with nothing held.  It does not move while the agent is not
+            routable.
         profile: Its profile.
     """
 

@@ -616,7 +616,9 @@ class AgentPool:
         ag.load -= self._weights.get(c, 1)
         if c in self._exclusive:
             ag.n_exclusive -= 1
-        if ag.n_held == 0:
+        if ag.n_held == 0 and ag.routable:
+            # Idle from now; an agent that is not routable stays as it was until it comes
+            # back (``set_presence`` restarts it then), so a break does not count as idle.
             ag.idle_since_us = at_us
         after = self._takeable_after_release(ag, c)
         if ag is self._held_back:

@@ -28,11 +28,14 @@ frozen value), from a bounded table of the router's.
 (:mod:`csflow.routing.waiting`); :meth:`Router.advance` fires what is due.
 
 **Preferred agents.**  A :class:`~csflow.routing.strategies.PreferredAgent` in the chain names
-the customer's preferred or last agent.  When that agent can take the ticket and ties with
-the best candidate on the strategies before it, it gets the ticket.  When it is routable but
-busy and the strategy has a ``timeout``, the ticket waits for it alone (its signature is
-*pinned*) until the timeout, then is open to every eligible agent
-(:class:`~csflow.routing.decisions.PinReleased`).
+the customer's preferred agent, then their last agent: the first of them that can take the
+ticket and ties with the best candidate on the strategies before it gets the ticket.  When
+none can and one is routable but busy, and the strategy has a ``timeout``, the ticket waits
+for that agent alone (its signature is *pinned*) until the timeout, or until that agent stops
+being routable (:meth:`Router.set_presence`) or leaves (:meth:`Router.release_pins` after
+:meth:`Router.remove_agent`), then is open to every eligible agent
+(:class:`~csflow.routing.decisions.PinReleased`) and routed.  The router keeps, per agent,
+the tickets pinned to it, so ending its holds costs O(k log k) for its k pinned tickets.
 
 **Batches** are planned in :mod:`csflow.routing.batch`.
 
@@ -71,6 +74,7 @@ from csflow.routing.agents import AgentRecord
 from csflow.routing.batch import BatchPlan, BatchScore, default_batch_score, make_plan
 from csflow.routing.decisions import (
     Assignment,
+    PinReleased,
     RoutingChange,
     RoutingReason,
     new_assignment,
@@ -85,7 +89,7 @@ from csflow.routing.profiles import (
     serves,
     serving_table,
 )
-from csflow.routing.strategies import LongestIdle, SelectionContext, Strategy
+from csflow.routing.strategies import LongestIdle, SelectionContext, Strategy, pin_candidates
 from csflow.routing.waiting import Timers, Wait, due_changes, pin_if_held
 
 __all__ = ["Router"]
@@ -160,6 +164,9 @@ class Router:
             check_plan(plan, f"relaxation.{qname}", self.queues)
             self._plans[qname] = plan
         self._waiting: dict[str, Wait] = {}
+        # agent id -> the waiting tickets pinned to it (a preferred-agent hold), derived from
+        # the waits: it ends their holds when the agent stops being routable or leaves.
+        self._pinned: dict[str, dict[str, None]] = {}
         self._timers = Timers()
         #: The relaxation steps and overflows the last :meth:`submit` applied at once, as
         #: changes at its instant: a ticket that joined the line in the past (re-queued,
@@ -237,31 +244,69 @@ class Router:
     def remove_agent(self, agent_id: str, *, at: Instant) -> tuple[str, ...]:
         """Remove an agent; returns the tickets it held (the caller re-routes them).
 
+        Tickets waiting for it alone (a preferred-agent hold) wait until the caller ends
+        those holds with :meth:`release_pins` -- after re-routing the tickets it held, which
+        were in line before them (the desk does both).
+
         Raises:
             UnknownAgentError: No such agent.
         """
         return self.pool.remove(agent_id, at=at)
 
+    def release_pins(self, agent_id: str, *, at: Instant, pull: bool = True) -> list[RoutingChange]:
+        """End every preferred-agent hold for *agent_id*: the tickets waiting for it alone are
+        open to every eligible agent, and routed.
+
+        :meth:`set_presence` does this by itself when the agent stops being routable; call
+        it after :meth:`remove_agent`.  The agent need not be in the pool any more.
+
+        Args:
+            agent_id: The agent the tickets wait for.
+            at: Now.
+            pull: ``False`` opens the tickets without routing them.
+
+        Returns:
+            Per ticket, in service order (queue key): its
+            :class:`~csflow.routing.decisions.PinReleased`, then its :class:`Assignment`
+            when an agent takes it now.
+
+        Raises:
+            ConfigError: *agent_id* is not a string.
+            CalendarError: A naive *at*.
+        """
+        if not isinstance(agent_id, str):
+            raise ConfigError(f"agent_id must be an agent id, got {show(agent_id)}")
+        return self._release_pins(agent_id, to_instant_us(at), pull)
+
     def set_presence(
         self, agent_id: str, state: str, *, at: Instant, pull: bool = True
-    ) -> list[Assignment]:
+    ) -> list[RoutingChange]:
         """Set an agent's presence; if it becomes routable it takes waiting work at once.
+
+        If it is not routable now, the tickets waiting for it alone (a preferred-agent hold)
+        are open to everyone and routed (:meth:`release_pins`): each one's
+        :class:`~csflow.routing.decisions.PinReleased`, then its assignment if any.
 
         Args:
             agent_id: The agent.
             state: A declared presence state.
             at: Now.
             pull: ``False`` leaves waiting work where it is (many agents logging in at once
-                can then be matched with :meth:`assign_batch`).
+                can then be matched with :meth:`assign_batch`); the holds of an agent that
+                stops being routable still end, but their tickets are not routed.
 
         Raises:
             UnknownAgentError: No such agent.
             ConfigError: An undeclared state.
         """
         self.pool.set_presence(agent_id, state, at=at)
+        ag = self.pool.record(agent_id)
+        at_us = to_instant_us(at)
+        if not ag.routable:
+            return self._release_pins(agent_id, at_us, pull) if agent_id in self._pinned else []
         if not pull:
             return []
-        return self._pull(self.pool.record(agent_id), to_instant_us(at))
+        return list(self._pull(ag, at_us))
 
     def release(
         self, agent_id: str, ticket_id: str, *, at: Instant, pull: bool = True
@@ -303,6 +348,8 @@ class Router:
             # ``_take`` inlined, with the swap: this is the agent-frees-up path.
             tid = best.ticket_id
             w = self._waiting.pop(tid)
+            if w.pin is not None:
+                self._unpin_index(w.pin, tid)
             self.queues[qname].take(best)
             sig = w.sig
             w.version += 1  # its timers are stale now
@@ -368,6 +415,7 @@ class Router:
         last_contact_at: Instant | None = None,
         signature: Signature | None = None,
         route: bool = True,
+        callback: bool = False,
     ) -> Assignment | None:
         """Route a ticket: to an agent now, or into its queue.
 
@@ -386,6 +434,8 @@ class Router:
             signature: Requirements overriding ``Signature.of(ticket)``.
             route: ``False`` only queues the ticket, even when an agent could take it now (a
                 burst to be matched with :meth:`assign_batch`); its timers still run.
+            callback: The ticket is a call-back (its entry is flagged, and so is its
+                assignment); give the phone *signature* with it.
 
         Returns:
             The assignment, or ``None`` when the ticket now waits.  The relaxation steps
@@ -413,6 +463,8 @@ class Router:
         chain = self._chain if strategies is None else self.pool.chain(strategies)
         if rule is not None:
             check_name("rule", rule)
+        if callback is not False and callback is not True:
+            raise ConfigError(f"callback must be True or False, got {show(callback)}")
         if signature is None:
             sig = Signature.of(ticket)
         elif isinstance(signature, Signature):
@@ -458,7 +510,7 @@ class Router:
                 ag, reason = found
                 # ``_give`` inlined: this is the ticket-arrives path.
                 self.pool.assign_unchecked(ag, ticket.id, w.sig.channel, at_us)
-                return new_assignment(ticket.id, ag.id, at_us, reason, False, None)
+                return new_assignment(ticket.id, ag.id, at_us, reason, callback, None)
         if key is None:
             key = policy(make_key_context(ticket, w.queued_at_us, w.due_us))
         self.pool.register(w.sig).refs += 1
@@ -468,9 +520,12 @@ class Router:
             due=key[1],
             at=w.queued_at_us,
             signature=w.sig,
+            callback=callback,
             ticket=ticket,
         )
         self._waiting[ticket.id] = w
+        if w.pin is not None:
+            self._pinned.setdefault(w.pin, {})[ticket.id] = None
         self._timers.arm(w)
         return None
 
@@ -516,6 +571,8 @@ class Router:
         old = w.sig
         q.move(ticket_id, w.open_sig)  # drop a pin first
         q.request_callback(ticket_id, channel=name)  # keeps the key, flags it, moves channel
+        if w.pin is not None:
+            self._unpin_index(w.pin, ticket_id)
         w.pin = None
         w.open_sig = w.sig = w.open_sig.on_channel(name)
         self.pool.register(w.sig).refs += 1
@@ -567,8 +624,26 @@ class Router:
         queue: str | None = None,
         due: Instant | None = None,
         rule: str | None = None,
+        customer_last_agent: str | None = None,
+        last_contact_at: Instant | None = None,
     ) -> Assignment | None:
         """Route a reopened ticket: back to *last_agent* when it can take it now, else as new.
+
+        "As new" is :meth:`submit`'s routing, preferred-agent holds included: a
+        :class:`~csflow.routing.strategies.PreferredAgent` in the chain may keep the ticket
+        for the customer's preferred or last agent while that agent is routable but busy,
+        as it would a new ticket of the customer.
+
+        Args:
+            ticket: The ticket.
+            last_agent: The agent it goes back to when that agent can take it now.
+            at: Now.
+            queue: Its queue (the first queue when omitted).
+            due: Its SLA due instant (for deadline keys).
+            rule: The name of the rule that chose this routing, for the reason.
+            customer_last_agent: The agent who last served the customer, for the hold (as
+                :meth:`submit`'s *last_agent*); *last_agent* when ``None``.
+            last_contact_at: When the customer was last served by that agent.
 
         Raises:
             DuplicateTicketError: The ticket is already waiting or held.
@@ -585,6 +660,12 @@ class Router:
             check_name("rule", rule)
         if last_agent is not None and not isinstance(last_agent, str):
             raise ConfigError(f"last_agent must be an agent id or None, got {show(last_agent)}")
+        if customer_last_agent is not None and not isinstance(customer_last_agent, str):
+            raise ConfigError(
+                f"customer_last_agent must be an agent id or None, got {show(customer_last_agent)}"
+            )
+        if last_contact_at is not None:
+            to_instant_us(last_contact_at, "last_contact_at")
         ag = self.pool.records.get(last_agent) if last_agent is not None else None
         sig = Signature.of(ticket)
         self.caught_up = ()  # back to its agent, no step applies; else submit says which
@@ -592,7 +673,15 @@ class Router:
             w = Wait(ticket, qname, sig, None, self._chain, rule, at_us, None)
             reason = RoutingReason("reopen", ("last_agent",), 1, rule, qname, sig)
             return self._give(ag, w, None, reason, at_us, already_dropped=True)
-        return self.submit(ticket, at=at, queue=qname, due=due, rule=rule)
+        return self.submit(
+            ticket,
+            at=at,
+            queue=qname,
+            due=due,
+            rule=rule,
+            last_agent=last_agent if customer_last_agent is None else customer_last_agent,
+            last_contact_at=last_contact_at,
+        )
 
     # -- time ------------------------------------------------------------------------------
 
@@ -818,6 +907,8 @@ class Router:
                 )
             self.pool.register(w.sig).refs += 1
             self._waiting[tid] = w
+            if pin is not None:
+                self._pinned.setdefault(pin, {})[tid] = None
             self._timers.arm(w)
         for name, q in self.queues.items():
             missing = [e.ticket_id for e in q if e.ticket_id not in self._waiting]
@@ -886,21 +977,23 @@ class Router:
                     best = cand
         if ctx is not None and chain.pins and w.sig.agent is None:
             for prefix_len, pin in chain.pins:
-                aid = pin.pick(ctx)
-                ag = pool.records.get(aid) if aid is not None else None
-                if ag is None or ag.id not in st.members.get(ag.group, {}):
-                    continue
-                if w.sig.channel not in ag.takeable:
-                    continue
-                pin_prio = serves(self._serving, ag.group, w.queue, waited)
-                if pin_prio is None:
-                    continue
-                mine = (pin_prio, chain.key(ag, w.sig)[:prefix_len])
-                if best is None or mine <= (best[0], best[1][:prefix_len]):
-                    reason = RoutingReason(
-                        "preferred", chain.names, count, w.rule, w.queue, w.sig, w.step
-                    )
-                    return ag, reason
+                # The named agents in turn: a preferred agent who cannot take the ticket now
+                # (offline, busy, gone) leaves it to the customer's last agent.
+                for aid in pin_candidates(pin, ctx):
+                    ag = pool.records.get(aid)
+                    if ag is None or ag.id not in st.members.get(ag.group, {}):
+                        continue
+                    if w.sig.channel not in ag.takeable:
+                        continue
+                    pin_prio = serves(self._serving, ag.group, w.queue, waited)
+                    if pin_prio is None:
+                        continue
+                    mine = (pin_prio, chain.key(ag, w.sig)[:prefix_len])
+                    if best is None or mine <= (best[0], best[1][:prefix_len]):
+                        reason = RoutingReason(
+                            "preferred", chain.names, count, w.rule, w.queue, w.sig, w.step
+                        )
+                        return ag, reason
         if best is None:
             return None
         how = "preferred" if w.sig.agent is not None else "ticket"
@@ -929,8 +1022,41 @@ class Router:
 
     def _drop(self, w: Wait) -> None:
         del self._waiting[w.ticket.id]
+        if w.pin is not None:
+            self._unpin_index(w.pin, w.ticket.id)
         self.pool.unref(w.sig)
         w.version += 1  # its timers are stale now
+
+    def _unpin_index(self, agent_id: str, ticket_id: str) -> None:
+        """*ticket_id* no longer waits pinned to *agent_id* (routed, removed, released)."""
+        pinned = self._pinned.get(agent_id)
+        if pinned is not None:
+            pinned.pop(ticket_id, None)
+            if not pinned:
+                del self._pinned[agent_id]
+
+    def _release_pins(self, agent_id: str, at_us: int, route: bool) -> list[RoutingChange]:
+        """End the holds for *agent_id*: each ticket pinned to it, in service order, is open
+        to everyone (:class:`PinReleased`) and, when *route*, routed."""
+        pinned = self._pinned.pop(agent_id, None)
+        if not pinned:
+            return []
+        waits = sorted(
+            (self._waiting[tid] for tid in pinned),
+            key=lambda w: self.queues[w.queue].get(w.ticket.id).key,
+        )
+        out: list[RoutingChange] = []
+        for w in waits:
+            out.append(PinReleased(w.ticket.id, at_us, agent_id))
+            w.pin = None
+            self._move(w, w.open_sig, w.queue)
+            w.version += 1  # the pin's timer is stale now
+            self._timers.arm(w)
+            if route:
+                got = self._route_waiting(w, at_us)
+                if got is not None:
+                    out.append(got)
+        return out
 
     def _move(self, w: Wait, sig: Signature, queue: str) -> None:
         old_sig, old_queue = w.sig, w.queue
@@ -947,7 +1073,10 @@ class Router:
         self.pool.unref(old_sig)
 
     def _fire(self, w: Wait, at_us: int) -> list[RoutingChange]:
+        pin = w.pin
         out, queue = due_changes(w, at_us)
+        if pin is not None and w.pin is None:
+            self._unpin_index(pin, w.ticket.id)
         target = w.open_sig if w.pin is None else w.open_sig.pinned(w.pin)
         self._move(w, target, queue)
         w.version += 1
@@ -1037,6 +1166,8 @@ class Router:
         # ``remove``, ``_drop`` and ``_give`` inlined: this is the agent-frees-up path.
         tid = best.ticket_id
         w = self._waiting.pop(tid)
+        if w.pin is not None:
+            self._unpin_index(w.pin, tid)
         self.queues[qname].take(best)
         sig = w.sig
         w.version += 1  # its timers are stale now

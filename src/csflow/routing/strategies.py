@@ -254,10 +254,14 @@ def _opt_span(value: timedelta | None) -> timedelta | None:
 class PreferredAgent:
     """The customer's preferred agent, else their last agent, when that agent can take it.
 
+    The two are tried in that order (:meth:`candidates`): a preferred agent who cannot take
+    the ticket (offline, away, removed, without the skills) leaves it to the last agent.
+
     Args:
         timeout: How long a ticket may wait for that agent when it is logged in and routable
-            but busy (0: only when it can take the ticket right now).  After the timeout the
-            ticket is open to everyone (a :class:`PinReleased` change).
+            but busy (0: only when it can take the ticket right now).  The hold ends at the
+            timeout, or as soon as that agent stops being routable or leaves the desk; the
+            ticket is then open to everyone (a :class:`PinReleased` change) and routed.
         recency: The last agent counts only if the last contact was at most this long ago
             (``None``: any time).
 
@@ -287,6 +291,22 @@ class PreferredAgent:
         preferred = context.ticket.customer.preferred_agent
         if preferred is not None:
             return preferred
+        return self._recent_last(context)
+
+    def candidates(self, context: SelectionContext, /) -> tuple[str, ...]:
+        """The agents to try in turn: the customer's preferred agent, then the recent enough
+        last agent (once each).  The router gives the ticket to (or holds it for) the first
+        of them that can take it: a preferred agent who is offline or left the desk does not
+        hide a last agent who is free."""
+        preferred = context.ticket.customer.preferred_agent
+        last = self._recent_last(context)
+        if preferred is None:
+            return () if last is None else (last,)
+        if last is None or last == preferred:
+            return (preferred,)
+        return (preferred, last)
+
+    def _recent_last(self, context: SelectionContext) -> str | None:
         last = context.last_agent
         if last is None:
             return None
@@ -296,6 +316,19 @@ class PreferredAgent:
             return None
         recency_us = duration_us(self.recency, "recency", ConfigError)
         return last if context.at_us - context.last_contact_us <= recency_us else None
+
+
+def pin_candidates(pin: PinningStrategy, context: SelectionContext) -> tuple[str, ...]:
+    """The agents a pinning strategy names for *context*, in the order to try them.
+
+    A strategy with a ``candidates(context)`` method (:class:`PreferredAgent`) names them
+    all; any other names the one its :meth:`~PinningStrategy.pick` returns (or none).
+    """
+    many = getattr(pin, "candidates", None)
+    if many is not None:
+        return tuple(many(context))
+    aid = pin.pick(context)
+    return () if aid is None else (aid,)
 
 
 class Chain:

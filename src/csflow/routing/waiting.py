@@ -24,7 +24,7 @@ from csflow.queues import Signature
 from csflow.routing.agents import AgentRecord
 from csflow.routing.decisions import Overflowed, PinReleased, Relaxed, RoutingChange
 from csflow.routing.profiles import Relaxation, serves
-from csflow.routing.strategies import Chain, SelectionContext
+from csflow.routing.strategies import Chain, SelectionContext, pin_candidates
 
 __all__ = ["Timers", "Wait", "due_changes", "pin_if_held"]
 
@@ -104,6 +104,9 @@ def pin_if_held(
 ) -> bool:
     """Reserve a ticket for its preferred agent when that agent is busy but routable.
 
+    The agents a pinning strategy names are tried in turn (a preferred agent, then the last
+    one): one that is not routable, left the desk or cannot serve the ticket is passed over.
+
     With a *rival* (an agent free now), the ticket waits only when the preferred agent would
     tie with or beat the rival on the ranking strategies before the pin -- the same rule by
     which a free preferred agent wins.
@@ -125,25 +128,27 @@ def pin_if_held(
         hold = pin.hold_us
         if hold <= 0:
             continue
-        aid = pin.pick(ctx)
-        ag = records.get(aid) if aid is not None else None
-        if ag is None or not ag.routable or ag is rival:
-            continue
-        if ag.caps.get(w.open_sig.channel, 0) <= 0 or not w.open_sig.admits(ag.profile):
-            continue
-        prio = serves(serving, ag.group, w.queue, waited)
-        if prio is None:
-            continue
-        if rival is not None:
-            rival_prio = serves(serving, rival.group, w.queue, waited)
-            mine = (prio, w.chain.key(ag, w.open_sig)[:prefix_len])
-            theirs = (rival_prio, w.chain.key(rival, w.open_sig)[:prefix_len])
-            if rival_prio is not None and theirs < mine:
+        # The named agents in turn (a preferred agent, then the last one): the first that is
+        # routable and could serve the ticket is the one it waits for.
+        for aid in pin_candidates(pin, ctx):
+            ag = records.get(aid)
+            if ag is None or not ag.routable or ag is rival:
                 continue
-        w.pin = ag.id
-        w.pin_until = at_us + hold
-        w.sig = w.open_sig.pinned(ag.id)
-        return True
+            if ag.caps.get(w.open_sig.channel, 0) <= 0 or not w.open_sig.admits(ag.profile):
+                continue
+            prio = serves(serving, ag.group, w.queue, waited)
+            if prio is None:
+                continue
+            if rival is not None:
+                rival_prio = serves(serving, rival.group, w.queue, waited)
+                mine = (prio, w.chain.key(ag, w.open_sig)[:prefix_len])
+                theirs = (rival_prio, w.chain.key(rival, w.open_sig)[:prefix_len])
+                if rival_prio is not None and theirs < mine:
+                    continue
+            w.pin = ag.id
+            w.pin_until = at_us + hold
+            w.sig = w.open_sig.pinned(ag.id)
+            return True
     return False
 
 
