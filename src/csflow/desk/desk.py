@@ -422,7 +422,8 @@ class Desk:
         else the desk's first profile.
 
         Raises:
-            ConfigError: A duplicate agent, an unknown presence state or routing profile.
+            DuplicateAgentError: The desk already has an agent with this id.
+            ConfigError: An unknown presence state or routing profile.
             UndeclaredNameError: A channel, language, skill or team the configuration does
                 not declare (:meth:`DeskConfig.check_agent`).
         """
@@ -521,7 +522,9 @@ class Desk:
             :class:`TicketQueued`, then a :class:`TicketAssigned` when an agent takes it now.
 
         Raises:
-            ConfigError: A duplicate ticket id or a malformed ticket.
+            DuplicateTicketError: The desk still knows a ticket with this id (open or closed,
+                until :meth:`forget`).
+            ConfigError: A malformed ticket.
             UndeclaredNameError: A channel, tier, language or skill the configuration does
                 not declare (:meth:`DeskConfig.check_ticket`).
         """
