@@ -779,7 +779,8 @@ def _queue_from_dict(data: object, path: str) -> QueueSpec:
         if not isinstance(v, int) or isinstance(v, bool):
             raise ConfigError(f"expected an int, got {show(v)}", join_path(bands_path, k))
         bands[wrap(join_path(bands_path, k), Priority.parse, k)] = v
-    band_kw: dict[str, Any] = {"bands": bands} if bands else {}
+    # Bands given (even none: every priority in band 1) replace the default, one per priority.
+    band_kw: dict[str, Any] = {"bands": bands} if "bands" in d else {}
     key: KeyPolicy
     if kind == "aging":
         allow: dict[Any, timedelta] = {}

@@ -73,7 +73,7 @@ from typing import Any, Concatenate, Final, ParamSpec
 import attrs
 
 from csflow._text import show
-from csflow._time import duration_us, instant_us, to_us, utc
+from csflow._time import MAX_US, duration_us, instant_us, to_us, utc
 from csflow.desk.commands import Command
 from csflow.desk.config import DeskConfig
 from csflow.desk.contacts import (
@@ -851,7 +851,9 @@ class Desk:
         self._settled(r)
         self._move(r, _TC.RESOLVE, at, out, TicketResolved(at, ticket_id, agent_id))
         if self.config.survey_delay is not None:
-            due = t + duration_us(self.config.survey_delay, "survey_delay")
+            # Capped as a hold is (see csflow.routing.waiting): a due instant past year 9999
+            # could not be reported or saved.
+            due = min(t + duration_us(self.config.survey_delay, "survey_delay"), MAX_US)
             r.survey_version += 1
             self._timers.arm_survey(due, r)
         if held:

@@ -188,9 +188,10 @@ def record_from_state(
     if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
         raise ConfigError(f"expected a list of strings, got {show(tags)}", join_path(path, "tags"))
     since = d.get(_SINCE, queued)
-    if type(since) is not int or not MIN_US <= since <= now_us:
+    if type(since) is not int or not queued <= since <= now_us:
         raise ConfigError(
-            f"expected an int of microseconds not after the snapshot's instant, got {show(since)}",
+            "expected an int of microseconds from the ticket's place in line (queued_us) to "
+            f"the snapshot's instant, got {show(since)}",
             join_path(path, _SINCE),
         )
     r = TicketRecord(ticket, state, d["queue"], queued)
@@ -215,6 +216,15 @@ def record_from_state(
                 f"an instant after the snapshot's, got {show(last)}", join_path(where, "last")
             )
         r.sla = TicketSla.from_dict(sla, policies, where)
+        for metric, clock in r.sla.clocks.items():
+            # A snapshot writes the time a clock used by its own instant, and no other.
+            then = clock._then
+            if then is not None and then[0] != now_us:
+                raise ConfigError(
+                    f"expected the snapshot's instant ({now_us} µs) as the first value, got "
+                    f"{then[0]}",
+                    join_path(join_path(join_path(where, "clocks"), metric.value), "used_at"),
+                )
     elif r.policy is not None:
         raise ConfigError(f"policy {show(r.policy)} without clocks", join_path(path, "sla"))
     history = d["history"]

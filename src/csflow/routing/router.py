@@ -891,6 +891,14 @@ class Router:
                     raise ConfigError(f"expected an int, got {show(value)}", where)
             if pin is not None and not isinstance(pin, str):
                 raise ConfigError(f"expected an agent id or null, got {show(pin)}", f"{where}[5]")
+            if pin is not None and (pin not in self.pool or not self.pool.record(pin).routable):
+                # A hold ends when its agent leaves or stops being routable: one still
+                # standing for such an agent was not written by this router.
+                raise ConfigError(
+                    f"a hold for agent {show(pin)}, who is "
+                    + ("not at the desk" if pin not in self.pool else "not routable"),
+                    f"{where}[5]",
+                )
             if rule is not None:
                 check_name("rule", rule)
             sig = Signature.from_state(open_sig, f"{where}[4]")

@@ -19,6 +19,7 @@ import heapq
 import itertools
 from collections.abc import Iterator, Mapping
 
+from csflow._time import MAX_US
 from csflow.model import Ticket
 from csflow.queues import Signature
 from csflow.routing.agents import AgentRecord
@@ -146,7 +147,9 @@ def pin_if_held(
                 if rival_prio is not None and theirs < mine:
                     continue
             w.pin = ag.id
-            w.pin_until = at_us + hold
+            # Capped at the last instant a datetime can hold (a hold that would end after year
+            # 9999 ends then), so the desk can still say when it is due and save it.
+            w.pin_until = min(at_us + hold, MAX_US)
             w.sig = w.open_sig.pinned(ag.id)
             return True
     return False

@@ -434,7 +434,8 @@ class SlaClock:
 
     def _recalc_us(self, spec: SlaTarget, t: int, mode: RecalcMode, out: list[SlaEvent]) -> None:
         self._poll_us(t - 1, out)
-        then = self._then if self._stale else None
+        # (Only an instant at or before this one: a later one was not a snapshot's of it.)
+        then = self._then if self._stale and self._then and self._then[0] <= t else None
         self._stale = False
         self._then = None
         old_late = self._state in LATE_STATES
@@ -887,12 +888,12 @@ class SlaClock:
                 and len(then) == 2
                 and all(isinstance(x, int) and not isinstance(x, bool) for x in then)
                 and state in COUNTING_STATES
-                and mark <= then[0] <= MAX_US
+                and last <= then[0] <= MAX_US
                 and used <= then[1] <= used + (then[0] - mark)
             ):
                 raise ConfigError(
                     "expected [instant, business µs used by then] of a counting clock, from "
-                    f"its mark and its time used, got {show(then)}",
+                    f"its last instant and its time used, got {show(then)}",
                     join(path, "used_at"),
                 )
             self._then = (then[0], then[1])
