@@ -679,17 +679,22 @@ def test_a_change_while_solved_applies_at_the_reopening_with_the_time_used(
     assert clock.elapsed(T0 + 6 * H) == 3 * H
 
 
+def _support() -> SlaPolicy:
+    """Resolution in 8 h at normal priority, 4 h at urgent, round the clock."""
+    return SlaPolicy(
+        "support",
+        BusinessCalendar.always_open("Asia/Jakarta"),
+        targets={"resolution": {"normal": timedelta(hours=8), "urgent": timedelta(hours=4)}},
+    )
+
+
 @pytest.mark.parametrize("mode", ["keep_elapsed", "retroactive"])
 def test_a_change_on_a_clock_paused_exactly_at_a_threshold_passes_it_over(mode: str) -> None:
     """Resolution 8 h (normal) or 4 h (urgent), round the clock.  Pending after 2 h, the
     urgent 50 % threshold exactly; made urgent while pending; back to open.  No warning in
     either mode: a threshold already used at a change is passed over (RETROACTIVE's replay
     left it pending for the resume, and it fired there)."""
-    policy = SlaPolicy(
-        "support",
-        BusinessCalendar.always_open("Asia/Jakarta"),
-        targets={"resolution": {"normal": timedelta(hours=8), "urgent": timedelta(hours=4)}},
-    )
+    policy = _support()
     sla = TicketSla("T-1", policy, "normal", T0)
     sla.set_status("pending", T0 + timedelta(hours=2))
     assert sla.change_priority("urgent", T0 + timedelta(hours=3), mode=mode) == []
@@ -705,11 +710,7 @@ def test_a_change_on_a_clock_paused_exactly_at_its_new_target_breaches_at_the_ch
     """Pending after 4 h, exactly the urgent target; made urgent at 5 h.  Both modes report the
     breach at the change (RETROACTIVE reported it only at the reopening); they differ only in
     ``due_at``: the change (KEEP_ELAPSED) or where the replay reached the target."""
-    policy = SlaPolicy(
-        "support",
-        BusinessCalendar.always_open("Asia/Jakarta"),
-        targets={"resolution": {"normal": timedelta(hours=8), "urgent": timedelta(hours=4)}},
-    )
+    policy = _support()
     sla = TicketSla("T-2", policy, "normal", T0)
     sla.set_status("pending", T0 + timedelta(hours=4))
     change = T0 + timedelta(hours=5)
