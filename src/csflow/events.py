@@ -135,7 +135,9 @@ class TicketAssigned(DeskEvent):
 
     Attributes:
         agent_id: Who takes it.
-        waited: Seconds the ticket waited in line before this assignment.
+        waited: Seconds the ticket waited in line before this assignment: since it last
+            went into line (a ticket put back by ``remove_agent`` counts from then, though it
+            keeps its place).
         candidates: How many eligible agents there were.
         reason: The strategy (and rule) that chose the agent, in words.
         contacts: The customer's contacts (tickets submitted) within the configured window,
@@ -198,7 +200,14 @@ class TransferLimitReached(DeskEvent):
 
 @attrs.frozen
 class TicketOverflowed(DeskEvent):
-    """A waiting ticket became visible to agents of a secondary queue (overflow)."""
+    """A waiting ticket became visible to agents of a secondary queue (overflow).
+
+    Attributes:
+        queue: The queue whose agents now see it.
+        waited: Seconds since the ticket's place in line (the instant its overflow timer
+            counts from, which a requeue keeps), not since it last went into line as
+            :attr:`TicketAssigned.waited` counts.
+    """
 
     queue: str
     waited: float
