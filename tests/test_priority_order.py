@@ -7,7 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from csflow import AgentProfile, Customer, Desk, DeskConfig, Ticket, TicketAssigned, Tier
+from csflow import AgentProfile, Customer, Desk, DeskConfig, Priority, Ticket, TicketAssigned, Tier
+from csflow.queues.keys import PRIORITY_BANDS, AgingKey
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 GOLD_FIRST = {
@@ -83,3 +84,15 @@ def test_priorities_sharing_a_band_age_past_each_other_by_their_allowances(
     assert _served(config, [("N", "regular", "normal", 0), ("H", "regular", "high", 510)])[:1] == [
         "N"
     ]
+
+
+def test_the_default_bands_are_one_per_priority_urgent_first() -> None:
+    bands = AgingKey().bands
+    assert dict(bands) == dict(PRIORITY_BANDS)
+    assert sorted(bands, key=bands.__getitem__) == [
+        Priority.URGENT,
+        Priority.HIGH,
+        Priority.NORMAL,
+        Priority.LOW,
+    ]
+    assert len(set(bands.values())) == 4
