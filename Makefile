@@ -38,6 +38,10 @@ pytest: $(STAMP) chromium
 
 test: lint typecheck pytest
 
+# The documentation site, built strictly into site/ (`$(BIN)/mkdocs serve` to browse it live).
+docs: $(STAMP)
+	$(BIN)/mkdocs build --strict
+
 bench: $(BENCH_STAMP)
 	$(BIN)/python -m benchmarks
 
