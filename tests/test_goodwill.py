@@ -182,7 +182,7 @@ def test_bad_ids_and_missing_policy_are_refused() -> None:
         ({"timezone": "Asia/Bandung"}, r"goodwill.timezone: unknown time zone 'Asia/Bandung'"),
         ({"agents": {"sari": 1.5}}, r"goodwill.agents.sari: amount must be a Decimal"),
         ({"allowance": [1]}, r"goodwill.allowance: amount must be a Decimal, .*got \[1\]"),
-        ({"default_per_ticket": "0"}, r"goodwill.default_per_ticket: amount must be a positive"),
+        ({"default_per_ticket": "-1"}, r"goodwill.default_per_ticket: amount must be zero or more"),
         ({"per_ticket": {"gold": "1.5"}}, r"goodwill.per_ticket.gold: amount must have at most 0"),
         ({"over_limit": "maybe"}, r"goodwill.over_limit: expected 'approval' or 'refuse'"),
         ({"budget": 5}, r"goodwill: unknown key"),

@@ -63,8 +63,6 @@ class Life:
                 out.append(TicketAssigned(at(answer + k + 1), self.tid, f"a{k + 1}", 0.0, 1, ""))
             if self.handle is not None:
                 out.append(TicketResolved(at(answer + self.transfers + self.handle), self.tid, "a"))
-        elif self.outcome == "abandoned":
-            out.append(TicketAbandoned(at(answer), self.tid, float(self.wait)))
         for j, (metric, kind) in enumerate(self.cycles):
             base = q + 1000 * (j + 1)  # after the ticket's other events, one cycle after another
             if kind in ("late", "open"):
@@ -89,13 +87,23 @@ class Life:
                         breached=late,
                     )
                 )
+        if self.outcome == "abandoned":
+            # Last, as a desk sends it: abandoning stops the ticket's clocks for good.
+            out.append(TicketAbandoned(at(self.left()), self.tid, float(self.left() - q)))
         return out
+
+    def left(self) -> int:
+        """When the ticket left the line: answered after its wait, abandoned after its wait
+        and its SLA cycles."""
+        if self.outcome == "abandoned" and self.cycles:
+            return self.queued + self.wait + 1000 * len(self.cycles) + 30
+        return self.queued + self.wait
 
     def in_line(self, t: int) -> bool:
         """Whether the ticket waits in line at instant *t* (after that instant's events)."""
         if self.outcome == "waiting":
             return self.queued <= t
-        return self.queued <= t < self.queued + self.wait
+        return self.queued <= t < self.left()
 
 
 def at(seconds: int) -> datetime:

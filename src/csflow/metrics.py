@@ -28,13 +28,25 @@ A ticket is *offered* at its first ``TicketQueued``; its outcome is decided once
 comes first of its first assignment (*answered*, after the wait since it was first queued) and
 an abandonment.  A later requeue, reopening or second abandonment changes neither, so
 ``answered + abandoned <= offered`` always holds.  Events of tickets whose ``TicketQueued`` is
-not in the stream (a window cut from a longer run) count for busy time and SLA attainment, but
-not as offered, answered or abandoned.
+not in the stream (a window cut from a longer run) count for SLA attainment, and for busy time
+from an assignment in the stream, but not as offered, answered or abandoned.
+
+A report over a window of a longer run is best taken from the whole stream, not from the
+window's events alone: a handling that started before the window has no start in its events,
+so its busy time inside the window is lost.  Fold the stream into one :class:`Summarizer` and
+ask for a report at each window's end (``report(until=...)``, which cuts the handlings still
+open there and changes nothing): a window's busy time is the difference of two such reports'
+``handle_time``, and likewise its counts.
 
 An SLA cycle (one run of one ticket's clock for one metric) counts once: as *breached* at its
 first :class:`~csflow.sla.SlaBreached`, or at a :class:`~csflow.sla.SlaMet` flagged
-``breached`` when no breach event came before it; otherwise as *met* at its ``SlaMet``.  Cycles
-still running when the stream ends count neither way.
+``breached`` when no breach event came before it; otherwise as *met* at its ``SlaMet``.  A
+:class:`~csflow.events.TicketResolved` ends the cycles of the reply metrics (first response,
+next response, periodic update) without an ``SlaMet``, as the desk stops their clocks: a cycle
+that starts after a reopening counts on its own.  Cycles still running when the stream ends
+count neither way.  A ticket's record is dropped at its
+:class:`~csflow.events.TicketClosed` or :class:`~csflow.events.TicketAbandoned`, so a ticket
+later submitted under the same id (a desk that forgot the first) is a new ticket.
 """
 
 from __future__ import annotations
@@ -73,6 +85,7 @@ DEFAULT_SERVICE_TARGET: Final = timedelta(seconds=20)
 _ZERO = timedelta(0)
 # One bit per SLA metric in a ticket's "breach already counted in this cycle" mask.
 _METRIC_BIT: Final = {m: 1 << i for i, m in enumerate(Metric)}
+_RESOLUTION_BIT: Final = _METRIC_BIT[Metric.RESOLUTION]
 
 
 # --------------------------------------------------------------------------------------------
@@ -609,7 +622,9 @@ class _Summary:
                 self.within += 1
 
     def abandoned_(self, ev: TicketAbandoned, t: int) -> None:
-        rec = self.ticket(ev.ticket_id)
+        # An abandoned ticket is done for good (a desk may forget it and take its id for a
+        # new ticket): its record goes, as a closed ticket's does.
+        rec = self.tickets.pop(ev.ticket_id, None) or _Ticket()
         self.leave_line(rec, ev.at, t)
         self.stop_handling(rec, t)
         if rec.outcome == 0 and rec.queued is not None:
@@ -626,6 +641,9 @@ class _Summary:
 
     def resolved_(self, ev: TicketResolved, t: int) -> None:
         rec = self.ticket(ev.ticket_id)
+        # A resolution stops the reply clocks without an SlaMet: their cycles end here, so a
+        # later cycle (after a reopening) counts on its own.
+        rec.breached &= _RESOLUTION_BIT
         self.resolved += 1
         self.leave_line(rec, ev.at, t)
         span = self.stop_handling(rec, t)

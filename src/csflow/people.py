@@ -30,6 +30,7 @@ from __future__ import annotations
 import math
 import statistics
 from collections.abc import Iterable, Mapping
+from datetime import datetime
 from decimal import Decimal
 from types import MappingProxyType
 from typing import Final
@@ -39,6 +40,8 @@ import attrs
 from csflow._text import show
 from csflow.errors import ConfigError
 from csflow.events import (
+    AgentPresenceChanged,
+    DeskEvent,
     FeedbackRecorded,
     GoodwillDeclined,
     GoodwillGranted,
@@ -55,6 +58,9 @@ from csflow.events import (
 from csflow.metrics import Attainment
 from csflow.model import Metric
 from csflow.sla import SlaMet
+
+# What a stream of csflow events holds (every event class derives from one of these).
+_EVENT_TYPES: Final = (DeskEvent, AgentPresenceChanged)
 
 __all__ = [
     "CONSISTENCY_MEASURES",
@@ -246,6 +252,10 @@ def people_report(events: Iterable[object]) -> PeopleReport:
     Returns:
         A :class:`PeopleReport`.
 
+    Raises:
+        ConfigError: *events* is not an iterable, or an item is not a csflow event or has a
+            naive ``at`` (the error's ``path`` is ``events[i]``).
+
     Examples:
         >>> from datetime import datetime, timezone
         >>> from csflow.events import FeedbackRecorded
@@ -257,6 +267,9 @@ def people_report(events: Iterable[object]) -> PeopleReport:
         >>> r.by_agent["sari"].csat, r.by_channel["email"].mean
         (0.5, 2.0)
     """
+    given: object = events
+    if isinstance(given, (str, bytes)) or not isinstance(given, Iterable):
+        raise ConfigError(f"'events' must be an iterable of csflow events, got {show(given)}")
     overall = Satisfaction()
     groups: dict[str, dict[str, Satisfaction]] = {
         k: {} for k in ("agent", "tier", "channel", "queue", "team")
@@ -282,7 +295,14 @@ def people_report(events: Iterable[object]) -> PeopleReport:
         rec.held_n += 1
         return held[0]
 
-    for e in events:
+    for i, e in enumerate(events):
+        if not isinstance(e, _EVENT_TYPES):
+            raise ConfigError(f"expected a csflow event, got {show(e)}", f"events[{i}]")
+        when = getattr(e, "at", None)
+        if not isinstance(when, datetime) or when.utcoffset() is None:
+            raise ConfigError(
+                f"an event's 'at' must be an aware datetime, got {show(when)}", f"events[{i}]"
+            )
         if isinstance(e, TicketAssigned):
             release(e.ticket_id, e.at.timestamp())
             holder[e.ticket_id] = (e.agent_id, e.at.timestamp())
@@ -296,8 +316,11 @@ def people_report(events: Iterable[object]) -> PeopleReport:
             who = release(e.ticket_id, e.at.timestamp())
             if who is not None:
                 agent(who).xfer += 1
-        elif isinstance(e, TicketRequeued | TicketAbandoned):
+        elif isinstance(e, TicketRequeued):
             release(e.ticket_id, e.at.timestamp())
+        elif isinstance(e, TicketAbandoned):  # done for good, as closed: its id may come back
+            release(e.ticket_id, e.at.timestamp())
+            last.pop(e.ticket_id, None)
         elif isinstance(e, TicketStatusChanged):
             if e.new in ("pending", "on_hold"):
                 release(e.ticket_id, e.at.timestamp())
@@ -421,10 +444,23 @@ def consistency(
         The flags, by team, measure and agent.
 
     Raises:
-        ConfigError: A negative or non-finite band, or an unknown measure.
+        ConfigError: *report* is not a :class:`PeopleReport`, *teams* not a mapping, a
+            negative or non-finite band, *measures* a string or naming an unknown measure, or
+            *min_handled* not an int >= 0.
     """
     if isinstance(band, bool) or not isinstance(band, int | float) or not 0 <= band < math.inf:
         raise ConfigError(f"band must be a fraction >= 0, got {show(band)}")
+    if not isinstance(report, PeopleReport):
+        raise ConfigError(f"report must be a PeopleReport, got {show(report)}")
+    if teams is not None and not isinstance(teams, Mapping):
+        raise ConfigError(f"teams must be a mapping of agent to team, got {show(teams)}")
+    if isinstance(min_handled, bool) or not isinstance(min_handled, int) or min_handled < 0:
+        raise ConfigError(f"min_handled must be an int >= 0, got {show(min_handled)}")
+    if isinstance(measures, str):
+        raise ConfigError(
+            f"measures must be a collection of measure names, got the string {show(measures)}; "
+            f"known: {show(CONSISTENCY_MEASURES)}"
+        )
     names = tuple(measures)
     for m in names:
         if m not in CONSISTENCY_MEASURES:

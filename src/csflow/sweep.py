@@ -62,8 +62,10 @@ def run_sweep(
         One :class:`~csflow.sim.SimResult` per scenario, in the order given.
 
     Raises:
-        ConfigError: An item is not a :class:`~csflow.sim.Scenario`, or a scenario's data is
-            malformed (every scenario's configuration is checked here, before any runs).
+        ConfigError: *scenarios* is not an iterable of :class:`~csflow.sim.Scenario` (the
+            error's path names a bad item), a scenario's data is malformed (every scenario's
+            configuration is checked here, before any runs), or *executor* has no
+            ``submit`` method.
 
     Examples:
         >>> from concurrent.futures import ThreadPoolExecutor
@@ -74,6 +76,13 @@ def run_sweep(
         >>> [r.seed for r in results]
         [1, 2, 1, 2]
     """
+    given: object = scenarios
+    if isinstance(given, (str, bytes)) or not isinstance(given, Iterable):
+        raise ConfigError(f"'scenarios' must be an iterable of Scenario, got {show(given)}")
+    if executor is not None and not callable(getattr(executor, "submit", None)):
+        raise ConfigError(
+            f"'executor' must be an executor (with a submit method) or None, got {show(executor)}"
+        )
     items = list(scenarios)
     for i, s in enumerate(items):
         if not isinstance(s, Scenario):

@@ -33,6 +33,7 @@ from csflow._text import show
 from csflow.errors import ConfigError, InvalidTransitionError
 
 __all__ = [
+    "MAX_AMOUNT",
     "PERIODS",
     "GoodwillLedger",
     "GoodwillPolicy",
@@ -45,16 +46,23 @@ __all__ = [
 PERIODS: Final = ("day", "week", "month")
 #: The longest reason kept with a grant (characters).
 MAX_REASON_CHARS: Final = 200
+#: Amounts (grants, allowances, limits) are below this, in the currency's units: with six
+#: decimal places at most, sums of them stay exact in :mod:`decimal`'s 28 digits.
+MAX_AMOUNT: Final = Decimal(10) ** 15
 
 
-def parse_amount(value: object, decimals: int, what: str = "amount") -> Decimal:
-    """A positive, finite amount with at most *decimals* decimal places.
+def parse_amount(
+    value: object, decimals: int, what: str = "amount", *, zero: bool = False
+) -> Decimal:
+    """A positive, finite amount below :data:`MAX_AMOUNT`, with at most *decimals* decimal
+    places (or zero too, with *zero*: an allowance or limit of nothing).
 
     Args:
         value: A :class:`~decimal.Decimal`, an int, or a string such as ``"25000"``; a float
             is refused (it cannot hold most decimal amounts exactly).
         decimals: The currency's decimal places.
         what: The name used in the error.
+        zero: Whether zero is an amount too.
 
     Raises:
         ConfigError: Anything else.
@@ -68,8 +76,11 @@ def parse_amount(value: object, decimals: int, what: str = "amount") -> Decimal:
         amount = Decimal(value)
     except InvalidOperation:
         raise ConfigError(f"{what} must be a decimal number, got {show(value)}") from None
-    if not amount.is_finite() or amount <= 0:
-        raise ConfigError(f"{what} must be a positive amount, got {show(value)}")
+    if not amount.is_finite() or amount < 0 or (amount == 0 and not zero):
+        least = "zero or more" if zero else "a positive amount"
+        raise ConfigError(f"{what} must be {least}, got {show(value)}")
+    if amount >= MAX_AMOUNT:
+        raise ConfigError(f"{what} must be below {MAX_AMOUNT:,}, got {show(value)}")
     exponent = amount.normalize().as_tuple().exponent
     assert isinstance(exponent, int)  # finite
     if -exponent > decimals:
@@ -80,7 +91,7 @@ def parse_amount(value: object, decimals: int, what: str = "amount") -> Decimal:
 def _field_amount(value: object, decimals: int, path: str) -> Decimal:
     """:func:`parse_amount` of a config field, its error carrying the field's *path*."""
     try:
-        return parse_amount(value, decimals)
+        return parse_amount(value, decimals, zero=True)
     except ConfigError as exc:
         raise ConfigError(exc.detail, path) from None
 

@@ -35,7 +35,9 @@ class Triage:
         queue: The queue it waits in.
         sla_policy: The SLA policy's name, or ``None``.
         reason: Why, for a person.
-        rule: The rule that decided, if one did.
+        rule: The rule that decided, if one did: the rule whose ``queue`` action placed the
+            ticket (in mode ``"all"``, the last rule that set it, whose value is kept), else
+            the first rule that matched.
         tags: Tags the rules added.
     """
 
@@ -80,7 +82,10 @@ def triage(
                 mine[req.skill] = req
         ticket = attrs.evolve(ticket, required_skills=tuple(mine.values()))
     tags = tuple(str(x) for x in acts.get("tags", ()) or ())
-    return Triage(ticket, queue, sla, reason, decision.rule, tags)
+    # The rule that put the ticket in its queue (in mode "all", the last that set it: its
+    # value is the one kept), else the first that matched.
+    placed = decision.sources.get("queue")
+    return Triage(ticket, queue, sla, reason, placed[-1] if placed else decision.rule, tags)
 
 
 def _ask_policies(
