@@ -173,7 +173,7 @@ def test_assert_assigned() -> None:
     events: list[Event] = [assigned("t1", "sari")]
     assert_assigned(events, "t1")
     assert_assigned(events, "t1", "sari")
-    with pytest.raises(AssertionError, match=r"'t1' was assigned to 'sari', not 'budi'"):
+    with pytest.raises(AssertionError, match=r"'t1' was last assigned to 'sari', not 'budi'"):
         assert_assigned(events, "t1", "budi")
     with pytest.raises(AssertionError, match=r"(?s)'t2' was not assigned; events:.*'sari'"):
         assert_assigned(events, "t2")
@@ -182,10 +182,18 @@ def test_assert_assigned() -> None:
 
 
 def test_assert_queued() -> None:
-    events: list[Event] = [assigned("t1", "sari")]
+    queued = TicketQueued(T0, "t2", "default", Priority.NORMAL, None, "gold", "chat", "no rule")
+    events: list[Event] = [queued, assigned("t1", "sari")]
     assert_queued(events, "t2")
-    with pytest.raises(AssertionError, match=r"(?s)ticket 't1' was assigned; events:.*'sari'"):
+    with pytest.raises(
+        AssertionError, match=r"(?s)ticket 't1' never entered a queue; events:.*'sari'"
+    ):
         assert_queued(events, "t1")
+    events.append(assigned("t2", "sari"))
+    with pytest.raises(
+        AssertionError, match=r"(?s)ticket 't2' was assigned to 'sari' after it entered a queue"
+    ):
+        assert_queued(events, "t2")
 
 
 def test_assert_no_breach_and_assert_breached() -> None:

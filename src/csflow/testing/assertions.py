@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from csflow.events import Event, TicketAssigned
+from csflow.events import (
+    Event,
+    TicketAssigned,
+    TicketEscalated,
+    TicketOverflowed,
+    TicketQueued,
+    TicketRequeued,
+    TicketTransferred,
+)
 from csflow.model import Metric
 from csflow.sla import SlaBreached
 
@@ -17,29 +25,83 @@ def show_events(events: Sequence[Event]) -> str:
 
 
 def assert_assigned(events: Sequence[Event], ticket: str, agent: str | None = None) -> None:
-    """Assert that *events* assign *ticket* (to *agent*, when given).
+    """Assert that *events* assign *ticket* -- and, when *agent* is given, that the latest
+    assignment of *ticket* in *events* is to *agent*.
+
+    A ticket handed from agent to agent (a transfer, an escalation, a reopen) is assigned
+    more than once; what counts is who got it last in *events*, so after a transfer to Bob
+    ``assert_assigned(events, "t1", "bob")`` passes.  Whether the ticket is still with that
+    agent at the end of *events* (not resolved or requeued since) is not checked.
+
+    Args:
+        events: The events, in order.
+        ticket: The ticket id.
+        agent: The agent who must have the ticket's latest assignment, or ``None`` for any.
 
     Raises:
-        AssertionError: With the events that did happen.
+        AssertionError: Listing the ticket's assignments in *events* (agent and instant) and
+            the events that did happen.
     """
-    for e in events:
-        if isinstance(e, TicketAssigned) and e.ticket_id == ticket:
-            if agent is None or e.agent_id == agent:
-                return
-            raise AssertionError(
-                f"ticket {ticket!r} was assigned to {e.agent_id!r}, not {agent!r}:\n{show_events(events)}"
-            )
-    raise AssertionError(f"ticket {ticket!r} was not assigned; events:\n{show_events(events)}")
+    seen = [e for e in events if isinstance(e, TicketAssigned) and e.ticket_id == ticket]
+    if not seen:
+        raise AssertionError(f"ticket {ticket!r} was not assigned; events:\n{show_events(events)}")
+    last = seen[-1].agent_id
+    if agent is not None and last != agent:
+        history = ", ".join(f"{e.agent_id!r} at {e.at.isoformat()}" for e in seen)
+        raise AssertionError(
+            f"ticket {ticket!r} was last assigned to {last!r}, not {agent!r}; its assignments: "
+            f"{history}; events:\n{show_events(events)}"
+        )
+
+
+#: The events that put a ticket in line: a submission, a reopen or a resumed ticket
+#: (``TicketQueued``), an agent removed (``TicketRequeued``), a hand-over (``TicketTransferred``,
+#: ``TicketEscalated``) and an overflow to another queue (``TicketOverflowed``).
+_ENTERS_A_QUEUE = (
+    TicketQueued,
+    TicketRequeued,
+    TicketTransferred,
+    TicketEscalated,
+    TicketOverflowed,
+)
 
 
 def assert_queued(events: Sequence[Event], ticket: str) -> None:
-    """Assert that *ticket* entered a queue and was not assigned in *events*.
+    """Assert that *ticket* entered a queue in *events* and was not assigned after it last did.
+
+    A ticket enters a queue with a :class:`~csflow.events.TicketQueued` (submitted, reopened,
+    work resumed), a :class:`~csflow.events.TicketRequeued`, a hand-over
+    (:class:`~csflow.events.TicketTransferred`, :class:`~csflow.events.TicketEscalated`; a
+    hand-over to an agent is followed by its :class:`~csflow.events.TicketAssigned`) or a
+    :class:`~csflow.events.TicketOverflowed`.  So the assertion passes when *ticket* is
+    waiting at the end of *events*; a ticket that never entered a queue fails it.
+
+    Args:
+        events: The events, in order.
+        ticket: The ticket id.
 
     Raises:
-        AssertionError: With the events that did happen.
+        AssertionError: The ticket never entered a queue, or was assigned (to whom) after it
+            last did; with the events that did happen.
     """
-    if any(isinstance(e, TicketAssigned) and e.ticket_id == ticket for e in events):
-        raise AssertionError(f"ticket {ticket!r} was assigned; events:\n{show_events(events)}")
+    entered = -1
+    assigned: TicketAssigned | None = None
+    for i, e in enumerate(events):
+        if getattr(e, "ticket_id", None) != ticket:
+            continue
+        if isinstance(e, _ENTERS_A_QUEUE):
+            entered, assigned = i, None
+        elif isinstance(e, TicketAssigned) and entered >= 0:
+            assigned = e
+    if entered < 0:
+        raise AssertionError(
+            f"ticket {ticket!r} never entered a queue; events:\n{show_events(events)}"
+        )
+    if assigned is not None:
+        raise AssertionError(
+            f"ticket {ticket!r} was assigned to {assigned.agent_id!r} after it entered a queue; "
+            f"events:\n{show_events(events)}"
+        )
 
 
 def assert_no_breach(

@@ -9,6 +9,8 @@ from csflow.errors import InvalidTransitionError
 
 __all__ = ["ManualClock"]
 
+_PARTS = ("weeks", "days", "hours", "minutes", "seconds", "milliseconds", "microseconds")
+
 
 class ManualClock:
     """A clock a test moves by hand.
@@ -36,23 +38,53 @@ class ManualClock:
         return self._now
 
     def advance(self, delta: timedelta | None = None, **parts: float) -> datetime:
-        """Move forward by *delta* (or ``timedelta(**parts)``) and return the new instant.
+        """Move forward by *delta* or by ``timedelta(**parts)`` and return the new instant.
+
+        Give one or the other: *delta* together with keyword parts is refused (which would
+        win is a guess), and so is anything that is not a step of time.  A refused call
+        leaves the clock where it was.
 
         Args:
-            delta: The step; when ``None``, ``timedelta(**parts)``.
-            **parts: ``timedelta`` keywords (``seconds=40``, ``minutes=5`` ...).
+            delta: The step, a :class:`~datetime.timedelta`.
+            **parts: Or ``timedelta`` keywords (``seconds=40``, ``minutes=5`` ...), numbers.
 
         Returns:
             The new instant.
 
         Raises:
-            InvalidTransitionError: A negative step.
+            InvalidTransitionError: A negative step; *delta* that is not a ``timedelta`` (a
+                bare number has no unit); *delta* and keyword parts together; a keyword that
+                is not a ``timedelta`` one or a part that is not a number; a step past the
+                last representable instant.
         """
-        step = delta if delta is not None else timedelta(**parts)
-        if step < timedelta(0):
-            raise InvalidTransitionError(f"a clock cannot go backwards, got a step of {step!r}")
-        self._now = self._now + step
-        return self._now
+        if delta is not None and parts:
+            raise InvalidTransitionError(
+                f"give either a step or timedelta keywords, not both: got {delta!r} and "
+                f"{', '.join(f'{k}={v!r}' for k, v in parts.items())}"
+            )
+        if delta is not None and not isinstance(delta, timedelta):
+            raise InvalidTransitionError(
+                f"'delta' must be a datetime.timedelta (or use keywords: seconds=5), got {delta!r}"
+            )
+        for key, value in parts.items():
+            if key not in _PARTS:
+                raise InvalidTransitionError(
+                    f"unknown step keyword {key!r}; expected one of {', '.join(_PARTS)}"
+                )
+            if not isinstance(value, (int, float)) or isinstance(value, bool):
+                raise InvalidTransitionError(f"{key!r} must be a number, got {value!r}")
+        try:
+            step = delta if delta is not None else timedelta(**parts)
+            if step < timedelta(0):
+                raise InvalidTransitionError(f"a clock cannot go backwards, got a step of {step!r}")
+            now = self._now + step
+        except OverflowError:
+            raise InvalidTransitionError(
+                f"a step of {delta if delta is not None else parts!r} from "
+                f"{self._now.isoformat()} is past the last representable instant"
+            ) from None
+        self._now = now
+        return now
 
     def set(self, when: datetime) -> datetime:
         """Move to *when*.

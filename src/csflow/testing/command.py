@@ -6,17 +6,23 @@ deterministic, so :func:`replay` gives the same events every time.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
+from typing import Any, Final
 
 import attrs
 
 from csflow.desk import Desk, DeskConfig
+from csflow.desk.commands import COMMANDS
 from csflow.errors import CsflowError, InvalidTransitionError
 from csflow.events import Event
 
-__all__ = ["Command", "replay"]
+__all__ = ["DESK_COMMANDS", "Command", "replay"]
+
+#: The names of the desk's commands (the :class:`~csflow.desk.Desk` methods that take ``at=``
+#: and change the desk), as :mod:`csflow.desk.commands` lists them.
+DESK_COMMANDS: Final[tuple[str, ...]] = tuple(sorted(c.method for c in COMMANDS.values()))
 
 
 @attrs.frozen
@@ -36,6 +42,10 @@ class Command:
     def apply(self, desk: Desk) -> list[Event]:
         """Run the command on *desk* and return its events.
 
+        A desk command is a :class:`~csflow.desk.Desk` method that takes ``at=`` and changes
+        the desk (one of :data:`DESK_COMMANDS`); a query (``snapshot``, ``ticket``,
+        ``queue_names`` ...) is not one.  A command refused here changed nothing.
+
         Args:
             desk: The desk to run it on.
 
@@ -43,12 +53,25 @@ class Command:
             The events of the command.
 
         Raises:
-            InvalidTransitionError: *name* is not a desk command.
+            InvalidTransitionError: *name* is not a desk command, or *args* do not fit its
+                parameters (too many, too few).
             CsflowError: Whatever the command raises.
         """
-        method = getattr(desk, self.name, None)
-        if self.name.startswith("_") or not callable(method):
-            raise InvalidTransitionError(f"unknown desk command {self.name!r}")
+        if not isinstance(self.name, str) or self.name not in DESK_COMMANDS:
+            raise InvalidTransitionError(
+                f"unknown desk command {self.name!r}; expected one of {', '.join(DESK_COMMANDS)}"
+            )
+        if not isinstance(self.args, (tuple, list)):
+            raise InvalidTransitionError(
+                f"desk command {self.name!r}: args must be a tuple of arguments, got {self.args!r}"
+            )
+        method = getattr(desk, self.name)
+        try:
+            inspect.signature(method).bind(*self.args, at=self.at)
+        except TypeError as exc:
+            raise InvalidTransitionError(
+                f"desk command {self.name!r} does not take the arguments {self.args!r}: {exc}"
+            ) from None
         result: list[Event] = method(*self.args, at=self.at)
         return result
 

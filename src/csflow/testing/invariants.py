@@ -63,8 +63,11 @@ def check_invariants(desk: Desk) -> None:
     1. Every ticket is in exactly one place: waiting in one queue (``queued``), held by its
        agent (``assigned``), owned without being held (``pending``/``on_hold``), or nowhere
        (``solved``, ``closed``, ``abandoned``).
-    2. An agent's load is the summed weight of the tickets it holds, and no channel is held
-       above the agent's capacity.
+    2. An agent's load is the summed weight of the tickets it holds, and it holds no more
+       than the capacity rules (:class:`~csflow.routing.CapacityRules`) let it take: on no
+       channel more tickets than its profile's capacity or the channel's ``limits`` entry; a
+       ticket of an ``exclusive`` channel (the phone, by default) only alone; a load within
+       the ``budget``.
     3. Work is conserved: unless a routing timer is already due
        (``desk.next_routing_step()`` has passed and the host has not advanced the desk: a
        relaxation step, an overflow delay or a preferred-agent hold may be what keeps work
@@ -123,6 +126,17 @@ def check_invariants(desk: Desk) -> None:
             cap = status.profile.capacity.get(c, 0)
             if n > cap:
                 raise InvariantError(f"agent {aid!r} holds {n} {c!r} tickets, capacity {cap}")
+            limit = rules.limits.get(c)
+            if limit is not None and n > limit:
+                raise InvariantError(
+                    f"agent {aid!r} holds {n} {c!r} tickets, over the channel's limit {limit}"
+                )
+        exclusive = sorted(set(counts) & rules.exclusive)
+        if exclusive and sum(counts.values()) > 1:
+            raise InvariantError(
+                f"agent {aid!r} holds {counts!r}: a ticket of exclusive channel "
+                f"{exclusive[0]!r} must be held alone"
+            )
         if rules.budget is not None and load > rules.budget:
             raise InvariantError(f"agent {aid!r} load {load} over budget {rules.budget}")
     for budget, (spent, size) in desk.goodwill_balances().items():

@@ -5,10 +5,14 @@ draws a desk command (``submit``, ``reply``, ``escalate`` ...) with a
 :class:`~csflow.testing.programs.CommandDriver`, by weight, from what the desk makes possible
 now -- the same draw as :func:`~csflow.testing.programs.commands`, so tickets travel their
 whole life within a few dozen steps (one rule per kind, chosen uniformly, would mostly submit
-and rarely serve) -- a ``refused`` rule that draws arbitrary commands (which must change nothing when refused), and
-the desk's contract (:func:`~csflow.testing.invariants.check_invariants`) as an
-``@invariant``.  A subclass sets :attr:`DeskMachine.config` and adds its own laws, either as
-more ``@invariant`` methods or by overriding :meth:`DeskMachine.check_event`, which sees every
+and rarely serve) -- for a share of the steps, arbitrary commands (which must change nothing
+when refused) -- and the desk's contract (:func:`~csflow.testing.invariants.check_invariants`)
+as an ``@invariant``.  A command drawn from what the desk makes possible must be accepted: when
+the desk refuses one (a policy of the configuration that raises for some customers, say), the
+machine fails naming the command and the error (:meth:`DeskMachine.check_refused`).
+
+A subclass sets :attr:`DeskMachine.config` and adds its own laws, either as more
+``@invariant`` methods or by overriding :meth:`DeskMachine.check_event`, which sees every
 event the desk returns::
 
     class SeniorRule(DeskMachine):
@@ -41,6 +45,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 from csflow.desk import Desk, DeskConfig
+from csflow.errors import InvariantError
 from csflow.events import Event
 from csflow.testing.command import Command
 from csflow.testing.invariants import check_invariants
@@ -99,6 +104,28 @@ class DeskMachine(RuleBasedStateMachine):
             event: One event.
         """
 
+    def check_refused(self, step: Step) -> None:
+        """Called with every step the desk refused although it was drawn from what the desk
+        makes possible (:attr:`Step.refusal` is false): by default a failure.
+
+        A well-formed command -- a reply from the agent who has the ticket, a submission of a
+        new ticket -- refused by the desk usually means a policy of the configuration raises
+        (a priority policy without an entry for some tier), and the customer's ticket is lost.
+        A subclass whose configuration refuses some such commands on purpose overrides this
+        to let them through.
+
+        Args:
+            step: The refused step (its ``error`` is set).
+
+        Raises:
+            InvariantError: Always, naming the command and the error.
+        """
+        error = step.error
+        raise InvariantError(
+            f"the desk refused a command drawn as possible: {step.command!r} raised "
+            f"{type(error).__name__}: {error}"
+        )
+
     def run(self, draw: Draw, kind: str | None, *, refused: bool | None = None) -> list[Step]:
         """Draw one step of *kind* (see :meth:`CommandDriver.step`), apply it and report it.
 
@@ -116,6 +143,8 @@ class DeskMachine(RuleBasedStateMachine):
             note(_describe(s))
             if s.error is not None:
                 event(f"refused {s.kind}")
+                if not s.refusal:
+                    self.check_refused(s)
                 continue
             event(f"accepted {s.kind}")
             self._kinds.add(s.kind)
@@ -130,9 +159,9 @@ class DeskMachine(RuleBasedStateMachine):
 
     @rule(data=st.data())
     def step(self, data: st.DataObject) -> None:
-        """A command drawn, by weight, from what the desk makes possible now (or, for a share
-        :attr:`refusals` of the steps, an arbitrary one, which must change nothing when
-        refused)."""
+        """A command drawn, by weight, from what the desk makes possible now, which the desk
+        must accept (or, for a share :attr:`refusals` of the steps, an arbitrary one, which
+        must change nothing when refused)."""
         self.run(data.draw, None)
 
     @invariant()

@@ -13,7 +13,10 @@ at once, and the next one drawn from the new state.  Hypothesis records every dr
 failing program still shrinks: fewer steps, earlier kinds, smaller time steps.
 
 A tunable share of steps (*refusals*) draws any command kind with arbitrary arguments, so the
-refusal paths ("a command that raises has changed nothing") are tested too.
+refusal paths ("a command that raises has changed nothing") are tested too.  Every other
+command is drawn to be accepted: a desk that refuses one (a policy that raises for some
+customers, say) is not doing its job, and each :class:`Step` says which way it was drawn
+(:attr:`Step.refusal`) so that :class:`~csflow.testing.machine.DeskMachine` can fail on it.
 
 Time moves forward before each command by a drawn step: none, seconds, minutes, to the desk's
 next timer (a warning, a breach, a relaxation step), to the next opening or closing of one of
@@ -37,7 +40,7 @@ from hypothesis import strategies as st
 from csflow.desk import LIFECYCLE, Desk, DeskConfig, TicketView
 from csflow.errors import CsflowError, InvariantError
 from csflow.events import Event
-from csflow.model import AgentProfile, Customer, Priority, Ticket
+from csflow.model import AgentProfile, Channel, Customer, Priority, Ticket
 from csflow.queues import Signature
 from csflow.testing.command import Command
 from csflow.testing.invariants import can_take
@@ -104,11 +107,15 @@ class Step:
         command: The command.
         events: Its events (empty when refused).
         error: The error it raised, or ``None`` when accepted.
+        refusal: The command was drawn with arbitrary arguments, to exercise refusals; when
+            false it was drawn from what the desk makes possible, and the desk should accept
+            it (a refusal then is the desk's fault, or its configuration's).
     """
 
     command: Command
     events: tuple[Event, ...] = ()
     error: CsflowError | None = None
+    refusal: bool = False
 
     @property
     def kind(self) -> str:
@@ -174,8 +181,24 @@ class CommandDriver:
             allowed = {s for k, m in LIFECYCLE.items() if k.startswith("set_status") for s in m}
             return self._views(allowed)
         if kind == "escalate":
-            return [v for v in self._views(LIFECYCLE["escalate"]) if self._escalations(v)]
+            return [
+                v
+                for v in self._views(LIFECYCLE["escalate"])
+                if self._may_hand_over(v) and self._escalations(v)
+            ]
+        if kind == "transfer":
+            return [
+                v
+                for v in self._views(LIFECYCLE["transfer"])
+                if self._may_hand_over(v) and self._transfers(v)
+            ]
         return self._views(LIFECYCLE[kind])
+
+    def _may_hand_over(self, v: TicketView) -> bool:
+        # A transfer policy that refuses hand-overs past its limit would refuse one more.
+        policy = self.desk.config.transfers
+        limit = policy.max_transfers
+        return policy.on_limit != "refuse" or limit is None or v.transfers < limit
 
     def _escalations(self, v: TicketView) -> list[str]:
         graph = self.desk.config.escalation
@@ -382,16 +405,23 @@ class CommandDriver:
         return [Command(kind, now, (tid,))]
 
     def _transfers(self, v: TicketView) -> list[str]:
+        # Another team, or an agent who could take the ticket now: routable, eligible, with
+        # room.  A waiting call-back is a phone call (as the desk sees it).
         teams = [t for t in sorted(self.desk.config.teams) if t != v.team]
         sig = Signature.of(v.ticket)
-        agents = [
-            a
-            for a in self.desk.agents()
-            if a != v.agent_id
-            and sig.admits(self.desk.agent(a).profile)
-            and can_take(self.desk, a, sig.channel)
-        ]
-        return [*teams, *agents[:2]] or [*self.desk.config.teams, "nobody"]
+        if v.state == "queued" and v.callback:
+            sig = sig.on_channel(Channel.PHONE.name)
+        agents = []
+        for a in self.desk.agents():
+            status = self.desk.agent(a)
+            if (
+                a != v.agent_id
+                and status.routable
+                and sig.admits(status.profile)
+                and can_take(self.desk, a, sig.channel)
+            ):
+                agents.append(a)
+        return [*teams, *agents[:2]]
 
     def _draw_refused(self, draw: Draw, kind: str) -> list[Command]:
         # Arbitrary arguments: known and unknown ids, any status, any team.  Most are refused.
@@ -486,14 +516,15 @@ class CommandDriver:
             if kind is None or not self.possible(kind):
                 kind = self.draw_kind(draw)
             cmds = self._draw_possible(draw, kind)
-        out += [self.apply(c) for c in cmds]
+        out += [self.apply(c, refusal=refused) for c in cmds]
         return out
 
-    def apply(self, command: Command) -> Step:
+    def apply(self, command: Command, *, refusal: bool = False) -> Step:
         """Apply *command* to the desk.
 
         Args:
             command: The command.
+            refusal: It was drawn to exercise refusals (recorded in :attr:`Step.refusal`).
 
         Returns:
             The step: its events, or the error that refused it.
@@ -503,11 +534,11 @@ class CommandDriver:
         """
         before = self.desk.snapshot() if self.check_refusals else None
         try:
-            return Step(command, tuple(command.apply(self.desk)))
+            return Step(command, tuple(command.apply(self.desk)), refusal=refusal)
         except CsflowError as exc:
             if before is not None and self.desk.snapshot() != before:
                 raise InvariantError(f"refused command {command!r} changed the desk") from exc
-            return Step(command, (), exc)
+            return Step(command, (), exc, refusal=refusal)
 
 
 @st.composite

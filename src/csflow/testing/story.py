@@ -14,21 +14,30 @@ depends on earlier steps, so a step can be read (and moved) on its own:
 * ``"2026-03-09 09:00"`` -- that date.
 
 Wall-clock times are combined with the day's zone, so a story across a DST change reads as a
-person at the desk would write it.  A malformed step raises :class:`~csflow.errors.ConfigError`
-quoting the step; a step earlier than the previous one is refused by the desk
-(:class:`~csflow.errors.InvalidTransitionError`).
+person at the desk would write it.  A time the clocks skip that day (``"02:30"`` when they go
+from 02:00 to 03:00) does not exist and is refused; a time they repeat (``"01:30"`` when they
+go back from 02:00 to 01:00) is its first occurrence, before the change (``fold=0``) -- a test
+that needs the second one calls the desk itself with an explicit instant.  A malformed or
+nonexistent step raises :class:`~csflow.errors.ConfigError` quoting the step; a step earlier
+than the previous one is refused by the desk (:class:`~csflow.errors.InvalidTransitionError`).
+
+A step first advances the desk to its time, then runs its command.  When the desk refuses the
+command, the step raises the desk's error, and the desk has still moved: its clock is at the
+step's time, and what the advance fired (warnings, breaches, relaxations ...) happened and is
+kept in :attr:`Story.events` (and in the desk's history); the refused command itself changed
+nothing.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from csflow._time import instant_us
 from csflow.desk import Desk, DeskConfig
-from csflow.errors import ConfigError, InvalidTransitionError
+from csflow.errors import ConfigError, CsflowError, InvalidTransitionError
 from csflow.events import Event
 from csflow.model import AgentProfile, Channel, Customer, Ticket, Tier
 from csflow.testing.command import Command
@@ -61,7 +70,9 @@ class Story:
     Every step takes a time (see :meth:`at`: ``"09:00"``, ``"Fri 16:00"``, ``"+1d 09:00"``,
     ``"2026-03-09 09:00"``), advances the desk to it (firing what is due), runs the command,
     and keeps every event in :attr:`events`; each step returns the events of that step
-    (advance included).
+    (advance included).  A step whose command the desk refuses raises the desk's error; what
+    its advance fired is still kept in :attr:`events` (the desk's clock has moved to the
+    step's time), and the refused command changed nothing.
 
     Raises:
         InvalidTransitionError: *day* is naive.
@@ -93,11 +104,16 @@ class Story:
                 after the first day; any weekday, short or full name); ``"+Nd HH:MM"`` (N days
                 after the first day); or ``"YYYY-MM-DD HH:MM"``.
 
+        A wall-clock time is read in the first day's zone.  One the clocks skip that day (a
+        DST gap) is refused; one they repeat (the hour after a fall-back) is its first
+        occurrence, before the change.
+
         Returns:
             The aware instant, in the first day's zone.
 
         Raises:
-            ConfigError: A malformed step, quoted in the message.
+            ConfigError: A malformed step, quoted in the message; a time that does not exist
+                on that day in that zone (naming the time, the date and the zone).
         """
         m = _STEP.match(clock) if isinstance(clock, str) else None
         if m is None:
@@ -119,14 +135,34 @@ class Story:
                 raise ConfigError(f"story step {clock!r}: no such date") from None
         else:
             day = first
-        return datetime.combine(day, time(h, mi, s), self.day.tzinfo)
+        zone = self.day.tzinfo
+        # fold=0: a repeated wall time is its first occurrence.  A skipped one does not survive
+        # the round trip through UTC (zoneinfo would silently read "02:30" as 03:30).
+        when = datetime.combine(day, time(h, mi, s), zone)
+        if when.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != when.replace(tzinfo=None):
+            name = getattr(zone, "key", None) or str(zone)
+            raise ConfigError(
+                f"story step {clock!r}: {when.strftime('%H:%M:%S' if m['s'] else '%H:%M')} "
+                f"does not exist on "
+                f"{day.isoformat()} in {name} (the clocks skip it when they go forward)"
+            )
+        return when
 
     def _run(self, clock: str, fn: Callable[[datetime], list[Event]]) -> list[Event]:
         when = self.at(clock)
-        out = self.desk.advance(at=when)
-        out += fn(when)
-        self.events += out
-        return out
+        fired = self.desk.advance(at=when)
+        # What the advance fired has happened, whatever the command does: keep it first.
+        self.events += fired
+        try:
+            done = fn(when)
+        except CsflowError as exc:
+            exc.add_note(
+                f"story step {clock!r}: the desk advanced to {when.isoformat()} first; the "
+                f"{len(fired)} event(s) that fired are kept in story.events"
+            )
+            raise
+        self.events += done
+        return fired + done
 
     def agent(
         self,
