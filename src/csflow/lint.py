@@ -17,6 +17,8 @@
   a queue not in *sla_policies* / *queues*, and skills (in ``skill``, ``skills`` and
   ``required_skills`` actions and in ``agent.skills.X`` / ``required_skills.X`` fields) not in
   *skills*;
+* **fields that do not exist** (with *known_fields*): a condition on a field the context never
+  holds (``"evnt"`` for ``"event"``) can never hold;
 * **skills no agent has**: every skill in *skills* and every skill the rules name, checked
   against *agents* (at the proficiency an action asks for, when it gives one).
 
@@ -25,8 +27,8 @@ An empty collection (the default) means "not given": that check is skipped.
 
 from __future__ import annotations
 
+import functools
 import operator
-import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, Final, Literal, Protocol, TypeAlias
 
@@ -35,6 +37,8 @@ import attrs
 from csflow._text import show
 from csflow.errors import ConfigError
 from csflow.model import AgentProfile, SkillRequirement
+from csflow.rules.loader import field_is_known
+from csflow.rules.regex import subject_matcher
 from csflow.rules.ruleset import RuleSet
 from csflow.rules.syntax import AllOf, AnyOf, Comparison, Condition, Mode, Not
 
@@ -122,6 +126,11 @@ _ORDER: dict[str, Callable[[Any, Any], Any]] = {
 }
 
 
+# The search a ``matches`` condition runs (the same cut as evaluation, and the same care at the
+# cut); cached because lint asks it once per value of every ``eq``/``in`` it compares.
+_matcher = functools.lru_cache(maxsize=256)(subject_matcher)
+
+
 def _accepts(value: Any, cond: Comparison) -> bool:
     """Whether a present field with scalar *value* satisfies *cond* (never raises)."""
     op, operand = cond.op, cond.value
@@ -139,7 +148,7 @@ def _accepts(value: Any, cond: Comparison) -> bool:
         if op == "contains":
             return isinstance(value, str) and isinstance(operand, str) and operand in value
         if op == "matches":
-            return isinstance(value, str) and re.search(operand, value[:1000]) is not None
+            return _matcher(operand)(value)
         return bool(operand)  # exists: a present field
     except Exception:
         return False
@@ -335,6 +344,7 @@ def lint(
     queues: Iterable[Any] = (),
     skills: Iterable[str | SkillRequirement] = (),
     agents: Iterable[AgentProfile] | Mapping[str, AgentProfile] = (),
+    known_fields: Iterable[str] | None = None,
 ) -> list[Finding]:
     """Find likely mistakes in a rule set and in the names its actions use.
 
@@ -352,6 +362,10 @@ def lint(
         queues: The defined queues, in the same forms.
         skills: The defined skills: names or :class:`~csflow.model.SkillRequirement` values.
         agents: The agent profiles (or a mapping id -> profile).
+        known_fields: The field paths the rules' context holds (``"x.*"`` admits every path
+            under ``x``), e.g. :data:`~csflow.policies.POLICY_FIELDS` for escalation rules;
+            a condition on any other field is an ``"error"`` finding (it can never match).
+            ``None`` (the default) skips the check.
 
     Returns:
         The findings, in rule order, then the findings about *skills*.
@@ -377,6 +391,7 @@ def lint(
     )
     skill_names = _names(skill_items, "skills")
     profiles = _agents(agents)
+    fields = None if known_fields is None else _names(known_fields, "known_fields")
     if isinstance(rules_or_ruleset, RuleSet):
         rules = rules_or_ruleset
     else:
@@ -402,6 +417,14 @@ def lint(
             if key in rule.then:
                 mentioned.extend(_skill_mentions(rule.then[key], f"{base}.{key}"))
         for path, comparison in _comparisons(rule.when, f"rules[{j}].when"):
+            if fields is not None and not field_is_known(comparison.field, fields):
+                findings.append(
+                    Finding(
+                        f"{path}.field",
+                        "error",
+                        f"unknown field {comparison.field!r}: the condition can never hold",
+                    )
+                )
             for prefix in _SKILL_FIELD_PREFIXES:
                 rest = comparison.field.removeprefix(prefix)
                 if rest != comparison.field and "." not in rest:

@@ -47,7 +47,8 @@ capacity, presence and team, which the desk's config and triage rules set.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+import difflib
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from types import MappingProxyType
 from typing import Any, Final, Generic, Protocol, TypeVar
@@ -59,8 +60,18 @@ from csflow._time import require_aware, to_us
 from csflow.errors import ConfigError
 from csflow.model import Customer, Priority, Ticket
 from csflow.rules.context import STANDARD_FIELDS, ticket_context
+from csflow.rules.loader import field_is_known
 from csflow.rules.ruleset import RuleSet
-from csflow.rules.syntax import SEGMENT_RE, Decision, Mode
+from csflow.rules.syntax import (
+    SEGMENT_RE,
+    AllOf,
+    AnyOf,
+    Comparison,
+    Condition,
+    Decision,
+    Mode,
+    Not,
+)
 
 __all__ = [
     "POLICY_FIELDS",
@@ -195,11 +206,20 @@ def _to_priority(value: Priority | str | int | None) -> Priority | None:
 
 
 def _names_of(what: str, value: Iterable[str]) -> tuple[str, ...]:
-    items = (value,) if isinstance(value, str) else tuple(value)
+    if isinstance(value, str):
+        items: tuple[object, ...] = (value,)
+    elif isinstance(value, Iterable) and not isinstance(value, Mapping | bytes | bytearray):
+        items = tuple(value)
+    else:
+        raise ConfigError(
+            f"escalation {what} must be a name or a collection of names, got {show(value)}"
+        )
+    names: list[str] = []
     for item in items:
         if not isinstance(item, str) or not item:
             raise ConfigError(f"escalation {what} must be non-empty names, got {show(item)}")
-    return items
+        names.append(item)
+    return tuple(names)
 
 
 def _to_notify(value: Iterable[str]) -> tuple[str, ...]:
@@ -318,6 +338,28 @@ def _check_name_list(rules: RuleSet, key: str) -> None:
             raise ConfigError(
                 f"{show(key)} must be a name or a list of names, got {show(value)}", path
             )
+
+
+def _name_set(value: Iterable[str], argument: str) -> frozenset[str]:
+    if isinstance(value, str) or not isinstance(value, Iterable):
+        raise ConfigError(f"{argument} must be a collection of names, got {show(value)}")
+    names = frozenset(value)
+    for name in names:
+        if not isinstance(name, str):
+            raise ConfigError(f"{argument} must hold names, got {show(name)}")
+    return names
+
+
+def _comparisons(cond: Condition | None, path: str) -> Iterator[tuple[str, Comparison]]:
+    """Each comparison in *cond* with its path, as the rule loader spells paths."""
+    if isinstance(cond, Comparison):
+        yield path, cond
+    elif isinstance(cond, Not):
+        yield from _comparisons(cond.condition, f"{path}.not")
+    elif isinstance(cond, AllOf | AnyOf):
+        key = "all" if isinstance(cond, AllOf) else "any"
+        for i, part in enumerate(cond.conditions):
+            yield from _comparisons(part, f"{path}.{key}[{i}]")
 
 
 def _why(rules: RuleSet, name: str) -> str:
@@ -465,6 +507,46 @@ class RuleEscalationPolicy:
     """
 
     rules: RuleSet = attrs.field(converter=_all)
+
+    def check(
+        self,
+        *,
+        queues: Iterable[str] | None = None,
+        known_fields: Iterable[str] | None = POLICY_FIELDS,
+    ) -> None:
+        """Refuse rules that name a queue or a field that does not exist.
+
+        The constructor checks the rules' shape; this checks them against a desk: a ``queue``
+        action must name one of *queues*, and every field a condition reads must be one of
+        *known_fields* (``"x.*"`` admits every path under ``x``; by default
+        :data:`POLICY_FIELDS`, what a desk's escalation context holds).  A misspelt field
+        (``"evnt"``) would never match; an unknown queue would be skipped when the SLA fires.
+
+        Args:
+            queues: The queue names; ``None`` skips that check.
+            known_fields: The field paths; ``None`` skips that check.
+
+        Raises:
+            ConfigError: The first unknown name, with its path (``rules[i].then.queue``,
+                ``rules[i].when.all[0].field``).
+        """
+        queue_names = None if queues is None else _name_set(queues, "queues")
+        fields = None if known_fields is None else _name_set(known_fields, "known_fields")
+        for i, rule in enumerate(self.rules.rules):
+            if fields is not None:
+                for path, comparison in _comparisons(rule.when, f"rules[{i}].when"):
+                    if not field_is_known(comparison.field, fields):
+                        close = difflib.get_close_matches(comparison.field, sorted(fields), n=1)
+                        hint = f"; did you mean {close[0]!r}?" if close else ""
+                        raise ConfigError(
+                            f"unknown field {show(comparison.field)}{hint}", f"{path}.field"
+                        )
+            queue = rule.then.get("queue")
+            if queue_names is not None and queue is not None and queue not in queue_names:
+                raise ConfigError(
+                    f"unknown queue {show(queue)}; known: {show(sorted(queue_names))}",
+                    f"rules[{i}].then.queue",
+                )
 
     def __attrs_post_init__(self) -> None:
         for i, rule in enumerate(self.rules.rules):

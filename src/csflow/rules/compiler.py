@@ -23,13 +23,12 @@ the way makes the field missing (the sentinel ``_MISSING``, which no context can
 from __future__ import annotations
 
 import operator
-import re
 from collections.abc import Callable, Mapping, Sequence
 from types import BuiltinMethodType, FunctionType, MappingProxyType, MethodType
 from typing import Any, Final
 
+from csflow.rules.regex import subject_matcher
 from csflow.rules.syntax import (
-    MAX_SUBJECT_CHARS,
     ORDERING,
     AllOf,
     AnyOf,
@@ -78,16 +77,17 @@ _METHODS = (MethodType, BuiltinMethodType, FunctionType)
 
 def _step(obj: Any, key: str) -> Any:
     """One path segment: a mapping key, or an attribute that is not a method; else missing."""
-    kind = type(obj)
-    if kind is dict or kind is MappingProxyType:
-        return obj.get(key, _MISSING)
-    if isinstance(obj, _NO_FIELDS):
-        return _MISSING
     try:
+        kind = type(obj)
+        if kind is dict or kind is MappingProxyType:
+            # Even a plain dict's lookup runs the keys' own __eq__ on a hash collision.
+            return obj.get(key, _MISSING)
+        if isinstance(obj, _NO_FIELDS):
+            return _MISSING
         if isinstance(obj, Mapping):
             return obj.get(key, _MISSING)
         value = getattr(obj, key, _MISSING)
-    except Exception:  # a hostile or broken property: the field is simply not there
+    except Exception:  # a hostile key, property or __class__: the field is simply not there
         return _MISSING
     return _MISSING if isinstance(value, _METHODS) else value
 
@@ -122,17 +122,6 @@ def _contains(value: Any, operand: Any) -> bool:
     except Exception:
         return False
     return False
-
-
-def _matcher(pattern: re.Pattern[str]) -> Callable[[Any], bool]:
-    search = pattern.search
-
-    def matches(value: Any) -> bool:
-        # Only the first MAX_SUBJECT_CHARS characters are searched: a bound on work that does
-        # not depend on how long the customer's text is.
-        return isinstance(value, str) and search(value[:MAX_SUBJECT_CHARS]) is not None
-
-    return matches
 
 
 def _test(op: str, operand: Any) -> Callable[[Any], bool]:
@@ -198,7 +187,7 @@ def _test(op: str, operand: Any) -> Callable[[Any], bool]:
     if op == "contains":
         return lambda v: _contains(v, operand)
     if op == "matches":
-        return _matcher(re.compile(operand))
+        return subject_matcher(operand)
     if operand:
         return lambda v: v is not missing
     return lambda v: v is missing
@@ -306,7 +295,7 @@ class _CodeGen:
         if op == "contains":
             return f"_contains({value}, {self.name('v', cond.value)})"
         if op == "matches":
-            return f"{self.name('m', _matcher(re.compile(cond.value)))}({value})"
+            return f"{self.name('m', subject_matcher(cond.value))}({value})"
         return f"({value} is {'not ' if cond.value else ''}_M)"
 
 

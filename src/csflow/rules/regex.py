@@ -1,34 +1,79 @@
-"""Regular-expression safety: which ``matches`` patterns a rule set accepts.
+"""Regular-expression safety: which ``matches`` patterns a rule set accepts, and how they search.
 
 Theory of operation
 -------------------
-Python's ``re`` backtracks, so an ambiguous pattern can take exponential or high-polynomial
-time on a crafted subject.  Two defences:
+Python's ``re`` backtracks: it tries the ways a pattern can match one after another, without
+remembering what failed, at every start position ``re.search`` tries.  A pattern from an
+administrator meets a subject from the public, so two defences bound the work of one ``matches``
+condition, whatever the subject:
 
-* the subject is cut to its first :data:`MAX_SUBJECT_CHARS` characters;
-* at load time the pattern is parsed and refused if it has a backreference, a quantified
-  group that itself contains a quantifier or an alternation (``(a+)+``, ``(a|ab)*``), or if
-  the number of ways its quantifiers and alternations can split a subject, counting each
-  open-ended quantifier (``*``, ``+``, ``{n,}``) as :data:`MAX_SUBJECT_CHARS`, exceeds
-  ``16 × MAX_SUBJECT_CHARS`` -- in practice: one open-ended quantifier plus a few optional
-  parts or alternatives (``^ORD-\\d+$`` and ``(?i)refund|return`` are fine, ``\\s*x\\s*``
-  is not; write ``\\s?x\\s?`` or ``\\s{0,3}``).  If the standard library's pattern parser is
-  unavailable, a stricter syntactic rule applies instead (see :func:`check_pattern`).
+* the subject is cut to its first :data:`MAX_SUBJECT_CHARS` characters (*n* below);
+* at load time the pattern is parsed and its worst-case work on a subject of *n* characters
+  is estimated; a pattern whose estimate exceeds :data:`REGEX_BUDGET` is refused.
+
+The estimate counts *steps* (one test of one pattern item at one position; a character class
+counts one step) with a cost model that is an upper bound on what a backtracking matcher can
+do, not a guess at a typical case.  For each part of the pattern it computes *ways* (how many
+distinct ways the part can match from one position: the paths the matcher may come back to)
+and *work* (the steps to try all of them once):
+
+* a character, class, ``.`` or anchor: one way, one step;
+* a sequence: each item is tried once for every way its predecessors matched, so
+  ``work = Σ work(item) × Π ways(items before it)`` and ``ways = Π ways(item)``;
+* an alternation: the sum of its branches' ways and work;
+* a repeat ``{lo,hi}`` of a part with one way: ``hi`` is capped by how many repetitions fit in
+  *n* characters, the work is ``repetitions × work(part)`` (so ``\\w{300}`` costs 300 steps
+  each time it is tried, not one) and the ways are the counts it can stop at
+  (``hi - lo + 1``: ``*`` and ``+`` give about *n*, ``?`` gives 2, ``{300}`` gives 1);
+* a repeat of a part that itself has several ways (``(a+)+``, ``(a|ab)*``, ``(a?){2}``) would
+  multiply them once per repetition -- exponential -- and is refused outright, as is a
+  backreference;
+* a lookaround or atomic group: one way, the work of trying all of its body's ways;
+* the search: ``(n + 1) ×`` the work from one start position plus its ways, or that work plus
+  *n* when the pattern starts with ``\\A`` or ``^`` (not ``(?m)``), which fails at once
+  anywhere but the start.
+
+What is refused, in practice: two open-ended quantifiers in sequence (``\\s*x\\s*``,
+``\\S+@\\S+``: about *n*\\ :sup:`3` steps), an open-ended quantifier followed by many optional
+parts (each ``?`` doubles the ways), a long fixed or bounded repeat after many optional parts
+(``\\w?\\w?…\\w{300}``), nested quantifiers and backreferences.  Accepted: one open-ended
+quantifier with a few optional or bounded parts (``^ORD-\\d+$``, ``\\bINV/\\d{4}/\\d{2}\\b``,
+``(?i)^[a-z0-9._%+-]+@example\\.com$``), keyword alternations (``(?i)\\b(refund|return)\\b``)
+and anything anchored at the start with a few quantifiers.  The budget is about a tenth of a second of
+matching on the slowest accepted pattern and subject (measured: 5 ns a step at worst).
+
+If the standard library's pattern parser is unavailable or returns a shape this module does
+not know, a stricter rule applies (see :func:`check_pattern`).
+
+A value longer than *n* is searched in its first *n* characters, but the cut is not its end:
+the search must not succeed where the whole value would not.  For such a value the pattern is
+searched in a derived form in which ``$``, ``\\Z`` (and ``\\b``, ``\\B`` at the cut) cannot
+match at the cut, ``(?m)$`` matches only before a newline, and a negative lookahead that
+reaches the cut counts as if its body could match there (so the lookahead fails).  A match of
+the derived form in the cut is therefore a match of the whole value; the converse need not
+hold (``x$`` never matches a value longer than *n*).  See :func:`subject_matcher`.
 """
 
 from __future__ import annotations
 
 import importlib
 import re
+from collections.abc import Callable
 from typing import Any, Final
 
 from csflow.errors import ConfigError
 from csflow.rules._abbrev import short_repr
 from csflow.rules.syntax import MAX_PATTERN_CHARS, MAX_SUBJECT_CHARS
 
-__all__ = ["check_pattern"]
+__all__ = ["REGEX_BUDGET", "check_pattern", "pattern_cost", "subject_matcher"]
 
-_REGEX_BUDGET: Final = 16 * MAX_SUBJECT_CHARS
+REGEX_BUDGET: Final = 20_000_000
+"""Most steps (see the module's cost model) one ``matches`` search may take in the worst case
+on a subject of :data:`~csflow.rules.syntax.MAX_SUBJECT_CHARS` characters."""
+
+# Every running value is capped just above the budget: anything capped is refused anyway, and
+# hostile patterns cannot build huge integers.
+_CAP: Final = REGEX_BUDGET + 1
 
 
 def _parser_module() -> Any:
@@ -36,6 +81,11 @@ def _parser_module() -> Any:
     # syntactic fallback below takes over (fail closed), so importing it lazily here keeps that
     # decision in one place and lets tests force the fallback.
     return importlib.import_module("re._parser")
+
+
+def _compiler_module() -> Any:
+    # Compiles a parsed (and rewritten) pattern; private too, so the same fail-closed rule.
+    return importlib.import_module("re._compiler")
 
 
 class _Unsafe(Exception):
@@ -50,81 +100,254 @@ _REPEATS = frozenset({"MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"})
 _BACKREFS = frozenset(
     {"GROUPREF", "GROUPREF_EXISTS", "GROUPREF_IGNORE", "GROUPREF_LOC_IGNORE", "GROUPREF_UNI_IGNORE"}
 )
+_CHARACTERS = frozenset({"LITERAL", "NOT_LITERAL", "ANY", "IN"})
+_NESTED = (
+    "a quantified group may not contain another quantifier or an alternation "
+    "(nested quantifiers backtrack exponentially)"
+)
+
+# --------------------------------------------------------------------------------------------
+# The cost model, on a small tree of tuples:
+#   ("char",)  ("at", starts_only)  ("seq", items)  ("alt", branches)  ("group", body)
+#   ("look", body)  ("atomic", body)  ("rep", lo, hi, body, possessive)
+
+_Node = tuple[Any, ...]
+_CHAR: Final[_Node] = ("char",)
 
 
-def _choices(subpattern: Any, sre: Any) -> int:
-    """Ways the items of *subpattern*, in sequence, can split a subject (capped estimate)."""
-    total = 1
-    for item in subpattern:
+def _cost(node: _Node, n: int) -> tuple[int, int, int]:
+    """(ways, work, least width) of *node* on a subject of *n* characters, capped."""
+    kind = node[0]
+    if kind == "char":
+        return 1, 1, 1
+    if kind == "at":
+        return 1, 1, 0
+    if kind == "seq":
+        ways, work, width = 1, 0, 0
+        for item in node[1]:
+            w, k, m = _cost(item, n)
+            work = min(work + ways * k, _CAP)
+            ways = min(ways * w, _CAP)
+            width = min(width + m, n + 1)
+        return ways, work, width
+    if kind == "alt":
+        costs = [_cost(branch, n) for branch in node[1]]
+        return (
+            min(sum(c[0] for c in costs), _CAP),
+            min(sum(c[1] for c in costs) + 1, _CAP),
+            min((c[2] for c in costs), default=0),
+        )
+    if kind == "group":
+        w, k, m = _cost(node[1], n)
+        return w, min(k + 1, _CAP), m
+    if kind in ("look", "atomic"):
+        # Tried to its first success or to exhaustion, then never re-entered: one way.
+        w, k, m = _cost(node[1], n)
+        return 1, min(k + w + 1, _CAP), 0 if kind == "look" else m
+    if kind == "rep":
+        _, lo, hi, body, possessive = node
+        w, k, m = _cost(body, n)
+        if hi > 1 and w > 1:
+            raise _Unsafe(_NESTED)
+        # Repetitions that can succeed: a body of width m fits n // m times; a body that can
+        # match empty is repeated up to lo times and then stops when it stops advancing.
+        most = n // m if m else lo + n
+        tries = min(hi, most + 1)
+        work = min(tries * k + 1 + (w if possessive else 0), _CAP)
+        if possessive or hi == 0:
+            ways = 1
+        elif hi == 1:
+            ways = w + (1 if lo == 0 else 0)
+        else:
+            ways = max(min(hi, most) - lo + 1, 1)
+        return min(ways, _CAP), work, min(lo * m, n + 1)
+    raise _Unexpected
+
+
+def _anchored(node: _Node) -> bool:
+    """Whether every match must start at the start of the subject (``\\A``, ``^``)."""
+    kind = node[0]
+    if kind == "at":
+        return bool(node[1])
+    if kind == "seq":
+        return bool(node[1]) and _anchored(node[1][0])
+    if kind in ("group", "atomic"):
+        return _anchored(node[1])
+    if kind == "alt":
+        return all(_anchored(branch) for branch in node[1])
+    return False
+
+
+def _search_cost(tree: _Node, n: int) -> int:
+    ways, work, _ = _cost(tree, n)
+    one_start = min(work + ways, _CAP)
+    if _anchored(tree):
+        return min(one_start + n, _CAP)
+    return min((n + 1) * one_start, _CAP)
+
+
+def _from_sre(sub: Any, multiline: bool) -> _Node:
+    """The cost tree of a parsed pattern (``re._parser`` output)."""
+    items: list[_Node] = []
+    for item in sub:
         if not isinstance(item, tuple) or len(item) != 2:
             raise _Unexpected
         op, av = item
         name = getattr(op, "name", None)
-        if not isinstance(name, str):
-            raise _Unexpected
         if name in _BACKREFS:
             raise _Unsafe("backreferences are not allowed")
-        if name in _REPEATS:
-            if not (isinstance(av, tuple) and len(av) == 3):
+        if name in _CHARACTERS:
+            items.append(_CHAR)
+        elif name == "AT":
+            at = getattr(av, "name", None)
+            if not isinstance(at, str):
                 raise _Unexpected
-            low, high, body = av
-            if not isinstance(low, int) or not isinstance(high, int):
+            starts = at == "AT_BEGINNING_STRING" or (at == "AT_BEGINNING" and not multiline)
+            items.append(("at", starts))
+        elif name in _REPEATS:
+            lo, hi, body = av
+            if not isinstance(lo, int) or not isinstance(hi, int):
                 raise _Unexpected
-            inner = _choices(body, sre)
-            if high > 1 and inner > 1:
-                raise _Unsafe(
-                    "a quantified group may not contain another quantifier or an alternation "
-                    "(nested quantifiers backtrack exponentially)"
-                )
-            span = min(high, MAX_SUBJECT_CHARS) - min(low, MAX_SUBJECT_CHARS)
-            total *= (max(span, 0) + 1) * inner
+            items.append(("rep", lo, hi, _from_sre(body, multiline), name == "POSSESSIVE_REPEAT"))
         elif name == "BRANCH":
-            if not (isinstance(av, tuple) and len(av) == 2 and isinstance(av[1], list)):
-                raise _Unexpected
-            total *= sum(_choices(branch, sre) for branch in av[1])
+            items.append(("alt", tuple(_from_sre(b, multiline) for b in av[1])))
+        elif name == "SUBPATTERN":
+            _, add, remove, body = av
+            inner = (multiline or bool(add & re.MULTILINE)) and not remove & re.MULTILINE
+            items.append(("group", _from_sre(body, inner)))
+        elif name in ("ASSERT", "ASSERT_NOT"):
+            items.append(("look", _from_sre(av[1], multiline)))
+        elif name == "ATOMIC_GROUP":
+            items.append(("atomic", _from_sre(av, multiline)))
         else:
-            for nested in _nested_subpatterns(av, sre):
-                total *= _choices(nested, sre)
-        # Cap the running product so hostile patterns cannot build huge integers.
-        total = min(total, _REGEX_BUDGET * MAX_SUBJECT_CHARS)
-    return total
+            raise _Unexpected
+    return ("seq", tuple(items))
 
 
-def _nested_subpatterns(av: Any, sre: Any) -> list[Any]:
-    if isinstance(av, sre.SubPattern):
-        return [av]
-    if isinstance(av, (tuple, list)):
-        out: list[Any] = []
-        for part in av:
-            out.extend(_nested_subpatterns(part, sre))
-        return out
-    return []
+# --------------------------------------------------------------------------------------------
+# The fallback: a small textual parser for patterns without groups
+
+_FLAGS_PREFIX = re.compile(r"\(\?([aiLmsux]+)\)")
+_QUANTIFIER = re.compile(r"(?:([*+?])|\{(\d*)(?:(,)(\d*))?\})([?+]?)")
 
 
-_SYNTAX_OPEN_ENDED = re.compile(r"(?<!\\)(?:[*+]|\{\d*,\})")
-
-
-def _syntactic_check(pattern: str) -> None:
-    """The stricter fallback: no groups with quantifiers, backreferences or more than one
-    open-ended quantifier, judged from the text alone."""
+def _syntactic_tree(pattern: str) -> _Node:
+    """The cost tree of *pattern* read as text: an alternation of sequences of characters,
+    classes, escapes and anchors, each optionally quantified.  Anything else is refused."""
     if re.search(r"\\\d|\(\?P=|\(\?\(", pattern):
         raise _Unsafe("backreferences are not allowed")
     if re.search(r"\)\s*(?:[*+?]|\{)", pattern):
         raise _Unsafe("quantified groups are not allowed")
-    if len(_SYNTAX_OPEN_ENDED.findall(pattern)) > 1:
-        raise _Unsafe("at most one open-ended quantifier ('*', '+', '{n,}') is allowed")
+    multiline = False
+    i = 0
+    while prefix := _FLAGS_PREFIX.match(pattern, i):
+        if "x" in prefix.group(1):
+            raise _Unsafe("verbose patterns ('(?x)') are not allowed")
+        multiline = multiline or "m" in prefix.group(1)
+        i = prefix.end()
+    branches: list[_Node] = []
+    items: list[_Node] = []
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "|":
+            branches.append(("seq", tuple(items)))
+            items = []
+            i += 1
+            continue
+        if c == "(" or c == ")":
+            raise _Unsafe("groups are not allowed (the pattern parser is unavailable)")
+        if c in "*+?{" and (q := _QUANTIFIER.match(pattern, i)) and items:
+            star, low, comma, high, mode = q.groups()
+            if star:
+                lo, hi = (1 if star == "+" else 0), (1 if star == "?" else MAX_SUBJECT_CHARS + 1)
+            else:
+                lo = int(low or 0)
+                hi = int(high) if high else (MAX_SUBJECT_CHARS + 1 if comma else lo)
+            if items[-1][0] == "rep":
+                raise _Unexpected
+            items[-1] = ("rep", lo, hi, items[-1], mode == "+")
+            i = q.end()
+            continue
+        if c == "[":
+            # A class ends at the first ']' that is not first (after an optional '^').
+            j = i + 1
+            if j < len(pattern) and pattern[j] == "^":
+                j += 1
+            if j < len(pattern) and pattern[j] == "]":
+                j += 1
+            while j < len(pattern) and pattern[j] != "]":
+                j += 2 if pattern[j] == "\\" else 1
+            items.append(_CHAR)
+            i = j + 1
+        elif c == "\\":
+            code = pattern[i + 1 : i + 2]
+            if code == "A":
+                items.append(("at", True))
+            elif code in ("Z", "b", "B"):
+                items.append(("at", False))
+            else:
+                # An escape's extra characters (\x41, \N{...}) count as more characters: an
+                # over-estimate, never an under-estimate.
+                items.append(_CHAR)
+            i += 2
+        elif c == "^":
+            items.append(("at", not multiline))
+            i += 1
+        elif c == "$":
+            items.append(("at", False))
+            i += 1
+        else:
+            items.append(_CHAR)
+            i += 1
+    branches.append(("seq", tuple(items)))
+    return ("alt", tuple(branches)) if len(branches) > 1 else branches[0]
+
+
+def pattern_cost(pattern: str, subject_chars: int = MAX_SUBJECT_CHARS) -> int:
+    """The estimated worst-case steps of searching *pattern* in *subject_chars* characters.
+
+    The module's cost model, capped just above :data:`REGEX_BUDGET`; a tool for tests and for
+    people tuning a pattern.
+
+    Args:
+        pattern: A pattern that compiles.
+        subject_chars: The subject's length.
+
+    Returns:
+        The estimate (``REGEX_BUDGET + 1`` means "more than the budget").
+
+    Raises:
+        ConfigError: A shape that is refused whatever the budget (nested quantifiers,
+            backreferences).
+    """
+    try:
+        return _search_cost(_tree(pattern), subject_chars)
+    except _Unsafe as exc:
+        raise ConfigError(f"unsafe regular expression {pattern!r}: {exc}") from None
+
+
+def _tree(pattern: str) -> _Node:
+    try:
+        sre = _parser_module()
+        parsed = sre.parse(pattern)
+        return _from_sre(parsed, bool(parsed.state.flags & re.MULTILINE))
+    except (_Unexpected, ImportError, AttributeError, TypeError, ValueError, RecursionError):
+        try:
+            return _syntactic_tree(pattern)
+        except (_Unexpected, ValueError, IndexError) as exc:
+            raise _Unsafe("a shape the safety check cannot read") from exc
 
 
 def check_pattern(pattern: str, path: str = "") -> re.Pattern[str]:
-    """Compile a ``matches`` pattern, refusing shapes that backtrack catastrophically.
+    """Compile a ``matches`` pattern, refusing shapes that backtrack too much.
 
     The pattern is parsed with the standard library's own parser and refused when it has a
-    backreference, a quantified group containing a quantifier or an alternation, or more
-    ambiguity than one open-ended quantifier plus a few optional parts (the product of the
-    choices of its quantifiers and alternations, an open-ended quantifier counting as
-    :data:`MAX_SUBJECT_CHARS`, may not exceed ``16 × MAX_SUBJECT_CHARS``).  When that parser
-    is unavailable or returns a shape this check does not know, a stricter textual rule
-    applies: no backreferences, no quantified groups, at most one open-ended quantifier.
+    backreference, a quantified group containing a quantifier or an alternation, or when the
+    module's cost model puts its worst-case search of a
+    :data:`~csflow.rules.syntax.MAX_SUBJECT_CHARS`-character subject above
+    :data:`REGEX_BUDGET` steps.  When that parser is unavailable or returns a shape this check
+    does not know, the same model is applied to the text, which must then have no groups (no
+    backreferences, no quantified groups, no verbose mode).
 
     Args:
         pattern: The regular expression.
@@ -145,17 +368,143 @@ def check_pattern(pattern: str, path: str = "") -> re.Pattern[str]:
     except Exception as exc:  # re.error, OverflowError, RecursionError on hostile input
         raise ConfigError(f"bad regular expression {pattern!r}: {exc}", path) from None
     try:
-        try:
-            sre = _parser_module()
-            estimate = _choices(sre.parse(pattern), sre)
-        except (_Unexpected, ImportError, AttributeError, TypeError, ValueError, RecursionError):
-            _syntactic_check(pattern)
-        else:
-            if estimate > _REGEX_BUDGET:
-                raise _Unsafe(
-                    "too many open-ended quantifiers or alternatives (allowed: one of '*', '+', "
-                    "'{n,}' plus a few optional parts)"
-                )
+        cost = _search_cost(_tree(pattern), MAX_SUBJECT_CHARS)
+        if cost > REGEX_BUDGET:
+            raise _Unsafe(
+                f"its worst-case search of {MAX_SUBJECT_CHARS} characters may take more than "
+                f"{REGEX_BUDGET:,} steps (too many quantifiers or alternatives in sequence: "
+                "allowed is about one open-ended quantifier ('*', '+', '{n,}') plus a few "
+                "optional or bounded parts)"
+            )
     except _Unsafe as exc:
         raise ConfigError(f"unsafe regular expression {pattern!r}: {exc}", path) from None
     return compiled
+
+
+# --------------------------------------------------------------------------------------------
+# Searching a value longer than the cut
+
+# Without these, a pattern's match in a prefix is a match in the whole value: every other
+# construct looks only at characters it has consumed or at those before it.
+_CUT_SENSITIVE = re.compile(r"\$|\\[ZzbB]|\(\?<?[=!]")
+
+
+class _Rewriter:
+    """Rewrites a parsed pattern for a subject cut at MAX_SUBJECT_CHARS (see the module doc).
+
+    *positive*: the part must not match unless it would in the whole value (the pattern
+    itself, a positive lookaround); otherwise (inside a negative lookaround) it must match
+    whenever it might, so the lookaround fails whenever it might.
+    """
+
+    def __init__(self, sre: Any, state: Any) -> None:
+        self.sre = sre
+        self.state = state
+        end = (sre.AT, sre.AT_END_STRING)
+        self.at_end: tuple[Any, Any] = end
+        self.fail = (sre.ASSERT_NOT, (1, sre.SubPattern(state, [])))
+        self.not_at_end = (sre.ASSERT_NOT, (1, sre.SubPattern(state, [end])))
+        self.before_newline = (sre.ASSERT, (1, sre.SubPattern(state, [(sre.LITERAL, 10)])))
+
+    def or_at_end(self, item: tuple[Any, Any]) -> tuple[Any, Any]:
+        sub = self.sre.SubPattern
+        branches = [sub(self.state, [item]), sub(self.state, [self.at_end])]
+        return (self.sre.BRANCH, (None, branches))
+
+    def rewrite(self, parsed: Any, positive: bool, multiline: bool, behind: bool) -> Any:
+        out: list[tuple[Any, Any]] = []
+        for op, av in parsed:
+            name = op.name
+            if name in _CHARACTERS:
+                # Inside a negative lookahead, running out of characters at the cut means
+                # "might match".  (Never inside a lookbehind: it reads only what lies before
+                # its position, and its width must stay fixed.)
+                out.append((op, av) if positive or behind else self.or_at_end((op, av)))
+            elif name == "AT":
+                at = av.name
+                if at in ("AT_END", "AT_END_STRING"):
+                    if not positive:
+                        out.append((op, av))  # true at the cut: "might match"
+                    elif at == "AT_END" and multiline:
+                        out.append(self.before_newline)
+                    else:
+                        out.append(self.fail)
+                elif at in ("AT_BOUNDARY", "AT_NON_BOUNDARY"):
+                    if positive:
+                        out += [self.not_at_end, (op, av)]
+                    else:
+                        out.append(self.or_at_end((op, av)))
+                else:
+                    out.append((op, av))  # a start: decided by the characters before it
+            elif name in _REPEATS:
+                lo, hi, body = av
+                out.append((op, (lo, hi, self.rewrite(body, positive, multiline, behind))))
+            elif name == "BRANCH":
+                branches = [self.rewrite(b, positive, multiline, behind) for b in av[1]]
+                out.append((op, (av[0], branches)))
+            elif name == "SUBPATTERN":
+                group, add, remove, body = av
+                inner = (multiline or bool(add & re.MULTILINE)) and not remove & re.MULTILINE
+                out.append((op, (group, add, remove, self.rewrite(body, positive, inner, behind))))
+            elif name in ("ASSERT", "ASSERT_NOT"):
+                direction, body = av
+                keep = positive if name == "ASSERT" else not positive
+                new = self.rewrite(body, keep, multiline, direction < 0)
+                out.append((op, (direction, new)))
+            elif name == "ATOMIC_GROUP":
+                out.append((op, self.rewrite(av, positive, multiline, behind)))
+            else:
+                raise _Unexpected
+        return self.sre.SubPattern(self.state, out)
+
+
+def _cut_search(pattern: str, compiled: re.Pattern[str]) -> Callable[[str], object] | None:
+    """The search to run on a cut value, or ``None`` for "never matches a cut value"."""
+    if not _CUT_SENSITIVE.search(pattern):
+        return compiled.search
+    try:
+        sre = _parser_module()
+        parsed = sre.parse(pattern)
+        rewritten = _Rewriter(sre, parsed.state).rewrite(
+            parsed, True, bool(parsed.state.flags & re.MULTILINE), False
+        )
+        derived: re.Pattern[str] = _compiler_module().compile(rewritten)
+    except Exception:  # no parser, an unknown shape: fail closed
+        return None
+    return derived.search
+
+
+def subject_matcher(pattern: str) -> Callable[[object], bool]:
+    """The test a ``matches`` condition runs: a function of a value that never raises.
+
+    A string of at most :data:`~csflow.rules.syntax.MAX_SUBJECT_CHARS` characters is searched
+    whole (``re.search``).  A longer one is searched in its first ``MAX_SUBJECT_CHARS``
+    characters with a derived pattern that cannot treat the cut as the end of the value
+    (``$`` and ``\\Z`` do not match there, ``\\b`` and ``\\B`` do not match at the cut, a
+    negative lookahead that reaches the cut fails), so a match is always a match of the whole
+    value; a pattern the derivation cannot handle never matches a cut value.  Anything else
+    (not a string) does not match.
+
+    Args:
+        pattern: A pattern :func:`check_pattern` accepted.
+
+    Returns:
+        The test.
+    """
+    compiled = re.compile(pattern)
+    whole = compiled.search
+    cut = _cut_search(pattern, compiled)
+    limit = MAX_SUBJECT_CHARS
+
+    def matches(value: object) -> bool:
+        if not isinstance(value, str):
+            return False
+        try:
+            if len(value) <= limit:
+                return whole(value) is not None
+            # str.__getitem__, not the value's own: a str subclass cannot change the cut.
+            return cut is not None and cut(str.__getitem__(value, slice(0, limit))) is not None
+        except Exception:  # a str subclass with a hostile __len__
+            return False
+
+    return matches

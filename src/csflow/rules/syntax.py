@@ -22,7 +22,9 @@ A condition is one of:
                           tuple, set or mapping value contains it as an element or key
   ``matches``             a string value matches a regular expression (``re.search``; anchor
                           with ``^``/``$``), looking only at the value's first
-                          :data:`MAX_SUBJECT_CHARS` characters
+                          :data:`MAX_SUBJECT_CHARS` characters, which are not its end:
+                          ``$``/``\\Z`` never match a longer value's cut (see
+                          :mod:`csflow.rules.regex`, also for which patterns are refused)
   ``exists``              ``true``: the field is present; ``false``: it is absent
   ====================== =================================================================
 
