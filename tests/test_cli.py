@@ -117,7 +117,7 @@ def test_staff_reads_durations_as_people_write_them(aht: str) -> None:
 
 def test_staff_erlang_a_and_a_day_plan_from_the_forecast() -> None:
     a = _ok("staff", "--rate", "1800", "--aht", "PT6M", "--patience", "2m")
-    assert "Erlang A (mean patience 0:02:00)" in a
+    assert "Erlang A, mean patience 2m" in a
     assert "abandonment" in a
     assert "unstable" in _ok("staff", "--load", "10", "--agents", "10")
     day = json.loads(_ok("staff", str(_DAY), "--format", "json"))
@@ -379,7 +379,7 @@ def test_lint_paths_follow_the_shape_of_triage(tmp_path: pathlib.Path, listed: b
                 "simulation": {
                     "start": "2026-03-09T06:00:00+07:00",
                     "duration": "1h",
-                    "arrivals": {"rates": [["00:00", 10]]},
+                    "arrivals": {"rates": [["00:00", 10]], "channels": {"chat": 1}},
                     "agents": [{"name": "front", "count": 2, "capacity": {"chat": 1}}],
                 },
             }

@@ -95,7 +95,8 @@ def _pictures(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--plot",
         metavar="FILE.png",
-        help="draw service level, queue length and occupancy over time (needs csflow[plot])",
+        help="draw service level, queue length and occupancy over time, as PNG, SVG or PDF "
+        "by the file's suffix (needs csflow[plot])",
     )
     p.add_argument(
         "--report",
@@ -319,6 +320,10 @@ def _run(args: argparse.Namespace) -> tuple[str, int]:
     return commands.print_schema(args), 0
 
 
+#: The exit status of a defect in csflow (an exception that is not a CsflowError):
+#: EX_SOFTWARE of sysexits.h, distinct from lint's 1 (an error finding) and a bad input's 2.
+INTERNAL_ERROR = 70
+
 # The exit status of a process that wrote to a pipe nobody reads any more (128 + SIGPIPE), as
 # a shell reports ``yes | head -1``'s ``yes``; 130 (128 + SIGINT) is an interrupt.
 _BROKEN_PIPE = 141
@@ -332,7 +337,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     Returns:
         0 on success, 1 when ``lint`` finds an error, 2 on a bad input (one line on stderr),
-        130 when interrupted, 141 when the reader of stdout went away (``csflow ... | head -1``;
+        70 on an internal error (a defect in csflow: please report it), 130 when
+        interrupted, 141 when the reader of stdout went away (``csflow ... | head -1``;
         nothing is printed then).
     """
     try:
@@ -377,7 +383,7 @@ def _main(argv: Sequence[str] | None) -> int:
             f"csflow: internal error: {message} (run with --debug for the traceback)",
             file=sys.stderr,
         )
-        return 1
+        return INTERNAL_ERROR
     if text:
         print(text)
     return status

@@ -4,29 +4,48 @@ works, then returns its output as text in the format asked for."""
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import math
 import os
+import re
 import sys
-from datetime import date, datetime, time, timedelta
+from collections.abc import Mapping
+from datetime import timedelta
+from fractions import Fraction
 from pathlib import Path
-from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from typing import Any, Final
 
-from csflow._text import show
+import attrs
+
 from csflow.cli import planning
-from csflow.cli.documents import Document, load_document, set_path
+from csflow.cli.documents import (
+    Document,
+    check_sweep_parameter,
+    desk_config,
+    load_document,
+    set_path,
+)
 from csflow.cli.durations import is_human, parse_human_duration, to_seconds
+from csflow.cli.forecast import (
+    format_duration,
+    labels,
+    profile_forecast,
+    read_forecast,
+    staffing_value,
+)
 from csflow.cli.output import Table, render
-from csflow.cli.pictures import check_matplotlib
+from csflow.cli.pictures import check_matplotlib, plot_format
 from csflow.cli.runs import check_output_path, finish_pictures, run_tables, simulate_runs
 from csflow.cli.schema import schema
+from csflow.desk import DeskConfig
 from csflow.errors import ConfigError
+from csflow.lint import Finding
 from csflow.model import AgentProfile
 from csflow.sim import PEAK_DAYS, SimConfig
 from csflow.staffing import (
+    MAX_LOAD,
     ForecastInterval,
+    StaffingPlan,
     agents_for_service_level,
     agents_for_service_level_a,
     average_speed_of_answer,
@@ -36,6 +55,7 @@ from csflow.staffing import (
     service_level,
     staffing_plan,
 )
+from csflow.staffing._checks import check_load
 
 __all__ = ["lint", "print_schema", "simulate", "staff"]
 
@@ -44,6 +64,8 @@ def check_pictures(args: argparse.Namespace) -> None:
     """``--plot`` and ``--report``: matplotlib present, paths writable (before any run)."""
     for option, path in (("--plot", args.plot), ("--report", args.report)):
         if path:
+            if option == "--plot":
+                plot_format(path)
             check_matplotlib(option)
             check_output_path(path, option)
 
@@ -55,14 +77,21 @@ def _sweep_value(value: Any) -> Any:
 
 
 def _parse_sweep(text: str) -> tuple[str, list[Any]]:
+    """``PARAM=V1,V2,...``: each value as JSON (``20`` a number, ``"6m"`` a string), else as
+    text; a peak day's name (``simulation.peak=11.11,12.12``) stays the name."""
     param, sep, values = text.partition("=")
     if not sep or not param or not values:
         raise ConfigError(
             f"expected PARAMETER=V1,V2,... such as simulation.agents[0].count=20,25, got {text!r}",
             "--sweep",
         )
+    check_sweep_parameter(param, "--sweep")
+    peak = param.rsplit(".", 1)[-1] == "peak"
     out: list[Any] = []
     for v in values.split(","):
+        if peak and v.strip() in PEAK_DAYS:
+            out.append(v.strip())
+            continue
         try:
             out.append(json.loads(v))
         except ValueError:
@@ -70,20 +99,57 @@ def _parse_sweep(text: str) -> tuple[str, list[Any]]:
     return param, out
 
 
+def _swept_path(exc: ConfigError, param: str) -> str:
+    """The error's path, or the swept parameter when the error is about it but names only
+    what holds it (``simulation.agents[0]: 'count' must be ...``)."""
+    name = param.rsplit(".", 1)[-1]
+    if param.startswith(exc.path + ".") and f"'{name}'" in exc.detail:
+        return param
+    return exc.path
+
+
+def _counts(args: argparse.Namespace) -> None:
+    """``--replications``, ``--seeds`` and ``--jobs`` make sense together."""
+    if args.replications is not None and args.replications < 1:
+        raise ConfigError(
+            f"expected a number of runs >= 1, got {args.replications}", "--replications"
+        )
+    if args.seeds and args.replications is not None:
+        raise ConfigError(
+            "give --seeds (these seeds) or --replications (this many seeds from --seed), not both",
+            "--replications",
+        )
+    if args.seeds and len(set(args.seeds)) != len(args.seeds):
+        twice = sorted({s for s in args.seeds if args.seeds.count(s) > 1})
+        raise ConfigError(
+            f"each seed once: {', '.join(map(str, twice))} given twice would run the same "
+            "simulation again",
+            "--seeds",
+        )
+    if args.jobs is not None and args.jobs < 1:
+        raise ConfigError(f"expected a number of processes >= 1, got {args.jobs}", "--jobs")
+
+
 def simulate(args: argparse.Namespace) -> str:
     """``csflow simulate CONFIG``."""
     doc = load_document(args.config)
     if "simulation" not in doc.data:
         raise ConfigError("the config has no simulation to run", "simulation")
+    _counts(args)
     check_pictures(args)
     base_seed = args.seed if args.seed is not None else int(doc.data.get("seed", 0))
-    reps = args.replications or int(doc.data.get("replications", 1))
+    reps = (
+        args.replications if args.replications is not None else int(doc.data.get("replications", 1))
+    )
     seeds = args.seeds if args.seeds else [base_seed + k for k in range(reps)]
     sweep: tuple[str, list[Any]] | None = None
     if args.sweep:
         sweep = _parse_sweep(args.sweep)
     elif "sweep" in doc.data:
         sweep = (doc.data["sweep"]["parameter"], list(doc.data["sweep"]["values"]))
+    _, sim = doc.configs()
+    assert sim is not None
+    check_scenario(doc.data, sim)
     runs = []
     if sweep is None:
         runs = [(f"seed {s}", doc.scenario(s)) for s in seeds]
@@ -93,12 +159,12 @@ def simulate(args: argparse.Namespace) -> str:
             variant = set_path(doc.data, param, _sweep_value(v))
             label = f"{param}={v}"
             try:
-                Document(doc.path, variant, doc.text).configs()
+                _, variant_sim = Document(doc.path, variant, doc.text).configs()
+                assert variant_sim is not None
+                check_scenario(variant, variant_sim)
             except ConfigError as exc:
-                raise ConfigError(f"with {label}: {exc.detail}", exc.path) from None
+                raise ConfigError(f"with {label}: {exc.detail}", _swept_path(exc, param)) from None
             runs.extend((label, doc.scenario(s, variant)) for s in seeds)
-    _, sim = doc.configs()
-    assert sim is not None
     jobs = args.jobs if args.jobs is not None else min(len(runs), os.cpu_count() or 1)
     results = simulate_runs(runs, sim, jobs=jobs)
     if sweep is None and len(seeds) == 1:
@@ -135,94 +201,132 @@ def simulate(args: argparse.Namespace) -> str:
 # staff
 
 
-def _forecast(path: Path, st: dict[str, Any], interval: timedelta) -> list[ForecastInterval]:
-    """Rows ``start,arrivals[,duration]``; start an ISO instant, or ``HH:MM`` on *day* in
-    *timezone* (from the staffing section or the flags)."""
-    zone = None
-    if st.get("timezone") is not None:
-        try:
-            zone = ZoneInfo(str(st["timezone"]))
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ConfigError(
-                f"expected an IANA time zone such as 'Asia/Jakarta', got {show(st['timezone'])}",
-                "staffing.timezone",
-            ) from None
-    day = None
-    if st.get("day") is not None:
-        try:
-            day = date.fromisoformat(str(st["day"]))
-        except ValueError:
-            raise ConfigError(
-                f"expected a date YYYY-MM-DD, got {show(st['day'])}", "staffing.day"
-            ) from None
+@attrs.frozen
+class PlanInputs:
+    """What a day plan is computed from, every value checked and named by its origin."""
+
+    aht: timedelta
+    target: timedelta
+    level: float
+    patience: timedelta | None
+    interval: timedelta
+    shrinkage: float
+    peak: float
+    #: The forecast, and per row the ``file:line`` it came from (``None`` for a profile).
+    forecast: list[ForecastInterval] | None = None
+    rows: list[str] | None = None
+
+
+def _duration_value(
+    args: argparse.Namespace, st: dict[str, Any], name: str, default: Any
+) -> tuple[timedelta | None, str]:
+    given = getattr(args, name, None)
+    where = f"--{name}" if given is not None else f"staffing.{name}"
+    raw = given if given is not None else st.get(name, default)
+    if raw is None:
+        return None, where
+    value = parse_human_duration(raw, where)
+    positive = name != "target"
+    if value < timedelta(0) or (positive and value == timedelta(0)):
+        what = "a positive duration" if positive else "a duration >= 0"
+        raise ConfigError(f"expected {what}, got {format_duration(value)}", where)
+    return value, where
+
+
+def plan_inputs(
+    args: argparse.Namespace, doc: Document | None, st: dict[str, Any], *, single: bool
+) -> PlanInputs:
+    """The values of ``staff``: the flags, else the staffing section, else the defaults,
+    each checked and named as given (``--level`` or ``staffing.level``); and for a day plan
+    (not *single*) its forecast: the file, or the simulation's arrival profile.
+
+    Raises:
+        ConfigError: A bad value, an unreadable forecast, no forecast at all.
+    """
+
+    def pick(name: str, default: Any) -> Any:
+        given = getattr(args, name, None)
+        if given is not None:
+            return staffing_value(name, given, f"--{name}")
+        return staffing_value(name, st.get(name, default), f"staffing.{name}")
+
+    aht, _ = _duration_value(args, st, "aht", 360)
+    target, _ = _duration_value(args, st, "target", 20)
+    patience, _ = _duration_value(args, st, "patience", None)
+    interval, interval_where = _duration_value(args, st, "interval", 1800)
+    assert aht is not None
+    assert target is not None
+    assert interval is not None
+    if interval > timedelta(days=1):
+        raise ConfigError(
+            f"expected an interval of at most 1d, got {format_duration(interval)}", interval_where
+        )
+    level = pick("level", 0.8)
+    shrinkage = pick("shrinkage", 0.0)
+    peak_given = getattr(args, "peak", None) is not None or "peak" in st
+    peak = pick("peak", 1.0)
+    inputs = PlanInputs(aht, target, level, patience, interval, shrinkage, peak)
+    if single:
+        return inputs
+    forecast_path = getattr(args, "forecast", None) or st.get("forecast")
+    if forecast_path is not None:
+        from_flag = getattr(args, "forecast", None) is not None
+        where = "--forecast" if from_flag else "staffing.forecast"
+        p = Path(forecast_path)
+        if not from_flag and doc is not None and not p.is_absolute():
+            p = doc.path.parent / p
+        day = pick("day", None) if getattr(args, "day", None) or "day" in st else None
+        zone = (
+            pick("timezone", None) if getattr(args, "timezone", None) or "timezone" in st else None
+        )
+        if getattr(args, "interval", None) is not None:
+            given = "--interval"
+        elif "interval" in st:
+            given = "staffing.interval"
+        else:
+            given = "the default"
+        forecast, lines = read_forecast(p, where, interval, day=day, zone=zone, interval_flag=given)
+        return attrs.evolve(inputs, forecast=forecast, rows=[f"{p.name}:{n}" for n in lines])
+    if doc is not None and "simulation" in doc.data:
+        _, sim = doc.configs()
+        assert sim is not None
+        forecast = profile_forecast(sim, interval, "simulation.duration")
+        return attrs.evolve(inputs, forecast=forecast, peak=peak if peak_given else sim.peak)
+    raise ConfigError(
+        "give --load or --rate for one interval, or --forecast FILE.csv (or a config file "
+        "with a staffing.forecast or a simulation) for a day plan",
+        "staff",
+    )
+
+
+def _plan(inputs: PlanInputs) -> StaffingPlan:
+    """The Erlang plan of *inputs*; an error about a row names the row of the file."""
+    assert inputs.forecast is not None
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ConfigError(
-            f"cannot read {str(path)!r}: {exc.strerror}", "staffing.forecast"
-        ) from None
-    rows = list(csv.DictReader(text.splitlines()))
-    if not rows or "start" not in rows[0] or "arrivals" not in rows[0]:
-        raise ConfigError(
-            f"{str(path)!r}: expected a header row with start,arrivals", "staffing.forecast"
+        return staffing_plan(
+            inputs.forecast,
+            inputs.aht,
+            inputs.target,
+            inputs.level,
+            patience=inputs.patience,
+            shrinkage=inputs.shrinkage,
+            multiplier=inputs.peak,
         )
-    out = []
-    for i, row in enumerate(rows, start=2):
-        where = f"{path.name}:{i}"
-        raw = (row.get("start") or "").strip()
-        try:
-            if len(raw) <= 5 and ":" in raw:
-                if zone is None or day is None:
-                    given = (
-                        "neither is given"
-                        if zone is None and day is None
-                        else "no day is given"
-                        if day is None
-                        else "no time zone is given"
-                    )
-                    raise ConfigError(
-                        f"a start given as HH:MM ({raw!r}) needs a day and a time zone, and "
-                        f"{given}: give --day and --timezone, or staffing.day and "
-                        "staffing.timezone in the config file",
-                        f"{where}.start",
-                    )
-                hh, mm = raw.split(":")
-                start = datetime.combine(day, time(int(hh), int(mm)), tzinfo=zone)
-            else:
-                start = datetime.fromisoformat(raw)
-                if start.tzinfo is None:
-                    raise ValueError
-        except ConfigError:
-            raise  # a ValueError too, but already the right message
-        except ValueError:
-            raise ConfigError(
-                f"expected an ISO 8601 instant with an offset or HH:MM, got {raw!r}",
-                f"{where}.start",
-            ) from None
-        try:
-            arrivals = float(row.get("arrivals") or "")
-        except ValueError:
-            raise ConfigError(
-                f"expected a number, got {row.get('arrivals')!r}", f"{where}.arrivals"
-            ) from None
-        length = interval
-        if row.get("duration"):
-            length = parse_human_duration(row["duration"], f"{where}.duration")
-        try:
-            out.append(ForecastInterval(start, length, arrivals))
-        except ConfigError as exc:
-            raise ConfigError(exc.detail, where) from None
-    return out
-
-
-def _profile_forecast(sim: SimConfig, interval: timedelta) -> list[ForecastInterval]:
-    n = max(1, math.ceil(sim.duration / interval))
-    return [
-        ForecastInterval.from_rate(
-            sim.start + k * interval, interval, sim.arrivals.per_hour_at(k * interval)
-        )
-        for k in range(n)
-    ]
+    except ConfigError as exc:
+        m = re.match(r"intervals\[(\d+)\]", exc.path)
+        if m is None:
+            raise
+        i = int(m[1])
+        rows = inputs.rows or [f"interval {k + 1} of the plan" for k in range(len(inputs.forecast))]
+        detail = exc.detail
+        if "time order" in detail and i > 0:
+            row, before = inputs.forecast[i], inputs.forecast[i - 1]
+            detail = (
+                f"rows must be in time order without overlap: this row starts at "
+                f"{row.start.isoformat()}, before the row before ({rows[i - 1]}) ends at "
+                f"{before.end.isoformat()}"
+            )
+        raise ConfigError(detail, rows[i]) from None
 
 
 def staff(args: argparse.Namespace) -> str:
@@ -232,33 +336,6 @@ def staff(args: argparse.Namespace) -> str:
     if args.config:
         doc = load_document(args.config)
         st = dict(doc.data.get("staffing", {}))
-
-    def pick(name: str, default: Any) -> Any:
-        given = getattr(args, name)
-        return given if given is not None else st.get(name, default)
-
-    aht = parse_human_duration(pick("aht", 360), "staffing.aht")
-    target = parse_human_duration(pick("target", 20), "staffing.target")
-    level = pick("level", 0.8)
-    patience_raw = pick("patience", None)
-    patience = (
-        None if patience_raw is None else parse_human_duration(patience_raw, "staffing.patience")
-    )
-    interval = parse_human_duration(pick("interval", 1800), "staffing.interval")
-    shrinkage = pick("shrinkage", 0.0)
-    peak = pick("peak", 1.0)
-    if isinstance(peak, str):
-        if peak not in PEAK_DAYS:
-            try:
-                peak = float(peak)
-            except ValueError:
-                raise ConfigError(
-                    f"expected a number or one of {', '.join(PEAK_DAYS)}, got {peak!r}",
-                    "staffing.peak",
-                ) from None
-        else:
-            peak = PEAK_DAYS[peak]
-    forecast_path = args.forecast or st.get("forecast")
     single = args.load is not None or args.rate is not None
     if single:
         if args.roster or args.verify:
@@ -266,40 +343,34 @@ def staff(args: argparse.Namespace) -> str:
             raise ConfigError(
                 "needs a day plan (--forecast, or a config file), not one interval", option
             )
-        return _staff_one(args, aht, target, level, patience)
-    if forecast_path is not None:
-        p = Path(forecast_path)
-        if args.forecast is None and doc is not None and not p.is_absolute():
-            p = doc.path.parent / p
-        if args.day:
-            st["day"] = args.day
-        if args.timezone:
-            st["timezone"] = args.timezone
-        forecast = _forecast(p, st, interval)
-    elif doc is not None and "simulation" in doc.data:
-        _, sim = doc.configs()
-        assert sim is not None
-        forecast = _profile_forecast(sim, interval)
-        if args.peak is None and "peak" not in st:
-            peak = sim.peak
-    else:
+        for flag in ("forecast", "interval", "seeds", "span", "jobs", "day", "timezone"):
+            if getattr(args, flag) is not None:
+                raise ConfigError(
+                    "is for a day plan; one interval (--load or --rate) does not use it",
+                    f"--{flag}",
+                )
+        return _staff_one(args, plan_inputs(args, doc, st, single=True))
+    if args.agents is not None:
         raise ConfigError(
-            "give --load or --rate for one interval, or --forecast FILE.csv (or a config file "
-            "with a staffing.forecast or a simulation) for a day plan",
-            "staff",
+            "evaluates one interval: give --load or --rate with it (a day plan finds the "
+            "agents of each interval)",
+            "--agents",
         )
-    plan = staffing_plan(
-        forecast, aht, target, level, patience=patience, shrinkage=shrinkage, multiplier=peak
-    )
+    inputs = plan_inputs(args, doc, st, single=False)
+    assert inputs.forecast is not None
+    plan = _plan(inputs)
+    forecast = inputs.forecast
+    aht, target, level, patience = inputs.aht, inputs.target, inputs.level, inputs.patience
+    shrinkage, peak = inputs.shrinkage, inputs.peak
     # Everything --roster and --verify need is checked before the first simulation.
     if args.roster:
         planning.check_roster(plan, st)
     if args.verify:
         planning.simulation_template(doc)
-    zone = forecast[0].start.tzinfo if forecast else None
+    label = labels([f.start for f in forecast])
     rows = tuple(
         (
-            f"{r.start.astimezone(zone):%Y-%m-%d %H:%M}",
+            label(r.start),
             round(r.arrivals, 1),
             round(r.load, 2),
             r.agents,
@@ -311,7 +382,9 @@ def staff(args: argparse.Namespace) -> str:
         )
         for r in plan.intervals
     )
-    model = "Erlang C" if patience is None else f"Erlang A, mean patience {patience}"
+    model = (
+        "Erlang C" if patience is None else f"Erlang A, mean patience {format_duration(patience)}"
+    )
     cols = (
         "from",
         "arrivals",
@@ -337,7 +410,8 @@ def staff(args: argparse.Namespace) -> str:
         ),
     )
     title = (
-        f"Day plan ({model}; {level:.0%} within {target}; AHT {aht}; shrinkage {shrinkage:.0%}; "
+        f"Day plan ({model}; {level:.0%} within {format_duration(target)}; "
+        f"AHT {format_duration(aht)}; shrinkage {shrinkage:.0%}; "
         f"peak x{peak:g})"
     )
     tables = [Table("plan", title, cols, rows), totals]
@@ -351,59 +425,93 @@ def staff(args: argparse.Namespace) -> str:
     return render(args.format, tables)
 
 
-def _staff_one(
-    args: argparse.Namespace,
-    aht: timedelta,
-    target: timedelta,
-    level: float,
-    patience: timedelta | None,
-) -> str:
+def _staff_one(args: argparse.Namespace, inputs: PlanInputs) -> str:
+    """One interval of ``--load`` Erlangs (or ``--rate`` an hour), times the peak factor:
+    the fewest agents that meet the level (or ``--agents``), the heads to schedule for them
+    after the shrinkage, and their service.  The keys are the same whatever the inputs."""
+    aht, target, level, patience = inputs.aht, inputs.target, inputs.level, inputs.patience
     if args.load is not None and args.rate is not None:
         raise ConfigError(
             "give exactly one of --load (Erlangs) or --rate (arrivals per hour)", "--load"
         )
-    load = args.load if args.load is not None else args.rate * aht.total_seconds() / 3600
-    if not math.isfinite(load) or load < 0:
-        raise ConfigError(f"expected a finite number >= 0, got {load!r}", "--load")
-    if args.agents is not None:
-        n = args.agents
-    elif patience is None:
-        n = agents_for_service_level(load, aht, target, level)
-    else:
-        n = agents_for_service_level_a(load, aht, target, level, patience)
-    model = "Erlang C" if patience is None else f"Erlang A (mean patience {patience})"
-    rows: list[tuple[str, Any]] = [
-        ("model", model),
-        ("load_erlangs", round(load, 2)),
-        ("agents", n),
-    ]
-    if args.agents is None:
-        rows.append((f"agents needed for {level:.0%} within {target}", n))
+    flag = "--load" if args.load is not None else "--rate"
+    given = args.load if args.load is not None else args.rate
+    if not math.isfinite(given) or given < 0:
+        raise ConfigError(f"expected a finite number >= 0, got {given!r}", flag)
+    if args.agents is not None and args.agents < 1:
+        raise ConfigError(f"expected a number of agents >= 1, got {args.agents}", "--agents")
+    base = given if args.load is not None else given * aht.total_seconds() / 3600
+    load = base * inputs.peak
+    try:
+        check_load(load)
+    except ConfigError:
+        raise ConfigError(
+            f"the load must be at most {MAX_LOAD:g} Erlangs (after the peak factor), got {load:g}",
+            flag,
+        ) from None
     if patience is None:
+        needed = agents_for_service_level(load, aht, target, level)
+    else:
+        needed = agents_for_service_level_a(load, aht, target, level, patience)
+    n = args.agents if args.agents is not None else needed
+    available = 1 - Fraction(repr(inputs.shrinkage))  # as staffing_plan: the decimal written
+    heads = math.ceil(Fraction(n) / available)
+    model = "Erlang C" if patience is None else "Erlang A"
+    record: dict[str, Any] = {
+        "model": model,
+        "load_erlangs": round(load, 2),
+        "level": level,
+        "target_s": target.total_seconds(),
+        "patience_s": None if patience is None else patience.total_seconds(),
+        "agents_needed": needed,
+        "agents": n,
+        "heads": heads,
+        "stable": True,
+        "probability_of_waiting": 0.0,
+        "service_level": 1.0,
+        "asa_s": 0.0,
+        "occupancy": 0.0,
+        "abandonment": 0.0,
+    }
+    if load == 0:
+        pass  # nobody calls: nobody waits, whatever the agents
+    elif patience is None:
         if n > load:
-            rows += [
-                ("probability_of_waiting", erlang_c(n, load)),
-                ("service_level", service_level(n, load, aht, target)),
-                ("asa_s", round(average_speed_of_answer(n, load, aht).total_seconds(), 1)),
-                ("occupancy", occupancy(n, load)),
-            ]
+            record |= {
+                "probability_of_waiting": erlang_c(n, load),
+                "service_level": service_level(n, load, aht, target),
+                "asa_s": round(average_speed_of_answer(n, load, aht).total_seconds(), 1),
+                "occupancy": occupancy(n, load),
+            }
         else:
+            record |= dict.fromkeys(
+                ("probability_of_waiting", "service_level", "asa_s", "occupancy"), None
+            )
+            record["stable"] = False
+    else:
+        r = erlang_a(n, load, aht, patience, target)
+        record |= {
+            "probability_of_waiting": r.probability_of_waiting,
+            "service_level": r.service_level,
+            "abandonment": r.probability_of_abandonment,
+            "asa_s": round(r.average_speed_of_answer.total_seconds(), 1),
+            "occupancy": r.occupancy,
+        }
+    if patience is not None:
+        model += f", mean patience {format_duration(patience)}"
+    title = (
+        f"{model}: load {load:.2f} Erlang"
+        + (f" (x{inputs.peak:g} peak)" if inputs.peak != 1 else "")
+        + f", AHT {format_duration(aht)}, {level:.0%} within {format_duration(target)}"
+        + (f", shrinkage {inputs.shrinkage:.0%}" if inputs.shrinkage else "")
+    )
+    if args.format == "table":
+        rows = list(record.items())
+        if not record["stable"]:
             rows.append(
                 ("unstable", "the load is at or above the agents; every caller waits forever")
             )
-    else:
-        r = erlang_a(n, load, aht, patience, target)
-        rows += [
-            ("probability_of_waiting", r.probability_of_waiting),
-            ("service_level", r.service_level),
-            ("abandonment", r.probability_of_abandonment),
-            ("asa_s", round(r.average_speed_of_answer.total_seconds(), 1)),
-            ("occupancy", r.occupancy),
-        ]
-    title = f"{model}: load {load:.2f} Erlang, AHT {aht}, target {target}"
-    if args.format == "table":
         return render("table", [Table("staffing", title, ("measure", "value"), tuple(rows))])
-    record = dict(rows)
     return render(args.format, [Table("staffing", title, tuple(record), (tuple(record.values()),))])
 
 
@@ -421,39 +529,101 @@ def _document_path(path: str, listed: bool) -> str:
     return path
 
 
+def _document_message(finding: Finding, listed: bool) -> str:
+    """A triage finding's message naming other rules as the document spells them:
+    ``(desk.triage[0])`` for a list of rules, ``(desk.triage.rules[0])`` under ``{mode, rules}``
+    (the rules linter says ``(rules[0])``, relative to the rules)."""
+    if not finding.path.startswith("triage"):
+        return finding.message
+    head = "desk.triage" if listed else "desk.triage.rules"
+    return re.sub(r"\(rules(\[\d+\])\)", lambda m: f"({head}{m[1]})", finding.message)
+
+
+def scenario_findings(desk: DeskConfig, sim: SimConfig) -> list[tuple[str, str, str]]:
+    """What the simulation asks of the desk that it cannot give: an arrival tier the desk
+    does not have (error), a channel of the traffic no agent group can take (error: its
+    contacts are never answered), an agent group's team the desk does not have (warning)."""
+    findings: list[tuple[str, str, str]] = []
+    tiers = set(desk.tiers)
+    for name, _ in sim.arrivals.tiers:
+        if tiers and name not in tiers:
+            findings.append(
+                ("simulation.arrivals.tiers." + name, "error", f"tier {name!r} is not a desk tier")
+            )
+    takers = {
+        channel
+        for g in sim.agents
+        if g.count > 0
+        for channel, slots in g.capacity.items()
+        if slots > 0
+    }
+    for name, weight in sim.arrivals.channels:
+        if weight > 0 and name not in takers:
+            findings.append(
+                (
+                    "simulation.arrivals.channels." + name,
+                    "error",
+                    f"no agent group has capacity for channel {name!r}: its contacts are "
+                    "never answered (add it to an agent group's capacity)",
+                )
+            )
+    teams = set(desk.teams)
+    for i, g in enumerate(sim.agents):
+        for team in g.teams:
+            if teams and team not in teams:
+                findings.append(
+                    (
+                        f"simulation.agents[{i}].teams",
+                        "warning",
+                        f"team {team!r} is not a desk team",
+                    )
+                )
+    return findings
+
+
+def check_scenario(data: Mapping[str, Any], sim: SimConfig) -> None:
+    """Refuse, before any run, a simulation that :func:`scenario_findings` finds an error in.
+
+    Raises:
+        ConfigError: The first such error, at its path.
+    """
+    desk = desk_config(data.get("desk", {}))
+    for path, severity, message in scenario_findings(desk, sim):
+        if severity == "error":
+            raise ConfigError(message, path)
+
+
+_NO_FLAGS: Final = argparse.Namespace()
+
+
 def lint(args: argparse.Namespace) -> tuple[str, int]:
-    """``csflow lint CONFIG``: every finding with its path; status 1 when one is an error."""
+    """``csflow lint CONFIG``: every finding with its path; status 1 when one is an error.
+
+    The file is read as every command reads it (a value ``staff`` or ``simulate`` would
+    refuse is refused here, with exit status 2), its staffing inputs too (the forecast file
+    is read); the desk is linted against one agent of each group (agents of a group are
+    alike), so a group of a hundred million agents costs no more than one of ten.
+    """
     doc = load_document(args.config)
     desk, sim = doc.configs()
     profiles: list[AgentProfile] = []
     findings: list[tuple[str, str, str]] = []
     if sim is not None:
-        for g in sim.agents:
-            profiles.extend(g.profile(i) for i in range(g.count))
-        tiers = set(desk.tiers)
-        for name, _ in sim.arrivals.tiers:
-            if tiers and name not in tiers:
-                findings.append(
-                    (
-                        "simulation.arrivals.tiers." + name,
-                        "error",
-                        f"tier {name!r} is not a desk tier",
-                    )
-                )
-        teams = set(desk.teams)
-        for i, g in enumerate(sim.agents):
-            for team in g.teams:
-                if teams and team not in teams:
-                    findings.append(
-                        (
-                            f"simulation.agents[{i}].teams",
-                            "warning",
-                            f"team {team!r} is not a desk team",
-                        )
-                    )
+        profiles = [g.profile(0) for g in sim.agents if g.count > 0]
+        findings = scenario_findings(desk, sim)
+    st = dict(doc.data.get("staffing", {}))
+    if st:  # what staff checks before it works
+        day_plan = "forecast" in st or sim is not None
+        inputs = plan_inputs(_NO_FLAGS, doc, st, single=not day_plan)
+        if day_plan:
+            plan = _plan(inputs)
+            if "shifts" in st:
+                planning.check_roster(plan, st)
+            if "verify" in st:
+                planning.simulation_template(doc)
     listed = isinstance(doc.data.get("desk", {}).get("triage"), list | tuple)
     findings[:0] = [
-        (f"desk.{_document_path(f.path, listed)}", f.severity, f.message)
+        (f"desk.{_document_path(f.path, listed)}", f.severity, _document_message(f, listed))
         for f in desk.lint(agents=profiles)
     ]
     table = Table(

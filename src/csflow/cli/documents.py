@@ -40,14 +40,17 @@ import attrs
 
 from csflow._text import show
 from csflow.cli.durations import to_seconds
+from csflow.cli.forecast import staffing_value
 from csflow.desk import DeskConfig
 from csflow.errors import ConfigError
 from csflow.sim import Scenario, SimConfig
+from csflow.sim.scenario import peak_factor
 from csflow.staffing.shifts import templates_from_dict
 
 __all__ = [
     "TOP_KEYS",
     "Document",
+    "check_sweep_parameter",
     "get_path",
     "load_document",
     "read_data",
@@ -136,7 +139,15 @@ def desk_config(data: object) -> DeskConfig:
     try:
         return DeskConfig.from_dict(data)
     except ConfigError as exc:
-        raise ConfigError(exc.detail, f"desk.{exc.path}" if exc.path else "desk") from None
+        path = exc.path
+        # DeskConfig.from_dict names its own top level "config": the document's is "desk",
+        # and an unknown key there is named by its own path (desk.tierz).
+        if path == "config" or path.startswith(("config.", "config[")):
+            path = path[len("config") :].lstrip(".")
+            unknown = re.match(r"unknown key '([^']*)'", exc.detail)
+            if not path and unknown:
+                path = unknown[1]
+        raise ConfigError(exc.detail, f"desk.{path}" if path else "desk") from None
 
 
 def read_data(path: Path, field: str = "CONFIG") -> tuple[Any, str]:
@@ -232,6 +243,9 @@ def load_document(path: str | Path) -> Document:
         for key in STAFFING_DURATIONS:
             if key in st:
                 st[key] = to_seconds(st[key], f"staffing.{key}")
+        for key in ("level", "shrinkage", "peak", "day", "timezone", "forecast"):
+            if key in st:
+                staffing_value(key, st[key], f"staffing.{key}")  # lint refuses what staff would
         if "shifts" in st:
             st["shifts"] = _shift_templates(st["shifts"])
         if "wraps" in st and not isinstance(st["wraps"], bool):
@@ -556,4 +570,23 @@ def _check_sweep(d: Mapping[str, Any]) -> None:
         raise ConfigError(
             f"expected a non-empty list of values, got {show(values)}", "sweep.values"
         )
+    check_sweep_parameter(param, "sweep.parameter")
     get_path(d, param)
+    if _steps(param)[-1] == "peak":
+        for i, v in enumerate(values):
+            peak_factor(v, f"sweep.values[{i}]")
+
+
+def check_sweep_parameter(param: str, where: str) -> None:
+    """A swept parameter is a value of the config below its sections: not ``seed`` (the runs'
+    seeds come from ``--seeds``/``--replications``, and a swept seed would change nothing).
+
+    Raises:
+        ConfigError: *param* is ``seed`` or ``replications``.
+    """
+    if param in ("seed", "replications"):
+        raise ConfigError(
+            f"{param!r} cannot be swept: every swept value runs with the same seeds; give "
+            "--seeds 1,2,3 or --replications R to run several seeds",
+            where,
+        )

@@ -22,13 +22,14 @@ import base64
 import html
 import io
 from datetime import datetime, timedelta
-from typing import Any
+from pathlib import Path
+from typing import Any, Final
 
 from csflow.cli.output import Table
 from csflow.errors import ConfigError
 from csflow.sim import SimConfig, SimResult
 
-__all__ = ["check_matplotlib", "plot_png", "report_html"]
+__all__ = ["PLOT_FORMATS", "check_matplotlib", "plot_format", "plot_png", "report_html"]
 
 
 def check_matplotlib(option: str) -> None:
@@ -83,8 +84,28 @@ def planned_occupancy(sim: SimConfig) -> list[tuple[datetime, float | None]]:
     return out
 
 
-def plot_png(results: list[tuple[str, SimResult]], sim: SimConfig) -> bytes:
-    """The three panels for the runs given (label, result), as PNG bytes."""
+#: The picture formats ``--plot`` writes, by the file's suffix.
+PLOT_FORMATS: Final = ("png", "svg", "pdf")
+
+
+def plot_format(path: str, option: str = "--plot") -> str:
+    """The format *path*'s suffix asks for.
+
+    Raises:
+        ConfigError: A suffix other than ``.png``, ``.svg`` or ``.pdf``.
+    """
+    suffix = Path(path).suffix.lower().lstrip(".")
+    if suffix not in PLOT_FORMATS:
+        raise ConfigError(
+            f"expected a file name ending in .png, .svg or .pdf, got {path!r}", option
+        )
+    return suffix
+
+
+def plot_png(results: list[tuple[str, SimResult]], sim: SimConfig, image: str = "png") -> bytes:
+    """The three panels for the runs given (label, result), as PNG bytes (or *image*: ``svg``,
+    ``pdf``); runs with the same label (replications of a swept value) share one legend
+    entry and one colour."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -95,13 +116,17 @@ def plot_png(results: list[tuple[str, SimResult]], sim: SimConfig) -> bytes:
     zone = sim.start.tzinfo
     end = sim.start + sim.duration
     fig, (sl, queue, occ) = plt.subplots(3, 1, figsize=(10, 8), sharex=True)
+    colours: dict[str, str] = {}
     for label, result in results:
         rows = [r for r in result.sla_series if r.rate is not None and r.start < end]
+        first = label not in colours
+        colour = colours.setdefault(label, f"C{len(colours) % 10}")
         sl.plot(
             [r.start.astimezone(zone) for r in rows],
             [100 * (r.rate or 0.0) for r in rows],
             marker=".",
-            label=label,
+            color=colour,
+            label=label if first else None,
         )
         # The step function lists changes only: the line is empty from the start until the
         # first change, and holds its last length to the end of the horizon.
@@ -115,7 +140,8 @@ def plot_png(results: list[tuple[str, SimResult]], sim: SimConfig) -> bytes:
                 [at.astimezone(zone) for at, _ in measured],
                 [100 * v for _, v in measured],
                 where="post",
-                label=f"measured per interval ({label})" if len(results) > 1 else None,
+                color=colour,
+                label=f"measured per interval ({label})" if len(results) > 1 and first else None,
             )
         if result.report.occupancy is not None:
             occ.axhline(100 * result.report.occupancy, linestyle="--", color="grey")
@@ -132,7 +158,7 @@ def plot_png(results: list[tuple[str, SimResult]], sim: SimConfig) -> bytes:
     sl.set_ylabel(f"SLA met per {sim.interval} (%)")
     sl.set_ylim(0, 105)
     sl.set_title("Service level, queue length and agent occupancy over the simulated time")
-    if 1 < len(results) <= 8:
+    if 1 < len(colours) <= 8:
         sl.legend(fontsize="small")
     queue.set_ylabel("tickets in line")
     occ.set_ylabel("occupancy (%)")
@@ -151,7 +177,7 @@ def plot_png(results: list[tuple[str, SimResult]], sim: SimConfig) -> bytes:
     fig.autofmt_xdate()
     fig.tight_layout()
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=90)
+    fig.savefig(buf, format=image, dpi=90)
     plt.close(fig)
     return buf.getvalue()
 

@@ -21,12 +21,14 @@ from __future__ import annotations
 import argparse
 import concurrent.futures
 import math
+import re
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from fractions import Fraction
 from typing import Any
 
 from csflow.cli.documents import Document
+from csflow.cli.forecast import format_duration
 from csflow.cli.output import Table
 from csflow.errors import ConfigError
 from csflow.staffing import StaffingPlan
@@ -54,13 +56,16 @@ def _when(at: datetime) -> str:
 
 def _padded(plan: StaffingPlan) -> tuple[int, datetime, timedelta]:
     """Intervals from the first interval's local midnight to its start, that midnight, and the
-    interval length; the plan's intervals must be equal and back to back."""
+    interval length; the plan's intervals must be equal and back to back (the last may be
+    shorter: a plan from a simulation whose horizon ends inside an interval, rostered as a
+    whole interval)."""
     rows = plan.intervals
     if not rows:
         raise ConfigError("the plan has no interval to roster", "staffing.forecast")
     step = rows[0].duration
     for i in range(1, len(rows)):
-        if rows[i].duration != step or rows[i].start != rows[i - 1].end:
+        last_short = i == len(rows) - 1 and rows[i].duration < step
+        if (rows[i].duration != step and not last_short) or rows[i].start != rows[i - 1].end:
             raise ConfigError(
                 "a plan to roster needs equal intervals back to back; the row starting "
                 f"{rows[i].start.isoformat()} does not follow the one before",
@@ -81,16 +86,53 @@ def _cover(
     wraps: bool,
 ) -> tuple[Roster, int]:
     pad, origin, step = _padded(plan)
+    need = [0] * pad + list(need)
     try:
-        roster = cover([0] * pad + list(need), templates, interval=step, origin=origin, wraps=wraps)
+        roster = cover(need, templates, interval=step, origin=origin, wraps=wraps)
     except ConfigError as exc:
         path = exc.path
         if path.startswith("templates"):
             path = _SHIFTS + path[len("templates") :]
         elif path.startswith("requirements"):
             path = _SHIFTS
-        raise ConfigError(exc.detail, path or _SHIFTS) from None
+        raise ConfigError(_readable(exc.detail, origin, step), path or _SHIFTS) from None
     return roster, pad
+
+
+_TIMEDELTA = re.compile(r"datetime\.timedelta\(([^()]*)\)")
+_HORIZON = re.compile(r"the horizon of (\d+) x (\S+)")
+_INTERVAL = re.compile(r"\binterval \d+ \(from ")
+
+
+def _readable(detail: str, origin: datetime, step: timedelta) -> str:
+    """A roster message as a planner reads it: durations as the config writes them (``4h``,
+    not ``datetime.timedelta(seconds=14400)``), the horizon as a span from the rostered
+    midnight (not a count of intervals that includes the hours before the plan)."""
+
+    def duration(m: re.Match[str]) -> str:
+        parts = {}
+        for item in m[1].split(","):
+            key, sep, value = item.partition("=")
+            if not sep:
+                return m[0]
+            try:
+                parts[key.strip()] = int(value)
+            except ValueError:
+                return m[0]
+        try:
+            return format_duration(timedelta(**parts))
+        except TypeError:
+            return m[0]
+
+    text = _TIMEDELTA.sub(duration, detail)
+    text = _HORIZON.sub(
+        lambda m: (
+            f"the horizon of {format_duration(int(m[1]) * step)} from {_when(origin)} "
+            f"to {_when(origin + int(m[1]) * step)}"
+        ),
+        text,
+    )
+    return _INTERVAL.sub("the interval (from ", text)
 
 
 def _templates(st: Mapping[str, Any]) -> tuple[ShiftTemplate, ...]:
@@ -231,6 +273,7 @@ def run_verify(
 
 def verified_tables(verified: VerifiedPlan) -> list[Table]:
     """Erlang against the desk per interval, and the agent-hours of both, as tables."""
+    one_seed = len(verified.seeds) < 2
     rows = tuple(
         (
             _when(i.start),
@@ -238,8 +281,9 @@ def verified_tables(verified: VerifiedPlan) -> list[Table]:
             i.agents,
             i.difference,
             i.service_level.mean,
-            i.service_level.low,
-            i.service_level.high,
+            # One seed gives no interval: n/a, not a zero-width one.
+            i.service_level.low if one_seed is False else "n/a",
+            i.service_level.high if one_seed is False else "n/a",
             i.erlang_service_level.mean,
             i.abandonment.mean,
             "yes" if i.converged else "no",
@@ -260,7 +304,8 @@ def verified_tables(verified: VerifiedPlan) -> list[Table]:
     )
     seeds = ",".join(str(s) for s in verified.seeds)
     title = (
-        f"Verified on the desk ({verified.level:.0%} within {verified.target}; seeds {seeds}; "
+        f"Verified on the desk ({verified.level:.0%} within {format_duration(verified.target)}; "
+        f"seeds {seeds}; "
         "service level with the desk's agents, 95 % interval, and with Erlang's)"
     )
     totals = Table(

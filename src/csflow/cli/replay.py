@@ -92,6 +92,16 @@ def _read_journal(path: Path) -> tuple[list[Any], list[int]]:
     return entries, lines
 
 
+def _cli_hint(detail: str) -> str:
+    """The library's hint for a changed config (``on_config_change=[]``, a Python argument)
+    as the command line's: it replays only under the config the snapshot was taken with."""
+    return detail.replace(
+        "pass on_config_change=[] to accept the change",
+        "replay it with the config file the snapshot was taken under (the command line does "
+        "not replay under a changed config; Desk.restore(..., on_config_change=[]) does)",
+    )
+
+
 def _where(exc: ConfigError, snapshot: Path, journal: Path | None, lines: list[int]) -> str:
     """The error's path, with the file it is in (and the journal line)."""
     path = exc.path or "snapshot"
@@ -124,7 +134,9 @@ def replay(args: argparse.Namespace) -> str:
         Desk.restore(config, snapshot, journal=entries)
         desk = Desk.restore(config, snapshot)
     except ConfigError as exc:
-        raise ConfigError(exc.detail, _where(exc, snap_path, journal_path, lines)) from None
+        raise ConfigError(
+            _cli_hint(exc.detail), _where(exc, snap_path, journal_path, lines)
+        ) from None
     at = desk.now
     events: list[dict[str, Any]] = []
     rows: list[tuple[Any, ...]] = []

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from csflow.cli.output import Table
-from csflow.cli.pictures import plot_png, report_html
+from csflow.cli.pictures import plot_format, plot_png, report_html
 from csflow.cli.progress import Progress, expected_customers
 from csflow.errors import ConfigError
 from csflow.sim import Scenario, SimConfig, SimResult, run_scenario
@@ -102,8 +102,9 @@ def _seconds(value: Any) -> float | None:
 def run_tables(
     results: list[tuple[str, SimResult]], sim: SimConfig, *, sweep: str | None
 ) -> list[Table]:
-    """The ``runs`` table (one row per run), a ``summary`` per swept value when there are
-    replications, and for a single run its ``sla`` series per interval."""
+    """The ``runs`` table (one row per run), a ``summary``: the mean over the replications
+    of each swept value (or, without a sweep, one row ``all runs`` over every seed), and for
+    a single run its ``sla`` series per interval."""
     cols = (
         "run",
         "seed",
@@ -138,11 +139,14 @@ def run_tables(
             )
         )
     tables = [Table("runs", "Runs", cols, tuple(rows))]
-    labels = list(dict.fromkeys(label for label, _ in results))
+    # Without a sweep, every run is a replication of the one configuration: one mean row.
+    every = "all runs"
+    keyed = [(label if sweep else every, r) for label, r in results]
+    labels = list(dict.fromkeys(label for label, _ in keyed))
     if len(labels) < len(results):
         summary = []
         for label in labels:
-            group = [r.report for lb, r in results if lb == label]
+            group = [r.report for lb, r in keyed if lb == label]
             sls = [g.service_level for g in group if g.service_level is not None]
             asas = [
                 g.average_speed_of_answer.total_seconds()
@@ -211,7 +215,8 @@ def finish_pictures(
         return notes
     png = plot_png(results, sim)
     if args.plot:
-        Path(args.plot).write_bytes(png)
+        fmt = plot_format(args.plot)
+        Path(args.plot).write_bytes(png if fmt == "png" else plot_png(results, sim, fmt))
         notes.append(f"plot written to {args.plot}")
     if args.report:
         page = report_html(title, tables, png=png, config_name=config_name, config_text=config_text)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from csflow.desk.config import DOCUMENT_KEYS
+from csflow.sim import PEAK_DAYS
 
 __all__ = ["schema"]
 
@@ -21,6 +22,21 @@ _DURATION = {
     ],
 }
 _MIX = {"type": "object", "additionalProperties": {"type": "number", "minimum": 0}}
+
+# A peak: a name, a positive factor, or "x<factor>"; a bare number that reads as a name
+# (11.11, 12.12: an unquoted `peak: 11.11`) is not a factor anyone means.
+_PEAK = {
+    "description": "a peak day's name (quoted: '11.11'), a factor > 0, or 'x<factor>'",
+    "anyOf": [
+        {
+            "type": "number",
+            "exclusiveMinimum": 0,
+            "not": {"enum": [float(n) for n in PEAK_DAYS if n.replace(".", "").isdigit()]},
+        },
+        {"enum": list(PEAK_DAYS)},
+        {"type": "string", "pattern": "^[xX\u00d7][0-9.eE+-]+$"},
+    ],
+}
 _DIST = {
     "description": "a duration (exponential), or one of exponential / lognormal / empirical",
     "anyOf": [
@@ -103,9 +119,7 @@ def schema() -> dict[str, Any]:
         {
             "start": {"type": "string", "description": "ISO 8601 instant with an offset"},
             "duration": d,
-            "peak": {
-                "anyOf": [{"type": "number"}, {"enum": ["normal", "lebaran", "11.11", "12.12"]}]
-            },
+            "peak": _PEAK,
             "arrivals": _obj(
                 {
                     "rates": {"type": "array", "items": rate, "minItems": 1},
@@ -202,9 +216,7 @@ def schema() -> dict[str, Any]:
             "level": {"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 1},
             "patience": d,
             "shrinkage": {"type": "number", "minimum": 0, "exclusiveMaximum": 1},
-            "peak": {
-                "anyOf": [{"type": "number"}, {"enum": ["normal", "lebaran", "11.11", "12.12"]}]
-            },
+            "peak": _PEAK,
             "interval": d,
             "forecast": {"type": "string", "description": "a CSV file: start,arrivals[,duration]"},
             "day": {"type": "string", "format": "date"},

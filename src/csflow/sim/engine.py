@@ -237,6 +237,7 @@ class _Run:
 
     def schedule_agents(self) -> None:
         at = utc(self.start_us)
+        rules = self.desk.config.capacity
         for g in self.config.agents:
             for i in range(g.count):
                 profile = g.profile(i)
@@ -244,7 +245,7 @@ class _Run:
                 self.react(self.desk.add_agent(profile, at=at))
                 lag = duration_us(g.break_gap, "break_gap", ConfigError) * (i % g.break_waves)
                 changes: list[tuple[int, bool]] = []
-                self.presence.append((g.slots(), changes))
+                self.presence.append((g.slots(rules), changes))
                 agent = profile.id
                 for s in g.shifts:
                     s0 = self.start_us + duration_us(s.start, "start", ConfigError)

@@ -24,6 +24,7 @@ from csflow.desk import DeskConfig
 from csflow.errors import ConfigError
 from csflow.metrics import DEFAULT_SERVICE_TARGET
 from csflow.model import AgentProfile, Channel
+from csflow.routing.capacity import CapacityRules
 from csflow.sim._data import clock, mix, number
 from csflow.sim.distributions import Distribution, Exponential, read_distribution
 
@@ -243,9 +244,37 @@ class AgentGroup:
             teams=self.teams,
         )
 
-    def slots(self) -> int:
-        """Tickets one agent holds at once at most (its largest channel capacity)."""
-        return max(self.capacity.values(), default=0)
+    def slots(self, rules: CapacityRules | None = None) -> int:
+        """Tickets one agent holds at once at most, under the desk's capacity *rules*
+        (default: ``CapacityRules()``, the desk's default): the capacity slots its
+        occupancy is counted in, so that time on contacts never exceeds time available.
+
+        An agent holds tickets of several channels at once: up to its capacity on each
+        channel that is not exclusive (capped by the rules' *limits*; with a *budget*, as
+        many as the budget's load units allow, lightest channels first); a ticket of an
+        exclusive channel (the phone, by default) is held alone, so such a channel adds one
+        slot at most, and only when nothing else is held.
+        """
+        r = CapacityRules() if rules is None else rules
+        caps: dict[str, int] = {}
+        for channel, n in self.capacity.items():
+            cap = min(n, r.limits[channel]) if channel in r.limits else n
+            if cap > 0:
+                caps[str(channel)] = cap
+        shared = sorted(
+            (r.weights.get(channel, 1), n)
+            for channel, n in caps.items()
+            if channel not in r.exclusive
+        )
+        together = 0
+        budget = r.budget
+        for weight, n in shared:
+            k = n if budget is None else min(n, budget // weight)
+            together += k
+            if budget is not None:
+                budget -= k * weight
+        alone = 1 if any(channel in r.exclusive for channel in caps) else 0
+        return max(together, alone)
 
 
 @attrs.frozen
@@ -275,11 +304,63 @@ def _to_distributions(value: Any) -> tuple[tuple[str, Distribution], ...]:
     )
 
 
-def _peak(value: float | str) -> float:
+def _named_like(value: float) -> str | None:
+    """The :data:`PEAK_DAYS` name that reads as the number *value* (``11.11``), if any."""
+    for name in PEAK_DAYS:
+        try:
+            if float(name) == value:
+                return name
+        except ValueError:
+            continue
+    return None
+
+
+def peak_factor(value: object, path: str = "") -> float:
+    """A peak-day multiplier: a :data:`PEAK_DAYS` name, a positive number, or a factor
+    written ``"x11.11"``.
+
+    A bare number that reads as a peak day's name (``11.11``, ``12.12``: what YAML, TOML and
+    JSON make of an unquoted ``peak: 11.11``) is refused: nobody plans for eleven times the
+    traffic, and the name (quoted) is what was meant.
+
+    Raises:
+        ConfigError: An unknown name, a number that is not positive, or a bare number that
+            is a peak day's name.
+    """
     if isinstance(value, str):
-        if value not in PEAK_DAYS:
-            raise ConfigError(f"unknown peak day {show(value)}; known: {show(sorted(PEAK_DAYS))}")
-        return PEAK_DAYS[value]
+        if value in PEAK_DAYS:
+            return PEAK_DAYS[value]
+        text = value.strip()
+        if text[:1] in ("x", "X", "\u00d7"):
+            try:
+                factor = float(text[1:])
+            except ValueError:
+                factor = math.nan
+            if math.isfinite(factor) and factor > 0:
+                return factor
+        raise ConfigError(
+            f"unknown peak day {show(value)}; expected one of {', '.join(PEAK_DAYS)}, "
+            "a positive number, or a factor such as 'x2.5'",
+            path,
+        )
+    if not isinstance(value, bool) and isinstance(value, int | float):
+        name = _named_like(float(value))
+        if name is not None:
+            raise ConfigError(
+                f"the number {value!r} multiplies the traffic by {value!r}; for the "
+                f"{name} peak day (x{PEAK_DAYS[name]:g}) quote it: '{name}' (or, if a factor "
+                f"of {value!r} is really meant, write it 'x{name}')",
+                path,
+            )
+    return number(value, path or "peak", positive=True)
+
+
+def _peak(value: float | str) -> float:
+    """The converter of :attr:`SimConfig.peak`: a name, ``"x<factor>"`` or a number (a
+    number from Python code is taken as given; :meth:`SimConfig.from_dict`, the reader of
+    config files, refuses a bare ``11.11`` first)."""
+    if isinstance(value, str):
+        return peak_factor(value)
     return number(value, "peak", positive=True)
 
 
@@ -302,7 +383,10 @@ class SimConfig:
         patience: Patience distribution by channel name (no entry: the customer never gives
             up), with ``"default"`` for the rest.
         escalations: Escalation rules by category.
-        peak: A peak-day multiplier of every rate: a number or a :data:`PEAK_DAYS` name.
+        peak: A peak-day multiplier of every rate: a :data:`PEAK_DAYS` name, a positive number
+            or a factor written ``"x2.5"``; a bare number that reads as a peak day's name
+            (``11.11``, ``12.12``) is refused by :meth:`from_dict` (quote the name; see
+            :func:`peak_factor`).
         max_customers: Stop arrivals after this many customers (``None``: no limit).
         warmup: Tickets that arrive in the first *warmup* are left out of the report (a
             steady-state estimate should not count the empty desk at the start).
@@ -460,7 +544,7 @@ class SimConfig:
                 wrap(p, EscalationRule, em.get("category"), em.get("team"), em.get("probability"))
             )
         if "peak" in d:
-            kw["peak"] = wrap(at("peak"), _peak, d["peak"])
+            kw["peak"] = wrap(at("peak"), peak_factor, d["peak"])
         if d.get("max_customers") is not None:
             kw["max_customers"] = d["max_customers"]
         if "warmup" in d:

@@ -1,0 +1,314 @@
+"""The inputs of a day plan (``csflow staff``): the staffing section's values and the flags
+that override them, the forecast file, and a forecast made of a simulation's arrival profile.
+
+* Every value is checked where it is read, by the staffing library's own checks, and an error
+  names where it came from: ``staffing.level`` for the file, ``--level`` for the flag.  The
+  config reader checks the file's values on load, so ``lint`` refuses what ``staff`` would.
+* A peak written as a bare number that reads as a peak day's name (``peak: 11.11`` unquoted,
+  which YAML, TOML and JSON read as the number 11.11) is refused: the name, quoted, is meant.
+* A forecast row's ``start`` is an ISO 8601 instant with an offset, or ``HH:MM`` on the
+  plan's day in its time zone.  A local time that does not exist that day (the hour skipped
+  when clocks spring forward) is an error naming the row; the hour that repeats when clocks
+  fall back may be written twice, in order: the second ``01:00`` after ``01:30`` is the
+  second ``01:00`` (after the change), as a wall clock reads them.
+* Rows without a ``duration`` last the plan's interval; rows evenly spaced at another
+  spacing (an hourly forecast read as half hours) are refused, naming the ``--interval``.
+* A plan from the arrival profile integrates the piecewise-constant rate over each interval,
+  clipped to the simulated horizon: a last interval cut short by the horizon is planned as
+  the shorter interval it is, with the arrivals of that part.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import itertools
+import math
+from collections.abc import Callable, Sequence
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any, Final
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from csflow._text import show
+from csflow.cli.durations import parse_human_duration
+from csflow.errors import ConfigError
+from csflow.sim import PEAK_DAYS, SimConfig
+from csflow.sim.scenario import peak_factor
+from csflow.staffing import ForecastInterval
+from csflow.staffing._checks import check_level, check_multiplier, check_shrinkage
+
+__all__ = [
+    "MAX_PLAN_INTERVALS",
+    "format_duration",
+    "labels",
+    "profile_forecast",
+    "read_forecast",
+    "staffing_value",
+]
+
+#: The most intervals a day plan has: a plan from a simulation's arrival profile longer than
+#: this (e.g. a year in half hours is 17,520) is refused rather than computed for minutes.
+MAX_PLAN_INTERVALS: Final = 20_000
+
+_DAY: Final = timedelta(days=1)
+
+
+def format_duration(value: timedelta) -> str:
+    """*value* as a config file writes it: ``4h``, ``30m``, ``1h30m``, ``20s``, ``1d2h``."""
+    total = value.total_seconds()
+    sign = "-" if total < 0 else ""
+    seconds = abs(total)
+    parts = []
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        n, seconds = divmod(seconds, size)
+        if n:
+            parts.append(f"{int(n)}{unit}")
+    if seconds or not parts:
+        parts.append(f"{seconds:g}s")
+    return sign + "".join(parts)
+
+
+def _checked(check: Callable[[object], float], value: object, where: str, expected: str) -> float:
+    """*value* through the library's *check*, its error phrased for *where*."""
+    try:
+        return check(value)
+    except ConfigError:
+        raise ConfigError(f"expected {expected}, got {show(value)}", where) from None
+
+
+def _peak(value: object, where: str) -> float:
+    if isinstance(value, str) and value not in PEAK_DAYS and value.strip()[:1] not in "xX×":
+        with contextlib.suppress(ValueError):
+            value = float(value)  # --peak 2.5, or peak: "2.5"
+    factor = peak_factor(value, where)
+    return _checked(check_multiplier, factor, where, "a finite number > 0")
+
+
+def _zone(value: object, where: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(str(value))
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        raise ConfigError(
+            f"expected an IANA time zone such as 'Asia/Jakarta', got {show(value)}", where
+        ) from None
+
+
+def _day(value: object, where: str) -> date:
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value  # YAML and TOML read an unquoted 2026-03-19 as a date
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        raise ConfigError(f"expected a date YYYY-MM-DD, got {show(value)}", where) from None
+
+
+def staffing_value(key: str, value: object, where: str) -> Any:
+    """The staffing value *key* (``level``, ``shrinkage``, ``peak``, ``day``, ``timezone``,
+    ``forecast``) checked and converted; errors name *where* (``staffing.level``, ``--level``).
+    Other keys are returned as they are.
+
+    Raises:
+        ConfigError: The value is not valid.
+    """
+    if key == "level":
+        return _checked(check_level, value, where, "a number strictly between 0 and 1")
+    if key == "shrinkage":
+        return _checked(check_shrinkage, value, where, "a number from 0 up to (not including) 1")
+    if key == "peak":
+        return _peak(value, where)
+    if key == "timezone":
+        return _zone(value, where)
+    if key == "day":
+        return _day(value, where)
+    if key == "forecast" and not isinstance(value, str | Path):
+        raise ConfigError(f"expected the name of a CSV file, got {show(value)}", where)
+    return value
+
+
+def _decode(data: bytes, path: Path, where: str) -> str:
+    try:
+        return data.decode("utf-8-sig")  # Excel's "CSV UTF-8" starts with a byte-order mark
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            f"{str(path)!r} is not UTF-8 text (byte 0x{data[exc.start]:02x} at offset "
+            f"{exc.start}): save it as CSV UTF-8",
+            where,
+        ) from None
+
+
+def _local(day: date, raw: str, zone: ZoneInfo, previous: datetime | None, where: str) -> datetime:
+    """``HH:MM`` on *day* in *zone*: a time skipped by a clock change is an error; a time
+    that repeats is its second occurrence when the row before is already past its first."""
+    hh, mm = raw.split(":")
+    wall = datetime.combine(day, time(int(hh), int(mm)))
+    first = wall.replace(tzinfo=zone)
+    if first.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != wall:
+        raise ConfigError(
+            f"{raw} does not exist on {day.isoformat()} in {zone.key}: the clocks "
+            "skip it (daylight saving time starts); leave the row out",
+            where,
+        )
+    second = wall.replace(tzinfo=zone, fold=1)
+    if (
+        previous is not None
+        and second.utcoffset() != first.utcoffset()
+        and first.astimezone(UTC) <= previous.astimezone(UTC)
+    ):
+        return second
+    return first
+
+
+def read_forecast(
+    path: Path,
+    where: str,
+    interval: timedelta,
+    *,
+    day: date | None,
+    zone: ZoneInfo | None,
+    interval_flag: str,
+) -> tuple[list[ForecastInterval], list[int]]:
+    """The rows of a forecast file, and the line of each in the file.
+
+    Args:
+        path: The CSV file.
+        where: What named it (``--forecast`` or ``staffing.forecast``).
+        interval: The length of a row without a ``duration``.
+        day: The day of ``HH:MM`` rows.
+        zone: The time zone of ``HH:MM`` rows.
+        interval_flag: How the interval was given (``--interval``, ``staffing.interval``, or
+            ``the default``), for the message about rows spaced otherwise.
+
+    Raises:
+        ConfigError: The file is unreadable or a row is malformed (naming ``file:line``).
+    """
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ConfigError(f"cannot read {str(path)!r}: {exc.strerror}", where) from None
+    text = _decode(data, path, where)
+    rows = list(csv.DictReader(text.splitlines()))
+    if not rows or "start" not in rows[0] or "arrivals" not in rows[0]:
+        raise ConfigError(f"{str(path)!r}: expected a header row with start,arrivals", where)
+    out: list[ForecastInterval] = []
+    lines: list[int] = []
+    timed = False
+    for i, row in enumerate(rows, start=2):
+        at = f"{path.name}:{i}"
+        raw = (row.get("start") or "").strip()
+        previous = out[-1].start if out else None
+        try:
+            if len(raw) <= 5 and ":" in raw:
+                if zone is None or day is None:
+                    given = (
+                        "neither is given"
+                        if zone is None and day is None
+                        else "no day is given"
+                        if day is None
+                        else "no time zone is given"
+                    )
+                    raise ConfigError(
+                        f"a start given as HH:MM ({raw!r}) needs a day and a time zone, and "
+                        f"{given}: give --day and --timezone, or staffing.day and "
+                        "staffing.timezone in the config file",
+                        f"{at}.start",
+                    )
+                start = _local(day, raw, zone, previous, f"{at}.start")
+            else:
+                start = datetime.fromisoformat(raw)
+                if start.tzinfo is None:
+                    raise ValueError
+        except ConfigError:
+            raise  # a ValueError too, but already the right message
+        except ValueError:
+            raise ConfigError(
+                f"expected an ISO 8601 instant with an offset or HH:MM, got {raw!r}",
+                f"{at}.start",
+            ) from None
+        try:
+            arrivals = float(row.get("arrivals") or "")
+        except ValueError:
+            raise ConfigError(
+                f"expected a number, got {row.get('arrivals')!r}", f"{at}.arrivals"
+            ) from None
+        length = interval
+        if row.get("duration"):
+            timed = True
+            length = parse_human_duration(row["duration"], f"{at}.duration")
+        try:
+            out.append(ForecastInterval(start, length, arrivals))
+        except ConfigError as exc:
+            raise ConfigError(exc.detail, at) from None
+        lines.append(i)
+    if not timed:
+        _check_spacing(out, interval, interval_flag, path, where)
+    return out, lines
+
+
+def _check_spacing(
+    rows: Sequence[ForecastInterval], interval: timedelta, given: str, path: Path, where: str
+) -> None:
+    """Rows evenly spaced at other than the interval: an hourly forecast read as half hours
+    would double every interval's load."""
+    if len(rows) < 2:
+        return
+    starts = [r.start.astimezone(UTC) for r in rows]
+    gaps = {b - a for a, b in itertools.pairwise(starts)}
+    if len(gaps) != 1:
+        return
+    (gap,) = gaps
+    if gap == interval or gap <= timedelta(0):
+        return
+    raise ConfigError(
+        f"{str(path)!r}: the rows are {format_duration(gap)} apart, but each is read as "
+        f"{format_duration(interval)} ({given}); pass --interval {format_duration(gap)} "
+        "(or set staffing.interval), or give each row a duration",
+        given if given in ("--interval", "staffing.interval") else where,
+    )
+
+
+def _arrivals_between(sim: SimConfig, a: timedelta, b: timedelta) -> float:
+    """Expected arrivals (before the peak factor) from offset *a* to *b* of the run."""
+    starts = [p.start for p in sim.arrivals.rates]
+    total = 0.0
+    t = a
+    while t < b:
+        tod = t % _DAY
+        i = max(k for k, s in enumerate(starts) if s <= tod)
+        nxt = starts[i + 1] if i + 1 < len(starts) else _DAY
+        end = min(b, t - tod + nxt)
+        total += sim.arrivals.rates[i].per_hour * ((end - t) / timedelta(hours=1))
+        t = end
+    return total
+
+
+def profile_forecast(sim: SimConfig, interval: timedelta, where: str) -> list[ForecastInterval]:
+    """The simulation's arrivals per interval: the rate profile integrated over each, up to
+    the end of the horizon (a last interval cut short keeps the arrivals of its part).
+
+    Raises:
+        ConfigError: More than :data:`MAX_PLAN_INTERVALS` intervals.
+    """
+    n = math.ceil(sim.duration / interval)
+    if n > MAX_PLAN_INTERVALS:
+        raise ConfigError(
+            f"a plan of the simulation's {format_duration(sim.duration)} in intervals of "
+            f"{format_duration(interval)} has {n:,} intervals; at most "
+            f"{MAX_PLAN_INTERVALS:,} are planned: shorten the simulation or lengthen the interval",
+            where,
+        )
+    out = []
+    for k in range(n):
+        a = k * interval
+        b = min((k + 1) * interval, sim.duration)
+        out.append(ForecastInterval(sim.start + a, b - a, _arrivals_between(sim, a, b)))
+    return out
+
+
+def labels(starts: Sequence[datetime]) -> Callable[[datetime], str]:
+    """How a plan labels its rows: each start in its own offset, as written; with the offset
+    when the rows' offsets differ (a plan across a clock change)."""
+    offsets = {s.utcoffset() for s in starts}
+    if len(offsets) <= 1:
+        return lambda s: f"{s:%Y-%m-%d %H:%M}"
+    return lambda s: f"{s:%Y-%m-%d %H:%M%z}"
