@@ -45,6 +45,7 @@ from csflow.lint import Finding
 from csflow.lint import lint as lint_rules
 from csflow.model import AgentProfile, Priority, Ticket, Tier
 from csflow.policies import (
+    POLICY_FIELDS,
     EscalationPolicy,
     PriorityPolicy,
     QueuePolicy,
@@ -52,6 +53,7 @@ from csflow.policies import (
     SlaSelectionPolicy,
 )
 from csflow.queues import AgingKey, DeadlineKey, KeyPolicy
+from csflow.queues.keys import MAX_ALLOWANCE, MAX_BAND, MIN_BAND
 from csflow.routing import (
     BestProficiency,
     CapacityRules,
@@ -85,11 +87,28 @@ class QueueSpec:
             :class:`~csflow.queues.DeadlineKey` (earliest SLA deadline first), or any
             :class:`~csflow.queues.KeyPolicy`.
         relaxation: Timed widening of waiting tickets' requirements, or ``None``.
+
+    Raises:
+        ConfigError: A malformed name, or a *key* that is not a key policy (a callable, such
+            as ``DeadlineKey()``; the names ``"aging"`` and ``"deadline"`` are for
+            :meth:`DeskConfig.from_dict`).
     """
 
     name: str = attrs.field(validator=lambda _s, _a, v: defined_name(v, "name"))
     key: KeyPolicy = attrs.field(factory=AgingKey)
     relaxation: Relaxation | None = None
+
+    @key.validator
+    def _v_key(self, _a: attrs.Attribute[KeyPolicy], value: object) -> None:
+        if not callable(value) or isinstance(value, type):
+            hint = ""
+            if value in ("aging", "deadline"):
+                hint = f" ({'AgingKey' if value == 'aging' else 'DeadlineKey'}() is that policy)"
+            raise ConfigError(
+                "expected a key policy (AgingKey(), DeadlineKey() or a callable KeyContext -> "
+                f"(band, virtual_due_us)), got {show(value)}{hint}",
+                "key",
+            )
 
 
 @attrs.frozen
@@ -277,8 +296,10 @@ class DeskConfig:
 
     Raises:
         ConfigError: Anything inconsistent, with the path to it: a queue a profile or team
-            names that does not exist, a rule action naming an unknown queue or SLA policy, an
-            escalation team that is not a team.
+            names that does not exist, a rule action naming an unknown queue or SLA policy
+            (an escalation rule's too, when *escalation_policy* is a
+            :class:`~csflow.policies.RuleEscalationPolicy`), an allowance of a tier not in
+            *tiers* (when some are defined), an escalation team that is not a team.
     """
 
     tiers: Mapping[str, Tier] = attrs.field(factory=dict, converter=_to_tiers, hash=False)
@@ -352,6 +373,26 @@ class DeskConfig:
                     raise ConfigError(
                         f"unknown queue {show(step.overflow_to)}; known: {show(sorted(queues))}",
                         f"queues[{i}].relaxation[{j}].overflow_to",
+                    )
+        for i, q in enumerate(self.queues):
+            if self.tiers and isinstance(q.key, AgingKey):
+                for tier, prio in q.key.allowances:
+                    if tier != "*" and tier not in self.tiers:
+                        # An allowance of a tier no ticket can have would never apply.
+                        raise ConfigError(
+                            f"allowance of unknown tier {show(tier)}; known: "
+                            f"{show(sorted(self.tiers))}",
+                            f"queues[{i}].key.allowances"
+                            + (f".{tier}" if prio is None else f".{tier}:{prio}"),
+                        )
+        if isinstance(self.escalation_policy, RuleEscalationPolicy):
+            for i, rule in enumerate(self.escalation_policy.rules.rules):
+                target = rule.then.get("queue")
+                if target is not None and target not in queues:
+                    # The desk would skip the move at every breach; refuse it now instead.
+                    raise ConfigError(
+                        f"unknown queue {show(target)}; known: {show(sorted(queues))}",
+                        f"{_ESCALATION_RULES}[{i}].then.queue",
                     )
         if self.escalation is not None:
             for i, team in enumerate(self.escalation.teams):
@@ -559,7 +600,14 @@ class DeskConfig:
         An aging queue serves priorities in order (urgent, high, normal, low: each its own
         band) and ages tickets of one priority by their allowances; ``"bands"`` (priority ->
         band, lower first; priorities left out share band 1) lets priorities age past each
-        other, e.g. ``{"urgent": 0}``.
+        other, e.g. ``{"urgent": 0}``.  An allowance is keyed by ``"tier"``,
+        ``"tier:priority"`` or ``"*:priority"`` (every tier, one priority); the tier must be
+        one of ``tiers`` when the document declares some, and a bare ``"*"`` is refused (the
+        allowance of every tier is ``default_allowance``).  Allowances, ``default_allowance``
+        and ``fallback`` are at most 36,525 days (about 100 years); bands are ints from
+        -2,147,483,648 to 2,147,483,647.  ``escalation_rules`` are checked as triage rules
+        are: a field no escalation context has and a ``queue`` the desk does not have are
+        refused (``escalation_rules[0].then.queue: ...``).
 
         Raises:
             ConfigError: Anything malformed, with the path to it
@@ -590,8 +638,9 @@ class DeskConfig:
             ]
         for i, sp in enumerate(sequence(raw_policies, "sla_policies")):
             policies.append(SlaPolicy.from_dict(sp, calendars, f"sla_policies[{i}]"))
+        tier_names = frozenset(t.name for t in tiers)
         queues = [
-            _queue_from_dict(q, f"queues[{i}]")
+            _queue_from_dict(q, f"queues[{i}]", tier_names)
             for i, q in enumerate(sequence(d.get("queues", []), "queues"))
         ]
         profiles = [
@@ -635,7 +684,11 @@ class DeskConfig:
             # The rule-set form of an EscalationPolicy (a code policy goes to the constructor).
             rules = list(sequence(d["escalation_rules"], "escalation_rules"))
             try:
-                escalation_policy = RuleEscalationPolicy(rules)
+                # Loaded as the policy loads them ("all" mode), and checked as triage rules
+                # are: a misspelt field ("evnt") would never match, in silence.
+                escalation_policy = RuleEscalationPolicy(
+                    RuleSet.from_dicts(rules, mode="all", known_fields=POLICY_FIELDS)
+                )
             except ConfigError as exc:
                 # The rule loader names ``rules[i]...``: in the document they are
                 # ``escalation_rules[i]...``.
@@ -731,7 +784,15 @@ class DeskConfig:
                 ),
             )
         except ConfigError as exc:
+            if exc.path.startswith(_ESCALATION_RULES):
+                # The constructor names the policy's rules; the document calls them this.
+                where = exc.path.removeprefix(_ESCALATION_RULES)
+                raise ConfigError(exc.detail, f"escalation_rules{where}") from None
             raise _triage_path(exc, listed) from None
+
+
+#: Where :class:`DeskConfig` puts an error in a :class:`RuleEscalationPolicy`'s rules.
+_ESCALATION_RULES: Final = "escalation_policy.rules"
 
 
 def _triage_path(exc: ConfigError, listed: bool) -> ConfigError:
@@ -755,7 +816,28 @@ def _triage_rules(rules: object, mode: Any) -> RuleSet:
 TRIAGE_ACTIONS: Final = ("priority", "queue", "sla_policy", "skills", "tags")
 
 
-def _queue_from_dict(data: object, path: str) -> QueueSpec:
+def _allowance_key(key: str, path: str, tiers: frozenset[str]) -> str | tuple[str, Priority]:
+    """An allowance key of a document (``"gold"``, ``"gold:urgent"``, ``"*:low"``) as
+    :class:`~csflow.queues.AgingKey` takes it; a tier the desk does not declare (when it
+    declares some), a name no tier can have or a bad priority is refused at *path*."""
+    tier, colon, prio = key.partition(":")
+    if tier == "*" and not colon:
+        raise ConfigError(
+            "'*' alone is no tier and matches no ticket: the allowance of every tier is "
+            "default_allowance, and '*:<priority>' (e.g. '*:low') sets one priority's",
+            path,
+        )
+    if tier != "*":
+        wrap(path, Tier, tier)  # a name no tier can have ("Platinum") would never match
+        if tiers and tier not in tiers:
+            raise ConfigError(f"unknown tier {show(tier)}; known: {show(sorted(tiers))}", path)
+    if not colon:
+        return tier
+    priority: Priority = wrap(path, Priority.parse, prio)
+    return (tier, priority)
+
+
+def _queue_from_dict(data: object, path: str, tiers: frozenset[str] = frozenset()) -> QueueSpec:
     d = mapping(data, path)
     check_keys(
         d,
@@ -778,6 +860,11 @@ def _queue_from_dict(data: object, path: str) -> QueueSpec:
     for k, v in mapping(d.get("bands", {}), bands_path).items():
         if not isinstance(v, int) or isinstance(v, bool):
             raise ConfigError(f"expected an int, got {show(v)}", join_path(bands_path, k))
+        if not MIN_BAND <= v <= MAX_BAND:
+            raise ConfigError(
+                f"expected an int from {MIN_BAND:,} to {MAX_BAND:,}, got {show(v)}",
+                join_path(bands_path, k),
+            )
         bands[wrap(join_path(bands_path, k), Priority.parse, k)] = v
     # Bands given (even none: every priority in band 1) replace the default, one per priority.
     band_kw: dict[str, Any] = {"bands": bands} if "bands" in d else {}
@@ -786,15 +873,15 @@ def _queue_from_dict(data: object, path: str) -> QueueSpec:
         allow: dict[Any, timedelta] = {}
         for k, v in mapping(d.get("allowances", {}), join_path(path, "allowances")).items():
             p = join_path(join_path(path, "allowances"), k)
-            tier, _, prio = k.partition(":")
-            allow[(tier, prio) if prio else tier] = duration(v, p, zero=True)
-        default = duration(
-            d.get("default_allowance", 600), join_path(path, "default_allowance"), zero=True
-        )
+            norm = _allowance_key(k, p, tiers)
+            if norm in allow:  # "gold:urgent" and "gold:URGENT"
+                raise ConfigError(f"allowance {show(k)} given twice", p)
+            allow[norm] = _allowance(v, p)
+        default = _allowance(d.get("default_allowance", 600), join_path(path, "default_allowance"))
         key = wrap(path, AgingKey, allow, default, **band_kw)
     elif kind == "deadline":
         fb = d.get("fallback")
-        fallback = None if fb is None else duration(fb, join_path(path, "fallback"))
+        fallback = None if fb is None else _allowance(fb, join_path(path, "fallback"), zero=False)
         key = wrap(path, DeadlineKey, fallback=fallback, **band_kw)
     else:
         raise ConfigError(
@@ -826,6 +913,18 @@ def _queue_from_dict(data: object, path: str) -> QueueSpec:
             )
         relaxation = wrap(join_path(path, "relaxation"), Relaxation, steps, name=name)
     return QueueSpec(name, key, relaxation)
+
+
+def _allowance(value: object, path: str, *, zero: bool = True) -> timedelta:
+    """A duration of at most ``csflow.queues.keys.MAX_ALLOWANCE`` (36,525 days)."""
+    span = duration(value, path, zero=zero)
+    if span > MAX_ALLOWANCE:
+        raise ConfigError(
+            f"expected a duration of at most {MAX_ALLOWANCE.days:,} days (about 100 years), "
+            f"got {show(value)}",
+            path,
+        )
+    return span
 
 
 def _profile_from_dict(data: object, path: str) -> RoutingProfile:

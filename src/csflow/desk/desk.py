@@ -143,6 +143,7 @@ from csflow.model import (
 )
 from csflow.policies import EscalationPolicy, PolicyContext
 from csflow.queues import AgingKey, KeyContext, QueuedTicket, Signature, TicketQueue
+from csflow.queues.keys import checked_key
 from csflow.routing import (
     AgentPool,
     AgentStatus,
@@ -553,9 +554,11 @@ class Desk:
             rec.policy = policy_name
             rec.sla = TicketSla.for_ticket(ticket, cfg.sla_policies[policy_name], status=rec.state)
         if queue in self._deadline_queues:
-            # The key policy may refuse a ticket (a deadline queue without a due instant): ask
-            # it now, before anything changes.
-            self._queues[queue].key_policy(KeyContext(ticket, t, self._due(rec)))
+            # The key policy may refuse a ticket (a deadline queue without a due instant), or
+            # a policy of the host's may return a key no queue holds: ask it now, before
+            # anything changes.
+            key_policy = self._queues[queue].key_policy
+            checked_key(key_policy(KeyContext(ticket, t, self._due(rec))), key_policy)
         out = self._commit(t)
         self._tickets[ticket.id] = rec
         if self._contacts is not None:

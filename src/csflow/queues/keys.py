@@ -29,6 +29,15 @@ O(log n), and nothing is ever re-sorted on a timer.  Aging is still real: a tick
 starvation within a band; a band above it that never empties can still starve it, which is
 what a *hard* band means).  An SLA due instant is fixed in the same way; when a clock pause
 moves it, the owner calls :meth:`~csflow.queues.queue.TicketQueue.reprioritize`.
+
+Limits.  Every part of a key is an int a snapshot can write and read back: a band is an int
+from -2,147,483,648 to 2,147,483,647 (``MIN_BAND``, ``MAX_BAND``), a virtual due
+instant is an instant in years 1-9999 (UTC), and an allowance or a fallback is at most
+36,525 days, about a hundred years (``MAX_ALLOWANCE``).  The policies refuse anything
+else when they are built, and a queue checks every key a policy returns before it changes
+anything.  ``queued_at + allowance`` past the last instant (a ticket queued within its
+allowance of the end of year 9999) is that last instant: such tickets share a virtual due
+instant and are served first in, first out.
 """
 
 from __future__ import annotations
@@ -42,9 +51,9 @@ import attrs
 
 from csflow._slots import new_object, slot_setters
 from csflow._text import show
-from csflow._time import duration_us
-from csflow.errors import ConfigError
-from csflow.model import Priority, Ticket
+from csflow._time import MAX_US, MIN_US, ONE_US, duration_us
+from csflow.errors import ConfigError, CsflowError
+from csflow.model import Priority, Ticket, Tier
 
 __all__ = [
     "PRIORITY_BANDS",
@@ -84,15 +93,89 @@ class KeyPolicy(Protocol):
         ...
 
 
+#: The lowest band a key may have (bands are 32-bit signed ints).
+MIN_BAND: Final = -(2**31)
+#: The highest band a key may have.
+MAX_BAND: Final = 2**31 - 1
+#: The longest allowance (or :class:`DeadlineKey` fallback) a key policy accepts: 36,525
+#: days, about a hundred years.  Longer would age nothing a desk could see, and reaches past
+#: the last instant a key can hold (year 9999) from the instants a desk runs at.
+MAX_ALLOWANCE: Final = timedelta(days=36_525)
+_MAX_ALLOWANCE_US: Final = MAX_ALLOWANCE // ONE_US
+
+
+def check_band(value: object, name: str) -> int:
+    """*value* if it is a band: an int from ``MIN_BAND`` to ``MAX_BAND``.
+
+    Raises:
+        ConfigError: Anything else, naming *name* and the value.
+    """
+    if type(value) is not int or not MIN_BAND <= value <= MAX_BAND:
+        if isinstance(value, int) and not isinstance(value, bool):
+            if MIN_BAND <= value <= MAX_BAND:
+                return int(value)  # an int subclass (an IntEnum): its plain value
+            raise ConfigError(
+                f"{name} must be an int from {MIN_BAND:,} to {MAX_BAND:,}, got {show(value)}"
+            )
+        raise ConfigError(f"{name} must be an int, got {show(value)}")
+    return value
+
+
+def check_allowance(value: object, name: str) -> int:
+    """*value* as microseconds if it is a timedelta from 0 to ``MAX_ALLOWANCE``.
+
+    Raises:
+        ConfigError: A value that is not a timedelta, a negative one or a longer one.
+    """
+    us = duration_us(value, name, ConfigError)
+    if us > _MAX_ALLOWANCE_US:
+        raise ConfigError(
+            f"{name!r} must be at most {MAX_ALLOWANCE.days:,} days (about 100 years), "
+            f"got {show(value)}"
+        )
+    return us
+
+
+def checked_key(result: object, policy: object) -> tuple[int, int]:
+    """The ``(band, virtual_due_us)`` a key *policy* returned, if it is one a queue can hold.
+
+    A band from ``MIN_BAND`` to ``MAX_BAND`` and an instant, in microseconds, in
+    years 1-9999.  A queue calls this before it changes anything.
+
+    Raises:
+        ConfigError: Anything else, naming the policy and what it returned.
+    """
+    if type(result) is tuple and len(result) == 2:
+        band, due = result
+        if (
+            type(band) is int
+            and MIN_BAND <= band <= MAX_BAND
+            and type(due) is int
+            and MIN_US <= due <= MAX_US
+        ):
+            return result
+    raise ConfigError(
+        f"key policy {show(policy)} must return (band, virtual_due_us): a band from "
+        f"{MIN_BAND:,} to {MAX_BAND:,} and an instant in µs in years 1-9999, got {show(result)}"
+    )
+
+
 def _to_bands(value: Mapping[Priority | str | int, int]) -> Mapping[Priority, int]:
     if not isinstance(value, Mapping):
         raise ConfigError(f"bands must be a mapping of priority -> int, got {show(value)}")
     out: dict[Priority, int] = {}
     for prio, band in value.items():
-        if not isinstance(band, int) or isinstance(band, bool):
-            raise ConfigError(f"band for priority {show(prio)} must be an int, got {show(band)}")
-        out[Priority.parse(prio)] = band
+        checked = check_band(band, f"band for priority {show(prio)}")
+        out[Priority.parse(prio)] = checked
     return out
+
+
+def _check_tier(key: object, tier: str) -> None:
+    # A name no Tier can have ("Platinum", "gold ") would never match a ticket: refuse it.
+    try:
+        Tier(tier)
+    except CsflowError as exc:
+        raise ConfigError(f"allowance key {show(key)} names no possible tier: {exc}") from None
 
 
 def _to_allowances(
@@ -102,16 +185,25 @@ def _to_allowances(
         raise ConfigError(f"allowances must be a mapping, got {show(value)}")
     out: dict[tuple[str, Priority | None], int] = {}
     for key, span in value.items():
+        if key == "*":
+            # Not a tier, and not "every tier": that is the default allowance.
+            raise ConfigError(
+                "allowance key '*' alone matches no ticket: give every tier's allowance as "
+                "the default, or one priority's as ('*', priority)"
+            )
         if isinstance(key, str):
+            _check_tier(key, key)
             norm: tuple[str, Priority | None] = (key, None)
         elif isinstance(key, tuple) and len(key) == 2 and isinstance(key[0], str):
+            if key[0] != "*":
+                _check_tier(key, key[0])
             norm = (key[0], Priority.parse(key[1]))
         else:
             raise ConfigError(
                 "allowance keys must be a tier name or a (tier or '*', priority) pair, got "
                 f"{show(key)}"
             )
-        out[norm] = duration_us(span, f"allowance for {key!r}", ConfigError)
+        out[norm] = check_allowance(span, f"allowance for {key!r}")
     return out
 
 
@@ -146,8 +238,15 @@ class AgingKey:
             band to let allowances age them past each other.
         default_band: The band of priorities not in *bands*.
 
+    A band is an int from -2,147,483,648 to 2,147,483,647 and an allowance a timedelta from 0
+    to 36,525 days (``MAX_ALLOWANCE``, about a hundred years).  ``queued_at + allowance``
+    past the last instant of year 9999 is that instant.
+
     Raises:
-        ConfigError: A malformed key or a negative or non-timedelta allowance.
+        ConfigError: A malformed key, a tier name no :class:`~csflow.model.Tier` can have, a
+            bare ``"*"`` key (the allowance of every tier is *default*), an allowance that is
+            not a timedelta, negative or longer than ``MAX_ALLOWANCE``, or a band that is
+            not an int in range.
 
     Examples:
         >>> key = AgingKey({"platinum": timedelta(seconds=30), ("*", "low"): timedelta(hours=1)})
@@ -164,9 +263,8 @@ class AgingKey:
     _default_us: int = attrs.field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
-        object.__setattr__(self, "_default_us", duration_us(self.default, "default", ConfigError))
-        if not isinstance(self.default_band, int) or isinstance(self.default_band, bool):
-            raise ConfigError(f"default_band must be an int, got {show(self.default_band)}")
+        object.__setattr__(self, "_default_us", check_allowance(self.default, "default"))
+        object.__setattr__(self, "default_band", check_band(self.default_band, "default_band"))
 
     def allowance_us(self, tier: str, priority: Priority) -> int:
         """The allowance, in microseconds, of a ticket of *tier* and *priority*."""
@@ -182,9 +280,9 @@ class AgingKey:
         """Return ``(band, queued_at + allowance)`` for *context*."""
         ticket = context.ticket
         band = _band_of(self.bands, self.default_band, ticket.priority)
-        return band, context.queued_at_us + self.allowance_us(
-            ticket.customer.tier.name, ticket.priority
-        )
+        due = context.queued_at_us + self.allowance_us(ticket.customer.tier.name, ticket.priority)
+        # Past the last instant a key can hold: that instant (ties then go first in, first out).
+        return band, due if due <= MAX_US else MAX_US
 
 
 @attrs.frozen
@@ -194,11 +292,14 @@ class DeadlineKey:
     Args:
         bands: Priority -> hard band (lower first); by default urgent tickets form band 0.
         default_band: The band of priorities not in *bands*.
-        fallback: When a ticket comes without a due instant, use ``queued_at + fallback``;
-            ``None`` makes a missing due instant an error.
+        fallback: When a ticket comes without a due instant, use ``queued_at + fallback``
+            (a timedelta from 0 to ``MAX_ALLOWANCE``; past the last instant of year 9999,
+            that instant); ``None`` makes a missing due instant an error.
 
     Raises:
-        ConfigError: (when called) a ticket without a due instant and no fallback.
+        ConfigError: A band that is not an int from -2,147,483,648 to 2,147,483,647, a
+            fallback that is not ``None`` or a timedelta from 0 to ``MAX_ALLOWANCE``;
+            (when called) a ticket without a due instant and no fallback.
     """
 
     bands: Mapping[Priority, int] = attrs.field(
@@ -206,6 +307,12 @@ class DeadlineKey:
     )
     default_band: int = attrs.field(default=1)
     fallback: timedelta | None = attrs.field(default=None)
+    # No field for the fallback in microseconds: a config's fingerprint reads every field.
+
+    def __attrs_post_init__(self) -> None:
+        object.__setattr__(self, "default_band", check_band(self.default_band, "default_band"))
+        if self.fallback is not None:
+            check_allowance(self.fallback, "fallback")
 
     def __call__(self, context: KeyContext, /) -> tuple[int, int]:
         """Return ``(band, due_us)`` for *context*."""
@@ -217,7 +324,8 @@ class DeadlineKey:
                 f"DeadlineKey needs a due instant for ticket {show(context.ticket.id)}, got None "
                 "(pass due= or set a fallback)"
             )
-        return band, context.queued_at_us + duration_us(self.fallback, "fallback", ConfigError)
+        due = context.queued_at_us + duration_us(self.fallback, "fallback", ConfigError)
+        return band, due if due <= MAX_US else MAX_US
 
 
 _set_kc_ticket, _set_kc_queued_at, _set_kc_due = slot_setters(

@@ -61,7 +61,16 @@ from csflow._time import MAX_US, MIN_US, duration_us, to_instant_us
 from csflow.errors import ConfigError, DuplicateTicketError, UnknownTicketError
 from csflow.model import Channel, Ticket
 from csflow.queues.entries import Instant, QueuedTicket, new_entry, new_row
-from csflow.queues.keys import AgingKey, KeyContext, KeyPolicy, make_key_context
+from csflow.queues.keys import (
+    MAX_BAND,
+    MIN_BAND,
+    AgingKey,
+    DeadlineKey,
+    KeyPolicy,
+    check_band,
+    checked_key,
+    make_key_context,
+)
 from csflow.queues.signature import Signature
 
 _heappush = heapq.heappush
@@ -401,7 +410,9 @@ class TicketQueue:
         Raises:
             DuplicateTicketError: The ticket is already waiting here.
             CalendarError: A naive *at* or *due*.
-            ConfigError: The key policy refused the ticket.
+            ConfigError: The key policy refused the ticket, or returned something other than
+                a band from -2,147,483,648 to 2,147,483,647 and an instant in years 1-9999
+                (nothing is queued then).
         """
         if not isinstance(ticket, Ticket):
             raise ConfigError(f"ticket must be a Ticket, got {show(ticket)}")
@@ -411,7 +422,8 @@ class TicketQueue:
         due_us = None if due is None else to_instant_us(due, "due")
         sig = Signature.of(ticket) if signature is None else _check_signature(signature)
         _check_flag(callback, "callback")
-        band, vdue = self.key_policy(make_key_context(ticket, at_us, due_us))
+        policy = self.key_policy
+        band, vdue = checked_key(policy(make_key_context(ticket, at_us, due_us)), policy)
         entry = new_entry(ticket.id, (band, vdue, next(self._seq)), sig, at_us, callback, ticket)
         self._insert(entry)
         return entry
@@ -431,7 +443,7 @@ class TicketQueue:
 
         Args:
             ticket_id: The ticket's id.
-            band: Its hard band.
+            band: Its hard band, an int from -2,147,483,648 to 2,147,483,647.
             due: Its virtual due instant.
             at: When it joined the line.
             signature: Its group.
@@ -454,12 +466,13 @@ class TicketQueue:
             and type(signature) is Signature
             and ticket_id
             and ticket_id not in index
+            and MIN_BAND <= band <= MAX_BAND
             and MIN_US <= due <= MAX_US
             and MIN_US <= at <= MAX_US
             and (callback is False or callback is True)
             and (ticket is None or (type(ticket) is Ticket and ticket.id == ticket_id))
         ):
-            ticket_id, due, at = self._checked_key_args(
+            ticket_id, band, due, at = self._checked_key_args(
                 ticket_id, band, due, at, signature, callback, ticket
             )
         seq = next(self._seq)
@@ -468,16 +481,24 @@ class TicketQueue:
         if self._views:
             self._insert(entry)
             return entry
-        # ``_insert`` without delay views, inlined: this is the host's hot path.
-        index[ticket_id] = entry
+        # ``_insert`` without delay views, inlined: this is the host's hot path.  The heap
+        # first, the only step that compares (a sequence's numbers): it is undone if it fails.
+        item = (band, due, seq, ticket_id, entry)
         group = self._groups.get(signature)
         if group is None:
             group = self._groups[signature] = _Group()
             self.channel_groups[signature.channel] += 1
+            group.heap.append(item)  # a heap of one
+        else:
+            try:
+                _heappush(group.heap, item)
+            except BaseException:
+                _unpush(group.heap, item)
+                raise
+        index[ticket_id] = entry
         group.live += 1
         # No compaction check: a push adds one item and one live entry, so it never takes the
         # heap above ``2 * live + _SLACK`` (every removal checks).
-        _heappush(group.heap, (band, due, seq, ticket_id, entry))
         return entry
 
     def _checked_key_args(
@@ -489,14 +510,16 @@ class TicketQueue:
         signature: object,
         callback: object,
         ticket: object,
-    ) -> tuple[str, int, int]:
-        """:meth:`push_key`'s arguments checked one by one: ``(ticket_id, due_us, at_us)``."""
+    ) -> tuple[str, int, int, int]:
+        """:meth:`push_key`'s arguments checked one by one: ``(ticket_id, band, due_us,
+        at_us)``."""
         if type(ticket_id) is not str or not ticket_id:
             raise ConfigError(f"ticket_id must be a non-empty string, got {show(ticket_id)}")
         if ticket_id in self._index:
             raise self._duplicate(ticket_id)
-        if type(band) is not int:
+        if type(band) is not int:  # not a bool nor an IntEnum: a plain int goes in the key
             raise ConfigError(f"band must be an int, got {show(band)}")
+        band_ = check_band(band, "band")
         due_us = to_instant_us(due, "due")
         at_us = to_instant_us(at)
         _check_signature(signature)
@@ -505,16 +528,19 @@ class TicketQueue:
             raise ConfigError(
                 f"ticket must be None or the Ticket {show(ticket_id)}, got {show(ticket)}"
             )
-        return ticket_id, due_us, at_us
+        return ticket_id, band_, due_us, at_us
 
     def insert(self, entry: QueuedTicket) -> QueuedTicket:
         """Queue an entry taken from another queue, keeping its key and ``queued_at``.
 
         Raises:
             DuplicateTicketError: The ticket is already waiting here.
+            ConfigError: Not an entry, or one no queue can hold (built by hand with a band
+                outside -2,147,483,648 to 2,147,483,647, an instant outside years 1-9999 ...).
         """
         if not isinstance(entry, QueuedTicket):
             raise ConfigError(f"entry must be a QueuedTicket, got {show(entry)}")
+        _check_entry(entry)
         if entry.ticket_id in self._index:
             raise self._duplicate(entry.ticket_id)
         # A fresh object, so that a stale item of the same entry elsewhere stays dead.
@@ -536,17 +562,29 @@ class TicketQueue:
         """Recompute a waiting ticket's key from *ticket* (e.g. a new priority).
 
         ``queued_at``, the group and the FIFO sequence number are kept, so among equal keys
-        the ticket keeps its arrival order.
+        the ticket keeps its arrival order.  Without *due*, a :class:`DeadlineKey` queue keeps
+        the entry's due instant (the one it was queued or last re-keyed with): only its band
+        follows the new priority.  Other policies are asked with no due instant.
 
         Raises:
             UnknownTicketError: The ticket is not waiting in this queue.
             CalendarError: A naive *due*.
+            ConfigError: The key policy refused the ticket or returned a key no queue can
+                hold (the entry is unchanged then).
         """
         if not isinstance(ticket, Ticket):
             raise ConfigError(f"ticket must be a Ticket, got {show(ticket)}")
         old = self.get(ticket.id)
-        due_us = None if due is None else to_instant_us(due, "due")
-        band, vdue = self.key_policy(KeyContext(ticket, old.queued_at_us, due_us))
+        policy = self.key_policy
+        if due is not None:
+            due_us: int | None = to_instant_us(due, "due")
+        elif isinstance(policy, DeadlineKey):
+            # Its virtual due is the due instant it was given (or queued_at + fallback, which
+            # the same queued_at gives again): a new priority changes the band, not the SLA.
+            due_us = old.virtual_due_us
+        else:
+            due_us = None
+        band, vdue = checked_key(policy(make_key_context(ticket, old.queued_at_us, due_us)), policy)
         return self._replace(old, attrs.evolve(old, key=(band, vdue, old.key[2]), ticket=ticket))
 
     def rekey(self, ticket_id: str, *, band: int, due: Instant) -> QueuedTicket:
@@ -554,11 +592,13 @@ class TicketQueue:
 
         Raises:
             UnknownTicketError: The ticket is not waiting in this queue.
-            ConfigError: A band that is not an int.
+            ConfigError: A band that is not an int from -2,147,483,648 to 2,147,483,647.
+            CalendarError: A *due* that is not an instant in years 1-9999.
         """
         old = self.get(ticket_id)
         if type(band) is not int:
             raise ConfigError(f"band must be an int, got {show(band)}")
+        band = check_band(band, "band")
         due_us = to_instant_us(due, "due")
         return self._replace(old, attrs.evolve(old, key=(band, due_us, old.key[2])))
 
@@ -669,16 +709,23 @@ class TicketQueue:
         ticket, *sequence* becomes the queue's counter (its next value must exceed every
         entry's ``seq``).
 
+        It reads back whatever :meth:`to_state` writes of anything this queue can hold, and
+        changes nothing when it raises (the data is checked in full before the first entry is
+        queued).
+
         Raises:
-            ConfigError: Malformed data, an entry of an unknown ticket, a duplicate, a ``seq``
-                the counter has not passed yet; with the path to it.
+            ConfigError: Malformed data, an entry of an unknown ticket, a duplicate, a band
+                outside -2,147,483,648 to 2,147,483,647, an instant outside years 1-9999, a
+                ``seq`` the counter has not passed yet; with the path to it.
         """
         if self._index:
             raise ConfigError(f"queue {show(self.name)} is not empty", path)
         if not isinstance(data, Mapping) or set(data) != {"entries", "views", "announced"}:
             raise ConfigError("expected {'entries', 'views', 'announced'}", path)
+        # Everything is read and checked first; the queue changes only once all of it is good.
         nxt = peek_count(sequence) if isinstance(sequence, itertools.count) else None
         seqs: set[int] = set()
+        loaded: dict[str, QueuedTicket] = {}
         entries = data["entries"]
         if not isinstance(entries, list):
             raise ConfigError(f"expected a list, got {show(entries)}", f"{path}.entries")
@@ -692,23 +739,31 @@ class TicketQueue:
             tid, band, due, seq, sig, queued, callback = raw
             if not isinstance(tid, str) or tid not in tickets:
                 raise ConfigError(f"entry of unknown ticket {show(tid)}", where)
-            if tid in self._index:
+            if tid in loaded:
                 raise ConfigError(f"ticket {show(tid)} twice", where)
-            for value in (band, due, seq, queued):
+            if type(band) is not int or not MIN_BAND <= band <= MAX_BAND:
+                raise ConfigError(
+                    f"expected a band (an int from {MIN_BAND:,} to {MAX_BAND:,}), got {show(band)}",
+                    where,
+                )
+            for value in (due, queued):
                 if type(value) is not int or not MIN_US <= value <= MAX_US:
                     raise ConfigError(f"expected an int, got {show(value)}", where)
+            # Any int the queue's sequence handed out (a sequence may start anywhere).
+            if type(seq) is not int:
+                raise ConfigError(f"expected an int, got {show(seq)}", where)
             if seq in seqs or (nxt is not None and seq >= nxt):
                 raise ConfigError(f"seq {seq} used twice or not yet handed out", where)
             seqs.add(seq)
-            _check_flag(callback, "callback")
+            _check_flag(callback, "callback", f"{where}[6]")
             signature = Signature.from_state(sig, f"{where}[4]")
-            self._insert(
-                new_entry(tid, (band, due, seq), signature, queued, callback, tickets[tid])
+            loaded[tid] = new_entry(
+                tid, (band, due, seq), signature, queued, callback, tickets[tid]
             )
-        self._seq = sequence
         views = data["views"]
         if not isinstance(views, list):
             raise ConfigError(f"expected a list, got {show(views)}", f"{path}.views")
+        read_views: dict[int, tuple[int | None, set[str]]] = {}
         for i, raw in enumerate(views):
             where = f"{path}.views[{i}]"
             if (
@@ -718,13 +773,40 @@ class TicketQueue:
                 or raw[0] <= 0
                 or not (raw[1] is None or type(raw[1]) is int)
                 or not isinstance(raw[2], list)
+                or not all(isinstance(t, str) for t in raw[2])
             ):
                 raise ConfigError("expected [delay_us, horizon_us, [ticket ids]]", where)
-            view = self._view(raw[0])
-            view.horizon_us = raw[1]
+            if raw[0] in read_views:
+                raise ConfigError(f"a second view of delay {raw[0]}", where)
             shown = set(raw[2])
-            if not shown <= self._index.keys():
+            if not shown <= loaded.keys():
                 raise ConfigError(f"visible tickets not waiting here: {show(raw[2])}", where)
+            read_views[raw[0]] = (raw[1], shown)
+        announced = data["announced"]
+        if not isinstance(announced, list):
+            raise ConfigError(f"expected a list, got {show(announced)}", f"{path}.announced")
+        read_announced: list[tuple[int, QueuedTicket]] = []
+        for i, raw in enumerate(announced):
+            if (
+                not isinstance(raw, list)
+                or len(raw) != 2
+                or type(raw[0]) is not int
+                or raw[0] not in read_views
+                or not isinstance(raw[1], str)
+                or raw[1] not in loaded
+            ):
+                raise ConfigError(
+                    f"expected [delay_us of a view, waiting ticket id], got {show(raw)}",
+                    f"{path}.announced[{i}]",
+                )
+            read_announced.append((raw[0], loaded[raw[1]]))
+        # -- every part is good: from here on nothing raises --
+        for entry in loaded.values():
+            self._insert(entry)
+        self._seq = sequence
+        for delay, (horizon, shown) in read_views.items():
+            view = self._view(delay)
+            view.horizon_us = horizon
             view.pending = []
             view.visible = {}
             for e in self._index.values():
@@ -736,22 +818,7 @@ class TicketQueue:
             for heap in view.visible.values():
                 heapq.heapify(heap)
             view.items = len(self._index)
-        announced = data["announced"]
-        if not isinstance(announced, list):
-            raise ConfigError(f"expected a list, got {show(announced)}", f"{path}.announced")
-        self._announced = []
-        for i, raw in enumerate(announced):
-            if (
-                not isinstance(raw, list)
-                or len(raw) != 2
-                or raw[0] not in self._views
-                or raw[1] not in self._index
-            ):
-                raise ConfigError(
-                    f"expected [delay_us of a view, waiting ticket id], got {show(raw)}",
-                    f"{path}.announced[{i}]",
-                )
-            self._announced.append((raw[0], self._index[raw[1]]))
+        self._announced = read_announced
 
     # -- internals -------------------------------------------------------------------------
 
@@ -821,21 +888,47 @@ class TicketQueue:
         )
 
     def _insert(self, entry: QueuedTicket) -> None:
-        self._index[entry.ticket_id] = entry
-        group = self._groups.get(entry.signature)
+        # The heaps first: pushing is the only step that compares, so the only one that could
+        # raise (a sequence that hands out something other than ints), and it is undone then.
+        # Then the index and the counts, which cannot fail: a failed insert leaves nothing.
+        signature = entry.signature
+        group = self._groups.get(signature)
+        fresh = group is None
         if group is None:
-            group = self._groups[entry.signature] = _Group()
-            self.channel_groups[entry.signature.channel] += 1
-        group.live += 1
+            group = _Group()
         heap = group.heap
-        key = entry.key
-        heapq.heappush(heap, (key[0], key[1], key[2], entry.ticket_id, entry))
+        item = _item(entry)
+        try:
+            heapq.heappush(heap, item)
+        except BaseException:
+            _unpush(heap, item)
+            raise
+        views = self._views
+        if views:
+            pending = (entry.queued_at_us, entry.key[2], entry)
+            done: list[_DelayView] = []
+            try:
+                for view in views.values():
+                    try:
+                        heapq.heappush(view.pending, pending)
+                    except BaseException:
+                        _unpush(view.pending, pending)
+                        raise
+                    done.append(view)
+            except BaseException:
+                for view in done:
+                    _unpush(view.pending, pending)
+                _unpush(heap, item)
+                raise
+        # -- from here on nothing raises --
+        if fresh:
+            self._groups[signature] = group
+            self.channel_groups[signature.channel] += 1
+        self._index[entry.ticket_id] = entry
+        group.live += 1
         if len(heap) > 2 * group.live + _SLACK:
             self._compact(group)
-        if not self._views:
-            return
-        for view in self._views.values():
-            heapq.heappush(view.pending, (entry.queued_at_us, entry.key[2], entry))
+        for view in views.values():
             view.items += 1
             if view.items > 2 * len(self._index) + _SLACK:
                 self._rebuild_view(view)
@@ -995,9 +1088,43 @@ def _check_signature(value: object) -> Signature:
     return value
 
 
-def _check_flag(value: object, name: str) -> None:
+def _check_flag(value: object, name: str, path: str = "") -> None:
     if type(value) is not bool:
-        raise ConfigError(f"{name!r} must be True or False, got {show(value)}")
+        raise ConfigError(f"{name!r} must be True or False, got {show(value)}", path)
+
+
+def _unpush(heap: list[Any], item: object) -> None:
+    """Undo a ``heappush`` of *item* that raised part way: take it out, restore the heap."""
+    for i, it in enumerate(heap):
+        if it is item:
+            del heap[i]
+            break
+    heapq.heapify(heap)
+
+
+def _check_entry(entry: QueuedTicket) -> None:
+    """Refuse an entry no queue could have made (built by hand): its key and instants are
+    checked as :meth:`TicketQueue.push_key` checks them."""
+    band, due, seq = entry.key
+    ticket = entry.ticket
+    if type(entry.ticket_id) is not str or not entry.ticket_id:
+        raise ConfigError(f"ticket_id must be a non-empty string, got {show(entry.ticket_id)}")
+    if type(band) is not int or not MIN_BAND <= band <= MAX_BAND:
+        raise ConfigError(
+            f"band must be an int from {MIN_BAND:,} to {MAX_BAND:,}, got {show(band)}"
+        )
+    for name, value in (("virtual_due_us", due), ("queued_at_us", entry.queued_at_us)):
+        if type(value) is not int:
+            raise ConfigError(f"{name} must be an int of µs since the epoch, got {show(value)}")
+        to_instant_us(value, name)
+    if type(seq) is not int:
+        raise ConfigError(f"seq must be an int, got {show(seq)}")
+    _check_signature(entry.signature)
+    _check_flag(entry.callback, "callback")
+    if ticket is not None and (not isinstance(ticket, Ticket) or ticket.id != entry.ticket_id):
+        raise ConfigError(
+            f"ticket must be None or the Ticket {show(entry.ticket_id)}, got {show(ticket)}"
+        )
 
 
 def _group_of(groups: Mapping[Signature, _Group], value: object) -> _Group | None:

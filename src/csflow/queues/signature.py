@@ -46,6 +46,14 @@ def _canonical_skills(
     return tuple(sorted(reqs, key=lambda r: r.skill))
 
 
+def _drop_set(value: object) -> frozenset[str]:
+    """*value* as a set; a string (which would be read as its letters) or a value that is not a
+    collection raises.  (A name that is no skill of the signature drops nothing.)"""
+    if isinstance(value, str) or not isinstance(value, Iterable):
+        raise ConfigError(f"drop must be a collection of skill names, got {show(value)}")
+    return frozenset(value)
+
+
 def _check_agent(value: str | None) -> str | None:
     if value is not None and (not isinstance(value, str) or not value):
         raise ConfigError(f"pinned agent must be a non-empty string or None, got {show(value)}")
@@ -145,8 +153,19 @@ class Signature(metaclass=_Interned):
         Returns:
             The relaxed signature (this one when nothing changes).  Every agent this
             signature admits, the relaxed one admits too.
+
+        Raises:
+            ConfigError: A *proficiency* that is not ``None`` or an int from 1 to 5, a *drop*
+                that is not a collection of skill names (a bare string would be read as its
+                letters), an *any_language* that is not a bool -- as
+                :class:`~csflow.routing.RelaxationStep` refuses them.
         """
-        dropped = frozenset(drop)
+        p = proficiency
+        if p is not None and (not isinstance(p, int) or isinstance(p, bool) or not 1 <= p <= 5):
+            raise ConfigError(f"proficiency must be an int from 1 to 5 or None, got {show(p)}")
+        dropped = drop if type(drop) is frozenset else _drop_set(drop)
+        if type(any_language) is not bool:
+            raise ConfigError(f"any_language must be True or False, got {show(any_language)}")
         skills = tuple(
             r
             if proficiency is None or r.min_proficiency <= proficiency

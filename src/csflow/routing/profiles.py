@@ -35,9 +35,14 @@ __all__ = [
 
 
 def _to_drop(value: Iterable[str]) -> frozenset[str]:
-    if isinstance(value, str):
+    given: object = value
+    if isinstance(given, str) or not isinstance(given, Iterable):
         raise ConfigError(f"drop must be a collection of skill names, got {show(value)}")
-    return frozenset(value)
+    names = frozenset(value)
+    for name in names:
+        if not isinstance(name, str):
+            raise ConfigError(f"drop must be a collection of skill names, got {show(name)} in it")
+    return names
 
 
 @attrs.frozen

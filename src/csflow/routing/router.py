@@ -69,6 +69,7 @@ from csflow.queues import (
     TicketQueue,
     make_key_context,
 )
+from csflow.queues.keys import checked_key
 from csflow.routing._checks import check_name, check_ticket
 from csflow.routing.agents import AgentRecord
 from csflow.routing.batch import BatchPlan, BatchScore, default_batch_score, make_plan
@@ -480,7 +481,7 @@ class Router:
             # A policy that may refuse the ticket is asked before anything changes; the two
             # built-in ones cannot refuse here (a plain function of checked values), so their
             # key is computed only when the ticket waits.
-            key = policy(make_key_context(ticket, q_us, due_us))
+            key = checked_key(policy(make_key_context(ticket, q_us, due_us)), policy)
         # -- nothing has changed so far; from here on nothing raises --
         w = Wait(ticket, qname, sig, plan, chain, rule, q_us, due_us)
         if plan is None:
