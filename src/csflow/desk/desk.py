@@ -695,7 +695,7 @@ class Desk:
         else:
             self._sla_events(r, r.sla.change_policy(new, at, self.config.recalculation), out)
         if r.state == _QUEUED:
-            self._router.reprioritize(r.ticket, due=self._due(r))
+            self._router.reprioritize(r.ticket, due=self._due(r), at=at)
         return out
 
     @_command
@@ -1686,8 +1686,9 @@ class Desk:
 
         A status ``pause_on`` does not name (and that is not solved or final) leaves every
         clock running, so a move between two such statuses -- queued to assigned, the move of
-        every assignment -- changes nothing for the clocks and is not told: that saves a poll
-        of every clock per assignment.
+        every assignment -- changes nothing for the clocks: it is only noted
+        (:meth:`TicketSla.note_status`), which saves a poll of every clock per assignment, and
+        a later change of policy still sees the status the ticket is in.
         """
         sla = r.sla
         if sla is None:
@@ -1703,6 +1704,7 @@ class Desk:
             and state not in pause_on
             and told not in pause_on
         ):
+            sla.note_status(state)
             return
         self._sla_events(r, sla.set_status(state, at), out)
 
@@ -1778,18 +1780,25 @@ class Desk:
         )
         if esc.tags:
             r.tags = tuple(dict.fromkeys((*r.tags, *esc.tags)))
+        # The desk acts at the event's instant -- or, for a ticket created before it was
+        # submitted, whose clocks caught up on events from before it reached the desk, at
+        # its submission: nothing can have moved or served it earlier.
+        t = instant_us(e.at, "at")
+        at = e.at
+        if t < r.queued_us:
+            t = r.queued_us
+            at = utc(t)
         if esc.priority is not None and esc.priority > r.ticket.priority:
-            self._reprioritize(r, esc.priority, e.at, out)
+            self._reprioritize(r, esc.priority, at, out)
         if move and esc.queue is not None:
-            t = instant_us(e.at, "at")
             self._router.remove(r.ticket.id)
             r.queue = esc.queue
             self._emit(
-                r, TicketOverflowed(e.at, r.ticket.id, esc.queue, (t - r.queued_us) / 1e6), out
+                r, TicketOverflowed(at, r.ticket.id, esc.queue, (t - r.queued_us) / 1e6), out
             )
             held = self._held is r
             self._held_moved = self._held_moved or held
-            self._route_new(r, e.at, t, out, queued_us=r.queued_us, route=not held)
+            self._route_new(r, at, t, out, queued_us=r.queued_us, route=not held)
 
     def _reprioritize(self, r: TicketRecord, new: Priority, at: datetime, out: list[Event]) -> None:
         old = r.ticket.priority
@@ -1800,4 +1809,4 @@ class Desk:
         if r.sla is not None:
             self._sla_events(r, r.sla.change_priority(new, at, self.config.recalculation), out)
         if r.state == _QUEUED:
-            self._router.reprioritize(r.ticket, due=self._due(r))
+            self._router.reprioritize(r.ticket, due=self._due(r), at=at)

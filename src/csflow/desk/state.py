@@ -423,6 +423,12 @@ def _recalculate(parts: DeskParts, at: datetime, out: list[Event]) -> None:
         sla = r.sla
         if sla is None or r.policy is None or sla.status in FORGETTABLE:
             continue
+        if sla.status != r.state and r.state in _OPEN and sla.status in _OPEN:
+            # A snapshot from before moves were noted (TicketSla.note_status) may hold a
+            # move the clocks did not hear of, one that changed nothing for them under the
+            # old policy: told now, so that the new policy's pause_on applies to the status
+            # the ticket is really in.
+            caused.extend(sla.set_status(r.state, at))
         before = {m: c.due_at for m, c in sla.clocks.items()}
         caused.extend(
             sla.recalculate(at, policy=config.sla_policies[r.policy], mode=config.recalculation)
@@ -432,5 +438,5 @@ def _recalculate(parts: DeskParts, at: datetime, out: list[Event]) -> None:
                 out.append(SlaDeadlineMoved(at, tid, m.value, before.get(m), c.due_at))
         parts.timers.arm_sla(r, sla.next_deadline_us(), parts.tickets)
         if r.state == TicketStatus.QUEUED:
-            parts.router.reprioritize(r.ticket, due=parts.due(r))
+            parts.router.reprioritize(r.ticket, due=parts.due(r), at=at)
     out.extend(caused)

@@ -115,10 +115,14 @@ class _Group:
         self.live = 0
 
 
+def _opt_us(at: Instant | None) -> int | None:
+    return None if at is None else to_instant_us(at)
+
+
 class _DelayView:
     """Items of one queue that have waited at least ``delay_us``, grouped by signature."""
 
-    __slots__ = ("delay_us", "horizon_us", "items", "pending", "visible")
+    __slots__ = ("delay_us", "horizon_us", "items", "late", "pending", "visible")
 
     def __init__(self, delay_us: int) -> None:
         self.delay_us = delay_us
@@ -126,6 +130,23 @@ class _DelayView:
         self.pending: list[tuple[int, int, QueuedTicket]] = []  # (queued_at, seq, entry)
         self.visible: dict[Signature, list[_Item]] = {}
         self.items = 0
+        # Entries pending although below the horizon (queued again with an old place after
+        # the view passed it): they cross at the next advance, and are reported then.
+        self.late: dict[str, QueuedTicket] = {}
+
+    def note_late(self) -> None:
+        """Rebuild :attr:`late` from :attr:`pending` and the horizon."""
+        h = self.horizon_us
+        self.late = {} if h is None else {e.ticket_id: e for q, _, e in self.pending if q <= h}
+
+    def shows(self, entry: QueuedTicket) -> bool:
+        """Whether *entry* (live in its queue) has crossed into this view."""
+        h = self.horizon_us
+        return (
+            h is not None
+            and entry.queued_at_us <= h
+            and self.late.get(entry.ticket_id) is not entry
+        )
 
 
 class TicketQueue:
@@ -558,8 +579,13 @@ class TicketQueue:
         self._forget(entry)
         return entry
 
-    def reprioritize(self, ticket: Ticket, *, due: Instant | None = None) -> QueuedTicket:
+    def reprioritize(
+        self, ticket: Ticket, *, due: Instant | None = None, at: Instant | None = None
+    ) -> QueuedTicket:
         """Recompute a waiting ticket's key from *ticket* (e.g. a new priority).
+
+        With *at* (the instant of the change), a delay view that has shown and reported the
+        ticket by then keeps showing it (see :meth:`move`).
 
         ``queued_at``, the group and the FIFO sequence number are kept, so among equal keys
         the ticket keeps its arrival order.  Without *due*, a :class:`DeadlineKey` queue keeps
@@ -585,7 +611,9 @@ class TicketQueue:
         else:
             due_us = None
         band, vdue = checked_key(policy(make_key_context(ticket, old.queued_at_us, due_us)), policy)
-        return self._replace(old, attrs.evolve(old, key=(band, vdue, old.key[2]), ticket=ticket))
+        return self._replace(
+            old, attrs.evolve(old, key=(band, vdue, old.key[2]), ticket=ticket), _opt_us(at)
+        )
 
     def rekey(self, ticket_id: str, *, band: int, due: Instant) -> QueuedTicket:
         """Give a waiting ticket a new ``(band, virtual_due)``, keeping its sequence number.
@@ -602,8 +630,17 @@ class TicketQueue:
         due_us = to_instant_us(due, "due")
         return self._replace(old, attrs.evolve(old, key=(band, due_us, old.key[2])))
 
-    def move(self, ticket_id: str, signature: Signature) -> QueuedTicket:
+    def move(
+        self, ticket_id: str, signature: Signature, *, at: Instant | None = None
+    ) -> QueuedTicket:
         """Move a waiting ticket to another group (relaxation, pin expiry), keeping its key.
+
+        The entry keeps its ``queued_at``, so a delay view sees it cross at its own instant
+        (``queued_at`` plus the delay).  With *at* (the instant of the move), a view that had
+        shown the ticket by *at* and reported it (:meth:`refresh`) keeps showing it: it
+        crossed already, and nothing is due again.  Without *at* (or moved at an earlier
+        instant than the crossing, by a host whose instants come out of order) it crosses
+        anew at its own instant.
 
         Raises:
             UnknownTicketError: The ticket is not waiting in this queue.
@@ -612,21 +649,24 @@ class TicketQueue:
         sig = _check_signature(signature)
         if sig == old.signature:
             return old
-        return self._replace(old, attrs.evolve(old, signature=sig))
+        return self._replace(old, attrs.evolve(old, signature=sig), _opt_us(at))
 
-    def request_callback(self, ticket_id: str, *, channel: Channel | str = "phone") -> QueuedTicket:
+    def request_callback(
+        self, ticket_id: str, *, channel: Channel | str = "phone", at: Instant | None = None
+    ) -> QueuedTicket:
         """Turn a waiting ticket into a call-back that keeps its place in line.
 
         The entry keeps its key (so its position), is flagged ``callback=True`` and moves to
         the same requirements on *channel* (the phone by default), so it is later routed like
-        any phone ticket.  See the module docstring for how the desk uses it.
+        any phone ticket.  See the module docstring for how the desk uses it.  *at* is the
+        instant of the request (see :meth:`move`).
 
         Raises:
             UnknownTicketError: The ticket is not waiting in this queue.
         """
         old = self.get(ticket_id)
         sig = old.signature.on_channel(channel)
-        return self._replace(old, attrs.evolve(old, signature=sig, callback=True))
+        return self._replace(old, attrs.evolve(old, signature=sig, callback=True), _opt_us(at))
 
     def refresh(self, at: Instant) -> list[tuple[int, QueuedTicket]]:
         """Bring every delay view up to *at*; return ``(delay_us, entry)`` newly visible.
@@ -818,6 +858,7 @@ class TicketQueue:
             for heap in view.visible.values():
                 heapq.heapify(heap)
             view.items = len(self._index)
+            view.note_late()
         self._announced = read_announced
 
     # -- internals -------------------------------------------------------------------------
@@ -887,10 +928,12 @@ class TicketQueue:
             f"ticket {show(ticket_id)} is already waiting in queue {show(self.name)}"
         )
 
-    def _insert(self, entry: QueuedTicket) -> None:
+    def _insert(self, entry: QueuedTicket, shown: Collection[_DelayView] = ()) -> None:
         # The heaps first: pushing is the only step that compares, so the only one that could
         # raise (a sequence that hands out something other than ints), and it is undone then.
         # Then the index and the counts, which cannot fail: a failed insert leaves nothing.
+        # The views in *shown* had shown the entry this one replaces: it stays visible there
+        # (reported once already), not pending again.
         signature = entry.signature
         group = self._groups.get(signature)
         fresh = group is None
@@ -906,18 +949,23 @@ class TicketQueue:
         views = self._views
         if views:
             pending = (entry.queued_at_us, entry.key[2], entry)
-            done: list[_DelayView] = []
+            done: list[tuple[list[Any], Any]] = []
             try:
                 for view in views.values():
+                    if view in shown:
+                        target: list[Any] = view.visible.setdefault(signature, [])
+                        pushed: Any = item
+                    else:
+                        target, pushed = view.pending, pending
                     try:
-                        heapq.heappush(view.pending, pending)
+                        heapq.heappush(target, pushed)
                     except BaseException:
-                        _unpush(view.pending, pending)
+                        _unpush(target, pushed)
                         raise
-                    done.append(view)
+                    done.append((target, pushed))
             except BaseException:
-                for view in done:
-                    _unpush(view.pending, pending)
+                for target, pushed in done:
+                    _unpush(target, pushed)
                 _unpush(heap, item)
                 raise
         # -- from here on nothing raises --
@@ -930,6 +978,9 @@ class TicketQueue:
             self._compact(group)
         for view in views.values():
             view.items += 1
+            h = view.horizon_us
+            if h is not None and entry.queued_at_us <= h and view not in shown:
+                view.late[entry.ticket_id] = entry
             if view.items > 2 * len(self._index) + _SLACK:
                 self._rebuild_view(view)
 
@@ -943,9 +994,26 @@ class TicketQueue:
         elif len(group.heap) > 2 * group.live + _SLACK:
             self._compact(group)
 
-    def _replace(self, old: QueuedTicket, new: QueuedTicket) -> QueuedTicket:
+    def _replace(
+        self, old: QueuedTicket, new: QueuedTicket, at_us: int | None = None
+    ) -> QueuedTicket:
+        # The same ticket, same place in time, new key or group.  Where a view had shown the
+        # old entry by *at_us* and reported it, the new one is shown at once: put back in
+        # pending, it would cross again at an instant long past (a wake-up behind the host's
+        # clock).  One shown by a peek at a later instant and not reported yet crosses anew
+        # at its own instant, as in a queue that never saw the later peek.
+        shown: list[_DelayView] = []
+        if at_us is not None and self._views:
+            unreported = {d for d, e in self._announced if e is old}
+            shown = [
+                v
+                for v in self._views.values()
+                if v.delay_us not in unreported
+                and old.queued_at_us + v.delay_us <= at_us
+                and v.shows(old)
+            ]
         self._forget(old)
-        self._insert(new)
+        self._insert(new, shown)
         return new
 
     def _compact(self, group: _Group) -> None:
@@ -973,8 +1041,11 @@ class TicketQueue:
             view.horizon_us = horizon
         pending = view.pending
         index = self._index
+        late = view.late
         while pending and pending[0][0] <= horizon:
             _, _, entry = heapq.heappop(pending)
+            if late and late.get(entry.ticket_id) is entry:
+                del late[entry.ticket_id]
             if index.get(entry.ticket_id) is not entry:
                 view.items -= 1
                 continue
@@ -1005,6 +1076,7 @@ class TicketQueue:
         for heap in view.visible.values():
             heapq.heapify(heap)
         view.items = len(index)
+        view.note_late()
 
     def _heaps_for(
         self, signatures: Iterable[Signature] | None, waited: timedelta | int, at: Instant | None

@@ -541,14 +541,19 @@ class Router:
         self._drop(w)
         return entry
 
-    def reprioritize(self, ticket: Ticket, *, due: Instant | None = None) -> QueuedTicket:
+    def reprioritize(
+        self, ticket: Ticket, *, due: Instant | None = None, at: Instant | None = None
+    ) -> QueuedTicket:
         """Recompute a waiting ticket's key (new priority or due instant); it keeps its FIFO place.
+
+        *at* is the instant of the change: delayed groups that saw the ticket by then still
+        see it (:meth:`TicketQueue.move <csflow.queues.TicketQueue.move>`).
 
         Raises:
             UnknownTicketError: The ticket is not waiting.
         """
         w = self._wait(check_ticket(ticket).id)
-        entry = self.queues[w.queue].reprioritize(ticket, due=due)
+        entry = self.queues[w.queue].reprioritize(ticket, due=due, at=at)
         w.ticket = ticket
         if due is not None:
             w.due_us = to_instant_us(due, "due")
@@ -570,8 +575,8 @@ class Router:
         name = Channel.parse(channel).name
         q = self.queues[w.queue]
         old = w.sig
-        q.move(ticket_id, w.open_sig)  # drop a pin first
-        q.request_callback(ticket_id, channel=name)  # keeps the key, flags it, moves channel
+        q.move(ticket_id, w.open_sig, at=at_us)  # drop a pin first
+        q.request_callback(ticket_id, channel=name, at=at_us)  # keeps the key, flags it
         if w.pin is not None:
             self._unpin_index(w.pin, ticket_id)
         w.pin = None
@@ -1058,7 +1063,7 @@ class Router:
         for w in waits:
             out.append(PinReleased(w.ticket.id, at_us, agent_id))
             w.pin = None
-            self._move(w, w.open_sig, w.queue)
+            self._move(w, w.open_sig, w.queue, at_us)
             w.version += 1  # the pin's timer is stale now
             self._timers.arm(w)
             if route:
@@ -1067,7 +1072,7 @@ class Router:
                     out.append(got)
         return out
 
-    def _move(self, w: Wait, sig: Signature, queue: str) -> None:
+    def _move(self, w: Wait, sig: Signature, queue: str, at_us: int) -> None:
         old_sig, old_queue = w.sig, w.queue
         if sig == old_sig and queue == old_queue:
             return
@@ -1077,7 +1082,7 @@ class Router:
             self.queues[queue].insert(attrs.evolve(entry, signature=sig))
             w.queue = queue
         else:
-            self.queues[queue].move(w.ticket.id, sig)
+            self.queues[queue].move(w.ticket.id, sig, at=at_us)
         w.sig = sig
         self.pool.unref(old_sig)
 
@@ -1087,7 +1092,7 @@ class Router:
         if pin is not None and w.pin is None:
             self._unpin_index(pin, w.ticket.id)
         target = w.open_sig if w.pin is None else w.open_sig.pinned(w.pin)
-        self._move(w, target, queue)
+        self._move(w, target, queue, at_us)
         w.version += 1
         self._timers.arm(w)
         got = self._route_waiting(w, at_us)

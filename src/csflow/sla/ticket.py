@@ -321,6 +321,34 @@ class TicketSla:
             self._apply_pauses(t, acts)
         return self._finish(pre, acts, t)
 
+    def note_status(self, status: TicketStatus | str) -> None:
+        """Record a status the clocks need not hear of: a move between two statuses that are
+        neither solved nor final, neither named by the policy's ``pause_on`` (``queued`` to
+        ``assigned``, under most policies) -- nothing pauses, resumes or stops, so nothing is
+        polled.  The status is kept, so that a later change of policy applies its own
+        ``pause_on`` to the status the ticket is really in.
+
+        Raises:
+            ConfigError: *status* is unknown.
+            InvalidTransitionError: The ticket is closed or abandoned, or the move is one the
+                clocks must hear of (use :meth:`set_status`).
+        """
+        new = ticket_status(status)
+        if new is None:
+            raise ConfigError(
+                f"status must be one of {status_names(TICKET_STATUSES)}, got {show(status)}"
+            )
+        self._check_open()
+        old = self._status
+        pause_on = self._policy.pause_on
+        for s in (old, new):
+            if s is _SOLVED or s in FINAL_STATUSES or s in pause_on:
+                raise InvalidTransitionError(
+                    f"a move from {old} to {new} changes the clocks of ticket "
+                    f"{show(self._ticket_id)}: it goes through set_status"
+                )
+        self._status = new
+
     def _reopen(self, t: int, acts: list[SlaEvent]) -> None:
         clocks = self._clocks
         res = clocks[3]
