@@ -45,6 +45,7 @@ def test_a_roster_as_plain_data() -> None:
         "cost": 6.0,
         "agents": 2,
         "shortfall": 1,
+        "gap": 0.0,
         "rows": [
             {
                 "shift": "day",

@@ -77,9 +77,9 @@ def test_roster_instants_on_a_dst_day_are_the_plans() -> None:
     plan = _dst_day_plan()
     assert plan.intervals[6].start.isoformat() == "2026-03-08T07:00:00-04:00"
     templates = [
-        ShiftTemplate("early", 8 * _HOUR, 6 * _HOUR, 6 * _HOUR),
+        ShiftTemplate("early", 9 * _HOUR, 6 * _HOUR, 6 * _HOUR),
         ShiftTemplate("a", 8 * _HOUR, timedelta(0), timedelta(0)),
-        ShiftTemplate("b", 9 * _HOUR, 14 * _HOUR, 14 * _HOUR),
+        ShiftTemplate("b", 9 * _HOUR, 15 * _HOUR, 15 * _HOUR),
     ]
     roster = cover(plan, templates)
     data = roster.to_dict()
@@ -91,11 +91,14 @@ def test_roster_instants_on_a_dst_day_are_the_plans() -> None:
         "2026-03-08T00:00:00-05:00",
         "2026-03-08T09:00:00-04:00",
     )
-    # The last shift ends with the plan's last interval, at the next midnight.
+    # Windows are local clock times, also after the change: "early" at 06:00 EDT, "b" at
+    # 15:00 EDT, and "b" ends with the plan's last interval, at the next midnight.
+    assert rows["early"]["start"] == "2026-03-08T06:00:00-04:00"
+    assert rows["b"]["start"] == "2026-03-08T15:00:00-04:00"
     assert rows["b"]["end"] == plan.intervals[-1].end.isoformat() == "2026-03-09T00:00:00-04:00"
     for r in data["rows"]:
         length = datetime.fromisoformat(r["end"]) - datetime.fromisoformat(r["start"])
-        assert length == {"a": 8, "early": 8, "b": 9}[r["shift"]] * _HOUR
+        assert length == {"a": 8, "early": 9, "b": 9}[r["shift"]] * _HOUR
     # The text table agrees: "a" from Sun 00:00 to Sun 09:00.
     assert any(line.split()[:5] == ["a", "Sun", "00:00", "Sun", "09:00"] for line in roster.table())
 

@@ -165,3 +165,32 @@ def test_an_sla_floor_per_tier_and_channel_can_only_add_agents() -> None:
     assert any(b.agents > a.agents for a, b in zip(plain.intervals, floors.intervals, strict=True))
     with pytest.raises(ConfigError, match=r"the tier 'gold' floor must be in \[0, 1\], got 97"):
         verify_plan(PLAN, desk, mixed, tiers={"gold": 97}, executor=Refusing())
+
+
+SLA_DESK = {
+    "tiers": [{"name": "regular", "rank": 0}, {"name": "gold", "rank": 1}],
+    "calendars": {"24x7": {"timezone": "UTC", "always_open": True}},
+    "sla_policies": [{"name": "p", "calendar": "24x7", "targets": {"first_response": "PT1M"}}],
+    "default_sla_policy": "p",
+}
+
+
+@pytest.mark.parametrize(
+    ("desk", "floors", "match"),
+    [
+        (DESK, {"tiers": {"glod": 0.99}}, r"^tiers\['glod'\]: the desk has no tier 'glod'"),
+        (SLA_DESK, {"tiers": {"glod": 0.99}}, r"^tiers\['glod'\]: the desk has no tier"),
+        # The desk has gold customers, but the simulated traffic brings none.
+        (SLA_DESK, {"tiers": {"gold": 0.99}}, r"^tiers\['gold'\]: the simulated traffic brings"),
+        (SLA_DESK, {"channels": {"chat": 0.9}}, r"^channels\['chat'\]: .*brings no channel"),
+        # No SLA policy: no clock ever runs, so no attainment is ever measured.
+        (DESK, {"tiers": {"regular": 0.99}}, r"^tiers\['regular'\]: the desk has no SLA policy"),
+        (DESK, {"channels": {"phone": 0.9}}, r"^channels\['phone'\]: the desk has no SLA"),
+    ],
+)
+def test_a_floor_that_can_never_be_measured_is_refused_before_any_run(
+    desk: dict[str, Any], floors: dict[str, Any], match: str
+) -> None:
+    # It used to count as met (an unmeasured rate read as 100 %).
+    with pytest.raises(ConfigError, match=match):
+        verify_plan(PLAN, desk, PHONES, executor=Refusing(), **floors)

@@ -23,7 +23,7 @@ import concurrent.futures
 import math
 import re
 from collections.abc import Mapping, Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from fractions import Fraction
 from typing import Any
 
@@ -176,15 +176,19 @@ def roster_tables(roster: Roster, pad: int) -> list[Table]:
     origin = roster.origin
     assert origin is not None
 
+    def local(offset: timedelta) -> datetime:
+        # Offsets are real time (a DST day has 23 or 25 hours); shown on the origin's clock.
+        return (origin.astimezone(UTC) + offset).astimezone(origin.tzinfo)
+
     def at(offset: timedelta) -> str:
-        return _when(origin + offset)
+        return _when(local(offset))
 
     rows = tuple(
         (
             r.shift,
             at(r.start),
             at(r.end),
-            ", ".join(f"{origin + b:%H:%M}-{origin + e:%H:%M}" for b, e in r.breaks),
+            ", ".join(f"{local(b):%H:%M}-{local(e):%H:%M}" for b, e in r.breaks),
             r.agents,
         )
         for r in roster.rows
@@ -204,8 +208,8 @@ def roster_tables(roster: Roster, pad: int) -> list[Table]:
         Table(
             "roster_totals",
             "Roster totals",
-            ("agents", "cost", "shortfall"),
-            ((roster.agents, roster.cost, roster.shortfall),),
+            ("agents", "cost", "shortfall", "gap"),
+            ((roster.agents, roster.cost, roster.shortfall, roster.gap),),
         ),
     ]
 

@@ -8,8 +8,9 @@ day of a horizon), how long it lasts, what one agent on it costs, and its breaks
 
 from __future__ import annotations
 
+import itertools
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import timedelta
 
 import attrs
@@ -23,6 +24,12 @@ __all__ = ["BreakRule", "ShiftTemplate", "templates_from_dict"]
 
 _DAY = timedelta(days=1)
 _HOUR = timedelta(hours=1)
+# Breaks in one shift at most (whether they fit together is checked over their orders).
+_MAX_BREAKS = 6
+
+
+def _window(b: BreakRule) -> str:
+    return f"{b.length} from {b.earliest}..{b.last}"
 
 
 @attrs.frozen
@@ -62,7 +69,35 @@ class BreakRule:
 
 
 def _breaks(value: Iterable[BreakRule]) -> tuple[BreakRule, ...]:
+    given: object = value  # the annotation is a promise callers may break
+    if isinstance(given, (str, bytes, Mapping)) or not isinstance(given, Iterable):
+        raise ConfigError(f"'breaks' must be a sequence of BreakRule, got {show(given)}")
     return tuple(value)
+
+
+def _breaks_fit(fixed: Sequence[tuple[int, int]], rest: Sequence[tuple[int, int, int]]) -> bool:
+    """Whether breaks ``(earliest, latest, length)`` can all start in their windows without
+    overlapping each other or the *fixed* spans ``(start, end)``.
+
+    In a schedule that fits, the breaks come in some order; placed in that order, each as
+    early as it may go, they still fit.  So trying every order, each break at its earliest
+    start after what is placed, decides it (the few breaks of a shift keep that small).
+    """
+    for order in itertools.permutations(rest):
+        taken = sorted(fixed)
+        ok = True
+        for lo, hi, length in order:
+            at = lo
+            for a, b in taken:  # in order of start: step past each span it would overlap
+                if at < b and a < at + length:
+                    at = b
+            if at > hi:
+                ok = False
+                break
+            taken = sorted([*taken, (at, at + length)])
+        if ok:
+            return True
+    return False
 
 
 @attrs.frozen
@@ -78,10 +113,12 @@ class ShiftTemplate:
             22:00 and 26:00); on a horizon of several days the window repeats every day.
         cost: The cost of one agent working it, finite and ``>= 0`` (default: its length in
             hours).
-        breaks: The breaks each agent takes.
+        breaks: The breaks each agent takes (at most six), in order of placement; one agent's
+            breaks never overlap.
 
     Raises:
-        ConfigError: a value has the wrong type or an out-of-range value.
+        ConfigError: a value has the wrong type or an out-of-range value, or the breaks'
+            windows leave no way to take them all without overlapping.
     """
 
     name: str
@@ -117,6 +154,20 @@ class ShiftTemplate:
                     f"start at {show(b.last)} and lasts {show(b.length)}",
                     f"breaks[{i}]",
                 )
+        if len(self.breaks) > _MAX_BREAKS:
+            raise ConfigError(
+                f"template {self.name!r} has {len(self.breaks)} breaks, more than "
+                f"{_MAX_BREAKS} in one shift",
+                "breaks",
+            )
+        us = timedelta(microseconds=1)
+        windows = [(b.earliest // us, b.last // us, b.length // us) for b in self.breaks]
+        if len(windows) > 1 and not _breaks_fit([], windows):
+            raise ConfigError(
+                f"template {self.name!r}: its breaks cannot all be taken without overlapping, "
+                f"got windows {', '.join(_window(b) for b in self.breaks)}",
+                "breaks",
+            )
 
     @property
     def unit_cost(self) -> float:

@@ -48,8 +48,9 @@ from typing import Any
 import attrs
 
 from csflow._text import show
+from csflow.desk.config import DeskConfig
 from csflow.errors import ConfigError
-from csflow.sim import Scenario, SimResult
+from csflow.sim import Scenario, SimConfig, SimResult
 from csflow.staffing.plan import IntervalStaffing, StaffingPlan
 from csflow.sweep import run_sweep
 
@@ -246,6 +247,37 @@ def _check_template(simulation: object) -> dict[str, Any]:
     return data
 
 
+def _check_floors(
+    floors: Mapping[tuple[str, str], float], desk: DeskConfig, simulation: SimConfig
+) -> None:
+    """Refuse a floor that no run could ever measure: a tier the desk does not have, a tier
+    or channel the traffic never brings, or any floor on a desk without SLA clocks."""
+    traffic = {
+        "tier": {name for name, weight in simulation.arrivals.tiers if weight > 0},
+        "channel": {name for name, weight in simulation.arrivals.channels if weight > 0},
+    }
+    for (kind, name), _ in floors.items():
+        where = f"{kind}s[{name!r}]"
+        if kind == "tier" and desk.tiers and name not in desk.tiers:
+            raise ConfigError(
+                f"the desk has no tier {name!r} (its tiers: {', '.join(map(repr, desk.tiers))})",
+                where,
+            )
+        if name not in traffic[kind]:
+            seen = ", ".join(map(repr, sorted(traffic[kind]))) or "none"
+            raise ConfigError(
+                f"the simulated traffic brings no {kind} {name!r} (its {kind}s: {seen}): "
+                "its SLA attainment could never be measured",
+                where,
+            )
+        if not desk.sla_policies:
+            raise ConfigError(
+                f"the desk has no SLA policy, so the SLA attainment of the {kind} {name!r} could "
+                "never be measured",
+                where,
+            )
+
+
 def _scenario(
     template: Mapping[str, Any],
     desk: Mapping[str, Any],
@@ -323,7 +355,10 @@ def verify_plan(
 
     Raises:
         ConfigError: before any simulation, for a malformed template, desk or argument (a
-            template that sets what the plan decides, a wrong number of starting agents).
+            template that sets what the plan decides, a wrong number of starting agents, a
+            tier or channel floor that could never be measured: a tier the desk does not
+            have, a tier or channel the simulated traffic never brings, a desk without SLA
+            policies).
     """
     if not isinstance(plan, StaffingPlan):
         raise ConfigError(f"'plan' must be a StaffingPlan, got {show(plan)}")
@@ -372,7 +407,8 @@ def verify_plan(
     first = plan.intervals[0] if plan.intervals else None
     if first is not None:
         probe = _scenario(template, desk, first, 1, warmup, span, plan.target, runs[0])
-        probe.configs()
+        desk_config, sim_config = probe.configs()
+        _check_floors(floors, desk_config, sim_config)
 
     if executor is None:
         with concurrent.futures.ProcessPoolExecutor() as pool:
