@@ -21,6 +21,7 @@ from csflow import Customer, Desk, DeskConfig, Ticket, Tier
 from csflow._time import EPOCH, MAX_US
 from csflow.desk import QueueSpec
 from csflow.errors import ConfigError, CsflowError
+from csflow.events import SlaEscalated
 from csflow.model import Priority
 from csflow.policies import RuleEscalationPolicy
 from csflow.queues import AgingKey, DeadlineKey, KeyContext, QueuedTicket, Signature, TicketQueue
@@ -490,3 +491,45 @@ def test_a_host_key_policy_returning_a_bad_key_refuses_the_submit_and_changes_no
 def test_a_relaxation_step_drops_skill_names_only(drop: Any) -> None:
     with pytest.raises(ConfigError, match="drop must be a collection of skill names"):
         RelaxationStep(timedelta(minutes=5), drop=drop)
+
+
+def _urgent_out_of_range(ctx: KeyContext) -> tuple[int, int]:
+    band = 2**31 if ctx.ticket.priority is Priority.URGENT else 1
+    return band, ctx.queued_at_us
+
+
+def test_set_priority_to_a_key_the_host_policy_cannot_give_changes_nothing() -> None:
+    desk = Desk(DeskConfig(queues=[QueueSpec("front", _urgent_out_of_range)]))
+    desk.submit(Ticket("T1", Customer("c", Tier("gold", 3)), "chat", T0), at=T0)
+    before = desk.snapshot()
+    with pytest.raises(ConfigError, match="must return \\(band, virtual_due_us\\)"):
+        desk.set_priority("T1", "urgent", at=T0 + timedelta(seconds=1))
+    assert desk.snapshot() == before
+    assert desk.ticket("T1").ticket.priority is Priority.NORMAL
+
+
+def test_an_escalation_the_host_key_policy_cannot_key_is_skipped_and_said() -> None:
+    config = DeskConfig.from_dict(
+        {
+            "calendars": {"24x7": {"timezone": "UTC", "always_open": True}},
+            "sla_policies": [
+                {"name": "s", "calendar": "24x7", "targets": {"first_response": "PT10M"}}
+            ],
+            "default_sla_policy": "s",
+            "escalation_rules": [
+                {
+                    "name": "b",
+                    "when": {"field": "event", "eq": "breach"},
+                    "then": {"priority": "urgent"},
+                }
+            ],
+        }
+    )
+    config = attrs.evolve(config, queues=[QueueSpec("default", _urgent_out_of_range)])
+    desk = Desk(config)
+    desk.submit(Ticket("T1", Customer("c", Tier("gold", 3)), "chat", T0), at=T0)
+    events = desk.advance(at=T0 + timedelta(minutes=11))
+    (escalated,) = [e for e in events if isinstance(e, SlaEscalated)]
+    assert any("priority urgent" in s and "must return" in s for s in escalated.skipped)
+    assert desk.ticket("T1").ticket.priority is Priority.NORMAL
+    assert [e.ticket_id for e in desk.queue()] == ["T1"]

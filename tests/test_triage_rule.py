@@ -5,10 +5,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+import attrs
 import pytest
 
 from csflow import AgentProfile, Customer, Desk, DeskConfig, Ticket, Tier
+from csflow.desk.triage import triage
 from csflow.events import TicketAssigned
+from csflow.policies import PolicyResult
 
 T0 = datetime(2026, 3, 2, 9, tzinfo=UTC)
 
@@ -56,3 +59,16 @@ def test_the_assignment_names_the_rule_that_chose_the_queue(
     mode: str, rules: list[dict[str, Any]], tier: str, named: str
 ) -> None:
     assert assigned_reason(mode, rules, tier).endswith(f"(rule '{named}')")
+
+
+def test_no_rule_is_named_when_the_queue_policy_chose_the_queue() -> None:
+    base = DeskConfig.from_dict(
+        {
+            "queues": [{"name": "front"}, {"name": "vip"}],
+            "triage": {"mode": "all", "rules": [DEFAULTS | {"then": {"queue": "front"}}, PLATINUM]},
+        }
+    )
+    config = attrs.evolve(base, queue_policy=lambda ctx: PolicyResult("front", "policy: front"))
+    tri = triage(config, Ticket("T1", Customer("c1", Tier("platinum", 3)), "chat", T0), T0)
+    assert (tri.queue, tri.rule) == ("front", None)
+    assert tri.reason.endswith("queue: policy: front")

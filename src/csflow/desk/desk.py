@@ -142,7 +142,7 @@ from csflow.model import (
     TicketStatus,
 )
 from csflow.policies import EscalationPolicy, PolicyContext
-from csflow.queues import AgingKey, KeyContext, QueuedTicket, Signature, TicketQueue
+from csflow.queues import AgingKey, DeadlineKey, KeyContext, QueuedTicket, Signature, TicketQueue
 from csflow.queues.keys import checked_key
 from csflow.routing import (
     AgentPool,
@@ -653,9 +653,29 @@ class Desk:
         self._time(at)
         self._rec(ticket_id)
         new = Priority.parse(priority)
-        r, _, _, out = self._on_ticket(at, ticket_id, _TC.SET_PRIORITY)
+        r, _, _, out = self._on_ticket(
+            at,
+            ticket_id,
+            _TC.SET_PRIORITY,
+            check=lambda r: self._key_fits(r, attrs.evolve(r.ticket, priority=new)),
+        )
         self._reprioritize(r, new, at, out)
         return out
+
+    def _key_fits(self, r: TicketRecord, ticket: Ticket, queue: str | None = None) -> None:
+        """Ask a host's key policy, before anything changes, for the key the waiting *r*
+        would get as *ticket* in *queue* (default: its own) with its due instant now; the
+        built-in policies always give a key a queue holds.
+
+        Raises:
+            ConfigError: The policy's answer is not a key a queue can hold.
+        """
+        if r.state != _QUEUED:
+            return
+        policy = self._queues[r.queue if queue is None else queue].key_policy
+        if type(policy) is AgingKey or type(policy) is DeadlineKey:
+            return
+        checked_key(policy(KeyContext(ticket, r.queued_us, self._due(r))), policy)
 
     @_command
     def set_sla_policy(self, ticket_id: str, policy: str, *, at: datetime) -> list[Event]:
@@ -1759,11 +1779,25 @@ class Desk:
                 f"queue {show(esc.queue)}: the ticket is {r.state} with agent {show(r.agent)}, "
                 "who keeps it (a queue move applies to a waiting ticket)"
             )
-        if esc.priority is not None and esc.priority < r.ticket.priority:
+        raise_to = esc.priority
+        if raise_to is not None and raise_to < r.ticket.priority:
             skipped.append(
-                f"priority {esc.priority}: below the ticket's {r.ticket.priority} "
+                f"priority {raise_to}: below the ticket's {r.ticket.priority} "
                 "(an escalation only raises a priority)"
             )
+        elif raise_to is not None and raise_to > r.ticket.priority:
+            try:
+                self._key_fits(r, attrs.evolve(r.ticket, priority=raise_to))
+            except ConfigError as exc:
+                skipped.append(f"priority {raise_to}: {exc}")
+                raise_to = None
+        if move and esc.queue is not None:
+            raised = r.ticket if raise_to is None else attrs.evolve(r.ticket, priority=raise_to)
+            try:
+                self._key_fits(r, raised, esc.queue)
+            except ConfigError as exc:
+                skipped.append(f"queue {show(esc.queue)}: {exc}")
+                move = False
         self._emit(
             r,
             SlaEscalated(
@@ -1788,8 +1822,8 @@ class Desk:
         if t < r.queued_us:
             t = r.queued_us
             at = utc(t)
-        if esc.priority is not None and esc.priority > r.ticket.priority:
-            self._reprioritize(r, esc.priority, at, out)
+        if raise_to is not None and raise_to > r.ticket.priority:
+            self._reprioritize(r, raise_to, at, out)
         if move and esc.queue is not None:
             self._router.remove(r.ticket.id)
             r.queue = esc.queue

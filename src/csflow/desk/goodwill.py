@@ -46,9 +46,9 @@ __all__ = [
 PERIODS: Final = ("day", "week", "month")
 #: The longest reason kept with a grant (characters).
 MAX_REASON_CHARS: Final = 200
-#: Amounts (grants, allowances, limits) are below this, in the currency's units: with six
-#: decimal places at most, sums of them stay exact in :mod:`decimal`'s 28 digits.
 MAX_AMOUNT: Final = Decimal(10) ** 15
+"""Amounts (grants, allowances, limits) are below this, in the currency's units: with six
+decimal places at most, sums of them stay exact in :mod:`decimal`'s 28 digits."""
 
 
 def parse_amount(

@@ -37,7 +37,8 @@ class Triage:
         reason: Why, for a person.
         rule: The rule that decided, if one did: the rule whose ``queue`` action placed the
             ticket (in mode ``"all"``, the last rule that set it, whose value is kept), else
-            the first rule that matched.
+            the first rule that matched; ``None`` when the configuration's queue policy chose
+            the queue (its reason is in ``reason``).
         tags: Tags the rules added.
     """
 
@@ -83,9 +84,12 @@ def triage(
         ticket = attrs.evolve(ticket, required_skills=tuple(mine.values()))
     tags = tuple(str(x) for x in acts.get("tags", ()) or ())
     # The rule that put the ticket in its queue (in mode "all", the last that set it: its
-    # value is the one kept), else the first that matched.
+    # value is the one kept), else the first that matched; none when a queue policy chose.
     placed = decision.sources.get("queue")
-    return Triage(ticket, queue, sla, reason, placed[-1] if placed else decision.rule, tags)
+    rule = placed[-1] if placed else decision.rule
+    if config.queue_policy is not None:
+        rule = None
+    return Triage(ticket, queue, sla, reason, rule, tags)
 
 
 def _ask_policies(

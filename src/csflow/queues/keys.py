@@ -56,6 +56,9 @@ from csflow.errors import ConfigError, CsflowError
 from csflow.model import Priority, Ticket, Tier
 
 __all__ = [
+    "MAX_ALLOWANCE",
+    "MAX_BAND",
+    "MIN_BAND",
     "PRIORITY_BANDS",
     "AgingKey",
     "DeadlineKey",
@@ -93,14 +96,14 @@ class KeyPolicy(Protocol):
         ...
 
 
-#: The lowest band a key may have (bands are 32-bit signed ints).
 MIN_BAND: Final = -(2**31)
-#: The highest band a key may have.
+"""The lowest band a key may have (bands are 32-bit signed ints)."""
 MAX_BAND: Final = 2**31 - 1
-#: The longest allowance (or :class:`DeadlineKey` fallback) a key policy accepts: 36,525
-#: days, about a hundred years.  Longer would age nothing a desk could see, and reaches past
-#: the last instant a key can hold (year 9999) from the instants a desk runs at.
+"""The highest band a key may have."""
 MAX_ALLOWANCE: Final = timedelta(days=36_525)
+"""The longest allowance (or :class:`DeadlineKey` fallback) a key policy accepts: 36,525
+days, about a hundred years.  Longer would age nothing a desk could see, and reaches past the
+last instant a key can hold (year 9999) from the instants a desk runs at."""
 _MAX_ALLOWANCE_US: Final = MAX_ALLOWANCE // ONE_US
 
 

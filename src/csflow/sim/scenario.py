@@ -38,6 +38,7 @@ __all__ = [
     "Shift",
     "SimConfig",
     "mmc_scenario",
+    "peak_factor",
 ]
 
 #: Peak-day multipliers of the arrival rate, by name, for Indonesian e-commerce: the days
