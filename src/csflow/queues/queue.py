@@ -48,7 +48,7 @@ from __future__ import annotations
 import heapq
 import itertools
 from collections import Counter
-from collections.abc import Collection, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from collections.abc import Set as AbstractSet
 from datetime import timedelta
 from typing import Any, TypeAlias, cast
@@ -115,6 +115,11 @@ class _Group:
         self.live = 0
 
 
+def _listed(ids: AbstractSet[str]) -> Callable[[QueuedTicket], bool]:
+    """Whether an entry's ticket is one of *ids*."""
+    return lambda e: e.ticket_id in ids
+
+
 def _opt_us(at: Instant | None) -> int | None:
     return None if at is None else to_instant_us(at)
 
@@ -134,8 +139,23 @@ class _DelayView:
         # the view passed it): they cross at the next advance, and are reported then.
         self.late: dict[str, QueuedTicket] = {}
 
-    def note_late(self) -> None:
-        """Rebuild :attr:`late` from :attr:`pending` and the horizon."""
+    def fill(
+        self, entries: Collection[QueuedTicket], shown: Callable[[QueuedTicket], bool]
+    ) -> None:
+        """Rebuild the view from the queue's live *entries*: those *shown* are visible, the
+        others wait in :attr:`pending` (even if due: :meth:`TicketQueue.refresh` still reports
+        them when they cross), and :attr:`late` follows."""
+        self.pending = []
+        self.visible = {}
+        for e in entries:
+            if shown(e):
+                self.visible.setdefault(e.signature, []).append(_item(e))
+            else:
+                self.pending.append((e.queued_at_us, e.key[2], e))
+        heapq.heapify(self.pending)
+        for heap in self.visible.values():
+            heapq.heapify(heap)
+        self.items = len(entries)
         h = self.horizon_us
         self.late = {} if h is None else {e.ticket_id: e for q, _, e in self.pending if q <= h}
 
@@ -847,18 +867,7 @@ class TicketQueue:
         for delay, (horizon, shown) in read_views.items():
             view = self._view(delay)
             view.horizon_us = horizon
-            view.pending = []
-            view.visible = {}
-            for e in self._index.values():
-                if e.ticket_id in shown:
-                    view.visible.setdefault(e.signature, []).append(_item(e))
-                else:
-                    view.pending.append((e.queued_at_us, e.key[2], e))
-            heapq.heapify(view.pending)
-            for heap in view.visible.values():
-                heapq.heapify(heap)
-            view.items = len(self._index)
-            view.note_late()
+            view.fill(self._index.values(), _listed(shown))
         self._announced = read_announced
 
     # -- internals -------------------------------------------------------------------------
@@ -1065,18 +1074,7 @@ class TicketQueue:
         shown = {
             id(it[4]) for heap in view.visible.values() for it in heap if index.get(it[3]) is it[4]
         }
-        view.pending = []
-        view.visible = {}
-        for e in index.values():
-            if id(e) in shown:
-                view.visible.setdefault(e.signature, []).append(_item(e))
-            else:
-                view.pending.append((e.queued_at_us, e.key[2], e))
-        heapq.heapify(view.pending)
-        for heap in view.visible.values():
-            heapq.heapify(heap)
-        view.items = len(index)
-        view.note_late()
+        view.fill(index.values(), lambda e: id(e) in shown)
 
     def _heaps_for(
         self, signatures: Iterable[Signature] | None, waited: timedelta | int, at: Instant | None
