@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from csflow import AgentProfile, Customer, Desk, DeskConfig, Ticket, Tier
-from csflow.errors import InvalidTransitionError
+from csflow.errors import ConfigError, InvalidTransitionError
 from csflow.events import Event
 from csflow.lowlevel import TicketSla
 
@@ -100,12 +100,22 @@ def test_an_older_snapshot_whose_clocks_missed_the_move_is_told_it_at_restore() 
 
 
 @pytest.mark.parametrize("status", ["pending", "solved", "closed"])
-def test_note_status_refuses_a_move_the_clocks_must_hear_of(status: str) -> None:
+def test_note_status_leaves_a_move_the_clocks_must_hear_of_to_set_status(status: str) -> None:
     config = DeskConfig.from_dict(BASE)
     ticket = Ticket("T", Customer("c", Tier("g", 1)), "chat", T0)
     sla = TicketSla.for_ticket(ticket, config.sla_policies["basic"], status="queued")
-    sla.note_status("assigned")
+    assert sla.note_status("assigned") is True
     assert sla.status == "assigned"
-    with pytest.raises(InvalidTransitionError, match="set_status"):
-        sla.note_status(status)
+    assert sla.note_status(status) is False  # pending pauses here; solved and closed stop
     assert sla.status == "assigned"
+
+
+def test_note_status_refuses_a_closed_ticket_and_an_unknown_status() -> None:
+    config = DeskConfig.from_dict(BASE)
+    ticket = Ticket("T", Customer("c", Tier("g", 1)), "chat", T0)
+    sla = TicketSla.for_ticket(ticket, config.sla_policies["basic"], status="queued")
+    with pytest.raises(ConfigError, match="status must be one of"):
+        sla.note_status("lost")
+    sla.set_status("closed", T0)
+    with pytest.raises(InvalidTransitionError):
+        sla.note_status("assigned")

@@ -27,6 +27,22 @@ def join_path(base: str, key: object) -> str:
     return f"{base}.{key}" if base else str(key)
 
 
+def name_set(value: object, argument: str, names: str = "names") -> frozenset[str]:
+    """*value* as a set of names: a collection of strings, not one bare string (which would be
+    read as its letters).
+
+    Raises:
+        ConfigError: Anything else, naming *argument* and, in the message, *names*.
+    """
+    if isinstance(value, str) or not isinstance(value, Iterable):
+        raise ConfigError(f"{argument} must be a collection of {names}, got {show(value)}")
+    out = frozenset(value)
+    for name in out:
+        if not isinstance(name, str):
+            raise ConfigError(f"{argument} must hold {names}, got {show(name)}")
+    return out
+
+
 def mapping(value: object, path: str) -> Mapping[str, Any]:
     if not isinstance(value, Mapping):
         raise ConfigError(f"expected a mapping, got {show(value)}", path)

@@ -55,6 +55,7 @@ from typing import Any, Final, Generic, Protocol, TypeVar
 
 import attrs
 
+from csflow._config import name_set
 from csflow._text import show
 from csflow._time import require_aware, to_us
 from csflow.errors import ConfigError
@@ -340,16 +341,6 @@ def _check_name_list(rules: RuleSet, key: str) -> None:
             )
 
 
-def _name_set(value: Iterable[str], argument: str) -> frozenset[str]:
-    if isinstance(value, str) or not isinstance(value, Iterable):
-        raise ConfigError(f"{argument} must be a collection of names, got {show(value)}")
-    names = frozenset(value)
-    for name in names:
-        if not isinstance(name, str):
-            raise ConfigError(f"{argument} must hold names, got {show(name)}")
-    return names
-
-
 def _comparisons(cond: Condition | None, path: str) -> Iterator[tuple[str, Comparison]]:
     """Each comparison in *cond* with its path, as the rule loader spells paths."""
     if isinstance(cond, Comparison):
@@ -530,8 +521,8 @@ class RuleEscalationPolicy:
             ConfigError: The first unknown name, with its path (``rules[i].then.queue``,
                 ``rules[i].when.all[0].field``).
         """
-        queue_names = None if queues is None else _name_set(queues, "queues")
-        fields = None if known_fields is None else _name_set(known_fields, "known_fields")
+        queue_names = None if queues is None else name_set(queues, "queues")
+        fields = None if known_fields is None else name_set(known_fields, "known_fields")
         for i, rule in enumerate(self.rules.rules):
             if fields is not None:
                 for path, comparison in _comparisons(rule.when, f"rules[{i}].when"):

@@ -171,8 +171,6 @@ _TC: Final = TicketCommand
 
 #: States in which a ticket is still being worked (an escalation policy may act on it).
 _IN_PROGRESS: Final = frozenset({_QUEUED, _ASSIGNED, TicketStatus.PENDING, TicketStatus.ON_HOLD})
-#: Statuses the SLA clocks always react to, whatever the policy's ``pause_on`` says.
-_SLA_OWN: Final = frozenset({_SOLVED, _CLOSED, TicketStatus.ABANDONED})
 _SLA_FINAL: Final = frozenset({_CLOSED, TicketStatus.ABANDONED})
 
 _P = ParamSpec("_P")
@@ -1706,25 +1704,16 @@ class Desk:
 
         A status ``pause_on`` does not name (and that is not solved or final) leaves every
         clock running, so a move between two such statuses -- queued to assigned, the move of
-        every assignment -- changes nothing for the clocks: it is only noted
-        (:meth:`TicketSla.note_status`), which saves a poll of every clock per assignment, and
-        a later change of policy still sees the status the ticket is in.
+        every assignment -- changes nothing for the clocks: :meth:`TicketSla.note_status`
+        only records it, which saves a poll of every clock per assignment, and a later change
+        of policy still sees the status the ticket is in.  Any other move is told.
         """
         sla = r.sla
         if sla is None:
             return
         told = sla.status
         state = r.state
-        if told == state or told in _SLA_FINAL:
-            return
-        pause_on = sla.policy.pause_on
-        if (
-            state not in _SLA_OWN
-            and told not in _SLA_OWN
-            and state not in pause_on
-            and told not in pause_on
-        ):
-            sla.note_status(state)
+        if told == state or told in _SLA_FINAL or sla.note_status(state):
             return
         self._sla_events(r, sla.set_status(state, at), out)
 

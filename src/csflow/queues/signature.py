@@ -14,6 +14,7 @@ from typing import Any
 
 import attrs
 
+from csflow._config import name_set
 from csflow._text import show
 from csflow.errors import ConfigError
 from csflow.model import AgentProfile, Channel, SkillRequirement, Ticket
@@ -44,14 +45,6 @@ def _canonical_skills(
     if len(set(names)) != len(names):
         raise ConfigError(f"skills must name each skill once, got {show(names)}")
     return tuple(sorted(reqs, key=lambda r: r.skill))
-
-
-def _drop_set(value: object) -> frozenset[str]:
-    """*value* as a set; a string (which would be read as its letters) or a value that is not a
-    collection raises.  (A name that is no skill of the signature drops nothing.)"""
-    if isinstance(value, str) or not isinstance(value, Iterable):
-        raise ConfigError(f"drop must be a collection of skill names, got {show(value)}")
-    return frozenset(value)
 
 
 def _check_agent(value: str | None) -> str | None:
@@ -163,7 +156,7 @@ class Signature(metaclass=_Interned):
         p = proficiency
         if p is not None and (not isinstance(p, int) or isinstance(p, bool) or not 1 <= p <= 5):
             raise ConfigError(f"proficiency must be an int from 1 to 5 or None, got {show(p)}")
-        dropped = drop if type(drop) is frozenset else _drop_set(drop)
+        dropped = drop if type(drop) is frozenset else name_set(drop, "drop", "skill names")
         if type(any_language) is not bool:
             raise ConfigError(f"any_language must be True or False, got {show(any_language)}")
         skills = tuple(

@@ -15,7 +15,7 @@ from datetime import timedelta
 
 import attrs
 
-from csflow._config import MAX_NAME_CHARS
+from csflow._config import MAX_NAME_CHARS, name_set
 from csflow._text import show
 from csflow._time import duration_us
 from csflow.errors import ConfigError
@@ -35,14 +35,7 @@ __all__ = [
 
 
 def _to_drop(value: Iterable[str]) -> frozenset[str]:
-    given: object = value
-    if isinstance(given, str) or not isinstance(given, Iterable):
-        raise ConfigError(f"drop must be a collection of skill names, got {show(value)}")
-    names = frozenset(value)
-    for name in names:
-        if not isinstance(name, str):
-            raise ConfigError(f"drop must be a collection of skill names, got {show(name)} in it")
-    return names
+    return name_set(value, "drop", "skill names")
 
 
 @attrs.frozen

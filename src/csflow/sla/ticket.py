@@ -323,19 +323,22 @@ class TicketSla:
             self._apply_pauses(t, acts)
         return self._finish(pre, acts, t)
 
-    def note_status(self, status: TicketStatus | str) -> None:
-        """Record a status the clocks need not hear of: a move between two statuses that are
-        neither solved nor final, neither named by the policy's ``pause_on`` (``queued`` to
-        ``assigned``, under most policies) -- nothing pauses, resumes or stops, so nothing is
-        polled.  The status is kept, so that a later change of policy applies its own
-        ``pause_on`` to the status the ticket is really in.
+    def note_status(self, status: TicketStatus | str) -> bool:
+        """Record a status the clocks need not hear of, if it is one: a move between two
+        statuses that are neither solved nor final, neither named by the policy's
+        ``pause_on`` (``queued`` to ``assigned``, under most policies).  Nothing pauses,
+        resumes or stops, so nothing is polled; the status is kept, so that a later change of
+        policy applies its own ``pause_on`` to the status the ticket is really in.
+
+        Returns:
+            Whether the move was recorded; ``False`` (nothing changed) for a move the clocks
+            must hear of, which goes through :meth:`set_status`.
 
         Raises:
             ConfigError: *status* is unknown.
-            InvalidTransitionError: The ticket is closed or abandoned, or the move is one the
-                clocks must hear of (use :meth:`set_status`).
+            InvalidTransitionError: The ticket is closed or abandoned.
         """
-        # Called by the desk on every assignment: the plain case is one expression.
+        # Called by the desk on every status move: the plain case is one expression.
         new = status if type(status) is TicketStatus else ticket_status(status)
         old = self._status
         pause_on = self._policy.pause_on
@@ -347,16 +350,13 @@ class TicketSla:
             and new not in pause_on
         ):
             self._status = new
-            return
+            return True
         if new is None:
             raise ConfigError(
                 f"status must be one of {status_names(TICKET_STATUSES)}, got {show(status)}"
             )
         self._check_open()
-        raise InvalidTransitionError(
-            f"a move from {old} to {new} changes the clocks of ticket "
-            f"{show(self._ticket_id)}: it goes through set_status"
-        )
+        return False
 
     def _reopen(self, t: int, acts: list[SlaEvent]) -> None:
         clocks = self._clocks
