@@ -14,6 +14,7 @@ import pytest
 from csflow.cli import main
 from csflow.cli.commands import _parse_sweep
 from csflow.cli.documents import load_document
+from csflow.cli.durations import parse_human_duration, to_seconds
 from csflow.errors import ConfigError
 from csflow.sim import AgentGroup, Scenario, SimConfig, run_scenario
 from csflow.sim.scenario import PEAK_DAYS
@@ -487,3 +488,15 @@ def test_replay_hints_at_what_the_command_line_can_do() -> None:
     hint = _cli_hint("the config differs in queues; pass on_config_change=[] to accept the change")
     assert "on_config_change=[] to accept" not in hint
     assert "config file the snapshot was taken under" in hint
+
+
+@pytest.mark.parametrize("text", ["٣٦٠", "٦m", "1h٣٠m", "６ min", "３６０s"])
+def test_human_durations_read_ascii_digits_only(text: str) -> None:
+    # int("٣") is 3 in Python: a duration written with other scripts' digits is refused, as
+    # the library's own ISO 8601 reader refuses it, rather than read as a number.
+    with pytest.raises(ConfigError, match="expected a duration such as"):
+        to_seconds(text, "simulation.handle_time")
+    with pytest.raises(ConfigError):
+        parse_human_duration(text, "aht")
+    assert to_seconds("1h30m", "x") == 5400
+    assert to_seconds(" 360 ", "x") == 360

@@ -40,9 +40,9 @@ _UNITS: Final = {
     "days": 86400,
 }
 _PART: Final = r"(\d+(?:\.\d+)?)\s*(" + "|".join(sorted(_UNITS, key=len, reverse=True)) + r")"
-_HUMAN: Final = re.compile(rf"^\s*(?:{_PART}\s*)+$", re.IGNORECASE)
-_PIECE: Final = re.compile(_PART, re.IGNORECASE)
-_NUMBER: Final = re.compile(r"^\s*\d+(?:\.\d+)?\s*$")
+_HUMAN: Final = re.compile(rf"^\s*(?:{_PART}\s*)+$", re.IGNORECASE | re.ASCII)
+_PIECE: Final = re.compile(_PART, re.IGNORECASE | re.ASCII)
+_NUMBER: Final = re.compile(r"^\s*\d+(?:\.\d+)?\s*$", re.ASCII)
 
 
 def is_human(text: str) -> bool:
