@@ -553,7 +553,7 @@ def event_from_dict(data: object, path: str = "event") -> Event:
         raise ConfigError(f"expected a positive int, got {show(version)}", f"{path}.version")
     if version > EVENT_VERSION:
         raise ConfigError(
-            f"event format version {version} is newer than this csflow reads "
+            f"event format version {show(version)} is newer than this csflow reads "
             f"({EVENT_VERSION}); upgrade csflow",
             f"{path}.version",
         )

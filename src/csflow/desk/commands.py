@@ -90,6 +90,12 @@ def _text(value: object, path: str, *, optional: bool = False) -> Any:
     return value
 
 
+def _aware_at(instance: object, attribute: attrs.Attribute[datetime], value: datetime) -> None:
+    # Checked when the value is built, as the desk checks its ``at=``: ``to_dict`` would read
+    # a naive datetime in the machine's local zone (a journal row that depends on TZ).
+    instant_us(value, "at")
+
+
 def _priority_name(value: Priority | str) -> str:
     return value.name.lower() if isinstance(value, Priority) else value
 
@@ -106,7 +112,11 @@ class Command:
     """The base of every desk command value: the instant it is applied at.
 
     Attributes:
-        at: When (aware); written in UTC by :meth:`to_dict`.
+        at: When (aware, in years 1 to 9999 in UTC); written in UTC by :meth:`to_dict`.
+
+    Raises:
+        CalendarError: *at* is naive or not a datetime (as the desk's methods raise), when the
+            value is built.
     """
 
     #: The :class:`Desk` method the command calls.
@@ -114,7 +124,7 @@ class Command:
     #: Its string arguments, in the method's order.
     args: ClassVar[tuple[str, ...]] = ()
 
-    at: datetime = attrs.field(kw_only=True)
+    at: datetime = attrs.field(kw_only=True, validator=_aware_at)
 
     def apply(self, desk: DeskHost) -> list[Event]:
         """Run the command on *desk* (what :meth:`Desk.apply` does).
@@ -449,7 +459,7 @@ def command_from_dict(data: object, path: str = "command") -> Command:
         raise ConfigError(f"expected a positive int, got {show(version)}", f"{path}.version")
     if version > COMMAND_VERSION:
         raise ConfigError(
-            f"command format version {version} is newer than this csflow reads "
+            f"command format version {show(version)} is newer than this csflow reads "
             f"({COMMAND_VERSION}); upgrade csflow",
             f"{path}.version",
         )

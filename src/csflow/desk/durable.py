@@ -38,12 +38,12 @@ when everything was read, so nothing is ever partly restored.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, TypeVar
 
 from csflow._plain import encode_instant
 from csflow._text import show
-from csflow._time import to_us
+from csflow._time import instant_us, to_us
 from csflow.desk.commands import Command, command_from_dict
 from csflow.desk.config import DeskConfig
 from csflow.desk.fingerprint import config_fingerprint, fingerprint_changes
@@ -70,28 +70,53 @@ def deadlines(desk: DeskHost) -> dict[str, dict[str, str | None]]:
     return out
 
 
-def _journal(entries: Iterable[object], since: Any) -> list[Command]:
+def _journal(entries: object, since: Any) -> list[Command]:
+    # A string or a mapping is iterable too, but as characters or keys: say what it is.
+    try:
+        if isinstance(entries, str | bytes | Mapping):
+            raise TypeError
+        items = iter(entries)  # type: ignore[call-overload]
+    except TypeError:
+        raise ConfigError(
+            "expected an iterable of commands (command values or their to_dict forms), "
+            f"got {show(entries)}",
+            "journal",
+        ) from None
+    floor = None if since is None else to_us(since)
     out: list[Command] = []
-    for i, entry in enumerate(entries):
+    last = 0
+    for i, entry in enumerate(items):
         path = f"journal[{i}]"
         if isinstance(entry, Command):
             cmd = entry
+            try:
+                # A value built normally has an aware ``at`` (its validator); one changed
+                # behind attrs' back (object.__setattr__) may not.
+                t = instant_us(cmd.at, "at")
+            except CsflowError:
+                raise ConfigError(
+                    "expected a timezone-aware datetime in years 1-9999 (in UTC), "
+                    f"got {show(cmd.at)}",
+                    f"{path}.at",
+                ) from None
         else:
             check_plain(entry, path)
             cmd = command_from_dict(entry, path)
-        if since is not None and to_us(cmd.at) < to_us(since):
+            t = to_us(cmd.at)
+        if floor is not None and t < floor:
             raise ConfigError(
                 f"journal entry at {cmd.at.isoformat()} is before the snapshot's instant "
                 f"{since.isoformat()}",
                 f"{path}.at",
             )
-        if out and to_us(cmd.at) < to_us(out[-1].at):
+        if out and t < last:
             raise ConfigError(
                 f"journal entry at {cmd.at.isoformat()} is before the entry above it "
                 f"({out[-1].at.isoformat()})",
                 f"{path}.at",
             )
         out.append(cmd)
+        last = t
     return out
 
 
@@ -119,7 +144,8 @@ def restore_desk(
             deadline the change moved.
 
     Raises:
-        ConfigError: A malformed or tampered snapshot or journal entry (with its path), or a
+        ConfigError: A malformed or tampered snapshot or journal entry (with its path:
+            ``journal[3].at``), a *journal* that is no iterable of commands (``journal``), or a
             changed config not accepted (naming the changed fields).
     """
     env = snapshot_envelope(snapshot)

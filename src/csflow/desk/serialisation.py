@@ -284,12 +284,15 @@ def snapshot_envelope(snapshot: object) -> dict[str, Any]:
     d = mapping(snapshot, "snapshot")
     fmt = d.get("format")
     if fmt not in SNAPSHOT_FORMATS:
-        newer = (
-            isinstance(fmt, str)
-            and fmt.startswith("csflow.desk/")
-            and fmt[12:].isdigit()
-            and int(fmt[12:]) > 3
-        )
+        newer = False
+        if isinstance(fmt, str) and fmt.startswith("csflow.desk/"):
+            # ASCII digits only (int() reads other scripts' digits too), and no int() of a
+            # long run of them (past 4,300 digits it raises): more than one significant digit
+            # is a number above 3 already.
+            number = fmt[12:]
+            if number.isascii() and number.isdigit():
+                significant = number.lstrip("0")
+                newer = len(significant) > 1 or significant > "3"
         detail = " (newer than this csflow reads; upgrade csflow)" if newer else ""
         raise ConfigError(
             f"expected format 'csflow.desk/3' (or an older one), got {show(fmt)}{detail}",

@@ -151,8 +151,8 @@ def view_from_dict(data: object, path: str = "view") -> ClockView | TicketView |
         raise ConfigError(f"expected a positive int, got {show(version)}", f"{path}.version")
     if version > VIEW_VERSION:
         raise ConfigError(
-            f"view format version {version} is newer than this csflow reads ({VIEW_VERSION}); "
-            "upgrade csflow",
+            f"view format version {show(version)} is newer than this csflow reads "
+            f"({VIEW_VERSION}); upgrade csflow",
             f"{path}.version",
         )
     tag = data.get("type")
