@@ -172,6 +172,13 @@ _TC: Final = TicketCommand
 #: States in which a ticket is still being worked (an escalation policy may act on it).
 _IN_PROGRESS: Final = frozenset({_QUEUED, _ASSIGNED, TicketStatus.PENDING, TicketStatus.ON_HOLD})
 _SLA_FINAL: Final = frozenset({_CLOSED, TicketStatus.ABANDONED})
+#: The config fields an open SLA clock is computed from: a change of another one at a restore
+#: leaves the clocks as they were.
+_CLOCK_FIELDS: Final = frozenset({"sla_policies", "calendars"})
+#: Commands an agent gives: its id is always checked.
+_BY_AGENT: Final = frozenset({_TC.REPLY, _TC.RESOLVE})
+#: Where a ticket may have lost its owner (who left the desk): any agent may take it up.
+_OWNERLESS: Final = frozenset({TicketStatus.PENDING, TicketStatus.ON_HOLD})
 
 _P = ParamSpec("_P")
 
@@ -478,7 +485,8 @@ class Desk:
 
     @_command
     def remove_agent(self, agent_id: str, *, at: datetime) -> list[Event]:
-        """An agent leaves: the tickets it held go back in line; those it owned lose their owner.
+        """An agent leaves: the tickets it held go back in line; those it owned lose their owner
+        (a customer message puts one back in line; any agent may reply to or resolve it).
 
         Events: :class:`AgentPresenceChanged` (``"removed"``), then for each ticket it held,
         in the order it was given them, a :class:`TicketRequeued` (after the SLA events of the
@@ -573,8 +581,12 @@ class Desk:
     def reply(self, ticket_id: str, agent_id: str, *, at: datetime) -> list[Event]:
         """An agent replied publicly: meets response clocks, restarts the periodic-update clock.
 
+        The agent is the ticket's holder, or its owner while it is pending or on hold.  Such
+        a ticket whose owner left the desk (:meth:`remove_agent`) has none: any agent may
+        reply to it, and owns it from then on.
+
         Raises:
-            UnknownTicketError / UnknownAgentError: Unknown ids.
+            UnknownTicketError / UnknownAgentError: Unknown ids (``None`` included).
             InvalidTransitionError: The ticket is not with an agent, or with another one.
         """
         r, _, _, out = self._on_ticket(
@@ -584,6 +596,9 @@ class Desk:
             agent_id=agent_id,
             check=partial(self._check_holder, agent_id, "reply to"),
         )
+        if r.agent is None:  # a pending ticket whose owner left: the replying agent owns it
+            r.agent = agent_id
+            self._owned.setdefault(agent_id, set()).add(ticket_id)
         if r.sla is not None:
             self._sla_events(r, r.sla.agent_reply(at), out)
         return out
@@ -727,13 +742,15 @@ class Desk:
         :class:`TransferLimitReached` when the limit flags it, the :class:`TicketTransferred`,
         then what the hand-over frees (the old agent's next ticket, :class:`TicketAssigned`),
         then the ticket's own :class:`TicketAssigned` (to an agent) or its routing in the
-        team's queue.
+        team's queue, which it joins as a new arrival does (behind the tickets waiting there;
+        its SLA clocks go on).  A ticket that already waits in the team's queue is refused:
+        the hand-over would change nothing but its place and its count.
 
         Raises:
             UnknownTicketError: No such ticket.
             ConfigError: *to* is neither an agent nor a team.
-            InvalidTransitionError: Not allowed from the ticket's state; the agent cannot take
-                it now (:class:`~csflow.routing.CapacityExceededError`); the limit refuses it
+            InvalidTransitionError: Not allowed from the ticket's state; it already waits in
+                the team's queue; the agent cannot take it now (:class:`~csflow.routing.CapacityExceededError`); the limit refuses it
                 (:class:`~csflow.routing.TransferLimitError`).
         """
         command = _TC.TRANSFER
@@ -853,8 +870,11 @@ class Desk:
     def resolve(self, ticket_id: str, agent_id: str, *, at: datetime) -> list[Event]:
         """The agent solved the ticket: resolution clock met, the agent takes its next ticket.
 
+        The agent is the ticket's holder or owner; a pending or on-hold ticket whose owner
+        left the desk may be resolved by any agent (see :meth:`reply`).
+
         Raises:
-            UnknownTicketError / UnknownAgentError: Unknown ids.
+            UnknownTicketError / UnknownAgentError: Unknown ids (``None`` included).
             InvalidTransitionError: Not with an agent, or with another one.
         """
         r, _, t, out = self._on_ticket(
@@ -867,6 +887,7 @@ class Desk:
         held = r.state == _ASSIGNED
         if not held:
             self._owned.get(agent_id, set()).discard(ticket_id)
+            r.agent = agent_id  # (a pending ticket whose owner left is resolved by another)
         self._last_agent.served(r.ticket.customer.id, agent_id, t)
         self._feedback.resolved(ticket_id)
         self._settled(r)
@@ -1026,7 +1047,8 @@ class Desk:
         tier, it is granted and charged (:class:`GoodwillGranted`); beyond either, it becomes a
         request a supervisor answers (:class:`GoodwillRequested`, then
         :meth:`approve_goodwill` or :meth:`decline_goodwill`), or is refused when the policy's
-        ``over_limit`` is ``"refuse"``.
+        ``over_limit`` is ``"refuse"``.  Any agent of the desk may grant, on a ticket in any
+        state: the allowance charged is the granting agent's (see docs/how-to/goodwill.md).
 
         Args:
             ticket_id: The ticket.
@@ -1274,10 +1296,16 @@ class Desk:
 
     @classmethod
     def _from_state(
-        cls, config: DeskConfig, state: object, at: datetime | None, changed: bool
+        cls, config: DeskConfig, state: object, at: datetime | None, changed: Sequence[str]
     ) -> tuple[Desk, list[Event]]:
         desk = cls(config)
-        desk._now, events = load_state(desk._parts(), state, at, recalculate=changed)
+        desk._now, events = load_state(
+            desk._parts(),
+            state,
+            at,
+            recalculate=bool(changed),
+            clocks=not _CLOCK_FIELDS.isdisjoint(changed),
+        )
         desk._ordinal = itertools.count(len(desk._tickets))  # after the restored tickets
         return desk, events
 
@@ -1323,8 +1351,8 @@ class Desk:
         """
         t = self._time(at)
         r = self._rec(ticket_id)
-        if agent_id is not None:
-            self._agent_known(agent_id)
+        if agent_id is not None or command in _BY_AGENT:
+            self._agent_known(agent_id)  # (None is no agent: refused like an unknown id)
         if not isinstance(command, TicketCommand):
             command = command()
         new = next_state(r.state, command, ticket_id)
@@ -1356,14 +1384,14 @@ class Desk:
             raise UnknownTicketError(f"no ticket {show(ticket_id)} at this desk")
         return r
 
-    def _agent_known(self, agent_id: str) -> None:
+    def _agent_known(self, agent_id: object) -> None:
         if not isinstance(agent_id, str) or agent_id not in self._router.pool:
             raise UnknownAgentError(f"no agent {show(agent_id)} at this desk")
 
     # -- the commands' own conditions ----------------------------------------------------------
 
     def _check_holder(self, agent_id: str, verb: str, r: TicketRecord) -> None:
-        if r.agent != agent_id:
+        if r.agent != agent_id and not (r.agent is None and r.state in _OWNERLESS):
             raise InvalidTransitionError(
                 f"agent {show(agent_id)} cannot {verb} ticket {show(r.ticket.id)}: it is with "
                 f"{show(r.agent)}"
@@ -1381,6 +1409,12 @@ class Desk:
             raise ConfigError(
                 f"transfer target {show(to)} is neither an agent nor a team; teams: "
                 f"{show(sorted(self.config.teams))}"
+            )
+        if not to_agent and r.state == _QUEUED and self.config.teams[to].queue == r.queue:
+            # A no-op hand-over would cost the customer its place and a transfer.
+            raise InvalidTransitionError(
+                f"ticket {show(ticket_id)} already waits in queue {show(r.queue)}, the queue "
+                f"of team {show(to)}"
             )
         if to_agent:
             if to == r.agent:

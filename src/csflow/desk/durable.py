@@ -16,17 +16,22 @@
    instant, nor before the entry above it);
 5. under an accepted change, the moved deadlines are reported in ``on_config_change``.
 
-The rule for open clocks under a changed config (state snapshots): each clock keeps the
-business time it has used, and at the snapshot's instant it is recalculated under the SLA
-policy of the same name in the new config, per the new config's ``recalculation`` mode
-(:class:`~csflow.sla.RecalcMode`; ``keep_elapsed`` by default: a first-response target edited
-from 15 to 30 minutes gives every open first-response clock 15 more minutes, and a target cut
-below the time used breaches at once).  Waiting tickets of deadline-ordered queues are re-keyed
-to their new due instants.  ``on_config_change`` receives a
+The rule for open clocks under a changed config (state snapshots): a change that leaves
+``sla_policies`` and ``calendars`` as they were leaves every clock as it was -- what fell due
+before the snapshot's instant and was not advanced over yet fires at the next
+:meth:`~csflow.desk.Desk.advance`, escalations included, as it would have without the change.
+When either changed, each clock keeps the business time it has used, and at the snapshot's
+instant it is recalculated under the SLA policy of the same name in the new config, per the
+new config's ``recalculation`` mode (:class:`~csflow.sla.RecalcMode`; ``keep_elapsed`` by
+default: a first-response target edited from 15 to 30 minutes gives every open first-response
+clock 15 more minutes, and a target cut below the time used breaches at once).  Every waiting
+ticket is re-keyed by its queue's key in the new config (deadline-ordered queues by the new due
+instants).  ``on_config_change`` receives a
 :class:`~csflow.events.SlaDeadlineMoved` for every deadline that moved, then the SLA events the
 recalculation caused (a breach a shorter target reveals, a clock whose metric lost its
-target); they are reported, not acted on (no escalation runs).  A config under which the state
-cannot stand -- a queue, a routing profile or an SLA policy an open ticket uses removed --
+target); they are reported, not acted on (no escalation runs).  A queue the change adds
+starts empty, and one nothing waits in (and no ticket names) may go.  A config under which the
+state cannot stand -- a queue, a routing profile or an SLA policy a ticket uses removed --
 raises :class:`~csflow.errors.ConfigError` naming the path.
 
 For a command-log snapshot the rule is the one it was written under: the log is replayed under
@@ -38,7 +43,7 @@ when everything was read, so nothing is ever partly restored.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, TypeVar
 
 from csflow._plain import encode_instant
@@ -127,15 +132,16 @@ def restore_desk(
     *,
     journal: Iterable[object] = (),
     on_config_change: list[Event] | None = None,
-    from_state: Callable[[DeskConfig, object, Any, bool], tuple[_D, list[Event]]] | None = None,
+    from_state: Callable[[DeskConfig, object, Any, Sequence[str]], tuple[_D, list[Event]]]
+    | None = None,
 ) -> _D:
     """A desk of class *cls* rebuilt from *snapshot* and *journal* under *config*.
 
     Args:
         cls: The desk class.
         from_state: Builds a desk from a state snapshot's ``state`` (config, state, the
-            snapshot's instant, whether the config changed): the desk and the events the
-            change caused.  Without it, only command-log snapshots are read.
+            snapshot's instant, the config fields that changed): the desk and the events
+            the change caused.  Without it, only command-log snapshots are read.
         config: The configuration.
         snapshot: What :meth:`Desk.snapshot` returned (or its JSON round trip).
         journal: Commands applied since the snapshot (values or their ``to_dict`` forms).
@@ -166,7 +172,7 @@ def restore_desk(
     if "state" in env:
         if from_state is None:
             raise ConfigError(f"{show(env['format'])} needs a state reader", "snapshot.format")
-        desk, moved = from_state(config, env["state"], since, bool(changed))
+        desk, moved = from_state(config, env["state"], since, tuple(changed))
     else:
         desk = cls(config)
         replay(desk, env["commands"])

@@ -197,13 +197,21 @@ def state_snapshot(parts: DeskParts, fingerprint: dict[str, Any]) -> dict[str, A
 
 
 def load_state(
-    parts: DeskParts, data: object, at: datetime | None, *, recalculate: bool = False
+    parts: DeskParts,
+    data: object,
+    at: datetime | None,
+    *,
+    recalculate: bool = False,
+    clocks: bool = True,
 ) -> tuple[int, list[Event]]:
     """Fill a new desk's *parts* from a snapshot's ``state`` taken at *at*.
 
-    With *recalculate* (an accepted config change), every SLA clock of a ticket still open
-    to it is recalculated at *at* per the config's ``recalculation`` mode, under the SLA
-    policy of the same name in the new config.
+    With *recalculate* (an accepted config change), waiting tickets are re-keyed in their
+    queues, and -- with *clocks* too (the change touched the SLA policies or calendars) --
+    every SLA clock of a ticket still open to it is recalculated at *at* per the config's
+    ``recalculation`` mode, under the SLA policy of the same name in the new config.  Without
+    *clocks* the clocks stay as they were: what fell due before *at* and was not fired yet
+    fires at the desk's next advance, escalations included.
 
     Returns:
         The desk's instant (µs), and under *recalculate* a
@@ -216,7 +224,7 @@ def load_state(
             half-filled: the caller drops the desk.
     """
     try:
-        return _load(parts, data, at, recalculate)
+        return _load(parts, data, at, recalculate, clocks)
     except ConfigError as exc:
         if exc.path and exc.path.startswith("snapshot"):
             raise
@@ -234,7 +242,7 @@ def load_state(
 
 
 def _load(
-    parts: DeskParts, data: object, at: datetime | None, recalculate: bool
+    parts: DeskParts, data: object, at: datetime | None, recalculate: bool, clocks: bool
 ) -> tuple[int, list[Event]]:
     d = mapping(data, "snapshot.state")
     if set(d) != set(_PARTS):
@@ -263,14 +271,18 @@ def _load(
             )
         if instant_us(r.ticket.created_at, "created_at", ConfigError) > now:
             raise ConfigError("created after the snapshot's instant", f"{where}.ticket.created_at")
-        if not recalculate and r.sla is not None:
+        if not (recalculate and clocks) and r.sla is not None:
             _check_targets(r.sla, f"{where}.sla.clocks")
         r.order = len(tickets)  # their order of submission, which the state keeps
         tickets[r.ticket.id] = r
     # -- routing: agents, queues, waiting tickets
     router = parts.router
     router.load_state(
-        d["router"], {t: r.ticket for t, r in tickets.items()}, profile_from_dict, f"{path}.router"
+        d["router"],
+        {t: r.ticket for t, r in tickets.items()},
+        profile_from_dict,
+        f"{path}.router",
+        changed=recalculate,
     )
     pool = router.pool
     waits_in = _waiting_queues(router, d["router"], f"{path}.router")
@@ -366,7 +378,7 @@ def _load(
         parts.goodwill.load_state(d["goodwill"], tickets, f"{path}.goodwill")
     moved: list[Event] = []
     if recalculate and at is not None:
-        _recalculate(parts, at, moved)
+        _recalculate(parts, at, moved, clocks)
     return now, moved
 
 
@@ -385,7 +397,8 @@ def _waiting_queues(router: Router, data: Any, path: str) -> dict[str, str]:
     """
     out: dict[str, str] = {}
     for name in router.queues:
-        for j, raw in enumerate(data["queues"][name]["entries"]):
+        # (A queue an accepted config change added is not in the data: nothing waits in it.)
+        for j, raw in enumerate(data["queues"].get(name, {"entries": []})["entries"]):
             tid = raw[0]
             first = out.setdefault(tid, name)
             if first != name:
@@ -415,28 +428,31 @@ def _check_targets(sla: TicketSla, path: str) -> None:
                 )
 
 
-def _recalculate(parts: DeskParts, at: datetime, out: list[Event]) -> None:
-    """Under an accepted config change: each live SLA follows its policy in the new config."""
+def _recalculate(parts: DeskParts, at: datetime, out: list[Event], clocks: bool) -> None:
+    """Under an accepted config change: each live SLA follows its policy in the new config
+    (when *clocks*: the policies or calendars changed), and every waiting ticket is re-keyed
+    by its queue's key in the new config (its tier's rank, allowance or band may have moved)."""
     config = parts.config
     caused: list[Event] = []
     for tid, r in parts.tickets.items():
         sla = r.sla
-        if sla is None or r.policy is None or sla.status in FORGETTABLE:
-            continue
-        if sla.status != r.state and r.state in _OPEN and sla.status in _OPEN:
-            # A snapshot from before moves were noted (TicketSla.note_status) may hold a
-            # move the clocks did not hear of, one that changed nothing for them under the
-            # old policy: told now, so that the new policy's pause_on applies to the status
-            # the ticket is really in.
-            caused.extend(sla.set_status(r.state, at))
-        before = {m: c.due_at for m, c in sla.clocks.items()}
-        caused.extend(
-            sla.recalculate(at, policy=config.sla_policies[r.policy], mode=config.recalculation)
-        )
-        for m, c in sla.clocks.items():
-            if before.get(m) != c.due_at:
-                out.append(SlaDeadlineMoved(at, tid, m.value, before.get(m), c.due_at))
-        parts.timers.arm_sla(r, sla.next_deadline_us(), parts.tickets)
+        if clocks and sla is not None and r.policy is not None and sla.status not in FORGETTABLE:
+            if sla.status != r.state and r.state in _OPEN and sla.status in _OPEN:
+                # A snapshot from before moves were noted (TicketSla.note_status) may hold a
+                # move the clocks did not hear of, one that changed nothing for them under
+                # the old policy: told now, so that the new policy's pause_on applies to the
+                # status the ticket is really in.
+                caused.extend(sla.set_status(r.state, at))
+            before = {m: c.due_at for m, c in sla.clocks.items()}
+            caused.extend(
+                sla.recalculate(
+                    at, policy=config.sla_policies[r.policy], mode=config.recalculation
+                )
+            )
+            for m, c in sla.clocks.items():
+                if before.get(m) != c.due_at:
+                    out.append(SlaDeadlineMoved(at, tid, m.value, before.get(m), c.due_at))
+            parts.timers.arm_sla(r, sla.next_deadline_us(), parts.tickets)
         if r.state == TicketStatus.QUEUED:
             parts.router.reprioritize(r.ticket, due=parts.due(r), at=at)
     out.extend(caused)

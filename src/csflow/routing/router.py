@@ -839,6 +839,8 @@ class Router:
         tickets: Mapping[str, Ticket],
         profile_from_plain: Callable[[object, str], AgentProfile],
         path: str = "router",
+        *,
+        changed: bool = False,
     ) -> None:
         """Fill this (new) router from :meth:`to_state` data.
 
@@ -847,6 +849,9 @@ class Router:
             tickets: The waiting tickets (and any others), by id.
             profile_from_plain: Reads an agent profile (data, path).
             path: Where *data* is, for errors.
+            changed: The data was written under another configuration (an accepted change):
+                a queue it lacks starts empty, and a queue it has that this router lacks is
+                dropped if nothing waits in it.  Otherwise the queues must be the same.
 
         Raises:
             ConfigError: Malformed data, an unknown queue, a waiting ticket missing from its
@@ -862,14 +867,26 @@ class Router:
             raise ConfigError(f"expected a non-negative int, got {show(nxt)}", f"{path}.sequence")
         seq = itertools.count(nxt)
         queues = data["queues"]
-        if not isinstance(queues, Mapping) or set(queues) != set(self.queues):
+        if not isinstance(queues, Mapping) or (not changed and set(queues) != set(self.queues)):
             raise ConfigError(
                 f"expected the queues {show(sorted(self.queues))}, got "
                 f"{show(sorted(queues) if isinstance(queues, Mapping) else queues)}",
                 f"{path}.queues",
             )
+        for name in queues:
+            if name in self.queues:
+                continue
+            entries = queues[name].get("entries") if isinstance(queues[name], Mapping) else None
+            if entries != []:
+                raise ConfigError(
+                    f"queue {show(name)} is not in the config, and tickets wait in it "
+                    "(drain it under the old config first)",
+                    f"{path}.queues.{name}",
+                )
         for name, q in self.queues.items():
-            q.load_state(queues[name], tickets, seq, f"{path}.queues.{name}")
+            # A queue the change added starts empty (its own empty state).
+            raw = queues[name] if name in queues else q.to_state()
+            q.load_state(raw, tickets, seq, f"{path}.queues.{name}")
         waits = data["waiting"]
         if not isinstance(waits, list):
             raise ConfigError(f"expected a list, got {show(waits)}", f"{path}.waiting")
