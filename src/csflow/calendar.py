@@ -85,8 +85,16 @@ _DAY_US = 86_400_000_000
 #: The longest span, in years, that ``add`` and ``elapsed`` walk: each year in between is
 #: indexed once (a few hundred zone lookups), so a hostile duration stays cheap to refuse.
 _MAX_SPAN_YEARS = 200
+# Longer than any span of _MAX_SPAN_YEARS + 1 calendar years: a span at least this long in µs
+# is over the limit wherever it starts, which needs no year of it indexed to say.
+_SURELY_TOO_LONG_US = (_MAX_SPAN_YEARS + 2) * 366 * _DAY_US
 _UNIX_ORDINAL = date(1970, 1, 1).toordinal()
 _ZERO = timedelta(0)
+#: The longest holiday name, in characters (the constructor and from_dict refuse longer).
+_NAME_LIMIT = 256
+#: A date as plain data writes it: 'YYYY-MM-DD' and nothing else (not the ISO week form
+#: '2026-W12-3' or the basic form '20260318', which date.fromisoformat also reads).
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 
 Span = tuple[int, int]  # minutes since local midnight, end exclusive, 0 <= start < end <= 1440
 Interval = tuple[int, int]  # microseconds since the epoch, start < end
@@ -220,6 +228,14 @@ def _check_date(value: object, where: str) -> date:
     return value
 
 
+def _check_name(value: object, day: date) -> str:
+    """A holiday's name as the constructor takes it: what :meth:`BusinessCalendar.from_dict`
+    reads back from :meth:`~BusinessCalendar.to_dict` (the same limit, the same words)."""
+    if not isinstance(value, str) or len(value) > _NAME_LIMIT:
+        raise CalendarError(f"holidays[{day.isoformat()}]: {_name_error(value)}")
+    return value
+
+
 def _load_zone(name: object) -> zoneinfo.ZoneInfo:
     if not isinstance(name, str) or not name or len(name) > 255:
         raise CalendarError(f"'timezone' must be an IANA time zone name, got {show(name)}")
@@ -239,14 +255,16 @@ class BusinessCalendar:
         weekly: Day key (``"mon"`` … ``"sun"``) -> list of local ``("HH:MM", "HH:MM")`` spans,
             sorted and not overlapping; ``"24:00"`` is allowed as an end.  A missing key is a
             closed day.  ``datetime.time`` values are accepted as well as strings.
-        holidays: Dates closed all day: a mapping date -> name (for example
-            ``holidays.Indonesia(years=2026)``) or any iterable of dates.
+        holidays: Dates closed all day: a mapping date -> name (a string of at most 256
+            characters; for example ``holidays.Indonesia(years=2026)``), or any iterable of
+            dates.
         special_days: Date -> spans that replace that date's weekly spans (``[]`` closes the
             date).  A special day wins over a holiday on the same date.
 
     Raises:
         CalendarError: An unknown zone, a bad day key, a malformed, unsorted or overlapping
-            span, or a key that is not a ``date``.
+            span, a key that is not a ``date``, or a holiday's name that is not a string of at
+            most 256 characters.
 
     Examples:
         >>> from datetime import date, datetime, timedelta, timezone
@@ -300,7 +318,9 @@ class BusinessCalendar:
         self._weekly: tuple[tuple[Span, ...], ...] = tuple(days)
 
         if isinstance(holidays, Mapping):
-            hol = {_check_date(d, "'holidays'"): str(name) for d, name in holidays.items()}
+            hol = {
+                _check_date(d, "'holidays'"): _check_name(name, d) for d, name in holidays.items()
+            }
         elif isinstance(cast(object, holidays), (str, bytes)) or not isinstance(holidays, Iterable):
             raise CalendarError(
                 f"'holidays' must be a mapping or iterable of dates, got {show(holidays)}"
@@ -461,10 +481,14 @@ class BusinessCalendar:
         """Build a calendar from JSON-compatible data.
 
         The shape is that of :meth:`to_dict`: ``timezone``, ``weekly`` (day -> list of
-        ``["HH:MM", "HH:MM"]``), ``holidays`` (ISO date -> name, or a list of ISO dates) and
-        ``special_days`` (ISO date -> spans); or ``{"timezone": ..., "always_open": true}``.
-        Without ``timezone`` the calendar is in UTC; ``always_open`` must be a boolean (a
-        string such as ``"true"`` is refused, not read as false).
+        ``["HH:MM", "HH:MM"]``), ``holidays`` (ISO date -> name of at most 256 characters, or
+        a list of ISO dates) and ``special_days`` (ISO date -> spans); or
+        ``{"timezone": ..., "always_open": true}``.  Dates are written ``"YYYY-MM-DD"`` only
+        (not ``"20260318"`` or ``"2026-W12-3"``).  Without ``timezone`` the calendar is in UTC;
+        ``always_open`` must be a boolean (a string such as ``"true"`` is refused, not read as
+        false).  A calendar without weekly hours (open on its special days only) writes
+        ``"weekly": {}`` or leaves the key out; ``null`` is refused, as it is for ``holidays``
+        and ``special_days``.
 
         Raises:
             ConfigError: Anything malformed, with the path to it (e.g.
@@ -520,14 +544,21 @@ class BusinessCalendar:
             # The spans first, each at its own path (the constructor names them only in its
             # message): calendars.office.weekly.mon[1], calendars.office.special_days.<date>.
             weekly_raw = data.get("weekly", {})
-            if isinstance(weekly_raw, Mapping):
-                for key, spans in weekly_raw.items():
-                    if key not in DAY_KEYS:
-                        raise ConfigError(
-                            f"unknown day {show(key)}; expected one of {show(list(DAY_KEYS))}",
-                            f"{path}.weekly",
-                        )
-                    _spans_at(spans, f"{path}.weekly.{key}")
+            if not isinstance(weekly_raw, Mapping):
+                # null too, as for holidays and special_days: no weekly hours is written {}
+                # (or the key left out), not read from a value that may be a mistake.
+                raise ConfigError(
+                    f"expected a mapping of day -> spans ({{}} for no weekly hours), got "
+                    f"{show(weekly_raw)}",
+                    f"{path}.weekly",
+                )
+            for key, spans in weekly_raw.items():
+                if key not in DAY_KEYS:
+                    raise ConfigError(
+                        f"unknown day {show(key)}; expected one of {show(list(DAY_KEYS))}",
+                        f"{path}.weekly",
+                    )
+                _spans_at(spans, f"{path}.weekly.{key}")
             for k, spans in special_raw.items():
                 _spans_at(spans, f"{path}.special_days.{k}")
             return cls(timezone, weekly_raw, holidays, special)
@@ -769,7 +800,8 @@ class BusinessCalendar:
                 run = self._run_for(year + 1)
         except (OverflowError, ValueError):
             raise CalendarError(
-                f"instant is outside the supported range of dates: {show(t)} µs"
+                f"instant is outside the supported range of dates: {show(t)} µs since the epoch "
+                f"is not within years 1-9999 both in UTC and in {show(self._timezone)}"
             ) from None
         return run
 
@@ -911,13 +943,20 @@ class BusinessCalendar:
             s = run.starts[k]
             return s if s > t else t
         except (OverflowError, ValueError) as exc:
-            raise _range_error(exc, t) from None
+            if isinstance(exc, CalendarError):  # t itself, or a calendar that never opens
+                raise
+            # t is in range (its run was found): the years after it are not.
+            raise CalendarError(
+                f"the first open instant at or after {t} µs since the epoch is past the year "
+                "9999: outside the supported range of dates (years 1-9999)"
+            ) from None
 
     def elapsed_us(self, a: int, b: int) -> int:
         """Business µs inside ``[a, b]`` (instants in µs since the epoch).
 
         Raises:
-            CalendarError: ``b < a``.
+            CalendarError: ``b < a``, a span over 200 years, or an instant whose date is not
+                within years 1-9999 (in UTC and in the calendar's zone).
         """
         if type(a) is not int or type(b) is not int:
             _check_int(a, "a")
@@ -931,6 +970,11 @@ class BusinessCalendar:
                 run = self._run_at(a)
                 mids = run.mids
             if b >= mids[-1]:
+                if b - a > _SURELY_TOO_LONG_US and b <= MAX_US:
+                    # The span is what is wrong, even if b's date is past the zone's last one
+                    # (MAX_US east of UTC): the limit is what a caller must know of first.  (A
+                    # b that is no instant at all, past MAX_US, is named below.)
+                    raise _span_error(self._year_of(run, a))
                 return self._elapsed_at(run, a, self._run_at(b), b)
         except (OverflowError, ValueError) as exc:
             raise _range_error(exc, b) from None
@@ -1048,8 +1092,9 @@ class BusinessCalendar:
         never ends on a closed instant's far side.
 
         Raises:
-            CalendarError: *start* is naive, *duration* is negative or not a timedelta, or the
-                calendar never opens again.
+            CalendarError: *start* is naive, *duration* is negative or not a timedelta, the
+                calendar never opens again, or the deadline is past the year 9999 or more than
+                200 years after *start* (the message says which).
         """
         if type(start) is datetime and type(duration) is timedelta:
             # The common cases (see "datetime API" above): the start's instant without a zone
@@ -1086,7 +1131,7 @@ class BusinessCalendar:
                     try:
                         run, d = self._beyond(run, d, t)
                     except (OverflowError, ValueError) as exc:
-                        raise _range_error(exc, t) from None
+                        raise _deadline_error(exc, start, duration) from None
                     cum = run.cum
                     walls = run.walls
                 k = bisect_left(cum, d)
@@ -1097,7 +1142,7 @@ class BusinessCalendar:
                 try:
                     return from_us(u, self._zone)
                 except (OverflowError, ValueError) as exc:
-                    raise _range_error(exc, u) from None
+                    raise _deadline_error(exc, start, duration) from None
         return self._add(start, duration)
 
     def _add(self, start: datetime, duration: timedelta) -> datetime:
@@ -1117,10 +1162,10 @@ class BusinessCalendar:
                 # Business time runs no faster than real time: the answer is past year 9999.
                 raise OverflowError
             if local is None:
-                run = self._run_at(t)
+                run = self._run_at(t)  # a start outside the zone's dates raises CalendarError
             return self._deadline(run, t, d)
         except (OverflowError, ValueError) as exc:
-            raise _range_error(exc, t) from None
+            raise _deadline_error(exc, start, duration) from None
 
     def elapsed(self, start: datetime, end: datetime) -> timedelta:
         """Business time inside ``[start, end]``.
@@ -1199,6 +1244,18 @@ def _check_int(value: object, name: str) -> None:
         raise CalendarError(f"{name!r} must be an int of microseconds, got {show(value)}")
 
 
+def _deadline_error(exc: Exception, start: datetime, duration: object) -> CalendarError:
+    """What ``add`` raises when the answer cannot be found: *exc* itself if it says why (the
+    start outside the zone's dates, the span limit, a calendar that never opens again), else
+    the deadline is past year 9999 (the start is in range: ``add`` converted it)."""
+    if isinstance(exc, CalendarError):
+        return exc
+    return CalendarError(
+        f"the deadline {show(duration)} after {start.isoformat()} is past the year 9999: "
+        "outside the supported range of dates (years 1-9999)"
+    )
+
+
 def _range_error(exc: Exception, t: int) -> CalendarError:
     if isinstance(exc, CalendarError):
         return exc
@@ -1208,19 +1265,21 @@ def _range_error(exc: Exception, t: int) -> CalendarError:
     )
 
 
+def _name_error(value: object) -> str:
+    limit = _NAME_LIMIT
+    return f"a holiday's name must be a string of at most {limit} characters, got {show(value)}"
+
+
 def _holiday_name(value: object, path: str) -> str:
-    if not isinstance(value, str) or len(value) > 256:
-        raise ConfigError(
-            f"a holiday's name must be a string of at most 256 characters, got {show(value)}",
-            path,
-        )
+    if not isinstance(value, str) or len(value) > _NAME_LIMIT:
+        raise ConfigError(_name_error(value), path)
     return value
 
 
 def _parse_iso_date(value: object, path: str) -> date:
     if isinstance(value, date) and not isinstance(value, datetime):
         return value
-    if not isinstance(value, str):
+    if not isinstance(value, str) or _ISO_DATE.fullmatch(value) is None:
         raise ConfigError(f"expected an ISO date 'YYYY-MM-DD', got {show(value)}", path)
     try:
         return date.fromisoformat(value)

@@ -445,9 +445,7 @@ def _recalculate(parts: DeskParts, at: datetime, out: list[Event], clocks: bool)
                 caused.extend(sla.set_status(r.state, at))
             before = {m: c.due_at for m, c in sla.clocks.items()}
             caused.extend(
-                sla.recalculate(
-                    at, policy=config.sla_policies[r.policy], mode=config.recalculation
-                )
+                sla.recalculate(at, policy=config.sla_policies[r.policy], mode=config.recalculation)
             )
             for m, c in sla.clocks.items():
                 if before.get(m) != c.due_at:

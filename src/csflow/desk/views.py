@@ -14,6 +14,7 @@ import attrs
 
 from csflow._plain import decode_fields, encode_fields
 from csflow._text import show
+from csflow._time import instant_us
 from csflow.desk.serialisation import (
     profile_from_dict,
     profile_to_dict,
@@ -23,7 +24,7 @@ from csflow.desk.serialisation import (
 from csflow.errors import ConfigError
 from csflow.model import AgentProfile, Metric, Ticket, TicketStatus
 from csflow.routing import AgentStatus
-from csflow.sla import SlaClock
+from csflow.sla import ClockState, SlaClock
 
 __all__ = [
     "VIEW_VERSION",
@@ -44,10 +45,15 @@ class ClockView:
 
     Attributes:
         metric: The metric.
-        state: ``running``, ``paused``, ``met``, ``met_late``, ``breached`` or ``cancelled``.
+        state: ``running``, ``paused``, ``breached``, ``breached_paused``, ``met``,
+            ``met_late`` or ``cancelled`` (the clock's :class:`~csflow.sla.ClockState` value)
+            as of the view's instant: a running clock whose deadline that instant has passed
+            reads ``breached`` already (its :class:`~csflow.sla.SlaBreached` comes with the
+            desk's next :meth:`~csflow.desk.Desk.advance` or command on the ticket).
         target: The target in force.
-        due_at: The deadline (``None`` while paused, met on time or cancelled).
-        elapsed: Business time used.
+        due_at: The deadline (``None`` while paused on time, met on time, cancelled, or when
+            the calendar never reaches the target).
+        elapsed: Business time used by the view's instant.
         remaining: Business time left before the target (zero once reached).
     """
 
@@ -97,10 +103,18 @@ class TicketView:
 
 
 def clock_view(metric: Metric, clock: SlaClock, at: datetime) -> ClockView:
-    """*clock* (the ticket's *metric* clock) as seen at *at*."""
+    """*clock* (the ticket's *metric* clock) as seen at *at*: a running clock past its
+    deadline reads ``breached`` (the clock itself changes when the desk fires the breach)."""
+    state = clock.state
+    name = state.value
+    if state is ClockState.RUNNING:
+        # Compared as instants (two datetimes in one zone compare by wall clock).
+        due_us = clock.due_us
+        if due_us is not None and instant_us(at, "at") > due_us:
+            name = ClockState.BREACHED.value
     return ClockView(
         metric,
-        clock.state.name.lower(),
+        name,
         clock.target.duration,
         clock.due_at,
         clock.elapsed(at),

@@ -524,6 +524,85 @@ class SlaClock:
         fresh._advance_us(t, sink)
         return fresh
 
+    def _check_restored(self, path: str) -> None:
+        """Refuse a restored ``next`` or ``due`` that no sequence of commands leaves in the
+        clock's state (a tampered snapshot), before anything runs on it.
+
+        What the transition code leaves (a test drives clocks through every command and
+        round-trips each one): every event a clock sends leads up to its breach, and the table
+        lets ``BREACH`` leave one state only, ``RUNNING``, so only a running clock has a next
+        event, after its last instant (each command polls up to its own instant), with its
+        remembered deadline at or after it.  A running clock lacks one only when its target
+        is never reached (:meth:`_instant` is ``None``, and so is its deadline); that is
+        checked only when the clock was written on this calendar: a stale clock's instants are
+        the old calendar's, and its recalculation works them out afresh.  A clock past its
+        target keeps the instant it was reached, at or before its last instant; the others
+        (paused on time, met, cancelled) have no deadline.
+        """
+        state, nxt, due, last = self._state, self._next, self._due, self._last
+        name = state.value
+        if (state, ClockAction.BREACH) in TRANSITIONS:
+            if nxt is None:
+                reach = None if self._stale else self._instant(self._spec.target_us)
+                if reach is not None:
+                    raise ConfigError(
+                        "expected the instant of the running clock's next event (its calendar "
+                        f"reaches the target at {reach} µs), got None",
+                        join(path, "next"),
+                    )
+                if due is not None:
+                    raise ConfigError(
+                        "expected null: a running clock with no next event never reaches its "
+                        f"target, got {show(due)}",
+                        join(path, "due"),
+                    )
+            elif nxt <= last:
+                raise ConfigError(
+                    f"expected an instant after the clock's last instant ({last} µs), got "
+                    f"{show(nxt)}",
+                    join(path, "next"),
+                )
+            elif due is not None and due < nxt:
+                raise ConfigError(
+                    f"expected null or a deadline at or after the next event ({nxt} µs), got "
+                    f"{show(due)}",
+                    join(path, "due"),
+                )
+            elif not self._stale:
+                # Both are worked out from the time used and the calendar: written by a desk,
+                # they are exactly what the clock would work out again.
+                want = self._instant(self._amount())
+                if nxt != want:
+                    raise ConfigError(
+                        f"expected the instant the clock's calendar gives its next event "
+                        f"({show(want)} µs), got {show(nxt)}",
+                        join(path, "next"),
+                    )
+                if due is not None and due != (want := self._instant(self._spec.target_us)):
+                    raise ConfigError(
+                        f"expected null or the instant the clock's calendar gives its target "
+                        f"({show(want)} µs), got {show(due)}",
+                        join(path, "due"),
+                    )
+        elif nxt is not None:
+            raise ConfigError(
+                f"expected null: a {name} clock has no next event (only a running clock has "
+                f"one), got {show(nxt)}",
+                join(path, "next"),
+            )
+        elif state in LATE_STATES:
+            if due is None or due > last:
+                raise ConfigError(
+                    f"expected the instant a {name} clock reached its target, at or before "
+                    f"its last instant ({last} µs), got {show(due)}",
+                    join(path, "due"),
+                )
+        elif due is not None:
+            raise ConfigError(
+                f"expected null: a {name} clock has no deadline, got {show(due)}",
+                join(path, "due"),
+            )
+
     # -- commands ----------------------------------------------------------------------------
 
     def pause(self, at: datetime) -> list[SlaEvent]:
@@ -815,7 +894,10 @@ class SlaClock:
         """Rebuild a clock from :meth:`to_dict` data, on *calendar*.
 
         Raises:
-            ConfigError: Malformed data, with the path to it.
+            ConfigError: Malformed data, with the path to it; among others a ``next`` or a
+                ``due`` the clock's state cannot hold (a next event on a clock that is not
+                running, none on a running clock whose calendar reaches its target, a deadline
+                on a clock paused on time, met or cancelled).
         """
         if not isinstance(data, Mapping):
             raise ConfigError(f"expected a mapping, got {show(data)}", path)
@@ -880,6 +962,7 @@ class SlaClock:
                 f"expected a calendar digest, got {show(digest)}", join(path, "calendar")
             )
         self._stale = digest is not None and digest != calendar.digest
+        self._check_restored(path)
         self._then = None
         then = data.get("used_at")
         if then is not None:

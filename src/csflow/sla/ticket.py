@@ -27,7 +27,7 @@ from csflow.sla._checks import (
     status_names,
     ticket_status,
 )
-from csflow.sla.clock import SlaClock
+from csflow.sla.clock import SlaClock, _req_instant
 from csflow.sla.policy import (
     FINAL_STATUSES,
     PAUSABLE_STATUSES,
@@ -628,9 +628,10 @@ class TicketSla:
         status = ticket_status(raw_status)
         if status is None:
             raise ConfigError(f"unknown status {show(raw_status)}", join(path, "status"))
-        last = data.get("last")
-        if not isinstance(last, int) or isinstance(last, bool):
-            raise ConfigError(f"expected an int, got {show(last)}", join(path, "last"))
+        last = _req_instant(data, "last", path)  # the clocks' instants' range: see SlaClock
+        replied = data.get("replied", False)
+        if replied is not True and replied is not False:
+            raise ConfigError(f"expected true or false, got {show(replied)}", join(path, "replied"))
         clocks_raw = data.get("clocks", {})
         if not isinstance(clocks_raw, Mapping):
             raise ConfigError(f"expected a mapping, got {show(clocks_raw)}", join(path, "clocks"))
@@ -654,7 +655,7 @@ class TicketSla:
         self._policy = policy
         self._priority = priority
         self._status = status
-        self._replied = bool(data.get("replied", False))
+        self._replied = replied
         self._last = last
         self._clocks = clocks
         return self
