@@ -35,6 +35,8 @@ from csflow import (
     event_from_dict,
     view_from_dict,
 )
+from csflow._text import show
+from csflow._time import to_instant_us
 from csflow.desk.commands import COMMANDS, Advance, Command, Reply
 from csflow.events import TicketAssigned
 from csflow.lowlevel import view_to_dict
@@ -250,3 +252,11 @@ def test_a_version_of_any_size_is_a_config_error(
         read(data)
     assert info.value.path == f"{path}.version"
     assert len(str(info.value)) < 600
+
+
+@pytest.mark.parametrize("value", [10**5000, -(10**5000)], ids=["huge", "-huge"])
+def test_an_instant_of_any_size_is_refused_with_a_message(value: int) -> None:
+    # str() of an int past 4,300 digits raises: the message says how big it is instead.
+    assert show(value) == "<int of about 5,001 digits>"
+    with pytest.raises(CalendarError, match=r"got <int of about 5,001 digits>$"):
+        to_instant_us(value)

@@ -22,7 +22,10 @@ def show(value: object) -> str:
             text = repr(value)
         except RecursionError:
             return _REPR.repr(value)  # abbreviates below a few levels
-    except Exception:  # a hostile or broken __repr__
+    except Exception:  # a hostile or broken __repr__, or an int past str()'s digit limit
+        if isinstance(value, int):
+            digits = int(value.bit_length() * 0.30103) + 1  # log10(2): within one digit
+            return f"<{type(value).__name__} of about {digits:,} digits>"
         return f"<{type(value).__name__}>"
     if len(text) <= _SHOW_LIMIT:
         return text

@@ -212,7 +212,7 @@ def to_instant_us(value: object, name: str = "at") -> int:
         if MIN_US <= value <= MAX_US:
             return value
         raise CalendarError(
-            f"{name!r} must be an instant in years 1-9999, in µs since the epoch, got {value}"
+            f"{name!r} must be an instant in years 1-9999, in µs since the epoch, got {show(value)}"
         )
     # Not ``(value - EPOCH) // ONE_US``: a pendulum DateTime minus a datetime is a pendulum
     # Interval, whose floor division by a stdlib timedelta fails.  ``instant_us`` uses the
