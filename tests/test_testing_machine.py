@@ -1,8 +1,10 @@
 """csflow.testing.machine and plugin: a stateful machine over the user's own desk catches a
-broken policy, reports its coverage, and the pytest fixtures need no import."""
+broken policy, reports its coverage (every command kind, the goodwill ledger's included, on a
+desk with goodwill allowances), and the pytest fixtures need no import."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import ClassVar
 
 import attrs
@@ -10,17 +12,33 @@ import pytest
 from hypothesis import HealthCheck, Phase, settings
 from hypothesis.stateful import run_state_machine_as_test
 
-from csflow import DeskConfig, TicketAssigned
+from csflow import AgentProfile, Customer, Desk, DeskConfig, Ticket, TicketAssigned, Tier
+from csflow.errors import InvariantError
 from csflow.events import Event
 from csflow.lowlevel import RuleEscalationPolicy
-from csflow.testing import COMMAND_KINDS, DeskMachine
+from csflow.testing import COMMAND_KINDS, DeskMachine, check_invariants
 
 pytest_plugins = ["pytester"]
 
 
-def senior_desk(*, broken: bool = False) -> DeskConfig:
+# Rupiah allowances per day in Jakarta, a finance pot, a higher limit per platinum ticket; a
+# grant beyond them awaits a supervisor.
+GOODWILL = {
+    "currency": "IDR",
+    "decimals": 0,
+    "period": "day",
+    "timezone": "Asia/Jakarta",
+    "allowance": "60000",
+    "teams": {"finance": "150000"},
+    "per_ticket": {"platinum": "75000"},
+    "default_per_ticket": "40000",
+}
+
+
+def senior_desk(*, broken: bool = False, goodwill: bool = False) -> DeskConfig:
     """Platinum WhatsApp tickets in Indonesian need a senior agent; refunds go to finance after
-    two business hours in line.  *broken* sends those platinum tickets to junior agents."""
+    two business hours in line.  *broken* sends those platinum tickets to junior agents;
+    *goodwill* gives agents allowances (:data:`GOODWILL`) and sends surveys after an hour."""
     rules = [
         {
             "name": "platinum whatsapp in Indonesian",
@@ -88,6 +106,7 @@ def senior_desk(*, broken: bool = False) -> DeskConfig:
             },
             "triage": {"mode": "first", "rules": rules},
         }
+        | ({"goodwill": GOODWILL, "survey_delay": "PT1H"} if goodwill else {})
     )
     return attrs.evolve(
         config,
@@ -144,6 +163,7 @@ def test_the_machine_catches_a_policy_that_sends_platinum_to_juniors() -> None:
 
 
 class Coverage(SeniorRule):
+    config = senior_desk(goodwill=True)
     kinds: ClassVar[set[str]] = set()
     event_kinds: ClassVar[set[str]] = set()
 
@@ -160,8 +180,50 @@ def test_the_machine_reaches_every_command_kind() -> None:
             max_examples=30, stateful_step_count=40, derandomize=True, database=None, deadline=None
         ),
     )
+    # Each drawn as possible and accepted (the machine fails on a refused one).
     assert set(COMMAND_KINDS) <= Coverage.kinds
+    people = {"set_sla_policy", "record_feedback"}
+    assert {"grant_goodwill", "approve_goodwill", "decline_goodwill", *people} <= Coverage.kinds
     assert {"TicketAssigned", "TicketResolved", "TicketEscalated", "SlaMet"} <= Coverage.event_kinds
+    goodwill = {"GoodwillGranted", "GoodwillRequested", "GoodwillDeclined", "FeedbackRecorded"}
+    assert goodwill <= Coverage.event_kinds
+
+
+T0 = datetime(2026, 3, 2, 9, tzinfo=UTC)
+MINUTE = timedelta(minutes=1)
+
+
+def _granted_twice() -> Desk:
+    # A gold ticket (limit IDR 40.000) granted 30.000, then 30.000 more: a request.
+    desk = Desk(senior_desk(goodwill=True))
+    desk.add_agent(AgentProfile("a0", capacity={"chat": 1}), at=T0, presence="available")
+    desk.submit(Ticket("t0", Customer("c0", Tier("gold", 3)), "chat", T0), at=T0)
+    desk.grant_goodwill("t0", "a0", "30000", "late_delivery", at=T0)
+    desk.grant_goodwill("t0", "a0", "30000", "late_delivery", at=T0 + MINUTE)
+    check_invariants(desk)
+    return desk
+
+
+def _tampered(desk: Desk, **goodwill: object) -> Desk:
+    snap = desk.snapshot()
+    snap["state"]["goodwill"].update(goodwill)
+    return Desk.restore(desk.config, snap)
+
+
+def test_the_invariants_catch_a_ledger_that_loses_a_request() -> None:
+    desk = _tampered(_granted_twice(), pending=[])
+    with pytest.raises(InvariantError, match=r"request 't0/goodwill/1' was never answered"):
+        check_invariants(desk)
+
+
+def test_the_invariants_catch_a_ledger_that_forgets_what_a_ticket_received() -> None:
+    desk = _granted_twice()
+    desk.decline_goodwill("t0/goodwill/1", "lead-rina", at=T0 + 2 * MINUTE)
+    desk = _tampered(desk, per_ticket={"t0": "0"})
+    check_invariants(desk)
+    desk.grant_goodwill("t0", "a0", "30000", "late_delivery", at=T0 + 3 * MINUTE)  # room, it says
+    with pytest.raises(InvariantError, match=r"brought ticket 't0' to 60000, over the 'gold'"):
+        check_invariants(desk)
 
 
 def test_the_fixtures_need_no_import(pytester: pytest.Pytester) -> None:

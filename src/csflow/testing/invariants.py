@@ -8,9 +8,12 @@ indexes -- where each ticket is, each agent's load, who could take waiting work 
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from csflow._time import instant_us
 from csflow.desk import Desk
 from csflow.errors import InvariantError
+from csflow.events import GoodwillDeclined, GoodwillGranted, GoodwillRequested
 from csflow.model import Channel
 from csflow.routing import QueueSlot, RoutingProfile
 
@@ -57,6 +60,49 @@ def _serving(desk: Desk) -> dict[str, list[QueueSlot]]:
     return {p.name: list(p.queues) for p in profiles}
 
 
+def _check_goodwill(desk: Desk) -> None:
+    policy = desk.config.goodwill
+    if policy is None:
+        return
+    for budget, (spent, size) in desk.goodwill_balances().items():
+        if spent > size:
+            raise InvariantError(f"goodwill allowance {budget!r} spent {spent}, over {size}")
+    pending = set(desk.goodwill_requests())
+    known = set(desk.tickets())
+    for rid in pending:
+        # A request's id is "<ticket>/goodwill/<n>"; the desk forgets no ticket it waits on.
+        tid = rid.rpartition("/goodwill/")[0]
+        if tid not in known:
+            raise InvariantError(f"goodwill request {rid!r} awaits an answer on unknown {tid!r}")
+    for tid in known:
+        # A history may start late (a snapshot without history restored with it), so only
+        # what it shows is checked: answers to requests it holds, grants it holds.
+        asked: dict[str, int] = {}
+        total = Decimal(0)
+        for e in desk.history(tid):
+            if isinstance(e, GoodwillRequested):
+                asked[e.request_id] = 0
+            elif isinstance(e, GoodwillGranted | GoodwillDeclined):
+                answered = e.request_id
+                if answered is not None and answered in asked:
+                    asked[answered] += 1
+                    if asked[answered] > 1:
+                        raise InvariantError(f"goodwill request {answered!r} answered twice")
+            if isinstance(e, GoodwillGranted):
+                total += e.amount
+                limit = policy.ticket_limit(e.tier)
+                if e.request_id is None and limit is not None and total > limit:
+                    raise InvariantError(
+                        f"goodwill of {e.amount} charged to {e.budget!r} brought ticket {tid!r} "
+                        f"to {total}, over the {e.tier!r} limit of {limit} per ticket"
+                    )
+        for rid, answers in asked.items():
+            if rid in pending and answers:
+                raise InvariantError(f"goodwill request {rid!r} was answered but still awaits one")
+            if rid not in pending and not answers:
+                raise InvariantError(f"goodwill request {rid!r} was never answered but awaits none")
+
+
 def check_invariants(desk: Desk) -> None:
     """Check the desk's contract by brute force; raise :class:`InvariantError` if broken.
 
@@ -73,7 +119,12 @@ def check_invariants(desk: Desk) -> None:
        relaxation step, an overflow delay or a preferred-agent hold may be what keeps work
        waiting), no routable agent with room for a waiting ticket's channel is eligible for it
        and served its queue.
-    4. No goodwill allowance has spent more than its size in the current period.
+    4. Goodwill keeps its limits (:mod:`csflow.desk.goodwill`): no allowance has spent more
+       than its size in the current period; every request awaiting a supervisor is on a
+       ticket the desk knows; and, in each ticket's history, a request is answered (approved
+       or declined) at most once and awaits an answer exactly when it has none, and a grant
+       charged to an allowance (not a supervisor's approval) brought the ticket's total, all
+       grants and approvals before it counted, to no more than its tier's limit per ticket.
 
     Args:
         desk: The desk to check.
@@ -139,9 +190,7 @@ def check_invariants(desk: Desk) -> None:
             )
         if rules.budget is not None and load > rules.budget:
             raise InvariantError(f"agent {aid!r} load {load} over budget {rules.budget}")
-    for budget, (spent, size) in desk.goodwill_balances().items():
-        if spent > size:
-            raise InvariantError(f"goodwill allowance {budget!r} spent {spent}, over {size}")
+    _check_goodwill(desk)
     now = desk.now
     # A routing timer the host has not advanced past may be what keeps work waiting (a
     # relaxation step, an overflow delay, a preferred-agent hold); SLA and survey timers never

@@ -4,13 +4,24 @@ Theory of operation
 -------------------
 Which commands make sense depends on the desk's state: a reply is accepted only from the agent
 who has the ticket, an escalation only along an edge of the escalation graph, a reopen only
-for a solved ticket.  Drawn blindly (an agent id and a ticket id at random), nearly every
-reply, resolve and status change is refused and the policy paths behind them are never
-reached.  So a program is drawn *interactively*: a :class:`CommandDriver` owns a real
-:class:`~csflow.desk.Desk` built from the configuration, and every command is drawn from what
-that desk makes possible now (the assigned agent, an allowed team, a solved ticket), applied
-at once, and the next one drawn from the new state.  Hypothesis records every draw, so a
-failing program still shrinks: fewer steps, earlier kinds, smaller time steps.
+for a solved ticket, a rating only for a resolution not yet rated, a supervisor's answer only
+for a goodwill request that awaits one.  Drawn blindly (an agent id and a ticket id at
+random), nearly every reply, resolve and status change is refused and the policy paths behind
+them are never reached.  So a program is drawn *interactively*: a :class:`CommandDriver` owns
+a real :class:`~csflow.desk.Desk` built from the configuration, and every command is drawn
+from what that desk makes possible now (the assigned agent, an allowed team, a solved ticket,
+a grant within what is left of an agent's allowance), applied at once, and the next one drawn
+from the new state.  Hypothesis records every draw, so a failing program still shrinks: fewer
+steps, earlier kinds, smaller time steps.
+
+A kind the configuration rules out is never possible: ``set_sla_policy`` needs an SLA policy,
+the goodwill commands need a goodwill policy (and ``approve_goodwill``/``decline_goodwill`` a
+pending request, so an ``over_limit="refuse"`` policy never has one).  A grant is drawn within
+the agent's allowance and the ticket's limit, or (under ``over_limit="approval"``) above one,
+which becomes a request for a supervisor.  What the desk's public views do not show -- which
+resolutions were rated, what each ticket has been granted, which ticket a pending request is
+on -- the driver keeps from the events of the commands it applies (so commands a test applies
+to :attr:`CommandDriver.desk` directly leave it behind).
 
 A tunable share of steps (*refusals*) draws any command kind with arbitrary arguments, so the
 refusal paths ("a command that raises has changed nothing") are tested too.  Every other
@@ -32,14 +43,23 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime, time, timedelta
+from decimal import Decimal
 from typing import Any, Final, TypeVar
 
 import attrs
 from hypothesis import strategies as st
 
 from csflow.desk import LIFECYCLE, Desk, DeskConfig, TicketView
+from csflow.desk.goodwill import MAX_AMOUNT, period_key
 from csflow.errors import CsflowError, InvariantError
-from csflow.events import Event
+from csflow.events import (
+    Event,
+    FeedbackRecorded,
+    GoodwillDeclined,
+    GoodwillGranted,
+    GoodwillRequested,
+    TicketResolved,
+)
 from csflow.model import AgentProfile, Channel, Customer, Priority, Ticket
 from csflow.queues import Signature
 from csflow.testing.command import Command
@@ -61,12 +81,17 @@ COMMAND_KINDS: Final[tuple[str, ...]] = (
     "customer_message",
     "set_status",
     "set_priority",
+    "set_sla_policy",
     "transfer",
     "escalate",
     "request_callback",
     "abandon",
     "reopen",
     "close",
+    "record_feedback",
+    "grant_goodwill",
+    "approve_goodwill",
+    "decline_goodwill",
     "forget",
     "remove_agent",
     "advance",
@@ -83,12 +108,17 @@ _WEIGHTS: Final[dict[str, int]] = {
     "customer_message": 2,
     "set_status": 4,
     "set_priority": 3,
+    "set_sla_policy": 2,
     "transfer": 2,
     "escalate": 2,
     "request_callback": 4,
     "abandon": 3,
     "reopen": 3,
     "close": 3,
+    "record_feedback": 2,
+    "grant_goodwill": 4,
+    "approve_goodwill": 3,
+    "decline_goodwill": 3,
     "forget": 3,
     "remove_agent": 1,
     "advance": 2,
@@ -97,6 +127,8 @@ _WORKING = ("assigned", "pending", "on_hold")
 _STATUSES = ("pending", "on_hold", "open")
 _MAX_AGENTS = 12
 _CUSTOMERS = tuple(f"c{i}" for i in range(8))
+_SUPERVISORS = ("lead-rina", "lead-budi")
+_REASONS = ("late_delivery", "shipping_voucher", "damaged_item")
 
 
 @attrs.frozen
@@ -159,6 +191,13 @@ class CommandDriver:
         self._dst: list[datetime] = sorted(
             t for cal in self.vocabulary.calendars for t in dst_changes(cal, start)
         )
+        # What the desk's views do not show, kept from the events of the commands applied:
+        # each ticket's resolutions, the last one rated, the goodwill it has received, and the
+        # ticket of each goodwill request awaiting a supervisor.
+        self._resolutions: dict[str, int] = {}
+        self._rated: dict[str, int] = {}
+        self._granted: dict[str, Decimal] = {}
+        self._requests: dict[str, str] = {}
 
     # -- what is possible now ----------------------------------------------------------------
 
@@ -171,8 +210,19 @@ class CommandDriver:
         return out
 
     def _ticket_targets(self, kind: str) -> list[TicketView]:
+        if kind == "set_sla_policy":
+            # Allowed where a priority change is; the state does not change.
+            return self._views(LIFECYCLE["set_priority"]) if self.desk.config.sla_policies else []
+        if kind == "record_feedback":
+            return [
+                v
+                for v in self._views(("solved", "closed"))
+                if self._resolutions.get(v.ticket.id, 0) > self._rated.get(v.ticket.id, 0)
+            ]
         if kind == "forget":
-            return self._views(("closed", "abandoned"))
+            # The desk forgets no ticket with a goodwill request awaiting a supervisor.
+            asked = {self._requests.get(r) for r in self.desk.goodwill_requests()}
+            return [v for v in self._views(("closed", "abandoned")) if v.ticket.id not in asked]
         if kind in ("reply", "resolve"):
             return [v for v in self._views(_WORKING) if v.agent_id is not None]
         if kind == "request_callback":
@@ -215,7 +265,9 @@ class CommandDriver:
             kind: One of :data:`COMMAND_KINDS`.
 
         Returns:
-            True when some command of that kind would be drawn from the desk's state.
+            True when some command of that kind would be drawn from the desk's state; never
+            for a kind the configuration rules out (``set_sla_policy`` without SLA policies,
+            the goodwill commands without a goodwill policy).
         """
         if kind in ("submit", "advance"):
             return True
@@ -223,7 +275,43 @@ class CommandDriver:
             return self._agents < _MAX_AGENTS
         if kind in ("set_presence", "remove_agent"):
             return any(True for _ in self.desk.agents())
+        if kind == "grant_goodwill":
+            return bool(self._grants()[1])
+        if kind in ("approve_goodwill", "decline_goodwill"):
+            return bool(self.desk.goodwill_requests())
         return bool(self._ticket_targets(kind))
+
+    def _grants(self) -> tuple[dict[str, tuple[Decimal, Decimal]], dict[str, Decimal | None]]:
+        # Who may grant goodwill now and on which tickets: each agent with what is left of its
+        # allowance in the period of `now` and the allowance's size, each ticket with what its
+        # tier's limit still lets it receive (None: no limit).  Under over_limit="refuse" only
+        # those with at least one unit of room; without a goodwill policy, nobody.
+        policy = self.desk.config.goodwill
+        tickets = list(self.desk.tickets())
+        if policy is None or not tickets:
+            return {}, {}
+        spent: dict[str, Decimal] = {}
+        last = self.desk.now
+        if last is not None and period_key(last, policy.period, policy.zone) == period_key(
+            self.now, policy.period, policy.zone
+        ):
+            # The balances are those of the desk's last instant: still current in its period.
+            spent = {b: used for b, (used, _) in self.desk.goodwill_balances().items()}
+        agents: dict[str, tuple[Decimal, Decimal]] = {}
+        for aid in self.desk.agents():
+            budget, size = policy.budget_of(aid, self.desk.agent(aid).profile.teams)
+            agents[aid] = (size - spent.get(budget, Decimal(0)), size)
+        room: dict[str, Decimal | None] = {}
+        for tid in tickets:
+            limit = policy.ticket_limit(self.desk.ticket(tid).ticket.customer.tier.name)
+            room[tid] = None if limit is None else limit - self._granted.get(tid, Decimal(0))
+        if policy.over_limit == "refuse":
+            unit = Decimal(1).scaleb(-policy.decimals)
+            agents = {a: v for a, v in agents.items() if v[0] >= unit}
+            room = {t: r for t, r in room.items() if r is None or r >= unit}
+        if not agents or not room:
+            return {}, {}
+        return agents, room
 
     # -- time ----------------------------------------------------------------------------------
 
@@ -389,8 +477,19 @@ class CommandDriver:
             if not desk.agent(aid).routable and draw(st.integers(0, 3)) < 3:
                 return [Command(kind, now, (aid, "available"))]
             return [Command(kind, now, (aid, draw(st.sampled_from(self.vocabulary.presence))))]
+        if kind == "grant_goodwill":
+            return [self._draw_grant(draw)]
+        if kind in ("approve_goodwill", "decline_goodwill"):
+            rid = draw(st.sampled_from(desk.goodwill_requests()))
+            return [Command(kind, now, (rid, draw(st.sampled_from(_SUPERVISORS))))]
         v: TicketView = draw(st.sampled_from(self._ticket_targets(kind)))
         tid = v.ticket.id
+        if kind == "set_sla_policy":
+            names = sorted(desk.config.sla_policies)
+            return [Command(kind, now, (tid, draw(st.sampled_from(names))))]
+        if kind == "record_feedback":
+            comment = draw(st.text(max_size=40)) if draw(st.booleans()) else ""
+            return [Command(kind, now, (tid, draw(st.integers(1, 5)), comment))]
         if kind in ("reply", "resolve"):
             return [Command(kind, now, (tid, v.agent_id))]
         if kind == "set_status":
@@ -404,10 +503,47 @@ class CommandDriver:
             return [Command(kind, now, (tid, draw(st.sampled_from(self._transfers(v)))))]
         return [Command(kind, now, (tid,))]
 
+    def _draw_grant(self, draw: Draw) -> Command:
+        # A grant within what is left of the agent's allowance and of the ticket's limit, or
+        # (over_limit="approval") above one of them: a request for a supervisor.
+        policy = self.desk.config.goodwill
+        assert policy is not None  # grant_goodwill is possible
+        agents, room = self._grants()
+        tid = draw(st.sampled_from(list(room)))
+        owner = self.desk.ticket(tid).agent_id
+        # Most often the agent who has the ticket grants it.
+        if owner in agents and draw(st.integers(0, 3)) < 3:
+            aid = owner
+        else:
+            aid = draw(st.sampled_from(list(agents)))
+        left, size = agents[aid]
+        limit = room[tid]
+        unit = Decimal(1).scaleb(-policy.decimals)
+        cap = left if limit is None else min(left, limit)
+        fits = max(0, int(cap / unit))  # whole units that fit (none past an approved excess)
+        most = int(MAX_AMOUNT / unit) - 1  # amounts are below MAX_AMOUNT
+        can_ask = policy.over_limit == "approval" and fits < most
+        if fits and (not can_ask or not draw(st.booleans())):  # within, as shrunk
+            units = draw(st.integers(1, min(fits, most)))
+        else:
+            span = max(fits, int(size / unit), 1)
+            units = draw(st.integers(fits + 1, min(fits + span, most)))
+        amount: Decimal | str = Decimal(units).scaleb(-policy.decimals)
+        if draw(st.booleans()):
+            amount = str(amount)  # the plain-data form a host reads from a request
+        reason = draw(st.sampled_from(_REASONS))
+        return Command("grant_goodwill", self.now, (tid, aid, amount, reason))
+
     def _transfers(self, v: TicketView) -> list[str]:
         # Another team, or an agent who could take the ticket now: routable, eligible, with
         # room.  A waiting call-back is a phone call (as the desk sees it).
-        teams = [t for t in sorted(self.desk.config.teams) if t != v.team]
+        # (Not to a team whose queue a waiting ticket is in already: the desk refuses that.)
+        config = self.desk.config
+        teams = [
+            t
+            for t in sorted(config.teams)
+            if t != v.team and not (v.state == "queued" and config.teams[t].queue == v.queue)
+        ]
         sig = Signature.of(v.ticket)
         if v.state == "queued" and v.callback:
             sig = sig.on_channel(Channel.PHONE.name)
@@ -452,6 +588,21 @@ class CommandDriver:
             teams = [*sorted(self.desk.config.teams), "nowhere"]
             to = draw(st.sampled_from(teams + ([aid] if kind == "transfer" else [])))
             return [Command(kind, now, (tid, to))]
+        if kind == "set_sla_policy":
+            policy = draw(st.sampled_from([*sorted(self.desk.config.sla_policies), "nowhere"]))
+            return [Command(kind, now, (tid, policy))]
+        if kind == "record_feedback":
+            rating = draw(st.sampled_from([0, 1, 5, 6, True, "5"]))
+            comment = draw(st.sampled_from(["", "ok", "x" * 2001, None]))
+            return [Command(kind, now, (tid, rating, comment))]
+        if kind == "grant_goodwill":
+            amount = draw(st.sampled_from(["25000", 1, "0", "-1", 0.5, "1.1234567", "abc"]))
+            reason = draw(st.sampled_from([*_REASONS[:1], "", "x" * 201]))
+            return [Command(kind, now, (tid, aid, amount, reason))]
+        if kind in ("approve_goodwill", "decline_goodwill"):
+            rid = draw(st.sampled_from([*self.desk.goodwill_requests(), f"{tid}/goodwill/0"]))
+            supervisor = draw(st.sampled_from([*_SUPERVISORS[:1], ""]))
+            return [Command(kind, now, (rid, supervisor))]
         return [Command(kind, now, (tid,))]
 
     def draw_kind(self, draw: Draw) -> str:
@@ -474,6 +625,9 @@ class CommandDriver:
                     weight += (3 if kind == "reply" else 5) * len(self._ticket_targets(kind))
                 if kind == "set_presence" and self.desk.waiting_count():
                     weight += 2 if routable else 10
+                if kind in ("approve_goodwill", "decline_goodwill"):
+                    # A supervisor answers soon: the more requests wait, the sooner.
+                    weight += 2 * min(len(self.desk.goodwill_requests()), 3)
                 if kind == "abandon" and self.desk.waiting_count() > 2:
                     weight = 4  # customers give up when the line is long
                 if kind == "submit" and self.desk.waiting_count() > 2:
@@ -534,11 +688,34 @@ class CommandDriver:
         """
         before = self.desk.snapshot() if self.check_refusals else None
         try:
-            return Step(command, tuple(command.apply(self.desk)), refusal=refusal)
+            events = tuple(command.apply(self.desk))
         except CsflowError as exc:
             if before is not None and self.desk.snapshot() != before:
                 raise InvariantError(f"refused command {command!r} changed the desk") from exc
             return Step(command, (), exc, refusal=refusal)
+        self._track(command, events)
+        return Step(command, events, refusal=refusal)
+
+    def _track(self, command: Command, events: tuple[Event, ...]) -> None:
+        # Keep what the views do not show (see __init__) from an accepted command's events.
+        if command.name == "forget":
+            tid = command.args[0]
+            self._resolutions.pop(tid, None)
+            self._rated.pop(tid, None)
+            self._granted.pop(tid, None)
+        for e in events:
+            if isinstance(e, TicketResolved):
+                self._resolutions[e.ticket_id] = self._resolutions.get(e.ticket_id, 0) + 1
+            elif isinstance(e, FeedbackRecorded):
+                self._rated[e.ticket_id] = e.cycle
+            elif isinstance(e, GoodwillGranted):
+                self._granted[e.ticket_id] = self._granted.get(e.ticket_id, Decimal(0)) + e.amount
+                if e.request_id is not None:
+                    self._requests.pop(e.request_id, None)
+            elif isinstance(e, GoodwillRequested):
+                self._requests[e.request_id] = e.ticket_id
+            elif isinstance(e, GoodwillDeclined):
+                self._requests.pop(e.request_id, None)
 
 
 @st.composite
@@ -556,8 +733,10 @@ def commands(
     Agents with the configuration's skills, languages and teams join and come online; tickets
     arrive with its tiers, channels, languages and categories; replies and resolutions come
     from the agent who has the ticket, escalations follow the graph, reopens find solved
-    tickets; time crosses business-hour boundaries, nights, weekends and DST changes.  A
-    share *refusals* of the steps draws arbitrary commands, most of which the desk refuses.
+    tickets, customers rate resolutions, agents grant goodwill within their allowances (or
+    beyond, for a supervisor to answer), tickets change SLA policy; time crosses business-hour
+    boundaries, nights, weekends and DST changes.  A share *refusals* of the steps draws
+    arbitrary commands, most of which the desk refuses.
 
     The program is drawn against a real desk, so it is only meaningful for *config*: replay it
     on a desk built from the same configuration.
