@@ -169,6 +169,7 @@ LOWLEVEL = {
     "DeclineGoodwill",
     "DeskEvent",
     "Distribution",
+    "ESCALATION_POLICY_FAILED",
     "EVENT_VERSION",
     "Empirical",
     "ErlangAResult",

@@ -83,6 +83,7 @@ from csflow.people import (
     Satisfaction,
 )
 from csflow.policies import (
+    ESCALATION_POLICY_FAILED,
     POLICY_FIELDS,
     Escalation,
     PolicyResult,
@@ -226,6 +227,7 @@ __all__ = [
     "DAY_KEYS",
     "DEFAULT_PAUSE_ON",
     "DEFAULT_WARNINGS",
+    "ESCALATION_POLICY_FAILED",
     "EVENT_VERSION",
     "FINAL_STATUSES",
     "LIFECYCLE",

@@ -75,6 +75,7 @@ from csflow.rules.syntax import (
 )
 
 __all__ = [
+    "ESCALATION_POLICY_FAILED",
     "POLICY_FIELDS",
     "Escalation",
     "EscalationPolicy",
@@ -94,6 +95,12 @@ T_co = TypeVar("T_co", covariant=True)
 POLICY_FIELDS: Final = STANDARD_FIELDS | frozenset({"event", "metric"})
 """Every field a policy's rules may use (``"x.*"``: any key under ``x``), for
 ``known_fields``."""
+
+ESCALATION_POLICY_FAILED: Final = "the escalation policy failed: "
+"""How :attr:`SlaEscalated.skipped <csflow.events.SlaEscalated.skipped>` begins when the
+escalation policy raised, or answered with something other than a ``PolicyResult`` of an
+:class:`Escalation` (or ``None``): the warning or breach is kept, and
+:func:`~csflow.testing.check_invariants` reports such an event as a broken policy."""
 
 # Top-level context names the policies fill in themselves; host extras may not shadow them.
 _RESERVED = frozenset(f.split(".")[0] for f in POLICY_FIELDS)
@@ -287,7 +294,14 @@ class QueuePolicy(Protocol):
 
 
 class EscalationPolicy(Protocol):
-    """Decides what happens on an SLA event (``context.event``, ``context.metric``)."""
+    """Decides what happens on an SLA event (``context.event``, ``context.metric``).
+
+    The desk asks it while time passes (``advance``, or a command's catch-up), after the
+    warning or breach has happened: if it raises, or answers with anything but a
+    :class:`PolicyResult` of an :class:`Escalation` or ``None``, the event is kept and an
+    :class:`~csflow.events.SlaEscalated` doing nothing says why in ``skipped`` (beginning with
+    :data:`ESCALATION_POLICY_FAILED`), rather than losing the breach.
+    """
 
     def __call__(self, context: PolicyContext, /) -> PolicyResult[Escalation]:
         """The escalation (possibly empty) and why."""

@@ -96,7 +96,7 @@ from csflow.desk.lifecycle import (
 from csflow.desk.record import TicketRecord
 from csflow.desk.state import DeskParts, load_state, state_snapshot
 from csflow.desk.timers import Timers
-from csflow.desk.triage import triage
+from csflow.desk.triage import policy_answer, triage
 from csflow.desk.views import ClockView, TicketView, clock_view
 from csflow.errors import (
     ConfigError,
@@ -141,7 +141,12 @@ from csflow.model import (
     Ticket,
     TicketStatus,
 )
-from csflow.policies import EscalationPolicy, PolicyContext
+from csflow.policies import (
+    ESCALATION_POLICY_FAILED,
+    Escalation,
+    EscalationPolicy,
+    PolicyContext,
+)
 from csflow.queues import AgingKey, DeadlineKey, KeyContext, QueuedTicket, Signature, TicketQueue
 from csflow.queues.keys import checked_key
 from csflow.routing import (
@@ -1785,8 +1790,27 @@ class Desk:
         if r.state not in _IN_PROGRESS:
             return
         kind = "breach" if isinstance(e, SlaBreached) else "warning"
-        result = policy(PolicyContext(r.ticket, e.at, event=kind, metric=e.metric.value))
-        esc = result.value
+        try:
+            result = policy_answer(
+                policy(PolicyContext(r.ticket, e.at, event=kind, metric=e.metric.value)),
+                "escalation policy",
+            )
+            esc = result.value
+            if esc is not None and not isinstance(esc, Escalation):
+                raise ConfigError(
+                    f"the escalation policy's value must be an Escalation or None, got {show(esc)}"
+                )
+        except Exception as exc:
+            # The host's code failed on a warning or breach the desk has already counted (its
+            # clock moved on): the event is kept, and what failed is said where the host
+            # looks for what was not done.  Raising here would lose the breach for good.
+            why = f"{ESCALATION_POLICY_FAILED}{show(exc)}"
+            self._emit(
+                r,
+                SlaEscalated(e.at, r.ticket.id, e.metric.value, kind, (), (), "", (why,)),
+                out,
+            )
+            return
         if not esc:
             return
         skipped: list[str] = []

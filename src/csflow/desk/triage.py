@@ -20,10 +20,10 @@ from csflow.desk.config import DeskConfig
 from csflow.desk.names import extra_skills
 from csflow.errors import ConfigError
 from csflow.model import Priority, Ticket
-from csflow.policies import PolicyContext
+from csflow.policies import PolicyContext, PolicyResult
 from csflow.rules import ticket_context
 
-__all__ = ["Triage", "triage"]
+__all__ = ["Triage", "policy_answer", "triage"]
 
 
 @attrs.frozen
@@ -92,18 +92,32 @@ def triage(
     return Triage(ticket, queue, sla, reason, rule, tags)
 
 
+def policy_answer(result: object, what: str) -> PolicyResult[Any]:
+    """*result*, which the *what* (``"priority policy"`` ...) returned, if it is a
+    :class:`~csflow.policies.PolicyResult` with a string reason.
+
+    Raises:
+        ConfigError: Anything else, naming it (a bare priority, ``None`` ...).
+    """
+    if not isinstance(result, PolicyResult) or not isinstance(result.reason, str):
+        raise ConfigError(
+            f"the {what} must return a PolicyResult(value, reason), got {show(result)}"
+        )
+    return result
+
+
 def _ask_policies(
     config: DeskConfig, ticket: Ticket, at: datetime, queue: str, sla: str | None, reason: str
 ) -> tuple[Ticket, str, str | None, str]:
     """Ask the configured policy callables (after the rules); check their answers."""
     reasons = [reason]
     if config.priority_policy is not None:
-        res = config.priority_policy(PolicyContext(ticket, at))
+        res = policy_answer(config.priority_policy(PolicyContext(ticket, at)), "priority policy")
         ticket = attrs.evolve(ticket, priority=Priority.parse(res.value))
         reasons.append(f"priority: {res.reason}")
     ctx = PolicyContext(ticket, at)
     if config.queue_policy is not None:
-        res_q = config.queue_policy(ctx)
+        res_q = policy_answer(config.queue_policy(ctx), "queue policy")
         queues = [q.name for q in config.queues]
         if res_q.value not in queues:
             raise ConfigError(
@@ -113,7 +127,7 @@ def _ask_policies(
         queue = res_q.value
         reasons.append(f"queue: {res_q.reason}")
     if config.sla_selection is not None:
-        res_s = config.sla_selection(ctx)
+        res_s = policy_answer(config.sla_selection(ctx), "SLA selection policy")
         if res_s.value is not None and res_s.value not in config.sla_policies:
             raise ConfigError(
                 f"the SLA selection policy chose unknown SLA policy {show(res_s.value)}; "

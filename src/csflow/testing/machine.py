@@ -9,7 +9,11 @@ and rarely serve) -- for a share of the steps, arbitrary commands (which must ch
 when refused) -- and the desk's contract (:func:`~csflow.testing.invariants.check_invariants`)
 as an ``@invariant``.  A command drawn from what the desk makes possible must be accepted: when
 the desk refuses one (a policy of the configuration that raises for some customers, say), the
-machine fails naming the command and the error (:meth:`DeskMachine.check_refused`).
+machine fails naming the command and the error (:meth:`DeskMachine.check_refused`).  An
+escalation policy that fails while time passes (it raises, or answers with the wrong type) does
+not make the desk refuse anything -- the warning or breach is kept, and the
+:class:`~csflow.events.SlaEscalated` says so in ``skipped`` -- so the machine fails on such an
+event too, naming the command that caught it up.
 
 A subclass sets :attr:`DeskMachine.config` and adds its own laws, either as more
 ``@invariant`` methods or by overriding :meth:`DeskMachine.check_event`, which sees every
@@ -46,7 +50,8 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 from csflow.desk import Desk, DeskConfig
 from csflow.errors import InvariantError
-from csflow.events import Event
+from csflow.events import Event, SlaEscalated
+from csflow.policies import ESCALATION_POLICY_FAILED
 from csflow.testing.command import Command
 from csflow.testing.invariants import check_invariants
 from csflow.testing.programs import CommandDriver, Draw, Step
@@ -153,6 +158,13 @@ class DeskMachine(RuleBasedStateMachine):
                 name = type(e).__name__
                 event(f"event {name}")
                 self._event_kinds.add(name)
+                if isinstance(e, SlaEscalated):
+                    failed = [x for x in e.skipped if x.startswith(ESCALATION_POLICY_FAILED)]
+                    if failed:
+                        raise InvariantError(
+                            f"{s.command!r}: on the {e.kind} of {e.metric} of ticket "
+                            f"{e.ticket_id!r}, {failed[0]}"
+                        )
                 self.check_event(e)
             self.events += s.events
         return steps
