@@ -7,15 +7,16 @@ deterministic, so :func:`replay` gives the same events every time.
 from __future__ import annotations
 
 import inspect
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any, Final
 
 import attrs
 
+from csflow._text import show
 from csflow.desk import Desk, DeskConfig
 from csflow.desk.commands import COMMANDS
-from csflow.errors import CsflowError, InvalidTransitionError
+from csflow.errors import ConfigError, CsflowError, InvalidTransitionError
 from csflow.events import Event
 
 __all__ = ["DESK_COMMANDS", "Command", "replay"]
@@ -89,11 +90,17 @@ def replay(config: DeskConfig, commands: Iterable[Command], *, errors: bool = Fa
         Every event, in order.
 
     Raises:
+        ConfigError: *commands* is not an iterable of :class:`Command` values (a string, a
+            number, an item of another type), naming it.
         CsflowError: A command was refused and *errors* is false.
     """
+    if isinstance(commands, str | bytes | Mapping) or not isinstance(commands, Iterable):
+        raise ConfigError(f"commands must be an iterable of Command values, got {show(commands)}")
     desk = Desk(config)
     out: list[Event] = []
-    for cmd in commands:
+    for i, cmd in enumerate(commands):
+        if not isinstance(cmd, Command):
+            raise ConfigError(f"expected a Command, got {show(cmd)}", f"commands[{i}]")
         try:
             out.extend(cmd.apply(desk))
         except CsflowError:

@@ -46,7 +46,8 @@ __all__ = ["Story"]
 
 _STEP = re.compile(
     r"^(?:(?P<weekday>[A-Za-z]+)\s+|\+(?P<days>\d{1,4})d\s+|(?P<date>\d{4}-\d{2}-\d{2})\s+)?"
-    r"(?P<h>\d{1,2}):(?P<m>\d{2})(?::(?P<s>\d{2}))?$"
+    r"(?P<h>\d{1,2}):(?P<m>\d{2})(?::(?P<s>\d{2}))?\Z",
+    re.ASCII,  # (\d is any script's digit otherwise, and $ matches before a final newline)
 )
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _FORMS = "'HH:MM[:SS]', 'Mon HH:MM', '+1d HH:MM' or 'YYYY-MM-DD HH:MM'"

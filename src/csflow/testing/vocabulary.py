@@ -136,7 +136,8 @@ class Vocabulary:
                 skill_names.append(f.split(".", 1)[1])
         cap = config.capacity
         channels = tuple(channels)
-        found_channels = [*lits.get("channel", []), *cap.limits, *cap.exclusive, *channels]
+        # (Sorted: a set's order changes with PYTHONHASHSEED, and a derandomized run must not.)
+        found_channels = [*lits.get("channel", []), *cap.limits, *sorted(cap.exclusive), *channels]
         found_languages = [
             *lits.get("language", []),
             *lits.get("customer.language", []),
