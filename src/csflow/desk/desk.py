@@ -755,7 +755,8 @@ class Desk:
             UnknownTicketError: No such ticket.
             ConfigError: *to* is neither an agent nor a team.
             InvalidTransitionError: Not allowed from the ticket's state; it already waits in
-                the team's queue; the agent cannot take it now (:class:`~csflow.routing.CapacityExceededError`); the limit refuses it
+                the team's queue; the agent cannot take it now
+                (:class:`~csflow.routing.CapacityExceededError`); the limit refuses it
                 (:class:`~csflow.routing.TransferLimitError`).
         """
         command = _TC.TRANSFER
