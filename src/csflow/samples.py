@@ -183,8 +183,9 @@ def demo_desk_data() -> dict[str, Any]:
 def demo_simulation_data(peak: str = "lebaran") -> dict[str, Any]:
     """A day of traffic and staff at the sample desk, as data for ``SimConfig.from_dict``.
 
-    Monday 16 March 2026, the last full working day before the Lebaran closing: the
-    pre-holiday rush of orders and refunds, with the *peak* multiplier on every rate.
+    Monday 16 March 2026, two working days before the office closes on Wednesday 18 March
+    for Nyepi and then Lebaran (Idul Fitri): the pre-holiday rush of orders and refunds, with
+    the *peak* multiplier on every rate.
     """
     day = ["whatsapp", "chat", "phone", "email", "social"]
     front_shifts = [

@@ -63,9 +63,9 @@ def run_sweep(
 
     Raises:
         ConfigError: *scenarios* is not an iterable of :class:`~csflow.sim.Scenario` (the
-            error's path names a bad item), a scenario's data is malformed (every scenario's
-            configuration is checked here, before any runs), or *executor* has no
-            ``submit`` method.
+            error's path names a bad item), a scenario's data or seed is malformed (every
+            scenario's configuration and seed are checked here, before any runs), or
+            *executor* has no ``submit`` method.
 
     Examples:
         >>> from concurrent.futures import ThreadPoolExecutor
@@ -87,6 +87,9 @@ def run_sweep(
     for i, s in enumerate(items):
         if not isinstance(s, Scenario):
             raise ConfigError(f"expected a Scenario, got {show(s)}", f"scenarios[{i}]")
+        # Scenario checks its seed, but a run checks it again: check it here, before any run.
+        if isinstance(s.seed, bool) or not isinstance(s.seed, int):
+            raise ConfigError(f"expected an int, got {show(s.seed)}", f"scenarios[{i}].seed")
         try:
             s.configs()
         except ConfigError as exc:

@@ -17,6 +17,7 @@ from typing import Any, Final
 
 import attrs
 
+from csflow._text import show
 from csflow.cli import planning
 from csflow.cli.documents import (
     Document,
@@ -43,6 +44,7 @@ from csflow.lint import Finding
 from csflow.model import AgentProfile
 from csflow.sim import PEAK_DAYS, SimConfig
 from csflow.staffing import (
+    MAX_AGENTS,
     MAX_LOAD,
     ForecastInterval,
     StaffingPlan,
@@ -440,6 +442,10 @@ def _staff_one(args: argparse.Namespace, inputs: PlanInputs) -> str:
         raise ConfigError(f"expected a finite number >= 0, got {given!r}", flag)
     if args.agents is not None and args.agents < 1:
         raise ConfigError(f"expected a number of agents >= 1, got {args.agents}", "--agents")
+    if args.agents is not None and args.agents > MAX_AGENTS:
+        raise ConfigError(
+            f"expected at most {MAX_AGENTS:,} agents, got {show(args.agents)}", "--agents"
+        )
     base = given if args.load is not None else given * aht.total_seconds() / 3600
     load = base * inputs.peak
     try:

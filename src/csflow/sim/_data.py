@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from datetime import timedelta
 
@@ -10,7 +11,13 @@ from csflow._config import duration
 from csflow._text import show
 from csflow.errors import ConfigError
 
-__all__ = ["clock", "mix", "number"]
+__all__ = ["clock", "mix", "number", "span"]
+
+# A zero ISO 8601 duration in the shape `parse_duration` reads (``PT0S``, ``P0D``, ``PT0.000S``):
+# every number in it a zero.
+_ZERO_ISO = re.compile(
+    r"P(?:0+W)?(?:0+D)?(?:T(?=0)(?:0+H)?(?:0+M)?(?:0+(?:[.,]0{1,6})?S)?)?\Z", re.ASCII
+)
 
 
 def clock(value: object, path: str) -> timedelta:
@@ -29,7 +36,35 @@ def clock(value: object, path: str) -> timedelta:
         ):
             return timedelta(hours=int(hh), minutes=int(mm))
         raise ConfigError(f"expected a time of day 'HH:MM', got {show(value)}", path)
-    return duration(value, path, zero=True)
+    return span(value, path, zero=True)
+
+
+def span(value: object, path: str, *, zero: bool = False) -> timedelta:
+    """A duration (ISO 8601, seconds or a timedelta) that is positive, or ``>= 0`` with *zero*.
+
+    A zero or negative one is refused saying what the field needs (``expected a non-negative
+    duration``), not as an SLA target.
+
+    Raises:
+        ConfigError: A malformed duration, a negative one, or zero without *zero*, at *path*.
+    """
+    sign: float | None = None
+    if isinstance(value, timedelta):
+        sign = value / timedelta(microseconds=1)
+    elif isinstance(value, int | float) and not isinstance(value, bool):
+        try:
+            # Seconds are read to the microsecond: 1e-9 s is zero.
+            sign = float(round(value * 1_000_000)) if math.isfinite(value) else None
+        except OverflowError:  # past float's range: parse_duration names it
+            sign = None
+    elif isinstance(value, str) and value not in ("P", "PT") and _ZERO_ISO.match(value):
+        sign = 0.0
+    if sign is not None and (sign < 0 or (sign == 0 and not zero)):
+        what = "non-negative" if zero else "positive"
+        raise ConfigError(f"expected a {what} duration, got {show(value)}", path)
+    if sign == 0:
+        return timedelta(0)
+    return duration(value, path, zero=zero)
 
 
 def number(value: object, path: str, *, positive: bool = False) -> float:

@@ -10,10 +10,10 @@ from typing import Any, Protocol, runtime_checkable
 
 import attrs
 
-from csflow._config import check_keys, duration, mapping, sequence
+from csflow._config import check_keys, mapping, sequence
 from csflow._text import show
 from csflow.errors import ConfigError
-from csflow.sim._data import number
+from csflow.sim._data import number, span
 
 __all__ = ["Distribution", "Empirical", "Exponential", "LogNormal", "read_distribution"]
 
@@ -126,11 +126,17 @@ class Empirical:
 
 def read_distribution(value: object, path: str) -> Distribution:
     """``{"exponential": "PT6M"}``, ``{"lognormal": {"mean": ..., "sigma": ...}}``,
-    ``{"empirical": [...]}``, or a duration alone (exponential)."""
+    ``{"empirical": [...]}``, or a duration alone (exponential).
+
+    Raises:
+        ConfigError: A malformed distribution, with the path to the bad value: a mean that is
+            not a positive duration, an empirical value that is negative, an empty empirical
+            list, a negative *sigma*, an unknown kind.
+    """
     if isinstance(value, Distribution):
         return value
     if not isinstance(value, Mapping):
-        return Exponential(duration(value, path))
+        return Exponential(span(value, path))
     d = mapping(value, path)
     if len(d) != 1:
         raise ConfigError(
@@ -139,15 +145,18 @@ def read_distribution(value: object, path: str) -> Distribution:
     ((kind, arg),) = d.items()
     p = f"{path}.{kind}"
     if kind == "exponential":
-        return Exponential(duration(arg, p))
+        return Exponential(span(arg, p))
     if kind == "lognormal":
         m = mapping(arg, p)
         check_keys(m, ("mean", "sigma"), p)
-        return LogNormal(duration(m.get("mean"), f"{p}.mean"), number(m.get("sigma", 0.75), p))
-    if kind == "empirical":
-        return Empirical(
-            [duration(v, f"{p}[{i}]", zero=True) for i, v in enumerate(sequence(arg, p))]
+        return LogNormal(
+            span(m.get("mean"), f"{p}.mean"), number(m.get("sigma", 0.75), f"{p}.sigma")
         )
+    if kind == "empirical":
+        values = [span(v, f"{p}[{i}]", zero=True) for i, v in enumerate(sequence(arg, p))]
+        if not values:
+            raise ConfigError(f"expected a list of at least one duration, got {show(arg)}", p)
+        return Empirical(values)
     raise ConfigError(
         f"unknown distribution {show(kind)}; expected 'exponential', 'lognormal' or 'empirical'",
         path,

@@ -20,6 +20,16 @@ that starts or ends) wait in one heap ordered by ``(instant, counter)``, so ties
 deterministic.  Each step takes the earlier of the heap's top and ``desk.next_wakeup()`` (SLA
 warnings and breaches, relaxation steps, overflow): a desk timer that is due first is fired
 with ``desk.advance(at=...)`` at its own instant, before any command at a later instant.
+One more entry waits in the heap from the start: the stop, ``MAX_DRAIN`` (a year) after the
+horizon or after the agents' last scheduled shift change, whichever is later.  A run whose
+drain would go on longer (a backlog of years, a handle time drawn in months) ends there, so
+every instant the run reaches is one ``SimConfig`` checked to lie within the year 9999.
+
+Busy time is kept per reporting interval for the occupancy series as the parts of a
+handling in its first and last interval, and a count of the whole intervals between (+1
+where they start, -1 where they end, summed up when the series is built), so a handling
+costs the same however many intervals it spans; the series stop ``MAX_SIM_INTERVALS``
+intervals into the drain.
 
 The simulator reacts only to :class:`~csflow.events.TicketAssigned`: the agent replies at once
 (the greeting meets the first-response clock) and the handling ends after a handle time drawn
@@ -71,7 +81,7 @@ from csflow.metrics import Summarizer
 from csflow.model import Tier
 from csflow.sim.arrivals import Arrivals
 from csflow.sim.result import SimResult, SlaInterval
-from csflow.sim.scenario import Scenario, SimConfig
+from csflow.sim.scenario import MAX_DRAIN, MAX_SIM_INTERVALS, Scenario, SimConfig
 from csflow.sla import SlaBreached, SlaMet
 
 __all__ = ["run_scenario", "simulate"]
@@ -102,6 +112,9 @@ _DAY_S: Final = 86_400.0
 _US: Final = 1_000_000
 
 
+_MAX_DRAIN_US: Final = MAX_DRAIN // timedelta(microseconds=1)
+
+
 class _Picker:
     """Draws a name from a mix with one ``random()`` call and a bisection."""
 
@@ -119,7 +132,7 @@ class _Picker:
         return self.names[min(i, len(self.names) - 1)]
 
 
-_ARRIVE, _DONE, _ABANDON, _PRESENCE = 0, 1, 2, 3
+_ARRIVE, _DONE, _ABANDON, _PRESENCE, _STOP = 0, 1, 2, 3, 4
 
 
 class _Run:
@@ -158,6 +171,13 @@ class _Run:
                 self.progress = lambda frac, _customers: one(frac)
         self.start_us = instant_us(config.start, "start", ConfigError)
         self.end_us = self.start_us + duration_us(config.duration, "duration", ConfigError)
+        # The run stops MAX_DRAIN after the horizon and the agents' last shift change (which
+        # SimConfig checked is within the year 9999), set when the shifts are planned.  A draw
+        # longer than the whole run ends after the stop however long it is, so draws are
+        # clipped to that: exactly, and finite.
+        self.last_change_us = self.end_us
+        self.stop_us = self.end_us + _MAX_DRAIN_US
+        self.max_draw_s = (self.stop_us - self.start_us) / _US + 1.0
         self.warm_us = self.start_us + duration_us(config.warmup, "warmup", ConfigError)
         self.heap: list[tuple[int, int, int, Any, Any]] = []
         self.seq = itertools.count()
@@ -193,11 +213,20 @@ class _Run:
             self.escalate.setdefault(e.category, []).append((e.team, e.probability))
         self.rate_starts = [p.start.total_seconds() for p in config.arrivals.rates]
         self.rate_per_s = [p.per_hour * config.peak / 3600.0 for p in config.arrivals.rates]
+        self.any_arrivals = any(r > 0 for r in self.rate_per_s)
         self.interval_us = duration_us(config.interval, "interval", ConfigError)
+        # The series' rows: the horizon's intervals, then the drain's, at most
+        # MAX_SIM_INTERVALS of those.
+        self.horizon_rows = -(-(self.end_us - self.start_us) // self.interval_us)
+        self.max_rows = self.horizon_rows + MAX_SIM_INTERVALS
         self.sla_bins: dict[int, list[int]] = {}
         # Measured occupancy: busy contact-time per interval (every ticket, warm-up included:
         # agents are busy with those too), and the start of each handling still going on.
+        # `busy_bins` holds the time in the intervals where handlings start and end,
+        # `busy_whole` +1 at the first and -1 past the last interval that handlings cover
+        # whole: a handling costs the same whatever its length.
         self.busy_bins: dict[int, int] = {}
+        self.busy_whole: dict[int, int] = {}
         self.busy_since: dict[str, int] = {}
         # The report's window (see `available`), from the warm-up's end until the arrivals
         # stopped (the horizon, or the last customer's arrival when `max_customers` stopped
@@ -234,6 +263,8 @@ class _Run:
         time on shift that occupancy is measured against)."""
         self.push(t_us, _PRESENCE, agent, state)
         changes.append((t_us, state == "available"))
+        if t_us > self.last_change_us:
+            self.last_change_us = t_us
 
     def schedule_agents(self) -> None:
         at = utc(self.start_us)
@@ -276,6 +307,8 @@ class _Run:
                 self.end_us, self.start_us + round(self.next_arrival_s * _US)
             )
             return
+        if not self.any_arrivals:  # every rate 0: no need to walk the horizon's days
+            return
         t = self.next_arrival_s
         horizon = (self.end_us - self.start_us) / _US
         starts = self.rate_starts
@@ -303,6 +336,9 @@ class _Run:
     def run(self) -> None:
         """Run the simulation, folding every desk event in (warm-up tickets left out)."""
         self.schedule_agents()
+        self.stop_us = self.last_change_us + _MAX_DRAIN_US
+        self.max_draw_s = (self.stop_us - self.start_us) / _US + 1.0
+        self.push(self.stop_us, _STOP)
         self.schedule_arrival()
         desk = self.desk
         heap = self.heap
@@ -338,9 +374,12 @@ class _Run:
                     self.commands += 1
                     react(desk.abandon(a, at=at))
                     self.forget(a, at)
-            else:
+            elif kind == _PRESENCE:
                 self.commands += 1
                 react(desk.set_presence(a, b, at=at))
+            else:
+                self.stop(t_us)
+                break
             steps += 1
             if progress is not None and steps % 2000 == 0:
                 frac = (t_us - self.start_us) / span
@@ -349,6 +388,31 @@ class _Run:
                 progress(min(1.0, frac), self.customers)
         if progress is not None:
             progress(1.0, self.customers)
+
+    def stop(self, t_us: int) -> None:
+        """The run stops :data:`~csflow.sim.scenario.MAX_DRAIN` after the horizon (or the last
+        shift change) with work still going on: the handlings still going on count as busy
+        up to now."""
+        for tid in list(self.handling):
+            since = self.busy_since.pop(tid, None)
+            if since is not None:
+                self.busy(since, t_us)
+
+    def draw(self, seconds: object, what: str) -> float:
+        """A draw of *what* that is not a float in ``[0, max_draw_s)``: clipped to
+        ``max_draw_s`` when longer (it ends after the stop either way).
+
+        Raises:
+            ConfigError: A draw that is not a number of seconds ``>= 0`` (a distribution of
+                the caller's own that returned NaN, a negative number or something else).
+        """
+        if isinstance(seconds, int | float) and not isinstance(seconds, bool) and seconds >= 0:
+            # (Compared before the conversion: an int can be too large for a float.)
+            return self.max_draw_s if seconds >= self.max_draw_s else float(seconds)
+        raise ConfigError(
+            f"a {what} distribution drew {show(seconds)}; expected a number of seconds >= 0",
+            what,
+        )
 
     def arrive(self, t_us: int, at: datetime) -> None:
         rng = self.rng
@@ -365,14 +429,19 @@ class _Run:
             self.warm.add(tid)
         patience = self.patience.get(channel, self.patience_default)
         # Every draw of this customer is taken now, in arrival order (common random numbers).
-        self.first_handle[tid] = self.handle.get(channel, self.handle_default).sample(
-            self.handle_rng
-        )
+        seconds = self.handle.get(channel, self.handle_default).sample(self.handle_rng)
+        if type(seconds) is not float or not 0.0 <= seconds < self.max_draw_s:
+            seconds = self.draw(seconds, "handle_time")
+        self.first_handle[tid] = seconds
         rules = self.escalate.get(category)
         if rules:
             draw = self.routing_rng.random
             self.escalation_draws[tid] = [draw() for _ in rules]
         give_up = None if patience is None else patience.sample(self.patience_rng)
+        if give_up is not None and (
+            type(give_up) is not float or not 0.0 <= give_up < self.max_draw_s
+        ):
+            give_up = self.draw(give_up, "patience")
         self.schedule_arrival()
         self.waiting.add(tid)
         self.commands += 1
@@ -432,6 +501,8 @@ class _Run:
                 if seconds is None:  # handled again: the first handle times stay aligned
                     dist = self.handle.get(self.info[tid][0], self.handle_default)
                     seconds = dist.sample(self.rehandle_rng)
+                    if type(seconds) is not float or not 0.0 <= seconds < self.max_draw_s:
+                        seconds = self.draw(seconds, "handle_time")
                 self.push(t_us + round(seconds * _US), _DONE, tid, agent)
                 counted = not (warm and tid in warm)
                 if counted:
@@ -479,13 +550,22 @@ class _Run:
         if b > self.last_busy_us:
             self.last_busy_us = b
         self.window_busy_us += max(0, min(b, self.arrivals_end_us) - max(a, self.warm_us))
+        if a >= b:
+            return
         step = self.interval_us
+        origin = self.start_us
         bins = self.busy_bins
-        while a < b:
-            k = (a - self.start_us) // step
-            edge = min(b, self.start_us + (k + 1) * step)
-            bins[k] = bins.get(k, 0) + edge - a
-            a = edge
+        k = (a - origin) // step
+        last = (b - 1 - origin) // step  # the interval of the handling's last microsecond
+        if k == last:
+            bins[k] = bins.get(k, 0) + b - a
+            return
+        bins[k] = bins.get(k, 0) + origin + (k + 1) * step - a
+        bins[last] = bins.get(last, 0) + b - origin - last * step
+        if last > k + 1:  # whole intervals between: counted, and summed up in the series
+            whole = self.busy_whole
+            whole[k + 1] = whole.get(k + 1, 0) + 1
+            whole[last] = whole.get(last, 0) - 1
 
     def shifts(self, until_us: int) -> list[tuple[int, int, int]]:
         """The agents' time on shift (available, not on a break) up to *until_us*:
@@ -526,34 +606,49 @@ class _Run:
     def occupancy_series(self) -> tuple[tuple[datetime, float | None], ...]:
         """Busy contact-time over available contact-time (agents on shift times their
         capacity slots), per interval of the horizon and of any later interval in which an
-        agent was still busy (the drain); ``None`` where no agent was on."""
-        end = self.series_end_us()
+        agent was still busy (the drain, :data:`~csflow.sim.scenario.MAX_SIM_INTERVALS`
+        intervals of it at most); ``None`` where no agent was on."""
         step = self.interval_us
         origin = self.start_us
-        slot_bins: dict[int, int] = {}
+        end = self.series_end_us()
+        rows = -(-(end - origin) // step)
+        if rows > self.max_rows:
+            rows = self.max_rows
+            end = origin + rows * step
+        # Time on shift as the busy time is kept: the parts in the first and last interval
+        # of each span, and the whole intervals between as a running count of slots.
+        slot_bins = [0] * rows
+        slot_whole = [0] * (rows + 1)
         for slots, a, b in self.shifts(end):
-            while a < b:
-                k = (a - origin) // step
-                edge = min(b, origin + (k + 1) * step)
-                slot_bins[k] = slot_bins.get(k, 0) + (edge - a) * slots
-                a = edge
+            k = (a - origin) // step
+            last = (b - 1 - origin) // step
+            if k == last:
+                slot_bins[k] += (b - a) * slots
+                continue
+            slot_bins[k] += (origin + (k + 1) * step - a) * slots
+            slot_bins[last] += (b - origin - last * step) * slots
+            slot_whole[k + 1] += slots
+            slot_whole[last] -= slots
+        busy_bins = self.busy_bins
+        busy_whole = self.busy_whole
         out = []
-        k = 0
-        while origin + k * step < end:
-            slots = slot_bins.get(k, 0)
-            busy = self.busy_bins.get(k, 0)
+        on = handling = 0
+        for k in range(rows):
+            on += slot_whole[k]
+            handling += busy_whole.get(k, 0)
+            slots = slot_bins[k] + on * step
+            busy = busy_bins.get(k, 0) + handling * step
             out.append((utc(origin + k * step), busy / slots if slots > 0 else None))
-            k += 1
         return tuple(out)
 
     def series(self) -> tuple[SlaInterval, ...]:
         """One row per interval of the horizon (and of any later interval that decided a
-        cycle), with ``0, 0`` where nothing was decided: a gap in a plot is then a quiet
+        cycle, :data:`~csflow.sim.scenario.MAX_SIM_INTERVALS` intervals of the drain at
+        most), with ``0, 0`` where nothing was decided: a gap in a plot is then a quiet
         interval, not a missing one."""
         bins = self.sla_bins
-        last = -(-(self.end_us - self.start_us) // self.interval_us) - 1
         first = min(0, min(bins, default=0))
-        last = max(last, max(bins, default=0))
+        last = min(max(self.horizon_rows, max(bins, default=0) + 1), self.max_rows) - 1
         return tuple(
             SlaInterval(utc(self.start_us + k * self.interval_us), *bins.get(k, (0, 0)))
             for k in range(first, last + 1)
@@ -602,8 +697,11 @@ def simulate(
         count, nor do their own presence changes then (an offline at the end of a shift).
 
     Raises:
-        ConfigError: An escalation team the desk does not have, or a desk command refused by
-            the desk configuration (for instance an escalation the graph does not allow).
+        ConfigError: An escalation team the desk does not have, a desk command refused by
+            the desk configuration (for instance an escalation the graph does not allow), or
+            a handle time or patience drawn from a distribution of the caller's own that is
+            not a number of seconds ``>= 0`` (path ``handle_time`` or ``patience``; an
+            infinite one ends after the run stops).
 
     Examples:
         >>> from datetime import datetime, timedelta, timezone

@@ -43,15 +43,17 @@ class SimResult:
         events: Events the desk returned.
         sla_series: SLA attainment per :attr:`SimConfig.interval`, in time order: one row
             for every interval of the horizon (``met == breached == 0`` and ``rate`` ``None``
-            where nothing was decided), then any later interval that decided a cycle.
+            where nothing was decided), then any later interval that decided a cycle (within
+            ``MAX_SIM_INTERVALS`` intervals after the horizon: 100,000).
         seed: The seed of the run.
         occupancy_series: Measured occupancy per :attr:`SimConfig.interval`, in time order:
             ``(start (UTC), busy / available)``, the time agents spent on contacts (warm-up
             tickets included) over the time they were on shift and not on a break, in
             capacity slots; ``None`` where no agent was on shift.  One row for every interval
             of the horizon, then one for every later interval in which an agent was still
-            busy (the drain); the rows' available time ends with the horizon or, when the
-            drain runs past it, where the last handling ended.
+            busy (the drain; 100,000 rows of it at most, ``MAX_SIM_INTERVALS``); the rows'
+            available time ends with the horizon or, when the drain runs past it, where the
+            last handling ended (or where the run stopped, ``MAX_DRAIN`` after the horizon).
             :attr:`csflow.metrics.Report.occupancy` is the report's busy time over that plus
             the idle time (available less busy) of the rows from the end of the warm-up to
             the end of the arrivals (see :func:`~csflow.sim.engine.simulate`).

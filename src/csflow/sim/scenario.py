@@ -9,23 +9,23 @@ from __future__ import annotations
 
 import bisect
 import math
-from collections.abc import Mapping, Sequence
-from datetime import datetime, timedelta
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import UTC, datetime, timedelta
 from types import MappingProxyType
 from typing import Any, Final
 
 import attrs
 
-from csflow._config import check_keys, duration, mapping, sequence, wrap
+from csflow._config import check_keys, mapping, sequence, wrap
 from csflow._text import show
-from csflow._time import duration_us, instant_us
+from csflow._time import MAX_US, ONE_US, duration_us, instant_us
 from csflow.calendar import BusinessCalendar
 from csflow.desk import DeskConfig
 from csflow.errors import ConfigError
 from csflow.metrics import DEFAULT_SERVICE_TARGET
 from csflow.model import AgentProfile, Channel
 from csflow.routing.capacity import CapacityRules
-from csflow.sim._data import clock, mix, number
+from csflow.sim._data import clock, mix, number, span
 from csflow.sim.distributions import Distribution, Exponential, read_distribution
 
 __all__ = [
@@ -56,6 +56,28 @@ PEAK_DAYS: Final[Mapping[str, float]] = MappingProxyType(
 #: Not exported: the number is the documented contract.
 MAX_ARRIVAL_RATE: Final = 1e7
 
+#: The most reporting intervals a simulation's horizon holds: ``duration / interval`` is at
+#: most 100,000 (a year is 35,040 intervals of 15 minutes, or 17,520 of 30).  The simulator
+#: keeps a row per interval in :attr:`SimResult.sla_series` and
+#: :attr:`SimResult.occupancy_series`, so a finer interval or a longer horizon would fill
+#: memory; the drain after the horizon adds at most as many rows again.  Not exported: the
+#: number is the documented contract.
+MAX_SIM_INTERVALS: Final = 100_000
+
+#: How long the drain may last: a year after the horizon (and after the agents' last scheduled
+#: shift change, when that is later).  The simulator stops then, whatever is still to happen
+#: (a backlog of years, a handle time drawn in months); what is still open stays open in the
+#: report (waiting, or taken and not resolved).  It bounds the run's instants, which must stay
+#: within the year 9999 (see :class:`SimConfig`).  Not exported.
+MAX_DRAIN: Final = timedelta(days=365)
+
+#: The most agents a simulation has, over all its groups: 100,000,000, the bound of the Erlang
+#: formulas (``csflow.staffing.MAX_AGENTS``), so that a count past any desk (``10**12``) is
+#: refused when the configuration is built rather than set up agent by agent.  Not exported.
+MAX_SIM_AGENTS: Final = 100_000_000
+
+_MAX_DRAIN_US: Final = MAX_DRAIN // ONE_US
+
 
 def _channels(value: Any) -> tuple[tuple[str, float], ...]:
     return mix(value, "channels")
@@ -73,12 +95,71 @@ def _languages(value: Any) -> tuple[tuple[str, float], ...]:
     return mix(value, "languages") if value else ()
 
 
-def _breaks(value: Any) -> tuple[tuple[timedelta, timedelta], ...]:
-    return tuple((a, b) for a, b in value)
-
-
-def _to_tuple(value: Any) -> tuple[Any, ...]:
+def _items(value: object, argument: str, what: str) -> tuple[Any, ...]:
+    """*value* as a tuple: a collection (not a string, bytes or a mapping, which would be read
+    as their letters or keys)."""
+    if isinstance(value, str | bytes | Mapping) or not isinstance(value, Iterable):
+        raise ConfigError(f"{argument!r} must be a sequence of {what}, got {show(value)}")
     return tuple(value)
+
+
+def _typed(value: object, argument: str, kind: type[Any], what: str) -> tuple[Any, ...]:
+    """*value* as a tuple of *kind* instances (``argument[i]`` named for a stray item)."""
+    items = _items(value, argument, what)
+    for i, item in enumerate(items):
+        if not isinstance(item, kind):
+            name = kind.__name__
+            article = "an" if name[0] in "AEIOU" else "a"
+            raise ConfigError(f"{argument}[{i}] must be {article} {name}, got {show(item)}")
+    return items
+
+
+def _span_us(value: object, argument: str) -> int:
+    """Microseconds of a ``timedelta >= 0`` named *argument*."""
+    return duration_us(value, argument, ConfigError)
+
+
+def _breaks(value: Any) -> tuple[tuple[timedelta, timedelta], ...]:
+    out = []
+    for i, pair in enumerate(_items(value, "breaks", "(start, duration) pairs")):
+        if not (
+            isinstance(pair, tuple | list)
+            and len(pair) == 2
+            and all(isinstance(x, timedelta) for x in pair)
+        ):
+            raise ConfigError(
+                f"breaks[{i}] must be a (start, duration) pair of timedeltas, got {show(pair)}"
+            )
+        out.append((pair[0], pair[1]))
+    return tuple(out)
+
+
+def _names(value: object, argument: str) -> tuple[str, ...]:
+    items = _items(value, argument, "names")
+    for i, item in enumerate(items):
+        if not isinstance(item, str):
+            raise ConfigError(f"{argument}[{i}] must be a string, got {show(item)}")
+    return items
+
+
+def _agent_languages(value: object) -> tuple[str, ...]:
+    return _names(value, "languages")
+
+
+def _agent_teams(value: object) -> tuple[str, ...]:
+    return _names(value, "teams")
+
+
+def _shifts(value: object) -> tuple[Shift, ...]:
+    return _typed(value, "shifts", Shift, "Shift")
+
+
+def _groups(value: object) -> tuple[AgentGroup, ...]:
+    return _typed(value, "agents", AgentGroup, "AgentGroup")
+
+
+def _rules(value: object) -> tuple[EscalationRule, ...]:
+    return _typed(value, "escalations", EscalationRule, "EscalationRule")
 
 
 @attrs.frozen
@@ -102,7 +183,7 @@ class RatePeriod:
 
 
 def _to_periods(value: Sequence[RatePeriod]) -> tuple[RatePeriod, ...]:
-    return tuple(value)
+    return _typed(value, "rates", RatePeriod, "RatePeriod")
 
 
 @attrs.frozen
@@ -118,7 +199,8 @@ class Arrivals:
         languages: Language code -> weight, or empty for tickets without a language.
 
     Raises:
-        ConfigError: No period, periods out of order, or a bad mix.
+        ConfigError: *rates* not a sequence of :class:`RatePeriod`, no period, periods out of
+            order, or a bad mix.
     """
 
     rates: tuple[RatePeriod, ...] = attrs.field(converter=_to_periods)
@@ -165,7 +247,8 @@ class Shift:
             ``away`` then (it finishes what it holds, takes nothing new).
 
     Raises:
-        ConfigError: *end* not after *start*, or a break outside the shift.
+        ConfigError: *start* or *end* not a timedelta, *end* not after *start*, *breaks* not
+            ``(start, duration)`` pairs of timedeltas, or a break outside the shift.
     """
 
     start: timedelta = timedelta(0)
@@ -173,6 +256,13 @@ class Shift:
     breaks: tuple[tuple[timedelta, timedelta], ...] = attrs.field(default=(), converter=_breaks)
 
     def __attrs_post_init__(self) -> None:
+        for name, value in (("start", self.start), ("end", self.end)):
+            if not isinstance(value, timedelta) and not (name == "end" and value is None):
+                raise ConfigError(
+                    f"{name!r} must be a timedelta (an offset from the simulation's start)"
+                    + (" or None" if name == "end" else "")
+                    + f", got {show(value)}"
+                )
         if not (timedelta(0) <= self.start and (self.end is None or self.start < self.end)):
             raise ConfigError(
                 "a shift must end after it starts, at or after 0, "
@@ -209,16 +299,18 @@ class AgentGroup:
         break_gap: The delay between waves.
 
     Raises:
-        ConfigError: A negative count, or a malformed profile.
+        ConfigError: A count that is negative or above :data:`MAX_SIM_AGENTS`, *shifts* not a
+            sequence of :class:`Shift`, *break_gap* not a ``timedelta >= 0``, or a malformed
+            profile (capacity, skills, languages, teams).
     """
 
     name: str
     count: int
     capacity: Mapping[str, int] = attrs.field(factory=lambda: {"phone": 1})
     skills: Mapping[str, int] = attrs.field(factory=dict)
-    languages: tuple[str, ...] = attrs.field(default=(), converter=_to_tuple)
-    teams: tuple[str, ...] = attrs.field(default=(), converter=_to_tuple)
-    shifts: tuple[Shift, ...] = attrs.field(default=(Shift(),), converter=_to_tuple)
+    languages: tuple[str, ...] = attrs.field(default=(), converter=_agent_languages)
+    teams: tuple[str, ...] = attrs.field(default=(), converter=_agent_teams)
+    shifts: tuple[Shift, ...] = attrs.field(default=(Shift(),), converter=_shifts)
     break_waves: int = 1
     break_gap: timedelta = timedelta(0)
 
@@ -227,9 +319,15 @@ class AgentGroup:
             raise ConfigError(f"'name' must be a non-empty string, got {show(self.name)}")
         if isinstance(self.count, bool) or not isinstance(self.count, int) or self.count < 0:
             raise ConfigError(f"'count' must be an int >= 0, got {show(self.count)}")
+        if self.count > MAX_SIM_AGENTS:
+            raise ConfigError(f"'count' must be at most {MAX_SIM_AGENTS:,}, got {show(self.count)}")
+        for name, value in (("capacity", self.capacity), ("skills", self.skills)):
+            if not isinstance(value, Mapping):
+                raise ConfigError(f"{name!r} must be a mapping name -> int, got {show(value)}")
         b = self.break_waves
         if isinstance(b, bool) or not isinstance(b, int) or b < 1:
             raise ConfigError(f"'break_waves' must be an int >= 1, got {show(self.break_waves)}")
+        _span_us(self.break_gap, "break_gap")
         # Build one profile now so that a malformed one fails at configuration time.
         self.profile(0)
 
@@ -278,13 +376,32 @@ class AgentGroup:
         return max(together, alone)
 
 
+def _last_change_us(group: AgentGroup) -> int:
+    """The latest offset from the start, in µs, at which the simulator may change the presence
+    of one of *group*'s agents (an upper bound: a shift's start or end, or the end of a break of
+    an open-ended shift, in the latest wave)."""
+    if group.count == 0:
+        return 0
+    lag = _span_us(group.break_gap, "break_gap") * (min(group.count, group.break_waves) - 1)
+    latest = 0
+    for s in group.shifts:
+        latest = max(latest, _span_us(s.start, "start"))
+        if s.end is not None:
+            latest = max(latest, _span_us(s.end, "end"))  # its breaks end by its end
+        else:
+            for b, d in s.breaks:
+                latest = max(latest, _span_us(b, "break") + lag + _span_us(d, "break"))
+    return latest
+
+
 @attrs.frozen
 class EscalationRule:
     """When a front-line handling of a ticket of *category* ends, escalate it to *team* with
     *probability* instead of resolving it; that team's agent handles it again and resolves.
 
     Raises:
-        ConfigError: A probability outside [0, 1].
+        ConfigError: A *category* or *team* that is not a non-empty string, or a probability
+            outside [0, 1].
     """
 
     category: str
@@ -292,17 +409,34 @@ class EscalationRule:
     probability: float
 
     def __attrs_post_init__(self) -> None:
+        for name, value in (("category", self.category), ("team", self.team)):
+            if not isinstance(value, str) or not value:
+                raise ConfigError(f"{name!r} must be a non-empty string, got {show(value)}")
         p = self.probability
         if isinstance(p, bool) or not isinstance(p, int | float) or not 0 <= p <= 1:
             raise ConfigError(f"'probability' must be a number in [0, 1], got {show(p)}")
 
 
-def _to_distributions(value: Any) -> tuple[tuple[str, Distribution], ...]:
+def _distributions(value: Any, argument: str) -> tuple[tuple[str, Distribution], ...]:
     if isinstance(value, tuple):
-        value = dict(value)
+        try:
+            value = dict(value)
+        except (TypeError, ValueError):
+            raise ConfigError(
+                f"expected a mapping channel -> distribution, got {show(value)}", argument
+            ) from None
     return tuple(
-        (str(k), read_distribution(v, f"{k}")) for k, v in mapping(value, "distributions").items()
+        (str(k), read_distribution(v, f"{argument}.{k}"))
+        for k, v in mapping(value, argument).items()
     )
+
+
+def _handle_times(value: Any) -> tuple[tuple[str, Distribution], ...]:
+    return _distributions(value, "handle_time")
+
+
+def _patiences(value: Any) -> tuple[tuple[str, Distribution], ...]:
+    return _distributions(value, "patience")
 
 
 def _named_like(value: float) -> str | None:
@@ -373,13 +507,17 @@ class SimConfig:
         start: When the simulation starts (aware).
         duration: How long arrivals come.  The simulation then drains: the agents still on
             shift serve the tickets in line, and customers with a patience give up, until
-            nothing is left to happen.  A ticket that no agent can take any more (no agent on
-            shift with capacity for its channel, none at all, or shifts that ended before the
-            line emptied) and whose customer never gives up stays in line: the report counts
-            it in ``waiting``, answered neither on time nor late.
+            nothing is left to happen, or for :data:`MAX_DRAIN` (a year) at most after the
+            horizon and after the agents' last scheduled shift change.  A ticket that no agent
+            can take any more (no agent on shift with capacity for its channel, none at all,
+            or shifts that ended before the line emptied) and whose customer never gives up
+            stays in line: the report counts it in ``waiting``, answered neither on time nor
+            late.  The horizon holds at most :data:`MAX_SIM_INTERVALS` (100,000)
+            intervals of *interval*, and *start* plus *duration* (or the last shift change, if
+            later) plus :data:`MAX_DRAIN` must be within the year 9999.
         arrivals: The traffic; at most :data:`MAX_ARRIVAL_RATE` (10 million) contacts an hour
             in any period once multiplied by *peak*.
-        agents: The agent groups.
+        agents: The agent groups: at most :data:`MAX_SIM_AGENTS` (100,000,000) agents in all.
         handle_time: Handle-time distribution by channel name, with ``"default"`` for the rest.
         patience: Patience distribution by channel name (no entry: the customer never gives
             up), with ``"default"`` for the rest.
@@ -390,27 +528,33 @@ class SimConfig:
             :func:`peak_factor`).
         max_customers: Stop arrivals after this many customers (``None``: no limit).
         warmup: Tickets that arrive in the first *warmup* are left out of the report (a
-            steady-state estimate should not count the empty desk at the start).
-        service_target: The answer-time target of the report's service level.
-        interval: The length of the intervals of :attr:`SimResult.sla_series`.
+            steady-state estimate should not count the empty desk at the start); ``>= 0``.
+        service_target: The answer-time target of the report's service level; ``>= 0``.
+        interval: The length of the intervals of :attr:`SimResult.sla_series` and
+            :attr:`SimResult.occupancy_series`; positive, and at least *duration* /
+            :data:`MAX_SIM_INTERVALS`.
         reply_on_assign: The agent replies as soon as it takes a ticket (meets first response).
 
     Raises:
-        ConfigError: Anything malformed, or an arrival rate (times *peak*) above
-            :data:`MAX_ARRIVAL_RATE`.
+        ConfigError: Anything malformed (a field of the wrong type, such as *arrivals* that is
+            not an :class:`Arrivals` or *agents* that are not agent groups), an
+            arrival rate (times *peak*) above :data:`MAX_ARRIVAL_RATE`, more than
+            :data:`MAX_SIM_INTERVALS` intervals over the horizon (path ``interval``, or
+            ``duration`` when even the default half hour would give too many), more than
+            :data:`MAX_SIM_AGENTS` agents (path ``agents``), or a horizon whose end plus
+            :data:`MAX_DRAIN` is past the year 9999 (path ``duration``, or ``start`` when the
+            start alone is too late; ``agents[i].shifts`` for a shift change that late).
     """
 
     start: datetime
     duration: timedelta
     arrivals: Arrivals
-    agents: tuple[AgentGroup, ...] = attrs.field(converter=_to_tuple)
+    agents: tuple[AgentGroup, ...] = attrs.field(converter=_groups)
     handle_time: tuple[tuple[str, Distribution], ...] = attrs.field(
-        default=(("default", Exponential(timedelta(minutes=6))),), converter=_to_distributions
+        default=(("default", Exponential(timedelta(minutes=6))),), converter=_handle_times
     )
-    patience: tuple[tuple[str, Distribution], ...] = attrs.field(
-        default=(), converter=_to_distributions
-    )
-    escalations: tuple[EscalationRule, ...] = attrs.field(default=(), converter=_to_tuple)
+    patience: tuple[tuple[str, Distribution], ...] = attrs.field(default=(), converter=_patiences)
+    escalations: tuple[EscalationRule, ...] = attrs.field(default=(), converter=_rules)
     peak: float = attrs.field(default=1.0, converter=_peak)
     max_customers: int | None = None
     warmup: timedelta = timedelta(0)
@@ -419,13 +563,20 @@ class SimConfig:
     reply_on_assign: bool = True
 
     def __attrs_post_init__(self) -> None:
-        instant_us(self.start, "start", ConfigError)
+        start_us = instant_us(self.start, "start", ConfigError)
         if not isinstance(self.duration, timedelta) or self.duration <= timedelta(0):
             raise ConfigError(f"'duration' must be a positive timedelta, got {show(self.duration)}")
         if not isinstance(self.interval, timedelta) or self.interval <= timedelta(0):
             raise ConfigError(f"'interval' must be a positive timedelta, got {show(self.interval)}")
+        if not isinstance(self.arrivals, Arrivals):
+            raise ConfigError(f"'arrivals' must be an Arrivals, got {show(self.arrivals)}")
         duration_us(self.warmup, "warmup", ConfigError)
         duration_us(self.service_target, "service_target", ConfigError)
+        if not isinstance(self.reply_on_assign, bool):
+            raise ConfigError(
+                f"'reply_on_assign' must be True or False, got {show(self.reply_on_assign)}"
+            )
+        self._check_horizon(start_us)
         m = self.max_customers
         if m is not None and (isinstance(m, bool) or not isinstance(m, int) or m < 1):
             raise ConfigError(f"'max_customers' must be an int >= 1 or None, got {show(m)}")
@@ -443,11 +594,49 @@ class SimConfig:
         names = [g.name for g in self.agents]
         if len(set(names)) != len(names):
             raise ConfigError(f"agent group names must be unique, got {show(names)}")
+        total = sum(g.count for g in self.agents)
+        if total > MAX_SIM_AGENTS:
+            raise ConfigError(
+                f"a simulation has at most {MAX_SIM_AGENTS:,} agents, got {total:,} over the "
+                "groups",
+                "agents",
+            )
         if "default" not in dict(self.handle_time):
             raise ConfigError(
                 "'handle_time' needs a 'default' entry, got "
                 f"{show([k for k, _ in self.handle_time])}"
             )
+
+    def _check_horizon(self, start_us: int) -> None:
+        """The horizon's bounds: :data:`MAX_SIM_INTERVALS` intervals, and an end (its drain
+        included) within the year 9999."""
+        n = -(-self.duration // self.interval)
+        if n > MAX_SIM_INTERVALS:
+            # Blame the duration when even the default interval would give too many.
+            too_long = self.duration > MAX_SIM_INTERVALS * timedelta(minutes=30)
+            raise ConfigError(
+                f"the horizon must hold at most {MAX_SIM_INTERVALS:,} reporting intervals, got "
+                f"{n:,} (duration {show(self.duration)} / interval {show(self.interval)}): "
+                + ("shorten the duration" if too_long else "lengthen the interval"),
+                "duration" if too_long else "interval",
+            )
+        end_us = start_us + duration_us(self.duration, "duration", ConfigError)
+        if end_us + _MAX_DRAIN_US > MAX_US:
+            late = start_us + _MAX_DRAIN_US > MAX_US
+            raise ConfigError(
+                f"the simulation must end by the year 9999, its drain of up to "
+                f"{MAX_DRAIN.days} days after the horizon included, got start "
+                f"{self.start.isoformat()} and duration {show(self.duration)}",
+                "start" if late else "duration",
+            )
+        for i, g in enumerate(self.agents):
+            if start_us + _last_change_us(g) + _MAX_DRAIN_US > MAX_US:
+                raise ConfigError(
+                    f"the simulation must end by the year 9999, its drain of up to "
+                    f"{MAX_DRAIN.days} days after the agents' last shift change included, got "
+                    f"start {self.start.isoformat()} and shifts {show(g.shifts)}",
+                    f"agents[{i}].shifts",
+                )
 
     @classmethod
     def from_dict(cls, data: object, path: str = "simulation") -> SimConfig:
@@ -545,15 +734,15 @@ class SimConfig:
                 wrap(p, EscalationRule, em.get("category"), em.get("team"), em.get("probability"))
             )
         if "peak" in d:
-            kw["peak"] = wrap(at("peak"), peak_factor, d["peak"])
+            kw["peak"] = peak_factor(d["peak"], at("peak"))
         if d.get("max_customers") is not None:
             kw["max_customers"] = d["max_customers"]
         if "warmup" in d:
-            kw["warmup"] = duration(d["warmup"], at("warmup"), zero=True)
+            kw["warmup"] = span(d["warmup"], at("warmup"), zero=True)
         if "service_target" in d:
-            kw["service_target"] = duration(d["service_target"], at("service_target"), zero=True)
+            kw["service_target"] = span(d["service_target"], at("service_target"), zero=True)
         if "interval" in d:
-            kw["interval"] = duration(d["interval"], at("interval"))
+            kw["interval"] = span(d["interval"], at("interval"))
         if "reply_on_assign" in d:
             if not isinstance(d["reply_on_assign"], bool):
                 raise ConfigError(
@@ -565,7 +754,7 @@ class SimConfig:
             path,
             cls,
             start,
-            duration(d.get("duration"), at("duration")),
+            span(d.get("duration"), at("duration")),
             arrivals,
             groups,
             escalations=escalations,
@@ -602,16 +791,16 @@ def _group_from_dict(data: object, path: str) -> AgentGroup:
                 raise ConfigError(f"expected [start, duration], got {show(b)}", f"{p}.breaks[{k}]")
             breaks.append(
                 (
-                    duration(pair[0], f"{p}.breaks[{k}]", zero=True),
-                    duration(pair[1], f"{p}.breaks[{k}]"),
+                    span(pair[0], f"{p}.breaks[{k}][0]", zero=True),
+                    span(pair[1], f"{p}.breaks[{k}][1]"),
                 )
             )
         shifts.append(
             wrap(
                 p,
                 Shift,
-                duration(sm.get("start", 0), f"{p}.start", zero=True),
-                None if sm.get("end") is None else duration(sm["end"], f"{p}.end"),
+                span(sm.get("start", 0), f"{p}.start", zero=True),
+                None if sm.get("end") is None else span(sm["end"], f"{p}.end"),
                 breaks,
             )
         )
@@ -626,7 +815,7 @@ def _group_from_dict(data: object, path: str) -> AgentGroup:
         teams=sequence(g.get("teams", []), f"{path}.teams"),
         shifts=shifts,
         break_waves=g.get("break_waves", 1),
-        break_gap=duration(g.get("break_gap", 0), f"{path}.break_gap", zero=True),
+        break_gap=span(g.get("break_gap", 0), f"{path}.break_gap", zero=True),
     )
 
 
@@ -649,13 +838,22 @@ class Scenario:
         name: A label for the results.
         desk: The desk configuration as plain data.
         simulation: The simulation configuration as plain data.
-        seed: The seed of the run.
+        seed: The seed of the run, an int.
+
+    Raises:
+        ConfigError: *desk* or *simulation* not a mapping, or a *seed* that is not an int (a
+            bool is not one).  The data itself is checked by :meth:`configs`.
     """
 
     name: str
     desk: Mapping[str, Any] = attrs.field(converter=_to_data)
     simulation: Mapping[str, Any] = attrs.field(converter=_to_data)
-    seed: int = 0
+    seed: int = attrs.field(default=0)
+
+    @seed.validator
+    def _v_seed(self, _a: attrs.Attribute[int], value: int) -> None:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ConfigError(f"'seed' must be an int, got {show(value)}")
 
     def configs(self) -> tuple[DeskConfig, SimConfig]:
         """The desk and simulation configurations.
@@ -668,6 +866,16 @@ class Scenario:
         except ConfigError as exc:
             raise ConfigError(exc.detail, f"desk.{exc.path}" if exc.path else "desk") from None
         return desk, SimConfig.from_dict(self.simulation)
+
+
+# mmc_scenario's start, the days its agents stay on after the horizon, and the longest span
+# of arrivals it builds: its simulation, the shifts and the drain after them included, ends by
+# the year 9999.
+_MMC_START: Final = datetime(2026, 1, 5, tzinfo=UTC)
+_MMC_AFTER_DAYS: Final = 3650
+_MMC_MAX_DAYS: Final = (
+    datetime(9999, 12, 31, tzinfo=UTC) - _MMC_START - MAX_DRAIN
+).days - _MMC_AFTER_DAYS
 
 
 def mmc_scenario(
@@ -696,12 +904,29 @@ def mmc_scenario(
         service_target: The report's service-level target.
 
     Raises:
-        ConfigError: A bad number of agents or load, or a load whose arrival rate
-            (``load / aht``) is above :data:`MAX_ARRIVAL_RATE` contacts an hour.
+        ConfigError: *agents* not an int from 1 to :data:`MAX_SIM_AGENTS`, a *load* that is
+            not a positive number, an *aht* that is not a positive timedelta, *customers* not
+            an int ``>= 1``, a *warmup* or *service_target* that is not a ``timedelta >= 0``,
+            a *seed* that is not an int, *sla* not a bool, a load whose arrival rate
+            (``load / aht``) is above :data:`MAX_ARRIVAL_RATE` contacts an hour, or
+            *customers* so many at that rate that they would arrive past the year 9999.
     """
     if isinstance(agents, bool) or not isinstance(agents, int) or agents < 1:
         raise ConfigError(f"'agents' must be an int >= 1, got {show(agents)}")
-    per_hour = number(load, "load", positive=True) * 3600 / aht.total_seconds()
+    if agents > MAX_SIM_AGENTS:
+        raise ConfigError(f"'agents' must be at most {MAX_SIM_AGENTS:,}, got {show(agents)}")
+    a = number(load, "load", positive=True)
+    if not isinstance(aht, timedelta) or aht <= timedelta(0):
+        raise ConfigError(f"'aht' must be a positive timedelta, got {show(aht)}")
+    if isinstance(customers, bool) or not isinstance(customers, int) or customers < 1:
+        raise ConfigError(f"'customers' must be an int >= 1, got {show(customers)}")
+    _span_us(warmup, "warmup")
+    _span_us(service_target, "service_target")
+    if isinstance(seed, bool) or not isinstance(seed, int):
+        raise ConfigError(f"'seed' must be an int, got {show(seed)}")
+    if not isinstance(sla, bool):
+        raise ConfigError(f"'sla' must be True or False, got {show(sla)}")
+    per_hour = a * 3600 / aht.total_seconds()
     if per_hour > MAX_ARRIVAL_RATE:
         raise ConfigError(
             f"'load' must give at most {MAX_ARRIVAL_RATE:g} arrivals an hour at an aht of "
@@ -724,9 +949,19 @@ def mmc_scenario(
             "default_sla_policy": "standard",
         }
     # A span long enough that the customer limit, not the horizon, ends the arrivals.
-    days = max(1, math.ceil(customers / per_hour / 24 * 1.5) + 1)
+    # (An int compares with a float exactly, however large: no conversion to overflow.)
+    too_many = customers > per_hour * 24 * (_MMC_MAX_DAYS - 2) / 1.5
+    days = 0 if too_many else max(1, math.ceil(customers / per_hour / 24 * 1.5) + 1)
+    if too_many or days > _MMC_MAX_DAYS:
+        raise ConfigError(
+            f"'customers' must arrive by the year 9999, got {show(customers)} customers at "
+            f"{per_hour:g} an hour (load {show(load)} Erlangs at an aht of {show(aht)}), "
+            f"which takes more than {_MMC_MAX_DAYS:,} days"
+        )
+    # Hour-long reporting intervals, longer when the span would have too many of them.
+    hours = max(1, -(-days * 24 // MAX_SIM_INTERVALS))
     simulation = {
-        "start": "2026-01-05T00:00:00+00:00",
+        "start": _MMC_START.isoformat(),
         "duration": f"P{days}D",
         "arrivals": {"rates": [["00:00", per_hour]], "channels": {"phone": 1}},
         "agents": [
@@ -734,13 +969,13 @@ def mmc_scenario(
                 "name": "agent",
                 "count": agents,
                 "capacity": {"phone": 1},
-                "shifts": [{"start": 0, "end": f"P{days + 3650}D"}],
+                "shifts": [{"start": 0, "end": f"P{days + _MMC_AFTER_DAYS}D"}],
             }
         ],
         "handle_time": {"default": {"exponential": aht.total_seconds()}},
         "max_customers": customers,
         "warmup": warmup.total_seconds(),
         "service_target": service_target.total_seconds(),
-        "interval": "PT1H",
+        "interval": f"PT{hours}H",
     }
     return Scenario(f"M/M/{agents} at {load:g} Erlang", desk, simulation, seed)

@@ -20,7 +20,9 @@ simulator, which this package does not otherwise load.
 
 from __future__ import annotations
 
-# MAX_LOAD stays importable from here, as the constant of the former module, outside __all__.
+# MAX_LOAD stays importable from here, as the constant of the former module, outside __all__,
+# and MAX_AGENTS beside it.
+from csflow.staffing.erlang import MAX_AGENTS as MAX_AGENTS
 from csflow.staffing.erlang import MAX_LOAD as MAX_LOAD
 from csflow.staffing.erlang import (
     ErlangAResult,

@@ -15,18 +15,24 @@ from csflow.errors import ConfigError
 # Loads beyond this would take seconds per call (the walk is O(sqrt(load) + agents - load)) and
 # are far outside any contact centre; refusing them beats hanging.
 MAX_LOAD = 1e7
+# The most agents the formulas take: ten times MAX_LOAD, so that every load they take can be
+# staffed (agents_for_service_level answers little more than the load), and far below where
+# an int stops converting to a float (10**309) or the walk up from the load gets slow.
+MAX_AGENTS = 100_000_000
 INF = math.inf
 ZERO = timedelta(0)
 
 
 def check_agents(agents: object) -> int:
-    """*agents* as an int; a bool or a negative number is refused."""
+    """*agents* as an int from 0 to :data:`MAX_AGENTS`; a bool is refused."""
     if type(agents) is not int:
         if not isinstance(agents, int) or isinstance(agents, bool):
             raise ConfigError(f"'agents' must be a non-negative int, got {show(agents)}")
         agents = int(agents)
     if agents < 0:
         raise ConfigError(f"'agents' must be a non-negative int, got {show(agents)}")
+    if agents > MAX_AGENTS:
+        raise ConfigError(f"'agents' must be at most {MAX_AGENTS:,}, got {show(agents)}")
     return agents
 
 

@@ -83,6 +83,9 @@ from csflow.staffing._checks import (
     unstable,
 )
 
+# The bound on agents, importable from here beside MAX_LOAD (outside __all__).
+from csflow.staffing._checks import MAX_AGENTS as MAX_AGENTS
+
 __all__ = [
     "MAX_LOAD",
     "ErlangAResult",
@@ -203,7 +206,7 @@ def erlang_b(agents: int, load: float) -> float:
     The loss model (no queue): calls that find all ``agents`` busy are blocked.
 
     Args:
-        agents: Number of agents (servers), ``>= 0``.
+        agents: Number of agents (servers), ``>= 0`` and at most :data:`MAX_AGENTS`.
         load: Offered load in Erlangs (arrival rate × average handle time), finite, ``>= 0``.
 
     Returns:
@@ -211,8 +214,8 @@ def erlang_b(agents: int, load: float) -> float:
         ``1.0`` with no agents and some load.
 
     Raises:
-        ConfigError: *agents* is not a non-negative int, or *load* is negative, NaN, infinite
-            or above ``1e7``.
+        ConfigError: *agents* is not a non-negative int or is above :data:`MAX_AGENTS`
+            (100,000,000), or *load* is negative, NaN, infinite or above ``1e7``.
 
     Examples:
         >>> round(erlang_b(10, 5.0), 6)
@@ -229,7 +232,7 @@ def erlang_c(agents: int, load: float) -> float:
     """Erlang C: the probability that an arrival has to wait (M/M/n, infinite patience).
 
     Args:
-        agents: Number of agents, ``>= 0``.
+        agents: Number of agents, ``>= 0`` and at most :data:`MAX_AGENTS`.
         load: Offered load in Erlangs, finite, ``>= 0``.
 
     Returns:
@@ -258,7 +261,7 @@ def service_level(agents: int, load: float, aht: timedelta, target: timedelta) -
     ``1 - C · exp(-(agents - load) · target / aht)``.
 
     Args:
-        agents: Number of agents, ``>= 0``.
+        agents: Number of agents, ``>= 0`` and at most :data:`MAX_AGENTS`.
         load: Offered load in Erlangs, finite, ``>= 0``.
         aht: Average handle time, a positive timedelta.
         target: The answer-time target, a non-negative timedelta.
@@ -289,12 +292,14 @@ def average_speed_of_answer(agents: int, load: float, aht: timedelta) -> timedel
     """The mean wait of all arrivals, ASA (Erlang C): ``C · aht / (agents - load)``.
 
     Args:
-        agents: Number of agents, ``>= 0``.
+        agents: Number of agents, ``>= 0`` and at most :data:`MAX_AGENTS`.
         load: Offered load in Erlangs, finite, ``>= 0``.
         aht: Average handle time, a positive timedelta.
 
     Returns:
-        The average speed of answer, rounded to the microsecond; zero when ``load == 0``.
+        The average speed of answer, rounded to the microsecond; zero when ``load == 0``;
+        ``timedelta.max`` (about 2.7 million years) when the load is within a rounding error
+        of *agents* and the wait would be longer still.
 
     Raises:
         ConfigError: an argument is invalid, or ``agents <= load`` (the queue is unstable and
@@ -308,14 +313,25 @@ def average_speed_of_answer(agents: int, load: float, aht: timedelta) -> timedel
     if n <= a:
         raise unstable(n, a)
     c = _erlang_c(n, a, _inv_b(n, a))
-    return timedelta(seconds=c * handle.total_seconds() / (n - a))
+    return _seconds(c * handle.total_seconds() / (n - a))
+
+
+def _seconds(value: float) -> timedelta:
+    """*value* seconds as a timedelta, ``timedelta.max`` beyond its range (a queue whose load
+    is a rounding error below its agents waits longer than a timedelta holds)."""
+    if value >= _MAX_SECONDS:
+        return timedelta.max
+    return timedelta(seconds=value)
+
+
+_MAX_SECONDS = timedelta.max.total_seconds()
 
 
 def occupancy(agents: int, load: float) -> float:
     """The fraction of the agents' time spent handling contacts: ``load / agents``, at most 1.
 
     Args:
-        agents: Number of agents, ``>= 0``.
+        agents: Number of agents, ``>= 0`` and at most :data:`MAX_AGENTS`.
         load: Offered load in Erlangs, finite, ``>= 0``.
 
     Returns:
@@ -550,7 +566,7 @@ def erlang_a(
     As *patience* grows the results approach Erlang C's.
 
     Args:
-        agents: Number of agents; at least 1 when ``load > 0``.
+        agents: Number of agents; at least 1 when ``load > 0``, at most :data:`MAX_AGENTS`.
         load: Offered load in Erlangs, finite, ``>= 0``.
         aht: Average handle time, a positive timedelta.
         patience: Mean patience (time a customer waits before abandoning), positive.
@@ -583,7 +599,7 @@ def erlang_a(
         a,
         pw,
         pab,
-        timedelta(seconds=asa * pat.total_seconds()),
+        _seconds(asa * pat.total_seconds()),
         queue,
         busy,
         target,
