@@ -15,6 +15,7 @@ from csflow.cli import main
 from csflow.cli.commands import _parse_sweep
 from csflow.cli.documents import load_document
 from csflow.cli.durations import parse_human_duration, to_seconds
+from csflow.cli.forecast import staffing_value
 from csflow.errors import ConfigError
 from csflow.sim import AgentGroup, Scenario, SimConfig, run_scenario
 from csflow.sim.scenario import PEAK_DAYS
@@ -500,3 +501,11 @@ def test_human_durations_read_ascii_digits_only(text: str) -> None:
         parse_human_duration(text, "aht")
     assert to_seconds("1h30m", "x") == 5400
     assert to_seconds(" 360 ", "x") == 360
+
+
+@pytest.mark.parametrize("day", ["20260309", "2026-W11-1", "2026-3-9", "٢٠٢٦-٠٣-٠٩"])
+def test_a_staffing_day_is_written_yyyy_mm_dd(day: str) -> None:
+    with pytest.raises(ConfigError, match="expected a date YYYY-MM-DD") as caught:
+        staffing_value("day", day, "--day")
+    assert caught.value.path == "--day"
+    assert str(staffing_value("day", "2026-03-09", "--day")) == "2026-03-09"

@@ -24,6 +24,7 @@ import contextlib
 import csv
 import itertools
 import math
+import re
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
@@ -85,6 +86,9 @@ def _peak(value: object, where: str) -> float:
     return _checked(check_multiplier, factor, where, "a finite number > 0")
 
 
+_ISO_DAY: Final = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+
+
 def _zone(value: object, where: str) -> ZoneInfo:
     try:
         return ZoneInfo(str(value))
@@ -98,7 +102,10 @@ def _day(value: object, where: str) -> date:
     if isinstance(value, date) and not isinstance(value, datetime):
         return value  # YAML and TOML read an unquoted 2026-03-19 as a date
     try:
-        return date.fromisoformat(str(value))
+        # YYYY-MM-DD only: fromisoformat also reads '20260319' and '2026-W12-4'.
+        if not isinstance(value, str) or _ISO_DAY.fullmatch(value) is None:
+            raise ValueError(value)
+        return date.fromisoformat(value)
     except ValueError:
         raise ConfigError(f"expected a date YYYY-MM-DD, got {show(value)}", where) from None
 
