@@ -23,6 +23,12 @@
   against *agents* (at the proficiency an action asks for, when it gives one).
 
 An empty collection (the default) means "not given": that check is skipped.
+
+Given a whole desk configuration, :func:`lint` returns its :meth:`~csflow.desk.DeskConfig.lint`:
+the rules checked against the configuration's own names, and what following tickets through
+the triage rules shows -- conditions on a tier, channel, language or priority no ticket has,
+tickets that fall back to the first queue, tickets without an SLA, and ticket shapes no agent
+could take (the partial evaluation it uses is below, next to :func:`implies`).
 """
 
 from __future__ import annotations
@@ -182,6 +188,10 @@ def _implies(b: Condition, a: Condition, budget: _Budget) -> bool:
     if b == a:
         return True
     # Each step below is sound on its own; together they decide the simple cases.
+    if isinstance(b, Not) and isinstance(b.condition, Not):
+        return _implies(b.condition.condition, a, budget)  # not-not x is x
+    if isinstance(a, Not) and isinstance(a.condition, Not):
+        return _implies(b, a.condition.condition, budget)
     if isinstance(a, AllOf):
         return all(_implies(b, part, budget) for part in a.conditions)
     if isinstance(b, AnyOf):
@@ -190,8 +200,9 @@ def _implies(b: Condition, a: Condition, budget: _Budget) -> bool:
         return True
     if isinstance(b, AllOf):
         return any(_implies(part, a, budget) for part in b.conditions)
-    if isinstance(b, Not) and isinstance(a, Not):
-        return _implies(a.condition, b.condition, budget)
+    if isinstance(a, Not):
+        # b implies "not x" when b and x never hold together (for b = "not y": x implies y).
+        return _disjoint(b, a.condition, budget)
     if isinstance(b, Comparison) and isinstance(a, Comparison):
         return _comparison_implies(b, a)
     return False
@@ -203,8 +214,10 @@ def implies(condition: Condition | None, other: Condition | None) -> bool:
     Sound but incomplete: ``True`` is always right, ``False`` may mean "could not tell".  It
     decides the simple cases: equal conditions, a conjunction with more conditions than
     another (``all`` superset), ``eq``/``in`` values that are a subset of another ``in`` (or
-    disjoint from a ``not_in``), tighter numeric or string bounds, ``exists``, and these
-    through ``all``, ``any`` and ``not``.  ``None`` (no ``when``) is "always".
+    disjoint from a ``not_in``), tighter numeric or string bounds, ``exists``, a condition
+    that never holds together with the one under a ``not`` (``eq: "gold"`` implies
+    ``not: {eq: "silver"}``), and these through ``all``, ``any`` and ``not``.  ``None`` (no
+    ``when``) is "always".
 
     Args:
         condition: The condition that holds.
@@ -218,6 +231,229 @@ def implies(condition: Condition | None, other: Condition | None) -> bool:
     if condition is None:
         return False
     return _implies(condition, other, _Budget(_IMPLICATION_BUDGET))
+
+
+# --------------------------------------------------------------------------------------------
+# What a condition says about a few fields whose values lint knows
+#
+# The configuration says which values some fields of the context can take (a ticket's tier is
+# a declared tier, its priority one of four names ...).  Given those sets (a _Space), a
+# condition is partly decided: _residual replaces each comparison on such a field that holds
+# for all of them by True, for none of them by False, and simplifies; what is left reads other
+# fields.  Lint uses it to follow a ticket through the triage rules without a ticket.
+
+
+class _Absent:
+    """The value of a field the context does not hold (a ticket without a language)."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "<absent>"
+
+
+_ABSENT: Final = _Absent()
+
+# How a field reads a known value: its key in _Space.values, and what it sees of the value
+# (``tier_rank`` sees the rank of the tier), ``None`` for the value itself.
+_View: TypeAlias = tuple[str, Callable[[Any], Any] | None]
+
+
+@attrs.frozen
+class _Space:
+    """The values some fields of a context can take.
+
+    Attributes:
+        values: Key -> every value it can take (:data:`_ABSENT` for a missing field); a key
+            not listed can take any value.
+        views: Field path -> (key, projection) for each field that reads a key.
+    """
+
+    values: Mapping[str, frozenset[Any]]
+    views: Mapping[str, _View]
+
+    def pin(self, key: str, values: Iterable[Any]) -> _Space:
+        """This space with *key* restricted to *values*."""
+        return attrs.evolve(self, values={**self.values, key: frozenset(values)})
+
+    def seen(self, cond: Comparison) -> frozenset[Any] | None:
+        """What *cond*'s field can hold, or ``None`` when it is not known."""
+        view = self.views.get(cond.field)
+        if view is None:
+            return None
+        key, project = view
+        values = self.values.get(key)
+        if values is None:
+            return None
+        if project is None:
+            return values
+        return frozenset(v if v is _ABSENT else project(v) for v in values)
+
+
+def _holds(value: Any, cond: Comparison) -> bool:
+    if value is _ABSENT:
+        return cond.op == "exists" and not cond.value
+    return _accepts(value, cond)
+
+
+def _residual(cond: Condition, space: _Space, budget: _Budget) -> Condition | bool:
+    """*cond* with what *space* decides decided: ``True``, ``False`` or what is left.
+
+    Sound: ``True`` means it holds in every context of the space, ``False`` in none.  Out of
+    budget, the rest is left undecided.
+    """
+    budget.left -= 1
+    if budget.left < 0:
+        return cond
+    if isinstance(cond, Comparison):
+        values = space.seen(cond)
+        if values is None:
+            return cond
+        results = {_holds(v, cond) for v in values}
+        if results == {True}:
+            return True
+        return cond if True in results else False
+    if isinstance(cond, Not):
+        inner = _residual(cond.condition, space, budget)
+        return (not inner) if isinstance(inner, bool) else Not(inner)
+    every = isinstance(cond, AllOf)
+    parts: list[Condition] = []
+    for part in cond.conditions:
+        r = _residual(part, space, budget)
+        if r is not every and isinstance(r, bool):
+            return r  # a false part of "all", a true part of "any"
+        if not isinstance(r, bool):
+            parts.append(r)
+    if not parts:
+        return every
+    if len(parts) == 1:
+        return parts[0]
+    return AllOf(tuple(parts)) if every else AnyOf(tuple(parts))
+
+
+def _comparisons_disjoint(b: Comparison, a: Comparison) -> bool:
+    if b.field != a.field:
+        return False
+    if b.op == "exists" and not b.value:
+        # Only "exists: false" holds for a missing field.
+        return not (a.op == "exists" and not a.value)
+    if a.op == "exists" and not a.value:
+        return True
+    for x, y in ((b, a), (a, b)):
+        if x.op in ("eq", "in"):
+            values = (x.value,) if x.op == "eq" else tuple(x.value)
+            return not any(_accepts(v, y) for v in values)
+    return False
+
+
+def _disjoint(b: Condition, a: Condition, budget: _Budget) -> bool:
+    """Whether *b* and *a* never hold together (sound, incomplete, like :func:`implies`)."""
+    budget.left -= 1
+    if budget.left < 0:
+        return False
+    if isinstance(b, AllOf):
+        return any(_disjoint(part, a, budget) for part in b.conditions)
+    if isinstance(a, AllOf):
+        return any(_disjoint(b, part, budget) for part in a.conditions)
+    if isinstance(b, AnyOf):
+        return all(_disjoint(part, a, budget) for part in b.conditions)
+    if isinstance(a, AnyOf):
+        return all(_disjoint(b, part, budget) for part in a.conditions)
+    if isinstance(b, Not):
+        return _implies(a, b.condition, budget)
+    if isinstance(a, Not):
+        return _implies(b, a.condition, budget)
+    return _comparisons_disjoint(b, a)
+
+
+def _conjuncts(cond: Condition) -> Iterator[Condition]:
+    if isinstance(cond, AllOf):
+        for part in cond.conditions:
+            yield from _conjuncts(part)
+    else:
+        yield cond
+
+
+def _keys_read(cond: Condition, space: _Space, budget: _Budget) -> set[str]:
+    """The keys of *space* that *cond*'s comparisons read (a step of *budget* each)."""
+    keys = set()
+    for _, c in _comparisons(cond, ""):
+        budget.left -= 1
+        view = space.views.get(c.field)
+        if view is not None:
+            keys.add(view[0])
+    return keys
+
+
+def _narrow(cond: Condition | None, space: _Space, budget: _Budget) -> _Space | None:
+    """The part of *space* where *cond* can hold (``None``: nowhere).
+
+    A key with unknown values that *cond* pins (``{"field": "tier", "eq": "gold"}`` as the
+    condition or one of its ``all`` parts) gets the pinned values; a key with known values
+    keeps each value under which *cond* is not certainly false (each key on its own, so the
+    part may be wider than where *cond* holds, never narrower).
+    """
+    if cond is None:
+        return space
+    for part in _conjuncts(cond):
+        budget.left -= 1
+        if isinstance(part, Comparison) and part.op in ("eq", "in"):
+            view = space.views.get(part.field)
+            if view is not None and view[1] is None and view[0] not in space.values:
+                space = space.pin(view[0], (part.value,) if part.op == "eq" else part.value)
+    if _residual(cond, space, budget) is False:
+        return None
+    for key in sorted(_keys_read(cond, space, budget)):
+        values = space.values.get(key, ())
+        if len(values) > 1:
+            kept = [v for v in values if _residual(cond, space.pin(key, (v,)), budget) is not False]
+            if not kept:
+                return None
+            space = space.pin(key, kept)
+    return space
+
+
+# How many conditions the cover check weighs against each other at most (it costs their
+# number squared implications).
+_MAX_COVER = 32
+
+
+def _uncovered(
+    conditions: Sequence[Condition | None], space: _Space, budget: _Budget
+) -> _Space | None:
+    """Part of *space* where none of *conditions* certainly holds, or ``None`` if there is none.
+
+    Splits the space on a key the conditions read (every value in turn) until each part is
+    decided or what is left of the conditions reads only unknown fields; those must then
+    cover each other (each holds whenever all the others fail, decided by :func:`implies`).
+    Sound for ``None`` only while *budget* lasts: the caller checks it.
+    """
+    left: list[Condition] = []
+    for cond in conditions:
+        if cond is None:
+            return None
+        r = _residual(cond, space, budget)
+        if r is True:
+            return None
+        if r is not False:
+            left.append(r)
+        if budget.left < 0:
+            return None
+    read = set().union(*(_keys_read(c, space, budget) for c in left))
+    for key, values in space.values.items():
+        if len(values) > 1 and key in read:
+            for value in sorted(values, key=repr):
+                part = _uncovered(left, space.pin(key, (value,)), budget)
+                if part is not None or budget.left < 0:
+                    return part
+            return None
+    if 2 <= len(left) <= _MAX_COVER:
+        for k, cond in enumerate(left):
+            others = [Not(c) for i, c in enumerate(left) if i != k]
+            premise = others[0] if len(others) == 1 else AllOf(tuple(others))
+            if _implies(premise, cond, budget):
+                return None
+    return space
 
 
 # --------------------------------------------------------------------------------------------
@@ -289,30 +525,33 @@ def _shadowing(rules: RuleSet) -> list[Finding]:
     budget = _Budget(_IMPLICATION_BUDGET)
     catch_all: int | None = None
     for j, rule in enumerate(rules.rules):
+        # The earlier rules that match whenever this one does: every catch-all, and (while the
+        # budget lasts) every rule whose condition this one's implies -- after a catch-all too,
+        # so that the keys left to this rule are the keys none of them decides.
         earlier: list[int] = []
-        if catch_all is not None:
-            earlier = [i for i in range(j) if rules.rules[i].when is None]
-        elif rule.when is not None:
-            for i in range(j):
-                if budget.left <= 0:
-                    break
-                when = rules.rules[i].when
-                assert when is not None  # no catch-all before j
-                if _implies(rule.when, when, budget):
-                    earlier.append(i)
+        for i in range(j):
+            when = rules.rules[i].when
+            implied = (
+                when is not None
+                and rule.when is not None
+                and budget.left > 0
+                and _implies(rule.when, when, budget)
+            )
+            if when is None or implied:
+                earlier.append(i)
         if earlier:
             covered = {key for i in earlier for key in rules.rules[i].then}
             left = [key for key in rule.then if key not in covered]
-            first = rules.rules[earlier[0]]
             if catch_all is not None:
                 head = (
-                    f"rule {rule.name!r} comes after the catch-all {first.name!r} "
-                    f"(rules[{earlier[0]}]), which always matches first"
+                    f"rule {rule.name!r} comes after the catch-all "
+                    f"{rules.rules[catch_all].name!r} (rules[{catch_all}]), which always "
+                    "matches first"
                 )
             else:
                 head = (
-                    f"whenever rule {rule.name!r} matches, the earlier rule {first.name!r} "
-                    f"(rules[{earlier[0]}]) matches too"
+                    f"whenever rule {rule.name!r} matches, the earlier rule "
+                    f"{rules.rules[earlier[0]].name!r} (rules[{earlier[0]}]) matches too"
                 )
             if left:
                 tail = f"only its {', '.join(map(repr, left))} action(s) can take effect"

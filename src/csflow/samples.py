@@ -173,7 +173,10 @@ def demo_desk_data() -> dict[str, Any]:
                     "then": {"sla_policy": tier},
                 }
                 for tier in targets
-            ],
+            ]
+            # Everyone else waits in the general queue (without this rule, a ticket no rule
+            # sends to a queue would wait in the first one: the VIP queue).
+            + [{"name": "everyone-else", "then": {"queue": "general"}}],
         },
         "capacity": {"exclusive": ["phone"]},
         "transfers": {"max_transfers": 3, "on_limit": "flag"},

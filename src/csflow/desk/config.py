@@ -249,12 +249,17 @@ class DeskConfig:
     Args:
         tiers: The customer tiers.
         sla_policies: The SLA policies, by name.
-        queues: The queues (one ``"default"`` queue when empty).
+        queues: The queues (one ``"default"`` queue when empty).  The first one is the
+            fallback: a ticket that no triage rule (and no *queue_policy*) sends to a queue
+            waits there, so list the default queue first or end the rules with a catch-all
+            that sets ``queue`` (:meth:`lint` names the tickets that fall back to it).
         routing_profiles: Agent groups and the queues they serve (one profile serving every
             queue when empty).
         triage: Rules deciding a new ticket's ``priority``, ``sla_policy``, ``queue``,
             ``skills`` (extra required skills: a list of names or a mapping skill -> minimum
             proficiency) and ``tags``; evaluated once per ticket over :meth:`Desk.context`.
+            A ticket for which no rule sets ``queue`` waits in the first of *queues*, and one
+            for which none sets ``sla_policy`` gets *default_sla_policy*.
         default_sla_policy: The SLA policy when no rule names one (``None``: no SLA).
         strategies: The agent-selection chain (ordered tie-breakers).
         teams: Teams, the queue their work waits in, and their agents' routing profile.
@@ -504,7 +509,10 @@ class DeskConfig:
         has, and agents no team or profile can route (none of their teams has a profile while
         the desk has several); with *agents*, also every declared name no agent serves and
         every ticket shape (channel x language x required skills x queue) no agent could ever
-        take (:mod:`csflow.desk.reach`).
+        take.  Following tickets through the triage rules, it also reports conditions on a
+        tier, channel, language or priority no ticket has (errors), tickets that fall back to
+        the first queue, tickets that get no SLA, and SLA policies without targets or on a
+        calendar that never opens (:mod:`csflow.desk.reach`).
         """
         profiles = list(agents)
         out = [
