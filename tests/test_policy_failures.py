@@ -114,7 +114,7 @@ def test_the_machine_fails_on_an_escalation_policy_that_fails() -> None:
         suppress_health_check=list(HealthCheck),
     )
     class Run(BrokenEscalation):
-        pass
+        """The broken machine, under settings that generate without shrinking."""
 
     with pytest.raises(InvariantError, match="the escalation policy failed: KeyError"):
         Run.TestCase().runTest()
