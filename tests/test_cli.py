@@ -363,7 +363,11 @@ def test_an_hh_mm_forecast_without_a_day_and_zone_says_so(tmp_path: pathlib.Path
 def test_lint_paths_follow_the_shape_of_triage(tmp_path: pathlib.Path, listed: bool) -> None:
     rules = [
         {"name": "all", "then": {"queue": "general"}},
-        {"name": "gold", "when": {"field": "tier", "eq": "gold"}, "then": {"skills": ["billing"]}},
+        {
+            "name": "gold",
+            "when": {"field": "tier", "eq": "gold"},
+            "then": {"queue": "general", "skills": ["billing"]},
+        },
     ]
     cfg = tmp_path / "c.json"
     cfg.write_text(

@@ -64,14 +64,30 @@ def test_rule_implied_by_an_earlier_one() -> None:
         rule("email", {"field": "channel", "eq": "email"}, queue="email"),
     ]
     findings = lint(RuleSet.from_dicts(rules))
-    # 'gold chat long' is implied too, but it alone sets a priority, which the finding says.
-    assert [f.path for f in findings] == ["rules[1]", "rules[2]"]
-    assert findings[1].message.endswith("only its 'priority' action(s) can take effect")
+    # 'gold chat long' is implied too, but its one action is its own to decide: layering a
+    # priority rule under a queue rule is no mistake, so it is not reported.
+    assert [f.path for f in findings] == ["rules[1]"]
     assert findings[0].message == (
         "whenever rule 'chat' matches, the earlier rule 'live' (rules[0]) matches too; "
         "so it can never decide anything in 'first' mode"
     )
     assert str(findings[0]).startswith("rules[1]: warning: whenever rule 'chat'")
+
+
+def test_layered_rules_whose_every_action_takes_effect_are_not_reported() -> None:
+    rules = [
+        rule("vip", {"field": "tier", "in": ["platinum", "gold"]}, queue="vip"),
+        rule("sla-platinum", {"field": "tier", "eq": "platinum"}, sla_policy="platinum"),
+        rule("sla-gold", {"field": "tier", "eq": "gold"}, sla_policy="gold"),
+        rule("everyone", queue="general", sla_policy="standard"),
+        rule("chat first", {"field": "channel", "eq": "chat"}, priority="high"),
+    ]
+    assert lint(RuleSet.from_dicts(rules)) == []
+    # One action shadowed and one its own: the finding names the one that can take effect.
+    rules.append(rule("chat vip", {"field": "channel", "eq": "chat"}, queue="vip", tags=["c"]))
+    (finding,) = lint(RuleSet.from_dicts(rules))
+    assert finding.path == "rules[5]"
+    assert finding.message.endswith("only its 'tags' action(s) can take effect")
 
 
 def test_conjunction_superset_and_tighter_bounds_are_implied() -> None:
@@ -210,3 +226,10 @@ def test_lint_of_a_whole_desk_config_covers_rules_queues_policies_and_teams() ->
     assert by_path["teams.lost.queue"].severity == "warning"
     assert any(p.startswith("triage.rules[2].then.skills") for p in by_path)
     assert "sla_policies.fast" not in by_path
+
+
+def test_the_sample_desk_lints_clean() -> None:
+    from csflow.desk import DeskConfig
+    from csflow.samples import demo_desk_data
+
+    assert DeskConfig.from_dict(demo_desk_data()).lint() == []

@@ -11,7 +11,8 @@
     earlier one does too), decided by :func:`implies` for the simple, decidable cases.
 
   Such a rule still takes effect for action keys the earlier rules do not set, so the finding
-  says which keys, if any, are left to it.  In ``"all"`` mode later rules override earlier
+  says which keys, if any, are left to it; a rule whose every key is left to it (a priority
+  rule layered under a queue rule) is not reported.  In ``"all"`` mode later rules override earlier
   ones, so defaults first and specific rules after is the normal shape and is not reported.
 * **names that are not defined**: ``sla_policy`` and ``queue`` actions naming an SLA policy or
   a queue not in *sla_policies* / *queues*, and skills (in ``skill``, ``skills`` and
@@ -542,6 +543,12 @@ def _shadowing(rules: RuleSet) -> list[Finding]:
         if earlier:
             covered = {key for i in earlier for key in rules.rules[i].then}
             left = [key for key in rule.then if key not in covered]
+            if left and len(left) == len(rule.then):
+                # Every action of the rule is its own to decide: layered rules (a queue rule,
+                # then an SLA or priority rule for some of its tickets) are not a mistake.
+                if rule.when is None and catch_all is None:
+                    catch_all = j
+                continue
             if catch_all is not None:
                 head = (
                     f"rule {rule.name!r} comes after the catch-all "
