@@ -233,3 +233,45 @@ def test_the_sample_desk_lints_clean() -> None:
     from csflow.samples import demo_desk_data
 
     assert DeskConfig.from_dict(demo_desk_data()).lint() == []
+
+
+def test_escalation_rules_are_checked_for_names_no_escalation_has() -> None:
+    from csflow.desk import DeskConfig
+
+    def desk(*conditions: dict[str, Any]) -> DeskConfig:
+        return DeskConfig.from_dict(
+            {
+                "tiers": [{"name": "regular"}, {"name": "gold"}],
+                "channels": ["chat", "email"],
+                "queues": [{"name": "general"}, {"name": "vip"}],
+                "triage": [{"name": "all", "then": {"queue": "general"}}],
+                "escalation_rules": [
+                    {"name": f"e{i}", "when": c, "then": {"priority": "urgent"}}
+                    for i, c in enumerate(conditions)
+                ],
+            }
+        )
+
+    good = desk(
+        {"all": [{"field": "tier", "eq": "gold"}, {"field": "event", "eq": "breach"}]},
+        {"field": "metric", "in": ["first_response", "resolution"]},
+        {"all": [{"field": "channel", "ne": "email"}, {"field": "event", "eq": "warning"}]},
+    )
+    assert good.lint() == []
+    bad = desk(
+        {"all": [{"field": "tier", "eq": "glod"}, {"field": "event", "eq": "breached"}]},
+        {"field": "metric", "in": ["resolution", "first_reponse"]},
+        {"field": "channel", "eq": "whatsap"},
+    )
+    assert [(f.path, f.severity) for f in bad.lint()] == [
+        ("escalation_rules[0].when.all[0].eq", "error"),
+        ("escalation_rules[0].when.all[1].eq", "error"),
+        ("escalation_rules[1].when.in[1]", "error"),
+        ("escalation_rules[2].when.eq", "error"),
+    ]
+    messages = [f.message for f in bad.lint()]
+    assert "did you mean 'gold'?" in messages[0]
+    assert messages[1].startswith("no escalation is asked about event 'breached'")
+    assert "did you mean 'breach'? (events: 'breach', 'warning')" in messages[1]
+    assert "did you mean 'first_response'?" in messages[2]
+    assert messages[3].startswith("no ticket has channel 'whatsap'")

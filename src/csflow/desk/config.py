@@ -512,7 +512,9 @@ class DeskConfig:
         take.  Following tickets through the triage rules, it also reports conditions on a
         tier, channel, language or priority no ticket has (errors), tickets that fall back to
         the first queue, tickets that get no SLA, and SLA policies without targets or on a
-        calendar that never opens (:mod:`csflow.desk.reach`).
+        calendar that never opens (:mod:`csflow.desk.reach`); escalation rules' conditions
+        are checked for undeclared names too, and for an ``event`` or ``metric`` no
+        escalation is asked about.
         """
         profiles = list(agents)
         out = [

@@ -6,7 +6,10 @@
   ``customer.tier``, ``channel``, ``language`` or ``customer.language`` with a name the
   configuration does not declare (when it declares them), or ``priority`` with anything but
   ``"low"``, ``"normal"``, ``"high"`` and ``"urgent"`` -- ``"glod"``, ``"whatsap"``,
-  ``"hgih"`` -- naming the closest declared name;
+  ``"hgih"`` -- naming the closest declared name; an escalation rule's condition (of a
+  rule-backed escalation policy, ``escalation_rules[i].when...``) is checked the same way,
+  and so are its ``event`` (``"breach"``, ``"warning"``) and ``metric`` (a
+  :class:`~csflow.model.Metric` value): ``event eq "breached"`` would never match;
 * **the first-queue fallback**: a ticket no triage rule sends to a queue waits in the *first*
   queue.  When the desk has several queues, rules that send some tickets to a queue, and no
   rule (nor set of rules) that always sets ``queue``, the tickets left over are named: a
@@ -67,7 +70,7 @@ budget, with an ``"info"`` finding saying that some checks were skipped.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
 from csflow._config import join_path
@@ -86,8 +89,9 @@ from csflow.lint import (
     _uncovered,
     _View,
 )
-from csflow.model import AgentProfile, Priority, SkillRequirement, Tier
-from csflow.rules.syntax import Condition, Not
+from csflow.model import AgentProfile, Metric, Priority, SkillRequirement, Tier
+from csflow.policies import RuleEscalationPolicy
+from csflow.rules.syntax import Condition, Not, Rule
 
 if TYPE_CHECKING:
     from csflow.routing import CapacityRules, Relaxation, RoutingProfile
@@ -193,12 +197,20 @@ class ConfigShape(Protocol):
         """The SLA selection policy callable, if any (it overrides the rules' SLA policy)."""
         ...
 
+    @property
+    def escalation_policy(self) -> object | None:
+        """The escalation policy, if any (a rule-backed one has its rules checked too)."""
+        ...
+
 
 __all__ = ["unserved_shapes"]
 
 _Reqs = tuple[SkillRequirement, ...]
 
 _LEVELS = {p.name.lower(): int(p) for p in Priority}
+
+#: What an escalation policy is asked about: its context's ``event`` values.
+_EVENTS = ("breach", "warning")
 
 
 # --------------------------------------------------------------------------------------------
@@ -262,17 +274,36 @@ def _declared(config: ConfigShape) -> dict[str, tuple[str, tuple[str, ...]]]:
     return out
 
 
+def _checked_rules(config: ConfigShape) -> Iterator[tuple[str, Rule]]:
+    """The rules whose conditions compare declared names, each with its path: the triage
+    rules, then the escalation rules (of a rule-backed escalation policy)."""
+    for j, rule in enumerate(config.triage):
+        yield f"triage.rules[{j}].when", rule
+    policy = config.escalation_policy
+    if isinstance(policy, RuleEscalationPolicy):
+        for j, rule in enumerate(policy.rules):
+            yield f"escalation_rules[{j}].when", rule
+
+
 def _undeclared_values(config: ConfigShape) -> list[Finding]:
-    """Conditions comparing a field of declared names with a name no ticket has."""
+    """Conditions comparing a field of declared names with a name no ticket has (and, in
+    escalation rules, an ``event`` or ``metric`` no escalation is asked about)."""
     declared = _declared(config)
-    sets = {field: frozenset(names) for field, (_, names) in declared.items()}
+    escalation = {
+        "event": ("event", _EVENTS),
+        "metric": ("metric", tuple(sorted(m.value for m in Metric))),
+    }
+    sets = {field: frozenset(names) for field, (_, names) in (declared | escalation).items()}
     out: list[Finding] = []
     more = 0
-    for j, rule in enumerate(config.triage):
-        for path, cond in _comparisons(rule.when, f"triage.rules[{j}].when"):
-            if cond.field not in declared or cond.op not in ("eq", "ne", "in", "not_in"):
+    for where_rule, rule in _checked_rules(config):
+        fields = declared
+        if where_rule.startswith("escalation_rules"):
+            fields = declared | escalation
+        for path, cond in _comparisons(rule.when, where_rule):
+            if cond.field not in fields or cond.op not in ("eq", "ne", "in", "not_in"):
                 continue
-            kind, known = declared[cond.field]
+            kind, known = fields[cond.field]
             listed_values = cond.op in ("in", "not_in")
             for i, value in enumerate(cond.value if listed_values else (cond.value,)):
                 if value in sets[cond.field]:
@@ -288,13 +319,18 @@ def _undeclared_values(config: ConfigShape) -> list[Finding]:
                 )
                 hint = f"; did you mean {close[0]!r}?" if close else ""
                 listed = ", ".join(map(repr, known[:10])) + (", ..." if len(known) > 10 else "")
-                what = "priorities" if kind == "priority" else "declared"
+                what = {"priority": "priorities", "event": "events", "metric": "metrics"}
+                whose = (
+                    f"no escalation is asked about {kind} {value!r}"
+                    if kind in escalation
+                    else f"no ticket has {kind} {value!r}"
+                )
                 out.append(
                     Finding(
                         where,
                         "error",
-                        f"no ticket has {kind} {value!r}, so {cond.field!r} never equals it"
-                        f"{hint} ({what}: {listed})",
+                        f"{whose}, so {cond.field!r} never equals it"
+                        f"{hint} ({what.get(kind, 'declared')}: {listed})",
                     )
                 )
     if more:
