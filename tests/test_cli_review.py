@@ -405,8 +405,12 @@ def test_a_swept_count_is_named_and_large_configs_are_bounded(
     cfg = _write(tmp_path, "c.json", {"simulation": _sim()})
     err = _error(capsys, "simulate", cfg, "--sweep", "simulation.agents[0].count=abc")
     assert "simulation.agents[0].count:" in err
-    many = _sim(agents=[{"name": "front", "count": 100_000_000, "capacity": {"chat": 2}}])
+    many = _sim(agents=[{"name": "front", "count": 100_000, "capacity": {"chat": 2}}])
     assert "no findings" in _ok(capsys, "lint", _write(tmp_path, "m.json", {"simulation": many}))
+    # A count past the simulator's bound is refused at its path, before any agent is set up.
+    more = _sim(agents=[{"name": "front", "count": 100_000_000, "capacity": {"chat": 2}}])
+    err = _error(capsys, "simulate", _write(tmp_path, "n.json", {"simulation": more}))
+    assert "simulation.agents[0]: 'count' must be at most 100,000, got 100000000" in err
     long = _write(tmp_path, "l.json", {"simulation": _sim(duration="1000000d")})
     assert "simulation.duration:" in _error(capsys, "staff", long)
 

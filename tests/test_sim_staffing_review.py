@@ -337,7 +337,8 @@ _mmc: Any = mmc_scenario
         (lambda: _group("a", 1, teams=[1]), r"^teams\[0\] must be a string"),
         (lambda: _group("a", 1, shifts=[{"start": 0}]), r"^shifts\[0\] must be a Shift"),
         (lambda: _group("a", 2, break_gap="PT1H"), r"^'break_gap' must be a datetime"),
-        (lambda: _group("a", 10**12), r"^'count' must be at most 100,000,000, got"),
+        (lambda: _group("a", 10**12), r"^'count' must be at most 100,000, got"),
+        (lambda: _group("a", 100_001), r"^'count' must be at most 100,000, got 100001$"),
         (lambda: _arrivals(5), r"^'rates' must be a sequence of RatePeriod, got 5$"),
         (lambda: _arrivals([(timedelta(0), 5)]), r"^rates\[0\] must be a RatePeriod"),
         (lambda: _rule("refund", None, 0.5), r"^'team' must be a non-empty string"),
@@ -349,8 +350,8 @@ _mmc: Any = mmc_scenario
         (lambda: _config(patience=5), r"^patience: expected a mapping"),
         (lambda: _config(reply_on_assign="yes"), r"^'reply_on_assign' must be True or False"),
         (
-            lambda: _config(agents=[AgentGroup("a", 60_000_000), AgentGroup("b", 60_000_000)]),
-            r"^agents: a simulation has at most 100,000,000 agents, got 120,000,000",
+            lambda: _config(agents=[AgentGroup("a", 60_000), AgentGroup("b", 60_000)]),
+            r"^agents: a simulation has at most 100,000 agents, got 120,000",
         ),
         (lambda: _mmc(3, 2.0, timedelta(0)), r"^'aht' must be a positive timedelta"),
         (lambda: _mmc(3, 2.0, "PT6M"), r"^'aht' must be a positive timedelta"),
@@ -364,7 +365,7 @@ _mmc: Any = mmc_scenario
         (lambda: _mmc(3, 2.0, warmup=timedelta(seconds=-1)), r"^'warmup' must not be"),
         (lambda: _mmc(3, 2.0, seed="x"), r"^'seed' must be an int, got 'x'$"),
         (lambda: _mmc(3, 2.0, sla="yes"), r"^'sla' must be True or False"),
-        (lambda: _mmc(200_000_000, 2.0), r"^'agents' must be at most 100,000,000"),
+        (lambda: _mmc(200_000, 2.0), r"^'agents' must be at most 100,000, got 200000$"),
     ],
 )
 def test_constructors_refuse_bad_values_when_built(build: Callable[[], object], match: str) -> None:

@@ -71,10 +71,13 @@ MAX_SIM_INTERVALS: Final = 100_000
 #: within the year 9999 (see :class:`SimConfig`).  Not exported.
 MAX_DRAIN: Final = timedelta(days=365)
 
-#: The most agents a simulation has, over all its groups: 100,000,000, the bound of the Erlang
-#: formulas (``csflow.staffing.MAX_AGENTS``), so that a count past any desk (``10**12``) is
-#: refused when the configuration is built rather than set up agent by agent.  Not exported.
-MAX_SIM_AGENTS: Final = 100_000_000
+#: The most agents a simulation has, over all its groups: 100,000, past the largest desk a
+#: planner simulates, and a bound on the run's memory and set-up time (each simulated agent
+#: holds about 3 KB of desk state and takes about 0.1 ms to set up: 100,000 agents about 300
+#: MB and 10 s), so that a hostile count is refused when the configuration is built rather
+#: than set up agent by agent until memory runs out.  The Erlang formulas take more
+#: (``csflow.staffing.MAX_AGENTS``): they cost nothing per agent.  Not exported.
+MAX_SIM_AGENTS: Final = 100_000
 
 _MAX_DRAIN_US: Final = MAX_DRAIN // ONE_US
 
@@ -517,7 +520,7 @@ class SimConfig:
             later) plus :data:`MAX_DRAIN` must be within the year 9999.
         arrivals: The traffic; at most :data:`MAX_ARRIVAL_RATE` (10 million) contacts an hour
             in any period once multiplied by *peak*.
-        agents: The agent groups: at most :data:`MAX_SIM_AGENTS` (100,000,000) agents in all.
+        agents: The agent groups: at most :data:`MAX_SIM_AGENTS` (100,000) agents in all.
         handle_time: Handle-time distribution by channel name, with ``"default"`` for the rest.
         patience: Patience distribution by channel name (no entry: the customer never gives
             up), with ``"default"`` for the rest.
