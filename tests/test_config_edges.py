@@ -407,3 +407,105 @@ def test_a_misspelt_action_is_refused_not_ignored(doc: Any, path: str) -> None:
     with pytest.raises(ConfigError, match=r"unknown (triage|escalation) action") as info:
         DeskConfig.from_dict(doc)
     assert info.value.path == path
+
+
+# -- fields named in their own paths -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("doc", "path", "message"),
+    [
+        (
+            {"queues": [{"name": "q", "relaxation": [{"after": "PT5M", "drop": [["billing"]]}]}]},
+            "queues[0].relaxation[0].drop[0]",
+            "expected a skill name, got ['billing']",
+        ),
+        (
+            {"queues": [{"name": "q", "relaxation": [{"after": "PT5M", "drop": ["a", {}]}]}]},
+            "queues[0].relaxation[0].drop[1]",
+            "expected a skill name, got {}",
+        ),
+        (
+            {"queues": [{"name": "q", "relaxation": [{"after": "PT5M", "proficiency": "max"}]}]},
+            "queues[0].relaxation[0].proficiency",
+            "proficiency must be an int from 1 to 5 or None, got 'max'",
+        ),
+        (
+            {"queues": [{"name": "q", "relaxation": [{"after": "PT5M", "overflow_to": ""}]}]},
+            "queues[0].relaxation[0].overflow_to",
+            "overflow_to must be a non-empty string, got ''",
+        ),
+        (
+            {"contacts": {"max_contacts": -1}},
+            "contacts.max_contacts",
+            "max_contacts must be a positive int, got -1",
+        ),
+        (
+            {"contacts": {"window": "P7D", "max_customers": "many"}},
+            "contacts.max_customers",
+            "max_customers must be a positive int, got 'many'",
+        ),
+        (
+            {"skills": {"billing": 3, "refunds": 2}},
+            "skills",
+            "skills must be 'open' or a collection of names, got {'billing': 3, 'refunds': 2}",
+        ),
+        (
+            {"channels": {"chat": 1}},
+            "channels",
+            "channels must be 'open' or a collection of names, got {'chat': 1}",
+        ),
+    ],
+)
+def test_a_bad_field_is_named_in_its_path(doc: dict[str, Any], path: str, message: str) -> None:
+    with pytest.raises(ConfigError) as info:
+        DeskConfig.from_dict(doc)
+    assert info.value.path == path
+    assert info.value.detail == message
+
+
+def test_a_drop_of_unhashable_values_is_a_config_error_in_python_too() -> None:
+    bads: list[Any] = [[["billing"]], [{"a": 1}]]
+    for bad in bads:
+        with pytest.raises(ConfigError, match=r"^drop must hold skill names, got "):
+            RelaxationStep(timedelta(minutes=5), drop=bad)
+    assert RelaxationStep(timedelta(minutes=5), drop=("billing", "billing")).drop == {"billing"}
+
+
+def test_lint_checks_the_fields_of_rules_built_in_python() -> None:
+    from csflow.policies import RuleEscalationPolicy
+    from csflow.rules import RuleSet
+
+    rules = [
+        {"name": "vip", "when": {"field": "customer.teir", "eq": "gold"}, "then": {"queue": "vip"}},
+        {"name": "rest", "then": {"queue": "general"}},
+    ]
+    escalation = RuleEscalationPolicy(
+        RuleSet.from_dicts(
+            [
+                {
+                    "name": "e",
+                    "when": {"field": "evnt", "eq": "breach"},
+                    "then": {"priority": "high"},
+                }
+            ],
+            mode="all",
+        )
+    )
+    cfg = DeskConfig(
+        queues=[QueueSpec("general"), QueueSpec("vip")],
+        triage=RuleSet.from_dicts(rules),
+        escalation_policy=escalation,
+    )
+    assert [(f.path, f.severity, f.message) for f in cfg.lint()] == [
+        (
+            "triage.rules[0].when.field",
+            "error",
+            "unknown field 'customer.teir': the condition can never hold",
+        ),
+        (
+            "escalation_rules[0].when.field",
+            "error",
+            "unknown field 'evnt': the condition can never hold",
+        ),
+    ]

@@ -113,8 +113,11 @@ def test_contacts_off() -> None:
     ("data", "message"),
     [
         ({"window": 0}, r"contacts.window: "),
-        ({"max_contacts": 0}, r"contacts: max_contacts must be a positive int, got 0"),
-        ({"max_customers": "many"}, r"contacts: max_customers must be a positive int, got 'many'"),
+        ({"max_contacts": 0}, r"contacts.max_contacts: max_contacts must be a positive int, got 0"),
+        (
+            {"max_customers": "many"},
+            r"contacts.max_customers: max_customers must be a positive int, got 'many'",
+        ),
         ({"size": 3}, r"contacts: unknown key"),
     ],
 )

@@ -36,11 +36,12 @@ def name_set(value: object, argument: str, names: str = "names") -> frozenset[st
     """
     if isinstance(value, str) or not isinstance(value, Iterable):
         raise ConfigError(f"{argument} must be a collection of {names}, got {show(value)}")
-    out = frozenset(value)
-    for name in out:
+    items = list(value)
+    for name in items:
+        # Checked before the set is built: a list or a mapping is not hashable.
         if not isinstance(name, str):
             raise ConfigError(f"{argument} must hold {names}, got {show(name)}")
-    return out
+    return frozenset(items)
 
 
 def mapping(value: object, path: str) -> Mapping[str, Any]:

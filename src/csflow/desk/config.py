@@ -524,8 +524,21 @@ class DeskConfig:
                 sla_policies=list(self.sla_policies),
                 queues=[q.name for q in self.queues],
                 agents=profiles,
+                # What the desk's triage context holds (a document's rules were checked
+                # against it when loaded; rules built in Python were not).
+                known_fields=STANDARD_FIELDS,
             )
         ]
+        if isinstance(self.escalation_policy, RuleEscalationPolicy):
+            out += [
+                Finding(f"escalation_rules{f.path.removeprefix('rules')}", f.severity, f.message)
+                for f in lint_rules(
+                    self.escalation_policy.rules,
+                    queues=[q.name for q in self.queues],
+                    agents=profiles,
+                    known_fields=POLICY_FIELDS,
+                )
+            ]
         served = {s.queue for p in self.routing_profiles for s in p.queues}
         if not self.routing_profiles:
             served = {q.name for q in self.queues}
@@ -910,13 +923,21 @@ def _queue_from_dict(data: object, path: str, tiers: frozenset[str] = frozenset(
                     f"expected true or false, got {show(any_language)}",
                     join_path(p, "any_language"),
                 )
+            drop = list(sequence(sm.get("drop", []), join_path(p, "drop")))
+            for i, item in enumerate(drop):
+                if not isinstance(item, str):
+                    raise ConfigError(f"expected a skill name, got {show(item)}", f"{p}.drop[{i}]")
+            # Each field alone first, so that an error names it in its path.
+            for field in ("proficiency", "overflow_to"):
+                if sm.get(field) is not None:
+                    wrap(join_path(p, field), RelaxationStep, timedelta(0), **{field: sm[field]})
             steps.append(
                 wrap(
                     p,
                     RelaxationStep,
                     duration(sm.get("after"), join_path(p, "after"), zero=True),
                     proficiency=sm.get("proficiency"),
-                    drop=list(sequence(sm.get("drop", []), join_path(p, "drop"))),
+                    drop=drop,
                     any_language=any_language,
                     overflow_to=sm.get("overflow_to"),
                 )

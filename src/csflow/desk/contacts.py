@@ -93,6 +93,10 @@ class ContactPolicy:
             kwargs["window"] = duration(d["window"], f"{path}.window")
         for key in ("max_contacts", "max_customers"):
             if key in d:
+                try:  # each field alone first, so that an error names it in its path
+                    cls(**{key: d[key]})
+                except ConfigError as exc:
+                    raise ConfigError(exc.detail, f"{path}.{key}") from None
                 kwargs[key] = d[key]
         try:
             return cls(**kwargs)

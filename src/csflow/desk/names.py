@@ -63,7 +63,9 @@ def name_set(value: object, what: str) -> frozenset[str] | None:
     """
     if value is None or value == OPEN:
         return None
-    if isinstance(value, str) or not isinstance(value, Iterable):
+    if isinstance(value, str | Mapping) or not isinstance(value, Iterable):
+        # A mapping too: ``skills: {billing: 3}`` would keep the names and drop the levels in
+        # silence (proficiencies belong to agents and rules, not to the declaration).
         raise ConfigError(
             f"{what} must be {OPEN!r} or a collection of names, got {show(value)}", what
         )
