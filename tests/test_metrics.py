@@ -563,3 +563,40 @@ def test_a_breach_before_the_ticket_is_queued_counts_for_its_tier_and_channel() 
     assert (report.sla.met, report.sla.breached) == (0, 1)
     assert (report.sla_by_tier["gold"].met, report.sla_by_tier["gold"].breached) == (0, 1)
     assert report.sla_by_channel["whatsapp"].breached == 1
+
+
+@pytest.mark.parametrize(
+    ("kind", "values", "message"),
+    [
+        (QueueLengthSeries, {"steps": 5}, "expected a sequence of (at, length) pairs, got 5"),
+        (Report, {"queue_length": 5}, "expected a sequence of (at, length) pairs, got 5"),
+        (Report, {"sla_by_tier": 5}, "expected a mapping of names to Attainment, got 5"),
+        (
+            Report,
+            {"sla_by_tier": {"a": 1}},
+            "expected a mapping of names to Attainment, got 'a': 1",
+        ),
+        (Report, {"offered": "x"}, "'offered' must be an int >= 0, got 'x'"),
+        (Report, {"abandoned": -1}, "'abandoned' must be an int >= 0, got -1"),
+        (Report, {"resolved": True}, "'resolved' must be an int >= 0, got True"),
+        (Report, {"total_wait": 5}, "'total_wait' must be a datetime.timedelta, got 5"),
+        (Report, {"available": -timedelta(seconds=1)}, "'available' must not be negative"),
+        (Report, {"sla": (1, 0)}, "'sla' must be an Attainment, got (1, 0)"),
+        (Report, {"start": datetime(2026, 3, 16)}, "'start' must be timezone-aware"),
+        (Attainment, {"met": -1}, "'met' must be an int >= 0, got -1"),
+        (Attainment, {"breached": 1.5}, "'breached' must be an int >= 0, got 1.5"),
+    ],
+)
+def test_reports_built_by_hand_refuse_bad_values(
+    kind: Any, values: dict[str, Any], message: str
+) -> None:
+    with pytest.raises(ConfigError) as info:
+        kind(**values)
+    assert message in str(info.value)
+
+
+def test_a_report_built_by_hand_with_good_values_reads_as_summarize_would() -> None:
+    report = Report(offered=4, answered=3, abandoned=1, sla_by_tier={"gold": Attainment(2, 1)})
+    assert report.abandonment_rate == 0.25
+    assert report.to_dict()["sla_by_tier"]["gold"]["met"] == 2
+    assert pickle.loads(pickle.dumps(report)) == report

@@ -197,3 +197,43 @@ def test_a_windows_busy_time_is_the_difference_of_two_cumulative_reports() -> No
     assert at_eleven.handle_time - at_ten.handle_time == hour / 2  # 10:00-10:30
     assert at_eleven.handle_time == hour
     assert (at_ten.resolved, at_eleven.resolved) == (0, 1)
+
+
+def test_a_resolution_clock_resumed_by_reopenings_counts_once_per_ticket() -> None:
+    # One resolution clock of 3 minutes: solved at 2:00 (met so far), reopened at 2:10,
+    # solved at 2:40 (used 2:30 of it: the solved spell paused it), reopened at 3:00, breached
+    # at 3:30 and solved at 6:20.  One clock, one outcome: breached.
+    run = Driver(sla_desk({"first_response": "PT1M", "resolution": "PT3M"}))
+    run("add_agent", AgentProfile("ana", capacity={"chat": 1}), t=0)
+    run("set_presence", "ana", "available", t=0)
+    run("submit", Ticket("T1", GOLD, "chat", at(0)), t=0)
+    run("reply", "T1", "ana", t=10)
+    run("resolve", "T1", "ana", t=120)
+    run("reopen", "T1", t=130)
+    run("resolve", "T1", "ana", t=170)
+    after_two = summarize(run.events)
+    # Solved twice within target: still one met cycle, not two.
+    assert after_two.sla_by_metric["resolution"] == Attainment(met=1, breached=0)
+    run("reopen", "T1", t=180)
+    run("advance", t=400)
+    run("resolve", "T1", "ana", t=400)
+    assert [k for k, _, _ in sla_trace(run.events, "resolution")] == [
+        "SlaMet",
+        "SlaMet",
+        "SlaBreached",
+        "SlaMet",
+    ]
+    report = summarize(run.events)
+    assert report.sla_by_metric["resolution"] == Attainment(met=0, breached=1)
+    assert report.sla_by_metric["first_response"] == Attainment(met=1, breached=0)
+    assert report.sla == Attainment(met=1, breached=1)
+    assert report.sla_by_tier["gold"] == Attainment(met=1, breached=1)
+    assert report.sla_by_channel["chat"] == Attainment(met=1, breached=1)
+    # Folded one event at a time, the same: the met is taken back when the breach comes.
+    live = Summarizer()
+    seen = []
+    for e in run.events:
+        live.add(e)
+        seen.append(live.report().sla_by_metric.get("resolution"))
+    assert Attainment(met=1, breached=0) in seen
+    assert seen[-1] == Attainment(met=0, breached=1)

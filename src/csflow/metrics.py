@@ -43,8 +43,12 @@ first :class:`~csflow.sla.SlaBreached`, or at a :class:`~csflow.sla.SlaMet` flag
 ``breached`` when no breach event came before it; otherwise as *met* at its ``SlaMet``.  A
 :class:`~csflow.events.TicketResolved` ends the cycles of the reply metrics (first response,
 next response, periodic update) without an ``SlaMet``, as the desk stops their clocks: a cycle
-that starts after a reopening counts on its own.  Cycles still running when the stream ends
-count neither way.  A ticket's record is dropped at its
+that starts after a reopening counts on its own.  The resolution clock is the ticket's own: a
+reopening resumes it where it stopped (a solve pauses it), so it counts once per ticket -- as
+met at a solve within target, taken back and counted as breached when the resumed clock then
+breaches (a ticket solved in 2 minutes, reopened, and solved again at 6 minutes of a 3-minute
+target is one breached cycle, not a met and a breached one).  Cycles still running when the
+stream ends count neither way.  A ticket's record is dropped at its
 :class:`~csflow.events.TicketClosed` or :class:`~csflow.events.TicketAbandoned`, so a ticket
 later submitted under the same id (a desk that forgot the first) is a new ticket.
 """
@@ -85,7 +89,6 @@ DEFAULT_SERVICE_TARGET: Final = timedelta(seconds=20)
 _ZERO = timedelta(0)
 # One bit per SLA metric in a ticket's "breach already counted in this cycle" mask.
 _METRIC_BIT: Final = {m: 1 << i for i, m in enumerate(Metric)}
-_RESOLUTION_BIT: Final = _METRIC_BIT[Metric.RESOLUTION]
 
 
 # --------------------------------------------------------------------------------------------
@@ -104,6 +107,10 @@ class Attainment:
     met: int = 0
     breached: int = 0
 
+    def __attrs_post_init__(self) -> None:
+        for name in ("met", "breached"):
+            _count(getattr(self, name), name)
+
     @property
     def total(self) -> int:
         """Cycles decided either way: ``met + breached``."""
@@ -116,8 +123,20 @@ class Attainment:
         return self.met / total if total else None
 
 
+def _count(value: object, name: str) -> None:
+    if type(value) is not int or value < 0:
+        raise ConfigError(f"{name!r} must be an int >= 0, got {show(value)}")
+
+
 def _read_only(groups: Mapping[str, Attainment]) -> Mapping[str, Attainment]:
     """A read-only copy of *groups*, keys sorted (so equal reports print alike)."""
+    if not isinstance(groups, Mapping):
+        raise ConfigError(f"expected a mapping of names to Attainment, got {show(groups)}")
+    for key, value in groups.items():
+        if not isinstance(key, str) or not isinstance(value, Attainment):
+            raise ConfigError(
+                f"expected a mapping of names to Attainment, got {show(key)}: {show(value)}"
+            )
     return MappingProxyType({key: groups[key] for key in sorted(groups)})
 
 
@@ -150,6 +169,9 @@ class QueueLengthSeries(Sequence[tuple[datetime, int]]):
     def __init__(self, steps: Iterable[tuple[datetime, int]] = ()) -> None:
         self._t = array("q")
         self._n = array("q")
+        given: object = steps
+        if isinstance(given, str | bytes) or not isinstance(given, Iterable):
+            raise ConfigError(f"expected a sequence of (at, length) pairs, got {show(given)}")
         for i, step in enumerate(steps):
             if not isinstance(step, tuple) or len(step) != 2:
                 raise ConfigError(f"expected an (at, length) pair, got {show(step)}", f"[{i}]")
@@ -214,6 +236,22 @@ def _series(value: Iterable[tuple[datetime, int]]) -> QueueLengthSeries:
     return value if isinstance(value, QueueLengthSeries) else QueueLengthSeries(value)
 
 
+_COUNTS: Final = (
+    "offered",
+    "answered",
+    "answered_within_target",
+    "abandoned",
+    "waiting",
+    "resolved",
+    "reopened",
+    "transfers",
+    "escalations",
+    "handlings_resolved",
+    "max_queue_length",
+)
+_SPANS: Final = ("service_target", "total_wait", "handle_time", "resolved_handle_time")
+
+
 @attrs.frozen
 class Report:
     """What happened on a desk over a stream of events (see :func:`summarize`).
@@ -276,6 +314,20 @@ class Report:
     max_queue_length: int = 0
     start: datetime | None = None
     end: datetime | None = None
+
+    def __attrs_post_init__(self) -> None:
+        for name in _COUNTS:
+            _count(getattr(self, name), name)
+        for name in _SPANS:
+            duration_us(getattr(self, name), name, ConfigError)
+        if self.available is not None:
+            duration_us(self.available, "available", ConfigError)
+        if not isinstance(self.sla, Attainment):
+            raise ConfigError(f"'sla' must be an Attainment, got {show(self.sla)}", "sla")
+        for name in ("start", "end"):
+            value = getattr(self, name)
+            if value is not None:
+                instant_us(value, name, ConfigError)
 
     @property
     def service_level(self) -> float | None:
@@ -459,6 +511,7 @@ class _Ticket:
         "in_line",
         "outcome",
         "queued",
+        "resolution",
         "tier",
     )
 
@@ -470,6 +523,9 @@ class _Ticket:
         self.in_line = False
         self.handling_since: int | None = None
         self.breached = 0  # metric bits whose current cycle is already counted as breached
+        # The resolution outcome counted so far (0 met, 1 breached): the clock resumes when
+        # the ticket is reopened, so a later outcome replaces it (met can become breached).
+        self.resolution: int | None = None
         # SLA outcomes (0 met, 1 breached) counted before its TicketQueued said its tier and
         # channel: a ticket created in the past can breach before it is queued.
         self.early: list[int] | None = None
@@ -561,12 +617,17 @@ class _Summary:
 
     # -- SLA -------------------------------------------------------------------------------
 
-    def count_sla(self, rec: _Ticket, metric: Metric, index: int) -> None:
-        self.sla[index] += 1
+    def count_sla(self, rec: _Ticket, metric: Metric, index: int, by: int = 1) -> None:
+        """Count one cycle of *metric* as met (*index* 0) or breached (1); *by* -1 takes
+        back one counted before (a resolution met, then breached after a reopening)."""
+        self.sla[index] += by
         if rec.queued is None:
             if rec.early is None:
                 rec.early = []
-            rec.early.append(index)
+            if by > 0:
+                rec.early.append(index)
+            else:
+                rec.early.remove(index)
         for key, groups in (
             (metric._value_, self.by_metric),  # str(metric) without its Python calls
             (rec.tier, self.by_tier),
@@ -577,7 +638,19 @@ class _Summary:
             counts = groups.get(key)
             if counts is None:
                 counts = groups[key] = [0, 0]
-            counts[index] += 1
+            counts[index] += by
+
+    def resolution_outcome(self, rec: _Ticket, index: int) -> None:
+        """The ticket's resolution clock met (0) or breached (1) its target: counted once
+        per ticket, a met one taken back when the resumed clock breaches."""
+        was = rec.resolution
+        if was is None:
+            self.count_sla(rec, Metric.RESOLUTION, index)
+            rec.resolution = index
+        elif was == 0 and index == 1:
+            self.count_sla(rec, Metric.RESOLUTION, 0, -1)
+            self.count_sla(rec, Metric.RESOLUTION, 1)
+            rec.resolution = 1
 
     # -- event handlers --------------------------------------------------------------------
 
@@ -643,7 +716,7 @@ class _Summary:
         rec = self.ticket(ev.ticket_id)
         # A resolution stops the reply clocks without an SlaMet: their cycles end here, so a
         # later cycle (after a reopening) counts on its own.
-        rec.breached &= _RESOLUTION_BIT
+        rec.breached = 0
         self.resolved += 1
         self.leave_line(rec, ev.at, t)
         span = self.stop_handling(rec, t)
@@ -663,6 +736,9 @@ class _Summary:
 
     def sla_breached(self, ev: SlaBreached, t: int) -> None:
         rec = self.ticket(ev.ticket_id)
+        if ev.metric is Metric.RESOLUTION:
+            self.resolution_outcome(rec, 1)
+            return
         bit = _METRIC_BIT[ev.metric]
         if not rec.breached & bit:
             rec.breached |= bit
@@ -670,6 +746,9 @@ class _Summary:
 
     def sla_met(self, ev: SlaMet, t: int) -> None:
         rec = self.ticket(ev.ticket_id)
+        if ev.metric is Metric.RESOLUTION:
+            self.resolution_outcome(rec, 1 if ev.breached else 0)
+            return
         bit = _METRIC_BIT[ev.metric]
         if rec.breached & bit:
             rec.breached &= ~bit  # the cycle ends; its breach was counted when it came
