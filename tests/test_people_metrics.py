@@ -191,3 +191,46 @@ def test_the_median_of_an_even_count_is_the_mean_of_the_two_middle_values() -> N
     sari = people_report(events).agents["sari"]
     assert sari.first_response_median_s == 120.0
     assert sari.first_response_p90_s == 180.0
+
+
+def test_hand_overs_of_parked_tickets_count_for_their_owner() -> None:
+    t0 = T0
+
+    def at(minutes: int) -> datetime:
+        return t0 + timedelta(minutes=minutes)
+
+    desk = Desk(
+        DeskConfig.from_dict(
+            {
+                "queues": [{"name": "general"}, {"name": "tech"}],
+                "teams": {"front": {"queue": "general"}, "tech": {"queue": "tech"}},
+                "escalation": {
+                    "teams": ["front", "tech"],
+                    "entry": ["front"],
+                    "edges": {"front": ["tech"]},
+                },
+            }
+        )
+    )
+    events = []
+    front = AgentProfile("sari", capacity={"chat": 3}, teams=frozenset({"front"}))
+    events += desk.add_agent(front, at=at(0), presence="available")
+    budi = AgentProfile("budi", capacity={"chat": 3}, teams=frozenset({"front"}))
+    events += desk.add_agent(budi, at=at(0), presence="offline")
+    ani = Customer("ani", Tier("gold", 3))
+    for tid in ("T1", "T2", "T3", "T4"):
+        events += desk.submit(Ticket(tid, ani, "chat", at(0)), at=at(0))
+    events += desk.set_presence("budi", "available", at=at(1))
+    events += desk.transfer("T1", "budi", at=at(1))  # held by sari
+    events += desk.set_status("T2", "pending", at=at(2))
+    events += desk.transfer("T2", "budi", at=at(3))  # owned by sari, pending
+    events += desk.set_status("T3", "on_hold", at=at(4))
+    events += desk.escalate("T3", "tech", at=at(5))  # owned by sari, on hold
+    # Parked, then taken up again and resolved: no hand-over.  (Budi took T4 at 1.)
+    assert desk.ticket("T4").agent_id == "budi"
+    events += desk.set_status("T4", "pending", at=at(6))
+    events += desk.set_status("T4", "open", at=at(7))
+    events += desk.resolve("T4", "budi", at=at(8))
+    report = people_report(events)
+    assert report.agents["sari"].transfers_out == 3
+    assert report.agents["budi"].transfers_out == 0

@@ -277,6 +277,7 @@ def people_report(events: Iterable[object]) -> PeopleReport:
     agents: dict[str, _Agent] = {}
     holder: dict[str, tuple[str, float]] = {}  # ticket -> (agent, since, POSIX seconds)
     last: dict[str, str] = {}  # ticket -> the agent who had it last
+    owner: dict[str, str] = {}  # ticket -> the agent who owns it, parked (pending, on hold)
     gw: dict[str, dict[str, GoodwillTotal]] = {k: {} for k in ("agent", "reason", "tier")}
     requests = declined = 0
 
@@ -303,6 +304,10 @@ def people_report(events: Iterable[object]) -> PeopleReport:
             raise ConfigError(
                 f"an event's 'at' must be an aware datetime, got {show(when)}", f"events[{i}]"
             )
+        if not isinstance(e, TicketStatusChanged):
+            # Anything else that happens to a parked ticket ends its owner's parking (a
+            # hand-over below still credits the owner).
+            parked = owner.pop(getattr(e, "ticket_id", ""), None)
         if isinstance(e, TicketAssigned):
             release(e.ticket_id, e.at.timestamp())
             holder[e.ticket_id] = (e.agent_id, e.at.timestamp())
@@ -313,7 +318,8 @@ def people_report(events: Iterable[object]) -> PeopleReport:
             last[e.ticket_id] = e.agent_id
             agent(e.agent_id).handled += 1
         elif isinstance(e, TicketTransferred | TicketEscalated):
-            who = release(e.ticket_id, e.at.timestamp())
+            # Out of the hands of its holder, or of the agent who owns it parked.
+            who = release(e.ticket_id, e.at.timestamp()) or parked
             if who is not None:
                 agent(who).xfer += 1
         elif isinstance(e, TicketRequeued):
@@ -323,7 +329,11 @@ def people_report(events: Iterable[object]) -> PeopleReport:
             last.pop(e.ticket_id, None)
         elif isinstance(e, TicketStatusChanged):
             if e.new in ("pending", "on_hold"):
-                release(e.ticket_id, e.at.timestamp())
+                who = release(e.ticket_id, e.at.timestamp())
+                if who is not None:
+                    owner[e.ticket_id] = who
+            else:
+                owner.pop(e.ticket_id, None)
         elif isinstance(e, TicketClosed):
             release(e.ticket_id, e.at.timestamp())
             last.pop(e.ticket_id, None)
