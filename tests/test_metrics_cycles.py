@@ -237,3 +237,28 @@ def test_a_resolution_clock_resumed_by_reopenings_counts_once_per_ticket() -> No
         seen.append(live.report().sla_by_metric.get("resolution"))
     assert Attainment(met=1, breached=0) in seen
     assert seen[-1] == Attainment(met=0, breached=1)
+
+
+def test_first_contact_resolution_counts_tickets_resolved_once_without_a_hand_over() -> None:
+    run = Driver(Desk(DeskConfig()))
+    run("add_agent", AgentProfile("ana", capacity={"chat": 3}), t=0)
+    run("add_agent", AgentProfile("budi", capacity={"chat": 3}), t=0)
+    run("set_presence", "ana", "available", t=0)
+    for tid in ("T1", "T2", "T3", "T4"):
+        run("submit", Ticket(tid, GOLD, "chat", at(0)), t=0)
+    run("set_presence", "budi", "available", t=1)  # budi takes T4
+    run("resolve", "T1", "ana", t=60)  # at first contact
+    run("resolve", "T2", "ana", t=70)  # ... until the customer comes back
+    run("transfer", "T3", "budi", t=80)  # handed over, then resolved: not first contact
+    run("resolve", "T3", "budi", t=90)
+    mid = summarize(run.events)
+    assert (mid.tickets_resolved, mid.resolved_first_contact) == (3, 2)
+    run("reopen", "T2", t=100)
+    run("resolve", "T2", "ana", t=110)  # resolved again: still one ticket, no longer FCR
+    report = summarize(run.events)
+    assert report.resolved == 4
+    assert (report.tickets_resolved, report.resolved_first_contact) == (3, 1)
+    assert report.first_contact_resolution == 1 / 3
+    assert report.to_dict()["first_contact_resolution"] == 1 / 3
+    # T4 was never resolved: it counts neither way.
+    assert summarize([]).first_contact_resolution is None

@@ -245,6 +245,11 @@ def test_the_report_matches_a_reference_model(tickets: list[Life]) -> None:
     assert report.handle_time == busy
     resolved = [t.handle for t in answered if t.handle is not None]
     assert report.resolved == report.handlings_resolved == len(resolved)
+    # Each resolved once, never reopened: at first contact unless it was handed over.
+    assert report.tickets_resolved == len(resolved)
+    first = sum(t.handle is not None and t.transfers == 0 for t in answered)
+    assert report.resolved_first_contact == first
+    assert report.first_contact_resolution == (first / len(resolved) if resolved else None)
     # SLA cycles.
     met: Counter[str] = Counter()
     breached: Counter[str] = Counter()

@@ -1,4 +1,5 @@
-"""Metrics from a stream of csflow events: service level, ASA, abandonment, SLA attainment.
+"""Metrics from a stream of csflow events: service level, ASA, abandonment, SLA attainment,
+first-contact resolution.
 
 Theory of operation
 -------------------
@@ -27,7 +28,9 @@ Per ticket it tracks two flags that the desk's events switch on and off:
 A ticket is *offered* at its first ``TicketQueued``; its outcome is decided once, by whichever
 comes first of its first assignment (*answered*, after the wait since it was first queued) and
 an abandonment.  A later requeue, reopening or second abandonment changes neither, so
-``answered + abandoned <= offered`` always holds.  Events of tickets whose ``TicketQueued`` is
+``answered + abandoned <= offered`` always holds.  A ticket is resolved *at first contact*
+when its first :class:`~csflow.events.TicketResolved` comes with no hand-over before it; a
+:class:`~csflow.events.TicketReopened` takes it back (the customer came back).  Events of tickets whose ``TicketQueued`` is
 not in the stream (a window cut from a longer run) count for SLA attainment, and for busy time
 from an assignment in the stream, but not as offered, answered or abandoned.
 
@@ -248,6 +251,8 @@ _COUNTS: Final = (
     "escalations",
     "handlings_resolved",
     "max_queue_length",
+    "tickets_resolved",
+    "resolved_first_contact",
 )
 _SPANS: Final = ("service_target", "total_wait", "handle_time", "resolved_handle_time")
 
@@ -289,6 +294,9 @@ class Report:
             largest value may be lower).
         start: The earliest event instant (or *until* for an empty stream), or ``None``.
         end: *until* if given, else the latest event instant; ``None`` for an empty stream.
+        tickets_resolved: Distinct tickets resolved at least once.
+        resolved_first_contact: Of those, the tickets resolved at first contact (see
+            :attr:`first_contact_resolution`).
     """
 
     service_target: timedelta = DEFAULT_SERVICE_TARGET
@@ -314,6 +322,8 @@ class Report:
     max_queue_length: int = 0
     start: datetime | None = None
     end: datetime | None = None
+    tickets_resolved: int = 0
+    resolved_first_contact: int = 0
 
     def __attrs_post_init__(self) -> None:
         for name in _COUNTS:
@@ -347,6 +357,14 @@ class Report:
     def abandonment_rate(self) -> float | None:
         """Abandoned over offered tickets (``None`` when nothing was offered)."""
         return _ratio(self.abandoned, self.offered)
+
+    @property
+    def first_contact_resolution(self) -> float | None:
+        """FCR: the share of resolved tickets resolved at first contact -- by the handling
+        they were first given, without a transfer or an escalation, and not reopened since
+        (``None`` when no ticket was resolved).  A ticket resolved and later reopened leaves
+        the numerator at its reopening; one requeued because its agent left still counts."""
+        return _ratio(self.resolved_first_contact, self.tickets_resolved)
 
     @property
     def transfers_per_ticket(self) -> float | None:
@@ -410,6 +428,9 @@ class Report:
             "service_level": self.service_level,
             "average_speed_of_answer_seconds": _seconds(self.average_speed_of_answer),
             "abandonment_rate": self.abandonment_rate,
+            "tickets_resolved": self.tickets_resolved,
+            "resolved_first_contact": self.resolved_first_contact,
+            "first_contact_resolution": self.first_contact_resolution,
             "transfers_per_ticket": self.transfers_per_ticket,
             "escalations_per_ticket": self.escalations_per_ticket,
             "handle_time_seconds": self.handle_time.total_seconds(),
@@ -507,6 +528,8 @@ class _Ticket:
         "breached",
         "channel",
         "early",
+        "first_contact",
+        "handed",
         "handling_since",
         "in_line",
         "outcome",
@@ -520,6 +543,9 @@ class _Ticket:
         self.tier: str | None = None
         self.channel: str | None = None
         self.outcome = 0  # 0 undecided, 1 answered, 2 abandoned
+        self.handed = False  # transferred or escalated at some point
+        # 0 never resolved, 1 resolved at first contact (counted), 2 resolved otherwise.
+        self.first_contact = 0
         self.in_line = False
         self.handling_since: int | None = None
         self.breached = 0  # metric bits whose current cycle is already counted as breached
@@ -539,6 +565,7 @@ class _Summary:
         self.tickets: dict[str, _Ticket] = {}
         self.offered = self.answered = self.within = self.abandoned = 0
         self.resolved = self.reopened = self.transfers = self.escalations = 0
+        self.tickets_resolved = self.first_contact = 0
         self.wait_us = 0
         self.handle_us = 0
         self.resolved_handlings = 0
@@ -676,11 +703,15 @@ class _Summary:
 
     def transferred(self, ev: TicketTransferred, t: int) -> None:
         self.transfers += 1
-        self.back_in_line(ev, t)
+        rec = self.ticket(ev.ticket_id)
+        rec.handed = True
+        self.enter_line(rec, ev.at, t)
 
     def escalated(self, ev: TicketEscalated, t: int) -> None:
         self.escalations += 1
-        self.back_in_line(ev, t)
+        rec = self.ticket(ev.ticket_id)
+        rec.handed = True
+        self.enter_line(rec, ev.at, t)
 
     def assigned(self, ev: TicketAssigned, t: int) -> None:
         rec = self.ticket(ev.ticket_id)
@@ -718,6 +749,13 @@ class _Summary:
         # later cycle (after a reopening) counts on its own.
         rec.breached = 0
         self.resolved += 1
+        if rec.first_contact == 0:  # its first resolution
+            self.tickets_resolved += 1
+            if rec.handed:
+                rec.first_contact = 2
+            else:
+                rec.first_contact = 1
+                self.first_contact += 1
         self.leave_line(rec, ev.at, t)
         span = self.stop_handling(rec, t)
         if span is not None:
@@ -726,7 +764,11 @@ class _Summary:
 
     def reopened_(self, ev: TicketReopened, t: int) -> None:
         self.reopened += 1
-        self.stop_handling(self.ticket(ev.ticket_id), t)
+        rec = self.ticket(ev.ticket_id)
+        if rec.first_contact == 1:  # the customer came back: not resolved at first contact
+            rec.first_contact = 2
+            self.first_contact -= 1
+        self.stop_handling(rec, t)
 
     def closed(self, ev: TicketClosed, t: int) -> None:
         rec = self.tickets.pop(ev.ticket_id, None)
@@ -807,6 +849,8 @@ class _Summary:
             max_queue_length=self.max_in_line,
             start=first,
             end=last,
+            tickets_resolved=self.tickets_resolved,
+            resolved_first_contact=self.first_contact,
         )
 
 
