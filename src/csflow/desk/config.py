@@ -34,6 +34,7 @@ from csflow.desk.contacts import ContactPolicy
 from csflow.desk.goodwill import GoodwillPolicy
 from csflow.desk.names import (
     COMMON_CHANNELS,
+    OPEN,
     check_agent_names,
     check_ticket_names,
     extra_skills,
@@ -72,7 +73,7 @@ from csflow.routing import (
     strategy_tuple,
 )
 from csflow.rules import STANDARD_FIELDS, RuleSet
-from csflow.sla import RecalcMode, SlaPolicy
+from csflow.sla import RecalcMode, SlaPolicy, format_duration
 
 __all__ = ["DeskConfig", "QueueSpec", "TeamSpec"]
 
@@ -240,6 +241,30 @@ def _skills(value: object) -> frozenset[str] | None:
     return name_set(value, "skills")
 
 
+class _Same:
+    """A code policy, as equality sees it: the same object, not an equal one."""
+
+    __slots__ = ("policy",)
+
+    def __init__(self, policy: object) -> None:
+        self.policy = policy
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Same) and other.policy is self.policy
+
+    def __hash__(self) -> int:
+        return id(self.policy)
+
+
+def _escalation_key(policy: object) -> object:
+    """What :class:`DeskConfig` equality compares of an escalation policy: a
+    :class:`RuleEscalationPolicy` by its rules (two documents with the same
+    ``escalation_rules`` give equal configs), code by identity."""
+    if policy is None or type(policy) is RuleEscalationPolicy:
+        return policy
+    return _Same(policy)
+
+
 @attrs.frozen
 class DeskConfig:
     """Everything a desk is told once: tiers, policies, queues, teams and routing.
@@ -299,6 +324,12 @@ class DeskConfig:
     *teams* (when some are defined), is refused like an undeclared channel
     (:meth:`check_ticket`, :meth:`check_agent`).
 
+    Two configurations are equal when their parts are: the escalation graph by value, a
+    :class:`~csflow.policies.RuleEscalationPolicy` by its rules, any other escalation policy
+    (code) by identity; *priority_policy*, *queue_policy* and *sla_selection* are not
+    compared.  :meth:`to_dict` writes a configuration as the plain data :meth:`from_dict`
+    reads.
+
     Raises:
         ConfigError: Anything inconsistent, with the path to it: a queue a profile or team
             names that does not exist, a rule action naming an unknown queue or SLA policy
@@ -319,7 +350,7 @@ class DeskConfig:
         default=(LongestIdle(),), converter=_to_strategies
     )
     teams: Mapping[str, TeamSpec] = attrs.field(factory=dict, converter=_to_teams, hash=False)
-    escalation: EscalationGraph | None = attrs.field(default=None, eq=False)
+    escalation: EscalationGraph | None = None
     transfers: TransferPolicy = attrs.field(factory=TransferPolicy)
     presence: PresenceStates = attrs.field(factory=PresenceStates)
     capacity: CapacityRules = attrs.field(factory=CapacityRules)
@@ -331,7 +362,7 @@ class DeskConfig:
     priority_policy: PriorityPolicy | None = attrs.field(default=None, eq=False)
     queue_policy: QueuePolicy | None = attrs.field(default=None, eq=False)
     sla_selection: SlaSelectionPolicy | None = attrs.field(default=None, eq=False)
-    escalation_policy: EscalationPolicy | None = attrs.field(default=None, eq=False)
+    escalation_policy: EscalationPolicy | None = attrs.field(default=None, eq=_escalation_key)
     channels: frozenset[str] | None = attrs.field(default=COMMON_CHANNELS, converter=_channels)
     languages: frozenset[str] | None = attrs.field(default=None, converter=_languages)
     skills: frozenset[str] | None = attrs.field(default=None, converter=_skills)
@@ -813,6 +844,99 @@ class DeskConfig:
                 raise ConfigError(exc.detail, f"escalation_rules{where}") from None
             raise _triage_path(exc, listed) from None
 
+    def to_dict(self) -> dict[str, Any]:
+        """The configuration as the JSON-compatible plain data :meth:`from_dict` reads.
+
+        Every key is written, defaults included, so that a host can show, diff or store the
+        configuration a desk runs with: ``DeskConfig.from_dict(config.to_dict()) == config``
+        for a configuration read from a document, and writing that one again gives the same
+        data.  Durations are ISO 8601 text (``"PT10M"``), sets of names sorted lists, amounts
+        decimal strings; ``channels``, ``languages`` and ``skills`` are ``"open"`` when they
+        are; an SLA policy names its calendar when one of *calendars* has the same data (else
+        the calendar is written inline); ``affinity`` is written when a ``preferred_agent``
+        is in ``strategies``.  A queue's relaxation plan is read back named after its queue.
+
+        Code has no document form.  A :class:`~csflow.policies.RuleEscalationPolicy` is
+        written as ``escalation_rules`` and the built-in strategies and key policies by
+        their names; any other policy, strategy or key policy raises.
+
+        Returns:
+            A mapping of the keys of :meth:`from_dict`, in its order.
+
+        Raises:
+            ConfigError: A part that cannot be written as data, with its path and why:
+                ``priority_policy``, ``queue_policy`` or ``sla_selection`` (code), an
+                ``escalation_policy`` that is not a :class:`~csflow.policies.RuleEscalationPolicy`
+                (or whose rules are in ``"first"`` mode: a document's are read in ``"all"``
+                mode), ``queues[i].key`` (a key policy other than
+                :class:`~csflow.queues.AgingKey` and :class:`~csflow.queues.DeadlineKey`, or
+                one whose ``default_band`` is not 1), ``strategies[i]`` (a strategy other than
+                the built-in ones, or a second :class:`~csflow.routing.PreferredAgent` with
+                other settings: a document has one ``affinity``), a zero duration where a
+                document's is positive (``queues[i].key.fallback``, ``strategies[i].recency``,
+                ``survey_delay``, ``contacts.window``); and anything else :meth:`from_dict`
+                would refuse, at the path it names (``triage.rules[0].when.field``: a rule
+                built in Python may read a field no ticket has, a document's may not).
+
+        Examples:
+            >>> config = DeskConfig.from_dict({"queues": [{"name": "general"}]})
+            >>> config.to_dict()["queues"][0]["default_allowance"]
+            'PT10M'
+            >>> DeskConfig.from_dict(config.to_dict()) == config
+            True
+        """
+        for name in ("priority_policy", "queue_policy", "sla_selection"):
+            policy = getattr(self, name)
+            if policy is not None:
+                raise ConfigError(
+                    f"{show(policy)} is code and cannot be written as data: a document has no "
+                    "key for a policy given in Python (leave it out, and give it again to the "
+                    "config read back)",
+                    name,
+                )
+        calendars = {name: cal.to_dict() for name, cal in self.calendars.items()}
+        data: dict[str, Any] = {
+            "tiers": [{"name": t.name, "rank": t.rank} for t in self.tiers.values()],
+            "calendars": calendars,
+            "sla_policies": [_sla_to_dict(p, calendars) for p in self.sla_policies.values()],
+            "default_sla_policy": self.default_sla_policy,
+            "queues": [_queue_to_dict(q, f"queues[{i}]") for i, q in enumerate(self.queues)],
+            "routing_profiles": [_profile_to_dict(p) for p in self.routing_profiles],
+            **_strategies_to_dict(self.strategies),
+            "triage": {"mode": self.triage.mode, "rules": self.triage.to_dicts()},
+            "teams": {
+                name: {"queue": team.queue, "routing_profile": team.routing_profile}
+                for name, team in self.teams.items()
+            },
+            "escalation": None if self.escalation is None else _graph_to_dict(self.escalation),
+            "escalation_rules": _escalation_rules_to_dict(self.escalation_policy),
+            "transfers": {
+                "max_transfers": self.transfers.max_transfers,
+                "on_limit": self.transfers.on_limit,
+            },
+            "presence": _presence_to_dict(self.presence),
+            "capacity": _capacity_to_dict(self.capacity),
+            "survey_delay": _positive(self.survey_delay, "survey_delay"),
+            "recalculation": self.recalculation.value,
+            "keep_history": self.keep_history,
+            "keep_log": self.keep_log,
+            "channels": _names_to_dict(self.channels),
+            "languages": _names_to_dict(self.languages),
+            "skills": _names_to_dict(self.skills),
+            "contacts": None if self.contacts is None else _contacts_to_dict(self.contacts),
+            "goodwill": None if self.goodwill is None else self.goodwill.to_dict(),
+        }
+        try:
+            # A configuration built in Python may hold what a document may not say (a rule
+            # reading a field no ticket has): refuse to write what would not be read back.
+            DeskConfig.from_dict(data)
+        except ConfigError as exc:
+            raise ConfigError(
+                f"cannot be written as data that DeskConfig.from_dict reads: {exc.detail}",
+                exc.path,
+            ) from None
+        return data
+
 
 #: Where :class:`DeskConfig` puts an error in a :class:`RuleEscalationPolicy`'s rules.
 _ESCALATION_RULES: Final = "escalation_policy.rules"
@@ -994,3 +1118,179 @@ def _strategies_from_dict(names: object, affinity: object) -> tuple[Strategy, ..
             known = sorted([*_STRATEGIES, "preferred_agent"])
             raise ConfigError(f"unknown strategy {show(n)}; known: {show(known)}", p)
     return tuple(out)
+
+
+# -- writing a configuration back (DeskConfig.to_dict): the readers above, inverted ----------
+
+
+def _duration_or_none(value: timedelta | None) -> str | None:
+    return None if value is None else format_duration(value)
+
+
+def _positive(value: timedelta | None, path: str) -> str | None:
+    """*value* as ISO text, where a document takes only a positive duration (or none)."""
+    if value is not None and value <= timedelta(0):
+        raise ConfigError(
+            f"{show(value)} cannot be written as data: a document's "
+            f"{show(path.rpartition('.')[2])} is a positive duration",
+            path,
+        )
+    return _duration_or_none(value)
+
+
+def _names_to_dict(names: frozenset[str] | None) -> str | list[str]:
+    return OPEN if names is None else sorted(names)
+
+
+def _sla_to_dict(policy: SlaPolicy, calendars: Mapping[str, dict[str, Any]]) -> dict[str, Any]:
+    """*policy* as a document writes it: its calendar by name when one of the named
+    *calendars* (their data) is that calendar, else inline."""
+    data = policy.to_dict()
+    for name, calendar in calendars.items():
+        if calendar == data["calendar"]:
+            data["calendar"] = name
+            break
+    return data
+
+
+def _allowance_name(key: tuple[str, Priority | None]) -> str:
+    tier, priority = key
+    return tier if priority is None else f"{tier}:{priority}"
+
+
+def _queue_to_dict(queue: QueueSpec, path: str) -> dict[str, Any]:
+    data: dict[str, Any] = {"name": queue.name}
+    key = queue.key
+    if type(key) is AgingKey:
+        data["key"] = "aging"
+        data["allowances"] = {
+            _allowance_name(k): format_duration(timedelta(microseconds=us))
+            for k, us in key.allowances.items()
+        }
+        data["default_allowance"] = format_duration(key.default)
+        bands, default_band = key.bands, key.default_band
+    elif type(key) is DeadlineKey:
+        data["key"] = "deadline"
+        data["fallback"] = _positive(key.fallback, f"{path}.key.fallback")
+        bands, default_band = key.bands, key.default_band
+    else:
+        raise ConfigError(
+            f"{show(key)} is code and cannot be written as data: a document's queue names its "
+            "key policy, 'aging' (AgingKey) or 'deadline' (DeadlineKey)",
+            f"{path}.key",
+        )
+    if default_band != 1:
+        raise ConfigError(
+            f"default_band {show(default_band)} cannot be written as data: a document's queue "
+            "puts the priorities its 'bands' leave out in band 1",
+            f"{path}.key.default_band",
+        )
+    data["bands"] = {str(priority): band for priority, band in bands.items()}
+    plan = queue.relaxation
+    data["relaxation"] = [] if plan is None else [_step_to_dict(s) for s in plan.steps]
+    return data
+
+
+def _step_to_dict(step: RelaxationStep) -> dict[str, Any]:
+    return {
+        "after": format_duration(step.after),
+        "proficiency": step.proficiency,
+        "drop": sorted(step.drop),
+        "any_language": step.any_language,
+        "overflow_to": step.overflow_to,
+    }
+
+
+def _profile_to_dict(profile: RoutingProfile) -> dict[str, Any]:
+    slots = [
+        {"queue": s.queue, "priority": s.priority, "delay": format_duration(s.delay)}
+        for s in profile.queues
+    ]
+    return {"name": profile.name, "queues": slots}
+
+
+def _strategies_to_dict(strategies: tuple[Strategy, ...]) -> dict[str, Any]:
+    """``strategies`` by name, and ``affinity`` when a preferred agent is among them."""
+    names: list[str] = []
+    preferred: PreferredAgent | None = None
+    for i, strategy in enumerate(strategies):
+        if type(strategy) is PreferredAgent:
+            _positive(strategy.recency, f"strategies[{i}].recency")
+            if preferred is not None and strategy != preferred:
+                raise ConfigError(
+                    f"{show(strategy)} cannot be written as data: a document has one "
+                    "'affinity' for every preferred_agent, and an earlier one is "
+                    f"{show(preferred)}",
+                    f"strategies[{i}]",
+                )
+            preferred = strategy
+            names.append("preferred_agent")
+            continue
+        name = next((n for n, kind in _STRATEGIES.items() if type(strategy) is kind), None)
+        if name is None:
+            known = sorted([*_STRATEGIES, "preferred_agent"])
+            raise ConfigError(
+                f"{show(strategy)} is code and cannot be written as data: a document names "
+                f"its strategies, each one of {show(known)}",
+                f"strategies[{i}]",
+            )
+        names.append(name)
+    out: dict[str, Any] = {"strategies": names}
+    if preferred is not None:
+        out["affinity"] = {
+            "timeout": format_duration(preferred.timeout),
+            "recency": _duration_or_none(preferred.recency),
+        }
+    return out
+
+
+def _graph_to_dict(graph: EscalationGraph) -> dict[str, Any]:
+    """The data :meth:`EscalationGraph.from_dict` reads: ``edges`` maps each team that may
+    escalate to the teams it may escalate to."""
+    edges = {team: list(graph.targets(team)) for team in graph.teams}
+    return {
+        "teams": list(graph.teams),
+        "entry": list(graph.entry),
+        "edges": {team: targets for team, targets in edges.items() if targets},
+    }
+
+
+def _escalation_rules_to_dict(policy: EscalationPolicy | None) -> list[dict[str, Any]] | None:
+    if policy is None:
+        return None
+    rules = policy.rules if type(policy) is RuleEscalationPolicy else None
+    if rules is None:
+        raise ConfigError(
+            f"{show(policy)} is code and cannot be written as data: a document writes only a "
+            "RuleEscalationPolicy, as 'escalation_rules'",
+            "escalation_policy",
+        )
+    if rules.mode != "all":
+        raise ConfigError(
+            f"rules in {show(rules.mode)} mode cannot be written as data: a document's "
+            "escalation_rules are read in 'all' mode",
+            _ESCALATION_RULES,
+        )
+    return rules.to_dicts()
+
+
+def _presence_to_dict(presence: PresenceStates) -> dict[str, bool]:
+    return dict(presence.custom)
+
+
+def _capacity_to_dict(capacity: CapacityRules) -> dict[str, Any]:
+    return {
+        "weights": dict(capacity.weights),
+        "limits": dict(capacity.limits),
+        "exclusive": sorted(capacity.exclusive),
+        "budget": capacity.budget,
+    }
+
+
+def _contacts_to_dict(policy: ContactPolicy) -> dict[str, Any]:
+    # The window as ISO text, exact to the microsecond, as every duration of the document.
+    return {
+        "window": _positive(policy.window, "contacts.window"),
+        "max_contacts": policy.max_contacts,
+        "max_customers": policy.max_customers,
+    }

@@ -106,6 +106,11 @@ def _amounts(value: object, decimals: int, path: str) -> Mapping[str, Decimal]:
     )
 
 
+def _amount_strings(amounts: Mapping[str, Decimal]) -> dict[str, str]:
+    """*amounts* as decimal strings (``str`` of a Decimal reads back as the same Decimal)."""
+    return {name: str(amount) for name, amount in amounts.items()}
+
+
 def period_key(at: datetime, period: str, zone: zoneinfo.ZoneInfo) -> str:
     """The period *at* falls in, as local dates in *zone* see it.
 
@@ -212,6 +217,31 @@ class GoodwillPolicy:
             return cls(**{k: d[k] for k in keys if k in d})
         except ConfigError as exc:
             raise ConfigError(exc.detail, f"{path}.{exc.path}" if exc.path else path) from None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The plain-data form :meth:`from_dict` reads: every key, amounts as decimal strings
+        (``None`` for no allowance or no default limit).
+
+        ``GoodwillPolicy.from_dict(policy.to_dict()) == policy`` for every policy.
+
+        Examples:
+            >>> GoodwillPolicy("IDR", decimals=0, allowance=250000).to_dict()["allowance"]
+            '250000'
+        """
+        return {
+            "currency": self.currency,
+            "decimals": self.decimals,
+            "period": self.period,
+            "timezone": self.timezone,
+            "agents": _amount_strings(self.agents),
+            "teams": _amount_strings(self.teams),
+            "allowance": None if self.allowance is None else str(self.allowance),
+            "per_ticket": _amount_strings(self.per_ticket),
+            "default_per_ticket": (
+                None if self.default_per_ticket is None else str(self.default_per_ticket)
+            ),
+            "over_limit": self.over_limit,
+        }
 
     def budget_of(self, agent_id: str, teams: frozenset[str]) -> tuple[str, Decimal]:
         """The allowance *agent_id* (of *teams*) draws on: its key and its size per period."""

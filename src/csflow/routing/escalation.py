@@ -43,6 +43,12 @@ class EscalationGraph:
         ConfigError: Unknown teams, duplicate teams, a cycle, or an unreachable team; the
             error's path names the offending part (``edges[2]``, ``teams[4]``).
 
+    Two graphs are equal when they list the same teams and entry teams in the same order and
+    each team may escalate to the same teams in the same order: the first entry team is
+    where a desk escalates from when a ticket's queue belongs to no team, and the orders
+    show in error messages.  ``DeskConfig.to_dict`` writes a graph as the data
+    :meth:`from_dict` reads (its ``"escalation"`` key).
+
     Examples:
         >>> g = EscalationGraph.from_dict({
         ...     "teams": ["front", "technical", "engineering", "finance"],
@@ -152,6 +158,21 @@ class EscalationGraph:
         return cls(
             _to_team_list(teams, "teams"), edges, _to_team_list(entry, "entry"), _paths=paths
         )
+
+    def _value(self) -> tuple[tuple[str, ...], tuple[str, ...], tuple[tuple[str, ...], ...]]:
+        # Read through successors() (the graph's own adjacency), never a view such as
+        # ``.pred`` or ``.adj``: networkx caches a view on the graph object the first time it
+        # is read, and a config's fingerprint reads the graph's attributes.
+        edges = tuple(tuple(self._graph.successors(t)) for t in self.teams)
+        return self.teams, self.entry, edges
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, EscalationGraph):
+            return NotImplemented
+        return self._value() == other._value()
+
+    def __hash__(self) -> int:
+        return hash(self._value())
 
     @property
     def graph(self) -> nx.DiGraph[str]:
