@@ -455,6 +455,18 @@ def test_a_misspelt_action_is_refused_not_ignored(doc: Any, path: str) -> None:
             "channels",
             "channels must be 'open' or a collection of names, got {'chat': 1}",
         ),
+        (
+            {"affinity": {"timeout": "PT2M"}},
+            "affinity",
+            "'affinity' takes effect only with 'preferred_agent' in 'strategies', got "
+            "strategies ['longest_idle']",
+        ),
+        (
+            {"strategies": ["round_robin"], "affinity": {"timeout": "PT2M"}},
+            "affinity",
+            "'affinity' takes effect only with 'preferred_agent' in 'strategies', got "
+            "strategies ['round_robin']",
+        ),
     ],
 )
 def test_a_bad_field_is_named_in_its_path(doc: dict[str, Any], path: str, message: str) -> None:

@@ -201,3 +201,19 @@ def test_contact_memory_survives_snapshot_and_restore() -> None:
     desk.submit(_ticket("b", "ani", T0 + timedelta(days=1)), at=T0 + timedelta(days=1))
     restored = Desk.restore(CONFIG, json.loads(json.dumps(desk.snapshot())))
     assert restored.contacts("ani") == desk.contacts("ani")
+
+
+def test_the_previous_contact_of_an_assigned_ticket_came_before_it() -> None:
+    # T1 at 09:00 and T2 at 09:05 both wait; when T1 is assigned at 09:10, its customer's
+    # previous contact is none (09:05 is T2, which came after it); T2's is T1's, 09:00.
+    desk = Desk(DeskConfig())
+    desk.add_agent(AgentProfile("sari", capacity={"whatsapp": 1}), at=T0, presence="offline")
+    desk.submit(_ticket("T1", "ani", T0), at=T0)
+    desk.submit(_ticket("T2", "ani", T0 + timedelta(minutes=5)), at=T0 + timedelta(minutes=5))
+    events = desk.set_presence("sari", "available", at=T0 + timedelta(minutes=10))
+    [first] = [e for e in events if isinstance(e, TicketAssigned)]
+    assert (first.ticket_id, first.contacts, first.last_contact_at) == ("T1", 2, None)
+    events = desk.resolve("T1", "sari", at=T0 + timedelta(minutes=12))
+    [second] = [e for e in events if isinstance(e, TicketAssigned)]
+    assert second.ticket_id == "T2"
+    assert second.last_contact_at == T0

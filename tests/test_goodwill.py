@@ -204,6 +204,41 @@ def test_the_ledger_survives_snapshot_and_restore() -> None:
     assert restored.goodwill_requests() == ()
 
 
+@pytest.mark.parametrize(
+    ("where", "value", "message"),
+    [
+        (("pending", 0, 3), "1e999999999", "pending[0]: amount must be below 1,000,000,000,000"),
+        (("pending", 0, 3), "12.5", "pending[0]: amount must have at most 0 decimal places"),
+        (("per_ticket", "t0"), "1e999999999", "per_ticket.t0: expected a decimal amount from 0"),
+        (("per_ticket", "t0"), "-5", "per_ticket.t0: expected a decimal amount from 0"),
+        (("per_ticket", "t0"), "0.5", "with at most 0 decimal places, got '0.5'"),
+        (("spent", 0, 2), "NaN", "spent[0]: expected a decimal amount from 0"),
+        (("pending", 0, 0), "t2/goodwill/7", "pending[0]: expected a request id t2/goodwill/N"),
+        (("pending", 0, 0), "t2/goodwill/x", "pending[0]: expected a request id t2/goodwill/N"),
+        (("count",), 0, "pending[0]: expected a request id t2/goodwill/N with N from 1 to the"),
+    ],
+)
+def test_a_tampered_ledger_is_refused_at_restore(
+    where: tuple[Any, ...], value: object, message: str
+) -> None:
+    # A tampered amount restored, then crashed a later command with decimal.Overflow after it
+    # had changed the ledger; a count below a pending request's number let the next request
+    # take its id and replace it.
+    desk = _desk()
+    desk.grant_goodwill("t0", "budi", 50000, "late", at=T0)
+    desk.grant_goodwill("t2", "budi", 5000, "late", at=T0)  # over budi's allowance: pending
+    snap = json.loads(json.dumps(desk.snapshot()))
+    part = snap["state"]["goodwill"]
+    for key in where[:-1]:
+        part = part[key]
+    part[where[-1]] = value
+    config = DeskConfig.from_dict({"goodwill": GOODWILL})
+    with pytest.raises(ConfigError) as info:
+        Desk.restore(config, snap)
+    assert message in str(info.value)
+    assert str(info.value).startswith("snapshot.state.goodwill.")
+
+
 # -- the law: no allowance is ever exceeded ----------------------------------------------------
 
 grants = st.lists(

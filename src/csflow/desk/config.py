@@ -1099,6 +1099,16 @@ def _profile_from_dict(data: object, path: str) -> RoutingProfile:
 
 
 def _strategies_from_dict(names: object, affinity: object) -> tuple[Strategy, ...]:
+    if affinity is not None and (
+        not isinstance(names, list | tuple) or "preferred_agent" not in names
+    ):
+        # Read only for a preferred_agent strategy: without one it would do nothing, in
+        # silence (a repeat customer would not reach the agent who knows her).
+        raise ConfigError(
+            "'affinity' takes effect only with 'preferred_agent' in 'strategies', got "
+            f"strategies {show(names if names is not None else ['longest_idle'])}",
+            "affinity",
+        )
     if names is None:
         return (LongestIdle(),)
     out: list[Strategy] = []

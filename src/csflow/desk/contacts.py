@@ -279,9 +279,11 @@ class ContactMemory:
         self, customer: str, ticket_id: str, at_us: int, last_agent: str | None
     ) -> ContactSummary:
         """*customer*'s contacts at *at_us*, as told about its ticket *ticket_id*: the previous
-        contact is the newest one other than *ticket_id*."""
+        contact is the newest one before *ticket_id*'s own (a contact that came after it,
+        while it waited, is not its previous one)."""
         seen = self._in_window(customer, at_us)
-        previous = [c for c in seen if c[1] != ticket_id]
+        own = next((i for i, c in enumerate(seen) if c[1] == ticket_id), None)
+        previous = seen[:own] if own is not None else [c for c in seen if c[1] != ticket_id]
         last = utc(previous[-1][0]) if previous else None
         return ContactSummary(len(seen), last, last_agent, len(self._open.get(customer, ())))
 

@@ -429,18 +429,31 @@ class GoodwillLedger:
         if type(d["count"]) is not int or d["count"] < 0:
             raise ConfigError(f"expected a count, got {show(d['count'])}", f"{path}.count")
         self._count = d["count"]
+        decimals = self.policy.decimals
         for i, raw in enumerate(_rows(d["spent"], 3, f"{path}.spent")):
-            self._spent[raw[0]] = (raw[1], _amount(raw[2], f"{path}.spent[{i}]"))
+            self._spent[raw[0]] = (raw[1], _amount(raw[2], decimals, f"{path}.spent[{i}]"))
         for tid, raw in mapping(d["per_ticket"], f"{path}.per_ticket").items():
             if tid not in known:
                 raise ConfigError(f"unknown ticket {show(tid)}", f"{path}.per_ticket")
-            self._per_ticket[tid] = _amount(raw, f"{path}.per_ticket.{tid}")
+            self._per_ticket[tid] = _amount(raw, decimals, f"{path}.per_ticket.{tid}")
         for i, raw in enumerate(_rows(d["pending"], 6, f"{path}.pending")):
             rid, tid, agent, amount, reason, tier = raw
             where = f"{path}.pending[{i}]"
             if tid not in known or rid in self._pending:
                 raise ConfigError(f"unknown ticket {show(tid)} (or request twice)", where)
-            self._pending[rid] = _Request(tid, agent, _amount(amount, where), reason, tier)
+            # The ids the ledger hands out: the ticket's, then a number the counter passed.
+            number = rid.removeprefix(f"{tid}/goodwill/")
+            if not (number.isascii() and number.isdigit()) or not 0 < int(number) <= self._count:
+                raise ConfigError(
+                    f"expected a request id {tid}/goodwill/N with N from 1 to the count "
+                    f"({self._count}), got {show(rid)}",
+                    where,
+                )
+            try:
+                value = parse_amount(amount, decimals)
+            except ConfigError as exc:
+                raise ConfigError(exc.detail, where) from None
+            self._pending[rid] = _Request(tid, agent, value, reason, tier)
 
 
 def _rows(value: object, width: int, path: str) -> list[list[str]]:
@@ -452,11 +465,34 @@ def _rows(value: object, width: int, path: str) -> list[list[str]]:
     return value
 
 
-def _amount(value: object, path: str) -> Decimal:
+#: The most a snapshot's total (what an allowance spent, what a ticket received) may hold: a
+#: million grants of the largest amount, so that sums of them stay exact in :mod:`decimal`'s
+#: 28 digits (a tampered total past it would overflow at the next grant).
+_MAX_TOTAL: Final = MAX_AMOUNT * 10**6
+
+
+def _amount(value: object, decimals: int, path: str) -> Decimal:
+    """A snapshot's total: a decimal string, zero or more, below :data:`_MAX_TOTAL`, with at
+    most the currency's *decimals* decimal places."""
     try:
-        amount = Decimal(value) if isinstance(value, str) else None
+        amount = Decimal(value) if isinstance(value, str) and len(value) <= 64 else None
     except InvalidOperation:
         amount = None
-    if amount is None or not amount.is_finite() or amount < 0:
-        raise ConfigError(f"expected a decimal amount, got {show(value)}", path)
+    if (
+        amount is None
+        or not amount.is_finite()
+        or not 0 <= amount < _MAX_TOTAL
+        or -_exponent(amount) > decimals
+    ):
+        raise ConfigError(
+            f"expected a decimal amount from 0 to below {_MAX_TOTAL:,} with at most "
+            f"{decimals} decimal places, got {show(value)}",
+            path,
+        )
     return amount
+
+
+def _exponent(amount: Decimal) -> int:
+    exponent = amount.normalize().as_tuple().exponent
+    assert isinstance(exponent, int)  # finite
+    return exponent
