@@ -53,7 +53,11 @@ def test_the_sample_day_simulates_the_same_in_every_format() -> None:
     run = report["runs"][0]
     assert run["offered"] == report["report"]["offered"] > 100
     assert run["answered"] + run["abandoned"] == run["offered"]
-    assert len(report["sla"]) == 8  # a 4-hour day in 30-minute intervals
+    horizon = [r for r in report["sla"] if not r["after_horizon"]]
+    assert len(horizon) == 8  # a 4-hour day in 30-minute intervals, then the drain's rows
+    assert report["sla"][: len(horizon)] == horizon
+    assert sum(r["met"] for r in report["sla"]) == report["report"]["sla"]["met"]
+    assert sum(r["breached"] for r in report["sla"]) == report["report"]["sla"]["breached"]
     rows = list(csv.reader(io.StringIO(_ok("simulate", str(_DAY), "--format", "csv"))))
     assert rows[0] == ["# runs"]
     assert rows[2][3] == str(run["offered"])

@@ -22,11 +22,12 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 import traceback
 from collections.abc import Sequence
 from importlib import metadata
-from typing import NoReturn
+from typing import Final, NoReturn
 
 from csflow.cli.durations import EXPECTED, parse_human_duration
 from csflow.cli.output import FORMATS
@@ -64,8 +65,44 @@ class _Parser(argparse.ArgumentParser):
 def _duration(value: str) -> float:
     try:
         return parse_human_duration(value, "").total_seconds()
-    except ConfigError:
-        raise argparse.ArgumentTypeError(f"expected {EXPECTED}, got {value!r}") from None
+    except ConfigError as exc:
+        if value.strip().startswith("-") or _NUMBER.fullmatch(value.strip()):
+            # A bare number that failed is zero (or below): durations here are positive.
+            raise argparse.ArgumentTypeError(
+                f"expected a positive {EXPECTED.removeprefix('a ')}, got {value!r}"
+            ) from None
+        raise argparse.ArgumentTypeError(exc.detail) from None
+
+
+#: The options whose value is a duration: a negative one (``--aht -6m``) is read as the
+#: option's value, refused with the duration's message, not taken for an unknown option.
+_DURATION_OPTIONS: Final = ("--aht", "--target", "--patience", "--interval", "--span")
+_NUMBER: Final = re.compile(r"[+-]?\d+(?:\.\d*)?|[+-]?\.\d+", re.ASCII)
+_NEGATIVE: Final = re.compile(r"-(?:\d|\.\d|P)", re.ASCII | re.IGNORECASE)
+
+
+def _joined_durations(argv: Sequence[str]) -> list[str]:
+    """*argv* with ``--aht -6m`` written ``--aht=-6m``: argparse takes any word that starts
+    with ``-`` (other than a plain negative number) for an option, and would report a missing
+    value instead of the bad duration."""
+    out: list[str] = []
+    words = iter(argv)
+    for word in words:
+        if word == "--":
+            out.append(word)
+            out.extend(words)
+            break
+        if word in _DURATION_OPTIONS:
+            value = next(words, None)
+            if value is not None and _NEGATIVE.match(value):
+                out.append(f"{word}={value}")
+                continue
+            out.append(word)
+            if value is not None:
+                out.append(value)
+            continue
+        out.append(word)
+    return out
 
 
 def _seeds(value: str) -> list[int]:
@@ -361,7 +398,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _main(argv: Sequence[str] | None) -> int:
-    args = _parser().parse_args(sys.argv[1:] if argv is None else list(argv))
+    args = _parser().parse_args(_joined_durations(sys.argv[1:] if argv is None else argv))
     try:
         text, status = _run(args)
     except CsflowError as exc:

@@ -35,7 +35,7 @@ from csflow.cli.forecast import (
     staffing_value,
 )
 from csflow.cli.output import Table, render
-from csflow.cli.pictures import check_matplotlib, plot_format
+from csflow.cli.pictures import check_matplotlib, check_report_name, plot_format
 from csflow.cli.runs import check_output_path, finish_pictures, run_tables, simulate_runs
 from csflow.cli.schema import schema
 from csflow.desk import DeskConfig
@@ -68,6 +68,8 @@ def check_pictures(args: argparse.Namespace) -> None:
         if path:
             if option == "--plot":
                 plot_format(path)
+            else:
+                check_report_name(path)
             check_matplotlib(option)
             check_output_path(path, option)
 
@@ -149,7 +151,7 @@ def simulate(args: argparse.Namespace) -> str:
         sweep = _parse_sweep(args.sweep)
     elif "sweep" in doc.data:
         sweep = (doc.data["sweep"]["parameter"], list(doc.data["sweep"]["values"]))
-    _, sim = doc.configs()
+    desk, sim = doc.configs()
     assert sim is not None
     check_scenario(doc.data, sim)
     runs = []
@@ -180,6 +182,7 @@ def simulate(args: argparse.Namespace) -> str:
         title=f"csflow simulate: {doc.name}",
         config_name=str(doc.path),
         config_text=doc.text,
+        rules=desk.capacity,
     )
     extra = None
     if len(results) == 1 and args.format == "json":
@@ -217,6 +220,8 @@ class PlanInputs:
     #: The forecast, and per row the ``file:line`` it came from (``None`` for a profile).
     forecast: list[ForecastInterval] | None = None
     rows: list[str] | None = None
+    #: Where the peak factor came from (``--peak``, ``staffing.peak``, ``simulation.peak``).
+    peak_from: str = "--peak"
 
 
 def _duration_value(
@@ -267,7 +272,10 @@ def plan_inputs(
     shrinkage = pick("shrinkage", 0.0)
     peak_given = getattr(args, "peak", None) is not None or "peak" in st
     peak = pick("peak", 1.0)
-    inputs = PlanInputs(aht, target, level, patience, interval, shrinkage, peak)
+    peak_from = "--peak" if getattr(args, "peak", None) is not None else "staffing.peak"
+    inputs = PlanInputs(
+        aht, target, level, patience, interval, shrinkage, peak, peak_from=peak_from
+    )
     if single:
         return inputs
     forecast_path = getattr(args, "forecast", None) or st.get("forecast")
@@ -293,7 +301,9 @@ def plan_inputs(
         _, sim = doc.configs()
         assert sim is not None
         forecast = profile_forecast(sim, interval, "simulation.duration")
-        return attrs.evolve(inputs, forecast=forecast, peak=peak if peak_given else sim.peak)
+        if peak_given:
+            return attrs.evolve(inputs, forecast=forecast)
+        return attrs.evolve(inputs, forecast=forecast, peak=sim.peak, peak_from="simulation.peak")
     raise ConfigError(
         "give --load or --rate for one interval, or --forecast FILE.csv (or a config file "
         "with a staffing.forecast or a simulation) for a day plan",
@@ -321,6 +331,16 @@ def _plan(inputs: PlanInputs) -> StaffingPlan:
         i = int(m[1])
         rows = inputs.rows or [f"interval {k + 1} of the plan" for k in range(len(inputs.forecast))]
         detail = exc.detail
+        row = inputs.forecast[i]
+        base = row.arrivals * (inputs.aht / row.duration)
+        if detail.startswith("the load must be") and inputs.peak > 1 and base <= MAX_LOAD:
+            # The row is fine: the peak factor is what takes its load past the bound.
+            raise ConfigError(
+                f"expected a peak factor that keeps every interval's load at most "
+                f"{MAX_LOAD:g} Erlangs ({rows[i]}: {base:g} Erlangs before the factor), got "
+                f"{inputs.peak:g}",
+                inputs.peak_from,
+            ) from None
         if "time order" in detail and i > 0:
             row, before = inputs.forecast[i], inputs.forecast[i - 1]
             detail = (
@@ -364,8 +384,9 @@ def staff(args: argparse.Namespace) -> str:
     forecast = inputs.forecast
     aht, target, level, patience = inputs.aht, inputs.target, inputs.level, inputs.patience
     shrinkage, peak = inputs.shrinkage, inputs.peak
-    # Everything --roster and --verify need is checked before the first simulation.
-    if args.roster:
+    # Everything --roster and --verify need is checked before the first simulation (without
+    # --verify, the roster itself is the check: no need to solve it twice).
+    if args.roster and args.verify:
         planning.check_roster(plan, st)
     if args.verify:
         planning.simulation_template(doc)
@@ -451,9 +472,15 @@ def _staff_one(args: argparse.Namespace, inputs: PlanInputs) -> str:
     try:
         check_load(load)
     except ConfigError:
+        if base > MAX_LOAD:
+            raise ConfigError(
+                f"the load must be at most {MAX_LOAD:g} Erlangs, got {base:g}", flag
+            ) from None
+        # The load given is fine: the peak factor is what takes it past the bound.
         raise ConfigError(
-            f"the load must be at most {MAX_LOAD:g} Erlangs (after the peak factor), got {load:g}",
-            flag,
+            f"expected a peak factor that keeps the load ({base:g} Erlangs from {flag}) at "
+            f"most {MAX_LOAD:g} Erlangs, got {inputs.peak:g}",
+            "--peak" if args.peak is not None else "staffing.peak",
         ) from None
     if patience is None:
         needed = agents_for_service_level(load, aht, target, level)

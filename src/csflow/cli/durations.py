@@ -2,11 +2,14 @@
 
 ``6m``, ``6min``, ``6 minutes``, ``1h30m``, ``360s``, ``360`` (seconds) and ISO 8601 (``PT6M``)
 all mean the same thing here; the library itself reads ISO 8601 and seconds, so the CLI turns
-the human forms into seconds before a document reaches it.
+the human forms into seconds before a document reaches it.  In the human form each unit comes
+at most once, the largest first (``1h30m``, ``2d6h``): ``6m6m`` or ``30m 1h`` is more likely a
+slip than a sum, so it is refused rather than added up.
 """
 
 from __future__ import annotations
 
+import itertools
 import re
 from datetime import timedelta
 from typing import Final
@@ -55,7 +58,8 @@ def to_seconds(value: object, path: str) -> object:
     unchanged (the library checks them and names *path* when they are wrong).
 
     Raises:
-        ConfigError: A string that is neither the human form, a number, nor ISO 8601.
+        ConfigError: A string that is neither the human form, a number, nor ISO 8601; or the
+            human form with a unit repeated or out of order (``6m6m``, ``30m 1h``).
     """
     if not isinstance(value, str):
         return value
@@ -63,7 +67,15 @@ def to_seconds(value: object, path: str) -> object:
         number = float(value)
         return int(number) if number.is_integer() else number
     if is_human(value):
-        total = sum(float(n) * _UNITS[u.lower()] for n, u in _PIECE.findall(value))
+        pieces = [(float(n), _UNITS[u.lower()]) for n, u in _PIECE.findall(value)]
+        sizes = [size for _, size in pieces]
+        if any(a <= b for a, b in itertools.pairwise(sizes)):
+            raise ConfigError(
+                f"expected {EXPECTED}, each unit at most once and the largest first "
+                f"(1h30m, not 30m1h or 6m6m), got {show(value)}",
+                path,
+            )
+        total = sum(n * size for n, size in pieces)
         return int(total) if float(total).is_integer() else total
     if value.strip().upper().startswith("P"):
         return value.strip().upper()

@@ -40,6 +40,7 @@ from csflow.staffing import ForecastInterval
 from csflow.staffing._checks import check_level, check_multiplier, check_shrinkage
 
 __all__ = [
+    "MAX_FORECAST_BYTES",
     "MAX_PLAN_INTERVALS",
     "format_duration",
     "labels",
@@ -51,6 +52,10 @@ __all__ = [
 #: The most intervals a day plan has: a plan from a simulation's arrival profile longer than
 #: this (e.g. a year in half hours is 17,520) is refused rather than computed for minutes.
 MAX_PLAN_INTERVALS: Final = 20_000
+
+#: The largest forecast file read, in bytes: its rows, at most :data:`MAX_PLAN_INTERVALS`,
+#: with room for columns the plan does not read.
+MAX_FORECAST_BYTES: Final = 16 * 2**20
 
 _DAY: Final = timedelta(days=1)
 
@@ -187,14 +192,39 @@ def read_forecast(
             ``the default``), for the message about rows spaced otherwise.
 
     Raises:
-        ConfigError: The file is unreadable or a row is malformed (naming ``file:line``).
+        ConfigError: The file is unreadable, larger than :data:`MAX_FORECAST_BYTES`, has more
+            than :data:`MAX_PLAN_INTERVALS` rows (naming the first row past the bound), or a
+            row is malformed (naming ``file:line``).
     """
     try:
-        data = path.read_bytes()
+        with path.open("rb") as f:
+            data = f.read(MAX_FORECAST_BYTES + 1)
     except OSError as exc:
         raise ConfigError(f"cannot read {str(path)!r}: {exc.strerror}", where) from None
+    if len(data) > MAX_FORECAST_BYTES:
+        raise ConfigError(
+            f"{str(path)!r} is larger than {MAX_FORECAST_BYTES // 2**20} MiB; a forecast has at "
+            f"most {MAX_PLAN_INTERVALS:,} rows",
+            where,
+        )
     text = _decode(data, path, where)
-    rows = list(csv.DictReader(text.splitlines()))
+    reader = csv.DictReader(text.splitlines())
+    rows: list[dict[str, str | None]] = []
+    try:
+        for row in reader:
+            if len(rows) == MAX_PLAN_INTERVALS:
+                raise ConfigError(
+                    f"a forecast has at most {MAX_PLAN_INTERVALS:,} rows (a plan has at most "
+                    f"{MAX_PLAN_INTERVALS:,} intervals), and {str(path)!r} has more: split it, "
+                    "or give longer intervals",
+                    f"{path.name}:{reader.line_num}",
+                )
+            rows.append(row)
+    except csv.Error as exc:
+        raise ConfigError(
+            f"{str(path)!r} is not CSV as expected: {exc}",
+            f"{path.name}:{reader.line_num + 1}",  # the line it stopped at: not counted yet
+        ) from None
     if not rows or "start" not in rows[0] or "arrivals" not in rows[0]:
         raise ConfigError(f"{str(path)!r}: expected a header row with start,arrivals", where)
     out: list[ForecastInterval] = []

@@ -9,7 +9,8 @@ in the simulation's own time zone, so a one-day run spans one day):
   contacts over the time they were on shift, in capacity slots:
   :attr:`csflow.sim.SimResult.occupancy_series`), as a dashed line the occupancy measured over
   the whole run, and, dotted, the planned occupancy per interval (offered load in Erlangs over
-  the contacts the agents on shift can hold at once, weighted by the channel mix), to compare.
+  the contacts the agents on duty can hold at once: their capacity slots, as the measured
+  series counts them), to compare.
 
 The HTML page embeds the plot as a base64 PNG, the tables and the config file as written,
 with no external resource: a planner can mail it.  A small script marks the page once the
@@ -25,11 +26,21 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Final
 
+from csflow.cli.forecast import format_duration
 from csflow.cli.output import Table
 from csflow.errors import ConfigError
+from csflow.routing import CapacityRules
 from csflow.sim import SimConfig, SimResult
 
-__all__ = ["PLOT_FORMATS", "check_matplotlib", "plot_format", "plot_png", "report_html"]
+__all__ = [
+    "PLOT_FORMATS",
+    "REPORT_SUFFIXES",
+    "check_matplotlib",
+    "check_report_name",
+    "plot_format",
+    "plot_png",
+    "report_html",
+]
 
 
 def check_matplotlib(option: str) -> None:
@@ -53,33 +64,74 @@ def _mean_aht_seconds(sim: SimConfig) -> float:
     )
 
 
-def _on_shift(sim: SimConfig, offset: timedelta) -> float:
-    """Contacts the agents on shift can hold at once, weighted by the channel mix."""
-    mix = sim.arrivals.channels
-    weight = sum(w for _, w in mix) or 1.0
-    n = 0.0
+def _slot_changes(sim: SimConfig, rules: CapacityRules | None) -> list[tuple[timedelta, int]]:
+    """When the capacity slots of the agents on duty (on shift, not on a break) change, and
+    by how much: the presence the simulator gives each agent, in the slots its occupancy is
+    measured in (:meth:`~csflow.sim.scenario.AgentGroup.slots`).
+
+    Agents of a group differ only by their break wave (agent ``i`` takes each break
+    ``(i % break_waves) * break_gap`` later), so each wave is followed once: its presence
+    changes applied in the simulator's order (a shift's start, its breaks, its end), the
+    state after the last change at an instant counting from that instant on.
+    """
+    changes: list[tuple[timedelta, int]] = []
     for g in sim.agents:
-        slots = sum(w * g.capacity.get(ch, 0) for ch, w in mix) / weight
-        for s in g.shifts:
-            open_ended = s.end is None or offset < s.end
-            if (
-                s.start <= offset
-                and open_ended
-                and not any(b <= offset < b + d for b, d in s.breaks)
-            ):
-                n += g.count * slots
-    return n
+        if g.count == 0:
+            continue
+        slots = g.slots(rules)
+        breaks = any(s.breaks for s in g.shifts)
+        waves = min(g.count, g.break_waves) if breaks else 1
+        for w in range(waves):
+            agents = len(range(w, g.count, g.break_waves)) if breaks else g.count
+            lag = g.break_gap * w
+            events: list[tuple[timedelta, int, bool]] = []
+            for s in g.shifts:
+                events.append((s.start, len(events), True))
+                for b, d in s.breaks:
+                    b0, b1 = b + lag, b + lag + d
+                    if s.end is not None:
+                        b1 = min(b1, s.end)
+                    if b0 < b1:
+                        events.append((b0, len(events), False))
+                        events.append((b1, len(events), True))
+                if s.end is not None:
+                    events.append((s.end, len(events), False))
+            events.sort()
+            on = False
+            for k, (at, _, state) in enumerate(events):
+                if k + 1 < len(events) and events[k + 1][0] == at:
+                    continue  # a later change at the same instant decides the state
+                if state != on:
+                    changes.append((at, agents * slots if state else -agents * slots))
+                    on = state
+    changes.sort(key=lambda c: c[0])
+    return changes
 
 
-def planned_occupancy(sim: SimConfig) -> list[tuple[datetime, float | None]]:
-    """Offered load over agents on shift, per interval of the simulated horizon."""
+def planned_occupancy(
+    sim: SimConfig, rules: CapacityRules | None = None
+) -> list[tuple[datetime, float | None]]:
+    """Offered load over the capacity slots on duty, per interval of the simulated horizon.
+
+    The offered load is the interval's arrival rate (times the peak factor) times the mean
+    handle time over the channel mix, in Erlangs; the slots are the contacts the agents on
+    duty at the interval's middle can hold at once under the desk's capacity *rules*
+    (default: ``CapacityRules()``), as the measured occupancy counts them.  ``None`` where
+    no agent is on duty; at most 1.5, so that an overloaded interval stays on the chart.
+    """
     aht = _mean_aht_seconds(sim)
+    changes = _slot_changes(sim, rules)
     out: list[tuple[datetime, float | None]] = []
+    on_duty = 0
+    k = 0
     t = timedelta(0)
     while t < sim.duration:
+        middle = t + sim.interval / 2
+        while k < len(changes) and changes[k][0] <= middle:
+            on_duty += changes[k][1]
+            k += 1
         load = sim.arrivals.per_hour_at(t) * sim.peak * aht / 3600
-        agents = _on_shift(sim, t + sim.interval / 2)
-        out.append((sim.start + t, min(load / agents, 1.5) if agents else None))
+        out.append((sim.start + t, min(load / on_duty, 1.5) if on_duty > 0 else None))
         t += sim.interval
     return out
 
@@ -102,10 +154,32 @@ def plot_format(path: str, option: str = "--plot") -> str:
     return suffix
 
 
-def plot_png(results: list[tuple[str, SimResult]], sim: SimConfig, image: str = "png") -> bytes:
+#: The suffixes ``--report`` writes its HTML page to.
+REPORT_SUFFIXES: Final = (".html", ".htm")
+
+
+def check_report_name(path: str, option: str = "--report") -> None:
+    """Refuse a ``--report`` file whose name does not say it is an HTML page (a page written
+    into ``report.png`` opens as a broken picture).
+
+    Raises:
+        ConfigError: A suffix other than ``.html`` or ``.htm``.
+    """
+    if Path(path).suffix.lower() not in REPORT_SUFFIXES:
+        raise ConfigError(f"expected a file name ending in .html or .htm, got {path!r}", option)
+
+
+def plot_png(
+    results: list[tuple[str, SimResult]],
+    sim: SimConfig,
+    image: str = "png",
+    *,
+    rules: CapacityRules | None = None,
+) -> bytes:
     """The three panels for the runs given (label, result), as PNG bytes (or *image*: ``svg``,
     ``pdf``); runs with the same label (replications of a swept value) share one legend
-    entry and one colour."""
+    entry and one colour.  *rules* are the desk's capacity rules, which the planned
+    occupancy counts the agents' slots under."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -145,7 +219,7 @@ def plot_png(results: list[tuple[str, SimResult]], sim: SimConfig, image: str = 
             )
         if result.report.occupancy is not None:
             occ.axhline(100 * result.report.occupancy, linestyle="--", color="grey")
-    planned = [(at, v) for at, v in planned_occupancy(sim) if v is not None]
+    planned = [(at, v) for at, v in planned_occupancy(sim, rules) if v is not None]
     if planned:
         planned.append((end, planned[-1][1]))  # the last interval runs to the horizon
     occ.step(
@@ -155,7 +229,7 @@ def plot_png(results: list[tuple[str, SimResult]], sim: SimConfig, image: str = 
         linestyle=":",
         color="black",
     )
-    sl.set_ylabel(f"SLA met per {sim.interval} (%)")
+    sl.set_ylabel(f"SLA met per {format_duration(sim.interval)} (%)")
     sl.set_ylim(0, 105)
     sl.set_title("Service level, queue length and agent occupancy over the simulated time")
     if 1 < len(colours) <= 8:

@@ -32,7 +32,7 @@ from csflow.cli.forecast import format_duration
 from csflow.cli.output import Table
 from csflow.errors import ConfigError
 from csflow.staffing import StaffingPlan
-from csflow.staffing.roster import Roster, cover
+from csflow.staffing.roster import MAX_ROSTER_INTERVALS, Roster, cover
 from csflow.staffing.shifts import ShiftTemplate, templates_from_dict
 from csflow.staffing.verify import VerifiedPlan, verify_plan
 
@@ -87,6 +87,19 @@ def _cover(
 ) -> tuple[Roster, int]:
     pad, origin, step = _padded(plan)
     need = [0] * pad + list(need)
+    if len(need) > MAX_ROSTER_INTERVALS:
+        got = (
+            f"{len(need):,}: the plan's {len(need) - pad:,} and the {pad:,} before it from its "
+            "first day's midnight"
+            if pad
+            else f"a plan of {len(need):,}"
+        )
+        raise ConfigError(
+            f"a roster covers at most {MAX_ROSTER_INTERVALS:,} intervals "
+            f"({format_duration(MAX_ROSTER_INTERVALS * step)} of {format_duration(step)}), got "
+            f"{got}; roster a shorter plan (a month at a time) or longer intervals",
+            "staffing.forecast",
+        )
     try:
         roster = cover(need, templates, interval=step, origin=origin, wraps=wraps)
     except ConfigError as exc:
@@ -276,7 +289,10 @@ def run_verify(
 
 
 def verified_tables(verified: VerifiedPlan) -> list[Table]:
-    """Erlang against the desk per interval, and the agent-hours of both, as tables."""
+    """Erlang against the desk per interval, and the agent-hours of both, as tables.
+
+    ``met`` says whether the interval's agents met the targets, ``unreachable`` whether no
+    number of agents can (the agents are then where the search stopped, short of them)."""
     one_seed = len(verified.seeds) < 2
     rows = tuple(
         (
@@ -291,6 +307,8 @@ def verified_tables(verified: VerifiedPlan) -> list[Table]:
             i.erlang_service_level.mean,
             i.abandonment.mean,
             "yes" if i.converged else "no",
+            "yes" if i.met else "no",
+            "yes" if i.unreachable else "no",
         )
         for i in verified.intervals
     )
@@ -305,6 +323,8 @@ def verified_tables(verified: VerifiedPlan) -> list[Table]:
         "erlang_service_level",
         "abandonment",
         "converged",
+        "met",
+        "unreachable",
     )
     seeds = ",".join(str(s) for s in verified.seeds)
     title = (
@@ -312,6 +332,11 @@ def verified_tables(verified: VerifiedPlan) -> list[Table]:
         f"seeds {seeds}; "
         "service level with the desk's agents, 95 % interval, and with Erlang's)"
     )
+    if verified.unreachable:
+        title += (
+            f"; {len(verified.unreachable)} unreachable: no number of agents meets the "
+            "targets there (agents: where the search stopped, short of them)"
+        )
     totals = Table(
         "verified_totals",
         "Verified totals",

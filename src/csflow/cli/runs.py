@@ -13,10 +13,12 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from csflow.cli.forecast import format_duration
 from csflow.cli.output import Table
 from csflow.cli.pictures import plot_format, plot_png, report_html
 from csflow.cli.progress import Progress, expected_customers
 from csflow.errors import ConfigError
+from csflow.routing import CapacityRules
 from csflow.sim import Scenario, SimConfig, SimResult, run_scenario
 from csflow.sweep import run_sweep
 
@@ -104,7 +106,9 @@ def run_tables(
 ) -> list[Table]:
     """The ``runs`` table (one row per run), a ``summary``: the mean over the replications
     of each swept value (or, without a sweep, one row ``all runs`` over every seed), and for
-    a single run its ``sla`` series per interval."""
+    a single run its ``sla`` series per interval: every row of
+    :attr:`~csflow.sim.SimResult.sla_series`, those of the drain after the horizon too
+    (marked ``after_horizon``), so that the rows add up to the report's SLA attainment."""
     cols = (
         "run",
         "seed",
@@ -177,6 +181,8 @@ def run_tables(
         zone = sim.start.tzinfo
         end = sim.start + sim.duration
         occupancy = dict(results[0][1].occupancy_series)
+        # Every row of the series, the drain's too (the rows from the horizon's end on, where
+        # the backlog is served and its cycles decided): the rows add up to the report's SLA.
         series = tuple(
             (
                 f"{row.start.astimezone(zone):%Y-%m-%d %H:%M}",
@@ -184,15 +190,16 @@ def run_tables(
                 row.breached,
                 row.rate,
                 occupancy.get(row.start),
+                row.start >= end,
             )
             for row in results[0][1].sla_series
-            if row.start < end
         )
         tables.append(
             Table(
                 "sla",
-                f"SLA attainment and measured occupancy per {sim.interval}",
-                ("from", "met", "breached", "rate", "occupancy"),
+                f"SLA attainment and measured occupancy per {format_duration(sim.interval)} "
+                "(after_horizon: the drain, after the arrivals stop)",
+                ("from", "met", "breached", "rate", "occupancy", "after_horizon"),
                 series,
             )
         )
@@ -208,15 +215,20 @@ def finish_pictures(
     title: str,
     config_name: str,
     config_text: str,
+    rules: CapacityRules | None = None,
 ) -> list[str]:
-    """Write ``--plot`` and ``--report`` when asked; return lines saying where."""
+    """Write ``--plot`` and ``--report`` when asked; return lines saying where.  *rules*
+    are the desk's capacity rules (default: ``CapacityRules()``), for the planned
+    occupancy."""
     notes: list[str] = []
     if not (args.plot or args.report):
         return notes
-    png = plot_png(results, sim)
+    png = plot_png(results, sim, rules=rules)
     if args.plot:
         fmt = plot_format(args.plot)
-        Path(args.plot).write_bytes(png if fmt == "png" else plot_png(results, sim, fmt))
+        Path(args.plot).write_bytes(
+            png if fmt == "png" else plot_png(results, sim, fmt, rules=rules)
+        )
         notes.append(f"plot written to {args.plot}")
     if args.report:
         page = report_html(title, tables, png=png, config_name=config_name, config_text=config_text)

@@ -71,6 +71,16 @@ optimum found and a stated gap of under 0.5 %.  Intervals between two
 consecutive shift starts or ends are covered by the same shifts, so the flow has one node per
 such block rather than per interval.
 
+**Bounds.** An exact solve of a line of ``b`` blocks and ``a`` arcs takes about
+``b * (b + a) / 5`` microseconds here (the network simplex of networkx), so the size of the
+problem is bounded before anything is solved: at most :data:`MAX_ROSTER_INTERVALS` intervals
+and :data:`MAX_ROSTER_STARTS` shift starts, a line solved in a few seconds at both bounds.  A
+circle solves its split and its first line unconditionally, then searches only while its
+budget lasts: the budget counts each solve at that cost, and a solve it could not afford is
+not started, so a circle at the bounds also takes seconds, not minutes.  The search walks its
+tree on an explicit stack (more options may cross the cut than Python's recursion limit) and
+tries counts outwards from the split's one at a time (an option's bound may be large).
+
 **Breaks** are placed after the shifts are chosen, agent by agent (shifts in order of start):
 each break goes where, within its window, the agents on duty exceed the requirement the most
 (ties to the earliest start), and the agents on duty drop there.  One agent's breaks never
@@ -84,7 +94,7 @@ and in total (:attr:`Roster.shortfall`), so a planner can see it and add agents 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from fractions import Fraction
 from typing import Any
@@ -99,7 +109,27 @@ from csflow.staffing._checks import check_duration
 from csflow.staffing.plan import StaffingPlan, _after
 from csflow.staffing.shifts import ShiftTemplate, _breaks_fit
 
-__all__ = ["IntervalCover", "Roster", "RosterRow", "cover"]
+__all__ = [
+    "MAX_ROSTER_INTERVALS",
+    "MAX_ROSTER_STARTS",
+    "IntervalCover",
+    "Roster",
+    "RosterRow",
+    "cover",
+]
+
+#: The most intervals :func:`cover` rosters: a month of 15-minute intervals (2,976), 62 days
+#: of half hours.  An exact solve grows with the intervals times the intervals and shift
+#: starts (a few seconds at both bounds; see the module notes), so a longer horizon is
+#: refused rather than solved for minutes: roster it a month at a time.
+MAX_ROSTER_INTERVALS = 3_000
+#: The most shift starts :func:`cover` weighs: every start of every template within the
+#: horizon (a template free to start at any half hour offers 48 a day).
+MAX_ROSTER_STARTS = 6_000
+# The most starts a template's windows may hold over the horizon's days, before those outside
+# the horizon are left out (a window of a whole day in intervals of a millisecond would hold
+# 86,400,000 a day).
+_MAX_SCAN = 100 * MAX_ROSTER_STARTS
 
 _DAY = timedelta(days=1)
 _HOUR = timedelta(hours=1)
@@ -264,6 +294,12 @@ def _requirements(value: object) -> list[int]:
         raise ConfigError(f"'requirements' must be a sequence of agent counts, got {show(value)}")
     out = []
     for i, r in enumerate(value):
+        if i == MAX_ROSTER_INTERVALS:
+            raise ConfigError(
+                f"a roster covers at most {MAX_ROSTER_INTERVALS:,} intervals, got more: roster "
+                "a shorter horizon (a month at a time) or longer intervals",
+                "requirements",
+            )
         if isinstance(r, bool) or not isinstance(r, (int, float)):
             raise ConfigError(
                 f"expected a whole number of agents, got {show(r)}", f"requirements[{i}]"
@@ -323,11 +359,17 @@ def _starts(
     day0 = origin.date()
     out = []
     for d in days:
-        date = day0 + d * _DAY
+        try:
+            date = day0 + d * _DAY
+        except OverflowError:
+            continue  # a window that opens days into its day reaches back before year 1
         # A plain datetime, so that adding an offset is wall-clock arithmetic in the zone.
         midnight = datetime(date.year, date.month, date.day, tzinfo=zone)
         for s in range(first, last + 1):
-            at, rest = divmod((midnight + s * interval).astimezone(UTC) - base, interval)
+            try:
+                at, rest = divmod((midnight + s * interval).astimezone(UTC) - base, interval)
+            except OverflowError:
+                continue  # past year 9999: outside any horizon
             if not rest:
                 out.append(at)
     return out
@@ -372,7 +414,19 @@ def _options(
         else:
             # Every day whose window reaches into the horizon, the evening before its first
             # day included (a window may pass midnight).
-            days = range(-(last * interval // _DAY) - 1, span // _DAY + 3)
+            # (Only the days whose window can reach into it: a window that opens days into
+            # the day, ``earliest`` past 24:00, moves the days back, not the count up.)
+            days = range(
+                -(last * interval // _DAY) - 1, span // _DAY + 3 - first * interval // _DAY
+            )
+        if (last - first + 1) * len(days) > _MAX_SCAN:
+            raise ConfigError(
+                f"template {show(tpl.name)}'s window holds {last - first + 1:,} starts a day in "
+                f"intervals of {show(interval)}, {(last - first + 1) * len(days):,} over the "
+                f"horizon's days; at most {_MAX_SCAN:,} are weighed: use longer intervals or a "
+                "narrower window",
+                path,
+            )
         starts: set[int] = set()
         for at in _starts(origin, interval, horizon, first, last, days):
             if wraps:
@@ -383,6 +437,14 @@ def _options(
             raise ConfigError(
                 f"template {show(tpl.name)} has no start in its window from which a "
                 f"{show(tpl.length)} shift fits in the horizon of {horizon} x {show(interval)}",
+                path,
+            )
+        if len(out) + len(starts) > MAX_ROSTER_STARTS:
+            raise ConfigError(
+                f"a roster weighs at most {MAX_ROSTER_STARTS:,} shift starts (every start of "
+                f"every template within the horizon), got {len(out) + len(starts):,} with "
+                f"template {show(tpl.name)}: narrow the start windows, use fewer templates or "
+                "a shorter horizon",
                 path,
             )
         out.extend(_Option(k, s, length) for s in sorted(starts))
@@ -424,10 +486,26 @@ class _Line:
         # Prices that need no solving: each block charged the least cost per block of the
         # arcs over it (infinite where none passes).
         self.rate = [math.inf] * blocks
-        for (a, b), (c, _) in self.arcs.items():
-            for k in range(a, b):
+        # Cheapest arcs first, each block priced by the first arc over it: ``ahead[k]`` leads
+        # to the next block not yet priced, so each block is priced once, however many arcs
+        # pass over it.
+        ahead = list(range(blocks + 1))
+
+        def unpriced(k: int) -> int:
+            while ahead[k] != k:
+                ahead[k] = ahead[ahead[k]]
+                k = ahead[k]
+            return k
+
+        for (a, b), (c, _) in sorted(
+            self.arcs.items(), key=lambda arc: arc[1][0] / (arc[0][1] - arc[0][0])
+        ):
+            k = unpriced(a)
+            while k < b:
                 self.covered[k] = True
-                self.rate[k] = min(self.rate[k], c / (b - a))
+                self.rate[k] = c / (b - a)
+                ahead[k] = k + 1
+                k = unpriced(k + 1)
 
     def need_of(self, need: Sequence[int]) -> list[int]:
         """Each block's requirement: the largest of its intervals'."""
@@ -500,8 +578,23 @@ def _line_arcs(
 
 # Work the search may do on a circle before it settles for its best roster so far, in units
 # of about a microsecond: an interval's share of a bound is one, an exact solve of a line of
-# b blocks about b * b / 2 (the network simplex of networkx grows about so).
+# b blocks and a arcs about b * (b + a) / 5 (the network simplex of networkx grows about so).
 _BUDGET = 5_000_000
+
+
+class _Spent(Exception):
+    """The search's budget would not cover its next solve."""
+
+
+def _outwards(first: int, last: int) -> Iterator[int]:
+    """``0..last`` from *first* outwards, the smaller first on ties: 2, 1, 3, 0, 4 ... for
+    ``first=2``, one at a time (*last* may be large)."""
+    yield first
+    for k in range(1, max(first, last - first) + 1):
+        if first - k >= 0:
+            yield first - k
+        if first + k <= last:
+            yield first + k
 
 
 def _solve(
@@ -552,10 +645,16 @@ def _solve(
 
     work = [0]
 
-    def remainder(extra: Sequence[int]) -> Found:
+    # An exact solve of the line: about blocks * (blocks + arcs) / 5 microseconds here.
+    solve_work = len(line.covered) * (len(line.covered) + len(line.arcs)) // 5
+
+    def remainder(extra: Sequence[int], *, budgeted: bool = False) -> Found:
         left = tuple(line.need_of(missing(extra)))
         if left not in memo:
-            work[0] += len(line.covered) ** 2 // 2
+            if budgeted and work[0] + solve_work > _BUDGET:
+                # A solve that would run past the budget is not started: the search ends.
+                raise _Spent
+            work[0] += solve_work
             memo[left] = line.solve(missing(extra))
         return memo[left]
 
@@ -600,32 +699,62 @@ def _solve(
     # solving; every exact solve adds its optimal ones (the latest few are kept).
     prices = [line.rate, first[2]]
 
-    def search(depth: int, picks: list[tuple[int, int]], spent: int) -> None:
+    # What one visit of the search costs besides its solve: the bound over the horizon with
+    # each set of prices, or the coverage of the crossing options (their lengths), whichever
+    # is larger (thousands of long shifts may cross the cut).
+    spans = len(cross) + sum(shifted[i].length for i in cross)
+    Children = Iterator[tuple[int, list[tuple[int, int]], int]]
+
+    def visit(depth: int, picks: list[tuple[int, int]], spent: int) -> Children | None:
+        """Visit a node of the search: prune it, or note a roster, or return its children."""
         if best[0] <= floor or work[0] > _BUDGET:
-            return
-        work[0] += horizon * (len(prices) + 2)
+            return None
+        work[0] += max(horizon * (len(prices) + 2), spans)
         # Every undecided crossing option at its bound: more coverage never costs more.
         full = cover_of(picks + [(i, bounds[i]) for i in cross[depth:]])
         if spent + line.bound(missing(full), prices) >= best[0]:
-            return
+            return None
         if depth == len(cross) or depth % 2 == 0:
-            found = remainder(full)
+            found = remainder(full, budgeted=True)
             if found is None or spent + found[0] >= best[0]:
-                return
+                return None
             if found[2] not in prices:
                 prices.append(found[2])
                 if len(prices) > 6:
                     del prices[1]
             if depth == len(cross):
                 best[:] = [spent + found[0], list(picks), found[1]]
-                return
+                return None
         i = cross[depth]
         c = costs[options[i].template]
         # The split's count first, then outwards: a better roster early prunes more.
-        for n in sorted(range(bounds[i] + 1), key=lambda n: (abs(n - guess[i]), n)):
-            search(depth + 1, [*picks, (i, n)] if n else picks, spent + n * c)
+        return (
+            (depth + 1, [*picks, (i, n)] if n else picks, spent + n * c)
+            for n in _outwards(min(guess[i], bounds[i]), bounds[i])
+        )
 
-    search(0, [], 0)
+    # Depth first, on a stack of the children still to visit rather than by recursion: the
+    # crossing options may be many more than Python's recursion limit.
+    stack: list[Children] = []
+    try:
+        root = visit(0, [], 0)
+    except _Spent:
+        root = None
+        work[0] = _BUDGET + 1
+    if root is not None:
+        stack.append(root)
+    try:
+        while stack and best[0] > floor and work[0] <= _BUDGET:
+            child = next(stack[-1], None)
+            if child is None:
+                stack.pop()
+                continue
+            children = visit(*child)
+            if children is not None:
+                stack.append(children)
+    except _Spent:
+        work[0] = _BUDGET + 1
+
     for i, n in best[1]:
         counts[i] += n
     for span, n in best[2].items():
@@ -639,6 +768,30 @@ def _solve(
 # breaks and the table
 
 
+def _coverage(horizon: int, options: Sequence[_Option], counts: Sequence[int]) -> list[int]:
+    """Agents on shift per interval, *counts[i]* on each option *i* (one pass over the
+    options' ends, not over every interval of every shift: a roster may weigh thousands of
+    shifts thousands of intervals long)."""
+    change = [0] * (horizon + 1)
+    for o, n in zip(options, counts, strict=True):
+        if not n:
+            continue
+        end = o.start + o.length
+        change[o.start] += n
+        if end <= horizon:
+            change[end] -= n
+        else:  # on a circle: on to the horizon's end, then on from its start
+            change[horizon] -= n
+            change[0] += n
+            change[end - horizon] -= n
+    out = []
+    total = 0
+    for t in range(horizon):
+        total += change[t]
+        out.append(total)
+    return out
+
+
 def _place_breaks(
     need: list[int],
     options: list[_Option],
@@ -647,10 +800,7 @@ def _place_breaks(
     interval: timedelta,
 ) -> tuple[list[int], list[int], dict[tuple[int, tuple[int, ...]], int]]:
     horizon = len(need)
-    on_shift = [0] * horizon
-    for o, n in zip(options, counts, strict=True):
-        for j in range(o.length):
-            on_shift[(o.start + j) % horizon] += n
+    on_shift = _coverage(horizon, options, counts)
     duty = list(on_shift)
     groups: dict[tuple[int, tuple[int, ...]], int] = {}
     order = sorted(
@@ -729,10 +879,13 @@ def cover(
 
     Raises:
         ConfigError: before any solving, for a requirement that is negative, fractional or not
-            a number (path ``requirements[i]``), a template that is malformed, lasts longer
-            than the horizon or has no start that fits (path ``templates[k]``), an interval
-            that needs agents but that no template covers (named in the message), or a
-            wrapping horizon that is not a whole number of days (path ``wraps``).
+            a number (path ``requirements[i]``), more than :data:`MAX_ROSTER_INTERVALS`
+            intervals (path ``requirements``), a template that is malformed, lasts longer
+            than the horizon, has no start that fits, or takes the shift starts past
+            :data:`MAX_ROSTER_STARTS` (path ``templates[k]``), an interval that needs agents
+            but that no template covers (named in the message), a wrapping horizon that is
+            not a whole number of days (path ``wraps``), or a horizon that runs into the year
+            10000 (path ``origin``).
 
     Examples:
         >>> from datetime import timedelta as td
@@ -747,6 +900,12 @@ def cover(
         rows = requirements.intervals
         if not rows:
             raise ConfigError("the plan has no interval to cover")
+        if len(rows) > MAX_ROSTER_INTERVALS:
+            raise ConfigError(
+                f"a roster covers at most {MAX_ROSTER_INTERVALS:,} intervals, got a plan of "
+                f"{len(rows):,}: roster a shorter plan (a month at a time) or longer intervals",
+                "requirements",
+            )
         step = rows[0].duration
         for i in range(1, len(rows)):
             # Back to back as instants (one zone's times compare by wall clock in Python).
@@ -794,6 +953,14 @@ def cover(
                 "origin",
             )
     start = _MIDNIGHT if origin is None else origin
+    try:
+        (start.astimezone(UTC) + horizon * step + 2 * _DAY).astimezone(start.tzinfo)
+    except OverflowError:
+        raise ConfigError(
+            f"the horizon of {horizon} x {show(step)} from {start.isoformat()} must end a "
+            "day or more before the year 10000",
+            "origin" if origin is not None else "interval",
+        ) from None
     if wraps and _local_days(start, horizon * step) is None:
         until = (
             f", from {origin.isoformat()} to {_after(origin, horizon * step).isoformat()}"
@@ -806,10 +973,7 @@ def cover(
             "wraps",
         )
     options = _options(tpls, step, horizon, wraps, start)
-    covered = [False] * horizon
-    for o in options:
-        for j in range(o.length):
-            covered[(o.start + j) % horizon] = True
+    covered = [n > 0 for n in _coverage(horizon, options, [1] * len(options))]
     for t, r in enumerate(need):
         if r > 0 and not covered[t]:
             when = _after(origin, t * step).isoformat() if origin else f"{t * step} after the start"

@@ -31,6 +31,18 @@ bracketed, then by halving the bracket.  Each round is one batch of scenarios on
 so a process pool, a Dask or a Ray cluster (see :mod:`csflow.sweep`) shortens a week's plan.
 The answer is the fewest agents that met the targets with the next fewer failing them.
 
+Some targets no number of agents meets: a 99 % floor on a one-minute resolution target when
+handling takes six minutes.  Agents only shorten waits, so once a candidate's runs have
+nobody waiting in line at any moment (every contact taken the instant it arrives, in every
+seed) more agents change nothing: the same customers (common random numbers) are handled
+alike by alike agents.  A candidate that misses the targets so ends the search: the interval
+is *unreachable*.  So does one with as many agents as customers came in its runs (each could
+have an agent to itself: whoever still waits waits for something agents cannot give, a skill,
+a team), or with :data:`~csflow.sim.scenario.MAX_SIM_AGENTS`, the simulator's bound; the
+strides up never pass these.  An unreachable interval reports the agents the search stopped
+at, which did not meet the targets, flagged so (``met`` and ``unreachable``): never a count
+that was not simulated, nor one that missed the targets as if it met them.
+
 The report gives, per interval, the Erlang answer, the simulated answer and their difference,
 and the simulated service level and abandonment at both, each as a mean with a 95 % confidence
 interval over the seeds (Student's t).
@@ -51,6 +63,7 @@ from csflow._text import show
 from csflow.desk.config import DeskConfig
 from csflow.errors import ConfigError
 from csflow.sim import Scenario, SimConfig, SimResult
+from csflow.sim.scenario import MAX_SIM_AGENTS
 from csflow.staffing.plan import IntervalStaffing, StaffingPlan
 from csflow.sweep import run_sweep
 
@@ -113,6 +126,13 @@ class VerifiedInterval:
         erlang_service_level: Simulated service level with *erlang_agents*.
         erlang_abandonment: Simulated abandonment with *erlang_agents*.
         converged: ``False`` when the search stopped at its step limit before settling.
+        met: Whether *agents* met the targets.  ``False`` where no number of agents simulated
+            did: the interval is *unreachable*, or the search stopped at its step limit
+            first; *agents* is then the most agents simulated, which fell short.
+        unreachable: ``True`` when no number of agents can meet the targets: with *agents*
+            nobody waited in line (every contact was taken at once) and the targets were
+            still missed, or *agents* reached the search's ceiling (as many agents as
+            customers came in the runs, or :data:`~csflow.sim.scenario.MAX_SIM_AGENTS`).
     """
 
     start: datetime
@@ -125,6 +145,8 @@ class VerifiedInterval:
     erlang_service_level: Estimate
     erlang_abandonment: Estimate
     converged: bool = True
+    met: bool = True
+    unreachable: bool = False
 
     @property
     def difference(self) -> int:
@@ -132,8 +154,10 @@ class VerifiedInterval:
         return self.agents - self.erlang_agents
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain data (instants as ISO 8601)."""
-        return {
+        """Plain data (instants as ISO 8601).  An interval whose *agents* did not meet the
+        targets adds ``"met": false`` and ``"unreachable"`` (the keys of every other interval
+        are as before these were added)."""
+        data = {
             "start": self.start.isoformat(),
             "duration": self.duration.total_seconds(),
             "arrivals": self.arrivals,
@@ -146,6 +170,9 @@ class VerifiedInterval:
             "erlang_abandonment": self.erlang_abandonment.to_dict(),
             "converged": self.converged,
         }
+        if not self.met:
+            data |= {"met": False, "unreachable": self.unreachable}
+        return data
 
 
 @attrs.frozen
@@ -167,8 +194,14 @@ class VerifiedPlan:
     seeds: tuple[int, ...]
 
     @property
+    def unreachable(self) -> tuple[VerifiedInterval, ...]:
+        """The intervals whose targets no number of agents can meet."""
+        return tuple(i for i in self.intervals if i.unreachable)
+
+    @property
     def agent_hours(self) -> float:
-        """Agent-hours of the simulated answer."""
+        """Agent-hours of the simulated answer (with the agents an interval that did not meet
+        the targets stopped at)."""
         return sum(i.agents * (i.duration / timedelta(hours=1)) for i in self.intervals)
 
     @property
@@ -193,7 +226,15 @@ class VerifiedPlan:
             f"{'SL with the desk':<24}  SL with Erlang's"
         ]
         for i in self.intervals:
-            flag = "" if i.converged else "  (unsettled)"
+            flag = (
+                "  (unreachable: more agents would not meet the targets)"
+                if i.unreachable
+                else "  (short of the targets: the step limit came first)"
+                if not i.met
+                else ""
+                if i.converged
+                else "  (unsettled)"
+            )
             lines.append(
                 f"{i.start.isoformat():<25}  {i.erlang_agents:>6}  {i.agents:>4}  "
                 f"{i.difference:>+4}  {rate(i.service_level):<24}  "
@@ -348,7 +389,9 @@ def verify_plan(
         executor: Where the simulations run (any :class:`concurrent.futures.Executor`);
             ``None`` runs a local process pool for the duration of the call.
         max_steps: Rounds of the search at most; an interval still moving then is reported
-            with ``converged=False``.
+            with ``converged=False`` (and ``met=False`` when no candidate met the targets
+            yet).  An interval whose targets no number of agents can meet ends its search
+            early, reported ``unreachable`` (see the module notes).
 
     Returns:
         The :class:`VerifiedPlan`.
@@ -358,7 +401,7 @@ def verify_plan(
             template that sets what the plan decides, a wrong number of starting agents, a
             tier or channel floor that could never be measured: a tier the desk does not
             have, a tier or channel the simulated traffic never brings, a desk without SLA
-            policies).
+            policies, starting agents above :data:`~csflow.sim.scenario.MAX_SIM_AGENTS`).
     """
     if not isinstance(plan, StaffingPlan):
         raise ConfigError(f"'plan' must be a StaffingPlan, got {show(plan)}")
@@ -403,6 +446,14 @@ def verify_plan(
             raise ConfigError(f"{name!r} must be a {what} timedelta or None, got {show(value)}")
     if isinstance(max_steps, bool) or not isinstance(max_steps, int) or max_steps < 1:
         raise ConfigError(f"'max_steps' must be an int >= 1, got {show(max_steps)}")
+    # Erlang's agents are simulated too, for the comparison: both within the simulator's bound.
+    for k, (row, a) in enumerate(zip(plan.intervals, start_agents, strict=True)):
+        if max(a, row.agents) > MAX_SIM_AGENTS:
+            which = "'agents'" if a > MAX_SIM_AGENTS else "the plan's (Erlang's) agents"
+            raise ConfigError(
+                f"{which} at {row.start.isoformat()} (interval {k}) must be at most "
+                f"{MAX_SIM_AGENTS:,}, the most the simulator runs, got {max(a, row.agents):,}"
+            )
     # Check the data once, before anything runs (run_sweep checks every scenario again).
     first = plan.intervals[0] if plan.intervals else None
     if first is not None:
@@ -466,38 +517,62 @@ def _verify(
                 return False
         return True
 
+    def nobody_waited(w: tuple[int, int]) -> bool:
+        """No ticket in line at any moment of any run: every contact taken as it came."""
+        return all(
+            r.report.waiting == 0 and max((n for _, n in r.report.queue_length), default=0) == 0
+            for r in seen[w]
+        )
+
     # A quiet interval (no arrivals expected) needs nobody: its answer is 0 agents, with
     # nothing to search.  Elsewhere, lo: most agents known to fail (0: nobody answers); hi:
     # fewest known to pass (0: none yet).  Gallop from the start (1, 2, 4 ... agents a step;
     # at least 1) until the answer is bracketed, then bisect: O(log |answer - start|) rounds
-    # however far Erlang was.
+    # however far Erlang was.  Upwards the gallop stops at a ceiling (as many agents as
+    # customers came in the runs, and the simulator's bound), and a failing candidate with
+    # nobody waiting or at the ceiling proves the targets out of reach (module notes).
     quiet = [r.arrivals == 0 for r in rows]
     lo = [0] * len(rows)
     hi = [0] * len(rows)
     cand = [0 if q else max(1, a) for q, a in zip(quiet, start_agents, strict=True)]
     stride = [1] * len(rows)
+    ceiling = [MAX_SIM_AGENTS] * len(rows)
+    unreachable = [False] * len(rows)
     steps = 0
     while True:
-        pending = [i for i in range(len(rows)) if not quiet[i] and (not hi[i] or hi[i] - lo[i] > 1)]
+        pending = [
+            i
+            for i in range(len(rows))
+            if not quiet[i] and not unreachable[i] and (not hi[i] or hi[i] - lo[i] > 1)
+        ]
         if not pending or steps == max_steps:
             break
         steps += 1
         run([(i, cand[i]) for i in pending])
         for i in pending:
-            if meets((i, cand[i])):
+            w = (i, cand[i])
+            came = max(r.customers for r in seen[w])
+            ceiling[i] = min(ceiling[i], max(1, came))
+            if meets(w):
                 hi[i] = cand[i]
                 gallop = lo[i] == 0 and cand[i] - stride[i] > 0
                 cand[i] = cand[i] - stride[i] if gallop else (lo[i] + hi[i]) // 2
             else:
                 lo[i] = cand[i]
-                cand[i] = cand[i] + stride[i] if not hi[i] else (lo[i] + hi[i]) // 2
+                if hi[i]:
+                    cand[i] = (lo[i] + hi[i]) // 2
+                elif nobody_waited(w) or cand[i] >= ceiling[i]:
+                    unreachable[i] = True
+                else:
+                    cand[i] = min(cand[i] + stride[i], ceiling[i])
             stride[i] *= 2
     run([(i, r.agents) for i, r in enumerate(rows)])
     out = []
     for i, r in enumerate(rows):
-        got = 0 if quiet[i] else hi[i] or cand[i]  # none passed yet: the next candidate
-        if (i, got) not in seen:
-            run([(i, got)])
+        # The fewest agents that met the targets; where none did, the most simulated (never
+        # a candidate that was not run).
+        got = 0 if quiet[i] else hi[i] or lo[i]
+        met = quiet[i] or hi[i] > 0
         w, e = (i, got), (i, r.agents)
         out.append(
             VerifiedInterval(
@@ -510,7 +585,9 @@ def _verify(
                 Estimate.of(abandons(w)),
                 Estimate.of(levels(e)),
                 Estimate.of(abandons(e)),
-                quiet[i] or (hi[i] > 0 and hi[i] - lo[i] <= 1),
+                quiet[i] or unreachable[i] or (met and hi[i] - lo[i] <= 1),
+                met,
+                unreachable[i],
             )
         )
     return VerifiedPlan(tuple(out), plan.level, plan.target, abandonment, seeds)
