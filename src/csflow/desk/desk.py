@@ -104,6 +104,7 @@ from csflow.errors import (
     DuplicateTicketError,
     GoodwillLimitError,
     InvalidTransitionError,
+    UndeclaredNameError,
     UnknownAgentError,
     UnknownTicketError,
 )
@@ -430,7 +431,9 @@ class Desk:
         """An agent joins the desk (offline unless *presence* says otherwise).
 
         Its routing profile is *routing_profile*, else its first team's (by name) profile,
-        else the desk's first profile.
+        else the desk's first profile.  Joining routable, it takes waiting work at once,
+        tickets held for another agent whose customer prefers it included (see
+        :meth:`set_presence`).
 
         Raises:
             DuplicateAgentError: The desk already has an agent with this id.
@@ -473,7 +476,10 @@ class Desk:
         an agent back from a break does not jump ahead of those who waited for work.  Between
         agents idle equally long, the one who joined the desk first is chosen.  Tickets held
         for it (a preferred agent's ``timeout``) stop waiting for it when it is no longer
-        routable, and are routed at once.
+        routable, and are routed at once.  When it becomes routable, tickets held for
+        another agent only because it could not be waited for (a customer's preferred agent
+        on a break, the ticket held for the customer's last agent meanwhile) are held for it
+        from then on, to the same deadline, and it takes them at once when it has room.
 
         Raises:
             UnknownAgentError: No such agent.
@@ -751,6 +757,12 @@ class Desk:
         its SLA clocks go on).  A ticket that already waits in the team's queue is refused:
         the hand-over would change nothing but its place and its count.
 
+        The agent handing the ticket to a team (its holder, or its owner while it is pending
+        or on hold) is never the customer's preferred or last agent for its routing while it
+        waits (``affinity``): the customer asked to be moved away from that agent, or the
+        agent asked for help, so the ticket neither bounces back to it nor is held for it.
+        It may still take the ticket as any agent of the team would, when ranked first.
+
         Raises:
             UnknownTicketError: No such ticket.
             ConfigError: *to* is neither an agent nor a team.
@@ -769,6 +781,7 @@ class Desk:
             check=partial(self._check_transfer, to),
         )
         to_agent = to in self._router.pool
+        handing = self._handing_off(r)
         over = self._ledger.hand_over(
             ticket_id,
             at=at,
@@ -790,12 +803,15 @@ class Desk:
             self._assigned(self._router.assign_to(r.ticket, to, at=at), at, t, out)
         else:
             r.queue = self.config.teams[to].queue
-            self._route_new(r, at, t, out)
+            self._route_new(r, at, t, out, handed_off_by=handing)
         return out
 
     @_command
     def escalate(self, ticket_id: str, team: str, *, at: datetime) -> list[Event]:
         """Escalate a ticket to *team* along the escalation graph; it waits in the team's queue.
+
+        As with :meth:`transfer` to a team, the agent escalating it (its holder or owner) is
+        neither preferred nor waited for while it waits there: it asked for help.
 
         Raises:
             UnknownTicketError: No such ticket.
@@ -815,6 +831,7 @@ class Desk:
             check=partial(self._check_escalation, team),
         )
         graph = self.config.escalation
+        handing = self._handing_off(r)
         over = self._ledger.hand_over(
             ticket_id,
             at=at,
@@ -832,7 +849,7 @@ class Desk:
         )
         self._leave(r, command, at, t, out)
         r.queue = self.config.teams[team].queue
-        self._route_new(r, at, t, out)
+        self._route_new(r, at, t, out, handed_off_by=handing)
         return out
 
     @_command
@@ -844,12 +861,15 @@ class Desk:
         Raises:
             UnknownTicketError: No such ticket.
             InvalidTransitionError: The ticket is not waiting, or already a call-back.
+            UndeclaredNameError: The configuration does not declare the ``phone`` channel
+                (``DeskConfig.channels``): no agent of this desk could ever make the call, so
+                the customer would wait for good.  Nothing changes.
         """
         r, _, t, out = self._on_ticket(
             at,
             ticket_id,
             _TC.REQUEST_CALLBACK,
-            check=self._check_not_callback,
+            check=self._check_callback,
         )
         r.callback = True
         a = self._router.request_callback(ticket_id, at=at)
@@ -946,7 +966,8 @@ class Desk:
         """
         r, _, _, out = self._on_ticket(at, ticket_id, _TC.CLOSE)
         self._move(r, _TC.CLOSE, at, out, TicketClosed(at, ticket_id))
-        self._ledger.forget(ticket_id)
+        # Its hand-over count stays with the ticket (its view says how many it had) until the
+        # desk forgets it, as the rest of its record does.
         return out
 
     def forget(self, ticket_id: str, *, at: datetime) -> list[Event]:
@@ -1403,9 +1424,19 @@ class Desk:
                 f"{show(r.agent)}"
             )
 
-    def _check_not_callback(self, r: TicketRecord) -> None:
+    def _check_callback(self, r: TicketRecord) -> None:
         if r.callback:
             raise InvalidTransitionError(f"ticket {show(r.ticket.id)} is already a call-back")
+        channels = self.config.channels
+        phone = Channel.PHONE.name
+        if channels is not None and phone not in channels:
+            # The same refusal as a ticket or an agent on an undeclared channel gets: an agent
+            # with phone capacity is refused too, so nobody could ever make the call.
+            raise UndeclaredNameError(
+                f"undeclared channel {show(phone)} (a call-back is a phone call); declared: "
+                f"{show(sorted(channels))} (DeskConfig.channels; or 'open' to accept any)",
+                "request_callback",
+            )
 
     def _check_transfer(self, to: str, r: TicketRecord) -> None:
         pool = self._router.pool
@@ -1504,8 +1535,9 @@ class Desk:
             self._held_moved = False
             if r.state == _QUEUED and r.ticket.id in self._tickets:
                 at = utc(t)
+                away = self._router.handed_off_by(r.ticket.id)
                 self._router.remove(r.ticket.id)
-                self._route_new(r, at, t, out, queued_us=r.queued_us)
+                self._route_new(r, at, t, out, queued_us=r.queued_us, handed_off_by=away)
         if r.ticket.id in self._tickets:
             self._catch_up(r, t, out, hold=False)
 
@@ -1579,13 +1611,16 @@ class Desk:
         rule: str | None = None,
         queued_us: int | None = None,
         route: bool = True,
+        handed_off_by: str | None = None,
     ) -> None:
         """Route a ticket that is (back) in state ``queued``: to an agent now, or into line
         (only into line when not *route*).
 
         With *queued_us* it keeps that place in line (and ``waiting_since_us`` is the
         caller's); otherwise it joins the line now.  A call-back stays one: it waits on the
-        phone, flagged, and its assignment is followed by a ``CallbackDue``."""
+        phone, flagged, and its assignment is followed by a ``CallbackDue``.  The agent
+        *handed_off_by* (see :meth:`transfer`) is not the customer's preferred or last agent
+        for this routing, nor one the ticket is held for."""
         if queued_us is None:
             r.queued_us = r.waiting_since_us = t
         else:
@@ -1604,6 +1639,7 @@ class Desk:
             signature=self._signature(r) if r.callback else None,
             route=route,
             callback=r.callback,
+            handed_off_by=handed_off_by,
         )
         self._caught_up(at, t, out)
         if a is not None:
@@ -1739,6 +1775,15 @@ class Desk:
                 return spec.queue
         return queue
 
+    def _handing_off(self, r: TicketRecord) -> str | None:
+        """The agent a hand-over of *r* moves it away from: its holder or owner; for a
+        waiting ticket, the agent that last handed it off while it has waited, if any."""
+        if r.agent is not None:
+            return r.agent
+        if r.state == _QUEUED:
+            return self._router.handed_off_by(r.ticket.id)
+        return None
+
     def _tell_sla(self, r: TicketRecord, at: datetime, out: list[Event]) -> None:
         """Hand the ticket's state to its SLA clocks (a ``TicketStatus`` both layers share).
 
@@ -1873,6 +1918,8 @@ class Desk:
         if raise_to is not None and raise_to > r.ticket.priority:
             self._reprioritize(r, raise_to, at, out)
         if move and esc.queue is not None:
+            # Still not back to an agent that handed it off (see transfer).
+            away = self._router.handed_off_by(r.ticket.id)
             self._router.remove(r.ticket.id)
             r.queue = esc.queue
             self._emit(
@@ -1880,7 +1927,9 @@ class Desk:
             )
             held = self._held is r
             self._held_moved = self._held_moved or held
-            self._route_new(r, at, t, out, queued_us=r.queued_us, route=not held)
+            self._route_new(
+                r, at, t, out, queued_us=r.queued_us, route=not held, handed_off_by=away
+            )
 
     def _reprioritize(self, r: TicketRecord, new: Priority, at: datetime, out: list[Event]) -> None:
         old = r.ticket.priority

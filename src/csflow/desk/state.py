@@ -9,7 +9,7 @@
        "tickets": [...],     # each kept ticket's record and SLA clocks (TicketSla.to_dict)
        "router": {...},      # agents, queues and their shared sequence, waiting tickets
        "timers": {...},      # the live SLA and survey timers, in firing order
-       "transfers": {...},   # hand-over counts
+       "transfers": {...},   # hand-over counts of the kept tickets, closed ones too
        "last_agent": [...],  # [customer, agent, at_us] in order of service, as far as read
        "contacts": [...],    # recent contacts within the window (or null)
        "feedback": {...},    # resolution cycles and ratings
@@ -43,6 +43,10 @@ What ties the parts together is checked: a waiting ticket waits in exactly one q
 its record names, on its own channel (the phone for a call-back) and flagged a call-back
 exactly when its record is one; an assigned ticket is held by its agent, on that same
 channel; a pending or on-hold ticket's owner is an agent of the desk.
+
+A ticket's hand-over count is kept as long as the ticket is (a closed ticket's view still says
+how many it had).  A snapshot from a csflow that dropped the count when a ticket closed
+restores its closed tickets with none.
 
 A customer's last agent is written only where something can still read it: all those the desk
 remembers (at most ``contacts.max_customers``, the most recently served) when the desk

@@ -331,7 +331,7 @@ class TransferLedger:
         return HandOver(ticket_id, kind, n, flagged, from_team, to_team, at_us)
 
     def forget(self, ticket_id: str) -> None:
-        """Drop *ticket_id*'s count (closed for good)."""
+        """Drop *ticket_id*'s count (the desk forgot the ticket)."""
         self._counts.pop(ticket_id, None)
 
     def to_state(self, kept: Container[str]) -> dict[str, int]:

@@ -37,6 +37,16 @@ being routable (:meth:`Router.set_presence`) or leaves (:meth:`Router.release_pi
 (:class:`~csflow.routing.decisions.PinReleased`) and routed.  The router keeps, per agent,
 the tickets pinned to it, so ending its holds costs O(k log k) for its k pinned tickets.
 
+A hold follows the strategy's order for as long as it lasts: a ticket held for the last agent
+because the preferred agent could not be waited for then (offline, not at the desk, not yet
+serving its queue or requirements) is held for the preferred agent as soon as it can be -- it
+comes back routable (:meth:`Router.set_presence`), joins (:meth:`Router.add_agent`), or a
+queue delay or relaxation step lets it serve (:meth:`Router.advance`) -- and that agent takes
+it at once when it has room.  The router keeps, per agent, the held tickets it comes before
+too (:mod:`csflow.routing.waiting`), so this costs O(k log k) for that agent's k such tickets.
+An agent handing a ticket off (*handed_off_by*, :meth:`Router.submit`) is never preferred nor
+waited for while that ticket waits.
+
 **Batches** are planned in :mod:`csflow.routing.batch`.
 
 Every call that raises has changed nothing: arguments are validated before any mutation.
@@ -91,7 +101,7 @@ from csflow.routing.profiles import (
     serving_table,
 )
 from csflow.routing.strategies import LongestIdle, SelectionContext, Strategy, pin_candidates
-from csflow.routing.waiting import Timers, Wait, due_changes, pin_if_held
+from csflow.routing.waiting import Timers, Wait, due_changes, hold_moves_to, pin_if_held
 
 __all__ = ["Router"]
 
@@ -168,6 +178,9 @@ class Router:
         # agent id -> the waiting tickets pinned to it (a preferred-agent hold), derived from
         # the waits: it ends their holds when the agent stops being routable or leaves.
         self._pinned: dict[str, dict[str, None]] = {}
+        # agent id -> the waiting tickets held for another agent that it comes before in its
+        # pinning strategy (``Wait.ahead``): their holds move to it once it can be waited for.
+        self._passed: dict[str, dict[str, None]] = {}
         self._timers = Timers()
         #: The relaxation steps and overflows the last :meth:`submit` applied at once, as
         #: changes at its instant: a ticket that joined the line in the past (re-queued,
@@ -198,6 +211,16 @@ class Router:
         w = self._wait(ticket_id)
         return w.queue, self.queues[w.queue].get(ticket_id)
 
+    def handed_off_by(self, ticket_id: str) -> str | None:
+        """The agent a waiting ticket was handed off by (:meth:`submit`'s *handed_off_by*),
+        or ``None``: a caller that routes the ticket again while it waits (a queue move)
+        passes it on, so the ticket still does not go back to that agent.
+
+        Raises:
+            UnknownTicketError: The ticket is not waiting.
+        """
+        return self._wait(ticket_id).handed_off_by
+
     def next_step_us(self) -> int | None:
         """The next instant (microseconds) something time-driven is due, or ``None``."""
         best = self._timers.next_us(self._waiting)
@@ -225,22 +248,30 @@ class Router:
     ) -> list[Assignment]:
         """Add an agent under a routing profile; if routable, it takes waiting work at once.
 
+        A routable agent that a held ticket's pinning strategy names before the agent it is
+        held for (a customer's preferred agent, joining) is held for from then on (see the
+        module docstring), and takes such tickets with the rest of its work.
+
         Args:
             profile: Its profile.
             at: Now.
             presence: Its initial presence state.
             routing_profile: Its routing profile (optional when there is only one).
             pull: ``False`` leaves waiting work where it is (for a batch, see
-                :meth:`assign_batch`, or a later :meth:`pull`).
+                :meth:`assign_batch`, or a later :meth:`pull`); holds still move to it.
 
         Raises:
             ConfigError: A duplicate agent, unknown presence state or unknown routing profile.
         """
         group = self._group_name(routing_profile)
         self.pool.add(profile, at=at, presence=presence, group=group)
+        ag = self.pool.record(profile.id)
+        at_us = to_instant_us(at)
+        if ag.routable and profile.id in self._passed:
+            self._holds_move_to(profile.id, at_us)
         if not pull:
             return []
-        return self._pull(self.pool.record(profile.id), to_instant_us(at))
+        return self._pull(ag, at_us)
 
     def remove_agent(self, agent_id: str, *, at: Instant) -> tuple[str, ...]:
         """Remove an agent; returns the tickets it held (the caller re-routes them).
@@ -286,7 +317,11 @@ class Router:
 
         If it is not routable now, the tickets waiting for it alone (a preferred-agent hold)
         are open to everyone and routed (:meth:`release_pins`): each one's
-        :class:`~csflow.routing.decisions.PinReleased`, then its assignment if any.
+        :class:`~csflow.routing.decisions.PinReleased`, then its assignment if any.  If it is
+        routable now, the tickets held for another agent that their pinning strategy names it
+        before (a customer's preferred agent back from a break, held for the last agent
+        meanwhile) are held for it from then on, and it takes them, with the rest of its
+        work, in service order when it has room.
 
         Args:
             agent_id: The agent.
@@ -294,7 +329,8 @@ class Router:
             at: Now.
             pull: ``False`` leaves waiting work where it is (many agents logging in at once
                 can then be matched with :meth:`assign_batch`); the holds of an agent that
-                stops being routable still end, but their tickets are not routed.
+                stops being routable still end, but their tickets are not routed, and holds
+                still move to an agent that becomes routable.
 
         Raises:
             UnknownAgentError: No such agent.
@@ -305,6 +341,8 @@ class Router:
         at_us = to_instant_us(at)
         if not ag.routable:
             return self._release_pins(agent_id, at_us, pull) if agent_id in self._pinned else []
+        if agent_id in self._passed:
+            self._holds_move_to(agent_id, at_us)
         if not pull:
             return []
         return list(self._pull(ag, at_us))
@@ -350,7 +388,7 @@ class Router:
             tid = best.ticket_id
             w = self._waiting.pop(tid)
             if w.pin is not None:
-                self._unpin_index(w.pin, tid)
+                self._unpin_index(w, w.pin)
             self.queues[qname].take(best)
             sig = w.sig
             w.version += 1  # its timers are stale now
@@ -417,6 +455,7 @@ class Router:
         signature: Signature | None = None,
         route: bool = True,
         callback: bool = False,
+        handed_off_by: str | None = None,
     ) -> Assignment | None:
         """Route a ticket: to an agent now, or into its queue.
 
@@ -437,6 +476,11 @@ class Router:
                 burst to be matched with :meth:`assign_batch`); its timers still run.
             callback: The ticket is a call-back (its entry is flagged, and so is its
                 assignment); give the phone *signature* with it.
+            handed_off_by: The agent handing the ticket off (a transfer or an escalation away
+                from it): while the ticket waits, a pinning strategy never prefers that agent
+                nor holds the ticket for it, even as the customer's preferred or last agent
+                (:attr:`~csflow.routing.strategies.SelectionContext.handed_off_by`).  Ranking
+                strategies still rank it like any other agent.
 
         Returns:
             The assignment, or ``None`` when the ticket now waits.  The relaxation steps
@@ -466,6 +510,10 @@ class Router:
             check_name("rule", rule)
         if callback is not False and callback is not True:
             raise ConfigError(f"callback must be True or False, got {show(callback)}")
+        if handed_off_by is not None and not isinstance(handed_off_by, str):
+            raise ConfigError(
+                f"handed_off_by must be an agent id or None, got {show(handed_off_by)}"
+            )
         if signature is None:
             sig = Signature.of(ticket)
         elif isinstance(signature, Signature):
@@ -483,7 +531,7 @@ class Router:
             # key is computed only when the ticket waits.
             key = checked_key(policy(make_key_context(ticket, q_us, due_us)), policy)
         # -- nothing has changed so far; from here on nothing raises --
-        w = Wait(ticket, qname, sig, plan, chain, rule, q_us, due_us)
+        w = Wait(ticket, qname, sig, plan, chain, rule, q_us, due_us, handed_off_by)
         if plan is None:
             self.caught_up = ()
         else:
@@ -494,7 +542,9 @@ class Router:
             self.caught_up = tuple(changes)
         # Only pinning strategies read the context: skip building it for plain chains.
         ctx = (
-            SelectionContext(ticket, w.queue, at_us, last_agent, last_us) if w.chain.pins else None
+            SelectionContext(ticket, w.queue, at_us, last_agent, last_us, handed_off_by)
+            if w.chain.pins
+            else None
         )
         if route:
             found = self._select(w, at_us, ctx)
@@ -526,7 +576,7 @@ class Router:
         )
         self._waiting[ticket.id] = w
         if w.pin is not None:
-            self._pinned.setdefault(w.pin, {})[ticket.id] = None
+            self._index_pin(w)
         self._timers.arm(w)
         return None
 
@@ -578,7 +628,7 @@ class Router:
         q.move(ticket_id, w.open_sig, at=at_us)  # drop a pin first
         q.request_callback(ticket_id, channel=name, at=at_us)  # keeps the key, flags it
         if w.pin is not None:
-            self._unpin_index(w.pin, ticket_id)
+            self._unpin_index(w, w.pin)
         w.pin = None
         w.open_sig = w.sig = w.open_sig.on_channel(name)
         self.pool.register(w.sig).refs += 1
@@ -706,6 +756,9 @@ class Router:
             for _, entry in q.refresh(at_us):
                 w = self._waiting.get(entry.ticket_id)
                 if w is not None:
+                    if w.ahead:
+                        # A slot's delay passed: an agent the hold passed over may serve it now.
+                        self._move_hold(w, at_us)
                     got = self._route_waiting(w, at_us)
                     if got is not None:
                         out.append(got)
@@ -796,8 +849,9 @@ class Router:
         (:meth:`AgentPool.to_state`), each queue's entries (:meth:`TicketQueue.to_state`), the
         queues' shared ``sequence`` counter, and each waiting ticket's routing state --
         ``[ticket_id, queue, plan's queue, step, open signature, pin, pin_until_us, rule,
-        queued_at_us, due_us]`` -- those with a timer first, in the order the timers fire, then
-        the others by id.  With *at_us* (the host's current instant) the queues' delay views
+        queued_at_us, due_us, ahead, handed_off_by]`` (``ahead``: the agents the hold passed
+        over, a list) -- those with a timer first, in the order the timers fire, then the
+        others by id.  With *at_us* (the host's current instant) the queues' delay views
         are written as of that instant (:meth:`TicketQueue.to_state`).
         Timers, signature registrations and agent heaps are rebuilt on load.
         """
@@ -823,6 +877,8 @@ class Router:
                     w.rule,
                     w.queued_at_us,
                     w.due_us,
+                    list(w.ahead),
+                    w.handed_off_by,
                 ]
             )
         first = next(iter(self.queues.values()))
@@ -852,6 +908,12 @@ class Router:
             changed: The data was written under another configuration (an accepted change):
                 a queue it lacks starts empty, and a queue it has that this router lacks is
                 dropped if nothing waits in it.  Otherwise the queues must be the same.
+
+        A waiting ticket's state of 10 fields (written before holds kept the agents they
+        passed over, and who handed a ticket off) is read as handed off by no one, its hold
+        as having passed over every agent its pinning strategies name before the agent it is
+        held for (:meth:`_passed_over`), so that the hold follows the strategy's order from
+        then on.
 
         Raises:
             ConfigError: Malformed data, an unknown queue, a waiting ticket missing from its
@@ -892,9 +954,10 @@ class Router:
             raise ConfigError(f"expected a list, got {show(waits)}", f"{path}.waiting")
         for i, raw in enumerate(waits):
             where = f"{path}.waiting[{i}]"
-            if not isinstance(raw, list) or len(raw) != 10:
-                raise ConfigError("expected a list of 10 fields", where)
-            tid, qname, plan_q, step, open_sig, pin, pin_until, rule, queued, due = raw
+            if not isinstance(raw, list) or len(raw) not in (10, 12):
+                raise ConfigError("expected a list of 12 fields (10 in older snapshots)", where)
+            tid, qname, plan_q, step, open_sig, pin, pin_until, rule, queued, due = raw[:10]
+            ahead, handed_off_by = raw[10:] if len(raw) == 12 else ([], None)
             if not isinstance(qname, str) or qname not in self.queues:
                 raise ConfigError(f"unknown queue {show(qname)}", f"{where}[1]")
             if not isinstance(tid, str) or tid not in self.queues[qname] or tid in self._waiting:
@@ -924,11 +987,28 @@ class Router:
                 )
             if rule is not None:
                 check_name("rule", rule)
+            if (
+                not isinstance(ahead, list)
+                or not all(isinstance(a, str) and a for a in ahead)
+                or len(set(ahead)) != len(ahead)
+                or (ahead and (pin is None or pin in ahead))
+            ):
+                raise ConfigError(
+                    "expected the distinct agent ids a hold passed over (none without a hold, "
+                    f"never its own agent), got {show(ahead)}",
+                    f"{where}[10]",
+                )
+            if handed_off_by is not None and not (isinstance(handed_off_by, str) and handed_off_by):
+                raise ConfigError(
+                    f"expected an agent id or null, got {show(handed_off_by)}", f"{where}[11]"
+                )
             sig = Signature.from_state(open_sig, f"{where}[4]")
             w = Wait(tickets[tid], qname, sig, plan, self._chain, rule, queued, due)
             w.step = step
             w.pin = pin
             w.pin_until = pin_until
+            w.ahead = tuple(ahead) if len(raw) == 12 else self._passed_over(w)
+            w.handed_off_by = handed_off_by
             w.sig = sig.pinned(pin)
             if self.queues[qname].get(tid).signature != w.sig:
                 raise ConfigError(
@@ -939,7 +1019,7 @@ class Router:
             self.pool.register(w.sig).refs += 1
             self._waiting[tid] = w
             if pin is not None:
-                self._pinned.setdefault(pin, {})[tid] = None
+                self._index_pin(w)
             self._timers.arm(w)
         for name, q in self.queues.items():
             missing = [e.ticket_id for e in q if e.ticket_id not in self._waiting]
@@ -1054,17 +1134,88 @@ class Router:
     def _drop(self, w: Wait) -> None:
         del self._waiting[w.ticket.id]
         if w.pin is not None:
-            self._unpin_index(w.pin, w.ticket.id)
+            self._unpin_index(w, w.pin)
         self.pool.unref(w.sig)
         w.version += 1  # its timers are stale now
 
-    def _unpin_index(self, agent_id: str, ticket_id: str) -> None:
-        """*ticket_id* no longer waits pinned to *agent_id* (routed, removed, released)."""
+    def _index_pin(self, w: Wait) -> None:
+        """Index the pinned *w* under the agent it is held for and the agents it passed over."""
+        tid = w.ticket.id
+        assert w.pin is not None
+        self._pinned.setdefault(w.pin, {})[tid] = None
+        for aid in w.ahead:
+            self._passed.setdefault(aid, {})[tid] = None
+
+    def _unpin_index(self, w: Wait, agent_id: str) -> None:
+        """*w* no longer waits pinned to *agent_id* (routed, removed, released, moved): out
+        of that agent's index and of the passed-over agents' (``w.ahead`` is emptied)."""
+        tid = w.ticket.id
         pinned = self._pinned.get(agent_id)
         if pinned is not None:
-            pinned.pop(ticket_id, None)
+            pinned.pop(tid, None)
             if not pinned:
                 del self._pinned[agent_id]
+        if w.ahead:
+            self._unpass(w)
+
+    def _unpass(self, w: Wait) -> None:
+        """*w* leaves the index of the agents its hold passed over; ``w.ahead`` is emptied."""
+        tid = w.ticket.id
+        passed = self._passed
+        for aid in w.ahead:
+            mine = passed.get(aid)
+            if mine is not None:
+                mine.pop(tid, None)
+                if not mine:
+                    del passed[aid]
+        w.ahead = ()
+
+    def _passed_over(self, w: Wait) -> tuple[str, ...]:
+        """For a hold read from an older snapshot, which did not say whom it passed over: the
+        agents *w*'s pinning strategies name before the agent it is held for (that agent as
+        the customer's recent last agent), in order; none when they do not name that agent."""
+        if w.pin is None:
+            return ()
+        ctx = SelectionContext(w.ticket, w.queue, w.queued_at_us, w.pin, w.queued_at_us)
+        out: list[str] = []
+        for _, pin in w.chain.pins:
+            if pin.hold_us <= 0:
+                continue
+            for aid in pin_candidates(pin, ctx):
+                if aid == w.pin:
+                    return tuple(out)
+                if aid not in out:
+                    out.append(aid)
+        return ()
+
+    def _holds_move_to(self, agent_id: str, at_us: int) -> None:
+        """*agent_id* may be waited for now: each ticket held for another agent that it comes
+        before (in service order) is held for the first of its passed-over agents that can be
+        waited for now (:func:`~csflow.routing.waiting.hold_moves_to`)."""
+        passed = self._passed.get(agent_id)
+        if not passed:
+            return
+        waits = sorted(
+            (self._waiting[tid] for tid in passed),
+            key=lambda w: self.queues[w.queue].get(w.ticket.id).key,
+        )
+        for w in waits:
+            self._move_hold(w, at_us)
+
+    def _move_hold(self, w: Wait, at_us: int) -> None:
+        """Move *w*'s hold to the first agent it passed over that can be waited for now, if
+        any; the hold keeps its deadline (and so its timer)."""
+        i = hold_moves_to(w, at_us, self.pool.records, self._serving)
+        if i is None:
+            return
+        old = w.pin
+        assert old is not None
+        ahead = w.ahead
+        self._unpin_index(w, old)
+        w.pin = ahead[i]
+        w.ahead = ahead[:i]
+        self._index_pin(w)
+        self._move(w, w.open_sig.pinned(w.pin), w.queue, at_us)
 
     def _release_pins(self, agent_id: str, at_us: int, route: bool) -> list[RoutingChange]:
         """End the holds for *agent_id*: each ticket pinned to it, in service order, is open
@@ -1080,6 +1231,8 @@ class Router:
         for w in waits:
             out.append(PinReleased(w.ticket.id, at_us, agent_id))
             w.pin = None
+            if w.ahead:
+                self._unpass(w)
             self._move(w, w.open_sig, w.queue, at_us)
             w.version += 1  # the pin's timer is stale now
             self._timers.arm(w)
@@ -1107,9 +1260,12 @@ class Router:
         pin = w.pin
         out, queue = due_changes(w, at_us)
         if pin is not None and w.pin is None:
-            self._unpin_index(pin, w.ticket.id)
+            self._unpin_index(w, pin)
         target = w.open_sig if w.pin is None else w.open_sig.pinned(w.pin)
         self._move(w, target, queue, at_us)
+        if w.ahead:
+            # A relaxation step or an overflow may let an agent the hold passed over serve it.
+            self._move_hold(w, at_us)
         w.version += 1
         self._timers.arm(w)
         got = self._route_waiting(w, at_us)
@@ -1198,7 +1354,7 @@ class Router:
         tid = best.ticket_id
         w = self._waiting.pop(tid)
         if w.pin is not None:
-            self._unpin_index(w.pin, tid)
+            self._unpin_index(w, w.pin)
         self.queues[qname].take(best)
         sig = w.sig
         w.version += 1  # its timers are stale now

@@ -105,6 +105,10 @@ class SelectionContext:
         at_us: The current instant (microseconds).
         last_agent: The agent who last served this customer, if the caller knows one.
         last_contact_us: When that was (microseconds), if known.
+        handed_off_by: The agent handing the ticket off (a transfer or an escalation away
+            from it), if any.  The customer was moved away from that agent, or the agent
+            asked for help: the router never prefers it nor holds the ticket for it
+            (:func:`pin_candidates` leaves it out), whatever a pinning strategy names.
     """
 
     ticket: Ticket
@@ -112,6 +116,7 @@ class SelectionContext:
     at_us: int
     last_agent: str | None = None
     last_contact_us: int | None = None
+    handed_off_by: str | None = None
 
 
 @runtime_checkable
@@ -256,6 +261,13 @@ class PreferredAgent:
 
     The two are tried in that order (:meth:`candidates`): a preferred agent who cannot take
     the ticket (offline, away, removed, without the skills) leaves it to the last agent.
+    The order holds for the whole wait: a ticket held for the last agent because the
+    preferred agent could not be waited for then (offline, away, not at the desk, not serving
+    the ticket's queue or requirements yet) is held for the preferred agent as soon as it can
+    be -- it comes back routable, joins the desk, or the ticket's queue delay or relaxation
+    lets it serve -- and goes to it at once when it has room.  The hold keeps its deadline.
+    An agent handing the ticket off (a transfer or escalation away from it) is neither
+    preferred nor waited for (:attr:`SelectionContext.handed_off_by`).
 
     Args:
         timeout: How long a ticket may wait for that agent when it is logged in and routable
@@ -322,13 +334,20 @@ def pin_candidates(pin: PinningStrategy, context: SelectionContext) -> tuple[str
     """The agents a pinning strategy names for *context*, in the order to try them.
 
     A strategy with a ``candidates(context)`` method (:class:`PreferredAgent`) names them
-    all; any other names the one its :meth:`~PinningStrategy.pick` returns (or none).
+    all; any other names the one its :meth:`~PinningStrategy.pick` returns (or none).  The
+    agent handing the ticket off (``context.handed_off_by``) is left out: a ticket moved
+    away from an agent never bounces back to it, nor waits for it.
     """
     many = getattr(pin, "candidates", None)
     if many is not None:
-        return tuple(many(context))
-    aid = pin.pick(context)
-    return () if aid is None else (aid,)
+        names = tuple(many(context))
+    else:
+        aid = pin.pick(context)
+        names = () if aid is None else (aid,)
+    away = context.handed_off_by
+    if away is not None and away in names:
+        names = tuple(a for a in names if a != away)
+    return names
 
 
 class Chain:

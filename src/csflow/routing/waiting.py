@@ -1,16 +1,31 @@
 """A waiting ticket's routing state, and what changes it while it waits: a pin to its busy
-preferred agent (:func:`pin_if_held`), and the timers of its relaxation steps, overflow to
-another queue and the pin's expiry.
+preferred agent (:func:`pin_if_held`, moved by :func:`hold_moves_to`), and the timers of its
+relaxation steps, overflow to another queue and the pin's expiry.
 
 Theory of operation
 -------------------
-Relaxation steps, pins to a preferred agent and overflow delays are timers.  The router never
-reads a clock: :meth:`csflow.routing.router.Router.next_step_at` says when something is next
-due, and :meth:`csflow.routing.router.Router.advance` fires what is due at the instant given
-and routes what it freed.  Each waiting ticket has one live timer at a time, its next step or
-its pin's expiry, whichever comes first, in one heap (:class:`Timers`).  A timer names the
-ticket and the :attr:`Wait.version` it was armed for; any change of the ticket (routed,
-removed, re-armed) bumps the version, so old timers are dropped lazily when they reach the top.
+**Holds follow the strategy's order.**  A pinning strategy names agents in turn (a preferred
+agent, then the last one); a ticket is held for the first of them that can be waited for --
+at the desk, routable, serving the ticket's channel, requirements and queue.  The ones passed
+over on the way are kept on the wait (:attr:`Wait.ahead`), and the router indexes the wait
+under each of them (agent -> held tickets it comes before), as it indexes the wait under the
+agent it is held for.  When such an agent can be waited for again -- it comes back routable,
+joins the desk, or a queue delay or relaxation step lets it serve the ticket -- the router
+looks up its own few held tickets, moves each hold to the first agent of its
+:attr:`Wait.ahead` that can be waited for now (:func:`hold_moves_to`), and that agent takes
+the ticket at once when it has room.  An agent passed over only because another free agent
+ranked better on the strategies before the pin is not kept: that is a ranking, not a
+hold.  So each such change costs O(k log k) for the agent's k held tickets, never a pass
+over all waiting tickets.
+
+**Timers.**  Relaxation steps, pins to a preferred agent and overflow delays are timers.  The
+router never reads a clock: :meth:`csflow.routing.router.Router.next_step_at` says when
+something is next due, and :meth:`csflow.routing.router.Router.advance` fires what is due at
+the instant given and routes what it freed.  Each waiting ticket has one live timer at a time,
+its next step or its pin's expiry, whichever comes first, in one heap (:class:`Timers`).  A
+timer names the ticket and the :attr:`Wait.version` it was armed for; any change of the ticket
+(routed, removed, re-armed) bumps the version, so old timers are dropped lazily when they
+reach the top.  A hold that moves to another agent keeps its deadline, and so its timer.
 """
 
 from __future__ import annotations
@@ -27,7 +42,7 @@ from csflow.routing.decisions import Overflowed, PinReleased, Relaxed, RoutingCh
 from csflow.routing.profiles import Relaxation, serves
 from csflow.routing.strategies import Chain, SelectionContext, pin_candidates
 
-__all__ = ["Timers", "Wait", "due_changes", "pin_if_held"]
+__all__ = ["Timers", "Wait", "due_changes", "hold_moves_to", "pin_if_held"]
 
 
 class Wait:
@@ -45,12 +60,19 @@ class Wait:
         queued_at_us: When it first joined the line.
         due_us: Its SLA due instant, if any.
         pin: The agent it waits for alone, if any, until *pin_until*.
+        ahead: While pinned: the agents the pinning strategy names before *pin* that could
+            not be waited for when the hold was made (or last moved), in order; the hold moves
+            to the first of them that can be (:func:`hold_moves_to`).
+        handed_off_by: The agent that handed the ticket off (a transfer or an escalation
+            away from it), if any: never preferred nor waited for while the ticket waits.
         version: Bumped on every change, so that older timers are stale.
     """
 
     __slots__ = (
+        "ahead",
         "chain",
         "due_us",
+        "handed_off_by",
         "open_sig",
         "pin",
         "pin_until",
@@ -74,6 +96,7 @@ class Wait:
         rule: str | None,
         queued_at_us: int,
         due_us: int | None,
+        handed_off_by: str | None = None,
     ) -> None:
         self.ticket = ticket
         self.queue = queue
@@ -87,12 +110,30 @@ class Wait:
         self.due_us = due_us
         self.pin: str | None = None
         self.pin_until = 0
+        self.ahead: tuple[str, ...] = ()
+        self.handed_off_by = handed_off_by
         self.version = 0
 
     def waited_us(self, at_us: int) -> int:
         """Microseconds waited at *at_us*: 0 at an instant before the ticket joined the line
         (a host's instants may come out of order), as for a queue entry."""
         return max(0, at_us - self.queued_at_us)
+
+
+def _hold_priority(
+    w: Wait,
+    ag: AgentRecord | None,
+    waited: int,
+    serving: Mapping[str, list[tuple[int, int, str]]],
+) -> int | None:
+    """The priority at which *ag* serves *w*'s queue when the ticket may be held for it --
+    at the desk, routable, serving the ticket's channel and requirements and (after the
+    slot's delay) its queue -- else ``None``."""
+    if ag is None or not ag.routable:
+        return None
+    if ag.caps.get(w.open_sig.channel, 0) <= 0 or not w.open_sig.admits(ag.profile):
+        return None
+    return serves(serving, ag.group, w.queue, waited)
 
 
 def pin_if_held(
@@ -106,7 +147,8 @@ def pin_if_held(
     """Reserve a ticket for its preferred agent when that agent is busy but routable.
 
     The agents a pinning strategy names are tried in turn (a preferred agent, then the last
-    one): one that is not routable, left the desk or cannot serve the ticket is passed over.
+    one): one that is not routable, left the desk or cannot serve the ticket is passed over,
+    and kept in ``w.ahead`` (see :func:`hold_moves_to`).
 
     With a *rival* (an agent free now), the ticket waits only when the preferred agent would
     tie with or beat the rival on the ranking strategies before the pin -- the same rule by
@@ -122,9 +164,11 @@ def pin_if_held(
         rival: The agent free now that would take the ticket otherwise, if any.
 
     Returns:
-        Whether it pinned (``w.pin``, ``w.pin_until`` and ``w.sig`` then say to whom).
+        Whether it pinned (``w.pin``, ``w.pin_until``, ``w.sig`` and ``w.ahead`` then say to
+        whom, and whom it passed over).
     """
     waited = w.waited_us(at_us)
+    passed: list[str] = []
     for prefix_len, pin in w.chain.pins:
         hold = pin.hold_us
         if hold <= 0:
@@ -133,12 +177,14 @@ def pin_if_held(
         # routable and could serve the ticket is the one it waits for.
         for aid in pin_candidates(pin, ctx):
             ag = records.get(aid)
-            if ag is None or not ag.routable or ag is rival:
+            if ag is rival and ag is not None:
                 continue
-            if ag.caps.get(w.open_sig.channel, 0) <= 0 or not w.open_sig.admits(ag.profile):
-                continue
-            prio = serves(serving, ag.group, w.queue, waited)
-            if prio is None:
+            prio = _hold_priority(w, ag, waited, serving)
+            if prio is None or ag is None:
+                # Not one to wait for now; it may be later (back from a break, say): then the
+                # hold moves to it (:func:`hold_moves_to`).
+                if aid not in passed:
+                    passed.append(aid)
                 continue
             if rival is not None:
                 rival_prio = serves(serving, rival.group, w.queue, waited)
@@ -151,8 +197,29 @@ def pin_if_held(
             # 9999 ends then), so the desk can still say when it is due and save it.
             w.pin_until = min(at_us + hold, MAX_US)
             w.sig = w.open_sig.pinned(ag.id)
+            w.ahead = tuple(a for a in passed if a != ag.id)
             return True
     return False
+
+
+def hold_moves_to(
+    w: Wait,
+    at_us: int,
+    records: Mapping[str, AgentRecord],
+    serving: Mapping[str, list[tuple[int, int, str]]],
+) -> int | None:
+    """Where a held ticket's hold moves now: the position in ``w.ahead`` of the first agent
+    the hold passed over that can be waited for at *at_us* (at the desk, routable, serving
+    the ticket's channel, requirements and queue), or ``None`` when it stays.
+
+    Changes nothing; the router moves the hold (the pin's deadline stays as it was: a hold
+    that moves to an earlier agent does not wait longer).
+    """
+    waited = w.waited_us(at_us)
+    for i, aid in enumerate(w.ahead):
+        if _hold_priority(w, records.get(aid), waited, serving) is not None:
+            return i
+    return None
 
 
 def due_changes(w: Wait, at_us: int) -> tuple[list[RoutingChange], str]:

@@ -13,9 +13,17 @@ from decimal import Decimal
 from csflow._time import instant_us
 from csflow.desk import Desk
 from csflow.errors import InvariantError
-from csflow.events import GoodwillDeclined, GoodwillGranted, GoodwillRequested
+from csflow.events import (
+    GoodwillDeclined,
+    GoodwillGranted,
+    GoodwillRequested,
+    TicketAssigned,
+    TicketStatusChanged,
+    TicketTransferred,
+)
 from csflow.model import Channel
-from csflow.routing import QueueSlot, RoutingProfile
+from csflow.queues import QueuedTicket
+from csflow.routing import PreferredAgent, QueueSlot, RoutingProfile
 
 __all__ = ["InvariantError", "can_take", "check_invariants"]
 
@@ -58,6 +66,60 @@ def _serving(desk: Desk) -> dict[str, list[QueueSlot]]:
         RoutingProfile("default", [QueueSlot(q) for q in desk.queue_names()]),
     )
     return {p.name: list(p.queues) for p in profiles}
+
+
+def _may_have_handed_off(desk: Desk, ticket_id: str, agent_id: str) -> bool:
+    """Whether *agent_id* may be the agent that handed *ticket_id* off, whom its routing does
+    not prefer nor wait for (:meth:`Desk.transfer <csflow.desk.Desk.transfer>`).
+
+    Read from the public views alone, so on the safe side: a ticket with a hand-over whose
+    history the desk does not keep may have been handed off by anyone; one whose history it
+    keeps, by any agent that held it or handed it over -- or by anyone, once it was pending
+    or on hold (an agent may take up such a ticket whose owner left by replying to it, which
+    no event names).
+    """
+    if desk.ticket(ticket_id).transfers == 0:
+        return False
+    history = desk.history(ticket_id)
+    if not history:
+        return True
+    return any(
+        (isinstance(e, TicketAssigned) and e.agent_id == agent_id)
+        or (isinstance(e, TicketTransferred) and e.from_agent == agent_id)
+        or (isinstance(e, TicketStatusChanged) and e.new in ("pending", "on_hold"))
+        for e in history
+    )
+
+
+def _preferred_left_idle(
+    desk: Desk, e: QueuedTicket, name: str, now_us: int, serving: dict[str, list[QueueSlot]]
+) -> str | None:
+    """The customer's preferred agent, when *e* is held for another agent while the preferred
+    one could take it now -- else ``None``.
+
+    Only for a chain that starts with :class:`~csflow.routing.PreferredAgent`: no ranking
+    strategy before it, so the preferred agent, when it can take a ticket, always comes first
+    (later in a chain, a free agent ranked better may make a hold for another agent right).
+    """
+    strategies = desk.config.strategies
+    held_for = e.signature.agent
+    if held_for is None or not strategies or not isinstance(strategies[0], PreferredAgent):
+        return None
+    preferred = desk.ticket(e.ticket_id).ticket.customer.preferred_agent
+    if preferred is None or preferred == held_for or preferred not in set(desk.agents()):
+        return None
+    status = desk.agent(preferred)
+    sig = e.signature.pinned(None)
+    if not status.routable or not sig.admits(status.profile):
+        return None
+    if not can_take(desk, preferred, sig.channel):
+        return None
+    waited = now_us - e.queued_at_us
+    if not any(s.queue == name and s.delay_us <= waited for s in serving[status.group]):
+        return None
+    if _may_have_handed_off(desk, e.ticket_id, preferred):
+        return None
+    return preferred
 
 
 def _check_goodwill(desk: Desk) -> None:
@@ -118,7 +180,12 @@ def check_invariants(desk: Desk) -> None:
        (``desk.next_routing_step()`` has passed and the host has not advanced the desk: a
        relaxation step, an overflow delay or a preferred-agent hold may be what keeps work
        waiting), no routable agent with room for a waiting ticket's channel is eligible for it
-       and served its queue.
+       and served its queue.  A ticket held for one agent (a preferred-agent hold) counts as
+       eligible for that agent alone -- and, when the desk's strategy chain starts with
+       ``preferred_agent``, for the customer's preferred agent too: a hold for the last agent
+       never keeps a ticket from a preferred agent who could take it now (one that may have
+       handed the ticket off is excused: it is not waited for, see
+       :meth:`Desk.transfer <csflow.desk.Desk.transfer>`).
     4. Goodwill keeps its limits (:mod:`csflow.desk.goodwill`): no allowance has spent more
        than its size in the current period; every request awaiting a supervisor is on a
        ticket the desk knows; and, in each ticket's history, a request is answered (approved
@@ -203,6 +270,13 @@ def check_invariants(desk: Desk) -> None:
     for name in desk.queue_names():
         for e in desk.queue(name):
             sig = e.signature
+            preferred = _preferred_left_idle(desk, e, name, now_us, serving)
+            if preferred is not None:
+                raise InvariantError(
+                    f"work not conserved: agent {preferred!r}, the customer's preferred agent, "
+                    f"could take waiting ticket {e.ticket_id!r}, held for {sig.agent!r} "
+                    f"({sig}) in queue {name!r}"
+                )
             for aid in desk.agents():
                 status = desk.agent(aid)
                 if not status.routable or (sig.agent is not None and sig.agent != aid):
