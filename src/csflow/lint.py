@@ -226,12 +226,27 @@ def implies(condition: Condition | None, other: Condition | None) -> bool:
 
     Returns:
         ``True`` when *condition* certainly implies *other*.
+
+    Raises:
+        ConfigError: An argument is not a condition or ``None``.  (A parsed condition nests
+            at most :data:`~csflow.rules.syntax.MAX_NESTING` levels, checked when it is built,
+            so the decision recurses a bounded number of levels.)
     """
+    _check_condition(condition, "condition")
+    _check_condition(other, "other")
     if other is None:
         return True
     if condition is None:
         return False
     return _implies(condition, other, _Budget(_IMPLICATION_BUDGET))
+
+
+def _check_condition(value: object, argument: str) -> None:
+    if value is not None and not isinstance(value, (Comparison, AllOf, AnyOf, Not)):
+        raise ConfigError(
+            f"{argument} must be a Comparison, AllOf, AnyOf, Not or None, got {show(value)}",
+            argument,
+        )
 
 
 # --------------------------------------------------------------------------------------------

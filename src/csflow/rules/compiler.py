@@ -11,9 +11,15 @@ A rule set is compiled twice:
      inline expression (no call per condition).  The generated source contains only names the
      compiler made up and fixed operators; every value from the configuration (field names,
      operands, patterns) is bound as a constant in the function's namespace, never pasted
-     into the source.  If anything in the fast path raises (a string compared with a number,
-     an unhashable value tested with ``in``), the whole context is re-evaluated by the safe
-     evaluator, so both paths give the same answers and evaluation never raises.
+     into the source.  If a rule's inline test raises (a string compared with a number, an
+     unhashable value tested with ``in``), that rule is tested again by its safe evaluator,
+     so both paths give the same answers and evaluation never raises.
+
+A rule with a ``matches`` condition is generated in a *guarded* form instead: the safe
+evaluator's field resolution and value tests, inlined, so its test cannot raise and is never
+run again.  A search is the costly part of an evaluation; each runs at most once per
+evaluation, which is what the rule set's regex budget
+(:data:`~csflow.rules.regex.REGEX_TOTAL_BUDGET`) counts.
 
 Field resolution is the same in both: a dotted path is followed one segment at a time through
 mapping keys or, for other objects, attributes that are not methods; anything that fails along
@@ -298,54 +304,101 @@ class _CodeGen:
             return f"{self.name('m', subject_matcher(cond.value))}({value})"
         return f"({value} is {'not ' if cond.value else ''}_M)"
 
+    def guarded(self, cond: Condition) -> str:
+        """An expression that cannot raise: the safe evaluator's resolution and value tests,
+        inlined (for a condition with a search, which must not run twice)."""
+        if isinstance(cond, AllOf):
+            return "(" + " and ".join(self.guarded(c) for c in cond.conditions) + ")"
+        if isinstance(cond, AnyOf):
+            return "(" + " or ".join(self.guarded(c) for c in cond.conditions) + ")"
+        if isinstance(cond, Not):
+            return f"(not {self.guarded(cond.condition)})"
+        value = "c"
+        for segment in cond.field.split("."):
+            value = f"_step({value}, {self.name('k', segment)})"
+        if cond.op == "exists":
+            return f"({value} is {'not ' if cond.value else ''}_M)"
+        return f"{self.name('g', _test(cond.op, cond.value))}({value})"
+
+
+def _has_search(cond: Condition) -> bool:
+    if isinstance(cond, Comparison):
+        return cond.op == "matches"
+    if isinstance(cond, Not):
+        return _has_search(cond.condition)
+    return any(_has_search(c) for c in cond.conditions)
+
 
 def generate_evaluator(
     conditions: Sequence[Condition | None],
     namespace_extra: Mapping[str, Any],
+    safe: Sequence[Callable[[Any], bool] | None],
 ) -> Callable[[Any], Any] | None:
     """The fast evaluator of a rule set: one generated function ``evaluate(c)``.
 
-    For a plain-``dict`` context it tests every condition inline; for any other context, or if
-    the inline tests raise, it falls back to names the caller supplies in *namespace_extra*.
-    With one condition it returns ``_d1`` when the condition holds and ``_d0`` otherwise, and
-    calls ``_slow(c)`` for the fallback; with several it builds the bit mask of the conditions
-    that held (``_mask(c)`` is the fallback) and returns ``_cache.get(mask)`` or
+    For a plain-``dict`` context it tests every condition inline; a condition whose inline test
+    raises is tested again by its safe evaluator, and a condition with a ``matches``
+    comparison is inlined in a guarded form that cannot raise (so no search runs twice).  For
+    any other context it falls back to names the caller supplies in *namespace_extra*.  With one
+    condition it returns ``_d1`` when the condition holds and ``_d0`` otherwise, and calls
+    ``_slow(c)`` for other contexts; with several it builds the bit mask of the conditions
+    that held (``_mask(c)`` for other contexts) and returns ``_cache.get(mask)`` or
     ``_decide(mask)``.
 
     Args:
         conditions: One condition per rule, in rule order; ``None`` for a rule that always
             applies.
         namespace_extra: The names above, bound in the function's namespace.
+        safe: The safe evaluator of each condition (:func:`compile_condition`), ``None`` for
+            a rule that always applies.
 
     Returns:
         The function, or ``None`` if Python cannot compile it (an extreme rule set); the
         caller then uses the safe evaluator alone.
     """
     gen = _CodeGen()
-    lines = ["def evaluate(c):", "    if type(c) is dict:", "        try:"]
+
+    def test(i: int, cond: Condition) -> tuple[str, str | None]:
+        """The inline test of rule *i* and the safe one to run if it raises (``None``: it
+        cannot raise)."""
+        if _has_search(cond):
+            return gen.guarded(cond), None
+        return gen.condition(cond), f"{gen.name('r', safe[i])}(c)"
+
+    lines = ["def evaluate(c):", "    if type(c) is dict:"]
     if len(conditions) == 1:
         cond = conditions[0]
-        test = "True" if cond is None else gen.condition(cond)
-        lines += [
-            f"            if {test}:",
-            "                return _d1",
-            "            return _d0",
-            "        except Exception:",
-            "            pass",
-            "    return _slow(c)",
-        ]
+        inline, fallback = ("True", None) if cond is None else test(0, cond)
+        if fallback is None:
+            lines += [f"        return _d1 if {inline} else _d0"]
+        else:
+            lines += [
+                "        try:",
+                f"            return _d1 if {inline} else _d0",
+                "        except Exception:",
+                f"            return _d1 if {fallback} else _d0",
+            ]
+        lines.append("    return _slow(c)")
     else:
-        lines.append("            k = 0")
+        lines.append("        k = 0")
         for i, cond in enumerate(conditions):
             bit = 1 << i
             if cond is None:
-                lines.append(f"            k |= {bit}")
+                lines.append(f"        k |= {bit}")
+                continue
+            inline, fallback = test(i, cond)
+            if fallback is None:
+                lines += [f"        if {inline}:", f"            k |= {bit}"]
             else:
-                lines.append(f"            if {gen.condition(cond)}:")
-                lines.append(f"                k |= {bit}")
+                lines += [
+                    "        try:",
+                    f"            if {inline}:",
+                    f"                k |= {bit}",
+                    "        except Exception:",
+                    f"            if {fallback}:",
+                    f"                k |= {bit}",
+                ]
         lines += [
-            "        except Exception:",
-            "            k = _mask(c)",
             "    else:",
             "        k = _mask(c)",
             "    d = _cache.get(k)",

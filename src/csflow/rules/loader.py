@@ -6,85 +6,52 @@ compiled: it raises :class:`~csflow.errors.ConfigError` with the path to the fir
 (``rules[2].when.all[0]: unknown operator 'inn'``), suggests the closest known word for a
 misspelling, enforces the limits (:data:`~csflow.rules.syntax.MAX_RULES`,
 :data:`~csflow.rules.syntax.MAX_DEPTH`, :data:`~csflow.rules.syntax.MAX_ITEMS`,
-:data:`~csflow.rules.syntax.MAX_CONDITIONS`, ...) and refuses regular expressions with
-catastrophic-backtracking shapes (:func:`csflow.rules.regex.check_pattern`).
+:data:`~csflow.rules.syntax.MAX_CONDITIONS`, ...), refuses regular expressions with
+catastrophic-backtracking shapes (:func:`csflow.rules.regex.check_pattern`) and holds the
+estimated work of all the rule set's ``matches`` searches to
+:data:`~csflow.rules.regex.REGEX_TOTAL_BUDGET`.  The checks of each part are the ones the
+parsed-form classes run (:mod:`csflow.rules.syntax`), applied here with the path in the
+document; the parsed form is then built without checking it all a second time.
 """
 
 from __future__ import annotations
 
-import difflib
-import math
-import re
 from collections.abc import Iterable, Mapping, Sequence
-from types import MappingProxyType
 from typing import Any
 
 from csflow.errors import ConfigError
 from csflow.rules._abbrev import short_repr
-from csflow.rules.regex import check_pattern
+from csflow.rules.regex import REGEX_TOTAL_BUDGET, checked_cost
 from csflow.rules.syntax import (
     COMBINATORS,
-    MAX_ABS_INT,
     MAX_CONDITIONS,
     MAX_DEPTH,
-    MAX_FIELD_CHARS,
-    MAX_FIELD_SEGMENTS,
     MAX_ITEMS,
-    MAX_NAME_CHARS,
     MAX_RULES,
-    MAX_STRING_CHARS,
+    MAX_SUBJECT_CHARS,
     OPERATORS,
-    ORDERING,
     RULE_KEYS,
-    SEGMENT_RE,
     AllOf,
     AnyOf,
     Comparison,
     Condition,
     Not,
     Rule,
+    check_actions,
+    check_description,
+    check_field,
+    check_keys,
+    check_operand,
+    check_operator,
+    check_rule_name,
+    checked_comparison,
+    checked_rule,
+    is_list,
+    suggest,
 )
 
 # Loader has a public name so that RuleSet may import it; RuleSet is its documented front.
 __all__ = ["field_is_known"]
-
-_ACTION_RE = re.compile(r"[A-Za-z][A-Za-z0-9_]*\Z")
-
-
-def _is_list(value: object) -> bool:
-    return isinstance(value, Sequence) and not isinstance(value, (str, bytes, bytearray))
-
-
-def _check_keys(value: Mapping[Any, Any], path: str) -> None:
-    for key in value:
-        if not isinstance(key, str):
-            raise ConfigError(f"keys must be strings, got {short_repr(key)}", path)
-
-
-def _scalar(value: object, path: str, what: str = "a scalar (string, number, bool or null)") -> Any:
-    if value is None or isinstance(value, bool):
-        return value
-    if isinstance(value, int):
-        if not -MAX_ABS_INT <= value <= MAX_ABS_INT:
-            raise ConfigError(f"integers must lie within ±2**63, got {short_repr(value)}", path)
-        return int(value)
-    if isinstance(value, float):
-        if not math.isfinite(value):
-            raise ConfigError(f"numbers must be finite, got {value!r}", path)
-        return float(value)
-    if isinstance(value, str):
-        if len(value) > MAX_STRING_CHARS:
-            raise ConfigError(
-                f"strings must have at most {MAX_STRING_CHARS} characters, got {short_repr(value)}",
-                path,
-            )
-        return str(value)
-    raise ConfigError(f"expected {what}, got {short_repr(value)}", path)
-
-
-def _suggest(word: str, choices: Iterable[str]) -> str:
-    close = difflib.get_close_matches(word, list(choices), n=1)
-    return f"; did you mean {close[0]!r}?" if close else ""
 
 
 def field_is_known(field: str, known: Iterable[str]) -> bool:
@@ -107,7 +74,8 @@ def field_is_known(field: str, known: Iterable[str]) -> bool:
 class Loader:
     """Validates rule dicts and parses them, counting conditions across the whole set.
 
-    One loader reads one rule set (its condition count is the set's).
+    One loader reads one rule set (its condition count, and the estimated work of its
+    ``matches`` searches, are the set's).
 
     Args:
         known_fields: If given, every field path must be one of these (see
@@ -117,6 +85,9 @@ class Loader:
     def __init__(self, known_fields: frozenset[str] | None) -> None:
         self.known_fields = known_fields
         self.conditions = 0
+        # Every matches condition runs its search once per evaluation (the compiled rule set
+        # caches nothing between conditions), so the set's worst case is the sum of them all.
+        self.regex_steps = 0
 
     def rules(self, raw: object) -> tuple[Rule, ...]:
         """Validate and parse a list of rule mappings.
@@ -130,7 +101,7 @@ class Loader:
         Raises:
             ConfigError: Anything malformed, with the path to it.
         """
-        if isinstance(raw, Mapping) or not _is_list(raw):
+        if isinstance(raw, Mapping) or not is_list(raw):
             raise ConfigError(f"expected a list of rule mappings, got {short_repr(raw)}", "rules")
         assert isinstance(raw, Sequence)
         if len(raw) > MAX_RULES:
@@ -151,33 +122,21 @@ class Loader:
     def rule(self, raw: object, path: str) -> Rule:
         if not isinstance(raw, Mapping):
             raise ConfigError(f"expected a rule mapping, got {short_repr(raw)}", path)
-        _check_keys(raw, path)
+        check_keys(raw, path)
         for key in raw:
             if key not in RULE_KEYS:
                 raise ConfigError(
                     f"unknown key {key!r} (expected 'name', 'when', 'then' or 'description')"
-                    f"{_suggest(key, RULE_KEYS)}",
+                    f"{suggest(key, RULE_KEYS)}",
                     path,
                 )
         if "name" not in raw:
             raise ConfigError("missing required key 'name'", path)
-        name = raw["name"]
-        if not isinstance(name, str) or not name.strip() or len(name) > MAX_NAME_CHARS:
-            raise ConfigError(
-                f"rule name must be a non-blank string of at most {MAX_NAME_CHARS} characters, "
-                f"got {short_repr(name)}",
-                f"{path}.name",
-            )
-        description = raw.get("description", "")
-        if not isinstance(description, str) or len(description) > MAX_STRING_CHARS:
-            raise ConfigError(
-                f"description must be a string of at most {MAX_STRING_CHARS} characters, "
-                f"got {short_repr(description)}",
-                f"{path}.description",
-            )
+        name = check_rule_name(raw["name"], f"{path}.name")
+        description = check_description(raw.get("description", ""), f"{path}.description")
         when = self.condition(raw["when"], f"{path}.when", 1) if "when" in raw else None
-        then = self.actions(raw.get("then", {}), f"{path}.then")
-        return Rule(name=str(name), when=when, then=then, description=str(description))
+        then = check_actions(raw.get("then", {}), f"{path}.then")
+        return checked_rule(name, when, then, description)
 
     # -- conditions ----------------------------------------------------------------------------
 
@@ -197,7 +156,7 @@ class Loader:
                 f"'not'), got {short_repr(raw)}",
                 path,
             )
-        _check_keys(raw, path)
+        check_keys(raw, path)
         if "field" in raw:
             return self.comparison(raw, path)
         keys = list(raw)
@@ -214,7 +173,7 @@ class Loader:
             if unknown:
                 raise ConfigError(
                     f"unknown key {unknown[0]!r} (expected 'field' with an operator, "
-                    f"or one of 'all', 'any', 'not'){_suggest(unknown[0], COMBINATORS)}",
+                    f"or one of 'all', 'any', 'not'){suggest(unknown[0], COMBINATORS)}",
                     path,
                 )
             raise ConfigError(
@@ -224,7 +183,7 @@ class Loader:
         body = raw[key]
         if key == "not":
             return Not(self.condition(body, f"{path}.not", depth + 1))
-        if not _is_list(body):
+        if not is_list(body):
             raise ConfigError(f"{key!r} takes a list of conditions, got {short_repr(body)}", path)
         assert isinstance(body, Sequence)
         if not body:
@@ -239,14 +198,7 @@ class Loader:
         return AllOf(items) if key == "all" else AnyOf(items)
 
     def comparison(self, raw: Mapping[str, Any], path: str) -> Comparison:
-        ops = [k for k in raw if k != "field"]
-        for op in ops:
-            if op not in OPERATORS:
-                raise ConfigError(
-                    f"unknown operator {op!r} (expected one of {', '.join(OPERATORS)})"
-                    f"{_suggest(op, OPERATORS)}",
-                    path,
-                )
+        ops = [check_operator(k, path) for k in raw if k != "field"]
         if not ops:
             raise ConfigError(
                 f"missing an operator for field {short_repr(raw['field'])} "
@@ -259,97 +211,27 @@ class Loader:
             )
         field = self.field(raw["field"], f"{path}.field")
         op = ops[0]
-        return Comparison(field, op, self.operand(op, raw[op], f"{path}.{op}"))
+        operand = check_operand(op, raw[op], f"{path}.{op}")
+        if op == "matches":
+            self.pattern(operand, f"{path}.{op}")
+        return checked_comparison(field, op, operand)
 
     def field(self, raw: object, path: str) -> str:
-        if not isinstance(raw, str) or not 0 < len(raw) <= MAX_FIELD_CHARS:
+        field = check_field(raw, path)
+        if self.known_fields is not None and not field_is_known(field, self.known_fields):
+            raise ConfigError(f"unknown field {field!r}{suggest(field, self.known_fields)}", path)
+        return field
+
+    def pattern(self, pattern: str, path: str) -> None:
+        """Check a ``matches`` pattern and add its estimated work to the rule set's."""
+        steps = checked_cost(pattern, path)
+        self.regex_steps += steps
+        if self.regex_steps > REGEX_TOTAL_BUDGET:
             raise ConfigError(
-                f"field must be a dotted path of at most {MAX_FIELD_CHARS} characters, "
-                f"got {short_repr(raw)}",
+                f"pattern {short_repr(pattern)} brings the estimated worst-case work of this "
+                f"rule set's 'matches' searches to {self.regex_steps:,} steps per evaluation "
+                f"(this pattern: {steps:,}, each search on {MAX_SUBJECT_CHARS} characters), over "
+                f"the budget of {REGEX_TOTAL_BUDGET:,} steps a rule set: use fewer or cheaper "
+                "patterns (anchored with '^', without open-ended quantifiers)",
                 path,
             )
-        segments = raw.split(".")
-        if len(segments) > MAX_FIELD_SEGMENTS or not all(SEGMENT_RE.match(s) for s in segments):
-            raise ConfigError(
-                f"field must be 1-{MAX_FIELD_SEGMENTS} dot-separated names of letters, digits, "
-                f"'_' and '-', each starting with a letter or digit, got {raw!r}",
-                path,
-            )
-        if self.known_fields is not None and not field_is_known(raw, self.known_fields):
-            raise ConfigError(f"unknown field {raw!r}{_suggest(raw, self.known_fields)}", path)
-        return str(raw)
-
-    def operand(self, op: str, raw: object, path: str) -> Any:
-        if op in ("eq", "ne"):
-            return _scalar(raw, path)
-        if op in ("in", "not_in"):
-            if not _is_list(raw):
-                raise ConfigError(f"{op!r} takes a list of scalars, got {short_repr(raw)}", path)
-            assert isinstance(raw, Sequence)
-            if not raw:
-                raise ConfigError(f"{op!r} takes a non-empty list, got []", path)
-            if len(raw) > MAX_ITEMS:
-                raise ConfigError(f"{op!r} takes at most {MAX_ITEMS} values, got {len(raw)}", path)
-            return tuple(_scalar(v, f"{path}[{j}]") for j, v in enumerate(raw))
-        if op in ORDERING:
-            if isinstance(raw, bool) or not isinstance(raw, (int, float, str)):
-                raise ConfigError(
-                    f"{op!r} compares with a number or a string, got non-orderable {short_repr(raw)}",
-                    path,
-                )
-            return _scalar(raw, path)
-        if op == "contains":
-            if raw is None:
-                raise ConfigError("'contains' takes a string, number or bool, got None", path)
-            return _scalar(raw, path)
-        if op == "matches":
-            if not isinstance(raw, str):
-                raise ConfigError(f"'matches' takes a pattern string, got {short_repr(raw)}", path)
-            check_pattern(raw, path)
-            return str(raw)
-        # exists
-        if not isinstance(raw, bool):
-            raise ConfigError(f"'exists' takes true or false, got {short_repr(raw)}", path)
-        return raw
-
-    # -- actions -------------------------------------------------------------------------------
-
-    def actions(self, raw: object, path: str) -> Mapping[str, Any]:
-        if not isinstance(raw, Mapping):
-            raise ConfigError(f"'then' must be a mapping of actions, got {short_repr(raw)}", path)
-        _check_keys(raw, path)
-        if len(raw) > MAX_ITEMS:
-            raise ConfigError(f"at most {MAX_ITEMS} actions per rule, got {len(raw)}", path)
-        out: dict[str, Any] = {}
-        for key, value in raw.items():
-            if not _ACTION_RE.match(key) or len(key) > 64:
-                raise ConfigError(
-                    f"action names are identifiers of at most 64 characters, got {key!r}", path
-                )
-            out[key] = self.action_value(value, f"{path}.{key}", nested=True)
-        return MappingProxyType(out)
-
-    def action_value(self, raw: object, path: str, *, nested: bool) -> Any:
-        what = "a scalar, a list of scalars or a mapping" if nested else "a scalar or a list"
-        if _is_list(raw):
-            assert isinstance(raw, Sequence)
-            if len(raw) > MAX_ITEMS:
-                raise ConfigError(f"lists hold at most {MAX_ITEMS} values, got {len(raw)}", path)
-            return tuple(_scalar(v, f"{path}[{j}]") for j, v in enumerate(raw))
-        if isinstance(raw, Mapping):
-            if not nested:
-                raise ConfigError(f"expected {what}, got {short_repr(raw)}", path)
-            _check_keys(raw, path)
-            if len(raw) > MAX_ITEMS:
-                raise ConfigError(
-                    f"mappings hold at most {MAX_ITEMS} entries, got {len(raw)}", path
-                )
-            inner = {}
-            for key, value in raw.items():
-                if not key or len(key) > MAX_NAME_CHARS:
-                    raise ConfigError(
-                        f"keys must be 1-{MAX_NAME_CHARS} characters, got {short_repr(key)}", path
-                    )
-                inner[str(key)] = self.action_value(value, f"{path}.{key}", nested=False)
-            return MappingProxyType(inner)
-        return _scalar(raw, path, what)

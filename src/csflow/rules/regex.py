@@ -9,15 +9,20 @@ condition, whatever the subject:
 
 * the subject is cut to its first :data:`MAX_SUBJECT_CHARS` characters (*n* below);
 * at load time the pattern is parsed and its worst-case work on a subject of *n* characters
-  is estimated; a pattern whose estimate exceeds :data:`REGEX_BUDGET` is refused.
+  is estimated; a pattern whose estimate exceeds :data:`REGEX_BUDGET` is refused, and so is a
+  rule set whose patterns' estimates add up to more than :data:`REGEX_TOTAL_BUDGET`.
 
-The estimate counts *steps* (one test of one pattern item at one position; a character class
-counts one step) with a cost model that is an upper bound on what a backtracking matcher can
-do, not a guess at a typical case.  For each part of the pattern it computes *ways* (how many
-distinct ways the part can match from one position: the paths the matcher may come back to)
-and *work* (the steps to try all of them once):
+The estimate counts *steps* (one test of one pattern item at one position) with a cost model
+that is an upper bound on what a backtracking matcher can do, not a guess at a typical case.
+For each part of the pattern it computes *ways* (how many distinct ways the part can match
+from one position: the paths the matcher may come back to) and *work* (the steps to try all of
+them once):
 
-* a character, class, ``.`` or anchor: one way, one step;
+* a character, ``.`` or anchor: one way, one step;
+* a character class: one way, one step for its characters up to U+FFFF (one bitmap lookup)
+  plus one for each category (``\\w``, ``\\d`` ...) and each character or range beyond U+FFFF
+  in it, which the standard library's matcher tests one after another (without this, a class
+  of 200 such characters ran at ~90 ns an estimated step);
 * a sequence: each item is tried once for every way its predecessors matched, so
   ``work = Σ work(item) × Π ways(items before it)`` and ``ways = Π ways(item)``;
 * an alternation: the sum of its branches' ways and work;
@@ -39,8 +44,25 @@ parts (each ``?`` doubles the ways), a long fixed or bounded repeat after many o
 (``\\w?\\w?…\\w{300}``), nested quantifiers and backreferences.  Accepted: one open-ended
 quantifier with a few optional or bounded parts (``^ORD-\\d+$``, ``\\bINV/\\d{4}/\\d{2}\\b``,
 ``(?i)^[a-z0-9._%+-]+@example\\.com$``), keyword alternations (``(?i)\\b(refund|return)\\b``)
-and anything anchored at the start with a few quantifiers.  The budget is about a tenth of a second of
-matching on the slowest accepted pattern and subject (measured: 5 ns a step at worst).
+and anything anchored at the start with a few quantifiers.
+
+What a step costs, measured (CPython 3.11 on a 2-CPU AMD EPYC; each family of worst-case
+shapes at the largest size the check accepts, searched in runs of ASCII, Latin-1, title-case,
+other BMP and non-BMP letters, whole and longer than *n*, best of 5-9 runs): the slowest shape
+per step is ``(?i)`` with bounded repeats of title-case letters, ``(?i)\\w{1,3}ǅ{0,45}[ǅ ]{0,45}\\s``
+on ``"ǅ" * 1000``: 6.5-7.7 ns a step on a quiet machine, 12-15 ns while other jobs load both
+CPUs.  So the :data:`REGEX_BUDGET` of 20,000,000 steps is 0.15 s of searching on a quiet
+machine and about a quarter of a second on a loaded one.
+
+A rule set tests every rule on every context, and its compiled form runs each ``matches``
+search at most once per evaluation (:mod:`csflow.rules.compiler`) and caches nothing between
+conditions, so the worst case of one evaluation is the sum of the estimates of all its
+``matches`` conditions (before this budget, 200 accepted patterns took 14 s).  The loader adds
+them up and refuses the condition that takes the sum over :data:`REGEX_TOTAL_BUDGET`, also
+20,000,000 steps: one evaluation searches for at most about a quarter of a second at the
+loaded rate above, whatever the context.  Realistic rule sets stay far below it: a keyword
+alternation such as ``(?i)\\b(refund|return|retur dana)\\b`` is estimated at 27,027 steps (740 of
+them fit), an anchored ``^ORD-\\d+$`` at 4,007.
 
 If the standard library's pattern parser is unavailable or returns a shape this module does
 not know, a stricter rule applies (see :func:`check_pattern`).
@@ -65,11 +87,22 @@ from csflow.errors import ConfigError
 from csflow.rules._abbrev import short_repr
 from csflow.rules.syntax import MAX_PATTERN_CHARS, MAX_SUBJECT_CHARS
 
-__all__ = ["REGEX_BUDGET", "check_pattern", "pattern_cost", "subject_matcher"]
+# checked_cost has a public name only so that the loader may import it.
+__all__ = [
+    "REGEX_BUDGET",
+    "REGEX_TOTAL_BUDGET",
+    "check_pattern",
+    "pattern_cost",
+    "subject_matcher",
+]
 
 REGEX_BUDGET: Final = 20_000_000
 """Most steps (see the module's cost model) one ``matches`` search may take in the worst case
 on a subject of :data:`~csflow.rules.syntax.MAX_SUBJECT_CHARS` characters."""
+REGEX_TOTAL_BUDGET: Final = 20_000_000
+"""Most steps all the ``matches`` searches of one rule set may take together, in the worst case,
+on one context (each on a subject of :data:`~csflow.rules.syntax.MAX_SUBJECT_CHARS`
+characters): about a quarter of a second at the slowest measured rate (see the module)."""
 
 # Every running value is capped just above the budget: anything capped is refused anyway, and
 # hostile patterns cannot build huge integers.
@@ -108,18 +141,50 @@ _NESTED = (
 
 # --------------------------------------------------------------------------------------------
 # The cost model, on a small tree of tuples:
-#   ("char",)  ("at", starts_only)  ("seq", items)  ("alt", branches)  ("group", body)
+#   ("char", steps)  ("at", starts_only)  ("seq", items)  ("alt", branches)  ("group", body)
 #   ("look", body)  ("atomic", body)  ("rep", lo, hi, body, possessive)
 
 _Node = tuple[Any, ...]
-_CHAR: Final[_Node] = ("char",)
+_CHAR: Final[_Node] = ("char", 1)
+
+# The standard library compiles the characters of a class up to U+FFFF into one bitmap (one
+# lookup), but tests each category (\w, \d, \s ...) and each character or range beyond U+FFFF
+# of the class one after another: a class of 200 such characters costs 200 tests a position.
+_BITMAP_LIMIT: Final = 0xFFFF
+
+
+def _class_steps(items: Any) -> int:
+    """The steps of one test of a parsed character class (``IN``): its bitmap, plus one for
+    each part tested on its own."""
+    bitmap, one_by_one = 0, 0
+    for item in items:
+        if not isinstance(item, tuple) or len(item) != 2:
+            raise _Unexpected
+        op, av = item
+        name = getattr(op, "name", None)
+        if name == "NEGATE":
+            continue
+        if name == "LITERAL" and isinstance(av, int):
+            low = high = av
+        elif name == "RANGE" and isinstance(av, tuple) and len(av) == 2:
+            low, high = av
+        elif name == "CATEGORY":
+            low, high = _BITMAP_LIMIT + 1, _BITMAP_LIMIT + 1
+        else:
+            raise _Unexpected
+        # A range across U+FFFF is in the bitmap up to it and tested on its own beyond it.
+        if low <= _BITMAP_LIMIT:
+            bitmap = 1
+        if high > _BITMAP_LIMIT:
+            one_by_one += 1
+    return max(bitmap + one_by_one, 1)
 
 
 def _cost(node: _Node, n: int) -> tuple[int, int, int]:
     """(ways, work, least width) of *node* on a subject of *n* characters, capped."""
     kind = node[0]
     if kind == "char":
-        return 1, 1, 1
+        return 1, node[1], 1
     if kind == "at":
         return 1, 1, 0
     if kind == "seq":
@@ -196,7 +261,9 @@ def _from_sre(sub: Any, multiline: bool) -> _Node:
         name = getattr(op, "name", None)
         if name in _BACKREFS:
             raise _Unsafe("backreferences are not allowed")
-        if name in _CHARACTERS:
+        if name == "IN":
+            items.append(("char", _class_steps(av)))
+        elif name in _CHARACTERS:
             items.append(_CHAR)
         elif name == "AT":
             at = getattr(av, "name", None)
@@ -228,6 +295,9 @@ def _from_sre(sub: Any, multiline: bool) -> _Node:
 # The fallback: a small textual parser for patterns without groups
 
 _FLAGS_PREFIX = re.compile(r"\(\?([aiLmsux]+)\)")
+# Escapes inside a class that stand for one character up to U+FFFF (the rest may stand for a
+# category or a wider character: counted as tested on their own).
+_PLAIN_ESCAPES: Final = frozenset("\\]^-[.*+?{}()|$/abfnrtuvx0")
 _QUANTIFIER = re.compile(r"(?:([*+?])|\{(\d*)(?:(,)(\d*))?\})([?+]?)")
 
 
@@ -269,15 +339,30 @@ def _syntactic_tree(pattern: str) -> _Node:
             i = q.end()
             continue
         if c == "[":
-            # A class ends at the first ']' that is not first (after an optional '^').
+            # A class ends at the first ']' that is not first (after an optional '^').  Its
+            # cost, as for a parsed class: one bitmap, plus one step for each part that may be
+            # tested on its own (any escape but a plain one, any character beyond U+FFFF).
             j = i + 1
             if j < len(pattern) and pattern[j] == "^":
                 j += 1
+            bitmap, one_by_one = 0, 0
             if j < len(pattern) and pattern[j] == "]":
+                bitmap = 1
                 j += 1
             while j < len(pattern) and pattern[j] != "]":
-                j += 2 if pattern[j] == "\\" else 1
-            items.append(_CHAR)
+                if pattern[j] == "\\":
+                    if pattern[j + 1 : j + 2] in _PLAIN_ESCAPES:
+                        bitmap = 1
+                    else:
+                        one_by_one += 1
+                    j += 2
+                else:
+                    if ord(pattern[j]) > _BITMAP_LIMIT:
+                        one_by_one += 1
+                    else:
+                        bitmap = 1
+                    j += 1
+            items.append(("char", max(bitmap + one_by_one, 1)))
             i = j + 1
         elif c == "\\":
             code = pattern[i + 1 : i + 2]
@@ -359,6 +444,21 @@ def check_pattern(pattern: str, path: str = "") -> re.Pattern[str]:
     Raises:
         ConfigError: The pattern is too long, does not compile, or has a refused shape.
     """
+    return _checked(pattern, path)[0]
+
+
+def checked_cost(pattern: str, path: str = "") -> int:
+    """:func:`check_pattern`'s checks, returning the pattern's estimated worst-case steps (at
+    most :data:`REGEX_BUDGET`) instead of the compiled pattern: what the loader adds up for
+    :data:`REGEX_TOTAL_BUDGET`.
+
+    Raises:
+        ConfigError: As :func:`check_pattern`.
+    """
+    return _checked(pattern, path)[1]
+
+
+def _checked(pattern: str, path: str) -> tuple[re.Pattern[str], int]:
     if len(pattern) > MAX_PATTERN_CHARS:
         raise ConfigError(
             f"patterns have at most {MAX_PATTERN_CHARS} characters, got {short_repr(pattern)}", path
@@ -378,7 +478,7 @@ def check_pattern(pattern: str, path: str = "") -> re.Pattern[str]:
             )
     except _Unsafe as exc:
         raise ConfigError(f"unsafe regular expression {pattern!r}: {exc}", path) from None
-    return compiled
+    return compiled, cost
 
 
 # --------------------------------------------------------------------------------------------

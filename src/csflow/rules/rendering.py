@@ -11,8 +11,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from csflow.errors import ConfigError
 from csflow.rules._abbrev import short_repr
-from csflow.rules.syntax import AllOf, Comparison, Condition, Not
+from csflow.rules.syntax import AllOf, AnyOf, Comparison, Condition, Not
 
 __all__ = ["describe"]
 
@@ -67,6 +68,19 @@ def describe(condition: Condition | None, *, limit: int = 400) -> str:
 
     Returns:
         The text; ``"always"`` for ``None``.
+
+    Raises:
+        ConfigError: *condition* is not a condition (a parsed condition is checked when it is
+            built, nesting at most :data:`~csflow.rules.syntax.MAX_NESTING` levels, so the
+            rendering recurses a bounded number of levels), or *limit* is not a positive int.
     """
+    if condition is not None and not isinstance(condition, (Comparison, AllOf, AnyOf, Not)):
+        raise ConfigError(
+            "condition must be a Comparison, AllOf, AnyOf, Not or None, "
+            f"got {short_repr(condition)}",
+            "condition",
+        )
+    if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
+        raise ConfigError(f"limit must be a positive int, got {short_repr(limit)}", "limit")
     text = "always" if condition is None else _describe(condition)
     return text if len(text) <= limit else text[: limit - 1] + "…"

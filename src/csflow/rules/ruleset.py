@@ -57,7 +57,9 @@ class RuleSet:
             admits every path under ``x``), e.g. :data:`~csflow.rules.context.STANDARD_FIELDS`.
 
     Raises:
-        ConfigError: Anything malformed, with the path to it.
+        ConfigError: Anything malformed, with the path to it; also the ``matches`` condition
+            that takes the estimated work of all the set's searches over
+            :data:`~csflow.rules.regex.REGEX_TOTAL_BUDGET`.
     """
 
     mode: Mode
@@ -119,7 +121,7 @@ class RuleSet:
                 _d1=d1,
                 _slow=lambda ctx: d1 if only is None or only(ctx) else d0,
             )
-        fast = generate_evaluator([rule.when for rule in rules], extra) if rules else None
+        fast = generate_evaluator([rule.when for rule in rules], extra, safe) if rules else None
         if fast is None:
 
             def fast(ctx: Any) -> Decision:
@@ -153,7 +155,8 @@ class RuleSet:
 
         Raises:
             ConfigError: Anything malformed, with the path to it, e.g.
-                ``rules[2].when.all[0]: unknown operator 'inn'``.
+                ``rules[2].when.all[0]: unknown operator 'inn'``; also patterns whose
+                estimated work together exceeds :data:`~csflow.rules.regex.REGEX_TOTAL_BUDGET`.
 
         Examples:
             >>> rs = RuleSet.from_dicts([{"name": "vip", "when": {"field": "tier", "eq": "gold"},

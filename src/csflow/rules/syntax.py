@@ -44,16 +44,37 @@ At most :data:`MAX_RULES` rules, :data:`MAX_CONDITIONS` conditions in a rule set
 :data:`MAX_DEPTH` levels of nested conditions, :data:`MAX_ITEMS` entries in any list or
 mapping, field paths of at most 16 segments and 200 characters, strings of at most
 :data:`MAX_STRING_CHARS` characters, integers within ±2**63, finite floats, and patterns of
-at most :data:`MAX_PATTERN_CHARS` characters.
+at most :data:`MAX_PATTERN_CHARS` characters whose estimated search work, over all the
+``matches`` conditions of a rule set, stays within a budget (:mod:`csflow.rules.regex`).
+
+The parsed form is checked too
+------------------------------
+The classes below check what they are given as the loader checks a document, and raise
+:class:`~csflow.errors.ConfigError` (its ``path`` names the argument: ``op``, ``field``,
+``value``, ``conditions[2]``, ``then.queue`` ...): a known operator, an operand that fits it
+(a ``matches`` pattern that :func:`~csflow.rules.regex.check_pattern` accepts), conditions
+whose parts are conditions, a rule's name, actions and description.  A condition built in
+Python may nest :data:`MAX_NESTING` levels (twice :data:`MAX_DEPTH`, so that tools such as
+lint can wrap a loaded condition in ``not`` and ``all`` of their own); a :class:`Rule`'s
+``when``, like a loaded one, at most :data:`MAX_DEPTH`.  So everything that walks a condition
+(:func:`~csflow.rules.rendering.describe`, :func:`csflow.lint.implies`, the compiler) recurses
+a bounded number of levels.
 """
 
 from __future__ import annotations
 
+import difflib
+import math
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from types import MappingProxyType
 from typing import Any, Final, Literal, TypeAlias
 
 import attrs
+
+from csflow._slots import new_object, slot_setters
+from csflow.errors import ConfigError
+from csflow.rules._abbrev import short_repr
 
 __all__ = [
     "COMBINATORS",
@@ -82,6 +103,9 @@ MAX_CONDITIONS: Final = 10_000
 """Most conditions (comparisons and combinators) in one rule set."""
 MAX_DEPTH: Final = 32
 """Deepest nesting of conditions: ``when`` is level 1, each ``all``/``any``/``not`` adds one."""
+MAX_NESTING: Final = 2 * MAX_DEPTH
+"""Deepest nesting of a condition built in Python (a comparison is one level): twice
+:data:`MAX_DEPTH`, room for tools that wrap a loaded condition in conditions of their own."""
 MAX_ITEMS: Final = 1000
 """Most entries in an ``all``/``any``/``in``/``not_in`` list, or in an action list or mapping."""
 MAX_STRING_CHARS: Final = 1000
@@ -125,6 +149,253 @@ MAX_FIELD_CHARS: Final = 200
 MAX_FIELD_SEGMENTS: Final = 16
 MAX_NAME_CHARS: Final = 200
 MAX_ABS_INT: Final = 2**63
+ACTION_RE: Final = re.compile(r"[A-Za-z][A-Za-z0-9_]*\Z")
+MAX_ACTION_CHARS: Final = 64
+
+
+# --------------------------------------------------------------------------------------------
+# Checks of the parts of a rule, shared by the loader (which gives the path in the document)
+# and by the classes below (which give the argument's name): one rule for both.
+
+
+def is_list(value: object) -> bool:
+    """Whether *value* is a list-like sequence (not a string or bytes)."""
+    return isinstance(value, Sequence) and not isinstance(value, (str, bytes, bytearray))
+
+
+def suggest(word: str, choices: Iterable[str]) -> str:
+    """``"; did you mean 'x'?"`` for the closest of *choices*, or ``""``."""
+    close = difflib.get_close_matches(word, list(choices), n=1)
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
+def check_keys(value: Mapping[Any, Any], path: str) -> None:
+    """Refuse a mapping with a key that is not a string."""
+    for key in value:
+        if not isinstance(key, str):
+            raise ConfigError(f"keys must be strings, got {short_repr(key)}", path)
+
+
+def scalar(value: object, path: str, what: str = "a scalar (string, number, bool or null)") -> Any:
+    """*value* as a plain scalar (``str``/``int``/``float``/``bool``/``None``) within the limits.
+
+    Raises:
+        ConfigError: Anything else, an integer beyond ±2**63, a float that is not finite, a
+            string longer than :data:`MAX_STRING_CHARS`.
+    """
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        if not -MAX_ABS_INT <= value <= MAX_ABS_INT:
+            raise ConfigError(f"integers must lie within ±2**63, got {short_repr(value)}", path)
+        return int(value)
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise ConfigError(f"numbers must be finite, got {value!r}", path)
+        return float(value)
+    if isinstance(value, str):
+        if len(value) > MAX_STRING_CHARS:
+            raise ConfigError(
+                f"strings must have at most {MAX_STRING_CHARS} characters, got {short_repr(value)}",
+                path,
+            )
+        return str(value)
+    raise ConfigError(f"expected {what}, got {short_repr(value)}", path)
+
+
+def check_operator(op: object, path: str) -> str:
+    """*op* if it is one of :data:`OPERATORS`.
+
+    Raises:
+        ConfigError: Anything else, with the closest operator when there is one.
+    """
+    if not isinstance(op, str) or op not in OPERATORS:
+        hint = suggest(op, OPERATORS) if isinstance(op, str) else ""
+        raise ConfigError(
+            f"unknown operator {short_repr(op)} (expected one of {', '.join(OPERATORS)}){hint}",
+            path,
+        )
+    return str(op)
+
+
+def check_field(raw: object, path: str) -> str:
+    """*raw* if it is a field path: 1-16 dot-separated names, at most 200 characters.
+
+    Raises:
+        ConfigError: Anything else.
+    """
+    if not isinstance(raw, str) or not 0 < len(raw) <= MAX_FIELD_CHARS:
+        raise ConfigError(
+            f"field must be a dotted path of at most {MAX_FIELD_CHARS} characters, "
+            f"got {short_repr(raw)}",
+            path,
+        )
+    segments = raw.split(".")
+    if len(segments) > MAX_FIELD_SEGMENTS or not all(SEGMENT_RE.match(s) for s in segments):
+        raise ConfigError(
+            f"field must be 1-{MAX_FIELD_SEGMENTS} dot-separated names of letters, digits, "
+            f"'_' and '-', each starting with a letter or digit, got {raw!r}",
+            path,
+        )
+    return str(raw)
+
+
+def check_operand(op: str, raw: object, path: str) -> Any:
+    """The operand of *op* (one of :data:`OPERATORS`) as the language takes it: a scalar, a
+    tuple of scalars for ``in``/``not_in``, a string for ``matches``, a bool for ``exists``.
+
+    A ``matches`` pattern is only checked to be a string here; whether it is safe to search is
+    :func:`csflow.rules.regex.check_pattern`'s question, asked by the callers.
+
+    Raises:
+        ConfigError: An operand that does not fit *op*.
+    """
+    if op in ("eq", "ne"):
+        return scalar(raw, path)
+    if op in ("in", "not_in"):
+        if not is_list(raw):
+            raise ConfigError(f"{op!r} takes a list of scalars, got {short_repr(raw)}", path)
+        assert isinstance(raw, Sequence)
+        if not raw:
+            raise ConfigError(f"{op!r} takes a non-empty list, got []", path)
+        if len(raw) > MAX_ITEMS:
+            raise ConfigError(f"{op!r} takes at most {MAX_ITEMS} values, got {len(raw)}", path)
+        return tuple(scalar(v, f"{path}[{j}]") for j, v in enumerate(raw))
+    if op in ORDERING:
+        if isinstance(raw, bool) or not isinstance(raw, (int, float, str)):
+            raise ConfigError(
+                f"{op!r} compares with a number or a string, got non-orderable {short_repr(raw)}",
+                path,
+            )
+        return scalar(raw, path)
+    if op == "contains":
+        if raw is None:
+            raise ConfigError("'contains' takes a string, number or bool, got None", path)
+        return scalar(raw, path)
+    if op == "matches":
+        if not isinstance(raw, str):
+            raise ConfigError(f"'matches' takes a pattern string, got {short_repr(raw)}", path)
+        return str(raw)
+    # exists
+    if not isinstance(raw, bool):
+        raise ConfigError(f"'exists' takes true or false, got {short_repr(raw)}", path)
+    return raw
+
+
+def check_rule_name(raw: object, path: str) -> str:
+    """*raw* if it is a rule name: a non-blank string of at most :data:`MAX_NAME_CHARS`."""
+    if not isinstance(raw, str) or not raw.strip() or len(raw) > MAX_NAME_CHARS:
+        raise ConfigError(
+            f"rule name must be a non-blank string of at most {MAX_NAME_CHARS} characters, "
+            f"got {short_repr(raw)}",
+            path,
+        )
+    return str(raw)
+
+
+def check_description(raw: object, path: str) -> str:
+    """*raw* if it is a description: a string of at most :data:`MAX_STRING_CHARS`."""
+    if not isinstance(raw, str) or len(raw) > MAX_STRING_CHARS:
+        raise ConfigError(
+            f"description must be a string of at most {MAX_STRING_CHARS} characters, "
+            f"got {short_repr(raw)}",
+            path,
+        )
+    return str(raw)
+
+
+def check_actions(raw: object, path: str) -> Mapping[str, Any]:
+    """A rule's actions, read-only: identifier keys, values a scalar, a list of scalars (made a
+    tuple) or a mapping of those (made read-only).
+
+    Raises:
+        ConfigError: Anything else, with the path to it.
+    """
+    if not isinstance(raw, Mapping):
+        raise ConfigError(f"'then' must be a mapping of actions, got {short_repr(raw)}", path)
+    check_keys(raw, path)
+    if len(raw) > MAX_ITEMS:
+        raise ConfigError(f"at most {MAX_ITEMS} actions per rule, got {len(raw)}", path)
+    out: dict[str, Any] = {}
+    for key, value in raw.items():
+        if not ACTION_RE.match(key) or len(key) > MAX_ACTION_CHARS:
+            raise ConfigError(
+                f"action names are identifiers of at most {MAX_ACTION_CHARS} characters, "
+                f"got {key!r}",
+                path,
+            )
+        out[str(key)] = _action_value(value, f"{path}.{key}", nested=True)
+    return MappingProxyType(out)
+
+
+def _action_value(raw: object, path: str, *, nested: bool) -> Any:
+    what = "a scalar, a list of scalars or a mapping" if nested else "a scalar or a list"
+    if is_list(raw):
+        assert isinstance(raw, Sequence)
+        if len(raw) > MAX_ITEMS:
+            raise ConfigError(f"lists hold at most {MAX_ITEMS} values, got {len(raw)}", path)
+        return tuple(scalar(v, f"{path}[{j}]") for j, v in enumerate(raw))
+    if isinstance(raw, Mapping):
+        if not nested:
+            raise ConfigError(f"expected {what}, got {short_repr(raw)}", path)
+        check_keys(raw, path)
+        if len(raw) > MAX_ITEMS:
+            raise ConfigError(f"mappings hold at most {MAX_ITEMS} entries, got {len(raw)}", path)
+        inner = {}
+        for key, value in raw.items():
+            if not key or len(key) > MAX_NAME_CHARS:
+                raise ConfigError(
+                    f"keys must be 1-{MAX_NAME_CHARS} characters, got {short_repr(key)}", path
+                )
+            inner[str(key)] = _action_value(value, f"{path}.{key}", nested=False)
+        return MappingProxyType(inner)
+    return scalar(raw, path, what)
+
+
+def _check_pattern(pattern: str, path: str) -> None:
+    # Imported here: csflow.rules.regex reads this module's limits.
+    from csflow.rules.regex import check_pattern
+
+    check_pattern(pattern, path)
+
+
+_CONDITION_NAMES: Final = "a condition (Comparison, AllOf, AnyOf or Not)"
+
+
+def _depth(cond: object, path: str) -> int:
+    """How many levels *cond* nests (a comparison is one), refusing what is not a condition."""
+    if isinstance(cond, Comparison):
+        return 1
+    if isinstance(cond, (AllOf, AnyOf, Not)):
+        depth: int = cond._depth
+        return depth
+    raise ConfigError(f"expected {_CONDITION_NAMES}, got {short_repr(cond)}", path)
+
+
+def _nest(depth: int, path: str) -> int:
+    if depth > MAX_NESTING:
+        raise ConfigError(
+            f"conditions built in Python nest at most {MAX_NESTING} levels, this one would "
+            f"nest {depth}",
+            path,
+        )
+    return depth
+
+
+def _parts(cls: type, raw: object) -> tuple[Condition, ...]:
+    key = "all" if cls is AllOf else "any"
+    if not is_list(raw) or not raw:
+        raise ConfigError(
+            f"{cls.__name__} ({key!r}) takes a non-empty list of conditions, got {short_repr(raw)}",
+            "conditions",
+        )
+    assert isinstance(raw, Sequence)
+    if len(raw) > MAX_ITEMS:
+        raise ConfigError(
+            f"{cls.__name__} ({key!r}) takes at most {MAX_ITEMS} conditions, got {len(raw)}",
+            "conditions",
+        )
+    return tuple(raw)
 
 
 @attrs.frozen
@@ -134,13 +405,29 @@ class Comparison:
     Args:
         field: The dotted field path.
         op: One of :data:`OPERATORS`.
-        value: The operand: a scalar, a tuple of scalars (``in``/``not_in``), a pattern string
-            (``matches``) or a bool (``exists``).
+        value: The operand: a scalar, a tuple (or list) of scalars (``in``/``not_in``), a
+            pattern string (``matches``) or a bool (``exists``).
+
+    Raises:
+        ConfigError: What the loader would refuse: an unknown operator, a malformed field path,
+            an operand that does not fit the operator, an unsafe pattern.
     """
 
     field: str
     op: str
     value: Any
+
+    def __attrs_post_init__(self) -> None:
+        # The loader builds through checked_comparison instead: it has checked each part with
+        # its path already, and a pattern's check is the costly part of loading.
+        op = check_operator(self.op, "op")
+        field = check_field(self.field, "field")
+        value = check_operand(op, self.value, "value")
+        if op == "matches":
+            _check_pattern(value, "value")
+        object.__setattr__(self, "field", field)
+        object.__setattr__(self, "op", op)
+        object.__setattr__(self, "value", value)
 
     def to_dict(self) -> dict[str, Any]:
         """The condition as plain data (lists for tuples)."""
@@ -150,9 +437,25 @@ class Comparison:
 
 @attrs.frozen
 class AllOf:
-    """Holds when every one of its conditions holds (``{"all": [...]}``)."""
+    """Holds when every one of its conditions holds (``{"all": [...]}``).
+
+    Args:
+        conditions: A non-empty tuple of at most :data:`MAX_ITEMS` conditions (a list is
+            taken as a tuple).
+
+    Raises:
+        ConfigError: Something that is not a condition, an empty or too long list, nesting
+            deeper than :data:`MAX_NESTING`.
+    """
 
     conditions: tuple[Condition, ...]
+    _depth: int = attrs.field(init=False, repr=False, eq=False)
+
+    def __attrs_post_init__(self) -> None:
+        parts = _parts(AllOf, self.conditions)
+        depth = 1 + max(_depth(c, f"conditions[{i}]") for i, c in enumerate(parts))
+        object.__setattr__(self, "conditions", parts)
+        object.__setattr__(self, "_depth", _nest(depth, "conditions"))
 
     def to_dict(self) -> dict[str, Any]:
         """The condition as plain data."""
@@ -161,9 +464,25 @@ class AllOf:
 
 @attrs.frozen
 class AnyOf:
-    """Holds when at least one of its conditions holds (``{"any": [...]}``)."""
+    """Holds when at least one of its conditions holds (``{"any": [...]}``).
+
+    Args:
+        conditions: A non-empty tuple of at most :data:`MAX_ITEMS` conditions (a list is
+            taken as a tuple).
+
+    Raises:
+        ConfigError: Something that is not a condition, an empty or too long list, nesting
+            deeper than :data:`MAX_NESTING`.
+    """
 
     conditions: tuple[Condition, ...]
+    _depth: int = attrs.field(init=False, repr=False, eq=False)
+
+    def __attrs_post_init__(self) -> None:
+        parts = _parts(AnyOf, self.conditions)
+        depth = 1 + max(_depth(c, f"conditions[{i}]") for i, c in enumerate(parts))
+        object.__setattr__(self, "conditions", parts)
+        object.__setattr__(self, "_depth", _nest(depth, "conditions"))
 
     def to_dict(self) -> dict[str, Any]:
         """The condition as plain data."""
@@ -172,9 +491,22 @@ class AnyOf:
 
 @attrs.frozen
 class Not:
-    """Holds when its condition does not (``{"not": ...}``)."""
+    """Holds when its condition does not (``{"not": ...}``).
+
+    Args:
+        condition: The condition it negates.
+
+    Raises:
+        ConfigError: Something that is not a condition, nesting deeper than
+            :data:`MAX_NESTING`.
+    """
 
     condition: Condition
+    _depth: int = attrs.field(init=False, repr=False, eq=False)
+
+    def __attrs_post_init__(self) -> None:
+        depth = 1 + _depth(self.condition, "condition")
+        object.__setattr__(self, "_depth", _nest(depth, "condition"))
 
     def to_dict(self) -> dict[str, Any]:
         """The condition as plain data."""
@@ -202,12 +534,32 @@ class Rule:
         when: The condition, or ``None`` for a rule that always applies (a catch-all).
         then: The actions, read-only; list values are tuples, mapping values read-only.
         description: Free text for people.
+
+    Raises:
+        ConfigError: What the loader would refuse: a blank or long name, a ``when`` that is not
+            a condition or nests deeper than :data:`MAX_DEPTH`, malformed actions, a
+            description that is not a string.
     """
 
     name: str
     when: Condition | None
     then: Mapping[str, Any] = attrs.field(hash=False)
     description: str = ""
+
+    def __attrs_post_init__(self) -> None:
+        # The loader builds through checked_rule instead (it has checked every part).
+        name = check_rule_name(self.name, "name")
+        depth = 0 if self.when is None else _depth(self.when, "when")
+        if depth > MAX_DEPTH:
+            raise ConfigError(
+                f"conditions nest deeper than the limit of {MAX_DEPTH} levels, got {depth}",
+                "when",
+            )
+        then = check_actions(self.then, "then")
+        description = check_description(self.description, "description")
+        object.__setattr__(self, "name", name)
+        object.__setattr__(self, "then", then)
+        object.__setattr__(self, "description", description)
 
     def to_dict(self) -> dict[str, Any]:
         """The rule as plain, JSON-compatible data (``when``/``then``/``description`` only
@@ -240,3 +592,33 @@ class Decision:
     actions: Mapping[str, Any] = attrs.field(hash=False)
     sources: Mapping[str, tuple[str, ...]] = attrs.field(hash=False)
     reason: str
+
+
+# The loader's way to the parsed form: each part is checked already, with its path in the
+# document, exactly as the constructors above check it; building through the constructors
+# would check it all again (for a pattern, parse it and estimate its cost a second time).
+_COMPARISON_SET = slot_setters(Comparison, ("field", "op", "value"))
+_RULE_SET = slot_setters(Rule, ("name", "when", "then", "description"))
+
+
+def checked_comparison(field: str, op: str, value: Any) -> Comparison:
+    """A :class:`Comparison` of parts already checked as its constructor checks them."""
+    out: Comparison = new_object(Comparison)
+    set_field, set_op, set_value = _COMPARISON_SET
+    set_field(out, field)
+    set_op(out, op)
+    set_value(out, value)
+    return out
+
+
+def checked_rule(
+    name: str, when: Condition | None, then: Mapping[str, Any], description: str
+) -> Rule:
+    """A :class:`Rule` of parts already checked as its constructor checks them."""
+    out: Rule = new_object(Rule)
+    set_name, set_when, set_then, set_description = _RULE_SET
+    set_name(out, name)
+    set_when(out, when)
+    set_then(out, then)
+    set_description(out, description)
+    return out
