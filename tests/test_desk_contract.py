@@ -211,14 +211,15 @@ def test_a_priority_change_that_drops_a_target_keeps_the_cancelled_clock() -> No
     desk.set_priority("t1", "normal", at=T0 + 20 * S)
     view = desk.clocks("t1")[Metric.RESOLUTION]
     assert view.state == "cancelled"
-    assert view.elapsed == 10 * S
+    assert view.elapsed == 20 * S  # gained at 10 s, it counted from creation
     # the record survives a snapshot round trip too
     again = Desk.restore(desk.config, desk.snapshot())
     assert again.clocks("t1") == desk.clocks("t1")
-    # a later change that brings the target back starts the clock afresh
+    # a later change that brings the target back gains it again: a new clock that counts from
+    # the metric's natural start, creation (KEEP_ELAPSED; RESTART would start it afresh)
     desk.set_priority("t1", "high", at=T0 + 30 * S)
     view = desk.clocks("t1")[Metric.RESOLUTION]
-    assert (view.state, view.elapsed) == ("running", timedelta(0))
+    assert (view.state, view.elapsed) == ("running", 30 * S)
 
 
 # -- item 7: names for metrics, relaxation events --------------------------------------------

@@ -313,7 +313,9 @@ def test_a_priority_without_target_runs_no_clock_and_a_change_can_add_or_remove_
     ts.change_priority("urgent", T0 + H)
     res = ts.clock(Metric.RESOLUTION)
     assert res is not None
-    assert res.started_at == T0 + H  # a metric that gains a target starts fresh
+    # A metric that gains a target counts from its natural start (creation, for resolution)
+    # under KEEP_ELAPSED (the default); see tests/test_sla_gained_targets.py.
+    assert res.started_at == T0
     ts.change_priority("high", T0 + 2 * H)
     assert res.state is ClockState.CANCELLED
     # The cancelled clock keeps its record, as every finished clock does.

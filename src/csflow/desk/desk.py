@@ -163,6 +163,7 @@ from csflow.routing import (
 )
 from csflow.rules import ticket_context
 from csflow.sla import SlaBreached, SlaWarning, TicketSla
+from csflow.sla.ticket import _Facts
 
 __all__ = ["Desk"]
 
@@ -552,7 +553,8 @@ class Desk:
         self.config.check_ticket(ticket)
         if ticket.id in self._tickets:
             raise DuplicateTicketError(f"ticket {show(ticket.id)} was already submitted")
-        if instant_us(ticket.created_at, "created_at") > t:
+        created = instant_us(ticket.created_at, "created_at")
+        if created > t:
             raise ConfigError(
                 f"ticket {show(ticket.id)} was created at {ticket.created_at.isoformat()}, "
                 f"after it is submitted at {show(at)}"
@@ -570,6 +572,9 @@ class Desk:
         if policy_name is not None:
             rec.policy = policy_name
             rec.sla = TicketSla.for_ticket(ticket, cfg.sla_policies[policy_name], status=rec.state)
+        else:
+            # What a policy given later needs of the ticket's past (see set_sla_policy).
+            rec.facts = _Facts(created, rec.state)
         if queue in self._deadline_queues:
             # The key policy may refuse a ticket (a deadline queue without a due instant), or
             # a policy of the host's may return a key no queue holds: ask it now, before
@@ -600,7 +605,7 @@ class Desk:
             UnknownTicketError / UnknownAgentError: Unknown ids (``None`` included).
             InvalidTransitionError: The ticket is not with an agent, or with another one.
         """
-        r, _, _, out = self._on_ticket(
+        r, _, t, out = self._on_ticket(
             at,
             ticket_id,
             _TC.REPLY,
@@ -612,6 +617,8 @@ class Desk:
             self._owned.setdefault(agent_id, set()).add(ticket_id)
         if r.sla is not None:
             self._sla_events(r, r.sla.agent_reply(at), out)
+        elif r.facts is not None:
+            r.facts.reply(t, r.state == _SOLVED)
         return out
 
     @_command
@@ -627,6 +634,8 @@ class Desk:
         r, new, t, out = self._on_ticket(at, ticket_id, command)
         if r.sla is not None:
             self._sla_events(r, r.sla.customer_message(at), out)
+        elif r.facts is not None:
+            r.facts.message(t, r.state == _SOLVED)
         if new != r.state:
             self._resume(r, command, at, t, out)
         return out
@@ -707,7 +716,15 @@ class Desk:
 
         Its clocks are recalculated per the config's ``recalculation`` mode
         (:meth:`TicketSla.change_policy <csflow.sla.ticket.TicketSla.change_policy>`); a
-        ticket that had no SLA starts one, its clocks running from its creation.  Allowed
+        ticket that had no SLA starts one: each metric the policy sets a target for gains it,
+        and counts from its natural start (creation; for a next response, the oldest
+        unanswered customer message; for a periodic update, the last reply) under
+        ``KEEP_ELAPSED`` and ``RETROACTIVE``, from *at* under ``RESTART``, leaving out the
+        time the ticket spent in statuses the policy pauses it on -- as for a metric that
+        gains a target on any change (:meth:`TicketSla.recalculate
+        <csflow.sla.ticket.TicketSla.recalculate>`); a first response already given is
+        never started again.  (A ticket restored from a snapshot older than the facts this
+        needs starts its clocks from its creation, with the status it is in now.)  Allowed
         where :meth:`set_priority` is (the ticket is not solved, closed or abandoned); the
         state does not change.  Returns the SLA events the change causes (a breach it
         reveals, the clocks it cancels); the ticket's view names the new policy.
@@ -731,9 +748,15 @@ class Desk:
             )
         # A policy change moves no state: the set_priority row of the table says where it
         # is allowed, and that row never refuses here.
-        r, _, _, out = self._on_ticket(at, ticket_id, _TC.SET_PRIORITY)
+        r, _, t, out = self._on_ticket(at, ticket_id, _TC.SET_PRIORITY)
         r.policy = policy
-        if r.sla is None:
+        if r.sla is None and r.facts is not None:
+            r.sla, events = TicketSla._from_facts(
+                r.ticket, new, r.state, r.facts, t, self.config.recalculation
+            )
+            r.facts = None  # the SLA keeps them from here on
+            self._sla_events(r, events, out)
+        elif r.sla is None:
             r.sla = TicketSla.for_ticket(r.ticket, new, status=r.state)
             self._sla_events(r, (), out)  # arm its timer; the settle step reports what is due
         else:
@@ -1795,10 +1818,14 @@ class Desk:
         """
         sla = r.sla
         if sla is None:
+            facts = r.facts
+            state = r.state
+            if facts is not None and facts.now is not state and state not in _SLA_FINAL:
+                facts.status(to_us(at), state)
             return
         told = sla.status
         state = r.state
-        if told == state or told in _SLA_FINAL or sla.note_status(state):
+        if told == state or told in _SLA_FINAL or sla.note_status(state, at):
             return
         self._sla_events(r, sla.set_status(state, at), out)
 

@@ -17,6 +17,7 @@ from csflow.errors import ConfigError
 from csflow.events import Event, event_from_dict
 from csflow.model import Ticket, TicketStatus
 from csflow.sla import SlaPolicy, TicketSla
+from csflow.sla.ticket import _Facts
 
 __all__ = ["TicketRecord", "record_from_state", "record_to_state"]
 
@@ -36,6 +37,10 @@ class TicketRecord:
             keeping its place): ``TicketAssigned.waited`` and ``TicketAbandoned.waited``
             count from here.
         sla: Its SLA clocks, or ``None``.
+        facts: While it has no SLA, what a policy given later needs of its past (its status
+            spells, first reply, unanswered customer message, last reply; the SLA keeps
+            them once it has one); ``None`` with an SLA, or when restored from a snapshot
+            older than them.
         policy: Its SLA policy's name, or ``None``.
         armed: The SLA deadline pushed on the desk's timer heap, if any.
         callback: The customer asked to be called back.
@@ -50,6 +55,7 @@ class TicketRecord:
         "agent",
         "armed",
         "callback",
+        "facts",
         "history",
         "order",
         "policy",
@@ -71,6 +77,7 @@ class TicketRecord:
         self.queued_us = at_us
         self.waiting_since_us = at_us
         self.sla: TicketSla | None = None
+        self.facts: _Facts | None = None
         self.policy: str | None = None
         self.armed: int | None = None
         self.callback = False
@@ -97,6 +104,8 @@ _KEYS: Final = (
 )
 #: The optional key of a record put back in line keeping its place.
 _SINCE: Final = "waiting_since_us"
+#: The optional key of a ticket's facts while it has no SLA (older snapshots lack it).
+_FACTS: Final = "sla_facts"
 
 
 def record_to_state(r: TicketRecord, at_us: int | None = None) -> dict[str, Any]:
@@ -106,7 +115,8 @@ def record_to_state(r: TicketRecord, at_us: int | None = None) -> dict[str, Any]
     the history (when the desk keeps it) by each event's ``to_dict``; ``armed`` is left out
     (the desk's timers say it).  ``waiting_since_us`` is written only when it differs from
     ``queued_us`` (a ticket put back in line keeping its place), so other records read as
-    before.
+    before.  A ticket without an SLA writes its facts (``sla_facts``, what a policy given
+    later needs of its past); the SLA writes them for a ticket with one.
     """
     if r.sla is not None:
         # A running clock computes its deadline when first asked: ask now, so that the
@@ -128,6 +138,8 @@ def record_to_state(r: TicketRecord, at_us: int | None = None) -> dict[str, Any]
     }
     if r.waiting_since_us != r.queued_us:
         out[_SINCE] = r.waiting_since_us
+    if r.sla is None and r.facts is not None:
+        out[_FACTS] = r.facts.to_dict()
     return out
 
 
@@ -149,9 +161,10 @@ def record_from_state(
             *now_us*; with the path to it.
     """
     d = mapping(data, path)
-    if set(d) - {_SINCE} != set(_KEYS):
+    if set(d) - {_SINCE, _FACTS} != set(_KEYS):
         raise ConfigError(
-            f"expected the keys {show(sorted(_KEYS))} (and maybe {show(_SINCE)}), got "
+            f"expected the keys {show(sorted(_KEYS))} (and maybe {show(_SINCE)}, "
+            f"{show(_FACTS)}), got "
             f"{show(sorted(d))}",
             path,
         )
@@ -216,6 +229,10 @@ def record_from_state(
                 f"an instant after the snapshot's, got {show(last)}", join_path(where, "last")
             )
         r.sla = TicketSla.from_dict(sla, policies, where)
+        facts = r.sla._facts
+        if facts is not None:
+            # Re-read against the snapshot's instant, which TicketSla.from_dict does not know.
+            _Facts.from_dict(sla["facts"], now_us, join_path(where, "facts"))
         for metric, clock in r.sla.clocks.items():
             # A snapshot writes the time a clock used by its own instant, and no other.
             then = clock._then
@@ -227,6 +244,12 @@ def record_from_state(
                 )
     elif r.policy is not None:
         raise ConfigError(f"policy {show(r.policy)} without clocks", join_path(path, "sla"))
+    if _FACTS in d:
+        where = join_path(path, _FACTS)
+        if r.sla is not None:
+            raise ConfigError("expected no facts beside the SLA (it keeps its own)", where)
+        # (Older snapshots have none: a policy given later starts from creation, as before.)
+        r.facts = _Facts.from_dict(d[_FACTS], now_us, where)
     history = d["history"]
     if history is not None and not isinstance(history, list):
         raise ConfigError(

@@ -511,6 +511,38 @@ class SlaClock:
             )
         self._poll_us(t, out)
 
+    def _gained_us(self, t: int, mode: RecalcMode, out: list[SlaEvent]) -> None:
+        """Report, at *t*, a live clock just replayed silently up to *t* (a metric that gained
+        a target, counted from its natural start), as :meth:`_recalc_us` reports a
+        recalculated one: thresholds whose business time is used are passed over, and a
+        breach the replay reached is reported now, due where it fell (``RETROACTIVE``) or at
+        *t* (``KEEP_ELAPSED``: the target was first missed when it was set)."""
+        spec = self._spec
+        state = self._state
+        if state is ClockState.PAUSED:
+            # Paused exactly as it reached a threshold or the target (see _recalc_us).
+            if self._used >= spec.target_us:
+                state = self._state = TRANSITIONS[(state, ClockAction.RECALC_LATE)]
+                self._k = len(spec.warn_us)
+                self._due = self._mark
+            else:
+                self._k = max(self._k, bisect.bisect_right(spec.warn_us, self._used))
+        self._last = t
+        if state in LATE_STATES:
+            if mode is not RecalcMode.RETROACTIVE:
+                self._due = t
+            zone = spec.calendar.zone
+            due = t if self._due is None else self._due
+            out.append(
+                SlaBreached(
+                    from_us(t, zone),
+                    self._ticket_id,
+                    spec.metric,
+                    from_us(due, zone),
+                    spec.duration,
+                )
+            )
+
     def _replayed(self, spec: SlaTarget, t: int) -> SlaClock:
         """A fresh clock on *spec*, driven silently through this clock's history up to *t*."""
         fresh = SlaClock._start_us(self._ticket_id, spec, self._started, False)

@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any, Final
 
 from csflow._text import show
-from csflow._time import from_us, instant_us, to_us
+from csflow._time import MAX_US, MIN_US, from_us, instant_us, to_us
 from csflow.errors import ConfigError, InvalidTransitionError
 from csflow.events import SlaEvent
 from csflow.model import Metric, MetricMap, Priority, Ticket, TicketStatus
@@ -34,6 +34,7 @@ from csflow.sla.policy import (
     TICKET_STATUSES,
     RecalcMode,
     SlaPolicy,
+    SlaTarget,
     resolve_policy,
 )
 from csflow.sla.states import COUNTING_STATES, LIVE_STATES, PAUSED_STATES, ClockState
@@ -44,6 +45,131 @@ _FR, _NR, _PU, _RES = METRICS
 _SOLVED: Final = TicketStatus.SOLVED
 # Statuses every clock hears of, whatever the policy's pause_on: solved and the final ones.
 _LOUD: Final = frozenset({_SOLVED, *FINAL_STATUSES})
+_RUNS: Final = (False, False, False, False)  # a status that pauses no metric
+_CODE: Final = {status: k for k, status in enumerate(TICKET_STATUSES)}  # see _Facts.spells
+
+
+class _Facts:
+    """What a ticket's SLA keeps of its past, so that a metric that gains a target counts
+    from its natural start (see :meth:`TicketSla.recalculate`).
+
+    A few instants and the status spells since creation: bounded by the ticket's own
+    commands, and dropped with the ticket.  The desk keeps one for a ticket without an SLA
+    too, so that the policy it is given later sees the same past.
+    """
+
+    __slots__ = ("cycle", "first", "now", "spells", "waiting")
+
+    def __init__(self, created: int, status: TicketStatus) -> None:
+        #: The status spells, flat: [instant, status code, ...] at creation, then at each
+        #: change (a move to a final status is not kept: nothing changes after it).  Plain
+        #: ints, so a spell costs a list slot and an instant.
+        self.spells: list[int] = [created, _CODE[status]]
+        #: The status the ticket is in.
+        self.now = status
+        #: The first agent reply.
+        self.first: int | None = None
+        #: The oldest customer message unanswered since the last agent reply (once an agent
+        #: has replied; a solve clears it): where a next-response cycle starts.
+        self.waiting: int | None = None
+        #: Where the periodic-update cycle in progress started: the last agent reply, or the
+        #: re-opening after one; ``None`` before the first reply and while solved.
+        self.cycle: int | None = None
+
+    def reply(self, t: int, solved: bool) -> None:
+        """An agent replied at *t* (on a *solved* ticket, which starts no cycle)."""
+        if self.first is None:
+            self.first = t
+        self.waiting = None
+        if not solved:
+            self.cycle = t
+
+    def message(self, t: int, solved: bool) -> None:
+        """The customer wrote at *t* (on a *solved* ticket, which starts no cycle)."""
+        if self.first is not None and self.waiting is None and not solved:
+            self.waiting = t
+
+    def status(self, t: int, status: TicketStatus) -> None:
+        """The ticket moved to *status* at *t* (a move to the status it is in is none)."""
+        old = self.now
+        if status is old:
+            return
+        self.now = status
+        if status in FINAL_STATUSES:
+            return
+        self.spells += (t, _CODE[status])
+        if status is _SOLVED:
+            self.waiting = self.cycle = None
+        elif old is _SOLVED and self.first is not None:
+            self.cycle = t
+
+    def pairs(self) -> list[tuple[int, TicketStatus]]:
+        """The status spells as (instant, status) pairs."""
+        s = self.spells
+        return [(s[k], TICKET_STATUSES[s[k + 1]]) for k in range(0, len(s), 2)]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The facts as JSON-compatible data (instants as µs since the epoch)."""
+        return {
+            "spells": [[u, status.value] for u, status in self.pairs()],
+            "first": self.first,
+            "waiting": self.waiting,
+            "cycle": self.cycle,
+        }
+
+    @classmethod
+    def from_dict(cls, data: object, last: int, path: str) -> _Facts:
+        """Rebuild from :meth:`to_dict` data whose instants are at or before *last* (µs).
+
+        Raises:
+            ConfigError: Malformed data, with the path to it.
+        """
+        if not isinstance(data, Mapping) or set(data) != {"spells", "first", "waiting", "cycle"}:
+            raise ConfigError(
+                f"expected a mapping of 'spells', 'first', 'waiting' and 'cycle', got {show(data)}",
+                path,
+            )
+        raw = data["spells"]
+        where = join(path, "spells")
+        if not isinstance(raw, list) or not raw:
+            raise ConfigError(f"expected a non-empty list, got {show(raw)}", where)
+        spells: list[int] = []
+        prev: TicketStatus | None = None
+        for j, item in enumerate(raw):
+            status = ticket_status(item[1]) if isinstance(item, list) and len(item) == 2 else None
+            u = item[0] if status is not None else None
+            if (
+                status is None
+                or status in FINAL_STATUSES
+                or status is prev
+                or type(u) is not int
+                or not (spells[-2] if spells else MIN_US) <= u <= last
+                or (prev is None and status is _SOLVED)
+            ):
+                raise ConfigError(
+                    "expected [instant in µs, status], in time order up to the snapshot's "
+                    "instant, each status other than the one before, not final (the first "
+                    f"not solved either), got {show(item)}",
+                    f"{where}[{j}]",
+                )
+            spells += (u, _CODE[status])
+            prev = status
+        assert prev is not None
+        self = cls.__new__(cls)
+        self.spells = spells
+        self.now = prev
+        for key in ("first", "waiting", "cycle"):
+            value = data[key]
+            if value is not None and (type(value) is not int or not spells[0] <= value <= last):
+                raise ConfigError(
+                    "expected null or an instant in µs from the ticket's creation to the "
+                    f"snapshot's instant, got {show(value)}",
+                    join(path, key),
+                )
+        self.first = data["first"]
+        self.waiting = data["waiting"]
+        self.cycle = data["cycle"]
+        return self
 
 
 def _event_at(event: SlaEvent) -> int:
@@ -81,7 +207,16 @@ class TicketSla:
         CalendarError: *created_at* is naive.
     """
 
-    __slots__ = ("_clocks", "_last", "_policy", "_priority", "_replied", "_status", "_ticket_id")
+    __slots__ = (
+        "_clocks",
+        "_facts",
+        "_last",
+        "_policy",
+        "_priority",
+        "_replied",
+        "_status",
+        "_ticket_id",
+    )
 
     def __init__(
         self,
@@ -113,7 +248,8 @@ class TicketSla:
         self._status = initial
         self._replied = False
         self._last = t
-        paused = policy._paused_by.get(initial, (False, False, False, False))
+        self._facts: _Facts | None = _Facts(t, initial)
+        paused = policy._paused_by.get(initial, _RUNS)
         specs = policy._specs
         clocks: list[SlaClock | None] = [None, None, None, None]
         for i in (0, 3):  # FIRST_RESPONSE and RESOLUTION start with the ticket
@@ -144,6 +280,37 @@ class TicketSla:
             )
             return self
         return cls(ticket.id, policy, ticket.priority, ticket.created_at, status=status)
+
+    @classmethod
+    def _from_facts(
+        cls,
+        ticket: Ticket,
+        policy: SlaPolicy,
+        status: TicketStatus,
+        facts: _Facts,
+        t: int,
+        mode: RecalcMode,
+    ) -> tuple[TicketSla, list[SlaEvent]]:
+        """The SLA of a ticket that had none, put under *policy* at *t*: each metric the
+        policy sets a target for gains it (see :meth:`recalculate`), over the *facts* the desk
+        kept of the ticket's past; with the events that causes."""
+        self = cls.__new__(cls)
+        self._ticket_id = ticket.id
+        self._policy = policy
+        self._priority = ticket.priority
+        self._status = status
+        self._replied = facts.first is not None
+        self._last = t
+        self._facts = facts
+        self._clocks = [None, None, None, None]
+        acts: list[SlaEvent] = []
+        if status is not _SOLVED:
+            for i, metric in enumerate(METRICS):
+                spec = policy._specs.get((metric, ticket.priority))
+                if spec is not None:
+                    self._gain(i, spec, t, mode, acts)
+            self._apply_pauses(t, acts)
+        return self, self._finish([], acts, t)
 
     # -- internals ---------------------------------------------------------------------------
 
@@ -250,6 +417,8 @@ class TicketSla:
                 pu._stop_us(t, acts)
             self._start(2, t)
         self._replied = True
+        if self._facts is not None:
+            self._facts.reply(t, self._status is _SOLVED)
         return self._finish(pre, acts, t)
 
     def customer_message(self, at: datetime) -> list[SlaEvent]:
@@ -274,6 +443,8 @@ class TicketSla:
             and (nr is None or nr._state not in LIVE_STATES)
         ):
             self._start(1, t)
+        if self._facts is not None:
+            self._facts.message(t, self._status is _SOLVED)
         return self._finish(pre, acts, t)
 
     def set_status(self, status: TicketStatus | str, at: datetime) -> list[SlaEvent]:
@@ -304,6 +475,8 @@ class TicketSla:
         old = self._status
         clocks = self._clocks
         self._status = new
+        if self._facts is not None:
+            self._facts.status(t, new)
         if new is old:
             pass
         elif new is _SOLVED:
@@ -323,12 +496,17 @@ class TicketSla:
             self._apply_pauses(t, acts)
         return self._finish(pre, acts, t)
 
-    def note_status(self, status: TicketStatus | str) -> bool:
+    def note_status(self, status: TicketStatus | str, at: datetime | None = None) -> bool:
         """Record a status the clocks need not hear of, if it is one: a move between two
         statuses that are neither solved nor final, neither named by the policy's
         ``pause_on`` (``queued`` to ``assigned``, under most policies).  Nothing pauses,
         resumes or stops, so nothing is polled; the status is kept, so that a later change of
         policy applies its own ``pause_on`` to the status the ticket is really in.
+
+        With *at* (when the move happened) the move is also kept in the ticket's status
+        spells, so that a metric that gains a target later leaves out the time spent in a
+        status the new policy pauses it on (see :meth:`recalculate`); without it the spells
+        miss the move, and that time counts as the status before it.
 
         Returns:
             Whether the move was recorded; ``False`` (nothing changed) for a move the clocks
@@ -336,7 +514,9 @@ class TicketSla:
 
         Raises:
             ConfigError: *status* is unknown.
-            InvalidTransitionError: The ticket is closed or abandoned.
+            InvalidTransitionError: The ticket is closed or abandoned, or *at* is earlier than
+                its last status change.
+            CalendarError: *at* is naive.
         """
         # Called by the desk on every status move: the plain case is one expression.
         new = status if type(status) is TicketStatus else ticket_status(status)
@@ -349,6 +529,18 @@ class TicketSla:
             and old not in pause_on
             and new not in pause_on
         ):
+            facts = self._facts
+            if at is not None and facts is not None:
+                # Not the clocks' last instant: a host may note a move before it polls the
+                # clocks up to it (the desk's timers fire each due instant in turn).
+                t = instant_us(at, "at")
+                if t < facts.spells[-2]:
+                    zone = self._policy.calendar.zone
+                    raise InvalidTransitionError(
+                        "'at' must not be earlier than the ticket's last status change "
+                        f"{from_us(facts.spells[-2], zone).isoformat()}, got {show(at)}"
+                    )
+                facts.status(t, new)
             self._status = new
             return True
         if new is None:
@@ -389,12 +581,30 @@ class TicketSla:
 
         Each live clock whose target changes is recalculated per *mode*
         (:class:`~csflow.sla.policy.RecalcMode`); a live clock whose metric has no target any more is cancelled;
-        ``FIRST_RESPONSE`` (before the first reply) and ``RESOLUTION`` (before the solve) that
-        gain a target start fresh at *at*.  Clocks whose target is unchanged, and finished
-        clocks, are left alone.  The new policy's ``pause_on`` then applies to the current
-        status.  (A solved ticket's resolution clock is finished: if the ticket reopens, it
-        continues under the target then in force with the time it had used, whatever *mode*
-        said -- see docs/explanation/sla-semantics.md.)
+        clocks whose target is unchanged, and finished clocks, are left alone.  The new
+        policy's ``pause_on`` then applies to the current status.  (A solved ticket's
+        resolution clock is finished: if the ticket reopens, it continues under the target
+        then in force with the time it had used, whatever *mode* said -- see
+        docs/explanation/sla-semantics.md.)
+
+        A metric without a live clock that *gains* a target (and whose cycle is under way)
+        gets a clock that counts from the metric's natural start under ``KEEP_ELAPSED`` and
+        ``RETROACTIVE``, and from *at* under ``RESTART``.  The natural start is the ticket's
+        creation for ``FIRST_RESPONSE`` and ``RESOLUTION``, the oldest customer message
+        unanswered since the last agent reply for ``NEXT_RESPONSE``, and the last agent reply
+        (or the re-opening after one) for ``PERIODIC_UPDATE``.  The clock is the one the new
+        target would have had from there: replayed over the ticket's status spells, so that
+        the time spent in statuses the new policy pauses the metric on does not count, and a
+        solve stops (resolution) or ends (the others) it.  A breach the replay reaches is
+        reported at *at*, with ``due_at`` where it fell (``RETROACTIVE``) or *at*
+        (``KEEP_ELAPSED``: the target was first missed when it was set), and thresholds
+        already used are passed over, as for a recalculated clock.  A first response already
+        given is never started again: under ``KEEP_ELAPSED`` and ``RETROACTIVE`` its clock is
+        recorded finished, met or met late at the first reply, without an event.  Nothing
+        gains a target while the ticket is solved.  A ticket restored from a snapshot older
+        than these facts starts a gained ``FIRST_RESPONSE`` (before the first reply),
+        ``PERIODIC_UPDATE`` (after it) and ``RESOLUTION`` at *at* in every mode, and a
+        gained ``NEXT_RESPONSE`` not at all.
 
         Raises:
             ConfigError: A bad policy, priority or mode.
@@ -427,8 +637,8 @@ class TicketSla:
                 fresh = c is None or (
                     c._state is ClockState.CANCELLED and (metric, old_prio) not in old_specs
                 )
-                if fresh and spec is not None and not solved and self._gains(i):
-                    self._start(i, t)
+                if fresh and spec is not None and not solved:
+                    self._gain(i, spec, t, mode, acts)
                 continue
             if spec is None:
                 # The metric lost its target: the clock is cancelled and keeps its record
@@ -441,13 +651,79 @@ class TicketSla:
             self._apply_pauses(t, acts)
         return self._finish(pre, acts, t)
 
-    def _gains(self, i: int) -> bool:
-        """Whether metric *i*, without a clock, starts when a recalculation gives it a target."""
-        if i == 0:
-            return not self._replied
-        if i == 2:
-            return self._replied
-        return i == 3
+    def _gain(
+        self, i: int, spec: SlaTarget, t: int, mode: RecalcMode, acts: list[SlaEvent]
+    ) -> None:
+        """Metric *i*, without a live clock, gains the target *spec* at *t* (see
+        :meth:`recalculate`); the policy and priority in force are already the new ones."""
+        facts = self._facts
+        if facts is None or mode is RecalcMode.RESTART:
+            # From the change.  (Without the facts -- a ticket restored from an older
+            # snapshot -- in every mode: where a next-response cycle started is unknown.)
+            if i == 0:
+                gains = not self._replied
+            elif i == 1:
+                gains = facts is not None and facts.waiting is not None
+            else:
+                gains = i == 3 or self._replied
+            if gains:
+                self._start(i, t)
+            return
+        if i == 0 or i == 3:
+            start: int | None = facts.spells[0]
+        else:
+            start = facts.waiting if i == 1 else facts.cycle
+        if start is None or (i == 0 and self._replied and facts.first is None):
+            return  # no cycle under way (or a first reply whose instant is unknown)
+        clock = self._replay(i, spec, start, t)
+        if clock is None:
+            return  # a solve ended the cycle: nothing to count (and no record to keep)
+        if clock._state in LIVE_STATES:
+            clock._gained_us(t, mode, acts)
+        self._clocks[i] = clock
+
+    def _replay(self, i: int, spec: SlaTarget, start: int, t: int) -> SlaClock | None:
+        """The clock metric *i* would have under *spec* had it had that target from *start*:
+        a fresh clock driven silently through the ticket's status spells up to *t* (and for
+        ``FIRST_RESPONSE``, stopped at the first reply); ``None`` if a solve cancelled it."""
+        facts = self._facts
+        assert facts is not None
+        paused_by = self._policy._paused_by
+        spells = facts.pairs()
+        j = 0
+        if i == 1 or i == 2:
+            # The status the cycle started in: after the moves at its start instant (a move
+            # at the instant of the message or reply leaves nothing counted before it).  A
+            # solve clears the cycle, so it is not solved.  (Creation's cycles replay every
+            # move, those at the creation instant too: a solve there ends them.)
+            while j + 1 < len(spells) and spells[j + 1][0] <= start:
+                j += 1
+        status = spells[j][1]
+        sink: list[SlaEvent] = []
+        clock = SlaClock._start_us(self._ticket_id, spec, start, paused_by.get(status, _RUNS)[i])
+        stop = facts.first if i == 0 and self._replied else None
+        for u, new in spells[j + 1 :]:
+            if (stop is not None and stop <= u) or u > t:
+                break
+            if new is _SOLVED:
+                if i != 3:
+                    return None  # a solve cancels the response and update clocks
+                clock._stop_us(u, sink)
+            else:  # (the spells keep no final status)
+                if status is _SOLVED:
+                    clock._reopen_us(u, sink, poll=False)
+                should = paused_by.get(new, _RUNS)[i]
+                state = clock._state
+                if should and state in COUNTING_STATES:
+                    clock._pause_us(u, sink)
+                elif not should and state in PAUSED_STATES:
+                    clock._resume_us(u, sink)
+            status = new
+        if stop is not None:
+            clock._stop_us(stop, sink)
+        elif clock._state in LIVE_STATES:
+            clock._advance_us(t, sink)
+        return clock
 
     def change_priority(
         self,
@@ -595,6 +871,7 @@ class TicketSla:
             "status": self._status.value,
             "replied": self._replied,
             "last": self._last,
+            **({} if self._facts is None else {"facts": self._facts.to_dict()}),
             "clocks": {
                 m.value: c.to_dict(at_us=at_us)
                 for m, c in zip(METRICS, self._clocks, strict=True)
@@ -650,6 +927,13 @@ class TicketSla:
                     f"a clock of ticket {show(c._ticket_id)} in ticket {show(ticket_id)}",
                     join(join(join(path, "clocks"), key.value), "ticket_id"),
                 )
+        # Older snapshots have no facts: a metric that gains a target then starts at the change.
+        raw_facts = data.get("facts")
+        # (A move noted without polling the clocks may be after their last instant: a host
+        # that knows the snapshot's instant checks the facts against it.)
+        facts = (
+            None if raw_facts is None else _Facts.from_dict(raw_facts, MAX_US, join(path, "facts"))
+        )
         self = cls.__new__(cls)
         self._ticket_id = ticket_id
         self._policy = policy
@@ -657,5 +941,6 @@ class TicketSla:
         self._status = status
         self._replied = replied
         self._last = last
+        self._facts = facts
         self._clocks = clocks
         return self
