@@ -498,18 +498,19 @@ class SlaClock:
                 self._next = None
                 self._lazy = False
         if late and not old_late:
-            zone = spec.calendar.zone
-            due = self._due if self._due is not None else t
-            out.append(
-                SlaBreached(
-                    from_us(t, zone),
-                    self._ticket_id,
-                    spec.metric,
-                    from_us(due, zone),
-                    spec.duration,
-                )
-            )
+            self._revealed_breach(t, out)
         self._poll_us(t, out)
+
+    def _revealed_breach(self, t: int, out: list[SlaEvent]) -> None:
+        """Report at *t* a breach a change revealed, due where it fell (or at *t*)."""
+        spec = self._spec
+        zone = spec.calendar.zone
+        due = self._due if self._due is not None else t
+        out.append(
+            SlaBreached(
+                from_us(t, zone), self._ticket_id, spec.metric, from_us(due, zone), spec.duration
+            )
+        )
 
     def _gained_us(self, t: int, mode: RecalcMode, out: list[SlaEvent]) -> None:
         """Report, at *t*, a live clock just replayed silently up to *t* (a metric that gained
@@ -531,17 +532,7 @@ class SlaClock:
         if state in LATE_STATES:
             if mode is not RecalcMode.RETROACTIVE:
                 self._due = t
-            zone = spec.calendar.zone
-            due = t if self._due is None else self._due
-            out.append(
-                SlaBreached(
-                    from_us(t, zone),
-                    self._ticket_id,
-                    spec.metric,
-                    from_us(due, zone),
-                    spec.duration,
-                )
-            )
+            self._revealed_breach(t, out)
 
     def _replayed(self, spec: SlaTarget, t: int) -> SlaClock:
         """A fresh clock on *spec*, driven silently through this clock's history up to *t*."""
