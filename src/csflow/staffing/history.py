@@ -1,0 +1,263 @@
+"""A day's forecast from arrival history: the same interval on past days, averaged.
+
+The planner's first forecast, and the one most desks use day to day: the arrivals expected
+between 10:00 and 10:30 next Monday are the mean of the arrivals between 10:00 and 10:30 on
+the last few Mondays.  :func:`forecast_from_history` counts a desk's past arrivals that way
+and returns :class:`~csflow.staffing.ForecastInterval` rows that
+:func:`~csflow.staffing.staffing_plan` takes as they are; a peak day's factor (Lebaran eve,
+12.12) is then :func:`~csflow.staffing.staffing_plan`'s ``multiplier``.
+
+How intervals and days are counted, exactly:
+
+* A day is the span from one local midnight to the next in *timezone* (23 or 25 hours on the
+  days clocks change).  A local midnight the zone skips starts the day at the change.
+* Intervals are real time: the day's first starts at its midnight and each lasts *interval*;
+  a day whose length is not a multiple of *interval* ends with a shorter interval.  An interval
+  is named by the wall clock at its start, with its ``fold``: on the day clocks fall back, the
+  repeated hour's intervals are distinct (``01:00`` and, an hour later, ``01:00`` again).
+* An arrival counts in the interval of the observed day it falls in; arrivals outside the
+  observed days are not counted.
+* The forecast of an interval of *day* is the mean, over the observed days on which an
+  interval with the same wall-clock name (and ``fold``) exists, of that interval's count.
+  The second occurrence of a fall-back *day*'s repeated hour is read from an observed day's
+  own second occurrence if it has one, else from its only one; an observed fall-back day's
+  second occurrence is not an ordinary day's hour and is not read for one.  An hour that a
+  spring-forward observed day skipped is averaged over the other days, and a name no
+  observed day has is forecast as 0.
+* A day with no arrivals at all is an observation of zero, not a missing day: leave days
+  out (an outage, a past peak) with *exclude*, and the search goes one period further back
+  for each.
+"""
+
+from __future__ import annotations
+
+import bisect
+import zoneinfo
+from collections.abc import Iterable, Iterator
+from datetime import UTC, date, datetime, time, timedelta
+
+import attrs
+
+from csflow._text import show
+from csflow._time import instant_us
+from csflow.errors import ConfigError
+from csflow.staffing.plan import ForecastInterval
+
+__all__ = ["MAX_LOOKBACK", "HistoryForecast", "forecast_from_history"]
+
+#: The most past days :func:`forecast_from_history` averages.
+MAX_LOOKBACK = 366
+_DAY = timedelta(days=1)
+_MIN_INTERVAL = timedelta(minutes=1)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+@attrs.frozen
+class HistoryForecast:
+    """A day's forecast made from arrival history (:func:`forecast_from_history`).
+
+    It iterates over its :attr:`intervals`, so it is itself a forecast
+    :func:`~csflow.staffing.staffing_plan` takes.
+
+    Attributes:
+        day: The day forecast.
+        timezone: The IANA zone its intervals are named in.
+        interval: The intervals' length (the last of a day may be shorter).
+        days: The past days averaged, most recent first.
+        counted: How many of the arrivals given fell in those days.
+        intervals: One :class:`~csflow.staffing.ForecastInterval` per interval of *day*, in
+            time order, starting at its local midnight; the starts are in *timezone*.
+    """
+
+    day: date
+    timezone: str
+    interval: timedelta
+    days: tuple[date, ...]
+    counted: int
+    intervals: tuple[ForecastInterval, ...]
+
+    def __iter__(self) -> Iterator[ForecastInterval]:
+        return iter(self.intervals)
+
+    def __len__(self) -> int:
+        return len(self.intervals)
+
+    @property
+    def total(self) -> float:
+        """Expected arrivals over the whole day."""
+        return sum(f.arrivals for f in self.intervals)
+
+
+def _zone(name: object) -> zoneinfo.ZoneInfo:
+    if not isinstance(name, str) or not name:
+        raise ConfigError(f"'timezone' must be an IANA time zone name, got {show(name)}")
+    try:
+        return zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
+        raise ConfigError(f"'timezone' must be an IANA time zone name, got {show(name)}") from None
+
+
+def _date(value: object, name: str) -> date:
+    # A datetime is a date too: refused, so that a time of day is never silently dropped.
+    if type(value) is not date:
+        raise ConfigError(f"{show(name)} must be a datetime.date, got {show(value)}")
+    return value
+
+
+def _midnight_us(d: date, zone: zoneinfo.ZoneInfo) -> int:
+    """The instant *d* starts in *zone* (its first local midnight, or the change that skips
+    it), in µs since the epoch."""
+    local = datetime.combine(d, time(0), zone)  # fold=0: the earlier reading of the wall clock
+    # Round-trip through UTC: a skipped midnight resolves to the instant of the change.
+    return instant_us(local.astimezone(UTC).astimezone(zone), "day", ConfigError)
+
+
+def _local(us: int, zone: zoneinfo.ZoneInfo) -> datetime:
+    return (_EPOCH + timedelta(microseconds=us)).astimezone(zone)
+
+
+def _name(us: int, zone: zoneinfo.ZoneInfo) -> tuple[time, int]:
+    local = _local(us, zone)
+    return local.time(), local.fold
+
+
+def forecast_from_history(
+    arrivals: Iterable[datetime],
+    day: date,
+    *,
+    timezone: str,
+    interval: timedelta = timedelta(minutes=30),
+    lookback: int = 4,
+    same_weekday: bool = True,
+    exclude: Iterable[date] = (),
+) -> HistoryForecast:
+    """Forecast *day*'s arrivals, interval by interval, from past arrivals.
+
+    The module notes say exactly how days, intervals and arrivals are counted.
+
+    Args:
+        arrivals: When past tickets arrived, aware datetimes in any order (e.g. each ticket's
+            ``created_at``, or the ``at`` of a desk's ``TicketQueued`` events for tickets
+            queued once).  Read once; only counts per interval are kept.
+        day: The day to forecast.
+        timezone: The IANA zone whose local days and wall-clock intervals are meant.
+        interval: The length of an interval: at least a minute, and a whole divisor of a day.
+        lookback: How many past days to average, from 1 to :data:`MAX_LOOKBACK`.
+        same_weekday: ``True`` averages the same weekday of the *lookback* weeks before *day*;
+            ``False`` the *lookback* days before it.
+        exclude: Past days to leave out (outages, past peaks, holidays); each is replaced by
+            the next one further back.
+
+    Returns:
+        The :class:`HistoryForecast`.
+
+    Raises:
+        ConfigError: A bad argument: an unknown zone, an interval that does not divide a day,
+            *lookback* out of range, a naive or non-datetime arrival (the error's ``path`` is
+            ``arrivals[i]``), or days searched before the year 1.
+
+    Examples:
+        >>> from datetime import date, datetime, timedelta
+        >>> from zoneinfo import ZoneInfo
+        >>> jkt = ZoneInfo("Asia/Jakarta")
+        >>> past = [datetime(2026, 3, d, 9, m, tzinfo=jkt) for d, m in
+        ...         [(2, 5), (2, 40), (9, 10), (16, 20), (16, 25), (16, 50)]]  # three Mondays
+        >>> f = forecast_from_history(past, date(2026, 3, 23), timezone="Asia/Jakarta",
+        ...                           lookback=3, interval=timedelta(hours=1))
+        >>> f.days
+        (datetime.date(2026, 3, 16), datetime.date(2026, 3, 9), datetime.date(2026, 3, 2))
+        >>> nine = f.intervals[9]
+        >>> nine.start.isoformat(), nine.arrivals
+        ('2026-03-23T09:00:00+07:00', 2.0)
+    """
+    zone = _zone(timezone)
+    target = _date(day, "day")
+    if not isinstance(interval, timedelta):
+        raise ConfigError(f"'interval' must be a datetime.timedelta, got {show(interval)}")
+    if interval < _MIN_INTERVAL or _DAY % interval:
+        raise ConfigError(
+            f"'interval' must be at least one minute and divide a day, got {show(interval)}"
+        )
+    if type(lookback) is not int or not 1 <= lookback <= MAX_LOOKBACK:
+        raise ConfigError(
+            f"'lookback' must be an int from 1 to {MAX_LOOKBACK}, got {show(lookback)}"
+        )
+    if same_weekday is not True and same_weekday is not False:
+        raise ConfigError(f"'same_weekday' must be a bool, got {show(same_weekday)}")
+    given: object = exclude  # the annotations are promises callers may break
+    if isinstance(given, (str, bytes)) or not isinstance(given, Iterable):
+        raise ConfigError(f"'exclude' must be an iterable of dates, got {show(exclude)}")
+    left_out = {_date(d, f"exclude[{i}]") for i, d in enumerate(exclude)}
+    stream: object = arrivals
+    if isinstance(stream, (str, bytes)) or not isinstance(stream, Iterable):
+        raise ConfigError(f"'arrivals' must be an iterable of datetimes, got {show(arrivals)}")
+
+    # The observed days: each step one period back, skipping the excluded days.
+    period = timedelta(days=7 if same_weekday else 1)
+    days: list[date] = []
+    d = target
+    while len(days) < lookback:
+        try:
+            d = d - period
+        except OverflowError:
+            raise ConfigError(
+                f"only {len(days)} past days before {target.isoformat()} are left after "
+                f"excluding {len(left_out)}; expected {lookback}",
+                "lookback",
+            ) from None
+        if d not in left_out:
+            days.append(d)
+
+    step_us = interval // timedelta(microseconds=1)
+    # Each observed day's span and interval names, sorted by start for the look-up.
+    spans: list[tuple[int, int, date]] = []
+    for obs in days:
+        try:
+            spans.append((_midnight_us(obs, zone), _midnight_us(obs + _DAY, zone), obs))
+        except (OverflowError, ConfigError):
+            raise ConfigError(
+                f"the day {obs.isoformat()} cannot be counted in {timezone}", "day"
+            ) from None
+    spans.sort()
+    starts = [s[0] for s in spans]
+    counts = [[0] * -(-(end - start) // step_us) for start, end, _ in spans]
+
+    counted = 0
+    for i, a in enumerate(arrivals):
+        try:
+            us = instant_us(a, "arrival", ConfigError)
+        except ConfigError:
+            raise ConfigError(
+                f"expected a timezone-aware datetime, got {show(a)}", f"arrivals[{i}]"
+            ) from None
+        k = bisect.bisect_right(starts, us) - 1
+        if k >= 0 and us < spans[k][1]:
+            counts[k][(us - spans[k][0]) // step_us] += 1
+            counted += 1
+
+    # Each observed day's counts by interval name.
+    by_name: list[dict[tuple[time, int], int]] = []
+    for (start, end, _), row in zip(spans, counts, strict=True):
+        names: dict[tuple[time, int], int] = {}
+        for j, s in enumerate(range(start, end, step_us)):
+            names.setdefault(_name(s, zone), row[j])
+        by_name.append(names)
+
+    try:
+        day_start, day_end = _midnight_us(target, zone), _midnight_us(target + _DAY, zone)
+    except (OverflowError, ConfigError):
+        raise ConfigError(f"the day {target.isoformat()} cannot be forecast", "day") from None
+    rows: list[ForecastInterval] = []
+    for s_us in range(day_start, day_end, step_us):
+        tod, fold = _name(s_us, zone)
+        seen = []
+        for names in by_name:
+            n = names.get((tod, fold))
+            if n is None and fold:
+                n = names.get((tod, 0))
+            if n is not None:
+                seen.append(n)
+        mean = sum(seen) / len(seen) if seen else 0.0
+        length = timedelta(microseconds=min(step_us, day_end - s_us))
+        rows.append(ForecastInterval(_local(s_us, zone), length, mean))
+    return HistoryForecast(target, timezone, interval, tuple(days), counted, tuple(rows))
