@@ -76,9 +76,12 @@ from csflow.lint import (
     lint,
 )
 from csflow.metrics import (
+    IntervalReport,
+    IntervalSummarizer,
     Report,
     Summarizer,
     summarize,
+    summarize_intervals,
 )
 from csflow.model import (
     AgentProfile,
@@ -133,6 +136,7 @@ from csflow.sla import (
 from csflow.staffing import (
     erlang_a,
     erlang_c,
+    forecast_from_history,
     staffing_plan,
 )
 from csflow.staffing.roster import (
@@ -170,6 +174,8 @@ __all__ = [
     "GoodwillGranted",
     "GoodwillLimitError",
     "GoodwillRequested",
+    "IntervalReport",
+    "IntervalSummarizer",
     "InvalidTransitionError",
     "InvariantError",
     "Metric",
@@ -229,12 +235,14 @@ __all__ = [
     "erlang_a",
     "erlang_c",
     "event_from_dict",
+    "forecast_from_history",
     "lint",
     "people_report",
     "run_sweep",
     "simulate",
     "staffing_plan",
     "summarize",
+    "summarize_intervals",
     "verify_plan",
     "view_from_dict",
 ]

@@ -195,6 +195,7 @@ from csflow.sla import (
 from csflow.staffing import (
     ErlangAResult,
     ForecastInterval,
+    HistoryForecast,
     IntervalStaffing,
     StaffingPlan,
     agents_for_service_level,
@@ -305,6 +306,7 @@ __all__ = [
     "GoodwillTotal",
     "GrantGoodwill",
     "HandOver",
+    "HistoryForecast",
     "Instant",
     "IntervalCover",
     "IntervalStaffing",

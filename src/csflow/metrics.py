@@ -54,21 +54,32 @@ target is one breached cycle, not a met and a breached one).  Cycles still runni
 stream ends count neither way.  A ticket's record is dropped at its
 :class:`~csflow.events.TicketClosed` or :class:`~csflow.events.TicketAbandoned`, so a ticket
 later submitted under the same id (a desk that forgot the first) is a new ticket.
+
+An interval report (:func:`summarize_intervals`, :class:`IntervalSummarizer`) runs one
+summary over the whole stream and one per interval of the local day that offered a ticket.
+Each event goes to the whole stream's summary and to its ticket's row: a ticket's *life*
+(from its first counted event to the close or abandonment that drops its record) is pinned
+to the interval of its first event when that event comes, so later events are a dict
+look-up, and a row is exactly :func:`summarize` over its tickets' events.  Interval
+boundaries are found without walking the wall clock: a date with one UTC offset from
+midnight to midnight (nearly all of them) has its boundaries at its midnight plus multiples
+of the interval; only a date with a DST change is worked out piece by piece.
 """
 
 from __future__ import annotations
 
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta, tzinfo
 from types import MappingProxyType
 from typing import Any, Final, overload
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import attrs
 
 from csflow._plain import encode_instant
 from csflow._text import show
-from csflow._time import duration_us, instant_us, utc
+from csflow._time import MAX_US, MIN_US, ONE_US, duration_us, from_us, instant_us, utc
 from csflow.errors import ConfigError, CsflowError
 from csflow.events import (
     AgentPresenceChanged,
@@ -86,7 +97,16 @@ from csflow.events import (
 )
 from csflow.sla import Metric, SlaBreached, SlaMet, SlaWarning
 
-__all__ = ["Attainment", "QueueLengthSeries", "Report", "Summarizer", "summarize"]
+__all__ = [
+    "Attainment",
+    "IntervalReport",
+    "IntervalSummarizer",
+    "QueueLengthSeries",
+    "Report",
+    "Summarizer",
+    "summarize",
+    "summarize_intervals",
+]
 
 DEFAULT_SERVICE_TARGET: Final = timedelta(seconds=20)
 _ZERO = timedelta(0)
@@ -1056,3 +1076,587 @@ class Summarizer:
                 f"'until' must not be before the latest event, at {show(s.last)}, got {show(until)}"
             )
         return s.report(self._target, available, until, until_us)
+
+
+# --------------------------------------------------------------------------------------------
+# interval reports
+
+DEFAULT_INTERVAL: Final = timedelta(minutes=30)
+_DAY_US: Final = 86_400_000_000
+_MINUTE_US: Final = 60_000_000
+_UNIX_ORDINAL: Final = date(1970, 1, 1).toordinal()
+# How far from a date the exact search for a boundary looks (a zone that skips a whole date,
+# as Pacific/Apia skipped 2011-12-30, has no boundary on it).
+_SEARCH_DAYS: Final = 8
+# How often the exact search samples a zone's offset: no zone changes it twice in 3 hours.
+_SAMPLE_US: Final = 3 * 3_600_000_000
+# Dates remembered per grid; cleared when full (pure memoisation: a miss gives the same answer).
+_GRID_CACHE_LIMIT: Final = 1024
+# Handlers of events that never begin a ticket's life (summarize keeps no record for them).
+_OUTSIDE_LIFE: Final = frozenset({_Summary.ignore, _Summary.closed, _Summary.abandoned_})
+# Handlers of events that end a ticket's life (summarize drops the ticket's record).
+_ENDS_LIFE: Final = frozenset({_Summary.closed, _Summary.abandoned_})
+
+
+def _zone_of(zone: object) -> tzinfo:
+    """*zone* as a tzinfo: an IANA name is loaded, a PEP 495 tzinfo passes."""
+    if isinstance(zone, str):
+        if zone and len(zone) <= 255:
+            try:
+                return ZoneInfo(zone)
+            except (ZoneInfoNotFoundError, ValueError, OSError):
+                pass
+        raise ConfigError(f"'zone' must be an IANA time zone name, got {show(zone)}")
+    # pytz zones ignore ``fold`` and give their first offset to a datetime built with them.
+    if isinstance(zone, tzinfo) and not hasattr(zone, "localize"):
+        try:
+            offset = datetime(2000, 1, 1, tzinfo=zone).utcoffset()
+        except Exception:  # a broken tzinfo of the caller's: refused, as any bad value is
+            offset = None
+        if isinstance(offset, timedelta):
+            return zone
+    raise ConfigError(
+        f"'zone' must be an IANA time zone name or a tzinfo that gives offsets, got {show(zone)}"
+    )
+
+
+def _interval_us(interval: object) -> int:
+    us = duration_us(interval, "interval", ConfigError)
+    if us < _MINUTE_US or _DAY_US % us:
+        raise ConfigError(
+            "'interval' must be at least a minute and divide a day evenly "
+            f"(15 or 30 minutes, an hour, a day ...), got {show(interval)}"
+        )
+    return us
+
+
+class _Grid:
+    """The interval boundaries of one zone and length: the instants at which the local wall
+    clock reads midnight plus a whole number of intervals.
+
+    An *ordinary* date keeps one UTC offset from its midnight to the next (no gap or repeated
+    hour inside it or across its end), so its boundaries are its midnight plus multiples of
+    the interval: three offset lookups a date, remembered.  Other dates (a DST change) are
+    worked out exactly, from the pieces of the timeline on which the offset holds (see
+    :meth:`_boundaries`): a repeated wall time gives two boundaries, a skipped one none.
+    """
+
+    __slots__ = ("_days", "_step", "_walls", "_zone")
+
+    def __init__(self, zone: tzinfo, step_us: int) -> None:
+        self._zone = zone
+        self._step = step_us
+        self._days: dict[int, int | None] = {}
+        self._walls: dict[int, list[int]] = {}
+
+    def _midnight(self, n: int) -> int | None:
+        """The instant (µs) of date *n*'s midnight if the date is ordinary, else ``None``."""
+        if n in self._days:
+            return self._days[n]
+        zone = self._zone
+        result: int | None = None
+        try:
+            day = datetime.fromordinal(n)
+            first = day.replace(tzinfo=zone).utcoffset()
+            last = day.replace(
+                hour=23, minute=59, second=59, microsecond=999_999, tzinfo=zone, fold=1
+            ).utcoffset()
+            after = datetime.fromordinal(n + 1).replace(tzinfo=zone).utcoffset()
+        except (OverflowError, ValueError):
+            pass  # the first or the last date a datetime holds: worked out exactly
+        else:
+            if first is not None and first == last == after:
+                mid = (n - _UNIX_ORDINAL) * _DAY_US - first // ONE_US
+                if mid >= MIN_US and mid + _DAY_US <= MAX_US:
+                    result = mid
+        if len(self._days) >= _GRID_CACHE_LIMIT:
+            self._days.clear()
+        self._days[n] = result
+        return result
+
+    def _offset(self, t: int) -> int:
+        """The zone's UTC offset (µs) at instant *t*."""
+        offset = from_us(t, self._zone).utcoffset()
+        return 0 if offset is None else offset // ONE_US
+
+    def _boundaries(self, n: int) -> list[int]:
+        """The boundary instants (µs) whose wall clock is on date *n*, in time order."""
+        found = self._walls.get(n)
+        if found is not None:
+            return found
+        wall0 = (n - _UNIX_ORDINAL) * _DAY_US  # date n's midnight on the wall clock
+        wall1 = wall0 + _DAY_US
+        # Every instant whose wall clock is on date n lies in [lo, hi] (offsets are under a
+        # day).  Cut that span into pieces of one offset: the offset is sampled every
+        # _SAMPLE_US and each change is found by bisection (no zone changes its offset twice
+        # within _SAMPLE_US).  On a piece the wall clock is the instant plus the offset, so
+        # its boundaries are the grid wall times it reads, minus the offset: a repeated
+        # wall time is read by two pieces, a skipped one by none.
+        lo = max(MIN_US, wall0 - _DAY_US)
+        hi = min(MAX_US, wall1 + _DAY_US)
+        out: list[int] = []
+        if lo <= hi:
+            starts = [lo]
+            offsets = [self._offset(lo)]
+            at = lo
+            while at < hi:
+                nxt = min(at + _SAMPLE_US, hi)
+                off = self._offset(nxt)
+                if off != offsets[-1]:
+                    a, b = at, nxt  # the offset changes in (a, b]
+                    while b - a > 1:
+                        mid = (a + b) // 2
+                        if self._offset(mid) == offsets[-1]:
+                            a = mid
+                        else:
+                            b = mid
+                    starts.append(b)
+                    offsets.append(off)
+                at = nxt
+            step = self._step
+            for i, off in enumerate(offsets):
+                first = max(starts[i] + off, wall0)
+                stop = min(starts[i + 1] if i + 1 < len(starts) else hi + 1, MAX_US + 1) + off
+                stop = min(stop, wall1)
+                wall = wall0 + -((wall0 - first) // step) * step  # first grid wall >= first
+                while wall < stop:
+                    out.append(wall - off)
+                    wall += step
+            out.sort()
+        if len(self._walls) >= _GRID_CACHE_LIMIT:
+            self._walls.clear()
+        self._walls[n] = out
+        return out
+
+    def _date(self, t: int) -> int:
+        try:
+            return from_us(t, self._zone).toordinal()
+        except (OverflowError, ValueError):
+            raise ConfigError(
+                f"no interval holds {show(utc(t))}: its date in zone "
+                f"{show(_zone_name(self._zone))} is outside years 1-9999"
+            ) from None
+
+    def start_of(self, t: int) -> int:
+        """The latest boundary at or before instant *t* (µs).
+
+        Raises:
+            ConfigError: No such boundary can be expressed (*t* within a day of the ends of
+                the datetime range, its local date or its interval's start outside them).
+        """
+        n = self._date(t)
+        mid = self._midnight(n)
+        if mid is not None:
+            return mid + (t - mid) // self._step * self._step
+        best: int | None = None
+        # A backward change of the clock can put a boundary of the next date before t.
+        for day in range(n + 1, n - _SEARCH_DAYS, -1):
+            for b in self._boundaries(day):
+                if b <= t and (best is None or b > best):
+                    best = b
+            if best is not None and day < n:
+                break
+        if best is None:
+            raise ConfigError(
+                f"no interval holds {show(utc(t))}: its start in zone "
+                f"{show(_zone_name(self._zone))} would be outside years 1-9999"
+            )
+        return best
+
+    def end_of(self, start: int) -> int:
+        """The first boundary after boundary *start* (µs): where its interval ends."""
+        n = self._date(start)
+        mid = self._midnight(n)
+        if mid is not None and start + self._step < mid + _DAY_US:
+            return start + self._step
+        best: int | None = None
+        # A backward change of the clock can put a boundary of the previous date after start.
+        for day in range(n - 1, n + _SEARCH_DAYS):
+            for b in self._boundaries(day):
+                if b > start and (best is None or b < best):
+                    best = b
+            if best is not None and day > n:
+                break
+        # None only at the end of the datetime range: the interval runs its nominal length.
+        return start + self._step if best is None else best
+
+
+def _zone_name(zone: tzinfo) -> str:
+    key = getattr(zone, "key", None)
+    return key if isinstance(key, str) else str(zone)
+
+
+@attrs.frozen
+class IntervalReport(Sequence[tuple[datetime, Report]]):
+    """An interval report: one :class:`Report` per interval of the day that offered tickets
+    (see :func:`summarize_intervals`), and the whole stream's.
+
+    It reads as a sequence of ``(start, report)`` pairs in time order, one per interval
+    that holds a ticket (intervals without one are not listed).
+
+    Attributes:
+        interval: The nominal length of an interval (30 minutes, an hour ...).
+        zone: The time zone whose local midnight the intervals are aligned to.
+        rows: The ``(start, report)`` pairs: *start* the interval's first instant, an aware
+            datetime in *zone*; *report* the :class:`Report` of the tickets it offered.  A
+            start in the hour a fall-back day repeats has ``fold=1``, and Python then never
+            finds it equal to an aware datetime of another zone (PEP 495): compare
+            ``start.astimezone(UTC)``.
+        lengths: Each row's real length, in the order of *rows*: the nominal *interval*,
+            except across a DST change (a 2-hour interval that holds a skipped hour lasts
+            one hour, or three).
+        total: The :class:`Report` of the whole stream, as :func:`summarize` gives it.
+        left_out: Events in no row: presence changes, and events of a ticket outside its
+            lives (see :func:`summarize_intervals`).
+
+    Raises:
+        ConfigError: *rows* and *lengths* differ in length, or *left_out* is not an int
+            >= 0.
+    """
+
+    interval: timedelta
+    zone: tzinfo
+    rows: tuple[tuple[datetime, Report], ...]
+    lengths: tuple[timedelta, ...]
+    total: Report
+    left_out: int = 0
+
+    def __attrs_post_init__(self) -> None:
+        if len(self.rows) != len(self.lengths):
+            raise ConfigError(
+                f"'rows' and 'lengths' must be as long, got {len(self.rows)} and "
+                f"{len(self.lengths)}"
+            )
+        _count(self.left_out, "left_out")
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    @overload
+    def __getitem__(self, index: int) -> tuple[datetime, Report]: ...
+    @overload
+    def __getitem__(self, index: slice) -> tuple[tuple[datetime, Report], ...]: ...
+    def __getitem__(
+        self, index: int | slice
+    ) -> tuple[datetime, Report] | tuple[tuple[datetime, Report], ...]:
+        return self.rows[index]
+
+    def __iter__(self) -> Iterator[tuple[datetime, Report]]:
+        return iter(self.rows)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The interval report as JSON-compatible data, each report as :meth:`Report.to_dict`.
+
+        Returns:
+            ``{"interval_seconds", "zone", "intervals", "total", "left_out"}``: *intervals* a
+            list of ``{"start", "length_seconds", "report"}`` dicts in time order, *start* in
+            the zone's local time (ISO 8601 with its offset, so the repeated hour of a
+            fall-back day reads apart), *zone* the IANA name.
+        """
+        return {
+            "interval_seconds": self.interval.total_seconds(),
+            "zone": _zone_name(self.zone),
+            "intervals": [
+                {
+                    "start": start.isoformat(),
+                    "length_seconds": length.total_seconds(),
+                    "report": report.to_dict(),
+                }
+                for (start, report), length in zip(self.rows, self.lengths, strict=True)
+            ],
+            "total": self.total.to_dict(),
+            "left_out": self.left_out,
+        }
+
+    def table(self) -> list[str]:
+        """The interval report as lines of text for a terminal or a log (nothing is printed).
+
+        Returns:
+            A header line, one line per interval (its local start date and time, with the UTC
+            offset when the wall time repeats on a fall-back day), then the total: offered,
+            answered, service level, ASA, abandoned and AHT.
+        """
+        target = f"SL {_fmt_duration(self.total.service_target)}"
+        lines = [
+            f"{'interval':<24}{'offered':>8}{'answered':>9}{target:>10}{'ASA':>9}"
+            f"{'abandoned':>10}{'AHT':>10}"
+        ]
+        for start, report in self.rows:
+            lines.append(_interval_line(_start_label(start), report))
+        lines.append(_interval_line("total", self.total))
+        return lines
+
+
+def _start_label(start: datetime) -> str:
+    label = start.strftime("%Y-%m-%d %H:%M")
+    other = start.replace(fold=1 - start.fold)
+    if other.utcoffset() != start.utcoffset():  # a wall time the fall-back day repeats
+        label += start.strftime(" %z")
+    return label
+
+
+def _interval_line(label: str, report: Report) -> str:
+    return (
+        f"{label:<24}{report.offered:>8}{report.answered:>9}"
+        f"{_fmt_rate(report.service_level):>10}"
+        f"{_fmt_duration(report.average_speed_of_answer):>9}{report.abandoned:>10}"
+        f"{_fmt_duration(report.average_handle_time):>10}"
+    )
+
+
+class _Row:
+    """One interval's running summary."""
+
+    __slots__ = ("end", "live", "start")
+
+    def __init__(self, start: int, end: int, live: Summarizer) -> None:
+        self.start = start
+        self.end = end
+        self.live = live
+
+
+def summarize_intervals(
+    events: Iterable[object],
+    *,
+    interval: timedelta = DEFAULT_INTERVAL,
+    zone: str | tzinfo = "UTC",
+    service_target: timedelta = DEFAULT_SERVICE_TARGET,
+    until: datetime | None = None,
+) -> IntervalReport:
+    """An interval report: a :class:`Report` per half hour (or hour, or day) of the desk's
+    local day, each ticket counted in the interval that offered it.
+
+    **Intervals.**  They are aligned to the local midnight of *zone*: a 30-minute interval
+    starts at :00 and :30 on the local wall clock.  An interval is named by its first instant
+    (an aware datetime in *zone*) and runs to the next boundary.  Across a DST change they
+    follow the wall clock: the hour a fall-back day repeats gives two intervals of each wall
+    time (distinct instants), the hour a spring-forward day skips gives none, and an
+    interval that holds a change lasts longer or shorter than *interval*
+    (:attr:`IntervalReport.lengths`).
+
+    **Attribution.**  The contact-centre convention: a ticket belongs to the interval in
+    which it was first offered, its first :class:`~csflow.events.TicketQueued`, and *all* its
+    events -- its answer, its handling, its resolution and SLA cycles, however much later
+    -- count in that interval's report.  Precisely, the stream is cut into ticket *lives*,
+    as :func:`summarize` keeps its records: a life begins at the ticket's first event that
+    a metric counts and ends at its :class:`~csflow.events.TicketClosed` or
+    :class:`~csflow.events.TicketAbandoned` (a ticket later submitted under the same id is a
+    new life).  A life belongs to the interval of its first event: for a ticket submitted in
+    the stream that is its ``TicketQueued``, which a desk always sends first.  A life that
+    begins otherwise was offered before the stream began (a window cut from a longer run): it
+    is carried into the interval of its first event, where, as in :func:`summarize`, it
+    counts for SLA attainment and busy time but not as offered -- unless a ``TicketQueued``
+    comes later in it (a carried ticket reopened), which counts it as offered there, so that
+    a ticket's events are never split.  Events in no life -- presence changes, and a ticket's
+    warnings, overflows and other events no metric counts, closings or abandonments, before
+    its life begins -- change no count of :func:`summarize`: they are left out of the rows
+    (:attr:`IntervalReport.left_out`) and count in the total only.
+
+    So each row's report is exactly ``summarize(e, service_target=..., until=end)`` over the
+    events *e* of the lives that began in its interval, where *end* is *until* or else the
+    latest event of the whole stream (a handling still open is cut where the observation
+    ends, in every row alike), and the rows' counts -- offered, answered, abandoned, waiting,
+    resolved, SLA cycles, waits and handle times -- add up to :attr:`IntervalReport.total`.
+    The queue-length series and the longest queue of a row are those of its own tickets.
+
+    Memory: as :func:`summarize`, one small record per open ticket (two: its row's and the
+    total's), plus one running summary per interval that holds a ticket.  Intervals without
+    a ticket cost nothing, however far apart the tickets are.
+
+    Args:
+        events: Desk, SLA and presence events in the order the desk returned them, as
+            :func:`summarize` reads them.
+        interval: The length of an interval: at least a minute, dividing a day evenly (15 or
+            30 minutes, an hour, a day ...).
+        zone: The desk's time zone, an IANA name (``"Asia/Jakarta"``) or a tzinfo that
+            follows PEP 495 (``zoneinfo.ZoneInfo``, a fixed ``datetime.timezone``).
+        service_target: The answer-time target of the service level, a non-negative
+            timedelta.
+        until: When the observation ends (the end of the reporting day): handling spans
+            still open are cut there, in every row.  ``None`` ends at the latest event.
+
+    Returns:
+        The :class:`IntervalReport`.
+
+    Raises:
+        ConfigError: *interval* is not a timedelta of at least a minute that divides a day,
+            *zone* is not a known zone name or a usable tzinfo, *service_target* is not a
+            non-negative timedelta, *events* is not an iterable; an item is not a csflow
+            event, has a naive ``at``, or begins a life at an instant whose interval cannot
+            be expressed (within a day of the ends of the datetime range) -- the error's
+            ``path`` is ``events[i]``; *until* is naive or before the latest event.
+
+    Examples:
+        >>> from datetime import datetime
+        >>> from zoneinfo import ZoneInfo
+        >>> from csflow.events import TicketAssigned, TicketQueued
+        >>> from csflow.model import Priority
+        >>> wib = ZoneInfo("Asia/Jakarta")
+        >>> def queued(h, m, tid):
+        ...     at = datetime(2026, 3, 19, h, m, tzinfo=wib)
+        ...     return TicketQueued(at, tid, "chat", Priority.NORMAL, None, "gold", "chat", "")
+        >>> def assigned(h, m, s, tid):
+        ...     at = datetime(2026, 3, 19, h, m, s, tzinfo=wib)
+        ...     return TicketAssigned(at, tid, "ana", 0.0, 1, "")
+        >>> report = summarize_intervals(
+        ...     [queued(9, 10, "T1"), assigned(9, 10, 15, "T1"),
+        ...      queued(9, 29, "T2"), assigned(9, 31, 0, "T2"), queued(9, 40, "T3")],
+        ...     zone="Asia/Jakarta",
+        ... )
+        >>> [(start.strftime("%H:%M"), r.offered, r.answered, r.service_level)
+        ...  for start, r in report]
+        [('09:00', 2, 2, 0.5), ('09:30', 1, 0, None)]
+        >>> report.total.offered, report[1][1].waiting
+        (3, 1)
+    """
+    live = IntervalSummarizer(interval=interval, zone=zone, service_target=service_target)
+    if until is not None:
+        instant_us(until, "until", ConfigError)
+    given: object = events
+    if isinstance(given, (str, bytes)) or not isinstance(given, Iterable):
+        raise ConfigError(f"'events' must be an iterable of csflow events, got {show(given)}")
+    live.extend(events)
+    return live.report(until=until)
+
+
+class IntervalSummarizer:
+    """:func:`summarize_intervals`, one event at a time: a running interval report.
+
+    A host folds each event in as its desk returns it (a supervisor's wallboard of today's
+    half hours); :meth:`report` can be asked at any point and changes nothing.  A ticket's
+    events go to the interval its life began in (see :func:`summarize_intervals`), so an
+    earlier interval's report still changes while its tickets are being served.
+
+    Args:
+        interval: The length of an interval: at least a minute, dividing a day evenly.
+        zone: The desk's time zone: an IANA name or a PEP 495 tzinfo.
+        service_target: The answer-time target of the service level, a non-negative
+            timedelta.
+
+    Raises:
+        ConfigError: As :func:`summarize_intervals`, for these arguments.
+
+    Examples:
+        >>> from datetime import datetime, timezone
+        >>> from csflow.events import TicketQueued
+        >>> from csflow.model import Priority
+        >>> live = IntervalSummarizer(interval=timedelta(hours=1), zone="Europe/Berlin")
+        >>> live.add(TicketQueued(datetime(2026, 3, 19, 8, 15, tzinfo=timezone.utc), "T1",
+        ...                       "chat", Priority.NORMAL, None, "gold", "chat", ""))
+        >>> [(start.isoformat(), r.waiting) for start, r in live.report()]
+        [('2026-03-19T09:00:00+01:00', 1)]
+    """
+
+    __slots__ = (
+        "_count",
+        "_grid",
+        "_interval",
+        "_left_out",
+        "_lives",
+        "_rows",
+        "_target",
+        "_total",
+        "_zone",
+    )
+
+    def __init__(
+        self,
+        *,
+        interval: timedelta = DEFAULT_INTERVAL,
+        zone: str | tzinfo = "UTC",
+        service_target: timedelta = DEFAULT_SERVICE_TARGET,
+    ) -> None:
+        step = _interval_us(interval)
+        self._zone = _zone_of(zone)
+        self._interval = interval
+        self._target = service_target
+        self._total = Summarizer(service_target)
+        self._grid = _Grid(self._zone, step)
+        self._rows: dict[int, _Row] = {}  # by start instant (µs)
+        self._lives: dict[str, _Row] = {}  # ticket id -> the row of its open life
+        self._left_out = 0
+        self._count = 0
+
+    @property
+    def events(self) -> int:
+        """How many events were folded in."""
+        return self._count
+
+    def add(self, event: object) -> None:
+        """Fold *event* in: into the whole stream's summary, and its life's interval.
+
+        Raises:
+            ConfigError: *event* is not a csflow event, has a naive ``at``, or begins a
+                ticket's life at an instant whose interval cannot be expressed (the error's
+                ``path`` is ``events[i]``, *i* counting the events folded in so far).  Nothing
+                is folded in then.
+        """
+        path = f"events[{self._count}]"
+        kind = type(event)
+        handler = _HANDLERS.get(kind) or _handler_for(kind)
+        if handler is None:
+            raise ConfigError(f"expected a csflow event, got {show(event)}", path)
+        try:
+            at_us = instant_us(event.at, "at", ConfigError)  # type: ignore[attr-defined]
+        except CsflowError as exc:
+            raise ConfigError(str(exc), path) from None
+        # Find (or make ready) the event's row before anything changes.
+        row: _Row | None = None
+        ticket_id = ""
+        fresh = False
+        if isinstance(event, DeskEvent):
+            ticket_id = event.ticket_id
+            row = self._lives.get(ticket_id)
+            if row is None and handler not in _OUTSIDE_LIFE:
+                try:
+                    start = self._grid.start_of(at_us)
+                except CsflowError as exc:
+                    raise ConfigError(str(exc), path) from None
+                row = self._rows.get(start)
+                if row is None:
+                    row = _Row(start, self._grid.end_of(start), Summarizer(self._target))
+                fresh = True
+        self._total.add(event, at_us)
+        self._count += 1
+        if row is None:
+            self._left_out += 1
+            return
+        if fresh:
+            self._rows.setdefault(row.start, row)
+            self._lives[ticket_id] = row
+        row.live.add(event, at_us)
+        if handler in _ENDS_LIFE:
+            del self._lives[ticket_id]
+
+    def extend(self, events: Iterable[object]) -> None:
+        """Fold every event of *events* in, in order.
+
+        Raises:
+            ConfigError: As :meth:`add`.
+        """
+        add = self.add
+        for ev in events:
+            add(ev)
+
+    def report(self, *, until: datetime | None = None) -> IntervalReport:
+        """The interval report of the events folded in so far (as
+        :func:`summarize_intervals` would give).
+
+        Args:
+            until: When the observation ends: handling spans still open are cut there, in
+                every row.  ``None`` ends at the latest event.
+
+        Raises:
+            ConfigError: *until* is naive or before the latest event.
+        """
+        total = self._total.report(until=until)
+        zone = self._zone
+        rows = sorted(self._rows.values(), key=lambda r: r.start)
+        return IntervalReport(
+            interval=self._interval,
+            zone=zone,
+            rows=tuple((from_us(r.start, zone), r.live.report(until=total.end)) for r in rows),
+            lengths=tuple(timedelta(microseconds=r.end - r.start) for r in rows),
+            total=total,
+            left_out=self._left_out,
+        )
