@@ -74,17 +74,20 @@ def _duration(value: str) -> float:
         raise argparse.ArgumentTypeError(exc.detail) from None
 
 
-#: The options whose value is a duration: a negative one (``--aht -6m``) is read as the
-#: option's value, refused with the duration's message, not taken for an unknown option.
+#: The options whose value may start with ``-``: a duration (``--aht -6m``) or seeds
+#: (``--seeds -1,1``) is read as the option's value and refused with the value's message,
+#: not taken for an unknown option.
 _DURATION_OPTIONS: Final = ("--aht", "--target", "--patience", "--interval", "--span")
+_NEGATIVE_OPTIONS: Final = (*_DURATION_OPTIONS, "--seed", "--seeds")
 _NUMBER: Final = re.compile(r"[+-]?\d+(?:\.\d*)?|[+-]?\.\d+", re.ASCII)
 _NEGATIVE: Final = re.compile(r"-(?:\d|\.\d|P)", re.ASCII | re.IGNORECASE)
 
 
 def _joined_durations(argv: Sequence[str]) -> list[str]:
-    """*argv* with ``--aht -6m`` written ``--aht=-6m``: argparse takes any word that starts
-    with ``-`` (other than a plain negative number) for an option, and would report a missing
-    value instead of the bad duration."""
+    """*argv* with ``--aht -6m`` written ``--aht=-6m`` (and ``--seeds -1,1``
+    ``--seeds=-1,1``): argparse takes any word that starts with ``-`` (other than a plain
+    negative number) for an option, and would report a missing value instead of the bad
+    duration or seed."""
     out: list[str] = []
     words = iter(argv)
     for word in words:
@@ -92,7 +95,7 @@ def _joined_durations(argv: Sequence[str]) -> list[str]:
             out.append(word)
             out.extend(words)
             break
-        if word in _DURATION_OPTIONS:
+        if word in _NEGATIVE_OPTIONS:
             value = next(words, None)
             if value is not None and _NEGATIVE.match(value):
                 out.append(f"{word}={value}")
@@ -105,11 +108,27 @@ def _joined_durations(argv: Sequence[str]) -> list[str]:
     return out
 
 
-def _seeds(value: str) -> list[int]:
+def _seed(value: str) -> int:
+    """A seed: an integer >= 0, as the config file's ``seed`` (``random.Random(-s)`` is the
+    same stream as ``random.Random(s)``: seed -2 would repeat the run of seed 2)."""
     try:
-        return [int(v) for v in value.split(",")]
+        seed = int(value)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected seeds such as 1,2,3, got {value!r}") from None
+        seed = -1
+    if seed < 0:
+        raise argparse.ArgumentTypeError(f"expected an integer >= 0, got {value!r}")
+    return seed
+
+
+def _seeds(value: str) -> list[int]:
+    """Seeds ``1,2,3``: integers >= 0 (see :func:`_seed`)."""
+    try:
+        seeds = [int(v) for v in value.split(",")]
+    except ValueError:
+        seeds = [-1]
+    if any(s < 0 for s in seeds):
+        raise argparse.ArgumentTypeError(f"expected seeds >= 0 such as 1,2,3, got {value!r}")
+    return seeds
 
 
 def _version() -> str:
@@ -158,7 +177,9 @@ def _parser() -> argparse.ArgumentParser:
     demo = sub.add_parser(
         "demo", help="an Indonesian e-commerce desk through the Lebaran peak", formatter_class=fmt
     )
-    demo.add_argument("--seed", type=int, default=1, metavar="N", help="the seed of the run")
+    demo.add_argument(
+        "--seed", type=_seed, default=1, metavar="N", help="the seed of the run (>= 0)"
+    )
     demo.add_argument(
         "--peak", choices=sorted(PEAK_DAYS), default="lebaran", help="the peak-day multiplier"
     )
@@ -169,9 +190,14 @@ def _parser() -> argparse.ArgumentParser:
     sim.add_argument("config", metavar="CONFIG", help="a .json, .toml or .yaml config file")
     seeds = sim.add_mutually_exclusive_group()
     seeds.add_argument(
-        "--seed", type=int, metavar="N", help="the first seed (default: the file's seed, else 0)"
+        "--seed",
+        type=_seed,
+        metavar="N",
+        help="the first seed, >= 0 (default: the file's seed, else 0)",
     )
-    seeds.add_argument("--seeds", type=_seeds, metavar="N,N,...", help="run these seeds")
+    seeds.add_argument(
+        "--seeds", type=_seeds, metavar="N,N,...", help="run these seeds (each >= 0)"
+    )
     sim.add_argument(
         "--replications",
         type=int,

@@ -21,6 +21,7 @@ from csflow._text import show
 from csflow.cli import planning
 from csflow.cli.documents import (
     Document,
+    check_distinct_seeds,
     check_sweep_parameter,
     desk_config,
     load_document,
@@ -123,13 +124,8 @@ def _counts(args: argparse.Namespace) -> None:
             "give --seeds (these seeds) or --replications (this many seeds from --seed), not both",
             "--replications",
         )
-    if args.seeds and len(set(args.seeds)) != len(args.seeds):
-        twice = sorted({s for s in args.seeds if args.seeds.count(s) > 1})
-        raise ConfigError(
-            f"each seed once: {', '.join(map(str, twice))} given twice would run the same "
-            "simulation again",
-            "--seeds",
-        )
+    if args.seeds:
+        check_distinct_seeds(args.seeds, "--seeds")
     if args.jobs is not None and args.jobs < 1:
         raise ConfigError(f"expected a number of processes >= 1, got {args.jobs}", "--jobs")
 
@@ -372,6 +368,8 @@ def staff(args: argparse.Namespace) -> str:
                     f"--{flag}",
                 )
         return _staff_one(args, plan_inputs(args, doc, st, single=True))
+    if args.seeds:
+        check_distinct_seeds(args.seeds, "--seeds")
     if args.agents is not None:
         raise ConfigError(
             "evaluates one interval: give --load or --rate with it (a day plan finds the "
@@ -668,15 +666,21 @@ def lint(args: argparse.Namespace) -> tuple[str, int]:
     return render(args.format, [table]), status
 
 
+def _kind(node: dict[str, Any]) -> str:
+    """A schema node's type as the field table shows it: ``duration``, ``number|null``..."""
+    if "$ref" in node:
+        return str(node["$ref"]).rsplit("/", 1)[-1]
+    kind = node.get("type")
+    if kind is None:
+        kinds = dict.fromkeys(_kind(alt) for alt in node.get("anyOf", ()))
+        return "|".join(k for k in kinds if k)
+    return kind if isinstance(kind, str) else "|".join(kind)
+
+
 def _flatten(node: dict[str, Any], path: str, out: list[tuple[str, str, str]]) -> None:
     for key, sub in node.get("properties", {}).items():
         p = f"{path}.{key}" if path else key
-        kind = sub.get("type", "duration" if sub.get("$ref", "").endswith("duration") else "")
-        if "$ref" in sub and sub["$ref"].endswith("distribution"):
-            kind = "distribution"
-        out.append(
-            (p, kind if isinstance(kind, str) else "|".join(kind), sub.get("description", ""))
-        )
+        out.append((p, _kind(sub), sub.get("description", "")))
         _flatten(sub, p, out)
         items = sub.get("items")
         if isinstance(items, dict):

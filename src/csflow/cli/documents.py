@@ -32,14 +32,14 @@ from __future__ import annotations
 import json
 import re
 import tomllib
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Final
 
 import attrs
 
 from csflow._text import show
-from csflow.cli.durations import to_seconds
+from csflow.cli.durations import EXPECTED, to_seconds
 from csflow.cli.forecast import staffing_value
 from csflow.desk import DeskConfig
 from csflow.errors import ConfigError
@@ -50,6 +50,7 @@ from csflow.staffing.shifts import templates_from_dict
 __all__ = [
     "TOP_KEYS",
     "Document",
+    "check_distinct_seeds",
     "check_sweep_parameter",
     "get_path",
     "load_document",
@@ -153,6 +154,9 @@ def desk_config(data: object) -> DeskConfig:
 def read_data(path: Path, field: str = "CONFIG") -> tuple[Any, str]:
     """Parse *path* by its suffix: ``.json``, ``.toml``, ``.yaml``/``.yml``.
 
+    The file is UTF-8; a byte-order mark at its start (what Windows editors write, and
+    Excel's "CSV UTF-8") is skipped, as in forecast files, journals and snapshots.
+
     Returns:
         The parsed document and its text.
 
@@ -173,7 +177,7 @@ def read_data(path: Path, field: str = "CONFIG") -> tuple[Any, str]:
             field,
         )
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")  # a byte-order mark is skipped
     except FileNotFoundError:
         raise ConfigError(f"no such file {str(path)!r}", field) from None
     except IsADirectoryError:
@@ -242,6 +246,8 @@ def load_document(path: str | Path) -> Document:
                 )
         for key in STAFFING_DURATIONS:
             if key in st:
+                if st[key] is None and key != "patience":  # null patience: Erlang C
+                    raise ConfigError(f"expected {EXPECTED}, got {show(None)}", f"staffing.{key}")
                 st[key] = to_seconds(st[key], f"staffing.{key}")
         for key in ("level", "shrinkage", "peak", "day", "timezone", "forecast"):
             if key in st:
@@ -302,6 +308,22 @@ def _shift_templates(value: Any) -> Any:
     return value
 
 
+def check_distinct_seeds(seeds: Sequence[int], where: str) -> None:
+    """Each seed once: a seed given twice runs the same simulation again, and the mean over
+    the runs would count it twice (and its confidence interval shrink for nothing).
+
+    Raises:
+        ConfigError: A seed is given more than once.
+    """
+    if len(set(seeds)) != len(seeds):
+        twice = sorted({s for s in seeds if seeds.count(s) > 1})
+        raise ConfigError(
+            f"each seed once: {', '.join(map(str, twice))} given twice would run the same "
+            "simulation again",
+            where,
+        )
+
+
 def _fraction(value: Any, path: str) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
         raise ConfigError(f"expected a number from 0 to 1, got {show(value)}", path)
@@ -324,11 +346,13 @@ def _verify_section(value: Any) -> dict[str, Any]:
         if (
             not isinstance(seeds, list)
             or not seeds
-            or any(isinstance(x, bool) or not isinstance(x, int) for x in seeds)
+            or any(isinstance(x, bool) or not isinstance(x, int) or x < 0 for x in seeds)
         ):
             raise ConfigError(
-                f"expected a non-empty list of integer seeds, got {show(seeds)}", f"{path}.seeds"
+                f"expected a non-empty list of integer seeds >= 0, got {show(seeds)}",
+                f"{path}.seeds",
             )
+        check_distinct_seeds(seeds, f"{path}.seeds")
     if out.get("abandonment") is not None:
         out["abandonment"] = _fraction(out["abandonment"], f"{path}.abandonment")
     for key in ("tiers", "channels"):

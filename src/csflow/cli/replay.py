@@ -22,7 +22,7 @@ from csflow.cli.documents import load_document
 from csflow.cli.output import Table, render
 from csflow.desk import Desk
 from csflow.desk.commands import command_from_dict
-from csflow.errors import ConfigError
+from csflow.errors import ConfigError, CsflowError
 from csflow.model import TicketStatus
 
 __all__ = ["replay"]
@@ -33,8 +33,10 @@ _ENTRY = re.compile(r"^journal\[(\d+)\]")
 
 
 def _read(path: Path, field: str) -> str:
+    """*path*'s UTF-8 text, without the byte-order mark it may start with (as config and
+    forecast files)."""
     try:
-        return path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise ConfigError(f"no such file {str(path)!r}", field) from None
     except IsADirectoryError:
@@ -102,14 +104,42 @@ def _cli_hint(detail: str) -> str:
     )
 
 
-def _where(exc: ConfigError, snapshot: Path, journal: Path | None, lines: list[int]) -> str:
-    """The error's path, with the file it is in (and the journal line)."""
-    path = exc.path or "snapshot"
+def _where(path: str, snapshot: Path, journal: Path | None, lines: list[int]) -> str:
+    """An error's *path*, with the file it is in (and the journal line)."""
+    path = path or "snapshot"
     m = _ENTRY.match(path)
     if m and journal is not None:
         line = lines[int(m.group(1))] if int(m.group(1)) < len(lines) else 0
         return f"{path} ({str(journal)!r}{f' line {line}' if line else ''})"
     return f"{path} ({str(snapshot)!r})"
+
+
+def _one_line(exc: CsflowError) -> str:
+    return " ".join(str(exc).split())
+
+
+def _state(
+    desk: Desk,
+) -> tuple[list[tuple[Any, ...]], list[str], list[tuple[Any, ...]]]:
+    """The open tickets (with each SLA clock's due instant), the metrics of those clocks,
+    and the agents.
+
+    Raises:
+        CsflowError: The desk's readers refuse its state.
+    """
+    open_ids = [t for t in desk.tickets() if desk.ticket(t).state not in _DONE]
+    clocks = {t: {m.value: c for m, c in desk.clocks(t).items()} for t in open_ids}
+    metrics = sorted({m for c in clocks.values() for m in c})
+    tickets = []
+    for tid in open_ids:
+        view = desk.ticket(tid)
+        due = [_utc(clocks[tid][m].due_at) if m in clocks[tid] else None for m in metrics]
+        tickets.append((tid, str(view.state), view.queue, view.agent_id, *due))
+    agents = []
+    for aid in desk.agents():
+        status = desk.agent(aid)
+        agents.append((aid, status.presence, status.load, " ".join(status.held)))
+    return tickets, metrics, agents
 
 
 def _utc(at: datetime | None) -> str | None:
@@ -121,7 +151,9 @@ def replay(args: argparse.Namespace) -> str:
 
     Raises:
         ConfigError: A missing or unreadable file, bad JSON (with its line), a malformed or
-            tampered snapshot or journal entry, or a config other than the snapshot's.
+            tampered snapshot or journal entry, a config other than the snapshot's, or a
+            state the desk reached that its readers refuse (named at the journal entry that
+            moved the desk's clock there, else at the snapshot's ``at``).
     """
     config = load_document(args.config).configs()[0]
     snap_path = Path(args.snapshot)
@@ -135,13 +167,18 @@ def replay(args: argparse.Namespace) -> str:
         desk = Desk.restore(config, snapshot)
     except ConfigError as exc:
         raise ConfigError(
-            _cli_hint(exc.detail), _where(exc, snap_path, journal_path, lines)
+            _cli_hint(exc.detail), _where(exc.path, snap_path, journal_path, lines)
         ) from None
     at = desk.now
     events: list[dict[str, Any]] = []
     rows: list[tuple[Any, ...]] = []
+    moved: int | None = None  # the last journal entry that moved the desk's clock
     for i, entry in enumerate(entries):
-        for event in desk.apply(command_from_dict(entry, f"journal[{i}]")):
+        before = desk.now
+        produced = desk.apply(command_from_dict(entry, f"journal[{i}]"))
+        if desk.now != before:
+            moved = i
+        for event in produced:
             data = event.to_dict()
             events.append(data)
             rest = {
@@ -157,18 +194,17 @@ def replay(args: argparse.Namespace) -> str:
                 )
             )
 
-    open_ids = [t for t in desk.tickets() if desk.ticket(t).state not in _DONE]
-    metrics = sorted({m.value for t in open_ids for m in desk.clocks(t)})
-    tickets = []
-    for tid in open_ids:
-        view = desk.ticket(tid)
-        clocks = {m.value: c for m, c in desk.clocks(tid).items()}
-        due = [_utc(clocks[m].due_at) if m in clocks else None for m in metrics]
-        tickets.append((tid, str(view.state), view.queue, view.agent_id, *due))
-    agents = []
-    for aid in desk.agents():
-        status = desk.agent(aid)
-        agents.append((aid, status.presence, status.load, " ".join(status.held)))
+    try:
+        tickets, metrics, agents = _state(desk)
+    except CsflowError as exc:
+        # A state the desk reached that its readers refuse (a clock over a span longer than
+        # the calendars index, say): named at the entry that moved the desk's clock there,
+        # else at the snapshot's instant.
+        path = "snapshot.at" if moved is None else f"journal[{moved}].at"
+        raise ConfigError(
+            f"the desk's state at {_utc(desk.now)} cannot be shown: {_one_line(exc)}",
+            _where(path, snap_path, journal_path, lines),
+        ) from None
 
     tables = [
         Table(

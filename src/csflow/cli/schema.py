@@ -2,7 +2,10 @@
 
 Point an editor at it (``"$schema": "./csflow.schema.json"`` in JSON, a
 ``# yaml-language-server: $schema=./csflow.schema.json`` line in YAML).  It describes the
-shape; the CLI still checks the values (``csflow lint``).
+shape; the CLI still checks the values (``csflow lint``).  It may be looser than the CLI, never
+stricter: every document ``csflow lint`` accepts is valid against it (every form the readers
+take -- ``null`` where a value may be absent, mixes as ``[name, weight]`` pairs, a rate's
+``at`` in seconds, whitespace around a peak ``"x2"``).
 """
 
 from __future__ import annotations
@@ -14,27 +17,66 @@ from csflow.sim import PEAK_DAYS
 
 __all__ = ["schema"]
 
+# Whitespace as Python's str.strip() removes it: JSON Schema's \s (ECMA-262) lacks the
+# information separators U+001C-U+001F and NEXT LINE U+0085.
+_WS = r"[\s\u001c-\u001f\u0085]"
+_NULL = {"type": "null"}
+
+# A duration as csflow.cli.durations.to_seconds reads it: a bare number of seconds, the
+# human form (6m, 1h30m), or anything that starts with P once stripped (ISO 8601, any case).
 _DURATION = {
     "description": "6m, 6min, 1h30m, 360s, PT6M or a number of seconds",
     "anyOf": [
         {"type": "number", "minimum": 0},
-        {"type": "string", "pattern": r"^\s*(P.*|(\d+(\.\d+)?\s*[a-zA-Z]+\s*)+|\d+(\.\d+)?)$"},
+        {
+            "type": "string",
+            "pattern": rf"^{_WS}*([pP]|(\d+(\.\d+)?\s*[a-zA-Z]+\s*)+$|\d+(\.\d+)?\s*$)",
+        },
     ],
 }
-_MIX = {"type": "object", "additionalProperties": {"type": "number", "minimum": 0}}
+_MIX = {
+    "description": "name -> weight, or a list of [name, weight] pairs",
+    "anyOf": [
+        {"type": "object", "additionalProperties": {"type": "number", "minimum": 0}},
+        {
+            "type": "array",
+            "items": {
+                "type": "array",
+                "prefixItems": [
+                    {"type": "string", "minLength": 1},
+                    {"type": "number", "minimum": 0},
+                ],
+                "minItems": 2,
+                "maxItems": 2,
+            },
+        },
+    ],
+}
 
-# A peak: a name, a positive factor, or "x<factor>"; a bare number that reads as a name
-# (11.11, 12.12: an unquoted `peak: 11.11`) is not a factor anyone means.
+# A peak: a name, a positive factor, or "x<factor>" (what follows the x is read by float(),
+# around whitespace and all); a bare number that reads as a name (11.11, 12.12: an unquoted
+# `peak: 11.11`) is not a factor anyone means.
+_PEAK_ALTERNATIVES: list[dict[str, Any]] = [
+    {
+        "type": "number",
+        "exclusiveMinimum": 0,
+        "not": {"enum": [float(n) for n in PEAK_DAYS if n.replace(".", "").isdigit()]},
+    },
+    {"enum": list(PEAK_DAYS)},
+    {"type": "string", "pattern": f"^{_WS}*[xX\u00d7]"},
+]
 _PEAK = {
     "description": "a peak day's name (quoted: '11.11'), a factor > 0, or 'x<factor>'",
+    "anyOf": _PEAK_ALTERNATIVES,
+}
+# staffing.peak also reads a factor written as a string, as --peak does ("2.5"): whatever
+# float() reads, which starts with a digit, a point or a sign (or a digit of another script).
+_STAFFING_PEAK = {
+    "description": "a peak day's name (quoted: '11.11'), a factor > 0 (also as a string: "
+    "'2.5'), or 'x<factor>'",
     "anyOf": [
-        {
-            "type": "number",
-            "exclusiveMinimum": 0,
-            "not": {"enum": [float(n) for n in PEAK_DAYS if n.replace(".", "").isdigit()]},
-        },
-        {"enum": list(PEAK_DAYS)},
-        {"type": "string", "pattern": "^[xX\u00d7][0-9.eE+-]+$"},
+        *_PEAK_ALTERNATIVES,
+        {"type": "string", "pattern": rf"^{_WS}*\+?(\d|\.\d|[^\x00-\x7f])"},
     ],
 }
 _DIST = {
@@ -82,7 +124,7 @@ def schema() -> dict[str, Any]:
     shift = _obj(
         {
             "start": d,
-            "end": d,
+            "end": {"anyOf": [d, _NULL], "description": "null: the simulation's end"},
             "breaks": {
                 "type": "array",
                 "items": {"type": "array", "items": d, "minItems": 2, "maxItems": 2},
@@ -112,7 +154,16 @@ def schema() -> dict[str, Any]:
         "description": '["HH:MM", per hour] or {"at": "HH:MM", "per_hour": n}',
         "anyOf": [
             {"type": "array", "minItems": 2, "maxItems": 2},
-            _obj({"at": {"type": "string"}, "per_hour": {"type": "number"}}, "a rate period"),
+            _obj(
+                {
+                    "at": {
+                        "description": '"HH:MM", or a duration from midnight (seconds, PT8H)',
+                        "anyOf": [{"type": "string"}, {"type": "number", "minimum": 0}],
+                    },
+                    "per_hour": {"type": "number"},
+                },
+                "a rate period",
+            ),
         ],
     }
     simulation = _obj(
@@ -165,25 +216,41 @@ def schema() -> dict[str, Any]:
         {k: {"description": f"see DeskConfig.from_dict: {k}"} for k in desk_keys},
         "csflow.desk.DeskConfig.from_dict",
     )
-    desk["properties"]["survey_delay"] = d
+    desk["properties"]["survey_delay"] = {"anyOf": [d, _NULL], "description": "null: never"}
     offset = {
         "description": 'a time of day "HH:MM" (hours may pass 24) or a duration from midnight',
         "anyOf": [{"type": "string", "pattern": r"^\d+:\d\d$"}, d],
+    }
+    latest = {
+        "description": f"{offset['description']}; null: the earliest",
+        "anyOf": [*offset["anyOf"], _NULL],
+    }
+    after_start = {
+        "description": 'after the shift\'s start: a duration, or "H:MM"',
+        "anyOf": offset["anyOf"],
+    }
+    break_latest = {
+        "description": f"{after_start['description']}; null: the earliest",
+        "anyOf": [*offset["anyOf"], _NULL],
     }
     shift_template = _obj(
         {
             "name": {"type": "string", "minLength": 1},
             "length": d,
             "earliest": offset,
-            "latest": offset,
-            "cost": {"type": "number", "minimum": 0},
+            "latest": latest,
+            "cost": {
+                "type": ["number", "null"],
+                "minimum": 0,
+                "description": "one agent on it (default, or null: its length in hours)",
+            },
             "breaks": {
                 "type": "array",
                 "items": _obj(
                     {
                         "length": d,
-                        "earliest": {"$ref": "#/$defs/duration"},
-                        "latest": {"$ref": "#/$defs/duration"},
+                        "earliest": after_start,
+                        "latest": break_latest,
                     },
                     "a break: its length and its window after the shift's start",
                     ["length"],
@@ -199,7 +266,12 @@ def schema() -> dict[str, Any]:
     }
     verify = _obj(
         {
-            "seeds": {"type": "array", "items": {"type": "integer"}, "minItems": 1},
+            "seeds": {
+                "type": "array",
+                "items": {"type": "integer", "minimum": 0},
+                "minItems": 1,
+                "uniqueItems": True,
+            },
             "abandonment": {"type": ["number", "null"], "minimum": 0, "maximum": 1},
             "tiers": floors,
             "channels": floors,
@@ -214,9 +286,9 @@ def schema() -> dict[str, Any]:
             "aht": d,
             "target": d,
             "level": {"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 1},
-            "patience": d,
+            "patience": {"anyOf": [d, _NULL], "description": "null: none (Erlang C)"},
             "shrinkage": {"type": "number", "minimum": 0, "exclusiveMaximum": 1},
-            "peak": _PEAK,
+            "peak": _STAFFING_PEAK,
             "interval": d,
             "forecast": {"type": "string", "description": "a CSV file: start,arrivals[,duration]"},
             "day": {"type": "string", "format": "date"},
