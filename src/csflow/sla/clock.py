@@ -35,6 +35,13 @@ then the events due exactly at ``at`` (if the clock still runs).  Hence:
   them (a host that polls at a due instant and then records a reply at that instant gets the
   breach first).  Polls at other instants never change which events come, or their instants.
 
+Warning thresholds are one sorted list of business-time amounts per target
+(``SlaTarget.warn_us``): its fractions of the target and, for each ``warn_before`` lead
+shorter than the target, ``target - lead`` (a lead on a fraction's µs counts once, reporting
+the fraction).  So a lead is just another threshold: it fires in time order with the
+fractions, pauses move it exactly as they move them, and every rule here about thresholds
+(passed over at a change, none sent for a target the calendar never reaches) holds for it.
+
 Breach and "met late": a clock whose elapsed business time reaches its target while it runs is
 *breached* (:class:`~csflow.events.SlaBreached`); it keeps measuring how late it is
 (``late_by``).  When the response or resolution finally comes, the clock becomes ``MET_LATE``
@@ -92,7 +99,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from csflow._text import show
-from csflow._time import MAX_US, MIN_US, from_us, instant_us
+from csflow._time import MAX_US, MIN_US, ONE_US, from_us, instant_us
 from csflow.calendar import BusinessCalendar
 from csflow.errors import CalendarError, ConfigError, InvalidTransitionError
 from csflow.events import SlaBreached, SlaEvent, SlaMet, SlaWarning
@@ -118,6 +125,25 @@ def _req_int(data: Mapping[str, Any], key: str, path: str) -> int:
     if not isinstance(value, int) or isinstance(value, bool):
         raise ConfigError(f"expected an int, got {show(value)}", join(path, key))
     return value
+
+
+def _leads(data: Mapping[str, Any], path: str) -> tuple[timedelta, ...]:
+    """A snapshot's ``warn_before_us``: leads in µs, as :class:`SlaTarget` then checks them."""
+    raw = data.get("warn_before_us", [])
+    where = join(path, "warn_before_us")
+    if not isinstance(raw, list):
+        raise ConfigError(f"expected a list of durations in µs, got {show(raw)}", where)
+    out: list[timedelta] = []
+    for i, x in enumerate(raw):
+        if not isinstance(x, int) or isinstance(x, bool) or x <= 0:
+            raise ConfigError(f"expected a positive duration in µs, got {show(x)}", f"{where}[{i}]")
+        try:
+            out.append(timedelta(microseconds=x))
+        except OverflowError:
+            raise ConfigError(
+                f"expected a duration in µs, got {show(x)}", f"{where}[{i}]"
+            ) from None
+    return tuple(out)
 
 
 def _opt_instant(data: Mapping[str, Any], key: str, path: str) -> int | None:
@@ -314,7 +340,7 @@ class SlaClock:
                     from_us(u, zone),
                     self._ticket_id,
                     spec.metric,
-                    spec.warnings[k],
+                    spec.warn_thresholds[k],
                     from_us(due, zone),
                 )
             )
@@ -889,7 +915,8 @@ class SlaClock:
         With *at_us* (the instant of a snapshot, at or after the clock's last instant), a
         counting clock also writes ``used_at``: that instant and the business time used by
         then, so that a restore under a changed calendar keeps the time used (see
-        :class:`~csflow.sla.RecalcMode`).
+        :class:`~csflow.sla.RecalcMode`).  A target with ``warn_before`` leads writes them as
+        ``warn_before_us`` (µs, largest first); without leads the key is absent.
         """
         out = {
             "ticket_id": self._ticket_id,
@@ -908,6 +935,8 @@ class SlaClock:
             "calendar": self._spec.calendar.digest if self._state in LIVE_STATES else None,
             "history": None if self._history is None else list(self._history),
         }
+        if self._spec.warn_before:  # absent without leads: such snapshots read as before
+            out["warn_before_us"] = [d // ONE_US for d in self._spec.warn_before]
         if at_us is not None and self._state in COUNTING_STATES and at_us >= self._mark:
             out["used_at"] = [at_us, self._used + self._spec.calendar.elapsed_us(self._mark, at_us)]
         return out
@@ -937,7 +966,15 @@ class SlaClock:
             raise ConfigError(
                 f"expected a duration in µs, got {show(target_us)}", join(path, "target_us")
             ) from None
-        spec = SlaTarget(metric, target, calendar, data.get("warnings", ()))
+        leads = _leads(data, path)
+        try:
+            spec = SlaTarget(metric, target, calendar, data.get("warnings", ()), warn_before=leads)
+        except ConfigError as exc:
+            if not exc.path.startswith("warn_before"):
+                raise
+            # (A lead refused for what it is, not its form: a duplicate, one too many.)
+            where = join(path, "warn_before_us" + exc.path.removeprefix("warn_before"))
+            raise ConfigError(exc.detail, where) from None
         history = data.get("history")
         if history is not None and (
             not isinstance(history, list)

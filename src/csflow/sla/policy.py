@@ -3,8 +3,10 @@
 An :class:`SlaPolicy` names a :class:`~csflow.calendar.BusinessCalendar` and, per
 :class:`~csflow.model.Metric` and optionally per :class:`~csflow.model.Priority`, a target: an
 amount of *business time*.  It builds one :class:`SlaTarget` per metric and priority, shared by
-every clock that keeps that promise.  Its ``pause_on`` maps ticket statuses (the
-:class:`~csflow.model.TicketStatus` vocabulary) to the metrics they pause.  Which policy
+every clock that keeps that promise, with its warnings: at fractions of the target
+(``warnings``) and at fixed amounts of business time before it (``warn_before``).  Its
+``pause_on`` maps ticket statuses (the :class:`~csflow.model.TicketStatus` vocabulary) to the
+metrics they pause.  Which policy
 applies to a ticket is a policy-engine decision; :func:`resolve_policy` only maps the decided
 name to the value.  :class:`RecalcMode` names how live clocks follow a change of priority or
 policy (the rules are in :mod:`csflow.sla.clock`).
@@ -93,6 +95,8 @@ DEFAULT_PAUSE_ON: Final[Mapping[TicketStatus, frozenset[Metric]]] = MappingProxy
 )
 #: The default warning thresholds, as fractions of the target.
 DEFAULT_WARNINGS: Final[tuple[float, ...]] = (0.5, 0.75, 0.9)
+# At most this many warning leads (``warn_before``) per policy or target.
+_MAX_LEADS: Final = 16
 
 
 def _check_duration(value: object, path: str) -> timedelta:
@@ -129,6 +133,48 @@ def _norm_warnings(value: object, path: str = "warnings") -> tuple[float, ...]:
             )
         out.append(float(w))
     return tuple(out)
+
+
+def _check_lead(value: object, path: str) -> timedelta:
+    if not isinstance(value, timedelta):
+        raise ConfigError(f"a warning lead must be a datetime.timedelta, got {show(value)}", path)
+    if value <= timedelta(0):
+        raise ConfigError(f"a warning lead must be a positive duration, got {show(value)}", path)
+    return value
+
+
+def _read_lead(value: object, path: str) -> timedelta:
+    """A lead in a document: the duration syntax of targets (:func:`parse_duration`)."""
+    try:
+        return _check_lead(parse_duration(value, path), path)
+    except ConfigError as exc:
+        # parse_duration's own words are about targets; the rule is the same for a lead.
+        detail = exc.detail.replace("a target must", "a warning lead must", 1)
+        raise ConfigError(detail, exc.path) from None
+
+
+def _norm_leads(
+    value: object,
+    path: str = "warn_before",
+    duration: Callable[[object, str], timedelta] = _check_lead,
+) -> tuple[timedelta, ...]:
+    """Leads checked (positive, distinct, at most 16), largest first: the order they fire."""
+    if isinstance(value, (str, bytes, timedelta)) or not isinstance(value, Iterable):
+        raise ConfigError(
+            f"expected a sequence of durations before the target, got {show(value)}", path
+        )
+    out: list[timedelta] = []
+    for i, raw in enumerate(value):
+        where = f"{path}[{i}]"
+        if i >= _MAX_LEADS:
+            raise ConfigError(
+                f"at most {_MAX_LEADS} warning leads are allowed, got another: {show(raw)}", where
+            )
+        lead = duration(raw, where)
+        if lead in out:
+            raise ConfigError(f"warning lead {show(raw)} is given twice", where)
+        out.append(lead)
+    return tuple(sorted(out, reverse=True))
 
 
 def _norm_targets(
@@ -207,8 +253,25 @@ def _to_warnings(value: Iterable[float]) -> tuple[float, ...]:
     return _norm_warnings(value)
 
 
-@attrs.frozen
-class SlaTarget:
+class _TargetLeads:
+    # Lead warnings live in slots outside attrs' fields on purpose: a desk's config
+    # fingerprint (csflow.desk.fingerprint) reads a value field by field, so a new field would
+    # change the fingerprint of every saved desk's config, leads or not, and refuse its
+    # snapshots after an upgrade.  Leads still count there through ``warn_us`` (a field) when
+    # they warn; equality, hashing and repr name them explicitly.
+    __slots__ = ("warn_before", "warn_thresholds")
+    warn_before: tuple[timedelta, ...]
+    warn_thresholds: tuple[float, ...]
+
+
+class _PolicyLeads:
+    # See _TargetLeads.
+    __slots__ = ("warn_before",)
+    warn_before: tuple[timedelta, ...]
+
+
+@attrs.frozen(init=False)
+class SlaTarget(_TargetLeads):
     """One promise: *duration* of business time on *calendar* for *metric*, with warnings.
 
     A policy builds one per metric and priority and shares it between all clocks that use it;
@@ -221,9 +284,23 @@ class SlaTarget:
         calendar: The business hours the time counts on.
         warnings: Fractions of the target at which an :class:`~csflow.events.SlaWarning` fires, strictly
             increasing in (0, 1).
+        warn_before: Amounts of business time before the target at which an
+            :class:`~csflow.events.SlaWarning` fires (positive, distinct, at most 16, in any
+            order; stored largest first, the order they fire).  A lead at or beyond the target
+            has nothing to warn before and is skipped.
+
+    Attributes:
+        warn_us: Every warning of the clock as business µs from the start, sorted: the
+            fractions (rounded to the µs) and ``target - lead`` for each lead shorter than the
+            target, a lead falling on a fraction's µs counted once.
+        warn_thresholds: Parallel to ``warn_us``: the ``threshold`` each warning reports (the
+            fraction itself, or ``(target - lead) / target`` for a lead).
 
     Raises:
-        ConfigError: A bad metric, duration, calendar or threshold.
+        ConfigError: A bad metric, duration, calendar, threshold or lead.
+
+    ``attrs.evolve`` does not carry ``warn_before`` (it is not an attrs field, so that the
+    fingerprint of a config without leads is unchanged): pass it again.
     """
 
     metric: Metric = attrs.field(converter=_to_metric)
@@ -243,11 +320,55 @@ class SlaTarget:
         if not isinstance(value, BusinessCalendar):
             raise ConfigError(f"calendar must be a BusinessCalendar, got {show(value)}")
 
+    def __init__(
+        self,
+        metric: Metric | str,
+        duration: timedelta,
+        calendar: BusinessCalendar,
+        warnings: Iterable[float] = DEFAULT_WARNINGS,
+        *,
+        warn_before: Iterable[timedelta] = (),
+    ) -> None:
+        object.__setattr__(self, "warn_before", _norm_leads(warn_before))
+        self.__attrs_init__(metric, duration, calendar, warnings)
+
     def __attrs_post_init__(self) -> None:
         target_us = self.duration // ONE_US
         object.__setattr__(self, "target_us", target_us)
         # Rounded to the microsecond; monotone in the threshold, so still non-decreasing.
-        object.__setattr__(self, "warn_us", tuple(round(target_us * w) for w in self.warnings))
+        fractions = [round(target_us * w) for w in self.warnings]
+        if not self.warn_before:  # the common case: exactly the thresholds of old
+            object.__setattr__(self, "warn_us", tuple(fractions))
+            object.__setattr__(self, "warn_thresholds", self.warnings)
+            return
+        points = list(zip(fractions, self.warnings, strict=True))
+        taken = set(fractions)
+        for lead in self.warn_before:
+            u = target_us - lead // ONE_US
+            if u > 0 and u not in taken:  # a lead at or past the target warns of nothing
+                taken.add(u)
+                points.append((u, u / target_us))
+        points.sort(key=lambda p: p[0])  # stable: fractions that round alike keep their order
+        object.__setattr__(self, "warn_us", tuple(u for u, _ in points))
+        object.__setattr__(self, "warn_thresholds", tuple(w for _, w in points))
+
+    def _key(self) -> tuple[object, ...]:
+        return (self.metric, self.duration, self.calendar, self.warnings, self.warn_before)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, SlaTarget) or other.__class__ is not self.__class__:
+            return NotImplemented
+        return self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return (
+            f"SlaTarget(metric={self.metric!r}, duration={self.duration!r}, "
+            f"calendar={self.calendar!r}, warnings={self.warnings!r}, "
+            f"warn_before={self.warn_before!r})"
+        )
 
 
 def _default_pause_on() -> Mapping[TicketStatus, frozenset[Metric]]:
@@ -262,8 +383,8 @@ def _to_pause_on(value: Any) -> Mapping[TicketStatus, frozenset[Metric]]:
     return _norm_pause_on(value)
 
 
-@attrs.frozen
-class SlaPolicy:
+@attrs.frozen(init=False)
+class SlaPolicy(_PolicyLeads):
     """The promises a desk makes for a class of tickets: a target per metric and priority.
 
     Args:
@@ -275,13 +396,22 @@ class SlaPolicy:
             listed has no target: no clock runs for it.
         warnings: Fractions of each target at which an :class:`~csflow.events.SlaWarning` fires, strictly
             increasing in (0, 1); ``()`` for none.
+        warn_before: Amounts of business time before each target at which an
+            :class:`~csflow.events.SlaWarning` fires ("15 minutes before the first response is
+            due"): positive ``timedelta`` values, distinct, at most 16, in any order (stored
+            largest first, the order they fire).  Its ``threshold`` is the fraction of the
+            target used by then.  A lead at or beyond a target is skipped for that target.
+            Default ``()``.
         pause_on: Ticket status (a :class:`~csflow.model.TicketStatus` or its value) -> the
             metrics (or their names) it pauses; statuses from :data:`PAUSABLE_STATUSES`.
             Default :data:`DEFAULT_PAUSE_ON` (``pending`` and ``on_hold`` pause
             ``RESOLUTION``).  The stored mapping's keys are ``TicketStatus`` members.
 
     Raises:
-        ConfigError: A bad name, calendar, metric, priority, target, threshold or status.
+        ConfigError: A bad name, calendar, metric, priority, target, threshold, lead or status.
+
+    ``attrs.evolve`` does not carry ``warn_before`` (it is not an attrs field, so that the
+    fingerprint of a config without leads is unchanged): pass it again.
 
     Examples:
         >>> from datetime import timedelta
@@ -318,6 +448,45 @@ class SlaPolicy:
         init=False, repr=False, eq=False, hash=False
     )
 
+    def __init__(
+        self,
+        name: str,
+        calendar: BusinessCalendar,
+        targets: Mapping[Any, Any],
+        warnings: Iterable[float] = DEFAULT_WARNINGS,
+        pause_on: Mapping[Any, Any] = DEFAULT_PAUSE_ON,
+        *,
+        warn_before: Iterable[timedelta] = (),
+    ) -> None:
+        object.__setattr__(self, "warn_before", _norm_leads(warn_before))
+        self.__attrs_init__(name, calendar, targets, warnings, pause_on)
+
+    def _key(self) -> tuple[object, ...]:
+        return (
+            self.name,
+            self.calendar,
+            self.targets,
+            self.warnings,
+            self.pause_on,
+            self.warn_before,
+        )
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, SlaPolicy) or other.__class__ is not self.__class__:
+            return NotImplemented
+        return self._key() == other._key()
+
+    def __hash__(self) -> int:
+        # targets and pause_on are mappings: equal policies still hash alike without them.
+        return hash((self.name, self.calendar, self.warnings, self.warn_before))
+
+    def __repr__(self) -> str:
+        return (
+            f"SlaPolicy(name={self.name!r}, calendar={self.calendar!r}, "
+            f"targets={self.targets!r}, warnings={self.warnings!r}, "
+            f"pause_on={self.pause_on!r}, warn_before={self.warn_before!r})"
+        )
+
     @name.validator
     def _v_name(self, _a: attrs.Attribute[str], value: str) -> None:
         if not isinstance(value, str) or not value or len(value) > 256:
@@ -333,14 +502,15 @@ class SlaPolicy:
 
     def __attrs_post_init__(self) -> None:
         specs: dict[tuple[Metric, Priority], SlaTarget] = {}
+        leads = self.warn_before
         for metric, target in self.targets.items():
             if isinstance(target, Mapping):
                 for priority, duration in target.items():
                     specs[(metric, priority)] = SlaTarget(
-                        metric, duration, self.calendar, self.warnings
+                        metric, duration, self.calendar, self.warnings, warn_before=leads
                     )
             else:
-                shared = SlaTarget(metric, target, self.calendar, self.warnings)
+                shared = SlaTarget(metric, target, self.calendar, self.warnings, warn_before=leads)
                 for priority in Priority:
                     specs[(metric, priority)] = shared
         object.__setattr__(self, "_specs", MappingProxyType(specs))
@@ -379,8 +549,9 @@ class SlaPolicy:
     def to_dict(self) -> dict[str, Any]:
         """The policy as JSON-compatible data; :meth:`from_dict` reads it back.
 
-        Targets are ISO-8601 durations in hours, minutes and seconds (``"PT24H"``); the
-        calendar is written inline (:meth:`BusinessCalendar.to_dict`).
+        Targets (and ``warn_before`` leads, written only when there are some) are ISO-8601
+        durations in hours, minutes and seconds (``"PT24H"``); the calendar is written inline
+        (:meth:`BusinessCalendar.to_dict`).
         """
         targets: dict[str, Any] = {}
         for metric, target in self.targets.items():
@@ -388,16 +559,19 @@ class SlaPolicy:
                 targets[metric.value] = {str(p): format_duration(d) for p, d in target.items()}
             else:
                 targets[metric.value] = format_duration(target)
-        return {
+        out: dict[str, Any] = {
             "name": self.name,
             "calendar": self.calendar.to_dict(),
             "targets": targets,
             "warnings": list(self.warnings),
-            "pause_on": {
-                status.value: [m.value for m in METRICS if m in metrics]
-                for status, metrics in self.pause_on.items()
-            },
         }
+        if self.warn_before:  # absent when empty: documents without leads read as before
+            out["warn_before"] = [format_duration(d) for d in self.warn_before]
+        out["pause_on"] = {
+            status.value: [m.value for m in METRICS if m in metrics]
+            for status, metrics in self.pause_on.items()
+        }
+        return out
 
     @classmethod
     def from_dict(
@@ -415,6 +589,7 @@ class SlaPolicy:
              "targets": {"first_response": "PT8H",
                          "resolution": {"urgent": "PT4H", "normal": 86400}},
              "warnings": [0.5, 0.75, 0.9],           # optional
+             "warn_before": ["PT15M", 300],          # optional: before each target
              "pause_on": {"pending": ["resolution"]}} # optional
 
         Args:
@@ -428,7 +603,7 @@ class SlaPolicy:
         """
         if not isinstance(data, Mapping):
             raise ConfigError(f"expected a mapping, got {show(data)}", path)
-        allowed = {"name", "calendar", "targets", "warnings", "pause_on"}
+        allowed = {"name", "calendar", "targets", "warnings", "warn_before", "pause_on"}
         for key in data:
             if key not in allowed:
                 raise ConfigError(
@@ -459,8 +634,9 @@ class SlaPolicy:
         tpath = join(path, "targets")
         norm_targets = _norm_targets(data["targets"], tpath, parse_duration)
         warnings = _norm_warnings(data.get("warnings", DEFAULT_WARNINGS), join(path, "warnings"))
+        leads = _norm_leads(data.get("warn_before", ()), join(path, "warn_before"), _read_lead)
         pause_on = _norm_pause_on(data.get("pause_on", DEFAULT_PAUSE_ON), join(path, "pause_on"))
-        return cls(name, calendar, norm_targets, warnings, pause_on)
+        return cls(name, calendar, norm_targets, warnings, pause_on, warn_before=leads)
 
 
 def resolve_policy(name: object, policies: Mapping[str, SlaPolicy]) -> SlaPolicy:
