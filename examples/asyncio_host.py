@@ -14,7 +14,7 @@ import asyncio
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
-from csflow import AgentProfile, Customer, Desk, DeskConfig, Event, Ticket, Tier
+from csflow import AgentProfile, CsflowError, Customer, Desk, DeskConfig, Event, Ticket, Tier
 
 SCALE = 0.005  # real seconds per desk second
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -51,7 +51,10 @@ class Host:
                 continue
             at = max(at, self.desk.now or at)
             self.publish(self.desk.advance(at=at))
-            self.publish(command(self.desk, at))
+            try:
+                self.publish(command(self.desk, at))
+            except CsflowError as exc:  # refused, and nothing changed: tell the sender why
+                print(f"{'refused':<22} {type(exc).__name__}: {exc}")
 
 
 async def customers(host: Host) -> None:

@@ -17,8 +17,11 @@ The tables (WAL mode):
 
 Each command's journal row, outbox rows and new inbox position commit in one transaction, so
 a crash leaves the command either wholly done or not done at all; every 25 commands a
-snapshot replaces the journal in one transaction.  ``CSFLOW_CRASH_AT=<n>`` makes the host kill
-itself inside the transaction of its *n*-th command, after the journal row is written.
+snapshot replaces the journal in one transaction.  The desk applies a command before its
+transaction: when the transaction fails (another connection holds the write lock, the disk is
+full), it is rolled back and the desk rebuilt from the database, so the two never disagree and
+a retry of the command behaves like its first attempt.  ``CSFLOW_CRASH_AT=<n>`` makes the host
+kill itself inside the transaction of its *n*-th command, after the journal row is written.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ import random
 import signal
 import sqlite3
 import sys
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -123,51 +127,77 @@ class SqliteHost:
             CREATE TABLE IF NOT EXISTS outbox (seq INTEGER PRIMARY KEY, event TEXT);
             """
         )
-        self.db.execute("BEGIN IMMEDIATE")
-        row = self.db.execute("SELECT doc FROM config").fetchone()
-        if row is None:
-            self.db.execute("INSERT INTO config VALUES (1, ?)", (json.dumps(config_data),))
-            self.db.execute("INSERT INTO progress VALUES (1, 0)")
-        self.db.execute("COMMIT")
+        with self.transaction():
+            if self.db.execute("SELECT doc FROM config").fetchone() is None:
+                self.db.execute("INSERT INTO config VALUES (1, ?)", (json.dumps(config_data),))
+                self.db.execute("INSERT INTO progress VALUES (1, 0)")
         # The pinned config is the one the desk runs under.
         pinned = json.loads(self.db.execute("SELECT doc FROM config").fetchone()[0])
         self.config = DeskConfig.from_dict(pinned)
+        self.load()
+        self.unjournaled = 0
+
+    def load(self) -> None:
+        """(Re)build the desk and the inbox position from what the database committed."""
         snap = self.db.execute("SELECT doc FROM snapshot").fetchone()
         rows = [json.loads(r) for (r,) in self.db.execute("SELECT cmd FROM journal ORDER BY seq")]
         base = json.loads(snap[0]) if snap else Desk(self.config).snapshot()
         self.desk = Desk.restore(self.config, base, journal=rows)
         self.position: int = self.db.execute("SELECT n FROM progress").fetchone()[0]
-        self.unjournaled = 0
+        self.stale = False
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[None]:
+        """``BEGIN IMMEDIATE`` ... ``COMMIT``; on any failure, ``ROLLBACK`` and re-raise."""
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+            self.db.execute("COMMIT")
+        except BaseException:
+            if self.db.in_transaction:
+                self.db.execute("ROLLBACK")
+            raise
 
     def handle(self, command: Command, crash: bool = False) -> None:
-        """Apply one command; its journal row, outbox rows and position commit together."""
+        """Apply one command; its journal row, outbox rows and position commit together.
+
+        The desk applies the command before the transaction: if the transaction then fails
+        (the database is locked, the disk is full), the desk is ahead of the database.  It is
+        rebuilt from the database, so a retry of the command behaves like the first attempt.
+        """
+        if self.stale:  # the rebuild after a failed transaction failed too: try it again
+            self.load()
         journal = needs_journal(self.desk, command)
-        self.unjournaled += not journal
+        skipped = not journal  # counted once the command commits
         try:
             rows = [json.dumps(e.to_dict()) for e in self.desk.apply(command)]
         except CsflowError as exc:  # refused: it changed nothing; the client hears why
             rows, journal = [json.dumps({"type": "error", "error": type(exc).__name__})], False
-        self.db.execute("BEGIN IMMEDIATE")
-        if journal:
-            self.db.execute(
-                "INSERT INTO journal (cmd) VALUES (?)", (json.dumps(command.to_dict()),)
-            )
-        if crash:
-            os.kill(os.getpid(), signal.SIGKILL)
-        self.db.executemany("INSERT INTO outbox (event) VALUES (?)", [(r,) for r in rows])
+        try:
+            with self.transaction():
+                if journal:
+                    self.db.execute(
+                        "INSERT INTO journal (cmd) VALUES (?)", (json.dumps(command.to_dict()),)
+                    )
+                if crash:
+                    os.kill(os.getpid(), signal.SIGKILL)
+                self.db.executemany("INSERT INTO outbox (event) VALUES (?)", [(r,) for r in rows])
+                self.db.execute("UPDATE progress SET n = ?", (self.position + 1,))
+        except BaseException:  # the desk is ahead of the database: rebuild it from the database
+            self.stale = True
+            self.load()
+            raise
         self.position += 1
-        self.db.execute("UPDATE progress SET n = ?", (self.position,))
-        self.db.execute("COMMIT")
+        self.unjournaled += skipped
         if self.position % SNAPSHOT_EVERY == 0:
             self.compact()
 
     def compact(self) -> None:
         """Snapshot, and drop the journal it now contains, in one transaction."""
         doc = json.dumps(self.desk.snapshot())
-        self.db.execute("BEGIN IMMEDIATE")
-        self.db.execute("INSERT OR REPLACE INTO snapshot VALUES (1, ?)", (doc,))
-        self.db.execute("DELETE FROM journal")
-        self.db.execute("COMMIT")
+        with self.transaction():
+            self.db.execute("INSERT OR REPLACE INTO snapshot VALUES (1, ?)", (doc,))
+            self.db.execute("DELETE FROM journal")
 
     def run(self, commands: list[Command], crash_at: int | None = None) -> None:
         """Handle the commands from the stored position on."""
