@@ -160,6 +160,47 @@ def _req_instant(data: Mapping[str, Any], key: str, path: str) -> int:
     return value
 
 
+#: The longest span counted in one call to the calendar, which refuses spans over 200 years.
+_PIECE_US = 150 * 365 * 86_400 * 1_000_000
+
+
+def _elapsed(calendar: BusinessCalendar, a: int, b: int) -> int:
+    """Business µs of *calendar* inside ``[a, b]``, for any two instants a desk can reach.
+
+    ``calendar.elapsed_us`` refuses a span over 200 years and an instant whose date in the
+    calendar's zone is outside the years 1-9999.  A clock's stretch can be either (a desk
+    advanced three centuries, a ticket at 9999-12-31T20:00Z on a Jakarta calendar), and a
+    state the desk reached must stay readable and savable: a long span is counted in pieces,
+    and the time outside the zone's dates counts as closed.
+    """
+    try:
+        return calendar.elapsed_us(a, b)
+    except CalendarError:
+        if b < a:
+            raise
+    first, last = _bounds(calendar)
+    a, b = max(a, first), min(b, last)
+    total = 0
+    while b - a > _PIECE_US:
+        total += calendar.elapsed_us(a, a + _PIECE_US)
+        a += _PIECE_US
+    return total + calendar.elapsed_us(a, b) if a <= b else total
+
+
+def _bounds(calendar: BusinessCalendar) -> tuple[int, int]:
+    """The first and last instants whose date in *calendar*'s zone is within years 1-9999."""
+    zone = calendar.zone
+    try:
+        first = instant_us(datetime.min.replace(tzinfo=zone), "first")
+    except CalendarError:  # west of UTC: the zone's first date starts before MIN_US
+        first = MIN_US
+    try:
+        last = instant_us(datetime.max.replace(tzinfo=zone), "last")
+    except CalendarError:  # west of UTC: the zone's last date ends after MAX_US
+        last = MAX_US
+    return max(first, MIN_US), min(last, MAX_US)
+
+
 class SlaClock:
     """One ticket's clock for one metric: running, paused, breached, met or cancelled.
 
@@ -366,13 +407,13 @@ class SlaClock:
 
     def _used_at(self, t: int) -> int:
         if self._state in COUNTING_STATES:
-            return self._used + self._spec.calendar.elapsed_us(self._mark, t)
+            return self._used + _elapsed(self._spec.calendar, self._mark, t)
         return self._used
 
     def _pause_us(self, t: int, out: list[SlaEvent]) -> None:
         self._poll_us(t - 1, out)
         state = TRANSITIONS[(self._state, ClockAction.PAUSE)]
-        self._used += self._spec.calendar.elapsed_us(self._mark, t)
+        self._used += _elapsed(self._spec.calendar, self._mark, t)
         self._mark = self._last = t
         self._next = None
         self._lazy = False
@@ -398,7 +439,7 @@ class SlaClock:
     def _fold(self, t: int) -> None:
         """Bring `used` and `mark` to *t* before the clock finishes."""
         if self._state in COUNTING_STATES:
-            self._used += self._spec.calendar.elapsed_us(self._mark, t)
+            self._used += _elapsed(self._spec.calendar, self._mark, t)
             self._mark = self._last = t
         else:
             # A pause in progress ends here: keep it in the history, or a RETROACTIVE replay
@@ -411,7 +452,10 @@ class SlaClock:
             self._poll_us(t - 1, out)
         state = TRANSITIONS[(self._state, ClockAction.STOP)]
         if self._state is ClockState.RUNNING:  # _fold, inlined for the common case
-            self._used += self._spec.calendar.elapsed_us(self._mark, t)
+            try:
+                self._used += self._spec.calendar.elapsed_us(self._mark, t)
+            except CalendarError:
+                self._used += _elapsed(self._spec.calendar, self._mark, t)
             self._mark = self._last = t
         else:
             self._fold(t)
@@ -495,10 +539,10 @@ class SlaClock:
                 # then counts on this one.
                 used = then[1]
                 if then[0] < t:
-                    used += spec.calendar.elapsed_us(then[0], t)
+                    used += _elapsed(spec.calendar, then[0], t)
                 self._mark = t
             elif running:  # KEEP_ELAPSED: fold the running stretch, measured on the old calendar
-                used = self._used + self._spec.calendar.elapsed_us(self._mark, t)
+                used = self._used + _elapsed(self._spec.calendar, self._mark, t)
                 self._mark = t
             else:
                 used = self._used
@@ -938,7 +982,8 @@ class SlaClock:
         if self._spec.warn_before:  # absent without leads: such snapshots read as before
             out["warn_before_us"] = [d // ONE_US for d in self._spec.warn_before]
         if at_us is not None and self._state in COUNTING_STATES and at_us >= self._mark:
-            out["used_at"] = [at_us, self._used + self._spec.calendar.elapsed_us(self._mark, at_us)]
+            used = self._used + _elapsed(self._spec.calendar, self._mark, at_us)
+            out["used_at"] = [at_us, used]
         return out
 
     @classmethod
