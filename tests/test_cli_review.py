@@ -410,7 +410,7 @@ def test_a_swept_count_is_named_and_large_configs_are_bounded(
     # A count past the simulator's bound is refused at its path, before any agent is set up.
     more = _sim(agents=[{"name": "front", "count": 100_000_000, "capacity": {"chat": 2}}])
     err = _error(capsys, "simulate", _write(tmp_path, "n.json", {"simulation": more}))
-    assert "simulation.agents[0]: 'count' must be at most 100,000, got 100000000" in err
+    assert "simulation.agents[0].count: 'count' must be at most 100,000, got 100000000" in err
     long = _write(tmp_path, "l.json", {"simulation": _sim(duration="1000000d")})
     assert "simulation.duration:" in _error(capsys, "staff", long)
 

@@ -213,8 +213,8 @@ def _replay_files(tmp_path: pathlib.Path, journal: Sequence[Command]) -> tuple[s
     return cfg, snap, _write(tmp_path, "journal.jsonl", text)
 
 
-def test_a_state_past_the_calendars_span_names_the_entry_that_moved_the_clock(
-    capsys: pytest.CaptureFixture[str], tmp_path: pathlib.Path
+def test_a_state_centuries_later_is_shown_and_an_unshowable_one_names_its_entry(
+    capsys: pytest.CaptureFixture[str], tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     far = datetime(2330, 1, 1, tzinfo=UTC)
     journal: list[Command] = [
@@ -226,10 +226,19 @@ def test_a_state_past_the_calendars_span_names_the_entry_that_moved_the_clock(
         AddAgent(AgentProfile("sari", capacity={"chat": 1}), at=far),  # moves no clock
     ]
     cfg, snap, path = _replay_files(tmp_path, journal)
+    # Clocks that ran for three centuries are counted (in pieces) and shown.
+    status, out, err = _cli(capsys, "replay", cfg, "--snapshot", snap, "--journal", path)
+    assert status == 0, err
+    assert "2330-01-01" in out
+
+    def refuse(self: Desk, ticket_id: str, at: datetime | None = None) -> Any:
+        raise CalendarError("no such span")
+
+    monkeypatch.setattr(Desk, "clocks", refuse)
     err = _error(capsys, "replay", cfg, "--snapshot", snap, "--journal", path)
     assert err.startswith(
         f"csflow: error: journal[1].at ({path!r} line 3): the desk's state at "
-        "2330-01-01T00:00:00+00:00 cannot be shown: spans longer than 200 years"
+        "2330-01-01T00:00:00+00:00 cannot be shown: no such span"
     ), err
 
 
@@ -454,3 +463,30 @@ def test_snapshots_and_journals_with_a_byte_order_mark_are_read(
     # A JSON array after the mark is still read as an array, not as JSON Lines.
     array = _write(tmp_path, "journal.json", _BOM + json.dumps([c.to_dict() for c in journal]))
     assert _cli(capsys, "replay", cfg, "--snapshot", snap, "--journal", array) == (0, plain, "")
+
+
+def test_lint_and_simulate_refuse_an_escalation_to_a_team_the_desk_lacks(
+    tmp_path: pathlib.Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """What the run would refuse is found before any run, by lint as by simulate."""
+    doc = {
+        "desk": {"tiers": [{"name": "regular", "rank": 1}]},
+        "simulation": {
+            "start": "2026-01-05T08:00:00+07:00",
+            "duration": "PT1H",
+            "arrivals": {
+                "rates": [["00:00", 40]],
+                "channels": {"phone": 1},
+                "categories": {"refund": 1},
+            },
+            "handle_time": {"default": "6m"},
+            "agents": [{"name": "a", "count": 4, "capacity": {"phone": 1}}],
+            "escalations": [{"category": "refund", "team": "finance", "probability": 0.5}],
+        },
+    }
+    cfg = tmp_path / "esc.json"
+    cfg.write_text(json.dumps(doc))
+    for command in ("lint", "simulate"):
+        err = _error(capsys, command, str(cfg))
+        assert "simulation.escalations[0].team" in err
+        assert "'finance'" in err

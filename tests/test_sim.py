@@ -194,7 +194,7 @@ def test_escalations_send_tickets_to_the_team() -> None:
         ({"start": "2026-03-16T00:00:00"}, r"simulation\.start: expected an ISO 8601 instant"),
         (
             {"start": "2026-03-16T00:00:00+07:00", "duration": "PT1H", "arrivals": {"rates": []}},
-            r"simulation\.arrivals: 'rates' must start with a period at 0",
+            r"simulation\.arrivals\.rates: 'rates' must start with a period at 0",
         ),
         (
             {
@@ -229,7 +229,7 @@ def test_escalations_send_tickets_to_the_team() -> None:
                 "arrivals": {"rates": [["00:00", 3]]},
                 "agents": [{"name": "a", "count": -1}],
             },
-            r"simulation\.agents\[0\]: 'count' must be an int >= 0, got -1",
+            r"simulation\.agents\[0\]\.count: 'count' must be an int >= 0, got -1",
         ),
         (
             {

@@ -31,8 +31,9 @@ def test_occupancy_per_interval_matches_the_offered_load() -> None:
 
 
 def test_occupancy_is_none_where_no_agent_is_on_shift_and_counts_capacity_slots() -> None:
-    # Two agents on for the first hour only, each holding two chats: the second hour has no
-    # agent time, and the first hour's busy time is over four chat slots.
+    # Two agents on for the first hour only, each holding two chats: in the second hour no
+    # agent is on shift, only finishing the chats it held at the shift's end (time that counts
+    # as available: busy), and the first hour's busy time is over four chat slots.
     cfg = SimConfig(
         start=_START,
         duration=timedelta(hours=2),
@@ -47,7 +48,7 @@ def test_occupancy_is_none_where_no_agent_is_on_shift_and_counts_capacity_slots(
     result = simulate(DeskConfig(), cfg, seed=2)
     (first, one), (second, two) = result.occupancy_series
     assert (first, second) == (_START, _START + timedelta(hours=1))
-    assert two is None
+    assert two == 1.0
     assert one is not None
     assert 0.5 < one <= 1.0  # 40 chats an hour of 6 minutes: 4 Erlang
     other = simulate(DeskConfig(), cfg, seed=2)

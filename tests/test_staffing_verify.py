@@ -119,6 +119,7 @@ def test_estimates_have_a_confidence_interval_inside_zero_one() -> None:
         ({**PHONES, "agents": []}, {}, r"simulation\.agents: expected one agent group"),
         (PHONES, {"agents": [3]}, r"'agents' must hold one int >= 1 per plan interval \(2\)"),
         (PHONES, {"seeds": ()}, r"'seeds' must be a non-empty sequence of ints"),
+        (PHONES, {"seeds": (1, -1)}, r"'seeds' must be a non-empty sequence of ints >= 0"),
         (PHONES, {"abandonment": 2}, r"'abandonment' must be a number in \[0, 1\]"),
         (PHONES, {"span": timedelta(0)}, r"'span' must be a positive timedelta or None"),
         (

@@ -64,8 +64,12 @@ def run_sweep(
     Raises:
         ConfigError: *scenarios* is not an iterable of :class:`~csflow.sim.Scenario` (the
             error's path names a bad item), a scenario's data or seed is malformed (every
-            scenario's configuration and seed are checked here, before any runs), or
-            *executor* has no ``submit`` method.
+            scenario's configuration -- its simulation checked against its desk, such as an
+            escalation to a team the desk does not have, path
+            ``scenarios[i].simulation.escalations[j].team`` -- and seed, an int ``>= 0``, are
+            checked here, before any runs), or *executor* has no ``submit`` method.  A run
+            that fails (the staffing falls so far behind that ``MAX_SIM_OPEN`` tickets are
+            open at once, path ``agents``) raises its error when its result is read.
 
     Examples:
         >>> from concurrent.futures import ThreadPoolExecutor
@@ -90,6 +94,11 @@ def run_sweep(
         # Scenario checks its seed, but a run checks it again: check it here, before any run.
         if isinstance(s.seed, bool) or not isinstance(s.seed, int):
             raise ConfigError(f"expected an int, got {show(s.seed)}", f"scenarios[{i}].seed")
+        if s.seed < 0:
+            raise ConfigError(
+                f"expected an int >= 0, got {s.seed} (random.Random seeds {s.seed} as {-s.seed})",
+                f"scenarios[{i}].seed",
+            )
         try:
             s.configs()
         except ConfigError as exc:

@@ -132,7 +132,12 @@ class Document:
         desk = desk_config(self.data.get("desk", {}))
         if "simulation" not in self.data:
             return desk, None
-        return desk, SimConfig.from_dict(self.data["simulation"])
+        sim = SimConfig.from_dict(self.data["simulation"])
+        try:
+            sim.check_desk(desk)  # what the run would refuse (an escalation's team), found now
+        except ConfigError as exc:
+            raise ConfigError(exc.detail, f"simulation.{exc.path}") from None
+        return desk, sim
 
 
 def desk_config(data: object) -> DeskConfig:

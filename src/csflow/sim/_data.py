@@ -83,7 +83,8 @@ def number(value: object, path: str, *, positive: bool = False) -> float:
 
 
 def mix(value: object, path: str) -> tuple[tuple[str, float], ...]:
-    """Weights by name as a tuple of pairs (picklable, ordered); at least one positive."""
+    """Weights by name as a tuple of pairs (picklable, ordered); at least one positive, and
+    a finite total."""
     if isinstance(value, Mapping):
         items = list(value.items())
     elif isinstance(value, list | tuple):
@@ -98,6 +99,10 @@ def mix(value: object, path: str) -> tuple[tuple[str, float], ...]:
         if not name:
             raise ConfigError(f"expected a non-empty name, got {show(name)}", path)
         out.append((name, number(w, f"{path}.{name}")))
-    if not out or sum(w for _, w in out) <= 0:
+    total = sum(w for _, w in out)
+    if not out or total <= 0:
         raise ConfigError(f"expected at least one positive weight, got {show(value)}", path)
+    if not math.isfinite(total):
+        # Each weight is finite, but their total overflows: the draws would all go one way.
+        raise ConfigError(f"expected weights whose total is finite, got {show(value)}", path)
     return tuple(out)

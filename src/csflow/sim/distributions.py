@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import timedelta
 from typing import Any, Protocol, runtime_checkable
 
@@ -91,6 +91,8 @@ class LogNormal:
 
 
 def _to_values(value: Sequence[timedelta]) -> tuple[timedelta, ...]:
+    if isinstance(value, str | bytes | Mapping) or not isinstance(value, Iterable):
+        raise ConfigError(f"'values' must be a sequence of durations, got {show(value)}")
     return tuple(value)
 
 
@@ -102,7 +104,8 @@ class Empirical:
         values: The observed durations (at least one, none negative).
 
     Raises:
-        ConfigError: No values, or one that is not a non-negative timedelta.
+        ConfigError: *values* not a sequence (a string or a mapping is not one), no values,
+            or one that is not a non-negative timedelta.
     """
 
     values: tuple[timedelta, ...] = attrs.field(converter=_to_values)

@@ -11,13 +11,21 @@ every machine.
 Memory stays proportional to the open work, not to the length of the run: nothing reopens a
 simulated ticket, so a resolved ticket is closed and forgotten at once (``desk.close``,
 ``desk.forget``), an abandoned one forgotten, and the simulator drops its own notes on it.
+The open work itself is bounded: a run in which ``MAX_SIM_OPEN`` (a million) tickets are open
+at once stops with a :class:`~csflow.errors.ConfigError` at path ``agents`` -- the staffing
+cannot keep up -- rather than fill memory (see :mod:`csflow.sim.scenario` for the bounds a
+configuration is held to when it is built).
 
 Theory of operation
 -------------------
 Time is kept in integer microseconds since the epoch.  The simulator's own future happenings
 (the next arrival, a handling that ends, a customer's patience running out, a shift or a break
 that starts or ends) wait in one heap ordered by ``(instant, counter)``, so ties are FIFO and
-deterministic.  Each step takes the earlier of the heap's top and ``desk.next_wakeup()`` (SLA
+deterministic.  Each agent's presence is planned once per group and wave of breaks (see
+``_presence_plan``: one change an instant, the state the instant's last change leaves, so an
+agent whose break runs to its shift's end goes offline from the break and is never available
+at the end), and only its next change waits in the heap, ahead of anything else due at the
+same instant.  Each step takes the earlier of the heap's top and ``desk.next_wakeup()`` (SLA
 warnings and breaches, relaxation steps, overflow): a desk timer that is due first is fired
 with ``desk.advance(at=...)`` at its own instant, before any command at a later instant.
 One more entry waits in the heap from the start: the stop, ``MAX_DRAIN`` (a year) after the
@@ -29,7 +37,9 @@ Busy time is kept per reporting interval for the occupancy series as the parts o
 handling in its first and last interval, and a count of the whole intervals between (+1
 where they start, -1 where they end, summed up when the series is built), so a handling
 costs the same however many intervals it spans; the series stop ``MAX_SIM_INTERVALS``
-intervals into the drain.
+intervals into the drain.  An agent who goes on a break or off shift finishes what it holds:
+that time is kept the same way, as busy time off shift, and counts as available time too (the
+agent works then), so occupancy is at most 1 in every interval and overall.
 
 The simulator reacts only to :class:`~csflow.events.TicketAssigned`: the agent replies at once
 (the greeting meets the first-response clock) and the handling ends after a handle time drawn
@@ -81,7 +91,15 @@ from csflow.metrics import Summarizer
 from csflow.model import Tier
 from csflow.sim.arrivals import Arrivals
 from csflow.sim.result import SimResult, SlaInterval
-from csflow.sim.scenario import MAX_DRAIN, MAX_SIM_INTERVALS, Scenario, SimConfig
+from csflow.sim.scenario import (
+    MAX_DRAIN,
+    MAX_SIM_INTERVALS,
+    MAX_SIM_OPEN,
+    AgentGroup,
+    Scenario,
+    SimConfig,
+    check_seed,
+)
 from csflow.sla import SlaBreached, SlaMet
 
 __all__ = ["run_scenario", "simulate"]
@@ -134,6 +152,62 @@ class _Picker:
 
 _ARRIVE, _DONE, _ABANDON, _PRESENCE, _STOP = 0, 1, 2, 3, 4
 
+# An agent's presence states, as the plans keep them, and the desk's names for them.
+_OFFLINE, _AVAILABLE, _AWAY = 0, 1, 2
+_STATES: Final = ("offline", "available", "away")
+
+# Presence changes wait in the heap under ``agent index - _FIRST``: before every other entry at
+# the same instant, and among themselves in the order of the agents.
+_FIRST: Final = 1 << 62
+
+
+def _presence_plan(group: AgentGroup, lag_us: int, start_us: int) -> tuple[list[int], bytes]:
+    """One agent's presence over the run: the instants (µs since the epoch) at which it
+    changes and the state from each, in time order, one change an instant.
+
+    On a shift the agent is ``away`` while a break lasts (breaks delayed by *lag_us*, cut at
+    the shift's end, overlapping ones joined) and ``available`` otherwise; off shift it is
+    ``offline``.  Changes at one instant leave the state the instant's last one gives: a break
+    from the shift's start keeps the agent away from its first instant, a break to its end
+    sends it offline at the break's end, and a shift that starts where another ends keeps it
+    on.  A change to the state the agent is in already is left out.
+    """
+    raw: list[tuple[int, int]] = []
+    for s in sorted(group.shifts, key=lambda s: s.start):
+        s0 = start_us + duration_us(s.start, "start", ConfigError)
+        s1 = None if s.end is None else start_us + duration_us(s.end, "end", ConfigError)
+        breaks = []
+        for b, d in s.breaks:
+            b0 = start_us + duration_us(b, "break", ConfigError) + lag_us
+            b1 = b0 + duration_us(d, "break", ConfigError)
+            if s1 is not None:
+                b1 = min(b1, s1)
+            if b0 < b1:
+                breaks.append((b0, b1))
+        raw.append((s0, _AVAILABLE))
+        until = None
+        for b0, b1 in sorted(breaks):
+            if until is not None and b0 <= until:  # overlaps (or touches) the last: join them
+                if b1 > until:
+                    raw[-1] = (b1, _AVAILABLE)
+                    until = b1
+                continue
+            raw.append((b0, _AWAY))
+            raw.append((b1, _AVAILABLE))
+            until = b1
+        if s1 is not None:
+            raw.append((s1, _OFFLINE))
+    times: list[int] = []
+    states = bytearray()
+    for i, (t, state) in enumerate(raw):
+        if i + 1 < len(raw) and raw[i + 1][0] == t:
+            continue  # the instant's last change decides
+        if state == (states[-1] if states else _OFFLINE):
+            continue
+        times.append(t)
+        states.append(state)
+    return times, bytes(states)
+
 
 class _Run:
     """One simulation's mutable state (see the module notes)."""
@@ -164,6 +238,8 @@ class _Run:
         self.escalation_draws: dict[str, list[float]] = {}
         self.progress: Callable[[float, int], None] | None = None
         if progress is not None:
+            if not callable(progress):
+                raise ConfigError(f"progress must be callable, got {show(progress)}")
             if _two_arguments(progress):
                 self.progress = progress  # type: ignore[assignment]
             else:
@@ -203,13 +279,8 @@ class _Run:
         self.patience = pt
         self.patience_default = pt.get("default")
         self.escalate: dict[str, list[tuple[str, float]]] = {}
+        config.check_desk(desk_config)
         for e in config.escalations:
-            if e.team not in desk_config.teams:
-                raise ConfigError(
-                    f"escalation team {show(e.team)} is not a team of the desk; known: "
-                    f"{show(sorted(desk_config.teams))}",
-                    "escalations",
-                )
             self.escalate.setdefault(e.category, []).append((e.team, e.probability))
         self.rate_starts = [p.start.total_seconds() for p in config.arrivals.rates]
         self.rate_per_s = [p.per_hour * config.peak / 3600.0 for p in config.arrivals.rates]
@@ -228,15 +299,28 @@ class _Run:
         self.busy_bins: dict[int, int] = {}
         self.busy_whole: dict[int, int] = {}
         self.busy_since: dict[str, int] = {}
+        # Busy time off shift: a handling its agent goes on with while away or offline (it
+        # finishes what it holds) is time the agent works, so it counts as available time too
+        # and occupancy stays at most 1.  `off` holds, for each ticket whose agent left while
+        # handling it, since when; `off_bins`/`off_whole` keep that time as `busy_bins` and
+        # `busy_whole` keep busy time, and `window_off_us` its part in the report's window.
+        self.off: dict[str, int] = {}
+        self.off_bins: dict[int, int] = {}
+        self.off_whole: dict[int, int] = {}
+        self.window_off_us = 0
         # The report's window (see `available`), from the warm-up's end until the arrivals
         # stopped (the horizon, or the last customer's arrival when `max_customers` stopped
         # them), and the busy time of every handling within it; when the last handling ended.
         self.arrivals_end_us = self.end_us
         self.window_busy_us = 0
         self.last_busy_us = self.start_us
-        # Each agent's capacity slots and planned presence changes (instant, whether it is
-        # "available") in the order they were scheduled: its time on shift, as the desk sees it.
-        self.presence: list[tuple[int, list[tuple[int, bool]]]] = []
+        # The agents' planned presence (see `_presence_plan`), one plan for the agents of a
+        # group who take their breaks in the same wave: (capacity slots, agents, instants,
+        # states), their time on shift as the desk sees it.  Each agent's plan, by its index
+        # in `agent_ids`; its next change waits in the heap (one entry an agent).
+        self.presence: list[tuple[int, int, list[int], bytes]] = []
+        self.agent_ids: list[str] = []
+        self.agent_plans: list[tuple[list[int], bytes]] = []
         self.next_arrival_s = 0.0  # seconds since start of the arrival process
         # The report, folded in as the run goes (what summarize() over the events would give).
         self.summary = Summarizer(config.service_target)
@@ -258,45 +342,62 @@ class _Run:
     def push(self, t_us: int, kind: int, a: Any = None, b: Any = None) -> None:
         heapq.heappush(self.heap, (t_us, next(self.seq), kind, a, b))
 
-    def plan(self, agent: str, changes: list[tuple[int, bool]], t_us: int, state: str) -> None:
-        """Schedule a presence change of *agent*, and note it in its *changes* (the agent
-        time on shift that occupancy is measured against)."""
-        self.push(t_us, _PRESENCE, agent, state)
-        changes.append((t_us, state == "available"))
-        if t_us > self.last_change_us:
-            self.last_change_us = t_us
-
     def schedule_agents(self) -> None:
+        """Add the agents to the desk and put each one's first presence change in the heap;
+        the next is pushed when one is applied (:meth:`presence_change`)."""
         at = utc(self.start_us)
         rules = self.desk.config.capacity
         for g in self.config.agents:
+            if g.count == 0:
+                continue
+            slots = g.slots(rules)
+            gap = duration_us(g.break_gap, "break_gap", ConfigError)
+            breaks = any(s.breaks for s in g.shifts)
+            plans: dict[int, tuple[list[int], bytes]] = {}
+            agents: dict[int, int] = {}
             for i in range(g.count):
                 profile = g.profile(i)
                 self.commands += 1
                 self.react(self.desk.add_agent(profile, at=at))
-                lag = duration_us(g.break_gap, "break_gap", ConfigError) * (i % g.break_waves)
-                changes: list[tuple[int, bool]] = []
-                self.presence.append((g.slots(rules), changes))
-                agent = profile.id
-                for s in g.shifts:
-                    s0 = self.start_us + duration_us(s.start, "start", ConfigError)
-                    # An open-ended shift never sends its agent offline: it works to the end.
-                    s1 = (
-                        None
-                        if s.end is None
-                        else self.start_us + duration_us(s.end, "end", ConfigError)
-                    )
-                    self.plan(agent, changes, s0, "available")
-                    for b, d in s.breaks:
-                        b0 = self.start_us + duration_us(b, "break", ConfigError) + lag
-                        b1 = b0 + duration_us(d, "break", ConfigError)
-                        if s1 is not None:
-                            b1 = min(b1, s1)
-                        if b0 < b1:
-                            self.plan(agent, changes, b0, "away")
-                            self.plan(agent, changes, b1, "available")
-                    if s1 is not None:
-                        self.plan(agent, changes, s1, "offline")
+                lag = gap * (i % g.break_waves) if breaks else 0
+                plan = plans.get(lag)
+                if plan is None:
+                    plan = plans[lag] = _presence_plan(g, lag, self.start_us)
+                    if plan[0] and plan[0][-1] > self.last_change_us:
+                        self.last_change_us = plan[0][-1]
+                agents[lag] = agents.get(lag, 0) + 1
+                index = len(self.agent_ids)
+                self.agent_ids.append(profile.id)
+                self.agent_plans.append(plan)
+                if plan[0]:
+                    heapq.heappush(self.heap, (plan[0][0], index - _FIRST, _PRESENCE, index, 0))
+            for lag, (times, states) in plans.items():
+                self.presence.append((slots, agents[lag], times, states))
+
+    def presence_change(self, index: int, k: int, t_us: int, at: datetime) -> None:
+        """Apply the *k*-th planned presence change of agent *index*, and plan its next.
+
+        The tickets the agent holds when it leaves ``available`` are handled off shift from
+        then until they end or it is available again (see ``off``)."""
+        agent = self.agent_ids[index]
+        times, states = self.agent_plans[index]
+        state = states[k]
+        if self.handling:
+            off = self.off
+            held = self.desk.agent(agent).held
+            if state == _AVAILABLE:
+                for tid in held:
+                    since = off.pop(tid, None)
+                    if since is not None:
+                        self.busy_off(since, t_us)
+            else:
+                for tid in held:
+                    if tid not in off:
+                        off[tid] = t_us
+        self.commands += 1
+        self.react(self.desk.set_presence(agent, _STATES[state], at=at))
+        if k + 1 < len(times):
+            heapq.heappush(self.heap, (times[k + 1], index - _FIRST, _PRESENCE, index, k + 1))
 
     def schedule_arrival(self) -> None:
         """Draw the next arrival of the piecewise-constant Poisson process, if any."""
@@ -375,8 +476,7 @@ class _Run:
                     react(desk.abandon(a, at=at))
                     self.forget(a, at)
             elif kind == _PRESENCE:
-                self.commands += 1
-                react(desk.set_presence(a, b, at=at))
+                self.presence_change(a, b, t_us, at)
             else:
                 self.stop(t_us)
                 break
@@ -397,6 +497,9 @@ class _Run:
             since = self.busy_since.pop(tid, None)
             if since is not None:
                 self.busy(since, t_us)
+            since = self.off.pop(tid, None)
+            if since is not None:
+                self.busy_off(since, t_us)
 
     def draw(self, seconds: object, what: str) -> float:
         """A draw of *what* that is not a float in ``[0, max_draw_s)``: clipped to
@@ -415,6 +518,13 @@ class _Run:
         )
 
     def arrive(self, t_us: int, at: datetime) -> None:
+        if len(self.info) >= MAX_SIM_OPEN:
+            raise ConfigError(
+                f"the staffing cannot keep up: {MAX_SIM_OPEN:,} tickets open at once at "
+                f"{at.isoformat()} (the most a simulation holds, MAX_SIM_OPEN); add agents, "
+                "shorten the run, or lower the traffic",
+                "agents",
+            )
         rng = self.rng
         self.customers += 1
         n = self.customers
@@ -454,6 +564,10 @@ class _Run:
         since = self.busy_since.pop(tid, None)
         if since is not None:
             self.busy(since, t_us)
+        if self.off:
+            since = self.off.pop(tid, None)
+            if since is not None:
+                self.busy_off(since, t_us)
         rules = self.escalate.get(self.info[tid][1])
         draws = self.escalation_draws.pop(tid, None)
         if rules and draws is not None and tid not in self.escalated:
@@ -496,6 +610,9 @@ class _Run:
                 since = self.busy_since.get(tid)
                 if since is not None:  # taken from its agent and assigned again
                     self.busy(since, t_us)
+                    since = self.off.pop(tid, None)
+                    if since is not None:
+                        self.busy_off(since, t_us)
                 self.busy_since[tid] = t_us
                 seconds = self.first_handle.pop(tid, None)
                 if seconds is None:  # handled again: the first handle times stay aligned
@@ -529,14 +646,17 @@ class _Run:
         A cycle met late already counted at its :class:`~csflow.sla.SlaBreached` (the desk
         fires breaches at their instant), so its late ``SlaMet`` is not counted again.
         """
+        if isinstance(e, SlaBreached):
+            which = 1
+        elif not e.breached:
+            which = 0
+        else:  # met late: counted at its breach
+            return
         k = (instant_us(e.at, "at") - self.start_us) // self.interval_us
         counts = self.sla_bins.get(k)
         if counts is None:
             counts = self.sla_bins[k] = [0, 0]
-        if isinstance(e, SlaBreached):
-            counts[1] += 1
-        elif not e.breached:
-            counts[0] += 1
+        counts[which] += 1
 
     def busy(self, since_us: int, until_us: int) -> None:
         """Add a handling's busy time to the intervals it overlaps (the drain after the
@@ -567,23 +687,43 @@ class _Run:
             whole[k + 1] = whole.get(k + 1, 0) + 1
             whole[last] = whole.get(last, 0) - 1
 
+    def busy_off(self, since_us: int, until_us: int) -> None:
+        """Add the time a handling went on while its agent was away or offline (see ``off``)
+        to the intervals it overlaps and to the report's window, as :meth:`busy` does."""
+        a, b = since_us, until_us
+        self.window_off_us += max(0, min(b, self.arrivals_end_us) - max(a, self.warm_us))
+        if a >= b:
+            return
+        step = self.interval_us
+        origin = self.start_us
+        bins = self.off_bins
+        k = (a - origin) // step
+        last = (b - 1 - origin) // step
+        if k == last:
+            bins[k] = bins.get(k, 0) + b - a
+            return
+        bins[k] = bins.get(k, 0) + origin + (k + 1) * step - a
+        bins[last] = bins.get(last, 0) + b - origin - last * step
+        if last > k + 1:
+            whole = self.off_whole
+            whole[k + 1] = whole.get(k + 1, 0) + 1
+            whole[last] = whole.get(last, 0) - 1
+
     def shifts(self, until_us: int) -> list[tuple[int, int, int]]:
         """The agents' time on shift (available, not on a break) up to *until_us*:
-        ``(capacity slots, from, to)`` spans, in microseconds since the epoch."""
+        ``(capacity slots, from, to)`` spans, in microseconds since the epoch, the slots
+        of every agent who shares the span's plan."""
         spans = []
-        for slots, changes in self.presence:
-            since: int | None = None
-            # Stable: changes at one instant apply in the order they were scheduled, as the
-            # run's heap applies them.
-            for t_us, on in sorted(changes, key=lambda c: c[0]):
-                if on and since is None:
-                    since = t_us
-                elif not on and since is not None:
-                    spans.append((slots, since, min(t_us, until_us)))
-                    since = None
-            if since is not None:  # on shift to the end of the run
-                spans.append((slots, since, until_us))
-        return [(n, a, b) for n, a, b in spans if a < b and n > 0]
+        for slots, agents, times, states in self.presence:
+            n = slots * agents
+            if n <= 0:
+                continue
+            for i, t_us in enumerate(times):
+                if states[i] != _AVAILABLE or t_us >= until_us:
+                    continue
+                end = times[i + 1] if i + 1 < len(times) else until_us
+                spans.append((n, t_us, min(end, until_us)))
+        return spans
 
     def series_end_us(self) -> int:
         """The end of the measured time: the horizon, or the drain's last handling after it."""
@@ -600,7 +740,9 @@ class _Run:
             a = max(a, lo)
             if a < b:
                 on += (b - a) * slots
-        idle = timedelta(microseconds=on - self.window_busy_us)
+        # Busy time off shift is available time too (see `off`): idle is on-shift time less
+        # the on-shift busy time.
+        idle = timedelta(microseconds=on - (self.window_busy_us - self.window_off_us))
         return max(timedelta(0), busy + idle)
 
     def occupancy_series(self) -> tuple[tuple[datetime, float | None], ...]:
@@ -631,12 +773,16 @@ class _Run:
             slot_whole[last] -= slots
         busy_bins = self.busy_bins
         busy_whole = self.busy_whole
+        off_bins = self.off_bins
+        off_whole = self.off_whole
         out = []
-        on = handling = 0
+        on = handling = away = 0
         for k in range(rows):
             on += slot_whole[k]
             handling += busy_whole.get(k, 0)
-            slots = slot_bins[k] + on * step
+            away += off_whole.get(k, 0)
+            # Time off shift that an agent spent finishing a handling counts as available.
+            slots = slot_bins[k] + on * step + off_bins.get(k, 0) + away * step
             busy = busy_bins.get(k, 0) + handling * step
             out.append((utc(origin + k * step), busy / slots if slots > 0 else None))
         return tuple(out)
@@ -647,11 +793,15 @@ class _Run:
         most), with ``0, 0`` where nothing was decided: a gap in a plot is then a quiet
         interval, not a missing one."""
         bins = self.sla_bins
-        first = min(0, min(bins, default=0))
-        last = min(max(self.horizon_rows, max(bins, default=0) + 1), self.max_rows) - 1
+        horizon = self.horizon_rows
+        # Past the horizon, only the intervals that decided a cycle (`bin` counts nothing
+        # else), at most MAX_SIM_INTERVALS of the drain.
+        decided = sorted(k for k in bins if k < 0 or horizon <= k < self.max_rows)
+        rows = [k for k in decided if k < 0] + list(range(horizon))
+        rows += [k for k in decided if k >= 0]
         return tuple(
             SlaInterval(utc(self.start_us + k * self.interval_us), *bins.get(k, (0, 0)))
-            for k in range(first, last + 1)
+            for k in rows
         )
 
 
@@ -668,9 +818,9 @@ def simulate(
     Args:
         desk_config: The desk under test: its tiers, SLA policies, queues, routing, teams.
         config: The traffic, the agents and the horizon.
-        seed: The seed of the run's randomness: it seeds one stream each for the arrivals,
-            the handle times, the patience and the routing draws, so runs with the same seed
-            see the same customers whatever their staffing or policies.
+        seed: The seed of the run's randomness, an int ``>= 0``: it seeds one stream each for
+            the arrivals, the handle times, the patience and the routing draws, so runs with
+            the same seed see the same customers whatever their staffing or policies.
         progress: Called now and then with the fraction done (0.0-1.0), and with 1.0 at the
             end; a callback that takes two positional arguments also gets the customers
             simulated so far (warm-up included).  A CLI draws a progress line with it.
@@ -687,8 +837,10 @@ def simulate(
         ``available`` is the report's ``handle_time`` (the whole handling of its tickets, the
         drain after the window included) plus the agents' idle contact time in the window:
         their time on shift (capacity slots, breaks left out, as the desk saw their presence)
-        less the busy time of every handling within it, warm-up tickets' included, as
-        :attr:`SimResult.occupancy_series` counts them per interval.  So a desk busy all the
+        less the busy time on shift of every handling within it, warm-up tickets' included,
+        as :attr:`SimResult.occupancy_series` counts them per interval.  The time an agent
+        spends finishing a handling on a break or after its shift counts as available time
+        (it is busy then), never as idle, so occupancy is at most 1.  So a desk busy all the
         time reads 1, and otherwise ``report.occupancy`` is the series' busy time over its
         available time summed over the window, up to the work carried across the window's
         edges (warm-up tickets handled after the warm-up, the report's tickets after the
@@ -697,11 +849,14 @@ def simulate(
         count, nor do their own presence changes then (an offline at the end of a shift).
 
     Raises:
-        ConfigError: An escalation team the desk does not have, a desk command refused by
-            the desk configuration (for instance an escalation the graph does not allow), or
-            a handle time or patience drawn from a distribution of the caller's own that is
-            not a number of seconds ``>= 0`` (path ``handle_time`` or ``patience``; an
-            infinite one ends after the run stops).
+        ConfigError: A *seed* that is not an int ``>= 0``, a *progress* or *on_event* that is
+            not callable (checked before the run), an escalation team the desk does not have
+            (path ``escalations[i].team``, see :meth:`SimConfig.check_desk`), a desk command
+            refused by the desk configuration (for instance an escalation the graph does not
+            allow), a handle time or patience drawn from a distribution of the caller's own
+            that is not a number of seconds ``>= 0`` (path ``handle_time`` or ``patience``; an
+            infinite one ends after the run stops), or a run whose staffing cannot keep up:
+            ``MAX_SIM_OPEN`` (a million) tickets open at once (path ``agents``).
 
     Examples:
         >>> from datetime import datetime, timedelta, timezone
@@ -719,8 +874,7 @@ def simulate(
         raise ConfigError(f"desk_config must be a DeskConfig, got {show(desk_config)}")
     if not isinstance(config, SimConfig):
         raise ConfigError(f"config must be a SimConfig, got {show(config)}")
-    if isinstance(seed, bool) or not isinstance(seed, int):
-        raise ConfigError(f"seed must be an int, got {show(seed)}")
+    check_seed(seed)
     run = _Run(desk_config, config, seed, progress, on_event)
     run.run()
     report = run.summary.report()

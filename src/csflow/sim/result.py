@@ -43,13 +43,16 @@ class SimResult:
         events: Events the desk returned.
         sla_series: SLA attainment per :attr:`SimConfig.interval`, in time order: one row
             for every interval of the horizon (``met == breached == 0`` and ``rate`` ``None``
-            where nothing was decided), then any later interval that decided a cycle (within
-            ``MAX_SIM_INTERVALS`` intervals after the horizon: 100,000).
+            where nothing was decided), then each later interval that decided a cycle, and
+            only those (within ``MAX_SIM_INTERVALS`` intervals after the horizon: 100,000), so
+            a quiet stretch of the drain has no rows.
         seed: The seed of the run.
         occupancy_series: Measured occupancy per :attr:`SimConfig.interval`, in time order:
             ``(start (UTC), busy / available)``, the time agents spent on contacts (warm-up
             tickets included) over the time they were on shift and not on a break, in
-            capacity slots; ``None`` where no agent was on shift.  One row for every interval
+            capacity slots, plus the time they spent finishing a contact on a break or after
+            their shift (busy time, so at most 1); ``None`` where no agent was on shift or
+            finishing a contact.  One row for every interval
             of the horizon, then one for every later interval in which an agent was still
             busy (the drain; 100,000 rows of it at most, ``MAX_SIM_INTERVALS``); the rows'
             available time ends with the horizon or, when the drain runs past it, where the

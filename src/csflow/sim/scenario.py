@@ -8,6 +8,7 @@ is one run as plain data (picklable, for sweeps on other processes or machines),
 from __future__ import annotations
 
 import bisect
+import itertools
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
@@ -37,6 +38,7 @@ __all__ = [
     "Scenario",
     "Shift",
     "SimConfig",
+    "check_seed",
     "mmc_scenario",
     "peak_factor",
 ]
@@ -79,6 +81,28 @@ MAX_DRAIN: Final = timedelta(days=365)
 #: (``csflow.staffing.MAX_AGENTS``): they cost nothing per agent.  Not exported.
 MAX_SIM_AGENTS: Final = 100_000
 
+#: The most customers a simulation expects over its horizon: 10 million, the rate profile
+#: (times ``peak``) integrated over ``duration`` (or ``max_customers`` when that is smaller).  A
+#: simulated customer costs about a hundred microseconds, so the bound keeps a run within
+#: about twenty minutes; a rate within :data:`MAX_ARRIVAL_RATE` held for years would not
+#: finish.  It bounds the expected count: the Poisson draws may bring a few thousand more.
+#: Not exported: the number is the documented contract.
+MAX_SIM_CUSTOMERS: Final = 10_000_000
+
+#: The most tickets open at once during a run (waiting, or held by an agent): a million.  Each
+#: costs about 2 KB of desk and simulator state, so the bound keeps a run's memory within about
+#: 2 GB however far the staffing falls behind the traffic; a run that reaches it stops with a
+#: :class:`~csflow.errors.ConfigError` at path ``agents`` (the staffing cannot keep up).  Not
+#: exported: the number is the documented contract.
+MAX_SIM_OPEN: Final = 1_000_000
+
+#: The most presence changes a simulation plans, over all its agents: 10 million (each shift
+#: plans at most two, its start and its end, and each break two more, for every agent of the
+#: group).  Each change is one desk command (tens of microseconds), so the bound keeps the
+#: run's set-up work within minutes; the plan itself is kept once per group and wave of
+#: breaks, not per agent.  Not exported: the number is the documented contract.
+MAX_SIM_PRESENCE_CHANGES: Final = 10_000_000
+
 _MAX_DRAIN_US: Final = MAX_DRAIN // ONE_US
 
 
@@ -95,7 +119,10 @@ def _categories(value: Any) -> tuple[tuple[str, float], ...]:
 
 
 def _languages(value: Any) -> tuple[tuple[str, float], ...]:
-    return mix(value, "languages") if value else ()
+    # An empty mix (or None): tickets without a language.
+    if value is None or (isinstance(value, Mapping | list | tuple) and not value):
+        return ()
+    return mix(value, "languages")
 
 
 def _items(value: object, argument: str, what: str) -> tuple[Any, ...]:
@@ -220,10 +247,36 @@ class Arrivals:
 
     def __attrs_post_init__(self) -> None:
         if not self.rates or self.rates[0].start != timedelta(0):
-            raise ConfigError(f"'rates' must start with a period at 0, got {show(self.rates)}")
-        starts = [p.start for p in self.rates]
-        if starts != sorted(set(starts)):
-            raise ConfigError(f"'rates' must be in increasing order of start, got {show(starts)}")
+            raise ConfigError(
+                f"'rates' must start with a period at 0, got {show(self.rates)}",
+                "rates[0]" if self.rates else "rates",
+            )
+        for i in range(1, len(self.rates)):
+            if self.rates[i].start <= self.rates[i - 1].start:
+                raise ConfigError(
+                    "'rates' must be in increasing order of start, got "
+                    f"{show(self.rates[i].start)} after {show(self.rates[i - 1].start)}",
+                    f"rates[{i}]",
+                )
+
+    def expected(self, duration: timedelta, peak: float = 1.0) -> float:
+        """The customers expected over the first *duration* of the profile: its rates
+        integrated over that span (the profile repeats every day), times *peak*."""
+        day = timedelta(days=1)
+        bounds = [p.start for p in self.rates] + [day]
+
+        def upto(offset: timedelta) -> float:
+            """Contact-hours of rate over ``[0, offset)`` of one day."""
+            total = 0.0
+            for i, p in enumerate(self.rates):
+                if offset <= p.start:
+                    break
+                span = min(offset, bounds[i + 1]) - p.start
+                total += p.per_hour * (span / timedelta(hours=1))
+            return total
+
+        days, rest = divmod(duration, day)
+        return (days * upto(day) + upto(rest)) * peak
 
     @classmethod
     def constant(cls, per_hour: float, **mix: Any) -> Arrivals:
@@ -247,7 +300,10 @@ class Shift:
             ``None`` (the default): the agent stays until the simulation ends, the drain after
             the last arrival included.  ``Shift()`` is the whole simulation.
         breaks: ``(start, duration)`` pairs, offsets from the simulation start; the agent is
-            ``away`` then (it finishes what it holds, takes nothing new).
+            ``away`` then (it finishes what it holds, takes nothing new).  Breaks that overlap
+            join into one.  A break that starts with the shift keeps the agent away from the
+            shift's first instant (it takes no work before the break), and one that lasts to
+            the shift's end sends it offline from the break (it is not available at the end).
 
     Raises:
         ConfigError: *start* or *end* not a timedelta, *end* not after *start*, *breaks* not
@@ -279,10 +335,28 @@ class Shift:
                 )
 
     def on_time(self) -> timedelta | None:
-        """Time on shift, breaks excluded; ``None`` for a shift that lasts to the end."""
+        """Time on shift, breaks excluded (overlapping breaks counted once); ``None`` for a
+        shift that lasts to the end."""
         if self.end is None:
             return None
-        return self.end - self.start - sum((d for _, d in self.breaks), timedelta(0))
+        away = timedelta(0)
+        until = self.start
+        for b, d in sorted(self.breaks):
+            # Each break lies within the shift: its end is at most the shift's, no overflow.
+            b1 = b + d
+            if b1 > until:
+                away += b1 - max(b, until)
+                until = b1
+        return self.end - self.start - away
+
+
+def _check_count(count: object) -> int:
+    """An agent group's count: an int from 0 to :data:`MAX_SIM_AGENTS`."""
+    if isinstance(count, bool) or not isinstance(count, int) or count < 0:
+        raise ConfigError(f"'count' must be an int >= 0, got {show(count)}")
+    if count > MAX_SIM_AGENTS:
+        raise ConfigError(f"'count' must be at most {MAX_SIM_AGENTS:,}, got {show(count)}")
+    return count
 
 
 @attrs.frozen
@@ -296,15 +370,20 @@ class AgentGroup:
         skills: Skill -> proficiency (1-5).
         languages: Language codes the agents serve in.
         teams: Team names (their routing profile follows from the desk's teams).
-        shifts: When they work (default: the whole simulation).
+        shifts: When they work (default: the whole simulation); they must not overlap (one
+            may start where another ends: the agent then stays on).
         break_waves: Breaks are spread over this many waves: agent ``i`` takes each break
             ``(i % break_waves) * break_gap`` later, so the whole group is never away at once.
+            A break delayed past its shift's end is cut there (or dropped).
         break_gap: The delay between waves.
 
     Raises:
         ConfigError: A count that is negative or above :data:`MAX_SIM_AGENTS`, *shifts* not a
-            sequence of :class:`Shift`, *break_gap* not a ``timedelta >= 0``, or a malformed
-            profile (capacity, skills, languages, teams).
+            sequence of :class:`Shift`, two shifts that overlap (path ``shifts[j]``, the later
+            one), more planned presence changes than :data:`MAX_SIM_PRESENCE_CHANGES` (*count*
+            times two per shift and two per break; path ``shifts``), *break_gap* not a
+            ``timedelta >= 0``, or a malformed profile (capacity, skills, languages, teams;
+            path ``capacity.<channel>``, ``skills.<skill>``, ``languages[i]``, ``teams[i]``).
     """
 
     name: str
@@ -320,10 +399,7 @@ class AgentGroup:
     def __attrs_post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name:
             raise ConfigError(f"'name' must be a non-empty string, got {show(self.name)}")
-        if isinstance(self.count, bool) or not isinstance(self.count, int) or self.count < 0:
-            raise ConfigError(f"'count' must be an int >= 0, got {show(self.count)}")
-        if self.count > MAX_SIM_AGENTS:
-            raise ConfigError(f"'count' must be at most {MAX_SIM_AGENTS:,}, got {show(self.count)}")
+        _check_count(self.count)
         for name, value in (("capacity", self.capacity), ("skills", self.skills)):
             if not isinstance(value, Mapping):
                 raise ConfigError(f"{name!r} must be a mapping name -> int, got {show(value)}")
@@ -331,8 +407,51 @@ class AgentGroup:
         if isinstance(b, bool) or not isinstance(b, int) or b < 1:
             raise ConfigError(f"'break_waves' must be an int >= 1, got {show(self.break_waves)}")
         _span_us(self.break_gap, "break_gap")
+        self._check_shifts()
         # Build one profile now so that a malformed one fails at configuration time.
-        self.profile(0)
+        try:
+            self.profile(0)
+        except ConfigError as exc:
+            raise ConfigError(exc.detail, exc.path or self._profile_culprit()) from None
+
+    def _check_shifts(self) -> None:
+        """No two shifts overlap, and the plan is within :data:`MAX_SIM_PRESENCE_CHANGES`."""
+        order = sorted(range(len(self.shifts)), key=lambda j: self.shifts[j].start)
+        for p, q in itertools.pairwise(order):
+            earlier, later = self.shifts[p], self.shifts[q]
+            if earlier.end is None or earlier.end > later.start:
+                raise ConfigError(
+                    f"shifts must not overlap: {show(later.start)}-{show(later.end)} starts "
+                    f"before shifts[{p}] ({show(earlier.start)}-{show(earlier.end)}) ends",
+                    f"shifts[{q}]",
+                )
+        changes = self.presence_changes()
+        if self.count * changes > MAX_SIM_PRESENCE_CHANGES:
+            raise ConfigError(
+                f"a simulation plans at most {MAX_SIM_PRESENCE_CHANGES:,} presence changes, "
+                f"got {self.count:,} agents x {changes:,} (two per shift and per break)",
+                "shifts",
+            )
+
+    def presence_changes(self) -> int:
+        """The most presence changes the simulator plans for one of the group's agents: two
+        per shift (its start and end) and two per break."""
+        return sum(2 + 2 * len(s.breaks) for s in self.shifts)
+
+    def _profile_culprit(self) -> str:
+        """The field of a profile that :class:`~csflow.model.AgentProfile` refuses: the name,
+        a capacity's or skill's entry, or a language or team (``""`` when none alone is)."""
+        probes: list[tuple[str, dict[str, Any]]] = [("name", {})]
+        probes += [(f"capacity.{k}", {"capacity": {k: v}}) for k, v in self.capacity.items()]
+        probes += [(f"skills.{k}", {"skills": {k: v}}) for k, v in self.skills.items()]
+        probes += [(f"languages[{i}]", {"languages": (x,)}) for i, x in enumerate(self.languages)]
+        probes += [(f"teams[{i}]", {"teams": (x,)}) for i, x in enumerate(self.teams)]
+        for where, kwargs in probes:
+            try:
+                AgentProfile(f"{self.name}-0", **kwargs)
+            except ConfigError:
+                return where
+        return ""
 
     def profile(self, i: int) -> AgentProfile:
         """The profile of the group's *i*-th agent."""
@@ -520,7 +639,9 @@ class SimConfig:
             later) plus :data:`MAX_DRAIN` must be within the year 9999.
         arrivals: The traffic; at most :data:`MAX_ARRIVAL_RATE` (10 million) contacts an hour
             in any period once multiplied by *peak*.
-        agents: The agent groups: at most :data:`MAX_SIM_AGENTS` (100,000) agents in all.
+        agents: The agent groups: at most :data:`MAX_SIM_AGENTS` (100,000) agents in all,
+            planning at most :data:`MAX_SIM_PRESENCE_CHANGES` (10 million) presence changes
+            (see :meth:`AgentGroup.presence_changes`), in groups of distinct names.
         handle_time: Handle-time distribution by channel name, with ``"default"`` for the rest.
         patience: Patience distribution by channel name (no entry: the customer never gives
             up), with ``"default"`` for the rest.
@@ -529,7 +650,10 @@ class SimConfig:
             or a factor written ``"x2.5"``; a bare number that reads as a peak day's name
             (``11.11``, ``12.12``) is refused by :meth:`from_dict` (quote the name; see
             :func:`peak_factor`).
-        max_customers: Stop arrivals after this many customers (``None``: no limit).
+        max_customers: Stop arrivals after this many customers (``None``: no limit).  The
+            customers expected over the horizon (the rates times *peak* integrated over
+            *duration*, or *max_customers* when fewer) are at most :data:`MAX_SIM_CUSTOMERS`
+            (10 million); see :meth:`expected_customers`.
         warmup: Tickets that arrive in the first *warmup* are left out of the report (a
             steady-state estimate should not count the empty desk at the start); ``>= 0``.
         service_target: The answer-time target of the report's service level; ``>= 0``.
@@ -544,9 +668,15 @@ class SimConfig:
             arrival rate (times *peak*) above :data:`MAX_ARRIVAL_RATE`, more than
             :data:`MAX_SIM_INTERVALS` intervals over the horizon (path ``interval``, or
             ``duration`` when even the default half hour would give too many), more than
-            :data:`MAX_SIM_AGENTS` agents (path ``agents``), or a horizon whose end plus
-            :data:`MAX_DRAIN` is past the year 9999 (path ``duration``, or ``start`` when the
-            start alone is too late; ``agents[i].shifts`` for a shift change that late).
+            :data:`MAX_SIM_AGENTS` agents (path ``agents``), more than
+            :data:`MAX_SIM_PRESENCE_CHANGES` planned presence changes (path ``agents``), more
+            than :data:`MAX_SIM_CUSTOMERS` expected customers (path ``max_customers`` when it
+            is set, else ``duration``, or ``arrivals`` when a single day brings too many), a
+            horizon whose end plus :data:`MAX_DRAIN` is past the year 9999 (path
+            ``duration``, or ``start`` when the start alone is too late; ``agents[i].shifts``
+            for a shift change that late), two groups of one name (path ``agents[i].name``),
+            or *handle_time* without a ``"default"`` (path ``handle_time``).  The error's
+            path names the field.
     """
 
     start: datetime
@@ -566,15 +696,25 @@ class SimConfig:
     reply_on_assign: bool = True
 
     def __attrs_post_init__(self) -> None:
-        start_us = instant_us(self.start, "start", ConfigError)
+        try:
+            start_us = instant_us(self.start, "start", ConfigError)
+        except ConfigError as exc:
+            raise ConfigError(exc.detail, "start") from None
         if not isinstance(self.duration, timedelta) or self.duration <= timedelta(0):
-            raise ConfigError(f"'duration' must be a positive timedelta, got {show(self.duration)}")
+            raise ConfigError(
+                f"'duration' must be a positive timedelta, got {show(self.duration)}", "duration"
+            )
         if not isinstance(self.interval, timedelta) or self.interval <= timedelta(0):
-            raise ConfigError(f"'interval' must be a positive timedelta, got {show(self.interval)}")
+            raise ConfigError(
+                f"'interval' must be a positive timedelta, got {show(self.interval)}", "interval"
+            )
         if not isinstance(self.arrivals, Arrivals):
             raise ConfigError(f"'arrivals' must be an Arrivals, got {show(self.arrivals)}")
-        duration_us(self.warmup, "warmup", ConfigError)
-        duration_us(self.service_target, "service_target", ConfigError)
+        for name in ("warmup", "service_target"):
+            try:
+                duration_us(getattr(self, name), name, ConfigError)
+            except ConfigError as exc:
+                raise ConfigError(exc.detail, name) from None
         if not isinstance(self.reply_on_assign, bool):
             raise ConfigError(
                 f"'reply_on_assign' must be True or False, got {show(self.reply_on_assign)}"
@@ -582,7 +722,9 @@ class SimConfig:
         self._check_horizon(start_us)
         m = self.max_customers
         if m is not None and (isinstance(m, bool) or not isinstance(m, int) or m < 1):
-            raise ConfigError(f"'max_customers' must be an int >= 1 or None, got {show(m)}")
+            raise ConfigError(
+                f"'max_customers' must be an int >= 1 or None, got {show(m)}", "max_customers"
+            )
         for i, p in enumerate(self.arrivals.rates):
             rate = p.per_hour * self.peak
             if rate > MAX_ARRIVAL_RATE:
@@ -594,9 +736,16 @@ class SimConfig:
                     + ("" if self.peak == 1.0 else f" x peak {show(self.peak)}"),
                     where,
                 )
-        names = [g.name for g in self.agents]
-        if len(set(names)) != len(names):
-            raise ConfigError(f"agent group names must be unique, got {show(names)}")
+        self._check_customers()
+        seen: dict[str, int] = {}
+        for i, g in enumerate(self.agents):
+            if g.name in seen:
+                raise ConfigError(
+                    f"agent group names must be unique, got {show(g.name)} again (as "
+                    f"agents[{seen[g.name]}])",
+                    f"agents[{i}].name",
+                )
+            seen[g.name] = i
         total = sum(g.count for g in self.agents)
         if total > MAX_SIM_AGENTS:
             raise ConfigError(
@@ -604,16 +753,69 @@ class SimConfig:
                 "groups",
                 "agents",
             )
+        changes = sum(g.count * g.presence_changes() for g in self.agents)
+        if changes > MAX_SIM_PRESENCE_CHANGES:
+            raise ConfigError(
+                f"a simulation plans at most {MAX_SIM_PRESENCE_CHANGES:,} presence changes, "
+                f"got {changes:,} over the groups (each agent's two per shift and per break)",
+                "agents",
+            )
         if "default" not in dict(self.handle_time):
             raise ConfigError(
                 "'handle_time' needs a 'default' entry, got "
-                f"{show([k for k, _ in self.handle_time])}"
+                f"{show([k for k, _ in self.handle_time])}",
+                "handle_time",
             )
+
+    def expected_customers(self) -> float:
+        """The customers the configuration expects over its horizon: the arrival rates
+        integrated over *duration* (times *peak*), or *max_customers* when that is fewer."""
+        expected = self.arrivals.expected(self.duration, self.peak)
+        if self.max_customers is not None and self.max_customers < expected:
+            return float(self.max_customers)
+        return expected
+
+    def _check_customers(self) -> None:
+        """The expected customers are within :data:`MAX_SIM_CUSTOMERS`."""
+        expected = self.expected_customers()
+        if expected <= MAX_SIM_CUSTOMERS:
+            return
+        if self.max_customers is not None:
+            where = "max_customers"
+        else:
+            # A shorter horizon helps unless a single day already brings too many.
+            one_day = self.arrivals.expected(min(self.duration, timedelta(days=1)), self.peak)
+            where = "duration" if one_day <= MAX_SIM_CUSTOMERS else "arrivals"
+        raise ConfigError(
+            f"a simulation expects at most {MAX_SIM_CUSTOMERS:,} customers, got {expected:,.0f} "
+            f"(the arrival rates x peak {show(self.peak)} over {show(self.duration)}"
+            + ("" if self.max_customers is None else f", max_customers {self.max_customers:,}")
+            + "): shorten the duration, lower the rates, or set max_customers",
+            where,
+        )
+
+    def check_desk(self, desk_config: DeskConfig) -> None:
+        """Check what the simulation needs of the desk it runs on: every escalation's team is
+        one of *desk_config*'s teams.  :meth:`Scenario.configs`, :func:`~csflow.sweep.run_sweep`
+        and :func:`~csflow.sim.simulate` call it before any run.
+
+        Raises:
+            ConfigError: An escalation to a team the desk does not have (path
+                ``escalations[i].team``).
+        """
+        for i, e in enumerate(self.escalations):
+            if e.team not in desk_config.teams:
+                raise ConfigError(
+                    f"escalation team {show(e.team)} is not a team of the desk; known: "
+                    f"{show(sorted(desk_config.teams))}",
+                    f"escalations[{i}].team",
+                )
 
     def _check_horizon(self, start_us: int) -> None:
         """The horizon's bounds: :data:`MAX_SIM_INTERVALS` intervals, and an end (its drain
         included) within the year 9999."""
-        n = -(-self.duration // self.interval)
+        # (Ceiling division without negating the duration, which can overflow.)
+        n = self.duration // self.interval + (1 if self.duration % self.interval else 0)
         if n > MAX_SIM_INTERVALS:
             # Blame the duration when even the default interval would give too many.
             too_long = self.duration > MAX_SIM_INTERVALS * timedelta(minutes=30)
@@ -718,6 +920,8 @@ class SimConfig:
             k: wrap(f"{path}.arrivals.{k}", mix, a[k], f"{path}.arrivals.{k}")
             for k in ("channels", "tiers", "categories", "languages")
             if k in a
+            # No languages (an empty mix): tickets without a language, as `Arrivals` takes it.
+            and not (k == "languages" and isinstance(a[k], Mapping | list) and not a[k])
         }
         arrivals = wrap(at("arrivals"), Arrivals, periods, **mixes)
         groups = []
@@ -811,7 +1015,7 @@ def _group_from_dict(data: object, path: str) -> AgentGroup:
         path,
         AgentGroup,
         g.get("name"),
-        g.get("count", 1),
+        wrap(f"{path}.count", _check_count, g.get("count", 1)),
         capacity=dict(mapping(g.get("capacity", {"phone": 1}), f"{path}.capacity")),
         skills=dict(mapping(g.get("skills", {}), f"{path}.skills")),
         languages=sequence(g.get("languages", []), f"{path}.languages"),
@@ -841,11 +1045,13 @@ class Scenario:
         name: A label for the results.
         desk: The desk configuration as plain data.
         simulation: The simulation configuration as plain data.
-        seed: The seed of the run, an int.
+        seed: The seed of the run, an int ``>= 0``.
 
     Raises:
-        ConfigError: *desk* or *simulation* not a mapping, or a *seed* that is not an int (a
-            bool is not one).  The data itself is checked by :meth:`configs`.
+        ConfigError: *desk* or *simulation* not a mapping, or a *seed* that is not an int
+            ``>= 0`` (a bool is not one; ``random.Random`` seeds ``-s`` as ``s``, so a negative
+            seed would silently repeat a positive one).  The data itself is checked by
+            :meth:`configs`.
     """
 
     name: str
@@ -855,20 +1061,46 @@ class Scenario:
 
     @seed.validator
     def _v_seed(self, _a: attrs.Attribute[int], value: int) -> None:
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise ConfigError(f"'seed' must be an int, got {show(value)}")
+        check_seed(value)
 
     def configs(self) -> tuple[DeskConfig, SimConfig]:
-        """The desk and simulation configurations.
+        """The desk and simulation configurations, checked together
+        (:meth:`SimConfig.check_desk`: an escalation to a team the desk does not have is
+        refused here, before any run).
 
         Raises:
-            ConfigError: Malformed data, with the path to it (``desk...``/``simulation...``).
+            ConfigError: Malformed data, with the path to it (``desk...``/``simulation...``,
+                such as ``simulation.escalations[0].team``).
         """
         try:
             desk = DeskConfig.from_dict(self.desk)
         except ConfigError as exc:
             raise ConfigError(exc.detail, f"desk.{exc.path}" if exc.path else "desk") from None
-        return desk, SimConfig.from_dict(self.simulation)
+        sim = SimConfig.from_dict(self.simulation)
+        try:
+            sim.check_desk(desk)
+        except ConfigError as exc:
+            raise ConfigError(exc.detail, f"simulation.{exc.path}") from None
+        return desk, sim
+
+
+def check_seed(seed: object, path: str = "") -> int:
+    """*seed* if it is an int ``>= 0`` (not a bool).
+
+    ``random.Random(-s)`` is ``random.Random(s)``: two runs seeded ``3`` and ``-3`` would be
+    one run twice, so a negative seed is refused, as the config file's ``seed`` is.
+
+    Raises:
+        ConfigError: Anything else, at *path*.
+    """
+    if isinstance(seed, bool) or not isinstance(seed, int):
+        raise ConfigError(f"'seed' must be an int, got {show(seed)}", path)
+    if seed < 0:
+        raise ConfigError(
+            f"'seed' must be an int >= 0, got {seed} (random.Random seeds {seed} as {-seed})",
+            path,
+        )
+    return seed
 
 
 # mmc_scenario's start, the days its agents stay on after the horizon, and the longest span
@@ -909,8 +1141,8 @@ def mmc_scenario(
     Raises:
         ConfigError: *agents* not an int from 1 to :data:`MAX_SIM_AGENTS`, a *load* that is
             not a positive number, an *aht* that is not a positive timedelta, *customers* not
-            an int ``>= 1``, a *warmup* or *service_target* that is not a ``timedelta >= 0``,
-            a *seed* that is not an int, *sla* not a bool, a load whose arrival rate
+            an int from 1 to :data:`MAX_SIM_CUSTOMERS`, a *warmup* or *service_target* that
+            is not a ``timedelta >= 0``, a *seed* that is not an int ``>= 0``, *sla* not a bool, a load whose arrival rate
             (``load / aht``) is above :data:`MAX_ARRIVAL_RATE` contacts an hour, or
             *customers* so many at that rate that they would arrive past the year 9999.
     """
@@ -925,8 +1157,7 @@ def mmc_scenario(
         raise ConfigError(f"'customers' must be an int >= 1, got {show(customers)}")
     _span_us(warmup, "warmup")
     _span_us(service_target, "service_target")
-    if isinstance(seed, bool) or not isinstance(seed, int):
-        raise ConfigError(f"'seed' must be an int, got {show(seed)}")
+    check_seed(seed)
     if not isinstance(sla, bool):
         raise ConfigError(f"'sla' must be True or False, got {show(sla)}")
     per_hour = a * 3600 / aht.total_seconds()
@@ -960,6 +1191,11 @@ def mmc_scenario(
             f"'customers' must arrive by the year 9999, got {show(customers)} customers at "
             f"{per_hour:g} an hour (load {show(load)} Erlangs at an aht of {show(aht)}), "
             f"which takes more than {_MMC_MAX_DAYS:,} days"
+        )
+    if customers > MAX_SIM_CUSTOMERS:
+        raise ConfigError(
+            f"'customers' must be at most {MAX_SIM_CUSTOMERS:,} (MAX_SIM_CUSTOMERS), got "
+            f"{customers:,}"
         )
     # Hour-long reporting intervals, longer when the span would have too many of them.
     hours = max(1, -(-days * 24 // MAX_SIM_INTERVALS))

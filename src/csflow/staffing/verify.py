@@ -427,8 +427,11 @@ def verify_plan(
                 f"interval that expects no arrivals, got {show(agents)}"
             )
     runs = tuple(seeds)
-    if not runs or any(isinstance(s, bool) or not isinstance(s, int) for s in runs):
-        raise ConfigError(f"'seeds' must be a non-empty sequence of ints, got {show(seeds)}")
+    if not runs or any(isinstance(s, bool) or not isinstance(s, int) or s < 0 for s in runs):
+        # (A negative seed would repeat its positive twin's run: random.Random(-s) is Random(s).)
+        raise ConfigError(
+            f"'seeds' must be a non-empty sequence of ints >= 0, got {show(seeds)}", "seeds"
+        )
     if abandonment is not None and not (
         isinstance(abandonment, (int, float)) and 0.0 <= abandonment <= 1.0
     ):
