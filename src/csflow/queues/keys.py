@@ -45,7 +45,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import timedelta
 from types import MappingProxyType
-from typing import Final, Protocol
+from typing import Any, Final, Protocol
 
 import attrs
 
@@ -163,7 +163,9 @@ def checked_key(result: object, policy: object) -> tuple[int, int]:
     )
 
 
-def _to_bands(value: Mapping[Priority | str | int, int]) -> Mapping[Priority, int]:
+def _to_bands(value: Mapping[Any, int]) -> Mapping[Priority, int]:
+    # (Keys typed Any: a Mapping is invariant in its keys, and a key's own bands --
+    # Mapping[Priority, int] -- must type-check when handed back.)
     if not isinstance(value, Mapping):
         raise ConfigError(f"bands must be a mapping of priority -> int, got {show(value)}")
     out: dict[Priority, int] = {}
@@ -181,14 +183,26 @@ def _check_tier(key: object, tier: str) -> None:
         raise ConfigError(f"allowance key {show(key)} names no possible tier: {exc}") from None
 
 
+class _Allowances(dict[tuple[str, Priority | None], int]):
+    """An :class:`AgingKey`'s allowances as it keeps them: ``(tier, priority or None)`` ->
+    microseconds.  Its own type, so that the converter knows the ints in it are microseconds
+    it checked once (an int in a mapping a caller wrote has no unit and is refused)."""
+
+    __slots__ = ()
+
+
 def _to_allowances(
-    value: Mapping[str | tuple[str, Priority | str | int], timedelta],
+    # Keys: a tier name or a (tier or '*', priority or None) pair; typed Any, as in _to_bands.
+    value: Mapping[Any, timedelta | int],
 ) -> Mapping[tuple[str, Priority | None], int]:
     if not isinstance(value, Mapping):
         raise ConfigError(f"allowances must be a mapping, got {show(value)}")
-    out: dict[tuple[str, Priority | None], int] = {}
+    # The normalised form (an AgingKey's own ``allowances``, handed to ``attrs.evolve`` or to
+    # a new AgingKey) is read back as it is: its values are microseconds, each checked again.
+    stored = isinstance(value, _Allowances)
+    out = _Allowances()
     for key, span in value.items():
-        if key == "*":
+        if key == "*" or key == ("*", None):
             # Not a tier, and not "every tier": that is the default allowance.
             raise ConfigError(
                 "allowance key '*' alone matches no ticket: give every tier's allowance as "
@@ -200,13 +214,22 @@ def _to_allowances(
         elif isinstance(key, tuple) and len(key) == 2 and isinstance(key[0], str):
             if key[0] != "*":
                 _check_tier(key, key[0])
-            norm = (key[0], Priority.parse(key[1]))
+            # (tier, None) is the tier at any priority, as the key is kept.
+            norm = (key[0], None if key[1] is None else Priority.parse(key[1]))
         else:
             raise ConfigError(
                 "allowance keys must be a tier name or a (tier or '*', priority) pair, got "
                 f"{show(key)}"
             )
-        out[norm] = check_allowance(span, f"allowance for {key!r}")
+        name = f"allowance for {key!r}"
+        if stored and type(span) is int:
+            if not 0 <= span <= _MAX_ALLOWANCE_US:
+                raise ConfigError(
+                    f"{name!r} must be from 0 to {_MAX_ALLOWANCE_US:,} µs, got {show(span)}"
+                )
+            out[norm] = span
+        else:
+            out[norm] = check_allowance(span, name)
     return out
 
 
@@ -233,7 +256,9 @@ class AgingKey:
         allowances: How long each kind of ticket may wait before it outranks fresh ones.
             Keys are a tier name (any priority), or a ``(tier, priority)`` pair where tier may
             be ``"*"``; lookup order is ``(tier, priority)``, ``tier``, ``("*", priority)``,
-            then *default*.
+            then *default*.  The key keeps them as ``(tier, priority or None)`` ->
+            microseconds (:attr:`allowances`), and reads that form back: ``attrs.evolve(key,
+            default=...)`` and ``AgingKey(key.allowances)`` rebuild the same allowances.
         default: The allowance when nothing matches.
         bands: Priority -> hard band (lower first); by default :data:`PRIORITY_BANDS`, one
             band per priority (urgent, high, normal, low), so a priority set by triage decides
@@ -242,7 +267,8 @@ class AgingKey:
         default_band: The band of priorities not in *bands*.
 
     A band is an int from -2,147,483,648 to 2,147,483,647 and an allowance a timedelta from 0
-    to 36,525 days (``MAX_ALLOWANCE``, about a hundred years).  ``queued_at + allowance``
+    to 36,525 days (``MAX_ALLOWANCE``, about a hundred years) -- or, in the key's own
+    :attr:`allowances`, that many microseconds (a bare int anywhere else has no unit).  ``queued_at + allowance``
     past the last instant of year 9999 is that instant.
 
     Raises:

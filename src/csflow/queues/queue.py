@@ -181,6 +181,10 @@ class TicketQueue:
             keeps a number no other entry has and FIFO ties stay in arrival order; a desk
             shares one among its queues.  A fresh ``itertools.count()`` when omitted.
 
+    Raises:
+        ConfigError: An empty or non-string *name*, a *key* that is not callable, or a
+            *sequence* that is not an iterator.
+
     Examples:
         >>> q = TicketQueue("vip")
         >>> entry = q.push(ticket, at=now)  # doctest: +SKIP
@@ -201,6 +205,12 @@ class TicketQueue:
             raise ConfigError(
                 f"sequence must be an iterator of ints (e.g. itertools.count()), got "
                 f"{show(sequence)}"
+            )
+        if key is not None and not callable(key):
+            # Refused here, not at the first push (which would raise TypeError mid-desk).
+            raise ConfigError(
+                f"key must be a key policy (a callable such as AgingKey() or DeadlineKey()), "
+                f"got {show(key)}"
             )
         self.name = name
         self.key_policy: KeyPolicy = AgingKey() if key is None else key

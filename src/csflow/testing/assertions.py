@@ -6,11 +6,14 @@ from collections.abc import Sequence
 
 from csflow.events import (
     Event,
+    TicketAbandoned,
     TicketAssigned,
+    TicketClosed,
     TicketEscalated,
     TicketOverflowed,
     TicketQueued,
     TicketRequeued,
+    TicketResolved,
     TicketTransferred,
 )
 from csflow.model import Metric
@@ -66,40 +69,60 @@ _ENTERS_A_QUEUE = (
 )
 
 
+#: The events that take a waiting ticket out of line: an assignment (``TicketAssigned``), the
+#: customer giving up (``TicketAbandoned``) -- and, should a ticket be solved or closed without
+#: an assignment in *events* (a list that starts late), ``TicketResolved`` and ``TicketClosed``.
+_LEAVES_A_QUEUE = (TicketAssigned, TicketAbandoned, TicketResolved, TicketClosed)
+
+
 def assert_queued(events: Sequence[Event], ticket: str) -> None:
-    """Assert that *ticket* entered a queue in *events* and was not assigned after it last did.
+    """Assert that *ticket* entered a queue in *events* and is still waiting at their end.
 
     A ticket enters a queue with a :class:`~csflow.events.TicketQueued` (submitted, reopened,
     work resumed), a :class:`~csflow.events.TicketRequeued`, a hand-over
     (:class:`~csflow.events.TicketTransferred`, :class:`~csflow.events.TicketEscalated`; a
     hand-over to an agent is followed by its :class:`~csflow.events.TicketAssigned`) or a
-    :class:`~csflow.events.TicketOverflowed`.  So the assertion passes when *ticket* is
-    waiting at the end of *events*; a ticket that never entered a queue fails it.
+    :class:`~csflow.events.TicketOverflowed`, and leaves it when assigned
+    (:class:`~csflow.events.TicketAssigned`), abandoned
+    (:class:`~csflow.events.TicketAbandoned`), solved or closed.  So the assertion passes
+    when *ticket* is waiting at the end of *events*; a ticket that never entered a queue, or
+    left it after it last entered, fails it.
 
     Args:
         events: The events, in order.
         ticket: The ticket id.
 
     Raises:
-        AssertionError: The ticket never entered a queue, or was assigned (to whom) after it
-            last did; with the events that did happen.
+        AssertionError: The ticket never entered a queue, or left it after it last did
+            (assigned -- to whom --, abandoned, solved or closed); with the events that did
+            happen.
     """
     entered = -1
-    assigned: TicketAssigned | None = None
+    left: Event | None = None
     for i, e in enumerate(events):
         if getattr(e, "ticket_id", None) != ticket:
             continue
         if isinstance(e, _ENTERS_A_QUEUE):
-            entered, assigned = i, None
-        elif isinstance(e, TicketAssigned) and entered >= 0:
-            assigned = e
+            entered, left = i, None
+        elif isinstance(e, _LEAVES_A_QUEUE) and entered >= 0:
+            left = e
     if entered < 0:
         raise AssertionError(
             f"ticket {ticket!r} never entered a queue; events:\n{show_events(events)}"
         )
-    if assigned is not None:
+    if isinstance(left, TicketAssigned):
         raise AssertionError(
-            f"ticket {ticket!r} was assigned to {assigned.agent_id!r} after it entered a queue; "
+            f"ticket {ticket!r} was assigned to {left.agent_id!r} after it entered a queue; "
+            f"events:\n{show_events(events)}"
+        )
+    if left is not None:
+        how = {
+            TicketAbandoned: "abandoned",
+            TicketResolved: "solved",
+            TicketClosed: "closed",
+        }[type(left)]
+        raise AssertionError(
+            f"ticket {ticket!r} was {how} after it entered a queue, so it no longer waits; "
             f"events:\n{show_events(events)}"
         )
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+import math
+from datetime import UTC, datetime, timedelta
 
 from csflow._time import instant_us
 from csflow.errors import InvalidTransitionError
@@ -54,8 +55,8 @@ class ManualClock:
         Raises:
             InvalidTransitionError: A negative step; *delta* that is not a ``timedelta`` (a
                 bare number has no unit); *delta* and keyword parts together; a keyword that
-                is not a ``timedelta`` one or a part that is not a number; a step past the
-                last representable instant.
+                is not a ``timedelta`` one or a part that is not a finite number; a step past
+                the last representable instant.
         """
         if delta is not None and parts:
             raise InvalidTransitionError(
@@ -73,11 +74,15 @@ class ManualClock:
                 )
             if not isinstance(value, (int, float)) or isinstance(value, bool):
                 raise InvalidTransitionError(f"{key!r} must be a number, got {value!r}")
+            if isinstance(value, float) and not math.isfinite(value):
+                # timedelta raises ValueError for a NaN and OverflowError for an infinity.
+                raise InvalidTransitionError(f"{key!r} must be a finite number, got {value!r}")
         try:
             step = delta if delta is not None else timedelta(**parts)
             if step < timedelta(0):
                 raise InvalidTransitionError(f"a clock cannot go backwards, got a step of {step!r}")
             now = self._now + step
+            now.astimezone(UTC)  # wall time within year 9999 may be past it in UTC
         except OverflowError:
             raise InvalidTransitionError(
                 f"a step of {delta if delta is not None else parts!r} from "

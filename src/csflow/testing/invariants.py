@@ -170,7 +170,11 @@ def check_invariants(desk: Desk) -> None:
 
     1. Every ticket is in exactly one place: waiting in one queue (``queued``), held by its
        agent (``assigned``), owned without being held (``pending``/``on_hold``), or nowhere
-       (``solved``, ``closed``, ``abandoned``).
+       (``solved``, ``closed``, ``abandoned``).  Checked both ways: a ticket is in no two of
+       the queues, the agents' ``held`` and the agents' :meth:`~csflow.desk.Desk.owned`
+       (nor held or owned by two agents), and its state names the place it is in -- a
+       ``pending`` or ``on_hold`` ticket is owned by its agent alone (by no one, once that
+       agent left the desk), and no other ticket is owned.
     2. An agent's load is the summed weight of the tickets it holds, and it holds no more
        than the capacity rules (:class:`~csflow.routing.CapacityRules`) let it take: on no
        channel more tickets than its profile's capacity or the channel's ``limits`` entry; a
@@ -206,27 +210,58 @@ def check_invariants(desk: Desk) -> None:
                 raise InvariantError(f"ticket {e.ticket_id!r} waits in two queues")
             waiting[e.ticket_id] = name
     holders: dict[str, str] = {}
+    owners: dict[str, str] = {}
     for aid in desk.agents():
         for tid in desk.agent(aid).held:
             if tid in holders:
                 raise InvariantError(f"ticket {tid!r} held by {holders[tid]!r} and {aid!r}")
             holders[tid] = aid
+        for tid in desk.owned(aid):
+            if tid in owners:
+                raise InvariantError(f"ticket {tid!r} owned by {owners[tid]!r} and {aid!r}")
+            owners[tid] = aid
+    # Invariant 1 both ways: each ticket in at most one place (below), and each ticket's state
+    # names the place it is in (the loop after).
+    for tid, aid in holders.items():
+        if tid in waiting:
+            raise InvariantError(f"ticket {tid!r} waits in {waiting[tid]!r} and is held by {aid!r}")
+    for tid, aid in owners.items():
+        if tid in waiting:
+            raise InvariantError(
+                f"ticket {tid!r} waits in {waiting[tid]!r} and is owned by {aid!r}"
+            )
+        if tid in holders:
+            raise InvariantError(
+                f"ticket {tid!r} is held by {holders[tid]!r} and owned, not held, by {aid!r}"
+            )
+    places = {"queued": "waiting", "assigned": "held", "pending": "owned", "on_hold": "owned"}
     for tid in desk.tickets():
         v = desk.ticket(tid)
-        where = "waiting" if tid in waiting else "held" if tid in holders else "nowhere"
-        expected = {"queued": "waiting", "assigned": "held"}.get(v.state, "nowhere")
-        if where != expected:
+        where = "nowhere"
+        if tid in waiting:
+            where = "waiting"
+        elif tid in holders:
+            where = "held"
+        elif tid in owners:
+            where = "owned"
+        expected = places.get(v.state, "nowhere")
+        if where != expected and not (expected == "owned" and where == "nowhere"):
             raise InvariantError(f"ticket {tid!r} is {v.state} but {where}")
         if v.state == "queued" and waiting[tid] != v.queue:
             raise InvariantError(f"ticket {tid!r} waits in {waiting[tid]!r}, not {v.queue!r}")
         if v.state == "assigned" and holders[tid] != v.agent_id:
             raise InvariantError(f"ticket {tid!r} held by {holders[tid]!r}, not {v.agent_id!r}")
-        owner = v.agent_id
-        if v.state in ("pending", "on_hold") and owner is not None and tid not in desk.owned(owner):
-            raise InvariantError(f"ticket {tid!r} is {v.state} but not owned by its agent")
-    unknown = (set(waiting) | set(holders)) - set(desk.tickets())
+        if expected == "owned":
+            # Owned by its agent -- or by no one, once that agent left the desk.
+            owner = v.agent_id
+            if owners.get(tid) != owner:
+                raise InvariantError(
+                    f"ticket {tid!r} is {v.state} with owner {owner!r} but owned by "
+                    f"{owners.get(tid)!r}"
+                )
+    unknown = (set(waiting) | set(holders) | set(owners)) - set(desk.tickets())
     if unknown:
-        raise InvariantError(f"tickets {sorted(unknown)!r} are in line or held but unknown")
+        raise InvariantError(f"tickets {sorted(unknown)!r} are in line, held or owned but unknown")
     rules = desk.config.capacity
     for aid in desk.agents():
         status = desk.agent(aid)

@@ -9,7 +9,9 @@ and rarely serve) -- for a share of the steps, arbitrary commands (which must ch
 when refused) -- and the desk's contract (:func:`~csflow.testing.invariants.check_invariants`)
 as an ``@invariant``.  A command drawn from what the desk makes possible must be accepted: when
 the desk refuses one (a policy of the configuration that raises for some customers, say), the
-machine fails naming the command and the error (:meth:`DeskMachine.check_refused`).  An
+machine fails naming the command and the error (:meth:`DeskMachine.check_refused`), chained to
+it -- and so it does when a host policy raises an exception of its own (not a
+:class:`~csflow.errors.CsflowError`) for any command.  An
 escalation policy that fails while time passes (it raises, or answers with the wrong type) does
 not make the desk refuse anything -- the warning or breach is kept, and the
 :class:`~csflow.events.SlaEscalated` says so in ``skipped`` -- so the machine fails on such an
@@ -49,7 +51,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 from csflow.desk import Desk, DeskConfig
-from csflow.errors import InvariantError
+from csflow.errors import CsflowError, InvariantError
 from csflow.events import Event, SlaEscalated
 from csflow.policies import ESCALATION_POLICY_FAILED
 from csflow.testing.command import Command
@@ -111,25 +113,31 @@ class DeskMachine(RuleBasedStateMachine):
 
     def check_refused(self, step: Step) -> None:
         """Called with every step the desk refused although it was drawn from what the desk
-        makes possible (:attr:`Step.refusal` is false): by default a failure.
+        makes possible (:attr:`Step.refusal` is false), and with every step whose command
+        raised something other than a :class:`~csflow.errors.CsflowError` (a host policy's
+        own exception, which the desk lets through), however it was drawn: by default a
+        failure.
 
         A well-formed command -- a reply from the agent who has the ticket, a submission of a
         new ticket -- refused by the desk usually means a policy of the configuration raises
-        (a priority policy without an entry for some tier), and the customer's ticket is lost.
-        A subclass whose configuration refuses some such commands on purpose overrides this
-        to let them through.
+        (a priority policy without an entry for some tier: a ``KeyError``, say), and the
+        customer's ticket is lost.  A subclass whose configuration refuses some such commands
+        on purpose overrides this to let them through (return), after checking the error is
+        the expected one; the machine goes on, the refused command having changed nothing.
 
         Args:
             step: The refused step (its ``error`` is set).
 
         Raises:
-            InvariantError: Always, naming the command and the error.
+            InvariantError: Always, naming the command and the error, chained to the error
+                (``raise ... from step.error``), so its traceback shows where the policy
+                raised.
         """
         error = step.error
+        drawn = "an arbitrary command" if step.refusal else "a command drawn as possible"
         raise InvariantError(
-            f"the desk refused a command drawn as possible: {step.command!r} raised "
-            f"{type(error).__name__}: {error}"
-        )
+            f"the desk refused {drawn}: {step.command!r} raised {type(error).__name__}: {error}"
+        ) from error
 
     def run(self, draw: Draw, kind: str | None, *, refused: bool | None = None) -> list[Step]:
         """Draw one step of *kind* (see :meth:`CommandDriver.step`), apply it and report it.
@@ -148,7 +156,9 @@ class DeskMachine(RuleBasedStateMachine):
             note(_describe(s))
             if s.error is not None:
                 event(f"refused {s.kind}")
-                if not s.refusal:
+                if not s.refusal or not isinstance(s.error, CsflowError):
+                    # An arbitrary command must be refused with a CsflowError; anything
+                    # else came from a policy (or a bug) whichever way the command was drawn.
                     self.check_refused(s)
                 continue
             event(f"accepted {s.kind}")

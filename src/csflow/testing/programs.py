@@ -36,7 +36,8 @@ DST change of a calendar's zone.  When a timer is due at the new instant, the pr
 advances the desk, as a host's loop does (``desk.advance(at=now)``).
 
 The same driver serves :func:`commands` (a strategy of command lists) and
-:class:`~csflow.testing.machine.DeskMachine` (a stateful machine, one rule per command kind).
+:class:`~csflow.testing.machine.DeskMachine` (a stateful machine whose one ``step`` rule draws
+the command kind by weight, as :func:`commands` does).
 """
 
 from __future__ import annotations
@@ -51,7 +52,7 @@ from hypothesis import strategies as st
 
 from csflow.desk import LIFECYCLE, Desk, DeskConfig, TicketView
 from csflow.desk.goodwill import MAX_AMOUNT, period_key
-from csflow.errors import CsflowError, InvariantError
+from csflow.errors import InvariantError
 from csflow.events import (
     Event,
     FeedbackRecorded,
@@ -138,7 +139,10 @@ class Step:
     Attributes:
         command: The command.
         events: Its events (empty when refused).
-        error: The error it raised, or ``None`` when accepted.
+        error: The error it raised, or ``None`` when accepted: a
+            :class:`~csflow.errors.CsflowError` when the desk refused it, or any other
+            exception a policy of the configuration (a host's callable) raised through the
+            desk.
         refusal: The command was drawn with arbitrary arguments, to exercise refusals; when
             false it was drawn from what the desk makes possible, and the desk should accept
             it (a refusal then is the desk's fault, or its configuration's).
@@ -146,7 +150,7 @@ class Step:
 
     command: Command
     events: tuple[Event, ...] = ()
-    error: CsflowError | None = None
+    error: Exception | None = None
     refusal: bool = False
 
     @property
@@ -681,17 +685,24 @@ class CommandDriver:
             refusal: It was drawn to exercise refusals (recorded in :attr:`Step.refusal`).
 
         Returns:
-            The step: its events, or the error that refused it.
+            The step: its events, or the error that refused it -- a
+            :class:`~csflow.errors.CsflowError`, or whatever else a host policy raised
+            through the desk (kept in :attr:`Step.error`, so that the step can be named;
+            :class:`~csflow.testing.machine.DeskMachine` fails on it).
 
         Raises:
-            InvariantError: *check_refusals* is on and a refused command changed the desk.
+            InvariantError: *check_refusals* is on and a refused command changed the desk
+                (chained to the error).
         """
         before = self.desk.snapshot() if self.check_refusals else None
         try:
             events = tuple(command.apply(self.desk))
-        except CsflowError as exc:
+        except Exception as exc:  # a policy's own exception too: the step says which command
             if before is not None and self.desk.snapshot() != before:
-                raise InvariantError(f"refused command {command!r} changed the desk") from exc
+                raise InvariantError(
+                    f"refused command {command!r} changed the desk (it raised "
+                    f"{type(exc).__name__}: {exc})"
+                ) from exc
             return Step(command, (), exc, refusal=refusal)
         self._track(command, events)
         return Step(command, events, refusal=refusal)
@@ -753,7 +764,9 @@ def commands(
         refusals: The share of steps (0 to 1) drawn with arbitrary arguments.
 
     Returns:
-        The commands, in time order, accepted and refused alike.
+        The commands, in time order, accepted and refused alike -- a command on which a host
+        policy raised its own exception (not a :class:`~csflow.errors.CsflowError`) included:
+        applying the program raises it again, at that command.
     """
     driver = CommandDriver(config or DeskConfig(), start=start, refusals=refusals)
     out: list[Command] = []

@@ -35,6 +35,8 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
+import attrs
+
 from csflow._time import instant_us
 from csflow.desk import Desk, DeskConfig
 from csflow.errors import ConfigError, CsflowError, InvalidTransitionError
@@ -51,6 +53,11 @@ _STEP = re.compile(
 )
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _FORMS = "'HH:MM[:SS]', 'Mon HH:MM', '+1d HH:MM' or 'YYYY-MM-DD HH:MM'"
+# What customer_opens passes on: the Ticket fields it does not set itself, and the customer's
+# preferred agent.
+_OPEN_FIELDS = frozenset(
+    {a.name for a in attrs.fields(Ticket)} - {"id", "customer", "channel", "created_at"}
+) | {"preferred_agent"}
 
 
 def _weekday(name: str, step: str) -> int:
@@ -114,7 +121,8 @@ class Story:
 
         Raises:
             ConfigError: A malformed step, quoted in the message; a time that does not exist
-                on that day in that zone (naming the time, the date and the zone).
+                on that day in that zone (naming the time, the date and the zone); a day
+                past year 9999 (or an instant before year 1 or after 9999 in UTC).
         """
         m = _STEP.match(clock) if isinstance(clock, str) else None
         if m is None:
@@ -124,23 +132,30 @@ class Story:
             raise ConfigError(f"story step {clock!r}: no such time of day")
         first = self.day.date()
         day: date
-        if m["weekday"] is not None:
-            wanted = _weekday(m["weekday"], clock)
-            day = first + timedelta(days=(wanted - first.weekday()) % 7)
-        elif m["days"] is not None:
-            day = first + timedelta(days=int(m["days"]))
-        elif m["date"] is not None:
-            try:
-                day = date.fromisoformat(m["date"])
-            except ValueError:
-                raise ConfigError(f"story step {clock!r}: no such date") from None
-        else:
-            day = first
         zone = self.day.tzinfo
-        # fold=0: a repeated wall time is its first occurrence.  A skipped one does not survive
-        # the round trip through UTC (zoneinfo would silently read "02:30" as 03:30).
-        when = datetime.combine(day, time(h, mi, s), zone)
-        if when.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != when.replace(tzinfo=None):
+        try:
+            if m["weekday"] is not None:
+                wanted = _weekday(m["weekday"], clock)
+                day = first + timedelta(days=(wanted - first.weekday()) % 7)
+            elif m["days"] is not None:
+                day = first + timedelta(days=int(m["days"]))
+            elif m["date"] is not None:
+                try:
+                    day = date.fromisoformat(m["date"])
+                except ValueError:
+                    raise ConfigError(f"story step {clock!r}: no such date") from None
+            else:
+                day = first
+            # fold=0: a repeated wall time is its first occurrence.  A skipped one does not
+            # survive the round trip through UTC (zoneinfo would silently read "02:30" as 03:30).
+            when = datetime.combine(day, time(h, mi, s), zone)
+            back = when.astimezone(UTC).astimezone(zone).replace(tzinfo=None)
+        except OverflowError:
+            raise ConfigError(
+                f"story step {clock!r}: from the story's first day {first.isoformat()}, outside "
+                "the instants a datetime can hold (years 1-9999)"
+            ) from None
+        if back != when.replace(tzinfo=None):
             name = getattr(zone, "key", None) or str(zone)
             raise ConfigError(
                 f"story step {clock!r}: {when.strftime('%H:%M:%S' if m['s'] else '%H:%M')} "
@@ -171,8 +186,8 @@ class Story:
         agent_id: str,
         *,
         skills: Mapping[str, int] | None = None,
-        languages: Iterable[str] = (),
-        teams: Iterable[str] = (),
+        languages: str | Iterable[str] = (),
+        teams: str | Iterable[str] = (),
         presence: str = "available",
         **capacity: int,
     ) -> list[Event]:
@@ -182,8 +197,10 @@ class Story:
             clock: When (see :meth:`at`).
             agent_id: The agent's id.
             skills: Skill -> proficiency.
-            languages: Languages it serves in.
-            teams: Its teams (the first, by name, with a routing profile decides its profile).
+            languages: Languages it serves in: a name or a collection of names, read as
+                :class:`~csflow.model.AgentProfile` reads them (``"id"`` is one language).
+            teams: Its teams, a name or a collection of names (the first, by name, with a
+                routing profile decides its profile).
             presence: Its presence when it joins.
             **capacity: Channel name -> how many tickets of it the agent may hold.
 
@@ -191,16 +208,20 @@ class Story:
             The step's events.
 
         Raises:
+            ConfigError: A malformed profile (as :class:`~csflow.model.AgentProfile` refuses
+                it: skills that are not a mapping, say).
             CsflowError: The step is malformed or the desk refuses the command.
         """
         cap: dict[Channel | str, int] = {}
         cap.update(capacity)
+        # Passed as given: AgentProfile's converters read a bare name as one name and refuse
+        # what is neither (a list of skills) with a ConfigError.
         profile = AgentProfile(
             agent_id,
-            skills=dict(skills or {}),
-            languages=list(languages),
+            skills={} if skills is None else skills,
+            languages=languages,
             capacity=cap,
-            teams=list(teams),
+            teams=teams,
         )
         return self._run(clock, lambda at: self.desk.add_agent(profile, at=at, presence=presence))
 
@@ -222,17 +243,27 @@ class Story:
             channel: Its channel.
             tier: The customer's tier (by name; the config's rank when it declares the tier).
             customer: The customer id (default ``customer-of-<ticket_id>``).
-            **fields: Other :class:`~csflow.model.Ticket` fields (``language``, ``category``,
-                ``priority`` ...); ``preferred_agent`` goes to the customer.
+            **fields: Other :class:`~csflow.model.Ticket` fields (``priority``,
+                ``category``, ``language``, ``required_skills``, ``attributes``);
+                ``preferred_agent`` goes to the customer.  ``created_at`` is the step's time.
 
         Returns:
             The step's events.
 
         Raises:
+            ConfigError: A keyword that is not one of *fields* (``created_at`` included), or
+                a malformed value.
             CsflowError: The step is malformed or the desk refuses the ticket.
         """
+        unknown = sorted(set(fields) - _OPEN_FIELDS)
+        if unknown:
+            hint = " (the step's time is the ticket's)" if "created_at" in unknown else ""
+            raise ConfigError(
+                f"story customer_opens: unknown field {unknown[0]!r}{hint}; expected "
+                f"{', '.join(sorted(_OPEN_FIELDS))}"
+            )
         when = self.at(clock)
-        t = self._tiers.get(tier) or Tier(tier, 0)
+        t = (self._tiers.get(tier) if isinstance(tier, str) else None) or Tier(tier, 0)
         pref = fields.pop("preferred_agent", None)
         lang = fields.get("language")
         c = Customer(customer or f"customer-of-{ticket_id}", t, lang, pref)

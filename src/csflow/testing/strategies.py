@@ -17,8 +17,8 @@ from hypothesis import strategies as st
 
 from csflow.calendar import BusinessCalendar
 from csflow.desk import DeskConfig, QueueSpec, TeamSpec
-from csflow.model import AgentProfile, Customer, Metric, Priority, Ticket, Tier
-from csflow.routing import QueueSlot, RoutingProfile
+from csflow.model import AgentProfile, Channel, Customer, Metric, Priority, Ticket, Tier
+from csflow.routing import CapacityRules, QueueSlot, RoutingProfile
 from csflow.rules import RuleSet
 from csflow.sla import SlaPolicy
 from csflow.testing.vocabulary import COMMON_CHANNELS, Vocabulary
@@ -47,7 +47,11 @@ def _vocabulary(config: DeskConfig | Vocabulary | None) -> Vocabulary | None:
 
 @st.composite
 def calendars(draw: st.DrawFn) -> BusinessCalendar:
-    """Business calendars: a zone, weekday hours (sometimes split, sometimes 24/7), holidays."""
+    """Business calendars: a zone, weekday hours (sometimes split, sometimes 24/7), holidays.
+
+    Split hours close for an hour or more within the day (``09:00-12:00`` and
+    ``13:00-17:00``); every open day has the same hours.
+    """
     zone = draw(st.sampled_from(_ZONES))
     if draw(st.booleans()):
         return BusinessCalendar.always_open(zone)
@@ -56,7 +60,13 @@ def calendars(draw: st.DrawFn) -> BusinessCalendar:
     days = draw(
         st.sets(st.sampled_from(("mon", "tue", "wed", "thu", "fri", "sat", "sun")), min_size=1)
     )
-    weekly = {d: [(f"{start:02d}:00", f"{end:02d}:00")] for d in days}
+    hours = [(f"{start:02d}:00", f"{end:02d}:00")]
+    if end - start >= 3 and draw(st.booleans()):
+        # Split hours: closed for an hour or more in the middle of the day (lunch).
+        pause = draw(st.integers(start + 1, end - 2))
+        back = draw(st.integers(pause + 1, end - 1))
+        hours = [(f"{start:02d}:00", f"{pause:02d}:00"), (f"{back:02d}:00", f"{end:02d}:00")]
+    weekly = dict.fromkeys(days, hours)
     holidays = draw(st.sets(st.dates(date(2026, 1, 1), date(2027, 12, 31)), max_size=5))
     return BusinessCalendar(zone, weekly, holidays)
 
@@ -214,6 +224,10 @@ def rule_sets(
 def desk_configs(draw: st.DrawFn) -> DeskConfig:
     """Desk configurations: 1-3 queues, 24/7 or office SLA policies, teams, capacity rules.
 
+    About half draw capacity rules other than the default
+    (:class:`~csflow.routing.CapacityRules`): channel weights within a load budget, channel
+    limits, and no exclusive channel, the phone, or the phone and chat.
+
     Args:
         draw: Supplied by Hypothesis.
 
@@ -239,6 +253,22 @@ def desk_configs(draw: st.DrawFn) -> DeskConfig:
             )
         )
     teams = [TeamSpec("front", queues[0], "p0"), TeamSpec("finance", queues[-1], profiles[-1].name)]
+    capacity = CapacityRules()
+    if draw(st.booleans()):
+        # How channels share an agent: weights within a budget, per-channel limits, other
+        # exclusive channels (or none).  A weight never exceeds the budget, so every channel
+        # can still be served.
+        budget = draw(st.one_of(st.none(), st.integers(2, 4)))
+        weights: dict[Channel | str, int] = draw(
+            st.dictionaries(
+                st.sampled_from(COMMON_CHANNELS), st.integers(1, budget or 3), max_size=2
+            )
+        )
+        limits: dict[Channel | str, int] = draw(
+            st.dictionaries(st.sampled_from(COMMON_CHANNELS), st.integers(1, 2), max_size=2)
+        )
+        exclusive = draw(st.sampled_from([(), ("phone",), ("phone", "chat")]))
+        capacity = CapacityRules(weights, limits, exclusive, budget)
     return DeskConfig(
         tiers=_TIERS,
         sla_policies=policies,
@@ -247,5 +277,6 @@ def desk_configs(draw: st.DrawFn) -> DeskConfig:
         triage=draw(rule_sets(queues=queues, sla_policies=["fast", "slow"])),
         default_sla_policy=draw(st.sampled_from([None, "fast", "slow"])),
         teams=teams,
+        capacity=capacity,
         survey_delay=draw(st.sampled_from([None, timedelta(minutes=30)])),
     )
