@@ -35,7 +35,7 @@ def _ctx(
         (lambda: DeadlineKey(bands={"low": 1.5}), r"^band for priority 'low' .* got 1\.5$"),  # type: ignore[dict-item]
         (lambda: AgingKey(allowances=5), r"^allowances must be a mapping, got 5$"),  # type: ignore[arg-type]
         (
-            lambda: AgingKey(allowances={5: timedelta(1)}),  # type: ignore[dict-item]
+            lambda: AgingKey(allowances={5: timedelta(1)}),
             r"^allowance keys must be a tier name or a \(tier or '\*', priority\) pair, got 5$",
         ),
         (

@@ -141,7 +141,7 @@ def test_aging_key_bands_and_due() -> None:
 
 def test_aging_key_rejects_bad_config() -> None:
     with pytest.raises(ConfigError, match=r"allowance keys must be"):
-        AgingKey({3: timedelta(seconds=1)})  # type: ignore[dict-item]
+        AgingKey({3: timedelta(seconds=1)})
     with pytest.raises(ConfigError, match=r"must not be negative"):
         AgingKey({"gold": timedelta(seconds=-1)})
     with pytest.raises(ConfigError, match=r"priority must be one of"):
