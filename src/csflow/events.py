@@ -20,8 +20,10 @@ This module depends only on :mod:`csflow.model`, so any layer may import it.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from decimal import Decimal
+from types import MappingProxyType
 from typing import Any, Final, TypeAlias
 
 import attrs
@@ -523,28 +525,167 @@ Event = DeskEvent | AgentPresenceChanged | SlaWarning | SlaBreached | SlaMet
 """Any event a desk command can return."""
 
 
-def _event_classes() -> dict[str, type[Any]]:
-    # Every DeskEvent subclass, found when asked: an event another module defines on the one
-    # base reads back without a list to keep in step.
-    out: dict[str, type[Any]] = {"AgentPresenceChanged": AgentPresenceChanged}
-    todo: list[type[Any]] = [DeskEvent]
-    while todo:
-        cls = todo.pop()
-        out.setdefault(cls.__name__, cls)
-        todo.extend(cls.__subclasses__())
+def _own_event_classes() -> dict[str, type[Any]]:
+    """csflow's own event classes by name: :class:`AgentPresenceChanged` and every
+    :class:`DeskEvent` subclass this module defines (not the base)."""
+    out: dict[str, type[Any]] = {AgentPresenceChanged.__name__: AgentPresenceChanged}
+    for name in __all__:
+        obj = globals().get(name)
+        if isinstance(obj, type) and issubclass(obj, DeskEvent) and obj is not DeskEvent:
+            out[name] = obj
     return out
+
+
+# A fixed registry, built once: a class another module defines on DeskEvent later (a host's
+# own "TicketClosed", a test double) neither takes over a csflow type tag nor reads back.
+_EVENT_CLASSES: Final[Mapping[str, type[Any]]] = MappingProxyType(_own_event_classes())
+
+# -- the ranges a desk's events stay within ------------------------------------------------
+# The desk's own limits, restated here (this module depends on csflow.model only; a test ties
+# each to its source): ids (csflow.model), ratings and comments (csflow.desk.feedback),
+# goodwill amounts and reasons (csflow.desk.goodwill), a supervisor's name (the longest
+# string argument a journal row of a command reads back, csflow.desk.commands).
+_MAX_ID = 256
+_RATINGS = range(1, 6)
+_MAX_COMMENT = 2000
+_MAX_AMOUNT = Decimal(10) ** 15
+_MAX_PLACES = 6
+_MAX_REASON = 200
+_MAX_SUPERVISOR = 4096
+_MAX_COUNT = 2**63 - 1
+
+
+def _places(value: Decimal) -> int:
+    """The decimal places *value* needs (trailing zeros aside), without a decimal context."""
+    _, digits, exponent = value.as_tuple()
+    assert isinstance(exponent, int)  # finite (the reader refuses the others)
+    zeros = len(digits) - len("".join(map(str, digits)).rstrip("0"))
+    return max(0, -(exponent + zeros)) if any(digits) else 0
+
+
+def _id(value: Any) -> str | None:
+    if value is None or 0 < len(value) <= _MAX_ID:
+        return None
+    return f"expected an id of 1 to {_MAX_ID} characters, got {show(value)}"
+
+
+def _count(least: int) -> Callable[[Any], str | None]:
+    def check(value: Any) -> str | None:
+        if least <= value <= _MAX_COUNT:
+            return None
+        return f"expected an int from {least}, got {show(value)}"
+
+    return check
+
+
+def _rating(value: Any) -> str | None:
+    if value in _RATINGS:
+        return None
+    return f"expected a rating from {_RATINGS.start} to {_RATINGS.stop - 1}, got {show(value)}"
+
+
+def _text(most: int, least: int = 0) -> Callable[[Any], str | None]:
+    def check(value: Any) -> str | None:
+        if value is None or least <= len(value) <= most:
+            return None
+        return f"expected a string of {least} to {most} characters, got {show(value)}"
+
+    return check
+
+
+def _seconds(value: Any) -> str | None:
+    return None if value >= 0 else f"expected seconds from 0, got {show(value)}"
+
+
+def _threshold(value: Any) -> str | None:
+    if 0 < value <= 1:
+        return None
+    return f"expected a fraction of the target in (0, 1], got {show(value)}"
+
+
+def _target(value: Any) -> str | None:
+    if value > timedelta(0):
+        return None
+    return f"expected a positive duration, got {show(value)}"
+
+
+def _elapsed(value: Any) -> str | None:
+    if value >= timedelta(0):
+        return None
+    return f"expected a duration from zero, got {show(value)}"
+
+
+def _amount(zero: bool) -> Callable[[Any], str | None]:
+    def check(value: Any) -> str | None:
+        if value is None or (
+            (value >= 0 if zero else value > 0)
+            and value < _MAX_AMOUNT
+            and _places(value) <= _MAX_PLACES
+        ):
+            return None
+        least = "zero or more" if zero else "a positive amount"
+        return (
+            f"expected {least} below {_MAX_AMOUNT:,} with at most {_MAX_PLACES} decimal "
+            f"places, got {show(value)}"
+        )
+
+    return check
+
+
+_IDS: Final = dict.fromkeys(("ticket_id", "agent_id", "last_agent", "from_agent"), _id)
+_GOODWILL: Final = {
+    **_IDS,
+    "amount": _amount(zero=False),
+    "remaining": _amount(zero=True),
+    "reason": _text(_MAX_REASON, 1),
+    "approved_by": _text(_MAX_SUPERVISOR, 1),
+    "supervisor": _text(_MAX_SUPERVISOR, 1),
+}
+_FIELDS: Final = {
+    **_IDS,
+    "waited": _seconds,
+    **dict.fromkeys(
+        ("candidates", "contacts", "open_tickets", "transfers", "escalations", "limit"),
+        _count(0),
+    ),
+    "step": _count(1),
+    "cycle": _count(1),
+    "rating": _rating,
+    "comment": _text(_MAX_COMMENT),
+    "threshold": _threshold,
+    "target": _target,
+    "elapsed": _elapsed,
+}
+
+
+def _ranges(cls: type[Any]) -> tuple[tuple[str, Callable[[Any], str | None]], ...]:
+    table = {**_FIELDS, **_GOODWILL} if cls.__name__.startswith("Goodwill") else _FIELDS
+    return tuple((f.name, table[f.name]) for f in attrs.fields(cls) if f.name in table)
+
+
+#: Per event type, in field order, the fields a desk writes within a range, and their checks.
+_RANGES: Final = {name: _ranges(cls) for name, cls in _EVENT_CLASSES.items()}
 
 
 def event_from_dict(data: object, path: str = "event") -> Event:
     """The event :meth:`DeskEvent.to_dict` wrote, dispatched on its ``type`` tag.
 
-    Instants come back in UTC (equal, as aware datetimes, to the ones written).
+    Instants come back in UTC (equal, as aware datetimes, to the ones written).  Only
+    csflow's own event types are read (this module's classes, whatever other
+    :class:`DeskEvent` subclasses a process defines), and only values a desk writes: ids of
+    1 to 256 characters, counts and waits from zero, a resolution cycle or relaxation step
+    from 1, a rating on the scale (1 to 5) and a comment of at most 2,000 characters, a
+    warning threshold in (0, 1], a positive SLA target and an elapsed time from zero,
+    goodwill amounts positive (what is left of an allowance, from zero) and below 10**15
+    with at most 6 decimal places, a goodwill reason of 1 to 200 characters and a
+    supervisor of 1 to 4,096.
 
     Raises:
         ConfigError: Not a mapping, an unknown type tag, a ``version`` newer than
             :data:`EVENT_VERSION` (or not a positive int), a missing, unknown or malformed
-            field -- with the path to it (``event.due_at``; a missing field or an unknown key
-            at its own path too, ``event.target``).  Durations are read in ASCII digits only.
+            field, a value outside the range above -- with the path to it
+            (``event.due_at``; a missing field or an unknown key at its own path too,
+            ``event.target``).  Durations are read in ASCII digits only.
     """
     if not isinstance(data, dict):
         raise ConfigError(f"expected a mapping, got {show(data)}", path)
@@ -558,12 +699,15 @@ def event_from_dict(data: object, path: str = "event") -> Event:
             f"{path}.version",
         )
     tag = data.get("type")
-    classes = _event_classes()
-    del classes[DeskEvent.__name__]  # the base names no event of its own
-    cls = classes.get(tag) if isinstance(tag, str) else None
+    cls = _EVENT_CLASSES.get(tag) if isinstance(tag, str) else None
     if cls is None:
         raise ConfigError(
-            f"unknown event type {show(tag)}; expected one of {', '.join(sorted(classes))}",
+            f"unknown event type {show(tag)}; expected one of {', '.join(sorted(_EVENT_CLASSES))}",
             f"{path}.type",
         )
-    return decode_fields(cls, data, path, skip=frozenset({"type", "version"}))  # type: ignore[no-any-return]
+    event = decode_fields(cls, data, path, skip=frozenset({"type", "version"}))
+    for name, check in _RANGES[cls.__name__]:
+        error = check(getattr(event, name))
+        if error is not None:
+            raise ConfigError(error, f"{path}.{name}")
+    return event  # type: ignore[no-any-return]

@@ -14,11 +14,15 @@ its own journal; :meth:`Desk.restore(config, snapshot, journal=...)
 Which commands need not be journaled
 ------------------------------------
 A command that raised changed nothing (the desk's contract), so it is never journaled.  An
-:class:`Advance` to an instant before the desk's next wakeup fires nothing and changes nothing
-but the desk's clock reading, which the next journaled command moves anyway:
-:func:`needs_journal` (asked *before* applying) says so.  (An advance that returned no events
-is not enough: a relaxation step widens a waiting ticket's requirements without an event, and
-later routing depends on it.)
+:class:`Advance` that moves the desk's clock forward is journaled even when it fires nothing:
+it moves the desk's time floor, and a later command before that floor is refused -- a desk
+restored without the advance would accept it, and the two futures would part.  What stays out
+is an advance to the instant the desk already stands at (a timer that fires twice, a repeated
+advance) with nothing due then: it changes nothing at all.  :func:`needs_journal` (asked
+*before* applying) says which.  (An advance that returned no events is not enough to leave
+out: a relaxation step widens a waiting ticket's requirements without an event, and later
+routing depends on it.)  A host whose timer ticks often keeps its journal short by calling
+``advance`` when :meth:`~csflow.desk.Desk.next_wakeup` has come, not on every tick.
 """
 
 from __future__ import annotations
@@ -78,7 +82,10 @@ __all__ = [
 #: The ``version`` every command's plain-data form carries.
 COMMAND_VERSION: Final = 1
 
-#: Longest id or name accepted when reading a command back.
+#: The longest string argument of a command (an id, a name, a reason, a comment) that
+#: :func:`command_from_dict` reads back.  The desk refuses a longer one where its own checks
+#: do not already hold it shorter (a supervisor's name), so that every command it applied can
+#: be journaled and replayed.
 _MAX_TEXT: Final = 4096
 
 
@@ -492,11 +499,18 @@ def command_from_dict(data: object, path: str = "command") -> Command:
 def needs_journal(desk: DeskHost, command: Command) -> bool:
     """Whether *command* must go in the journal; ask before applying it.
 
-    Every command does, except an :class:`Advance` to an instant before the desk's next
-    wakeup: it fires nothing and changes nothing a later command depends on.  (A command that
-    raises is never journaled: it changed nothing.)
+    Every command does, except an :class:`Advance` to the instant the desk already stands at
+    (:attr:`~csflow.desk.Desk.now`) when nothing is due then: it changes nothing.  An advance
+    that moves the desk's clock forward is journaled though it fire nothing, since it moves
+    the desk's time floor (a later command before it is refused), and a desk restored without
+    it would accept what this one refuses.  (A command that raises is never journaled: it
+    changed nothing.)
     """
     if not isinstance(command, Advance):
         return True
+    at = instant_us(command.at, "at")
+    now = desk.now
+    if now is None or at > instant_us(now, "now"):
+        return True  # it moves the time floor
     wake = desk.next_wakeup_us()
-    return wake is not None and wake <= instant_us(command.at, "at")
+    return wake is not None and wake <= at

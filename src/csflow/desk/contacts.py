@@ -193,17 +193,30 @@ class LastAgents:
         """``(customer, (agent, at_us))`` in order of last service, oldest first."""
         return list(self._by.items())
 
-    def load(self, customer: str, agent: str, at_us: int) -> None:
+    def load(self, customer: str, agent: str, at_us: int, *, trim: bool = False) -> None:
         """Remember a service read back from a snapshot (in :meth:`items` order).
 
+        Args:
+            customer: The customer.
+            agent: The agent who served it last.
+            at_us: When (µs).
+            trim: The snapshot may have been written under a larger ``max_customers`` (an
+                accepted config change): a full memory forgets the customer served first,
+                as serving one more would, so that the memory keeps the *max_customers*
+                served most recently -- what it would hold had the bound been this one all
+                along.
+
         Raises:
-            ConfigError: *customer* is remembered already, or the memory is full.
+            ConfigError: *customer* is remembered already, or (without *trim*) the memory is
+                full.
         """
         by = self._by
         if customer in by:
             raise ConfigError(f"customer {show(customer)} twice")
         if len(by) >= self._max:
-            raise ConfigError(f"more than max_customers={self._max} customers")
+            if not trim:
+                raise ConfigError(f"more than max_customers={self._max} customers")
+            del by[next(iter(by))]
         by[customer] = (agent, at_us)
 
 
@@ -315,17 +328,27 @@ class ContactMemory:
                 out.append([customer, kept])
         return out
 
-    def load_state(self, data: object, at_us: int, path: str = "contacts") -> None:
+    def load_state(
+        self, data: object, at_us: int, path: str = "contacts", *, trim: bool = False
+    ) -> None:
         """Fill this (new) memory from :meth:`to_state` data, written at *at_us*.
+
+        With *trim* the data may have been written under larger bounds (an accepted config
+        change): the memory keeps the ``max_customers`` customers whose last contact is
+        newest, each with its newest ``max_contacts`` contacts -- what it would hold had the
+        bounds been these all along (a full memory forgets the customer whose last contact is
+        oldest; a customer's contacts beyond the bound, the oldest).
 
         Raises:
             ConfigError: Malformed data, a duplicate customer, contacts out of time order or
-                after *at_us*, more than the policy's bounds; with the path to it.
+                after *at_us*, (without *trim*) more than the policy's bounds; with the path
+                to it.
         """
         if not isinstance(data, list):
             raise ConfigError(f"expected a list, got {show(data)}", path)
-        if len(data) > self._max_customers:
+        if len(data) > self._max_customers and not trim:
             raise ConfigError(f"more than max_customers={self._max_customers} customers", path)
+        most = None if trim else self._max_contacts
         last = None
         for i, raw in enumerate(data):
             where = f"{path}[{i}]"
@@ -334,7 +357,8 @@ class ContactMemory:
                 or len(raw) != 2
                 or not isinstance(raw[0], str)
                 or not isinstance(raw[1], list)
-                or not 0 < len(raw[1]) <= self._max_contacts
+                or not raw[1]
+                or (most is not None and len(raw[1]) > most)
             ):
                 raise ConfigError("expected [customer, [[at_us, ticket_id], ...]]", where)
             customer, contacts = raw
@@ -358,4 +382,10 @@ class ContactMemory:
             if last is not None and q[-1][0] < last:
                 raise ConfigError("customers must be in order of last contact", where)
             last = q[-1][0]
+            if len(q) > self._max_contacts:  # (under trim only)
+                del q[: len(q) - self._max_contacts]
             self._customers[customer] = q
+        if trim:
+            customers = self._customers
+            while len(customers) > self._max_customers:
+                del customers[next(iter(customers))]

@@ -54,7 +54,9 @@ own part run.  A command that raises has changed nothing.  Unknown ids raise
 
 **Snapshots.**  :meth:`Desk.snapshot` returns the desk's current state -- every ticket not
 forgotten, with its SLA clocks, queues, agents, routing and SLA timers, ledgers -- as
-JSON-compatible data, O(tickets not forgotten + agents) (:mod:`csflow.desk.state`); :meth:`Desk.restore`
+JSON-compatible data, O(tickets not forgotten + agents + customers remembered): the customers'
+last agents and recent contacts are bounded by ``contacts.max_customers``
+(:mod:`csflow.desk.state`); :meth:`Desk.restore`
 rebuilds a desk from it (and from older command-log snapshots, by replay), then applies the
 journal of commands since (:mod:`csflow.desk.durable`).  The restored desk's future events
 are identical to the original's.
@@ -74,7 +76,7 @@ import attrs
 
 from csflow._text import show
 from csflow._time import MAX_US, duration_us, instant_us, to_us, utc
-from csflow.desk.commands import Command
+from csflow.desk.commands import _MAX_TEXT, Command
 from csflow.desk.config import DeskConfig
 from csflow.desk.contacts import (
     DEFAULT_MAX_CUSTOMERS,
@@ -1146,7 +1148,8 @@ class Desk:
         """A supervisor approves a pending goodwill request (not charged to any allowance).
 
         Raises:
-            ConfigError: The desk has no goodwill policy; *supervisor* is not a string.
+            ConfigError: The desk has no goodwill policy; *supervisor* is not a string of 1
+                to 4,096 characters (the longest a journal row of the command reads back).
             InvalidTransitionError: No such request is pending.
         """
         return self._answer_goodwill(request_id, supervisor, True, at)
@@ -1156,7 +1159,8 @@ class Desk:
         """A supervisor declines a pending goodwill request.
 
         Raises:
-            ConfigError: The desk has no goodwill policy; *supervisor* is not a string.
+            ConfigError: The desk has no goodwill policy; *supervisor* is not a string of 1
+                to 4,096 characters (the longest a journal row of the command reads back).
             InvalidTransitionError: No such request is pending.
         """
         return self._answer_goodwill(request_id, supervisor, False, at)
@@ -1182,8 +1186,13 @@ class Desk:
     ) -> list[Event]:
         t = self._time(at)
         ledger = self._goodwill_ledger()
-        if not isinstance(supervisor, str) or not supervisor:
-            raise ConfigError(f"supervisor must be a non-empty string, got {show(supervisor)}")
+        if not isinstance(supervisor, str) or not 0 < len(supervisor) <= _MAX_TEXT:
+            # The journal's reader (command_from_dict) holds a string argument to this length:
+            # a longer name would make the command's row, and so the desk, unrestorable.
+            raise ConfigError(
+                f"supervisor must be a string of 1 to {_MAX_TEXT} characters, "
+                f"got {show(supervisor)}"
+            )
         ticket_id, agent_id, amount, reason, tier = ledger.pending(request_id)
         out = self._commit(t)
         ledger.settle(request_id, approved)
@@ -1286,8 +1295,12 @@ class Desk:
         load, idle time and held tickets; waiting tickets' relaxation, overflow and
         preferred-agent holds; the live SLA and survey timers; transfer counts; recent
         contacts within their window; ratings; goodwill.  Its size and the time to make or
-        restore it are O(tickets not forgotten + agents): forget what you have archived.
-        Derived indexes are rebuilt on restore; the restored desk is the desk that was saved.
+        restore it are O(tickets not forgotten + agents + customers remembered): forget what
+        you have archived.  The customers remembered are the last-agent memory -- at most
+        ``contacts.max_customers`` customers, the most recently served (100,000 by default
+        and without a ``contacts`` policy, then none when nothing reads it) -- and, with a
+        ``contacts`` policy, the contacts within its window (at most ``max_contacts`` of each
+        of those customers).  Derived indexes are rebuilt on restore; the restored desk is the desk that was saved.
         """
         return state_snapshot(self._parts(), config_fingerprint(self.config))
 

@@ -5,7 +5,10 @@ another config is noticed (and refused unless the host asks for the change): a f
 target edited from ``PT15M`` to ``PT1M`` would otherwise move every open deadline silently.
 
 The canonical form walks the config's attrs values field by field: mappings sorted by key,
-sets sorted, enums by value, instants and durations by ISO text, time zones by key.  Code
+sets sorted, enums by value, instants and durations by ISO text, time zones by key, and
+:class:`~decimal.Decimal` amounts (goodwill allowances and limits) by their exact value, so
+that amounts equal as numbers -- ``1000`` and ``1000.00`` -- have one fingerprint, as they make
+equal configs (``DeskConfig.__eq__`` compares amounts by value too).  Code
 policies (a priority policy, a strategy, a key policy ... any callable that is not plain data)
 count by their qualified name (``myapp.policies.vip_first``): the fingerprint cannot see inside
 code, so editing a function body without renaming it is not noticed -- name a changed policy
@@ -19,6 +22,7 @@ import hashlib
 import json
 from collections.abc import Mapping
 from datetime import date, datetime, time, timedelta, tzinfo
+from decimal import Decimal
 from typing import Any, Final
 
 import attrs
@@ -40,11 +44,30 @@ def _qualname(obj: object) -> str:
     return f"{module}.{name}"
 
 
+def _decimal(value: Decimal) -> str:
+    """*value*'s exact value as text, the same for every spelling of it (``1000``,
+    ``1000.00``, ``1E+3``, and ``-0`` for ``0``), computed without a :mod:`decimal` context (so
+    no rounding at any precision)."""
+    if not value.is_finite():
+        return f"decimal:{value}"
+    if not value:
+        return "decimal:0"
+    sign, digits, exponent = value.as_tuple()
+    assert isinstance(exponent, int)  # finite
+    text = "".join(map(str, digits)).lstrip("0")
+    kept = text.rstrip("0")
+    return f"decimal:{'-' if sign else ''}{kept}e{exponent + len(text) - len(kept)}"
+
+
 def _canon(value: object, depth: int = 0) -> Any:
     if depth > 64:
         return "..."
     if value is None or isinstance(value, bool | int | float | str):
         return value
+    if isinstance(value, Decimal):
+        # Before the fallbacks below: a Decimal has neither fields nor a __dict__, and was
+        # read as code ("code:decimal.Decimal"), which hid every edited amount.
+        return _decimal(value)
     if isinstance(value, enum.Enum):
         return _canon(value.value, depth + 1)
     if isinstance(value, datetime | date | time):

@@ -234,13 +234,35 @@ def record_from_state(
             # Re-read against the snapshot's instant, which TicketSla.from_dict does not know.
             _Facts.from_dict(sla["facts"], now_us, join_path(where, "facts"))
         for metric, clock in r.sla.clocks.items():
+            at = join_path(join_path(where, "clocks"), metric.value)
+            # A clock's instants are up to the snapshot's (it polled them as commands came;
+            # only its next event and deadline lie ahead).  One later would hold the ticket
+            # at an instant no command can reach: every command on it would be refused.
+            # (``started <= mark <= last`` is the clock's own check.)
+            if clock._last > now_us:
+                raise ConfigError(
+                    f"expected an instant not after the snapshot's ({now_us} µs), got "
+                    f"{clock._last}",
+                    join_path(at, "last"),
+                )
+            # Its finished pauses, replayed when a policy change recalculates it: in order,
+            # from its start to its last instant, as the clock records them.
+            low = clock._started
+            for i, instant in enumerate(clock._history or ()):
+                if not low <= instant <= clock._last:
+                    raise ConfigError(
+                        f"expected an instant from {low} µs (the clock's start or the pause "
+                        f"before) to its last instant ({clock._last} µs), got {instant}",
+                        f"{join_path(at, 'history')}[{i}]",
+                    )
+                low = instant
             # A snapshot writes the time a clock used by its own instant, and no other.
             then = clock._then
             if then is not None and then[0] != now_us:
                 raise ConfigError(
                     f"expected the snapshot's instant ({now_us} µs) as the first value, got "
                     f"{then[0]}",
-                    join_path(join_path(join_path(where, "clocks"), metric.value), "used_at"),
+                    join_path(at, "used_at"),
                 )
     elif r.policy is not None:
         raise ConfigError(f"policy {show(r.policy)} without clocks", join_path(path, "sla"))

@@ -28,9 +28,15 @@ still reopen it), closed and abandoned -- until the host forgets it (:meth:`Desk
 <csflow.desk.Desk.forget>`).  A closed ticket can still be named: a rating that comes back
 after closing, the ``forget`` itself in a host's journal, a duplicate submit refused.  So a
 restored desk is the desk that was saved, and the snapshot's size is O(tickets not forgotten +
-agents): a host keeps it bounded by forgetting what it has archived (the simulator forgets
-each ticket as it closes).  A kept ticket's ``history`` (when the desk keeps history) is
-written with it; a desk restored with ``keep_history`` off drops it.
+agents + customers remembered): a host keeps the tickets bounded by forgetting what it has
+archived (the simulator forgets each ticket as it closes).  The customers remembered -- each
+one's last agent, and with a ``contacts`` policy its contacts within the window -- outlive
+their tickets (forgetting a ticket forgets nothing of its customer): up to
+``contacts.max_customers`` of them (:data:`~csflow.desk.contacts.DEFAULT_MAX_CUSTOMERS` by
+default and without a ``contacts`` policy), the memory grows with every distinct customer
+served (see below for when the last agents are written at all).  A kept ticket's ``history``
+(when the desk keeps history) is written with it; a desk restored with ``keep_history`` off
+drops it.
 
 Derived indexes are rebuilt, not written: the SLA timer heap (armed afresh from the tickets'
 clocks, whatever ``timers.sla`` lists: ties fire in order of submission), the survey heap
@@ -53,6 +59,9 @@ remembers (at most ``contacts.max_customers``, the most recently served) when th
 remembers contacts or a :class:`~csflow.routing.PreferredAgent` in its strategies has no
 ``recency``; those within the longest ``recency`` otherwise; none when nothing reads them.
 They are written in order of service, which decides whom the bounded memory forgets next.
+Restored under an accepted config change that lowers ``contacts.max_customers`` (or
+``max_contacts``), the memories keep the customers served (or in contact) most recently, and
+each customer's newest contacts: what they would hold had the bound been the new one all along.
 
 **The law** (``tests/test_state_snapshot.py``): a desk restored from ``snapshot()`` (through
 JSON or not) has the same future -- every event, view, ``next_wakeup``, refusal and later
@@ -215,7 +224,9 @@ def load_state(
     every SLA clock of a ticket still open to it is recalculated at *at* per the config's
     ``recalculation`` mode, under the SLA policy of the same name in the new config.  Without
     *clocks* the clocks stay as they were: what fell due before *at* and was not fired yet
-    fires at the desk's next advance, escalations included.
+    fires at the desk's next advance, escalations included.  Under *recalculate* the memories
+    of customers (last agents, contacts) written under larger ``contacts`` bounds keep what
+    the new bounds would have kept; without it, more than the bounds is refused.
 
     Returns:
         The desk's instant (µs), and under *recalculate* a
@@ -347,6 +358,7 @@ def _load(
     last = d["last_agent"]
     if not isinstance(last, list):
         raise ConfigError(f"expected a list, got {show(last)}", f"{path}.last_agent")
+    seen: set[str] = set()  # (trimmed, the memory forgets customers a later row may repeat)
     for i, raw in enumerate(last):
         where = f"{path}.last_agent[{i}]"
         if (
@@ -361,8 +373,15 @@ def _load(
                 f"expected [customer, agent, at_us] by the snapshot's instant, got {show(raw)}",
                 where,
             )
+        if recalculate:
+            if raw[0] in seen:
+                raise ConfigError(f"customer {show(raw[0])} twice", where)
+            seen.add(raw[0])
         try:
-            parts.last_agent.load(raw[0], raw[1], raw[2])
+            # Under an accepted config change the memory may have been written under a larger
+            # max_customers: it keeps the customers served most recently (as it would have
+            # under the new bound).  Under the same config, more is a tampered snapshot.
+            parts.last_agent.load(raw[0], raw[1], raw[2], trim=recalculate)
         except ConfigError as exc:
             raise ConfigError(str(exc), where) from None
     for name, part in (("contacts", parts.contacts), ("goodwill", parts.goodwill)):
@@ -374,7 +393,7 @@ def _load(
             )
     if parts.contacts is not None:
         if d["contacts"] is not None:
-            parts.contacts.load_state(d["contacts"], now, f"{path}.contacts")
+            parts.contacts.load_state(d["contacts"], now, f"{path}.contacts", trim=recalculate)
         for tid, r in tickets.items():
             if r.state in _OPEN:
                 parts.contacts.opened(r.ticket.customer.id, tid)
