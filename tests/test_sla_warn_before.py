@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -391,6 +392,22 @@ def test_equality_hash_and_repr_include_the_leads_in_any_order() -> None:
     assert repr(t1).endswith("warnings=(), warn_before=(datetime.timedelta(seconds=900),))")
     assert {t1, t2} == {t2, t1}
     assert len({t1, t2}) == 2
+
+
+def test_evolve_keeps_the_leads_and_can_change_them() -> None:
+    """Leads are an attrs field like the others: ``attrs.evolve`` carries them."""
+    a = office_policy(warn_before=(15 * M,))
+    moved = attrs.evolve(a, warnings=(0.5,))
+    assert moved.warn_before == (15 * M,)
+    assert moved.target(Metric.FIRST_RESPONSE, Priority.NORMAL) is not None
+    spec = moved.target(Metric.FIRST_RESPONSE, Priority.NORMAL)
+    assert spec is not None
+    assert spec.warn_before == (15 * M,)
+    assert attrs.evolve(a, warn_before=()) == office_policy(warn_before=())
+    t = SlaTarget("resolution", H, ALWAYS, (), warn_before=(15 * M,))
+    t2 = attrs.evolve(t, duration=2 * H)
+    assert t2.warn_before == (15 * M,)
+    assert t2.warn_us == ((2 * H - 15 * M) // ONE_US,)
 
 
 # -- refusals, with their paths --------------------------------------------------------------

@@ -12,7 +12,11 @@ equal configs (``DeskConfig.__eq__`` compares amounts by value too).  Code
 policies (a priority policy, a strategy, a key policy ... any callable that is not plain data)
 count by their qualified name (``myapp.policies.vip_first``): the fingerprint cannot see inside
 code, so editing a function body without renaming it is not noticed -- name a changed policy
-anew.  The hash is SHA-256 of the canonical JSON, the same on every machine and run.
+anew.  A field added to a config class after configs were first fingerprinted is marked
+(attrs metadata ``{"csflow.fingerprint": "omit_default"}``) and left out while it holds its
+default, so that a saved desk whose config does not use it restores after an upgrade; values
+worked out from other fields may be marked ``"skip"``.  The hash is SHA-256 of the canonical
+JSON, the same on every machine and run.
 """
 
 from __future__ import annotations
@@ -33,6 +37,8 @@ __all__ = ["FINGERPRINT_VERSION", "config_fingerprint", "fingerprint_changes"]
 
 #: The version of the canonical form (a change of it changes every hash).
 FINGERPRINT_VERSION: Final = 1
+#: The attrs field metadata key that :func:`_counted` reads (``"skip"`` or ``"omit_default"``).
+_MARK: Final = "csflow.fingerprint"
 #: Fields that change what a desk keeps in memory, not what it decides.
 _IGNORED: Final = frozenset({"keep_history", "keep_log"})
 
@@ -86,7 +92,11 @@ def _canon(value: object, depth: int = 0) -> Any:
         fields = attrs.fields(type(value))  # type: ignore[arg-type]
         return [
             _qualname(value),
-            {f.name: _canon(getattr(value, f.name), depth + 1) for f in fields},
+            {
+                f.name: _canon(getattr(value, f.name), depth + 1)
+                for f in fields
+                if _counted(f, getattr(value, f.name))
+            },
         ]
     for reader in ("to_dicts", "to_dict"):
         method = getattr(value, reader, None)
@@ -103,6 +113,22 @@ def _canon(value: object, depth: int = 0) -> Any:
         return [_qualname(value), _canon(dict(data), depth + 1)]
     # Code: a function, or a callable object of no data: its name is its identity.
     return f"code:{_qualname(value)}"
+
+
+def _counted(field: attrs.Attribute[Any], value: object) -> bool:
+    """Whether an attrs field enters the canonical form: not one marked ``skip`` (worked out
+    from other fields), nor one marked ``omit_default`` (added after configs were first
+    fingerprinted) while it holds its default, so that configs that do not use it keep their
+    fingerprints."""
+    mark = field.metadata.get(_MARK)
+    if mark is None:
+        return True
+    if mark == "skip":
+        return False
+    default = field.default
+    if isinstance(default, attrs.Factory):  # type: ignore[arg-type]
+        return True
+    return bool(value != default)
 
 
 def _dump(value: Any) -> str:

@@ -253,25 +253,20 @@ def _to_warnings(value: Iterable[float]) -> tuple[float, ...]:
     return _norm_warnings(value)
 
 
-class _TargetLeads:
-    # Lead warnings live in slots outside attrs' fields on purpose: a desk's config
-    # fingerprint (csflow.desk.fingerprint) reads a value field by field, so a new field would
-    # change the fingerprint of every saved desk's config, leads or not, and refuse its
-    # snapshots after an upgrade.  Leads still count there through ``warn_us`` (a field) when
-    # they warn; equality, hashing and repr name them explicitly.
-    __slots__ = ("warn_before", "warn_thresholds")
-    warn_before: tuple[timedelta, ...]
-    warn_thresholds: tuple[float, ...]
+def _to_leads(value: Iterable[timedelta]) -> tuple[timedelta, ...]:
+    return _norm_leads(value)
 
 
-class _PolicyLeads:
-    # See _TargetLeads.
-    __slots__ = ("warn_before",)
-    warn_before: tuple[timedelta, ...]
+# Field metadata read by the desk's config fingerprint (csflow.desk.fingerprint): a field added
+# after configs were first fingerprinted is left out while it holds its default, so that every
+# saved desk whose config does not use it keeps its fingerprint (and its snapshots restore);
+# values worked out from other fields are left out always.
+_ADDED_FIELD: Final = {"csflow.fingerprint": "omit_default"}
+_DERIVED_FIELD: Final = {"csflow.fingerprint": "skip"}
 
 
-@attrs.frozen(init=False)
-class SlaTarget(_TargetLeads):
+@attrs.frozen
+class SlaTarget:
     """One promise: *duration* of business time on *calendar* for *metric*, with warnings.
 
     A policy builds one per metric and priority and shares it between all clocks that use it;
@@ -298,18 +293,21 @@ class SlaTarget(_TargetLeads):
 
     Raises:
         ConfigError: A bad metric, duration, calendar, threshold or lead.
-
-    ``attrs.evolve`` does not carry ``warn_before`` (it is not an attrs field, so that the
-    fingerprint of a config without leads is unchanged): pass it again.
     """
 
     metric: Metric = attrs.field(converter=_to_metric)
     duration: timedelta = attrs.field()
     calendar: BusinessCalendar = attrs.field()
     warnings: tuple[float, ...] = attrs.field(default=DEFAULT_WARNINGS, converter=_to_warnings)
+    warn_before: tuple[timedelta, ...] = attrs.field(
+        default=(), converter=_to_leads, kw_only=True, metadata=_ADDED_FIELD
+    )
     # Integer forms used on hot paths, computed once.
     target_us: int = attrs.field(init=False, eq=False, repr=False)
     warn_us: tuple[int, ...] = attrs.field(init=False, eq=False, repr=False)
+    warn_thresholds: tuple[float, ...] = attrs.field(
+        init=False, eq=False, repr=False, metadata=_DERIVED_FIELD
+    )
 
     @duration.validator
     def _v_duration(self, _a: attrs.Attribute[timedelta], value: timedelta) -> None:
@@ -319,18 +317,6 @@ class SlaTarget(_TargetLeads):
     def _v_calendar(self, _a: attrs.Attribute[BusinessCalendar], value: BusinessCalendar) -> None:
         if not isinstance(value, BusinessCalendar):
             raise ConfigError(f"calendar must be a BusinessCalendar, got {show(value)}")
-
-    def __init__(
-        self,
-        metric: Metric | str,
-        duration: timedelta,
-        calendar: BusinessCalendar,
-        warnings: Iterable[float] = DEFAULT_WARNINGS,
-        *,
-        warn_before: Iterable[timedelta] = (),
-    ) -> None:
-        object.__setattr__(self, "warn_before", _norm_leads(warn_before))
-        self.__attrs_init__(metric, duration, calendar, warnings)
 
     def __attrs_post_init__(self) -> None:
         target_us = self.duration // ONE_US
@@ -352,24 +338,6 @@ class SlaTarget(_TargetLeads):
         object.__setattr__(self, "warn_us", tuple(u for u, _ in points))
         object.__setattr__(self, "warn_thresholds", tuple(w for _, w in points))
 
-    def _key(self) -> tuple[object, ...]:
-        return (self.metric, self.duration, self.calendar, self.warnings, self.warn_before)
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, SlaTarget) or other.__class__ is not self.__class__:
-            return NotImplemented
-        return self._key() == other._key()
-
-    def __hash__(self) -> int:
-        return hash(self._key())
-
-    def __repr__(self) -> str:
-        return (
-            f"SlaTarget(metric={self.metric!r}, duration={self.duration!r}, "
-            f"calendar={self.calendar!r}, warnings={self.warnings!r}, "
-            f"warn_before={self.warn_before!r})"
-        )
-
 
 def _default_pause_on() -> Mapping[TicketStatus, frozenset[Metric]]:
     return DEFAULT_PAUSE_ON
@@ -383,8 +351,8 @@ def _to_pause_on(value: Any) -> Mapping[TicketStatus, frozenset[Metric]]:
     return _norm_pause_on(value)
 
 
-@attrs.frozen(init=False)
-class SlaPolicy(_PolicyLeads):
+@attrs.frozen
+class SlaPolicy:
     """The promises a desk makes for a class of tickets: a target per metric and priority.
 
     Args:
@@ -409,9 +377,6 @@ class SlaPolicy(_PolicyLeads):
 
     Raises:
         ConfigError: A bad name, calendar, metric, priority, target, threshold, lead or status.
-
-    ``attrs.evolve`` does not carry ``warn_before`` (it is not an attrs field, so that the
-    fingerprint of a config without leads is unchanged): pass it again.
 
     Examples:
         >>> from datetime import timedelta
@@ -441,51 +406,15 @@ class SlaPolicy(_PolicyLeads):
     pause_on: Mapping[TicketStatus, frozenset[Metric]] = attrs.field(
         factory=_default_pause_on, converter=_to_pause_on, hash=False
     )
+    warn_before: tuple[timedelta, ...] = attrs.field(
+        default=(), converter=_to_leads, kw_only=True, metadata=_ADDED_FIELD
+    )
     _specs: Mapping[tuple[Metric, Priority], SlaTarget] = attrs.field(
         init=False, repr=False, eq=False, hash=False
     )
     _paused_by: Mapping[TicketStatus, tuple[bool, ...]] = attrs.field(
         init=False, repr=False, eq=False, hash=False
     )
-
-    def __init__(
-        self,
-        name: str,
-        calendar: BusinessCalendar,
-        targets: Mapping[Any, Any],
-        warnings: Iterable[float] = DEFAULT_WARNINGS,
-        pause_on: Mapping[Any, Any] = DEFAULT_PAUSE_ON,
-        *,
-        warn_before: Iterable[timedelta] = (),
-    ) -> None:
-        object.__setattr__(self, "warn_before", _norm_leads(warn_before))
-        self.__attrs_init__(name, calendar, targets, warnings, pause_on)
-
-    def _key(self) -> tuple[object, ...]:
-        return (
-            self.name,
-            self.calendar,
-            self.targets,
-            self.warnings,
-            self.pause_on,
-            self.warn_before,
-        )
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, SlaPolicy) or other.__class__ is not self.__class__:
-            return NotImplemented
-        return self._key() == other._key()
-
-    def __hash__(self) -> int:
-        # targets and pause_on are mappings: equal policies still hash alike without them.
-        return hash((self.name, self.calendar, self.warnings, self.warn_before))
-
-    def __repr__(self) -> str:
-        return (
-            f"SlaPolicy(name={self.name!r}, calendar={self.calendar!r}, "
-            f"targets={self.targets!r}, warnings={self.warnings!r}, "
-            f"pause_on={self.pause_on!r}, warn_before={self.warn_before!r})"
-        )
 
     @name.validator
     def _v_name(self, _a: attrs.Attribute[str], value: str) -> None:
