@@ -6,10 +6,11 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from csflow import BusinessCalendar, Customer, Desk, DeskConfig, Ticket, Tier
+from csflow import BusinessCalendar, CalendarError, Customer, Desk, DeskConfig, Ticket, Tier
 from csflow.sla.clock import _elapsed
 
 JAKARTA_ALWAYS: dict[str, object] = {"timezone": "Asia/Jakarta", "always_open": True}
@@ -92,3 +93,21 @@ def test_elapsed_over_any_span_is_additive(
     assert 0 <= got <= b - a
     if length < 150 * 365 * 86_400 * 10**6:
         assert got == cal.elapsed_us(a, b)
+
+
+def test_an_instant_no_sla_calendar_can_date_is_refused_before_anything_changes() -> None:
+    """9999-12-31T20:00Z is in the year 10000 in Jakarta: an SLA event there could not be
+    written, so the desk refuses the command (it accepted the ticket and then could neither
+    reply to it nor save itself)."""
+    desk = desk_on(JAKARTA_ALWAYS)
+    before = desk.snapshot()
+    late = datetime(9999, 12, 31, 20, 0, tzinfo=UTC)
+    with pytest.raises(CalendarError, match=r"9999-12-31T16:59:59\.999999"):
+        desk.advance(at=late)
+    with pytest.raises(CalendarError):
+        desk.submit(Ticket("T-2", Customer("C2", Tier("regular", 1)), "chat", late), at=late)
+    assert desk.snapshot() == before
+    # The last instant Jakarta can date is accepted, and the desk still saves itself.
+    last = datetime(9999, 12, 31, 16, 59, 59, 999_999, tzinfo=UTC)
+    desk.advance(at=last)
+    Desk.restore(desk.config, json.loads(json.dumps(desk.snapshot())))

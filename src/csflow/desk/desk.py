@@ -75,7 +75,7 @@ from typing import Any, Concatenate, Final, ParamSpec
 import attrs
 
 from csflow._text import show
-from csflow._time import MAX_US, duration_us, instant_us, to_us, utc
+from csflow._time import MAX_US, MIN_US, duration_us, instant_us, to_us, utc
 from csflow.desk.commands import _MAX_TEXT, Command
 from csflow.desk.config import DeskConfig
 from csflow.desk.contacts import (
@@ -101,6 +101,7 @@ from csflow.desk.timers import Timers
 from csflow.desk.triage import policy_answer, triage
 from csflow.desk.views import ClockView, TicketView, clock_view
 from csflow.errors import (
+    CalendarError,
     ConfigError,
     DuplicateAgentError,
     DuplicateTicketError,
@@ -165,6 +166,7 @@ from csflow.routing import (
 )
 from csflow.rules import ticket_context
 from csflow.sla import SlaBreached, SlaWarning, TicketSla
+from csflow.sla.clock import calendar_bounds_us
 from csflow.sla.ticket import _Facts
 
 __all__ = ["Desk"]
@@ -270,6 +272,11 @@ class Desk:
         )
         self._owned: dict[str, set[str]] = {}  # agent -> tickets it owns but does not hold
         self._now = -(2**62)
+        # The instants every SLA calendar's zone can write an event at (a ticket at
+        # 9999-12-31T20:00Z is in the year 10000 in Jakarta): commands outside are refused.
+        bounds = [calendar_bounds_us(p.calendar) for p in config.sla_policies.values()]
+        self._first_us = max((b[0] for b in bounds), default=MIN_US)
+        self._last_us = min((b[1] for b in bounds), default=MAX_US)
         self._timers = Timers()
         # Each ticket's place in the order of submission (see TicketRecord.order).
         self._ordinal = itertools.count()
@@ -1432,6 +1439,12 @@ class Desk:
             raise InvalidTransitionError(
                 f"'at' must not be earlier than the desk's last instant "
                 f"{utc(self._now).isoformat()}, got {show(at)}"
+            )
+        if not self._first_us <= t <= self._last_us:
+            raise CalendarError(
+                f"'at' must be from {utc(self._first_us).isoformat()} to "
+                f"{utc(self._last_us).isoformat()}, the instants every SLA calendar's zone can "
+                f"date within the years 1-9999, got {show(at)}"
             )
         return t
 

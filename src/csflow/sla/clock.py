@@ -178,7 +178,7 @@ def _elapsed(calendar: BusinessCalendar, a: int, b: int) -> int:
     except CalendarError:
         if b < a:
             raise
-    first, last = _bounds(calendar)
+    first, last = calendar_bounds_us(calendar)
     a, b = max(a, first), min(b, last)
     total = 0
     while b - a > _PIECE_US:
@@ -187,8 +187,9 @@ def _elapsed(calendar: BusinessCalendar, a: int, b: int) -> int:
     return total + calendar.elapsed_us(a, b) if a <= b else total
 
 
-def _bounds(calendar: BusinessCalendar) -> tuple[int, int]:
-    """The first and last instants whose date in *calendar*'s zone is within years 1-9999."""
+def calendar_bounds_us(calendar: BusinessCalendar) -> tuple[int, int]:
+    """The first and last instants (µs) whose date in *calendar*'s zone is within the years
+    1-9999: the instants an SLA event on it can be written at."""
     zone = calendar.zone
     try:
         first = instant_us(datetime.min.replace(tzinfo=zone), "first")
