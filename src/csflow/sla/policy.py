@@ -99,11 +99,11 @@ DEFAULT_WARNINGS: Final[tuple[float, ...]] = (0.5, 0.75, 0.9)
 _MAX_LEADS: Final = 16
 
 
-def _check_duration(value: object, path: str) -> timedelta:
+def _check_duration(value: object, path: str, what: str = "a target") -> timedelta:
     if not isinstance(value, timedelta):
-        raise ConfigError(f"a target must be a datetime.timedelta, got {show(value)}", path)
+        raise ConfigError(f"{what} must be a datetime.timedelta, got {show(value)}", path)
     if value <= timedelta(0):
-        raise ConfigError(f"a target must be a positive duration, got {show(value)}", path)
+        raise ConfigError(f"{what} must be a positive duration, got {show(value)}", path)
     return value
 
 
@@ -136,11 +136,7 @@ def _norm_warnings(value: object, path: str = "warnings") -> tuple[float, ...]:
 
 
 def _check_lead(value: object, path: str) -> timedelta:
-    if not isinstance(value, timedelta):
-        raise ConfigError(f"a warning lead must be a datetime.timedelta, got {show(value)}", path)
-    if value <= timedelta(0):
-        raise ConfigError(f"a warning lead must be a positive duration, got {show(value)}", path)
-    return value
+    return _check_duration(value, path, "a warning lead")
 
 
 def _read_lead(value: object, path: str) -> timedelta:
