@@ -218,6 +218,21 @@ def _decode(tp: Any, value: object, path: str, hooks: Mapping[type, Reader]) -> 
     raise ConfigError(f"no reader for {tp!r}", path)
 
 
+_Shape = tuple[dict[str, Any], tuple[Any, ...], frozenset[str]]
+_SHAPES: dict[type[Any], _Shape] = {}
+
+
+def _shape(cls: type[Any]) -> _Shape:
+    """*cls*'s resolved type hints, attrs fields and field names, worked out once per class
+    (``typing.get_type_hints`` costs several times the rest of decoding a row)."""
+    shape = _SHAPES.get(cls)
+    if shape is None:
+        fields = attrs.fields(cls)
+        shape = (typing.get_type_hints(cls), tuple(fields), frozenset(f.name for f in fields))
+        _SHAPES[cls] = shape
+    return shape
+
+
 def decode_fields(
     cls: type[Any],
     data: Mapping[str, Any],
@@ -235,9 +250,7 @@ def decode_fields(
         ConfigError: A missing, unknown or malformed field, with its path (``event.target``,
             also for a field that is missing or a key that is not one).
     """
-    hints = typing.get_type_hints(cls)
-    fields = attrs.fields(cls)
-    names = {f.name for f in fields}
+    hints, fields, names = _shape(cls)
     for k in data:
         if k not in names and k not in skip:
             raise ConfigError(

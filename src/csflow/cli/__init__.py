@@ -1,11 +1,14 @@
 """The csflow command line (``python -m csflow`` or ``csflow``), a package because it grew:
 
 * ``__init__`` -- the parser, the dispatch and the one-line errors (this module);
-* ``documents`` -- config files (JSON, TOML, YAML) and their checks;
+* ``documents`` -- config files (JSON, TOML, YAML) and their checks; event and arrival
+  files, read line by line;
 * ``durations`` -- ``6m``, ``6min``, ``PT6M``, ``360s``;
 * ``schema`` -- the JSON Schema of a config file;
 * ``commands`` -- ``simulate``, ``staff``, ``lint``, ``schema``; ``demo`` -- the demo;
 * ``replay`` -- a host's snapshot and journal: the events and the state;
+* ``report`` -- ``report``: the interval report of a desk's events;
+* ``history`` -- ``forecast``: a day's forecast from arrival history, as ``staff`` reads it;
 * ``planning`` -- ``staff --verify`` and ``staff --roster``;
 * ``runs`` -- simulations in this process or on a local process pool, their tables;
 * ``output`` -- ``--format table|json|csv``; ``progress`` -- the progress line on stderr;
@@ -355,6 +358,92 @@ def _parser() -> argparse.ArgumentParser:
     )
     _common(rep)
 
+    report = sub.add_parser(
+        "report",
+        help="an interval report of a desk's events: offered, answered, SL, ASA, AHT per half hour",
+        formatter_class=fmt,
+    )
+    report.add_argument(
+        "events",
+        metavar="EVENTS",
+        help="the desk's events: one to_dict() per line (JSON Lines), or a JSON array",
+    )
+    report.add_argument(
+        "--interval",
+        type=_duration,
+        default=1800.0,
+        metavar="DURATION",
+        help="length of an interval: at least 1m, dividing a day (default: 30m)",
+    )
+    report.add_argument(
+        "--zone",
+        "--timezone",
+        default="UTC",
+        metavar="ZONE",
+        help="the IANA time zone of the desk's local day, e.g. Asia/Jakarta",
+    )
+    report.add_argument(
+        "--target",
+        type=_duration,
+        default=20.0,
+        metavar="DURATION",
+        help="answer-time target of the service level (default: 20s)",
+    )
+    report.add_argument(
+        "--until",
+        metavar="INSTANT",
+        help="when the observation ends, ISO 8601 with an offset: handling still open is cut "
+        "there (default: the latest event)",
+    )
+    _common(report)
+
+    forecast = sub.add_parser(
+        "forecast",
+        help="a day's forecast from arrival history: the CSV that staff --forecast reads",
+        formatter_class=fmt,
+    )
+    forecast.add_argument(
+        "arrivals",
+        metavar="ARRIVALS",
+        help="past arrivals: CSV of ISO 8601 instants (header created_at or at optional), "
+        "or JSON Lines of csflow events (each ticket's first TicketQueued)",
+    )
+    forecast.add_argument("--day", required=True, metavar="YYYY-MM-DD", help="the day to forecast")
+    forecast.add_argument(
+        "--zone",
+        "--timezone",
+        required=True,
+        metavar="ZONE",
+        help="the IANA time zone of the days and intervals, e.g. Asia/Jakarta",
+    )
+    forecast.add_argument(
+        "--interval",
+        type=_duration,
+        default=1800.0,
+        metavar="DURATION",
+        help="length of an interval: at least 1m, dividing a day (default: 30m)",
+    )
+    forecast.add_argument(
+        "--lookback",
+        type=int,
+        default=4,
+        metavar="N",
+        help="how many past days to average, 1-366",
+    )
+    forecast.add_argument(
+        "--daily",
+        action="store_true",
+        help="average the N days before --day (default: the same weekday of the N weeks before)",
+    )
+    forecast.add_argument(
+        "--exclude",
+        action="append",
+        metavar="YYYY-MM-DD,...",
+        help="past days to leave out (an outage, a past peak), each replaced by one further "
+        "back; may be given more than once",
+    )
+    _common(forecast, "csv")
+
     schema = sub.add_parser(
         "schema", help="print the JSON Schema of config files", formatter_class=fmt
     )
@@ -380,6 +469,14 @@ def _run(args: argparse.Namespace) -> tuple[str, int]:
         from csflow.cli.replay import replay
 
         return replay(args), 0
+    if args.command == "report":
+        from csflow.cli.report import report
+
+        return report(args), 0
+    if args.command == "forecast":
+        from csflow.cli.history import forecast
+
+        return forecast(args), 0
     return commands.print_schema(args), 0
 
 

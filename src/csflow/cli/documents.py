@@ -25,14 +25,22 @@ turned into seconds here because the library reads ISO 8601 and seconds), the ar
 profile (reported as ``08:00``, not as an internal value), the desk and the simulation
 (built once with the library's own readers, so every error carries the path to the bad
 field).
+
+Streams -- a desk's events (``csflow report``), past arrivals (``csflow forecast``) -- are read
+one line at a time (:func:`read_lines`, :func:`read_json_rows`), within
+:data:`MAX_STREAM_BYTES`, :data:`MAX_STREAM_ROWS` and :data:`MAX_LINE_BYTES`; only a JSON array,
+parsed whole, is held in memory, and is at most :data:`MAX_ARRAY_BYTES`.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import re
+import sys
 import tomllib
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Final
 
@@ -48,13 +56,21 @@ from csflow.sim.scenario import peak_factor
 from csflow.staffing.shifts import templates_from_dict
 
 __all__ = [
+    "MAX_ARRAY_BYTES",
+    "MAX_LINE_BYTES",
+    "MAX_STREAM_BYTES",
+    "MAX_STREAM_ROWS",
     "TOP_KEYS",
     "Document",
     "check_distinct_seeds",
     "check_sweep_parameter",
+    "first_character",
     "get_path",
+    "json_error",
     "load_document",
     "read_data",
+    "read_json_rows",
+    "read_lines",
     "set_path",
 ]
 
@@ -619,3 +635,189 @@ def check_sweep_parameter(param: str, where: str) -> None:
             "--seeds 1,2,3 or --replications R to run several seeds",
             where,
         )
+
+
+# ---------------------------------------------------------------------------------------------
+# streams: event files (JSON Lines or a JSON array) and arrival files (CSV), read line by line
+
+#: The largest stream file read (``csflow report EVENTS``, ``csflow forecast ARRIVALS``): it
+#: is read line by line, so memory does not grow with it; the bound caps the time.
+MAX_STREAM_BYTES: Final = 2 * 2**30
+
+#: The most rows of a stream file (JSON Lines rows, a JSON array's items, CSV records): a busy
+#: desk's day of events (a few hundred thousand tickets, a handful of events each), or a
+#: year of arrivals.
+MAX_STREAM_ROWS: Final = 5_000_000
+
+#: The longest line of a stream file: an event is well under a kilobyte.
+MAX_LINE_BYTES: Final = 2**20
+
+#: The largest JSON array read: an array is parsed whole (JSON Lines are not), so it is held
+#: in memory; larger streams are written one event per line.
+MAX_ARRAY_BYTES: Final = 64 * 2**20
+
+_BOM: Final = b"\xef\xbb\xbf"
+
+
+def json_error(exc: ValueError | RecursionError, line: bool = True) -> str:
+    """Why ``json.loads`` refused a text: a syntax error (where it is), nesting deeper than
+    the interpreter's recursion limit, or an integer longer than Python converts."""
+    if isinstance(exc, json.JSONDecodeError):
+        return f"{exc.msg} ({f'line {exc.lineno}, ' if line else ''}column {exc.colno})"
+    if isinstance(exc, RecursionError):
+        return "nested too deeply"
+    return f"an integer of more than {sys.get_int_max_str_digits()} digits"
+
+
+def _open_stream(path: Path, field: str, limit: int, hint: str) -> Any:
+    """*path* opened for reading bytes, refused when it is larger than *limit*."""
+    try:
+        f = path.open("rb")
+    except FileNotFoundError:
+        raise ConfigError(f"no such file {str(path)!r}", field) from None
+    except IsADirectoryError:
+        raise ConfigError(f"{str(path)!r} is a directory, expected a file", field) from None
+    except OSError as exc:
+        raise ConfigError(f"cannot read {str(path)!r}: {exc.strerror}", field) from None
+    try:
+        size = os.fstat(f.fileno()).st_size
+    except OSError:  # pragma: no cover - a file just opened can be stat'ed
+        size = 0
+    if size > limit:
+        f.close()
+        raise ConfigError(_too_large(path, limit, hint), field)
+    return f
+
+
+def _size(n: int) -> str:
+    return f"{n // 2**20:,} MiB" if n % 2**20 == 0 else f"{n:,} bytes"
+
+
+def _too_large(path: Path, limit: int, hint: str) -> str:
+    return f"{str(path)!r} is larger than {_size(limit)}{hint}"
+
+
+def read_lines(path: Path, field: str) -> Generator[str]:
+    """The lines of the UTF-8 text file *path*, one at a time, with their line endings; blank
+    lines too, so that the n-th line given is the file's line n.  A byte-order mark at the
+    start is skipped, as in config files, forecast files, snapshots and journals.
+
+    Memory holds one line: the file is read as it is iterated.
+
+    Raises:
+        ConfigError: The file is missing or unreadable, larger than :data:`MAX_STREAM_BYTES`
+            (or grows past it while read), has a line longer than :data:`MAX_LINE_BYTES`
+            or a line that is not UTF-8 (naming the line); the error's path is *field*.
+    """
+    with _open_stream(path, field, MAX_STREAM_BYTES, "") as f:
+        total = 0
+        number = 0
+        while True:
+            raw = f.readline(MAX_LINE_BYTES + 1)
+            if not raw:
+                return
+            number += 1
+            total += len(raw)
+            if total > MAX_STREAM_BYTES:
+                raise ConfigError(_too_large(path, MAX_STREAM_BYTES, ""), field)
+            if len(raw) > MAX_LINE_BYTES and not raw.endswith(b"\n"):
+                raise ConfigError(
+                    f"{str(path)!r} line {number} is longer than {_size(MAX_LINE_BYTES)}",
+                    field,
+                )
+            if number == 1 and raw.startswith(_BOM):
+                raw = raw[len(_BOM) :]
+            try:
+                yield raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise ConfigError(
+                    f"{str(path)!r} line {number} is not UTF-8 text (byte "
+                    f"0x{raw[exc.start]:02x} at column {exc.start + 1})",
+                    field,
+                ) from None
+
+
+def first_character(path: Path, field: str) -> str:
+    """*path*'s first character other than white space (after a byte-order mark), or ``""``
+    for a file of white space: ``{`` or ``[`` for JSON, anything else for CSV.  Read in
+    small chunks, whatever the length of the first line (an array written on one line).
+
+    Raises:
+        ConfigError: The file is missing, unreadable or larger than :data:`MAX_STREAM_BYTES`.
+    """
+    with _open_stream(path, field, MAX_STREAM_BYTES, "") as f:
+        chunk = f.read(4096)
+        chunk = chunk.removeprefix(_BOM)
+        while chunk:
+            head = chunk.lstrip()
+            if head:
+                return chr(head[0]) if head[0] < 0x80 else ""  # "" too: neither { nor [
+            chunk = f.read(4096)
+    return ""
+
+
+def read_json_rows(path: Path, field: str) -> Generator[tuple[int, Any]]:
+    """The rows of a JSON Lines file (one JSON value a line; blank lines are skipped), or the
+    items of a JSON array, with the line each is on (0 for an array's items).
+
+    JSON Lines are read one line at a time (memory holds one row); an array is parsed whole,
+    so it is at most :data:`MAX_ARRAY_BYTES`.
+
+    Raises:
+        ConfigError: As :func:`read_lines`; a line that is not valid JSON (naming the line);
+            an array that is not valid JSON or larger than :data:`MAX_ARRAY_BYTES`; more than
+            :data:`MAX_STREAM_ROWS` rows.  The error's path is *field*.
+    """
+    rows = 0
+
+    def one_more(line: int) -> None:
+        nonlocal rows
+        rows += 1
+        if rows > MAX_STREAM_ROWS:
+            where = f" (line {line} is one past the bound)" if line else ""
+            raise ConfigError(
+                f"{str(path)!r} has more than {MAX_STREAM_ROWS:,} rows{where}: split it",
+                field,
+            )
+
+    if first_character(path, field) == "[":
+        hint = ": an array is read whole; write one JSON value a line (JSON Lines) instead"
+        with _open_stream(path, field, MAX_ARRAY_BYTES, hint) as f:
+            data = f.read(MAX_ARRAY_BYTES + 1)
+        if len(data) > MAX_ARRAY_BYTES:
+            raise ConfigError(_too_large(path, MAX_ARRAY_BYTES, hint), field)
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise ConfigError(
+                f"{str(path)!r} is not UTF-8 text (byte 0x{data[exc.start]:02x} at offset "
+                f"{exc.start})",
+                field,
+            ) from None
+        try:
+            items = json.loads(text)
+        except (ValueError, RecursionError) as exc:
+            raise ConfigError(
+                f"{str(path)!r} is not a valid JSON array: {json_error(exc)}", field
+            ) from None
+        if not isinstance(items, list):  # pragma: no cover - text starting with [ is a list
+            raise ConfigError(f"{str(path)!r}: expected a JSON array", field)
+        del data, text  # the items are what is left of the file
+        for item in items:
+            one_more(0)
+            yield 0, item
+        return
+    lines = read_lines(path, field)
+    with contextlib.closing(lines):
+        for number, line in enumerate(lines, start=1):
+            if not line.strip():
+                continue  # blank lines (a trailing newline, say) hold no row
+            one_more(number)
+            try:
+                value = json.loads(line.rstrip("\r\n"))  # an error's column is on this line
+            except (ValueError, RecursionError) as exc:
+                raise ConfigError(
+                    f"{str(path)!r} line {number} is not valid JSON: {json_error(exc, line=False)}",
+                    field,
+                ) from None
+            yield number, value
