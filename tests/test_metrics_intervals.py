@@ -92,15 +92,54 @@ ADDITIVE = (
 )
 
 
+def test_a_date_whose_midnight_is_skipped_starts_its_own_interval() -> None:
+    """Santiago springs forward at 00:00 on 6 September 2026 (the date starts at 01:00), Cairo
+    on 24 April 2026: a daily report keeps the two dates apart (23 hours for the short one)."""
+    for zone, day in (("America/Santiago", 6), ("Africa/Cairo", 24)):
+        tz = ZoneInfo(zone)
+        month = 9 if day == 6 else 4
+        t1 = datetime(2026, month, day - 1, 12, tzinfo=tz)
+        t2 = datetime(2026, month, day, 12, tzinfo=tz)
+        events = [
+            TicketQueued(t, f"T{i}", "chat", Priority.NORMAL, None, "gold", "chat", "")
+            for i, t in enumerate((t1, t2))
+        ]
+        got = summarize_intervals(events, interval=timedelta(days=1), zone=zone)
+        assert [start.date() for start, _ in got] == [t1.date(), t2.date()]
+        assert [r.offered for _, r in got] == [1, 1]
+        assert got.lengths == (timedelta(days=1), timedelta(hours=23))
+        assert got[1][0].hour == 1
+        # Two-hour intervals: the date's first interval is 01:00-02:00.
+        two = summarize_intervals(events[1:], interval=timedelta(hours=2), zone=zone)
+        start, _ = two[0]
+        assert (start.hour, two.lengths[0]) == (12, timedelta(hours=2))
+        early = [
+            TicketQueued(
+                datetime(2026, month, day, 1, 30, tzinfo=tz),
+                "E",
+                "chat",
+                Priority.NORMAL,
+                None,
+                "gold",
+                "chat",
+                "",
+            )
+        ]
+        first = summarize_intervals(early, interval=timedelta(hours=2), zone=zone)
+        assert (first[0][0].hour, first.lengths[0]) == (1, timedelta(hours=1))
+
+
 # -- the naive reference ------------------------------------------------------------------------
 
 
 def on_grid(instant: datetime, zone: tzinfo, minutes: int) -> bool:
+    """Whether an interval starts at *instant*: its wall clock is on the grid, or it is the
+    first minute of its local date (where the clock skips midnight)."""
     local = instant.astimezone(zone)
-    return (
-        local.second == 0
-        and local.microsecond == 0
-        and (local.hour * 60 + local.minute) % minutes == 0
+    if local.second or local.microsecond:
+        return False
+    return (local.hour * 60 + local.minute) % minutes == 0 or (
+        local.date() > (instant - MIN).astimezone(zone).date()
     )
 
 

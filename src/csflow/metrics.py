@@ -1214,15 +1214,23 @@ class _Grid:
                     offsets.append(off)
                 at = nxt
             step = self._step
+            day_start: int | None = None  # the date's first instant
             for i, off in enumerate(offsets):
                 first = max(starts[i] + off, wall0)
                 stop = min(starts[i + 1] if i + 1 < len(starts) else hi + 1, MAX_US + 1) + off
                 stop = min(stop, wall1)
+                if first < stop and day_start is None:
+                    day_start = first - off
                 wall = wall0 + -((wall0 - first) // step) * step  # first grid wall >= first
                 while wall < stop:
                     out.append(wall - off)
                     wall += step
             out.sort()
+            # A date always starts an interval: where the clock skips midnight (it springs
+            # forward at 00:00) the date starts at the change, not inside the previous date's
+            # last interval (which would otherwise run on through the whole date).
+            if day_start is not None and (not out or out[0] > day_start):
+                out.insert(0, day_start)
         if len(self._walls) >= _GRID_CACHE_LIMIT:
             self._walls.clear()
         self._walls[n] = out
@@ -1469,7 +1477,9 @@ def summarize_intervals(
         interval: The length of an interval: at least a minute, dividing a day evenly (15 or
             30 minutes, an hour, a day ...).
         zone: The desk's time zone, an IANA name (``"Asia/Jakarta"``) or a tzinfo that
-            follows PEP 495 (``zoneinfo.ZoneInfo``, a fixed ``datetime.timezone``).
+            follows PEP 495 (``zoneinfo.ZoneInfo``, a fixed ``datetime.timezone``).  A tzinfo
+            class of your own is your code, as a policy is: an exception it raises for some
+            date propagates as it is.
         service_target: The answer-time target of the service level, a non-negative
             timedelta.
         until: When the observation ends (the end of the reporting day): handling spans
