@@ -475,18 +475,20 @@ def test_a_day_the_clocks_change_chains_into_staff(
         "--interval", "2h",
     )  # fmt: skip
     rows = _records(out)
-    assert len(rows) == 13  # a day of 25 hours: twelve of 2 hours, then one of 1 hour
-    assert [r["duration"] for r in rows[-2:]] == ["2h", "1h"]
-    assert rows[0]["arrivals"] == "1.0"
+    # A day of 25 hours on a two-hour wall-clock grid: 00:00-02:00 holds the repeated hour
+    # (3 hours, the 01:30 arrival twice), then eleven of 2 hours.
+    assert len(rows) == 12
+    assert [r["duration"] for r in rows[:2]] == ["3h", "2h"]
+    assert rows[0]["arrivals"] == "2.0"
     forecast = tmp_path / "f.csv"
     forecast.write_text(out, encoding="utf-8")
     plan = json.loads(
         _ok(capsys, "staff", "--forecast", str(forecast), "--aht", "6m", "--format", "json")
     )["plan"]
-    assert len(plan) == 13
+    assert len(plan) == 12
     assert plan[0]["from"] == "2026-11-01 00:00-0400"
-    assert plan[-1]["from"] == "2026-11-01 23:00-0500"
-    assert plan[0]["arrivals"] == 1.0
+    assert plan[-1]["from"] == "2026-11-01 22:00-0500"
+    assert plan[0]["arrivals"] == 2.0
 
 
 def test_arrivals_of_events_are_first_queued_per_ticket_until_it_closes(

@@ -45,6 +45,8 @@ def naive_forecast(
     same_weekday: bool,
     exclude: set[date],
 ) -> list[tuple[datetime, timedelta, float]]:
+    """Minute by minute: each wall-clock minute's mean over the observed days that had it,
+    summed over the minutes of each wall-clock interval of *day*."""
     zone = ZoneInfo(zone_name)
     step = timedelta(days=7 if same_weekday else 1)
     days: list[date] = []
@@ -54,39 +56,45 @@ def naive_forecast(
         if d not in exclude:
             days.append(d)
 
-    def slots(d: date) -> list[tuple[datetime, datetime]]:
+    def cell(t: datetime) -> tuple[int, int]:
+        local = t.astimezone(zone)
+        return local.hour * 60 + local.minute, local.fold
+
+    def minutes(d: date) -> list[datetime]:
         start, end = naive_day_start(d, zone), naive_day_start(d + timedelta(days=1), zone)
         out = []
-        s = start
-        while s < end:
-            out.append((s, min(s + interval, end)))
-            s += interval
+        while start < end:
+            out.append(start)
+            start += MIN
         return out
 
-    def name(s: datetime) -> tuple[time, int]:
-        local = s.astimezone(zone)
-        return local.time(), local.fold
-
-    # For each observed day, its first interval of each name and the arrivals in it.
-    observed: list[dict[tuple[time, int], int]] = []
+    observed = []
     for d in days:
-        counts: dict[tuple[time, int], int] = {}
-        for s, e in slots(d):
-            if name(s) not in counts:
-                counts[name(s)] = sum(1 for a in arrivals if s <= a < e)
-        observed.append(counts)
-    out = []
-    for s, e in slots(day):
-        tod, fold = name(s)
+        span = minutes(d)
+        counts: dict[tuple[int, int], int] = {}
+        for a in arrivals:
+            if span[0] <= a < span[-1] + MIN:
+                counts[cell(a)] = counts.get(cell(a), 0) + 1
+        observed.append(({cell(t) for t in span}, counts))
+
+    def mean(c: tuple[int, int]) -> float:
         seen = []
-        for counts in observed:
-            n = counts.get((tod, fold))
-            if n is None and fold == 1:
-                n = counts.get((tod, 0))
-            if n is not None:
-                seen.append(n)
-        out.append((s, e - s, sum(seen) / len(seen) if seen else 0.0))
-    return out
+        for cells, counts in observed:
+            if c in cells:
+                seen.append(counts.get(c, 0))
+            elif c[1] == 1 and (c[0], 0) in cells:
+                seen.append(counts.get((c[0], 0), 0))
+        return sum(seen) / len(seen) if seen else 0.0
+
+    span = minutes(day)
+    every = interval // MIN
+    rows: list[list[Any]] = []
+    for t in span:
+        if not rows or cell(t)[0] % every == 0:
+            rows.append([t, 0.0])
+        rows[-1][1] += mean(cell(t))
+    ends = [r[0] for r in rows[1:]] + [span[-1] + MIN]
+    return [(r[0], e - r[0], r[1]) for r, e in zip(rows, ends, strict=True)]
 
 
 @st.composite
@@ -97,7 +105,9 @@ def histories(draw: st.DrawFn) -> dict[str, Any]:
         st.sampled_from([date(2026, 3, 29), date(2026, 4, 5), date(2026, 10, 25), date(2026, 9, 6)])
         | st.dates(date(2026, 1, 20), date(2026, 12, 20))
     )
-    interval = draw(st.sampled_from([timedelta(minutes=m) for m in (15, 30, 60, 120, 360)]))
+    interval = draw(
+        st.sampled_from([timedelta(minutes=m) for m in (15, 30, 45, 60, 90, 120, 360, 1440)])
+    )
     lookback = draw(st.integers(1, 4))
     same_weekday = draw(st.booleans())
     first = day - timedelta(days=7 * lookback + 14)
@@ -299,8 +309,9 @@ DAY = date(2026, 3, 23)
     [
         ({"timezone": "Mars/Olympus"}, None, "Mars/Olympus"),
         ({"timezone": bad(7)}, None, "IANA"),
-        ({"interval": timedelta(minutes=7)}, None, "divide a day"),
-        ({"interval": timedelta(seconds=30)}, None, "at least one minute"),
+        ({"interval": timedelta(minutes=7)}, None, "divides a day"),
+        ({"interval": timedelta(seconds=30)}, None, "whole number of minutes"),
+        ({"interval": timedelta(seconds=90)}, None, "whole number of minutes"),
         ({"interval": bad(30)}, None, "timedelta"),
         ({"lookback": 0}, None, "'lookback'"),
         ({"lookback": 367}, None, "367"),
@@ -362,3 +373,51 @@ def test_an_observed_fall_back_day_is_read_at_its_first_repeated_hour() -> None:
         [first], date(2026, 11, 1), timezone="Europe/Berlin", interval=H, lookback=1
     )
     assert {r.start.time(): r.arrivals for r in g}[time(2)] == 1.0
+
+
+def _hourly_sundays(zone: ZoneInfo, sundays: list[date], per_hour: int = 6) -> list[datetime]:
+    """*per_hour* arrivals in every real hour of each Sunday (at :05, :15, ...)."""
+    out = []
+    for d in sundays:
+        t = naive_day_start(d, zone)
+        end = naive_day_start(d + timedelta(days=1), zone)
+        while t < end:
+            out += [t + timedelta(minutes=5 + 10 * k) for k in range(per_hour)]
+            t += H
+    return out
+
+
+def test_intervals_that_do_not_fit_the_clock_change_take_their_wall_clock_counterparts() -> None:
+    """Berlin springs forward at 02:00 on 29 March 2026.  With two-hour intervals the first
+    runs from 00:00 to 04:00 on the wall clock, three real hours, and is forecast as three
+    ordinary hours; the day holds 23 hours of traffic.  With 45-minute intervals on the
+    25-hour fall-back day (25 October) every interval is forecast too."""
+    ordinary = [date(2026, 3, 1), date(2026, 3, 8), date(2026, 3, 15), date(2026, 3, 22)]
+    at = _hourly_sundays(BERLIN, ordinary)
+    spring = forecast_from_history(
+        at, date(2026, 3, 29), timezone="Europe/Berlin", interval=2 * H, lookback=4
+    )
+    assert [(r.start.hour, r.duration, r.arrivals) for r in spring][:2] == [
+        (0, 3 * H, 18.0),
+        (4, 2 * H, 12.0),
+    ]
+    assert len(spring) == 11
+    assert spring.total == pytest.approx(6 * 23)
+    autumn_days = [date(2026, 10, 4), date(2026, 10, 11), date(2026, 10, 18)]
+    autumn = forecast_from_history(
+        _hourly_sundays(BERLIN, autumn_days),
+        date(2026, 10, 25),
+        timezone="Europe/Berlin",
+        interval=timedelta(minutes=45),
+        lookback=3,
+    )
+    assert autumn.total == pytest.approx(6 * 25)
+    assert all(r.arrivals > 0 for r in autumn)
+    # The grid's 02:15 comes twice (CEST, then CET), each an hour of traffic: its 45 minutes
+    # and the first quarter hour of the repeated pass.
+    twice = [r for r in autumn if r.start.hour == 2]
+    assert [(r.start.minute, r.start.fold, r.duration) for r in twice] == [
+        (15, 0, H),
+        (15, 1, timedelta(minutes=45)),
+    ]
+    assert [r.arrivals for r in twice] == [6.0, 5.0]  # arrivals at :05, :15 ... :55

@@ -11,19 +11,21 @@ How intervals and days are counted, exactly:
 
 * A day is the span from one local midnight to the next in *timezone* (23 or 25 hours on the
   days clocks change).  A local midnight the zone skips starts the day at the change.
-* Intervals are real time: the day's first starts at its midnight and each lasts *interval*;
-  a day whose length is not a multiple of *interval* ends with a shorter interval.  An interval
-  is named by the wall clock at its start, with its ``fold``: on the day clocks fall back, the
-  repeated hour's intervals are distinct (``01:00`` and, an hour later, ``01:00`` again).
-* An arrival counts in the interval of the observed day it falls in; arrivals outside the
-  observed days are not counted.
-* The forecast of an interval of *day* is the mean, over the observed days on which an
-  interval with the same wall-clock name (and ``fold``) exists, of that interval's count.
-  The second occurrence of a fall-back *day*'s repeated hour is read from an observed day's
-  own second occurrence if it has one, else from its only one; an observed fall-back day's
-  second occurrence is not an ordinary day's hour and is not read for one.  An hour that a
-  spring-forward observed day skipped is averaged over the other days, and a name no
-  observed day has is forecast as 0.
+* Intervals follow the wall clock, as in :func:`~csflow.metrics.summarize_intervals`: one
+  starts wherever the wall clock reads midnight plus a whole number of intervals, and at the
+  day's start.  On the day clocks fall back, the repeated hour's intervals come twice
+  (``01:00`` and, an hour later, ``01:00`` again, with ``fold=1``); on the day they spring
+  forward, the interval holding the skipped wall time is that much shorter (a two-hour
+  interval across the gap lasts one hour).
+* Arrivals are counted by the wall-clock minute, and ``fold``, at which they came on their
+  local date; arrivals outside the observed days are not counted.
+* The forecast of each wall-clock minute of *day* is the mean of its count over the observed
+  days on which that minute existed: a minute a spring-forward observed day skipped is
+  averaged over the other days, and one no observed day had is forecast as 0.  The repeated
+  hour's second pass (``fold=1``) is read from an observed day's own second pass if it has one,
+  else from its only one; an observed day's second pass is not read for an ordinary day.  An
+  interval's forecast is the sum over the minutes it holds, so every interval of a day whose
+  clocks change takes its wall-clock counterpart from ordinary days, whatever its length.
 * A day with no arrivals at all is an observation of zero, not a missing day: leave days
   out (an outage, a past peak) with *exclude*, and the search goes one period further back
   for each.
@@ -48,7 +50,9 @@ __all__ = ["MAX_LOOKBACK", "HistoryForecast", "forecast_from_history"]
 #: The most past days :func:`forecast_from_history` averages.
 MAX_LOOKBACK = 366
 _DAY = timedelta(days=1)
-_MIN_INTERVAL = timedelta(minutes=1)
+_MINUTE = timedelta(minutes=1)
+_MINUTE_US = 60_000_000
+_DAY_US = 86_400_000_000
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
@@ -116,9 +120,27 @@ def _local(us: int, zone: zoneinfo.ZoneInfo) -> datetime:
     return (_EPOCH + timedelta(microseconds=us)).astimezone(zone)
 
 
-def _name(us: int, zone: zoneinfo.ZoneInfo) -> tuple[time, int]:
-    local = _local(us, zone)
-    return local.time(), local.fold
+_Cell = tuple[int, int]  # (wall-clock minute of the day, fold)
+
+
+def _minutes(start: int, end: int, zone: zoneinfo.ZoneInfo) -> list[tuple[int, _Cell]]:
+    """Each real minute of ``[start, end)`` (µs): its instant and its wall-clock cell."""
+    out = []
+    for us in range(start, end, _MINUTE_US):
+        local = _local(us, zone)
+        out.append((us, (local.hour * 60 + local.minute, local.fold)))
+    return out
+
+
+def _cells(start: int, end: int, zone: zoneinfo.ZoneInfo) -> frozenset[_Cell] | None:
+    """The wall-clock cells a day ``[start, end)`` has; ``None`` for every minute once (a day
+    of one UTC offset throughout, told apart without walking it)."""
+    if (
+        end - start == _DAY_US
+        and _local(start, zone).utcoffset() == _local(end - 1, zone).utcoffset()
+    ):
+        return None
+    return frozenset(cell for _, cell in _minutes(start, end, zone))
 
 
 def forecast_from_history(
@@ -174,9 +196,10 @@ def forecast_from_history(
     target = _date(day, "day")
     if not isinstance(interval, timedelta):
         raise ConfigError(f"'interval' must be a datetime.timedelta, got {show(interval)}")
-    if interval < _MIN_INTERVAL or _DAY % interval:
+    if interval < _MINUTE or _DAY % interval or interval % _MINUTE:
         raise ConfigError(
-            f"'interval' must be at least one minute and divide a day, got {show(interval)}"
+            "'interval' must be a whole number of minutes (at least one) that divides a day, "
+            f"got {show(interval)}"
         )
     if type(lookback) is not int or not 1 <= lookback <= MAX_LOOKBACK:
         raise ConfigError(
@@ -208,8 +231,7 @@ def forecast_from_history(
         if d not in left_out:
             days.append(d)
 
-    step_us = interval // timedelta(microseconds=1)
-    # Each observed day's span and interval names, sorted by start for the look-up.
+    # Each observed day's span, and the wall-clock cells it has (None: every minute once).
     spans: list[tuple[int, int, date]] = []
     for obs in days:
         try:
@@ -219,8 +241,9 @@ def forecast_from_history(
                 f"the day {obs.isoformat()} cannot be counted in {timezone}", "day"
             ) from None
     spans.sort()
-    starts = [s[0] for s in spans]
-    counts = [[0] * -(-(end - start) // step_us) for start, end, _ in spans]
+    starts = [sp[0] for sp in spans]
+    has = [_cells(start, end, zone) for start, end, _ in spans]
+    counts: list[dict[_Cell, int]] = [{} for _ in spans]
 
     counted = 0
     for i, a in enumerate(arrivals):
@@ -232,32 +255,47 @@ def forecast_from_history(
             ) from None
         k = bisect.bisect_right(starts, us) - 1
         if k >= 0 and us < spans[k][1]:
-            counts[k][(us - spans[k][0]) // step_us] += 1
+            local = _local(us, zone)
+            cell = (local.hour * 60 + local.minute, local.fold)
+            counts[k][cell] = counts[k].get(cell, 0) + 1
             counted += 1
 
-    # Each observed day's counts by interval name.
-    by_name: list[dict[tuple[time, int], int]] = []
-    for (start, end, _), row in zip(spans, counts, strict=True):
-        names: dict[tuple[time, int], int] = {}
-        for j, s in enumerate(range(start, end, step_us)):
-            names.setdefault(_name(s, zone), row[j])
-        by_name.append(names)
+    def mean(cell: _Cell) -> float:
+        """The mean count of a wall-clock cell over the observed days that had it."""
+        total = seen = 0
+        for cells, row in zip(has, counts, strict=True):
+            if cells is None:  # every minute once: a second pass reads the first
+                key = (cell[0], 0)
+            elif cell in cells:
+                key = cell
+            elif cell[1] and (cell[0], 0) in cells:  # no second pass that day: the first
+                key = (cell[0], 0)
+            else:
+                continue  # a minute the day skipped
+            total += row.get(key, 0)
+            seen += 1
+        return total / seen if seen else 0.0
 
     try:
         day_start, day_end = _midnight_us(target, zone), _midnight_us(target + _DAY, zone)
     except (OverflowError, ConfigError):
         raise ConfigError(f"the day {target.isoformat()} cannot be forecast", "day") from None
-    rows: list[ForecastInterval] = []
-    for s_us in range(day_start, day_end, step_us):
-        tod, fold = _name(s_us, zone)
-        seen = []
-        for names in by_name:
-            n = names.get((tod, fold))
-            if n is None and fold:
-                n = names.get((tod, 0))
-            if n is not None:
-                seen.append(n)
-        mean = sum(seen) / len(seen) if seen else 0.0
-        length = timedelta(microseconds=min(step_us, day_end - s_us))
-        rows.append(ForecastInterval(_local(s_us, zone), length, mean))
+    step = interval // _MINUTE
+    starts_at: list[int] = []
+    sums: list[float] = []
+    for us, cell in _minutes(day_start, day_end, zone):
+        if not sums or cell[0] % step == 0:  # the day's start, or a wall time on the grid
+            starts_at.append(us)
+            sums.append(0.0)
+        sums[-1] += mean(cell)
+    rows = [
+        ForecastInterval(
+            _local(s_us, zone),
+            timedelta(
+                microseconds=(starts_at[j + 1] if j + 1 < len(starts_at) else day_end) - s_us
+            ),
+            sums[j],
+        )
+        for j, s_us in enumerate(starts_at)
+    ]
     return HistoryForecast(target, timezone, interval, tuple(days), counted, tuple(rows))

@@ -39,6 +39,10 @@ from csflow.staffing.erlang import (
 __all__ = ["ForecastInterval", "IntervalStaffing", "StaffingPlan", "staffing_plan"]
 
 
+#: The longest interval: a whole local day on which the clock falls back an hour.
+_LONGEST_DAY = timedelta(hours=25)
+
+
 def _check_arrivals(value: object) -> float:
     try:
         return check_number(value, "arrivals")
@@ -54,7 +58,8 @@ class ForecastInterval:
 
     Args:
         start: The interval's start, a timezone-aware datetime.
-        duration: Its length, positive and at most one day (15 or 30 minutes are usual).
+        duration: Its length, positive and at most 25 hours, the longest local day (15 or 30
+            minutes are usual).
         arrivals: Expected arrivals in the interval, finite and ``>= 0``.
 
     Raises:
@@ -72,8 +77,10 @@ class ForecastInterval:
     @duration.validator
     def _v_duration(self, _a: attrs.Attribute[timedelta], value: timedelta) -> None:
         check_duration(value, "duration", positive=True)
-        if value > timedelta(days=1):
-            raise ConfigError(f"'duration' must be at most one day, got {show(value)}")
+        if value > _LONGEST_DAY:
+            raise ConfigError(
+                f"'duration' must be at most 25 hours (the longest local day), got {show(value)}"
+            )
 
     @arrivals.validator
     def _v_arrivals(self, _a: attrs.Attribute[float], value: float) -> None:
