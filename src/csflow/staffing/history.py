@@ -163,7 +163,7 @@ def forecast_from_history(
             queued once).  Read once; only counts per interval are kept.
         day: The day to forecast.
         timezone: The IANA zone whose local days and wall-clock intervals are meant.
-        interval: The length of an interval: at least a minute, and a whole divisor of a day.
+        interval: The length of an interval: a whole number of minutes that divides a day.
         lookback: How many past days to average, from 1 to :data:`MAX_LOOKBACK`.
         same_weekday: ``True`` averages the same weekday of the *lookback* weeks before *day*;
             ``False`` the *lookback* days before it.
