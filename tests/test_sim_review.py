@@ -77,13 +77,19 @@ def test_an_overloaded_run_is_busy_all_the_time_it_drains_and_says_so() -> None:
     assert report.available == last - _START
     assert report.occupancy is not None
     assert 0.9 < report.occupancy <= 1.0
-    # The series covers the drain too, and summed over the same time says the same.
+    # The series covers the drain too, and summed over the same time says the same.  Its
+    # last row counts the agent's time on shift over the whole interval (it stays on, idle
+    # after the last handling), as every other row does.
     step = cfg.interval
     assert [at for at, _ in result.occupancy_series] == [_START + k * step for k in range(5)]
-    assert all(rate == 1.0 for _, rate in result.occupancy_series[1:])
-    busy, available = _window_totals(result, 1, _START, last, step)
-    assert available == pytest.approx(report.available.total_seconds())
-    assert busy / available == pytest.approx(report.occupancy, rel=1e-9)
+    assert all(rate == 1.0 for _, rate in result.occupancy_series[1:-1])
+    at, rate = result.occupancy_series[-1]
+    assert rate == pytest.approx((last - at) / step, rel=1e-9)
+    end = at + step
+    busy, available = _window_totals(result, 1, _START, end, step)
+    idle_after = (end - last).total_seconds()  # after the report's window
+    assert available - idle_after == pytest.approx(report.available.total_seconds())
+    assert busy / (available - idle_after) == pytest.approx(report.occupancy, rel=1e-9)
     assert busy == pytest.approx(report.handle_time.total_seconds())
 
 

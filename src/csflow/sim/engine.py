@@ -726,8 +726,17 @@ class _Run:
         return spans
 
     def series_end_us(self) -> int:
-        """The end of the measured time: the horizon, or the drain's last handling after it."""
-        return max(self.end_us, self.last_busy_us)
+        """The end of the measured time: the horizon or, when an agent was still busy after
+        it (the drain), the end of the interval in which the last handling ended (or the
+        stop, where the run stopped, when that is earlier), so that the last row, like every
+        other, counts the agents' time on shift over its whole interval."""
+        end = self.end_us
+        last = self.last_busy_us
+        if last <= end:
+            return end
+        step = self.interval_us
+        origin = self.start_us
+        return min(origin + -(-(last - origin) // step) * step, self.stop_us)
 
     def available(self, busy: timedelta) -> timedelta:
         """The report's available time, for its busy time *busy* (see :func:`simulate`):
@@ -749,7 +758,8 @@ class _Run:
         """Busy contact-time over available contact-time (agents on shift times their
         capacity slots), per interval of the horizon and of any later interval in which an
         agent was still busy (the drain, :data:`~csflow.sim.scenario.MAX_SIM_INTERVALS`
-        intervals of it at most); ``None`` where no agent was on."""
+        intervals of it at most); ``None`` where no agent was on.  Every row counts the time
+        on shift within its interval up to :meth:`series_end_us`, the last row too."""
         step = self.interval_us
         origin = self.start_us
         end = self.series_end_us()

@@ -54,9 +54,13 @@ class SimResult:
             their shift (busy time, so at most 1); ``None`` where no agent was on shift or
             finishing a contact.  One row for every interval
             of the horizon, then one for every later interval in which an agent was still
-            busy (the drain; 100,000 rows of it at most, ``MAX_SIM_INTERVALS``); the rows'
-            available time ends with the horizon or, when the drain runs past it, where the
-            last handling ended (or where the run stopped, ``MAX_DRAIN`` after the horizon).
+            busy (the drain; 100,000 rows of it at most, ``MAX_SIM_INTERVALS``).  Every row,
+            the last included, counts the time on shift within its interval, up to the end
+            of the measured time: the horizon (so a last interval that the horizon cuts
+            counts up to it) or, when the drain runs past it, the end of the interval in
+            which the last handling ended (the last row is a whole interval, not cut where
+            the handling ended), or where the run stopped (``MAX_DRAIN`` after the horizon)
+            when that is earlier.
             :attr:`csflow.metrics.Report.occupancy` is the report's busy time over that plus
             the idle time (available less busy) of the rows from the end of the warm-up to
             the end of the arrivals (see :func:`~csflow.sim.engine.simulate`).
