@@ -50,9 +50,10 @@ Breach and "met late": a clock whose elapsed business time reaches its target wh
 goes back to ``BREACHED``; a re-opened ``MET`` clock goes back to ``RUNNING``.
 
 A target the calendar never reaches -- a calendar of special days only, after its last one;
-an answer past the year 9999 -- has no instant: the clock never breaches, so it sends nothing
-more (no warning of a breach that cannot come), and ``due_at`` and ``next_event_at`` are
-``None``.  Business time still counts (``elapsed``), and a recalculation onto a calendar that
+an answer its zone cannot date (past the year 9999 on its wall clock, midnight of the year
+10000 included: the last nine hours of 9999 in UTC are already 10000 in Tokyo) -- has no
+instant: the clock never breaches, so it sends nothing more (no warning of a breach that
+cannot come), and ``due_at`` and ``next_event_at`` are ``None``.  Business time still counts (``elapsed``), and a recalculation onto a calendar that
 opens again arms the clock afresh.
 
 Every state change goes through one table, :data:`~csflow.sla.states.TRANSITIONS`
@@ -185,6 +186,17 @@ def _elapsed(calendar: BusinessCalendar, a: int, b: int) -> int:
         total += calendar.elapsed_us(a, a + _PIECE_US)
         a += _PIECE_US
     return total + calendar.elapsed_us(a, b) if a <= b else total
+
+
+#: The last instant every zone can date: a UTC offset is less than a day.
+_DATABLE_US = MAX_US - 86_400 * 1_000_000
+
+
+def _datable(calendar: BusinessCalendar, u: int | None) -> int | None:
+    """*u*, or ``None`` if *calendar*'s zone cannot date it (after its last datable instant)."""
+    if u is not None and u > _DATABLE_US and u > calendar_bounds_us(calendar)[1]:
+        return None
+    return u
 
 
 def calendar_bounds_us(calendar: BusinessCalendar) -> tuple[int, int]:
@@ -330,9 +342,15 @@ class SlaClock:
         # Already reached (only after a pause exactly at the instant, or a recalculation): due
         # as soon as business time flows again.
         try:
-            return cal.add_us(self._mark, d) if d > 0 else cal.next_open_us(self._mark)
+            u = cal.add_us(self._mark, d) if d > 0 else cal.next_open_us(self._mark)
         except CalendarError:
             return None
+        # The end of the zone's last date (local midnight of the year 10000, east of UTC) is
+        # an instant no event can be written at: never reached.  One int comparison in the
+        # common case; the zone's bound is worked out only near the end of the year 9999.
+        if u > _DATABLE_US and u > calendar_bounds_us(cal)[1]:
+            return None
+        return u
 
     def _require(self, action: ClockAction) -> None:
         # Validate before mutating.  Time-driven events before `at` can only turn RUNNING into
@@ -1060,6 +1078,11 @@ class SlaClock:
         self._next = _opt_instant(data, "next", path)
         self._lazy = False
         self._due = _opt_instant(data, "due", path)
+        if (state, ClockAction.BREACH) in TRANSITIONS:
+            # A running clock's event its calendar's zone cannot date is never reached (as
+            # :meth:`_instant` says); older versions wrote it (a stale clock's may be too).
+            self._next = _datable(calendar, self._next)
+            self._due = _datable(calendar, self._due)
         # Written on another calendar (a config change): the instants above are stale until
         # a recalculation works them out on this one.  (Older snapshots do not say.)
         digest = data.get("calendar")
