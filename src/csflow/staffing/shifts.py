@@ -179,7 +179,16 @@ def _offset(value: object, path: str) -> timedelta:
     """A time of day ``"HH:MM"`` (hours may pass 24) or a duration, as an offset."""
     if isinstance(value, str) and ":" in value and not value.startswith("P"):
         hours, _, minutes = value.partition(":")
-        if hours.isdigit() and minutes.isdigit() and len(minutes) == 2 and int(minutes) < 60:
+        # ASCII digits only ("²".isdigit() holds, int("²") fails), at most six of hours.
+        if (
+            hours.isascii()
+            and hours.isdigit()
+            and len(hours) <= 6
+            and minutes.isascii()
+            and minutes.isdigit()
+            and len(minutes) == 2
+            and int(minutes) < 60
+        ):
             return timedelta(hours=int(hours), minutes=int(minutes))
         raise ConfigError(f"expected a time of day 'HH:MM', got {show(value)}", path)
     return duration(value, path, zero=True)
