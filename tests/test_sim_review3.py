@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable
-from concurrent.futures import Executor, Future
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -167,6 +167,19 @@ def test_a_run_whose_staffing_cannot_keep_up_stops_at_the_open_ticket_bound(
     )
     result = simulate(DeskConfig(), SimConfig.from_dict(quick), seed=1)
     assert result.customers > 40
+
+
+def test_a_sweep_names_the_scenario_whose_run_could_not_keep_up(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(engine_module, "MAX_SIM_OPEN", 40)
+    good = _sim(lambda d: d.update(duration="PT15M", handle_time={"default": {"empirical": [0]}}))
+    bad = _sim(lambda d: d.update(agents=[], arrivals={"rates": [["00:00", 3600]]}))
+    grid = [Scenario(f"s{i}", {}, data, seed=1) for i, data in enumerate((good, good, bad))]
+    with ThreadPoolExecutor(1) as pool, pytest.raises(ConfigError) as caught:
+        run_sweep(grid, executor=pool)
+    assert caught.value.path == "scenarios[2].simulation.agents"
+    assert "cannot keep up" in str(caught.value)
 
 
 # -- 2. the presence changes a configuration plans ---------------------------------------------

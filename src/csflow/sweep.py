@@ -69,7 +69,8 @@ def run_sweep(
             ``scenarios[i].simulation.escalations[j].team`` -- and seed, an int ``>= 0``, are
             checked here, before any runs), or *executor* has no ``submit`` method.  A run
             that fails (the staffing falls so far behind that ``MAX_SIM_OPEN`` tickets are
-            open at once, path ``agents``) raises its error when its result is read.
+            open at once) raises its error when its result is read, with the scenario's path
+            (``scenarios[i].simulation.agents``).
 
     Examples:
         >>> from concurrent.futures import ThreadPoolExecutor
@@ -114,4 +115,11 @@ def run_sweep(
 
 def _run(items: list[Scenario], executor: concurrent.futures.Executor) -> list[SimResult]:
     futures = [executor.submit(run_scenario, s) for s in items]
-    return [f.result() for f in futures]
+    out = []
+    for i, f in enumerate(futures):
+        try:
+            out.append(f.result())
+        except ConfigError as exc:  # a run that failed: name the scenario, as the checks do
+            path = f"scenarios[{i}].simulation.{exc.path}" if exc.path else f"scenarios[{i}]"
+            raise ConfigError(exc.detail, path) from None
+    return out
