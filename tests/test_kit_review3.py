@@ -174,6 +174,17 @@ _PRIOS = st.sampled_from([*Priority, "low", "urgent"])
 _SPANS = st.timedeltas(timedelta(0), MAX_ALLOWANCE)
 
 
+def _distinct_allowance_keys(allowances: dict[Any, timedelta]) -> bool:
+    """No key given twice in two spellings ("gold" and ("gold", None)): refused by AgingKey."""
+
+    def norm(key: Any) -> tuple[str, Priority | None]:
+        if isinstance(key, str):
+            return key, None
+        return key[0], None if key[1] is None else Priority.parse(key[1])
+
+    return len({norm(k) for k in allowances}) == len(allowances)
+
+
 @st.composite
 def aging_keys(draw: st.DrawFn) -> AgingKey:
     allowances = draw(
@@ -185,7 +196,7 @@ def aging_keys(draw: st.DrawFn) -> AgingKey:
             ),
             _SPANS,
             max_size=5,
-        )
+        ).filter(_distinct_allowance_keys)
     )
     kwargs: dict[str, Any] = {}
     if draw(st.booleans()):
@@ -421,3 +432,18 @@ def test_a_story_step_outside_the_datetime_range_is_refused(day: datetime, clock
     story = Story(DeskConfig(), day)
     with pytest.raises(ConfigError, match=r"outside the instants a datetime can hold"):
         story.at(clock)
+
+
+@pytest.mark.parametrize(
+    "allowances",
+    [
+        {"gold": timedelta(minutes=1), ("gold", None): timedelta(minutes=2)},
+        {("gold", "low"): timedelta(minutes=1), ("gold", Priority.LOW): timedelta(minutes=2)},
+    ],
+)
+def test_an_allowance_key_given_twice_in_two_spellings_is_refused(
+    allowances: dict[Any, timedelta],
+) -> None:
+    """Which value would win is the mapping's order: refused instead of the last one kept."""
+    with pytest.raises(ConfigError, match="again"):
+        AgingKey(allowances)

@@ -222,6 +222,10 @@ def _to_allowances(
                 f"{show(key)}"
             )
         name = f"allowance for {key!r}"
+        if norm in out:
+            # "gold" and ("gold", None), or ("gold", "low") and ("gold", Priority.LOW): one
+            # key twice, and which value wins would be the mapping's order.
+            raise ConfigError(f"allowance key {show(key)} names {show(norm)} again")
         if stored and type(span) is int:
             if not 0 <= span <= _MAX_ALLOWANCE_US:
                 raise ConfigError(
