@@ -135,3 +135,28 @@ def test_the_machine_passes_a_sound_escalation_policy() -> None:
         )
 
     Run.TestCase().runTest()
+
+
+@pytest.mark.parametrize("answer", [["chat"], {"chat": 1}, 7])
+def test_an_sla_selection_answer_that_is_not_a_name_is_a_config_error(answer: object) -> None:
+    """A list or a dict could not even be looked up (``TypeError``); nothing changes."""
+
+    def choose(ctx: PolicyContext) -> Any:  # a wrong answer, on purpose
+        return PolicyResult(answer, "host")
+
+    config = attrs.evolve(
+        DeskConfig.from_dict(
+            {
+                "calendars": {"c": {"timezone": "UTC", "always_open": True}},
+                "sla_policies": [
+                    {"name": "chat", "calendar": "c", "targets": {"first_response": "PT1M"}}
+                ],
+            }
+        ),
+        sla_selection=choose,
+    )
+    desk = Desk(config)
+    before = desk.snapshot()
+    with pytest.raises(ConfigError, match="must choose an SLA policy's name or None"):
+        desk.submit(Ticket("T-1", Customer("c", Tier("regular", 1)), "chat", T0), at=T0)
+    assert desk.snapshot() == before

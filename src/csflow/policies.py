@@ -99,8 +99,9 @@ POLICY_FIELDS: Final = STANDARD_FIELDS | frozenset({"event", "metric"})
 ESCALATION_POLICY_FAILED: Final = "the escalation policy failed: "
 """How :attr:`SlaEscalated.skipped <csflow.events.SlaEscalated.skipped>` begins when the
 escalation policy raised, or answered with something other than a ``PolicyResult`` of an
-:class:`Escalation` (or ``None``): the warning or breach is kept, and
-:func:`~csflow.testing.check_invariants` reports such an event as a broken policy."""
+:class:`Escalation` (or ``None``): the warning or breach is kept, and the testing kit's
+:class:`~csflow.testing.machine.DeskMachine` fails on such an event as a broken policy (a desk's state
+stays consistent, so :func:`~csflow.testing.check_invariants` has nothing to report)."""
 
 # Top-level context names the policies fill in themselves; host extras may not shadow them.
 _RESERVED = frozenset(f.split(".")[0] for f in POLICY_FIELDS)

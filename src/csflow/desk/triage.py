@@ -128,11 +128,18 @@ def _ask_policies(
         reasons.append(f"queue: {res_q.reason}")
     if config.sla_selection is not None:
         res_s = policy_answer(config.sla_selection(ctx), "SLA selection policy")
-        if res_s.value is not None and res_s.value not in config.sla_policies:
+        chosen = res_s.value
+        if chosen is not None and not isinstance(chosen, str):
+            # (Checked before the look-up below, which a list or a dict cannot be hashed for.)
             raise ConfigError(
-                f"the SLA selection policy chose unknown SLA policy {show(res_s.value)}; "
+                f"the SLA selection policy must choose an SLA policy's name or None, got "
+                f"{show(chosen)}; known: {show(sorted(config.sla_policies))}"
+            )
+        if chosen is not None and chosen not in config.sla_policies:
+            raise ConfigError(
+                f"the SLA selection policy chose unknown SLA policy {show(chosen)}; "
                 f"known: {show(sorted(config.sla_policies))}"
             )
-        sla = res_s.value
+        sla = chosen
         reasons.append(f"SLA policy: {res_s.reason}")
     return ticket, queue, sla, "; ".join(r for r in reasons if r)
