@@ -636,3 +636,17 @@ def test_a_date_the_zone_skips_has_no_open_time() -> None:
         "Pacific/Apia", weekly={}, special_days={date(2011, 12, 30): [("00:00", "24:00")]}
     )
     assert special.elapsed(morning, datetime(2012, 1, 2, tzinfo=apia)) == timedelta(0)
+
+
+def test_from_dict_reads_hours_given_as_iterators_once() -> None:
+    """Spans are checked and then built: an iterator would come to the constructor used up
+    and every hour be lost without an error."""
+    cal = BusinessCalendar.from_dict(
+        {
+            "timezone": "UTC",
+            "weekly": {"mon": iter([["09:00", "17:00"]])},
+            "special_days": {"2026-01-06": (s for s in [["09:00", "10:00"]])},
+        }
+    )
+    assert cal.weekly_hours == timedelta(hours=8)
+    assert cal.to_dict()["special_days"] == {"2026-01-06": [["09:00", "10:00"]]}

@@ -59,7 +59,7 @@ import json
 import re
 import zoneinfo
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from types import MappingProxyType
 from typing import Any, NamedTuple, cast
@@ -186,6 +186,14 @@ def _parse_spans(value: object, where: str) -> tuple[Span, ...]:
             )
         spans.append((start, end))
     return tuple(spans)
+
+
+def _once(value: object) -> object:
+    """*value*, with an iterator of spans read into a list: it is checked first and built
+    after, and an iterator would come to the constructor used up (every hour lost)."""
+    if isinstance(value, Iterator):
+        return list(value)
+    return value
 
 
 def _spans_at(value: object, where: str) -> None:
@@ -443,8 +451,10 @@ class BusinessCalendar:
         of each weekday, and the dates whose hours differ from their weekday's (holidays and
         special days; not the holidays' names).  Spans that touch count as one, and a
         holiday on a closed day or a special day with its weekday's own hours changes
-        nothing.  So two calendars in the same zone that count business time alike have the
-        same digest (a zone's alias, ``Etc/UTC`` for ``UTC``, still differs).  A snapshot's
+        nothing.  So two calendars in the same zone whose hours are written alike, date by
+        date, have the same digest (a zone's alias, ``Etc/UTC`` for ``UTC``, still differs);
+        hours the wall clock never reads (a span inside an hour a DST change skips) still
+        count as written, so two calendars that differ only there differ.  A snapshot's
         SLA clocks record it, so a restore under a changed calendar knows their instants are
         stale."""
         known: str | None = getattr(self, "_digest", None)
@@ -538,9 +548,11 @@ class BusinessCalendar:
                     f"expected a mapping of ISO date -> spans, got {show(special_raw)}",
                     f"{path}.special_days",
                 )
-            special = {
-                _parse_iso_date(k, f"{path}.special_days"): v for k, v in special_raw.items()
-            }
+            special: dict[date, Any] = {}
+            special_at: list[tuple[str, object]] = []  # each day's spans, at its path
+            for k, v in special_raw.items():
+                special[_parse_iso_date(k, f"{path}.special_days")] = spans = _once(v)
+                special_at.append((f"{path}.special_days.{k}", spans))
             # The spans first, each at its own path (the constructor names them only in its
             # message): calendars.office.weekly.mon[1], calendars.office.special_days.<date>.
             weekly_raw = data.get("weekly", {})
@@ -552,16 +564,18 @@ class BusinessCalendar:
                     f"{show(weekly_raw)}",
                     f"{path}.weekly",
                 )
+            weekly: dict[str, Any] = {}
             for key, spans in weekly_raw.items():
                 if key not in DAY_KEYS:
                     raise ConfigError(
                         f"unknown day {show(key)}; expected one of {show(list(DAY_KEYS))}",
                         f"{path}.weekly",
                     )
-                _spans_at(spans, f"{path}.weekly.{key}")
-            for k, spans in special_raw.items():
-                _spans_at(spans, f"{path}.special_days.{k}")
-            return cls(timezone, weekly_raw, holidays, special)
+                weekly[key] = _once(spans)
+                _spans_at(weekly[key], f"{path}.weekly.{key}")
+            for where, spans in special_at:
+                _spans_at(spans, where)
+            return cls(timezone, weekly, holidays, special)
         except CalendarError as exc:
             raise ConfigError(str(exc), path) from None
 
