@@ -145,12 +145,16 @@ def test_a_roster_longer_than_its_bound_is_refused_naming_the_bound(
 def test_a_shift_window_days_past_its_day_is_a_one_line_error(
     capsys: pytest.CaptureFixture[str], tmp_path: pathlib.Path
 ) -> None:
-    # 24,000,000 hours into the day: its days would reach back before year 1.
+    # 24,000,000 hours into the day (its days would reach back before year 1): a time of day
+    # has at most six digits of hours, and the field that says more is named.
     _write(tmp_path, "f.csv", "start,arrivals\n2026-03-19T08:00:00+07:00,10\n")
     shifts = [{"name": "far", "length": "1h", "earliest": "24000000:00"}]
     cfg = _write(tmp_path, "c.json", {"staffing": {"forecast": "f.csv", "shifts": shifts}})
     err = _error(capsys, "staff", cfg, "--roster")
-    assert err.startswith("csflow: error: staffing.shifts[0]: template 'far' has no start")
+    assert err == (
+        "csflow: error: staffing.shifts[0].earliest: expected a time of day 'HH:MM', "
+        "got '24000000:00'\n"
+    )
 
 
 # 3. the sla table's rows add up to the report -------------------------------------------------
