@@ -17,7 +17,9 @@ unchanged when it already has that tzinfo, so :func:`canonical` goes through UTC
 
 from __future__ import annotations
 
+import copy
 import functools
+import pickle
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
@@ -650,3 +652,27 @@ def test_from_dict_reads_hours_given_as_iterators_once() -> None:
     )
     assert cal.weekly_hours == timedelta(hours=8)
     assert cal.to_dict()["special_days"] == {"2026-01-06": [["09:00", "10:00"]]}
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {
+            "timezone": "Asia/Jakarta",
+            "weekly": {"mon": [["09:00", "12:00"], ["13:00", "17:00"]]},
+            "holidays": {"2026-03-20": "Idul Fitri"},
+            "special_days": {"2026-03-21": [["10:00", "14:00"]]},
+        },
+        {"timezone": "Europe/Berlin", "always_open": True},
+    ],
+)
+def test_a_calendar_pickles_and_copies_to_an_equal_one(data: dict[str, object]) -> None:
+    """A host sends configs to worker processes and deep-copies them: both rebuild an equal
+    calendar that counts business time alike (its holidays' names kept)."""
+    cal = BusinessCalendar.from_dict(data)
+    t0 = datetime(2026, 3, 16, 1, tzinfo=UTC)
+    for again in (pickle.loads(pickle.dumps(cal)), copy.deepcopy(cal), copy.copy(cal)):
+        assert again == cal
+        assert again.to_dict() == cal.to_dict()
+        assert again.digest == cal.digest
+        assert again.add(t0, timedelta(hours=30)) == cal.add(t0, timedelta(hours=30))

@@ -445,6 +445,11 @@ class BusinessCalendar:
     def __hash__(self) -> int:
         return hash((self._timezone, self._weekly, frozenset(self._holidays)))
 
+    def __reduce__(self) -> tuple[Any, tuple[dict[str, Any]]]:
+        # Copies and pickles (a worker process, a deep-copied config) rebuild from the plain
+        # data: the read-only maps inside cannot be pickled, and the caches need not be.
+        return (BusinessCalendar.from_dict, (self.to_dict(),))
+
     @property
     def digest(self) -> str:
         """A short fingerprint of what decides business time: the zone's name, the open hours
