@@ -13,12 +13,11 @@ from __future__ import annotations
 import argparse
 import json
 import re
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from csflow.cli.documents import load_document
+from csflow.cli.documents import json_error, load_document
 from csflow.cli.output import Table, render
 from csflow.desk import Desk
 from csflow.desk.commands import command_from_dict
@@ -47,24 +46,14 @@ def _read(path: Path, field: str) -> str:
         raise ConfigError(f"cannot read {str(path)!r}: {exc.strerror}", field) from None
 
 
-def _why(exc: ValueError | RecursionError, line: bool = True) -> str:
-    """Why ``json.loads`` refused a text: a syntax error (where it is), or what it raises past
-    ``JSONDecodeError`` -- nesting deeper than the interpreter's recursion limit
-    (``RecursionError``), an integer longer than Python converts (``ValueError``, past
-    ``sys.get_int_max_str_digits()``)."""
-    if isinstance(exc, json.JSONDecodeError):
-        return f"{exc.msg} ({f'line {exc.lineno}, ' if line else ''}column {exc.colno})"
-    if isinstance(exc, RecursionError):
-        return "nested too deeply"
-    return f"an integer of more than {sys.get_int_max_str_digits()} digits"
-
-
 def _read_snapshot(path: Path) -> Any:
     text = _read(path, "--snapshot")
     try:
         return json.loads(text)
     except (ValueError, RecursionError) as exc:
-        raise ConfigError(f"{str(path)!r} is not valid JSON: {_why(exc)}", "--snapshot") from None
+        raise ConfigError(
+            f"{str(path)!r} is not valid JSON: {json_error(exc)}", "--snapshot"
+        ) from None
 
 
 def _read_journal(path: Path) -> tuple[list[Any], list[int]]:
@@ -75,7 +64,7 @@ def _read_journal(path: Path) -> tuple[list[Any], list[int]]:
             entries = json.loads(text)
         except (ValueError, RecursionError) as exc:
             raise ConfigError(
-                f"{str(path)!r} is not a valid JSON array: {_why(exc)}", "--journal"
+                f"{str(path)!r} is not a valid JSON array: {json_error(exc)}", "--journal"
             ) from None
         if not isinstance(entries, list):
             raise ConfigError(f"{str(path)!r}: expected a JSON array of commands", "--journal")
@@ -88,7 +77,8 @@ def _read_journal(path: Path) -> tuple[list[Any], list[int]]:
             entries.append(json.loads(line))
         except (ValueError, RecursionError) as exc:
             raise ConfigError(
-                f"{str(path)!r} line {n} is not valid JSON: {_why(exc, line=False)}", "--journal"
+                f"{str(path)!r} line {n} is not valid JSON: {json_error(exc, line=False)}",
+                "--journal",
             ) from None
         lines.append(n)
     return entries, lines
