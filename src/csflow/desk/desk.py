@@ -787,7 +787,10 @@ class Desk:
         then the ticket's own :class:`TicketAssigned` (to an agent) or its routing in the
         team's queue, which it joins as a new arrival does (behind the tickets waiting there;
         its SLA clocks go on).  A ticket that already waits in the team's queue is refused:
-        the hand-over would change nothing but its place and its count.
+        the hand-over would change nothing but its place and its count.  One that an
+        escalation moves there while its clocks catch up to *at* (the command is checked
+        against the ticket as it was) is left where it is: the command returns the catch-up's
+        events, with no :class:`TicketTransferred` and no hand-over counted.
 
         The agent handing the ticket to a team (its holder, or its owner while it is pending
         or on hold) is never the customer's preferred or last agent for its routing while it
@@ -813,6 +816,11 @@ class Desk:
             check=partial(self._check_transfer, to),
         )
         to_agent = to in self._router.pool
+        if not to_agent and r.state == _QUEUED and self.config.teams[to].queue == r.queue:
+            # An escalation moved it into the team's queue while its clocks caught up (the
+            # check saw it as it was): the hand-over asked for has happened, and doing it again
+            # would cost the customer its place and a transfer.
+            return out
         handing = self._handing_off(r)
         over = self._ledger.hand_over(
             ticket_id,

@@ -1,0 +1,77 @@
+"""A transfer to the team whose queue an escalation moved the ticket into while the ticket's
+clocks caught up to the command's instant: the hand-over has already happened."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from csflow import (
+    Customer,
+    Desk,
+    DeskConfig,
+    InvalidTransitionError,
+    Ticket,
+    TicketOverflowed,
+    TicketTransferred,
+    Tier,
+)
+from csflow.lowlevel import RuleEscalationPolicy
+
+T0 = datetime(2026, 12, 12, 20, 0, tzinfo=UTC)
+
+DOC = {
+    "calendars": {"24x7": {"timezone": "Asia/Jakarta", "always_open": True}},
+    "sla_policies": [{"name": "chat", "calendar": "24x7", "targets": {"first_response": "PT2M"}}],
+    "default_sla_policy": "chat",
+    "queues": [{"name": "general"}, {"name": "supervisors"}],
+    "teams": {"front": {"queue": "general"}, "leads": {"queue": "supervisors"}},
+}
+
+
+def _desk() -> Desk:
+    base = DeskConfig.from_dict(DOC)
+    rules = RuleEscalationPolicy(
+        [
+            {
+                "name": "breach",
+                "when": {"field": "event", "eq": "breach"},
+                "then": {"queue": "supervisors"},
+            }
+        ]
+    )
+    desk = Desk(
+        DeskConfig(
+            sla_policies=base.sla_policies,
+            queues=base.queues,
+            teams=base.teams,
+            default_sla_policy="chat",
+            escalation_policy=rules,
+        )
+    )
+    desk.submit(Ticket("t1", Customer("c1", Tier("regular", 1)), "chat", T0), at=T0)
+    return desk
+
+
+def test_a_late_transfer_into_the_queue_an_escalation_moved_it_to_changes_nothing_more() -> None:
+    # The breach at 2 min moves the ticket to the leads' queue; the transfer at 3 min, checked
+    # against the ticket as it was (in the front team's queue), asked for what already happened.
+    late = _desk()
+    events = late.transfer("t1", "leads", at=T0 + timedelta(minutes=3))
+    assert [e.queue for e in events if isinstance(e, TicketOverflowed)] == ["supervisors"]
+    assert not [e for e in events if isinstance(e, TicketTransferred)]
+    # The same as after an advance first, where the transfer is refused: the ticket keeps its
+    # place (its queued instant) and no hand-over is counted.
+    first = _desk()
+    first.advance(at=T0 + timedelta(minutes=3))
+    with pytest.raises(InvalidTransitionError, match="already waits"):
+        first.transfer("t1", "leads", at=T0 + timedelta(minutes=3))
+    assert late.ticket("t1") == first.ticket("t1")
+    assert late.history("t1") == first.history("t1")
+    # (The key's last part, the tie-break number, is drawn again when the ticket is routed at
+    # the command's instant: its place in time is what is kept.)
+    places = [[(q.ticket_id, q.key[:-1], q.queued_at_us) for q in d.queue()] for d in (late, first)]
+    assert places[0] == places[1]
+    assert late.snapshot()["state"]["transfers"] == first.snapshot()["state"]["transfers"] == {}
+    assert late.queue("supervisors")[0].queued_at == T0
