@@ -142,3 +142,49 @@ def test_a_tampered_rating_in_a_snapshot_is_refused() -> None:
     rating["rating"] = "9"
     with pytest.raises(ConfigError, match=r"snapshot\.state\.tickets\[0\]\.history\[\d+\]"):
         Desk.restore(CONFIG, snap)
+
+
+SURVEYED = DeskConfig.from_dict(
+    {
+        "queues": [{"name": "general"}],
+        "teams": {"cs": {"queue": "general"}},
+        "survey_delay": "PT1H",
+    }
+)
+
+
+def _surveyed() -> Desk:
+    desk = Desk(SURVEYED)
+    desk.add_agent(AgentProfile("sari", capacity={"whatsapp": 3}), at=T0, presence="available")
+    desk.submit(Ticket("t1", Customer("c1", GOLD), "whatsapp", T0), at=T0)
+    desk.resolve("t1", "sari", at=T0 + timedelta(minutes=5))
+    return desk
+
+
+def test_a_resolution_rated_before_its_survey_is_not_surveyed() -> None:
+    # The customer rates in the chat widget two minutes after the resolution: the survey an
+    # hour after it would ask about a resolution that cannot be rated again.
+    desk = _surveyed()
+    assert desk.next_wakeup() == T0 + timedelta(minutes=65)
+    desk.record_feedback("t1", 5, at=T0 + timedelta(minutes=7))
+    assert desk.next_wakeup() is None
+    restored = Desk.restore(SURVEYED, json.loads(json.dumps(desk.snapshot())))
+    for d in (desk, restored):
+        assert d.advance(at=T0 + timedelta(hours=3)) == []
+        # The next resolution cycle is surveyed again.
+        d.reopen("t1", at=T0 + timedelta(hours=3))
+        d.resolve("t1", "sari", at=T0 + timedelta(hours=4))
+        [survey] = d.advance(at=T0 + timedelta(hours=6))
+        assert (type(survey).__name__, survey.at) == ("SurveyDue", T0 + timedelta(hours=5))
+        check_invariants(d)
+
+
+def test_a_snapshot_with_a_survey_still_due_after_a_rating_is_refused() -> None:
+    pending = _surveyed().snapshot()
+    desk = _surveyed()
+    desk.record_feedback("t1", 5, at=T0 + timedelta(minutes=7))
+    snap = desk.snapshot()
+    assert snap["state"]["timers"]["surveys"] == []
+    snap["state"]["timers"]["surveys"] = pending["state"]["timers"]["surveys"]
+    with pytest.raises(ConfigError, match=r"whose history shows it was rated"):
+        Desk.restore(SURVEYED, snap)

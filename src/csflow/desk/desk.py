@@ -1079,6 +1079,7 @@ class Desk:
         cycle = self._feedback.check(ticket_id)
         out = self._commit(t)
         self._feedback.rated(ticket_id, cycle)
+        r.survey_version += 1  # rated already: its survey is no longer due
         tk = r.ticket
         event = FeedbackRecorded(
             at,

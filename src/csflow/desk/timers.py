@@ -18,7 +18,7 @@ dropped when it reaches the top, recognised by the ticket's record --
   worked out and the timer moves there, so the desk's next wake-up is always exact, and a
   ticket answered before its bound is due never asks the calendar for its deadline;
 - a survey timer is live while the record is the one it was pushed for and its
-  ``survey_version`` is still the one it was pushed with (a reopen bumps the version).
+  ``survey_version`` is still the one it was pushed with (a reopen or a rating bumps the version).
 
 A desk that is never advanced (a host that does not watch SLA clocks, a burst of tickets
 answered at once) would keep every retired SLA timer, so :meth:`Timers.arm_sla` compacts the
@@ -41,7 +41,7 @@ from csflow._text import show
 from csflow._time import instant_us
 from csflow.desk.record import TicketRecord
 from csflow.errors import ConfigError
-from csflow.events import SurveyDue, TicketReopened, TicketResolved
+from csflow.events import FeedbackRecorded, SurveyDue, TicketReopened, TicketResolved
 from csflow.model import TicketStatus
 
 __all__ = ["Timers"]
@@ -78,11 +78,17 @@ def _check_survey(r: TicketRecord, due_us: int, where: str) -> None:
                     where,
                 )
             return
-        if isinstance(e, TicketReopened | SurveyDue):
+        if isinstance(e, TicketReopened | SurveyDue | FeedbackRecorded):
+            seen = (
+                "it reopened"
+                if isinstance(e, TicketReopened)
+                else "its survey fell due"
+                if isinstance(e, SurveyDue)
+                else "it was rated"
+            )
             raise ConfigError(
-                f"a survey timer of ticket {show(tid)}, whose history shows "
-                + ("it reopened" if isinstance(e, TicketReopened) else "its survey fell due")
-                + " since its last resolution",
+                f"a survey timer of ticket {show(tid)}, whose history shows {seen} since its "
+                "last resolution",
                 where,
             )
 
