@@ -66,7 +66,7 @@ REFUSED: list[tuple[type[CsflowError], Callable[[], object], str]] = [
         lambda: SlaPolicy.from_dict(
             {"name": "a", "calendar": "always", "targets": {}, "bogus": 1}, C
         ),
-        "sla_policy: unknown key 'bogus'; expected one of ['calendar', 'name', 'pause_on', 'targets', 'warn_before', 'warnings']",
+        "sla_policy: unknown key 'bogus'; expected one of ['calendar', 'calendars', 'name', 'pause_on', 'targets', 'warn_before', 'warnings']",
     ),
     (
         ConfigError,

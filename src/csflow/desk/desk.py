@@ -274,7 +274,9 @@ class Desk:
         self._now = -(2**62)
         # The instants every SLA calendar's zone can write an event at (a ticket at
         # 9999-12-31T20:00Z is in the year 10000 in Jakarta): commands outside are refused.
-        bounds = [calendar_bounds_us(p.calendar) for p in config.sla_policies.values()]
+        bounds = [
+            calendar_bounds_us(c) for p in config.sla_policies.values() for c in p.calendars_used
+        ]
         self._first_us = max((b[0] for b in bounds), default=MIN_US)
         self._last_us = min((b[1] for b in bounds), default=MAX_US)
         self._timers = Timers()

@@ -19,7 +19,10 @@
   selection policy, the tickets no rule chooses a policy for get no SLA at all -- per declared
   tier a ``"warning"``, else one ``"info"``;
 * **SLA policies that never fall due** (``"warning"``): a policy without targets, and one whose
-  calendar never opens (no weekly hours, no special day with hours);
+  calendar never opens (no weekly hours, no special day with hours) -- its main ``calendar``
+  when a target counts on it, and each per-metric calendar of ``calendars`` (at
+  ``sla_policies.X.calendars.<metric>``); and a per-metric calendar for a metric the policy
+  sets no target for (no clock counts on it);
 
 and, given the agents a host staffs the desk with, every **ticket shape** no agent could ever
 take.  A ticket waits for an agent who serves its channel, speaks its language, has its skills
@@ -94,6 +97,7 @@ from csflow.policies import RuleEscalationPolicy
 from csflow.rules.syntax import Condition, Not, Rule
 
 if TYPE_CHECKING:
+    from csflow.calendar import BusinessCalendar
     from csflow.routing import CapacityRules, Relaxation, RoutingProfile
     from csflow.rules import RuleSet
     from csflow.sla import SlaPolicy
@@ -387,6 +391,11 @@ def _first_queue(config: ConfigShape, space: _Space, budget: _Budget) -> list[Fi
     ]
 
 
+def _never_opens(calendar: BusinessCalendar) -> bool:
+    """Whether *calendar* has no business hours at all: no weekly hours, no special day."""
+    return not calendar.weekly_hours and not any(calendar.special_days.values())
+
+
 def _no_sla(config: ConfigShape, space: _Space, budget: _Budget) -> list[Finding]:
     """Tickets that get no SLA, and SLA policies whose clocks never fall due."""
     out = []
@@ -399,16 +408,40 @@ def _no_sla(config: ConfigShape, space: _Space, budget: _Budget) -> list[Finding
                     f"SLA policy {name!r} has no targets: no clock runs for its tickets",
                 )
             )
-        cal = policy.calendar
-        if not cal.weekly_hours and not any(cal.special_days.values()):
+        where = join_path("sla_policies", name)
+        # The main calendar counts when a target has no calendar of its own (or there is none).
+        if (not policy.targets or any(m not in policy.calendars for m in policy.targets)) and (
+            _never_opens(policy.calendar)
+        ):
             out.append(
                 Finding(
-                    join_path(join_path("sla_policies", name), "calendar"),
+                    join_path(where, "calendar"),
                     "warning",
                     f"SLA policy {name!r} counts on a calendar that never opens (no weekly "
                     "hours, no special day with hours): its clocks never run and never fall due",
                 )
             )
+        for metric, cal in policy.calendars.items():
+            at = join_path(join_path(where, "calendars"), metric.value)
+            if metric not in policy.targets:
+                out.append(
+                    Finding(
+                        at,
+                        "warning",
+                        f"SLA policy {name!r} gives {metric.value!r} a calendar but no target: "
+                        "no clock counts on it; add a target or remove the calendar",
+                    )
+                )
+            elif _never_opens(cal):
+                out.append(
+                    Finding(
+                        at,
+                        "warning",
+                        f"SLA policy {name!r} counts {metric.value!r} on a calendar that never "
+                        "opens (no weekly hours, no special day with hours): its "
+                        f"{metric.value!r} clocks never run and never fall due",
+                    )
+                )
     if not config.sla_policies or config.default_sla_policy is not None:
         return out
     if config.sla_selection is not None:
@@ -711,7 +744,8 @@ def unserved_shapes(config: ConfigShape, agents: Sequence[AgentProfile]) -> list
         Findings: conditions on undeclared names (``"error"``, at the value's path, e.g.
         ``triage.rules[0].when.eq``), the first-queue fallback (at ``triage``), tickets without
         an SLA (``tiers.X`` or ``default_sla_policy``) and SLA policies that never fall due
-        (``sla_policies.X.targets``, ``sla_policies.X.calendar``); then, with *agents*
+        (``sla_policies.X.targets``, ``sla_policies.X.calendar``,
+        ``sla_policies.X.calendars.<metric>``); then, with *agents*
         (severity ``"warning"``), the names nobody serves (``channels.fax``,
         ``languages.fr``, ``skills.tax``, ``queues[2]``) and the shapes, each at the path
         its skills come from (``skills.X``, ``triage.rules[j].then.skills``) or at its queue.

@@ -2,11 +2,12 @@
 
 An :class:`SlaPolicy` names a :class:`~csflow.calendar.BusinessCalendar` and, per
 :class:`~csflow.model.Metric` and optionally per :class:`~csflow.model.Priority`, a target: an
-amount of *business time*.  It builds one :class:`SlaTarget` per metric and priority, shared by
-every clock that keeps that promise, with its warnings: at fractions of the target
-(``warnings``) and at fixed amounts of business time before it (``warn_before``).  Its
-``pause_on`` maps ticket statuses (the :class:`~csflow.model.TicketStatus` vocabulary) to the
-metrics they pause.  Which policy
+amount of *business time*, counted on that calendar or on the metric's own (``calendars``: a
+first reply around the clock, resolution in office hours).  It builds one :class:`SlaTarget`
+per metric and priority, shared by every clock that keeps that promise, with its warnings: at
+fractions of the target (``warnings``) and at fixed amounts of business time before it
+(``warn_before``).  Its ``pause_on`` maps ticket statuses (the
+:class:`~csflow.model.TicketStatus` vocabulary) to the metrics they pause.  Which policy
 applies to a ticket is a policy-engine decision; :func:`resolve_policy` only maps the decided
 name to the value.  :class:`RecalcMode` names how live clocks follow a change of priority or
 policy (the rules are in :mod:`csflow.sla.clock`).
@@ -238,6 +239,55 @@ def _norm_pause_on(
     return MappingProxyType(dict(sorted(out.items())))
 
 
+def _norm_calendars(
+    value: object,
+    path: str = "calendars",
+    read: Callable[[object, str], BusinessCalendar] | None = None,
+) -> Mapping[Metric, BusinessCalendar]:
+    """Per-metric calendars checked and frozen, in :class:`~csflow.model.Metric` order.
+
+    *read* turns a document's value (a calendar's name or data) into a calendar; without it
+    a value must be a :class:`~csflow.calendar.BusinessCalendar` already.
+    """
+    if not isinstance(value, Mapping):
+        raise ConfigError(f"expected a mapping of metric -> calendar, got {show(value)}", path)
+    out: dict[Metric, BusinessCalendar] = {}
+    for key, raw in value.items():
+        try:
+            metric = Metric.parse(key)
+        except ConfigError as exc:
+            raise ConfigError(
+                exc.detail, join(path, key) if isinstance(key, str) else path
+            ) from None
+        if metric in out:
+            raise ConfigError(f"metric {show(metric.value)} is given twice", path)
+        where = join(path, metric.value)
+        if read is not None:
+            raw = read(raw, where)
+        if not isinstance(raw, BusinessCalendar):
+            raise ConfigError(
+                f"a metric's calendar must be a BusinessCalendar, got {show(raw)}", where
+            )
+        out[metric] = raw
+    return MappingProxyType({m: out[m] for m in METRICS if m in out})
+
+
+def _read_calendar(
+    value: object, calendars: Mapping[str, BusinessCalendar] | None, path: str
+) -> BusinessCalendar:
+    """A calendar in a document: a name in *calendars*, a calendar, or inline data."""
+    if isinstance(value, str):
+        known = calendars or {}
+        if value not in known:
+            raise ConfigError(
+                f"unknown calendar {show(value)}; known calendars: {sorted(known)}", path
+            )
+        return known[value]
+    if isinstance(value, BusinessCalendar):
+        return value
+    return BusinessCalendar.from_dict(value, path=path)
+
+
 # -- targets and policies --------------------------------------------------------------------
 
 
@@ -347,14 +397,24 @@ def _to_pause_on(value: Any) -> Mapping[TicketStatus, frozenset[Metric]]:
     return _norm_pause_on(value)
 
 
+def _to_calendars(value: Any) -> Mapping[Metric, BusinessCalendar]:
+    return _norm_calendars(value)
+
+
+# The default of ``calendars``: a value, not a factory, so that the fingerprint leaves the
+# field out while it is empty (``_ADDED_FIELD``: a factory default always counts).
+_NO_CALENDARS: Final[Mapping[Metric, BusinessCalendar]] = MappingProxyType({})
+
+
 @attrs.frozen
 class SlaPolicy:
     """The promises a desk makes for a class of tickets: a target per metric and priority.
 
     Args:
         name: The policy's name (what a rule's ``sla_policy`` decision names).
-        calendar: The business hours every target counts on; use
-            ``BusinessCalendar.always_open()`` for 24/7 channels.
+        calendar: The business hours the targets count on (each metric's, unless
+            ``calendars`` gives it its own); use ``BusinessCalendar.always_open()`` for 24/7
+            channels.
         targets: Metric (or its name) -> a positive ``timedelta`` for every priority, or a
             mapping priority (or its name) -> ``timedelta``.  A metric or a priority that is not
             listed has no target: no clock runs for it.
@@ -366,13 +426,23 @@ class SlaPolicy:
             largest first, the order they fire).  Its ``threshold`` is the fraction of the
             target used by then.  A lead at or beyond a target is skipped for that target.
             Default ``()``.
+        calendars: Metric (or its name) -> the calendar that metric's targets count on,
+            instead of ``calendar`` ("first reply within a minute around the clock,
+            resolution within two days of office hours", in one policy).  Keyword only;
+            default empty: every metric counts on ``calendar``.  The stored mapping is
+            read-only, keyed by ``Metric`` members in their declared order.  An override
+            equal to ``calendar`` is kept as written (it changes no deadline).  A metric
+            given a calendar but no target is allowed -- no clock counts on it --, and
+            :meth:`DeskConfig.lint <csflow.desk.DeskConfig.lint>` warns of it.
         pause_on: Ticket status (a :class:`~csflow.model.TicketStatus` or its value) -> the
             metrics (or their names) it pauses; statuses from :data:`PAUSABLE_STATUSES`.
             Default :data:`DEFAULT_PAUSE_ON` (``pending`` and ``on_hold`` pause
             ``RESOLUTION``).  The stored mapping's keys are ``TicketStatus`` members.
 
     Raises:
-        ConfigError: A bad name, calendar, metric, priority, target, threshold, lead or status.
+        ConfigError: A bad name, calendar, metric, priority, target, threshold, lead or
+            status; a key of ``calendars`` that names no metric (at ``calendars.<key>``) or a
+            value that is not a ``BusinessCalendar`` (at ``calendars.<metric>``).
 
     Examples:
         >>> from datetime import timedelta
@@ -391,6 +461,24 @@ class SlaPolicy:
         datetime.timedelta(seconds=14400)
         >>> policy.target(Metric.RESOLUTION, Priority.LOW) is None
         True
+
+        Round-the-clock first reply, resolution in office hours:
+
+        >>> office = BusinessCalendar(
+        ...     "Asia/Jakarta", weekly={d: [("09:00", "17:00")] for d in ("mon", "fri")}
+        ... )
+        >>> mixed = SlaPolicy(
+        ...     "chat",
+        ...     BusinessCalendar.always_open("Asia/Jakarta"),
+        ...     targets={"first_response": timedelta(minutes=1), "resolution": timedelta(hours=16)},
+        ...     calendars={"resolution": office},
+        ... )
+        >>> mixed.target("resolution", "normal").calendar == office
+        True
+        >>> mixed.calendar_for(Metric.FIRST_RESPONSE) == mixed.calendar
+        True
+        >>> len(mixed.calendars_used)
+        2
     """
 
     name: str = attrs.field()
@@ -404,6 +492,13 @@ class SlaPolicy:
     )
     warn_before: tuple[timedelta, ...] = attrs.field(
         default=(), converter=_to_leads, kw_only=True, metadata=_ADDED_FIELD
+    )
+    calendars: Mapping[Metric, BusinessCalendar] = attrs.field(
+        default=_NO_CALENDARS,
+        converter=_to_calendars,
+        kw_only=True,
+        hash=False,
+        metadata=_ADDED_FIELD,
     )
     _specs: Mapping[tuple[Metric, Priority], SlaTarget] = attrs.field(
         init=False, repr=False, eq=False, hash=False
@@ -429,13 +524,14 @@ class SlaPolicy:
         specs: dict[tuple[Metric, Priority], SlaTarget] = {}
         leads = self.warn_before
         for metric, target in self.targets.items():
+            calendar = self.calendars.get(metric, self.calendar)
             if isinstance(target, Mapping):
                 for priority, duration in target.items():
                     specs[(metric, priority)] = SlaTarget(
-                        metric, duration, self.calendar, self.warnings, warn_before=leads
+                        metric, duration, calendar, self.warnings, warn_before=leads
                     )
             else:
-                shared = SlaTarget(metric, target, self.calendar, self.warnings, warn_before=leads)
+                shared = SlaTarget(metric, target, calendar, self.warnings, warn_before=leads)
                 for priority in Priority:
                     specs[(metric, priority)] = shared
         object.__setattr__(self, "_specs", MappingProxyType(specs))
@@ -453,6 +549,28 @@ class SlaPolicy:
             ConfigError: *metric* or *priority* names nothing.
         """
         return self._specs.get((Metric.parse(metric), Priority.parse(priority)))
+
+    def calendar_for(self, metric: Metric | str) -> BusinessCalendar:
+        """The calendar *metric*'s targets count on: its own in ``calendars``, else ``calendar``.
+
+        Raises:
+            ConfigError: *metric* names no metric.
+        """
+        return self.calendars.get(Metric.parse(metric), self.calendar)
+
+    @property
+    def calendars_used(self) -> tuple[BusinessCalendar, ...]:
+        """The distinct calendars of the policy: ``calendar`` first, then those of
+        ``calendars`` in :class:`~csflow.model.Metric` order, each once (by equality).
+
+        What a host checks every instant against (a zone that cannot date it), whether a
+        metric with that calendar has a target or not.
+        """
+        out = [self.calendar]
+        for calendar in self.calendars.values():
+            if calendar not in out:
+                out.append(calendar)
+        return tuple(out)
 
     def pauses(self, status: TicketStatus | str, metric: Metric | str) -> bool:
         """Whether ticket status *status* pauses *metric* under this policy.
@@ -476,7 +594,9 @@ class SlaPolicy:
 
         Targets (and ``warn_before`` leads, written only when there are some) are ISO-8601
         durations in hours, minutes and seconds (``"PT24H"``); the calendar is written inline
-        (:meth:`BusinessCalendar.to_dict`).
+        (:meth:`BusinessCalendar.to_dict`), and so are the per-metric ``calendars``, under
+        ``"calendars"`` (``{"resolution": {...}}``) right after it, written only when there
+        are some.
         """
         targets: dict[str, Any] = {}
         for metric, target in self.targets.items():
@@ -484,12 +604,11 @@ class SlaPolicy:
                 targets[metric.value] = {str(p): format_duration(d) for p, d in target.items()}
             else:
                 targets[metric.value] = format_duration(target)
-        out: dict[str, Any] = {
-            "name": self.name,
-            "calendar": self.calendar.to_dict(),
-            "targets": targets,
-            "warnings": list(self.warnings),
-        }
+        out: dict[str, Any] = {"name": self.name, "calendar": self.calendar.to_dict()}
+        if self.calendars:  # absent when empty: documents without it read as before
+            out["calendars"] = {m.value: c.to_dict() for m, c in self.calendars.items()}
+        out["targets"] = targets
+        out["warnings"] = list(self.warnings)
         if self.warn_before:  # absent when empty: documents without leads read as before
             out["warn_before"] = [format_duration(d) for d in self.warn_before]
         out["pause_on"] = {
@@ -511,6 +630,7 @@ class SlaPolicy:
 
             {"name": "regular-email",
              "calendar": "jakarta-office",          # a name in *calendars*, or inline data
+             "calendars": {"first_response": "24x7"}, # optional: per metric, the same way
              "targets": {"first_response": "PT8H",
                          "resolution": {"urgent": "PT4H", "normal": 86400}},
              "warnings": [0.5, 0.75, 0.9],           # optional
@@ -519,16 +639,26 @@ class SlaPolicy:
 
         Args:
             data: The mapping above.
-            calendars: Named calendars that ``"calendar"`` may refer to.
+            calendars: Named calendars that ``"calendar"`` and the values of
+                ``"calendars"`` may refer to.
             path: Where *data* sits in a larger document, for error messages.
 
         Raises:
             ConfigError: Anything malformed, with the path to it, e.g.
-                ``sla_policies[2].targets.resolution.urgent: a target must be ...``.
+                ``sla_policies[2].targets.resolution.urgent: a target must be ...`` or
+                ``sla_policies[0].calendars.first_response: unknown calendar '24x7' ...``.
         """
         if not isinstance(data, Mapping):
             raise ConfigError(f"expected a mapping, got {show(data)}", path)
-        allowed = {"name", "calendar", "targets", "warnings", "warn_before", "pause_on"}
+        allowed = {
+            "name",
+            "calendar",
+            "calendars",
+            "targets",
+            "warnings",
+            "warn_before",
+            "pause_on",
+        }
         for key in data:
             if key not in allowed:
                 raise ConfigError(
@@ -543,25 +673,26 @@ class SlaPolicy:
                 f"expected a non-empty string of at most 256 characters, got {show(name)}",
                 join(path, "name"),
             )
-        cal_raw = data["calendar"]
-        if isinstance(cal_raw, str):
-            known = calendars or {}
-            if cal_raw not in known:
-                raise ConfigError(
-                    f"unknown calendar {show(cal_raw)}; known calendars: {sorted(known)}",
-                    join(path, "calendar"),
-                )
-            calendar = known[cal_raw]
-        elif isinstance(cal_raw, BusinessCalendar):
-            calendar = cal_raw
-        else:
-            calendar = BusinessCalendar.from_dict(cal_raw, path=join(path, "calendar"))
+        calendar = _read_calendar(data["calendar"], calendars, join(path, "calendar"))
+        per_metric = _norm_calendars(
+            data.get("calendars", {}),
+            join(path, "calendars"),
+            lambda raw, where: _read_calendar(raw, calendars, where),
+        )
         tpath = join(path, "targets")
         norm_targets = _norm_targets(data["targets"], tpath, parse_duration)
         warnings = _norm_warnings(data.get("warnings", DEFAULT_WARNINGS), join(path, "warnings"))
         leads = _norm_leads(data.get("warn_before", ()), join(path, "warn_before"), _read_lead)
         pause_on = _norm_pause_on(data.get("pause_on", DEFAULT_PAUSE_ON), join(path, "pause_on"))
-        return cls(name, calendar, norm_targets, warnings, pause_on, warn_before=leads)
+        return cls(
+            name,
+            calendar,
+            norm_targets,
+            warnings,
+            pause_on,
+            warn_before=leads,
+            calendars=per_metric,
+        )
 
 
 def resolve_policy(name: object, policies: Mapping[str, SlaPolicy]) -> SlaPolicy:

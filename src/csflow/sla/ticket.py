@@ -885,8 +885,9 @@ class TicketSla:
     ) -> TicketSla:
         """Rebuild from :meth:`to_dict` data; the policy is looked up by name in *policies*.
 
-        Clocks are rebuilt on that policy's calendar.  (A finished clock's calendar no longer
-        matters: only live clocks count time.)
+        Clocks are rebuilt on the calendar each metric counts on
+        (:meth:`SlaPolicy.calendar_for`).  (A finished clock's calendar no longer matters: only
+        live clocks count time.)
 
         Raises:
             ConfigError: Malformed data or an unknown policy, with the path to it.
@@ -919,7 +920,7 @@ class TicketSla:
                 i = METRICS.index(Metric.parse(key))
             except ConfigError as exc:
                 raise ConfigError(exc.detail, where) from None
-            clocks[i] = SlaClock.from_dict(raw, policy.calendar, where)
+            clocks[i] = SlaClock.from_dict(raw, policy.calendar_for(METRICS[i]), where)
         ticket_id = check_ticket_id(data.get("ticket_id"))
         for key, c in zip(METRICS, clocks, strict=True):
             if c is not None and c._ticket_id != ticket_id:

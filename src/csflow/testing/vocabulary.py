@@ -87,7 +87,9 @@ class Vocabulary:
         teams: The config's teams.
         queues: The config's queues.
         presence: Every declared presence state.
-        calendars: The calendars of the config's SLA policies and named calendars, whose
+        calendars: The calendars of the config's SLA policies (each policy's calendar and
+            its metrics' own, :attr:`SlaPolicy.calendars_used
+            <csflow.sla.SlaPolicy.calendars_used>`) and named calendars, whose
             boundaries, nights, weekends and DST changes the time steps cross.
     """
 
@@ -145,7 +147,8 @@ class Vocabulary:
         ]
         cals: dict[str, BusinessCalendar] = {}
         for p in config.sla_policies.values():
-            cals.setdefault(repr(p.calendar.to_dict()), p.calendar)
+            for cal in p.calendars_used:  # its calendar, then each metric's own
+                cals.setdefault(repr(cal.to_dict()), cal)
         for c in config.calendars.values():
             cals.setdefault(repr(c.to_dict()), c)
         tiers = tuple(config.tiers.values()) or _DEFAULT_TIERS
