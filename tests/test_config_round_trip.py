@@ -761,7 +761,7 @@ def test_a_goodwill_policy_writes_amounts_as_decimal_strings() -> None:
         "timezone": "UTC",
         "agents": {"sari": "12.50"},
         "teams": {},
-        "allowance": "100",
+        "allowance": "100.00",
         "per_ticket": {},
         "default_per_ticket": None,
         "over_limit": "approval",

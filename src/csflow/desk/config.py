@@ -292,7 +292,8 @@ class DeskConfig:
         transfers: How many hand-overs a ticket may have.
         presence: Presence states beyond the built-in four.
         capacity: How channels share an agent's capacity.
-        survey_delay: When to ask for feedback after a resolution (``None``: never).
+        survey_delay: When to ask for feedback after a resolution (``None``: never); a
+            resolution rated or reopened before then is not asked about.
         recalculation: How SLA clocks follow a priority change (:class:`~csflow.sla.RecalcMode`).
         calendars: Named calendars (only for :meth:`to_dict` round trips and reference); names
             of at most 64 characters.
@@ -318,7 +319,9 @@ class DeskConfig:
         contacts: How much of each customer's recent contacts the desk remembers, for the
             triage rules' ``contacts.*`` fields and :class:`~csflow.events.TicketAssigned`
             (``None``: nothing).
-        goodwill: Agents' goodwill allowances (``None``: the desk grants no goodwill).
+        goodwill: Agents' goodwill allowances (``None``: the desk grants no goodwill); once
+            ``tiers`` (or ``teams``) are declared, its ``per_ticket`` tiers (or team pots)
+            must be among them.
 
     A ticket of a tier not in *tiers* (when some are defined), or an agent of a team not in
     *teams* (when some are defined), is refused like an undeclared channel
@@ -450,6 +453,19 @@ class DeskConfig:
             raise ConfigError(f"expected a ContactPolicy, got {show(self.contacts)}", "contacts")
         if self.goodwill is not None and not isinstance(self.goodwill, GoodwillPolicy):
             raise ConfigError(f"expected a GoodwillPolicy, got {show(self.goodwill)}", "goodwill")
+        if self.goodwill is not None:
+            # A limit for a tier no ticket can have, or a pot for a team no agent can be in,
+            # would never apply: a typo ("glod", "finanse") must not load silently.
+            for section, kind, declared in (
+                ("per_ticket", "tier", self.tiers),
+                ("teams", "team", self.teams),
+            ):
+                for name in getattr(self.goodwill, section) if declared else ():
+                    if name not in declared:
+                        raise ConfigError(
+                            f"unknown {kind} {show(name)}; known: {show(sorted(declared))}",
+                            f"goodwill.{section}.{name}",
+                        )
         if not isinstance(self.transfers, TransferPolicy):
             raise ConfigError(f"expected a TransferPolicy, got {show(self.transfers)}", "transfers")
         for i, rule in enumerate(self.triage):

@@ -8,7 +8,10 @@ request a supervisor approves or declines.  A supervisor's approval is not charg
 allowance: it is the supervisor's decision.
 
 Amounts are :class:`decimal.Decimal`, never floats: a float is refused, as is an amount with
-more decimal places than the currency has (``decimals``; 0 for rupiah).
+more decimal places than the currency has (``decimals``; 0 for rupiah).  Every amount the
+module reads -- a policy's, a grant's, a snapshot's -- passes one check (:func:`parse_amount`'s)
+and is kept in the currency's form, quantized to its ``decimals`` (``"1e3"`` is ``1000``, and
+``"12.5"`` euros are ``12.50``); a string is read in ASCII digits only.
 
 Theory of operation: the ledger keeps, per allowance, only the current period's key and the
 sum charged in it (a grant in a later period starts from zero); per ticket, the sum granted
@@ -19,10 +22,11 @@ across DST changes.
 
 from __future__ import annotations
 
+import re
 import zoneinfo
 from collections.abc import Container, Mapping
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_EVEN, Context, Decimal, Inexact, InvalidOperation
 from types import MappingProxyType
 from typing import Any, Final
 
@@ -51,40 +55,95 @@ MAX_AMOUNT: Final = Decimal(10) ** 15
 decimal places at most, sums of them stay exact in :mod:`decimal`'s 28 digits."""
 
 
+#: A money string: ASCII digits with an optional sign, point and exponent (what ``str`` of a
+#: Decimal writes).  :class:`~decimal.Decimal` also reads other scripts' digits ("２５０００"),
+#: underscores and surrounding spaces: none is an amount a host means to write.  (NaN and
+#: infinity pass, to be refused as not positive amounts.)
+_MONEY: Final = re.compile(
+    r"[+-]?(?:(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?|(?i:s?nan|inf|infinity))"
+)
+#: The unit of a currency of 0 to 6 decimal places (1, 0.1, ..., 0.000001), built exactly.
+_UNITS: Final = tuple(Decimal((0, (1,), -places)) for places in range(7))
+#: The context of the one operation that needs one (quantizing an amount already known to have
+#: at most the currency's places, so exact): every field set, whatever the caller's context
+#: (or a changed ``decimal.DefaultContext``) says.
+_EXACT: Final = Context(
+    prec=64,
+    rounding=ROUND_HALF_EVEN,
+    Emin=-999_999,
+    Emax=999_999,
+    capitals=1,
+    clamp=0,
+    flags=[],
+    traps=[InvalidOperation, Inexact],
+)
+
+
+def _places(amount: Decimal) -> int:
+    """The decimal places finite *amount* needs, trailing zeros aside: read from its digits,
+    exactly (``normalize`` rounds to the context, and underflows ``1E-99999999`` to 0)."""
+    _, digits, exponent = amount.as_tuple()
+    assert isinstance(exponent, int)  # finite
+    end = len(digits)
+    while end and digits[end - 1] == 0:
+        end -= 1
+    # The trailing zeros (len(digits) - end) move the exponent up: 1.500 needs one place.
+    return 0 if end == 0 else max(0, -(exponent + len(digits) - end))
+
+
+def _money(value: Decimal | int | str, decimals: int, zero: bool, below: Decimal) -> Decimal | str:
+    """The check every amount reader shares: *value* (a Decimal, an int or a money string) as
+    an amount in the currency's form -- finite, positive (or zero too, with *zero*), below
+    *below*, with at most *decimals* places, quantized to them -- or what is wrong with it."""
+    if isinstance(value, str) and _MONEY.fullmatch(value) is None:
+        return "must be a decimal number"
+    try:
+        amount = Decimal(value)
+    except InvalidOperation:  # an exponent past what decimal holds
+        return "must be a decimal number"
+    if not amount.is_finite() or amount < 0 or (amount == 0 and not zero):
+        return f"must be {'zero or more' if zero else 'a positive amount'}"
+    if amount >= below:
+        return f"must be below {below:,}"
+    if _places(amount) > decimals:
+        return f"must have at most {decimals} decimal places"
+    # Exact (no digit dropped but trailing zeros); copy_abs: -0 is 0.
+    return amount.quantize(_UNITS[decimals], context=_EXACT).copy_abs()
+
+
 def parse_amount(
     value: object, decimals: int, what: str = "amount", *, zero: bool = False
 ) -> Decimal:
     """A positive, finite amount below :data:`MAX_AMOUNT`, with at most *decimals* decimal
-    places (or zero too, with *zero*: an allowance or limit of nothing).
+    places (or zero too, with *zero*: an allowance or limit of nothing), in the currency's
+    form: quantized to *decimals* places (``"1e3"`` is ``Decimal("1000")``, ``"100.0"`` with
+    0 decimals ``Decimal("100")``, ``"12.5"`` with 2 ``Decimal("12.50")``).
 
     Args:
-        value: A :class:`~decimal.Decimal`, an int, or a string such as ``"25000"``; a float
-            is refused (it cannot hold most decimal amounts exactly).
+        value: A :class:`~decimal.Decimal`, an int, or a string such as ``"25000"`` (ASCII
+            digits, an optional point and exponent; no spaces or underscores); a float is
+            refused (it cannot hold most decimal amounts exactly).
         decimals: The currency's decimal places.
         what: The name used in the error.
         zero: Whether zero is an amount too.
 
     Raises:
         ConfigError: Anything else.
+
+    Examples:
+        >>> parse_amount("1e3", 0), parse_amount("12.5", 2)
+        (Decimal('1000'), Decimal('12.50'))
     """
     if isinstance(value, bool) or not isinstance(value, Decimal | int | str):
         raise ConfigError(
             f"{what} must be a Decimal, an int or a decimal string (never a float), "
             f"got {show(value)}"
         )
-    try:
-        amount = Decimal(value)
-    except InvalidOperation:
-        raise ConfigError(f"{what} must be a decimal number, got {show(value)}") from None
-    if not amount.is_finite() or amount < 0 or (amount == 0 and not zero):
-        least = "zero or more" if zero else "a positive amount"
-        raise ConfigError(f"{what} must be {least}, got {show(value)}")
-    if amount >= MAX_AMOUNT:
-        raise ConfigError(f"{what} must be below {MAX_AMOUNT:,}, got {show(value)}")
-    exponent = amount.normalize().as_tuple().exponent
-    assert isinstance(exponent, int)  # finite
-    if -exponent > decimals:
-        raise ConfigError(f"{what} must have at most {decimals} decimal places, got {show(value)}")
+    amount = _money(value, decimals, zero, MAX_AMOUNT)
+    if isinstance(amount, str):
+        ascii_only = isinstance(value, str) and not value.isascii()
+        hint = " (a money string is written in ASCII digits)" if ascii_only else ""
+        raise ConfigError(f"{what} {amount}, got {show(value)}{hint}")
     return amount
 
 
@@ -143,6 +202,10 @@ class GoodwillPolicy:
         default_per_ticket: The per-ticket limit for other tiers (``None``: no limit).
         over_limit: ``"approval"`` (a grant beyond a limit awaits a supervisor) or
             ``"refuse"`` (it raises :class:`~csflow.errors.GoodwillLimitError`).
+
+    Amounts are kept in the currency's form (:func:`parse_amount`: ``allowance="1e2"`` with 2
+    decimals is ``Decimal("100.00")``).  Whether ``per_ticket`` and ``teams`` name declared
+    tiers and teams is :class:`~csflow.desk.DeskConfig`'s check.
 
     Raises:
         ConfigError: A malformed amount, period, zone or mode.
@@ -417,11 +480,26 @@ class GoodwillLedger:
             "count": self._count,
         }
 
-    def load_state(self, data: object, known: Container[str], path: str = "goodwill") -> None:
+    def load_state(
+        self,
+        data: object,
+        known: Container[str],
+        path: str = "goodwill",
+        *,
+        changed: bool = False,
+    ) -> None:
         """Fill this (new) ledger from :meth:`to_state` data; tickets must be *known*.
 
+        Each allowance is ``agent:<id>`` or ``team:<name>``, once, and a team's must be one of
+        the policy's pots.  With *changed* the data may have been written under another
+        policy (an accepted config change): what a team pot the policy no longer has spent is
+        dropped -- nothing draws on it any more (its agents draw on their own allowances), so
+        neither :meth:`balances` nor a grant sees it.
+
         Raises:
-            ConfigError: Malformed data, a bad amount, an unknown ticket; with the path to it.
+            ConfigError: Malformed data, a bad amount, an allowance twice, (without
+                *changed*) a team pot the policy does not have, an unknown ticket; with the
+                path to it.
         """
         d = mapping(data, path)
         if set(d) != {"spent", "per_ticket", "pending", "count"}:
@@ -430,8 +508,26 @@ class GoodwillLedger:
             raise ConfigError(f"expected a count, got {show(d['count'])}", f"{path}.count")
         self._count = d["count"]
         decimals = self.policy.decimals
-        for i, raw in enumerate(_rows(d["spent"], 3, f"{path}.spent")):
-            self._spent[raw[0]] = (raw[1], _amount(raw[2], decimals, f"{path}.spent[{i}]"))
+        pots = self.policy.teams
+        seen: set[str] = set()
+        for i, (budget, period, total) in enumerate(_rows(d["spent"], 3, f"{path}.spent")):
+            where = f"{path}.spent[{i}]"
+            kind, colon, name = budget.partition(":")
+            if not (colon and name and kind in ("agent", "team")) or budget in seen:
+                raise ConfigError(
+                    f"expected an allowance 'agent:<id>' or 'team:<name>', once each, "
+                    f"got {show(budget)}",
+                    where,
+                )
+            seen.add(budget)
+            spent = _amount(total, decimals, where)
+            if kind == "team" and name not in pots:
+                if changed:
+                    continue  # a pot the accepted config change removed: nobody draws on it
+                raise ConfigError(
+                    f"no goodwill pot for team {show(name)}; pots: {show(sorted(pots))}", where
+                )
+            self._spent[budget] = (period, spent)
         for tid, raw in mapping(d["per_ticket"], f"{path}.per_ticket").items():
             if tid not in known:
                 raise ConfigError(f"unknown ticket {show(tid)}", f"{path}.per_ticket")
@@ -472,27 +568,18 @@ _MAX_TOTAL: Final = MAX_AMOUNT * 10**6
 
 
 def _amount(value: object, decimals: int, path: str) -> Decimal:
-    """A snapshot's total: a decimal string, zero or more, below :data:`_MAX_TOTAL`, with at
-    most the currency's *decimals* decimal places."""
-    try:
-        amount = Decimal(value) if isinstance(value, str) and len(value) <= 64 else None
-    except InvalidOperation:
-        amount = None
-    if (
-        amount is None
-        or not amount.is_finite()
-        or not 0 <= amount < _MAX_TOTAL
-        or -_exponent(amount) > decimals
-    ):
+    """A snapshot's total: a decimal string of at most 64 characters, zero or more, below
+    :data:`_MAX_TOTAL`, with at most the currency's *decimals* decimal places (the check
+    :func:`parse_amount` makes, with the totals' bound), in the currency's form."""
+    amount = (
+        _money(value, decimals, True, _MAX_TOTAL)
+        if isinstance(value, str) and len(value) <= 64
+        else None
+    )
+    if not isinstance(amount, Decimal):
         raise ConfigError(
             f"expected a decimal amount from 0 to below {_MAX_TOTAL:,} with at most "
             f"{decimals} decimal places, got {show(value)}",
             path,
         )
     return amount
-
-
-def _exponent(amount: Decimal) -> int:
-    exponent = amount.normalize().as_tuple().exponent
-    assert isinstance(exponent, int)  # finite
-    return exponent

@@ -398,7 +398,7 @@ def _load(
             if r.state in _OPEN:
                 parts.contacts.opened(r.ticket.customer.id, tid)
     if parts.goodwill is not None and d["goodwill"] is not None:
-        parts.goodwill.load_state(d["goodwill"], tickets, f"{path}.goodwill")
+        parts.goodwill.load_state(d["goodwill"], tickets, f"{path}.goodwill", changed=recalculate)
     moved: list[Event] = []
     if recalculate and at is not None:
         _recalculate(parts, at, moved, clocks)
