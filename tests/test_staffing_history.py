@@ -421,3 +421,21 @@ def test_intervals_that_do_not_fit_the_clock_change_take_their_wall_clock_counte
         (15, 1, timedelta(minutes=45)),
     ]
     assert [r.arrivals for r in twice] == [6.0, 5.0]  # arrivals at :05, :15 ... :55
+
+
+@given(st.lists(st.integers(0, 59), min_size=1, max_size=40), st.integers(1, 7))
+def test_an_interval_forecast_is_its_count_over_the_days_rounded_once(
+    minutes: list[int], lookback: int
+) -> None:
+    # Arrivals spread over the minutes of one hour of the past Mondays: the forecast is the
+    # exact mean, not a sum of per-minute thirds (six over three days is 2.0, not 1.99...).
+    jkt = ZoneInfo("Asia/Jakarta")
+    past = [
+        datetime(2026, 3, 16, 9, m, tzinfo=jkt) - timedelta(weeks=i % lookback)
+        for i, m in enumerate(minutes)
+    ]
+    f = forecast_from_history(
+        past, date(2026, 3, 23), timezone="Asia/Jakarta", lookback=lookback,
+        interval=timedelta(hours=1),
+    )  # fmt: skip
+    assert f.intervals[9].arrivals == len(minutes) / lookback

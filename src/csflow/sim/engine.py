@@ -870,14 +870,15 @@ def simulate(
 
     Examples:
         >>> from datetime import datetime, timedelta, timezone
+        >>> from csflow.sim import AgentGroup, Arrivals, RatePeriod, SimConfig
         >>> cfg = SimConfig(
         ...     start=datetime(2026, 3, 16, tzinfo=timezone.utc),
         ...     duration=timedelta(hours=2),
-        ...     arrivals=Arrivals.constant(50),
-        ...     agents=[AgentGroup("a", 6)],
+        ...     arrivals=Arrivals([RatePeriod(timedelta(0), per_hour=50)]),
+        ...     agents=[AgentGroup("a", 6, capacity={"phone": 1})],
         ... )
         >>> result = simulate(DeskConfig(), cfg, seed=1)
-        >>> result.report.offered == result.customers
+        >>> result.report.offered == result.customers > 50
         True
     """
     if not isinstance(desk_config, DeskConfig):

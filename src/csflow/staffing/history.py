@@ -37,6 +37,7 @@ import bisect
 import zoneinfo
 from collections.abc import Iterable, Iterator
 from datetime import UTC, date, datetime, time, timedelta
+from fractions import Fraction
 
 import attrs
 
@@ -54,6 +55,8 @@ _MINUTE = timedelta(minutes=1)
 _MINUTE_US = 60_000_000
 _DAY_US = 86_400_000_000
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+_ZERO = Fraction(0)
 
 
 @attrs.frozen
@@ -260,8 +263,10 @@ def forecast_from_history(
             counts[k][cell] = counts[k].get(cell, 0) + 1
             counted += 1
 
-    def mean(cell: _Cell) -> float:
-        """The mean count of a wall-clock cell over the observed days that had it."""
+    def mean(cell: _Cell) -> Fraction:
+        """The mean count of a wall-clock cell over the observed days that had it, exactly
+        (an interval's sum of means is then rounded once: six arrivals over three days are
+        2.0, not a sum of six thirds)."""
         total = seen = 0
         for cells, row in zip(has, counts, strict=True):
             if cells is None:  # every minute once: a second pass reads the first
@@ -274,7 +279,7 @@ def forecast_from_history(
                 continue  # a minute the day skipped
             total += row.get(key, 0)
             seen += 1
-        return total / seen if seen else 0.0
+        return Fraction(total, seen) if seen else _ZERO
 
     try:
         day_start, day_end = _midnight_us(target, zone), _midnight_us(target + _DAY, zone)
@@ -282,11 +287,11 @@ def forecast_from_history(
         raise ConfigError(f"the day {target.isoformat()} cannot be forecast", "day") from None
     step = interval // _MINUTE
     starts_at: list[int] = []
-    sums: list[float] = []
+    sums: list[Fraction] = []
     for us, cell in _minutes(day_start, day_end, zone):
         if not sums or cell[0] % step == 0:  # the day's start, or a wall time on the grid
             starts_at.append(us)
-            sums.append(0.0)
+            sums.append(_ZERO)
         sums[-1] += mean(cell)
     rows = [
         ForecastInterval(
@@ -294,7 +299,7 @@ def forecast_from_history(
             timedelta(
                 microseconds=(starts_at[j + 1] if j + 1 < len(starts_at) else day_end) - s_us
             ),
-            sums[j],
+            float(sums[j]),
         )
         for j, s_us in enumerate(starts_at)
     ]
