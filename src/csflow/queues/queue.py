@@ -30,7 +30,9 @@ the first call whose instant is at least its ``queued_at`` plus the delay, and i
 by a refresh at or after that instant; a peek that showed it earlier leaves it to report
 (and ``next_visible_at`` says so).  Instants may come out of order -- a host's commands run
 at later instants than the timers its next advance fires -- and an item queued again below
-a later call's instant still crosses at its own.
+a later call's instant still crosses at its own.  Instants end with year 9999 (``MAX_US``):
+an item whose ``queued_at`` plus the delay is later crosses at that last instant, and
+``next_visible_at`` says so.
 
 Call-backs (virtual hold).  :meth:`TicketQueue.request_callback` keeps the ticket's key --
 and so its place -- and flags the entry ``callback=True``, re-grouping it on the phone
@@ -413,7 +415,8 @@ class TicketQueue:
         """The next instant (microseconds) a ticket becomes visible in a delay view, if any.
 
         A ticket a peek made visible that :meth:`refresh` has not reported yet counts at the
-        instant it became visible: that step is still to be taken.
+        instant it became visible: that step is still to be taken.  An instant after the
+        last one (year 9999) is the last one: the ticket crosses then.
         """
         best: int | None = None
         if self._announced:
@@ -432,7 +435,7 @@ class TicketQueue:
                 when = pending[0][0] + view.delay_us
                 if best is None or when < best:
                     best = when
-        return best
+        return best if best is None or best <= MAX_US else MAX_US
 
     # -- changing --------------------------------------------------------------------------
 
@@ -712,9 +715,10 @@ class TicketQueue:
             self._advance_view(view, at_us)
         out: list[tuple[int, QueuedTicket]] = []
         later: list[tuple[int, QueuedTicket]] = []
+        end = at_us >= MAX_US  # the last instant: everything crosses
         for d, e in self._announced:
             if self._alive(e):
-                (out if e.queued_at_us + d <= at_us else later).append((d, e))
+                (out if end or e.queued_at_us + d <= at_us else later).append((d, e))
         self._announced = later
         return out
 
@@ -756,8 +760,11 @@ class TicketQueue:
                 it[4] for heap in view.visible.values() for it in heap if index.get(it[3]) is it[4]
             )
             horizon = view.horizon_us
-            if at_us is not None and (horizon is None or at_us - delay > horizon):
-                horizon = at_us - delay
+            if at_us is not None:
+                # As ``_advance_view`` would bring it to *at* (the last instant shows all).
+                now = at_us - delay if at_us < MAX_US else MAX_US
+                if horizon is None or now > horizon:
+                    horizon = now
             views.append([delay, horizon, [e.ticket_id for e in shown]])
         return {
             "entries": [
@@ -1055,7 +1062,8 @@ class TicketQueue:
         # command at an earlier instant than a peek already made -- a host's instants may come
         # out of order -- is not visible yet at this one, and becomes so at its own instant
         # (next_visible_at), as in a queue that never saw the later peek.
-        horizon = at_us - view.delay_us
+        # At the last instant every entry has waited every delay (nothing comes later).
+        horizon = at_us - view.delay_us if at_us < MAX_US else MAX_US
         if view.horizon_us is None or horizon > view.horizon_us:
             view.horizon_us = horizon
         pending = view.pending

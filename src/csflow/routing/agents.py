@@ -117,7 +117,8 @@ class SignatureState:
         members: Group -> agent id -> record, the agents that meet it statically.
         avail: Group -> how many members can take its channel now.
         heaps: Group -> chain -> the lazy heap of members (see :mod:`csflow.routing.pool`).
-        refs: How many waiting tickets wait under it (a pinned signature goes at 0).
+        refs: How many waiting tickets wait under it (a pinned signature goes at 0; any
+            other is kept among a bounded number of unused ones).
     """
 
     __slots__ = ("avail", "heaps", "members", "refs", "sig")

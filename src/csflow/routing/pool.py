@@ -20,6 +20,17 @@ eligibility of every (agent, signature) pair; it changes only when an agent join
 changes profile.  The dynamic part -- presence is routable, spare capacity on the channel --
 is checked in O(1) per agent.
 
+**A signature lives while it is used.**  A signature is kept while a waiting ticket waits under
+it (:meth:`AgentPool.ref`, :meth:`AgentPool.unref` count them).  One no ticket waits under is
+*idle*: it stays, most recently used last, so that tickets of the same requirements that are
+assigned at once (the usual case) do not compute its members each time, but at most
+``_IDLE_SIGNATURES`` of them are kept and the oldest goes first (a pinned one goes at once:
+its agent's next ticket has another).  So the signatures kept, and everything that walks
+them -- an agent joining, a presence change, a release -- are bounded by the live work plus
+a constant, however many distinct requirements tickets long gone had.  A signature dropped
+and seen again is computed afresh, with the same members, counters and heap tops: no
+decision changes.
+
 **Which agent takes a ticket** is answered, per signature and per agent group (routing
 profile) and strategy chain, by a heap of available members ordered by the chain's key
 (longest idle, round robin, ...).  The heap is maintained lazily:
@@ -70,6 +81,7 @@ from __future__ import annotations
 
 import heapq
 import itertools
+from collections import OrderedDict
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from typing import Any
@@ -101,6 +113,11 @@ from csflow.routing.strategies import Chain, LongestIdle, Strategy, strategy_tup
 __all__ = ["AgentPool"]
 
 _SLACK = 16
+
+#: How many idle signatures (no ticket waits under them) the pool keeps; the oldest goes
+#: first.  A bound, so that memory and the walks over an agent's signatures follow the live
+#: work (see the theory of operation).
+_IDLE_SIGNATURES = 256
 
 #: Any signature, to ask a signature-free chain (``Chain.sig_free``) for an agent's key.
 _PROBE = Signature("chat")
@@ -148,6 +165,8 @@ class AgentPool:
         self._spare_index: dict[str, dict[str, AgentRecord]] = {}
         self._sigs: dict[Signature, SignatureState] = {}
         self._sigs_by_channel: dict[str, dict[Signature, SignatureState]] = {}
+        # The registered signatures no ticket waits under, least recently used first.
+        self._idle: OrderedDict[Signature, SignatureState] = OrderedDict()
         self._chains: dict[tuple[Strategy, ...], Chain] = {}
         self._non_monotone = False  # some chain re-keys agents after every assignment
         self._held_back: AgentRecord | None = None  # see hold_back
@@ -563,14 +582,46 @@ class AgentPool:
         """The agents that can take one more ticket of channel *c* now, in joining order."""
         return sorted(self._spare_index.get(c, {}).values(), key=lambda a: a.order)
 
+    def ref(self, sig: Signature) -> SignatureState:
+        """One more waiting ticket waits under *sig* (registered if new); its state.
+
+        A signature with waiting tickets is kept until the last one goes (:meth:`unref`).
+        """
+        st = self._sigs.get(sig)
+        if st is None:
+            st = self.register(sig)
+        if st.refs <= 0:
+            self._idle.pop(sig, None)
+        st.refs += 1
+        return st
+
     def unref(self, sig: Signature) -> None:
-        """One waiting ticket fewer waits under *sig*; a pinned signature nobody uses goes."""
+        """One waiting ticket fewer waits under *sig*.
+
+        When none is left, a pinned signature goes, and any other is kept idle, the most
+        recently used of at most ``_IDLE_SIGNATURES`` (the oldest goes first).
+        """
         st = self._sigs.get(sig)
         if st is None:
             return
         st.refs -= 1
-        if st.refs <= 0 and sig.agent is not None:
+        if st.refs <= 0:
+            self._idle_or_drop(st)
+
+    def _idle_or_drop(self, st: SignatureState) -> None:
+        """*st* has no waiting ticket left: drop it if pinned, else keep it idle."""
+        if st.sig.agent is not None:
             self._unregister(st)
+        else:
+            self._keep_idle(st)
+
+    def _keep_idle(self, st: SignatureState) -> None:
+        """Keep *st* (no ticket waits under it) as the most recent idle signature; the
+        oldest goes beyond ``_IDLE_SIGNATURES``."""
+        idle = self._idle
+        idle[st.sig] = st
+        if len(idle) > _IDLE_SIGNATURES:
+            self._unregister(idle.popitem(last=False)[1])
 
     def assign_unchecked(self, ag: AgentRecord, ticket_id: str, c: str, at_us: int) -> None:
         """Record that *ag* holds *ticket_id* on channel *c* (the caller checked it can)."""
@@ -733,8 +784,8 @@ class AgentPool:
         st = self._sigs.get(sig)
         if st is not None:  # ``unref`` inlined
             st.refs -= 1
-            if st.refs <= 0 and sig.agent is not None:
-                self._unregister(st)
+            if st.refs <= 0:
+                self._idle_or_drop(st)
         c = sig.channel
         held = ag.held
         del held[old_id]
@@ -790,6 +841,10 @@ class AgentPool:
     def register(self, sig: Signature) -> SignatureState:
         """The state of *sig*, computing its members the first time it is seen.
 
+        A signature registered here and not waited under (:meth:`ref`) is idle: kept, among
+        the ``_IDLE_SIGNATURES`` most recent, and then dropped (see the theory of operation).
+        A caller keeps the state it got only until it registers another signature.
+
         Raises:
             ConfigError: *sig* is not a Signature.
         """
@@ -813,6 +868,7 @@ class AgentPool:
                 self._join(st, ag)
         self._sigs[sig] = st
         self._sigs_by_channel.setdefault(sig.channel, {})[sig] = st
+        self._keep_idle(st)
         return st
 
     def top(
@@ -998,6 +1054,7 @@ class AgentPool:
                         heaps[chain] = self._build_heap(st, g, chain)
 
     def _unregister(self, st: SignatureState) -> None:
+        self._idle.pop(st.sig, None)
         for members in st.members.values():
             for ag in members.values():
                 ag.sigs[st.sig.channel].pop(st.sig, None)

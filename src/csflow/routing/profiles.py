@@ -17,9 +17,10 @@ import attrs
 
 from csflow._config import MAX_NAME_CHARS, name_set
 from csflow._text import show
-from csflow._time import duration_us
+from csflow._time import ONE_US, duration_us
 from csflow.errors import ConfigError
 from csflow.queues import Signature
+from csflow.queues.keys import MAX_ALLOWANCE
 from csflow.routing._checks import check_name
 
 __all__ = [
@@ -34,6 +35,10 @@ __all__ = [
 ]
 
 
+#: The longest *after* of a relaxation step, in microseconds (a queue key's allowance bound).
+_MAX_AFTER_US = MAX_ALLOWANCE // ONE_US
+
+
 def _to_drop(value: Iterable[str]) -> frozenset[str]:
     return name_set(value, "drop", "skill names")
 
@@ -43,7 +48,9 @@ class RelaxationStep:
     """One timed widening of a ticket's requirements.
 
     Args:
-        after: How long after the ticket was queued the step applies.
+        after: How long after the ticket was queued the step applies: from 0 to 36,525
+            days, about a hundred years (``MAX_ALLOWANCE``, as a queue key's allowance).
+            A step due after the last instant (year 9999) applies at it.
         proficiency: Lower every minimum proficiency above this value to it
             (``1``: any agent with the skill).
         drop: Skills no longer required.
@@ -51,8 +58,9 @@ class RelaxationStep:
         overflow_to: Move the ticket to this queue (keeping its key).
 
     Raises:
-        ConfigError: A negative *after*, a proficiency outside 1-5, an *any_language* that is
-            not a bool, or a step that does nothing.
+        ConfigError: A negative *after* or one beyond 36,525 days (path ``after``), a
+            proficiency outside 1-5, an *any_language* that is not a bool, or a step that
+            does nothing.
     """
 
     after: timedelta
@@ -63,7 +71,14 @@ class RelaxationStep:
     _after_us: int = attrs.field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
-        object.__setattr__(self, "_after_us", duration_us(self.after, "after", ConfigError))
+        after_us = duration_us(self.after, "after", ConfigError)
+        if after_us > _MAX_AFTER_US:
+            raise ConfigError(
+                f"must be at most {MAX_ALLOWANCE.days:,} days (about 100 years), got "
+                f"{show(self.after)}",
+                "after",
+            )
+        object.__setattr__(self, "_after_us", after_us)
         p = self.proficiency
         if p is not None and (not isinstance(p, int) or isinstance(p, bool) or not 1 <= p <= 5):
             raise ConfigError(f"proficiency must be an int from 1 to 5 or None, got {show(p)}")

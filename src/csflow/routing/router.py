@@ -101,7 +101,14 @@ from csflow.routing.profiles import (
     serving_table,
 )
 from csflow.routing.strategies import LongestIdle, SelectionContext, Strategy, pin_candidates
-from csflow.routing.waiting import Timers, Wait, due_changes, hold_moves_to, pin_if_held
+from csflow.routing.waiting import (
+    WAITED_AT_THE_END,
+    Timers,
+    Wait,
+    due_changes,
+    hold_moves_to,
+    pin_if_held,
+)
 
 __all__ = ["Router"]
 
@@ -564,7 +571,7 @@ class Router:
                 return new_assignment(ticket.id, ag.id, at_us, reason, callback, None)
         if key is None:
             key = policy(make_key_context(ticket, w.queued_at_us, w.due_us))
-        self.pool.register(w.sig).refs += 1
+        self.pool.ref(w.sig)
         self.queues[w.queue].push_key(
             ticket.id,
             band=key[0],
@@ -631,7 +638,7 @@ class Router:
             self._unpin_index(w, w.pin)
         w.pin = None
         w.open_sig = w.sig = w.open_sig.on_channel(name)
-        self.pool.register(w.sig).refs += 1
+        self.pool.ref(w.sig)
         self.pool.unref(old)
         w.version += 1
         self._timers.arm(w)
@@ -744,24 +751,42 @@ class Router:
     def advance(self, at: Instant) -> list[RoutingChange]:
         """Fire what is due at *at*: relaxation steps, pin expiries, overflow visibility.
 
+        The timers due are taken instant by instant: every ticket whose timer falls due at
+        one instant changes first (its pin expires, its steps apply), then they are routed
+        in service order (queue key), as an agent that frees up takes tickets -- not in the
+        order their timers were set.  Tickets that a routing profile's delay lets more
+        agents serve are routed next, by the instant they crossed it, then in service order.
+        Everything due after the last instant a datetime can hold (year 9999) is due at it.
+
         Returns:
-            The changes, in order: :class:`Relaxed`, :class:`Overflowed`,
-            :class:`PinReleased`, and the :class:`Assignment` each made possible.
+            The changes, per ticket in that order: its :class:`PinReleased`,
+            :class:`Relaxed` and :class:`Overflowed`, then the :class:`Assignment` they made
+            possible, if any.
         """
         at_us = to_instant_us(at)
         out: list[RoutingChange] = []
-        for due in self._timers.pop_due(at_us, self._waiting):
-            out.extend(self._fire(due, at_us))
+        while True:
+            due = self._timers.pop_next(at_us, self._waiting)
+            if not due:
+                break
+            self._fire(due, at_us, out)
+        crossed: list[tuple[int, tuple[int, int, int], Wait]] = []
         for q in self.queues.values():
-            for _, entry in q.refresh(at_us):
+            for delay, entry in q.refresh(at_us):
                 w = self._waiting.get(entry.ticket_id)
                 if w is not None:
-                    if w.ahead:
-                        # A slot's delay passed: an agent the hold passed over may serve it now.
-                        self._move_hold(w, at_us)
-                    got = self._route_waiting(w, at_us)
-                    if got is not None:
-                        out.append(got)
+                    crossed.append((min(entry.queued_at_us + delay, MAX_US), entry.key, w))
+        if len(crossed) > 1:
+            crossed.sort(key=lambda c: c[:2])
+        for _, _, w in crossed:
+            if self._waiting.get(w.ticket.id) is not w:
+                continue  # routed already (it crossed two delays)
+            if w.ahead:
+                # A slot's delay passed: an agent the hold passed over may serve it now.
+                self._move_hold(w, at_us)
+            got = self._route_waiting(w, at_us)
+            if got is not None:
+                out.append(got)
         return out
 
     # -- batch -----------------------------------------------------------------------------
@@ -1016,7 +1041,7 @@ class Router:
                     f"its queue but {w.sig} here",
                     where,
                 )
-            self.pool.register(w.sig).refs += 1
+            self.pool.ref(w.sig)
             self._waiting[tid] = w
             if pin is not None:
                 self._index_pin(w)
@@ -1075,6 +1100,8 @@ class Router:
         waited = at_us - w.queued_at_us
         if waited < 0:  # an instant before the ticket joined the line: not waited yet
             waited = 0
+        elif at_us >= MAX_US:  # the last instant: every delay has passed (``waited_us``)
+            waited = WAITED_AT_THE_END
         best: tuple[int, tuple[int, ...], int, AgentRecord] | None = None
         count = 0
         for prio, delay, g in self._serving[w.queue]:
@@ -1246,7 +1273,7 @@ class Router:
         old_sig, old_queue = w.sig, w.queue
         if sig == old_sig and queue == old_queue:
             return
-        self.pool.register(sig).refs += 1
+        self.pool.ref(sig)
         if queue != old_queue:
             entry = self.queues[old_queue].remove(w.ticket.id)
             self.queues[queue].insert(attrs.evolve(entry, signature=sig))
@@ -1256,22 +1283,30 @@ class Router:
         w.sig = sig
         self.pool.unref(old_sig)
 
-    def _fire(self, w: Wait, at_us: int) -> list[RoutingChange]:
-        pin = w.pin
-        out, queue = due_changes(w, at_us)
-        if pin is not None and w.pin is None:
-            self._unpin_index(w, pin)
-        target = w.open_sig if w.pin is None else w.open_sig.pinned(w.pin)
-        self._move(w, target, queue, at_us)
-        if w.ahead:
-            # A relaxation step or an overflow may let an agent the hold passed over serve it.
-            self._move_hold(w, at_us)
-        w.version += 1
-        self._timers.arm(w)
-        got = self._route_waiting(w, at_us)
-        if got is not None:
-            out.append(got)
-        return out
+    def _fire(self, due: list[Wait], at_us: int, out: list[RoutingChange]) -> None:
+        """The tickets *due* (their timers fell due at one instant) change, then are routed
+        in service order: O(k log n) for k tickets."""
+        fired: list[tuple[tuple[int, int, int], Wait, list[RoutingChange]]] = []
+        for w in due:
+            pin = w.pin
+            changes, queue = due_changes(w, at_us)
+            if pin is not None and w.pin is None:
+                self._unpin_index(w, pin)
+            target = w.open_sig if w.pin is None else w.open_sig.pinned(w.pin)
+            self._move(w, target, queue, at_us)
+            if w.ahead:
+                # A relaxation step or an overflow may let an agent the hold passed over serve it.
+                self._move_hold(w, at_us)
+            w.version += 1
+            self._timers.arm(w)
+            fired.append((self.queues[w.queue].get(w.ticket.id).key, w, changes))
+        if len(fired) > 1:
+            fired.sort(key=lambda f: f[0])  # keys are unique (their last part is a sequence)
+        for _, w, changes in fired:
+            out.extend(changes)
+            got = self._route_waiting(w, at_us)
+            if got is not None:
+                out.append(got)
 
     def _route_waiting(self, w: Wait, at_us: int) -> Assignment | None:
         found = self._select(w, at_us, None)

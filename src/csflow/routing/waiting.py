@@ -26,15 +26,22 @@ its next step or its pin's expiry, whichever comes first, in one heap (:class:`T
 timer names the ticket and the :attr:`Wait.version` it was armed for; any change of the ticket
 (routed, removed, re-armed) bumps the version, so old timers are dropped lazily when they
 reach the top.  A hold that moves to another agent keeps its deadline, and so its timer.
+The tickets whose timers fall due at one instant change together, then are routed in queue
+order (:meth:`Timers.pop_next`).
+
+**The last instant.**  Instants end with year 9999 (``MAX_US``).  A hold, a relaxation step or
+a slot's delay that would end later ends at the last instant: the timer is set for it, and a
+ticket has waited every step and every delay by then (:func:`waited_us`), so
+``advance`` at the last instant applies all of them.
 """
 
 from __future__ import annotations
 
 import heapq
 import itertools
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 
-from csflow._time import MAX_US
+from csflow._time import MAX_US, MIN_US
 from csflow.model import Ticket
 from csflow.queues import Signature
 from csflow.routing.agents import AgentRecord
@@ -43,6 +50,19 @@ from csflow.routing.profiles import Relaxation, serves
 from csflow.routing.strategies import Chain, SelectionContext, pin_candidates
 
 __all__ = ["Timers", "Wait", "due_changes", "hold_moves_to", "pin_if_held"]
+
+#: What a ticket has waited at the last instant: longer than any step or delay (a timedelta
+#: holds at most about 2.7 million years), so that everything due after it is due then.
+WAITED_AT_THE_END = MAX_US - MIN_US
+
+
+def waited_us(queued_at_us: int, at_us: int) -> int:
+    """Microseconds a ticket queued at *queued_at_us* has waited at *at_us*: 0 at an instant
+    before it joined the line (a host's instants may come out of order), and more than any
+    step or delay at the last instant (``MAX_US``), when everything due later is due."""
+    if at_us >= MAX_US:
+        return WAITED_AT_THE_END
+    return max(0, at_us - queued_at_us)
 
 
 class Wait:
@@ -115,9 +135,10 @@ class Wait:
         self.version = 0
 
     def waited_us(self, at_us: int) -> int:
-        """Microseconds waited at *at_us*: 0 at an instant before the ticket joined the line
-        (a host's instants may come out of order), as for a queue entry."""
-        return max(0, at_us - self.queued_at_us)
+        """Microseconds waited at *at_us* (:func:`waited_us`): 0 at an instant before the
+        ticket joined the line (a host's instants may come out of order), as for a queue
+        entry, and more than any step or delay at the last instant."""
+        return waited_us(self.queued_at_us, at_us)
 
 
 def _hold_priority(
@@ -275,7 +296,9 @@ class Timers:
             when = w.pin_until
         plan = w.plan
         if plan is not None and w.step < len(plan.steps):
-            due = w.queued_at_us + plan.steps[w.step].after_us
+            # Capped at the last instant, as a hold is (``pin_if_held``): the step applies
+            # then (``waited_us``), and the desk can still say when it is due.
+            due = min(w.queued_at_us + plan.steps[w.step].after_us, MAX_US)
             when = due if when is None else min(when, due)
         if when is not None:
             heapq.heappush(self._heap, (when, next(self._seq), w.ticket.id, w.version, w))
@@ -300,14 +323,20 @@ class Timers:
             heapq.heappop(timers)
         return timers[0][0] if timers else None
 
-    def pop_due(self, at_us: int, waiting: Mapping[str, Wait]) -> Iterator[Wait]:
-        """Each waiting ticket whose live timer is due at *at_us*, earliest first.
+    def pop_next(self, at_us: int, waiting: Mapping[str, Wait]) -> list[Wait]:
+        """The waiting tickets whose live timers fall due at the first instant any does, if
+        that instant is at or before *at_us* (else none), in the order the timers were set.
 
-        Timers armed while the caller handles one ticket are seen too, when due.
+        The caller applies all their changes before it routes any of them, in queue order:
+        tickets that relax at the same instant are served as the queue orders them, not as
+        their timers were set.  Call again for the next instant (timers armed meanwhile are
+        seen then, when due).  O(k log n) for k timers popped.
         """
         timers = self._heap
-        while timers and timers[0][0] <= at_us:
-            _, _, tid, version, armed = heapq.heappop(timers)
-            if waiting.get(tid) is not armed or armed.version != version:
-                continue
-            yield armed
+        out: list[Wait] = []
+        first = -1
+        while timers and timers[0][0] <= at_us and (not out or timers[0][0] == first):
+            first, _, tid, version, armed = heapq.heappop(timers)
+            if waiting.get(tid) is armed and armed.version == version:
+                out.append(armed)
+        return out
