@@ -143,7 +143,7 @@ def test_equality_hash_repr_and_evolve_include_the_calendars() -> None:
     assert hash(a) == hash(b)
     assert a != chat_policy(calendars={})
     assert a != chat_policy(calendars={"first_response": OFFICE})
-    assert "calendars=mappingproxy({<Metric.RESOLUTION: 'resolution'>: BusinessCalendar(" in (
+    assert "calendars=FrozenDict({<Metric.RESOLUTION: 'resolution'>: BusinessCalendar(" in (
         repr(a)
     )
     # evolve keeps them, and the targets it builds follow a new main calendar elsewhere.

@@ -61,9 +61,9 @@ import zoneinfo
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
-from types import MappingProxyType
 from typing import Any, NamedTuple, cast
 
+from csflow._frozen import FrozenDict
 from csflow._text import show
 from csflow._time import EPOCH, MAX_US, MIN_US, ONE_US, duration_us, from_us, instant_us
 from csflow.errors import CalendarError, ConfigError
@@ -335,7 +335,7 @@ class BusinessCalendar:
             )
         else:
             hol = {_check_date(d, "'holidays'"): "holiday" for d in holidays}
-        self._holidays: Mapping[date, str] = MappingProxyType(dict(sorted(hol.items())))
+        self._holidays: Mapping[date, str] = FrozenDict(dict(sorted(hol.items())))
 
         special_days = {} if special_days is None else special_days
         if not isinstance(special_days, Mapping):
@@ -346,9 +346,7 @@ class BusinessCalendar:
             _check_date(d, "'special_days'"): _parse_spans(spans, f"special_days[{d.isoformat()}]")
             for d, spans in special_days.items()
         }
-        self._special: Mapping[date, tuple[Span, ...]] = MappingProxyType(
-            dict(sorted(special.items()))
-        )
+        self._special: Mapping[date, tuple[Span, ...]] = FrozenDict(dict(sorted(special.items())))
         self._special_ords = [d.toordinal() for d, spans in self._special.items() if spans]
 
         # Dates whose open time may differ from the weekly pattern's, by year.
@@ -401,7 +399,7 @@ class BusinessCalendar:
     @property
     def weekly(self) -> Mapping[str, tuple[tuple[str, str], ...]]:
         """Day key -> spans as ``("HH:MM", "HH:MM")`` pairs (closed days are omitted)."""
-        return MappingProxyType(
+        return FrozenDict(
             {
                 key: tuple(_fmt_span(s) for s in spans)
                 for key, spans in zip(DAY_KEYS, self._weekly, strict=True)
@@ -417,7 +415,7 @@ class BusinessCalendar:
     @property
     def special_days(self) -> Mapping[date, tuple[tuple[str, str], ...]]:
         """Special date -> spans as ``("HH:MM", "HH:MM")`` pairs, read-only."""
-        return MappingProxyType(
+        return FrozenDict(
             {d: tuple(_fmt_span(s) for s in spans) for d, spans in self._special.items()}
         )
 

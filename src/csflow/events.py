@@ -23,11 +23,11 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from decimal import Decimal
-from types import MappingProxyType
 from typing import Any, Final, TypeAlias
 
 import attrs
 
+from csflow._frozen import FrozenDict
 from csflow._plain import decode_fields, encode_fields
 from csflow._text import show
 from csflow.errors import ConfigError
@@ -538,7 +538,7 @@ def _own_event_classes() -> dict[str, type[Any]]:
 
 # A fixed registry, built once: a class another module defines on DeskEvent later (a host's
 # own "TicketClosed", a test double) neither takes over a csflow type tag nor reads back.
-_EVENT_CLASSES: Final[Mapping[str, type[Any]]] = MappingProxyType(_own_event_classes())
+_EVENT_CLASSES: Final[Mapping[str, type[Any]]] = FrozenDict(_own_event_classes())
 
 # -- the ranges a desk's events stay within ------------------------------------------------
 # The desk's own limits, restated here (this module depends on csflow.model only; a test ties

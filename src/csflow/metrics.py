@@ -71,12 +71,12 @@ from __future__ import annotations
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime, timedelta, tzinfo
-from types import MappingProxyType
 from typing import Any, Final, overload
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import attrs
 
+from csflow._frozen import FrozenDict
 from csflow._plain import encode_instant
 from csflow._text import show
 from csflow._time import MAX_US, MIN_US, ONE_US, duration_us, from_us, instant_us, utc
@@ -160,7 +160,7 @@ def _read_only(groups: Mapping[str, Attainment]) -> Mapping[str, Attainment]:
             raise ConfigError(
                 f"expected a mapping of names to Attainment, got {show(key)}: {show(value)}"
             )
-    return MappingProxyType({key: groups[key] for key in sorted(groups)})
+    return FrozenDict({key: groups[key] for key in sorted(groups)})
 
 
 def _seconds(value: timedelta | None) -> float | None:
@@ -416,7 +416,7 @@ class Report:
         # Read-only mappings do not pickle; rebuild from plain dicts (reports cross process
         # boundaries when sweeps run on a pool).
         values = (getattr(self, f.name) for f in attrs.fields(Report))
-        return (Report, tuple(dict(v) if isinstance(v, MappingProxyType) else v for v in values))
+        return (Report, tuple(dict(v) if isinstance(v, FrozenDict) else v for v in values))
 
     def to_dict(self) -> dict[str, Any]:
         """The report as JSON-compatible data: counts, rates, seconds and ISO 8601 instants.

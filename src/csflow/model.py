@@ -14,11 +14,11 @@ import functools
 import re
 from collections.abc import Iterable, Mapping
 from datetime import datetime
-from types import MappingProxyType
 from typing import Any, ClassVar, TypeVar
 
 import attrs
 
+from csflow._frozen import FrozenDict
 from csflow._text import show
 from csflow._time import require_aware
 from csflow.errors import ConfigError
@@ -76,7 +76,7 @@ def _check_id(kind: str, value: object) -> str:
 
 # One shared read-only empty mapping: most tickets and customers carry no attributes, and a
 # proxy of a fresh dict each would cost ~200 bytes per ticket.
-_NO_ATTRIBUTES: Mapping[str, Any] = MappingProxyType({})
+_NO_ATTRIBUTES: Mapping[str, Any] = FrozenDict({})
 
 
 #: How deep free-form attributes may nest (a mapping or list inside another counts one level),
@@ -93,7 +93,7 @@ def _frozen_mapping(value: Mapping[str, Any] | None) -> Mapping[str, Any]:
         raise ConfigError(f"attributes must be a mapping, got {show(value)}")
     if not value:
         return _NO_ATTRIBUTES
-    return MappingProxyType(_plain_copy(value))
+    return FrozenDict(_plain_copy(value))
 
 
 def _plain_copy(value: Mapping[str, Any]) -> dict[str, Any]:
@@ -520,7 +520,7 @@ def _to_skills(value: Mapping[str, int]) -> Mapping[str, int]:
     for skill, prof in value.items():
         _check_name("skill", skill)
         _check_proficiency(f"proficiency of skill {skill!r}", prof)
-    return MappingProxyType(dict(sorted(value.items())))
+    return FrozenDict(dict(sorted(value.items())))
 
 
 def _to_capacity(value: Mapping[Channel | str, int]) -> Mapping[str, int]:
@@ -534,7 +534,7 @@ def _to_capacity(value: Mapping[Channel | str, int]) -> Mapping[str, int]:
                 f"capacity for channel {show(name)} must be an int from 0 to 1000, got {show(n)}"
             )
         out[name] = n
-    return MappingProxyType(dict(sorted(out.items())))
+    return FrozenDict(dict(sorted(out.items())))
 
 
 def _to_teams(value: Iterable[str]) -> frozenset[str]:

@@ -32,11 +32,11 @@ import statistics
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from decimal import Decimal
-from types import MappingProxyType
 from typing import Final
 
 import attrs
 
+from csflow._frozen import FrozenDict
 from csflow._text import show
 from csflow.errors import ConfigError
 from csflow.events import (
@@ -385,8 +385,8 @@ def people_report(events: Iterable[object]) -> PeopleReport:
     for a, sat in groups["agent"].items():
         if a not in standards:
             standards[a] = AgentStandard(a, 0, 0, None, None, None, 0, Attainment(), sat)
-    by = {k: MappingProxyType({n: g[n] for n in sorted(g)}) for k, g in groups.items()}
-    good = {k: MappingProxyType({n: g[n] for n in sorted(g)}) for k, g in gw.items()}
+    by = {k: FrozenDict({n: g[n] for n in sorted(g)}) for k, g in groups.items()}
+    good = {k: FrozenDict({n: g[n] for n in sorted(g)}) for k, g in gw.items()}
     return PeopleReport(
         overall,
         by["agent"],
@@ -394,7 +394,7 @@ def people_report(events: Iterable[object]) -> PeopleReport:
         by["channel"],
         by["queue"],
         by["team"],
-        MappingProxyType({a: standards[a] for a in sorted(standards)}),
+        FrozenDict({a: standards[a] for a in sorted(standards)}),
         good["agent"],
         good["reason"],
         good["tier"],

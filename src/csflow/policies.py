@@ -50,12 +50,12 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
-from types import MappingProxyType
 from typing import Any, Final, Generic, Protocol, TypeVar
 
 import attrs
 
 from csflow._config import name_set
+from csflow._frozen import FrozenDict
 from csflow._text import show
 from csflow._time import require_aware, to_us
 from csflow.errors import ConfigError
@@ -113,7 +113,7 @@ _RESERVED = frozenset(f.split(".")[0] for f in POLICY_FIELDS)
 
 def _to_extra(value: Mapping[str, Any] | None) -> Mapping[str, Any]:
     if value is None:
-        return MappingProxyType({})
+        return FrozenDict({})
     if not isinstance(value, Mapping):
         raise ConfigError(f"extra must be a mapping of field name -> value, got {show(value)}")
     for key in value:
@@ -121,7 +121,7 @@ def _to_extra(value: Mapping[str, Any] | None) -> Mapping[str, Any]:
             raise ConfigError(f"extra field names must be simple names, got {show(key)}")
         if key in _RESERVED:
             raise ConfigError(f"extra field {show(key)} would shadow a standard field")
-    return MappingProxyType(dict(value))
+    return FrozenDict(dict(value))
 
 
 def _check_label(name: str, value: object) -> None:

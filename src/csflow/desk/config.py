@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import timedelta
-from types import MappingProxyType
 from typing import Any, Final
 
 import attrs
@@ -27,6 +26,7 @@ from csflow._config import (
     string,
     wrap,
 )
+from csflow._frozen import FrozenDict
 from csflow._text import show
 from csflow._time import duration_us
 from csflow.calendar import BusinessCalendar
@@ -133,7 +133,7 @@ class TeamSpec:
             string(value, "routing_profile")
 
 
-_STRATEGIES: Final[Mapping[str, type]] = MappingProxyType(
+_STRATEGIES: Final[Mapping[str, type]] = FrozenDict(
     {
         "longest_idle": LongestIdle,
         "round_robin": RoundRobin,
@@ -162,7 +162,7 @@ def _by_name(value: object, kind: type[Any], noun: str, what: str, field: str) -
 
 
 def _to_tiers(value: Iterable[Tier] | Mapping[str, Tier]) -> Mapping[str, Tier]:
-    return MappingProxyType(_by_name(value, Tier, "a Tier", "tier", "tiers"))
+    return FrozenDict(_by_name(value, Tier, "a Tier", "tier", "tiers"))
 
 
 def _to_queues(value: Iterable[QueueSpec]) -> tuple[QueueSpec, ...]:
@@ -171,13 +171,11 @@ def _to_queues(value: Iterable[QueueSpec]) -> tuple[QueueSpec, ...]:
 
 
 def _to_policies(value: Mapping[str, SlaPolicy] | Iterable[SlaPolicy]) -> Mapping[str, SlaPolicy]:
-    return MappingProxyType(
-        _by_name(value, SlaPolicy, "an SlaPolicy", "SLA policy", "sla_policies")
-    )
+    return FrozenDict(_by_name(value, SlaPolicy, "an SlaPolicy", "SLA policy", "sla_policies"))
 
 
 def _to_teams(value: Mapping[str, TeamSpec] | Iterable[TeamSpec]) -> Mapping[str, TeamSpec]:
-    return MappingProxyType(_by_name(value, TeamSpec, "a TeamSpec", "team", "teams"))
+    return FrozenDict(_by_name(value, TeamSpec, "a TeamSpec", "team", "teams"))
 
 
 def _to_profiles(value: Iterable[RoutingProfile]) -> tuple[RoutingProfile, ...]:

@@ -27,12 +27,12 @@ import zoneinfo
 from collections.abc import Container, Mapping
 from datetime import datetime
 from decimal import ROUND_HALF_EVEN, Context, Decimal, Inexact, InvalidOperation
-from types import MappingProxyType
 from typing import Any, Final
 
 import attrs
 
 from csflow._config import check_keys, mapping, string
+from csflow._frozen import FrozenDict
 from csflow._text import show
 from csflow.errors import ConfigError, InvalidTransitionError
 
@@ -157,7 +157,7 @@ def _field_amount(value: object, decimals: int, path: str) -> Decimal:
 
 def _amounts(value: object, decimals: int, path: str) -> Mapping[str, Decimal]:
     d = mapping(value, path)
-    return MappingProxyType(
+    return FrozenDict(
         {
             (key := string(k, path)): _field_amount(v, decimals, f"{path}.{key}")
             for k, v in d.items()

@@ -31,11 +31,11 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Mapping
-from types import MappingProxyType
 from typing import Final
 
 import networkx as nx
 
+from csflow._frozen import FrozenDict
 from csflow._text import show
 from csflow.errors import ConfigError, InvalidTransitionError
 from csflow.model import TicketStatus
@@ -88,51 +88,49 @@ _C = TicketStatus.CLOSED
 _X = TicketStatus.ABANDONED
 _T = TicketCommand
 
-TRANSITIONS: Final[Mapping[tuple[TicketStatus | None, TicketCommand], TicketStatus]] = (
-    MappingProxyType(
-        {
-            (None, _T.SUBMIT): _Q,
-            # Waiting in a queue.
-            (_Q, _T.ASSIGN): _A,
-            (_Q, _T.CUSTOMER_MESSAGE): _Q,
-            (_Q, _T.SET_PRIORITY): _Q,
-            (_Q, _T.TRANSFER): _Q,
-            (_Q, _T.ESCALATE): _Q,
-            (_Q, _T.REQUEST_CALLBACK): _Q,
-            (_Q, _T.ABANDON): _X,
-            # Held by an agent (using its capacity).
-            (_A, _T.REPLY): _A,
-            (_A, _T.CUSTOMER_MESSAGE): _A,
-            (_A, _T.SET_PENDING): _P,
-            (_A, _T.SET_ON_HOLD): _H,
-            (_A, _T.SET_PRIORITY): _A,
-            (_A, _T.TRANSFER): _Q,
-            (_A, _T.ESCALATE): _Q,
-            (_A, _T.REQUEUE): _Q,
-            (_A, _T.RESOLVE): _S,
-            # Owned by an agent without using capacity: waiting on the customer ...
-            (_P, _T.REPLY): _P,
-            (_P, _T.CUSTOMER_MESSAGE): _Q,
-            (_P, _T.SET_ON_HOLD): _H,
-            (_P, _T.SET_OPEN): _Q,
-            (_P, _T.SET_PRIORITY): _P,
-            (_P, _T.TRANSFER): _Q,
-            (_P, _T.ESCALATE): _Q,
-            (_P, _T.RESOLVE): _S,
-            # ... or on a third party.
-            (_H, _T.REPLY): _H,
-            (_H, _T.CUSTOMER_MESSAGE): _H,
-            (_H, _T.SET_PENDING): _P,
-            (_H, _T.SET_OPEN): _Q,
-            (_H, _T.SET_PRIORITY): _H,
-            (_H, _T.TRANSFER): _Q,
-            (_H, _T.ESCALATE): _Q,
-            (_H, _T.RESOLVE): _S,
-            # Solved: the customer may still reopen it until it is closed.
-            (_S, _T.REOPEN): _Q,
-            (_S, _T.CLOSE): _C,
-        }
-    )
+TRANSITIONS: Final[Mapping[tuple[TicketStatus | None, TicketCommand], TicketStatus]] = FrozenDict(
+    {
+        (None, _T.SUBMIT): _Q,
+        # Waiting in a queue.
+        (_Q, _T.ASSIGN): _A,
+        (_Q, _T.CUSTOMER_MESSAGE): _Q,
+        (_Q, _T.SET_PRIORITY): _Q,
+        (_Q, _T.TRANSFER): _Q,
+        (_Q, _T.ESCALATE): _Q,
+        (_Q, _T.REQUEST_CALLBACK): _Q,
+        (_Q, _T.ABANDON): _X,
+        # Held by an agent (using its capacity).
+        (_A, _T.REPLY): _A,
+        (_A, _T.CUSTOMER_MESSAGE): _A,
+        (_A, _T.SET_PENDING): _P,
+        (_A, _T.SET_ON_HOLD): _H,
+        (_A, _T.SET_PRIORITY): _A,
+        (_A, _T.TRANSFER): _Q,
+        (_A, _T.ESCALATE): _Q,
+        (_A, _T.REQUEUE): _Q,
+        (_A, _T.RESOLVE): _S,
+        # Owned by an agent without using capacity: waiting on the customer ...
+        (_P, _T.REPLY): _P,
+        (_P, _T.CUSTOMER_MESSAGE): _Q,
+        (_P, _T.SET_ON_HOLD): _H,
+        (_P, _T.SET_OPEN): _Q,
+        (_P, _T.SET_PRIORITY): _P,
+        (_P, _T.TRANSFER): _Q,
+        (_P, _T.ESCALATE): _Q,
+        (_P, _T.RESOLVE): _S,
+        # ... or on a third party.
+        (_H, _T.REPLY): _H,
+        (_H, _T.CUSTOMER_MESSAGE): _H,
+        (_H, _T.SET_PENDING): _P,
+        (_H, _T.SET_OPEN): _Q,
+        (_H, _T.SET_PRIORITY): _H,
+        (_H, _T.TRANSFER): _Q,
+        (_H, _T.ESCALATE): _Q,
+        (_H, _T.RESOLVE): _S,
+        # Solved: the customer may still reopen it until it is closed.
+        (_S, _T.REOPEN): _Q,
+        (_S, _T.CLOSE): _C,
+    }
 )
 """The ticket lifecycle as data: (state before, command) -> state after.  A pair that is not
 here is refused with :class:`~csflow.errors.InvalidTransitionError`."""
@@ -145,11 +143,9 @@ FORGETTABLE: Final[frozenset[TicketStatus]] = frozenset({_C, _X})
 """The final states: no command leaves them, and :meth:`~csflow.desk.Desk.forget` drops only
 tickets in one of them."""
 
-LIFECYCLE: Final[Mapping[str, Mapping[str | None, TicketStatus]]] = MappingProxyType(
+LIFECYCLE: Final[Mapping[str, Mapping[str | None, TicketStatus]]] = FrozenDict(
     {
-        command: MappingProxyType(
-            {src: dst for (src, c), dst in TRANSITIONS.items() if c is command}
-        )
+        command: FrozenDict({src: dst for (src, c), dst in TRANSITIONS.items() if c is command})
         for command in TicketCommand
     }
 )

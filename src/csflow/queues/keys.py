@@ -44,11 +44,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import timedelta
-from types import MappingProxyType
 from typing import Any, Final, Protocol
 
 import attrs
 
+from csflow._frozen import FrozenDict
 from csflow._slots import new_object, slot_setters
 from csflow._text import show
 from csflow._time import MAX_US, MIN_US, ONE_US, duration_us
@@ -240,7 +240,7 @@ def _to_allowances(
 #: The default bands of an :class:`AgingKey`: one per priority, urgent first, then high,
 #: normal and low -- a ticket of a higher priority goes before any of a lower one, and
 #: allowances age tickets within their priority.
-PRIORITY_BANDS: Final[Mapping[Priority, int]] = MappingProxyType(
+PRIORITY_BANDS: Final[Mapping[Priority, int]] = FrozenDict(
     {Priority.URGENT: 0, Priority.HIGH: 1, Priority.NORMAL: 2, Priority.LOW: 3}
 )
 

@@ -33,6 +33,7 @@ from collections.abc import Callable, Mapping, Sequence
 from types import BuiltinMethodType, FunctionType, MappingProxyType, MethodType
 from typing import Any, Final
 
+from csflow._frozen import FrozenDict
 from csflow.rules.regex import subject_matcher
 from csflow.rules.syntax import (
     ORDERING,
@@ -85,7 +86,7 @@ def _step(obj: Any, key: str) -> Any:
     """One path segment: a mapping key, or an attribute that is not a method; else missing."""
     try:
         kind = type(obj)
-        if kind is dict or kind is MappingProxyType:
+        if kind is dict or kind is FrozenDict or kind is MappingProxyType:
             # Even a plain dict's lookup runs the keys' own __eq__ on a hash collision.
             return obj.get(key, _MISSING)
         if isinstance(obj, _NO_FIELDS):

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from types import MappingProxyType
 from typing import Any, Final
 
+from csflow._frozen import FrozenDict
 from csflow._time import require_aware, to_us
 from csflow.errors import ConfigError
 from csflow.model import Ticket
@@ -135,7 +135,7 @@ def ticket_context(
         # In µs: two instants in one zone subtract by wall clock in Python.
         ctx["wait_s"] = max(0.0, (to_us(at) - to_us(ticket.created_at)) / 1e6)
     if contacts is not None:
-        ctx["contacts"] = MappingProxyType(dict(contacts))
+        ctx["contacts"] = FrozenDict(dict(contacts))
     for key, value in extra.items():
         if not SEGMENT_RE.match(key):
             raise ConfigError(f"extra field names must be simple names, got {key!r}")

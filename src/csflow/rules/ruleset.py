@@ -26,9 +26,9 @@ set).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from types import MappingProxyType
 from typing import Any
 
+from csflow._frozen import FrozenDict
 from csflow.errors import ConfigError
 from csflow.rules._abbrev import short_repr
 from csflow.rules.compiler import compile_condition, generate_evaluator
@@ -213,7 +213,7 @@ class RuleSet:
                     actions[key] = _dedupe(previous + value)
                     sources[key] = (*sources[key], rule.name)
                 elif isinstance(value, Mapping) and isinstance(previous, Mapping):
-                    actions[key] = MappingProxyType({**previous, **value})
+                    actions[key] = FrozenDict({**previous, **value})
                     sources[key] = (*sources[key], rule.name)
                 else:
                     actions[key] = _dedupe(value) if isinstance(value, tuple) else value
@@ -221,8 +221,8 @@ class RuleSet:
         decision = Decision(
             rule=names[0] if names else None,
             matched=names,
-            actions=MappingProxyType(actions),
-            sources=MappingProxyType(sources),
+            actions=FrozenDict(actions),
+            sources=FrozenDict(sources),
             reason=self._reason(matched),
         )
         if len(self._cache) < MAX_CACHED_DECISIONS:

@@ -67,11 +67,11 @@ import difflib
 import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from types import MappingProxyType
 from typing import Any, Final, Literal, TypeAlias
 
 import attrs
 
+from csflow._frozen import FrozenDict
 from csflow._slots import new_object, slot_setters
 from csflow.errors import ConfigError
 from csflow.rules._abbrev import short_repr
@@ -325,7 +325,7 @@ def check_actions(raw: object, path: str) -> Mapping[str, Any]:
                 path,
             )
         out[str(key)] = _action_value(value, f"{path}.{key}", nested=True)
-    return MappingProxyType(out)
+    return FrozenDict(out)
 
 
 def _action_value(raw: object, path: str, *, nested: bool) -> Any:
@@ -348,7 +348,7 @@ def _action_value(raw: object, path: str, *, nested: bool) -> Any:
                     f"keys must be 1-{MAX_NAME_CHARS} characters, got {short_repr(key)}", path
                 )
             inner[str(key)] = _action_value(value, f"{path}.{key}", nested=False)
-        return MappingProxyType(inner)
+        return FrozenDict(inner)
     return scalar(raw, path, what)
 
 

@@ -12,12 +12,12 @@ import itertools
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
-from types import MappingProxyType
 from typing import Any, Final
 
 import attrs
 
 from csflow._config import check_keys, mapping, sequence, wrap
+from csflow._frozen import FrozenDict
 from csflow._text import show
 from csflow._time import MAX_US, ONE_US, duration_us, instant_us
 from csflow.calendar import BusinessCalendar
@@ -46,7 +46,7 @@ __all__ = [
 #: Peak-day multipliers of the arrival rate, by name, for Indonesian e-commerce: the days
 #: before Lebaran (Idul Fitri) and the 11.11 and 12.12 sales.  Sample values: calibrate them on
 #: your own history.
-PEAK_DAYS: Final[Mapping[str, float]] = MappingProxyType(
+PEAK_DAYS: Final[Mapping[str, float]] = FrozenDict(
     {"normal": 1.0, "lebaran": 2.5, "11.11": 3.0, "12.12": 3.5}
 )
 

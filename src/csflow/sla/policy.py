@@ -19,11 +19,11 @@ import enum
 import math
 from collections.abc import Callable, Iterable, Mapping
 from datetime import timedelta
-from types import MappingProxyType
 from typing import Any, Final
 
 import attrs
 
+from csflow._frozen import FrozenDict
 from csflow._text import show
 from csflow._time import ONE_US
 from csflow.calendar import BusinessCalendar
@@ -88,7 +88,7 @@ PAUSABLE_STATUSES: Final[frozenset[TicketStatus]] = (
 )
 
 #: The default ``pause_on``: waiting on the customer or on a third party pauses resolution.
-DEFAULT_PAUSE_ON: Final[Mapping[TicketStatus, frozenset[Metric]]] = MappingProxyType(
+DEFAULT_PAUSE_ON: Final[Mapping[TicketStatus, frozenset[Metric]]] = FrozenDict(
     {
         TicketStatus.PENDING: frozenset({Metric.RESOLUTION}),
         TicketStatus.ON_HOLD: frozenset({Metric.RESOLUTION}),
@@ -206,10 +206,10 @@ def _norm_targets(
                 per[priority] = duration(raw, join(where, str(priority)))
             if not per:
                 raise ConfigError("expected at least one priority -> target", where)
-            out[metric] = MappingProxyType(dict(sorted(per.items())))
+            out[metric] = FrozenDict(dict(sorted(per.items())))
         else:
             out[metric] = duration(target, where)
-    return MappingProxyType({m: out[m] for m in METRICS if m in out})
+    return FrozenDict({m: out[m] for m in METRICS if m in out})
 
 
 def _norm_pause_on(
@@ -236,7 +236,7 @@ def _norm_pause_on(
             except ConfigError as exc:
                 raise ConfigError(exc.detail, f"{where}[{i}]") from None
         out[status] = frozenset(parsed)
-    return MappingProxyType(dict(sorted(out.items())))
+    return FrozenDict(dict(sorted(out.items())))
 
 
 def _norm_calendars(
@@ -269,7 +269,7 @@ def _norm_calendars(
                 f"a metric's calendar must be a BusinessCalendar, got {show(raw)}", where
             )
         out[metric] = raw
-    return MappingProxyType({m: out[m] for m in METRICS if m in out})
+    return FrozenDict({m: out[m] for m in METRICS if m in out})
 
 
 def _read_calendar(
@@ -403,7 +403,7 @@ def _to_calendars(value: Any) -> Mapping[Metric, BusinessCalendar]:
 
 # The default of ``calendars``: a value, not a factory, so that the fingerprint leaves the
 # field out while it is empty (``_ADDED_FIELD``: a factory default always counts).
-_NO_CALENDARS: Final[Mapping[Metric, BusinessCalendar]] = MappingProxyType({})
+_NO_CALENDARS: Final[Mapping[Metric, BusinessCalendar]] = FrozenDict({})
 
 
 @attrs.frozen
@@ -534,13 +534,13 @@ class SlaPolicy:
                 shared = SlaTarget(metric, target, calendar, self.warnings, warn_before=leads)
                 for priority in Priority:
                     specs[(metric, priority)] = shared
-        object.__setattr__(self, "_specs", MappingProxyType(specs))
+        object.__setattr__(self, "_specs", FrozenDict(specs))
         # status -> one flag per metric (in Metric order): the hot path of TicketSla.
         paused_by = {
             status: tuple(m in metrics for m in METRICS)
             for status, metrics in self.pause_on.items()
         }
-        object.__setattr__(self, "_paused_by", MappingProxyType(paused_by))
+        object.__setattr__(self, "_paused_by", FrozenDict(paused_by))
 
     def target(self, metric: Metric | str, priority: Priority | str | int) -> SlaTarget | None:
         """The target for *metric* at *priority*, or ``None`` when the policy sets none.

@@ -20,11 +20,11 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Mapping
-from types import MappingProxyType
 from typing import Final
 
 import networkx as nx
 
+from csflow._frozen import FrozenDict
 from csflow.errors import InvalidTransitionError
 
 __all__ = ["TRANSITIONS", "ClockAction", "ClockState", "next_state", "transition_graph"]
@@ -80,7 +80,7 @@ _A = ClockAction
 
 #: The one table of allowed clock transitions: ``(state, action) -> new state``.  The clock
 #: consults it for every change; an absent key is an illegal transition.
-TRANSITIONS: Final[Mapping[tuple[ClockState, ClockAction], ClockState]] = MappingProxyType(
+TRANSITIONS: Final[Mapping[tuple[ClockState, ClockAction], ClockState]] = FrozenDict(
     {
         (_S.RUNNING, _A.PAUSE): _S.PAUSED,
         (_S.RUNNING, _A.BREACH): _S.BREACHED,

@@ -1,0 +1,74 @@
+"""A read-only mapping that pickles and copies: where csflow's frozen values keep their maps.
+
+``types.MappingProxyType`` is read-only but cannot be pickled or deep-copied, so a value
+holding one (a ticket's attributes, a configuration's tiers, an SLA policy's targets) could
+not be sent to a worker process, cached, or copied in a test.  :class:`FrozenDict` is a
+``dict`` whose every mutating method raises ``TypeError``: it reads at ``dict`` speed,
+compares equal to a ``dict`` with the same items, writes as a JSON object, and pickles (and
+copies) as a new ``FrozenDict`` of the same items.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NoReturn, TypeVar
+
+__all__ = ["FrozenDict"]
+
+_K = TypeVar("_K")
+_V = TypeVar("_V")
+
+
+class FrozenDict(dict[_K, _V]):
+    """A ``dict`` that refuses every change after it is built (``TypeError``).
+
+    Examples:
+        >>> import pickle
+        >>> d = FrozenDict({"gold": 3})
+        >>> d["gold"], d == {"gold": 3}
+        (3, True)
+        >>> pickle.loads(pickle.dumps(d))
+        FrozenDict({'gold': 3})
+        >>> d["gold"] = 4
+        Traceback (most recent call last):
+        ...
+        TypeError: FrozenDict is read-only
+    """
+
+    __slots__ = ()
+
+    def _read_only(self) -> NoReturn:
+        raise TypeError(f"{type(self).__name__} is read-only")
+
+    def __setitem__(self, key: _K, value: _V) -> NoReturn:
+        self._read_only()
+
+    def __delitem__(self, key: _K) -> NoReturn:
+        self._read_only()
+
+    def __ior__(self, other: Any) -> NoReturn:  # type: ignore[misc]
+        self._read_only()
+
+    def clear(self) -> NoReturn:
+        self._read_only()
+
+    def pop(self, *args: Any) -> NoReturn:
+        self._read_only()
+
+    def popitem(self) -> NoReturn:
+        self._read_only()
+
+    def setdefault(self, *args: Any) -> NoReturn:
+        self._read_only()
+
+    def update(self, *args: Any, **kwargs: Any) -> NoReturn:
+        self._read_only()
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # (A dict subclass would otherwise be rebuilt item by item, through __setitem__.)
+        return (type(self), (dict(self),))
+
+    def __copy__(self) -> FrozenDict[_K, _V]:
+        return self  # nothing can change it
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({dict.__repr__(self)})"
