@@ -665,3 +665,28 @@ def test_conditions_on_undeclared_names_are_listed_up_to_a_hundred() -> None:
     assert str(found[-1]) == (
         "triage: error: 900 more comparisons with names no ticket has (the first 100 are listed)"
     )
+
+
+def test_teams_in_their_own_queues_without_routing_profiles_are_flagged() -> None:
+    # An escalation to finance would reach a front-line agent: every agent serves every queue.
+    doc: dict[str, Any] = {
+        "queues": [{"name": "general"}, {"name": "finance"}],
+        "teams": {"front": {"queue": "general"}, "finance": {"queue": "finance"}},
+        "escalation": {"teams": ["front", "finance"], "entry": ["front"],
+                       "edges": {"front": ["finance"]}},
+    }  # fmt: skip
+    [finding] = [f for f in DeskConfig.from_dict(doc).lint() if f.path == "routing_profiles"]
+    assert finding.severity == "warning"
+    assert "every agent serves every queue" in finding.message
+    # With profiles (each team's serving its queue), or with one team queue, nothing to say.
+    doc["routing_profiles"] = [
+        {"name": "front", "queues": [{"queue": "general"}]},
+        {"name": "finance", "queues": [{"queue": "finance"}]},
+    ]
+    doc["teams"] = {
+        "front": {"queue": "general", "routing_profile": "front"},
+        "finance": {"queue": "finance", "routing_profile": "finance"},
+    }
+    assert not [f for f in DeskConfig.from_dict(doc).lint() if f.path == "routing_profiles"]
+    one = {"queues": [{"name": "general"}], "teams": {"a": {"queue": "general"}}}
+    assert not [f for f in DeskConfig.from_dict(one).lint() if f.path == "routing_profiles"]
