@@ -721,3 +721,16 @@ def test_an_event_out_of_range_in_a_snapshots_history_is_refused() -> None:
         ConfigError, match=rf"^snapshot\.state\.tickets\[0\]\.history\[{i}\]\.rating: "
     ):
         Desk.restore(config, snap)
+
+
+@pytest.mark.parametrize(
+    "amount", ["２５０００", "٢٥٠٠٠", "1_000", " 100 ", "100 ", "0x10", "1e", ""]
+)
+def test_an_amount_on_the_wire_is_written_in_ascii_digits(amount: str) -> None:
+    # What a desk writes (its amounts are in the currency's form); Decimal alone would read
+    # other scripts' digits, underscores and spaces as numbers.
+    row = {**json_copy(ROWS["GoodwillGranted"]), "amount": amount}
+    with pytest.raises(ConfigError, match=r"amount: expected a decimal string"):
+        event_from_dict(row)
+    for ok in ("10", "10.50", "1E+3", "+7", ".5"):
+        assert event_from_dict({**row, "amount": ok}).amount == Decimal(ok)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import enum
 import math
+import re
 import types
 import typing
 from collections.abc import Callable, Mapping
@@ -159,8 +160,13 @@ def _scalar(kind: type, value: object, path: str) -> Any:
     return value
 
 
+#: A decimal as a JSON writer spells it: ASCII digits, an optional sign, point and exponent
+#: (``Decimal`` alone would take other scripts' digits, underscores and spaces).
+_DECIMAL: Final = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+
+
 def _decimal(value: object, path: str) -> Decimal:
-    if not isinstance(value, str) or len(value) > 64:
+    if not isinstance(value, str) or len(value) > 64 or _DECIMAL.fullmatch(value) is None:
         raise ConfigError(f"expected a decimal string, got {show(value)}", path)
     try:
         out = Decimal(value)
