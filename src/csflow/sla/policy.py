@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import enum
 import math
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Container, Iterable, Mapping
 from datetime import timedelta
 from typing import Any, Final
 
@@ -174,6 +174,18 @@ def _norm_leads(
     return tuple(sorted(out, reverse=True))
 
 
+def _metric_key(key: object, seen: Container[Metric], path: str) -> Metric:
+    """A mapping's key as a metric, not one of *seen* (a metric given twice, as ``"resolution"``
+    and ``Metric.RESOLUTION``), with the path to a bad one."""
+    try:
+        metric = Metric.parse(key)  # type: ignore[arg-type]
+    except ConfigError as exc:
+        raise ConfigError(exc.detail, join(path, key) if isinstance(key, str) else path) from None
+    if metric in seen:
+        raise ConfigError(f"metric {show(metric.value)} is given twice", path)
+    return metric
+
+
 def _norm_targets(
     value: object,
     path: str = "targets",
@@ -184,15 +196,8 @@ def _norm_targets(
         raise ConfigError(f"expected a mapping of metric -> target, got {show(value)}", path)
     out: dict[Metric, timedelta | Mapping[Priority, timedelta]] = {}
     for key, target in value.items():
-        try:
-            metric = Metric.parse(key)
-        except ConfigError as exc:
-            raise ConfigError(
-                exc.detail, join(path, key) if isinstance(key, str) else path
-            ) from None
+        metric = _metric_key(key, out, path)
         where = join(path, metric.value)
-        if metric in out:
-            raise ConfigError(f"metric {show(metric.value)} is given twice", path)
         if isinstance(target, Mapping):
             per: dict[Priority, timedelta] = {}
             for pkey, raw in target.items():
@@ -253,14 +258,7 @@ def _norm_calendars(
         raise ConfigError(f"expected a mapping of metric -> calendar, got {show(value)}", path)
     out: dict[Metric, BusinessCalendar] = {}
     for key, raw in value.items():
-        try:
-            metric = Metric.parse(key)
-        except ConfigError as exc:
-            raise ConfigError(
-                exc.detail, join(path, key) if isinstance(key, str) else path
-            ) from None
-        if metric in out:
-            raise ConfigError(f"metric {show(metric.value)} is given twice", path)
+        metric = _metric_key(key, out, path)
         where = join(path, metric.value)
         if read is not None:
             raw = read(raw, where)
