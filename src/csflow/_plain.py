@@ -161,8 +161,10 @@ def _scalar(kind: type, value: object, path: str) -> Any:
 
 
 #: A decimal as a JSON writer spells it: ASCII digits, an optional sign, point and exponent
-#: (``Decimal`` alone would take other scripts' digits, underscores and spaces).
-_DECIMAL: Final = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+#: (``Decimal`` alone would take other scripts' digits, underscores and spaces).  The money
+#: strings of :mod:`csflow.desk.goodwill` are spelt the same way.
+DECIMAL_SYNTAX: Final = r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"
+_DECIMAL: Final = re.compile(DECIMAL_SYNTAX)
 
 
 def _decimal(value: object, path: str) -> Decimal:

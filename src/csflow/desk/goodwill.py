@@ -33,6 +33,7 @@ import attrs
 
 from csflow._config import check_keys, mapping, string
 from csflow._frozen import FrozenDict
+from csflow._plain import DECIMAL_SYNTAX
 from csflow._text import show
 from csflow.errors import ConfigError, InvalidTransitionError
 
@@ -59,9 +60,7 @@ decimal places at most, sums of them stay exact in :mod:`decimal`'s 28 digits.""
 #: Decimal writes).  :class:`~decimal.Decimal` also reads other scripts' digits ("２５０００"),
 #: underscores and surrounding spaces: none is an amount a host means to write.  (NaN and
 #: infinity pass, to be refused as not positive amounts.)
-_MONEY: Final = re.compile(
-    r"[+-]?(?:(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?|(?i:s?nan|inf|infinity))"
-)
+_MONEY: Final = re.compile(rf"(?:{DECIMAL_SYNTAX}|[+-]?(?i:s?nan|inf|infinity))")
 #: The unit of a currency of 0 to 6 decimal places (1, 0.1, ..., 0.000001), built exactly.
 _UNITS: Final = tuple(Decimal((0, (1,), -places)) for places in range(7))
 #: The context of the one operation that needs one (quantizing an amount already known to have
