@@ -24,7 +24,7 @@ from csflow import AgentProfile, ConfigError, Customer, Desk, DeskConfig, Ticket
 from csflow.errors import CsflowError
 from csflow.events import Event, SlaDeadlineMoved
 from csflow.model import TicketStatus
-from csflow.testing import Command, commands
+from csflow.testing import Command, check_invariants, commands
 from desks import office_desk_doc
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -695,9 +695,9 @@ def test_a_calendar_that_counts_alike_moves_nothing() -> None:
 def test_memories_switched_on_by_a_config_change_start_empty() -> None:
     """A desk saved without contact memory or goodwill, restored under a config that switches
     both on (an accepted change): they start empty, and the desk goes on -- the first repeat
-    contact counts from the restore.  Switched off under saved state, they are still refused
-    (their ledgers would be lost); under the snapshot's own config, a missing part is
-    tampering."""
+    contact counts from the restore.  Switched off by an accepted change, their ledgers go
+    (nothing reads them any more; the tickets' histories keep what happened); under the
+    snapshot's own config, a missing part is tampering."""
     plain = copy.deepcopy(PEOPLE_DATA)
     plain["contacts"] = None
     del plain["goodwill"]
@@ -716,8 +716,17 @@ def test_memories_switched_on_by_a_config_change_start_empty() -> None:
     summary = restored.contacts("c1")
     assert summary is not None
     assert summary.count == 1
-    with pytest.raises(ConfigError, match=r"snapshot\.state\.contacts: expected null"):
-        Desk.restore(without, json.loads(json.dumps(restored.snapshot())), on_config_change=[])
+    saved = json.loads(json.dumps(restored.snapshot()))
+    assert saved["state"]["contacts"] is not None and saved["state"]["goodwill"] is not None
+    with pytest.raises(ConfigError, match=r"^snapshot\.config: "):
+        Desk.restore(without, copy.deepcopy(saved))  # a change not accepted
+    off = Desk.restore(without, copy.deepcopy(saved), on_config_change=[])
+    assert off.contacts("c1") is None
+    assert off.goodwill_requests() == ()
+    assert off.snapshot()["state"]["contacts"] is None
+    assert off.snapshot()["state"]["goodwill"] is None
+    assert off.history("t2") == restored.history("t2")
+    check_invariants(off)
     tampered = copy.deepcopy(json.loads(json.dumps(restored.snapshot())))
     tampered["state"]["contacts"] = None
     with pytest.raises(ConfigError, match=r"snapshot\.state\.contacts: expected data"):

@@ -386,8 +386,10 @@ def _load(
             raise ConfigError(str(exc), where) from None
     for name, part in (("contacts", parts.contacts), ("goodwill", parts.goodwill)):
         if (d[name] is None) != (part is None):
-            if recalculate and d[name] is None:
-                continue  # switched on by an accepted config change: it starts empty
+            if recalculate:
+                # Switched on by an accepted config change, it starts empty; switched off,
+                # its ledger goes with it (the tickets' histories keep what happened).
+                continue
             raise ConfigError(
                 f"expected {'null' if part is None else 'data'} for this config", f"{path}.{name}"
             )
