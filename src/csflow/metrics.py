@@ -421,6 +421,12 @@ class Report:
     def to_dict(self) -> dict[str, Any]:
         """The report as JSON-compatible data: counts, rates, seconds and ISO 8601 instants.
 
+        Every stored count and span is in it, beside the rates derived from them, so the
+        reports of several windows (days of a week) combine exactly: add the counts and the
+        seconds, then divide -- a week's ASA is the summed ``total_wait_seconds`` over the
+        summed ``answered``, its AHT the summed ``resolved_handle_time_seconds`` over the
+        summed ``handlings_resolved``.
+
         Returns:
             A dict of plain ``int``, ``float``, ``str``, ``None``, lists and dicts; durations
             in seconds, instants as ISO 8601 strings in UTC (as the event codecs write them),
@@ -446,6 +452,7 @@ class Report:
             "transfers": self.transfers,
             "escalations": self.escalations,
             "service_level": self.service_level,
+            "total_wait_seconds": self.total_wait.total_seconds(),
             "average_speed_of_answer_seconds": _seconds(self.average_speed_of_answer),
             "abandonment_rate": self.abandonment_rate,
             "tickets_resolved": self.tickets_resolved,
@@ -454,6 +461,8 @@ class Report:
             "transfers_per_ticket": self.transfers_per_ticket,
             "escalations_per_ticket": self.escalations_per_ticket,
             "handle_time_seconds": self.handle_time.total_seconds(),
+            "handlings_resolved": self.handlings_resolved,
+            "resolved_handle_time_seconds": self.resolved_handle_time.total_seconds(),
             "average_handle_time_seconds": _seconds(self.average_handle_time),
             "available_seconds": _seconds(self.available),
             "occupancy": self.occupancy,
@@ -1175,8 +1184,19 @@ class _Grid:
         return result
 
     def _offset(self, t: int) -> int:
-        """The zone's UTC offset (µs) at instant *t*."""
-        offset = from_us(t, self._zone).utcoffset()
+        """The zone's UTC offset (µs) at instant *t*.
+
+        Within a day of the ends of the datetime range, *t*'s wall clock may lie outside
+        years 1-9999 (9999-12-31 23:00 UTC is past the year 9999 in Berlin): the offset a day
+        inwards stands in for it, which gives boundaries only on dates that cannot be
+        expressed, and no date that can be loses one (the pieces are clipped to its wall
+        clock).
+        """
+        try:
+            offset = from_us(t, self._zone).utcoffset()
+        except OverflowError:
+            inward = t - _DAY_US if t > 0 else t + _DAY_US
+            offset = from_us(inward, self._zone).utcoffset()
         return 0 if offset is None else offset // ONE_US
 
     def _boundaries(self, n: int) -> list[int]:
@@ -1396,7 +1416,8 @@ class IntervalReport(Sequence[tuple[datetime, Report]]):
 
 
 def _start_label(start: datetime) -> str:
-    label = start.strftime("%Y-%m-%d %H:%M")
+    # The year by hand: strftime's %Y does not pad years before 1000 on every platform.
+    label = f"{start.year:04d}-{start:%m-%d %H:%M}"
     other = start.replace(fold=1 - start.fold)
     if other.utcoffset() != start.utcoffset():  # a wall time the fall-back day repeats
         label += start.strftime(" %z")
@@ -1493,8 +1514,10 @@ def summarize_intervals(
             *zone* is not a known zone name or a usable tzinfo, *service_target* is not a
             non-negative timedelta, *events* is not an iterable; an item is not a csflow
             event, has a naive ``at``, or begins a life at an instant whose interval cannot
-            be expressed (within a day of the ends of the datetime range) -- the error's
-            ``path`` is ``events[i]``; *until* is naive or before the latest event.
+            be expressed (its local date or its interval's start outside years 1-9999, which
+            happens only within a day of the ends of the datetime range; an interval that
+            can be expressed gets its row) -- the error's ``path`` is ``events[i]``; *until*
+            is naive or before the latest event.
 
     Examples:
         >>> from datetime import datetime

@@ -7,20 +7,38 @@ Everything here is read from a stream of csflow events (the lists a
 * **satisfaction** (:class:`Satisfaction`): from :class:`~csflow.events.FeedbackRecorded`,
   the number of ratings, the share of 4s and 5s (*CSAT*) and the mean rating -- overall and by
   agent, tier, channel, queue and team;
-* **agents' standards** (:class:`AgentStandard`): per agent, tickets handled (resolved),
-  first-response time (median and 90th percentile of the business time an
+* **agents' standards** (:class:`AgentStandard`): per agent, tickets handled (distinct
+  tickets the agent resolved), first-response time (median and 90th percentile of the business time an
   :class:`~csflow.events.SlaMet` for ``first_response`` reports while the ticket is the
   agent's), handle time (mean span from an assignment until the ticket leaves the agent's
   hands), hand-overs out (transfers and escalations from the agent's hands), SLA attainment
-  (clock cycles that stopped while the ticket was the agent's) and CSAT;
+  (clock cycles that stopped while the ticket was the agent's, each counted once, as
+  :func:`csflow.metrics.summarize` counts it) and CSAT;
 * **consistency** (:func:`consistency`): the agents whose measure lies outside a band around
   their team's median, for a supervisor to look at (a flag is a question, not a verdict);
 * **goodwill** (:class:`GoodwillTotal`): amounts granted by agent, reason and tier, exact
-  decimals, and the requests that went to a supervisor.
+  decimals in one currency, and the requests that went to a supervisor.
 
 Theory of operation: per ticket, the reader keeps who holds it now and since when (for handle
-time) and who had it last (to whom a response or a clock stop is credited); it drops a ticket
-at :class:`~csflow.events.TicketClosed`.  The median of an even count is the mean of its two
+time), who had it last (to whom a response or a clock stop is credited), who owns it while it
+is parked (pending, on hold: a hand-over then counts against the owner), which agents resolved
+it, and the state of its SLA cycles; it drops a ticket at :class:`~csflow.events.TicketClosed`
+and :class:`~csflow.events.TicketAbandoned` (a ticket later submitted under the same id is
+another ticket).
+
+SLA attainment counts each clock cycle once, with the outcome :func:`csflow.metrics.summarize`
+gives it, for the agent whose ticket it was when the cycle stopped.  A cycle of a reply metric
+(first response, next response, periodic update) stops at its :class:`~csflow.sla.SlaMet` or
+at the ticket's :class:`~csflow.events.TicketResolved` (which stops the reply clocks without
+one): it is *breached* when an :class:`~csflow.sla.SlaBreached` came before (a breach already
+reported is not withdrawn, even when a new SLA policy then lets the clock stop within its
+target) or the ``SlaMet`` says so, else *met*; a cycle that a resolution stops unbreached counts
+neither way, as in ``summarize``.  The resolution clock is one cycle per ticket: credited at
+the solve that stops it (met or breached); when the clock a reopening resumed then breaches,
+the met credited before is taken back and the breach goes to the agent of the next solve; a
+solve after a credited outcome changes nothing else.  Cycles still running when the stream
+ends, or that stop with no agent (an abandoned ticket), count for no agent, so the agents'
+totals are ``summarize``'s counts less those cycles.  The median of an even count is the mean of its two
 middle values (as :func:`statistics.median` and :func:`consistency` take it); the 90th
 percentile is nearest-rank over each agent's first-response times.
 """
@@ -31,13 +49,14 @@ import math
 import statistics
 from collections.abc import Iterable, Mapping
 from datetime import datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Context, Decimal, Inexact, InvalidOperation
 from typing import Final
 
 import attrs
 
 from csflow._frozen import FrozenDict
 from csflow._text import show
+from csflow.desk.goodwill import parse_amount
 from csflow.errors import ConfigError
 from csflow.events import (
     AgentPresenceChanged,
@@ -57,10 +76,28 @@ from csflow.events import (
 )
 from csflow.metrics import Attainment
 from csflow.model import Metric
-from csflow.sla import SlaMet
+from csflow.sla import SlaBreached, SlaMet
 
 # What a stream of csflow events holds (every event class derives from one of these).
 _EVENT_TYPES: Final = (DeskEvent, AgentPresenceChanged)
+# One bit per reply metric in a ticket's "this cycle has breached" mask (the resolution clock
+# is kept apart: one cycle per ticket, see the module notes).
+_REPLY_BIT: Final = {m: 1 << i for i, m in enumerate(Metric) if m is not Metric.RESOLUTION}
+# The most decimal places a goodwill policy's currency has (csflow.desk.goodwill).
+_GOODWILL_PLACES: Final = 6
+# Goodwill sums, exact whatever the caller's decimal context: amounts below 10**15 with at most
+# six places have at most 21 digits, so 64 hold the sum of up to 10**43 of them; Inexact is
+# trapped all the same, so a sum is exact or an error, never rounded.
+_EXACT: Final = Context(
+    prec=64,
+    rounding=ROUND_HALF_EVEN,
+    Emin=-999_999,
+    Emax=999_999,
+    capitals=1,
+    clamp=0,
+    flags=[],
+    traps=[InvalidOperation, Inexact],
+)
 
 __all__ = [
     "CONSISTENCY_MEASURES",
@@ -115,6 +152,11 @@ class GoodwillTotal:
     grants: int = 0
     amount: Decimal = Decimal(0)
 
+    def add(self, amount: Decimal) -> GoodwillTotal:
+        """These grants and one more of *amount*, summed exactly (whatever the caller's
+        decimal context)."""
+        return GoodwillTotal(self.grants + 1, _EXACT.add(self.amount, amount))
+
 
 @attrs.frozen
 class AgentStandard:
@@ -123,12 +165,16 @@ class AgentStandard:
     Attributes:
         agent_id: The agent.
         assignments: Tickets assigned to the agent (a ticket assigned twice counts twice).
-        handled: Tickets the agent resolved.
+        handled: Distinct tickets the agent resolved (a ticket reopened and resolved again by
+            the agent counts once; one submitted again under its id after it was closed or
+            abandoned is another ticket).
         first_response_median_s: Median first-response time, business seconds, or ``None``.
         first_response_p90_s: 90th percentile of the same, or ``None``.
         handle_time_s: Mean span a ticket stayed in the agent's hands, or ``None``.
         transfers_out: Hand-overs (transfers, escalations) out of the agent's hands.
-        sla: SLA clock cycles that stopped while the ticket was the agent's.
+        sla: SLA clock cycles that stopped while the ticket was the agent's, each counted once
+            as met or breached, as :func:`csflow.metrics.summarize` counts it (see the module
+            notes).
         satisfaction: Ratings of tickets the agent resolved.
     """
 
@@ -179,9 +225,11 @@ class PeopleReport:
             an agent or team are left out of those groups).
         agents: Each agent's standards, by agent id (sorted).
         goodwill_by_agent, goodwill_by_reason, goodwill_by_tier: Goodwill granted (within
-            an allowance or approved by a supervisor), by group.
+            an allowance or approved by a supervisor), by group, in :attr:`goodwill_currency`.
         goodwill_requests: Grants that went to a supervisor.
         goodwill_declined: Requests a supervisor declined.
+        goodwill_currency: The currency of every goodwill total (the grants' ISO 4217 code),
+            or ``None`` without grants.
     """
 
     satisfaction: Satisfaction
@@ -196,6 +244,7 @@ class PeopleReport:
     goodwill_by_tier: Mapping[str, GoodwillTotal]
     goodwill_requests: int
     goodwill_declined: int
+    goodwill_currency: str | None = None
 
     def table(self) -> list[str]:
         """The agents' standards as lines of text (one row per agent)."""
@@ -243,6 +292,21 @@ class _Agent:
         self.missed = 0
 
 
+class _Ticket:
+    """What :func:`people_report` remembers of one ticket until it is closed or abandoned."""
+
+    __slots__ = ("breached", "credit", "last", "resolution", "resolvers")
+
+    def __init__(self) -> None:
+        self.last: str | None = None  # the agent who had it last
+        self.resolvers: set[str] | None = None  # agents who resolved it (counted as handled)
+        self.breached = 0  # reply-metric bits whose running cycle has breached
+        # The resolution cycle: None undecided, 0 met, 1 breached (once breached, always).
+        self.resolution: int | None = None
+        # The agent credited with the resolution outcome, or None (not yet, or no agent).
+        self.credit: str | None = None
+
+
 def people_report(events: Iterable[object]) -> PeopleReport:
     """Satisfaction, agents' standards and goodwill from a stream of events, in order.
 
@@ -254,7 +318,12 @@ def people_report(events: Iterable[object]) -> PeopleReport:
 
     Raises:
         ConfigError: *events* is not an iterable, or an item is not a csflow event or has a
-            naive ``at`` (the error's ``path`` is ``events[i]``).
+            naive ``at`` (the error's ``path`` is ``events[i]``); a
+            :class:`~csflow.events.GoodwillGranted` whose amount is not a desk's (a positive
+            :class:`~decimal.Decimal` below 10**15 with at most 6 decimal places:
+            ``events[i].amount``) or whose currency differs from the stream's first grant's
+            (``events[i].currency``: totals never add two currencies; report each currency's
+            events apart).
 
     Examples:
         >>> from datetime import datetime, timezone
@@ -276,15 +345,22 @@ def people_report(events: Iterable[object]) -> PeopleReport:
     }
     agents: dict[str, _Agent] = {}
     holder: dict[str, tuple[str, float]] = {}  # ticket -> (agent, since, POSIX seconds)
-    last: dict[str, str] = {}  # ticket -> the agent who had it last
+    tickets: dict[str, _Ticket] = {}
     owner: dict[str, str] = {}  # ticket -> the agent who owns it, parked (pending, on hold)
     gw: dict[str, dict[str, GoodwillTotal]] = {k: {} for k in ("agent", "reason", "tier")}
+    currency: str | None = None
     requests = declined = 0
 
     def agent(a: str) -> _Agent:
         rec = agents.get(a)
         if rec is None:
             rec = agents[a] = _Agent()
+        return rec
+
+    def ticket(tid: str) -> _Ticket:
+        rec = tickets.get(tid)
+        if rec is None:
+            rec = tickets[tid] = _Ticket()
         return rec
 
     def release(tid: str, at: float) -> str | None:
@@ -304,29 +380,47 @@ def people_report(events: Iterable[object]) -> PeopleReport:
             raise ConfigError(
                 f"an event's 'at' must be an aware datetime, got {show(when)}", f"events[{i}]"
             )
-        if not isinstance(e, TicketStatusChanged):
-            # Anything else that happens to a parked ticket ends its owner's parking (a
-            # hand-over below still credits the owner).
-            parked = owner.pop(getattr(e, "ticket_id", ""), None)
         if isinstance(e, TicketAssigned):
+            owner.pop(e.ticket_id, None)
             release(e.ticket_id, e.at.timestamp())
             holder[e.ticket_id] = (e.agent_id, e.at.timestamp())
-            last[e.ticket_id] = e.agent_id
+            ticket(e.ticket_id).last = e.agent_id
             agent(e.agent_id).assignments += 1
         elif isinstance(e, TicketResolved):
+            owner.pop(e.ticket_id, None)
             release(e.ticket_id, e.at.timestamp())
-            last[e.ticket_id] = e.agent_id
-            agent(e.agent_id).handled += 1
+            tk = ticket(e.ticket_id)
+            tk.last = e.agent_id
+            rec = agent(e.agent_id)
+            if tk.resolvers is None:
+                tk.resolvers = {e.agent_id}
+                rec.handled += 1
+            elif e.agent_id not in tk.resolvers:
+                tk.resolvers.add(e.agent_id)
+                rec.handled += 1
+            if tk.breached:
+                # The resolution stops the reply clocks (no SlaMet): each breached cycle ends
+                # here, in the resolving agent's hands.
+                rec.missed += tk.breached.bit_count()
+                tk.breached = 0
         elif isinstance(e, TicketTransferred | TicketEscalated):
-            # Out of the hands of its holder, or of the agent who owns it parked.
+            # Out of the hands of its holder, or of the agent who owns it parked (SLA events
+            # or a limit flag between its parking and the hand-over change neither).
+            parked = owner.pop(e.ticket_id, None)
             who = release(e.ticket_id, e.at.timestamp()) or parked
+            if who is None and isinstance(e, TicketTransferred):
+                who = e.from_agent
             if who is not None:
                 agent(who).xfer += 1
         elif isinstance(e, TicketRequeued):
+            owner.pop(e.ticket_id, None)
             release(e.ticket_id, e.at.timestamp())
-        elif isinstance(e, TicketAbandoned):  # done for good, as closed: its id may come back
+        elif isinstance(e, TicketAbandoned | TicketClosed):
+            # Done for good: its id may come back as another ticket.  Cycles still running
+            # stop with no agent, and count for none.
+            owner.pop(e.ticket_id, None)
             release(e.ticket_id, e.at.timestamp())
-            last.pop(e.ticket_id, None)
+            tickets.pop(e.ticket_id, None)
         elif isinstance(e, TicketStatusChanged):
             if e.new in ("pending", "on_hold"):
                 who = release(e.ticket_id, e.at.timestamp())
@@ -334,19 +428,46 @@ def people_report(events: Iterable[object]) -> PeopleReport:
                     owner[e.ticket_id] = who
             else:
                 owner.pop(e.ticket_id, None)
-        elif isinstance(e, TicketClosed):
-            release(e.ticket_id, e.at.timestamp())
-            last.pop(e.ticket_id, None)
+        elif isinstance(e, SlaBreached):
+            tk = ticket(e.ticket_id)
+            if e.metric is Metric.RESOLUTION:
+                if tk.resolution == 0 and tk.credit is not None:
+                    # The clock a reopening resumed breached: the met credited is taken back.
+                    agent(tk.credit).met -= 1
+                if tk.resolution != 1:
+                    tk.resolution, tk.credit = 1, None  # credited when the clock next stops
+            else:
+                tk.breached |= _REPLY_BIT[e.metric]
         elif isinstance(e, SlaMet):
-            who = last.get(e.ticket_id)
-            if who is not None:
-                rec = agent(who)
-                if e.breached:
-                    rec.missed += 1
-                else:
-                    rec.met += 1
-                if e.metric is Metric.FIRST_RESPONSE:
-                    rec.frt.append(e.elapsed.total_seconds())
+            tk = ticket(e.ticket_id)
+            who = tk.last
+            if e.metric is Metric.RESOLUTION:
+                index = 1 if e.breached or tk.resolution == 1 else 0
+                if tk.credit is None:  # not credited yet (or to no agent)
+                    tk.resolution = index
+                    if who is not None:
+                        tk.credit = who
+                        if index:
+                            agent(who).missed += 1
+                        else:
+                            agent(who).met += 1
+                elif tk.resolution == 0 and index == 1:  # met before, late now
+                    agent(tk.credit).met -= 1
+                    tk.resolution, tk.credit = 1, who
+                    if who is not None:
+                        agent(who).missed += 1
+            else:
+                bit = _REPLY_BIT[e.metric]
+                late = e.breached or bool(tk.breached & bit)
+                tk.breached &= ~bit
+                if who is not None:
+                    rec = agent(who)
+                    if late:
+                        rec.missed += 1
+                    else:
+                        rec.met += 1
+                    if e.metric is Metric.FIRST_RESPONSE:
+                        rec.frt.append(e.elapsed.total_seconds())
         elif isinstance(e, FeedbackRecorded):
             overall = overall.add(e.rating)
             keys = {
@@ -361,13 +482,31 @@ def people_report(events: Iterable[object]) -> PeopleReport:
                     g = groups[kind]
                     g[key] = g.get(key, Satisfaction()).add(e.rating)
         elif isinstance(e, GoodwillGranted):
+            amount = _grant_amount(e.amount, f"events[{i}].amount")
+            if currency is None:
+                if not isinstance(e.currency, str):
+                    raise ConfigError(
+                        f"a currency must be an ISO 4217 code, got {show(e.currency)}",
+                        f"events[{i}].currency",
+                    )
+                currency = e.currency
+            elif e.currency != currency:
+                raise ConfigError(
+                    f"goodwill in {show(e.currency)} cannot be added to the totals in "
+                    f"{show(currency)}; report each currency's events apart",
+                    f"events[{i}].currency",
+                )
             for kind, key in (("agent", e.agent_id), ("reason", e.reason), ("tier", e.tier)):
-                t = gw[kind].get(key, GoodwillTotal())
-                gw[kind][key] = GoodwillTotal(t.grants + 1, t.amount + e.amount)
+                gw[kind][key] = gw[kind].get(key, GoodwillTotal()).add(amount)
         elif isinstance(e, GoodwillRequested):
             requests += 1
         elif isinstance(e, GoodwillDeclined):
             declined += 1
+        elif isinstance(e, AgentPresenceChanged) and e.new == "removed" and owner:
+            # The desk takes a leaving agent's parked tickets from it without an event of
+            # theirs: a later hand-over of one is no longer out of its hands.
+            for tid in [t for t, a in owner.items() if a == e.agent_id]:
+                del owner[tid]
     standards = {
         a: AgentStandard(
             a,
@@ -400,7 +539,20 @@ def people_report(events: Iterable[object]) -> PeopleReport:
         good["tier"],
         requests,
         declined,
+        currency,
     )
+
+
+def _grant_amount(amount: object, path: str) -> Decimal:
+    """A grant's amount as a desk writes it (a positive Decimal below 10**15, at most six
+    places), unchanged; else a :class:`ConfigError` at *path*."""
+    if not isinstance(amount, Decimal):
+        raise ConfigError(f"a goodwill amount must be a Decimal, got {show(amount)}", path)
+    try:
+        parse_amount(amount, _GOODWILL_PLACES, "a goodwill amount")
+    except ConfigError as exc:
+        raise ConfigError(exc.detail, path) from None
+    return amount
 
 
 @attrs.frozen
@@ -454,7 +606,8 @@ def consistency(
         The flags, by team, measure and agent.
 
     Raises:
-        ConfigError: *report* is not a :class:`PeopleReport`, *teams* not a mapping, a
+        ConfigError: *report* is not a :class:`PeopleReport`, *teams* not a mapping of
+            strings to strings (the ``path`` names the agent: ``teams['sari']``), a
             negative or non-finite band, *measures* a string or naming an unknown measure, or
             *min_handled* not an int >= 0.
     """
@@ -464,6 +617,12 @@ def consistency(
         raise ConfigError(f"report must be a PeopleReport, got {show(report)}")
     if teams is not None and not isinstance(teams, Mapping):
         raise ConfigError(f"teams must be a mapping of agent to team, got {show(teams)}")
+    for aid, team in (teams or {}).items():
+        if not isinstance(aid, str) or not isinstance(team, str):
+            raise ConfigError(
+                f"teams must map agent ids to team names (strings), got {show(aid)}: {show(team)}",
+                f"teams[{show(aid)}]",
+            )
     if isinstance(min_handled, bool) or not isinstance(min_handled, int) or min_handled < 0:
         raise ConfigError(f"min_handled must be an int >= 0, got {show(min_handled)}")
     if isinstance(measures, str):
