@@ -717,7 +717,8 @@ def test_memories_switched_on_by_a_config_change_start_empty() -> None:
     assert summary is not None
     assert summary.count == 1
     saved = json.loads(json.dumps(restored.snapshot()))
-    assert saved["state"]["contacts"] is not None and saved["state"]["goodwill"] is not None
+    assert saved["state"]["contacts"] is not None
+    assert saved["state"]["goodwill"] is not None
     with pytest.raises(ConfigError, match=r"^snapshot\.config: "):
         Desk.restore(without, copy.deepcopy(saved))  # a change not accepted
     off = Desk.restore(without, copy.deepcopy(saved), on_config_change=[])
