@@ -9,45 +9,94 @@ it is what :meth:`Router.submit <csflow.routing.router.Router.submit>`,
 :meth:`Router.release <csflow.routing.router.Router.release>` and friends do.  When many
 agents free up at once (a shift starts, a team comes back from a meeting) or a burst of
 tickets arrives, a host may hold routing back (``route=False`` / ``pull=False``) and match
-the whole batch with :meth:`Router.assign_batch <csflow.routing.router.Router.assign_batch>`:
+the whole batch with :meth:`Router.assign_batch <csflow.routing.router.Router.assign_batch>`.
 
-* ``method="greedy"`` takes tickets in queue order and gives each the free slot that scores
-  highest -- one pass, cheap at any size;
-* ``method="optimal"`` solves a maximum-weight bipartite matching (networkx) between agent
-  slots and tickets, so its total score is never below greedy's (a property the tests check).
+**Each agent's line.**  An agent that frees up takes the tickets of its routing profile's
+first queues first (priority 1 before priority 2, each queue once its slot's delay has
+passed), and among queues of one priority the best key (:meth:`Router.pull
+<csflow.routing.router.Router.pull>`).  A batch keeps that order: the tickets an agent may
+take, in that order, are its *line*, and a ticket's *rank* for an agent is its place among
+the batch's tickets in the line of the agent's routing profile (0 first).  With one routing
+profile serving every queue at one priority, every agent's line is the queues' service
+order.
+
+**Which tickets.**  The batch considers at most *limit* tickets (twice the free slots by
+default), chosen slot by slot: in rounds, each agent with room (in joining order) adds, once
+per free slot, the first ticket of its line not chosen yet.  Tickets no free slot can take
+are never chosen, so they never crowd out work that can be done, and every agent's first
+choices are considered.
+
+* ``method="greedy"`` walks the (ticket, agent) pairs in line order (the priority at which
+  the agent serves the ticket's queue, then the ticket's key) and gives each ticket not
+  given yet to the free agent scoring highest, ties going as the router's strategy chain
+  would send a ticket (:class:`~csflow.routing.strategies.LongestIdle` by default, with
+  the tickets the plan gave so far counted): one pass, cheap at any size.  No agent is
+  given a ticket while one earlier in its line, among those considered, is given to nobody.
+* ``method="optimal"`` solves a minimum-cost maximum flow (networkx) from tickets to agent
+  slots: it assigns as many tickets as any plan can -- never fewer than greedy -- and among
+  such plans takes one of the highest summed score (with :func:`default_batch_score`, one
+  scoring at least greedy's while plans stay under 1,000 pairs).  Plans of equal score are told apart by nothing: which one
+  comes out is deterministic but not specified.
 
 Optimal matters when skills are **scarce and overlapping**: greedy may give the only agent
 able to take ticket B (say, the one refund specialist) to ticket A, which anybody could have
-taken, and B then waits; optimal gives A to someone else and serves both.  With the default
-score (:func:`default_batch_score`) optimal first assigns as many tickets as possible, then
-prefers earlier tickets, then better skill fit.  When agents are interchangeable for the
-waiting tickets (every free agent qualified for every ticket, and the score does not tell
-them apart) both methods give plans of the same score, and greedy is the one to use.  The
-matching costs roughly cubic time in the number of slots and tickets, so keep optimal batches
-to a few hundred of each (``limit=``).
+taken, and B then waits; optimal gives A to someone else and serves both.  When agents are
+interchangeable for the waiting tickets, both plans have the same size and score but not
+always the same pairs (greedy spreads ties by the strategy chain; optimal does not look at
+it), and greedy is the one to use.  The flow costs more than linear time in the number of
+(ticket, agent) pairs: optimal refuses a batch of more than :data:`MAX_OPTIMAL_PAIRS` pairs
+(a :class:`~csflow.errors.ConfigError`; a smaller ``limit=`` or greedy then), so that a host
+never blocks its event loop on one by accident.
+
+Scores are checked as they are computed: a score that is not an int from ``-2**63`` to
+``2**63 - 1``, or that raises, is a :class:`~csflow.errors.ConfigError` naming it, before
+anything changes.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import heapq
+import itertools
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Protocol
 
 import attrs
 import networkx as nx
 
 from csflow._text import show
-from csflow.errors import ConfigError
-from csflow.queues import QueuedTicket, TicketQueue
+from csflow.errors import ConfigError, CsflowError
+from csflow.model import AgentProfile
+from csflow.queues import QueuedTicket, Signature, TicketQueue
 from csflow.routing.agents import AgentRecord
 from csflow.routing.pool import AgentPool
-from csflow.routing.profiles import serves
-from csflow.routing.strategies import AgentState
+from csflow.routing.profiles import QueueSlot
+from csflow.routing.strategies import AgentState, Chain
 
-__all__ = ["BatchPlan", "BatchScore", "default_batch_score", "make_plan"]
+__all__ = [
+    "MAX_OPTIMAL_PAIRS",
+    "BatchPlan",
+    "BatchScore",
+    "default_batch_score",
+    "make_plan",
+]
+
+#: The most (ticket, agent) pairs an optimal batch solves: about a second of pure Python on a
+#: laptop.  Past it, :meth:`~csflow.routing.router.Router.plan_batch` raises ConfigError.
+MAX_OPTIMAL_PAIRS = 10_000
+
+_MIN_SCORE = -(2**63)
+_MAX_SCORE = 2**63 - 1
+#: The planned turn of an agent the plan gives a ticket (above every turn the pool gave).
+_PLANNED_TURN = 1 << 62
+
+#: A routing profile's queue slots grouped by priority, lowest first
+#: (:meth:`~csflow.routing.profiles.RoutingProfile.levels`).
+Levels = Sequence[Sequence[QueueSlot]]
 
 
 class BatchScore(Protocol):
-    """Scores giving *entry* (at *rank* in the batch, 0 = first in line) to *agent*; higher is better."""
+    """Scores giving *entry* (at *rank* in the agent's line, 0 = first) to *agent*; higher is
+    better.  It must return an int from ``-2**63`` to ``2**63 - 1``."""
 
     def __call__(self, agent: AgentState, entry: QueuedTicket, rank: int, /) -> int:
         """The score (an int, so optimal matching is exact)."""
@@ -57,8 +106,16 @@ class BatchScore(Protocol):
 def default_batch_score(agent: AgentState, entry: QueuedTicket, rank: int, /) -> int:
     """``10**9`` per assignment, then earlier tickets, then summed proficiency.
 
-    With batches under 1,000 tickets, any plan that assigns more tickets scores higher; among
-    plans of equal size, the one serving earlier tickets; then better skill fit.
+    The score is ``10**9 + (999 - min(rank, 999)) * 1_000 + min(fit, 999)``, where *fit* is
+    the agent's summed proficiency in the ticket's required skills.  So greedy gives each
+    ticket the agent that fits it best.  Optimal assigns as many tickets as it can whatever
+    the score, then maximises the summed score, in which one place in line weighs as much as
+    1,000 points of fit: between two plans of the same size, the one serving earlier tickets
+    wins only while the other's summed fit is not 1,000 or more higher -- in a large batch
+    (some fifty pairs and more) a plan whose pairs fit much better may serve a later ticket
+    instead of an earlier one.  For a strict order, earlier tickets first whatever the fit,
+    pass a score of your own whose place weighs more than the most fit a plan can sum, e.g.
+    ``(999 - min(rank, 999)) * 10**6 + min(fit, 999)`` for plans of up to 1,000 pairs.
     """
     skills = agent.profile.skills
     fit = sum(skills.get(r.skill, 0) for r in entry.signature.skills)
@@ -71,9 +128,9 @@ class BatchPlan:
 
     Attributes:
         method: ``"greedy"`` or ``"optimal"``.
-        pairs: ``(ticket_id, agent_id)`` in queue order.
+        pairs: ``(ticket_id, agent_id)`` in service order (queue key).
         score: The summed score of the pairs.
-        tickets: How many tickets were considered.
+        tickets: How many tickets were considered (each one some free slot could take).
         slots: How many agent slots were offered.
     """
 
@@ -87,7 +144,8 @@ class BatchPlan:
 def make_plan(
     pool: AgentPool,
     queues: Mapping[str, TicketQueue],
-    serving: Mapping[str, list[tuple[int, int, str]]],
+    levels: Mapping[str, Levels],
+    chain_of: Callable[[str], Chain],
     *,
     at_us: int,
     method: str,
@@ -100,7 +158,8 @@ def make_plan(
     Args:
         pool: The agents.
         queues: The router's queues, by name.
-        serving: Queue -> ``(priority, delay_us, group)``: who serves it, after what wait.
+        levels: Routing profile -> its queue slots by priority.
+        chain_of: A waiting ticket's agent-selection chain, by id (greedy's ties).
         at_us: Now.
         method: ``"greedy"`` or ``"optimal"`` (checked by the caller).
         channel: The channel's name.
@@ -108,100 +167,317 @@ def make_plan(
         limit: How many tickets to consider (default: twice the free slots).
 
     Raises:
-        ConfigError: A bad limit.
+        ConfigError: A bad limit, an optimal batch of more than :data:`MAX_OPTIMAL_PAIRS`
+            pairs, or a score that raises or returns anything but an int in range.
     """
-    agents, slots, tickets, edges = _problem(pool, queues, serving, channel, at_us, limit)
-    weights = {(r, ag.id): score(ag, tickets[r][1], r) for r, ag in edges}
-    if method == "greedy":
-        pairs = _greedy(agents, slots, tickets, edges, weights)
-    else:
-        pairs = _optimal(agents, slots, edges, weights)
-    total = sum(weights[(r, aid)] for r, aid in pairs)
-    ordered = tuple((tickets[r][1].ticket_id, aid) for r, aid in sorted(pairs))
-    return BatchPlan(method, ordered, total, len(tickets), sum(slots.values()))
-
-
-def _problem(
-    pool: AgentPool,
-    queues: Mapping[str, TicketQueue],
-    serving: Mapping[str, list[tuple[int, int, str]]],
-    c: str,
-    at_us: int,
-    limit: int | None,
-) -> tuple[
-    list[AgentRecord],
-    dict[str, int],
-    list[tuple[str, QueuedTicket]],
-    list[tuple[int, AgentRecord]],
-]:
-    """The agents with room, their slots, the tickets in line and the (ticket, agent) edges."""
-    agents = pool.spare_records(c)
+    c = channel
+    agents = [ag for ag in pool.spare_records(c) if pool.spare_of(ag, c) > 0]
     slots = {ag.id: pool.spare_of(ag, c) for ag in agents}
-    slots = {k: v for k, v in slots.items() if v > 0}
-    agents = [ag for ag in agents if ag.id in slots]
     total = sum(slots.values())
     if limit is None:
         limit = 2 * total
     elif not isinstance(limit, int) or isinstance(limit, bool) or limit < 0:
         raise ConfigError(f"limit must be a non-negative int or None, got {show(limit)}")
-    found: list[tuple[str, QueuedTicket]] = []
-    for name, q in queues.items():
-        sigs = [s for s in q.signatures() if s.channel == c]
-        found.extend((name, e) for e in q.heads(sigs, limit))
-    found.sort(key=lambda pair: pair[1].key)
-    tickets = found[:limit]
-    edges: list[tuple[int, AgentRecord]] = []
-    for r, (qname, e) in enumerate(tickets):
-        st = pool.register(e.signature)
-        waited = e.waited_us(at_us)
-        for ag in agents:
-            if (
-                ag.id in st.members.get(ag.group, {})
-                and serves(serving, ag.group, qname, waited) is not None
-            ):
-                edges.append((r, ag))
-    return agents, slots, tickets, edges
+    tickets = _choose(agents, slots, queues, levels, c, at_us, limit)
+    # Group -> queue -> (priority, delay): who may take what, at which priority.
+    served = {
+        g: {s.queue: (s.priority, s.delay_us) for level in lv for s in level}
+        for g, lv in levels.items()
+    }
+    ranks = _ranks(tickets, {ag.group for ag in agents}, served, at_us)
+    edges = _edges(pool, tickets, slots, served, at_us)
+    if method == "optimal" and len(edges) > MAX_OPTIMAL_PAIRS:
+        raise ConfigError(
+            f"an optimal batch of {len(tickets)} tickets and {len(agents)} agents has "
+            f"{len(edges):,} (ticket, agent) pairs, more than {MAX_OPTIMAL_PAIRS:,}: pass a "
+            "smaller limit= or use method='greedy'"
+        )
+    weights = {
+        (i, ag.id): _checked(score, ag, tickets[i][1], ranks[ag.group][i]) for _, i, ag in edges
+    }
+    if method == "greedy":
+        weight = pool.capacity.weights.get(c, 1)
+        pairs = _greedy(slots, tickets, edges, weights, chain_of, at_us, weight)
+    else:
+        pairs = _optimal(agents, slots, edges, weights)
+    total_score = sum(weights[pair] for pair in pairs)
+    ordered = tuple(
+        (tickets[i][1].ticket_id, aid)
+        for i, aid in sorted(pairs, key=lambda pair: tickets[pair[0]][1].key)
+    )
+    return BatchPlan(method, ordered, total_score, len(tickets), total)
+
+
+def _checked(score: BatchScore, ag: AgentRecord, entry: QueuedTicket, rank: int) -> int:
+    """*score* of the pair, checked to be an int in range (a failing score named)."""
+    try:
+        value = score(ag, entry, rank)
+    except CsflowError:
+        raise
+    except Exception as exc:
+        raise ConfigError(
+            f"score {show(score)} of ticket {show(entry.ticket_id)} and agent {show(ag.id)} "
+            f"raised {type(exc).__name__}: {exc}"
+        ) from exc
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int)
+        or not _MIN_SCORE <= value <= _MAX_SCORE
+    ):
+        raise ConfigError(
+            f"score {show(score)} of ticket {show(entry.ticket_id)} and agent {show(ag.id)} "
+            f"must be an int from -2**63 to 2**63 - 1, got {show(value)}"
+        )
+    return int(value)
+
+
+def _visible(
+    q: TicketQueue, name: str, sigs: Mapping[Signature, object], delay: int, at_us: int
+) -> Iterator[tuple[QueuedTicket, str]]:
+    """*q*'s tickets under *sigs* that waited *delay* at *at_us*, in service order, with the
+    queue's *name* (read in growing chunks: the queue is not changed, delay views included)."""
+    n, seen = 16, 0
+    keys = sigs.keys()
+    while True:
+        got = q.heads(keys, n)
+        for e in got[seen:]:
+            if not delay or e.waited_us(at_us) >= delay:
+                yield e, name
+        if len(got) < n:
+            return
+        seen, n = len(got), 2 * n
+
+
+def _line(
+    ag: AgentRecord, queues: Mapping[str, TicketQueue], levels: Levels, c: str, at_us: int
+) -> Iterator[tuple[QueuedTicket, str]]:
+    """The tickets *ag* may take, in the order it would pull them: ``(entry, queue name)``."""
+    sigs = ag.sigs.get(c)
+    if not sigs:
+        return
+    for level in levels:
+        streams = [
+            _visible(queues[s.queue], s.queue, sigs, s.delay_us, at_us)
+            for s in level
+            if queues[s.queue].channel_groups.get(c)
+        ]
+        # Queues of one priority compete by key; equal keys (queues with counters of
+        # their own) go to the queue listed first, as when an agent pulls.
+        yield from heapq.merge(*streams, key=lambda pair: pair[0].key)
+
+
+def _choose(
+    agents: list[AgentRecord],
+    slots: Mapping[str, int],
+    queues: Mapping[str, TicketQueue],
+    levels: Mapping[str, Levels],
+    c: str,
+    at_us: int,
+    limit: int,
+) -> list[tuple[str, QueuedTicket]]:
+    """The tickets the batch considers, ``(queue name, entry)``: in rounds, each agent (in
+    joining order) adds, once per free slot, the first ticket of its line not chosen yet,
+    until *limit* are chosen or no line has one more."""
+    chosen: dict[str, tuple[str, QueuedTicket]] = {}
+    active = [(ag, _line(ag, queues, levels[ag.group], c, at_us)) for ag in agents]
+    while active and len(chosen) < limit:
+        still = []
+        for ag, line in active:
+            got = 0
+            while got < slots[ag.id] and len(chosen) < limit:
+                found = next(line, None)
+                if found is None:
+                    break
+                e, name = found
+                if e.ticket_id not in chosen:
+                    chosen[e.ticket_id] = (name, e)
+                    got += 1
+            else:
+                still.append((ag, line))
+        active = still
+    return list(chosen.values())
+
+
+def _serves(
+    served: Mapping[str, tuple[int, int]], qname: str, e: QueuedTicket, at_us: int
+) -> int | None:
+    """The priority at which a group (its *served* table) takes *e* now, or ``None``."""
+    slot = served.get(qname)
+    if slot is None or (slot[1] and e.waited_us(at_us) < slot[1]):
+        return None
+    return slot[0]
+
+
+def _ranks(
+    tickets: list[tuple[str, QueuedTicket]],
+    groups: set[str],
+    served: Mapping[str, Mapping[str, tuple[int, int]]],
+    at_us: int,
+) -> dict[str, dict[int, int]]:
+    """Group -> ticket index -> its rank: its place among the tickets the group takes now, in
+    the group's line order (priority, then key)."""
+    out: dict[str, dict[int, int]] = {}
+    for g in groups:
+        mine = []
+        for i, (qname, e) in enumerate(tickets):
+            p = _serves(served[g], qname, e, at_us)
+            if p is not None:
+                mine.append((p, e.key, i))
+        mine.sort()
+        out[g] = {i: r for r, (_, _, i) in enumerate(mine)}
+    return out
+
+
+def _edges(
+    pool: AgentPool,
+    tickets: list[tuple[str, QueuedTicket]],
+    slots: Mapping[str, int],
+    served: Mapping[str, Mapping[str, tuple[int, int]]],
+    at_us: int,
+) -> list[tuple[int, int, AgentRecord]]:
+    """``(priority, ticket index, agent)``: every free agent that may take a ticket."""
+    edges: list[tuple[int, int, AgentRecord]] = []
+    for i, (qname, e) in enumerate(tickets):
+        st = pool.register(e.signature)  # registered already: the ticket waits under it
+        found: list[tuple[int, int, AgentRecord]] = []
+        for g, members in st.members.items():
+            p = _serves(served[g], qname, e, at_us)
+            if p is None:
+                continue
+            found.extend((p, i, ag) for ag in members.values() if ag.id in slots)
+        found.sort(key=lambda edge: edge[2].order)  # joining order, whatever the groups
+        edges.extend(found)
+    return edges
+
+
+class _Planned:
+    """An agent as the plan leaves it: the :class:`AgentState` its strategies rank after the
+    plan gave it *given* tickets of channel *c* (greedy's ties)."""
+
+    __slots__ = ("_ag", "_at_us", "_c", "_given", "_load", "_turn")
+
+    def __init__(
+        self, ag: AgentRecord, c: str, given: int, weight: int, turn: int, at_us: int
+    ) -> None:
+        self._ag = ag
+        self._c = c
+        self._given = given
+        self._load = ag.load + given * weight
+        self._turn = turn
+        self._at_us = at_us
+
+    @property
+    def id(self) -> str:
+        return self._ag.id
+
+    @property
+    def profile(self) -> AgentProfile:
+        return self._ag.profile
+
+    @property
+    def group(self) -> str:
+        return self._ag.group
+
+    @property
+    def presence(self) -> str:
+        return self._ag.presence
+
+    @property
+    def load(self) -> int:
+        return self._load
+
+    @property
+    def n_held(self) -> int:
+        return self._ag.n_held + self._given
+
+    @property
+    def idle_since_us(self) -> int:
+        return self._ag.idle_since_us
+
+    @property
+    def last_assigned_us(self) -> int:
+        return self._at_us if self._given else self._ag.last_assigned_us
+
+    @property
+    def turn(self) -> int:
+        return self._turn if self._given else self._ag.turn
+
+    def spare(self, channel: str) -> int:
+        room = self._ag.spare(channel)
+        return max(0, room - self._given) if channel == self._c else room
 
 
 def _greedy(
-    agents: list[AgentRecord],
-    slots: dict[str, int],
+    slots: Mapping[str, int],
     tickets: list[tuple[str, QueuedTicket]],
-    edges: list[tuple[int, AgentRecord]],
-    weights: dict[tuple[int, str], int],
+    edges: list[tuple[int, int, AgentRecord]],
+    weights: Mapping[tuple[int, str], int],
+    chain_of: Callable[[str], Chain],
+    at_us: int,
+    weight: int,
 ) -> list[tuple[int, str]]:
-    """Tickets in line order, each to the free slot scoring highest: ``(rank, agent id)``."""
+    """The pairs in line order, each ticket to the free agent scoring highest (ties by the
+    ticket's strategy chain, as the plan leaves the agents, then joining order):
+    ``(ticket index, agent id)``."""
     left = dict(slots)
-    by_ticket: dict[int, list[AgentRecord]] = {}
-    for r, ag in edges:
-        by_ticket.setdefault(r, []).append(ag)
-    pairs = []
-    for r in range(len(tickets)):
-        choice: AgentRecord | None = None
-        for ag in by_ticket.get(r, ()):
-            if left[ag.id] and (choice is None or weights[(r, ag.id)] > weights[(r, choice.id)]):
-                choice = ag
-        if choice is not None:
-            left[choice.id] -= 1
-            pairs.append((r, choice.id))
+    given: dict[str, int] = {}
+    turns: dict[str, int] = {}
+    done: set[int] = set()
+    pairs: list[tuple[int, str]] = []
+    ordered = sorted(edges, key=lambda edge: (edge[0], tickets[edge[1]][1].key))
+    for (_, i), block in itertools.groupby(ordered, key=lambda edge: (edge[0], edge[1])):
+        if i in done:
+            continue
+        free = [ag for _, _, ag in block if left[ag.id]]
+        if not free:
+            continue
+        top = max(weights[(i, ag.id)] for ag in free)
+        best = [ag for ag in free if weights[(i, ag.id)] == top]
+        choice = best[0]
+        if len(best) > 1:
+            e = tickets[i][1]
+            chain = chain_of(e.ticket_id)
+            sig = e.signature
+            choice = min(
+                best,
+                key=lambda ag: (
+                    chain.key(
+                        _Planned(
+                            ag, sig.channel, given.get(ag.id, 0), weight, turns.get(ag.id, 0), at_us
+                        ),
+                        sig,
+                    ),
+                    ag.order,
+                ),
+            )
+        left[choice.id] -= 1
+        given[choice.id] = given.get(choice.id, 0) + 1
+        turns[choice.id] = _PLANNED_TURN + len(pairs)
+        done.add(i)
+        pairs.append((i, choice.id))
     return pairs
 
 
 def _optimal(
     agents: list[AgentRecord],
-    slots: dict[str, int],
-    edges: list[tuple[int, AgentRecord]],
-    weights: dict[tuple[int, str], int],
+    slots: Mapping[str, int],
+    edges: list[tuple[int, int, AgentRecord]],
+    weights: Mapping[tuple[int, str], int],
 ) -> list[tuple[int, str]]:
-    """A maximum-weight matching of tickets (by rank, as *edges* name them) to agent slots:
-    ``(rank, agent id)``."""
-    graph: nx.Graph[tuple[str, int, int]] = nx.Graph()
-    for r, ag in edges:
-        for j in range(slots[ag.id]):
-            graph.add_edge(("t", r, 0), ("a", ag.order, j), weight=weights[(r, ag.id)])
+    """A maximum flow of least cost from tickets to agent slots (cost: minus the score): as
+    many pairs as can be, then the highest summed score: ``(ticket index, agent id)``."""
+    graph: nx.DiGraph[object] = nx.DiGraph()
+    for ag in agents:
+        graph.add_edge(("a", ag.order), "sink", capacity=slots[ag.id], weight=0)
+    for _, i, ag in edges:
+        graph.add_edge("source", ("t", i), capacity=1, weight=0)
+        graph.add_edge(("t", i), ("a", ag.order), capacity=1, weight=-weights[(i, ag.id)])
+    if not edges:
+        return []
+    flow = nx.max_flow_min_cost(graph, "source", "sink")
     by_order = {ag.order: ag.id for ag in agents}
     pairs = []
-    for u, v in nx.max_weight_matching(graph):
-        t, a = (u, v) if u[0] == "t" else (v, u)
-        pairs.append((t[1], by_order[a[1]]))
+    for _, i, ag in edges:
+        if flow[("t", i)][("a", ag.order)]:
+            pairs.append((i, by_order[ag.order]))
     return pairs

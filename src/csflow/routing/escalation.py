@@ -15,6 +15,7 @@ from csflow._text import show
 from csflow._time import to_instant_us
 from csflow.errors import ConfigError, InvalidTransitionError, TransferLimitError
 from csflow.queues import Instant
+from csflow.routing._checks import check_ticket_id
 
 __all__ = ["EscalationGraph", "HandOver", "TransferLedger", "TransferPolicy"]
 
@@ -79,6 +80,8 @@ class EscalationGraph:
         for i, t in enumerate(entry_list):
             if t not in seen:
                 raise ConfigError(f"unknown team {show(t)}", f"entry[{i}]")
+        if isinstance(edges, str | Mapping) or not isinstance(edges, Iterable):
+            raise ConfigError(f"must be a list of (from, to) pairs, got {show(edges)}", "edges")
         edge_list = list(edges)
         paths = (
             list(_paths) if _paths is not None else [f"edges[{i}]" for i in range(len(edge_list))]
@@ -180,7 +183,14 @@ class EscalationGraph:
         return self._graph.copy()
 
     def can_escalate(self, src: str, dst: str) -> bool:
-        """Whether *src* may escalate directly to *dst*."""
+        """Whether *src* may escalate directly to *dst* (``False`` for a team not in the graph).
+
+        Raises:
+            ConfigError: A team name that is not a string.
+        """
+        for team in (src, dst):
+            if not isinstance(team, str):
+                raise ConfigError(f"team must be a team name, got {show(team)}")
         return self._graph.has_edge(src, dst)
 
     def targets(self, team: str) -> tuple[str, ...]:
@@ -211,7 +221,7 @@ class EscalationGraph:
         Raises:
             ConfigError: An unknown team.
         """
-        if team not in self._graph:
+        if not isinstance(team, str) or team not in self._graph:
             raise ConfigError(f"team must be one of {show(list(self.teams))}, got {show(team)}")
 
 
@@ -266,28 +276,51 @@ class TransferLedger:
     Args:
         policy: The limit and what to do past it.
         graph: When given, escalations must follow its edges.
+
+    Raises:
+        ConfigError: A *policy* that is not a :class:`TransferPolicy` or a *graph* that is not
+            an :class:`EscalationGraph`.
+
+    Every method that raises has changed nothing; a ticket id that is not a non-empty
+    string is a :class:`~csflow.errors.ConfigError`.
     """
 
     def __init__(
         self, policy: TransferPolicy | None = None, graph: EscalationGraph | None = None
     ) -> None:
+        if policy is not None and not isinstance(policy, TransferPolicy):
+            raise ConfigError(f"policy must be a TransferPolicy or None, got {show(policy)}")
+        if graph is not None and not isinstance(graph, EscalationGraph):
+            raise ConfigError(f"graph must be an EscalationGraph or None, got {show(graph)}")
         self.policy = TransferPolicy() if policy is None else policy
         self.graph = graph
         self._counts: dict[str, int] = {}
 
     def count(self, ticket_id: str) -> int:
-        """Hand-overs of *ticket_id* so far."""
+        """Hand-overs of *ticket_id* so far.
+
+        Raises:
+            ConfigError: *ticket_id* is not a ticket id.
+        """
+        if type(ticket_id) is not str or not ticket_id:
+            check_ticket_id(ticket_id)
         return self._counts.get(ticket_id, 0)
 
     def would_flag(self, ticket_id: str) -> bool:
-        """Whether the next hand-over of *ticket_id* goes past the limit."""
+        """Whether the next hand-over of *ticket_id* goes past the limit.
+
+        Raises:
+            ConfigError: *ticket_id* is not a ticket id.
+        """
         m = self.policy.max_transfers
-        return m is not None and self.count(ticket_id) >= m
+        n = self.count(ticket_id)
+        return m is not None and n >= m
 
     def check(self, ticket_id: str) -> None:
         """Raise if the policy would refuse the next hand-over of *ticket_id* (changes nothing).
 
         Raises:
+            ConfigError: *ticket_id* is not a ticket id.
             TransferLimitError: The ticket reached ``max_transfers`` and the policy refuses.
         """
         if self.would_flag(ticket_id) and self.policy.on_limit == "refuse":
@@ -308,12 +341,18 @@ class TransferLedger:
         """Record a hand-over of *ticket_id*.
 
         Raises:
-            ConfigError: An unknown kind, or an escalation without both teams.
+            ConfigError: A *ticket_id* that is not a ticket id (a non-empty string), an
+                unknown kind, a team that is not a team name, or an escalation without both
+                teams.
             InvalidTransitionError: The escalation graph has no edge ``from_team -> to_team``.
             TransferLimitError: The ticket reached ``max_transfers`` and the policy refuses.
         """
+        check_ticket_id(ticket_id)
         if kind not in ("transfer", "escalation"):
             raise ConfigError(f"kind must be 'transfer' or 'escalation', got {show(kind)}")
+        for name, team in (("from_team", from_team), ("to_team", to_team)):
+            if team is not None and (not isinstance(team, str) or not team):
+                raise ConfigError(f"{name} must be a team name or None, got {show(team)}")
         at_us = to_instant_us(at)
         if kind == "escalation" and self.graph is not None:
             if from_team is None or to_team is None:
@@ -331,7 +370,13 @@ class TransferLedger:
         return HandOver(ticket_id, kind, n, flagged, from_team, to_team, at_us)
 
     def forget(self, ticket_id: str) -> None:
-        """Drop *ticket_id*'s count (the desk forgot the ticket)."""
+        """Drop *ticket_id*'s count (the desk forgot the ticket).
+
+        Raises:
+            ConfigError: *ticket_id* is not a ticket id.
+        """
+        if type(ticket_id) is not str or not ticket_id:
+            check_ticket_id(ticket_id)
         self._counts.pop(ticket_id, None)
 
     def to_state(self, kept: Container[str]) -> dict[str, int]:
@@ -341,14 +386,18 @@ class TransferLedger:
     def load_state(self, data: object, known: Container[str], path: str = "transfers") -> None:
         """Set the counts :meth:`to_state` wrote (tickets must be *known*).
 
+        Every count is checked before any is set: when it raises, the ledger is unchanged.
+
         Raises:
             ConfigError: Malformed data or an unknown ticket, with the path to it.
         """
         if not isinstance(data, dict):
             raise ConfigError(f"expected a mapping, got {show(data)}", path)
         for tid, n in data.items():
-            if tid not in known or type(n) is not int or n < 1:
+            if not isinstance(tid, str) or tid not in known:
+                raise ConfigError(f"expected a known ticket id, got {show(tid)}", f"{path}.{tid}")
+            if type(n) is not int or n < 1:
                 raise ConfigError(
                     f"expected a count of a known ticket, got {show(n)}", f"{path}.{tid}"
                 )
-            self._counts[tid] = n
+        self._counts.update(data)

@@ -356,16 +356,7 @@ class AgentPool:
         """
         ag = self.record(agent_id)
         to_instant_us(at)
-        self._flip(ag, NO_CHANNELS)
-        self._leave_all(ag)
-        self._unindex(ag)
-        ag.routable = False
-        ag.stamp += 1  # every heap entry of the agent is now stale
-        held = tuple(ag.held)
-        for tid in held:
-            del self._holder[tid]
-        del self._agents[agent_id]
-        return held
+        return self._drop_agent(ag)
 
     def set_presence(self, agent_id: str, state: str, *, at: Instant) -> AgentStatus:
         """Set an agent's presence.
@@ -473,11 +464,33 @@ class AgentPool:
             ConfigError: Malformed data, a duplicate agent or held ticket, an unknown group or
                 presence, load over capacity, a counter behind the values it handed out;
                 with the path to it.
+
+        When it raises (or *profile_from_plain* does), the pool is as empty as it was.
         """
         if self._agents:
             raise ConfigError("the pool is not empty", path)
         if not isinstance(data, Mapping) or set(data) != {"agents", "next_order", "next_turn"}:
             raise ConfigError("expected {'agents', 'next_order', 'next_turn'}", path)
+        # The agents are added as they are read (the checks of ``add`` and of the capacity
+        # rules are the pool's own); a failure part-way takes them out again, and puts the
+        # counters back, so that the pool is left as it was.
+        order, turns = peek_count(self._order), peek_count(self._turns)
+        try:
+            self._load(data, profile_from_plain, groups, path)
+        except BaseException:
+            for ag in list(self._agents.values()):
+                self._drop_agent(ag)
+            self._order, self._turns = itertools.count(order), itertools.count(turns)
+            raise
+
+    def _load(
+        self,
+        data: Mapping[str, Any],
+        profile_from_plain: Callable[[object, str], AgentProfile],
+        groups: Collection[str],
+        path: str,
+    ) -> None:
+        """:meth:`load_state`'s work, once its caller checked the pool is empty."""
         agents = data["agents"]
         if not isinstance(agents, list):
             raise ConfigError(f"expected a list, got {show(agents)}", f"{path}.agents")
@@ -899,6 +912,19 @@ class AgentPool:
         return None  # pragma: no cover - avail said somebody is there
 
     # -- internals -------------------------------------------------------------------------
+
+    def _drop_agent(self, ag: AgentRecord) -> tuple[str, ...]:
+        """Take *ag* out of the pool and its indexes; the ticket ids it held (held by nobody)."""
+        self._flip(ag, NO_CHANNELS)
+        self._leave_all(ag)
+        self._unindex(ag)
+        ag.routable = False
+        ag.stamp += 1  # every heap entry of the agent is now stale
+        held = tuple(ag.held)
+        for tid in held:
+            del self._holder[tid]
+        del self._agents[ag.id]
+        return held
 
     def _caps(self, profile: AgentProfile) -> dict[str, int]:
         limits = self.capacity.limits

@@ -119,7 +119,10 @@ class Router:
     """Queues plus the agent pool: routes tickets to agents and agents to tickets.
 
     Args:
-        queues: The queues (their names must differ).
+        queues: The queues (their names must differ).  Queues that pass tickets to one
+            another (overflow) should share one counter (:class:`TicketQueue`'s *sequence*),
+            as a desk's do; a state written with counters of their own reads back all the
+            same (:meth:`load_state`).
         profiles: Routing profiles (agent groups); when empty, one profile ``"default"``
             serves every queue at priority 1 with no delay.
         pool: The agent pool; a new one with default capacity and presence rules if omitted.
@@ -802,23 +805,39 @@ class Router:
     ) -> BatchPlan:
         """Plan assignments of waiting *channel* tickets to every agent with room (no change).
 
-        Greedy takes tickets in queue order and gives each the free slot scoring highest.
-        Optimal solves a maximum-weight matching (networkx) on the bipartite graph of agent
-        slots x tickets, so it never scores below greedy.  It matters when skills are scarce
-        and overlap: greedy may give the only agent able to take ticket B to ticket A, which
-        others could have taken.  With interchangeable agents both give the same plan.  The
-        matching costs O(V^3) on the number of slots and tickets: keep optimal batches to a
-        few hundred.
+        A batch keeps the order an agent that frees up takes tickets in (:meth:`pull`): its
+        routing profile's queues by priority, once their delay has passed, then by key --
+        the agent's *line* (see :mod:`csflow.routing.batch`).  It considers at most *limit*
+        tickets, chosen slot by slot from the agents' lines, and only tickets some free slot
+        can take.
+
+        Greedy walks the (ticket, agent) pairs in line order and gives each ticket to the
+        free agent scoring highest; ties go as the ticket's strategy chain would send it
+        (:class:`~csflow.routing.strategies.LongestIdle` by default), the tickets the plan
+        gave so far counted, so work is spread, not piled on the first agent.  Optimal
+        solves a minimum-cost maximum flow (networkx) from tickets to agent slots: it
+        assigns as many tickets as any plan can -- never fewer than greedy -- then takes the
+        highest summed score among such plans (with the default score, never below
+        greedy's in plans under 1,000 pairs).  It matters when skills are scarce and overlap: greedy may give the only
+        agent able to take ticket B to ticket A, which others could have taken.  With
+        interchangeable agents both plans have the same size and score, though not always
+        the same pairs.  Optimal costs more than linear time in the (ticket, agent) pairs:
+        it refuses more than :data:`~csflow.routing.batch.MAX_OPTIMAL_PAIRS` of them.
 
         Args:
             at: Now.
             method: ``"greedy"`` or ``"optimal"``.
             channel: The channel to plan (slots on one channel never interact).
-            score: The score of a pair; :func:`default_batch_score` by default.
+            score: The score of a pair; :func:`default_batch_score` by default.  It gets the
+                ticket's rank in the agent's line among the tickets considered (0 first)
+                and must return an int from ``-2**63`` to ``2**63 - 1``.
             limit: How many tickets to consider (default: twice the free slots).
 
         Raises:
-            ConfigError: An unknown method or a bad limit.
+            ConfigError: An unknown method, a bad limit, a score that is not callable, that
+                raises or that returns anything but an int in range, or an optimal batch of
+                more than :data:`~csflow.routing.batch.MAX_OPTIMAL_PAIRS` (ticket, agent)
+                pairs (pass a smaller *limit*, or use greedy).
         """
         if method not in ("greedy", "optimal"):
             raise ConfigError(f"method must be 'greedy' or 'optimal', got {show(method)}")
@@ -828,10 +847,12 @@ class Router:
             )
         at_us = to_instant_us(at)
         c = Channel.parse(channel).name
+        waiting = self._waiting
         return make_plan(
             self.pool,
             self.queues,
-            self._serving,
+            self._levels,
+            lambda tid: waiting[tid].chain,
             at_us=at_us,
             method=method,
             channel=c,
@@ -848,7 +869,11 @@ class Router:
         score: BatchScore = default_batch_score,
         limit: int | None = None,
     ) -> list[Assignment]:
-        """Plan (see :meth:`plan_batch`) and apply a batch assignment on one channel."""
+        """Plan (see :meth:`plan_batch`) and apply a batch assignment on one channel.
+
+        Raises:
+            ConfigError: As :meth:`plan_batch`; nothing changed then.
+        """
         plan = self.plan_batch(at=at, method=method, channel=channel, score=score, limit=limit)
         at_us = to_instant_us(at)
         out = []
@@ -872,7 +897,9 @@ class Router:
     ) -> dict[str, Any]:
         """The router's state as plain data (:meth:`load_state` reads it): the pool's agents
         (:meth:`AgentPool.to_state`), each queue's entries (:meth:`TicketQueue.to_state`), the
-        queues' shared ``sequence`` counter, and each waiting ticket's routing state --
+        queues' ``sequence`` (the highest next value of their counters: the one counter they
+        share, as a desk's queues do, or the highest of their own), and each waiting
+        ticket's routing state --
         ``[ticket_id, queue, plan's queue, step, open signature, pin, pin_until_us, rule,
         queued_at_us, due_us, ahead, handed_off_by]`` (``ahead``: the agents the hold passed
         over, a list) -- those with a timer first, in the order the timers fire, then the
@@ -906,11 +933,10 @@ class Router:
                     w.handed_off_by,
                 ]
             )
-        first = next(iter(self.queues.values()))
         return {
             "pool": self.pool.to_state(profile_to_plain),
             "queues": {name: q.to_state(at_us) for name, q in self.queues.items()},
-            "sequence": first.next_sequence(),
+            "sequence": max(q.next_sequence() for q in self.queues.values()),
             "waiting": waits,
         }
 
@@ -940,6 +966,15 @@ class Router:
         held for (:meth:`_passed_over`), so that the hold follows the strategy's order from
         then on.
 
+        The queues share one counter from then on, starting at the state's ``sequence``:
+        queues built with counters of their own (``TicketQueue("billing")``,
+        ``TicketQueue("tech")``) read back too, each keeping its entries' numbers, and each
+        queue's later tickets still come after its earlier ones.
+
+        Everything is checked before anything changes (the pool's agents and the queues'
+        entries are read into copies first): when it raises (or *profile_from_plain* does),
+        the router is as empty as it was.
+
         Raises:
             ConfigError: Malformed data, an unknown queue, a waiting ticket missing from its
                 queue (or the other way round), a relaxation step past its plan; with the path.
@@ -948,11 +983,9 @@ class Router:
             raise ConfigError("the router is not empty", path)
         if not isinstance(data, Mapping) or set(data) != {"pool", "queues", "sequence", "waiting"}:
             raise ConfigError("expected {'pool', 'queues', 'sequence', 'waiting'}", path)
-        self.pool.load_state(data["pool"], profile_from_plain, self.profiles, f"{path}.pool")
         nxt = data["sequence"]
         if type(nxt) is not int or nxt < 0:
             raise ConfigError(f"expected a non-negative int, got {show(nxt)}", f"{path}.sequence")
-        seq = itertools.count(nxt)
         queues = data["queues"]
         if not isinstance(queues, Mapping) or (not changed and set(queues) != set(self.queues)):
             raise ConfigError(
@@ -970,22 +1003,57 @@ class Router:
                     "(drain it under the old config first)",
                     f"{path}.queues.{name}",
                 )
+        # A queue the change added starts empty (its own empty state).
+        raws = {n: queues[n] if n in queues else q.to_state() for n, q in self.queues.items()}
+        # -- checked on copies: the pool's agents, the queues' entries, the routing states --
+        profiles: dict[str, AgentProfile] = {}
+
+        def read_profile(raw: object, where: str) -> AgentProfile:
+            profiles[where] = profile = profile_from_plain(raw, where)
+            return profile
+
+        pool = AgentPool(self.pool.capacity, self.pool.presence)
+        pool.load_state(data["pool"], read_profile, self.profiles, f"{path}.pool")
+        copies = {name: TicketQueue(name) for name in self.queues}
+        for name, copy in copies.items():
+            copy.load_state(raws[name], tickets, itertools.count(nxt), f"{path}.queues.{name}")
+        waits = self._read_waits(data["waiting"], tickets, copies, pool, path)
+        # -- every part is good: from here on nothing raises (the same data, read again) --
+        self.pool.load_state(
+            data["pool"], lambda _raw, where: profiles[where], self.profiles, f"{path}.pool"
+        )
+        seq = itertools.count(nxt)
         for name, q in self.queues.items():
-            # A queue the change added starts empty (its own empty state).
-            raw = queues[name] if name in queues else q.to_state()
-            q.load_state(raw, tickets, seq, f"{path}.queues.{name}")
-        waits = data["waiting"]
+            q.load_state(raws[name], tickets, seq, f"{path}.queues.{name}")
+        for w in waits:
+            self.pool.ref(w.sig)
+            self._waiting[w.ticket.id] = w
+            if w.pin is not None:
+                self._index_pin(w)
+            self._timers.arm(w)
+
+    def _read_waits(
+        self,
+        waits: object,
+        tickets: Mapping[str, Ticket],
+        queues: Mapping[str, TicketQueue],
+        pool: AgentPool,
+        path: str,
+    ) -> list[Wait]:
+        """The waiting tickets' routing states of :meth:`to_state` data, checked against the
+        *queues* and *pool* read from the same data (changes nothing)."""
         if not isinstance(waits, list):
             raise ConfigError(f"expected a list, got {show(waits)}", f"{path}.waiting")
+        out: dict[str, Wait] = {}
         for i, raw in enumerate(waits):
             where = f"{path}.waiting[{i}]"
             if not isinstance(raw, list) or len(raw) not in (10, 12):
                 raise ConfigError("expected a list of 12 fields (10 in older snapshots)", where)
             tid, qname, plan_q, step, open_sig, pin, pin_until, rule, queued, due = raw[:10]
             ahead, handed_off_by = raw[10:] if len(raw) == 12 else ([], None)
-            if not isinstance(qname, str) or qname not in self.queues:
+            if not isinstance(qname, str) or qname not in queues:
                 raise ConfigError(f"unknown queue {show(qname)}", f"{where}[1]")
-            if not isinstance(tid, str) or tid not in self.queues[qname] or tid in self._waiting:
+            if not isinstance(tid, str) or tid not in queues[qname] or tid in out:
                 raise ConfigError(
                     f"ticket {show(tid)} does not wait in queue {show(qname)} (or twice)", where
                 )
@@ -1002,12 +1070,12 @@ class Router:
                     raise ConfigError(f"expected an int, got {show(value)}", where)
             if pin is not None and not isinstance(pin, str):
                 raise ConfigError(f"expected an agent id or null, got {show(pin)}", f"{where}[5]")
-            if pin is not None and (pin not in self.pool or not self.pool.record(pin).routable):
+            if pin is not None and (pin not in pool or not pool.record(pin).routable):
                 # A hold ends when its agent leaves or stops being routable: one still
                 # standing for such an agent was not written by this router.
                 raise ConfigError(
                     f"a hold for agent {show(pin)}, who is "
-                    + ("not at the desk" if pin not in self.pool else "not routable"),
+                    + ("not at the desk" if pin not in pool else "not routable"),
                     f"{where}[5]",
                 )
             if rule is not None:
@@ -1035,24 +1103,21 @@ class Router:
             w.ahead = tuple(ahead) if len(raw) == 12 else self._passed_over(w)
             w.handed_off_by = handed_off_by
             w.sig = sig.pinned(pin)
-            if self.queues[qname].get(tid).signature != w.sig:
+            if queues[qname].get(tid).signature != w.sig:
                 raise ConfigError(
-                    f"ticket {show(tid)} waits under {self.queues[qname].get(tid).signature} in "
+                    f"ticket {show(tid)} waits under {queues[qname].get(tid).signature} in "
                     f"its queue but {w.sig} here",
                     where,
                 )
-            self.pool.ref(w.sig)
-            self._waiting[tid] = w
-            if pin is not None:
-                self._index_pin(w)
-            self._timers.arm(w)
-        for name, q in self.queues.items():
-            missing = [e.ticket_id for e in q if e.ticket_id not in self._waiting]
+            out[tid] = w
+        for name, q in queues.items():
+            missing = [e.ticket_id for e in q if e.ticket_id not in out]
             if missing:
                 raise ConfigError(
                     f"tickets {show(missing)} wait in queue {show(name)} without a routing state",
                     f"{path}.waiting",
                 )
+        return list(out.values())
 
     # -- internals -------------------------------------------------------------------------
 
