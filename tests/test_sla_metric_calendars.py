@@ -143,9 +143,7 @@ def test_equality_hash_repr_and_evolve_include_the_calendars() -> None:
     assert hash(a) == hash(b)
     assert a != chat_policy(calendars={})
     assert a != chat_policy(calendars={"first_response": OFFICE})
-    assert "calendars=FrozenDict({<Metric.RESOLUTION: 'resolution'>: BusinessCalendar(" in (
-        repr(a)
-    )
+    assert "calendars=FrozenDict({<Metric.RESOLUTION: 'resolution'>: BusinessCalendar(" in (repr(a))
     # evolve keeps them, and the targets it builds follow a new main calendar elsewhere.
     moved = attrs.evolve(a, calendar=OFFICE, calendars={"first_response": ALWAYS})
     assert counts_on(moved, "first_response", "low") == ALWAYS
