@@ -89,6 +89,7 @@ ADDITIVE = (
     "resolved_handle_time",
     "tickets_resolved",
     "resolved_first_contact",
+    "short_abandoned",
 )
 
 

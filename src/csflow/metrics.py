@@ -28,7 +28,10 @@ Per ticket it tracks two flags that the desk's events switch on and off:
 A ticket is *offered* at its first ``TicketQueued``; its outcome is decided once, by whichever
 comes first of its first assignment (*answered*, after the wait since it was first queued) and
 an abandonment.  A later requeue, reopening or second abandonment changes neither, so
-``answered + abandoned <= offered`` always holds.  A ticket is resolved *at first contact*
+``answered + abandoned <= offered`` always holds.  An abandonment after a wait (from the first
+``TicketQueued``, as an answer's) strictly shorter than the short-abandon threshold is also a
+*short abandon*, which the service level and the abandonment rate leave out; the threshold is
+0 unless given, and then there are none.  A ticket is resolved *at first contact*
 when its first :class:`~csflow.events.TicketResolved` comes with no hand-over before it; a
 :class:`~csflow.events.TicketReopened` takes it back (the customer came back).  Events of tickets whose ``TicketQueued`` is
 not in the stream (a window cut from a longer run) count for SLA attainment, and for busy time
@@ -273,8 +276,15 @@ _COUNTS: Final = (
     "max_queue_length",
     "tickets_resolved",
     "resolved_first_contact",
+    "short_abandoned",
 )
-_SPANS: Final = ("service_target", "total_wait", "handle_time", "resolved_handle_time")
+_SPANS: Final = (
+    "service_target",
+    "total_wait",
+    "handle_time",
+    "resolved_handle_time",
+    "short_abandon",
+)
 
 
 @attrs.frozen
@@ -317,6 +327,19 @@ class Report:
         tickets_resolved: Distinct tickets resolved at least once.
         resolved_first_contact: Of those, the tickets resolved at first contact (see
             :attr:`first_contact_resolution`).
+        short_abandon: The short-abandon threshold: an abandoned ticket that waited strictly
+            less than this counts in :attr:`short_abandoned`.  ``timedelta(0)`` (the default)
+            counts none.
+        short_abandoned: Of the *abandoned* tickets, those abandoned after a wait (from their
+            first ``TicketQueued`` to their abandonment) strictly shorter than
+            *short_abandon*: customers who left before any staffing could have answered
+            them (a misdial, a bot, a customer who found the answer).  They are left out of
+            :attr:`service_level` and :attr:`abandonment_rate`, and still counted in
+            *offered* and *abandoned*.
+
+    Raises:
+        ConfigError: A count that is not an int >= 0, a span that is not a timedelta >= 0,
+            or *short_abandoned* above *abandoned* (the path names the field).
     """
 
     service_target: timedelta = DEFAULT_SERVICE_TARGET
@@ -344,12 +367,21 @@ class Report:
     end: datetime | None = None
     tickets_resolved: int = 0
     resolved_first_contact: int = 0
+    # Last, so that reports built (or pickled) with the fields before them keep their meaning.
+    short_abandon: timedelta = _ZERO
+    short_abandoned: int = 0
 
     def __attrs_post_init__(self) -> None:
         for name in _COUNTS:
             _count(getattr(self, name), name)
         for name in _SPANS:
             duration_us(getattr(self, name), name, ConfigError)
+        if self.short_abandoned > self.abandoned:
+            raise ConfigError(
+                "'short_abandoned' must be at most 'abandoned' (a short abandon is an "
+                f"abandonment), got {self.short_abandoned} and {self.abandoned}",
+                "short_abandoned",
+            )
         if self.available is not None:
             duration_us(self.available, "available", ConfigError)
         if not isinstance(self.sla, Attainment):
@@ -361,12 +393,19 @@ class Report:
 
     @property
     def service_level(self) -> float | None:
-        """The share answered within the target, of the tickets answered or abandoned.
+        """The share answered within the target, of the tickets answered or abandoned, short
+        abandons left out::
 
-        Abandoned tickets count as missed; tickets still waiting are not yet decided and
-        count neither way.  ``None`` when no ticket was answered or abandoned.
+            answered_within_target / (answered + abandoned - short_abandoned)
+
+        Abandoned tickets count as missed, except short abandons (see
+        :attr:`short_abandoned`), which count neither way; with no threshold (the default)
+        that is ``answered_within_target / (answered + abandoned)``.  Tickets still waiting
+        are not yet decided and count neither way.  ``None`` when the denominator is zero.
         """
-        return _ratio(self.answered_within_target, self.answered + self.abandoned)
+        return _ratio(
+            self.answered_within_target, self.answered + self.abandoned - self.short_abandoned
+        )
 
     @property
     def average_speed_of_answer(self) -> timedelta | None:
@@ -375,8 +414,15 @@ class Report:
 
     @property
     def abandonment_rate(self) -> float | None:
-        """Abandoned over offered tickets (``None`` when nothing was offered)."""
-        return _ratio(self.abandoned, self.offered)
+        """Abandoned over offered tickets, short abandons left out of both::
+
+            (abandoned - short_abandoned) / (offered - short_abandoned)
+
+        With no threshold (the default) that is ``abandoned / offered``; the rate with short
+        abandons kept is that ratio of the counts.  ``None`` when the denominator is zero.
+        """
+        short = self.short_abandoned
+        return _ratio(self.abandoned - short, self.offered - short)
 
     @property
     def first_contact_resolution(self) -> float | None:
@@ -446,6 +492,8 @@ class Report:
             "answered": self.answered,
             "answered_within_target": self.answered_within_target,
             "abandoned": self.abandoned,
+            "short_abandon_seconds": self.short_abandon.total_seconds(),
+            "short_abandoned": self.short_abandoned,
             "waiting": self.waiting,
             "resolved": self.resolved,
             "reopened": self.reopened,
@@ -481,12 +529,25 @@ class Report:
 
         Returns:
             Aligned ``label  value`` lines: volumes, service level, ASA, abandonment, handling,
-            then SLA attainment overall and per metric, tier and channel.
+            then SLA attainment overall and per metric, tier and channel.  A line of short
+            abandons (``short abandons (< 5 s)``) follows the abandoned tickets when a
+            short-abandon threshold is set, and only then.
         """
+        short = (
+            [
+                _row(
+                    f"short abandons (< {_fmt_duration(self.short_abandon)})",
+                    str(self.short_abandoned),
+                )
+            ]
+            if self.short_abandon
+            else []
+        )
         lines = [
             _row("offered", str(self.offered)),
             _row("answered", str(self.answered)),
             _row("abandoned", str(self.abandoned)),
+            *short,
             _row("still waiting", str(self.waiting)),
             _row(
                 f"service level ({_fmt_duration(self.service_target)})",
@@ -589,10 +650,12 @@ class _Ticket:
 class _Summary:
     """The running totals of one :func:`summarize` call."""
 
-    def __init__(self, target_us: int) -> None:
+    def __init__(self, target_us: int, short_us: int = 0) -> None:
         self.target_us = target_us
+        self.short_us = short_us  # the short-abandon threshold (0: none)
         self.tickets: dict[str, _Ticket] = {}
         self.offered = self.answered = self.within = self.abandoned = 0
+        self.short_abandoned = 0
         self.resolved = self.reopened = self.transfers = self.escalations = 0
         self.tickets_resolved = self.first_contact = 0
         self.wait_us = 0
@@ -763,6 +826,10 @@ class _Summary:
         if rec.outcome == 0 and rec.queued is not None:
             rec.outcome = 2
             self.abandoned += 1
+            # The wait as an answer's is measured: from the first TicketQueued, in integer
+            # microseconds (so never below 0, and a threshold of 0 counts none).
+            if max(0, t - rec.queued) < self.short_us:
+                self.short_abandoned += 1
 
     def status_changed(self, ev: TicketStatusChanged, t: int) -> None:
         rec = self.ticket(ev.ticket_id)
@@ -834,6 +901,7 @@ class _Summary:
     def report(
         self,
         target: timedelta,
+        short: timedelta,
         available: timedelta | None,
         until: datetime | None = None,
         until_us: int = 0,
@@ -880,7 +948,21 @@ class _Summary:
             end=last,
             tickets_resolved=self.tickets_resolved,
             resolved_first_contact=self.first_contact,
+            short_abandon=short,
+            short_abandoned=self.short_abandoned,
         )
+
+
+def _short_us(short_abandon: object) -> int:
+    """The short-abandon threshold in microseconds.
+
+    Raises:
+        ConfigError: Not a non-negative timedelta (path ``short_abandon``).
+    """
+    try:
+        return duration_us(short_abandon, "short_abandon", ConfigError)
+    except ConfigError as exc:
+        raise ConfigError(exc.detail, "short_abandon") from None
 
 
 _Handler = Callable[[_Summary, Any, int], None]
@@ -921,6 +1003,7 @@ def summarize(
     service_target: timedelta = DEFAULT_SERVICE_TARGET,
     available: timedelta | None = None,
     until: datetime | None = None,
+    short_abandon: timedelta = _ZERO,
 ) -> Report:
     """Summarize a stream of csflow events into a :class:`Report`, in one pass.
 
@@ -940,15 +1023,20 @@ def summarize(
         until: When the observation ends (a simulation's end, the end of a reporting day):
             handling spans still open are cut there and it becomes :attr:`Report.end`.
             ``None`` ends at the latest event.
+        short_abandon: The short-abandon threshold, a non-negative timedelta: a ticket
+            abandoned before any answer after waiting strictly less than this (from its
+            first ``TicketQueued``) is a short abandon, left out of the service level and
+            the abandonment rate (:attr:`Report.short_abandoned`).  ``timedelta(0)``, the
+            default, leaves every abandonment in.
 
     Returns:
         The :class:`Report`.
 
     Raises:
-        ConfigError: *service_target* or *available* is not a non-negative timedelta,
-            *events* is not an iterable, or an item is not a csflow event or has a naive ``at``
-            (the error's ``path`` is ``events[i]``), or *until* is naive or before the latest
-            event.
+        ConfigError: *service_target*, *short_abandon* (path ``short_abandon``) or
+            *available* is not a non-negative timedelta, *events* is not an iterable, or an
+            item is not a csflow event or has a naive ``at`` (the error's ``path`` is
+            ``events[i]``), or *until* is naive or before the latest event.
 
     Examples:
         >>> from datetime import datetime, timezone
@@ -963,8 +1051,24 @@ def summarize(
         (1, 1, 1.0)
         >>> report.average_speed_of_answer
         datetime.timedelta(seconds=12)
+
+        A customer who hangs up after 3 seconds is a short abandon under a 5-second
+        threshold: out of the service level and of the abandonment rate.
+
+        >>> from csflow.events import TicketAbandoned
+        >>> events = [
+        ...     TicketQueued(t0, "T1", "chat", Priority.NORMAL, None, "gold", "chat", ""),
+        ...     TicketAssigned(t0 + timedelta(seconds=12), "T1", "ana", 12.0, 3, ""),
+        ...     TicketQueued(t0, "T2", "chat", Priority.NORMAL, None, "gold", "chat", ""),
+        ...     TicketAbandoned(t0 + timedelta(seconds=3), "T2", 3.0),
+        ... ]
+        >>> summarize(events).service_level
+        0.5
+        >>> report = summarize(events, short_abandon=timedelta(seconds=5))
+        >>> report.short_abandoned, report.service_level, report.abandonment_rate
+        (1, 1.0, 0.0)
     """
-    summary = Summarizer(service_target)
+    summary = Summarizer(service_target, short_abandon=short_abandon)
     if available is not None:
         duration_us(available, "available", ConfigError)
     if until is not None:
@@ -987,9 +1091,12 @@ class Summarizer:
     Args:
         service_target: The answer-time target of the service level, a non-negative
             timedelta.
+        short_abandon: The short-abandon threshold, a non-negative timedelta (see
+            :func:`summarize`); ``timedelta(0)`` counts no short abandon.
 
     Raises:
-        ConfigError: *service_target* is not a non-negative timedelta.
+        ConfigError: *service_target* or *short_abandon* (path ``short_abandon``) is not a
+            non-negative timedelta.
 
     Examples:
         >>> from datetime import datetime, timezone
@@ -1005,11 +1112,19 @@ class Summarizer:
         (0, 0.0)
     """
 
-    __slots__ = ("_count", "_s", "_target")
+    __slots__ = ("_count", "_s", "_short", "_target")
 
-    def __init__(self, service_target: timedelta = DEFAULT_SERVICE_TARGET) -> None:
+    def __init__(
+        self,
+        service_target: timedelta = DEFAULT_SERVICE_TARGET,
+        *,
+        short_abandon: timedelta = _ZERO,
+    ) -> None:
+        target_us = duration_us(service_target, "service_target", ConfigError)
+        short_us = _short_us(short_abandon)
         self._target = service_target
-        self._s = _Summary(duration_us(service_target, "service_target", ConfigError))
+        self._short = short_abandon
+        self._s = _Summary(target_us, short_us)
         self._count = 0
 
     @property
@@ -1078,13 +1193,13 @@ class Summarizer:
             duration_us(available, "available", ConfigError)
         s = self._s
         if until is None:
-            return s.report(self._target, available)
+            return s.report(self._target, self._short, available)
         until_us = instant_us(until, "until", ConfigError)
         if s.last is not None and until_us < s.last_us:
             raise ConfigError(
                 f"'until' must not be before the latest event, at {show(s.last)}, got {show(until)}"
             )
-        return s.report(self._target, available, until, until_us)
+        return s.report(self._target, self._short, available, until, until_us)
 
 
 # --------------------------------------------------------------------------------------------
@@ -1402,16 +1517,21 @@ class IntervalReport(Sequence[tuple[datetime, Report]]):
         Returns:
             A header line, one line per interval (its local start date and time, with the UTC
             offset when the wall time repeats on a fall-back day), then the total: offered,
-            answered, service level, ASA, abandoned and AHT.
+            answered, service level, ASA, abandoned and AHT -- and, when a short-abandon
+            threshold is set (and only then), a last column of short abandons (``short<5 s``).
         """
         target = f"SL {_fmt_duration(self.total.service_target)}"
-        lines = [
+        header = (
             f"{'interval':<24}{'offered':>8}{'answered':>9}{target:>10}{'ASA':>9}"
             f"{'abandoned':>10}{'AHT':>10}"
-        ]
+        )
+        short = bool(self.total.short_abandon)
+        if short:
+            header += f"{'short<' + _fmt_duration(self.total.short_abandon):>12}"
+        lines = [header]
         for start, report in self.rows:
-            lines.append(_interval_line(_start_label(start), report))
-        lines.append(_interval_line("total", self.total))
+            lines.append(_interval_line(_start_label(start), report, short))
+        lines.append(_interval_line("total", self.total, short))
         return lines
 
 
@@ -1424,13 +1544,14 @@ def _start_label(start: datetime) -> str:
     return label
 
 
-def _interval_line(label: str, report: Report) -> str:
-    return (
+def _interval_line(label: str, report: Report, short: bool = False) -> str:
+    line = (
         f"{label:<24}{report.offered:>8}{report.answered:>9}"
         f"{_fmt_rate(report.service_level):>10}"
         f"{_fmt_duration(report.average_speed_of_answer):>9}{report.abandoned:>10}"
         f"{_fmt_duration(report.average_handle_time):>10}"
     )
+    return f"{line}{report.short_abandoned:>12}" if short else line
 
 
 class _Row:
@@ -1451,6 +1572,7 @@ def summarize_intervals(
     zone: str | tzinfo = "UTC",
     service_target: timedelta = DEFAULT_SERVICE_TARGET,
     until: datetime | None = None,
+    short_abandon: timedelta = _ZERO,
 ) -> IntervalReport:
     """An interval report: a :class:`Report` per half hour (or hour, or day) of the desk's
     local day, each ticket counted in the interval that offered it.
@@ -1481,11 +1603,12 @@ def summarize_intervals(
     its life begins -- change no count of :func:`summarize`: they are left out of the rows
     (:attr:`IntervalReport.left_out`) and count in the total only.
 
-    So each row's report is exactly ``summarize(e, service_target=..., until=end)`` over the
-    events *e* of the lives that began in its interval, where *end* is *until* or else the
-    latest event of the whole stream (a handling still open is cut where the observation
-    ends, in every row alike), and the rows' counts -- offered, answered, abandoned, waiting,
-    resolved, SLA cycles, waits and handle times -- add up to :attr:`IntervalReport.total`.
+    So each row's report is exactly ``summarize(e, service_target=..., short_abandon=...,
+    until=end)`` over the events *e* of the lives that began in its interval, where *end* is
+    *until* or else the latest event of the whole stream (a handling still open is cut where
+    the observation ends, in every row alike), and the rows' counts -- offered, answered,
+    abandoned, short abandons, waiting, resolved, SLA cycles, waits and handle times -- add
+    up to :attr:`IntervalReport.total`.
     The queue-length series and the longest queue of a row are those of its own tickets.
 
     Memory: as :func:`summarize`, one small record per open ticket (two: its row's and the
@@ -1505,14 +1628,18 @@ def summarize_intervals(
             timedelta.
         until: When the observation ends (the end of the reporting day): handling spans
             still open are cut there, in every row.  ``None`` ends at the latest event.
+        short_abandon: The short-abandon threshold, a non-negative timedelta (see
+            :func:`summarize`): short abandons are left out of each row's service level and
+            abandonment rate.  ``timedelta(0)``, the default, leaves every abandonment in.
 
     Returns:
         The :class:`IntervalReport`.
 
     Raises:
         ConfigError: *interval* is not a timedelta of at least a minute that divides a day,
-            *zone* is not a known zone name or a usable tzinfo, *service_target* is not a
-            non-negative timedelta, *events* is not an iterable; an item is not a csflow
+            *zone* is not a known zone name or a usable tzinfo, *service_target* or
+            *short_abandon* (path ``short_abandon``) is not a non-negative timedelta,
+            *events* is not an iterable; an item is not a csflow
             event, has a naive ``at``, or begins a life at an instant whose interval cannot
             be expressed (its local date or its interval's start outside years 1-9999, which
             happens only within a day of the ends of the datetime range; an interval that
@@ -1542,7 +1669,9 @@ def summarize_intervals(
         >>> report.total.offered, report[1][1].waiting
         (3, 1)
     """
-    live = IntervalSummarizer(interval=interval, zone=zone, service_target=service_target)
+    live = IntervalSummarizer(
+        interval=interval, zone=zone, service_target=service_target, short_abandon=short_abandon
+    )
     if until is not None:
         instant_us(until, "until", ConfigError)
     given: object = events
@@ -1565,6 +1694,8 @@ class IntervalSummarizer:
         zone: The desk's time zone: an IANA name or a PEP 495 tzinfo.
         service_target: The answer-time target of the service level, a non-negative
             timedelta.
+        short_abandon: The short-abandon threshold, a non-negative timedelta (see
+            :func:`summarize`).
 
     Raises:
         ConfigError: As :func:`summarize_intervals`, for these arguments.
@@ -1587,6 +1718,7 @@ class IntervalSummarizer:
         "_left_out",
         "_lives",
         "_rows",
+        "_short",
         "_target",
         "_total",
         "_zone",
@@ -1598,12 +1730,14 @@ class IntervalSummarizer:
         interval: timedelta = DEFAULT_INTERVAL,
         zone: str | tzinfo = "UTC",
         service_target: timedelta = DEFAULT_SERVICE_TARGET,
+        short_abandon: timedelta = _ZERO,
     ) -> None:
         step = _interval_us(interval)
         self._zone = _zone_of(zone)
         self._interval = interval
         self._target = service_target
-        self._total = Summarizer(service_target)
+        self._short = short_abandon
+        self._total = Summarizer(service_target, short_abandon=short_abandon)
         self._grid = _Grid(self._zone, step)
         self._rows: dict[int, _Row] = {}  # by start instant (µs)
         self._lives: dict[str, _Row] = {}  # ticket id -> the row of its open life
@@ -1647,7 +1781,11 @@ class IntervalSummarizer:
                     raise ConfigError(str(exc), path) from None
                 row = self._rows.get(start)
                 if row is None:
-                    row = _Row(start, self._grid.end_of(start), Summarizer(self._target))
+                    row = _Row(
+                        start,
+                        self._grid.end_of(start),
+                        Summarizer(self._target, short_abandon=self._short),
+                    )
                 fresh = True
         self._total.add(event, at_us)
         self._count += 1

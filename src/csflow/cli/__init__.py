@@ -80,7 +80,14 @@ def _duration(value: str) -> float:
 #: The options whose value may start with ``-``: a duration (``--aht -6m``) or seeds
 #: (``--seeds -1,1``) is read as the option's value and refused with the value's message,
 #: not taken for an unknown option.
-_DURATION_OPTIONS: Final = ("--aht", "--target", "--patience", "--interval", "--span")
+_DURATION_OPTIONS: Final = (
+    "--aht",
+    "--target",
+    "--patience",
+    "--interval",
+    "--span",
+    "--short-abandon",
+)
 _NEGATIVE_OPTIONS: Final = (*_DURATION_OPTIONS, "--seed", "--seeds")
 _NUMBER: Final = re.compile(r"[+-]?\d+(?:\.\d*)?|[+-]?\.\d+", re.ASCII)
 _NEGATIVE: Final = re.compile(r"-(?:\d|\.\d|P)", re.ASCII | re.IGNORECASE)
@@ -388,6 +395,13 @@ def _parser() -> argparse.ArgumentParser:
         default=20.0,
         metavar="DURATION",
         help="answer-time target of the service level (default: 20s)",
+    )
+    report.add_argument(
+        "--short-abandon",
+        type=_duration,
+        metavar="DURATION",
+        help="abandons after a shorter wait are short abandons, left out of the service level "
+        "and the abandonment rate (default: none)",
     )
     report.add_argument(
         "--until",

@@ -91,7 +91,7 @@ _DESK_DURATION_KEYS: Final = frozenset(
     {"default_allowance", "fallback", "after", "delay", "timeout", "recency", "survey_delay"}
 )
 _DESK_DURATION_MAPS: Final = frozenset({"targets", "allowances"})
-_SIM_DURATIONS: Final = ("duration", "warmup", "service_target", "interval")
+_SIM_DURATIONS: Final = ("duration", "warmup", "service_target", "interval", "short_abandon")
 STAFFING_KEYS: Final = (
     "aht",
     "target",

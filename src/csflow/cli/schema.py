@@ -207,6 +207,7 @@ def schema() -> dict[str, Any]:
             "service_target": d,
             "interval": d,
             "reply_on_assign": {"type": "boolean"},
+            "short_abandon": d,
         },
         "csflow.sim.SimConfig.from_dict",
         ["start", "duration", "arrivals"],

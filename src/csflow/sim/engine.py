@@ -323,7 +323,7 @@ class _Run:
         self.agent_plans: list[tuple[list[int], bytes]] = []
         self.next_arrival_s = 0.0  # seconds since start of the arrival process
         # The report, folded in as the run goes (what summarize() over the events would give).
-        self.summary = Summarizer(config.service_target)
+        self.summary = Summarizer(config.service_target, short_abandon=config.short_abandon)
         self.fold: Callable[..., None] = self.summary.add
         if on_event is not None:
             if not callable(on_event):

@@ -661,6 +661,12 @@ class SimConfig:
             :attr:`SimResult.occupancy_series`; positive, and at least *duration* /
             :data:`MAX_SIM_INTERVALS`.
         reply_on_assign: The agent replies as soon as it takes a ticket (meets first response).
+        short_abandon: The report's short-abandon threshold; ``>= 0``.  A customer who gives
+            up after waiting strictly less than this is a short abandon, left out of the
+            report's service level and abandonment rate (see
+            :attr:`csflow.metrics.Report.short_abandoned`), as the real desk's reports of
+            :func:`~csflow.metrics.summarize` with the same threshold leave it out.
+            ``timedelta(0)`` (the default) leaves every abandonment in.
 
     Raises:
         ConfigError: Anything malformed (a field of the wrong type, such as *arrivals* that is
@@ -694,6 +700,7 @@ class SimConfig:
     service_target: timedelta = DEFAULT_SERVICE_TARGET
     interval: timedelta = timedelta(minutes=30)
     reply_on_assign: bool = True
+    short_abandon: timedelta = timedelta(0)
 
     def __attrs_post_init__(self) -> None:
         try:
@@ -710,7 +717,7 @@ class SimConfig:
             )
         if not isinstance(self.arrivals, Arrivals):
             raise ConfigError(f"'arrivals' must be an Arrivals, got {show(self.arrivals)}")
-        for name in ("warmup", "service_target"):
+        for name in ("warmup", "service_target", "short_abandon"):
             try:
                 duration_us(getattr(self, name), name, ConfigError)
             except ConfigError as exc:
@@ -864,7 +871,7 @@ class SimConfig:
                          "break_waves": 3, "break_gap": "PT30M"}],
              "escalations": [{"category": "refund", "team": "finance", "probability": 0.3}],
              "max_customers": null, "warmup": 0, "service_target": 20, "interval": "PT30M",
-             "reply_on_assign": true}
+             "reply_on_assign": true, "short_abandon": 5}
 
         Durations are ISO 8601 or seconds; times of day ``"HH:MM"``.
 
@@ -888,6 +895,7 @@ class SimConfig:
                 "service_target",
                 "interval",
                 "reply_on_assign",
+                "short_abandon",
             ),
             path,
         )
@@ -948,6 +956,8 @@ class SimConfig:
             kw["warmup"] = span(d["warmup"], at("warmup"), zero=True)
         if "service_target" in d:
             kw["service_target"] = span(d["service_target"], at("service_target"), zero=True)
+        if "short_abandon" in d:
+            kw["short_abandon"] = span(d["short_abandon"], at("short_abandon"), zero=True)
         if "interval" in d:
             kw["interval"] = span(d["interval"], at("interval"))
         if "reply_on_assign" in d:
