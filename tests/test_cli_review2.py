@@ -234,7 +234,7 @@ def test_a_peak_that_overflows_the_load_is_named_not_the_load(
         "--load) at most 1e+07 Erlangs, got 1e+308\n"
     )
     assert _error(capsys, "staff", "--load", "2e7", "--peak", "2").startswith(
-        "csflow: error: --load: the load must be at most 1e+07 Erlangs, got 2e+07"
+        "csflow: error: --load: the load must be at most 1e+07 Erlangs, got 20000000.0"
     )
     f = _write(tmp_path, "f.csv", "start,arrivals\n2026-03-19T08:00:00+07:00,10\n")
     assert _error(capsys, "staff", "--forecast", f, "--peak", "1e308").startswith(

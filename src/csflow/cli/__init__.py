@@ -65,9 +65,9 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
-def _duration(value: str) -> float:
+def _duration(value: str, *, zero: bool = False) -> float:
     try:
-        return parse_human_duration(value, "").total_seconds()
+        return parse_human_duration(value, "", zero=zero).total_seconds()
     except ConfigError as exc:
         if value.strip().startswith("-") or _NUMBER.fullmatch(value.strip()):
             # A bare number that failed is zero (or below): durations here are positive.
@@ -75,6 +75,11 @@ def _duration(value: str) -> float:
                 f"expected a positive {EXPECTED.removeprefix('a ')}, got {value!r}"
             ) from None
         raise argparse.ArgumentTypeError(exc.detail) from None
+
+
+def _duration_or_zero(value: str) -> float:
+    """A duration that may be zero (``--target 0s``: answered at once)."""
+    return _duration(value, zero=True)
 
 
 #: The options whose value may start with ``-``: a duration (``--aht -6m``) or seeds
@@ -259,7 +264,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     staff.add_argument(
         "--target",
-        type=_duration,
+        type=_duration_or_zero,
         metavar="DURATION",
         help="answer-time target (default: staffing.target, else 20s)",
     )

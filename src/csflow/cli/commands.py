@@ -228,8 +228,8 @@ def _duration_value(
     raw = given if given is not None else st.get(name, default)
     if raw is None:
         return None, where
-    value = parse_human_duration(raw, where)
     positive = name != "target"
+    value = parse_human_duration(raw, where, zero=not positive)
     if value < timedelta(0) or (positive and value == timedelta(0)):
         what = "a positive duration" if positive else "a duration >= 0"
         raise ConfigError(f"expected {what}, got {format_duration(value)}", where)
@@ -471,8 +471,11 @@ def _staff_one(args: argparse.Namespace, inputs: PlanInputs) -> str:
         check_load(load)
     except ConfigError:
         if base > MAX_LOAD:
+            got = show(given)
+            if args.load is None:
+                got += f" an hour ({base:g} Erlangs)"
             raise ConfigError(
-                f"the load must be at most {MAX_LOAD:g} Erlangs, got {base:g}", flag
+                f"the load must be at most {MAX_LOAD:g} Erlangs, got {got}", flag
             ) from None
         # The load given is fine: the peak factor is what takes it past the bound.
         raise ConfigError(

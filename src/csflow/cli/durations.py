@@ -82,14 +82,33 @@ def to_seconds(value: object, path: str) -> object:
     raise ConfigError(f"expected {EXPECTED}, got {show(value)}", path)
 
 
-def parse_human_duration(value: object, path: str) -> timedelta:
+def parse_human_duration(value: object, path: str, *, zero: bool = False) -> timedelta:
     """A :class:`~datetime.timedelta` from any form :func:`to_seconds` accepts.
 
+    Args:
+        value: The duration as written.
+        path: Where it was written, for the error.
+        zero: Whether zero (``0s``, ``0``, ``PT0S``) is accepted (an answer-time target).
+
     Raises:
-        ConfigError: Malformed, zero or negative, naming *path*.
+        ConfigError: Malformed, negative, or zero without *zero*, naming *path*.
     """
     converted = to_seconds(value, path)
     try:
         return parse_duration(converted, path)
     except ConfigError:
+        if zero and _is_zero(converted):
+            return timedelta(0)
         raise ConfigError(f"expected {EXPECTED}, got {show(value)}", path) from None
+
+
+_ZERO_ISO: Final = re.compile(r"P(?=.*0)(?:0+[WD])*(?:T(?:0+[HM])*(?:0+(?:[.,]0+)?S)?)?", re.ASCII)
+
+
+def _is_zero(value: object) -> bool:
+    """Whether *value* (after :func:`to_seconds`) is a duration of zero."""
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int | float):
+        return value == 0
+    return isinstance(value, str) and _ZERO_ISO.fullmatch(value.strip().upper()) is not None

@@ -7,7 +7,10 @@ that override them, the forecast file, and a forecast made of a simulation's arr
 * A peak written as a bare number that reads as a peak day's name (``peak: 11.11`` unquoted,
   which YAML, TOML and JSON read as the number 11.11) is refused: the name, quoted, is meant.
 * A forecast row's ``start`` is an ISO 8601 instant with an offset, or ``HH:MM`` on the
-  plan's day in its time zone.  A local time that does not exist that day (the hour skipped
+  plan's day in its time zone.  With a time zone given (``--timezone``,
+  ``staffing.timezone``) an ISO instant is read on its clock: the same instant, in the zone,
+  so ``csflow forecast``'s rows (fixed offsets) make a plan and a roster of the zone's day
+  (25 hours in Berlin on 25 October 2026), not of a fixed offset all day.  A local time that does not exist that day (the hour skipped
   when clocks spring forward) is an error naming the row; the hour that repeats when clocks
   fall back may be written twice, in order: the second ``01:00`` after ``01:30`` is the
   second ``01:00`` (after the change), as a wall clock reads them.
@@ -187,7 +190,8 @@ def read_forecast(
         where: What named it (``--forecast`` or ``staffing.forecast``).
         interval: The length of a row without a ``duration``.
         day: The day of ``HH:MM`` rows.
-        zone: The time zone of ``HH:MM`` rows.
+        zone: The time zone of ``HH:MM`` rows, and the zone ISO rows are converted to
+            (the same instants).
         interval_flag: How the interval was given (``--interval``, ``staffing.interval``, or
             ``the default``), for the message about rows spaced otherwise.
 
@@ -255,6 +259,11 @@ def read_forecast(
                 start = datetime.fromisoformat(raw)
                 if start.tzinfo is None:
                     raise ValueError
+                if zone is not None:
+                    # The same instant on the plan's clock: `csflow forecast` writes fixed
+                    # offsets (+02:00, then +01:00 after the change), and a roster reads its
+                    # shift windows in the zone of the plan's first row.
+                    start = start.astimezone(zone)
         except ConfigError:
             raise  # a ValueError too, but already the right message
         except ValueError:

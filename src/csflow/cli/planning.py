@@ -54,18 +54,28 @@ def _when(at: datetime) -> str:
     return f"{at:%Y-%m-%d %H:%M}"
 
 
+def _after(origin: datetime, offset: timedelta) -> datetime:
+    """*offset* of real time after *origin*, on *origin*'s clock (across a DST change the
+    wall-clock sum is an hour off)."""
+    return (origin.astimezone(UTC) + offset).astimezone(origin.tzinfo)
+
+
 def _padded(plan: StaffingPlan) -> tuple[int, datetime, timedelta]:
     """Intervals from the first interval's local midnight to its start, that midnight, and the
     interval length; the plan's intervals must be equal and back to back (the last may be
     shorter: a plan from a simulation whose horizon ends inside an interval, rostered as a
-    whole interval)."""
+    whole interval).  The padding is counted in real time, as :func:`cover` reads offsets
+    from its origin: 08:00 is seven hours after midnight on the day the clocks spring
+    forward, nine on the day they fall back."""
     rows = plan.intervals
     if not rows:
         raise ConfigError("the plan has no interval to roster", "staffing.forecast")
     step = rows[0].duration
     for i in range(1, len(rows)):
         last_short = i == len(rows) - 1 and rows[i].duration < step
-        if (rows[i].duration != step and not last_short) or rows[i].start != rows[i - 1].end:
+        # Back to back as instants: two times of one zone compare by wall clock in Python.
+        follows = rows[i].start.astimezone(UTC) == rows[i - 1].end.astimezone(UTC)
+        if (rows[i].duration != step and not last_short) or not follows:
             raise ConfigError(
                 "a plan to roster needs equal intervals back to back; the row starting "
                 f"{rows[i].start.isoformat()} does not follow the one before",
@@ -73,7 +83,7 @@ def _padded(plan: StaffingPlan) -> tuple[int, datetime, timedelta]:
             )
     first = rows[0].start
     midnight = first.replace(hour=0, minute=0, second=0, microsecond=0)
-    before = first.replace(tzinfo=None) - midnight.replace(tzinfo=None)
+    before = first.astimezone(UTC) - midnight.astimezone(UTC)
     if before % step:
         return 0, first, step
     return before // step, midnight, step
@@ -141,7 +151,7 @@ def _readable(detail: str, origin: datetime, step: timedelta) -> str:
     text = _HORIZON.sub(
         lambda m: (
             f"the horizon of {format_duration(int(m[1]) * step)} from {_when(origin)} "
-            f"to {_when(origin + int(m[1]) * step)}"
+            f"to {_when(_after(origin, int(m[1]) * step))}"
         ),
         text,
     )
@@ -191,7 +201,7 @@ def roster_tables(roster: Roster, pad: int) -> list[Table]:
 
     def local(offset: timedelta) -> datetime:
         # Offsets are real time (a DST day has 23 or 25 hours); shown on the origin's clock.
-        return (origin.astimezone(UTC) + offset).astimezone(origin.tzinfo)
+        return _after(origin, offset)
 
     def at(offset: timedelta) -> str:
         return _when(local(offset))

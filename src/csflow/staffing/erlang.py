@@ -60,12 +60,24 @@ Theory of operation
   than left to run: a patience that long behaves as infinite patience, which is Erlang C's
   model.  Queues with more agents than load are not affected (their terms fall geometrically
   from the first).
+* :func:`agents_for_service_level_a` evaluates about ``2 log2(answer)`` candidates, two
+  series each, so the whole search has a budget of 15,000,000 terms (a few seconds): near a
+  load of millions with a patience of many hours (``1e7`` Erlangs at a patience of 1,500
+  handle times would take over 100,000,000) it is refused with a ``ConfigError`` after at
+  most that work.  :func:`~csflow.staffing.plan.staffing_plan` with a patience gives all its
+  intervals together a budget of 50,000,000 terms (seconds, not hours, for a plan of
+  thousands of intervals; a month of half hours at 10,000 Erlangs takes 40,000,000).
+* Extreme but valid values stay finite: at a load so small that Erlang B underflows
+  (``erlang_a(5, 1e-310, ...)``) nobody waits; a load times patience that underflows uses the
+  series' first order; a patience so long that ``x + 1`` rounds to ``x`` (beyond ``4.5e15``
+  handle times of agents) is refused like any series that would be too long.
 """
 
 from __future__ import annotations
 
 import math
 from datetime import timedelta
+from fractions import Fraction
 from math import exp, expm1, lgamma, log, log1p, sqrt
 
 import attrs
@@ -76,6 +88,7 @@ from csflow.staffing._checks import (
     INF,
     MAX_LOAD,
     ZERO,
+    as_float,
     check_agents,
     check_duration,
     check_level,
@@ -110,8 +123,48 @@ _TAIL = 1e-18
 _MAX_TERMS = 3_000_000
 
 
+# The most terms one search for the fewest agents (agents_for_service_level_a) may take in all
+# its series: a few seconds of work (a term costs 0.1 to 0.2 microseconds).  A search probes
+# about 2 log2(answer) candidates; near a load of millions with a patience of hours each
+# probe's series is long, and such a search is refused rather than left to run for minutes.
+_SEARCH_TERMS = 15_000_000
+
+
 class _TooLong(Exception):
-    """An Erlang A series would take more than :data:`_MAX_TERMS` terms."""
+    """An Erlang A series would take more than :data:`_MAX_TERMS` terms (*series*), or more
+    than its computation's :class:`_Work` has left (not *series*)."""
+
+    def __init__(self, *, series: bool) -> None:
+        super().__init__()
+        self.series = series
+
+
+class _Work:
+    """The series terms an Erlang A computation may still take (a search, a plan).
+
+    *what* names it in the refusal (``"finding the fewest agents"``), with its budget of
+    *terms* (a plan's whole budget, when *left* is what remains of it).
+    """
+
+    __slots__ = ("left", "terms", "what")
+
+    def __init__(self, terms: int, what: str, left: int | None = None) -> None:
+        self.terms = terms
+        self.left = terms if left is None else left
+        self.what = what
+
+    def refused(self, a: float, p: float) -> ConfigError:
+        advice = (
+            "plan fewer intervals at a time, or use Erlang C (no patience)"
+            if self.terms == _PLAN_TERMS
+            else "a patience that long on a load this large behaves as infinite patience: "
+            "use Erlang C (agents_for_service_level), or a shorter patience"
+        )
+        return ConfigError(
+            f"Erlang A on {a:g} Erlangs with a patience of {p:g} handle times is refused: "
+            f"{self.what} would take more than {self.terms:,} series terms in all (minutes "
+            f"of work); {advice}"
+        )
 
 
 # --------------------------------------------------------------------------------------------
@@ -350,29 +403,49 @@ def occupancy(agents: int, load: float) -> float:
     return a / n
 
 
-def agents_for_service_level(load: float, aht: timedelta, target: timedelta, level: float) -> int:
+def agents_for_service_level(
+    load: float,
+    aht: timedelta,
+    target: timedelta,
+    level: float,
+    *,
+    max_occupancy: float | None = None,
+) -> int:
     """The fewest agents whose Erlang C service level reaches *level*.
 
     One upward walk of the Erlang B recurrence (see the module notes): ``O(sqrt(load))`` steps
     to reach ``floor(load)``, then one step per extra agent.  The result ``n`` satisfies
-    ``service_level(n, ...) >= level > service_level(n - 1, ...)`` and ``n > load``.
+    ``service_level(n, ...) >= level > service_level(n - 1, ...)`` and ``n > load``.  Long
+    targets are fine (an e-mail queue answered within 48 hours at an AHT of 2 minutes).
+
+    With *max_occupancy* the answer is also at least ``ceil(load / max_occupancy)``, so that
+    ``occupancy(n, load) <= max_occupancy``: a large queue meets its service level at an
+    occupancy that burns agents out (1,000 Erlangs reach 80 % in 20 s at 99 %).
 
     Args:
         load: Offered load in Erlangs, finite, ``>= 0``.
         aht: Average handle time, a positive timedelta.
         target: The answer-time target, a non-negative timedelta.
         level: The wanted fraction answered within *target*, strictly between 0 and 1.
+        max_occupancy: The highest occupancy allowed, in ``(0, 1]`` (``0.85`` is usual), read
+            as the decimal written (``0.85`` caps 8.5 Erlangs at 10 agents, not 11); ``None``
+            (the default) for no cap.
 
     Returns:
         The number of agents; 0 when ``load == 0``.
 
     Raises:
-        ConfigError: an argument has the wrong type or an out-of-range value.
+        ConfigError: an argument has the wrong type or an out-of-range value, or the cap
+            would need more than :data:`MAX_AGENTS` agents.
 
     Examples:
         >>> from datetime import timedelta as td
         >>> agents_for_service_level(10.0, td(minutes=3), td(seconds=20), 0.8)
         14
+        >>> agents_for_service_level(1000.0, td(minutes=3), td(seconds=20), 0.8)
+        1011
+        >>> agents_for_service_level(1000.0, td(minutes=3), td(seconds=20), 0.8, max_occupancy=0.85)
+        1177
     """
     # Fast paths for the common exact types; anything else goes through the full checks.
     a = load if type(load) is float and 0.0 <= load <= MAX_LOAD else check_load(load)
@@ -383,30 +456,69 @@ def agents_for_service_level(load: float, aht: timedelta, target: timedelta, lev
             aht, "aht", positive=True
         )
     lvl = level if type(level) is float and 0.0 < level < 1.0 else check_level(level)
+    if max_occupancy is not None:
+        cap = _check_max_occupancy(max_occupancy)
+        if a == 0.0:
+            return 0
+        return max(_fewest_c(a, r, lvl)[0], _occupancy_floor(a, cap))
     if a == 0.0:
         return 0
+    return _fewest_c(a, r, lvl)[0]
+
+
+def _check_max_occupancy(value: object) -> Fraction:
+    """An occupancy cap in ``(0, 1]``, as the decimal written (``0.85`` is 85/100)."""
+    v = as_float(value)
+    if v is None or not 0.0 < v <= 1.0:
+        raise ConfigError(
+            f"'max_occupancy' must be a number greater than 0 and at most 1, got {show(value)}"
+        )
+    return Fraction(repr(v))
+
+
+def _occupancy_floor(a: float, cap: Fraction) -> int:
+    """The fewest agents whose occupancy ``a / n`` is at most *cap*, exactly: ``ceil(a/cap)``
+    of the load's binary value and the cap's decimal (a float division could round 8.5 / 0.85
+    up past 10).  Then ``occupancy(n, a) <= cap`` holds in floats too (rounding is monotone)."""
+    q = Fraction(a) / cap
+    n = -(-q.numerator // q.denominator)
+    if n > MAX_AGENTS:
+        raise ConfigError(
+            f"'max_occupancy' {float(cap)!r} on a load of {show(a)} Erlangs would need "
+            f"{n:,} agents, more than {MAX_AGENTS:,}"
+        )
+    return n
+
+
+def _fewest_c(a: float, r: float, lvl: float) -> tuple[int, float]:
+    """The fewest agents ``n`` of :func:`agents_for_service_level` (``a > 0``, *r* the target
+    over the AHT), and ``1/B(n, a)`` as :func:`_inv_b` computes it (the very same steps), so a
+    plan's row needs no second walk."""
     # The same float operations, in the same order, as _inv_b, _erlang_c and service_level
     # (inlined: this loop is the hot path of every staffing plan).  exp((a - k) r) is tracked
     # by one multiplication per agent to skip candidates that clearly fall short; the slack
     # covers its drift (< 1e-9 relative), so every candidate that could pass gets the exact test.
+    # The tracking starts at the first candidate, floor(a) + 1, whose exponent is negative: at
+    # floor(a) it would be (a - floor(a)) r, which overflows for a long target (an e-mail
+    # queue answered within 48 hours at an AHT of 2 minutes has r = 1440).
     m = int(a)
     inv = _inv_b_at_floor(m, a)
     k = float(m)
     ia = 1.0 / a
     step = exp(-r)
-    decay = exp((a - k) * r)
+    decay = exp((a - (k + 1.0)) * r)
     miss = (1.0 - lvl + 1e-15) * (1.0 + 1e-9)
     while True:
         k += 1.0
         inv = inv * k * ia + 1.0
         c = k / ((k - a) * inv + a)
-        decay *= step
         if c * decay <= miss:
             # The same clamps as _erlang_c (the slack of `miss` covers the one-ulp raise).
             b = 1.0 / inv
             c = 1.0 if c > 1.0 else b if c < b else c
             if 1.0 - c * exp((a - k) * r) >= lvl:
-                return int(k)
+                return int(k), inv
+        decay *= step
 
 
 # --------------------------------------------------------------------------------------------
@@ -433,10 +545,11 @@ def _digamma_diff(u: float, v: float) -> float:
     return acc + log1p((v - u) / u) + _digamma_asym(v) - _digamma_asym(u)
 
 
-def _kummer(x: float, w: float) -> tuple[float, float, float]:
+def _kummer(x: float, w: float, work: _Work | None = None) -> tuple[float, float, float]:
     """``(ln S, E[k], E[h_k])`` for the weights ``T_k = w^k / ((x+1)...(x+k))``, ``x > 0``.
 
-    ``S = sum T_k``; the means are under ``T_k / S``; ``h_k = sum_{i=1..k} 1/(x+i)``.
+    ``S = sum T_k``; the means are under ``T_k / S``; ``h_k = sum_{i=1..k} 1/(x+i)``.  The
+    terms summed are taken off *work*.
     """
     if w == 0.0:
         return 0.0, 0.0, 0.0
@@ -450,9 +563,11 @@ def _kummer(x: float, w: float) -> tuple[float, float, float]:
         k = skip
         log_scale = skip * log(w) + lgamma(x + 1.0) - lgamma(x + skip + 1.0)
         h = _digamma_diff(x + 1.0, x + skip + 1.0)
-    last = k + _MAX_TERMS
+    limit = _MAX_TERMS if work is None or work.left >= _MAX_TERMS else work.left
+    first = k
+    last = k + limit
     if peak > last:  # too long before it even reaches the peak: refused without the work
-        raise _TooLong
+        raise _TooLong(series=peak > k + _MAX_TERMS)
     t = 1.0
     s = sk = sh = 0.0
     while True:
@@ -465,10 +580,15 @@ def _kummer(x: float, w: float) -> tuple[float, float, float]:
         h += 1.0 / d
         if k > peak:
             if k > last:
-                raise _TooLong
+                raise _TooLong(series=limit == _MAX_TERMS)
             # Past the peak the ratio w/(x+j+1) only falls, so the tails are bounded by
             # geometric series with the next ratio.
             r = w / (d + 1.0)
+            if r >= 1.0:
+                # x + k is so large (beyond 4.5e15) that adding 1 is lost to rounding: the
+                # terms fall by less than 2^-52 a step, and more than sqrt(82 w) > 6e8 steps
+                # would be needed to make the tail negligible.
+                raise _TooLong(series=True)
             q = 1.0 / (1.0 - r)
             tail = t * q
             if (
@@ -477,6 +597,8 @@ def _kummer(x: float, w: float) -> tuple[float, float, float]:
                 and tail * (h + r * q / (d + 1.0)) <= _TAIL * sh
             ):
                 break
+    if work is not None:
+        work.left -= k - first
     return log_scale + log(s), sk / s, sh / s
 
 
@@ -519,37 +641,50 @@ def _refused(n: int, a: float, p: float) -> ConfigError:
 
 
 def _erlang_a_core(
-    n: int, a: float, p: float, tp: float | None
+    n: int, a: float, p: float, tp: float | None, work: _Work | None = None
 ) -> tuple[float, float, float, float, float, float | None]:
     """``(P(wait), P(abandon), ASA in patience units, E[queue], occupancy, SL)``.
 
-    *p* is patience / AHT, *tp* target / patience (or ``None``); ``n >= 1``, ``a > 0``.
+    *p* is patience / AHT, *tp* target / patience (or ``None``); ``n >= 1``, ``a > 0``.  The
+    series' terms are taken off *work*, which refuses the call when it runs out.
     """
     inv = _inv_b(n, a)
+    if inv == INF:
+        # B underflows (a load so small that a^n/n! is below 1e-308): nobody waits, to the
+        # precision of a float -- and the series below would divide 0 by 0 at such a load.
+        return 0.0, 0.0, 0.0, 0.0, a / n, None if tp is None else 1.0
     x = n * p
     y = a * p
     try:
-        ln_s, mean_k, mean_h = _kummer(x, y)
-    except _TooLong:
-        raise _refused(n, a, p) from None
-    # P(wait) = S / (1/B + S - 1), written so that a huge S cannot overflow.
-    pw = 0.0 if inv == INF else 1.0 / (1.0 + (inv - 1.0) * exp(-ln_s))
-    pab = pw * mean_k / y
-    served = 1.0 - pab
-    asa = pw * mean_h * (n / a) / served
-    busy = a * served / n
-    sl: float | None = None
-    if tp is not None:
-        if tp == 0.0:
-            sl = 1.0 - pw
+        ln_s, mean_k, mean_h = _kummer(x, y, work)
+        # P(wait) = S / (1/B + S - 1), written so that a huge S cannot overflow.
+        pw = 1.0 / (1.0 + (inv - 1.0) * exp(-ln_s))
+        if y > 0.0:
+            mean_k_y = mean_k / y
+            pab = pw * mean_k / y
+            asa = pw * mean_h * (n / a)
         else:
-            try:
-                ln_s1 = _kummer(x + 1.0, y * exp(-tp))[0]
-            except _TooLong:  # about as long as the first series: refused alike
-                raise _refused(n, a, p) from None
-            g_t = exp(log(x / (x + 1.0)) - (x + 1.0) * tp - y * expm1(-tp) + ln_s1 - ln_s)
-            sl = (1.0 - pw) + pw * ((1.0 - mean_k / y) - g_t)
-            sl = 0.0 if sl < 0.0 else 1.0 if sl > 1.0 else sl
+            # y = load x patience / aht underflowed to 0 (a tiny load, a patience of
+            # microseconds): the series' first order, E[k] ~ y/(x+1), E[h] ~ y/(x+1)^2.
+            mean_k_y = 1.0 / (x + 1.0)
+            pab = pw * mean_k_y
+            asa = pw * n * p * mean_k_y * mean_k_y
+        served = 1.0 - pab
+        asa /= served
+        busy = a * served / n
+        sl: float | None = None
+        if tp is not None:
+            if tp == 0.0:
+                sl = 1.0 - pw
+            else:
+                ln_s1 = _kummer(x + 1.0, y * exp(-tp), work)[0]
+                g_t = exp(log(x / (x + 1.0)) - (x + 1.0) * tp - y * expm1(-tp) + ln_s1 - ln_s)
+                sl = (1.0 - pw) + pw * ((1.0 - mean_k_y) - g_t)
+                sl = 0.0 if sl < 0.0 else 1.0 if sl > 1.0 else sl
+    except _TooLong as exc:  # the second series is about as long as the first: refused alike
+        if exc.series or work is None:
+            raise _refused(n, a, p) from None
+        raise work.refused(a, p) from None
     return pw, pab, asa, pw * mean_k, (1.0 if busy > 1.0 else busy), sl
 
 
@@ -608,7 +743,13 @@ def erlang_a(
 
 
 def agents_for_service_level_a(
-    load: float, aht: timedelta, target: timedelta, level: float, patience: timedelta
+    load: float,
+    aht: timedelta,
+    target: timedelta,
+    level: float,
+    patience: timedelta,
+    *,
+    max_occupancy: float | None = None,
 ) -> int:
     """The fewest agents whose Erlang A service level reaches *level*.
 
@@ -616,7 +757,8 @@ def agents_for_service_level_a(
     all arrivals, abandoners counting as missed.  It rises with the number of agents, so the
     search gallops up from ``load`` and bisects; the answer ``n`` satisfies
     ``erlang_a(n, ...).service_level >= level`` and ``erlang_a(n - 1, ...)`` falls short (or
-    ``n == 1``).  With abandonment the answer can be below *load*.
+    ``n == 1``).  With abandonment the answer can be below *load*; with *max_occupancy* it is
+    at least ``ceil(load / max_occupancy)`` (as :func:`agents_for_service_level`).
 
     Args:
         load: Offered load in Erlangs, finite, ``>= 0``.
@@ -624,25 +766,37 @@ def agents_for_service_level_a(
         target: The answer-time target, a non-negative timedelta.
         level: The wanted service level, strictly between 0 and 1.
         patience: Mean patience, a positive timedelta.
+        max_occupancy: The highest occupancy ``load / agents`` allowed, in ``(0, 1]``, or
+            ``None`` (the default) for no cap.
 
     Returns:
         The number of agents; 0 when ``load == 0``.
 
     Raises:
-        ConfigError: an argument has the wrong type or an out-of-range value, or a candidate
-            below the load whose series is too long (as :func:`erlang_a`).
+        ConfigError: an argument has the wrong type or an out-of-range value, the cap would
+            need more than :data:`MAX_AGENTS` agents, a candidate
+            whose series is too long (as :func:`erlang_a`), or a search that would take more
+            than 15,000,000 series terms in all (a few seconds: a load of millions with a
+            patience of hours; see the module notes), refused after at most that work.
     """
     a = check_load(load)
     handle = check_duration(aht, "aht", positive=True)
     pat = check_duration(patience, "patience", positive=True)
     tp = check_duration(target, "target", positive=False) / pat
     lvl = check_level(level)
+    cap = None if max_occupancy is None else _check_max_occupancy(max_occupancy)
     if a == 0.0:
         return 0
-    p = pat / handle
+    n = _fewest_a(a, pat / handle, tp, lvl, _Work(_SEARCH_TERMS, "finding the fewest agents"))
+    return n if cap is None else max(n, _occupancy_floor(a, cap))
+
+
+def _fewest_a(a: float, p: float, tp: float, lvl: float, work: _Work) -> int:
+    """The search of :func:`agents_for_service_level_a` (``a > 0``, *p* the patience over the
+    AHT, *tp* the target over the patience), its series' terms taken off *work*."""
 
     def meets(n: int) -> bool:
-        sl = _erlang_a_core(n, a, p, tp)[5]
+        sl = _erlang_a_core(n, a, p, tp, work)[5]
         return sl is not None and sl >= lvl
 
     lo = 0  # known to fall short: with no agents nobody is answered
@@ -659,3 +813,69 @@ def agents_for_service_level_a(
         else:
             lo = mid
     return hi
+
+
+# --------------------------------------------------------------------------------------------
+# a staffing plan's rows (csflow.staffing.plan): the same numbers as the public functions
+
+
+# The most series terms a staffing plan's Erlang A rows may take in all: seconds of work
+# (a term costs 0.1 to 0.2 microseconds), however many intervals.  A month of half hours at
+# 10,000 Erlangs takes about 40,000,000.
+_PLAN_TERMS = 50_000_000
+
+
+def _plan_work() -> _Work:
+    return _Work(_PLAN_TERMS, "the plan's intervals together")
+
+
+def _row_c(
+    a: float, aht: timedelta, target: timedelta, lvl: float, cap: Fraction | None
+) -> tuple[int, float, timedelta, float, float]:
+    """``(agents, service level, ASA, P(wait), occupancy)`` of a plan's row under Erlang C,
+    each bit for bit what :func:`agents_for_service_level`, :func:`service_level`,
+    :func:`average_speed_of_answer`, :func:`erlang_c` and :func:`occupancy` return, from one
+    walk of the recurrence instead of four (arguments already checked)."""
+    if a == 0.0:
+        return 0, 1.0, ZERO, 0.0, 0.0
+    r = target / aht
+    n, inv = _fewest_c(a, r, lvl)
+    if cap is not None:
+        least = _occupancy_floor(a, cap)
+        if least > n:
+            n, inv = least, _inv_b(least, a)
+    c = _erlang_c(n, a, inv)
+    sl = 1.0 - c * exp((a - n) * r)
+    return n, sl, _seconds(c * aht.total_seconds() / (n - a)), c, a / n
+
+
+def _row_a(
+    a: float,
+    aht: timedelta,
+    target: timedelta,
+    lvl: float,
+    patience: timedelta,
+    cap: Fraction | None,
+    plan: _Work,
+) -> tuple[int, float, timedelta, float, float, float]:
+    """``(agents, service level, ASA, P(wait), P(abandon), occupancy)`` of a plan's row under
+    Erlang A, as :func:`agents_for_service_level_a` and :func:`erlang_a` give them; the
+    series' terms are taken off *plan* (and the search's own budget)."""
+    if a == 0.0:
+        return 0, 1.0, ZERO, 0.0, 0.0, 0.0
+    p = patience / aht
+    tp = target / patience
+    if plan.left >= _SEARCH_TERMS:
+        work = _Work(_SEARCH_TERMS, "finding the fewest agents")
+    else:
+        work = _Work(plan.terms, plan.what, plan.left)
+    start = work.left
+    try:
+        n = _fewest_a(a, p, tp, lvl, work)
+        if cap is not None:
+            n = max(n, _occupancy_floor(a, cap))
+        pw, pab, asa, _, busy, sl = _erlang_a_core(n, a, p, tp, work)
+    finally:
+        plan.left -= start - work.left
+    assert sl is not None  # a target was given
+    return n, sl, _seconds(asa * patience.total_seconds()), pw, pab, busy

@@ -5,6 +5,12 @@ its arrivals and the average handle time give an offered load, and
 :func:`~csflow.staffing.erlang.agents_for_service_level` (or its Erlang A twin, when a patience
 is given) the fewest agents that reach the service level.  Shrinkage then turns agents on the
 phones into heads to schedule.
+
+The work is bounded whatever the forecast: an Erlang C row costs one walk of the Erlang B
+recurrence (a millisecond or two at the largest load, ``1e7`` Erlangs), and the Erlang A rows
+share a budget of 50,000,000 series terms (seconds; see
+:mod:`csflow.staffing.erlang`): a plan beyond it is refused, naming the interval where the
+budget ran out, rather than computed for hours.
 """
 
 from __future__ import annotations
@@ -26,15 +32,7 @@ from csflow.staffing._checks import (
     check_number,
     check_shrinkage,
 )
-from csflow.staffing.erlang import (
-    agents_for_service_level,
-    agents_for_service_level_a,
-    average_speed_of_answer,
-    erlang_a,
-    erlang_c,
-    occupancy,
-    service_level,
-)
+from csflow.staffing.erlang import _check_max_occupancy, _plan_work, _row_a, _row_c
 
 __all__ = ["ForecastInterval", "IntervalStaffing", "StaffingPlan", "staffing_plan"]
 
@@ -229,6 +227,7 @@ def staffing_plan(
     patience: timedelta | None = None,
     shrinkage: float = 0.0,
     multiplier: float = 1.0,
+    max_occupancy: float | None = None,
 ) -> StaffingPlan:
     """Agents needed per interval of a day's forecast to reach a service level.
 
@@ -248,6 +247,10 @@ def staffing_plan(
         multiplier: A peak-day factor on every interval's arrivals, finite and positive: an
             ordinary day's profile times 2.5 for a Lebaran eve or 4 for a 12.12 evening.  The
             rows report the multiplied arrivals.
+        max_occupancy: The highest occupancy allowed, in ``(0, 1]`` (``0.85`` is usual): each
+            interval gets at least ``ceil(load / max_occupancy)`` agents, as
+            :func:`~csflow.staffing.erlang.agents_for_service_level` gives them; ``None`` (the
+            default) for no cap.
 
     Returns:
         The :class:`StaffingPlan`.
@@ -262,7 +265,9 @@ def staffing_plan(
 
     Raises:
         ConfigError: an argument is invalid; for a bad interval the error's ``path`` is
-            ``intervals[i]``.
+            ``intervals[i]``, and so it is for an interval that cannot be staffed: an Erlang
+            A series too long, or the Erlang A rows' budget of work spent (see the module
+            notes).  Nothing is computed for minutes.
     """
     handle = check_duration(aht, "aht", positive=True)
     goal = check_duration(target, "target", positive=False)
@@ -271,6 +276,7 @@ def staffing_plan(
         check_duration(patience, "patience", positive=True)
     shrink = check_shrinkage(shrinkage)
     factor = check_multiplier(multiplier)
+    cap = None if max_occupancy is None else _check_max_occupancy(max_occupancy)
     given: object = intervals  # the annotation is a promise callers may break
     if isinstance(given, (str, bytes)):
         raise ConfigError(f"'intervals' must be an iterable of intervals, got {show(given)}")
@@ -301,22 +307,16 @@ def staffing_plan(
                 f"the load must be at most {MAX_LOAD:g} Erlangs, got {show(a)}", f"intervals[{i}]"
             )
     rows = []
-    for f, x, a in zip(forecast, expected, loads, strict=True):
-        if patience is None:
-            n = agents_for_service_level(a, handle, goal, lvl)
-            sl = service_level(n, a, handle, goal)
-            asa = average_speed_of_answer(n, a, handle)
-            pw = erlang_c(n, a)
-            pab = 0.0
-            busy = occupancy(n, a)
-        else:
-            n = agents_for_service_level_a(a, handle, goal, lvl, patience)
-            res = erlang_a(n, a, handle, patience, goal)
-            sl = 1.0 if res.service_level is None else res.service_level
-            asa = res.average_speed_of_answer
-            pw = res.probability_of_waiting
-            pab = res.probability_of_abandonment
-            busy = res.occupancy
+    work = _plan_work()
+    for i, (f, x, a) in enumerate(zip(forecast, expected, loads, strict=True)):
+        try:
+            if patience is None:
+                n, sl, asa, pw, busy = _row_c(a, handle, goal, lvl, cap)
+                pab = 0.0
+            else:
+                n, sl, asa, pw, pab, busy = _row_a(a, handle, goal, lvl, patience, cap, work)
+        except ConfigError as exc:
+            raise ConfigError(exc.detail, f"intervals[{i}]") from None
         heads = -(-n * available.denominator // available.numerator)
         rows.append(IntervalStaffing(f.start, f.duration, x, a, n, heads, sl, asa, busy, pw, pab))
     return StaffingPlan(tuple(rows), handle, goal, lvl, patience, shrink, factor)

@@ -44,6 +44,9 @@ cut and its piece after, each at half its cost and free to take its own number o
 Every roster is such a split with both pieces alike, so the split's optimum (one exact line
 solve) is a lower bound of the least cost; and the larger count of each option's two pieces,
 with the rest of the line solved exactly, is a roster.  When the two meet, it is optimal.
+The options that do not cross the horizon's end make a line of their own, and each of its
+rosters is a circle roster too: its exact solve is a second roster, and the cheaper of the two
+starts the search, so a circle never costs more than the same horizon rostered as a line.
 
 Otherwise a search enumerates how many agents take each crossing option (the split's count
 first, then outwards), and solves the remaining line exactly as above.  The enumeration is a
@@ -75,8 +78,8 @@ such block rather than per interval.
 ``b * (b + a) / 5`` microseconds here (the network simplex of networkx), so the size of the
 problem is bounded before anything is solved: at most :data:`MAX_ROSTER_INTERVALS` intervals
 and :data:`MAX_ROSTER_STARTS` shift starts, a line solved in a few seconds at both bounds.  A
-circle solves its split and its first line unconditionally, then searches only while its
-budget lasts: the budget counts each solve at that cost, and a solve it could not afford is
+circle solves its split, its first line and its plain line unconditionally, then searches
+only while its budget lasts: the budget counts each solve at that cost, and a solve it could not afford is
 not started, so a circle at the bounds also takes seconds, not minutes.  The search walks its
 tree on an explicit stack (more options may cross the cut than Python's recursion limit) and
 tries counts outwards from the split's one at a time (an option's bound may be large).
@@ -105,11 +108,12 @@ import networkx as nx
 from csflow._text import show
 from csflow._time import instant_us, require_aware
 from csflow.errors import ConfigError
-from csflow.staffing._checks import check_duration
+from csflow.staffing._checks import MAX_AGENTS, check_duration
 from csflow.staffing.plan import StaffingPlan, _after
 from csflow.staffing.shifts import ShiftTemplate, _breaks_fit
 
 __all__ = [
+    "MAX_ROSTER_AGENTS",
     "MAX_ROSTER_INTERVALS",
     "MAX_ROSTER_STARTS",
     "IntervalCover",
@@ -126,6 +130,11 @@ MAX_ROSTER_INTERVALS = 3_000
 #: The most shift starts :func:`cover` weighs: every start of every template within the
 #: horizon (a template free to start at any half hour offers 48 a day).
 MAX_ROSTER_STARTS = 6_000
+#: The most agents :func:`cover` takes as one interval's requirement: the most the Erlang
+#: formulas staff (:data:`~csflow.staffing.erlang.MAX_AGENTS`), ten times the heads of the
+#: largest load a plan takes (1e7 Erlangs, 1.4e7 heads at 30 % shrinkage).  The solve and the
+#: breaks take the same time for any count up to it.
+MAX_ROSTER_AGENTS = MAX_AGENTS
 # The most starts a template's windows may hold over the horizon's days, before those outside
 # the horizon are left out (a window of a whole day in intervals of a millisecond would hold
 # 86,400,000 a day).
@@ -312,6 +321,11 @@ def _requirements(value: object) -> list[int]:
         if r < 0:
             raise ConfigError(
                 f"expected a number of agents >= 0, got {show(r)}", f"requirements[{i}]"
+            )
+        if r > MAX_ROSTER_AGENTS:
+            raise ConfigError(
+                f"expected at most {MAX_ROSTER_AGENTS:,} agents, got {show(r)}",
+                f"requirements[{i}]",
             )
         out.append(int(r))
     if not out:
@@ -692,7 +706,20 @@ def _solve(
     first = remainder(cover_of(picks0))
     assert first is not None  # the split's pieces cover what the line leaves
     spent0 = sum(n * costs[options[i].template] for i, n in picks0)
-    best: list[Any] = [spent0 + first[0], picks0, first[1]]
+    # The best roster so far: its cost, the crossing options' agents and the line's flow; or
+    # (last) the agents per option of a roster found otherwise.
+    best: list[Any] = [spent0 + first[0], picks0, first[1], None]
+    # Every roster of the options that do not cross the horizon's end is a circle roster
+    # too: the best of them (one exact line solve) seeds the search, so a circle never costs
+    # more than its line.
+    inside = [i for i, o in enumerate(options) if o.start + o.length <= horizon]
+    plain_arcs = _line_arcs(options, costs, inside)
+    plain = _Line(horizon, plain_arcs).solve(need) if plain_arcs else None
+    if plain is not None and plain[0] < best[0]:
+        plain_counts = [0] * len(options)
+        for span, n in plain[1].items():
+            plain_counts[plain_arcs[span][1]] += n
+        best = [plain[0], [], {}, plain_counts]
 
     # Lower bounds of a remainder from LP duality: any prices u >= 0 with sum(u over an arc)
     # <= its cost bound every remainder by sum(missing * u).  The first prices need no
@@ -723,7 +750,7 @@ def _solve(
                 if len(prices) > 6:
                     del prices[1]
             if depth == len(cross):
-                best[:] = [spent + found[0], list(picks), found[1]]
+                best[:] = [spent + found[0], list(picks), found[1], None]
                 return None
         i = cross[depth]
         c = costs[options[i].template]
@@ -755,6 +782,8 @@ def _solve(
     except _Spent:
         work[0] = _BUDGET + 1
 
+    if best[3] is not None:
+        counts = best[3]
     for i, n in best[1]:
         counts[i] += n
     for span, n in best[2].items():
@@ -792,6 +821,62 @@ def _coverage(horizon: int, options: Sequence[_Option], counts: Sequence[int]) -
     return out
 
 
+# Agents of one shift start whose breaks are placed one at a time before the rest go in bulk
+# (see the module notes): at most this many, then batches of at least 1/_BREAK_BATCHES of the
+# agents left, so an option takes about _BREAK_BATCHES * (1 + ln(agents / _BREAK_BATCHES))
+# batches -- 240 for 14 million agents -- whatever its head count.
+_BREAK_BATCHES = 16
+
+
+def _next_breaks(
+    first: int,
+    windows: Sequence[tuple[int, int, int]],
+    duty: Sequence[int],
+    need: Sequence[int],
+) -> tuple[list[int], int]:
+    """The breaks the next agent of a shift starting at interval *first* takes (one start per
+    window, offsets from *first*), and how many agents in a row take the very same ones,
+    placed one at a time (at least 1; at most every agent, as a large number)."""
+    horizon = len(need)
+
+    def surplus(s: int, length: int) -> int:
+        return sum(
+            duty[(first + s + j) % horizon] - need[(first + s + j) % horizon] for j in range(length)
+        )
+
+    placed: list[int] = []
+    spans: list[tuple[int, int]] = []
+    others: list[tuple[int, int, int, list[tuple[int, int]]]] = []
+    for k, (lo, hi, length) in enumerate(windows):
+        # Largest surplus first, then the earliest start; one agent's breaks never overlap,
+        # and each leaves room for the breaks still to place (the template was checked to
+        # have such a schedule).
+        scored = [
+            (surplus(s, length), -s)
+            for s in range(lo, hi + 1)
+            if all(s + length <= a or b <= s for a, b in spans)
+            and _breaks_fit([*spans, (s, s + length)], windows[k + 1 :])
+        ]
+        best, neg = max(scored)
+        placed.append(-neg)
+        spans.append((-neg, -neg + length))
+        others.append((-neg, best, length, [(-t, v) for v, t in scored if t != neg]))
+    # Agent j of a run sees each candidate's surplus fall by j times its overlap with the
+    # breaks chosen (the chosen one's by its whole length, the most any can): the choice holds
+    # while every gap to a rival, shrinking linearly, stays positive (or zero with the
+    # earlier start).  The candidates of a window only depend on the choices before it, the
+    # same for the whole run.
+    run = 1 << 62
+    for chosen, best, length, rivals in others:
+        for s, value in rivals:
+            overlap = sum(max(0, min(s + length, b) - max(s, a)) for a, b in spans)
+            rate = length - overlap
+            if rate > 0:
+                gap = best - value
+                run = min(run, 1 + (gap // rate if chosen < s else (gap - 1) // rate))
+    return placed, run
+
+
 def _place_breaks(
     need: list[int],
     options: list[_Option],
@@ -808,37 +893,28 @@ def _place_breaks(
     )
     for i in order:
         o = options[i]
+        left = counts[i]
         rules = templates[o.template].breaks
+        if not left:
+            continue
+        if not rules:
+            groups[(i, ())] = left
+            continue
         windows = [
             (b.earliest // interval, b.last // interval, b.length // interval) for b in rules
         ]
-        for _ in range(counts[i]):
-            placed: list[int] = []
-            spans: list[tuple[int, int]] = []
-            for k, (lo, hi, length) in enumerate(windows):
-
-                def surplus(s: int, first: int = o.start, length: int = length) -> int:
-                    return sum(
-                        duty[(first + s + j) % horizon] - need[(first + s + j) % horizon]
-                        for j in range(length)
-                    )
-
-                # Largest surplus first, then the earliest start; one agent's breaks never
-                # overlap, and each leaves room for the breaks still to place (the template
-                # was checked to have such a schedule).
-                candidates = [
-                    s
-                    for s in range(lo, hi + 1)
-                    if all(s + length <= a or b <= s for a, b in spans)
-                    and _breaks_fit([*spans, (s, s + length)], windows[k + 1 :])
-                ]
-                s = max(candidates, key=lambda s: (surplus(s), -s))
-                placed.append(s)
-                spans.append((s, s + length))
+        while left:
+            # Exactly the agent-by-agent placement while the run of agents taking the same
+            # breaks lasts, and at least 1/_BREAK_BATCHES of those left at once: the later,
+            # smaller batches even out what a large one overshoots.
+            placed, run = _next_breaks(o.start, windows, duty, need)
+            batch = min(left, max(run, -(-left // _BREAK_BATCHES)))
+            for s, (_, _, length) in zip(placed, windows, strict=True):
                 for j in range(length):
-                    duty[(o.start + s + j) % horizon] -= 1
+                    duty[(o.start + s + j) % horizon] -= batch
             key = (i, tuple(placed))
-            groups[key] = groups.get(key, 0) + 1
+            groups[key] = groups.get(key, 0) + batch
+            left -= batch
     return on_shift, duty, groups
 
 
@@ -878,8 +954,10 @@ def cover(
         The :class:`Roster`.
 
     Raises:
-        ConfigError: before any solving, for a requirement that is negative, fractional or not
-            a number (path ``requirements[i]``), more than :data:`MAX_ROSTER_INTERVALS`
+        ConfigError: before any solving, for a requirement that is negative, fractional, not
+            a number or above :data:`MAX_ROSTER_AGENTS` (path ``requirements[i]``, or
+            ``requirements.intervals[i].scheduled_heads`` for a plan's), more than
+            :data:`MAX_ROSTER_INTERVALS`
             intervals (path ``requirements``), a template that is malformed, lasts longer
             than the horizon, has no start that fits, or takes the shift starts past
             :data:`MAX_ROSTER_STARTS` (path ``templates[k]``), an interval that needs agents
@@ -921,6 +999,14 @@ def cover(
         if interval is not None and interval != step:
             raise ConfigError(f"'interval' {show(interval)} differs from the plan's {show(step)}")
         need = [r.scheduled_heads for r in rows]
+        for i, r in enumerate(need):
+            if r > MAX_ROSTER_AGENTS:
+                raise ConfigError(
+                    f"expected at most {MAX_ROSTER_AGENTS:,} scheduled heads to roster, got "
+                    f"{r:,} (the shrinkage of {requirements.shrinkage!r} leaves "
+                    f"{rows[i].agents:,} agents)",
+                    f"requirements.intervals[{i}].scheduled_heads",
+                )
         interval = step
         origin = rows[0].start if origin is None else origin
     else:

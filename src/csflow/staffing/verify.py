@@ -64,7 +64,7 @@ from csflow.desk.config import DeskConfig
 from csflow.errors import ConfigError
 from csflow.sim import Scenario, SimConfig, SimResult
 from csflow.sim.scenario import MAX_SIM_AGENTS
-from csflow.staffing.plan import IntervalStaffing, StaffingPlan
+from csflow.staffing.plan import IntervalStaffing, StaffingPlan, _after
 from csflow.sweep import run_sweep
 
 __all__ = ["Estimate", "VerifiedInterval", "VerifiedPlan", "verify_plan"]
@@ -337,7 +337,9 @@ def _scenario(
     group["shifts"] = [{"start": 0, "end": (before + length + _DRAIN).total_seconds()}]
     simulation = {
         **template,
-        "start": (row.start - before).isoformat(),
+        # Real time before the interval (an aware datetime minus a timedelta is wall-clock
+        # arithmetic: an hour off across a DST change), so the warm-up ends at its start.
+        "start": _after(row.start, -before).isoformat(),
         "duration": (before + length).total_seconds(),
         "warmup": before.total_seconds(),
         "service_target": target.total_seconds(),
