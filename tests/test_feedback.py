@@ -179,12 +179,15 @@ def test_a_resolution_rated_before_its_survey_is_not_surveyed() -> None:
         check_invariants(d)
 
 
-def test_a_snapshot_with_a_survey_still_due_after_a_rating_is_refused() -> None:
+def test_a_survey_timer_of_a_rated_resolution_in_a_snapshot_is_dropped() -> None:
+    # What a snapshot written before a rating retired the survey holds: the timer is dead.
     pending = _surveyed().snapshot()
     desk = _surveyed()
     desk.record_feedback("t1", 5, at=T0 + timedelta(minutes=7))
     snap = desk.snapshot()
     assert snap["state"]["timers"]["surveys"] == []
     snap["state"]["timers"]["surveys"] = pending["state"]["timers"]["surveys"]
-    with pytest.raises(ConfigError, match=r"whose history shows it was rated"):
-        Desk.restore(SURVEYED, snap)
+    restored = Desk.restore(SURVEYED, snap)
+    assert restored.next_wakeup() is None
+    assert restored.advance(at=T0 + timedelta(hours=3)) == []
+    assert restored.snapshot()["state"]["timers"]["surveys"] == []

@@ -690,3 +690,10 @@ def test_teams_in_their_own_queues_without_routing_profiles_are_flagged() -> Non
     assert not [f for f in DeskConfig.from_dict(doc).lint() if f.path == "routing_profiles"]
     one = {"queues": [{"name": "general"}], "teams": {"a": {"queue": "general"}}}
     assert not [f for f in DeskConfig.from_dict(one).lint() if f.path == "routing_profiles"]
+    # One team with a queue of its own beside the front line's: its escalations reach anyone.
+    finance_only = {
+        "queues": [{"name": "general"}, {"name": "finance"}],
+        "teams": {"finance": {"queue": "finance"}},
+    }
+    [only] = [f for f in DeskConfig.from_dict(finance_only).lint() if f.path == "routing_profiles"]
+    assert "(finance)" in only.message

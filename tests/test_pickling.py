@@ -96,7 +96,7 @@ def test_frozen_maps_stay_read_only() -> None:
 
 @given(st.dictionaries(st.text(max_size=3), st.integers() | st.lists(st.integers())))
 def test_a_frozen_dict_is_a_dict_that_refuses_changes(items: dict[str, Any]) -> None:
-    d = FrozenDict(items)
+    d: FrozenDict[str, Any] = FrozenDict(items)
     assert d == items
     assert dict(d) == items
     for twin in _both(d):
@@ -112,4 +112,5 @@ def test_a_frozen_dict_is_a_dict_that_refuses_changes(items: dict[str, Any]) -> 
     for change in changes:
         with pytest.raises(TypeError):
             change()
+    d.__init__({"k": 1}, k2=2)  # type: ignore[misc]  # built once: a second call changes nothing
     assert d == items

@@ -553,3 +553,10 @@ def test_csflow_report_short_abandon_on_the_command_line(
     doc = json.loads(capsys.readouterr().out)
     assert doc["totals"][0]["short_abandoned"] == 2
     assert doc["totals"][0]["service_level"] == 0.375
+    # A threshold of zero is no short abandons: the same figures as without one.
+    assert main(["report", str(path), "--short-abandon", "0s", "--format", "json"]) == 0
+    zero = json.loads(capsys.readouterr().out)["totals"][0]
+    assert main(["report", str(path), "--format", "json"]) == 0
+    plain = json.loads(capsys.readouterr().out)["totals"][0]
+    assert zero == plain
+    assert plain["service_level"] == 0.3

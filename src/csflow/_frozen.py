@@ -10,7 +10,7 @@ copies) as a new ``FrozenDict`` of the same items.
 
 from __future__ import annotations
 
-from typing import Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 __all__ = ["FrozenDict"]
 
@@ -35,6 +35,17 @@ class FrozenDict(dict[_K, _V]):
     """
 
     __slots__ = ()
+
+    if not TYPE_CHECKING:  # (the type checker reads dict's constructor signatures)
+
+        def __new__(cls, *args, **kwargs):
+            # Filled here, once: ``__init__`` (which a caller could call again) changes nothing.
+            self = super().__new__(cls)
+            dict.__init__(self, *args, **kwargs)
+            return self
+
+        def __init__(self, *args, **kwargs):
+            pass
 
     def _read_only(self) -> NoReturn:
         raise TypeError(f"{type(self).__name__} is read-only")

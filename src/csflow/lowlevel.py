@@ -103,6 +103,7 @@ from csflow.queues import (
     TicketQueue,
 )
 from csflow.routing import (
+    MAX_OPTIMAL_PAIRS,
     AgentPool,
     AgentState,
     AgentStatus,
@@ -238,6 +239,7 @@ __all__ = [
     "MAX_DEPTH",
     "MAX_ITEMS",
     "MAX_NESTING",
+    "MAX_OPTIMAL_PAIRS",
     "MAX_PATTERN_CHARS",
     "MAX_PROFICIENCY",
     "MAX_RULES",

@@ -403,7 +403,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     report.add_argument(
         "--short-abandon",
-        type=_duration,
+        type=_duration_or_zero,
         metavar="DURATION",
         help="abandons after a shorter wait are short abandons, left out of the service level "
         "and the abandonment rate (default: none)",

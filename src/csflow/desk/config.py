@@ -550,9 +550,9 @@ class DeskConfig:
         The triage rules are linted against this configuration's SLA policies and queues
         (paths ``triage.rules[i]...``); then: a queue no routing profile serves (its tickets
         can never be assigned), an SLA policy neither a rule nor the default chooses, a team
-        whose queue no profile serves, teams in queues of their own with no routing profile
-        at all (every agent serves every queue, so an escalation reaches anyone, at
-        ``routing_profiles``); with *agents*, skills the rules require that no agent
+        whose queue no profile serves, teams with a queue of their own among several and no
+        routing profile at all (every agent serves every queue, so an escalation reaches
+        anyone, at ``routing_profiles``); with *agents*, skills the rules require that no agent
         has, and agents no team or profile can route (none of their teams has a profile while
         the desk has several); with *agents*, also every declared name no agent serves and
         every ticket shape (channel x language x required skills x queue) no agent could ever
@@ -620,15 +620,15 @@ class DeskConfig:
                     )
                 )
         team_queues = {team.queue for team in self.teams.values()}
-        if not self.routing_profiles and len(team_queues) > 1:
+        if not self.routing_profiles and team_queues and len(self.queues) > 1:
             out.append(
                 Finding(
                     "routing_profiles",
                     "warning",
-                    f"teams wait in {len(team_queues)} queues of their own, but no routing "
-                    "profile is defined, so every agent serves every queue: a ticket "
-                    "transferred or escalated to a team goes to any free agent, not to one of "
-                    "the team's (give each team a routing_profile that serves its queue)",
+                    f"teams wait in queues of their own ({', '.join(sorted(team_queues))}), "
+                    "but no routing profile is defined, so every agent serves every queue: a "
+                    "ticket transferred or escalated to a team goes to any free agent, not to "
+                    "one of the team's (give each team a routing_profile that serves its queue)",
                 )
             )
         out += unserved_shapes(self, profiles)

@@ -51,9 +51,11 @@ _MIN_LIMIT = 64  # below this many entries the SLA heap is never compacted
 _SURVEYED: Final = frozenset({TicketStatus.SOLVED, TicketStatus.CLOSED})
 
 
-def _check_survey(r: TicketRecord, due_us: int, where: str) -> None:
+def _check_survey(r: TicketRecord, due_us: int, where: str) -> bool:
     """Refuse a survey timer at *due_us* that ticket *r*'s record contradicts (see
-    :meth:`Timers.load_state`).  Costs one backward scan of the ticket's history, to its last
+    :meth:`Timers.load_state`); whether it is live.  A resolution rated since is no longer
+    surveyed: its timer (which a snapshot written before ratings retired surveys holds) is
+    dead, not refused.  Costs one backward scan of the ticket's history, to its last
     resolution at most."""
     tid = r.ticket.id
     if r.state not in _SURVEYED:
@@ -77,20 +79,17 @@ def _check_survey(r: TicketRecord, due_us: int, where: str) -> None:
                     f"({resolved} µs)",
                     where,
                 )
-            return
-        if isinstance(e, TicketReopened | SurveyDue | FeedbackRecorded):
-            seen = (
-                "it reopened"
-                if isinstance(e, TicketReopened)
-                else "its survey fell due"
-                if isinstance(e, SurveyDue)
-                else "it was rated"
-            )
+            return True
+        if isinstance(e, FeedbackRecorded):
+            return False
+        if isinstance(e, TicketReopened | SurveyDue):
+            seen = "it reopened" if isinstance(e, TicketReopened) else "its survey fell due"
             raise ConfigError(
                 f"a survey timer of ticket {show(tid)}, whose history shows {seen} since its "
                 "last resolution",
                 where,
             )
+    return True
 
 
 class Timers:
@@ -285,8 +284,7 @@ class Timers:
                         where,
                     )
                 seen.add(tid)
-                if kind == "surveys":
-                    _check_survey(r, d, where)
+                if kind == "surveys" and _check_survey(r, d, where):
                     self.arm_survey(d, r)
         for r in tickets.values():
             if r.sla is not None:

@@ -29,7 +29,7 @@ Every name below is importable from ``csflow.routing``.
 
 from csflow.errors import CapacityExceededError, TransferLimitError
 from csflow.routing.agents import AgentStatus
-from csflow.routing.batch import BatchPlan, BatchScore, default_batch_score
+from csflow.routing.batch import MAX_OPTIMAL_PAIRS, BatchPlan, BatchScore, default_batch_score
 from csflow.routing.capacity import CapacityRules, PresenceStates
 from csflow.routing.decisions import (
     Assignment,
@@ -60,6 +60,7 @@ from csflow.routing.strategies import (
 from csflow.routing.strategies import strategy_tuple as strategy_tuple
 
 __all__ = [
+    "MAX_OPTIMAL_PAIRS",
     "AgentPool",
     "AgentState",
     "AgentStatus",

@@ -30,7 +30,9 @@ choices are considered.
   the agent serves the ticket's queue, then the ticket's key) and gives each ticket not
   given yet to the free agent scoring highest, ties going as the router's strategy chain
   would send a ticket (:class:`~csflow.routing.strategies.LongestIdle` by default, with
-  the tickets the plan gave so far counted): one pass, cheap at any size.  No agent is
+  the tickets the plan gave so far counted): one pass, whose cost grows with the
+  tickets times the free agents tied for each (thousands of tickets and interchangeable
+  agents take seconds: keep batches to what ``limit=`` bounds).  No agent is
   given a ticket while one earlier in its line, among those considered, is given to nobody.
 * ``method="optimal"`` solves a minimum-cost maximum flow (networkx) from tickets to agent
   slots: it assigns as many tickets as any plan can -- never fewer than greedy -- and among
