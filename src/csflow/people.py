@@ -49,12 +49,13 @@ import math
 import statistics
 from collections.abc import Iterable, Mapping
 from datetime import datetime
-from decimal import ROUND_HALF_EVEN, Context, Decimal, Inexact, InvalidOperation
+from decimal import Decimal
 from typing import Final
 
 import attrs
 
 from csflow._frozen import FrozenDict
+from csflow._money import EXACT
 from csflow._text import show
 from csflow.desk.goodwill import parse_amount
 from csflow.errors import ConfigError
@@ -85,19 +86,6 @@ _EVENT_TYPES: Final = (DeskEvent, AgentPresenceChanged)
 _REPLY_BIT: Final = {m: 1 << i for i, m in enumerate(Metric) if m is not Metric.RESOLUTION}
 # The most decimal places a goodwill policy's currency has (csflow.desk.goodwill).
 _GOODWILL_PLACES: Final = 6
-# Goodwill sums, exact whatever the caller's decimal context: amounts below 10**15 with at most
-# six places have at most 21 digits, so 64 hold the sum of up to 10**43 of them; Inexact is
-# trapped all the same, so a sum is exact or an error, never rounded.
-_EXACT: Final = Context(
-    prec=64,
-    rounding=ROUND_HALF_EVEN,
-    Emin=-999_999,
-    Emax=999_999,
-    capitals=1,
-    clamp=0,
-    flags=[],
-    traps=[InvalidOperation, Inexact],
-)
 
 __all__ = [
     "CONSISTENCY_MEASURES",
@@ -155,7 +143,7 @@ class GoodwillTotal:
     def add(self, amount: Decimal) -> GoodwillTotal:
         """These grants and one more of *amount*, summed exactly (whatever the caller's
         decimal context)."""
-        return GoodwillTotal(self.grants + 1, _EXACT.add(self.amount, amount))
+        return GoodwillTotal(self.grants + 1, EXACT.add(self.amount, amount))
 
 
 @attrs.frozen

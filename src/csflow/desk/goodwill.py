@@ -26,13 +26,14 @@ import re
 import zoneinfo
 from collections.abc import Container, Mapping
 from datetime import datetime
-from decimal import ROUND_HALF_EVEN, Context, Decimal, Inexact, InvalidOperation
+from decimal import Decimal, InvalidOperation
 from typing import Any, Final
 
 import attrs
 
 from csflow._config import check_keys, mapping, string
 from csflow._frozen import FrozenDict
+from csflow._money import EXACT
 from csflow._plain import DECIMAL_SYNTAX
 from csflow._text import show
 from csflow.errors import ConfigError, InvalidTransitionError
@@ -63,19 +64,6 @@ decimal places at most, sums of them stay exact in :mod:`decimal`'s 28 digits.""
 _MONEY: Final = re.compile(rf"(?:{DECIMAL_SYNTAX}|[+-]?(?i:s?nan|inf|infinity))")
 #: The unit of a currency of 0 to 6 decimal places (1, 0.1, ..., 0.000001), built exactly.
 _UNITS: Final = tuple(Decimal((0, (1,), -places)) for places in range(7))
-#: The context of the one operation that needs one (quantizing an amount already known to have
-#: at most the currency's places, so exact): every field set, whatever the caller's context
-#: (or a changed ``decimal.DefaultContext``) says.
-_EXACT: Final = Context(
-    prec=64,
-    rounding=ROUND_HALF_EVEN,
-    Emin=-999_999,
-    Emax=999_999,
-    capitals=1,
-    clamp=0,
-    flags=[],
-    traps=[InvalidOperation, Inexact],
-)
 
 
 def _places(amount: Decimal) -> int:
@@ -107,7 +95,7 @@ def _money(value: Decimal | int | str, decimals: int, zero: bool, below: Decimal
     if _places(amount) > decimals:
         return f"must have at most {decimals} decimal places"
     # Exact (no digit dropped but trailing zeros); copy_abs: -0 is 0.
-    return amount.quantize(_UNITS[decimals], context=_EXACT).copy_abs()
+    return amount.quantize(_UNITS[decimals], context=EXACT).copy_abs()
 
 
 def parse_amount(
