@@ -47,7 +47,13 @@ from csflow.desk.commands import (
 )
 from csflow.desk.fingerprint import _canon, config_fingerprint
 from csflow.errors import ConfigError, CsflowError, InvalidTransitionError
-from csflow.events import DeskEvent, GoodwillRequested, TicketClosed, event_from_dict
+from csflow.events import (
+    DeskEvent,
+    GoodwillGranted,
+    GoodwillRequested,
+    TicketClosed,
+    event_from_dict,
+)
 from desks import busy_desk, office_desk_doc, seeds_desk_doc
 from test_state_snapshot import PEOPLE_DATA
 
@@ -733,4 +739,6 @@ def test_an_amount_on_the_wire_is_written_in_ascii_digits(amount: str) -> None:
     with pytest.raises(ConfigError, match=r"amount: expected a decimal string"):
         event_from_dict(row)
     for ok in ("10", "10.50", "1E+3", "+7", ".5"):
-        assert event_from_dict({**row, "amount": ok}).amount == Decimal(ok)
+        granted = event_from_dict({**row, "amount": ok})
+        assert isinstance(granted, GoodwillGranted)
+        assert granted.amount == Decimal(ok)
