@@ -3,6 +3,7 @@ removed or a snapshot invents, and undeclared tiers and teams in the goodwill se
 
 from __future__ import annotations
 
+import copy
 import json
 from datetime import datetime
 from decimal import Context, Decimal, localcontext
@@ -296,3 +297,37 @@ def test_a_restore_under_a_config_change_that_removed_a_pot_drops_it() -> None:
     assert (event.budget, event.remaining) == ("agent:budi", Decimal(249999))
     assert restored.goodwill_balances() == {"agent:budi": (Decimal(1), Decimal(250000))}
     assert "team:finance" not in json.dumps(restored.snapshot()["state"]["goodwill"])
+
+
+# -- a goodwill currency changed under an accepted config change ---------------------------
+
+
+def test_a_ledger_in_another_currency_starts_afresh_under_an_accepted_change() -> None:
+    eur = {"currency": "EUR", "decimals": 2, "allowance": "100", "over_limit": "approval"}
+    desk = _desk(eur)
+    desk.grant_goodwill("t", "budi", "40", "late parcel", at=T0)
+    desk.grant_goodwill("t", "budi", "90", "damaged", at=T0)  # over what is left: a request
+    assert len(desk.goodwill_requests()) == 1
+    snap = _snapshot(desk)
+    assert snap["state"]["goodwill"]["currency"] == "EUR"
+    idr = DeskConfig.from_dict({"goodwill": IDR})
+    restored = Desk.restore(idr, copy.deepcopy(snap), on_config_change=[])
+    # Euros are not rupiah: nothing spent or asked for in euros carries over.
+    assert restored.goodwill_balances() == {}
+    assert restored.goodwill_requests() == ()
+    (event,) = restored.grant_goodwill("t", "budi", "40", "late parcel", at=T0)
+    assert isinstance(event, GoodwillGranted)
+    assert (event.remaining, event.request_id) == (Decimal(249960), None)
+    # The request numbers go on (no id of the old ledger is given out again).
+    assert restored.snapshot()["state"]["goodwill"]["count"] == snap["state"]["goodwill"]["count"]
+    # Under the snapshot's own config another currency is tampering.
+    tampered = copy.deepcopy(snap)
+    tampered["state"]["goodwill"]["currency"] = "IDR"
+    with pytest.raises(ConfigError, match=r"goodwill\.currency: expected the policy's currency"):
+        Desk.restore(desk.config, tampered)
+    # A snapshot written before the ledger kept its currency reads as the policy's.
+    older = copy.deepcopy(snap)
+    del older["state"]["goodwill"]["currency"]
+    again = Desk.restore(desk.config, older)
+    assert again.goodwill_balances() == desk.goodwill_balances()
+    assert again.goodwill_requests() == desk.goodwill_requests()

@@ -455,8 +455,8 @@ class GoodwillLedger:
 
     def to_state(self, kept: Container[str]) -> dict[str, Any]:
         """The ledger as plain data (amounts as decimal strings): what each allowance spent in
-        its period, what each *kept* ticket received, the pending requests (oldest first) and
-        the request counter."""
+        its period, what each *kept* ticket received, the pending requests (oldest first), the
+        request counter, and the currency the amounts are in."""
         return {
             "spent": [[b, period, str(v)] for b, (period, v) in self._spent.items()],
             "per_ticket": {t: str(v) for t, v in self._per_ticket.items() if t in kept},
@@ -465,6 +465,7 @@ class GoodwillLedger:
                 for rid, r in self._pending.items()
             ],
             "count": self._count,
+            "currency": self.policy.currency,
         }
 
     def load_state(
@@ -481,18 +482,35 @@ class GoodwillLedger:
         the policy's pots.  With *changed* the data may have been written under another
         policy (an accepted config change): what a team pot the policy no longer has spent is
         dropped -- nothing draws on it any more (its agents draw on their own allowances), so
-        neither :meth:`balances` nor a grant sees it.
+        neither :meth:`balances` nor a grant sees it; and amounts written in another currency
+        (``currency``) are not converted: what was spent, granted per ticket and asked for is
+        dropped, and the ledger starts afresh in the policy's currency (the request counter
+        goes on).  Data without ``currency`` (written before it was kept) is read in the
+        policy's.
 
         Raises:
             ConfigError: Malformed data, a bad amount, an allowance twice, (without
-                *changed*) a team pot the policy does not have, an unknown ticket; with the
-                path to it.
+                *changed*) a team pot the policy does not have or another currency, an
+                unknown ticket; with the path to it.
         """
         d = mapping(data, path)
-        if set(d) != {"spent", "per_ticket", "pending", "count"}:
-            raise ConfigError("expected {'spent', 'per_ticket', 'pending', 'count'}", path)
+        keys = set(d) - {"currency"}
+        if keys != {"spent", "per_ticket", "pending", "count"}:
+            raise ConfigError(
+                "expected {'spent', 'per_ticket', 'pending', 'count', 'currency'}", path
+            )
         if type(d["count"]) is not int or d["count"] < 0:
             raise ConfigError(f"expected a count, got {show(d['count'])}", f"{path}.count")
+        currency = d.get("currency", self.policy.currency)
+        if currency != self.policy.currency:
+            if not changed or not isinstance(currency, str):
+                raise ConfigError(
+                    f"expected the policy's currency {show(self.policy.currency)}, got "
+                    f"{show(currency)}",
+                    f"{path}.currency",
+                )
+            self._count = d["count"]
+            return  # another currency's amounts: the ledger starts afresh
         self._count = d["count"]
         decimals = self.policy.decimals
         pots = self.policy.teams
