@@ -1,5 +1,6 @@
-"""A transfer to the team whose queue an escalation moved the ticket into while the ticket's
-clocks caught up to the command's instant: the hand-over has already happened."""
+"""A transfer (or an escalation) to the team whose queue an escalation policy moved the ticket
+into while the ticket's clocks caught up to the command's instant: the hand-over has already
+happened."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from csflow import (
     DeskConfig,
     InvalidTransitionError,
     Ticket,
+    TicketEscalated,
     TicketOverflowed,
     TicketTransferred,
     Tier,
@@ -30,8 +32,8 @@ DOC = {
 }
 
 
-def _desk() -> Desk:
-    base = DeskConfig.from_dict(DOC)
+def _desk(doc: dict[str, object] = DOC) -> Desk:
+    base = DeskConfig.from_dict(doc)
     rules = RuleEscalationPolicy(
         [
             {
@@ -47,6 +49,7 @@ def _desk() -> Desk:
             queues=base.queues,
             teams=base.teams,
             default_sla_policy="chat",
+            escalation=base.escalation,
             escalation_policy=rules,
         )
     )
@@ -75,3 +78,38 @@ def test_a_late_transfer_into_the_queue_an_escalation_moved_it_to_changes_nothin
     assert places[0] == places[1]
     assert late.snapshot()["state"]["transfers"] == first.snapshot()["state"]["transfers"] == {}
     assert late.queue("supervisors")[0].queued_at == T0
+
+
+GRAPH = {
+    **DOC,
+    "escalation": {"teams": ["front", "leads"], "entry": ["front"], "edges": {"front": ["leads"]}},
+}
+
+
+def test_a_late_escalation_into_the_queue_an_escalation_moved_it_to_changes_nothing_more() -> None:
+    # The same story with the escalation graph's front -> leads edge: the breach at 2 min moved
+    # the ticket to the leads' queue before the escalation at 3 min applied.
+    late = _desk(GRAPH)
+    events = late.escalate("t1", "leads", at=T0 + timedelta(minutes=3))
+    assert [e.queue for e in events if isinstance(e, TicketOverflowed)] == ["supervisors"]
+    assert not [e for e in events if isinstance(e, TicketEscalated)]
+    first = _desk(GRAPH)
+    first.advance(at=T0 + timedelta(minutes=3))
+    with pytest.raises(InvalidTransitionError, match="'leads' may not escalate to 'leads'"):
+        first.escalate("t1", "leads", at=T0 + timedelta(minutes=3))
+    assert late.ticket("t1") == first.ticket("t1")
+    assert late.history("t1") == first.history("t1")
+    places = [[(q.ticket_id, q.key[:-1], q.queued_at_us) for q in d.queue()] for d in (late, first)]
+    assert places[0] == places[1]
+    assert late.snapshot()["state"]["transfers"] == first.snapshot()["state"]["transfers"] == {}
+    assert late.queue("supervisors")[0].queued_at == T0
+
+
+def test_an_escalation_before_the_catch_up_moves_the_ticket_is_carried_out() -> None:
+    # Before the breach the escalation is an ordinary one: counted, and the ticket re-queued.
+    desk = _desk(GRAPH)
+    events = desk.escalate("t1", "leads", at=T0 + timedelta(minutes=1))
+    assert [(e.from_team, e.to_team) for e in events if isinstance(e, TicketEscalated)] == [
+        ("front", "leads")
+    ]
+    assert desk.snapshot()["state"]["transfers"] == {"t1": 1}

@@ -853,7 +853,11 @@ class Desk:
         """Escalate a ticket to *team* along the escalation graph; it waits in the team's queue.
 
         As with :meth:`transfer` to a team, the agent escalating it (its holder or owner) is
-        neither preferred nor waited for while it waits there: it asked for help.
+        neither preferred nor waited for while it waits there: it asked for help.  And as
+        there, a ticket that an escalation policy moves into the team's queue while its clocks
+        catch up to *at* (the command is checked against the ticket as it was) is left where
+        it is: the command returns the catch-up's events, with no :class:`TicketEscalated` and
+        no hand-over counted.
 
         Raises:
             UnknownTicketError: No such ticket.
@@ -866,12 +870,18 @@ class Desk:
         # catch-up may move it to another queue before the command applies).
         known = self._tickets.get(ticket_id) if isinstance(ticket_id, str) else None
         src = None if known is None else self._escalation_source(known)
+        was = None if known is None else known.queue
         r, _, t, out = self._on_ticket(
             at,
             ticket_id,
             command,
             check=partial(self._check_escalation, team),
         )
+        if r.state == _QUEUED and r.queue != was and self.config.teams[team].queue == r.queue:
+            # An escalation policy moved it into the team's queue while its clocks caught up
+            # (the check saw it as it was): the escalation asked for has happened, and doing it
+            # again would cost the customer its place and a hand-over.
+            return out
         graph = self.config.escalation
         handing = self._handing_off(r)
         over = self._ledger.hand_over(
