@@ -4,6 +4,7 @@ happened."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -32,7 +33,7 @@ DOC = {
 }
 
 
-def _desk(doc: dict[str, object] = DOC) -> Desk:
+def _desk(doc: Mapping[str, object] = DOC) -> Desk:
     base = DeskConfig.from_dict(doc)
     rules = RuleEscalationPolicy(
         [
