@@ -18,12 +18,16 @@ This package is the only part of csflow that prints, reads and writes files, and
 clock (for the progress line).  ``csflow.__main__`` delegates to :func:`main`.
 
 Every bad input is one line on stderr, ``csflow: error: <field>: <what was expected>``, exit
-status 2, checked before any long run starts; ``--debug`` shows the traceback instead.
+status 2, checked before any long run starts; ``--debug`` shows the traceback instead.  So is
+an output that cannot be written after the work (a full disk): stdout, or ``--plot`` and
+``--report`` (whose command prints its tables first).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import errno
 import os
 import re
 import sys
@@ -515,10 +519,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         argv: The arguments (default: ``sys.argv[1:]``).
 
     Returns:
-        0 on success, 1 when ``lint`` finds an error, 2 on a bad input (one line on stderr),
-        70 on an internal error (a defect in csflow: please report it), 130 when
-        interrupted, 141 when the reader of stdout went away (``csflow ... | head -1``;
-        nothing is printed then).
+        0 on success, 1 when ``lint`` finds an error, 2 on a bad input or an output that
+        cannot be written -- stdout on a full disk, say -- (one line on stderr), 70 on an
+        internal error (a defect in csflow: please report it), 130 when interrupted, 141
+        when the reader of stdout went away (``csflow ... | head -1``; nothing is printed
+        then).
     """
     try:
         try:
@@ -526,17 +531,32 @@ def main(argv: Sequence[str] | None = None) -> int:
         finally:
             # Output still buffered is written here, not at exit, where a closed pipe would
             # be reported as an ignored exception.
+            if sys.stdout is None:  # started with stdout closed (>&-): nothing was printed
+                raise OSError(errno.EBADF, "stdout is closed")
             sys.stdout.flush()
     except BrokenPipeError:
         # The Python docs' way (signal, "Note on SIGPIPE"): stdout to devnull, so that the
         # flush at exit does not fail again, and exit quietly.
-        try:
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, sys.stdout.fileno())
-            os.close(devnull)
-        except (OSError, ValueError):  # stdout is not a file (main called in a program)
-            pass
+        _stdout_to_devnull()
         return _BROKEN_PIPE
+    except OSError as exc:
+        # stdout cannot be written (``> /dev/full``, a full disk, a file past its size
+        # limit): a bad output, as an unwritable --plot is -- one line, status 2.  What
+        # is still buffered goes nowhere, so that the flush at exit does not fail again.
+        _stdout_to_devnull()
+        reason = exc.strerror or " ".join(str(exc).split())
+        with contextlib.suppress(OSError):
+            print(f"csflow: error: stdout: cannot write: {reason}", file=sys.stderr)
+        return 2
+
+
+def _stdout_to_devnull() -> None:
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):  # stdout is not a file (main in a program)
+        pass
 
 
 def _main(argv: Sequence[str] | None) -> int:
@@ -546,6 +566,11 @@ def _main(argv: Sequence[str] | None) -> int:
     except CsflowError as exc:
         if args.debug:
             traceback.print_exc()
+        # A file written after the work that could not be written: the work is printed.
+        output = getattr(exc, "output", "")
+        if output:
+            print(output)
+            sys.stdout.flush()  # before the error, as a terminal shows them
         message = " ".join(str(exc).split())
         print(f"csflow: error: {message}", file=sys.stderr)
         return 2

@@ -22,12 +22,14 @@ from csflow.cli import planning
 from csflow.cli.documents import (
     Document,
     check_distinct_seeds,
+    check_distinct_values,
     check_sweep_parameter,
     desk_config,
     load_document,
     set_path,
+    sweep_value,
 )
-from csflow.cli.durations import is_human, parse_human_duration, to_seconds
+from csflow.cli.durations import parse_human_duration
 from csflow.cli.forecast import (
     format_duration,
     labels,
@@ -37,7 +39,13 @@ from csflow.cli.forecast import (
 )
 from csflow.cli.output import Table, render
 from csflow.cli.pictures import check_matplotlib, check_report_name, plot_format
-from csflow.cli.runs import check_output_path, finish_pictures, run_tables, simulate_runs
+from csflow.cli.runs import (
+    WriteError,
+    check_output_path,
+    finish_pictures,
+    run_tables,
+    simulate_runs,
+)
 from csflow.cli.schema import schema
 from csflow.desk import DeskConfig
 from csflow.errors import ConfigError
@@ -75,12 +83,6 @@ def check_pictures(args: argparse.Namespace) -> None:
             check_output_path(path, option)
 
 
-def _sweep_value(value: Any) -> Any:
-    return (
-        to_seconds(value, "sweep.values") if isinstance(value, str) and is_human(value) else value
-    )
-
-
 def _parse_sweep(text: str) -> tuple[str, list[Any]]:
     """``PARAM=V1,V2,...``: each value as JSON (``20`` a number, ``"6m"`` a string), else as
     text; a peak day's name (``simulation.peak=11.11,12.12``) stays the name."""
@@ -101,6 +103,7 @@ def _parse_sweep(text: str) -> tuple[str, list[Any]]:
             out.append(json.loads(v))
         except ValueError:
             out.append(v)
+    check_distinct_values(param, out, "--sweep")
     return param, out
 
 
@@ -156,7 +159,7 @@ def simulate(args: argparse.Namespace) -> str:
     else:
         param, values = sweep
         for v in values:
-            variant = set_path(doc.data, param, _sweep_value(v))
+            variant = set_path(doc.data, param, sweep_value(v))
             label = f"{param}={v}"
             try:
                 _, variant_sim = Document(doc.path, variant, doc.text).configs()
@@ -170,7 +173,7 @@ def simulate(args: argparse.Namespace) -> str:
     if sweep is None and len(seeds) == 1:
         results = [(doc.name, results[0][1])]
     tables = run_tables(results, sim, sweep=sweep[0] if sweep else None)
-    notes = finish_pictures(
+    notes, failed = finish_pictures(
         args,
         results,
         sim,
@@ -195,7 +198,10 @@ def simulate(args: argparse.Namespace) -> str:
         tables = tables[1:]
     for n in notes:
         print(n, file=sys.stderr)
-    return render(args.format, tables, text=text, extra=extra)
+    output = render(args.format, tables, text=text, extra=extra)
+    if failed is not None:
+        raise WriteError(failed.detail, failed.path, output)
+    return output
 
 
 # ---------------------------------------------------------------------------------------------
@@ -387,7 +393,7 @@ def staff(args: argparse.Namespace) -> str:
     if args.roster and args.verify:
         planning.check_roster(plan, st)
     if args.verify:
-        planning.simulation_template(doc)
+        planning.check_verify(doc, st)
     label = labels([f.start for f in forecast])
     rows = tuple(
         (
@@ -519,7 +525,8 @@ def _staff_one(args: argparse.Namespace, inputs: PlanInputs) -> str:
             }
         else:
             record |= dict.fromkeys(
-                ("probability_of_waiting", "service_level", "asa_s", "occupancy"), None
+                ("probability_of_waiting", "service_level", "asa_s", "occupancy", "abandonment"),
+                None,
             )
             record["stable"] = False
     else:
@@ -654,7 +661,7 @@ def lint(args: argparse.Namespace) -> tuple[str, int]:
             if "shifts" in st:
                 planning.check_roster(plan, st)
             if "verify" in st:
-                planning.simulation_template(doc)
+                planning.check_verify(doc, st)
     listed = isinstance(doc.data.get("desk", {}).get("triage"), list | tuple)
     findings[:0] = [
         (f"desk.{_document_path(f.path, listed)}", f.severity, _document_message(f, listed))

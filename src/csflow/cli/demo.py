@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 
 from csflow.calendar import BusinessCalendar
 from csflow.cli.output import render
-from csflow.cli.runs import finish_pictures, run_tables, simulate_runs
+from csflow.cli.runs import WriteError, finish_pictures, run_tables, simulate_runs
 from csflow.desk import Desk, DeskConfig
 from csflow.events import Event, TicketAssigned
 from csflow.model import AgentProfile, Customer, Ticket, Tier
@@ -235,7 +235,7 @@ def demo(args: argparse.Namespace) -> str:
     results = simulate_runs([("demo", scenario)], sim, jobs=1)
     result = results[0][1]
     tables = run_tables(results, sim, sweep=None)
-    notes = finish_pictures(
+    notes, failed = finish_pictures(
         args,
         results,
         sim,
@@ -247,7 +247,10 @@ def demo(args: argparse.Namespace) -> str:
     if args.format != "table":
         # As ``simulate`` does for a single run: json adds the run's full report.
         extra = {"report": result.report.to_dict()} if args.format == "json" else None
-        return render(args.format, tables, extra=extra)
+        output = render(args.format, tables, extra=extra)
+        if failed is not None:
+            raise WriteError(failed.detail, failed.path, output)
+        return output
     out: list[str] = []
     _deadlines(out)
     out.append("")
@@ -260,4 +263,6 @@ def demo(args: argparse.Namespace) -> str:
     _recommendation(sim, out)
     _standards(args.seed, out)
     out.extend(f"\n{n}" for n in notes)
+    if failed is not None:
+        raise WriteError(failed.detail, failed.path, "\n".join(out))
     return "\n".join(out)

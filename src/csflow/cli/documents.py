@@ -41,13 +41,14 @@ import re
 import sys
 import tomllib
 from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, Final
 
 import attrs
 
 from csflow._text import show
-from csflow.cli.durations import EXPECTED, to_seconds
+from csflow.cli.durations import EXPECTED, is_human, parse_human_duration, to_seconds
 from csflow.cli.forecast import staffing_value
 from csflow.desk import DeskConfig
 from csflow.errors import ConfigError
@@ -63,7 +64,9 @@ __all__ = [
     "TOP_KEYS",
     "Document",
     "check_distinct_seeds",
+    "check_distinct_values",
     "check_sweep_parameter",
+    "check_sweep_target",
     "first_character",
     "get_path",
     "json_error",
@@ -72,6 +75,7 @@ __all__ = [
     "read_json_rows",
     "read_lines",
     "set_path",
+    "sweep_value",
 ]
 
 TOP_KEYS: Final = (
@@ -187,8 +191,8 @@ def read_data(path: Path, field: str = "CONFIG") -> tuple[Any, str]:
     """
     suffix = path.suffix.lower()
     readers: dict[str, Callable[[str], Any]] = {
-        ".json": json.loads,
-        ".toml": tomllib.loads,
+        ".json": _json,
+        ".toml": tomllib.loads,  # refuses a key given twice itself
         ".yaml": _yaml,
         ".yml": _yaml,
     }
@@ -218,6 +222,32 @@ def read_data(path: Path, field: str = "CONFIG") -> tuple[Any, str]:
         ) from None
 
 
+# A key given twice in a mapping: JSON and YAML parsers keep the last one silently, so
+# ``staffing:`` written twice would lose the first section without a word.  The parsers'
+# hooks see a mapping before they know where it sits: they note the mapping (by id, with
+# the key) and the document is walked for its path only when one was noted.
+
+
+def _json(text: str) -> Any:
+    twice: dict[int, str] = {}
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        out = dict(items)
+        if len(out) != len(items):
+            seen: set[str] = set()
+            for key, _ in items:
+                if key in seen:
+                    twice.setdefault(id(out), key)
+                    break
+                seen.add(key)
+        return out
+
+    data = json.loads(text, object_pairs_hook=pairs)
+    if twice:
+        _refuse_twice(data, twice)
+    return data
+
+
 def _yaml(text: str) -> Any:
     try:
         import yaml
@@ -225,7 +255,64 @@ def _yaml(text: str) -> Any:
         raise ConfigError(
             "reading YAML needs PyYAML: pip install 'csflow[yaml]'", "CONFIG"
         ) from None
-    return yaml.safe_load(text)
+
+    twice: dict[int, str] = {}
+
+    # safe_load's loader, noting a mapping that gives a key twice (the entries a merge key
+    # ``<<: *base`` brings may be overridden: that is what merging is for).
+    loader_class: Any = type("Loader", (yaml.SafeLoader,), {})
+
+    def mapping(loader: Any, node: Any) -> Generator[dict[Any, Any]]:
+        data: dict[Any, Any] = {}
+        yield data
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                continue
+            key = loader.construct_object(key_node)
+            try:
+                if key in seen:
+                    twice.setdefault(id(data), str(key))
+                    break
+                seen.add(key)
+            except TypeError:  # an unhashable key: construct_mapping says so below
+                break
+        data.update(loader.construct_mapping(node))
+
+    loader_class.add_constructor("tag:yaml.org,2002:map", mapping)
+    data = yaml.load(text, Loader=loader_class)  # a SafeLoader: no arbitrary objects
+    if twice:
+        _refuse_twice(data, twice)
+    return data
+
+
+def _refuse_twice(data: Any, twice: Mapping[int, str]) -> None:
+    """Raise for the first mapping (in document order) that *twice* notes, at its key's path."""
+    stack: list[tuple[Any, str]] = [(data, "")]
+    walked: set[int] = set()
+    while stack:
+        node, path = stack.pop()
+        if id(node) in walked:
+            continue
+        walked.add(id(node))
+        if isinstance(node, dict):
+            if id(node) in twice:
+                key = twice[id(node)]
+                where = f"{path}.{key}" if path else key
+                raise ConfigError(
+                    f"the key {key!r} is given twice in one mapping: the second would replace "
+                    "the first without a word; give it once",
+                    where,
+                )
+            children = [(v, f"{path}.{k}" if path else str(k)) for k, v in node.items()]
+        elif isinstance(node, list):
+            children = [(v, f"{path}[{i}]") for i, v in enumerate(node)]
+        else:
+            continue
+        stack.extend(reversed(children))
+    raise ConfigError(  # pragma: no cover - a noted mapping is in the document
+        f"a key is given twice in one mapping ({', '.join(map(repr, twice.values()))})", ""
+    )
 
 
 def load_document(path: str | Path) -> Document:
@@ -387,16 +474,18 @@ def _verify_section(value: Any) -> dict[str, Any]:
             out[key] = {str(k): _fraction(v, f"{path}.{key}.{k}") for k, v in floors.items()}
     for key in ("warmup", "span"):
         if key in out:
-            out[key] = to_seconds(out[key], f"{path}.{key}")
-            seconds = out[key]
-            if (
-                isinstance(seconds, bool)
-                or not isinstance(seconds, int | float)
-                or seconds < 0
-                or (key == "span" and seconds == 0)
-            ):
+            # Any form a duration takes (6m, PT30M, 1800); a malformed one is refused saying
+            # which forms those are, a negative one (or a zero span) saying what is wanted.
+            to_seconds(out[key], f"{path}.{key}")
+            try:
+                seconds = parse_human_duration(out[key], f"{path}.{key}", zero=True)
+            except ConfigError:
+                seconds = None
+            if seconds is None or (key == "span" and not seconds):
                 what = "a positive duration" if key == "span" else "a duration >= 0"
                 raise ConfigError(f"expected {what}, got {show(value[key])}", f"{path}.{key}")
+            total = seconds.total_seconds()
+            out[key] = int(total) if total.is_integer() else total
     if "max_steps" in out:
         steps = out["max_steps"]
         if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
@@ -484,29 +573,62 @@ def _distribution(value: Any, path: str) -> Any:
 
 
 _CLOCK: Final = re.compile(r"^(\d{1,2}):(\d{2})$")
+_NUMBER_TEXT: Final = re.compile(r"^\s*\d+(?:\.\d+)?\s*$", re.ASCII)
 
 
-def _check_rates(arrivals: Mapping[str, Any]) -> None:
-    """The rate profile's times of day: ``HH:MM`` in [00:00, 24:00), starting at 00:00, in
-    increasing order -- reported as the user wrote them."""
+def _check_rates(arrivals: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The rate profile's times of day: ``HH:MM`` in [00:00, 24:00), or a duration from
+    midnight (``8h``, ``PT8H``, ``28800``: the human forms turned into seconds), starting at
+    00:00, in increasing order -- reported as the user wrote them.
+
+    Returns:
+        *arrivals*, with its rates' human-form offsets in seconds.
+    """
     rates = arrivals.get("rates")
     if not isinstance(rates, list):
-        return
-    previous: tuple[int, str] | None = None
+        return arrivals
+    previous: tuple[float, str] | None = None
+    out: list[Any] = []
     for i, r in enumerate(rates):
+        out.append(r)
         p = f"simulation.arrivals.rates[{i}]"
         at = r.get("at") if isinstance(r, Mapping) else r[0] if isinstance(r, list) and r else None
-        if not isinstance(at, str):
-            continue  # a duration since midnight, or malformed: the library says which
-        m = _CLOCK.match(at)
-        if m is None or int(m[1]) > 23 or int(m[2]) > 59:
-            raise ConfigError(f"expected a time of day from 00:00 to 23:59, got {at!r}", p)
-        minute = int(m[1]) * 60 + int(m[2])
+        if isinstance(at, str) and ":" in at:
+            m = _CLOCK.match(at)
+            if m is None or int(m[1]) > 23 or int(m[2]) > 59:
+                raise ConfigError(f"expected a time of day from 00:00 to 23:59, got {at!r}", p)
+            minute: float = int(m[1]) * 60 + int(m[2])
+        elif isinstance(at, str) or (isinstance(at, int | float) and not isinstance(at, bool)):
+            if isinstance(at, str) and not (
+                is_human(at) or _NUMBER_TEXT.match(at) or at.strip().upper().startswith("P")
+            ):
+                raise ConfigError(
+                    f"expected a time of day from 00:00 to 23:59, or a duration from midnight "
+                    f"such as 8h or PT8H, got {at!r}",
+                    p,
+                )
+            try:
+                offset = parse_human_duration(at, p, zero=True)
+            except ConfigError:
+                continue  # a negative or malformed number: the library says why
+            if offset >= timedelta(days=1):
+                raise ConfigError(
+                    f"expected a duration from midnight under 1d (a time of day), got {at!r}", p
+                )
+            minute = offset / timedelta(minutes=1)
+            seconds = to_seconds(at, p)
+            if seconds != at:  # the human form: in seconds, as the library reads it
+                out[i] = {**r, "at": seconds} if isinstance(r, Mapping) else [seconds, *r[1:]]
+        else:
+            continue  # malformed: the library says how
         if i == 0 and minute != 0:
-            raise ConfigError(f"the first period must start at 00:00, got {at!r}", p)
+            raise ConfigError(f"the first period must start at 00:00, got {show(at)}", p)
         if previous is not None and minute <= previous[0]:
-            raise ConfigError(f"times of day must increase: {at!r} comes after {previous[1]!r}", p)
-        previous = (minute, at)
+            raise ConfigError(
+                f"times of day must increase: {show(at)} comes after {previous[1]}", p
+            )
+        previous = (minute, show(at))
+    return {**arrivals, "rates": out}
 
 
 def _sim_durations(sim: dict[str, Any]) -> dict[str, Any]:
@@ -514,7 +636,7 @@ def _sim_durations(sim: dict[str, Any]) -> dict[str, Any]:
         if key in sim:
             sim[key] = to_seconds(sim[key], f"simulation.{key}")
     if isinstance(sim.get("arrivals"), Mapping):
-        _check_rates(sim["arrivals"])
+        sim["arrivals"] = _check_rates(sim["arrivals"])
     for key in ("handle_time", "patience"):
         if isinstance(sim.get(key), Mapping):
             sim[key] = {k: _distribution(v, f"simulation.{key}.{k}") for k, v in sim[key].items()}
@@ -550,6 +672,9 @@ def _shift(s: Any, path: str) -> Any:
 
 _STEP: Final = re.compile(r"\.?([^.\[\]]+)|\[(\d+)\]")
 
+#: The sections of a document whose values change a run: a sweep sets one of them.
+_SWEPT_SECTIONS: Final = ("simulation", "desk")
+
 
 def _steps(path: str) -> list[str | int]:
     steps: list[str | int] = []
@@ -566,30 +691,78 @@ def _steps(path: str) -> list[str | int]:
     return steps
 
 
+def _nothing_at(path: str, node: Any = None, step: str | int | None = None) -> ConfigError:
+    if isinstance(node, str) and isinstance(step, int):
+        # 'name'[0] is a letter of a value, not a value of the config: a sweep cannot set it.
+        return ConfigError(
+            f"the config has nothing at {path!r} to sweep over: [{step}] indexes into the "
+            f"string {show(node)}, a value of its own (sweep the whole value instead)",
+            "sweep.parameter",
+        )
+    return ConfigError(f"the config has nothing at {path!r} to sweep over", "sweep.parameter")
+
+
+def _child(node: Any, step: str | int, path: str) -> Any:
+    """*node*'s entry *step*: a mapping's key or a list's index, nothing else (a string's
+    letters and a number's digits are not entries)."""
+    if isinstance(step, int):
+        if isinstance(node, list) and step < len(node):
+            return node[step]
+    elif isinstance(node, Mapping) and step in node:
+        return node[step]
+    raise _nothing_at(path, node, step)
+
+
 def get_path(data: Any, path: str) -> Any:
-    """The value at *path* (``simulation.agents[0].count``) in *data*.
+    """The value at *path* (``simulation.agents[0].count``) in *data*: each step a mapping's
+    key or a list's index.
 
     Raises:
-        ConfigError: Nothing is there.
+        ConfigError: Nothing is there (a step into a string, ``name[0]``, finds nothing).
     """
     node = data
     for step in _steps(path):
-        try:
-            node = node[step]
-        except (KeyError, IndexError, TypeError):
-            raise ConfigError(
-                f"the config has nothing at {path!r} to sweep over", "sweep.parameter"
-            ) from None
+        node = _child(node, step, path)
     return node
 
 
+def _simulation_keys() -> frozenset[str]:
+    """The keys ``SimConfig.from_dict`` reads (the schema lists them)."""
+    from csflow.cli.schema import schema
+
+    return frozenset(schema()["properties"]["simulation"]["properties"])
+
+
+def check_sweep_target(data: Mapping[str, Any], path: str) -> None:
+    """*path* can be swept in *data*: it names a value there, or a key of the simulation the
+    document leaves at its default (``simulation.peak`` on a document without one: the
+    value the run would otherwise take).
+
+    Raises:
+        ConfigError: Nothing is there (at ``sweep.parameter``).
+    """
+    steps = _steps(path)
+    node: Any = data
+    for step in steps[:-1]:
+        node = _child(node, step, path)
+    last = steps[-1]
+    defaulted = (
+        steps[:-1] == ["simulation"]
+        and isinstance(node, Mapping)
+        and isinstance(last, str)
+        and last in _simulation_keys()
+    )
+    if not defaulted:
+        _child(node, last, path)
+
+
 def set_path(data: Mapping[str, Any], path: str, value: Any) -> dict[str, Any]:
-    """A deep copy of *data* with *value* at *path* (which must exist).
+    """A deep copy of *data* with *value* at *path* (see :func:`check_sweep_target`).
 
     Raises:
         ConfigError: Nothing is at *path*.
     """
-    get_path(data, path)
+    check_sweep_target(data, path)
     out: dict[str, Any] = _rebuild(dict(data), "")
     steps = _steps(path)
     node: Any = out
@@ -597,6 +770,51 @@ def set_path(data: Mapping[str, Any], path: str, value: Any) -> dict[str, Any]:
         node = node[step]
     node[steps[-1]] = value
     return out
+
+
+def sweep_value(value: Any) -> Any:
+    """A swept value as the library reads it: a duration in the human form (``6m``) in
+    seconds, anything else as given."""
+    return (
+        to_seconds(value, "sweep.values") if isinstance(value, str) and is_human(value) else value
+    )
+
+
+def _canonical(value: Any) -> str:
+    """A text equal for values that run the same simulation (``3`` and ``3.0``; not ``1`` and
+    ``true``)."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    try:
+        return json.dumps(value, sort_keys=True)
+    except (TypeError, ValueError):  # keys of several kinds (YAML), a value JSON has not
+        return repr(value)
+
+
+def check_distinct_values(param: str, values: Sequence[Any], where: str) -> None:
+    """Each swept value once, as :func:`check_distinct_seeds` asks of seeds: a value given
+    twice (``3,3``; ``6m`` and ``360``; a peak's name and its factor) runs the same
+    simulations again, and the summary would count them as more replications.
+
+    Raises:
+        ConfigError: A value is given more than once (at *where*).
+    """
+    peak = _steps(param)[-1] == "peak"
+    seen: dict[str, Any] = {}
+    for v in values:
+        key = sweep_value(v)
+        if peak:
+            with contextlib.suppress(ConfigError):  # a bad peak is refused where it is read
+                key = peak_factor(key)
+        text = _canonical(key)
+        if text in seen:
+            same = "" if _canonical(seen[text]) == _canonical(v) else f" (as {show(seen[text])})"
+            raise ConfigError(
+                f"each value once: {show(v)}{same} given twice would run the same simulations "
+                "again, and the summary would count them as more replications",
+                where,
+            )
+        seen[text] = v
 
 
 def _check_sweep(d: Mapping[str, Any]) -> None:
@@ -616,23 +834,34 @@ def _check_sweep(d: Mapping[str, Any]) -> None:
             f"expected a non-empty list of values, got {show(values)}", "sweep.values"
         )
     check_sweep_parameter(param, "sweep.parameter")
-    get_path(d, param)
+    check_sweep_target(d, param)
     if _steps(param)[-1] == "peak":
         for i, v in enumerate(values):
             peak_factor(v, f"sweep.values[{i}]")
+    check_distinct_values(param, values, "sweep.values")
 
 
 def check_sweep_parameter(param: str, where: str) -> None:
-    """A swept parameter is a value of the config below its sections: not ``seed`` (the runs'
-    seeds come from ``--seeds``/``--replications``, and a swept seed would change nothing).
+    """A swept parameter is a value of the simulation or the desk (``simulation.peak``,
+    ``desk.queues[0].allowances.P1``): nothing else changes a run.  Not ``seed`` (the runs'
+    seeds come from ``--seeds``/``--replications``), not ``staffing.aht`` or ``name`` (the
+    runs would be the same simulation under different labels).
 
     Raises:
-        ConfigError: *param* is ``seed`` or ``replications``.
+        ConfigError: *param* is not below ``simulation`` or ``desk`` (at *where*).
     """
     if param in ("seed", "replications"):
         raise ConfigError(
             f"{param!r} cannot be swept: every swept value runs with the same seeds; give "
             "--seeds 1,2,3 or --replications R to run several seeds",
+            where,
+        )
+    steps = _steps(param)
+    if len(steps) < 2 or steps[0] not in _SWEPT_SECTIONS:
+        raise ConfigError(
+            f"{param!r} does not change a run: every swept value would run the same "
+            "simulation; sweep a value of the simulation or the desk, such as "
+            "simulation.agents[0].count or simulation.peak",
             where,
         )
 

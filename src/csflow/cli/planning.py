@@ -35,9 +35,11 @@ from csflow.staffing import StaffingPlan
 from csflow.staffing.roster import MAX_ROSTER_INTERVALS, Roster, cover
 from csflow.staffing.shifts import ShiftTemplate, templates_from_dict
 from csflow.staffing.verify import VerifiedPlan, verify_plan
+from csflow.staffing.verify import _check_floors as check_floors
 
 __all__ = [
     "check_roster",
+    "check_verify",
     "roster_tables",
     "run_roster",
     "run_verify",
@@ -264,6 +266,37 @@ def simulation_template(doc: Document | None) -> dict[str, Any]:
         {k: v for k, v in groups[0].items() if k not in ("count", "shifts", "break_waves")}
     ]
     return sim
+
+
+def check_verify(doc: Document | None, st: Mapping[str, Any]) -> None:
+    """What ``--verify`` refuses before its first simulation, found without running it: the
+    simulation template (:func:`simulation_template`), and a floor of ``staffing.verify``
+    that no run could measure -- a tier the desk does not have, a tier or channel the
+    simulated traffic never brings, any floor on a desk without SLA policies.
+
+    Raises:
+        ConfigError: The first such problem, at its path in the document
+            (``staffing.verify.tiers.gold``).
+    """
+    simulation_template(doc)
+    assert doc is not None
+    options = st.get("verify", {})
+    floors = [
+        (kind, name, floor)
+        for kind in ("tier", "channel")
+        for name, floor in dict(options.get(f"{kind}s") or {}).items()
+    ]
+    if not floors:
+        return
+    desk, sim = doc.configs()
+    assert sim is not None  # simulation_template: the document has a simulation
+    for kind, name, floor in floors:
+        try:
+            # verify_plan's own check, on the template's traffic (its mixes are the
+            # simulation's), one floor at a time so that the error names it.
+            check_floors({(kind, name): floor}, desk, sim)
+        except ConfigError as exc:
+            raise ConfigError(exc.detail, f"staffing.verify.{kind}s.{name}") from None
 
 
 def run_verify(

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import concurrent.futures
+import contextlib
 import os
 import statistics
 import sys
@@ -22,7 +23,7 @@ from csflow.routing import CapacityRules
 from csflow.sim import Scenario, SimConfig, SimResult, run_scenario
 from csflow.sweep import run_sweep
 
-__all__ = ["check_output_path", "finish_pictures", "run_tables", "simulate_runs"]
+__all__ = ["WriteError", "check_output_path", "finish_pictures", "run_tables", "simulate_runs"]
 
 
 def check_output_path(path: str | None, option: str) -> None:
@@ -206,6 +207,39 @@ def run_tables(
     return tables
 
 
+class WriteError(ConfigError):
+    """A file written after the work (``--plot``, ``--report``) could not be written -- a
+    full disk, say: a bad output, reported as one line with exit status 2 like any bad
+    input, but after the command's *output* (its tables) is printed, so that the runs are
+    not lost with the picture.
+
+    Attributes:
+        output: The command's output, printed on stdout before the error.
+    """
+
+    def __init__(self, message: str, path: str = "", output: str = "") -> None:
+        super().__init__(message, path)
+        self.output = output
+
+
+def _write(path: str, data: bytes, option: str) -> ConfigError | None:
+    """Write *data* to *path*; the error that stopped it, if any.  A file cut short while
+    written (the disk filled up) is removed: half a picture is no picture."""
+    p = Path(path)
+    opened = False
+    try:
+        with p.open("wb") as f:
+            opened = True
+            f.write(data)
+    except OSError as exc:
+        if opened:  # not a file that could not be opened: that one is left as it was
+            with contextlib.suppress(OSError):
+                if p.is_file() and not p.is_symlink():
+                    p.unlink()
+        return ConfigError(f"cannot write {path!r}: {exc.strerror or exc}", option)
+    return None
+
+
 def finish_pictures(
     args: argparse.Namespace,
     results: list[tuple[str, SimResult]],
@@ -216,22 +250,26 @@ def finish_pictures(
     config_name: str,
     config_text: str,
     rules: CapacityRules | None = None,
-) -> list[str]:
-    """Write ``--plot`` and ``--report`` when asked; return lines saying where.  *rules*
-    are the desk's capacity rules (default: ``CapacityRules()``), for the planned
-    occupancy."""
+) -> tuple[list[str], ConfigError | None]:
+    """Write ``--plot`` and ``--report`` when asked; return lines saying where, and the
+    first write that failed (the other file is still written): the caller prints its tables,
+    then raises it as a :class:`WriteError`.  *rules* are the desk's capacity rules
+    (default: ``CapacityRules()``), for the planned occupancy."""
     notes: list[str] = []
+    failed: ConfigError | None = None
     if not (args.plot or args.report):
-        return notes
+        return notes, failed
     png = plot_png(results, sim, rules=rules)
     if args.plot:
         fmt = plot_format(args.plot)
-        Path(args.plot).write_bytes(
-            png if fmt == "png" else plot_png(results, sim, fmt, rules=rules)
-        )
-        notes.append(f"plot written to {args.plot}")
+        data = png if fmt == "png" else plot_png(results, sim, fmt, rules=rules)
+        failed = _write(args.plot, data, "--plot")
+        if failed is None:
+            notes.append(f"plot written to {args.plot}")
     if args.report:
         page = report_html(title, tables, png=png, config_name=config_name, config_text=config_text)
-        Path(args.report).write_text(page, encoding="utf-8")
-        notes.append(f"report written to {args.report}")
-    return notes
+        error = _write(args.report, page.encode("utf-8"), "--report")
+        if error is None:
+            notes.append(f"report written to {args.report}")
+        failed = failed or error
+    return notes, failed

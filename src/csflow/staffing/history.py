@@ -13,10 +13,13 @@ How intervals and days are counted, exactly:
   days clocks change).  A local midnight the zone skips starts the day at the change.
 * Intervals follow the wall clock, as in :func:`~csflow.metrics.summarize_intervals`: one
   starts wherever the wall clock reads midnight plus a whole number of intervals, and at the
-  day's start.  On the day clocks fall back, the repeated hour's intervals come twice
-  (``01:00`` and, an hour later, ``01:00`` again, with ``fold=1``); on the day they spring
-  forward, the interval holding the skipped wall time is that much shorter (a two-hour
-  interval across the gap lasts one hour).
+  day's start, and lasts until the next one starts.  On the day clocks fall back, the
+  repeated hour's intervals come twice (``01:00`` and, an hour later, ``01:00`` again, with
+  ``fold=1``); on the day they spring forward, a start the wall clock skips does not happen.
+  So on those days an interval across the change may be shorter or longer than the others:
+  in New York on 2026-03-08 (02:00 to 03:00 skipped) a 90-minute interval from 01:30 ends at
+  03:00 after half an hour, and a two-hour interval from 00:00, whose next start (02:00)
+  never comes, ends at 04:00 after three hours.
 * Arrivals are counted by the wall-clock minute, and ``fold``, at which they came on their
   local date; arrivals outside the observed days are not counted.
 * The forecast of each wall-clock minute of *day* is the mean of its count over the observed
