@@ -20,6 +20,7 @@ import attrs
 from csflow._text import show
 from csflow.cli import planning
 from csflow.cli.documents import (
+    MAX_RUNS,
     Document,
     check_distinct_seeds,
     check_distinct_values,
@@ -118,9 +119,14 @@ def _swept_path(exc: ConfigError, param: str) -> str:
 
 def _counts(args: argparse.Namespace) -> None:
     """``--replications``, ``--seeds`` and ``--jobs`` make sense together."""
-    if args.replications is not None and args.replications < 1:
+    if args.replications is not None and not 1 <= args.replications <= MAX_RUNS:
         raise ConfigError(
-            f"expected a number of runs >= 1, got {args.replications}", "--replications"
+            f"expected a number of runs from 1 to {MAX_RUNS:,} (MAX_RUNS), got {args.replications}",
+            "--replications",
+        )
+    if args.seeds and len(args.seeds) > MAX_RUNS:
+        raise ConfigError(
+            f"expected at most {MAX_RUNS:,} seeds (MAX_RUNS), got {len(args.seeds):,}", "--seeds"
         )
     if args.seeds and args.replications is not None:
         raise ConfigError(
@@ -150,10 +156,19 @@ def simulate(args: argparse.Namespace) -> str:
         sweep = _parse_sweep(args.sweep)
     elif "sweep" in doc.data:
         sweep = (doc.data["sweep"]["parameter"], list(doc.data["sweep"]["values"]))
+    if sweep is not None and len(sweep[1]) * len(seeds) > MAX_RUNS:
+        raise ConfigError(
+            f"{len(sweep[1]):,} values x {len(seeds):,} seeds would be "
+            f"{len(sweep[1]) * len(seeds):,} runs; expected at most {MAX_RUNS:,} (MAX_RUNS)",
+            "--sweep" if args.sweep else "sweep.values",
+        )
     desk, sim = doc.configs()
     assert sim is not None
     check_scenario(doc.data, sim)
     runs = []
+    # The configuration a single run's per-interval table and pictures describe: the swept
+    # variant's (its interval, its horizon) when one value is swept.
+    shown = sim
     if sweep is None:
         runs = [(f"seed {s}", doc.scenario(s)) for s in seeds]
     else:
@@ -168,15 +183,18 @@ def simulate(args: argparse.Namespace) -> str:
             except ConfigError as exc:
                 raise ConfigError(f"with {label}: {exc.detail}", _swept_path(exc, param)) from None
             runs.extend((label, doc.scenario(s, variant)) for s in seeds)
+            shown = variant_sim
     jobs = args.jobs if args.jobs is not None else min(len(runs), os.cpu_count() or 1)
     results = simulate_runs(runs, sim, jobs=jobs)
     if sweep is None and len(seeds) == 1:
         results = [(doc.name, results[0][1])]
-    tables = run_tables(results, sim, sweep=sweep[0] if sweep else None)
+    if len(results) > 1:
+        shown = sim
+    tables = run_tables(results, shown, sweep=sweep[0] if sweep else None)
     notes, failed = finish_pictures(
         args,
         results,
-        sim,
+        shown,
         tables,
         title=f"csflow simulate: {doc.name}",
         config_name=str(doc.path),

@@ -59,6 +59,7 @@ from csflow.staffing.shifts import templates_from_dict
 __all__ = [
     "MAX_ARRAY_BYTES",
     "MAX_LINE_BYTES",
+    "MAX_RUNS",
     "MAX_STREAM_BYTES",
     "MAX_STREAM_ROWS",
     "TOP_KEYS",
@@ -77,6 +78,10 @@ __all__ = [
     "set_path",
     "sweep_value",
 ]
+
+MAX_RUNS: Final = 10_000
+"""The most simulations one command runs (replications, seeds and swept values together): a
+planner's comparison is a few hundred; a million would hold every report in memory for hours."""
 
 TOP_KEYS: Final = (
     "$schema",
@@ -338,6 +343,10 @@ def load_document(path: str | Path) -> Document:
             low = 1 if key == "replications" else 0
             if isinstance(v, bool) or not isinstance(v, int) or v < low:
                 raise ConfigError(f"expected an integer >= {low}, got {show(v)}", key)
+            if key == "replications" and v > MAX_RUNS:
+                raise ConfigError(
+                    f"expected at most {MAX_RUNS:,} runs (MAX_RUNS), got {show(v)}", key
+                )
     for key in ("desk", "simulation", "sweep", "staffing"):
         if key in d and not isinstance(d[key], Mapping):
             raise ConfigError(f"expected a mapping, got {show(d[key])}", key)
