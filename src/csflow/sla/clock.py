@@ -60,7 +60,11 @@ Every state change goes through one table, :data:`~csflow.sla.states.TRANSITIONS
 (:mod:`csflow.sla.states`).  A command whose action the table does not allow raises
 :class:`~csflow.errors.InvalidTransitionError` and changes nothing.  An ``at`` earlier than
 the clock's last instant also raises :class:`~csflow.errors.InvalidTransitionError` (time never
-goes backwards); a naive ``at`` raises :class:`~csflow.errors.CalendarError`.
+goes backwards); a naive ``at`` raises :class:`~csflow.errors.CalendarError`, and so does an
+``at`` the calendar's zone cannot date (9999-12-31T23:00Z is already 10000-01-01 in Jakarta,
+0001-01-01T01:00Z still the year 0 in New York): no event could be written at it.  A clock
+checks that with one comparison (every zone dates every instant but those of the first and the
+last day of the range), and at its start, so a command never fails halfway.
 
 Recalculation (:class:`~csflow.sla.policy.RecalcMode`) when a ticket's priority or policy
 changes:
@@ -95,12 +99,12 @@ its clocks through them (after validating once for all four clocks); nothing out
 from __future__ import annotations
 
 import bisect
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
 from csflow._text import show
-from csflow._time import MAX_US, MIN_US, ONE_US, from_us, instant_us
+from csflow._time import MAX_US, MIN_US, ONE_US, from_us, instant_us, utc
 from csflow.calendar import BusinessCalendar
 from csflow.errors import CalendarError, ConfigError, InvalidTransitionError
 from csflow.events import SlaBreached, SlaEvent, SlaMet, SlaWarning
@@ -188,7 +192,10 @@ def _elapsed(calendar: BusinessCalendar, a: int, b: int) -> int:
     return total + calendar.elapsed_us(a, b) if a <= b else total
 
 
-#: The last instant every zone can date: a UTC offset is less than a day.
+#: The first and last instants every zone can date (a UTC offset is less than a day): an
+#: instant between them needs no zone's bounds worked out, so a command checks it with one
+#: comparison or two.
+_DATABLE_FROM_US = MIN_US + 86_400 * 1_000_000
 _DATABLE_US = MAX_US - 86_400 * 1_000_000
 
 
@@ -214,6 +221,34 @@ def calendar_bounds_us(calendar: BusinessCalendar) -> tuple[int, int]:
     return max(first, MIN_US), min(last, MAX_US)
 
 
+def _check_datable(
+    t: int, at: object, calendars: Iterable[BusinessCalendar], name: str = "at"
+) -> None:
+    """Refuse an instant *t* (given as *at*) that one of *calendars*' zones cannot date.
+
+    The slow path of a command's check: callers first compare *t* with ``_DATABLE_FROM_US``
+    and ``_DATABLE_US`` (between them every zone dates it), so the zones' bounds are worked
+    out only in the first and last day of the range of dates.
+
+    Raises:
+        CalendarError: *t* is not within the instants every one of *calendars*' zones can
+            date within the years 1-9999 (9999-12-31T23:00Z is 10000-01-01 in Jakarta).
+    """
+    lo, hi = MIN_US, MAX_US
+    zones: list[str] = []
+    for calendar in calendars:
+        first, last = calendar_bounds_us(calendar)
+        lo, hi = max(lo, first), min(hi, last)
+        if calendar.timezone not in zones:
+            zones.append(calendar.timezone)
+    if not lo <= t <= hi:
+        raise CalendarError(
+            f"{name!r} must be from {utc(lo).isoformat()} to {utc(hi).isoformat()}, the "
+            f"instants every SLA calendar's zone ({', '.join(map(repr, zones))}) can date "
+            f"within the years 1-9999, got {show(at)}"
+        )
+
+
 class SlaClock:
     """One ticket's clock for one metric: running, paused, breached, met or cancelled.
 
@@ -229,7 +264,7 @@ class SlaClock:
         paused: Start paused (for a ticket whose status pauses the metric).
 
     Raises:
-        CalendarError: *at* is naive.
+        CalendarError: *at* is naive, or the clock's calendar's zone cannot date it.
         ConfigError: A bad ticket id or target.
     """
 
@@ -272,7 +307,10 @@ class SlaClock:
         check_ticket_id(ticket_id)
         if not isinstance(target, SlaTarget):
             raise ConfigError(f"target must be an SlaTarget, got {show(target)}")
-        self._init(ticket_id, target, instant_us(at, "at"), paused)
+        t = instant_us(at, "at")
+        if not _DATABLE_FROM_US <= t <= _DATABLE_US:
+            _check_datable(t, at, (target.calendar,))
+        self._init(ticket_id, target, t, paused)
 
     @classmethod
     def _start_us(cls, ticket_id: str, spec: SlaTarget, t: int, paused: bool) -> SlaClock:
@@ -366,6 +404,9 @@ class SlaClock:
                 f"'at' must not be earlier than the clock's last instant "
                 f"{from_us(self._last, self._spec.calendar.zone).isoformat()}, got {show(at)}"
             )
+        # (Not before the zone's first date: the clock's start, at or before *t*, was checked.)
+        if t > _DATABLE_US:
+            _check_datable(t, at, (self._spec.calendar,))
         return t
 
     def _poll_us(self, limit: int, out: list[SlaEvent]) -> None:
@@ -726,7 +767,7 @@ class SlaClock:
         Raises:
             InvalidTransitionError: The clock is not running, or *at* is earlier than its last
                 instant.
-            CalendarError: *at* is naive.
+            CalendarError: *at* is naive, or the clock's calendar's zone cannot date it.
         """
         t = self._check_time(at)
         self._require(ClockAction.PAUSE)
@@ -743,7 +784,7 @@ class SlaClock:
         Raises:
             InvalidTransitionError: The clock is not paused, or *at* is earlier than its last
                 instant.
-            CalendarError: *at* is naive.
+            CalendarError: *at* is naive, or the clock's calendar's zone cannot date it.
         """
         t = self._check_time(at)
         self._require(ClockAction.RESUME)
@@ -760,7 +801,7 @@ class SlaClock:
         Raises:
             InvalidTransitionError: The clock is finished, or *at* is earlier than its last
                 instant.
-            CalendarError: *at* is naive.
+            CalendarError: *at* is naive, or the clock's calendar's zone cannot date it.
         """
         t = self._check_time(at)
         self._require(ClockAction.STOP)
@@ -777,7 +818,7 @@ class SlaClock:
         Raises:
             InvalidTransitionError: The clock is finished, or *at* is earlier than its last
                 instant.
-            CalendarError: *at* is naive.
+            CalendarError: *at* is naive, or the clock's calendar's zone cannot date it.
         """
         t = self._check_time(at)
         self._require(ClockAction.CANCEL)
@@ -797,7 +838,7 @@ class SlaClock:
         Raises:
             InvalidTransitionError: The clock is not met, or *at* is earlier than its last
                 instant.
-            CalendarError: *at* is naive.
+            CalendarError: *at* is naive, or the clock's calendar's zone cannot date it.
         """
         t = self._check_time(at)
         self._require(ClockAction.REOPEN)
@@ -810,7 +851,7 @@ class SlaClock:
 
         Raises:
             InvalidTransitionError: *at* is earlier than the clock's last instant.
-            CalendarError: *at* is naive.
+            CalendarError: *at* is naive, or the clock's calendar's zone cannot date it.
         """
         t = self._check_time(at)
         out: list[SlaEvent] = []
@@ -838,7 +879,8 @@ class SlaClock:
                 instant.
             ConfigError: *target* is not an :class:`~csflow.sla.policy.SlaTarget` for this metric, or *mode* is
                 unknown.
-            CalendarError: *at* is naive.
+            CalendarError: *at* is naive, or the clock's calendar or *target*'s cannot date
+                it, or *target*'s cannot date the clock's start.
         """
         t = self._check_time(at)
         mode = RecalcMode.parse(mode)
@@ -852,6 +894,10 @@ class SlaClock:
                 f"cannot recalculate a clock that is {self._state.value}; only a running, "
                 "paused or breached clock can be recalculated"
             )
+        if t > _DATABLE_US or self._started < _DATABLE_FROM_US:
+            # The clock's instants, from its start to *t*, are read on the new calendar.
+            _check_datable(self._started, self.started_at, (target.calendar,), "started_at")
+            _check_datable(t, at, (target.calendar,))
         out: list[SlaEvent] = []
         self._recalc_us(target, t, mode, out)
         return out
@@ -928,7 +974,7 @@ class SlaClock:
 
         Raises:
             InvalidTransitionError: *at* is earlier than the clock's last instant.
-            CalendarError: *at* is naive.
+            CalendarError: *at* is naive, or the clock's calendar's zone cannot date it.
         """
         return timedelta(microseconds=self._used_at(self._check_time(at)))
 
@@ -937,7 +983,7 @@ class SlaClock:
 
         Raises:
             InvalidTransitionError: *at* is earlier than the clock's last instant.
-            CalendarError: *at* is naive.
+            CalendarError: *at* is naive, or the clock's calendar's zone cannot date it.
         """
         used = self._used_at(self._check_time(at))
         return timedelta(microseconds=max(self._spec.target_us - used, 0))
@@ -947,7 +993,7 @@ class SlaClock:
 
         Raises:
             InvalidTransitionError: *at* is earlier than the clock's last instant.
-            CalendarError: *at* is naive.
+            CalendarError: *at* is naive, or the clock's calendar's zone cannot date it.
         """
         used = self._used_at(self._check_time(at))
         return timedelta(microseconds=max(used - self._spec.target_us, 0))
@@ -1013,7 +1059,8 @@ class SlaClock:
             ConfigError: Malformed data, with the path to it; among others a ``next`` or a
                 ``due`` the clock's state cannot hold (a next event on a clock that is not
                 running, none on a running clock whose calendar reaches its target, a deadline
-                on a clock paused on time, met or cancelled).
+                on a clock paused on time, met or cancelled), or a start or last instant
+                *calendar*'s zone cannot date.
         """
         if not isinstance(data, Mapping):
             raise ConfigError(f"expected a mapping, got {show(data)}", path)
@@ -1055,6 +1102,13 @@ class SlaClock:
             raise ConfigError(
                 f"expected started <= mark <= last, got {started}, {mark}, {last}", path
             )
+        if started < _DATABLE_FROM_US or last > _DATABLE_US:
+            # Every instant of the clock's record is from its start to its last instant.
+            for key, u in (("started", started), ("last", last)):
+                try:
+                    _check_datable(u, u, (calendar,), key)
+                except CalendarError as exc:
+                    raise ConfigError(str(exc), join(path, key)) from None
         used = _req_int(data, "used", path)
         if not 0 <= used <= MAX_US - MIN_US:
             raise ConfigError(

@@ -16,8 +16,9 @@ from datetime import datetime
 from typing import Any, Final
 
 from csflow._text import show
-from csflow._time import MAX_US, MIN_US, from_us, instant_us, to_us
-from csflow.errors import ConfigError, InvalidTransitionError
+from csflow._time import MAX_US, MIN_US, from_us, instant_us, to_us, utc
+from csflow.calendar import BusinessCalendar
+from csflow.errors import CalendarError, ConfigError, InvalidTransitionError
 from csflow.events import SlaEvent
 from csflow.model import Metric, MetricMap, Priority, Ticket, TicketStatus
 from csflow.sla._checks import (
@@ -27,7 +28,14 @@ from csflow.sla._checks import (
     status_names,
     ticket_status,
 )
-from csflow.sla.clock import SlaClock, _req_instant
+from csflow.sla.clock import (
+    _DATABLE_FROM_US,
+    _DATABLE_US,
+    SlaClock,
+    _check_datable,
+    _req_instant,
+    calendar_bounds_us,
+)
 from csflow.sla.policy import (
     FINAL_STATUSES,
     PAUSABLE_STATUSES,
@@ -172,6 +180,18 @@ class _Facts:
         return self
 
 
+def _check_restored_instant(u: int, policy: SlaPolicy, path: str) -> None:
+    """Refuse a snapshot's instant *u* that one of *policy*'s calendars' zones cannot date.
+
+    Raises:
+        ConfigError: Such an instant, with the *path* to it.
+    """
+    try:
+        _check_datable(u, u, policy.calendars_used, path.rpartition(".")[2])
+    except CalendarError as exc:
+        raise ConfigError(str(exc), path) from None
+
+
 def _event_at(event: SlaEvent) -> int:
     # The instant, not the datetime: two datetimes in one zone compare by wall clock in
     # Python, so an event in the repeated hour of a fall-back would sort before an earlier one.
@@ -187,8 +207,9 @@ class TicketSla:
     changes pause and resume clocks per the policy's ``pause_on``; ``solved`` stops
     ``RESOLUTION`` (and cancels the response clocks still running, which a solve neither meets
     nor breaches); a status change away from ``solved`` re-opens ``RESOLUTION`` from where it
-    stopped and starts a new ``PERIODIC_UPDATE`` cycle; ``closed`` and ``abandoned`` cancel
-    every live clock and are final.
+    stopped and, once an agent has replied, starts a new ``PERIODIC_UPDATE`` cycle and a
+    ``NEXT_RESPONSE`` cycle (the customer's message that re-opens the ticket awaits a reply);
+    ``closed`` and ``abandoned`` cancel every live clock and are final.
 
     Every command takes ``at`` (aware, not earlier than the last one) and returns the events
     of all four clocks, in time order: those due before ``at``, then the command's own, then
@@ -204,7 +225,7 @@ class TicketSla:
 
     Raises:
         ConfigError: A bad ticket id, policy, priority or status.
-        CalendarError: *created_at* is naive.
+        CalendarError: *created_at* is naive, or a zone the policy counts in cannot date it.
     """
 
     __slots__ = (
@@ -237,11 +258,19 @@ class TicketSla:
                 f"initial status must be one of {sorted(status_names(PAUSABLE_STATUSES))}, "
                 f"got {show(status)}"
             )
-        self._setup(ticket_id, policy, prio, initial, instant_us(created_at, "at"))
+        self._setup(ticket_id, policy, prio, initial, created_at)
 
     def _setup(
-        self, ticket_id: str, policy: SlaPolicy, prio: Priority, initial: TicketStatus, t: int
+        self,
+        ticket_id: str,
+        policy: SlaPolicy,
+        prio: Priority,
+        initial: TicketStatus,
+        created_at: datetime,
     ) -> None:
+        t = instant_us(created_at, "at")
+        if not _DATABLE_FROM_US <= t <= _DATABLE_US:
+            _check_datable(t, created_at, policy.calendars_used)
         self._ticket_id = ticket_id
         self._policy = policy
         self._priority = prio
@@ -275,9 +304,7 @@ class TicketSla:
         ):
             # A Ticket checked its id, priority and creation instant when it was built.
             self = cls.__new__(cls)
-            self._setup(
-                ticket.id, policy, ticket.priority, status, instant_us(ticket.created_at, "at")
-            )
+            self._setup(ticket.id, policy, ticket.priority, status, ticket.created_at)
             return self
         return cls(ticket.id, policy, ticket.priority, ticket.created_at, status=status)
 
@@ -326,7 +353,26 @@ class TicketSla:
                 f"'at' must not be earlier than the ticket's last instant "
                 f"{from_us(last, zone).isoformat()}, got {show(at)}"
             )
+        # (Not before the zones' first dates: the ticket's creation, before *t*, was checked.)
+        if t > _DATABLE_US:
+            _check_datable(t, at, self._calendars())
         return t
+
+    def _calendars(self) -> list[BusinessCalendar]:
+        """The calendars the ticket's instants are read on: the policy's, and those of clocks
+        kept from an earlier policy."""
+        out = list(self._policy.calendars_used)
+        for c in self._clocks:
+            if c is not None and c._spec.calendar not in out:
+                out.append(c._spec.calendar)
+        return out
+
+    def _first_us(self) -> int:
+        """The ticket's earliest instant: its creation (the earliest start of its clocks, for
+        a ticket restored from a snapshot that kept no facts)."""
+        if self._facts is not None:
+            return self._facts.spells[0]
+        return min((c._started for c in self._clocks if c is not None), default=self._last)
 
     def _check_open(self) -> None:
         if self._status in FINAL_STATUSES:
@@ -400,7 +446,7 @@ class TicketSla:
 
         Raises:
             InvalidTransitionError: The ticket is closed, or *at* goes backwards.
-            CalendarError: *at* is naive.
+            CalendarError: *at* is naive, or an SLA calendar's zone cannot date it.
         """
         t = self._check_time(at)
         self._check_open()
@@ -425,12 +471,13 @@ class TicketSla:
         """The customer wrote.
 
         Starts a ``NEXT_RESPONSE`` cycle when an agent has replied before and no cycle is
-        running.  A message on a solved ticket starts nothing: re-open the ticket first
-        (:meth:`set_status`) if the message re-opens it.
+        running.  A message on a solved ticket starts nothing: if the message re-opens it,
+        re-open the ticket (:meth:`set_status`), which starts the cycle itself, as this
+        message would (calling this at the same instant afterwards changes nothing).
 
         Raises:
             InvalidTransitionError: The ticket is closed, or *at* goes backwards.
-            CalendarError: *at* is naive.
+            CalendarError: *at* is naive, or an SLA calendar's zone cannot date it.
         """
         t = self._check_time(at)
         self._check_open()
@@ -454,6 +501,11 @@ class TicketSla:
             status: A :class:`~csflow.model.TicketStatus` or its value (``"pending"``).
             at: When.
 
+        A move away from ``solved`` re-opens the ticket: ``RESOLUTION`` resumes from where it
+        stopped and, once an agent has replied, a ``PERIODIC_UPDATE`` and a ``NEXT_RESPONSE``
+        cycle start (a re-opening is the customer's message that re-opens the ticket; see
+        :meth:`customer_message`).
+
         Returns:
             Events due before *at*, the :class:`~csflow.events.SlaMet` of ``RESOLUTION`` when solved, then
             events due at *at*.
@@ -461,7 +513,7 @@ class TicketSla:
         Raises:
             ConfigError: *status* is unknown.
             InvalidTransitionError: The ticket is closed or abandoned, or *at* goes backwards.
-            CalendarError: *at* is naive.
+            CalendarError: *at* is naive, or an SLA calendar's zone cannot date it.
         """
         new = ticket_status(status)
         if new is None:
@@ -516,7 +568,7 @@ class TicketSla:
             ConfigError: *status* is unknown.
             InvalidTransitionError: The ticket is closed or abandoned, or *at* is earlier than
                 its last status change.
-            CalendarError: *at* is naive.
+            CalendarError: *at* is naive, or an SLA calendar's zone cannot date it.
         """
         # Called by the desk on every status move: the plain case is one expression.
         new = status if type(status) is TicketStatus else ticket_status(status)
@@ -540,6 +592,8 @@ class TicketSla:
                         "'at' must not be earlier than the ticket's last status change "
                         f"{from_us(facts.spells[-2], zone).isoformat()}, got {show(at)}"
                     )
+                if t > _DATABLE_US:
+                    _check_datable(t, at, self._calendars())
                 facts.status(t, new)
             self._status = new
             return True
@@ -568,6 +622,16 @@ class TicketSla:
             self._start(3, t)
         if self._replied:
             self._start(2, t)
+            # The customer's message that re-opens the ticket awaits an agent's reply, as any
+            # message after a reply does (Zendesk and Freshdesk count the next reply from it):
+            # a next-response cycle starts here, exactly as customer_message would start it,
+            # so a customer_message at the same instant adds nothing.  (A solve cancelled the
+            # cycle in progress, if any.)
+            nr = clocks[1]
+            if nr is None or nr._state not in LIVE_STATES:
+                self._start(1, t)
+            if self._facts is not None:
+                self._facts.message(t, False)
 
     def recalculate(
         self,
@@ -609,7 +673,7 @@ class TicketSla:
         Raises:
             ConfigError: A bad policy, priority or mode.
             InvalidTransitionError: The ticket is closed, or *at* goes backwards.
-            CalendarError: *at* is naive.
+            CalendarError: *at* is naive, or an SLA calendar's zone cannot date it.
         """
         new_policy = self._policy if policy is None else policy
         if not isinstance(new_policy, SlaPolicy):
@@ -617,6 +681,13 @@ class TicketSla:
         prio = self._priority if priority is None else Priority.parse(priority)
         mode = RecalcMode.parse(mode)
         t = self._check_time(at)
+        if new_policy is not self._policy:
+            first = self._first_us()
+            if t > _DATABLE_US or first < _DATABLE_FROM_US:
+                # The ticket's instants, from its creation to *t*, are read on the new policy's
+                # calendars too.
+                _check_datable(first, utc(first), new_policy.calendars_used, "created_at")
+                _check_datable(t, at, new_policy.calendars_used)
         self._check_open()
         pre = self._poll_before(t)
         acts: list[SlaEvent] = []
@@ -757,7 +828,7 @@ class TicketSla:
 
         Raises:
             InvalidTransitionError: *at* goes backwards.
-            CalendarError: *at* is naive.
+            CalendarError: *at* is naive, or an SLA calendar's zone cannot date it.
         """
         t = self._check_time(at)
         out = self._poll_all(t)
@@ -819,7 +890,15 @@ class TicketSla:
                 n = c._exact()
                 if n is not None and (best is None or n < best):
                     best = n
+        if best is not None and best > _DATABLE_US and best > self._last_datable_us():
+            # Due where a clock's own zone dates it, but another of the ticket's cannot (a
+            # resolution counted in UTC on a Jakarta policy): no command reaches it.
+            return None
         return best
+
+    def _last_datable_us(self) -> int:
+        """The last instant every zone of the ticket's calendars dates."""
+        return min(calendar_bounds_us(c)[1] for c in self._calendars())
 
     def next_deadline_bound_us(self) -> int | None:
         """A lower bound of :meth:`next_deadline_us`, found without asking the calendar.
@@ -840,7 +919,9 @@ class TicketSla:
         return best
 
     def next_deadline(self) -> datetime | None:
-        """The earliest instant at which any clock will emit an event; ``None`` if none will.
+        """The earliest instant at which any clock will emit an event; ``None`` if none will
+        (an event past the last instant the zones of the ticket's calendars date, which no
+        command can reach, included).
 
         A host sets its timer for it and then calls :meth:`advance`.
         """
@@ -890,7 +971,8 @@ class TicketSla:
         live clocks count time.)
 
         Raises:
-            ConfigError: Malformed data or an unknown policy, with the path to it.
+            ConfigError: Malformed data or an unknown policy, with the path to it; among
+                others an instant a zone the policy counts in cannot date.
         """
         if not isinstance(data, Mapping):
             raise ConfigError(f"expected a mapping, got {show(data)}", path)
@@ -907,6 +989,8 @@ class TicketSla:
         if status is None:
             raise ConfigError(f"unknown status {show(raw_status)}", join(path, "status"))
         last = _req_instant(data, "last", path)  # the clocks' instants' range: see SlaClock
+        if not _DATABLE_FROM_US <= last <= _DATABLE_US:
+            _check_restored_instant(last, policy, join(path, "last"))
         replied = data.get("replied", False)
         if replied is not True and replied is not False:
             raise ConfigError(f"expected true or false, got {show(replied)}", join(path, "replied"))
@@ -935,6 +1019,9 @@ class TicketSla:
         facts = (
             None if raw_facts is None else _Facts.from_dict(raw_facts, MAX_US, join(path, "facts"))
         )
+        if facts is not None and facts.spells[0] < _DATABLE_FROM_US:
+            where = join(join(path, "facts"), "spells") + "[0]"
+            _check_restored_instant(facts.spells[0], policy, where)
         self = cls.__new__(cls)
         self._ticket_id = ticket_id
         self._policy = policy
