@@ -33,8 +33,10 @@ The defaults (:class:`RulePriorityPolicy` and friends) are backed by a
   (people or teams) and ``tags``.
 
 Rules see the fields of :func:`csflow.rules.ticket_context` (``customer.tier``, ``channel``,
-``priority``, ``category``, ``language``, ``attributes.order_value``, ``wait_s`` ...), plus
-``event`` and ``metric`` for escalation.  :data:`POLICY_FIELDS` lists them all for
+``priority``, ``category``, ``language``, ``attributes.order_value``, ``wait_s`` ...) and,
+when the desk remembers them, the customer's recent ``contacts.*``; for escalation also
+``event`` and ``metric``, and where the ticket is: ``queue``, ``team``, ``agent``, ``state``
+and ``tags`` (see :class:`PolicyContext`).  :data:`POLICY_FIELDS` lists them all for
 ``known_fields``.
 
 Which agent takes a ticket is not a policy over a list of candidates: a desk decides it from
@@ -92,9 +94,13 @@ __all__ = [
 
 T_co = TypeVar("T_co", covariant=True)
 
-POLICY_FIELDS: Final = STANDARD_FIELDS | frozenset({"event", "metric"})
+# Where a ticket is at the desk, as an escalation policy's context says it.
+_PLACE_FIELDS: Final = frozenset({"queue", "team", "agent", "state", "tags"})
+
+POLICY_FIELDS: Final = STANDARD_FIELDS | frozenset({"event", "metric"}) | _PLACE_FIELDS
 """Every field a policy's rules may use (``"x.*"``: any key under ``x``), for
-``known_fields``."""
+``known_fields``: what a desk's escalation context holds (the triage policies' context holds
+the :data:`~csflow.rules.STANDARD_FIELDS`)."""
 
 ESCALATION_POLICY_FAILED: Final = "the escalation policy failed: "
 """How :attr:`SlaEscalated.skipped <csflow.events.SlaEscalated.skipped>` begins when the
@@ -129,6 +135,30 @@ def _check_label(name: str, value: object) -> None:
         raise ConfigError(f"{show(name)} must be a simple name or None, got {show(value)}")
 
 
+def _check_place(name: str, value: object) -> None:
+    if value is not None and (not isinstance(value, str) or not value):
+        raise ConfigError(f"{show(name)} must be a non-empty string or None, got {show(value)}")
+
+
+def _to_contacts(value: Mapping[str, Any] | None) -> Mapping[str, Any] | None:
+    if value is None:
+        return None
+    if not isinstance(value, Mapping) or not all(isinstance(k, str) for k in value):
+        raise ConfigError(f"contacts must be a mapping of field name -> value, got {show(value)}")
+    return FrozenDict(dict(value))
+
+
+def _to_context_tags(value: Iterable[str] | None) -> tuple[str, ...] | None:
+    if value is None:
+        return None
+    if isinstance(value, str | bytes) or not isinstance(value, Iterable):
+        raise ConfigError(f"tags must be a collection of strings or None, got {show(value)}")
+    items = tuple(value)
+    if not all(isinstance(v, str) for v in items):
+        raise ConfigError(f"tags must be a collection of strings or None, got {show(value)}")
+    return items
+
+
 @attrs.frozen
 class PolicyContext:
     """What a policy sees: read-only facts about one ticket at one instant.
@@ -139,6 +169,18 @@ class PolicyContext:
         event: For escalation: ``"warning"`` or ``"breach"`` (any simple name is accepted).
         metric: For escalation: the SLA metric, e.g. ``"first_response"``.
         extra: More top-level fields for rules (e.g. ``{"queue_length": 12}``), read-only.
+        contacts: The customer's recent contacts (the rule context's ``contacts.*``: see
+            :func:`~csflow.rules.ticket_context`), when the desk remembers them.
+        queue: For escalation: the queue the ticket waits in, or goes back to.
+        team: For escalation: the team whose queue that is, if any.
+        agent: For escalation: the agent holding or owning the ticket, if any.
+        state: For escalation: the ticket's state (``"queued"``, ``"assigned"``,
+            ``"pending"``, ``"on_hold"``).
+        tags: For escalation: the ticket's tags (triage's and earlier escalations').
+
+    The keyword-only fields are set by the desk (a :class:`~csflow.desk.Desk` fills
+    ``contacts`` for every policy when it keeps contacts, and the others for its escalation
+    policy); each one that is ``None`` is absent from :meth:`fields`.
 
     Raises:
         ConfigError: A value of the wrong type, a naive *at*, or an *extra* name that is
@@ -150,6 +192,16 @@ class PolicyContext:
     event: str | None = attrs.field(default=None)
     metric: str | None = attrs.field(default=None)
     extra: Mapping[str, Any] = attrs.field(factory=dict, converter=_to_extra, eq=False, hash=False)
+    contacts: Mapping[str, Any] | None = attrs.field(
+        default=None, converter=_to_contacts, kw_only=True, eq=False, hash=False
+    )
+    queue: str | None = attrs.field(default=None, kw_only=True)
+    team: str | None = attrs.field(default=None, kw_only=True)
+    agent: str | None = attrs.field(default=None, kw_only=True)
+    state: str | None = attrs.field(default=None, kw_only=True)
+    tags: tuple[str, ...] | None = attrs.field(
+        default=None, converter=_to_context_tags, kw_only=True
+    )
 
     @ticket.validator
     def _v_ticket(self, _a: attrs.Attribute[Ticket], value: Ticket) -> None:
@@ -168,6 +220,13 @@ class PolicyContext:
     def _v_metric(self, _a: attrs.Attribute[str | None], value: str | None) -> None:
         _check_label("metric", value)
 
+    @queue.validator
+    @team.validator
+    @agent.validator
+    @state.validator
+    def _v_place(self, a: attrs.Attribute[str | None], value: str | None) -> None:
+        _check_place(a.name, value)
+
     @property
     def customer(self) -> Customer:
         """The ticket's customer."""
@@ -181,17 +240,28 @@ class PolicyContext:
         return max(0.0, (to_us(self.at) - to_us(self.ticket.created_at)) / 1e6)
 
     def fields(self) -> dict[str, Any]:
-        """The rule context: :func:`~csflow.rules.ticket_context` plus ``event``, ``metric``
-        (when set) and the extras.
+        """The rule context: :func:`~csflow.rules.ticket_context` (with ``contacts.*`` when
+        set) plus ``event``, ``metric``, ``queue``, ``team``, ``agent``, ``state`` and
+        ``tags`` (each when set) and the extras.
 
         Returns:
             A fresh plain dict (the rule engine's fast path).
         """
-        ctx = ticket_context(self.ticket, self.at, **self.extra)
+        ctx = ticket_context(self.ticket, self.at, contacts=self.contacts, **self.extra)
         if self.event is not None:
             ctx["event"] = self.event
         if self.metric is not None:
             ctx["metric"] = self.metric
+        if self.queue is not None:
+            ctx["queue"] = self.queue
+        if self.team is not None:
+            ctx["team"] = self.team
+        if self.agent is not None:
+            ctx["agent"] = self.agent
+        if self.state is not None:
+            ctx["state"] = self.state
+        if self.tags is not None:
+            ctx["tags"] = self.tags
         return ctx
 
 
@@ -501,7 +571,8 @@ class RuleEscalationPolicy:
     """The default :class:`EscalationPolicy`: the escalation actions of a rule set.
 
     Rules see ``event`` (``"warning"`` / ``"breach"``) and ``metric`` besides the ticket's
-    fields.  Actions: ``priority`` (raise to; the highest any matched rule asks for),
+    fields, and at a desk where the ticket is (``queue``, ``team``, ``agent``, ``state``,
+    ``tags``) and the customer's recent ``contacts.*`` (see :class:`PolicyContext`).  Actions: ``priority`` (raise to; the highest any matched rule asks for),
     ``queue`` (move to; merged by the rule set's mode), ``notify`` and ``tags`` (a name or a
     list of names, collected from every matched rule in order).
 

@@ -44,7 +44,10 @@ capacity, and when work resumes (the customer answers, or the status is set back
 like a reopened ticket: as a new ticket of the customer would be, held for the customer's
 preferred or last agent under the ``affinity`` rules.  The desk hands its state to the
 ticket's SLA clocks as it is: a status the SLA policy's ``pause_on`` does not name leaves
-every clock running.
+every clock running.  A clock may warn or breach while its ticket moves between places (a
+clock paused exactly at its due instant breaches when work resumes; a hand-over or an agent
+leaving may resume one too): the escalation it asks for waits until the ticket is back in
+line or with an agent, and acts on it there, at the command's instant.
 
 **Validate, then mutate.**  Every command on a ticket runs one skeleton
 (:meth:`Desk._on_ticket`): ``at``, the ids, the command's own argument, the lifecycle table
@@ -288,6 +291,11 @@ class Desk:
         self._about: TicketRecord | None = None
         self._held: TicketRecord | None = None
         self._held_moved = False
+        # The ticket between two places (out of its queue or away from its agent, not yet
+        # routed again), and the warnings and breaches its clocks met meanwhile: the
+        # escalations they ask for wait until it is in place (see _arrived).
+        self._transit: TicketRecord | None = None
+        self._deferred: list[SlaWarning | SlaBreached] = []
         # Queues whose key may use the SLA due instant (anything but allowance aging).
         self._deadline_queues = frozenset(
             q.name for q in config.queues if not isinstance(q.key, AgingKey)
@@ -344,6 +352,11 @@ class Desk:
 
         Raises:
             UnknownTicketError: No such ticket.
+            InvalidTransitionError: *at* is earlier than the instant the desk last moved one
+                of the ticket's clocks to (its last command on the ticket, or the last SLA
+                event it fired): a view reads the clocks forward from there, not the past.
+            CalendarError: *at* is naive or not a datetime, or one of the SLA calendars'
+                zones cannot date it.
         """
         r = self._rec(ticket_id)
         if r.sla is None:
@@ -513,8 +526,9 @@ class Desk:
 
         Events: :class:`AgentPresenceChanged` (``"removed"``), then for each ticket it held,
         in the order it was given them, a :class:`TicketRequeued` (after the SLA events of the
-        move, if its policy pauses on a state it leaves) and the ticket's routing (a
-        :class:`TicketAssigned` when another agent takes it now).  A ticket put back in line
+        move, if its policy pauses on a state it leaves), the ticket's routing (a
+        :class:`TicketAssigned` when another agent takes it now), then the escalations those
+        SLA events ask for, on the ticket where it now is.  A ticket put back in line
         keeps its place (the instant it first joined the line), but its ``waited`` counts
         from the requeue: the time with the agent was not spent in line.  Then the tickets
         held for the agent (a preferred agent's ``timeout``) stop waiting for it and are
@@ -533,12 +547,14 @@ class Desk:
         for tid in held:
             r = self._tickets[tid]
             r.agent = None
+            self._transit = r
             self._move(r, _TC.REQUEUE, at, out)
             self._emit(
                 r, TicketRequeued(at, tid, agent_id, f"agent {agent_id!r} left the desk"), out
             )
             r.waiting_since_us = t  # in line again from now, keeping its place
             self._route_new(r, at, t, out, queued_us=r.queued_us)
+            self._arrived(r, at, out)
         self._routed(self._router.release_pins(agent_id, at=at), at, t, out)
         return out
 
@@ -571,8 +587,10 @@ class Desk:
                 f"after it is submitted at {show(at)}"
             )
         cfg = self.config
-        # The rules alone read the customer's contacts: without rules, no preview is built.
-        preview = self._preview_contacts(ticket, at) if len(cfg.triage) else None
+        # The rules and the policy callables alone read the customer's contacts: without
+        # them, no preview is built.
+        asks = len(cfg.triage) or cfg.priority_policy or cfg.queue_policy or cfg.sla_selection
+        preview = self._preview_contacts(ticket, at) if asks else None
         tri = triage(cfg, ticket, at, preview)
         ticket, queue, policy_name = tri.ticket, tri.queue, tri.sla_policy
         rec = TicketRecord(ticket, next_state(None, _TC.SUBMIT, ticket.id), queue, t)
@@ -657,6 +675,9 @@ class Desk:
 
         ``pending`` and ``on_hold`` free the agent's capacity (the agent still owns the
         ticket) and pause the clocks the SLA policy's ``pause_on`` names; ``open`` resumes work.
+        A clock that resumes past its due instant breaches at *at*: the ticket goes back in
+        line (or to its owner) first, then the escalation the breach asks for moves it or
+        raises its priority there.
 
         Raises:
             UnknownTicketError: No such ticket.
@@ -846,6 +867,7 @@ class Desk:
         else:
             r.queue = self.config.teams[to].queue
             self._route_new(r, at, t, out, handed_off_by=handing)
+        self._arrived(r, at, out)
         return out
 
     @_command
@@ -902,6 +924,7 @@ class Desk:
         self._leave(r, command, at, t, out)
         r.queue = self.config.teams[team].queue
         self._route_new(r, at, t, out, handed_off_by=handing)
+        self._arrived(r, at, out)
         return out
 
     @_command
@@ -985,7 +1008,9 @@ class Desk:
         """The customer reopened a solved ticket: back to its last agent when available, else
         routed like a new one (held for the customer's preferred or last agent under the
         ``affinity`` rules, as a new ticket would be); the resolution clock resumes where it
-        stopped.
+        stopped and, once an agent has replied, a ``next_response`` and a ``periodic_update``
+        cycle start (the reopening is the customer's message: a ``customer_message`` at the
+        same instant adds nothing).
 
         Raises:
             UnknownTicketError: No such ticket.
@@ -999,6 +1024,7 @@ class Desk:
         r.queued_us = r.waiting_since_us = t
         if self._contacts is not None:
             self._contacts.opened(r.ticket.customer.id, ticket_id)
+        self._transit = r
         self._move(r, _TC.REOPEN, at, out, TicketReopened(at, ticket_id, last))
         a = self._reopen_route(r, last, at)
         self._caught_up(at, t, out)
@@ -1006,6 +1032,7 @@ class Desk:
             self._assigned(a, at, t, out)
         else:
             self._emit(r, self._queued_event(r, at, "reopened"), out)
+        self._arrived(r, at, out)
         return out
 
     @_command
@@ -1349,15 +1376,21 @@ class Desk:
             journal: The commands applied after the snapshot, in order: :mod:`command
                 <csflow.desk.commands>` values or their ``to_dict()`` forms.
             on_config_change: ``None`` (default) refuses a config whose fingerprint differs
-                from the snapshot's; a list accepts the change and receives a
-                :class:`~csflow.events.SlaDeadlineMoved` per deadline it moved (the rule:
+                from the snapshot's; a list accepts the change and receives, all at the
+                snapshot's instant, a :class:`~csflow.events.SlaDeadlineMoved` per deadline
+                it moved and the SLA events that caused, a
+                :class:`~csflow.events.GoodwillDeclined` per pending goodwill request it
+                dropped (another currency, goodwill switched off), then a
+                :class:`~csflow.events.TicketAssigned` (and what follows it) per waiting
+                ticket an agent with room takes under the new config (the rule:
                 :mod:`csflow.desk.durable`).
 
         Raises:
             ConfigError: A malformed or tampered snapshot or journal, naming the path
-                (``snapshot.state.tickets[12].sla: ...``, ``journal[3].at: ...``), a format
-                newer than this csflow reads, or a changed config not accepted.  Nothing is
-                partly restored.
+                (``snapshot.state.tickets[12].sla: ...``, ``journal[3].at: ...``) -- a state
+                no desk under the snapshot's own config leaves, such as an agent with room
+                idle beside a ticket it could take, included -- a format newer than this
+                csflow reads, or a changed config not accepted.  Nothing is partly restored.
         """
         return restore_desk(
             cls,
@@ -1398,6 +1431,12 @@ class Desk:
             clocks=not _CLOCK_FIELDS.isdisjoint(changed),
         )
         desk._ordinal = itertools.count(len(desk._tickets))  # after the restored tickets
+        if changed and at is not None:
+            # The change may let agents with room take waiting work (a larger capacity, a
+            # routing profile serving one more queue): they take it at the snapshot's
+            # instant, and the host hears of it with the rest of the change.
+            assigned = desk._router.route_loaded(at)
+            desk._routed(assigned, at, desk._now, events)
         return desk, events
 
     def apply(self, command: Command) -> list[Event]:
@@ -1778,10 +1817,14 @@ class Desk:
     def _leave(
         self, r: TicketRecord, command: TicketCommand, at: datetime, t: int, out: list[Event]
     ) -> None:
-        """Take the ticket away from where it is now (its agent or its queue) for a hand-over."""
+        """Take the ticket away from where it is now (its agent or its queue) for a hand-over.
+
+        The ticket is in transit until the caller has routed it and calls :meth:`_arrived`.
+        """
         old = r.state
         agent = r.agent
         r.agent = None
+        self._transit = r
         self._transition(r, command)
         if old == _QUEUED:
             self._router.remove(r.ticket.id)
@@ -1807,6 +1850,7 @@ class Desk:
         if owner is not None:
             self._owned.get(owner, set()).discard(r.ticket.id)
         r.agent = None
+        self._transit = r
         self._transition(r, command)
         r.queued_us = r.waiting_since_us = t
         r.callback = False  # the call-back happened; resumed work goes by the ticket's channel
@@ -1817,6 +1861,7 @@ class Desk:
             self._assigned(a, at, t, out)
         else:
             self._emit(r, self._queued_event(r, at, "work resumed"), out)
+        self._arrived(r, at, out)
 
     def _reopen_route(self, r: TicketRecord, agent: str | None, at: datetime) -> Assignment | None:
         """Route resumed or reopened work: back to *agent* when it can take it now, else as a
@@ -1854,6 +1899,24 @@ class Desk:
             return self._router.handed_off_by(r.ticket.id)
         return None
 
+    def _arrived(self, r: TicketRecord, at: datetime, out: list[Event]) -> None:
+        """*r*, in transit (out of its queue or away from its agent: a resume, a reopen, a
+        hand-over, its agent leaving), is in place again at *at* -- in line or with an agent.
+
+        Its clocks may have warned or breached as it moved (a clock paused at its due
+        instant breaches when work resumes): the escalations those events ask for act now,
+        at *at*, on the ticket where it is.  Acting earlier would move or re-key a ticket
+        that is in no queue yet, and the router holds no such ticket.
+        """
+        self._transit = None
+        deferred = self._deferred
+        if deferred:
+            self._deferred = []
+            policy = self.config.escalation_policy
+            assert policy is not None
+            for e in deferred:
+                self._escalate_on(policy, r, e, out, at)
+
     def _tell_sla(self, r: TicketRecord, at: datetime, out: list[Event]) -> None:
         """Hand the ticket's state to its SLA clocks (a ``TicketStatus`` both layers share).
 
@@ -1874,6 +1937,12 @@ class Desk:
         state = r.state
         if told == state or told in _SLA_FINAL or sla.note_status(state, at):
             return
+        if self.config.escalation_policy is not None:
+            # A ticket no command was about (one an agent takes up, or gives back by
+            # leaving) has not caught up: what fell due before *at* fires first, each at its
+            # own instant as advance would fire it, so the escalation it asks for acts then,
+            # with the clocks there (they refuse a priority raise at an instant they passed).
+            self._catch_up(r, to_us(at) - 1, out, hold=False)
         self._sla_events(r, sla.set_status(state, at), out)
 
     def _sla_events(self, r: TicketRecord, events: Sequence[Event], out: list[Event]) -> None:
@@ -1881,7 +1950,10 @@ class Desk:
         for e in events:
             self._emit(r, e, out)
             if policy is not None and isinstance(e, SlaWarning | SlaBreached):
-                self._escalate_on(policy, r, e, out)
+                if r is self._transit:
+                    self._deferred.append(e)  # acted on once the ticket is in place
+                else:
+                    self._escalate_on(policy, r, e, out)
         sla = r.sla
         assert sla is not None
         # Armed at a lower bound of the clocks' next event: the timers work the true instant
@@ -1894,8 +1966,10 @@ class Desk:
         r: TicketRecord,
         e: SlaWarning | SlaBreached,
         out: list[Event],
+        acting: datetime | None = None,
     ) -> None:
-        """Apply the escalation policy's answer to an SLA warning or breach.
+        """Apply the escalation policy's answer to an SLA warning or breach, at the event's
+        instant or, when given, at *acting* (the later instant the desk could act at).
 
         A priority is only ever raised (each raise is strictly higher, so a breach caused by
         the recalculation cannot loop); a queue move applies to a waiting ticket and keeps its
@@ -1912,7 +1986,7 @@ class Desk:
         kind = "breach" if isinstance(e, SlaBreached) else "warning"
         try:
             result = policy_answer(
-                policy(PolicyContext(r.ticket, e.at, event=kind, metric=e.metric.value)),
+                policy(self._escalation_context(r, e.at, kind, e.metric.value)),
                 "escalation policy",
             )
             esc = result.value
@@ -1981,11 +2055,15 @@ class Desk:
         )
         if esc.tags:
             r.tags = tuple(dict.fromkeys((*r.tags, *esc.tags)))
-        # The desk acts at the event's instant -- or, for a ticket created before it was
-        # submitted, whose clocks caught up on events from before it reached the desk, at
-        # its submission: nothing can have moved or served it earlier.
+        # The desk acts at the event's instant (or at *acting*, for a ticket that was in
+        # transit) -- or, for a ticket created before it was submitted, whose clocks caught
+        # up on events from before it reached the desk, at its submission: nothing can have
+        # moved or served it earlier.
         t = instant_us(e.at, "at")
         at = e.at
+        if acting is not None:
+            t = instant_us(acting, "at")
+            at = acting
         if t < r.queued_us:
             t = r.queued_us
             at = utc(t)
@@ -2004,6 +2082,33 @@ class Desk:
             self._route_new(
                 r, at, t, out, queued_us=r.queued_us, route=not held, handed_off_by=away
             )
+
+    def _escalation_context(
+        self, r: TicketRecord, at: datetime, event: str, metric: str
+    ) -> PolicyContext:
+        """What the escalation policy sees of *r*'s warning or breach at *at*: the ticket,
+        where it is (queue, team, agent, state, tags) and, when the desk keeps them, its
+        customer's recent contacts.  Built only when an SLA event reaches the policy."""
+        contacts = None
+        if self._contacts is not None:
+            cid = r.ticket.customer.id
+            last = self._last_agent.get(cid)
+            summary = self._contacts.summary(
+                cid, r.ticket.id, instant_us(at, "at"), None if last is None else last[0]
+            )
+            contacts = summary.context(at)
+        return PolicyContext(
+            r.ticket,
+            at,
+            event=event,
+            metric=metric,
+            contacts=contacts,
+            queue=r.queue,
+            team=self._queue_team.get(r.queue),
+            agent=r.agent,
+            state=str(r.state),
+            tags=r.tags,
+        )
 
     def _reprioritize(self, r: TicketRecord, new: Priority, at: datetime, out: list[Event]) -> None:
         old = r.ticket.priority

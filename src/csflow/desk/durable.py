@@ -14,7 +14,8 @@
    a state snapshot;
 4. every journal entry is applied (each checked first: its ``at`` not before the snapshot's
    instant, nor before the entry above it);
-5. under an accepted change, the moved deadlines are reported in ``on_config_change``.
+5. under an accepted change, what it did at the snapshot's instant is reported in
+   ``on_config_change``: moved deadlines, declined goodwill requests, assignments.
 
 The rule for open clocks under a changed config (state snapshots): a change that leaves
 ``sla_policies`` and ``calendars`` as they were leaves every clock as it was -- what fell due
@@ -30,9 +31,28 @@ instants).  ``on_config_change`` receives a
 :class:`~csflow.events.SlaDeadlineMoved` for every deadline that moved, then the SLA events the
 recalculation caused (a breach a shorter target reveals, a clock whose metric lost its
 target); they are reported, not acted on (no escalation runs).  A queue the change adds
-starts empty, and one nothing waits in (and no ticket names) may go.  A config under which the
-state cannot stand -- a queue, a routing profile or an SLA policy a ticket uses removed --
-raises :class:`~csflow.errors.ConfigError` naming the path.
+starts empty, and one nothing waits in (and no ticket names) may go.  A ticket that took
+more relaxation steps than its queue's plan now has stands at the plan's last step: it keeps
+the requirements it was relaxed to, and no step is left for it.  A goodwill ledger the change
+drops with its pending requests (another ``currency``, ``goodwill`` switched off) declines
+each request: a :class:`~csflow.events.GoodwillDeclined` whose ``supervisor`` names the change
+(``"config change: goodwill currency IDR changed to USD"``), in the ticket's history too, so
+that no request waits for an answer nobody can give.  Last, work is conserved under the new
+config: each waiting ticket that an agent with room can take now (a larger capacity, a
+routing profile serving one more queue, a skill requirement relaxed) goes to the best such
+agent, in service order (:meth:`~csflow.routing.Router.route_loaded`), and its
+:class:`~csflow.events.TicketAssigned` (with what follows it: a call-back due, SLA events) is
+reported.  So ``on_config_change`` holds, in this order and all at the snapshot's instant:
+the moved deadlines, the SLA events the recalculation caused, the declined goodwill requests,
+the assignments.  A config under which the state cannot stand -- a queue, a routing profile
+or an SLA policy a ticket uses removed -- raises :class:`~csflow.errors.ConfigError` naming
+the path.
+
+Under the snapshot's own config nothing is routed: a desk leaves no agent with room idle
+beside a waiting ticket it could take (unless a routing timer is due, which the next
+:meth:`~csflow.desk.Desk.advance` fires), so a state that does -- a skill, a capacity or a
+presence edited -- is refused as tampered, at the ticket's routing state
+(``snapshot.state.router.waiting[0]``).
 
 For a command-log snapshot the rule is the one it was written under: the log is replayed under
 the new config, as if it had always been in force, and each moved deadline is reported.
@@ -147,7 +167,8 @@ def restore_desk(
         journal: Commands applied since the snapshot (values or their ``to_dict`` forms).
         on_config_change: ``None`` refuses a config other than the snapshot's; a list
             accepts one, and receives a :class:`~csflow.events.SlaDeadlineMoved` for every
-            deadline the change moved.
+            deadline the change moved, then the other events it caused (see the module
+            docstring).
 
     Raises:
         ConfigError: A malformed or tampered snapshot or journal entry (with its path:

@@ -41,9 +41,11 @@ from csflow.errors import ConfigError, InvalidTransitionError
 __all__ = [
     "MAX_AMOUNT",
     "PERIODS",
+    "DroppedRequest",
     "GoodwillLedger",
     "GoodwillPolicy",
     "Verdict",
+    "dropped_requests",
     "parse_amount",
     "period_key",
 ]
@@ -336,6 +338,26 @@ class _Request:
     tier: str
 
 
+@attrs.frozen
+class DroppedRequest:
+    """A pending request a ledger's state held that an accepted config change dropped (another
+    currency, or goodwill switched off): the desk tells the host it is declined.
+
+    Attributes:
+        request_id: The request's id.
+        ticket_id: Its ticket.
+        agent_id: The agent who asked.
+        amount: The amount asked for, as the snapshot wrote it (in the old currency).
+        currency: The old currency (``None`` when the snapshot did not name it).
+    """
+
+    request_id: str
+    ticket_id: str
+    agent_id: str
+    amount: Decimal
+    currency: str | None
+
+
 class GoodwillLedger:
     """The desk's goodwill state: what each allowance has spent this period, what each ticket
     has received, and the requests awaiting a supervisor.
@@ -475,7 +497,7 @@ class GoodwillLedger:
         path: str = "goodwill",
         *,
         changed: bool = False,
-    ) -> None:
+    ) -> list[DroppedRequest]:
         """Fill this (new) ledger from :meth:`to_state` data; tickets must be *known*.
 
         Each allowance is ``agent:<id>`` or ``team:<name>``, once, and a team's must be one of
@@ -488,19 +510,16 @@ class GoodwillLedger:
         goes on).  Data without ``currency`` (written before it was kept) is read in the
         policy's.
 
+        Returns:
+            The pending requests dropped (another currency), oldest first: the caller tells
+            the host (the desk declines them); none otherwise.
+
         Raises:
             ConfigError: Malformed data, a bad amount, an allowance twice, (without
                 *changed*) a team pot the policy does not have or another currency, an
                 unknown ticket; with the path to it.
         """
-        d = mapping(data, path)
-        keys = set(d) - {"currency"}
-        if keys != {"spent", "per_ticket", "pending", "count"}:
-            raise ConfigError(
-                "expected {'spent', 'per_ticket', 'pending', 'count', 'currency'}", path
-            )
-        if type(d["count"]) is not int or d["count"] < 0:
-            raise ConfigError(f"expected a count, got {show(d['count'])}", f"{path}.count")
+        d = _ledger_data(data, path)
         currency = d.get("currency", self.policy.currency)
         if currency != self.policy.currency:
             if not changed or not isinstance(currency, str):
@@ -509,8 +528,11 @@ class GoodwillLedger:
                     f"{show(currency)}",
                     f"{path}.currency",
                 )
+            # Another currency's amounts: the ledger starts afresh, and its requests are
+            # dropped (read only to tell the host).
+            dropped = dropped_requests(d, known, path)
             self._count = d["count"]
-            return  # another currency's amounts: the ledger starts afresh
+            return dropped
         self._count = d["count"]
         decimals = self.policy.decimals
         pots = self.policy.teams
@@ -537,24 +559,68 @@ class GoodwillLedger:
             if tid not in known:
                 raise ConfigError(f"unknown ticket {show(tid)}", f"{path}.per_ticket")
             self._per_ticket[tid] = _amount(raw, decimals, f"{path}.per_ticket.{tid}")
-        for i, raw in enumerate(_rows(d["pending"], 6, f"{path}.pending")):
-            rid, tid, agent, amount, reason, tier = raw
-            where = f"{path}.pending[{i}]"
-            if tid not in known or rid in self._pending:
-                raise ConfigError(f"unknown ticket {show(tid)} (or request twice)", where)
-            # The ids the ledger hands out: the ticket's, then a number the counter passed.
-            number = rid.removeprefix(f"{tid}/goodwill/")
-            if not (number.isascii() and number.isdigit()) or not 0 < int(number) <= self._count:
-                raise ConfigError(
-                    f"expected a request id {tid}/goodwill/N with N from 1 to the count "
-                    f"({self._count}), got {show(rid)}",
-                    where,
-                )
-            try:
-                value = parse_amount(amount, decimals)
-            except ConfigError as exc:
-                raise ConfigError(exc.detail, where) from None
-            self._pending[rid] = _Request(tid, agent, value, reason, tier)
+        self._pending.update(_pending(d, known, decimals, path))
+        return []
+
+
+def _ledger_data(data: object, path: str) -> Mapping[str, Any]:
+    """:meth:`GoodwillLedger.to_state` data's keys and count, checked."""
+    d = mapping(data, path)
+    keys = set(d) - {"currency"}
+    if keys != {"spent", "per_ticket", "pending", "count"}:
+        raise ConfigError("expected {'spent', 'per_ticket', 'pending', 'count', 'currency'}", path)
+    if type(d["count"]) is not int or d["count"] < 0:
+        raise ConfigError(f"expected a count, got {show(d['count'])}", f"{path}.count")
+    return d
+
+
+def _pending(
+    d: Mapping[str, Any], known: Container[str], decimals: int | None, path: str
+) -> dict[str, _Request]:
+    """The pending requests of checked ledger data *d* (see :func:`_ledger_data`), oldest
+    first; their amounts in the currency's form, or (*decimals* ``None``: another currency's,
+    whose places the data does not say) as written, with at most six places."""
+    count = d["count"]
+    out: dict[str, _Request] = {}
+    for i, raw in enumerate(_rows(d["pending"], 6, f"{path}.pending")):
+        rid, tid, agent, amount, reason, tier = raw
+        where = f"{path}.pending[{i}]"
+        if tid not in known or rid in out:
+            raise ConfigError(f"unknown ticket {show(tid)} (or request twice)", where)
+        # The ids the ledger hands out: the ticket's, then a number the counter passed.
+        number = rid.removeprefix(f"{tid}/goodwill/")
+        if not (number.isascii() and number.isdigit()) or not 0 < int(number) <= count:
+            raise ConfigError(
+                f"expected a request id {tid}/goodwill/N with N from 1 to the count "
+                f"({count}), got {show(rid)}",
+                where,
+            )
+        try:
+            value = parse_amount(amount, 6 if decimals is None else decimals)
+        except ConfigError as exc:
+            raise ConfigError(exc.detail, where) from None
+        if decimals is None:
+            value = Decimal(amount)  # checked: an amount, as the other currency wrote it
+        out[rid] = _Request(tid, agent, value, reason, tier)
+    return out
+
+
+def dropped_requests(data: object, known: Container[str], path: str) -> list[DroppedRequest]:
+    """The pending requests of :meth:`GoodwillLedger.to_state` *data* that an accepted config
+    change drops with the ledger -- another currency, or the goodwill policy switched off --
+    oldest first, checked as a ledger reads them (tickets must be *known*).
+
+    Raises:
+        ConfigError: Malformed data, with the path to it.
+    """
+    d = _ledger_data(data, path)
+    currency = d.get("currency")
+    if currency is not None and not isinstance(currency, str):
+        raise ConfigError(f"expected a currency code, got {show(currency)}", f"{path}.currency")
+    return [
+        DroppedRequest(rid, r.ticket_id, r.agent_id, r.amount, currency)
+        for rid, r in _pending(d, known, None, path).items()
+    ]
 
 
 def _rows(value: object, width: int, path: str) -> list[list[str]]:

@@ -48,7 +48,12 @@ the queues' groups and delay views, the owners' sets, the open tickets per custo
 What ties the parts together is checked: a waiting ticket waits in exactly one queue, the one
 its record names, on its own channel (the phone for a call-back) and flagged a call-back
 exactly when its record is one; an assigned ticket is held by its agent, on that same
-channel; a pending or on-hold ticket's owner is an agent of the desk.
+channel; a pending or on-hold ticket's owner is an agent of the desk.  Under the config the
+snapshot was written with, work is conserved: no agent with room is left idle beside a waiting
+ticket it could take, unless a routing timer is due (what it fires may be what keeps the
+ticket waiting) -- a desk routes such a ticket at once, so a state with one was tampered
+with.  Under an accepted config change such a ticket is routed instead (by the desk, after the
+load: :mod:`csflow.desk.durable`).
 
 A ticket's hand-over count is kept as long as the ticket is (a closed ticket's view still says
 how many it had).  A snapshot from a csflow that dropped the count when a ticket closed
@@ -81,13 +86,13 @@ from csflow._time import duration_us, instant_us, utc
 from csflow.desk.config import DeskConfig
 from csflow.desk.contacts import ContactMemory, LastAgents
 from csflow.desk.feedback import FeedbackBook
-from csflow.desk.goodwill import GoodwillLedger
+from csflow.desk.goodwill import DroppedRequest, GoodwillLedger, dropped_requests
 from csflow.desk.lifecycle import FORGETTABLE
 from csflow.desk.record import TicketRecord, record_from_state, record_to_state
 from csflow.desk.serialisation import profile_from_dict, profile_to_dict
 from csflow.desk.timers import Timers
 from csflow.errors import ConfigError, CsflowError
-from csflow.events import Event, SlaDeadlineMoved
+from csflow.events import Event, GoodwillDeclined, SlaDeadlineMoved
 from csflow.model import Channel, TicketStatus
 from csflow.routing import PreferredAgent, Router, TransferLedger
 from csflow.sla import TicketSla
@@ -231,12 +236,16 @@ def load_state(
     Returns:
         The desk's instant (µs), and under *recalculate* a
         :class:`~csflow.events.SlaDeadlineMoved` for every deadline that moved, then the SLA
-        events the recalculation caused.
+        events the recalculation caused, then a :class:`~csflow.events.GoodwillDeclined` for
+        every pending goodwill request the change dropped (another currency, goodwill
+        switched off), oldest first -- in its ticket's history too.
 
     Raises:
         ConfigError: Anything malformed or inconsistent, naming the path
-            (``snapshot.state.router.pool.agents[3].held[0]: ...``).  The parts are then
-            half-filled: the caller drops the desk.
+            (``snapshot.state.router.pool.agents[3].held[0]: ...``) -- without *recalculate*,
+            work not conserved (an agent with room idle beside a waiting ticket it could
+            take, no routing timer due) included.  The parts are then half-filled: the caller
+            drops the desk.
     """
     try:
         return _load(parts, data, at, recalculate, clocks)
@@ -388,7 +397,8 @@ def _load(
         if (d[name] is None) != (part is None):
             if recalculate:
                 # Switched on by an accepted config change, it starts empty; switched off,
-                # its ledger goes with it (the tickets' histories keep what happened).
+                # its ledger goes with it (the tickets' histories keep what happened, and
+                # its pending goodwill requests are declined below).
                 continue
             raise ConfigError(
                 f"expected {'null' if part is None else 'data'} for this config", f"{path}.{name}"
@@ -399,12 +409,62 @@ def _load(
         for tid, r in tickets.items():
             if r.state in _OPEN:
                 parts.contacts.opened(r.ticket.customer.id, tid)
-    if parts.goodwill is not None and d["goodwill"] is not None:
-        parts.goodwill.load_state(d["goodwill"], tickets, f"{path}.goodwill", changed=recalculate)
+    dropped: list[DroppedRequest] = []
+    if d["goodwill"] is not None:
+        where = f"{path}.goodwill"
+        if parts.goodwill is not None:
+            dropped = parts.goodwill.load_state(d["goodwill"], tickets, where, changed=recalculate)
+        elif recalculate:
+            dropped = dropped_requests(d["goodwill"], tickets, where)
+    if not recalculate and at is not None:
+        _check_conserved(router, d["router"], at, f"{path}.router")
     moved: list[Event] = []
     if recalculate and at is not None:
         _recalculate(parts, at, moved, clocks)
+        _decline(parts, dropped, at, moved)
     return now, moved
+
+
+def _check_conserved(router: Router, data: Any, at: datetime, path: str) -> None:
+    """Under the config the snapshot was written with, no agent with room can take a waiting
+    ticket (a desk routes it at once), unless a routing timer is due: one can only be a
+    tampered skill, capacity or presence.
+
+    Raises:
+        ConfigError: At the waiting ticket's routing state, naming the agent.
+    """
+    found = router.unserved(at)
+    if found is None:
+        return
+    tid, aid = found
+    i = next(i for i, raw in enumerate(data["waiting"]) if raw[0] == tid)
+    raise ConfigError(
+        f"ticket {show(tid)} waits while agent {show(aid)} has room for it and serves its "
+        "queue (a desk under this config would have routed it)",
+        f"{path}.waiting[{i}]",
+    )
+
+
+def _decline(
+    parts: DeskParts, dropped: list[DroppedRequest], at: datetime, out: list[Event]
+) -> None:
+    """Tell the host that the pending goodwill requests an accepted config change dropped
+    (another currency, goodwill switched off) will never be answered: a
+    :class:`~csflow.events.GoodwillDeclined` each, oldest first, in its ticket's history too,
+    whose ``supervisor`` names the change."""
+    policy = parts.config.goodwill
+    for req in dropped:
+        if policy is None:
+            why = "goodwill switched off"
+        else:
+            why = f"goodwill currency {req.currency or '?'} changed to {policy.currency}"
+        event = GoodwillDeclined(
+            at, req.ticket_id, req.request_id, req.agent_id, req.amount, f"config change: {why}"
+        )
+        out.append(event)
+        history = parts.tickets[req.ticket_id].history
+        if history is not None:
+            history.append(event)
 
 
 def _channel(r: TicketRecord) -> str:

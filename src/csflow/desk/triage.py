@@ -4,12 +4,15 @@ First the configuration's triage rules (:class:`~csflow.rules.RuleSet`) are eval
 over the ticket's context; then the policy callables a host configured
 (``priority_policy``, ``queue_policy``, ``sla_selection``), whose answers win over the
 rules'; then the rules' ``skills`` action adds requirements (raising a minimum proficiency,
-never lowering one).  The outcome carries one reason a person can read.
+never lowering one).  In ``"all"`` mode every matched rule's ``skills`` add theirs, whatever
+their spelling: ``["refund"]`` and ``{"senior": 1}`` require both skills, and ``{"refund":
+3}`` then ``{"refund": 1}`` requires proficiency 3.  The outcome carries one reason a person
+can read.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -19,9 +22,9 @@ from csflow._text import show
 from csflow.desk.config import DeskConfig
 from csflow.desk.names import extra_skills
 from csflow.errors import ConfigError
-from csflow.model import Priority, Ticket
+from csflow.model import Priority, SkillRequirement, Ticket
 from csflow.policies import PolicyContext, PolicyResult
-from csflow.rules import ticket_context
+from csflow.rules import RuleSet, ticket_context
 
 __all__ = ["Triage", "policy_answer", "triage"]
 
@@ -58,7 +61,8 @@ def triage(
 ) -> Triage:
     """Decide *ticket*'s priority, SLA policy, queue, extra skills and tags under *config*.
 
-    *contacts* is the customer's recent contacts (the rule context's ``contacts.*``).
+    *contacts* is the customer's recent contacts (the ``contacts.*`` of the rules' context
+    and of the policy callables' :class:`~csflow.policies.PolicyContext`).
 
     Raises:
         ConfigError: A policy callable chose an unknown queue or SLA policy, or a rule's
@@ -74,10 +78,10 @@ def triage(
     sla = acts.get("sla_policy", config.default_sla_policy)
     reason = decision.reason
     if config.priority_policy or config.queue_policy or config.sla_selection:
-        ticket, queue, sla, reason = _ask_policies(config, ticket, at, queue, sla, reason)
+        ticket, queue, sla, reason = _ask_policies(config, ticket, at, queue, sla, reason, contacts)
     if "skills" in acts:
         mine = {r.skill: r for r in ticket.required_skills}
-        for req in extra_skills(acts["skills"]):
+        for req in _rule_skills(rules, decision.matched, acts["skills"]):
             old = mine.get(req.skill)
             if old is None or old.min_proficiency < req.min_proficiency:
                 mine[req.skill] = req
@@ -90,6 +94,26 @@ def triage(
     if config.queue_policy is not None:
         rule = None
     return Triage(ticket, queue, sla, reason, rule, tags)
+
+
+def _rule_skills(
+    rules: RuleSet, matched: Sequence[str], merged: object
+) -> Iterator[SkillRequirement]:
+    """The requirements the matched rules' ``skills`` actions add.
+
+    In ``"first"`` mode, the first matched rule's (*merged*, the decision's value).  In
+    ``"all"`` mode, every matched rule's: requirements combine (the union of the skills; the
+    caller keeps the higher minimum proficiency), where the rule set's generic merge would
+    let a later rule's value of another kind (a mapping after a list) replace an earlier
+    one, or a later mapping lower an earlier proficiency.
+    """
+    if rules.mode == "first":
+        yield from extra_skills(merged)
+        return
+    for name in matched:
+        value = rules.rule(name).then.get("skills")
+        if value is not None:
+            yield from extra_skills(value)
 
 
 def policy_answer(result: object, what: str) -> PolicyResult[Any]:
@@ -107,15 +131,23 @@ def policy_answer(result: object, what: str) -> PolicyResult[Any]:
 
 
 def _ask_policies(
-    config: DeskConfig, ticket: Ticket, at: datetime, queue: str, sla: str | None, reason: str
+    config: DeskConfig,
+    ticket: Ticket,
+    at: datetime,
+    queue: str,
+    sla: str | None,
+    reason: str,
+    contacts: Mapping[str, Any] | None,
 ) -> tuple[Ticket, str, str | None, str]:
-    """Ask the configured policy callables (after the rules); check their answers."""
+    """Ask the configured policy callables (after the rules), with the customer's recent
+    *contacts* in their context as the rules have them; check their answers."""
     reasons = [reason]
     if config.priority_policy is not None:
-        res = policy_answer(config.priority_policy(PolicyContext(ticket, at)), "priority policy")
+        first = PolicyContext(ticket, at, contacts=contacts)
+        res = policy_answer(config.priority_policy(first), "priority policy")
         ticket = attrs.evolve(ticket, priority=Priority.parse(res.value))
         reasons.append(f"priority: {res.reason}")
-    ctx = PolicyContext(ticket, at)
+    ctx = PolicyContext(ticket, at, contacts=contacts)
     if config.queue_policy is not None:
         res_q = policy_answer(config.queue_policy(ctx), "queue policy")
         queues = [q.name for q in config.queues]

@@ -958,7 +958,10 @@ class Router:
             path: Where *data* is, for errors.
             changed: The data was written under another configuration (an accepted change):
                 a queue it lacks starts empty, and a queue it has that this router lacks is
-                dropped if nothing waits in it.  Otherwise the queues must be the same.
+                dropped if nothing waits in it, and a ticket that took more relaxation steps
+                than its plan now has stands at the plan's last step (it keeps the
+                requirements it was relaxed to; no step is left for it).  Otherwise the
+                queues must be the same, and a step past the plan's end is refused.
 
         A waiting ticket's state of 10 fields (written before holds kept the agents they
         passed over, and who handed a ticket off) is read as handed off by no one, its hold
@@ -1017,7 +1020,7 @@ class Router:
         copies = {name: TicketQueue(name) for name in self.queues}
         for name, copy in copies.items():
             copy.load_state(raws[name], tickets, itertools.count(nxt), f"{path}.queues.{name}")
-        waits = self._read_waits(data["waiting"], tickets, copies, pool, path)
+        waits = self._read_waits(data["waiting"], tickets, copies, pool, path, changed)
         # -- every part is good: from here on nothing raises (the same data, read again) --
         self.pool.load_state(
             data["pool"], lambda _raw, where: profiles[where], self.profiles, f"{path}.pool"
@@ -1032,6 +1035,69 @@ class Router:
                 self._index_pin(w)
             self._timers.arm(w)
 
+    def route_loaded(self, at: Instant) -> list[Assignment]:
+        """After :meth:`load_state` under an accepted config change: route what the agents
+        with room can take now (a larger capacity, a routing profile serving one more queue,
+        a skill requirement relaxed may let them take work that waits).
+
+        First each hold moves to an agent its pinning strategy names before the one it is
+        held for, if the change lets that agent serve it now (as when the agent comes back,
+        :meth:`set_presence`); then every waiting ticket that an agent with room can take
+        goes, in service order (queue key), to the best such agent by its strategy chain --
+        as :meth:`advance` routes the tickets its timers free.  One pass is enough: an
+        agent's room only shrinks meanwhile, so no agent with room is left eligible for a
+        ticket still waiting.  O(w log w) for w waiting tickets, plus what is assigned.
+
+        Returns:
+            The assignments, in that order.
+        """
+        at_us = to_instant_us(at)
+        records = self.pool.records
+        for aid in [a for a in self._passed if a in records and records[a].routable]:
+            self._holds_move_to(aid, at_us)
+        waits = sorted(
+            self._waiting.values(), key=lambda w: self.queues[w.queue].get(w.ticket.id).key
+        )
+        out: list[Assignment] = []
+        for w in waits:
+            if self._free_group(w, at_us) is not None:
+                got = self._route_waiting(w, at_us)
+                if got is not None:
+                    out.append(got)
+        return out
+
+    def unserved(self, at: Instant) -> tuple[str, str] | None:
+        """A waiting ticket that an agent with room could take now, and that agent; ``None``
+        when there is none, or when a routing timer is due (:meth:`next_step_us`: what it
+        fires may be what keeps the work waiting).
+
+        The router leaves no such ticket after any of its commands (work is conserved), so a
+        state :meth:`load_state` read under the config it was written with has none: one
+        that does was not written by a router (a skill, a capacity or a presence edited).
+        Read from the availability counters: O(w) for w waiting tickets, no agent walked.
+        """
+        at_us = to_instant_us(at)
+        due = self.next_step_us()
+        if due is not None and due <= at_us:
+            return None
+        for tid, w in self._waiting.items():
+            g = self._free_group(w, at_us)
+            if g is not None:
+                top = self.pool.top(self.pool.register(w.sig), g, w.chain)
+                assert top is not None  # the counter said somebody is there
+                return tid, top[1].id
+        return None
+
+    def _free_group(self, w: Wait, at_us: int) -> str | None:
+        """A group with an agent who has room for *w* now and serves its queue once *w* has
+        waited the slot's delay, or ``None`` (the counters :meth:`_select` reads first)."""
+        avail = self.pool.register(w.sig).avail
+        waited = w.waited_us(at_us)
+        for _, delay, g in self._serving[w.queue]:
+            if delay <= waited and avail.get(g):
+                return g
+        return None
+
     def _read_waits(
         self,
         waits: object,
@@ -1039,9 +1105,11 @@ class Router:
         queues: Mapping[str, TicketQueue],
         pool: AgentPool,
         path: str,
+        changed: bool = False,
     ) -> list[Wait]:
         """The waiting tickets' routing states of :meth:`to_state` data, checked against the
-        *queues* and *pool* read from the same data (changes nothing)."""
+        *queues* and *pool* read from the same data (changes nothing); with *changed* (see
+        :meth:`load_state`) a step past the plan's end is read as its last step."""
         if not isinstance(waits, list):
             raise ConfigError(f"expected a list, got {show(waits)}", f"{path}.waiting")
         out: dict[str, Wait] = {}
@@ -1063,8 +1131,23 @@ class Router:
                 if plan is None:
                     raise ConfigError(f"no relaxation plan for queue {show(plan_q)}", f"{where}[2]")
             limit = 0 if plan is None else len(plan.steps)
-            if type(step) is not int or not 0 <= step <= limit:
+            if type(step) is not int or step < 0:
                 raise ConfigError(f"expected a step from 0 to {limit}, got {show(step)}", where)
+            if step > limit:
+                if plan is None:
+                    raise ConfigError(
+                        f"ticket {show(tid)} in queue {show(qname)} took {step} relaxation "
+                        "steps of no plan; expected 0",
+                        f"{where}[3]",
+                    )
+                if not changed:
+                    raise ConfigError(
+                        f"ticket {show(tid)} in queue {show(qname)} took {step} relaxation "
+                        f"steps of queue {show(plan_q)}'s plan, which has {limit}; expected "
+                        f"a step from 0 to {limit}",
+                        f"{where}[3]",
+                    )
+                step = limit  # a plan the accepted change shortened: at its last step
             for value in (pin_until, queued, 0 if due is None else due):
                 if type(value) is not int or not MIN_US <= value <= MAX_US:
                     raise ConfigError(f"expected an int, got {show(value)}", where)

@@ -141,6 +141,7 @@ def _check_goodwill(desk: Desk) -> None:
         # what it shows is checked: answers to requests it holds, grants it holds.
         asked: dict[str, int] = {}
         total = Decimal(0)
+        currency = policy.currency
         for e in desk.history(tid):
             if isinstance(e, GoodwillRequested):
                 asked[e.request_id] = 0
@@ -151,8 +152,12 @@ def _check_goodwill(desk: Desk) -> None:
                     if asked[answered] > 1:
                         raise InvariantError(f"goodwill request {answered!r} answered twice")
             if isinstance(e, GoodwillGranted):
+                if e.currency != currency:
+                    # Another currency (an accepted config change): the ledger started afresh,
+                    # and its totals (and the policy's limits) are in one currency alone.
+                    currency, total = e.currency, Decimal(0)
                 total += e.amount
-                limit = policy.ticket_limit(e.tier)
+                limit = policy.ticket_limit(e.tier) if currency == policy.currency else None
                 if e.request_id is None and limit is not None and total > limit:
                     raise InvariantError(
                         f"goodwill of {e.amount} charged to {e.budget!r} brought ticket {tid!r} "
@@ -195,7 +200,9 @@ def check_invariants(desk: Desk) -> None:
        ticket the desk knows; and, in each ticket's history, a request is answered (approved
        or declined) at most once and awaits an answer exactly when it has none, and a grant
        charged to an allowance (not a supervisor's approval) brought the ticket's total, all
-       grants and approvals before it counted, to no more than its tier's limit per ticket.
+       grants and approvals before it counted, to no more than its tier's limit per ticket
+       (in the policy's currency: a grant in another currency, from before an accepted
+       config change, starts the total afresh and is held to no limit of this policy).
 
     Args:
         desk: The desk to check.
