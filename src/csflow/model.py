@@ -12,13 +12,13 @@ from __future__ import annotations
 import enum
 import functools
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from typing import Any, ClassVar, TypeVar
 
 import attrs
 
-from csflow._frozen import FrozenDict
+from csflow._frozen import FrozenDict, FrozenList
 from csflow._text import show
 from csflow._time import require_aware
 from csflow.errors import ConfigError
@@ -93,19 +93,29 @@ def _frozen_mapping(value: Mapping[str, Any] | None) -> Mapping[str, Any]:
         raise ConfigError(f"attributes must be a mapping, got {show(value)}")
     if not value:
         return _NO_ATTRIBUTES
-    return FrozenDict(_plain_copy(value))
+    return _frozen_copy(value)
 
 
-def _plain_copy(value: Mapping[str, Any]) -> dict[str, Any]:
-    """A copy of *value* made of JSON values only -- strings, 64-bit integers, finite floats,
-    booleans, ``None``, lists (tuples become lists) and mappings with string keys -- within
-    the depth and string limits above, built without recursion: what a snapshot writes and
-    reads back equal.  Anything else raises :class:`ConfigError` naming where it is."""
-    root: dict[str, Any] = {}
-    # (source, copy, depth, where): containers still to copy.
-    stack: list[tuple[Any, Any, int, str]] = [(value, root, 1, "attributes")]
+# Filling a frozen container in place, once, while it is built (its own methods refuse).
+_put_item = dict.__setitem__
+_put_index = list.__setitem__
+
+
+def _frozen_copy(value: Mapping[str, Any]) -> FrozenDict[str, Any]:
+    """A read-only copy of *value* made of JSON values only -- strings, 64-bit integers,
+    finite floats, booleans, ``None``, lists (tuples become lists) and mappings with string
+    keys -- within the depth and string limits above, built without recursion: what a snapshot
+    writes and reads back equal.  Every level is read-only: mappings are
+    :class:`~csflow._frozen.FrozenDict`, lists :class:`~csflow._frozen.FrozenList` (equal to
+    the plain ``dict``/``list``, written as JSON objects/arrays).  Anything else raises
+    :class:`ConfigError` naming where it is."""
+    root: FrozenDict[str, Any] = FrozenDict()
+    # (source, copy, how to fill it, depth, where): containers still to copy.
+    stack: list[tuple[Any, Any, Callable[[Any, Any, Any], None], int, str]] = [
+        (value, root, _put_item, 1, "attributes")
+    ]
     while stack:
-        src, dst, depth, where = stack.pop()
+        src, dst, put, depth, where = stack.pop()
         items = src.items() if isinstance(src, Mapping) else enumerate(src)
         for key, v in items:
             if isinstance(src, Mapping):
@@ -139,14 +149,16 @@ def _plain_copy(value: Mapping[str, Any]) -> dict[str, Any]:
             elif isinstance(v, Mapping | list | tuple):
                 if depth >= MAX_ATTRIBUTE_DEPTH:
                     raise ConfigError(f"{at} nests deeper than {MAX_ATTRIBUTE_DEPTH} levels")
-                out = {} if isinstance(v, Mapping) else [None] * len(v)
-                stack.append((v, out, depth + 1, at))
+                if isinstance(v, Mapping):
+                    stack.append((v, out := FrozenDict(), _put_item, depth + 1, at))
+                else:
+                    stack.append((v, out := FrozenList([None] * len(v)), _put_index, depth + 1, at))
             else:
                 raise ConfigError(
                     f"{at} must be a JSON value (string, number, boolean, null, list or "
                     f"mapping), got {show(v)}"
                 )
-            dst[key] = out
+            put(dst, key, out)
     return root
 
 
@@ -492,7 +504,9 @@ class Customer:
         language: Preferred language code (e.g. ``"id"``, ``"en"``), or ``None`` for any.
         preferred_agent: The agent id the customer prefers (or last spoke to), if any.
         attributes: Free-form data for rules (``customer.attributes.city``): JSON values,
-            copied read-only (see :data:`MAX_ATTRIBUTE_DEPTH`).
+            copied read-only at every level -- nested mappings and lists refuse changes
+            (``TypeError``) and compare equal to, and write as, the plain ``dict``/``list``
+            (see :data:`MAX_ATTRIBUTE_DEPTH`).
     """
 
     id: str = attrs.field(validator=lambda _s, _a, v: _check_id("customer id", v))
@@ -597,7 +611,9 @@ class Ticket:
         required_skills: Skills an agent needs, as :class:`SkillRequirement` values, skill
             names (minimum proficiency 1), or a mapping skill -> minimum proficiency.
         attributes: Free-form data for rules (``attributes.order_value``): JSON values,
-            copied read-only (see :data:`MAX_ATTRIBUTE_DEPTH`).
+            copied read-only at every level -- nested mappings and lists refuse changes
+            (``TypeError``) and compare equal to, and write as, the plain ``dict``/``list``
+            (see :data:`MAX_ATTRIBUTE_DEPTH`).
 
     Raises:
         ConfigError: Any malformed field, including a naive ``created_at``.

@@ -97,7 +97,7 @@ def ticket_context(
             standard field.
 
     Returns:
-        A new dict; nested attribute mappings are read-only views.
+        A new dict; the attributes in it are read-only at every level (mappings and lists).
 
     Raises:
         ConfigError: *ticket* is not a Ticket, *at* is naive, or an extra name is malformed or

@@ -21,7 +21,7 @@ from typing import Any
 
 from csflow.errors import ConfigError
 from csflow.rules._abbrev import short_repr
-from csflow.rules.regex import REGEX_TOTAL_BUDGET, checked_cost
+from csflow.rules.regex import REGEX_TOTAL_BUDGET, PatternCache
 from csflow.rules.syntax import (
     COMBINATORS,
     MAX_CONDITIONS,
@@ -80,10 +80,17 @@ class Loader:
     Args:
         known_fields: If given, every field path must be one of these (see
             :func:`field_is_known`).
+        patterns: Where the ``matches`` patterns' checks are kept (a new one if not given);
+            while it is :meth:`~csflow.rules.regex.PatternCache.active`, the compiler takes
+            their searches from it, so each distinct pattern is parsed and compiled once in a
+            load.
     """
 
-    def __init__(self, known_fields: frozenset[str] | None) -> None:
+    def __init__(
+        self, known_fields: frozenset[str] | None, patterns: PatternCache | None = None
+    ) -> None:
         self.known_fields = known_fields
+        self.patterns = PatternCache() if patterns is None else patterns
         self.conditions = 0
         # Every matches condition runs its search once per evaluation (the compiled rule set
         # caches nothing between conditions), so the set's worst case is the sum of them all.
@@ -224,7 +231,7 @@ class Loader:
 
     def pattern(self, pattern: str, path: str) -> None:
         """Check a ``matches`` pattern and add its estimated work to the rule set's."""
-        steps = checked_cost(pattern, path)
+        steps = self.patterns.cost(pattern, path)
         self.regex_steps += steps
         if self.regex_steps > REGEX_TOTAL_BUDGET:
             raise ConfigError(

@@ -33,7 +33,8 @@ them once):
 * a repeat of a part that itself has several ways (``(a+)+``, ``(a|ab)*``, ``(a?){2}``) would
   multiply them once per repetition -- exponential -- and is refused outright, as is a
   backreference;
-* a lookaround or atomic group: one way, the work of trying all of its body's ways;
+* a lookaround or atomic group: one way, the work of trying all of its body's ways (twice
+  for an atomic group, and a possessive repeat's work twice too: see the cut, below);
 * the search: ``(n + 1) ×`` the work from one start position plus its ways, or that work plus
   *n* when the pattern starts with ``\\A`` or ``^`` (not ``(?m)``), which fails at once
   anywhere but the start.
@@ -71,23 +72,31 @@ A value longer than *n* is searched in its first *n* characters, but the cut is 
 the search must not succeed where the whole value would not.  For such a value the pattern is
 searched in a derived form in which ``$``, ``\\Z`` (and ``\\b``, ``\\B`` at the cut) cannot
 match at the cut, ``(?m)$`` matches only before a newline, and a negative lookahead that
-reaches the cut counts as if its body could match there (so the lookahead fails).  A match of
-the derived form in the cut is therefore a match of the whole value; the converse need not
-hold (``x$`` never matches a value longer than *n*).  See :func:`subject_matcher`.
+reaches the cut counts as if its body could match there (so the lookahead fails), as does
+each part of that body that, at the cut, stands for a position further on (a lookbehind, a
+nested negative lookahead, ``(?m)^``).  An atomic group or a possessive repeat keeps the first way its body
+matched, and in the cut that may not be the whole value's way: where some way of its body may
+read the cut, it fails (inside a negative lookahead: it might match), found by searching its
+body once more; one that nothing follows matches as an ordinary group or repeat, and one
+nested more than four deep in others never matches a cut value.  A match of the derived form
+in the cut is therefore a match of the whole value; the converse need not hold (``x$`` never
+matches a value longer than *n*).  See :func:`subject_matcher`.
 """
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import importlib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any, Final
 
 from csflow.errors import ConfigError
 from csflow.rules._abbrev import short_repr
 from csflow.rules.syntax import MAX_PATTERN_CHARS, MAX_SUBJECT_CHARS
 
-# checked_cost has a public name only so that the loader may import it.
+# checked_cost and PatternCache have public names only so that the loader may import them.
 __all__ = [
     "REGEX_BUDGET",
     "REGEX_TOTAL_BUDGET",
@@ -141,8 +150,9 @@ _NESTED = (
 
 # --------------------------------------------------------------------------------------------
 # The cost model, on a small tree of tuples:
-#   ("char", steps)  ("at", starts_only)  ("seq", items)  ("alt", branches)  ("group", body)
-#   ("look", body)  ("atomic", body)  ("rep", lo, hi, body, possessive)
+#   ("char", steps)  ("run", steps, width)  ("at", starts_only)  ("seq", items)
+#   ("alt", branches)  ("group", body)  ("look", body)  ("atomic", body)
+#   ("rep", lo, hi, body, possessive)
 
 _Node = tuple[Any, ...]
 _CHAR: Final[_Node] = ("char", 1)
@@ -185,6 +195,8 @@ def _cost(node: _Node, n: int) -> tuple[int, int, int]:
     kind = node[0]
     if kind == "char":
         return 1, node[1], 1
+    if kind == "run":
+        return 1, node[1], node[2]
     if kind == "at":
         return 1, 1, 0
     if kind == "seq":
@@ -206,8 +218,11 @@ def _cost(node: _Node, n: int) -> tuple[int, int, int]:
         w, k, m = _cost(node[1], n)
         return w, min(k + 1, _CAP), m
     if kind in ("look", "atomic"):
-        # Tried to its first success or to exhaustion, then never re-entered: one way.
+        # Tried to its first success or to exhaustion, then never re-entered: one way.  An
+        # atomic body is searched twice in a value longer than n (see _Rewriter.guard).
         w, k, m = _cost(node[1], n)
+        if kind == "atomic":
+            k = min(2 * k, _CAP)
         return 1, min(k + w + 1, _CAP), 0 if kind == "look" else m
     if kind == "rep":
         _, lo, hi, body, possessive = node
@@ -218,7 +233,8 @@ def _cost(node: _Node, n: int) -> tuple[int, int, int]:
         # match empty is repeated up to lo times and then stops when it stops advancing.
         most = n // m if m else lo + n
         tries = min(hi, most + 1)
-        work = min(tries * k + 1 + (w if possessive else 0), _CAP)
+        # A possessive repeat is searched twice in a value longer than n, as an atomic group.
+        work = min(tries * k * (2 if possessive else 1) + 1 + (w if possessive else 0), _CAP)
         if possessive or hi == 0:
             ways = 1
         elif hi == 1:
@@ -261,10 +277,15 @@ def _from_sre(sub: Any, multiline: bool) -> _Node:
         name = getattr(op, "name", None)
         if name in _BACKREFS:
             raise _Unsafe("backreferences are not allowed")
-        if name == "IN":
-            items.append(("char", _class_steps(av)))
-        elif name in _CHARACTERS:
-            items.append(_CHAR)
+        if name in _CHARACTERS:
+            # Consecutive characters and classes as one run: the same ways, work and width
+            # as one node each, without a node (and a step of the estimate) per character.
+            steps = _class_steps(av) if name == "IN" else 1
+            if items and items[-1][0] == "run":
+                _, before, width = items[-1]
+                items[-1] = ("run", before + steps, width + 1)
+            else:
+                items.append(("run", steps, 1))
         elif name == "AT":
             at = getattr(av, "name", None)
             if not isinstance(at, str):
@@ -411,10 +432,11 @@ def pattern_cost(pattern: str, subject_chars: int = MAX_SUBJECT_CHARS) -> int:
         raise ConfigError(f"unsafe regular expression {pattern!r}: {exc}") from None
 
 
-def _tree(pattern: str) -> _Node:
+def _tree(pattern: str, parsed: Any = None) -> _Node:
+    """The cost tree of *pattern*, from its parse (*parsed*, or parsed here)."""
     try:
-        sre = _parser_module()
-        parsed = sre.parse(pattern)
+        if parsed is None:
+            parsed = _parser_module().parse(pattern)
         return _from_sre(parsed, bool(parsed.state.flags & re.MULTILINE))
     except (_Unexpected, ImportError, AttributeError, TypeError, ValueError, RecursionError):
         try:
@@ -459,16 +481,36 @@ def checked_cost(pattern: str, path: str = "") -> int:
 
 
 def _checked(pattern: str, path: str) -> tuple[re.Pattern[str], int]:
+    compiled, cost, _ = _analysed(pattern, path, reuse=False)
+    return compiled, cost
+
+
+def _compiled(pattern: str, reuse: bool) -> tuple[re.Pattern[str], Any]:
+    """*pattern* compiled, with its parse when *reuse* asks to compile that (``None`` when the
+    parser is unavailable): one parse for the compiled pattern, the cost and the cut."""
+    if reuse:
+        try:
+            sre, compiler = _parser_module(), _compiler_module()
+            parsed = sre.parse(pattern)
+            return compiler.compile(parsed), parsed
+        except Exception:  # a bad pattern (re.compile says why) or no parser: the plain way
+            pass
+    return re.compile(pattern), None
+
+
+def _analysed(pattern: str, path: str, reuse: bool) -> tuple[re.Pattern[str], int, Any]:
+    """(compiled, estimated steps, parse or ``None``) of a pattern :func:`check_pattern`
+    accepts; *reuse*: compile the parse (the compiled pattern's ``.pattern`` is ``None``)."""
     if len(pattern) > MAX_PATTERN_CHARS:
         raise ConfigError(
             f"patterns have at most {MAX_PATTERN_CHARS} characters, got {short_repr(pattern)}", path
         )
     try:
-        compiled = re.compile(pattern)
+        compiled, parsed = _compiled(pattern, reuse)
     except Exception as exc:  # re.error, OverflowError, RecursionError on hostile input
         raise ConfigError(f"bad regular expression {pattern!r}: {exc}", path) from None
     try:
-        cost = _search_cost(_tree(pattern), MAX_SUBJECT_CHARS)
+        cost = _search_cost(_tree(pattern, parsed), MAX_SUBJECT_CHARS)
         if cost > REGEX_BUDGET:
             raise _Unsafe(
                 f"its worst-case search of {MAX_SUBJECT_CHARS} characters may take more than "
@@ -478,23 +520,119 @@ def _checked(pattern: str, path: str) -> tuple[re.Pattern[str], int]:
             )
     except _Unsafe as exc:
         raise ConfigError(f"unsafe regular expression {pattern!r}: {exc}", path) from None
-    return compiled, cost
+    return compiled, cost, parsed
+
+
+_MAX_PATTERNS: Final = 10_000  # MAX_CONDITIONS: no rule set has more distinct patterns
+
+
+class PatternCache:
+    """Each distinct ``matches`` pattern of one rule set, checked, parsed and compiled once.
+
+    Loading a rule set asks for every pattern's estimated work (the loader, which adds it up
+    for :data:`REGEX_TOTAL_BUDGET`) and then for its search (the compiler, through
+    :func:`subject_matcher`, for the safe and the generated evaluator).  While a cache is
+    :meth:`active` (in the current thread or task), :func:`subject_matcher` takes the searches
+    :meth:`cost` built, so each distinct pattern is parsed once and compiled once (its cut form
+    once more).  A cache belongs to one load and holds at most the rule set's own patterns
+    (never more than :data:`_MAX_PATTERNS`); it changes no result.
+    """
+
+    def __init__(self) -> None:
+        self._found: dict[str, tuple[int, Callable[[object], bool]]] = {}
+
+    def cost(self, pattern: str, path: str = "") -> int:
+        """:func:`checked_cost` of *pattern*.
+
+        Raises:
+            ConfigError: As :func:`check_pattern`.
+        """
+        found = self._found.get(pattern)
+        if found is None:
+            compiled, steps, parsed = _analysed(pattern, path, reuse=True)
+            found = (steps, _matcher(compiled, _cut_search(pattern, compiled, parsed)))
+            if len(self._found) < _MAX_PATTERNS:
+                self._found[pattern] = found
+        return found[0]
+
+    def search(self, pattern: str) -> Callable[[object], bool] | None:
+        """The test :meth:`cost` built for *pattern*, or ``None``."""
+        found = self._found.get(pattern)
+        return None if found is None else found[1]
+
+    @contextlib.contextmanager
+    def active(self) -> Iterator[PatternCache]:
+        """Within the block, :func:`subject_matcher` takes the searches this cache holds."""
+        token = _ACTIVE.set(self)
+        try:
+            yield self
+        finally:
+            _ACTIVE.reset(token)
+
+
+# The pattern cache of the load running in this thread or task (see PatternCache.active): a
+# context variable, so that concurrent loads never share one.
+_ACTIVE: contextvars.ContextVar[PatternCache | None] = contextvars.ContextVar(
+    "csflow_rules_patterns", default=None
+)
 
 
 # --------------------------------------------------------------------------------------------
 # Searching a value longer than the cut
 
 # Without these, a pattern's match in a prefix is a match in the whole value: every other
-# construct looks only at characters it has consumed or at those before it.
-_CUT_SENSITIVE = re.compile(r"\$|\\[ZzbB]|\(\?<?[=!]")
+# construct looks only at characters it has consumed or at those before it.  An atomic group
+# or a possessive repeat keeps only the first way its body matched, so one that ran into the
+# cut may have kept another way in the whole value.
+_CUT_SENSITIVE = re.compile(r"\$|\\[ZzbB]|\(\?<?[=!>]|[*+?}]\+")
+
+# How deep the cut-reach checks of atomic groups, possessive repeats and lookarounds may nest
+# (each level searches its body once more); a deeper pattern never matches a cut value.
+_MAX_REACH_DEPTH: Final = 4
+
+
+def _one_character(parsed: Any) -> bool:
+    """Whether a parsed (sub)pattern is one character, class or ``.``."""
+    return len(parsed) == 1 and parsed[0][0].name in _CHARACTERS
+
+
+def _looks_ahead(parsed: Any) -> bool:
+    """Whether a parsed (sub)pattern holds a lookahead: inside a lookbehind, the one part that
+    reads forward."""
+    for op, av in parsed:
+        name = op.name
+        if name in ("ASSERT", "ASSERT_NOT"):
+            if av[0] > 0 or _looks_ahead(av[1]):
+                return True
+        elif name in _REPEATS:
+            if _looks_ahead(av[2]):
+                return True
+        elif name == "BRANCH":
+            if any(_looks_ahead(b) for b in av[1]):
+                return True
+        elif name == "SUBPATTERN":
+            if _looks_ahead(av[3]):
+                return True
+        elif name == "ATOMIC_GROUP" and _looks_ahead(av):
+            return True
+    return False
 
 
 class _Rewriter:
-    """Rewrites a parsed pattern for a subject cut at MAX_SUBJECT_CHARS (see the module doc).
+    r"""Rewrites a parsed pattern for a subject cut at MAX_SUBJECT_CHARS (see the module doc).
 
     *positive*: the part must not match unless it would in the whole value (the pattern
     itself, a positive lookaround); otherwise (inside a negative lookaround) it must match
     whenever it might, so the lookaround fails whenever it might.
+
+    An atomic group or a possessive repeat commits to the first way its body matches, so its
+    result in the cut is its result in the whole value only if no way its body tries reads
+    the cut.  :meth:`reach` builds the test of that: a pattern that matches the rest of the
+    cut, ``\Z`` included, whenever some way of a part may read the cut (its characters may
+    also stand at the cut; a part whose own body may read the cut jumps there).  Where that
+    test fails, the part is left as it is (its search is the whole value's); where it holds,
+    the part fails (*positive*) or jumps to the cut, where everything might match (inside a
+    negative lookaround).
     """
 
     def __init__(self, sre: Any, state: Any) -> None:
@@ -505,16 +643,106 @@ class _Rewriter:
         self.fail = (sre.ASSERT_NOT, (1, sre.SubPattern(state, [])))
         self.not_at_end = (sre.ASSERT_NOT, (1, sre.SubPattern(state, [end])))
         self.before_newline = (sre.ASSERT, (1, sre.SubPattern(state, [(sre.LITERAL, 10)])))
+        # [\s\S]*+ (to the cut) and [\s\S]?\Z (at its last character or at it).
+        self.to_end = list(sre.parse(r"[\s\S]*+"))
+        self.last_or_end = list(sre.parse(r"[\s\S]?\Z"))
 
     def or_at_end(self, item: tuple[Any, Any]) -> tuple[Any, Any]:
         sub = self.sre.SubPattern
         branches = [sub(self.state, [item]), sub(self.state, [self.at_end])]
         return (self.sre.BRANCH, (None, branches))
 
-    def rewrite(self, parsed: Any, positive: bool, multiline: bool, behind: bool) -> Any:
+    def reaches(self, test: Any) -> tuple[Any, Any]:
+        """A lookahead: *test* (a :meth:`reach` rewrite) matches up to the cut."""
+        return (self.sre.ASSERT, (1, self.sre.SubPattern(self.state, [*test, self.at_end])))
+
+    def guard(self, item: tuple[Any, Any], multiline: bool) -> tuple[Any, Any]:
+        """A negative lookahead that fails where an atomic or possessive *item* may read the
+        cut."""
+        test = self.reach([item], multiline, 1, commit=False)
+        return (self.sre.ASSERT_NOT, (1, self.sre.SubPattern(self.state, [*test, self.at_end])))
+
+    def jump_or_exact(self, item: tuple[Any, Any], test: Any) -> tuple[Any, Any]:
+        """*item* as it is, or, where *test* reaches the cut, a jump to it."""
+        sub = self.sre.SubPattern
+        jump = sub(self.state, [self.reaches(test), *self.to_end])
+        return (self.sre.BRANCH, (None, [jump, sub(self.state, [item])]))
+
+    def reach(self, parsed: Any, multiline: bool, depth: int, commit: bool = True) -> Any:
+        """A pattern that matches up to the cut whenever some way of *parsed* may read it
+        (and, where none does, matches as *parsed* does).  Every part of it matches at the
+        cut.  *commit* False: an atomic or possessive part at the top is searched in all its
+        ways (the test of that part itself) rather than jumped over."""
+        if depth > _MAX_REACH_DEPTH:
+            raise _Unexpected
+        sre = self.sre
         out: list[tuple[Any, Any]] = []
         for op, av in parsed:
             name = op.name
+            if name in _CHARACTERS:
+                out.append(self.or_at_end((op, av)))
+            elif name == "AT":
+                at = av.name
+                if at == "AT_END" and not multiline:
+                    # True at the cut's last character before a newline: not in the whole.
+                    last = sre.SubPattern(self.state, self.last_or_end)
+                    out.append((sre.SUBPATTERN, (None, 0, 0, last)))
+                else:
+                    out.append(self.or_at_end((op, av)))
+            elif name in ("MAX_REPEAT", "MIN_REPEAT"):
+                lo, hi, body = av
+                if _one_character(body):
+                    # A run of the character (the matcher's fast loop), or one cut short.
+                    out.append((op, av))
+                    if lo:
+                        short = (op, (0, lo - 1, body))
+                        branches = [sre.SubPattern(self.state, [(op, av)])]
+                        branches.append(sre.SubPattern(self.state, [short, self.at_end]))
+                        out[-1] = (sre.BRANCH, (None, branches))
+                else:
+                    out.append((op, (lo, hi, self.reach(body, multiline, depth))))
+            elif name == "POSSESSIVE_REPEAT":
+                lo, hi, body = av
+                if _one_character(body):
+                    # The run it takes reads the cut only if it ends there (after fewer than
+                    # lo characters too: then it fails in the cut, not necessarily further on).
+                    repeat: tuple[Any, Any] = (op, (0, hi, body))
+                else:
+                    repeat = (sre.MAX_REPEAT, (lo, hi, self.reach(body, multiline, depth + 1)))
+                out.append(self.jump_or_exact((op, av), [repeat]) if commit else repeat)
+            elif name == "ATOMIC_GROUP":
+                group = (sre.SUBPATTERN, (None, 0, 0, self.reach(av, multiline, depth + 1)))
+                out.append(self.jump_or_exact((op, av), [group]) if commit else group)
+            elif name == "BRANCH":
+                branches = [self.reach(b, multiline, depth) for b in av[1]]
+                out.append((op, (None, branches)))
+            elif name == "SUBPATTERN":
+                _, add, remove, body = av
+                inner = (multiline or bool(add & re.MULTILINE)) and not remove & re.MULTILINE
+                out.append((op, (None, add, remove, self.reach(body, inner, depth))))
+            elif name in ("ASSERT", "ASSERT_NOT"):
+                direction, body = av
+                if direction < 0:
+                    if _looks_ahead(body):
+                        raise _Unexpected
+                    out.append(self.or_at_end((op, av)))  # reads only before the cut
+                else:
+                    test = self.reach(body, multiline, depth + 1)
+                    out.append(self.jump_or_exact((op, av), test))
+            else:
+                raise _Unexpected
+        return sre.SubPattern(self.state, out)
+
+    def rewrite(
+        self, parsed: Any, positive: bool, multiline: bool, behind: bool, tail: bool = False
+    ) -> Any:
+        """*parsed* rewritten (see the class); *tail*: nothing follows it in the pattern or in
+        a positive lookahead (so only whether it matches counts, not how)."""
+        out: list[tuple[Any, Any]] = []
+        last = len(parsed) - 1
+        for i, (op, av) in enumerate(parsed):
+            name = op.name
+            at_tail = tail and i == last
             if name in _CHARACTERS:
                 # Inside a negative lookahead, running out of characters at the cut means
                 # "might match".  (Never inside a lookbehind: it reads only what lies before
@@ -534,39 +762,72 @@ class _Rewriter:
                         out += [self.not_at_end, (op, av)]
                     else:
                         out.append(self.or_at_end((op, av)))
+                elif at == "AT_BEGINNING" and multiline and not positive and not behind:
+                    # At the cut it stands for a line start further on: "might match".
+                    out.append(self.or_at_end((op, av)))
                 else:
                     out.append((op, av))  # a start: decided by the characters before it
+            elif name == "POSSESSIVE_REPEAT" or name == "ATOMIC_GROUP":
+                if behind and not _looks_ahead([(op, av)]):
+                    out.append((op, av))  # reads only what lies before the lookbehind
+                elif positive and at_tail:
+                    # Nothing follows: which way the body matched cannot matter, so it may
+                    # backtrack (and its parts are rewritten as any others).
+                    if name == "ATOMIC_GROUP":
+                        body = self.rewrite(av, positive, multiline, behind, True)
+                        out.append((self.sre.SUBPATTERN, (None, 0, 0, body)))
+                    else:
+                        lo, hi, body = av
+                        new = self.rewrite(body, positive, multiline, behind)
+                        out.append((self.sre.MAX_REPEAT, (lo, hi, new)))
+                elif positive:
+                    out += [self.guard((op, av), multiline), (op, av)]
+                elif behind:
+                    raise _Unexpected  # a jump would give the lookbehind a variable width
+                else:
+                    test = self.reach([(op, av)], multiline, 1, commit=False)
+                    out.append(self.jump_or_exact((op, av), test))
             elif name in _REPEATS:
                 lo, hi, body = av
-                out.append((op, (lo, hi, self.rewrite(body, positive, multiline, behind))))
+                new = self.rewrite(body, positive, multiline, behind)
+                out.append((op, (lo, hi, new)))
             elif name == "BRANCH":
-                branches = [self.rewrite(b, positive, multiline, behind) for b in av[1]]
+                branches = [self.rewrite(b, positive, multiline, behind, at_tail) for b in av[1]]
                 out.append((op, (av[0], branches)))
             elif name == "SUBPATTERN":
                 group, add, remove, body = av
                 inner = (multiline or bool(add & re.MULTILINE)) and not remove & re.MULTILINE
-                out.append((op, (group, add, remove, self.rewrite(body, positive, inner, behind))))
+                new = self.rewrite(body, positive, inner, behind, at_tail)
+                out.append((op, (group, add, remove, new)))
             elif name in ("ASSERT", "ASSERT_NOT"):
                 direction, body = av
                 keep = positive if name == "ASSERT" else not positive
-                new = self.rewrite(body, keep, multiline, direction < 0)
-                out.append((op, (direction, new)))
-            elif name == "ATOMIC_GROUP":
-                out.append((op, self.rewrite(av, positive, multiline, behind)))
+                whole = keep and name == "ASSERT" and direction > 0
+                new = self.rewrite(body, keep, multiline, direction < 0, whole)
+                item = (op, (direction, new))
+                if not positive and not behind and (direction < 0 or name == "ASSERT_NOT"):
+                    # At the cut it stands for a position further on, whose characters (before
+                    # it, or ahead of it for the negative lookahead's body) are unknown.
+                    out.append(self.or_at_end(item))
+                else:
+                    out.append(item)
             else:
                 raise _Unexpected
         return self.sre.SubPattern(self.state, out)
 
 
-def _cut_search(pattern: str, compiled: re.Pattern[str]) -> Callable[[str], object] | None:
+def _cut_search(
+    pattern: str, compiled: re.Pattern[str], parsed: Any = None
+) -> Callable[[str], object] | None:
     """The search to run on a cut value, or ``None`` for "never matches a cut value"."""
     if not _CUT_SENSITIVE.search(pattern):
         return compiled.search
     try:
         sre = _parser_module()
-        parsed = sre.parse(pattern)
+        if parsed is None:
+            parsed = sre.parse(pattern)
         rewritten = _Rewriter(sre, parsed.state).rewrite(
-            parsed, True, bool(parsed.state.flags & re.MULTILINE), False
+            parsed, True, bool(parsed.state.flags & re.MULTILINE), False, True
         )
         derived: re.Pattern[str] = _compiler_module().compile(rewritten)
     except Exception:  # no parser, an unknown shape: fail closed
@@ -581,8 +842,9 @@ def subject_matcher(pattern: str) -> Callable[[object], bool]:
     whole (``re.search``).  A longer one is searched in its first ``MAX_SUBJECT_CHARS``
     characters with a derived pattern that cannot treat the cut as the end of the value
     (``$`` and ``\\Z`` do not match there, ``\\b`` and ``\\B`` do not match at the cut, a
-    negative lookahead that reaches the cut fails), so a match is always a match of the whole
-    value; a pattern the derivation cannot handle never matches a cut value.  Anything else
+    negative lookahead that reaches the cut fails, an atomic group or possessive repeat whose
+    body may read the cut fails), so a match is always a match of the whole value; a pattern
+    the derivation cannot handle never matches a cut value.  Anything else
     (not a string) does not match.
 
     Args:
@@ -591,9 +853,17 @@ def subject_matcher(pattern: str) -> Callable[[object], bool]:
     Returns:
         The test.
     """
+    cache = _ACTIVE.get()
+    if cache is not None and (found := cache.search(pattern)) is not None:
+        return found
     compiled = re.compile(pattern)
+    return _matcher(compiled, _cut_search(pattern, compiled))
+
+
+def _matcher(
+    compiled: re.Pattern[str], cut: Callable[[str], object] | None
+) -> Callable[[object], bool]:
     whole = compiled.search
-    cut = _cut_search(pattern, compiled)
     limit = MAX_SUBJECT_CHARS
 
     def matches(value: object) -> bool:

@@ -19,28 +19,103 @@ attribute), so an evaluation costs one Python call.
 
 Evaluation produces a bit mask of the rules whose condition held; the :class:`Decision` for a
 mask (matched names, merged actions, reason sentence) depends on nothing else, so it is built
-once and cached (at most :data:`~csflow.rules.syntax.MAX_CACHED_DECISIONS` masks per rule
-set).
+once and cached: at most :data:`~csflow.rules.syntax.MAX_CACHED_DECISIONS` masks per rule
+set, and at most a million references (matched names, action entries, sources) in all, so
+that contexts the public controls (a ticket's attributes pick the rules that match) cannot
+grow one rule set's cache without bound.  A decision holds its reason as the rule set's
+shared parts and its mask; the sentence is built when first read, and past about 2,000
+characters it names the first matched rules and counts the rest.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from typing import Any
+from typing import Any, Final
 
 from csflow._frozen import FrozenDict
 from csflow.errors import ConfigError
 from csflow.rules._abbrev import short_repr
 from csflow.rules.compiler import compile_condition, generate_evaluator
 from csflow.rules.loader import Loader
+from csflow.rules.regex import PatternCache
 from csflow.rules.rendering import describe
-from csflow.rules.syntax import MAX_CACHED_DECISIONS, Decision, Mode, Rule
+from csflow.rules.syntax import MAX_CACHED_DECISIONS, Decision, LazyText, Mode, Rule
 
 __all__ = ["RuleSet"]
 
 
+_REASON_CHARS: Final = 2000
+"""About the longest reason sentence: past it, a reason names the first matched rules and
+counts the rest (a rule's own text is cut at 400 characters by ``describe``)."""
+_CACHE_ITEMS: Final = 1_000_000
+"""Most references (matched names, action entries, sources) the cached decisions of one rule
+set hold together; a decision that does not fit is built on every call."""
+_SIZED: Final = (tuple, Mapping)
+
+
 def _dedupe(values: Iterable[Any]) -> tuple[Any, ...]:
     return tuple(dict.fromkeys(values))
+
+
+def _within(pieces: Iterable[str], budget: int) -> list[str]:
+    """The leading *pieces* (at least one) whose total length, a separator of two characters
+    between each, stays within *budget*; reads no further."""
+    out: list[str] = []
+    used = -2
+    for piece in pieces:
+        used += len(piece) + 2
+        if out and used > budget:
+            break
+        out.append(piece)
+    return out
+
+
+class _Reasons:
+    """Builds a rule set's reason sentences from the bit mask of the rules that matched.
+
+    A decision holds this (shared by the whole rule set) and its mask, not the text: the text
+    is built when it is read, and however many rules matched it stays within about
+    :data:`_REASON_CHARS` characters.
+    """
+
+    __slots__ = ("mode", "rules", "texts")
+
+    def __init__(self, rules: tuple[Rule, ...], texts: tuple[str, ...], mode: Mode) -> None:
+        self.rules = rules
+        self.texts = texts
+        self.mode = mode
+
+    def _because(self, i: int) -> str:
+        rule = self.rules[i]
+        if rule.when is None:
+            return f"{rule.name!r} always applies"
+        return f"{rule.name!r} because {self.texts[i]}"
+
+    def text(self, mask: int) -> str:
+        rules = self.rules
+        matched = [i for i in range(len(rules)) if mask >> i & 1]
+        if not matched:
+            return f"no rule matched ({len(rules)} checked)"
+        if len(matched) == 1:
+            rule = rules[matched[0]]
+            if rule.when is None:
+                return f"rule {rule.name!r} matched: it always applies"
+            return f"rule {rule.name!r} matched because {self.texts[matched[0]]}"
+        shown = _within((repr(rules[i].name) for i in matched), _REASON_CHARS // 4)
+        head = "rules " + ", ".join(shown)
+        if len(shown) < len(matched):
+            head += f", … ({len(matched)} in all)"
+        order = (
+            "the first to set an action decides it"
+            if self.mode == "first"
+            else "later ones override earlier ones"
+        )
+        head = f"{head} matched ({order}): "
+        clauses = _within((self._because(i) for i in matched), _REASON_CHARS - len(head))
+        text = head + "; ".join(clauses)
+        if len(clauses) < len(matched):
+            text += f"; … and {len(matched) - len(clauses)} more"
+        return text
 
 
 class RuleSet:
@@ -68,6 +143,8 @@ class RuleSet:
     _texts: tuple[str, ...]
     _safe: tuple[Callable[[Any], bool] | None, ...]
     _cache: dict[int, Decision]
+    _cached: list[int]  # the references the cached decisions hold (one cell: mutable)
+    _reasons: _Reasons
 
     def __init__(
         self,
@@ -90,15 +167,21 @@ class RuleSet:
                 raise ConfigError(
                     f"known_fields must be a collection of field paths, got {short_repr(known_fields)}"
                 ) from None
-        parsed = Loader(known).rules(rules)
-        self._init(parsed, mode)
+        # One load: each distinct pattern is parsed and compiled once, for the loader's check
+        # and for the compiler's searches alike.
+        patterns = PatternCache()
+        with patterns.active():
+            self._init(Loader(known, patterns).rules(rules), mode)
 
     def _init(self, rules: tuple[Rule, ...], mode: Mode) -> None:
         set_ = object.__setattr__
         set_(self, "mode", mode)
         set_(self, "rules", rules)
         set_(self, "_index", {rule.name: i for i, rule in enumerate(rules)})
-        set_(self, "_texts", tuple(describe(rule.when) for rule in rules))
+        texts = tuple(describe(rule.when) for rule in rules)
+        set_(self, "_texts", texts)
+        set_(self, "_reasons", _Reasons(rules, texts, mode))
+        set_(self, "_cached", [0])
         safe = tuple(None if rule.when is None else compile_condition(rule.when) for rule in rules)
         set_(self, "_safe", safe)
         cache: dict[int, Decision] = {}
@@ -190,66 +273,68 @@ class RuleSet:
                 takes the fast path.
 
         Returns:
-            The decision; the same :class:`Decision` object is returned for every context that
-            matches the same rules.
+            The decision; while the rule set's cache has room for it, the same
+            :class:`Decision` object is returned for every context that matches the same
+            rules (an equal one otherwise).
         """
         raise NotImplementedError  # replaced per instance in _init; kept for documentation
 
     def _decide(self, mask: int) -> Decision:
-        matched = tuple(i for i in range(len(self.rules)) if mask >> i & 1)
-        names = tuple(self.rules[i].name for i in matched)
+        rules = self.rules
+        matched = [i for i in range(len(rules)) if mask >> i & 1]
+        names = tuple(rules[i].name for i in matched)
+        # Merged in place (a list value as an ordered set, a mapping as a dict), so a decision
+        # that matched many rules costs linear work, not a copy of the union per rule.
         actions: dict[str, Any] = {}
-        sources: dict[str, tuple[str, ...]] = {}
+        sources: dict[str, list[str]] = {}
+        merging: dict[str, type] = {}  # in "all" mode: the key's value being extended
+        first = self.mode == "first"
         for i in matched:
-            rule = self.rules[i]
+            rule = rules[i]
             for key, value in rule.then.items():
-                if self.mode == "first":
+                if first:
                     if key not in actions:
                         actions[key] = _dedupe(value) if isinstance(value, tuple) else value
-                        sources[key] = (rule.name,)
+                        sources[key] = [rule.name]
                     continue
-                previous = actions.get(key)
-                if isinstance(value, tuple) and isinstance(previous, tuple):
-                    actions[key] = _dedupe(previous + value)
-                    sources[key] = (*sources[key], rule.name)
-                elif isinstance(value, Mapping) and isinstance(previous, Mapping):
-                    actions[key] = FrozenDict({**previous, **value})
-                    sources[key] = (*sources[key], rule.name)
+                kind = merging.get(key)
+                if isinstance(value, tuple):
+                    if kind is tuple:
+                        actions[key].update(dict.fromkeys(value))
+                        sources[key].append(rule.name)
+                        continue
+                    actions[key] = dict.fromkeys(value)
+                    merging[key] = tuple
+                elif isinstance(value, Mapping):
+                    if kind is Mapping:
+                        actions[key].update(value)
+                        sources[key].append(rule.name)
+                        continue
+                    actions[key] = dict(value)
+                    merging[key] = Mapping
                 else:
-                    actions[key] = _dedupe(value) if isinstance(value, tuple) else value
-                    sources[key] = (rule.name,)
+                    actions[key] = value
+                    merging.pop(key, None)
+                sources[key] = [rule.name]
+        for key, kind in merging.items():
+            actions[key] = tuple(actions[key]) if kind is tuple else FrozenDict(actions[key])
         decision = Decision(
             rule=names[0] if names else None,
             matched=names,
             actions=FrozenDict(actions),
-            sources=FrozenDict(sources),
-            reason=self._reason(matched),
+            sources=FrozenDict((key, tuple(names_)) for key, names_ in sources.items()),
+            reason=LazyText(self._reasons.text, mask),
         )
-        if len(self._cache) < MAX_CACHED_DECISIONS:
-            self._cache[mask] = decision
+        cache = self._cache
+        if len(cache) < MAX_CACHED_DECISIONS:
+            # What the decision holds, counted in references: a cache of decisions that each
+            # matched hundreds of rules stops growing long before MAX_CACHED_DECISIONS.
+            weight = 1 + len(names) + sum(len(v) for v in decision.sources.values())
+            weight += sum(len(v) for v in decision.actions.values() if isinstance(v, _SIZED))
+            if self._cached[0] + weight <= _CACHE_ITEMS:
+                self._cached[0] += weight
+                cache[mask] = decision
         return decision
-
-    def _because(self, i: int) -> str:
-        rule = self.rules[i]
-        if rule.when is None:
-            return f"{rule.name!r} always applies"
-        return f"{rule.name!r} because {self._texts[i]}"
-
-    def _reason(self, matched: Sequence[int]) -> str:
-        if not matched:
-            return f"no rule matched ({len(self.rules)} checked)"
-        if len(matched) == 1:
-            rule = self.rules[matched[0]]
-            if rule.when is None:
-                return f"rule {rule.name!r} matched: it always applies"
-            return f"rule {rule.name!r} matched because {self._texts[matched[0]]}"
-        head = "rules " + ", ".join(repr(self.rules[i].name) for i in matched) + " matched"
-        order = (
-            "the first to set an action decides it"
-            if self.mode == "first"
-            else "later ones override earlier ones"
-        )
-        return f"{head} ({order}): " + "; ".join(self._because(i) for i in matched)
 
     def rule(self, name: str) -> Rule:
         """The rule called *name*.

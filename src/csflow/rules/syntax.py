@@ -66,7 +66,7 @@ from __future__ import annotations
 import difflib
 import math
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Final, Literal, TypeAlias
 
 import attrs
@@ -115,7 +115,8 @@ MAX_PATTERN_CHARS: Final = 500
 MAX_SUBJECT_CHARS: Final = 1000
 """``matches`` looks at no more than this many leading characters of the value."""
 MAX_CACHED_DECISIONS: Final = 4096
-"""Most distinct decisions a rule set keeps built; further ones are built on every call."""
+"""Most distinct decisions a rule set keeps built (fewer when they are large: the cache also
+holds at most a million references in all); further ones are built on every call."""
 
 
 Mode: TypeAlias = Literal["first", "all"]
@@ -574,7 +575,31 @@ class Rule:
         return out
 
 
-@attrs.frozen
+class LazyText:
+    """Text built when first read: ``str(LazyText(build, arg))`` is ``build(arg)``.
+
+    A rule set's decision holds its reason this way (the builder and the matched rules'
+    bit mask: references to the rule set's shared parts, not text).  It pickles and copies as
+    the plain text.
+    """
+
+    __slots__ = ("_arg", "_build")
+
+    def __init__(self, build: Callable[[Any], str], arg: Any) -> None:
+        self._build = build
+        self._arg = arg
+
+    def __str__(self) -> str:
+        return self._build(self._arg)
+
+    def __repr__(self) -> str:
+        return repr(str(self))
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (str, (str(self),))
+
+
+@attrs.frozen(repr=False)
 class Decision:
     """What a rule set decided for one context.
 
@@ -584,14 +609,34 @@ class Decision:
         actions: The matched rules' ``then`` mappings merged (see :meth:`RuleSet.evaluate`),
             read-only.
         sources: For each action key, the names of the rules its value came from.
-        reason: A sentence saying which rules matched and which conditions held.
+        reason: A sentence saying which rules matched and which conditions held.  A rule set
+            builds it when it is first read, and keeps it short whatever matched: past about
+            2,000 characters it names the first matched rules and counts the rest.
     """
 
     rule: str | None
     matched: tuple[str, ...]
     actions: Mapping[str, Any] = attrs.field(hash=False)
     sources: Mapping[str, tuple[str, ...]] = attrs.field(hash=False)
-    reason: str
+    # A str, or a LazyText a rule set gives; compared as text, left out of the hash (which
+    # ``rule`` and ``matched`` already spread), replaced by its text when first read.
+    _reason: str | LazyText = attrs.field(alias="reason", eq=str, hash=False)
+
+    @property
+    def reason(self) -> str:
+        """A sentence saying which rules matched and which conditions held."""
+        text = self._reason
+        if isinstance(text, str):
+            return text
+        built = str(text)
+        object.__setattr__(self, "_reason", built)
+        return built
+
+    def __repr__(self) -> str:
+        return (
+            f"Decision(rule={self.rule!r}, matched={self.matched!r}, actions={self.actions!r}, "
+            f"sources={self.sources!r}, reason={self.reason!r})"
+        )
 
 
 # The loader's way to the parsed form: each part is checked already, with its path in the
