@@ -394,9 +394,7 @@ def test_simulate_refuses_an_unknown_arrival_tier_before_the_run(
 ) -> None:
     sim = _sim(arrivals={"rates": [["00:00", 40]], "channels": {"chat": 1}, "tiers": {"x": 1}})
     cfg = _write(tmp_path, "c.json", {"desk": {"tiers": [{"name": "regular"}]}, "simulation": sim})
-    assert "simulation.arrivals.tiers.x: tier 'x' is not a desk tier" in _error(
-        capsys, "simulate", cfg
-    )
+    assert "simulation.arrivals.tiers.x: undeclared tier 'x'" in _error(capsys, "simulate", cfg)
 
 
 def test_a_swept_count_is_named_and_large_configs_are_bounded(

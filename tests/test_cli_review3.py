@@ -486,7 +486,12 @@ def test_lint_and_simulate_refuse_an_escalation_to_a_team_the_desk_lacks(
     }
     cfg = tmp_path / "esc.json"
     cfg.write_text(json.dumps(doc))
-    for command in ("lint", "simulate"):
-        err = _error(capsys, command, str(cfg))
-        assert "simulation.escalations[0].team" in err
-        assert "'finance'" in err
+    err = _error(capsys, "simulate", str(cfg))
+    assert "simulation.escalations[0].team" in err
+    assert "'finance'" in err
+    # lint lists it among its findings, as an error (exit status 1).
+    status, out, _ = _cli(capsys, "lint", str(cfg))
+    assert status == 1
+    line = next(x for x in out.splitlines() if "simulation.escalations[0].team" in x)
+    assert "error" in line
+    assert "'finance'" in line

@@ -66,11 +66,14 @@ def run_sweep(
             error's path names a bad item), a scenario's data or seed is malformed (every
             scenario's configuration -- its simulation checked against its desk, such as an
             escalation to a team the desk does not have, path
-            ``scenarios[i].simulation.escalations[j].team`` -- and seed, an int ``>= 0``, are
+            ``scenarios[i].simulation.escalations[j].team``, or a name the desk does not
+            declare, an :class:`~csflow.errors.UndeclaredNameError` at a path such as
+            ``scenarios[i].simulation.arrivals.tiers.vip`` -- and seed, an int ``>= 0``, are
             checked here, before any runs), or *executor* has no ``submit`` method.  A run
             that fails (the staffing falls so far behind that ``MAX_SIM_OPEN`` tickets are
-            open at once) raises its error when its result is read, with the scenario's path
-            (``scenarios[i].simulation.agents``).
+            open at once, or the desk refuses an escalation) raises its error when its result
+            is read, with the scenario's path (``scenarios[i].simulation.agents``,
+            ``scenarios[i].simulation.escalations[j].team``).
 
     Examples:
         >>> from concurrent.futures import ThreadPoolExecutor
@@ -102,9 +105,9 @@ def run_sweep(
             )
         try:
             s.configs()
-        except ConfigError as exc:
+        except ConfigError as exc:  # (an UndeclaredNameError stays one)
             path = f"scenarios[{i}].{exc.path}" if exc.path else f"scenarios[{i}]"
-            raise ConfigError(exc.detail, path) from None
+            raise type(exc)(exc.detail, path) from None
     if not items:
         return []
     if executor is None:
@@ -121,5 +124,5 @@ def _run(items: list[Scenario], executor: concurrent.futures.Executor) -> list[S
             out.append(f.result())
         except ConfigError as exc:  # a run that failed: name the scenario, as the checks do
             path = f"scenarios[{i}].simulation.{exc.path}" if exc.path else f"scenarios[{i}]"
-            raise ConfigError(exc.detail, path) from None
+            raise type(exc)(exc.detail, path) from None
     return out

@@ -599,16 +599,11 @@ def _document_message(finding: Finding, listed: bool) -> str:
 
 
 def scenario_findings(desk: DeskConfig, sim: SimConfig) -> list[tuple[str, str, str]]:
-    """What the simulation asks of the desk that it cannot give: an arrival tier the desk
-    does not have (error), a channel of the traffic no agent group can take (error: its
-    contacts are never answered), an agent group's team the desk does not have (warning)."""
+    """What the simulation asks of the desk that it cannot give, beyond what
+    :meth:`SimConfig.check_desk` refuses (names the desk does not declare, escalations it
+    refuses): a channel of the traffic no agent group can take (an error: its contacts are
+    never answered)."""
     findings: list[tuple[str, str, str]] = []
-    tiers = set(desk.tiers)
-    for name, _ in sim.arrivals.tiers:
-        if tiers and name not in tiers:
-            findings.append(
-                ("simulation.arrivals.tiers." + name, "error", f"tier {name!r} is not a desk tier")
-            )
     takers = {
         channel
         for g in sim.agents
@@ -626,17 +621,6 @@ def scenario_findings(desk: DeskConfig, sim: SimConfig) -> list[tuple[str, str, 
                     "never answered (add it to an agent group's capacity)",
                 )
             )
-    teams = set(desk.teams)
-    for i, g in enumerate(sim.agents):
-        for team in g.teams:
-            if teams and team not in teams:
-                findings.append(
-                    (
-                        f"simulation.agents[{i}].teams",
-                        "warning",
-                        f"team {team!r} is not a desk team",
-                    )
-                )
     return findings
 
 
@@ -660,16 +644,23 @@ def lint(args: argparse.Namespace) -> tuple[str, int]:
 
     The file is read as every command reads it (a value ``staff`` or ``simulate`` would
     refuse is refused here, with exit status 2), its staffing inputs too (the forecast file
-    is read); the desk is linted against one agent of each group (agents of a group are
+    is read) -- but what the simulation would refuse of the desk (an undeclared tier, an
+    escalation the desk refuses) is listed as an error finding; the desk is linted against one agent of each group (agents of a group are
     alike), so a group of a hundred million agents costs no more than one of ten.
     """
-    doc = load_document(args.config)
-    desk, sim = doc.configs()
+    doc = load_document(args.config, check=False)
+    desk, sim = doc.configs(check=False)
     profiles: list[AgentProfile] = []
     findings: list[tuple[str, str, str]] = []
     if sim is not None:
         profiles = [g.profile(0) for g in sim.agents if g.count > 0]
         findings = scenario_findings(desk, sim)
+        try:
+            sim.check_desk(desk)  # what a run would refuse: a finding here
+        except ConfigError as exc:
+            path = f"simulation.{exc.path}"
+            if all(p != path for p, _, _ in findings):
+                findings.append((path, "error", exc.detail))
     st = dict(doc.data.get("staffing", {}))
     if st:  # what staff checks before it works
         day_plan = "forecast" in st or sim is not None

@@ -152,16 +152,19 @@ class Document:
         d = self.data if data is None else data
         return Scenario(self.name, d.get("desk", {}), d.get("simulation", {}), seed)
 
-    def configs(self) -> tuple[DeskConfig, SimConfig | None]:
-        """The desk and (when the document has one) the simulation, built and checked."""
+    def configs(self, *, check: bool = True) -> tuple[DeskConfig, SimConfig | None]:
+        """The desk and (when the document has one) the simulation, built and, with *check*,
+        checked together (:meth:`SimConfig.check_desk`: what the run would refuse, found now;
+        ``lint`` reports it as a finding instead)."""
         desk = desk_config(self.data.get("desk", {}))
         if "simulation" not in self.data:
             return desk, None
         sim = SimConfig.from_dict(self.data["simulation"])
-        try:
-            sim.check_desk(desk)  # what the run would refuse (an escalation's team), found now
-        except ConfigError as exc:
-            raise ConfigError(exc.detail, f"simulation.{exc.path}") from None
+        if check:
+            try:
+                sim.check_desk(desk)
+            except ConfigError as exc:  # (an UndeclaredNameError stays one)
+                raise type(exc)(exc.detail, f"simulation.{exc.path}") from None
         return desk, sim
 
 
@@ -320,8 +323,9 @@ def _refuse_twice(data: Any, twice: Mapping[int, str]) -> None:
     )
 
 
-def load_document(path: str | Path) -> Document:
-    """Read and check a config file (see the module docstring for its shape).
+def load_document(path: str | Path, *, check: bool = True) -> Document:
+    """Read and check a config file (see the module docstring for its shape); without
+    *check*, the simulation is not checked against the desk (``lint`` reports that itself).
 
     Raises:
         ConfigError: Anything wrong, with the path to the bad field.
@@ -379,7 +383,7 @@ def load_document(path: str | Path) -> Document:
     if "sweep" in d:
         _check_sweep(d)
     doc = Document(p, d, text)
-    doc.configs()  # the desk and the simulation are checked before anything runs
+    doc.configs(check=check)  # the desk and the simulation are checked before anything runs
     return doc
 
 

@@ -23,11 +23,12 @@ Time is kept in integer microseconds since the epoch.  The simulator's own futur
 that starts or ends) wait in one heap ordered by ``(instant, counter)``, so ties are FIFO and
 deterministic.  Each agent's presence is planned once per group and wave of breaks (see
 ``_presence_plan``: one change an instant, the state the instant's last change leaves, so an
-agent whose break runs to its shift's end goes offline from the break and is never available
-at the end), and only its next change waits in the heap, ahead of anything else due at the
-same instant.  Each step takes the earlier of the heap's top and ``desk.next_wakeup()`` (SLA
-warnings and breaches, relaxation steps, overflow): a desk timer that is due first is fired
-with ``desk.advance(at=...)`` at its own instant, before any command at a later instant.
+agent whose break runs to its shift's end is away until the end, then offline, and never
+available in between), and only its next change waits in the heap, ahead of anything else due
+at the same instant.  Each step takes the earlier of the heap's top and
+``desk.next_wakeup()`` (SLA warnings and breaches, relaxation steps, overflow): a desk timer
+that is due first is fired with ``desk.advance(at=...)`` at its own instant, before any
+command at a later instant.
 One more entry waits in the heap from the start: the stop, ``MAX_DRAIN`` (a year) after the
 horizon or after the agents' last scheduled shift change, whichever is later.  A run whose
 drain would go on longer (a backlog of years, a handle time drawn in months) ends there, so
@@ -51,9 +52,15 @@ from the desk itself.
 Arrivals are a Poisson process whose rate is piecewise constant over the day (it repeats every
 24 hours) and scaled by a peak-day multiplier.  Across a change of rate the next gap is drawn
 again from the change: the exponential distribution forgets the time already waited, so this
-is exact, not an approximation.  Each arrival draws its channel, tier, category and language
-from the configured mixes, and a patience for its channel: when the patience runs out while the
-ticket still waits for its first agent, the customer abandons (``desk.abandon``).
+is exact, not an approximation.  The walk keeps the day and the period it is in as integers
+(whatever a period's start in float seconds rounds to, it moves on) and steps over a stretch
+of zero rates at once.  A profile with so many periods of a positive rate that those fresh
+draws would number more than ``_MAX_FRESH_DRAWS`` (ten million) over the horizon draws each
+gap instead as an exponential amount of the integrated rate, placed by a bisection of the
+day's cumulative rate (whole days at once): exact too, and a cost per arrival, not per period
+and day.  Each arrival draws its channel, tier, category and language from the configured
+mixes, and a patience for its channel: when the patience runs out while the ticket still
+waits for its first agent, the customer abandons (``desk.abandon``).
 
 Common random numbers
 ---------------------
@@ -85,7 +92,7 @@ import attrs
 from csflow._text import show
 from csflow._time import duration_us, instant_us, utc
 from csflow.desk import Desk, DeskConfig
-from csflow.errors import ConfigError
+from csflow.errors import ConfigError, InvalidTransitionError
 from csflow.events import Event, TicketAssigned
 from csflow.metrics import Summarizer
 from csflow.model import Tier
@@ -132,6 +139,12 @@ _US: Final = 1_000_000
 
 _MAX_DRAIN_US: Final = MAX_DRAIN // timedelta(microseconds=1)
 
+# The most fresh draws at changes to a positive rate that the arrival walk takes over a run
+# (periods with a positive rate times days of the horizon): about a microsecond each, so a
+# few seconds at most.  A profile past it draws each gap against the integrated rate (see
+# `schedule_arrival`).
+_MAX_FRESH_DRAWS: Final = 10_000_000
+
 
 class _Picker:
     """Draws a name from a mix with one ``random()`` call and a bisection."""
@@ -169,8 +182,10 @@ def _presence_plan(group: AgentGroup, lag_us: int, start_us: int) -> tuple[list[
     the shift's end, overlapping ones joined) and ``available`` otherwise; off shift it is
     ``offline``.  Changes at one instant leave the state the instant's last one gives: a break
     from the shift's start keeps the agent away from its first instant, a break to its end
-    sends it offline at the break's end, and a shift that starts where another ends keeps it
-    on.  A change to the state the agent is in already is left out.
+    keeps it away until the shift's end, where it goes offline (the break's end, back to
+    ``available``, and the shift's end fall on one instant, and the shift's end is the last),
+    and a shift that starts where another ends keeps it on.  A change to the state the agent
+    is in already is left out.
     """
     raw: list[tuple[int, int]] = []
     for s in sorted(group.shifts, key=lambda s: s.start):
@@ -278,13 +293,12 @@ class _Run:
         pt = dict(config.patience)
         self.patience = pt
         self.patience_default = pt.get("default")
-        self.escalate: dict[str, list[tuple[str, float]]] = {}
+        # category -> (team, probability, index of the rule in config.escalations)
+        self.escalate: dict[str, list[tuple[str, float, int]]] = {}
         config.check_desk(desk_config)
-        for e in config.escalations:
-            self.escalate.setdefault(e.category, []).append((e.team, e.probability))
-        self.rate_starts = [p.start.total_seconds() for p in config.arrivals.rates]
-        self.rate_per_s = [p.per_hour * config.peak / 3600.0 for p in config.arrivals.rates]
-        self.any_arrivals = any(r > 0 for r in self.rate_per_s)
+        for k, e in enumerate(config.escalations):
+            self.escalate.setdefault(e.category, []).append((e.team, e.probability, k))
+        self.plan_arrivals()
         self.interval_us = duration_us(config.interval, "interval", ConfigError)
         # The series' rows: the horizon's intervals, then the drain's, at most
         # MAX_SIM_INTERVALS of those.
@@ -321,7 +335,12 @@ class _Run:
         self.presence: list[tuple[int, int, list[int], bytes]] = []
         self.agent_ids: list[str] = []
         self.agent_plans: list[tuple[list[int], bytes]] = []
-        self.next_arrival_s = 0.0  # seconds since start of the arrival process
+        # The arrival walk's place: seconds since the start, and the day and rate period that
+        # instant lies in (kept, never worked out again from the float seconds: see
+        # `schedule_arrival`).
+        self.next_arrival_s = 0.0
+        self.arrival_day = 0
+        self.arrival_period = 0
         # The report, folded in as the run goes (what summarize() over the events would give).
         self.summary = Summarizer(config.service_target, short_abandon=config.short_abandon)
         self.fold: Callable[..., None] = self.summary.add
@@ -399,8 +418,53 @@ class _Run:
         if k + 1 < len(times):
             heapq.heappush(self.heap, (times[k + 1], index - _FIRST, _PRESENCE, index, k + 1))
 
+    def plan_arrivals(self) -> None:
+        """Precompute the day's rate profile for the arrival walk (see ``schedule_arrival``):
+        each period's start and rate (per second, times the peak), the next period with a
+        positive rate from each one, the rate integrated up to each period's start, and
+        which walk the run takes."""
+        config = self.config
+        starts = [p.start.total_seconds() for p in config.arrivals.rates]
+        rates = [p.per_hour * config.peak / 3600.0 for p in config.arrivals.rates]
+        n = len(starts)
+        self.rate_starts = starts
+        self.rate_per_s = rates
+        self.n_periods = n
+        # next_positive[k]: the first period at or after k with a positive rate (n: none left
+        # in the day), so a walk steps over a stretch of zero rates at once.
+        nxt = [n] * (n + 1)
+        for k in range(n - 1, -1, -1):
+            nxt[k] = k if rates[k] > 0 else nxt[k + 1]
+        self.next_positive = nxt
+        self.first_positive = nxt[0]
+        self.any_arrivals = nxt[0] < n
+        # cum[k]: the expected arrivals of a day before period k starts; cum[n], the day's.
+        cum = [0.0]
+        for k in range(n):
+            end = starts[k + 1] if k + 1 < n else _DAY_S
+            cum.append(cum[-1] + rates[k] * (end - starts[k]))
+        self.rate_cum = cum
+        self.horizon_s = (self.end_us - self.start_us) / _US
+        self.horizon_days = math.ceil(self.horizon_s / _DAY_S)
+        # The walk that draws afresh at each change to a positive rate costs a draw per such
+        # period and day; past _MAX_FRESH_DRAWS of those over the horizon the run draws each
+        # gap against the integrated rate instead, at a cost per arrival.
+        positive = sum(1 for r in rates if r > 0)
+        self.fresh_draws = positive * (self.horizon_days + 1) <= _MAX_FRESH_DRAWS
+
     def schedule_arrival(self) -> None:
-        """Draw the next arrival of the piecewise-constant Poisson process, if any."""
+        """Draw the next arrival of the piecewise-constant Poisson process, if any.
+
+        The walk keeps the day and the rate period it is in as integers and steps from one
+        period to the next by index, so it always moves on, whatever the float seconds of a
+        period's start round to; a stretch of periods at a zero rate is stepped over at
+        once.  From an instant in a period with a positive rate it draws an exponential gap
+        at that rate: an arrival when the gap ends within the period, else a fresh draw at
+        the start of the next period with a positive rate (the exponential distribution
+        forgets the time waited, so this is exact).  A profile with so many positive periods
+        over the horizon that those fresh draws would outnumber ``_MAX_FRESH_DRAWS`` draws
+        each gap against the integrated rate instead (``integrated_arrival``), also exact.
+        """
         m = self.config.max_customers
         if m is not None and self.customers >= m:
             # The limit ends the arrivals at this (the last) customer's arrival.
@@ -410,16 +474,21 @@ class _Run:
             return
         if not self.any_arrivals:  # every rate 0: no need to walk the horizon's days
             return
+        if not self.fresh_draws:
+            self.integrated_arrival()
+            return
         t = self.next_arrival_s
-        horizon = (self.end_us - self.start_us) / _US
+        day = self.arrival_day
+        i = self.arrival_period
+        horizon = self.horizon_s
         starts = self.rate_starts
         rates = self.rate_per_s
+        n = self.n_periods
+        next_positive = self.next_positive
         rng = self.rng
         while t < horizon:
-            day = math.floor(t / _DAY_S)
-            tod = t - day * _DAY_S
-            i = bisect.bisect_right(starts, tod) - 1
-            seg_end = day * _DAY_S + (starts[i + 1] if i + 1 < len(starts) else _DAY_S)
+            j = i + 1
+            seg_end = day * _DAY_S + (starts[j] if j < n else _DAY_S)
             rate = rates[i]
             if rate > 0:
                 nxt = t + rng.expovariate(rate)
@@ -427,10 +496,71 @@ class _Run:
                     if nxt >= horizon:
                         return
                     self.next_arrival_s = nxt
+                    self.arrival_day = day
+                    self.arrival_period = i
                     self.push(self.start_us + round(nxt * _US), _ARRIVE)
                     return
-            t = seg_end  # memoryless: draw afresh from the change of rate
-        return
+            # Memoryless: draw afresh from the next period with a positive rate.
+            i = next_positive[j]
+            if i == n:
+                day += 1
+                i = self.first_positive
+            t = day * _DAY_S + starts[i]
+
+    def integrated_arrival(self) -> None:
+        """The next arrival, drawn as one exponential amount of the integrated rate (the
+        expected arrivals) from the last one: it ends within the current period, within the
+        rest of the day (a bisection of the day's cumulative rate), or after as many whole
+        days as it holds.  A cost per arrival, however many periods the profile has."""
+        t = self.next_arrival_s
+        day = self.arrival_day
+        i = self.arrival_period
+        horizon = self.horizon_s
+        starts = self.rate_starts
+        rates = self.rate_per_s
+        cum = self.rate_cum
+        n = self.n_periods
+        per_day = cum[n]
+        e = self.rng.expovariate(1.0)
+        rate = rates[i]
+        j = i + 1
+        if rate > 0:
+            seg_end = day * _DAY_S + (starts[j] if j < n else _DAY_S)
+            nxt = t + e / rate
+            if nxt < seg_end:
+                self.integrated_at(nxt, day, i)
+                return
+            e = max(0.0, e - rate * (seg_end - t))
+        if j == n:
+            day, j = day + 1, 0
+        while day * _DAY_S < horizon:
+            left = per_day - cum[j]
+            if e < left:
+                target = cum[j] + e
+                k = bisect.bisect_right(cum, target, j) - 1  # cum[k] <= target < cum[k + 1]
+                if k < n:
+                    nxt = day * _DAY_S + starts[k] + (target - cum[k]) / rates[k]
+                    self.integrated_at(nxt, day, k)
+                    return
+                left = e  # (the sum rounded up to the day's total: the day ends here)
+            e = max(0.0, e - left)
+            day, j = day + 1, 0
+            if e >= per_day:  # whole days without an arrival
+                if e >= per_day * (self.horizon_days + 1):
+                    return
+                whole = math.floor(e / per_day)
+                day += whole
+                e = max(0.0, e - whole * per_day)
+
+    def integrated_at(self, nxt: float, day: int, period: int) -> None:
+        """The integrated walk's arrival at *nxt* seconds, in *period* of *day*, unless it
+        lies past the horizon."""
+        if nxt >= self.horizon_s:
+            return
+        self.next_arrival_s = nxt
+        self.arrival_day = day
+        self.arrival_period = period
+        self.push(self.start_us + round(nxt * _US), _ARRIVE)
 
     # -- the loop ------------------------------------------------------------------------------
 
@@ -571,11 +701,23 @@ class _Run:
         rules = self.escalate.get(self.info[tid][1])
         draws = self.escalation_draws.pop(tid, None)
         if rules and draws is not None and tid not in self.escalated:
-            for (team, p), u in zip(rules, draws, strict=True):
+            for (team, p, k), u in zip(rules, draws, strict=True):
                 if u < p:
                     self.escalated.add(tid)
                     self.commands += 1
-                    self.react(self.desk.escalate(tid, team, at=at))
+                    try:
+                        events = self.desk.escalate(tid, team, at=at)
+                    except InvalidTransitionError as exc:
+                        # The desk's graph or transfer limit refuses it from where this
+                        # ticket waited (not known before the run): the configurations do
+                        # not fit together.
+                        raise ConfigError(
+                            f"the desk refused to escalate ticket {tid} (category "
+                            f"{show(self.info[tid][1])}) to team {show(team)} at "
+                            f"{at.isoformat()}: {exc}",
+                            f"escalations[{k}].team",
+                        ) from None
+                    self.react(events)
                     return
         self.commands += 1
         self.react(self.desk.resolve(tid, agent, at=at))
@@ -860,12 +1002,15 @@ def simulate(
 
     Raises:
         ConfigError: A *seed* that is not an int ``>= 0``, a *progress* or *on_event* that is
-            not callable (checked before the run), an escalation team the desk does not have
-            (path ``escalations[i].team``, see :meth:`SimConfig.check_desk`), a desk command
-            refused by the desk configuration (for instance an escalation the graph does not
-            allow), a handle time or patience drawn from a distribution of the caller's own
-            that is not a number of seconds ``>= 0`` (path ``handle_time`` or ``patience``; an
-            infinite one ends after the run stops), or a run whose staffing cannot keep up:
+            not callable, or what :meth:`SimConfig.check_desk` refuses (checked before the
+            run: an escalation team the desk does not have, path ``escalations[i].team``; a
+            name the desk does not declare, as an :class:`~csflow.errors.UndeclaredNameError`;
+            an escalation the desk refuses whenever that shows before the run), an escalation
+            the desk refuses during the run (its escalation graph or transfer limit, from the
+            queue the ticket waited in; path ``escalations[i].team``, the rule's), a handle
+            time or patience drawn from a distribution of the caller's own that is not a
+            number of seconds ``>= 0`` (path ``handle_time`` or ``patience``; an infinite one
+            ends after the run stops), or a run whose staffing cannot keep up:
             ``MAX_SIM_OPEN`` (a million) tickets open at once (path ``agents``).
 
     Examples:

@@ -12,7 +12,7 @@ import itertools
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any, Final
+from typing import Any, Final, NoReturn
 
 import attrs
 
@@ -22,10 +22,11 @@ from csflow._text import show
 from csflow._time import MAX_US, ONE_US, duration_us, instant_us
 from csflow.calendar import BusinessCalendar
 from csflow.desk import DeskConfig
-from csflow.errors import ConfigError
+from csflow.errors import ConfigError, UndeclaredNameError
 from csflow.metrics import DEFAULT_SERVICE_TARGET
 from csflow.model import AgentProfile, Channel
 from csflow.routing.capacity import CapacityRules
+from csflow.routing.escalation import EscalationGraph
 from csflow.sim._data import clock, mix, number, span
 from csflow.sim.distributions import Distribution, Exponential, read_distribution
 
@@ -303,11 +304,13 @@ class Shift:
             ``away`` then (it finishes what it holds, takes nothing new).  Breaks that overlap
             join into one.  A break that starts with the shift keeps the agent away from the
             shift's first instant (it takes no work before the break), and one that lasts to
-            the shift's end sends it offline from the break (it is not available at the end).
+            the shift's end keeps it away until then, when it goes offline (it is never
+            available between the break and the end).
 
     Raises:
-        ConfigError: *start* or *end* not a timedelta, *end* not after *start*, *breaks* not
-            ``(start, duration)`` pairs of timedeltas, or a break outside the shift.
+        ConfigError: *start* or *end* not a timedelta, *end* not after *start* (path ``end``;
+            ``start`` for a negative start), *breaks* not ``(start, duration)`` pairs of
+            timedeltas, or a break outside the shift (path ``breaks[k]``).
     """
 
     start: timedelta = timedelta(0)
@@ -325,13 +328,15 @@ class Shift:
         if not (timedelta(0) <= self.start and (self.end is None or self.start < self.end)):
             raise ConfigError(
                 "a shift must end after it starts, at or after 0, "
-                f"got {show(self.start)}-{show(self.end)}"
+                f"got {show(self.start)}-{show(self.end)}",
+                "start" if self.start < timedelta(0) else "end",
             )
-        for b, d in self.breaks:
+        for k, (b, d) in enumerate(self.breaks):
             if d <= timedelta(0) or b < self.start or (self.end is not None and d > self.end - b):
                 raise ConfigError(
                     f"break ({show(b)}, {show(d)}) must be a positive span within the shift "
-                    f"{show(self.start)}-{show(self.end)}"
+                    f"{show(self.start)}-{show(self.end)}",
+                    f"breaks[{k}]",
                 )
 
     def on_time(self) -> timedelta | None:
@@ -381,9 +386,10 @@ class AgentGroup:
         ConfigError: A count that is negative or above :data:`MAX_SIM_AGENTS`, *shifts* not a
             sequence of :class:`Shift`, two shifts that overlap (path ``shifts[j]``, the later
             one), more planned presence changes than :data:`MAX_SIM_PRESENCE_CHANGES` (*count*
-            times two per shift and two per break; path ``shifts``), *break_gap* not a
-            ``timedelta >= 0``, or a malformed profile (capacity, skills, languages, teams;
-            path ``capacity.<channel>``, ``skills.<skill>``, ``languages[i]``, ``teams[i]``).
+            times two per shift and two per break; path ``shifts``), *break_waves* not an int
+            ``>= 1`` (path ``break_waves``), *break_gap* not a ``timedelta >= 0``, or a
+            malformed profile (name, capacity, skills, languages, teams; path ``name``,
+            ``capacity.<channel>``, ``skills.<skill>``, ``languages[i]``, ``teams[i]``).
     """
 
     name: str
@@ -398,14 +404,16 @@ class AgentGroup:
 
     def __attrs_post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name:
-            raise ConfigError(f"'name' must be a non-empty string, got {show(self.name)}")
+            raise ConfigError(f"'name' must be a non-empty string, got {show(self.name)}", "name")
         _check_count(self.count)
         for name, value in (("capacity", self.capacity), ("skills", self.skills)):
             if not isinstance(value, Mapping):
                 raise ConfigError(f"{name!r} must be a mapping name -> int, got {show(value)}")
         b = self.break_waves
         if isinstance(b, bool) or not isinstance(b, int) or b < 1:
-            raise ConfigError(f"'break_waves' must be an int >= 1, got {show(self.break_waves)}")
+            raise ConfigError(
+                f"'break_waves' must be an int >= 1, got {show(self.break_waves)}", "break_waves"
+            )
         _span_us(self.break_gap, "break_gap")
         self._check_shifts()
         # Build one profile now so that a malformed one fails at configuration time.
@@ -514,6 +522,60 @@ def _last_change_us(group: AgentGroup) -> int:
             for b, d in s.breaks:
                 latest = max(latest, _span_us(b, "break") + lag + _span_us(d, "break"))
     return latest
+
+
+def _undeclared(kind: str, name: str, declared: Iterable[str], path: str, field: str) -> NoReturn:
+    """Refuse *name*, which the desk's *field* does not declare (as the desk would, mid-run)."""
+    how = "define none" if field in ("tiers", "teams") else "or 'open'"
+    raise UndeclaredNameError(
+        f"undeclared {kind} {show(name)}; declared: {show(sorted(declared))} "
+        f"(DeskConfig.{field}; {how} to accept any)",
+        path,
+    )
+
+
+def _check_group_names(group: AgentGroup, path: str, desk: DeskConfig) -> None:
+    """The names *group*'s agents use are declared by *desk*, as ``Desk.add_agent`` checks
+    them, at the group's own paths."""
+    profile = group.profile(0)
+    if desk.channels is not None:
+        for name in profile.capacity:
+            if name not in desk.channels:
+                where = f"{path}.capacity.{name}"
+                _undeclared("channel", name, desk.channels, where, "channels")
+    if desk.languages is not None:
+        for j, name in enumerate(group.languages):
+            if name not in desk.languages:
+                where = f"{path}.languages[{j}]"
+                _undeclared("language", name, desk.languages, where, "languages")
+    if desk.skills is not None:
+        for name in profile.skills:
+            if name not in desk.skills:
+                _undeclared("skill", name, desk.skills, f"{path}.skills.{name}", "skills")
+    if desk.teams:
+        for j, name in enumerate(group.teams):
+            if name not in desk.teams:
+                _undeclared("team", name, desk.teams, f"{path}.teams[{j}]", "teams")
+
+
+def _escalation_source(desk: DeskConfig, graph: EscalationGraph) -> str | None:
+    """The team a simulated ticket is escalated from, when the desk's configuration fixes it
+    before the run: every ticket waits in the default queue (no triage rule sets a queue,
+    no queue or escalation policy can choose one, no queue overflows), whose team it is, else
+    the escalation graph's first entry (as ``Desk.escalate`` finds it); ``None`` when it
+    depends on the ticket or on the run."""
+    if desk.queue_policy is not None or desk.escalation_policy is not None:
+        return None
+    if any("queue" in rule.then for rule in desk.triage):
+        return None
+    for q in desk.queues:
+        steps = q.relaxation.steps if q.relaxation is not None else ()
+        if any(step.overflow_to is not None for step in steps):
+            return None
+    default = desk.queues[0].name
+    # The desk's own lookup, queue -> team (the last team of a queue that several share).
+    source = {t.queue: t.name for t in desk.teams.values()}.get(default)
+    return graph.entry[0] if source is None else source
 
 
 @attrs.frozen
@@ -802,19 +864,87 @@ class SimConfig:
         )
 
     def check_desk(self, desk_config: DeskConfig) -> None:
-        """Check what the simulation needs of the desk it runs on: every escalation's team is
-        one of *desk_config*'s teams.  :meth:`Scenario.configs`, :func:`~csflow.sweep.run_sweep`
-        and :func:`~csflow.sim.simulate` call it before any run.
+        """Check what the simulation needs of the desk it runs on, so that a run does not
+        fail partway on something known before it starts.  :meth:`Scenario.configs`,
+        :func:`~csflow.sweep.run_sweep` and :func:`~csflow.sim.simulate` call it before any
+        run.
+
+        * Every name the desk must accept is one it declares (see :mod:`csflow.desk.names`):
+          the channels, tiers and languages of the arrival mixes (those of a positive weight:
+          a name of weight 0 never arrives), and the channels (capacity), languages, skills
+          and teams of every group of at least one agent.
+        * Every escalation's team is one of the desk's teams, and, for an escalation that
+          can happen (a positive probability), the desk allows it: its transfer limit does
+          not refuse every hand-over (``max_transfers`` 0 with ``on_limit="refuse"``), and,
+          when the desk has an escalation graph and where the tickets wait is known before
+          the run (no triage rule and no policy can move them out of the default queue, and
+          no queue overflows), the graph lets the team of that queue (else the graph's first
+          entry) escalate to the rule's team.
+          An escalation refused by the desk all the same, later in a run, stops the run with
+          a :class:`~csflow.errors.ConfigError` at the rule's path (see
+          :func:`~csflow.sim.simulate`).
 
         Raises:
+            UndeclaredNameError: A name the desk does not declare, at the path of the field
+                that names it: ``arrivals.channels.<name>``, ``arrivals.tiers.<name>``,
+                ``arrivals.languages.<name>``, ``agents[i].capacity.<channel>``,
+                ``agents[i].languages[j]``, ``agents[i].skills.<skill>``,
+                ``agents[i].teams[j]``.  (A :class:`~csflow.errors.ConfigError`.)
             ConfigError: An escalation to a team the desk does not have (path
-                ``escalations[i].team``).
+                ``escalations[i].team``), one the escalation graph does not allow from
+                where the tickets wait (path ``escalations[i].team``), or one the transfer
+                limit refuses (path ``escalations[i]``).
         """
+        channels = desk_config.channels
+        languages = desk_config.languages
+        a = self.arrivals
+        if channels is not None:
+            for name, w in a.channels:
+                if w > 0 and name not in channels:
+                    _undeclared("channel", name, channels, f"arrivals.channels.{name}", "channels")
+        if desk_config.tiers:
+            for name, w in a.tiers:
+                if w > 0 and name not in desk_config.tiers:
+                    _undeclared("tier", name, desk_config.tiers, f"arrivals.tiers.{name}", "tiers")
+        if languages is not None:
+            for name, w in a.languages:
+                if w > 0 and name not in languages:
+                    where = f"arrivals.languages.{name}"
+                    _undeclared("language", name, languages, where, "languages")
+        for i, g in enumerate(self.agents):
+            if g.count > 0:
+                _check_group_names(g, f"agents[{i}]", desk_config)
         for i, e in enumerate(self.escalations):
             if e.team not in desk_config.teams:
                 raise ConfigError(
                     f"escalation team {show(e.team)} is not a team of the desk; known: "
                     f"{show(sorted(desk_config.teams))}",
+                    f"escalations[{i}].team",
+                )
+        rules = [(i, e) for i, e in enumerate(self.escalations) if e.probability > 0]
+        if not rules:
+            return
+        limit = desk_config.transfers
+        if limit.max_transfers == 0 and limit.on_limit == "refuse":
+            i, e = rules[0]
+            raise ConfigError(
+                f"the desk refuses every escalation (transfers: max_transfers 0, on_limit "
+                f"'refuse'), but tickets of category {show(e.category)} escalate to "
+                f"{show(e.team)} with probability {e.probability:g}",
+                f"escalations[{i}]",
+            )
+        graph = desk_config.escalation
+        if graph is None:
+            return
+        source = _escalation_source(desk_config, graph)
+        if source is None:
+            return
+        for i, e in rules:
+            if not graph.can_escalate(source, e.team):
+                allowed = list(graph.targets(source)) if source in graph.teams else []
+                raise ConfigError(
+                    f"the desk's escalation graph does not let team {show(source)} (where the "
+                    f"tickets wait) escalate to {show(e.team)}; allowed: {show(allowed)}",
                     f"escalations[{i}].team",
                 )
 
@@ -1075,12 +1205,14 @@ class Scenario:
 
     def configs(self) -> tuple[DeskConfig, SimConfig]:
         """The desk and simulation configurations, checked together
-        (:meth:`SimConfig.check_desk`: an escalation to a team the desk does not have is
-        refused here, before any run).
+        (:meth:`SimConfig.check_desk`: a name the desk does not declare, or an escalation to
+        a team the desk does not have or does not allow, is refused here, before any run).
 
         Raises:
             ConfigError: Malformed data, with the path to it (``desk...``/``simulation...``,
-                such as ``simulation.escalations[0].team``).
+                such as ``simulation.escalations[0].team``); an
+                :class:`~csflow.errors.UndeclaredNameError` for an undeclared name (such as
+                ``simulation.arrivals.tiers.vip``).
         """
         try:
             desk = DeskConfig.from_dict(self.desk)
@@ -1089,8 +1221,8 @@ class Scenario:
         sim = SimConfig.from_dict(self.simulation)
         try:
             sim.check_desk(desk)
-        except ConfigError as exc:
-            raise ConfigError(exc.detail, f"simulation.{exc.path}") from None
+        except ConfigError as exc:  # (an UndeclaredNameError stays one)
+            raise type(exc)(exc.detail, f"simulation.{exc.path}") from None
         return desk, sim
 
 
