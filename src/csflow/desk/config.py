@@ -560,8 +560,9 @@ class DeskConfig:
         tier, channel, language or priority no ticket has (errors), tickets that fall back to
         the first queue, tickets that get no SLA, and SLA policies without targets or on a
         calendar that never opens (:mod:`csflow.desk.reach`); escalation rules' conditions
-        are checked for undeclared names too, and for an ``event`` or ``metric`` no
-        escalation is asked about.
+        are checked for undeclared names too, for an ``event`` or ``metric`` no
+        escalation is asked about, and for a ``queue``, ``team`` or ``state`` no ticket is
+        in.
         """
         profiles = list(agents)
         out = [

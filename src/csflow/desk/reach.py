@@ -57,8 +57,9 @@ a rule that depends on them may or may not match.
   decides for those tickets: in ``"first"`` mode the first rule that sets ``queue`` and can
   match, and each before it that might; in ``"all"`` mode the same from the last rule back;
   the first queue when no such rule certainly matches.  A rule whose skills an earlier rule
-  certainly overrides (``"first"``), or a later one might lower (``"all"``), is skipped, as
-  are all rules' skills when a queue policy (which may choose any queue) is configured.
+  certainly overrides (``"first"``) is skipped, as are all rules' skills when a queue policy
+  (which may choose any queue) is configured.  (In ``"all"`` mode matched rules' skills
+  combine, so a later rule never lowers an earlier one's.)
 * "No rule always sets the key" splits the values a field can take until each part is
   decided; rules left depending only on other fields must cover each other (each holds
   whenever all the others fail, by :func:`csflow.lint.implies`), or the part is reported.
@@ -92,7 +93,7 @@ from csflow.lint import (
     _uncovered,
     _View,
 )
-from csflow.model import AgentProfile, Metric, Priority, SkillRequirement, Tier
+from csflow.model import AgentProfile, Metric, Priority, SkillRequirement, TicketStatus, Tier
 from csflow.policies import RuleEscalationPolicy
 from csflow.rules.syntax import Condition, Not, Rule
 
@@ -291,11 +292,15 @@ def _checked_rules(config: ConfigShape) -> Iterator[tuple[str, Rule]]:
 
 def _undeclared_values(config: ConfigShape) -> list[Finding]:
     """Conditions comparing a field of declared names with a name no ticket has (and, in
-    escalation rules, an ``event`` or ``metric`` no escalation is asked about)."""
+    escalation rules, an ``event`` or ``metric`` no escalation is asked about, or a
+    ``queue``, ``team`` or ``state`` no ticket is in)."""
     declared = _declared(config)
     escalation = {
         "event": ("event", _EVENTS),
         "metric": ("metric", tuple(sorted(m.value for m in Metric))),
+        "queue": ("queue", tuple(sorted(q.name for q in config.queues))),
+        "team": ("team", tuple(sorted(config.teams))),
+        "state": ("state", tuple(sorted(s.value for s in TicketStatus))),
     }
     sets = {field: frozenset(names) for field, (_, names) in (declared | escalation).items()}
     out: list[Finding] = []
@@ -323,12 +328,20 @@ def _undeclared_values(config: ConfigShape) -> list[Finding]:
                 )
                 hint = f"; did you mean {close[0]!r}?" if close else ""
                 listed = ", ".join(map(repr, known[:10])) + (", ..." if len(known) > 10 else "")
-                what = {"priority": "priorities", "event": "events", "metric": "metrics"}
-                whose = (
-                    f"no escalation is asked about {kind} {value!r}"
-                    if kind in escalation
-                    else f"no ticket has {kind} {value!r}"
-                )
+                what = {
+                    "priority": "priorities",
+                    "event": "events",
+                    "metric": "metrics",
+                    "queue": "queues",
+                    "team": "teams",
+                    "state": "states",
+                }
+                if kind in ("event", "metric"):
+                    whose = f"no escalation is asked about {kind} {value!r}"
+                elif kind in escalation:
+                    whose = f"no ticket is in {kind} {value!r}"
+                else:
+                    whose = f"no ticket has {kind} {value!r}"
                 out.append(
                     Finding(
                         where,
@@ -541,18 +554,6 @@ def _skill_sources(config: ConfigShape) -> list[tuple[str | None, int | None, _R
     return out
 
 
-def _may_lower(mine: object, later: object) -> bool:
-    """Whether a later ``skills`` value, merged in ``"all"`` mode, may weaken *mine*."""
-    if isinstance(mine, tuple) and isinstance(later, tuple):
-        return False  # lists extend
-    if isinstance(mine, Mapping) and isinstance(later, Mapping):
-        return any(
-            k in later and not (isinstance(later[k], int) and later[k] >= v)
-            for k, v in mine.items()
-        )
-    return True  # a value of another kind replaces this one
-
-
 class _Follow:
     """Follows the tickets to which one triage rule's ``skills`` apply, through the rules."""
 
@@ -613,7 +614,6 @@ class _Follow:
     def queues(self, r: int, space: _Space) -> set[str]:
         """The queues triage may send a ticket of *space* to when rule *r*'s skills apply
         (empty: they never do)."""
-        mine = self.rules[r].then["skills"]
         # In "first" mode rule r's skills apply only when no earlier rule setting skills
         # matches: those that may match are ruled out, with every rule that implies them.
         excluded: list[int] = []
@@ -626,13 +626,6 @@ class _Follow:
                     return set()  # an earlier rule's skills win
                 if status is None:
                     excluded.append(i)
-            if (
-                not self.first
-                and i > r
-                and _may_lower(mine, rule.then["skills"])
-                and self.status(r, i, space) is not False
-            ):
-                return set()  # a later rule's skills may weaken these: cannot tell
         ruled_out: list[Condition] = []
         for i in excluded:
             when = self.rules[i].when
