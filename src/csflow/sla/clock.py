@@ -1102,6 +1102,18 @@ class SlaClock:
             raise ConfigError(
                 f"expected started <= mark <= last, got {started}, {mark}, {last}", path
             )
+        if history:
+            # The pauses finished since the start, in time order: from the clock's start to its
+            # mark (the last resume is at or before it), each pause's end after its start.
+            prev = started
+            for i, u in enumerate(history):
+                if not prev <= u <= mark:
+                    raise ConfigError(
+                        f"expected pause instants in time order from the clock's start "
+                        f"{started} to its mark {mark}, got {show(u)} after {prev}",
+                        join(path, f"history[{i}]"),
+                    )
+                prev = u
         if started < _DATABLE_FROM_US or last > _DATABLE_US:
             # Every instant of the clock's record is from its start to its last instant.
             for key, u in (("started", started), ("last", last)):
