@@ -151,6 +151,7 @@ LOWLEVEL = {
     "BestProficiency",
     "BreakRule",
     "COMBINATORS",
+    "CallbackOffer",
     "COMMANDS",
     "COMMAND_VERSION",
     "CONSISTENCY_MEASURES",

@@ -653,6 +653,10 @@ def _sim_durations(sim: dict[str, Any]) -> dict[str, Any]:
     for key in ("handle_time", "patience"):
         if isinstance(sim.get(key), Mapping):
             sim[key] = {k: _distribution(v, f"simulation.{key}.{k}") for k, v in sim[key].items()}
+    if isinstance(sim.get("callbacks"), Mapping) and "after" in sim["callbacks"]:
+        offer = dict(sim["callbacks"])
+        offer["after"] = to_seconds(offer["after"], "simulation.callbacks.after")
+        sim["callbacks"] = offer
     if isinstance(sim.get("agents"), list):
         groups = []
         for i, g in enumerate(sim["agents"]):

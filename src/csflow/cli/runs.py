@@ -110,7 +110,7 @@ def run_tables(
     a single run its ``sla`` series per interval: every row of
     :attr:`~csflow.sim.SimResult.sla_series`, those of the drain after the horizon too
     (marked ``after_horizon``), so that the rows add up to the report's SLA attainment."""
-    cols = (
+    cols: tuple[str, ...] = (
         "run",
         "seed",
         "customers",
@@ -124,25 +124,31 @@ def run_tables(
         "sla_attainment",
         "longest_queue",
     )
+    # With call-back offers (in the file, or in a swept variant), how many were taken and
+    # how long they waited for the call.
+    offers = sim.callbacks is not None or any(r.callbacks for _, r in results)
+    if offers:
+        cols = (*cols, "callbacks", "callback_wait_s")
     rows = []
     for label, r in results:
         rep = r.report
-        rows.append(
-            (
-                label,
-                r.seed,
-                r.customers,
-                rep.offered,
-                rep.answered,
-                rep.abandoned,
-                rep.service_level,
-                _seconds(rep.average_speed_of_answer),
-                rep.abandonment_rate,
-                rep.occupancy,
-                rep.sla.rate,
-                rep.max_queue_length,
-            )
+        row: tuple[Any, ...] = (
+            label,
+            r.seed,
+            r.customers,
+            rep.offered,
+            rep.answered,
+            rep.abandoned,
+            rep.service_level,
+            _seconds(rep.average_speed_of_answer),
+            rep.abandonment_rate,
+            rep.occupancy,
+            rep.sla.rate,
+            rep.max_queue_length,
         )
+        if offers:
+            row = (*row, r.callbacks, _seconds(r.callback_wait))
+        rows.append(row)
     tables = [Table("runs", "Runs", cols, tuple(rows))]
     # Without a sweep, every run is a replication of the one configuration: one mean row.
     every = "all runs"

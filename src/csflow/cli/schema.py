@@ -166,6 +166,18 @@ def schema() -> dict[str, Any]:
             ),
         ],
     }
+    # (null, or an object: "required" and the properties apply to an object only.)
+    callbacks = _obj(
+        {
+            "after": d,
+            "accept": {"type": "number", "minimum": 0, "maximum": 1},
+            "channels": {"type": "array", "items": {"type": "string"}},
+        },
+        "offer waiting customers a call-back: after how long on hold, the probability "
+        "they accept, on which channels (default: phone); null: no offer",
+        ["after", "accept"],
+    )
+    callbacks["type"] = ["object", "null"]
     simulation = _obj(
         {
             "start": {"type": "string", "description": "ISO 8601 instant with an offset"},
@@ -208,6 +220,7 @@ def schema() -> dict[str, Any]:
             "interval": d,
             "reply_on_assign": {"type": "boolean"},
             "short_abandon": d,
+            "callbacks": callbacks,
         },
         "csflow.sim.SimConfig.from_dict",
         ["start", "duration", "arrivals"],

@@ -8,8 +8,8 @@ events the desk returns.  One concept per module:
   :class:`Empirical`, or any :class:`Distribution`.
 * :mod:`csflow.sim.scenario` -- what to simulate: :class:`Arrivals` and their
   :class:`RatePeriod` profile, :class:`AgentGroup` and :class:`Shift`,
-  :class:`EscalationRule`, :class:`SimConfig`, :data:`PEAK_DAYS`, and whole runs as plain
-  data (:class:`Scenario`, :func:`mmc_scenario`).
+  :class:`EscalationRule`, :class:`CallbackOffer`, :class:`SimConfig`, :data:`PEAK_DAYS`,
+  and whole runs as plain data (:class:`Scenario`, :func:`mmc_scenario`).
 * :mod:`csflow.sim.engine` -- the run loop (:func:`simulate`, :func:`run_scenario`), with the
   theory of operation.
 * :mod:`csflow.sim.result` -- what a run returns: :class:`SimResult`, :class:`SlaInterval`.
@@ -26,6 +26,7 @@ from csflow.sim.scenario import (
     PEAK_DAYS,
     AgentGroup,
     Arrivals,
+    CallbackOffer,
     EscalationRule,
     RatePeriod,
     Scenario,
@@ -38,6 +39,7 @@ __all__ = [
     "PEAK_DAYS",
     "AgentGroup",
     "Arrivals",
+    "CallbackOffer",
     "Distribution",
     "Empirical",
     "EscalationRule",

@@ -62,6 +62,20 @@ and day.  Each arrival draws its channel, tier, category and language from the c
 mixes, and a patience for its channel: when the patience runs out while the ticket still
 waits for its first agent, the customer abandons (``desk.abandon``).
 
+Call-back offers (:attr:`SimConfig.callbacks`, a :class:`~csflow.sim.scenario.CallbackOffer`)
+add one more kind of heap entry.  A customer of an offered channel who would accept the offer
+(a draw at its arrival) gets an entry at ``arrival + after``, pushed before its patience's
+(so an offer and a patience that end at one instant make the offer first); when it comes and
+the ticket still waits for its first agent, the simulator calls ``desk.request_callback``
+and drops the ticket from the tickets waiting for their first agent, so that its patience's
+entry finds nothing to do (the customer hung up to wait for the call; the desk keeps the
+ticket's place and routes it on the phone channel).  A customer who would decline gets no
+entry and keeps its patience.  A run without an offer pushes no such entry and takes no
+such draw: its loop is the same.  The call-backs requested are counted
+(:attr:`SimResult.callbacks`), and, for those an agent reached, the time from the request
+to the agent (read from the :class:`~csflow.events.CallbackDue` that follows the
+assignment), both for the report's tickets (warm-up tickets left out).
+
 Common random numbers
 ---------------------
 Two runs with the same seed see the same customers, whatever their staffing or policies, so
@@ -72,7 +86,11 @@ feeds a master generator that seeds one stream per source of randomness: the *ar
 draws are taken at its arrival, in arrival order, whether or not they are used: the desk's
 decisions (who waits, who is served first) change which draws matter, never which customer
 gets which.  A ticket handled again (after an escalation, or when its agent left) draws from a
-fifth stream, *rehandle*, so that the first handle times stay aligned.
+fifth stream, *rehandle*, so that the first handle times stay aligned.  With call-backs
+offered, a sixth stream, *callback*, seeded after the five others (so they and every run
+without an offer are unchanged), gives each customer of an offered channel, at its arrival,
+the uniform that decides whether it would accept, whether or not it is still waiting when
+the offer comes.
 """
 
 from __future__ import annotations
@@ -93,7 +111,7 @@ from csflow._text import show
 from csflow._time import duration_us, instant_us, utc
 from csflow.desk import Desk, DeskConfig
 from csflow.errors import ConfigError, InvalidTransitionError
-from csflow.events import Event, TicketAssigned
+from csflow.events import CallbackDue, Event, TicketAssigned
 from csflow.metrics import Summarizer
 from csflow.model import Tier
 from csflow.sim.arrivals import Arrivals
@@ -163,7 +181,7 @@ class _Picker:
         return self.names[min(i, len(self.names) - 1)]
 
 
-_ARRIVE, _DONE, _ABANDON, _PRESENCE, _STOP = 0, 1, 2, 3, 4
+_ARRIVE, _DONE, _ABANDON, _PRESENCE, _STOP, _CALLBACK = 0, 1, 2, 3, 4, 5
 
 # An agent's presence states, as the plans keep them, and the desk's names for them.
 _OFFLINE, _AVAILABLE, _AWAY = 0, 1, 2
@@ -247,6 +265,25 @@ class _Run:
         self.patience_rng = random.Random(master.getrandbits(128))
         self.routing_rng = random.Random(master.getrandbits(128))
         self.rehandle_rng = random.Random(master.getrandbits(128))
+        # Call-back offers (see the module notes): the offered channels (none without an
+        # offer, so an arrival pays one set lookup), the delay, the acceptance, and their own
+        # stream, seeded after the others so that those stay what they were.
+        offer = config.callbacks
+        self.offered: frozenset[str] = frozenset()
+        self.offer_us = 0
+        self.accept = 0.0
+        self.callback_rng: random.Random | None = None
+        if offer is not None:
+            self.offered = frozenset(offer.channels)
+            self.offer_us = duration_us(offer.after, "after", ConfigError)
+            self.accept = float(offer.accept)
+            self.callback_rng = random.Random(master.getrandbits(128))
+        # The report's call-backs: how many were requested, when each still unanswered one
+        # was (ticket -> µs), and the waits from request to agent of those answered.
+        self.callbacks = 0
+        self.callback_since: dict[str, int] = {}
+        self.callbacks_answered = 0
+        self.callback_wait_us = 0
         # Draws taken at arrival and used later: ticket -> first handle time (seconds), and
         # ticket -> one uniform per escalation rule of its category.
         self.first_handle: dict[str, float] = {}
@@ -344,10 +381,22 @@ class _Run:
         # The report, folded in as the run goes (what summarize() over the events would give).
         self.summary = Summarizer(config.service_target, short_abandon=config.short_abandon)
         self.fold: Callable[..., None] = self.summary.add
+        if offer is not None:
+            # Only a run with call-backs reads the CallbackDue events (the wait from request
+            # to agent): a run without pays nothing for it.
+            plain = self.fold
+            answered = self.answered
+
+            def fold_callbacks(event: Event, at_us: int | None = None) -> None:
+                if type(event) is CallbackDue:
+                    answered(event)
+                plain(event, at_us)
+
+            self.fold = fold_callbacks
         if on_event is not None:
             if not callable(on_event):
                 raise ConfigError(f"on_event must be callable, got {show(on_event)}")
-            add = self.summary.add
+            add = self.fold
             tell = on_event
 
             def fold(event: Event, at_us: int | None = None) -> None:
@@ -607,6 +656,9 @@ class _Run:
                     self.forget(a, at)
             elif kind == _PRESENCE:
                 self.presence_change(a, b, t_us, at)
+            elif kind == _CALLBACK:
+                if a in waiting:
+                    self.call_back(a, t_us, at)
             else:
                 self.stop(t_us)
                 break
@@ -682,12 +734,35 @@ class _Run:
             type(give_up) is not float or not 0.0 <= give_up < self.max_draw_s
         ):
             give_up = self.draw(give_up, "patience")
+        accepts = False
+        if channel in self.offered:
+            accepts = self.callback_rng.random() < self.accept  # type: ignore[union-attr]
         self.schedule_arrival()
         self.waiting.add(tid)
         self.commands += 1
         self.react(self.desk.submit(ticket, at=at))
-        if give_up is not None and tid in self.waiting:
-            self.push(t_us + round(give_up * _US), _ABANDON, tid)
+        if tid in self.waiting:
+            if accepts:  # before the patience: at one instant, the offer comes first
+                self.push(t_us + self.offer_us, _CALLBACK, tid)
+            if give_up is not None:
+                self.push(t_us + round(give_up * _US), _ABANDON, tid)
+
+    def call_back(self, tid: str, t_us: int, at: datetime) -> None:
+        """The customer of *tid*, still waiting for its first agent, takes the offer: the
+        desk makes the ticket a call-back, and the customer no longer abandons."""
+        self.waiting.discard(tid)  # its patience's entry now finds nothing to do
+        if not (self.warm and tid in self.warm):
+            self.callbacks += 1
+            self.callback_since[tid] = t_us
+        self.commands += 1
+        self.react(self.desk.request_callback(tid, at=at))
+
+    def answered(self, event: CallbackDue) -> None:
+        """An agent took a call-back of the report's: the wait from its request."""
+        since = self.callback_since.pop(event.ticket_id, None)
+        if since is not None:
+            self.callbacks_answered += 1
+            self.callback_wait_us += instant_us(event.at, "at") - since
 
     def done(self, tid: str, agent: str, at: datetime, t_us: int) -> None:
         del self.handling[tid]
@@ -971,8 +1046,9 @@ def simulate(
         desk_config: The desk under test: its tiers, SLA policies, queues, routing, teams.
         config: The traffic, the agents and the horizon.
         seed: The seed of the run's randomness, an int ``>= 0``: it seeds one stream each for
-            the arrivals, the handle times, the patience and the routing draws, so runs with
-            the same seed see the same customers whatever their staffing or policies.
+            the arrivals, the handle times, the patience and the routing draws (and, with
+            call-backs offered, the customers' answers to the offer), so runs with the same
+            seed see the same customers whatever their staffing, policies or offers.
         progress: Called now and then with the fraction done (0.0-1.0), and with 1.0 at the
             end; a callback that takes two positional arguments also gets the customers
             simulated so far (warm-up included).  A CLI draws a progress line with it.
@@ -981,7 +1057,8 @@ def simulate(
             ``summarize(events)`` over them is the report.
 
     Returns:
-        The :class:`SimResult`, whose ``report`` is :func:`csflow.metrics.summarize` over the
+        The :class:`SimResult` (with :attr:`SimConfig.callbacks`, the call-backs requested
+        and their waits too), whose ``report`` is :func:`csflow.metrics.summarize` over the
         desk's events (warm-up tickets left out; folded in as the run goes), with an
         ``available`` time that makes its occupancy busy time over busy plus idle time.  Its
         window runs from the end of the warm-up until the arrivals stop (the end of
@@ -1005,7 +1082,8 @@ def simulate(
             not callable, or what :meth:`SimConfig.check_desk` refuses (checked before the
             run: an escalation team the desk does not have, path ``escalations[i].team``; a
             name the desk does not declare, as an :class:`~csflow.errors.UndeclaredNameError`;
-            an escalation the desk refuses whenever that shows before the run), an escalation
+            an escalation the desk refuses whenever that shows before the run; call-backs
+            offered on a desk that cannot make a call, path ``callbacks``), an escalation
             the desk refuses during the run (its escalation graph or transfer limit, from the
             queue the ticket waited in; path ``escalations[i].team``, the rule's), a handle
             time or patience drawn from a distribution of the caller's own that is not a
@@ -1046,6 +1124,13 @@ def simulate(
         run.series(),
         seed,
         run.occupancy_series(),
+        run.callbacks,
+        run.callbacks_answered,
+        (
+            timedelta(microseconds=run.callback_wait_us // run.callbacks_answered)
+            if run.callbacks_answered
+            else None
+        ),
     )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import attrs
 
@@ -64,6 +64,15 @@ class SimResult:
             :attr:`csflow.metrics.Report.occupancy` is the report's busy time over that plus
             the idle time (available less busy) of the rows from the end of the warm-up to
             the end of the arrivals (see :func:`~csflow.sim.engine.simulate`).
+        callbacks: Call-backs requested: customers of the report (warm-up tickets left out)
+            who took the offer of :attr:`SimConfig.callbacks` while still waiting for a
+            first agent; 0 without an offer.  The desk counts nothing of it (a request
+            returns no event), so the report does not show it.
+        callbacks_answered: Of those, the call-backs an agent took (a
+            :class:`~csflow.events.CallbackDue`) before the run ended.
+        callback_wait: The mean time from a call-back's request to the agent who took it,
+            over the *callbacks_answered*; ``None`` when there are none.  (The report's ASA
+            counts a call-back's whole wait, from the customer's arrival.)
     """
 
     report: Report
@@ -73,3 +82,6 @@ class SimResult:
     sla_series: tuple[SlaInterval, ...]
     seed: int
     occupancy_series: tuple[tuple[datetime, float | None], ...] = ()
+    callbacks: int = 0
+    callbacks_answered: int = 0
+    callback_wait: timedelta | None = None

@@ -34,6 +34,7 @@ __all__ = [
     "PEAK_DAYS",
     "AgentGroup",
     "Arrivals",
+    "CallbackOffer",
     "EscalationRule",
     "RatePeriod",
     "Scenario",
@@ -601,6 +602,102 @@ class EscalationRule:
             raise ConfigError(f"'probability' must be a number in [0, 1], got {show(p)}")
 
 
+def _offer_channels(value: object) -> tuple[str, ...]:
+    """The converter of :attr:`CallbackOffer.channels`: channel names, at least one, each
+    once."""
+    names = _names(value, "channels")
+    if not names:
+        raise ConfigError("'channels' must name at least one channel, got none", "channels")
+    for i, name in enumerate(names):
+        if not name:
+            raise ConfigError(
+                f"channels[{i}] must be a non-empty string, got {show(name)}", f"channels[{i}]"
+            )
+        if name in names[:i]:
+            raise ConfigError(
+                f"channels[{i}]: {show(name)} is offered twice (as channels[{names.index(name)}])",
+                f"channels[{i}]",
+            )
+    return names
+
+
+@attrs.frozen
+class CallbackOffer:
+    """Offer a call-back to customers still on hold: a planner's what-if for a peak day.
+
+    A customer on one of *channels* who still waits for a first agent *after* its arrival is
+    offered a call-back and takes it with probability *accept*: the simulator then asks the
+    desk for one (:meth:`~csflow.desk.Desk.request_callback`: the ticket keeps its place in
+    line and waits for an agent who can take a call now, on the ``phone`` channel; its
+    handling takes the handle time drawn at its arrival for its own channel), and the
+    customer no longer abandons (it hung up and waits for the call: its patience is
+    cancelled).  A customer who declines keeps waiting with its patience.  Whether a
+    customer would accept is drawn at its arrival, for every customer of an offered channel,
+    from a stream of its own (see the run loop's "Common random numbers"), so runs with and
+    without the offer see the same customers, handle times and patience.
+
+    Args:
+        after: How long a customer waits before the offer, a ``timedelta >= 0`` (``0``: at
+            once, to every customer who could not be served on arrival).  When a customer's
+            patience runs out at that very instant, the offer comes first.
+        accept: The probability that a customer takes the offer, a number in ``[0, 1]``.
+        channels: The channels whose customers are offered a call-back (default: the
+            phone's: "press 1 to be called back"), at least one, each once.
+
+    Raises:
+        ConfigError: An *after* that is not a ``timedelta >= 0`` (path ``after``), an
+            *accept* that is not a number in ``[0, 1]`` (path ``accept``), or *channels* not
+            a sequence of distinct non-empty names (path ``channels`` or ``channels[i]``).
+
+    Examples:
+        >>> from datetime import timedelta
+        >>> CallbackOffer(timedelta(minutes=2), 0.6).channels
+        ('phone',)
+    """
+
+    after: timedelta
+    accept: float
+    channels: tuple[str, ...] = attrs.field(default=("phone",), converter=_offer_channels)
+
+    def __attrs_post_init__(self) -> None:
+        try:
+            _span_us(self.after, "after")
+        except ConfigError as exc:
+            raise ConfigError(exc.detail, "after") from None
+        p = self.accept
+        if isinstance(p, bool) or not isinstance(p, int | float) or not 0 <= p <= 1:
+            raise ConfigError(f"'accept' must be a number in [0, 1], got {show(p)}", "accept")
+
+
+def _callbacks(value: object) -> CallbackOffer | None:
+    """The converter of :attr:`SimConfig.callbacks`: ``None`` or a :class:`CallbackOffer`."""
+    if value is None or isinstance(value, CallbackOffer):
+        return value
+    raise ConfigError(
+        f"'callbacks' must be a CallbackOffer or None, got {show(value)}", "callbacks"
+    )
+
+
+def _offer_from_dict(data: object, path: str) -> CallbackOffer:
+    """A :class:`CallbackOffer` from ``{"after": "PT2M", "accept": 0.6, "channels":
+    ["phone"]}`` (*channels* optional)."""
+    d = mapping(data, path)
+    check_keys(d, ("after", "accept", "channels"), path)
+    for key in ("after", "accept"):
+        if key not in d:
+            raise ConfigError(f"missing {key!r}", f"{path}.{key}")
+    kw: dict[str, Any] = {}
+    if "channels" in d:
+        kw["channels"] = sequence(d["channels"], f"{path}.channels")
+    return wrap(  # type: ignore[no-any-return]
+        path,
+        CallbackOffer,
+        span(d["after"], f"{path}.after", zero=True),
+        number(d["accept"], f"{path}.accept"),
+        **kw,
+    )
+
+
 def _distributions(value: Any, argument: str) -> tuple[tuple[str, Distribution], ...]:
     if isinstance(value, tuple):
         try:
@@ -729,6 +826,11 @@ class SimConfig:
             :attr:`csflow.metrics.Report.short_abandoned`), as the real desk's reports of
             :func:`~csflow.metrics.summarize` with the same threshold leave it out.
             ``timedelta(0)`` (the default) leaves every abandonment in.
+        callbacks: Offer waiting customers a call-back (a :class:`CallbackOffer`: after how
+            long on hold, who accepts, on which channels); ``None`` (the default): no offer.
+            Each offered channel must be one the traffic brings (a positive weight in
+            ``arrivals.channels``).  :attr:`SimResult.callbacks` counts the call-backs
+            requested.
 
     Raises:
         ConfigError: Anything malformed (a field of the wrong type, such as *arrivals* that is
@@ -743,8 +845,10 @@ class SimConfig:
             horizon whose end plus :data:`MAX_DRAIN` is past the year 9999 (path
             ``duration``, or ``start`` when the start alone is too late; ``agents[i].shifts``
             for a shift change that late), two groups of one name (path ``agents[i].name``),
-            or *handle_time* without a ``"default"`` (path ``handle_time``).  The error's
-            path names the field.
+            or *handle_time* without a ``"default"`` (path ``handle_time``), *callbacks* not
+            a :class:`CallbackOffer` or ``None`` (path ``callbacks``), or an offered channel
+            the traffic never brings (path ``callbacks.channels[i]``).  The error's path
+            names the field.
     """
 
     start: datetime
@@ -763,6 +867,7 @@ class SimConfig:
     interval: timedelta = timedelta(minutes=30)
     reply_on_assign: bool = True
     short_abandon: timedelta = timedelta(0)
+    callbacks: CallbackOffer | None = attrs.field(default=None, converter=_callbacks)
 
     def __attrs_post_init__(self) -> None:
         try:
@@ -835,6 +940,17 @@ class SimConfig:
                 f"{show([k for k, _ in self.handle_time])}",
                 "handle_time",
             )
+        if self.callbacks is not None:
+            # An offer on a channel no customer comes on would never be made: a slip (a
+            # chat desk left with the default "phone"), refused rather than run without it.
+            brought = [name for name, w in self.arrivals.channels if w > 0]
+            for i, name in enumerate(self.callbacks.channels):
+                if name not in brought:
+                    raise ConfigError(
+                        f"call-backs are offered on channel {show(name)}, which the traffic "
+                        f"never brings; arrivals.channels brings {show(brought)}",
+                        f"callbacks.channels[{i}]",
+                    )
 
     def expected_customers(self) -> float:
         """The customers the configuration expects over its horizon: the arrival rates
@@ -883,17 +999,23 @@ class SimConfig:
           An escalation refused by the desk all the same, later in a run, stops the run with
           a :class:`~csflow.errors.ConfigError` at the rule's path (see
           :func:`~csflow.sim.simulate`).
+        * With call-backs offered (:attr:`callbacks`), the desk takes a call-back: it
+          declares the ``phone`` channel (when it declares its channels), and some group of
+          at least one agent has phone capacity that the desk's capacity limits do not cap
+          to 0.
 
         Raises:
             UndeclaredNameError: A name the desk does not declare, at the path of the field
                 that names it: ``arrivals.channels.<name>``, ``arrivals.tiers.<name>``,
                 ``arrivals.languages.<name>``, ``agents[i].capacity.<channel>``,
                 ``agents[i].languages[j]``, ``agents[i].skills.<skill>``,
-                ``agents[i].teams[j]``.  (A :class:`~csflow.errors.ConfigError`.)
+                ``agents[i].teams[j]``; ``callbacks`` for call-backs offered on a desk whose
+                channels leave out ``phone``.  (A :class:`~csflow.errors.ConfigError`.)
             ConfigError: An escalation to a team the desk does not have (path
                 ``escalations[i].team``), one the escalation graph does not allow from
-                where the tickets wait (path ``escalations[i].team``), or one the transfer
-                limit refuses (path ``escalations[i]``).
+                where the tickets wait (path ``escalations[i].team``), one the transfer
+                limit refuses (path ``escalations[i]``), or call-backs offered when no agent
+                can take a call (path ``callbacks``).
         """
         channels = desk_config.channels
         languages = desk_config.languages
@@ -914,6 +1036,8 @@ class SimConfig:
         for i, g in enumerate(self.agents):
             if g.count > 0:
                 _check_group_names(g, f"agents[{i}]", desk_config)
+        if self.callbacks is not None:
+            self._check_callbacks(desk_config)
         for i, e in enumerate(self.escalations):
             if e.team not in desk_config.teams:
                 raise ConfigError(
@@ -947,6 +1071,30 @@ class SimConfig:
                     f"tickets wait) escalate to {show(e.team)}; allowed: {show(allowed)}",
                     f"escalations[{i}].team",
                 )
+
+    def _check_callbacks(self, desk_config: DeskConfig) -> None:
+        """A call-back is a phone call: the desk declares ``phone`` (when it declares its
+        channels) and some agent of the run can take one."""
+        phone = Channel.PHONE.name
+        channels = desk_config.channels
+        if channels is not None and phone not in channels:
+            # The desk's own refusal of request_callback, found before the run.
+            _undeclared("channel", phone, channels, "callbacks", "channels")
+        limit = desk_config.capacity.limits.get(phone)
+        if limit == 0 or not any(
+            g.count > 0 and any(str(c) == phone and n > 0 for c, n in g.capacity.items())
+            for g in self.agents
+        ):
+            raise ConfigError(
+                "call-backs are offered, but no agent can take a call: a call-back waits "
+                "for an agent with 'phone' capacity, and "
+                + (
+                    "the desk's capacity limits allow no phone ticket at all"
+                    if limit == 0
+                    else "no agent group of at least one agent has any"
+                ),
+                "callbacks",
+            )
 
     def _check_horizon(self, start_us: int) -> None:
         """The horizon's bounds: :data:`MAX_SIM_INTERVALS` intervals, and an end (its drain
@@ -1001,7 +1149,8 @@ class SimConfig:
                          "break_waves": 3, "break_gap": "PT30M"}],
              "escalations": [{"category": "refund", "team": "finance", "probability": 0.3}],
              "max_customers": null, "warmup": 0, "service_target": 20, "interval": "PT30M",
-             "reply_on_assign": true, "short_abandon": 5}
+             "reply_on_assign": true, "short_abandon": 5,
+             "callbacks": {"after": "PT2M", "accept": 0.6, "channels": ["phone"]}}
 
         Durations are ISO 8601 or seconds; times of day ``"HH:MM"``.
 
@@ -1026,6 +1175,7 @@ class SimConfig:
                 "interval",
                 "reply_on_assign",
                 "short_abandon",
+                "callbacks",
             ),
             path,
         )
@@ -1097,6 +1247,8 @@ class SimConfig:
                     at("reply_on_assign"),
                 )
             kw["reply_on_assign"] = d["reply_on_assign"]
+        if d.get("callbacks") is not None:
+            kw["callbacks"] = _offer_from_dict(d["callbacks"], at("callbacks"))
         return wrap(  # type: ignore[no-any-return]
             path,
             cls,
