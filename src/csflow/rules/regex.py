@@ -74,7 +74,8 @@ searched in a derived form in which ``$``, ``\\Z`` (and ``\\b``, ``\\B`` at the 
 match at the cut, ``(?m)$`` matches only before a newline, and a negative lookahead that
 reaches the cut counts as if its body could match there (so the lookahead fails), as does
 each part of that body that, at the cut, stands for a position further on (a lookbehind, a
-nested negative lookahead, ``(?m)^``).  An atomic group or a possessive repeat keeps the first way its body
+nested negative lookahead, ``(?m)^``) or for where a part that jumped to the cut (below)
+began (``\\A``, ``^``).  An atomic group or a possessive repeat keeps the first way its body
 matched, and in the cut that may not be the whole value's way: where some way of its body may
 read the cut, it fails (inside a negative lookahead: it might match), found by searching its
 body once more; one that nothing follows matches as an ordinary group or repeat, and one
@@ -762,8 +763,11 @@ class _Rewriter:
                         out += [self.not_at_end, (op, av)]
                     else:
                         out.append(self.or_at_end((op, av)))
-                elif at == "AT_BEGINNING" and multiline and not positive and not behind:
-                    # At the cut it stands for a line start further on: "might match".
+                elif at in ("AT_BEGINNING", "AT_BEGINNING_STRING") and not positive and not behind:
+                    # At the cut it stands for a line start further on (``(?m)^``), or for
+                    # where a part that jumped to the cut began: a zero-width atomic or
+                    # possessive part may end where it started, at the start (``\A``, ``^``):
+                    # "might match".
                     out.append(self.or_at_end((op, av)))
                 else:
                     out.append((op, av))  # a start: decided by the characters before it

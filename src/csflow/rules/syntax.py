@@ -599,6 +599,11 @@ class LazyText:
         return (str, (str(self),))
 
 
+def _keep_text(value: str | LazyText) -> str:
+    """``Decision(reason=...)``: a str, or a LazyText kept as it is until first read."""
+    return value  # type: ignore[return-value]
+
+
 @attrs.frozen(repr=False)
 class Decision:
     """What a rule set decided for one context.
@@ -611,32 +616,52 @@ class Decision:
         sources: For each action key, the names of the rules its value came from.
         reason: A sentence saying which rules matched and which conditions held.  A rule set
             builds it when it is first read, and keeps it short whatever matched: past about
-            2,000 characters it names the first matched rules and counts the rest.
+            2,000 characters it names the first matched rules and counts the rest.  It is
+            an ordinary field of text for attrs too: ``attrs.asdict`` gives it as a ``str``.
     """
 
     rule: str | None
     matched: tuple[str, ...]
     actions: Mapping[str, Any] = attrs.field(hash=False)
     sources: Mapping[str, tuple[str, ...]] = attrs.field(hash=False)
-    # A str, or a LazyText a rule set gives; compared as text, left out of the hash (which
-    # ``rule`` and ``matched`` already spread), replaced by its text when first read.
-    _reason: str | LazyText = attrs.field(alias="reason", eq=str, hash=False)
-
-    @property
-    def reason(self) -> str:
-        """A sentence saying which rules matched and which conditions held."""
-        text = self._reason
-        if isinstance(text, str):
-            return text
-        built = str(text)
-        object.__setattr__(self, "_reason", built)
-        return built
+    # Left out of the hash (which ``rule`` and ``matched`` already spread).  A rule set gives
+    # a LazyText: the slot holds it until the first read, which (through _LazySlot below)
+    # replaces it by its text, so every read -- attrs' eq, asdict, evolve, pickling
+    # included -- sees a str.
+    reason: str = attrs.field(hash=False, converter=_keep_text)
 
     def __repr__(self) -> str:
         return (
             f"Decision(rule={self.rule!r}, matched={self.matched!r}, actions={self.actions!r}, "
             f"sources={self.sources!r}, reason={self.reason!r})"
         )
+
+
+class _LazySlot:
+    """``Decision.reason``: the slot, read as text (a LazyText in it is built on first read)."""
+
+    __slots__ = ("_slot",)
+
+    def __init__(self, slot: Any) -> None:
+        self._slot = slot
+
+    def __get__(self, obj: object, owner: type | None = None) -> Any:
+        if obj is None:
+            return self
+        value = self._slot.__get__(obj, owner)
+        if type(value) is LazyText:
+            value = str(value)
+            self._slot.__set__(obj, value)
+        return value
+
+    def __set__(self, obj: object, value: object) -> None:
+        self._slot.__set__(obj, value)
+
+    def __delete__(self, obj: object) -> None:
+        self._slot.__delete__(obj)
+
+
+Decision.reason = _LazySlot(Decision.__dict__["reason"])  # type: ignore[assignment]
 
 
 # The loader's way to the parsed form: each part is checked already, with its path in the

@@ -18,7 +18,7 @@ from typing import Any, Final
 from csflow._text import show
 from csflow._time import MAX_US, MIN_US, from_us, instant_us, to_us, utc
 from csflow.calendar import BusinessCalendar
-from csflow.errors import CalendarError, ConfigError, InvalidTransitionError
+from csflow.errors import CalendarError, ConfigError, CsflowError, InvalidTransitionError
 from csflow.events import SlaEvent
 from csflow.model import Metric, MetricMap, Priority, Ticket, TicketStatus
 from csflow.sla._checks import (
@@ -192,6 +192,42 @@ def _check_restored_instant(u: int, policy: SlaPolicy, path: str) -> None:
         raise ConfigError(str(exc), path) from None
 
 
+def _kept_calendars(
+    raw: object, clocks: list[SlaClock | None], last: int, path: str
+) -> tuple[tuple[SlaClock, BusinessCalendar], ...]:
+    """A snapshot's ``zones``: for each finished clock kept from another policy, a 24/7
+    calendar in the zone it counted in (which still bounds the ticket's instants).
+
+    Raises:
+        ConfigError: Malformed data, a metric without a finished clock, or a zone that is
+            unknown or cannot date the ticket's last instant, with the path to it.
+    """
+    if raw is None:
+        return ()
+    where = join(path, "zones")
+    if not isinstance(raw, Mapping):
+        raise ConfigError(f"expected a mapping, got {show(raw)}", where)
+    out: list[tuple[SlaClock, BusinessCalendar]] = []
+    for key, zone in raw.items():
+        at = join(where, str(key))
+        try:
+            clock = clocks[METRICS.index(Metric.parse(key))]
+        except ConfigError as exc:
+            raise ConfigError(exc.detail, at) from None
+        if clock is None or clock._state in LIVE_STATES:
+            raise ConfigError(f"no finished clock of {show(key)}", at)
+        if not isinstance(zone, str):
+            raise ConfigError(f"expected a time zone name, got {show(zone)}", at)
+        try:
+            cal = BusinessCalendar.always_open(zone)
+            if last > _DATABLE_US:
+                _check_datable(last, last, (cal,), "last")
+        except CsflowError as exc:
+            raise ConfigError(str(exc), at) from None
+        out.append((clock, cal))
+    return tuple(out)
+
+
 def _event_at(event: SlaEvent) -> int:
     # The instant, not the datetime: two datetimes in one zone compare by wall clock in
     # Python, so an event in the repeated hour of a fall-back would sort before an earlier one.
@@ -231,6 +267,7 @@ class TicketSla:
     __slots__ = (
         "_clocks",
         "_facts",
+        "_kept",
         "_last",
         "_policy",
         "_priority",
@@ -278,6 +315,7 @@ class TicketSla:
         self._replied = False
         self._last = t
         self._facts: _Facts | None = _Facts(t, initial)
+        self._kept: tuple[tuple[SlaClock, BusinessCalendar], ...] = ()
         paused = policy._paused_by.get(initial, _RUNS)
         specs = policy._specs
         clocks: list[SlaClock | None] = [None, None, None, None]
@@ -329,6 +367,7 @@ class TicketSla:
         self._replied = facts.first is not None
         self._last = t
         self._facts = facts
+        self._kept = ()
         self._clocks = [None, None, None, None]
         acts: list[SlaEvent] = []
         if status is not _SOLVED:
@@ -360,11 +399,32 @@ class TicketSla:
 
     def _calendars(self) -> list[BusinessCalendar]:
         """The calendars the ticket's instants are read on: the policy's, and those of clocks
-        kept from an earlier policy."""
+        kept from an earlier policy (for a finished clock restored from a snapshot, a 24/7
+        calendar in its zone: only the zone's range matters once a clock is finished)."""
         out = list(self._policy.calendars_used)
         for c in self._clocks:
             if c is not None and c._spec.calendar not in out:
                 out.append(c._spec.calendar)
+        for kept, cal in self._kept:
+            if any(c is kept for c in self._clocks) and cal not in out:
+                out.append(cal)
+        return out
+
+    def _kept_zones(self) -> dict[str, str]:
+        """Metric -> zone of each finished clock whose calendar is not the policy's (a
+        snapshot's ``zones``: a restore rebuilds clocks on the policy's calendars)."""
+        used = self._policy.calendars_used
+        out: dict[str, str] = {}
+        for m, c in zip(METRICS, self._clocks, strict=True):
+            if c is None or c._state in LIVE_STATES:
+                continue
+            for kept, cal in self._kept:
+                if kept is c:
+                    out[m.value] = cal.timezone
+                    break
+            else:
+                if c._spec.calendar not in used:
+                    out[m.value] = c._spec.calendar.timezone
         return out
 
     def _first_us(self) -> int:
@@ -958,6 +1018,8 @@ class TicketSla:
                 for m, c in zip(METRICS, self._clocks, strict=True)
                 if c
             },
+            # Absent in most snapshots: only finished clocks kept from another policy's zone.
+            **({"zones": zones} if (zones := self._kept_zones()) else {}),
         }
 
     @classmethod
@@ -968,11 +1030,15 @@ class TicketSla:
 
         Clocks are rebuilt on the calendar each metric counts on
         (:meth:`SlaPolicy.calendar_for`).  (A finished clock's calendar no longer matters: only
-        live clocks count time.)
+        live clocks count time.  Its zone still bounds the ticket's instants: a finished clock
+        kept from a policy that counted it in another zone is written with that zone, under
+        ``zones``, and keeps the bound.)
 
         Raises:
             ConfigError: Malformed data or an unknown policy, with the path to it; among
-                others an instant a zone the policy counts in cannot date.
+                others an instant a zone the policy counts in cannot date, and a ``zones``
+                entry naming no finished clock or a zone that is unknown or cannot date
+                ``last``.
         """
         if not isinstance(data, Mapping):
             raise ConfigError(f"expected a mapping, got {show(data)}", path)
@@ -1031,4 +1097,5 @@ class TicketSla:
         self._last = last
         self._facts = facts
         self._clocks = clocks
+        self._kept = _kept_calendars(data.get("zones"), clocks, last, path)
         return self
