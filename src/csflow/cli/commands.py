@@ -24,6 +24,7 @@ from csflow.cli.documents import (
     Document,
     check_distinct_seeds,
     check_distinct_values,
+    check_run_count,
     check_sweep_parameter,
     desk_config,
     load_document,
@@ -156,12 +157,8 @@ def simulate(args: argparse.Namespace) -> str:
         sweep = _parse_sweep(args.sweep)
     elif "sweep" in doc.data:
         sweep = (doc.data["sweep"]["parameter"], list(doc.data["sweep"]["values"]))
-    if sweep is not None and len(sweep[1]) * len(seeds) > MAX_RUNS:
-        raise ConfigError(
-            f"{len(sweep[1]):,} values x {len(seeds):,} seeds would be "
-            f"{len(sweep[1]) * len(seeds):,} runs; expected at most {MAX_RUNS:,} (MAX_RUNS)",
-            "--sweep" if args.sweep else "sweep.values",
-        )
+    if sweep is not None:
+        check_run_count(len(sweep[1]), len(seeds), "--sweep" if args.sweep else "sweep.values")
     desk, sim = doc.configs()
     assert sim is not None
     check_scenario(doc.data, sim)
@@ -393,6 +390,11 @@ def staff(args: argparse.Namespace) -> str:
                 )
         return _staff_one(args, plan_inputs(args, doc, st, single=True))
     if args.seeds:
+        if len(args.seeds) > MAX_RUNS:  # before the O(n) checks and the plan
+            raise ConfigError(
+                f"expected at most {MAX_RUNS:,} seeds (MAX_RUNS), got {len(args.seeds):,}",
+                "--seeds",
+            )
         check_distinct_seeds(args.seeds, "--seeds")
     if args.agents is not None:
         raise ConfigError(
@@ -412,6 +414,11 @@ def staff(args: argparse.Namespace) -> str:
         planning.check_roster(plan, st)
     if args.verify:
         planning.check_verify(doc, st)
+        seeds = (
+            args.seeds if args.seeds else st.get("verify", {}).get("seeds", planning.DEFAULT_SEEDS)
+        )
+        where = "--seeds" if args.seeds else "staffing.verify.seeds"
+        planning.check_verify_runs(plan, len(seeds), where)
     label = labels([f.start for f in forecast])
     rows = tuple(
         (
@@ -671,6 +678,11 @@ def lint(args: argparse.Namespace) -> tuple[str, int]:
                 planning.check_roster(plan, st)
             if "verify" in st:
                 planning.check_verify(doc, st)
+                seeds = st["verify"].get("seeds", planning.DEFAULT_SEEDS)
+                planning.check_verify_runs(plan, len(seeds), "staffing.verify.seeds")
+    if "sweep" in doc.data:  # simulate's bound, with the file's replications
+        reps = int(doc.data.get("replications", 1))
+        check_run_count(len(doc.data["sweep"]["values"]), reps, "sweep.values")
     listed = isinstance(doc.data.get("desk", {}).get("triage"), list | tuple)
     findings[:0] = [
         (f"desk.{_document_path(f.path, listed)}", f.severity, _document_message(f, listed))

@@ -66,6 +66,7 @@ __all__ = [
     "Document",
     "check_distinct_seeds",
     "check_distinct_values",
+    "check_run_count",
     "check_sweep_parameter",
     "check_sweep_target",
     "first_character",
@@ -429,6 +430,20 @@ def _shift_templates(value: Any) -> Any:
     return value
 
 
+def check_run_count(values: int, seeds: int, where: str) -> None:
+    """At most :data:`MAX_RUNS` runs: *values* swept values (or candidates) run once per seed.
+
+    Raises:
+        ConfigError: ``values * seeds`` is past :data:`MAX_RUNS` (at *where*).
+    """
+    if values * seeds > MAX_RUNS:
+        raise ConfigError(
+            f"{values:,} values x {seeds:,} seeds would be {values * seeds:,} runs; "
+            f"expected at most {MAX_RUNS:,} (MAX_RUNS)",
+            where,
+        )
+
+
 def check_distinct_seeds(seeds: Sequence[int], where: str) -> None:
     """Each seed once: a seed given twice runs the same simulation again, and the mean over
     the runs would count it twice (and its confidence interval shrink for nothing).
@@ -471,6 +486,11 @@ def _verify_section(value: Any) -> dict[str, Any]:
         ):
             raise ConfigError(
                 f"expected a non-empty list of integer seeds >= 0, got {show(seeds)}",
+                f"{path}.seeds",
+            )
+        if len(seeds) > MAX_RUNS:  # one run per seed for every candidate
+            raise ConfigError(
+                f"expected at most {MAX_RUNS:,} seeds (MAX_RUNS), got {len(seeds):,}",
                 f"{path}.seeds",
             )
         check_distinct_seeds(seeds, f"{path}.seeds")
@@ -797,6 +817,18 @@ def sweep_value(value: Any) -> Any:
     )
 
 
+def _duration_key(value: Any) -> Any:
+    """An ISO 8601 duration (``PT30M``) in seconds, as :func:`sweep_value` gives the human
+    forms: ``30m``, ``PT30M`` and ``1800`` run the same simulation.  Anything else as given."""
+    if isinstance(value, str) and value.strip().upper().startswith("P"):
+        try:
+            seconds = parse_human_duration(value, "sweep.values", zero=True).total_seconds()
+        except ConfigError:  # not a duration (a name): compared as written
+            return value
+        return int(seconds) if seconds.is_integer() else seconds
+    return value
+
+
 def _canonical(value: Any) -> str:
     """A text equal for values that run the same simulation (``3`` and ``3.0``; not ``1`` and
     ``true``)."""
@@ -810,7 +842,7 @@ def _canonical(value: Any) -> str:
 
 def check_distinct_values(param: str, values: Sequence[Any], where: str) -> None:
     """Each swept value once, as :func:`check_distinct_seeds` asks of seeds: a value given
-    twice (``3,3``; ``6m`` and ``360``; a peak's name and its factor) runs the same
+    twice (``3,3``; ``6m``, ``PT6M`` and ``360``; a peak's name and its factor) runs the same
     simulations again, and the summary would count them as more replications.
 
     Raises:
@@ -823,6 +855,8 @@ def check_distinct_values(param: str, values: Sequence[Any], where: str) -> None
         if peak:
             with contextlib.suppress(ConfigError):  # a bad peak is refused where it is read
                 key = peak_factor(key)
+        else:
+            key = _duration_key(key)
         text = _canonical(key)
         if text in seen:
             same = "" if _canonical(seen[text]) == _canonical(v) else f" (as {show(seen[text])})"

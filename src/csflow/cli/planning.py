@@ -25,9 +25,9 @@ import re
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from fractions import Fraction
-from typing import Any
+from typing import Any, Final
 
-from csflow.cli.documents import Document
+from csflow.cli.documents import MAX_RUNS, Document
 from csflow.cli.forecast import format_duration
 from csflow.cli.output import Table
 from csflow.errors import ConfigError
@@ -38,8 +38,10 @@ from csflow.staffing.verify import VerifiedPlan, verify_plan
 from csflow.staffing.verify import _check_floors as check_floors
 
 __all__ = [
+    "DEFAULT_SEEDS",
     "check_roster",
     "check_verify",
+    "check_verify_runs",
     "roster_tables",
     "run_roster",
     "run_verify",
@@ -48,6 +50,8 @@ __all__ = [
 ]
 
 _SHIFTS = "staffing.shifts"
+#: The seeds of ``--verify`` when neither ``--seeds`` nor ``staffing.verify.seeds`` gives any.
+DEFAULT_SEEDS: Final = (1, 2, 3)
 # What verify_plan sets per interval: left out of the template it gets.
 _PER_INTERVAL = ("start", "duration", "warmup", "max_customers", "service_target", "peak")
 
@@ -299,6 +303,29 @@ def check_verify(doc: Document | None, st: Mapping[str, Any]) -> None:
             raise ConfigError(exc.detail, f"staffing.verify.{kind}s.{name}") from None
 
 
+def check_verify_runs(plan: StaffingPlan, seeds: int, where: str) -> None:
+    """``--verify`` within :data:`~csflow.cli.documents.MAX_RUNS`: each round of its search
+    runs every interval that expects arrivals once per seed (a quiet interval needs nobody and
+    runs nothing), so that many runs is the least a verification makes, and past the bound it
+    is refused before the first one.
+
+    Raises:
+        ConfigError: *seeds* seeds, or the seeds times the busy intervals, past the bound (at
+            *where*).
+    """
+    if seeds > MAX_RUNS:
+        raise ConfigError(f"expected at most {MAX_RUNS:,} seeds (MAX_RUNS), got {seeds:,}", where)
+    busy = sum(1 for r in plan.intervals if r.arrivals != 0)
+    if busy * seeds > MAX_RUNS:
+        raise ConfigError(
+            f"--verify runs each of the plan's {busy:,} intervals with arrivals once per seed "
+            f"in every round of its search: {busy:,} intervals x {seeds:,} seeds would be "
+            f"{busy * seeds:,} runs a round; expected at most {MAX_RUNS:,} (MAX_RUNS); "
+            "give fewer seeds or verify a shorter plan",
+            where,
+        )
+
+
 def run_verify(
     args: argparse.Namespace,
     plan: StaffingPlan,
@@ -309,7 +336,7 @@ def run_verify(
     template = simulation_template(doc)
     assert doc is not None
     options = dict(st.get("verify", {}))
-    seeds = args.seeds if args.seeds else options.get("seeds", [1, 2, 3])
+    seeds = args.seeds if args.seeds else options.get("seeds", DEFAULT_SEEDS)
     span = args.span if args.span is not None else options.get("span")
     warmup = options.get("warmup")
     start = [max(1, r.agents) for r in plan.intervals]
