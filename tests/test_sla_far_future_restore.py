@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from csflow import Customer, Desk, DeskConfig, Ticket, Tier
 from csflow.calendar import BusinessCalendar
 from csflow.errors import CalendarError, ConfigError
 from csflow.sla import Metric, SlaPolicy, TicketSla
@@ -127,3 +128,34 @@ def test_a_zone_that_cannot_date_the_last_instant_is_refused() -> None:
     with pytest.raises(ConfigError) as info:
         TicketSla.from_dict(data, POLICIES)
     assert info.value.path == "ticket_sla.zones.resolution"
+
+
+def test_no_wakeup_past_the_last_instant_every_zone_can_date() -> None:
+    # A Jakarta policy bounds the desk's instants to 9999-12-31T16:59:59.999999Z; a ticket
+    # under the New York default is due after that.  No command can reach the instant, so it
+    # is no wakeup (it was, and advance to it raised CalendarError).
+    cfg = DeskConfig.from_dict(
+        {
+            "calendars": {
+                "jkt": {"timezone": "Asia/Jakarta", "always_open": True},
+                "ny": {"timezone": "America/New_York", "always_open": True},
+            },
+            "sla_policies": [
+                {"name": "jkt", "calendar": "jkt", "targets": {"first_response": "PT30M"}},
+                {"name": "ny", "calendar": "ny", "targets": {"first_response": "PT30M"}},
+            ],
+            "default_sla_policy": "ny",
+        }
+    )
+    desk = Desk(cfg)
+    late = datetime(9999, 12, 31, 16, 59, tzinfo=UTC)
+    desk.submit(Ticket("t1", Customer("c", Tier("regular", 1)), "chat", late), at=late)
+    assert desk.next_wakeup() is None
+    # An earlier deadline is still a wakeup, and advance takes it.
+    early = Desk(cfg)
+    t0 = datetime(9999, 12, 31, 16, 0, tzinfo=UTC)
+    early.submit(Ticket("t1", Customer("c", Tier("regular", 1)), "chat", t0), at=t0)
+    wake = early.next_wakeup()
+    assert wake is not None
+    assert wake <= datetime(9999, 12, 31, 16, 59, 59, 999999, tzinfo=UTC)
+    assert early.advance(at=wake)

@@ -361,7 +361,8 @@ class Desk:
         r = self._rec(ticket_id)
         if r.sla is None:
             return MetricMap()
-        when = at if at is not None else utc(max(self._now, 0))
+        # Before any command the desk has no instant (the sentinel): its ticket has none.
+        when = at if at is not None else utc(self._now)
         return MetricMap(
             (metric, clock_view(metric, c, when)) for metric, c in r.sla.clocks.items()
         )
@@ -525,8 +526,9 @@ class Desk:
         (a customer message puts one back in line; any agent may reply to or resolve it).
 
         Events: :class:`AgentPresenceChanged` (``"removed"``), then for each ticket it held,
-        in the order it was given them, a :class:`TicketRequeued` (after the SLA events of the
-        move, if its policy pauses on a state it leaves), the ticket's routing (a
+        in the order it was given them, a :class:`TicketRequeued` (after the SLA events that
+        fell due before *at* and those of the move, if its policy pauses on a state it
+        leaves), the ticket's routing (a
         :class:`TicketAssigned` when another agent takes it now), then the escalations those
         SLA events ask for, on the ticket where it now is.  A ticket put back in line
         keeps its place (the instant it first joined the line), but its ``waited`` counts
@@ -654,6 +656,9 @@ class Desk:
     def customer_message(self, ticket_id: str, *, at: datetime) -> list[Event]:
         """The customer wrote: starts a next-response clock; a pending ticket resumes.
 
+        What falls due exactly at *at* fires with the message; a queue move its escalation
+        asks for on a waiting ticket moves it, and routes it once the message has applied.
+
         Raises:
             UnknownTicketError: No such ticket.
             InvalidTransitionError: The ticket is solved, closed or abandoned (reopen a solved
@@ -662,7 +667,14 @@ class Desk:
         command = _TC.CUSTOMER_MESSAGE
         r, new, t, out = self._on_ticket(at, ticket_id, command)
         if r.sla is not None:
-            self._sla_events(r, r.sla.customer_message(at), out)
+            # The message meets the clocks at *at*, so what falls due exactly then fires
+            # here: as in the catch-up, an escalation that moves the waiting ticket leaves
+            # routing it to _settle, so the command still finds it in the state it checked.
+            self._held = r
+            try:
+                self._sla_events(r, r.sla.customer_message(at), out)
+            finally:
+                self._held = None
         elif r.facts is not None:
             r.facts.message(t, r.state == _SOLVED)
         if new != r.state:
@@ -1336,7 +1348,10 @@ class Desk:
             self._routed(self._router.advance(when), when, due, out)
 
     def _next_due(self) -> int | None:
-        return self._timers.next_due(self._tickets, self._router.next_step_us())
+        # A timer past the last instant every SLA calendar's zone can date is never reached
+        # (no command, advance included, can be given that instant): it is no wakeup.
+        us = self._timers.next_due(self._tickets, self._router.next_step_us())
+        return None if us is None or us > self._last_us else us
 
     # -- snapshots -----------------------------------------------------------------------------
 
@@ -1935,14 +1950,20 @@ class Desk:
             return
         told = sla.status
         state = r.state
-        if told == state or told in _SLA_FINAL or sla.note_status(state, at):
+        if told == state or told in _SLA_FINAL:
             return
         if self.config.escalation_policy is not None:
             # A ticket no command was about (one an agent takes up, or gives back by
             # leaving) has not caught up: what fell due before *at* fires first, each at its
             # own instant as advance would fire it, so the escalation it asks for acts then,
-            # with the clocks there (they refuse a priority raise at an instant they passed).
+            # with the clocks there (they refuse a priority raise at an instant they passed)
+            # -- or, for a ticket in transit, once it is in place at *at*.  Whether or not
+            # the move matters to the clocks: an escalation fired later would act before the
+            # move, on a ticket that has since changed hands.  (One read of the armed bound
+            # when nothing is due.)
             self._catch_up(r, to_us(at) - 1, out, hold=False)
+        if sla.note_status(state, at):
+            return
         self._sla_events(r, sla.set_status(state, at), out)
 
     def _sla_events(self, r: TicketRecord, events: Sequence[Event], out: list[Event]) -> None:
@@ -2064,8 +2085,11 @@ class Desk:
         if acting is not None:
             t = instant_us(acting, "at")
             at = acting
-        if t < r.queued_us:
-            t = r.queued_us
+        # Never before the ticket last went into line (its submission, or a requeue): it was
+        # not waiting there earlier, and its clocks have moved past that instant.
+        since = max(r.queued_us, r.waiting_since_us)
+        if t < since:
+            t = since
             at = utc(t)
         if raise_to is not None and raise_to > r.ticket.priority:
             self._reprioritize(r, raise_to, at, out)

@@ -495,7 +495,10 @@ class Router:
         Returns:
             The assignment, or ``None`` when the ticket now waits.  The relaxation steps
             already due at *at* (a *queued_at* in the past) apply first, and
-            :attr:`caught_up` lists them.
+            :attr:`caught_up` lists them; when such a ticket is routed and waits, a routing
+            delay it has already waited is crossed at once (never left as a step due before
+            *at*), and the assignments of other tickets of its queue that had crossed one
+            unrouted, made at *at*, follow in :attr:`caught_up`.
 
         Raises:
             DuplicateTicketError: The ticket is already waiting or held.
@@ -588,7 +591,40 @@ class Router:
         if w.pin is not None:
             self._index_pin(w)
         self._timers.arm(w)
+        if route and w.queued_at_us < at_us:
+            # A ticket back in line keeping its place may have waited a delay view's delay
+            # already: that crossing is due in the past, and must not stay a step to take
+            # (a wakeup before *at*).  It was offered to every agent that may serve it at
+            # *at*, so the crossing is only taken.  (Not routed now, its caller routes it
+            # later and this runs then.)
+            q = self.queues[w.queue]
+            visible = q.next_visible_at()
+            if visible is not None and visible <= at_us:
+                self.caught_up += self._overdue_crossings(q.refresh(at_us), at_us, tid)
         return None
+
+    def _overdue_crossings(
+        self, crossed: list[tuple[int, QueuedTicket]], at_us: int, skip: str
+    ) -> tuple[RoutingChange, ...]:
+        """Route, at *at_us*, the tickets a delay view showed that :meth:`advance` has not
+        yet (as it would: by the instant they crossed, then in service order), except
+        *skip*."""
+        late = [
+            (min(e.queued_at_us + d, MAX_US), e.key, w)
+            for d, e in crossed
+            if e.ticket_id != skip and (w := self._waiting.get(e.ticket_id)) is not None
+        ]
+        late.sort(key=lambda c: c[:2])
+        out: list[RoutingChange] = []
+        for _, _, w in late:
+            if self._waiting.get(w.ticket.id) is not w:
+                continue  # routed already (it crossed two delays)
+            if w.ahead:
+                self._move_hold(w, at_us)
+            got = self._route_waiting(w, at_us)
+            if got is not None:
+                out.append(got)
+        return tuple(out)
 
     def remove(self, ticket_id: str) -> QueuedTicket:
         """Take a waiting ticket out (abandoned, withdrawn, handled elsewhere).
