@@ -600,31 +600,10 @@ class Router:
             q = self.queues[w.queue]
             visible = q.next_visible_at()
             if visible is not None and visible <= at_us:
-                self.caught_up += self._overdue_crossings(q.refresh(at_us), at_us, tid)
+                late: list[RoutingChange] = []
+                self._route_crossed(q.refresh(at_us), at_us, late, skip=tid)
+                self.caught_up += tuple(late)
         return None
-
-    def _overdue_crossings(
-        self, crossed: list[tuple[int, QueuedTicket]], at_us: int, skip: str
-    ) -> tuple[RoutingChange, ...]:
-        """Route, at *at_us*, the tickets a delay view showed that :meth:`advance` has not
-        yet (as it would: by the instant they crossed, then in service order), except
-        *skip*."""
-        late = [
-            (min(e.queued_at_us + d, MAX_US), e.key, w)
-            for d, e in crossed
-            if e.ticket_id != skip and (w := self._waiting.get(e.ticket_id)) is not None
-        ]
-        late.sort(key=lambda c: c[:2])
-        out: list[RoutingChange] = []
-        for _, _, w in late:
-            if self._waiting.get(w.ticket.id) is not w:
-                continue  # routed already (it crossed two delays)
-            if w.ahead:
-                self._move_hold(w, at_us)
-            got = self._route_waiting(w, at_us)
-            if got is not None:
-                out.append(got)
-        return tuple(out)
 
     def remove(self, ticket_id: str) -> QueuedTicket:
         """Take a waiting ticket out (abandoned, withdrawn, handled elsewhere).
@@ -809,15 +788,28 @@ class Router:
             if not due:
                 break
             self._fire(due, at_us, out)
-        crossed: list[tuple[int, tuple[int, int, int], Wait]] = []
-        for q in self.queues.values():
-            for delay, entry in q.refresh(at_us):
-                w = self._waiting.get(entry.ticket_id)
-                if w is not None:
-                    crossed.append((min(entry.queued_at_us + delay, MAX_US), entry.key, w))
-        if len(crossed) > 1:
-            crossed.sort(key=lambda c: c[:2])
-        for _, _, w in crossed:
+        crossed = [c for q in self.queues.values() for c in q.refresh(at_us)]
+        self._route_crossed(crossed, at_us, out)
+        return out
+
+    def _route_crossed(
+        self,
+        crossed: list[tuple[int, QueuedTicket]],
+        at_us: int,
+        out: list[RoutingChange],
+        skip: str | None = None,
+    ) -> None:
+        """Route, at *at_us*, the waiting tickets a delay view showed (``(delay, entry)``
+        pairs from :meth:`TicketQueue.refresh`), except *skip*: by the instant each crossed
+        its delay, then in service order; the assignments go into *out*."""
+        late = [
+            (min(e.queued_at_us + d, MAX_US), e.key, w)
+            for d, e in crossed
+            if e.ticket_id != skip and (w := self._waiting.get(e.ticket_id)) is not None
+        ]
+        if len(late) > 1:
+            late.sort(key=lambda c: c[:2])
+        for _, _, w in late:
             if self._waiting.get(w.ticket.id) is not w:
                 continue  # routed already (it crossed two delays)
             if w.ahead:
@@ -826,7 +818,6 @@ class Router:
             got = self._route_waiting(w, at_us)
             if got is not None:
                 out.append(got)
-        return out
 
     # -- batch -----------------------------------------------------------------------------
 
