@@ -467,9 +467,9 @@ def _nested_twice(keys: list[str]) -> str:
 def test_a_key_given_twice_is_refused_at_its_path(keys: list[str], fmt: str) -> None:
     # After a sibling that holds the same key once (upper case: no key of the path).
     text = f'{{"Z": {{"{keys[-1]}": 0}}, {_nested_twice(keys)}}}'
-    from csflow.cli.documents import _json, _yaml
+    from csflow.cli.documents import _yaml, strict_json
 
-    read = _json if fmt == "json" else _yaml  # JSON is YAML's flow style
+    read = strict_json if fmt == "json" else _yaml  # JSON is YAML's flow style
     where = re.escape(".".join(keys))
     with pytest.raises(ConfigError, match=rf"^{where}: the key {keys[-1]!r} is given twice"):
         read(text)

@@ -77,6 +77,7 @@ __all__ = [
     "read_json_rows",
     "read_lines",
     "set_path",
+    "strict_json",
     "sweep_value",
 ]
 
@@ -200,7 +201,7 @@ def read_data(path: Path, field: str = "CONFIG") -> tuple[Any, str]:
     """
     suffix = path.suffix.lower()
     readers: dict[str, Callable[[str], Any]] = {
-        ".json": _json,
+        ".json": strict_json,
         ".toml": tomllib.loads,  # refuses a key given twice itself
         ".yaml": _yaml,
         ".yml": _yaml,
@@ -237,7 +238,9 @@ def read_data(path: Path, field: str = "CONFIG") -> tuple[Any, str]:
 # the key) and the document is walked for its path only when one was noted.
 
 
-def _json(text: str) -> Any:
+def strict_json(text: str) -> Any:
+    """*text* read as JSON (``json.loads``'s errors pass through), refusing a mapping that
+    gives a key twice: a :class:`ConfigError` at the key's path in the document."""
     twice: dict[int, str] = {}
 
     def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -1044,8 +1047,8 @@ def read_json_rows(path: Path, field: str) -> Generator[tuple[int, Any]]:
     so it is at most :data:`MAX_ARRAY_BYTES`.
 
     Raises:
-        ConfigError: As :func:`read_lines`; a line that is not valid JSON (naming the line);
-            an array that is not valid JSON or larger than :data:`MAX_ARRAY_BYTES`; more than
+        ConfigError: As :func:`read_lines`; a line that is not valid JSON (naming the line),
+            or a mapping in it that gives a key twice (naming the key's path); an array that is not valid JSON or larger than :data:`MAX_ARRAY_BYTES`; more than
             :data:`MAX_STREAM_ROWS` rows.  The error's path is *field*.
     """
     rows = 0
@@ -1075,7 +1078,9 @@ def read_json_rows(path: Path, field: str) -> Generator[tuple[int, Any]]:
                 field,
             ) from None
         try:
-            items = json.loads(text)
+            items = strict_json(text)
+        except ConfigError as exc:
+            raise ConfigError(f"{str(path)!r} at {exc}", field) from None
         except (ValueError, RecursionError) as exc:
             raise ConfigError(
                 f"{str(path)!r} is not a valid JSON array: {json_error(exc)}", field
@@ -1094,7 +1099,9 @@ def read_json_rows(path: Path, field: str) -> Generator[tuple[int, Any]]:
                 continue  # blank lines (a trailing newline, say) hold no row
             one_more(number)
             try:
-                value = json.loads(line.rstrip("\r\n"))  # an error's column is on this line
+                value = strict_json(line.rstrip("\r\n"))  # an error's column is on this line
+            except ConfigError as exc:
+                raise ConfigError(f"{str(path)!r} line {number} at {exc}", field) from None
             except (ValueError, RecursionError) as exc:
                 raise ConfigError(
                     f"{str(path)!r} line {number} is not valid JSON: {json_error(exc, line=False)}",

@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from csflow.cli.documents import json_error, load_document
+from csflow.cli.documents import json_error, load_document, strict_json
 from csflow.cli.output import Table, render
 from csflow.desk import Desk
 from csflow.desk.commands import command_from_dict
@@ -49,7 +49,9 @@ def _read(path: Path, field: str) -> str:
 def _read_snapshot(path: Path) -> Any:
     text = _read(path, "--snapshot")
     try:
-        return json.loads(text)
+        return strict_json(text)
+    except ConfigError as exc:
+        raise ConfigError(f"{str(path)!r} at {exc}", "--snapshot") from None
     except (ValueError, RecursionError) as exc:
         raise ConfigError(
             f"{str(path)!r} is not valid JSON: {json_error(exc)}", "--snapshot"
@@ -61,7 +63,9 @@ def _read_journal(path: Path) -> tuple[list[Any], list[int]]:
     text = _read(path, "--journal")
     if text.lstrip().startswith("["):
         try:
-            entries = json.loads(text)
+            entries = strict_json(text)
+        except ConfigError as exc:
+            raise ConfigError(f"{str(path)!r} at {exc}", "--journal") from None
         except (ValueError, RecursionError) as exc:
             raise ConfigError(
                 f"{str(path)!r} is not a valid JSON array: {json_error(exc)}", "--journal"
@@ -74,7 +78,9 @@ def _read_journal(path: Path) -> tuple[list[Any], list[int]]:
         if not line.strip():
             continue  # blank lines (a trailing newline, say) hold no command
         try:
-            entries.append(json.loads(line))
+            entries.append(strict_json(line))
+        except ConfigError as exc:
+            raise ConfigError(f"{str(path)!r} line {n} at {exc}", "--journal") from None
         except (ValueError, RecursionError) as exc:
             raise ConfigError(
                 f"{str(path)!r} line {n} is not valid JSON: {json_error(exc, line=False)}",

@@ -78,7 +78,7 @@ from typing import Any, Concatenate, Final, ParamSpec
 import attrs
 
 from csflow._text import show
-from csflow._time import MAX_US, MIN_US, duration_us, instant_us, to_us, utc
+from csflow._time import MAX_US, MIN_US, duration_us, instant_us, require_aware, to_us, utc
 from csflow.desk.commands import _MAX_TEXT, Command
 from csflow.desk.config import DeskConfig
 from csflow.desk.contacts import (
@@ -359,6 +359,8 @@ class Desk:
                 zones cannot date it.
         """
         r = self._rec(ticket_id)
+        if at is not None:
+            require_aware(at, "at")  # for a ticket without clocks too
         if r.sla is None:
             return MetricMap()
         # Before any command the desk has no instant (the sentinel): its ticket has none.

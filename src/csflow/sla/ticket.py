@@ -464,7 +464,8 @@ class TicketSla:
     def _start(self, i: int, t: int) -> None:
         spec = self._policy._specs.get((METRICS[i], self._priority))
         if spec is None:
-            self._clocks[i] = None
+            # No target: no cycle starts, and the metric keeps the record it has (a clock
+            # cancelled when the target went away, or its last cycle's).
             return
         paused = self._policy._paused_by.get(self._status)
         clock = SlaClock._start_us(self._ticket_id, spec, t, paused is not None and paused[i])
@@ -762,12 +763,11 @@ class TicketSla:
             c = clocks[i]
             spec = specs.get((metric, prio))
             if c is None or c._state not in LIVE_STATES:
-                # A metric without a clock, or whose clock was cancelled because it had no
-                # target (so the old policy and priority give it none), starts afresh when it
-                # gains one.
-                fresh = c is None or (
-                    c._state is ClockState.CANCELLED and (metric, old_prio) not in old_specs
-                )
+                # A metric without a clock, or whose clock is a record kept from before it
+                # lost its target (cancelled then, or finished earlier: the old policy and
+                # priority give it none), starts afresh when it gains one, if a cycle is
+                # under way (see _gain).
+                fresh = c is None or (metric, old_prio) not in old_specs
                 if fresh and spec is not None and not solved:
                     self._gain(i, spec, t, mode, acts)
                 continue
