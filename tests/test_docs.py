@@ -62,6 +62,10 @@ def extract_blocks(text: str) -> list[Block]:
             end += 1
         if end == len(lines):
             raise ValueError(f"unclosed code fence opened on line {i + 1}")
+        if lines[end].strip().strip("`"):
+            # Markdown closes a block only on a fence line with nothing after it: this one
+            # would swallow the rest of the page.
+            raise ValueError(f"text after the closing fence on line {end + 1}")
         code = "\n".join(lines[start:end]) + "\n"
         blocks.append(Block(language, code, start + 1, not skipped))
         i = end + 1
@@ -111,6 +115,11 @@ def test_extract_blocks_reads_fences_in_order_and_honours_no_run() -> None:
 def test_extract_blocks_refuses_an_unclosed_fence() -> None:
     with pytest.raises(ValueError, match=r"unclosed code fence opened on line 2"):
         extract_blocks("text\n```python\nx = 1\n")
+
+
+def test_extract_blocks_refuses_text_after_a_closing_fence() -> None:
+    with pytest.raises(ValueError, match=r"text after the closing fence on line 4"):
+        extract_blocks("text\n```python\nx = 1\n``` More text.\n")
 
 
 def test_docs_have_pages_with_python_blocks() -> None:
