@@ -62,8 +62,10 @@ An interval report (:func:`summarize_intervals`, :class:`IntervalSummarizer`) ru
 summary over the whole stream and one per interval of the local day that offered a ticket.
 Each event goes to the whole stream's summary and to its ticket's row: a ticket's *life*
 (from its first counted event to the close or abandonment that drops its record) is pinned
-to the interval of its first event when that event comes, so later events are a dict
-look-up, and a row is exactly :func:`summarize` over its tickets' events.  Interval
+to the interval of its first event when that event comes -- or, for a life that begins with
+SLA results (a ticket submitted after it was created), when its next counted event comes --
+so later events are a dict look-up, and a row is exactly :func:`summarize` over its tickets'
+events.  Interval
 boundaries are found without walking the wall clock: a date with one UTC offset from
 midnight to midnight (nearly all of them) has its boundaries at its midnight plus multiples
 of the interval; only a date with a DST change is worked out piece by piece.
@@ -71,6 +73,7 @@ of the interval; only a date with a DST change is worked out piece by piece.
 
 from __future__ import annotations
 
+import copy
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime, timedelta, tzinfo
@@ -1220,6 +1223,9 @@ _GRID_CACHE_LIMIT: Final = 1024
 _OUTSIDE_LIFE: Final = frozenset({_Summary.ignore, _Summary.closed, _Summary.abandoned_})
 # Handlers of events that end a ticket's life (summarize drops the ticket's record).
 _ENDS_LIFE: Final = frozenset({_Summary.closed, _Summary.abandoned_})
+# Handlers of the SLA results that may come before a ticket's TicketQueued (its clocks ran
+# from its creation, before it was submitted): its life's interval waits for its next event.
+_EARLY: Final = frozenset({_Summary.sla_breached, _Summary.sla_met})
 
 
 def _zone_of(zone: object) -> tzinfo:
@@ -1593,8 +1599,11 @@ def summarize_intervals(
     a metric counts and ends at its :class:`~csflow.events.TicketClosed` or
     :class:`~csflow.events.TicketAbandoned` (a ticket later submitted under the same id is a
     new life).  A life belongs to the interval of its first event: for a ticket submitted in
-    the stream that is its ``TicketQueued``, which a desk always sends first.  A life that
-    begins otherwise was offered before the stream began (a window cut from a longer run): it
+    the stream that is its ``TicketQueued``, which a desk sends first -- but for a ticket
+    submitted after it was created, after the SLA results its clocks reached before (they
+    happened then): a life that begins with :class:`~csflow.sla.SlaMet` or
+    :class:`~csflow.sla.SlaBreached` belongs to the interval of its ``TicketQueued`` when
+    that is the ticket's next event a metric counts.  A life that begins otherwise was offered before the stream began (a window cut from a longer run): it
     is carried into the interval of its first event, where, as in :func:`summarize`, it
     counts for SLA attainment and busy time but not as offered -- unless a ``TicketQueued``
     comes later in it (a carried ticket reopened), which counts it as offered there, so that
@@ -1713,6 +1722,7 @@ class IntervalSummarizer:
 
     __slots__ = (
         "_count",
+        "_early",
         "_grid",
         "_interval",
         "_left_out",
@@ -1741,6 +1751,10 @@ class IntervalSummarizer:
         self._grid = _Grid(self._zone, step)
         self._rows: dict[int, _Row] = {}  # by start instant (µs)
         self._lives: dict[str, _Row] = {}  # ticket id -> the row of its open life
+        # A life that begins with SLA results (a ticket submitted after it was created: its
+        # clocks' breaches come before its TicketQueued): the events, and the interval of the
+        # first, until the ticket's next counted event says where the life belongs.
+        self._early: dict[str, tuple[int, list[tuple[object, int]]]] = {}
         self._left_out = 0
         self._count = 0
 
@@ -1771,21 +1785,32 @@ class IntervalSummarizer:
         row: _Row | None = None
         ticket_id = ""
         fresh = False
+        early = None
         if isinstance(event, DeskEvent):
             ticket_id = event.ticket_id
             row = self._lives.get(ticket_id)
-            if row is None and handler not in _OUTSIDE_LIFE:
-                try:
-                    start = self._grid.start_of(at_us)
-                except CsflowError as exc:
-                    raise ConfigError(str(exc), path) from None
-                row = self._rows.get(start)
-                if row is None:
-                    row = _Row(
-                        start,
-                        self._grid.end_of(start),
-                        Summarizer(self._target, short_abandon=self._short),
-                    )
+            early = self._early.get(ticket_id) if row is None else None
+            if early is not None and handler in _EARLY:
+                self._total.add(event, at_us)
+                self._count += 1
+                early[1].append((event, at_us))
+                return
+            if row is None and (
+                handler not in _OUTSIDE_LIFE or (early is not None and handler in _ENDS_LIFE)
+            ):
+                if early is not None and handler is not _Summary.queued:
+                    start = early[0]  # a life carried in: it belongs where it began
+                else:
+                    try:
+                        start = self._grid.start_of(at_us)
+                    except CsflowError as exc:
+                        raise ConfigError(str(exc), path) from None
+                if early is None and handler in _EARLY:
+                    self._total.add(event, at_us)
+                    self._count += 1
+                    self._early[ticket_id] = (start, [(event, at_us)])
+                    return
+                row = self._row(start)
                 fresh = True
         self._total.add(event, at_us)
         self._count += 1
@@ -1795,9 +1820,24 @@ class IntervalSummarizer:
         if fresh:
             self._rows.setdefault(row.start, row)
             self._lives[ticket_id] = row
+            if early is not None:
+                del self._early[ticket_id]
+                for e, e_us in early[1]:
+                    row.live.add(e, e_us)
         row.live.add(event, at_us)
         if handler in _ENDS_LIFE:
             del self._lives[ticket_id]
+
+    def _row(self, start: int) -> _Row:
+        """The row of the interval starting at *start* (µs), new if it holds no ticket yet."""
+        row = self._rows.get(start)
+        if row is None:
+            row = _Row(
+                start,
+                self._grid.end_of(start),
+                Summarizer(self._target, short_abandon=self._short),
+            )
+        return row
 
     def extend(self, events: Iterable[object]) -> None:
         """Fold every event of *events* in, in order.
@@ -1822,7 +1862,21 @@ class IntervalSummarizer:
         """
         total = self._total.report(until=until)
         zone = self._zone
-        rows = sorted(self._rows.values(), key=lambda r: r.start)
+        found = dict(self._rows)
+        if self._early:
+            # Lives that began with SLA results and have had nothing else yet: in the interval
+            # of their first event, as if they had begun there (on copies: a report changes
+            # nothing, and their TicketQueued may still come).
+            copies: dict[int, _Row] = {}
+            for start, events in self._early.values():
+                row = copies.get(start)
+                if row is None:
+                    old = found.get(start) or self._row(start)
+                    row = copies[start] = _Row(old.start, old.end, copy.deepcopy(old.live))
+                for e, e_us in events:
+                    row.live.add(e, e_us)
+            found |= copies
+        rows = sorted(found.values(), key=lambda r: r.start)
         return IntervalReport(
             interval=self._interval,
             zone=zone,
