@@ -653,6 +653,43 @@ class _Ticket:
 class _Summary:
     """The running totals of one :func:`summarize` call."""
 
+    # Slots: an interval report keeps one per interval that holds a ticket.
+    __slots__ = (
+        "abandoned",
+        "answered",
+        "by_channel",
+        "by_metric",
+        "by_tier",
+        "escalations",
+        "first",
+        "first_contact",
+        "first_us",
+        "handle_us",
+        "in_line",
+        "last",
+        "last_us",
+        "max_in_line",
+        "offered",
+        "open_handlings",
+        "open_since_us",
+        "reopened",
+        "resolved",
+        "resolved_handle_us",
+        "resolved_handlings",
+        "series_n",
+        "series_t",
+        "series_us",
+        "short_abandoned",
+        "short_us",
+        "sla",
+        "target_us",
+        "tickets",
+        "tickets_resolved",
+        "transfers",
+        "wait_us",
+        "within",
+    )
+
     def __init__(self, target_us: int, short_us: int = 0) -> None:
         self.target_us = target_us
         self.short_us = short_us  # the short-abandon threshold (0: none)
@@ -1762,6 +1799,12 @@ class IntervalSummarizer:
     def events(self) -> int:
         """How many events were folded in."""
         return self._count
+
+    @property
+    def intervals(self) -> int:
+        """How many intervals hold a ticket so far (the report's rows, but for a ticket whose
+        life began with SLA results alone and has not said yet where it belongs)."""
+        return len(self._rows)
 
     def add(self, event: object) -> None:
         """Fold *event* in: into the whole stream's summary, and its life's interval.

@@ -28,9 +28,15 @@ from csflow.errors import ConfigError, CsflowError
 from csflow.events import event_from_dict
 from csflow.metrics import IntervalReport, IntervalSummarizer, Report
 
-__all__ = ["check_interval", "instant", "report", "row_error"]
+__all__ = ["MAX_REPORT_INTERVALS", "check_interval", "instant", "report", "row_error"]
 
 _DAY: Final = timedelta(days=1)
+
+#: The most intervals that may hold tickets in one report: 100,000 (a year of 15-minute
+#: intervals is 35,040).  Each holds a running summary and prints a row, so a stream whose
+#: tickets fall into more (a hostile file, or years of events at ``--interval 1m``) is
+#: refused rather than fill memory: a longer ``--interval`` reads it.
+MAX_REPORT_INTERVALS: Final = 100_000
 
 #: The measures of an interval row (and of the total).
 MEASURES: Final = (
@@ -146,7 +152,7 @@ def report(args: argparse.Namespace) -> str:
             ``--short-abandon``; checked before the file is read), an unreadable or oversized
             file, a row that is not JSON or not an event (naming the field, the file and the
             line), an event whose interval cannot be expressed, an ``--until`` before the
-            latest event.
+            latest event, tickets in more than :data:`MAX_REPORT_INTERVALS` intervals.
     """
     interval = check_interval(args.interval, "--interval")
     zone = staffing_value("timezone", args.zone, "--zone")
@@ -165,6 +171,14 @@ def report(args: argparse.Namespace) -> str:
                 live.add(event_from_dict(data, where))
             except CsflowError as exc:
                 raise row_error(exc, path, line, where) from None
+            if live.intervals > MAX_REPORT_INTERVALS:
+                at = f"line {line}" if line else f"item {live.events - 1}"
+                raise ConfigError(
+                    f"{str(path)!r} {at}: the tickets fall into more than "
+                    f"{MAX_REPORT_INTERVALS:,} intervals of {format_duration(interval)}; "
+                    "report on a longer --interval",
+                    "EVENTS",
+                )
     try:
         result = live.report(until=until)
     except ConfigError:

@@ -1,7 +1,8 @@
-"""A key given twice in the JSON the command line reads back -- event files (``report``,
-``forecast``), a snapshot and a journal (``replay``) -- is refused at its path, as it is in
-a config file: ``json.loads`` keeps the last one silently, so a tampered or hand-edited
-file would be read as something it does not say."""
+"""Bounds on what the command line reads back.  A key given twice in the JSON -- event files
+(``report``, ``forecast``), a snapshot and a journal (``replay``) -- is refused at its path,
+as it is in a config file: ``json.loads`` keeps the last one silently, so a tampered or
+hand-edited file would be read as something it does not say.  And ``report`` holds at most
+``MAX_REPORT_INTERVALS`` intervals."""
 
 from __future__ import annotations
 
@@ -108,3 +109,39 @@ def test_replay_refuses_a_snapshot_or_a_journal_with_a_key_given_twice(
     journal.write_text(f"[{line}, {_twice(line, 'agent_id')}]", encoding="utf-8")
     err = _error(capsys, *good)
     assert err.startswith(f"--journal: {str(journal)!r} at [1].agent_id: the key 'agent_id'"), err
+
+
+def test_report_refuses_tickets_in_more_intervals_than_its_bound(
+    tmp_path: pathlib.Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Each interval holds a running summary and prints a row: a hostile file of one ticket a
+    # minute read at --interval 1m would otherwise fill memory (about 6 KB an interval).
+    import csflow.cli.report as report_module
+    from csflow.events import TicketQueued
+    from csflow.model import Priority
+
+    monkeypatch.setattr(report_module, "MAX_REPORT_INTERVALS", 2)
+    rows = [
+        TicketQueued(T0.replace(minute=k), f"T{k}", "q", Priority.NORMAL, None, "gold", "chat", "")
+        for k in (0, 0, 1, 5)
+    ]
+    path = tmp_path / "events.jsonl"
+    path.write_text("".join(json.dumps(e.to_dict()) + "\n" for e in rows), encoding="utf-8")
+    assert main(["report", str(path), "--interval", "1m", "--format", "csv"]) == 2
+    _, err = capsys.readouterr()
+    assert err == (
+        f"csflow: error: EVENTS: {str(path)!r} line 4: the tickets fall into more than 2 "
+        "intervals of 1m; report on a longer --interval\n"
+    )
+    # Three tickets in two intervals of 1m, or all four in one of 1h, are read.
+    path.write_text("".join(json.dumps(e.to_dict()) + "\n" for e in rows[:3]), encoding="utf-8")
+    assert main(["report", str(path), "--interval", "1m", "--format", "csv"]) == 0
+    path.write_text("".join(json.dumps(e.to_dict()) + "\n" for e in rows), encoding="utf-8")
+    assert main(["report", str(path), "--interval", "1h", "--format", "csv"]) == 0
+
+
+def test_an_interval_reports_running_summaries_are_slotted() -> None:
+    # One per interval that holds a ticket: a dict of attributes each would double the memory.
+    from csflow.metrics import _Summary
+
+    assert not hasattr(_Summary(0), "__dict__")
