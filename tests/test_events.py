@@ -16,6 +16,7 @@ from csflow.events import (
     DeskEvent,
     Event,
     SlaBreached,
+    SlaCancelled,
     SlaEvent,
     SlaMet,
     SlaWarning,
@@ -48,7 +49,7 @@ def test_event_names_every_event_a_command_returns() -> None:
     members = set(typing.get_args(Event))
     for cls in EVENT_CLASSES:
         assert any(issubclass(cls, m) for m in members), cls
-    assert set(typing.get_args(SlaEvent)) == {SlaWarning, SlaBreached, SlaMet}
+    assert set(typing.get_args(SlaEvent)) == {SlaWarning, SlaBreached, SlaMet, SlaCancelled}
 
 
 def test_sla_events_by_keyword_and_their_derived_values() -> None:

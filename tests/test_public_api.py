@@ -80,6 +80,7 @@ TOP_LEVEL = {
     "SimResult",
     "SkillRequirement",
     "SlaBreached",
+    "SlaCancelled",
     "SlaDeadlineMoved",
     "SlaEscalated",
     "SlaMet",

@@ -338,7 +338,7 @@ def test_every_name_of_the_sla_package_keeps_its_import_path() -> None:
     import csflow.sla.ticket
 
     homes = {
-        csflow.events: {"SlaBreached", "SlaEvent", "SlaMet", "SlaWarning"},
+        csflow.events: {"SlaBreached", "SlaCancelled", "SlaEvent", "SlaMet", "SlaWarning"},
         csflow.sla.clock: {"SlaClock"},
         csflow.sla.durations: {"format_duration", "parse_duration"},
         csflow.sla.states: {

@@ -629,6 +629,13 @@ ROWS: dict[str, dict[str, Any]] = {
         "waited": 0.0,
     },
     "TicketClosed": {"type": "TicketClosed", "version": 1, "at": AT, "ticket_id": "t"},
+    "SlaCancelled": {
+        "type": "SlaCancelled",
+        "version": 1,
+        "at": AT,
+        "ticket_id": "t",
+        "metric": "next_response",
+    },
     "AgentPresenceChanged": {
         "type": "AgentPresenceChanged",
         "version": 1,

@@ -10,8 +10,8 @@ assignment in its UI, notifies a customer, pages a supervisor, sends a survey.
 
 Every event about a ticket, the desk's own and the SLA clocks' alike, derives from
 :class:`DeskEvent`, so its first two fields are always ``at`` and ``ticket_id``.  The SLA
-events (:class:`SlaWarning`, :class:`SlaBreached`, :class:`SlaMet`) are defined here, beside
-the others, and :mod:`csflow.sla` (whose clocks emit them) imports them from this module.
+events (:class:`SlaWarning`, :class:`SlaBreached`, :class:`SlaMet`,
+:class:`SlaCancelled`) are defined here, beside the others, and :mod:`csflow.sla` (whose clocks emit them) imports them from this module.
 :class:`AgentPresenceChanged` is about an agent, not a ticket: it has ``at`` first and no
 ticket id.
 
@@ -44,6 +44,7 @@ __all__ = [
     "GoodwillGranted",
     "GoodwillRequested",
     "SlaBreached",
+    "SlaCancelled",
     "SlaDeadlineMoved",
     "SlaEscalated",
     "SlaEvent",
@@ -500,7 +501,27 @@ class SlaDeadlineMoved(DeskEvent):
     new_due: datetime | None
 
 
-SlaEvent: TypeAlias = SlaWarning | SlaBreached | SlaMet
+@attrs.frozen
+class SlaCancelled(DeskEvent):
+    """A running clock ended undecided because its metric has no target any more.
+
+    A change of priority or SLA policy left the metric without a target for the ticket (the
+    clock keeps its record, in state ``cancelled``), or a ticket reopened under a policy
+    without a resolution target.  The cycle counts neither as met nor as breached from here
+    (a breach it had already reached stays counted); a later cycle of the metric, once it has
+    a target again, is a new one.  Clocks stopped by a solve, a close or an abandonment send
+    none: :class:`TicketResolved`, :class:`TicketClosed` and :class:`TicketAbandoned` say so.
+
+    Attributes:
+        at: When the clock was cancelled (the change's instant).
+        ticket_id: The ticket.
+        metric: The metric.
+    """
+
+    metric: Metric
+
+
+SlaEvent: TypeAlias = SlaWarning | SlaBreached | SlaMet | SlaCancelled
 """Any event an SLA clock emits."""
 
 
@@ -521,7 +542,7 @@ class AgentPresenceChanged:
         return _event_to_dict(self)
 
 
-Event = DeskEvent | AgentPresenceChanged | SlaWarning | SlaBreached | SlaMet
+Event = DeskEvent | AgentPresenceChanged | SlaWarning | SlaBreached | SlaMet | SlaCancelled
 """Any event a desk command can return."""
 
 

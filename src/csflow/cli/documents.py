@@ -1048,7 +1048,8 @@ def read_json_rows(path: Path, field: str) -> Generator[tuple[int, Any]]:
 
     Raises:
         ConfigError: As :func:`read_lines`; a line that is not valid JSON (naming the line),
-            or a mapping in it that gives a key twice (naming the key's path); an array that is not valid JSON or larger than :data:`MAX_ARRAY_BYTES`; more than
+            or a mapping in it that gives a key twice (naming the key's path); an array that
+            is not valid JSON or larger than :data:`MAX_ARRAY_BYTES`; more than
             :data:`MAX_STREAM_ROWS` rows.  The error's path is *field*.
     """
     rows = 0

@@ -6,7 +6,8 @@ An :class:`SlaPolicy` promises, per :class:`~csflow.model.Metric` and optionally
 ticket; a :class:`TicketSla` owns a ticket's four clocks and turns the ticket's life (agent
 replies, customer messages, status changes, priority or policy changes) into clock commands.
 The clocks emit :class:`~csflow.events.SlaWarning`, :class:`~csflow.events.SlaBreached` and
-:class:`~csflow.events.SlaMet`, defined with the other events in :mod:`csflow.events` and
+:class:`~csflow.events.SlaMet` (and a ticket's clocks :class:`~csflow.events.SlaCancelled`),
+defined with the other events in :mod:`csflow.events` and
 re-exported here.
 
 One concept per module:
@@ -22,7 +23,7 @@ One concept per module:
 
 from __future__ import annotations
 
-from csflow.events import SlaBreached, SlaEvent, SlaMet, SlaWarning
+from csflow.events import SlaBreached, SlaCancelled, SlaEvent, SlaMet, SlaWarning
 from csflow.model import Metric
 from csflow.sla.clock import SlaClock
 from csflow.sla.durations import format_duration, parse_duration
@@ -52,6 +53,7 @@ __all__ = [
     "Metric",
     "RecalcMode",
     "SlaBreached",
+    "SlaCancelled",
     "SlaClock",
     "SlaEvent",
     "SlaMet",

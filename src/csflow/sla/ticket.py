@@ -19,7 +19,7 @@ from csflow._text import show
 from csflow._time import MAX_US, MIN_US, from_us, instant_us, to_us, utc
 from csflow.calendar import BusinessCalendar
 from csflow.errors import CalendarError, ConfigError, CsflowError, InvalidTransitionError
-from csflow.events import SlaEvent
+from csflow.events import SlaCancelled, SlaEvent
 from csflow.model import Metric, MetricMap, Priority, Ticket, TicketStatus
 from csflow.sla._checks import (
     METRICS,
@@ -232,6 +232,14 @@ def _event_at(event: SlaEvent) -> int:
     # The instant, not the datetime: two datetimes in one zone compare by wall clock in
     # Python, so an event in the repeated hour of a fall-back would sort before an earlier one.
     return to_us(event.at)
+
+
+def _cancel_untargeted(clock: SlaClock, t: int, acts: list[SlaEvent]) -> None:
+    """Cancel the live *clock*, whose metric has no target any more, at *t*, and say so (an
+    :class:`~csflow.events.SlaCancelled`: nothing else in the event stream would)."""
+    clock._cancel_us(t, acts)
+    spec = clock._spec
+    acts.append(SlaCancelled(from_us(t, spec.calendar.zone), clock._ticket_id, spec.metric))
 
 
 class TicketSla:
@@ -675,7 +683,7 @@ class TicketSla:
             res._reopen_us(t, acts, poll=False)
             # The priority or policy may have changed while the ticket was solved.
             if spec is None:
-                res._cancel_us(t, acts)
+                _cancel_untargeted(res, t, acts)
             elif spec != res._spec:
                 res._recalc_us(spec, t, RecalcMode.KEEP_ELAPSED, acts)
         elif spec is not None and (res is None or res._state is ClockState.CANCELLED):
@@ -705,7 +713,8 @@ class TicketSla:
         """Apply a new policy and/or priority from *at*.
 
         Each live clock whose target changes is recalculated per *mode*
-        (:class:`~csflow.sla.policy.RecalcMode`); a live clock whose metric has no target any more is cancelled;
+        (:class:`~csflow.sla.policy.RecalcMode`); a live clock whose metric has no target any
+        more is cancelled (an :class:`~csflow.events.SlaCancelled` says so);
         clocks whose target is unchanged, and finished clocks, are left alone.  The new
         policy's ``pause_on`` then applies to the current status.  (A solved ticket's
         resolution clock is finished: if the ticket reopens, it continues under the target
@@ -774,7 +783,7 @@ class TicketSla:
             if spec is None:
                 # The metric lost its target: the clock is cancelled and keeps its record
                 # (``clock(metric)``, ``clocks``, ``to_dict``), like any finished clock.
-                c._cancel_us(t, acts)
+                _cancel_untargeted(c, t, acts)
             elif spec != c._spec or c._stale:
                 # (Stale: restored under a changed calendar, its instants are the old one's.)
                 c._recalc_us(spec, t, mode, acts)
