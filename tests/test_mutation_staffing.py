@@ -196,7 +196,7 @@ REFUSED: list[tuple[Callable[[], object], str]] = [
     ),
     (
         lambda: staffing_plan([(T0, 2 * 24 * H, 1)], S, S, 0.5),
-        "intervals[0]: 'duration' must be at most 25 hours (the longest local day), got datetime.timedelta(days=2)",
+        "intervals[0]: 'duration' must be at most 26 hours (the longest local day), got datetime.timedelta(days=2)",
     ),
     (
         lambda: staffing_plan([(T0, H, 1), (T0, H, 1)], S, S, 0.5),

@@ -262,7 +262,7 @@ def bad(value: object) -> Any:
         ),
         (
             lambda: staffing_plan([(START, timedelta(days=2), 10)], MIN, SEC, 0.8),
-            r"'duration' must be at most 25 hours",
+            r"'duration' must be at most 26 hours",
             "intervals[0]",
         ),
         (

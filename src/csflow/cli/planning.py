@@ -26,9 +26,10 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from fractions import Fraction
 from typing import Any, Final
+from zoneinfo import ZoneInfo
 
 from csflow.cli.documents import MAX_RUNS, Document
-from csflow.cli.forecast import format_duration
+from csflow.cli.forecast import format_duration, labels
 from csflow.cli.output import Table
 from csflow.errors import ConfigError
 from csflow.staffing import StaffingPlan
@@ -88,6 +89,19 @@ def _padded(plan: StaffingPlan) -> tuple[int, datetime, timedelta]:
                 "staffing.forecast",
             )
     first = rows[0].start
+    if not isinstance(first.tzinfo, ZoneInfo):
+        # Fixed offsets (what `csflow forecast` writes): shift windows are read on the first
+        # row's clock, which is an hour off the local one after a clock change.
+        for r in rows:
+            if r.start.utcoffset() != first.utcoffset():
+                raise ConfigError(
+                    f"the plan's rows change UTC offset, from {first.isoformat()} to "
+                    f"{r.start.isoformat()} (the clocks change), but carry no time zone: "
+                    "shift windows would be read an hour off the local clock; give the zone "
+                    "the forecast was made in, --timezone or staffing.timezone (such as "
+                    "America/New_York)",
+                    "staffing.timezone",
+                )
     midnight = first.replace(hour=0, minute=0, second=0, microsecond=0)
     before = first.astimezone(UTC) - midnight.astimezone(UTC)
     if before % step:
@@ -124,7 +138,9 @@ def _cover(
             path = _SHIFTS + path[len("templates") :]
         elif path.startswith("requirements"):
             path = _SHIFTS
-        raise ConfigError(_readable(exc.detail, origin, step), path or _SHIFTS) from None
+        # Templates left unused, named in an uncovered interval's message, as the file does.
+        detail = exc.detail.replace("; templates[", f"; {_SHIFTS}[")
+        raise ConfigError(_readable(detail, origin, step), path or _SHIFTS) from None
     return roster, pad
 
 
@@ -209,8 +225,15 @@ def roster_tables(roster: Roster, pad: int) -> list[Table]:
         # Offsets are real time (a DST day has 23 or 25 hours); shown on the origin's clock.
         return _after(origin, offset)
 
+    # Labelled as the plan's rows are: with the offset when the offsets differ (a day the
+    # clocks fall back shows 01:00 twice, at -0400 and at -0500).
+    label = labels(
+        [local(t) for r in roster.rows for t in (r.start, r.end)]
+        + [local(i.start) for i in roster.intervals[pad:]]
+    )
+
     def at(offset: timedelta) -> str:
-        return _when(local(offset))
+        return label(local(offset))
 
     rows = tuple(
         (
@@ -364,9 +387,10 @@ def verified_tables(verified: VerifiedPlan) -> list[Table]:
     ``met`` says whether the interval's agents met the targets, ``unreachable`` whether no
     number of agents can (the agents are then where the search stopped, short of them)."""
     one_seed = len(verified.seeds) < 2
+    label = labels([i.start for i in verified.intervals])
     rows = tuple(
         (
-            _when(i.start),
+            label(i.start),
             i.erlang_agents,
             i.agents,
             i.difference,

@@ -7,6 +7,8 @@ Each check returns the value in the type the formulas compute with, or raises
 from __future__ import annotations
 
 import math
+import numbers
+import operator
 from datetime import timedelta
 
 from csflow._text import show
@@ -23,28 +25,37 @@ INF = math.inf
 ZERO = timedelta(0)
 
 
+def as_int(value: object) -> int | None:
+    """*value* as an int: any integer (:class:`numbers.Integral`, such as numpy's, what a
+    pandas column yields); ``None`` for anything else, a bool included."""
+    if type(value) is int:
+        return value
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        return None
+    return operator.index(value)
+
+
 def check_agents(agents: object) -> int:
-    """*agents* as an int from 0 to :data:`MAX_AGENTS`; a bool is refused."""
-    if type(agents) is not int:
-        if not isinstance(agents, int) or isinstance(agents, bool):
-            raise ConfigError(f"'agents' must be a non-negative int, got {show(agents)}")
-        agents = int(agents)
-    if agents < 0:
+    """*agents* as an int from 0 to :data:`MAX_AGENTS` (any integer, numpy's too); a bool is
+    refused."""
+    n = as_int(agents)
+    if n is None or n < 0:
         raise ConfigError(f"'agents' must be a non-negative int, got {show(agents)}")
-    if agents > MAX_AGENTS:
+    if n > MAX_AGENTS:
         raise ConfigError(f"'agents' must be at most {MAX_AGENTS:,}, got {show(agents)}")
-    return agents
+    return n
 
 
 def as_float(value: object) -> float | None:
-    """*value* as a float; ``None`` for a non-number (a bool is not one) or an int too large."""
+    """*value* as a float: any real number (:class:`numbers.Real`, numpy's too); ``None`` for a
+    non-number (a bool is not one) or an int too large."""
     if type(value) is float:
         return value
-    if not isinstance(value, (int, float)) or isinstance(value, bool):
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
         return None
     try:
         return float(value)
-    except OverflowError:
+    except (OverflowError, ValueError, TypeError):
         return None
 
 

@@ -127,7 +127,13 @@ _MAX_TERMS = 3_000_000
 # its series: a few seconds of work (a term costs 0.1 to 0.2 microseconds).  A search probes
 # about 2 log2(answer) candidates; near a load of millions with a patience of hours each
 # probe's series is long, and such a search is refused rather than left to run for minutes.
+# Each probe's walk of the Erlang B recurrence counts too (_STEPS_PER_TERM).
 _SEARCH_TERMS = 15_000_000
+
+
+# A step of the Erlang B walk costs about half a series term: a computation's _Work is
+# charged a term for every two steps.
+_STEPS_PER_TERM = 2
 
 
 class _TooLong(Exception):
@@ -210,6 +216,14 @@ def _walk(a: float, k: float, steps: int, inv: float) -> float:
         inv = inv * (k + 8.0) * ia + 1.0
         k += 8.0
     return inv
+
+
+def _walk_steps(n: int, a: float) -> int:
+    """The steps :func:`_inv_b` ``(n, a)`` walks (at most; ``a > 0``)."""
+    m = int(a)
+    top = n if n <= m else m
+    steps = top if top <= 64 else min(top, math.ceil(0.5 + sqrt(0.25 + top * (61.0 + log(top)))))
+    return steps + (n - m if n > m else 0)
 
 
 def _inv_b(n: int, a: float) -> float:
@@ -646,8 +660,15 @@ def _erlang_a_core(
     """``(P(wait), P(abandon), ASA in patience units, E[queue], occupancy, SL)``.
 
     *p* is patience / AHT, *tp* target / patience (or ``None``); ``n >= 1``, ``a > 0``.  The
-    series' terms are taken off *work*, which refuses the call when it runs out.
+    series' terms are taken off *work*, which refuses the call when it runs out, and so is
+    the walk of the Erlang B recurrence (half a term a step: tens of thousands of steps at a
+    load of millions).
     """
+    if work is not None:
+        charge = _walk_steps(n, a) // _STEPS_PER_TERM
+        if charge > work.left:
+            raise work.refused(a, p)
+        work.left -= charge
     inv = _inv_b(n, a)
     if inv == INF:
         # B underflows (a load so small that a^n/n! is below 1e-308): nobody waits, to the
@@ -829,21 +850,41 @@ def _plan_work() -> _Work:
     return _Work(_PLAN_TERMS, "the plan's intervals together")
 
 
+def _refused_c(a: float) -> ConfigError:
+    return ConfigError(
+        f"Erlang C on {a:g} Erlangs is refused: the plan's intervals together would take "
+        f"more than {_PLAN_TERMS * _STEPS_PER_TERM:,} steps of the Erlang B recurrence "
+        "(about sqrt(60 x load) an interval; over ten seconds of work): plan fewer intervals "
+        "at a time"
+    )
+
+
 def _row_c(
-    a: float, aht: timedelta, target: timedelta, lvl: float, cap: Fraction | None
+    a: float,
+    aht: timedelta,
+    target: timedelta,
+    lvl: float,
+    cap: Fraction | None,
+    plan: _Work | None = None,
 ) -> tuple[int, float, timedelta, float, float]:
     """``(agents, service level, ASA, P(wait), occupancy)`` of a plan's row under Erlang C,
     each bit for bit what :func:`agents_for_service_level`, :func:`service_level`,
     :func:`average_speed_of_answer`, :func:`erlang_c` and :func:`occupancy` return, from one
-    walk of the recurrence instead of four (arguments already checked)."""
+    walk of the recurrence instead of four (arguments already checked).  The walk is taken
+    off *plan* (a term per two steps): refused before a walk from the floor that the budget
+    cannot pay for."""
     if a == 0.0:
         return 0, 1.0, ZERO, 0.0, 0.0
+    if plan is not None and _walk_steps(int(a), a) // _STEPS_PER_TERM > plan.left:
+        raise _refused_c(a)
     r = target / aht
     n, inv = _fewest_c(a, r, lvl)
     if cap is not None:
         least = _occupancy_floor(a, cap)
         if least > n:
             n, inv = least, _inv_b(least, a)
+    if plan is not None:
+        plan.left -= _walk_steps(n, a) // _STEPS_PER_TERM
     c = _erlang_c(n, a, inv)
     sl = 1.0 - c * exp((a - n) * r)
     return n, sl, _seconds(c * aht.total_seconds() / (n - a)), c, a / n

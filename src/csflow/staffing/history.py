@@ -10,7 +10,8 @@ and returns :class:`~csflow.staffing.ForecastInterval` rows that
 How intervals and days are counted, exactly:
 
 * A day is the span from one local midnight to the next in *timezone* (23 or 25 hours on the
-  days clocks change).  A local midnight the zone skips starts the day at the change.
+  days clocks change; 26 in Antarctica/Troll, which falls back two hours).  A local midnight
+  the zone skips starts the day at the change.
 * Intervals follow the wall clock, as in :func:`~csflow.metrics.summarize_intervals`: one
   starts wherever the wall clock reads midnight plus a whole number of intervals, and at the
   day's start, and lasts until the next one starts.  On the day clocks fall back, the
@@ -47,6 +48,7 @@ import attrs
 from csflow._text import show
 from csflow._time import instant_us
 from csflow.errors import ConfigError
+from csflow.staffing._checks import as_int
 from csflow.staffing.plan import ForecastInterval
 
 __all__ = ["MAX_LOOKBACK", "HistoryForecast", "forecast_from_history"]
@@ -207,10 +209,12 @@ def forecast_from_history(
             "'interval' must be a whole number of minutes (at least one) that divides a day, "
             f"got {show(interval)}"
         )
-    if type(lookback) is not int or not 1 <= lookback <= MAX_LOOKBACK:
+    wanted = as_int(lookback)  # any integer, numpy's too
+    if wanted is None or not 1 <= wanted <= MAX_LOOKBACK:
         raise ConfigError(
             f"'lookback' must be an int from 1 to {MAX_LOOKBACK}, got {show(lookback)}"
         )
+    lookback = wanted
     if same_weekday is not True and same_weekday is not False:
         raise ConfigError(f"'same_weekday' must be a bool, got {show(same_weekday)}")
     given: object = exclude  # the annotations are promises callers may break

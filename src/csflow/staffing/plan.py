@@ -6,11 +6,13 @@ its arrivals and the average handle time give an offered load, and
 is given) the fewest agents that reach the service level.  Shrinkage then turns agents on the
 phones into heads to schedule.
 
-The work is bounded whatever the forecast: an Erlang C row costs one walk of the Erlang B
-recurrence (a millisecond or two at the largest load, ``1e7`` Erlangs), and the Erlang A rows
-share a budget of 50,000,000 series terms (seconds; see
-:mod:`csflow.staffing.erlang`): a plan beyond it is refused, naming the interval where the
-budget ran out, rather than computed for hours.
+The work is bounded whatever the forecast: the rows share a budget of 50,000,000 series
+terms (seconds of work; see :mod:`csflow.staffing.erlang`), a walk of the Erlang B recurrence
+counting a term per two steps.  An Erlang C row walks about ``sqrt(60 x load)`` steps (a
+millisecond or two at the largest load, ``1e7`` Erlangs: about 3,000 such rows fit), an Erlang
+A row that many for each of the 30 to 50 candidates of its search plus its series.  A plan
+beyond the budget is refused, naming the interval where it ran out, rather than computed for
+minutes.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from fractions import Fraction
+from typing import Any
 
 import attrs
 
@@ -26,6 +29,7 @@ from csflow._time import instant_us, require_aware
 from csflow.errors import ConfigError
 from csflow.staffing._checks import (
     MAX_LOAD,
+    as_float,
     check_duration,
     check_level,
     check_multiplier,
@@ -37,8 +41,9 @@ from csflow.staffing.erlang import _check_max_occupancy, _plan_work, _row_a, _ro
 __all__ = ["ForecastInterval", "IntervalStaffing", "StaffingPlan", "staffing_plan"]
 
 
-#: The longest interval: a whole local day on which the clock falls back an hour.
-_LONGEST_DAY = timedelta(hours=25)
+#: The longest interval: a whole local day on which the clock falls back, by two hours in
+#: Antarctica/Troll (UTC+2 to UTC+0), by an hour elsewhere.
+_LONGEST_DAY = timedelta(hours=26)
 
 
 def _check_arrivals(value: object) -> float:
@@ -50,13 +55,22 @@ def _check_arrivals(value: object) -> float:
         ) from None
 
 
+def _plain_real(value: Any) -> Any:
+    """A real number of another type (numpy's, what a pandas column yields) as a float; an
+    int, a float or anything else as it is (the validator judges it)."""
+    if type(value) is float or type(value) is int:
+        return value
+    v = as_float(value)
+    return value if v is None else v
+
+
 @attrs.frozen
 class ForecastInterval:
     """One interval of a day's forecast: when it starts, how long it lasts, how many arrive.
 
     Args:
         start: The interval's start, a timezone-aware datetime.
-        duration: Its length, positive and at most 25 hours, the longest local day (15 or 30
+        duration: Its length, positive and at most 26 hours, the longest local day (15 or 30
             minutes are usual).
         arrivals: Expected arrivals in the interval, finite and ``>= 0``.
 
@@ -66,7 +80,7 @@ class ForecastInterval:
 
     start: datetime = attrs.field()
     duration: timedelta = attrs.field()
-    arrivals: float = attrs.field()
+    arrivals: float = attrs.field(converter=_plain_real)
 
     @start.validator
     def _v_start(self, _a: attrs.Attribute[datetime], value: datetime) -> None:
@@ -77,7 +91,7 @@ class ForecastInterval:
         check_duration(value, "duration", positive=True)
         if value > _LONGEST_DAY:
             raise ConfigError(
-                f"'duration' must be at most 25 hours (the longest local day), got {show(value)}"
+                f"'duration' must be at most 26 hours (the longest local day), got {show(value)}"
             )
 
     @arrivals.validator
@@ -311,7 +325,7 @@ def staffing_plan(
     for i, (f, x, a) in enumerate(zip(forecast, expected, loads, strict=True)):
         try:
             if patience is None:
-                n, sl, asa, pw, busy = _row_c(a, handle, goal, lvl, cap)
+                n, sl, asa, pw, busy = _row_c(a, handle, goal, lvl, cap, work)
                 pab = 0.0
             else:
                 n, sl, asa, pw, pab, busy = _row_a(a, handle, goal, lvl, patience, cap, work)

@@ -18,7 +18,7 @@ import attrs
 from csflow._config import check_keys, duration, mapping, sequence, wrap
 from csflow._text import show
 from csflow.errors import ConfigError
-from csflow.staffing._checks import ZERO, check_duration
+from csflow.staffing._checks import ZERO, as_float, check_duration
 
 __all__ = ["BreakRule", "ShiftTemplate", "templates_from_dict"]
 
@@ -141,10 +141,10 @@ class ShiftTemplate:
                     f"got {show(self.earliest)} .. {show(latest)}"
                 )
         c = self.cost
-        if c is not None and (
-            isinstance(c, bool) or not isinstance(c, (int, float)) or not 0 <= c < math.inf
-        ):
-            raise ConfigError(f"'cost' must be a finite number >= 0, got {show(c)}")
+        if c is not None:
+            v = as_float(c)  # any real number, numpy's too
+            if v is None or not 0 <= v < math.inf:
+                raise ConfigError(f"'cost' must be a finite number >= 0, got {show(c)}")
         for i, b in enumerate(self.breaks):
             if not isinstance(b, BreakRule):
                 raise ConfigError(f"expected a BreakRule, got {show(b)}", f"breaks[{i}]")

@@ -64,6 +64,7 @@ from csflow.desk.config import DeskConfig
 from csflow.errors import ConfigError
 from csflow.sim import Scenario, SimConfig, SimResult
 from csflow.sim.scenario import MAX_SIM_AGENTS
+from csflow.staffing._checks import as_float, as_int
 from csflow.staffing.plan import IntervalStaffing, StaffingPlan, _after
 from csflow.sweep import run_sweep
 
@@ -415,42 +416,51 @@ def verify_plan(
         # Only what the caller passed is checked here (the plan's own answer is 0 exactly
         # where it expects no arrivals), and the message names it.
         given: object = agents  # the annotation is a promise callers may break
-        start_agents = (
+        raw = (
             []
             if isinstance(given, (str, bytes)) or not isinstance(given, Sequence)
             else list(given)
         )
-        if len(start_agents) != n or any(
-            isinstance(a, bool) or not isinstance(a, int) or a < (0 if row.arrivals == 0 else 1)
-            for a, row in zip(start_agents, plan.intervals, strict=True)
+        # Any integers (numpy's too: what a pandas column yields), as ints.
+        ints = [as_int(a) for a in raw]
+        if len(ints) != n or any(
+            a is None or a < (0 if row.arrivals == 0 else 1)
+            for a, row in zip(ints, plan.intervals, strict=True)
         ):
             raise ConfigError(
                 f"'agents' must hold one int >= 1 per plan interval ({n}), or 0 for an "
                 f"interval that expects no arrivals, got {show(agents)}"
             )
-    runs = tuple(seeds)
-    if not runs or any(isinstance(s, bool) or not isinstance(s, int) or s < 0 for s in runs):
+        start_agents = [a for a in ints if a is not None]
+    given_seeds = [as_int(s) for s in seeds]
+    runs = tuple(s for s in given_seeds if s is not None)
+    if not runs or len(runs) != len(given_seeds) or any(s < 0 for s in runs):
         # (A negative seed would repeat its positive twin's run: random.Random(-s) is Random(s).)
         raise ConfigError(
             f"'seeds' must be a non-empty sequence of ints >= 0, got {show(seeds)}", "seeds"
         )
-    if abandonment is not None and not (
-        isinstance(abandonment, (int, float)) and 0.0 <= abandonment <= 1.0
-    ):
-        raise ConfigError(f"'abandonment' must be a number in [0, 1], got {show(abandonment)}")
+    if abandonment is not None:
+        ceiling = as_float(abandonment)
+        if ceiling is None or not 0.0 <= ceiling <= 1.0:
+            raise ConfigError(f"'abandonment' must be a number in [0, 1], got {show(abandonment)}")
+        abandonment = ceiling
     floors = {("tier", k): v for k, v in (tiers or {}).items()}
     floors |= {("channel", k): v for k, v in (channels or {}).items()}
     for (kind, name), floor in floors.items():
-        if isinstance(floor, bool) or not isinstance(floor, (int, float)) or not 0 <= floor <= 1:
+        level = as_float(floor)
+        if level is None or not 0 <= level <= 1:
             raise ConfigError(f"the {kind} {name!r} floor must be in [0, 1], got {show(floor)}")
+        floors[kind, name] = level
     for name, value, positive in (("warmup", warmup, False), ("span", span, True)):
         if value is not None and (
             not isinstance(value, timedelta) or value < timedelta(0) or (positive and not value)
         ):
             what = "positive" if positive else "non-negative"
             raise ConfigError(f"{name!r} must be a {what} timedelta or None, got {show(value)}")
-    if isinstance(max_steps, bool) or not isinstance(max_steps, int) or max_steps < 1:
+    steps = as_int(max_steps)
+    if steps is None or steps < 1:
         raise ConfigError(f"'max_steps' must be an int >= 1, got {show(max_steps)}")
+    max_steps = steps
     # Erlang's agents are simulated too, for the comparison: both within the simulator's bound.
     for k, (row, a) in enumerate(zip(plan.intervals, start_agents, strict=True)):
         if max(a, row.agents) > MAX_SIM_AGENTS:
