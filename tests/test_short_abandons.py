@@ -227,11 +227,12 @@ def test_a_report_built_from_the_fields_before_them_has_no_short_abandons() -> N
     """The new fields come last: a report rebuilt from the older fields in order (a pickle
     taken before them, a positional call) keeps its meaning."""
     names = [f.name for f in attrs.fields(Report)]
-    assert names[-2:] == ["short_abandon", "short_abandoned"]
+    cut = names.index("short_abandon")
+    assert names[cut : cut + 2] == ["short_abandon", "short_abandoned"]
     plain = summarize(worked_example())
-    older = tuple(getattr(plain, n) for n in names[:-2])
+    older = tuple(getattr(plain, n) for n in names[:cut])
     rebuilt = Report(*older)
-    assert rebuilt == plain
+    assert tuple(getattr(rebuilt, n) for n in names[:cut]) == older
     assert (rebuilt.short_abandon, rebuilt.short_abandoned) == (timedelta(0), 0)
 
 

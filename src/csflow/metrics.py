@@ -32,10 +32,12 @@ an abandonment.  A later requeue, reopening or second abandonment changes neithe
 ``TicketQueued``, as an answer's) strictly shorter than the short-abandon threshold is also a
 *short abandon*, which the service level and the abandonment rate leave out; the threshold is
 0 unless given, and then there are none.  A ticket is resolved *at first contact*
-when its first :class:`~csflow.events.TicketResolved` comes with no hand-over before it; a
-:class:`~csflow.events.TicketReopened` takes it back (the customer came back).  Events of tickets whose ``TicketQueued`` is
-not in the stream (a window cut from a longer run) count for SLA attainment, and for busy time
-from an assignment in the stream, but not as offered, answered or abandoned.
+when its first :class:`~csflow.events.TicketResolved` comes with no hand-over (transfer,
+escalation) before it; a :class:`~csflow.events.TicketReopened` takes it back (the customer
+came back); parking and resuming it, or a requeue, do not.  Events of tickets whose
+``TicketQueued`` is not in the stream (a window cut from a longer run) count for SLA
+attainment, and for busy time from an assignment in the stream, but not as offered, answered
+or abandoned.
 
 A report over a window of a longer run is best taken from the whole stream, not from the
 window's events alone: a handling that started before the window has no start in its events,
@@ -54,7 +56,11 @@ reopening resumes it where it stopped (a solve pauses it), so it counts once per
 met at a solve within target, taken back and counted as breached when the resumed clock then
 breaches (a ticket solved in 2 minutes, reopened, and solved again at 6 minutes of a 3-minute
 target is one breached cycle, not a met and a breached one).  Cycles still running when the
-stream ends count neither way.  A ticket's record is dropped at its
+stream ends count neither way.  A cycle counts overall, for its metric, and for the tier,
+channel and SLA policy that its ticket's first :class:`~csflow.events.TicketQueued` named
+(a cycle counted before that event -- a ticket submitted after it was created -- joins
+those groups there; a ticket without a policy, or whose ``TicketQueued`` is not in the
+stream, is in none of them).  A ticket's record is dropped at its
 :class:`~csflow.events.TicketClosed` or :class:`~csflow.events.TicketAbandoned`, so a ticket
 later submitted under the same id (a desk that forgot the first) is a new ticket.
 
@@ -77,7 +83,7 @@ import copy
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime, timedelta, tzinfo
-from typing import Any, Final, overload
+from typing import Any, Final, NoReturn, overload
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import attrs
@@ -287,6 +293,7 @@ _SPANS: Final = (
     "handle_time",
     "resolved_handle_time",
     "short_abandon",
+    "resolved_tickets_handle_time",
 )
 
 
@@ -312,7 +319,9 @@ class Report:
         total_wait: Summed wait (first queued to first assignment) of the answered tickets.
         handle_time: Agent busy time: every span from an assignment until the ticket left its
             agent; spans still open are cut at :attr:`end`.
-        handlings_resolved: Handling spans that ended in a resolution.
+        handlings_resolved: Handling spans that ended in a resolution (only the span that
+            ended in the ``TicketResolved``, not the ticket's earlier spans: see
+            :attr:`average_handle_time`).
         resolved_handle_time: Their summed length.
         available: The agent time available for contacts, when given to :func:`summarize`.
         sla: Attainment over every SLA cycle.
@@ -339,6 +348,16 @@ class Report:
             them (a misdial, a bot, a customer who found the answer).  They are left out of
             :attr:`service_level` and :attr:`abandonment_rate`, and still counted in
             *offered* and *abandoned*.
+        sla_by_policy: Attainment per SLA policy name: the policy the ticket's first
+            ``TicketQueued`` named (a ticket without a policy, or without a ``TicketQueued``
+            in the stream, is in no group; a policy given later with
+            :meth:`~csflow.desk.Desk.set_sla_policy` names no event, so its cycles stay with
+            the first).
+        resolved_tickets_handle_time: All the handling of the tickets resolved (at least
+            once): every ended span from an assignment until the ticket left its agent,
+            before a hand-over or a parking as well as the one that resolved it, and after a
+            reopening; a span still open at :attr:`end` is not in it.  See
+            :attr:`handle_time_per_resolved_ticket`.
 
     Raises:
         ConfigError: A count that is not an int >= 0, a span that is not a timedelta >= 0,
@@ -373,6 +392,8 @@ class Report:
     # Last, so that reports built (or pickled) with the fields before them keep their meaning.
     short_abandon: timedelta = _ZERO
     short_abandoned: int = 0
+    sla_by_policy: Mapping[str, Attainment] = attrs.field(factory=dict, converter=_read_only)
+    resolved_tickets_handle_time: timedelta = _ZERO
 
     def __attrs_post_init__(self) -> None:
         for name in _COUNTS:
@@ -429,10 +450,17 @@ class Report:
 
     @property
     def first_contact_resolution(self) -> float | None:
-        """FCR: the share of resolved tickets resolved at first contact -- by the handling
-        they were first given, without a transfer or an escalation, and not reopened since
-        (``None`` when no ticket was resolved).  A ticket resolved and later reopened leaves
-        the numerator at its reopening; one requeued because its agent left still counts."""
+        """FCR: the share of resolved tickets resolved at first contact, or ``None`` when no
+        ticket was resolved: ``resolved_first_contact / tickets_resolved``.
+
+        A ticket is resolved at first contact when no hand-over (a transfer or an
+        escalation) came before its first resolution and it was not reopened since: a
+        reopening (the customer came back) takes it out of the numerator.  Nothing else
+        does -- a ticket parked (``pending``, ``on_hold``) and resumed, or requeued because
+        its agent left and resolved by another agent, still counts.  That is the usual
+        ticketing definition (resolved without a hand-over and without the customer coming
+        back); a stricter *one-touch* rate (resolved with a single agent reply, never
+        parked) is not measured here."""
         return _ratio(self.resolved_first_contact, self.tickets_resolved)
 
     @property
@@ -447,8 +475,33 @@ class Report:
 
     @property
     def average_handle_time(self) -> timedelta | None:
-        """AHT: the mean length of the handling spans that ended in a resolution, or ``None``."""
+        """AHT: the mean length of the handling spans that ended in a resolution
+        (``resolved_handle_time / handlings_resolved``), or ``None`` when none did.
+
+        A span runs from an assignment until the ticket leaves that agent's hands, and only
+        the span that ends in a :class:`~csflow.events.TicketResolved` counts here: the work
+        before a transfer, an escalation, a parking or a requeue is busy time
+        (:attr:`handle_time`) but not AHT.  A ticket handled 20 minutes by ana, transferred,
+        then 10 minutes by budi who resolves it, adds one span of 10 minutes.  So AHT is the
+        length of the closing handling, not the work a ticket takes: fed to Erlang C
+        (:mod:`csflow.staffing`) it understaffs a desk that hands tickets over or parks
+        them.  For staffing, use :attr:`handle_time_per_resolved_ticket`."""
         return _mean(self.resolved_handle_time, self.handlings_resolved)
+
+    @property
+    def handle_time_per_resolved_ticket(self) -> timedelta | None:
+        """The agent time a resolved ticket took: all the handling of the tickets resolved,
+        over how many (``resolved_tickets_handle_time / tickets_resolved``), or ``None``
+        when none was resolved.
+
+        Every handling span of such a ticket counts -- before a transfer, an escalation, a
+        parking or a requeue, the one that resolved it, and those after a reopening (a span
+        still open when the observation ends does not).  A ticket handled 20 minutes by ana,
+        transferred, then 10 minutes by budi who resolves it, takes 30 minutes here (its AHT
+        span is 10).  This is the work per contact to staff for (Erlang C); like every
+        figure, a ticket whose earlier handling lies before the stream (a window cut from a
+        longer run) counts only the handling in it."""
+        return _mean(self.resolved_tickets_handle_time, self.tickets_resolved)
 
     @property
     def occupancy(self) -> float | None:
@@ -474,7 +527,8 @@ class Report:
         reports of several windows (days of a week) combine exactly: add the counts and the
         seconds, then divide -- a week's ASA is the summed ``total_wait_seconds`` over the
         summed ``answered``, its AHT the summed ``resolved_handle_time_seconds`` over the
-        summed ``handlings_resolved``.
+        summed ``handlings_resolved``, its handle time per resolved ticket the summed
+        ``resolved_tickets_handle_time_seconds`` over the summed ``tickets_resolved``.
 
         Returns:
             A dict of plain ``int``, ``float``, ``str``, ``None``, lists and dicts; durations
@@ -515,12 +569,19 @@ class Report:
             "handlings_resolved": self.handlings_resolved,
             "resolved_handle_time_seconds": self.resolved_handle_time.total_seconds(),
             "average_handle_time_seconds": _seconds(self.average_handle_time),
+            "resolved_tickets_handle_time_seconds": (
+                self.resolved_tickets_handle_time.total_seconds()
+            ),
+            "handle_time_per_resolved_ticket_seconds": _seconds(
+                self.handle_time_per_resolved_ticket
+            ),
             "available_seconds": _seconds(self.available),
             "occupancy": self.occupancy,
             "sla": att(self.sla),
             "sla_by_metric": {k: att(v) for k, v in self.sla_by_metric.items()},
             "sla_by_tier": {k: att(v) for k, v in self.sla_by_tier.items()},
             "sla_by_channel": {k: att(v) for k, v in self.sla_by_channel.items()},
+            "sla_by_policy": {k: att(v) for k, v in self.sla_by_policy.items()},
             "queue_length": [[encode_instant(at), n] for at, n in self.queue_length],
             "max_queue_length": self.max_queue_length,
             "start": iso(self.start),
@@ -532,9 +593,9 @@ class Report:
 
         Returns:
             Aligned ``label  value`` lines: volumes, service level, ASA, abandonment, handling,
-            then SLA attainment overall and per metric, tier and channel.  A line of short
-            abandons (``short abandons (< 5 s)``) follows the abandoned tickets when a
-            short-abandon threshold is set, and only then.
+            then SLA attainment overall and per metric, tier, channel and SLA policy.  A line
+            of short abandons (``short abandons (< 5 s)``) follows the abandoned tickets when
+            a short-abandon threshold is set, and only then.
         """
         short = (
             [
@@ -561,6 +622,10 @@ class Report:
             _row("transfers per ticket", _fmt_number(self.transfers_per_ticket)),
             _row("escalations per ticket", _fmt_number(self.escalations_per_ticket)),
             _row("average handle time", _fmt_duration(self.average_handle_time)),
+            _row(
+                "handle time per resolved ticket",
+                _fmt_duration(self.handle_time_per_resolved_ticket),
+            ),
             _row("occupancy", _fmt_rate(self.occupancy)),
             _row("longest queue", str(self.max_queue_length)),
             _row("SLA attainment", _fmt_attainment(self.sla)),
@@ -569,6 +634,7 @@ class Report:
             ("metric", self.sla_by_metric),
             ("tier", self.sla_by_tier),
             ("channel", self.sla_by_channel),
+            ("policy", self.sla_by_policy),
         ):
             for key, value in groups.items():
                 lines.append(_row(f"  {title} {key}", _fmt_attainment(value)))
@@ -626,15 +692,18 @@ class _Ticket:
         "handling_since",
         "in_line",
         "outcome",
+        "policy",
         "queued",
         "resolution",
         "tier",
+        "worked",
     )
 
     def __init__(self) -> None:
         self.queued: int | None = None  # first TicketQueued, microseconds
         self.tier: str | None = None
         self.channel: str | None = None
+        self.policy: str | None = None  # the SLA policy its first TicketQueued named
         self.outcome = 0  # 0 undecided, 1 answered, 2 abandoned
         self.handed = False  # transferred or escalated at some point
         # 0 never resolved, 1 resolved at first contact (counted), 2 resolved otherwise.
@@ -648,6 +717,8 @@ class _Ticket:
         # SLA outcomes (0 met, 1 breached) counted before its TicketQueued said its tier and
         # channel: a ticket created in the past can breach before it is queued.
         self.early: list[int] | None = None
+        # Its ended handling spans (µs) before its first resolution (then they count).
+        self.worked = 0
 
 
 class _Summary:
@@ -659,6 +730,7 @@ class _Summary:
         "answered",
         "by_channel",
         "by_metric",
+        "by_policy",
         "by_tier",
         "escalations",
         "first",
@@ -676,6 +748,7 @@ class _Summary:
         "resolved",
         "resolved_handle_us",
         "resolved_handlings",
+        "resolved_ticket_us",
         "series_n",
         "series_t",
         "series_us",
@@ -702,6 +775,8 @@ class _Summary:
         self.handle_us = 0
         self.resolved_handlings = 0
         self.resolved_handle_us = 0
+        # The ended handling spans of the tickets resolved at least once, all of them.
+        self.resolved_ticket_us = 0
         self.open_handlings = 0
         self.open_since_us = 0  # sum of the start instants of the open handling spans
         self.in_line = 0
@@ -719,6 +794,7 @@ class _Summary:
         self.by_metric: dict[str, list[int]] = {}
         self.by_tier: dict[str, list[int]] = {}
         self.by_channel: dict[str, list[int]] = {}
+        self.by_policy: dict[str, list[int]] = {}
 
     # -- per-ticket flags ------------------------------------------------------------------
 
@@ -772,6 +848,10 @@ class _Summary:
         self.open_since_us -= since
         span = max(0, t - since)
         self.handle_us += span
+        if rec.first_contact:  # a ticket resolved before: its handling counts at once
+            self.resolved_ticket_us += span
+        else:  # counted if and when the ticket is resolved
+            rec.worked += span
         return span
 
     # -- SLA -------------------------------------------------------------------------------
@@ -791,6 +871,7 @@ class _Summary:
             (metric._value_, self.by_metric),  # str(metric) without its Python calls
             (rec.tier, self.by_tier),
             (rec.channel, self.by_channel),
+            (rec.policy, self.by_policy),
         ):
             if key is None:
                 continue
@@ -814,15 +895,31 @@ class _Summary:
     # -- event handlers --------------------------------------------------------------------
 
     def queued(self, ev: TicketQueued, t: int) -> None:
+        # Typed as read: an event built by hand may hold anything.
+        tier: object = ev.tier
+        channel: object = ev.channel
+        policy: object = ev.sla_policy
+        # They become report keys: checked before anything changes (once a queueing, cheap).
+        if not isinstance(tier, str) or not isinstance(channel, str):
+            _bad_name(ev)
+        if policy is not None and not isinstance(policy, str):
+            _bad_name(ev)
         rec = self.ticket(ev.ticket_id)
         if rec.queued is None:
             rec.queued = t
-            rec.tier = ev.tier
-            rec.channel = ev.channel
+            rec.tier = tier
+            rec.channel = channel
+            rec.policy = policy
             self.offered += 1
             if rec.early is not None:
                 for index in rec.early:
-                    for key, groups in ((ev.tier, self.by_tier), (ev.channel, self.by_channel)):
+                    for key, groups in (
+                        (tier, self.by_tier),
+                        (channel, self.by_channel),
+                        (policy, self.by_policy),
+                    ):
+                        if key is None:
+                            continue
                         counts = groups.get(key)
                         if counts is None:
                             counts = groups[key] = [0, 0]
@@ -834,14 +931,14 @@ class _Summary:
         self.enter_line(self.ticket(ev.ticket_id), ev.at, t)
 
     def transferred(self, ev: TicketTransferred, t: int) -> None:
+        rec = self.ticket(ev.ticket_id)  # first: an unhashable id changes nothing
         self.transfers += 1
-        rec = self.ticket(ev.ticket_id)
         rec.handed = True
         self.enter_line(rec, ev.at, t)
 
     def escalated(self, ev: TicketEscalated, t: int) -> None:
-        self.escalations += 1
         rec = self.ticket(ev.ticket_id)
+        self.escalations += 1
         rec.handed = True
         self.enter_line(rec, ev.at, t)
 
@@ -885,22 +982,25 @@ class _Summary:
         # later cycle (after a reopening) counts on its own.
         rec.breached = 0
         self.resolved += 1
+        self.leave_line(rec, ev.at, t)
+        # Before the ticket counts as resolved: its closing span joins its earlier ones.
+        span = self.stop_handling(rec, t)
         if rec.first_contact == 0:  # its first resolution
             self.tickets_resolved += 1
+            self.resolved_ticket_us += rec.worked  # its handling so far
+            rec.worked = 0
             if rec.handed:
                 rec.first_contact = 2
             else:
                 rec.first_contact = 1
                 self.first_contact += 1
-        self.leave_line(rec, ev.at, t)
-        span = self.stop_handling(rec, t)
         if span is not None:
             self.resolved_handlings += 1
             self.resolved_handle_us += span
 
     def reopened_(self, ev: TicketReopened, t: int) -> None:
-        self.reopened += 1
         rec = self.ticket(ev.ticket_id)
+        self.reopened += 1
         if rec.first_contact == 1:  # the customer came back: not resolved at first contact
             rec.first_contact = 2
             self.first_contact -= 1
@@ -913,21 +1013,21 @@ class _Summary:
             self.stop_handling(rec, t)
 
     def sla_breached(self, ev: SlaBreached, t: int) -> None:
-        rec = self.ticket(ev.ticket_id)
         if ev.metric is Metric.RESOLUTION:
-            self.resolution_outcome(rec, 1)
+            self.resolution_outcome(self.ticket(ev.ticket_id), 1)
             return
-        bit = _METRIC_BIT[ev.metric]
+        bit = _METRIC_BIT.get(ev.metric) or _bad_metric(ev.metric)
+        rec = self.ticket(ev.ticket_id)
         if not rec.breached & bit:
             rec.breached |= bit
             self.count_sla(rec, ev.metric, 1)
 
     def sla_met(self, ev: SlaMet, t: int) -> None:
-        rec = self.ticket(ev.ticket_id)
         if ev.metric is Metric.RESOLUTION:
-            self.resolution_outcome(rec, 1 if ev.breached else 0)
+            self.resolution_outcome(self.ticket(ev.ticket_id), 1 if ev.breached else 0)
             return
-        bit = _METRIC_BIT[ev.metric]
+        bit = _METRIC_BIT.get(ev.metric) or _bad_metric(ev.metric)
+        rec = self.ticket(ev.ticket_id)
         if rec.breached & bit:
             rec.breached &= ~bit  # the cycle ends; its breach was counted when it came
         else:
@@ -990,7 +1090,54 @@ class _Summary:
             resolved_first_contact=self.first_contact,
             short_abandon=short,
             short_abandoned=self.short_abandoned,
+            sla_by_policy=groups(self.by_policy),
+            resolved_tickets_handle_time=timedelta(microseconds=self.resolved_ticket_us),
         )
+
+
+def _bad_metric(metric: object) -> int:
+    """Refuse an SLA event's *metric* that is not a :class:`~csflow.model.Metric` (the
+    error's path is the field; :meth:`Summarizer.add` puts the event's index before it)."""
+    raise ConfigError(
+        f"an SLA event's metric must be a Metric (Metric.FIRST_RESPONSE ...), got {show(metric)}",
+        "metric",
+    )
+
+
+def _bad_name(ev: object) -> NoReturn:
+    """Refuse a ``TicketQueued`` whose tier, channel or SLA policy is not a name."""
+    for field, optional in (("tier", False), ("channel", False), ("sla_policy", True)):
+        value = getattr(ev, field)
+        if not isinstance(value, str) and not (optional and value is None):
+            allowed = "a name (str) or None" if optional else "a name (str)"
+            raise ConfigError(f"a {field} must be {allowed}, got {show(value)}", field)
+    raise AssertionError("a TicketQueued with names only")  # pragma: no cover
+
+
+def _hashable(value: object) -> bool:
+    try:
+        hash(value)
+    except TypeError:
+        return False
+    return True
+
+
+def _refused(event: object, path: str, exc: Exception) -> ConfigError | None:
+    """The :class:`ConfigError` at *path* for *event*, whose handler raised *exc* before it
+    changed anything (a field of the wrong type), or ``None`` when no field explains *exc*.
+
+    The slow path only: handlers check nothing a dict look-up checks for them."""
+    if isinstance(exc, ConfigError):  # a handler's own check: its path names the field
+        return ConfigError(exc.detail, f"{path}.{exc.path}" if exc.path else path)
+    ticket_id = getattr(event, "ticket_id", None)
+    if not _hashable(ticket_id):
+        return ConfigError(f"a ticket id must be a str, got {show(ticket_id)}", f"{path}.ticket_id")
+    if isinstance(event, SlaBreached | SlaMet) and not _hashable(event.metric):
+        try:
+            _bad_metric(event.metric)
+        except ConfigError as bad:
+            return ConfigError(bad.detail, f"{path}.metric")
+    return None
 
 
 def _short_us(short_abandon: object) -> int:
@@ -1076,7 +1223,11 @@ def summarize(
         ConfigError: *service_target*, *short_abandon* (path ``short_abandon``) or
             *available* is not a non-negative timedelta, *events* is not an iterable, or an
             item is not a csflow event or has a naive ``at`` (the error's ``path`` is
-            ``events[i]``), or *until* is naive or before the latest event.
+            ``events[i]``) or a field of the wrong type (an event built by hand: a ticket id
+            that is not hashable, an SLA event's ``metric`` that is not a
+            :class:`~csflow.model.Metric`, a ``TicketQueued`` whose ``tier`` or ``channel``
+            is not a str or whose ``sla_policy`` is neither a str nor ``None``; the path is
+            ``events[i].<field>``), or *until* is naive or before the latest event.
 
     Examples:
         >>> from datetime import datetime, timezone
@@ -1183,7 +1334,9 @@ class Summarizer:
 
         Raises:
             ConfigError: *event* is not a csflow event or has a naive ``at`` (the error's
-                ``path`` is ``events[i]``, *i* counting the events folded in so far).
+                ``path`` is ``events[i]``, *i* counting the events folded in so far), or a
+                field of the wrong type, as :func:`summarize` says (``events[i].<field>``).
+                Nothing is folded in then.
         """
         kind = type(event)
         handler = _HANDLERS.get(kind) or _handler_for(kind)
@@ -1198,11 +1351,19 @@ class Summarizer:
             except CsflowError as exc:
                 raise ConfigError(str(exc), f"events[{self._count}]") from None
         s = self._s
+        try:
+            handler(s, event, at_us)
+        except (ConfigError, TypeError) as exc:
+            # A field of the wrong type (an event built by hand): every handler fails on it
+            # before it changes anything, so the event is refused whole.
+            refused = _refused(event, f"events[{self._count}]", exc)
+            if refused is None:
+                raise
+            raise refused from None
         if s.first is None or at_us < s.first_us:
             s.first, s.first_us = at, at_us
         if s.last is None or at_us > s.last_us:
             s.last, s.last_us = at, at_us
-        handler(s, event, at_us)
         self._count += 1
 
     def extend(self, events: Iterable[object]) -> None:
@@ -1685,8 +1846,9 @@ def summarize_intervals(
         ConfigError: *interval* is not a timedelta of at least a minute that divides a day,
             *zone* is not a known zone name or a usable tzinfo, *service_target* or
             *short_abandon* (path ``short_abandon``) is not a non-negative timedelta,
-            *events* is not an iterable; an item is not a csflow
-            event, has a naive ``at``, or begins a life at an instant whose interval cannot
+            *events* is not an iterable; an item is not a csflow event, has a naive ``at``
+            or a field of the wrong type (as :func:`summarize` says; the path is then
+            ``events[i].<field>``), or begins a life at an instant whose interval cannot
             be expressed (its local date or its interval's start outside years 1-9999, which
             happens only within a day of the ends of the datetime range; an interval that
             can be expressed gets its row) -- the error's ``path`` is ``events[i]``; *until*
@@ -1810,7 +1972,8 @@ class IntervalSummarizer:
         """Fold *event* in: into the whole stream's summary, and its life's interval.
 
         Raises:
-            ConfigError: *event* is not a csflow event, has a naive ``at``, or begins a
+            ConfigError: *event* is not a csflow event, has a naive ``at`` or a field of the
+                wrong type (as :func:`summarize` says: ``events[i].<field>``), or begins a
                 ticket's life at an instant whose interval cannot be expressed (the error's
                 ``path`` is ``events[i]``, *i* counting the events folded in so far).  Nothing
                 is folded in then.
@@ -1831,7 +1994,12 @@ class IntervalSummarizer:
         early = None
         if isinstance(event, DeskEvent):
             ticket_id = event.ticket_id
-            row = self._lives.get(ticket_id)
+            try:
+                row = self._lives.get(ticket_id)
+            except TypeError:
+                raise ConfigError(
+                    f"a ticket id must be a str, got {show(ticket_id)}", f"{path}.ticket_id"
+                ) from None
             early = self._early.get(ticket_id) if row is None else None
             if early is not None and handler in _EARLY:
                 self._total.add(event, at_us)

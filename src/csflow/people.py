@@ -48,15 +48,16 @@ from __future__ import annotations
 import math
 import statistics
 from collections.abc import Iterable, Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Final
+from typing import Any, Final
 
 import attrs
 
 from csflow._frozen import FrozenDict
 from csflow._money import EXACT
 from csflow._text import show
+from csflow.desk.feedback import RATING_SCALE
 from csflow.desk.goodwill import parse_amount
 from csflow.errors import ConfigError
 from csflow.events import (
@@ -86,6 +87,20 @@ _EVENT_TYPES: Final = (DeskEvent, AgentPresenceChanged)
 _REPLY_BIT: Final = {m: 1 << i for i, m in enumerate(Metric) if m is not Metric.RESOLUTION}
 # The most decimal places a goodwill policy's currency has (csflow.desk.goodwill).
 _GOODWILL_PLACES: Final = 6
+# The events whose ticket id the reader keys a record by.
+_KEYED: Final = (
+    TicketAssigned,
+    TicketResolved,
+    TicketTransferred,
+    TicketEscalated,
+    TicketRequeued,
+    TicketAbandoned,
+    TicketClosed,
+    TicketStatusChanged,
+    SlaBreached,
+    SlaMet,
+)
+_CHECKED: Final = (*_KEYED, FeedbackRecorded, GoodwillGranted)
 
 __all__ = [
     "CONSISTENCY_MEASURES",
@@ -234,6 +249,75 @@ class PeopleReport:
     goodwill_declined: int
     goodwill_currency: str | None = None
 
+    def to_dict(self) -> dict[str, Any]:
+        """The report as JSON-compatible data (``json.dumps`` takes it as it is).
+
+        Returns:
+            A dict of the report's fields under their names: a :class:`Satisfaction` as
+            ``{"responses", "satisfied", "total", "csat", "mean"}``; each
+            :class:`AgentStandard` as a dict of its fields, its ``transfer_rate`` and its
+            ``sla`` as ``{"met", "breached", "rate"}``; a :class:`GoodwillTotal` as
+            ``{"grants", "amount"}`` with the exact amount as a decimal string in plain
+            notation (``"12.50"``, never an exponent: ``Decimal(d["amount"])`` equals the
+            total, and a desk's amounts, kept to their currency's places, come back digit
+            for digit); groups as dicts keyed by name, sorted.
+
+        Examples:
+            >>> import json
+            >>> from datetime import datetime, timezone
+            >>> from csflow.events import FeedbackRecorded
+            >>> t = datetime(2026, 3, 2, 9, tzinfo=timezone.utc)
+            >>> d = people_report([
+            ...     FeedbackRecorded(t, "T1", 5, "", 1, "sari", "gold", "chat", "general", None),
+            ... ]).to_dict()
+            >>> d["by_agent"]["sari"]
+            {'responses': 1, 'satisfied': 1, 'total': 5, 'csat': 1.0, 'mean': 5.0}
+            >>> json.loads(json.dumps(d)) == d
+            True
+        """
+
+        def sat(v: Satisfaction) -> dict[str, Any]:
+            return {
+                "responses": v.responses,
+                "satisfied": v.satisfied,
+                "total": v.total,
+                "csat": v.csat,
+                "mean": v.mean,
+            }
+
+        def good(v: GoodwillTotal) -> dict[str, Any]:
+            return {"grants": v.grants, "amount": format(v.amount, "f")}
+
+        def agent(a: AgentStandard) -> dict[str, Any]:
+            return {
+                "agent_id": a.agent_id,
+                "assignments": a.assignments,
+                "handled": a.handled,
+                "first_response_median_s": a.first_response_median_s,
+                "first_response_p90_s": a.first_response_p90_s,
+                "handle_time_s": a.handle_time_s,
+                "transfers_out": a.transfers_out,
+                "transfer_rate": a.transfer_rate,
+                "sla": {"met": a.sla.met, "breached": a.sla.breached, "rate": a.sla.rate},
+                "satisfaction": sat(a.satisfaction),
+            }
+
+        return {
+            "satisfaction": sat(self.satisfaction),
+            **{
+                name: {k: sat(v) for k, v in sorted(getattr(self, name).items())}
+                for name in ("by_agent", "by_tier", "by_channel", "by_queue", "by_team")
+            },
+            "agents": {k: agent(v) for k, v in sorted(self.agents.items())},
+            **{
+                name: {k: good(v) for k, v in sorted(getattr(self, name).items())}
+                for name in ("goodwill_by_agent", "goodwill_by_reason", "goodwill_by_tier")
+            },
+            "goodwill_requests": self.goodwill_requests,
+            "goodwill_declined": self.goodwill_declined,
+            "goodwill_currency": self.goodwill_currency,
+        }
+
     def table(self) -> list[str]:
         """The agents' standards as lines of text (one row per agent)."""
         head = (
@@ -311,7 +395,11 @@ def people_report(events: Iterable[object]) -> PeopleReport:
             :class:`~decimal.Decimal` below 10**15 with at most 6 decimal places:
             ``events[i].amount``) or whose currency differs from the stream's first grant's
             (``events[i].currency``: totals never add two currencies; report each currency's
-            events apart).
+            events apart); an event with a field of the wrong type (one built by hand), at
+            ``events[i].<field>``: an unhashable ticket id, an agent id, tier, channel, queue,
+            team or reason that is not a str (``None`` where the event allows it), an SLA
+            event's ``metric`` that is not a :class:`~csflow.model.Metric`, an ``SlaMet``'s
+            ``elapsed`` that is not a timedelta, a rating that is not an int from 1 to 5.
 
     Examples:
         >>> from datetime import datetime, timezone
@@ -368,6 +456,8 @@ def people_report(events: Iterable[object]) -> PeopleReport:
             raise ConfigError(
                 f"an event's 'at' must be an aware datetime, got {show(when)}", f"events[{i}]"
             )
+        if isinstance(e, _CHECKED):
+            _check_fields(e, f"events[{i}]")
         if isinstance(e, TicketAssigned):
             owner.pop(e.ticket_id, None)
             release(e.ticket_id, e.at.timestamp())
@@ -529,6 +619,55 @@ def people_report(events: Iterable[object]) -> PeopleReport:
         declined,
         currency,
     )
+
+
+def _check_fields(e: DeskEvent, path: str) -> None:
+    """Refuse a field of the wrong type (an event built by hand) that would crash the reader
+    or make a report key that is not a name: a :class:`ConfigError` at ``path.field``."""
+    names: tuple[tuple[str, bool], ...] = ()  # (field, may be None)
+    if isinstance(e, _KEYED):
+        try:
+            hash(e.ticket_id)
+        except TypeError:
+            raise ConfigError(
+                f"a ticket id must be a str, got {show(e.ticket_id)}", f"{path}.ticket_id"
+            ) from None
+    if isinstance(e, TicketAssigned | TicketResolved):
+        names = (("agent_id", False),)
+    elif isinstance(e, TicketTransferred):
+        names = (("from_agent", True),)
+    elif isinstance(e, SlaBreached | SlaMet):
+        if not isinstance(e.metric, Metric):
+            raise ConfigError(
+                f"an SLA event's metric must be a Metric (Metric.FIRST_RESPONSE ...), got "
+                f"{show(e.metric)}",
+                f"{path}.metric",
+            )
+        if isinstance(e, SlaMet) and not isinstance(e.elapsed, timedelta):
+            raise ConfigError(
+                f"an elapsed time must be a timedelta, got {show(e.elapsed)}", f"{path}.elapsed"
+            )
+    elif isinstance(e, FeedbackRecorded):
+        if type(e.rating) is not int or e.rating not in RATING_SCALE:
+            raise ConfigError(
+                f"a rating must be an int from {RATING_SCALE.start} to "
+                f"{RATING_SCALE.stop - 1}, got {show(e.rating)}",
+                f"{path}.rating",
+            )
+        names = (
+            ("agent_id", True),
+            ("tier", False),
+            ("channel", False),
+            ("queue", False),
+            ("team", True),
+        )
+    elif isinstance(e, GoodwillGranted):
+        names = (("agent_id", False), ("reason", False), ("tier", False))
+    for field, optional in names:
+        value = getattr(e, field)
+        if not isinstance(value, str) and not (optional and value is None):
+            allowed = "a name (str) or None" if optional else "a name (str)"
+            raise ConfigError(f"expected {allowed}, got {show(value)}", f"{path}.{field}")
 
 
 def _grant_amount(amount: object, path: str) -> Decimal:
