@@ -51,7 +51,9 @@ first :class:`~csflow.sla.SlaBreached`, or at a :class:`~csflow.sla.SlaMet` flag
 ``breached`` when no breach event came before it; otherwise as *met* at its ``SlaMet``.  A
 :class:`~csflow.events.TicketResolved` ends the cycles of the reply metrics (first response,
 next response, periodic update) without an ``SlaMet``, as the desk stops their clocks: a cycle
-that starts after a reopening counts on its own.  The resolution clock is the ticket's own: a
+that starts after a reopening counts on its own.  An :class:`~csflow.events.SlaCancelled` ends
+a cycle whose metric lost its target (a change of priority or policy) undecided -- a breach it
+reached stays counted -- so that the metric's next cycle counts on its own too.  The resolution clock is the ticket's own: a
 reopening resumes it where it stopped (a solve pauses it), so it counts once per ticket -- as
 met at a solve within target, taken back and counted as breached when the resumed clock then
 breaches (a ticket solved in 2 minutes, reopened, and solved again at 6 minutes of a 3-minute
@@ -107,7 +109,7 @@ from csflow.events import (
     TicketStatusChanged,
     TicketTransferred,
 )
-from csflow.sla import Metric, SlaBreached, SlaMet, SlaWarning
+from csflow.sla import Metric, SlaBreached, SlaCancelled, SlaMet, SlaWarning
 
 __all__ = [
     "Attainment",
@@ -1033,6 +1035,17 @@ class _Summary:
         else:
             self.count_sla(rec, ev.metric, 1 if ev.breached else 0)
 
+    def sla_cancelled(self, ev: SlaCancelled, t: int) -> None:
+        # The cycle ends undecided (a breach counted stays counted): the metric's next cycle,
+        # once it has a target again, counts on its own.  (The resolution outcome is the
+        # ticket's own, counted once.)
+        if ev.metric is Metric.RESOLUTION:
+            return
+        bit = _METRIC_BIT.get(ev.metric) or _bad_metric(ev.metric)
+        rec = self.tickets.get(ev.ticket_id)
+        if rec is not None:
+            rec.breached &= ~bit
+
     def ignore(self, ev: object, t: int) -> None:
         """Events that change no metric (warnings, presence, overflow, surveys ...)."""
 
@@ -1132,7 +1145,7 @@ def _refused(event: object, path: str, exc: Exception) -> ConfigError | None:
     ticket_id = getattr(event, "ticket_id", None)
     if not _hashable(ticket_id):
         return ConfigError(f"a ticket id must be a str, got {show(ticket_id)}", f"{path}.ticket_id")
-    if isinstance(event, SlaBreached | SlaMet) and not _hashable(event.metric):
+    if isinstance(event, SlaBreached | SlaMet | SlaCancelled) and not _hashable(event.metric):
         try:
             _bad_metric(event.metric)
         except ConfigError as bad:
@@ -1166,6 +1179,7 @@ _HANDLERS: Final[Mapping[type, _Handler]] = {
     TicketClosed: _Summary.closed,
     SlaBreached: _Summary.sla_breached,
     SlaMet: _Summary.sla_met,
+    SlaCancelled: _Summary.sla_cancelled,
     SlaWarning: _Summary.ignore,
     AgentPresenceChanged: _Summary.ignore,
     DeskEvent: _Summary.ignore,  # overflow, priority changes, call-backs, surveys, limits

@@ -28,12 +28,13 @@ another ticket).
 
 SLA attainment counts each clock cycle once, with the outcome :func:`csflow.metrics.summarize`
 gives it, for the agent whose ticket it was when the cycle stopped.  A cycle of a reply metric
-(first response, next response, periodic update) stops at its :class:`~csflow.sla.SlaMet` or
+(first response, next response, periodic update) stops at its :class:`~csflow.sla.SlaMet`,
 at the ticket's :class:`~csflow.events.TicketResolved` (which stops the reply clocks without
-one): it is *breached* when an :class:`~csflow.sla.SlaBreached` came before (a breach already
-reported is not withdrawn, even when a new SLA policy then lets the clock stop within its
-target) or the ``SlaMet`` says so, else *met*; a cycle that a resolution stops unbreached counts
-neither way, as in ``summarize``.  The resolution clock is one cycle per ticket: credited at
+one), or at an :class:`~csflow.events.SlaCancelled` (its metric lost its target): it is
+*breached* when an :class:`~csflow.sla.SlaBreached` came before (a breach already reported is
+not withdrawn, even when a new SLA policy then lets the clock stop within its target) or the
+``SlaMet`` says so, else *met*; a cycle that a resolution or a cancellation stops unbreached
+counts neither way, as in ``summarize``.  The resolution clock is one cycle per ticket: credited at
 the solve that stops it (met or breached); when the clock a reopening resumed then breaches,
 the met credited before is taken back and the breach goes to the agent of the next solve; a
 solve after a credited outcome changes nothing else.  Cycles still running when the stream
@@ -78,7 +79,7 @@ from csflow.events import (
 )
 from csflow.metrics import Attainment
 from csflow.model import Metric
-from csflow.sla import SlaBreached, SlaMet
+from csflow.sla import SlaBreached, SlaCancelled, SlaMet
 
 # What a stream of csflow events holds (every event class derives from one of these).
 _EVENT_TYPES: Final = (DeskEvent, AgentPresenceChanged)
@@ -99,6 +100,7 @@ _KEYED: Final = (
     TicketStatusChanged,
     SlaBreached,
     SlaMet,
+    SlaCancelled,
 )
 _CHECKED: Final = (*_KEYED, FeedbackRecorded, GoodwillGranted)
 
@@ -546,6 +548,16 @@ def people_report(events: Iterable[object]) -> PeopleReport:
                         rec.met += 1
                     if e.metric is Metric.FIRST_RESPONSE:
                         rec.frt.append(e.elapsed.total_seconds())
+        elif isinstance(e, SlaCancelled):
+            # A reply metric's cycle ended undecided (its metric lost its target): a breach it
+            # reached is the agent's whose ticket it was, as at a resolution; the metric's
+            # next cycle counts on its own.
+            tk = ticket(e.ticket_id)
+            bit = 0 if e.metric is Metric.RESOLUTION else _REPLY_BIT[e.metric]
+            if tk.breached & bit:
+                tk.breached &= ~bit
+                if tk.last is not None:
+                    agent(tk.last).missed += 1
         elif isinstance(e, FeedbackRecorded):
             overall = overall.add(e.rating)
             keys = {
@@ -636,7 +648,7 @@ def _check_fields(e: DeskEvent, path: str) -> None:
         names = (("agent_id", False),)
     elif isinstance(e, TicketTransferred):
         names = (("from_agent", True),)
-    elif isinstance(e, SlaBreached | SlaMet):
+    elif isinstance(e, SlaBreached | SlaMet | SlaCancelled):
         if not isinstance(e.metric, Metric):
             raise ConfigError(
                 f"an SLA event's metric must be a Metric (Metric.FIRST_RESPONSE ...), got "
