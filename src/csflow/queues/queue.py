@@ -225,6 +225,12 @@ class TicketQueue:
         # waiting without hashing every signature of an agent.
         self.channel_groups: Counter[str] = Counter()
         self._views: dict[int, _DelayView] = {}
+        # The delays :meth:`watch` asked for (a router's): their views stay.  Views a query
+        # made (a ``waited`` nobody watches), least recently used first: at most
+        # ``_SPARE_VIEWS`` are kept, so that read-only questions cost no lasting memory or
+        # time (every view holds an item per waiting ticket, and every push touches it).
+        self._watched: set[int] = set()
+        self._spare: dict[int, None] = {}
         self._announced: list[tuple[int, QueuedTicket]] = []
 
     # -- reading ---------------------------------------------------------------------------
@@ -284,7 +290,11 @@ class TicketQueue:
             signatures: Only look at these groups (an agent's eligible signatures); every
                 group when ``None``.  Cost: one look per group named.
             waited: Only tickets that have waited at least this long at *at* (a delay view,
-                created on first use); 0 means every ticket.
+                created on first use; one nobody watches (:meth:`watch`) is dropped again
+                when more than a few such views exist, so questions about many *waited*
+                values hold no lasting memory); 0 means every ticket.  A question about an
+                instant before one asked already (instants may come out of order) is
+                answered as a fresh queue would, in O(tickets visible).
             at: The current instant; required when *waited* is not 0.
 
         Returns:
@@ -385,7 +395,9 @@ class TicketQueue:
     ) -> list[QueuedTicket]:
         """The first *limit* waiting tickets in service order across the given groups.
 
-        Does not change the queue.  Cost O(limit * log(limit * groups)) plus tombstones met.
+        Does not change the queue (a delay view it makes for *waited* is one of the few
+        kept for questions, see :meth:`peek`).  Cost O(limit * log(limit * groups)) plus
+        tombstones met.
         """
         if not isinstance(limit, int) or isinstance(limit, bool) or limit < 0:
             raise ConfigError(f"limit must be a non-negative int, got {show(limit)}")
@@ -620,6 +632,10 @@ class TicketQueue:
         With *at* (the instant of the change), a delay view that has shown and reported the
         ticket by then keeps showing it (see :meth:`move`).
 
+        The ticket's requirements (channel, language, required skills) must be the ones it
+        was queued with: the entry keeps its signature, so a changed requirement is refused
+        (take the ticket out and queue it again to change them).
+
         ``queued_at``, the group and the FIFO sequence number are kept, so among equal keys
         the ticket keeps its arrival order.  Without *due*, a :class:`DeadlineKey` queue keeps
         the entry's due instant (the one it was queued or last re-keyed with): only its band
@@ -628,12 +644,26 @@ class TicketQueue:
         Raises:
             UnknownTicketError: The ticket is not waiting in this queue.
             CalendarError: A naive *due*.
-            ConfigError: The key policy refused the ticket or returned a key no queue can
-                hold (the entry is unchanged then).
+            ConfigError: The ticket's requirements changed, or the key policy refused the
+                ticket or returned a key no queue can hold (the entry is unchanged then).
         """
         if not isinstance(ticket, Ticket):
             raise ConfigError(f"ticket must be a Ticket, got {show(ticket)}")
         old = self.get(ticket.id)
+        was = old.ticket
+        if was is not None:
+            for what, before, now in (
+                ("channel", was.channel, ticket.channel),
+                ("language", was.language, ticket.language),
+                ("required_skills", was.required_skills, ticket.required_skills),
+            ):
+                if before != now:
+                    raise ConfigError(
+                        f"a re-prioritised ticket keeps its requirements: {what} was "
+                        f"{show(before)}, got {show(now)} (take the ticket out and queue it "
+                        "again to change them)",
+                        f"ticket.{what}",
+                    )
         policy = self.key_policy
         if due is not None:
             due_us: int | None = to_instant_us(due, "due")
@@ -723,10 +753,14 @@ class TicketQueue:
         return out
 
     def watch(self, waited: timedelta | int) -> None:
-        """Create the delay view for *waited* now (else it is made on first use)."""
+        """Create the delay view for *waited* now and keep it (else it is made on first use,
+        and may be dropped again when more than a few views nobody watches exist: its
+        unreported crossings then go with it)."""
         delay = _span_us(waited, "waited")
         if delay:
             self._view(delay)
+            self._watched.add(delay)
+            self._spare.pop(delay, None)
 
     # -- state snapshots -------------------------------------------------------------------
 
@@ -1056,6 +1090,21 @@ class TicketQueue:
             view.items = len(view.pending)
         return view
 
+    def _spare_view(self, delay_us: int) -> None:
+        """The unwatched view of *delay_us* was just used: it becomes the most recently used,
+        and the least recently used ones beyond ``_SPARE_VIEWS`` are dropped (with the
+        crossings they showed and :meth:`refresh` has not reported: nobody watches them).
+        A view dropped and asked again is rebuilt, as a fresh queue's would be."""
+        spare = self._spare
+        spare.pop(delay_us, None)
+        spare[delay_us] = None
+        while len(spare) > _SPARE_VIEWS:
+            old = next(iter(spare))
+            del spare[old]
+            del self._views[old]
+            if self._announced:
+                self._announced = [(d, e) for d, e in self._announced if d != old]
+
     def _advance_view(self, view: _DelayView, at_us: int) -> None:
         # Entries that have waited the delay at *at_us* become visible.  Not those below a
         # later instant's horizon: an entry queued again (a pin released, a step applied) by a
@@ -1116,11 +1165,35 @@ class TicketQueue:
             raise ConfigError(f"'at' is required with waited={show(waited)}")
         at_us = to_instant_us(at)
         view = self._view(delay)
+        if delay not in self._watched:
+            self._spare_view(delay)
         self._advance_view(view, at_us)
         visible = view.visible
         if signatures is None:
-            return list(visible.values()), view
-        return [h for s in signatures if (h := visible.get(s)) is not None], view
+            heaps = list(visible.values())
+        else:
+            heaps = [h for s in signatures if (h := visible.get(s)) is not None]
+        cut = at_us - delay
+        horizon = view.horizon_us
+        if at_us < MAX_US and horizon is not None and cut < horizon:
+            # A question about an instant before one the view has reached (a host's instants
+            # may come out of order): only the tickets that had waited *waited* by then, as a
+            # queue that never saw the later question answers.  O(visible), on copies: the
+            # view's own heaps stay as they are (no view to account for, hence ``None``).
+            index = self._index
+            heaps = [
+                kept
+                for h in heaps
+                if (
+                    kept := [
+                        it for it in h if it[4].queued_at_us <= cut and index.get(it[3]) is it[4]
+                    ]
+                )
+            ]
+            for h in heaps:
+                heapq.heapify(h)
+            return heaps, None
+        return heaps, view
 
     def _find(
         self, signatures: Iterable[Signature] | None, waited: timedelta | int, at: Instant | None
@@ -1160,6 +1233,10 @@ class TicketQueue:
             return None
         return best, best_heap, view
 
+
+#: How many delay views a queue keeps for ``waited`` values that no :meth:`TicketQueue.watch`
+#: asked for (made by a query): the least recently used beyond these are dropped.
+_SPARE_VIEWS = 4
 
 # Exact types tested before ``isinstance(..., AbstractSet)``, whose ABC check is slow.
 _SET_TYPES: tuple[type, ...] = (type({}.keys()), set, frozenset)

@@ -31,6 +31,15 @@ a constant, however many distinct requirements tickets long gone had.  A signatu
 and seen again is computed afresh, with the same members, counters and heap tops: no
 decision changes.
 
+**More requirements in rotation than that.**  Computing a signature costs a pass over the
+smallest of its indexes -- every agent, when every agent meets it -- so a rotation of more
+signatures than the bound, dropped oldest-first, would pay that pass on every ticket.  The
+pool remembers the signatures it dropped lately by name (*ghosts*, as many as it keeps idle);
+one that comes back and cost a pass over at least ``_COSTLY_SCAN`` agents grows the idle
+bound by a sixteenth, so the rotation soon fits.  The growth stops at a memory budget of
+``_IDLE_MEMBERS`` memberships (the idle bound times the number of agents), never below
+``_IDLE_SIGNATURES``: a large pool keeps the fixed bound, and pays the pass again.
+
 **Which agent takes a ticket** is answered, per signature and per agent group (routing
 profile) and strategy chain, by a heap of available members ordered by the chain's key
 (longest idle, round robin, ...).  The heap is maintained lazily:
@@ -119,6 +128,16 @@ _SLACK = 16
 #: work (see the theory of operation).
 _IDLE_SIGNATURES = 256
 
+#: The memory budget of the idle signatures beyond ``_IDLE_SIGNATURES``, in memberships
+#: (idle signatures x agents, each signature counted as if every agent met it): the idle
+#: bound grows past ``_IDLE_SIGNATURES`` only while it stays within this.
+_IDLE_MEMBERS = 1 << 20
+
+#: A signature computed afresh that scanned at least this many agents is costly: when it had
+#: been dropped recently (a *ghost*), the idle bound grows by a sixteenth (see the theory of
+#: operation).
+_COSTLY_SCAN = 64
+
 #: Any signature, to ask a signature-free chain (``Chain.sig_free``) for an agent's key.
 _PROBE = Signature("chat")
 
@@ -167,6 +186,10 @@ class AgentPool:
         self._sigs_by_channel: dict[str, dict[Signature, SignatureState]] = {}
         # The registered signatures no ticket waits under, least recently used first.
         self._idle: OrderedDict[Signature, SignatureState] = OrderedDict()
+        # How many idle signatures are kept beyond ``_IDLE_SIGNATURES``: grown by the costly
+        # ghosts (the signatures dropped lately, least recently dropped first, kept by name).
+        self._idle_extra = 0
+        self._ghosts: OrderedDict[Signature, None] = OrderedDict()
         self._chains: dict[tuple[Strategy, ...], Chain] = {}
         self._non_monotone = False  # some chain re-keys agents after every assignment
         self._held_back: AgentRecord | None = None  # see hold_back
@@ -612,7 +635,8 @@ class AgentPool:
         """One waiting ticket fewer waits under *sig*.
 
         When none is left, a pinned signature goes, and any other is kept idle, the most
-        recently used of at most ``_IDLE_SIGNATURES`` (the oldest goes first).
+        recently used of at most ``_IDLE_SIGNATURES`` -- more once costly signatures came
+        back after they were dropped -- (the oldest goes first).
         """
         st = self._sigs.get(sig)
         if st is None:
@@ -630,11 +654,24 @@ class AgentPool:
 
     def _keep_idle(self, st: SignatureState) -> None:
         """Keep *st* (no ticket waits under it) as the most recent idle signature; the
-        oldest goes beyond ``_IDLE_SIGNATURES``."""
+        oldest goes beyond the idle bound (:meth:`_idle_limit`), remembered as a ghost."""
         idle = self._idle
         idle[st.sig] = st
-        if len(idle) > _IDLE_SIGNATURES:
-            self._unregister(idle.popitem(last=False)[1])
+        if len(idle) > _IDLE_SIGNATURES and len(idle) > self._idle_limit():
+            gone = idle.popitem(last=False)[1]
+            self._unregister(gone)
+            ghosts = self._ghosts
+            ghosts[gone.sig] = None
+            if len(ghosts) > _IDLE_SIGNATURES + self._idle_extra:
+                ghosts.popitem(last=False)
+
+    def _idle_limit(self) -> int:
+        """How many idle signatures are kept now: ``_IDLE_SIGNATURES`` plus what the costly
+        ghosts added, within the memory budget (``_IDLE_MEMBERS``) beyond the first."""
+        limit = _IDLE_SIGNATURES + self._idle_extra
+        if self._idle_extra:
+            limit = max(_IDLE_SIGNATURES, min(limit, _IDLE_MEMBERS // max(1, len(self._agents))))
+        return limit
 
     def assign_unchecked(self, ag: AgentRecord, ticket_id: str, c: str, at_us: int) -> None:
         """Record that *ag* holds *ticket_id* on channel *c* (the caller checked it can)."""
@@ -879,6 +916,13 @@ class AgentPool:
         for ag in sorted(smallest.values(), key=lambda a: a.order):
             if ag.caps.get(sig.channel, 0) > 0 and sig.admits(ag.profile):
                 self._join(st, ag)
+        ghosts = self._ghosts
+        if ghosts and ghosts.pop(sig, 0) is None and len(smallest) >= _COSTLY_SCAN:
+            # Dropped lately, back, and costly to compute: the idle bound is too small for
+            # the requirements in rotation, so it keeps one more (within the memory budget).
+            kept = _IDLE_SIGNATURES + self._idle_extra
+            if kept < _IDLE_MEMBERS // max(1, len(self._agents)):
+                self._idle_extra += max(1, kept // 16)
         self._sigs[sig] = st
         self._sigs_by_channel.setdefault(sig.channel, {})[sig] = st
         self._keep_idle(st)

@@ -33,7 +33,8 @@ ticket and ties with the best candidate on the strategies before it gets the tic
 none can and one is routable but busy, and the strategy has a ``timeout``, the ticket waits
 for that agent alone (its signature is *pinned*) until the timeout, or until that agent stops
 being routable (:meth:`Router.set_presence`) or leaves (:meth:`Router.release_pins` after
-:meth:`Router.remove_agent`), then is open to every eligible agent
+:meth:`Router.remove_agent`), or an overflow moves the ticket to a queue that agent does not
+serve (:meth:`Router.advance`), then is open to every eligible agent
 (:class:`~csflow.routing.decisions.PinReleased`) and routed.  The router keeps, per agent,
 the tickets pinned to it, so ending its holds costs O(k log k) for its k pinned tickets.
 
@@ -106,6 +107,7 @@ from csflow.routing.waiting import (
     Timers,
     Wait,
     due_changes,
+    hold_kept,
     hold_moves_to,
     pin_if_held,
 )
@@ -476,14 +478,17 @@ class Router:
             due: Its SLA due instant (for deadline keys).
             queued_at: When it first joined the line (a re-queued ticket keeps its place);
                 *at* when omitted.
-            relaxation: Its relaxation plan (else the queue's default, if any).
+            relaxation: Its relaxation plan (else the queue's default, if any, checked when
+                the router was built and not again).
             strategies: The agent-selection chain (else the router's default).
             rule: The name of the rule that chose this routing, for the reason.
-            last_agent: The agent who last served this customer (for :class:`PreferredAgent`).
+            last_agent: The agent who last served this customer (for :class:`PreferredAgent`),
+                an agent id or ``None``.
             last_contact_at: When that was.
             signature: Requirements overriding ``Signature.of(ticket)``.
             route: ``False`` only queues the ticket, even when an agent could take it now (a
-                burst to be matched with :meth:`assign_batch`); its timers still run.
+                burst to be matched with :meth:`assign_batch`); its timers still run.  Only
+                ``True`` or ``False``.
             callback: The ticket is a call-back (its entry is flagged, and so is its
                 assignment); give the phone *signature* with it.
             handed_off_by: The agent handing the ticket off (a transfer or an escalation away
@@ -502,7 +507,9 @@ class Router:
 
         Raises:
             DuplicateTicketError: The ticket is already waiting or held.
-            ConfigError: An unknown queue, a bad plan or chain, or a key policy refusal.
+            ConfigError: An unknown queue, a bad plan or chain, a key policy refusal, a
+                *route* or *callback* that is not a bool, or a *last_agent* that is not a
+                string (the error's ``path`` names the argument).
             CalendarError: A naive instant.
         """
         # Checks first (``_admit``'s, inlined: this is the ticket-arrives path).
@@ -515,14 +522,19 @@ class Router:
         at_us = to_instant_us(at) if type(at) is int else instant_us(at, "at")
         due_us = None if due is None else to_instant_us(due, "due")
         q_us = at_us if queued_at is None else to_instant_us(queued_at, "queued_at")
-        plan = self._plans.get(qname) if relaxation is None else relaxation
-        if plan is not None:
-            check_plan(plan, "relaxation", self.queues)
+        plan = self._plans.get(qname)
+        if relaxation is not None and relaxation is not plan:
+            # A plan of its own is checked; the queue's default was, when the router was built.
+            plan = check_plan(relaxation, "relaxation", self.queues)
         chain = self._chain if strategies is None else self.pool.chain(strategies)
         if rule is not None:
             check_name("rule", rule)
         if callback is not False and callback is not True:
             raise ConfigError(f"callback must be True or False, got {show(callback)}")
+        if route is not True and route is not False:
+            raise ConfigError(f"must be True or False, got {show(route)}", "route")
+        if last_agent is not None and not isinstance(last_agent, str):
+            raise ConfigError(f"must be an agent id or None, got {show(last_agent)}", "last_agent")
         if handed_off_by is not None and not isinstance(handed_off_by, str):
             raise ConfigError(
                 f"handed_off_by must be an agent id or None, got {show(handed_off_by)}"
@@ -624,8 +636,14 @@ class Router:
         *at* is the instant of the change: delayed groups that saw the ticket by then still
         see it (:meth:`TicketQueue.move <csflow.queues.TicketQueue.move>`).
 
+        The ticket keeps its requirements: a *ticket* whose channel, language or required
+        skills differ from the waiting one's is refused (:meth:`remove` it and
+        :meth:`submit` it again to change them).
+
         Raises:
             UnknownTicketError: The ticket is not waiting.
+            ConfigError: Its requirements changed (``path`` ``"ticket.required_skills"``,
+                ``"ticket.language"`` or ``"ticket.channel"``), or the key policy refused it.
         """
         w = self._wait(check_ticket(ticket).id)
         entry = self.queues[w.queue].reprioritize(ticket, due=due, at=at)
@@ -769,26 +787,40 @@ class Router:
     def advance(self, at: Instant) -> list[RoutingChange]:
         """Fire what is due at *at*: relaxation steps, pin expiries, overflow visibility.
 
-        The timers due are taken instant by instant: every ticket whose timer falls due at
-        one instant changes first (its pin expires, its steps apply), then they are routed
-        in service order (queue key), as an agent that frees up takes tickets -- not in the
-        order their timers were set.  Tickets that a routing profile's delay lets more
-        agents serve are routed next, by the instant they crossed it, then in service order.
+        What is due is taken in time order, instant by instant, as a host that woke at
+        every step would have: every ticket whose timer falls due at one instant changes
+        first (its pin expires, its steps apply), then they are routed in service order
+        (queue key), as an agent that frees up takes tickets -- not in the order their
+        timers were set.  Tickets that a routing profile's delay lets more agents serve are
+        routed at the instant they crossed it (after the timers due at that instant, before
+        later ones), then in service order.  Everything is stamped *at*.
         Everything due after the last instant a datetime can hold (year 9999) is due at it.
 
         Returns:
-            The changes, per ticket in that order: its :class:`PinReleased`,
-            :class:`Relaxed` and :class:`Overflowed`, then the :class:`Assignment` they made
-            possible, if any.
+            The changes, per ticket in that order: its :class:`PinReleased` (a hold that
+            timed out), :class:`Relaxed` and :class:`Overflowed`, a :class:`PinReleased`
+            when the overflow took it to a queue its held-for agent does not serve, then
+            the :class:`Assignment` they made possible, if any.
         """
         at_us = to_instant_us(at)
         out: list[RoutingChange] = []
+        timers, waiting, queues = self._timers, self._waiting, self.queues.values()
         while True:
-            due = self._timers.pop_next(at_us, self._waiting)
-            if not due:
+            next_us = timers.next_us(waiting)
+            if next_us is None or next_us > at_us:
                 break
-            self._fire(due, at_us, out)
-        crossed = [c for q in self.queues.values() for c in q.refresh(at_us)]
+            # Time order: the delays crossed before the timers' instant are routed first, as
+            # a host that woke at every step would have (only looked at when a timer is due).
+            crossing = min(
+                (c for q in queues if (c := q.next_visible_at()) is not None), default=None
+            )
+            if crossing is not None and crossing < next_us:
+                crossed = [c for q in queues for c in q.refresh(crossing)]
+                if crossed:
+                    self._route_crossed(crossed, at_us, out)
+                    continue
+            self._fire(timers.pop_next(at_us, waiting), at_us, out)
+        crossed = [c for q in queues for c in q.refresh(at_us)]
         self._route_crossed(crossed, at_us, out)
         return out
 
@@ -1472,6 +1504,14 @@ class Router:
             if w.ahead:
                 # A relaxation step or an overflow may let an agent the hold passed over serve it.
                 self._move_hold(w, at_us)
+            held = w.pin
+            if held is not None and not hold_kept(w, at_us, self.pool.records, self._serving):
+                # An overflow moved it to a queue its agent does not serve (now): the hold
+                # ends, or the ticket would wait for an agent who can never take it there.
+                changes.append(PinReleased(w.ticket.id, at_us, held))
+                self._unpin_index(w, held)
+                w.pin = None
+                self._move(w, w.open_sig, w.queue, at_us)
             w.version += 1
             self._timers.arm(w)
             fired.append((self.queues[w.queue].get(w.ticket.id).key, w, changes))

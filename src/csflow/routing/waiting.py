@@ -16,7 +16,9 @@ looks up its own few held tickets, moves each hold to the first agent of its
 the ticket at once when it has room.  An agent passed over only because another free agent
 ranked better on the strategies before the pin is not kept: that is a ranking, not a
 hold.  So each such change costs O(k log k) for the agent's k held tickets, never a pass
-over all waiting tickets.
+over all waiting tickets.  A hold ends as soon as an overflow step moves its ticket to a
+queue its agent does not serve (:func:`hold_kept`): the ticket is routed at once to whoever
+can take it there, instead of waiting out the hold for an agent who never can.
 
 **Timers.**  Relaxation steps, pins to a preferred agent and overflow delays are timers.  The
 router never reads a clock: :meth:`csflow.routing.router.Router.next_step_at` says when
@@ -49,7 +51,7 @@ from csflow.routing.decisions import Overflowed, PinReleased, Relaxed, RoutingCh
 from csflow.routing.profiles import Relaxation, serves
 from csflow.routing.strategies import Chain, SelectionContext, pin_candidates
 
-__all__ = ["Timers", "Wait", "due_changes", "hold_moves_to", "pin_if_held"]
+__all__ = ["Timers", "Wait", "due_changes", "hold_kept", "hold_moves_to", "pin_if_held"]
 
 #: What a ticket has waited at the last instant: longer than any step or delay (a timedelta
 #: holds at most about 2.7 million years), so that everything due after it is due then.
@@ -241,6 +243,22 @@ def hold_moves_to(
         if _hold_priority(w, records.get(aid), waited, serving) is not None:
             return i
     return None
+
+
+def hold_kept(
+    w: Wait,
+    at_us: int,
+    records: Mapping[str, AgentRecord],
+    serving: Mapping[str, list[tuple[int, int, str]]],
+) -> bool:
+    """Whether the held *w* may still wait for its agent (``w.pin``) at *at_us*: the agent
+    is at the desk, routable and serves the ticket's channel, requirements and queue --
+    the rule a hold is made by (:func:`pin_if_held`).  An overflow to a queue the agent
+    does not serve ends the hold.  Changes nothing."""
+    pin = w.pin
+    return pin is not None and (
+        _hold_priority(w, records.get(pin), w.waited_us(at_us), serving) is not None
+    )
 
 
 def due_changes(w: Wait, at_us: int) -> tuple[list[RoutingChange], str]:
