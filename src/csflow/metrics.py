@@ -73,10 +73,9 @@ Each event goes to the whole stream's summary and to its ticket's row: a ticket'
 to the interval of its first event when that event comes -- or, for a life that begins with
 SLA results (a ticket submitted after it was created), when its next counted event comes --
 so later events are a dict look-up, and a row is exactly :func:`summarize` over its tickets'
-events.  Interval
-boundaries are found without walking the wall clock: a date with one UTC offset from
-midnight to midnight (nearly all of them) has its boundaries at its midnight plus multiples
-of the interval; only a date with a DST change is worked out piece by piece.
+events.  Interval boundaries are found without walking the wall clock: a date with one UTC
+offset from midnight to midnight (nearly all of them) has its boundaries at its midnight plus
+multiples of the interval; only a date with a DST change is worked out piece by piece.
 """
 
 from __future__ import annotations
@@ -1815,8 +1814,9 @@ def summarize_intervals(
     submitted after it was created, after the SLA results its clocks reached before (they
     happened then): a life that begins with :class:`~csflow.sla.SlaMet` or
     :class:`~csflow.sla.SlaBreached` belongs to the interval of its ``TicketQueued`` when
-    that is the ticket's next event a metric counts.  A life that begins otherwise was offered before the stream began (a window cut from a longer run): it
-    is carried into the interval of its first event, where, as in :func:`summarize`, it
+    that is the ticket's next event a metric counts.  A life that begins otherwise was
+    offered before the stream began (a window cut from a longer run): it is carried into the
+    interval of its first event, where, as in :func:`summarize`, it
     counts for SLA attainment and busy time but not as offered -- unless a ``TicketQueued``
     comes later in it (a carried ticket reopened), which counts it as offered there, so that
     a ticket's events are never split.  Events in no life -- presence changes, and a ticket's

@@ -54,6 +54,12 @@ line or with an agent, and acts on it there, at the command's instant.
 and the command's own conditions are checked first; only then is the command logged and its
 own part run.  A command that raises has changed nothing.  Unknown ids raise
 :class:`~csflow.errors.UnknownTicketError` / :class:`~csflow.errors.UnknownAgentError`.
+The host's code that routing calls while a command changes the desk -- a custom strategy's
+key, a custom key policy -- cannot be asked first: when it raises, the desk is rebuilt from
+a checkpoint it keeps for such a configuration and the exception propagates as it was
+raised (:mod:`csflow.desk.rollback`), so that command has changed nothing either.  (An
+escalation's priority raise or queue move that such a key policy refuses is skipped and
+said, as the escalation policy's own failures are.)
 
 **Snapshots.**  :meth:`Desk.snapshot` returns the desk's current state -- every ticket not
 forgotten, with its SLA clocks, queues, agents, routing and SLA timers, ledgers -- as
@@ -99,6 +105,7 @@ from csflow.desk.lifecycle import (
     status_command,
 )
 from csflow.desk.record import TicketRecord
+from csflow.desk.rollback import Checkpoint, runs_host_code
 from csflow.desk.state import DeskParts, load_state, state_snapshot
 from csflow.desk.timers import Timers
 from csflow.desk.triage import policy_answer, triage
@@ -197,6 +204,12 @@ _OWNERLESS: Final = frozenset({TicketStatus.PENDING, TicketStatus.ON_HOLD})
 _P = ParamSpec("_P")
 
 
+def _why(exc: Exception) -> str:
+    """What a refusal of an escalation's move or raise says: a queue's refusal of the key as
+    it reads, the host key policy's own exception as its repr."""
+    return str(exc) if isinstance(exc, ConfigError) else show(exc)
+
+
 def _event_at(event: Event) -> int:
     # The instant: datetimes in one zone compare by wall clock in Python (see _command).
     return to_us(event.at)
@@ -211,6 +224,9 @@ def _command(
 
     @functools.wraps(run)
     def command(self: Desk, /, *args: _P.args, **kwargs: _P.kwargs) -> list[Event]:
+        guard = self._guard
+        if guard is not None and not guard.busy:
+            return self._guarded(command, args, kwargs)
         self._about = None
         out = run(self, *args, **kwargs)
         self._settle(out)
@@ -306,6 +322,11 @@ class Desk:
         self._feedback = FeedbackBook()
         gp = config.goodwill
         self._goodwill = None if gp is None else GoodwillLedger(gp)
+        # A desk that may call the host's code while a command changes it keeps a
+        # checkpoint to undo such a command by (csflow.desk.rollback); ``_dirty`` says
+        # whether the running command has begun to change the desk.
+        self._guard = Checkpoint() if runs_host_code(config) else None
+        self._dirty = False
 
     # -- reading -------------------------------------------------------------------------------
 
@@ -487,6 +508,7 @@ class Desk:
             # the desk's first profile; the router alone would refuse when there are several.
             group = self.config.routing_profiles[0].name
         self.config.presence.routable(presence)
+        self._dirty = True  # the router may call a host strategy as it changes
         changes = self._router.add_agent(profile, at=at, presence=presence, routing_profile=group)
         out = self._commit(t)
         out.append(AgentPresenceChanged(at, profile.id, None, presence))
@@ -516,6 +538,7 @@ class Desk:
         t = self._time(at)
         old = self._router.pool.status(agent_id).presence
         self.config.presence.routable(state)
+        self._dirty = True  # the router may call a host strategy as it changes
         changes = self._router.set_presence(agent_id, state, at=at)
         out = self._commit(t)
         out.append(AgentPresenceChanged(at, agent_id, old, state))
@@ -543,6 +566,7 @@ class Desk:
         """
         t = self._time(at)
         old = self._router.pool.status(agent_id).presence
+        self._dirty = True
         held = self._router.remove_agent(agent_id, at=at)
         out = self._commit(t)
         out.append(AgentPresenceChanged(at, agent_id, old, "removed"))
@@ -1078,6 +1102,9 @@ class Desk:
             InvalidTransitionError: The ticket is not closed or abandoned, or a goodwill
                 request on it still awaits a supervisor's answer.
         """
+        guard = self._guard
+        if guard is not None and not guard.busy:
+            return self._guarded(Desk.forget, (ticket_id,), {"at": at})
         t = self._time(at)
         r = self._rec(ticket_id)
         if r.state not in FORGETTABLE:
@@ -1319,6 +1346,9 @@ class Desk:
             InvalidTransitionError: *at* is earlier than the desk's last instant.
             CalendarError: *at* is naive.
         """
+        guard = self._guard
+        if guard is not None and not guard.busy:
+            return self._guarded(Desk.advance, (), {"at": at})
         t = self._time(at)
         out = self._commit(t)
         fired_at: int | None = None
@@ -1529,7 +1559,57 @@ class Desk:
         """Validation is over: from here on the command mutates.  Move time on and return the
         list its events go into."""
         self._now = t
+        self._dirty = True
         return []
+
+    def _guarded(
+        self, run: Callable[..., list[Event]], args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> list[Event]:
+        """Run a command of a desk that keeps a checkpoint (:mod:`csflow.desk.rollback`):
+        when it raises after it began to change the desk, the desk is rebuilt as it was
+        before it, and the exception propagates as it was raised."""
+        guard = self._guard
+        assert guard is not None
+        if guard.left <= 0:
+            state = state_snapshot(self._parts(), {})["state"]
+            guard.take(state, self._now, len(self._tickets) + len(self._router.pool))
+        guard.busy = True
+        self._dirty = False
+        try:
+            out = run(self, *args, **kwargs)
+        except BaseException as exc:
+            guard.busy = False
+            if self._dirty:
+                self._undo(guard, exc)
+            raise
+        guard.busy = False
+        guard.log.append((run, args, kwargs))
+        guard.left -= 1
+        return out
+
+    def _undo(self, guard: Checkpoint, exc: BaseException) -> None:
+        """Rebuild the desk from *guard*'s checkpoint and the commands applied since: the
+        desk as it was before the command that raised *exc*."""
+        assert guard.state is not None
+        try:
+            at = None if guard.now < -(2**61) else utc(guard.now)
+            fresh, _ = type(self)._from_state(self.config, guard.state, at, ())
+            replaying = fresh._guard
+            assert replaying is not None
+            replaying.busy = True
+            for run, args, kwargs in guard.log:
+                run(fresh, *args, **kwargs)
+        except Exception as failed:
+            # Only host code that answers differently the second time gets here: the desk
+            # is left as the failed command left it, and the host is told.
+            exc.add_note(
+                f"csflow: the desk could not be rolled back ({type(failed).__name__}: "
+                f"{failed}): host code that is not a function of its arguments?"
+            )
+            return
+        vars(self).clear()
+        vars(self).update(vars(fresh))
+        self._guard = guard
 
     def _rec(self, ticket_id: str) -> TicketRecord:
         r = self._tickets.get(ticket_id) if isinstance(ticket_id, str) else None
@@ -2052,15 +2132,15 @@ class Desk:
         elif raise_to is not None and raise_to > r.ticket.priority:
             try:
                 self._key_fits(r, attrs.evolve(r.ticket, priority=raise_to))
-            except ConfigError as exc:
-                skipped.append(f"priority {raise_to}: {exc}")
+            except Exception as exc:  # a host key policy's own failure too (see above)
+                skipped.append(f"priority {raise_to}: {_why(exc)}")
                 raise_to = None
         if move and esc.queue is not None:
             raised = r.ticket if raise_to is None else attrs.evolve(r.ticket, priority=raise_to)
             try:
                 self._key_fits(r, raised, esc.queue)
-            except ConfigError as exc:
-                skipped.append(f"queue {show(esc.queue)}: {exc}")
+            except Exception as exc:
+                skipped.append(f"queue {show(esc.queue)}: {_why(exc)}")
                 move = False
         self._emit(
             r,
