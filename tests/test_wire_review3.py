@@ -20,6 +20,7 @@ import copy
 import gc
 import json
 import pathlib
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -39,6 +40,7 @@ from csflow.desk.commands import (
     Command,
     DeclineGoodwill,
     GrantGoodwill,
+    RecordFeedback,
     Reply,
     Resolve,
     Submit,
@@ -286,8 +288,12 @@ def _goodwill_request() -> tuple[Desk, dict[str, Any], list[Any], Any, str]:
 def test_a_supervisor_name_no_journal_row_holds_is_refused(kind: type[Any], name: str) -> None:
     desk, *_, rid = _goodwill_request()
     before = desk.snapshot()
+    method = getattr(desk, kind.method)
     with pytest.raises(ConfigError, match=r"^supervisor must be a string of 1 to 4096 characters"):
-        desk.apply(kind(rid, name, at=T0))
+        method(rid, name, at=T0)
+    # Nor is such a command value built: no journal row could read it back.
+    with pytest.raises(ConfigError, match=r"^supervisor: expected a non-empty string"):
+        kind(rid, name, at=T0)
     assert desk.snapshot() == before
     assert desk.goodwill_requests() == (rid,)
 
@@ -749,3 +755,33 @@ def test_an_amount_on_the_wire_is_written_in_ascii_digits(amount: str) -> None:
         granted = event_from_dict({**row, "amount": ok})
         assert isinstance(granted, GoodwillGranted)
         assert granted.amount == Decimal(ok)
+
+
+@pytest.mark.parametrize(
+    ("build", "where"),
+    [
+        (lambda: Reply("", "sari", at=T0), "ticket_id"),
+        (lambda: Reply("T-1", "s" * 4097, at=T0), "agent_id"),
+        (lambda: Resolve("T-1", 7, at=T0), "agent_id"),  # type: ignore[arg-type]
+        (lambda: RecordFeedback("T-1", True, at=T0), "rating"),
+        (lambda: RecordFeedback("T-1", 5, None, at=T0), "comment"),  # type: ignore[arg-type]
+        (lambda: RecordFeedback("", 5, at=T0), "ticket_id"),
+    ],
+)
+def test_a_command_value_no_journal_row_reads_back_is_not_built(
+    build: Callable[[], Command], where: str
+) -> None:
+    # Every value built reads back from its to_dict (a host journals values it built).
+    with pytest.raises(ConfigError) as caught:
+        build()
+    assert caught.value.path == where
+
+
+def test_the_values_built_read_back() -> None:
+    for value in (
+        Reply("T-1", "sari", at=T0),
+        RecordFeedback("T-1", 5, at=T0),
+        RecordFeedback("T-1", 1, "x" * 4096, at=T0),
+        DeclineGoodwill("g-1", "S" * 4096, at=T0),
+    ):
+        assert command_from_dict(json_copy(value.to_dict())) == value

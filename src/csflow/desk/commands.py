@@ -124,14 +124,25 @@ class Command:
     Raises:
         CalendarError: *at* is naive or not a datetime (as the desk's methods raise), when the
             value is built.
+        ConfigError: A string argument that is empty, longer than 4,096 characters or not a
+            string, when the value is built (:func:`command_from_dict` would not read it
+            back; the desk's method refuses it too), at the argument's name.
     """
 
     #: The :class:`Desk` method the command calls.
     method: ClassVar[str] = ""
     #: Its string arguments, in the method's order.
     args: ClassVar[tuple[str, ...]] = ()
+    #: The arguments :func:`command_from_dict` reads as non-empty strings of at most 4,096
+    #: characters (``None``: every one of :attr:`args`): checked when the value is built, so
+    #: that every value built reads back.
+    texts: ClassVar[tuple[str, ...] | None] = None
 
     at: datetime = attrs.field(kw_only=True, validator=_aware_at)
+
+    def __attrs_post_init__(self) -> None:
+        for a in self.args if self.texts is None else self.texts:
+            _text(getattr(self, a), a)
 
     def apply(self, desk: DeskHost) -> list[Event]:
         """Run the command on *desk* (what :meth:`Desk.apply` does).
@@ -373,19 +384,30 @@ class RecordFeedback(Command):
 
     method: ClassVar[str] = "record_feedback"
     args: ClassVar[tuple[str, ...]] = ("ticket_id", "rating", "comment")
+    texts: ClassVar[tuple[str, ...] | None] = ("ticket_id",)
     ticket_id: str
     rating: int
     comment: str = ""
 
+    def __attrs_post_init__(self) -> None:
+        super().__attrs_post_init__()
+        _feedback(self.rating, self.comment, "")
+
     @classmethod
     def _read(cls, data: dict[str, Any], at: datetime, path: str) -> Command:
         rating = data.get("rating")
-        if type(rating) is not int:
-            raise ConfigError(f"expected an int, got {show(rating)}", f"{path}.rating")
         comment = data.get("comment", "")
-        if not isinstance(comment, str) or len(comment) > _MAX_TEXT:
-            raise ConfigError(f"expected a string, got {show(comment)}", f"{path}.comment")
-        return cls(_text(data.get("ticket_id"), f"{path}.ticket_id"), rating, comment, at=at)
+        _feedback(rating, comment, f"{path}.")
+        return cls(_text(data.get("ticket_id"), f"{path}.ticket_id"), rating, comment, at=at)  # type: ignore[arg-type]
+
+
+def _feedback(rating: object, comment: object, prefix: str) -> None:
+    """A feedback command's rating (an int, not a bool) and comment (a string of at most
+    4,096 characters), as a journal row reads them back."""
+    if type(rating) is not int:
+        raise ConfigError(f"expected an int, got {show(rating)}", f"{prefix}rating")
+    if not isinstance(comment, str) or len(comment) > _MAX_TEXT:
+        raise ConfigError(f"expected a string, got {show(comment)}", f"{prefix}comment")
 
 
 @attrs.frozen

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
+from csflow._text import show
+from csflow.errors import ConfigError
 from csflow.events import (
     Event,
     TicketAbandoned,
@@ -27,6 +29,15 @@ def show_events(events: Sequence[Event]) -> str:
     return "\n".join(f"  {e!r}" for e in events) or "  (no events)"
 
 
+def _check(events: object, ticket: object, *, any_ticket: bool = False) -> None:
+    # The arguments a test passes: a list of events, a ticket id.  A wrong one is the test's
+    # mistake, not a failed assertion: a ConfigError naming it.
+    if isinstance(events, str | bytes | Mapping) or not isinstance(events, Iterable):
+        raise ConfigError(f"must be a sequence of events, got {show(events)}", "events")
+    if not isinstance(ticket, str) and not (any_ticket and ticket is None):
+        raise ConfigError(f"must be a ticket id (a string), got {show(ticket)}", "ticket")
+
+
 def assert_assigned(events: Sequence[Event], ticket: str, agent: str | None = None) -> None:
     """Assert that *events* assign *ticket* -- and, when *agent* is given, that the latest
     assignment of *ticket* in *events* is to *agent*.
@@ -44,7 +55,9 @@ def assert_assigned(events: Sequence[Event], ticket: str, agent: str | None = No
     Raises:
         AssertionError: Listing the ticket's assignments in *events* (agent and instant) and
             the events that did happen.
+        ConfigError: *events* is not a sequence of events, or *ticket* not an id.
     """
+    _check(events, ticket)
     seen = [e for e in events if isinstance(e, TicketAssigned) and e.ticket_id == ticket]
     if not seen:
         raise AssertionError(f"ticket {ticket!r} was not assigned; events:\n{show_events(events)}")
@@ -96,7 +109,9 @@ def assert_queued(events: Sequence[Event], ticket: str) -> None:
         AssertionError: The ticket never entered a queue, or left it after it last did
             (assigned -- to whom --, abandoned, solved or closed); with the events that did
             happen.
+        ConfigError: *events* is not a sequence of events, or *ticket* not an id.
     """
+    _check(events, ticket)
     entered = -1
     left: Event | None = None
     for i, e in enumerate(events):
@@ -134,7 +149,9 @@ def assert_no_breach(
 
     Raises:
         AssertionError: Naming the breaches.
+        ConfigError: *events* is not a sequence of events, or *ticket* not an id.
     """
+    _check(events, ticket, any_ticket=True)
     m = None if metric is None else Metric.parse(metric)
     bad = [
         e
@@ -152,7 +169,9 @@ def assert_breached(events: Sequence[Event], ticket: str, metric: Metric | str) 
 
     Raises:
         AssertionError: With the events that did happen.
+        ConfigError: *events* is not a sequence of events, or *ticket* not an id.
     """
+    _check(events, ticket)
     m = Metric.parse(metric)
     for e in events:
         if isinstance(e, SlaBreached) and e.ticket_id == ticket and e.metric is m:

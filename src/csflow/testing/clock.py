@@ -14,10 +14,10 @@ _PARTS = ("weeks", "days", "hours", "minutes", "seconds", "milliseconds", "micro
 
 
 class ManualClock:
-    """A clock a test moves by hand.
+    """A clock a test moves by hand, by elapsed time.
 
     Args:
-        start: The first instant (aware).
+        start: The first instant (aware); every instant the clock gives is in its zone.
 
     Raises:
         InvalidTransitionError: *start* is naive.
@@ -40,6 +40,10 @@ class ManualClock:
 
     def advance(self, delta: timedelta | None = None, **parts: float) -> datetime:
         """Move forward by *delta* or by ``timedelta(**parts)`` and return the new instant.
+
+        The step is elapsed time: ``advance(hours=1)`` is an hour later in real time, also
+        across a DST change (the wall clock of the clock's zone then moves by two hours or
+        none), and the new instant is in the zone of the start.
 
         Give one or the other: *delta* together with keyword parts is refused (which would
         win is a guess), and so is anything that is not a step of time.  A refused call
@@ -81,8 +85,9 @@ class ManualClock:
             step = delta if delta is not None else timedelta(**parts)
             if step < timedelta(0):
                 raise InvalidTransitionError(f"a clock cannot go backwards, got a step of {step!r}")
-            now = self._now + step
-            now.astimezone(UTC)  # wall time within year 9999 may be past it in UTC
+            # By elapsed time: in UTC, then back to the start's zone (adding to a local time
+            # moves its wall clock, which across a DST change is not the time that passed).
+            now = (self._now.astimezone(UTC) + step).astimezone(self._now.tzinfo)
         except OverflowError:
             raise InvalidTransitionError(
                 f"a step of {delta if delta is not None else parts!r} from "

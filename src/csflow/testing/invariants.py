@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from csflow._text import show
 from csflow._time import instant_us
 from csflow.desk import Desk
-from csflow.errors import InvariantError
+from csflow.errors import ConfigError, InvariantError
 from csflow.events import (
     GoodwillDeclined,
     GoodwillGranted,
@@ -209,7 +210,12 @@ def check_invariants(desk: Desk) -> None:
 
     Raises:
         InvariantError: Naming the first broken promise.
+        ConfigError: *desk* is not a :class:`~csflow.desk.Desk` (nor a view that answers
+            its queries).
     """
+    if not callable(getattr(desk, "queue_names", None)):
+        # (A view that answers the desk's queries, a wrapper, is checked as a desk.)
+        raise ConfigError(f"must be a Desk, got {show(desk)}", "desk")
     waiting: dict[str, str] = {}
     for name in desk.queue_names():
         for e in desk.queue(name):

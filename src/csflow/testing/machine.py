@@ -32,7 +32,10 @@ event the desk returns::
 
 A failure shrinks to a short list of steps; the notes under it name each command as a
 :class:`~csflow.testing.command.Command` with the desk's answer, ready to paste into a
-:func:`~csflow.testing.command.replay` regression test.
+:func:`~csflow.testing.command.replay` regression test: Python source, with enum members as
+``Priority.LOW`` and values by their keywords, which evaluates to the command where
+``datetime`` (the module), ``zoneinfo``, ``Decimal`` and the names of :mod:`csflow` are
+imported.
 
 Coverage: every accepted command is reported as a Hypothesis event ``accepted <kind>``, every
 refused one as ``refused <kind>`` and every desk event as ``event <EventClass>``; pytest shows
@@ -43,9 +46,12 @@ event kinds.
 
 from __future__ import annotations
 
+import enum
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import ClassVar
 
+import attrs
 from hypothesis import event, note, target
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
@@ -62,11 +68,45 @@ from csflow.testing.vocabulary import Vocabulary
 __all__ = ["DeskMachine"]
 
 
+def _source(value: object) -> str:
+    """*value* as Python source: ``repr``, but enum members as ``Priority.LOW`` (not
+    ``<Priority.LOW: 0>``), attrs values by their init keywords (those not at their default)
+    and mappings as dicts, so that a note pastes into a test."""
+    if isinstance(value, enum.Enum):
+        return f"{type(value).__name__}.{value.name}"
+    if attrs.has(type(value)):
+        parts = []
+        fields: tuple[attrs.Attribute[object], ...] = type(value).__attrs_attrs__  # type: ignore[attr-defined]
+        for a in fields:
+            if not a.init:
+                continue
+            v = getattr(value, a.name)
+            default: object = a.default
+            if default is not attrs.NOTHING and not hasattr(default, "factory") and v == default:
+                continue  # at its default (a factory's is not compared: it is built anew)
+            parts.append(f"{a.alias or a.name}={_source(v)}")
+        return f"{type(value).__name__}({', '.join(parts)})"
+    if isinstance(value, Mapping):
+        return "{" + ", ".join(f"{_source(k)}: {_source(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, tuple):
+        inner = ", ".join(_source(v) for v in value)
+        return f"({inner},)" if len(value) == 1 else f"({inner})"
+    if isinstance(value, list):
+        return "[" + ", ".join(_source(v) for v in value) + "]"
+    if isinstance(value, frozenset | set) and value:
+        return "{" + ", ".join(sorted(_source(v) for v in value)) + "}"
+    return repr(value)
+
+
 def _describe(step: Step) -> str:
+    # The command as source to paste into a replay test, then what the desk made of it.
+    cmd = step.command
+    args = f", {_source(cmd.args)}" if cmd.args else ""
+    code = f"Command({cmd.name!r}, {cmd.at!r}{args})"
     if step.error is not None:
-        return f"{step.command!r}  # refused: {type(step.error).__name__}: {step.error}"
+        return f"{code}  # refused: {type(step.error).__name__}: {step.error}"
     names = ", ".join(type(e).__name__ for e in step.events) or "no events"
-    return f"{step.command!r}  # {names}"
+    return f"{code}  # {names}"
 
 
 class DeskMachine(RuleBasedStateMachine):

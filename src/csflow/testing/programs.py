@@ -31,9 +31,16 @@ customers, say) is not doing its job, and each :class:`Step` says which way it w
 
 Time moves forward before each command by a drawn step: none, seconds, minutes, to the desk's
 next timer (a warning, a breach, a relaxation step), to the next opening or closing of one of
-the configuration's calendars, overnight, to the weekend or the next Monday, or across the next
-DST change of a calendar's zone.  When a timer is due at the new instant, the program first
+the configuration's calendars (exactly on it, or a microsecond before or after), overnight, to
+the weekend or the next Monday, or across the next DST change of a calendar's zone.  Time is
+kept in UTC -- adding a step to a local time would move its wall clock, which across a DST
+change goes back in time -- and each command's instant is that instant in the zone of the
+start (a local start is fine).  When a timer is due at the new instant, the program first
 advances the desk, as a host's loop does (``desk.advance(at=now)``).
+
+Tickets come from the configuration's vocabulary, about one in eight written in another
+language than its customer's, with the attribute values its rules compare.  When a step is
+shrunk, it becomes a command drawn from what the desk makes possible, not an arbitrary one.
 
 The same driver serves :func:`commands` (a strategy of command lists) and
 :class:`~csflow.testing.machine.DeskMachine` (a stateful machine whose one ``step`` rule draws
@@ -50,9 +57,11 @@ from typing import Any, Final, TypeVar
 import attrs
 from hypothesis import strategies as st
 
+from csflow._text import show
+from csflow._time import instant_us, to_us, utc
 from csflow.desk import LIFECYCLE, Desk, DeskConfig, TicketView
 from csflow.desk.goodwill import MAX_AMOUNT, period_key
-from csflow.errors import InvariantError
+from csflow.errors import ConfigError, InvariantError
 from csflow.events import (
     Event,
     FeedbackRecorded,
@@ -165,11 +174,15 @@ class CommandDriver:
     Args:
         config: The desk configuration (or its :class:`~csflow.testing.vocabulary.Vocabulary`,
             to draw names the configuration does not mention).
-        start: The first instant (aware).
+        start: The first instant (aware); the commands' instants are in its zone.
         refusals: The share of steps (0 to 1) that draw any command with arbitrary arguments,
             most of which the desk refuses.
         check_refusals: Check that a refused command changed nothing (the desk's snapshot is
             the same before and after), raising :class:`~csflow.errors.InvariantError`.
+
+    Raises:
+        ConfigError: *start* is not an aware datetime, *refusals* not a number from 0 to 1,
+            or *config* not a configuration.
 
     Attributes:
         desk: The desk the commands run on.
@@ -185,15 +198,27 @@ class CommandDriver:
         refusals: float = 0.1,
         check_refusals: bool = False,
     ) -> None:
+        instant_us(start, "start", ConfigError)
+        if (
+            not isinstance(refusals, (int, float))
+            or isinstance(refusals, bool)
+            or not 0 <= refusals <= 1
+        ):
+            raise ConfigError(f"must be a number from 0 to 1, got {show(refusals)}", "refusals")
         self.check_refusals = check_refusals
         self.vocabulary = config if isinstance(config, Vocabulary) else Vocabulary.of(config)
         self.desk = Desk(self.vocabulary.config)
-        self.now = start
+        # Time is kept in UTC (`_t`): Python adds a timedelta to, and compares, datetimes of
+        # one zone by their wall clocks, which in a DST zone goes back in time.  The commands'
+        # instants are `_t` in the start's zone (`now`).
+        self._zone = start.tzinfo
+        self._t = start.astimezone(UTC)
+        self._now = start
         self.refusals = refusals
         self._agents = 0
         self._tickets = 0
         self._dst: list[datetime] = sorted(
-            t for cal in self.vocabulary.calendars for t in dst_changes(cal, start)
+            t for cal in self.vocabulary.calendars for t in dst_changes(cal, self._t)
         )
         # What the desk's views do not show, kept from the events of the commands applied:
         # each ticket's resolutions, the last one rated, the goodwill it has received, and the
@@ -202,6 +227,17 @@ class CommandDriver:
         self._rated: dict[str, int] = {}
         self._granted: dict[str, Decimal] = {}
         self._requests: dict[str, str] = {}
+
+    @property
+    def now(self) -> datetime:
+        """The instant of the last command, in the start's zone."""
+        return self._now
+
+    @now.setter
+    def now(self, value: datetime) -> None:
+        instant_us(value, "now", ConfigError)
+        self._t = value.astimezone(UTC)
+        self._now = self._t.astimezone(self._zone)
 
     # -- what is possible now ----------------------------------------------------------------
 
@@ -320,45 +356,54 @@ class CommandDriver:
     # -- time ----------------------------------------------------------------------------------
 
     def _boundary(self) -> datetime | None:
-        # The next opening or closing of a calendar that has hours: step an hour at a time,
-        # then bisect to the minute (the public calendar API answers is_open and next_open).
+        # The next opening or closing of a calendar that has hours, exactly (in UTC): step an
+        # hour at a time, then bisect to the microsecond (the public calendar API answers
+        # is_open and next_open, which gives an opening outright).
+        hour = 3_600_000_000
+        start = to_us(self._t)
         for cal in self.vocabulary.calendars:
-            state = cal.is_open(self.now)
-            t = self.now
+            state = cal.is_open_us(start)
+            t = start
             for _ in range(8 * 24):
-                nxt = t + timedelta(hours=1)
-                if cal.is_open(nxt) != state:
-                    lo, hi = t, nxt
-                    while hi - lo > timedelta(minutes=1):
-                        mid = lo + (hi - lo) / 2
-                        lo, hi = (mid, hi) if cal.is_open(mid) == state else (lo, mid)
-                    return hi
+                nxt = t + hour
+                if cal.is_open_us(nxt) != state:
+                    if not state:
+                        return utc(cal.next_open_us(t + 1))
+                    lo, hi = t, nxt  # open at lo, closed at hi
+                    while hi - lo > 1:
+                        mid = (lo + hi) // 2
+                        lo, hi = (mid, hi) if cal.is_open_us(mid) else (lo, mid)
+                    return utc(hi)
                 t = nxt
         return None
 
     def _local(self, days: int, hour: int) -> datetime:
         zone = self.vocabulary.calendars[0].zone if self.vocabulary.calendars else UTC
-        day = self.now.astimezone(zone).date() + timedelta(days=days)
+        day = self._t.astimezone(zone).date() + timedelta(days=days)
         return datetime.combine(day, time(hour), zone).astimezone(UTC)
 
     def _time_step(self, draw: Draw) -> datetime:
+        # The next instant, in UTC (every sum and comparison here is of UTC instants).
         how = draw(
             st.sampled_from(
                 ["same", "seconds", "seconds", "minutes", "wakeup", "boundary", "night", "week"]
                 + ["dst"] * bool(self._dst)
             )
         )
-        now = self.now
+        now = self._t
         if how == "seconds":
             return now + timedelta(seconds=draw(st.integers(1, 120)))
         if how == "minutes":
             return now + timedelta(minutes=draw(st.integers(2, 90)))
         if how == "wakeup":
             wake = self.desk.next_wakeup()
-            return max(now, wake) if wake is not None else now
+            return max(now, wake.astimezone(UTC)) if wake is not None else now
         if how == "boundary":
             edge = self._boundary()
-            return edge if edge is not None else now
+            if edge is None:
+                return now
+            # On the edge (as shrunk), or a microsecond either side of it.
+            return max(now, edge + timedelta(microseconds=draw(st.sampled_from([0, -1, 1]))))
         if how == "night":
             return max(now, self._local(1, draw(st.integers(7, 10))))
         if how == "week":
@@ -437,13 +482,24 @@ class CommandDriver:
         pref = draw(st.sampled_from([None, None, None, *agents[:3]]))
         customer = Customer(
             draw(st.sampled_from(_CUSTOMERS)),
-            draw(st.sampled_from(voc.tiers)),
+            draw(st.sampled_from(voc.tiers[::-1])),  # as shrunk, the lowest tier
             draw(st.sampled_from([*voc.languages, None])),
             pref,
         )
         skills: dict[str, int] = {}
         if voc.skills and draw(st.integers(0, 3)) == 3:
             skills[draw(st.sampled_from(voc.skills))] = draw(st.integers(1, 3))
+        # Sometimes written in another language than the customer's.
+        others = [lang for lang in voc.languages if lang != customer.language]
+        language = (
+            draw(st.sampled_from(others)) if others and draw(st.integers(0, 7)) == 7 else None
+        )
+        # The attribute values the rules compare, each sometimes.
+        attributes = {
+            key: draw(st.sampled_from(values))
+            for key, values in voc.attributes.items()
+            if draw(st.booleans())
+        }
         return Ticket(
             tid,
             customer,
@@ -452,6 +508,8 @@ class CommandDriver:
             priority=draw(st.sampled_from(list(Priority))),
             category=draw(st.sampled_from(voc.categories)),
             required_skills=skills,
+            language=language,
+            attributes=attributes,
         )
 
     def _draw_possible(self, draw: Draw, kind: str) -> list[Command]:
@@ -661,11 +719,15 @@ class CommandDriver:
             agent who joins and comes online).
         """
         if refused is None:
-            refused = self.refusals > 0 and draw(st.integers(0, 99)) < round(self.refusals * 100)
-        self.now = self._time_step(draw)
+            # Refused for the top values, so that shrinking (towards 0) goes to a command
+            # drawn from what the desk makes possible.
+            share = round(self.refusals * 100)
+            refused = share > 0 and draw(st.integers(0, 99)) >= 100 - share
+        self._t = self._time_step(draw)
+        self._now = self._t.astimezone(self._zone)
         out: list[Step] = []
         wake = self.desk.next_wakeup()
-        if wake is not None and wake <= self.now:
+        if wake is not None and wake.astimezone(UTC) <= self._t:
             out.append(self.apply(Command("advance", self.now)))
         if refused:
             kind = kind or draw(st.sampled_from(COMMAND_KINDS))

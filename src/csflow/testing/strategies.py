@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+import attrs
 from hypothesis import strategies as st
 
 from csflow.calendar import BusinessCalendar
@@ -109,6 +110,12 @@ def tickets(
 ) -> st.SearchStrategy[Ticket]:
     """Tickets with priorities, skills and order values, on the common channels or the config's.
 
+    About one in four is written in a language other than its customer's
+    (:attr:`Ticket.language <csflow.model.Ticket.language>`).  With a configuration, tickets
+    also draw the attribute values its rules compare (``attributes.order_value`` around a
+    rule's bound, see :attr:`Vocabulary.attributes
+    <csflow.testing.vocabulary.Vocabulary.attributes>`).
+
     Args:
         ids: A strategy of ticket ids (default: ``t-<8 hex digits>``).
         created_at: When every ticket was created.
@@ -123,21 +130,46 @@ def tickets(
     channels = voc.channels if voc is not None else COMMON_CHANNELS
     skills = voc.skills if voc is not None else _SKILLS
     categories = voc.categories if voc is not None else _CATEGORIES
-    return st.builds(
-        Ticket,
-        ids if ids is not None else st.uuids().map(lambda u: f"t-{u.hex[:8]}"),
-        customers(tiers, config=voc),
-        st.sampled_from(channels),
-        st.just(created_at),
-        priority=st.sampled_from(list(Priority)),
-        category=st.sampled_from(categories),
-        required_skills=(
-            st.dictionaries(st.sampled_from(skills), st.integers(1, 5), max_size=2)
-            if skills
-            else st.just({})
-        ),
-        attributes=st.fixed_dictionaries({"order_value": st.integers(0, 5_000_000)}),
+    langs = voc.languages if voc is not None else _LANGS
+    values = dict(voc.attributes) if voc is not None else {}
+    order_value: st.SearchStrategy[Any] = st.integers(0, 5_000_000)
+    if "order_value" in values:
+        order_value = st.one_of(st.sampled_from(values.pop("order_value")), order_value)
+    attributes = st.fixed_dictionaries(
+        {"order_value": order_value},
+        optional={k: st.sampled_from(v) for k, v in values.items()},
     )
+    return _written_in(
+        langs,
+        st.builds(
+            Ticket,
+            ids if ids is not None else st.uuids().map(lambda u: f"t-{u.hex[:8]}"),
+            customers(tiers, config=voc),
+            st.sampled_from(channels),
+            st.just(created_at),
+            priority=st.sampled_from(list(Priority)),
+            category=st.sampled_from(categories),
+            required_skills=(
+                st.dictionaries(st.sampled_from(skills), st.integers(1, 5), max_size=2)
+                if skills
+                else st.just({})
+            ),
+            attributes=attributes,
+        ),
+    )
+
+
+@st.composite
+def _written_in(
+    draw: st.DrawFn, languages: Sequence[str], base: st.SearchStrategy[Ticket]
+) -> Ticket:
+    # Sometimes a ticket is written in another language than its customer's (a policy must
+    # read the ticket's, not the customer's); as shrunk, the customer's.
+    ticket = draw(base)
+    others = [lang for lang in languages if lang != ticket.customer.language]
+    if others and draw(st.integers(0, 3)) == 3:
+        ticket = attrs.evolve(ticket, language=draw(st.sampled_from(others)))
+    return ticket
 
 
 def agent_profiles(

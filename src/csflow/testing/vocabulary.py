@@ -10,12 +10,14 @@ add the names its config does not mention (``languages=["id"]``).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import attrs
 
+from csflow._text import show
 from csflow.calendar import BusinessCalendar
 from csflow.desk import DeskConfig
+from csflow.errors import ConfigError
 from csflow.model import Tier
 from csflow.rules import AllOf, AnyOf, Comparison, Condition, Not
 
@@ -32,9 +34,22 @@ def _literals(cond: Condition | None, out: dict[str, list[object]]) -> None:
     if cond is None:
         return
     if isinstance(cond, Comparison):
+        if cond.op in ("matches", "exists"):
+            return  # a pattern, a flag: no value a ticket has
         values = (
             cond.value if isinstance(cond.value, (list, tuple, frozenset, set)) else [cond.value]
         )
+        if cond.op in ("lt", "le", "gt", "ge"):
+            # Each side of the bound: the rule holds for some, not for others.
+            values = [
+                w
+                for v in values
+                for w in (
+                    (v - 1, v, v + 1)
+                    if isinstance(v, (int, float)) and not isinstance(v, bool)
+                    else (v,)
+                )
+            ]
         out.setdefault(cond.field, []).extend(values)
     elif isinstance(cond, (AllOf, AnyOf)):
         for c in cond.conditions:
@@ -65,6 +80,40 @@ def _names(values: Iterable[object]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(v for v in values if isinstance(v, str) and v))
 
 
+def _is_name(name: str) -> bool:
+    try:
+        Tier(name)
+    except ConfigError:
+        return False
+    return True
+
+
+def _attribute_values(lits: Mapping[str, list[object]]) -> dict[str, tuple[object, ...]]:
+    # The values rules compare ``attributes.<key>`` against (JSON scalars), by key.
+    out: dict[str, tuple[object, ...]] = {}
+    for field in sorted(lits):
+        key = field.removeprefix("attributes.")
+        if key == field or not key or "." in key:
+            continue
+        values = [v for v in lits[field] if isinstance(v, (str, int, float, bool))]
+        if values:
+            out[key] = tuple(dict.fromkeys(values))
+    return out
+
+
+def _names_given(value: object, name: str) -> tuple[str, ...]:
+    # Names a test adds: an iterable of names, or one name as a bare string (not its letters).
+    if isinstance(value, str):
+        return (value,)
+    if isinstance(value, (bytes, Mapping)) or not isinstance(value, Iterable):
+        raise ConfigError(f"must be a name or an iterable of names, got {show(value)}", name)
+    out = tuple(value)
+    for i, v in enumerate(out):
+        if not isinstance(v, str):
+            raise ConfigError(f"must be a name (a string), got {show(v)}", f"{name}[{i}]")
+    return out
+
+
 def _declared(
     found: tuple[str, ...], declared: frozenset[str], asked: Iterable[str]
 ) -> tuple[str, ...]:
@@ -87,6 +136,9 @@ class Vocabulary:
         teams: The config's teams.
         queues: The config's queues.
         presence: Every declared presence state.
+        attributes: For each ticket attribute a rule compares (``attributes.order_value``),
+            the values it compares against (and, for an ordering, one either side), which
+            tickets draw.
         calendars: The calendars of the config's SLA policies (each policy's calendar and
             its metrics' own, :attr:`SlaPolicy.calendars_used
             <csflow.sla.SlaPolicy.calendars_used>`) and named calendars, whose
@@ -103,6 +155,7 @@ class Vocabulary:
     queues: tuple[str, ...]
     presence: tuple[str, ...]
     calendars: tuple[BusinessCalendar, ...]
+    attributes: Mapping[str, tuple[object, ...]] = attrs.field(factory=dict)
 
     @classmethod
     def of(
@@ -123,11 +176,25 @@ class Vocabulary:
             skills: More skills to draw.
             categories: More categories to draw.
 
+        Each of *channels*, *languages*, *skills* and *categories* is an iterable of names,
+        or one name as a bare string (``languages="en"``).  When the configuration declares
+        no tiers, the tiers drawn are the default ones plus any a rule names
+        (``{"field": "tier", "eq": "vip"}``).
+
         Returns:
             The vocabulary.
+
+        Raises:
+            ConfigError: *config* is not a :class:`~csflow.desk.DeskConfig`, or a name
+                argument is not a name or an iterable of names.
         """
+        if not isinstance(config, DeskConfig):
+            raise ConfigError(f"must be a DeskConfig, got {show(config)}", "config")
+        channels = _names_given(channels, "channels")
+        languages = _names_given(languages, "languages")
+        skills = _names_given(skills, "skills")
+        categories = _names_given(categories, "categories")
         lits: dict[str, list[object]] = {}
-        skills, languages = tuple(skills), tuple(languages)  # each read twice
         skill_names: list[str] = list(skills)
         for r in config.triage:
             _literals(r.when, lits)
@@ -137,7 +204,6 @@ class Vocabulary:
             if f.startswith("required_skills."):
                 skill_names.append(f.split(".", 1)[1])
         cap = config.capacity
-        channels = tuple(channels)
         # (Sorted: a set's order changes with PYTHONHASHSEED, and a derandomized run must not.)
         found_channels = [*lits.get("channel", []), *cap.limits, *sorted(cap.exclusive), *channels]
         found_languages = [
@@ -151,7 +217,13 @@ class Vocabulary:
                 cals.setdefault(repr(cal.to_dict()), cal)
         for c in config.calendars.values():
             cals.setdefault(repr(c.to_dict()), c)
-        tiers = tuple(config.tiers.values()) or _DEFAULT_TIERS
+        tiers = tuple(config.tiers.values())
+        if not tiers:
+            # A desk without declared tiers takes any: the default ones, and those rules name.
+            known = {t.name for t in _DEFAULT_TIERS}
+            named = [*lits.get("tier", []), *lits.get("customer.tier", [])]
+            extra = [n for n in _names(named) if n not in known and _is_name(n)]
+            tiers = (*_DEFAULT_TIERS, *(Tier(n, 0) for n in extra))
         drawn_channels = _names([*found_channels, *(() if channels else COMMON_CHANNELS)])
         drawn_languages = _names(found_languages) or _DEFAULT_LANGUAGES
         drawn_skills = _names(skill_names)
@@ -174,14 +246,15 @@ class Vocabulary:
             queues=tuple(q.name for q in config.queues),
             presence=tuple(sorted(config.presence.names())),
             calendars=tuple(cals.values()),
+            attributes=_attribute_values(lits),
         )
 
 
 def dst_changes(calendar: BusinessCalendar, after: datetime, *, days: int = 400) -> list[datetime]:
     """The instants within *days* after *after* when *calendar*'s zone changes its UTC offset.
 
-    Found by stepping a day at a time and bisecting to the minute: the standard library does
-    not list a zone's transitions.
+    Found by stepping a day at a time and bisecting to the minute, in UTC: the standard
+    library does not list a zone's transitions.
 
     Args:
         calendar: The calendar whose zone is searched.
@@ -193,7 +266,8 @@ def dst_changes(calendar: BusinessCalendar, after: datetime, *, days: int = 400)
     """
     zone = calendar.zone
     out: list[datetime] = []
-    t = after.replace(second=0, microsecond=0)
+    # In UTC: a timedelta added to a local time moves its wall clock, not the instant.
+    t = after.astimezone(UTC).replace(second=0, microsecond=0)
     off = t.astimezone(zone).utcoffset()
     for _ in range(days):
         nxt = t + timedelta(days=1)
