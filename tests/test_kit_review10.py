@@ -64,7 +64,7 @@ _T = TypeVar("_T")
 
 
 class _Found(Exception):
-    pass
+    """Raised inside a search to stop it at the first example found."""
 
 
 def _reach(strategy: st.SearchStrategy[_T], condition: Callable[[_T], bool], n: int = 300) -> _T:
