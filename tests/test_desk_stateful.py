@@ -1,7 +1,7 @@
 """The desk's contract under random command sequences (a Hypothesis state machine).
 
-A :class:`DeskMachine` plays host to one :class:`~csflow.desk.Desk`: agents join, leave and
-change presence; customers open tickets, write, give up and ask for call-backs; agents reply,
+A :class:`DeskMachine` plays host to one :class:`~csflow.desk.Desk`: agents join, leave,
+change presence and change skills and capacity; customers open tickets, write, give up and ask for call-backs; agents reply,
 transfer, escalate and resolve; time moves forward by random steps.  After every step the
 machine checks the contract:
 
@@ -236,6 +236,15 @@ class DeskMachine(RuleBasedStateMachine):
         self.run(dt, "add_agent", AgentProfile(aid, skills, languages, capacity, teams))
         if available:
             self.run(0, "set_presence", aid, "available")
+
+    @rule(dt=command_steps, k=picks, parts=profiles)
+    def update_agent(self, dt: int, k: int, parts: Parts) -> None:
+        # Skills, languages, capacity and teams change while the agent works: holds it can no
+        # longer serve end, and it takes the work it now can (work stays conserved).  A
+        # capacity below its load, or an agent not at the desk, is refused.
+        skills, languages, capacity, teams = parts
+        aid = AGENT_IDS[k % len(AGENT_IDS)]
+        self.run(dt, "update_agent", AgentProfile(aid, skills, languages, capacity, teams))
 
     @rule(dt=command_steps, k=picks)
     def remove_agent(self, dt: int, k: int) -> None:

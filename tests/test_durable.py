@@ -280,7 +280,7 @@ def strategy_for(tp: Any) -> st.SearchStrategy[Any]:
 def event_classes() -> list[type[Any]]:
     import csflow.events as ev
 
-    out = [ev.AgentPresenceChanged]
+    out = [ev.AgentPresenceChanged, ev.AgentProfileChanged]
     todo: list[type[Any]] = [DeskEvent]
     while todo:
         cls = todo.pop()
@@ -295,6 +295,7 @@ IDS = st.text(min_size=1, max_size=20)
 IN_RANGE: dict[str, st.SearchStrategy[Any]] = {
     "ticket_id": IDS,
     "agent_id": IDS,
+    "routing_profile": IDS,
     "last_agent": st.none() | IDS,
     "from_agent": st.none() | IDS,
     "waited": st.floats(0, 1e9),

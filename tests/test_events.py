@@ -13,6 +13,7 @@ import csflow.events
 import csflow.sla
 from csflow.events import (
     AgentPresenceChanged,
+    AgentProfileChanged,
     DeskEvent,
     Event,
     SlaBreached,
@@ -34,15 +35,17 @@ EVENT_CLASSES = [
 
 
 def test_every_ticket_event_shares_one_base_with_at_and_ticket_id_first() -> None:
-    ticket_events = [cls for cls in EVENT_CLASSES if cls is not AgentPresenceChanged]
+    agent_events = (AgentPresenceChanged, AgentProfileChanged)
+    ticket_events = [cls for cls in EVENT_CLASSES if cls not in agent_events]
     assert {SlaWarning, SlaBreached, SlaMet, DeskEvent} <= set(ticket_events)
     for cls in ticket_events:
         assert issubclass(cls, DeskEvent), cls
         assert [f.name for f in attrs.fields(cls)][:2] == ["at", "ticket_id"], cls
         assert attrs.fields(cls).at.type in ("datetime", datetime), cls
-    # An agent event has no ticket; it still says when first.
-    assert not issubclass(AgentPresenceChanged, DeskEvent)
-    assert attrs.fields(AgentPresenceChanged)[0].name == "at"
+    # An agent event has no ticket; it still says when first, and the agent next.
+    for cls in agent_events:
+        assert not issubclass(cls, DeskEvent)
+        assert [f.name for f in attrs.fields(cls)][:2] == ["at", "agent_id"], cls
 
 
 def test_event_names_every_event_a_command_returns() -> None:

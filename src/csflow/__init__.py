@@ -47,6 +47,7 @@ from csflow.errors import (
 )
 from csflow.events import (
     AgentPresenceChanged,
+    AgentProfileChanged,
     CallbackDue,
     Event,
     FeedbackRecorded,
@@ -155,6 +156,7 @@ __version__ = "0.1.0.dev0"
 __all__ = [
     "AgentPresenceChanged",
     "AgentProfile",
+    "AgentProfileChanged",
     "BusinessCalendar",
     "CalendarError",
     "CallbackDue",

@@ -12,8 +12,8 @@ Every event about a ticket, the desk's own and the SLA clocks' alike, derives fr
 :class:`DeskEvent`, so its first two fields are always ``at`` and ``ticket_id``.  The SLA
 events (:class:`SlaWarning`, :class:`SlaBreached`, :class:`SlaMet`,
 :class:`SlaCancelled`) are defined here, beside the others, and :mod:`csflow.sla` (whose clocks emit them) imports them from this module.
-:class:`AgentPresenceChanged` is about an agent, not a ticket: it has ``at`` first and no
-ticket id.
+:class:`AgentPresenceChanged` and :class:`AgentProfileChanged` are about an agent, not a
+ticket: they have ``at`` first and no ticket id.
 
 This module depends only on :mod:`csflow.model`, so any layer may import it.
 """
@@ -36,6 +36,7 @@ from csflow.model import Metric, Priority
 __all__ = [
     "EVENT_VERSION",
     "AgentPresenceChanged",
+    "AgentProfileChanged",
     "CallbackDue",
     "DeskEvent",
     "Event",
@@ -542,14 +543,39 @@ class AgentPresenceChanged:
         return _event_to_dict(self)
 
 
-Event = DeskEvent | AgentPresenceChanged | SlaWarning | SlaBreached | SlaMet | SlaCancelled
+@attrs.frozen
+class AgentProfileChanged:
+    """An agent's profile changed while it works (:meth:`~csflow.desk.Desk.update_agent`):
+    its skills, languages, capacity or teams, and the routing profile it now routes under."""
+
+    at: datetime
+    agent_id: str
+    routing_profile: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """This event as JSON-compatible data (the form of :meth:`DeskEvent.to_dict`)."""
+        return _event_to_dict(self)
+
+
+Event = (
+    DeskEvent
+    | AgentPresenceChanged
+    | AgentProfileChanged
+    | SlaWarning
+    | SlaBreached
+    | SlaMet
+    | SlaCancelled
+)
 """Any event a desk command can return."""
 
 
 def _own_event_classes() -> dict[str, type[Any]]:
-    """csflow's own event classes by name: :class:`AgentPresenceChanged` and every
+    """csflow's own event classes by name: the two agent events and every
     :class:`DeskEvent` subclass this module defines (not the base)."""
-    out: dict[str, type[Any]] = {AgentPresenceChanged.__name__: AgentPresenceChanged}
+    out: dict[str, type[Any]] = {
+        AgentPresenceChanged.__name__: AgentPresenceChanged,
+        AgentProfileChanged.__name__: AgentProfileChanged,
+    }
     for name in __all__:
         obj = globals().get(name)
         if isinstance(obj, type) and issubclass(obj, DeskEvent) and obj is not DeskEvent:
@@ -567,6 +593,7 @@ _EVENT_CLASSES: Final[Mapping[str, type[Any]]] = FrozenDict(_own_event_classes()
 # goodwill amounts and reasons (csflow.desk.goodwill), a supervisor's name (the longest
 # string argument a journal row of a command reads back, csflow.desk.commands).
 _MAX_ID = 256
+_MAX_NAME = 64  # a configured name (csflow._config.MAX_NAME_CHARS): a routing profile's
 _RATINGS = range(1, 6)
 _MAX_COMMENT = 2000
 _MAX_AMOUNT = Decimal(10) ** 15
@@ -673,6 +700,7 @@ _FIELDS: Final = {
     "cycle": _count(1),
     "rating": _rating,
     "comment": _text(_MAX_COMMENT),
+    "routing_profile": _text(_MAX_NAME, 1),
     "threshold": _threshold,
     "target": _target,
     "elapsed": _elapsed,

@@ -49,6 +49,7 @@ from csflow.desk.commands import (
     SetStatus,
     Submit,
     Transfer,
+    UpdateAgent,
     needs_journal,
 )
 from csflow.desk.views import (
@@ -372,6 +373,7 @@ __all__ = [
     "Transfer",
     "TransferLedger",
     "TransferPolicy",
+    "UpdateAgent",
     "VerifiedInterval",
     "VerifiedPlan",
     "agents_for_service_level",

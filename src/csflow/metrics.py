@@ -96,6 +96,7 @@ from csflow._time import MAX_US, MIN_US, ONE_US, duration_us, from_us, instant_u
 from csflow.errors import ConfigError, CsflowError
 from csflow.events import (
     AgentPresenceChanged,
+    AgentProfileChanged,
     DeskEvent,
     TicketAbandoned,
     TicketAssigned,
@@ -1181,6 +1182,7 @@ _HANDLERS: Final[Mapping[type, _Handler]] = {
     SlaCancelled: _Summary.sla_cancelled,
     SlaWarning: _Summary.ignore,
     AgentPresenceChanged: _Summary.ignore,
+    AgentProfileChanged: _Summary.ignore,
     DeskEvent: _Summary.ignore,  # overflow, priority changes, call-backs, surveys, limits
 }
 

@@ -63,6 +63,7 @@ from csflow.desk.goodwill import parse_amount
 from csflow.errors import ConfigError
 from csflow.events import (
     AgentPresenceChanged,
+    AgentProfileChanged,
     DeskEvent,
     FeedbackRecorded,
     GoodwillDeclined,
@@ -82,7 +83,7 @@ from csflow.model import Metric
 from csflow.sla import SlaBreached, SlaCancelled, SlaMet
 
 # What a stream of csflow events holds (every event class derives from one of these).
-_EVENT_TYPES: Final = (DeskEvent, AgentPresenceChanged)
+_EVENT_TYPES: Final = (DeskEvent, AgentPresenceChanged, AgentProfileChanged)
 # One bit per reply metric in a ticket's "this cycle has breached" mask (the resolution clock
 # is kept apart: one cycle per ticket, see the module notes).
 _REPLY_BIT: Final = {m: 1 << i for i, m in enumerate(Metric) if m is not Metric.RESOLUTION}

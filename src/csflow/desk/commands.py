@@ -75,6 +75,7 @@ __all__ = [
     "SetStatus",
     "Submit",
     "Transfer",
+    "UpdateAgent",
     "command_from_dict",
     "needs_journal",
 ]
@@ -202,6 +203,32 @@ class AddAgent(Command):
         return cls(
             profile_from_dict(data.get("profile"), f"{path}.profile"),
             _text(data.get("presence"), f"{path}.presence"),
+            _text(data.get("routing_profile"), f"{path}.routing_profile", optional=True),
+            at=at,
+        )
+
+
+@attrs.frozen
+class UpdateAgent(Command):
+    """:meth:`Desk.update_agent`."""
+
+    method: ClassVar[str] = "update_agent"
+
+    profile: AgentProfile
+    routing_profile: str | None = None
+
+    def apply(self, desk: DeskHost) -> list[Event]:
+        return desk.update_agent(self.profile, at=self.at, routing_profile=self.routing_profile)
+
+    def to_dict(self) -> dict[str, Any]:
+        out = super().to_dict()
+        out.update(profile=profile_to_dict(self.profile), routing_profile=self.routing_profile)
+        return out
+
+    @classmethod
+    def _read(cls, data: dict[str, Any], at: datetime, path: str) -> Command:
+        return cls(
+            profile_from_dict(data.get("profile"), f"{path}.profile"),
             _text(data.get("routing_profile"), f"{path}.routing_profile", optional=True),
             at=at,
         )
@@ -447,6 +474,7 @@ COMMANDS: Final[dict[str, type[Command]]] = {
     c.__name__: c
     for c in (
         AddAgent,
+        UpdateAgent,
         SetPresence,
         RemoveAgent,
         Submit,
@@ -502,6 +530,8 @@ def command_from_dict(data: object, path: str = "command") -> Command:
     allowed = {"type", "version", "at", *cls.args}
     if cls is AddAgent:
         allowed |= {"profile", "presence", "routing_profile"}
+    elif cls is UpdateAgent:
+        allowed |= {"profile", "routing_profile"}
     elif cls is Submit:
         allowed.add("ticket")
     for k in data:

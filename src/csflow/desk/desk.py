@@ -123,6 +123,7 @@ from csflow.errors import (
 )
 from csflow.events import (
     AgentPresenceChanged,
+    AgentProfileChanged,
     CallbackDue,
     Event,
     FeedbackRecorded,
@@ -542,6 +543,50 @@ class Desk:
         changes = self._router.set_presence(agent_id, state, at=at)
         out = self._commit(t)
         out.append(AgentPresenceChanged(at, agent_id, old, state))
+        self._routed(changes, at, t, out)
+        return out
+
+    @_command
+    def update_agent(
+        self, profile: AgentProfile, *, at: datetime, routing_profile: str | None = None
+    ) -> list[Event]:
+        """An agent's skills, languages, capacity or teams change while it works (trained on
+        a new skill mid-shift, moved from chat to e-mail for a peak, lent to another team).
+
+        *profile* replaces the agent's profile (its ``id`` names the agent).  The agent keeps
+        its presence, its place among the idle (``idle_since``), its joining order and every
+        ticket it holds or owns -- a skill or channel it loses does not take away the work it
+        has -- and its routing profile, unless *routing_profile* names another (its teams do
+        not choose one here, as they do in :meth:`add_agent`).  Then, as when it comes back
+        from a break: tickets held for it (a preferred agent's ``timeout``) that it can no
+        longer serve stop waiting for it and are routed at once; tickets held for another
+        agent that their customer's pinning strategy names it before, and that it can serve
+        now, are held for it; and a routable agent takes the waiting work it can now serve.
+        Its goodwill limits follow its new teams from now on.
+
+        A capacity below what the agent holds on a channel is refused: lower it once those
+        tickets end (or :meth:`transfer` some of them).
+
+        Events: :class:`AgentProfileChanged`, then the routing it caused (a
+        :class:`TicketAssigned` for each ticket taken now).
+
+        Raises:
+            UnknownAgentError: No such agent.
+            ConfigError: Not a profile; an unknown routing profile; a capacity on a channel
+                below the tickets of that channel the agent holds.
+            UndeclaredNameError: A channel, language, skill or team the configuration does
+                not declare (:meth:`DeskConfig.check_agent`).
+        """
+        t = self._time(at)
+        if not isinstance(profile, AgentProfile):
+            raise ConfigError(f"profile must be an AgentProfile, got {show(profile)}")
+        self._agent_known(profile.id)
+        self.config.check_agent(profile)
+        self._dirty = True  # the router may call a host strategy as it changes
+        changes = self._router.update_agent(profile, at=at, routing_profile=routing_profile)
+        out = self._commit(t)
+        group = self._router.pool.record(profile.id).group
+        out.append(AgentProfileChanged(at, profile.id, group))
         self._routed(changes, at, t, out)
         return out
 

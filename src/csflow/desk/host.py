@@ -50,6 +50,12 @@ class DeskHost(Protocol):
         """An agent joins the desk."""
         ...
 
+    def update_agent(
+        self, profile: AgentProfile, *, at: datetime, routing_profile: str | None = None
+    ) -> list[Event]:
+        """An agent's profile changes."""
+        ...
+
     def submit(self, ticket: Ticket, *, at: datetime) -> list[Event]:
         """A new ticket arrives."""
         ...

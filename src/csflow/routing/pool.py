@@ -342,29 +342,42 @@ class AgentPool:
         self._index_spare(ag, NO_CHANNELS, ag.takeable)
         return self.status(ag.id)
 
-    def update(self, profile: AgentProfile, *, at: Instant) -> AgentStatus:
-        """Replace an agent's profile (skills, languages, capacity); its load is kept.
+    def update(
+        self, profile: AgentProfile, *, at: Instant, group: str | None = None
+    ) -> AgentStatus:
+        """Replace an agent's profile (skills, languages, capacity) and maybe its group; its
+        load, presence, ``idle_since`` and joining order are kept.
+
+        Args:
+            profile: The new profile; its ``id`` names the agent.
+            at: Now.
+            group: Its new group (``None``: it stays in its own).
 
         Raises:
             UnknownAgentError: No such agent.
-            ConfigError: The new capacity is below what the agent holds now.
+            ConfigError: The new capacity is below what the agent holds now; a malformed
+                group name.
         """
         if not isinstance(profile, AgentProfile):
             raise ConfigError(f"profile must be an AgentProfile, got {show(profile)}")
         ag = self.record(profile.id)
         to_instant_us(at)
+        if group is not None:
+            check_name("group", group)
         caps = self._caps(profile)
         for channel, n in ag.counts.items():
             if n > caps.get(channel, 0):
                 raise ConfigError(
                     f"agent {show(ag.id)} holds {n} {show(channel)} tickets but the new profile "
-                    "allows "
-                    f"{caps.get(channel, 0)}"
+                    f"allows {caps.get(channel, 0)}; expected a capacity of at least {n} on "
+                    f"{show(channel)} until some of those end"
                 )
         self._flip(ag, NO_CHANNELS)
         self._leave_all(ag)  # new stamp: old heap entries are stale
         self._unindex(ag)
         ag.profile = profile
+        if group is not None:
+            ag.group = group
         self._index(ag)
         ag.takeable = self._takeable(ag)
         self._join_all(ag)  # fresh entries and availability for the new memberships

@@ -285,6 +285,73 @@ class Router:
             return []
         return self._pull(ag, at_us)
 
+    def update_agent(
+        self,
+        profile: AgentProfile,
+        *,
+        at: Instant,
+        routing_profile: str | None = None,
+        pull: bool = True,
+    ) -> list[RoutingChange]:
+        """Replace an agent's profile (skills, languages, capacity, teams) while it works.
+
+        It keeps its presence, place among the idle and the tickets it holds (a skill it
+        loses does not take away the work it has), and its routing profile unless
+        *routing_profile* names another.  The tickets held for it (a
+        preferred agent's ``timeout``) that it no longer serves stop waiting for it and are
+        routed; tickets held for another agent that it comes before in their pinning
+        strategy, and that it can serve now, are held for it; then, if routable, it takes
+        waiting work it can now serve (as :meth:`set_presence` does).
+
+        Args:
+            profile: The new profile; its ``id`` names the agent.
+            at: Now.
+            routing_profile: Its new routing profile (``None``: it keeps its own).
+            pull: ``False`` leaves waiting work where it is (holds still end and move).
+
+        Returns:
+            Per released hold, its :class:`~csflow.routing.decisions.PinReleased` then its
+            assignment if any, in service order; then the agent's own assignments.
+
+        Raises:
+            UnknownAgentError: No such agent.
+            ConfigError: Not a profile, an unknown routing profile, or a capacity on some
+                channel below the tickets of that channel the agent holds now.
+            CalendarError: A naive *at*.
+        """
+        at_us = to_instant_us(at)
+        group = None if routing_profile is None else self._group_name(routing_profile)
+        self.pool.update(profile, at=at_us, group=group)
+        ag = self.pool.record(profile.id)
+        out: list[RoutingChange] = []
+        pinned = self._pinned.get(profile.id)
+        if pinned:
+            records = self.pool.records
+            lost = sorted(
+                (
+                    w
+                    for w in (self._waiting[tid] for tid in pinned)
+                    if not hold_kept(w, at_us, records, self._serving)
+                ),
+                key=lambda w: self.queues[w.queue].get(w.ticket.id).key,
+            )
+            for w in lost:
+                out.append(PinReleased(w.ticket.id, at_us, profile.id))
+                self._unpin_index(w, profile.id)
+                w.pin = None
+                self._move(w, w.open_sig, w.queue, at_us)
+                w.version += 1  # the pin's timer is stale now
+                self._timers.arm(w)
+                if pull:
+                    got = self._route_waiting(w, at_us)
+                    if got is not None:
+                        out.append(got)
+        if ag.routable and profile.id in self._passed:
+            self._holds_move_to(profile.id, at_us)
+        if pull and ag.routable:
+            out.extend(self._pull(ag, at_us))
+        return out
+
     def remove_agent(self, agent_id: str, *, at: Instant) -> tuple[str, ...]:
         """Remove an agent; returns the tickets it held (the caller re-routes them).
 
