@@ -1,23 +1,60 @@
 """Private helper: how an error message shows a value it names.
 
-Messages name bad values, but a value from a document or a tampered snapshot may be huge or
-nest 10,000 levels deep, and the builtin repr of that is long or raises RecursionError.
+Messages name bad values, but a value from a document or a tampered snapshot may be huge,
+nest 10,000 levels deep, or share its parts (a YAML file of 500 bytes whose aliases nest
+eight levels deep reads as a list whose builtin repr is 2 GB): the builtin repr of that is
+long, raises RecursionError, or never ends.  So a container is first walked within a budget of
+parts (a shared part counts each time it appears); past the budget it is shown abbreviated,
+and its builtin repr is never built.
 """
 
 from __future__ import annotations
 
 import reprlib
+from collections.abc import Mapping
+from typing import Final
 
-__all__ = ["show"]
+__all__ = ["parts_within", "show"]
 
 _REPR = reprlib.Repr()
-_REPR.maxlevel = 6
-_SHOW_LIMIT = 400
+_REPR.maxlevel = 3
+_SHOW_LIMIT: Final = 400
+#: The most parts (containers, keys and items, a shared part counted each time it appears)
+#: of a value whose builtin repr :func:`show` builds.
+_PARTS: Final = 2_000
+_CONTAINERS: Final = (list, tuple, set, frozenset)
+
+
+def parts_within(value: object, budget: int) -> int | None:
+    """How many parts *value* has, counting shared parts each time, or ``None`` past *budget*
+    (known after at most *budget* steps, however large or deep *value* is)."""
+    stack = [value]
+    n = 0
+    while stack:
+        v = stack.pop()
+        n += 1
+        if n > budget:
+            return None
+        if isinstance(v, Mapping):
+            if len(v) > budget:
+                return None
+            stack.extend(v.keys())
+            stack.extend(v.values())
+        elif isinstance(v, _CONTAINERS):
+            if len(v) > budget:
+                return None
+            stack.extend(v)
+    return n
 
 
 def show(value: object) -> str:
     """``repr(value)`` for a message: the builtin repr when it is short, else abbreviated."""
     try:
+        if isinstance(value, (Mapping, *_CONTAINERS)) and parts_within(value, _PARTS) is None:
+            text = _REPR.repr(value)  # at most a few items a level, three levels deep
+            if len(text) > _SHOW_LIMIT:
+                text = f"{text[: _SHOW_LIMIT - 60]} ..."
+            return f"{text} (a {type(value).__name__} of more than {_PARTS:,} parts)"
         try:
             text = repr(value)
         except RecursionError:

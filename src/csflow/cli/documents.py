@@ -47,7 +47,7 @@ from typing import Any, Final
 
 import attrs
 
-from csflow._text import show
+from csflow._text import parts_within, show
 from csflow.cli.durations import EXPECTED, is_human, parse_human_duration, to_seconds
 from csflow.cli.forecast import staffing_value
 from csflow.desk import DeskConfig
@@ -62,6 +62,7 @@ __all__ = [
     "MAX_RUNS",
     "MAX_STREAM_BYTES",
     "MAX_STREAM_ROWS",
+    "MAX_YAML_VALUES",
     "TOP_KEYS",
     "Document",
     "check_distinct_seeds",
@@ -84,6 +85,13 @@ __all__ = [
 MAX_RUNS: Final = 10_000
 """The most simulations one command runs (replications, seeds and swept values together): a
 planner's comparison is a few hundred; a million would hold every report in memory for hours."""
+
+MAX_YAML_VALUES: Final = 1_000_000
+"""The most values (mappings, lists, keys and scalars) a YAML document holds once its aliases
+are expanded, and at most ``_YAML_VALUES_PER_CHAR`` per character of the file: anchors and
+aliases (``<<: *base``) keep a config short, but nested aliases of a few hundred bytes would
+read as billions of values for whatever walks the document."""
+_YAML_VALUES_PER_CHAR: Final = 100
 
 TOP_KEYS: Final = (
     "$schema",
@@ -293,6 +301,18 @@ def _yaml(text: str) -> Any:
 
     loader_class.add_constructor("tag:yaml.org,2002:map", mapping)
     data = yaml.load(text, Loader=loader_class)  # a SafeLoader: no arbitrary objects
+    # Aliases share one value however often they appear: a few hundred bytes of nested
+    # aliases read as a document of billions of values for whatever walks it.  A document
+    # counted with its aliases expanded stays within a budget (known after at most that
+    # many steps).
+    budget = min(MAX_YAML_VALUES, _YAML_VALUES_PER_CHAR * len(text))
+    if isinstance(data, (dict, list)) and parts_within(data, budget) is None:
+        raise ConfigError(
+            f"the YAML document's aliases expand to more than {budget:,} values (at most "
+            f"{_YAML_VALUES_PER_CHAR} a character of the file, and {MAX_YAML_VALUES:,}); "
+            "expected a document that does not multiply itself",
+            "CONFIG",
+        )
     if twice:
         _refuse_twice(data, twice)
     return data
