@@ -103,6 +103,7 @@ COMMAND_KINDS: Final[tuple[str, ...]] = (
     "approve_goodwill",
     "decline_goodwill",
     "forget",
+    "update_agent",
     "remove_agent",
     "advance",
 )
@@ -130,6 +131,7 @@ _WEIGHTS: Final[dict[str, int]] = {
     "approve_goodwill": 3,
     "decline_goodwill": 3,
     "forget": 3,
+    "update_agent": 1,
     "remove_agent": 1,
     "advance": 2,
 }
@@ -313,7 +315,7 @@ class CommandDriver:
             return True
         if kind == "add_agent":
             return self._agents < _MAX_AGENTS
-        if kind in ("set_presence", "remove_agent"):
+        if kind in ("set_presence", "update_agent", "remove_agent"):
             return any(True for _ in self.desk.agents())
         if kind == "grant_goodwill":
             return bool(self._grants()[1])
@@ -527,6 +529,16 @@ class CommandDriver:
             return out
         if kind == "advance":
             return [Command("advance", now)]
+        if kind == "update_agent":
+            # Trained on a skill, moved to other channels, lent to another team: a profile
+            # drawn as a new agent's is, with room at least for the tickets the agent holds.
+            aid = draw(st.sampled_from(list(desk.agents())))
+            drawn = self._new_agent(draw)
+            capacity: dict[Channel | str, int] = dict(drawn.capacity.items())
+            for channel, n in desk.agent(aid).counts.items():
+                capacity[channel] = max(drawn.capacity.get(channel, 0), n)
+            profile = attrs.evolve(drawn, id=aid, capacity=capacity)
+            return [Command("update_agent", now, (profile,))]
         if kind in ("set_presence", "remove_agent"):
             resting = [a for a in desk.agents() if not desk.agent(a).routable]
             # Work waits: someone comes back (most of the time).
@@ -637,6 +649,8 @@ class CommandDriver:
             return [Command(kind, now)]
         if kind == "remove_agent":
             return [Command(kind, now, (aid,))]
+        if kind == "update_agent":  # maybe unknown, maybe below the agent's load
+            return [Command(kind, now, (AgentProfile(aid, capacity={"chat": 1}),))]
         if kind == "set_presence":
             state = draw(st.sampled_from([*self.vocabulary.presence, "gone"]))
             return [Command(kind, now, (aid, state))]
