@@ -228,7 +228,7 @@ SIM_DOCS: list[Any] = [
         "handle_time": {
             "default": {"exponential": "PT6M"},
             "chat": {"lognormal": {"mean": "PT9M", "sigma": 0.7}},
-            "email": {"empirical": ["PT3M", 420, "PT12M"]},
+            "phone": {"empirical": ["PT3M", 420, "PT12M"]},
         },
         "patience": {"chat": {"exponential": "PT8M"}},
         "agents": [

@@ -379,7 +379,7 @@ def test_good_values_still_build() -> None:
     group = AgentGroup("a", 2, languages=["id", "en"], teams=("front",), shifts=[shift])
     assert group.languages == ("id", "en")
     assert group.shifts == (shift,)
-    arrivals = Arrivals([RatePeriod(timedelta(0), 5)])
+    arrivals = Arrivals([RatePeriod(timedelta(0), 5)], channels={"phone": 3, "chat": 1})
     config = _config(
         arrivals=arrivals,
         agents=(group,),

@@ -14,6 +14,7 @@ from typing import Any
 
 from csflow.desk.config import DOCUMENT_KEYS
 from csflow.sim import PEAK_DAYS
+from csflow.sim.distributions import MAX_LOGNORMAL_SIGMA
 
 __all__ = ["schema"]
 
@@ -96,7 +97,7 @@ _DIST = {
                     "required": ["mean"],
                     "properties": {
                         "mean": {"$ref": "#/$defs/duration"},
-                        "sigma": {"type": "number"},
+                        "sigma": {"type": "number", "minimum": 0, "maximum": MAX_LOGNORMAL_SIGMA},
                     },
                 },
                 "empirical": {"type": "array", "items": {"$ref": "#/$defs/duration"}},

@@ -199,6 +199,10 @@ class RatePeriod:
     """From *start* (time of day, as an offset from the day's start) the arrival rate is
     *per_hour* contacts an hour, until the next period starts.
 
+    The simulated day starts at :attr:`SimConfig.start` and every 24 elapsed hours after it,
+    so *start* is elapsed time, not a wall-clock time in a zone: across a daylight-saving
+    change the period lands an hour off the local clock (see :class:`SimConfig`).
+
     Raises:
         ConfigError: *start* outside ``[0, 24 h)`` or a negative rate.
     """
@@ -224,7 +228,9 @@ class Arrivals:
 
     Args:
         rates: The rate over the day, piecewise constant; the first period starts at 0 and the
-            profile repeats every day (offsets are from :attr:`SimConfig.start`).
+            profile repeats every 24 elapsed hours (offsets are elapsed time from
+            :attr:`SimConfig.start`, at its UTC offset: across a daylight-saving change
+            they land an hour off the local clock; see :class:`SimConfig`).
         channels: Channel name -> weight of the mix.
         tiers: Tier name -> weight of the mix (names of the desk's tiers).
         categories: Category -> weight (rules and escalations see the category).
@@ -295,6 +301,10 @@ class Arrivals:
 @attrs.frozen
 class Shift:
     """When an agent works, as offsets from :attr:`SimConfig.start`, and its breaks.
+
+    The offsets are elapsed time (``PT32H`` is 32 hours after the start, whatever the local
+    clock reads then: 09:00, not 08:00, the day after a midnight start on the day clocks go
+    forward); see :class:`SimConfig`.
 
     Args:
         start: The shift starts (the agent becomes available).
@@ -785,7 +795,20 @@ class SimConfig:
     """What to simulate: the traffic, the people, the horizon.
 
     Args:
-        start: When the simulation starts (aware).
+        start: When the simulation starts (aware).  Every offset of the run is elapsed time
+            from it, at its fixed UTC offset: the rate profile's times of day
+            (:class:`RatePeriod`), the shifts and breaks (:class:`Shift`), *warmup* and
+            *duration*.  A simulated day is 24 elapsed hours, not a day of a time zone's wall
+            clock: from a daylight-saving change on, rate periods and shifts land an hour off
+            the desk's local time (its calendars' zone).  A run that starts at midnight
+            ``+01:00`` on the day Berlin moves its clocks forward brings the ``08:00`` rate at
+            09:00 local time from that day on.  To simulate a week that spans a change, run
+            each local day as a run of its own, *start* at local midnight with the offset
+            then in force (``2026-03-30T00:00:00+02:00``), and on the day of the change
+            write the times after it an hour earlier when clocks go forward (an hour later
+            when they go back): 08:00 in Berlin on 29 March 2026 is ``07:00`` from that
+            day's ``+01:00`` midnight.  (Shifts alone could be moved within one long run;
+            a rate profile repeats every 24 hours and cannot.)
         duration: How long arrivals come.  The simulation then drains: the agents still on
             shift serve the tickets in line, and customers with a patience give up, until
             nothing is left to happen, or for :data:`MAX_DRAIN` (a year) at most after the
@@ -802,8 +825,12 @@ class SimConfig:
             planning at most :data:`MAX_SIM_PRESENCE_CHANGES` (10 million) presence changes
             (see :meth:`AgentGroup.presence_changes`), in groups of distinct names.
         handle_time: Handle-time distribution by channel name, with ``"default"`` for the rest.
+            Every other key is a channel of ``arrivals.channels`` (of weight 0 too: a what-if
+            that turns a channel off keeps its distributions); a misspelt channel would
+            silently leave its customers on the default, and is refused.
         patience: Patience distribution by channel name (no entry: the customer never gives
-            up), with ``"default"`` for the rest.
+            up), with ``"default"`` for the rest; every other key is a channel of
+            ``arrivals.channels``, as for *handle_time*.
         escalations: Escalation rules by category.
         peak: A peak-day multiplier of every rate: a :data:`PEAK_DAYS` name, a positive number
             or a factor written ``"x2.5"``; a bare number that reads as a peak day's name
@@ -819,7 +846,19 @@ class SimConfig:
         interval: The length of the intervals of :attr:`SimResult.sla_series` and
             :attr:`SimResult.occupancy_series`; positive, and at least *duration* /
             :data:`MAX_SIM_INTERVALS`.
-        reply_on_assign: The agent replies as soon as it takes a ticket (meets first response).
+        reply_on_assign: The agent replies as soon as it takes a ticket (``True``, the
+            default): the reply meets the desk's first-response clock (and restarts a
+            periodic-update one) at the instant the ticket is answered.  ``False``: no agent
+            ever replies, and resolving is no response (a solve cancels the response clocks
+            still running), so a first-response target is never met: each ticket breaches it
+            or, resolved before its deadline, counts neither way.  It changes only the SLA
+            figures (``report.sla`` and ``sla_by_metric``, :attr:`SimResult.sla_series`);
+            the service level and the speed of answer measure the wait for an agent either
+            way.  Keep ``True`` for e-mail too: there the real reply goes out when the
+            handling ends, a handle time after the answer, so plan an e-mail promise by
+            simulating a desk whose e-mail first-response target is the promise less a
+            typical handle time (a four-hour promise, ten-minute handlings: ``PT3H50M``).
+            ``False`` is for a plan that reads the resolution targets only.
         short_abandon: The report's short-abandon threshold; ``>= 0``.  A customer who gives
             up after waiting strictly less than this is a short abandon, left out of the
             report's service level and abandonment rate (see
@@ -845,7 +884,9 @@ class SimConfig:
             horizon whose end plus :data:`MAX_DRAIN` is past the year 9999 (path
             ``duration``, or ``start`` when the start alone is too late; ``agents[i].shifts``
             for a shift change that late), two groups of one name (path ``agents[i].name``),
-            or *handle_time* without a ``"default"`` (path ``handle_time``), *callbacks* not
+            or *handle_time* without a ``"default"`` (path ``handle_time``), a *handle_time*
+            or *patience* entry for a channel ``arrivals.channels`` does not name (path
+            ``handle_time.<channel>`` or ``patience.<channel>``), *callbacks* not
             a :class:`CallbackOffer` or ``None`` (path ``callbacks``), or an offered channel
             the traffic never brings (path ``callbacks.channels[i]``).  The error's path
             names the field.
@@ -940,6 +981,20 @@ class SimConfig:
                 f"{show([k for k, _ in self.handle_time])}",
                 "handle_time",
             )
+        # A distribution for a channel the mix does not name is never drawn from: a slip (a
+        # misspelt channel, whose customers then silently get the default), refused.  A name
+        # of weight 0 is kept: a what-if that turns a channel off keeps its distributions.
+        named = [name for name, _ in self.arrivals.channels]
+        known = {*named, "default"}
+        for field in ("handle_time", "patience"):
+            for name, _ in getattr(self, field):
+                if name not in known:
+                    raise ConfigError(
+                        f"{field} has an entry for channel {show(name)}, which the traffic "
+                        f"never brings; arrivals.channels names {show(named)} (and 'default' "
+                        "covers the channels without an entry)",
+                        f"{field}.{name}",
+                    )
         if self.callbacks is not None:
             # An offer on a channel no customer comes on would never be made: a slip (a
             # chat desk left with the default "phone"), refused rather than run without it.
@@ -1140,7 +1195,7 @@ class SimConfig:
                           "categories": {"order": 3, "refund": 1}, "languages": {"id": 1}},
              "handle_time": {"default": {"exponential": "PT6M"},
                              "chat": {"lognormal": {"mean": "PT9M", "sigma": 0.7}},
-                             "email": {"empirical": ["PT3M", 420, "PT12M"]}},
+                             "phone": {"empirical": ["PT3M", 420, "PT12M"]}},
              "patience": {"chat": {"exponential": "PT8M"}},
              "agents": [{"name": "front", "count": 20, "capacity": {"chat": 3, "phone": 1},
                          "skills": {"orders": 3}, "languages": ["id"], "teams": ["front"],
