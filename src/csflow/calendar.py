@@ -31,9 +31,11 @@ which are worked out exactly.  So:
   and whole years past it are skipped by their totals).
 
 Neither iterates over the days or the exceptions between the two instants, so the cost does not
-grow with the span.  (Runs hold at most 32 years and two are kept at hand, so memory stays
-bounded; instants in different runs add up the whole years in between by their totals; spans
-over 200 years are refused with a ``CalendarError``, so that a hostile duration stays cheap.)
+grow with the span.  (Runs hold at most 32 years and at most 23,424 intervals, a few MiB: a
+day lists at most 48 spans, so one year has at most 17,568, and a run is not extended past the
+limit.  Two runs are kept at hand, so memory stays bounded; instants in different runs add up
+the whole years in between by their totals; spans over 200 years are refused with a
+``CalendarError``, so that a hostile duration stays cheap.)
 
 Datetimes in the calendar's own zone, on ordinary dates of the runs at hand, are converted
 without a zone lookup: two datetimes with one tzinfo subtract as wall clocks, so the instant is
@@ -54,12 +56,13 @@ collapses (02:30-03:00 on a spring-forward night) is empty, and so is a date the
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
 import zoneinfo
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence, Sized
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any, NamedTuple, cast
 
@@ -80,6 +83,12 @@ _HHMM = re.compile(r"([01][0-9]|2[0-4]):([0-5][0-9])\Z")
 _DAY_CACHE_LIMIT = 50_000
 #: The most years one run holds (about 100 KiB each); two runs are kept at hand.
 _RUN_YEARS = 32
+#: The most open intervals a run holds (two spans on every date of 32 years; one year holds
+#: at most 366 * _MAX_DAY_SPANS, fewer): a calendar with many spans a day gets shorter runs,
+#: so memory stays bounded by the intervals, not only by the years.
+_RUN_INTERVALS = 32 * 366 * 2
+#: The most spans one day (a weekday or a special day) may list: half-hour spans all day.
+_MAX_DAY_SPANS = 48
 
 _DAY_US = 86_400_000_000
 #: The longest span, in years, that ``add`` and ``elapsed`` walk: each year in between is
@@ -172,6 +181,11 @@ def _parse_spans(value: object, where: str) -> tuple[Span, ...]:
         )
     spans: list[Span] = []
     for i, pair in enumerate(value):
+        if i == _MAX_DAY_SPANS:
+            # Each span is an interval to index on every date it applies to: a bound on them
+            # keeps a small document from costing megabytes a year.
+            got = len(value) if isinstance(value, Sized) else "more"
+            raise CalendarError(f"{where} must list at most {_MAX_DAY_SPANS} spans, got {got}")
         what = f"{where}[{i}]"
         if isinstance(pair, (str, bytes)) or not isinstance(pair, Sequence) or len(pair) != 2:
             raise CalendarError(f"{what} must be a pair ('HH:MM', 'HH:MM'), got {show(pair)}")
@@ -244,10 +258,25 @@ def _check_name(value: object, day: date) -> str:
     return value
 
 
+#: Files a zone search path may hold that ``ZoneInfo`` loads but that name no IANA zone:
+#: ``localtime`` is whatever zone the host is set to (the same config would mean different
+#: hours on different hosts), ``posixrules`` a default rule file, ``Factory`` a placeholder.
+_NOT_ZONES = frozenset({"localtime", "posixrules", "Factory"})
+
+
+@functools.cache
+def _zone_names() -> frozenset[str]:
+    """The IANA zone names (and their links, ``Asia/Calcutta``, ``UTC``) this host knows: read
+    once, on the first calendar built (``posix/...`` and ``right/...`` copies are not in it)."""
+    return frozenset(zoneinfo.available_timezones()) - _NOT_ZONES
+
+
 def _load_zone(name: object) -> zoneinfo.ZoneInfo:
     if not isinstance(name, str) or not name or len(name) > 255:
         raise CalendarError(f"'timezone' must be an IANA time zone name, got {show(name)}")
     try:
+        if name not in _zone_names():
+            raise ValueError(name)
         return zoneinfo.ZoneInfo(name)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
         raise CalendarError(
@@ -259,20 +288,22 @@ class BusinessCalendar:
     """Weekly business hours in an IANA time zone, with holidays and special days.
 
     Args:
-        timezone: An IANA zone name such as ``"Asia/Jakarta"``.
+        timezone: An IANA zone name such as ``"Asia/Jakarta"`` (or a link such as ``"UTC"``;
+            not a host's ``"localtime"``, nor ``"posixrules"`` or ``"Factory"``).
         weekly: Day key (``"mon"`` … ``"sun"``) -> list of local ``("HH:MM", "HH:MM")`` spans,
-            sorted and not overlapping; ``"24:00"`` is allowed as an end.  A missing key is a
-            closed day.  ``datetime.time`` values are accepted as well as strings.
+            sorted and not overlapping, at most 48 a day; ``"24:00"`` is allowed as an end.
+            A missing key is a closed day.  ``datetime.time`` values are accepted as well as
+            strings.
         holidays: Dates closed all day: a mapping date -> name (a string of at most 256
             characters; for example ``holidays.Indonesia(years=2026)``), or any iterable of
             dates.
         special_days: Date -> spans that replace that date's weekly spans (``[]`` closes the
-            date).  A special day wins over a holiday on the same date.
+            date; at most 48).  A special day wins over a holiday on the same date.
 
     Raises:
         CalendarError: An unknown zone, a bad day key, a malformed, unsorted or overlapping
-            span, a key that is not a ``date``, or a holiday's name that is not a string of at
-            most 256 characters.
+            span, more than 48 spans on a day, a key that is not a ``date``, or a holiday's
+            name that is not a string of at most 256 characters.
 
     Examples:
         >>> from datetime import date, datetime, timedelta, timezone
@@ -496,12 +527,12 @@ class BusinessCalendar:
         The shape is that of :meth:`to_dict`: ``timezone``, ``weekly`` (day -> list of
         ``["HH:MM", "HH:MM"]``), ``holidays`` (ISO date -> name of at most 256 characters, or
         a list of ISO dates) and ``special_days`` (ISO date -> spans); or
-        ``{"timezone": ..., "always_open": true}``.  Dates are written ``"YYYY-MM-DD"`` only
-        (not ``"20260318"`` or ``"2026-W12-3"``).  Without ``timezone`` the calendar is in UTC;
-        ``always_open`` must be a boolean (a string such as ``"true"`` is refused, not read as
-        false).  A calendar without weekly hours (open on its special days only) writes
-        ``"weekly": {}`` or leaves the key out; ``null`` is refused, as it is for ``holidays``
-        and ``special_days``.
+        ``{"timezone": ..., "always_open": true}``.  A day lists at most 48 spans.  Dates are
+        written ``"YYYY-MM-DD"`` only (not ``"20260318"`` or ``"2026-W12-3"``).  Without
+        ``timezone`` the calendar is in UTC; ``always_open`` must be a boolean (a string such
+        as ``"true"`` is refused, not read as false).  A calendar without weekly hours (open
+        on its special days only) writes ``"weekly": {}`` or leaves the key out; ``null`` is
+        refused, as it is for ``holidays`` and ``special_days``.
 
         Raises:
             ConfigError: Anything malformed, with the path to it (e.g.
@@ -741,7 +772,10 @@ class BusinessCalendar:
             return warm
         mids, plain, starts, ends, cum, walls, total = self._year_parts(year)
         for run in (hot, warm):
-            if run.last_year - run.first_year + 1 >= _RUN_YEARS:
+            if (
+                run.last_year - run.first_year + 1 >= _RUN_YEARS
+                or len(run.starts) + len(starts) > _RUN_INTERVALS
+            ):
                 continue
             if year == run.last_year + 1:
                 shift = run.bases[-1]

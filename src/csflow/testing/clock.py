@@ -97,20 +97,35 @@ class ManualClock:
         return now
 
     def set(self, when: datetime) -> datetime:
-        """Move to *when*.
+        """Move to the instant *when*, written in the clock's zone (the start's).
 
         Args:
-            when: The new instant (aware, not earlier than now).
+            when: The new instant (aware, not earlier than now), in any zone: a UTC
+                datetime moves a Berlin clock to the same instant, in Berlin time.
 
         Returns:
-            *when*.
+            The new instant: *when* in the clock's zone (*when* itself when it is in it).
 
         Raises:
-            InvalidTransitionError: *when* is earlier than now.
+            InvalidTransitionError: *when* is naive, earlier than now, or not representable
+                in the clock's zone.  A refused call leaves the clock where it was.
+
+        Examples:
+            >>> from datetime import timezone
+            >>> from zoneinfo import ZoneInfo
+            >>> clock = ManualClock(datetime(2026, 3, 2, 9, tzinfo=ZoneInfo("Europe/Berlin")))
+            >>> clock.set(datetime(2026, 3, 2, 12, tzinfo=timezone.utc)).isoformat()
+            '2026-03-02T13:00:00+01:00'
         """
         if instant_us(when, "when", InvalidTransitionError) < instant_us(self._now, "now"):
             raise InvalidTransitionError(
                 f"a clock cannot go backwards: now {self._now.isoformat()}, got {when!r}"
             )
-        self._now = when
-        return when
+        try:
+            now = when.astimezone(self._now.tzinfo)
+        except (OverflowError, ValueError):
+            raise InvalidTransitionError(
+                f"{when!r} is past the last instant the clock's zone can write"
+            ) from None
+        self._now = now
+        return now
