@@ -57,6 +57,7 @@ CONFIG = DeskConfig.from_dict(
 # Arguments (besides ``at``) that build each command value.
 _ARGS: dict[str, tuple[Any, ...]] = {
     "AddAgent": (AgentProfile("sari", capacity={"chat": 1}), "available"),
+    "UpdateAgent": (AgentProfile("sari", skills={"refunds": 3}, capacity={"chat": 2}), "default"),
     "SetPresence": ("sari", "away"),
     "RemoveAgent": ("sari",),
     "Submit": (Ticket("T-1", Customer("ayu", Tier("gold", 3)), "chat", T0),),
