@@ -53,7 +53,12 @@ first :class:`~csflow.sla.SlaBreached`, or at a :class:`~csflow.sla.SlaMet` flag
 next response, periodic update) without an ``SlaMet``, as the desk stops their clocks: a cycle
 that starts after a reopening counts on its own.  An :class:`~csflow.events.SlaCancelled` ends
 a cycle whose metric lost its target (a change of priority or policy) undecided -- a breach it
-reached stays counted -- so that the metric's next cycle counts on its own too.  The resolution clock is the ticket's own: a
+reached stays counted -- so that the metric's next cycle counts on its own too.  The first
+response is one cycle per ticket, which its ``SlaCancelled`` does not end: a clock it regains
+(replayed from the ticket's creation, or started at the change under ``RESTART``) continues
+it, so a breach counted before stays its outcome -- a ticket that never got a first reply is
+one breach, however often its priority lost and regained the target.
+The resolution clock is the ticket's own: a
 reopening resumes it where it stopped (a solve pauses it), so it counts once per ticket -- as
 met at a solve within target, taken back and counted as breached when the resumed clock then
 breaches (a ticket solved in 2 minutes, reopened, and solved again at 6 minutes of a 3-minute
@@ -126,6 +131,9 @@ DEFAULT_SERVICE_TARGET: Final = timedelta(seconds=20)
 _ZERO = timedelta(0)
 # One bit per SLA metric in a ticket's "breach already counted in this cycle" mask.
 _METRIC_BIT: Final = {m: 1 << i for i, m in enumerate(Metric)}
+# The first response is one cycle per ticket: an SlaCancelled leaves its bit as it is (a clock
+# that a regained target replays from the ticket's creation continues the same cycle).
+_FR_BIT: Final = _METRIC_BIT[Metric.FIRST_RESPONSE]
 
 
 # --------------------------------------------------------------------------------------------
@@ -1037,13 +1045,14 @@ class _Summary:
 
     def sla_cancelled(self, ev: SlaCancelled, t: int) -> None:
         # The cycle ends undecided (a breach counted stays counted): the metric's next cycle,
-        # once it has a target again, counts on its own.  (The resolution outcome is the
-        # ticket's own, counted once.)
+        # once it has a target again, counts on its own.  (The resolution outcome and the
+        # first response are the ticket's own, counted once: a clock they regain is the
+        # same cycle.)
         if ev.metric is Metric.RESOLUTION:
             return
         bit = _METRIC_BIT.get(ev.metric) or _bad_metric(ev.metric)
         rec = self.tickets.get(ev.ticket_id)
-        if rec is not None:
+        if rec is not None and bit != _FR_BIT:
             rec.breached &= ~bit
 
     def ignore(self, ev: object, t: int) -> None:
@@ -1938,6 +1947,8 @@ class IntervalSummarizer:
     __slots__ = (
         "_count",
         "_early",
+        "_early_only",
+        "_early_starts",
         "_grid",
         "_interval",
         "_left_out",
@@ -1970,6 +1981,10 @@ class IntervalSummarizer:
         # clocks' breaches come before its TicketQueued): the events, and the interval of the
         # first, until the ticket's next counted event says where the life belongs.
         self._early: dict[str, tuple[int, list[tuple[object, int]]]] = {}
+        # How many of those lives each interval start holds, and how many of those starts
+        # hold no row yet (so that `intervals` counts the report's rows in O(1)).
+        self._early_starts: dict[int, int] = {}
+        self._early_only = 0
         self._left_out = 0
         self._count = 0
 
@@ -1980,9 +1995,10 @@ class IntervalSummarizer:
 
     @property
     def intervals(self) -> int:
-        """How many intervals hold a ticket so far (the report's rows, but for a ticket whose
-        life began with SLA results alone and has not said yet where it belongs)."""
-        return len(self._rows)
+        """How many intervals hold a ticket so far: the rows :meth:`report` would give now
+        (a ticket whose life began with SLA results alone, and has not said yet where it
+        belongs, in the interval of its first event)."""
+        return len(self._rows) + self._early_only
 
     def add(self, event: object) -> None:
         """Fold *event* in: into the whole stream's summary, and its life's interval.
@@ -2036,6 +2052,10 @@ class IntervalSummarizer:
                     self._total.add(event, at_us)
                     self._count += 1
                     self._early[ticket_id] = (start, [(event, at_us)])
+                    held = self._early_starts.get(start, 0)
+                    self._early_starts[start] = held + 1
+                    if not held and start not in self._rows:
+                        self._early_only += 1
                     return
                 row = self._row(start)
                 fresh = True
@@ -2045,10 +2065,20 @@ class IntervalSummarizer:
             self._left_out += 1
             return
         if fresh:
-            self._rows.setdefault(row.start, row)
+            if row.start not in self._rows:
+                self._rows[row.start] = row
+                if row.start in self._early_starts:
+                    self._early_only -= 1  # the start has a row now
             self._lives[ticket_id] = row
             if early is not None:
                 del self._early[ticket_id]
+                held = self._early_starts[early[0]] - 1
+                if held:
+                    self._early_starts[early[0]] = held
+                else:
+                    del self._early_starts[early[0]]
+                    if early[0] not in self._rows:
+                        self._early_only -= 1
                 for e, e_us in early[1]:
                     row.live.add(e, e_us)
         row.live.add(event, at_us)
@@ -2098,8 +2128,11 @@ class IntervalSummarizer:
             for start, events in self._early.values():
                 row = copies.get(start)
                 if row is None:
-                    old = found.get(start) or self._row(start)
-                    row = copies[start] = _Row(old.start, old.end, copy.deepcopy(old.live))
+                    old = found.get(start)
+                    if old is None:  # no row yet: a new one, nothing to copy
+                        row = copies[start] = self._row(start)
+                    else:
+                        row = copies[start] = _Row(old.start, old.end, copy.deepcopy(old.live))
                 for e, e_us in events:
                     row.live.add(e, e_us)
             found |= copies

@@ -34,7 +34,9 @@ one), or at an :class:`~csflow.events.SlaCancelled` (its metric lost its target)
 *breached* when an :class:`~csflow.sla.SlaBreached` came before (a breach already reported is
 not withdrawn, even when a new SLA policy then lets the clock stop within its target) or the
 ``SlaMet`` says so, else *met*; a cycle that a resolution or a cancellation stops unbreached
-counts neither way, as in ``summarize``.  The resolution clock is one cycle per ticket: credited at
+counts neither way, as in ``summarize``.  The first response is one cycle per ticket, which
+its cancellation does not end: a breach it reached is credited at the cancellation, and a
+clock it regains continues the cycle and adds nothing.  The resolution clock is one cycle per ticket: credited at
 the solve that stops it (met or breached); when the clock a reopening resumed then breaches,
 the met credited before is taken back and the breach goes to the agent of the next solve; a
 solve after a credited outcome changes nothing else.  Cycles still running when the stream
@@ -87,6 +89,7 @@ _EVENT_TYPES: Final = (DeskEvent, AgentPresenceChanged, AgentProfileChanged)
 # One bit per reply metric in a ticket's "this cycle has breached" mask (the resolution clock
 # is kept apart: one cycle per ticket, see the module notes).
 _REPLY_BIT: Final = {m: 1 << i for i, m in enumerate(Metric) if m is not Metric.RESOLUTION}
+_FR_BIT: Final = _REPLY_BIT[Metric.FIRST_RESPONSE]
 # The most decimal places a goodwill policy's currency has (csflow.desk.goodwill).
 _GOODWILL_PLACES: Final = 6
 # The events whose ticket id the reader keys a record by.
@@ -370,12 +373,15 @@ class _Agent:
 class _Ticket:
     """What :func:`people_report` remembers of one ticket until it is closed or abandoned."""
 
-    __slots__ = ("breached", "credit", "last", "resolution", "resolvers")
+    __slots__ = ("breached", "credit", "first", "last", "resolution", "resolvers")
 
     def __init__(self) -> None:
         self.last: str | None = None  # the agent who had it last
         self.resolvers: set[str] | None = None  # agents who resolved it (counted as handled)
         self.breached = 0  # reply-metric bits whose running cycle has breached
+        # Whether its first response's breach was credited at an SlaCancelled: the cycle goes
+        # on (one per ticket), so a clock it regains adds nothing until the cycle stops.
+        self.first = False
         # The resolution cycle: None undecided, 0 met, 1 breached (once breached, always).
         self.resolution: int | None = None
         # The agent credited with the resolution outcome, or None (not yet, or no agent).
@@ -484,6 +490,7 @@ def people_report(events: Iterable[object]) -> PeopleReport:
                 # here, in the resolving agent's hands.
                 rec.missed += tk.breached.bit_count()
                 tk.breached = 0
+            tk.first = False  # (so does the first response's, credited or not)
         elif isinstance(e, TicketTransferred | TicketEscalated):
             # Out of the hands of its holder, or of the agent who owns it parked (SLA events
             # or a limit flag between its parking and the hand-over change neither).
@@ -517,7 +524,7 @@ def people_report(events: Iterable[object]) -> PeopleReport:
                     agent(tk.credit).met -= 1
                 if tk.resolution != 1:
                     tk.resolution, tk.credit = 1, None  # credited when the clock next stops
-            else:
+            elif not (e.metric is Metric.FIRST_RESPONSE and tk.first):
                 tk.breached |= _REPLY_BIT[e.metric]
         elif isinstance(e, SlaMet):
             tk = ticket(e.ticket_id)
@@ -537,6 +544,8 @@ def people_report(events: Iterable[object]) -> PeopleReport:
                     tk.resolution, tk.credit = 1, who
                     if who is not None:
                         agent(who).missed += 1
+            elif e.metric is Metric.FIRST_RESPONSE and tk.first:
+                tk.first = False  # the cycle stops: its breach was credited at the cancellation
             else:
                 bit = _REPLY_BIT[e.metric]
                 late = e.breached or bool(tk.breached & bit)
@@ -552,11 +561,14 @@ def people_report(events: Iterable[object]) -> PeopleReport:
         elif isinstance(e, SlaCancelled):
             # A reply metric's cycle ended undecided (its metric lost its target): a breach it
             # reached is the agent's whose ticket it was, as at a resolution; the metric's
-            # next cycle counts on its own.
+            # next cycle counts on its own.  (The first response is one cycle per ticket: a
+            # clock it regains continues it, and counts no more.)
             tk = ticket(e.ticket_id)
             bit = 0 if e.metric is Metric.RESOLUTION else _REPLY_BIT[e.metric]
             if tk.breached & bit:
                 tk.breached &= ~bit
+                if bit == _FR_BIT:
+                    tk.first = True
                 if tk.last is not None:
                     agent(tk.last).missed += 1
         elif isinstance(e, FeedbackRecorded):

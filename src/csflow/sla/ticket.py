@@ -419,20 +419,22 @@ class TicketSla:
         return out
 
     def _kept_zones(self) -> dict[str, str]:
-        """Metric -> zone of each finished clock whose calendar is not the policy's (a
-        snapshot's ``zones``: a restore rebuilds clocks on the policy's calendars)."""
-        used = self._policy.calendars_used
+        """Metric -> zone of each finished clock that counted in another zone than the
+        calendar the policy gives its metric (a snapshot's ``zones``: a restore rebuilds
+        clocks on those calendars).  By zone, not by calendar: a restored clock kept from
+        another policy knows its zone alone, and must write what the original writes."""
+        policy = self._policy
         out: dict[str, str] = {}
         for m, c in zip(METRICS, self._clocks, strict=True):
             if c is None or c._state in LIVE_STATES:
                 continue
+            zone = c._spec.calendar.timezone
             for kept, cal in self._kept:
                 if kept is c:
-                    out[m.value] = cal.timezone
+                    zone = cal.timezone
                     break
-            else:
-                if c._spec.calendar not in used:
-                    out[m.value] = c._spec.calendar.timezone
+            if zone != policy.calendar_for(m).timezone:
+                out[m.value] = zone
         return out
 
     def _first_us(self) -> int:
