@@ -342,11 +342,13 @@ def desk_documents(draw: st.DrawFn) -> dict[str, Any]:
         doc["skills"] = skills
     if draw(st.integers(0, 3)):
         doc["triage"] = draw(triage_docs(queues, policy_names, skills))
-    team_names = [f"t{i}" for i in range(draw(st.integers(0, 3)))]
+    # Each team has a queue of its own: at most one team a queue.
+    team_queues = draw(st.permutations(queues))
+    team_names = [f"t{i}" for i in range(draw(st.integers(0, min(3, len(queues)))))]
     if team_names or flip(draw):
         doc["teams"] = {}
-        for t in team_names:
-            team: dict[str, Any] = {"queue": draw(st.sampled_from(queues))}
+        for t, q in zip(team_names, team_queues, strict=False):
+            team: dict[str, Any] = {"queue": q}
             maybe(
                 draw, team, "routing_profile", lambda: draw(st.sampled_from([None, *profile_names]))
             )
@@ -365,6 +367,10 @@ def desk_documents(draw: st.DrawFn) -> dict[str, Any]:
     maybe(draw, doc, "languages", lambda: draw(declared(LANGUAGES)))
     maybe(draw, doc, "contacts", lambda: draw(st.none() | contacts))
     maybe(draw, doc, "goodwill", lambda: draw(st.none() | goodwill_docs(tiers)))
+    pots = (doc.get("goodwill") or {}).get("teams")
+    if pots and doc.get("teams"):
+        # Pots for declared teams only (fewer teams now: one a queue).
+        doc["goodwill"]["teams"] = {t: v for t, v in pots.items() if t in doc["teams"]}
     return doc
 
 

@@ -299,10 +299,11 @@ IN_RANGE: dict[str, st.SearchStrategy[Any]] = {
     "last_agent": st.none() | IDS,
     "from_agent": st.none() | IDS,
     "waited": st.floats(0, 1e9),
-    **dict.fromkeys(
-        ("candidates", "contacts", "open_tickets", "transfers", "escalations", "limit"),
-        st.integers(0, 2**40),
-    ),
+    **dict.fromkeys(("candidates", "contacts", "open_tickets", "limit"), st.integers(0, 2**40)),
+    # a hand-over's count includes itself
+    **dict.fromkeys(("transfers", "escalations"), st.integers(1, 2**40)),
+    # SlaDeadlineMoved and SlaEscalated carry the metric's value (the SLA events a Metric)
+    "metric": st.sampled_from([m.value for m in Metric]),
     "step": st.integers(1, 2**40),
     "cycle": st.integers(1, 2**40),
     "rating": st.integers(1, 5),
@@ -323,12 +324,24 @@ GOODWILL: dict[str, st.SearchStrategy[Any]] = {
 def events_of(cls: type[Any]) -> st.SearchStrategy[Any]:
     hints = typing.get_type_hints(cls)
     table = {**IN_RANGE, **(GOODWILL if cls.__name__.startswith("Goodwill") else {})}
-    return st.builds(
+    if hints.get("metric") is Metric:
+        table = {k: v for k, v in table.items() if k != "metric"}
+    events = st.builds(
         cls,
         **{
             f.name: table[f.name] if f.name in table else strategy_for(hints[f.name])
             for f in attrs.fields(cls)
         },
+    )
+    if "request_id" not in attrs.fields_dict(cls):
+        return events
+    # A goodwill request's id is its ticket's id, "/goodwill/" and a number from 1.
+    return st.tuples(events, st.integers(1, 2**40)).map(
+        lambda en: (
+            en[0]
+            if en[0].request_id is None
+            else attrs.evolve(en[0], request_id=f"{en[0].ticket_id}/goodwill/{en[1]}")
+        )
     )
 
 

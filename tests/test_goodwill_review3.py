@@ -239,8 +239,8 @@ def test_a_pot_an_accepted_config_change_removed_is_dropped_from_the_ledger() ->
 
 DECLARED: dict[str, Any] = {
     "tiers": [{"name": "gold", "rank": 3}, {"name": "regular", "rank": 1}],
-    "queues": [{"name": "general"}],
-    "teams": {"front": {"queue": "general"}, "finance": {"queue": "general"}},
+    "queues": [{"name": "general"}, {"name": "finance"}],
+    "teams": {"front": {"queue": "general"}, "finance": {"queue": "finance"}},
 }
 
 

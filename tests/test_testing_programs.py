@@ -419,20 +419,18 @@ def test_a_spent_allowance_allows_no_grant_until_the_next_day_when_over_is_refus
 
 
 def test_a_waiting_ticket_is_not_drawn_a_transfer_to_a_team_on_its_own_queue() -> None:
-    # Two teams share the front queue: handing a waiting ticket to the other one would leave it
-    # where it is, and the desk refuses it, so the driver must not draw it as possible.
+    # The front team's queue is the only one: handing a waiting ticket to that team would leave
+    # it where it is, and the desk refuses it, so the driver must not draw it as possible.
+    # (Two teams may not share a queue: DeskConfig refuses that.)
     shared = DeskConfig.from_dict(
         {
             "queues": [{"name": "front"}],
             "routing_profiles": [{"name": "front", "queues": ["front"]}],
-            "teams": {
-                "day": {"queue": "front", "routing_profile": "front"},
-                "night": {"queue": "front", "routing_profile": "front"},
-            },
+            "teams": {"day": {"queue": "front", "routing_profile": "front"}},
         }
     )
     driver = _run(CommandDriver(shared), ("submit", _ticket("t0")))
     assert driver.desk.ticket("t0").state == "queued"
     assert not driver.possible("transfer")
     with pytest.raises(InvalidTransitionError, match="already waits in queue 'front'"):
-        driver.desk.transfer("t0", "night", at=driver.now)
+        driver.desk.transfer("t0", "day", at=driver.now)

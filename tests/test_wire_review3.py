@@ -589,7 +589,7 @@ ROWS: dict[str, dict[str, Any]] = {
         "version": 1,
         "at": AT,
         "ticket_id": "t",
-        "request_id": "r",
+        "request_id": "t/goodwill/1",
         "agent_id": "a",
         "amount": "10",
         "supervisor": "s",
@@ -625,7 +625,7 @@ ROWS: dict[str, dict[str, Any]] = {
         "ticket_id": "t",
         "from_agent": None,
         "to": "b",
-        "transfers": 0,
+        "transfers": 1,
     },
     "TicketAbandoned": {
         "type": "TicketAbandoned",

@@ -601,6 +601,9 @@ _MAX_PLACES = 6
 _MAX_REASON = 200
 _MAX_SUPERVISOR = 4096
 _MAX_COUNT = 2**63 - 1
+#: A goodwill request's id is its ticket's id, ``/goodwill/`` and a number.
+_MAX_REQUEST_ID = _MAX_ID + 32
+_METRICS: Final = frozenset(m.value for m in Metric)
 
 
 def _places(value: Decimal) -> int:
@@ -615,6 +618,14 @@ def _id(value: Any) -> str | None:
     if value is None or 0 < len(value) <= _MAX_ID:
         return None
     return f"expected an id of 1 to {_MAX_ID} characters, got {show(value)}"
+
+
+def _metric(value: Any) -> str | None:
+    # The SLA events carry a Metric (the reader refuses others); SlaDeadlineMoved and
+    # SlaEscalated its value, text: one of the metrics too.
+    if isinstance(value, Metric) or value in _METRICS:
+        return None
+    return f"expected one of {sorted(_METRICS)}, got {show(value)}"
 
 
 def _count(least: int) -> Callable[[Any], str | None]:
@@ -688,14 +699,16 @@ _GOODWILL: Final = {
     "reason": _text(_MAX_REASON, 1),
     "approved_by": _text(_MAX_SUPERVISOR, 1),
     "supervisor": _text(_MAX_SUPERVISOR, 1),
+    "request_id": _text(_MAX_REQUEST_ID, 1),
 }
 _FIELDS: Final = {
     **_IDS,
     "waited": _seconds,
-    **dict.fromkeys(
-        ("candidates", "contacts", "open_tickets", "transfers", "escalations", "limit"),
-        _count(0),
-    ),
+    **dict.fromkeys(("candidates", "contacts", "open_tickets", "limit"), _count(0)),
+    # A hand-over's count includes itself (TicketTransferred, TicketEscalated and
+    # TransferLimitReached are sent at a hand-over).
+    **dict.fromkeys(("transfers", "escalations"), _count(1)),
+    "metric": _metric,
     "step": _count(1),
     "cycle": _count(1),
     "rating": _rating,
@@ -722,12 +735,14 @@ def event_from_dict(data: object, path: str = "event") -> Event:
     Instants come back in UTC (equal, as aware datetimes, to the ones written).  Only
     csflow's own event types are read (this module's classes, whatever other
     :class:`DeskEvent` subclasses a process defines), and only values a desk writes: ids of
-    1 to 256 characters, counts and waits from zero, a resolution cycle or relaxation step
-    from 1, a rating on the scale (1 to 5) and a comment of at most 2,000 characters, a
-    warning threshold in (0, 1], a positive SLA target and an elapsed time from zero,
-    goodwill amounts positive (what is left of an allowance, from zero) and below 10**15
-    with at most 6 decimal places, a goodwill reason of 1 to 200 characters and a
-    supervisor of 1 to 4,096.
+    1 to 256 characters (a goodwill request's id: its ticket's id, ``/goodwill/`` and a
+    number from 1), an SLA metric one of :class:`~csflow.model.Metric`'s values (also where
+    the field is text), counts and waits from zero, a hand-over count (``transfers``,
+    ``escalations``), a resolution cycle or relaxation step from 1, a rating on the scale
+    (1 to 5) and a comment of at most 2,000 characters, a warning threshold in (0, 1], a
+    positive SLA target and an elapsed time from zero, goodwill amounts positive (what is
+    left of an allowance, from zero) and below 10**15 with at most 6 decimal places, a
+    goodwill reason of 1 to 200 characters and a supervisor of 1 to 4,096.
 
     Raises:
         ConfigError: Not a mapping, an unknown type tag, a ``version`` newer than
@@ -759,4 +774,24 @@ def event_from_dict(data: object, path: str = "event") -> Event:
         error = check(getattr(event, name))
         if error is not None:
             raise ConfigError(error, f"{path}.{name}")
+    rid = getattr(event, "request_id", None)
+    if rid is not None and not _is_request_id(rid, event.ticket_id):
+        raise ConfigError(
+            f"expected a goodwill request id of ticket {show(event.ticket_id)} "
+            f"('{{ticket_id}}/goodwill/{{number}}'), got {show(rid)}",
+            f"{path}.request_id",
+        )
     return event  # type: ignore[no-any-return]
+
+
+def _is_request_id(rid: str, ticket_id: str) -> bool:
+    """Whether *rid* is an id the desk gives a goodwill request on *ticket_id*."""
+    prefix = f"{ticket_id}/goodwill/"
+    number = rid[len(prefix) :]
+    return (
+        rid.startswith(prefix)
+        and 0 < len(number) <= 19
+        and number.isascii()
+        and number.isdigit()
+        and number[0] != "0"
+    )

@@ -59,7 +59,8 @@ def _read_snapshot(path: Path) -> Any:
 
 
 def _read_journal(path: Path) -> tuple[list[Any], list[int]]:
-    """The journal's entries and the line each starts on: a JSON array, or JSON Lines."""
+    """The journal's entries and the line each starts on: a JSON array, or JSON Lines (lines
+    end at a line feed only, as ``csflow report`` reads them)."""
     text = _read(path, "--journal")
     if text.lstrip().startswith("["):
         try:
@@ -74,7 +75,9 @@ def _read_journal(path: Path) -> tuple[list[Any], list[int]]:
             raise ConfigError(f"{str(path)!r}: expected a JSON array of commands", "--journal")
         return entries, [0] * len(entries)
     entries, lines = [], []
-    for n, line in enumerate(text.splitlines(), start=1):
+    # Lines end at "\n" alone (read_text has made "\r\n" one): a raw U+2028, U+2029 or U+0085
+    # is legal inside a JSON string, and str.splitlines would cut the line there.
+    for n, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue  # blank lines (a trailing newline, say) hold no command
         try:

@@ -119,7 +119,9 @@ class TeamSpec:
     Args:
         name: The team's name (agents' ``teams``, escalation graph nodes), at most 64
             characters.
-        queue: The queue where tickets transferred or escalated to the team wait.
+        queue: The queue where tickets transferred or escalated to the team wait; a
+            queue of the team's own (no other team of a :class:`DeskConfig` may have it,
+            since the queue a ticket is in tells which team it is with).
         routing_profile: The profile an agent of this team routes under by default.
     """
 
@@ -285,7 +287,9 @@ class DeskConfig:
             for which none sets ``sla_policy`` gets *default_sla_policy*.
         default_sla_policy: The SLA policy when no rule names one (``None``: no SLA).
         strategies: The agent-selection chain (ordered tie-breakers).
-        teams: Teams, the queue their work waits in, and their agents' routing profile.
+        teams: Teams, the queue their work waits in, and their agents' routing profile;
+            each team has a queue of its own (the queue a ticket waits or was last queued in
+            tells which team it is with), while a queue may be no team's.
         escalation: Who may escalate to whom; ``None`` allows any escalation between teams.
         transfers: How many hand-overs a ticket may have.
         presence: Presence states beyond the built-in four.
@@ -333,7 +337,8 @@ class DeskConfig:
 
     Raises:
         ConfigError: Anything inconsistent, with the path to it: a queue a profile or team
-            names that does not exist, a rule action naming an unknown queue or SLA policy
+            names that does not exist, two teams on one queue (at the second team's
+            ``teams.<name>.queue``), a rule action naming an unknown queue or SLA policy
             (an escalation rule's too, when *escalation_policy* is a
             :class:`~csflow.policies.RuleEscalationPolicy`), an allowance of a tier not in
             *tiers* (when some are defined), an escalation team that is not a team.
@@ -391,10 +396,21 @@ class DeskConfig:
                         f"routing_profiles[{i}].queues[{j}]",
                     )
         profiles = {p.name for p in self.routing_profiles}
+        # A queue names the team its tickets are with (a view's ``team``, the team a transfer
+        # or an escalation starts from, the team feedback credits), so each team has a queue
+        # of its own: with two teams on one queue the desk could not tell whose ticket it is.
+        team_of_queue: dict[str, str] = {}
         for name, t in self.teams.items():
             if t.queue not in queues:
                 raise ConfigError(
                     f"unknown queue {show(t.queue)}; known: {show(sorted(queues))}",
+                    f"teams.{name}.queue",
+                )
+            other = team_of_queue.setdefault(t.queue, name)
+            if other != name:
+                raise ConfigError(
+                    f"team {show(other)} already waits in queue {show(t.queue)}; each team "
+                    "needs a queue of its own",
                     f"teams.{name}.queue",
                 )
             if t.routing_profile is not None and t.routing_profile not in profiles:

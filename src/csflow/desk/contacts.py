@@ -316,9 +316,12 @@ class ContactMemory:
         """The contacts still within the window at *at_us*, as plain data: ``[[customer,
         [[at_us, ticket_id], ...]], ...]`` in order of last contact (oldest first).
 
-        Contacts that left the window are not written: nothing reads them at *at_us* or
-        later, and the next contact would drop them.  Open tickets are not written either:
-        the desk tells :meth:`opened` for each of its open tickets on load.
+        *at_us* is the earliest instant anything can still read the memory at: the desk's
+        instant, or the instant of a timer that is overdue (it fires at its own instant, and
+        an assignment it makes reads the customer's contacts as of then).  Contacts that left
+        the window by *at_us* are not written: nothing reads them at *at_us* or later, and
+        the next contact would drop them.  Open tickets are not written either: the desk
+        tells :meth:`opened` for each of its open tickets on load.
         """
         horizon = at_us - self._window
         out: list[list[Any]] = []

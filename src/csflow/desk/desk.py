@@ -238,6 +238,7 @@ def _command(
             for e in out:
                 t = to_us(e.at)
                 if t < last:
+                    self._sort_histories(out)
                     out.sort(key=_event_at)
                     break
                 last = t
@@ -392,7 +393,9 @@ class Desk:
         )
 
     def history(self, ticket_id: str) -> tuple[Event, ...]:
-        """Every event of *ticket_id* so far, in order (empty when ``keep_history`` is off).
+        """Every event of *ticket_id* so far, in order (empty when ``keep_history`` is off):
+        the order the commands returned them in, so in time order (SLA events due before a
+        late ticket reached the desk come before its :class:`~csflow.events.TicketQueued`).
 
         Raises:
             UnknownTicketError: No such ticket.
@@ -485,9 +488,13 @@ class Desk:
         tickets held for another agent whose customer prefers it included (see
         :meth:`set_presence`).
 
+        An agent's id may not be a team's name: :meth:`transfer` takes either, and could not
+        tell which is meant.
+
         Raises:
             DuplicateAgentError: The desk already has an agent with this id.
-            ConfigError: An unknown presence state or routing profile.
+            ConfigError: An unknown presence state or routing profile; an id that names a
+                team (path ``profile.id``).
             UndeclaredNameError: A channel, language, skill or team the configuration does
                 not declare (:meth:`DeskConfig.check_agent`).
         """
@@ -497,6 +504,12 @@ class Desk:
         self.config.check_agent(profile)
         if profile.id in self._router.pool:
             raise DuplicateAgentError(f"agent {show(profile.id)} already exists")
+        if profile.id in self.config.teams:
+            raise ConfigError(
+                f"agent id {show(profile.id)} is the name of a team; a transfer to it could "
+                "mean either (give the agent another id)",
+                "profile.id",
+            )
         group = routing_profile
         if group is None:
             for team in sorted(profile.teams):
@@ -906,7 +919,9 @@ class Desk:
 
         Raises:
             UnknownTicketError: No such ticket.
-            ConfigError: *to* is neither an agent nor a team.
+            ConfigError: *to* is neither an agent nor a team, or names both (an agent
+                restored under a configuration that added a team of its id;
+                :meth:`add_agent` refuses such an id).
             InvalidTransitionError: Not allowed from the ticket's state; it already waits in
                 the team's queue; the agent cannot take it now
                 (:class:`~csflow.routing.CapacityExceededError`); the limit refuses it
@@ -1223,7 +1238,17 @@ class Desk:
 
     def contacts(self, customer_id: str, at: datetime | None = None) -> ContactSummary | None:
         """*customer_id*'s recent contacts as the desk remembers them at *at* (default: the
-        desk's last instant), or ``None`` when the desk remembers no contacts."""
+        desk's last instant), or ``None`` when the desk remembers no contacts.
+
+        Raises:
+            ConfigError: *customer_id* is not a string (customers' ids are), checked whether
+                or not the desk remembers contacts.
+        """
+        if not isinstance(customer_id, str):
+            raise ConfigError(
+                f"expected a customer's id (a string), got {show(customer_id)}",
+                "customer_id",
+            )
         if self._contacts is None:
             return None
         t = self._now if at is None else instant_us(at, "at")
@@ -1698,6 +1723,13 @@ class Desk:
                 f"transfer target {show(to)} is neither an agent nor a team; teams: "
                 f"{show(sorted(self.config.teams))}"
             )
+        if to_agent and to in self.config.teams:
+            # add_agent refuses such an id; a desk restored under a configuration that added
+            # the team may still have one.
+            raise ConfigError(
+                f"transfer target {show(to)} names both an agent and a team; transfer to "
+                "another agent or team"
+            )
         if not to_agent and r.state == _QUEUED and self.config.teams[to].queue == r.queue:
             # A no-op hand-over would cost the customer its place and a transfer.
             raise InvalidTransitionError(
@@ -1810,6 +1842,27 @@ class Desk:
         if event is not None:
             self._emit(r, event, out)
         self._tell_sla(r, at, out)
+
+    def _sort_histories(self, out: list[Event]) -> None:
+        """Put the tickets' histories in the time order *out* is about to be sorted into.
+
+        Only when a command's events came out of time order (SLA events due before a late
+        ticket reached the desk): each ticket's events of the command are the tail of its
+        history, appended in *out*'s order, so that tail is sorted the same stable way."""
+        mine: dict[str, list[Event]] = {}
+        for e in out:
+            tid = getattr(e, "ticket_id", None)
+            if isinstance(tid, str):
+                mine.setdefault(tid, []).append(e)
+        for tid, events in mine.items():
+            r = self._tickets.get(tid)
+            h = None if r is None else r.history
+            n = len(events)
+            if h is None or len(h) < n:
+                continue  # it keeps no history (or was forgotten)
+            if any(a is not b for a, b in zip(h[-n:], events, strict=True)):
+                continue  # not all of them went to its history
+            h[-n:] = sorted(events, key=_event_at)
 
     def _emit(self, r: TicketRecord, event: Event, out: list[Event]) -> None:
         out.append(event)

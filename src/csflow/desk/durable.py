@@ -45,8 +45,11 @@ agent, in service order (:meth:`~csflow.routing.Router.route_loaded`), and its
 reported.  So ``on_config_change`` holds, in this order and all at the snapshot's instant:
 the moved deadlines, the SLA events the recalculation caused, the declined goodwill requests,
 the assignments.  A config under which the state cannot stand -- a queue, a routing profile
-or an SLA policy a ticket uses removed -- raises :class:`~csflow.errors.ConfigError` naming
-the path.
+or an SLA policy a ticket uses removed; a channel, tier, language or skill a kept ticket names,
+or a channel, language, skill or team of an agent, no longer declared (what
+:meth:`~csflow.desk.Desk.submit` and :meth:`~csflow.desk.Desk.add_agent` refuse) -- raises
+:class:`~csflow.errors.ConfigError` naming the path
+(``snapshot.state.tickets[0].ticket.customer.tier: undeclared tier 'gold'; ...``).
 
 Under the snapshot's own config nothing is routed: a desk leaves no agent with room idle
 beside a waiting ticket it could take (unless a routing timer is due, which the next
@@ -172,9 +175,17 @@ def restore_desk(
 
     Raises:
         ConfigError: A malformed or tampered snapshot or journal entry (with its path:
-            ``journal[3].at``), a *journal* that is no iterable of commands (``journal``), or a
-            changed config not accepted (naming the changed fields).
+            ``journal[3].at``), a *journal* that is no iterable of commands (``journal``), an
+            *on_config_change* neither ``None`` nor a list (``on_config_change``, before
+            anything is read), or a changed config not accepted (naming the changed fields).
     """
+    if on_config_change is not None and not isinstance(on_config_change, list):
+        # Checked first: anything else (a tuple, a bool) would fail only after the restore.
+        raise ConfigError(
+            "on_config_change must be None (refuse a changed config) or a list (accept it "
+            f"and receive what it caused), got {show(on_config_change)}",
+            "on_config_change",
+        )
     env = snapshot_envelope(snapshot)
     since = env["at"]
     entries = _journal(journal, since)

@@ -15,8 +15,10 @@ code, so editing a function body without renaming it is not noticed -- name a ch
 anew.  A field added to a config class after configs were first fingerprinted is marked
 (attrs metadata ``{"csflow.fingerprint": "omit_default"}``) and left out while it holds its
 default, so that a saved desk whose config does not use it restores after an upgrade; values
-worked out from other fields may be marked ``"skip"``.  The hash is SHA-256 of the canonical
-JSON, the same on every machine and run.
+worked out from other fields may be marked ``"skip"``.  The canonical form is complete for
+every config (the deepest plain data a config holds, a rule's condition, is bounded by the
+rules' own nesting limit); only a code policy's own data deeper than that is cut short.  The
+hash is SHA-256 of the canonical JSON, the same on every machine and run.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from typing import Any, Final
 import attrs
 
 from csflow.desk.config import DeskConfig
+from csflow.rules import MAX_NESTING
 
 __all__ = ["FINGERPRINT_VERSION", "config_fingerprint", "fingerprint_changes"]
 
@@ -41,6 +44,15 @@ FINGERPRINT_VERSION: Final = 1
 _MARK: Final = "csflow.fingerprint"
 #: Fields that change what a desk keeps in memory, not what it decides.
 _IGNORED: Final = frozenset({"keep_history", "keep_log"})
+#: How deep the canonical form goes.  The deepest plain data a config holds is a rule's
+#: condition: each level of it (an ``all``, ``any`` or ``not``) costs two levels here (the
+#: mapping and the list of its conditions), at most :data:`~csflow.rules.MAX_NESTING` levels
+#: (what even a condition built in Python may nest; a rule's own ``when`` nests at most
+#: :data:`~csflow.rules.MAX_DEPTH`), below the config field, the rule set, the rule and
+#: ``when`` (32 levels of room for those and the operand).  So every config's canonical form
+#: is complete; deeper than this is only host data (a policy object's, which may even be
+#: cyclic), cut short so that the walk ends.
+_MAX_CANON_DEPTH: Final = 2 * MAX_NESTING + 32
 
 
 def _qualname(obj: object) -> str:
@@ -66,8 +78,8 @@ def _decimal(value: Decimal) -> str:
 
 
 def _canon(value: object, depth: int = 0) -> Any:
-    if depth > 64:
-        return "..."
+    if depth > _MAX_CANON_DEPTH:
+        return "..."  # only host data reaches this far (a cycle in a policy object's data)
     if value is None or isinstance(value, bool | int | float | str):
         return value
     if isinstance(value, Decimal):

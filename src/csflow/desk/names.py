@@ -121,8 +121,8 @@ def check_ticket_names(
             _refuse("tier", tier.name, tiers, "ticket.customer.tier", "tiers")
         elif known != tier:
             raise UndeclaredNameError(
-                f"tier {show(tier.name)} has rank {tier.rank}, but the declared tier has rank "
-                f"{known.rank} ({show(known)})",
+                f"tier {show(tier.name)} has rank {show(tier.rank)}, but the declared tier has "
+                f"rank {show(known.rank)} ({show(known)})",
                 "ticket.customer.tier",
             )
     if languages is not None:

@@ -11,7 +11,7 @@
        "timers": {...},      # the live SLA and survey timers, in firing order
        "transfers": {...},   # hand-over counts of the kept tickets, closed ones too
        "last_agent": [...],  # [customer, agent, at_us] in order of service, as far as read
-       "contacts": [...],    # recent contacts within the window (or null)
+       "contacts": [...],    # recent contacts within the window (or null, see below)
        "feedback": {...},    # resolution cycles and ratings
        "goodwill": {...}}}   # allowances spent, per-ticket totals, pending requests (or null)
 
@@ -45,6 +45,13 @@ checked against its ticket, see :meth:`Timers.load_state
 <csflow.desk.timers.Timers.load_state>`), the pool's signature memberships and agent heaps,
 the queues' groups and delay views, the owners' sets, the open tickets per customer.
 
+Every ticket and agent is checked against the config's declared names, as ``submit`` and
+``add_agent`` check them (:meth:`~csflow.desk.DeskConfig.check_ticket`,
+:meth:`~csflow.desk.DeskConfig.check_agent`): a channel, tier, language, skill or team the
+config does not declare (or, under an accepted change, no longer does) is refused at its path.
+A tier's rank is not compared with the declared one: an accepted change may move it, and a
+ticket keeps the tier it was submitted with.
+
 What ties the parts together is checked: a waiting ticket waits in exactly one queue, the one
 its record names, on its own channel (the phone for a call-back) and flagged a call-back
 exactly when its record is one; an assigned ticket is held by its agent, on that same
@@ -64,6 +71,11 @@ remembers (at most ``contacts.max_customers``, the most recently served) when th
 remembers contacts or a :class:`~csflow.routing.PreferredAgent` in its strategies has no
 ``recency``; those within the longest ``recency`` otherwise; none when nothing reads them.
 They are written in order of service, which decides whom the bounded memory forgets next.
+"Within the window" and "within the longest ``recency``" count back from the earliest instant
+anything can still read them: the desk's instant, or the instant of a timer that is overdue (a
+command came later than it, with no :meth:`~csflow.desk.Desk.advance` first; it fires at its
+own instant, and an assignment it makes reads the customer's contacts and last agent as of
+then).
 Restored under an accepted config change that lowers ``contacts.max_customers`` (or
 ``max_contacts``), the memories keep the customers served (or in contact) most recently, and
 each customer's newest contacts: what they would hold had the bound been the new one all along.
@@ -88,12 +100,13 @@ from csflow.desk.contacts import ContactMemory, LastAgents
 from csflow.desk.feedback import FeedbackBook
 from csflow.desk.goodwill import DroppedRequest, GoodwillLedger, dropped_requests
 from csflow.desk.lifecycle import FORGETTABLE
+from csflow.desk.names import check_ticket_names
 from csflow.desk.record import TicketRecord, record_from_state, record_to_state
 from csflow.desk.serialisation import profile_from_dict, profile_to_dict
 from csflow.desk.timers import Timers
 from csflow.errors import ConfigError, CsflowError
 from csflow.events import Event, GoodwillDeclined, SlaDeadlineMoved
-from csflow.model import Channel, TicketStatus
+from csflow.model import Channel, Ticket, TicketStatus
 from csflow.routing import PreferredAgent, Router, TransferLedger
 from csflow.sla import TicketSla
 from csflow.sla.states import LIVE_STATES
@@ -188,12 +201,22 @@ def _affinity_horizon(config: DeskConfig, now: int) -> int | None:
     return now - max(recency)
 
 
+def _read_from(parts: DeskParts) -> int:
+    """The earliest instant (µs) anything can still read the memories of customers at: the
+    desk's instant, or an earlier one when a timer is overdue (a command came later than it,
+    with no advance first: the timer fires at its own instant, and an assignment it makes
+    reads the customer's contacts and last agent as of then)."""
+    due = parts.timers.next_due(parts.tickets, parts.router.next_step_us())
+    return parts.now if due is None else min(parts.now, due)
+
+
 def state_snapshot(parts: DeskParts, fingerprint: dict[str, Any]) -> dict[str, Any]:
     """The desk's state as a ``csflow.desk/3`` snapshot (see the module docstring)."""
     now = parts.now
     known = now > -(2**61)
     kept = kept_tickets(parts)
-    horizon = _affinity_horizon(parts.config, now)
+    read_from = _read_from(parts)
+    horizon = _affinity_horizon(parts.config, read_from)
     state = {
         "tickets": [record_to_state(r, now if known else None) for r in kept.values()],
         "router": parts.router.to_state(profile_to_dict, now if known else None),
@@ -202,7 +225,7 @@ def state_snapshot(parts: DeskParts, fingerprint: dict[str, Any]) -> dict[str, A
         "last_agent": [
             [c, a, t] for c, (a, t) in parts.last_agent.items() if horizon is None or t >= horizon
         ],
-        "contacts": None if parts.contacts is None else parts.contacts.to_state(now),
+        "contacts": None if parts.contacts is None else parts.contacts.to_state(read_from),
         "feedback": parts.feedback.to_state(kept),
         "goodwill": None if parts.goodwill is None else parts.goodwill.to_state(kept),
     }
@@ -288,6 +311,10 @@ def _load(
         )
         if r.ticket.id in tickets:
             raise ConfigError(f"ticket {show(r.ticket.id)} twice", where)
+        try:
+            _check_names(config, r.ticket)
+        except ConfigError as exc:
+            raise ConfigError(exc.detail, f"{where}.{exc.path}" if exc.path else where) from None
         if r.queue not in parts.router.queues:
             raise ConfigError(
                 f"unknown queue {show(r.queue)}; queues: {show(list(parts.router.queues))}",
@@ -307,6 +334,7 @@ def _load(
         profile_from_dict,
         f"{path}.router",
         changed=recalculate,
+        now=None if at is None else now,
     )
     pool = router.pool
     waits_in = _waiting_queues(router, d["router"], f"{path}.router")
@@ -348,6 +376,11 @@ def _load(
         if r.state == TicketStatus.QUEUED and r.agent is not None:
             raise ConfigError(f"waiting ticket {show(tid)} with an agent", f"{where}.agent")
     for j, aid in enumerate(pool):
+        try:  # what add_agent refuses: a name the config does not declare (or no longer does)
+            config.check_agent(pool.record(aid).profile)
+        except ConfigError as exc:
+            where = f"{path}.router.pool.agents[{j}]"
+            raise ConfigError(exc.detail, f"{where}.{exc.path}" if exc.path else where) from None
         for k, (tid, channel) in enumerate(pool.record(aid).held.items()):
             where = f"{path}.router.pool.agents[{j}].held[{k}]"
             held = tickets.get(tid)
@@ -470,6 +503,32 @@ def _decline(
 def _channel(r: TicketRecord) -> str:
     """The channel ticket *r* is waited on and held on: its own, or the phone for a call-back."""
     return Channel.PHONE.name if r.callback else r.ticket.channel.name
+
+
+def _check_names(config: DeskConfig, ticket: Ticket) -> None:
+    """Refuse a name *config* does not declare (or no longer does), as submit does.  Not a
+    tier of another rank than the declared one: an accepted config change may have moved the
+    rank, and the desk's tickets keep the tier they were submitted with, so a later snapshot
+    of that desk holds them under the new config."""
+    tiers = config.tiers
+    tier = ticket.customer.tier
+    if tiers.get(tier.name, tier) != tier:
+        try:
+            str(tier.rank)  # (what the desk's snapshot and events write back)
+        except ValueError:
+            raise ConfigError(
+                f"tier {show(tier.name)} has rank {show(tier.rank)}, past what JSON text can "
+                f"hold; the declared tier has rank {show(tiers[tier.name].rank)}",
+                "ticket.customer.tier",
+            ) from None
+        tiers = {**tiers, tier.name: tier}
+    check_ticket_names(
+        ticket,
+        channels=config.channels,
+        tiers=tiers,
+        languages=config.languages,
+        skills=config.skills,
+    )
 
 
 def _waiting_queues(router: Router, data: Any, path: str) -> dict[str, str]:

@@ -1074,6 +1074,7 @@ class Router:
         path: str = "router",
         *,
         changed: bool = False,
+        now: int | None = None,
     ) -> None:
         """Fill this (new) router from :meth:`to_state` data.
 
@@ -1088,6 +1089,16 @@ class Router:
                 than its plan now has stands at the plan's last step (it keeps the
                 requirements it was relaxed to; no step is left for it).  Otherwise the
                 queues must be the same, and a step past the plan's end is refused.
+            now: The instant (microseconds since the epoch) the data was written at, when
+                known: a hold is then refused when it ends later than a hold made by then
+                can (*now* plus the longest hold of the router's pinning strategies).
+
+        A hold (a ticket waiting for its preferred agent) must be one the router could have
+        made and kept: for an agent at the desk and routable, whose routing profile serves
+        the ticket's queue (after any delay) and who serves its channel and requirements;
+        and, with *now*, under a strategy chain that pins at all.  Under *changed*,
+        a hold the new configuration no longer allows is read as it was and ends on its own
+        (its deadline, or the agent's next change).
 
         A waiting ticket's state of 10 fields (written before holds kept the agents they
         passed over, and who handed a ticket off) is read as handed off by no one, its hold
@@ -1106,8 +1117,11 @@ class Router:
 
         Raises:
             ConfigError: Malformed data, an unknown queue, a waiting ticket missing from its
-                queue (or the other way round), a relaxation step past its plan; with the path.
+                queue (or the other way round), a relaxation step past its plan, a hold the
+                router could not have made (above); with the path.
         """
+        if now is not None and (type(now) is not int or not MIN_US <= now <= MAX_US):
+            raise ConfigError(f"expected an instant in microseconds, got {show(now)}", "now")
         if self._waiting or len(self.pool):
             raise ConfigError("the router is not empty", path)
         if not isinstance(data, Mapping) or set(data) != {"pool", "queues", "sequence", "waiting"}:
@@ -1146,7 +1160,7 @@ class Router:
         copies = {name: TicketQueue(name) for name in self.queues}
         for name, copy in copies.items():
             copy.load_state(raws[name], tickets, itertools.count(nxt), f"{path}.queues.{name}")
-        waits = self._read_waits(data["waiting"], tickets, copies, pool, path, changed)
+        waits = self._read_waits(data["waiting"], tickets, copies, pool, path, changed, now)
         # -- every part is good: from here on nothing raises (the same data, read again) --
         self.pool.load_state(
             data["pool"], lambda _raw, where: profiles[where], self.profiles, f"{path}.pool"
@@ -1232,12 +1246,18 @@ class Router:
         pool: AgentPool,
         path: str,
         changed: bool = False,
+        now: int | None = None,
     ) -> list[Wait]:
         """The waiting tickets' routing states of :meth:`to_state` data, checked against the
         *queues* and *pool* read from the same data (changes nothing); with *changed* (see
-        :meth:`load_state`) a step past the plan's end is read as its last step."""
+        :meth:`load_state`) a step past the plan's end is read as its last step, and a hold
+        is not checked against the (new) configuration."""
         if not isinstance(waits, list):
             raise ConfigError(f"expected a list, got {show(waits)}", f"{path}.waiting")
+        # The latest a hold made by *now* can end: pinned at *now* at the latest, for the
+        # longest hold of the chain (restored waits all follow the router's chain).
+        longest = max((pin.hold_us for _, pin in self._chain.pins), default=0)
+        latest = None if now is None else min(now + longest, MAX_US)
         out: dict[str, Wait] = {}
         for i, raw in enumerate(waits):
             where = f"{path}.waiting[{i}]"
@@ -1287,6 +1307,34 @@ class Router:
                     + ("not at the desk" if pin not in pool else "not routable"),
                     f"{where}[5]",
                 )
+            if pin is not None and not changed:
+                # A hold is made for an agent who serves the ticket (pin_if_held) and ends
+                # when that stops (hold_kept): its channel, requirements and queue -- at any
+                # slot delay, which only the instant of the hold could tell.
+                held = pool.record(pin)
+                sig = Signature.from_state(open_sig, f"{where}[4]")
+                if latest is not None and longest <= 0:
+                    raise ConfigError(
+                        f"a hold for agent {show(pin)}, but no strategy of the chain holds "
+                        "tickets for an agent",
+                        f"{where}[5]",
+                    )
+                if (
+                    held.caps.get(sig.channel, 0) <= 0
+                    or not sig.admits(held.profile)
+                    or all(g != held.group for _, _, g in self._serving.get(qname, ()))
+                ):
+                    raise ConfigError(
+                        f"a hold for agent {show(pin)}, who does not serve ticket {show(tid)} "
+                        f"in queue {show(qname)} (its channel, requirements or queue)",
+                        f"{where}[5]",
+                    )
+                if now is not None and latest is not None and pin_until > latest:
+                    raise ConfigError(
+                        f"a hold until {utc(pin_until).isoformat()}, later than a hold made "
+                        f"by {utc(now).isoformat()} can end ({utc(latest).isoformat()})",
+                        f"{where}[6]",
+                    )
             if rule is not None:
                 check_name("rule", rule)
             if (
@@ -1304,7 +1352,8 @@ class Router:
                 raise ConfigError(
                     f"expected an agent id or null, got {show(handed_off_by)}", f"{where}[11]"
                 )
-            sig = Signature.from_state(open_sig, f"{where}[4]")
+            if pin is None or changed:
+                sig = Signature.from_state(open_sig, f"{where}[4]")
             w = Wait(tickets[tid], qname, sig, plan, self._chain, rule, queued, due)
             w.step = step
             w.pin = pin
