@@ -327,25 +327,12 @@ class Router:
         pinned = self._pinned.get(profile.id)
         if pinned:
             records = self.pool.records
-            lost = sorted(
-                (
-                    w
-                    for w in (self._waiting[tid] for tid in pinned)
-                    if not hold_kept(w, at_us, records, self._serving)
-                ),
-                key=lambda w: self.queues[w.queue].get(w.ticket.id).key,
-            )
-            for w in lost:
-                out.append(PinReleased(w.ticket.id, at_us, profile.id))
-                self._unpin_index(w, profile.id)
-                w.pin = None
-                self._move(w, w.open_sig, w.queue, at_us)
-                w.version += 1  # the pin's timer is stale now
-                self._timers.arm(w)
-                if pull:
-                    got = self._route_waiting(w, at_us)
-                    if got is not None:
-                        out.append(got)
+            lost = [
+                w
+                for w in (self._waiting[tid] for tid in pinned)
+                if not hold_kept(w, at_us, records, self._serving)
+            ]
+            out.extend(self._end_holds(lost, profile.id, at_us, pull))
         if ag.routable and profile.id in self._passed:
             self._holds_move_to(profile.id, at_us)
         if pull and ag.routable:
@@ -1573,16 +1560,19 @@ class Router:
         pinned = self._pinned.pop(agent_id, None)
         if not pinned:
             return []
-        waits = sorted(
-            (self._waiting[tid] for tid in pinned),
-            key=lambda w: self.queues[w.queue].get(w.ticket.id).key,
-        )
+        return self._end_holds([self._waiting[tid] for tid in pinned], agent_id, at_us, route)
+
+    def _end_holds(
+        self, waits: list[Wait], agent_id: str, at_us: int, route: bool
+    ) -> list[RoutingChange]:
+        """End the holds of *waits* (tickets held for *agent_id*), in service order: each is
+        open to everyone (:class:`PinReleased`) and, when *route*, routed."""
+        waits.sort(key=lambda w: self.queues[w.queue].get(w.ticket.id).key)
         out: list[RoutingChange] = []
         for w in waits:
             out.append(PinReleased(w.ticket.id, at_us, agent_id))
+            self._unpin_index(w, agent_id)
             w.pin = None
-            if w.ahead:
-                self._unpass(w)
             self._move(w, w.open_sig, w.queue, at_us)
             w.version += 1  # the pin's timer is stale now
             self._timers.arm(w)
