@@ -4,8 +4,10 @@ Messages name bad values, but a value from a document or a tampered snapshot may
 nest 10,000 levels deep, or share its parts (a YAML file of 500 bytes whose aliases nest
 eight levels deep reads as a list whose builtin repr is 2 GB): the builtin repr of that is
 long, raises RecursionError, or never ends.  So a container is first walked within a budget of
-parts (a shared part counts each time it appears); past the budget it is shown abbreviated,
-and its builtin repr is never built.
+parts (a shared part counts each time it appears) and of characters (its strings' and
+numbers'; one string of 500 KB that 2,000 aliases share would make a repr of 1 GB); past
+either it is shown abbreviated, and its builtin repr is never built.  (A string alone is
+shown by the ends of its repr, about as long as the string.)
 """
 
 from __future__ import annotations
@@ -22,7 +24,11 @@ _SHOW_LIMIT: Final = 400
 #: The most parts (containers, keys and items, a shared part counted each time it appears)
 #: of a value whose builtin repr :func:`show` builds.
 _PARTS: Final = 2_000
+#: The most characters of strings, bytes and int digits (a shared one counted each time it
+#: appears) in a value whose builtin repr :func:`show` builds.
+_CHARS: Final = 100_000
 _CONTAINERS: Final = (list, tuple, set, frozenset)
+_TEXTS: Final = (str, bytes, bytearray)
 
 
 def parts_within(value: object, budget: int) -> int | None:
@@ -47,14 +53,45 @@ def parts_within(value: object, budget: int) -> int | None:
     return n
 
 
+def _small(value: object) -> str | None:
+    """``None`` when the builtin repr of *value* is bounded by the budgets, else what is
+    past them (``"parts"`` or ``"characters"``): known after at most :data:`_PARTS` steps."""
+    stack = [value]
+    n = chars = 0
+    while stack:
+        v = stack.pop()
+        n += 1
+        if n > _PARTS:
+            return "parts"
+        if isinstance(v, _TEXTS):
+            chars += len(v)
+        elif isinstance(v, int):
+            chars += v.bit_length() // 3  # about a digit for every 3.3 bits
+        elif isinstance(v, Mapping):
+            if len(v) > _PARTS:
+                return "parts"
+            stack.extend(v.keys())
+            stack.extend(v.values())
+        elif isinstance(v, _CONTAINERS):
+            if len(v) > _PARTS:
+                return "parts"
+            stack.extend(v)
+        if chars > _CHARS:
+            return "characters"
+    return None
+
+
 def show(value: object) -> str:
     """``repr(value)`` for a message: the builtin repr when it is short, else abbreviated."""
     try:
-        if isinstance(value, (Mapping, *_CONTAINERS)) and parts_within(value, _PARTS) is None:
-            text = _REPR.repr(value)  # at most a few items a level, three levels deep
-            if len(text) > _SHOW_LIMIT:
-                text = f"{text[: _SHOW_LIMIT - 60]} ..."
-            return f"{text} (a {type(value).__name__} of more than {_PARTS:,} parts)"
+        if isinstance(value, (Mapping, *_CONTAINERS)):
+            past = _small(value)
+            if past is not None:
+                text = _REPR.repr(value)  # at most a few items a level, three levels deep
+                if len(text) > _SHOW_LIMIT:
+                    text = f"{text[: _SHOW_LIMIT - 60]} ..."
+                limit = _PARTS if past == "parts" else _CHARS
+                return f"{text} (a {type(value).__name__} of more than {limit:,} {past})"
         try:
             text = repr(value)
         except RecursionError:

@@ -81,6 +81,11 @@ _HHMM = re.compile(r"([01][0-9]|2[0-4]):([0-5][0-9])\Z")
 # Caches are bounded so that hostile inputs (instants scattered over millennia) cannot grow
 # memory without limit; a cleared cache is only recomputed.
 _DAY_CACHE_LIMIT = 50_000
+#: The most open intervals the cache of worked-out dates holds (two a date of the limit
+#: above, a few MiB): dates of 48 spans each would otherwise hold 2.4 million, hundreds of
+#: MiB, for a small calendar in a zone that changes its clocks (two such dates a year asked
+#: about).
+_DAY_CACHE_INTERVALS = 2 * _DAY_CACHE_LIMIT
 #: The most years one run holds (about 100 KiB each); two runs are kept at hand.
 _RUN_YEARS = 32
 #: The most open intervals a run holds (two spans on every date of 32 years; one year holds
@@ -317,6 +322,7 @@ class BusinessCalendar:
     """
 
     __slots__ = (
+        "_day_intervals",
         "_days",
         "_digest",
         "_holidays",
@@ -399,6 +405,7 @@ class BusinessCalendar:
         self._nominal = tuple(sum(e - s for s, e in day) for day in weekly_us)
         self._week_total = sum(self._nominal)
         self._days: dict[int, tuple[tuple[Interval, ...], int]] = {}
+        self._day_intervals = 0  # the intervals self._days holds
         self._totals: dict[int, int] = {}
         # No run yet: an empty one whose range holds no instant and no date.
         self._hot = self._warm = _Run(0, -1, 0, 0, [0], [], [], [], [], [], [0], [0])
@@ -661,9 +668,14 @@ class BusinessCalendar:
             else:
                 merged.append((s, e))
         result = (tuple(merged), sum(e - s for s, e in merged))
-        if len(self._days) >= _DAY_CACHE_LIMIT:
+        if (
+            len(self._days) >= _DAY_CACHE_LIMIT
+            or self._day_intervals + len(merged) > _DAY_CACHE_INTERVALS
+        ):
             self._days.clear()
+            self._day_intervals = 0
         self._days[n] = result
+        self._day_intervals += len(merged)
         return result
 
     def _midnights(self, year: int) -> tuple[list[int], list[bool]]:

@@ -87,10 +87,11 @@ MAX_RUNS: Final = 10_000
 planner's comparison is a few hundred; a million would hold every report in memory for hours."""
 
 MAX_YAML_VALUES: Final = 1_000_000
-"""The most values (mappings, lists, keys and scalars) a YAML document holds once its aliases
-are expanded, and at most ``_YAML_VALUES_PER_CHAR`` per character of the file: anchors and
-aliases (``<<: *base``) keep a config short, but nested aliases of a few hundred bytes would
-read as billions of values for whatever walks the document."""
+"""The most values (mappings, lists, keys and scalars) the aliases of a YAML document add once
+expanded, past the nodes the file writes itself, and at most ``_YAML_VALUES_PER_CHAR`` per
+character of the file: anchors and aliases (``<<: *base``) keep a config short, but nested
+aliases of a few hundred bytes would read as billions of values for whatever walks the
+document.  A file without aliases is not bounded by it (as a JSON or TOML one is not)."""
 _YAML_VALUES_PER_CHAR: Final = 100
 
 TOP_KEYS: Final = (
@@ -299,18 +300,30 @@ def _yaml(text: str) -> Any:
                 break
         data.update(loader.construct_mapping(node))
 
+    # The nodes the file writes (an alias counted as one): what the document holds without
+    # its aliases expanded, however large the file.
+    nodes = 0
+    compose_node = yaml.SafeLoader.compose_node
+
+    def counted(loader: Any, parent: Any, index: Any) -> Any:
+        nonlocal nodes
+        nodes += 1
+        return compose_node(loader, parent, index)
+
+    loader_class.compose_node = counted
     loader_class.add_constructor("tag:yaml.org,2002:map", mapping)
     data = yaml.load(text, Loader=loader_class)  # a SafeLoader: no arbitrary objects
     # Aliases share one value however often they appear: a few hundred bytes of nested
-    # aliases read as a document of billions of values for whatever walks it.  A document
-    # counted with its aliases expanded stays within a budget (known after at most that
-    # many steps).
+    # aliases read as a document of billions of values for whatever walks it.  The values
+    # aliases add, past the file's own nodes, stay within a budget (known after at most
+    # that many steps); a large file without aliases is read whole, as JSON and TOML are.
     budget = min(MAX_YAML_VALUES, _YAML_VALUES_PER_CHAR * len(text))
-    if isinstance(data, (dict, list)) and parts_within(data, budget) is None:
+    if isinstance(data, (dict, list)) and parts_within(data, nodes + budget) is None:
         raise ConfigError(
-            f"the YAML document's aliases expand to more than {budget:,} values (at most "
-            f"{_YAML_VALUES_PER_CHAR} a character of the file, and {MAX_YAML_VALUES:,}); "
-            "expected a document that does not multiply itself",
+            f"the YAML document's aliases expand to more than {budget:,} values beyond the "
+            f"{nodes:,} the file writes (at most {_YAML_VALUES_PER_CHAR} a character of the "
+            f"file, and {MAX_YAML_VALUES:,}); expected a document that does not multiply "
+            "itself",
             "CONFIG",
         )
     if twice:

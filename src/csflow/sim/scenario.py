@@ -825,12 +825,14 @@ class SimConfig:
             planning at most :data:`MAX_SIM_PRESENCE_CHANGES` (10 million) presence changes
             (see :meth:`AgentGroup.presence_changes`), in groups of distinct names.
         handle_time: Handle-time distribution by channel name, with ``"default"`` for the rest.
-            Every other key is a channel of ``arrivals.channels`` (of weight 0 too: a what-if
-            that turns a channel off keeps its distributions); a misspelt channel would
-            silently leave its customers on the default, and is refused.
+            Every other key is a channel of ``arrivals.channels`` (of weight 0 too) or of an
+            agent group's capacity: a what-if that turns a channel off, or a sweep over
+            ``arrivals.channels`` that leaves one out, keeps its distributions; a misspelt
+            channel, in neither, would silently leave its customers on the default, and is
+            refused.
         patience: Patience distribution by channel name (no entry: the customer never gives
             up), with ``"default"`` for the rest; every other key is a channel of
-            ``arrivals.channels``, as for *handle_time*.
+            ``arrivals.channels`` or of a group's capacity, as for *handle_time*.
         escalations: Escalation rules by category.
         peak: A peak-day multiplier of every rate: a :data:`PEAK_DAYS` name, a positive number
             or a factor written ``"x2.5"``; a bare number that reads as a peak day's name
@@ -885,8 +887,9 @@ class SimConfig:
             ``duration``, or ``start`` when the start alone is too late; ``agents[i].shifts``
             for a shift change that late), two groups of one name (path ``agents[i].name``),
             or *handle_time* without a ``"default"`` (path ``handle_time``), a *handle_time*
-            or *patience* entry for a channel ``arrivals.channels`` does not name (path
-            ``handle_time.<channel>`` or ``patience.<channel>``), *callbacks* not
+            or *patience* entry for a channel that neither ``arrivals.channels`` nor any
+            group's capacity names (path ``handle_time.<channel>`` or
+            ``patience.<channel>``), *callbacks* not
             a :class:`CallbackOffer` or ``None`` (path ``callbacks``), or an offered channel
             the traffic never brings (path ``callbacks.channels[i]``).  The error's path
             names the field.
@@ -981,18 +984,24 @@ class SimConfig:
                 f"{show([k for k, _ in self.handle_time])}",
                 "handle_time",
             )
-        # A distribution for a channel the mix does not name is never drawn from: a slip (a
-        # misspelt channel, whose customers then silently get the default), refused.  A name
-        # of weight 0 is kept: a what-if that turns a channel off keeps its distributions.
+        # A distribution for a channel that names nothing else of the run is never drawn
+        # from: a slip (a misspelt channel, whose customers then silently get the default),
+        # refused.  A channel of the agents' capacity is the desk's own even when this mix
+        # leaves it out (weight 0, or a sweep over arrivals.channels that drops it): its
+        # distributions are kept for the what-if, as a misspelling is in no capacity (the
+        # traffic's real channel must be, or the config is refused for that).
         named = [name for name, _ in self.arrivals.channels]
         known = {*named, "default"}
+        for group in self.agents:
+            known.update(group.capacity)
         for field in ("handle_time", "patience"):
             for name, _ in getattr(self, field):
                 if name not in known:
                     raise ConfigError(
                         f"{field} has an entry for channel {show(name)}, which the traffic "
-                        f"never brings; arrivals.channels names {show(named)} (and 'default' "
-                        "covers the channels without an entry)",
+                        f"never brings and no agent group has capacity for; "
+                        f"arrivals.channels names {show(named)} (and 'default' covers the "
+                        "channels without an entry)",
                         f"{field}.{name}",
                     )
         if self.callbacks is not None:
