@@ -593,7 +593,7 @@ _EVENT_CLASSES: Final[Mapping[str, type[Any]]] = FrozenDict(_own_event_classes()
 # goodwill amounts and reasons (csflow.desk.goodwill), a supervisor's name (the longest
 # string argument a journal row of a command reads back, csflow.desk.commands).
 _MAX_ID = 256
-_MAX_NAME = 64  # a configured name (csflow._config.MAX_NAME_CHARS): a routing profile's
+_MAX_NAME = 64  # a configured name, such as a routing profile's (csflow._config.MAX_NAME_CHARS)
 _RATINGS = range(1, 6)
 _MAX_COMMENT = 2000
 _MAX_AMOUNT = Decimal(10) ** 15

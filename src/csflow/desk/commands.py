@@ -210,12 +210,25 @@ class AddAgent(Command):
 
 @attrs.frozen
 class UpdateAgent(Command):
-    """:meth:`Desk.update_agent`."""
+    """:meth:`Desk.update_agent`.
+
+    Raises:
+        ConfigError: When the value is built (as for every command): a *profile* that is not
+            an :class:`~csflow.model.AgentProfile` (path ``profile``), or a *routing_profile*
+            that is neither ``None`` nor a string :func:`command_from_dict` reads back
+            (path ``routing_profile``).
+    """
 
     method: ClassVar[str] = "update_agent"
 
     profile: AgentProfile
     routing_profile: str | None = None
+
+    def __attrs_post_init__(self) -> None:
+        # Refused when built, so that every value built writes a journal row that reads back.
+        if not isinstance(self.profile, AgentProfile):
+            raise ConfigError(f"expected an AgentProfile, got {show(self.profile)}", "profile")
+        _text(self.routing_profile, "routing_profile", optional=True)
 
     def apply(self, desk: DeskHost) -> list[Event]:
         return desk.update_agent(self.profile, at=self.at, routing_profile=self.routing_profile)

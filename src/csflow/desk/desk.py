@@ -568,25 +568,29 @@ class Desk:
 
         *profile* replaces the agent's profile (its ``id`` names the agent).  The agent keeps
         its presence, its place among the idle (``idle_since``), its joining order and every
-        ticket it holds or owns -- a skill or channel it loses does not take away the work it
-        has -- and its routing profile, unless *routing_profile* names another (its teams do
-        not choose one here, as they do in :meth:`add_agent`).  Then, as when it comes back
+        ticket it holds or owns -- a skill or language it loses does not take away the work it
+        has (a channel it holds tickets of keeps a capacity for them, see below) -- and its
+        routing profile, unless *routing_profile* names another (its teams do not choose one
+        here, as they do in :meth:`add_agent`).  Then, as when it comes back
         from a break: tickets held for it (a preferred agent's ``timeout``) that it can no
         longer serve stop waiting for it and are routed at once; tickets held for another
         agent that their customer's pinning strategy names it before, and that it can serve
         now, are held for it; and a routable agent takes the waiting work it can now serve.
         Its goodwill limits follow its new teams from now on.
 
-        A capacity below what the agent holds on a channel is refused: lower it once those
-        tickets end (or :meth:`transfer` some of them).
+        A capacity below what the agent holds on a channel (after the capacity rules'
+        ``limits``) is refused: lower it once those tickets end (or :meth:`transfer` some of
+        them).  A refused update changes nothing, and is refused before the desk begins to
+        change (a desk with host code is not rebuilt from its checkpoint for it).
 
         Events: :class:`AgentProfileChanged`, then the routing it caused (a
         :class:`TicketAssigned` for each ticket taken now).
 
         Raises:
             UnknownAgentError: No such agent.
-            ConfigError: Not a profile; an unknown routing profile; a capacity on a channel
-                below the tickets of that channel the agent holds.
+            ConfigError: Not a profile; an unknown routing profile (path
+                ``routing_profile``); a capacity on a channel below the tickets of that
+                channel the agent holds.
             UndeclaredNameError: A channel, language, skill or team the configuration does
                 not declare (:meth:`DeskConfig.check_agent`).
         """
@@ -595,6 +599,15 @@ class Desk:
             raise ConfigError(f"profile must be an AgentProfile, got {show(profile)}")
         self._agent_known(profile.id)
         self.config.check_agent(profile)
+        profiles = self._router.profiles
+        if routing_profile is not None and (
+            not isinstance(routing_profile, str) or routing_profile not in profiles
+        ):
+            raise ConfigError(
+                f"expected one of {show(sorted(profiles))}, got {show(routing_profile)}",
+                "routing_profile",
+            )
+        self._router.pool.check_update(profile)  # a capacity below the agent's load
         self._dirty = True  # the router may call a host strategy as it changes
         changes = self._router.update_agent(profile, at=at, routing_profile=routing_profile)
         out = self._commit(t)

@@ -357,21 +357,10 @@ class AgentPool:
             UnknownAgentError: No such agent.
             ConfigError: The new capacity is below what the agent holds now; a malformed
                 group name.
+            CalendarError: A naive *at*.
         """
-        if not isinstance(profile, AgentProfile):
-            raise ConfigError(f"profile must be an AgentProfile, got {show(profile)}")
-        ag = self.record(profile.id)
+        ag = self.check_update(profile, group=group)
         to_instant_us(at)
-        if group is not None:
-            check_name("group", group)
-        caps = self._caps(profile)
-        for channel, n in ag.counts.items():
-            if n > caps.get(channel, 0):
-                raise ConfigError(
-                    f"agent {show(ag.id)} holds {n} {show(channel)} tickets but the new profile "
-                    f"allows {caps.get(channel, 0)}; expected a capacity of at least {n} on "
-                    f"{show(channel)} until some of those end"
-                )
         self._flip(ag, NO_CHANNELS)
         self._leave_all(ag)  # new stamp: old heap entries are stale
         self._unindex(ag)
@@ -383,6 +372,36 @@ class AgentPool:
         self._join_all(ag)  # fresh entries and availability for the new memberships
         self._index_spare(ag, NO_CHANNELS, ag.takeable)
         return self.status(ag.id)
+
+    def check_update(self, profile: AgentProfile, *, group: str | None = None) -> AgentRecord:
+        """Check that :meth:`update` would accept *profile* (and *group*); changes nothing.
+
+        A caller that must refuse a bad update before it changes anything of its own (the
+        desk) asks this first.
+
+        Returns:
+            The agent's record.
+
+        Raises:
+            UnknownAgentError: No such agent.
+            ConfigError: Not a profile; a capacity on a channel below the tickets of that
+                channel the agent holds now (limits applied, as :meth:`update` applies them);
+                a malformed group name.
+        """
+        if not isinstance(profile, AgentProfile):
+            raise ConfigError(f"profile must be an AgentProfile, got {show(profile)}")
+        ag = self.record(profile.id)
+        if group is not None:
+            check_name("group", group)
+        caps = self._caps(profile)
+        for channel, n in ag.counts.items():
+            if n > caps.get(channel, 0):
+                raise ConfigError(
+                    f"agent {show(ag.id)} holds {n} {show(channel)} tickets but the new profile "
+                    f"allows {caps.get(channel, 0)}; expected a capacity of at least {n} on "
+                    f"{show(channel)} until some of those end"
+                )
+        return ag
 
     def remove(self, agent_id: str, *, at: Instant) -> tuple[str, ...]:
         """Remove an agent; returns the ticket ids it still held (now held by nobody).
