@@ -33,14 +33,19 @@ recalculation caused (a breach a shorter target reveals, a clock whose metric lo
 target); they are reported, not acted on (no escalation runs).  A queue the change adds
 starts empty, and one nothing waits in (and no ticket names) may go.  A ticket that took
 more relaxation steps than its queue's plan now has stands at the plan's last step: it keeps
-the requirements it was relaxed to, and no step is left for it.  A goodwill ledger the change
+the requirements it was relaxed to, and no step is left for it.  A preferred-agent hold is
+made one the new config could have made by the snapshot's instant: cut to that instant plus
+the new config's longest hold (a shortened ``affinity`` timeout), ended when its agent no
+longer serves the ticket's channel, requirements or queue or no strategy holds tickets any
+more (:meth:`~csflow.routing.Router.route_loaded`) -- so that the restored desk's own
+snapshots restore under the config it runs under.  A goodwill ledger the change
 drops with its pending requests (another ``currency``, ``goodwill`` switched off) declines
 each request: a :class:`~csflow.events.GoodwillDeclined` whose ``supervisor`` names the change
 (``"config change: goodwill currency IDR changed to USD"``), in the ticket's history too, so
 that no request waits for an answer nobody can give.  Last, work is conserved under the new
 config: each waiting ticket that an agent with room can take now (a larger capacity, a
-routing profile serving one more queue, a skill requirement relaxed) goes to the best such
-agent, in service order (:meth:`~csflow.routing.Router.route_loaded`), and its
+routing profile serving one more queue, a skill requirement relaxed, a hold ended) goes to
+the best such agent, in service order (:meth:`~csflow.routing.Router.route_loaded`), and its
 :class:`~csflow.events.TicketAssigned` (with what follows it: a call-back due, SLA events) is
 reported.  So ``on_config_change`` holds, in this order and all at the snapshot's instant:
 the moved deadlines, the SLA events the recalculation caused, the declined goodwill requests,
@@ -193,7 +198,7 @@ def restore_desk(
         raise ConfigError(f"config must be a DeskConfig, got {show(config)}")
     changed: list[str] = []
     if env["config"] is not None:
-        changed = fingerprint_changes(env["config"], config_fingerprint(config))
+        changed = fingerprint_changes(env["config"], config_fingerprint(config), config)
         if changed and on_config_change is None:
             raise ConfigError(
                 f"the config differs from the snapshot's in {', '.join(changed)}; pass "

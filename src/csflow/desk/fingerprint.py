@@ -17,8 +17,11 @@ anew.  A field added to a config class after configs were first fingerprinted is
 default, so that a saved desk whose config does not use it restores after an upgrade; values
 worked out from other fields may be marked ``"skip"``.  The canonical form is complete for
 every config (the deepest plain data a config holds, a rule's condition, is bounded by the
-rules' own nesting limit); only a code policy's own data deeper than that is cut short.  The
-hash is SHA-256 of the canonical JSON, the same on every machine and run.
+rules' own nesting limit); only a code policy's own data deeper than that is cut short.  It
+was cut 64 levels deep before (same version): :func:`fingerprint_changes`, given the config,
+takes a part hash of that form for the same field, so a snapshot written then of a config with
+rules nested about 30 levels deep restores under it.  The hash is SHA-256 of the canonical
+JSON, the same on every machine and run.
 """
 
 from __future__ import annotations
@@ -53,6 +56,10 @@ _IGNORED: Final = frozenset({"keep_history", "keep_log"})
 #: is complete; deeper than this is only host data (a policy object's, which may even be
 #: cyclic), cut short so that the walk ends.
 _MAX_CANON_DEPTH: Final = 2 * MAX_NESTING + 32
+#: How deep the canonical form went before it was complete (same :data:`FINGERPRINT_VERSION`):
+#: a snapshot written then of a config with deeper rules holds the part hash this depth
+#: gives, which :func:`fingerprint_changes` accepts for the same config.
+_LEGACY_CANON_DEPTH: Final = 64
 
 
 def _qualname(obj: object) -> str:
@@ -77,8 +84,8 @@ def _decimal(value: Decimal) -> str:
     return f"decimal:{'-' if sign else ''}{kept}e{exponent + len(text) - len(kept)}"
 
 
-def _canon(value: object, depth: int = 0) -> Any:
-    if depth > _MAX_CANON_DEPTH:
+def _canon(value: object, depth: int = 0, limit: int = _MAX_CANON_DEPTH) -> Any:
+    if depth > limit:
         return "..."  # only host data reaches this far (a cycle in a policy object's data)
     if value is None or isinstance(value, bool | int | float | str):
         return value
@@ -87,7 +94,7 @@ def _canon(value: object, depth: int = 0) -> Any:
         # read as code ("code:decimal.Decimal"), which hid every edited amount.
         return _decimal(value)
     if isinstance(value, enum.Enum):
-        return _canon(value.value, depth + 1)
+        return _canon(value.value, depth + 1, limit)
     if isinstance(value, datetime | date | time):
         return value.isoformat()
     if isinstance(value, timedelta):
@@ -95,17 +102,17 @@ def _canon(value: object, depth: int = 0) -> Any:
     if isinstance(value, tzinfo):
         return str(value)
     if isinstance(value, Mapping):
-        return [[str(k), _canon(v, depth + 1)] for k, v in sorted(value.items(), key=_key)]
+        return [[str(k), _canon(v, depth + 1, limit)] for k, v in sorted(value.items(), key=_key)]
     if isinstance(value, frozenset | set):
-        return sorted((_canon(v, depth + 1) for v in value), key=_dump)
+        return sorted((_canon(v, depth + 1, limit) for v in value), key=_dump)
     if isinstance(value, tuple | list):
-        return [_canon(v, depth + 1) for v in value]
+        return [_canon(v, depth + 1, limit) for v in value]
     if attrs.has(type(value)):
         fields = attrs.fields(type(value))  # type: ignore[arg-type]
         return [
             _qualname(value),
             {
-                f.name: _canon(getattr(value, f.name), depth + 1)
+                f.name: _canon(getattr(value, f.name), depth + 1, limit)
                 for f in fields
                 if _counted(f, getattr(value, f.name))
             },
@@ -114,7 +121,7 @@ def _canon(value: object, depth: int = 0) -> Any:
         method = getattr(value, reader, None)
         if callable(method):
             try:
-                return [_qualname(value), _canon(method(), depth + 1)]
+                return [_qualname(value), _canon(method(), depth + 1, limit)]
             except Exception:
                 break
     slots = getattr(type(value), "__slots__", None)
@@ -122,7 +129,7 @@ def _canon(value: object, depth: int = 0) -> Any:
     if data is None and slots:
         data = {s: getattr(value, s, None) for s in slots if not s.startswith("__")}
     if data and not callable(value):
-        return [_qualname(value), _canon(dict(data), depth + 1)]
+        return [_qualname(value), _canon(dict(data), depth + 1, limit)]
     # Code: a function, or a callable object of no data: its name is its identity.
     return f"code:{_qualname(value)}"
 
@@ -168,12 +175,26 @@ def config_fingerprint(config: DeskConfig) -> dict[str, Any]:
     return {"version": FINGERPRINT_VERSION, "hash": _hash(parts), "parts": parts}
 
 
-def fingerprint_changes(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[str]:
+def fingerprint_changes(
+    old: Mapping[str, Any], new: Mapping[str, Any], config: DeskConfig | None = None
+) -> list[str]:
     """The config fields whose part hashes differ between two fingerprints, sorted.
 
-    Every field when the versions differ or *old* has no parts.
+    Every field when the versions differ or *old* has no parts.  With *config* (the one
+    *new* was made of), a part of *old* that is the hash *config*'s field had before the
+    canonical form was complete (cut 64 levels deep: only rules nested about 30 levels deep
+    reach that far) is the same field: a snapshot written then under this config restores.
     """
     if old.get("version") != new.get("version") or not isinstance(old.get("parts"), Mapping):
         return sorted(new["parts"])
     a, b = old["parts"], new["parts"]
-    return sorted(k for k in set(a) | set(b) if a.get(k) != b.get(k))
+    return sorted(
+        k
+        for k in set(a) | set(b)
+        if a.get(k) != b.get(k)
+        and not (
+            config is not None
+            and k in b
+            and a.get(k) == _hash(_canon(getattr(config, k), 0, _LEGACY_CANON_DEPTH))
+        )
+    )

@@ -1084,8 +1084,9 @@ class Router:
         made and kept: for an agent at the desk and routable, whose routing profile serves
         the ticket's queue (after any delay) and who serves its channel and requirements;
         and, with *now*, under a strategy chain that pins at all.  Under *changed*,
-        a hold the new configuration no longer allows is read as it was and ends on its own
-        (its deadline, or the agent's next change).
+        a hold the new configuration no longer allows is read as it was; :meth:`route_loaded`
+        (which follows such a load) then ends it, or cuts it to the longest hold the new
+        configuration makes.
 
         A waiting ticket's state of 10 fields (written before holds kept the agents they
         passed over, and who handed a ticket off) is read as handed off by no one, its hold
@@ -1167,7 +1168,12 @@ class Router:
         with room can take now (a larger capacity, a routing profile serving one more queue,
         a skill requirement relaxed may let them take work that waits).
 
-        First each hold moves to an agent its pinning strategy names before the one it is
+        First each hold is made one the new configuration could have made by *at*: one
+        that ends later than *at* plus the chain's longest hold (a shortened timeout) ends
+        then; one the configuration does not allow (no pinning strategy, or an agent who no
+        longer serves the ticket's channel, requirements or queue) ends now, the ticket open
+        to everyone -- so that the router's state reads back under this configuration.  Then
+        each hold moves to an agent its pinning strategy names before the one it is
         held for, if the change lets that agent serve it now (as when the agent comes back,
         :meth:`set_presence`); then every waiting ticket that an agent with room can take
         goes, in service order (queue key), to the best such agent by its strategy chain --
@@ -1180,6 +1186,7 @@ class Router:
         """
         at_us = to_instant_us(at)
         records = self.pool.records
+        self._fit_holds(at_us)
         for aid in [a for a in self._passed if a in records and records[a].routable]:
             self._holds_move_to(aid, at_us)
         waits = sorted(
@@ -1192,6 +1199,29 @@ class Router:
                 if got is not None:
                     out.append(got)
         return out
+
+    def _fit_holds(self, at_us: int) -> None:
+        """Under an accepted config change (:meth:`route_loaded`), make the holds ones the
+        new configuration could have made by *at_us*: a hold it does not allow (no pinning
+        strategy, or an agent who no longer serves the ticket's channel, requirements or
+        queue) ends; one that ends later than a hold made at *at_us* can is cut to then.  So
+        the desk's next snapshot reads back under the new configuration.  O(w) for w waiting
+        tickets, plus O(k log k) for the k holds that end."""
+        longest = max((pin.hold_us for _, pin in self._chain.pins), default=0)
+        latest = min(at_us + longest, MAX_US)
+        records = self.pool.records
+        ended: dict[str, list[Wait]] = {}
+        for w in self._waiting.values():
+            if w.pin is None:
+                continue
+            if longest <= 0 or not hold_kept(w, at_us, records, self._serving):
+                ended.setdefault(w.pin, []).append(w)
+            elif w.pin_until > latest:
+                w.pin_until = latest
+                w.version += 1  # the timer armed for the old deadline is stale
+                self._timers.arm(w)
+        for aid, waits in ended.items():
+            self._end_holds(waits, aid, at_us, False)
 
     def unserved(self, at: Instant) -> tuple[str, str] | None:
         """A waiting ticket that an agent with room could take now, and that agent; ``None``
