@@ -7,6 +7,8 @@ drift, and they compare and hash faster than datetimes.
 
 from __future__ import annotations
 
+import functools
+import zoneinfo
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo
 
@@ -20,6 +22,7 @@ __all__ = [
     "ONE_US",
     "duration_us",
     "from_us",
+    "iana_zone",
     "instant_us",
     "require_aware",
     "to_instant_us",
@@ -219,3 +222,30 @@ def to_instant_us(value: object, name: str = "at") -> int:
     # stdlib operations, so it is exact for every datetime subclass, and it remembers its last
     # conversion, which the other layers handling the same command's ``at`` reuse.
     return instant_us(value, name)
+
+
+#: Files a zone search path may hold that ``ZoneInfo`` loads but that name no IANA zone:
+#: ``localtime`` is whatever zone the host is set to (the same config would mean different
+#: hours on different hosts), ``posixrules`` a default rule file, ``Factory`` a placeholder.
+_NOT_ZONES = frozenset({"localtime", "posixrules", "Factory"})
+
+
+@functools.cache
+def _zone_names() -> frozenset[str]:
+    """The IANA zone names (and their links, ``Asia/Calcutta``, ``UTC``) this host knows: read
+    once, on the first zone asked for (``posix/...`` and ``right/...`` copies are not in it)."""
+    return frozenset(zoneinfo.available_timezones()) - _NOT_ZONES
+
+
+def iana_zone(name: object) -> ZoneInfo | None:
+    """The zone an IANA zone name (or link, ``"UTC"``) names; ``None`` for anything else: not
+    a string, a host's ``"localtime"``, ``"posixrules"``, ``"Factory"``, a file path, a
+    ``posix/`` or ``right/`` copy, a name this host's zone database does not hold.  Every
+    reader of a zone name in a document goes through it, so that one config means the same
+    hours on every host."""
+    if not isinstance(name, str) or not 0 < len(name) <= 255 or name not in _zone_names():
+        return None
+    try:
+        return ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):  # pragma: no cover - listed
+        return None

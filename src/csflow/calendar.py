@@ -56,7 +56,6 @@ collapses (02:30-03:00 on a spring-forward night) is empty, and so is a date the
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 import re
@@ -68,7 +67,16 @@ from typing import Any, NamedTuple, cast
 
 from csflow._frozen import FrozenDict
 from csflow._text import show
-from csflow._time import EPOCH, MAX_US, MIN_US, ONE_US, duration_us, from_us, instant_us
+from csflow._time import (
+    EPOCH,
+    MAX_US,
+    MIN_US,
+    ONE_US,
+    duration_us,
+    from_us,
+    iana_zone,
+    instant_us,
+)
 from csflow.errors import CalendarError, ConfigError
 
 __all__ = ["DAY_KEYS", "BusinessCalendar"]
@@ -263,30 +271,11 @@ def _check_name(value: object, day: date) -> str:
     return value
 
 
-#: Files a zone search path may hold that ``ZoneInfo`` loads but that name no IANA zone:
-#: ``localtime`` is whatever zone the host is set to (the same config would mean different
-#: hours on different hosts), ``posixrules`` a default rule file, ``Factory`` a placeholder.
-_NOT_ZONES = frozenset({"localtime", "posixrules", "Factory"})
-
-
-@functools.cache
-def _zone_names() -> frozenset[str]:
-    """The IANA zone names (and their links, ``Asia/Calcutta``, ``UTC``) this host knows: read
-    once, on the first calendar built (``posix/...`` and ``right/...`` copies are not in it)."""
-    return frozenset(zoneinfo.available_timezones()) - _NOT_ZONES
-
-
 def _load_zone(name: object) -> zoneinfo.ZoneInfo:
-    if not isinstance(name, str) or not name or len(name) > 255:
+    zone = iana_zone(name)
+    if zone is None:
         raise CalendarError(f"'timezone' must be an IANA time zone name, got {show(name)}")
-    try:
-        if name not in _zone_names():
-            raise ValueError(name)
-        return zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
-        raise CalendarError(
-            f"'timezone' must be an IANA time zone name, got {show(name)}"
-        ) from None
+    return zone
 
 
 class BusinessCalendar:

@@ -90,14 +90,22 @@ from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime, timedelta, tzinfo
 from typing import Any, Final, NoReturn, overload
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import attrs
 
 from csflow._frozen import FrozenDict
 from csflow._plain import encode_instant
 from csflow._text import show
-from csflow._time import MAX_US, MIN_US, ONE_US, duration_us, from_us, instant_us, utc
+from csflow._time import (
+    MAX_US,
+    MIN_US,
+    ONE_US,
+    duration_us,
+    from_us,
+    iana_zone,
+    instant_us,
+    utc,
+)
 from csflow.errors import ConfigError, CsflowError
 from csflow.events import (
     AgentPresenceChanged,
@@ -1453,11 +1461,9 @@ _EARLY: Final = frozenset({_Summary.sla_breached, _Summary.sla_met})
 def _zone_of(zone: object) -> tzinfo:
     """*zone* as a tzinfo: an IANA name is loaded, a PEP 495 tzinfo passes."""
     if isinstance(zone, str):
-        if zone and len(zone) <= 255:
-            try:
-                return ZoneInfo(zone)
-            except (ZoneInfoNotFoundError, ValueError, OSError):
-                pass
+        found = iana_zone(zone)
+        if found is not None:
+            return found
         raise ConfigError(f"'zone' must be an IANA time zone name, got {show(zone)}")
     # pytz zones ignore ``fold`` and give their first offset to a datetime built with them.
     if isinstance(zone, tzinfo) and not hasattr(zone, "localize"):

@@ -32,9 +32,10 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any, Final
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from csflow._text import show
+from csflow._time import iana_zone
 from csflow.cli.durations import parse_human_duration
 from csflow.errors import ConfigError
 from csflow.sim import PEAK_DAYS, SimConfig
@@ -98,12 +99,12 @@ _ISO_DAY: Final = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 
 
 def _zone(value: object, where: str) -> ZoneInfo:
-    try:
-        return ZoneInfo(str(value))
-    except (ZoneInfoNotFoundError, ValueError, OSError):
+    zone = iana_zone(value)
+    if zone is None:
         raise ConfigError(
             f"expected an IANA time zone such as 'Asia/Jakarta', got {show(value)}", where
-        ) from None
+        )
+    return zone
 
 
 def _day(value: object, where: str) -> date:

@@ -36,6 +36,7 @@ from csflow._frozen import FrozenDict
 from csflow._money import EXACT
 from csflow._plain import DECIMAL_SYNTAX
 from csflow._text import show
+from csflow._time import iana_zone
 from csflow.errors import ConfigError, InvalidTransitionError
 
 __all__ = [
@@ -221,10 +222,11 @@ class GoodwillPolicy:
             raise ConfigError(
                 f"expected 'approval' or 'refuse', got {show(self.over_limit)}", "over_limit"
             )
-        try:
-            zone = zoneinfo.ZoneInfo(string(self.timezone, "timezone"))
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
-            raise ConfigError(f"unknown time zone {show(self.timezone)}", "timezone") from None
+        zone = iana_zone(string(self.timezone, "timezone"))
+        if zone is None:
+            raise ConfigError(
+                f"expected an IANA time zone name, got {show(self.timezone)}", "timezone"
+            )
         object.__setattr__(self, "zone", zone)
         dec = self.decimals
         for name in ("agents", "teams", "per_ticket"):

@@ -46,7 +46,7 @@ from fractions import Fraction
 import attrs
 
 from csflow._text import show
-from csflow._time import instant_us
+from csflow._time import iana_zone, instant_us
 from csflow.errors import ConfigError
 from csflow.staffing._checks import as_int
 from csflow.staffing.plan import ForecastInterval
@@ -101,12 +101,10 @@ class HistoryForecast:
 
 
 def _zone(name: object) -> zoneinfo.ZoneInfo:
-    if not isinstance(name, str) or not name:
+    zone = iana_zone(name)
+    if zone is None:
         raise ConfigError(f"'timezone' must be an IANA time zone name, got {show(name)}")
-    try:
-        return zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
-        raise ConfigError(f"'timezone' must be an IANA time zone name, got {show(name)}") from None
+    return zone
 
 
 def _date(value: object, name: str) -> date:
