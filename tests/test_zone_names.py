@@ -38,7 +38,9 @@ def test_the_goodwill_period_refuses_a_name_that_is_no_iana_zone(name: str) -> N
     with pytest.raises(ConfigError, match="IANA time zone") as info:
         GoodwillPolicy("IDR", timezone=name, allowance="100")
     assert info.value.path == "timezone"
-    assert GoodwillPolicy("IDR", timezone="Asia/Jakarta", allowance="100").zone.key == "Asia/Jakarta"
+    assert (
+        GoodwillPolicy("IDR", timezone="Asia/Jakarta", allowance="100").zone.key == "Asia/Jakarta"
+    )
 
 
 @pytest.mark.parametrize("name", ["localtime", "posixrules", "Factory"])
