@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import TypeVar
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from csflow.calendar import BusinessCalendar
@@ -574,7 +574,16 @@ def test_every_desk_baseline_call_is_valid(call: Call) -> None:
     check_invariants(desk)
 
 
+# Each desk case builds a whole desk per example, and its wrong values come from small sets:
+# 100 examples a case under ``ci`` (what keeps make test within its budget), the profile's own
+# count under ``soak``.
+_DESK_CASE_SETTINGS = settings(max_examples=min(100, settings().max_examples))
+if settings().max_examples > 300:
+    _DESK_CASE_SETTINGS = settings()
+
+
 @pytest.mark.parametrize("case", DESK_CASES, ids=lambda c: c.id)
+@_DESK_CASE_SETTINGS
 @given(data=st.data())
 def test_desk_commands_reject_bad_arguments_and_change_nothing(
     case: Case, data: st.DataObject

@@ -402,7 +402,7 @@ def machine_settings(ci: int, soak: int | None = None) -> settings:
     )
 
 
-DeskMachine.TestCase.settings = machine_settings(150)
+DeskMachine.TestCase.settings = machine_settings(100)
 TestDeskMachine = DeskMachine.TestCase
 
 
@@ -464,5 +464,5 @@ class LaxHostMachine(DeskMachine):
     advances_first = False
 
 
-LaxHostMachine.TestCase.settings = machine_settings(100)
+LaxHostMachine.TestCase.settings = machine_settings(70)
 TestLaxHostMachine = LaxHostMachine.TestCase
