@@ -36,7 +36,7 @@ from csflow.errors import (
     UndeclaredNameError,
     UnknownAgentError,
 )
-from csflow.events import Event, event_from_dict
+from csflow.events import EVENT_VERSION, Event, event_from_dict
 from csflow.routing.decisions import Assignment, PinReleased
 from desks import seeds_desk_doc
 
@@ -236,7 +236,7 @@ def test_the_event_travels_and_the_reports_read_it() -> None:
     data = changed.to_dict()
     assert data == {
         "type": "AgentProfileChanged",
-        "version": 1,
+        "version": EVENT_VERSION,
         "at": "2026-03-02T02:01:00+00:00",
         "agent_id": "budi",
         "routing_profile": "front",

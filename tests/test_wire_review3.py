@@ -50,6 +50,7 @@ from csflow.desk.commands import (
 from csflow.desk.fingerprint import _canon, config_fingerprint
 from csflow.errors import ConfigError, CsflowError, InvalidTransitionError
 from csflow.events import (
+    EVENT_VERSION,
     DeskEvent,
     GoodwillGranted,
     GoodwillRequested,
@@ -654,8 +655,12 @@ ROWS: dict[str, dict[str, Any]] = {
 
 
 def test_the_rows_in_range_read_back() -> None:
+    # Version-1 rows: written again they are the current version, an SLA result with no cycle.
     for row in ROWS.values():
-        assert event_from_dict(json_copy(row)).to_dict() == row
+        want = {**row, "version": EVENT_VERSION}
+        if row["type"] in ("SlaBreached", "SlaMet", "SlaCancelled"):
+            want["cycle_start"] = None
+        assert event_from_dict(json_copy(row)).to_dict() == want
 
 
 OUT_OF_RANGE: list[tuple[str, str, Any]] = [

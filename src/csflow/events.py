@@ -70,7 +70,11 @@ __all__ = [
 ]
 
 #: The ``version`` every event's plain-data form carries (see :meth:`DeskEvent.to_dict`).
-EVENT_VERSION: Final = 1
+#: Version 2 added ``cycle_start`` to :class:`SlaBreached`, :class:`SlaMet` and
+#: :class:`SlaCancelled`; :func:`event_from_dict` reads version 1 too (without it: ``None``).
+EVENT_VERSION: Final = 2
+#: The SLA events whose version-1 form has no ``cycle_start``.
+_CYCLE_START_SINCE_2: Final = frozenset({"SlaBreached", "SlaMet", "SlaCancelled"})
 
 
 def _event_to_dict(event: Any) -> dict[str, Any]:
@@ -96,7 +100,7 @@ class DeskEvent:
     def to_dict(self) -> dict[str, Any]:
         """This event as JSON-compatible data; :func:`event_from_dict` reads it back.
 
-        ``{"type": "TicketAssigned", "version": 1, "at": "...+00:00", "ticket_id": ..., ...}``:
+        ``{"type": "TicketAssigned", "version": 2, "at": "...+00:00", "ticket_id": ..., ...}``:
         the class name as type tag, then every field.  Instants are written in UTC (ISO 8601
         with offset) whatever zone the event carries; durations as ISO 8601 seconds
         (``"PT900S"``); enums as their value (``"first_response"``, priorities as numbers).
@@ -163,7 +167,9 @@ class TicketAssigned(DeskEvent):
 
 @attrs.frozen
 class TicketRequeued(DeskEvent):
-    """A ticket went back in line because the agent holding it was removed from the desk.
+    """A ticket went back in line from the agent holding it: the agent gave it back
+    (:meth:`Desk.requeue <csflow.desk.Desk.requeue>`, ``reason`` ``"requeued by 'budi'"``:
+    a call-back whose customer did not pick up stays one), or was removed from the desk.
 
     An agent who only goes offline (or away) keeps the tickets it holds: they stay assigned,
     still counted in its load, until the agent resolves them, a supervisor transfers them, or
@@ -452,11 +458,13 @@ class SlaBreached(DeskEvent):
         due_at: The instant the target was reached (earlier than *at* only after a
             ``RETROACTIVE`` recalculation).
         target: The target that was missed.
+        cycle_start: Where the clock's cycle naturally started (see :class:`SlaMet`).
     """
 
     metric: Metric
     due_at: datetime
     target: timedelta
+    cycle_start: datetime | None = attrs.field(default=None, eq=False, kw_only=True)
 
 
 @attrs.frozen
@@ -470,12 +478,22 @@ class SlaMet(DeskEvent):
         elapsed: Business time used.
         target: The target.
         breached: Whether the target had been breached (met late).
+        cycle_start: Where the clock's cycle naturally started, which names the cycle: the
+            ticket's creation for ``first_response`` and ``resolution``, the oldest customer
+            message unanswered since the last agent reply for ``next_response``, the last
+            agent reply (or the re-opening after one) for ``periodic_update``.  A clock a
+            metric regains after losing its target (:class:`SlaCancelled`) keeps the cycle's
+            start, from whatever instant it counts, so the reports count one cycle once.
+            ``None`` in an event of format version 1 (written before events recorded it)
+            and in one built by hand without it.  Not part of equality or hashing: two events
+            that report the same happening are equal.
     """
 
     metric: Metric
     elapsed: timedelta
     target: timedelta
     breached: bool
+    cycle_start: datetime | None = attrs.field(default=None, eq=False, kw_only=True)
 
     @property
     def late_by(self) -> timedelta:
@@ -517,9 +535,13 @@ class SlaCancelled(DeskEvent):
         at: When the clock was cancelled (the change's instant).
         ticket_id: The ticket.
         metric: The metric.
+        cycle_start: Where the cancelled clock's cycle naturally started (see
+            :class:`SlaMet`): a clock the metric regains in the same cycle carries the same
+            instant.
     """
 
     metric: Metric
+    cycle_start: datetime | None = attrs.field(default=None, eq=False, kw_only=True)
 
 
 SlaEvent: TypeAlias = SlaWarning | SlaBreached | SlaMet | SlaCancelled
@@ -742,7 +764,9 @@ def event_from_dict(data: object, path: str = "event") -> Event:
     (1 to 5) and a comment of at most 2,000 characters, a warning threshold in (0, 1], a
     positive SLA target and an elapsed time from zero, goodwill amounts positive (what is
     left of an allowance, from zero) and below 10**15 with at most 6 decimal places, a
-    goodwill reason of 1 to 200 characters and a supervisor of 1 to 4,096.
+    goodwill reason of 1 to 200 characters and a supervisor of 1 to 4,096, an SLA cycle's
+    start not after the event.  An SLA event of format version 1 has no ``cycle_start``
+    (read as ``None``).
 
     Raises:
         ConfigError: Not a mapping, an unknown type tag, a ``version`` newer than
@@ -769,11 +793,20 @@ def event_from_dict(data: object, path: str = "event") -> Event:
             f"unknown event type {show(tag)}; expected one of {', '.join(sorted(_EVENT_CLASSES))}",
             f"{path}.type",
         )
+    if version == 1 and tag in _CYCLE_START_SINCE_2 and "cycle_start" not in data:
+        data = {**data, "cycle_start": None}  # written before events recorded it
     event = decode_fields(cls, data, path, skip=frozenset({"type", "version"}))
     for name, check in _RANGES[cls.__name__]:
         error = check(getattr(event, name))
         if error is not None:
             raise ConfigError(error, f"{path}.{name}")
+    start = getattr(event, "cycle_start", None)
+    if start is not None and start > event.at:
+        raise ConfigError(
+            f"expected an SLA cycle's start at or before the event's 'at' "
+            f"{event.at.isoformat()}, got {show(start)}",
+            f"{path}.cycle_start",
+        )
     rid = getattr(event, "request_id", None)
     if rid is not None and not _is_request_id(rid, event.ticket_id):
         raise ConfigError(

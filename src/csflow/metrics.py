@@ -52,12 +52,15 @@ first :class:`~csflow.sla.SlaBreached`, or at a :class:`~csflow.sla.SlaMet` flag
 :class:`~csflow.events.TicketResolved` ends the cycles of the reply metrics (first response,
 next response, periodic update) without an ``SlaMet``, as the desk stops their clocks: a cycle
 that starts after a reopening counts on its own.  An :class:`~csflow.events.SlaCancelled` ends
-a cycle whose metric lost its target (a change of priority or policy) undecided -- a breach it
-reached stays counted -- so that the metric's next cycle counts on its own too.  The first
-response is one cycle per ticket, which its ``SlaCancelled`` does not end: a clock it regains
-(replayed from the ticket's creation, or started at the change under ``RESTART``) continues
-it, so a breach counted before stays its outcome -- a ticket that never got a first reply is
-one breach, however often its priority lost and regained the target.
+the clock of a metric that lost its target (a change of priority or policy) undecided -- a
+breach it reached stays counted.  A clock the metric regains in the same cycle (its events'
+``cycle_start`` is the cancelled one's: replayed from the cycle's natural start, or started
+at the change under ``RESTART``) continues that cycle, so a breach counted before stays its
+outcome -- a ticket that never got a first reply, or a customer message never answered, is
+one breach, however often the priority lost and regained the target; a later cycle (after an
+agent's reply) counts on its own.  (Events of format version 1 name no cycle: then the first
+response, one cycle per ticket, continues, and the other metrics' next clock counts on its
+own.)
 The resolution clock is the ticket's own: a
 reopening resumes it where it stopped (a solve pauses it), so it counts once per ticket -- as
 met at a solve within target, taken back and counted as breached when the resumed clock then
@@ -89,7 +92,7 @@ import copy
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime, timedelta, tzinfo
-from typing import Any, Final, NoReturn, overload
+from typing import Any, Final, NoReturn, Protocol, overload
 
 import attrs
 
@@ -139,9 +142,46 @@ DEFAULT_SERVICE_TARGET: Final = timedelta(seconds=20)
 _ZERO = timedelta(0)
 # One bit per SLA metric in a ticket's "breach already counted in this cycle" mask.
 _METRIC_BIT: Final = {m: 1 << i for i, m in enumerate(Metric)}
-# The first response is one cycle per ticket: an SlaCancelled leaves its bit as it is (a clock
-# that a regained target replays from the ticket's creation continues the same cycle).
+# The first response is one cycle per ticket: a clock it regains continues the cycle, whatever
+# its events say (those of format version 1 name no cycle).
 _FR_BIT: Final = _METRIC_BIT[Metric.FIRST_RESPONSE]
+#: The cycle a first response's SlaCancelled without a ``cycle_start`` kept: any.
+_ANY_CYCLE: Final = object()
+
+
+class _KeepsCycles(Protocol):
+    """A ticket's record in a report: per metric bit, the cycle (its start) whose breach was
+    counted when an SlaCancelled ended its clock."""
+
+    kept: dict[int, object] | None
+
+
+def _continues_cycle(rec: _KeepsCycles, bit: int, start: datetime | None) -> bool:
+    """Whether an SLA event of the cycle that started at *start* continues the cycle of metric
+    *bit* kept at a cancellation (see :func:`_keep_cycle`); a kept cycle it does not continue
+    is over, and forgotten."""
+    kept = rec.kept
+    if kept is None:
+        return False
+    cycle = kept.pop(bit, None)
+    if cycle is None:
+        return False
+    if cycle is _ANY_CYCLE or (start is not None and cycle == start):
+        kept[bit] = cycle  # until the cycle ends
+        return True
+    return False
+
+
+def _keep_cycle(rec: _KeepsCycles, bit: int, start: datetime | None) -> None:
+    """An SlaCancelled ended the clock of metric *bit* (a cycle whose breach was counted) in
+    the cycle that started at *start*: a clock the metric regains in that cycle continues it.
+    (An event of format version 1 names no cycle: a first response, one cycle per ticket,
+    continues whatever comes; another metric's next clock counts on its own.)"""
+    if start is None and bit != _FR_BIT:
+        return
+    if rec.kept is None:
+        rec.kept = {}
+    rec.kept[bit] = _ANY_CYCLE if start is None else start
 
 
 # --------------------------------------------------------------------------------------------
@@ -670,7 +710,14 @@ _LABEL_WIDTH = 32
 
 
 def _row(label: str, value: str) -> str:
-    return f"{label:<{_LABEL_WIDTH}}{value}"
+    # At least one space between label and value, however long the label (a group's name).
+    return f"{label:<{_LABEL_WIDTH - 1}} {value}"
+
+
+def _col(value: object, width: int) -> str:
+    """*value* right-aligned in a column *width* wide, after at least one space: a value wider
+    than its column pushes the line on rather than running into the column before it."""
+    return f" {value!s:>{width - 1}}"
 
 
 def _fmt_rate(value: float | None) -> str:
@@ -709,6 +756,7 @@ class _Ticket:
         "handed",
         "handling_since",
         "in_line",
+        "kept",
         "outcome",
         "policy",
         "queued",
@@ -729,6 +777,9 @@ class _Ticket:
         self.in_line = False
         self.handling_since: int | None = None
         self.breached = 0  # metric bits whose current cycle is already counted as breached
+        # Per metric bit, the cycle (its start) whose breach was counted when an SlaCancelled
+        # ended its clock: a clock the metric regains in that cycle continues it.
+        self.kept: dict[int, object] | None = None
         # The resolution outcome counted so far (0 met, 1 breached): the clock resumes when
         # the ticket is reopened, so a later outcome replaces it (met can become breached).
         self.resolution: int | None = None
@@ -999,6 +1050,7 @@ class _Summary:
         # A resolution stops the reply clocks without an SlaMet: their cycles end here, so a
         # later cycle (after a reopening) counts on its own.
         rec.breached = 0
+        rec.kept = None
         self.resolved += 1
         self.leave_line(rec, ev.at, t)
         # Before the ticket counts as resolved: its closing span joins its earlier ones.
@@ -1038,7 +1090,8 @@ class _Summary:
         rec = self.ticket(ev.ticket_id)
         if not rec.breached & bit:
             rec.breached |= bit
-            self.count_sla(rec, ev.metric, 1)
+            if not _continues_cycle(rec, bit, ev.cycle_start):
+                self.count_sla(rec, ev.metric, 1)
 
     def sla_met(self, ev: SlaMet, t: int) -> None:
         if ev.metric is Metric.RESOLUTION:
@@ -1048,20 +1101,22 @@ class _Summary:
         rec = self.ticket(ev.ticket_id)
         if rec.breached & bit:
             rec.breached &= ~bit  # the cycle ends; its breach was counted when it came
-        else:
+        elif not _continues_cycle(rec, bit, ev.cycle_start):
             self.count_sla(rec, ev.metric, 1 if ev.breached else 0)
+        if rec.kept:
+            rec.kept.pop(bit, None)  # the cycle ends (its breach counted at a cancellation)
 
     def sla_cancelled(self, ev: SlaCancelled, t: int) -> None:
-        # The cycle ends undecided (a breach counted stays counted): the metric's next cycle,
-        # once it has a target again, counts on its own.  (The resolution outcome and the
-        # first response are the ticket's own, counted once: a clock they regain is the
-        # same cycle.)
+        # The clock ends undecided (a breach counted stays counted): a clock the metric regains
+        # in the same cycle (its events name the same cycle_start) continues it, a later
+        # cycle counts on its own.  (The resolution outcome is the ticket's own, counted once.)
         if ev.metric is Metric.RESOLUTION:
             return
         bit = _METRIC_BIT.get(ev.metric) or _bad_metric(ev.metric)
         rec = self.tickets.get(ev.ticket_id)
-        if rec is not None and bit != _FR_BIT:
+        if rec is not None and rec.breached & bit:
             rec.breached &= ~bit
+            _keep_cycle(rec, bit, ev.cycle_start)
 
     def ignore(self, ev: object, t: int) -> None:
         """Events that change no metric (warnings, presence, overflow, surveys ...)."""
@@ -1756,12 +1811,12 @@ class IntervalReport(Sequence[tuple[datetime, Report]]):
         """
         target = f"SL {_fmt_duration(self.total.service_target)}"
         header = (
-            f"{'interval':<24}{'offered':>8}{'answered':>9}{target:>10}{'ASA':>9}"
-            f"{'abandoned':>10}{'AHT':>10}"
+            f"{'interval':<24}{_col('offered', 8)}{_col('answered', 9)}{_col(target, 10)}"
+            f"{_col('ASA', 9)}{_col('abandoned', 10)}{_col('AHT', 10)}"
         )
         short = bool(self.total.short_abandon)
         if short:
-            header += f"{'short<' + _fmt_duration(self.total.short_abandon):>12}"
+            header += _col("short<" + _fmt_duration(self.total.short_abandon), 12)
         lines = [header]
         for start, report in self.rows:
             lines.append(_interval_line(_start_label(start), report, short))
@@ -1780,12 +1835,12 @@ def _start_label(start: datetime) -> str:
 
 def _interval_line(label: str, report: Report, short: bool = False) -> str:
     line = (
-        f"{label:<24}{report.offered:>8}{report.answered:>9}"
-        f"{_fmt_rate(report.service_level):>10}"
-        f"{_fmt_duration(report.average_speed_of_answer):>9}{report.abandoned:>10}"
-        f"{_fmt_duration(report.average_handle_time):>10}"
+        f"{label:<24}{_col(report.offered, 8)}{_col(report.answered, 9)}"
+        f"{_col(_fmt_rate(report.service_level), 10)}"
+        f"{_col(_fmt_duration(report.average_speed_of_answer), 9)}{_col(report.abandoned, 10)}"
+        f"{_col(_fmt_duration(report.average_handle_time), 10)}"
     )
-    return f"{line}{report.short_abandoned:>12}" if short else line
+    return f"{line}{_col(report.short_abandoned, 12)}" if short else line
 
 
 class _Row:

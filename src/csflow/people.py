@@ -34,9 +34,9 @@ one), or at an :class:`~csflow.events.SlaCancelled` (its metric lost its target)
 *breached* when an :class:`~csflow.sla.SlaBreached` came before (a breach already reported is
 not withdrawn, even when a new SLA policy then lets the clock stop within its target) or the
 ``SlaMet`` says so, else *met*; a cycle that a resolution or a cancellation stops unbreached
-counts neither way, as in ``summarize``.  The first response is one cycle per ticket, which
-its cancellation does not end: a breach it reached is credited at the cancellation, and a
-clock it regains continues the cycle and adds nothing.  The resolution clock is one cycle per ticket: credited at
+counts neither way, as in ``summarize``.  A breach a cancelled clock reached is credited at the
+cancellation, and a clock the metric regains in the same cycle (the same ``cycle_start``; for
+the first response, one cycle per ticket, any) continues the cycle and adds nothing.  The resolution clock is one cycle per ticket: credited at
 the solve that stops it (met or breached); when the clock a reopening resumed then breaches,
 the met credited before is taken back and the breach goes to the agent of the next solve; a
 solve after a credited outcome changes nothing else.  Cycles still running when the stream
@@ -80,7 +80,7 @@ from csflow.events import (
     TicketStatusChanged,
     TicketTransferred,
 )
-from csflow.metrics import Attainment
+from csflow.metrics import Attainment, _continues_cycle, _keep_cycle
 from csflow.model import Metric
 from csflow.sla import SlaBreached, SlaCancelled, SlaMet
 
@@ -89,7 +89,6 @@ _EVENT_TYPES: Final = (DeskEvent, AgentPresenceChanged, AgentProfileChanged)
 # One bit per reply metric in a ticket's "this cycle has breached" mask (the resolution clock
 # is kept apart: one cycle per ticket, see the module notes).
 _REPLY_BIT: Final = {m: 1 << i for i, m in enumerate(Metric) if m is not Metric.RESOLUTION}
-_FR_BIT: Final = _REPLY_BIT[Metric.FIRST_RESPONSE]
 # The most decimal places a goodwill policy's currency has (csflow.desk.goodwill).
 _GOODWILL_PLACES: Final = 6
 # The events whose ticket id the reader keys a record by.
@@ -373,19 +372,28 @@ class _Agent:
 class _Ticket:
     """What :func:`people_report` remembers of one ticket until it is closed or abandoned."""
 
-    __slots__ = ("breached", "credit", "first", "last", "resolution", "resolvers")
+    __slots__ = ("breached", "credit", "kept", "last", "resolution", "resolvers")
 
     def __init__(self) -> None:
         self.last: str | None = None  # the agent who had it last
         self.resolvers: set[str] | None = None  # agents who resolved it (counted as handled)
         self.breached = 0  # reply-metric bits whose running cycle has breached
-        # Whether its first response's breach was credited at an SlaCancelled: the cycle goes
-        # on (one per ticket), so a clock it regains adds nothing until the cycle stops.
-        self.first = False
+        # Per reply-metric bit, the cycle (its start; any, for a first response's event that
+        # names none) whose breach was credited at an SlaCancelled: a clock the metric regains
+        # in that cycle adds nothing until the cycle stops.
+        self.kept: dict[int, object] | None = None
         # The resolution cycle: None undecided, 0 met, 1 breached (once breached, always).
         self.resolution: int | None = None
         # The agent credited with the resolution outcome, or None (not yet, or no agent).
         self.credit: str | None = None
+
+
+def _handed_back(tickets: dict[str, _Ticket], tid: str) -> None:
+    """*tid* went back in line (a transfer, an escalation, its holder removed): until an agent
+    is assigned it, it is nobody's, and a clock that stops meanwhile counts for no agent."""
+    tk = tickets.get(tid)
+    if tk is not None:
+        tk.last = None
 
 
 def people_report(events: Iterable[object]) -> PeopleReport:
@@ -490,7 +498,7 @@ def people_report(events: Iterable[object]) -> PeopleReport:
                 # here, in the resolving agent's hands.
                 rec.missed += tk.breached.bit_count()
                 tk.breached = 0
-            tk.first = False  # (so does the first response's, credited or not)
+            tk.kept = None  # (so do those credited at a cancellation)
         elif isinstance(e, TicketTransferred | TicketEscalated):
             # Out of the hands of its holder, or of the agent who owns it parked (SLA events
             # or a limit flag between its parking and the hand-over change neither).
@@ -500,9 +508,11 @@ def people_report(events: Iterable[object]) -> PeopleReport:
                 who = e.from_agent
             if who is not None:
                 agent(who).xfer += 1
+            _handed_back(tickets, e.ticket_id)
         elif isinstance(e, TicketRequeued):
             owner.pop(e.ticket_id, None)
             release(e.ticket_id, e.at.timestamp())
+            _handed_back(tickets, e.ticket_id)
         elif isinstance(e, TicketAbandoned | TicketClosed):
             # Done for good: its id may come back as another ticket.  Cycles still running
             # stop with no agent, and count for none.
@@ -524,8 +534,10 @@ def people_report(events: Iterable[object]) -> PeopleReport:
                     agent(tk.credit).met -= 1
                 if tk.resolution != 1:
                     tk.resolution, tk.credit = 1, None  # credited when the clock next stops
-            elif not (e.metric is Metric.FIRST_RESPONSE and tk.first):
-                tk.breached |= _REPLY_BIT[e.metric]
+            else:
+                bit = _REPLY_BIT[e.metric]
+                if not _continues_cycle(tk, bit, e.cycle_start):
+                    tk.breached |= bit
         elif isinstance(e, SlaMet):
             tk = ticket(e.ticket_id)
             who = tk.last
@@ -544,10 +556,12 @@ def people_report(events: Iterable[object]) -> PeopleReport:
                     tk.resolution, tk.credit = 1, who
                     if who is not None:
                         agent(who).missed += 1
-            elif e.metric is Metric.FIRST_RESPONSE and tk.first:
-                tk.first = False  # the cycle stops: its breach was credited at the cancellation
+            elif _continues_cycle(tk, bit := _REPLY_BIT[e.metric], e.cycle_start):
+                assert tk.kept is not None
+                del tk.kept[bit]  # the cycle stops: its breach was credited at the cancellation
+                if who is not None and e.metric is Metric.FIRST_RESPONSE:
+                    agent(who).frt.append(e.elapsed.total_seconds())  # the reply still came
             else:
-                bit = _REPLY_BIT[e.metric]
                 late = e.breached or bool(tk.breached & bit)
                 tk.breached &= ~bit
                 if who is not None:
@@ -559,16 +573,15 @@ def people_report(events: Iterable[object]) -> PeopleReport:
                     if e.metric is Metric.FIRST_RESPONSE:
                         rec.frt.append(e.elapsed.total_seconds())
         elif isinstance(e, SlaCancelled):
-            # A reply metric's cycle ended undecided (its metric lost its target): a breach it
-            # reached is the agent's whose ticket it was, as at a resolution; the metric's
-            # next cycle counts on its own.  (The first response is one cycle per ticket: a
-            # clock it regains continues it, and counts no more.)
+            # A reply metric's clock ended undecided (its metric lost its target): a breach it
+            # reached is the agent's whose ticket it was, as at a resolution; a clock the
+            # metric regains in the same cycle continues it and counts no more, a later
+            # cycle counts on its own.
             tk = ticket(e.ticket_id)
             bit = 0 if e.metric is Metric.RESOLUTION else _REPLY_BIT[e.metric]
             if tk.breached & bit:
                 tk.breached &= ~bit
-                if bit == _FR_BIT:
-                    tk.first = True
+                _keep_cycle(tk, bit, e.cycle_start)
                 if tk.last is not None:
                     agent(tk.last).missed += 1
         elif isinstance(e, FeedbackRecorded):

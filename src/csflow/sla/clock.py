@@ -269,6 +269,7 @@ class SlaClock:
     """
 
     __slots__ = (
+        "_cycle",
         "_due",
         "_history",
         "_k",
@@ -289,6 +290,10 @@ class SlaClock:
     _spec: SlaTarget
     _state: ClockState
     _started: int  # start instant (µs): creation, or the last RESTART
+    # Where the clock's cycle naturally started (µs), at or before _started: the instant a
+    # RESTART and a clock regained under RESTART (see TicketSla.recalculate) keep, which names
+    # the cycle in the events (``cycle_start``).
+    _cycle: int
     _mark: int  # running: start of the current stretch; paused/finished: when it paused/stopped
     _used: int  # business µs counted before _mark
     _last: int  # the latest instant any call has passed
@@ -323,7 +328,7 @@ class SlaClock:
         self._spec = spec
         self._stale = False
         self._then = None
-        self._started = self._mark = self._last = t
+        self._started = self._mark = self._last = self._cycle = t
         self._used = 0
         # Thresholds that round to zero business time are passed over, as after a restart.
         warn = spec.warn_us
@@ -462,6 +467,7 @@ class SlaClock:
                     spec.metric,
                     when,
                     spec.duration,
+                    cycle_start=from_us(self._cycle, zone),
                 )
             )
 
@@ -525,14 +531,16 @@ class SlaClock:
             self._due = None
         self._state = state
         spec = self._spec
+        zone = spec.calendar.zone
         out.append(
             SlaMet(
-                from_us(t, spec.calendar.zone),
+                from_us(t, zone),
                 self._ticket_id,
                 spec.metric,
                 timedelta(microseconds=self._used),
                 spec.duration,
                 state is ClockState.MET_LATE,
+                cycle_start=from_us(self._cycle, zone),
             )
         )
 
@@ -638,7 +646,12 @@ class SlaClock:
         due = self._due if self._due is not None else t
         out.append(
             SlaBreached(
-                from_us(t, zone), self._ticket_id, spec.metric, from_us(due, zone), spec.duration
+                from_us(t, zone),
+                self._ticket_id,
+                spec.metric,
+                from_us(due, zone),
+                spec.duration,
+                cycle_start=from_us(self._cycle, zone),
             )
         )
 
@@ -930,6 +943,13 @@ class SlaClock:
         return from_us(self._started, self._spec.calendar.zone)
 
     @property
+    def cycle_start(self) -> datetime:
+        """Where the clock's cycle naturally started: its start, or for a clock restarted
+        (``RESTART``) or regained after its metric lost its target, the start of the cycle it
+        continues (the ``cycle_start`` of its events)."""
+        return from_us(self._cycle, self._spec.calendar.zone)
+
+    @property
     def last_at(self) -> datetime:
         """The latest instant any call has passed; ``at`` may not go below it."""
         return from_us(self._last, self._spec.calendar.zone)
@@ -1025,7 +1045,9 @@ class SlaClock:
         counting clock also writes ``used_at``: that instant and the business time used by
         then, so that a restore under a changed calendar keeps the time used (see
         :class:`~csflow.sla.RecalcMode`).  A target with ``warn_before`` leads writes them as
-        ``warn_before_us`` (µs, largest first); without leads the key is absent.
+        ``warn_before_us`` (µs, largest first); without leads the key is absent.  A clock whose
+        cycle started before it (restarted, or regained after its metric lost its target)
+        writes the cycle's start as ``cycle``; otherwise the key is absent.
         """
         out = {
             "ticket_id": self._ticket_id,
@@ -1046,6 +1068,8 @@ class SlaClock:
         }
         if self._spec.warn_before:  # absent without leads: such snapshots read as before
             out["warn_before_us"] = [d // ONE_US for d in self._spec.warn_before]
+        if self._cycle != self._started:  # absent when the cycle starts with the clock
+            out["cycle"] = self._cycle
         if at_us is not None and self._state in COUNTING_STATES and at_us >= self._mark:
             used = self._used + _elapsed(self._spec.calendar, self._mark, at_us)
             out["used_at"] = [at_us, used]
@@ -1102,6 +1126,13 @@ class SlaClock:
             raise ConfigError(
                 f"expected started <= mark <= last, got {started}, {mark}, {last}", path
             )
+        cycle = started if data.get("cycle") is None else _req_instant(data, "cycle", path)
+        if cycle > started:
+            raise ConfigError(
+                f"expected the cycle's start at or before the clock's start {started}, got "
+                f"{show(cycle)}",
+                join(path, "cycle"),
+            )
         if history:
             # The pauses finished since the start, in time order: from the clock's start to its
             # mark (the last resume is at or before it), each pause's end after its start.
@@ -1137,6 +1168,7 @@ class SlaClock:
         self._spec = spec
         self._state = state
         self._started = started
+        self._cycle = cycle
         self._mark = mark
         self._used = used
         self._last = last

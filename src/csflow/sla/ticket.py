@@ -239,7 +239,15 @@ def _cancel_untargeted(clock: SlaClock, t: int, acts: list[SlaEvent]) -> None:
     :class:`~csflow.events.SlaCancelled`: nothing else in the event stream would)."""
     clock._cancel_us(t, acts)
     spec = clock._spec
-    acts.append(SlaCancelled(from_us(t, spec.calendar.zone), clock._ticket_id, spec.metric))
+    zone = spec.calendar.zone
+    acts.append(
+        SlaCancelled(
+            from_us(t, zone),
+            clock._ticket_id,
+            spec.metric,
+            cycle_start=from_us(clock._cycle, zone),
+        )
+    )
 
 
 class TicketSla:
@@ -442,7 +450,7 @@ class TicketSla:
         a ticket restored from a snapshot that kept no facts)."""
         if self._facts is not None:
             return self._facts.spells[0]
-        return min((c._started for c in self._clocks if c is not None), default=self._last)
+        return min((c._cycle for c in self._clocks if c is not None), default=self._last)
 
     def _check_open(self) -> None:
         if self._status in FINAL_STATUSES:
@@ -689,8 +697,12 @@ class TicketSla:
             elif spec != res._spec:
                 res._recalc_us(spec, t, RecalcMode.KEEP_ELAPSED, acts)
         elif spec is not None and (res is None or res._state is ClockState.CANCELLED):
-            # Never started, or cancelled when the metric lost its target: start afresh.
+            # Never started, or cancelled when the metric lost its target: start afresh (in
+            # the ticket's one resolution cycle, which its events name by the creation).
+            first = self._first_us()
             self._start(3, t)
+            if self._clocks[3] is not None:
+                self._clocks[3]._cycle = first
         if self._replied:
             self._start(2, t)
             # The customer's message that re-opens the ticket awaits an agent's reply, as any
@@ -810,11 +822,12 @@ class TicketSla:
                 gains = i == 3 or self._replied
             if gains:
                 self._start(i, t)
+                clock = self._clocks[i]
+                start = None if facts is None else self._natural_start(i)
+                if clock is not None and start is not None and start <= t:
+                    clock._cycle = start  # counted from the change, in the cycle under way
             return
-        if i == 0 or i == 3:
-            start: int | None = facts.spells[0]
-        else:
-            start = facts.waiting if i == 1 else facts.cycle
+        start = self._natural_start(i)
         if start is None or (i == 0 and self._replied and facts.first is None):
             return  # no cycle under way (or a first reply whose instant is unknown)
         clock = self._replay(i, spec, start, t)
@@ -823,6 +836,16 @@ class TicketSla:
         if clock._state in LIVE_STATES:
             clock._gained_us(t, mode, acts)
         self._clocks[i] = clock
+
+    def _natural_start(self, i: int) -> int | None:
+        """Where metric *i*'s cycle under way naturally started (see :meth:`recalculate`),
+        or ``None`` (no cycle under way, or no facts kept)."""
+        facts = self._facts
+        if facts is None:
+            return None
+        if i == 0 or i == 3:
+            return facts.spells[0]
+        return facts.waiting if i == 1 else facts.cycle
 
     def _replay(self, i: int, spec: SlaTarget, start: int, t: int) -> SlaClock | None:
         """The clock metric *i* would have under *spec* had it had that target from *start*:
