@@ -240,6 +240,7 @@ LOWLEVEL = {
     "Reopen",
     "Reply",
     "RequestCallback",
+    "Requeue",
     "Resolve",
     "Roster",
     "RosterRow",

@@ -68,6 +68,7 @@ __all__ = [
     "Reopen",
     "Reply",
     "RequestCallback",
+    "Requeue",
     "Resolve",
     "SetPresence",
     "SetPriority",
@@ -366,6 +367,16 @@ class RequestCallback(Command):
 
 
 @attrs.frozen
+class Requeue(Command):
+    """:meth:`Desk.requeue`."""
+
+    method: ClassVar[str] = "requeue"
+    args: ClassVar[tuple[str, ...]] = ("ticket_id", "agent_id")
+    ticket_id: str
+    agent_id: str
+
+
+@attrs.frozen
 class Abandon(Command):
     """:meth:`Desk.abandon`."""
 
@@ -499,6 +510,7 @@ COMMANDS: Final[dict[str, type[Command]]] = {
         Transfer,
         Escalate,
         RequestCallback,
+        Requeue,
         Abandon,
         Resolve,
         Reopen,

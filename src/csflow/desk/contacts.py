@@ -6,7 +6,8 @@ of them, the newest) and the customer's tickets still open; it forgets a custome
 contact left the window, and when more than :attr:`~ContactPolicy.max_customers` customers
 are remembered, the one whose last contact is oldest.  So memory is bounded by
 ``max_customers * max_contacts`` contact instants, plus the open tickets (which the desk holds
-anyway).
+anyway), and per customer the instant of the newest contact that the ``max_contacts`` cap
+forgot (see below).
 
 Theory of operation: contacts arrive in time order (a desk's commands do), so the customers,
 kept in an insertion-ordered dict moved to the end at each contact, are also in order of last
@@ -14,6 +15,16 @@ contact: eviction and expiry both pop from the front, O(1) amortised per contact
 customer's contacts are a short list (at most ``max_contacts``), newest last: expiry drops from
 the front.  A list, not a deque: most customers have one or two contacts in the window, and a
 deque costs some 600 bytes however few it holds (the memory is ``max_customers`` of them).
+
+What a ticket is told about its customer (:meth:`ContactMemory.summary`) is fixed by its own
+contact: its *previous* contact is the one just before it -- never one that came after it while
+it waited -- and it counts itself even when its own contact has left the window (it waited
+longer than the window) or the memory.  The cap bounds how many contacts are kept, not which
+contact is a ticket's previous one: when it forgets a customer's oldest kept contact, it keeps
+that contact's instant, the previous contact of the oldest one it still keeps.  So what the
+triage rules see when a ticket arrives (:meth:`ContactMemory.preview`) and what its
+:class:`~csflow.events.TicketAssigned` says at the same instant agree, whatever the cap
+(``max_contacts: 1`` included).
 
 The last agent who served each customer (:class:`LastAgents`) is bounded the same way: the
 ``max_customers`` customers served most recently.
@@ -139,8 +150,8 @@ class ContactSummary:
         return out
 
 
-def _drop_before(contacts: list[tuple[int, str]], horizon: int) -> None:
-    """Drop the contacts at or before *horizon* (they are oldest first)."""
+def _drop_before(contacts: list[tuple[int, str]], horizon: int) -> int:
+    """Drop the contacts at or before *horizon* (they are oldest first); how many."""
     n = 0
     for at_us, _ in contacts:
         if at_us > horizon:
@@ -148,6 +159,7 @@ def _drop_before(contacts: list[tuple[int, str]], horizon: int) -> None:
         n += 1
     if n:
         del contacts[:n]
+    return n
 
 
 class LastAgents:
@@ -227,7 +239,7 @@ class ContactMemory:
         policy: The window and the bounds.
     """
 
-    __slots__ = ("_customers", "_max_contacts", "_max_customers", "_open", "_window")
+    __slots__ = ("_customers", "_dropped", "_max_contacts", "_max_customers", "_open", "_window")
 
     def __init__(self, policy: ContactPolicy) -> None:
         self._window = duration_us(policy.window, "window", ConfigError)
@@ -235,6 +247,9 @@ class ContactMemory:
         self._max_customers = policy.max_customers
         # customer -> its contacts (at_us, ticket id), oldest left; dict order = last contact.
         self._customers: dict[str, list[tuple[int, str]]] = {}
+        # customer -> the instant of the newest contact the max_contacts cap forgot: the
+        # previous contact of its oldest kept one (gone once anything leaves the window).
+        self._dropped: dict[str, int] = {}
         self._open: dict[str, set[str]] = {}
 
     def _expire(self, at_us: int) -> None:
@@ -243,10 +258,15 @@ class ContactMemory:
         while customers:
             first = next(iter(customers))
             q = customers[first]
-            _drop_before(q, horizon)
+            if _drop_before(q, horizon):
+                self._dropped.pop(first, None)  # older than what left the window
             if q:
                 break
-            del customers[first]
+            self._forget(first)
+
+    def _forget(self, customer: str) -> None:
+        del self._customers[customer]
+        self._dropped.pop(customer, None)
 
     def _in_window(self, customer: str, at_us: int) -> list[tuple[int, str]]:
         horizon = at_us - self._window
@@ -265,13 +285,17 @@ class ContactMemory:
         self._expire(at_us)
         q = self._customers.pop(customer, None)
         if q is not None:
-            _drop_before(q, at_us - self._window)
+            if _drop_before(q, at_us - self._window):
+                self._dropped.pop(customer, None)
         else:
             q = []
             while len(self._customers) >= self._max_customers:
-                del self._customers[next(iter(self._customers))]
+                self._forget(next(iter(self._customers)))
         q.append((at_us, ticket_id))
         if len(q) > self._max_contacts:
+            # The cap forgets the oldest contact, but not that it was the previous contact
+            # of the oldest one kept (a ticket of it is told about it when assigned).
+            self._dropped[customer] = q[0][0]
             del q[0]
         self._customers[customer] = q  # to the end: the newest last contact
         self._open.setdefault(customer, set()).add(ticket_id)
@@ -291,14 +315,36 @@ class ContactMemory:
     def summary(
         self, customer: str, ticket_id: str, at_us: int, last_agent: str | None
     ) -> ContactSummary:
-        """*customer*'s contacts at *at_us*, as told about its ticket *ticket_id*: the previous
-        contact is the newest one before *ticket_id*'s own (a contact that came after it,
-        while it waited, is not its previous one)."""
-        seen = self._in_window(customer, at_us)
-        own = next((i for i, c in enumerate(seen) if c[1] == ticket_id), None)
-        previous = seen[:own] if own is not None else [c for c in seen if c[1] != ticket_id]
-        last = utc(previous[-1][0]) if previous else None
-        return ContactSummary(len(seen), last, last_agent, len(self._open.get(customer, ())))
+        """*customer*'s contacts at *at_us*, as told about its ticket *ticket_id* (``""``: as
+        told about the customer, no ticket of it).
+
+        The previous contact is the one just before *ticket_id*'s own, when it is still
+        within the window at *at_us*: a contact that came after it, while it waited, is not
+        its previous one; nor is any remembered contact once its own has left the memory
+        (they all came after it).  The count is of the contacts within the window, this
+        ticket included even when its own contact has left the window (it waited longer)
+        or the memory, at most ``max_contacts``.  Without a ticket, the previous contact is
+        the customer's newest within the window.
+        """
+        horizon = at_us - self._window
+        q = self._customers.get(customer) or []
+        seen = sum(1 for c in q if c[0] > horizon)
+        if not ticket_id:
+            previous = q[-1][0] if seen else None
+            count = seen
+        else:
+            own = next((i for i, c in enumerate(q) if c[1] == ticket_id), None)
+            if own is None:
+                previous = None
+            elif own:
+                previous = q[own - 1][0]
+            else:
+                previous = self._dropped.get(customer)
+            if own is None or q[own][0] <= horizon:
+                seen += 1  # the ticket's own contact counts, though it left the window
+            count = min(seen, self._max_contacts)
+        last = utc(previous) if previous is not None and previous > horizon else None
+        return ContactSummary(count, last, last_agent, len(self._open.get(customer, ())))
 
     def customers(self) -> int:
         """How many customers are remembered (at most ``max_customers``)."""
@@ -314,7 +360,10 @@ class ContactMemory:
 
     def to_state(self, at_us: int) -> list[list[Any]]:
         """The contacts still within the window at *at_us*, as plain data: ``[[customer,
-        [[at_us, ticket_id], ...]], ...]`` in order of last contact (oldest first).
+        [[at_us, ticket_id], ...]], ...]`` in order of last contact (oldest first); a
+        customer whose oldest kept contact's previous one was forgotten by the cap, and is
+        still within the window, has that instant as a third item: ``[customer, [...],
+        at_us]``.
 
         *at_us* is the earliest instant anything can still read the memory at: the desk's
         instant, or the instant of a timer that is overdue (it fires at its own instant, and
@@ -324,11 +373,16 @@ class ContactMemory:
         tells :meth:`opened` for each of its open tickets on load.
         """
         horizon = at_us - self._window
+        dropped = self._dropped
         out: list[list[Any]] = []
         for customer, q in self._customers.items():
             kept = [[t, tid] for t, tid in q if t > horizon]
             if kept:
-                out.append([customer, kept])
+                before = dropped.get(customer)
+                if before is not None and before > horizon:
+                    out.append([customer, kept, before])
+                else:
+                    out.append([customer, kept])
         return out
 
     def load_state(
@@ -344,8 +398,8 @@ class ContactMemory:
 
         Raises:
             ConfigError: Malformed data, a duplicate customer, contacts out of time order or
-                after *at_us*, (without *trim*) more than the policy's bounds; with the path
-                to it.
+                after *at_us*, a forgotten contact's instant after the oldest kept one,
+                (without *trim*) more than the policy's bounds; with the path to it.
         """
         if not isinstance(data, list):
             raise ConfigError(f"expected a list, got {show(data)}", path)
@@ -357,14 +411,14 @@ class ContactMemory:
             where = f"{path}[{i}]"
             if (
                 not isinstance(raw, list)
-                or len(raw) != 2
+                or len(raw) not in (2, 3)
                 or not isinstance(raw[0], str)
                 or not isinstance(raw[1], list)
                 or not raw[1]
                 or (most is not None and len(raw[1]) > most)
             ):
                 raise ConfigError("expected [customer, [[at_us, ticket_id], ...]]", where)
-            customer, contacts = raw
+            customer, contacts = raw[0], raw[1]
             if customer in self._customers:
                 raise ConfigError(f"customer {show(customer)} twice", where)
             q: list[tuple[int, str]] = []
@@ -382,13 +436,24 @@ class ContactMemory:
                         f"{where}[1][{j}]",
                     )
                 q.append((c[0], c[1]))
+            if len(raw) == 3:
+                before = raw[2]
+                if type(before) is not int or before > q[0][0]:
+                    raise ConfigError(
+                        f"expected the instant (µs) of a contact before {q[0][0]}, "
+                        f"got {show(before)}",
+                        f"{where}[2]",
+                    )
+                self._dropped[customer] = before
             if last is not None and q[-1][0] < last:
                 raise ConfigError("customers must be in order of last contact", where)
             last = q[-1][0]
             if len(q) > self._max_contacts:  # (under trim only)
-                del q[: len(q) - self._max_contacts]
+                n = len(q) - self._max_contacts
+                self._dropped[customer] = q[n - 1][0]
+                del q[:n]
             self._customers[customer] = q
         if trim:
             customers = self._customers
             while len(customers) > self._max_customers:
-                del customers[next(iter(customers))]
+                self._forget(next(iter(customers)))

@@ -1,5 +1,5 @@
 # Why this file (and the Desk class, ~1,500 lines) stays whole: a Desk is one state machine.
-# Its 22 commands share one set of records, one router, one timer heap and one command
+# Its 23 commands share one set of records, one router, one timer heap and one command
 # skeleton, and a host reads its public methods as one page of API.  Every part that is a
 # concept of its own has left for its own module (lifecycle, config, triage, serialisation,
 # views, record, timers); splitting what remains -- e.g. queries or hand-overs into mixins --
@@ -198,7 +198,7 @@ _SLA_FINAL: Final = frozenset({_CLOSED, TicketStatus.ABANDONED})
 #: leaves the clocks as they were.
 _CLOCK_FIELDS: Final = frozenset({"sla_policies", "calendars"})
 #: Commands an agent gives: its id is always checked.
-_BY_AGENT: Final = frozenset({_TC.REPLY, _TC.RESOLVE})
+_BY_AGENT: Final = frozenset({_TC.REPLY, _TC.RESOLVE, _TC.REQUEUE})
 #: Where a ticket may have lost its owner (who left the desk): any agent may take it up.
 _OWNERLESS: Final = frozenset({TicketStatus.PENDING, TicketStatus.ON_HOLD})
 
@@ -930,6 +930,14 @@ class Desk:
         agent asked for help, so the ticket neither bounces back to it nor is held for it.
         It may still take the ticket as any agent of the team would, when ranked first.
 
+        A call-back handed over while it waits stays one (the customer was not called yet):
+        it waits in the team's queue on the phone, or goes to the named agent as a call, and
+        whoever takes it gets a :class:`CallbackDue`.  One handed over from the agent it was
+        given to was called: it goes on by its own channel.  When the call did not reach the
+        customer, :meth:`requeue` it instead (it stays a call-back, keeps its place, and no
+        hand-over is counted); a transfer of the requeued, waiting call-back then keeps the
+        request.
+
         Raises:
             UnknownTicketError: No such ticket.
             ConfigError: *to* is neither an agent nor a team, or names both (an agent
@@ -990,7 +998,8 @@ class Desk:
         there, a ticket that an escalation policy moves into the team's queue while its clocks
         catch up to *at* (the command is checked against the ticket as it was) is left where
         it is: the command returns the catch-up's events, with no :class:`TicketEscalated` and
-        no hand-over counted.
+        no hand-over counted.  A call-back escalated while it waits stays one; one escalated
+        from the agent it was given to was called (see :meth:`transfer`).
 
         Raises:
             UnknownTicketError: No such ticket.
@@ -1064,6 +1073,44 @@ class Desk:
         return out
 
     @_command
+    def requeue(self, ticket_id: str, agent_id: str, *, at: datetime) -> list[Event]:
+        """The agent holding a ticket gives it back to its queue, keeping its place in line:
+        a call-back whose customer did not pick up, to be called again.
+
+        It is not a hand-over (none is counted against ``max_transfers``) and the ticket
+        stays in its queue and team; a call-back stays one -- the customer still waits for
+        a call: it waits on the phone, flagged, and whoever takes it gets a new
+        :class:`CallbackDue`.  As after :meth:`remove_agent`, it keeps its place (the instant
+        it first joined the line) while ``TicketAssigned.waited`` counts from the requeue.
+
+        Events: the :class:`TicketRequeued`, what the agent's freed capacity takes (its next
+        ticket, :class:`TicketAssigned`), then the ticket's routing.  The agent giving it
+        back is neither the customer's preferred nor last agent for that routing, nor one
+        the ticket is held for (as after a :meth:`transfer`); it may still take it again as
+        any agent would, when ranked first -- set its presence to a state that is not
+        routable first (after-call work) to leave the next try to a colleague or to later.
+        To give up on a customer who cannot be reached, requeue the ticket, then
+        :meth:`abandon` it (only a waiting ticket can be abandoned).
+
+        Raises:
+            UnknownTicketError / UnknownAgentError: Unknown ids (``None`` included).
+            InvalidTransitionError: The ticket is not assigned, or is with another agent.
+        """
+        r, _, t, out = self._on_ticket(
+            at,
+            ticket_id,
+            _TC.REQUEUE,
+            agent_id=agent_id,
+            check=partial(self._check_holder, agent_id, "requeue"),
+        )
+        self._emit(r, TicketRequeued(at, ticket_id, agent_id, f"requeued by {agent_id!r}"), out)
+        self._leave(r, _TC.REQUEUE, at, t, out)
+        r.waiting_since_us = t  # in line again from now, keeping its place
+        self._route_new(r, at, t, out, queued_us=r.queued_us, handed_off_by=agent_id)
+        self._arrived(r, at, out)
+        return out
+
+    @_command
     def abandon(self, ticket_id: str, *, at: datetime) -> list[Event]:
         """The customer gave up waiting (or withdrew the ticket).
 
@@ -1117,11 +1164,14 @@ class Desk:
     @_command
     def reopen(self, ticket_id: str, *, at: datetime) -> list[Event]:
         """The customer reopened a solved ticket: back to its last agent when available, else
-        routed like a new one (held for the customer's preferred or last agent under the
-        ``affinity`` rules, as a new ticket would be); the resolution clock resumes where it
-        stopped and, once an agent has replied, a ``next_response`` and a ``periodic_update``
-        cycle start (the reopening is the customer's message: a ``customer_message`` at the
-        same instant adds nothing).
+        routed like a new one, held under the ``affinity`` rules as a new ticket would be --
+        for the customer's preferred agent, else for the agent who resolved it (not whoever
+        served the customer's other tickets since; the customer's last agent when that agent
+        left the desk); a ticket that resumes from ``pending`` or ``on_hold`` is held for its
+        owner the same way.  The resolution clock resumes where it stopped and, once an
+        agent has replied, a ``next_response`` and a ``periodic_update`` cycle start (the
+        reopening is the customer's message: a ``customer_message`` at the same instant adds
+        nothing).
 
         Raises:
             UnknownTicketError: No such ticket.
@@ -1137,7 +1187,7 @@ class Desk:
             self._contacts.opened(r.ticket.customer.id, ticket_id)
         self._transit = r
         self._move(r, _TC.REOPEN, at, out, TicketReopened(at, ticket_id, last))
-        a = self._reopen_route(r, last, at)
+        a = self._reopen_route(r, last, at, parked=False)
         self._caught_up(at, t, out)
         if a is not None:
             self._assigned(a, at, t, out)
@@ -2025,9 +2075,14 @@ class Desk:
     def _leave(
         self, r: TicketRecord, command: TicketCommand, at: datetime, t: int, out: list[Event]
     ) -> None:
-        """Take the ticket away from where it is now (its agent or its queue) for a hand-over.
+        """Take the ticket away from where it is now (its agent or its queue) for a hand-over
+        or a requeue.
 
         The ticket is in transit until the caller has routed it and calls :meth:`_arrived`.
+        A waiting call-back stays one wherever it goes (the customer was not called yet); one
+        handed over from its agent was called, and goes on by the ticket's channel -- unless
+        it is a :meth:`requeue`: its agent gives it back because the call did not reach the
+        customer, who still waits for one.
         """
         old = r.state
         agent = r.agent
@@ -2043,9 +2098,9 @@ class Desk:
             # Pending or on hold: the owner lets it go.  (An owner who left the desk has
             # already been cleared, and the ticket has no one to leave.)
             self._owned.get(agent, set()).discard(r.ticket.id)
-        if old != _QUEUED:
+        if old != _QUEUED and command != _TC.REQUEUE:
             # The call-back was made (or work went on by the ticket's channel); a waiting
-            # call-back was not called yet, and stays one wherever it goes.
+            # call-back was not called yet, nor a requeued one (no answer): it stays one.
             r.callback = False
         self._tell_sla(r, at, out)
 
@@ -2063,7 +2118,7 @@ class Desk:
         r.queued_us = r.waiting_since_us = t
         r.callback = False  # the call-back happened; resumed work goes by the ticket's channel
         self._tell_sla(r, at, out)
-        a = self._reopen_route(r, owner, at)
+        a = self._reopen_route(r, owner, at, parked=True)
         self._caught_up(at, t, out)
         if a is not None:
             self._assigned(a, at, t, out)
@@ -2071,19 +2126,39 @@ class Desk:
             self._emit(r, self._queued_event(r, at, "work resumed"), out)
         self._arrived(r, at, out)
 
-    def _reopen_route(self, r: TicketRecord, agent: str | None, at: datetime) -> Assignment | None:
-        """Route resumed or reopened work: back to *agent* when it can take it now, else as a
-        new ticket of the customer would be (:meth:`_route_new`), held for the customer's
-        preferred or last agent under the same affinity rules."""
+    def _reopen_route(
+        self, r: TicketRecord, agent: str | None, at: datetime, *, parked: bool
+    ) -> Assignment | None:
+        """Route resumed or reopened work: back to *agent*, the ticket's own (its owner while
+        it was *parked* pending or on hold, or the agent who resolved it), when it can take
+        it now; else as a new ticket of the customer would be (:meth:`_route_new`), held
+        under the same affinity rules for the customer's preferred agent, else for *agent*
+        -- the thread's own agent, not whoever served the customer's other tickets since --
+        and for the customer's last agent only when the ticket has none (its owner or the
+        agent who resolved it left the desk).
+
+        For the ``recency`` of the affinity rules, the owner of a parked ticket served the
+        customer until now (the thread was still its own); the agent who resolved it, when
+        it resolved it, known while that was the customer's last service (else unknown, so
+        not recent).
+        """
         last = self._last_agent.get(r.ticket.customer.id)
+        hold: str | None
+        since: int | None
+        if agent is None or agent not in self._router.pool:  # none, or it left the desk
+            hold, since = (None, None) if last is None else last
+        elif parked:
+            hold, since = agent, instant_us(at, "at")
+        else:
+            hold, since = agent, (last[1] if last is not None and last[0] == agent else None)
         return self._router.reopen(
             r.ticket,
             agent,
             at=at,
             queue=r.queue,
             due=self._due(r),
-            customer_last_agent=None if last is None else last[0],
-            last_contact_at=None if last is None else last[1],
+            customer_last_agent=hold,
+            last_contact_at=since,
         )
 
     def _agent_team_queue(self, agent_id: str, queue: str) -> str:

@@ -18,7 +18,8 @@ raises :class:`~csflow.errors.InvalidTransitionError` before anything changes.
 
 A command that leads to ``queued`` is followed by routing, which may take the ``assign``
 edge at the same instant.  ``requeue`` is the edge a ticket takes when the agent holding it
-leaves the desk.  ``None`` stands for "not at the desk yet" (the state before ``submit``).
+gives it back (:meth:`~csflow.desk.Desk.requeue`: a call-back whose customer did not pick up)
+or leaves the desk.  ``None`` stands for "not at the desk yet" (the state before ``submit``).
 Closed and abandoned tickets are final: no command moves them, and only they may be
 forgotten (:data:`FORGETTABLE`).
 
@@ -57,8 +58,9 @@ class TicketCommand(enum.StrEnum):
 
     Most are the :class:`~csflow.desk.Desk` methods of the same name; ``set_status`` is one
     command per status it sets (``set_status:pending`` ...); ``assign`` (routing gives a
-    waiting ticket to an agent) and ``requeue`` (the agent holding it left the desk) are the
-    desk's own edges.
+    waiting ticket to an agent) is the desk's own edge; ``requeue`` is
+    :meth:`Desk.requeue <csflow.desk.Desk.requeue>` and also the edge a ticket takes when the
+    agent holding it leaves the desk.
     """
 
     SUBMIT = "submit"

@@ -794,9 +794,15 @@ class Router:
             queue: Its queue (the first queue when omitted).
             due: Its SLA due instant (for deadline keys).
             rule: The name of the rule that chose this routing, for the reason.
-            customer_last_agent: The agent who last served the customer, for the hold (as
-                :meth:`submit`'s *last_agent*); *last_agent* when ``None``.
-            last_contact_at: When the customer was last served by that agent.
+            customer_last_agent: The agent the ticket is held for when the customer has no
+                preferred agent who can take it (as :meth:`submit`'s *last_agent*);
+                *last_agent* when ``None``.  The desk passes the ticket's own agent (its
+                owner, or the agent who resolved it) while that agent is at the desk, and
+                the agent who last served the customer only when the ticket has none: a
+                thread resumes with its own agent, not with whoever served the customer's
+                other tickets since.
+            last_contact_at: When the customer was last served by that agent (for the
+                ``recency`` of :class:`~csflow.routing.strategies.PreferredAgent`).
 
         Raises:
             DuplicateTicketError: The ticket is already waiting or held.
