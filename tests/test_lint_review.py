@@ -409,13 +409,15 @@ def test_after_a_catch_all_a_rule_whose_every_key_is_decided_can_decide_nothing(
     ]
     assert [str(f) for f in lint(rules)] == [
         "rules[2]: warning: rule 'C' comes after the catch-all 'catch' (rules[1]), which always "
-        "matches first; so it can never decide anything in 'first' mode"
+        "matches first, and whenever it matches, the earlier rule 'A' (rules[0]) matches too; "
+        "so it can never decide anything in 'first' mode"
     ]
     # A key no earlier rule decides is still left to it.
     rules[2]["then"] = {"queue": "general", "tags": ["gold"]}
     assert [str(f) for f in lint(rules)] == [
         "rules[2]: warning: rule 'C' comes after the catch-all 'catch' (rules[1]), which always "
-        "matches first; only its 'tags' action(s) can take effect"
+        "matches first, and whenever it matches, the earlier rule 'A' (rules[0]) matches too; "
+        "only its 'tags' action(s) can take effect"
     ]
 
 

@@ -35,7 +35,7 @@ REFUSED: list[tuple[Any, str, str]] = [
     (
         [{"name": "a"}, {"name": "a"}],
         "rules[1].name",
-        "duplicate rule name 'a' (first used by rules[0])",
+        "duplicate rule name 'a' (also used by the rule at index 0)",
     ),
     ([5], "rules[0]", "expected a rule mapping, got 5"),
     ([{1: "x", "name": "a"}], "rules[0]", "keys must be strings, got 1"),

@@ -10,6 +10,9 @@
   - a rule whose condition implies an earlier rule's condition (whenever it matches, the
     earlier one does too), decided by :func:`implies` for the simple, decidable cases.
 
+  The finding names the earlier rules that decide the rule's actions (up to three), the
+  catch-all and any earlier specific rule that decides a key the catch-all leaves open.
+
   Such a rule still takes effect for action keys the earlier rules do not set, so the finding
   says which keys, if any, are left to it; a rule whose every key is left to it (a priority
   rule layered under a queue rule) is not reported.  In ``"all"`` mode later rules override earlier
@@ -45,9 +48,9 @@ from csflow._text import show
 from csflow.errors import ConfigError
 from csflow.model import AgentProfile, SkillRequirement
 from csflow.rules.loader import field_is_known
-from csflow.rules.regex import subject_matcher
+from csflow.rules.regex import REGEX_BUDGET, pattern_cost, subject_matcher
 from csflow.rules.ruleset import RuleSet
-from csflow.rules.syntax import AllOf, AnyOf, Comparison, Condition, Mode, Not
+from csflow.rules.syntax import MAX_SUBJECT_CHARS, AllOf, AnyOf, Comparison, Condition, Mode, Not
 
 __all__ = ["SKILL_ACTIONS", "Finding", "Severity", "implies", "lint"]
 
@@ -59,9 +62,13 @@ SKILL_ACTIONS: Final = ("skill", "skills", "required_skills")
 """Action keys whose values name skills: a name, a list of names, or skill -> proficiency."""
 
 _SKILL_FIELD_PREFIXES = ("agent.skills.", "required_skills.")
-# How many elementary implication steps lint spends on one rule set before giving up (a
-# hostile rule set of 1000 rules with 1000-way conjunctions must not make lint hang).
+# How much work lint spends on one rule set before giving up (a hostile rule set of 1000 rules
+# with 1000-way conjunctions or 1000-value lists must not make lint hang): one unit per
+# implication step and per value compared, and a search of a ``matches`` pattern its
+# estimated worst-case steps on that value over _REGEX_STEPS_PER_UNIT (one unit is about a
+# microsecond of work, a regex step some 7-20 ns).  A budget runs out in a second or two.
 _IMPLICATION_BUDGET = 2_000_000
+_REGEX_STEPS_PER_UNIT = 50
 
 
 @attrs.frozen
@@ -94,10 +101,46 @@ class _Whole(Protocol):
 
 
 class _Budget:
-    __slots__ = ("left",)
+    """The work left to one check, and what it has worked out so far (each distinct ``in``
+    operand as a set, each search result), so that nothing costly is done twice."""
+
+    __slots__ = ("left", "members", "searched")
 
     def __init__(self, steps: int) -> None:
         self.left = steps
+        # id(operand) -> (operand, its set): the operand is held, so its id is not reused.
+        self.members: dict[int, tuple[Any, frozenset[Any]]] = {}
+        self.searched: dict[tuple[str, str], bool] = {}
+
+    def members_of(self, operand: Any) -> frozenset[Any]:
+        """The values of an ``in``/``not_in`` operand as a set, built once per operand (its
+        size charged then)."""
+        found = self.members.get(id(operand))
+        if found is None:
+            self.left -= len(operand)
+            found = (operand, frozenset(operand))
+            self.members[id(operand)] = found
+        return found[1]
+
+    def search(self, pattern: str, value: object) -> bool | None:
+        """Whether *pattern*'s ``matches`` accepts *value*, charged by the search's estimated
+        cost; ``None`` when the budget cannot pay for it (the search is not run)."""
+        if not isinstance(value, str):
+            return False
+        key = (pattern, value)
+        found = self.searched.get(key)
+        if found is not None:
+            return found
+        chars = min(len(value), MAX_SUBJECT_CHARS)
+        # The estimate is for MAX_SUBJECT_CHARS characters; a search's work grows at least
+        # linearly with the subject, so a shorter one costs at most its share.
+        steps = _steps(pattern) * (chars + 1) // (MAX_SUBJECT_CHARS + 1)
+        self.left -= 1 + steps // _REGEX_STEPS_PER_UNIT
+        if self.left < 0:
+            return None
+        found = _matcher(pattern)(value)
+        self.searched[key] = found
+        return found
 
 
 _NUMBER = (int, float)
@@ -138,30 +181,43 @@ _ORDER: dict[str, Callable[[Any, Any], Any]] = {
 _matcher = functools.lru_cache(maxsize=256)(subject_matcher)
 
 
-def _accepts(value: Any, cond: Comparison) -> bool:
-    """Whether a present field with scalar *value* satisfies *cond* (never raises)."""
+@functools.lru_cache(maxsize=256)
+def _steps(pattern: str) -> int:
+    """A pattern's estimated worst-case steps on MAX_SUBJECT_CHARS characters."""
+    try:
+        return pattern_cost(pattern)
+    except Exception:  # a shape the cost model refuses: as costly as any accepted one
+        return REGEX_BUDGET
+
+
+def _accepts(value: Any, cond: Comparison, budget: _Budget) -> bool | None:
+    """Whether a present field with scalar *value* satisfies *cond* (never raises); a unit
+    of *budget* (a search: its cost), and ``None`` when the budget cannot pay for it."""
     op, operand = cond.op, cond.value
+    budget.left -= 1
+    if budget.left < 0:
+        return None
     try:
         if op == "eq":
             return bool(value == operand)
         if op == "ne":
             return bool(value != operand)
         if op == "in":
-            return value in frozenset(operand)
+            return value in budget.members_of(operand)
         if op == "not_in":
-            return value not in frozenset(operand)
+            return value not in budget.members_of(operand)
         if op in _ORDER:
             return bool(_ORDER[op](value, operand))
         if op == "contains":
             return isinstance(value, str) and isinstance(operand, str) and operand in value
         if op == "matches":
-            return _matcher(operand)(value)
+            return budget.search(operand, value)
         return bool(operand)  # exists: a present field
     except Exception:
         return False
 
 
-def _comparison_implies(b: Comparison, a: Comparison) -> bool:
+def _comparison_implies(b: Comparison, a: Comparison, budget: _Budget) -> bool:
     if b.field != a.field:
         return False
     if a.op == "exists":
@@ -171,15 +227,27 @@ def _comparison_implies(b: Comparison, a: Comparison) -> bool:
         return b.op == "exists" and not b.value
     if b.op in ("eq", "in"):
         # b holds only for these values, so a must accept each of them.
-        values = (b.value,) if b.op == "eq" else tuple(b.value)
-        return all(_accepts(v, a) for v in values)
+        values = (b.value,) if b.op == "eq" else b.value
+        # None (out of budget: cannot tell) is not True either.
+        return all(_accepts(v, a, budget) for v in values)
     if b.op in ("ne", "not_in") and a.op in ("ne", "not_in"):
-        excluded_b = frozenset((b.value,) if b.op == "ne" else b.value)
-        excluded_a = frozenset((a.value,) if a.op == "ne" else a.value)
-        return excluded_a <= excluded_b
+        excluded_b = frozenset((b.value,)) if b.op == "ne" else budget.members_of(b.value)
+        if a.op == "ne":
+            return a.value in excluded_b
+        budget.left -= len(a.value)
+        return budget.left >= 0 and budget.members_of(a.value) <= excluded_b
     if b.op in _ORDER and a.op in _ORDER:
         return _bound_implies(b.op, b.value, a.op, a.value)
     return False
+
+
+def _is_exists(cond: Condition) -> bool:
+    return isinstance(cond, Comparison) and cond.op == "exists"
+
+
+def _exists_flipped(cond: Condition) -> Comparison:
+    assert isinstance(cond, Comparison)
+    return Comparison(cond.field, "exists", not cond.value)
 
 
 def _implies(b: Condition, a: Condition, budget: _Budget) -> bool:
@@ -188,6 +256,11 @@ def _implies(b: Condition, a: Condition, budget: _Budget) -> bool:
         return False
     if b == a:
         return True
+    # "not: {exists: x}" is "exists: not x" (a field is either there or not).
+    if isinstance(b, Not) and _is_exists(b.condition):
+        b = _exists_flipped(b.condition)
+    if isinstance(a, Not) and _is_exists(a.condition):
+        a = _exists_flipped(a.condition)
     # Each step below is sound on its own; together they decide the simple cases.
     if isinstance(b, Not) and isinstance(b.condition, Not):
         return _implies(b.condition.condition, a, budget)  # not-not x is x
@@ -205,7 +278,7 @@ def _implies(b: Condition, a: Condition, budget: _Budget) -> bool:
         # b implies "not x" when b and x never hold together (for b = "not y": x implies y).
         return _disjoint(b, a.condition, budget)
     if isinstance(b, Comparison) and isinstance(a, Comparison):
-        return _comparison_implies(b, a)
+        return _comparison_implies(b, a, budget)
     return False
 
 
@@ -215,7 +288,8 @@ def implies(condition: Condition | None, other: Condition | None) -> bool:
     Sound but incomplete: ``True`` is always right, ``False`` may mean "could not tell".  It
     decides the simple cases: equal conditions, a conjunction with more conditions than
     another (``all`` superset), ``eq``/``in`` values that are a subset of another ``in`` (or
-    disjoint from a ``not_in``), tighter numeric or string bounds, ``exists``, a condition
+    disjoint from a ``not_in``), tighter numeric or string bounds, ``exists`` (``not`` of
+    ``exists: true`` is ``exists: false``, and the other way round), a condition
     that never holds together with the one under a ``not`` (``eq: "gold"`` implies
     ``not: {eq: "silver"}``), and these through ``all``, ``any`` and ``not``.  ``None`` (no
     ``when``) is "always".
@@ -306,10 +380,10 @@ class _Space:
         return frozenset(v if v is _ABSENT else project(v) for v in values)
 
 
-def _holds(value: Any, cond: Comparison) -> bool:
+def _holds(value: Any, cond: Comparison, budget: _Budget) -> bool | None:
     if value is _ABSENT:
         return cond.op == "exists" and not cond.value
-    return _accepts(value, cond)
+    return _accepts(value, cond, budget)
 
 
 def _residual(cond: Condition, space: _Space, budget: _Budget) -> Condition | bool:
@@ -325,7 +399,9 @@ def _residual(cond: Condition, space: _Space, budget: _Budget) -> Condition | bo
         values = space.seen(cond)
         if values is None:
             return cond
-        results = {_holds(v, cond) for v in values}
+        results = {_holds(v, cond, budget) for v in values}
+        if None in results:
+            return cond  # out of budget: undecided
         if results == {True}:
             return True
         return cond if True in results else False
@@ -347,7 +423,7 @@ def _residual(cond: Condition, space: _Space, budget: _Budget) -> Condition | bo
     return AllOf(tuple(parts)) if every else AnyOf(tuple(parts))
 
 
-def _comparisons_disjoint(b: Comparison, a: Comparison) -> bool:
+def _comparisons_disjoint(b: Comparison, a: Comparison, budget: _Budget) -> bool:
     if b.field != a.field:
         return False
     if b.op == "exists" and not b.value:
@@ -357,8 +433,9 @@ def _comparisons_disjoint(b: Comparison, a: Comparison) -> bool:
         return True
     for x, y in ((b, a), (a, b)):
         if x.op in ("eq", "in"):
-            values = (x.value,) if x.op == "eq" else tuple(x.value)
-            return not any(_accepts(v, y) for v in values)
+            values = (x.value,) if x.op == "eq" else x.value
+            # None (out of budget: cannot tell) is not False either.
+            return all(_accepts(v, y, budget) is False for v in values)
     return False
 
 
@@ -379,7 +456,7 @@ def _disjoint(b: Condition, a: Condition, budget: _Budget) -> bool:
         return _implies(a, b.condition, budget)
     if isinstance(a, Not):
         return _implies(b, a.condition, budget)
-    return _comparisons_disjoint(b, a)
+    return _comparisons_disjoint(b, a, budget)
 
 
 def _conjuncts(cond: Condition) -> Iterator[Condition]:
@@ -564,17 +641,26 @@ def _shadowing(rules: RuleSet) -> list[Finding]:
                 if rule.when is None and catch_all is None:
                     catch_all = j
                 continue
+            # The earlier rules that decide one of this rule's keys (the ones to blame).
+            mine = rule.then.keys()
+            deciders = [i for i in earlier if rules.rules[i].then.keys() & mine] or earlier[:1]
             if catch_all is not None:
                 head = (
                     f"rule {rule.name!r} comes after the catch-all "
                     f"{rules.rules[catch_all].name!r} (rules[{catch_all}]), which always "
                     "matches first"
                 )
+                # An earlier specific rule that decides a key the catch-all leaves open.
+                free = mine - rules.rules[catch_all].then.keys()
+                also = [
+                    i
+                    for i in deciders
+                    if rules.rules[i].when is not None and rules.rules[i].then.keys() & free
+                ]
+                if also:
+                    head += f", and whenever it matches, {_earlier(rules, also)}"
             else:
-                head = (
-                    f"whenever rule {rule.name!r} matches, the earlier rule "
-                    f"{rules.rules[earlier[0]].name!r} (rules[{earlier[0]}]) matches too"
-                )
+                head = f"whenever rule {rule.name!r} matches, {_earlier(rules, deciders)}"
             if left:
                 tail = f"only its {', '.join(map(repr, left))} action(s) can take effect"
             else:
@@ -587,6 +673,16 @@ def _shadowing(rules: RuleSet) -> list[Finding]:
             Finding("rules", "info", "the rule set is too large to check every implication")
         )
     return findings
+
+
+def _earlier(rules: RuleSet, which: Sequence[int]) -> str:
+    """``the earlier rule 'a' (rules[0]) matches too`` for one or more rules (three named)."""
+    named = [f"{rules.rules[i].name!r} (rules[{i}])" for i in which[:3]]
+    if len(which) > 3:
+        named.append(f"{len(which) - 3} more")
+    if len(named) == 1:
+        return f"the earlier rule {named[0]} matches too"
+    return f"the earlier rules {', '.join(named[:-1])} and {named[-1]} match too"
 
 
 def _check_name(

@@ -448,8 +448,16 @@ def _because(decision: Decision) -> str:
     return decision.reason[0].lower() + decision.reason[1:] if decision.reason else ""
 
 
+def _fields(context: PolicyContext) -> dict[str, Any]:
+    """*context*'s fields, after checking that it is a :class:`PolicyContext` (a dict or
+    ``None`` passed by mistake is a ConfigError, not an AttributeError)."""
+    if not isinstance(context, PolicyContext):
+        raise ConfigError(f"context must be a PolicyContext, got {show(context)}", "context")
+    return context.fields()
+
+
 def _decided(rules: RuleSet, context: PolicyContext, key: str) -> tuple[Decision, Any, str | None]:
-    decision = rules.evaluate(context.fields())
+    decision = rules.evaluate(_fields(context))
     sources = decision.sources.get(key)
     if sources is None:
         return decision, None, None
@@ -476,7 +484,11 @@ class RulePriorityPolicy:
         _check_priorities(self.rules)
 
     def __call__(self, context: PolicyContext, /) -> PolicyResult[Priority]:
-        """The priority for *context*'s ticket, and why."""
+        """The priority for *context*'s ticket, and why.
+
+        Raises:
+            ConfigError: *context* is not a :class:`PolicyContext` (path ``context``).
+        """
         decision, value, rule = _decided(self.rules, context, "priority")
         if rule is None:
             own = context.ticket.priority
@@ -514,7 +526,11 @@ class RuleSlaSelectionPolicy:
             raise ConfigError(f"default must be a non-empty name or None, got {show(self.default)}")
 
     def __call__(self, context: PolicyContext, /) -> PolicyResult[str | None]:
-        """The SLA policy name for *context*'s ticket, and why."""
+        """The SLA policy name for *context*'s ticket, and why.
+
+        Raises:
+            ConfigError: *context* is not a :class:`PolicyContext` (path ``context``).
+        """
         decision, value, rule = _decided(self.rules, context, "sla_policy")
         if rule is None:
             return PolicyResult(
@@ -549,7 +565,11 @@ class RuleQueuePolicy:
             raise ConfigError(f"default must be a non-empty queue name, got {show(self.default)}")
 
     def __call__(self, context: PolicyContext, /) -> PolicyResult[str]:
-        """The queue for *context*'s ticket, and why."""
+        """The queue for *context*'s ticket, and why.
+
+        Raises:
+            ConfigError: *context* is not a :class:`PolicyContext` (path ``context``).
+        """
         decision, value, rule = _decided(self.rules, context, "queue")
         if rule is None:
             return PolicyResult(
@@ -641,8 +661,12 @@ class RuleEscalationPolicy:
         _check_name_list(self.rules, "tags")
 
     def __call__(self, context: PolicyContext, /) -> PolicyResult[Escalation]:
-        """The escalation for *context* (empty when no rule asks for one), and why."""
-        decision = self.rules.evaluate(context.fields())
+        """The escalation for *context* (empty when no rule asks for one), and why.
+
+        Raises:
+            ConfigError: *context* is not a :class:`PolicyContext` (path ``context``).
+        """
+        decision = self.rules.evaluate(_fields(context))
         matched = [self.rules.rule(name).then for name in decision.matched]
 
         def names(key: str) -> tuple[str, ...]:

@@ -755,6 +755,11 @@ class DeskConfig:
             tr = d["triage"]
             if listed:
                 tr = {"rules": tr}
+            elif not isinstance(tr, Mapping):
+                raise ConfigError(
+                    f"expected a list of rules or a mapping {{mode, rules}}, got {show(tr)}",
+                    "triage",
+                )
             tm = mapping(tr, "triage")
             check_keys(tm, ("mode", "rules"), "triage")
             mode = tm.get("mode", "first")

@@ -5,10 +5,15 @@ another config is noticed (and refused unless the host asks for the change): a f
 target edited from ``PT15M`` to ``PT1M`` would otherwise move every open deadline silently.
 
 The canonical form walks the config's attrs values field by field: mappings sorted by key,
-sets sorted, enums by value, instants and durations by ISO text, time zones by key, and
-:class:`~decimal.Decimal` amounts (goodwill allowances and limits) by their exact value, so
-that amounts equal as numbers -- ``1000`` and ``1000.00`` -- have one fingerprint, as they make
-equal configs (``DeskConfig.__eq__`` compares amounts by value too).  Code
+sets sorted, enums by value, instants and durations by ISO text, time zones by key, a float
+equal to an integer as that integer, and :class:`~decimal.Decimal` amounts (goodwill
+allowances and limits) by their exact value, so that values equal as numbers -- ``1000`` and
+``1000.00``, a rule operand ``5000000`` and ``5000000.0`` -- have one fingerprint, as they
+make equal configs (``DeskConfig.__eq__`` compares them by value too).  A rule set counts its
+rules and, when it is not the mode its place loads rules in (``"first"``, and ``"all"`` for a
+:class:`~csflow.policies.RuleEscalationPolicy`'s), its mode: a snapshot taken under
+``"first"`` triage is refused under ``"all"``, while a rule set in its usual mode has the
+fingerprint it had before the mode counted.  Code
 policies (a priority policy, a strategy, a key policy ... any callable that is not plain data)
 count by their qualified name (``myapp.policies.vip_first``): the fingerprint cannot see inside
 code, so editing a function body without renaming it is not noticed -- name a changed policy
@@ -20,7 +25,9 @@ every config (the deepest plain data a config holds, a rule's condition, is boun
 rules' own nesting limit); only a code policy's own data deeper than that is cut short.  It
 was cut 64 levels deep before (same version): :func:`fingerprint_changes`, given the config,
 takes a part hash of that form for the same field, so a snapshot written then of a config with
-rules nested about 30 levels deep restores under it.  The hash is SHA-256 of the canonical
+rules nested about 30 levels deep restores under it; the same for the form before floats equal
+to integers were written as integers (a snapshot of a config with ``ge: 5000000.0`` restores
+under that config).  The hash is SHA-256 of the canonical
 JSON, the same on every machine and run.
 """
 
@@ -37,7 +44,8 @@ from typing import Any, Final
 import attrs
 
 from csflow.desk.config import DeskConfig
-from csflow.rules import MAX_NESTING
+from csflow.policies import RuleEscalationPolicy
+from csflow.rules import MAX_NESTING, RuleSet
 
 __all__ = ["FINGERPRINT_VERSION", "config_fingerprint", "fingerprint_changes"]
 
@@ -84,9 +92,14 @@ def _decimal(value: Decimal) -> str:
     return f"decimal:{'-' if sign else ''}{kept}e{exponent + len(text) - len(kept)}"
 
 
-def _canon(value: object, depth: int = 0, limit: int = _MAX_CANON_DEPTH) -> Any:
+def _canon(value: object, depth: int = 0, limit: int = _MAX_CANON_DEPTH, raw: bool = False) -> Any:
+    """The canonical form of *value*; *limit* and *raw* (floats as they are) give the older
+    forms :func:`fingerprint_changes` accepts."""
     if depth > limit:
         return "..."  # only host data reaches this far (a cycle in a policy object's data)
+    if type(value) is float and not raw and value.is_integer():
+        # Equal as numbers, one form: 5000000.0 is 5000000 (and -0.0 is 0).
+        return int(value)
     if value is None or isinstance(value, bool | int | float | str):
         return value
     if isinstance(value, Decimal):
@@ -94,7 +107,7 @@ def _canon(value: object, depth: int = 0, limit: int = _MAX_CANON_DEPTH) -> Any:
         # read as code ("code:decimal.Decimal"), which hid every edited amount.
         return _decimal(value)
     if isinstance(value, enum.Enum):
-        return _canon(value.value, depth + 1, limit)
+        return _canon(value.value, depth + 1, limit, raw)
     if isinstance(value, datetime | date | time):
         return value.isoformat()
     if isinstance(value, timedelta):
@@ -102,26 +115,30 @@ def _canon(value: object, depth: int = 0, limit: int = _MAX_CANON_DEPTH) -> Any:
     if isinstance(value, tzinfo):
         return str(value)
     if isinstance(value, Mapping):
-        return [[str(k), _canon(v, depth + 1, limit)] for k, v in sorted(value.items(), key=_key)]
+        return [
+            [str(k), _canon(v, depth + 1, limit, raw)] for k, v in sorted(value.items(), key=_key)
+        ]
     if isinstance(value, frozenset | set):
-        return sorted((_canon(v, depth + 1, limit) for v in value), key=_dump)
+        return sorted((_canon(v, depth + 1, limit, raw) for v in value), key=_dump)
     if isinstance(value, tuple | list):
-        return [_canon(v, depth + 1, limit) for v in value]
+        return [_canon(v, depth + 1, limit, raw) for v in value]
     if attrs.has(type(value)):
         fields = attrs.fields(type(value))  # type: ignore[arg-type]
         return [
             _qualname(value),
             {
-                f.name: _canon(getattr(value, f.name), depth + 1, limit)
+                f.name: _field(value, getattr(value, f.name), depth + 1, limit, raw)
                 for f in fields
                 if _counted(f, getattr(value, f.name))
             },
         ]
+    if isinstance(value, RuleSet):
+        return _rule_set(value, "first", depth, limit, raw)
     for reader in ("to_dicts", "to_dict"):
         method = getattr(value, reader, None)
         if callable(method):
             try:
-                return [_qualname(value), _canon(method(), depth + 1, limit)]
+                return [_qualname(value), _canon(method(), depth + 1, limit, raw)]
             except Exception:
                 break
     slots = getattr(type(value), "__slots__", None)
@@ -129,9 +146,29 @@ def _canon(value: object, depth: int = 0, limit: int = _MAX_CANON_DEPTH) -> Any:
     if data is None and slots:
         data = {s: getattr(value, s, None) for s in slots if not s.startswith("__")}
     if data and not callable(value):
-        return [_qualname(value), _canon(dict(data), depth + 1, limit)]
+        return [_qualname(value), _canon(dict(data), depth + 1, limit, raw)]
     # Code: a function, or a callable object of no data: its name is its identity.
     return f"code:{_qualname(value)}"
+
+
+def _field(owner: object, value: object, depth: int, limit: int, raw: bool) -> Any:
+    """An attrs field's canonical form: a rule set's mode counts when it is not the one its
+    owner loads rules in (``"all"`` for an escalation policy, else ``"first"``)."""
+    if isinstance(value, RuleSet):
+        default = "all" if isinstance(owner, RuleEscalationPolicy) else "first"
+        return _rule_set(value, default, depth, limit, raw)
+    return _canon(value, depth, limit, raw)
+
+
+def _rule_set(rules: RuleSet, default: str, depth: int, limit: int, raw: bool) -> Any:
+    """A rule set: its rules, and its mode when it is not *default* (so that the forms written
+    before the mode counted stay the same for every rule set in its usual mode)."""
+    if depth > limit:
+        return "..."
+    form = [_qualname(rules), _canon(rules.to_dicts(), depth + 1, limit, raw)]
+    if rules.mode != default:
+        form.append(f"mode:{rules.mode}")
+    return form
 
 
 def _counted(field: attrs.Attribute[Any], value: object) -> bool:
@@ -168,7 +205,7 @@ def config_fingerprint(config: DeskConfig) -> dict[str, Any]:
     ``keep_history`` and ``keep_log`` are left out (they change memory, not decisions).
     """
     parts = {
-        f.name: _hash(_canon(getattr(config, f.name)))
+        f.name: _hash(_field(config, getattr(config, f.name), 0, _MAX_CANON_DEPTH, False))
         for f in attrs.fields(DeskConfig)
         if f.name not in _IGNORED
     }
@@ -181,9 +218,11 @@ def fingerprint_changes(
     """The config fields whose part hashes differ between two fingerprints, sorted.
 
     Every field when the versions differ or *old* has no parts.  With *config* (the one
-    *new* was made of), a part of *old* that is the hash *config*'s field had before the
-    canonical form was complete (cut 64 levels deep: only rules nested about 30 levels deep
-    reach that far) is the same field: a snapshot written then under this config restores.
+    *new* was made of), a part of *old* that is a hash *config*'s field had in an older
+    canonical form is the same field, so that a snapshot written then under this config
+    restores: the form before it was complete (cut 64 levels deep: only rules nested about
+    30 levels deep reach that far), and the form before floats equal to integers were
+    written as integers (a rule operand ``5000000.0``).
     """
     if old.get("version") != new.get("version") or not isinstance(old.get("parts"), Mapping):
         return sorted(new["parts"])
@@ -192,9 +231,14 @@ def fingerprint_changes(
         k
         for k in set(a) | set(b)
         if a.get(k) != b.get(k)
-        and not (
-            config is not None
-            and k in b
-            and a.get(k) == _hash(_canon(getattr(config, k), 0, _LEGACY_CANON_DEPTH))
-        )
+        and not (config is not None and k in b and _older(a.get(k), config, k))
+    )
+
+
+def _older(part: object, config: DeskConfig, name: str) -> bool:
+    """Whether *part* is the hash of *config*'s field *name* in an older canonical form."""
+    value = getattr(config, name)
+    return any(
+        part == _hash(_field(config, value, 0, limit, True))
+        for limit in (_MAX_CANON_DEPTH, _LEGACY_CANON_DEPTH)
     )

@@ -24,6 +24,11 @@ evaluation, which is what the rule set's regex budget
 Field resolution is the same in both: a dotted path is followed one segment at a time through
 mapping keys or, for other objects, attributes that are not methods; anything that fails along
 the way makes the field missing (the sentinel ``_MISSING``, which no context can contain).
+
+The generated source stays proportional to the rule set: a path of up to three segments is
+resolved inline, a longer one by one small function per distinct path, and a rule set whose
+source would exceed :data:`MAX_GENERATED_CHARS` (several thousand conditions) gets no
+generated function: its safe evaluator alone answers, the same answers, more slowly.
 """
 
 from __future__ import annotations
@@ -246,6 +251,36 @@ def compile_condition(cond: Condition) -> Callable[[Any], bool]:
 # The fast evaluator: one generated function per rule set, for plain-dict contexts
 
 
+_INLINE_SEGMENTS: Final = 3
+"""Field paths of at most this many segments are resolved inline in the generated source;
+a longer one is resolved by one small function per distinct path (:func:`_dict_resolver`), so
+that a comparison's source stays short whatever its field."""
+MAX_GENERATED_CHARS: Final = 1_000_000
+"""The longest generated source :func:`generate_evaluator` compiles; a rule set whose fast
+evaluator would be longer (several thousand conditions) is evaluated by its safe evaluator
+alone, so that loading stays proportional to the document (compiling a megabyte of source
+takes about a third of a second and 100 MB)."""
+
+
+def _dict_resolver(segments: tuple[str, ...]) -> Callable[[Any], Any]:
+    """The generated code's resolution of a long path, given a plain ``dict`` context: the
+    same steps as the inline form (and as :func:`_resolver`)."""
+    first, rest = segments[0], segments[1:]
+
+    def resolve(c: dict[str, Any]) -> Any:
+        v = c.get(first, _MISSING)
+        for key in rest:
+            if type(v) is dict:
+                v = v.get(key, _MISSING)
+            elif v is _MISSING:
+                break
+            else:
+                v = _step(v, key)
+        return v
+
+    return resolve
+
+
 class _CodeGen:
     """Emits Python expressions for conditions.  Only generated names and fixed operators
     reach the source text; configuration values live in ``namespace``."""
@@ -258,6 +293,7 @@ class _CodeGen:
             "_contains": _contains,
         }
         self.counter = 0
+        self.resolvers: dict[str, str] = {}
 
     def name(self, prefix: str, value: Any = _MISSING) -> str:
         self.counter += 1
@@ -268,6 +304,8 @@ class _CodeGen:
 
     def resolve(self, field: str) -> str:
         segments = field.split(".")
+        if len(segments) > _INLINE_SEGMENTS:
+            return f"{self.resolver(field)}(c)"
         expr = f"c.get({self.name('k', segments[0])}, _M)"
         for segment in segments[1:]:
             tmp = self.name("t")
@@ -276,6 +314,15 @@ class _CodeGen:
                 f"({tmp}.get({key}, _M) if type({tmp} := {expr}) is dict else _step({tmp}, {key}))"
             )
         return expr
+
+    def resolver(self, field: str) -> str:
+        """The name of a function that resolves *field* in a plain-``dict`` context: one per
+        distinct path, however many comparisons read it."""
+        name = self.resolvers.get(field)
+        if name is None:
+            name = self.name("f", _dict_resolver(tuple(field.split("."))))
+            self.resolvers[field] = name
+        return name
 
     def condition(self, cond: Condition) -> str:
         if isinstance(cond, AllOf):
@@ -314,9 +361,13 @@ class _CodeGen:
             return "(" + " or ".join(self.guarded(c) for c in cond.conditions) + ")"
         if isinstance(cond, Not):
             return f"(not {self.guarded(cond.condition)})"
-        value = "c"
-        for segment in cond.field.split("."):
-            value = f"_step({value}, {self.name('k', segment)})"
+        segments = cond.field.split(".")
+        if len(segments) > _INLINE_SEGMENTS:
+            value = f"{self.resolver(cond.field)}(c)"
+        else:
+            value = "c"
+            for segment in segments:
+                value = f"_step({value}, {self.name('k', segment)})"
         if cond.op == "exists":
             return f"({value} is {'not ' if cond.value else ''}_M)"
         return f"{self.name('g', _test(cond.op, cond.value))}({value})"
@@ -408,6 +459,8 @@ def generate_evaluator(
             "    return d",
         ]
     source = "\n".join(lines)
+    if len(source) > MAX_GENERATED_CHARS:
+        return None
     namespace = dict(gen.namespace)
     namespace.update(namespace_extra)
     try:

@@ -119,7 +119,9 @@ class Loader:
             rule = self.rule(item, f"rules[{i}]")
             if rule.name in seen:
                 raise ConfigError(
-                    f"duplicate rule name {rule.name!r} (first used by rules[{seen[rule.name]}])",
+                    # No path in the text: a desk names these rules triage[i] or triage.rules[i].
+                    f"duplicate rule name {rule.name!r} "
+                    f"(also used by the rule at index {seen[rule.name]})",
                     f"rules[{i}].name",
                 )
             seen[rule.name] = i
