@@ -348,7 +348,7 @@ def _parser() -> argparse.ArgumentParser:
         "--jobs",
         type=int,
         metavar="J",
-        help="--verify: processes of the local pool (default: one per CPU)",
+        help="--verify: processes of the local pool (default: one per CPU, at most one per run of a round)",
     )
     _common(staff)
 

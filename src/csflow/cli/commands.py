@@ -414,6 +414,12 @@ def staff(args: argparse.Namespace) -> str:
         planning.check_roster(plan, st)
     if args.verify:
         planning.check_verify(doc, st)
+        assert doc is not None  # check_verify: a config file with a simulation
+        # What `simulate` refuses (and `lint` calls an error): traffic no agent group takes,
+        # whose contacts would wait unanswered in every run.
+        _, verify_sim = doc.configs()
+        assert verify_sim is not None
+        check_scenario(doc.data, verify_sim, staffed=True)
         seeds = (
             args.seeds if args.seeds else st.get("verify", {}).get("seeds", planning.DEFAULT_SEEDS)
         )
@@ -477,6 +483,12 @@ def staff(args: argparse.Namespace) -> str:
     return render(args.format, tables)
 
 
+def _shown_load(load: float) -> float:
+    """*load* to two decimals, or to three significant digits where two decimals would show a
+    load that is not zero as 0 (``1e-09``, not ``0.0``, beside one agent needed)."""
+    return float(f"{load:.3g}") if 0 < load < 0.005 else round(load, 2)
+
+
 def _staff_one(args: argparse.Namespace, inputs: PlanInputs) -> str:
     """One interval of ``--load`` Erlangs (or ``--rate`` an hour), times the peak factor:
     the fewest agents that meet the level (or ``--agents``), the heads to schedule for them
@@ -514,17 +526,26 @@ def _staff_one(args: argparse.Namespace, inputs: PlanInputs) -> str:
             f"most {MAX_LOAD:g} Erlangs, got {inputs.peak:g}",
             "--peak" if args.peak is not None else "staffing.peak",
         ) from None
-    if patience is None:
-        needed = agents_for_service_level(load, aht, target, level)
-    else:
-        needed = agents_for_service_level_a(load, aht, target, level, patience)
+    needed: int | None
+    try:
+        if patience is None:
+            needed = agents_for_service_level(load, aht, target, level)
+        else:
+            needed = agents_for_service_level_a(load, aht, target, level, patience)
+    except ConfigError:
+        if args.agents is None:
+            raise
+        # Only the search for the fewest agents is refused: the agents asked about are
+        # still evaluated (their own refusal, if any, names them), agents_needed is null.
+        needed = None
     n = args.agents if args.agents is not None else needed
+    assert n is not None
     available = 1 - Fraction(repr(inputs.shrinkage))  # as staffing_plan: the decimal written
     heads = math.ceil(Fraction(n) / available)
     model = "Erlang C" if patience is None else "Erlang A"
     record: dict[str, Any] = {
         "model": model,
-        "load_erlangs": round(load, 2),
+        "load_erlangs": _shown_load(load),
         "level": level,
         "target_s": target.total_seconds(),
         "patience_s": None if patience is None else patience.total_seconds(),
@@ -566,7 +587,7 @@ def _staff_one(args: argparse.Namespace, inputs: PlanInputs) -> str:
     if patience is not None:
         model += f", mean patience {format_duration(patience)}"
     title = (
-        f"{model}: load {load:.2f} Erlang"
+        f"{model}: load {_shown_load(load) if 0 < load < 0.005 else f'{load:.2f}'} Erlang"
         + (f" (x{inputs.peak:g} peak)" if inputs.peak != 1 else "")
         + f", AHT {format_duration(aht)}, {level:.0%} within {format_duration(target)}"
         + (f", shrinkage {inputs.shrinkage:.0%}" if inputs.shrinkage else "")
@@ -605,16 +626,19 @@ def _document_message(finding: Finding, listed: bool) -> str:
     return re.sub(r"\(rules(\[\d+\])\)", lambda m: f"({head}{m[1]})", finding.message)
 
 
-def scenario_findings(desk: DeskConfig, sim: SimConfig) -> list[tuple[str, str, str]]:
+def scenario_findings(
+    desk: DeskConfig, sim: SimConfig, *, staffed: bool = False
+) -> list[tuple[str, str, str]]:
     """What the simulation asks of the desk that it cannot give, beyond what
     :meth:`SimConfig.check_desk` refuses (names the desk does not declare, escalations it
     refuses): a channel of the traffic no agent group can take (an error: its contacts are
-    never answered)."""
+    never answered).  With *staffed*, every group counts whatever its ``count`` (``staff
+    --verify`` sets the count of its one group per interval)."""
     findings: list[tuple[str, str, str]] = []
     takers = {
         channel
         for g in sim.agents
-        if g.count > 0
+        if staffed or g.count > 0
         for channel, slots in g.capacity.items()
         if slots > 0
     }
@@ -631,14 +655,15 @@ def scenario_findings(desk: DeskConfig, sim: SimConfig) -> list[tuple[str, str, 
     return findings
 
 
-def check_scenario(data: Mapping[str, Any], sim: SimConfig) -> None:
-    """Refuse, before any run, a simulation that :func:`scenario_findings` finds an error in.
+def check_scenario(data: Mapping[str, Any], sim: SimConfig, *, staffed: bool = False) -> None:
+    """Refuse, before any run, a simulation that :func:`scenario_findings` finds an error in
+    (*staffed* as there).
 
     Raises:
         ConfigError: The first such error, at its path.
     """
     desk = desk_config(data.get("desk", {}))
-    for path, severity, message in scenario_findings(desk, sim):
+    for path, severity, message in scenario_findings(desk, sim, staffed=staffed):
         if severity == "error":
             raise ConfigError(message, path)
 

@@ -24,7 +24,9 @@ format, the keys, durations in the forms people write (``6m``, ``6min``, ``PT6M`
 turned into seconds here because the library reads ISO 8601 and seconds), the arrival-rate
 profile (reported as ``08:00``, not as an internal value), the desk and the simulation
 (built once with the library's own readers, so every error carries the path to the bad
-field).
+field).  YAML reads a plain scalar with a colon as YAML 1.2 and JSON do, as a string: an
+unquoted ``13:00`` is the time 13:00, not YAML 1.1's base-60 number 780 (seconds, to a field
+that takes a duration); a field that wants a number refuses it at its path.
 
 Streams -- a desk's events (``csflow report``), past arrivals (``csflow forecast``) -- are read
 one line at a time (:func:`read_lines`, :func:`read_json_rows`), within
@@ -269,6 +271,11 @@ def strict_json(text: str) -> Any:
     return data
 
 
+# The implicit YAML tags of numbers, and what keeps their resolvers off a scalar with a colon.
+_NUMBERS: Final = frozenset({"tag:yaml.org,2002:int", "tag:yaml.org,2002:float"})
+_NO_COLON: Final = "(?![^:]*:)"
+
+
 def _yaml(text: str) -> Any:
     try:
         import yaml
@@ -312,6 +319,21 @@ def _yaml(text: str) -> Any:
 
     loader_class.compose_node = counted
     loader_class.add_constructor("tag:yaml.org,2002:map", mapping)
+    # YAML 1.1 (PyYAML) reads an unquoted 13:00 as the base-60 int 780 and 1:30.5 as the
+    # float 90.5: a time of day written as a person types it would be read as seconds.  As
+    # YAML 1.2 and JSON do, a plain scalar with a colon is a string here: the time 13:00
+    # where a time is meant, refused at its path where a number is.  (No YAML 1.1 int or
+    # float other than a sexagesimal one holds a colon.)
+    loader_class.yaml_implicit_resolvers = {
+        first: [
+            (
+                tag,
+                re.compile(_NO_COLON + regexp.pattern, regexp.flags) if tag in _NUMBERS else regexp,
+            )
+            for tag, regexp in resolvers
+        ]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
     data = yaml.load(text, Loader=loader_class)  # a SafeLoader: no arbitrary objects
     # Aliases share one value however often they appear: a few hundred bytes of nested
     # aliases read as a document of billions of values for whatever walks it.  The values

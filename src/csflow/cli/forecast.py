@@ -14,6 +14,10 @@ that override them, the forecast file, and a forecast made of a simulation's arr
   when clocks spring forward) is an error naming the row; the hour that repeats when clocks
   fall back may be written twice, in order: the second ``01:00`` after ``01:30`` is the
   second ``01:00`` (after the change), as a wall clock reads them.
+* The header names are read in any case (``Start,Arrivals``), blank lines are skipped, and a
+  row is named by the file's line it ends on (``f.csv:6``), as ``csflow forecast`` names its
+  rows; a quoted ``start``, ``arrivals`` or ``duration`` cell that holds a line break is
+  refused there, not read as one value.
 * Rows without a ``duration`` last the plan's interval; rows evenly spaced at another
   spacing (an hourly forecast read as half hours) are refused, naming the ``--interval``.
 * A plan from the arrival profile integrates the piecewise-constant rate over each interval,
@@ -25,6 +29,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import io
 import itertools
 import math
 import re
@@ -62,6 +67,8 @@ MAX_PLAN_INTERVALS: Final = 20_000
 MAX_FORECAST_BYTES: Final = 16 * 2**20
 
 _DAY: Final = timedelta(days=1)
+# The columns of a forecast file that are read (others are left alone).
+_COLUMNS: Final = frozenset({"start", "arrivals", "duration"})
 
 
 def format_duration(value: timedelta) -> str:
@@ -213,10 +220,20 @@ def read_forecast(
             where,
         )
     text = _decode(data, path, where)
-    reader = csv.DictReader(text.splitlines())
-    rows: list[dict[str, str | None]] = []
+    # The text with its line ends, so that a quoted cell keeps its line break and line_num
+    # counts the file's lines (blank ones and those inside a quoted cell too): each row is
+    # named by the line it ends on, as `csflow forecast` names its rows.
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header: list[str] | None = None
+    rows: list[tuple[int, dict[str, str | None]]] = []
     try:
-        for row in reader:
+        for record in reader:
+            if not record:
+                continue  # a blank line
+            if header is None:
+                # Names as `csflow forecast` reads its own: Start,Arrivals is start,arrivals.
+                header = [name.strip().lower() for name in record]
+                continue
             if len(rows) == MAX_PLAN_INTERVALS:
                 raise ConfigError(
                     f"a forecast has at most {MAX_PLAN_INTERVALS:,} rows (a plan has at most "
@@ -224,19 +241,26 @@ def read_forecast(
                     "or give longer intervals",
                     f"{path.name}:{reader.line_num}",
                 )
-            rows.append(row)
+            cells = dict(zip(header, record, strict=False))
+            rows.append((reader.line_num, {name: cells.get(name) for name in header}))
     except csv.Error as exc:
         raise ConfigError(
             f"{str(path)!r} is not CSV as expected: {exc}",
-            f"{path.name}:{reader.line_num + 1}",  # the line it stopped at: not counted yet
+            f"{path.name}:{max(reader.line_num, 1)}",  # the line it stopped in
         ) from None
-    if not rows or "start" not in rows[0] or "arrivals" not in rows[0]:
+    if not rows or "start" not in rows[0][1] or "arrivals" not in rows[0][1]:
         raise ConfigError(f"{str(path)!r}: expected a header row with start,arrivals", where)
     out: list[ForecastInterval] = []
     lines: list[int] = []
     timed = False
-    for i, row in enumerate(rows, start=2):
+    for i, row in rows:
         at = f"{path.name}:{i}"
+        for name, cell in row.items():
+            if name in _COLUMNS and isinstance(cell, str) and ("\n" in cell or "\r" in cell):
+                raise ConfigError(
+                    f"expected one line, got a quoted cell holding a line break: {cell!r}",
+                    f"{at}.{name}",
+                )
         raw = (row.get("start") or "").strip()
         previous = out[-1].start if out else None
         try:

@@ -13,7 +13,9 @@ cheapest shifts that cover it.
   one, so ``"06:00"`` means 06:00.
 
 Everything is checked before the first simulation: the templates against the plan's horizon
-(a quick roster of the intervals that need anyone), the simulation template, the seeds.
+(a quick roster of the intervals that need anyone), the simulation template, traffic its one
+agent group cannot take (what ``simulate`` refuses, :func:`csflow.cli.commands.check_scenario`,
+with the group staffed whatever its count), the seeds.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from __future__ import annotations
 import argparse
 import concurrent.futures
 import math
+import os
 import re
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
@@ -114,7 +117,10 @@ def _cover(
     plan: StaffingPlan,
     templates: Sequence[ShiftTemplate],
     wraps: bool,
+    start_path: str = "simulation.start",
 ) -> tuple[Roster, int]:
+    """... *start_path* names where the plan's first row comes from (the config's
+    simulation.start, or staffing.forecast / --forecast for a forecast file)."""
     pad, origin, step = _padded(plan)
     need = [0] * pad + list(need)
     if len(need) > MAX_ROSTER_INTERVALS:
@@ -138,6 +144,12 @@ def _cover(
             path = _SHIFTS + path[len("templates") :]
         elif path.startswith("requirements"):
             path = _SHIFTS
+        elif path == "origin":
+            # The horizon's start is the plan's first row: the simulation's start, or the
+            # forecast's first row.
+            path = start_path
+        elif path == "wraps":
+            path = "staffing.wraps"
         # Templates left unused, named in an uncovered interval's message, as the file does.
         detail = exc.detail.replace("; templates[", f"; {_SHIFTS}[")
         raise ConfigError(_readable(detail, origin, step), path or _SHIFTS) from None
@@ -355,7 +367,9 @@ def run_verify(
     doc: Document | None,
     st: Mapping[str, Any],
 ) -> VerifiedPlan:
-    """Verify *plan* on the config file's desk, on a local pool of ``--jobs`` processes."""
+    """Verify *plan* on the config file's desk, on a local pool of ``--jobs`` processes
+    (default: one per CPU), at most one per run of the search's busiest round (each of the
+    plan's intervals with arrivals, once per seed)."""
     template = simulation_template(doc)
     assert doc is not None
     options = dict(st.get("verify", {}))
@@ -363,9 +377,14 @@ def run_verify(
     span = args.span if args.span is not None else options.get("span")
     warmup = options.get("warmup")
     start = [max(1, r.agents) for r in plan.intervals]
-    jobs = args.jobs if args.jobs is not None else None
+    jobs = args.jobs
     if jobs is not None and jobs < 1:
         raise ConfigError(f"expected a number of processes >= 1, got {jobs!r}", "--jobs")
+    # As `simulate` does: a pool of one process per CPU (or --jobs), and at most one per run
+    # of the busiest round -- the first, each interval with arrivals once per seed -- since a
+    # process pool that forks starts all its processes at the first run it is given.
+    most = max(1, sum(1 for r in plan.intervals if r.arrivals != 0) * len(seeds))
+    workers = min(jobs if jobs is not None else os.cpu_count() or 1, most)
     kwargs: dict[str, Any] = {
         "agents": start,
         "seeds": tuple(seeds),
@@ -377,7 +396,7 @@ def run_verify(
         "max_steps": options.get("max_steps", 30),
     }
     desk = doc.data.get("desk", {})
-    with concurrent.futures.ProcessPoolExecutor(max_workers=jobs) as pool:
+    with concurrent.futures.ProcessPoolExecutor(max_workers=workers) as pool:
         return verify_plan(plan, desk, template, executor=pool, **kwargs)
 
 

@@ -9,7 +9,9 @@ from __future__ import annotations
 import math
 import numbers
 import operator
+import struct
 from datetime import timedelta
+from fractions import Fraction
 
 from csflow._text import show
 from csflow.errors import ConfigError
@@ -57,6 +59,30 @@ def as_float(value: object) -> float | None:
         return float(value)
     except (OverflowError, ValueError, TypeError):
         return None
+
+
+def as_written(value: object, v: float) -> Fraction:
+    """The decimal *value* (read as the float *v*) was written as: a float's shortest repr
+    (``0.1`` is 1/10, not its binary value); numpy's narrower floats (float32, float16: what a
+    downcast pandas column yields) by their own shortest repr, ``np.float32(0.2)`` as 1/5
+    rather than the 0.20000000298... it widens to (numpy is not imported: read by the
+    scalar's module and size)."""
+    kind = type(value)
+    if kind is not float and kind.__module__ == "numpy":
+        code = _NARROW.get(getattr(getattr(value, "dtype", None), "itemsize", 0))
+        if code is not None:
+            try:
+                written = Fraction(str(value))
+                # Only a decimal that is the very same narrow float (a guard on str()).
+                if struct.unpack(code, struct.pack(code, float(written)))[0] == v:
+                    return written
+            except (ValueError, ZeroDivisionError, OverflowError, struct.error):
+                pass
+    return Fraction(repr(v))
+
+
+# struct's codes of the narrow floats, by size in bytes.
+_NARROW = {4: "f", 2: "e"}
 
 
 def check_number(value: object, name: str) -> float:

@@ -89,6 +89,7 @@ from csflow.staffing._checks import (
     MAX_LOAD,
     ZERO,
     as_float,
+    as_written,
     check_agents,
     check_duration,
     check_level,
@@ -240,6 +241,25 @@ def _inv_b(n: int, a: float) -> float:
         if inv == INF:  # B underflowed; it only falls further
             break
     return inv
+
+
+def _inv_b_walked(n: int, a: float) -> tuple[float, int]:
+    """:func:`_inv_b` ``(n, a)``, the very same steps, and how many it walked (as
+    :func:`_walk_steps` counts them): above ``a`` the walk stops where ``B`` underflows,
+    about ``sqrt(1400 a)`` steps up, however many agents *n* names."""
+    m = int(a)
+    if n <= m:
+        return _inv_b_at_floor(n, a), _walk_steps(n, a)
+    inv = _inv_b_at_floor(m, a)
+    floor = _walk_steps(m, a)
+    k = float(m)
+    ia = 1.0 / a
+    for j in range(n - m):
+        k += 1.0
+        inv = inv * k * ia + 1.0
+        if inv == INF:
+            return inv, floor + j + 1
+    return inv, floor + n - m
 
 
 def _erlang_c(n: int, a: float, inv: float) -> float:
@@ -442,8 +462,8 @@ def agents_for_service_level(
         target: The answer-time target, a non-negative timedelta.
         level: The wanted fraction answered within *target*, strictly between 0 and 1.
         max_occupancy: The highest occupancy allowed, in ``(0, 1]`` (``0.85`` is usual), read
-            as the decimal written (``0.85`` caps 8.5 Erlangs at 10 agents, not 11); ``None``
-            (the default) for no cap.
+            as the decimal written (``0.85`` caps 8.5 Erlangs at 10 agents, not 11; numpy's
+            float32 ``0.85`` too); ``None`` (the default) for no cap.
 
     Returns:
         The number of agents; 0 when ``load == 0``.
@@ -481,13 +501,15 @@ def agents_for_service_level(
 
 
 def _check_max_occupancy(value: object) -> Fraction:
-    """An occupancy cap in ``(0, 1]``, as the decimal written (``0.85`` is 85/100)."""
+    """An occupancy cap in ``(0, 1]``, as the decimal written (``0.85`` is 85/100, and so is
+    numpy's float32 ``0.85``)."""
     v = as_float(value)
     if v is None or not 0.0 < v <= 1.0:
         raise ConfigError(
             f"'max_occupancy' must be a number greater than 0 and at most 1, got {show(value)}"
         )
-    return Fraction(repr(v))
+    cap = as_written(value, v)
+    return cap if 0 < cap <= 1 else Fraction(repr(v))
 
 
 def _occupancy_floor(a: float, cap: Fraction) -> int:
@@ -664,12 +686,16 @@ def _erlang_a_core(
     the walk of the Erlang B recurrence (half a term a step: tens of thousands of steps at a
     load of millions).
     """
-    if work is not None:
-        charge = _walk_steps(n, a) // _STEPS_PER_TERM
+    if work is None:
+        inv = _inv_b(n, a)
+    else:
+        # The walk stops where B underflows (a bounded number of steps above the load,
+        # whatever n is): charged what it took, the work refused before the series.
+        inv, walked = _inv_b_walked(n, a)
+        charge = walked // _STEPS_PER_TERM
         if charge > work.left:
             raise work.refused(a, p)
         work.left -= charge
-    inv = _inv_b(n, a)
     if inv == INF:
         # B underflows (a load so small that a^n/n! is below 1e-308): nobody waits, to the
         # precision of a float -- and the series below would divide 0 by 0 at such a load.
@@ -879,12 +905,16 @@ def _row_c(
         raise _refused_c(a)
     r = target / aht
     n, inv = _fewest_c(a, r, lvl)
+    walked = _walk_steps(n, a)
     if cap is not None:
         least = _occupancy_floor(a, cap)
         if least > n:
-            n, inv = least, _inv_b(least, a)
+            # The cap's walk stops where B underflows: charged what it took, not the
+            # cap's agents above the load.
+            inv, capped = _inv_b_walked(least, a)
+            n, walked = least, max(walked, capped)
     if plan is not None:
-        plan.left -= _walk_steps(n, a) // _STEPS_PER_TERM
+        plan.left -= walked // _STEPS_PER_TERM
     c = _erlang_c(n, a, inv)
     sl = 1.0 - c * exp((a - n) * r)
     return n, sl, _seconds(c * aht.total_seconds() / (n - a)), c, a / n

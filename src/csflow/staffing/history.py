@@ -258,8 +258,13 @@ def forecast_from_history(
         try:
             us = instant_us(a, "arrival", ConfigError)
         except ConfigError:
+            aware = isinstance(a, datetime) and a.utcoffset() is not None
             raise ConfigError(
-                f"expected a timezone-aware datetime, got {show(a)}", f"arrivals[{i}]"
+                # An aware arrival whose instant no datetime can hold in UTC says so.
+                f"expected an instant in years 1-9999 in UTC, got {show(a)}"
+                if aware
+                else f"expected a timezone-aware datetime, got {show(a)}",
+                f"arrivals[{i}]",
             ) from None
         k = bisect.bisect_right(starts, us) - 1
         if k >= 0 and us < spans[k][1]:

@@ -30,6 +30,7 @@ from csflow.errors import ConfigError
 from csflow.staffing._checks import (
     MAX_LOAD,
     as_float,
+    as_written,
     check_duration,
     check_level,
     check_multiplier,
@@ -257,7 +258,8 @@ def staffing_plan(
         level: The service level aimed for, strictly between 0 and 1.
         patience: Mean customer patience for Erlang A, or ``None`` for Erlang C.
         shrinkage: The fraction of scheduled time lost to breaks, training, absence, in
-            ``[0, 1)``.
+            ``[0, 1)``, read as the decimal written (``0.2`` is 1/5; so is numpy's float32
+            ``0.2``, which the plan keeps as the float ``0.2``).
         multiplier: A peak-day factor on every interval's arrivals, finite and positive: an
             ordinary day's profile times 2.5 for a Lebaran eve or 4 for a 12.12 evening.  The
             rows report the multiplied arrivals.
@@ -312,7 +314,13 @@ def staffing_plan(
             )
     # Shrinkage as the decimal the user wrote (0.1 means 1/10), so that 9 agents at 10 %
     # shrinkage schedule 10 heads, not 11 through binary rounding.
-    available = 1 - Fraction(repr(shrink))
+    # (numpy's float32 0.2 too: a downcast column, read by its own shortest repr.)
+    written = as_written(shrinkage, shrink)
+    if 0 <= written < 1:
+        shrink = float(written)  # the plan keeps the decimal written
+    else:
+        written = Fraction(repr(shrink))
+    available = 1 - written
     expected = [f.arrivals * factor for f in forecast]
     loads = [x * (handle / f.duration) for f, x in zip(forecast, expected, strict=True)]
     for i, a in enumerate(loads):

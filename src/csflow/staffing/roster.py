@@ -97,12 +97,24 @@ shortfall over all the agents' breaks together (an exact placement is a hard pro
 different placement can give up less.  Agents of one start who would take the very same breaks
 are placed together, and past 16 agents a start's agents go in batches of at least a sixteenth
 of those left: about ``16 (1 + ln(agents / 16))`` placements a start (16 up to 16 agents, 164
-for 160,000, 266 for 100,000,000), each weighing every start of each break's window.  So the
-time grows with the logarithm of the head count, and with the number of breaks and the width
-of their windows: a month of 15-minute intervals with 96 shift starts a day and three breaks
-a shift takes about 1 s with one head an interval, 3 s with up to 40, 20 to 25 s with up to
-10,000 and 1 to 1.5 minutes with up to 100,000,000; six breaks a shift at the most heads, up
-to about two minutes.
+for 160,000, 266 for 100,000,000), each weighing every start of each break's window once: a
+start's surplus over its break is a difference of two running sums (not a sum over the
+break), and the starts of a window that leave room for the breaks still to place depend only
+on the breaks placed before it, so they are found once and shared by the template's agents
+(a schedule of the later breaks, as early and as late as they go, vouches for every start
+that overlaps neither; only the others are tried in every order).  So the time grows with
+the logarithm of the head count, and with the number of breaks and the width of their
+windows, not with the breaks' length: a month of 15-minute intervals with 96 shift starts a
+day and three breaks a shift takes at most about 1 s with one head an interval, 3 s with up
+to 40, 20 to 25 s with up to 10,000 and 1 to 1.5 minutes with up to 100,000,000; six breaks
+a shift at the most heads, up to about two minutes.  A shift of 1,500 one-minute intervals
+with six 200-minute breaks free to go anywhere in it takes about 0.01 s a shift start used.
+
+**Templates.** Every start of every template's window, every day that can reach into the
+horizon, is weighed before those outside the horizon are left out: at most
+:data:`MAX_ROSTER_WINDOW_STARTS` together, a template whose start fits nowhere counted too
+(each weighs about 3,400 starts on a month of 15-minute intervals with a window of a whole
+day, so some 170 such templates fit), which keeps the weighing under a second.
 """
 
 from __future__ import annotations
@@ -122,12 +134,13 @@ from csflow._time import instant_us, require_aware
 from csflow.errors import ConfigError
 from csflow.staffing._checks import MAX_AGENTS, as_float, as_int, check_duration
 from csflow.staffing.plan import StaffingPlan, _after
-from csflow.staffing.shifts import ShiftTemplate, _breaks_fit
+from csflow.staffing.shifts import ShiftTemplate, _breaks_fit, _breaks_schedule
 
 __all__ = [
     "MAX_ROSTER_AGENTS",
     "MAX_ROSTER_INTERVALS",
     "MAX_ROSTER_STARTS",
+    "MAX_ROSTER_WINDOW_STARTS",
     "IntervalCover",
     "Roster",
     "RosterRow",
@@ -148,10 +161,12 @@ MAX_ROSTER_STARTS = 6_000
 #: the same time for any count up to it; the breaks grow with its logarithm (see the module
 #: notes).
 MAX_ROSTER_AGENTS = MAX_AGENTS
-# The most starts a template's windows may hold over the horizon's days, before those outside
-# the horizon are left out (a window of a whole day in intervals of a millisecond would hold
-# 86,400,000 a day).
-_MAX_SCAN = 100 * MAX_ROSTER_STARTS
+#: The most starts the templates' windows may hold together over the horizon's days, before
+#: those outside the horizon are left out: each is weighed, whether it fits or not (a window
+#: of a whole day in intervals of a second holds 86,400 a day).  A month of 15-minute
+#: intervals with windows of a whole day weighs about 3,400 a template, so some 170 such
+#: templates fit; the weighing takes well under a second at the bound.
+MAX_ROSTER_WINDOW_STARTS = 100 * MAX_ROSTER_STARTS
 
 _DAY = timedelta(days=1)
 _HOUR = timedelta(hours=1)
@@ -345,7 +360,9 @@ def _requirements(value: object) -> list[int]:
                 )
             if not v.is_integer():
                 raise ConfigError(
-                    f"expected a whole number of agents, got the fraction {show(r)}",
+                    f"expected a whole number of agents, got {show(r)}"
+                    if math.isinf(v) or math.isnan(v)
+                    else f"expected a whole number of agents, got the fraction {show(r)}",
                     f"requirements[{i}]",
                 )
             n = int(v)
@@ -437,6 +454,7 @@ def _options(
     out: list[_Option] = []
     idle: list[ConfigError] = [] if unused is None else unused
     span = horizon * interval
+    scanned = 0
     for k, tpl in enumerate(templates):
         path = f"templates[{k}]"
         if not isinstance(tpl, ShiftTemplate):
@@ -469,12 +487,16 @@ def _options(
             days = range(
                 -(last * interval // _DAY) - 1, span // _DAY + 3 - first * interval // _DAY
             )
-        if (last - first + 1) * len(days) > _MAX_SCAN:
+        # Every template's windows count, those with no start that fits too.
+        scanned += (last - first + 1) * len(days)
+        if scanned > MAX_ROSTER_WINDOW_STARTS:
             raise ConfigError(
                 f"template {show(tpl.name)}'s window holds {last - first + 1:,} starts a day in "
                 f"intervals of {show(interval)}, {(last - first + 1) * len(days):,} over the "
-                f"horizon's days; at most {_MAX_SCAN:,} are weighed: use longer intervals or a "
-                "narrower window",
+                f"horizon's days, {scanned:,} with the templates before it; the templates' "
+                f"windows may hold at most {MAX_ROSTER_WINDOW_STARTS:,} together "
+                "(MAX_ROSTER_WINDOW_STARTS): use longer intervals, narrower windows or fewer "
+                "templates",
                 path,
             )
         starts: set[int] = set()
@@ -898,6 +920,57 @@ def _coverage(horizon: int, options: Sequence[_Option], counts: Sequence[int]) -
 # batches must shrink to single agents for the later ones to even out what an early one
 # overshoots, so their number grows with the logarithm of the head count.
 _BREAK_BATCHES = 16
+# The most sets of breaks placed whose next window's fitting starts a template keeps (see
+# _next_breaks): a few hundred kept lists of a few thousand starts at the most.
+_FITS_KEPT = 256
+
+
+def _fitting_starts(
+    spans: Sequence[tuple[int, int]],
+    window: tuple[int, int, int],
+    rest: Sequence[tuple[int, int, int]],
+) -> list[int]:
+    """The starts of a break *window* ``(earliest, latest, length)`` that overlap none of the
+    *spans* placed and leave room for the breaks *rest* still to place.
+
+    A schedule of *rest* around *spans* -- one with each break as early as it may go, one
+    with each as late -- shows room for every start that overlaps none of its breaks; only
+    the starts that overlap both are tried in full."""
+    lo, hi, length = window
+    if not _breaks_fit(spans, rest):
+        return []  # no start leaves room (not so for a template that was checked)
+    top = max(e + n for _, e, n in (window, *rest))
+    top = max([top, *(b for _, b in spans)])
+    early = _breaks_schedule(spans, rest) or []
+    # The latest schedule: the earliest one of the mirror image.
+    mirrored = _breaks_schedule(
+        [(-b, -a) for a, b in spans], [(-e - n, -b - n, n) for b, e, n in rest]
+    )
+    late = [(-b, -a) for a, b in mirrored or []]
+
+    def summed(taken: Iterable[tuple[int, int]]) -> list[int]:
+        change = [0] * (top + 1)
+        for a, b in taken:
+            change[a] += 1
+            change[b] -= 1
+        out = [0]
+        depth = 0
+        for t in range(top):
+            depth += change[t]
+            out.append(out[-1] + depth)
+        return out
+
+    busy, first, last = summed(spans), summed(early), summed(late)
+    return [
+        s
+        for s in range(lo, hi + 1)
+        if busy[s + length] == busy[s]
+        and (
+            first[s + length] == first[s]
+            or last[s + length] == last[s]
+            or _breaks_fit([*spans, (s, s + length)], rest)
+        )
+    ]
 
 
 def _next_breaks(
@@ -905,30 +978,39 @@ def _next_breaks(
     windows: Sequence[tuple[int, int, int]],
     duty: Sequence[int],
     need: Sequence[int],
+    fits: dict[tuple[tuple[int, int], ...], list[int]],
 ) -> tuple[list[int], int]:
     """The breaks the next agent of a shift starting at interval *first* takes (one start per
     window, offsets from *first*), and how many agents in a row take the very same ones,
-    placed one at a time (at least 1; at most every agent, as a large number)."""
+    placed one at a time (at least 1; at most every agent, as a large number).
+
+    *fits* keeps, per breaks already placed, the starts of the next window that overlap none
+    of them and leave room for the rest: they depend on the template's windows only, not on
+    the shift's start or the coverage, so every agent of the template shares them."""
     horizon = len(need)
-
-    def surplus(s: int, length: int) -> int:
-        return sum(
-            duty[(first + s + j) % horizon] - need[(first + s + j) % horizon] for j in range(length)
-        )
-
     placed: list[int] = []
     spans: list[tuple[int, int]] = []
     others: list[tuple[int, int, int, list[tuple[int, int]]]] = []
     for k, (lo, hi, length) in enumerate(windows):
+        # The surplus (on duty minus needed) summed from the window's first start: a
+        # candidate's surplus over its break is a difference of two sums, one pass over the
+        # window rather than one over the break for every start of it.
+        acc = [0]
+        total = 0
+        for j in range(first + lo, first + hi + length):
+            total += duty[j % horizon] - need[j % horizon]
+            acc.append(total)
         # Largest surplus first, then the earliest start; one agent's breaks never overlap,
         # and each leaves room for the breaks still to place (the template was checked to
         # have such a schedule).
-        scored = [
-            (surplus(s, length), -s)
-            for s in range(lo, hi + 1)
-            if all(s + length <= a or b <= s for a, b in spans)
-            and _breaks_fit([*spans, (s, s + length)], windows[k + 1 :])
-        ]
+        key = tuple(spans)
+        starts = fits.get(key)
+        if starts is None:
+            starts = _fitting_starts(spans, windows[k], windows[k + 1 :])
+            if len(fits) >= _FITS_KEPT:
+                fits.clear()
+            fits[key] = starts
+        scored = [(acc[s - lo + length] - acc[s - lo], -s) for s in starts]
         best, neg = max(scored)
         placed.append(-neg)
         spans.append((-neg, -neg + length))
@@ -939,10 +1021,21 @@ def _next_breaks(
     # earlier start).  The candidates of a window only depend on the choices before it, the
     # same for the whole run.
     run = 1 << 62
+    # Offsets taken by the chosen breaks, summed: they never overlap, so a rival's overlap
+    # with them all is a difference of two sums.
+    top = max(hi + length for _, hi, length in windows)
+    taken = [0] * (top + 1)
+    for a, b in spans:
+        taken[a] += 1
+        taken[b] -= 1
+    inside = [0]
+    depth = 0
+    for t in range(top):
+        depth += taken[t]
+        inside.append(inside[-1] + depth)
     for chosen, best, length, rivals in others:
         for s, value in rivals:
-            overlap = sum(max(0, min(s + length, b) - max(s, a)) for a, b in spans)
-            rate = length - overlap
+            rate = length - (inside[s + length] - inside[s])
             if rate > 0:
                 gap = best - value
                 run = min(run, 1 + (gap // rate if chosen < s else (gap - 1) // rate))
@@ -960,6 +1053,7 @@ def _place_breaks(
     on_shift = _coverage(horizon, options, counts)
     duty = list(on_shift)
     groups: dict[tuple[int, tuple[int, ...]], int] = {}
+    fitting: dict[int, dict[tuple[tuple[int, int], ...], list[int]]] = {}
     order = sorted(
         range(len(options)), key=lambda i: (options[i].start, templates[options[i].template].name)
     )
@@ -975,11 +1069,12 @@ def _place_breaks(
         windows = [
             (b.earliest // interval, b.last // interval, b.length // interval) for b in rules
         ]
+        fits = fitting.setdefault(o.template, {})
         while left:
             # Exactly the agent-by-agent placement while the run of agents taking the same
             # breaks lasts, and at least 1/_BREAK_BATCHES of those left at once: the later,
             # smaller batches even out what a large one overshoots.
-            placed, run = _next_breaks(o.start, windows, duty, need)
+            placed, run = _next_breaks(o.start, windows, duty, need, fits)
             batch = min(left, max(run, -(-left // _BREAK_BATCHES)))
             for s, (_, _, length) in zip(placed, windows, strict=True):
                 for j in range(length):
@@ -1037,8 +1132,9 @@ def cover(
             ``requirements.intervals[i].scheduled_heads`` for a plan's), more than
             :data:`MAX_ROSTER_INTERVALS`
             intervals (path ``requirements``), a template that is malformed, lasts longer
-            than the horizon, or takes the shift starts past :data:`MAX_ROSTER_STARTS` (path
-            ``templates[k]``), no template with a start that fits (path ``templates[k]``, the
+            than the horizon, or takes the shift starts past :data:`MAX_ROSTER_STARTS` or
+            the starts its windows hold together with the templates before it past
+            :data:`MAX_ROSTER_WINDOW_STARTS` (path ``templates[k]``), no template with a start that fits (path ``templates[k]``, the
             first; a template without one is otherwise left unused), an interval that needs
             agents but that no template covers (named in the message, with the templates
             left unused and why), a wrapping horizon that is

@@ -83,21 +83,30 @@ def _breaks_fit(fixed: Sequence[tuple[int, int]], rest: Sequence[tuple[int, int,
     early as it may go, they still fit.  So trying every order, each break at its earliest
     start after what is placed, decides it (the few breaks of a shift keep that small).
     """
+    return _breaks_schedule(fixed, rest) is not None
+
+
+def _breaks_schedule(
+    fixed: Sequence[tuple[int, int]], rest: Sequence[tuple[int, int, int]]
+) -> list[tuple[int, int]] | None:
+    """A schedule of the breaks *rest* around *fixed* (see :func:`_breaks_fit`): the spans
+    ``(start, end)`` of the first order that fits, each break as early as it may go; ``None``
+    when no order fits."""
     for order in itertools.permutations(rest):
         taken = sorted(fixed)
-        ok = True
+        placed = []
         for lo, hi, length in order:
             at = lo
             for a, b in taken:  # in order of start: step past each span it would overlap
                 if at < b and a < at + length:
                     at = b
             if at > hi:
-                ok = False
                 break
+            placed.append((at, at + length))
             taken = sorted([*taken, (at, at + length)])
-        if ok:
-            return True
-    return False
+        else:
+            return placed
+    return None
 
 
 @attrs.frozen

@@ -22,7 +22,8 @@ interval (``span``) and over more seeds to narrow it; the confidence intervals s
 trust each answer.
 
 A candidate *meets the targets* when the mean over the seeds of the simulated service level
-(answered within the plan's target, out of those answered or abandoned) reaches the plan's
+(answered within the plan's target, out of those answered, abandoned or still waiting when the
+run ends: a day after the interval, so never answered) reaches the plan's
 level and, when asked, the mean abandonment stays at or below its ceiling and each listed
 tier's and channel's SLA attainment reaches its floor.  From the starting number of agents (the plan's, or
 the caller's own), the search steps down while the targets hold and up while they do not, for
@@ -62,6 +63,7 @@ import attrs
 from csflow._text import show
 from csflow.desk.config import DeskConfig
 from csflow.errors import ConfigError
+from csflow.metrics import Report
 from csflow.sim import Scenario, SimConfig, SimResult
 from csflow.sim.scenario import MAX_SIM_AGENTS
 from csflow.staffing._checks import as_float, as_int
@@ -484,6 +486,15 @@ def verify_plan(
                    (warmup, span), executor, max_steps)  # fmt: skip
 
 
+def _service_level(report: Report) -> float:
+    """The run's service level with the tickets still waiting at its end counted as missed:
+    the agents stayed on for a day past the interval, so whoever still waits is never
+    answered (a channel or a skill no agent has), not yet to be decided as
+    :attr:`Report.service_level` leaves them.  1.0 with no ticket to measure."""
+    decided = report.answered + report.abandoned - report.short_abandoned + report.waiting
+    return 1.0 if decided == 0 else report.answered_within_target / decided
+
+
 def _verify(
     plan: StaffingPlan,
     desk: Mapping[str, Any],
@@ -512,7 +523,7 @@ def _verify(
             seen[w] = results[k * len(seeds) : (k + 1) * len(seeds)]
 
     def levels(w: tuple[int, int]) -> list[float]:
-        return [1.0 if r.report.service_level is None else r.report.service_level for r in seen[w]]
+        return [_service_level(r.report) for r in seen[w]]
 
     def abandons(w: tuple[int, int]) -> list[float]:
         return [r.report.abandonment_rate or 0.0 for r in seen[w]]
