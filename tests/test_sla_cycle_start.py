@@ -19,8 +19,9 @@ from hypothesis import strategies as st
 from csflow import AgentProfile, Customer, Desk, DeskConfig, Ticket, Tier, people_report
 from csflow.errors import ConfigError, CsflowError
 from csflow.events import EVENT_VERSION, Event, TicketResolved, event_from_dict
-from csflow.metrics import Attainment, summarize, summarize_intervals
+from csflow.metrics import Attainment, summarize
 from csflow.sla import Metric, SlaBreached, SlaCancelled, SlaMet
+from test_fx_slam_cycles import _counts, _desk
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 M = timedelta(minutes=1)
@@ -29,38 +30,8 @@ NR = Metric.NEXT_RESPONSE
 PU = Metric.PERIODIC_UPDATE
 
 
-def _desk(mode: str, targets: dict[str, object] | None = None) -> Desk:
-    """A 24/7 desk whose next-response target (5 minutes) is for urgent tickets only."""
-    return Desk(
-        DeskConfig.from_dict(
-            {
-                "calendars": {"24x7": {"timezone": "UTC", "always_open": True}},
-                "sla_policies": [
-                    {
-                        "name": "p",
-                        "calendar": "24x7",
-                        "targets": targets or {"next_response": {"urgent": "PT5M"}},
-                    }
-                ],
-                "default_sla_policy": "p",
-                "recalculation": mode,
-            }
-        )
-    )
-
-
-def _counts(events: list[Event], metric: Metric) -> tuple[Attainment, Attainment, Attainment]:
-    """The metric's attainment in summarize, in the interval rows added up, and the agents'
-    attainment added up (the desks here hold only *metric*'s targets)."""
-    whole = summarize(events).sla_by_metric.get(metric.value, Attainment())
-    rows = summarize_intervals(events, interval=timedelta(minutes=1))
-    met = sum(r.sla_by_metric.get(metric.value, Attainment()).met for _, r in rows)
-    breached = sum(r.sla_by_metric.get(metric.value, Attainment()).breached for _, r in rows)
-    agents = people_report(events).agents.values()
-    people = Attainment(
-        met=sum(a.sla.met for a in agents), breached=sum(a.sla.breached for a in agents)
-    )
-    return whole, Attainment(met=met, breached=breached), people
+#: A next-response target (5 minutes) for urgent tickets only.
+_NR5: dict[str, object] = {"next_response": {"urgent": "PT5M"}}
 
 
 def _started(desk: Desk) -> list[Event]:
@@ -85,7 +56,7 @@ def _sla(events: list[Event], metric: Metric) -> list[SlaBreached | SlaMet | Sla
 def test_a_next_response_breached_cancelled_and_regained_is_one_breach(mode: str) -> None:
     # Nobody answers the 09:02 message (breached at 09:07); at 09:11 the ticket is made
     # normal (no target: cancelled), at 09:12 urgent again, and answered at 09:20.
-    desk = _desk(mode)
+    desk = _desk(mode, _NR5)
     ev = _started(desk)
     ev += desk.advance(at=T0 + 10 * M)
     ev += desk.set_priority("T1", "normal", at=T0 + 11 * M)
@@ -108,7 +79,7 @@ def test_a_next_response_breached_cancelled_and_regained_is_one_breach(mode: str
 def test_a_reply_while_the_target_is_lost_ends_the_cycle_and_the_next_message_counts_again() -> (
     None
 ):
-    desk = _desk("keep_elapsed")
+    desk = _desk("keep_elapsed", _NR5)
     ev = _started(desk)
     ev += desk.advance(at=T0 + 10 * M)  # breached at 09:07
     ev += desk.set_priority("T1", "normal", at=T0 + 11 * M)  # cancelled
@@ -171,7 +142,7 @@ def test_periodic_updates_name_their_cycle_by_the_reply_that_started_it() -> Non
 
 
 def test_cycle_start_goes_over_the_wire_and_old_events_read_without_it() -> None:
-    desk = _desk("restart")
+    desk = _desk("restart", _NR5)
     ev = _started(desk)
     ev += desk.advance(at=T0 + 10 * M)
     ev += desk.set_priority("T1", "normal", at=T0 + 11 * M)
@@ -206,7 +177,7 @@ def test_cycle_start_goes_over_the_wire_and_old_events_read_without_it() -> None
 
 @pytest.mark.parametrize("mode", ["keep_elapsed", "restart"])
 def test_a_restored_desk_keeps_the_cycle_of_a_regained_clock(mode: str) -> None:
-    desk = _desk(mode)
+    desk = _desk(mode, _NR5)
     ev = _started(desk)
     ev += desk.advance(at=T0 + 10 * M)
     ev += desk.set_priority("T1", "normal", at=T0 + 11 * M)
@@ -222,7 +193,7 @@ def test_a_restored_desk_keeps_the_cycle_of_a_regained_clock(mode: str) -> None:
 
 
 def test_a_snapshot_clock_whose_cycle_starts_after_it_is_refused() -> None:
-    desk = _desk("restart")
+    desk = _desk("restart", _NR5)
     _started(desk)
     desk.advance(at=T0 + 10 * M)
     desk.set_priority("T1", "normal", at=T0 + 11 * M)

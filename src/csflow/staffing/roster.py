@@ -925,6 +925,21 @@ _BREAK_BATCHES = 16
 _FITS_KEPT = 256
 
 
+def _running_cover(spans: Iterable[tuple[int, int]], top: int) -> list[int]:
+    """Running sums of the coverage of *spans* (half-open offsets within ``[0, top]``): the
+    offsets ``[a, b)`` covers is ``sums[b] - sums[a]`` counted with multiplicity."""
+    change = [0] * (top + 1)
+    for a, b in spans:
+        change[a] += 1
+        change[b] -= 1
+    out = [0]
+    depth = 0
+    for t in range(top):
+        depth += change[t]
+        out.append(out[-1] + depth)
+    return out
+
+
 def _fitting_starts(
     spans: Sequence[tuple[int, int]],
     window: tuple[int, int, int],
@@ -948,19 +963,7 @@ def _fitting_starts(
     )
     late = [(-b, -a) for a, b in mirrored or []]
 
-    def summed(taken: Iterable[tuple[int, int]]) -> list[int]:
-        change = [0] * (top + 1)
-        for a, b in taken:
-            change[a] += 1
-            change[b] -= 1
-        out = [0]
-        depth = 0
-        for t in range(top):
-            depth += change[t]
-            out.append(out[-1] + depth)
-        return out
-
-    busy, first, last = summed(spans), summed(early), summed(late)
+    busy, first, last = (_running_cover(x, top) for x in (spans, early, late))
     return [
         s
         for s in range(lo, hi + 1)
@@ -1024,15 +1027,7 @@ def _next_breaks(
     # Offsets taken by the chosen breaks, summed: they never overlap, so a rival's overlap
     # with them all is a difference of two sums.
     top = max(hi + length for _, hi, length in windows)
-    taken = [0] * (top + 1)
-    for a, b in spans:
-        taken[a] += 1
-        taken[b] -= 1
-    inside = [0]
-    depth = 0
-    for t in range(top):
-        depth += taken[t]
-        inside.append(inside[-1] + depth)
+    inside = _running_cover(spans, top)
     for chosen, best, length, rivals in others:
         for s, value in rivals:
             rate = length - (inside[s + length] - inside[s])
