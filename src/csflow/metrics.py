@@ -107,6 +107,7 @@ from csflow._time import (
     from_us,
     iana_zone,
     instant_us,
+    to_us,
     utc,
 )
 from csflow.errors import ConfigError, CsflowError
@@ -150,8 +151,8 @@ _ANY_CYCLE: Final = object()
 
 
 class _KeepsCycles(Protocol):
-    """A ticket's record in a report: per metric bit, the cycle (its start) whose breach was
-    counted when an SlaCancelled ended its clock."""
+    """A ticket's record in a report: per metric bit, the cycle (its start, µs) whose breach
+    was counted when an SlaCancelled ended its clock."""
 
     kept: dict[int, object] | None
 
@@ -166,7 +167,9 @@ def _continues_cycle(rec: _KeepsCycles, bit: int, start: datetime | None) -> boo
     cycle = kept.pop(bit, None)
     if cycle is None:
         return False
-    if cycle is _ANY_CYCLE or (start is not None and cycle == start):
+    # (By instant: two datetimes in one zone compare by wall clock, so the two 01:30s of a
+    # fall-back night would name one cycle.)
+    if cycle is _ANY_CYCLE or (start is not None and cycle == to_us(start)):
         kept[bit] = cycle  # until the cycle ends
         return True
     return False
@@ -181,7 +184,7 @@ def _keep_cycle(rec: _KeepsCycles, bit: int, start: datetime | None) -> None:
         return
     if rec.kept is None:
         rec.kept = {}
-    rec.kept[bit] = _ANY_CYCLE if start is None else start
+    rec.kept[bit] = _ANY_CYCLE if start is None else to_us(start)
 
 
 # --------------------------------------------------------------------------------------------
@@ -777,7 +780,7 @@ class _Ticket:
         self.in_line = False
         self.handling_since: int | None = None
         self.breached = 0  # metric bits whose current cycle is already counted as breached
-        # Per metric bit, the cycle (its start) whose breach was counted when an SlaCancelled
+        # Per metric bit, the cycle (its start, µs) whose breach was counted when an SlaCancelled
         # ended its clock: a clock the metric regains in that cycle continues it.
         self.kept: dict[int, object] | None = None
         # The resolution outcome counted so far (0 met, 1 breached): the clock resumes when

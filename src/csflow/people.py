@@ -378,7 +378,7 @@ class _Ticket:
         self.last: str | None = None  # the agent who had it last
         self.resolvers: set[str] | None = None  # agents who resolved it (counted as handled)
         self.breached = 0  # reply-metric bits whose running cycle has breached
-        # Per reply-metric bit, the cycle (its start; any, for a first response's event that
+        # Per reply-metric bit, the cycle (its start, µs; any, for a first response's event that
         # names none) whose breach was credited at an SlaCancelled: a clock the metric regains
         # in that cycle adds nothing until the cycle stops.
         self.kept: dict[int, object] | None = None

@@ -321,10 +321,12 @@ class ContactMemory:
         The previous contact is the one just before *ticket_id*'s own, when it is still
         within the window at *at_us*: a contact that came after it, while it waited, is not
         its previous one; nor is any remembered contact once its own has left the memory
-        (they all came after it).  The count is of the contacts within the window, this
-        ticket included even when its own contact has left the window (it waited longer)
-        or the memory, at most ``max_contacts``.  Without a ticket, the previous contact is
-        the customer's newest within the window.
+        (they all came after it).  Its own contact is the newest under *ticket_id* (an id
+        freed by :meth:`Desk.forget <csflow.desk.Desk.forget>` may have an older one).  The
+        count is of the contacts within the window, this ticket included even when its own
+        contact has left the window (it waited longer) or the memory, at most
+        ``max_contacts``.  Without a ticket, the previous contact is the customer's newest
+        within the window.
         """
         horizon = at_us - self._window
         q = self._customers.get(customer) or []
@@ -333,7 +335,9 @@ class ContactMemory:
             previous = q[-1][0] if seen else None
             count = seen
         else:
-            own = next((i for i, c in enumerate(q) if c[1] == ticket_id), None)
+            # Its own contact is the newest under its id: a ticket forgotten by the desk
+            # frees its id, and a contact of the old ticket may still be remembered before it.
+            own = next((i for i in range(len(q) - 1, -1, -1) if q[i][1] == ticket_id), None)
             if own is None:
                 previous = None
             elif own:

@@ -27,8 +27,11 @@ was cut 64 levels deep before (same version): :func:`fingerprint_changes`, given
 takes a part hash of that form for the same field, so a snapshot written then of a config with
 rules nested about 30 levels deep restores under it; the same for the form before floats equal
 to integers were written as integers (a snapshot of a config with ``ge: 5000000.0`` restores
-under that config).  The hash is SHA-256 of the canonical
-JSON, the same on every machine and run.
+under that config).  Not so for a rule set in its unusual mode: the form before the mode
+counted cannot tell ``"all"`` triage from ``"first"``, and taking it would take today's
+``"first"`` snapshots under ``"all"`` too, so such a snapshot is reported as a ``triage`` (or
+``escalation_policy``) change, which the host may accept (``on_config_change``).  The hash
+is SHA-256 of the canonical JSON, the same on every machine and run.
 """
 
 from __future__ import annotations

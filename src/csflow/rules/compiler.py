@@ -264,18 +264,23 @@ takes about a third of a second and 100 MB)."""
 
 def _dict_resolver(segments: tuple[str, ...]) -> Callable[[Any], Any]:
     """The generated code's resolution of a long path, given a plain ``dict`` context: the
-    same steps as the inline form (and as :func:`_resolver`)."""
+    same steps as the inline form (and as :func:`_resolver`).  It never raises (a key whose
+    ``__eq__`` raises on a hash collision makes the field missing, as :func:`_step` does):
+    the guarded form of a rule with a search calls it outside any ``try``."""
     first, rest = segments[0], segments[1:]
 
     def resolve(c: dict[str, Any]) -> Any:
-        v = c.get(first, _MISSING)
-        for key in rest:
-            if type(v) is dict:
-                v = v.get(key, _MISSING)
-            elif v is _MISSING:
-                break
-            else:
-                v = _step(v, key)
+        try:
+            v = c.get(first, _MISSING)
+            for key in rest:
+                if type(v) is dict:
+                    v = v.get(key, _MISSING)
+                elif v is _MISSING:
+                    break
+                else:
+                    v = _step(v, key)
+        except Exception:
+            return _MISSING
         return v
 
     return resolve

@@ -108,7 +108,7 @@ from typing import Any, Final
 import attrs
 
 from csflow._text import show
-from csflow._time import duration_us, instant_us, utc
+from csflow._time import duration_us, instant_us, to_us, utc
 from csflow.desk import Desk, DeskConfig
 from csflow.errors import ConfigError, InvalidTransitionError
 from csflow.events import CallbackDue, Event, TicketAssigned
@@ -125,7 +125,7 @@ from csflow.sim.scenario import (
     SimConfig,
     check_seed,
 )
-from csflow.sla import SlaBreached, SlaMet
+from csflow.sla import Metric, SlaBreached, SlaMet
 
 __all__ = ["run_scenario", "simulate"]
 
@@ -342,6 +342,10 @@ class _Run:
         self.horizon_rows = -(-(self.end_us - self.start_us) // self.interval_us)
         self.max_rows = self.horizon_rows + MAX_SIM_INTERVALS
         self.sla_bins: dict[int, list[int]] = {}
+        # Per ticket, per metric: the start (µs) of the cycle whose breach is counted and that
+        # has had no SlaMet since -- a clock regained (or recalculated) in that cycle adds
+        # nothing, as in the report.  Dropped when the ticket is forgotten.
+        self.sla_counted: dict[str, dict[Metric, int | None]] = {}
         # Measured occupancy: busy contact-time per interval (every ticket, warm-up included:
         # agents are busy with those too), and the start of each handling still going on.
         # `busy_bins` holds the time in the intervals where handlings start and end,
@@ -807,6 +811,7 @@ class _Run:
         self.commands += 1
         self.desk.forget(tid, at=at)
         del self.info[tid]
+        self.sla_counted.pop(tid, None)
         self.warm.discard(tid)
         self.escalated.discard(tid)
 
@@ -861,14 +866,26 @@ class _Run:
         """Count an SLA cycle in its interval: met on time, or breached at its breach event.
 
         A cycle met late already counted at its :class:`~csflow.sla.SlaBreached` (the desk
-        fires breaches at their instant), so its late ``SlaMet`` is not counted again.
+        fires breaches at their instant), so its late ``SlaMet`` is not counted again; nor is
+        a second breach of a cycle already counted (its clock recalculated, or regained after
+        its metric lost its target: the same ``cycle_start``), as in the report.
         """
+        cycles = self.sla_counted.get(e.ticket_id)
+        start = None if e.cycle_start is None else to_us(e.cycle_start)
+        counted = cycles is not None and e.metric in cycles and cycles[e.metric] == start
         if isinstance(e, SlaBreached):
+            if counted:
+                return
+            if cycles is None:
+                cycles = self.sla_counted[e.ticket_id] = {}
+            cycles[e.metric] = start
             which = 1
-        elif not e.breached:
+        else:
+            if cycles is not None:
+                cycles.pop(e.metric, None)  # the cycle ends
+            if counted or e.breached:  # met late: counted at its breach
+                return
             which = 0
-        else:  # met late: counted at its breach
-            return
         k = (instant_us(e.at, "at") - self.start_us) // self.interval_us
         counts = self.sla_bins.get(k)
         if counts is None:

@@ -111,6 +111,10 @@ class _Facts:
         elif old is _SOLVED and self.first is not None:
             self.cycle = t
 
+    def solved_once(self) -> bool:
+        """Whether the ticket has been solved (a solve ends its response cycles)."""
+        return _CODE[_SOLVED] in self.spells[1::2]
+
     def pairs(self) -> list[tuple[int, TicketStatus]]:
         """The status spells as (instant, status) pairs."""
         s = self.spells
@@ -748,8 +752,12 @@ class TicketSla:
         (``KEEP_ELAPSED``: the target was first missed when it was set), and thresholds
         already used are passed over, as for a recalculated clock.  A first response already
         given is never started again: under ``KEEP_ELAPSED`` and ``RETROACTIVE`` its clock is
-        recorded finished, met or met late at the first reply, without an event.  Nothing
-        gains a target while the ticket is solved.  A ticket restored from a snapshot older
+        recorded finished, met or met late at the first reply, without an event; nor is one a
+        solve ended (in any mode: the ticket has one first-response cycle, and a solve before
+        the first reply ends it).  A clock counted from the change (``RESTART``) carries the
+        cycle's natural start as its events' ``cycle_start`` (the ticket's creation for the
+        first response and the resolution, facts kept or not).  Nothing gains a target while
+        the ticket is solved.  A ticket restored from a snapshot older
         than these facts starts a gained ``FIRST_RESPONSE`` (before the first reply),
         ``PERIODIC_UPDATE`` (after it) and ``RESOLUTION`` at *at* in every mode, and a
         gained ``NEXT_RESPONSE`` not at all.
@@ -789,8 +797,14 @@ class TicketSla:
                 # A metric without a clock, or whose clock is a record kept from before it
                 # lost its target (cancelled then, or finished earlier: the old policy and
                 # priority give it none), starts afresh when it gains one, if a cycle is
-                # under way (see _gain).
-                fresh = c is None or (metric, old_prio) not in old_specs
+                # under way (see _gain).  A cancelled clock is such a record whatever the old
+                # targets say: restored under a changed config, the "old" policy is already
+                # the new one.  (One a solve cancelled has no cycle under way to gain.)
+                fresh = (
+                    c is None
+                    or c._state is ClockState.CANCELLED
+                    or (metric, old_prio) not in old_specs
+                )
                 if fresh and spec is not None and not solved:
                     self._gain(i, spec, t, mode, acts)
                 continue
@@ -815,15 +829,19 @@ class TicketSla:
             # From the change.  (Without the facts -- a ticket restored from an older
             # snapshot -- in every mode: where a next-response cycle started is unknown.)
             if i == 0:
-                gains = not self._replied
+                # A solve ended the ticket's one first-response cycle, as the replay says in
+                # the other modes: a clock regained after the re-opening would count it twice.
+                gains = not self._replied and (facts is None or not facts.solved_once())
             elif i == 1:
                 gains = facts is not None and facts.waiting is not None
             else:
                 gains = i == 3 or self._replied
             if gains:
+                # The ticket's creation names its one first-response and resolution cycle,
+                # facts or not (without them, the earliest start its clocks kept).
+                start = self._first_us() if i in (0, 3) else self._natural_start(i)
                 self._start(i, t)
                 clock = self._clocks[i]
-                start = None if facts is None else self._natural_start(i)
                 if clock is not None and start is not None and start <= t:
                     clock._cycle = start  # counted from the change, in the cycle under way
             return
