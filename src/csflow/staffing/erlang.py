@@ -232,34 +232,32 @@ def _inv_b(n: int, a: float) -> float:
     m = int(a)
     if n <= m:
         return _inv_b_at_floor(n, a)
-    inv = _inv_b_at_floor(m, a)
-    k = float(m)
-    ia = 1.0 / a
-    for _ in range(n - m):
-        k += 1.0
-        inv = inv * k * ia + 1.0
-        if inv == INF:  # B underflowed; it only falls further
-            break
-    return inv
+    return _inv_b_up(m, n, a)[0]
 
 
-def _inv_b_walked(n: int, a: float) -> tuple[float, int]:
-    """:func:`_inv_b` ``(n, a)``, the very same steps, and how many it walked (as
-    :func:`_walk_steps` counts them): above ``a`` the walk stops where ``B`` underflows,
-    about ``sqrt(1400 a)`` steps up, however many agents *n* names."""
-    m = int(a)
-    if n <= m:
-        return _inv_b_at_floor(n, a), _walk_steps(n, a)
+def _inv_b_up(m: int, n: int, a: float) -> tuple[float, int]:
+    """``1 / B(n, a)`` walked up from ``m = int(a) < n``, and the steps above ``m`` walked:
+    the walk stops where ``B`` underflows (it only falls further), about ``sqrt(1400 a)``
+    steps up, however many agents *n* names."""
     inv = _inv_b_at_floor(m, a)
-    floor = _walk_steps(m, a)
     k = float(m)
     ia = 1.0 / a
     for j in range(n - m):
         k += 1.0
         inv = inv * k * ia + 1.0
         if inv == INF:
-            return inv, floor + j + 1
-    return inv, floor + n - m
+            return inv, j + 1
+    return inv, n - m
+
+
+def _inv_b_walked(n: int, a: float) -> tuple[float, int]:
+    """:func:`_inv_b` ``(n, a)``, the very same steps, and how many it walked (as
+    :func:`_walk_steps` counts them)."""
+    m = int(a)
+    if n <= m:
+        return _inv_b_at_floor(n, a), _walk_steps(n, a)
+    inv, up = _inv_b_up(m, n, a)
+    return inv, _walk_steps(m, a) + up
 
 
 def _erlang_c(n: int, a: float, inv: float) -> float:
