@@ -22,10 +22,12 @@ JAKARTA = ZoneInfo("Asia/Jakarta")
 # Chats per 30 minutes on an ordinary evening, 17:00-23:00.
 NORMAL_EVENING = [120, 150, 190, 240, 260, 250, 230, 210, 180, 150, 110, 80]
 LEBARAN_EVE = 2.5  # the peak-day multiplier
+# The evening before Idul Fitri 1447 H (Saturday 21 March 2026 in Indonesia).
+START = datetime(2026, 3, 20, 17, 0, tzinfo=JAKARTA)
 
 
 def main() -> None:
-    start = datetime(2026, 3, 19, 17, 0, tzinfo=JAKARTA)
+    start = START
     step = timedelta(minutes=30)
     forecast = [(start + i * step, step, float(n)) for i, n in enumerate(NORMAL_EVENING)]
     plans = {

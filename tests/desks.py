@@ -6,15 +6,20 @@ one escalation graph, a 24/7 SLA policy for VIPs and an office-hours one for eve
 the same desk names the parts it changes, so that what differs from the shared desk is written
 at the call.  tests/conftest.py offers it as the ``seeds_doc`` and ``seeds_config`` fixtures.
 :func:`busy_desk` runs a desk through most commands, for snapshots to restore and tamper with.
+:func:`sla_desk` is a 24/7 desk with one SLA policy, and :func:`run_program` runs a random
+program of ticket operations on a desk (the SLA cycle tests' driver).
 """
 
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 from csflow.desk import Desk, DeskConfig
+from csflow.errors import CsflowError
+from csflow.events import Event
 from csflow.model import AgentProfile, Customer, Ticket, Tier
 
 __all__ = [
@@ -25,9 +30,13 @@ __all__ = [
     "SEED_TEAMS",
     "SEED_TIERS",
     "VIP_RULE",
+    "ProgramStep",
     "busy_desk",
+    "desk_op",
     "office_calendar",
+    "run_program",
     "seeds_desk_doc",
+    "sla_desk",
 ]
 
 OFFICE_DAYS = ("mon", "tue", "wed", "thu", "fri")
@@ -243,3 +252,87 @@ FRONT_AND_BACK: dict[str, Any] = {
         "back": {"queue": "back", "routing_profile": "back"},
     },
 }
+
+
+def sla_desk(mode: str, targets: dict[str, object] | None = None, *, zone: str = "UTC") -> Desk:
+    """A desk open around the clock in *zone* with one SLA policy ``p`` of *targets* (by
+    default a first response of 5 minutes for urgent tickets only), recalculated by *mode*:
+    the desk the SLA cycle tests run on."""
+    return Desk(
+        DeskConfig.from_dict(
+            {
+                "calendars": {"24x7": {"timezone": zone, "always_open": True}},
+                "sla_policies": [
+                    {
+                        "name": "p",
+                        "calendar": "24x7",
+                        "targets": targets or {"first_response": {"urgent": "PT5M"}},
+                    }
+                ],
+                "default_sla_policy": "p",
+                "recalculation": mode,
+            }
+        )
+    )
+
+
+#: One step of a random desk program: the operation, the ticket, the minutes before it.
+ProgramStep = tuple[str, str, int]
+
+
+def desk_op(desk: Desk, op: str, ticket_id: str, agent: str, at: datetime) -> list[Event]:
+    """Apply one operation of a random desk program to *ticket_id*: ``reply``, ``resolve``
+    (by *agent*), ``message`` (the customer's), ``reopen``, a status (``pending``,
+    ``on_hold``, ``open``), ``policy_<name>`` (its SLA policy), else a priority named *op*.
+    Raises what the desk raises."""
+    if op == "reply":
+        return desk.reply(ticket_id, agent, at=at)
+    if op == "message":
+        return desk.customer_message(ticket_id, at=at)
+    if op == "resolve":
+        return desk.resolve(ticket_id, agent, at=at)
+    if op == "reopen":
+        return desk.reopen(ticket_id, at=at)
+    if op in ("pending", "on_hold", "open"):
+        return desk.set_status(ticket_id, op, at=at)
+    if op.startswith("policy_"):
+        return desk.set_sla_policy(ticket_id, op.removeprefix("policy_"), at=at)
+    return desk.set_priority(ticket_id, op, at=at)
+
+
+def run_program(
+    desk: Desk,
+    steps: Iterable[ProgramStep],
+    start: datetime,
+    *,
+    feed: Callable[[list[Event]], None],
+    done: Callable[[str, str, datetime], None],
+    agent: str = "sari",
+    swap: Callable[[str, Desk], tuple[Desk, list[Event]] | None] | None = None,
+) -> tuple[Desk, datetime]:
+    """Run a random desk program: before each step, time moves on by its minutes and the desk
+    advances (its events to *feed*); ``wait`` does nothing more; *swap* may answer an
+    operation with another desk (a restore) and its events; any other operation goes to
+    :func:`desk_op`, and when the desk accepts it its events go to *feed* and the step to
+    *done* (operation, ticket, instant).  A refused one changed nothing and is passed over.
+
+    Returns:
+        The desk at the end (the last one *swap* gave) and the last step's instant.
+    """
+    t = start
+    for op, tid, minutes in steps:
+        t += minutes * timedelta(minutes=1)
+        feed(desk.advance(at=t))
+        if op == "wait":
+            continue
+        try:
+            swapped = swap(op, desk) if swap is not None else None
+            if swapped is not None:
+                desk, out = swapped
+            else:
+                out = desk_op(desk, op, tid, agent, t)
+        except CsflowError:
+            continue  # not possible now (a reply to a solved ticket ...): nothing changed
+        feed(out)
+        done(op, tid, t)
+    return desk, t

@@ -417,7 +417,7 @@ def test_views_round_trip_through_json() -> None:
 @pytest.mark.parametrize(
     ("reader", "data", "match"),
     [
-        (event_from_dict, {"type": "TicketClosed", "version": 3}, r"event\.version: .*newer"),
+        (event_from_dict, {"type": "TicketClosed", "version": 4}, r"event\.version: .*newer"),
         (event_from_dict, {"type": "Nope", "version": 1}, r"event\.type: unknown event type"),
         (
             event_from_dict,

@@ -15,36 +15,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from csflow import AgentProfile, Customer, Desk, DeskConfig, Ticket, Tier, people_report
-from csflow.errors import CsflowError
+from csflow import AgentProfile, Customer, Ticket, Tier, people_report
 from csflow.events import Event, TicketResolved
 from csflow.metrics import Attainment, summarize, summarize_intervals
 from csflow.sla import Metric, SlaBreached, SlaCancelled, SlaMet
+from desks import run_program, sla_desk
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 M = timedelta(minutes=1)
 GOLD = Customer("c1", Tier("gold", 1))
 FR = Metric.FIRST_RESPONSE
-
-
-def _desk(mode: str, targets: dict[str, object] | None = None) -> Desk:
-    """A 24/7 desk whose first-response target (5 minutes) is for urgent tickets only."""
-    return Desk(
-        DeskConfig.from_dict(
-            {
-                "calendars": {"24x7": {"timezone": "UTC", "always_open": True}},
-                "sla_policies": [
-                    {
-                        "name": "p",
-                        "calendar": "24x7",
-                        "targets": targets or {"first_response": {"urgent": "PT5M"}},
-                    }
-                ],
-                "default_sla_policy": "p",
-                "recalculation": mode,
-            }
-        )
-    )
 
 
 def _counts(events: list[Event], metric: Metric = FR) -> tuple[Attainment, Attainment, Attainment]:
@@ -65,7 +45,7 @@ def _counts(events: list[Event], metric: Metric = FR) -> tuple[Attainment, Attai
 def test_a_first_response_breached_cancelled_and_regained_is_one_breach(mode: str) -> None:
     # The story: nobody replies to an urgent ticket (breached at 09:05); at 09:11 it is made
     # normal (no target: cancelled), at 09:12 urgent again, and replied to at 09:20.
-    desk = _desk(mode)
+    desk = sla_desk(mode)
     ev: list[Event] = []
     ev += desk.add_agent(AgentProfile("sari", capacity={"email": 1}), at=T0, presence="available")
     ev += desk.submit(Ticket("T1", GOLD, "email", T0, priority="urgent"), at=T0)
@@ -83,7 +63,7 @@ def test_a_first_response_breached_cancelled_and_regained_is_one_breach(mode: st
 
 def test_a_first_response_cancelled_before_its_breach_counts_as_the_regained_clock_ends() -> None:
     for late in (False, True):
-        desk = _desk("keep_elapsed")
+        desk = sla_desk("keep_elapsed")
         ev: list[Event] = []
         ev += desk.add_agent(
             AgentProfile("sari", capacity={"email": 1}), at=T0, presence="available"
@@ -146,26 +126,12 @@ def _people_reference(events: list[Event]) -> Attainment:
 def test_first_response_counts_match_a_per_ticket_reference(
     mode: str, first: list[str], steps: list[tuple[str, str, int]]
 ) -> None:
-    desk = _desk(mode, {"first_response": {"urgent": "PT5M", "high": "PT2M"}})
+    desk = sla_desk(mode, {"first_response": {"urgent": "PT5M", "high": "PT2M"}})
     ev: list[Event] = []
     ev += desk.add_agent(AgentProfile("sari", capacity={"chat": 3}), at=T0, presence="available")
     for tid, prio in zip(_TICKETS, first, strict=True):
         ev += desk.submit(Ticket(tid, GOLD, "chat", T0, priority=prio), at=T0)
-    t = T0
-    for op, tid, minutes in steps:
-        t += minutes * M
-        ev += desk.advance(at=t)
-        try:
-            if op == "reply":
-                ev += desk.reply(tid, "sari", at=t)
-            elif op == "resolve":
-                ev += desk.resolve(tid, "sari", at=t)
-            elif op == "reopen":
-                ev += desk.reopen(tid, at=t)
-            elif op != "wait":
-                ev += desk.set_priority(tid, op, at=t)
-        except CsflowError:
-            continue  # not possible now (a reply to a solved ticket ...): nothing changed
+    desk, t = run_program(desk, steps, T0, feed=ev.extend, done=lambda op, tid, at: None)
     ev += desk.advance(at=t + 30 * M)
     want = _reference(ev)
     whole, rows, people = _counts(ev)

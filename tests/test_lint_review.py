@@ -53,7 +53,8 @@ def test_the_whole_desk_example_sends_ordinary_tickets_to_general() -> None:
 
 _FALLBACK_DOC: dict[str, Any] = {
     "tiers": [{"name": "platinum", "rank": 4}, {"name": "regular", "rank": 1}],
-    "queues": [{"name": "vip"}, {"name": "general"}, {"name": "finance", "key": "deadline"}],
+    "queues": [{"name": "vip"}, {"name": "general"},
+               {"name": "finance", "key": "deadline", "fallback": "PT1H"}],
     "routing_profiles": [
         {"name": "frontline", "queues": [{"queue": "vip", "priority": 1},
                                          {"queue": "general", "priority": 2}]},

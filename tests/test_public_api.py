@@ -104,6 +104,7 @@ TOP_LEVEL = {
     "TicketReopened",
     "TicketRequeued",
     "TicketResolved",
+    "TicketSlaPolicyChanged",
     "TicketStatus",
     "TicketStatusChanged",
     "TicketTransferred",

@@ -19,10 +19,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from csflow import AgentProfile, Customer, Desk, DeskConfig, Ticket, Tier, people_report
-from csflow.errors import CsflowError
 from csflow.events import Event, TicketResolved
 from csflow.metrics import Attainment, Summarizer, summarize, summarize_intervals
 from csflow.sla import Metric, RecalcMode, SlaBreached, SlaCancelled, SlaMet, SlaPolicy, TicketSla
+from desks import run_program, sla_desk
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 M = timedelta(minutes=1)
@@ -167,42 +167,23 @@ def test_every_sla_result_names_its_cycle_and_the_reports_count_each_cycle_once(
     for tid, prio in zip(("T1", "T2"), first, strict=True):
         feed(desk.submit(Ticket(tid, GOLD, "chat", T0, priority=prio), at=T0))
         cycles.command("submit", tid, T0)
-    t = T0
     changed = False
-    for op, tid, minutes in steps:
-        t += minutes * M
-        feed(desk.advance(at=t))
-        try:
-            if op == "reply":
-                out = desk.reply(tid, "sari", at=t)
-            elif op == "message":
-                out = desk.customer_message(tid, at=t)
-            elif op == "resolve":
-                out = desk.resolve(tid, "sari", at=t)
-            elif op == "reopen":
-                out = desk.reopen(tid, at=t)
-            elif op in ("pending", "on_hold", "open"):
-                out = desk.set_status(tid, op, at=t)
-            elif op.startswith("policy_"):
-                out = desk.set_sla_policy(tid, op.removeprefix("policy_"), at=t)
-            elif op == "snapshot":
-                desk = Desk.restore(desk.config, json.loads(json.dumps(desk.snapshot())))
-                continue
-            elif op == "changed_config":
-                if changed:
-                    continue
-                changed = True
-                out = []
-                snap = json.loads(json.dumps(desk.snapshot()))
-                desk = Desk.restore(_config(mode, other=True), snap, on_config_change=out)
-            elif op == "wait":
-                continue
-            else:
-                out = desk.set_priority(tid, op, at=t)
-        except CsflowError:
-            continue  # not possible now (a reply to a solved ticket ...): nothing changed
-        feed(out)
-        cycles.command(op, tid, t)
+
+    def swap(op: str, desk: Desk) -> tuple[Desk, list[Event]] | None:
+        # A restore from the desk's snapshot, once under a changed config.
+        nonlocal changed
+        if op == "snapshot":
+            return Desk.restore(desk.config, json.loads(json.dumps(desk.snapshot()))), []
+        if op != "changed_config":
+            return None
+        if changed:
+            return desk, []
+        changed = True
+        out: list[Event] = []
+        snap = json.loads(json.dumps(desk.snapshot()))
+        return Desk.restore(_config(mode, other=True), snap, on_config_change=out), out
+
+    desk, t = run_program(desk, steps, T0, feed=feed, done=cycles.command, swap=swap)
     feed(desk.advance(at=t + 60 * M))
     events = [e for _, e in tagged]
 
@@ -245,25 +226,6 @@ def test_every_sla_result_names_its_cycle_and_the_reports_count_each_cycle_once(
     assert sari.sla == Attainment(met=outcomes.count(0), breached=outcomes.count(1))
 
 
-def _nr_desk(mode: str) -> Desk:
-    return Desk(
-        DeskConfig.from_dict(
-            {
-                "calendars": {"ny": {"timezone": "America/New_York", "always_open": True}},
-                "sla_policies": [
-                    {
-                        "name": "p",
-                        "calendar": "ny",
-                        "targets": {"next_response": {"urgent": "PT5M"}},
-                    }
-                ],
-                "default_sla_policy": "p",
-                "recalculation": mode,
-            }
-        )
-    )
-
-
 @pytest.mark.parametrize("mode", ["keep_elapsed", "retroactive", "restart"])
 def test_two_cycles_at_the_same_wall_clock_time_of_a_fall_back_night_count_apart(
     mode: str,
@@ -272,7 +234,7 @@ def test_two_cycles_at_the_same_wall_clock_time_of_a_fall_back_night_count_apart
     # message of 01:30 EDT breaches, loses its target and is answered; the message of
     # 01:30 EST is another cycle, and its breach counts on its own.
     start = datetime(2026, 11, 1, 5, 0, tzinfo=UTC)
-    desk = _nr_desk(mode)
+    desk = sla_desk(mode, {"next_response": {"urgent": "PT5M"}}, zone="America/New_York")
     ev: list[Event] = []
     ev += desk.add_agent(
         AgentProfile("sari", capacity={"email": 1}), at=start, presence="available"
@@ -300,25 +262,6 @@ def test_two_cycles_at_the_same_wall_clock_time_of_a_fall_back_night_count_apart
     assert people_report(ev).agents["sari"].sla == Attainment(met=0, breached=1)
 
 
-def _fr_desk(mode: str) -> Desk:
-    return Desk(
-        DeskConfig.from_dict(
-            {
-                "calendars": {"24x7": {"timezone": "UTC", "always_open": True}},
-                "sla_policies": [
-                    {
-                        "name": "p",
-                        "calendar": "24x7",
-                        "targets": {"first_response": {"urgent": "PT5M"}},
-                    }
-                ],
-                "default_sla_policy": "p",
-                "recalculation": mode,
-            }
-        )
-    )
-
-
 @pytest.mark.parametrize("mode", ["keep_elapsed", "retroactive", "restart"])
 def test_a_first_response_a_solve_ended_is_not_started_again_by_a_regained_target(
     mode: str,
@@ -326,7 +269,7 @@ def test_a_first_response_a_solve_ended_is_not_started_again_by_a_regained_targe
     # Nobody answers the urgent T1 (breached at 09:05); it is solved at 09:06 without a reply,
     # which ends its one first-response cycle, and re-opened at 09:10.  A priority that loses
     # and regains the target then starts no first-response clock, in any mode.
-    desk = _fr_desk(mode)
+    desk = sla_desk(mode)
     ev: list[Event] = []
     ev += desk.add_agent(AgentProfile("sari", capacity={"email": 1}), at=T0, presence="available")
     ev += desk.submit(Ticket("T1", GOLD, "email", T0, priority="urgent"), at=T0)
@@ -349,7 +292,7 @@ def test_a_first_response_regained_on_a_ticket_restored_without_facts_keeps_its_
     # still in the ticket's one first-response cycle, named by its creation.
     policy = SlaPolicy.from_dict(
         {"name": "p", "calendar": "24x7", "targets": {"first_response": {"urgent": "PT5M"}}},
-        {"24x7": _fr_desk("restart").config.calendars["24x7"]},
+        {"24x7": sla_desk("restart").config.calendars["24x7"]},
     )
     sla = TicketSla("T1", policy, "urgent", T0)
     ev: list[object] = []
@@ -366,25 +309,12 @@ def test_a_first_response_regained_on_a_ticket_restored_without_facts_keeps_its_
     assert summarize(ev).sla_by_metric[FR.value] == Attainment(met=0, breached=1)
 
 
-def _nr_config(targets: dict[str, str]) -> DeskConfig:
-    return DeskConfig.from_dict(
-        {
-            "calendars": {"24x7": {"timezone": "UTC", "always_open": True}},
-            "sla_policies": [
-                {"name": "p", "calendar": "24x7", "targets": {"next_response": targets}}
-            ],
-            "default_sla_policy": "p",
-            "recalculation": "keep_elapsed",
-        }
-    )
-
-
 def test_a_clock_cancelled_for_want_of_a_target_regains_it_under_a_changed_config() -> None:
     # The 09:02 message breaches at 09:07; at 09:11 the ticket is made normal, which has no
     # next-response target (cancelled).  Restored at 09:15 under a config that gives normal
     # tickets one, the same message is still waiting: its clock is regained, in its cycle --
     # not started afresh at the customer's next message -- and the cycle counts once.
-    desk = Desk(_nr_config({"urgent": "PT5M"}))
+    desk = sla_desk("keep_elapsed", {"next_response": {"urgent": "PT5M"}})
     ev: list[Event] = []
     ev += desk.add_agent(AgentProfile("sari", capacity={"email": 1}), at=T0, presence="available")
     ev += desk.submit(Ticket("T1", GOLD, "email", T0, priority="urgent"), at=T0)
@@ -395,7 +325,7 @@ def test_a_clock_cancelled_for_want_of_a_target_regains_it_under_a_changed_confi
     ev += desk.advance(at=T0 + 15 * M)
     moved: list[Event] = []
     desk = Desk.restore(
-        _nr_config({"urgent": "PT5M", "normal": "PT30M"}),
+        sla_desk("keep_elapsed", {"next_response": {"urgent": "PT5M", "normal": "PT30M"}}).config,
         json.loads(json.dumps(desk.snapshot())),
         on_config_change=moved,
     )

@@ -107,6 +107,8 @@ _DAY_US = 86_400_000_000
 #: The longest span, in years, that ``add`` and ``elapsed`` walk: each year in between is
 #: indexed once (a few hundred zone lookups), so a hostile duration stays cheap to refuse.
 _MAX_SPAN_YEARS = 200
+#: No limit: more years than the range of dates holds (``_reach_us``, an SLA clock's deadline).
+_NO_SPAN_LIMIT = 10_000
 # Longer than any span of _MAX_SPAN_YEARS + 1 calendar years: a span at least this long in µs
 # is over the limit wherever it starts, which needs no year of it indexed to say.
 _SURELY_TOO_LONG_US = (_MAX_SPAN_YEARS + 2) * 366 * _DAY_US
@@ -742,11 +744,13 @@ class BusinessCalendar:
             shift = (n - _UNIX_ORDINAL) * _DAY_US - m if plain[i] else None
             after = mids[i + 1]
             if year in (1, 9999):
-                # Only the instants a UTC datetime can hold: answers stay in range.
+                # Only the instants a UTC datetime can hold, the last one (MAX_US) included:
+                # an interval ends one µs after it.  (``add`` never answers that end: its
+                # deadline is at most MAX_US.)
                 intervals = [
-                    (max(s, MIN_US), min(e, MAX_US))
+                    (max(s, MIN_US), min(e, MAX_US + 1))
                     for s, e in intervals
-                    if s < MAX_US and e > MIN_US
+                    if s <= MAX_US and e > MIN_US
                 ]
             for s, e in intervals:
                 starts.append(s)
@@ -899,24 +903,29 @@ class BusinessCalendar:
         e = run.ends[k]
         return run.cum[k] - e + t if t < e else run.cum[k]
 
-    def _beyond(self, run: _Run, target: int, t: int) -> tuple[_Run, int]:
+    def _beyond(
+        self, run: _Run, target: int, t: int, limit: int = _MAX_SPAN_YEARS
+    ) -> tuple[_Run, int]:
         """The run and point where *target*, a point past *run*'s end, lies (counted on
-        from instant *t* of the run)."""
-        year, need = self._after(run.last_year, target - run.bases[-1], self._year_of(run, t))
+        from instant *t* of the run, at most *limit* years on)."""
+        origin = self._year_of(run, t)
+        year, need = self._after(run.last_year, target - run.bases[-1], origin, limit)
         found = self._run_for(year)
         return found, found.bases[year - found.first_year] + need
 
-    def _after(self, year: int, need: int, origin: int) -> tuple[int, int]:
+    def _after(
+        self, year: int, need: int, origin: int, limit: int = _MAX_SPAN_YEARS
+    ) -> tuple[int, int]:
         """The first year after *year* whose open time reaches *need* (> 0) business µs
         counted from its start, and the business µs still needed inside it; a span that
-        started in *origin* ends within the span limit of it."""
+        started in *origin* ends within *limit* years of it (the span limit)."""
         if self._week_total == 0:
             # Open only on special days: visit the years that have one, in order.
             ords = self._special_ords
             k = bisect_left(ords, date(year + 1, 1, 1).toordinal())
             while k < len(ords):
                 found = date.fromordinal(ords[k]).year
-                if found - origin > _MAX_SPAN_YEARS:
+                if found - origin > limit:
                     raise _span_error(origin)
                 total = self._year_total(found)
                 if need <= total:
@@ -929,7 +938,7 @@ class BusinessCalendar:
             )
         # The weekly pattern has open hours and holidays are finite, so this ends (or leaves
         # the range of dates, or the span limit).
-        for found in range(year + 1, origin + _MAX_SPAN_YEARS + 1):
+        for found in range(year + 1, origin + limit + 1):
             total = self._year_total(found)
             if need <= total:
                 return found, need
@@ -950,9 +959,12 @@ class BusinessCalendar:
         start_b = rb.bases[year_b - rb.first_year]
         return ra.bases[-1] - self._point(ra, a) + between + self._point(rb, b) - start_b
 
-    def _add_at(self, run: _Run, t: int, d: int) -> tuple[int, _Run, int]:
+    def _add_at(
+        self, run: _Run, t: int, d: int, limit: int = _MAX_SPAN_YEARS
+    ) -> tuple[int, _Run, int]:
         """``add_us(t, d)`` for *t* in *run* and ``0 < d <= MAX_US - t``, with the run and
-        the interval the answer lies in (it may be the interval's end)."""
+        the interval the answer lies in (it may be the interval's end); at most *limit*
+        years on."""
         # The point of t on the run's scale (_point, inlined: a hot path), plus d.
         k = bisect_right(run.starts, t) - 1
         if k < 0:
@@ -961,7 +973,7 @@ class BusinessCalendar:
             e = run.ends[k]
             target = (run.cum[k] - e + t if t < e else run.cum[k]) + d
         if target > run.bases[-1]:
-            run, target = self._beyond(run, target, t)
+            run, target = self._beyond(run, target, t, limit)
         cum = run.cum
         k = bisect_left(cum, target)
         return run.ends[k] - cum[k] + target, run, k
@@ -982,7 +994,8 @@ class BusinessCalendar:
         """The first open instant at or after *t* (µs since the epoch).
 
         Raises:
-            CalendarError: The calendar never opens again, or the answer is past year 9999.
+            CalendarError: The calendar never opens again, or the answer is more than 200
+                years after *t* or past year 9999.
         """
         _check_int(t, "t")
         try:
@@ -1001,6 +1014,44 @@ class BusinessCalendar:
             raise CalendarError(
                 f"the first open instant at or after {t} µs since the epoch is past the year "
                 "9999: outside the supported range of dates (years 1-9999)"
+            ) from None
+
+    def _reach_us(self, t: int, d: int) -> int:
+        """``add_us(t, d)`` for ``d > 0``, else ``next_open_us(t)``, however far away the answer
+        is: an SLA clock's deadline lies wherever the calendar reaches its target (a small
+        weekly calendar and a long target, a pop-up desk's next day centuries on), past the
+        span limit of the public calls.  The years in between are skipped by their totals,
+        each worked out once and remembered, so a walk costs at most one total a year of the
+        range of dates, and the next walk over the same years a lookup a year.
+
+        Raises:
+            CalendarError: The calendar never opens again, or the answer is outside the range
+                of dates (years 1-9999 in UTC and in the calendar's zone).
+        """
+        try:
+            run = self._hot
+            if not run.mids[0] <= t < run.mids[-1]:
+                run = self._run_at(t)
+            if d > 0:
+                if d > MAX_US - t:
+                    raise OverflowError  # business time runs no faster than real time
+                u, run, _ = self._add_at(run, t, d, _NO_SPAN_LIMIT)
+                if run.last_year == 9999 and u >= run.mids[-1]:
+                    raise OverflowError  # local midnight of the year 10000
+                return u
+            k = bisect_right(run.ends, t)
+            if k == len(run.ends):
+                origin = self._year_of(run, t)
+                run = self._run_for(self._after(run.last_year, 1, origin, _NO_SPAN_LIMIT)[0])
+                k = bisect_right(run.ends, t)
+            s = run.starts[k]
+            return s if s > t else t
+        except (OverflowError, ValueError) as exc:
+            if isinstance(exc, CalendarError):
+                raise
+            raise CalendarError(
+                f"the instant {d} business µs after {t} µs since the epoch is outside the "
+                "supported range of dates (years 1-9999)"
             ) from None
 
     def elapsed_us(self, a: int, b: int) -> int:
@@ -1047,8 +1098,9 @@ class BusinessCalendar:
         """The earliest instant u >= t with ``elapsed_us(t, u) == d`` (``d >= 0``, in µs).
 
         Raises:
-            CalendarError: ``d < 0``, the calendar never opens again, or the answer is past
-                year 9999.
+            CalendarError: ``d < 0``, the calendar never opens again, or the answer is more
+                than 200 years after *t* or past year 9999 (in UTC or on the calendar's wall
+                clock: 10000-01-01T00:00+09:00 is past it, as for :meth:`add`).
         """
         if type(t) is not int or type(d) is not int:
             _check_int(t, "t")
@@ -1065,7 +1117,12 @@ class BusinessCalendar:
             mids = run.mids
             if not mids[0] <= t < mids[-1]:
                 run = self._run_at(t)
-            return self._add_at(run, t, d)[0]
+            u, run, _ = self._add_at(run, t, d)
+            if run.last_year == 9999 and u >= run.mids[-1]:
+                # The end of the zone's last date: local midnight of the year 10000 east of
+                # UTC, an instant no date of the zone holds (``add`` cannot write it either).
+                raise OverflowError
+            return u
         except (OverflowError, ValueError) as exc:
             if isinstance(exc, CalendarError):
                 raise
@@ -1128,7 +1185,8 @@ class BusinessCalendar:
         """The first open instant at or after *at* (*at* itself when open), in the calendar's zone.
 
         Raises:
-            CalendarError: *at* is naive, or the calendar never opens again.
+            CalendarError: *at* is naive, the calendar never opens again, or it next opens
+                more than 200 years after *at* or past the year 9999 (the message says which).
         """
         t = self.next_open_us(instant_us(at, "at"))
         try:

@@ -63,6 +63,7 @@ __all__ = [
     "TicketReopened",
     "TicketRequeued",
     "TicketResolved",
+    "TicketSlaPolicyChanged",
     "TicketStatusChanged",
     "TicketTransferred",
     "TransferLimitReached",
@@ -71,10 +72,15 @@ __all__ = [
 
 #: The ``version`` every event's plain-data form carries (see :meth:`DeskEvent.to_dict`).
 #: Version 2 added ``cycle_start`` to :class:`SlaBreached`, :class:`SlaMet` and
-#: :class:`SlaCancelled`; :func:`event_from_dict` reads version 1 too (without it: ``None``).
-EVENT_VERSION: Final = 2
+#: :class:`SlaCancelled`; version 3 added :class:`TicketSlaPolicyChanged` (a stream of
+#: version 3 records every change of a ticket's SLA policy, an older one none).
+#: :func:`event_from_dict` reads versions 1 and 2 too (an SLA event of version 1 without a
+#: ``cycle_start``: ``None``).
+EVENT_VERSION: Final = 3
 #: The SLA events whose version-1 form has no ``cycle_start``.
 _CYCLE_START_SINCE_2: Final = frozenset({"SlaBreached", "SlaMet", "SlaCancelled"})
+#: The event types a format version added: no stream of an earlier version holds them.
+_SINCE: Final = {"TicketSlaPolicyChanged": 3}
 
 
 def _event_to_dict(event: Any) -> dict[str, Any]:
@@ -282,6 +288,25 @@ class TicketPrioritized(DeskEvent):
 
     old: Priority
     new: Priority
+
+
+@attrs.frozen
+class TicketSlaPolicyChanged(DeskEvent):
+    """A ticket was put under another SLA policy (:meth:`~csflow.desk.Desk.set_sla_policy`).
+
+    Sent only when the policy changes (a command naming the policy the ticket is already
+    under changes nothing and sends none), before the SLA events the change causes (a breach
+    it reveals, the clocks it cancels): those, and every later SLA result of the ticket, are
+    results under the new policy.  :func:`~csflow.metrics.summarize` counts each SLA result
+    for the policy in force when it happened.
+
+    Attributes:
+        old: The policy the ticket was under (``None``: it had none).
+        new: The policy it is under from *at*.
+    """
+
+    old: str | None
+    new: str
 
 
 @attrs.frozen
@@ -754,7 +779,10 @@ _RANGES: Final = {name: _ranges(cls) for name, cls in _EVENT_CLASSES.items()}
 def event_from_dict(data: object, path: str = "event") -> Event:
     """The event :meth:`DeskEvent.to_dict` wrote, dispatched on its ``type`` tag.
 
-    Instants come back in UTC (equal, as aware datetimes, to the ones written).  Only
+    Instants come back in UTC: the same instants as the ones written (equal as aware
+    datetimes, except one written in its zone's repeated or skipped hour, which Python
+    compares unequal to any datetime in another zone; compare such events by their
+    :meth:`~DeskEvent.to_dict` forms).  Only
     csflow's own event types are read (this module's classes, whatever other
     :class:`DeskEvent` subclasses a process defines), and only values a desk writes: ids of
     1 to 256 characters (a goodwill request's id: its ticket's id, ``/goodwill/`` and a
@@ -766,14 +794,14 @@ def event_from_dict(data: object, path: str = "event") -> Event:
     left of an allowance, from zero) and below 10**15 with at most 6 decimal places, a
     goodwill reason of 1 to 200 characters and a supervisor of 1 to 4,096, an SLA cycle's
     start not after the event.  An SLA event of format version 1 has no ``cycle_start``
-    (read as ``None``).
+    (read as ``None``); a :class:`TicketSlaPolicyChanged` is of version 3 and later.
 
     Raises:
         ConfigError: Not a mapping, an unknown type tag, a ``version`` newer than
-            :data:`EVENT_VERSION` (or not a positive int), a missing, unknown or malformed
-            field, a value outside the range above -- with the path to it
-            (``event.due_at``; a missing field or an unknown key at its own path too,
-            ``event.target``).  Durations are read in ASCII digits only.
+            :data:`EVENT_VERSION` (or not a positive int, or older than the event type), a
+            missing, unknown or malformed field, a value outside the range above -- with the
+            path to it (``event.due_at``; a missing field or an unknown key at its own path
+            too, ``event.target``).  Durations are read in ASCII digits only.
     """
     if not isinstance(data, dict):
         raise ConfigError(f"expected a mapping, got {show(data)}", path)
@@ -792,6 +820,13 @@ def event_from_dict(data: object, path: str = "event") -> Event:
         raise ConfigError(
             f"unknown event type {show(tag)}; expected one of {', '.join(sorted(_EVENT_CLASSES))}",
             f"{path}.type",
+        )
+    since = _SINCE.get(cls.__name__)
+    if since is not None and version < since:
+        raise ConfigError(
+            f"event type {show(tag)} is of format version {since} and later, got version "
+            f"{show(version)}",
+            f"{path}.version",
         )
     if version == 1 and tag in _CYCLE_START_SINCE_2 and "cycle_start" not in data:
         data = {**data, "cycle_start": None}  # written before events recorded it

@@ -66,11 +66,14 @@ reopening resumes it where it stopped (a solve pauses it), so it counts once per
 met at a solve within target, taken back and counted as breached when the resumed clock then
 breaches (a ticket solved in 2 minutes, reopened, and solved again at 6 minutes of a 3-minute
 target is one breached cycle, not a met and a breached one).  Cycles still running when the
-stream ends count neither way.  A cycle counts overall, for its metric, and for the tier,
-channel and SLA policy that its ticket's first :class:`~csflow.events.TicketQueued` named
-(a cycle counted before that event -- a ticket submitted after it was created -- joins
-those groups there; a ticket without a policy, or whose ``TicketQueued`` is not in the
-stream, is in none of them).  A ticket's record is dropped at its
+stream ends count neither way.  A cycle counts overall, for its metric, for the tier and
+channel that its ticket's first :class:`~csflow.events.TicketQueued` named, and for the SLA
+policy in force for the ticket when the outcome came: the first ``TicketQueued``'s, replaced
+at each :class:`~csflow.events.TicketSlaPolicyChanged` (a resolution met under one policy
+and breached after a reopening under another is taken back from the first and counted for
+the second).  A cycle counted before that ``TicketQueued`` -- a ticket submitted after it
+was created -- joins those groups there; a ticket without a policy, or whose
+``TicketQueued`` is not in the stream, is in none of them.  A ticket's record is dropped at its
 :class:`~csflow.events.TicketClosed` or :class:`~csflow.events.TicketAbandoned`, so a ticket
 later submitted under the same id (a desk that forgot the first) is a new ticket.
 
@@ -123,6 +126,7 @@ from csflow.events import (
     TicketReopened,
     TicketRequeued,
     TicketResolved,
+    TicketSlaPolicyChanged,
     TicketStatusChanged,
     TicketTransferred,
 )
@@ -409,11 +413,14 @@ class Report:
             them (a misdial, a bot, a customer who found the answer).  They are left out of
             :attr:`service_level` and :attr:`abandonment_rate`, and still counted in
             *offered* and *abandoned*.
-        sla_by_policy: Attainment per SLA policy name: the policy the ticket's first
-            ``TicketQueued`` named (a ticket without a policy, or without a ``TicketQueued``
-            in the stream, is in no group; a policy given later with
-            :meth:`~csflow.desk.Desk.set_sla_policy` names no event, so its cycles stay with
-            the first).
+        sla_by_policy: Attainment per SLA policy name: each cycle's outcome counts for the
+            policy in force for its ticket when the outcome came -- the one its first
+            ``TicketQueued`` named, or the last :class:`~csflow.events.TicketSlaPolicyChanged`
+            before the outcome (a customer moved to a premium policy mid-ticket counts under
+            it from the change on).  A resolution met, then breached after a reopening, is
+            taken back from the policy it was counted for.  A ticket without a policy, or
+            without a ``TicketQueued`` in the stream, is in no group.  (A stream written before
+            event format version 3 has no policy changes: its cycles stay with the first.)
         resolved_tickets_handle_time: All the handling of the tickets resolved (at least
             once): every ended span from an assignment until the ticket left its agent,
             before a hand-over or a parking as well as the one that resolved it, and after a
@@ -764,6 +771,7 @@ class _Ticket:
         "policy",
         "queued",
         "resolution",
+        "resolution_policy",
         "tier",
         "worked",
     )
@@ -772,7 +780,8 @@ class _Ticket:
         self.queued: int | None = None  # first TicketQueued, microseconds
         self.tier: str | None = None
         self.channel: str | None = None
-        self.policy: str | None = None  # the SLA policy its first TicketQueued named
+        # The SLA policy in force: its first TicketQueued's, then each TicketSlaPolicyChanged's.
+        self.policy: str | None = None
         self.outcome = 0  # 0 undecided, 1 answered, 2 abandoned
         self.handed = False  # transferred or escalated at some point
         # 0 never resolved, 1 resolved at first contact (counted), 2 resolved otherwise.
@@ -786,6 +795,9 @@ class _Ticket:
         # The resolution outcome counted so far (0 met, 1 breached): the clock resumes when
         # the ticket is reopened, so a later outcome replaces it (met can become breached).
         self.resolution: int | None = None
+        # The policy that outcome was counted for (a breach after a reopening takes it back
+        # there, and counts for the policy in force then).
+        self.resolution_policy: str | None = None
         # SLA outcomes (0 met, 1 breached) counted before its TicketQueued said its tier and
         # channel: a ticket created in the past can breach before it is queued.
         self.early: list[int] | None = None
@@ -928,9 +940,12 @@ class _Summary:
 
     # -- SLA -------------------------------------------------------------------------------
 
-    def count_sla(self, rec: _Ticket, metric: Metric, index: int, by: int = 1) -> None:
-        """Count one cycle of *metric* as met (*index* 0) or breached (1); *by* -1 takes
-        back one counted before (a resolution met, then breached after a reopening)."""
+    def count_sla(
+        self, rec: _Ticket, metric: Metric, index: int, by: int = 1, *, back: bool = False
+    ) -> None:
+        """Count one cycle of *metric* as met (*index* 0) or breached (1) for the policy in
+        force; *by* -1 with *back* takes back one counted before (a resolution met, then
+        breached after a reopening) from the policy it was counted for."""
         self.sla[index] += by
         if rec.queued is None:
             if rec.early is None:
@@ -943,7 +958,7 @@ class _Summary:
             (metric._value_, self.by_metric),  # str(metric) without its Python calls
             (rec.tier, self.by_tier),
             (rec.channel, self.by_channel),
-            (rec.policy, self.by_policy),
+            (rec.resolution_policy if back else rec.policy, self.by_policy),
         ):
             if key is None:
                 continue
@@ -959,10 +974,13 @@ class _Summary:
         if was is None:
             self.count_sla(rec, Metric.RESOLUTION, index)
             rec.resolution = index
+            rec.resolution_policy = rec.policy
         elif was == 0 and index == 1:
-            self.count_sla(rec, Metric.RESOLUTION, 0, -1)
+            # Taken back where it was counted; the breach counts for the policy in force now.
+            self.count_sla(rec, Metric.RESOLUTION, 0, -1, back=True)
             self.count_sla(rec, Metric.RESOLUTION, 1)
             rec.resolution = 1
+            rec.resolution_policy = rec.policy
 
     # -- event handlers --------------------------------------------------------------------
 
@@ -997,7 +1015,18 @@ class _Summary:
                             counts = groups[key] = [0, 0]
                         counts[index] += 1
                 rec.early = None
+                rec.resolution_policy = policy  # an early resolution outcome joined it
         self.enter_line(rec, ev.at, t)
+
+    def policy_changed(self, ev: TicketSlaPolicyChanged, t: int) -> None:
+        # Typed as read (an event built by hand may hold anything): a report key.
+        new: object = ev.new
+        if not isinstance(new, str):
+            raise ConfigError(f"a new SLA policy must be a name (str), got {show(new)}", "new")
+        rec = self.ticket(ev.ticket_id)
+        # A ticket whose TicketQueued is not in the stream is in no group, whatever policy.
+        if rec.queued is not None:
+            rec.policy = new
 
     def back_in_line(self, ev: DeskEvent, t: int) -> None:
         self.enter_line(self.ticket(ev.ticket_id), ev.at, t)
@@ -1252,6 +1281,7 @@ _HANDLERS: Final[Mapping[type, _Handler]] = {
     TicketResolved: _Summary.resolved_,
     TicketReopened: _Summary.reopened_,
     TicketClosed: _Summary.closed,
+    TicketSlaPolicyChanged: _Summary.policy_changed,
     SlaBreached: _Summary.sla_breached,
     SlaMet: _Summary.sla_met,
     SlaCancelled: _Summary.sla_cancelled,
@@ -1316,7 +1346,8 @@ def summarize(
             ``events[i]``) or a field of the wrong type (an event built by hand: a ticket id
             that is not hashable, an SLA event's ``metric`` that is not a
             :class:`~csflow.model.Metric`, a ``TicketQueued`` whose ``tier`` or ``channel``
-            is not a str or whose ``sla_policy`` is neither a str nor ``None``; the path is
+            is not a str or whose ``sla_policy`` is neither a str nor ``None``, a
+            ``TicketSlaPolicyChanged`` whose ``new`` is not a str; the path is
             ``events[i].<field>``), or *until* is naive or before the latest event.
 
     Examples:

@@ -69,11 +69,15 @@ def run_sweep(
             ``scenarios[i].simulation.escalations[j].team``, or a name the desk does not
             declare, an :class:`~csflow.errors.UndeclaredNameError` at a path such as
             ``scenarios[i].simulation.arrivals.tiers.vip`` -- and seed, an int ``>= 0``, are
-            checked here, before any runs), or *executor* has no ``submit`` method.  A run
-            that fails (the staffing falls so far behind that ``MAX_SIM_OPEN`` tickets are
-            open at once, or the desk refuses an escalation) raises its error when its result
-            is read, with the scenario's path (``scenarios[i].simulation.agents``,
-            ``scenarios[i].simulation.escalations[j].team``).
+            checked here, before any runs), or *executor* has no ``submit`` method or is an
+            executor class rather than an executor (``ThreadPoolExecutor`` for
+            ``ThreadPoolExecutor()``).  A run that fails (the staffing falls so far behind
+            that ``MAX_SIM_OPEN`` tickets are open at once, or the desk refuses an
+            escalation) raises its error when its result is read, with the scenario's path (``scenarios[i].simulation.agents``,
+            ``scenarios[i].simulation.escalations[j].team``); the runs of the later scenarios
+            that have not started then are cancelled (those already running finish, their
+            results unread), as are the runs submitted when *executor* refuses one (its
+            error, such as a shut-down pool's ``RuntimeError``, is raised as it is).
 
     Examples:
         >>> from concurrent.futures import ThreadPoolExecutor
@@ -87,6 +91,12 @@ def run_sweep(
     given: object = scenarios
     if isinstance(given, (str, bytes)) or not isinstance(given, Iterable):
         raise ConfigError(f"'scenarios' must be an iterable of Scenario, got {show(given)}")
+    if isinstance(executor, type):
+        # The class itself has a submit method too, but no pool behind it.
+        raise ConfigError(
+            f"'executor' must be an executor, not the class {executor.__name__}: pass an "
+            f"instance ({executor.__name__}(...)) or None"
+        )
     if executor is not None and not callable(getattr(executor, "submit", None)):
         raise ConfigError(
             f"'executor' must be an executor (with a submit method) or None, got {show(executor)}"
@@ -117,12 +127,27 @@ def run_sweep(
 
 
 def _run(items: list[Scenario], executor: concurrent.futures.Executor) -> list[SimResult]:
-    futures = [executor.submit(run_scenario, s) for s in items]
+    futures: list[concurrent.futures.Future[SimResult]] = []
+    try:
+        for s in items:
+            futures.append(executor.submit(run_scenario, s))
+    except BaseException:
+        # The executor refused a run (shut down, say): the sweep fails, so the runs already
+        # submitted are cancelled, as below.
+        for f in futures:
+            f.cancel()
+        raise
     out = []
     for i, f in enumerate(futures):
         try:
             out.append(f.result())
-        except ConfigError as exc:  # a run that failed: name the scenario, as the checks do
-            path = f"scenarios[{i}].simulation.{exc.path}" if exc.path else f"scenarios[{i}]"
-            raise type(exc)(exc.detail, path) from None
+        except BaseException as exc:
+            # The sweep fails here: the runs not started yet would be thrown away, so they
+            # are cancelled rather than left to run (on a cluster, for hours).
+            for later in futures[i + 1 :]:
+                later.cancel()
+            if isinstance(exc, ConfigError):  # a run that failed: name the scenario
+                path = f"scenarios[{i}].simulation.{exc.path}" if exc.path else f"scenarios[{i}]"
+                raise type(exc)(exc.detail, path) from None
+            raise
     return out

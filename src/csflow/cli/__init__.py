@@ -298,6 +298,13 @@ def _parser() -> argparse.ArgumentParser:
         help="time lost to breaks, training, absence (default: staffing.shrinkage, else 0)",
     )
     staff.add_argument(
+        "--max-occupancy",
+        type=float,
+        metavar="FRACTION",
+        help="highest occupancy allowed, 0-1 (0.85 is usual): at least load / FRACTION agents "
+        "(default: staffing.max_occupancy, else no cap)",
+    )
+    staff.add_argument(
         "--peak",
         metavar="NAME|FACTOR",
         help=f"peak-day factor on the forecast: a number or {', '.join(PEAK_DAYS)} "

@@ -234,6 +234,9 @@ class PlanInputs:
     interval: timedelta
     shrinkage: float
     peak: float
+    #: The highest occupancy allowed (``--max-occupancy``, ``staffing.max_occupancy``), or
+    #: ``None`` for no cap.
+    max_occupancy: float | None = None
     #: The forecast, and per row the ``file:line`` it came from (``None`` for a profile).
     forecast: list[ForecastInterval] | None = None
     rows: list[str] | None = None
@@ -271,7 +274,7 @@ def plan_inputs(
     def pick(name: str, default: Any) -> Any:
         given = getattr(args, name, None)
         if given is not None:
-            return staffing_value(name, given, f"--{name}")
+            return staffing_value(name, given, f"--{name.replace('_', '-')}")
         return staffing_value(name, st.get(name, default), f"staffing.{name}")
 
     aht, _ = _duration_value(args, st, "aht", 360)
@@ -291,7 +294,15 @@ def plan_inputs(
     peak = pick("peak", 1.0)
     peak_from = "--peak" if getattr(args, "peak", None) is not None else "staffing.peak"
     inputs = PlanInputs(
-        aht, target, level, patience, interval, shrinkage, peak, peak_from=peak_from
+        aht,
+        target,
+        level,
+        patience,
+        interval,
+        shrinkage,
+        peak,
+        max_occupancy=pick("max_occupancy", None),
+        peak_from=peak_from,
     )
     if single:
         return inputs
@@ -340,6 +351,7 @@ def _plan(inputs: PlanInputs) -> StaffingPlan:
             patience=inputs.patience,
             shrinkage=inputs.shrinkage,
             multiplier=inputs.peak,
+            max_occupancy=inputs.max_occupancy,
         )
     except ConfigError as exc:
         m = re.match(r"intervals\[(\d+)\]", exc.path)
@@ -470,7 +482,7 @@ def staff(args: argparse.Namespace) -> str:
     title = (
         f"Day plan ({model}; {level:.0%} within {format_duration(target)}; "
         f"AHT {format_duration(aht)}; shrinkage {shrinkage:.0%}; "
-        f"peak x{peak:g})"
+        f"peak x{peak:g}{_cap_title(inputs.max_occupancy, '; ')})"
     )
     tables = [Table("plan", title, cols, rows), totals]
     verified = None
@@ -481,6 +493,11 @@ def staff(args: argparse.Namespace) -> str:
         roster, pad = planning.run_roster(plan, st, verified)
         tables += planning.roster_tables(roster, pad)
     return render(args.format, tables)
+
+
+def _cap_title(cap: float | None, sep: str) -> str:
+    """The occupancy cap in a title (``; occupancy at most 85%``), or nothing."""
+    return "" if cap is None else f"{sep}occupancy at most {cap:.0%}"
 
 
 def _shown_load(load: float) -> float:
@@ -528,10 +545,13 @@ def _staff_one(args: argparse.Namespace, inputs: PlanInputs) -> str:
         ) from None
     needed: int | None
     try:
+        cap = inputs.max_occupancy
         if patience is None:
-            needed = agents_for_service_level(load, aht, target, level)
+            needed = agents_for_service_level(load, aht, target, level, max_occupancy=cap)
         else:
-            needed = agents_for_service_level_a(load, aht, target, level, patience)
+            needed = agents_for_service_level_a(
+                load, aht, target, level, patience, max_occupancy=cap
+            )
     except ConfigError:
         if args.agents is None:
             raise
@@ -549,6 +569,7 @@ def _staff_one(args: argparse.Namespace, inputs: PlanInputs) -> str:
         "level": level,
         "target_s": target.total_seconds(),
         "patience_s": None if patience is None else patience.total_seconds(),
+        "max_occupancy": inputs.max_occupancy,
         "agents_needed": needed,
         "agents": n,
         "heads": heads,
@@ -591,6 +612,7 @@ def _staff_one(args: argparse.Namespace, inputs: PlanInputs) -> str:
         + (f" (x{inputs.peak:g} peak)" if inputs.peak != 1 else "")
         + f", AHT {format_duration(aht)}, {level:.0%} within {format_duration(target)}"
         + (f", shrinkage {inputs.shrinkage:.0%}" if inputs.shrinkage else "")
+        + _cap_title(inputs.max_occupancy, ", ")
     )
     if args.format == "table":
         rows = list(record.items())

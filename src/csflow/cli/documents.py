@@ -120,6 +120,7 @@ STAFFING_KEYS: Final = (
     "level",
     "patience",
     "shrinkage",
+    "max_occupancy",
     "peak",
     "interval",
     "forecast",
@@ -397,6 +398,13 @@ def load_document(path: str | Path, *, check: bool = True) -> Document:
         if key not in TOP_KEYS:
             raise ConfigError(f"unknown field; expected one of {', '.join(TOP_KEYS[1:])}", str(key))
     d = _rebuild(dict(data), "")
+    if "$schema" in d and not isinstance(d["$schema"], str):
+        # The schema types it as a string: a reader that took anything else would accept a
+        # document the schema refuses (the schema may be looser than lint, never stricter).
+        raise ConfigError(
+            f"expected a string (where editors find the schema), got {show(d['$schema'])}",
+            "$schema",
+        )
     d.pop("$schema", None)
     if "name" in d and not isinstance(d["name"], str):
         raise ConfigError(f"expected a string, got {show(d['name'])}", "name")
@@ -429,7 +437,7 @@ def load_document(path: str | Path, *, check: bool = True) -> Document:
                 if st[key] is None and key != "patience":  # null patience: Erlang C
                     raise ConfigError(f"expected {EXPECTED}, got {show(None)}", f"staffing.{key}")
                 st[key] = to_seconds(st[key], f"staffing.{key}")
-        for key in ("level", "shrinkage", "peak", "day", "timezone", "forecast"):
+        for key in ("level", "shrinkage", "max_occupancy", "peak", "day", "timezone", "forecast"):
             if key in st:
                 staffing_value(key, st[key], f"staffing.{key}")  # lint refuses what staff would
         if "shifts" in st:

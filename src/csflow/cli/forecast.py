@@ -47,6 +47,7 @@ from csflow.sim import PEAK_DAYS, SimConfig
 from csflow.sim.scenario import peak_factor
 from csflow.staffing import ForecastInterval
 from csflow.staffing._checks import check_level, check_multiplier, check_shrinkage
+from csflow.staffing.erlang import _check_max_occupancy
 
 __all__ = [
     "MAX_FORECAST_BYTES",
@@ -94,6 +95,13 @@ def _checked(check: Callable[[object], float], value: object, where: str, expect
         raise ConfigError(f"expected {expected}, got {show(value)}", where) from None
 
 
+def _occupancy_cap(value: object) -> float:
+    """An occupancy cap in ``(0, 1]``, checked as the staffing functions check it."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ConfigError(f"expected a number, got {show(value)}")
+    return float(_check_max_occupancy(value))
+
+
 def _peak(value: object, where: str) -> float:
     if isinstance(value, str) and value not in PEAK_DAYS and value.strip()[:1] not in "xX×":
         with contextlib.suppress(ValueError):
@@ -127,8 +135,8 @@ def _day(value: object, where: str) -> date:
 
 
 def staffing_value(key: str, value: object, where: str) -> Any:
-    """The staffing value *key* (``level``, ``shrinkage``, ``peak``, ``day``, ``timezone``,
-    ``forecast``) checked and converted; errors name *where* (``staffing.level``, ``--level``).
+    """The staffing value *key* (``level``, ``shrinkage``, ``max_occupancy``, ``peak``,
+    ``day``, ``timezone``, ``forecast``) checked and converted; errors name *where* (``staffing.level``, ``--level``).
     Other keys are returned as they are.
 
     Raises:
@@ -138,6 +146,10 @@ def staffing_value(key: str, value: object, where: str) -> Any:
         return _checked(check_level, value, where, "a number strictly between 0 and 1")
     if key == "shrinkage":
         return _checked(check_shrinkage, value, where, "a number from 0 up to (not including) 1")
+    if key == "max_occupancy":
+        if value is None:
+            return None  # null: no cap
+        return _checked(_occupancy_cap, value, where, "a number greater than 0 and at most 1")
     if key == "peak":
         return _peak(value, where)
     if key == "timezone":

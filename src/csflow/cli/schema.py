@@ -303,6 +303,10 @@ def schema() -> dict[str, Any]:
             "level": {"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 1},
             "patience": {"anyOf": [d, _NULL], "description": "null: none (Erlang C)"},
             "shrinkage": {"type": "number", "minimum": 0, "exclusiveMaximum": 1},
+            "max_occupancy": {
+                "anyOf": [{"type": "number", "exclusiveMinimum": 0, "maximum": 1}, _NULL],
+                "description": "the highest occupancy allowed (0.85 is usual); null: no cap",
+            },
             "peak": _STAFFING_PEAK,
             "interval": d,
             "forecast": {"type": "string", "description": "a CSV file: start,arrivals[,duration]"},

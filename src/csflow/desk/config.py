@@ -564,8 +564,9 @@ class DeskConfig:
         """Likely mistakes in the whole configuration (also :func:`csflow.lint.lint` of it).
 
         The triage rules are linted against this configuration's SLA policies and queues
-        (paths ``triage.rules[i]...``); then: a queue no routing profile serves (its tickets
-        can never be assigned), an SLA policy neither a rule nor the default chooses, a team
+        (paths ``triage.rules[i]...``); then: a queue ordered by SLA deadline without a
+        ``fallback`` (a ticket with no due instant is refused there), a queue no routing
+        profile serves (its tickets can never be assigned), an SLA policy neither a rule nor the default chooses, a team
         whose queue no profile serves, teams with a queue of their own among several and no
         routing profile at all (every agent serves every queue, so an escalation reaches
         anyone, at ``routing_profiles``); with *agents*, skills the rules require that no agent
@@ -607,6 +608,19 @@ class DeskConfig:
         if not self.routing_profiles:
             served = {q.name for q in self.queues}
         for i, q in enumerate(self.queues):
+            if type(q.key) is DeadlineKey and q.key.fallback is None:
+                out.append(
+                    Finding(
+                        f"queues[{i}].key",
+                        "warning",
+                        f"queue {q.name!r} orders by SLA deadline without a fallback: a "
+                        "ticket with no due instant (no SLA policy, or its clocks met or "
+                        "paused) is refused there -- at submit, and on a transfer, "
+                        "escalation, requeue, reopening, resume or its agent's removal; give "
+                        "the key a fallback (such as 1h) to order such tickets by when they "
+                        "joined",
+                    )
+                )
             if q.name not in served:
                 out.append(
                     Finding(

@@ -57,8 +57,12 @@ own part run.  A command that raises has changed nothing.  Unknown ids raise
 The host's code that routing calls while a command changes the desk -- a custom strategy's
 key, a custom key policy -- cannot be asked first: when it raises, the desk is rebuilt from
 a checkpoint it keeps for such a configuration and the exception propagates as it was
-raised (:mod:`csflow.desk.rollback`), so that command has changed nothing either.  (An
-escalation's priority raise or queue move that such a key policy refuses is skipped and
+raised (:mod:`csflow.desk.rollback`), so that command has changed nothing either.  A desk
+with a queue ordered by deadline and no ``fallback`` keeps such a checkpoint too: that queue
+refuses a ticket without an SLA due instant, and a hand-over, escalation, requeue, reopen,
+resume or an agent leaving learns whether the ticket has one there only as it moves it; the
+command raises :class:`~csflow.errors.ConfigError` naming the ticket and has changed nothing.
+(An escalation's priority raise or queue move that such a key policy refuses is skipped and
 said, as the escalation policy's own failures are.)
 
 **Snapshots.**  :meth:`Desk.snapshot` returns the desk's current state -- every ticket not
@@ -143,6 +147,7 @@ from csflow.events import (
     TicketReopened,
     TicketRequeued,
     TicketResolved,
+    TicketSlaPolicyChanged,
     TicketStatusChanged,
     TicketTransferred,
     TransferLimitReached,
@@ -214,6 +219,19 @@ def _why(exc: Exception) -> str:
 def _event_at(event: Event) -> int:
     # The instant: datetimes in one zone compare by wall clock in Python (see _command).
     return to_us(event.at)
+
+
+def _keeps_checkpoint(config: DeskConfig) -> bool:
+    """Whether a desk of *config* keeps a checkpoint to undo a command by
+    (:mod:`csflow.desk.rollback`): it may call the host's code while a command changes it,
+    or a queue is ordered by deadline with no fallback.  Such a queue refuses a ticket without
+    an SLA due instant (:class:`~csflow.queues.DeadlineKey`), and whether a ticket has one
+    where it lands is known only once it has moved: a hand-over or a requeue takes it off
+    its agent first, its clocks hear the new status (which may pause them), a reopen or a
+    resume restarts them.  Refused there, the command is undone and changes nothing."""
+    if runs_host_code(config):
+        return True
+    return any(type(q.key) is DeadlineKey and q.key.fallback is None for q in config.queues)
 
 
 def _command(
@@ -327,7 +345,7 @@ class Desk:
         # A desk that may call the host's code while a command changes it keeps a
         # checkpoint to undo such a command by (csflow.desk.rollback); ``_dirty`` says
         # whether the running command has begun to change the desk.
-        self._guard = Checkpoint() if runs_host_code(config) else None
+        self._guard = Checkpoint() if _keeps_checkpoint(config) else None
         self._dirty = False
 
     # -- reading -------------------------------------------------------------------------------
@@ -868,7 +886,9 @@ class Desk:
         needs starts its clocks from its creation, with the status it is in now.)  Allowed
         where :meth:`set_priority` is (the ticket is not solved, closed or abandoned); the
         state does not change.  Returns the SLA events the change causes (a breach it
-        reveals, the clocks it cancels); the ticket's view names the new policy.
+        reveals, the clocks it cancels), after a :class:`TicketSlaPolicyChanged` when the
+        policy is another than the ticket's (naming its own policy changes nothing and sends
+        none); the ticket's view names the new policy.
 
         Raises:
             UnknownTicketError: No such ticket.
@@ -890,6 +910,9 @@ class Desk:
         # A policy change moves no state: the set_priority row of the table says where it
         # is allowed, and that row never refuses here.
         r, _, t, out = self._on_ticket(at, ticket_id, _TC.SET_PRIORITY)
+        if r.policy != policy:
+            # Before the SLA events the change causes: they are results under the new policy.
+            self._emit(r, TicketSlaPolicyChanged(at, ticket_id, r.policy, policy), out)
         r.policy = policy
         if r.sla is None and r.facts is not None:
             r.sla, events = TicketSla._from_facts(
@@ -942,7 +965,9 @@ class Desk:
             UnknownTicketError: No such ticket.
             ConfigError: *to* is neither an agent nor a team, or names both (an agent
                 restored under a configuration that added a team of its id;
-                :meth:`add_agent` refuses such an id).
+                :meth:`add_agent` refuses such an id); or the team's queue is ordered by
+                deadline with no ``fallback`` and the ticket has no SLA due instant there
+                (no SLA policy, or its clocks met or paused): nothing changes.
             InvalidTransitionError: Not allowed from the ticket's state; it already waits in
                 the team's queue; the agent cannot take it now
                 (:class:`~csflow.routing.CapacityExceededError`); the limit refuses it
@@ -1003,7 +1028,8 @@ class Desk:
 
         Raises:
             UnknownTicketError: No such ticket.
-            ConfigError: An unknown team.
+            ConfigError: An unknown team; the team's queue is ordered by deadline with no
+                ``fallback`` and the ticket has no SLA due instant there (nothing changes).
             InvalidTransitionError: Not allowed from the ticket's state, not an edge of the
                 escalation graph, or refused by the transfer limit.
         """
@@ -1095,6 +1121,9 @@ class Desk:
         Raises:
             UnknownTicketError / UnknownAgentError: Unknown ids (``None`` included).
             InvalidTransitionError: The ticket is not assigned, or is with another agent.
+            ConfigError: Its queue is ordered by deadline with no ``fallback`` and the
+                ticket has no SLA due instant any more (its clocks met or paused): nothing
+                changes.
         """
         r, _, t, out = self._on_ticket(
             at,

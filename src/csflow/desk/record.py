@@ -89,6 +89,8 @@ class TicketRecord:
 
 #: The states a desk's ticket can be in (``new`` and ``open`` are for SLA-only hosts).
 _DESK_STATES: Final = frozenset(TicketStatus) - {TicketStatus.NEW, TicketStatus.OPEN}
+#: The longest id a desk takes (an agent profile's, a ticket's: csflow.model).
+_MAX_ID: Final = 256
 _KEYS: Final = (
     "ticket",
     "state",
@@ -184,6 +186,14 @@ def record_from_state(
             raise ConfigError(
                 f"expected a string or null, got {show(d[key])}", join_path(path, key)
             )
+    agent = d["agent"]
+    if agent is not None and not 0 < len(agent) <= _MAX_ID:
+        # An agent's id, as add_agent takes it: the views and events (a reopen's
+        # last_agent) carry it, and a later snapshot's history reads it back.
+        raise ConfigError(
+            f"expected an agent id of 1 to {_MAX_ID} characters or null, got {show(agent)}",
+            join_path(path, "agent"),
+        )
     if not isinstance(d["queue"], str):
         raise ConfigError(
             f"expected a queue name, got {show(d['queue'])}", join_path(path, "queue")

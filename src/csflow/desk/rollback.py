@@ -18,13 +18,17 @@ undone by rebuilding the desk from the checkpoint (as :meth:`~csflow.desk.Desk.r
 does) and applying those commands again; then the exception propagates as it was raised.
 The replay makes the same calls of the host's code with the same answers, because that code
 is a function of what it is given (:class:`~csflow.routing.strategies.RankingStrategy`, a
-key policy): what the desk was before the failed command is what it is again.
+key policy): what the desk was before the failed command is what it is again.  A queue
+ordered by deadline without a ``fallback`` (:class:`~csflow.queues.DeadlineKey`) refuses a
+ticket without an SLA due instant, which a hand-over, requeue, reopen, resume or an agent
+leaving finds out only as it moves the ticket: the desk keeps a checkpoint for it too
+(``csflow.desk.desk._keeps_checkpoint``).
 
 A checkpoint is taken again once the commands since the last one outnumber the desk's
 tickets and agents (and at least :data:`MIN_COMMANDS`): its O(tickets + agents) cost is O(1)
 per command on average, and an undo costs O(tickets + agents) once.  A desk with only the
 built-in strategies and key policies -- code that never raises on a checked ticket -- keeps
-no checkpoint and pays nothing.
+no checkpoint and pays nothing (unless a deadline queue has no fallback, above).
 """
 
 from __future__ import annotations

@@ -20,10 +20,10 @@ new desk, so a host's old snapshot restores and its next ``snapshot()`` is a sta
 ``csflow.desk/1`` (the log alone, no config fingerprint) is read too, without the config
 check; a ``/2`` or ``/3`` snapshot must carry its fingerprint (every csflow that wrote them
 did: a null ``config`` is refused, not read as "no check"); a format newer than
-``csflow.desk/3`` is refused.  Everything read back is
-checked first (nesting deeper than :data:`MAX_DEPTH`, strings longer than :data:`MAX_STRING`
-are refused before anything is built), and a malformed or tampered snapshot raises
-:class:`~csflow.errors.ConfigError` naming the path to the bad value.
+``csflow.desk/3`` is refused.  Everything read back is checked first (nesting deeper than
+:data:`MAX_DEPTH`, strings longer than :data:`MAX_STRING`, ints of more than
+:data:`MAX_INT_DIGITS` digits are refused before anything is built), and a malformed or
+tampered snapshot raises :class:`~csflow.errors.ConfigError` naming the path to the bad value.
 """
 
 from __future__ import annotations
@@ -63,11 +63,17 @@ SNAPSHOT_FORMATS: Final = ("csflow.desk/1", SNAPSHOT_FORMAT, "csflow.desk/3")
 MAX_DEPTH: Final = 32
 #: Longest string accepted in a snapshot or journal entry.
 MAX_STRING: Final = 65_536
+#: Most digits of an int accepted in a snapshot or journal entry: what Python writes as text
+#: (and ``json.loads`` reads) by default.
+MAX_INT_DIGITS: Final = 4300
+#: Ints from here on (either sign) have more than :data:`MAX_INT_DIGITS` digits.
+MAX_INT: Final = 10**MAX_INT_DIGITS
 
 
 def check_plain(data: object, path: str) -> None:
-    """Refuse plain data nested deeper than :data:`MAX_DEPTH` or holding a string longer than
-    :data:`MAX_STRING`, without recursion (a 10,000-deep list is refused, not a crash).
+    """Refuse plain data nested deeper than :data:`MAX_DEPTH`, holding a string longer than
+    :data:`MAX_STRING` or an int of more than :data:`MAX_INT_DIGITS` digits, without recursion
+    (a 10,000-deep list is refused, not a crash).
 
     Raises:
         ConfigError: With the path to the first offending value.
@@ -111,6 +117,14 @@ def check_plain(data: object, path: str) -> None:
                     )
             elif isinstance(v, dict | list | tuple):
                 push((v, depth + 1, (link, k)))
+            elif type(v) is int and not -MAX_INT < v < MAX_INT:
+                # (Python writes no int this long as text: json.dumps of a snapshot holding
+                # it, or of the desk's next one, would raise.)
+                raise ConfigError(
+                    f"expected an int of at most {MAX_INT_DIGITS:,} digits (what JSON text "
+                    f"holds), got {show(v)}",
+                    where((link, k)),
+                )
 
 
 def ticket_to_dict(ticket: Ticket) -> dict[str, Any]:

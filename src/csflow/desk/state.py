@@ -55,12 +55,16 @@ ticket keeps the tier it was submitted with.
 What ties the parts together is checked: a waiting ticket waits in exactly one queue, the one
 its record names, on its own channel (the phone for a call-back) and flagged a call-back
 exactly when its record is one; an assigned ticket is held by its agent, on that same
-channel; a pending or on-hold ticket's owner is an agent of the desk.  Under the config the
+channel; a pending or on-hold ticket's owner is an agent of the desk; a ticket's agent is an
+id (1 to 256 characters), removed agents' included.  Under the config the
 snapshot was written with, work is conserved: no agent with room is left idle beside a waiting
 ticket it could take, unless a routing timer is due (what it fires may be what keeps the
 ticket waiting) -- a desk routes such a ticket at once, so a state with one was tampered
 with.  Under an accepted config change such a ticket is routed instead (by the desk, after the
-load: :mod:`csflow.desk.durable`).
+load: :mod:`csflow.desk.durable`).  Under that config too, each ticket's history agrees with
+the goodwill ledger: a request answered at most once, and awaiting an answer exactly when its
+history holds none; the grants charged to an allowance within the ticket's limit (or, granted
+under a larger one, within what the ledger counts on the ticket).
 
 A ticket's hand-over count is kept as long as the ticket is (a closed ticket's view still says
 how many it had).  A snapshot from a csflow that dropped the count when a ticket closed
@@ -89,6 +93,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from decimal import Decimal
 from typing import Any, Final
 
 from csflow._config import mapping
@@ -105,7 +110,13 @@ from csflow.desk.record import TicketRecord, record_from_state, record_to_state
 from csflow.desk.serialisation import profile_from_dict, profile_to_dict
 from csflow.desk.timers import Timers
 from csflow.errors import ConfigError, CsflowError
-from csflow.events import Event, GoodwillDeclined, SlaDeadlineMoved
+from csflow.events import (
+    Event,
+    GoodwillDeclined,
+    GoodwillGranted,
+    GoodwillRequested,
+    SlaDeadlineMoved,
+)
 from csflow.model import Channel, Ticket, TicketStatus
 from csflow.routing import PreferredAgent, Router, TransferLedger
 from csflow.sla import TicketSla
@@ -451,6 +462,8 @@ def _load(
             dropped = dropped_requests(d["goodwill"], tickets, where)
     if not recalculate and at is not None:
         _check_conserved(router, d["router"], at, f"{path}.router")
+    if not recalculate and parts.goodwill is not None:
+        _check_goodwill_history(parts, f"{path}.tickets")
     moved: list[Event] = []
     if recalculate and at is not None:
         _recalculate(parts, at, moved, clocks)
@@ -476,6 +489,65 @@ def _check_conserved(router: Router, data: Any, at: datetime, path: str) -> None
         "queue (a desk under this config would have routed it)",
         f"{path}.waiting[{i}]",
     )
+
+
+def _check_goodwill_history(parts: DeskParts, path: str) -> None:
+    """Under the config the snapshot was written with, each kept ticket's history agrees with
+    the goodwill ledger, as the desk keeps them: a request is answered at most once, and
+    awaits an answer exactly when its history holds none; the grants charged to an allowance
+    (and every grant and approval before them, in the policy's currency) keep the ticket
+    within its tier's limit per ticket, or within what the ledger counts on it (granted under
+    a larger limit that an accepted config change lowered).  A history that disagrees (a
+    grant or an answer written twice, an answer dropped) was not written by a desk.
+
+    Raises:
+        ConfigError: At the history entry that breaks the agreement.
+    """
+    ledger = parts.goodwill
+    assert ledger is not None
+    policy = ledger.policy
+    pending = set(ledger.requests())
+    for i, (tid, r) in enumerate(parts.tickets.items()):
+        where = f"{path}[{i}].history"
+        answered: dict[str, bool] = {}
+        total = Decimal(0)
+        currency = policy.currency
+        for j, e in enumerate(r.history or ()):
+            if isinstance(e, GoodwillRequested):
+                answered[e.request_id] = False
+            elif isinstance(e, GoodwillGranted | GoodwillDeclined) and e.request_id in answered:
+                if answered[e.request_id] or e.request_id in pending:
+                    raise ConfigError(
+                        f"goodwill request {show(e.request_id)} answered "
+                        + ("twice" if answered[e.request_id] else "while it still awaits one"),
+                        f"{where}[{j}]",
+                    )
+                answered[e.request_id] = True
+            if isinstance(e, GoodwillGranted):
+                if e.currency != currency:
+                    # (Granted before an accepted change of currency: the ledger started afresh.)
+                    currency, total = e.currency, Decimal(0)
+                total += e.amount
+                limit = policy.ticket_limit(e.tier) if currency == policy.currency else None
+                # (Over the limit yet within what the ledger counts: granted under a larger
+                # limit, before an accepted config change lowered it.)
+                if (
+                    e.request_id is None
+                    and limit is not None
+                    and total > limit
+                    and total > ledger.granted_on(tid)
+                ):
+                    raise ConfigError(
+                        f"goodwill grants of {total} on ticket {show(tid)}, over the "
+                        f"{show(e.tier)} limit of {limit} per ticket and over the "
+                        f"{ledger.granted_on(tid)} the ledger counts",
+                        f"{where}[{j}]",
+                    )
+        for rid, done in answered.items():
+            if not done and rid not in pending:
+                raise ConfigError(
+                    f"goodwill request {show(rid)} neither answered nor awaiting an answer", where
+                )
 
 
 def _decline(

@@ -602,10 +602,16 @@ class AgentPool:
             ag.idle_since_us = raw["idle_since_us"]
             ag.last_assigned_us = raw["last_assigned_us"]
         nxt_order, nxt_turn = data["next_order"], data["next_turn"]
-        if type(nxt_order) is not int or nxt_order <= last_order:
-            raise ConfigError(f"expected an int above {last_order}", f"{path}.next_order")
-        if type(nxt_turn) is not int or nxt_turn <= max_turn or nxt_turn < 0:
-            raise ConfigError(f"expected an int above {max_turn}", f"{path}.next_turn")
+        # In the range an agent's own order and turn are read back in: the agent (or turn) to
+        # come takes it, and the pool's next snapshot writes it as that agent's.
+        if type(nxt_order) is not int or not last_order < nxt_order <= MAX_US:
+            raise ConfigError(
+                f"expected an int above {last_order}, at most {MAX_US}", f"{path}.next_order"
+            )
+        if type(nxt_turn) is not int or not max(max_turn, -1) < nxt_turn <= MAX_US:
+            raise ConfigError(
+                f"expected an int above {max_turn}, at most {MAX_US}", f"{path}.next_turn"
+            )
         self._order = itertools.count(nxt_order)
         self._turns = itertools.count(nxt_turn)
 

@@ -1377,6 +1377,14 @@ class Router:
                 )
             if pin is None or changed:
                 sig = Signature.from_state(open_sig, f"{where}[4]")
+            if sig.agent is not None:
+                # The ticket's own requirements: a hold is the pin beside them, never in them
+                # (one there would outlive the hold, and the ticket wait for that agent alone).
+                raise ConfigError(
+                    f"expected the requirements of ticket {show(tid)} without an agent, got "
+                    f"one reserved for agent {show(sig.agent)}",
+                    f"{where}[4]",
+                )
             w = Wait(tickets[tid], qname, sig, plan, self._chain, rule, queued, due)
             w.step = step
             w.pin = pin

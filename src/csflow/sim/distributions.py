@@ -162,8 +162,17 @@ def read_distribution(value: object, path: str) -> Distribution:
         ConfigError: A malformed distribution, with the path to the bad value: a mean that is
             not a positive duration, an empirical value that is negative, an empty empirical
             list, a *sigma* that is negative or above :data:`MAX_LOGNORMAL_SIGMA`, an unknown
-            kind.
+            kind, or a class (``Exponential`` for ``Exponential(mean)``) rather than a
+            distribution.
     """
+    if isinstance(value, type):
+        # A class with the two methods passes the protocol's check too, and would fail at
+        # its first draw, mid-run, without an instance to draw with.
+        raise ConfigError(
+            f"expected a distribution, got the class {value.__name__}: pass an instance "
+            f"(such as {value.__name__}(...)) or data such as {{'exponential': 'PT6M'}}",
+            path,
+        )
     if isinstance(value, Distribution):
         return value
     if not isinstance(value, Mapping):

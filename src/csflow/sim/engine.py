@@ -82,7 +82,9 @@ Two runs with the same seed see the same customers, whatever their staffing or p
 a comparison of two variants measures the variants and not the luck of the draw.  The seed
 feeds a master generator that seeds one stream per source of randomness: the *arrivals*
 (instants, channel, tier, category, language), the *handle times*, the *patience* and the
-*routing* draws (escalations).  Each customer's first handle time, patience and escalation
+*routing* draws (escalations: a stream for each rule, named by its category and team, so that
+adding, removing or changing a rule leaves the other rules' draws alone, and a rule of
+probability 0 changes nothing).  Each customer's first handle time, patience and escalation
 draws are taken at its arrival, in arrival order, whether or not they are used: the desk's
 decisions (who waits, who is served first) change which draws matter, never which customer
 gets which.  A ticket handled again (after an escalation, or when its agent left) draws from a
@@ -263,7 +265,12 @@ class _Run:
         self.rng = random.Random(master.getrandbits(128))  # arrivals and their mixes
         self.handle_rng = random.Random(master.getrandbits(128))
         self.patience_rng = random.Random(master.getrandbits(128))
-        self.routing_rng = random.Random(master.getrandbits(128))
+        # The routing draws: one stream per escalation rule, named after the routing source's
+        # seed and the rule (its category, team, and how many rules of both came before it),
+        # so that a rule added, removed or changed leaves every other rule's draws as they
+        # were (common random numbers).
+        self.routing_seed = master.getrandbits(128)
+        self.routing_rng = random.Random(self.routing_seed)
         self.rehandle_rng = random.Random(master.getrandbits(128))
         # Call-back offers (see the module notes): the offered channels (none without an
         # offer, so an arrival pays one set lookup), the delay, the acceptance, and their own
@@ -330,11 +337,16 @@ class _Run:
         pt = dict(config.patience)
         self.patience = pt
         self.patience_default = pt.get("default")
-        # category -> (team, probability, index of the rule in config.escalations)
-        self.escalate: dict[str, list[tuple[str, float, int]]] = {}
+        # category -> (team, probability, index of the rule in config.escalations, the
+        # rule's stream of draws)
+        self.escalate: dict[str, list[tuple[str, float, int, Callable[[], float]]]] = {}
         config.check_desk(desk_config)
+        seen: dict[tuple[str, str], int] = {}
         for k, e in enumerate(config.escalations):
-            self.escalate.setdefault(e.category, []).append((e.team, e.probability, k))
+            n = seen[e.category, e.team] = seen.get((e.category, e.team), -1) + 1
+            name = f"{self.routing_seed}:{len(e.category)}:{e.category}:{e.team}:{n}"
+            stream = random.Random(name).random  # (a str seed is hashed with SHA-512: stable)
+            self.escalate.setdefault(e.category, []).append((e.team, e.probability, k, stream))
         self.plan_arrivals()
         self.interval_us = duration_us(config.interval, "interval", ConfigError)
         # The series' rows: the horizon's intervals, then the drain's, at most
@@ -731,8 +743,7 @@ class _Run:
         self.first_handle[tid] = seconds
         rules = self.escalate.get(category)
         if rules:
-            draw = self.routing_rng.random
-            self.escalation_draws[tid] = [draw() for _ in rules]
+            self.escalation_draws[tid] = [draw() for *_, draw in rules]
         give_up = None if patience is None else patience.sample(self.patience_rng)
         if give_up is not None and (
             type(give_up) is not float or not 0.0 <= give_up < self.max_draw_s
@@ -780,7 +791,7 @@ class _Run:
         rules = self.escalate.get(self.info[tid][1])
         draws = self.escalation_draws.pop(tid, None)
         if rules and draws is not None and tid not in self.escalated:
-            for (team, p, k), u in zip(rules, draws, strict=True):
+            for (team, p, k, _), u in zip(rules, draws, strict=True):
                 if u < p:
                     self.escalated.add(tid)
                     self.commands += 1

@@ -8,6 +8,7 @@ is one run as plain data (picklable, for sweeps on other processes or machines),
 from __future__ import annotations
 
 import bisect
+import copy
 import itertools
 import math
 from collections.abc import Iterable, Mapping, Sequence
@@ -770,7 +771,10 @@ def peak_factor(value: object, path: str = "") -> float:
             path,
         )
     if not isinstance(value, bool) and isinstance(value, int | float):
-        name = _named_like(float(value))
+        try:
+            name = _named_like(float(value))
+        except OverflowError:  # an int past float's range: `number` refuses it below
+            name = None
         if name is not None:
             raise ConfigError(
                 f"the number {value!r} multiplies the traffic by {value!r}; for the "
@@ -1382,12 +1386,30 @@ def _group_from_dict(data: object, path: str) -> AgentGroup:
     )
 
 
-def _to_data(value: Mapping[str, Any] | None) -> Mapping[str, Any]:
+def _to_data(value: Mapping[str, Any] | None, field: str) -> Mapping[str, Any]:
+    """A copy of *value*, all the way down: a scenario keeps the data as it was given, so a
+    dict or list the caller changes afterwards (one document edited in a loop to build a
+    grid) does not change the scenarios built from it."""
     if value is None:
         return {}
     if not isinstance(value, Mapping):
-        raise ConfigError(f"expected a mapping, got {show(value)}")
-    return dict(value)
+        raise ConfigError(f"expected a mapping, got {show(value)}", field)
+    try:
+        return dict(copy.deepcopy(value))
+    except Exception as exc:  # (something in it that cannot be copied: not plain data)
+        raise ConfigError(
+            f"expected plain data (mappings, lists, strings, numbers), got {show(value)}, "
+            f"which cannot be copied: {exc}",
+            field,
+        ) from None
+
+
+def _desk_data(value: Mapping[str, Any] | None) -> Mapping[str, Any]:
+    return _to_data(value, "desk")
+
+
+def _simulation_data(value: Mapping[str, Any] | None) -> Mapping[str, Any]:
+    return _to_data(value, "simulation")
 
 
 @attrs.frozen
@@ -1395,7 +1417,9 @@ class Scenario:
     """One simulation as plain data: what :func:`run_scenario` runs and sweeps ship around.
 
     Plain data (the shapes of :meth:`DeskConfig.from_dict` and :meth:`SimConfig.from_dict`)
-    pickles, so a scenario can run in another process or on another machine.
+    pickles, so a scenario can run in another process or on another machine.  The scenario
+    keeps a copy of the data, all the way down: a document changed after the scenario was
+    built (one ``dict`` edited in a loop to build a grid) leaves the scenario as it was.
 
     Args:
         name: A label for the results.
@@ -1404,15 +1428,16 @@ class Scenario:
         seed: The seed of the run, an int ``>= 0``.
 
     Raises:
-        ConfigError: *desk* or *simulation* not a mapping, or a *seed* that is not an int
+        ConfigError: *desk* or *simulation* not a mapping (path ``desk`` or ``simulation``)
+            or holding something that cannot be copied, or a *seed* that is not an int
             ``>= 0`` (a bool is not one; ``random.Random`` seeds ``-s`` as ``s``, so a negative
             seed would silently repeat a positive one).  The data itself is checked by
             :meth:`configs`.
     """
 
     name: str
-    desk: Mapping[str, Any] = attrs.field(converter=_to_data)
-    simulation: Mapping[str, Any] = attrs.field(converter=_to_data)
+    desk: Mapping[str, Any] = attrs.field(converter=_desk_data)
+    simulation: Mapping[str, Any] = attrs.field(converter=_simulation_data)
     seed: int = attrs.field(default=0)
 
     @seed.validator

@@ -53,8 +53,12 @@ A target the calendar never reaches -- a calendar of special days only, after it
 an answer its zone cannot date (past the year 9999 on its wall clock, midnight of the year
 10000 included: the last nine hours of 9999 in UTC are already 10000 in Tokyo) -- has no
 instant: the clock never breaches, so it sends nothing more (no warning of a breach that
-cannot come), and ``due_at`` and ``next_event_at`` are ``None``.  Business time still counts (``elapsed``), and a recalculation onto a calendar that
-opens again arms the clock afresh.
+cannot come), and ``due_at`` and ``next_event_at`` are ``None``.  Business time still counts
+(``elapsed``), and a recalculation onto a calendar that opens again arms the clock afresh.  A
+target the calendar does reach has its instant however far on it lies: the calendar's limit of
+200 years a call bounds what a host asks of it, not where a deadline falls (an hour a week and
+a target of 11,000 hours breach 211 years on, not never), so a clock whose business time
+reaches its target while it runs always breaches.
 
 Every state change goes through one table, :data:`~csflow.sla.states.TRANSITIONS`
 (:mod:`csflow.sla.states`).  A command whose action the table does not allow raises
@@ -212,7 +216,7 @@ def calendar_bounds_us(calendar: BusinessCalendar) -> tuple[int, int]:
     zone = calendar.zone
     try:
         first = instant_us(datetime.min.replace(tzinfo=zone), "first")
-    except CalendarError:  # west of UTC: the zone's first date starts before MIN_US
+    except CalendarError:  # east of UTC: the zone's first date starts before MIN_US
         first = MIN_US
     try:
         last = instant_us(datetime.max.replace(tzinfo=zone), "last")
@@ -385,7 +389,9 @@ class SlaClock:
         # Already reached (only after a pause exactly at the instant, or a recalculation): due
         # as soon as business time flows again.
         try:
-            u = cal.add_us(self._mark, d) if d > 0 else cal.next_open_us(self._mark)
+            # However far on: the calendar's span limit bounds what a caller asks of it, not
+            # where a target is reached (a breach centuries on is still a breach).
+            u = cal._reach_us(self._mark, d)
         except CalendarError:
             return None
         # The end of the zone's last date (local midnight of the year 10000, east of UTC) is
@@ -690,6 +696,20 @@ class SlaClock:
         fresh._advance_us(t, sink)
         return fresh
 
+    def _past_span_limit(self) -> bool:
+        """Whether the running clock's deadline lies past what one call to the calendar
+        walks (200 years), where older versions found none."""
+        cal = self._spec.calendar
+        d = self._spec.target_us - self._used
+        try:
+            if d > 0:
+                cal.add_us(self._mark, d)
+            else:
+                cal.next_open_us(self._mark)
+        except CalendarError:
+            return True
+        return False
+
     def _check_restored(self, path: str) -> None:
         """Refuse a restored ``next`` or ``due`` that no sequence of commands leaves in the
         clock's state (a tampered snapshot), before anything runs on it.
@@ -710,6 +730,11 @@ class SlaClock:
         if (state, ClockAction.BREACH) in TRANSITIONS:
             if nxt is None:
                 reach = None if self._stale else self._instant(self._spec.target_us)
+                if reach is not None and self._past_span_limit():
+                    # Written before a clock found a deadline past the calendar's limit of
+                    # 200 years a call (it then had none): armed as it is now.
+                    self._next = self._instant(self._amount())
+                    reach = None
                 if reach is not None:
                     raise ConfigError(
                         "expected the instant of the running clock's next event (its calendar "

@@ -186,6 +186,10 @@ class StaffingPlan:
         shrinkage: The fraction of scheduled time not available for contacts.
         multiplier: The peak-day factor applied to every interval's forecast arrivals (1.0 on
             an ordinary day).
+        max_occupancy: The occupancy cap the plan was made under (each interval has at least
+            ``ceil(load / max_occupancy)`` agents), as the decimal written, or ``None`` for
+            no cap.  :func:`~csflow.staffing.verify.verify_plan` keeps it: its search never
+            goes below that floor.
     """
 
     intervals: tuple[IntervalStaffing, ...]
@@ -195,6 +199,7 @@ class StaffingPlan:
     patience: timedelta | None
     shrinkage: float
     multiplier: float = 1.0
+    max_occupancy: float | None = None
 
     @property
     def peak_agents(self) -> int:
@@ -341,7 +346,16 @@ def staffing_plan(
             raise ConfigError(exc.detail, f"intervals[{i}]") from None
         heads = -(-n * available.denominator // available.numerator)
         rows.append(IntervalStaffing(f.start, f.duration, x, a, n, heads, sl, asa, busy, pw, pab))
-    return StaffingPlan(tuple(rows), handle, goal, lvl, patience, shrink, factor)
+    return StaffingPlan(
+        tuple(rows),
+        handle,
+        goal,
+        lvl,
+        patience,
+        shrink,
+        factor,
+        None if cap is None else float(cap),
+    )
 
 
 def _after(start: datetime, duration: timedelta) -> datetime:

@@ -30,7 +30,9 @@ the caller's own), the search steps down while the targets hold and up while the
 every interval at once, by strides that double (1, 2, 4 ... agents) until the answer is
 bracketed, then by halving the bracket.  Each round is one batch of scenarios on the executor,
 so a process pool, a Dask or a Ray cluster (see :mod:`csflow.sweep`) shortens a week's plan.
-The answer is the fewest agents that met the targets with the next fewer failing them.
+The answer is the fewest agents that met the targets with the next fewer failing them.  A
+plan made under an occupancy cap (``staffing_plan(max_occupancy=...)``) keeps it: no interval
+is searched below ``ceil(load / max_occupancy)`` agents, whatever the simulation says.
 
 Some targets no number of agents meets: a 99 % floor on a one-minute resolution target when
 handling takes six minutes.  Agents only shorten waits, so once a candidate's runs have
@@ -67,6 +69,7 @@ from csflow.metrics import Report
 from csflow.sim import Scenario, SimConfig, SimResult
 from csflow.sim.scenario import MAX_SIM_AGENTS
 from csflow.staffing._checks import as_float, as_int
+from csflow.staffing.erlang import _check_max_occupancy, _occupancy_floor
 from csflow.staffing.plan import IntervalStaffing, StaffingPlan, _after
 from csflow.sweep import run_sweep
 
@@ -463,9 +466,15 @@ def verify_plan(
     if steps is None or steps < 1:
         raise ConfigError(f"'max_steps' must be an int >= 1, got {show(max_steps)}")
     max_steps = steps
+    # The plan's occupancy cap, if any: the fewest agents each interval may have.
+    cap = None if plan.max_occupancy is None else _check_max_occupancy(plan.max_occupancy)
+    occupancy_floors = [
+        0 if cap is None or row.arrivals == 0 else _occupancy_floor(row.load, cap)
+        for row in plan.intervals
+    ]
     # Erlang's agents are simulated too, for the comparison: both within the simulator's bound.
     for k, (row, a) in enumerate(zip(plan.intervals, start_agents, strict=True)):
-        if max(a, row.agents) > MAX_SIM_AGENTS:
+        if max(a, row.agents, occupancy_floors[k]) > MAX_SIM_AGENTS:
             which = "'agents'" if a > MAX_SIM_AGENTS else "the plan's (Erlang's) agents"
             raise ConfigError(
                 f"{which} at {row.start.isoformat()} (interval {k}) must be at most "
@@ -480,10 +489,10 @@ def verify_plan(
 
     if executor is None:
         with concurrent.futures.ProcessPoolExecutor() as pool:
-            return _verify(plan, desk, template, start_agents, runs, abandonment, floors,
-                           (warmup, span), pool, max_steps)  # fmt: skip
-    return _verify(plan, desk, template, start_agents, runs, abandonment, floors,
-                   (warmup, span), executor, max_steps)  # fmt: skip
+            return _verify(plan, desk, template, start_agents, occupancy_floors, runs,
+                           abandonment, floors, (warmup, span), pool, max_steps)  # fmt: skip
+    return _verify(plan, desk, template, start_agents, occupancy_floors, runs, abandonment,
+                   floors, (warmup, span), executor, max_steps)  # fmt: skip
 
 
 def _service_level(report: Report) -> float:
@@ -500,6 +509,7 @@ def _verify(
     desk: Mapping[str, Any],
     template: Mapping[str, Any],
     start_agents: list[int],
+    occupancy_floors: list[int],
     seeds: tuple[int, ...],
     abandonment: float | None,
     floors: Mapping[tuple[str, str], float],
@@ -558,9 +568,12 @@ def _verify(
     # customers came in the runs, and the simulator's bound), and a failing candidate with
     # nobody waiting or at the ceiling proves the targets out of reach (module notes).
     quiet = [r.arrivals == 0 for r in rows]
-    lo = [0] * len(rows)
+    # A plan made under an occupancy cap keeps it: below ``ceil(load / cap)`` agents a
+    # candidate fails without a run (``lo`` starts just under that floor).
+    least = [1 if q else max(1, f) for q, f in zip(quiet, occupancy_floors, strict=True)]
+    lo = [f - 1 for f in least]
     hi = [0] * len(rows)
-    cand = [0 if q else max(1, a) for q, a in zip(quiet, start_agents, strict=True)]
+    cand = [0 if q else max(f, a) for q, f, a in zip(quiet, least, start_agents, strict=True)]
     stride = [1] * len(rows)
     ceiling = [MAX_SIM_AGENTS] * len(rows)
     unreachable = [False] * len(rows)
@@ -581,7 +594,7 @@ def _verify(
             ceiling[i] = min(ceiling[i], max(1, came))
             if meets(w):
                 hi[i] = cand[i]
-                gallop = lo[i] == 0 and cand[i] - stride[i] > 0
+                gallop = lo[i] == least[i] - 1 and cand[i] - stride[i] >= least[i]
                 cand[i] = cand[i] - stride[i] if gallop else (lo[i] + hi[i]) // 2
             else:
                 lo[i] = cand[i]
@@ -590,7 +603,7 @@ def _verify(
                 elif nobody_waited(w) or cand[i] >= ceiling[i]:
                     unreachable[i] = True
                 else:
-                    cand[i] = min(cand[i] + stride[i], ceiling[i])
+                    cand[i] = max(least[i], min(cand[i] + stride[i], ceiling[i]))
             stride[i] *= 2
     run([(i, r.agents) for i, r in enumerate(rows)])
     out = []

@@ -3,9 +3,10 @@
 Theory of operation
 -------------------
 Which commands make sense depends on the desk's state: a reply is accepted only from the agent
-who has the ticket, an escalation only along an edge of the escalation graph, a reopen only
-for a solved ticket, a rating only for a resolution not yet rated, a supervisor's answer only
-for a goodwill request that awaits one.  Drawn blindly (an agent id and a ticket id at
+who has the ticket, a requeue (a call-back whose customer did not pick up, given back) only
+from the agent holding it, an escalation only along an edge of the escalation graph, a reopen
+only for a solved ticket, a rating only for a resolution not yet rated, a supervisor's answer
+only for a goodwill request that awaits one.  Drawn blindly (an agent id and a ticket id at
 random), nearly every reply, resolve and status change is refused and the policy paths behind
 them are never reached.  So a program is drawn *interactively*: a :class:`CommandDriver` owns
 a real :class:`~csflow.desk.Desk` built from the configuration, and every command is drawn
@@ -95,6 +96,7 @@ COMMAND_KINDS: Final[tuple[str, ...]] = (
     "transfer",
     "escalate",
     "request_callback",
+    "requeue",
     "abandon",
     "reopen",
     "close",
@@ -123,6 +125,7 @@ _WEIGHTS: Final[dict[str, int]] = {
     "transfer": 2,
     "escalate": 2,
     "request_callback": 4,
+    "requeue": 2,
     "abandon": 3,
     "reopen": 3,
     "close": 3,
@@ -267,6 +270,11 @@ class CommandDriver:
             return [v for v in self._views(("closed", "abandoned")) if v.ticket.id not in asked]
         if kind in ("reply", "resolve"):
             return [v for v in self._views(_WORKING) if v.agent_id is not None]
+        if kind == "requeue":
+            # Given back by the agent holding it: call-backs whose customer did not pick up,
+            # when the agents hold any (any held ticket otherwise).
+            held = [v for v in self._views(LIFECYCLE["requeue"]) if v.agent_id is not None]
+            return [v for v in held if v.callback] or held
         if kind == "request_callback":
             return [v for v in self._views(("queued",)) if not v.callback]
         if kind == "set_status":
@@ -564,7 +572,7 @@ class CommandDriver:
         if kind == "record_feedback":
             comment = draw(st.text(max_size=40)) if draw(st.booleans()) else ""
             return [Command(kind, now, (tid, draw(st.integers(1, 5)), comment))]
-        if kind in ("reply", "resolve"):
+        if kind in ("reply", "resolve", "requeue"):
             return [Command(kind, now, (tid, v.agent_id))]
         if kind == "set_status":
             statuses = [s for s in _STATUSES if v.state in LIFECYCLE[f"set_status:{s}"]]
@@ -654,7 +662,7 @@ class CommandDriver:
         if kind == "set_presence":
             state = draw(st.sampled_from([*self.vocabulary.presence, "gone"]))
             return [Command(kind, now, (aid, state))]
-        if kind in ("reply", "resolve"):
+        if kind in ("reply", "resolve", "requeue"):  # often another agent's ticket, or none
             return [Command(kind, now, (tid, aid))]
         if kind == "set_status":
             return [Command(kind, now, (tid, draw(st.sampled_from([*_STATUSES, "solved"]))))]
@@ -820,9 +828,10 @@ def commands(
     Agents with the configuration's skills, languages and teams join and come online; tickets
     arrive with its tiers, channels, languages and categories; replies and resolutions come
     from the agent who has the ticket, escalations follow the graph, reopens find solved
-    tickets, customers rate resolutions, agents grant goodwill within their allowances (or
-    beyond, for a supervisor to answer), tickets change SLA policy; time crosses business-hour
-    boundaries, nights, weekends and DST changes.  A share *refusals* of the steps draws
+    tickets, agents give back the call-backs whose customer did not pick up (``requeue``),
+    customers rate resolutions, agents grant goodwill within their allowances (or beyond, for a
+    supervisor to answer), tickets change SLA policy; time crosses business-hour boundaries,
+    nights, weekends and DST changes.  A share *refusals* of the steps draws
     arbitrary commands, most of which the desk refuses.
 
     The program is drawn against a real desk, so it is only meaningful for *config*: replay it
