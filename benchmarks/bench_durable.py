@@ -10,6 +10,13 @@ Times are medians of five runs, each compared with a floor measured beside it --
 trip (``json.loads`` + ``json.dumps``) of the same document -- because the machine's speed
 drifts during a run that lasts minutes; the ratios to the floor are what the rows compare.
 
+A second table measures a desk of LARGE open tickets (10,000 and 100,000 by default; 100
+agents, every ticket submitted at one instant, so most wait): ``snapshot()`` plus
+``json.dumps`` as a multiple of ``json.dumps`` of the same data alone, and ``Desk.restore`` as a
+multiple of ``json.loads`` of its text alone -- the floors, measured beside them in the same
+run, with the cyclic garbage collector off -- then each once with the collector on
+(``CSFLOW_BENCH_LARGE=10000`` for a shorter run).
+
 The issue's figures (1,000 open tickets, 2,000 agents, 0 / 100,000 / 1,000,000 closed) are the
 default; building a million closed tickets takes minutes (progress is printed).  A shorter
 run: ``CSFLOW_BENCH_CLOSED=10000,50000 python -m benchmarks.bench_durable``.
@@ -17,6 +24,7 @@ run: ``CSFLOW_BENCH_CLOSED=10000,50000 python -m benchmarks.bench_durable``.
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import statistics
@@ -30,6 +38,7 @@ from csflow.desk.commands import Reply, Submit
 CLOSED = [int(n) for n in os.environ.get("CSFLOW_BENCH_CLOSED", "100000,1000000").split(",")]
 OPEN = int(os.environ.get("CSFLOW_BENCH_OPEN", "1000"))
 AGENTS = int(os.environ.get("CSFLOW_BENCH_AGENTS", "2000"))
+LARGE = [int(n) for n in os.environ.get("CSFLOW_BENCH_LARGE", "10000,100000").split(",") if n]
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 # No command log, no history, no contact memory: the contact memory keeps the customers of
 # its window (bounded by its window and max_customers, not by the open tickets).
@@ -107,7 +116,65 @@ def measure(desk: Desk) -> tuple[int, float, float, float]:
     return len(doc), statistics.median(snaps), statistics.median(restores), floor
 
 
+def large(open_tickets: int) -> None:
+    """One desk of *open_tickets* open tickets and 100 agents: its snapshot and restore, each
+    as a multiple of the JSON work on the same document, with the cyclic garbage collector off
+    (as ``timeit`` does: a collection scans the whole desk, and lands on one side of a ratio
+    or the other by chance) -- medians of three runs, one run from 50,000 tickets on; then
+    one run of each with the collector on, as a host that leaves it on sees them."""
+    desk = Desk(CONFIG)
+    for i in range(100):
+        desk.add_agent(AgentProfile(f"a{i}", capacity={"chat": 1}), at=T0, presence="available")
+    for i in range(open_tickets):
+        channel = "chat" if i % 2 else "email"
+        desk.submit(Ticket(f"t{i}", Customer(f"o{i}", GOLD), channel, T0), at=T0)
+    snaps, dumps, loads, restores = [], [], [], []
+    doc = ""
+    gc.collect()
+    gc.disable()
+    try:
+        for _ in range(3 if open_tickets < 50_000 else 1):
+            t = time.perf_counter()
+            snap = desk.snapshot()
+            snaps.append(time.perf_counter() - t)
+            doc = json.dumps(snap)
+            t = time.perf_counter()
+            json.dumps(snap)
+            dumps.append(time.perf_counter() - t)
+            del snap
+            t = time.perf_counter()
+            data = json.loads(doc)
+            loads.append(time.perf_counter() - t)
+            t = time.perf_counter()
+            Desk.restore(CONFIG, data)
+            restores.append(time.perf_counter() - t)
+            del data
+            gc.collect()
+    finally:
+        gc.enable()
+    t = time.perf_counter()
+    desk.snapshot()
+    snap_gc = time.perf_counter() - t
+    data = json.loads(doc)
+    t = time.perf_counter()
+    Desk.restore(CONFIG, data)
+    restore_gc = time.perf_counter() - t
+    snap_s, dump_s = statistics.median(snaps), statistics.median(dumps)
+    load_s, restore_s = statistics.median(loads), statistics.median(restores)
+    print(
+        f"  {open_tickets:>9,} open: {len(doc) / 1e6:6.1f} MB; snapshot() {snap_s:6.2f} s + "
+        f"json.dumps {dump_s:5.2f} s = {(snap_s + dump_s) / dump_s:5.2f}x json.dumps; "
+        f"restore {restore_s:6.2f} s = {restore_s / load_s:5.2f}x json.loads ({load_s:.2f} s); "
+        f"collector on: snapshot() {snap_gc:6.2f} s, restore {restore_gc:6.2f} s",
+        flush=True,
+    )
+
+
 def main() -> None:
+    section("state snapshots of many open tickets: times as multiples of the JSON work alone")
+    print("  (the collector off, as timeit runs; then the same once with it on)")
+    for n in LARGE:
+        large(n)
     section(f"state snapshots: {OPEN:,} open tickets, {AGENTS:,} agents, after N closed tickets")
     desk, at = start()
     rows = []

@@ -165,22 +165,26 @@ def test_an_offer_nobody_accepts_is_no_offer(seed: int, offer: CallbackOffer) ->
 
 def test_the_call_back_stream_is_seeded_after_the_five_others() -> None:
     # "Common random numbers": the master generator seeds the arrivals, handle times,
-    # patience, routing and rehandle streams in that order, then the call-back stream, so
-    # that the five (and every run without an offer) are what they were before it.
-    offer = CallbackOffer(timedelta(minutes=2), 0.5)
+    # patience, routing and rehandle streams in that order, then the call-back source, so
+    # that the five (and every run without an offer) are what they were before it.  The
+    # source gives each offered channel a stream named by the channel.
+    offer = CallbackOffer(timedelta(minutes=2), 0.5, ("phone", "chat"))
     for seed in (0, 7, 2**40):
         master = random.Random(seed)
-        streams = [random.Random(master.getrandbits(128)).getstate() for _ in range(6)]
+        streams = [random.Random(master.getrandbits(128)).getstate() for _ in range(5)]
+        callback_seed = master.getrandbits(128)
         runs = [
             csflow.sim.engine._Run(DeskConfig(), _config(callbacks=c), seed, None)
             for c in (None, offer)
         ]
         for run in runs:
             five = (run.rng, run.handle_rng, run.patience_rng, run.routing_rng, run.rehandle_rng)
-            assert [r.getstate() for r in five] == streams[:5]
-        assert runs[0].callback_rng is None
-        assert runs[1].callback_rng is not None
-        assert runs[1].callback_rng.getstate() == streams[5]
+            assert [r.getstate() for r in five] == streams
+        assert runs[0].offered == {}
+        assert sorted(runs[1].offered) == ["chat", "phone"]
+        for channel, draw in runs[1].offered.items():
+            named = random.Random(f"{callback_seed}:{len(channel)}:{channel}")
+            assert [draw() for _ in range(3)] == [named.random() for _ in range(3)]
 
 
 @_with_fixture
@@ -287,9 +291,14 @@ def test_warm_up_call_backs_are_left_out_of_the_count(recorded: type[_Desk]) -> 
     cfg = _config(
         agents=[AgentGroup("a", 1, capacity={"phone": 1, "chat": 1})],
         callbacks=offer,
+        # Every customer arrives in the warm-up: 60 at 120 an hour come within the hour.
+        duration=timedelta(hours=2),
+        max_customers=60,
         warmup=timedelta(hours=1),
     )
     result = simulate(DeskConfig(), cfg, seed=3)
+    assert result.customers == 60
+    assert max(a[0] for a in recorded.last.arrivals.values()) < T0 + timedelta(hours=1)
     assert recorded.last.flagged  # the desk made call-backs ...
     assert (result.callbacks, result.callbacks_answered, result.callback_wait) == (0, 0, None)
 

@@ -1023,9 +1023,10 @@ class _Summary:
         new: object = ev.new
         if not isinstance(new, str):
             raise ConfigError(f"a new SLA policy must be a name (str), got {show(new)}", "new")
-        rec = self.ticket(ev.ticket_id)
-        # A ticket whose TicketQueued is not in the stream is in no group, whatever policy.
-        if rec.queued is not None:
+        # A ticket whose TicketQueued is not in the stream is in no group, whatever policy: a
+        # change before its life begins (a window cut from a longer run) keeps no record.
+        rec = self.tickets.get(ev.ticket_id)
+        if rec is not None and rec.queued is not None:
             rec.policy = new
 
     def back_in_line(self, ev: DeskEvent, t: int) -> None:
@@ -1538,8 +1539,11 @@ _SEARCH_DAYS: Final = 8
 _SAMPLE_US: Final = 3 * 3_600_000_000
 # Dates remembered per grid; cleared when full (pure memoisation: a miss gives the same answer).
 _GRID_CACHE_LIMIT: Final = 1024
-# Handlers of events that never begin a ticket's life (summarize keeps no record for them).
-_OUTSIDE_LIFE: Final = frozenset({_Summary.ignore, _Summary.closed, _Summary.abandoned_})
+# Handlers of events that never begin a ticket's life (summarize keeps no record for them):
+# a policy change counts nothing until the ticket's TicketQueued says where it belongs.
+_OUTSIDE_LIFE: Final = frozenset(
+    {_Summary.ignore, _Summary.closed, _Summary.abandoned_, _Summary.policy_changed}
+)
 # Handlers of events that end a ticket's life (summarize drops the ticket's record).
 _ENDS_LIFE: Final = frozenset({_Summary.closed, _Summary.abandoned_})
 # Handlers of the SLA results that may come before a ticket's TicketQueued (its clocks ran

@@ -69,6 +69,7 @@ from csflow.staffing import (
     staffing_plan,
 )
 from csflow.staffing._checks import check_load
+from csflow.staffing.erlang import _check_max_occupancy, _occupancy_floor
 
 __all__ = ["lint", "print_schema", "simulate", "staff"]
 
@@ -496,8 +497,13 @@ def staff(args: argparse.Namespace) -> str:
 
 
 def _cap_title(cap: float | None, sep: str) -> str:
-    """The occupancy cap in a title (``; occupancy at most 85%``), or nothing."""
-    return "" if cap is None else f"{sep}occupancy at most {cap:.0%}"
+    """The occupancy cap in a title (``; occupancy at most 85%``), or nothing.  The percent
+    is the decimal written, unrounded: a cap of 0.855 is ``85.5%``, not 86%."""
+    if cap is None:
+        return ""
+    percent = Fraction(repr(cap)) * 100
+    digits = f"{float(percent):.15g}" if percent.denominator > 1 else str(percent.numerator)
+    return f"{sep}occupancy at most {digits}%"
 
 
 def _shown_load(load: float) -> float:
@@ -544,8 +550,17 @@ def _staff_one(args: argparse.Namespace, inputs: PlanInputs) -> str:
             "--peak" if args.peak is not None else "staffing.peak",
         ) from None
     needed: int | None
+    cap = inputs.max_occupancy
+    if cap is not None and args.agents is None:
+        try:
+            _occupancy_floor(load, _check_max_occupancy(cap))
+        except ConfigError as exc:
+            # A cap so low that the agents it needs pass the bound: named where it came from.
+            given_cap = getattr(args, "max_occupancy", None) is not None
+            raise ConfigError(
+                exc.detail, "--max-occupancy" if given_cap else "staffing.max_occupancy"
+            ) from None
     try:
-        cap = inputs.max_occupancy
         if patience is None:
             needed = agents_for_service_level(load, aht, target, level, max_occupancy=cap)
         else:

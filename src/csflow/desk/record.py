@@ -16,7 +16,7 @@ from csflow.desk.serialisation import ticket_from_dict, ticket_to_dict
 from csflow.errors import ConfigError
 from csflow.events import Event, event_from_dict
 from csflow.model import Ticket, TicketStatus
-from csflow.sla import SlaPolicy, TicketSla
+from csflow.sla import SlaPolicy, SlaTarget, TicketSla
 from csflow.sla.ticket import _Facts
 
 __all__ = ["TicketRecord", "record_from_state", "record_to_state"]
@@ -152,11 +152,13 @@ def record_from_state(
     path: str = "ticket",
     *,
     keep_history: bool = True,
+    specs: dict[tuple[Any, ...], SlaTarget] | None = None,
 ) -> TicketRecord:
     """The record :func:`record_to_state` wrote, under the SLA *policies* of the config.
 
     With *keep_history* the ticket keeps the history written (empty when none was); without,
-    it keeps none.
+    it keeps none.  *specs*: a cache of SLA targets shared by the records of one restore (see
+    :meth:`SlaClock.from_dict <csflow.sla.SlaClock.from_dict>`).
 
     Raises:
         ConfigError: Malformed data, an unknown state or SLA policy, an instant after
@@ -238,13 +240,18 @@ def record_from_state(
             raise ConfigError(
                 f"an instant after the snapshot's, got {show(last)}", join_path(where, "last")
             )
-        r.sla = TicketSla.from_dict(sla, policies, where)
+        r.sla = TicketSla.from_dict(sla, policies, where, specs=specs)
         facts = r.sla._facts
-        if facts is not None:
-            # Re-read against the snapshot's instant, which TicketSla.from_dict does not know.
+        if facts is not None and (
+            facts.spells[-2] > now_us
+            or any(u is not None and u > now_us for u in (facts.first, facts.waiting, facts.cycle))
+        ):
+            # Checked against the snapshot's instant, which TicketSla.from_dict does not know
+            # (the spells are in time order: the last one's is the latest): re-read to name
+            # what is after it.
             _Facts.from_dict(sla["facts"], now_us, join_path(where, "facts"))
         for metric, clock in r.sla.clocks.items():
-            at = join_path(join_path(where, "clocks"), metric.value)
+            at = f"{where}.clocks.{metric.value}"
             # A clock's instants are up to the snapshot's (it polled them as commands came;
             # only its next event and deadline lie ahead).  One later would hold the ticket
             # at an instant no command can reach: every command on it would be refused.

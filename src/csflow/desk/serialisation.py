@@ -78,6 +78,10 @@ def check_plain(data: object, path: str) -> None:
     Raises:
         ConfigError: With the path to the first offending value.
     """
+    if _plain_ok(data):
+        return
+    # Something is out of bounds (or of a type the quick pass leaves to this walk): walk the
+    # data value by value, to name the first offending one.
     # Each stack entry links to its parent's, so that a path is spelled out only for an error
     # (a snapshot has tens of thousands of values; formatting each one's path would dominate).
     Link = tuple[Any, object] | None
@@ -125,6 +129,54 @@ def check_plain(data: object, path: str) -> None:
                     f"holds), got {show(v)}",
                     where((link, k)),
                 )
+
+
+def _plain_ok(data: object) -> bool:
+    """Whether *data* is certainly within :func:`check_plain`'s bounds: one quick pass, level
+    by level, with as little work per value as can be (a snapshot holds millions of values).
+
+    ``False`` when something is out of bounds, or of a type other than the exact ones JSON
+    reads to (a subclass, say), which :func:`check_plain`'s walk then checks and names.
+    """
+    level: list[Any] = [data]
+    for _ in range(MAX_DEPTH):  # (the containers at depth 0, 1, ...: none at MAX_DEPTH)
+        deeper: list[Any] = []
+        keys: list[Any] = []  # (the level's keys, measured together)
+        push, add_keys = deeper.append, keys.extend
+        for node in level:
+            t = type(node)
+            if t is dict:
+                add_keys(node)
+                node = node.values()
+            elif t is not list and t is not tuple:
+                node = (node,)  # (the data itself, not in a container)
+            for v in node:
+                t = type(v)
+                if t is str:
+                    if len(v) > MAX_STRING:
+                        return False
+                elif t is int:
+                    if v >= MAX_INT or v <= -MAX_INT:
+                        return False
+                elif t is dict or t is list or t is tuple:
+                    push(v)
+                elif v is not None and t is not float and t is not bool:
+                    return False
+        if keys:
+            try:
+                if max(map(len, keys)) > MAX_STRING:
+                    return False
+            except TypeError:  # (a key without a length: not one JSON text gives)
+                return False
+        if not deeper:
+            return True
+        if len(set(map(id, deeper))) != len(deeper):
+            # One container reached twice at one depth (JSON text never holds such; data
+            # built in Python may): level by level its paths could multiply, the walk's
+            # depth-first path to the fault is short.
+            return False
+        level = deeper
+    return False
 
 
 def ticket_to_dict(ticket: Ticket) -> dict[str, Any]:

@@ -119,7 +119,7 @@ from csflow.events import (
 )
 from csflow.model import Channel, Ticket, TicketStatus
 from csflow.routing import PreferredAgent, Router, TransferLedger
-from csflow.sla import TicketSla
+from csflow.sla import SlaTarget, TicketSla
 from csflow.sla.states import LIVE_STATES
 
 __all__ = ["STATE_FORMAT", "DeskParts", "kept_tickets", "load_state", "state_snapshot"]
@@ -315,10 +315,11 @@ def _load(
     if not isinstance(raw_tickets, list):
         raise ConfigError(f"expected a list, got {show(raw_tickets)}", f"{path}.tickets")
     tickets = parts.tickets
+    specs: dict[tuple[Any, ...], SlaTarget] = {}  # (the few SLA targets the clocks share)
     for i, raw in enumerate(raw_tickets):
         where = f"{path}.tickets[{i}]"
         r = record_from_state(
-            raw, config.sla_policies, now, where, keep_history=config.keep_history
+            raw, config.sla_policies, now, where, keep_history=config.keep_history, specs=specs
         )
         if r.ticket.id in tickets:
             raise ConfigError(f"ticket {show(r.ticket.id)} twice", where)

@@ -815,10 +815,13 @@ class TicketQueue:
         tickets: Mapping[str, Ticket],
         sequence: Iterator[int],
         path: str = "queue",
+        *,
+        signatures: dict[object, Signature] | None = None,
     ) -> None:
         """Fill this (empty) queue from :meth:`to_state` data; *tickets* gives each entry its
         ticket, *sequence* becomes the queue's counter (its next value must exceed every
-        entry's ``seq``).
+        entry's ``seq``).  *signatures* (see :func:`read_signature`), when given, is shared
+        with other reads of the same snapshot.
 
         It reads back whatever :meth:`to_state` writes of anything this queue can hold, and
         changes nothing when it raises (the data is checked in full before the first entry is
@@ -835,6 +838,8 @@ class TicketQueue:
             raise ConfigError("expected {'entries', 'views', 'announced'}", path)
         # Everything is read and checked first; the queue changes only once all of it is good.
         nxt = peek_count(sequence) if isinstance(sequence, itertools.count) else None
+        if signatures is None:
+            signatures = {}
         seqs: set[int] = set()
         loaded: dict[str, QueuedTicket] = {}
         entries = data["entries"]
@@ -867,7 +872,7 @@ class TicketQueue:
                 raise ConfigError(f"seq {seq} used twice or not yet handed out", where)
             seqs.add(seq)
             _check_flag(callback, "callback", f"{where}[6]")
-            signature = Signature.from_state(sig, f"{where}[4]")
+            signature = read_signature(sig, f"{where}[4]", signatures)
             loaded[tid] = new_entry(
                 tid, (band, due, seq), signature, queued, callback, tickets[tid]
             )
@@ -1307,3 +1312,47 @@ def _check_signatures(value: object) -> Collection[Signature]:
         if type(sig) is not Signature:
             _check_signature(sig)
     return value
+
+
+def read_signature(
+    data: object, path: str, cache: dict[object, Signature] | None = None
+) -> Signature:
+    """:meth:`Signature.from_state <csflow.queues.signature.Signature.from_state>`, sharing
+    what it read before through *cache*: a snapshot's thousands of waiting tickets have a
+    few signatures.  Only data of the exact types the signature's form has (strings, null,
+    ``[skill, int]`` pairs) is cached; anything else is read, and refused, as it is.
+
+    Raises:
+        ConfigError: Malformed data, with the path to it.
+    """
+    if cache is None:
+        return Signature.from_state(data, path)
+    key = _signature_key(data)
+    if key is None:
+        return Signature.from_state(data, path)
+    found = cache.get(key)
+    if found is None:
+        found = cache[key] = Signature.from_state(data, path)
+    return found
+
+
+def _signature_key(data: object) -> tuple[object, ...] | None:
+    """A hashable copy of a signature's plain form ``[channel, language, [[skill, min], ...],
+    agent]`` with the exact JSON types, or ``None`` for any other data."""
+    if type(data) is not list or len(data) != 4:
+        return None
+    channel, language, skills, agent = data
+    if type(skills) is not list:
+        return None
+    for x in (channel, language, agent):
+        if x is not None and type(x) is not str:
+            return None
+    pairs: list[tuple[str, int]] = []
+    for pair in skills:
+        if type(pair) is not list or len(pair) != 2:
+            return None
+        skill, least = pair
+        if type(skill) is not str or type(least) is not int:
+            return None
+        pairs.append((skill, least))
+    return (channel, language, tuple(pairs), agent)

@@ -81,6 +81,7 @@ from csflow.queues import (
     make_key_context,
 )
 from csflow.queues.keys import checked_key
+from csflow.queues.queue import read_signature
 from csflow.routing._checks import check_name, check_ticket
 from csflow.routing.agents import AgentRecord
 from csflow.routing.batch import BatchPlan, BatchScore, default_batch_score, make_plan
@@ -1151,17 +1152,27 @@ class Router:
 
         pool = AgentPool(self.pool.capacity, self.pool.presence)
         pool.load_state(data["pool"], read_profile, self.profiles, f"{path}.pool")
+        # (The few signatures the waiting tickets share, each read once for all the reads.)
+        signatures: dict[object, Signature] = {}
         copies = {name: TicketQueue(name) for name in self.queues}
         for name, copy in copies.items():
-            copy.load_state(raws[name], tickets, itertools.count(nxt), f"{path}.queues.{name}")
-        waits = self._read_waits(data["waiting"], tickets, copies, pool, path, changed, now)
+            copy.load_state(
+                raws[name],
+                tickets,
+                itertools.count(nxt),
+                f"{path}.queues.{name}",
+                signatures=signatures,
+            )
+        waits = self._read_waits(
+            data["waiting"], tickets, copies, pool, path, changed, now, signatures
+        )
         # -- every part is good: from here on nothing raises (the same data, read again) --
         self.pool.load_state(
             data["pool"], lambda _raw, where: profiles[where], self.profiles, f"{path}.pool"
         )
         seq = itertools.count(nxt)
         for name, q in self.queues.items():
-            q.load_state(raws[name], tickets, seq, f"{path}.queues.{name}")
+            q.load_state(raws[name], tickets, seq, f"{path}.queues.{name}", signatures=signatures)
         for w in waits:
             self.pool.ref(w.sig)
             self._waiting[w.ticket.id] = w
@@ -1270,6 +1281,7 @@ class Router:
         path: str,
         changed: bool = False,
         now: int | None = None,
+        signatures: dict[object, Signature] | None = None,
     ) -> list[Wait]:
         """The waiting tickets' routing states of :meth:`to_state` data, checked against the
         *queues* and *pool* read from the same data (changes nothing); with *changed* (see
@@ -1335,7 +1347,7 @@ class Router:
                 # when that stops (hold_kept): its channel, requirements and queue -- at any
                 # slot delay, which only the instant of the hold could tell.
                 held = pool.record(pin)
-                sig = Signature.from_state(open_sig, f"{where}[4]")
+                sig = read_signature(open_sig, f"{where}[4]", signatures)
                 if latest is not None and longest <= 0:
                     raise ConfigError(
                         f"a hold for agent {show(pin)}, but no strategy of the chain holds "
@@ -1376,7 +1388,7 @@ class Router:
                     f"expected an agent id or null, got {show(handed_off_by)}", f"{where}[11]"
                 )
             if pin is None or changed:
-                sig = Signature.from_state(open_sig, f"{where}[4]")
+                sig = read_signature(open_sig, f"{where}[4]", signatures)
             if sig.agent is not None:
                 # The ticket's own requirements: a hold is the pin beside them, never in them
                 # (one there would outlive the hold, and the ticket wait for that agent alone).

@@ -89,10 +89,12 @@ draws are taken at its arrival, in arrival order, whether or not they are used: 
 decisions (who waits, who is served first) change which draws matter, never which customer
 gets which.  A ticket handled again (after an escalation, or when its agent left) draws from a
 fifth stream, *rehandle*, so that the first handle times stay aligned.  With call-backs
-offered, a sixth stream, *callback*, seeded after the five others (so they and every run
+offered, a sixth source, *callback*, seeded after the five others (so they and every run
 without an offer are unchanged), gives each customer of an offered channel, at its arrival,
 the uniform that decides whether it would accept, whether or not it is still waiting when
-the offer comes.
+the offer comes: from a stream for each offered channel, named by the channel, so that
+offering one more channel (or one fewer) leaves the other channels' customers with the
+draws they had.
 """
 
 from __future__ import annotations
@@ -272,19 +274,22 @@ class _Run:
         self.routing_seed = master.getrandbits(128)
         self.routing_rng = random.Random(self.routing_seed)
         self.rehandle_rng = random.Random(master.getrandbits(128))
-        # Call-back offers (see the module notes): the offered channels (none without an
-        # offer, so an arrival pays one set lookup), the delay, the acceptance, and their own
-        # stream, seeded after the others so that those stay what they were.
+        # Call-back offers (see the module notes): the delay, the acceptance, and by offered
+        # channel (none without an offer, so an arrival pays one dict lookup) a stream of its
+        # own, named after the call-back source's seed (drawn after the others, so that those
+        # stay what they were) and the channel, so that a channel added to or dropped from
+        # the offer leaves every other channel's draws as they were (common random numbers).
         offer = config.callbacks
-        self.offered: frozenset[str] = frozenset()
+        self.offered: dict[str, Callable[[], float]] = {}
         self.offer_us = 0
         self.accept = 0.0
-        self.callback_rng: random.Random | None = None
         if offer is not None:
-            self.offered = frozenset(offer.channels)
+            callback_seed = master.getrandbits(128)
+            self.offered = {
+                ch: random.Random(f"{callback_seed}:{len(ch)}:{ch}").random for ch in offer.channels
+            }
             self.offer_us = duration_us(offer.after, "after", ConfigError)
             self.accept = float(offer.accept)
-            self.callback_rng = random.Random(master.getrandbits(128))
         # The report's call-backs: how many were requested, when each still unanswered one
         # was (ticket -> µs), and the waits from request to agent of those answered.
         self.callbacks = 0
@@ -750,8 +755,10 @@ class _Run:
         ):
             give_up = self.draw(give_up, "patience")
         accepts = False
-        if channel in self.offered:
-            accepts = self.callback_rng.random() < self.accept  # type: ignore[union-attr]
+        if self.offered:
+            uniform = self.offered.get(channel)
+            if uniform is not None:
+                accepts = uniform() < self.accept
         self.schedule_arrival()
         self.waiting.add(tid)
         self.commands += 1

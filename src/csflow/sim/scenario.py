@@ -109,23 +109,40 @@ MAX_SIM_PRESENCE_CHANGES: Final = 10_000_000
 _MAX_DRAIN_US: Final = MAX_DRAIN // ONE_US
 
 
+def _mix(value: object, path: str) -> tuple[tuple[str, float], ...]:
+    """A mix (see :func:`~csflow.sim._data.mix`) whose names are distinct: a name given twice in
+    list form (``[["chat", 5], ["chat", 2]]``) is a slip, refused at its place
+    (``path[i]``) rather than read as the sum of its weights."""
+    out = mix(value, path)
+    if len(out) > 1:
+        first: dict[str, int] = {}
+        for i, (name, _) in enumerate(out):
+            if name in first:
+                raise ConfigError(
+                    f"a mix names each entry once, got {show(name)} again (as {path}[{first[name]}])",
+                    f"{path}[{i}]",
+                )
+            first[name] = i
+    return out
+
+
 def _channels(value: Any) -> tuple[tuple[str, float], ...]:
-    return mix(value, "channels")
+    return _mix(value, "channels")
 
 
 def _tiers(value: Any) -> tuple[tuple[str, float], ...]:
-    return mix(value, "tiers")
+    return _mix(value, "tiers")
 
 
 def _categories(value: Any) -> tuple[tuple[str, float], ...]:
-    return mix(value, "categories")
+    return _mix(value, "categories")
 
 
 def _languages(value: Any) -> tuple[tuple[str, float], ...]:
     # An empty mix (or None): tickets without a language.
     if value is None or (isinstance(value, Mapping | list | tuple) and not value):
         return ()
-    return mix(value, "languages")
+    return _mix(value, "languages")
 
 
 def _items(value: object, argument: str, what: str) -> tuple[Any, ...]:
@@ -644,8 +661,9 @@ class CallbackOffer:
     customer no longer abandons (it hung up and waits for the call: its patience is
     cancelled).  A customer who declines keeps waiting with its patience.  Whether a
     customer would accept is drawn at its arrival, for every customer of an offered channel,
-    from a stream of its own (see the run loop's "Common random numbers"), so runs with and
-    without the offer see the same customers, handle times and patience.
+    from a stream of that channel's own (see the run loop's "Common random numbers"), so runs
+    with and without the offer see the same customers, handle times and patience, and runs
+    that offer more or fewer channels give each channel's customers the same answers.
 
     Args:
         after: How long a customer waits before the offer, a ``timedelta >= 0`` (``0``: at
@@ -847,7 +865,9 @@ class SimConfig:
             *duration*, or *max_customers* when fewer) are at most :data:`MAX_SIM_CUSTOMERS`
             (10 million); see :meth:`expected_customers`.
         warmup: Tickets that arrive in the first *warmup* are left out of the report (a
-            steady-state estimate should not count the empty desk at the start); ``>= 0``.
+            steady-state estimate should not count the empty desk at the start); ``>= 0``
+            and shorter than *duration* (a warm-up over the whole horizon would leave every
+            ticket out).
         service_target: The answer-time target of the report's service level; ``>= 0``.
         interval: The length of the intervals of :attr:`SimResult.sla_series` and
             :attr:`SimResult.occupancy_series`; positive, and at least *duration* /
@@ -889,7 +909,8 @@ class SimConfig:
             is set, else ``duration``, or ``arrivals`` when a single day brings too many), a
             horizon whose end plus :data:`MAX_DRAIN` is past the year 9999 (path
             ``duration``, or ``start`` when the start alone is too late; ``agents[i].shifts``
-            for a shift change that late), two groups of one name (path ``agents[i].name``),
+            for a shift change that late), a *warmup* not shorter than *duration* (path
+            ``warmup``), two groups of one name (path ``agents[i].name``),
             or *handle_time* without a ``"default"`` (path ``handle_time``), a *handle_time*
             or *patience* entry for a channel that neither ``arrivals.channels`` nor any
             group's capacity names (path ``handle_time.<channel>`` or
@@ -937,6 +958,13 @@ class SimConfig:
                 duration_us(getattr(self, name), name, ConfigError)
             except ConfigError as exc:
                 raise ConfigError(exc.detail, name) from None
+        if self.warmup >= self.duration:
+            # Every ticket would be left out: an empty report (no service level), refused.
+            raise ConfigError(
+                f"'warmup' must be shorter than 'duration' ({show(self.duration)}), got "
+                f"{show(self.warmup)}: every ticket would be left out of the report",
+                "warmup",
+            )
         if not isinstance(self.reply_on_assign, bool):
             raise ConfigError(
                 f"'reply_on_assign' must be True or False, got {show(self.reply_on_assign)}"
@@ -1273,7 +1301,7 @@ class SimConfig:
                 raise ConfigError(f"expected [time of day, per hour], got {show(r)}", p)
             periods.append(wrap(p, RatePeriod, clock(pair[0], p), number(pair[1], p)))
         mixes = {
-            k: wrap(f"{path}.arrivals.{k}", mix, a[k], f"{path}.arrivals.{k}")
+            k: wrap(f"{path}.arrivals.{k}", _mix, a[k], f"{path}.arrivals.{k}")
             for k in ("channels", "tiers", "categories", "languages")
             if k in a
             # No languages (an empty mix): tickets without a language, as `Arrivals` takes it.
@@ -1525,9 +1553,11 @@ def mmc_scenario(
         ConfigError: *agents* not an int from 1 to :data:`MAX_SIM_AGENTS`, a *load* that is
             not a positive number, an *aht* that is not a positive timedelta, *customers* not
             an int from 1 to :data:`MAX_SIM_CUSTOMERS`, a *warmup* or *service_target* that
-            is not a ``timedelta >= 0``, a *seed* that is not an int ``>= 0``, *sla* not a bool, a load whose arrival rate
-            (``load / aht``) is above :data:`MAX_ARRIVAL_RATE` contacts an hour, or
-            *customers* so many at that rate that they would arrive past the year 9999.
+            is not a ``timedelta >= 0``, a *seed* that is not an int ``>= 0``, *sla* not a
+            bool, a load whose arrival rate (``load / aht``) is above :data:`MAX_ARRIVAL_RATE`
+            contacts an hour, *customers* so many at that rate that they would arrive past
+            the year 9999, or a *warmup* at least as long as the span the customers arrive
+            over (path ``warmup``: the report would count nobody).
     """
     if isinstance(agents, bool) or not isinstance(agents, int) or agents < 1:
         raise ConfigError(f"'agents' must be an int >= 1, got {show(agents)}")
@@ -1565,6 +1595,12 @@ def mmc_scenario(
             ],
             "default_sla_policy": "standard",
         }
+    # The customer bound first: a count past it is refused for that, at any rate.
+    if customers > MAX_SIM_CUSTOMERS:
+        raise ConfigError(
+            f"'customers' must be at most {MAX_SIM_CUSTOMERS:,} (MAX_SIM_CUSTOMERS), got "
+            f"{customers:,}"
+        )
     # A span long enough that the customer limit, not the horizon, ends the arrivals.
     # (An int compares with a float exactly, however large: no conversion to overflow.)
     too_many = customers > per_hour * 24 * (_MMC_MAX_DAYS - 2) / 1.5
@@ -1575,10 +1611,12 @@ def mmc_scenario(
             f"{per_hour:g} an hour (load {show(load)} Erlangs at an aht of {show(aht)}), "
             f"which takes more than {_MMC_MAX_DAYS:,} days"
         )
-    if customers > MAX_SIM_CUSTOMERS:
+    if warmup >= timedelta(days=days):
         raise ConfigError(
-            f"'customers' must be at most {MAX_SIM_CUSTOMERS:,} (MAX_SIM_CUSTOMERS), got "
-            f"{customers:,}"
+            f"'warmup' must be shorter than the simulation's duration of {days} days (the "
+            f"span {show(customers)} customers take to arrive at {per_hour:g} an hour), got "
+            f"{show(warmup)}: every customer would be left out of the report",
+            "warmup",
         )
     # Hour-long reporting intervals, longer when the span would have too many of them.
     hours = max(1, -(-days * 24 // MAX_SIM_INTERVALS))

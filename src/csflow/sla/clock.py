@@ -105,7 +105,7 @@ from __future__ import annotations
 import bisect
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Final
 
 from csflow._text import show
 from csflow._time import MAX_US, MIN_US, ONE_US, from_us, instant_us, utc
@@ -129,8 +129,14 @@ from csflow.sla.states import (
 __all__ = ["SlaClock"]
 
 
+#: The exact types of a snapshot's warning thresholds that a restore's cache of targets keys.
+_NUMBERS: Final = frozenset({int, float})
+
+
 def _req_int(data: Mapping[str, Any], key: str, path: str) -> int:
     value = data.get(key)
+    if type(value) is int:  # (what JSON reads to: one check)
+        return value
     if not isinstance(value, int) or isinstance(value, bool):
         raise ConfigError(f"expected an int, got {show(value)}", join(path, key))
     return value
@@ -1101,8 +1107,20 @@ class SlaClock:
         return out
 
     @classmethod
-    def from_dict(cls, data: object, calendar: BusinessCalendar, path: str = "clock") -> SlaClock:
+    def from_dict(
+        cls,
+        data: object,
+        calendar: BusinessCalendar,
+        path: str = "clock",
+        *,
+        specs: dict[tuple[Any, ...], SlaTarget] | None = None,
+    ) -> SlaClock:
         """Rebuild a clock from :meth:`to_dict` data, on *calendar*.
+
+        *specs*, when given, is a cache of the targets read so far (a restore reads thousands
+        of clocks of a few targets): one built from the same metric, ``target_us``,
+        ``warnings`` and ``warn_before_us`` on the same calendar is shared (a target is
+        immutable), not built and checked again.
 
         Raises:
             ConfigError: Malformed data, with the path to it; among others a ``next`` or a
@@ -1127,14 +1145,34 @@ class SlaClock:
                 f"expected a duration in µs, got {show(target_us)}", join(path, "target_us")
             ) from None
         leads = _leads(data, path)
-        try:
-            spec = SlaTarget(metric, target, calendar, data.get("warnings", ()), warn_before=leads)
-        except ConfigError as exc:
-            if not exc.path.startswith("warn_before"):
-                raise
-            # (A lead refused for what it is, not its form: a duplicate, one too many.)
-            where = join(path, "warn_before_us" + exc.path.removeprefix("warn_before"))
-            raise ConfigError(exc.detail, where) from None
+        raw_warnings = data.get("warnings", ())
+        cache_key = None
+        if specs is not None and type(raw_warnings) is list:
+            # Numbers only (anything else is built, and refused, as it is), each with its
+            # type: a bool is not the int it equals, as SlaTarget tells.  The calendar by
+            # identity: the target cached holds it, so no other takes its id meanwhile.
+            types = tuple(map(type, raw_warnings))
+            if _NUMBERS.issuperset(types):
+                warnings = tuple(raw_warnings)
+                cache_key = (metric, target_us, id(calendar), types, warnings, leads)
+        cached = None if cache_key is None or specs is None else specs.get(cache_key)
+        if cached is not None:
+            spec = cached
+        else:
+            try:
+                spec = SlaTarget(metric, target, calendar, raw_warnings, warn_before=leads)
+            except ConfigError as exc:
+                # At the clock's own keys: a lead refused for what it is, not its form (a
+                # duplicate, one too many), a threshold or a target the target refuses.
+                if exc.path.startswith("warn_before"):
+                    where = join(path, "warn_before_us" + exc.path.removeprefix("warn_before"))
+                elif exc.path.startswith("duration"):
+                    where = join(path, "target_us")
+                else:
+                    where = join(path, exc.path) if exc.path else path
+                raise ConfigError(exc.detail, where) from None
+            if cache_key is not None and specs is not None:
+                specs[cache_key] = spec
         history = data.get("history")
         if history is not None and (
             not isinstance(history, list)

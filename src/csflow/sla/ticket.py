@@ -1076,9 +1076,17 @@ class TicketSla:
 
     @classmethod
     def from_dict(
-        cls, data: object, policies: Mapping[str, SlaPolicy], path: str = "ticket_sla"
+        cls,
+        data: object,
+        policies: Mapping[str, SlaPolicy],
+        path: str = "ticket_sla",
+        *,
+        specs: dict[tuple[Any, ...], SlaTarget] | None = None,
     ) -> TicketSla:
         """Rebuild from :meth:`to_dict` data; the policy is looked up by name in *policies*.
+
+        *specs*: a cache of the clocks' targets shared across many calls (see
+        :meth:`SlaClock.from_dict <csflow.sla.SlaClock.from_dict>`).
 
         Clocks are rebuilt on the calendar each metric counts on
         (:meth:`SlaPolicy.calendar_for`).  (A finished clock's calendar no longer matters: only
@@ -1122,7 +1130,7 @@ class TicketSla:
                 i = METRICS.index(Metric.parse(key))
             except ConfigError as exc:
                 raise ConfigError(exc.detail, where) from None
-            clocks[i] = SlaClock.from_dict(raw, policy.calendar_for(METRICS[i]), where)
+            clocks[i] = SlaClock.from_dict(raw, policy.calendar_for(METRICS[i]), where, specs=specs)
         ticket_id = check_ticket_id(data.get("ticket_id"))
         for key, c in zip(METRICS, clocks, strict=True):
             if c is not None and c._ticket_id != ticket_id:

@@ -474,11 +474,19 @@ def verify_plan(
     ]
     # Erlang's agents are simulated too, for the comparison: both within the simulator's bound.
     for k, (row, a) in enumerate(zip(plan.intervals, start_agents, strict=True)):
-        if max(a, row.agents, occupancy_floors[k]) > MAX_SIM_AGENTS:
+        if max(a, row.agents) > MAX_SIM_AGENTS:
             which = "'agents'" if a > MAX_SIM_AGENTS else "the plan's (Erlang's) agents"
             raise ConfigError(
                 f"{which} at {row.start.isoformat()} (interval {k}) must be at most "
                 f"{MAX_SIM_AGENTS:,}, the most the simulator runs, got {max(a, row.agents):,}"
+            )
+        if occupancy_floors[k] > MAX_SIM_AGENTS:
+            # The cap's floor is what the search would start from: name the cap.
+            raise ConfigError(
+                f"the plan's 'max_occupancy' {show(plan.max_occupancy)} needs at least "
+                f"{occupancy_floors[k]:,} agents at {row.start.isoformat()} (interval {k}, "
+                f"a load of {show(row.load)} Erlangs), more than {MAX_SIM_AGENTS:,}, the most "
+                "the simulator runs"
             )
     # Check the data once, before anything runs (run_sweep checks every scenario again).
     first = plan.intervals[0] if plan.intervals else None
