@@ -35,7 +35,8 @@ grow with the span.  (Runs hold at most 32 years and at most 23,424 intervals, a
 day lists at most 48 spans, so one year has at most 17,568, and a run is not extended past the
 limit.  Two runs are kept at hand, so memory stays bounded; instants in different runs add up
 the whole years in between by their totals; spans over 200 years are refused with a
-``CalendarError``, so that a hostile duration stays cheap.)
+``CalendarError``, so that a hostile duration stays cheap.  The limit counts the years' numbers:
+from any day of 2026 an answer in 2226 is given, one in 2227 refused.)
 
 Datetimes in the calendar's own zone, on ordinary dates of the runs at hand, are converted
 without a zone lookup: two datetimes with one tzinfo subtract as wall clocks, so the instant is
@@ -1098,8 +1099,8 @@ class BusinessCalendar:
         """The earliest instant u >= t with ``elapsed_us(t, u) == d`` (``d >= 0``, in µs).
 
         Raises:
-            CalendarError: ``d < 0``, the calendar never opens again, or the answer is more
-                than 200 years after *t* or past year 9999 (in UTC or on the calendar's wall
+            CalendarError: ``d < 0``, the calendar never opens again, or the answer is in a
+                year more than 200 after *t*'s or past year 9999 (in UTC or on the calendar's wall
                 clock: 10000-01-01T00:00+09:00 is past it, as for :meth:`add`).
         """
         if type(t) is not int or type(d) is not int:
@@ -1186,7 +1187,8 @@ class BusinessCalendar:
 
         Raises:
             CalendarError: *at* is naive, the calendar never opens again, or it next opens
-                more than 200 years after *at* or past the year 9999 (the message says which).
+                in a year more than 200 after *at*'s or past the year 9999 (the message says
+                which).
         """
         t = self.next_open_us(instant_us(at, "at"))
         try:
@@ -1203,8 +1205,8 @@ class BusinessCalendar:
 
         Raises:
             CalendarError: *start* is naive, *duration* is negative or not a timedelta, the
-                calendar never opens again, or the deadline is past the year 9999 or more than
-                200 years after *start* (the message says which).
+                calendar never opens again, or the deadline is past the year 9999 or in a year
+                more than 200 after *start*'s (the message says which).
         """
         if type(start) is datetime and type(duration) is timedelta:
             # The common cases (see "datetime API" above): the start's instant without a zone
