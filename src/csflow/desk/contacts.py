@@ -36,6 +36,7 @@ What the desk tells about a customer (:class:`ContactSummary`) reaches the triag
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -180,7 +181,11 @@ class LastAgents:
     __slots__ = ("_by", "_max")
 
     def __init__(self, max_customers: int) -> None:
-        self._by: dict[str, tuple[str, int]] = {}
+        # An OrderedDict, not a dict: forgetting the first entry of a dict again and again
+        # leaves a run of deleted slots that ``next(iter(...))`` walks each time (77 µs an
+        # eviction at 100,000 customers, growing with the churn); an OrderedDict's first
+        # entry is one link away.
+        self._by: OrderedDict[str, tuple[str, int]] = OrderedDict()
         self._max = max_customers
 
     def get(self, customer: str) -> tuple[str, int] | None:
@@ -246,7 +251,8 @@ class ContactMemory:
         self._max_contacts = policy.max_contacts
         self._max_customers = policy.max_customers
         # customer -> its contacts (at_us, ticket id), oldest left; dict order = last contact.
-        self._customers: dict[str, list[tuple[int, str]]] = {}
+        # (An OrderedDict, as LastAgents's: the oldest customer is forgotten in O(1).)
+        self._customers: OrderedDict[str, list[tuple[int, str]]] = OrderedDict()
         # customer -> the instant of the newest contact the max_contacts cap forgot: the
         # previous contact of its oldest kept one (gone once anything leaves the window).
         self._dropped: dict[str, int] = {}
