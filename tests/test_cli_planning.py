@@ -82,7 +82,7 @@ def test_the_lebaran_roster_covers_every_half_hour_in_every_format() -> None:
     assert "Coverage per interval" in text
     sections = _ok("staff", str(_LEBARAN), "--roster", "--format", "csv").split("\n\n")
     assert [s.splitlines()[0] for s in sections] == [
-        "# plan", "# totals", "# roster", "# coverage", "# roster_totals",
+        "# plan", "# totals", "# roster", "# coverage", "# roster_totals", "# inputs",
     ]  # fmt: skip
     rows = list(csv.reader(io.StringIO(sections[2])))
     assert rows[1] == ["shift", "start", "end", "breaks", "agents"]

@@ -194,6 +194,21 @@ def queue_docs(
     return data
 
 
+def orderable(queues: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """*queues* whose overflows land where the target can order the ticket: a queue keyed by
+    deadline without a fallback that the plan of a queue of another kind overflows to gets
+    one (a config refuses such a plan)."""
+    strict = {q["name"]: q for q in queues if q.get("key") == "deadline" and "fallback" not in q}
+    for q in queues:
+        if q["name"] in strict:
+            continue
+        for step in q.get("relaxation", ()):
+            target = strict.pop(step.get("overflow_to"), None)
+            if target is not None:
+                target["fallback"] = "PT1H"
+    return queues
+
+
 @st.composite
 def escalation_docs(draw: st.DrawFn, teams: Sequence[str]) -> dict[str, Any]:
     """A graph over some of *teams*: edges only from earlier to later teams (no cycle), and
@@ -309,7 +324,7 @@ def desk_documents(draw: st.DrawFn) -> dict[str, Any]:
     maybe(draw, doc, "default_sla_policy", lambda: draw(st.sampled_from([None, *policy_names])))
     queue_names = [f"q{i}" for i in range(draw(st.integers(0, 3)))]
     if queue_names or flip(draw):
-        doc["queues"] = [draw(queue_docs(q, queue_names, tiers)) for q in queue_names]
+        doc["queues"] = orderable([draw(queue_docs(q, queue_names, tiers)) for q in queue_names])
     queues = queue_names or ["default"]
     profile_names = [f"p{i}" for i in range(draw(st.integers(0, 2)))]
     if profile_names or flip(draw):

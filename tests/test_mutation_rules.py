@@ -80,7 +80,7 @@ REFUSED: list[tuple[Any, str, str]] = [
     ),
     (
         _one({"all": W}),
-        "rules[0].when",
+        "rules[0].when.all",
         "'all' takes a list of conditions, got {'eq': 'gold', 'field': 'tier'}",
     ),
     (_one({"any": []}), "rules[0].when.any", "empty 'any': give at least one condition"),

@@ -71,3 +71,21 @@ def test_a_document_that_is_not_a_mapping_names_its_field(field: str) -> None:
     with pytest.raises(ConfigError, match="expected a mapping") as info:
         Scenario("x", data["desk"], data["simulation"], seed=0)
     assert info.value.path == field
+
+
+@pytest.mark.parametrize("name", [3, None, b"peak", ["a"]])
+def test_a_name_that_is_not_a_str_is_refused(name: object) -> None:
+    desk, sim = _document()
+    with pytest.raises(ConfigError, match="'name' must be a str") as info:
+        Scenario(name, desk, sim, seed=1)  # type: ignore[arg-type]
+    assert info.value.path == "name"
+
+
+def test_scenarios_compare_by_value_and_say_they_are_unhashable() -> None:
+    desk, sim = _document()
+    a, b = Scenario("x", desk, sim, seed=1), Scenario("x", desk, sim, seed=1)
+    assert a == b
+    assert a != Scenario("x", desk, sim, seed=2)
+    # Equal by value over dicts: no hash can keep the contract, and the error names the class.
+    with pytest.raises(TypeError, match="unhashable type: 'Scenario'"):
+        hash(a)

@@ -74,7 +74,7 @@ def duration(value: object, path: str, *, zero: bool = False) -> timedelta:
         return timedelta(0)
     if isinstance(value, timedelta) and value <= timedelta(0):
         raise ConfigError(f"expected a positive duration, got {show(value)}", path)
-    return parse_duration(value, path)
+    return parse_duration(value, path, what=f"{path.rpartition('.')[2] or 'a duration'!r}")
 
 
 def string(value: object, path: str) -> str:

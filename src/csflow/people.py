@@ -409,8 +409,8 @@ def people_report(events: Iterable[object]) -> PeopleReport:
         ConfigError: *events* is not an iterable, or an item is not a csflow event or has a
             naive ``at`` (the error's ``path`` is ``events[i]``); a
             :class:`~csflow.events.GoodwillGranted` whose amount is not a desk's (a positive
-            :class:`~decimal.Decimal` below 10**15 with at most 6 decimal places:
-            ``events[i].amount``) or whose currency differs from the stream's first grant's
+            :class:`~decimal.Decimal` below 10**15 with at most 6 decimal places, written in
+            at most 64 characters: ``events[i].amount``) or whose currency differs from the stream's first grant's
             (``events[i].currency``: totals never add two currencies; report each currency's
             events apart); an event with a field of the wrong type (one built by hand), at
             ``events[i].<field>``: an unhashable ticket id, an agent id, tier, channel, queue,

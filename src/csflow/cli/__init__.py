@@ -34,12 +34,15 @@ import sys
 import traceback
 from collections.abc import Sequence
 from importlib import metadata
-from typing import Final, NoReturn
+from typing import TYPE_CHECKING, Final, NoReturn
 
 from csflow.cli.durations import EXPECTED, parse_human_duration
 from csflow.cli.output import FORMATS
 from csflow.errors import ConfigError, CsflowError
 from csflow.sim import PEAK_DAYS
+
+if TYPE_CHECKING:
+    from _typeshed import SupportsWrite
 
 __all__ = ["main"]
 
@@ -68,17 +71,39 @@ class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
+    def _print_message(self, message: str, file: SupportsWrite[str] | None = None) -> None:
+        """As argparse's, but a ``--help`` or ``--version`` that cannot be written to stdout
+        (``csflow --help > /dev/full``) is not passed over in silence with exit status 0:
+        the error reaches :func:`main`, which reports it as any output it cannot write."""
+        if not message:
+            return
+        stdout = sys.stdout
+        if file is None or file is not stdout:
+            super()._print_message(message, file)  # stderr: nowhere else to say it
+            return
+        sys.stdout.write(message)
+        sys.stdout.flush()
+
 
 def _duration(value: str, *, zero: bool = False) -> float:
     try:
         return parse_human_duration(value, "", zero=zero).total_seconds()
     except ConfigError as exc:
-        if value.strip().startswith("-") or _NUMBER.fullmatch(value.strip()):
-            # A bare number that failed is zero (or below): durations here are positive.
+        if value.strip().startswith("-") or _NUMBER.fullmatch(value.strip()) or _is_zero(value):
+            # A bare number that failed is zero (or below), as is "0s" or "PT0S" that failed:
+            # durations here are positive.
             raise argparse.ArgumentTypeError(
                 f"expected a positive {EXPECTED.removeprefix('a ')}, got {value!r}"
             ) from None
         raise argparse.ArgumentTypeError(exc.detail) from None
+
+
+def _is_zero(value: str) -> bool:
+    """Whether *value* is a duration of zero (``0s``, ``0m``, ``PT0S``)."""
+    try:
+        return parse_human_duration(value, "", zero=True).total_seconds() == 0
+    except ConfigError:
+        return False
 
 
 def _duration_or_zero(value: str) -> float:
@@ -407,10 +432,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     report.add_argument(
         "--target",
-        type=_duration,
+        type=_duration_or_zero,
         default=20.0,
         metavar="DURATION",
-        help="answer-time target of the service level (default: 20s)",
+        help="answer-time target of the service level; 0s: answered at once (default: 20s)",
     )
     report.add_argument(
         "--short-abandon",

@@ -39,7 +39,7 @@ from csflow.cli.forecast import (
     read_forecast,
     staffing_value,
 )
-from csflow.cli.output import Table, render
+from csflow.cli.output import Table, percent, render
 from csflow.cli.pictures import check_matplotlib, check_report_name, plot_format
 from csflow.cli.runs import (
     WriteError,
@@ -238,6 +238,8 @@ class PlanInputs:
     #: The highest occupancy allowed (``--max-occupancy``, ``staffing.max_occupancy``), or
     #: ``None`` for no cap.
     max_occupancy: float | None = None
+    #: Where the cap came from (``--max-occupancy`` or ``staffing.max_occupancy``).
+    cap_from: str = "--max-occupancy"
     #: The forecast, and per row the ``file:line`` it came from (``None`` for a profile).
     forecast: list[ForecastInterval] | None = None
     rows: list[str] | None = None
@@ -303,6 +305,11 @@ def plan_inputs(
         shrinkage,
         peak,
         max_occupancy=pick("max_occupancy", None),
+        cap_from=(
+            "--max-occupancy"
+            if getattr(args, "max_occupancy", None) is not None
+            else "staffing.max_occupancy"
+        ),
         peak_from=peak_from,
     )
     if single:
@@ -371,6 +378,10 @@ def _plan(inputs: PlanInputs) -> StaffingPlan:
                 f"{inputs.peak:g}",
                 inputs.peak_from,
             ) from None
+        if detail.startswith("'max_occupancy'"):
+            # A cap so low that the agents it needs pass the bound: named where it came from,
+            # as one interval names it, with the row that needs them.
+            raise ConfigError(f"{detail} ({rows[i]})", inputs.cap_from) from None
         if "time order" in detail and i > 0:
             row, before = inputs.forecast[i], inputs.forecast[i - 1]
             detail = (
@@ -481,9 +492,9 @@ def staff(args: argparse.Namespace) -> str:
         ),
     )
     title = (
-        f"Day plan ({model}; {level:.0%} within {format_duration(target)}; "
-        f"AHT {format_duration(aht)}; shrinkage {shrinkage:.0%}; "
-        f"peak x{peak:g}{_cap_title(inputs.max_occupancy, '; ')})"
+        f"Day plan ({model}; {percent(level)} within {format_duration(target)}; "
+        f"AHT {format_duration(aht)}; shrinkage {percent(shrinkage)}; "
+        f"peak x{peak:.15g}{_cap_title(inputs.max_occupancy, '; ')})"
     )
     tables = [Table("plan", title, cols, rows), totals]
     verified = None
@@ -493,6 +504,10 @@ def staff(args: argparse.Namespace) -> str:
     if args.roster:
         roster, pad = planning.run_roster(plan, st, verified)
         tables += planning.roster_tables(roster, pad)
+    if args.format != "table":
+        # What the title says, as data: a spreadsheet of the plan keeps what it was made for.
+        # Last, so that the sections before it stay where they were.
+        tables.append(_inputs_table(inputs))
     return render(args.format, tables)
 
 
@@ -501,9 +516,34 @@ def _cap_title(cap: float | None, sep: str) -> str:
     is the decimal written, unrounded: a cap of 0.855 is ``85.5%``, not 86%."""
     if cap is None:
         return ""
-    percent = Fraction(repr(cap)) * 100
-    digits = f"{float(percent):.15g}" if percent.denominator > 1 else str(percent.numerator)
-    return f"{sep}occupancy at most {digits}%"
+    return f"{sep}occupancy at most {percent(cap)}"
+
+
+def _inputs_table(inputs: PlanInputs) -> Table:
+    """The ``inputs`` table of a day plan: one row of what its title says -- the model, the
+    level, the target, the AHT, the patience, the shrinkage, the peak factor and the
+    occupancy cap (``None`` when not given) -- under the keys one interval's output uses."""
+    columns = (
+        "model",
+        "level",
+        "target_s",
+        "aht_s",
+        "patience_s",
+        "shrinkage",
+        "peak",
+        "max_occupancy",
+    )
+    row = (
+        "Erlang C" if inputs.patience is None else "Erlang A",
+        inputs.level,
+        inputs.target.total_seconds(),
+        inputs.aht.total_seconds(),
+        None if inputs.patience is None else inputs.patience.total_seconds(),
+        inputs.shrinkage,
+        inputs.peak,
+        inputs.max_occupancy,
+    )
+    return Table("inputs", "Inputs", columns, (row,))
 
 
 def _shown_load(load: float) -> float:
@@ -583,7 +623,10 @@ def _staff_one(args: argparse.Namespace, inputs: PlanInputs) -> str:
         "load_erlangs": _shown_load(load),
         "level": level,
         "target_s": target.total_seconds(),
+        "aht_s": aht.total_seconds(),
         "patience_s": None if patience is None else patience.total_seconds(),
+        "shrinkage": inputs.shrinkage,
+        "peak": inputs.peak,
         "max_occupancy": inputs.max_occupancy,
         "agents_needed": needed,
         "agents": n,
@@ -624,9 +667,9 @@ def _staff_one(args: argparse.Namespace, inputs: PlanInputs) -> str:
         model += f", mean patience {format_duration(patience)}"
     title = (
         f"{model}: load {_shown_load(load) if 0 < load < 0.005 else f'{load:.2f}'} Erlang"
-        + (f" (x{inputs.peak:g} peak)" if inputs.peak != 1 else "")
-        + f", AHT {format_duration(aht)}, {level:.0%} within {format_duration(target)}"
-        + (f", shrinkage {inputs.shrinkage:.0%}" if inputs.shrinkage else "")
+        + (f" (x{inputs.peak:.15g} peak)" if inputs.peak != 1 else "")
+        + f", AHT {format_duration(aht)}, {percent(level)} within {format_duration(target)}"
+        + (f", shrinkage {percent(inputs.shrinkage)}" if inputs.shrinkage else "")
         + _cap_title(inputs.max_occupancy, ", ")
     )
     if args.format == "table":

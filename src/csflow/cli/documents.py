@@ -37,6 +37,7 @@ parsed whole, is held in memory, and is at most :data:`MAX_ARRAY_BYTES`.
 from __future__ import annotations
 
 import contextlib
+import io
 import json
 import os
 import re
@@ -45,7 +46,7 @@ import tomllib
 from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from datetime import timedelta
 from pathlib import Path
-from typing import Any, Final
+from typing import IO, Any, Final
 
 import attrs
 
@@ -76,6 +77,7 @@ __all__ = [
     "get_path",
     "json_error",
     "load_document",
+    "open_sniffed",
     "read_data",
     "read_json_rows",
     "read_lines",
@@ -110,7 +112,16 @@ TOP_KEYS: Final = (
 # Keys of a desk document whose values are durations (or maps of durations), wherever they
 # sit: the human forms are turned into seconds before DeskConfig.from_dict reads them.
 _DESK_DURATION_KEYS: Final = frozenset(
-    {"default_allowance", "fallback", "after", "delay", "timeout", "recency", "survey_delay"}
+    {
+        "default_allowance",
+        "fallback",
+        "after",
+        "delay",
+        "timeout",
+        "recency",
+        "survey_delay",
+        "close_solved_after",
+    }
 )
 _DESK_DURATION_MAPS: Final = frozenset({"targets", "allowances"})
 _SIM_DURATIONS: Final = ("duration", "warmup", "service_target", "interval", "short_abandon")
@@ -1025,14 +1036,18 @@ def _open_stream(path: Path, field: str, limit: int, hint: str) -> Any:
         raise ConfigError(f"{str(path)!r} is a directory, expected a file", field) from None
     except OSError as exc:
         raise ConfigError(f"cannot read {str(path)!r}: {exc.strerror}", field) from None
-    try:
-        size = os.fstat(f.fileno()).st_size
-    except OSError:  # pragma: no cover - a file just opened can be stat'ed
-        size = 0
-    if size > limit:
+    if _stat_size(f) > limit:
         f.close()
         raise ConfigError(_too_large(path, limit, hint), field)
     return f
+
+
+def _stat_size(f: IO[bytes]) -> int:
+    """The size of the open file *f* (0 for a pipe, whose size is not known in advance)."""
+    try:
+        return os.fstat(f.fileno()).st_size
+    except (OSError, ValueError, io.UnsupportedOperation):  # a pipe read again: no fd
+        return 0
 
 
 def _size(n: int) -> str:
@@ -1043,19 +1058,91 @@ def _too_large(path: Path, limit: int, hint: str) -> str:
     return f"{str(path)!r} is larger than {_size(limit)}{hint}"
 
 
-def read_lines(path: Path, field: str) -> Generator[str]:
+class _Replayed(io.RawIOBase):
+    """A stream whose first bytes were read already (to see what it holds), read again from
+    the start: those bytes, then the rest.  A pipe (``/dev/stdin``, ``<(zcat f.gz)``, a FIFO)
+    is read once, so it cannot be opened a second time or rewound."""
+
+    def __init__(self, head: bytes, rest: IO[bytes]) -> None:
+        super().__init__()
+        self._head = memoryview(head)
+        self._rest = rest
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        if self._head.nbytes:
+            n = min(len(buffer), self._head.nbytes)
+            buffer[:n] = self._head[:n]
+            self._head = self._head[n:]
+            return n
+        data = self._rest.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+    def close(self) -> None:
+        try:
+            self._rest.close()
+        finally:
+            super().close()
+
+
+def open_sniffed(path: Path, field: str) -> tuple[IO[bytes], str]:
+    """*path* opened once for reading bytes, at its start, and its first character other
+    than white space (after a byte-order mark), or ``""`` for a file of white space: ``{``
+    or ``[`` for JSON, anything else for CSV.  The file is opened once, so a pipe given as
+    the file (``/dev/stdin``, ``<(zcat events.jsonl.gz)``) is read whole, not from where the
+    look at its first character left it.  The caller closes the stream.
+
+    Raises:
+        ConfigError: The file is missing, unreadable or larger than :data:`MAX_STREAM_BYTES`.
+    """
+    f = _open_stream(path, field, MAX_STREAM_BYTES, "")
+    try:
+        head = bytearray()
+        first = ""
+        checked = 0  # head[:checked] is white space (or the byte-order mark)
+        while True:
+            chunk = f.read1(4096)  # what is there: a pipe need not fill 4 KiB
+            if not chunk:
+                break
+            head += chunk
+            if len(head) < len(_BOM) and _BOM.startswith(head):
+                continue  # the mark may come a byte at a time
+            if checked == 0 and head.startswith(_BOM):
+                checked = len(_BOM)
+            rest = bytes(head[checked:]).lstrip()
+            checked = len(head)
+            if rest:
+                first = chr(rest[0]) if rest[0] < 0x80 else ""  # "" too: neither { nor [
+                break
+        if f.seekable():
+            f.seek(0)
+            return f, first
+        return io.BufferedReader(_Replayed(bytes(head), f)), first
+    except OSError as exc:
+        f.close()
+        raise ConfigError(f"cannot read {str(path)!r}: {exc.strerror}", field) from None
+    except BaseException:
+        f.close()
+        raise
+
+
+def read_lines(path: Path, field: str, stream: IO[bytes] | None = None) -> Generator[str]:
     """The lines of the UTF-8 text file *path*, one at a time, with their line endings; blank
     lines too, so that the n-th line given is the file's line n.  A byte-order mark at the
     start is skipped, as in config files, forecast files, snapshots and journals.
 
-    Memory holds one line: the file is read as it is iterated.
+    Memory holds one line: the file is read as it is iterated.  *stream* is the file already
+    opened (by :func:`open_sniffed`); it is closed when the lines are.
 
     Raises:
         ConfigError: The file is missing or unreadable, larger than :data:`MAX_STREAM_BYTES`
             (or grows past it while read), has a line longer than :data:`MAX_LINE_BYTES`
             or a line that is not UTF-8 (naming the line); the error's path is *field*.
     """
-    with _open_stream(path, field, MAX_STREAM_BYTES, "") as f:
+    with stream if stream is not None else _open_stream(path, field, MAX_STREAM_BYTES, "") as f:
         total = 0
         number = 0
         while True:
@@ -1084,30 +1171,26 @@ def read_lines(path: Path, field: str) -> Generator[str]:
 
 
 def first_character(path: Path, field: str) -> str:
-    """*path*'s first character other than white space (after a byte-order mark), or ``""``
-    for a file of white space: ``{`` or ``[`` for JSON, anything else for CSV.  Read in
-    small chunks, whatever the length of the first line (an array written on one line).
+    """*path*'s first character other than white space (see :func:`open_sniffed`, which
+    keeps the file open to read it on: a pipe cannot be opened twice).
 
     Raises:
         ConfigError: The file is missing, unreadable or larger than :data:`MAX_STREAM_BYTES`.
     """
-    with _open_stream(path, field, MAX_STREAM_BYTES, "") as f:
-        chunk = f.read(4096)
-        chunk = chunk.removeprefix(_BOM)
-        while chunk:
-            head = chunk.lstrip()
-            if head:
-                return chr(head[0]) if head[0] < 0x80 else ""  # "" too: neither { nor [
-            chunk = f.read(4096)
-    return ""
+    stream, first = open_sniffed(path, field)
+    stream.close()
+    return first
 
 
-def read_json_rows(path: Path, field: str) -> Generator[tuple[int, Any]]:
+def read_json_rows(
+    path: Path, field: str, sniffed: tuple[IO[bytes], str] | None = None
+) -> Generator[tuple[int, Any]]:
     """The rows of a JSON Lines file (one JSON value a line; blank lines are skipped), or the
     items of a JSON array, with the line each is on (0 for an array's items).
 
     JSON Lines are read one line at a time (memory holds one row); an array is parsed whole,
-    so it is at most :data:`MAX_ARRAY_BYTES`.
+    so it is at most :data:`MAX_ARRAY_BYTES`.  The file is opened once (a pipe is read
+    whole); *sniffed* is what :func:`open_sniffed` returned for it, if the caller opened it.
 
     Raises:
         ConfigError: As :func:`read_lines`; a line that is not valid JSON (naming the line),
@@ -1127,9 +1210,12 @@ def read_json_rows(path: Path, field: str) -> Generator[tuple[int, Any]]:
                 field,
             )
 
-    if first_character(path, field) == "[":
+    stream, first = sniffed if sniffed is not None else open_sniffed(path, field)
+    if first == "[":
         hint = ": an array is read whole; write one JSON value a line (JSON Lines) instead"
-        with _open_stream(path, field, MAX_ARRAY_BYTES, hint) as f:
+        with stream as f:
+            if _stat_size(f) > MAX_ARRAY_BYTES:
+                raise ConfigError(_too_large(path, MAX_ARRAY_BYTES, hint), field)
             data = f.read(MAX_ARRAY_BYTES + 1)
         if len(data) > MAX_ARRAY_BYTES:
             raise ConfigError(_too_large(path, MAX_ARRAY_BYTES, hint), field)
@@ -1156,7 +1242,7 @@ def read_json_rows(path: Path, field: str) -> Generator[tuple[int, Any]]:
             one_more(0)
             yield 0, item
         return
-    lines = read_lines(path, field)
+    lines = read_lines(path, field, stream)
     with contextlib.closing(lines):
         for number, line in enumerate(lines, start=1):
             if not line.strip():

@@ -27,11 +27,12 @@ import sys
 from collections.abc import Generator, Iterator, Sequence
 from datetime import date, datetime
 from pathlib import Path
+from typing import IO
 
 from csflow._text import show
 from csflow.cli.documents import (
     MAX_STREAM_ROWS,
-    first_character,
+    open_sniffed,
     read_json_rows,
     read_lines,
 )
@@ -48,9 +49,10 @@ __all__ = ["forecast"]
 COLUMNS = ("created_at", "at")
 
 
-def _csv_arrivals(path: Path) -> Generator[datetime]:
-    """The instants of a CSV file of arrivals (see the module docstring)."""
-    lines = read_lines(path, "ARRIVALS")
+def _csv_arrivals(path: Path, stream: IO[bytes]) -> Generator[datetime]:
+    """The instants of a CSV file of arrivals (see the module docstring), opened as
+    *stream*."""
+    lines = read_lines(path, "ARRIVALS", stream)
     reader = csv.reader(lines)
     column: int | None = None
     name = ""
@@ -106,11 +108,12 @@ def _header(record: Sequence[str], at: str) -> tuple[int, str]:
     )
 
 
-def _event_arrivals(path: Path) -> Generator[datetime]:
-    """The arrivals of a JSON Lines file (or JSON array) of csflow events: each ticket's
-    first ``TicketQueued``, again after it was closed or abandoned."""
+def _event_arrivals(path: Path, sniffed: tuple[IO[bytes], str]) -> Generator[datetime]:
+    """The arrivals of a JSON Lines file (or JSON array) of csflow events, opened as
+    *sniffed*: each ticket's first ``TicketQueued``, again after it was closed or
+    abandoned."""
     queued: set[str] = set()  # tickets queued and not yet closed or abandoned
-    rows = read_json_rows(path, "ARRIVALS")
+    rows = read_json_rows(path, "ARRIVALS", sniffed)
     with contextlib.closing(rows):
         for i, (line, data) in enumerate(rows):
             where = f"events[{i}]"
@@ -153,8 +156,10 @@ def forecast(args: argparse.Namespace) -> str:
         )
     exclude = _excluded(args.exclude)
     path = Path(args.arrivals)
-    events = first_character(path, "ARRIVALS") in ("{", "[")
-    arrivals = _event_arrivals(path) if events else _csv_arrivals(path)
+    # One open: a pipe (``<(zcat arrivals.csv.gz)``) is read whole, from its first line.
+    stream, first = open_sniffed(path, "ARRIVALS")
+    events = first in ("{", "[")
+    arrivals = _event_arrivals(path, (stream, first)) if events else _csv_arrivals(path, stream)
     read = 0
 
     def counted(stream: Iterator[datetime]) -> Iterator[datetime]:
@@ -179,6 +184,7 @@ def forecast(args: argparse.Namespace) -> str:
         raise
     finally:
         arrivals.close()
+        stream.close()  # a generator closed before it started has not opened its with
     if read == 0:
         what = "TicketQueued event" if events else "arrival"
         raise ConfigError(f"{str(path)!r} holds no {what}: there is nothing to average", "ARRIVALS")

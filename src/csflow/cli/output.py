@@ -16,11 +16,12 @@ import csv
 import io
 import json
 from collections.abc import Mapping, Sequence
+from decimal import Decimal
 from typing import Any, Final
 
 import attrs
 
-__all__ = ["FORMATS", "Table", "render", "render_table"]
+__all__ = ["FORMATS", "Table", "percent", "render", "render_table"]
 
 FORMATS: Final = ("table", "json", "csv")
 
@@ -44,6 +45,14 @@ class Table:
     def records(self) -> list[dict[str, Any]]:
         """The rows as column -> value mappings."""
         return [dict(zip(self.columns, r, strict=True)) for r in self.rows]
+
+
+def percent(fraction: float) -> str:
+    """*fraction* as a percent of the decimal written, unrounded: 0.855 is ``85.5%``, not
+    86% (a level, a shrinkage or a cap in a title says the value the plan used)."""
+    value = (Decimal(repr(fraction)) * 100).normalize()
+    digits = f"{value:f}"
+    return f"{digits if len(digits) <= 20 else f'{value:g}'}%"  # 1e-318%, not 0.000...
 
 
 def _cell(value: Any) -> str:

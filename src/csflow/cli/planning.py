@@ -33,7 +33,7 @@ from zoneinfo import ZoneInfo
 
 from csflow.cli.documents import MAX_RUNS, Document
 from csflow.cli.forecast import format_duration, labels
-from csflow.cli.output import Table
+from csflow.cli.output import Table, percent
 from csflow.errors import ConfigError
 from csflow.staffing import StaffingPlan
 from csflow.staffing.roster import MAX_ROSTER_INTERVALS, Roster, cover
@@ -441,7 +441,7 @@ def verified_tables(verified: VerifiedPlan) -> list[Table]:
     )
     seeds = ",".join(str(s) for s in verified.seeds)
     title = (
-        f"Verified on the desk ({verified.level:.0%} within {format_duration(verified.target)}; "
+        f"Verified on the desk ({percent(verified.level)} within {format_duration(verified.target)}; "
         f"seeds {seeds}; "
         "service level with the desk's agents, 95 % interval, and with Erlang's)"
     )

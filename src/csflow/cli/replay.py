@@ -35,15 +35,25 @@ def _read(path: Path, field: str) -> str:
     """*path*'s UTF-8 text, without the byte-order mark it may start with (as config and
     forecast files)."""
     try:
-        return path.read_text(encoding="utf-8-sig")
+        data = path.read_bytes()
     except FileNotFoundError:
         raise ConfigError(f"no such file {str(path)!r}", field) from None
     except IsADirectoryError:
         raise ConfigError(f"{str(path)!r} is a directory, expected a file", field) from None
-    except UnicodeDecodeError:
-        raise ConfigError(f"{str(path)!r} is not UTF-8 text", field) from None
     except OSError as exc:
         raise ConfigError(f"cannot read {str(path)!r}: {exc.strerror}", field) from None
+    data = data.removeprefix(b"\xef\xbb\xbf")
+    try:
+        return data.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
+    except UnicodeDecodeError as exc:
+        # Where, as `report` names it: the line, and the byte and its column on that line.
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise ConfigError(
+            f"{str(path)!r} line {line} is not UTF-8 text (byte 0x{data[exc.start]:02x} at "
+            f"column {column})",
+            field,
+        ) from None
 
 
 def _read_snapshot(path: Path) -> Any:
@@ -75,7 +85,7 @@ def _read_journal(path: Path) -> tuple[list[Any], list[int]]:
             raise ConfigError(f"{str(path)!r}: expected a JSON array of commands", "--journal")
         return entries, [0] * len(entries)
     entries, lines = [], []
-    # Lines end at "\n" alone (read_text has made "\r\n" one): a raw U+2028, U+2029 or U+0085
+    # Lines end at "\n" alone (_read has made "\r\n" one): a raw U+2028, U+2029 or U+0085
     # is legal inside a JSON string, and str.splitlines would cut the line there.
     for n, line in enumerate(text.split("\n"), start=1):
         if not line.strip():

@@ -232,6 +232,11 @@ def schema() -> dict[str, Any]:
         "csflow.desk.DeskConfig.from_dict",
     )
     desk["properties"]["survey_delay"] = {"anyOf": [d, _NULL], "description": "null: never"}
+    desk["properties"]["close_solved_after"] = {
+        "anyOf": [d, _NULL],
+        "description": "how long a solved ticket may be reopened before the desk closes it; "
+        "null: only a close by hand closes",
+    }
     offset = {
         "description": 'a time of day "HH:MM" (hours may pass 24) or a duration from midnight',
         "anyOf": [{"type": "string", "pattern": r"^\d+:\d\d$"}, d],

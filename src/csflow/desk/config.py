@@ -70,6 +70,7 @@ from csflow.routing import (
     RoutingProfile,
     Strategy,
     TransferPolicy,
+    check_overflow_keys,
     strategy_tuple,
 )
 from csflow.rules import STANDARD_FIELDS, RuleSet
@@ -210,6 +211,7 @@ DOCUMENT_KEYS: Final[tuple[str, ...]] = (
     "presence",
     "capacity",
     "survey_delay",
+    "close_solved_after",
     "recalculation",
     "keep_history",
     "keep_log",
@@ -296,6 +298,12 @@ class DeskConfig:
         capacity: How channels share an agent's capacity.
         survey_delay: When to ask for feedback after a resolution (``None``: never); a
             resolution rated or reopened before then is not asked about.
+        close_solved_after: How long a solved ticket stays open to a reopening before the
+            desk closes it for good (``None``, the default: only :meth:`Desk.close` closes);
+            a positive duration of wall-clock time from the resolution.  A ticket reopened
+            or closed by hand before then is not closed by the timer; one solved again
+            starts a new wait.  The close is a :class:`~csflow.events.TicketClosed` that
+            :meth:`Desk.advance` fires at its instant.
         recalculation: How SLA clocks follow a priority change (:class:`~csflow.sla.RecalcMode`).
         calendars: Named calendars (only for :meth:`to_dict` round trips and reference); names
             of at most 64 characters.
@@ -374,6 +382,10 @@ class DeskConfig:
     skills: frozenset[str] | None = attrs.field(default=None, converter=_skills)
     contacts: ContactPolicy | None = attrs.field(factory=ContactPolicy)
     goodwill: GoodwillPolicy | None = None
+    # (Added after configs were first fingerprinted: left out of a fingerprint while unset.)
+    close_solved_after: timedelta | None = attrs.field(
+        default=None, metadata={"csflow.fingerprint": "omit_default"}
+    )
 
     def __attrs_post_init__(self) -> None:
         if self.channels is not None and isinstance(self.capacity, CapacityRules):
@@ -427,6 +439,12 @@ class DeskConfig:
                         f"unknown queue {show(step.overflow_to)}; known: {show(sorted(queues))}",
                         f"queues[{i}].relaxation[{j}].overflow_to",
                     )
+        # An overflow no key can order (a ticket with no due instant into a queue ordered by
+        # deadline without a fallback) is refused here, with the path of its step.
+        key_policies = {q.name: q.key for q in self.queues}
+        for i, q in enumerate(self.queues):
+            if q.relaxation is not None:
+                check_overflow_keys(q.relaxation, f"queues[{i}].relaxation", q.name, key_policies)
         for i, q in enumerate(self.queues):
             if self.tiers and isinstance(q.key, AgingKey):
                 for tier, prio in q.key.allowances:
@@ -463,6 +481,13 @@ class DeskConfig:
             )
         if self.survey_delay is not None:
             duration_us(self.survey_delay, "survey_delay", ConfigError)
+        if self.close_solved_after is not None:
+            after = self.close_solved_after
+            if duration_us(after, "close_solved_after", ConfigError) <= 0:
+                raise ConfigError(
+                    f"'close_solved_after' must be a positive duration, got {show(after)}",
+                    "close_solved_after",
+                )
         if self.contacts is not None and not isinstance(self.contacts, ContactPolicy):
             raise ConfigError(f"expected a ContactPolicy, got {show(self.contacts)}", "contacts")
         if self.goodwill is not None and not isinstance(self.goodwill, GoodwillPolicy):
@@ -852,6 +877,9 @@ class DeskConfig:
         survey = None
         if d.get("survey_delay") is not None:
             survey = duration(d["survey_delay"], "survey_delay")
+        close_after = None
+        if d.get("close_solved_after") is not None:
+            close_after = duration(d["close_solved_after"], "close_solved_after")
         recalc = d.get("recalculation", "keep_elapsed")
         try:
             mode_r = RecalcMode.parse(recalc)
@@ -885,6 +913,7 @@ class DeskConfig:
                 presence=presence,
                 capacity=capacity,
                 survey_delay=survey,
+                close_solved_after=close_after,
                 recalculation=mode_r,
                 calendars=calendars,
                 keep_history=keep,
@@ -981,6 +1010,7 @@ class DeskConfig:
             "presence": _presence_to_dict(self.presence),
             "capacity": _capacity_to_dict(self.capacity),
             "survey_delay": _positive(self.survey_delay, "survey_delay"),
+            "close_solved_after": _positive(self.close_solved_after, "close_solved_after"),
             "recalculation": self.recalculation.value,
             "keep_history": self.keep_history,
             "keep_log": self.keep_log,

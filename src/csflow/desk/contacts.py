@@ -46,6 +46,7 @@ from csflow._config import check_keys, duration, mapping
 from csflow._text import show
 from csflow._time import duration_us, to_us, utc
 from csflow.errors import ConfigError
+from csflow.sla.durations import format_duration
 
 __all__ = [
     "DEFAULT_MAX_CUSTOMERS",
@@ -116,9 +117,10 @@ class ContactPolicy:
             raise ConfigError(exc.detail, path) from None
 
     def to_dict(self) -> dict[str, Any]:
-        """The plain-data form :meth:`from_dict` reads (the window in seconds)."""
+        """The plain-data form :meth:`from_dict` reads, the window as ISO 8601 text exact to
+        the microsecond (``"PT168H"``): ``ContactPolicy.from_dict(policy.to_dict()) == policy``."""
         return {
-            "window": self.window.total_seconds(),
+            "window": format_duration(self.window),
             "max_contacts": self.max_contacts,
             "max_customers": self.max_customers,
         }
@@ -331,15 +333,18 @@ class ContactMemory:
         freed by :meth:`Desk.forget <csflow.desk.Desk.forget>` may have an older one).  The
         count is of the contacts within the window, this ticket included even when its own
         contact has left the window (it waited longer) or the memory, at most
-        ``max_contacts``.  Without a ticket, the previous contact is the customer's newest
-        within the window.
+        ``max_contacts``.  Without a ticket, the count is of the contacts within the window
+        up to *at_us* (none after it), and the previous contact is the newest of them.
         """
         horizon = at_us - self._window
         q = self._customers.get(customer) or []
         seen = sum(1 for c in q if c[0] > horizon)
         if not ticket_id:
-            previous = q[-1][0] if seen else None
-            count = seen
+            # Asked about an earlier instant than the last contact: what came after it is not
+            # yet a contact then.
+            until = [c[0] for c in q if horizon < c[0] <= at_us]
+            previous = until[-1] if until else None
+            count = len(until)
         else:
             # Its own contact is the newest under its id: a ticket forgotten by the desk
             # frees its id, and a contact of the old ticket may still be remembered before it.

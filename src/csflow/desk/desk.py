@@ -25,13 +25,16 @@ not a datetime, raises :class:`~csflow.errors.CalendarError` on every command) n
 than the desk's last instant (else :class:`~csflow.errors.InvalidTransitionError`).  The desk
 never reads a clock.
 Timers -- SLA warnings and breaches, relaxation steps, overflow delays, preferred-agent pins,
-surveys -- fire in :meth:`Desk.advance`, each at its own instant and in time order, so the
-events a desk emits do not depend on how often the host calls it.  One exception keeps a
-ticket's own story whole: a command on a ticket first brings that ticket's SLA clocks up to
-``at`` (a late ``reply`` returns the warnings and breach it passed, then the ``SlaMet``):
-what fell due strictly before ``at`` comes first, then the command's own events, then what
-is due exactly at ``at``.  Every command returns its events sorted by ``at`` (a stable sort:
-events at one instant keep the order they happened in), none later than ``at``.  A host
+surveys, the close of a solved ticket (``close_solved_after``) -- fire in
+:meth:`Desk.advance`, each at its own instant and in time order, so the events a desk emits
+do not depend on how often the host calls it.  One exception keeps a ticket's own story
+whole: a command on a ticket first brings that ticket's SLA clocks up to ``at`` (a late
+``reply`` returns the warnings and breach it passed, then the ``SlaMet``), and its close: a
+``reopen`` after the instant a solved ticket closed is refused as for a closed ticket, even
+when no ``advance`` fired the close yet.  What fell due strictly before ``at`` comes first,
+then the command's own events, then what is due exactly at ``at``.  Every command returns
+its events sorted by ``at`` (a stable sort: events at one instant keep the order they
+happened in), none later than ``at``.  A host
 calls ``advance(now)`` whenever ``next_wakeup()`` has passed, and before other commands at
 ``now``; then the stream of all commands' events is in time order too.
 
@@ -77,6 +80,7 @@ are identical to the original's.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import itertools
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -481,10 +485,10 @@ class Desk:
         """When routing next has a timed step due (UTC), or ``None``.
 
         The part of :meth:`next_wakeup` that may change who can take waiting work: a
-        relaxation step, an overflow delay or a preferred-agent hold.  SLA and survey timers
-        are left out.  Until this instant has passed (and :meth:`advance` has run), a waiting
-        ticket that some routable agent could serve may be waiting on purpose; after it, such a
-        ticket means that work was not conserved.
+        relaxation step, an overflow delay or a preferred-agent hold.  SLA, survey and close
+        timers are left out.  Until this instant has passed (and :meth:`advance` has run), a
+        waiting ticket that some routable agent could serve may be waiting on purpose; after
+        it, such a ticket means that work was not conserved.
         """
         return self._router.next_step_at()
 
@@ -1158,6 +1162,9 @@ class Desk:
     def resolve(self, ticket_id: str, agent_id: str, *, at: datetime) -> list[Event]:
         """The agent solved the ticket: resolution clock met, the agent takes its next ticket.
 
+        Under ``close_solved_after`` the desk closes the ticket that long after, unless it is
+        reopened or closed first (:meth:`advance` fires the :class:`~csflow.events.TicketClosed`).
+
         The agent is the ticket's holder or owner; a pending or on-hold ticket whose owner
         left the desk may be resolved by any agent (see :meth:`reply`).
 
@@ -1186,6 +1193,9 @@ class Desk:
             due = min(t + duration_us(self.config.survey_delay, "survey_delay"), MAX_US)
             r.survey_version += 1
             self._timers.arm_survey(due, r)
+        after = self.config.close_solved_after
+        if after is not None:
+            self._timers.arm_close(min(t + duration_us(after, "close_solved_after"), MAX_US), r)
         if held:
             self._routed(self._router.release(agent_id, ticket_id, at=at), at, t, out)
         return out
@@ -1204,13 +1214,15 @@ class Desk:
 
         Raises:
             UnknownTicketError: No such ticket.
-            InvalidTransitionError: The ticket is not solved.
+            InvalidTransitionError: The ticket is not solved (or its ``close_solved_after``
+                ran out before *at*: the desk closed it then, advanced or not).
         """
         r, _, t, out = self._on_ticket(at, ticket_id, _TC.REOPEN)
         last = r.agent
         r.agent = None
         r.callback = False
         r.survey_version += 1  # a pending survey is no longer due
+        r.closing = None  # nor is its close
         r.queued_us = r.waiting_since_us = t
         if self._contacts is not None:
             self._contacts.opened(r.ticket.customer.id, ticket_id)
@@ -1231,9 +1243,11 @@ class Desk:
 
         Raises:
             UnknownTicketError: No such ticket.
-            InvalidTransitionError: The ticket is not solved.
+            InvalidTransitionError: The ticket is not solved (or its ``close_solved_after``
+                ran out before *at*: the desk closed it then).
         """
         r, _, _, out = self._on_ticket(at, ticket_id, _TC.CLOSE)
+        r.closing = None
         self._move(r, _TC.CLOSE, at, out, TicketClosed(at, ticket_id))
         # Its hand-over count stays with the ticket (its view says how many it had) until the
         # desk forgets it, as the rest of its record does.
@@ -1502,7 +1516,9 @@ class Desk:
         """Fire everything due up to *at*, each at its own instant, in time order.
 
         SLA warnings and breaches, relaxation steps, overflow, preferred-agent pins that
-        expire, surveys.  Idempotent for an unchanged *at*.
+        expire, surveys, and the closes of solved tickets (``close_solved_after``: a
+        :class:`~csflow.events.TicketClosed` at the instant).  Idempotent for an unchanged
+        *at*.
 
         Raises:
             InvalidTransitionError: *at* is earlier than the desk's last instant.
@@ -1537,6 +1553,8 @@ class Desk:
         for r in self._timers.surveys_due(due, self._tickets):
             if r.state in (_SOLVED, _CLOSED):
                 self._emit(r, SurveyDue(when, r.ticket.id, r.agent), out)
+        for r in self._timers.closes_due(due, self._tickets):
+            self._move(r, _TC.CLOSE, when, out, TicketClosed(when, r.ticket.id))
         step = self._router.next_step_us()
         if step is not None and step <= due:
             self._routed(self._router.advance(when), when, due, out)
@@ -1694,10 +1712,28 @@ class Desk:
             self._agent_known(agent_id)  # (None is no agent: refused like an unknown id)
         if not isinstance(command, TicketCommand):
             command = command()
-        new = next_state(r.state, command, ticket_id)
-        if check is not None:
-            check(r)
-        out = self._commit(t)
+        closing = r.closing
+        if closing is not None and closing < t and r.state is _SOLVED:
+            # Closed at its own instant, before the command (no advance came in between):
+            # the command is checked against the closed ticket.
+            try:
+                new = next_state(_CLOSED, command, ticket_id)
+            except InvalidTransitionError as exc:
+                raise InvalidTransitionError(
+                    f"{exc} (it closed at {utc(closing).isoformat()}, when its "
+                    "close_solved_after ran out)"
+                ) from None
+            if check is not None:
+                check(r)
+            out = self._commit(t)
+            r.closing = None
+            when = utc(closing)
+            self._move(r, _TC.CLOSE, when, out, TicketClosed(when, ticket_id))
+        else:
+            new = next_state(r.state, command, ticket_id)
+            if check is not None:
+                check(r)
+            out = self._commit(t)
         self._about = r
         self._catch_up(r, t - 1, out, hold=True)
         return r, new, t, out
@@ -2095,6 +2131,13 @@ class Desk:
                     TicketOverflowed(at, c.ticket_id, c.to_queue, max(0, t - r.queued_us) / 1e6),
                     out,
                 )
+                due = self._due(r)  # None unless the new queue orders by deadline
+                if due is not None:
+                    # The router keyed it in the new queue without the SLA due instant of a
+                    # ticket from a queue that ages by allowance (it is told none there).
+                    # (Unless an agent took it at once: its assignment follows.)
+                    with contextlib.suppress(UnknownTicketError):
+                        self._router.reprioritize(r.ticket, due=due, at=at)
             elif isinstance(c, Relaxed):
                 r = self._tickets[c.ticket_id]
                 self._emit(

@@ -9,11 +9,16 @@ in and which it has been rated for; it holds two integers per ticket the desk st
 
 from __future__ import annotations
 
-from collections.abc import Container
-from typing import Any, Final
+from collections.abc import Container, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Final
 
 from csflow._text import show
 from csflow.errors import ConfigError, InvalidTransitionError
+from csflow.events import FeedbackRecorded, TicketResolved
+from csflow.model import TicketStatus
+
+if TYPE_CHECKING:
+    from csflow.desk.record import TicketRecord
 
 __all__ = ["MAX_COMMENT_CHARS", "RATING_SCALE", "SATISFIED", "FeedbackBook", "check_feedback"]
 
@@ -110,11 +115,21 @@ class FeedbackBook:
             if tid in kept
         }
 
-    def load_state(self, data: object, known: Container[str], path: str = "feedback") -> None:
+    def load_state(
+        self,
+        data: object,
+        known: Container[str] | Mapping[str, TicketRecord],
+        path: str = "feedback",
+    ) -> None:
         """Fill this (new) book from :meth:`to_state` data; every ticket must be *known*.
 
+        When *known* maps the ids to the desk's ticket records, the cycles are checked against
+        them as the desk keeps them: a solved or closed ticket has been resolved (cycle 1 or
+        more), and a ticket that keeps its history agrees with it (see :func:`_check_history`).
+
         Raises:
-            ConfigError: Malformed data or an unknown ticket, with the path to it.
+            ConfigError: Malformed data, an unknown ticket, or cycles a ticket's record
+                contradicts, with the path to it.
         """
         if not isinstance(data, dict):
             raise ConfigError(f"expected a mapping, got {show(data)}", path)
@@ -135,3 +150,53 @@ class FeedbackBook:
             self._cycle[tid] = pair[0]
             if pair[1]:
                 self._rated[tid] = pair[1]
+        if isinstance(known, Mapping):
+            for tid, r in known.items():
+                cycle, rated = self._cycle.get(tid, 0), self._rated.get(tid, 0)
+                if cycle == 0 and r.state in _RESOLVED:
+                    raise ConfigError(
+                        f"ticket {show(tid)} is {r.state} but has no resolution cycle: it could "
+                        "never be rated",
+                        f"{path}.{tid}",
+                    )
+                if r.history is not None:
+                    _check_history(tid, cycle, rated, r.history, f"{path}.{tid}")
+
+
+#: The states of a resolved ticket (which a rating may be for).
+_RESOLVED: Final = frozenset({TicketStatus.SOLVED, TicketStatus.CLOSED})
+
+
+def _check_history(tid: str, cycle: int, rated: int, history: Sequence[object], path: str) -> None:
+    """Refuse a ticket's *cycle* and *rated* cycle that its *history* contradicts.
+
+    A history may lack a beginning (one written after an accepted config change switched
+    ``keep_history`` on), never an end; so it tells: at least as many resolutions as it shows;
+    after its last rating, that rating's cycle plus the resolutions since, and that rating as
+    the last one; without a rating, no rating of a resolution it shows.
+
+    Raises:
+        ConfigError: At *path*.
+    """
+    resolutions = 0  # since the last rating in the history (or its start)
+    last: int | None = None  # the last rating's cycle
+    for e in history:
+        if isinstance(e, TicketResolved):
+            resolutions += 1
+        elif isinstance(e, FeedbackRecorded):
+            last, resolutions = e.cycle, 0
+    if last is not None:
+        expected: tuple[int, int] | None = (last + resolutions, last)
+        ok = (cycle, rated) == expected
+    else:
+        expected = None
+        ok = cycle >= resolutions and rated <= cycle - resolutions
+    if not ok:
+        told = (
+            f"its history has {resolutions} resolution(s) and no rating"
+            if expected is None
+            else f"its history says [{expected[0]}, {expected[1]}]"
+        )
+        raise ConfigError(
+            f"ticket {show(tid)} at [cycle, rated cycle] [{cycle}, {rated}]; {told}", path
+        )

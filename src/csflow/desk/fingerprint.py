@@ -205,12 +205,14 @@ def _hash(value: Any) -> str:
 def config_fingerprint(config: DeskConfig) -> dict[str, Any]:
     """The fingerprint of *config*: ``{"version", "hash", "parts": {field: hash}}``.
 
-    ``keep_history`` and ``keep_log`` are left out (they change memory, not decisions).
+    ``keep_history`` and ``keep_log`` are left out (they change memory, not decisions); so
+    is a field added after configs were first fingerprinted while it holds its default
+    (``close_solved_after``), so that configs that do not use it keep their fingerprints.
     """
     parts = {
         f.name: _hash(_field(config, getattr(config, f.name), 0, _MAX_CANON_DEPTH, False))
         for f in attrs.fields(DeskConfig)
-        if f.name not in _IGNORED
+        if f.name not in _IGNORED and _counted(f, getattr(config, f.name))
     }
     return {"version": FINGERPRINT_VERSION, "hash": _hash(parts), "parts": parts}
 

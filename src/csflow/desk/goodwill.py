@@ -41,6 +41,7 @@ from csflow.errors import ConfigError, InvalidTransitionError
 
 __all__ = [
     "MAX_AMOUNT",
+    "MAX_AMOUNT_CHARS",
     "PERIODS",
     "DroppedRequest",
     "GoodwillLedger",
@@ -59,6 +60,10 @@ MAX_AMOUNT: Final = Decimal(10) ** 15
 """Amounts (grants, allowances, limits) are below this, in the currency's units: with six
 decimal places at most, sums of them stay exact in :mod:`decimal`'s 28 digits."""
 
+
+#: The longest text of an amount (a string, or ``str`` of a Decimal) read: a desk's command
+#: must journal as a row its reader takes, and no amount below :data:`MAX_AMOUNT` needs more.
+MAX_AMOUNT_CHARS: Final = 64
 
 #: A money string: ASCII digits with an optional sign, point and exponent (what ``str`` of a
 #: Decimal writes).  :class:`~decimal.Decimal` also reads other scripts' digits ("２５０００"),
@@ -111,7 +116,8 @@ def parse_amount(
 
     Args:
         value: A :class:`~decimal.Decimal`, an int, or a string such as ``"25000"`` (ASCII
-            digits, an optional point and exponent; no spaces or underscores); a float is
+            digits, an optional point and exponent; no spaces or underscores), written in at
+            most :data:`MAX_AMOUNT_CHARS` characters (``str`` of a Decimal); a float is
             refused (it cannot hold most decimal amounts exactly).
         decimals: The currency's decimal places.
         what: The name used in the error.
@@ -128,6 +134,11 @@ def parse_amount(
         raise ConfigError(
             f"{what} must be a Decimal, an int or a decimal string (never a float), "
             f"got {show(value)}"
+        )
+    text = value if isinstance(value, str) else str(value)
+    if len(text) > MAX_AMOUNT_CHARS:
+        raise ConfigError(
+            f"{what} must be written in at most {MAX_AMOUNT_CHARS} characters, got {show(value)}"
         )
     amount = _money(value, decimals, zero, MAX_AMOUNT)
     if isinstance(amount, str):

@@ -43,6 +43,8 @@ class TicketRecord:
             older than them.
         policy: Its SLA policy's name, or ``None``.
         armed: The SLA deadline pushed on the desk's timer heap, if any.
+        closing: When the desk closes the solved ticket (``DeskConfig.close_solved_after``),
+            if it will: the instant of its live close timer.
         callback: The customer asked to be called back.
         survey_version: Bumped whenever a pending survey stops being due.
         tags: Tags the triage rules (and the escalation policy) added.
@@ -55,6 +57,7 @@ class TicketRecord:
         "agent",
         "armed",
         "callback",
+        "closing",
         "facts",
         "history",
         "order",
@@ -80,6 +83,7 @@ class TicketRecord:
         self.facts: _Facts | None = None
         self.policy: str | None = None
         self.armed: int | None = None
+        self.closing: int | None = None
         self.callback = False
         self.survey_version = 0
         self.tags: tuple[str, ...] = ()
@@ -115,7 +119,7 @@ def record_to_state(r: TicketRecord, at_us: int | None = None) -> dict[str, Any]
 
     The SLA clocks are written by :meth:`TicketSla.to_dict <csflow.sla.TicketSla.to_dict>`,
     the history (when the desk keeps it) by each event's ``to_dict``; ``armed`` is left out
-    (the desk's timers say it).  ``waiting_since_us`` is written only when it differs from
+    (the desk's timers say it), and so is ``closing``.  ``waiting_since_us`` is written only when it differs from
     ``queued_us`` (a ticket put back in line keeping its place), so other records read as
     before.  A ticket without an SLA writes its facts (``sla_facts``, what a policy given
     later needs of its past); the SLA writes them for a ticket with one.

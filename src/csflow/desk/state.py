@@ -8,7 +8,7 @@
      "state": {
        "tickets": [...],     # each kept ticket's record and SLA clocks (TicketSla.to_dict)
        "router": {...},      # agents, queues and their shared sequence, waiting tickets
-       "timers": {...},      # the live SLA and survey timers, in firing order
+       "timers": {...},      # the live SLA, survey and close timers, in firing order
        "transfers": {...},   # hand-over counts of the kept tickets, closed ones too
        "last_agent": [...],  # [customer, agent, at_us] in order of service, as far as read
        "contacts": [...],    # recent contacts within the window (or null, see below)
@@ -42,7 +42,9 @@ Derived indexes are rebuilt, not written: the SLA timer heap (armed afresh from 
 clocks, whatever ``timers.sla`` lists: ties fire in order of submission), the survey heap
 (armed in the order ``timers.surveys`` lists, so ties fire in the same order; each timer is
 checked against its ticket, see :meth:`Timers.load_state
-<csflow.desk.timers.Timers.load_state>`), the pool's signature memberships and agent heaps,
+<csflow.desk.timers.Timers.load_state>`), the close heap the same way (``timers.closes``,
+written only when a solved ticket waits to be closed; dropped under a config that closes
+nothing), the pool's signature memberships and agent heaps,
 the queues' groups and delay views, the owners' sets, the open tickets per customer.
 
 Every ticket and agent is checked against the config's declared names, as ``submit`` and
@@ -56,7 +58,10 @@ What ties the parts together is checked: a waiting ticket waits in exactly one q
 its record names, on its own channel (the phone for a call-back) and flagged a call-back
 exactly when its record is one; an assigned ticket is held by its agent, on that same
 channel; a pending or on-hold ticket's owner is an agent of the desk; a ticket's agent is an
-id (1 to 256 characters), removed agents' included.  Under the config the
+id (1 to 256 characters), removed agents' included; a solved or closed ticket has a
+resolution cycle in the ratings book, and a ticket that keeps its history agrees with it on
+its resolutions and ratings (:meth:`FeedbackBook.load_state
+<csflow.desk.feedback.FeedbackBook.load_state>`).  Under the config the
 snapshot was written with, work is conserved: no agent with room is left idle beside a waiting
 ticket it could take, unless a routing timer is due (what it fires may be what keeps the
 ticket waiting) -- a desk routes such a ticket at once, so a state with one was tampered
@@ -347,6 +352,7 @@ def _load(
         f"{path}.router",
         changed=recalculate,
         now=None if at is None else now,
+        own_plans=False,  # a desk's tickets follow their queues' plans
     )
     pool = router.pool
     waits_in = _waiting_queues(router, d["router"], f"{path}.router")
@@ -406,7 +412,17 @@ def _load(
                     f"{where}[1]",
                 )
     # -- timers, ledgers, memories
-    parts.timers.load_state(d["timers"], tickets, f"{path}.timers")
+    close_after = config.close_solved_after
+    parts.timers.load_state(
+        d["timers"],
+        tickets,
+        f"{path}.timers",
+        # (A snapshot without an instant holds no ticket a command has solved.)
+        close_after=None
+        if close_after is None or at is None
+        else duration_us(close_after, "close_solved_after"),
+        now=now,
+    )
     parts.ledger.load_state(d["transfers"], tickets, f"{path}.transfers")
     parts.feedback.load_state(d["feedback"], tickets, f"{path}.feedback")
     last = d["last_agent"]

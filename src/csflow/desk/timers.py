@@ -1,8 +1,9 @@
-"""The desk's own timers: SLA deadlines and surveys, for ``next_wakeup`` and ``advance``.
+"""The desk's own timers: SLA deadlines, surveys and closes, for ``next_wakeup`` and
+``advance``.
 
 Theory of operation
 -------------------
-Two heaps.  The SLA heap is ordered by ``(due instant, the ticket's order of submission)``,
+Three heaps.  The SLA heap is ordered by ``(due instant, the ticket's order of submission)``,
 so that timers due at one instant fire in the order the tickets came, whatever happened to
 their timers before -- re-armings, bounds worked out early or late, a snapshot and restore;
 the survey heap by ``(due instant, counter)``, ties in the order they were armed.  Nothing is
@@ -18,7 +19,11 @@ dropped when it reaches the top, recognised by the ticket's record --
   worked out and the timer moves there, so the desk's next wake-up is always exact, and a
   ticket answered before its bound is due never asks the calendar for its deadline;
 - a survey timer is live while the record is the one it was pushed for and its
-  ``survey_version`` is still the one it was pushed with (a reopen or a rating bumps the version).
+  ``survey_version`` is still the one it was pushed with (a reopen or a rating bumps the version);
+- a close timer (``DeskConfig.close_solved_after``; heap ordered as the survey heap) is live
+  while the record is the one it was pushed for, the ticket is solved, and the record's
+  ``closing`` is still the instant it was pushed for (a reopen or a close by hand clears it, a
+  new resolution arms a new instant).
 
 A desk that is never advanced (a host that does not watch SLA clocks, a burst of tickets
 answered at once) would keep every retired SLA timer, so :meth:`Timers.arm_sla` compacts the
@@ -38,7 +43,7 @@ from collections.abc import Container, Iterator, Mapping
 from typing import Any, Final
 
 from csflow._text import show
-from csflow._time import instant_us
+from csflow._time import MAX_US, instant_us
 from csflow.desk.record import TicketRecord
 from csflow.errors import ConfigError
 from csflow.events import FeedbackRecorded, SurveyDue, TicketReopened, TicketResolved
@@ -49,24 +54,29 @@ __all__ = ["Timers"]
 _MIN_LIMIT = 64  # below this many entries the SLA heap is never compacted
 # A survey timer is live only for a ticket in one of these states (a reopening retires it).
 _SURVEYED: Final = frozenset({TicketStatus.SOLVED, TicketStatus.CLOSED})
+_SOLVED: Final = TicketStatus.SOLVED
+# A close timer is live only for a solved ticket (a reopening or a close by hand retires it).
+_CLOSABLE: Final = frozenset({_SOLVED})
 
 
-def _check_survey(r: TicketRecord, due_us: int, where: str) -> bool:
-    """Refuse a survey timer at *due_us* that ticket *r*'s record contradicts (see
-    :meth:`Timers.load_state`); whether it is live.  A resolution rated since is no longer
-    surveyed: its timer (which a snapshot written before ratings retired surveys holds) is
-    dead, not refused.  Costs one backward scan of the ticket's history, to its last
-    resolution at most."""
+def _check_timer(r: TicketRecord, due_us: int, where: str, kind: str) -> bool:
+    """Refuse a survey or close timer (*kind*) at *due_us* that ticket *r*'s record
+    contradicts (see :meth:`Timers.load_state`); whether it is live.  A resolution rated since
+    is no longer surveyed: its survey timer (which a snapshot written before ratings retired
+    surveys holds) is dead, not refused.  Costs one backward scan of the ticket's history, to
+    its last resolution at most."""
     tid = r.ticket.id
-    if r.state not in _SURVEYED:
+    survey = kind == "survey"
+    if r.state not in (_SURVEYED if survey else _CLOSABLE):
+        waits = (
+            "solved or closed ticket waits for one" if survey else "solved ticket waits to close"
+        )
         raise ConfigError(
-            f"a survey timer of ticket {show(tid)}, which is {r.state}: only a solved or "
-            "closed ticket waits for one",
-            where,
+            f"a {kind} timer of ticket {show(tid)}, which is {r.state}: only a {waits}", where
         )
     if due_us < r.queued_us:
         raise ConfigError(
-            f"a survey due at {due_us} µs, before ticket {show(tid)} was last queued "
+            f"a {kind} due at {due_us} µs, before ticket {show(tid)} was last queued "
             f"({r.queued_us} µs), let alone resolved",
             where,
         )
@@ -75,14 +85,14 @@ def _check_survey(r: TicketRecord, due_us: int, where: str) -> bool:
             resolved = instant_us(e.at, "at", ConfigError)
             if due_us < resolved:
                 raise ConfigError(
-                    f"a survey due at {due_us} µs, before ticket {show(tid)} was resolved "
+                    f"a {kind} due at {due_us} µs, before ticket {show(tid)} was resolved "
                     f"({resolved} µs)",
                     where,
                 )
             return True
-        if isinstance(e, FeedbackRecorded):
+        if survey and isinstance(e, FeedbackRecorded):
             return False
-        if isinstance(e, TicketReopened | SurveyDue):
+        if survey and isinstance(e, TicketReopened | SurveyDue):
             seen = "it reopened" if isinstance(e, TicketReopened) else "its survey fell due"
             raise ConfigError(
                 f"a survey timer of ticket {show(tid)}, whose history shows {seen} since its "
@@ -95,12 +105,13 @@ def _check_survey(r: TicketRecord, due_us: int, where: str) -> bool:
 class Timers:
     """The SLA and survey timers of one desk (its counter is the desk's own)."""
 
-    __slots__ = ("_seq", "_sla", "_sla_limit", "_surveys")
+    __slots__ = ("_closes", "_seq", "_sla", "_sla_limit", "_surveys")
 
     def __init__(self) -> None:
         self._sla: list[tuple[int, int, str]] = []
         self._sla_limit = _MIN_LIMIT  # compact the SLA heap when it grows past this
         self._surveys: list[tuple[int, int, str, int, int]] = []  # (due, seq, id, version, order)
+        self._closes: list[tuple[int, int, str, int]] = []  # (due, seq, id, order)
         self._seq = itertools.count()
 
     def arm_sla(
@@ -140,6 +151,12 @@ class Timers:
             self._surveys, (due_us, next(self._seq), r.ticket.id, r.survey_version, r.order)
         )
 
+    def arm_close(self, due_us: int, r: TicketRecord) -> None:
+        """Close *r*'s solved ticket at *due_us* unless it is reopened, closed or solved again
+        first; makes *due_us* the record's ``closing``."""
+        r.closing = due_us
+        heapq.heappush(self._closes, (due_us, next(self._seq), r.ticket.id, r.order))
+
     def next_due(self, tickets: Mapping[str, TicketRecord], routing: int | None) -> int | None:
         """The earliest live timer (µs), or *routing* (routing's next step) when earlier."""
         best = routing
@@ -168,6 +185,15 @@ class Timers:
             heapq.heappop(surveys)
         if surveys and (best is None or surveys[0][0] < best):
             best = surveys[0][0]
+        closes = self._closes
+        while closes:
+            d, _, tid, order = closes[0]
+            r = tickets.get(tid)
+            if r is not None and r.closing == d and r.order == order and r.state is _SOLVED:
+                break
+            heapq.heappop(closes)
+        if closes and (best is None or closes[0][0] < best):
+            best = closes[0][0]
         return best
 
     def sla_due(self, due_us: int, tickets: Mapping[str, TicketRecord]) -> Iterator[TicketRecord]:
@@ -193,6 +219,18 @@ class Timers:
             _, _, tid, version, order = heapq.heappop(surveys)
             r = tickets.get(tid)
             if r is not None and r.survey_version == version and r.order == order:
+                yield r
+
+    def closes_due(
+        self, due_us: int, tickets: Mapping[str, TicketRecord]
+    ) -> Iterator[TicketRecord]:
+        """Pop the live close timers due by *due_us*, clearing each record's ``closing``."""
+        closes = self._closes
+        while closes and closes[0][0] <= due_us:
+            d, _, tid, order = heapq.heappop(closes)
+            r = tickets.get(tid)
+            if r is not None and r.closing == d and r.order == order and r.state is _SOLVED:
+                r.closing = None
                 yield r
 
     # -- state snapshots -----------------------------------------------------------------------
@@ -225,6 +263,19 @@ class Timers:
             list(dict.fromkeys((d, tid) for d, _, tid in surveys)),
         )
 
+    def _live_closes(self, tickets: Mapping[str, TicketRecord]) -> list[tuple[int, str]]:
+        """The live close timers, ``(due_us, ticket_id)`` in firing order (ties in arming
+        order), one per ticket."""
+        live = sorted(
+            (d, seq, tid)
+            for d, seq, tid, order in self._closes
+            if (r := tickets.get(tid)) is not None
+            and r.closing == d
+            and r.order == order
+            and r.state is _SOLVED
+        )
+        return list(dict.fromkeys((d, tid) for d, _, tid in live))
+
     def surveys_pending(self, tickets: Mapping[str, TicketRecord]) -> set[str]:
         """The tickets a survey is still due for."""
         return {tid for _, tid in self._live(tickets)[1]}
@@ -234,15 +285,28 @@ class Timers:
     ) -> dict[str, list[list[Any]]]:
         """The live timers of the *kept* tickets as plain data, in firing order:
         ``{"sla": [[due_us, ticket_id], ...], "surveys": [[due_us, ticket_id], ...]}`` (a
-        survey timer is for the ticket's current ``survey_version``).  :meth:`load_state`
-        arms them afresh in that order, which keeps the order of ties."""
+        survey timer is for the ticket's current ``survey_version``), and ``"closes"`` (the
+        same form) when a solved ticket waits to be closed.  :meth:`load_state` arms them
+        afresh in that order, which keeps the order of ties."""
         sla, surveys = self._live(tickets)
-        return {
+        out = {
             "sla": [[d, tid] for d, tid in sla if tid in kept],
             "surveys": [[d, tid] for d, tid in surveys if tid in kept],
         }
+        closes = [[d, tid] for d, tid in self._live_closes(tickets) if tid in kept]
+        if closes:  # (written only when used: a desk without closes writes what it did)
+            out["closes"] = closes
+        return out
 
-    def load_state(self, data: object, tickets: Mapping[str, TicketRecord], path: str) -> None:
+    def load_state(
+        self,
+        data: object,
+        tickets: Mapping[str, TicketRecord],
+        path: str,
+        *,
+        close_after: int | None = None,
+        now: int = 0,
+    ) -> None:
         """Arm the timers of a restored desk whose *tickets* are loaded, from :meth:`to_state`
         data.
 
@@ -258,16 +322,24 @@ class Timers:
         ties), after checking it against what its ticket says: the ticket is solved or closed;
         and when it keeps its history, the last of its resolutions, reopenings and surveys
         there is a resolution no later than the timer (a survey of a ticket reopened since,
-        or one that fired already, is refused).
+        or one that fired already, is refused).  The close timers (``closes``, absent from
+        snapshots without one) likewise, checked the same way (the ticket is solved, its
+        last resolution no later than the timer).  They follow the config the desk is
+        restored under: with *close_after* ``None`` (its ``close_solved_after``, in µs) they
+        are checked and dropped; otherwise a solved ticket without one (solved under a config
+        that closed nothing) is given one *close_after* after the snapshot's instant *now*,
+        in order of submission.
 
         Raises:
             ConfigError: Malformed data, a timer of an unknown ticket (or an SLA timer of a
-                ticket without an SLA), two timers of one kind for one ticket, a survey
-                timer its ticket contradicts; with the path to it.
+                ticket without an SLA), two timers of one kind for one ticket, a survey or
+                close timer its ticket contradicts; with the path to it.
         """
-        if not isinstance(data, Mapping) or set(data) != {"sla", "surveys"}:
-            raise ConfigError("expected {'sla', 'surveys'}", path)
-        for kind in ("sla", "surveys"):
+        if not isinstance(data, Mapping) or set(data) - {"closes"} != {"sla", "surveys"}:
+            raise ConfigError("expected {'sla', 'surveys'} and maybe 'closes'", path)
+        for kind in ("sla", "surveys", "closes"):
+            if kind not in data:
+                continue
             entries = data[kind]
             if not isinstance(entries, list):
                 raise ConfigError(f"expected a list, got {show(entries)}", f"{path}.{kind}")
@@ -284,8 +356,17 @@ class Timers:
                         where,
                     )
                 seen.add(tid)
-                if kind == "surveys" and _check_survey(r, d, where):
+                if kind == "surveys" and _check_timer(r, d, where, "survey"):
                     self.arm_survey(d, r)
+                elif kind == "closes":
+                    live = _check_timer(r, d, where, "close")  # (checked, even to be dropped)
+                    if live and close_after is not None:
+                        self.arm_close(d, r)
         for r in tickets.values():
             if r.sla is not None:
                 self.arm_sla(r, r.sla.next_deadline_us(), tickets)
+        if close_after is not None:
+            due = min(now + close_after, MAX_US)
+            for r in tickets.values():  # (in order of submission)
+                if r.state is _SOLVED and r.closing is None:
+                    self.arm_close(due, r)

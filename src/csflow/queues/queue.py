@@ -294,7 +294,8 @@ class TicketQueue:
                 when more than a few such views exist, so questions about many *waited*
                 values hold no lasting memory); 0 means every ticket.  A question about an
                 instant before one asked already (instants may come out of order) is
-                answered as a fresh queue would, in O(tickets visible).
+                answered as a fresh queue would, at the cost of the tickets met before the
+                answer that crossed after that instant (not of every ticket visible).
             at: The current instant; required when *waited* is not 0.
 
         Returns:
@@ -401,7 +402,7 @@ class TicketQueue:
         """
         if not isinstance(limit, int) or isinstance(limit, bool) or limit < 0:
             raise ConfigError(f"limit must be a non-negative int, got {show(limit)}")
-        heaps, _ = self._heaps_for(signatures, waited, at)
+        heaps, _, cut = self._heaps_for(signatures, waited, at)
         if len(heaps) > 1:
             # A signature listed twice names its group's heap twice: walk each heap once.
             heaps = list({id(h): h for h in heaps}.values())
@@ -415,7 +416,7 @@ class TicketQueue:
         while frontier and len(out) < limit:
             item, n, i = heapq.heappop(frontier)
             entry = item[4]
-            if index.get(entry.ticket_id) is entry:
+            if index.get(entry.ticket_id) is entry and (cut is None or entry.queued_at_us <= cut):
                 out.append(entry)
             heap = heaps[n]
             for child in (2 * i + 1, 2 * i + 2):
@@ -722,13 +723,18 @@ class TicketQueue:
         The entry keeps its key (so its position), is flagged ``callback=True`` and moves to
         the same requirements on *channel* (the phone by default), so it is later routed like
         any phone ticket.  See the module docstring for how the desk uses it.  *at* is the
-        instant of the request (see :meth:`move`).
+        instant of the request (see :meth:`move`).  A ticket already a call-back on *channel*
+        is left as it is (its entry is returned).
 
         Raises:
             UnknownTicketError: The ticket is not waiting in this queue.
         """
         old = self.get(ticket_id)
         sig = old.signature.on_channel(channel)
+        if old.callback and sig == old.signature:
+            # Already a call-back on that channel: nothing changes (as a move to the group a
+            # ticket is in), so a delay view that reported it does not report it again.
+            return old
         return self._replace(old, attrs.evolve(old, signature=sig, callback=True), _opt_us(at))
 
     def refresh(self, at: Instant) -> list[tuple[int, QueuedTicket]]:
@@ -830,7 +836,8 @@ class TicketQueue:
         Raises:
             ConfigError: Malformed data, an entry of an unknown ticket, a duplicate, a band
                 outside -2,147,483,648 to 2,147,483,647, an instant outside years 1-9999, a
-                ``seq`` the counter has not passed yet; with the path to it.
+                ``seq`` the counter has not passed yet, an ``announced`` ticket listed twice
+                or not among those its view shows; with the path to it.
         """
         if self._index:
             raise ConfigError(f"queue {show(self.name)} is not empty", path)
@@ -902,6 +909,7 @@ class TicketQueue:
         if not isinstance(announced, list):
             raise ConfigError(f"expected a list, got {show(announced)}", f"{path}.announced")
         read_announced: list[tuple[int, QueuedTicket]] = []
+        seen: set[tuple[int, str]] = set()
         for i, raw in enumerate(announced):
             if (
                 not isinstance(raw, list)
@@ -915,6 +923,16 @@ class TicketQueue:
                     f"expected [delay_us of a view, waiting ticket id], got {show(raw)}",
                     f"{path}.announced[{i}]",
                 )
+            # A crossing not yet reported is one the view shows, and is reported once: a
+            # ticket listed twice, or one the view does not show (it would cross again from
+            # the view's pending side), would be reported twice.
+            if (raw[0], raw[1]) in seen or raw[1] not in read_views[raw[0]][1]:
+                raise ConfigError(
+                    f"ticket {show(raw[1])} is listed twice, or not among the tickets the "
+                    f"view of delay {raw[0]} shows",
+                    f"{path}.announced[{i}]",
+                )
+            seen.add((raw[0], raw[1]))
             read_announced.append((raw[0], loaded[raw[1]]))
         # -- every part is good: from here on nothing raises --
         for entry in loaded.values():
@@ -1135,6 +1153,13 @@ class TicketQueue:
                 heap = view.visible[entry.signature] = []
             heapq.heappush(heap, _item(entry))
             self._announced.append((view.delay_us, entry))
+        announced = self._announced
+        if len(announced) > 2 * len(self._views) * len(index) + _SLACK:
+            # Crossings of tickets gone since (taken, abandoned) wait to be dropped by the next
+            # refresh; a host that only peeks would keep them all.  Each view announces a live
+            # entry at most once, so after this at least half of them were gone: amortised
+            # O(1) a crossing, and memory in proportion to the waiting tickets.
+            self._announced = [(d, e) for d, e in announced if index.get(e.ticket_id) is e]
         if len(view.visible) > 2 * len(self._groups) + _SLACK:
             # Forget signatures whose visible heaps emptied (pinned ones come and go).
             view.visible = {s: h for s, h in view.visible.items() if h}
@@ -1150,22 +1175,25 @@ class TicketQueue:
 
     def _heaps_for(
         self, signatures: Iterable[Signature] | None, waited: timedelta | int, at: Instant | None
-    ) -> tuple[list[list[_Item]], _DelayView | None]:
+    ) -> tuple[list[list[_Item]], _DelayView | None, int | None]:
+        """The heaps to look at, the delay view they belong to (``None``: the groups'), and
+        the cut: ``None``, or the latest ``queued_at`` to show in the view's heaps when the
+        question is about an instant before one the view has reached."""
         if signatures is not None:
             signatures = _check_signatures(signatures)
         delay = 0 if type(waited) is int and waited == 0 else _span_us(waited, "waited")
         if delay == 0:
             groups = self._groups
             if signatures is None:
-                return [g.heap for g in groups.values()], None
+                return [g.heap for g in groups.values()], None, None
             kind = type(signatures)
             is_set = kind in _SET_TYPES or (
                 kind not in _SEQ_TYPES and isinstance(signatures, AbstractSet)
             )
             if is_set and len(cast("AbstractSet[Signature]", signatures)) > len(groups):
                 # An agent eligible for many signatures, few of them waiting: walk the groups.
-                return [g.heap for s, g in groups.items() if s in signatures], None
-            return [g.heap for s in signatures if (g := groups.get(s)) is not None], None
+                return [g.heap for s, g in groups.items() if s in signatures], None, None
+            return [g.heap for s in signatures if (g := groups.get(s)) is not None], None, None
         if at is None:
             raise ConfigError(f"'at' is required with waited={show(waited)}")
         at_us = to_instant_us(at)
@@ -1183,22 +1211,11 @@ class TicketQueue:
         if at_us < MAX_US and horizon is not None and cut < horizon:
             # A question about an instant before one the view has reached (a host's instants
             # may come out of order): only the tickets that had waited *waited* by then, as a
-            # queue that never saw the later question answers.  O(visible), on copies: the
-            # view's own heaps stay as they are (no view to account for, hence ``None``).
-            index = self._index
-            heaps = [
-                kept
-                for h in heaps
-                if (
-                    kept := [
-                        it for it in h if it[4].queued_at_us <= cut and index.get(it[3]) is it[4]
-                    ]
-                )
-            ]
-            for h in heaps:
-                heapq.heapify(h)
-            return heaps, None
-        return heaps, view
+            # queue that never saw the later question answers.  The readers walk the view's
+            # heaps in key order, past the tickets that crossed after the cut, and change
+            # nothing (no view to account for, hence ``None``).
+            return heaps, None, cut
+        return heaps, view, None
 
     def _find(
         self, signatures: Iterable[Signature] | None, waited: timedelta | int, at: Instant | None
@@ -1221,7 +1238,14 @@ class TicketQueue:
                     heaps.append(g.heap)
             view = None
         else:
-            heaps, view = self._heaps_for(signatures, waited, at)
+            heaps, view, cut = self._heaps_for(signatures, waited, at)
+            if cut is not None:
+                for heap in heaps:
+                    top = _first_shown(heap, index, cut)
+                    if top is not None and (best is None or top < best):
+                        best = top
+                # A heap of its own to take it off (it stays in the view as a tombstone).
+                return None if best is None else (best, [best], None)
         for heap in heaps:
             while heap:
                 top = heap[0]
@@ -1246,6 +1270,29 @@ _SPARE_VIEWS = 4
 # Exact types tested before ``isinstance(..., AbstractSet)``, whose ABC check is slow.
 _SET_TYPES: tuple[type, ...] = (type({}.keys()), set, frozenset)
 _SEQ_TYPES: tuple[type, ...] = (list, tuple)
+
+
+def _first_shown(heap: list[_Item], index: Mapping[str, QueuedTicket], cut: int) -> _Item | None:
+    """The live item of *heap* with the lowest key among those queued at or before *cut*.
+
+    Walks the heap in key order without changing it (a position's children are ``2i+1`` and
+    ``2i+2``): the cost is the items met before the answer -- tickets that crossed after the
+    cut, and tombstones -- not the heap's size.
+    """
+    if not heap:
+        return None
+    frontier: list[tuple[_Item, int]] = [(heap[0], 0)]
+    size = len(heap)
+    while frontier:
+        item, i = heapq.heappop(frontier)
+        if item[4].queued_at_us <= cut and index.get(item[3]) is item[4]:
+            return item
+        child = 2 * i + 1
+        if child < size:
+            heapq.heappush(frontier, (heap[child], child))
+            if child + 1 < size:
+                heapq.heappush(frontier, (heap[child + 1], child + 1))
+    return None
 
 
 def _entry_key(entry: QueuedTicket) -> tuple[int, int, int]:

@@ -42,6 +42,9 @@ from csflow.routing.decisions import (
 from csflow.routing.escalation import EscalationGraph, HandOver, TransferLedger, TransferPolicy
 from csflow.routing.pool import AgentPool
 from csflow.routing.profiles import QueueSlot, Relaxation, RelaxationStep, RoutingProfile
+
+# Importable for the desk's config reader (it checks overflows with it); a helper, not in __all__.
+from csflow.routing.profiles import check_overflow_keys as check_overflow_keys
 from csflow.routing.router import Router
 from csflow.routing.strategies import (
     AgentState,

@@ -19,7 +19,7 @@ from csflow._config import MAX_NAME_CHARS, name_set
 from csflow._text import show
 from csflow._time import ONE_US, duration_us
 from csflow.errors import ConfigError
-from csflow.queues import Signature
+from csflow.queues import DeadlineKey, Signature
 from csflow.queues.keys import MAX_ALLOWANCE
 from csflow.routing._checks import check_name
 
@@ -28,7 +28,10 @@ __all__ = [
     "Relaxation",
     "RelaxationStep",
     "RoutingProfile",
+    "check_overflow_keys",
     "check_plan",
+    "plan_from_state",
+    "plan_to_state",
     "profile_table",
     "serves",
     "serving_table",
@@ -55,7 +58,15 @@ class RelaxationStep:
             (``1``: any agent with the skill).
         drop: Skills no longer required.
         any_language: Drop the language requirement.
-        overflow_to: Move the ticket to this queue (keeping its key).
+        overflow_to: Move the ticket to this queue, keeping its place in line: it joins
+            that queue as of when it joined the line (its sequence number kept), keyed as
+            that queue keys its own tickets -- by the ticket's SLA due instant in a
+            :class:`~csflow.queues.DeadlineKey` queue (else its ``fallback``), by allowance
+            in an :class:`~csflow.queues.AgingKey` one; the same key when both queues order
+            alike, and the key it had when the target's policy is a host's own.  A queue
+            ordered by SLA deadline without a ``fallback`` is a target only in the plan of
+            a queue ordered the same way, whose tickets all have a due instant: a plan of
+            any other queue overflowing to it is refused (:func:`check_overflow_keys`).
 
     Raises:
         ConfigError: A negative *after* or one beyond 36,525 days (path ``after``), a
@@ -156,6 +167,65 @@ class Relaxation:
         for s in self.steps[:step]:
             sig = s.apply(sig)
         return sig
+
+
+def plan_to_state(plan: Relaxation) -> dict[str, object]:
+    """*plan* as plain data (:func:`plan_from_state` reads it): its name and, per step,
+    ``[after_us, proficiency, drop (sorted), any_language, overflow_to]``."""
+    return {
+        "name": plan.name,
+        "steps": [
+            [s.after_us, s.proficiency, sorted(s.drop), s.any_language, s.overflow_to]
+            for s in plan.steps
+        ],
+    }
+
+
+def plan_from_state(data: object, path: str) -> Relaxation:
+    """The plan :func:`plan_to_state` wrote.
+
+    Raises:
+        ConfigError: Malformed data, or steps no :class:`Relaxation` accepts (with the path).
+    """
+    if not isinstance(data, Mapping) or set(data) != {"name", "steps"}:
+        raise ConfigError(f"expected {{'name', 'steps'}}, got {show(data)}", path)
+    name, raw_steps = data["name"], data["steps"]
+    if not isinstance(name, str):
+        raise ConfigError(f"expected a string, got {show(name)}", f"{path}.name")
+    if not isinstance(raw_steps, list):
+        raise ConfigError(f"expected a list of steps, got {show(raw_steps)}", f"{path}.steps")
+    steps = []
+    for i, raw in enumerate(raw_steps):
+        where = f"{path}.steps[{i}]"
+        if not isinstance(raw, list) or len(raw) != 5:
+            raise ConfigError(
+                "expected [after_us, proficiency, drop, any_language, overflow_to], got "
+                f"{show(raw)}",
+                where,
+            )
+        after_us, proficiency, drop, any_language, overflow_to = raw
+        if type(after_us) is not int or not 0 <= after_us <= _MAX_AFTER_US:
+            raise ConfigError(
+                f"expected microseconds from 0 to {_MAX_AFTER_US:,}, got {show(after_us)}", where
+            )
+        if not isinstance(drop, list):
+            raise ConfigError(f"expected a list of skill names, got {show(drop)}", where)
+        try:
+            steps.append(
+                RelaxationStep(
+                    timedelta(microseconds=after_us),
+                    proficiency,
+                    drop,
+                    any_language,
+                    overflow_to,
+                )
+            )
+        except ConfigError as exc:
+            raise ConfigError(exc.detail, where) from None
+    try:
+        return Relaxation(steps, name)
+    except ConfigError as exc:
+        raise ConfigError(exc.detail, path) from None
 
 
 def _to_delay(value: timedelta | int) -> timedelta:
@@ -274,6 +344,47 @@ def check_plan(plan: object, path: str, queues: Collection[str]) -> Relaxation:
                 f"{path}.steps[{i}].overflow_to",
             )
     return plan
+
+
+def _needs_due(policy: object) -> bool:
+    """Whether *policy* orders only tickets with an SLA due instant (a :class:`DeadlineKey`
+    without a fallback)."""
+    return type(policy) is DeadlineKey and policy.fallback is None
+
+
+def check_overflow_keys(
+    plan: Relaxation, path: str, source: str, policies: Mapping[str, object]
+) -> None:
+    """Refuse a *plan* that would overflow a ticket of queue *source* to a queue whose key
+    policy may not order it.
+
+    A queue ordered by SLA deadline without a ``fallback`` holds only tickets with a due
+    instant (a desk refuses others there); a ticket may overflow to it only under a plan of
+    a queue ordered the same way, whose tickets all joined the line with a due instant.  Under
+    the plan of any other queue, a ticket with no due instant (no SLA policy, or its clocks
+    met or paused) would land where nothing orders it.
+
+    Args:
+        plan: The relaxation plan (its overflow targets are known queues).
+        path: Where the plan's steps are, for errors (a step's path is
+            ``{path}[i].overflow_to``).
+        source: The queue whose tickets follow the plan (where they joined the line).
+        policies: Queue name -> its key policy.
+
+    Raises:
+        ConfigError: Such an overflow, with the step's path.
+    """
+    if _needs_due(policies[source]):
+        return
+    for i, s in enumerate(plan.steps):
+        target = s.overflow_to
+        if target is not None and _needs_due(policies[target]):
+            raise ConfigError(
+                f"queue {show(target)} orders by SLA deadline without a fallback, and a "
+                f"ticket of queue {show(source)} may have no due instant; expected a "
+                "fallback on that queue's key (such as 1h) or another overflow queue",
+                f"{path}[{i}].overflow_to",
+            )
 
 
 def profile_table(

@@ -97,7 +97,10 @@ from csflow.routing.pool import AgentPool
 from csflow.routing.profiles import (
     Relaxation,
     RoutingProfile,
+    check_overflow_keys,
     check_plan,
+    plan_from_state,
+    plan_to_state,
     profile_table,
     serves,
     serving_table,
@@ -124,8 +127,10 @@ class Router:
     Args:
         queues: The queues (their names must differ).  Queues that pass tickets to one
             another (overflow) should share one counter (:class:`TicketQueue`'s *sequence*),
-            as a desk's do; a state written with counters of their own reads back all the
-            same (:meth:`load_state`).
+            as a desk's do: a ticket keeps its sequence number when it overflows, and with
+            counters of their own it may then tie another ticket's key exactly in its new
+            queue, a state :meth:`load_state` refuses.  A state of queues with counters of
+            their own and no such tie reads back all the same.
         profiles: Routing profiles (agent groups); when empty, one profile ``"default"``
             serves every queue at priority 1 with no delay.
         pool: The agent pool; a new one with default capacity and presence rules if omitted.
@@ -186,6 +191,7 @@ class Router:
             if qname not in self.queues:
                 raise ConfigError(f"unknown queue {show(qname)}", f"relaxation.{qname}")
             check_plan(plan, f"relaxation.{qname}", self.queues)
+            check_overflow_keys(plan, f"relaxation.{qname}.steps", qname, self._key_policies())
             self._plans[qname] = plan
         self._waiting: dict[str, Wait] = {}
         # agent id -> the waiting tickets pinned to it (a preferred-agent hold), derived from
@@ -581,6 +587,7 @@ class Router:
         if relaxation is not None and relaxation is not plan:
             # A plan of its own is checked; the queue's default was, when the router was built.
             plan = check_plan(relaxation, "relaxation", self.queues)
+            check_overflow_keys(plan, "relaxation.steps", qname, self._key_policies())
         chain = self._chain if strategies is None else self.pool.chain(strategies)
         if rule is not None:
             check_name("rule", rule)
@@ -1020,11 +1027,15 @@ class Router:
         queues' ``sequence`` (the highest next value of their counters: the one counter they
         share, as a desk's queues do, or the highest of their own), and each waiting
         ticket's routing state --
-        ``[ticket_id, queue, plan's queue, step, open signature, pin, pin_until_us, rule,
-        queued_at_us, due_us, ahead, handed_off_by]`` (``ahead``: the agents the hold passed
-        over, a list) -- those with a timer first, in the order the timers fire, then the
-        others by id.  With *at_us* (the host's current instant) the queues' delay views
-        are written as of that instant (:meth:`TicketQueue.to_state`).
+        ``[ticket_id, queue, plan, step, open signature, pin, pin_until_us, rule,
+        queued_at_us, due_us, ahead, handed_off_by]`` (``plan``: the name of the queue whose
+        plan the ticket follows, or a plan of its own given to :meth:`submit` as its steps
+        (:func:`~csflow.routing.profiles.plan_to_state`), or ``None``; ``ahead``: the agents
+        the hold passed over, a list) -- those with a timer first, in the order the timers
+        fire, then the others by id.  A strategy chain of the ticket's own (:meth:`submit`'s
+        *strategies*) is not written: read back, the ticket follows the router's chain.  With
+        *at_us* (the host's current instant) the queues' delay views are written as of that
+        instant (:meth:`TicketQueue.to_state`).
         Timers, signature registrations and agent heaps are rebuilt on load.
         """
         order = self._timers.live_order(self._waiting)
@@ -1036,7 +1047,13 @@ class Router:
         waits = []
         for tid in order:
             w = self._waiting[tid]
-            plan = None if w.plan is None else plans[id(w.plan)]
+            # A queue's plan by the queue's name; a plan of the ticket's own (``submit``'s
+            # *relaxation*) as its steps.
+            plan: str | dict[str, object] | None = None
+            if w.plan is not None:
+                plan = plans.get(id(w.plan))
+                if plan is None:
+                    plan = plan_to_state(w.plan)
             waits.append(
                 [
                     tid,
@@ -1069,6 +1086,7 @@ class Router:
         *,
         changed: bool = False,
         now: int | None = None,
+        own_plans: bool = True,
     ) -> None:
         """Fill this (new) router from :meth:`to_state` data.
 
@@ -1086,6 +1104,9 @@ class Router:
             now: The instant (microseconds since the epoch) the data was written at, when
                 known: a hold is then refused when it ends later than a hold made by then
                 can (*now* plus the longest hold of the router's pinning strategies).
+            own_plans: Whether a waiting ticket may follow a relaxation plan of its own
+                (:meth:`submit`'s *relaxation*, written as its steps); ``False`` refuses one
+                (a state whose tickets all follow their queues' plans, as a desk's do).
 
         A hold (a ticket waiting for its preferred agent) must be one the router could have
         made and kept: for an agent at the desk and routable, whose routing profile serves
@@ -1164,7 +1185,7 @@ class Router:
                 signatures=signatures,
             )
         waits = self._read_waits(
-            data["waiting"], tickets, copies, pool, path, changed, now, signatures
+            data["waiting"], tickets, copies, pool, path, changed, now, signatures, own_plans
         )
         # -- every part is good: from here on nothing raises (the same data, read again) --
         self.pool.load_state(
@@ -1282,6 +1303,7 @@ class Router:
         changed: bool = False,
         now: int | None = None,
         signatures: dict[object, Signature] | None = None,
+        own_plans: bool = True,
     ) -> list[Wait]:
         """The waiting tickets' routing states of :meth:`to_state` data, checked against the
         *queues* and *pool* read from the same data (changes nothing); with *changed* (see
@@ -1307,7 +1329,16 @@ class Router:
                     f"ticket {show(tid)} does not wait in queue {show(qname)} (or twice)", where
                 )
             plan = None
-            if plan_q is not None:
+            if isinstance(plan_q, Mapping):
+                if not own_plans:
+                    raise ConfigError(
+                        "expected the name of the queue whose relaxation plan the ticket "
+                        f"follows, got a plan of its own {show(plan_q)}",
+                        f"{where}[2]",
+                    )
+                # The ticket's own plan (see to_state), checked as submit checks one.
+                plan = check_plan(plan_from_state(plan_q, f"{where}[2]"), f"{where}[2]", queues)
+            elif plan_q is not None:
                 plan = self._plans.get(plan_q) if isinstance(plan_q, str) else None
                 if plan is None:
                     raise ConfigError(f"no relaxation plan for queue {show(plan_q)}", f"{where}[2]")
@@ -1645,12 +1676,37 @@ class Router:
         self.pool.ref(sig)
         if queue != old_queue:
             entry = self.queues[old_queue].remove(w.ticket.id)
-            self.queues[queue].insert(attrs.evolve(entry, signature=sig))
+            key = self._overflow_key(w, entry, old_queue, queue)
+            self.queues[queue].insert(attrs.evolve(entry, signature=sig, key=key))
             w.queue = queue
         else:
             self.queues[queue].move(w.ticket.id, sig, at=at_us)
         w.sig = sig
         self.pool.unref(old_sig)
+
+    def _key_policies(self) -> dict[str, object]:
+        """Queue name -> its key policy (what :func:`check_overflow_keys` reads)."""
+        return {name: q.key_policy for name, q in self.queues.items()}
+
+    def _overflow_key(
+        self, w: Wait, entry: QueuedTicket, old_queue: str, queue: str
+    ) -> tuple[int, int, int]:
+        """The key *w* (waiting as *entry* in *old_queue*) takes in *queue* when an overflow
+        moves it there: the target's key policy asked as of when the ticket joined the line,
+        with its due instant, and its sequence number kept -- so it keeps its place in line
+        (the same key when both queues order alike) and is ordered as the target orders its
+        own tickets.  A host's key policy is not asked here (it might refuse the ticket while
+        time passes): the ticket keeps its key then, as it does when the target's deadline
+        key could not order it (the router refuses such plans, :func:`check_overflow_keys`)."""
+        policy = self.queues[queue].key_policy
+        if policy == self.queues[old_queue].key_policy:
+            return entry.key
+        if type(policy) is AgingKey or (
+            type(policy) is DeadlineKey and (w.due_us is not None or policy.fallback is not None)
+        ):
+            band, due = policy(make_key_context(w.ticket, entry.queued_at_us, w.due_us))
+            return band, due, entry.key[2]
+        return entry.key
 
     def _fire(self, due: list[Wait], at_us: int, out: list[RoutingChange]) -> None:
         """The tickets *due* (their timers fell due at one instant) change, then are routed

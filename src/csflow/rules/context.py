@@ -100,8 +100,8 @@ def ticket_context(
         A new dict; the attributes in it are read-only at every level (mappings and lists).
 
     Raises:
-        ConfigError: *ticket* is not a Ticket, *at* is naive, or an extra name is malformed or
-            shadows a standard field.
+        ConfigError: *ticket* is not a Ticket, *at* is naive, *contacts* is not a mapping,
+            or an extra name is malformed or shadows a standard field.
     """
     if not isinstance(ticket, Ticket):
         raise ConfigError(f"ticket must be a Ticket, got {short_repr(ticket)}")
@@ -135,6 +135,11 @@ def ticket_context(
         # In µs: two instants in one zone subtract by wall clock in Python.
         ctx["wait_s"] = max(0.0, (to_us(at) - to_us(ticket.created_at)) / 1e6)
     if contacts is not None:
+        if not isinstance(contacts, Mapping):
+            raise ConfigError(
+                f"contacts must be a mapping of field name -> value or None, "
+                f"got {short_repr(contacts)}"
+            )
         ctx["contacts"] = FrozenDict(dict(contacts))
     for key, value in extra.items():
         if not SEGMENT_RE.match(key):

@@ -17,6 +17,7 @@ document; the parsed form is then built without checking it all a second time.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from typing import Any
 
 from csflow.errors import ConfigError
@@ -63,8 +64,29 @@ def field_is_known(field: str, known: Iterable[str]) -> bool:
 
     Returns:
         ``True`` when *field* is listed, or a prefix of it is listed with ``.*``.
+
+    Raises:
+        ConfigError: *field* is not a string, or *known* is a string or not a collection of
+            field paths (a string would be read as the set of its characters).
     """
-    known_set = known if isinstance(known, (set, frozenset)) else set(known)
+    if not isinstance(field, str):
+        raise ConfigError(
+            f"field must be a dotted path (a string), got {short_repr(field)}", "field"
+        )
+    if isinstance(known, (set, frozenset)):
+        known_set: AbstractSet[object] = known
+    else:
+        if isinstance(known, (str, bytes, bytearray)):
+            raise ConfigError(
+                f"known must be a collection of field paths, not one string, got {short_repr(known)}",
+                "known",
+            )
+        try:
+            known_set = set(known)
+        except TypeError:
+            raise ConfigError(
+                f"known must be a collection of field paths, got {short_repr(known)}", "known"
+            ) from None
     if field in known_set:
         return True
     segments = field.split(".")
@@ -193,7 +215,9 @@ class Loader:
         if key == "not":
             return Not(self.condition(body, f"{path}.not", depth + 1))
         if not is_list(body):
-            raise ConfigError(f"{key!r} takes a list of conditions, got {short_repr(body)}", path)
+            raise ConfigError(
+                f"{key!r} takes a list of conditions, got {short_repr(body)}", f"{path}.{key}"
+            )
         assert isinstance(body, Sequence)
         if not body:
             raise ConfigError(f"empty {key!r}: give at least one condition", f"{path}.{key}")

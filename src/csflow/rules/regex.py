@@ -425,8 +425,19 @@ def pattern_cost(pattern: str, subject_chars: int = MAX_SUBJECT_CHARS) -> int:
 
     Raises:
         ConfigError: A shape that is refused whatever the budget (nested quantifiers,
-            backreferences).
+            backreferences); a pattern that is not a string or does not compile; a
+            *subject_chars* that is not a non-negative int.
     """
+    _require_string(pattern, "")
+    if isinstance(subject_chars, bool) or not isinstance(subject_chars, int) or subject_chars < 0:
+        raise ConfigError(
+            f"subject_chars must be a non-negative int, got {short_repr(subject_chars)}",
+            "subject_chars",
+        )
+    try:
+        re.compile(pattern)
+    except Exception as exc:  # re.error, OverflowError, RecursionError on hostile input
+        raise ConfigError(f"bad regular expression {short_repr(pattern)}: {exc}") from None
     try:
         return _search_cost(_tree(pattern), subject_chars)
     except _Unsafe as exc:
@@ -465,7 +476,8 @@ def check_pattern(pattern: str, path: str = "") -> re.Pattern[str]:
         The compiled pattern.
 
     Raises:
-        ConfigError: The pattern is too long, does not compile, or has a refused shape.
+        ConfigError: The pattern is not a string, is too long, does not compile, or has a
+            refused shape.
     """
     return _checked(pattern, path)[0]
 
@@ -499,9 +511,16 @@ def _compiled(pattern: str, reuse: bool) -> tuple[re.Pattern[str], Any]:
     return re.compile(pattern), None
 
 
+def _require_string(pattern: object, path: str) -> None:
+    # The loader has checked already; a caller of the public functions may not have.
+    if not isinstance(pattern, str):
+        raise ConfigError(f"a pattern must be a string, got {short_repr(pattern)}", path)
+
+
 def _analysed(pattern: str, path: str, reuse: bool) -> tuple[re.Pattern[str], int, Any]:
     """(compiled, estimated steps, parse or ``None``) of a pattern :func:`check_pattern`
     accepts; *reuse*: compile the parse (the compiled pattern's ``.pattern`` is ``None``)."""
+    _require_string(pattern, path)
     if len(pattern) > MAX_PATTERN_CHARS:
         raise ConfigError(
             f"patterns have at most {MAX_PATTERN_CHARS} characters, got {short_repr(pattern)}", path

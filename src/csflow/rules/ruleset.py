@@ -134,7 +134,8 @@ class RuleSet:
     Raises:
         ConfigError: Anything malformed, with the path to it; also the ``matches`` condition
             that takes the estimated work of all the set's searches over
-            :data:`~csflow.rules.regex.REGEX_TOTAL_BUDGET`.
+            :data:`~csflow.rules.regex.REGEX_TOTAL_BUDGET`; a *mode* that is neither, a
+            *known_fields* that is not a collection of strings.
     """
 
     mode: Mode
@@ -167,6 +168,12 @@ class RuleSet:
                 raise ConfigError(
                     f"known_fields must be a collection of field paths, got {short_repr(known_fields)}"
                 ) from None
+            for entry in known:
+                if not isinstance(entry, str):
+                    raise ConfigError(
+                        f"known_fields must hold field paths (strings), got {short_repr(entry)} "
+                        f"in {short_repr(known_fields)}"
+                    )
         # One load: each distinct pattern is parsed and compiled once, for the loader's check
         # and for the compiler's searches alike.
         patterns = PatternCache()

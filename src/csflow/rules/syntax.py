@@ -33,7 +33,9 @@ A condition is one of:
 
 A field is a dotted path (``customer.attributes.city``) resolved one segment at a time through
 mapping keys or, for other objects, attributes (never methods, never names that start with
-``_``).  A field that is missing, or whose lookup fails, makes every operator false except
+``_``); strings, bytes, numbers, lists, tuples, sets and ``None`` have no fields, and neither
+do their subclasses (a named tuple, an ``IntEnum`` member: ``priority.name`` of an ``IntEnum``
+is missing, where it is found on a plain ``Enum``'s member).  A field that is missing, or whose lookup fails, makes every operator false except
 ``exists: false``; ``ne`` and ``not_in`` are false for a missing field too (``not`` around
 ``eq`` is the way to say "absent or different").  A comparison Python refuses (``"abc" < 5``)
 is false, never an error.  Equality is Python's (``1 == 1.0``, and ``True == 1``).

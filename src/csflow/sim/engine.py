@@ -272,7 +272,6 @@ class _Run:
         # so that a rule added, removed or changed leaves every other rule's draws as they
         # were (common random numbers).
         self.routing_seed = master.getrandbits(128)
-        self.routing_rng = random.Random(self.routing_seed)
         self.rehandle_rng = random.Random(master.getrandbits(128))
         # Call-back offers (see the module notes): the delay, the acceptance, and by offered
         # channel (none without an offer, so an arrival pays one dict lookup) a stream of its
@@ -1162,7 +1161,8 @@ def simulate(
         run.callbacks,
         run.callbacks_answered,
         (
-            timedelta(microseconds=run.callback_wait_us // run.callbacks_answered)
+            # (timedelta's division rounds to the nearest µs, as the report's means do)
+            timedelta(microseconds=run.callback_wait_us) / run.callbacks_answered
             if run.callbacks_answered
             else None
         ),

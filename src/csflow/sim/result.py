@@ -71,7 +71,7 @@ class SimResult:
         callbacks_answered: Of those, the call-backs an agent took (a
             :class:`~csflow.events.CallbackDue`) before the run ended.
         callback_wait: The mean time from a call-back's request to the agent who took it,
-            over the *callbacks_answered*; ``None`` when there are none.  (The report's ASA
+            over the *callbacks_answered* (to the nearest µs); ``None`` when there are none.  (The report's ASA
             counts a call-back's whole wait, from the customer's arrival.)
     """
 

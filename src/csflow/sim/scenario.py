@@ -1440,7 +1440,7 @@ def _simulation_data(value: Mapping[str, Any] | None) -> Mapping[str, Any]:
     return _to_data(value, "simulation")
 
 
-@attrs.frozen
+@attrs.frozen(unsafe_hash=False)
 class Scenario:
     """One simulation as plain data: what :func:`run_scenario` runs and sweeps ship around.
 
@@ -1448,6 +1448,8 @@ class Scenario:
     pickles, so a scenario can run in another process or on another machine.  The scenario
     keeps a copy of the data, all the way down: a document changed after the scenario was
     built (one ``dict`` edited in a loop to build a grid) leaves the scenario as it was.
+    Scenarios compare equal by value; they are not hashable (the data are dicts): key a grid
+    by :attr:`name`.
 
     Args:
         name: A label for the results.
@@ -1456,17 +1458,23 @@ class Scenario:
         seed: The seed of the run, an int ``>= 0``.
 
     Raises:
-        ConfigError: *desk* or *simulation* not a mapping (path ``desk`` or ``simulation``)
+        ConfigError: A *name* that is not a ``str`` (path ``name``), *desk* or *simulation*
+            not a mapping (path ``desk`` or ``simulation``)
             or holding something that cannot be copied, or a *seed* that is not an int
             ``>= 0`` (a bool is not one; ``random.Random`` seeds ``-s`` as ``s``, so a negative
             seed would silently repeat a positive one).  The data itself is checked by
             :meth:`configs`.
     """
 
-    name: str
+    name: str = attrs.field()
     desk: Mapping[str, Any] = attrs.field(converter=_desk_data)
     simulation: Mapping[str, Any] = attrs.field(converter=_simulation_data)
     seed: int = attrs.field(default=0)
+
+    @name.validator
+    def _v_name(self, _a: attrs.Attribute[str], value: str) -> None:
+        if not isinstance(value, str):
+            raise ConfigError(f"a scenario's 'name' must be a str, got {show(value)}", "name")
 
     @seed.validator
     def _v_seed(self, _a: attrs.Attribute[int], value: int) -> None:

@@ -25,7 +25,7 @@ _ISO_DURATION = re.compile(
 )
 
 
-def parse_duration(value: object, path: str = "") -> timedelta:
+def parse_duration(value: object, path: str = "", *, what: str = "a target") -> timedelta:
     """Read a target duration: an ISO-8601 duration string or a number of seconds.
 
     ``"PT1M"``, ``"PT4H"``, ``"PT1H30M"``, ``"P1DT2H"``, ``"PT0.5S"``, ``"P1W"`` and ``90`` are
@@ -35,10 +35,11 @@ def parse_duration(value: object, path: str = "") -> timedelta:
     ambiguous).
 
     Raises:
-        ConfigError: *value* is malformed, zero or negative (the message carries *path*).
+        ConfigError: *value* is malformed, zero or negative (the message carries *path*, and
+            names the value *what* when it is zero or negative).
     """
     try:
-        return _parse_duration(value, path)
+        return _parse_duration(value, path, what)
     except ConfigError:
         raise
     except (OverflowError, ValueError):  # past timedelta's range, or digits past int()'s limit
@@ -47,7 +48,7 @@ def parse_duration(value: object, path: str = "") -> timedelta:
         ) from None
 
 
-def _parse_duration(value: object, path: str) -> timedelta:
+def _parse_duration(value: object, path: str, what: str) -> timedelta:
     if isinstance(value, timedelta):
         result = value
     elif isinstance(value, bool):
@@ -83,7 +84,7 @@ def _parse_duration(value: object, path: str) -> timedelta:
             f"expected an ISO-8601 duration or a number of seconds, got {show(value)}", path
         )
     if result <= timedelta(0):
-        raise ConfigError(f"a target must be a positive duration, got {show(value)}", path)
+        raise ConfigError(f"{what} must be a positive duration, got {show(value)}", path)
     return result
 
 

@@ -62,15 +62,34 @@ depth-first search, bounded without losing exactness:
   (the potentials of the min-cost flow, from shortest paths in its residual graph), so the
   bounds sharpen as the search goes and most branches close without a solve.
 
+**Shifts that nest nowhere.**  When, ordered by start, the options' ends never go down (one
+shift length, or templates that start later and end later: early, day, late and night shifts
+of one length) and the last ends within a horizon of the first, the options over each
+interval are a run of that order around the circle: the *circular ones in rows* of
+Bartholdi, Orlin and Ratliff (1980).  With ``p`` agents in all and ``Y[j]`` the agents on the
+first ``j`` options, each interval's cover is ``Y[b] - Y[a]`` (or ``p - Y[k] + Y[i]`` for a
+run that wraps), so for a fixed ``p`` the least cost is the dual of a min-cost flow and
+integral, and it is convex in ``p``: a binary search for the fewest agents that cover (up to
+the agents of the roster already found), then one for the bottom of the curve, settles the
+circle exactly in a few dozen solves of ``n`` options and about ``n * (n + arcs) / 20``
+microseconds each (within the budget below; a circle too large for it, such as a month of
+15-minute starts, is left to the search).  Its optimum is then the search's floor, and its
+roster the answer unless the search finds one as cheap on a tenth of its budget (the
+search's rosters keep a shift start's agents together).  A 24/7 day of one shift length free
+to start at any interval, up to a week of 15-minute intervals, so settles exactly in a
+second or two.
+
 A boundary that no option crosses needs no enumeration at all.  The search is exponential in
 the number of crossing options in the worst case, so it has a budget of work (a few seconds of
 it): a search that ends within it, or whose roster meets the split's bound, is exact and the
 roster says so (:attr:`Roster.gap` is 0); one that runs out returns the best roster found, and
 :attr:`Roster.gap` says how much more it may cost than the least possible (its cost minus the
 split's bound; the true distance is often smaller).  Small circles -- a day of hours, shifts
-from a few windows -- settle exactly; the how-to's week at hourly intervals settles in a
-fraction of a second, at 15-minute intervals it stops at the budget in about a second with the
-optimum found and a stated gap of under 0.5 %.  Intervals between two
+from a few windows -- settle exactly, and so does every circle whose shifts nest nowhere
+within the budget (see above): the how-to's week settles in a fraction of a second at hourly
+intervals and in under a second at 15-minute ones.  Shifts of several lengths that nest
+(a 4-hour shift inside a 9-hour one) are searched: a day of hours with wide windows may stop at
+the budget with a gap.  Intervals between two
 consecutive shift starts or ends are covered by the same shifts, so the flow has one node per
 such block rather than per interval.
 
@@ -119,6 +138,8 @@ day, so some 170 such templates fit), which keeps the weighing under a second.
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import math
 import sys
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -651,14 +672,7 @@ class _Line:
         # there, the flow being optimal), from every node at once.
         weights: list[tuple[int, int, int]] = list(g.edges(data="weight"))
         residual = weights + [(v, u, -w) for u, v, w in weights if flow[u][v]]
-        dist = [0] * (len(blocks) + 1)
-        changed = True
-        while changed:
-            changed = False
-            for u, v, w in residual:
-                if dist[u] + w < dist[v]:
-                    dist[v] = dist[u] + w
-                    changed = True
+        dist = _distances(residual, len(blocks) + 1)
         prices = [float(dist[k + 1] - dist[k]) for k in range(len(blocks))]
         return int(cost), used, prices
 
@@ -701,6 +715,193 @@ def _outwards(first: int, last: int) -> Iterator[int]:
             yield first - k
         if first + k <= last:
             yield first + k
+
+
+def _distances(arcs: Sequence[tuple[int, int, int]], size: int) -> list[int]:
+    """Shortest distances to nodes ``0 .. size - 1`` from a virtual source joined to each by
+    an arc of weight 0 (Bellman-Ford over *arcs* ``(u, v, weight)``; a min-cost flow's
+    residual graph has no negative cycle)."""
+    dist = [0] * size
+    changed = True
+    while changed:
+        changed = False
+        for u, v, w in arcs:
+            if dist[u] + w < dist[v]:
+                dist[v] = dist[u] + w
+                changed = True
+    return dist
+
+
+def _rows_solve(
+    need: Sequence[int],
+    options: Sequence[_Option],
+    costs: Sequence[int],
+    bounds: Sequence[int],
+    most: int,
+    budget: int,
+) -> tuple[tuple[list[int], int] | None, int]:
+    """An exact circle cover when the shifts nest nowhere: ``(counts, cost)``, or ``None``
+    when the options do not qualify or the budget runs out; and the work spent.
+
+    Ordered by start, the options qualify when their ends never go down (one shift length,
+    or templates that start later and end later: early, day, late and night of one length)
+    and the last ends at most a horizon after the first.  The options over each interval are
+    then a run of that order, around the circle (Bartholdi, Orlin and Ratliff's circular
+    ones in rows).  With ``p`` agents in all and ``Y[j]`` the agents on the first ``j``
+    options, each interval's cover is a difference of two ``Y`` (plus ``p`` for a run that
+    wraps), so for a fixed ``p`` the least cost is the dual of a min-cost flow, integral;
+    and that least cost is convex in ``p``.  A search for the smallest feasible ``p``, then
+    for the bottom of the curve, finds the optimum in a few dozen exact solves.
+    """
+    horizon = len(need)
+    cheapest: dict[tuple[int, int], int] = {}
+    for i, o in enumerate(options):
+        if not bounds[i]:
+            continue  # covers no interval that needs anybody
+        span = (o.start, o.start + o.length)
+        if span not in cheapest or costs[o.template] < costs[options[cheapest[span]].template]:
+            cheapest[span] = i
+    order = sorted(cheapest)
+    n = len(order)
+    if not n:
+        return ([0] * len(options), 0), 0
+    ends = [e for _, e in order]
+    if any(a > b for a, b in itertools.pairwise(ends)) or ends[-1] - horizon > ends[0]:
+        return None, 0
+    starts = [s for s, _ in order]
+    price = [costs[options[cheapest[span]].template] for span in order]
+    # The intervals' runs: Y[b] - Y[a] >= r, or Y[i] - Y[k] >= r - p around the circle
+    # (kept the tightest per pair).
+    plain: dict[tuple[int, int], int] = {}
+    wrapped: dict[tuple[int, int], int] = {}
+    for t, r in enumerate(need):
+        if not r:
+            continue
+        i = bisect.bisect_right(starts, t)
+        j = bisect.bisect_right(ends, t)
+        k = bisect.bisect_right(ends, t + horizon)
+        if k == n or k <= i:
+            a, b = j, (n if k < n else i)
+            if a >= b:
+                return None, 0  # not covered (checked before; not reached)
+            plain[(a, b)] = max(plain.get((a, b), 0), r)
+        else:
+            wrapped[(k, i)] = max(wrapped.get((k, i), 0), r)
+    weight = [0] * (n + 1)  # the objective's coefficient of each Y
+    for j, c in enumerate(price):
+        weight[j + 1] += c
+        weight[j] -= c
+    arcs = len(plain) + len(wrapped) + n + 2
+    # An exact solve of n options: about (n + 1) * (n + 1 + arcs) / 20 microseconds here.
+    per_solve = (n + 1) * (n + 1 + arcs) // 20
+    if 4 * per_solve > budget:
+        return None, 0  # too large to settle in the budget: the search alone
+    spent = [0]
+
+    def graph(p: int) -> nx.DiGraph[int]:
+        # Each constraint Y[v] - Y[u] >= low is an arc u -> v of weight -low in the dual.
+        low: dict[tuple[int, int], int] = {(j, j + 1): 0 for j in range(n)}
+        for (a, b), r in plain.items():
+            low[(a, b)] = max(low[(a, b)], r) if (a, b) in low else r
+        for (k, i), r in wrapped.items():
+            low[(k, i)] = max(low[(k, i)], r - p) if (k, i) in low else r - p
+        low[(0, n)] = max(low.get((0, n), p), p)
+        low[(n, 0)] = max(low.get((n, 0), -p), -p)
+        g: nx.DiGraph[int] = nx.DiGraph()
+        for v in range(n + 1):
+            g.add_node(v, demand=weight[v])
+        for (u, v), lo in low.items():
+            if (u, v) in plain or (u, v) in wrapped:
+                # An interval's cover may fall short at a price above any roster of p
+                # agents: the flow is never unbounded, and a cost at that price or more
+                # says that p agents cannot cover.
+                g.add_edge(u, v, weight=-lo, capacity=penalty(p))
+            else:
+                g.add_edge(u, v, weight=-lo)
+        return g
+
+    top_price = max(price)
+
+    def penalty(p: int) -> int:
+        return p * top_price + 1
+
+    memo: dict[int, tuple[int, Any] | None] = {}
+
+    def least(p: int) -> int | None:
+        """The least cost with *p* agents in all, ``None`` when they cannot cover."""
+        if p not in memo:
+            if spent[0] + per_solve > budget:
+                raise _Spent
+            spent[0] += per_solve
+            g = graph(p)
+            value, flow = nx.network_simplex(g)
+            memo[p] = None if -value >= penalty(p) else (-int(value), (g, flow))
+        found = memo[p]
+        return None if found is None else found[0]
+
+    try:
+        # At least the largest requirement, and the agent-intervals needed over the longest
+        # shift.
+        longest = max(e - s for s, e in order)
+        lo = max(max(need), -(-sum(need) // longest))
+        # The fewest agents that can cover, at most *most* (a roster's): feasibility only
+        # grows with p.
+        hi = max(lo, most)
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if least(mid) is None:
+                lo = mid + 1
+            else:
+                hi = mid
+
+        # Then the bottom of the convex curve: the first p whose next costs no less.
+        def rises(p: int) -> bool:
+            here, there = least(p), least(p + 1)
+            if here is None or there is None:
+                raise _Spent  # not reached: p covers, and so does p + 1
+            return there >= here
+
+        top = lo
+        step = 1
+        while not rises(top):
+            top += step
+            step *= 2
+        bottom = lo
+        while bottom < top:
+            mid = (bottom + top) // 2
+            if rises(mid):
+                top = mid
+            else:
+                bottom = mid + 1
+        best = bottom
+        cost = least(best)
+    except _Spent:
+        return None, spent[0]
+    found = memo[best]
+    assert found is not None
+    assert cost is not None
+    g, flow = found[1]
+    # Optimal Y: shortest distances in the residual graph, negated (complementary slackness).
+    residual = [
+        (u, v, w)
+        for u, v, w in g.edges(data="weight")
+        if "capacity" not in g[u][v] or flow[u][v] < g[u][v]["capacity"]
+    ]
+    residual += [(v, u, -w) for u, v, w in g.edges(data="weight") if flow[u][v]]
+    residual.sort()
+    dist = _distances(residual, n + 1)
+    y = [dist[0] - d for d in dist]
+    counts = [0] * len(options)
+    for j, span in enumerate(order):
+        counts[cheapest[span]] = y[j + 1] - y[j]
+    # Checked, not trusted: a cover at the cost found, or the search's way instead.
+    if any(x < 0 for x in counts) or y[n] != best:
+        return None, spent[0]
+    if sum(x * costs[o.template] for o, x in zip(options, counts, strict=True)) != cost:
+        return None, spent[0]
+    if any(c < r for c, r in zip(_coverage(horizon, options, counts), need, strict=True)):
+        return None, spent[0]
+    return (counts, cost), spent[0]
 
 
 def _solve(
@@ -757,7 +958,7 @@ def _solve(
     def remainder(extra: Sequence[int], *, budgeted: bool = False) -> Found:
         left = tuple(line.need_of(missing(extra)))
         if left not in memo:
-            if budgeted and work[0] + solve_work > _BUDGET:
+            if budgeted and work[0] + solve_work > budget:
                 # A solve that would run past the budget is not started: the search ends.
                 raise _Spent
             work[0] += solve_work
@@ -813,6 +1014,20 @@ def _solve(
             plain_counts[plain_arcs[span][1]] += n
         best = [plain[0], [], {}, plain_counts]
 
+    # Shifts that nest nowhere have an exact optimum (see _rows_solve), found with at most
+    # as many agents as the best roster so far: it is then the search's floor, and its roster
+    # the answer unless the search, on a tenth of its budget, finds one as cheap (the
+    # search's rosters keep a shift start's agents together).
+    agents = (
+        sum(best[3]) if best[3] is not None else sum(n for _, n in best[1]) + sum(best[2].values())
+    )
+    exact, spent = _rows_solve(need, options, costs, bounds, agents, _BUDGET - work[0])
+    work[0] += spent
+    budget = _BUDGET
+    if exact is not None:
+        floor = exact[1]
+        budget = min(_BUDGET, work[0] + _BUDGET // 10)
+
     # Lower bounds of a remainder from LP duality: any prices u >= 0 with sum(u over an arc)
     # <= its cost bound every remainder by sum(missing * u).  The first prices need no
     # solving; every exact solve adds its optimal ones (the latest few are kept).
@@ -826,7 +1041,7 @@ def _solve(
 
     def visit(depth: int, picks: list[tuple[int, int]], spent: int) -> Children | None:
         """Visit a node of the search: prune it, or note a roster, or return its children."""
-        if best[0] <= floor or work[0] > _BUDGET:
+        if best[0] <= floor or work[0] > budget:
             return None
         work[0] += max(horizon * (len(prices) + 2), spans)
         # Every undecided crossing option at its bound: more coverage never costs more.
@@ -859,11 +1074,11 @@ def _solve(
         root = visit(0, [], 0)
     except _Spent:
         root = None
-        work[0] = _BUDGET + 1
+        work[0] = budget + 1
     if root is not None:
         stack.append(root)
     try:
-        while stack and best[0] > floor and work[0] <= _BUDGET:
+        while stack and best[0] > floor and work[0] <= budget:
             child = next(stack[-1], None)
             if child is None:
                 stack.pop()
@@ -872,7 +1087,7 @@ def _solve(
             if children is not None:
                 stack.append(children)
     except _Spent:
-        work[0] = _BUDGET + 1
+        work[0] = budget + 1
 
     if best[3] is not None:
         counts = best[3]
@@ -880,8 +1095,10 @@ def _solve(
         counts[i] += n
     for span, n in best[2].items():
         counts[arcs[span][1]] += n
+    if exact is not None and best[0] > exact[1]:
+        return exact
     # A search that ran to its end proved its best roster optimal.
-    settled = best[0] <= floor or work[0] <= _BUDGET
+    settled = best[0] <= floor or work[0] <= budget
     return counts, best[0] if settled else floor
 
 
@@ -1101,7 +1318,8 @@ def cover(
         requirements: Agents needed per interval, whole numbers ``>= 0``, in time order; or a
             :class:`~csflow.staffing.plan.StaffingPlan`, whose scheduled heads are the
             requirements and whose intervals (equal and back to back) give *interval* and
-            *origin*.  A plan's heads already include its shrinkage, and the templates'
+            *origin* (an *origin* given with it must be the plan's start, the same instant,
+            in the zone meant).  A plan's heads already include its shrinkage, and the templates'
             breaks are then taken out of them again: give such a plan a shrinkage *without*
             the breaks the templates place (training and absence only), or templates without
             breaks when its shrinkage includes them -- else breaks count twice and
@@ -1134,7 +1352,7 @@ def cover(
             agents but that no template covers (named in the message, with the templates
             left unused and why), a wrapping horizon that is
             not a whole number of days (path ``wraps``), a horizon that runs into the year
-            10000 (path ``origin``), costs that need more than 30 significant digits together,
+            10000 or, with a plan, an origin other than its start (path ``origin``), costs that need more than 30 significant digits together,
             such as ``8`` and ``1e-320`` (path ``templates[k].cost``, the finest), or a
             roster whose cost overflows a float (path ``templates``).
 
@@ -1181,6 +1399,17 @@ def cover(
                     f"requirements.intervals[{i}].scheduled_heads",
                 )
         interval = step
+        if origin is not None:
+            require_aware(origin, "origin", ConfigError)
+            # The same instant, in a zone of the caller's choosing (a plan of fixed offsets
+            # rostered in the desk's zone): another instant would move every requirement.
+            if instant_us(origin, "origin") != instant_us(rows[0].start, "start"):
+                raise ConfigError(
+                    f"'origin' {show(origin)} is not the plan's start {show(rows[0].start)}: "
+                    "the plan's intervals would be rostered at other times; leave 'origin' "
+                    "out, or give the same instant in the zone meant",
+                    "origin",
+                )
         origin = rows[0].start if origin is None else origin
     else:
         need = _requirements(requirements)

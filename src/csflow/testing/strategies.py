@@ -315,4 +315,5 @@ def desk_configs(draw: st.DrawFn) -> DeskConfig:
         teams=teams,
         capacity=capacity,
         survey_delay=draw(st.sampled_from([None, timedelta(minutes=30)])),
+        close_solved_after=draw(st.sampled_from([None, timedelta(hours=1)])),
     )
