@@ -17,6 +17,15 @@ Every agent holds two emails (its email capacity), so 100,000 email tickets wait
 are the scans one writes without indexes: pick the best eligible agent by looking at every
 agent, and the best eligible waiting ticket by looking at every waiting ticket.
 
+A second section times a batch (``Router.plan_batch``, greedy, the default score): agents
+coming back at once to a backlog, every agent free with three chat slots and twice as many
+chat tickets waiting as the slots (what the default ``limit=`` considers).  Its figure is the
+cost per decision (one ticket given to one agent) as a ratio against the floor timed in turns
+with it: one ``heappush`` plus one ``heappop`` on a bare heap of as many tuples as the batch
+considers tickets.  The target is at most ``BATCH_TARGET_RATIO``× the floor at 1,600 agents,
+growing no more than ``BATCH_MAX_GROWTH``× from 100: the cost follows the decisions, not the
+(ticket, agent) pairs, which grow with the square of the batch.
+
 Run with ``python -m benchmarks routing``.
 """
 
@@ -37,6 +46,9 @@ WAITING = 100_000
 AGENT_COUNTS = (100, 1_000, 10_000)
 TARGET_RATIO = 10.0  # × one bare heapq push + pop on WAITING items, same run
 MAX_GROWTH = 2.0
+BATCH_AGENTS = (100, 400, 1_600)
+BATCH_TARGET_RATIO = 60.0  # × one bare heapq push + pop on as many items as tickets considered
+BATCH_MAX_GROWTH = 2.0
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 NOW = T0 + timedelta(hours=1)
 LANGS = (("id",), ("en",), ("id", "en"))
@@ -175,8 +187,73 @@ def _scan_best_ticket(router: Router, agent_id: str) -> Callable[[], object]:
     return step
 
 
+def _batch_router(n: int) -> Router:
+    """*n* free agents (three chat slots each) and twice as many chat tickets as slots."""
+    r = Router([TicketQueue("main")], pool=AgentPool(), strategies=(LongestIdle(),))
+    for i in range(n):
+        r.add_agent(_agent(i), at=T0 + timedelta(microseconds=i), presence="available", pull=False)
+    for j in range(6 * n):
+        assert r.submit(_ticket(j, "chat"), at=T0, route=False) is None
+    return r
+
+
+def _plan_step(router: Router) -> Callable[[], object]:
+    nows = _nows()
+
+    def step() -> object:
+        return router.plan_batch(at=next(nows), channel="chat")
+
+    return step
+
+
+def batch_section(sizes: tuple[int, ...] = BATCH_AGENTS) -> None:
+    """Print the cost of a greedy batch per decision, against a bare heapq push + pop."""
+    section(
+        f"Batch assignment, greedy (target ≤ {BATCH_TARGET_RATIO:g}× one bare heapq push + pop "
+        f"per decision at {sizes[-1]:,} agents, ≤ {BATCH_MAX_GROWTH:g}× growth from {sizes[0]:,})"
+    )
+    ratios: dict[int, float] = {}
+    for n in sizes:
+        router = _batch_router(n)
+        plan = router.plan_batch(at=NOW, channel="chat")
+        decisions = len(plan.pairs)
+        floor_step = _heapq_push_pop(plan.tickets)
+        for _ in range(20_000):
+            floor_step()
+        figures = interleaved_per_call(
+            {"floor": floor_step, "plan": _plan_step(router)},
+            number={"floor": 5_000, "plan": 1},
+            rounds=5,
+            warmup=1,
+        )
+        per_decision = figures["plan"] / decisions
+        ratios[n] = per_decision / figures["floor"]
+        pairs = plan.tickets * n
+        print_table(
+            [
+                (f"heapq push + pop, {plan.tickets:,} items", figures["floor"], "the floor"),
+                (
+                    f"batch of {plan.tickets:,} tickets, {n:,} agents",
+                    per_decision,
+                    f"per decision ({decisions:,}); {figures['plan'] / pairs * 1e9:,.0f} ns "
+                    f"per (ticket, agent) of {pairs:,}",
+                ),
+            ],
+            unit="per unit",
+            ratio_label="× floor",
+        )
+    lo, hi = sizes[0], sizes[-1]
+    growth = ratios[hi] / ratios[lo]
+    ok = ratios[hi] <= BATCH_TARGET_RATIO and growth <= BATCH_MAX_GROWTH
+    print(
+        f"batch decision: {ratios[hi]:.1f}× one bare heapq push + pop at {hi:,} agents, "
+        f"{growth:.2f}× growth from {lo:,} ({'meets' if ok else 'MISSES'} the target)"
+    )
+
+
 def main() -> None:
-    """Print decision costs for 100, 1,000 and 10,000 agents with 100,000 waiting."""
+    """Print decision costs for 100, 1,000 and 10,000 agents with 100,000 waiting, then a
+    batch's cost per decision for 100 to 1,600 agents."""
     section(
         f"Routing decision with {WAITING:,} tickets waiting (target ≤ {TARGET_RATIO:g}× one "
         f"bare heapq push + pop at 10,000 agents, ≤ {MAX_GROWTH:g}× growth from 100)"
@@ -234,6 +311,7 @@ def main() -> None:
             f"{label}: {ratio:.2f}× one bare heapq push + pop at {hi:,} agents, "
             f"{growth:.2f}× growth from {lo:,} ({verdict} the target)"
         )
+    batch_section()
 
 
 if __name__ == "__main__":

@@ -91,7 +91,7 @@ def value_of(cmd: NamedCommand) -> Command:
     args = list(cmd.args)
     if cls.method == "set_priority":
         args[1] = Priority.parse(args[1]).name.lower()
-    return cls(*args, at=cmd.at)
+    return cls(*args, at=cmd.at, **cmd.kwargs)
 
 
 def buildable(cmd: NamedCommand) -> Command | None:

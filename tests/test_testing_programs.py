@@ -203,12 +203,14 @@ def test_programs_reach_every_command_and_event_of_the_indonesian_desk() -> None
     # Derandomized, the draws still differ between a run of this file and of the whole suite
     # (Hypothesis mixes in constants from the modules loaded): the floors leave room for that
     # (measured: 63-71% assigned, 42-60% resolved, the rarest kind in 35-54 programs; the share
-    # assigned fell as kinds that take work back -- update_agent, requeue -- joined the mix).
+    # assigned fell as kinds that take work back -- update_agent, requeue -- joined the mix,
+    # and again once a held call-back is given back about one step in five: 64% assigned and
+    # 45% resolved for this file alone, 52% assigned in the whole suite).
     rare = {k: kinds[k] for k in sorted(reachable) if kinds[k] < len(programs) / 8}
     assert not rare, f"command kinds accepted in under an eighth of the programs: {rare}"
     assert not {k: kinds[k] for k in GOODWILL_KINDS if kinds[k]}, "goodwill without a policy"
-    assert assigned >= 0.55, f"only {assigned:.0%} of submitted tickets were assigned"
-    assert resolved >= 0.35, f"only {resolved:.0%} of submitted tickets were resolved"
+    assert assigned >= 0.45, f"only {assigned:.0%} of submitted tickets were assigned"
+    assert resolved >= 0.3, f"only {resolved:.0%} of submitted tickets were resolved"
     assert events >= REACHABLE_EVENTS, f"never occurred: {sorted(REACHABLE_EVENTS - events)}"
 
 

@@ -1318,6 +1318,9 @@ def summarize(
     The events are read once, in order, with constant work per event, so *events* may be a
     generator over a long simulation.  A desk returns its events in time order; the totals
     do not depend on how different tickets' events interleave, the queue-length series does.
+    Each event must come once, and each ticket's events in the order the desk returned them:
+    events carry no id that tells a repeat from a new event, so a repeated event counts
+    again (a ``TicketResolved`` delivered twice is two resolutions).
     The module notes say exactly what each event counts for.
 
     Args:

@@ -66,6 +66,7 @@ from csflow.rules.context import STANDARD_FIELDS, ticket_context
 from csflow.rules.loader import field_is_known
 from csflow.rules.ruleset import RuleSet
 from csflow.rules.syntax import (
+    MAX_ITEMS,
     SEGMENT_RE,
     AllOf,
     AnyOf,
@@ -101,6 +102,12 @@ POLICY_FIELDS: Final = STANDARD_FIELDS | frozenset({"event", "metric"}) | _PLACE
 """Every field a policy's rules may use (``"x.*"``: any key under ``x``), for
 ``known_fields``: what a desk's escalation context holds (the triage policies' context holds
 the :data:`~csflow.rules.STANDARD_FIELDS`)."""
+
+#: The longest text a policy's answer may give: a :class:`PolicyResult`'s ``reason``, an
+#: :class:`Escalation`'s names to notify and tags.  The desk writes them into events and
+#: snapshots, whose readers hold each string to 65,536 characters (a ticket's reason joins
+#: the rules' reason and up to three policies').
+_MAX_POLICY_TEXT: Final = 4096
 
 ESCALATION_POLICY_FAILED: Final = "the escalation policy failed: "
 """How :attr:`SlaEscalated.skipped <csflow.events.SlaEscalated.skipped>` begins when the
@@ -271,7 +278,10 @@ class PolicyResult(Generic[T_co]):
 
     Args:
         value: The decision (a priority, a queue name, a ranked tuple of agents ...).
-        reason: A sentence a person can read.
+        reason: A sentence a person can read, of at most 4,096 characters: the desk writes
+            it into events (``TicketQueued.reason``, ``SlaEscalated.reason``) and snapshots,
+            whose readers hold text to a bound, so it refuses a longer one as it refuses any
+            other malformed answer.
         rule: The name of the rule that decided, when one did.
     """
 
@@ -297,6 +307,12 @@ def _names_of(what: str, value: Iterable[str]) -> tuple[str, ...]:
     for item in items:
         if not isinstance(item, str) or not item:
             raise ConfigError(f"escalation {what} must be non-empty names, got {show(item)}")
+        if len(item) > _MAX_POLICY_TEXT:
+            # The desk writes them into events and snapshots, whose readers would refuse it.
+            raise ConfigError(
+                f"escalation {what} must be names of at most {_MAX_POLICY_TEXT:,} characters, "
+                f"got {show(item)}"
+            )
         names.append(item)
     return tuple(names)
 
@@ -424,6 +440,22 @@ def _check_name_list(rules: RuleSet, key: str) -> None:
             raise ConfigError(
                 f"{show(key)} must be a name or a list of names, got {show(value)}", path
             )
+
+
+def _check_distinct(rules: RuleSet, key: str, what: str) -> None:
+    """At most :data:`~csflow.rules.syntax.MAX_ITEMS` different names under *key* in all the
+    rules: each rule's list is bounded, but one warning or breach may match every rule, and
+    the escalation carries them all (and its tags stay on the ticket)."""
+    seen: set[str] = set()
+    for path, value in _rule_paths(rules, key):
+        for name in value if isinstance(value, tuple) else (value,):
+            seen.add(name)
+            if len(seen) > MAX_ITEMS:
+                raise ConfigError(
+                    f"the escalation rules name more than {MAX_ITEMS} different {what} "
+                    f"(at most {MAX_ITEMS}), got {show(name)} too",
+                    path,
+                )
 
 
 def _comparisons(cond: Condition | None, path: str) -> Iterator[tuple[str, Comparison]]:
@@ -592,15 +624,20 @@ class RuleEscalationPolicy:
 
     Rules see ``event`` (``"warning"`` / ``"breach"``) and ``metric`` besides the ticket's
     fields, and at a desk where the ticket is (``queue``, ``team``, ``agent``, ``state``,
-    ``tags``) and the customer's recent ``contacts.*`` (see :class:`PolicyContext`).  Actions: ``priority`` (raise to; the highest any matched rule asks for),
-    ``queue`` (move to; merged by the rule set's mode), ``notify`` and ``tags`` (a name or a
-    list of names, collected from every matched rule in order).
+    ``tags``) and the customer's recent ``contacts.*`` (see :class:`PolicyContext`).
+    Actions: ``priority`` (raise to; the highest any matched rule asks for), ``queue`` (move
+    to; merged by the rule set's mode), ``notify`` and ``tags`` (a name or a list of names,
+    collected from every matched rule in order, each once).  The rules name at most 1000
+    different people or teams to notify, and 1000 different tags, in all: one warning or
+    breach may match every rule, and its escalation carries them all.
 
     Args:
         rules: A :class:`~csflow.rules.RuleSet`, or rule mappings (loaded in ``"all"`` mode).
 
     Raises:
-        ConfigError: The rules are malformed or an action has a value of the wrong kind.
+        ConfigError: The rules are malformed, an action has a value of the wrong kind, or
+            the rules name more than 1000 different people to notify or tags (at the rule
+            that names one too many).
     """
 
     rules: RuleSet = attrs.field(converter=_all)
@@ -659,6 +696,8 @@ class RuleEscalationPolicy:
         _check_names(self.rules, "queue")
         _check_name_list(self.rules, "notify")
         _check_name_list(self.rules, "tags")
+        _check_distinct(self.rules, "notify", "people or teams to notify")
+        _check_distinct(self.rules, "tags", "tags")
 
     def __call__(self, context: PolicyContext, /) -> PolicyResult[Escalation]:
         """The escalation for *context* (empty when no rule asks for one), and why.

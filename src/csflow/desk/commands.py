@@ -27,7 +27,7 @@ routing depends on it.)  A host whose timer ticks often keeps its journal short 
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, ClassVar, Final
 
@@ -43,7 +43,7 @@ from csflow.desk.serialisation import (
     ticket_from_dict,
     ticket_to_dict,
 )
-from csflow.errors import ConfigError
+from csflow.errors import ConfigError, CsflowError
 from csflow.model import AgentProfile, Priority, Ticket
 
 if TYPE_CHECKING:
@@ -89,6 +89,8 @@ COMMAND_VERSION: Final = 1
 #: do not already hold it shorter (a supervisor's name), so that every command it applied can
 #: be journaled and replayed.
 _MAX_TEXT: Final = 4096
+#: The least int amount with more digits than a journal row's string holds.
+_TOO_MANY_DIGITS: Final = 10**_MAX_TEXT
 
 
 def _text(value: object, path: str, *, optional: bool = False) -> Any:
@@ -113,7 +115,23 @@ def _amount_text(value: object) -> str:
     # Amounts travel as exact decimal strings; a float cannot hold most amounts exactly.
     if isinstance(value, bool) or not isinstance(value, Decimal | int | str):
         raise ConfigError(f"amount must be a Decimal, an int or a string, got {show(value)}")
+    if isinstance(value, int) and abs(value) >= _TOO_MANY_DIGITS:
+        # No journal row holds it; and ``str`` of an int past 4,300 digits raises ValueError.
+        raise ConfigError(
+            f"expected an amount of at most {_MAX_TEXT:,} characters, got {show(value)}",
+            "amount",
+        )
     return str(value)
+
+
+def _instant(value: datetime) -> object:
+    """What a command's equality compares of its ``at``: the instant (as its journal row
+    writes it), so a command read back equals the one written, even one whose ``at`` falls in
+    its zone's repeated hour (which Python compares unequal to any datetime in another zone)."""
+    try:
+        return instant_us(value, "at")
+    except CsflowError:  # an ``at`` set behind attrs' back: compared as it is
+        return value
 
 
 @attrs.frozen
@@ -122,6 +140,9 @@ class Command:
 
     Attributes:
         at: When (aware, in years 1 to 9999 in UTC); written in UTC by :meth:`to_dict`.
+            Equality and hashing compare it as an instant: a command read back from its row
+            equals the command written, also when its ``at`` falls in its zone's repeated
+            hour (where Python's ``==`` between datetimes of two zones is ``False``).
 
     Raises:
         CalendarError: *at* is naive or not a datetime (as the desk's methods raise), when the
@@ -140,7 +161,7 @@ class Command:
     #: that every value built reads back.
     texts: ClassVar[tuple[str, ...] | None] = None
 
-    at: datetime = attrs.field(kw_only=True, validator=_aware_at)
+    at: datetime = attrs.field(kw_only=True, validator=_aware_at, eq=_instant)
 
     def __attrs_post_init__(self) -> None:
         for a in self.args if self.texts is None else self.texts:
@@ -175,15 +196,33 @@ class Command:
         return cls(at=at, **fields)
 
 
+def _profile(value: object) -> None:
+    if not isinstance(value, AgentProfile):
+        raise ConfigError(f"expected an AgentProfile, got {show(value)}", "profile")
+
+
 @attrs.frozen
 class AddAgent(Command):
-    """:meth:`Desk.add_agent`."""
+    """:meth:`Desk.add_agent`.
+
+    Raises:
+        ConfigError: When the value is built (as for every command): a *profile* that is not
+            an :class:`~csflow.model.AgentProfile` (path ``profile``), a *presence* or a
+            *routing_profile* (``None`` aside) that is not a string :func:`command_from_dict`
+            reads back (path ``presence``, ``routing_profile``).
+    """
 
     method: ClassVar[str] = "add_agent"
 
     profile: AgentProfile
     presence: str = "offline"
     routing_profile: str | None = None
+
+    def __attrs_post_init__(self) -> None:
+        # Refused when built, so that every value built writes a journal row that reads back.
+        _profile(self.profile)
+        _text(self.presence, "presence")
+        _text(self.routing_profile, "routing_profile", optional=True)
 
     def apply(self, desk: DeskHost) -> list[Event]:
         return desk.add_agent(
@@ -227,8 +266,7 @@ class UpdateAgent(Command):
 
     def __attrs_post_init__(self) -> None:
         # Refused when built, so that every value built writes a journal row that reads back.
-        if not isinstance(self.profile, AgentProfile):
-            raise ConfigError(f"expected an AgentProfile, got {show(self.profile)}", "profile")
+        _profile(self.profile)
         _text(self.routing_profile, "routing_profile", optional=True)
 
     def apply(self, desk: DeskHost) -> list[Event]:
@@ -267,13 +305,33 @@ class RemoveAgent(Command):
     agent_id: str
 
 
+def _ticket_instant(value: Ticket) -> object:
+    """What a ``Submit``'s equality compares of its ticket: the ticket with its creation
+    instant in UTC, as the row writes it (see :attr:`Command.at`)."""
+    try:
+        return attrs.evolve(value, created_at=value.created_at.astimezone(UTC))
+    except (AttributeError, TypeError, ValueError, OverflowError, CsflowError):
+        return value  # not a ticket (set behind attrs' back): compared as it is
+
+
 @attrs.frozen
 class Submit(Command):
-    """:meth:`Desk.submit`."""
+    """:meth:`Desk.submit`.
+
+    Equality compares the ticket's ``created_at`` as an instant, as :attr:`Command.at`.
+
+    Raises:
+        ConfigError: When the value is built (as for every command): a *ticket* that is not
+            a :class:`~csflow.model.Ticket` (path ``ticket``).
+    """
 
     method: ClassVar[str] = "submit"
 
-    ticket: Ticket
+    ticket: Ticket = attrs.field(eq=_ticket_instant)
+
+    def __attrs_post_init__(self) -> None:
+        if not isinstance(self.ticket, Ticket):
+            raise ConfigError(f"expected a Ticket, got {show(self.ticket)}", "ticket")
 
     def apply(self, desk: DeskHost) -> list[Event]:
         return desk.submit(self.ticket, at=self.at)

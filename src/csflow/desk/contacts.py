@@ -321,7 +321,13 @@ class ContactMemory:
                 del self._open[customer]
 
     def summary(
-        self, customer: str, ticket_id: str, at_us: int, last_agent: str | None
+        self,
+        customer: str,
+        ticket_id: str,
+        at_us: int,
+        last_agent: str | None,
+        *,
+        now_us: int | None = None,
     ) -> ContactSummary:
         """*customer*'s contacts at *at_us*, as told about its ticket *ticket_id* (``""``: as
         told about the customer, no ticket of it).
@@ -334,7 +340,10 @@ class ContactMemory:
         count is of the contacts within the window, this ticket included even when its own
         contact has left the window (it waited longer) or the memory, at most
         ``max_contacts``.  Without a ticket, the count is of the contacts within the window
-        up to *at_us* (none after it), and the previous contact is the newest of them.
+        up to *at_us* (none after it), and the previous contact is the newest of them; with
+        *now_us* (the desk's instant), of those still within the window at *now_us* too: an
+        earlier *at_us* does not count contacts that had left the window by then, which the
+        memory may forget at any time and a snapshot does not keep.
         """
         horizon = at_us - self._window
         q = self._customers.get(customer) or []
@@ -342,7 +351,8 @@ class ContactMemory:
         if not ticket_id:
             # Asked about an earlier instant than the last contact: what came after it is not
             # yet a contact then.
-            until = [c[0] for c in q if horizon < c[0] <= at_us]
+            kept = horizon if now_us is None else max(horizon, now_us - self._window)
+            until = [c[0] for c in q if kept < c[0] <= at_us]
             previous = until[-1] if until else None
             count = len(until)
         else:

@@ -1265,8 +1265,10 @@ class Desk:
 
         Raises:
             UnknownTicketError: No such ticket.
-            InvalidTransitionError: The ticket is not closed or abandoned, or a goodwill
-                request on it still awaits a supervisor's answer.
+            InvalidTransitionError: The ticket is not closed or abandoned (a solved ticket
+                whose ``close_solved_after`` ran out before *at* is forgotten once
+                :meth:`advance` has returned its close), or a goodwill request on it still
+                awaits a supervisor's answer.
         """
         guard = self._guard
         if guard is not None and not guard.busy:
@@ -1274,9 +1276,18 @@ class Desk:
         t = self._time(at)
         r = self._rec(ticket_id)
         if r.state not in FORGETTABLE:
+            closing = r.closing if r.state is _SOLVED else None
+            # A solved ticket whose close_solved_after ran out closed then, but its
+            # TicketClosed is still to be returned (by advance): forgotten now, it never would.
+            late = (
+                ""
+                if closing is None or closing >= t
+                else f" (it closed at {utc(closing).isoformat()}, when its close_solved_after "
+                "ran out: advance to then first, which returns the close)"
+            )
             raise InvalidTransitionError(
                 f"cannot forget ticket {show(ticket_id)}: it is {r.state}; only closed or "
-                "abandoned tickets can be forgotten"
+                f"abandoned tickets can be forgotten{late}"
             )
         waiting = () if self._goodwill is None else self._goodwill.pending_on(ticket_id)
         if waiting:
@@ -1346,6 +1357,12 @@ class Desk:
         """*customer_id*'s recent contacts as the desk remembers them at *at* (default: the
         desk's last instant), or ``None`` when the desk remembers no contacts.
 
+        The count is of the contacts within the ``contacts`` window up to *at*.  The desk
+        remembers contacts for one window back from its own instant, so asked about an
+        earlier *at* it counts only those still within the window at its instant too (a
+        contact that has left it is forgotten, and a snapshot does not keep it): the answer
+        is the same from a desk restored from the desk's snapshot.
+
         Raises:
             ConfigError: *customer_id* is not a string (customers' ids are), checked whether
                 or not the desk remembers contacts.
@@ -1359,7 +1376,9 @@ class Desk:
             return None
         t = self._now if at is None else instant_us(at, "at")
         last = self._last_agent.get(customer_id)
-        return self._contacts.summary(customer_id, "", t, None if last is None else last[0])
+        return self._contacts.summary(
+            customer_id, "", t, None if last is None else last[0], now_us=self._now
+        )
 
     @_command
     def grant_goodwill(
@@ -1894,9 +1913,13 @@ class Desk:
         src = self._escalation_source(r)
         graph = self.config.escalation
         if graph is not None and src is not None and not graph.can_escalate(src, team):
+            # A team of the desk that the graph leaves out (reached by transfer only)
+            # escalates to no team.
+            outside = src not in graph.teams
+            allowed = [] if outside else list(graph.targets(src))
+            why = f" (the escalation graph has no team {show(src)})" if outside else ""
             raise InvalidTransitionError(
-                f"team {show(src)} may not escalate to {show(team)}; allowed: "
-                f"{show(list(graph.targets(src)))}"
+                f"team {show(src)} may not escalate to {show(team)}; allowed: {show(allowed)}{why}"
             )
         if src == team:
             raise InvalidTransitionError(

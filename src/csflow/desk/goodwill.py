@@ -135,7 +135,9 @@ def parse_amount(
             f"{what} must be a Decimal, an int or a decimal string (never a float), "
             f"got {show(value)}"
         )
-    text = value if isinstance(value, str) else str(value)
+    # (An int is left to the range check: one below MAX_AMOUNT is short, and ``str`` of an
+    # int past 4,300 digits raises ValueError.)
+    text = "" if isinstance(value, int) else value if isinstance(value, str) else str(value)
     if len(text) > MAX_AMOUNT_CHARS:
         raise ConfigError(
             f"{what} must be written in at most {MAX_AMOUNT_CHARS} characters, got {show(value)}"

@@ -44,7 +44,7 @@ clocks, whatever ``timers.sla`` lists: ties fire in order of submission), the su
 checked against its ticket, see :meth:`Timers.load_state
 <csflow.desk.timers.Timers.load_state>`), the close heap the same way (``timers.closes``,
 written only when a solved ticket waits to be closed; dropped under a config that closes
-nothing), the pool's signature memberships and agent heaps,
+nothing, but for one due before the snapshot's instant), the pool's signature memberships and agent heaps,
 the queues' groups and delay views, the owners' sets, the open tickets per customer.
 
 Every ticket and agent is checked against the config's declared names, as ``submit`` and

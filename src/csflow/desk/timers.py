@@ -326,7 +326,9 @@ class Timers:
         snapshots without one) likewise, checked the same way (the ticket is solved, its
         last resolution no later than the timer).  They follow the config the desk is
         restored under: with *close_after* ``None`` (its ``close_solved_after``, in µs) they
-        are checked and dropped; otherwise a solved ticket without one (solved under a config
+        are checked and dropped, but for one due before the snapshot's instant *now* (its
+        ticket closed then, as a command at *now* would have found: the next advance fires
+        it); otherwise a solved ticket without one (solved under a config
         that closed nothing) is given one *close_after* after the snapshot's instant *now*,
         in order of submission.
 
@@ -360,7 +362,9 @@ class Timers:
                     self.arm_survey(d, r)
                 elif kind == "closes":
                     live = _check_timer(r, d, where, "close")  # (checked, even to be dropped)
-                    if live and close_after is not None:
+                    # Without close_after only an overdue timer stays: its ticket closed at
+                    # its instant, before the snapshot's (the change came too late for it).
+                    if live and (close_after is not None or d < now):
                         self.arm_close(d, r)
         for r in tickets.values():
             if r.sla is not None:

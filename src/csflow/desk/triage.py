@@ -23,7 +23,7 @@ from csflow.desk.config import DeskConfig
 from csflow.desk.names import extra_skills
 from csflow.errors import ConfigError
 from csflow.model import Priority, SkillRequirement, Ticket
-from csflow.policies import PolicyContext, PolicyResult
+from csflow.policies import _MAX_POLICY_TEXT, PolicyContext, PolicyResult
 from csflow.rules import RuleSet, ticket_context
 
 __all__ = ["Triage", "policy_answer", "triage"]
@@ -118,7 +118,7 @@ def _rule_skills(
 
 def policy_answer(result: object, what: str) -> PolicyResult[Any]:
     """*result*, which the *what* (``"priority policy"`` ...) returned, if it is a
-    :class:`~csflow.policies.PolicyResult` with a string reason.
+    :class:`~csflow.policies.PolicyResult` with a string reason of at most 4,096 characters.
 
     Raises:
         ConfigError: Anything else, naming it (a bare priority, ``None`` ...).
@@ -126,6 +126,12 @@ def policy_answer(result: object, what: str) -> PolicyResult[Any]:
     if not isinstance(result, PolicyResult) or not isinstance(result.reason, str):
         raise ConfigError(
             f"the {what} must return a PolicyResult(value, reason), got {show(result)}"
+        )
+    if len(result.reason) > _MAX_POLICY_TEXT:
+        # The reason goes into events and the snapshot, whose readers would refuse it.
+        raise ConfigError(
+            f"the {what}'s reason must be at most {_MAX_POLICY_TEXT:,} characters, got "
+            f"{show(result.reason)}"
         )
     return result
 

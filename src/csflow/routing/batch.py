@@ -30,12 +30,22 @@ choices are considered.
   the agent serves the ticket's queue, then the ticket's key) and gives each ticket not
   given yet to the free agent scoring highest, ties going as the router's strategy chain
   would send a ticket (:class:`~csflow.routing.strategies.LongestIdle` by default, with
-  the tickets the plan gave so far counted): one pass, whose cost grows with the
-  tickets times the free agents tied for each -- every (ticket, agent) pair is scored, some
-  tens of thousands a second in pure Python: 250 tickets and 250 interchangeable agents take
-  a couple of seconds, 1,000 of each half a minute or more.  Keep batches to what
-  ``limit=`` bounds (the default considers twice the free slots).  No agent is
-  given a ticket while one earlier in its line, among those considered, is given to nobody.
+  the tickets the plan gave so far counted).  No agent is given a ticket while one earlier
+  in its line, among those considered, is given to nobody.
+
+  With :func:`default_batch_score`, greedy scores no pair one by one: the score depends on
+  the agent only through its routing profile (the ticket's rank) and its fit for the
+  ticket's signature, so the free agents fall into *classes* (one routing profile, one
+  signature, one fit), each kept in a heap by the ticket's strategy key, and a decision is a
+  few heap operations on the best class of each routing profile that serves the ticket.
+  The tickets are read once per queue and signature, whichever agents' lines they are in.
+  The cost follows the decisions, not the (ticket, agent) pairs: some 30 times one bare
+  ``heapq`` push and pop per ticket given, whatever the batch's size (1,600 agents with
+  three slots each and 9,600 tickets waiting: a tenth to a fifth of a second), plus
+  a strategy key per free agent and signature (again after each ticket it is given).  A
+  score of your own may depend on anything the agent shows, so it is called once per
+  (ticket, agent) pair, and the batch costs what the score costs times the pairs: keep such
+  batches to what ``limit=`` bounds (the default considers twice the free slots).
 * ``method="optimal"`` solves a minimum-cost maximum flow (networkx) from tickets to agent
   slots: it assigns as many tickets as any plan can -- never fewer than greedy -- and among
   such plans takes one of the highest summed score (with :func:`default_batch_score`, one
@@ -188,23 +198,34 @@ def make_plan(
         g: {s.queue: (s.priority, s.delay_us) for level in lv for s in level}
         for g, lv in levels.items()
     }
-    ranks = _ranks(tickets, {ag.group for ag in agents}, served, at_us)
-    edges = _edges(pool, tickets, slots, served, at_us)
-    if method == "optimal" and len(edges) > MAX_OPTIMAL_PAIRS:
-        raise ConfigError(
-            f"an optimal batch of {len(tickets)} tickets and {len(agents)} agents has "
-            f"{len(edges):,} (ticket, agent) pairs, more than {MAX_OPTIMAL_PAIRS:,}: pass a "
-            "smaller limit= or use method='greedy'"
-        )
-    weights = {
-        (i, ag.id): _checked(score, ag, tickets[i][1], ranks[ag.group][i]) for _, i, ag in edges
-    }
-    if method == "greedy":
+    groups = {ag.group for ag in agents}
+    if method == "greedy" and score is default_batch_score:
+        # The default score depends on the agent only through its group (the rank) and its
+        # fit for the ticket's signature: no pair needs scoring one by one.
         weight = pool.capacity.weights.get(c, 1)
-        pairs = _greedy(slots, tickets, edges, weights, chain_of, at_us, weight)
+        pairs, total_score = _greedy_classes(
+            pool, tickets, slots, served, groups, chain_of, at_us, weight
+        )
     else:
-        pairs = _optimal(agents, slots, edges, weights)
-    total_score = sum(weights[pair] for pair in pairs)
+        if method == "optimal":
+            n_pairs = _count_pairs(pool, tickets, slots, served, at_us)
+            if n_pairs > MAX_OPTIMAL_PAIRS:
+                raise ConfigError(
+                    f"an optimal batch of {len(tickets)} tickets and {len(agents)} agents "
+                    f"has {n_pairs:,} (ticket, agent) pairs, more than "
+                    f"{MAX_OPTIMAL_PAIRS:,}: pass a smaller limit= or use method='greedy'"
+                )
+        ranks = _ranks(tickets, groups, served, at_us)
+        edges = _edges(pool, tickets, slots, served, at_us)
+        weights = {
+            (i, ag.id): _checked(score, ag, tickets[i][1], ranks[ag.group][i]) for _, i, ag in edges
+        }
+        if method == "greedy":
+            weight = pool.capacity.weights.get(c, 1)
+            pairs = _greedy(slots, tickets, edges, weights, chain_of, at_us, weight)
+        else:
+            pairs = _optimal(agents, slots, edges, weights)
+        total_score = sum(weights[pair] for pair in pairs)
     ordered = tuple(
         (tickets[i][1].ticket_id, aid)
         for i, aid in sorted(pairs, key=lambda pair: tickets[pair[0]][1].key)
@@ -252,22 +273,60 @@ def _visible(
         seen, n = len(got), 2 * n
 
 
-def _line(
-    ag: AgentRecord, queues: Mapping[str, TicketQueue], levels: Levels, c: str, at_us: int
-) -> Iterator[tuple[QueuedTicket, str]]:
-    """The tickets *ag* may take, in the order it would pull them: ``(entry, queue name)``."""
-    sigs = ag.sigs.get(c)
-    if not sigs:
-        return
-    for level in levels:
-        streams = [
-            _visible(queues[s.queue], s.queue, sigs, s.delay_us, at_us)
-            for s in level
-            if queues[s.queue].channel_groups.get(c)
-        ]
-        # Queues of one priority compete by key; equal keys (queues with counters of
-        # their own) go to the queue listed first, as when an agent pulls.
-        yield from heapq.merge(*streams, key=lambda pair: pair[0].key)
+class _Stream:
+    """The tickets of one signature in one queue that waited a slot's delay, in service
+    order, read once for the whole batch: its head is the first one not chosen yet."""
+
+    __slots__ = ("_chosen", "_head", "_it")
+
+    def __init__(self, it: Iterator[tuple[QueuedTicket, str]], chosen: Mapping[str, object]):
+        self._it = it
+        self._chosen = chosen
+        self._head = next(it, None)
+
+    def head(self) -> tuple[QueuedTicket, str] | None:
+        """The first ticket not chosen yet (passed tickets stay chosen: nothing unchooses)."""
+        h, chosen = self._head, self._chosen
+        while h is not None and h[0].ticket_id in chosen:
+            h = self._head = next(self._it, None)
+        return h
+
+
+#: A line's heap entry: ``(key, place of the queue in its level, ticket id, head, stream)``.
+_Head = tuple[tuple[int, int, int], int, str, QueuedTicket, _Stream]
+
+
+class _Line:
+    """The line of the agents of one routing profile eligible for the same signatures: each
+    level's streams merged by key (equal keys: the queue listed first, then the ticket id,
+    as in a queue's own heap), one level after the other."""
+
+    __slots__ = ("_heap", "_levels")
+
+    def __init__(self, levels: list[list[tuple[int, _Stream]]]) -> None:
+        self._levels = levels[::-1]  # popped from the end, first level last
+        self._heap: list[_Head] = []
+
+    def first(self) -> tuple[QueuedTicket, str] | None:
+        """The first ticket of the line not chosen yet, or ``None``."""
+        heap = self._heap
+        while True:
+            while heap:
+                _, place, _, entry, stream = heap[0]
+                h = stream.head()
+                if h is None:
+                    heapq.heappop(heap)
+                elif h[0] is not entry:  # the stream moved on: the next ticket of it
+                    heapq.heapreplace(heap, (h[0].key, place, h[0].ticket_id, h[0], stream))
+                else:
+                    return h
+            if not self._levels:
+                return None
+            for place, stream in self._levels.pop():
+                h = stream.head()
+                if h is not None:
+                    heap.append((h[0].key, place, h[0].ticket_id, h[0], stream))
+            heapq.heapify(heap)
 
 
 def _choose(
@@ -281,21 +340,51 @@ def _choose(
 ) -> list[tuple[str, QueuedTicket]]:
     """The tickets the batch considers, ``(queue name, entry)``: in rounds, each agent (in
     joining order) adds, once per free slot, the first ticket of its line not chosen yet,
-    until *limit* are chosen or no line has one more."""
+    until *limit* are chosen or no line has one more.
+
+    An agent's line is its routing profile's queues by priority, each queue's tickets of the
+    signatures the agent is eligible for.  Each (queue, signature, delay) is read once, as a
+    stream shared by every line it is part of; agents of one routing profile eligible for the
+    same signatures share one line.  Sharing changes nothing: a stream only ever passes
+    tickets chosen already, and an agent only ever takes the first ticket of its line not
+    chosen yet.
+    """
     chosen: dict[str, tuple[str, QueuedTicket]] = {}
-    active = [(ag, _line(ag, queues, levels[ag.group], c, at_us)) for ag in agents]
+    streams: dict[tuple[str, Signature, int], _Stream] = {}
+    lines: dict[tuple[str, frozenset[Signature]], _Line] = {}
+    active: list[tuple[AgentRecord, _Line]] = []
+    for ag in agents:
+        sigs = frozenset(ag.sigs.get(c, ()))
+        line = lines.get((ag.group, sigs))
+        if line is None:
+            parts: list[list[tuple[int, _Stream]]] = []
+            for level in levels[ag.group] if sigs else ():
+                part = []
+                for place, slot in enumerate(level):
+                    q = queues[slot.queue]
+                    if not q.channel_groups.get(c):
+                        continue
+                    for sig in sigs:
+                        k = (slot.queue, sig, slot.delay_us)
+                        stream = streams.get(k)
+                        if stream is None:
+                            read = _visible(q, slot.queue, {sig: None}, slot.delay_us, at_us)
+                            stream = streams[k] = _Stream(read, chosen)
+                        part.append((place, stream))
+                parts.append(part)
+            line = lines[(ag.group, sigs)] = _Line(parts)
+        active.append((ag, line))
     while active and len(chosen) < limit:
         still = []
         for ag, line in active:
             got = 0
             while got < slots[ag.id] and len(chosen) < limit:
-                found = next(line, None)
+                found = line.first()
                 if found is None:
                     break
                 e, name = found
-                if e.ticket_id not in chosen:
-                    chosen[e.ticket_id] = (name, e)
-                    got += 1
+                chosen[e.ticket_id] = (name, e)
+                got += 1
             else:
                 still.append((ag, line))
         active = still
@@ -352,6 +441,153 @@ def _edges(
         found.sort(key=lambda edge: edge[2].order)  # joining order, whatever the groups
         edges.extend(found)
     return edges
+
+
+def _count_pairs(
+    pool: AgentPool,
+    tickets: list[tuple[str, QueuedTicket]],
+    slots: Mapping[str, int],
+    served: Mapping[str, Mapping[str, tuple[int, int]]],
+    at_us: int,
+) -> int:
+    """How many edges :func:`_edges` would list (counted per signature and group)."""
+    free: dict[tuple[Signature, str], int] = {}
+    n = 0
+    for qname, e in tickets:
+        sig = e.signature
+        st = pool.register(sig)
+        for g, members in st.members.items():
+            if _serves(served[g], qname, e, at_us) is None:
+                continue
+            k = (sig, g)
+            m = free.get(k)
+            if m is None:
+                m = free[k] = sum(1 for aid in members if aid in slots)
+            n += m
+    return n
+
+
+#: A class's heap entry: ``(strategy key, joining order, stamp, agent)``; stale when the
+#: agent's stamp moved on, dead when the agent has no slot left.
+_Entry = tuple[tuple[int, ...], int, int, AgentRecord]
+
+
+def _greedy_classes(
+    pool: AgentPool,
+    tickets: list[tuple[str, QueuedTicket]],
+    slots: Mapping[str, int],
+    served: Mapping[str, Mapping[str, tuple[int, int]]],
+    groups: set[str],
+    chain_of: Callable[[str], Chain],
+    at_us: int,
+    weight: int,
+) -> tuple[list[tuple[int, str]], int]:
+    """:func:`_greedy` under :func:`default_batch_score`, without scoring pair by pair: the
+    pairs ``(ticket index, agent id)`` and their summed score.
+
+    The default score of a pair is the same for every agent of one routing profile with the
+    same fit (capped at 999) for the ticket's signature: such agents form a *class*, kept in
+    a heap by the ticket's strategy key (as the plan leaves the agent), then joining order.
+    A ticket's best free agent is then the top of the best non-empty class of each group
+    that serves it: a few heap operations a decision instead of a look at every pair.  A
+    given agent is pushed again, with its new key, into every class heap it is in (its old
+    entries go stale), so no strategy needs to be monotone.
+    """
+    left = dict(slots)
+    given: dict[str, int] = {}
+    turns: dict[str, int] = {}
+    stamps: dict[str, int] = dict.fromkeys(slots, 0)
+    # Agent id -> (heap, chain, signature) for every class heap it is in.
+    heaps_of: dict[str, list[tuple[list[_Entry], Chain, Signature]]] = {}
+    # (signature, group, chain) -> its classes ``[capped fit, heap]``, lowest fit first.
+    classes: dict[tuple[Signature, str, Chain], list[tuple[int, list[_Entry]]]] = {}
+
+    def build(sig: Signature, g: str, chain: Chain) -> list[tuple[int, list[_Entry]]]:
+        st = pool.register(sig)  # registered already: a ticket waits under it
+        wanted = tuple(r.skill for r in sig.skills)
+        by_fit: dict[int, list[_Entry]] = {}
+        for ag in st.members.get(g, {}).values():
+            aid = ag.id
+            if not left.get(aid):
+                continue
+            skills = ag.profile.skills
+            fit = min(sum(skills.get(skill, 0) for skill in wanted), 999)
+            state = _Planned(ag, sig.channel, given.get(aid, 0), weight, turns.get(aid, 0), at_us)
+            heap = by_fit.setdefault(fit, [])
+            heap.append((chain.key(state, sig), ag.order, stamps[aid], ag))
+            heaps_of.setdefault(aid, []).append((heap, chain, sig))
+        for heap in by_fit.values():
+            heapq.heapify(heap)
+        return sorted(by_fit.items(), key=lambda item: item[0])
+
+    # The decisions in line order: (priority, key, ticket index, the groups serving it there).
+    blocks: list[tuple[int, tuple[int, int, int], int, list[str]]] = []
+    for i, (qname, e) in enumerate(tickets):
+        at_priority: dict[int, list[str]] = {}
+        for g in groups:
+            p = _serves(served[g], qname, e, at_us)
+            if p is not None:
+                at_priority.setdefault(p, []).append(g)
+        blocks.extend((p, e.key, i, gs) for p, gs in at_priority.items())
+    blocks.sort(key=lambda block: (block[0], block[1], block[2]))
+
+    # A group serves a ticket at one priority: its blocks, in this order, are its line, and
+    # a ticket's rank for it is how many of them came before (as _ranks counts).
+    seen = dict.fromkeys(groups, 0)
+    done: set[int] = set()
+    pairs: list[tuple[int, str]] = []
+    total = 0
+    pop, push = heapq.heappop, heapq.heappush
+    for _, _, i, gs in blocks:
+        ranks = []
+        for g in gs:
+            ranks.append(seen[g])
+            seen[g] += 1
+        if i in done:
+            continue
+        e = tickets[i][1]
+        sig = e.signature
+        chain = chain_of(e.ticket_id)
+        top = -1
+        tied: list[list[_Entry]] = []
+        for g, rank in zip(gs, ranks, strict=True):
+            cls = classes.get((sig, g, chain))
+            if cls is None:
+                cls = classes[(sig, g, chain)] = build(sig, g, chain)
+            while cls:
+                heap = cls[-1][1]
+                while heap and (not left[heap[0][3].id] or heap[0][2] != stamps[heap[0][3].id]):
+                    pop(heap)  # dead (no slot left) or stale (pushed again since)
+                if heap:
+                    break
+                cls.pop()  # a class whose agents are all full stays empty
+            if not cls:
+                continue
+            value = 1_000_000_000 + (999 - min(rank, 999)) * 1_000 + cls[-1][0]
+            if value > top:
+                top, tied = value, [cls[-1][1]]
+            elif value == top:
+                tied.append(cls[-1][1])
+        if not tied:
+            continue
+        first = tied[0][0]
+        for heap in tied[1:]:  # one agent each: (key, joining order) tells them apart
+            if heap[0][:2] < first[:2]:
+                first = heap[0]
+        ag = first[3]
+        aid = ag.id
+        left[aid] -= 1
+        n_given = given[aid] = given.get(aid, 0) + 1
+        turn = turns[aid] = _PLANNED_TURN + len(pairs)
+        stamp = stamps[aid] = stamps[aid] + 1
+        done.add(i)
+        pairs.append((i, aid))
+        total += top
+        if left[aid]:
+            for heap, ch, sg in heaps_of.get(aid, ()):
+                state = _Planned(ag, sg.channel, n_given, weight, turn, at_us)
+                push(heap, (ch.key(state, sg), ag.order, stamp, ag))
+    return pairs, total
 
 
 class _Planned:

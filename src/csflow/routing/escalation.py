@@ -6,6 +6,7 @@ validated networkx ``DiGraph``), and how many hand-overs a ticket may have
 from __future__ import annotations
 
 from collections.abc import Container, Iterable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from typing import Literal
 
 import attrs
@@ -21,7 +22,10 @@ __all__ = ["EscalationGraph", "HandOver", "TransferLedger", "TransferPolicy"]
 
 
 def _to_team_list(value: object, path: str) -> list[str]:
-    if isinstance(value, str) or not isinstance(value, Iterable):
+    # A set's order changes from run to run (string hashes are salted), and a mapping's keys
+    # are rarely what was meant: the order of teams matters (the first entry team is where a
+    # desk escalates from, and the order shows in messages and in DeskConfig.to_dict).
+    if isinstance(value, str | Mapping | AbstractSet) or not isinstance(value, Iterable):
         raise ConfigError(f"must be a list of team names, got {show(value)}", path)
     out = list(value)
     for i, t in enumerate(out):
@@ -36,13 +40,16 @@ class EscalationGraph:
     """Teams and who may escalate to whom, as a validated networkx ``DiGraph``.
 
     Args:
-        teams: Every team.
+        teams: Every team, in order (a list, a tuple or another ordered iterable: a set or a
+            mapping is refused, since its order is not the one meant).
         edges: ``(from_team, to_team)`` escalations allowed.
-        entry: Where tickets start (the front line); every team must be reachable from them.
+        entry: Where tickets start (the front line), in order, as *teams*; every team must
+            be reachable from them.
 
     Raises:
-        ConfigError: Unknown teams, duplicate teams, a cycle, or an unreachable team; the
-            error's path names the offending part (``edges[2]``, ``teams[4]``).
+        ConfigError: Unknown teams; a team, an entry team or an edge listed twice; a cycle;
+            an unreachable team; the error's path names the offending part (``edges[2]``,
+            ``teams[4]``).
 
     Two graphs are equal when they list the same teams and entry teams in the same order and
     each team may escalate to the same teams in the same order: the first entry team is
@@ -77,10 +84,14 @@ class EscalationGraph:
         entry_list = _to_team_list(entry, "entry")
         if not entry_list:
             raise ConfigError("at least one entry team is required, got []", "entry")
+        entered: set[str] = set()
         for i, t in enumerate(entry_list):
             if t not in seen:
                 raise ConfigError(f"unknown team {show(t)}", f"entry[{i}]")
-        if isinstance(edges, str | Mapping) or not isinstance(edges, Iterable):
+            if t in entered:
+                raise ConfigError(f"team {show(t)} listed twice", f"entry[{i}]")
+            entered.add(t)
+        if isinstance(edges, str | Mapping | AbstractSet) or not isinstance(edges, Iterable):
             raise ConfigError(f"must be a list of (from, to) pairs, got {show(edges)}", "edges")
         edge_list = list(edges)
         paths = (
@@ -95,6 +106,8 @@ class EscalationGraph:
             for t in (src, dst):
                 if not isinstance(t, str) or t not in seen:
                     raise ConfigError(f"unknown team {show(t)}; known: {show(team_list)}", path)
+            if graph.has_edge(src, dst):
+                raise ConfigError(f"edge {show(src)} -> {show(dst)} listed twice", path)
             graph.add_edge(src, dst)
         try:
             cycle = nx.find_cycle(graph)
@@ -120,7 +133,9 @@ class EscalationGraph:
     def from_dict(cls, data: Mapping[str, object]) -> EscalationGraph:
         """Load from plain data: ``{"teams": [...], "entry": [...], "edges": {...}}``.
 
-        ``edges`` maps a team to the teams it may escalate to (or is a list of pairs).
+        ``edges`` maps a team to the teams it may escalate to (or is a list of pairs).  Teams,
+        entry teams and each team's targets are lists (a set or a mapping is refused: see the
+        constructor).
 
         Raises:
             ConfigError: Anything malformed, with its path.
@@ -144,7 +159,7 @@ class EscalationGraph:
                 for i, dst in enumerate(_to_team_list(dsts, f"edges.{src}")):
                     edges.append((src, dst))
                     paths.append(f"edges.{src}[{i}]")
-        elif isinstance(raw, Iterable) and not isinstance(raw, str):
+        elif isinstance(raw, Iterable) and not isinstance(raw, str | AbstractSet):
             for i, pair in enumerate(raw):
                 if not (
                     isinstance(pair, Sequence) and not isinstance(pair, str) and len(pair) == 2
@@ -384,7 +399,8 @@ class TransferLedger:
         return {t: n for t, n in self._counts.items() if t in kept}
 
     def load_state(self, data: object, known: Container[str], path: str = "transfers") -> None:
-        """Set the counts :meth:`to_state` wrote (tickets must be *known*).
+        """Set the counts :meth:`to_state` wrote (tickets must be *known*), in place of the
+        ledger's own: a ticket missing from *data* has had no hand-over.
 
         Every count is checked before any is set: when it raises, the ledger is unchanged.
 
@@ -400,4 +416,4 @@ class TransferLedger:
                 raise ConfigError(
                     f"expected a count of a known ticket, got {show(n)}", f"{path}.{tid}"
                 )
-        self._counts.update(data)
+        self._counts = dict(data)

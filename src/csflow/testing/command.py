@@ -28,17 +28,23 @@ DESK_COMMANDS: Final[tuple[str, ...]] = tuple(sorted(c.method for c in COMMANDS.
 
 @attrs.frozen
 class Command:
-    """One desk command: ``Command("submit", at, ticket)``, ``Command("reply", at, "t1", "sari")``.
+    """One desk command: ``Command("submit", at, (ticket,))``, ``Command("reply", at, ("t1",
+    "sari"))``, ``Command("update_agent", at, (profile,), {"routing_profile": "finance"})``.
 
     Attributes:
         name: A :class:`~csflow.desk.Desk` method (``submit``, ``advance``, ``set_presence`` ...).
         at: When.
         args: Its positional arguments.
+        kwargs: Its keyword arguments other than ``at`` (``routing_profile`` and ``presence``
+            of ``add_agent``, ``routing_profile`` of ``update_agent``); a mapping of
+            argument names to values, empty by default.  Not hashed (a command with keyword
+            arguments is still hashable); compared.
     """
 
     name: str
     at: datetime
     args: tuple[Any, ...] = ()
+    kwargs: Mapping[str, Any] = attrs.field(factory=dict, hash=False)
 
     def apply(self, desk: Desk) -> list[Event]:
         """Run the command on *desk* and return its events.
@@ -54,8 +60,9 @@ class Command:
             The events of the command.
 
         Raises:
-            InvalidTransitionError: *name* is not a desk command, or *args* do not fit its
-                parameters (too many, too few).
+            InvalidTransitionError: *name* is not a desk command, or *args* and *kwargs* do
+                not fit its parameters (too many, too few, an unknown keyword, ``at`` among
+                the keywords).
             CsflowError: Whatever the command raises.
         """
         if not isinstance(self.name, str) or self.name not in DESK_COMMANDS:
@@ -66,14 +73,26 @@ class Command:
             raise InvalidTransitionError(
                 f"desk command {self.name!r}: args must be a tuple of arguments, got {self.args!r}"
             )
+        kwargs = self.kwargs
+        if not isinstance(kwargs, Mapping) or not all(isinstance(k, str) for k in kwargs):
+            raise InvalidTransitionError(
+                f"desk command {self.name!r}: kwargs must be a mapping of argument names to "
+                f"values, got {kwargs!r}"
+            )
+        if "at" in kwargs:
+            raise InvalidTransitionError(
+                f"desk command {self.name!r}: 'at' is the command's own instant, not one of "
+                f"its kwargs {dict(kwargs)!r}"
+            )
         method = getattr(desk, self.name)
         try:
-            inspect.signature(method).bind(*self.args, at=self.at)
+            inspect.signature(method).bind(*self.args, at=self.at, **kwargs)
         except TypeError as exc:
+            shown = f"{self.args!r} and {dict(kwargs)!r}" if kwargs else repr(self.args)
             raise InvalidTransitionError(
-                f"desk command {self.name!r} does not take the arguments {self.args!r}: {exc}"
+                f"desk command {self.name!r} does not take the arguments {shown}: {exc}"
             ) from None
-        result: list[Event] = method(*self.args, at=self.at)
+        result: list[Event] = method(*self.args, at=self.at, **kwargs)
         return result
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from csflow._text import show
-from csflow._time import instant_us
+from csflow._time import duration_us, instant_us
 from csflow.desk import Desk
 from csflow.errors import ConfigError, InvariantError
 from csflow.events import (
@@ -19,6 +19,9 @@ from csflow.events import (
     GoodwillGranted,
     GoodwillRequested,
     TicketAssigned,
+    TicketClosed,
+    TicketReopened,
+    TicketResolved,
     TicketStatusChanged,
     TicketTransferred,
 )
@@ -171,6 +174,42 @@ def _check_goodwill(desk: Desk) -> None:
                 raise InvariantError(f"goodwill request {rid!r} was never answered but awaits none")
 
 
+def _check_closes(desk: Desk) -> None:
+    after = desk.config.close_solved_after
+    now = desk.now
+    wake = desk.next_wakeup()
+    overdue_us = None
+    if after is not None and now is not None and (wake is None or wake > now):
+        # Every timer due by now has fired: a close that is due is one that was lost.
+        overdue_us = instant_us(now, "now") - duration_us(after, "close_solved_after")
+    for tid in desk.tickets():
+        # A history may start late (a snapshot restored without one): "reopened" is known
+        # only from a reopening it shows.
+        solved: TicketResolved | None = None
+        reopened = False
+        for e in desk.history(tid):
+            if isinstance(e, TicketResolved):
+                solved, reopened = e, False
+            elif isinstance(e, TicketReopened):
+                solved, reopened = None, True
+            elif isinstance(e, TicketClosed):
+                if reopened:
+                    raise InvariantError(
+                        f"ticket {tid!r} closed at {e.at} after it was reopened, not solved"
+                    )
+                solved = None
+        if (
+            overdue_us is not None
+            and solved is not None
+            and desk.ticket(tid).state == "solved"
+            and instant_us(solved.at, "at") <= overdue_us
+        ):
+            raise InvariantError(
+                f"ticket {tid!r} solved at {solved.at} is still solved at {now}: "
+                f"close_solved_after ({after}) ran out without closing it"
+            )
+
+
 def check_invariants(desk: Desk) -> None:
     """Check the desk's contract by brute force; raise :class:`InvariantError` if broken.
 
@@ -204,6 +243,13 @@ def check_invariants(desk: Desk) -> None:
        grants and approvals before it counted, to no more than its tier's limit per ticket
        (in the policy's currency: a grant in another currency, from before an accepted
        config change, starts the total afresh and is held to no limit of this policy).
+    5. A solved ticket closes by itself under ``close_solved_after``
+       (:class:`~csflow.desk.DeskConfig`), and only a solved one closes: in each ticket's
+       history, a :class:`~csflow.events.TicketClosed` follows a resolution with no
+       reopening between; and, unless a timer is already due that the host has not advanced
+       past, no ticket is still ``solved`` once its last resolution there is
+       ``close_solved_after`` old.  (A desk restored under a config with a shorter window
+       than its snapshot's keeps the snapshot's close instants: check it once they passed.)
 
     Args:
         desk: The desk to check.
@@ -306,6 +352,7 @@ def check_invariants(desk: Desk) -> None:
         if rules.budget is not None and load > rules.budget:
             raise InvariantError(f"agent {aid!r} load {load} over budget {rules.budget}")
     _check_goodwill(desk)
+    _check_closes(desk)
     now = desk.now
     # A routing timer the host has not advanced past may be what keeps work waiting (a
     # relaxation step, an overflow delay, a preferred-agent hold); SLA and survey timers never

@@ -101,7 +101,9 @@ def _source(value: object) -> str:
 def _describe(step: Step) -> str:
     # The command as source to paste into a replay test, then what the desk made of it.
     cmd = step.command
-    args = f", {_source(cmd.args)}" if cmd.args else ""
+    args = f", {_source(cmd.args)}" if cmd.args or cmd.kwargs else ""
+    if cmd.kwargs:
+        args += f", {_source(dict(cmd.kwargs))}"
     code = f"Command({cmd.name!r}, {cmd.at!r}{args})"
     if step.error is not None:
         return f"{code}  # refused: {type(step.error).__name__}: {step.error}"

@@ -24,6 +24,14 @@ resolutions were rated, what each ticket has been granted, which ticket a pendin
 on -- the driver keeps from the events of the commands it applies (so commands a test applies
 to :attr:`CommandDriver.desk` directly leave it behind).
 
+Keyword arguments are drawn too (:attr:`Command.kwargs <csflow.testing.command.Command.kwargs>`):
+when the configuration has several routing profiles, an agent now and then joins, or is
+moved by ``update_agent``, under one named by ``routing_profile`` rather than its team's; some
+agents join already available (``presence``).  A call-back an agent holds is often given back
+(``requeue``: its customer did not pick up).  Under ``close_solved_after`` nothing is drawn to
+keep a solved ticket open: the time steps (overnight, the next timer, the weekend) run past
+resolutions' windows, and the desk closes those tickets by itself.
+
 A tunable share of steps (*refusals*) draws any command kind with arbitrary arguments, so the
 refusal paths ("a command that raises has changed nothing") are tested too.  Every other
 command is drawn to be accepted: a desk that refuses one (a policy that raises for some
@@ -124,8 +132,8 @@ _WEIGHTS: Final[dict[str, int]] = {
     "set_sla_policy": 2,
     "transfer": 2,
     "escalate": 2,
-    "request_callback": 4,
-    "requeue": 2,
+    "request_callback": 5,
+    "requeue": 3,
     "abandon": 3,
     "reopen": 3,
     "close": 3,
@@ -305,7 +313,8 @@ class CommandDriver:
         teams = sorted(self.desk.config.teams)
         src = v.team if v.team is not None or graph is None else graph.entry[0]
         if graph is not None and src is not None:
-            return list(graph.targets(src))
+            # A team the graph leaves out (reached by transfer only) escalates to no team.
+            return list(graph.targets(src)) if src in graph.teams else []
         return [t for t in teams if t != src]
 
     def possible(self, kind: str) -> bool:
@@ -476,6 +485,15 @@ class CommandDriver:
             teams=teams,
         )
 
+    def _routing_profile(self, draw: Draw, profile: AgentProfile) -> dict[str, Any]:
+        # Now and then an agent is put under a routing profile by name (the keyword argument
+        # of add_agent and update_agent), not the one its first team's would give it: a
+        # specialist lent to another queue, say.  Only when there is a choice to make.
+        names = [p.name for p in self.desk.config.routing_profiles]
+        if len(names) < 2 or draw(st.integers(0, 2)) < 2:
+            return {}
+        return {"routing_profile": draw(st.sampled_from(names))}
+
     def _teams_serving(self, queue: str) -> list[str]:
         config = self.desk.config
         profiles = {p.name: {s.queue for s in p.queues} for p in config.routing_profiles}
@@ -531,10 +549,16 @@ class CommandDriver:
         if kind == "add_agent":
             profile = self._new_agent(draw)
             self._agents += 1
-            out = [Command("add_agent", now, (profile,))]
+            kwargs = self._routing_profile(draw, profile)
             if draw(st.integers(0, 9)) < 9:  # agents come online (most of them at once)
-                out.append(Command("set_presence", now, (profile.id, "available")))
-            return out
+                if draw(st.integers(0, 3)) == 3:  # logging in available (presence=)
+                    kwargs["presence"] = "available"
+                    return [Command("add_agent", now, (profile,), kwargs)]
+                return [
+                    Command("add_agent", now, (profile,), kwargs),
+                    Command("set_presence", now, (profile.id, "available")),
+                ]
+            return [Command("add_agent", now, (profile,), kwargs)]
         if kind == "advance":
             return [Command("advance", now)]
         if kind == "update_agent":
@@ -546,7 +570,7 @@ class CommandDriver:
             for channel, n in desk.agent(aid).counts.items():
                 capacity[channel] = max(drawn.capacity.get(channel, 0), n)
             profile = attrs.evolve(drawn, id=aid, capacity=capacity)
-            return [Command("update_agent", now, (profile,))]
+            return [Command("update_agent", now, (profile,), self._routing_profile(draw, profile))]
         if kind in ("set_presence", "remove_agent"):
             resting = [a for a in desk.agents() if not desk.agent(a).routable]
             # Work waits: someone comes back (most of the time).
@@ -651,14 +675,18 @@ class CommandDriver:
         if kind == "submit":
             ticket = self._new_ticket(draw)
             return [Command(kind, now, (attrs.evolve(ticket, id=tid),))]
-        if kind == "add_agent":
-            return [Command(kind, now, (AgentProfile(aid, capacity={"chat": 1}),))]
+        if kind in ("add_agent", "update_agent"):
+            # add_agent: maybe a known id; update_agent: maybe unknown, maybe below the
+            # agent's load; either maybe under a routing profile the desk does not have.
+            profiles = [p.name for p in self.desk.config.routing_profiles]
+            kwargs = {}
+            if draw(st.integers(0, 3)) == 3:
+                kwargs["routing_profile"] = draw(st.sampled_from([*profiles[:1], "nowhere"]))
+            return [Command(kind, now, (AgentProfile(aid, capacity={"chat": 1}),), kwargs)]
         if kind == "advance":
             return [Command(kind, now)]
         if kind == "remove_agent":
             return [Command(kind, now, (aid,))]
-        if kind == "update_agent":  # maybe unknown, maybe below the agent's load
-            return [Command(kind, now, (AgentProfile(aid, capacity={"chat": 1}),))]
         if kind == "set_presence":
             state = draw(st.sampled_from([*self.vocabulary.presence, "gone"]))
             return [Command(kind, now, (aid, state))]
@@ -707,6 +735,11 @@ class CommandDriver:
                     # The more tickets are with agents, the more often they are worked on, so
                     # tickets travel their whole life within a short program.
                     weight += (3 if kind == "reply" else 5) * len(self._ticket_targets(kind))
+                if kind == "requeue":
+                    # A call-back whose customer did not pick up is given back soon: the more
+                    # the agents hold, the more often (a held ticket of another kind, rarely).
+                    calls = sum(v.callback for v in self._ticket_targets(kind))
+                    weight += 16 * min(calls, 2)
                 if kind == "set_presence" and self.desk.waiting_count():
                     weight += 2 if routable else 10
                 if kind in ("approve_goodwill", "decline_goodwill"):

@@ -189,6 +189,7 @@ class Story:
         languages: str | Iterable[str] = (),
         teams: str | Iterable[str] = (),
         presence: str = "available",
+        routing_profile: str | None = None,
         **capacity: int,
     ) -> list[Event]:
         """An agent logs in with capacity per channel (``chat=3, email=2``).
@@ -202,6 +203,8 @@ class Story:
             teams: Its teams, a name or a collection of names (the first, by name, with a
                 routing profile decides its profile).
             presence: Its presence when it joins.
+            routing_profile: The routing profile it works under, when not its team's
+                (``add_agent``'s ``routing_profile``).
             **capacity: Channel name -> how many tickets of it the agent may hold.
 
         Returns:
@@ -223,7 +226,12 @@ class Story:
             capacity=cap,
             teams=teams,
         )
-        return self._run(clock, lambda at: self.desk.add_agent(profile, at=at, presence=presence))
+        return self._run(
+            clock,
+            lambda at: self.desk.add_agent(
+                profile, at=at, presence=presence, routing_profile=routing_profile
+            ),
+        )
 
     def customer_opens(
         self,
@@ -292,8 +300,10 @@ class Story:
         """
         return self._run(clock, lambda at: self.desk.resolve(ticket_id, agent_id, at=at))
 
-    def do(self, clock: str, command: str, *args: Any) -> list[Event]:
-        """Any desk command: ``story.do("09:05", "escalate", "t1", "finance")``.
+    def do(self, clock: str, command: str, /, *args: Any, **kwargs: Any) -> list[Event]:
+        """Any desk command: ``story.do("09:05", "escalate", "t1", "finance")``, with its
+        keyword arguments too: ``story.do("09:05", "update_agent", profile,
+        routing_profile="finance")``.
 
         Returns:
             The step's events.
@@ -301,7 +311,7 @@ class Story:
         Raises:
             CsflowError: The step is malformed or the desk refuses the command.
         """
-        return self._run(clock, lambda at: Command(command, at, args).apply(self.desk))
+        return self._run(clock, lambda at: Command(command, at, args, kwargs).apply(self.desk))
 
     def wait_until(self, clock: str) -> list[Event]:
         """Let time pass to *clock*, firing what is due.
