@@ -25,10 +25,12 @@ from csflow.model import AgentProfile, Customer, Ticket, Tier
 __all__ = [
     "ALWAYS_OPEN",
     "FRONT_AND_BACK",
+    "FRONT_FIN_TECH",
     "OFFICE_DAYS",
     "SEED_ESCALATION",
     "SEED_TEAMS",
     "SEED_TIERS",
+    "THREE_TEAMS",
     "VIP_RULE",
     "ProgramStep",
     "busy_desk",
@@ -63,6 +65,30 @@ SEED_ESCALATION: dict[str, Any] = {
     "teams": ["front", "technical", "finance"],
     "entry": ["front"],
     "edges": {"front": ["technical", "finance"]},
+}
+
+
+#: Three teams, each on a queue and routing profile of its own (the simulator's escalation
+#: and sweep tests); desks add an escalation graph, transfers or triage by merging.
+THREE_TEAMS: dict[str, Any] = {
+    "queues": [{"name": "front"}, {"name": "tech"}, {"name": "fin"}],
+    "routing_profiles": [
+        {"name": "front", "queues": ["front"]},
+        {"name": "tech", "queues": ["tech"]},
+        {"name": "fin", "queues": ["fin"]},
+    ],
+    "teams": {
+        "front": {"queue": "front", "routing_profile": "front"},
+        "tech": {"queue": "tech", "routing_profile": "tech"},
+        "fin": {"queue": "fin", "routing_profile": "fin"},
+    },
+}
+#: An escalation graph over :data:`THREE_TEAMS`: the front line escalates to finance only,
+#: finance to tech, so an escalation from the front line to tech is refused mid-run.
+FRONT_FIN_TECH: dict[str, Any] = {
+    "teams": ["front", "tech", "fin"],
+    "entry": ["front"],
+    "edges": {"front": ["fin"], "fin": ["tech"]},
 }
 
 

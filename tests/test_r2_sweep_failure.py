@@ -12,27 +12,13 @@ import pytest
 from csflow.errors import ConfigError
 from csflow.sim import Scenario, mmc_scenario, run_scenario
 from csflow.sweep import run_sweep
+from desks import FRONT_FIN_TECH, THREE_TEAMS
 
 # A desk whose triage picks the queue, so that where tickets wait is only known during the
 # run, and whose escalation graph lets the front line escalate to "fin" only: the desk
 # refuses the first escalation mid-run.
-_DESK: dict[str, Any] = {
-    "queues": [{"name": "front"}, {"name": "tech"}, {"name": "fin"}],
-    "routing_profiles": [
-        {"name": "front", "queues": ["front"]},
-        {"name": "tech", "queues": ["tech"]},
-        {"name": "fin", "queues": ["fin"]},
-    ],
-    "teams": {
-        "front": {"queue": "front", "routing_profile": "front"},
-        "tech": {"queue": "tech", "routing_profile": "tech"},
-        "fin": {"queue": "fin", "routing_profile": "fin"},
-    },
-    "escalation": {
-        "teams": ["front", "tech", "fin"],
-        "entry": ["front"],
-        "edges": {"front": ["fin"], "fin": ["tech"]},
-    },
+_DESK: dict[str, Any] = THREE_TEAMS | {
+    "escalation": FRONT_FIN_TECH,
     "triage": [
         {"name": "all", "when": {"field": "channel", "eq": "chat"}, "then": {"queue": "front"}}
     ],

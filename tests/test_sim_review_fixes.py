@@ -25,6 +25,7 @@ from csflow.errors import ConfigError, InvalidTransitionError, UndeclaredNameErr
 from csflow.events import AgentPresenceChanged, Event, TicketQueued
 from csflow.sim import AgentGroup, Scenario, Shift, SimConfig, simulate
 from csflow.sweep import run_sweep
+from desks import FRONT_FIN_TECH, THREE_TEAMS
 
 START = "2026-03-16T00:00:00+00:00"
 T0 = datetime(2026, 3, 16, tzinfo=UTC)
@@ -338,24 +339,8 @@ def test_names_that_never_reach_the_desk_are_not_refused() -> None:
 
 # -- 4. escalations the desk refuses -----------------------------------------------------------
 
-_TEAMS: dict[str, Any] = {
-    "queues": [{"name": "front"}, {"name": "tech"}, {"name": "fin"}],
-    "routing_profiles": [
-        {"name": "front", "queues": ["front"]},
-        {"name": "tech", "queues": ["tech"]},
-        {"name": "fin", "queues": ["fin"]},
-    ],
-    "teams": {
-        "front": {"queue": "front", "routing_profile": "front"},
-        "tech": {"queue": "tech", "routing_profile": "tech"},
-        "fin": {"queue": "fin", "routing_profile": "fin"},
-    },
-}
-_GRAPH = {
-    "teams": ["front", "tech", "fin"],
-    "entry": ["front"],
-    "edges": {"front": ["fin"], "fin": ["tech"]},
-}
+_TEAMS = THREE_TEAMS
+_GRAPH = FRONT_FIN_TECH
 _ESCALATING: dict[str, Any] = _with(
     duration="PT2H",
     escalations=[

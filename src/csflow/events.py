@@ -207,7 +207,18 @@ class TicketEscalated(DeskEvent):
 
 @attrs.frozen
 class TransferLimitReached(DeskEvent):
-    """A hand-over would exceed ``max_transfers``: refused, or allowed and flagged."""
+    """A hand-over went past ``max_transfers`` and was let through, flagged.
+
+    The transfer policy's ``on_limit: "flag"`` lets it through.  (Under ``"refuse"`` the desk
+    raises :class:`~csflow.errors.TransferLimitError`, changes nothing and emits no event, so
+    a desk's ``refused`` is always ``False``; the field stays for the wire format and for
+    hosts that record a refusal themselves.)
+
+    Attributes:
+        transfers: The hand-overs the ticket has had, this one included.
+        limit: The policy's ``max_transfers``.
+        refused: Whether the hand-over was refused (see above).
+    """
 
     transfers: int
     limit: int
