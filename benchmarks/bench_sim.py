@@ -3,7 +3,10 @@
 The same queue in each: c agents, Poisson arrivals at 0.9c Erlang (180 Erlang at c=200), AHT
 6 min, one FIFO queue.  csflow runs a real Desk (routing, queues, and with "SLA on" the SLA
 clocks, warnings and the agent's first reply) through ``csflow.sim``; SimPy uses a
-``Resource``; Ciw a one-node network.  Then csflow's cost per customer from c=20 to c=1000.
+``Resource``; Ciw a one-node network.  Beside them, the floor of the desk's contract
+(:mod:`benchmarks._sim_floor`: the same commands, events, SLA clocks and report through a desk
+with none of the features), which says how much of the gap to the peers the contract itself
+takes.  Then csflow's cost per customer from c=20 to c=1000.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from datetime import timedelta
 from typing import Any
 
 from benchmarks._common import Row, print_table, section
+from benchmarks._sim_floor import run_floor
 from csflow.sim import mmc_scenario, run_scenario
 
 AHT_S = 360.0
@@ -25,6 +29,12 @@ def _csflow(c: int, load: float, n: int, *, sla: bool) -> float:
     sc = mmc_scenario(c, load, timedelta(seconds=AHT_S), customers=n, seed=1, sla=sla)
     t = time.perf_counter()
     run_scenario(sc)
+    return (time.perf_counter() - t) / n
+
+
+def _floor(c: int, load: float, n: int) -> float:
+    t = time.perf_counter()
+    run_floor(c, load, n, AHT_S)
     return (time.perf_counter() - t) / n
 
 
@@ -90,16 +100,24 @@ def main() -> None:
         if secs:
             print(f"  {label:<32} {1 / secs:10,.0f} customers/s")
     section("Throughput against the peers as the desk grows (0.9c Erlang): ratios in one run")
-    print(f"{'c':>6}  {'full/SimPy':>10}  {'full/Ciw':>8}  {'no SLA/SimPy':>12}")
+    print(
+        f"{'c':>6}  {'full/SimPy':>10}  {'full/Ciw':>8}  {'no SLA/SimPy':>12}  "
+        f"{'floor/SimPy':>11}  {'full/floor':>10}"
+    )
     flat: list[Row] = []
     for c in (20, 200, 1000):
         full = _csflow(c, 0.9 * c, N, sla=True)
         bare = _csflow(c, 0.9 * c, N, sla=False)
         sp = _simpy(c, 0.9 * c, N)
         cw = _ciw(c, 0.9 * c, N)
+        floor = _floor(c, 0.9 * c, N)
         flat.append((f"c={c}", full, ""))
-        print(f"{c:>6}  {_ratio(sp, full):>10}  {_ratio(cw, full):>8}  {_ratio(sp, bare):>12}")
-    print("  (customers per second of csflow over the peer's: 1.0 is the peer's speed)")
+        print(
+            f"{c:>6}  {_ratio(sp, full):>10}  {_ratio(cw, full):>8}  {_ratio(sp, bare):>12}  "
+            f"{_ratio(sp, floor):>11}  {_ratio(floor, full):>10}"
+        )
+    print("  (customers per second of csflow over the peer's: 1.0 is the peer's speed;")
+    print("   floor: the desk's contract with none of its features, benchmarks/_sim_floor.py)")
     section("csflow cost per customer as the desk grows (0.9c Erlang, SLA on)")
     print_table(flat, unit="per customer")
     costs = [s for _, s, _ in flat if s]
