@@ -481,9 +481,8 @@ def _parser() -> argparse.ArgumentParser:
     forecast.add_argument(
         "--lookback",
         type=int,
-        default=4,
         metavar="N",
-        help="how many past days to average, 1-366",
+        help="how many past days to average, 1-366 (default: 4)",
     )
     forecast.add_argument(
         "--daily",
@@ -496,6 +495,14 @@ def _parser() -> argparse.ArgumentParser:
         metavar="YYYY-MM-DD,...",
         help="past days to leave out (an outage, a past peak), each replaced by one further "
         "back; may be given more than once",
+    )
+    forecast.add_argument(
+        "--days",
+        action="append",
+        metavar="YYYY-MM-DD,...",
+        help="the past days to average, chosen instead of --lookback, --daily and --exclude "
+        "(the same day of a moving feast in past years, e.g. Lebaran); may be given more "
+        "than once",
     )
     _common(forecast, "csv")
 

@@ -129,12 +129,12 @@ def _event_arrivals(path: Path, sniffed: tuple[IO[bytes], str]) -> Generator[dat
                 queued.discard(event.ticket_id)
 
 
-def _excluded(values: Sequence[str] | None) -> list[date]:
-    """``--exclude 2026-03-09,2026-03-16`` (given once or more) as dates."""
+def _dates(values: Sequence[str] | None, option: str) -> list[date]:
+    """``--exclude 2026-03-09,2026-03-16`` (given once or more) as dates (or ``--days``)."""
     days: list[date] = []
     for value in values or ():
         for piece in value.split(","):
-            days.append(staffing_value("day", piece.strip(), "--exclude"))
+            days.append(staffing_value("day", piece.strip(), option))
     return days
 
 
@@ -149,12 +149,18 @@ def forecast(args: argparse.Namespace) -> str:
     day = staffing_value("day", args.day, "--day")
     zone = staffing_value("timezone", args.zone, "--zone")
     interval = check_interval(args.interval, "--interval")
-    if not 1 <= args.lookback <= MAX_LOOKBACK:
+    if args.lookback is not None and not 1 <= args.lookback <= MAX_LOOKBACK:
         raise ConfigError(
             f"expected a number of past days from 1 to {MAX_LOOKBACK}, got {args.lookback}",
             "--lookback",
         )
-    exclude = _excluded(args.exclude)
+    exclude = _dates(args.exclude, "--exclude")
+    chosen = None if args.days is None else _dates(args.days, "--days")
+    if chosen is not None and (args.lookback is not None or args.daily or exclude):
+        raise ConfigError(
+            "names the days to average itself: leave out --lookback, --daily and --exclude",
+            "--days",
+        )
     path = Path(args.arrivals)
     # One open: a pipe (``<(zcat arrivals.csv.gz)``) is read whole, from its first line.
     stream, first = open_sniffed(path, "ARRIVALS")
@@ -174,13 +180,17 @@ def forecast(args: argparse.Namespace) -> str:
             day,
             timezone=zone.key,
             interval=interval,
-            lookback=args.lookback,
-            same_weekday=not args.daily,
-            exclude=exclude,
+            **(
+                {"days": chosen}
+                if chosen is not None
+                else {"lookback": args.lookback, "same_weekday": not args.daily, "exclude": exclude}
+            ),
         )
     except ConfigError as exc:
         if exc.path in ("day", "lookback"):  # the days searched or forecast, out of range
             raise ConfigError(exc.detail, f"--{exc.path}") from None
+        if exc.path.startswith("days"):  # chosen days out of order
+            raise ConfigError(exc.detail, "--days") from None
         raise
     finally:
         arrivals.close()
@@ -195,11 +205,15 @@ def forecast(args: argparse.Namespace) -> str:
             f"days averaged ({days}): the forecast is 0 in every interval",
             file=sys.stderr,
         )
-    past = f"{day:%A}s" if not args.daily else "days"
+    if chosen is not None:
+        averaged = f"{len(result.days)} chosen past day{'s' if len(result.days) > 1 else ''}"
+    else:
+        past = f"{day:%A}s" if not args.daily else "days"
+        averaged = f"{len(result.days)} past {past}"
     table = Table(
         "forecast",
         f"Forecast for {day.isoformat()} ({day:%a}) in {zone.key}: the mean of "
-        f"{args.lookback} past {past}, {format_duration(interval)} intervals",
+        f"{averaged}, {format_duration(interval)} intervals",
         ("start", "arrivals", "duration"),
         tuple((f.start.isoformat(), f.arrivals, format_duration(f.duration)) for f in result),
     )

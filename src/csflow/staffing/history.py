@@ -33,6 +33,10 @@ How intervals and days are counted, exactly:
 * A day with no arrivals at all is an observation of zero, not a missing day: leave days
   out (an outage, a past peak) with *exclude*, and the search goes one period further back
   for each.
+* A day that a moving feast sets (Lebaran, which comes some eleven days earlier each year)
+  lines up with no week or day back: name the days to average with *days* instead (the same
+  day of the feast in past years), and scale for growth with
+  :func:`~csflow.staffing.staffing_plan`'s ``multiplier``.
 """
 
 from __future__ import annotations
@@ -155,9 +159,10 @@ def forecast_from_history(
     *,
     timezone: str,
     interval: timedelta = timedelta(minutes=30),
-    lookback: int = 4,
-    same_weekday: bool = True,
+    lookback: int | None = None,
+    same_weekday: bool | None = None,
     exclude: Iterable[date] = (),
+    days: Iterable[date] | None = None,
 ) -> HistoryForecast:
     """Forecast *day*'s arrivals, interval by interval, from past arrivals.
 
@@ -170,19 +175,28 @@ def forecast_from_history(
         day: The day to forecast.
         timezone: The IANA zone whose local days and wall-clock intervals are meant.
         interval: The length of an interval: a whole number of minutes that divides a day.
-        lookback: How many past days to average, from 1 to :data:`MAX_LOOKBACK`.
-        same_weekday: ``True`` averages the same weekday of the *lookback* weeks before *day*;
-            ``False`` the *lookback* days before it.
+        lookback: How many past days to average, from 1 to :data:`MAX_LOOKBACK` (``None``:
+            4).
+        same_weekday: ``True`` (or ``None``) averages the same weekday of the *lookback* weeks
+            before *day*; ``False`` the *lookback* days before it.
         exclude: Past days to leave out (outages, past peaks, holidays); each is replaced by
             the next one further back.
+        days: The past days to average, chosen by hand instead of the walk back that
+            *lookback*, *same_weekday* and *exclude* describe (so none of those three may be
+            given with it): distinct dates before *day*, from 1 to :data:`MAX_LOOKBACK` of
+            them, in any order.  For a day a moving feast sets, the same day of the feast in
+            past years -- the second day of Lebaran 2026 from the second days of 2025 and 2024
+            -- which no number of weeks back lines up.
 
     Returns:
         The :class:`HistoryForecast`.
 
     Raises:
         ConfigError: A bad argument: an unknown zone, an interval that does not divide a day,
-            *lookback* out of range, a naive or non-datetime arrival (the error's ``path`` is
-            ``arrivals[i]``), or days searched before the year 1.
+            *lookback* out of range, *days* that are not distinct dates before *day* (or
+            given with *lookback*, *same_weekday* or *exclude*), a naive or non-datetime
+            arrival (the error's ``path`` is ``arrivals[i]``), or days searched before the
+            year 1.
 
     Examples:
         >>> from datetime import date, datetime, timedelta
@@ -197,6 +211,10 @@ def forecast_from_history(
         >>> nine = f.intervals[9]
         >>> nine.start.isoformat(), nine.arrivals
         ('2026-03-23T09:00:00+07:00', 2.0)
+        >>> f = forecast_from_history(past, date(2026, 3, 23), timezone="Asia/Jakarta",
+        ...                           days=[date(2026, 3, 2), date(2026, 3, 16)])
+        >>> f.days, f.intervals[18].arrivals  # 09:00-09:30: one on the 2nd, two on the 16th
+        ((datetime.date(2026, 3, 16), datetime.date(2026, 3, 2)), 1.5)
     """
     zone = _zone(timezone)
     target = _date(day, "day")
@@ -207,13 +225,14 @@ def forecast_from_history(
             "'interval' must be a whole number of minutes (at least one) that divides a day, "
             f"got {show(interval)}"
         )
-    wanted = as_int(lookback)  # any integer, numpy's too
-    if wanted is None or not 1 <= wanted <= MAX_LOOKBACK:
-        raise ConfigError(
-            f"'lookback' must be an int from 1 to {MAX_LOOKBACK}, got {show(lookback)}"
-        )
-    lookback = wanted
-    if same_weekday is not True and same_weekday is not False:
+    if lookback is not None:
+        wanted = as_int(lookback)  # any integer, numpy's too
+        if wanted is None or not 1 <= wanted <= MAX_LOOKBACK:
+            raise ConfigError(
+                f"'lookback' must be an int from 1 to {MAX_LOOKBACK}, got {show(lookback)}"
+            )
+        lookback = wanted
+    if same_weekday is not None and same_weekday is not True and same_weekday is not False:
         raise ConfigError(f"'same_weekday' must be a bool, got {show(same_weekday)}")
     given: object = exclude  # the annotations are promises callers may break
     if isinstance(given, (str, bytes)) or not isinstance(given, Iterable):
@@ -223,25 +242,20 @@ def forecast_from_history(
     if isinstance(stream, (str, bytes)) or not isinstance(stream, Iterable):
         raise ConfigError(f"'arrivals' must be an iterable of datetimes, got {show(arrivals)}")
 
-    # The observed days: each step one period back, skipping the excluded days.
-    period = timedelta(days=7 if same_weekday else 1)
-    days: list[date] = []
-    d = target
-    while len(days) < lookback:
-        try:
-            d = d - period
-        except OverflowError:
+    if days is not None:
+        if lookback is not None or same_weekday is not None or left_out:
             raise ConfigError(
-                f"only {len(days)} past days before {target.isoformat()} are left after "
-                f"excluding {len(left_out)}; expected {lookback}",
-                "lookback",
-            ) from None
-        if d not in left_out:
-            days.append(d)
+                "'days' names the days to average itself: leave out 'lookback', "
+                "'same_weekday' and 'exclude'",
+                "days",
+            )
+        observed = _chosen(days, target)
+    else:
+        observed = _walk(target, 4 if lookback is None else lookback, same_weekday, left_out)
 
     # Each observed day's span, and the wall-clock cells it has (None: every minute once).
     spans: list[tuple[int, int, date]] = []
-    for obs in days:
+    for obs in observed:
         try:
             spans.append((_midnight_us(obs, zone), _midnight_us(obs + _DAY, zone), obs))
         except (OverflowError, ConfigError):
@@ -313,4 +327,52 @@ def forecast_from_history(
         )
         for j, s_us in enumerate(starts_at)
     ]
-    return HistoryForecast(target, timezone, interval, tuple(days), counted, tuple(rows))
+    return HistoryForecast(target, timezone, interval, tuple(observed), counted, tuple(rows))
+
+
+def _walk(
+    target: date, lookback: int, same_weekday: bool | None, left_out: set[date]
+) -> list[date]:
+    """The observed days of a walk back from *target*: each step one period (a week, or with
+    *same_weekday* ``False`` a day) back, skipping the *left_out* days, most recent first."""
+    period = timedelta(days=1 if same_weekday is False else 7)
+    days: list[date] = []
+    d = target
+    while len(days) < lookback:
+        try:
+            d = d - period
+        except OverflowError:
+            raise ConfigError(
+                f"only {len(days)} past days before {target.isoformat()} are left after "
+                f"excluding {len(left_out)}; expected {lookback}",
+                "lookback",
+            ) from None
+        if d not in left_out:
+            days.append(d)
+    return days
+
+
+def _chosen(days: object, target: date) -> list[date]:
+    """The days a caller chose (*days* of :func:`forecast_from_history`), checked: distinct
+    dates before *target*, from 1 to :data:`MAX_LOOKBACK` of them; most recent first."""
+    if isinstance(days, (str, bytes)) or not isinstance(days, Iterable):
+        raise ConfigError(f"'days' must be an iterable of dates, got {show(days)}", "days")
+    seen: set[date] = set()
+    for i, d in enumerate(days):
+        where = f"days[{i}]"
+        if i >= MAX_LOOKBACK:
+            raise ConfigError(f"expected at most {MAX_LOOKBACK} days to average", "days")
+        if type(d) is not date:  # a datetime is a date too: its time of day would be lost
+            raise ConfigError(f"expected a datetime.date, got {show(d)}", where)
+        if d in seen:
+            raise ConfigError(f"expected each day once, got {d.isoformat()} again", where)
+        if d >= target:
+            raise ConfigError(
+                f"expected a day before {target.isoformat()}, the day forecast, got "
+                f"{d.isoformat()}",
+                where,
+            )
+        seen.add(d)
+    if not seen:
+        raise ConfigError("expected at least one day to average, got none", "days")
+    return sorted(seen, reverse=True)
