@@ -293,6 +293,7 @@ LOWLEVEL = {
     "default_batch_score",
     "describe",
     "erlang_b",
+    "event_schema",
     "field_is_known",
     "format_duration",
     "implies",

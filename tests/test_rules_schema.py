@@ -1,13 +1,12 @@
 """csflow.rules.SCHEMA: a JSON Schema of the rule language, checked against the loader.
 
-jsonschema is not installed in the dev environment, so the tests carry a small validator for
-exactly the keywords SCHEMA uses (draft 2020-12 semantics); it refuses to run on a keyword it
-does not implement, so it cannot silently pass.
+jsonschema is not installed in the dev environment, so the tests carry a small validator
+(``json_schema_check``) for exactly the keywords csflow's schemas use (draft 2020-12
+semantics); it refuses to run on a keyword it does not implement, so it cannot silently pass.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -18,80 +17,12 @@ from hypothesis import strategies as st
 from csflow.errors import ConfigError
 from csflow.rules import SCHEMA, RuleSet
 from documents import DESK_RULES, PLATINUM_CHAT
+from json_schema_check import schema_valid as check
 from strategies import JSON_SCALARS, RULE_PATTERNS, json_documents, rule_lists
 
 
-def _json_type(value: Any, kind: str) -> bool:
-    if kind == "string":
-        return isinstance(value, str)
-    if kind == "number":
-        return isinstance(value, (int, float)) and not isinstance(value, bool)
-    if kind == "boolean":
-        return isinstance(value, bool)
-    if kind == "null":
-        return value is None
-    if kind == "array":
-        return isinstance(value, (list, tuple))
-    if kind == "object":
-        return isinstance(value, Mapping)
-    raise AssertionError(f"validator does not know type {kind!r}")
-
-
-KNOWN_KEYWORDS = {
-    "$schema", "title", "description", "$defs", "$ref", "type", "maxItems", "minItems",
-    "items", "required", "additionalProperties", "properties", "minProperties",
-    "maxProperties", "oneOf", "anyOf", "maxLength", "minLength", "pattern", "propertyNames",
-}  # fmt: skip
-
-
 def schema_valid(value: Any, schema: Mapping[str, Any], root: Mapping[str, Any] = SCHEMA) -> bool:
-    unknown = set(schema) - KNOWN_KEYWORDS
-    assert not unknown, f"the test validator does not implement {unknown}"
-    if "$ref" in schema:
-        name = schema["$ref"].removeprefix("#/$defs/")
-        if not schema_valid(value, root["$defs"][name], root):
-            return False
-    if "type" in schema:
-        kinds = schema["type"] if isinstance(schema["type"], list) else [schema["type"]]
-        if not any(_json_type(value, k) for k in kinds):
-            return False
-    if "oneOf" in schema and sum(schema_valid(value, s, root) for s in schema["oneOf"]) != 1:
-        return False
-    if "anyOf" in schema and not any(schema_valid(value, s, root) for s in schema["anyOf"]):
-        return False
-    if isinstance(value, str):
-        if len(value) > schema.get("maxLength", len(value)):
-            return False
-        if len(value) < schema.get("minLength", 0):
-            return False
-        if "pattern" in schema and not re.search(schema["pattern"], value):
-            return False
-    if isinstance(value, (list, tuple)):
-        if not schema.get("minItems", 0) <= len(value) <= schema.get("maxItems", len(value)):
-            return False
-        if "items" in schema and not all(schema_valid(v, schema["items"], root) for v in value):
-            return False
-    if isinstance(value, Mapping):
-        if (
-            not schema.get("minProperties", 0)
-            <= len(value)
-            <= schema.get("maxProperties", len(value))
-        ):
-            return False
-        if any(key not in value for key in schema.get("required", ())):
-            return False
-        props = schema.get("properties", {})
-        for key, item in value.items():
-            if "propertyNames" in schema and not schema_valid(key, schema["propertyNames"], root):
-                return False
-            if key in props:
-                if not schema_valid(item, props[key], root):
-                    return False
-            elif "additionalProperties" in schema:
-                extra = schema["additionalProperties"]
-                if extra is False or (extra is not True and not schema_valid(item, extra, root)):
-                    return False
-    return True
+    return check(value, schema, root)
 
 
 def test_schema_is_a_json_schema_dict() -> None:

@@ -20,15 +20,20 @@ This module depends only on :mod:`csflow.model`, so any layer may import it.
 
 from __future__ import annotations
 
+import copy
+import enum
+import inspect
+import types
+import typing
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any, Final, TypeAlias
+from typing import Any, Final, TypeAlias, Union
 
 import attrs
 
 from csflow._frozen import FrozenDict
-from csflow._plain import decode_fields, encode_fields
+from csflow._plain import MAX_STRING, decode_fields, encode_fields
 from csflow._text import show
 from csflow.errors import ConfigError
 from csflow.model import Metric, Priority
@@ -68,6 +73,7 @@ __all__ = [
     "TicketTransferred",
     "TransferLimitReached",
     "event_from_dict",
+    "event_schema",
 ]
 
 #: The ``version`` every event's plain-data form carries (see :meth:`DeskEvent.to_dict`).
@@ -778,6 +784,37 @@ _FIELDS: Final = {
 }
 
 
+# The same ranges as JSON Schema keywords, for :func:`event_schema` (a test holds the two
+# tables to the same fields, and the schema to the reader's verdicts at each range's edges).
+_COUNT_MAX: Final = {"maximum": _MAX_COUNT}
+_ID_SCHEMA: Final = {"minLength": 1, "maxLength": _MAX_ID}
+_DECIMAL_SCHEMA: Final = f"^(0|[1-9][0-9]{{0,14}})(\\.[0-9]{{1,{_MAX_PLACES}}})?$"
+_SCHEMA_FIELDS: Final[Mapping[str, Mapping[str, Any]]] = {
+    **dict.fromkeys(_IDS, _ID_SCHEMA),
+    "waited": {"minimum": 0},
+    **{
+        k: {"minimum": 0, **_COUNT_MAX} for k in ("candidates", "contacts", "open_tickets", "limit")
+    },
+    **{k: {"minimum": 1, **_COUNT_MAX} for k in ("transfers", "escalations", "step", "cycle")},
+    "metric": {"enum": sorted(_METRICS)},
+    "rating": {"minimum": _RATINGS.start, "maximum": _RATINGS.stop - 1},
+    "comment": {"maxLength": _MAX_COMMENT},
+    "routing_profile": {"minLength": 1, "maxLength": _MAX_NAME},
+    "threshold": {"exclusiveMinimum": 0, "maximum": 1},
+    "target": {"pattern": "^PT[0-9]+(\\.[0-9]{1,6})?S$", "not": {"pattern": "^PT0+(\\.0+)?S$"}},
+    "elapsed": {"pattern": "^PT[0-9]+(\\.[0-9]{1,6})?S$"},
+}
+_SCHEMA_GOODWILL: Final[Mapping[str, Mapping[str, Any]]] = {
+    **dict.fromkeys(_IDS, _ID_SCHEMA),
+    "amount": {"pattern": _DECIMAL_SCHEMA, "not": {"pattern": "^0(\\.0+)?$"}},
+    "remaining": {"pattern": _DECIMAL_SCHEMA},
+    "reason": {"minLength": 1, "maxLength": _MAX_REASON},
+    "approved_by": {"minLength": 1, "maxLength": _MAX_SUPERVISOR},
+    "supervisor": {"minLength": 1, "maxLength": _MAX_SUPERVISOR},
+    "request_id": {"minLength": 1, "maxLength": _MAX_REQUEST_ID},
+}
+
+
 def _ranges(cls: type[Any]) -> tuple[tuple[str, Callable[[Any], str | None]], ...]:
     table = {**_FIELDS, **_GOODWILL} if cls.__name__.startswith("Goodwill") else _FIELDS
     return tuple((f.name, table[f.name]) for f in attrs.fields(cls) if f.name in table)
@@ -785,6 +822,133 @@ def _ranges(cls: type[Any]) -> tuple[tuple[str, Callable[[Any], str | None]], ..
 
 #: Per event type, in field order, the fields a desk writes within a range, and their checks.
 _RANGES: Final = {name: _ranges(cls) for name, cls in _EVENT_CLASSES.items()}
+
+
+#: How csflow writes an instant: UTC, ISO 8601 with its offset, microseconds when not zero.
+_INSTANT_PATTERN: Final = (
+    "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{6})?\\+00:00$"
+)
+_DURATION_PATTERN: Final = "^-?PT[0-9]+(\\.[0-9]{1,6})?S$"
+
+
+def _type_schema(tp: Any) -> dict[str, Any]:
+    """The JSON Schema of a field of type *tp* as :meth:`DeskEvent.to_dict` writes it."""
+    args = typing.get_args(tp)
+    if typing.get_origin(tp) in (Union, types.UnionType):
+        (inner,) = (a for a in args if a is not type(None))
+        return {"anyOf": [_type_schema(inner), {"type": "null"}]}
+    if typing.get_origin(tp) is tuple:
+        return {"type": "array", "items": _type_schema(args[0])}
+    if tp is datetime:
+        return {"type": "string", "format": "date-time", "pattern": _INSTANT_PATTERN}
+    if tp is timedelta:
+        return {"type": "string", "pattern": _DURATION_PATTERN}
+    if tp is Decimal:
+        return {"type": "string", "pattern": _DECIMAL_SCHEMA}
+    if isinstance(tp, type) and issubclass(tp, enum.Enum):
+        return {"enum": [m.value for m in tp]}
+    simple = {str: "string", int: "integer", float: "number", bool: "boolean"}
+    assert tp in simple, tp  # a field type no event has had yet: give it a schema here
+    out: dict[str, Any] = {"type": simple[tp]}
+    if tp is str:
+        out["maxLength"] = MAX_STRING
+    return out
+
+
+def _field_schema(tp: Any, extra: Mapping[str, Any] | None) -> dict[str, Any]:
+    """*tp*'s schema with a range's keywords, on the value's own branch (not on ``null``)."""
+    out = _type_schema(tp)
+    if not extra:
+        return out
+    branch = out["anyOf"][0] if "anyOf" in out else out
+    branch.update(copy.deepcopy(extra))  # every schema its own: a caller may edit it
+    if "enum" in extra:  # text that must name a metric: the enum says everything
+        branch.pop("maxLength", None)
+    return out
+
+
+def _field_docs(cls: type[Any]) -> dict[str, str]:
+    """The ``Attributes:`` sections of *cls*'s docstring and its bases', field by field, each
+    description on one line (a class's own wins over its base's)."""
+    out: dict[str, str] = {}
+    for klass in reversed(cls.__mro__):
+        lines = inspect.cleandoc(klass.__dict__.get("__doc__") or "").splitlines()
+        if "Attributes:" not in lines:
+            continue
+        name = None
+        for line in lines[lines.index("Attributes:") + 1 :]:
+            if line and not line.startswith(" "):
+                break  # the section is over
+            head, colon, text = line.strip().partition(": ")
+            if colon and line.startswith("    ") and not line.startswith("     "):
+                name = head  # a field's first line, ``    name: text``
+                out[name] = text
+            elif name is not None and line.strip():
+                out[name] += " " + line.strip()
+    return out
+
+
+def event_schema() -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of every event's plain-data form, as csflow writes it.
+
+    For hosts that send events over the wire to code that is not Python: a consumer in
+    TypeScript or Go generates its types from it, a queue or a database validates rows
+    against it.  It is one ``oneOf`` over a definition per event type (in ``$defs``, under
+    the type's name), each an object with the ``type`` tag as a ``const``, ``version``
+    (:data:`EVENT_VERSION`) and every field, all required and no other key: instants as
+    csflow writes them (UTC, ``2026-03-02T09:00:00+00:00``), durations as ISO 8601 seconds
+    (``PT90S``), money as decimal strings, enums as their values (priorities as numbers),
+    ``null`` where a field may be absent, and the ranges :func:`event_from_dict` checks
+    (ids of 1 to 256 characters, counts, ratings, thresholds, ...).
+
+    :func:`event_from_dict` reads somewhat more than the schema allows -- instants with any
+    offset, the older format versions, counts written ``1.0`` (JSON Schema's integers; the
+    reader wants ``1``), decimal strings in other spellings (``"1e3"``, ``"01"``) -- and
+    checks two rules across fields it cannot say: an SLA cycle's start is not after its
+    event, and a goodwill request's id is its ticket's id, ``/goodwill/`` and a number.  Each call returns a new, independent dict
+    (``csflow schema --events`` prints it).
+
+    Examples:
+        >>> schema = event_schema()
+        >>> schema["$defs"]["TicketClosed"]["required"]
+        ['type', 'version', 'at', 'ticket_id']
+    """
+    defs: dict[str, Any] = {}
+    for name in sorted(_EVENT_CLASSES):
+        cls = _EVENT_CLASSES[name]
+        hints = typing.get_type_hints(cls)
+        ranges = (
+            {**_SCHEMA_FIELDS, **_SCHEMA_GOODWILL}
+            if name.startswith("Goodwill")
+            else _SCHEMA_FIELDS
+        )
+        properties: dict[str, Any] = {
+            "type": {"const": name},
+            "version": {"const": EVENT_VERSION},
+        }
+        docs = _field_docs(cls)
+        for f in attrs.fields(cls):
+            properties[f.name] = _field_schema(hints[f.name], ranges.get(f.name))
+            if f.name in docs:
+                properties[f.name]["description"] = docs[f.name]
+        doc = (cls.__doc__ or "").strip().split("\n\n")[0]
+        defs[name] = {
+            "type": "object",
+            "description": " ".join(doc.split()),
+            "properties": properties,
+            "required": list(properties),
+            "additionalProperties": False,
+        }
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "csflow event",
+        "description": (
+            f"An event a csflow desk returns, in its plain-data form (format version "
+            f"{EVENT_VERSION}): DeskEvent.to_dict() writes it, event_from_dict() reads it."
+        ),
+        "oneOf": [{"$ref": f"#/$defs/{name}"} for name in defs],
+        "$defs": defs,
+    }
 
 
 def event_from_dict(data: object, path: str = "event") -> Event:

@@ -60,6 +60,7 @@ from csflow.desk.views import (
 from csflow.events import (
     EVENT_VERSION,
     DeskEvent,
+    event_schema,
 )
 from csflow.lint import (
     SKILL_ACTIONS,
@@ -385,6 +386,7 @@ __all__ = [
     "default_batch_score",
     "describe",
     "erlang_b",
+    "event_schema",
     "field_is_known",
     "format_duration",
     "implies",

@@ -507,7 +507,15 @@ def _parser() -> argparse.ArgumentParser:
     _common(forecast, "csv")
 
     schema = sub.add_parser(
-        "schema", help="print the JSON Schema of config files", formatter_class=fmt
+        "schema",
+        help="print the JSON Schema of config files (or, with --events, of the events)",
+        formatter_class=fmt,
+    )
+    schema.add_argument(
+        "--events",
+        action="store_true",
+        help="the schema of the events a desk returns, as their to_dict() writes them "
+        "(for consumers of the events on the wire)",
     )
     _common(schema, "json")
     return parser

@@ -51,6 +51,7 @@ from csflow.cli.runs import (
 from csflow.cli.schema import schema
 from csflow.desk import DeskConfig
 from csflow.errors import ConfigError
+from csflow.events import event_schema
 from csflow.lint import Finding
 from csflow.model import AgentProfile
 from csflow.sim import PEAK_DAYS, SimConfig
@@ -824,13 +825,22 @@ def _flatten(node: dict[str, Any], path: str, out: list[tuple[str, str, str]]) -
 
 
 def print_schema(args: argparse.Namespace) -> str:
-    """``csflow schema``: the JSON Schema (``json``) or its fields as rows."""
-    doc = schema()
+    """``csflow schema``: the JSON Schema (``json``) of config files, or with ``--events`` of
+    the events on the wire (:func:`csflow.events.event_schema`); or its fields as rows."""
+    doc = event_schema() if args.events else schema()
     if args.format == "json":
         return json.dumps(doc, indent=2)
     rows: list[tuple[str, str, str]] = []
-    _flatten(doc, "", rows)
+    if args.events:
+        for name, definition in doc["$defs"].items():
+            for key, sub in definition["properties"].items():
+                if key not in ("type", "version"):
+                    kind = _kind(sub) or ("enum" if "enum" in sub else "")
+                    rows.append((f"{name}.{key}", kind, sub.get("description", "")))
+        title = "Event fields (each event also has its type tag and format version)"
+    else:
+        _flatten(doc, "", rows)
+        title = "Config fields"
     return render(
-        args.format,
-        [Table("fields", "Config fields", ("field", "type", "description"), tuple(rows))],
+        args.format, [Table("fields", title, ("field", "type", "description"), tuple(rows))]
     )
