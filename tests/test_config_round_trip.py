@@ -151,12 +151,14 @@ bands = st.dictionaries(
 def relaxation_docs(
     draw: st.DrawFn, queues: Sequence[str], skills: Sequence[str]
 ) -> list[dict[str, Any]]:
-    """Steps at strictly increasing instants, each of which changes something."""
+    """Steps at strictly increasing instants, each of which changes something; a step drops
+    only declared *skills* (a config refuses a step dropping an undeclared one)."""
     afters = sorted(draw(st.sets(st.integers(0, 3600), max_size=3)))
     steps = []
+    kinds = ("proficiency", "drop", "any_language", "overflow_to")
     for after in afters:
         step: dict[str, Any] = {"after": after if draw(st.booleans()) else f"PT{after}S"}
-        effects = draw(names(("proficiency", "drop", "any_language", "overflow_to"), min_size=1))
+        effects = draw(names([k for k in kinds if skills or k != "drop"], min_size=1))
         if "proficiency" in effects:
             step["proficiency"] = draw(st.integers(1, 5))
         if "drop" in effects:
@@ -171,7 +173,11 @@ def relaxation_docs(
 
 @st.composite
 def queue_docs(
-    draw: st.DrawFn, name: str, queues: Sequence[str], tiers: Sequence[str]
+    draw: st.DrawFn,
+    name: str,
+    queues: Sequence[str],
+    tiers: Sequence[str],
+    skills: Sequence[str] = SKILLS,
 ) -> dict[str, Any]:
     data: dict[str, Any] = {"name": name}
     kind = draw(st.sampled_from([None, "aging", "deadline"]))
@@ -190,7 +196,7 @@ def queue_docs(
     if draw(st.booleans()):
         data["bands"] = draw(bands)
     if draw(st.integers(0, 2)) == 0:
-        data["relaxation"] = draw(relaxation_docs(queues, SKILLS))
+        data["relaxation"] = draw(relaxation_docs(queues, skills))
     return data
 
 
@@ -322,9 +328,15 @@ def desk_documents(draw: st.DrawFn) -> dict[str, Any]:
         if draw(st.booleans()):  # the mapping form: name -> policy
             doc["sla_policies"] = {p.pop("name"): p for p in policies}
     maybe(draw, doc, "default_sla_policy", lambda: draw(st.sampled_from([None, *policy_names])))
+    skills = draw(declared(SKILLS))
+    if skills != "open" or flip(draw):
+        doc["skills"] = skills
     queue_names = [f"q{i}" for i in range(draw(st.integers(0, 3)))]
     if queue_names or flip(draw):
-        doc["queues"] = orderable([draw(queue_docs(q, queue_names, tiers)) for q in queue_names])
+        droppable = SKILLS if skills == "open" else sorted(skills)
+        doc["queues"] = orderable(
+            [draw(queue_docs(q, queue_names, tiers, droppable)) for q in queue_names]
+        )
     queues = queue_names or ["default"]
     profile_names = [f"p{i}" for i in range(draw(st.integers(0, 2)))]
     if profile_names or flip(draw):
@@ -352,9 +364,6 @@ def desk_documents(draw: st.DrawFn) -> dict[str, Any]:
             maybe(draw, affinity, "timeout", lambda: draw(durations(zero=True, max_days=1)))
             maybe(draw, affinity, "recency", lambda: draw(st.none() | durations(max_days=30)))
             doc["affinity"] = affinity
-    skills = draw(declared(SKILLS))
-    if skills != "open" or flip(draw):
-        doc["skills"] = skills
     if draw(st.integers(0, 3)):
         doc["triage"] = draw(triage_docs(queues, policy_names, skills))
     # Each team has a queue of its own: at most one team a queue.
@@ -375,6 +384,7 @@ def desk_documents(draw: st.DrawFn) -> dict[str, Any]:
     maybe(draw, doc, "presence", lambda: draw(presence))
     maybe(draw, doc, "capacity", lambda: draw(capacity))
     maybe(draw, doc, "survey_delay", lambda: draw(st.none() | durations(max_days=30)))
+    maybe(draw, doc, "close_solved_after", lambda: draw(st.none() | durations(max_days=30)))
     maybe(draw, doc, "recalculation", lambda: draw(recalculation))
     maybe(draw, doc, "keep_history", lambda: draw(st.booleans()))
     maybe(draw, doc, "keep_log", lambda: draw(st.booleans()))

@@ -140,7 +140,7 @@ def test_a_queue_sequence_and_a_kept_ticket_are_checked() -> None:
     with pytest.raises(ConfigError) as caught:
         TicketQueue("q", sequence=[1])  # type: ignore[arg-type]
     assert str(caught.value) == (
-        "sequence must be an iterator of ints (e.g. itertools.count()), got [1]"
+        "sequence must be an itertools.count() of step 1 at a value from 0 to 2**63 - 1, got [1]"
     )
     q = TicketQueue("front")
     entry = q.push_key("c", band=0, due=T0, at=T0, signature=SIG, ticket=_ticket("c"))

@@ -6,6 +6,7 @@ it in the whole document (``queues[1].relaxation[0].after``).
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import timedelta
 from typing import Any, Final
@@ -60,11 +61,16 @@ def sequence(value: object, path: str) -> Sequence[Any]:
 
 
 def check_keys(data: Mapping[str, Any], allowed: Iterable[str], path: str) -> None:
+    """Refuse a key of *data* not in *allowed*, at *path*, naming the closest allowed key
+    when one is close (``unknown key 'targetz'; expected one of [...]; did you mean
+    'targets'?``)."""
     allowed = set(allowed)
     for k in data:
         if k not in allowed:
+            close = difflib.get_close_matches(k, sorted(allowed), n=1) if isinstance(k, str) else []
+            hint = f"; did you mean {show(close[0])}?" if close else ""
             raise ConfigError(
-                f"unknown key {show(k)}; expected one of {show(sorted(allowed))}", path
+                f"unknown key {show(k)}; expected one of {show(sorted(allowed))}{hint}", path
             )
 
 

@@ -8,6 +8,7 @@ drift, and they compare and hash faster than datetimes.
 from __future__ import annotations
 
 import functools
+import importlib
 import zoneinfo
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo
@@ -19,12 +20,14 @@ __all__ = [
     "EPOCH",
     "MAX_US",
     "MIN_US",
+    "NO_RULES_YEAR",
     "ONE_US",
     "duration_us",
     "from_us",
     "iana_zone",
     "instant_us",
     "require_aware",
+    "rules_year",
     "to_instant_us",
     "to_us",
     "utc",
@@ -249,3 +252,46 @@ def iana_zone(name: object) -> ZoneInfo | None:
         return ZoneInfo(name)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):  # pragma: no cover - listed
         return None
+
+
+#: What :func:`rules_year` answers for a zone it cannot read the transitions of: no year.
+NO_RULES_YEAR = 10_000
+
+
+@functools.lru_cache(maxsize=1024)
+def rules_year(name: str) -> int:
+    """The first year from which zone *name*'s UTC offsets follow its yearly rule alone.
+
+    A zone's data lists its transitions up to some instant and then gives one rule for every
+    later year: a fixed offset, or a POSIX TZ rule (``EST5EDT,M3.2.0,M11.1.0``) whose dates
+    are a weekday of a month or a day of the year.  Past the last listed transition, the
+    offset at a wall time of year ``y`` depends only on ``y``'s rule dates (PEP 615's
+    ``zoneinfo`` works them out for the wall time's own year), which depend only on the
+    weekday of ``y``'s 1 January and on whether ``y`` is a leap year.  So, from the year this
+    returns on, two years alike in those two respects (and in whether the next year is a
+    leap year: the last date of a year ends on the next one's midnight) have the same
+    offsets on the same dates.
+
+    The transitions are read with the standard library's pure-Python ``zoneinfo``
+    implementation, which loads the same zone file as :class:`~zoneinfo.ZoneInfo`; a zone
+    it cannot read (or a Python whose implementation differs) gives :data:`NO_RULES_YEAR`,
+    which no year reaches.  Memoised (by the zone names a host knows: bounded).
+    """
+    try:
+        module = importlib.import_module("zoneinfo._zoneinfo")
+        zone = module.ZoneInfo.no_cache(name)
+        transitions = list(zone._trans_utc)
+        after = type(zone._tz_after).__name__
+    except Exception:  # any failure means "unknown": every year is then worked out
+        return NO_RULES_YEAR
+    if after not in ("_ttinfo", "_TZStr") or not all(type(x) is int for x in transitions):
+        return NO_RULES_YEAR
+    if not transitions:
+        return 2
+    last = max(transitions)
+    if not MIN_US <= last * 1_000_000 <= MAX_US:
+        return NO_RULES_YEAR
+    # Two years after the last transition's UTC year: no wall time of that year or later
+    # lies before the transition on either reading (offsets are under a day, so the year
+    # after can still begin, east of UTC, before it).
+    return utc(last * 1_000_000).year + 2

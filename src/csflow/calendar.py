@@ -1,6 +1,6 @@
 """Exact business-hours calendars in an IANA time zone.
 
-This module is one concept, the business-hours index, and stays whole on purpose (about 1,100
+This module is one concept, the business-hours index, and stays whole on purpose (about 1,500
 lines): the fast paths of ``add`` and ``elapsed`` inline the run lookup, the wall-clock
 conversion and the binary searches against the run structures defined here, and splitting them
 across modules would put an attribute lookup or a call on every hot call for no gain in
@@ -29,6 +29,15 @@ which are worked out exactly.  So:
 * ``add`` finds the start's point, adds the duration and finds the interval that reaches the
   sum with one binary search (the run is extended by the next year when the span needs it,
   and whole years past it are skipped by their totals).
+
+A year's total is worked out date by date once; past the zone's last listed transition (when
+its offsets follow one yearly rule: a fixed offset or a POSIX TZ rule such as "second Sunday
+of March") a year without a holiday or special day has the total of every such year of its
+*kind* (the weekday of its 1 January, whether it and the next year are leap years: 28 kinds).
+And past the last listed date too, 400 years (146,097 days, whole weeks) hold the same open
+time wherever they start, so a far deadline skips whole cycles by one division.  A deadline
+centuries on, from a calendar never asked before, costs a few dozen years worked out, not
+one per year in between.
 
 Neither iterates over the days or the exceptions between the two instants, so the cost does not
 grow with the span.  (Runs hold at most 32 years and at most 23,424 intervals, a few MiB: a
@@ -77,6 +86,7 @@ from csflow._time import (
     from_us,
     iana_zone,
     instant_us,
+    rules_year,
 )
 from csflow.errors import CalendarError, ConfigError
 
@@ -114,6 +124,8 @@ _NO_SPAN_LIMIT = 10_000
 # is over the limit wherever it starts, which needs no year of it indexed to say.
 _SURELY_TOO_LONG_US = (_MAX_SPAN_YEARS + 2) * 366 * _DAY_US
 _UNIX_ORDINAL = date(1970, 1, 1).toordinal()
+#: The Gregorian calendar's cycle: 146,097 days, whole weeks, with the same leap years.
+_CYCLE_YEARS = 400
 _ZERO = timedelta(0)
 #: The longest holiday name, in characters (the constructor and from_dict refuse longer).
 _NAME_LIMIT = 256
@@ -314,13 +326,17 @@ class BusinessCalendar:
     """
 
     __slots__ = (
+        "_cycle",
         "_day_intervals",
         "_days",
         "_digest",
         "_holidays",
         "_hot",
+        "_kinds",
+        "_last_listed",
         "_listed",
         "_nominal",
+        "_rules",
         "_special",
         "_special_ords",
         "_timezone",
@@ -399,6 +415,12 @@ class BusinessCalendar:
         self._days: dict[int, tuple[tuple[Interval, ...], int]] = {}
         self._day_intervals = 0  # the intervals self._days holds
         self._totals: dict[int, int] = {}
+        # Past the zone's last listed transition and the last listed date, a year's total is
+        # a function of its kind (see _year_total): at most 28 totals, remembered here.
+        self._kinds: dict[tuple[int, bool, bool], int] = {}
+        self._rules = 0  # the zone's first year of its yearly rule, asked when first needed
+        self._last_listed = max(self._listed, default=0)
+        self._cycle = 0  # business µs in 400 years from then on, when first needed
         # No run yet: an empty one whose range holds no instant and no date.
         self._hot = self._warm = _Run(0, -1, 0, 0, [0], [], [], [], [], [], [0], [0])
         # Local midnight of 1 January 1970: adding a wall-clock offset to it writes an instant
@@ -879,6 +901,45 @@ class BusinessCalendar:
             return total
         if year in (1, 9999):
             return self._year_parts(year).total  # clipped to the range of datetime
+        if year >= self._rules_from() and year not in self._listed:
+            # A year of the zone's yearly rule without a listed date: its total is that of
+            # every such year of its kind (see _steady_from), worked out once.
+            kind = (date(year, 1, 1).weekday(), _leap(year), _leap(year + 1))
+            total = self._kinds.get(kind)
+            if total is None:
+                total = self._kinds[kind] = self._walk_total(year)
+            return total
+        total = self._walk_total(year)
+        if len(self._totals) >= _DAY_CACHE_LIMIT:
+            self._totals.clear()
+        self._totals[year] = total
+        return total
+
+    def _rules_from(self) -> int:
+        """The first year from which the zone's offsets follow its yearly rule alone
+        (:func:`csflow._time.rules_year`), asked of the zone once."""
+        rules = self._rules
+        if not rules:
+            rules = self._rules = rules_year(self._timezone)
+        return rules
+
+    def _steady_from(self) -> int:
+        """The first year from which every year's open time is a function of its *kind*: the
+        weekday of its 1 January and whether it and the next year are leap years.
+
+        That is every year past the last listed date (holidays and special days are finite)
+        from the first year the zone's offsets follow its yearly rule alone: the weekly hours
+        repeat by weekday, and the rule's clock changes fall on the same dates at the same
+        wall times in two years of one kind.  So the Gregorian cycle of 400 years (146,097
+        days, whole weeks) holds the same open time wherever it starts from there on, and a
+        far deadline skips whole cycles by one division (see _after).  (Before it, a year
+        of the rule without a listed date still has its kind's total: see _year_total.)
+        10,000 when the zone's rule is not known: every year is then worked out.
+        """
+        return max(self._rules_from(), self._last_listed + 1)
+
+    def _walk_total(self, year: int) -> int:
+        """Business µs of *year* (not 1 or 9999), worked out date by date."""
         mids, plain = self._midnights(year)
         first = date(year, 1, 1).toordinal()
         listed = self._listed.get(year, ())
@@ -890,9 +951,6 @@ class BusinessCalendar:
                 total += nominal[(n + 6) % 7]
             else:
                 total += self._day(n)[1]
-        if len(self._totals) >= _DAY_CACHE_LIMIT:
-            self._totals.clear()
-        self._totals[year] = total
         return total
 
     @staticmethod
@@ -939,11 +997,32 @@ class BusinessCalendar:
             )
         # The weekly pattern has open hours and holidays are finite, so this ends (or leaves
         # the range of dates, or the span limit).
-        for found in range(year + 1, origin + limit + 1):
+        found = year + 1
+        last = origin + limit
+        skip = True
+        while found <= last:
+            if skip and found >= self._steady_from():
+                # From here on, each 400 years hold the same open time: skip the whole cycles
+                # that end before the target (and by the year 9998 and the span limit), then
+                # count on year by year (at most 400 more years, each total a lookup).
+                # (Only when the target lies further than 300 years like this one: a cycle's
+                # total is worked out once, from all 28 kinds, and a nearer target needs none.)
+                skip = False
+                room = (min(last, 9998) - found + 1) // _CYCLE_YEARS
+                if room > 0 and need > 300 * self._year_total(found):
+                    cycle = self._cycle
+                    if not cycle:
+                        cycle = sum(self._year_total(y) for y in range(found, found + _CYCLE_YEARS))
+                        self._cycle = cycle
+                    if cycle > 0:
+                        k = min((need - 1) // cycle, room)
+                        found += k * _CYCLE_YEARS
+                        need -= k * cycle
             total = self._year_total(found)
             if need <= total:
                 return found, need
             need -= total
+            found += 1
         raise _span_error(origin)
 
     def _elapsed_at(self, ra: _Run, a: int, rb: _Run, b: int) -> int:
@@ -1021,9 +1100,11 @@ class BusinessCalendar:
         """``add_us(t, d)`` for ``d > 0``, else ``next_open_us(t)``, however far away the answer
         is: an SLA clock's deadline lies wherever the calendar reaches its target (a small
         weekly calendar and a long target, a pop-up desk's next day centuries on), past the
-        span limit of the public calls.  The years in between are skipped by their totals,
-        each worked out once and remembered, so a walk costs at most one total a year of the
-        range of dates, and the next walk over the same years a lookup a year.
+        span limit of the public calls.  The years in between are skipped by their totals:
+        whole 400-year cycles by one division past the last listed date and the zone's last
+        listed transition, the other years one total each (a lookup for a year of a kind
+        already seen; see the module's theory of operation), so a walk from a calendar never
+        asked before works out a few dozen years, not one per year of the range of dates.
 
         Raises:
             CalendarError: The calendar never opens again, or the answer is outside the range
@@ -1342,6 +1423,10 @@ class BusinessCalendar:
                 f"'end' must not be before 'start', got start={show(start)}, end={show(end)}"
             )
         return ONE_US * self.elapsed_us(a, b)
+
+
+def _leap(year: int) -> bool:
+    return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
 
 
 def _span_error(year: int) -> CalendarError:

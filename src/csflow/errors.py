@@ -78,7 +78,8 @@ class UndeclaredNameError(ConfigError):
 
 
 class UnknownTicketError(CsflowError, KeyError):
-    """A ticket id is not known to the desk."""
+    """A ticket id is not known where it was looked for: not at the desk, not waiting in the
+    queue or the router asked, or not held by the agent named."""
 
     def __str__(self) -> str:
         # KeyError quotes its argument; a sentence reads better.
@@ -86,14 +87,20 @@ class UnknownTicketError(CsflowError, KeyError):
 
 
 class UnknownAgentError(CsflowError, KeyError):
-    """An agent id is not known to the desk."""
+    """An agent id is not known to the desk (or to the agent pool or router asked)."""
 
     def __str__(self) -> str:
         return str(self.args[0]) if self.args else ""
 
 
 class InvalidTransitionError(CsflowError, ValueError):
-    """A state change that the state machine does not allow (ticket or SLA clock)."""
+    """A state change that the state machine does not allow (ticket or SLA clock).
+
+    Also raised for a command at an instant earlier than the desk's last one, a hand-over
+    the escalation graph has no edge for, an answer to a goodwill request that is not
+    pending, a rating of a ticket not resolved or rated already, and a testing clock asked
+    to step back or by a value that is no step of time.
+    """
 
 
 class DuplicateTicketError(CsflowError, ValueError):
@@ -110,7 +117,8 @@ class DuplicateAgentError(CsflowError, ValueError):
 
 
 class CapacityExceededError(InvalidTransitionError):
-    """An assignment that would take an agent over its capacity on a channel."""
+    """An assignment the agent cannot take now: it would go over its capacity on the channel
+    (or its load budget, or past an exclusive channel), or its presence routes no work."""
 
 
 class TransferLimitError(InvalidTransitionError):

@@ -246,6 +246,8 @@ class MetricMap(dict[Metric, _V]):
                 key = Metric.parse(key)
             except ConfigError:
                 return False
+        elif type(key) is not Metric:
+            return False  # (an unhashable key is no metric either)
         return dict.__contains__(self, key)
 
     def get(self, key: Metric | str, default: Any = None) -> Any:
@@ -440,7 +442,15 @@ class SkillRequirement:
         _check_proficiency(f"min_proficiency of skill {self.skill!r}", value)
 
     def satisfied_by(self, skills: Mapping[str, int]) -> bool:
-        """Whether an agent with *skills* (skill -> proficiency) meets this requirement."""
+        """Whether an agent with *skills* (skill -> proficiency) meets this requirement.
+
+        Raises:
+            ConfigError: *skills* is not a mapping.
+        """
+        if not isinstance(skills, Mapping):
+            raise ConfigError(
+                f"skills must be a mapping of skill -> proficiency, got {show(skills)}"
+            )
         return skills.get(self.skill, 0) >= self.min_proficiency
 
 
@@ -547,6 +557,9 @@ def _to_capacity(value: Mapping[Channel | str, int]) -> Mapping[str, int]:
             raise ConfigError(
                 f"capacity for channel {show(name)} must be an int from 0 to 1000, got {show(n)}"
             )
+        if name in out:
+            # A Channel and its name, both given: one of the two numbers would be lost.
+            raise ConfigError(f"capacity names channel {show(name)} twice")
         out[name] = n
     return FrozenDict(dict(sorted(out.items())))
 
@@ -588,12 +601,32 @@ class AgentProfile:
             )
 
     def proficiency(self, skill: str) -> int:
-        """The agent's proficiency in *skill*, 0 when the agent lacks it."""
+        """The agent's proficiency in *skill*, 0 when the agent lacks it.
+
+        Raises:
+            ConfigError: *skill* is not a string.
+        """
+        if not isinstance(skill, str):
+            raise ConfigError(f"skill must be a skill name, got {show(skill)}")
         return self.skills.get(skill, 0)
 
     def meets(self, requirements: Iterable[SkillRequirement]) -> bool:
-        """Whether the agent meets every requirement."""
-        return all(r.satisfied_by(self.skills) for r in requirements)
+        """Whether the agent meets every requirement.
+
+        Raises:
+            ConfigError: *requirements* is not a collection of :class:`SkillRequirement`
+                (a bare string would be read as its letters, a mapping as its keys).
+        """
+        given: object = requirements
+        if isinstance(given, str | Mapping) or not isinstance(given, Iterable):
+            raise ConfigError(
+                f"requirements must be a collection of SkillRequirement, got {show(given)}"
+            )
+        reqs = tuple(given)
+        for r in reqs:
+            if not isinstance(r, SkillRequirement):
+                raise ConfigError(f"requirements must hold SkillRequirement values, got {show(r)}")
+        return all(r.satisfied_by(self.skills) for r in reqs)
 
 
 @attrs.frozen

@@ -144,7 +144,16 @@ class Satisfaction:
         return self.total / self.responses if self.responses else None
 
     def add(self, rating: int) -> Satisfaction:
-        """These ratings and one more."""
+        """These ratings and one more.
+
+        Raises:
+            ConfigError: *rating* is not an int from 1 to 5.
+        """
+        if type(rating) is not int or rating not in RATING_SCALE:
+            raise ConfigError(
+                f"a rating must be an int from {RATING_SCALE.start} to "
+                f"{RATING_SCALE.stop - 1}, got {show(rating)}"
+            )
         return Satisfaction(self.responses + 1, self.satisfied + (rating >= 4), self.total + rating)
 
 
@@ -162,8 +171,16 @@ class GoodwillTotal:
 
     def add(self, amount: Decimal) -> GoodwillTotal:
         """These grants and one more of *amount*, summed exactly (whatever the caller's
-        decimal context)."""
-        return GoodwillTotal(self.grants + 1, EXACT.add(self.amount, amount))
+        decimal context).
+
+        Raises:
+            ConfigError: *amount* is not a grant's amount as a desk writes it (a positive
+                :class:`~decimal.Decimal` below 10**15 with at most 6 decimal places).
+        """
+        return GoodwillTotal(self.grants + 1, EXACT.add(self.amount, _grant_amount(amount, "")))
+
+
+_NO_GOODWILL: Final = GoodwillTotal()
 
 
 @attrs.frozen
@@ -202,7 +219,14 @@ class AgentStandard:
         return self.transfers_out / self.assignments if self.assignments else None
 
     def measure(self, name: str) -> float | None:
-        """The value of one of :data:`CONSISTENCY_MEASURES` (``None`` when unknown)."""
+        """The value of one of :data:`CONSISTENCY_MEASURES` (``None`` when the stream does
+        not tell it, such as a CSAT without ratings).
+
+        Raises:
+            ConfigError: *name* is not one of :data:`CONSISTENCY_MEASURES`.
+        """
+        if not isinstance(name, str) or name not in CONSISTENCY_MEASURES:
+            raise ConfigError(f"unknown measure {show(name)}; known: {show(CONSISTENCY_MEASURES)}")
         if name == "sla_rate":
             return self.sla.rate
         if name == "csat":
@@ -613,7 +637,9 @@ def people_report(events: Iterable[object]) -> PeopleReport:
                     f"events[{i}].currency",
                 )
             for kind, key in (("agent", e.agent_id), ("reason", e.reason), ("tier", e.tier)):
-                gw[kind][key] = gw[kind].get(key, GoodwillTotal()).add(amount)
+                # (The amount is checked above: summed without checking it again.)
+                total = gw[kind].get(key, _NO_GOODWILL)
+                gw[kind][key] = GoodwillTotal(total.grants + 1, EXACT.add(total.amount, amount))
         elif isinstance(e, GoodwillRequested):
             requests += 1
         elif isinstance(e, GoodwillDeclined):
@@ -795,9 +821,14 @@ def consistency(
             f"measures must be a collection of measure names, got the string {show(measures)}; "
             f"known: {show(CONSISTENCY_MEASURES)}"
         )
+    if not isinstance(measures, Iterable):
+        raise ConfigError(
+            f"measures must be a collection of measure names, got {show(measures)}; "
+            f"known: {show(CONSISTENCY_MEASURES)}"
+        )
     names = tuple(measures)
     for m in names:
-        if m not in CONSISTENCY_MEASURES:
+        if not isinstance(m, str) or m not in CONSISTENCY_MEASURES:
             raise ConfigError(f"unknown measure {show(m)}; known: {show(CONSISTENCY_MEASURES)}")
     team_of = teams or {}
     members: dict[str, list[AgentStandard]] = {}

@@ -8,9 +8,10 @@ package), which :class:`~csflow.calendar.BusinessCalendar` accepts as it is.
 ``JAKARTA_HOLIDAYS_2026`` lists Indonesia's 2026 national holidays and *cuti bersama* (joint
 leave days), as set by the joint ministerial decree (SKB 3 Menteri) on 2026 holidays and joint
 leave, in the form the ``holidays`` package (version 0.109, ``Indonesia``, categories ``public``
-and ``government``) publishes it; the names are the Indonesian ones.  Two dates are Sundays
-(Easter, 5 April; the second day of Idul Fitri, 22 March) and close nothing on the sample
-office calendar, which is closed on Sundays anyway.
+and ``government``) publishes it; the names are the Indonesian ones: 17 national holidays
+and 8 days of cuti bersama.  Three dates are Sundays (the second day of Idul Fitri, 22 March;
+Easter, 5 April; Waisak, 31 May) and close nothing on the sample office calendar, which is
+closed on Sundays anyway.
 """
 
 from __future__ import annotations

@@ -37,6 +37,7 @@ parsed whole, is held in memory, and is at most :data:`MAX_ARRAY_BYTES`.
 from __future__ import annotations
 
 import contextlib
+import difflib
 import io
 import json
 import os
@@ -61,6 +62,7 @@ from csflow.staffing.shifts import templates_from_dict
 
 __all__ = [
     "MAX_ARRAY_BYTES",
+    "MAX_DOCUMENT_BYTES",
     "MAX_LINE_BYTES",
     "MAX_RUNS",
     "MAX_STREAM_BYTES",
@@ -90,6 +92,13 @@ MAX_RUNS: Final = 10_000
 """The most simulations one command runs (replications, seeds and swept values together): a
 planner's comparison is a few hundred; a million would hold every report in memory for hours."""
 
+MAX_DOCUMENT_BYTES: Final = 8 * 2**20
+"""The largest config file read (8 MiB): a desk, a simulation and a staffing question take a
+few kilobytes (a desk's triage has at most 1,000 rules), while reading YAML takes about a
+second a megabyte, so a file of hundreds of megabytes would hold the command for minutes
+before saying anything.  Streams (events, past arrivals) are read one line at a time and are
+not bounded by it."""
+
 MAX_YAML_VALUES: Final = 1_000_000
 """The most values (mappings, lists, keys and scalars) the aliases of a YAML document add once
 expanded, past the nodes the file writes itself, and at most ``_YAML_VALUES_PER_CHAR`` per
@@ -109,21 +118,12 @@ TOP_KEYS: Final = (
     "staffing",
 )
 
-# Keys of a desk document whose values are durations (or maps of durations), wherever they
-# sit: the human forms are turned into seconds before DeskConfig.from_dict reads them.
-_DESK_DURATION_KEYS: Final = frozenset(
-    {
-        "default_allowance",
-        "fallback",
-        "after",
-        "delay",
-        "timeout",
-        "recency",
-        "survey_delay",
-        "close_solved_after",
-    }
-)
-_DESK_DURATION_MAPS: Final = frozenset({"targets", "allowances"})
+# Where a desk document holds durations (DeskConfig.from_dict's shape): the human forms there
+# are turned into seconds before the library reads them.  By place, not by key name: a goodwill
+# allowance of an agent called "after" ("12.50") is an amount, not a duration.
+_DESK_TOP_DURATIONS: Final = ("survey_delay", "close_solved_after")
+_DESK_SECTION_DURATIONS: Final = (("affinity", ("timeout", "recency")), ("contacts", ("window",)))
+_QUEUE_DURATIONS: Final = ("default_allowance", "fallback")
 _SIM_DURATIONS: Final = ("duration", "warmup", "service_target", "interval", "short_abandon")
 STAFFING_KEYS: Final = (
     "aht",
@@ -219,8 +219,9 @@ def read_data(path: Path, field: str = "CONFIG") -> tuple[Any, str]:
         The parsed document and its text.
 
     Raises:
-        ConfigError: The file is missing, unreadable, not UTF-8, of an unknown kind, or not
-            valid; or YAML support (the ``yaml`` extra) is not installed.
+        ConfigError: The file is missing, unreadable, larger than :data:`MAX_DOCUMENT_BYTES`,
+            not UTF-8, of an unknown kind, or not valid; or YAML support (the ``yaml`` extra)
+            is not installed.
     """
     suffix = path.suffix.lower()
     readers: dict[str, Callable[[str], Any]] = {
@@ -235,7 +236,15 @@ def read_data(path: Path, field: str = "CONFIG") -> tuple[Any, str]:
             field,
         )
     try:
-        text = path.read_text(encoding="utf-8-sig")  # a byte-order mark is skipped
+        with path.open("rb") as file:
+            raw = file.read(MAX_DOCUMENT_BYTES + 1)  # no more than that is ever held
+        if len(raw) > MAX_DOCUMENT_BYTES:
+            raise ConfigError(
+                f"{str(path)!r} is larger than {MAX_DOCUMENT_BYTES:,} bytes "
+                "(MAX_DOCUMENT_BYTES); expected a config file",
+                field,
+            )
+        text = raw.decode("utf-8-sig")  # a byte-order mark is skipped
     except FileNotFoundError:
         raise ConfigError(f"no such file {str(path)!r}", field) from None
     except IsADirectoryError:
@@ -286,6 +295,9 @@ def strict_json(text: str) -> Any:
 # The implicit YAML tags of numbers, and what keeps their resolvers off a scalar with a colon.
 _NUMBERS: Final = frozenset({"tag:yaml.org,2002:int", "tag:yaml.org,2002:float"})
 _NO_COLON: Final = "(?![^:]*:)"
+# The implicit YAML tag of booleans, and the scalars YAML 1.2's core schema reads as one.
+_BOOL: Final = "tag:yaml.org,2002:bool"
+_YAML12_BOOL: Final = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
 
 
 def _yaml(text: str) -> Any:
@@ -331,19 +343,24 @@ def _yaml(text: str) -> Any:
 
     loader_class.compose_node = counted
     loader_class.add_constructor("tag:yaml.org,2002:map", mapping)
+
     # YAML 1.1 (PyYAML) reads an unquoted 13:00 as the base-60 int 780 and 1:30.5 as the
     # float 90.5: a time of day written as a person types it would be read as seconds.  As
     # YAML 1.2 and JSON do, a plain scalar with a colon is a string here: the time 13:00
     # where a time is meant, refused at its path where a number is.  (No YAML 1.1 int or
     # float other than a sexagesimal one holds a colon.)
+    # Likewise YAML 1.1 reads yes, no, on and off (in any of three cases) as booleans: the
+    # language code ``no`` (Norwegian) or a tier named ``on`` would be False or True.  As in
+    # YAML 1.2 and JSON, only true and false (True, TRUE, False, FALSE) are booleans here.
+    def resolver(tag: str, regexp: re.Pattern[str]) -> re.Pattern[str]:
+        if tag in _NUMBERS:
+            return re.compile(_NO_COLON + regexp.pattern, regexp.flags)
+        if tag == _BOOL:
+            return _YAML12_BOOL
+        return regexp
+
     loader_class.yaml_implicit_resolvers = {
-        first: [
-            (
-                tag,
-                re.compile(_NO_COLON + regexp.pattern, regexp.flags) if tag in _NUMBERS else regexp,
-            )
-            for tag, regexp in resolvers
-        ]
+        first: [(tag, resolver(tag, regexp)) for tag, regexp in resolvers]
         for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
     }
     data = yaml.load(text, Loader=loader_class)  # a SafeLoader: no arbitrary objects
@@ -407,7 +424,7 @@ def load_document(path: str | Path, *, check: bool = True) -> Document:
         raise ConfigError(f"expected a mapping at the top of {str(p)!r}, got {show(data)}", "")
     for key in data:
         if key not in TOP_KEYS:
-            raise ConfigError(f"unknown field; expected one of {', '.join(TOP_KEYS[1:])}", str(key))
+            raise ConfigError(_unknown_field(key, TOP_KEYS[1:]), str(key))
     d = _rebuild(dict(data), "")
     if "$schema" in d and not isinstance(d["$schema"], str):
         # The schema types it as a string: a reader that took anything else would accept a
@@ -440,9 +457,7 @@ def load_document(path: str | Path, *, check: bool = True) -> Document:
         st = dict(d["staffing"])
         for key in st:
             if key not in STAFFING_KEYS:
-                raise ConfigError(
-                    f"unknown field; expected one of {', '.join(STAFFING_KEYS)}", f"staffing.{key}"
-                )
+                raise ConfigError(_unknown_field(key, STAFFING_KEYS), f"staffing.{key}")
         for key in STAFFING_DURATIONS:
             if key in st:
                 if st[key] is None and key != "patience":  # null patience: Erlang C
@@ -463,6 +478,14 @@ def load_document(path: str | Path, *, check: bool = True) -> Document:
     doc = Document(p, d, text)
     doc.configs(check=check)  # the desk and the simulation are checked before anything runs
     return doc
+
+
+def _unknown_field(key: object, known: Sequence[str]) -> str:
+    """The message for an unknown *key*: the *known* ones, and the closest when one is close
+    (``simulaton``: did you mean 'simulation'?)."""
+    close = difflib.get_close_matches(key, list(known), n=1) if isinstance(key, str) else []
+    hint = f"; did you mean {close[0]!r}?" if close else ""
+    return f"unknown field; expected one of {', '.join(known)}{hint}"
 
 
 def _offset_seconds(value: Any, path: str) -> Any:
@@ -551,9 +574,7 @@ def _verify_section(value: Any) -> dict[str, Any]:
     out = dict(value)
     for key in out:
         if key not in VERIFY_KEYS:
-            raise ConfigError(
-                f"unknown field; expected one of {', '.join(VERIFY_KEYS)}", f"{path}.{key}"
-            )
+            raise ConfigError(_unknown_field(key, VERIFY_KEYS), f"{path}.{key}")
     if "seeds" in out:
         seeds = out["seeds"]
         if (
@@ -604,28 +625,70 @@ def _verify_section(value: Any) -> dict[str, Any]:
 
 
 def _desk_durations(value: Any, path: str) -> Any:
-    """*value* (the ``desk`` section) with the durations at :data:`_DESK_DURATION_KEYS` and in
-    :data:`_DESK_DURATION_MAPS` in seconds, wherever they sit."""
+    """A copy of *value* (the ``desk`` section) with the human-form durations (``90m``) in
+    seconds at every place a desk document holds a duration: ``survey_delay``,
+    ``close_solved_after``, ``affinity.timeout`` and ``.recency``, ``contacts.window``, a
+    queue's ``default_allowance``, ``fallback``, ``allowances`` and relaxation steps'
+    ``after``, a routing profile slot's ``delay``, and an SLA policy's ``targets`` (one
+    duration, or one per priority) and ``warn_before``.  Anything of another shape is left as
+    it is, for :meth:`DeskConfig.from_dict` to refuse at its path."""
+    desk = _rebuild(value, path)
+    if not isinstance(desk, dict):
+        return desk
 
-    def entry(key: Any, v: Any, p: str) -> Any:
-        if key in _DESK_DURATION_KEYS:
-            return to_seconds(v, p)
-        if key in _DESK_DURATION_MAPS and isinstance(v, Mapping):
-            return {m: to_seconds(x, f"{p}.{m}") for m, x in v.items()}
-        return _DESCEND
+    def seconds(node: Any, key: Any, p: str) -> None:
+        if isinstance(node, dict) and key in node:
+            node[key] = to_seconds(node[key], f"{p}.{key}")
 
-    return _rebuild(value, path, entry)
+    def each(items: Any, p: str, *, named: bool = False) -> Iterator[tuple[Any, str]]:
+        """The entries of a list (``p[i]``), and with *named* of a mapping (``p.name``)."""
+        if isinstance(items, list):
+            yield from ((item, f"{p}[{i}]") for i, item in enumerate(items))
+        elif named and isinstance(items, dict):
+            yield from ((item, f"{p}.{k}") for k, item in items.items())
+
+    for key in _DESK_TOP_DURATIONS:
+        seconds(desk, key, path)
+    for section, keys in _DESK_SECTION_DURATIONS:
+        for key in keys:
+            seconds(desk.get(section), key, f"{path}.{section}")
+    for queue, p in each(desk.get("queues"), f"{path}.queues"):
+        if not isinstance(queue, dict):
+            continue
+        for key in _QUEUE_DURATIONS:
+            seconds(queue, key, p)
+        if isinstance(queue.get("allowances"), dict):
+            for key in list(queue["allowances"]):
+                seconds(queue["allowances"], key, f"{p}.allowances")
+        for step, q in each(queue.get("relaxation"), f"{p}.relaxation"):
+            seconds(step, "after", q)
+    for profile, p in each(desk.get("routing_profiles"), f"{path}.routing_profiles"):
+        if isinstance(profile, dict):
+            for slot, q in each(profile.get("queues"), f"{p}.queues"):
+                seconds(slot, "delay", q)
+    # (sla_policies: a list, or a mapping name -> policy.)
+    for policy, p in each(desk.get("sla_policies"), f"{path}.sla_policies", named=True):
+        if not isinstance(policy, dict):
+            continue
+        targets = policy.get("targets")
+        if isinstance(targets, dict):
+            for metric in list(targets):
+                if isinstance(targets[metric], dict):  # one target per priority
+                    per = targets[metric]
+                    for priority in list(per):
+                        seconds(per, priority, f"{p}.targets.{metric}")
+                else:
+                    seconds(targets, metric, f"{p}.targets")
+        if isinstance(policy.get("warn_before"), list):
+            leads = policy["warn_before"]
+            leads[:] = [to_seconds(v, f"{p}.warn_before[{i}]") for i, v in enumerate(leads)]
+    return desk
 
 
-#: What an *entry* hook of :func:`_rebuild` returns to have a value copied as usual.
-_DESCEND: Final = object()
-
-
-def _rebuild(value: Any, path: str, entry: Callable[[Any, Any, str], Any] | None = None) -> Any:
+def _rebuild(value: Any, path: str) -> Any:
     """A copy of the mappings (as dicts) and lists in *value*; other values are shared.
 
-    *entry(key, value, path)* may replace a mapping's entry (it returns :data:`_DESCEND` to
-    have it copied).  The walk keeps its own stack, in document order, and copies a list or
+    The walk keeps its own stack, in document order, and copies a list or
     mapping met twice once: a document nested a thousand levels deep, or a YAML alias inside
     itself (``queues: &a [*a]``), is copied as it is, for the library's readers to refuse
     with the path, where recursion here would stop the CLI with a RecursionError.
@@ -653,9 +716,7 @@ def _rebuild(value: Any, path: str, entry: Callable[[Any, Any, str], Any] | None
         items, out, p = stack[-1]
         for k, v in items:
             if isinstance(out, dict):
-                q = f"{p}.{k}" if p else str(k)
-                new = _DESCEND if entry is None else entry(k, v, q)
-                out[k] = start(v, q) if new is _DESCEND else new
+                out[k] = start(v, f"{p}.{k}" if p else str(k))
             else:
                 out.append(start(v, f"{p}[{k}]"))
             if stack[-1][0] is not items:

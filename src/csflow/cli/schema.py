@@ -12,11 +12,51 @@ from __future__ import annotations
 
 from typing import Any
 
-from csflow.desk.config import DOCUMENT_KEYS
+from csflow.desk.config import (
+    AFFINITY_KEYS,
+    CAPACITY_KEYS,
+    DOCUMENT_KEYS,
+    PROFILE_KEYS,
+    QUEUE_KEYS,
+    RELAXATION_KEYS,
+    SLOT_KEYS,
+    TEAM_KEYS,
+    TIER_KEYS,
+    TRANSFER_KEYS,
+)
+from csflow.rules.syntax import RULE_KEYS
 from csflow.sim import PEAK_DAYS
 from csflow.sim.distributions import MAX_LOGNORMAL_SIGMA
 
 __all__ = ["schema"]
+
+# The keys of the parts of a desk document read by other modules' readers (each of which
+# refuses any other key): BusinessCalendar, SlaPolicy, EscalationGraph, ContactPolicy and
+# GoodwillPolicy.
+CALENDAR_KEYS = ("timezone", "weekly", "holidays", "special_days", "always_open")
+SLA_POLICY_KEYS = (
+    "name",
+    "calendar",
+    "calendars",
+    "targets",
+    "warnings",
+    "warn_before",
+    "pause_on",
+)
+ESCALATION_KEYS = ("teams", "entry", "edges")
+CONTACT_KEYS = ("window", "max_contacts", "max_customers")
+GOODWILL_KEYS = (
+    "currency",
+    "decimals",
+    "period",
+    "timezone",
+    "agents",
+    "teams",
+    "allowance",
+    "per_ticket",
+    "default_per_ticket",
+    "over_limit",
+)
 
 # Whitespace as Python's str.strip() removes it: JSON Schema's \s (ECMA-262) lacks the
 # information separators U+001C-U+001F and NEXT LINE U+0085.
@@ -117,6 +157,63 @@ def _obj(props: dict[str, Any], desc: str, required: list[str] | None = None) ->
     if required:
         out["required"] = required
     return out
+
+
+def _keys(keys: dict[str, Any], desc: str) -> dict[str, Any]:
+    """A mapping of a desk document that takes *keys* and no others (their values are only
+    described: ``DeskConfig.from_dict`` checks them).  No ``type``: where the reader takes
+    another form too (``null``, a name for a routing slot), the schema does not refuse it."""
+    return {"description": desc, "additionalProperties": False, "properties": keys}
+
+
+def _see(*names: str) -> dict[str, Any]:
+    return {name: {"description": f"see DeskConfig.from_dict: {name}"} for name in names}
+
+
+def _desk_sections() -> dict[str, Any]:
+    """The desk's sections whose keys are fixed, each listing every key the reader takes at
+    that place (an editor flags a misspelt ``nmae`` as the reader would)."""
+    step = _keys(_see(*RELAXATION_KEYS), "a relaxation step")
+    queue = _keys(_see(*QUEUE_KEYS), "a queue")
+    queue["properties"]["relaxation"] = {"items": step, "description": "timed steps"}
+    slot = _keys(_see(*SLOT_KEYS), "a queue a profile serves (or just its name)")
+    profile = _keys(_see(*PROFILE_KEYS), "a routing profile")
+    profile["properties"]["queues"] = {"items": slot, "description": "the queues it serves"}
+    policy = _keys(_see(*SLA_POLICY_KEYS), "an SLA policy (csflow.sla.SlaPolicy.from_dict)")
+    rule = _keys(_see(*RULE_KEYS), "a rule (csflow.rules)")
+    return {
+        "tiers": {"items": _keys(_see(*TIER_KEYS), "a tier"), "description": "the tiers"},
+        "calendars": {
+            "additionalProperties": _keys(
+                _see(*CALENDAR_KEYS), "a calendar (csflow.BusinessCalendar.from_dict)"
+            ),
+            "description": "calendar name -> calendar",
+        },
+        "sla_policies": {
+            "items": policy,
+            "additionalProperties": policy,
+            "description": "a list of policies, or policy name -> policy",
+        },
+        "queues": {"items": queue, "description": "the queues, the fallback queue first"},
+        "routing_profiles": {"items": profile, "description": "the routing profiles"},
+        "affinity": _keys(_see(*AFFINITY_KEYS), "the preferred_agent strategy's settings"),
+        "triage": {
+            "items": rule,
+            "properties": {"mode": {"enum": ["first", "all"]}, "rules": {"items": rule}},
+            "additionalProperties": False,
+            "description": "a list of rules, or {mode, rules}",
+        },
+        "teams": {
+            "additionalProperties": _keys(_see(*TEAM_KEYS), "a team"),
+            "description": "team name -> team",
+        },
+        "escalation": _keys(_see(*ESCALATION_KEYS), "the escalation graph; null: any"),
+        "escalation_rules": {"items": rule, "description": "rules asked on SLA events"},
+        "transfers": _keys(_see(*TRANSFER_KEYS), "the transfer limit"),
+        "capacity": _keys(_see(*CAPACITY_KEYS), "how channels share an agent's capacity"),
+        "contacts": _keys(_see(*CONTACT_KEYS), "the memory of repeat customers; null: none"),
+        "goodwill": _keys(_see(*GOODWILL_KEYS), "goodwill allowances; null: none"),
+    }
 
 
 def schema() -> dict[str, Any]:
@@ -231,6 +328,7 @@ def schema() -> dict[str, Any]:
         {k: {"description": f"see DeskConfig.from_dict: {k}"} for k in desk_keys},
         "csflow.desk.DeskConfig.from_dict",
     )
+    desk["properties"].update(_desk_sections())
     desk["properties"]["survey_delay"] = {"anyOf": [d, _NULL], "description": "null: never"}
     desk["properties"]["close_solved_after"] = {
         "anyOf": [d, _NULL],

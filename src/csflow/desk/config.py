@@ -223,6 +223,27 @@ DOCUMENT_KEYS: Final[tuple[str, ...]] = (
 )
 
 
+# The keys of the document's parts DeskConfig.from_dict reads itself (the CLI's JSON Schema
+# lists them too): any other key is refused at the part's path.
+TIER_KEYS: Final = ("name", "rank")
+QUEUE_KEYS: Final = (
+    "name",
+    "key",
+    "allowances",
+    "default_allowance",
+    "bands",
+    "fallback",
+    "relaxation",
+)
+RELAXATION_KEYS: Final = ("after", "proficiency", "drop", "any_language", "overflow_to")
+PROFILE_KEYS: Final = ("name", "queues")
+SLOT_KEYS: Final = ("queue", "priority", "delay")
+AFFINITY_KEYS: Final = ("timeout", "recency")
+TEAM_KEYS: Final = ("queue", "routing_profile")
+TRANSFER_KEYS: Final = ("max_transfers", "on_limit")
+CAPACITY_KEYS: Final = ("weights", "limits", "exclusive", "budget")
+
+
 def _to_triage(value: RuleSet | None) -> RuleSet:
     if value is None:
         return RuleSet.from_dicts([])
@@ -325,7 +346,8 @@ class DeskConfig:
             name in weights or limits are declared too).  See :mod:`csflow.desk.names`.
         languages: The languages tickets and agents may use, or ``"open"`` (the default).
         skills: The skills tickets and agents may name, or ``"open"`` (the default); triage
-            rules' ``skills`` actions must name declared skills.
+            rules' ``skills`` actions, and the skills a queue's relaxation step drops, must
+            name declared skills.
         contacts: How much of each customer's recent contacts the desk remembers, for the
             triage rules' ``contacts.*`` fields and :class:`~csflow.events.TicketAssigned`
             (``None``: nothing).
@@ -490,6 +512,19 @@ class DeskConfig:
                 )
         if self.contacts is not None and not isinstance(self.contacts, ContactPolicy):
             raise ConfigError(f"expected a ContactPolicy, got {show(self.contacts)}", "contacts")
+        if self.skills is not None:
+            # A step dropping a skill no ticket can need (an undeclared one: such a ticket is
+            # refused) would do nothing, in silence: a typo ("biling") must not load.
+            for i, q in enumerate(self.queues):
+                steps = q.relaxation.steps if q.relaxation is not None else ()
+                for j, step in enumerate(steps):
+                    undeclared = sorted(step.drop - self.skills)
+                    if undeclared:
+                        raise ConfigError(
+                            f"undeclared skill {show(undeclared[0])}; declared: "
+                            f"{show(sorted(self.skills))}",
+                            f"queues[{i}].relaxation[{j}].drop",
+                        )
         if self.goodwill is not None and not isinstance(self.goodwill, GoodwillPolicy):
             raise ConfigError(f"expected a GoodwillPolicy, got {show(self.goodwill)}", "goodwill")
         if self.goodwill is not None:
@@ -757,7 +792,7 @@ class DeskConfig:
         for i, t in enumerate(sequence(d.get("tiers", []), "tiers")):
             p = f"tiers[{i}]"
             tm = mapping(t, p)
-            check_keys(tm, ("name", "rank"), p)
+            check_keys(tm, TIER_KEYS, p)
             try:
                 tiers.append(Tier(tm.get("name"), tm.get("rank", 0)))  # type: ignore[arg-type]
             except ConfigError as exc:  # at the field it names: tiers[i].name or .rank
@@ -769,13 +804,26 @@ class DeskConfig:
             calendars[name] = BusinessCalendar.from_dict(c, join_path("calendars", name))
         policies = []
         raw_policies = d.get("sla_policies", [])
+        # A list of policies, or a mapping name -> policy: each named (and its errors) as the
+        # document writes it, ``sla_policies[i]`` or ``sla_policies.<name>``.
+        entries: list[tuple[str, object]] = []
         if isinstance(raw_policies, Mapping):
-            raw_policies = [
-                {"name": k, **mapping(v, join_path("sla_policies", k))}
-                for k, v in mapping(raw_policies, "sla_policies").items()
-            ]
-        for i, sp in enumerate(sequence(raw_policies, "sla_policies")):
-            policies.append(SlaPolicy.from_dict(sp, calendars, f"sla_policies[{i}]"))
+            for k, v in mapping(raw_policies, "sla_policies").items():
+                p = join_path("sla_policies", k)
+                vm = mapping(v, p)
+                if "name" in vm and vm["name"] != k:
+                    # Which would name it?  Neither silently.
+                    raise ConfigError(
+                        f"a policy in the mapping form is named by its key {show(k)}, got "
+                        f"the name {show(vm['name'])} too; leave 'name' out",
+                        join_path(p, "name"),
+                    )
+                entries.append((p, {**vm, "name": k}))
+        else:
+            for i, sp in enumerate(sequence(raw_policies, "sla_policies")):
+                entries.append((f"sla_policies[{i}]", sp))
+        for p, sp in entries:
+            policies.append(SlaPolicy.from_dict(sp, calendars, p))
         tier_names = frozenset(t.name for t in tiers)
         queues = [
             _queue_from_dict(q, f"queues[{i}]", tier_names)
@@ -813,7 +861,7 @@ class DeskConfig:
             defined_name(name, "teams")
             p = join_path("teams", name)
             tm = mapping(t, p)
-            check_keys(tm, ("queue", "routing_profile"), p)
+            check_keys(tm, TEAM_KEYS, p)
             teams.append(
                 wrap(p, TeamSpec, name, tm.get("queue"), routing_profile=tm.get("routing_profile"))
             )
@@ -840,7 +888,7 @@ class DeskConfig:
         transfers = TransferPolicy()
         if "transfers" in d:
             tm = mapping(d["transfers"], "transfers")
-            check_keys(tm, ("max_transfers", "on_limit"), "transfers")
+            check_keys(tm, TRANSFER_KEYS, "transfers")
             for k in tm:  # each field checked alone, so an error names it in its path
                 wrap(join_path("transfers", k), TransferPolicy, **{k: tm[k]})
             transfers = wrap(
@@ -856,7 +904,7 @@ class DeskConfig:
         capacity = CapacityRules()
         if "capacity" in d:
             cm = mapping(d["capacity"], "capacity")
-            check_keys(cm, ("weights", "limits", "exclusive", "budget"), "capacity")
+            check_keys(cm, CAPACITY_KEYS, "capacity")
             # Each value checked alone first, so an error names it in its path.
             for field in ("weights", "limits"):
                 fp = join_path("capacity", field)
@@ -945,9 +993,10 @@ class DeskConfig:
         for a configuration read from a document, and writing that one again gives the same
         data.  Durations are ISO 8601 text (``"PT10M"``), sets of names sorted lists, amounts
         decimal strings; ``channels``, ``languages`` and ``skills`` are ``"open"`` when they
-        are; an SLA policy names its calendar when one of *calendars* has the same data (else
-        the calendar is written inline); ``affinity`` is written when a ``preferred_agent``
-        is in ``strategies``.  A queue's relaxation plan is read back named after its queue.
+        are; an SLA policy names its calendar (and each per-metric one) when one of
+        *calendars* has the same data (else the calendar is written inline); ``affinity`` is
+        written when a ``preferred_agent`` is in ``strategies``.  A queue's relaxation plan
+        is read back named after its queue.
 
         Code has no document form.  A :class:`~csflow.policies.RuleEscalationPolicy` is
         written as ``escalation_rules`` and the built-in strategies and key policies by
@@ -1080,11 +1129,7 @@ def _allowance_key(key: str, path: str, tiers: frozenset[str]) -> str | tuple[st
 
 def _queue_from_dict(data: object, path: str, tiers: frozenset[str] = frozenset()) -> QueueSpec:
     d = mapping(data, path)
-    check_keys(
-        d,
-        ("name", "key", "allowances", "default_allowance", "bands", "fallback", "relaxation"),
-        path,
-    )
+    check_keys(d, QUEUE_KEYS, path)
     name = defined_name(d.get("name"), join_path(path, "name"))
     kind = d.get("key", "aging")
     # Keys of the other queue kind would be read and then ignored: refuse them instead.
@@ -1129,12 +1174,12 @@ def _queue_from_dict(data: object, path: str, tiers: frozenset[str] = frozenset(
             f"expected 'aging' or 'deadline', got {show(kind)}", join_path(path, "key")
         )
     relaxation = None
-    if d.get("relaxation"):
+    if d.get("relaxation") is not None and sequence(d["relaxation"], join_path(path, "relaxation")):
         steps = []
         for j, s in enumerate(sequence(d["relaxation"], join_path(path, "relaxation"))):
             p = f"{path}.relaxation[{j}]"
             sm = mapping(s, p)
-            check_keys(sm, ("after", "proficiency", "drop", "any_language", "overflow_to"), p)
+            check_keys(sm, RELAXATION_KEYS, p)
             any_language = sm.get("any_language", False)
             if not isinstance(any_language, bool):
                 raise ConfigError(
@@ -1178,7 +1223,7 @@ def _allowance(value: object, path: str, *, zero: bool = True) -> timedelta:
 
 def _profile_from_dict(data: object, path: str) -> RoutingProfile:
     d = mapping(data, path)
-    check_keys(d, ("name", "queues"), path)
+    check_keys(d, PROFILE_KEYS, path)
     defined_name(d.get("name"), join_path(path, "name"))
     slots = []
     for j, s in enumerate(sequence(d.get("queues", []), join_path(path, "queues"))):
@@ -1186,13 +1231,21 @@ def _profile_from_dict(data: object, path: str) -> RoutingProfile:
         if isinstance(s, str):
             s = {"queue": s}
         sm = mapping(s, p)
-        check_keys(sm, ("queue", "priority", "delay"), p)
+        check_keys(sm, SLOT_KEYS, p)
         delay = duration(sm.get("delay", 0), join_path(p, "delay"), zero=True)
         slots.append(wrap(p, QueueSlot, sm.get("queue"), sm.get("priority", 1), delay))
     return wrap(path, RoutingProfile, d.get("name"), slots)  # type: ignore[no-any-return]
 
 
 def _strategies_from_dict(names: object, affinity: object) -> tuple[Strategy, ...]:
+    # The strategies first: a misspelt one is reported as such, not as an affinity without
+    # a preferred agent.
+    known = sorted([*_STRATEGIES, "preferred_agent"])
+    for i, n in enumerate(sequence(names, "strategies") if names is not None else ()):
+        if not (isinstance(n, str) and n in known):
+            raise ConfigError(
+                f"unknown strategy {show(n)}; known: {show(known)}", f"strategies[{i}]"
+            )
     if affinity is not None and (
         not isinstance(names, list | tuple) or "preferred_agent" not in names
     ):
@@ -1206,21 +1259,17 @@ def _strategies_from_dict(names: object, affinity: object) -> tuple[Strategy, ..
     if names is None:
         return (LongestIdle(),)
     out: list[Strategy] = []
-    for i, n in enumerate(sequence(names, "strategies")):
-        p = f"strategies[{i}]"
+    for n in sequence(names, "strategies"):
         if n == "preferred_agent":
             am = mapping(affinity if affinity is not None else {}, "affinity")
-            check_keys(am, ("timeout", "recency"), "affinity")
+            check_keys(am, AFFINITY_KEYS, "affinity")
             timeout = duration(am.get("timeout", 0), "affinity.timeout", zero=True)
             recency = None
             if am.get("recency") is not None:
                 recency = duration(am["recency"], "affinity.recency")
             out.append(wrap("affinity", PreferredAgent, timeout, recency))
-        elif isinstance(n, str) and n in _STRATEGIES:
-            out.append(_STRATEGIES[n]())
         else:
-            known = sorted([*_STRATEGIES, "preferred_agent"])
-            raise ConfigError(f"unknown strategy {show(n)}; known: {show(known)}", p)
+            out.append(_STRATEGIES[n]())
     return tuple(out)
 
 
@@ -1247,13 +1296,16 @@ def _names_to_dict(names: frozenset[str] | None) -> str | list[str]:
 
 
 def _sla_to_dict(policy: SlaPolicy, calendars: Mapping[str, dict[str, Any]]) -> dict[str, Any]:
-    """*policy* as a document writes it: its calendar by name when one of the named
-    *calendars* (their data) is that calendar, else inline."""
+    """*policy* as a document writes it: its calendar (and each per-metric one) by name when
+    one of the named *calendars* (their data) is that calendar, else inline."""
     data = policy.to_dict()
-    for name, calendar in calendars.items():
-        if calendar == data["calendar"]:
-            data["calendar"] = name
-            break
+
+    def named(inline: dict[str, Any]) -> str | dict[str, Any]:
+        return next((name for name, cal in calendars.items() if cal == inline), inline)
+
+    data["calendar"] = named(data["calendar"])
+    if "calendars" in data:
+        data["calendars"] = {m: named(c) for m, c in data["calendars"].items()}
     return data
 
 

@@ -1082,6 +1082,10 @@ class Desk:
         """A waiting customer asks to be called back: the ticket keeps its place, on the phone.
 
         When an agent takes it, a :class:`CallbackDue` follows the :class:`TicketAssigned`.
+        A call-back is held for nobody: a hold for the customer's preferred or last agent
+        (``affinity``) ends, so whoever can call now makes the call, and a call-back routed
+        again later (:meth:`requeue`, :meth:`remove_agent`, a :meth:`transfer` or
+        :meth:`escalate` while it waits) is not held either.
 
         Raises:
             UnknownTicketError: No such ticket.
@@ -2073,9 +2077,10 @@ class Desk:
 
         With *queued_us* it keeps that place in line (and ``waiting_since_us`` is the
         caller's); otherwise it joins the line now.  A call-back stays one: it waits on the
-        phone, flagged, and its assignment is followed by a ``CallbackDue``.  The agent
-        *handed_off_by* (see :meth:`transfer`) is not the customer's preferred or last agent
-        for this routing, nor one the ticket is held for."""
+        phone, flagged, held for nobody (as :meth:`request_callback` leaves it: whoever can
+        call now makes the call), and its assignment is followed by a ``CallbackDue``.  The
+        agent *handed_off_by* (see :meth:`transfer`) is not the customer's preferred or last
+        agent for this routing, nor one the ticket is held for."""
         if queued_us is None:
             r.queued_us = r.waiting_since_us = t
         else:
@@ -2097,6 +2102,11 @@ class Desk:
             handed_off_by=handed_off_by,
         )
         self._caught_up(at, t, out)
+        if a is None and route and r.callback and self._router.where(tk.id)[1].signature.agent:
+            # The router held the call-back for the customer's preferred or last agent, busy
+            # now: a call-back is held for nobody (the request dropped such a hold), so it is
+            # routed as the request routes it -- to any agent who can call now, else it waits.
+            a = self._router.request_callback(tk.id, at=at)
         if a is not None:
             self._assigned(a, at, t, out)
 

@@ -171,21 +171,44 @@ class _DelayView:
         )
 
 
+#: The values a queue's sequence may stand at: what a state snapshot's ``sequence`` holds.
+_MAX_SEQUENCE = 2**63 - 1
+
+
+def _check_sequence(sequence: object) -> None:
+    """Refuse a *sequence* that is not an ``itertools.count`` of step 1 at a value from 0 to
+    :data:`_MAX_SEQUENCE` (a :class:`ConfigError` naming it)."""
+    at: int | None = None
+    if isinstance(sequence, itertools.count):
+        try:
+            at = peek_count(sequence)
+        except TypeError:  # a step other than 1, or a count of floats
+            at = None
+    if at is None or not 0 <= at <= _MAX_SEQUENCE:
+        raise ConfigError(
+            "sequence must be an itertools.count() of step 1 at a value from 0 to 2**63 - 1, "
+            f"got {show(sequence)}"
+        )
+
+
 class TicketQueue:
     """A priority queue of waiting tickets, grouped by requirement signature.
 
     Args:
         name: The queue's name (used in messages and reasons).
         key: The key policy; :class:`AgingKey` with its defaults when omitted.
-        sequence: Where the last part of every key (``seq``) comes from: an iterator of
-            increasing ints, such as :func:`itertools.count`.  Queues that move tickets to one
-            another (:meth:`insert` keeps the key) should share one, so that a moved ticket
-            keeps a number no other entry has and FIFO ties stay in arrival order; a desk
-            shares one among its queues.  A fresh ``itertools.count()`` when omitted.
+        sequence: Where the last part of every key (``seq``) comes from: an
+            :func:`itertools.count` of step 1, at a value from 0 to ``2**63 - 1`` (a state
+            snapshot records where it stands, and reads back only such a value).  Queues
+            that move tickets to one another (:meth:`insert` keeps the key) should share one,
+            so that a moved ticket keeps a number no other entry has and FIFO ties stay in
+            arrival order; a desk shares one among its queues.  A fresh ``itertools.count()``
+            when omitted.
 
     Raises:
         ConfigError: An empty or non-string *name*, a *key* that is not callable, or a
-            *sequence* that is not an iterator.
+            *sequence* that is not such a count (any other iterator might hand out
+            something other than increasing ints, or run out).
 
     Examples:
         >>> q = TicketQueue("vip")
@@ -203,11 +226,8 @@ class TicketQueue:
     ) -> None:
         if not isinstance(name, str) or not name:
             raise ConfigError(f"queue name must be a non-empty string, got {show(name)}")
-        if sequence is not None and not isinstance(sequence, Iterator):
-            raise ConfigError(
-                f"sequence must be an iterator of ints (e.g. itertools.count()), got "
-                f"{show(sequence)}"
-            )
+        if sequence is not None:
+            _check_sequence(sequence)
         if key is not None and not callable(key):
             # Refused here, not at the first push (which would raise TypeError mid-desk).
             raise ConfigError(
@@ -771,11 +791,7 @@ class TicketQueue:
     # -- state snapshots -------------------------------------------------------------------
 
     def next_sequence(self) -> int:
-        """The ``seq`` the next queued ticket gets (the counter is not advanced).
-
-        Raises:
-            TypeError: The queue's sequence is not an ``itertools.count``.
-        """
+        """The ``seq`` the next queued ticket gets (the counter is not advanced)."""
         return peek_count(self._seq)  # type: ignore[arg-type]
 
     def to_state(self, at: Instant | None = None) -> dict[str, Any]:

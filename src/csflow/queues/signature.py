@@ -18,6 +18,7 @@ from csflow._config import name_set
 from csflow._text import show
 from csflow.errors import ConfigError
 from csflow.model import AgentProfile, Channel, SkillRequirement, Ticket
+from csflow.model import _check_name as check_name
 
 __all__ = ["Signature"]
 
@@ -27,15 +28,18 @@ def _channel_name(value: Channel | str) -> str:
 
 
 def _check_language(value: str | None) -> str | None:
-    if value is not None and (not isinstance(value, str) or not value):
+    # A language as tickets and agents name it (lowercase): any other would match no agent.
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value:
         raise ConfigError(f"language must be a non-empty string or None, got {show(value)}")
-    return value
+    return check_name("language", value)
 
 
 def _canonical_skills(
     value: Iterable[SkillRequirement | str] | Mapping[str, int],
 ) -> tuple[SkillRequirement, ...]:
-    if isinstance(value, str):
+    if isinstance(value, str) or not isinstance(value, Iterable):
         raise ConfigError(f"skills must be a collection of skill requirements, got {show(value)}")
     if isinstance(value, Mapping):
         reqs = [SkillRequirement(k, v) for k, v in value.items()]
@@ -48,8 +52,11 @@ def _canonical_skills(
 
 
 def _check_agent(value: str | None) -> str | None:
-    if value is not None and (not isinstance(value, str) or not value):
-        raise ConfigError(f"pinned agent must be a non-empty string or None, got {show(value)}")
+    if value is not None and (not isinstance(value, str) or not value or len(value) > 256):
+        raise ConfigError(
+            "pinned agent must be a non-empty string of at most 256 characters (an agent id) "
+            f"or None, got {show(value)}"
+        )
     return value
 
 
@@ -82,11 +89,12 @@ class Signature(metaclass=_Interned):
 
     Args:
         channel: The channel (or its name).
-        language: The language the agent must speak, or ``None`` for any.
+        language: The language the agent must speak (a lowercase name, as a ticket's and an
+            agent's languages are), or ``None`` for any.
         skills: Skill requirements (or skill names, or a mapping skill -> minimum proficiency);
             kept sorted by skill, so equal sets make equal signatures.
-        agent: When set, only this agent id may take the ticket (a ticket waiting for its
-            preferred agent).
+        agent: When set, only this agent id (at most 256 characters, as an agent's) may take
+            the ticket (a ticket waiting for its preferred agent).
 
     Raises:
         ConfigError: A malformed channel, language, skill or agent id.

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping
 
 import attrs
 
+from csflow._frozen import FrozenDict
 from csflow._text import show
 from csflow.errors import ConfigError
 from csflow.model import Channel
@@ -28,7 +29,9 @@ def _channel_ints(kind: str, value: Mapping[Channel | str, int]) -> Mapping[str,
         if not isinstance(n, int) or isinstance(n, bool) or n < 0:
             raise ConfigError(f"{kind} for channel {show(name)} must be an int >= 0, got {show(n)}")
         out[name] = n
-    return out
+    # Read-only: a pool indexes its agents by these numbers, and a change behind its back
+    # would leave the indexes wrong.
+    return FrozenDict(out)
 
 
 def _to_weights(value: Mapping[Channel | str, int]) -> Mapping[str, int]:
@@ -40,7 +43,7 @@ def _to_limits(value: Mapping[Channel | str, int]) -> Mapping[str, int]:
 
 
 def _to_channel_set(value: Iterable[Channel | str]) -> frozenset[str]:
-    if isinstance(value, str):
+    if isinstance(value, str | Mapping) or not isinstance(value, Iterable):
         raise ConfigError(f"exclusive must be a collection of channels, got {show(value)}")
     return frozenset(Channel.parse(c).name for c in value)
 
@@ -102,7 +105,7 @@ def _to_custom(value: Mapping[str, bool]) -> Mapping[str, bool]:
             raise ConfigError(
                 f"presence state {show(name)} must map to a bool, got {show(routable)}"
             )
-    return dict(value)
+    return FrozenDict(dict(value))  # read-only, as the rules' mappings
 
 
 @attrs.frozen

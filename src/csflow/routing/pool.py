@@ -323,7 +323,8 @@ class AgentPool:
             group: Its routing profile (agent group).
 
         Raises:
-            ConfigError: A duplicate agent id, an unknown presence state or a bad group.
+            DuplicateAgentError: An agent of this id is in the pool already.
+            ConfigError: Not a profile, an unknown presence state or a bad group.
         """
         if not isinstance(profile, AgentProfile):
             raise ConfigError(f"profile must be an AgentProfile, got {show(profile)}")
@@ -560,7 +561,7 @@ class AgentPool:
             profile = profile_from_plain(raw["profile"], f"{where}.profile")
             if profile.id in self._agents:
                 raise ConfigError(f"agent {show(profile.id)} twice", where)
-            if raw["group"] not in groups:
+            if not isinstance(raw["group"], str) or raw["group"] not in groups:
                 raise ConfigError(
                     f"unknown routing profile {show(raw['group'])}; known: {show(sorted(groups))}",
                     f"{where}.group",

@@ -11,6 +11,7 @@ queue.  The router fires the steps as timers (:mod:`csflow.routing.waiting`).
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from datetime import timedelta
 
 import attrs
@@ -131,6 +132,9 @@ class RelaxationStep:
 
 
 def _to_steps(value: Iterable[RelaxationStep]) -> tuple[RelaxationStep, ...]:
+    if isinstance(value, str | Mapping | AbstractSet) or not isinstance(value, Iterable):
+        # A set's order is not the steps' order; a string or a mapping is no list of steps.
+        raise ConfigError(f"steps must be a sequence of RelaxationStep, got {show(value)}")
     steps = tuple(value)
     last = -1
     for i, s in enumerate(steps):
@@ -154,12 +158,26 @@ class Relaxation:
         ... ), name="refunds")  # doctest: +ELLIPSIS
         Relaxation(...)
 
+    Args:
+        steps: The steps, in order (a list or a tuple; a set, whose order is not the one
+            meant, is refused).
+        name: A label for the plan, of at most 64 characters (a state snapshot records it).
+
     Raises:
-        ConfigError: Steps whose *after* does not strictly increase.
+        ConfigError: Steps that are not a sequence of :class:`RelaxationStep`, whose *after*
+            does not strictly increase, or a *name* that is not such a string.
     """
 
     steps: tuple[RelaxationStep, ...] = attrs.field(converter=_to_steps)
-    name: str = ""
+    name: str = attrs.field(default="")
+
+    @name.validator
+    def _v_name(self, _a: attrs.Attribute[str], value: object) -> None:
+        if not isinstance(value, str) or len(value) > MAX_NAME_CHARS:
+            raise ConfigError(
+                f"relaxation name must be a string of at most {MAX_NAME_CHARS} characters, "
+                f"got {show(value)}"
+            )
 
     def signature_at(self, base: Signature, step: int) -> Signature:
         """*base* after the first *step* steps."""
@@ -264,7 +282,7 @@ class QueueSlot:
 
 
 def _to_slots(value: Iterable[QueueSlot | str]) -> tuple[QueueSlot, ...]:
-    if isinstance(value, str):
+    if isinstance(value, str) or not isinstance(value, Iterable):
         raise ConfigError(f"queues must be a collection of QueueSlot, got {show(value)}")
     slots = tuple(QueueSlot(s) if isinstance(s, str) else s for s in value)
     seen: set[str] = set()

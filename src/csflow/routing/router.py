@@ -121,6 +121,13 @@ __all__ = ["Router"]
 _QUEUE_ORDER = ("queue_order",)  # the "strategy" of an agent that takes the best waiting ticket
 
 
+def _check_pull(value: object) -> None:
+    """Refuse a *pull* that is not ``True`` or ``False`` (``None`` or ``"no"`` would silently
+    mean one of them)."""
+    if value is not True and value is not False:
+        raise ConfigError(f"pull must be True or False, got {show(value)}")
+
+
 class Router:
     """Queues plus the agent pool: routes tickets to agents and agents to tickets.
 
@@ -138,8 +145,10 @@ class Router:
         relaxation: Default relaxation plan per queue name.
 
     Raises:
-        ConfigError: Duplicate queue names, a profile naming an unknown queue, a relaxation
-            overflowing to an unknown queue, or a malformed strategy chain.
+        ConfigError: An argument of the wrong type (*queues* or *profiles* not a collection,
+            *pool* not an :class:`AgentPool`, *relaxation* not a mapping), duplicate queue
+            names, a profile naming an unknown queue, a relaxation overflowing to an unknown
+            queue, or a malformed strategy chain.
 
     Every command takes the current instant and returns what it decided; a command that
     raises has changed nothing.  Call :meth:`advance` when :meth:`next_step_at` is due.
@@ -154,6 +163,19 @@ class Router:
         strategies: Sequence[Strategy] = (LongestIdle(),),
         relaxation: Mapping[str, Relaxation] | None = None,
     ) -> None:
+        if pool is not None and not isinstance(pool, AgentPool):
+            raise ConfigError(f"pool must be an AgentPool or None, got {show(pool)}")
+        if isinstance(queues, str | Mapping) or not isinstance(queues, Iterable):
+            raise ConfigError(f"queues must be a collection of TicketQueue, got {show(queues)}")
+        if isinstance(profiles, str | Mapping) or not isinstance(profiles, Iterable):
+            raise ConfigError(
+                f"profiles must be a collection of RoutingProfile, got {show(profiles)}"
+            )
+        if relaxation is not None and not isinstance(relaxation, Mapping):
+            raise ConfigError(
+                f"relaxation must be a mapping of queue name -> Relaxation or None, got "
+                f"{show(relaxation)}"
+            )
         self.pool = AgentPool() if pool is None else pool
         self.queues: dict[str, TicketQueue] = {}
         for i, q in enumerate(queues):
@@ -280,8 +302,11 @@ class Router:
                 :meth:`assign_batch`, or a later :meth:`pull`); holds still move to it.
 
         Raises:
-            ConfigError: A duplicate agent, unknown presence state or unknown routing profile.
+            DuplicateAgentError: An agent of this id is in the pool already.
+            ConfigError: An unknown presence state or routing profile, or a *pull* that is
+                not ``True`` or ``False``.
         """
+        _check_pull(pull)
         group = self._group_name(routing_profile)
         self.pool.add(profile, at=at, presence=presence, group=group)
         ag = self.pool.record(profile.id)
@@ -322,10 +347,12 @@ class Router:
 
         Raises:
             UnknownAgentError: No such agent.
-            ConfigError: Not a profile, an unknown routing profile, or a capacity on some
-                channel below the tickets of that channel the agent holds now.
+            ConfigError: Not a profile, an unknown routing profile, a capacity on some
+                channel below the tickets of that channel the agent holds now, or a *pull*
+                that is not ``True`` or ``False``.
             CalendarError: A naive *at*.
         """
+        _check_pull(pull)
         at_us = to_instant_us(at)
         group = None if routing_profile is None else self._group_name(routing_profile)
         self.pool.update(profile, at=at_us, group=group)
@@ -376,11 +403,12 @@ class Router:
             when an agent takes it now.
 
         Raises:
-            ConfigError: *agent_id* is not a string.
+            ConfigError: *agent_id* is not a string, or *pull* is not ``True`` or ``False``.
             CalendarError: A naive *at*.
         """
         if not isinstance(agent_id, str):
             raise ConfigError(f"agent_id must be an agent id, got {show(agent_id)}")
+        _check_pull(pull)
         return self._release_pins(agent_id, to_instant_us(at), pull)
 
     def set_presence(
@@ -407,8 +435,9 @@ class Router:
 
         Raises:
             UnknownAgentError: No such agent.
-            ConfigError: An undeclared state.
+            ConfigError: An undeclared state, or a *pull* that is not ``True`` or ``False``.
         """
+        _check_pull(pull)
         self.pool.set_presence(agent_id, state, at=at)
         ag = self.pool.record(agent_id)
         at_us = to_instant_us(at)
@@ -434,7 +463,11 @@ class Router:
         Raises:
             UnknownAgentError: No such agent.
             UnknownTicketError: The agent does not hold the ticket.
+            ConfigError: A *pull* that is not ``True`` or ``False``.
         """
+        flag: object = pull
+        if flag is not True and flag is not False:
+            _check_pull(flag)
         pool = self.pool
         ag = pool.records.get(agent_id) if type(agent_id) is str else None
         if ag is None:
@@ -569,8 +602,9 @@ class Router:
         Raises:
             DuplicateTicketError: The ticket is already waiting or held.
             ConfigError: An unknown queue, a bad plan or chain, a key policy refusal, a
-                *route* or *callback* that is not a bool, or a *last_agent* that is not a
-                string (the error's ``path`` names the argument).
+                *route* or *callback* that is not a bool, a *last_agent* that is not a
+                string, or a *handed_off_by* that is not an agent id (the error's ``path``
+                names the argument).
             CalendarError: A naive instant.
         """
         # Checks first (``_admit``'s, inlined: this is the ticket-arrives path).
@@ -597,9 +631,13 @@ class Router:
             raise ConfigError(f"must be True or False, got {show(route)}", "route")
         if last_agent is not None and not isinstance(last_agent, str):
             raise ConfigError(f"must be an agent id or None, got {show(last_agent)}", "last_agent")
-        if handed_off_by is not None and not isinstance(handed_off_by, str):
+        if handed_off_by is not None and (
+            not isinstance(handed_off_by, str) or not handed_off_by or len(handed_off_by) > 256
+        ):
+            # An agent id as profiles have them: a state snapshot reads back one or null there.
             raise ConfigError(
-                f"handed_off_by must be an agent id or None, got {show(handed_off_by)}"
+                "handed_off_by must be an agent id (a non-empty string of at most 256 "
+                f"characters) or None, got {show(handed_off_by)}"
             )
         if signature is None:
             sig = Signature.of(ticket)

@@ -417,6 +417,23 @@ class TicketSla:
             _check_datable(t, at, self._calendars())
         return t
 
+    def _check_moved(self, t: int, at: object) -> None:
+        """Refuse a status change at *t* (given as *at*) earlier than the last one kept in the
+        status spells: a move :meth:`note_status` recorded at an instant the clocks have not
+        reached yet is still the ticket's past, and the spells stay in time order (a snapshot
+        holds them, and a target gained later replays them).
+
+        Raises:
+            InvalidTransitionError: Such an instant.
+        """
+        facts = self._facts
+        if facts is not None and t < facts.spells[-2]:
+            zone = self._policy.calendar.zone
+            raise InvalidTransitionError(
+                "'at' must not be earlier than the ticket's last status change "
+                f"{from_us(facts.spells[-2], zone).isoformat()}, got {show(at)}"
+            )
+
     def _calendars(self) -> list[BusinessCalendar]:
         """The calendars the ticket's instants are read on: the policy's, and those of clocks
         kept from an earlier policy (for a finished clock restored from a snapshot, a 24/7
@@ -595,7 +612,9 @@ class TicketSla:
 
         Raises:
             ConfigError: *status* is unknown.
-            InvalidTransitionError: The ticket is closed or abandoned, or *at* goes backwards.
+            InvalidTransitionError: The ticket is closed or abandoned, or *at* goes backwards
+                (before the last command, or before a status change :meth:`note_status`
+                recorded).
             CalendarError: *at* is naive, or an SLA calendar's zone cannot date it.
         """
         new = ticket_status(status)
@@ -604,6 +623,7 @@ class TicketSla:
                 f"status must be one of {status_names(TICKET_STATUSES)}, got {show(status)}"
             )
         t = self._check_time(at)
+        self._check_moved(t, at)
         self._check_open()
         pre = self._poll_before(t)
         acts: list[SlaEvent] = []
@@ -651,7 +671,8 @@ class TicketSla:
             ConfigError: *status* is unknown.
             InvalidTransitionError: The ticket is closed or abandoned, or *at* is earlier than
                 its last status change.
-            CalendarError: *at* is naive, or an SLA calendar's zone cannot date it.
+            CalendarError: *at* is naive (whether or not the move is recorded), or an SLA
+                calendar's zone cannot date it.
         """
         # Called by the desk on every status move: the plain case is one expression.
         new = status if type(status) is TicketStatus else ticket_status(status)
@@ -664,26 +685,23 @@ class TicketSla:
             and old not in pause_on
             and new not in pause_on
         ):
-            facts = self._facts
-            if at is not None and facts is not None:
+            if at is not None:
                 # Not the clocks' last instant: a host may note a move before it polls the
                 # clocks up to it (the desk's timers fire each due instant in turn).
                 t = instant_us(at, "at")
-                if t < facts.spells[-2]:
-                    zone = self._policy.calendar.zone
-                    raise InvalidTransitionError(
-                        "'at' must not be earlier than the ticket's last status change "
-                        f"{from_us(facts.spells[-2], zone).isoformat()}, got {show(at)}"
-                    )
+                self._check_moved(t, at)
                 if t > _DATABLE_US:
                     _check_datable(t, at, self._calendars())
-                facts.status(t, new)
+                if self._facts is not None:
+                    self._facts.status(t, new)
             self._status = new
             return True
         if new is None:
             raise ConfigError(
                 f"status must be one of {status_names(TICKET_STATUSES)}, got {show(status)}"
             )
+        if at is not None:
+            instant_us(at, "at")  # a naive instant is refused here too, though nothing is noted
         self._check_open()
         return False
 
