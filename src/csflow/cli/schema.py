@@ -24,9 +24,11 @@ from csflow.desk.config import (
     TIER_KEYS,
     TRANSFER_KEYS,
 )
+from csflow.desk.goodwill import GOODWILL_KEYS
 from csflow.rules.syntax import RULE_KEYS
 from csflow.sim import PEAK_DAYS
 from csflow.sim.distributions import MAX_LOGNORMAL_SIGMA
+from csflow.sla.policy import SLA_POLICY_KEYS
 
 __all__ = ["schema"]
 
@@ -34,29 +36,8 @@ __all__ = ["schema"]
 # refuses any other key): BusinessCalendar, SlaPolicy, EscalationGraph, ContactPolicy and
 # GoodwillPolicy.
 CALENDAR_KEYS = ("timezone", "weekly", "holidays", "special_days", "always_open")
-SLA_POLICY_KEYS = (
-    "name",
-    "calendar",
-    "calendars",
-    "targets",
-    "warnings",
-    "warn_before",
-    "pause_on",
-)
 ESCALATION_KEYS = ("teams", "entry", "edges")
 CONTACT_KEYS = ("window", "max_contacts", "max_customers")
-GOODWILL_KEYS = (
-    "currency",
-    "decimals",
-    "period",
-    "timezone",
-    "agents",
-    "teams",
-    "allowance",
-    "per_ticket",
-    "default_per_ticket",
-    "over_limit",
-)
 
 # Whitespace as Python's str.strip() removes it: JSON Schema's \s (ECMA-262) lacks the
 # information separators U+001C-U+001F and NEXT LINE U+0085.

@@ -188,6 +188,21 @@ def period_key(at: datetime, period: str, zone: zoneinfo.ZoneInfo) -> str:
     return f"{local.year}-{local.month:02d}"
 
 
+#: The keys of a goodwill policy's plain-data form (:meth:`GoodwillPolicy.from_dict`).
+GOODWILL_KEYS: Final = (
+    "currency",
+    "decimals",
+    "period",
+    "timezone",
+    "agents",
+    "teams",
+    "allowance",
+    "per_ticket",
+    "default_per_ticket",
+    "over_limit",
+)
+
+
 @attrs.frozen
 class GoodwillPolicy:
     """Who may grant how much goodwill, per period, without asking a supervisor.
@@ -263,25 +278,13 @@ class GoodwillPolicy:
             ConfigError: Anything malformed, with the path to it.
         """
         d = mapping(data, path)
-        keys = (
-            "currency",
-            "decimals",
-            "period",
-            "timezone",
-            "agents",
-            "teams",
-            "allowance",
-            "per_ticket",
-            "default_per_ticket",
-            "over_limit",
-        )
-        check_keys(d, keys, path)
+        check_keys(d, GOODWILL_KEYS, path)
         if "currency" not in d:
             raise ConfigError(
                 "missing; expected the currency's code, e.g. 'IDR'", f"{path}.currency"
             )
         try:
-            return cls(**{k: d[k] for k in keys if k in d})
+            return cls(**{k: d[k] for k in GOODWILL_KEYS if k in d})
         except ConfigError as exc:
             raise ConfigError(exc.detail, f"{path}.{exc.path}" if exc.path else path) from None
 

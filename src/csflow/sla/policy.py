@@ -404,6 +404,18 @@ def _to_calendars(value: Any) -> Mapping[Metric, BusinessCalendar]:
 _NO_CALENDARS: Final[Mapping[Metric, BusinessCalendar]] = FrozenDict({})
 
 
+#: The keys of an SLA policy's plain-data form (:meth:`SlaPolicy.from_dict`).
+SLA_POLICY_KEYS: Final = (
+    "name",
+    "calendar",
+    "calendars",
+    "targets",
+    "warnings",
+    "warn_before",
+    "pause_on",
+)
+
+
 @attrs.frozen
 class SlaPolicy:
     """The promises a desk makes for a class of tickets: a target per metric and priority.
@@ -648,15 +660,7 @@ class SlaPolicy:
         """
         if not isinstance(data, Mapping):
             raise ConfigError(f"expected a mapping, got {show(data)}", path)
-        allowed = {
-            "name",
-            "calendar",
-            "calendars",
-            "targets",
-            "warnings",
-            "warn_before",
-            "pause_on",
-        }
+        allowed = SLA_POLICY_KEYS
         for key in data:
             if key not in allowed:
                 raise ConfigError(
