@@ -278,11 +278,10 @@ class NaiveTicket:
         pre = self.poll(t - 1)
         acts: list[Event] = []
         old, self.status = self.status, new
-        if new != old:
-            self.spells.append((t, new))
         if new == old:
-            pass
-        elif new == "solved":
+            return pre + self.poll(t)  # no move: the clocks only catch up
+        self.spells.append((t, new))
+        if new == "solved":
             self.solved_once = True
             self.waiting = self.cycle = None
             res = self.live(Metric.RESOLUTION)
