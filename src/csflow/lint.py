@@ -19,12 +19,13 @@
   ones, so defaults first and specific rules after is the normal shape and is not reported.
 * **names that are not defined**: ``sla_policy`` and ``queue`` actions naming an SLA policy or
   a queue not in *sla_policies* / *queues*, and skills (in ``skill``, ``skills`` and
-  ``required_skills`` actions and in ``agent.skills.X`` / ``required_skills.X`` fields) not in
-  *skills*;
+  ``required_skills`` actions, in ``agent.skills.X`` / ``required_skills.X`` fields, and as
+  the ``contains`` operand of ``agent.skills`` / ``required_skills``) not in *skills*;
 * **fields that do not exist** (with *known_fields*): a condition on a field the context never
   holds (``"evnt"`` for ``"event"``) can never hold;
 * **skills no agent has**: every skill in *skills* and every skill the rules name, checked
-  against *agents* (at the proficiency an action asks for, when it gives one).
+  against *agents* (at the proficiency an action asks for, when it gives one, or a condition
+  on an agent's level: ``agent.skills.billing`` ``ge`` 3 asks for 3).
 
 An empty collection (the default) means "not given": that check is skipped.
 
@@ -38,6 +39,7 @@ could take (the partial evaluation it uses is below, next to :func:`implies`).
 from __future__ import annotations
 
 import functools
+import math
 import operator
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, Final, Literal, Protocol, TypeAlias
@@ -254,7 +256,7 @@ def _implies(b: Condition, a: Condition, budget: _Budget) -> bool:
     budget.left -= 1
     if budget.left < 0:
         return False
-    if b == a:
+    if _equal(b, a, budget):
         return True
     # "not: {exists: x}" is "exists: not x" (a field is either there or not).
     if isinstance(b, Not) and _is_exists(b.condition):
@@ -280,6 +282,36 @@ def _implies(b: Condition, a: Condition, budget: _Budget) -> bool:
     if isinstance(b, Comparison) and isinstance(a, Comparison):
         return _comparison_implies(b, a, budget)
     return False
+
+
+def _equal(b: Condition, a: Condition, budget: _Budget) -> bool:
+    """``b == a``, charged a unit per condition and per value of an ``in`` list compared (two
+    equal lists of a thousand long values cost their length, not one step); ``False`` out of
+    budget."""
+    budget.left -= 1
+    if b is a:
+        return True
+    if type(b) is not type(a) or budget.left < 0:
+        return False
+    if isinstance(b, Comparison):
+        assert isinstance(a, Comparison)
+        if b.field != a.field or b.op != a.op:
+            return False
+        if isinstance(b.value, tuple) and isinstance(a.value, tuple):
+            if len(b.value) != len(a.value):
+                return False
+            budget.left -= len(b.value)
+            if budget.left < 0:
+                return False
+        return bool(b.value == a.value)
+    if isinstance(b, Not):
+        assert isinstance(a, Not)
+        return _equal(b.condition, a.condition, budget)
+    assert isinstance(b, AllOf | AnyOf)
+    assert isinstance(a, AllOf | AnyOf)
+    return len(b.conditions) == len(a.conditions) and all(
+        _equal(x, y, budget) for x, y in zip(b.conditions, a.conditions, strict=True)
+    )
 
 
 def implies(condition: Condition | None, other: Condition | None) -> bool:
@@ -725,7 +757,9 @@ def lint(
             ``None`` (the default) skips the check.
 
     Returns:
-        The findings, in rule order, then the findings about *skills*.
+        The findings, rule by rule (``rules[0]...`` first), then the one ``info`` finding
+        of a rule set too large to check every implication, then the findings about
+        *skills*.
 
     Raises:
         ConfigError: One of the keyword collections is not a collection of the right things.
@@ -782,14 +816,14 @@ def lint(
                         f"unknown field {comparison.field!r}: the condition can never hold",
                     )
                 )
-            for prefix in _SKILL_FIELD_PREFIXES:
-                rest = comparison.field.removeprefix(prefix)
-                if rest != comparison.field and "." not in rest:
-                    mentioned.append((f"{path}.field", rest, 1))
+            mentioned.extend(_condition_skills(comparison, path))
     for path, skill, level in mentioned:
         _check_name(skill, path, skill_names, "skill", findings)
         if profiles and best.get(skill, 0) < level:
             findings.append(Finding(path, "warning", _nobody(skill, level, best)))
+    # Rule by rule (each rule's findings in the order they were made), then the one about the
+    # budget (path "rules").
+    findings.sort(key=lambda f: _rule_index(f.path, len(rules.rules)))
     if profiles:
         for i, item in enumerate(skill_items):
             skill = item.skill if isinstance(item, SkillRequirement) else item
@@ -797,6 +831,42 @@ def lint(
             if best.get(skill, 0) < level:
                 findings.append(Finding(f"skills[{i}]", "warning", _nobody(skill, level, best)))
     return findings
+
+
+def _rule_index(path: str, after: int) -> int:
+    """The index of the rule *path* is in (``rules[3].then.queue``: 3), else *after*."""
+    if path.startswith("rules["):
+        return int(path[6 : path.index("]")])
+    return after
+
+
+def _condition_skills(cond: Comparison, path: str) -> Iterator[tuple[str, str, int]]:
+    """(path, skill, minimum proficiency) for a skill a comparison names: its field
+    (``agent.skills.X``, ``required_skills.X``) or its ``contains`` operand on ``agent.skills``
+    or ``required_skills``.  An agent's skill compared ``ge``, ``gt`` or ``eq`` with a level
+    asks for that level (``agent.skills.billing ge 3``: 3)."""
+    for prefix in _SKILL_FIELD_PREFIXES:
+        if cond.field == prefix[:-1]:
+            if cond.op == "contains" and isinstance(cond.value, str):
+                yield f"{path}.contains", cond.value, 1
+            return
+        rest = cond.field.removeprefix(prefix)
+        if rest != cond.field and "." not in rest:
+            level = _level_asked(cond) if prefix == "agent.skills." else 1
+            yield f"{path}.field", rest, level
+            return
+
+
+def _level_asked(cond: Comparison) -> int:
+    """The least proficiency for which an agent's ``cond`` can hold (at least 1)."""
+    value = cond.value
+    if isinstance(value, bool) or not isinstance(value, _NUMBER) or not math.isfinite(value):
+        return 1
+    if cond.op in ("ge", "eq"):
+        return max(1, math.ceil(value))
+    if cond.op == "gt":
+        return max(1, math.floor(value) + 1)
+    return 1
 
 
 def _nobody(skill: str, level: int, best: Mapping[str, int]) -> str:

@@ -642,17 +642,23 @@ class DeskConfig:
         in.
         """
         profiles = list(agents)
+        # The declared skills, so that a condition naming another (``required_skills``
+        # ``contains`` "biling") is an error; the declared skills no agent has are reported
+        # once, below (``skills.X``), not again by the rules' lint (``skills[i]``).
+        skills = sorted(self.skills) if self.skills is not None else []
         out = [
             Finding(f"triage.{f.path}", f.severity, f.message)
             for f in lint_rules(
                 self.triage,
                 sla_policies=list(self.sla_policies),
                 queues=[q.name for q in self.queues],
+                skills=skills,
                 agents=profiles,
                 # What the desk's triage context holds (a document's rules were checked
                 # against it when loaded; rules built in Python were not).
                 known_fields=STANDARD_FIELDS,
             )
+            if not f.path.startswith("skills[")
         ]
         if isinstance(self.escalation_policy, RuleEscalationPolicy):
             out += [
@@ -660,9 +666,11 @@ class DeskConfig:
                 for f in lint_rules(
                     self.escalation_policy.rules,
                     queues=[q.name for q in self.queues],
+                    skills=skills,
                     agents=profiles,
                     known_fields=POLICY_FIELDS,
                 )
+                if not f.path.startswith("skills[")
             ]
         served = {s.queue for p in self.routing_profiles for s in p.queues}
         if not self.routing_profiles:

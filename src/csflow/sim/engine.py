@@ -317,6 +317,9 @@ class _Run:
         self.last_change_us = self.end_us
         self.stop_us = self.end_us + _MAX_DRAIN_US
         self.max_draw_s = (self.stop_us - self.start_us) / _US + 1.0
+        # Where the run stopped with handlings still going on (None: it ran out of things
+        # to happen first): the report's observation ends there (see `simulate`).
+        self.stopped_us: int | None = None
         self.warm_us = self.start_us + duration_us(config.warmup, "warmup", ConfigError)
         self.heap: list[tuple[int, int, int, Any, Any]] = []
         self.seq = itertools.count()
@@ -694,7 +697,10 @@ class _Run:
     def stop(self, t_us: int) -> None:
         """The run stops :data:`~csflow.sim.scenario.MAX_DRAIN` after the horizon (or the last
         shift change) with work still going on: the handlings still going on count as busy
-        up to now."""
+        up to now, and the report's observation ends now (its open handling spans are cut
+        here, as the occupancy series' busy time is)."""
+        if self.handling:
+            self.stopped_us = t_us
         for tid in list(self.handling):
             since = self.busy_since.pop(tid, None)
             if since is not None:
@@ -1088,7 +1094,9 @@ def simulate(
             simulated so far (warm-up included).  A CLI draws a progress line with it.
         on_event: Called with every event the report counts, in order, as the run goes
             (warm-up tickets left out): to stream a run's events elsewhere.
-            ``summarize(events)`` over them is the report.
+            ``summarize(events)`` over them is the report (``summarize(events,
+            until=report.end)`` for a run that stopped ``MAX_DRAIN`` after the horizon with
+            handlings still going on: see Returns).
 
     Returns:
         The :class:`SimResult` (with :attr:`SimConfig.callbacks`, the call-backs requested
@@ -1110,6 +1118,11 @@ def simulate(
         arrivals stop), which balance out in a steady state: on an M/M/c run it comes out at
         Erlang's load per agent.  The agents' idle time after the arrivals stop does not
         count, nor do their own presence changes then (an offline at the end of a shift).
+        A run that reaches its stop (``MAX_DRAIN`` after the horizon or the last shift
+        change) with handlings still going on observes until the stop: the report's ``end``
+        is the stop, and its ``handle_time`` counts those handlings up to it, as
+        :attr:`SimResult.occupancy_series` counts them, not up to the last event (which may
+        lie before the horizon).
 
     Raises:
         ConfigError: A *seed* that is not an int ``>= 0``, a *progress* or *on_event* that is
@@ -1145,7 +1158,11 @@ def simulate(
     check_seed(seed)
     run = _Run(desk_config, config, seed, progress, on_event)
     run.run()
-    report = run.summary.report()
+    # A run stopped MAX_DRAIN after the horizon with handlings still going on observes them
+    # until the stop: the report's handle time then counts them up to it, as the occupancy
+    # series does, rather than up to the last event, which may lie before the horizon.
+    stopped = run.stopped_us
+    report = run.summary.report(until=None if stopped is None else utc(stopped))
     if report.end is not None:
         # Occupancy over the report's window: its busy time over that plus the agents' idle
         # time while the report's customers arrived.
