@@ -17,6 +17,8 @@ def _json_type(value: Any, kind: str) -> bool:
     if kind == "number":
         return isinstance(value, (int, float)) and not isinstance(value, bool)
     if kind == "integer":  # 1.0 is an integer in JSON Schema: a number without a fraction
+        if isinstance(value, int) and not isinstance(value, bool):
+            return True  # also one past a float's range (10**400), which float() refuses
         return _json_type(value, "number") and float(value).is_integer()
     if kind == "boolean":
         return isinstance(value, bool)

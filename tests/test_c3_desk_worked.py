@@ -19,6 +19,7 @@ from csflow.errors import ConfigError, InvalidTransitionError, TransferLimitErro
 from csflow.events import (
     AgentPresenceChanged,
     CallbackDue,
+    CallbackRequested,
     Event,
     TicketAssigned,
     TicketQueued,
@@ -65,7 +66,8 @@ def test_callback_with_nobody_online_keeps_its_place_until_a_phone_agent_logs_in
     ayu = Customer("ayu", GOLD)
     for n in range(4):
         desk.submit(Ticket(f"T-{n}", ayu, "chat", m(n)), at=m(n))
-    assert desk.request_callback("T-2", at=m(5)) == []  # nobody is online: nothing happens
+    # Nobody is online: the request is all that happens.
+    assert desk.request_callback("T-2", at=m(5)) == [CallbackRequested(m(5), "T-2")]
     assert [(e.ticket_id, e.signature.channel, e.callback) for e in desk.queue()] == [
         ("T-0", "chat", False),
         ("T-1", "chat", False),
@@ -101,7 +103,8 @@ def test_callback_due_at_the_instant_the_relaxation_lets_an_agent_take_it() -> N
     desk.add_agent(AgentProfile("budi", capacity={"phone": 1}), at=T0, presence="available")
     ayu = Customer("ayu", GOLD)
     desk.submit(Ticket("T-1", ayu, "chat", T0, required_skills={"refunds": 1}), at=T0)
-    assert desk.request_callback("T-1", at=m(1)) == []  # budi lacks the skill
+    # Budi lacks the skill: the request is all that happens.
+    assert desk.request_callback("T-1", at=m(1)) == [CallbackRequested(m(1), "T-1")]
     assert desk.next_wakeup() == m(5)
     events = desk.advance(at=m(30))  # one late wake-up: each event at its own instant
     assert kinds(events) == [
@@ -166,6 +169,7 @@ def test_a_callback_held_for_the_preferred_agent_goes_to_whoever_can_call_now() 
     assert [(e.ticket_id, e.signature.agent) for e in desk.queue()] == [("A", "budi")]
     # Budi is on a call; the customer would rather be called back than wait for him.
     assert kinds(desk.request_callback("A", at=m(1))) == [
+        ("CallbackRequested", "A", None, m(1)),
         ("TicketAssigned", "A", "sari", m(1)),
         ("CallbackDue", "A", "sari", m(1)),
     ]
@@ -353,7 +357,7 @@ def _budi_on_a_call() -> Desk:
     mega = Customer("mega", GOLD, preferred_agent="budi")
     desk.submit(Ticket("A", mega, "chat", T0), at=T0)
     assert desk.queue()[0].signature.agent == "budi"  # a chat waits for budi ...
-    assert desk.request_callback("A", at=m(1)) == []
+    assert desk.request_callback("A", at=m(1)) == [CallbackRequested(m(1), "A")]
     assert desk.queue()[0].signature.agent is None  # ... a call-back for whoever can call
     return desk
 

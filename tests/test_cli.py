@@ -208,7 +208,7 @@ def test_a_broken_file_is_one_line_naming_the_field(
         (("staff", "--aht", "6 minuets", "--load", "3"), "argument --aht: expected a duration"),
         (("demo", "--plot", "/nonexistent/x.png"), "--plot: cannot write '/nonexistent/x.png'"),
         (("simulate", str(_DAY), "--report", "/nonexistent/r.html"), "--report: cannot write"),
-        (("simulate", str(_DAY), "--sweep", "simulation.agents[3].count=1"), "sweep.parameter:"),
+        (("simulate", str(_DAY), "--sweep", "simulation.agents[3].count=1"), "--sweep: the config"),
         (("simulate", str(_DAY), "--sweep", "simulation.duration=0"), "simulation.duration:"),
         (("staff", "--load", "10", "--rate", "5"), "exactly one of --load"),
         (("staff",), "give --load or --rate"),

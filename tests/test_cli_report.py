@@ -652,8 +652,15 @@ def test_arrivals_far_from_the_day_forecast_zero_with_a_warning(
     status, out, err = _cli(
         capsys, "forecast", str(path), "--day", "2026-03-09", "--zone", "Asia/Jakarta"
     )
-    assert (status, err) == (0, "")
+    assert status == 0
     assert _records(out)[18]["arrivals"] == "0.25"
+    # One day of history for four weeks averaged: the three weeks it does not reach are named.
+    assert err == (
+        f"csflow: warning: the arrivals in {str(path)!r} run from 2026-03-02 to 2026-03-02; "
+        "2026-02-23, 2026-02-16, 2026-02-09, outside them, are averaged as days without "
+        "arrivals (give a history that covers the days averaged, a shorter --lookback, or "
+        "--days)\n"
+    )
 
 
 # ---------------------------------------------------------------------------------------------

@@ -30,6 +30,7 @@ from csflow.errors import (
 )
 from csflow.events import (
     CallbackDue,
+    CallbackRequested,
     Event,
     SlaBreached,
     SlaDeadlineMoved,
@@ -656,7 +657,7 @@ def test_a_day_at_the_seeds_desk() -> None:
     # is exclusive): the call waits, and the customer asks to be called back.
     called = day.customer_opens("08:40", "t3", "phone", customer="wati", language="id")
     assert of(TicketAssigned, called) == []
-    assert day.do("08:41", "request_callback", "t3") == []
+    assert day.do("08:41", "request_callback", "t3") == [CallbackRequested(day.at("08:41"), "t3")]
     assert day.desk.ticket("t3").callback
     # Sari solves the chat at 08:45 and is given the call-back at once.
     freed = day.resolves("08:45", "sari", "t1")

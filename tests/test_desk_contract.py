@@ -115,7 +115,11 @@ def test_a_reply_exactly_at_the_due_instant_still_meets_the_target() -> None:
 def test_request_callback_returns_the_overdue_warnings() -> None:
     desk = _waiting(_desk())
     events = desk.request_callback("t1", at=T0 + 50 * S)
-    assert _kinds(events) == [("SlaWarning", 30 * S), ("SlaWarning", 45 * S)]
+    assert _kinds(events) == [
+        ("SlaWarning", 30 * S),
+        ("SlaWarning", 45 * S),
+        ("CallbackRequested", 50 * S),
+    ]
     # nothing of t1 is left overdue: the next wake-up is the 90 % warning, still ahead
     assert desk.next_wakeup() == T0 + 54 * S
     assert desk.advance(at=T0 + 50 * S) == []
@@ -124,7 +128,12 @@ def test_request_callback_returns_the_overdue_warnings() -> None:
 def test_a_command_fires_what_is_due_exactly_at_its_instant_after_its_own_events() -> None:
     desk = _waiting(_desk())
     events = desk.request_callback("t1", at=T0 + 45 * S)
-    assert _kinds(events) == [("SlaWarning", 30 * S), ("SlaWarning", 45 * S)]
+    # The overdue warning, the command's own event, then the warning due at its instant.
+    assert _kinds(events) == [
+        ("SlaWarning", 30 * S),
+        ("CallbackRequested", 45 * S),
+        ("SlaWarning", 45 * S),
+    ]
     assert desk.next_wakeup() == T0 + 54 * S
 
 

@@ -21,7 +21,7 @@ JAKARTA = ZoneInfo("Asia/Jakarta")
 HOUR = timedelta(hours=1)
 # Idul Fitri's first day in Indonesia: 2024-04-10, 2025-03-31, 2026-03-20 (Lebaran's second
 # day, the busiest for a desk whose customers travel home, the day after each).
-LEBARAN_2 = {2024: date(2024, 4, 11), 2025: date(2025, 4, 1), 2026: date(2026, 3, 21)}
+LEBARAN_2 = {2024: date(2024, 4, 11), 2025: date(2025, 4, 1), 2026: date(2026, 3, 22)}
 
 
 def _at(d: date, hour: int, minute: int) -> datetime:

@@ -83,7 +83,7 @@ REFUSED: list[tuple[type[CsflowError], Callable[[], object], str]] = [
     (
         CalendarError,
         lambda: B("UTC", weekly={"monday": []}),
-        "'weekly' keys must be one of ('mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'), got 'monday'",
+        "'weekly' keys must be one of ('mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'), got 'monday'; did you mean 'mon'?",
     ),
     (
         CalendarError,

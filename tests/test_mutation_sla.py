@@ -101,7 +101,7 @@ REFUSED: list[tuple[type[CsflowError], Callable[[], object], str]] = [
     (
         ConfigError,
         lambda: P(targets={"first_reply": "PT1H"}),
-        "sla_policy.targets.first_reply: metric must be one of 'first_response', 'next_response', 'periodic_update', 'resolution', got 'first_reply'",
+        "sla_policy.targets.first_reply: metric must be one of 'first_response', 'next_response', 'periodic_update', 'resolution', got 'first_reply'; did you mean 'first_response'?",
     ),
     (
         ConfigError,
@@ -176,7 +176,7 @@ REFUSED: list[tuple[type[CsflowError], Callable[[], object], str]] = [
     (
         ConfigError,
         lambda: P(pause_on={"pending": ["resolutoin"]}),
-        "sla_policy.pause_on.pending[0]: metric must be one of 'first_response', 'next_response', 'periodic_update', 'resolution', got 'resolutoin'",
+        "sla_policy.pause_on.pending[0]: metric must be one of 'first_response', 'next_response', 'periodic_update', 'resolution', got 'resolutoin'; did you mean 'resolution'?",
     ),
     (
         ConfigError,
@@ -217,7 +217,7 @@ REFUSED: list[tuple[type[CsflowError], Callable[[], object], str]] = [
     (
         ConfigError,
         lambda: P().target("first_reply", "normal"),
-        "metric must be one of 'first_response', 'next_response', 'periodic_update', 'resolution', got 'first_reply'",
+        "metric must be one of 'first_response', 'next_response', 'periodic_update', 'resolution', got 'first_reply'; did you mean 'first_response'?",
     ),
     (
         ConfigError,
@@ -227,7 +227,7 @@ REFUSED: list[tuple[type[CsflowError], Callable[[], object], str]] = [
     (
         ConfigError,
         lambda: P().pauses("pending", "resolutoin"),
-        "metric must be one of 'first_response', 'next_response', 'periodic_update', 'resolution', got 'resolutoin'",
+        "metric must be one of 'first_response', 'next_response', 'periodic_update', 'resolution', got 'resolutoin'; did you mean 'resolution'?",
     ),
     (
         ConfigError,

@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 from csflow import (
     AgentProfile,
+    CallbackRequested,
     Customer,
     Desk,
     DeskConfig,
@@ -334,7 +335,7 @@ def test_request_callback_is_refused_on_a_desk_without_the_phone_channel() -> No
     for config in (DeskConfig(), DeskConfig.from_dict({"channels": "open"})):
         other = Desk(config)
         other.submit(Ticket("T3", ani, "chat", at(0)), at=at(0))
-        assert other.request_callback("T3", at=at(1)) == []
+        assert other.request_callback("T3", at=at(1)) == [CallbackRequested(at(1), "T3")]
         assert other.ticket("T3").callback
 
 

@@ -42,6 +42,7 @@ TOP_LEVEL = {
     "BusinessCalendar",
     "CalendarError",
     "CallbackDue",
+    "CallbackRequested",
     "CapacityExceededError",
     "Channel",
     "ClockView",

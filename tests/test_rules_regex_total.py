@@ -159,7 +159,9 @@ def test_realistic_rule_sets_stay_far_below_the_budget() -> None:
             }
         )
     total = sum(pattern_cost(r["when"]["matches"]) for r in rules)
-    assert total < REGEX_TOTAL_BUDGET / 2
+    # Two thirds: each keyword pattern's word boundaries count four steps each (they test the
+    # characters on both sides), once per alternative they follow.
+    assert total < REGEX_TOTAL_BUDGET * 2 / 3
     rs = RuleSet.from_dicts(rules, mode="all")
     decision = rs.evaluate({"attributes": {"subject": "Mau RETUR DANA dong", "order3": "ORD-77-3"}})
     expected = [
@@ -170,12 +172,12 @@ def test_realistic_rule_sets_stay_far_below_the_budget() -> None:
     ]
     assert list(decision.matched) == expected
     assert len(expected) == 121
-    # The two examples of the brief, 200 of each, come to 6,206,800 steps.
+    # The two examples of the brief, 200 of each, come to 8,609,200 steps.
     plain = [r"(?i)\b(refund|return|retur dana)\b"] * 200 + [r"^ORD-\d+$"] * 200
-    assert sum(pattern_cost(p) for p in plain) == 200 * 27_027 + 200 * 4_007 == 6_206_800
+    assert sum(pattern_cost(p) for p in plain) == 200 * 39_039 + 200 * 4_007 == 8_609_200
     assert len(RuleSet.from_dicts(_rules(plain))) == 400
     # What separates them from hostile sets: one of the reviewer's patterns more is refused.
-    with pytest.raises(ConfigError, match=r"to 21,478,056 steps per evaluation") as info:
+    with pytest.raises(ConfigError, match=r"to 23,880,456 steps per evaluation") as info:
         RuleSet.from_dicts(_rules([*plain, _reviewer(0)]))
     assert info.value.path == "rules[400].when.matches"
 

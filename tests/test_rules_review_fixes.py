@@ -352,14 +352,14 @@ def test_a_pattern_with_a_cut_form_compiles_that_once_more(
     patterns = [r"(?i)\bORD-\d+\b", r"^INV/\d{4}$"]
     rules = [
         {"name": f"r{i}-{j}", "when": {"field": "s", "matches": p}}
-        for j in range(4)
+        for j in range(3)  # three: each costs 6,016,010 steps, its word boundaries 4 each
         for i, p in enumerate(patterns)
     ]
     rs = RuleSet.from_dicts(rules, mode="all")
     assert len([p for p in counted["parse"] if p in patterns]) == 2
     assert len(counted["compile"]) == 4  # each pattern, and each one's cut form
     long_value = "see ORD-12 " + "x" * LONG
-    assert rs.evaluate({"s": long_value}).matched == ("r0-0", "r0-1", "r0-2", "r0-3")
+    assert rs.evaluate({"s": long_value}).matched == ("r0-0", "r0-1", "r0-2")
 
 
 def test_a_bad_pattern_still_names_its_place_and_reason() -> None:

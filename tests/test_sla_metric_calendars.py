@@ -185,7 +185,7 @@ def test_a_metric_with_a_calendar_but_no_target_runs_no_clock() -> None:
         ("resolution", r"^calendars: expected a mapping of metric -> calendar, got 'resolution'$"),
         (
             {"first_reply": OFFICE},
-            r"^calendars\.first_reply: metric must be one of .*'first_reply'$",
+            r"^calendars\.first_reply: metric must be one of .*'first_reply'; did you mean 'first_response'\?$",
         ),
         ({3: OFFICE}, r"^calendars: metric must be one of .*got 3$"),
         (
@@ -237,7 +237,7 @@ NAMED = {"office": OFFICE, "always": ALWAYS}
         (
             {"first_response": "offfice"},
             r"^sla_policies\[0\]\.calendars\.first_response: unknown calendar 'offfice'; "
-            r"known calendars: \['always', 'office'\]$",
+            r"known calendars: \['always', 'office'\]; did you mean 'office'\?$",
         ),
         (
             {"resolution": {"timezone": "Mars/Base"}},

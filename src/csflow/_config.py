@@ -6,12 +6,11 @@ it in the whole document (``queues[1].relaxation[0].after``).
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import timedelta
 from typing import Any, Final
 
-from csflow._text import show
+from csflow._text import did_you_mean, show
 from csflow.errors import ConfigError, CsflowError
 from csflow.sla import parse_duration
 
@@ -67,10 +66,10 @@ def check_keys(data: Mapping[str, Any], allowed: Iterable[str], path: str) -> No
     allowed = set(allowed)
     for k in data:
         if k not in allowed:
-            close = difflib.get_close_matches(k, sorted(allowed), n=1) if isinstance(k, str) else []
-            hint = f"; did you mean {show(close[0])}?" if close else ""
             raise ConfigError(
-                f"unknown key {show(k)}; expected one of {show(sorted(allowed))}{hint}", path
+                f"unknown key {show(k)}; expected one of {show(sorted(allowed))}"
+                f"{did_you_mean(k, allowed)}",
+                path,
             )
 
 

@@ -12,11 +12,12 @@ shown by the ends of its repr, about as long as the string.)
 
 from __future__ import annotations
 
+import difflib
 import reprlib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Final
 
-__all__ = ["parts_within", "show"]
+__all__ = ["did_you_mean", "parts_within", "show"]
 
 _REPR = reprlib.Repr()
 _REPR.maxlevel = 3
@@ -29,6 +30,12 @@ _PARTS: Final = 2_000
 _CHARS: Final = 100_000
 _CONTAINERS: Final = (list, tuple, set, frozenset)
 _TEXTS: Final = (str, bytes, bytearray)
+#: The longest word :func:`did_you_mean` looks for among the names it is given (a typo of a
+#: name is about as long as the name; a long text cannot be one, and comparing it would cost
+#: time in proportion to its length times each name's).
+_HINT_CHARS: Final = 100
+#: The most names :func:`did_you_mean` compares with (the closest of more is not a hint).
+_HINT_NAMES: Final = 10_000
 
 
 def parts_within(value: object, budget: int) -> int | None:
@@ -104,3 +111,24 @@ def show(value: object) -> str:
     if len(text) <= _SHOW_LIMIT:
         return text
     return f"{text[: _SHOW_LIMIT - 60]} ... {text[-40:]} ({len(text):,} characters)"
+
+
+def did_you_mean(word: object, names: Iterable[str]) -> str:
+    """``"; did you mean 'x'?"`` for the one of *names* closest to *word*, or ``""``.
+
+    A message's hint for a misspelt key or name (``unknown key 'timezon'; expected one of
+    [...]; did you mean 'timezone'?``).  Nothing when *word* is not a string, is longer than
+    100 characters, or no name is close (``difflib``'s ratio of 0.6); names longer than 200
+    characters are passed over, and nothing is hinted among more than 10,000 names: the hint
+    stays cheap whatever a document holds.
+    """
+    if type(word) is not str or len(word) > _HINT_CHARS:
+        return ""
+    choices: list[str] = []
+    for name in names:
+        if len(choices) == _HINT_NAMES:
+            return ""
+        if type(name) is str and len(name) <= 2 * _HINT_CHARS:
+            choices.append(name)
+    close = difflib.get_close_matches(word, sorted(choices), n=1)
+    return f"; did you mean {show(close[0])}?" if close else ""

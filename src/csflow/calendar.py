@@ -76,7 +76,7 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any, NamedTuple, cast
 
 from csflow._frozen import FrozenDict
-from csflow._text import show
+from csflow._text import did_you_mean, show
 from csflow._time import (
     EPOCH,
     MAX_US,
@@ -93,6 +93,16 @@ from csflow.errors import CalendarError, ConfigError
 __all__ = ["DAY_KEYS", "BusinessCalendar"]
 
 DAY_KEYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def _day_hint(key: object) -> str:
+    """A message's hint for a weekly key that is not a day key: ``Monday``, ``wednesday`` are
+    hinted by their first three letters, anything else by the closest day key."""
+    short = key[:3].lower() if isinstance(key, str) and len(key) <= 20 else None
+    if short in DAY_KEYS:
+        return f"; did you mean {show(short)}?"
+    return did_you_mean(key, DAY_KEYS)
+
 
 _MINUTE_US = 60_000_000
 _DAY_MINUTES = 24 * 60
@@ -326,6 +336,7 @@ class BusinessCalendar:
     """
 
     __slots__ = (
+        "_closing",
         "_cycle",
         "_day_intervals",
         "_days",
@@ -366,6 +377,7 @@ class BusinessCalendar:
             if key not in DAY_KEYS:
                 raise CalendarError(
                     f"'weekly' keys must be one of {show(DAY_KEYS)}, got {show(key)}"
+                    f"{_day_hint(key)}"
                 )
             days[DAY_KEYS.index(key)] = _parse_spans(spans, f"weekly[{key!r}]")
         self._weekly: tuple[tuple[Span, ...], ...] = tuple(days)
@@ -420,6 +432,7 @@ class BusinessCalendar:
         self._kinds: dict[tuple[int, bool, bool], int] = {}
         self._rules = 0  # the zone's first year of its yearly rule, asked when first needed
         self._last_listed = max(self._listed, default=0)
+        self._closing: list[int] | None = None  # see _closing_dates
         self._cycle = 0  # business µs in 400 years from then on, when first needed
         # No run yet: an empty one whose range holds no instant and no date.
         self._hot = self._warm = _Run(0, -1, 0, 0, [0], [], [], [], [], [], [0], [0])
@@ -565,7 +578,9 @@ class BusinessCalendar:
         for key in data:
             if key not in allowed:
                 raise ConfigError(
-                    f"unknown key {show(key)}; expected one of {sorted(allowed)}", path
+                    f"unknown key {show(key)}; expected one of {sorted(allowed)}"
+                    f"{did_you_mean(key, allowed)}",
+                    path,
                 )
         timezone = data.get("timezone", "UTC")
         try:
@@ -623,7 +638,8 @@ class BusinessCalendar:
             for key, spans in weekly_raw.items():
                 if key not in DAY_KEYS:
                     raise ConfigError(
-                        f"unknown day {show(key)}; expected one of {show(list(DAY_KEYS))}",
+                        f"unknown day {show(key)}; expected one of {show(list(DAY_KEYS))}"
+                        f"{_day_hint(key)}",
                         f"{path}.weekly",
                     )
                 weekly[key] = _once(spans)
@@ -1096,6 +1112,81 @@ class BusinessCalendar:
                 "9999: outside the supported range of dates (years 1-9999)"
             ) from None
 
+    def next_close_us(self, t: int) -> int:
+        """The first closed instant at or after *t* (µs since the epoch): *t* itself when the
+        desk is closed then, else the end of the open stretch *t* is in (open hours that run on
+        past midnight into the next date's are one stretch).
+
+        Raises:
+            CalendarError: The desk never closes after *t* (open around the clock, with no
+                holiday or shorter special day after it), or stays open past the year 9999.
+        """
+        _check_int(t, "t")
+        try:
+            return self._next_close(t)
+        except (OverflowError, ValueError) as exc:
+            if isinstance(exc, CalendarError):  # t itself, or a desk that never closes
+                raise
+            raise self._never_closes(t) from None
+
+    def _never_closes(self, t: int) -> CalendarError:
+        when = (EPOCH + ONE_US * t).isoformat()
+        return CalendarError(
+            f"calendar in {show(self._timezone)} never closes at or after {when}: it stays open "
+            "to the end of the supported range of dates (year 9999), no later holiday or "
+            "shorter special day closing it"
+        )
+
+    def _next_close(self, t: int) -> int:
+        """:meth:`next_close_us` unchecked.  Walks the open intervals on from *t* while each
+        starts where the one before ends; a desk open around the clock jumps instead to its
+        next date that is not open all day (a holiday, a shorter special day)."""
+        closing = self._closing_dates() if self._open_all_week() else None
+        u = t
+        while True:
+            run = self._run_at(u)
+            starts, ends = run.starts, run.ends
+            k = bisect_right(starts, u) - 1
+            if k < 0 or u >= ends[k]:
+                return u
+            if closing is not None:
+                # Every date before the next closing date is open all day: skip to it.
+                today = run.day0 + bisect_right(run.mids, u) - 1 + _UNIX_ORDINAL
+                i = bisect_left(closing, today)
+                if i == len(closing):
+                    raise self._never_closes(t)
+                midnight = self._local_us(date.fromordinal(closing[i]), 0)
+                if midnight > u:
+                    u = midnight
+                    continue
+            last = len(starts) - 1
+            while k < last and starts[k + 1] == ends[k]:
+                k += 1
+            u = ends[k]
+            if k < last:
+                return u
+            if run.last_year == 9999 and u >= run.mids[-1]:
+                raise self._never_closes(t)
+            # The run's last interval: the next run says whether the stretch goes on.
+
+    def _open_all_week(self) -> bool:
+        """Whether every weekday's hours are the whole day."""
+        return all(day == ((0, _DAY_US),) for day in self._weekly_us)
+
+    def _closing_dates(self) -> list[int]:
+        """The ordinals of the listed dates (holidays, special days) not open all day, in
+        order (worked out once)."""
+        found = self._closing
+        if found is None:
+            found = []
+            for d in sorted({*self._holidays, *self._special}):
+                n = d.toordinal()
+                whole = (self._local_us(d, 0), self._local_us(d, _DAY_MINUTES))
+                if self._day(n)[0] != (whole,):
+                    found.append(n)
+            self._closing = found
+        return found
+
     def _reach_us(self, t: int, d: int) -> int:
         """``add_us(t, d)`` for ``d > 0``, else ``next_open_us(t)``, however far away the answer
         is: an SLA clock's deadline lies wherever the calendar reaches its target (a small
@@ -1275,6 +1366,25 @@ class BusinessCalendar:
         try:
             return from_us(t, self._zone)
         except (OverflowError, ValueError) as exc:
+            raise _range_error(exc, t) from None
+
+    def next_close(self, at: datetime) -> datetime:
+        """The first closed instant at or after *at* (*at* itself when closed), in the
+        calendar's zone: when the open stretch *at* is in ends, for a "we close at 17:00"
+        notice or a call-back promised before closing time.
+
+        Open hours that run past midnight into the next date's (``22:00-24:00`` then
+        ``00:00-06:00``) are one stretch, and a desk open around the clock closes at its next
+        holiday or shorter special day.
+
+        Raises:
+            CalendarError: *at* is naive, or the desk never closes after it (open around the
+                clock with no holiday or shorter special day later, or past the year 9999).
+        """
+        t = self.next_close_us(instant_us(at, "at"))
+        try:
+            return from_us(t, self._zone)
+        except (OverflowError, ValueError) as exc:  # pragma: no cover - t is an open end
             raise _range_error(exc, t) from None
 
     def add(self, start: datetime, duration: timedelta) -> datetime:

@@ -23,6 +23,7 @@ from __future__ import annotations
 import copy
 import enum
 import inspect
+import sys
 import types
 import typing
 from collections.abc import Callable, Mapping
@@ -43,6 +44,7 @@ __all__ = [
     "AgentPresenceChanged",
     "AgentProfileChanged",
     "CallbackDue",
+    "CallbackRequested",
     "DeskEvent",
     "Event",
     "FeedbackRecorded",
@@ -79,14 +81,15 @@ __all__ = [
 #: The ``version`` every event's plain-data form carries (see :meth:`DeskEvent.to_dict`).
 #: Version 2 added ``cycle_start`` to :class:`SlaBreached`, :class:`SlaMet` and
 #: :class:`SlaCancelled`; version 3 added :class:`TicketSlaPolicyChanged` (a stream of
-#: version 3 records every change of a ticket's SLA policy, an older one none).
+#: version 3 records every change of a ticket's SLA policy, an older one none) and
+#: :class:`CallbackRequested` (every call-back request, likewise).
 #: :func:`event_from_dict` reads versions 1 and 2 too (an SLA event of version 1 without a
 #: ``cycle_start``: ``None``).
 EVENT_VERSION: Final = 3
 #: The SLA events whose version-1 form has no ``cycle_start``.
 _CYCLE_START_SINCE_2: Final = frozenset({"SlaBreached", "SlaMet", "SlaCancelled"})
 #: The event types a format version added: no stream of an earlier version holds them.
-_SINCE: Final = {"TicketSlaPolicyChanged": 3}
+_SINCE: Final = {"TicketSlaPolicyChanged": 3, "CallbackRequested": 3}
 
 
 def _event_to_dict(event: Any) -> dict[str, Any]:
@@ -324,6 +327,12 @@ class TicketSlaPolicyChanged(DeskEvent):
 
     old: str | None
     new: str
+
+
+@attrs.frozen
+class CallbackRequested(DeskEvent):
+    """A waiting customer asked to be called back: the ticket keeps its place in line, now a
+    phone contact, until an agent who can call takes it (then :class:`CallbackDue`)."""
 
 
 @attrs.frozen
@@ -784,6 +793,29 @@ _FIELDS: Final = {
 }
 
 
+#: How csflow writes an instant: UTC, ISO 8601 with its offset, microseconds when not zero --
+#: and only a date and time that exist (years 1 to 9999, February 29 in leap years, no hour
+#: 24 and no leap second), which is what :func:`event_from_dict` reads: ``"format":
+#: "date-time"`` alone is an annotation that most validators do not check.
+_YEAR: Final = "([0-9]{3}[1-9]|[0-9]{2}[1-9]0|[0-9][1-9]00|[1-9]000)"
+_LEAP_YEAR: Final = "([0-9]{2}(0[48]|[2468][048]|[13579][26])|(0[48]|[2468][048]|[13579][26])00)"
+_DATE: Final = (
+    f"({_YEAR}-((0[13578]|1[02])-(0[1-9]|[12][0-9]|3[01])|(0[469]|11)-(0[1-9]|[12][0-9]|30)"
+    f"|02-(0[1-9]|1[0-9]|2[0-8]))|{_LEAP_YEAR}-02-29)"
+)
+_INSTANT_PATTERN: Final = (
+    f"^{_DATE}T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]{{6}})?\\+00:00$"
+)
+#: Whole seconds from 0 to the longest duration Python holds (``timedelta.max``: 999,999,999
+#: days and 86,399.999999 seconds, 86,399,999,999,999.999999 seconds), as csflow writes them.
+_WHOLE_SECONDS: Final = "(0|[1-9][0-9]{0,12}|[1-7][0-9]{13}|8[0-5][0-9]{12}|86[0-3][0-9]{11})"
+_SECONDS_PATTERN: Final = f"^PT{_WHOLE_SECONDS}(\\.[0-9]{{1,6}})?S$"
+#: A duration field without a range of its own (none today: an event's durations are SLA
+#: targets and elapsed times, which have theirs).
+_DURATION_PATTERN: Final = f"^-?PT{_WHOLE_SECONDS}(\\.[0-9]{{1,6}})?S$"
+#: The largest finite float: a JSON number past it (``1e400``) is no float the reader takes.
+_MAX_FLOAT: Final = sys.float_info.max
+
 # The same ranges as JSON Schema keywords, for :func:`event_schema` (a test holds the two
 # tables to the same fields, and the schema to the reader's verdicts at each range's edges).
 _COUNT_MAX: Final = {"maximum": _MAX_COUNT}
@@ -791,7 +823,7 @@ _ID_SCHEMA: Final = {"minLength": 1, "maxLength": _MAX_ID}
 _DECIMAL_SCHEMA: Final = f"^(0|[1-9][0-9]{{0,14}})(\\.[0-9]{{1,{_MAX_PLACES}}})?$"
 _SCHEMA_FIELDS: Final[Mapping[str, Mapping[str, Any]]] = {
     **dict.fromkeys(_IDS, _ID_SCHEMA),
-    "waited": {"minimum": 0},
+    "waited": {"minimum": 0, "maximum": _MAX_FLOAT},
     **{
         k: {"minimum": 0, **_COUNT_MAX} for k in ("candidates", "contacts", "open_tickets", "limit")
     },
@@ -801,8 +833,8 @@ _SCHEMA_FIELDS: Final[Mapping[str, Mapping[str, Any]]] = {
     "comment": {"maxLength": _MAX_COMMENT},
     "routing_profile": {"minLength": 1, "maxLength": _MAX_NAME},
     "threshold": {"exclusiveMinimum": 0, "maximum": 1},
-    "target": {"pattern": "^PT[0-9]+(\\.[0-9]{1,6})?S$", "not": {"pattern": "^PT0+(\\.0+)?S$"}},
-    "elapsed": {"pattern": "^PT[0-9]+(\\.[0-9]{1,6})?S$"},
+    "target": {"pattern": _SECONDS_PATTERN, "not": {"pattern": "^PT0+(\\.0+)?S$"}},
+    "elapsed": {"pattern": _SECONDS_PATTERN},
 }
 _SCHEMA_GOODWILL: Final[Mapping[str, Mapping[str, Any]]] = {
     **dict.fromkeys(_IDS, _ID_SCHEMA),
@@ -822,13 +854,6 @@ def _ranges(cls: type[Any]) -> tuple[tuple[str, Callable[[Any], str | None]], ..
 
 #: Per event type, in field order, the fields a desk writes within a range, and their checks.
 _RANGES: Final = {name: _ranges(cls) for name, cls in _EVENT_CLASSES.items()}
-
-
-#: How csflow writes an instant: UTC, ISO 8601 with its offset, microseconds when not zero.
-_INSTANT_PATTERN: Final = (
-    "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{6})?\\+00:00$"
-)
-_DURATION_PATTERN: Final = "^-?PT[0-9]+(\\.[0-9]{1,6})?S$"
 
 
 def _type_schema(tp: Any) -> dict[str, Any]:
@@ -901,12 +926,17 @@ def event_schema() -> dict[str, Any]:
     ``null`` where a field may be absent, and the ranges :func:`event_from_dict` checks
     (ids of 1 to 256 characters, counts, ratings, thresholds, ...).
 
-    :func:`event_from_dict` reads somewhat more than the schema allows -- instants with any
-    offset, the older format versions, counts written ``1.0`` (JSON Schema's integers; the
-    reader wants ``1``), decimal strings in other spellings (``"1e3"``, ``"01"``) -- and
-    checks two rules across fields it cannot say: an SLA cycle's start is not after its
-    event, and a goodwill request's id is its ticket's id, ``/goodwill/`` and a number.  Each call returns a new, independent dict
-    (``csflow schema --events`` prints it).
+    What the schema accepts, :func:`event_from_dict` reads, with three exceptions the schema
+    cannot state: an SLA cycle's start after its event, a goodwill request's id other than its
+    ticket's id, ``/goodwill/`` and a number, and a whole number written with a fraction
+    (JSON Schema takes ``1.0`` for a count of 1, a priority, the version; the reader wants
+    ``1``).  The schema's instants are dates and times that exist, in years 1 to 9999 (no
+    February 29 outside a leap year, no hour 24, no leap second), its durations at most
+    Python's longest (``timedelta.max``), its waits finite.  The reader takes somewhat more:
+    instants with any offset (``Z``, ``+07:00``) and fewer fraction digits, the older format
+    versions, durations and decimal strings in other spellings (``"PT01S"``, ``"1e3"``,
+    ``"01"``).  Each call returns a new, independent dict (``csflow schema --events`` prints
+    it).
 
     Examples:
         >>> schema = event_schema()
@@ -969,7 +999,8 @@ def event_from_dict(data: object, path: str = "event") -> Event:
     left of an allowance, from zero) and below 10**15 with at most 6 decimal places, a
     goodwill reason of 1 to 200 characters and a supervisor of 1 to 4,096, an SLA cycle's
     start not after the event.  An SLA event of format version 1 has no ``cycle_start``
-    (read as ``None``); a :class:`TicketSlaPolicyChanged` is of version 3 and later.
+    (read as ``None``); a :class:`TicketSlaPolicyChanged` or :class:`CallbackRequested` is
+    of version 3 and later.
 
     Raises:
         ConfigError: Not a mapping, an unknown type tag, a ``version`` newer than

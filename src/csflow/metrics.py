@@ -362,6 +362,14 @@ _SPANS: Final = (
 )
 
 
+# (part, whole, why): a Report's counts that are parts of others.
+_PARTS: Final = (
+    ("short_abandoned", "abandoned", "a short abandon is an abandonment"),
+    ("answered_within_target", "answered", "they are answered tickets"),
+    ("resolved_first_contact", "tickets_resolved", "they are resolved tickets"),
+)
+
+
 @attrs.frozen
 class Report:
     """What happened on a desk over a stream of events (see :func:`summarize`).
@@ -371,7 +379,9 @@ class Report:
 
     Attributes:
         service_target: The answer-time target of :attr:`service_level`.
-        offered: Tickets that entered the line (distinct ids with a ``TicketQueued``).
+        offered: Tickets that entered the line: each ticket's first ``TicketQueued`` (an id
+            queued again after its ``TicketClosed`` or ``TicketAbandoned`` is a new ticket, as
+            a desk that forgot the first may submit one).
         answered: Offered tickets assigned to an agent before any abandonment.
         answered_within_target: Answered tickets whose first assignment came within
             *service_target* of their first ``TicketQueued``.
@@ -398,10 +408,13 @@ class Report:
             next step.  A :class:`QueueLengthSeries` (given as any sequence of pairs).
         max_queue_length: The longest line at any moment, a ticket queued and taken at one
             instant included (the ``queue_length`` series merges such instants, so its
-            largest value may be lower).
+            largest value may be lower).  Like the series it follows the stream's order: a
+            stream whose tickets interleave out of time order (several desks' streams
+            chained) may show a longer line than any moment had.
         start: The earliest event instant (or *until* for an empty stream), or ``None``.
         end: *until* if given, else the latest event instant; ``None`` for an empty stream.
-        tickets_resolved: Distinct tickets resolved at least once.
+        tickets_resolved: Tickets resolved at least once (an id resolved again after its
+            ``TicketClosed`` is a new ticket, as for *offered*).
         resolved_first_contact: Of those, the tickets resolved at first contact (see
             :attr:`first_contact_resolution`).
         short_abandon: The short-abandon threshold: an abandoned ticket that waited strictly
@@ -429,7 +442,9 @@ class Report:
 
     Raises:
         ConfigError: A count that is not an int >= 0, a span that is not a timedelta >= 0,
-            or *short_abandoned* above *abandoned* (the path names the field).
+            or a count above the count it is part of: *short_abandoned* above *abandoned*,
+            *answered_within_target* above *answered*, *resolved_first_contact* above
+            *tickets_resolved* (the path names the field).
     """
 
     service_target: timedelta = DEFAULT_SERVICE_TARGET
@@ -468,12 +483,14 @@ class Report:
             _count(getattr(self, name), name)
         for name in _SPANS:
             duration_us(getattr(self, name), name, ConfigError)
-        if self.short_abandoned > self.abandoned:
-            raise ConfigError(
-                "'short_abandoned' must be at most 'abandoned' (a short abandon is an "
-                f"abandonment), got {self.short_abandoned} and {self.abandoned}",
-                "short_abandoned",
-            )
+        # Counts that are parts of others (a rate of them above 100 % is no report's).
+        for part, whole, why in _PARTS:
+            if getattr(self, part) > getattr(self, whole):
+                raise ConfigError(
+                    f"{part!r} must be at most {whole!r} ({why}), got "
+                    f"{getattr(self, part)} and {getattr(self, whole)}",
+                    part,
+                )
         if self.available is not None:
             duration_us(self.available, "available", ConfigError)
         if not isinstance(self.sla, Attainment):
@@ -742,7 +759,8 @@ def _fmt_duration(value: timedelta | None) -> str:
     if value is None:
         return "n/a"
     seconds = value.total_seconds()
-    if seconds < 120:
+    # Minutes from two minutes on, as shown: 119.96 s would print as "120.0 s".
+    if round(seconds, 1) < 120:
         return f"{seconds:g} s" if seconds == int(seconds) else f"{seconds:.1f} s"
     return f"{seconds / 60:.1f} min"
 
@@ -1402,7 +1420,9 @@ class Summarizer:
     A host folds each event in as its desk returns it (a live dashboard), a simulator as its
     run goes; :meth:`report` can be asked at any point and changes nothing.  The memory kept
     is what :func:`summarize` keeps: one small record per ticket seen and not yet closed, plus
-    the queue-length series.
+    the queue-length series.  It has no snapshot format of its own: a host that restarts
+    folds the events in again, or keeps a pickle of it, which the same csflow version reads
+    back and goes on folding into (an :class:`IntervalSummarizer` too).
 
     Args:
         service_target: The answer-time target of the service level, a non-negative
@@ -1460,7 +1480,8 @@ class Summarizer:
         Raises:
             ConfigError: *event* is not a csflow event or has a naive ``at`` (the error's
                 ``path`` is ``events[i]``, *i* counting the events folded in so far), or a
-                field of the wrong type, as :func:`summarize` says (``events[i].<field>``).
+                field of the wrong type, as :func:`summarize` says (``events[i].<field>``),
+                or *at_us* is not an int within the datetime range (``events[i].at_us``).
                 Nothing is folded in then.
         """
         kind = type(event)
@@ -1475,6 +1496,14 @@ class Summarizer:
                 at_us = instant_us(at, "at", ConfigError)
             except CsflowError as exc:
                 raise ConfigError(str(exc), f"events[{self._count}]") from None
+        elif type(at_us) is not int or not MIN_US <= at_us <= MAX_US:
+            # Checked, not trusted: a float or a huge int would fail half-way through the
+            # handler, with some counts changed.
+            raise ConfigError(
+                "'at_us' must be the event's instant in microseconds since the epoch (an int "
+                f"within the datetime range), got {show(at_us)}",
+                f"events[{self._count}].at_us",
+            )
         s = self._s
         try:
             handler(s, event, at_us)
@@ -1783,8 +1812,11 @@ class IntervalReport(Sequence[tuple[datetime, Report]]):
             lives (see :func:`summarize_intervals`).
 
     Raises:
-        ConfigError: *rows* and *lengths* differ in length, or *left_out* is not an int
-            >= 0.
+        ConfigError: A field of the wrong kind (the path names it, and the row): *interval*
+            not a timedelta of at least a minute that divides a day, *zone* not a tzinfo,
+            *rows* not a tuple of ``(aware datetime, Report)`` pairs, *lengths* not a tuple
+            of positive timedeltas, *total* not a :class:`Report`; *rows* and *lengths*
+            differ in length, or *left_out* is not an int >= 0.
     """
 
     interval: timedelta
@@ -1795,6 +1827,45 @@ class IntervalReport(Sequence[tuple[datetime, Report]]):
     left_out: int = 0
 
     def __attrs_post_init__(self) -> None:
+        # Typed as read: a report built by hand may hold anything.
+        try:
+            _interval_us(self.interval)
+        except ConfigError as exc:
+            raise ConfigError(exc.detail, "interval") from None
+        zone: object = self.zone
+        if not isinstance(zone, tzinfo):
+            raise ConfigError(f"'zone' must be a tzinfo, got {show(zone)}", "zone")
+        total: object = self.total
+        if not isinstance(total, Report):
+            raise ConfigError(f"'total' must be a Report, got {show(total)}", "total")
+        rows: object = self.rows
+        if not isinstance(rows, tuple):
+            raise ConfigError(
+                f"'rows' must be a tuple of (start, report) pairs, got {show(rows)}", "rows"
+            )
+        for i, row in enumerate(rows):
+            if not isinstance(row, tuple) or len(row) != 2 or not isinstance(row[1], Report):
+                raise ConfigError(
+                    f"a row must be a (start, Report) pair, got {show(row)}", f"rows[{i}]"
+                )
+            try:
+                instant_us(row[0], "start", ConfigError)
+            except ConfigError as exc:
+                raise ConfigError(exc.detail, f"rows[{i}]") from None
+        lengths: object = self.lengths
+        if not isinstance(lengths, tuple):
+            raise ConfigError(
+                f"'lengths' must be a tuple of timedeltas, got {show(lengths)}", "lengths"
+            )
+        for i, length in enumerate(lengths):
+            try:
+                positive = duration_us(length, "length", ConfigError) > 0
+            except ConfigError as exc:
+                raise ConfigError(exc.detail, f"lengths[{i}]") from None
+            if not positive:
+                raise ConfigError(
+                    f"an interval's length must be positive, got {show(length)}", f"lengths[{i}]"
+                )
         if len(self.rows) != len(self.lengths):
             raise ConfigError(
                 f"'rows' and 'lengths' must be as long, got {len(self.rows)} and "

@@ -19,7 +19,7 @@ from typing import Any, ClassVar, TypeVar
 import attrs
 
 from csflow._frozen import FrozenDict, FrozenList
-from csflow._text import show
+from csflow._text import did_you_mean, show
 from csflow._time import require_aware
 from csflow.errors import ConfigError
 
@@ -180,7 +180,9 @@ def parse_member(cls: type[_E], value: object, what: str) -> _E:
         except ValueError:
             pass
     names = ", ".join(repr(m.value) for m in cls)
-    raise ConfigError(f"{what} must be one of {names}, got {show(value)}")
+    word = value.lower() if isinstance(value, str) else value
+    hint = did_you_mean(word, [str(m.value) for m in cls])
+    raise ConfigError(f"{what} must be one of {names}, got {show(value)}{hint}")
 
 
 class Metric(enum.Enum):

@@ -49,7 +49,6 @@ capacity, presence and team, which the desk's config and triage rules set.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any, Final, Generic, Protocol, TypeVar
@@ -58,7 +57,7 @@ import attrs
 
 from csflow._config import name_set
 from csflow._frozen import FrozenDict
-from csflow._text import show
+from csflow._text import did_you_mean, show
 from csflow._time import require_aware, to_us
 from csflow.errors import ConfigError
 from csflow.model import Customer, Priority, Ticket
@@ -314,7 +313,9 @@ def _names_of(what: str, value: Iterable[str]) -> tuple[str, ...]:
                 f"got {show(item)}"
             )
         names.append(item)
-    return tuple(names)
+    # Each name once, in first-seen order: a name listed twice is not paged twice, nor a tag
+    # said to be added twice (the ticket holds each tag once).
+    return tuple(dict.fromkeys(names))
 
 
 def _to_notify(value: Iterable[str]) -> tuple[str, ...]:
@@ -332,8 +333,9 @@ class Escalation:
     Args:
         priority: Raise the ticket to this priority (the desk never lowers one).
         queue: Move the ticket to this queue.
-        notify: People or teams to notify.
-        tags: Tags to add to the ticket.
+        notify: People or teams to notify: a name or a collection of names, kept once each
+            in first-seen order.
+        tags: Tags to add to the ticket, likewise.
     """
 
     priority: Priority | None = attrs.field(default=None, converter=_to_priority)
@@ -670,10 +672,10 @@ class RuleEscalationPolicy:
             if fields is not None:
                 for path, comparison in _comparisons(rule.when, f"rules[{i}].when"):
                     if not field_is_known(comparison.field, fields):
-                        close = difflib.get_close_matches(comparison.field, sorted(fields), n=1)
-                        hint = f"; did you mean {close[0]!r}?" if close else ""
                         raise ConfigError(
-                            f"unknown field {show(comparison.field)}{hint}", f"{path}.field"
+                            f"unknown field {show(comparison.field)}"
+                            f"{did_you_mean(comparison.field, fields)}",
+                            f"{path}.field",
                         )
             queue = rule.then.get("queue")
             if queue_names is not None and queue is not None and queue not in queue_names:

@@ -26,6 +26,7 @@ from csflow.cli.documents import (
     check_distinct_values,
     check_run_count,
     check_sweep_parameter,
+    check_sweep_target,
     desk_config,
     load_document,
     set_path,
@@ -96,7 +97,10 @@ def _parse_sweep(text: str) -> tuple[str, list[Any]]:
             f"expected PARAMETER=V1,V2,... such as simulation.agents[0].count=20,25, got {text!r}",
             "--sweep",
         )
-    check_sweep_parameter(param, "--sweep")
+    try:
+        check_sweep_parameter(param, "--sweep")
+    except ConfigError as exc:  # a malformed path, named where it was given
+        raise ConfigError(exc.detail, "--sweep") from None
     peak = param.rsplit(".", 1)[-1] == "peak"
     out: list[Any] = []
     for v in values.split(","):
@@ -161,6 +165,11 @@ def simulate(args: argparse.Namespace) -> str:
         sweep = (doc.data["sweep"]["parameter"], list(doc.data["sweep"]["values"]))
     if sweep is not None:
         check_run_count(len(sweep[1]), len(seeds), "--sweep" if args.sweep else "sweep.values")
+    if args.sweep and sweep is not None:
+        try:
+            check_sweep_target(doc.data, sweep[0])
+        except ConfigError as exc:  # the path came from the command line, not the file
+            raise ConfigError(exc.detail, "--sweep") from None
     desk, sim = doc.configs()
     assert sim is not None
     check_scenario(doc.data, sim)

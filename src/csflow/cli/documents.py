@@ -37,7 +37,6 @@ parsed whole, is held in memory, and is at most :data:`MAX_ARRAY_BYTES`.
 from __future__ import annotations
 
 import contextlib
-import difflib
 import io
 import json
 import os
@@ -45,13 +44,13 @@ import re
 import sys
 import tomllib
 from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
-from datetime import timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import IO, Any, Final
 
 import attrs
 
-from csflow._text import parts_within, show
+from csflow._text import did_you_mean, parts_within, show
 from csflow.cli.durations import EXPECTED, is_human, parse_human_duration, to_seconds
 from csflow.cli.forecast import staffing_value
 from csflow.desk import DeskConfig
@@ -255,13 +254,40 @@ def read_data(path: Path, field: str = "CONFIG") -> tuple[Any, str]:
         raise ConfigError(f"cannot read {str(path)!r}: {exc.strerror}", field) from None
     try:
         return readers[suffix](text), text
+    except _AliasBomb as exc:
+        raise ConfigError(f"{str(path)!r}: {exc.detail}", field) from None
     except ConfigError:
         raise
+    except RecursionError:
+        detail = "nested too deeply"
     except Exception as exc:  # each parser has its own error class; all mean "not valid"
-        detail = " ".join(str(exc).split())
-        raise ConfigError(
-            f"{str(path)!r} is not valid {suffix[1:].upper()}: {detail}", field
-        ) from None
+        detail = _parse_error(exc)
+    raise ConfigError(f"{str(path)!r} is not valid {suffix[1:].upper()}: {detail}", field)
+
+
+def _parse_error(exc: Exception) -> str:
+    """Why a parser refused a config file, in one line: where a YAML error is (its line and
+    column, not PyYAML's ``"<unicode string>"``), or an integer longer than Python converts
+    (which every parser reports with advice meant for programmers)."""
+    if isinstance(exc, ValueError) and "integer string conversion" in str(exc):
+        return f"an integer of more than {sys.get_int_max_str_digits():,} digits"
+    problem = getattr(exc, "problem", None)
+    if isinstance(problem, str):  # a yaml.MarkedYAMLError
+        parts = []
+        for text, mark in (
+            (getattr(exc, "context", None), getattr(exc, "context_mark", None)),
+            (problem, getattr(exc, "problem_mark", None)),
+        ):
+            if text:
+                line, column = getattr(mark, "line", None), getattr(mark, "column", None)
+                at = (
+                    f" (line {line + 1}, column {column + 1})"
+                    if isinstance(line, int) and isinstance(column, int)
+                    else ""
+                )
+                parts.append(f"{text}{at}")
+        return ", ".join(parts)
+    return " ".join(str(exc).split())
 
 
 # A key given twice in a mapping: JSON and YAML parsers keep the last one silently, so
@@ -298,6 +324,10 @@ _NO_COLON: Final = "(?![^:]*:)"
 # The implicit YAML tag of booleans, and the scalars YAML 1.2's core schema reads as one.
 _BOOL: Final = "tag:yaml.org,2002:bool"
 _YAML12_BOOL: Final = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
+
+
+class _AliasBomb(ConfigError):
+    """A YAML document whose aliases multiply it (which :func:`read_data` names the file of)."""
 
 
 def _yaml(text: str) -> Any:
@@ -370,7 +400,7 @@ def _yaml(text: str) -> Any:
     # that many steps); a large file without aliases is read whole, as JSON and TOML are.
     budget = min(MAX_YAML_VALUES, _YAML_VALUES_PER_CHAR * len(text))
     if isinstance(data, (dict, list)) and parts_within(data, nodes + budget) is None:
-        raise ConfigError(
+        raise _AliasBomb(
             f"the YAML document's aliases expand to more than {budget:,} values beyond the "
             f"{nodes:,} the file writes (at most {_YAML_VALUES_PER_CHAR} a character of the "
             f"file, and {MAX_YAML_VALUES:,}); expected a document that does not multiply "
@@ -421,7 +451,12 @@ def load_document(path: str | Path, *, check: bool = True) -> Document:
     p = Path(path)
     data, text = read_data(p)
     if not isinstance(data, Mapping):
-        raise ConfigError(f"expected a mapping at the top of {str(p)!r}, got {show(data)}", "")
+        got = "an empty document" if data is None else show(data)
+        raise ConfigError(
+            f"{str(p)!r}: expected a mapping at the top (of name, desk, simulation, sweep, "
+            f"staffing ...), got {got}",
+            "CONFIG",
+        )
     for key in data:
         if key not in TOP_KEYS:
             raise ConfigError(_unknown_field(key, TOP_KEYS[1:]), str(key))
@@ -483,14 +518,25 @@ def load_document(path: str | Path, *, check: bool = True) -> Document:
 def _unknown_field(key: object, known: Sequence[str]) -> str:
     """The message for an unknown *key*: the *known* ones, and the closest when one is close
     (``simulaton``: did you mean 'simulation'?)."""
-    close = difflib.get_close_matches(key, list(known), n=1) if isinstance(key, str) else []
-    hint = f"; did you mean {close[0]!r}?" if close else ""
-    return f"unknown field; expected one of {', '.join(known)}{hint}"
+    return f"unknown field; expected one of {', '.join(known)}{did_you_mean(key, known)}"
+
+
+def _time_written(value: Any) -> Any:
+    """A time of day as TOML writes it unquoted (``06:00:00``, a ``datetime.time``) as the
+    text a quoted one gives, ``"06:00"``; with seconds, the seconds from midnight.  Other
+    values are returned as they are."""
+    if not isinstance(value, time) or value.tzinfo is not None:
+        return value
+    if value.second == 0 and value.microsecond == 0:
+        return f"{value.hour:02d}:{value.minute:02d}"
+    seconds = value.hour * 3600 + value.minute * 60 + value.second + value.microsecond / 1e6
+    return int(seconds) if float(seconds).is_integer() else seconds
 
 
 def _offset_seconds(value: Any, path: str) -> Any:
     """A shift start or a break offset: ``HH:MM`` stays as written (a time of day), other
     human forms become seconds."""
+    value = _time_written(value)
     if isinstance(value, str) and ":" in value:
         return value
     return to_seconds(value, path)
@@ -702,6 +748,10 @@ def _rebuild(value: Any, path: str) -> Any:
             out: Any = {}
         elif isinstance(node, list):
             items, out = iter(enumerate(node)), []
+        elif isinstance(node, datetime) and node.tzinfo is None:
+            # TOML's local date-time, YAML's timestamp without an offset: never an instant,
+            # refused where one goes -- shown as written, not as Python's repr.
+            return node.isoformat()
         else:
             return node
         done = copies.get(id(node))
@@ -761,9 +811,12 @@ def _check_rates(arrivals: Mapping[str, Any]) -> Mapping[str, Any]:
     previous: tuple[float, str] | None = None
     out: list[Any] = []
     for i, r in enumerate(rates):
-        out.append(r)
         p = f"simulation.arrivals.rates[{i}]"
         at = r.get("at") if isinstance(r, Mapping) else r[0] if isinstance(r, list) and r else None
+        if isinstance(at, time):  # TOML's 06:00:00: the time written, as "06:00" is
+            at = _time_written(at)
+            r = {**r, "at": at} if isinstance(r, Mapping) else [at, *r[1:]]
+        out.append(r)
         if isinstance(at, str) and ":" in at:
             m = _CLOCK.match(at)
             if m is None or int(m[1]) > 23 or int(m[2]) > 59:
@@ -883,9 +936,22 @@ def _child(node: Any, step: str | int, path: str) -> Any:
     if isinstance(step, int):
         if isinstance(node, list) and step < len(node):
             return node[step]
-    elif isinstance(node, Mapping) and step in node:
-        return node[step]
+    elif isinstance(node, Mapping):
+        key = _key(node, step)
+        if key in node:
+            return node[key]
     raise _nothing_at(path, node, step)
+
+
+def _key(node: Mapping[Any, Any], step: str) -> Any:
+    """The key of *node* that the path's *step* names: the step itself, or a date the file
+    writes unquoted (a YAML ``2026-03-18:`` holiday, which its JSON twin writes as text)."""
+    if step in node:
+        return step
+    for key in node:
+        if isinstance(key, date) and key.isoformat() == step:
+            return key
+    return step
 
 
 def get_path(data: Any, path: str) -> Any:
@@ -942,8 +1008,9 @@ def set_path(data: Mapping[str, Any], path: str, value: Any) -> dict[str, Any]:
     steps = _steps(path)
     node: Any = out
     for step in steps[:-1]:
-        node = node[step]
-    node[steps[-1]] = value
+        node = node[_key(node, step) if isinstance(step, str) else step]
+    last = steps[-1]
+    node[_key(node, last) if isinstance(last, str) else last] = value
     return out
 
 

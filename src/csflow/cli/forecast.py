@@ -260,8 +260,15 @@ def read_forecast(
             f"{str(path)!r} is not CSV as expected: {exc}",
             f"{path.name}:{max(reader.line_num, 1)}",  # the line it stopped in
         ) from None
-    if not rows or "start" not in rows[0][1] or "arrivals" not in rows[0][1]:
-        raise ConfigError(f"{str(path)!r}: expected a header row with start,arrivals", where)
+    if header is None or "start" not in header or "arrivals" not in header:
+        got = "an empty file" if header is None else show(",".join(header))
+        raise ConfigError(
+            f"{str(path)!r}: expected a header row with start,arrivals, got {got}", where
+        )
+    if not rows:
+        raise ConfigError(
+            f"{str(path)!r}: expected a row per interval after the header, got none", where
+        )
     out: list[ForecastInterval] = []
     lines: list[int] = []
     timed = False

@@ -167,11 +167,17 @@ def forecast(args: argparse.Namespace) -> str:
     events = first in ("{", "[")
     arrivals = _event_arrivals(path, (stream, first)) if events else _csv_arrivals(path, stream)
     read = 0
+    first_at: datetime | None = None
+    last_at: datetime | None = None
 
     def counted(stream: Iterator[datetime]) -> Iterator[datetime]:
-        nonlocal read
+        nonlocal read, first_at, last_at
         for at in stream:
             read += 1
+            if first_at is None or at < first_at:
+                first_at = at
+            if last_at is None or at > last_at:
+                last_at = at
             yield at
 
     try:
@@ -205,6 +211,22 @@ def forecast(args: argparse.Namespace) -> str:
             f"days averaged ({days}): the forecast is 0 in every interval",
             file=sys.stderr,
         )
+    elif first_at is not None and last_at is not None:
+        # A day the history does not reach is averaged as a day without arrivals: say so,
+        # rather than let a history shorter than --lookback lower the forecast unseen.
+        earliest = first_at.astimezone(zone).date()
+        latest = last_at.astimezone(zone).date()
+        outside = [d for d in result.days if not earliest <= d <= latest]
+        if outside:
+            several = len(outside) > 1
+            print(
+                f"csflow: warning: the arrivals in {str(path)!r} run from {earliest.isoformat()} "
+                f"to {latest.isoformat()}; {', '.join(d.isoformat() for d in outside)}, outside "
+                f"them, {'are' if several else 'is'} averaged as "
+                f"{'days' if several else 'a day'} without arrivals (give a history that "
+                "covers the days averaged, a shorter --lookback, or --days)",
+                file=sys.stderr,
+            )
     if chosen is not None:
         averaged = f"{len(result.days)} chosen past day{'s' if len(result.days) > 1 else ''}"
     else:

@@ -44,6 +44,7 @@ from csflow.desk.reach import unserved_shapes
 from csflow.errors import ConfigError
 from csflow.lint import Finding
 from csflow.lint import lint as lint_rules
+from csflow.model import _NAME_RE as _AGENT_TEAM_NAME
 from csflow.model import AgentProfile, Priority, Ticket, Tier
 from csflow.policies import (
     POLICY_FIELDS,
@@ -626,10 +627,12 @@ class DeskConfig:
         The triage rules are linted against this configuration's SLA policies and queues
         (paths ``triage.rules[i]...``); then: a queue ordered by SLA deadline without a
         ``fallback`` (a ticket with no due instant is refused there), a queue no routing
-        profile serves (its tickets can never be assigned), an SLA policy neither a rule nor the default chooses, a team
-        whose queue no profile serves, teams with a queue of their own among several and no
-        routing profile at all (every agent serves every queue, so an escalation reaches
-        anyone, at ``routing_profiles``); with *agents*, skills the rules require that no agent
+        profile serves (its tickets can never be assigned), an SLA policy neither a rule nor
+        the default chooses, a team whose name no agent's teams can hold (``"Finance"``: no
+        agent can be of it), a team whose queue no profile serves, a team the escalation
+        graph leaves out (info: it is reached by transfer only), teams with a queue of their
+        own among several and no routing profile at all (every agent serves every queue, so
+        an escalation reaches anyone, at ``routing_profiles``); with *agents*, skills the rules require that no agent
         has, and agents no team or profile can route (none of their teams has a profile while
         the desk has several); with *agents*, also every declared name no agent serves and
         every ticket shape (channel x language x required skills x queue) no agent could ever
@@ -709,6 +712,18 @@ class DeskConfig:
                     )
                 )
         for name, team in self.teams.items():
+            if not _AGENT_TEAM_NAME.match(name):
+                # A desk's team is any name of 64 characters, an agent's team a lowercase one:
+                # no agent can be of this team ("Finance", "財務"), so its tickets reach an
+                # agent only through a routing profile named at add_agent.
+                out.append(
+                    Finding(
+                        f"teams.{name}",
+                        "warning",
+                        f"team {name!r} is not a name an agent's teams can hold (a lowercase "
+                        "name of letters, digits, '_', '-', '.'): no agent can be of it",
+                    )
+                )
             if team.queue not in served:
                 out.append(
                     Finding(
@@ -718,6 +733,19 @@ class DeskConfig:
                         "profile serves",
                     )
                 )
+        if self.escalation is not None:
+            graph_teams = set(self.escalation.teams)
+            for name in self.teams:
+                if name not in graph_teams:
+                    out.append(
+                        Finding(
+                            f"teams.{name}",
+                            "info",
+                            f"team {name!r} is not in the escalation graph: tickets reach it "
+                            "by transfer only, and it escalates to no team (list it in "
+                            "escalation.teams, with edges, if it should)",
+                        )
+                    )
         team_queues = {team.queue for team in self.teams.values()}
         if not self.routing_profiles and team_queues and len(self.queues) > 1:
             out.append(

@@ -79,8 +79,9 @@ class ContactPolicy:
             first).
 
     Raises:
-        ConfigError: A window that is not a positive duration, or a bound that is not a
-            positive int.
+        ConfigError: A window that is not a ``timedelta`` or is negative, or a bound that is
+            not a positive int.  (A document's window is positive: :meth:`from_dict` refuses
+            ``"PT0S"``, so a zero window built in Python is not written as data.)
     """
 
     window: timedelta = timedelta(days=7)
@@ -118,7 +119,8 @@ class ContactPolicy:
 
     def to_dict(self) -> dict[str, Any]:
         """The plain-data form :meth:`from_dict` reads, the window as ISO 8601 text exact to
-        the microsecond (``"PT168H"``): ``ContactPolicy.from_dict(policy.to_dict()) == policy``."""
+        the microsecond (``"PT168H"``): ``ContactPolicy.from_dict(policy.to_dict()) == policy``
+        for every policy with a positive window (:meth:`from_dict` refuses a zero one)."""
         return {
             "window": format_duration(self.window),
             "max_contacts": self.max_contacts,

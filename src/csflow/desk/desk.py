@@ -133,6 +133,7 @@ from csflow.events import (
     AgentPresenceChanged,
     AgentProfileChanged,
     CallbackDue,
+    CallbackRequested,
     Event,
     FeedbackRecorded,
     GoodwillDeclined,
@@ -1081,7 +1082,8 @@ class Desk:
     def request_callback(self, ticket_id: str, *, at: datetime) -> list[Event]:
         """A waiting customer asks to be called back: the ticket keeps its place, on the phone.
 
-        When an agent takes it, a :class:`CallbackDue` follows the :class:`TicketAssigned`.
+        Returns a :class:`CallbackRequested`; when an agent takes the call-back (at once, or
+        later), a :class:`CallbackDue` follows the :class:`TicketAssigned`.
         A call-back is held for nobody: a hold for the customer's preferred or last agent
         (``affinity``) ends, so whoever can call now makes the call, and a call-back routed
         again later (:meth:`requeue`, :meth:`remove_agent`, a :meth:`transfer` or
@@ -1101,6 +1103,7 @@ class Desk:
             check=self._check_callback,
         )
         r.callback = True
+        self._emit(r, CallbackRequested(at, ticket_id), out)
         a = self._router.request_callback(ticket_id, at=at)
         if a is not None:
             self._assigned(a, at, t, out)
@@ -1599,8 +1602,9 @@ class Desk:
         owner, queue, tags and call-back flag; each queue's order; the agents with presence,
         load, idle time and held tickets; waiting tickets' relaxation, overflow and
         preferred-agent holds; the live SLA and survey timers; transfer counts; recent
-        contacts within their window; ratings; goodwill.  Its size and the time to make or
-        restore it are O(tickets not forgotten + agents + customers remembered): forget what
+        contacts within their window; ratings; goodwill (with each allowance's grants of the
+        last 35 days).  Its size and the time to make or restore it are O(tickets not
+        forgotten + agents + customers remembered + recent goodwill grants): forget what
         you have archived.  The customers remembered are the last-agent memory -- at most
         ``contacts.max_customers`` customers, the most recently served (100,000 by default
         and without a ``contacts`` policy, then none when nothing reads it) -- and, with a
@@ -1630,8 +1634,9 @@ class Desk:
                 snapshot's instant, a :class:`~csflow.events.SlaDeadlineMoved` per deadline
                 it moved and the SLA events that caused, a
                 :class:`~csflow.events.GoodwillDeclined` per pending goodwill request it
-                dropped (another currency, goodwill switched off), then a
-                :class:`~csflow.events.TicketAssigned` (and what follows it) per waiting
+                dropped (another currency, goodwill switched off, fewer decimals than the
+                amount asked for has), then a :class:`~csflow.events.TicketAssigned` (and what
+                follows it) per waiting
                 ticket an agent with room takes under the new config (the rule:
                 :mod:`csflow.desk.durable`).
 

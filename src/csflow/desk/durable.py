@@ -27,7 +27,9 @@ new config's ``recalculation`` mode (:class:`~csflow.sla.RecalcMode`; ``keep_ela
 default: a first-response target edited from 15 to 30 minutes gives every open first-response
 clock 15 more minutes, and a target cut below the time used breaches at once).  Every waiting
 ticket is re-keyed by its queue's key in the new config (deadline-ordered queues by the new due
-instants).  ``on_config_change`` receives a
+instants).  Triage is not run again: a kept ticket keeps the priority, queue, SLA policy,
+skills and tags its triage gave it under the old rules; tickets submitted after the restore
+are triaged under the new ones.  ``on_config_change`` receives a
 :class:`~csflow.events.SlaDeadlineMoved` for every deadline that moved, then the SLA events the
 recalculation caused (a breach a shorter target reveals, a clock whose metric lost its
 target); they are reported, not acted on (no escalation runs).  A queue the change adds
@@ -40,7 +42,8 @@ longer serves the ticket's channel, requirements or queue or no strategy holds t
 more (:meth:`~csflow.routing.Router.route_loaded`) -- so that the restored desk's own
 snapshots restore under the config it runs under.  A goodwill ledger the change
 drops with its pending requests (another ``currency``, ``goodwill`` switched off) declines
-each request: a :class:`~csflow.events.GoodwillDeclined` whose ``supervisor`` names the change
+each request, as it does a request for an amount fewer ``decimals`` cannot hold: a
+:class:`~csflow.events.GoodwillDeclined` whose ``supervisor`` names the change
 (``"config change: goodwill currency IDR changed to USD"``), in the ticket's history too, so
 that no request waits for an answer nobody can give.  Last, work is conserved under the new
 config: each waiting ticket that an agent with room can take now (a larger capacity, a

@@ -13,11 +13,14 @@ module reads -- a policy's, a grant's, a snapshot's -- passes one check (:func:`
 and is kept in the currency's form, quantized to its ``decimals`` (``"1e3"`` is ``1000``, and
 ``"12.5"`` euros are ``12.50``); a string is read in ASCII digits only.
 
-Theory of operation: the ledger keeps, per allowance, only the current period's key and the
-sum charged in it (a grant in a later period starts from zero); per ticket, the sum granted
-(for the ticket's limit); and the pending requests.  The period of an instant is computed
-from its local date in the policy's zone, so a period boundary is local midnight, exact
-across DST changes.
+Theory of operation: the ledger keeps, per allowance, the current period's key and the sum
+charged in it (a grant in a later period starts from zero), and the grants charged to it in
+the :data:`HORIZON` before its latest (their instants and amounts); per ticket, the sum
+granted (for the ticket's limit); and the pending requests.  The period of an instant is
+computed from its local date in the policy's zone, so a period boundary is local midnight,
+exact across DST changes.  The grants kept are what an accepted config change of the period
+or the time zone recounts the period in progress from: no period, in any zone, reaches
+further back than the horizon.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from __future__ import annotations
 import re
 import zoneinfo
 from collections.abc import Container, Mapping
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any, Final
 
@@ -33,13 +36,14 @@ import attrs
 
 from csflow._config import check_keys, mapping, string
 from csflow._frozen import FrozenDict
-from csflow._money import EXACT
+from csflow._money import EXACT, ceiling
 from csflow._plain import DECIMAL_SYNTAX
 from csflow._text import show
-from csflow._time import iana_zone
+from csflow._time import iana_zone, to_us, utc
 from csflow.errors import ConfigError, InvalidTransitionError
 
 __all__ = [
+    "HORIZON",
     "MAX_AMOUNT",
     "MAX_AMOUNT_CHARS",
     "PERIODS",
@@ -54,6 +58,13 @@ __all__ = [
 
 #: The periods an allowance may be given for.
 PERIODS: Final = ("day", "week", "month")
+#: How far back from its latest grant a ledger keeps an allowance's grants: further than any
+#: period in progress starts (a month of 31 days, a DST hour and any zone's offset), so that
+#: an accepted config change of the period or the time zone recounts it exactly.
+HORIZON: Final = timedelta(days=35)
+_HORIZON_US: Final = HORIZON // timedelta(microseconds=1)
+#: A currency's code: ISO 4217's three capital letters ("IDR", "EUR"; "XTS" for tests).
+_CURRENCY: Final = re.compile(r"[A-Z]{3}")
 #: The longest reason kept with a grant (characters).
 MAX_REASON_CHARS: Final = 200
 MAX_AMOUNT: Final = Decimal(10) ** 15
@@ -72,6 +83,16 @@ MAX_AMOUNT_CHARS: Final = 64
 _MONEY: Final = re.compile(rf"(?:{DECIMAL_SYNTAX}|[+-]?(?i:s?nan|inf|infinity))")
 #: The unit of a currency of 0 to 6 decimal places (1, 0.1, ..., 0.000001), built exactly.
 _UNITS: Final = tuple(Decimal((0, (1,), -places)) for places in range(7))
+#: Zero in the form of a currency of 0 to 6 decimal places (0, 0.0, ..., 0.000000).
+_ZEROS: Final = tuple(Decimal((0, (0,), -places)) for places in range(7))
+
+
+def _currency(_self: object, _attr: object, value: str) -> None:
+    if not isinstance(value, str) or _CURRENCY.fullmatch(value) is None:
+        raise ConfigError(
+            f"expected an ISO 4217 code of three capital letters (e.g. 'IDR'), got {show(value)}",
+            "currency",
+        )
 
 
 def _places(amount: Decimal) -> int:
@@ -208,7 +229,7 @@ class GoodwillPolicy:
     """Who may grant how much goodwill, per period, without asking a supervisor.
 
     Args:
-        currency: The ISO 4217 code (``"IDR"``).
+        currency: The ISO 4217 code: three capital letters (``"IDR"``).
         decimals: The currency's decimal places (0 for rupiah, 2 for euro).
         period: ``"day"``, ``"week"`` (ISO, from Monday) or ``"month"``.
         timezone: The IANA zone whose local midnight starts a period.
@@ -226,10 +247,10 @@ class GoodwillPolicy:
     tiers and teams is :class:`~csflow.desk.DeskConfig`'s check.
 
     Raises:
-        ConfigError: A malformed amount, period, zone or mode.
+        ConfigError: A malformed currency code, amount, period, zone or mode.
     """
 
-    currency: str = attrs.field(validator=lambda _s, _a, v: string(v, "currency"))
+    currency: str = attrs.field(validator=_currency)
     decimals: int = 2
     period: str = "month"
     timezone: str = "UTC"
@@ -339,12 +360,14 @@ class Verdict:
         period: The period the grant falls in.
         remaining: What would be left of the allowance after the grant, when it fits.
         over: Why it does not fit, in words (``None`` when it fits).
+        at_us: The grant's instant (microseconds since the epoch).
     """
 
     budget: str
     period: str
     remaining: Decimal
     over: str | None
+    at_us: int
 
 
 @attrs.frozen
@@ -367,6 +390,8 @@ class DroppedRequest:
         agent_id: The agent who asked.
         amount: The amount asked for, as the snapshot wrote it (in the old currency).
         currency: The old currency (``None`` when the snapshot did not name it).
+        why: Why it was dropped, when not for another currency or goodwill switched off
+            (``"goodwill decimals changed to 0"``: an amount the currency no longer holds).
     """
 
     request_id: str
@@ -374,6 +399,7 @@ class DroppedRequest:
     agent_id: str
     amount: Decimal
     currency: str | None
+    why: str | None = None
 
 
 class GoodwillLedger:
@@ -384,11 +410,14 @@ class GoodwillLedger:
         policy: The goodwill policy.
     """
 
-    __slots__ = ("_count", "_pending", "_per_ticket", "_spent", "policy")
+    __slots__ = ("_charges", "_count", "_pending", "_per_ticket", "_spent", "policy")
 
     def __init__(self, policy: GoodwillPolicy) -> None:
         self.policy = policy
         self._spent: dict[str, tuple[str, Decimal]] = {}  # budget -> (period, spent in it)
+        # budget -> its grants (instant in microseconds, amount), oldest first, one per
+        # instant, within HORIZON of its latest.
+        self._charges: dict[str, list[tuple[int, Decimal]]] = {}
         self._per_ticket: dict[str, Decimal] = {}
         self._pending: dict[str, _Request] = {}
         self._count = 0
@@ -397,7 +426,7 @@ class GoodwillLedger:
         """What *budget* has spent in the period of *at*."""
         period = period_key(at, self.policy.period, self.policy.zone)
         seen = self._spent.get(budget)
-        return seen[1] if seen is not None and seen[0] == period else Decimal(0)
+        return seen[1] if seen is not None and seen[0] == period else _ZEROS[self.policy.decimals]
 
     def granted_on(self, ticket_id: str) -> Decimal:
         """What *ticket_id* has received so far."""
@@ -416,25 +445,37 @@ class GoodwillLedger:
         p = self.policy
         budget, size = p.budget_of(agent_id, teams)
         period = period_key(at, p.period, p.zone)
-        left = size - self.spent(budget, at)
+        left = EXACT.subtract(size, self.spent(budget, at))
         over = None
         limit = p.ticket_limit(tier)
-        on_ticket = self.granted_on(ticket_id)
-        if limit is not None and on_ticket + amount > limit:
+        on_ticket = EXACT.add(self.granted_on(ticket_id), amount)
+        if limit is not None and on_ticket > limit:
             over = (
                 f"{p.currency} {amount} would bring ticket {ticket_id!r} to "
-                f"{on_ticket + amount}, over the {tier!r} limit of {limit} per ticket"
+                f"{on_ticket}, over the {tier!r} limit of {limit} per ticket"
             )
         elif amount > left:
             over = f"{p.currency} {amount} is over what is left of {budget!r} for {period}: {left}"
-        return Verdict(budget, period, left - amount, over)
+        return Verdict(budget, period, EXACT.subtract(left, amount), over, to_us(at))
 
     def charge(self, verdict: Verdict, ticket_id: str, amount: Decimal) -> None:
         """Charge a grant that fits (*verdict* from :meth:`judge`)."""
         seen = self._spent.get(verdict.budget)
         before = seen[1] if seen is not None and seen[0] == verdict.period else Decimal(0)
-        self._spent[verdict.budget] = (verdict.period, before + amount)
-        self._per_ticket[ticket_id] = self.granted_on(ticket_id) + amount
+        self._spent[verdict.budget] = (verdict.period, EXACT.add(before, amount))
+        self._per_ticket[ticket_id] = EXACT.add(self.granted_on(ticket_id), amount)
+        kept = self._charges.setdefault(verdict.budget, [])
+        at_us = verdict.at_us
+        i = len(kept)
+        while i and kept[i - 1][0] > at_us:  # (a desk's grants come in order: not at all)
+            i -= 1
+        if i and kept[i - 1][0] == at_us:
+            kept[i - 1] = (at_us, EXACT.add(kept[i - 1][1], amount))
+        else:
+            kept.insert(i, (at_us, amount))
+        cut = kept[-1][0] - _HORIZON_US
+        if kept[0][0] < cut:
+            del kept[: next(k for k, (us, _) in enumerate(kept) if us >= cut)]
 
     def request(
         self, ticket_id: str, agent_id: str, amount: Decimal, reason: str, tier: str
@@ -463,7 +504,7 @@ class GoodwillLedger:
         """A supervisor answered *request_id*; an approval counts on the ticket only."""
         r = self._pending.pop(request_id)
         if approved:
-            self._per_ticket[r.ticket_id] = self.granted_on(r.ticket_id) + r.amount
+            self._per_ticket[r.ticket_id] = EXACT.add(self.granted_on(r.ticket_id), r.amount)
 
     def balances(self, at: datetime) -> dict[str, tuple[Decimal, Decimal]]:
         """Every allowance charged so far: what it spent in the period of *at*, and its size."""
@@ -495,10 +536,14 @@ class GoodwillLedger:
 
     def to_state(self, kept: Container[str]) -> dict[str, Any]:
         """The ledger as plain data (amounts as decimal strings): what each allowance spent in
-        its period, what each *kept* ticket received, the pending requests (oldest first), the
-        request counter, and the currency the amounts are in."""
+        its period, its grants within :data:`HORIZON` of its latest (``[instant in
+        microseconds, amount]``, oldest first), what each *kept* ticket received, the pending
+        requests (oldest first), the request counter, and the currency the amounts are in."""
         return {
             "spent": [[b, period, str(v)] for b, (period, v) in self._spent.items()],
+            "charges": {
+                b: [[us, str(v)] for us, v in charges] for b, charges in self._charges.items()
+            },
             "per_ticket": {t: str(v) for t, v in self._per_ticket.items() if t in kept},
             "pending": [
                 [rid, r.ticket_id, r.agent_id, str(r.amount), r.reason, r.tier]
@@ -519,23 +564,35 @@ class GoodwillLedger:
         """Fill this (new) ledger from :meth:`to_state` data; tickets must be *known*.
 
         Each allowance is ``agent:<id>`` or ``team:<name>``, once, and a team's must be one of
-        the policy's pots.  With *changed* the data may have been written under another
-        policy (an accepted config change): what a team pot the policy no longer has spent is
-        dropped -- nothing draws on it any more (its agents draw on their own allowances), so
-        neither :meth:`balances` nor a grant sees it; and amounts written in another currency
-        (``currency``) are not converted: what was spent, granted per ticket and asked for is
-        dropped, and the ledger starts afresh in the policy's currency (the request counter
-        goes on).  Data without ``currency`` (written before it was kept) is read in the
-        policy's.
+        the policy's pots; its grants (``charges``) add up to what it spent in its period.
+        With *changed* the data may have been written under another policy (an accepted
+        config change):
+
+        - what each allowance spent in the period in progress is recounted from its grants
+          under the policy's period and time zone (data written before the ledger kept its
+          grants counts what an allowance spent as granted at the start of its period);
+        - what a team pot the policy no longer has spent is dropped -- nothing draws on it
+          any more (its agents draw on their own allowances), so neither :meth:`balances` nor
+          a grant sees it;
+        - amounts written with more decimal places than the currency now has (its
+          ``decimals`` lowered) are rounded up to them -- what was spent and granted per
+          ticket, never less -- and a pending request for such an amount is dropped (the
+          currency cannot hold it);
+        - amounts written in another currency (``currency``) are not converted: what was
+          spent, granted per ticket and asked for is dropped, and the ledger starts afresh in
+          the policy's currency (the request counter goes on).
+
+        Data without ``currency`` (written before it was kept) is read in the policy's.
 
         Returns:
-            The pending requests dropped (another currency), oldest first: the caller tells
-            the host (the desk declines them); none otherwise.
+            The pending requests dropped (another currency, decimals lowered), oldest first:
+            the caller tells the host (the desk declines them); none otherwise.
 
         Raises:
-            ConfigError: Malformed data, a bad amount, an allowance twice, (without
-                *changed*) a team pot the policy does not have or another currency, an
-                unknown ticket; with the path to it.
+            ConfigError: Malformed data, a bad amount, an allowance twice, grants that do not
+                add up to what their allowance spent, (without *changed*) a team pot the
+                policy does not have or another currency, an unknown ticket; with the path
+                to it.
         """
         d = _ledger_data(data, path)
         currency = d.get("currency", self.policy.currency)
@@ -551,42 +608,180 @@ class GoodwillLedger:
             dropped = dropped_requests(d, known, path)
             self._count = d["count"]
             return dropped
-        self._count = d["count"]
-        decimals = self.policy.decimals
-        pots = self.policy.teams
-        seen: set[str] = set()
+        policy = self.policy
+        decimals = policy.decimals
+        unit = _UNITS[decimals]
+        # Under an accepted change the amounts may have been written with more places (the
+        # currency's decimals lowered since): read with up to six, rounded up to its own.
+        places = 6 if changed else decimals
+
+        def amount(value: object, where: str) -> Decimal:
+            read = _amount(value, places, where)
+            return ceiling(read, unit) if changed else read
+
+        pots = policy.teams
+        rows: dict[str, tuple[str, Decimal]] = {}
         for i, (budget, period, total) in enumerate(_rows(d["spent"], 3, f"{path}.spent")):
             where = f"{path}.spent[{i}]"
             kind, colon, name = budget.partition(":")
-            if not (colon and name and kind in ("agent", "team")) or budget in seen:
+            if not (colon and name and kind in ("agent", "team")) or budget in rows:
                 raise ConfigError(
                     f"expected an allowance 'agent:<id>' or 'team:<name>', once each, "
                     f"got {show(budget)}",
                     where,
                 )
-            seen.add(budget)
-            spent = _amount(total, decimals, where)
-            if kind == "team" and name not in pots:
-                if changed:
-                    continue  # a pot the accepted config change removed: nobody draws on it
+            rows[budget] = (period, amount(total, where))
+            if kind == "team" and name not in pots and not changed:
                 raise ConfigError(
                     f"no goodwill pot for team {show(name)}; pots: {show(sorted(pots))}", where
                 )
+        charges = _charges(d.get("charges"), rows, policy, changed, amount, path)
+        for budget, (period, spent) in rows.items():
+            kind, _, name = budget.partition(":")
+            if kind == "team" and name not in pots:
+                continue  # a pot the accepted config change removed: nobody draws on it
+            kept = charges[budget]
+            if changed:
+                # Recounted under the policy's period and zone: the period of the latest
+                # grant, and what was granted in it.
+                period = _period_of(kept[-1][0], policy)
+                spent = _ZEROS[decimals]
+                for us, value in kept:
+                    if _period_of(us, policy) == period:
+                        spent = EXACT.add(spent, value)
             self._spent[budget] = (period, spent)
+            self._charges[budget] = kept
         for tid, raw in mapping(d["per_ticket"], f"{path}.per_ticket").items():
             if tid not in known:
                 raise ConfigError(f"unknown ticket {show(tid)}", f"{path}.per_ticket")
-            self._per_ticket[tid] = _amount(raw, decimals, f"{path}.per_ticket.{tid}")
-        self._pending.update(_pending(d, known, decimals, path))
-        return []
+            self._per_ticket[tid] = amount(raw, f"{path}.per_ticket.{tid}")
+        self._count = d["count"]
+        if not changed:
+            self._pending.update(_pending(d, known, decimals, path))
+            return []
+        dropped = []
+        why = f"goodwill decimals changed to {decimals}"
+        for rid, r in _pending(d, known, None, path).items():
+            if _places(r.amount) > decimals:
+                dropped.append(
+                    DroppedRequest(rid, r.ticket_id, r.agent_id, r.amount, policy.currency, why)
+                )
+            else:
+                form = r.amount.quantize(unit, context=EXACT)
+                self._pending[rid] = attrs.evolve(r, amount=form)
+        return dropped
+
+
+def _period_of(us: int, policy: GoodwillPolicy) -> str:
+    return period_key(utc(us), policy.period, policy.zone)
+
+
+def _period_start(period: str, zone: zoneinfo.ZoneInfo) -> int | None:
+    """The instant (microseconds) local midnight starts *period* (a :func:`period_key`, of
+    any of the three forms) in *zone*, or ``None`` when *period* is no period's key."""
+    try:
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", period, re.ASCII):
+            first = date.fromisoformat(period)
+        elif re.fullmatch(r"\d{4}-W\d{2}", period, re.ASCII):
+            first = date.fromisocalendar(int(period[:4]), int(period[6:]), 1)
+        elif re.fullmatch(r"\d{4}-\d{2}", period, re.ASCII):
+            first = date(int(period[:4]), int(period[5:]), 1)
+        else:
+            return None
+        return to_us(datetime(first.year, first.month, first.day, tzinfo=zone))
+    except (ValueError, OverflowError):
+        return None
+
+
+def _charges(
+    value: object,
+    rows: Mapping[str, tuple[str, Decimal]],
+    policy: GoodwillPolicy,
+    changed: bool,
+    amount: Any,
+    path: str,
+) -> dict[str, list[tuple[int, Decimal]]]:
+    """The grants of each allowance in ledger data's ``charges``, checked against what the
+    allowances spent (*rows*): one list per allowance, oldest first, within
+    :data:`HORIZON` of its latest; under the policy they were written with (not *changed*),
+    the latest in the allowance's period and those in it adding up to what it spent.  Data
+    without ``charges`` (written before the ledger kept them) has each allowance's spending
+    granted at the start of its period."""
+    where = f"{path}.charges"
+    if value is None:
+        out = {}
+        for budget, (period, spent) in rows.items():
+            start = _period_start(period, policy.zone)
+            if start is None or (not changed and _period_of(start, policy) != period):
+                raise ConfigError(
+                    f"expected a {policy.period}'s key (e.g. "
+                    f"{show(period_key(utc(0), policy.period, policy.zone))}), got "
+                    f"{show(period)}",
+                    f"{path}.spent[{list(rows).index(budget)}]",
+                )
+            out[budget] = [(start, spent)]
+        return out
+    d = mapping(value, where)
+    if set(d) != set(rows):
+        raise ConfigError(
+            f"expected the grants of each allowance that spent, {show(sorted(rows))}, "
+            f"got {show(sorted(d))}",
+            where,
+        )
+    out = {}
+    for budget, raw in d.items():
+        at = f"{where}.{budget}"
+        if (
+            not isinstance(raw, list)
+            or not raw
+            or not all(
+                isinstance(c, list) and len(c) == 2 and type(c[0]) is int and isinstance(c[1], str)
+                for c in raw
+            )
+        ):
+            raise ConfigError(
+                f"expected a non-empty list of [instant_us, amount], got {show(raw)}", at
+            )
+        kept: list[tuple[int, Decimal]] = []
+        for j, (us, text) in enumerate(raw):
+            try:
+                utc(us)
+            except OverflowError:
+                raise ConfigError(
+                    f"expected an instant in microseconds, got {show(us)}", f"{at}[{j}]"
+                ) from None
+            if kept and us <= kept[-1][0]:
+                raise ConfigError(
+                    f"expected grants oldest first, one per instant, got {us}", f"{at}[{j}]"
+                )
+            kept.append((us, amount(text, f"{at}[{j}]")))
+        if kept[-1][0] - kept[0][0] > _HORIZON_US:
+            raise ConfigError(f"expected grants within {HORIZON.days} days of the latest", at)
+        if not changed:
+            period, spent = rows[budget]
+            total = Decimal(0)
+            for us, v in kept:
+                if _period_of(us, policy) == period:
+                    total = EXACT.add(total, v)
+            if _period_of(kept[-1][0], policy) != period or total != spent:
+                raise ConfigError(
+                    f"grants adding up to {total} in {period}, the latest in "
+                    f"{_period_of(kept[-1][0], policy)}, but the allowance spent {spent} in "
+                    f"{period}",
+                    at,
+                )
+        out[budget] = kept
+    return out
 
 
 def _ledger_data(data: object, path: str) -> Mapping[str, Any]:
     """:meth:`GoodwillLedger.to_state` data's keys and count, checked."""
     d = mapping(data, path)
-    keys = set(d) - {"currency"}
+    keys = set(d) - {"currency", "charges"}
     if keys != {"spent", "per_ticket", "pending", "count"}:
-        raise ConfigError("expected {'spent', 'per_ticket', 'pending', 'count', 'currency'}", path)
+        raise ConfigError(
+            "expected {'spent', 'charges', 'per_ticket', 'pending', 'count', 'currency'}", path
+        )
     if type(d["count"]) is not int or d["count"] < 0:
         raise ConfigError(f"expected a count, got {show(d['count'])}", f"{path}.count")
     return d

@@ -73,11 +73,11 @@ budget, with an ``"info"`` finding saying that some checks were skipped.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
 from csflow._config import join_path
+from csflow._text import did_you_mean
 from csflow.desk.names import COMMON_CHANNELS, extra_skills
 from csflow.lint import (
     _ABSENT,
@@ -321,12 +321,7 @@ def _undeclared_values(config: ConfigShape) -> list[Finding]:
                     more += 1
                     continue
                 where = f"{path}.{cond.op}" + (f"[{i}]" if listed_values else "")
-                close = (
-                    difflib.get_close_matches(value.lower(), known, n=1)
-                    if isinstance(value, str)
-                    else []
-                )
-                hint = f"; did you mean {close[0]!r}?" if close else ""
+                hint = did_you_mean(value.lower() if isinstance(value, str) else value, known)
                 listed = ", ".join(map(repr, known[:10])) + (", ..." if len(known) > 10 else "")
                 what = {
                     "priority": "priorities",

@@ -13,7 +13,8 @@
        "last_agent": [...],  # [customer, agent, at_us] in order of service, as far as read
        "contacts": [...],    # recent contacts within the window (or null, see below)
        "feedback": {...},    # resolution cycles and ratings
-       "goodwill": {...}}}   # allowances spent, per-ticket totals, pending requests (or null)
+       "goodwill": {...}}}   # allowances spent and their recent grants, per-ticket totals,
+                             # pending requests (or null)
 
 Instants inside ``state`` are integer microseconds since the epoch (UTC), as the clocks'
 own ``to_dict`` writes them (tickets and events keep their own plain forms).  Each part is encoded by its own component (``to_state`` /
@@ -69,7 +70,8 @@ with.  Under an accepted config change such a ticket is routed instead (by the d
 load: :mod:`csflow.desk.durable`).  Under that config too, each ticket's history agrees with
 the goodwill ledger: a request answered at most once, and awaiting an answer exactly when its
 history holds none; the grants charged to an allowance within the ticket's limit (or, granted
-under a larger one, within what the ledger counts on the ticket).
+under a larger one, within what the ledger counts on the ticket).  Whatever the config, no
+goodwill grant the ledger keeps was made after the snapshot's instant.
 
 A ticket's hand-over count is kept as long as the ticket is (a closed ticket's view still says
 how many it had).  A snapshot from a csflow that dropped the count when a ticket closed
@@ -276,8 +278,9 @@ def load_state(
         The desk's instant (µs), and under *recalculate* a
         :class:`~csflow.events.SlaDeadlineMoved` for every deadline that moved, then the SLA
         events the recalculation caused, then a :class:`~csflow.events.GoodwillDeclined` for
-        every pending goodwill request the change dropped (another currency, goodwill
-        switched off), oldest first -- in its ticket's history too.
+        every pending goodwill request the change dropped (another currency, an amount
+        the lowered decimals cannot hold, goodwill switched off), oldest first -- in its
+        ticket's history too.
 
     Raises:
         ConfigError: Anything malformed or inconsistent, naming the path
@@ -475,6 +478,7 @@ def _load(
         where = f"{path}.goodwill"
         if parts.goodwill is not None:
             dropped = parts.goodwill.load_state(d["goodwill"], tickets, where, changed=recalculate)
+            _check_grants_made(parts.goodwill, d["goodwill"], now, where)
         elif recalculate:
             dropped = dropped_requests(d["goodwill"], tickets, where)
     if not recalculate and at is not None:
@@ -486,6 +490,31 @@ def _load(
         _recalculate(parts, at, moved, clocks)
         _decline(parts, dropped, at, moved)
     return now, moved
+
+
+def _check_grants_made(ledger: GoodwillLedger, data: Any, now: int, path: str) -> None:
+    """No goodwill grant the ledger keeps falls after the snapshot's instant (nor, for data
+    written before the ledger kept its grants, does an allowance's period start after it): a
+    desk charges a grant when it makes it.  A later one would be charged to a period the desk
+    has not reached -- not seen by the grants made before it, and a desk whose own snapshots
+    are refused once it grants again.
+
+    Raises:
+        ConfigError: At the grant (``charges.<allowance>[j]``) or, for data without grants, at
+            the allowance's row of ``spent``.
+    """
+    for budget, grants in ledger.to_state(())["charges"].items():
+        at_us = grants[-1][0]  # (the latest: oldest first)
+        if at_us <= now:
+            continue
+        if "charges" in data:
+            where = f"{path}.charges.{budget}[{len(grants) - 1}]"
+            what = f"a grant made by the snapshot's instant ({now} µs), got {at_us}"
+        else:
+            i = next(i for i, row in enumerate(data["spent"]) if row[0] == budget)
+            where = f"{path}.spent[{i}]"
+            what = f"a period begun by the snapshot's instant, got {show(data['spent'][i][1])}"
+        raise ConfigError(f"expected {what}", where)
 
 
 def _check_conserved(router: Router, data: Any, at: datetime, path: str) -> None:
@@ -571,13 +600,15 @@ def _decline(
     parts: DeskParts, dropped: list[DroppedRequest], at: datetime, out: list[Event]
 ) -> None:
     """Tell the host that the pending goodwill requests an accepted config change dropped
-    (another currency, goodwill switched off) will never be answered: a
+    (another currency, decimals lowered, goodwill switched off) will never be answered: a
     :class:`~csflow.events.GoodwillDeclined` each, oldest first, in its ticket's history too,
     whose ``supervisor`` names the change."""
     policy = parts.config.goodwill
     for req in dropped:
         if policy is None:
             why = "goodwill switched off"
+        elif req.why is not None:
+            why = req.why  # "goodwill decimals changed to 0": an amount the currency cannot hold
         else:
             why = f"goodwill currency {req.currency or '?'} changed to {policy.currency}"
         event = GoodwillDeclined(

@@ -966,11 +966,19 @@ class TicketQueue:
         """:meth:`peek` among the groups keyed in *signatures*, without a delay view.
 
         The router's agent-frees-up path, with the agent's signature -> state mapping.
+
+        Raises:
+            ConfigError: *signatures* is not a mapping (or another sized container).
         """
         index = self._index
         groups = self._groups
         # An agent eligible for many signatures, few of them waiting: walk the groups instead.
-        wide = len(signatures) > len(groups)
+        try:
+            wide = len(signatures) > len(groups)
+        except TypeError:
+            raise ConfigError(
+                f"signatures must be a mapping keyed by Signature, got {show(signatures)}"
+            ) from None
         best: _Item | None = None
         for sig in groups if wide else signatures:
             if wide:

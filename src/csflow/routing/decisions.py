@@ -84,7 +84,8 @@ def _reason_text(
     rule: str | None,
 ) -> tuple[str, str]:
     """A reason's text before and after its candidate count."""
-    head = f"{how}: {' > '.join(strategies)} among "
+    # A hand-made assignment (``direct``) has no strategy chain: ``direct: among 1 ...``.
+    head = f"{how}: {' > '.join(strategies)} among " if strategies else f"{how}: among "
     tail = f" in queue {queue!r} on {signature}"
     if step:
         tail += f" after {step} relaxation step{'s' if step != 1 else ''}"

@@ -12,13 +12,17 @@ from typing import Literal
 import attrs
 import networkx as nx
 
-from csflow._text import show
+from csflow._text import did_you_mean, show
 from csflow._time import to_instant_us
 from csflow.errors import ConfigError, InvalidTransitionError, TransferLimitError
 from csflow.queues import Instant
 from csflow.routing._checks import check_ticket_id
 
 __all__ = ["EscalationGraph", "HandOver", "TransferLedger", "TransferPolicy"]
+
+# How much of an escalation cycle a message shows: its first teams, and names up to a length.
+_LOOP_TEAMS = 12
+_LOOP_NAME_CHARS = 64
 
 
 def _to_team_list(value: object, path: str) -> list[str]:
@@ -34,6 +38,17 @@ def _to_team_list(value: object, path: str) -> list[str]:
                 f"team name must be a non-empty string, got {show(t)}", f"{path}[{i}]"
             )
     return out
+
+
+def _loop_text(loop: Sequence[str]) -> str:
+    """A cycle of teams for a message, ``front -> technical -> front``: a long cycle shows
+    its first teams and how many it has, and a long name is abbreviated, so the message stays
+    short whatever the graph holds."""
+    names = [t if len(t) <= _LOOP_NAME_CHARS else show(t) for t in loop]
+    if len(names) <= _LOOP_TEAMS:
+        return " -> ".join(names)
+    shown = " -> ".join(names[: _LOOP_TEAMS - 2])
+    return f"{shown} -> ... -> {names[-1]} (a cycle of {len(loop) - 1:,} teams)"
 
 
 class EscalationGraph:
@@ -87,7 +102,9 @@ class EscalationGraph:
         entered: set[str] = set()
         for i, t in enumerate(entry_list):
             if t not in seen:
-                raise ConfigError(f"unknown team {show(t)}", f"entry[{i}]")
+                raise ConfigError(
+                    f"unknown team {show(t)}{did_you_mean(t, team_list)}", f"entry[{i}]"
+                )
             if t in entered:
                 raise ConfigError(f"team {show(t)} listed twice", f"entry[{i}]")
             entered.add(t)
@@ -105,7 +122,11 @@ class EscalationGraph:
             src, dst = edge
             for t in (src, dst):
                 if not isinstance(t, str) or t not in seen:
-                    raise ConfigError(f"unknown team {show(t)}; known: {show(team_list)}", path)
+                    raise ConfigError(
+                        f"unknown team {show(t)}; known: {show(team_list)}"
+                        f"{did_you_mean(t, team_list)}",
+                        path,
+                    )
             if graph.has_edge(src, dst):
                 raise ConfigError(f"edge {show(src)} -> {show(dst)} listed twice", path)
             graph.add_edge(src, dst)
@@ -114,11 +135,18 @@ class EscalationGraph:
         except nx.NetworkXNoCycle:
             pass
         else:
-            loop = " -> ".join([cycle[0][0], *(v for _, v in cycle)])
-            raise ConfigError(f"escalation cycle {loop}", "edges")
-        reachable: set[str] = set()
-        for t in entry_list:
-            reachable |= nx.descendants(graph, t) | {t}
+            raise ConfigError(
+                f"escalation cycle {_loop_text([cycle[0][0], *(v for _, v in cycle)])}", "edges"
+            )
+        # One walk from all the entry teams at once: each team's targets are read once, however
+        # many entry teams reach it (a walk per entry team costs teams x entry teams).
+        reachable: set[str] = set(entry_list)
+        stack = list(entry_list)
+        while stack:
+            for dst in graph.successors(stack.pop()):
+                if dst not in reachable:
+                    reachable.add(dst)
+                    stack.append(dst)
         for i, t in enumerate(team_list):
             if t not in reachable:
                 raise ConfigError(
@@ -144,8 +172,10 @@ class EscalationGraph:
             raise ConfigError(f"escalation config must be a mapping, got {show(data)}")
         unknown = set(data) - {"teams", "entry", "edges"}
         if unknown:
+            first = sorted(unknown, key=repr)[0]
             raise ConfigError(
                 f"unknown keys {show(sorted(unknown, key=repr))}; expected teams, entry, edges"
+                f"{did_you_mean(first, ('teams', 'entry', 'edges'))}"
             )
         if "teams" not in data:
             raise ConfigError("'teams' is required", "teams")

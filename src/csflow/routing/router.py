@@ -899,7 +899,11 @@ class Router:
         (queue key), as an agent that frees up takes tickets -- not in the order their
         timers were set.  Tickets that a routing profile's delay lets more agents serve are
         routed at the instant they crossed it (after the timers due at that instant, before
-        later ones), then in service order.  Everything is stamped *at*.
+        later ones), then in service order.  What a ticket does at an instant is what it
+        does as of that instant: the steps due then (not the later ones up to *at*), its
+        hold's expiry if due then, and the routing profiles' delays it has waited by then --
+        so one call at *at* decides as calls at every instant due would have.  Everything
+        is stamped *at*.
         Everything due after the last instant a datetime can hold (year 9999) is due at it.
 
         Returns:
@@ -925,7 +929,7 @@ class Router:
                 if crossed:
                     self._route_crossed(crossed, at_us, out)
                     continue
-            self._fire(timers.pop_next(at_us, waiting), at_us, out)
+            self._fire(timers.pop_next(at_us, waiting), next_us, at_us, out)
         crossed = [c for q in queues for c in q.refresh(at_us)]
         self._route_crossed(crossed, at_us, out)
         return out
@@ -937,9 +941,10 @@ class Router:
         out: list[RoutingChange],
         skip: str | None = None,
     ) -> None:
-        """Route, at *at_us*, the waiting tickets a delay view showed (``(delay, entry)``
+        """Route, stamped *at_us*, the waiting tickets a delay view showed (``(delay, entry)``
         pairs from :meth:`TicketQueue.refresh`), except *skip*: by the instant each crossed
-        its delay, then in service order; the assignments go into *out*."""
+        its delay, then in service order, each as of that instant (the delays it had waited
+        then); the assignments go into *out*."""
         late = [
             (min(e.queued_at_us + d, MAX_US), e.key, w)
             for d, e in crossed
@@ -947,13 +952,13 @@ class Router:
         ]
         if len(late) > 1:
             late.sort(key=lambda c: c[:2])
-        for _, _, w in late:
+        for crossed_us, _, w in late:
             if self._waiting.get(w.ticket.id) is not w:
                 continue  # routed already (it crossed two delays)
             if w.ahead:
                 # A slot's delay passed: an agent the hold passed over may serve it now.
-                self._move_hold(w, at_us)
-            got = self._route_waiting(w, at_us)
+                self._move_hold(w, crossed_us)
+            got = self._route_waiting(w, at_us, crossed_us)
             if got is not None:
                 out.append(got)
 
@@ -1746,22 +1751,24 @@ class Router:
             return band, due, entry.key[2]
         return entry.key
 
-    def _fire(self, due: list[Wait], at_us: int, out: list[RoutingChange]) -> None:
-        """The tickets *due* (their timers fell due at one instant) change, then are routed
-        in service order: O(k log n) for k tickets."""
+    def _fire(self, due: list[Wait], due_us: int, at_us: int, out: list[RoutingChange]) -> None:
+        """The tickets *due* (their timers fell due at *due_us*) change as of that instant,
+        then are routed in service order, as of that instant too (stamped *at_us*): the
+        steps and delays of later instants wait for their own turn.  O(k log n) for k
+        tickets."""
         fired: list[tuple[tuple[int, int, int], Wait, list[RoutingChange]]] = []
         for w in due:
             pin = w.pin
-            changes, queue = due_changes(w, at_us)
+            changes, queue = due_changes(w, due_us, at_us)
             if pin is not None and w.pin is None:
                 self._unpin_index(w, pin)
             target = w.open_sig if w.pin is None else w.open_sig.pinned(w.pin)
             self._move(w, target, queue, at_us)
             if w.ahead:
                 # A relaxation step or an overflow may let an agent the hold passed over serve it.
-                self._move_hold(w, at_us)
+                self._move_hold(w, due_us)
             held = w.pin
-            if held is not None and not hold_kept(w, at_us, self.pool.records, self._serving):
+            if held is not None and not hold_kept(w, due_us, self.pool.records, self._serving):
                 # An overflow moved it to a queue its agent does not serve (now): the hold
                 # ends, or the ticket would wait for an agent who can never take it there.
                 changes.append(PinReleased(w.ticket.id, at_us, held))
@@ -1775,12 +1782,15 @@ class Router:
             fired.sort(key=lambda f: f[0])  # keys are unique (their last part is a sequence)
         for _, w, changes in fired:
             out.extend(changes)
-            got = self._route_waiting(w, at_us)
+            got = self._route_waiting(w, at_us, due_us)
             if got is not None:
                 out.append(got)
 
-    def _route_waiting(self, w: Wait, at_us: int) -> Assignment | None:
-        found = self._select(w, at_us, None)
+    def _route_waiting(self, w: Wait, at_us: int, as_of_us: int | None = None) -> Assignment | None:
+        """Route the waiting *w* to the best agent that may take it now, stamped *at_us*;
+        the routing profiles' delays it has waited are counted at *as_of_us* (*at_us* when
+        ``None``): :meth:`advance` routes a ticket as of the instant its timer fell due."""
+        found = self._select(w, at_us if as_of_us is None else as_of_us, None)
         if found is None:
             return None
         ag, reason = found

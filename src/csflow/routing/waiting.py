@@ -261,10 +261,15 @@ def hold_kept(
     )
 
 
-def due_changes(w: Wait, at_us: int) -> tuple[list[RoutingChange], str]:
+def due_changes(
+    w: Wait, at_us: int, stamp_us: int | None = None
+) -> tuple[list[RoutingChange], str]:
     """Expire *w*'s pin and apply its relaxation steps due at *at_us*.
 
     Changes ``w.pin``, ``w.step`` and ``w.open_sig``; the caller moves the queue entry.
+    The changes are stamped *stamp_us* (*at_us* when ``None``): :meth:`Router.advance
+    <csflow.routing.router.Router.advance>` takes what is due instant by instant and stamps
+    everything with the instant it was called at.
 
     Returns:
         The changes (:class:`~csflow.routing.decisions.PinReleased`, then a
@@ -274,8 +279,9 @@ def due_changes(w: Wait, at_us: int) -> tuple[list[RoutingChange], str]:
     """
     out: list[RoutingChange] = []
     tid = w.ticket.id
+    stamp = at_us if stamp_us is None else stamp_us
     if w.pin is not None and w.pin_until <= at_us:
-        out.append(PinReleased(tid, at_us, w.pin))
+        out.append(PinReleased(tid, stamp, w.pin))
         w.pin = None
     plan = w.plan
     queue = w.queue
@@ -287,9 +293,9 @@ def due_changes(w: Wait, at_us: int) -> tuple[list[RoutingChange], str]:
             new = step.apply(w.open_sig)
             if new != w.open_sig:
                 w.open_sig = new
-                out.append(Relaxed(tid, at_us, w.step, new, step.describe()))
+                out.append(Relaxed(tid, stamp, w.step, new, step.describe()))
             if step.overflow_to is not None and step.overflow_to != queue:
-                out.append(Overflowed(tid, at_us, queue, step.overflow_to))
+                out.append(Overflowed(tid, stamp, queue, step.overflow_to))
                 queue = step.overflow_to
     return out, queue
 

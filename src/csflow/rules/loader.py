@@ -6,7 +6,8 @@ compiled: it raises :class:`~csflow.errors.ConfigError` with the path to the fir
 (``rules[2].when.all[0]: unknown operator 'inn'``), suggests the closest known word for a
 misspelling, enforces the limits (:data:`~csflow.rules.syntax.MAX_RULES`,
 :data:`~csflow.rules.syntax.MAX_DEPTH`, :data:`~csflow.rules.syntax.MAX_ITEMS`,
-:data:`~csflow.rules.syntax.MAX_CONDITIONS`, ...), refuses regular expressions with
+:data:`~csflow.rules.syntax.MAX_CONDITIONS`, a million values in all ``in``/``not_in``
+lists and action lists and mappings (``MAX_VALUES``) ...), refuses regular expressions with
 catastrophic-backtracking shapes (:func:`csflow.rules.regex.check_pattern`) and holds the
 estimated work of all the rule set's ``matches`` searches to
 :data:`~csflow.rules.regex.REGEX_TOTAL_BUDGET`.  The checks of each part are the ones the
@@ -38,6 +39,7 @@ from csflow.rules.syntax import (
     Condition,
     Not,
     Rule,
+    ValueCount,
     check_actions,
     check_description,
     check_field,
@@ -117,6 +119,8 @@ class Loader:
         # Every matches condition runs its search once per evaluation (the compiled rule set
         # caches nothing between conditions), so the set's worst case is the sum of them all.
         self.regex_steps = 0
+        # The values of its in/not_in lists and actions' lists and mappings (MAX_VALUES).
+        self.values = ValueCount()
 
     def rules(self, raw: object) -> tuple[Rule, ...]:
         """Validate and parse a list of rule mappings.
@@ -166,7 +170,7 @@ class Loader:
         name = check_rule_name(raw["name"], f"{path}.name")
         description = check_description(raw.get("description", ""), f"{path}.description")
         when = self.condition(raw["when"], f"{path}.when", 1) if "when" in raw else None
-        then = check_actions(raw.get("then", {}), f"{path}.then")
+        then = check_actions(raw.get("then", {}), f"{path}.then", self.values)
         return checked_rule(name, when, then, description)
 
     # -- conditions ----------------------------------------------------------------------------
@@ -244,7 +248,7 @@ class Loader:
             )
         field = self.field(raw["field"], f"{path}.field")
         op = ops[0]
-        operand = check_operand(op, raw[op], f"{path}.{op}")
+        operand = check_operand(op, raw[op], f"{path}.{op}", self.values)
         if op == "matches":
             self.pattern(operand, f"{path}.{op}")
         return checked_comparison(field, op, operand)

@@ -18,7 +18,9 @@ For each part of the pattern it computes *ways* (how many distinct ways the part
 from one position: the paths the matcher may come back to) and *work* (the steps to try all of
 them once):
 
-* a character, ``.`` or anchor: one way, one step;
+* a character, ``.`` or anchor: one way, one step; a word boundary (``\\b``, ``\\B``) four,
+  since it looks at the characters on both sides (``(?:\\b){1000}`` measured at 40-55 ns an
+  estimated step where the slowest shape below takes 12-17, both CPUs loaded);
 * a character class: one way, one step for its characters up to U+FFFF (one bitmap lookup)
   plus one for each category (``\\w``, ``\\d`` ...) and each character or range beyond U+FFFF
   in it, which the standard library's matcher tests one after another (without this, a class
@@ -62,8 +64,9 @@ conditions, so the worst case of one evaluation is the sum of the estimates of a
 them up and refuses the condition that takes the sum over :data:`REGEX_TOTAL_BUDGET`, also
 20,000,000 steps: one evaluation searches for at most about a quarter of a second at the
 loaded rate above, whatever the context.  Realistic rule sets stay far below it: a keyword
-alternation such as ``(?i)\\b(refund|return|retur dana)\\b`` is estimated at 27,027 steps (740 of
-them fit), an anchored ``^ORD-\\d+$`` at 4,007.
+alternation such as ``(?i)\\b(refund|return|retur dana)\\b`` is estimated at 39,039 steps (512 of
+them fit; its last ``\\b`` counts once for each of the three words it may follow), an anchored
+``^ORD-\\d+$`` at 4,007.
 
 If the standard library's pattern parser is unavailable or returns a shape this module does
 not know, a stricter rule applies (see :func:`check_pattern`).
@@ -151,12 +154,25 @@ _NESTED = (
 
 # --------------------------------------------------------------------------------------------
 # The cost model, on a small tree of tuples:
-#   ("char", steps)  ("run", steps, width)  ("at", starts_only)  ("seq", items)
+#   ("char", steps)  ("run", steps, width)  ("at", starts_only, steps)  ("seq", items)
 #   ("alt", branches)  ("group", body)  ("look", body)  ("atomic", body)
 #   ("rep", lo, hi, body, possessive)
 
 _Node = tuple[Any, ...]
 _CHAR: Final[_Node] = ("char", 1)
+# A word boundary tests the characters on both sides of a position, whether each is a word
+# character: about four steps of the slowest other shape (measured, see the module).
+_BOUNDARY_STEPS: Final = 4
+_BOUNDARIES: Final = frozenset(
+    {
+        "AT_BOUNDARY",
+        "AT_NON_BOUNDARY",
+        "AT_UNI_BOUNDARY",
+        "AT_UNI_NON_BOUNDARY",
+        "AT_LOC_BOUNDARY",
+        "AT_LOC_NON_BOUNDARY",
+    }
+)
 
 # The standard library compiles the characters of a class up to U+FFFF into one bitmap (one
 # lookup), but tests each category (\w, \d, \s ...) and each character or range beyond U+FFFF
@@ -199,7 +215,7 @@ def _cost(node: _Node, n: int) -> tuple[int, int, int]:
     if kind == "run":
         return 1, node[1], node[2]
     if kind == "at":
-        return 1, 1, 0
+        return 1, node[2], 0
     if kind == "seq":
         ways, work, width = 1, 0, 0
         for item in node[1]:
@@ -292,7 +308,7 @@ def _from_sre(sub: Any, multiline: bool) -> _Node:
             if not isinstance(at, str):
                 raise _Unexpected
             starts = at == "AT_BEGINNING_STRING" or (at == "AT_BEGINNING" and not multiline)
-            items.append(("at", starts))
+            items.append(("at", starts, _BOUNDARY_STEPS if at in _BOUNDARIES else 1))
         elif name in _REPEATS:
             lo, hi, body = av
             if not isinstance(lo, int) or not isinstance(hi, int):
@@ -389,19 +405,21 @@ def _syntactic_tree(pattern: str) -> _Node:
         elif c == "\\":
             code = pattern[i + 1 : i + 2]
             if code == "A":
-                items.append(("at", True))
-            elif code in ("Z", "b", "B"):
-                items.append(("at", False))
+                items.append(("at", True, 1))
+            elif code == "Z":
+                items.append(("at", False, 1))
+            elif code in ("b", "B"):
+                items.append(("at", False, _BOUNDARY_STEPS))
             else:
                 # An escape's extra characters (\x41, \N{...}) count as more characters: an
                 # over-estimate, never an under-estimate.
                 items.append(_CHAR)
             i += 2
         elif c == "^":
-            items.append(("at", not multiline))
+            items.append(("at", not multiline, 1))
             i += 1
         elif c == "$":
-            items.append(("at", False))
+            items.append(("at", False, 1))
             i += 1
         else:
             items.append(_CHAR)
@@ -893,11 +911,12 @@ def _matcher(
         if not isinstance(value, str):
             return False
         try:
-            if len(value) <= limit:
+            # str.__len__, not the value's own: a str subclass cannot have its whole searched.
+            if str.__len__(value) <= limit:
                 return whole(value) is not None
             # str.__getitem__, not the value's own: a str subclass cannot change the cut.
             return cut is not None and cut(str.__getitem__(value, slice(0, limit))) is not None
-        except Exception:  # a str subclass with a hostile __len__
+        except Exception:  # a str subclass with a hostile method
             return False
 
     return matches

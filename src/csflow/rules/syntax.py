@@ -44,7 +44,9 @@ Limits
 ------
 At most :data:`MAX_RULES` rules, :data:`MAX_CONDITIONS` conditions in a rule set,
 :data:`MAX_DEPTH` levels of nested conditions, :data:`MAX_ITEMS` entries in any list or
-mapping, field paths of at most 16 segments and 200 characters, strings of at most
+mapping and a million values in all the ``in``/``not_in`` lists and action lists and mappings
+of a rule set (a document that names one large list many times, as a YAML alias can, is
+refused before its values are read one by one), field paths of at most 16 segments and 200 characters, strings of at most
 :data:`MAX_STRING_CHARS` characters, integers within ±2**63, finite floats, and patterns of
 at most :data:`MAX_PATTERN_CHARS` characters whose estimated search work, over all the
 ``matches`` conditions of a rule set, stays within a budget (:mod:`csflow.rules.regex`).
@@ -116,6 +118,9 @@ MAX_PATTERN_CHARS: Final = 500
 """Longest ``matches`` pattern."""
 MAX_SUBJECT_CHARS: Final = 1000
 """``matches`` looks at no more than this many leading characters of the value."""
+MAX_VALUES: Final = 1_000_000
+"""Most values in one rule set's ``in``/``not_in`` lists and its actions' lists and mappings,
+together (not in ``__all__``: a limit of the loader, like the field path's)."""
 MAX_CACHED_DECISIONS: Final = 4096
 """Most distinct decisions a rule set keeps built (fewer when they are large: the cache also
 holds at most a million references in all); further ones are built on every call."""
@@ -179,8 +184,17 @@ def check_keys(value: Mapping[Any, Any], path: str) -> None:
             raise ConfigError(f"keys must be strings, got {short_repr(key)}", path)
 
 
+def plain_text(value: str) -> str:
+    """*value* as a plain ``str``: a subclass's own text, whatever its ``__str__``, ``__len__``
+    or ``split`` would say (the checks below read, and keep, this copy)."""
+    return str.__str__(value)
+
+
 def scalar(value: object, path: str, what: str = "a scalar (string, number, bool or null)") -> Any:
     """*value* as a plain scalar (``str``/``int``/``float``/``bool``/``None``) within the limits.
+
+    A subclass of ``str``, ``int`` or ``float`` is read as the plain value it holds, which is
+    checked and kept: its own methods cannot pass a longer string or a larger number.
 
     Raises:
         ConfigError: Anything else, an integer beyond ±2**63, a float that is not finite, a
@@ -189,21 +203,52 @@ def scalar(value: object, path: str, what: str = "a scalar (string, number, bool
     if value is None or isinstance(value, bool):
         return value
     if isinstance(value, int):
-        if not -MAX_ABS_INT <= value <= MAX_ABS_INT:
-            raise ConfigError(f"integers must lie within ±2**63, got {short_repr(value)}", path)
-        return int(value)
+        number = int.__index__(value)
+        if not -MAX_ABS_INT <= number <= MAX_ABS_INT:
+            raise ConfigError(f"integers must lie within ±2**63, got {short_repr(number)}", path)
+        return number
     if isinstance(value, float):
-        if not math.isfinite(value):
-            raise ConfigError(f"numbers must be finite, got {value!r}", path)
-        return float(value)
+        real = float.__float__(value)
+        if not math.isfinite(real):
+            raise ConfigError(f"numbers must be finite, got {real!r}", path)
+        return real
     if isinstance(value, str):
-        if len(value) > MAX_STRING_CHARS:
+        text = plain_text(value)
+        if len(text) > MAX_STRING_CHARS:
             raise ConfigError(
-                f"strings must have at most {MAX_STRING_CHARS} characters, got {short_repr(value)}",
+                f"strings must have at most {MAX_STRING_CHARS} characters, got {short_repr(text)}",
                 path,
             )
-        return str(value)
+        return text
     raise ConfigError(f"expected {what}, got {short_repr(value)}", path)
+
+
+class ValueCount:
+    """The values of a rule set counted so far, against ``MAX_VALUES``.
+
+    A list or mapping is counted before its entries are read, so that a document repeating
+    one large list (a YAML alias, a shared Python list) is refused at once, not after
+    checking every repetition.
+    """
+
+    __slots__ = ("total",)
+
+    def __init__(self) -> None:
+        self.total = 0
+
+    def add(self, n: int, path: str) -> None:
+        """Count *n* more values, found at *path*.
+
+        Raises:
+            ConfigError: The total would exceed ``MAX_VALUES``.
+        """
+        self.total += n
+        if self.total > MAX_VALUES:
+            raise ConfigError(
+                f"a rule set may hold at most {MAX_VALUES:,} values in all its 'in'/'not_in' "
+                f"lists and action lists and mappings, this one {self.total:,} with this list",
+                path,
+            )
 
 
 def check_operator(op: object, path: str) -> str:
@@ -212,13 +257,15 @@ def check_operator(op: object, path: str) -> str:
     Raises:
         ConfigError: Anything else, with the closest operator when there is one.
     """
+    if isinstance(op, str):
+        op = plain_text(op)
     if not isinstance(op, str) or op not in OPERATORS:
         hint = suggest(op, OPERATORS) if isinstance(op, str) else ""
         raise ConfigError(
             f"unknown operator {short_repr(op)} (expected one of {', '.join(OPERATORS)}){hint}",
             path,
         )
-    return str(op)
+    return op
 
 
 def check_field(raw: object, path: str) -> str:
@@ -227,6 +274,8 @@ def check_field(raw: object, path: str) -> str:
     Raises:
         ConfigError: Anything else.
     """
+    if isinstance(raw, str):
+        raw = plain_text(raw)
     if not isinstance(raw, str) or not 0 < len(raw) <= MAX_FIELD_CHARS:
         raise ConfigError(
             f"field must be a dotted path of at most {MAX_FIELD_CHARS} characters, "
@@ -240,15 +289,16 @@ def check_field(raw: object, path: str) -> str:
             f"'_' and '-', each starting with a letter or digit, got {raw!r}",
             path,
         )
-    return str(raw)
+    return raw
 
 
-def check_operand(op: str, raw: object, path: str) -> Any:
+def check_operand(op: str, raw: object, path: str, count: ValueCount | None = None) -> Any:
     """The operand of *op* (one of :data:`OPERATORS`) as the language takes it: a scalar, a
     tuple of scalars for ``in``/``not_in``, a string for ``matches``, a bool for ``exists``.
 
     A ``matches`` pattern is only checked to be a string here; whether it is safe to search is
-    :func:`csflow.rules.regex.check_pattern`'s question, asked by the callers.
+    :func:`csflow.rules.regex.check_pattern`'s question, asked by the callers.  An
+    ``in``/``not_in`` list is counted in *count* (the rule set's, when given).
 
     Raises:
         ConfigError: An operand that does not fit *op*.
@@ -263,6 +313,8 @@ def check_operand(op: str, raw: object, path: str) -> Any:
             raise ConfigError(f"{op!r} takes a non-empty list, got []", path)
         if len(raw) > MAX_ITEMS:
             raise ConfigError(f"{op!r} takes at most {MAX_ITEMS} values, got {len(raw)}", path)
+        if count is not None:
+            count.add(len(raw), path)
         return tuple(scalar(v, f"{path}[{j}]") for j, v in enumerate(raw))
     if op in ORDERING:
         if isinstance(raw, bool) or not isinstance(raw, (int, float, str)):
@@ -278,7 +330,7 @@ def check_operand(op: str, raw: object, path: str) -> Any:
     if op == "matches":
         if not isinstance(raw, str):
             raise ConfigError(f"'matches' takes a pattern string, got {short_repr(raw)}", path)
-        return str(raw)
+        return plain_text(raw)
     # exists
     if not isinstance(raw, bool):
         raise ConfigError(f"'exists' takes true or false, got {short_repr(raw)}", path)
@@ -287,29 +339,34 @@ def check_operand(op: str, raw: object, path: str) -> Any:
 
 def check_rule_name(raw: object, path: str) -> str:
     """*raw* if it is a rule name: a non-blank string of at most :data:`MAX_NAME_CHARS`."""
+    if isinstance(raw, str):
+        raw = plain_text(raw)
     if not isinstance(raw, str) or not raw.strip() or len(raw) > MAX_NAME_CHARS:
         raise ConfigError(
             f"rule name must be a non-blank string of at most {MAX_NAME_CHARS} characters, "
             f"got {short_repr(raw)}",
             path,
         )
-    return str(raw)
+    return raw
 
 
 def check_description(raw: object, path: str) -> str:
     """*raw* if it is a description: a string of at most :data:`MAX_STRING_CHARS`."""
+    if isinstance(raw, str):
+        raw = plain_text(raw)
     if not isinstance(raw, str) or len(raw) > MAX_STRING_CHARS:
         raise ConfigError(
             f"description must be a string of at most {MAX_STRING_CHARS} characters, "
             f"got {short_repr(raw)}",
             path,
         )
-    return str(raw)
+    return raw
 
 
-def check_actions(raw: object, path: str) -> Mapping[str, Any]:
+def check_actions(raw: object, path: str, count: ValueCount | None = None) -> Mapping[str, Any]:
     """A rule's actions, read-only: identifier keys, values a scalar, a list of scalars (made a
-    tuple) or a mapping of those (made read-only).
+    tuple) or a mapping of those (made read-only).  The entries of their lists and mappings
+    are counted in *count* (the rule set's, when given; else the rule's own).
 
     Raises:
         ConfigError: Anything else, with the path to it.
@@ -319,24 +376,28 @@ def check_actions(raw: object, path: str) -> Mapping[str, Any]:
     check_keys(raw, path)
     if len(raw) > MAX_ITEMS:
         raise ConfigError(f"at most {MAX_ITEMS} actions per rule, got {len(raw)}", path)
+    if count is None:
+        count = ValueCount()
     out: dict[str, Any] = {}
-    for key, value in raw.items():
+    for raw_key, value in raw.items():
+        key = plain_text(raw_key)
         if not ACTION_RE.match(key) or len(key) > MAX_ACTION_CHARS:
             raise ConfigError(
                 f"action names are identifiers of at most {MAX_ACTION_CHARS} characters, "
                 f"got {key!r}",
                 path,
             )
-        out[str(key)] = _action_value(value, f"{path}.{key}", nested=True)
+        out[key] = _action_value(value, f"{path}.{key}", count, nested=True)
     return FrozenDict(out)
 
 
-def _action_value(raw: object, path: str, *, nested: bool) -> Any:
+def _action_value(raw: object, path: str, count: ValueCount, *, nested: bool) -> Any:
     what = "a scalar, a list of scalars or a mapping" if nested else "a scalar or a list"
     if is_list(raw):
         assert isinstance(raw, Sequence)
         if len(raw) > MAX_ITEMS:
             raise ConfigError(f"lists hold at most {MAX_ITEMS} values, got {len(raw)}", path)
+        count.add(len(raw), path)
         return tuple(scalar(v, f"{path}[{j}]") for j, v in enumerate(raw))
     if isinstance(raw, Mapping):
         if not nested:
@@ -344,13 +405,15 @@ def _action_value(raw: object, path: str, *, nested: bool) -> Any:
         check_keys(raw, path)
         if len(raw) > MAX_ITEMS:
             raise ConfigError(f"mappings hold at most {MAX_ITEMS} entries, got {len(raw)}", path)
+        count.add(len(raw), path)
         inner = {}
-        for key, value in raw.items():
+        for raw_key, value in raw.items():
+            key = plain_text(raw_key)
             if not key or len(key) > MAX_NAME_CHARS:
                 raise ConfigError(
                     f"keys must be 1-{MAX_NAME_CHARS} characters, got {short_repr(key)}", path
                 )
-            inner[str(key)] = _action_value(value, f"{path}.{key}", nested=False)
+            inner[key] = _action_value(value, f"{path}.{key}", count, nested=False)
         return FrozenDict(inner)
     return scalar(raw, path, what)
 

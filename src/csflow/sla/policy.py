@@ -24,7 +24,7 @@ from typing import Any, Final
 import attrs
 
 from csflow._frozen import FrozenDict
-from csflow._text import show
+from csflow._text import did_you_mean, show
 from csflow._time import ONE_US
 from csflow.calendar import BusinessCalendar
 from csflow.errors import ConfigError
@@ -278,7 +278,9 @@ def _read_calendar(
         known = calendars or {}
         if value not in known:
             raise ConfigError(
-                f"unknown calendar {show(value)}; known calendars: {sorted(known)}", path
+                f"unknown calendar {show(value)}; known calendars: {sorted(known)}"
+                f"{did_you_mean(value, known)}",
+                path,
             )
         return known[value]
     if isinstance(value, BusinessCalendar):
@@ -664,7 +666,9 @@ class SlaPolicy:
         for key in data:
             if key not in allowed:
                 raise ConfigError(
-                    f"unknown key {show(key)}; expected one of {sorted(allowed)}", path
+                    f"unknown key {show(key)}; expected one of {sorted(allowed)}"
+                    f"{did_you_mean(key, allowed)}",
+                    path,
                 )
         for key in ("name", "calendar", "targets"):
             if key not in data:
@@ -708,5 +712,8 @@ def resolve_policy(name: object, policies: Mapping[str, SlaPolicy]) -> SlaPolicy
     """
     policy = policies.get(name) if isinstance(name, str) else None
     if policy is None:
-        raise ConfigError(f"unknown SLA policy {show(name)}; known policies: {sorted(policies)}")
+        raise ConfigError(
+            f"unknown SLA policy {show(name)}; known policies: {sorted(policies)}"
+            f"{did_you_mean(name, policies)}"
+        )
     return policy

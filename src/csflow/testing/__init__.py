@@ -9,7 +9,8 @@ machine need ``hypothesis``.  Nothing here is needed at run time by a desk.
 * :class:`Command` and :func:`replay` (:mod:`~csflow.testing.command`) -- commands as values,
   and the events they give on a fresh desk.
 * :func:`check_invariants` (:mod:`~csflow.testing.invariants`) -- the desk's contract, checked
-  by brute force (no shortcuts shared with the engine).
+  by brute force (no shortcuts shared with the engine); :func:`check_assignment` -- that an
+  assignment went to an agent who could take the ticket.
 * :class:`Story` (:mod:`~csflow.testing.story`) -- a scenario over days that reads like one.
 * ``assert_*`` helpers (:mod:`~csflow.testing.assertions`) whose failures show what happened.
 * Hypothesis strategies (:mod:`~csflow.testing.strategies`) for calendars, customers, tickets,
@@ -35,7 +36,7 @@ from csflow.testing.assertions import (
 )
 from csflow.testing.clock import ManualClock
 from csflow.testing.command import Command, replay
-from csflow.testing.invariants import check_invariants
+from csflow.testing.invariants import check_assignment, check_invariants
 from csflow.testing.story import Story
 
 if TYPE_CHECKING:
@@ -96,6 +97,7 @@ __all__ = [
     "assert_no_breach",
     "assert_queued",
     "calendars",
+    "check_assignment",
     "check_invariants",
     "commands",
     "customers",

@@ -4,6 +4,11 @@
 indexes -- where each ticket is, each agent's load, who could take waiting work -- and raises
 :class:`~csflow.errors.InvariantError` when they disagree.  It reads only the public
 :class:`~csflow.desk.Desk` API, so it checks any desk a host builds.
+
+A desk state can be consistent while the way it got there was not: an assignment to an agent
+who was offline, or who lacks a skill the ticket requires, leaves every count right.
+:func:`check_assignment` checks each :class:`~csflow.events.TicketAssigned` a command returns
+against the ticket's requirements and the agent's presence and profile.
 """
 
 from __future__ import annotations
@@ -29,7 +34,7 @@ from csflow.model import Channel
 from csflow.queues import QueuedTicket
 from csflow.routing import PreferredAgent, QueueSlot, RoutingProfile
 
-__all__ = ["InvariantError", "can_take", "check_invariants"]
+__all__ = ["InvariantError", "can_take", "check_assignment", "check_invariants"]
 
 
 def can_take(desk: Desk, agent_id: str, channel: str) -> bool:
@@ -124,6 +129,70 @@ def _preferred_left_idle(
     if _may_have_handed_off(desk, e.ticket_id, preferred):
         return None
     return preferred
+
+
+def check_assignment(desk: Desk, event: TicketAssigned) -> None:
+    """Check that *event*'s agent could take its ticket; raise :class:`InvariantError` if not.
+
+    Call it with each :class:`~csflow.events.TicketAssigned` a command returns, right after
+    the command (the desk shows the state after it): the agent is at the desk and routable
+    (an agent who is offline or away takes no new work), serves the ticket's channel (the
+    phone, for a call-back), speaks the ticket's language and holds every skill it requires at
+    the minimum proficiency -- as the ticket asks after triage, less what a relaxation step of
+    any of the configuration's queues may drop or lower (on the safe side: every step counted,
+    however long the ticket waited).  Worked out from the ticket's and the agent's public
+    views, not from the router's signatures.  :class:`~csflow.testing.machine.DeskMachine`
+    calls it for every assignment.
+
+    Args:
+        desk: The desk, just after the command that returned *event*.
+        event: The assignment.
+
+    Raises:
+        InvariantError: Naming the ticket, the agent and what the agent lacks.
+        ConfigError: *event* is not a :class:`~csflow.events.TicketAssigned`.
+    """
+    if not isinstance(event, TicketAssigned):
+        raise ConfigError(f"must be a TicketAssigned event, got {show(event)}", "event")
+    tid, aid = event.ticket_id, event.agent_id
+    if aid not in set(desk.agents()):
+        raise InvariantError(f"ticket {tid!r} was assigned to {aid!r}, who is not at the desk")
+    status = desk.agent(aid)
+    if not status.routable:
+        raise InvariantError(
+            f"ticket {tid!r} was assigned to {aid!r}, whose presence {status.presence!r} "
+            "takes no new work"
+        )
+    view = desk.ticket(tid)
+    ticket = view.ticket
+    profile = status.profile
+    channel = Channel.PHONE.name if view.callback else ticket.channel.name
+    if profile.capacity.get(channel, 0) <= 0:
+        raise InvariantError(
+            f"ticket {tid!r} was assigned to {aid!r}, who does not serve {channel!r}"
+        )
+    steps = [s for q in desk.config.queues if q.relaxation for s in q.relaxation.steps]
+    language = ticket.language
+    if (
+        language is not None
+        and language not in profile.languages
+        and not any(s.any_language for s in steps)
+    ):
+        raise InvariantError(
+            f"ticket {tid!r} in {language!r} was assigned to {aid!r}, who speaks "
+            f"{sorted(profile.languages)!r}"
+        )
+    for need in ticket.required_skills:
+        if any(need.skill in s.drop for s in steps):
+            continue
+        floors = [s.proficiency for s in steps if s.proficiency is not None]
+        least = min([need.min_proficiency, *floors])
+        has = profile.skills.get(need.skill, 0)
+        if has < least:
+            raise InvariantError(
+                f"ticket {tid!r} needs {need.skill!r} at {need.min_proficiency} or more but was "
+                f"assigned to {aid!r}, who has it at {has}"
+            )
 
 
 def _check_goodwill(desk: Desk) -> None:

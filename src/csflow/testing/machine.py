@@ -7,7 +7,9 @@ now -- the same draw as :func:`~csflow.testing.programs.commands`, so tickets tr
 whole life within a few dozen steps (one rule per kind, chosen uniformly, would mostly submit
 and rarely serve) -- for a share of the steps, arbitrary commands (which must change nothing
 when refused) -- and the desk's contract (:func:`~csflow.testing.invariants.check_invariants`)
-as an ``@invariant``.  A command drawn from what the desk makes possible must be accepted: when
+as an ``@invariant``, with every assignment checked
+(:func:`~csflow.testing.invariants.check_assignment`: a routable agent with the channel, the
+language and the skills the ticket requires).  A command drawn from what the desk makes possible must be accepted: when
 the desk refuses one (a policy of the configuration that raises for some customers, say), the
 machine fails naming the command and the error (:meth:`DeskMachine.check_refused`), chained to
 it -- and so it does when a host policy raises an exception of its own (not a
@@ -58,10 +60,10 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 from csflow.desk import Desk, DeskConfig
 from csflow.errors import CsflowError, InvariantError
-from csflow.events import Event, SlaEscalated
+from csflow.events import Event, SlaEscalated, TicketAssigned
 from csflow.policies import ESCALATION_POLICY_FAILED
 from csflow.testing.command import Command
-from csflow.testing.invariants import check_invariants
+from csflow.testing.invariants import check_assignment, check_invariants
 from csflow.testing.programs import CommandDriver, Draw, Step
 from csflow.testing.vocabulary import Vocabulary
 
@@ -217,6 +219,8 @@ class DeskMachine(RuleBasedStateMachine):
                             f"{s.command!r}: on the {e.kind} of {e.metric} of ticket "
                             f"{e.ticket_id!r}, {failed[0]}"
                         )
+                if isinstance(e, TicketAssigned):
+                    check_assignment(self.desk, e)
                 self.check_event(e)
             self.events += s.events
         return steps
