@@ -30,9 +30,11 @@ from csflow._text import show
 from csflow.errors import ConfigError, CsflowError
 
 __all__ = [
+    "ENCODABLE",
     "decode_duration",
     "decode_fields",
     "decode_instant",
+    "encodable",
     "encode_duration",
     "encode_fields",
     "encode_instant",
@@ -41,6 +43,24 @@ __all__ = [
 
 #: Longest string accepted in any field read back (a megabyte of text is tampering).
 MAX_STRING: Final = 65_536
+
+#: A UTF-16 surrogate code point (U+D800-U+DFFF): a Python string may hold one alone, no UTF-8
+#: text can.
+_SURROGATE: Final = re.compile("[\ud800-\udfff]")
+
+#: What a refusal of :func:`encodable` text says was expected.
+ENCODABLE: Final = "text without lone surrogates (U+D800-U+DFFF)"
+
+
+def encodable(text: str) -> bool:
+    """Whether *text* can be written as UTF-8: it holds no lone surrogate (U+D800-U+DFFF).
+
+    A Python string may carry one (``"T\\ud800"``, or what ``json.loads`` makes of a lone
+    ``\\ud800`` escape); an event holding it could not be written as UTF-8, and a JavaScript or
+    Java reader would put U+FFFD in its place, so that a row sent back would no longer match.
+    ASCII text (most ids) is told apart without a scan.
+    """
+    return text.isascii() or _SURROGATE.search(text) is None
 
 
 def encode_instant(value: datetime) -> str:
@@ -155,8 +175,11 @@ def _scalar(kind: type, value: object, path: str) -> Any:
         raise ConfigError(f"expected a finite number, got {show(value)}", path)
     if not ok:
         raise ConfigError(f"expected {kind.__name__}, got {show(value)}", path)
-    if isinstance(value, str) and len(value) > MAX_STRING:
-        raise ConfigError(f"string of {len(value)} characters is too long", path)
+    if isinstance(value, str):
+        if len(value) > MAX_STRING:
+            raise ConfigError(f"string of {len(value)} characters is too long", path)
+        if not encodable(value):
+            raise ConfigError(f"expected {ENCODABLE}, got {show(value)}", path)
     return value
 
 

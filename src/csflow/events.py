@@ -856,6 +856,12 @@ def _ranges(cls: type[Any]) -> tuple[tuple[str, Callable[[Any], str | None]], ..
 _RANGES: Final = {name: _ranges(cls) for name, cls in _EVENT_CLASSES.items()}
 
 
+#: Text without a lone surrogate (U+D800-U+DFFF), which the reader refuses: a UTF-16 validator
+#: (ECMAScript's) sees a character past U+FFFF as a pair of surrogates, which this admits; one
+#: that reads code points (Python's) never sees a surrogate in valid text.
+_TEXT_PATTERN: Final = "^(?:[^\\ud800-\\udfff]|[\\ud800-\\udbff][\\udc00-\\udfff])*$"
+
+
 def _type_schema(tp: Any) -> dict[str, Any]:
     """The JSON Schema of a field of type *tp* as :meth:`DeskEvent.to_dict` writes it."""
     args = typing.get_args(tp)
@@ -877,6 +883,7 @@ def _type_schema(tp: Any) -> dict[str, Any]:
     out: dict[str, Any] = {"type": simple[tp]}
     if tp is str:
         out["maxLength"] = MAX_STRING
+        out["pattern"] = _TEXT_PATTERN
     return out
 
 
@@ -889,6 +896,7 @@ def _field_schema(tp: Any, extra: Mapping[str, Any] | None) -> dict[str, Any]:
     branch.update(copy.deepcopy(extra))  # every schema its own: a caller may edit it
     if "enum" in extra:  # text that must name a metric: the enum says everything
         branch.pop("maxLength", None)
+        branch.pop("pattern", None)
     return out
 
 

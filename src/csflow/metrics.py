@@ -92,9 +92,11 @@ multiples of the interval; only a date with a DST change is worked out piece by 
 from __future__ import annotations
 
 import copy
+import operator
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from datetime import date, datetime, timedelta, tzinfo
+from datetime import date, datetime, timedelta, timezone, tzinfo
+from itertools import chain, islice
 from typing import Any, Final, NoReturn, Protocol, overload
 
 import attrs
@@ -150,6 +152,8 @@ _METRIC_BIT: Final = {m: 1 << i for i, m in enumerate(Metric)}
 # The first response is one cycle per ticket: a clock it regains continues the cycle, whatever
 # its events say (those of format version 1 name no cycle).
 _FR_BIT: Final = _METRIC_BIT[Metric.FIRST_RESPONSE]
+#: The instant of a queue-length series' last step that a step may still replace: none.
+_NO_STEP: Final = MIN_US - 1
 #: The cycle a first response's SlaCancelled without a ``cycle_start`` kept: any.
 _ANY_CYCLE: Final = object()
 
@@ -256,6 +260,12 @@ class QueueLengthSeries(Sequence[tuple[datetime, int]]):
     small however long the run.  It reads as a sequence of ``(UTC datetime, int)`` pairs
     and compares equal to any tuple or list of the same pairs.
 
+    It is immutable.  The series of a :class:`Summarizer`'s report shares the running
+    summary's arrays instead of copying them (the steps before the last never change: a
+    later event only appends, or replaces the last step when it comes at the same instant,
+    and the series keeps its own last step), so a live report costs the same however long
+    the stream; a copy is made only to pickle it or compare it with another series.
+
     Args:
         steps: ``(aware datetime, length)`` pairs in time order.
 
@@ -264,11 +274,14 @@ class QueueLengthSeries(Sequence[tuple[datetime, int]]):
             int, or steps out of time order (the path is the step's index).
     """
 
-    __slots__ = ("_n", "_t")
+    # The series is the first _k steps of the arrays _t and _n (which may be longer: a live
+    # summary's, still growing), then _last, its own copy of its last step, if not None.
+    __slots__ = ("_k", "_last", "_n", "_t")
 
     def __init__(self, steps: Iterable[tuple[datetime, int]] = ()) -> None:
         self._t = array("q")
         self._n = array("q")
+        self._last: tuple[int, int] | None = None
         given: object = steps
         if isinstance(given, str | bytes) or not isinstance(given, Iterable):
             raise ConfigError(f"expected a sequence of (at, length) pairs, got {show(given)}")
@@ -286,15 +299,39 @@ class QueueLengthSeries(Sequence[tuple[datetime, int]]):
                 raise ConfigError(f"steps must be in time order, got {show(at)}", f"[{i}]")
             self._t.append(t)
             self._n.append(n)
+        self._k = len(self._t)
 
     @classmethod
     def _of(cls, times: array[int], lengths: array[int]) -> QueueLengthSeries:
+        """The series of the arrays *times* and *lengths*, which it owns from then on."""
+        return cls._view(times, lengths, len(times), None)
+
+    @classmethod
+    def _view(
+        cls, times: array[int], lengths: array[int], k: int, last: tuple[int, int] | None
+    ) -> QueueLengthSeries:
+        """The first *k* steps of *times* and *lengths* (never to change), then *last*."""
         new = cls.__new__(cls)
-        new._t, new._n = times, lengths
+        new._t, new._n, new._k, new._last = times, lengths, k, last
         return new
 
+    def _arrays(self) -> tuple[array[int], array[int]]:
+        """Its steps as two arrays of its own (instants, lengths)."""
+        k = self._k
+        times, lengths = self._t[:k], self._n[:k]
+        if self._last is not None:
+            times.append(self._last[0])
+            lengths.append(self._last[1])
+        return times, lengths
+
     def __len__(self) -> int:
-        return len(self._t)
+        return self._k + (self._last is not None)
+
+    def _pair(self, i: int) -> tuple[datetime, int]:
+        if i < self._k:
+            return utc(self._t[i]), self._n[i]
+        assert self._last is not None
+        return utc(self._last[0]), self._last[1]
 
     @overload
     def __getitem__(self, index: int) -> tuple[datetime, int]: ...
@@ -303,16 +340,35 @@ class QueueLengthSeries(Sequence[tuple[datetime, int]]):
     def __getitem__(
         self, index: int | slice
     ) -> tuple[datetime, int] | tuple[tuple[datetime, int], ...]:
+        size = len(self)
         if isinstance(index, slice):
-            return tuple(zip(map(utc, self._t[index]), self._n[index], strict=True))
-        return utc(self._t[index]), self._n[index]
+            return tuple(self._pair(i) for i in range(*index.indices(size)))
+        i = operator.index(index)
+        if i < 0:
+            i += size
+        if not 0 <= i < size:
+            raise IndexError(f"queue-length series index out of range: {index}")
+        return self._pair(i)
 
     def __iter__(self) -> Iterator[tuple[datetime, int]]:
-        return zip(map(utc, self._t), self._n, strict=True)
+        # Bounded by _k: a live summary's arrays may grow while this runs.
+        k = self._k
+        steps = zip(map(utc, islice(self._t, k)), islice(self._n, k), strict=True)
+        last = self._last
+        if last is None:
+            return steps
+        return chain(steps, ((utc(last[0]), last[1]),))
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, QueueLengthSeries):
-            return self._t == other._t and self._n == other._n
+            if (
+                self._t is other._t
+                and self._n is other._n
+                and self._k == other._k
+                and self._last == other._last
+            ):
+                return True
+            return len(self) == len(other) and self._arrays() == other._arrays()
         if isinstance(other, (tuple, list)):
             return len(other) == len(self) and all(a == b for a, b in zip(self, other, strict=True))
         return NotImplemented
@@ -324,7 +380,7 @@ class QueueLengthSeries(Sequence[tuple[datetime, int]]):
         return f"QueueLengthSeries({list(self)!r})"
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (_series_of, (self._t, self._n))
+        return (_series_of, self._arrays())
 
 
 def _series_of(times: array[int], lengths: array[int]) -> QueueLengthSeries:
@@ -886,7 +942,7 @@ class _Summary:
         # The queue-length steps, as two arrays (instants, lengths): 16 bytes a step.
         self.series_t = array("q")
         self.series_n = array("q")
-        self.series_us = -1  # the instant of the series' last step
+        self.series_us = _NO_STEP  # the instant of the series' last step
         self.first: datetime | None = None
         self.first_us = 0
         self.last: datetime | None = None
@@ -929,11 +985,23 @@ class _Summary:
             times.pop()
             lengths.pop()
         if (lengths[-1] if lengths else 0) == self.in_line:  # the line starts empty
-            self.series_us = -1  # the last step, if any, is from an earlier instant
+            # The last step, if any, is from an earlier instant: none can match (an instant
+            # is never below MIN_US, while -1 is one, a microsecond before 1970).
+            self.series_us = _NO_STEP
             return
         times.append(t)
         lengths.append(self.in_line)
         self.series_us = t
+
+    def series(self) -> QueueLengthSeries:
+        """The queue-length series so far, in O(1): it shares the arrays, which go on growing
+        after it, up to their last step (the one a later step at the same instant replaces or
+        removes: every step before it stays as it is), and holds its own copy of that one."""
+        times, lengths = self.series_t, self.series_n
+        if not times:
+            return QueueLengthSeries()
+        k = len(times) - 1
+        return QueueLengthSeries._view(times, lengths, k, (times[k], lengths[k]))
 
     def start_handling(self, rec: _Ticket, t: int) -> None:
         self.stop_handling(rec, t)
@@ -1215,10 +1283,7 @@ class _Summary:
             sla_by_metric=groups(self.by_metric),
             sla_by_tier=groups(self.by_tier),
             sla_by_channel=groups(self.by_channel),
-            # Copies: a live summary goes on appending after this report.
-            queue_length=QueueLengthSeries._of(
-                array("q", self.series_t), array("q", self.series_n)
-            ),
+            queue_length=self.series(),
             max_queue_length=self.max_in_line,
             start=first,
             end=last,
@@ -1535,6 +1600,10 @@ class Summarizer:
     ) -> Report:
         """The report of the events folded in so far (as :func:`summarize` would give).
 
+        Its cost does not grow with the stream (a wallboard may redraw all day): its
+        queue-length series shares the summary's storage rather than copying it (see
+        :class:`QueueLengthSeries`), and stays as it is while more events are folded in.
+
         Args:
             available: Agent time available for contacts, for :attr:`Report.occupancy`.
             until: When the observation ends: handling spans still open are cut there and it
@@ -1784,8 +1853,29 @@ class _Grid:
 
 
 def _zone_name(zone: tzinfo) -> str:
+    """*zone* named for a message: its IANA name, else what it calls itself."""
+    name = _iana_name(zone)
+    return str(zone) if name is None else name
+
+
+def _iana_name(zone: tzinfo) -> str | None:
+    """The IANA name of a zone with the offsets of *zone*, or ``None`` when it has none.
+
+    A ``ZoneInfo`` (or a subclass, as pendulum's zones are) is named by its key, when the
+    zone database knows it.  A fixed ``datetime.timezone`` is ``"UTC"`` at offset 0 and, at
+    a whole number of hours, IANA's fixed-offset zone ``Etc/GMT-h`` (POSIX signs: UTC+07:00
+    is ``Etc/GMT-7``); whatever it calls itself (``timezone(..., "CET")``) is not a zone's
+    name.  A fixed offset of minutes, or another tzinfo (the caller's own class, pendulum's
+    fixed offsets), has no name."""
+    if isinstance(zone, timezone):
+        offset = zone.utcoffset(None)
+        if not offset:
+            return "UTC"
+        hours, rest = divmod(offset, timedelta(hours=1))
+        name = f"Etc/GMT{-hours:+d}"
+        return name if not rest and iana_zone(name) is not None else None
     key = getattr(zone, "key", None)
-    return key if isinstance(key, str) else str(zone)
+    return key if iana_zone(key) is not None else None
 
 
 @attrs.frozen
@@ -1895,11 +1985,17 @@ class IntervalReport(Sequence[tuple[datetime, Report]]):
             ``{"interval_seconds", "zone", "intervals", "total", "left_out"}``: *intervals* a
             list of ``{"start", "length_seconds", "report"}`` dicts in time order, *start* in
             the zone's local time (ISO 8601 with its offset, so the repeated hour of a
-            fall-back day reads apart), *zone* the IANA name.
+            fall-back day reads apart), *zone* the IANA name of the zone, or ``None`` when it
+            has none.  A ``ZoneInfo`` gives its key (``"Asia/Jakarta"``); a fixed
+            ``datetime.timezone`` gives ``"UTC"`` at offset 0 and IANA's fixed-offset zone at
+            a whole number of hours, whose sign is POSIX's (``timezone(timedelta(hours=7))``
+            gives ``"Etc/GMT-7"``, a zone always at UTC+07:00), whatever name it was given;
+            a fixed offset of minutes (UTC+05:30) or another tzinfo (a class of your own,
+            pendulum's fixed offsets) gives ``None``.  Each *start* carries its UTC offset either way.
         """
         return {
             "interval_seconds": self.interval.total_seconds(),
-            "zone": _zone_name(self.zone),
+            "zone": _iana_name(self.zone),
             "intervals": [
                 {
                     "start": start.isoformat(),

@@ -19,6 +19,7 @@ from typing import Any, ClassVar, TypeVar
 import attrs
 
 from csflow._frozen import FrozenDict, FrozenList
+from csflow._plain import ENCODABLE, encodable
 from csflow._text import did_you_mean, show
 from csflow._time import require_aware
 from csflow.errors import ConfigError
@@ -71,6 +72,10 @@ def _check_id(kind: str, value: object) -> str:
         raise ConfigError(
             f"{kind} must be a non-empty string of at most 256 characters, got {show(value)}"
         )
+    if not value.isascii() and not encodable(value):
+        # (An id goes into every event about its ticket, customer or agent: one that UTF-8
+        # cannot encode would make them all unwritable.)
+        raise ConfigError(f"{kind} must be {ENCODABLE}, got {show(value)}")
     return value
 
 
@@ -127,6 +132,11 @@ def _frozen_copy(value: Mapping[str, Any]) -> FrozenDict[str, Any]:
                         f"attribute name of {len(key)} characters in {where}; at most "
                         f"{MAX_ATTRIBUTE_STRING}"
                     )
+                # (``isascii`` first, here and below: most text is, and it needs no call.)
+                if not key.isascii() and not encodable(key):
+                    raise ConfigError(
+                        f"attribute names in {where} must be {ENCODABLE}, got {show(key)}"
+                    )
                 at = f"{where}.{key}"
             else:
                 at = f"{where}[{key}]"
@@ -145,6 +155,8 @@ def _frozen_copy(value: Mapping[str, Any]) -> FrozenDict[str, Any]:
                     raise ConfigError(
                         f"{at} is a string of {len(v)} characters; at most {MAX_ATTRIBUTE_STRING}"
                     )
+                if not v.isascii() and not encodable(v):
+                    raise ConfigError(f"{at} must be {ENCODABLE}, got {show(v)}")
                 out = v
             elif isinstance(v, Mapping | list | tuple):
                 if depth >= MAX_ATTRIBUTE_DEPTH:
@@ -601,6 +613,8 @@ class AgentProfile:
             raise ConfigError(
                 f"agent name must be a string of at most 256 characters, got {show(value)}"
             )
+        if not encodable(value):
+            raise ConfigError(f"agent name must be {ENCODABLE}, got {show(value)}")
 
     def proficiency(self, skill: str) -> int:
         """The agent's proficiency in *skill*, 0 when the agent lacks it.

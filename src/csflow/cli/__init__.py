@@ -37,7 +37,7 @@ from importlib import metadata
 from typing import TYPE_CHECKING, Final, NoReturn
 
 from csflow.cli.durations import EXPECTED, parse_human_duration
-from csflow.cli.output import FORMATS
+from csflow.cli.output import FORMATS, printable
 from csflow.errors import ConfigError, CsflowError
 from csflow.sim import PEAK_DAYS
 
@@ -182,6 +182,10 @@ def _version() -> str:
         return "unknown"
 
 
+#: The help of a CONFIG argument: every suffix ``load_document`` reads.
+_CONFIG_FILE: Final = "a .json, .toml or .yaml (.yml) config file"
+
+
 def _common(p: argparse.ArgumentParser, default_format: str = "table") -> None:
     p.add_argument(
         "--format",
@@ -231,7 +235,7 @@ def _parser() -> argparse.ArgumentParser:
     _common(demo)
 
     sim = sub.add_parser("simulate", help="simulate the desk of a config file", formatter_class=fmt)
-    sim.add_argument("config", metavar="CONFIG", help="a .json, .toml or .yaml config file")
+    sim.add_argument("config", metavar="CONFIG", help=_CONFIG_FILE)
     seeds = sim.add_mutually_exclusive_group()
     seeds.add_argument(
         "--seed",
@@ -246,7 +250,8 @@ def _parser() -> argparse.ArgumentParser:
         "--replications",
         type=int,
         metavar="R",
-        help="runs per configuration, seeds N, N+1, ... (default: the file's, else 1)",
+        help="runs per configuration, seeds N, N+1, ...; not with --seeds "
+        "(default: the file's, else 1)",
     )
     sim.add_argument(
         "--sweep",
@@ -257,7 +262,7 @@ def _parser() -> argparse.ArgumentParser:
         "--jobs",
         type=int,
         metavar="J",
-        help="processes of the local pool (default: one per CPU, at most one per run)",
+        help="processes of the local pool, >= 1 (default: one per CPU, at most one per run)",
     )
     _pictures(sim)
     _common(sim)
@@ -283,7 +288,8 @@ def _parser() -> argparse.ArgumentParser:
     staff.add_argument(
         "--forecast",
         metavar="FILE.csv",
-        help="a day plan from rows start,arrivals[,duration] (default: staffing.forecast)",
+        help="a day plan from rows start,arrivals[,duration] (default: staffing.forecast, "
+        "else the arrival profile of the file's simulation)",
     )
     staff.add_argument(
         "--aht",
@@ -314,7 +320,8 @@ def _parser() -> argparse.ArgumentParser:
         "--agents",
         type=int,
         metavar="N",
-        help="evaluate this many agents on one interval (default: the fewest that meet --level)",
+        help="evaluate this many agents, >= 1, on one interval (default: the fewest that meet "
+        "--level)",
     )
     staff.add_argument(
         "--shrinkage",
@@ -332,7 +339,8 @@ def _parser() -> argparse.ArgumentParser:
     staff.add_argument(
         "--peak",
         metavar="NAME|FACTOR",
-        help=f"peak-day factor on the forecast: a number or {', '.join(PEAK_DAYS)} "
+        help="peak-day factor on the load or the forecast: a number, a factor written x2.5, "
+        f"or {', '.join(PEAK_DAYS)} "
         "(default: staffing.peak, else the simulation's peak for a plan from its arrival "
         "profile, else 1)",
     )
@@ -348,7 +356,8 @@ def _parser() -> argparse.ArgumentParser:
     staff.add_argument(
         "--timezone",
         metavar="ZONE",
-        help="the IANA time zone of HH:MM forecast rows (default: staffing.timezone)",
+        help="the IANA time zone of HH:MM forecast rows, and the clock of shift windows for "
+        "--roster (default: staffing.timezone)",
     )
     staff.add_argument(
         "--verify",
@@ -387,7 +396,7 @@ def _parser() -> argparse.ArgumentParser:
     lint = sub.add_parser(
         "lint", help="check a config file: every finding with its path", formatter_class=fmt
     )
-    lint.add_argument("config", metavar="CONFIG", help="a .json, .toml or .yaml config file")
+    lint.add_argument("config", metavar="CONFIG", help=_CONFIG_FILE)
     _common(lint)
 
     rep = sub.add_parser(
@@ -408,7 +417,7 @@ def _parser() -> argparse.ArgumentParser:
 
     report = sub.add_parser(
         "report",
-        help="an interval report of a desk's events: offered, answered, SL, ASA, AHT per half hour",
+        help="an interval report of a desk's events: offered, answered, SL, ASA, AHT per interval",
         formatter_class=fmt,
     )
     report.add_argument(
@@ -461,7 +470,8 @@ def _parser() -> argparse.ArgumentParser:
         "arrivals",
         metavar="ARRIVALS",
         help="past arrivals: CSV of ISO 8601 instants (header created_at or at optional), "
-        "or JSON Lines of csflow events (each ticket's first TicketQueued)",
+        "or a desk's events, one to_dict() per line (JSON Lines) or a JSON array (an "
+        "arrival is a ticket's first TicketQueued)",
     )
     forecast.add_argument("--day", required=True, metavar="YYYY-MM-DD", help="the day to forecast")
     forecast.add_argument(
@@ -618,7 +628,7 @@ def _main(argv: Sequence[str] | None) -> int:
         if output:
             print(output)
             sys.stdout.flush()  # before the error, as a terminal shows them
-        message = " ".join(str(exc).split())
+        message = printable(" ".join(str(exc).split()))
         print(f"csflow: error: {message}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
@@ -629,7 +639,7 @@ def _main(argv: Sequence[str] | None) -> int:
     except Exception as exc:
         if args.debug:
             raise
-        message = " ".join(f"{type(exc).__name__}: {exc}".split())
+        message = printable(" ".join(f"{type(exc).__name__}: {exc}".split()))
         print(
             f"csflow: internal error: {message} (run with --debug for the traceback)",
             file=sys.stderr,

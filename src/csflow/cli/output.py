@@ -8,6 +8,16 @@ Every command builds its answer as :class:`Table` values and leaves the format t
   adds, such as the full report);
 * ``csv``: one table is plain CSV with a header row; several are separated by an empty line
   and each starts with a ``# name`` line.
+
+A yes-or-no value is ``yes`` or ``no`` in ``table`` and ``csv`` (a spreadsheet's filter and
+the eye read the same word) and ``true`` or ``false`` in ``json``.
+
+Names in a table come from the user's files -- a queue, an agent, a ticket id, the config's
+``name`` -- and a terminal acts on the control characters in them: ``"\\x1b[2J"`` clears the
+screen, a carriage return or a backspace overwrites what the line showed.  So ``table`` shows
+a string with a character that is not printable as an error message shows a value, by its
+repr (``'q\\x1b[2J'``), and escapes such characters in titles, headers and the lines above
+the tables (``\\x1b``); ``json`` and ``csv`` are data, and keep every name exactly.
 """
 
 from __future__ import annotations
@@ -21,7 +31,7 @@ from typing import Any, Final
 
 import attrs
 
-__all__ = ["FORMATS", "Table", "percent", "render", "render_table"]
+__all__ = ["FORMATS", "Table", "percent", "printable", "render", "render_table"]
 
 FORMATS: Final = ("table", "json", "csv")
 
@@ -55,22 +65,46 @@ def percent(fraction: float) -> str:
     return f"{digits if len(digits) <= 20 else f'{value:g}'}%"  # 1e-318%, not 0.000...
 
 
-def _cell(value: Any) -> str:
+def printable(text: str) -> str:
+    """*text* with each character that is not printable (C0 and C1 controls, ESC, DEL, a
+    line or paragraph separator, a bidirectional override ...) escaped as a Python string
+    literal writes it: ``"a\\x1b[2Jb"`` is ``a\\x1b[2Jb``, and a terminal shows it as written."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
+def _shown(value: Any) -> Any:
+    """*value* as ``csv`` writes it: a yes-or-no value as ``yes`` or ``no``, ``None`` empty."""
     if value is None:
         return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return value
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, str):
+        # As an error message shows a name: by its repr when the terminal would act on it.
+        return value if value.isprintable() else repr(value)
     if isinstance(value, float):
         return f"{value:.4g}" if abs(value) < 1e6 else f"{value:.0f}"
-    return str(value)
+    return printable(str(_shown(value)))
 
 
 def render_table(table: Table) -> list[str]:
-    """The table as aligned lines of text (numbers right-aligned)."""
+    """The table as aligned lines of text (numbers right-aligned), every character of them
+    printable: a name with control characters is shown by its repr."""
     cells = [[_cell(v) for v in row] for row in table.rows]
-    widths = [len(c) for c in table.columns]
+    columns = [printable(c) for c in table.columns]
+    widths = [len(c) for c in columns]
     for row in cells:
         widths = [max(w, len(c)) for w, c in zip(widths, row, strict=True)]
     numeric = [
-        all(isinstance(r[i], int | float) or r[i] is None for r in table.rows)
+        all(
+            (isinstance(r[i], int | float) and not isinstance(r[i], bool)) or r[i] is None
+            for r in table.rows
+        )
         for i in range(len(table.columns))
     ]
 
@@ -81,7 +115,7 @@ def render_table(table: Table) -> list[str]:
         ]
         return "  ".join(parts).rstrip()
 
-    out = [table.title, line(table.columns), line(["-" * w for w in widths])]
+    out = [printable(table.title), line(columns), line(["-" * w for w in widths])]
     out.extend(line(r) for r in cells)
     return out
 
@@ -98,7 +132,8 @@ def render(
     Args:
         fmt: ``table``, ``json`` or ``csv``.
         tables: The tables.
-        text: Lines that the ``table`` format prints before the tables.
+        text: Lines that the ``table`` format prints before the tables (one line each: a
+            character that is not printable is escaped).
         extra: More JSON objects for the ``json`` format.
     """
     if fmt == "json":
@@ -113,10 +148,15 @@ def render(
                     buf.write("\n")
                 buf.write(f"# {t.name}\n")
             w = csv.writer(buf, lineterminator="\n")
-            w.writerow(t.columns)
-            w.writerows([["" if v is None else v for v in r] for r in t.rows])
+            # The writer quotes a field holding a character of its line terminator, "\n",
+            # but not a lone "\r", which a reader takes for the end of the row: a row with
+            # one has every field quoted, and reads back as written.
+            quoted = csv.writer(buf, lineterminator="\n", quoting=csv.QUOTE_ALL)
+            for row in (t.columns, *([_shown(v) for v in r] for r in t.rows)):
+                cr = any(isinstance(v, str) and "\r" in v for v in row)
+                (quoted if cr else w).writerow(row)
         return buf.getvalue().rstrip("\n")
-    lines = list(text)
+    lines = [printable(line) for line in text]
     for t in tables:
         if lines:
             lines.append("")

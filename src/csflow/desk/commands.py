@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Final
 
 import attrs
 
-from csflow._plain import decode_instant, encode_instant
+from csflow._plain import ENCODABLE, decode_instant, encodable, encode_instant
 from csflow._text import show
 from csflow._time import instant_us
 from csflow.desk.host import DeskHost
@@ -98,6 +98,8 @@ def _text(value: object, path: str, *, optional: bool = False) -> Any:
         return None
     if not isinstance(value, str) or not value or len(value) > _MAX_TEXT:
         raise ConfigError(f"expected a non-empty string, got {show(value)}", path)
+    if not encodable(value):
+        raise ConfigError(f"expected {ENCODABLE}, got {show(value)}", path)
     return value
 
 
@@ -517,6 +519,8 @@ def _feedback(rating: object, comment: object, prefix: str) -> None:
         raise ConfigError(f"expected an int, got {show(rating)}", f"{prefix}rating")
     if not isinstance(comment, str) or len(comment) > _MAX_TEXT:
         raise ConfigError(f"expected a string, got {show(comment)}", f"{prefix}comment")
+    if not encodable(comment):
+        raise ConfigError(f"expected {ENCODABLE}, got {show(comment)}", f"{prefix}comment")
 
 
 @attrs.frozen

@@ -91,6 +91,7 @@ from typing import Any, Concatenate, Final, ParamSpec
 
 import attrs
 
+from csflow._plain import ENCODABLE, encodable
 from csflow._text import show
 from csflow._time import MAX_US, MIN_US, duration_us, instant_us, require_aware, to_us, utc
 from csflow.desk.commands import _MAX_TEXT, Command
@@ -1421,6 +1422,8 @@ class Desk:
         value = parse_amount(amount, policy.decimals)
         if not isinstance(reason, str) or not 0 < len(reason) <= 200:
             raise ConfigError(f"reason must be a string of 1 to 200 characters, got {show(reason)}")
+        if not encodable(reason):
+            raise ConfigError(f"reason must be {ENCODABLE}, got {show(reason)}")
         tier = r.ticket.customer.tier.name
         teams = self._router.pool.status(agent_id).profile.teams
         verdict = ledger.judge(agent_id, teams, ticket_id, tier, value, at)
@@ -1491,6 +1494,8 @@ class Desk:
                 f"supervisor must be a string of 1 to {_MAX_TEXT} characters, "
                 f"got {show(supervisor)}"
             )
+        if not encodable(supervisor):
+            raise ConfigError(f"supervisor must be {ENCODABLE}, got {show(supervisor)}")
         ticket_id, agent_id, amount, reason, tier = ledger.pending(request_id)
         out = self._commit(t)
         ledger.settle(request_id, approved)

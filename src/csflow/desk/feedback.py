@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Container, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Final
 
+from csflow._plain import ENCODABLE, encodable
 from csflow._text import show
 from csflow.errors import ConfigError, InvalidTransitionError
 from csflow.events import FeedbackRecorded, TicketResolved
@@ -35,14 +36,15 @@ def check_feedback(rating: object, comment: object) -> tuple[int, str]:
 
     Args:
         rating: An int on :data:`RATING_SCALE` (a bool is refused).
-        comment: A string of at most :data:`MAX_COMMENT_CHARS` characters.
+        comment: A string of at most :data:`MAX_COMMENT_CHARS` characters, without lone
+            surrogates (U+D800-U+DFFF), which no UTF-8 text holds.
 
     Returns:
         The rating and the comment.
 
     Raises:
-        ConfigError: A rating outside the scale or not an int; a comment that is not a string
-            or is too long.
+        ConfigError: A rating outside the scale or not an int; a comment that is not a string,
+            is too long or holds a lone surrogate.
     """
     if type(rating) is not int or rating not in RATING_SCALE:
         raise ConfigError(
@@ -55,6 +57,8 @@ def check_feedback(rating: object, comment: object) -> tuple[int, str]:
         raise ConfigError(
             f"comment must be at most {MAX_COMMENT_CHARS} characters, got {len(comment)}"
         )
+    if not encodable(comment):
+        raise ConfigError(f"comment must be {ENCODABLE}, got {show(comment)}")
     return rating, comment
 
 

@@ -33,7 +33,7 @@ from datetime import datetime
 from typing import Any, Final
 
 from csflow._config import check_keys, join_path, mapping, sequence, wrap
-from csflow._plain import decode_instant, encode_instant
+from csflow._plain import ENCODABLE, decode_instant, encodable, encode_instant
 from csflow._text import show
 from csflow._time import MAX_US, MIN_US, utc
 from csflow.desk.host import DeskHost
@@ -72,8 +72,10 @@ MAX_INT: Final = 10**MAX_INT_DIGITS
 
 def check_plain(data: object, path: str) -> None:
     """Refuse plain data nested deeper than :data:`MAX_DEPTH`, holding a string longer than
-    :data:`MAX_STRING` or an int of more than :data:`MAX_INT_DIGITS` digits, without recursion
-    (a 10,000-deep list is refused, not a crash).
+    :data:`MAX_STRING` or one with a lone surrogate (U+D800-U+DFFF: what ``json.loads`` makes
+    of a lone ``\\ud800`` escape, which no UTF-8 text holds and no desk writes), or an int of
+    more than :data:`MAX_INT_DIGITS` digits, without recursion (a 10,000-deep list is refused,
+    not a crash).
 
     Raises:
         ConfigError: With the path to the first offending value.
@@ -105,6 +107,8 @@ def check_plain(data: object, path: str) -> None:
                 raise ConfigError(
                     f"string of {len(node)} characters; at most {MAX_STRING}", where(link)
                 )
+            if not encodable(node):
+                raise ConfigError(f"expected {ENCODABLE}, got {show(node)}", where(link))
             continue
         if not isinstance(node, dict | list | tuple):
             continue
@@ -114,11 +118,15 @@ def check_plain(data: object, path: str) -> None:
         for k, v in items:
             if isinstance(k, str) and len(k) > MAX_STRING:
                 raise ConfigError(f"key of {len(k)} characters; at most {MAX_STRING}", where(link))
+            if isinstance(k, str) and not encodable(k):
+                raise ConfigError(f"expected a key of {ENCODABLE}, got {show(k)}", where(link))
             if isinstance(v, str):
                 if len(v) > MAX_STRING:
                     raise ConfigError(
                         f"string of {len(v)} characters; at most {MAX_STRING}", where((link, k))
                     )
+                if not encodable(v):
+                    raise ConfigError(f"expected {ENCODABLE}, got {show(v)}", where((link, k)))
             elif isinstance(v, dict | list | tuple):
                 push((v, depth + 1, (link, k)))
             elif type(v) is int and not -MAX_INT < v < MAX_INT:
@@ -153,7 +161,7 @@ def _plain_ok(data: object) -> bool:
             for v in node:
                 t = type(v)
                 if t is str:
-                    if len(v) > MAX_STRING:
+                    if len(v) > MAX_STRING or not (v.isascii() or encodable(v)):
                         return False
                 elif t is int:
                     if v >= MAX_INT or v <= -MAX_INT:
@@ -165,6 +173,8 @@ def _plain_ok(data: object) -> bool:
         if keys:
             try:
                 if max(map(len, keys)) > MAX_STRING:
+                    return False
+                if not all(map(str.isascii, keys)) and not all(map(encodable, keys)):
                     return False
             except TypeError:  # (a key without a length: not one JSON text gives)
                 return False
