@@ -48,7 +48,7 @@ class NotANumber(float):
 
 
 class Secret:
-    pass
+    """A context object whose class name a disguised field path must not read."""
 
 
 def test_a_field_path_is_its_own_text_whatever_its_methods_say() -> None:
