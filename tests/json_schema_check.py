@@ -38,7 +38,8 @@ def _same(a: Any, b: Any) -> bool:
 
 KNOWN_KEYWORDS = {
     "$schema", "title", "description", "$defs", "$ref", "type", "maxItems", "minItems",
-    "items", "required", "additionalProperties", "properties", "minProperties",
+    "items", "required", "additionalProperties", "properties", "patternProperties",
+    "minProperties",
     "maxProperties", "oneOf", "anyOf", "not", "maxLength", "minLength", "pattern",
     "propertyNames", "const", "enum", "minimum", "maximum", "exclusiveMinimum", "format",
 }  # fmt: skip
@@ -95,12 +96,19 @@ def schema_valid(value: Any, schema: Mapping[str, Any], root: Mapping[str, Any])
         if any(key not in value for key in schema.get("required", ())):
             return False
         props = schema.get("properties", {})
+        patterns = schema.get("patternProperties", {})
         for key, item in value.items():
             if "propertyNames" in schema and not schema_valid(key, schema["propertyNames"], root):
+                return False
+            # A key a pattern matches is checked against it, and is not an additional one.
+            matched = [sub for pattern, sub in patterns.items() if re.search(pattern, key)]
+            if any(not schema_valid(item, sub, root) for sub in matched):
                 return False
             if key in props:
                 if not schema_valid(item, props[key], root):
                     return False
+            elif matched:
+                continue
             elif "additionalProperties" in schema:
                 extra = schema["additionalProperties"]
                 if extra is False or (extra is not True and not schema_valid(item, extra, root)):

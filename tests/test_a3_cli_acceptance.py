@@ -484,16 +484,16 @@ def test_a_day_plans_cap_too_low_is_named_where_it_was_given(
     args += ["--timezone", "Asia/Jakarta"]
     if given == "flag":
         args += ["--max-occupancy", "1e-9"]
-        where = "--max-occupancy"
+        where, file = "--max-occupancy", ""
     else:
         config = tmp_path / "c.json"
         config.write_text(json.dumps({"staffing": {"max_occupancy": 1e-9}}), encoding="utf-8")
         args.insert(1, str(config))
-        where = "staffing.max_occupancy"
+        where, file = "staffing.max_occupancy", f" (in {str(config)!r})"
     status, out, err = _cli(capsys, *args)
     assert (status, out) == (2, "")
     assert err.startswith(f"csflow: error: {where}: 'max_occupancy' 1e-09 on a load of "), err
-    assert err.rstrip().endswith("(forecast-day.csv:2)"), err
+    assert err.rstrip().endswith(f"(forecast-day.csv:2){file}"), err
 
 
 def test_the_verified_tables_title_shows_the_level_as_given() -> None:

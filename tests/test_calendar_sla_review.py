@@ -465,7 +465,9 @@ def test_the_constructor_refuses_the_holiday_names_from_dict_refuses(name: objec
         "holidays[2026-03-20]: a holiday's name must be a string of at most 256 characters, "
         f"got {name!r}"
     )
-    with pytest.raises(ConfigError, match=r"^calendar\.holidays: a holiday's name must be"):
+    with pytest.raises(
+        ConfigError, match=r"^calendar\.holidays\.2026-03-20: a holiday's name must be"
+    ):
         BusinessCalendar.from_dict({"holidays": {"2026-03-20": name}})
 
 

@@ -170,7 +170,7 @@ def test_lint_reports_every_finding_with_its_path(tmp_path: pathlib.Path) -> Non
     done = _run("lint", str(cfg), "--format", "json")
     assert done.returncode == 1, done.stderr
     paths = {f["path"] for f in json.loads(done.stdout)["findings"]}
-    assert {"desk.queues[1]", "simulation.arrivals.tiers.gold"} <= paths
+    assert {"desk.queues[1] (vip)", "simulation.arrivals.tiers.gold"} <= paths
 
 
 _BROKEN_CASES = [

@@ -137,7 +137,7 @@ def test_a_roster_longer_than_its_bound_is_refused_naming_the_bound(
     assert err == (
         "csflow: error: staffing.forecast: a roster covers at most 3,000 intervals (62d12h of "
         "30m), got a plan of 3,001; roster a shorter plan (a month at a time) or longer "
-        "intervals\n"
+        f"intervals (in {cfg!r})\n"
     )
     assert _error(capsys, "lint", cfg) == err  # lint runs the same checks
 
@@ -153,7 +153,7 @@ def test_a_shift_window_days_past_its_day_is_a_one_line_error(
     err = _error(capsys, "staff", cfg, "--roster")
     assert err == (
         "csflow: error: staffing.shifts[0].earliest: expected a time of day 'HH:MM', "
-        "got '24000000:00'\n"
+        f"got '24000000:00' (in {cfg!r})\n"
     )
 
 

@@ -155,7 +155,9 @@ def test_the_verify_seeds_of_a_file_are_distinct_and_not_negative(
     doc = _small()
     doc["staffing"]["verify"]["seeds"] = seeds
     cfg = _write(tmp_path, "c.json", doc)
-    assert _error(capsys, "lint", cfg) == f"csflow: error: staffing.verify.seeds: {message}\n"
+    assert _error(capsys, "lint", cfg) == (
+        f"csflow: error: staffing.verify.seeds: {message} (in {cfg!r})\n"
+    )
 
 
 def test_staff_refuses_a_seed_given_twice(
@@ -334,6 +336,7 @@ def _keyword(key: str, arg: Any, node: dict[str, Any], value: Any, root: dict[st
     if not isinstance(value, dict):
         assert key in (
             "properties",
+            "patternProperties",
             "additionalProperties",
             "required",
             "minProperties",
@@ -342,8 +345,20 @@ def _keyword(key: str, arg: Any, node: dict[str, Any], value: Any, root: dict[st
         return True
     if key == "properties":
         return all(_valid(sub, value[k], root) for k, sub in arg.items() if k in value)
+    if key == "patternProperties":
+        return all(
+            _valid(sub, v, root)
+            for pattern, sub in arg.items()
+            for k, v in value.items()
+            if re.search(pattern, k)
+        )
     if key == "additionalProperties":
-        rest = [v for k, v in value.items() if k not in node.get("properties", {})]
+        patterns = node.get("patternProperties", {})
+        rest = [
+            v
+            for k, v in value.items()
+            if k not in node.get("properties", {}) and not any(re.search(p, k) for p in patterns)
+        ]
         return all(arg is not False and (arg is True or _valid(arg, v, root)) for v in rest)
     if key == "required":
         return all(k in value for k in arg)

@@ -402,7 +402,7 @@ def machine_settings(ci: int, soak: int | None = None) -> settings:
     )
 
 
-DeskMachine.TestCase.settings = machine_settings(100)
+DeskMachine.TestCase.settings = machine_settings(60)
 TestDeskMachine = DeskMachine.TestCase
 
 
@@ -426,9 +426,9 @@ class WakeupMachine(DeskMachine):
         assert events or copy.next_wakeup() != wake, f"nothing happened at {wake}"
 
 
-# A restore per step: fewer examples than the machine above (15 under ``ci``, 300 under
+# A restore per step: fewer examples than the machine above (10 under ``ci``, 300 under
 # ``soak``).
-WakeupMachine.TestCase.settings = machine_settings(15, soak=300)
+WakeupMachine.TestCase.settings = machine_settings(10, soak=300)
 TestWakeupMachine = WakeupMachine.TestCase
 
 
@@ -464,5 +464,5 @@ class LaxHostMachine(DeskMachine):
     advances_first = False
 
 
-LaxHostMachine.TestCase.settings = machine_settings(70)
+LaxHostMachine.TestCase.settings = machine_settings(40)
 TestLaxHostMachine = LaxHostMachine.TestCase

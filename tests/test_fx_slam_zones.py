@@ -8,7 +8,7 @@ import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from csflow import AgentProfile, Customer, Desk, DeskConfig, Ticket, Tier
@@ -88,6 +88,7 @@ _STEP = st.tuples(
 )
 
 
+@settings(max_examples=150)
 @given(st.lists(_STEP, max_size=12))
 def test_every_later_snapshot_of_a_restored_desk_is_the_originals(
     steps: list[tuple[str, int]],

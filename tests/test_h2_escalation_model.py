@@ -201,10 +201,12 @@ class Model:
         lower = bool(asked) and max(asked) < now
         # A ticket with an agent stays with the agent: the queue move is skipped.
         kept = bool(queues) and queues[-1] != self.queue[tid] and self.agent[tid] is not None
+        # The event lists the tags the escalation added: those the ticket did not have.
+        added = [t for t in tags if t not in self.tags[tid]]
         out: list[tuple[Any, ...]] = [
-            ("escalated", tid, kind, tuple(notify), tuple(tags), lower, kept)
+            ("escalated", tid, kind, tuple(notify), tuple(added), lower, kept)
         ]
-        self.tags[tid] += [t for t in tags if t not in self.tags[tid]]
+        self.tags[tid] += added
         if asked and max(asked) > now:
             self.priority[tid] = PRIORITIES[max(asked)]
             out.append(("prioritized", tid, PRIORITIES[now], self.priority[tid]))

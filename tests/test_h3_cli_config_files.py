@@ -123,7 +123,7 @@ def test_a_naive_toml_datetime_is_shown_as_written(
     )
     line = _error(capsys, "lint", str(path))
     assert line.startswith("csflow: error: simulation.start: expected an ISO 8601 instant")
-    assert line.endswith("got '2026-03-16T06:00:00'")
+    assert line.endswith(f"got '2026-03-16T06:00:00' (in {str(path)!r})")
 
 
 @pytest.mark.parametrize(

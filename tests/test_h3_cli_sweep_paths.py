@@ -140,5 +140,6 @@ def test_a_path_from_the_file_is_named_there(
     assert main(["simulate", str(path)]) == 2
     _, err = capsys.readouterr()
     assert err == (
-        "csflow: error: sweep.parameter: the config has nothing at 'desk.nope' to sweep over\n"
+        "csflow: error: sweep.parameter: the config has nothing at 'desk.nope' to sweep over "
+        f"(in {str(path)!r})\n"
     )

@@ -175,6 +175,7 @@ def _deep(depth: int) -> Any:
 #: and past the ranges, deep nesting, instants and durations that do not exist.
 NEAR_MISSES: list[Any] = [
     None, True, False, 0, 1, -1, 2, 5, 6, 0.5, -0.5, 1e308, 10**400, 2**63 - 1, 2**63,
+    0.0, -0.0, 1.0, 3.0, 5.0, 6.0, -1.0, 2.0**63,
     "", "x", "\ud800", "a" * 257, "a" * 2001, "a" * 65_537, [], {}, ["x"], {"x": 1},
     _deep(2000),
     "2026-13-01T00:00:00+00:00", "2026-02-29T00:00:00+00:00", "0000-01-01T00:00:00+00:00",
@@ -184,9 +185,9 @@ NEAR_MISSES: list[Any] = [
     "PT1S", "-PT1S", "0", "0.5", "1000000000000000", "999999999999999.999999",
     "first_response", "resolution", "warning",
 ]  # fmt: skip
-#: What the schema cannot say (event_schema's docstring): whole numbers written with a
-#: fraction are left out of NEAR_MISSES; an SLA cycle's start after its event and a goodwill
-#: request's id are rules across fields.
+#: What the schema cannot say (event_schema's docstring): an SLA cycle's start after its
+#: event and a goodwill request's id are rules across fields.  (A whole number written with a
+#: zero fraction, ``3.0``, is an integer to both.)
 ACROSS_FIELDS = frozenset({"cycle_start", "request_id"})
 
 

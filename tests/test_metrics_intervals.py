@@ -323,6 +323,7 @@ BERLIN_DESK = DeskConfig(
 # -- laws -----------------------------------------------------------------------------------------
 
 
+@settings(max_examples=150)
 @given(lives(), st.data(), ZONES, INTERVALS)
 def test_each_row_is_summarize_over_the_tickets_its_interval_offered(
     tickets: Any, data: st.DataObject, zone: tzinfo, minutes: int
@@ -331,6 +332,7 @@ def test_each_row_is_summarize_over_the_tickets_its_interval_offered(
     check_against_reference(events, zone, minutes)
 
 
+@settings(max_examples=150)
 @given(st.data(), ZONES, INTERVALS, st.sampled_from([SPRING, FALL]), st.booleans())
 def test_any_stream_across_a_dst_change_matches_the_reference(
     data: st.DataObject, zone: tzinfo, minutes: int, around: datetime, cut: bool

@@ -129,7 +129,7 @@ REFUSED: list[tuple[type[CsflowError], Callable[[], object], str]] = [
     (
         ConfigError,
         lambda: B.from_dict({"timezone": "UTC", "weekly": W, "holidays": {"2026-03-20": 5}}),
-        "calendar.holidays: a holiday's name must be a string of at most 256 characters, got 5",
+        "calendar.holidays.2026-03-20: a holiday's name must be a string of at most 256 characters, got 5",
     ),
     (
         ConfigError,

@@ -150,7 +150,7 @@ REFUSED: list[tuple[type[CsflowError], Callable[[], object], str]] = [
                 "bogus": 1,
             }
         ),
-        "command: unknown key 'bogus'; expected one of ['at', 'presence', 'profile', 'routing_profile', 'type', 'version']",
+        "command.bogus: unknown key 'bogus'; expected one of ['at', 'presence', 'profile', 'routing_profile', 'type', 'version']",
     ),
     (
         ConfigError,

@@ -14,7 +14,7 @@ from typing import Any
 
 import attrs
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from csflow import AgentProfile, Desk, DeskConfig, Ticket
@@ -48,6 +48,7 @@ def test_agent_profiles_pickle_and_copy(profile: AgentProfile) -> None:
         assert twin == profile
 
 
+@settings(max_examples=100)  # a desk config is a large draw
 @given(desk_configs())
 def test_desk_configs_pickle_and_copy_with_their_fingerprint(config: DeskConfig) -> None:
     print_ = config_fingerprint(config)

@@ -234,7 +234,7 @@ def snap(desk: Desk) -> str:
     return json.dumps(desk.snapshot(), sort_keys=True)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(st.integers(0, 3), st.lists(profiles, min_size=3, max_size=3), ops)
 def test_updates_keep_the_laws_over_random_programs(
     variant: int, staff: list[Any], program: list[Any]

@@ -130,7 +130,7 @@ def histories(draw: st.DrawFn) -> dict[str, Any]:
     }
 
 
-@settings(deadline=None)
+@settings(deadline=None, max_examples=120)
 @given(histories())
 def test_forecast_matches_a_naive_reference(h: dict[str, Any]) -> None:
     got = forecast_from_history(
@@ -166,7 +166,7 @@ def test_forecast_matches_a_naive_reference(h: dict[str, Any]) -> None:
     assert got.counted <= len(h["arrivals"])
 
 
-@settings(deadline=None)
+@settings(deadline=None, max_examples=120)
 @given(histories())
 def test_a_past_day_forecasts_itself(h: dict[str, Any]) -> None:
     """With one observed day, the forecast of the same weekday a week later has that day's

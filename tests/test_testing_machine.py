@@ -177,7 +177,7 @@ def test_the_machine_reaches_every_command_kind() -> None:
     run_state_machine_as_test(
         Coverage,
         settings=settings(
-            max_examples=60, stateful_step_count=40, derandomize=True, database=None, deadline=None
+            max_examples=35, stateful_step_count=40, derandomize=True, database=None, deadline=None
         ),
     )
     # Each drawn as possible and accepted (the machine fails on a refused one).

@@ -9,7 +9,10 @@ round.  Enums are their value, tuples and frozensets lists, mappings objects.
 
 Reading is driven by the field types of the attrs class, so it checks every field: a missing or
 unknown key, a wrong type, a naive or malformed instant all raise
-:class:`~csflow.errors.ConfigError` naming the path (``event.due_at``).
+:class:`~csflow.errors.ConfigError` naming the path (``event.due_at``).  A whole number may be
+written with a zero fraction (``2.0``, as a writer whose numbers are all floats writes it: JSON
+Schema counts it an integer too) wherever an int is read, an int-valued enum's value included;
+``2.5``, ``NaN``, the infinities and ``true``/``false`` are not ints.
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ __all__ = [
     "encode_fields",
     "encode_instant",
     "encode_value",
+    "whole_number",
 ]
 
 #: Longest string accepted in any field read back (a megabyte of text is tampering).
@@ -159,11 +163,30 @@ def encode_fields(value: Any) -> dict[str, Any]:
     return {f.name: encode_value(getattr(value, f.name)) for f in attrs.fields(type(value))}
 
 
+def whole_number(value: object) -> int | None:
+    """*value* as the int it stands for, or ``None`` when it is no whole number.
+
+    An int (not a bool) is itself; a float with a zero fraction (``2.0``, ``-0.0``, ``1e20``)
+    is the int it equals, as JSON Schema (draft 2020-12) counts it an integer.  ``2.5``,
+    ``NaN`` and the infinities (``1e400`` as ``json.loads`` reads it) are ``None``; so are
+    ``True`` and ``False``, which JSON tells from numbers.
+    """
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return None
+
+
 #: A reader for one field type, given the value and its path.
 Reader = Callable[[object, str], Any]
 
 
 def _scalar(kind: type, value: object, path: str) -> Any:
+    if kind is int and isinstance(value, float):
+        whole = whole_number(value)  # ``2.0``: the int 2; ``2.5``, NaN: refused below
+        if whole is not None:
+            return whole
     ok = isinstance(value, kind) and not (kind is not bool and isinstance(value, bool))
     if kind is float and isinstance(value, int) and not isinstance(value, bool):
         try:
@@ -237,6 +260,8 @@ def _decode(tp: Any, value: object, path: str, hooks: Mapping[type, Reader]) -> 
         # == 1 is not a member's value as written, and the enum's own error would show any
         # other value with the builtin repr (a 5,000-deep list raises RecursionError there).
         kinds = tuple({type(m.value) for m in tp})
+        if int in kinds and isinstance(value, float) and value.is_integer():
+            value = int(value)  # ``2.0`` (see whole_number): the member of value 2
         if isinstance(value, kinds) and not isinstance(value, bool):
             try:
                 return tp(value)

@@ -8,6 +8,10 @@ parts (a shared part counts each time it appears) and of characters (its strings
 numbers'; one string of 500 KB that 2,000 aliases share would make a repr of 1 GB); past
 either it is shown abbreviated, and its builtin repr is never built.  (A string alone is
 shown by the ends of its repr, about as long as the string.)
+
+A configuration document's text is checked here too (:func:`check_document`): a string or key
+holding a lone surrogate could not be written as UTF-8 where it ends up (events, snapshots,
+reports), and :func:`path_key` keeps a path naming a document's key bounded and printable.
 """
 
 from __future__ import annotations
@@ -15,9 +19,11 @@ from __future__ import annotations
 import difflib
 import reprlib
 from collections.abc import Iterable, Mapping
-from typing import Final
+from typing import Any, Final
 
-__all__ = ["did_you_mean", "parts_within", "show"]
+from csflow.errors import ConfigError
+
+__all__ = ["check_document", "check_text", "did_you_mean", "parts_within", "path_key", "show"]
 
 _REPR = reprlib.Repr()
 _REPR.maxlevel = 3
@@ -132,3 +138,113 @@ def did_you_mean(word: object, names: Iterable[str]) -> str:
             choices.append(name)
     close = difflib.get_close_matches(word, sorted(choices), n=1)
     return f"; did you mean {show(close[0])}?" if close else ""
+
+
+def path_key(base: str, key: object) -> str:
+    """*base* joined with the mapping key *key*, for an error's path: ``base.key`` when *key*
+    is a short printable name, else ``base[<key shown>]`` (a document's key may be a megabyte
+    long, hold control characters or a lone surrogate; the path stays bounded and printable,
+    and writes as UTF-8)."""
+    if isinstance(key, int) and not isinstance(key, bool):
+        return f"{base}[{key}]"
+    if (
+        type(key) is str
+        and 0 < len(key) <= _PATH_KEY_CHARS
+        and key.isprintable()
+        and (key.isascii() or _encodable(key))
+    ):
+        return f"{base}.{key}" if base else key
+    return f"{base}[{show(key)}]"
+
+
+#: The longest key :func:`path_key` writes as it is.
+_PATH_KEY_CHARS: Final = 64
+
+
+def _encodable(text: str) -> bool:
+    # Imported here: csflow._plain shows values with this module's show().
+    from csflow._plain import encodable
+
+    return encodable(text)
+
+
+def check_text(value: object, path: str) -> None:
+    """Refuse a string *value* that cannot be written as UTF-8 (it holds a lone surrogate,
+    U+D800-U+DFFF): text a configuration gives reaches events, snapshots and reports.  ASCII
+    text is passed at once; anything but a string is left to its own check.
+
+    Raises:
+        ConfigError: *value* holds a lone surrogate, at *path*, shown escaped.
+    """
+    if isinstance(value, str) and not value.isascii() and not _encodable(value):
+        from csflow._plain import ENCODABLE
+
+        raise ConfigError(f"expected {ENCODABLE}, got {show(value)}", path)
+
+
+#: The containers :func:`check_document` looks into.
+_DOC_CONTAINERS: Final = (list, tuple, set, frozenset)
+_WALKED: Final = (Mapping, *_DOC_CONTAINERS)
+
+
+def check_document(data: object, path: str = "") -> None:
+    """Refuse a configuration document holding, at any depth, a string or a mapping key that
+    cannot be written as UTF-8 (:func:`check_text`), naming its path (``queues[2].name``).
+
+    The walk needs no recursion (however deep the document nests), looks into a container
+    shared by several parts (a YAML alias) once, and spells out a path only for an error, so
+    it costs a look at each string (ASCII at once) of the document as parsed.
+
+    Raises:
+        ConfigError: The first string or key found that holds a lone surrogate; a bad key is
+            named at its mapping's path.
+    """
+    from csflow._plain import ENCODABLE, encodable
+
+    Link = tuple[Any, object] | None
+
+    def where(link: Link) -> str:
+        keys: list[object] = []
+        while link is not None:
+            link, key = link
+            keys.append(key)
+        parts = [path]
+        for key in reversed(keys):
+            part = path_key("", key)
+            parts.append(part if part.startswith("[") or not parts[-1] else f".{part}")
+        return "".join(parts)
+
+    def bad(text: object) -> bool:
+        return isinstance(text, str) and not text.isascii() and not encodable(text)
+
+    if bad(data):
+        raise ConfigError(f"expected {ENCODABLE}, got {show(data)}", path)
+    # Only containers are pushed (a string is looked at where it is found), each once.
+    seen: set[int] = set()
+    stack: list[tuple[object, Link]] = [(data, None)] if isinstance(data, _WALKED) else []
+    while stack:
+        node, link = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, Mapping):
+            for k, v in node.items():
+                if bad(k):
+                    raise ConfigError(f"expected a key of {ENCODABLE}, got {show(k)}", where(link))
+                if isinstance(v, str):
+                    if bad(v):
+                        raise ConfigError(f"expected {ENCODABLE}, got {show(v)}", where((link, k)))
+                elif isinstance(v, _WALKED):
+                    stack.append((v, (link, k)))
+        else:
+            assert isinstance(node, _DOC_CONTAINERS)
+            indexed = not isinstance(node, set | frozenset)
+            for i, v in enumerate(node):
+                if isinstance(v, str):
+                    if bad(v):
+                        raise ConfigError(
+                            f"expected {ENCODABLE}, got {show(v)}",
+                            where((link, i)) if indexed else where(link),
+                        )
+                elif isinstance(v, _WALKED):
+                    stack.append((v, (link, i) if indexed else link))

@@ -76,7 +76,8 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any, NamedTuple, cast
 
 from csflow._frozen import FrozenDict
-from csflow._text import did_you_mean, show
+from csflow._plain import ENCODABLE, encodable
+from csflow._text import check_document, check_text, did_you_mean, show
 from csflow._time import (
     EPOCH,
     MAX_US,
@@ -293,6 +294,11 @@ def _check_name(value: object, day: date) -> str:
     reads back from :meth:`~BusinessCalendar.to_dict` (the same limit, the same words)."""
     if not isinstance(value, str) or len(value) > _NAME_LIMIT:
         raise CalendarError(f"holidays[{day.isoformat()}]: {_name_error(value)}")
+    if not value.isascii() and not encodable(value):
+        # (A holiday's name is written by to_dict, in snapshots and reports: as UTF-8.)
+        raise CalendarError(
+            f"holidays[{day.isoformat()}]: a holiday's name must be {ENCODABLE}, got {show(value)}"
+        )
     return value
 
 
@@ -322,7 +328,8 @@ class BusinessCalendar:
     Raises:
         CalendarError: An unknown zone, a bad day key, a malformed, unsorted or overlapping
             span, more than 48 spans on a day, a key that is not a ``date``, or a holiday's
-            name that is not a string of at most 256 characters.
+            name that is not a string of at most 256 characters (without lone surrogates,
+            U+D800-U+DFFF: UTF-8 cannot write one).
 
     Examples:
         >>> from datetime import date, datetime, timedelta, timezone
@@ -566,7 +573,9 @@ class BusinessCalendar:
         ``timezone`` the calendar is in UTC; ``always_open`` must be a boolean (a string such
         as ``"true"`` is refused, not read as false).  A calendar without weekly hours (open
         on its special days only) writes ``"weekly": {}`` or leaves the key out; ``null`` is
-        refused, as it is for ``holidays`` and ``special_days``.
+        refused, as it is for ``holidays`` and ``special_days``.  A string (a holiday's name)
+        or key holding a lone surrogate (U+D800-U+DFFF), which UTF-8 cannot write, is refused
+        at its path (``calendar.holidays.2026-03-20``).
 
         Raises:
             ConfigError: Anything malformed, with the path to it (e.g.
@@ -582,6 +591,8 @@ class BusinessCalendar:
                     f"{did_you_mean(key, allowed)}",
                     path,
                 )
+        # A holiday's name (or any string) that cannot be written as UTF-8, at its path.
+        check_document(data, path)
         timezone = data.get("timezone", "UTC")
         try:
             _load_zone(timezone)
@@ -601,10 +612,11 @@ class BusinessCalendar:
                 return cls.always_open(timezone)
             holidays_raw = data.get("holidays", {})
             if isinstance(holidays_raw, Mapping):
-                holidays: dict[date, str] | list[date] = {
-                    _parse_iso_date(k, f"{path}.holidays"): _holiday_name(v, f"{path}.holidays")
-                    for k, v in holidays_raw.items()
-                }
+                names: dict[date, str] = {}
+                for k, v in holidays_raw.items():
+                    day = _parse_iso_date(k, f"{path}.holidays")
+                    names[day] = _holiday_name(v, f"{path}.holidays.{day.isoformat()}")
+                holidays: dict[date, str] | list[date] = names
             elif isinstance(holidays_raw, list):
                 holidays = [_parse_iso_date(k, f"{path}.holidays") for k in holidays_raw]
             else:
@@ -1580,6 +1592,7 @@ def _name_error(value: object) -> str:
 def _holiday_name(value: object, path: str) -> str:
     if not isinstance(value, str) or len(value) > _NAME_LIMIT:
         raise ConfigError(_name_error(value), path)
+    check_text(value, path)
     return value
 
 

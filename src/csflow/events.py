@@ -34,7 +34,7 @@ from typing import Any, Final, TypeAlias, Union
 import attrs
 
 from csflow._frozen import FrozenDict
-from csflow._plain import MAX_STRING, decode_fields, encode_fields
+from csflow._plain import MAX_STRING, decode_fields, encode_fields, whole_number
 from csflow._text import show
 from csflow.errors import ConfigError
 from csflow.model import Metric, Priority
@@ -460,7 +460,8 @@ class SlaEscalated(DeskEvent):
         metric: The SLA metric (``"first_response"`` ...).
         kind: ``"warning"`` or ``"breach"``.
         notify: People or teams the host should notify.
-        tags: Tags added to the ticket.
+        tags: Tags added to the ticket: those of the escalation the ticket did not have
+            already (from triage, or an earlier escalation), each once.
         reason: The policy's reason.
         skipped: What the policy asked for that the desk did not do, each with why (a queue
             move for a ticket already with an agent, an unknown queue, a lower priority).
@@ -934,17 +935,17 @@ def event_schema() -> dict[str, Any]:
     ``null`` where a field may be absent, and the ranges :func:`event_from_dict` checks
     (ids of 1 to 256 characters, counts, ratings, thresholds, ...).
 
-    What the schema accepts, :func:`event_from_dict` reads, with three exceptions the schema
-    cannot state: an SLA cycle's start after its event, a goodwill request's id other than its
-    ticket's id, ``/goodwill/`` and a number, and a whole number written with a fraction
-    (JSON Schema takes ``1.0`` for a count of 1, a priority, the version; the reader wants
-    ``1``).  The schema's instants are dates and times that exist, in years 1 to 9999 (no
-    February 29 outside a leap year, no hour 24, no leap second), its durations at most
-    Python's longest (``timedelta.max``), its waits finite.  The reader takes somewhat more:
-    instants with any offset (``Z``, ``+07:00``) and fewer fraction digits, the older format
-    versions, durations and decimal strings in other spellings (``"PT01S"``, ``"1e3"``,
-    ``"01"``).  Each call returns a new, independent dict (``csflow schema --events`` prints
-    it).
+    What the schema accepts, :func:`event_from_dict` reads, with two exceptions the schema
+    cannot state: an SLA cycle's start after its event, and a goodwill request's id other
+    than its ticket's id, ``/goodwill/`` and a number.  A whole number written with a zero
+    fraction (``1.0`` for a count of 1, a priority, the version), which JSON Schema counts an
+    integer, the reader takes as the int too.  The schema's instants are dates and times
+    that exist, in years 1 to 9999 (no February 29 outside a leap year, no hour 24, no leap
+    second), its durations at most Python's longest (``timedelta.max``), its waits finite.
+    The reader takes somewhat more: instants with any offset (``Z``, ``+07:00``) and fewer
+    fraction digits, the older format versions, durations and decimal strings in other
+    spellings (``"PT01S"``, ``"1e3"``, ``"01"``).  Each call returns a new, independent dict
+    (``csflow schema --events`` prints it).
 
     Examples:
         >>> schema = event_schema()
@@ -1008,7 +1009,8 @@ def event_from_dict(data: object, path: str = "event") -> Event:
     goodwill reason of 1 to 200 characters and a supervisor of 1 to 4,096, an SLA cycle's
     start not after the event.  An SLA event of format version 1 has no ``cycle_start``
     (read as ``None``); a :class:`TicketSlaPolicyChanged` or :class:`CallbackRequested` is
-    of version 3 and later.
+    of version 3 and later.  A whole number may be written with a zero fraction (``2.0``, an
+    integer to :func:`event_schema`'s JSON Schema too): it reads as the int.
 
     Raises:
         ConfigError: Not a mapping, an unknown type tag, a ``version`` newer than
@@ -1019,9 +1021,11 @@ def event_from_dict(data: object, path: str = "event") -> Event:
     """
     if not isinstance(data, dict):
         raise ConfigError(f"expected a mapping, got {show(data)}", path)
-    version = data.get("version")
-    if type(version) is not int or version < 1:
-        raise ConfigError(f"expected a positive int, got {show(version)}", f"{path}.version")
+    version = whole_number(data.get("version"))  # ``3.0`` too, as the schema's ``const``
+    if version is None or version < 1:
+        raise ConfigError(
+            f"expected a positive int, got {show(data.get('version'))}", f"{path}.version"
+        )
     if version > EVENT_VERSION:
         raise ConfigError(
             f"event format version {show(version)} is newer than this csflow reads "

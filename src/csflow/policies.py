@@ -315,7 +315,15 @@ def _names_of(what: str, value: Iterable[str]) -> tuple[str, ...]:
         names.append(item)
     # Each name once, in first-seen order: a name listed twice is not paged twice, nor a tag
     # said to be added twice (the ticket holds each tag once).
-    return tuple(dict.fromkeys(names))
+    distinct = tuple(dict.fromkeys(names))
+    if len(distinct) > MAX_ITEMS:
+        # The bound the escalation rules are held to (RuleEscalationPolicy): one escalation's
+        # names go into one event, and its tags stay on the ticket.
+        raise ConfigError(
+            f"escalation {what} must be at most {MAX_ITEMS} different names, got "
+            f"{len(distinct):,}; the first past the limit is {show(distinct[MAX_ITEMS])}"
+        )
+    return distinct
 
 
 def _to_notify(value: Iterable[str]) -> tuple[str, ...]:
@@ -334,8 +342,14 @@ class Escalation:
         priority: Raise the ticket to this priority (the desk never lowers one).
         queue: Move the ticket to this queue.
         notify: People or teams to notify: a name or a collection of names, kept once each
-            in first-seen order.
+            in first-seen order, at most 1000 different ones (as the escalation rules name
+            in all).
         tags: Tags to add to the ticket, likewise.
+
+    Raises:
+        ConfigError: A name that is not a non-empty string of at most 4,096 characters, or
+            more than 1000 different names to notify or tags (naming the first one past the
+            limit).
     """
 
     priority: Priority | None = attrs.field(default=None, converter=_to_priority)

@@ -12,14 +12,17 @@
 * ``planning`` -- ``staff --verify`` and ``staff --roster``;
 * ``runs`` -- simulations in this process or on a local process pool, their tables;
 * ``output`` -- ``--format table|json|csv``; ``progress`` -- the progress line on stderr;
-* ``pictures`` -- ``--plot`` and ``--report``.
+* ``pictures`` -- ``--plot`` and ``--report``;
+* ``plain`` -- the values in a library message as files write them (ISO 8601, not reprs).
 
 This package is the only part of csflow that prints, reads and writes files, and reads a
 clock (for the progress line).  ``csflow.__main__`` delegates to :func:`main`.
 
 Every bad input is one line on stderr, ``csflow: error: <field>: <what was expected>``, exit
-status 2, checked before any long run starts; ``--debug`` shows the traceback instead.  So is
-an output that cannot be written after the work (a full disk): stdout, or ``--plot`` and
+status 2, checked before any long run starts; ``--debug`` shows the traceback instead.  A
+field of the config file ends the line with the file (``(in 'day.yaml')``); values in the
+message are written as files write them (ISO 8601, not Python reprs: ``plain``).  So is an
+output that cannot be written after the work (a full disk): stdout, or ``--plot`` and
 ``--report`` (whose command prints its tables first).
 """
 
@@ -34,10 +37,12 @@ import sys
 import traceback
 from collections.abc import Sequence
 from importlib import metadata
+from pathlib import Path
 from typing import TYPE_CHECKING, Final, NoReturn
 
 from csflow.cli.durations import EXPECTED, parse_human_duration
 from csflow.cli.output import FORMATS, printable
+from csflow.cli.plain import plain_values
 from csflow.errors import ConfigError, CsflowError
 from csflow.sim import PEAK_DAYS
 
@@ -616,6 +621,21 @@ def _stdout_to_devnull() -> None:
         pass
 
 
+def _located(exc: CsflowError, args: argparse.Namespace) -> str:
+    """*exc* as one line; a bad field of the config file the command read ends with the file
+    (``desk.queues[2].name: expected ..., got 7 (in 'desk.yaml')``), whether the file's reader
+    or the command refused it.  The fields of the other files a command reads (events, a
+    snapshot, a journal, a forecast) are named with their file already, as options are by
+    their flag."""
+    config = getattr(args, "config", None)
+    if isinstance(exc, ConfigError) and config:
+        from csflow.cli.documents import in_document
+
+        if in_document(exc):
+            return f"{exc} (in {str(Path(config))!r})"
+    return str(exc)
+
+
 def _main(argv: Sequence[str] | None) -> int:
     args = _parser().parse_args(_joined_durations(sys.argv[1:] if argv is None else argv))
     try:
@@ -628,7 +648,7 @@ def _main(argv: Sequence[str] | None) -> int:
         if output:
             print(output)
             sys.stdout.flush()  # before the error, as a terminal shows them
-        message = printable(" ".join(str(exc).split()))
+        message = printable(" ".join(plain_values(_located(exc, args)).split()))
         print(f"csflow: error: {message}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -42,6 +42,7 @@ from csflow.cli.forecast import (
 )
 from csflow.cli.output import Table, percent, render
 from csflow.cli.pictures import check_matplotlib, check_report_name, plot_format
+from csflow.cli.plain import plain_values
 from csflow.cli.runs import (
     WriteError,
     check_output_path,
@@ -706,6 +707,19 @@ def _document_path(path: str, listed: bool) -> str:
     return path
 
 
+_QUEUE_AT: Final = re.compile(r"queues\[(\d+)\]")
+
+
+def _queue_named(path: str, desk: DeskConfig) -> str:
+    """*path* of a desk finding with the queue it is in named, as SLA policies, teams and
+    channels are: ``queues[3] (front)``, ``queues[3].key (front)`` (the index stays: it is
+    where the queue is in the file)."""
+    m = _QUEUE_AT.match(path)
+    if m is None or int(m[1]) >= len(desk.queues):
+        return path
+    return f"{path} ({desk.queues[int(m[1])].name})"
+
+
 def _document_message(finding: Finding, listed: bool) -> str:
     """A triage finding's message naming other rules as the document spells them:
     ``(desk.triage[0])`` for a list of rules, ``(desk.triage.rules[0])`` under ``{mode, rules}``
@@ -800,9 +814,14 @@ def lint(args: argparse.Namespace) -> tuple[str, int]:
         check_run_count(len(doc.data["sweep"]["values"]), reps, "sweep.values")
     listed = isinstance(doc.data.get("desk", {}).get("triage"), list | tuple)
     findings[:0] = [
-        (f"desk.{_document_path(f.path, listed)}", f.severity, _document_message(f, listed))
+        (
+            f"desk.{_queue_named(_document_path(f.path, listed), desk)}",
+            f.severity,
+            _document_message(f, listed),
+        )
         for f in desk.lint(agents=profiles)
     ]
+    findings = [(p, s, plain_values(m)) for p, s, m in findings]
     table = Table(
         "findings", f"Findings in {doc.path}", ("path", "severity", "message"), tuple(findings)
     )

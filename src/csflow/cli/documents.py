@@ -4,6 +4,7 @@ question.
 Shape (every section optional, unknown keys refused)::
 
     $schema: ...            # ignored: editors read it (csflow schema > csflow.schema.json)
+    x-base: &base ...       # any top-level key starting x-: ignored, a place for anchors
     name: Marketplace desk, an ordinary day
     seed: 1                 # the first seed; replications use seed, seed + 1, ...
     replications: 1
@@ -457,10 +458,55 @@ def load_document(path: str | Path, *, check: bool = True) -> Document:
             f"staffing ...), got {got}",
             "CONFIG",
         )
+    try:
+        return _checked(p, data, text, check=check)
+    except ConfigError as exc:
+        # A field of this file: the command line names the file with the field's path.
+        exc.add_note(f"{IN_DOCUMENT} {str(p)!r}")
+        raise
+
+
+#: The note :func:`load_document` adds to an error about a field of the file it reads (see
+#: :func:`in_document`).
+IN_DOCUMENT: Final = "in the config file"
+
+
+def in_document(exc: ConfigError) -> bool:
+    """Whether *exc* is about a field of a config file: raised while :func:`load_document`
+    read the file, or at a path under one of its sections (``desk``, ``simulation``,
+    ``staffing`` ...) after it was read.  Not an error about the file as a whole
+    (``CONFIG``), a command-line option (``--sweep``), or another file, whose errors name
+    that file themselves (``'journal.jsonl' line 3``, ``forecast.csv:2``)."""
+    path = exc.path
+    if not path or path == "CONFIG" or " ('" in path or _FILE_LINE.match(path):
+        return False
+    if any(note.startswith(IN_DOCUMENT) for note in getattr(exc, "__notes__", ())):
+        return True
+    root = _ROOT.match(path)
+    return root is not None and root[0] in TOP_KEYS
+
+
+#: A path's first step (``desk`` of ``desk.queues[0]``); a file's line (``forecast.csv:2``).
+_ROOT: Final = re.compile(r"[^.\[]*")
+_FILE_LINE: Final = re.compile(r"[^\s:]+:\d+(?:\.|$)")
+
+
+def is_extension(key: object) -> bool:
+    """Whether *key* is a top-level key the document reader ignores: one starting ``x-``
+    (``x-base: &base``, the convention of Compose files for what a document's aliases
+    reuse), read by YAML with its anchors and left out after the aliases are resolved."""
+    return isinstance(key, str) and key.startswith("x-")
+
+
+def _checked(p: Path, data: Mapping[Any, Any], text: str, *, check: bool) -> Document:
     for key in data:
-        if key not in TOP_KEYS:
-            raise ConfigError(_unknown_field(key, TOP_KEYS[1:]), str(key))
-    d = _rebuild(dict(data), "")
+        if key not in TOP_KEYS and not is_extension(key):
+            raise ConfigError(
+                f"unknown field; expected one of {', '.join(TOP_KEYS[1:])}, or a key starting "
+                f"x- (ignored: a place for what aliases reuse){did_you_mean(key, TOP_KEYS[1:])}",
+                str(key),
+            )
+    d = _rebuild({k: v for k, v in data.items() if not is_extension(k)}, "")
     if "$schema" in d and not isinstance(d["$schema"], str):
         # The schema types it as a string: a reader that took anything else would accept a
         # document the schema refuses (the schema may be looser than lint, never stricter).

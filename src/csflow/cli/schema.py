@@ -412,6 +412,12 @@ def schema() -> dict[str, Any]:
         "title": "csflow config",
         "type": "object",
         "additionalProperties": False,
+        "patternProperties": {
+            "^x-": {
+                "description": "ignored: a place for what the document's YAML aliases reuse "
+                "(x-base: &base)"
+            }
+        },
         "properties": {
             "$schema": {"type": "string"},
             "name": {"type": "string"},

@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Final
 
 import attrs
 
-from csflow._plain import ENCODABLE, decode_instant, encodable, encode_instant
+from csflow._plain import ENCODABLE, decode_instant, encodable, encode_instant, whole_number
 from csflow._text import show
 from csflow._time import instant_us
 from csflow.desk.host import DeskHost
@@ -507,6 +507,9 @@ class RecordFeedback(Command):
     @classmethod
     def _read(cls, data: dict[str, Any], at: datetime, path: str) -> Command:
         rating = data.get("rating")
+        whole = whole_number(rating)  # ``4.0`` too; ``4.5``, ``true`` are refused below
+        if whole is not None:
+            rating = whole
         comment = data.get("comment", "")
         _feedback(rating, comment, f"{path}.")
         return cls(_text(data.get("ticket_id"), f"{path}.ticket_id"), rating, comment, at=at)  # type: ignore[arg-type]
@@ -591,16 +594,21 @@ def command_from_dict(data: object, path: str = "command") -> Command:
     """The command :meth:`Command.to_dict` wrote, dispatched on its ``type`` tag.
 
     Version 1 is the only version so far; a newer one is refused (upgrade csflow to read it).
+    The version and a feedback rating may be written with a zero fraction (``1.0``, as a
+    producer whose numbers are all floats writes it): each reads as the int.
 
     Raises:
         ConfigError: Not a mapping, an unknown type or key, a ``version`` newer than
-            :data:`COMMAND_VERSION`, a missing or malformed field -- with the path to it.
+            :data:`COMMAND_VERSION`, a missing or malformed field -- with the path to it (an
+            unknown key at its own path, ``command.agentId``).
     """
     if not isinstance(data, dict):
         raise ConfigError(f"expected a mapping, got {show(data)}", path)
-    version = data.get("version")
-    if type(version) is not int or version < 1:
-        raise ConfigError(f"expected a positive int, got {show(version)}", f"{path}.version")
+    version = whole_number(data.get("version"))  # ``1.0`` too (see whole_number)
+    if version is None or version < 1:
+        raise ConfigError(
+            f"expected a positive int, got {show(data.get('version'))}", f"{path}.version"
+        )
     if version > COMMAND_VERSION:
         raise ConfigError(
             f"command format version {show(version)} is newer than this csflow reads "
@@ -624,7 +632,8 @@ def command_from_dict(data: object, path: str = "command") -> Command:
     for k in data:
         if k not in allowed:
             raise ConfigError(
-                f"unknown key {show(k)}; expected one of {show(sorted(allowed))}", path
+                f"unknown key {show(k)}; expected one of {show(sorted(allowed))}",
+                f"{path}.{k}" if isinstance(k, str) and len(k) <= 64 else path,
             )
     at = decode_instant(data.get("at"), f"{path}.at")
     try:

@@ -20,14 +20,13 @@ from csflow._config import (
     check_keys,
     defined_name,
     duration,
-    join_path,
     mapping,
     sequence,
     string,
     wrap,
 )
 from csflow._frozen import FrozenDict
-from csflow._text import show
+from csflow._text import check_document, check_text, path_key, show
 from csflow._time import duration_us
 from csflow.calendar import BusinessCalendar
 from csflow.desk.contacts import ContactPolicy
@@ -80,6 +79,14 @@ from csflow.sla import RecalcMode, SlaPolicy, format_duration
 __all__ = ["DeskConfig", "QueueSpec", "TeamSpec"]
 
 
+def _text_name(value: object, path: str) -> str:
+    """*value* as the name of something a configuration defines (:func:`defined_name`) that
+    can be written as UTF-8 (a desk writes it into events and snapshots)."""
+    name = defined_name(value, path)
+    check_text(name, path)
+    return name
+
+
 @attrs.frozen
 class QueueSpec:
     """A queue of the desk: its name, its ordering key and its relaxation plan.
@@ -97,7 +104,7 @@ class QueueSpec:
             :meth:`DeskConfig.from_dict`).
     """
 
-    name: str = attrs.field(validator=lambda _s, _a, v: defined_name(v, "name"))
+    name: str = attrs.field(validator=lambda _s, _a, v: _text_name(v, "name"))
     key: KeyPolicy = attrs.field(factory=AgingKey)
     relaxation: Relaxation | None = None
 
@@ -127,14 +134,14 @@ class TeamSpec:
         routing_profile: The profile an agent of this team routes under by default.
     """
 
-    name: str = attrs.field(validator=lambda _s, _a, v: defined_name(v, "name"))
-    queue: str = attrs.field(validator=lambda _s, _a, v: string(v, "queue"))
+    name: str = attrs.field(validator=lambda _s, _a, v: _text_name(v, "name"))
+    queue: str = attrs.field(validator=lambda _s, _a, v: check_text(string(v, "queue"), "queue"))
     routing_profile: str | None = attrs.field(default=None)
 
     @routing_profile.validator
     def _v_profile(self, _a: attrs.Attribute[str | None], value: object) -> None:
         if value is not None:
-            string(value, "routing_profile")
+            check_text(string(value, "routing_profile"), "routing_profile")
 
 
 _STRATEGIES: Final[Mapping[str, type]] = FrozenDict(
@@ -417,13 +424,22 @@ class DeskConfig:
             named = set(self.capacity.weights) | set(self.capacity.limits)
             object.__setattr__(self, "channels", self.channels | named)
         for cal in self.calendars:
-            defined_name(cal, "calendars")
+            _text_name(cal, "calendars")
+        if self.default_sla_policy is not None:
+            check_text(self.default_sla_policy, "default_sla_policy")
+        for field in ("channels", "languages", "skills"):
+            for declared in sorted(getattr(self, field) or ()):
+                check_text(declared, field)
+        if isinstance(self.presence, PresenceStates):
+            for state in self.presence.custom:
+                check_text(state, "presence")
         queues = {q.name for q in self.queues}
         for i, p in enumerate(self.routing_profiles):
             if not isinstance(p, RoutingProfile):
                 raise ConfigError(
                     f"expected a RoutingProfile, got {show(p)}", f"routing_profiles[{i}]"
                 )
+            check_text(p.name, f"routing_profiles[{i}].name")
             for j, s in enumerate(p.queues):
                 if s.queue not in queues:
                     raise ConfigError(
@@ -439,20 +455,20 @@ class DeskConfig:
             if t.queue not in queues:
                 raise ConfigError(
                     f"unknown queue {show(t.queue)}; known: {show(sorted(queues))}",
-                    f"teams.{name}.queue",
+                    path_key(path_key("teams", name), "queue"),
                 )
             other = team_of_queue.setdefault(t.queue, name)
             if other != name:
                 raise ConfigError(
                     f"team {show(other)} already waits in queue {show(t.queue)}; each team "
                     "needs a queue of its own",
-                    f"teams.{name}.queue",
+                    path_key(path_key("teams", name), "queue"),
                 )
             if t.routing_profile is not None and t.routing_profile not in profiles:
                 raise ConfigError(
                     f"unknown routing profile {show(t.routing_profile)}; known: "
                     f"{show(sorted(profiles))}",
-                    f"teams.{name}.routing_profile",
+                    path_key(path_key("teams", name), "routing_profile"),
                 )
         for i, q in enumerate(self.queues):
             steps = q.relaxation.steps if q.relaxation is not None else ()
@@ -476,8 +492,10 @@ class DeskConfig:
                         raise ConfigError(
                             f"allowance of unknown tier {show(tier)}; known: "
                             f"{show(sorted(self.tiers))}",
-                            f"queues[{i}].key.allowances"
-                            + (f".{tier}" if prio is None else f".{tier}:{prio}"),
+                            path_key(
+                                f"queues[{i}].key.allowances",
+                                tier if prio is None else f"{tier}:{prio}",
+                            ),
                         )
         if isinstance(self.escalation_policy, RuleEscalationPolicy):
             for i, rule in enumerate(self.escalation_policy.rules.rules):
@@ -539,7 +557,7 @@ class DeskConfig:
                     if name not in declared:
                         raise ConfigError(
                             f"unknown {kind} {show(name)}; known: {show(sorted(declared))}",
-                            f"goodwill.{section}.{name}",
+                            path_key(f"goodwill.{section}", name),
                         )
         if not isinstance(self.transfers, TransferPolicy):
             raise ConfigError(f"expected a TransferPolicy, got {show(self.transfers)}", "transfers")
@@ -706,7 +724,7 @@ class DeskConfig:
             if name not in chosen:
                 out.append(
                     Finding(
-                        f"sla_policies.{name}",
+                        path_key("sla_policies", name),
                         "info",
                         f"no triage rule chooses SLA policy {name!r} and it is not the default",
                     )
@@ -718,7 +736,7 @@ class DeskConfig:
                 # agent only through a routing profile named at add_agent.
                 out.append(
                     Finding(
-                        f"teams.{name}",
+                        path_key("teams", name),
                         "warning",
                         f"team {name!r} is not a name an agent's teams can hold (a lowercase "
                         "name of letters, digits, '_', '-', '.'): no agent can be of it",
@@ -727,7 +745,7 @@ class DeskConfig:
             if team.queue not in served:
                 out.append(
                     Finding(
-                        f"teams.{name}.queue",
+                        path_key(path_key("teams", name), "queue"),
                         "warning",
                         f"team {name!r} waits in queue {team.queue!r}, which no routing "
                         "profile serves",
@@ -739,7 +757,7 @@ class DeskConfig:
                 if name not in graph_teams:
                     out.append(
                         Finding(
-                            f"teams.{name}",
+                            path_key("teams", name),
                             "info",
                             f"team {name!r} is not in the escalation graph: tickets reach it "
                             "by transfer only, and it escalates to no team (list it in "
@@ -818,12 +836,25 @@ class DeskConfig:
         are: a field no escalation context has and a ``queue`` the desk does not have are
         refused (``escalation_rules[0].then.queue: ...``).
 
+        Every string of the document (a name, a rule's description or tags, a holiday's name)
+        and every key must be text UTF-8 can write: it reaches events, snapshots and reports,
+        so one holding a lone surrogate (U+D800-U+DFFF, what ``json.loads`` makes of a lone
+        ``"\\ud800"`` escape) is refused with its path (``triage.rules[0].description:
+        expected text without lone surrogates (U+D800-U+DFFF), got 'VIP\\ud800'``; a key at
+        its mapping's path).  An error names a key of the document in its path as written when
+        it is a printable name of at most 64 characters, else shown escaped and shortened
+        (``teams['a\\x1b[31m']``).
+
         Raises:
             ConfigError: Anything malformed, with the path to it
                 (``queues[1].relaxation[0].after: ...``).
         """
         d = mapping(data, "config")
         check_keys(d, DOCUMENT_KEYS, "config")
+        # Every string of the document (a rule's description, a holiday's name, a tag) may
+        # reach events, snapshots and reports: one that cannot be written as UTF-8 is refused
+        # here, at its path, whatever part reads it.
+        check_document(d)
         tiers = []
         for i, t in enumerate(sequence(d.get("tiers", []), "tiers")):
             p = f"tiers[{i}]"
@@ -836,8 +867,8 @@ class DeskConfig:
                 raise ConfigError(exc.detail, f"{p}.{field}") from None
         calendars: dict[str, BusinessCalendar] = {}
         for name, c in mapping(d.get("calendars", {}), "calendars").items():
-            defined_name(name, "calendars")
-            calendars[name] = BusinessCalendar.from_dict(c, join_path("calendars", name))
+            _text_name(name, "calendars")
+            calendars[name] = BusinessCalendar.from_dict(c, path_key("calendars", name))
         policies = []
         raw_policies = d.get("sla_policies", [])
         # A list of policies, or a mapping name -> policy: each named (and its errors) as the
@@ -845,14 +876,14 @@ class DeskConfig:
         entries: list[tuple[str, object]] = []
         if isinstance(raw_policies, Mapping):
             for k, v in mapping(raw_policies, "sla_policies").items():
-                p = join_path("sla_policies", k)
+                p = path_key("sla_policies", k)
                 vm = mapping(v, p)
                 if "name" in vm and vm["name"] != k:
                     # Which would name it?  Neither silently.
                     raise ConfigError(
                         f"a policy in the mapping form is named by its key {show(k)}, got "
                         f"the name {show(vm['name'])} too; leave 'name' out",
-                        join_path(p, "name"),
+                        path_key(p, "name"),
                     )
                 entries.append((p, {**vm, "name": k}))
         else:
@@ -895,7 +926,7 @@ class DeskConfig:
         teams = []
         for name, t in mapping(d.get("teams", {}), "teams").items():
             defined_name(name, "teams")
-            p = join_path("teams", name)
+            p = path_key("teams", name)
             tm = mapping(t, p)
             check_keys(tm, TEAM_KEYS, p)
             teams.append(
@@ -903,9 +934,17 @@ class DeskConfig:
             )
         escalation = None
         if d.get("escalation") is not None:
-            escalation = wrap(
-                "escalation", EscalationGraph.from_dict, mapping(d["escalation"], "escalation")
-            )
+            em = mapping(d["escalation"], "escalation")
+            edges = em.get("edges")
+            for src in edges if isinstance(edges, Mapping) else ():
+                if isinstance(src, str) and path_key("", src) != src:
+                    # Not a team's name (the graph would name it verbatim in its path).
+                    raise ConfigError(
+                        "expected a team's name (at most 64 printable characters), got "
+                        f"{show(src)}",
+                        path_key("escalation.edges", src),
+                    )
+            escalation = wrap("escalation", EscalationGraph.from_dict, em)
         escalation_policy = None
         if d.get("escalation_rules") is not None:
             # The rule-set form of an EscalationPolicy (a code policy goes to the constructor).
@@ -926,7 +965,7 @@ class DeskConfig:
             tm = mapping(d["transfers"], "transfers")
             check_keys(tm, TRANSFER_KEYS, "transfers")
             for k in tm:  # each field checked alone, so an error names it in its path
-                wrap(join_path("transfers", k), TransferPolicy, **{k: tm[k]})
+                wrap(path_key("transfers", k), TransferPolicy, **{k: tm[k]})
             transfers = wrap(
                 "transfers",
                 TransferPolicy,
@@ -935,7 +974,7 @@ class DeskConfig:
             )
         pm = mapping(d.get("presence", {}), "presence")
         for k, v in pm.items():  # each state checked alone, so an error names it in its path
-            wrap(join_path("presence", k), PresenceStates, {k: v})
+            wrap(path_key("presence", k), PresenceStates, {k: v})
         presence = wrap("presence", PresenceStates, dict(pm))
         capacity = CapacityRules()
         if "capacity" in d:
@@ -943,9 +982,9 @@ class DeskConfig:
             check_keys(cm, CAPACITY_KEYS, "capacity")
             # Each value checked alone first, so an error names it in its path.
             for field in ("weights", "limits"):
-                fp = join_path("capacity", field)
+                fp = path_key("capacity", field)
                 for ch, v in mapping(cm.get(field, {}), fp).items():
-                    wrap(join_path(fp, ch), CapacityRules, **{field: {ch: v}})
+                    wrap(path_key(fp, ch), CapacityRules, **{field: {ch: v}})
             for i, ch in enumerate(sequence(cm.get("exclusive", []), "capacity.exclusive")):
                 wrap(f"capacity.exclusive[{i}]", CapacityRules, exclusive=[ch])
             if "budget" in cm:
@@ -1166,7 +1205,7 @@ def _allowance_key(key: str, path: str, tiers: frozenset[str]) -> str | tuple[st
 def _queue_from_dict(data: object, path: str, tiers: frozenset[str] = frozenset()) -> QueueSpec:
     d = mapping(data, path)
     check_keys(d, QUEUE_KEYS, path)
-    name = defined_name(d.get("name"), join_path(path, "name"))
+    name = defined_name(d.get("name"), path_key(path, "name"))
     kind = d.get("key", "aging")
     # Keys of the other queue kind would be read and then ignored: refuse them instead.
     other = {"aging": ("fallback",), "deadline": ("allowances", "default_allowance")}
@@ -1175,44 +1214,44 @@ def _queue_from_dict(data: object, path: str, tiers: frozenset[str] = frozenset(
             raise ConfigError(
                 f"{show(k)} applies only to a queue with key "
                 f"{show('deadline' if kind == 'aging' else 'aging')}, and this one is {show(kind)}",
-                join_path(path, k),
+                path_key(path, k),
             )
     bands: dict[Priority, int] = {}
-    bands_path = join_path(path, "bands")
+    bands_path = path_key(path, "bands")
     for k, v in mapping(d.get("bands", {}), bands_path).items():
         if not isinstance(v, int) or isinstance(v, bool):
-            raise ConfigError(f"expected an int, got {show(v)}", join_path(bands_path, k))
+            raise ConfigError(f"expected an int, got {show(v)}", path_key(bands_path, k))
         if not MIN_BAND <= v <= MAX_BAND:
             raise ConfigError(
                 f"expected an int from {MIN_BAND:,} to {MAX_BAND:,}, got {show(v)}",
-                join_path(bands_path, k),
+                path_key(bands_path, k),
             )
-        bands[wrap(join_path(bands_path, k), Priority.parse, k)] = v
+        bands[wrap(path_key(bands_path, k), Priority.parse, k)] = v
     # Bands given (even none: every priority in band 1) replace the default, one per priority.
     band_kw: dict[str, Any] = {"bands": bands} if "bands" in d else {}
     key: KeyPolicy
     if kind == "aging":
         allow: dict[Any, timedelta] = {}
-        for k, v in mapping(d.get("allowances", {}), join_path(path, "allowances")).items():
-            p = join_path(join_path(path, "allowances"), k)
+        for k, v in mapping(d.get("allowances", {}), path_key(path, "allowances")).items():
+            p = path_key(path_key(path, "allowances"), k)
             norm = _allowance_key(k, p, tiers)
             if norm in allow:  # "gold:urgent" and "gold:URGENT"
                 raise ConfigError(f"allowance {show(k)} given twice", p)
             allow[norm] = _allowance(v, p)
-        default = _allowance(d.get("default_allowance", 600), join_path(path, "default_allowance"))
+        default = _allowance(d.get("default_allowance", 600), path_key(path, "default_allowance"))
         key = wrap(path, AgingKey, allow, default, **band_kw)
     elif kind == "deadline":
         fb = d.get("fallback")
-        fallback = None if fb is None else _allowance(fb, join_path(path, "fallback"), zero=False)
+        fallback = None if fb is None else _allowance(fb, path_key(path, "fallback"), zero=False)
         key = wrap(path, DeadlineKey, fallback=fallback, **band_kw)
     else:
         raise ConfigError(
-            f"expected 'aging' or 'deadline', got {show(kind)}", join_path(path, "key")
+            f"expected 'aging' or 'deadline', got {show(kind)}", path_key(path, "key")
         )
     relaxation = None
-    if d.get("relaxation") is not None and sequence(d["relaxation"], join_path(path, "relaxation")):
+    if d.get("relaxation") is not None and sequence(d["relaxation"], path_key(path, "relaxation")):
         steps = []
-        for j, s in enumerate(sequence(d["relaxation"], join_path(path, "relaxation"))):
+        for j, s in enumerate(sequence(d["relaxation"], path_key(path, "relaxation"))):
             p = f"{path}.relaxation[{j}]"
             sm = mapping(s, p)
             check_keys(sm, RELAXATION_KEYS, p)
@@ -1220,28 +1259,28 @@ def _queue_from_dict(data: object, path: str, tiers: frozenset[str] = frozenset(
             if not isinstance(any_language, bool):
                 raise ConfigError(
                     f"expected true or false, got {show(any_language)}",
-                    join_path(p, "any_language"),
+                    path_key(p, "any_language"),
                 )
-            drop = list(sequence(sm.get("drop", []), join_path(p, "drop")))
+            drop = list(sequence(sm.get("drop", []), path_key(p, "drop")))
             for i, item in enumerate(drop):
                 if not isinstance(item, str):
                     raise ConfigError(f"expected a skill name, got {show(item)}", f"{p}.drop[{i}]")
             # Each field alone first, so that an error names it in its path.
             for field in ("proficiency", "overflow_to"):
                 if sm.get(field) is not None:
-                    wrap(join_path(p, field), RelaxationStep, timedelta(0), **{field: sm[field]})
+                    wrap(path_key(p, field), RelaxationStep, timedelta(0), **{field: sm[field]})
             steps.append(
                 wrap(
                     p,
                     RelaxationStep,
-                    duration(sm.get("after"), join_path(p, "after"), zero=True),
+                    duration(sm.get("after"), path_key(p, "after"), zero=True),
                     proficiency=sm.get("proficiency"),
                     drop=drop,
                     any_language=any_language,
                     overflow_to=sm.get("overflow_to"),
                 )
             )
-        relaxation = wrap(join_path(path, "relaxation"), Relaxation, steps, name=name)
+        relaxation = wrap(path_key(path, "relaxation"), Relaxation, steps, name=name)
     return QueueSpec(name, key, relaxation)
 
 
@@ -1260,15 +1299,15 @@ def _allowance(value: object, path: str, *, zero: bool = True) -> timedelta:
 def _profile_from_dict(data: object, path: str) -> RoutingProfile:
     d = mapping(data, path)
     check_keys(d, PROFILE_KEYS, path)
-    defined_name(d.get("name"), join_path(path, "name"))
+    defined_name(d.get("name"), path_key(path, "name"))
     slots = []
-    for j, s in enumerate(sequence(d.get("queues", []), join_path(path, "queues"))):
+    for j, s in enumerate(sequence(d.get("queues", []), path_key(path, "queues"))):
         p = f"{path}.queues[{j}]"
         if isinstance(s, str):
             s = {"queue": s}
         sm = mapping(s, p)
         check_keys(sm, SLOT_KEYS, p)
-        delay = duration(sm.get("delay", 0), join_path(p, "delay"), zero=True)
+        delay = duration(sm.get("delay", 0), path_key(p, "delay"), zero=True)
         slots.append(wrap(p, QueueSlot, sm.get("queue"), sm.get("priority", 1), delay))
     return wrap(path, RoutingProfile, d.get("name"), slots)  # type: ignore[no-any-return]
 

@@ -83,6 +83,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import itertools
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
 from decimal import Decimal
@@ -220,6 +221,38 @@ def _why(exc: Exception) -> str:
     """What a refusal of an escalation's move or raise says: a queue's refusal of the key as
     it reads, the host key policy's own exception as its repr."""
     return str(exc) if isinstance(exc, ConfigError) else show(exc)
+
+
+#: Names longer than this get no normalisation hint (ids and names are bounded well below).
+_HINT_CHARS: Final = 1000
+
+
+def _form(name: str) -> str:
+    if unicodedata.is_normalized("NFC", name):
+        return "NFC"
+    return "NFD" if unicodedata.is_normalized("NFD", name) else "neither NFC nor NFD"
+
+
+def _normalisation_hint(name: object, known: Iterable[str], what: str) -> str:
+    """``"; differs from <what> 'x' only in Unicode normalisation (NFD vs NFC)"`` when *name*
+    is not one of *known* but reads as one of them: the two are equal once NFC-normalised, so
+    the message would otherwise show a name that looks like the known one.  ``""`` otherwise.
+    The desk does not normalise ids itself: an id is the string the host gave."""
+    if type(name) is not str or len(name) > _HINT_CHARS:
+        return ""
+    nfc = unicodedata.normalize("NFC", name)
+    for other in known:
+        if (
+            type(other) is str
+            and other != name
+            and len(other) <= _HINT_CHARS
+            and unicodedata.normalize("NFC", other) == nfc
+        ):
+            return (
+                f"; differs from {what} {show(other)} only in Unicode normalisation "
+                f"({_form(name)} vs {_form(other)})"
+            )
+    return ""
 
 
 def _event_at(event: Event) -> int:
@@ -1880,9 +1913,11 @@ class Desk:
         ticket_id = r.ticket.id
         to_agent = to in pool
         if not to_agent and (not isinstance(to, str) or to not in self.config.teams):
+            hint = _normalisation_hint(to, sorted(self.config.teams), "team")
+            hint = hint or _normalisation_hint(to, pool, "agent")
             raise ConfigError(
                 f"transfer target {show(to)} is neither an agent nor a team; teams: "
-                f"{show(sorted(self.config.teams))}"
+                f"{show(sorted(self.config.teams))}{hint}"
             )
         if to_agent and to in self.config.teams:
             # add_agent refuses such an id; a desk restored under a configuration that added
@@ -1921,8 +1956,10 @@ class Desk:
 
     def _check_escalation(self, team: str, r: TicketRecord) -> None:
         if not isinstance(team, str) or team not in self.config.teams:
+            known = sorted(self.config.teams)
             raise ConfigError(
-                f"unknown team {show(team)}; known: {show(sorted(self.config.teams))}"
+                f"unknown team {show(team)}; known: {show(known)}"
+                f"{_normalisation_hint(team, known, 'team')}"
             )
         src = self._escalation_source(r)
         graph = self.config.escalation
@@ -2002,8 +2039,16 @@ class Desk:
         event: Event | None = None,
     ) -> None:
         """A state change as the host sees it: the new state, its event, then the SLA clocks'
-        reaction to it."""
+        reaction to it.
+
+        A call-back its agent parks (``pending``, ``on_hold``) or resolves was called: it is
+        a call-back no more (as when its agent hands it over), and work goes on by the
+        ticket's channel.  One given back to its queue (its agent left) is still waited for.
+        """
+        was = r.state
         self._transition(r, command)
+        if was == _ASSIGNED and r.state != _QUEUED:
+            r.callback = False
         if event is not None:
             self._emit(r, event, out)
         self._tell_sla(r, at, out)
@@ -2417,6 +2462,7 @@ class Desk:
             move = False
             skipped.append(
                 f"queue {show(esc.queue)}: no such queue; queues: {show(list(self._queues))}"
+                f"{_normalisation_hint(esc.queue, self._queues, 'queue')}"
             )
         elif move and r.state != _QUEUED:
             move = False
@@ -2443,6 +2489,11 @@ class Desk:
             except Exception as exc:
                 skipped.append(f"queue {show(esc.queue)}: {_why(exc)}")
                 move = False
+        # The event lists the tags this escalation added: one the ticket already had (from
+        # triage, or an earlier warning) is not added again, so a host counting the tickets an
+        # escalation tagged does not count it twice.
+        had = set(r.tags)
+        added = tuple(tag for tag in esc.tags if tag not in had)
         self._emit(
             r,
             SlaEscalated(
@@ -2451,14 +2502,14 @@ class Desk:
                 e.metric.value,
                 kind,
                 esc.notify,
-                esc.tags,
+                added,
                 result.reason,
                 tuple(skipped),
             ),
             out,
         )
-        if esc.tags:
-            r.tags = tuple(dict.fromkeys((*r.tags, *esc.tags)))
+        if added:
+            r.tags = (*r.tags, *added)
         # The desk acts at the event's instant (or at *acting*, for a ticket that was in
         # transit) -- or, for a ticket created before it was submitted, whose clocks caught
         # up on events from before it reached the desk, at its submission: nothing can have

@@ -45,7 +45,9 @@ class TicketRecord:
         armed: The SLA deadline pushed on the desk's timer heap, if any.
         closing: When the desk closes the solved ticket (``DeskConfig.close_solved_after``),
             if it will: the instant of its live close timer.
-        callback: The customer asked to be called back.
+        callback: It is a call-back not yet made: waiting in line on the phone, or held by
+            the agent calling (a requeue keeps it one).  Cleared once the call was made: its
+            agent parks it, resolves it or hands it over.
         survey_version: Bumped whenever a pending survey stops being due.
         tags: Tags the triage rules (and the escalation policy) added.
         history: Its events, when the desk keeps history.

@@ -12,7 +12,7 @@ from typing import Any, Final
 
 import attrs
 
-from csflow._plain import decode_fields, encode_fields
+from csflow._plain import decode_fields, encode_fields, whole_number
 from csflow._text import show
 from csflow._time import instant_us
 from csflow.desk.serialisation import (
@@ -83,7 +83,10 @@ class TicketView:
         team: The team whose queue that is, if any.
         sla_policy: The SLA policy's name, or ``None``.
         transfers: Hand-overs so far (transfers and escalations).
-        callback: The customer asked to be called back.
+        callback: It is a call-back the customer still waits for: waiting in line on the
+            phone, or held by the agent calling (a :meth:`~csflow.desk.Desk.requeue` puts it
+            back in line as one).  False once the call was made: its agent parked it
+            (``pending``, ``on_hold``), resolved it or handed it over.
         tags: Tags the triage rules added.
     """
 
@@ -160,9 +163,11 @@ def view_from_dict(data: object, path: str = "view") -> ClockView | TicketView |
     """
     if not isinstance(data, dict):
         raise ConfigError(f"expected a mapping, got {show(data)}", path)
-    version = data.get("version")
-    if type(version) is not int or version < 1:
-        raise ConfigError(f"expected a positive int, got {show(version)}", f"{path}.version")
+    version = whole_number(data.get("version"))  # ``1.0`` too, as its fields' ints
+    if version is None or version < 1:
+        raise ConfigError(
+            f"expected a positive int, got {show(data.get('version'))}", f"{path}.version"
+        )
     if version > VIEW_VERSION:
         raise ConfigError(
             f"view format version {show(version)} is newer than this csflow reads "

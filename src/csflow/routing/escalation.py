@@ -12,7 +12,7 @@ from typing import Literal
 import attrs
 import networkx as nx
 
-from csflow._text import did_you_mean, show
+from csflow._text import did_you_mean, path_key, show
 from csflow._time import to_instant_us
 from csflow.errors import ConfigError, InvalidTransitionError, TransferLimitError
 from csflow.queues import Instant
@@ -186,9 +186,11 @@ class EscalationGraph:
         paths: list[str] = []
         if isinstance(raw, Mapping):
             for src, dsts in raw.items():
-                for i, dst in enumerate(_to_team_list(dsts, f"edges.{src}")):
+                # (A key's path is bounded and printable, whatever the document's key holds.)
+                where = path_key("edges", src)
+                for i, dst in enumerate(_to_team_list(dsts, where)):
                     edges.append((src, dst))
-                    paths.append(f"edges.{src}[{i}]")
+                    paths.append(f"{where}[{i}]")
         elif isinstance(raw, Iterable) and not isinstance(raw, str | AbstractSet):
             for i, pair in enumerate(raw):
                 if not (

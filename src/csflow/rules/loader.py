@@ -21,6 +21,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from typing import Any
 
+from csflow._text import did_you_mean
 from csflow.errors import ConfigError
 from csflow.rules._abbrev import short_repr
 from csflow.rules.regex import REGEX_TOTAL_BUDGET, PatternCache
@@ -161,8 +162,8 @@ class Loader:
         for key in raw:
             if key not in RULE_KEYS:
                 raise ConfigError(
-                    f"unknown key {key!r} (expected 'name', 'when', 'then' or 'description')"
-                    f"{suggest(key, RULE_KEYS)}",
+                    f"unknown key {short_repr(key)} (expected 'name', 'when', 'then' or "
+                    f"'description'){did_you_mean(key, RULE_KEYS)}",
                     path,
                 )
         if "name" not in raw:
@@ -207,12 +208,12 @@ class Loader:
                 raise ConfigError(f"operator {unknown[0]!r} needs a 'field'", path)
             if unknown:
                 raise ConfigError(
-                    f"unknown key {unknown[0]!r} (expected 'field' with an operator, "
-                    f"or one of 'all', 'any', 'not'){suggest(unknown[0], COMBINATORS)}",
+                    f"unknown key {short_repr(unknown[0])} (expected 'field' with an operator, "
+                    f"or one of 'all', 'any', 'not'){did_you_mean(unknown[0], COMBINATORS)}",
                     path,
                 )
             raise ConfigError(
-                f"a condition has exactly one of 'all', 'any', 'not', got {keys!r}", path
+                f"a condition has exactly one of 'all', 'any', 'not', got {short_repr(keys)}", path
             )
         key = keys[0]
         body = raw[key]

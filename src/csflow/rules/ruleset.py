@@ -160,7 +160,7 @@ class RuleSet:
         if known_fields is not None:
             if isinstance(known_fields, str):
                 raise ConfigError(
-                    f"known_fields must be a collection of field paths, got {known_fields!r}"
+                    f"known_fields must be a collection of field paths, got {short_repr(known_fields)}"
                 )
             try:
                 known = frozenset(known_fields)

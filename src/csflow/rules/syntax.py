@@ -76,7 +76,9 @@ from typing import Any, Final, Literal, TypeAlias
 import attrs
 
 from csflow._frozen import FrozenDict
+from csflow._plain import ENCODABLE, encodable
 from csflow._slots import new_object, slot_setters
+from csflow._text import path_key
 from csflow.errors import ConfigError
 from csflow.rules._abbrev import short_repr
 
@@ -184,6 +186,17 @@ def check_keys(value: Mapping[Any, Any], path: str) -> None:
             raise ConfigError(f"keys must be strings, got {short_repr(key)}", path)
 
 
+def check_text(value: str, path: str, what: str = "strings") -> str:
+    """*value* if UTF-8 can write it: a rule's text reaches decisions, events and snapshots.
+
+    Raises:
+        ConfigError: *value* holds a lone surrogate (U+D800-U+DFFF).
+    """
+    if not value.isascii() and not encodable(value):
+        raise ConfigError(f"{what} must be {ENCODABLE}, got {short_repr(value)}", path)
+    return value
+
+
 def plain_text(value: str) -> str:
     """*value* as a plain ``str``: a subclass's own text, whatever its ``__str__``, ``__len__``
     or ``split`` would say (the checks below read, and keep, this copy)."""
@@ -219,7 +232,7 @@ def scalar(value: object, path: str, what: str = "a scalar (string, number, bool
                 f"strings must have at most {MAX_STRING_CHARS} characters, got {short_repr(text)}",
                 path,
             )
-        return text
+        return check_text(text, path)
     raise ConfigError(f"expected {what}, got {short_repr(value)}", path)
 
 
@@ -330,7 +343,7 @@ def check_operand(op: str, raw: object, path: str, count: ValueCount | None = No
     if op == "matches":
         if not isinstance(raw, str):
             raise ConfigError(f"'matches' takes a pattern string, got {short_repr(raw)}", path)
-        return plain_text(raw)
+        return check_text(plain_text(raw), path, "a pattern")
     # exists
     if not isinstance(raw, bool):
         raise ConfigError(f"'exists' takes true or false, got {short_repr(raw)}", path)
@@ -347,7 +360,7 @@ def check_rule_name(raw: object, path: str) -> str:
             f"got {short_repr(raw)}",
             path,
         )
-    return raw
+    return check_text(raw, path, "rule name")
 
 
 def check_description(raw: object, path: str) -> str:
@@ -360,7 +373,7 @@ def check_description(raw: object, path: str) -> str:
             f"got {short_repr(raw)}",
             path,
         )
-    return raw
+    return check_text(raw, path, "description")
 
 
 def check_actions(raw: object, path: str, count: ValueCount | None = None) -> Mapping[str, Any]:
@@ -384,7 +397,7 @@ def check_actions(raw: object, path: str, count: ValueCount | None = None) -> Ma
         if not ACTION_RE.match(key) or len(key) > MAX_ACTION_CHARS:
             raise ConfigError(
                 f"action names are identifiers of at most {MAX_ACTION_CHARS} characters, "
-                f"got {key!r}",
+                f"got {short_repr(key)}",
                 path,
             )
         out[key] = _action_value(value, f"{path}.{key}", count, nested=True)
@@ -413,7 +426,8 @@ def _action_value(raw: object, path: str, count: ValueCount, *, nested: bool) ->
                 raise ConfigError(
                     f"keys must be 1-{MAX_NAME_CHARS} characters, got {short_repr(key)}", path
                 )
-            inner[key] = _action_value(value, f"{path}.{key}", count, nested=False)
+            check_text(key, path, "keys")
+            inner[key] = _action_value(value, path_key(path, key), count, nested=False)
         return FrozenDict(inner)
     return scalar(raw, path, what)
 

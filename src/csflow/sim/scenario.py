@@ -19,7 +19,7 @@ import attrs
 
 from csflow._config import check_keys, mapping, sequence, wrap
 from csflow._frozen import FrozenDict
-from csflow._text import show
+from csflow._text import check_document, show
 from csflow._time import MAX_US, ONE_US, duration_us, instant_us
 from csflow.calendar import BusinessCalendar
 from csflow.desk import DeskConfig
@@ -1275,6 +1275,9 @@ class SimConfig:
             ),
             path,
         )
+        # A category, channel or team name (any string) that cannot be written as UTF-8 would
+        # reach the simulated tickets and events: refused here, at its path.
+        check_document(d, path)
 
         def at(key: str) -> str:
             return f"{path}.{key}"

@@ -24,7 +24,7 @@ from typing import Any, Final
 import attrs
 
 from csflow._frozen import FrozenDict
-from csflow._text import did_you_mean, show
+from csflow._text import check_document, check_text, did_you_mean, path_key, show
 from csflow._time import ONE_US
 from csflow.calendar import BusinessCalendar
 from csflow.errors import ConfigError
@@ -180,7 +180,9 @@ def _metric_key(key: object, seen: Container[Metric], path: str) -> Metric:
     try:
         metric = Metric.parse(key)  # type: ignore[arg-type]
     except ConfigError as exc:
-        raise ConfigError(exc.detail, join(path, key) if isinstance(key, str) else path) from None
+        raise ConfigError(
+            exc.detail, path_key(path, key) if isinstance(key, str) else path
+        ) from None
     if metric in seen:
         raise ConfigError(f"metric {show(metric.value)} is given twice", path)
     return metric
@@ -204,7 +206,7 @@ def _norm_targets(
                 try:
                     priority = Priority.parse(pkey)
                 except ConfigError as exc:
-                    bad = join(where, pkey) if isinstance(pkey, str) else where
+                    bad = path_key(where, pkey) if isinstance(pkey, str) else where
                     raise ConfigError(exc.detail, bad) from None
                 if priority in per:
                     raise ConfigError(f"priority {show(str(priority))} is given twice", where)
@@ -229,7 +231,7 @@ def _norm_pause_on(
             raise ConfigError(
                 f"a pausing status must be one of {sorted(status_names(PAUSABLE_STATUSES))}, "
                 f"got {show(key)}",
-                join(path, key) if isinstance(key, str) else path,
+                path_key(path, key) if isinstance(key, str) else path,
             )
         where = join(path, status.value)
         if isinstance(metrics, (str, Metric)) or not isinstance(metrics, Iterable):
@@ -423,7 +425,8 @@ class SlaPolicy:
     """The promises a desk makes for a class of tickets: a target per metric and priority.
 
     Args:
-        name: The policy's name (what a rule's ``sla_policy`` decision names).
+        name: The policy's name (what a rule's ``sla_policy`` decision names): at most 256
+            characters, without lone surrogates (U+D800-U+DFFF; UTF-8 cannot write one).
         calendar: The business hours the targets count on (each metric's, unless
             ``calendars`` gives it its own); use ``BusinessCalendar.always_open()`` for 24/7
             channels.
@@ -526,6 +529,8 @@ class SlaPolicy:
                 "SLA policy name must be a non-empty string of at most 256 characters, got "
                 f"{show(value)}"
             )
+        # (The name is written in every SLA event and report: as UTF-8.)
+        check_text(value, "name")
 
     @calendar.validator
     def _v_calendar(self, _a: attrs.Attribute[BusinessCalendar], value: BusinessCalendar) -> None:
@@ -670,6 +675,8 @@ class SlaPolicy:
                     f"{did_you_mean(key, allowed)}",
                     path,
                 )
+        # A name (or any string) that cannot be written as UTF-8, at its path.
+        check_document(data, path)
         for key in ("name", "calendar", "targets"):
             if key not in data:
                 raise ConfigError(f"missing required key {show(key)}", path)
@@ -679,6 +686,7 @@ class SlaPolicy:
                 f"expected a non-empty string of at most 256 characters, got {show(name)}",
                 join(path, "name"),
             )
+        check_text(name, join(path, "name"))
         calendar = _read_calendar(data["calendar"], calendars, join(path, "calendar"))
         per_metric = _norm_calendars(
             data.get("calendars", {}),

@@ -63,10 +63,25 @@ Theory of operation
 * :func:`agents_for_service_level_a` evaluates about ``2 log2(answer)`` candidates, two
   series each, so the whole search has a budget of 15,000,000 terms (a few seconds): near a
   load of millions with a patience of many hours (``1e7`` Erlangs at a patience of 1,500
-  handle times would take over 100,000,000) it is refused with a ``ConfigError`` after at
-  most that work.  :func:`~csflow.staffing.plan.staffing_plan` with a patience gives all its
+  handle times would take over 100,000,000) it is refused with a ``ConfigError``.  Such a
+  search is refused early: it first probes the load's own agents (rounded down), and where
+  they meet the target the answer lies below the load, whose probes' series are all long
+  (their peak lies out at ``(load - agents) x patience / aht`` terms, with a width of about
+  ``sqrt(load x patience / aht)``).  A lower bound of what the bisection down must take
+  whichever way each probe goes (each probe's series is at least as long as the distance to
+  its peak, up to ``12 sqrt(y)``, plus the ``sqrt(53 y)`` terms past it that it needs to fall
+  below ``1e-18`` of the sum) is checked against what is left of the budget, and the search
+  refused at once, after one probe, when it cannot be paid for: in about a second at ``1e7``
+  Erlangs with a patience of 1,500 handle times, where it used to run its whole budget.
+  Otherwise it is refused after at most the budget's work.
+  :func:`~csflow.staffing.plan.staffing_plan` with a patience gives all its
   intervals together a budget of 50,000,000 terms (seconds, not hours, for a plan of
-  thousands of intervals; a month of half hours at 10,000 Erlangs takes 40,000,000).
+  thousands of intervals; a month of half hours at 10,000 Erlangs takes 40,000,000).  Before
+  any row is worked out the plan adds up a floor of each row's work (its first probe, then the
+  cheaper of the next probe down or up; for Erlang C the walk of the recurrence up to the
+  load) and is refused at once if the floors alone pass the budget, naming the interval where
+  they do: 100,000 half hours at 2,000 Erlangs are refused in about a second (the validation
+  of the intervals), not after half a minute.
 * Extreme but valid values stay finite: at a load so small that Erlang B underflows
   (``erlang_a(5, 1e-310, ...)``) nobody waits; a load times patience that underflows uses the
   series' first order; a patience so long that ``x + 1`` rounds to ``x`` (beyond ``4.5e15``
@@ -636,6 +651,82 @@ def _kummer(x: float, w: float, work: _Work | None = None) -> tuple[float, float
     return log_scale + log(s), sk / s, sh / s
 
 
+# ln(1 / _TAIL): a series stops only once a term is below _TAIL of the sum so far.
+_LN_TAIL = -log(_TAIL)
+
+
+def _series_floor(x: float, w: float) -> int:
+    """Fewer terms than :func:`_kummer` ``(x, w)`` takes (or it refuses the series), found
+    without summing any: the work an Erlang A probe must do, for refusing up front.
+
+    The series stops only past its peak and at a term below ``_TAIL`` of its sum.  With the
+    peak at ``m = floor(w - x) >= 0`` the sum is at most ``_MAX_TERMS`` times the peak term,
+    and ``T_{m+j} / T_m >= exp(-j (j+1) / 2w)`` (each ratio is ``w / (x+m+i) >= w / (w+i)``),
+    so at least ``j`` terms past the peak with ``j (j+1) >= 2 w (ln(1/_TAIL) - ln _MAX_TERMS)``,
+    after those from the start (or the skip) to the peak.  With ``x > w`` the terms fall from
+    the first, the sum is at most ``(x+1) / (x+1-w)``, ``T_k >= (w / (x+k))^k`` and
+    ``ln(1+u) <= u`` give ``k (x - w + k) >= w R`` with ``R = ln(1/_TAIL) - ln((x+1)/(x+1-w))``.
+    """
+    if not (w >= 1.0 and 0.0 < x < 1e15):
+        return 0
+    peak = w - x
+    if peak >= 0.0:
+        skip = int(peak - 12.0 * sqrt(w) - 12.0)
+        before = int(peak) - (skip if skip > 0 else 0)
+        r = _LN_TAIL - log(_MAX_TERMS + 1.0)
+        after = 0.5 * (sqrt(1.0 + 8.0 * w * r) - 1.0)
+        return max(0, before + int(after) - 1)
+    gap = x - w
+    r = _LN_TAIL - log((x + 1.0) / (gap + 1.0))
+    if r <= 0.0:
+        return 0
+    return max(0, int(0.5 * (sqrt(gap * gap + 4.0 * w * r) - gap)) - 1)
+
+
+def _probe_floor(n: int, a: float, p: float, tp: float, *, walk: bool = True) -> int:
+    """Fewer terms than one probe of :func:`_fewest_a` at *n* agents takes from its work
+    (``a >= 1``): its walk of the Erlang B recurrence (unless not *walk*) and its series."""
+    if n > a and n * log(a) - a - lgamma(n + 1.0) < -700.0:
+        # B(n, a) >= P(Poisson(a) = n) may underflow: the walk may stop short of n and the
+        # probe then sums no series.  Only the walk to the load is certain.
+        return _walk_steps(int(a), a) // _STEPS_PER_TERM if walk else 0
+    x = n * p
+    terms = _series_floor(x, a * p)
+    if tp > 0.0:
+        terms += _series_floor(x + 1.0, a * p * exp(-tp))
+    if walk:
+        terms += _walk_steps(n, a) // _STEPS_PER_TERM
+    return terms
+
+
+def _bisection_floor(a: float, p: float, tp: float, hi: int) -> int:
+    """Fewer terms than the bisection of :func:`_fewest_a` down from *hi* agents (which met
+    the target; ``1 <= hi <= a``) to 0 takes, whichever way each probe goes.
+
+    With ``H = hi`` the ``d``-th probe halves a bracket of at least ``H >> (d-1)`` agents
+    whose top is at most *hi*, so it is at most ``hi - (H >> d)`` agents, where a probe's
+    series is at least as long as at any fewer agents' (further below the load, its peak
+    lies further out).  Its walk of the recurrence is left out (shorter with fewer agents).
+    """
+    total = 0
+    d = 1
+    while hi >> (d - 1) >= 2:
+        total += _probe_floor(hi - (hi >> d), a, p, tp, walk=False)
+        d += 1
+    return total
+
+
+def _search_floor(a: float, p: float, tp: float) -> int:
+    """Fewer terms than :func:`_fewest_a` takes in all, whichever way its probes go: its
+    first probe, at ``floor(a)`` agents, then the next, down (half the agents) or up."""
+    if a < 1.0:
+        return 0
+    hi = int(a)
+    down = _probe_floor(hi // 2, a, p, tp) if hi >= 2 else 0
+    up = _probe_floor(hi + math.isqrt(hi), a, p, tp)
+    return _probe_floor(hi, a, p, tp) + min(down, up)
+
+
 @attrs.frozen
 class ErlangAResult:
     """The steady state of an Erlang A queue (M/M/n+M: exponential patience).
@@ -822,7 +913,8 @@ def agents_for_service_level_a(
             need more than :data:`MAX_AGENTS` agents, a candidate
             whose series is too long (as :func:`erlang_a`), or a search that would take more
             than 15,000,000 series terms in all (a few seconds: a load of millions with a
-            patience of hours; see the module notes), refused after at most that work.
+            patience of hours; see the module notes), refused after one probe where the
+            rest of the search certainly cannot be paid for, else after at most that work.
     """
     a = check_load(load)
     handle = check_duration(aht, "aht", positive=True)
@@ -847,10 +939,16 @@ def _fewest_a(a: float, p: float, tp: float, lvl: float, work: _Work) -> int:
     lo = 0  # known to fall short: with no agents nobody is answered
     hi = max(1, int(a))
     step = max(1, math.isqrt(hi))
-    while not meets(hi):
+    ok = meets(hi)
+    if ok and a >= 1.0 and _bisection_floor(a, p, tp, hi) > work.left:
+        # The load's own agents meet the target: the answer lies below, where every probe's
+        # series is long.  Refused now if even the cheapest way down cannot be paid for.
+        raise work.refused(a, p)
+    while not ok:
         lo = hi
         hi += step
         step *= 2
+        ok = meets(hi)
     while hi - lo > 1:
         mid = (lo + hi) // 2
         if meets(mid):
@@ -872,6 +970,35 @@ _PLAN_TERMS = 50_000_000
 
 def _plan_work() -> _Work:
     return _Work(_PLAN_TERMS, "the plan's intervals together")
+
+
+def _plan_beyond(
+    loads: list[float], aht: timedelta, target: timedelta, patience: timedelta | None
+) -> int | None:
+    """The first interval by which a plan's rows are certain to need more than their
+    budget (:data:`_PLAN_TERMS`), found before any row is worked out: each row takes at
+    least its :func:`_search_floor` (Erlang A) or its walk of the Erlang B recurrence up to
+    the load (Erlang C).  ``None`` when the floors fit (the rows may still run out, later)."""
+    total = 0
+    floors: dict[float, int] = {}
+    p = 0.0 if patience is None else patience / aht
+    tp = 0.0 if patience is None else target / patience
+    for i, a in enumerate(loads):
+        floor = floors.get(a)
+        if floor is None:
+            if a <= 0.0:
+                floor = 0
+            elif patience is None:
+                floor = _walk_steps(int(a), a) // _STEPS_PER_TERM
+            else:
+                floor = _search_floor(a, p, tp)
+            floors[a] = floor
+        if patience is not None and floor > _SEARCH_TERMS:
+            return None  # refused by its own search's budget when it comes to it
+        total += floor
+        if total > _PLAN_TERMS:
+            return i
+    return None
 
 
 def _refused_c(a: float) -> ConfigError:

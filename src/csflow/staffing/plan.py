@@ -12,7 +12,10 @@ counting a term per two steps.  An Erlang C row walks about ``sqrt(60 x load)`` 
 millisecond or two at the largest load, ``1e7`` Erlangs: about 3,000 such rows fit), an Erlang
 A row that many for each of the 30 to 50 candidates of its search plus its series.  A plan
 beyond the budget is refused, naming the interval where it ran out, rather than computed for
-minutes.
+minutes.  A floor of each row's work (for Erlang C its walk up to the load, for Erlang A its
+search's first probes, see :mod:`csflow.staffing.erlang`) is added up first: a plan whose
+floors alone pass the budget is refused before any row is worked out, naming the interval
+where they do.
 """
 
 from __future__ import annotations
@@ -37,7 +40,14 @@ from csflow.staffing._checks import (
     check_number,
     check_shrinkage,
 )
-from csflow.staffing.erlang import _check_max_occupancy, _plan_work, _row_a, _row_c
+from csflow.staffing.erlang import (
+    _check_max_occupancy,
+    _plan_beyond,
+    _plan_work,
+    _refused_c,
+    _row_a,
+    _row_c,
+)
 
 __all__ = ["ForecastInterval", "IntervalStaffing", "StaffingPlan", "staffing_plan"]
 
@@ -335,6 +345,13 @@ def staffing_plan(
             )
     rows = []
     work = _plan_work()
+    beyond = _plan_beyond(loads, handle, goal, patience)
+    if beyond is not None:
+        # Refused before any row is worked out: the rows up to this one need more than the
+        # plan's budget however their searches go.
+        a = loads[beyond]
+        refusal = _refused_c(a) if patience is None else work.refused(a, patience / handle)
+        raise ConfigError(refusal.detail, f"intervals[{beyond}]")
     for i, (f, x, a) in enumerate(zip(forecast, expected, loads, strict=True)):
         try:
             if patience is None:

@@ -48,7 +48,8 @@ that was not simulated, nor one that missed the targets as if it met them.
 
 The report gives, per interval, the Erlang answer, the simulated answer and their difference,
 and the simulated service level and abandonment at both, each as a mean with a 95 % confidence
-interval over the seeds (Student's t).
+interval over the seeds (Student's t, its quantile computed for any number of seeds: see
+:meth:`Estimate.of`).
 """
 
 from __future__ import annotations
@@ -69,18 +70,15 @@ from csflow.metrics import Report
 from csflow.sim import Scenario, SimConfig, SimResult
 from csflow.sim.scenario import MAX_SIM_AGENTS
 from csflow.staffing._checks import as_float, as_int
+from csflow.staffing._student import t_quantile
 from csflow.staffing.erlang import _check_max_occupancy, _occupancy_floor
 from csflow.staffing.plan import IntervalStaffing, StaffingPlan, _after
 from csflow.sweep import run_sweep
 
 __all__ = ["Estimate", "VerifiedInterval", "VerifiedPlan", "verify_plan"]
 
-# Student's t, two-sided 95 %, by degrees of freedom (1..30); 1.96 beyond.
-_T95 = (
-    12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228,
-    2.201, 2.179, 2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086,
-    2.080, 2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042,
-)  # fmt: skip
+# The confidence of the intervals that Estimate gives.
+_CONFIDENCE = 0.95
 # How long the agents stay after an interval so that every ticket of it is decided.
 _DRAIN = timedelta(days=1)
 
@@ -103,12 +101,16 @@ class Estimate:
     def of(cls, values: Sequence[float]) -> Estimate:
         """The estimate of a rate from *values* (one per seed), with Student's t.
 
-        The interval is clipped to ``[0, 1]``, where a rate lives.
+        The interval is ``mean ± t s / sqrt(n)`` over the *n* values, *s* their sample
+        standard deviation and *t* the two-sided 95 % quantile of Student's t with ``n - 1``
+        degrees of freedom, computed for every *n* (no table and no normal 1.96 for many
+        seeds: 2.040 at 32 seeds, 1.984 at 101); it is clipped to ``[0, 1]``, where a rate
+        lives.  With one value the interval is the mean alone.
         """
         mean = statistics.fmean(values)
         if len(values) < 2:
             return cls(mean, mean, mean)
-        t = _T95[len(values) - 2] if len(values) - 1 <= len(_T95) else 1.96
+        t = t_quantile(_CONFIDENCE, len(values) - 1)
         half = t * statistics.stdev(values) / math.sqrt(len(values))
         return cls(mean, max(0.0, mean - half), min(1.0, mean + half))
 
