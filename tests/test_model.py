@@ -755,10 +755,18 @@ def test_required_skills_forms() -> None:
     ],
 )  # fmt: skip
 def test_ticket_refuses_bad_values(kwargs: dict[str, Any], pattern: str) -> None:
+    # The message is the detail alone; the path is the field's, relative to the ticket (what
+    # a reader of a ticket's plain data joins to its own path).
+    name, value = next(iter(kwargs.items()))
+    field = name
+    if name == "required_skills" and isinstance(value, dict):
+        field = f"required_skills.{next(iter(value))}"
+    elif name == "required_skills" and isinstance(value, list) and len(value) == 1:
+        field = "required_skills[0]"
     for _ in range(2):
         with pytest.raises(ConfigError, match=pattern) as exc:
             ticket(**kwargs)
-        assert exc.value.path == ""
+        assert exc.value.path == field
 
 
 @pytest.mark.parametrize(("bad", "shown"), [(5, "5"), (None, "None")])

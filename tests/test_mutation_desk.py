@@ -207,7 +207,7 @@ REFUSED: list[tuple[type[CsflowError], Callable[[], object], str]] = [
                 "created_at": "2026-03-02T09:00:00+00:00",
             }
         ),
-        "ticket.customer: unknown key 'bogus'; expected one of ['attributes', 'id', 'language', 'preferred_agent', 'tier']",
+        "ticket.customer.bogus: unknown key 'bogus'; expected one of ['attributes', 'id', 'language', 'preferred_agent', 'tier']",
     ),
     (
         ConfigError,
@@ -219,7 +219,7 @@ REFUSED: list[tuple[type[CsflowError], Callable[[], object], str]] = [
                 "created_at": "2026-03-02T09:00:00+00:00",
             }
         ),
-        "ticket.customer.tier: tier name must be a lowercase name of 1-64 characters (letters, digits, '_', '-', '.'), got ''",
+        "ticket.customer.tier.name: tier name must be a lowercase name of 1-64 characters (letters, digits, '_', '-', '.'), got ''",
     ),
     (
         ConfigError,

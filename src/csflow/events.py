@@ -115,7 +115,7 @@ class DeskEvent:
     def to_dict(self) -> dict[str, Any]:
         """This event as JSON-compatible data; :func:`event_from_dict` reads it back.
 
-        ``{"type": "TicketAssigned", "version": 2, "at": "...+00:00", "ticket_id": ..., ...}``:
+        ``{"type": "TicketAssigned", "version": 3, "at": "...+00:00", "ticket_id": ..., ...}``:
         the class name as type tag, then every field.  Instants are written in UTC (ISO 8601
         with offset) whatever zone the event carries; durations as ISO 8601 seconds
         (``"PT900S"``); enums as their value (``"first_response"``, priorities as numbers).

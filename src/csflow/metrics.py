@@ -91,11 +91,12 @@ multiples of the interval; only a date with a DST change is worked out piece by 
 
 from __future__ import annotations
 
-import copy
 import operator
 from array import array
+from bisect import insort
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime, timedelta, timezone, tzinfo
+from heapq import merge
 from itertools import chain, islice
 from typing import Any, Final, NoReturn, Protocol, overload
 
@@ -2032,6 +2033,27 @@ class IntervalReport(Sequence[tuple[datetime, Report]]):
         return lines
 
 
+def _interval_report(
+    interval: timedelta,
+    zone: tzinfo,
+    rows: tuple[tuple[datetime, Report], ...],
+    lengths: tuple[timedelta, ...],
+    total: Report,
+    left_out: int,
+) -> IntervalReport:
+    """The :class:`IntervalReport` of these fields, built by the summarizer that made them
+    (the checks, one per row, would cost a redraw what the rows cost)."""
+    new = object.__new__(IntervalReport)
+    put = object.__setattr__
+    put(new, "interval", interval)
+    put(new, "zone", zone)
+    put(new, "rows", rows)
+    put(new, "lengths", lengths)
+    put(new, "total", total)
+    put(new, "left_out", left_out)
+    return new
+
+
 def _start_label(start: datetime) -> str:
     # The year by hand: strftime's %Y does not pad years before 1000 on every platform.
     label = f"{start.year:04d}-{start:%m-%d %H:%M}"
@@ -2060,6 +2082,69 @@ class _Row:
         self.start = start
         self.end = end
         self.live = live
+
+
+#: The fields of a :class:`Report`, in order, read at once and each set by its slot (a row's
+#: report re-ended copies them).
+_REPORT_FIELDS: Final = tuple(f.name for f in attrs.fields(Report))
+_REPORT_VALUES: Final = operator.attrgetter(*_REPORT_FIELDS)
+_REPORT_SETTERS: Final[tuple[Callable[[Report, object], None], ...]] = tuple(
+    getattr(Report, name).__set__ for name in _REPORT_FIELDS
+)
+_END_FIELD: Final = _REPORT_FIELDS.index("end")
+_HANDLE_FIELD: Final = _REPORT_FIELDS.index("handle_time")
+
+
+def _reended(report: Report, end: datetime | None, handle_us: int | None) -> Report:
+    """*report* with the observation ending at *end* instead (and its busy time *handle_us*
+    when a handling is still open in it): a row that changed in nothing else.  Built without
+    running the checks again -- its values passed them when *report* was built."""
+    values = list(_REPORT_VALUES(report))
+    values[_END_FIELD] = end
+    if handle_us is not None:
+        values[_HANDLE_FIELD] = timedelta(microseconds=handle_us)
+    new = object.__new__(Report)
+    for put, value in zip(_REPORT_SETTERS, values, strict=True):
+        put(new, value)
+    return new
+
+
+def _with_early(base: Report, base_first_us: int, extra: _Summary) -> Report:
+    """*base* (a row's report) with the SLA results of lives not yet placed, folded into
+    *extra* (a fresh summary), added: what folding them into a copy of the row would give.
+
+    Those results are a ticket's with no record in the row and no ``TicketQueued`` yet, so
+    they count for SLA attainment overall and per metric only (no tier, channel or policy),
+    and move the report's start earlier when one came before the row's first event."""
+    counts = {key: [a.met, a.breached] for key, a in base.sla_by_metric.items()}
+    for key, (met, breached) in extra.by_metric.items():
+        mine = counts.setdefault(key, [0, 0])
+        mine[0] += met
+        mine[1] += breached
+    start = base.start
+    if extra.first is not None and extra.first_us < base_first_us:
+        start = extra.first
+    return attrs.evolve(
+        base,
+        sla=Attainment(base.sla.met + extra.sla[0], base.sla.breached + extra.sla[1]),
+        sla_by_metric={key: Attainment(*v) for key, v in counts.items()},
+        start=start,
+    )
+
+
+def _same_end(a: datetime | None, b: datetime | None) -> bool:
+    """Whether *a* and *b* are the same end of an observation in every field a report shows
+    (not just the same instant: a wall time in a fall-back day's repeated hour is a datetime
+    unequal to the same instant in another zone)."""
+    if a is b:
+        return True
+    return (
+        type(a) is datetime
+        and type(b) is datetime
+        and a.tzinfo is b.tzinfo
+        and a.fold == b.fold
+        and a.replace(tzinfo=None) == b.replace(tzinfo=None)
+    )
 
 
 def summarize_intervals(
@@ -2183,6 +2268,12 @@ def summarize_intervals(
     return live.report(until=until)
 
 
+#: The slots of an :class:`IntervalSummarizer` that hold what its last report showed.
+_SHOWN: Final = frozenset(
+    {"_changed", "_index", "_moved", "_out_end", "_out_lengths", "_out_rows", "_shown"}
+)
+
+
 class IntervalSummarizer:
     """:func:`summarize_intervals`, one event at a time: a running interval report.
 
@@ -2190,6 +2281,10 @@ class IntervalSummarizer:
     half hours); :meth:`report` can be asked at any point and changes nothing.  A ticket's
     events go to the interval its life began in (see :func:`summarize_intervals`), so an
     earlier interval's report still changes while its tickets are being served.
+
+    A report summarizes again only the intervals that had an event since the last one; it
+    keeps the rows it gave for that (one :class:`Report` per interval, sharing the running
+    summaries' series), which a pickle leaves out.
 
     Args:
         interval: The length of an interval: at least a minute, dividing a day evenly.
@@ -2214,16 +2309,24 @@ class IntervalSummarizer:
     """
 
     __slots__ = (
+        "_changed",
         "_count",
         "_early",
         "_early_only",
         "_early_starts",
         "_grid",
+        "_index",
         "_interval",
         "_left_out",
         "_lives",
+        "_moved",
+        "_out_end",
+        "_out_lengths",
+        "_out_rows",
         "_rows",
         "_short",
+        "_shown",
+        "_starts",
         "_target",
         "_total",
         "_zone",
@@ -2256,6 +2359,34 @@ class IntervalSummarizer:
         self._early_only = 0
         self._left_out = 0
         self._count = 0
+        # The starts of the rows' intervals, in time order.
+        self._starts: list[int] = []
+        self._forget_shown()
+
+    def _forget_shown(self) -> None:
+        """Forget what the last report showed (so that the next one builds every row).
+
+        Remembered so that a report rebuilds only what changed: per listed start, its
+        (start, report) pair as last shown; the starts whose rows (or early lives) changed
+        since, and whether a start was listed or unlisted since; the last report's end, rows
+        and lengths, and each listed start's position in them."""
+        self._shown: dict[int, tuple[datetime, Report]] = {}
+        self._changed: set[int] = set()
+        self._out_end: datetime | None = None
+        self._out_rows: tuple[tuple[datetime, Report], ...] = ()
+        self._out_lengths: tuple[timedelta, ...] = ()
+        self._index: dict[int, int] = {}
+        self._moved = True
+
+    def __getstate__(self) -> dict[str, object]:
+        """Its state for a pickle: the running summaries, not what the last report showed
+        (which the next report after unpickling builds again)."""
+        return {name: getattr(self, name) for name in self.__slots__ if name not in _SHOWN}
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        for name, value in state.items():
+            setattr(self, name, value)
+        self._forget_shown()
 
     @property
     def events(self) -> int:
@@ -2306,6 +2437,7 @@ class IntervalSummarizer:
                 self._total.add(event, at_us)
                 self._count += 1
                 early[1].append((event, at_us))
+                self._changed.add(early[0])
                 return
             if row is None and (
                 handler not in _OUTSIDE_LIFE or (early is not None and handler in _ENDS_LIFE)
@@ -2323,8 +2455,10 @@ class IntervalSummarizer:
                     self._early[ticket_id] = (start, [(event, at_us)])
                     held = self._early_starts.get(start, 0)
                     self._early_starts[start] = held + 1
+                    self._changed.add(start)
                     if not held and start not in self._rows:
                         self._early_only += 1
+                        self._moved = True  # a start listed
                     return
                 row = self._row(start)
                 fresh = True
@@ -2336,11 +2470,15 @@ class IntervalSummarizer:
         if fresh:
             if row.start not in self._rows:
                 self._rows[row.start] = row
+                insort(self._starts, row.start)
                 if row.start in self._early_starts:
                     self._early_only -= 1  # the start has a row now
+                else:
+                    self._moved = True  # a start listed
             self._lives[ticket_id] = row
             if early is not None:
                 del self._early[ticket_id]
+                self._changed.add(early[0])
                 held = self._early_starts[early[0]] - 1
                 if held:
                     self._early_starts[early[0]] = held
@@ -2348,9 +2486,12 @@ class IntervalSummarizer:
                     del self._early_starts[early[0]]
                     if early[0] not in self._rows:
                         self._early_only -= 1
+                        self._moved = True  # a start unlisted
+                        self._shown.pop(early[0], None)
                 for e, e_us in early[1]:
                     row.live.add(e, e_us)
         row.live.add(event, at_us)
+        self._changed.add(row.start)
         if handler in _ENDS_LIFE:
             del self._lives[ticket_id]
 
@@ -2379,6 +2520,12 @@ class IntervalSummarizer:
         """The interval report of the events folded in so far (as
         :func:`summarize_intervals` would give).
 
+        Its cost grows with the intervals that changed since the last report, not with the
+        day: the report of an interval none of whose tickets had an event since is the one
+        shown before (the same object, when the observation ends where it did; else a copy
+        ending at the new end), and only the intervals that had one are summarized again.
+        Every report still lists every interval, so that much is copied each time.
+
         Args:
             until: When the observation ends: handling spans still open are cut there, in
                 every row.  ``None`` ends at the latest event.
@@ -2387,30 +2534,95 @@ class IntervalSummarizer:
             ConfigError: *until* is naive or before the latest event.
         """
         total = self._total.report(until=until)
-        zone = self._zone
-        found = dict(self._rows)
-        if self._early:
-            # Lives that began with SLA results and have had nothing else yet: in the interval
-            # of their first event, as if they had begun there (on copies: a report changes
-            # nothing, and their TicketQueued may still come).
-            copies: dict[int, _Row] = {}
+        end = total.end
+        end_us = 0 if end is None else to_us(end)
+        changed = self._changed
+        shown = self._shown
+        if not self._moved and _same_end(self._out_end, end):
+            # The same intervals, the same end: only the changed rows are built again.
+            rows = self._out_rows
+            if changed:
+                listed = list(rows)
+                index = self._index
+                for start, pair in self._build(changed, end, end_us).items():
+                    listed[index[start]] = pair
+                rows = tuple(listed)
+            lengths = self._out_lengths
+        else:
+            order: list[int] = self._starts
+            if self._early_only:  # starts of early lives alone, without a row
+                order = list(merge(order, sorted(self._early_starts.keys() - self._rows.keys())))
+            built = self._build([s for s in order if s in changed or s not in shown], end, end_us)
+            listed = []
+            for start in order:
+                got = built.get(start)
+                if got is None:  # unchanged but for the end
+                    at, old = shown[start]
+                    got = shown[start] = (
+                        at,
+                        _reended(old, end, self._open_handle_us(start, end_us)),
+                    )
+                listed.append(got)
+            rows = tuple(listed)
+            if self._moved:
+                self._index = {start: i for i, start in enumerate(order)}
+                self._out_lengths = tuple(
+                    timedelta(microseconds=self._end_of(start) - start) for start in order
+                )
+            lengths = self._out_lengths
+        self._out_rows = rows
+        self._out_end = end
+        self._moved = False
+        changed.clear()
+        return _interval_report(self._interval, self._zone, rows, lengths, total, self._left_out)
+
+    def _end_of(self, start: int) -> int:
+        row = self._rows.get(start)
+        return self._grid.end_of(start) if row is None else row.end
+
+    def _open_handle_us(self, start: int, end_us: int) -> int | None:
+        """The busy time (µs) of the row at *start* with its open handlings cut at *end_us*,
+        or ``None`` when none is open (its busy time does not move with the end)."""
+        row = self._rows.get(start)
+        if row is None:
+            return None
+        s = row.live._s
+        if not s.open_handlings:
+            return None
+        return s.handle_us + s.open_handlings * end_us - s.open_since_us
+
+    def _build(
+        self, starts: Iterable[int], end: datetime | None, end_us: int
+    ) -> dict[int, tuple[datetime, Report]]:
+        """The (start, report) pairs of the intervals at *starts*, summarized again (and
+        remembered as shown)."""
+        out: dict[int, tuple[datetime, Report]] = {}
+        # Lives that began with SLA results and have had nothing else yet count in the
+        # interval of their first event, as if they had begun there; folded into summaries
+        # of their own (a report changes nothing, and their TicketQueued may still come).
+        extras: dict[int, Summarizer] = {}
+        early_at = [s for s in starts if s in self._early_starts] if self._early else []
+        if early_at:
+            wanted = set(early_at)
             for start, events in self._early.values():
-                row = copies.get(start)
-                if row is None:
-                    old = found.get(start)
-                    if old is None:  # no row yet: a new one, nothing to copy
-                        row = copies[start] = self._row(start)
-                    else:
-                        row = copies[start] = _Row(old.start, old.end, copy.deepcopy(old.live))
-                for e, e_us in events:
-                    row.live.add(e, e_us)
-            found |= copies
-        rows = sorted(found.values(), key=lambda r: r.start)
-        return IntervalReport(
-            interval=self._interval,
-            zone=zone,
-            rows=tuple((from_us(r.start, zone), r.live.report(until=total.end)) for r in rows),
-            lengths=tuple(timedelta(microseconds=r.end - r.start) for r in rows),
-            total=total,
-            left_out=self._left_out,
-        )
+                if start in wanted:
+                    extra = extras.get(start)
+                    if extra is None:
+                        extra = extras[start] = Summarizer(self._target, short_abandon=self._short)
+                    for e, e_us in events:
+                        extra.add(e, e_us)
+        zone = self._zone
+        for start in starts:
+            row = self._rows.get(start)
+            extra = extras.get(start)
+            if row is None:
+                assert extra is not None  # a start of early lives alone
+                report = extra.report(until=end)
+            else:
+                report = row.live.report(until=end)
+                if extra is not None:
+                    report = _with_early(report, row.live._s.first_us, extra._s)
+            old = self._shown.get(start)
+            at = from_us(start, zone) if old is None else old[0]
+            out[start] = self._shown[start] = (at, report)
+        return out

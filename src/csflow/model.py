@@ -2,6 +2,10 @@
 
 Everything here is a frozen attrs class, validated at construction: a bad value raises
 :class:`~csflow.errors.ConfigError` naming the field, what was expected and the value given.
+A refusal by :class:`Ticket`, :class:`Customer` or :class:`AgentProfile` carries the field's
+path relative to the value as its ``path`` (``capacity.chat``; the message is unchanged), so
+that a reader of their plain data names the field in the whole document
+(``command.profile.capacity.chat``).
 These objects describe; they never change.  Runtime state (a ticket's status, its assignee, its
 SLA clocks, an agent's presence and load) belongs to the engine that owns it
 (:mod:`csflow.desk`), not to the descriptions.
@@ -42,7 +46,32 @@ __all__ = [
 MIN_PROFICIENCY = 1
 MAX_PROFICIENCY = 5
 
+_T = TypeVar("_T")
+
 _NAME_RE = re.compile(r"[a-z0-9][a-z0-9_.\-]{0,63}\Z")
+
+
+class _FieldError(ConfigError):
+    """A field of a value being built is refused.
+
+    Ticket, Customer and AgentProfile refuse a bad field with its path relative to the value
+    (``id``, ``capacity.chat``, ``attributes.order.lines[2]``) as :attr:`path`, so that a
+    reader of their plain data (:func:`csflow._config.wrap`) names the field in the whole
+    document (``command.ticket.customer.id: ...``).  The message is the detail alone: it
+    names the field already (``ticket id must be ...``), as a caller of the constructor reads
+    it.  Tier, Channel and SkillRequirement describe one value each and refuse it without a
+    path; a value holding one puts the refusal at its field.
+    """
+
+    def __init__(self, message: str, path: str = "") -> None:
+        super().__init__(message, path)
+        self.args = (message,)
+
+
+def _refusal(message: str, path: str) -> ConfigError:
+    """The error refusing a value at *path* (a field's, see :class:`_FieldError`), or a plain
+    :class:`ConfigError` when *path* is empty (a Tier's, Channel's or skill's own value)."""
+    return _FieldError(message, path) if path else ConfigError(message)
 
 
 # Names that passed the check: a desk uses few (categories, skills, languages, channels), so a
@@ -54,29 +83,49 @@ _GOOD_NAMES: set[str] = set()
 _GOOD_NAMES_LIMIT = 4096
 
 
-def _check_name(kind: str, value: object) -> str:
+def _check_name(kind: str, value: object, path: str = "") -> str:
     if type(value) is str and value in _GOOD_NAMES:
         return value
     if not isinstance(value, str) or not _NAME_RE.match(value):
-        raise ConfigError(
+        raise _refusal(
             f"{kind} must be a lowercase name of 1-64 characters "
-            f"(letters, digits, '_', '-', '.'), got {show(value)}"
+            f"(letters, digits, '_', '-', '.'), got {show(value)}",
+            path,
         )
     if type(value) is str and len(_GOOD_NAMES) < _GOOD_NAMES_LIMIT:
         _GOOD_NAMES.add(value)
     return value
 
 
-def _check_id(kind: str, value: object) -> str:
+def _check_id(kind: str, value: object, path: str = "") -> str:
     if not isinstance(value, str) or not value or len(value) > 256:
-        raise ConfigError(
-            f"{kind} must be a non-empty string of at most 256 characters, got {show(value)}"
+        raise _refusal(
+            f"{kind} must be a non-empty string of at most 256 characters, got {show(value)}",
+            path,
         )
     if not value.isascii() and not encodable(value):
         # (An id goes into every event about its ticket, customer or agent: one that UTF-8
         # cannot encode would make them all unwritable.)
-        raise ConfigError(f"{kind} must be {ENCODABLE}, got {show(value)}")
+        raise _refusal(f"{kind} must be {ENCODABLE}, got {show(value)}", path)
     return value
+
+
+def _key_path(base: str, key: object) -> str:
+    """The path of *key* in the mapping at *base*: ``base.key`` when the key can be shown as
+    it is (a printable string of at most 64 characters), else *base*."""
+    if isinstance(key, str) and 0 < len(key) <= 64 and key.isprintable():
+        return f"{base}.{key}"
+    return base
+
+
+def _at_field(path: str, check: Callable[..., _T], *args: Any) -> _T:
+    """``check(*args)``; a ConfigError without a path it raises is put at *path*."""
+    try:
+        return check(*args)
+    except ConfigError as exc:
+        if exc.path:
+            raise
+        raise _FieldError(exc.detail, path) from None
 
 
 # One shared read-only empty mapping: most tickets and customers carry no attributes, and a
@@ -95,7 +144,7 @@ def _frozen_mapping(value: Mapping[str, Any] | None) -> Mapping[str, Any]:
     if value is None or (type(value) is dict and not value):  # the default, checked first
         return _NO_ATTRIBUTES
     if not isinstance(value, Mapping):
-        raise ConfigError(f"attributes must be a mapping, got {show(value)}")
+        raise _FieldError(f"attributes must be a mapping, got {show(value)}", "attributes")
     if not value:
         return _NO_ATTRIBUTES
     return _frozen_copy(value)
@@ -113,7 +162,7 @@ def _frozen_copy(value: Mapping[str, Any]) -> FrozenDict[str, Any]:
     writes and reads back equal.  Every level is read-only: mappings are
     :class:`~csflow._frozen.FrozenDict`, lists :class:`~csflow._frozen.FrozenList` (equal to
     the plain ``dict``/``list``, written as JSON objects/arrays).  Anything else raises
-    :class:`ConfigError` naming where it is."""
+    :class:`ConfigError` naming where it is, at that path (``attributes.order.lines[2]``)."""
     root: FrozenDict[str, Any] = FrozenDict()
     # (source, copy, how to fill it, depth, where): containers still to copy.
     stack: list[tuple[Any, Any, Callable[[Any, Any, Any], None], int, str]] = [
@@ -126,16 +175,19 @@ def _frozen_copy(value: Mapping[str, Any]) -> FrozenDict[str, Any]:
             if isinstance(src, Mapping):
                 if not isinstance(key, str):
                     inside = "" if depth == 1 else f" in {where}"
-                    raise ConfigError(f"attribute names must be strings, got {show(key)}{inside}")
+                    raise _FieldError(
+                        f"attribute names must be strings, got {show(key)}{inside}", where
+                    )
                 if len(key) > MAX_ATTRIBUTE_STRING:
-                    raise ConfigError(
+                    raise _FieldError(
                         f"attribute name of {len(key)} characters in {where}; at most "
-                        f"{MAX_ATTRIBUTE_STRING}"
+                        f"{MAX_ATTRIBUTE_STRING}",
+                        where,
                     )
                 # (``isascii`` first, here and below: most text is, and it needs no call.)
                 if not key.isascii() and not encodable(key):
-                    raise ConfigError(
-                        f"attribute names in {where} must be {ENCODABLE}, got {show(key)}"
+                    raise _FieldError(
+                        f"attribute names in {where} must be {ENCODABLE}, got {show(key)}", where
                     )
                 at = f"{where}.{key}"
             else:
@@ -144,31 +196,33 @@ def _frozen_copy(value: Mapping[str, Any]) -> FrozenDict[str, Any]:
                 out: Any = v
             elif isinstance(v, int):
                 if not -(2**63) <= v < 2**63:
-                    raise ConfigError(f"{at} must be a 64-bit integer, got {show(v)}")
+                    raise _FieldError(f"{at} must be a 64-bit integer, got {show(v)}", at)
                 out = v
             elif isinstance(v, float):
                 if v != v or v in (float("inf"), float("-inf")):
-                    raise ConfigError(f"{at} must be a finite number, got {v!r}")
+                    raise _FieldError(f"{at} must be a finite number, got {v!r}", at)
                 out = v
             elif isinstance(v, str):
                 if len(v) > MAX_ATTRIBUTE_STRING:
-                    raise ConfigError(
-                        f"{at} is a string of {len(v)} characters; at most {MAX_ATTRIBUTE_STRING}"
+                    raise _FieldError(
+                        f"{at} is a string of {len(v)} characters; at most {MAX_ATTRIBUTE_STRING}",
+                        at,
                     )
                 if not v.isascii() and not encodable(v):
-                    raise ConfigError(f"{at} must be {ENCODABLE}, got {show(v)}")
+                    raise _FieldError(f"{at} must be {ENCODABLE}, got {show(v)}", at)
                 out = v
             elif isinstance(v, Mapping | list | tuple):
                 if depth >= MAX_ATTRIBUTE_DEPTH:
-                    raise ConfigError(f"{at} nests deeper than {MAX_ATTRIBUTE_DEPTH} levels")
+                    raise _FieldError(f"{at} nests deeper than {MAX_ATTRIBUTE_DEPTH} levels", at)
                 if isinstance(v, Mapping):
                     stack.append((v, out := FrozenDict(), _put_item, depth + 1, at))
                 else:
                     stack.append((v, out := FrozenList([None] * len(v)), _put_index, depth + 1, at))
             else:
-                raise ConfigError(
+                raise _FieldError(
                     f"{at} must be a JSON value (string, number, boolean, null, list or "
-                    f"mapping), got {show(v)}"
+                    f"mapping), got {show(v)}",
+                    at,
                 )
             put(dst, key, out)
     return root
@@ -413,7 +467,7 @@ Channel.SOCIAL = Channel("social")
 def _to_priority(value: Priority | str | int) -> Priority:
     if type(value) is Priority:
         return value
-    return Priority.parse(value)
+    return _at_field("priority", Priority.parse, value)
 
 
 # Channels by name, so that a ticket naming its channel as a string shares one Channel object
@@ -429,11 +483,11 @@ def _to_channel(value: Channel | str) -> Channel:
         known = _CHANNELS.get(value)
         if known is not None:
             return known
-        channel = Channel.parse(value)
+        channel = _at_field("channel", Channel.parse, value)
         if len(_CHANNELS) < _GOOD_NAMES_LIMIT:
             _CHANNELS[value] = channel
         return channel
-    return Channel.parse(value)
+    return _at_field("channel", Channel.parse, value)
 
 
 @attrs.frozen
@@ -485,15 +539,27 @@ def _to_requirements(
     if type(value) is tuple and not value:  # the default: no skills needed
         return ()
     if isinstance(value, str) or not isinstance(value, Iterable):
-        raise ConfigError(f"required_skills must be a collection of skills, got {show(value)}")
+        raise _FieldError(
+            f"required_skills must be a collection of skills, got {show(value)}", "required_skills"
+        )
     if isinstance(value, Mapping):
-        reqs = [SkillRequirement(k, v) for k, v in value.items()]
+        reqs = [
+            _at_field(_key_path("required_skills", k), SkillRequirement, k, v)
+            for k, v in value.items()
+        ]
     else:
-        reqs = [r if isinstance(r, SkillRequirement) else SkillRequirement(r) for r in value]
+        reqs = [
+            r
+            if isinstance(r, SkillRequirement)
+            else _at_field(f"required_skills[{i}]", SkillRequirement, r)
+            for i, r in enumerate(value)
+        ]
     seen: set[str] = set()
     for r in reqs:
         if r.skill in seen:
-            raise ConfigError(f"required_skills names skill {show(r.skill)} twice")
+            raise _FieldError(
+                f"required_skills names skill {show(r.skill)} twice", "required_skills"
+            )
         seen.add(r.skill)
     # A canonical order makes equal requirement sets equal signatures.
     return tuple(sorted(reqs, key=lambda r: r.skill))
@@ -502,16 +568,22 @@ def _to_requirements(
 def _to_language(value: str | None) -> str | None:
     if value is None:
         return None
-    return _check_name("language", value)
+    return _check_name("language", value, "language")
 
 
 def _to_names(kind: str, value: object) -> frozenset[str]:
-    """A name or a collection of names, each checked, as a set."""
+    """A name or a collection of names, each checked, as a set; refused at ``<kind>s`` (or
+    ``<kind>s[i]`` in a list or tuple)."""
+    where = f"{kind}s"
     if isinstance(value, str):
-        return frozenset((_check_name(kind, value),))
+        return frozenset((_check_name(kind, value, where),))
     if not isinstance(value, Iterable):
-        raise ConfigError(f"{kind}s must be a name or a collection of names, got {show(value)}")
-    return frozenset(_check_name(kind, v) for v in value)
+        raise _FieldError(
+            f"{kind}s must be a name or a collection of names, got {show(value)}", where
+        )
+    if isinstance(value, list | tuple):
+        return frozenset(_check_name(kind, v, f"{where}[{i}]") for i, v in enumerate(value))
+    return frozenset(_check_name(kind, v, where) for v in value)
 
 
 def _to_languages(value: Iterable[str]) -> frozenset[str]:
@@ -533,7 +605,7 @@ class Customer:
             (see :data:`MAX_ATTRIBUTE_DEPTH`).
     """
 
-    id: str = attrs.field(validator=lambda _s, _a, v: _check_id("customer id", v))
+    id: str = attrs.field(validator=lambda _s, _a, v: _check_id("customer id", v, "id"))
     tier: Tier = attrs.field()
     language: str | None = attrs.field(default=None, converter=_to_language)
     preferred_agent: str | None = attrs.field(default=None)
@@ -544,36 +616,43 @@ class Customer:
     @tier.validator
     def _v_tier(self, _a: attrs.Attribute[Tier], value: Tier) -> None:
         if not isinstance(value, Tier):
-            raise ConfigError(f"customer tier must be a Tier, got {show(value)}")
+            raise _FieldError(f"customer tier must be a Tier, got {show(value)}", "tier")
 
     @preferred_agent.validator
     def _v_pref(self, _a: attrs.Attribute[str | None], value: str | None) -> None:
         if value is not None:
-            _check_id("preferred_agent", value)
+            _check_id("preferred_agent", value, "preferred_agent")
 
 
 def _to_skills(value: Mapping[str, int]) -> Mapping[str, int]:
     if not isinstance(value, Mapping):
-        raise ConfigError(f"skills must be a mapping of skill -> proficiency, got {show(value)}")
+        raise _FieldError(
+            f"skills must be a mapping of skill -> proficiency, got {show(value)}", "skills"
+        )
     for skill, prof in value.items():
-        _check_name("skill", skill)
-        _check_proficiency(f"proficiency of skill {skill!r}", prof)
+        where = _key_path("skills", skill)
+        _check_name("skill", skill, where)
+        _at_field(where, _check_proficiency, f"proficiency of skill {skill!r}", prof)
     return FrozenDict(dict(sorted(value.items())))
 
 
 def _to_capacity(value: Mapping[Channel | str, int]) -> Mapping[str, int]:
     if not isinstance(value, Mapping):
-        raise ConfigError(f"capacity must be a mapping of channel -> int, got {show(value)}")
+        raise _FieldError(
+            f"capacity must be a mapping of channel -> int, got {show(value)}", "capacity"
+        )
     out: dict[str, int] = {}
     for channel, n in value.items():
-        name = Channel.parse(channel).name
+        where = _key_path("capacity", channel.name if isinstance(channel, Channel) else channel)
+        name = _at_field(where, Channel.parse, channel).name
         if not isinstance(n, int) or isinstance(n, bool) or not 0 <= n <= 1000:
-            raise ConfigError(
-                f"capacity for channel {show(name)} must be an int from 0 to 1000, got {show(n)}"
+            raise _FieldError(
+                f"capacity for channel {show(name)} must be an int from 0 to 1000, got {show(n)}",
+                where,
             )
         if name in out:
             # A Channel and its name, both given: one of the two numbers would be lost.
-            raise ConfigError(f"capacity names channel {show(name)} twice")
+            raise _FieldError(f"capacity names channel {show(name)} twice", "capacity")
         out[name] = n
     return FrozenDict(dict(sorted(out.items())))
 
@@ -600,7 +679,7 @@ class AgentProfile:
             display name.
     """
 
-    id: str = attrs.field(validator=lambda _s, _a, v: _check_id("agent id", v))
+    id: str = attrs.field(validator=lambda _s, _a, v: _check_id("agent id", v, "id"))
     skills: Mapping[str, int] = attrs.field(factory=dict, converter=_to_skills, hash=False)
     languages: frozenset[str] = attrs.field(factory=frozenset, converter=_to_languages)
     capacity: Mapping[str, int] = attrs.field(factory=dict, converter=_to_capacity, hash=False)
@@ -610,11 +689,12 @@ class AgentProfile:
     @name.validator
     def _v_display_name(self, _a: attrs.Attribute[str], value: str) -> None:
         if not isinstance(value, str) or len(value) > 256:
-            raise ConfigError(
-                f"agent name must be a string of at most 256 characters, got {show(value)}"
+            raise _FieldError(
+                f"agent name must be a string of at most 256 characters, got {show(value)}",
+                "name",
             )
         if not encodable(value):
-            raise ConfigError(f"agent name must be {ENCODABLE}, got {show(value)}")
+            raise _FieldError(f"agent name must be {ENCODABLE}, got {show(value)}", "name")
 
     def proficiency(self, skill: str) -> int:
         """The agent's proficiency in *skill*, 0 when the agent lacks it.
@@ -668,7 +748,7 @@ class Ticket:
         ConfigError: Any malformed field, including a naive ``created_at``.
     """
 
-    id: str = attrs.field(validator=lambda _s, _a, v: _check_id("ticket id", v))
+    id: str = attrs.field(validator=lambda _s, _a, v: _check_id("ticket id", v, "id"))
     customer: Customer = attrs.field()
     channel: Channel = attrs.field(converter=_to_channel)
     created_at: datetime = attrs.field()
@@ -685,15 +765,15 @@ class Ticket:
     @customer.validator
     def _v_customer(self, _a: attrs.Attribute[Customer], value: Customer) -> None:
         if not isinstance(value, Customer):
-            raise ConfigError(f"ticket customer must be a Customer, got {show(value)}")
+            raise _FieldError(f"ticket customer must be a Customer, got {show(value)}", "customer")
 
     @created_at.validator
     def _v_created(self, _a: attrs.Attribute[datetime], value: datetime) -> None:
-        require_aware(value, "created_at", ConfigError)
+        _at_field("created_at", require_aware, value, "created_at", ConfigError)
 
     @category.validator
     def _v_category(self, _a: attrs.Attribute[str], value: str) -> None:
-        _check_name("category", value)
+        _check_name("category", value, "category")
 
     def __attrs_post_init__(self) -> None:
         if self.language is None and self.customer.language is not None:

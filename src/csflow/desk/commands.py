@@ -600,7 +600,8 @@ def command_from_dict(data: object, path: str = "command") -> Command:
     Raises:
         ConfigError: Not a mapping, an unknown type or key, a ``version`` newer than
             :data:`COMMAND_VERSION`, a missing or malformed field -- with the path to it (an
-            unknown key at its own path, ``command.agentId``).
+            unknown key at its own path, ``command.agentId``), inside a ticket or profile
+            too (``command.ticket.customer.id``, ``command.profile.capacity.chat``).
     """
     if not isinstance(data, dict):
         raise ConfigError(f"expected a mapping, got {show(data)}", path)

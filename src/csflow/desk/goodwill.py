@@ -20,7 +20,10 @@ granted (for the ticket's limit); and the pending requests.  The period of an in
 computed from its local date in the policy's zone, so a period boundary is local midnight,
 exact across DST changes.  The grants kept are what an accepted config change of the period
 or the time zone recounts the period in progress from: no period, in any zone, reaches
-further back than the horizon.
+further back than the horizon.  A snapshot names the period and zone its periods were drawn
+in, so that a restore under such a change first checks the grants against what was spent as
+the old policy drew its period: a snapshot whose grants were removed or lowered would
+otherwise give an agent a fresh allowance.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ from __future__ import annotations
 import re
 import zoneinfo
 from collections.abc import Container, Mapping
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any, Final
 
@@ -538,7 +541,9 @@ class GoodwillLedger:
         """The ledger as plain data (amounts as decimal strings): what each allowance spent in
         its period, its grants within :data:`HORIZON` of its latest (``[instant in
         microseconds, amount]``, oldest first), what each *kept* ticket received, the pending
-        requests (oldest first), the request counter, and the currency the amounts are in."""
+        requests (oldest first), the request counter, the currency the amounts are in, and the
+        period and time zone the allowances' periods are drawn in (what a restore under an
+        accepted config change checks the grants against)."""
         return {
             "spent": [[b, period, str(v)] for b, (period, v) in self._spent.items()],
             "charges": {
@@ -551,6 +556,8 @@ class GoodwillLedger:
             ],
             "count": self._count,
             "currency": self.policy.currency,
+            "period": self.policy.period,
+            "timezone": self.policy.timezone,
         }
 
     def load_state(
@@ -564,10 +571,18 @@ class GoodwillLedger:
         """Fill this (new) ledger from :meth:`to_state` data; tickets must be *known*.
 
         Each allowance is ``agent:<id>`` or ``team:<name>``, once, and a team's must be one of
-        the policy's pots; its grants (``charges``) add up to what it spent in its period.
-        With *changed* the data may have been written under another policy (an accepted
-        config change):
+        the policy's pots; its grants (``charges``: oldest first, one per instant, each
+        positive, within :data:`HORIZON` of the latest) have the latest in its period and
+        those in it add up to what it spent there, as the data's ``period`` and ``timezone``
+        draw periods (the policy's, without *changed*).  With *changed* the data may have been
+        written under another policy (an accepted config change):
 
+        - its grants are checked as the policy it was written under drew periods (its
+          ``period`` and ``timezone``); data written before the ledger named them only says
+          which period (a day, an ISO week, a month) by its key, not in which zone: the grants
+          from some instant within a day of the period's local midnight on must add up to
+          what it spent (which of the grants within that day were in the period is not
+          known);
         - what each allowance spent in the period in progress is recounted from its grants
           under the policy's period and time zone (data written before the ledger kept its
           grants counts what an allowance spent as granted at the start of its period);
@@ -590,9 +605,9 @@ class GoodwillLedger:
 
         Raises:
             ConfigError: Malformed data, a bad amount, an allowance twice, grants that do not
-                add up to what their allowance spent, (without *changed*) a team pot the
-                policy does not have or another currency, an unknown ticket; with the path
-                to it.
+                add up to what their allowance spent (naming both sums), (without *changed*)
+                a team pot the policy does not have, another currency or another period or
+                time zone, an unknown ticket; with the path to it.
         """
         d = _ledger_data(data, path)
         currency = d.get("currency", self.policy.currency)
@@ -619,6 +634,12 @@ class GoodwillLedger:
             read = _amount(value, places, where)
             return ceiling(read, unit) if changed else read
 
+        def written(value: object, where: str) -> Decimal:
+            # Not rounded: what was spent is checked against the grants as written.  In the
+            # currency's form, or with the more places an old one had.
+            read = _amount(value, places, where)
+            return read.quantize(_UNITS[max(decimals, _places(read))], context=EXACT)
+
         pots = policy.teams
         rows: dict[str, tuple[str, Decimal]] = {}
         for i, (budget, period, total) in enumerate(_rows(d["spent"], 3, f"{path}.spent")):
@@ -630,18 +651,21 @@ class GoodwillLedger:
                     f"got {show(budget)}",
                     where,
                 )
-            rows[budget] = (period, amount(total, where))
+            rows[budget] = (period, written(total, where))
             if kind == "team" and name not in pots and not changed:
                 raise ConfigError(
                     f"no goodwill pot for team {show(name)}; pots: {show(sorted(pots))}", where
                 )
-        charges = _charges(d.get("charges"), rows, policy, changed, amount, path)
+        drawn = _drawn(d, policy, changed, path)
+        charges = _charges(d.get("charges"), rows, policy, drawn, written, path)
         for budget, (period, spent) in rows.items():
             kind, _, name = budget.partition(":")
             if kind == "team" and name not in pots:
                 continue  # a pot the accepted config change removed: nobody draws on it
             kept = charges[budget]
             if changed:
+                # In the currency's form now (its decimals may have been lowered: rounded up).
+                kept = [(us, ceiling(v, unit)) for us, v in kept]
                 # Recounted under the policy's period and zone: the period of the latest
                 # grant, and what was granted in it.
                 period = _period_of(kept[-1][0], policy)
@@ -672,46 +696,158 @@ class GoodwillLedger:
         return dropped
 
 
+def _drawn(
+    d: Mapping[str, Any], policy: GoodwillPolicy, changed: bool, path: str
+) -> tuple[str, zoneinfo.ZoneInfo] | None:
+    """The period and zone ledger data *d*'s periods were drawn in: the policy's, without
+    *changed* (data naming others was not written under it); with *changed*, those *d* names
+    (``period`` and ``timezone``), or ``None`` for data written before the ledger named them.
+
+    Raises:
+        ConfigError: A period or zone that is none, one without the other, or (without
+            *changed*) other than the policy's.
+    """
+    if "period" not in d and "timezone" not in d:
+        return None if changed else (policy.period, policy.zone)
+    period, name = d.get("period"), d.get("timezone")
+    zone = iana_zone(name)
+    if period not in PERIODS or zone is None:
+        raise ConfigError(
+            f"expected a period of {show(PERIODS)} and an IANA time zone name, got "
+            f"{show(period)} and {show(name)}",
+            f"{path}.period" if period not in PERIODS else f"{path}.timezone",
+        )
+    if not changed and (period, name) != (policy.period, policy.timezone):
+        raise ConfigError(
+            f"expected the policy's period {show(policy.period)} and time zone "
+            f"{show(policy.timezone)}, got {show(period)} and {show(name)}",
+            f"{path}.period" if period != policy.period else f"{path}.timezone",
+        )
+    assert isinstance(period, str)
+    return period, zone
+
+
 def _period_of(us: int, policy: GoodwillPolicy) -> str:
     return period_key(utc(us), policy.period, policy.zone)
+
+
+def _period_dates(period: str) -> tuple[date, date] | None:
+    """The local dates *period* (a :func:`period_key`, of any of the three forms) runs from
+    (its first) and up to (the first of the next), or ``None`` when *period* is no period's
+    key."""
+    try:
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", period, re.ASCII):
+            first = date.fromisoformat(period)
+            return first, first + timedelta(days=1)
+        if re.fullmatch(r"\d{4}-W\d{2}", period, re.ASCII):
+            first = date.fromisocalendar(int(period[:4]), int(period[6:]), 1)
+            return first, first + timedelta(days=7)
+        if re.fullmatch(r"\d{4}-\d{2}", period, re.ASCII):
+            year, month = int(period[:4]), int(period[5:])
+            first = date(year, month, 1)
+            return first, date(year + month // 12, month % 12 + 1, 1)
+    except (ValueError, OverflowError):
+        pass
+    return None
 
 
 def _period_start(period: str, zone: zoneinfo.ZoneInfo) -> int | None:
     """The instant (microseconds) local midnight starts *period* (a :func:`period_key`, of
     any of the three forms) in *zone*, or ``None`` when *period* is no period's key."""
+    dates = _period_dates(period)
+    if dates is None:
+        return None
+    first = dates[0]
     try:
-        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", period, re.ASCII):
-            first = date.fromisoformat(period)
-        elif re.fullmatch(r"\d{4}-W\d{2}", period, re.ASCII):
-            first = date.fromisocalendar(int(period[:4]), int(period[6:]), 1)
-        elif re.fullmatch(r"\d{4}-\d{2}", period, re.ASCII):
-            first = date(int(period[:4]), int(period[5:]), 1)
-        else:
-            return None
         return to_us(datetime(first.year, first.month, first.day, tzinfo=zone))
     except (ValueError, OverflowError):
         return None
+
+
+#: A day in microseconds: more than any zone's offset from UTC (a ``tzinfo``'s offset is
+#: strictly within a day), so a period's local midnight is within a day of the same wall time
+#: read in UTC, whatever the zone.
+_DAY_US: Final = 86_400_000_000
+
+
+def _check_old_period(
+    kept: list[tuple[int, Decimal]], period: str, spent: Decimal, path: str
+) -> None:
+    """Under an accepted config change, check an allowance's grants (*kept*, as written,
+    oldest first) against what it spent in *period*, as the policy that wrote them drew
+    periods.  That policy is gone, but its period is known by *period*'s form (a day, an ISO
+    week, a month) and its local dates; its zone is not, so the period's start is known
+    within a day of its local midnight read in UTC.  The ledger wrote the latest grant in its
+    period, and the grants of the period add up to what it spent: the grants from some
+    start on add up to *spent* exactly, that start lying within a day of the period's --
+    the check made under the unchanged policy, but for which of the grants within a day of
+    the period's start fell in it.
+
+    Raises:
+        ConfigError: At the allowance's grants, naming both sums.
+    """
+    dates = _period_dates(period)
+    if dates is None:
+        raise ConfigError(
+            f"expected a day's, an ISO week's or a month's key, got {show(period)}", path
+        )
+    lo, hi = (to_us(datetime(d.year, d.month, d.day, tzinfo=UTC)) for d in dates)
+    latest = kept[-1][0]
+    # The grants that may fall in the period (after its earliest possible start) and those
+    # that do whatever the zone (after its latest possible start).
+    may = Decimal(0)
+    must = Decimal(0)
+    for us, value in kept:
+        if us > lo - _DAY_US:
+            may = EXACT.add(may, value)
+        if us >= lo + _DAY_US:
+            must = EXACT.add(must, value)
+    fits = False
+    if lo - _DAY_US < latest < hi + _DAY_US:
+        # The period starts between the grant before the first counted and that one: the
+        # sums from the latest back grow strictly (every grant is positive), so at most one
+        # first grant gives *spent*.
+        total = Decimal(0)
+        for i in range(len(kept) - 1, -1, -1):
+            total = EXACT.add(total, kept[i][1])
+            if total >= spent:
+                fits = (
+                    total == spent
+                    and kept[i][0] > lo - _DAY_US
+                    and (i == 0 or kept[i - 1][0] < lo + _DAY_US)
+                )
+                break
+    if not fits:
+        sums = f"{must}" if must == may else f"from {must} to {may}"
+        raise ConfigError(
+            f"grants adding up to {sums} in {period} (whatever the time zone of the policy "
+            f"they were written under), the latest at {latest} µs, but the allowance spent "
+            f"{spent} in {period}",
+            path,
+        )
 
 
 def _charges(
     value: object,
     rows: Mapping[str, tuple[str, Decimal]],
     policy: GoodwillPolicy,
-    changed: bool,
+    drawn: tuple[str, zoneinfo.ZoneInfo] | None,
     amount: Any,
     path: str,
 ) -> dict[str, list[tuple[int, Decimal]]]:
     """The grants of each allowance in ledger data's ``charges``, checked against what the
-    allowances spent (*rows*): one list per allowance, oldest first, within
-    :data:`HORIZON` of its latest; under the policy they were written with (not *changed*),
-    the latest in the allowance's period and those in it adding up to what it spent.  Data
-    without ``charges`` (written before the ledger kept them) has each allowance's spending
-    granted at the start of its period."""
+    allowances spent (*rows*): one list per allowance, oldest first, one per instant, each
+    positive (what the ledger writes), within :data:`HORIZON` of its latest, the latest in
+    the allowance's period and those in it adding up to what it spent -- under the policy
+    they were written with (not *changed*), or (*changed*) as far as the period's key tells
+    what it was (:func:`_check_old_period`).  Data without ``charges`` (written before the
+    ledger kept them) has each allowance's spending granted at the start of its period."""
     where = f"{path}.charges"
     if value is None:
         out = {}
         for budget, (period, spent) in rows.items():
             start = _period_start(period, policy.zone)
+            changed = drawn is None or drawn != (policy.period, policy.zone)
             if start is None or (not changed and _period_of(start, policy) != period):
                 raise ConfigError(
                     f"expected a {policy.period}'s key (e.g. "
@@ -754,20 +890,25 @@ def _charges(
                 raise ConfigError(
                     f"expected grants oldest first, one per instant, got {us}", f"{at}[{j}]"
                 )
-            kept.append((us, amount(text, f"{at}[{j}]")))
+            grant = amount(text, f"{at}[{j}]")
+            if grant == 0:
+                raise ConfigError(f"expected a positive grant, got {show(text)}", f"{at}[{j}]")
+            kept.append((us, grant))
         if kept[-1][0] - kept[0][0] > _HORIZON_US:
             raise ConfigError(f"expected grants within {HORIZON.days} days of the latest", at)
-        if not changed:
-            period, spent = rows[budget]
+        period, spent = rows[budget]
+        if drawn is None:
+            _check_old_period(kept, period, spent, at)
+        else:
             total = Decimal(0)
             for us, v in kept:
-                if _period_of(us, policy) == period:
+                if period_key(utc(us), *drawn) == period:
                     total = EXACT.add(total, v)
-            if _period_of(kept[-1][0], policy) != period or total != spent:
+            latest = period_key(utc(kept[-1][0]), *drawn)
+            if latest != period or total != spent:
                 raise ConfigError(
-                    f"grants adding up to {total} in {period}, the latest in "
-                    f"{_period_of(kept[-1][0], policy)}, but the allowance spent {spent} in "
-                    f"{period}",
+                    f"grants adding up to {total} in {period}, the latest in {latest}, but "
+                    f"the allowance spent {spent} in {period}",
                     at,
                 )
         out[budget] = kept
@@ -777,10 +918,12 @@ def _charges(
 def _ledger_data(data: object, path: str) -> Mapping[str, Any]:
     """:meth:`GoodwillLedger.to_state` data's keys and count, checked."""
     d = mapping(data, path)
-    keys = set(d) - {"currency", "charges"}
+    keys = set(d) - {"currency", "charges", "period", "timezone"}
     if keys != {"spent", "per_ticket", "pending", "count"}:
         raise ConfigError(
-            "expected {'spent', 'charges', 'per_ticket', 'pending', 'count', 'currency'}", path
+            "expected {'spent', 'charges', 'per_ticket', 'pending', 'count', 'currency', "
+            "'period', 'timezone'}",
+            path,
         )
     if type(d["count"]) is not int or d["count"] < 0:
         raise ConfigError(f"expected a count, got {show(d['count'])}", f"{path}.count")

@@ -159,12 +159,14 @@ def record_from_state(
     *,
     keep_history: bool = True,
     specs: dict[tuple[Any, ...], SlaTarget] | None = None,
+    shared: dict[tuple[Any, ...], Any] | None = None,
 ) -> TicketRecord:
     """The record :func:`record_to_state` wrote, under the SLA *policies* of the config.
 
     With *keep_history* the ticket keeps the history written (empty when none was); without,
     it keeps none.  *specs*: a cache of SLA targets shared by the records of one restore (see
-    :meth:`SlaClock.from_dict <csflow.sla.SlaClock.from_dict>`).
+    :meth:`SlaClock.from_dict <csflow.sla.SlaClock.from_dict>`); *shared*: the tiers and
+    customers they share (see :func:`~csflow.desk.serialisation.ticket_from_dict`).
 
     Raises:
         ConfigError: Malformed data, an unknown state or SLA policy, an instant after
@@ -178,7 +180,7 @@ def record_from_state(
             f"{show(sorted(d))}",
             path,
         )
-    ticket = ticket_from_dict(d["ticket"], join_path(path, "ticket"))
+    ticket = ticket_from_dict(d["ticket"], join_path(path, "ticket"), shared=shared)
     raw = d["state"]
     state = TicketStatus(raw) if isinstance(raw, str) and raw in _DESK_STATES else None
     if state is None:

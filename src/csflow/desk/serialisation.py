@@ -28,7 +28,7 @@ tampered snapshot raises :class:`~csflow.errors.ConfigError` naming the path to 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any, Final
 
@@ -214,42 +214,39 @@ def ticket_to_dict(ticket: Ticket) -> dict[str, Any]:
     }
 
 
-def ticket_from_dict(data: object, path: str = "ticket") -> Ticket:
+_TICKET_KEYS: Final = frozenset(
+    (
+        "id",
+        "customer",
+        "channel",
+        "created_at",
+        "priority",
+        "category",
+        "language",
+        "required_skills",
+        "attributes",
+    )
+)
+_CUSTOMER_KEYS: Final = frozenset(("id", "tier", "language", "preferred_agent", "attributes"))
+
+
+def ticket_from_dict(
+    data: object, path: str = "ticket", *, shared: dict[tuple[Any, ...], Any] | None = None
+) -> Ticket:
     """The ticket :func:`ticket_to_dict` wrote.
+
+    *shared*: a cache of the tiers and customers the tickets of one document share (a
+    restore reads thousands of tickets of a few tiers): a tier or customer read before, to
+    the same plain values, is the same (immutable) object, checked once.  A customer with
+    attributes is read afresh each time (they do not take part in its equality).
 
     Raises:
         ConfigError: Malformed data, with the path to it.
     """
     d = mapping(data, path)
-    check_keys(
-        d,
-        (
-            "id",
-            "customer",
-            "channel",
-            "created_at",
-            "priority",
-            "category",
-            "language",
-            "required_skills",
-            "attributes",
-        ),
-        path,
-    )
-    cp = join_path(path, "customer")
-    c = mapping(d.get("customer"), cp)
-    check_keys(c, ("id", "tier", "language", "preferred_agent", "attributes"), cp)
-    t = mapping(c.get("tier"), join_path(cp, "tier"))
-    tier = wrap(join_path(cp, "tier"), Tier, t.get("name"), t.get("rank", 0))
-    customer = wrap(
-        cp,
-        Customer,
-        c.get("id"),
-        tier,
-        language=c.get("language"),
-        preferred_agent=c.get("preferred_agent"),
-        attributes=dict(mapping(c.get("attributes", {}), join_path(cp, "attributes"))),
-    )
+    if not d.keys() <= _TICKET_KEYS:
+        _known_keys(d, _TICKET_KEYS, path)
+    customer = _customer_from_dict(d.get("customer"), join_path(path, "customer"), shared)
     raw_at = d.get("created_at")
     try:
         created = datetime.fromisoformat(raw_at) if isinstance(raw_at, str) else None
@@ -259,6 +256,8 @@ def ticket_from_dict(data: object, path: str = "ticket") -> Ticket:
         raise ConfigError(
             f"expected an ISO 8601 instant, got {show(raw_at)}", join_path(path, "created_at")
         )
+    skills = d.get("required_skills", {})
+    attributes = d.get("attributes", {})
     return wrap(  # type: ignore[no-any-return]
         path,
         Ticket,
@@ -269,11 +268,87 @@ def ticket_from_dict(data: object, path: str = "ticket") -> Ticket:
         priority=d.get("priority", "normal"),
         category=d.get("category", "general"),
         language=d.get("language"),
-        required_skills=dict(
-            mapping(d.get("required_skills", {}), join_path(path, "required_skills"))
-        ),
-        attributes=dict(mapping(d.get("attributes", {}), join_path(path, "attributes"))),
+        required_skills={}
+        if type(skills) is dict and not skills
+        else dict(mapping(skills, join_path(path, "required_skills"))),
+        attributes={}
+        if type(attributes) is dict and not attributes
+        else dict(mapping(attributes, join_path(path, "attributes"))),
     )
+
+
+def _customer_from_dict(
+    data: object, cp: str, shared: dict[tuple[Any, ...], Any] | None
+) -> Customer:
+    """A ticket's customer as :func:`ticket_to_dict` wrote it (see :func:`ticket_from_dict`
+    for *shared*)."""
+    c = mapping(data, cp)
+    if not c.keys() <= _CUSTOMER_KEYS:
+        _known_keys(c, _CUSTOMER_KEYS, cp)
+    raw_tier = c.get("tier")
+    attributes = c.get("attributes", {})
+    key: tuple[Any, ...] | None = None
+    if shared is not None and type(raw_tier) is dict and type(attributes) is dict:
+        # Only exact str / int / None values are keyed (True == 1 and 1.0 == 1 hash alike:
+        # a value another type would refuse must not find one read before).
+        name, rank = raw_tier.get("name"), raw_tier.get("rank", 0)
+        cid, language, preferred = c.get("id"), c.get("language"), c.get("preferred_agent")
+        if (
+            type(name) is str
+            and type(rank) is int
+            and raw_tier.keys() <= _TIER_KEYS
+            and type(cid) is str
+            and (language is None or type(language) is str)
+            and (preferred is None or type(preferred) is str)
+        ):
+            if not attributes:
+                key = ("customer", cid, name, rank, language, preferred)
+                found = shared.get(key)
+                if found is not None:
+                    return found  # type: ignore[no-any-return]
+            tier_key = ("tier", name, rank)
+            tier = shared.get(tier_key)
+            if tier is None:
+                tier = shared[tier_key] = _tier_from_dict(raw_tier, join_path(cp, "tier"))
+        else:
+            tier = _tier_from_dict(raw_tier, join_path(cp, "tier"))
+    else:
+        tier = _tier_from_dict(raw_tier, join_path(cp, "tier"))
+    customer = wrap(
+        cp,
+        Customer,
+        c.get("id"),
+        tier,
+        language=c.get("language"),
+        preferred_agent=c.get("preferred_agent"),
+        attributes=dict(mapping(attributes, join_path(cp, "attributes"))),
+    )
+    if key is not None and shared is not None:
+        shared[key] = customer
+    return customer  # type: ignore[no-any-return]
+
+
+_TIER_KEYS: Final = frozenset(("name", "rank"))
+
+
+def _tier_from_dict(data: object, path: str) -> Tier:
+    t = mapping(data, path)
+    if not t.keys() <= _TIER_KEYS:
+        _known_keys(t, _TIER_KEYS, path)
+    name = t.get("name")
+    wrap(join_path(path, "name"), Tier, name)  # the name alone, refused at its field
+    return wrap(join_path(path, "rank"), Tier, name, t.get("rank", 0))  # type: ignore[no-any-return]
+
+
+def _known_keys(data: Mapping[str, Any], allowed: Iterable[str], path: str) -> None:
+    """:func:`~csflow._config.check_keys`, refusing an unknown key at its own path
+    (``command.ticket.customer.tierz``), as :func:`~csflow.desk.commands.command_from_dict`
+    refuses one of a command (a key longer than 64 characters, or not printable, at *path*)."""
+    allowed = frozenset(allowed)
+    for k in data:
+        if k not in allowed:
+            where = join_path(path, k) if len(k) <= 64 and k.isprintable() else path
+            check_keys({k: None}, allowed, where)
 
 
 def profile_to_dict(p: AgentProfile) -> dict[str, Any]:
@@ -295,7 +370,7 @@ def profile_from_dict(data: object, path: str = "profile") -> AgentProfile:
         ConfigError: Malformed data, with the path to it.
     """
     d = mapping(data, path)
-    check_keys(d, ("id", "skills", "languages", "capacity", "teams", "name"), path)
+    _known_keys(d, ("id", "skills", "languages", "capacity", "teams", "name"), path)
     return wrap(  # type: ignore[no-any-return]
         path,
         AgentProfile,

@@ -14,7 +14,7 @@
        "contacts": [...],    # recent contacts within the window (or null, see below)
        "feedback": {...},    # resolution cycles and ratings
        "goodwill": {...}}}   # allowances spent and their recent grants, per-ticket totals,
-                             # pending requests (or null)
+                             # pending requests, the period and zone drawn in (or null)
 
 Instants inside ``state`` are integer microseconds since the epoch (UTC), as the clocks'
 own ``to_dict`` writes them (tickets and events keep their own plain forms).  Each part is encoded by its own component (``to_state`` /
@@ -324,10 +324,17 @@ def _load(
         raise ConfigError(f"expected a list, got {show(raw_tickets)}", f"{path}.tickets")
     tickets = parts.tickets
     specs: dict[tuple[Any, ...], SlaTarget] = {}  # (the few SLA targets the clocks share)
+    shared: dict[tuple[Any, ...], Any] = {}  # (the tiers and customers the tickets share)
     for i, raw in enumerate(raw_tickets):
         where = f"{path}.tickets[{i}]"
         r = record_from_state(
-            raw, config.sla_policies, now, where, keep_history=config.keep_history, specs=specs
+            raw,
+            config.sla_policies,
+            now,
+            where,
+            keep_history=config.keep_history,
+            specs=specs,
+            shared=shared,
         )
         if r.ticket.id in tickets:
             raise ConfigError(f"ticket {show(r.ticket.id)} twice", where)

@@ -449,7 +449,8 @@ class AgentGroup:
         try:
             self.profile(0)
         except ConfigError as exc:
-            raise ConfigError(exc.detail, exc.path or self._profile_culprit()) from None
+            # (The profile's path is its own: its ``id`` is the group's name.)
+            raise ConfigError(exc.detail, self._profile_culprit() or exc.path) from None
 
     def _check_shifts(self) -> None:
         """No two shifts overlap, and the plan is within :data:`MAX_SIM_PRESENCE_CHANGES`."""
