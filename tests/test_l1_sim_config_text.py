@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -14,21 +13,9 @@ from csflow import samples
 from csflow.errors import ConfigError, CsflowError
 from csflow.routing import EscalationGraph
 from csflow.sim.scenario import SimConfig
+from test_l1_config_text import Path, _strings
 
-Path = tuple[str | int, ...]
 SIM = json.loads(json.dumps(samples.demo_simulation_data()))
-
-
-def _strings(doc: object, path: Path = ()) -> Iterator[tuple[str, Path, str]]:
-    if isinstance(doc, dict):
-        for k, v in doc.items():
-            yield "key", path, k
-            yield from _strings(v, (*path, k))
-    elif isinstance(doc, list):
-        for i, v in enumerate(doc):
-            yield from _strings(v, (*path, i))
-    elif isinstance(doc, str):
-        yield "value", path, doc
 
 
 def _path(path: Path) -> str:

@@ -24,7 +24,7 @@ import attrs
 
 from csflow._frozen import FrozenDict, FrozenList
 from csflow._plain import ENCODABLE, encodable
-from csflow._text import did_you_mean, show
+from csflow._text import did_you_mean, path_key, show
 from csflow._time import require_aware
 from csflow.errors import ConfigError
 
@@ -108,14 +108,6 @@ def _check_id(kind: str, value: object, path: str = "") -> str:
         # cannot encode would make them all unwritable.)
         raise _refusal(f"{kind} must be {ENCODABLE}, got {show(value)}", path)
     return value
-
-
-def _key_path(base: str, key: object) -> str:
-    """The path of *key* in the mapping at *base*: ``base.key`` when the key can be shown as
-    it is (a printable string of at most 64 characters), else *base*."""
-    if isinstance(key, str) and 0 < len(key) <= 64 and key.isprintable():
-        return f"{base}.{key}"
-    return base
 
 
 def _at_field(path: str, check: Callable[..., _T], *args: Any) -> _T:
@@ -544,7 +536,7 @@ def _to_requirements(
         )
     if isinstance(value, Mapping):
         reqs = [
-            _at_field(_key_path("required_skills", k), SkillRequirement, k, v)
+            _at_field(path_key("required_skills", k), SkillRequirement, k, v)
             for k, v in value.items()
         ]
     else:
@@ -630,7 +622,7 @@ def _to_skills(value: Mapping[str, int]) -> Mapping[str, int]:
             f"skills must be a mapping of skill -> proficiency, got {show(value)}", "skills"
         )
     for skill, prof in value.items():
-        where = _key_path("skills", skill)
+        where = path_key("skills", skill)
         _check_name("skill", skill, where)
         _at_field(where, _check_proficiency, f"proficiency of skill {skill!r}", prof)
     return FrozenDict(dict(sorted(value.items())))
@@ -643,7 +635,7 @@ def _to_capacity(value: Mapping[Channel | str, int]) -> Mapping[str, int]:
         )
     out: dict[str, int] = {}
     for channel, n in value.items():
-        where = _key_path("capacity", channel.name if isinstance(channel, Channel) else channel)
+        where = path_key("capacity", channel.name if isinstance(channel, Channel) else channel)
         name = _at_field(where, Channel.parse, channel).name
         if not isinstance(n, int) or isinstance(n, bool) or not 0 <= n <= 1000:
             raise _FieldError(

@@ -32,6 +32,8 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any, Final
 
+import attrs
+
 from csflow._config import check_keys, join_path, mapping, sequence, wrap
 from csflow._plain import ENCODABLE, decode_instant, encodable, encode_instant
 from csflow._text import show
@@ -214,20 +216,9 @@ def ticket_to_dict(ticket: Ticket) -> dict[str, Any]:
     }
 
 
-_TICKET_KEYS: Final = frozenset(
-    (
-        "id",
-        "customer",
-        "channel",
-        "created_at",
-        "priority",
-        "category",
-        "language",
-        "required_skills",
-        "attributes",
-    )
-)
-_CUSTOMER_KEYS: Final = frozenset(("id", "tier", "language", "preferred_agent", "attributes"))
+# A ticket's and a customer's plain data hold exactly their fields.
+_TICKET_KEYS: Final = frozenset(f.name for f in attrs.fields(Ticket))
+_CUSTOMER_KEYS: Final = frozenset(f.name for f in attrs.fields(Customer))
 
 
 def ticket_from_dict(
