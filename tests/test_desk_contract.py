@@ -980,4 +980,4 @@ class ContractMachine(RuleBasedStateMachine):
 
 
 TestContract = ContractMachine.TestCase
-TestContract.settings = settings(max_examples=100, stateful_step_count=30, deadline=None)
+TestContract.settings = settings(max_examples=60, stateful_step_count=30, deadline=None)

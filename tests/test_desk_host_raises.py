@@ -242,7 +242,7 @@ _AGENTS = [f"a{i}" for i in range(6)]
 _CHANNELS = ["phone", "chat", "email", "whatsapp", "social"]
 
 
-@settings(max_examples=100)
+@settings(max_examples=60)
 @given(
     data=st.data(),
     office=st.booleans(),

@@ -15,7 +15,7 @@ machine checks the contract:
   the same desk, and fed the same later commands emits equal events;
 * replaying every command (failed ones included) on a fresh desk gives the same events.
 
-The ``ci`` profile runs 60 examples of 40 steps (2,400 steps); ``make soak`` selects the
+The ``ci`` profile runs 40 examples of 40 steps (1,600 steps); ``make soak`` selects the
 ``soak`` profile, whose 5,000 examples of 200 steps run a million.
 """
 
@@ -403,7 +403,7 @@ def machine_settings(ci: int, soak: int | None = None) -> settings:
     )
 
 
-DeskMachine.TestCase.settings = machine_settings(60)
+DeskMachine.TestCase.settings = machine_settings(40)
 TestDeskMachine = DeskMachine.TestCase
 
 
@@ -465,5 +465,5 @@ class LaxHostMachine(DeskMachine):
     advances_first = False
 
 
-LaxHostMachine.TestCase.settings = machine_settings(40)
+LaxHostMachine.TestCase.settings = machine_settings(25)
 TestLaxHostMachine = LaxHostMachine.TestCase

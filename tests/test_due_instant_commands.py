@@ -358,7 +358,7 @@ def _due_instants(desk: Desk, now: datetime) -> list[datetime]:
     return sorted(out)
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(st.data(), st.sampled_from(sorted(PAUSES)))
 def test_commands_at_due_instants_without_advancing_keep_the_desk_whole(
     data: st.DataObject, pauses: str

@@ -176,7 +176,7 @@ def test_the_machine_runs_a_plain_desk_from_a_local_start_in_a_dst_zone() -> Non
     run_state_machine_as_test(
         _NewYorkFriday,
         settings=settings(
-            max_examples=50,
+            max_examples=30,
             stateful_step_count=30,
             derandomize=True,
             database=None,

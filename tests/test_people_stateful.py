@@ -94,6 +94,6 @@ class PeopleMachine(base.DeskMachine):
 
 
 PeopleMachine.TestCase.settings = settings(
-    settings.default, stateful_step_count=40, max_examples=min(40, settings().max_examples)
+    settings.default, stateful_step_count=40, max_examples=min(25, settings().max_examples)
 )
 TestPeopleMachine = PeopleMachine.TestCase

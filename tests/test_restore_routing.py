@@ -258,7 +258,7 @@ WIDE = DeskConfig.from_dict(
 )
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=15, deadline=None)
 @given(data=st.data())
 def test_every_snapshot_restores_and_a_widening_change_conserves_work(
     data: st.DataObject,

@@ -424,7 +424,7 @@ def _draw_command(data: st.DataObject, desk: Desk, n: int) -> tuple[Cmd, bool]:
     return (f"transfer({tid}, {to})", lambda d, at: d.transfer(tid, to, at=at)), False
 
 
-@settings(max_examples=80)
+@settings(max_examples=50)
 @given(st.data())
 def test_commands_at_the_desks_own_instants_keep_it_whole(data: st.DataObject) -> None:
     desk = Desk(PROGRAM_CONFIG)
