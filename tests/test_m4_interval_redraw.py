@@ -6,7 +6,6 @@ from __future__ import annotations
 import pickle
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import attrs
 import pytest
@@ -22,13 +21,18 @@ from csflow.events import (
 from csflow.metrics import IntervalReport, IntervalSummarizer, Report, summarize_intervals
 from csflow.model import Priority
 from csflow.sla import Metric, SlaBreached
-from test_metrics_intervals import FALL, INTERVALS, SPRING, ZONES, mixed_streams
-
-MIN = timedelta(minutes=1)
-SEC = timedelta(seconds=1)
-TARGET = 20 * SEC
-WIB = ZoneInfo("Asia/Jakarta")
-BERLIN = ZoneInfo("Europe/Berlin")
+from test_metrics_intervals import (
+    BERLIN,
+    FALL,
+    INTERVALS,
+    MIN,
+    SEC,
+    SPRING,
+    TARGET,
+    WIB,
+    ZONES,
+    mixed_streams,
+)
 
 
 def queued(at: datetime, tid: str) -> TicketQueued:
