@@ -1,7 +1,7 @@
 """Shared pytest configuration: Hypothesis profiles, and the seeds' desk as fixtures.
 
 ``make test`` selects the ``ci`` profile: derandomised (the same commit draws the same examples
-on every run and every machine, so CI passes or fails the same way each time), 200 examples a
+on every run and every machine, so CI passes or fails the same way each time), 150 examples a
 property unless it asks for its own count (enough to matter, within ten minutes on 2 cores), no deadline so a loaded 2-core CI machine does not flake, and no example database
 (nothing is written into the checkout, and no earlier failure replays into a later run).
 ``make soak`` selects ``soak``: random exploration with far more examples, printing the seed
@@ -26,7 +26,7 @@ from desks import seeds_desk_doc
 settings.register_profile("dev", max_examples=50, deadline=None, database=None)
 settings.register_profile(
     "ci",
-    max_examples=200,
+    max_examples=150,
     deadline=None,
     derandomize=True,
     database=None,

@@ -575,9 +575,9 @@ def test_every_desk_baseline_call_is_valid(call: Call) -> None:
 
 
 # Each desk case builds a whole desk per example, and its wrong values come from small sets:
-# 100 examples a case under ``ci`` (what keeps make test within its budget), the profile's own
+# 50 examples a case under ``ci`` (what keeps make test within its budget), the profile's own
 # count under ``soak``.
-_DESK_CASE_SETTINGS = settings(max_examples=min(100, settings().max_examples))
+_DESK_CASE_SETTINGS = settings(max_examples=min(50, settings().max_examples))
 if settings().max_examples > 300:
     _DESK_CASE_SETTINGS = settings()
 

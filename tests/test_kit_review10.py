@@ -159,7 +159,7 @@ def test_programs_from_a_local_start_keep_time_order_at_real_instants(
             assert s.error is None or s.refusal, s  # a command drawn as possible is accepted
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=100, deadline=None, suppress_health_check=list(HealthCheck))
 @given(program=commands(_sla_config("America/New_York"), start=datetime(2026, 3, 6, 9, tzinfo=NY)))
 def test_commands_before_spring_forward_are_in_time_order(program: list[Command]) -> None:
     instants = [c.at.astimezone(UTC) for c in program]

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import Any, cast
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from csflow.errors import ConfigError, CsflowError
@@ -293,6 +293,7 @@ CUT_PATTERNS = [
 
 
 @pytest.mark.parametrize("pattern", CUT_PATTERNS)
+@settings(max_examples=100)  # each example matches a value of the subject's whole length
 @given(
     head=st.text("ab\n ", min_size=LONG - 4, max_size=LONG).map(lambda s: s.ljust(LONG, "a")),
     tail=st.text("abc\n ", min_size=1, max_size=6),

@@ -1648,6 +1648,9 @@ class Desk:
         and without a ``contacts`` policy, then none when nothing reads it) -- and, with a
         ``contacts`` policy, the contacts within its window (at most ``max_contacts`` of each
         of those customers).  Derived indexes are rebuilt on restore; the restored desk is the desk that was saved.
+
+        The config's fingerprint is worked out once per config object and reused by every
+        snapshot and restore that follows (:func:`~csflow.desk.fingerprint.config_fingerprint`).
         """
         return state_snapshot(self._parts(), config_fingerprint(self.config))
 

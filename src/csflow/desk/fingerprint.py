@@ -39,7 +39,8 @@ from __future__ import annotations
 import enum
 import hashlib
 import json
-from collections.abc import Mapping
+import weakref
+from collections.abc import Callable, Mapping
 from datetime import date, datetime, time, timedelta, tzinfo
 from decimal import Decimal
 from typing import Any, Final
@@ -208,7 +209,40 @@ def config_fingerprint(config: DeskConfig) -> dict[str, Any]:
     ``keep_history`` and ``keep_log`` are left out (they change memory, not decisions); so
     is a field added after configs were first fingerprinted while it holds its default
     (``close_solved_after``), so that configs that do not use it keep their fingerprints.
+
+    It is worked out once per config object, while the object lives, and handed out as a
+    fresh dict each time (a desk snapshots with it; a host persisting after every command
+    walked the whole config each time).  A :class:`~csflow.desk.DeskConfig` is a frozen
+    value; the data of a policy object it holds is read at the first call, so a policy object
+    changed in place afterwards is not seen: build a new config for a changed policy.
     """
+    key = id(config)
+    kept = _KEPT.get(key)
+    if kept is None or kept[0]() is not config:
+        kept = (weakref.ref(config, _forget(key)), _fingerprint_of(config))
+        _KEPT[key] = kept
+    fingerprint = kept[1]
+    return {**fingerprint, "parts": dict(fingerprint["parts"])}
+
+
+#: The fingerprints of live configs, by the config's id (a config's entry leaves with it).
+_KEPT: dict[int, tuple[weakref.ref[DeskConfig], dict[str, Any]]] = {}
+
+
+def _forget(key: int) -> Callable[[weakref.ref[DeskConfig]], None]:
+    """A weakref callback dropping *key*'s entry when its config goes (not a newer config's
+    that took the same id)."""
+
+    def drop(ref: weakref.ref[DeskConfig]) -> None:
+        kept = _KEPT.get(key)
+        if kept is not None and kept[0] is ref:
+            del _KEPT[key]
+
+    return drop
+
+
+def _fingerprint_of(config: DeskConfig) -> dict[str, Any]:
+    """:func:`config_fingerprint`, worked out."""
     parts = {
         f.name: _hash(_field(config, getattr(config, f.name), 0, _MAX_CANON_DEPTH, False))
         for f in attrs.fields(DeskConfig)
