@@ -17,7 +17,9 @@ that override them, the forecast file, and a forecast made of a simulation's arr
 * The header names are read in any case (``Start,Arrivals``), blank lines are skipped, and a
   row is named by the file's line it ends on (``f.csv:6``), as ``csflow forecast`` names its
   rows; a quoted ``start``, ``arrivals`` or ``duration`` cell that holds a line break is
-  refused there, not read as one value.
+  refused there, not read as one value.  A cell is read as ``csv`` output writes it: the
+  quote before a text a spreadsheet would take for a formula is taken away
+  (:func:`csflow.cli.output.csv_text`).
 * Rows without a ``duration`` last the plan's interval; rows evenly spaced at another
   spacing (an hourly forecast read as half hours) are refused, naming the ``--interval``.
 * A plan from the arrival profile integrates the piecewise-constant rate over each interval,
@@ -42,6 +44,7 @@ from zoneinfo import ZoneInfo
 from csflow._text import show
 from csflow._time import iana_zone
 from csflow.cli.durations import parse_human_duration
+from csflow.cli.output import csv_text
 from csflow.errors import ConfigError
 from csflow.sim import PEAK_DAYS, SimConfig
 from csflow.sim.scenario import peak_factor
@@ -244,7 +247,7 @@ def read_forecast(
                 continue  # a blank line
             if header is None:
                 # Names as `csflow forecast` reads its own: Start,Arrivals is start,arrivals.
-                header = [name.strip().lower() for name in record]
+                header = [csv_text(name).strip().lower() for name in record]
                 continue
             if len(rows) == MAX_PLAN_INTERVALS:
                 raise ConfigError(
@@ -253,7 +256,9 @@ def read_forecast(
                     "or give longer intervals",
                     f"{path.name}:{reader.line_num}",
                 )
-            cells = dict(zip(header, record, strict=False))
+            # A cell as `csflow forecast` wrote it: the quote before a text a spreadsheet
+            # would take for a formula taken away.
+            cells = dict(zip(header, map(csv_text, record), strict=False))
             rows.append((reader.line_num, {name: cells.get(name) for name in header}))
     except csv.Error as exc:
         raise ConfigError(
