@@ -2383,16 +2383,16 @@ class Desk:
         state = r.state
         if told == state or told in _SLA_FINAL:
             return
-        if self.config.escalation_policy is not None:
-            # A ticket no command was about (one an agent takes up, or gives back by
-            # leaving) has not caught up: what fell due before *at* fires first, each at its
-            # own instant as advance would fire it, so the escalation it asks for acts then,
-            # with the clocks there (they refuse a priority raise at an instant they passed)
-            # -- or, for a ticket in transit, once it is in place at *at*.  Whether or not
-            # the move matters to the clocks: an escalation fired later would act before the
-            # move, on a ticket that has since changed hands.  (One read of the armed bound
-            # when nothing is due.)
-            self._catch_up(r, to_us(at) - 1, out, hold=False)
+        # A ticket no command was about (one an agent takes up, or gives back by leaving)
+        # has not caught up: what fell due before *at* fires first, each at its own instant
+        # as advance would fire it, so that its history stays in time order (a warning due
+        # before the assignment is not written after it) and an escalation it asks for acts
+        # then, with the clocks there (they refuse a priority raise at an instant they
+        # passed) -- or, for a ticket in transit, once it is in place at *at*.  Whether or
+        # not the move matters to the clocks: an escalation fired later would act before the
+        # move, on a ticket that has since changed hands.  (One read of the armed bound when
+        # nothing is due.)
+        self._catch_up(r, to_us(at) - 1, out, hold=False)
         if sla.note_status(state, at):
             return
         self._sla_events(r, sla.set_status(state, at), out)
