@@ -287,6 +287,7 @@ LOWLEVEL = {
     "VIEW_VERSION",
     "VerifiedInterval",
     "VerifiedPlan",
+    "agents_for_asa",
     "agents_for_service_level",
     "agents_for_service_level_a",
     "average_speed_of_answer",

@@ -28,6 +28,7 @@ from csflow.staffing.erlang import MAX_AGENTS as MAX_AGENTS
 from csflow.staffing.erlang import MAX_LOAD as MAX_LOAD
 from csflow.staffing.erlang import (
     ErlangAResult,
+    agents_for_asa,
     agents_for_service_level,
     agents_for_service_level_a,
     average_speed_of_answer,
@@ -47,6 +48,7 @@ __all__ = [
     "HistoryForecast",
     "IntervalStaffing",
     "StaffingPlan",
+    "agents_for_asa",
     "agents_for_service_level",
     "agents_for_service_level_a",
     "average_speed_of_answer",

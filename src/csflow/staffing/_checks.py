@@ -27,14 +27,27 @@ INF = math.inf
 ZERO = timedelta(0)
 
 
+def _is_time(value: object) -> bool:
+    """Whether *value* is numpy's duration or date (``timedelta64``, ``datetime64``: what a
+    pandas column of times yields), which numpy counts among its integers: a span of time,
+    not a number of anything (numpy is not imported: read by the scalar's module and dtype)."""
+    return type(value).__module__ == "numpy" and getattr(
+        getattr(value, "dtype", None), "kind", ""
+    ) in ("m", "M")
+
+
 def as_int(value: object) -> int | None:
     """*value* as an int: any integer (:class:`numbers.Integral`, such as numpy's, what a
-    pandas column yields); ``None`` for anything else, a bool included."""
+    pandas column yields); ``None`` for anything else, a bool included, and numpy's
+    ``timedelta64`` (a duration, though numpy counts it an integer)."""
     if type(value) is int:
         return value
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or _is_time(value):
         return None
-    return operator.index(value)
+    try:
+        return operator.index(value)
+    except TypeError:  # an integer type of its own making that does not give its int
+        return None
 
 
 def check_agents(agents: object) -> int:
@@ -50,10 +63,11 @@ def check_agents(agents: object) -> int:
 
 def as_float(value: object) -> float | None:
     """*value* as a float: any real number (:class:`numbers.Real`, numpy's too); ``None`` for a
-    non-number (a bool is not one) or an int too large."""
+    non-number (a bool is not one, nor numpy's ``timedelta64``, whose nanoseconds ``float``
+    would read as a count) or an int too large."""
     if type(value) is float:
         return value
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or _is_time(value):
         return None
     try:
         return float(value)

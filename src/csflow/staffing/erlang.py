@@ -28,6 +28,9 @@ Theory of operation
   the very expression :func:`service_level` evaluates.  The answer ``n`` therefore satisfies
   ``service_level(n) >= level > service_level(n - 1)`` exactly, not just approximately, and the
   whole search costs ``O(sqrt(a) + answer - a)``.
+* :func:`agents_for_asa` walks it the same way, testing each candidate above ``a`` with the
+  very expression :func:`average_speed_of_answer` evaluates, so its answer ``n`` satisfies
+  ``average_speed_of_answer(n) <= max_asa < average_speed_of_answer(n - 1)`` exactly.
 * **Erlang A** (M/M/n+M, Palm's model with exponential patience of mean ``P``): with
   ``x = n P / AHT`` and ``y = a P / AHT``, everything follows from the Kummer series
   ``S(x, y) = sum_k y^k / ((x+1)...(x+k))`` (``= x e^y y^-x γ(x, y)``, the series of the lower
@@ -118,6 +121,7 @@ from csflow.staffing._checks import MAX_AGENTS as MAX_AGENTS
 __all__ = [
     "MAX_LOAD",
     "ErlangAResult",
+    "agents_for_asa",
     "agents_for_service_level",
     "agents_for_service_level_a",
     "average_speed_of_answer",
@@ -511,6 +515,71 @@ def agents_for_service_level(
     if a == 0.0:
         return 0
     return _fewest_c(a, r, lvl)[0]
+
+
+def agents_for_asa(
+    load: float,
+    aht: timedelta,
+    max_asa: timedelta,
+    *,
+    max_occupancy: float | None = None,
+) -> int:
+    """The fewest agents whose Erlang C average speed of answer is at most *max_asa*.
+
+    Planners who staff to a mean wait ("answer in 30 seconds on average") rather than to a
+    service level: the answer ``n`` satisfies ``average_speed_of_answer(n, ...) <= max_asa``
+    and, when ``n - 1`` agents are more than the load, ``average_speed_of_answer(n - 1, ...) >
+    max_asa``, exactly (each candidate is tested with the very expression
+    :func:`average_speed_of_answer` evaluates, on the same walk of the Erlang B recurrence);
+    ``n > load``.  The mean wait counts every arrival, those answered at once included.
+    The walk ends where Erlang B underflows, about ``sqrt(1400 load)`` agents above the load,
+    however small *max_asa* is: ``O(sqrt(load) + answer - load)`` in all.
+
+    With *max_occupancy* the answer is also at least ``ceil(load / max_occupancy)``, as in
+    :func:`agents_for_service_level`.
+
+    Args:
+        load: Offered load in Erlangs, finite, ``>= 0``.
+        aht: Average handle time, a positive timedelta.
+        max_asa: The longest average speed of answer allowed, a non-negative timedelta
+            (zero asks for a wait that rounds to zero microseconds).
+        max_occupancy: The highest occupancy allowed, in ``(0, 1]``, or ``None`` (no cap).
+
+    Returns:
+        The number of agents; 0 when ``load == 0``.
+
+    Raises:
+        ConfigError: an argument has the wrong type or an out-of-range value, or the cap
+            would need more than :data:`MAX_AGENTS` agents.
+
+    Examples:
+        >>> from datetime import timedelta as td
+        >>> agents_for_asa(10.0, td(minutes=3), td(seconds=20))
+        13
+        >>> average_speed_of_answer(13, 10.0, td(minutes=3)) <= td(seconds=20)
+        True
+        >>> average_speed_of_answer(12, 10.0, td(minutes=3)) > td(seconds=20)
+        True
+    """
+    a = check_load(load)
+    handle = check_duration(aht, "aht", positive=True).total_seconds()
+    longest = check_duration(max_asa, "max_asa", positive=False)
+    cap = None if max_occupancy is None else _check_max_occupancy(max_occupancy)
+    if a == 0.0:
+        return 0
+    # The steps of _inv_b (its walk above floor(a)), _erlang_c and average_speed_of_answer,
+    # in the same float operations, one agent at a time.
+    m = int(a)
+    inv = _inv_b_at_floor(m, a)
+    k = float(m)
+    ia = 1.0 / a
+    while True:
+        k += 1.0
+        inv = inv * k * ia + 1.0
+        n = int(k)
+        if _seconds(_erlang_c(n, a, inv) * handle / (n - a)) <= longest:
+            break
+    return n if cap is None else max(n, _occupancy_floor(a, cap))
 
 
 def _check_max_occupancy(value: object) -> Fraction:

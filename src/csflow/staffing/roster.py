@@ -1327,6 +1327,9 @@ def cover(
             duty.
         templates: The shifts agents can work (names unique).
         interval: The length of one interval (30 minutes by default; taken from a plan).
+            Unless it divides a day (15, 30, 60 minutes), the horizon must stay within its
+            first day, not wrap, and have no template window past midnight: the windows of
+            later days would fall between intervals.
         origin: The horizon's start (aware), for the instants of :meth:`Roster.to_dict`;
             templates' windows are local times of day in its zone, every day, DST changes
             included (a horizon from 08:00 is eight hours into the day), so it must fall on
@@ -1351,7 +1354,9 @@ def cover(
             first; a template without one is otherwise left unused), an interval that needs
             agents but that no template covers (named in the message, with the templates
             left unused and why), a wrapping horizon that is
-            not a whole number of days (path ``wraps``), a horizon that runs into the year
+            not a whole number of days (path ``wraps``), an interval that does not divide a day
+            on a horizon past its first day, wrapping or with a window past midnight (path
+            ``interval``), a horizon that runs into the year
             10000 or, with a plan, an origin other than its start (path ``origin``), costs that need more than 30 significant digits together,
             such as ``8`` and ``1e-320`` (path ``templates[k].cost``, the finest), or a
             roster whose cost overflows a float (path ``templates``).
@@ -1441,6 +1446,29 @@ def cover(
                 "origin",
             )
     start = _MIDNIGHT if origin is None else origin
+    if _DAY % step:
+        # The next day's midnight falls between two intervals: its windows would have no
+        # start on the grid, and a horizon past its first day, or a window into the next
+        # morning, would silently lose every start after the first day's.
+        first_day = _DAY - (start - start.replace(hour=0, minute=0, second=0, microsecond=0))
+        late = next(
+            (t for t in tpls if isinstance(t, ShiftTemplate) and (t.latest or t.earliest) >= _DAY),
+            None,
+        )
+        if wraps or horizon * step > first_day or late is not None:
+            why = (
+                "wraps around"
+                if wraps
+                else f"starts in the window of {show(late.name)}, past midnight"
+                if late is not None
+                else f"runs past its first day ({horizon} x {show(step)})"
+            )
+            raise ConfigError(
+                f"the interval {show(step)} does not divide a day, and the horizon {why}: "
+                "the template windows of the days after the first fall between intervals. "
+                "Use an interval that divides a day (15, 30 or 60 minutes)",
+                "interval",
+            )
     try:
         (start.astimezone(UTC) + horizon * step + 2 * _DAY).astimezone(start.tzinfo)
     except OverflowError:

@@ -57,7 +57,7 @@ from __future__ import annotations
 import concurrent.futures
 import math
 import statistics
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -386,9 +386,9 @@ def verify_plan(
             without what is set per interval: ``arrivals`` holds the mixes (channels, tiers,
             ...) but no ``rates``; ``agents`` is one group whose ``count`` and ``shifts`` are
             left out; ``handle_time``, ``patience``, ``escalations`` as the desk needs.
-        agents: Agents per interval to start from (the caller's own plan): ints ``>= 1``,
-            or 0 for an interval that expects no arrivals; the plan's Erlang answer by
-            default.
+        agents: Agents per interval to start from (the caller's own plan), one per interval
+            in a list, a numpy array or a pandas column: ints ``>= 1``, or 0 for an interval
+            that expects no arrivals; the plan's Erlang answer by default.
         seeds: One run per seed for every candidate (at least one).
         abandonment: A ceiling on the mean simulated abandonment, or ``None``.
         tiers: Tier name -> floor on its SLA attainment (the desk's SLA clocks), or ``None``.
@@ -423,9 +423,11 @@ def verify_plan(
         # Only what the caller passed is checked here (the plan's own answer is 0 exactly
         # where it expects no arrivals), and the message names it.
         given: object = agents  # the annotation is a promise callers may break
+        # Any iterable of them (a list, a numpy array, a pandas column), but not a string
+        # or a mapping.
         raw = (
             []
-            if isinstance(given, (str, bytes)) or not isinstance(given, Sequence)
+            if isinstance(given, (str, bytes, Mapping)) or not isinstance(given, Iterable)
             else list(given)
         )
         # Any integers (numpy's too: what a pandas column yields), as ints.
@@ -439,6 +441,11 @@ def verify_plan(
                 f"interval that expects no arrivals, got {show(agents)}"
             )
         start_agents = [a for a in ints if a is not None]
+    seed_list: object = seeds  # the annotation is a promise callers may break
+    if isinstance(seed_list, (str, bytes, Mapping)) or not isinstance(seed_list, Iterable):
+        raise ConfigError(
+            f"'seeds' must be a non-empty sequence of ints >= 0, got {show(seeds)}", "seeds"
+        )
     given_seeds = [as_int(s) for s in seeds]
     runs = tuple(s for s in given_seeds if s is not None)
     if not runs or len(runs) != len(given_seeds) or any(s < 0 for s in runs):
@@ -451,6 +458,14 @@ def verify_plan(
         if ceiling is None or not 0.0 <= ceiling <= 1.0:
             raise ConfigError(f"'abandonment' must be a number in [0, 1], got {show(abandonment)}")
         abandonment = ceiling
+    by_name: tuple[tuple[str, object], ...] = (("tiers", tiers), ("channels", channels))
+    for arg, floors_given in by_name:  # the annotations are promises callers may break
+        if floors_given is not None and not isinstance(floors_given, Mapping):
+            raise ConfigError(
+                f"{arg!r} must be a mapping of {arg[:-1]} name to a floor in [0, 1] (or None), "
+                f"got {show(floors_given)}",
+                arg,
+            )
     floors = {("tier", k): v for k, v in (tiers or {}).items()}
     floors |= {("channel", k): v for k, v in (channels or {}).items()}
     for (kind, name), floor in floors.items():
@@ -464,6 +479,19 @@ def verify_plan(
         ):
             what = "positive" if positive else "non-negative"
             raise ConfigError(f"{name!r} must be a {what} timedelta or None, got {show(value)}")
+    for row in plan.intervals:
+        # Each interval's run, warm-up, span and drain together, must start and end within
+        # the years a datetime holds.
+        before = row.duration if warmup is None else warmup
+        try:
+            _after(row.start, -before)
+            _after(row.start, (row.duration if span is None else span) + _DRAIN)
+        except OverflowError:
+            raise ConfigError(
+                f"the interval at {row.start.isoformat()} with a warm-up of {show(before)} "
+                f"and a span of {show(row.duration if span is None else span)} runs outside "
+                "the years 1-9999: use a shorter 'warmup' and 'span'"
+            ) from None
     steps = as_int(max_steps)
     if steps is None or steps < 1:
         raise ConfigError(f"'max_steps' must be an int >= 1, got {show(max_steps)}")
