@@ -44,6 +44,6 @@ def test_staff_shows_a_large_load_in_full() -> None:
     with contextlib.redirect_stdout(out):
         assert main(["staff", "--load", "12345.6", "--aht", "5m"]) == 0
     lines = out.getvalue().split("\n")
-    assert "load 12345.60 Erlang" in lines[0]
+    assert "load 12345.60 Erlangs," in lines[0]
     (load,) = [line for line in lines if line.startswith("load_erlangs")]
     assert load.split()[-1] == "12346"

@@ -122,6 +122,7 @@ def _duration_or_zero(value: str) -> float:
 _DURATION_OPTIONS: Final = (
     "--aht",
     "--target",
+    "--asa",
     "--patience",
     "--interval",
     "--span",
@@ -313,6 +314,14 @@ def _parser() -> argparse.ArgumentParser:
         type=float,
         metavar="FRACTION",
         help="service level wanted, 0-1 (default: staffing.level, else 0.8)",
+    )
+    staff.add_argument(
+        "--asa",
+        type=_duration_or_zero,
+        metavar="DURATION",
+        help="one interval: the fewest agents whose Erlang C average speed of answer is at "
+        "most DURATION; with --target or --level too, the larger of both head counts "
+        "(not with --patience)",
     )
     staff.add_argument(
         "--patience",

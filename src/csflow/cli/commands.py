@@ -62,6 +62,7 @@ from csflow.staffing import (
     MAX_LOAD,
     ForecastInterval,
     StaffingPlan,
+    agents_for_asa,
     agents_for_service_level,
     agents_for_service_level_a,
     average_speed_of_answer,
@@ -437,6 +438,12 @@ def staff(args: argparse.Namespace) -> str:
             "agents of each interval)",
             "--agents",
         )
+    if getattr(args, "asa", None) is not None:
+        raise ConfigError(
+            "is for one interval: give --load or --rate with it (a day plan staffs each "
+            "interval to --level)",
+            "--asa",
+        )
     inputs = plan_inputs(args, doc, st, single=False)
     assert inputs.forecast is not None
     plan = _plan(inputs)
@@ -511,7 +518,7 @@ def staff(args: argparse.Namespace) -> str:
     verified = None
     if args.verify:
         verified = planning.run_verify(args, plan, doc, st)
-        tables += planning.verified_tables(verified)
+        tables += planning.verified_tables(verified, args.format)
     if args.roster:
         roster, pad = planning.run_roster(plan, st, verified)
         tables += planning.roster_tables(roster, pad)
@@ -555,6 +562,35 @@ def _inputs_table(inputs: PlanInputs) -> Table:
         inputs.max_occupancy,
     )
     return Table("inputs", "Inputs", columns, (row,))
+
+
+def _asa(args: argparse.Namespace, inputs: PlanInputs) -> timedelta | None:
+    """``--asa`` as a duration, or ``None``; refused with a patience (the mean wait is Erlang
+    C's, :func:`~csflow.staffing.agents_for_asa`, and Erlang A's agents would be shown)."""
+    seconds = getattr(args, "asa", None)
+    if seconds is None:
+        return None
+    if inputs.patience is not None:
+        origin = (
+            "--patience" if getattr(args, "patience", None) is not None else "staffing.patience"
+        )
+        raise ConfigError(
+            f"staffs to Erlang C's average speed of answer, not with a patience (Erlang A, "
+            f"from {origin}); give one or the other",
+            "--asa",
+        )
+    return timedelta(seconds=seconds)
+
+
+def _goal_title(level: float, target: timedelta, asa: timedelta | None, by_level: bool) -> str:
+    """What one interval is staffed to, in its title: the level, the mean wait, or both."""
+    within = f"{percent(level)} within {format_duration(target)}"
+    if asa is None:
+        return within
+    most = f"ASA at most {format_duration(asa)}"
+    if by_level:
+        return f"{within} and {most}"
+    return f"{most} (service level within {format_duration(target)})"
 
 
 def _shown_load(load: float) -> float:
@@ -611,19 +647,32 @@ def _staff_one(args: argparse.Namespace, inputs: PlanInputs) -> str:
             raise ConfigError(
                 exc.detail, "--max-occupancy" if given_cap else "staffing.max_occupancy"
             ) from None
+    asa = _asa(args, inputs)
+    # With --asa alone the mean wait decides; with --target or --level too, both do (the
+    # larger head count).
+    by_level = asa is None or args.target is not None or args.level is not None
+    for_level: int | None = None
+    for_asa: int | None = None
     try:
-        if patience is None:
-            needed = agents_for_service_level(load, aht, target, level, max_occupancy=cap)
-        else:
-            needed = agents_for_service_level_a(
+        if by_level and patience is None:
+            for_level = agents_for_service_level(load, aht, target, level, max_occupancy=cap)
+        elif by_level:
+            assert patience is not None
+            for_level = agents_for_service_level_a(
                 load, aht, target, level, patience, max_occupancy=cap
             )
+        if asa is not None:
+            try:
+                for_asa = agents_for_asa(load, aht, asa, max_occupancy=cap)
+            except ConfigError as exc:
+                raise ConfigError(exc.detail, "--asa") from None
+        needed = max(k for k in (for_level, for_asa) if k is not None)
     except ConfigError:
         if args.agents is None:
             raise
         # Only the search for the fewest agents is refused: the agents asked about are
         # still evaluated (their own refusal, if any, names them), agents_needed is null.
-        needed = None
+        needed = for_level = for_asa = None
     n = args.agents if args.agents is not None else needed
     assert n is not None
     available = 1 - Fraction(repr(inputs.shrinkage))  # as staffing_plan: the decimal written
@@ -639,6 +688,9 @@ def _staff_one(args: argparse.Namespace, inputs: PlanInputs) -> str:
         "shrinkage": inputs.shrinkage,
         "peak": inputs.peak,
         "max_occupancy": inputs.max_occupancy,
+        "max_asa_s": None if asa is None else asa.total_seconds(),
+        "agents_for_level": for_level,
+        "agents_for_asa": for_asa,
         "agents_needed": needed,
         "agents": n,
         "heads": heads,
@@ -677,9 +729,10 @@ def _staff_one(args: argparse.Namespace, inputs: PlanInputs) -> str:
     if patience is not None:
         model += f", mean patience {format_duration(patience)}"
     title = (
-        f"{model}: load {_shown_load(load) if 0 < load < 0.005 else f'{load:.2f}'} Erlang"
+        f"{model}: load {_shown_load(load) if 0 < load < 0.005 else f'{load:.2f}'} Erlangs"
         + (f" (x{inputs.peak:.15g} peak)" if inputs.peak != 1 else "")
-        + f", AHT {format_duration(aht)}, {percent(level)} within {format_duration(target)}"
+        + f", AHT {format_duration(aht)}, "
+        + _goal_title(level, target, asa, by_level)
         + (f", shrinkage {percent(inputs.shrinkage)}" if inputs.shrinkage else "")
         + _cap_title(inputs.max_occupancy, ", ")
     )

@@ -116,8 +116,8 @@ def _recommendation(sim: SimConfig, out: list[str]) -> None:
     zone = sim.start.tzinfo
     out.append("")
     out.append(
-        f"Staffing recommendation (Erlang A, 80 % answered within 60 s, AHT {aht}, patience "
-        f"8 min, shrinkage 15 %, peak x{sim.peak:g}), in agents handling one contact at a time:"
+        f"Staffing recommendation (Erlang A, 80% answered within 60 s, AHT {aht}, patience "
+        f"8 min, shrinkage 15%, peak x{sim.peak:g}), in agents handling one contact at a time:"
     )
     out.append(f"  {'from':<6} {'arrivals':>9} {'load':>7} {'agents':>7} {'heads':>6} {'SL':>7}")
     last: tuple[int, int] | None = None

@@ -400,12 +400,17 @@ def run_verify(
         return verify_plan(plan, desk, template, executor=pool, **kwargs)
 
 
-def verified_tables(verified: VerifiedPlan) -> list[Table]:
-    """Erlang against the desk per interval, and the agent-hours of both, as tables.
+def verified_tables(verified: VerifiedPlan, fmt: str = "table") -> list[Table]:
+    """Erlang against the desk per interval, and the agent-hours of both, as tables, for the
+    output format *fmt*.
 
     ``met`` says whether the interval's agents met the targets, ``unreachable`` whether no
-    number of agents can (the agents are then where the search stopped, short of them)."""
+    number of agents can (the agents are then where the search stopped, short of them).
+    With one seed there is no interval: ``sl_low`` and ``sl_high`` are ``n/a`` in ``table``,
+    and missing -- ``null`` in ``json``, an empty cell in ``csv`` -- in the data formats, whose
+    column holds numbers in every other row."""
     one_seed = len(verified.seeds) < 2
+    missing = "n/a" if fmt == "table" else None
     label = labels([i.start for i in verified.intervals])
     rows = tuple(
         (
@@ -415,8 +420,8 @@ def verified_tables(verified: VerifiedPlan) -> list[Table]:
             i.difference,
             i.service_level.mean,
             # One seed gives no interval: n/a, not a zero-width one.
-            i.service_level.low if one_seed is False else "n/a",
-            i.service_level.high if one_seed is False else "n/a",
+            i.service_level.low if one_seed is False else missing,
+            i.service_level.high if one_seed is False else missing,
             i.erlang_service_level.mean,
             i.abandonment.mean,
             "yes" if i.converged else "no",
@@ -443,7 +448,7 @@ def verified_tables(verified: VerifiedPlan) -> list[Table]:
     title = (
         f"Verified on the desk ({percent(verified.level)} within {format_duration(verified.target)}; "
         f"seeds {seeds}; "
-        "service level with the desk's agents, 95 % interval, and with Erlang's)"
+        "service level with the desk's agents, 95% interval, and with Erlang's)"
     )
     if verified.unreachable:
         title += (

@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import re
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -24,7 +25,7 @@ from csflow.desk.commands import command_from_dict
 from csflow.errors import ConfigError, CsflowError
 from csflow.model import TicketStatus
 
-__all__ = ["replay"]
+__all__ = ["held_text", "replay"]
 
 #: Tickets in these states have no work left, so the state table leaves them out.
 _DONE = frozenset({TicketStatus.SOLVED, TicketStatus.CLOSED, TicketStatus.ABANDONED})
@@ -127,11 +128,23 @@ def _one_line(exc: CsflowError) -> str:
     return " ".join(str(exc).split())
 
 
-def _state(
-    desk: Desk,
-) -> tuple[list[tuple[Any, ...]], list[str], list[tuple[Any, ...]]]:
+def held_text(ids: Sequence[str]) -> str:
+    """The ticket ids an agent holds as one readable cell (``table`` and ``csv``): joined by a
+    space, an id that is empty or holds a space (any whitespace) or a double quote written as
+    a JSON string, in double quotes (``T-1 "T 2" T-3``), so that every id reads back exactly
+    (``json`` gives the list itself)."""
+    return " ".join(
+        json.dumps(t, ensure_ascii=False)
+        if not t or '"' in t or not t.isprintable() or any(c.isspace() for c in t)
+        else t
+        for t in ids
+    )
+
+
+def _state(desk: Desk, fmt: str) -> tuple[list[tuple[Any, ...]], list[str], list[tuple[Any, ...]]]:
     """The open tickets (with each SLA clock's due instant), the metrics of those clocks,
-    and the agents.
+    and the agents (the tickets each holds: a list in ``json``, :func:`held_text` in the
+    other formats *fmt*).
 
     Raises:
         CsflowError: The desk's readers refuse its state.
@@ -147,7 +160,8 @@ def _state(
     agents = []
     for aid in desk.agents():
         status = desk.agent(aid)
-        agents.append((aid, status.presence, status.load, " ".join(status.held)))
+        held = list(status.held) if fmt == "json" else held_text(status.held)
+        agents.append((aid, status.presence, status.load, held))
     return tickets, metrics, agents
 
 
@@ -204,7 +218,7 @@ def replay(args: argparse.Namespace) -> str:
             )
 
     try:
-        tickets, metrics, agents = _state(desk)
+        tickets, metrics, agents = _state(desk, args.format)
     except CsflowError as exc:
         # A state the desk reached that its readers refuse (a clock over a span longer than
         # the calendars index, say): named at the entry that moved the desk's clock there,
