@@ -1308,8 +1308,10 @@ class Desk:
             UnknownTicketError: No such ticket.
             InvalidTransitionError: The ticket is not closed or abandoned (a solved ticket
                 whose ``close_solved_after`` ran out before *at* is forgotten once
-                :meth:`advance` has returned its close), or a goodwill request on it still
-                awaits a supervisor's answer.
+                :meth:`advance` has returned its close; a closed ticket whose survey fell
+                due before *at* likewise, once :meth:`advance` has returned its
+                :class:`SurveyDue`), or a goodwill request on it still awaits a supervisor's
+                answer.
         """
         guard = self._guard
         if guard is not None and not guard.busy:
@@ -1329,6 +1331,13 @@ class Desk:
             raise InvalidTransitionError(
                 f"cannot forget ticket {show(ticket_id)}: it is {r.state}; only closed or "
                 f"abandoned tickets can be forgotten{late}"
+            )
+        survey = self._timers.overdue_survey(r, t) if r.state is _CLOSED else None
+        if survey is not None:
+            # Its SurveyDue is still to be returned (by advance): forgotten now, it never would.
+            raise InvalidTransitionError(
+                f"cannot forget ticket {show(ticket_id)}: its survey fell due at "
+                f"{utc(survey).isoformat()} (advance to then first, which returns it)"
             )
         waiting = () if self._goodwill is None else self._goodwill.pending_on(ticket_id)
         if waiting:
@@ -1376,6 +1385,7 @@ class Desk:
             )
         cycle = self._feedback.check(ticket_id)
         out = self._commit(t)
+        self._overdue(r, t, out)
         self._feedback.rated(ticket_id, cycle)
         r.survey_version += 1  # rated already: its survey is no longer due
         tk = r.ticket
@@ -1795,14 +1805,12 @@ class Desk:
             if check is not None:
                 check(r)
             out = self._commit(t)
-            r.closing = None
-            when = utc(closing)
-            self._move(r, _TC.CLOSE, when, out, TicketClosed(when, ticket_id))
         else:
             new = next_state(r.state, command, ticket_id)
             if check is not None:
                 check(r)
             out = self._commit(t)
+        self._overdue(r, t, out)
         self._about = r
         self._catch_up(r, t - 1, out, hold=True)
         return r, new, t, out
@@ -2010,6 +2018,33 @@ class Desk:
                 d = sla.next_deadline_us()
         finally:
             self._held = None
+
+    def _overdue(self, r: TicketRecord, t: int, out: list[Event]) -> None:
+        """A solved ticket's close (``close_solved_after``) and survey that fell due strictly
+        before *t* (µs), with no advance in between, are reported before the command on it,
+        each at its own instant and in time order (at one instant the survey first, as
+        :meth:`advance` fires them)."""
+        closing = r.closing
+        if closing is not None and closing < t and r.state is _SOLVED:
+            r.closing = None
+            self._survey_first(r, closing + 1, out)
+            when = utc(closing)
+            self._move(r, _TC.CLOSE, when, out, TicketClosed(when, r.ticket.id))
+        self._survey_first(r, t, out)
+
+    def _survey_first(self, r: TicketRecord, limit: int, out: list[Event]) -> None:
+        """A command on a solved or closed ticket whose survey fell due strictly before
+        *limit* (µs) -- no advance came in between -- reports the :class:`SurveyDue` first, at
+        its own instant, as the close of a ``close_solved_after`` that ran out is reported:
+        the ticket's history stays in time order, and a reopening or a rating does not
+        silently drop a survey a host that advanced would have been given."""
+        if r.state not in (_SOLVED, _CLOSED):
+            return
+        due = self._timers.overdue_survey(r, limit)
+        if due is None:
+            return
+        r.survey_version += 1  # fired: the timer is retired
+        self._emit(r, SurveyDue(utc(due), r.ticket.id, r.agent), out)
 
     def _settle(self, out: list[Event]) -> None:
         """After a command on a ticket: route it if an escalation moved it while the command

@@ -151,6 +151,24 @@ class Timers:
             self._surveys, (due_us, next(self._seq), r.ticket.id, r.survey_version, r.order)
         )
 
+    def overdue_survey(self, r: TicketRecord, before_us: int) -> int | None:
+        """The instant of *r*'s live survey timer when it is due before *before_us*, else
+        ``None``.  Only the part of the heap due before *before_us* is visited (a heap's
+        children are never due earlier than their parent): nothing when the host has
+        advanced past every survey due so far."""
+        heap = self._surveys
+        tid = r.ticket.id
+        stack = [0] if heap else []
+        while stack:
+            i = stack.pop()
+            due, _, who, version, order = heap[i]
+            if due >= before_us:
+                continue
+            if who == tid and version == r.survey_version and order == r.order:
+                return due
+            stack += [j for j in (2 * i + 1, 2 * i + 2) if j < len(heap)]
+        return None
+
     def arm_close(self, due_us: int, r: TicketRecord) -> None:
         """Close *r*'s solved ticket at *due_us* unless it is reopened, closed or solved again
         first; makes *due_us* the record's ``closing``."""
