@@ -434,9 +434,14 @@ TestWakeupMachine = WakeupMachine.TestCase
 
 
 def _lax_config() -> DeskConfig:
-    """The seeds' desk with every routing timer: a hold for the customer's last agent,
-    relaxation steps that widen the front queue's requirements and then overflow it to the
-    technical queue, finance overflowing to the front, and (already) the technical team's
+    """The seeds' desk with every routing timer (:func:`lax_doc`)."""
+    return DeskConfig.from_dict(lax_doc())
+
+
+def lax_doc() -> dict[str, Any]:
+    """The seeds' desk document with every routing timer: a hold for the customer's last
+    agent, relaxation steps that widen the front queue's requirements and then overflow it to
+    the technical queue, finance overflowing to the front, and (already) the technical team's
     delayed slot on the front queue."""
     doc = office_desk_doc()
     doc["strategies"] = ["preferred_agent", "longest_idle"]
@@ -451,7 +456,7 @@ def _lax_config() -> DeskConfig:
         elif q["name"] == "finance":
             q["relaxation"] = [{"after": "PT5M", "overflow_to": "front"}]
     doc["queues"] = queues
-    return DeskConfig.from_dict(doc)
+    return doc
 
 
 class LaxHostMachine(DeskMachine):

@@ -29,6 +29,7 @@ from csflow.staffing import (
 from csflow.staffing.roster import cover
 from csflow.staffing.shifts import ShiftTemplate
 from csflow.staffing.verify import verify_plan
+from test_verify_bounds import CHATS, Refusing
 
 H = timedelta(hours=1)
 S = timedelta(seconds=1)
@@ -100,18 +101,6 @@ DESK = {
     "sla_policies": [{"name": "chat", "calendar": "24x7", "targets": {"first_response": "PT1M"}}],
     "default_sla_policy": "chat",
 }
-CHATS = {
-    "arrivals": {"channels": {"chat": 1}, "tiers": {"gold": 1}},
-    "handle_time": {"default": {"exponential": "PT6M"}},
-    "agents": [{"name": "front", "capacity": {"chat": 1}}],
-}
-
-
-class Refusing(concurrent.futures.Executor):
-    """An executor that fails the test if anything is submitted."""
-
-    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
-        raise AssertionError("a simulation ran before the input was checked")
 
 
 @pytest.mark.parametrize(

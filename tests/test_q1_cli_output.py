@@ -22,6 +22,7 @@ from csflow.cli import main
 from csflow.cli.documents import load_document
 from csflow.cli.output import csv_text
 from csflow.desk.commands import AddAgent, Submit
+from test_cli_planning import _small as small_desk
 
 _ROOT = pathlib.Path(__file__).resolve().parents[1]
 _DAY = _ROOT / "examples" / "configs" / "marketplace-day.yaml"
@@ -67,32 +68,8 @@ def _sections(text: str) -> dict[str, list[list[str]]]:
 
 
 def _small(tmp_path: pathlib.Path) -> pathlib.Path:
-    """A one-queue chat desk and a one-hour forecast of two half hours."""
-    (tmp_path / "f.csv").write_text("start,arrivals\n06:00,10\n06:30,16\n")
-    doc = {
-        "name": "small desk",
-        "desk": {"tiers": [{"name": "regular"}]},
-        "simulation": {
-            "start": "2026-03-16T06:00:00+07:00",
-            "duration": "1h",
-            "arrivals": {"rates": [["00:00", 30]], "channels": {"chat": 1}},
-            "handle_time": {"default": {"exponential": "6m"}},
-            "agents": [{"name": "front", "count": 3, "capacity": {"chat": 1}}],
-        },
-        "staffing": {
-            "aht": "6m",
-            "target": "60s",
-            "level": 0.8,
-            "interval": "30m",
-            "forecast": "f.csv",
-            "day": "2026-03-16",
-            "timezone": "Asia/Jakarta",
-            "verify": {"span": "20m", "max_steps": 2},
-        },
-    }
-    path = tmp_path / "small.json"
-    path.write_text(json.dumps(doc))
-    return path
+    """The planning tests' one-queue chat desk, with a short verification."""
+    return small_desk(tmp_path, verify={"span": "20m", "max_steps": 2})
 
 
 def test_one_seed_leaves_the_interval_missing_not_a_text(

@@ -32,7 +32,7 @@ from csflow.errors import InvalidTransitionError
 from csflow.events import Event, TicketResolved
 from csflow.testing.command import Command
 from csflow.testing.programs import CommandDriver, Draw, Step
-from desks import office_desk_doc
+from test_desk_stateful import lax_doc
 
 T0 = datetime(2026, 3, 2, 9, tzinfo=UTC)
 M = timedelta(minutes=1)
@@ -160,19 +160,7 @@ def _config(mode: str) -> DeskConfig:
     """The seeds' desk with every routing timer (a hold for the last agent, relaxation and
     overflow), escalations that raise priorities and move queues, surveys and closes, and SLA
     targets of minutes on a 24/7 calendar, so that warnings fall due between commands."""
-    doc = office_desk_doc()
-    doc["strategies"] = ["preferred_agent", "longest_idle"]
-    doc["affinity"] = {"timeout": "PT45S"}
-    queues = [dict(q) for q in doc["queues"]]
-    for q in queues:
-        if q["name"] == "front":
-            q["relaxation"] = [
-                {"after": "PT1M", "any_language": True},
-                {"after": "PT3M", "overflow_to": "technical"},
-            ]
-        elif q["name"] == "finance":
-            q["relaxation"] = [{"after": "PT5M", "overflow_to": "front"}]
-    doc["queues"] = queues
+    doc = lax_doc()
     short = {
         "vip": {"first_response": "PT2M", "next_response": "PT3M", "resolution": "PT10M"},
         "standard": {"first_response": "PT4M", "next_response": "PT5M", "resolution": "PT15M"},
