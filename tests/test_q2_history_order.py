@@ -28,8 +28,11 @@ from hypothesis import strategies as st
 
 from csflow import AgentProfile, Customer, Desk, DeskConfig, Ticket, Tier
 from csflow._time import to_us
+from csflow.desk.record import TicketRecord
+from csflow.desk.timers import Timers
 from csflow.errors import InvalidTransitionError
 from csflow.events import Event, TicketResolved
+from csflow.model import TicketStatus
 from csflow.testing.command import Command
 from csflow.testing.programs import CommandDriver, Draw, Step
 from test_desk_stateful import lax_doc
@@ -262,3 +265,81 @@ def test_histories_are_the_events_returned_in_time_order(
             for tid in driver.desk.tickets():
                 assert copy.history(tid) == driver.desk.history(tid)
             driver.desk = copy
+
+
+# -- the timers' index of each ticket's live survey ---------------------------------------------
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    steps=st.lists(
+        st.tuples(
+            st.sampled_from(["arm", "bump", "fire", "wake", "ask"]),
+            st.integers(0, 3),
+            st.integers(0, 50),
+        ),
+        max_size=40,
+    )
+)
+def test_the_overdue_survey_is_the_live_timer_in_the_heap(
+    steps: list[tuple[str, int, int]],
+) -> None:
+    """:meth:`Timers.overdue_survey` reads an index, not the heap: it answers as a scan of the
+    heap for the ticket's live entry would, whatever arming, reopening (a version bump),
+    firing and waking did before (a ticket has one live survey timer at most: each is armed
+    under a version of its own, as the desk arms them)."""
+    timers = Timers()
+    tickets = {
+        f"t{i}": TicketRecord(Ticket(f"t{i}", AYU, "chat", T0), TicketStatus.SOLVED, "q", 0)
+        for i in range(4)
+    }
+    for n, r in enumerate(tickets.values()):
+        r.order = n
+    for kind, i, when in steps:
+        r = tickets[f"t{i}"]
+        if kind == "arm":  # as a resolve does: a new version, then its timer
+            r.survey_version += 1
+            timers.arm_survey(when, r)
+        elif kind == "bump":
+            r.survey_version += 1
+        elif kind == "fire":
+            list(timers.surveys_due(when, tickets))
+        elif kind == "wake":
+            timers.next_due(tickets, None)
+        live = [
+            due
+            for due, _, tid, version, order in timers._surveys
+            if tid == r.ticket.id and version == r.survey_version and order == r.order
+        ]
+        assert len(live) <= 1
+        expected = live[0] if live and live[0] < when else None
+        assert timers.overdue_survey(r, when) == expected
+
+
+class _CountingHeap(list[tuple[int, int, str, int, int]]):
+    """A heap that counts the entries read by index."""
+
+    reads = 0
+
+    def __getitem__(self, i: Any) -> Any:
+        type(self).reads += 1
+        return super().__getitem__(i)
+
+
+def test_asking_about_one_overdue_survey_reads_no_other() -> None:
+    """A host that never advances lets surveys fall due by the thousand: a command on one
+    ticket looks its own up, not through the others (the heap was walked, O(overdue))."""
+    timers = Timers()
+    heap = _CountingHeap()
+    timers._surveys = heap
+    records = [
+        TicketRecord(Ticket(f"t{i}", AYU, "chat", T0), TicketStatus.SOLVED, "q", 0)
+        for i in range(2_000)
+    ]
+    for n, r in enumerate(records):
+        r.order = n
+        timers.arm_survey(10 + n, r)
+    _CountingHeap.reads = 0
+    assert timers.overdue_survey(records[-1], 10**6) == 10 + 1_999
+    assert timers.overdue_survey(records[0], 10) is None  # due at 10: not before 10
+    assert _CountingHeap.reads == 0

@@ -105,12 +105,15 @@ def _check_timer(r: TicketRecord, due_us: int, where: str, kind: str) -> bool:
 class Timers:
     """The SLA and survey timers of one desk (its counter is the desk's own)."""
 
-    __slots__ = ("_closes", "_seq", "_sla", "_sla_limit", "_surveys")
+    __slots__ = ("_closes", "_seq", "_sla", "_sla_limit", "_survey_of", "_surveys")
 
     def __init__(self) -> None:
         self._sla: list[tuple[int, int, str]] = []
         self._sla_limit = _MIN_LIMIT  # compact the SLA heap when it grows past this
         self._surveys: list[tuple[int, int, str, int, int]] = []  # (due, seq, id, version, order)
+        # Each ticket's last survey timer, (due, version, order), while its entry is in the heap:
+        # a command on the ticket asks whether it is overdue in one look-up.
+        self._survey_of: dict[str, tuple[int, int, int]] = {}
         self._closes: list[tuple[int, int, str, int]] = []  # (due, seq, id, order)
         self._seq = itertools.count()
 
@@ -150,24 +153,24 @@ class Timers:
         heapq.heappush(
             self._surveys, (due_us, next(self._seq), r.ticket.id, r.survey_version, r.order)
         )
+        self._survey_of[r.ticket.id] = (due_us, r.survey_version, r.order)
+
+    def _popped_survey(self, entry: tuple[int, int, str, int, int]) -> None:
+        """*entry* left the survey heap: so does the index's, when it is that entry's."""
+        due, _, tid, version, order = entry
+        if self._survey_of.get(tid) == (due, version, order):
+            del self._survey_of[tid]
 
     def overdue_survey(self, r: TicketRecord, before_us: int) -> int | None:
         """The instant of *r*'s live survey timer when it is due before *before_us*, else
-        ``None``.  Only the part of the heap due before *before_us* is visited (a heap's
-        children are never due earlier than their parent): nothing when the host has
-        advanced past every survey due so far."""
-        heap = self._surveys
-        tid = r.ticket.id
-        stack = [0] if heap else []
-        while stack:
-            i = stack.pop()
-            due, _, who, version, order = heap[i]
-            if due >= before_us:
-                continue
-            if who == tid and version == r.survey_version and order == r.order:
-                return due
-            stack += [j for j in (2 * i + 1, 2 * i + 2) if j < len(heap)]
-        return None
+        ``None`` (one look-up)."""
+        kept = self._survey_of.get(r.ticket.id)
+        if kept is None:
+            return None
+        due, version, order = kept
+        if due >= before_us or version != r.survey_version or order != r.order:
+            return None
+        return due
 
     def arm_close(self, due_us: int, r: TicketRecord) -> None:
         """Close *r*'s solved ticket at *due_us* unless it is reopened, closed or solved again
@@ -200,7 +203,7 @@ class Timers:
             r = tickets.get(tid)
             if r is not None and r.survey_version == version and r.order == order:
                 break
-            heapq.heappop(surveys)
+            self._popped_survey(heapq.heappop(surveys))
         if surveys and (best is None or surveys[0][0] < best):
             best = surveys[0][0]
         closes = self._closes
@@ -234,7 +237,9 @@ class Timers:
         """Pop the live survey timers due by *due_us* (the caller checks the ticket's state)."""
         surveys = self._surveys
         while surveys and surveys[0][0] <= due_us:
-            _, _, tid, version, order = heapq.heappop(surveys)
+            entry = heapq.heappop(surveys)
+            self._popped_survey(entry)
+            _, _, tid, version, order = entry
             r = tickets.get(tid)
             if r is not None and r.survey_version == version and r.order == order:
                 yield r
