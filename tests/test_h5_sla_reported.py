@@ -41,9 +41,10 @@ def desk_for(
     recalculation: str | None = None,
     **policy: Any,
 ) -> Desk:
-    """A desk with one SLA policy ``p`` on *calendar*, and one agent ``a`` at work."""
+    """A desk with one SLA policy ``p`` on *calendar* and tiers ``regular`` and ``gold``;
+    every ticket goes to ``general``."""
     doc: dict[str, Any] = {
-        "tiers": [{"name": "regular", "rank": 1}],
+        "tiers": [{"name": "regular", "rank": 1}, {"name": "gold", "rank": 3}],
         "calendars": {"cal": calendar},
         "sla_policies": [{"name": "p", "calendar": "cal", "targets": targets, **policy}],
         "default_sla_policy": "p",

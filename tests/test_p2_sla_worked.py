@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from csflow import AgentProfile, Customer, Desk, DeskConfig, Ticket
 from csflow.events import Event, SlaBreached, SlaCancelled, SlaMet, SlaWarning
 from csflow.samples import JAKARTA_HOLIDAYS_2026
+from test_h5_sla_reported import desk_for, due
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
 NEW_YORK = ZoneInfo("America/New_York")
@@ -26,28 +27,6 @@ M = timedelta(minutes=1)
 S = timedelta(seconds=1)
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri")
 NINE_TO_FIVE = {d: [["09:00", "17:00"]] for d in WEEKDAYS}
-
-
-def desk_for(
-    calendar: dict[str, Any],
-    targets: dict[str, Any],
-    *,
-    recalculation: str | None = None,
-    **policy: Any,
-) -> Desk:
-    """A desk with one SLA policy ``p`` on *calendar*; every ticket goes to ``general``."""
-    doc: dict[str, Any] = {
-        "tiers": [{"name": "regular", "rank": 1}, {"name": "gold", "rank": 3}],
-        "calendars": {"cal": calendar},
-        "sla_policies": [{"name": "p", "calendar": "cal", "targets": targets, **policy}],
-        "default_sla_policy": "p",
-        "queues": [{"name": "general"}],
-        "routing_profiles": [{"name": "f", "queues": [{"queue": "general", "priority": 1}]}],
-        "triage": [{"name": "all", "then": {"queue": "general"}}],
-    }
-    if recalculation is not None:
-        doc["recalculation"] = recalculation
-    return Desk(DeskConfig.from_dict(doc))
 
 
 def arrive(
@@ -76,11 +55,6 @@ def sla(events: list[Event]) -> list[tuple[str, str, datetime]]:
             continue
         out.append((kind, str(e.metric), e.at.astimezone(UTC)))
     return out
-
-
-def due(desk: Desk, metric: str) -> datetime | None:
-    at = desk.clocks("T-1")[metric].due_at
-    return None if at is None else at.astimezone(UTC)
 
 
 def jkt(month: int, day: int, hour: int, minute: int = 0, second: int = 0) -> datetime:
