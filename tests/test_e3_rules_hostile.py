@@ -202,7 +202,10 @@ def naive(cond: Mapping[str, Any], ctx: Any) -> bool:
         return holds(lambda: ORDERING[op](value, operand))
     if op == "contains":
         if isinstance(value, str):
-            return isinstance(operand, str) and operand in value
+            # "a number operand as its text; a boolean in no string"
+            if isinstance(operand, bool):
+                return False
+            return str(operand) in value
         if isinstance(value, (list, tuple, set, frozenset, Mapping)):
             return holds(lambda: operand in value)
         return False

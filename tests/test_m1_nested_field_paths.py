@@ -177,8 +177,7 @@ def test_worked_examples_name_the_field() -> None:
     row = _submit_row()
     row["ticket"]["attributes"]["order"]["lines"][1] = float("nan")
     assert _refusal(row) == (
-        "command.ticket.attributes.order.lines[1]: attributes.order.lines[1] must be a finite "
-        "number, got nan"
+        "command.ticket.attributes.order.lines[1]: attribute value must be a finite number, got nan"
     )
     row = _submit_row()
     row["ticket"]["required_skills"]["billing"] = 9

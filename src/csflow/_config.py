@@ -12,6 +12,7 @@ from typing import Any, Final
 
 from csflow._text import did_you_mean, show
 from csflow.errors import ConfigError, CsflowError
+from csflow.model import _FieldError
 from csflow.sla import parse_duration
 
 #: Longest name of something a configuration defines (a queue, routing profile, team or
@@ -109,7 +110,12 @@ def wrap(path: str, build: Any, *args: Any, **kwargs: Any) -> Any:
     except ConfigError as exc:
         if not exc.path:
             raise ConfigError(exc.detail, path) from None
-        if exc.path.startswith(path):
+        # Already in the whole document: *path* itself or a path under it, segment by segment
+        # (``ticket`` does not hold ``ticket_id``).  A value object's field is relative to it
+        # always, whatever its first segment (``attributes.x`` read at ``a``).
+        if not isinstance(exc, _FieldError) and (
+            exc.path == path or exc.path.startswith((f"{path}.", f"{path}["))
+        ):
             raise
         sep = "" if exc.path.startswith("[") else "."
         raise ConfigError(exc.detail, f"{path}{sep}{exc.path}") from None

@@ -54,7 +54,12 @@ class ConfigError(CsflowError, ValueError):
 
     Attributes:
         path: The path given at construction.
-        detail: The message without the path prefix.
+        detail: What is wrong, without the path: what a reader of a larger document puts
+            after its own path to the value (``f"{outer}.{exc.path}: {exc.detail}"``), so
+            the path is named once.  For most errors the message without its path prefix;
+            a ``Ticket``, ``Customer`` or ``AgentProfile`` built directly names the field in
+            the message itself (``attributes.order.lines[1] must be a finite number, got
+            nan``) and leaves the path out of ``detail`` (``attribute value must be ...``).
     """
 
     def __init__(self, message: str, path: str = "") -> None:
@@ -62,7 +67,7 @@ class ConfigError(CsflowError, ValueError):
         self.detail = message
         super().__init__(f"{path}: {message}" if path else message)
 
-    def __reduce__(self) -> tuple[type[ConfigError], tuple[str, str]]:
+    def __reduce__(self) -> tuple[type[ConfigError], tuple[str, ...]]:
         # Keep the path when the error crosses a process boundary (sweeps run in pools).
         return (type(self), (self.detail, self.path))
 

@@ -52,7 +52,16 @@ from csflow.model import AgentProfile, SkillRequirement
 from csflow.rules.loader import field_is_known
 from csflow.rules.regex import REGEX_BUDGET, pattern_cost, subject_matcher
 from csflow.rules.ruleset import RuleSet
-from csflow.rules.syntax import MAX_SUBJECT_CHARS, AllOf, AnyOf, Comparison, Condition, Mode, Not
+from csflow.rules.syntax import (
+    MAX_SUBJECT_CHARS,
+    AllOf,
+    AnyOf,
+    Comparison,
+    Condition,
+    Mode,
+    Not,
+    contains_text,
+)
 
 __all__ = ["SKILL_ACTIONS", "Finding", "Severity", "implies", "lint"]
 
@@ -211,7 +220,8 @@ def _accepts(value: Any, cond: Comparison, budget: _Budget) -> bool | None:
         if op in _ORDER:
             return bool(_ORDER[op](value, operand))
         if op == "contains":
-            return isinstance(value, str) and isinstance(operand, str) and operand in value
+            text = contains_text(operand)
+            return isinstance(value, str) and text is not None and text in value
         if op == "matches":
             return budget.search(operand, value)
         return bool(operand)  # exists: a present field

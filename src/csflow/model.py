@@ -57,15 +57,28 @@ class _FieldError(ConfigError):
     Ticket, Customer and AgentProfile refuse a bad field with its path relative to the value
     (``id``, ``capacity.chat``, ``attributes.order.lines[2]``) as :attr:`path`, so that a
     reader of their plain data (:func:`csflow._config.wrap`) names the field in the whole
-    document (``command.ticket.customer.id: ...``).  The message is the detail alone: it
-    names the field already (``ticket id must be ...``), as a caller of the constructor reads
-    it.  Tier, Channel and SkillRequirement describe one value each and refuse it without a
-    path; a value holding one puts the refusal at its field.
+    document (``command.ticket.customer.id: ...``).  The message names the field, as a caller
+    of the constructor reads it (``ticket id must be ...``, ``attributes.x must be ...``);
+    :attr:`detail` is what the reader puts after the whole path, so it names a nested
+    attribute's path no second time (``attribute value must be ...``).  Tier, Channel and
+    SkillRequirement describe one value each and refuse it without a path; a value holding
+    one puts the refusal at its field.
     """
 
-    def __init__(self, message: str, path: str = "") -> None:
-        super().__init__(message, path)
+    def __init__(self, message: str, path: str = "", detail: str | None = None) -> None:
+        super().__init__(message if detail is None else detail, path)
         self.args = (message,)
+
+    def __reduce__(self) -> tuple[type[ConfigError], tuple[str, ...]]:
+        return (type(self), (str(self), self.path, self.detail))
+
+
+def _attribute_error(at: str, problem: str, *, subject: str = "attribute value") -> _FieldError:
+    """The refusal of a free-form attribute at *at* (``attributes.order.lines[2]``): built
+    directly, the message names it (``attributes.x must be ...``); its :attr:`detail`, what
+    a reader of plain data puts after its own path to the field, names it no second time
+    (``ticket.attributes.x: attribute value must be ...``)."""
+    return _FieldError(f"{at} {problem}", at, f"{subject} {problem}")
 
 
 def _refusal(message: str, path: str) -> ConfigError:
@@ -166,20 +179,22 @@ def _frozen_copy(value: Mapping[str, Any]) -> FrozenDict[str, Any]:
         for key, v in items:
             if isinstance(src, Mapping):
                 if not isinstance(key, str):
+                    problem = f"attribute names must be strings, got {show(key)}"
                     inside = "" if depth == 1 else f" in {where}"
-                    raise _FieldError(
-                        f"attribute names must be strings, got {show(key)}{inside}", where
-                    )
+                    raise _FieldError(f"{problem}{inside}", where, problem)
                 if len(key) > MAX_ATTRIBUTE_STRING:
                     raise _FieldError(
                         f"attribute name of {len(key)} characters in {where}; at most "
                         f"{MAX_ATTRIBUTE_STRING}",
                         where,
+                        f"attribute name of {len(key)} characters; at most {MAX_ATTRIBUTE_STRING}",
                     )
                 # (``isascii`` first, here and below: most text is, and it needs no call.)
                 if not key.isascii() and not encodable(key):
                     raise _FieldError(
-                        f"attribute names in {where} must be {ENCODABLE}, got {show(key)}", where
+                        f"attribute names in {where} must be {ENCODABLE}, got {show(key)}",
+                        where,
+                        f"attribute names must be {ENCODABLE}, got {show(key)}",
                     )
                 at = f"{where}.{key}"
             else:
@@ -188,33 +203,32 @@ def _frozen_copy(value: Mapping[str, Any]) -> FrozenDict[str, Any]:
                 out: Any = v
             elif isinstance(v, int):
                 if not -(2**63) <= v < 2**63:
-                    raise _FieldError(f"{at} must be a 64-bit integer, got {show(v)}", at)
+                    raise _attribute_error(at, f"must be a 64-bit integer, got {show(v)}")
                 out = v
             elif isinstance(v, float):
                 if v != v or v in (float("inf"), float("-inf")):
-                    raise _FieldError(f"{at} must be a finite number, got {v!r}", at)
+                    raise _attribute_error(at, f"must be a finite number, got {v!r}")
                 out = v
             elif isinstance(v, str):
                 if len(v) > MAX_ATTRIBUTE_STRING:
-                    raise _FieldError(
-                        f"{at} is a string of {len(v)} characters; at most {MAX_ATTRIBUTE_STRING}",
-                        at,
+                    raise _attribute_error(
+                        at, f"is a string of {len(v)} characters; at most {MAX_ATTRIBUTE_STRING}"
                     )
                 if not v.isascii() and not encodable(v):
-                    raise _FieldError(f"{at} must be {ENCODABLE}, got {show(v)}", at)
+                    raise _attribute_error(at, f"must be {ENCODABLE}, got {show(v)}")
                 out = v
             elif isinstance(v, Mapping | list | tuple):
                 if depth >= MAX_ATTRIBUTE_DEPTH:
-                    raise _FieldError(f"{at} nests deeper than {MAX_ATTRIBUTE_DEPTH} levels", at)
+                    raise _attribute_error(at, f"nests deeper than {MAX_ATTRIBUTE_DEPTH} levels")
                 if isinstance(v, Mapping):
                     stack.append((v, out := FrozenDict(), _put_item, depth + 1, at))
                 else:
                     stack.append((v, out := FrozenList([None] * len(v)), _put_index, depth + 1, at))
             else:
-                raise _FieldError(
-                    f"{at} must be a JSON value (string, number, boolean, null, list or "
-                    f"mapping), got {show(v)}",
+                raise _attribute_error(
                     at,
+                    "must be a JSON value (string, number, boolean, null, list or mapping), "
+                    f"got {show(v)}",
                 )
             put(dst, key, out)
     return root

@@ -47,6 +47,7 @@ from csflow.rules.syntax import (
     Comparison,
     Condition,
     Not,
+    contains_text,
 )
 
 # Nothing here is part of the documented API: RuleSet is the compiler's one user, and the two
@@ -123,10 +124,12 @@ def _resolver(segments: tuple[str, ...]) -> Callable[[Any], Any]:
     return resolve
 
 
-def _contains(value: Any, operand: Any) -> bool:
+def _contains(value: Any, operand: Any, text: str | None) -> bool:
+    """``contains``: *text* (the operand's :func:`~csflow.rules.syntax.contains_text`) is a
+    substring of a string value; *operand* an element or key of a collection value."""
     try:
         if isinstance(value, str):
-            return isinstance(operand, str) and operand in value
+            return text is not None and text in value
         if isinstance(value, (list, tuple, set, frozenset, dict, MappingProxyType)):
             return operand in value
         if isinstance(value, Mapping):
@@ -197,7 +200,8 @@ def _test(op: str, operand: Any) -> Callable[[Any], bool]:
 
         return ordered
     if op == "contains":
-        return lambda v: _contains(v, operand)
+        text = contains_text(operand)
+        return lambda v: _contains(v, operand, text)
     if op == "matches":
         return subject_matcher(operand)
     if operand:
@@ -352,7 +356,9 @@ class _CodeGen:
             tmp = self.name("t")
             return f"(({tmp} := {value}) is not _M and {tmp} {symbol} {operand})"
         if op == "contains":
-            return f"_contains({value}, {self.name('v', cond.value)})"
+            operand = self.name("v", cond.value)
+            text = self.name("v", contains_text(cond.value))
+            return f"_contains({value}, {operand}, {text})"
         if op == "matches":
             return f"{self.name('m', subject_matcher(cond.value))}({value})"
         return f"({value} is {'not ' if cond.value else ''}_M)"

@@ -18,8 +18,11 @@ A condition is one of:
   ``eq`` / ``ne``         equal / not equal to a scalar (string, number, boolean, null)
   ``in`` / ``not_in``     equal / equal to none of a non-empty list of scalars
   ``lt le gt ge``         ordered against a number or a string (Python's own ordering)
-  ``contains``            a string value contains the operand as a substring, or a list,
-                          tuple, set or mapping value contains it as an element or key
+  ``contains``            a string value contains the operand as a substring (a number
+                          operand as its text: ``123`` is found in ``"order 123"``; a
+                          boolean in no string), or a list, tuple, set or mapping value
+                          contains it as an element or key (Python's equality: ``123`` is
+                          not found in ``["123"]``)
   ``matches``             a string value matches a regular expression (``re.search``; anchor
                           with ``^``/``$``), looking only at the value's first
                           :data:`MAX_SUBJECT_CHARS` characters, which are not its end:
@@ -35,10 +38,20 @@ A field is a dotted path (``customer.attributes.city``) resolved one segment at 
 mapping keys or, for other objects, attributes (never methods, never names that start with
 ``_``); strings, bytes, numbers, lists, tuples, sets and ``None`` have no fields, and neither
 do their subclasses (a named tuple, an ``IntEnum`` member: ``priority.name`` of an ``IntEnum``
-is missing, where it is found on a plain ``Enum``'s member).  A field that is missing, or whose lookup fails, makes every operator false except
-``exists: false``; ``ne`` and ``not_in`` are false for a missing field too (``not`` around
-``eq`` is the way to say "absent or different").  A comparison Python refuses (``"abc" < 5``)
+is missing, where it is found on a plain ``Enum``'s member).  A field that is missing, or
+whose lookup fails, makes every operator false except ``exists: false``; ``ne`` and
+``not_in`` are false for a missing field too (``not`` around ``eq`` is the way to say "absent
+or different").  A comparison Python refuses (``"abc" < 5``)
 is false, never an error.  Equality is Python's (``1 == 1.0``, and ``True == 1``).
+
+Values are not converted from one type to another, except that ``contains`` on a string
+value looks for the operand's text.  So a number value has no text to search
+(``{"field": "attributes.order_id", "contains": "12"}`` is false for the number ``123``, as a
+``matches`` is), a number is not ordered against a string (``{"field":
+"attributes.order_value", "gt": "100"}`` is false for every number: write ``gt: 100``,
+unquoted, in YAML or JSON), and a boolean operand is found in no string (YAML reads an
+unquoted ``yes`` or ``true`` as a boolean: quote it).  Such a rule is not refused when it is
+loaded: an operand's type is known then, a field's only when a context is evaluated.
 
 Limits
 ------
@@ -262,6 +275,19 @@ class ValueCount:
                 f"lists and action lists and mappings, this one {self.total:,} with this list",
                 path,
             )
+
+
+def contains_text(operand: object) -> str | None:
+    """The text a ``contains`` operand is looked for in a string value: a string itself, a
+    number as its decimal text (``123`` as ``"123"``, ``2.5`` as ``"2.5"``, ``1e+16`` as
+    Python writes the float); ``None`` (found in no string) for a boolean."""
+    if isinstance(operand, bool) or operand is None:
+        return None
+    if isinstance(operand, str):
+        return operand
+    if isinstance(operand, int | float):
+        return str(operand)
+    return None
 
 
 def check_operator(op: object, path: str) -> str:
