@@ -37,13 +37,20 @@ Every worker needs csflow installed.  Seeds make each run reproducible wherever 
 from __future__ import annotations
 
 import concurrent.futures
-from collections.abc import Iterable
+import itertools
+from collections.abc import Iterable, Mapping
+from typing import Final
 
 from csflow._text import show
 from csflow.errors import ConfigError
 from csflow.sim import Scenario, SimResult, run_scenario
 
 __all__ = ["run_sweep"]
+
+#: The most scenarios :func:`run_sweep` takes in one call: 100,000.  Every scenario is checked
+#: and kept before the first run; a grid past this size is split into several sweeps.  Not
+#: exported: the number is the documented contract.
+MAX_SWEEP_SCENARIOS: Final = 100_000
 
 
 def run_sweep(
@@ -53,17 +60,24 @@ def run_sweep(
     """Run every scenario, in parallel on *executor*, and return the results in order.
 
     Args:
-        scenarios: The scenarios (plain data, seeds included).
+        scenarios: The scenarios (plain data, seeds included): a list, a tuple, a generator,
+            any finite iterable of at most :data:`MAX_SWEEP_SCENARIOS` (100,000) of them, read
+            once.  None at all is an empty sweep: it returns ``[]`` and starts no pool (a
+            grid filtered down to nothing left to run).
         executor: Any :class:`concurrent.futures.Executor` -- a process or thread pool, a Dask
             ``client.get_executor()``, a Ray executor.  ``None`` runs a local
             :class:`~concurrent.futures.ProcessPoolExecutor` for the duration of the call.
 
     Returns:
-        One :class:`~csflow.sim.SimResult` per scenario, in the order given.
+        One :class:`~csflow.sim.SimResult` per scenario, in the order given (``[]`` for no
+        scenario).
 
     Raises:
         ConfigError: *scenarios* is not an iterable of :class:`~csflow.sim.Scenario` (the
-            error's path names a bad item), a scenario's data or seed is malformed (every
+            error's path names a bad item; a mapping, such as a grid's ``{"agents": [...]}``
+            or ``{}``, is refused whole: its keys are no scenarios), it gives more than
+            :data:`MAX_SWEEP_SCENARIOS` (an endless iterator is refused once it gives one
+            more, rather than read for ever), a scenario's data or seed is malformed (every
             scenario's configuration -- its simulation checked against its desk, such as an
             escalation to a team the desk does not have, path
             ``scenarios[i].simulation.escalations[j].team``, or a name the desk does not
@@ -89,8 +103,10 @@ def run_sweep(
         [1, 2, 1, 2]
     """
     given: object = scenarios
-    if isinstance(given, (str, bytes)) or not isinstance(given, Iterable):
-        raise ConfigError(f"'scenarios' must be an iterable of Scenario, got {show(given)}")
+    if isinstance(given, (str, bytes, Mapping)) or not isinstance(given, Iterable):
+        raise ConfigError(
+            f"'scenarios' must be an iterable of Scenario (a list), got {show(given)}"
+        )
     if isinstance(executor, type):
         # The class itself has a submit method too, but no pool behind it.
         raise ConfigError(
@@ -101,7 +117,13 @@ def run_sweep(
         raise ConfigError(
             f"'executor' must be an executor (with a submit method) or None, got {show(executor)}"
         )
-    items = list(scenarios)
+    items = list(itertools.islice(scenarios, MAX_SWEEP_SCENARIOS + 1))
+    if len(items) > MAX_SWEEP_SCENARIOS:
+        raise ConfigError(
+            f"a sweep runs at most {MAX_SWEEP_SCENARIOS:,} scenarios, got more (an endless "
+            "iterable?): split the grid into several sweeps",
+            "scenarios",
+        )
     for i, s in enumerate(items):
         if not isinstance(s, Scenario):
             raise ConfigError(f"expected a Scenario, got {show(s)}", f"scenarios[{i}]")

@@ -2,16 +2,36 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import timedelta
+from typing import Any, Final
 
 from csflow._config import duration
 from csflow._text import show
 from csflow.errors import ConfigError
 
-__all__ = ["clock", "mix", "number", "span"]
+__all__ = ["MAX_SIM_ITEMS", "bounded", "clock", "mix", "number", "span"]
+
+#: The most items a sequence argument of the simulator holds (agent groups, shifts, breaks,
+#: rate periods, escalation rules, names, an empirical distribution's values): ten million,
+#: the largest of the simulator's other bounds.  An endless iterable given for one is refused
+#: once it gives one more, rather than read until memory runs out.
+MAX_SIM_ITEMS: Final = 10_000_000
+
+
+def bounded(value: Iterable[Any], argument: str) -> tuple[Any, ...]:
+    """*value* as a tuple of at most :data:`MAX_SIM_ITEMS` items (read once, no further)."""
+    items = tuple(itertools.islice(value, MAX_SIM_ITEMS + 1))
+    if len(items) > MAX_SIM_ITEMS:
+        raise ConfigError(
+            f"{argument!r} must hold at most {MAX_SIM_ITEMS:,} items, got more (an endless "
+            "iterable?)"
+        )
+    return items
+
 
 # A zero ISO 8601 duration in the shape `parse_duration` reads (``PT0S``, ``P0D``, ``PT0.000S``):
 # every number in it a zero.

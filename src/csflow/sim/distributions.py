@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from datetime import timedelta
 from typing import Any, Final, Protocol, runtime_checkable
 
@@ -13,7 +13,7 @@ import attrs
 from csflow._config import check_keys, mapping, sequence
 from csflow._text import show
 from csflow.errors import ConfigError
-from csflow.sim._data import number, span
+from csflow.sim._data import bounded, number, span
 
 __all__ = ["Distribution", "Empirical", "Exponential", "LogNormal", "read_distribution"]
 
@@ -117,10 +117,10 @@ def _sigma(value: object, path: str) -> float:
     return sigma
 
 
-def _to_values(value: Sequence[timedelta]) -> tuple[timedelta, ...]:
+def _to_values(value: Iterable[timedelta]) -> tuple[timedelta, ...]:
     if isinstance(value, str | bytes | Mapping) or not isinstance(value, Iterable):
         raise ConfigError(f"'values' must be a sequence of durations, got {show(value)}")
-    return tuple(value)
+    return bounded(value, "values")
 
 
 @attrs.frozen
@@ -128,7 +128,8 @@ class Empirical:
     """Durations drawn uniformly from observed values (resampling your own history).
 
     Args:
-        values: The observed durations (at least one, none negative).
+        values: The observed durations (at least one, none negative; at most ten million,
+            read once: an endless iterable is refused once it gives more).
 
     Raises:
         ConfigError: *values* not a sequence (a string or a mapping is not one), no values,

@@ -28,7 +28,8 @@ from csflow.metrics import DEFAULT_SERVICE_TARGET
 from csflow.model import AgentProfile, Channel
 from csflow.routing.capacity import CapacityRules
 from csflow.routing.escalation import EscalationGraph
-from csflow.sim._data import clock, mix, number, span
+from csflow.sim._data import MAX_SIM_ITEMS as MAX_SIM_ITEMS
+from csflow.sim._data import bounded, clock, mix, number, span
 from csflow.sim.distributions import Distribution, Exponential, read_distribution
 
 __all__ = [
@@ -95,7 +96,9 @@ MAX_SIM_CUSTOMERS: Final = 10_000_000
 #: The most tickets open at once during a run (waiting, or held by an agent): a million.  Each
 #: costs about 2 KB of desk and simulator state, so the bound keeps a run's memory within about
 #: 2 GB however far the staffing falls behind the traffic; a run that reaches it stops with a
-#: :class:`~csflow.errors.ConfigError` at path ``agents`` (the staffing cannot keep up).  Not
+#: :class:`~csflow.errors.ConfigError` at path ``agents`` (the staffing cannot keep up).  A run
+#: sure to reach it -- more customers expected than this that no agent will ever take and who
+#: never give up -- is refused before it starts, by :meth:`SimConfig.check_desk`.  Not
 #: exported: the number is the documented contract.
 MAX_SIM_OPEN: Final = 1_000_000
 
@@ -150,7 +153,7 @@ def _items(value: object, argument: str, what: str) -> tuple[Any, ...]:
     as their letters or keys)."""
     if isinstance(value, str | bytes | Mapping) or not isinstance(value, Iterable):
         raise ConfigError(f"{argument!r} must be a sequence of {what}, got {show(value)}")
-    return tuple(value)
+    return bounded(value, argument)
 
 
 def _typed(value: object, argument: str, kind: type[Any], what: str) -> tuple[Any, ...]:
@@ -637,16 +640,18 @@ def _offer_channels(value: object) -> tuple[str, ...]:
     names = _names(value, "channels")
     if not names:
         raise ConfigError("'channels' must name at least one channel, got none", "channels")
+    first: dict[str, int] = {}  # (a look-up each: a long list costs no quadratic time)
     for i, name in enumerate(names):
         if not name:
             raise ConfigError(
                 f"channels[{i}] must be a non-empty string, got {show(name)}", f"channels[{i}]"
             )
-        if name in names[:i]:
+        if name in first:
             raise ConfigError(
-                f"channels[{i}]: {show(name)} is offered twice (as channels[{names.index(name)}])",
+                f"channels[{i}]: {show(name)} is offered twice (as channels[{first[name]}])",
                 f"channels[{i}]",
             )
+        first[name] = i
     return names
 
 
@@ -839,7 +844,8 @@ class SimConfig:
             can take any more (no agent on shift with capacity for its channel, none at all,
             or shifts that ended before the line emptied) and whose customer never gives up
             stays in line: the report counts it in ``waiting``, answered neither on time nor
-            late.  The horizon holds at most :data:`MAX_SIM_INTERVALS` (100,000)
+            late (more than :data:`MAX_SIM_OPEN` of them expected is refused by
+            :meth:`check_desk`, before the run).  The horizon holds at most :data:`MAX_SIM_INTERVALS` (100,000)
             intervals of *interval*, and *start* plus *duration* (or the last shift change, if
             later) plus :data:`MAX_DRAIN` must be within the year 9999.
         arrivals: The traffic; at most :data:`MAX_ARRIVAL_RATE` (10 million) contacts an hour
@@ -1100,6 +1106,15 @@ class SimConfig:
           declares the ``phone`` channel (when it declares its channels), and some group of
           at least one agent has phone capacity that the desk's capacity limits do not cap
           to 0.
+        * The customers that no agent will ever take and who never give up are expected to
+          be at most :data:`MAX_SIM_OPEN`: they stay open until the run stops, so more of
+          them would fill memory for minutes and then stop the run at that bound.  They are
+          those of a channel of a positive weight with no patience (no entry of its own and
+          no ``"default"``) and no call-back offer that may be taken, arriving when no group
+          of at least one agent has capacity for the channel (that the desk's capacity limits
+          do not cap to 0), or after the last such group's last shift ends.  Fewer of them
+          are a run like any other, counted in the report's ``waiting`` (a run with no agent
+          at all is a legitimate what-if).
 
         Raises:
             UndeclaredNameError: A name the desk does not declare, at the path of the field
@@ -1111,8 +1126,10 @@ class SimConfig:
             ConfigError: An escalation to a team the desk does not have (path
                 ``escalations[i].team``), one the escalation graph does not allow from
                 where the tickets wait (path ``escalations[i].team``), one the transfer
-                limit refuses (path ``escalations[i]``), or call-backs offered when no agent
-                can take a call (path ``callbacks``).
+                limit refuses (path ``escalations[i]``), call-backs offered when no agent
+                can take a call (path ``callbacks``), or more than :data:`MAX_SIM_OPEN`
+                customers expected that no agent will ever take and who never give up (path
+                ``agents``; the message names each channel, and how many of its customers).
         """
         channels = desk_config.channels
         languages = desk_config.languages
@@ -1135,6 +1152,7 @@ class SimConfig:
                 _check_group_names(g, f"agents[{i}]", desk_config)
         if self.callbacks is not None:
             self._check_callbacks(desk_config)
+        self._check_stranded(desk_config)
         for i, e in enumerate(self.escalations):
             if e.team not in desk_config.teams:
                 raise ConfigError(
@@ -1168,6 +1186,72 @@ class SimConfig:
                     f"tickets wait) escalate to {show(e.team)}; allowed: {show(allowed)}",
                     f"escalations[{i}].team",
                 )
+
+    def _stranded(self, desk_config: DeskConfig) -> dict[str, tuple[timedelta | None, float]]:
+        """The customers no agent will ever take and who never give up, by channel: for each
+        channel of a positive weight with no patience (neither its own entry nor a
+        ``"default"``) and no call-back offer that may be taken, when the last agent able to take its tickets
+        goes off shift (``None``: no group of at least one agent has capacity for it that the
+        desk's capacity limits do not cap to 0), and how many of its customers are expected to
+        arrive from then on.  They stay in line until the run stops (the report's
+        ``waiting``).  Channels that some agent serves all through the horizon are left out.
+        """
+        patience = dict(self.patience)
+        offer = self.callbacks
+        offered = () if offer is None or offer.accept == 0 else offer.channels
+        limits = desk_config.capacity.limits
+        weights = [(name, w) for name, w in self.arrivals.channels if w > 0]
+        total_w = sum(w for _, w in weights)
+        total = self.expected_customers()
+        out: dict[str, tuple[timedelta | None, float]] = {}
+        for name, w in weights:
+            if name in patience or "default" in patience or name in offered:
+                continue
+            last: timedelta | None = None  # when the last agent able to take it leaves
+            forever = False
+            if limits.get(name) != 0:
+                for g in self.agents:
+                    if g.count == 0 or not any(
+                        str(c) == name and n > 0 for c, n in g.capacity.items()
+                    ):
+                        continue
+                    for shift in g.shifts:
+                        if shift.end is None:
+                            forever = True
+                        elif last is None or shift.end > last:
+                            last = shift.end
+            if forever or (last is not None and last >= self.duration):
+                continue
+            before = 0.0 if last is None else self.arrivals.expected(last, self.peak)
+            out[name] = (last, max(0.0, total - before) * (w / total_w))
+        return out
+
+    def _check_stranded(self, desk_config: DeskConfig) -> None:
+        """Refuse a run sure to reach :data:`MAX_SIM_OPEN` open tickets: the customers that
+        no agent will take and who never give up are expected to be that many."""
+        stranded = self._stranded(desk_config)
+        expected = sum(n for _, n in stranded.values())
+        if expected <= MAX_SIM_OPEN:
+            return
+        why = "; ".join(
+            f"{name!r}: "
+            + (
+                "no group of at least one agent can take it"
+                if last is None
+                else f"no agent can take it after {show(last)}, when the last shift with "
+                "capacity for it ends"
+            )
+            + f" (about {n:,.0f} customers)"
+            for name, (last, n) in stranded.items()
+        )
+        raise ConfigError(
+            f"about {expected:,.0f} customers are expected to wait until the run stops, past "
+            f"the {MAX_SIM_OPEN:,} tickets a simulation holds open at once (MAX_SIM_OPEN): "
+            f"their channels have no patience, so nobody gives up, and {why}; add agents "
+            "with capacity for those channels (or shifts that cover the horizon), give them "
+            "a patience, or lower the traffic (max_customers)",
+            "agents",
+        )
 
     def _check_callbacks(self, desk_config: DeskConfig) -> None:
         """A call-back is a phone call: the desk declares ``phone`` (when it declares its

@@ -38,6 +38,7 @@ from csflow.staffing.erlang import (
     occupancy,
     service_level,
 )
+from csflow.staffing.history import MAX_EXCLUDE as MAX_EXCLUDE
 from csflow.staffing.history import MAX_LOOKBACK as MAX_LOOKBACK
 from csflow.staffing.history import HistoryForecast, forecast_from_history
 from csflow.staffing.plan import ForecastInterval, IntervalStaffing, StaffingPlan, staffing_plan

@@ -55,10 +55,12 @@ from csflow.errors import ConfigError
 from csflow.staffing._checks import as_int
 from csflow.staffing.plan import ForecastInterval
 
-__all__ = ["MAX_LOOKBACK", "HistoryForecast", "forecast_from_history"]
+__all__ = ["MAX_EXCLUDE", "MAX_LOOKBACK", "HistoryForecast", "forecast_from_history"]
 
 #: The most past days :func:`forecast_from_history` averages.
 MAX_LOOKBACK = 366
+#: The most days :func:`forecast_from_history` reads from its *exclude*: a century of days.
+MAX_EXCLUDE = 36_600
 _DAY = timedelta(days=1)
 _MINUTE = timedelta(minutes=1)
 _MINUTE_US = 60_000_000
@@ -180,7 +182,10 @@ def forecast_from_history(
         same_weekday: ``True`` (or ``None``) averages the same weekday of the *lookback* weeks
             before *day*; ``False`` the *lookback* days before it.
         exclude: Past days to leave out (outages, past peaks, holidays); each is replaced by
-            the next one further back.
+            the next one further back.  Any iterable of dates (a list, a set, a generator),
+            read once, of at most :data:`MAX_EXCLUDE` (36,600, a century of days) items: an
+            endless one (``itertools.repeat(d)``, a generator walking back without end) is
+            refused once it gives more, rather than read for ever.
         days: The past days to average, chosen by hand instead of the walk back that
             *lookback*, *same_weekday* and *exclude* describe (so none of those three may be
             given with it): distinct dates before *day*, from 1 to :data:`MAX_LOOKBACK` of
@@ -194,7 +199,9 @@ def forecast_from_history(
     Raises:
         ConfigError: A bad argument: an unknown zone, an interval that does not divide a day,
             *lookback* out of range, *days* that are not distinct dates before *day* (or
-            given with *lookback*, *same_weekday* or *exclude*), a naive or non-datetime
+            given with *lookback*, *same_weekday* or *exclude*), an *exclude* that is not
+            an iterable of dates (the message names ``exclude[i]``, a bad item) or gives
+            more than :data:`MAX_EXCLUDE` of them (path ``exclude``), a naive or non-datetime
             arrival (the error's ``path`` is ``arrivals[i]``), or days searched before the
             year 1.
 
@@ -237,7 +244,7 @@ def forecast_from_history(
     given: object = exclude  # the annotations are promises callers may break
     if isinstance(given, (str, bytes)) or not isinstance(given, Iterable):
         raise ConfigError(f"'exclude' must be an iterable of dates, got {show(exclude)}")
-    left_out = {_date(d, f"exclude[{i}]") for i, d in enumerate(exclude)}
+    left_out = _excluded(exclude)
     stream: object = arrivals
     if isinstance(stream, (str, bytes)) or not isinstance(stream, Iterable):
         raise ConfigError(f"'arrivals' must be an iterable of datetimes, got {show(arrivals)}")
@@ -328,6 +335,21 @@ def forecast_from_history(
         for j, s_us in enumerate(starts_at)
     ]
     return HistoryForecast(target, timezone, interval, tuple(observed), counted, tuple(rows))
+
+
+def _excluded(exclude: Iterable[date]) -> set[date]:
+    """The days of *exclude*, checked, reading at most :data:`MAX_EXCLUDE` of them (an
+    endless iterable is refused once it gives one more, rather than read for ever)."""
+    left_out: set[date] = set()
+    for i, d in enumerate(exclude):
+        if i >= MAX_EXCLUDE:
+            raise ConfigError(
+                f"'exclude' must give at most {MAX_EXCLUDE:,} days, got more (an endless "
+                "iterable?); pass the days to leave out as a list or a set",
+                "exclude",
+            )
+        left_out.add(_date(d, f"exclude[{i}]"))
+    return left_out
 
 
 def _walk(
