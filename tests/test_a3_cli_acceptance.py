@@ -65,6 +65,7 @@ def _cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]
 def _ok(capsys: pytest.CaptureFixture[str], *args: str) -> str:
     status, out, err = _cli(capsys, *args)
     assert status == 0, err
+    assert "Traceback" not in err
     return out
 
 

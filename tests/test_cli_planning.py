@@ -101,8 +101,8 @@ def test_verify_corrects_each_interval_and_the_roster_covers_the_verified_plan(
         assert v["difference"] == v["agents"] - v["erlang_agents"]
         assert v["sl_low"] <= v["service_level"] <= v["sl_high"]
         # The fewest agents meeting the level: met, unless the search did not settle.
-        assert v["converged"] == "no" or v["service_level"] >= 0.8
-    assert out["verified_totals"][0]["seeds"] == "1,2"
+        assert v["converged"] is False or v["service_level"] >= 0.8
+    assert out["verified_totals"][0]["seeds"] == [1, 2]
     assert out["verified_totals"][0]["agent_hours"] == sum(v["agents"] for v in verified) / 2
     # The roster covers the verified agents after 20 % shrinkage.
     required = [c["required"] for c in out["coverage"]]
@@ -117,7 +117,7 @@ def test_verify_corrects_each_interval_and_the_roster_covers_the_verified_plan(
 def test_verify_reads_its_targets_from_the_file(tmp_path: pathlib.Path) -> None:
     cfg = _small(tmp_path, verify={"seeds": [3], "span": "20m", "max_steps": 2})
     out = json.loads(_ok("staff", str(cfg), "--verify", "--jobs", "1", "--format", "json"))
-    assert out["verified_totals"][0]["seeds"] == "3"
+    assert out["verified_totals"][0]["seeds"] == [3]
     assert len(out["verified"]) == 2
     assert "roster" not in out
 

@@ -307,7 +307,7 @@ def test_report_options_are_checked_before_the_file_is_read(
             "--until: expected an ISO 8601 instant with an offset"
         ), naive
     err = _usage_error(capsys, "report", missing, "--target", "-20s")
-    assert "argument --target: expected a positive duration" in err
+    assert "argument --target: expected a duration >= 0" in err
     err = _usage_error(capsys, "report", missing, "--interval", "30 minuets")
     assert "argument --interval: expected a duration" in err
 

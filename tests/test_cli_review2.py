@@ -208,7 +208,7 @@ def test_a_repeated_or_reordered_unit_is_refused_naming_the_value(text: str) -> 
         parse_human_duration(text, "--aht")
 
 
-@pytest.mark.parametrize("args", [("--aht", "-6m"), ("--aht=-6m",), ("--target", "-20s")])
+@pytest.mark.parametrize("args", [("--aht", "-6m"), ("--aht=-6m",), ("--patience", "-20s")])
 def test_a_negative_duration_flag_says_durations_are_positive(
     capsys: pytest.CaptureFixture[str], args: tuple[str, ...]
 ) -> None:
@@ -294,7 +294,7 @@ def test_verify_reports_an_unreachable_target_in_every_format(
     assert status == 0, err
     (row,) = json.loads(out)["verified"]
     assert (row["erlang_agents"], row["agents"]) == (4, 5)
-    assert (row["converged"], row["met"], row["unreachable"]) == ("yes", "no", "yes")
+    assert (row["converged"], row["met"], row["unreachable"]) == (True, False, True)
     _, table, _ = _cli(capsys, *verify)
     assert "; 1 unreachable: no number of agents meets the targets there" in table
     _, csv_out, _ = _cli(capsys, *verify, "--format", "csv")

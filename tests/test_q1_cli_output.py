@@ -22,24 +22,12 @@ from csflow.cli import main
 from csflow.cli.documents import load_document
 from csflow.cli.output import csv_text
 from csflow.desk.commands import AddAgent, Submit
+from test_a3_cli_acceptance import _cli, _ok
 from test_cli_planning import _small as small_desk
 
 _ROOT = pathlib.Path(__file__).resolve().parents[1]
 _DAY = _ROOT / "examples" / "configs" / "marketplace-day.yaml"
 T0 = datetime(2026, 3, 9, 1, 0, tzinfo=UTC)
-
-
-def _cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    status = main(list(args))
-    out, err = capsys.readouterr()
-    return status, out, err
-
-
-def _ok(capsys: pytest.CaptureFixture[str], *args: str) -> str:
-    status, out, err = _cli(capsys, *args)
-    assert status == 0, err
-    assert "Traceback" not in err
-    return out
 
 
 def _error(capsys: pytest.CaptureFixture[str], *args: str) -> str:
@@ -326,12 +314,12 @@ def test_asa_combinations_and_refusals(capsys: pytest.CaptureFixture[str]) -> No
     err = _error(capsys, "staff", "--load", "10", "--asa", "20s", "--patience", "2m")
     assert err.startswith("csflow: error: --asa: ")
     assert "--patience" in err
-    err = _error(capsys, "staff", "--forecast", "x.csv", "--asa", "20s")
-    assert err.startswith("csflow: error: --asa: is for one interval")
+    err = _error(capsys, "staff", "--forecast", "x.csv", "--asa", "20s", "--verify")
+    assert err.startswith("csflow: error: --asa: cannot be verified")
     with pytest.raises(SystemExit) as refused:
         main(["staff", "--load", "10", "--asa", "-20s"])
     assert refused.value.code == 2
-    assert "argument --asa: expected" in capsys.readouterr().err
+    assert "argument --asa: expected a duration >= 0 such as" in capsys.readouterr().err
     with pytest.raises(SystemExit) as done:
         main(["staff", "--help"])
     assert done.value.code == 0

@@ -96,9 +96,10 @@ def _duration(value: str, *, zero: bool = False) -> float:
     except ConfigError as exc:
         if value.strip().startswith("-") or _NUMBER.fullmatch(value.strip()) or _is_zero(value):
             # A bare number that failed is zero (or below), as is "0s" or "PT0S" that failed:
-            # durations here are positive.
+            # the message says what the option takes, zero or not.
+            what = "a duration >= 0" if zero else "a positive duration"
             raise argparse.ArgumentTypeError(
-                f"expected a positive {EXPECTED.removeprefix('a ')}, got {value!r}"
+                f"expected {what} {EXPECTED.removeprefix('a duration ')}, got {value!r}"
             ) from None
         raise argparse.ArgumentTypeError(exc.detail) from None
 
@@ -320,8 +321,8 @@ def _parser() -> argparse.ArgumentParser:
         type=_duration_or_zero,
         metavar="DURATION",
         help="one interval: the fewest agents whose Erlang C average speed of answer is at "
-        "most DURATION; with --target or --level too, the larger of both head counts "
-        "(not with --patience)",
+        "most DURATION; with --target or --level too, the larger of both head counts; a day "
+        "plan: every interval also meets --level (not with --patience or --verify)",
     )
     staff.add_argument(
         "--patience",

@@ -32,7 +32,7 @@ from csflow.cli.documents import (
     set_path,
     sweep_value,
 )
-from csflow.cli.durations import parse_human_duration
+from csflow.cli.durations import EXPECTED, parse_human_duration
 from csflow.cli.forecast import (
     format_duration,
     labels,
@@ -268,9 +268,23 @@ def _duration_value(
     if raw is None:
         return None, where
     positive = name != "target"
-    value = parse_human_duration(raw, where, zero=not positive)
+    what = "a positive duration" if positive else "a duration >= 0"
+    try:
+        value = parse_human_duration(raw, where, zero=not positive)
+    except ConfigError:
+        # A negative number (-20) or text (-20s) is a duration of the wrong sign: say which
+        # durations the value takes, zero or not.
+        negative = (
+            raw < 0
+            if isinstance(raw, int | float) and not isinstance(raw, bool)
+            else isinstance(raw, str) and raw.strip().startswith("-")
+        )
+        if negative:
+            raise ConfigError(
+                f"expected {what} {EXPECTED.removeprefix('a duration ')}, got {show(raw)}", where
+            ) from None
+        raise
     if value < timedelta(0) or (positive and value == timedelta(0)):
-        what = "a positive duration" if positive else "a duration >= 0"
         raise ConfigError(f"expected {what}, got {format_duration(value)}", where)
     return value, where
 
@@ -359,8 +373,9 @@ def plan_inputs(
     )
 
 
-def _plan(inputs: PlanInputs) -> StaffingPlan:
-    """The Erlang plan of *inputs*; an error about a row names the row of the file."""
+def _plan(inputs: PlanInputs, max_asa: timedelta | None = None) -> StaffingPlan:
+    """The Erlang plan of *inputs* (each interval also held to a mean wait of at most
+    *max_asa*, ``--asa``); an error about a row names the row of the file."""
     assert inputs.forecast is not None
     try:
         return staffing_plan(
@@ -372,6 +387,7 @@ def _plan(inputs: PlanInputs) -> StaffingPlan:
             shrinkage=inputs.shrinkage,
             multiplier=inputs.peak,
             max_occupancy=inputs.max_occupancy,
+            max_asa=max_asa,
         )
     except ConfigError as exc:
         m = re.match(r"intervals\[(\d+)\]", exc.path)
@@ -438,15 +454,17 @@ def staff(args: argparse.Namespace) -> str:
             "agents of each interval)",
             "--agents",
         )
-    if getattr(args, "asa", None) is not None:
+    if getattr(args, "asa", None) is not None and args.verify:
         raise ConfigError(
-            "is for one interval: give --load or --rate with it (a day plan staffs each "
-            "interval to --level)",
+            "cannot be verified: --verify checks each interval's service level on the desk, "
+            "not its mean wait",
             "--asa",
         )
     inputs = plan_inputs(args, doc, st, single=False)
     assert inputs.forecast is not None
-    plan = _plan(inputs)
+    # A day plan staffs each interval to the level and, with --asa, to the mean wait too.
+    asa = _asa(args, inputs)
+    plan = _plan(inputs, asa)
     forecast = inputs.forecast
     aht, target, level, patience = inputs.aht, inputs.target, inputs.level, inputs.patience
     shrinkage, peak = inputs.shrinkage, inputs.peak
@@ -510,7 +528,7 @@ def staff(args: argparse.Namespace) -> str:
         ),
     )
     title = (
-        f"Day plan ({model}; {percent(level)} within {format_duration(target)}; "
+        f"Day plan ({model}; {_goal_title(level, target, asa, True)}; "
         f"AHT {format_duration(aht)}; shrinkage {percent(shrinkage)}; "
         f"peak x{peak:.15g}{_cap_title(inputs.max_occupancy, '; ')})"
     )
@@ -521,7 +539,7 @@ def staff(args: argparse.Namespace) -> str:
         tables += planning.verified_tables(verified, args.format)
     if args.roster:
         roster, pad = planning.run_roster(plan, st, verified)
-        tables += planning.roster_tables(roster, pad)
+        tables += planning.roster_tables(roster, pad, args.format)
     if args.format != "table":
         # What the title says, as data: a spreadsheet of the plan keeps what it was made for.
         # Last, so that the sections before it stay where they were.

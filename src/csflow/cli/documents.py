@@ -543,6 +543,7 @@ def _checked(p: Path, data: Mapping[Any, Any], text: str, *, check: bool) -> Doc
             if key in st:
                 if st[key] is None and key != "patience":  # null patience: Erlang C
                     raise ConfigError(f"expected {EXPECTED}, got {show(None)}", f"staffing.{key}")
+                _refuse_negative(st[key], f"staffing.{key}", zero=key == "target")
                 st[key] = to_seconds(st[key], f"staffing.{key}")
         for key in ("level", "shrinkage", "max_occupancy", "peak", "day", "timezone", "forecast"):
             if key in st:
@@ -559,6 +560,26 @@ def _checked(p: Path, data: Mapping[Any, Any], text: str, *, check: bool) -> Doc
     doc = Document(p, d, text)
     doc.configs(check=check)  # the desk and the simulation are checked before anything runs
     return doc
+
+
+def _refuse_negative(value: object, path: str, *, zero: bool) -> None:
+    """Refuse a duration written with a minus sign (``-20s``, ``-PT5S``) as one of the wrong
+    sign, saying what *path* takes -- zero too (*zero*: an answer-time target) or only a
+    positive duration -- rather than as text that is no duration at all.
+
+    Raises:
+        ConfigError: *value* is a minus sign before a duration, at *path*.
+    """
+    if not isinstance(value, str) or not value.strip().startswith("-"):
+        return
+    try:
+        parse_human_duration(value.strip()[1:], path, zero=True)
+    except ConfigError:
+        return  # not a duration with or without the sign: to_seconds says so
+    what = "a duration >= 0" if zero else "a positive duration"
+    raise ConfigError(
+        f"expected {what} {EXPECTED.removeprefix('a duration ')}, got {show(value)}", path
+    )
 
 
 def _unknown_field(key: object, known: Sequence[str]) -> str:

@@ -20,7 +20,8 @@ repr (``'q\\x1b[2J'``), and escapes such characters in titles, headers and the l
 the tables (``\\x1b``); ``json`` and ``csv`` are data, and keep every name exactly (``csv``
 after a quote where a spreadsheet would run it, below).  Columns
 are padded to the width a terminal gives the text (:func:`display_width`): a Chinese,
-Japanese or Korean character or an emoji takes two columns, a combining mark none.
+Japanese or Korean character or an emoji takes two columns (so does a character followed by
+U+FE0F, which asks for its emoji form: ``"\\u260e\\ufe0f"``), a combining mark none.
 
 A spreadsheet takes a ``csv`` cell starting with ``=``, ``+``, ``-``, ``@``, a tab or a
 carriage return for a formula ("CSV injection"), and a name from a helpdesk's export may start
@@ -135,17 +136,26 @@ def csv_text(cell: str) -> str:
 
 def display_width(text: str) -> int:
     """The columns a terminal gives *text*: two for a wide or full-width character (Chinese,
-    Japanese, Korean, most emoji), none for a combining mark, a format character (a zero-width
-    space or joiner) or a Hangul vowel or final consonant joined to the syllable before it,
-    one for any other."""
+    Japanese, Korean, most emoji) and for a character followed by the emoji presentation
+    selector U+FE0F (``"\\u260e\\ufe0f"``, the telephone drawn as an emoji), none for a
+    combining mark, a format character (a zero-width space or joiner), a variation selector
+    or a Hangul vowel or final consonant joined to the syllable before it, one for any
+    other."""
     if text.isascii():
         return len(text)
     width = 0
-    for c in text:
+    for i, c in enumerate(text):
         if unicodedata.category(c) in ("Mn", "Me", "Cf") or "\u1160" <= c <= "\u11ff":
             continue
-        width += 2 if unicodedata.east_asian_width(c) in ("W", "F") else 1
+        if unicodedata.east_asian_width(c) in ("W", "F") or text[i + 1 : i + 2] == _EMOJI_STYLE:
+            width += 2
+        else:
+            width += 1
     return width
+
+
+#: Variation selector 16: the character before it is drawn as an emoji, two columns wide.
+_EMOJI_STYLE: Final = "\ufe0f"
 
 
 def _pad(text: str, width: int, right: bool) -> str:

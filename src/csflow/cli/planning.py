@@ -36,7 +36,7 @@ from csflow.cli.forecast import format_duration, labels
 from csflow.cli.output import Table, percent
 from csflow.errors import ConfigError
 from csflow.staffing import StaffingPlan
-from csflow.staffing.roster import MAX_ROSTER_INTERVALS, Roster, cover
+from csflow.staffing.roster import MAX_ROSTER_INTERVALS, Roster, RosterRow, cover
 from csflow.staffing.shifts import ShiftTemplate, templates_from_dict
 from csflow.staffing.verify import VerifiedPlan, verify_plan
 from csflow.staffing.verify import _check_floors as check_floors
@@ -228,8 +228,14 @@ def run_roster(
     return _cover(need, plan, _templates(st), bool(st.get("wraps", False)))
 
 
-def roster_tables(roster: Roster, pad: int) -> list[Table]:
-    """The roster, its coverage of the plan's intervals and its totals, as tables."""
+def roster_tables(roster: Roster, pad: int, fmt: str = "table") -> list[Table]:
+    """The roster, its coverage of the plan's intervals and its totals, as tables, for the
+    output format *fmt*.
+
+    A row's ``breaks`` are a list in ``json``, each ``{"start": ..., "end": ...}`` written
+    as the row's ``start`` and ``end`` are (with the date, and the offset where the plan's
+    offsets differ); the other formats join them as ``07:30-08:00, 12:00-12:30`` (empty for
+    none)."""
     origin = roster.origin
     assert origin is not None
 
@@ -247,16 +253,12 @@ def roster_tables(roster: Roster, pad: int) -> list[Table]:
     def at(offset: timedelta) -> str:
         return label(local(offset))
 
-    rows = tuple(
-        (
-            r.shift,
-            at(r.start),
-            at(r.end),
-            ", ".join(f"{local(b):%H:%M}-{local(e):%H:%M}" for b, e in r.breaks),
-            r.agents,
-        )
-        for r in roster.rows
-    )
+    def breaks(row: RosterRow) -> list[dict[str, str]] | str:
+        if fmt == "json":
+            return [{"start": at(b), "end": at(e)} for b, e in row.breaks]
+        return ", ".join(f"{local(b):%H:%M}-{local(e):%H:%M}" for b, e in row.breaks)
+
+    rows = tuple((r.shift, at(r.start), at(r.end), breaks(r), r.agents) for r in roster.rows)
     coverage = tuple(
         (at(i.start), i.required, i.scheduled, i.on_duty, i.short) for i in roster.intervals[pad:]
     )
@@ -405,7 +407,10 @@ def verified_tables(verified: VerifiedPlan, fmt: str = "table") -> list[Table]:
     output format *fmt*.
 
     ``met`` says whether the interval's agents met the targets, ``unreachable`` whether no
-    number of agents can (the agents are then where the search stopped, short of them).
+    number of agents can (the agents are then where the search stopped, short of them);
+    these and ``converged`` are ``true`` or ``false`` in ``json``, ``yes`` or ``no`` in
+    ``table`` and ``csv``.  ``verified_totals.seeds`` is a list of numbers in ``json`` and
+    the text ``1,2`` in the other formats.
     With one seed there is no interval: ``sl_low`` and ``sl_high`` are ``n/a`` in ``table``,
     and missing -- ``null`` in ``json``, an empty cell in ``csv`` -- in the data formats, whose
     column holds numbers in every other row."""
@@ -424,9 +429,10 @@ def verified_tables(verified: VerifiedPlan, fmt: str = "table") -> list[Table]:
             i.service_level.high if one_seed is False else missing,
             i.erlang_service_level.mean,
             i.abandonment.mean,
-            "yes" if i.converged else "no",
-            "yes" if i.met else "no",
-            "yes" if i.unreachable else "no",
+            # Booleans: true or false in json, yes or no in table and csv (render's rule).
+            i.converged,
+            i.met,
+            i.unreachable,
         )
         for i in verified.intervals
     )
@@ -445,6 +451,8 @@ def verified_tables(verified: VerifiedPlan, fmt: str = "table") -> list[Table]:
         "unreachable",
     )
     seeds = ",".join(str(s) for s in verified.seeds)
+    # json: the seeds as a list of numbers; table and csv: the text the title shows.
+    seed_cell: list[int] | str = list(verified.seeds) if fmt == "json" else seeds
     title = (
         f"Verified on the desk ({percent(verified.level)} within {format_duration(verified.target)}; "
         f"seeds {seeds}; "
@@ -459,6 +467,6 @@ def verified_tables(verified: VerifiedPlan, fmt: str = "table") -> list[Table]:
         "verified_totals",
         "Verified totals",
         ("erlang_agent_hours", "agent_hours", "seeds"),
-        ((round(verified.erlang_agent_hours, 1), round(verified.agent_hours, 1), seeds),),
+        ((round(verified.erlang_agent_hours, 1), round(verified.agent_hours, 1), seed_cell),),
     )
     return [Table("verified", title, cols, rows), totals]

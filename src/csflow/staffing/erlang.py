@@ -94,6 +94,7 @@ Theory of operation
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from datetime import timedelta
 from fractions import Fraction
 from math import exp, expm1, lgamma, log, log1p, sqrt
@@ -567,8 +568,17 @@ def agents_for_asa(
     cap = None if max_occupancy is None else _check_max_occupancy(max_occupancy)
     if a == 0.0:
         return 0
+    n = _fewest_c_asa(a, handle, longest)[0]
+    return n if cap is None else max(n, _occupancy_floor(a, cap))
+
+
+def _fewest_c_asa(a: float, handle: float, longest: timedelta) -> tuple[int, float]:
+    """The fewest agents ``n`` of :func:`agents_for_asa` (``a > 0``, *handle* the AHT in
+    seconds), and ``1/B(n, a)`` as :func:`_inv_b` computes it (the very same steps), so a
+    plan's row needs no second walk."""
     # The steps of _inv_b (its walk above floor(a)), _erlang_c and average_speed_of_answer,
-    # in the same float operations, one agent at a time.
+    # in the same float operations, one agent at a time.  The walk ends: where B underflows
+    # (inv is inf) C is 0 and so is the wait.
     m = int(a)
     inv = _inv_b_at_floor(m, a)
     k = float(m)
@@ -578,8 +588,7 @@ def agents_for_asa(
         inv = inv * k * ia + 1.0
         n = int(k)
         if _seconds(_erlang_c(n, a, inv) * handle / (n - a)) <= longest:
-            break
-    return n if cap is None else max(n, _occupancy_floor(a, cap))
+            return n, inv
 
 
 def _check_max_occupancy(value: object) -> Fraction:
@@ -997,13 +1006,22 @@ def agents_for_service_level_a(
     return n if cap is None else max(n, _occupancy_floor(a, cap))
 
 
-def _fewest_a(a: float, p: float, tp: float, lvl: float, work: _Work) -> int:
+def _fewest_a(
+    a: float,
+    p: float,
+    tp: float,
+    lvl: float,
+    work: _Work,
+    asa_ok: Callable[[float], bool] | None = None,
+) -> int:
     """The search of :func:`agents_for_service_level_a` (``a > 0``, *p* the patience over the
-    AHT, *tp* the target over the patience), its series' terms taken off *work*."""
+    AHT, *tp* the target over the patience), its series' terms taken off *work*.  With
+    *asa_ok* (a test of the ASA of the answered, in patience units) a candidate must pass it
+    too: both goals rise with the agents, so the answer is the fewest that meet both."""
 
     def meets(n: int) -> bool:
-        sl = _erlang_a_core(n, a, p, tp, work)[5]
-        return sl is not None and sl >= lvl
+        _, _, asa, _, _, sl = _erlang_a_core(n, a, p, tp, work)
+        return sl is not None and sl >= lvl and (asa_ok is None or asa_ok(asa))
 
     lo = 0  # known to fall short: with no agents nobody is answered
     hi = max(1, int(a))
@@ -1086,9 +1104,11 @@ def _row_c(
     lvl: float,
     cap: Fraction | None,
     plan: _Work | None = None,
+    max_asa: timedelta | None = None,
 ) -> tuple[int, float, timedelta, float, float]:
     """``(agents, service level, ASA, P(wait), occupancy)`` of a plan's row under Erlang C,
-    each bit for bit what :func:`agents_for_service_level`, :func:`service_level`,
+    each bit for bit what :func:`agents_for_service_level` (the larger of it and
+    :func:`agents_for_asa` with *max_asa*), :func:`service_level`,
     :func:`average_speed_of_answer`, :func:`erlang_c` and :func:`occupancy` return, from one
     walk of the recurrence instead of four (arguments already checked).  The walk is taken
     off *plan* (a term per two steps): refused before a walk from the floor that the budget
@@ -1100,6 +1120,13 @@ def _row_c(
     r = target / aht
     n, inv = _fewest_c(a, r, lvl)
     walked = _walk_steps(n, a)
+    if max_asa is not None:
+        # A second walk, to the fewest agents whose mean wait is short enough: the same
+        # float steps, so the larger answer's 1/B is the one either walk reached there.
+        n_asa, inv_asa = _fewest_c_asa(a, aht.total_seconds(), max_asa)
+        walked += _walk_steps(n_asa, a)
+        if n_asa > n:
+            n, inv = n_asa, inv_asa
     if cap is not None:
         least = _occupancy_floor(a, cap)
         if least > n:
@@ -1122,10 +1149,13 @@ def _row_a(
     patience: timedelta,
     cap: Fraction | None,
     plan: _Work,
+    max_asa: timedelta | None = None,
 ) -> tuple[int, float, timedelta, float, float, float]:
     """``(agents, service level, ASA, P(wait), P(abandon), occupancy)`` of a plan's row under
-    Erlang A, as :func:`agents_for_service_level_a` and :func:`erlang_a` give them; the
-    series' terms are taken off *plan* (and the search's own budget)."""
+    Erlang A, as :func:`agents_for_service_level_a` and :func:`erlang_a` give them; with
+    *max_asa* the fewest agents also keep :attr:`ErlangAResult.average_speed_of_answer` (of
+    the answered, as the row reports it) at most *max_asa*.  The series' terms are taken off
+    *plan* (and the search's own budget)."""
     if a == 0.0:
         return 0, 1.0, ZERO, 0.0, 0.0, 0.0
     p = patience / aht
@@ -1135,12 +1165,18 @@ def _row_a(
     else:
         work = _Work(plan.terms, plan.what, plan.left)
     start = work.left
+    seconds = patience.total_seconds()
+    asa_ok = (
+        None
+        if max_asa is None
+        else lambda asa: _seconds(asa * seconds) <= max_asa  # the row's very figure
+    )
     try:
-        n = _fewest_a(a, p, tp, lvl, work)
+        n = _fewest_a(a, p, tp, lvl, work, asa_ok)
         if cap is not None:
             n = max(n, _occupancy_floor(a, cap))
         pw, pab, asa, _, busy, sl = _erlang_a_core(n, a, p, tp, work)
     finally:
         plan.left -= start - work.left
     assert sl is not None  # a target was given
-    return n, sl, _seconds(asa * patience.total_seconds()), pw, pab, busy
+    return n, sl, _seconds(asa * seconds), pw, pab, busy

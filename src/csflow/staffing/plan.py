@@ -3,8 +3,11 @@
 Each interval is staffed on its own, as if in steady state (the usual planning assumption):
 its arrivals and the average handle time give an offered load, and
 :func:`~csflow.staffing.erlang.agents_for_service_level` (or its Erlang A twin, when a patience
-is given) the fewest agents that reach the service level.  Shrinkage then turns agents on the
-phones into heads to schedule.
+is given) the fewest agents that reach the service level.  With a mean-wait goal too
+(``max_asa``) a row has the fewest agents that meet both, the larger of the two answers
+(:func:`~csflow.staffing.erlang.agents_for_asa` under Erlang C; under Erlang A the ASA of the
+answered, as :func:`~csflow.staffing.erlang.erlang_a` gives it).  Shrinkage then turns agents
+on the phones into heads to schedule.
 
 The work is bounded whatever the forecast: the rows share a budget of 50,000,000 series
 terms (seconds of work; see :mod:`csflow.staffing.erlang`), a walk of the Erlang B recurrence
@@ -157,7 +160,7 @@ class IntervalStaffing:
             ``ceil(agents / (1 - shrinkage))``.
         service_level: Expected service level with *agents*.
         average_speed_of_answer: Expected ASA with *agents* (of all arrivals with Erlang C, of
-            the answered ones with Erlang A).
+            the answered ones with Erlang A): at most the plan's ``max_asa`` when it has one.
         occupancy: Expected occupancy of the *agents*.
         probability_of_waiting: Expected fraction of arrivals that wait.
         probability_of_abandonment: Expected fraction that abandon (0 under Erlang C, which
@@ -200,6 +203,9 @@ class StaffingPlan:
             ``ceil(load / max_occupancy)`` agents), as the decimal written, or ``None`` for
             no cap.  :func:`~csflow.staffing.verify.verify_plan` keeps it: its search never
             goes below that floor.
+        max_asa: The longest average speed of answer the plan was made for (each interval's
+            ``average_speed_of_answer`` is at most it), or ``None`` when the service level
+            alone decided.
     """
 
     intervals: tuple[IntervalStaffing, ...]
@@ -210,6 +216,7 @@ class StaffingPlan:
     shrinkage: float
     multiplier: float = 1.0
     max_occupancy: float | None = None
+    max_asa: timedelta | None = None
 
     @property
     def peak_agents(self) -> int:
@@ -258,11 +265,14 @@ def staffing_plan(
     shrinkage: float = 0.0,
     multiplier: float = 1.0,
     max_occupancy: float | None = None,
+    max_asa: timedelta | None = None,
 ) -> StaffingPlan:
     """Agents needed per interval of a day's forecast to reach a service level.
 
     Each interval is staffed on its own, as if in steady state (the usual planning
-    assumption): Erlang C, or Erlang A when *patience* is given.
+    assumption): Erlang C, or Erlang A when *patience* is given.  Each gets the fewest agents
+    that meet every goal given: the service level, the mean wait (*max_asa*) and the
+    occupancy cap.
 
     Args:
         intervals: The forecast, as :class:`ForecastInterval` values or
@@ -282,6 +292,13 @@ def staffing_plan(
             interval gets at least ``ceil(load / max_occupancy)`` agents, as
             :func:`~csflow.staffing.erlang.agents_for_service_level` gives them; ``None`` (the
             default) for no cap.
+        max_asa: The longest average speed of answer allowed, a non-negative timedelta, or
+            ``None`` (the default) for no such goal.  Each interval then gets at least the
+            agents of :func:`~csflow.staffing.erlang.agents_for_asa` (Erlang C: the mean wait
+            of all arrivals); with a *patience*, the fewest agents whose Erlang A wait of the
+            answered (:attr:`~csflow.staffing.erlang.ErlangAResult.average_speed_of_answer`)
+            is at most *max_asa* and that reach the service level.  The row's
+            ``average_speed_of_answer`` is the very figure tested.
 
     Returns:
         The :class:`StaffingPlan`.
@@ -293,6 +310,9 @@ def staffing_plan(
         14
         >>> staffing_plan(day, td(minutes=3), td(seconds=20), 0.8, multiplier=2.5).peak_agents
         30
+        >>> plan = staffing_plan(day, td(minutes=3), td(seconds=20), 0.8, max_asa=td(seconds=5))
+        >>> plan.peak_agents, plan.intervals[0].average_speed_of_answer <= td(seconds=5)
+        (15, True)
 
     Raises:
         ConfigError: an argument is invalid; for a bad interval the error's ``path`` is
@@ -308,6 +328,7 @@ def staffing_plan(
     shrink = check_shrinkage(shrinkage)
     factor = check_multiplier(multiplier)
     cap = None if max_occupancy is None else _check_max_occupancy(max_occupancy)
+    longest = None if max_asa is None else check_duration(max_asa, "max_asa", positive=False)
     given: object = intervals  # the annotation is a promise callers may break
     if isinstance(given, (str, bytes)):
         raise ConfigError(f"'intervals' must be an iterable of intervals, got {show(given)}")
@@ -355,10 +376,12 @@ def staffing_plan(
     for i, (f, x, a) in enumerate(zip(forecast, expected, loads, strict=True)):
         try:
             if patience is None:
-                n, sl, asa, pw, busy = _row_c(a, handle, goal, lvl, cap, work)
+                n, sl, asa, pw, busy = _row_c(a, handle, goal, lvl, cap, work, longest)
                 pab = 0.0
             else:
-                n, sl, asa, pw, pab, busy = _row_a(a, handle, goal, lvl, patience, cap, work)
+                n, sl, asa, pw, pab, busy = _row_a(
+                    a, handle, goal, lvl, patience, cap, work, longest
+                )
         except ConfigError as exc:
             raise ConfigError(exc.detail, f"intervals[{i}]") from None
         heads = -(-n * available.denominator // available.numerator)
@@ -372,6 +395,7 @@ def staffing_plan(
         shrink,
         factor,
         None if cap is None else float(cap),
+        longest,
     )
 
 
