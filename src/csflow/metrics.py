@@ -737,40 +737,38 @@ class Report:
             Aligned ``label  value`` lines: volumes, service level, ASA, abandonment, handling,
             then SLA attainment overall and per metric, tier, channel and SLA policy.  A line
             of short abandons (``short abandons (< 5 s)``) follows the abandoned tickets when
-            a short-abandon threshold is set, and only then.
+            a short-abandon threshold is set, and only then.  Shares have one decimal
+            (``66.7%``); one short of all or above none is not rounded to ``100.0%`` or
+            ``0.0%`` but shown as ``>99.9%`` or ``<0.1%``, and a share with nothing to
+            count (no wait decided, no SLA cycle ended) is ``n/a``.
         """
         short = (
-            [
-                _row(
-                    f"short abandons (< {_fmt_duration(self.short_abandon)})",
-                    str(self.short_abandoned),
-                )
-            ]
+            [(f"short abandons (< {_fmt_duration(self.short_abandon)})", str(self.short_abandoned))]
             if self.short_abandon
             else []
         )
-        lines = [
-            _row("offered", str(self.offered)),
-            _row("answered", str(self.answered)),
-            _row("abandoned", str(self.abandoned)),
+        rows = [
+            ("offered", str(self.offered)),
+            ("answered", str(self.answered)),
+            ("abandoned", str(self.abandoned)),
             *short,
-            _row("still waiting", str(self.waiting)),
-            _row(
+            ("still waiting", str(self.waiting)),
+            (
                 f"service level ({_fmt_duration(self.service_target)})",
                 _fmt_rate(self.service_level),
             ),
-            _row("average speed of answer", _fmt_duration(self.average_speed_of_answer)),
-            _row("abandonment rate", _fmt_rate(self.abandonment_rate)),
-            _row("transfers per ticket", _fmt_number(self.transfers_per_ticket)),
-            _row("escalations per ticket", _fmt_number(self.escalations_per_ticket)),
-            _row("average handle time", _fmt_duration(self.average_handle_time)),
-            _row(
+            ("average speed of answer", _fmt_duration(self.average_speed_of_answer)),
+            ("abandonment rate", _fmt_rate(self.abandonment_rate)),
+            ("transfers per ticket", _fmt_number(self.transfers_per_ticket)),
+            ("escalations per ticket", _fmt_number(self.escalations_per_ticket)),
+            ("average handle time", _fmt_duration(self.average_handle_time)),
+            (
                 "handle time per resolved ticket",
                 _fmt_duration(self.handle_time_per_resolved_ticket),
             ),
-            _row("occupancy", _fmt_rate(self.occupancy)),
-            _row("longest queue", str(self.max_queue_length)),
-            _row("SLA attainment", _fmt_attainment(self.sla)),
+            ("occupancy", _fmt_rate(self.occupancy)),
+            ("longest queue", str(self.max_queue_length)),
+            ("SLA attainment", _fmt_attainment(self.sla)),
         ]
         for title, groups in (
             ("metric", self.sla_by_metric),
@@ -778,9 +776,10 @@ class Report:
             ("channel", self.sla_by_channel),
             ("policy", self.sla_by_policy),
         ):
-            for key, value in groups.items():
-                lines.append(_row(f"  {title} {key}", _fmt_attainment(value)))
-        return lines
+            rows += [(f"  {title} {key}", _fmt_attainment(value)) for key, value in groups.items()]
+        # The values in one column, after the longest label (a group's name) if need be.
+        width = max(_LABEL_WIDTH, *(len(label) + 1 for label, _ in rows))
+        return [_row(label, value, width) for label, value in rows]
 
 
 def _mean(total: timedelta, count: int) -> timedelta | None:
@@ -793,9 +792,8 @@ def _mean(total: timedelta, count: int) -> timedelta | None:
 _LABEL_WIDTH = 32
 
 
-def _row(label: str, value: str) -> str:
-    # At least one space between label and value, however long the label (a group's name).
-    return f"{label:<{_LABEL_WIDTH - 1}} {value}"
+def _row(label: str, value: str, width: int = _LABEL_WIDTH) -> str:
+    return f"{label:<{width - 1}} {value}"
 
 
 def _col(value: object, width: int) -> str:
@@ -805,7 +803,15 @@ def _col(value: object, width: int) -> str:
 
 
 def _fmt_rate(value: float | None) -> str:
-    return "n/a" if value is None else f"{value:.1%}"
+    if value is None:
+        return "n/a"
+    # A share short of all (or above none) is not shown as all (or none): 1,999 of 2,000
+    # within target reads ">99.9%", not "100.0%".
+    if 0.999 < value < 1:
+        return ">99.9%"
+    if 0 < value < 0.001:
+        return "<0.1%"
+    return f"{value:.1%}"
 
 
 def _fmt_number(value: float | None) -> str:
@@ -2017,19 +2023,26 @@ class IntervalReport(Sequence[tuple[datetime, Report]]):
             offset when the wall time repeats on a fall-back day), then the total: offered,
             answered, service level, ASA, abandoned and AHT -- and, when a short-abandon
             threshold is set (and only then), a last column of short abandons (``short<5 s``).
+            The service level is shown as :meth:`Report.table` shows it (``>99.9%`` for a
+            share short of all, ``n/a`` with nothing decided).
         """
-        target = f"SL {_fmt_duration(self.total.service_target)}"
-        header = (
-            f"{'interval':<24}{_col('offered', 8)}{_col('answered', 9)}{_col(target, 10)}"
-            f"{_col('ASA', 9)}{_col('abandoned', 10)}{_col('AHT', 10)}"
-        )
         short = bool(self.total.short_abandon)
+        head = ["interval", "offered", "answered", f"SL {_fmt_duration(self.total.service_target)}"]
+        head += ["ASA", "abandoned", "AHT"]
+        widths = [24, 8, 9, 10, 9, 10, 10]
         if short:
-            header += _col("short<" + _fmt_duration(self.total.short_abandon), 12)
-        lines = [header]
-        for start, report in self.rows:
-            lines.append(_interval_line(_start_label(start), report, short))
-        lines.append(_interval_line("total", self.total, short))
+            head.append("short<" + _fmt_duration(self.total.short_abandon))
+            widths.append(12)
+        table = [head]
+        table += [_interval_cells(_start_label(start), row, short) for start, row in self.rows]
+        table.append(_interval_cells("total", self.total, short))
+        # Each column as wide as its widest cell and a space (a long target or AHT included),
+        # so that every figure stays under its header.
+        widths = [max(w, *(len(cells[i]) + 1 for cells in table)) for i, w in enumerate(widths)]
+        lines = []
+        for label, *figures in table:
+            cols = zip(figures, widths[1:], strict=True)
+            lines.append(f"{label:<{widths[0]}}" + "".join(_col(c, w) for c, w in cols))
         return lines
 
 
@@ -2063,14 +2076,17 @@ def _start_label(start: datetime) -> str:
     return label
 
 
-def _interval_line(label: str, report: Report, short: bool = False) -> str:
-    line = (
-        f"{label:<24}{_col(report.offered, 8)}{_col(report.answered, 9)}"
-        f"{_col(_fmt_rate(report.service_level), 10)}"
-        f"{_col(_fmt_duration(report.average_speed_of_answer), 9)}{_col(report.abandoned, 10)}"
-        f"{_col(_fmt_duration(report.average_handle_time), 10)}"
-    )
-    return f"{line}{_col(report.short_abandoned, 12)}" if short else line
+def _interval_cells(label: str, report: Report, short: bool) -> list[str]:
+    cells = [
+        label,
+        str(report.offered),
+        str(report.answered),
+        _fmt_rate(report.service_level),
+        _fmt_duration(report.average_speed_of_answer),
+        str(report.abandoned),
+        _fmt_duration(report.average_handle_time),
+    ]
+    return [*cells, str(report.short_abandoned)] if short else cells
 
 
 class _Row:

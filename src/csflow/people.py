@@ -15,7 +15,8 @@ Everything here is read from a stream of csflow events (the lists a
   (clock cycles that stopped while the ticket was the agent's, each counted once, as
   :func:`csflow.metrics.summarize` counts it) and CSAT;
 * **consistency** (:func:`consistency`): the agents whose measure lies outside a band around
-  their team's median, for a supervisor to look at (a flag is a question, not a verdict);
+  their team's median, for a supervisor to look at (a flag is a question, not a verdict); a
+  rate's band (transfer rate, SLA rate, CSAT) has a least width and ends at 0 and 1;
 * **goodwill** (:class:`GoodwillTotal`): amounts granted by agent, reason and tier, exact
   decimals in one currency, and the requests that went to a supervisor.
 
@@ -246,6 +247,10 @@ CONSISTENCY_MEASURES: Final = (
 )
 """What :func:`consistency` compares, by default all of them."""
 
+# The measures that are shares from 0 to 1: consistency cuts their band to 0 .. 1 and gives it
+# a least half-width (min_rate_width).
+_RATE_MEASURES: Final = ("transfer_rate", "sla_rate", "csat")
+
 
 @attrs.frozen
 class PeopleReport:
@@ -348,15 +353,23 @@ class PeopleReport:
         }
 
     def table(self) -> list[str]:
-        """The agents' standards as lines of text (one row per agent)."""
+        """The agents' standards as lines of text (one row per agent).
+
+        The agent column is as wide as the longest agent id (at least 10), so the figures
+        stay in their columns.  Times are in seconds (``180s``); SLA and CSAT are whole
+        percentages, never rounded to ``100%`` or ``0%`` unless every cycle met (every rating
+        was a 4 or 5) or none did (``>99%``, ``<1%``), and ``-`` when there is nothing to
+        rate (no SLA cycle stopped, no rating).
+        """
+        width = max([10, *(len(aid) for aid in self.agents)])
         head = (
-            f"{'agent':<10} {'handled':>7} {'FRT p50':>8} {'FRT p90':>8} {'handle':>7} "
+            f"{'agent':<{width}} {'handled':>7} {'FRT p50':>8} {'FRT p90':>8} {'handle':>7} "
             f"{'xfer':>5} {'SLA':>6} {'CSAT':>6} {'n':>4}"
         )
         out = [head, "-" * len(head)]
         for a in self.agents.values():
             out.append(
-                f"{a.agent_id:<10} {a.handled:>7} {_s(a.first_response_median_s):>8} "
+                f"{a.agent_id:<{width}} {a.handled:>7} {_s(a.first_response_median_s):>8} "
                 f"{_s(a.first_response_p90_s):>8} {_s(a.handle_time_s):>7} "
                 f"{a.transfers_out:>5} {_pct(a.sla.rate):>6} {_pct(a.satisfaction.csat):>6} "
                 f"{a.satisfaction.responses:>4}"
@@ -369,7 +382,15 @@ def _s(value: float | None) -> str:
 
 
 def _pct(value: float | None) -> str:
-    return "-" if value is None else f"{value:.0%}"
+    if value is None:
+        return "-"
+    # A share short of all (or above none) is not shown as all (or none): one breach in 250
+    # cycles reads ">99%", not "100%".
+    if 0.99 < value < 1:
+        return ">99%"
+    if 0 < value < 0.01:
+        return "<1%"
+    return f"{value:.0%}"
 
 
 def _nearest_rank(values: list[float], q: float) -> float | None:
@@ -783,8 +804,15 @@ def consistency(
     band: float = 0.25,
     measures: Iterable[str] = CONSISTENCY_MEASURES,
     min_handled: int = 1,
+    min_rate_width: float = 0.05,
 ) -> tuple[ConsistencyFlag, ...]:
     """The agents outside ``median * (1 - band) .. median * (1 + band)`` of their team.
+
+    A rate (``transfer_rate``, ``sla_rate``, ``csat``) is a share
+    from 0 to 1, so its band is ``median - w .. median + w`` with the half-width ``w`` the
+    larger of ``median * band`` and *min_rate_width*, cut to ``0 .. 1``: a team whose median
+    transfer rate is 0 flags an agent above ``0.05`` (by default), not every agent with a
+    single transfer, and a team median of 100 % gives a band that ends at 1.
 
     Args:
         report: A :func:`people_report`.
@@ -792,6 +820,9 @@ def consistency(
         band: The band's half-width, as a fraction of the median (``0.25``: within 25 %).
         measures: Which measures to compare.
         min_handled: Agents who handled fewer tickets are not compared (too few to judge).
+        min_rate_width: The least half-width of a rate's band, in points of the rate
+            (``0.05``: five percentage points either side of the median; ``0`` gives the
+            plain ``median * band``).
 
     Returns:
         The flags, by team, measure and agent.
@@ -799,11 +830,36 @@ def consistency(
     Raises:
         ConfigError: *report* is not a :class:`PeopleReport`, *teams* not a mapping of
             strings to strings (the ``path`` names the agent: ``teams['sari']``), a
-            negative or non-finite band, *measures* a string or naming an unknown measure, or
-            *min_handled* not an int >= 0.
+            negative or non-finite band, *measures* a string or naming an unknown measure,
+            *min_handled* not an int >= 0, or *min_rate_width* not a number from 0 to 1.
+
+    Examples:
+        Three agents never transferred a ticket, one transferred 1 of 10, one 1 of 40: the
+        team median is 0, and only the first is outside the band ``0 .. 0.05``.
+
+        >>> from csflow.metrics import Attainment
+        >>> def agent(aid: str, assignments: int, transfers: int) -> AgentStandard:
+        ...     return AgentStandard(
+        ...         aid, assignments, assignments, None, None, None, transfers,
+        ...         Attainment(), Satisfaction(),
+        ...     )
+        >>> team = [agent("ana", 10, 0), agent("budi", 10, 0), agent("dewi", 10, 0),
+        ...         agent("eka", 10, 1), agent("rina", 40, 1)]
+        >>> report = people_report([])
+        >>> report = attrs.evolve(report, agents={a.agent_id: a for a in team})
+        >>> [str(f) for f in consistency(report, measures=["transfer_rate"])]
+        ['eka (desk): transfer_rate 0.1 is above the band 0..0.05 around the team median 0']
     """
     if isinstance(band, bool) or not isinstance(band, int | float) or not 0 <= band < math.inf:
         raise ConfigError(f"band must be a fraction >= 0, got {show(band)}")
+    if (
+        isinstance(min_rate_width, bool)
+        or not isinstance(min_rate_width, int | float)
+        or not 0 <= min_rate_width <= 1
+    ):
+        raise ConfigError(
+            f"min_rate_width must be a share of a rate from 0 to 1, got {show(min_rate_width)}"
+        )
     if not isinstance(report, PeopleReport):
         raise ConfigError(f"report must be a PeopleReport, got {show(report)}")
     if teams is not None and not isinstance(teams, Mapping):
@@ -844,7 +900,11 @@ def consistency(
                 continue
             mid = len(known) // 2
             median = known[mid] if len(known) % 2 else (known[mid - 1] + known[mid]) / 2
-            low, high = median * (1 - band), median * (1 + band)
+            if m in _RATE_MEASURES:
+                half = max(median * band, min_rate_width)
+                low, high = max(0.0, median - half), min(1.0, median + half)
+            else:
+                low, high = median * (1 - band), median * (1 + band)
             for aid, v in values:
                 if v is not None and not low <= v <= high:
                     flags.append(ConsistencyFlag(aid, team, m, v, median, low, high))

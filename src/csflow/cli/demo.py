@@ -221,7 +221,10 @@ def _standards(seed: int, out: list[str]) -> None:
     out.append("One standard across every agent: a WhatsApp team's morning (csflow.people):")
     out.extend(f"  {line}" for line in report.table())
     flags = consistency(report, teams=dict.fromkeys(_TEAM, "cs-jakarta"), band=0.5)
-    out.append("  Outside the team's band (median x0.5..x1.5):")
+    out.append(
+        "  Outside the team's band (median x0.5..x1.5; a rate's band reaches at least 0.05"
+        " either side of the median and stays within 0..1):"
+    )
     out.extend(f"    {flag}" for flag in flags)
     if not flags:
         out.append("    nobody")
