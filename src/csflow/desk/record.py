@@ -11,7 +11,7 @@ from typing import Any, Final
 
 from csflow._config import join_path, mapping
 from csflow._text import show
-from csflow._time import MIN_US
+from csflow._time import MIN_US, to_us
 from csflow.desk.serialisation import ticket_from_dict, ticket_to_dict
 from csflow.errors import ConfigError
 from csflow.events import Event, event_from_dict
@@ -305,4 +305,19 @@ def record_from_state(
     if keep_history:
         where = join_path(path, "history")
         r.history = [event_from_dict(e, f"{where}[{i}]") for i, e in enumerate(history or ())]
+        for i, event in enumerate(r.history):
+            # A ticket's history holds its own events, each at an instant the desk had
+            # reached: one of another ticket, or from after the snapshot, no desk wrote.
+            tid = getattr(event, "ticket_id", ticket.id)
+            if tid != ticket.id:
+                raise ConfigError(
+                    f"an event of ticket {show(tid)} in the history of {show(ticket.id)}",
+                    f"{where}[{i}].ticket_id",
+                )
+            if to_us(event.at) > now_us:
+                raise ConfigError(
+                    f"expected an instant not after the snapshot's ({now_us} µs), got "
+                    f"{event.at.isoformat()}",
+                    f"{where}[{i}].at",
+                )
     return r

@@ -126,7 +126,7 @@ from csflow.events import (
 )
 from csflow.model import Channel, Ticket, TicketStatus
 from csflow.routing import PreferredAgent, Router, TransferLedger
-from csflow.sla import SlaTarget, TicketSla
+from csflow.sla import Metric, SlaTarget, TicketSla
 from csflow.sla.states import LIVE_STATES
 
 __all__ = ["STATE_FORMAT", "DeskParts", "kept_tickets", "load_state", "state_snapshot"]
@@ -682,9 +682,32 @@ def _waiting_queues(router: Router, data: Any, path: str) -> dict[str, str]:
 
 def _check_targets(sla: TicketSla, path: str) -> None:
     """Under the config the snapshot was taken with, a running or paused clock keeps its
-    policy's target for the ticket's priority (a change of either recalculates it): anything
-    else was not written by a desk."""
+    policy's target for the ticket's priority (a change of either recalculates it), and an open
+    ticket has every clock its policy runs for it: anything else was not written by a desk."""
     specs = sla.policy._specs
+    if sla.status in _OPEN:
+        # A clock the ticket's policy runs for an open ticket, missing: no desk drops one (a
+        # ticket's first response and resolution start with it, a response cycle under way
+        # has its clock, a priority that gains a target starts it, a reopening starts the
+        # resolution afresh), and a desk restored without it would never warn of nor breach
+        # that deadline.
+        facts = sla._facts
+        needs = [Metric.RESOLUTION]
+        if not sla.replied and (facts is None or not facts.solved_once()):
+            needs.append(Metric.FIRST_RESPONSE)
+        if facts is not None and facts.waiting is not None:
+            needs.append(Metric.NEXT_RESPONSE)  # the customer awaits a reply since then
+        if facts is not None and facts.cycle is not None:
+            needs.append(Metric.PERIODIC_UPDATE)  # an update cycle runs since then
+        have = sla.clocks
+        for metric in needs:
+            if (metric, sla.priority) in specs and metric not in have:
+                raise ConfigError(
+                    f"no {metric.value} clock; the policy {show(sla.policy.name)} sets a "
+                    f"target for priority {sla.priority.name.lower()} and the ticket is "
+                    f"{sla.status}",
+                    f"{path}.{metric.value}",
+                )
     for metric, c in sla.clocks.items():
         if c.state in LIVE_STATES:
             spec = specs.get((metric, sla.priority))
