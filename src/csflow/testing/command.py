@@ -18,6 +18,7 @@ from csflow.desk import Desk, DeskConfig
 from csflow.desk.commands import COMMANDS
 from csflow.errors import ConfigError, CsflowError, InvalidTransitionError
 from csflow.events import Event
+from csflow.testing.vocabulary import Vocabulary
 
 __all__ = ["DESK_COMMANDS", "Command", "replay"]
 
@@ -96,11 +97,15 @@ class Command:
         return result
 
 
-def replay(config: DeskConfig, commands: Iterable[Command], *, errors: bool = False) -> list[Event]:
+def replay(
+    config: DeskConfig | Vocabulary, commands: Iterable[Command], *, errors: bool = False
+) -> list[Event]:
     """Run *commands* against a fresh desk built from *config* and return every event.
 
     Args:
-        config: The desk configuration.
+        config: The desk configuration, or a
+            :class:`~csflow.testing.vocabulary.Vocabulary` of it (the ``config`` of a
+            :class:`~csflow.testing.machine.DeskMachine` that draws more names).
         commands: The commands, in order.
         errors: When true, a command that raises a :class:`~csflow.errors.CsflowError` is
             skipped (it changed nothing); when false, it propagates.
@@ -115,7 +120,7 @@ def replay(config: DeskConfig, commands: Iterable[Command], *, errors: bool = Fa
     """
     if isinstance(commands, str | bytes | Mapping) or not isinstance(commands, Iterable):
         raise ConfigError(f"commands must be an iterable of Command values, got {show(commands)}")
-    desk = Desk(config)
+    desk = Desk(config.config if isinstance(config, Vocabulary) else config)
     out: list[Event] = []
     for i, cmd in enumerate(commands):
         if not isinstance(cmd, Command):

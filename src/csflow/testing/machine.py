@@ -17,7 +17,12 @@ it -- and so it does when a host policy raises an exception of its own (not a
 escalation policy that fails while time passes (it raises, or answers with the wrong type) does
 not make the desk refuse anything -- the warning or breach is kept, and the
 :class:`~csflow.events.SlaEscalated` says so in ``skipped`` -- so the machine fails on such an
-event too, naming the command that caught it up.
+event too, naming the command that caught it up.  Every accepted command is applied to a
+second, fresh desk of the same configuration as well (:attr:`DeskMachine.check_replay`), and
+the machine fails at the first one whose events differ there: a policy that is not a function
+of what it is given (``random`` without a seed, a counter it keeps) breaks
+:func:`~csflow.testing.command.replay`.  An answer that changes only between processes (the
+order of a set of strings, ``hash()`` of one) is the same on both desks and is not caught.
 
 A subclass sets :attr:`DeskMachine.config` and adds its own laws, either as more
 ``@invariant`` methods or by overriding :meth:`DeskMachine.check_event`, which sees every
@@ -100,13 +105,17 @@ def _source(value: object) -> str:
     return repr(value)
 
 
-def _describe(step: Step) -> str:
-    # The command as source to paste into a replay test, then what the desk made of it.
-    cmd = step.command
+def _command_source(cmd: Command) -> str:
+    # The command as source to paste into a replay test.
     args = f", {_source(cmd.args)}" if cmd.args or cmd.kwargs else ""
     if cmd.kwargs:
         args += f", {_source(dict(cmd.kwargs))}"
-    code = f"Command({cmd.name!r}, {cmd.at!r}{args})"
+    return f"Command({cmd.name!r}, {cmd.at!r}{args})"
+
+
+def _describe(step: Step) -> str:
+    # The command as source to paste into a replay test, then what the desk made of it.
+    code = _command_source(step.command)
     if step.error is not None:
         return f"{code}  # refused: {type(step.error).__name__}: {step.error}"
     names = ", ".join(type(e).__name__ for e in step.events) or "no events"
@@ -121,7 +130,9 @@ class DeskMachine(RuleBasedStateMachine):
     * :attr:`config` -- the :class:`~csflow.desk.DeskConfig` (or a
       :class:`~csflow.testing.vocabulary.Vocabulary` of it, to add names it does not mention);
     * :attr:`start` -- the first instant;
-    * :attr:`refusals` -- the share of steps drawn with arbitrary arguments.
+    * :attr:`refusals` -- the share of steps drawn with arbitrary arguments;
+    * :attr:`check_replay` -- replay every accepted command on a second desk of the same
+      configuration and fail when its events differ (on by default).
 
     Attributes:
         driver: The command driver (its ``desk`` is :attr:`desk`).
@@ -133,6 +144,13 @@ class DeskMachine(RuleBasedStateMachine):
     config: ClassVar[DeskConfig | Vocabulary] = DeskConfig()
     start: ClassVar[datetime] = datetime(2026, 3, 2, 9, tzinfo=UTC)
     refusals: ClassVar[float] = 0.1
+    #: Apply every accepted command to a second, fresh desk of the same configuration too,
+    #: and fail at the first command whose events differ there: a policy of the
+    #: configuration that is not a function of what it is given (``random`` without a seed,
+    #: a counter it keeps, the wall clock) breaks :func:`~csflow.testing.command.replay`
+    #: and the desk's own undo.  A subclass that applies commands to :attr:`desk` itself
+    #: (not through :meth:`run`) turns it off.
+    check_replay: ClassVar[bool] = True
 
     def __init__(self) -> None:
         super().__init__()
@@ -141,6 +159,7 @@ class DeskMachine(RuleBasedStateMachine):
             cls.config, start=cls.start, refusals=cls.refusals, check_refusals=True
         )
         self.desk: Desk = self.driver.desk
+        self._again = Desk(self.driver.vocabulary.config) if cls.check_replay else None
         self.events: list[Event] = []
         self.accepted: list[Command] = []
         self._kinds: set[str] = set()
@@ -208,6 +227,8 @@ class DeskMachine(RuleBasedStateMachine):
             event(f"accepted {s.kind}")
             self._kinds.add(s.kind)
             self.accepted.append(s.command)
+            if self._again is not None:
+                self._check_replay(s)
             for e in s.events:
                 name = type(e).__name__
                 event(f"event {name}")
@@ -224,6 +245,36 @@ class DeskMachine(RuleBasedStateMachine):
                 self.check_event(e)
             self.events += s.events
         return steps
+
+    def _check_replay(self, step: Step) -> None:
+        # The same command on the second desk, which has seen the same accepted commands.
+        assert self._again is not None
+        code = _command_source(step.command)
+        n = len(self.accepted) - 1
+        where = (
+            f"on a fresh desk of the same configuration, after the same {n} accepted "
+            f"command{'' if n == 1 else 's'} before it, the command"
+        )
+        try:
+            again = tuple(step.command.apply(self._again))
+        except Exception as exc:
+            raise InvariantError(
+                f"the desk is not deterministic: {code} was accepted, but "
+                f"{where} raised {type(exc).__name__}: {exc} (a policy that is not a function "
+                f"of what it is given?)"
+            ) from exc
+        if again != step.events:
+            first = next(
+                (i for i, (a, b) in enumerate(zip(step.events, again, strict=False)) if a != b),
+                min(len(step.events), len(again)),
+            )
+            seen = repr(step.events[first]) if first < len(step.events) else "no more events"
+            other = repr(again[first]) if first < len(again) else "no more events"
+            raise InvariantError(
+                f"the desk is not deterministic: {code} gave event "
+                f"{first + 1} {seen}, but {where} gave {other} (a policy that is not a "
+                f"function of what it is given?)"
+            )
 
     @rule(data=st.data())
     def step(self, data: st.DataObject) -> None:

@@ -70,7 +70,7 @@ from csflow._text import show
 from csflow._time import instant_us, to_us, utc
 from csflow.desk import LIFECYCLE, Desk, DeskConfig, TicketView
 from csflow.desk.goodwill import MAX_AMOUNT, period_key
-from csflow.errors import ConfigError, InvariantError
+from csflow.errors import ConfigError, InvalidTransitionError, InvariantError
 from csflow.events import (
     Event,
     FeedbackRecorded,
@@ -189,7 +189,7 @@ class CommandDriver:
             to draw names the configuration does not mention).
         start: The first instant (aware); the commands' instants are in its zone.
         refusals: The share of steps (0 to 1) that draw any command with arbitrary arguments,
-            most of which the desk refuses.
+            most of which the desk refuses; rounded to whole percent (0.004 draws none).
         check_refusals: Check that a refused command changed nothing (the desk's snapshot is
             the same before and after), raising :class:`~csflow.errors.InvariantError`.
 
@@ -200,7 +200,7 @@ class CommandDriver:
     Attributes:
         desk: The desk the commands run on.
         vocabulary: The names drawn.
-        now: The instant of the last command.
+        now: The instant of the last command (set it to move time on, never back).
     """
 
     def __init__(
@@ -243,12 +243,28 @@ class CommandDriver:
 
     @property
     def now(self) -> datetime:
-        """The instant of the last command, in the start's zone."""
+        """The instant of the last command, in the start's zone.
+
+        Set it to move time on before the next step (an aware instant, in any zone); the
+        next step's time step starts from there.
+
+        Raises:
+            ConfigError: The new value is not an aware datetime.
+            InvalidTransitionError: It is earlier than the desk's last instant (every
+                command drawn from it would be refused: time does not go backwards).  A
+                refused value leaves the driver where it was.
+        """
         return self._now
 
     @now.setter
     def now(self, value: datetime) -> None:
-        instant_us(value, "now", ConfigError)
+        us = instant_us(value, "now", ConfigError)
+        last = self.desk.now
+        if last is not None and us < to_us(last):
+            raise InvalidTransitionError(
+                f"now must not be earlier than the desk's last instant {last.isoformat()}: "
+                f"time does not go backwards; got {value!r}"
+            )
         self._t = value.astimezone(UTC)
         self._now = self._t.astimezone(self._zone)
 
@@ -879,7 +895,8 @@ def commands(
         min_size: The fewest steps.
         max_size: The most steps (an agent who joins and comes online, or an ``advance``
             before a command when a timer is due, count as one step).
-        refusals: The share of steps (0 to 1) drawn with arbitrary arguments.
+        refusals: The share of steps (0 to 1) drawn with arbitrary arguments, rounded to
+            whole percent (0.004 draws none).
 
     Returns:
         The commands, in time order, accepted and refused alike -- a command on which a host

@@ -177,8 +177,14 @@ class Vocabulary:
             categories: More categories to draw.
 
         Each of *channels*, *languages*, *skills* and *categories* is an iterable of names,
-        or one name as a bare string (``languages="en"``).  When the configuration declares
-        no tiers, the tiers drawn are the default ones plus any a rule names
+        or one name as a bare string (``languages="en"``).  A configuration that declares its
+        channels, languages or skills (:attr:`DeskConfig.languages
+        <csflow.desk.DeskConfig.languages>` ...) draws those, plus the ones given here even
+        when it does not declare them -- and the desk refuses a ticket or an agent that uses
+        such a name (:class:`~csflow.errors.UndeclaredNameError`), so a
+        :class:`~csflow.testing.machine.DeskMachine` over such a vocabulary fails on the
+        first one: add undeclared names only to test that refusal.  When the configuration
+        declares no tiers, the tiers drawn are the default ones plus any a rule names
         (``{"field": "tier", "eq": "vip"}``).
 
         Returns:
