@@ -113,11 +113,22 @@ def _zone(name: object) -> zoneinfo.ZoneInfo:
     return zone
 
 
+def _plain_date(value: object) -> date | None:
+    """*value* as a plain ``date``: a date, or a subclass of one that is not a datetime
+    (pendulum's ``Date``, whose arithmetic returns its own types); ``None`` for anything else.
+    A datetime is a date too: refused, so that a time of day is never silently dropped."""
+    if type(value) is date:
+        return value
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return date(value.year, value.month, value.day)
+    return None
+
+
 def _date(value: object, name: str) -> date:
-    # A datetime is a date too: refused, so that a time of day is never silently dropped.
-    if type(value) is not date:
+    plain = _plain_date(value)
+    if plain is None:
         raise ConfigError(f"{show(name)} must be a datetime.date, got {show(value)}")
-    return value
+    return plain
 
 
 def _midnight_us(d: date, zone: zoneinfo.ZoneInfo) -> int:
@@ -174,9 +185,11 @@ def forecast_from_history(
         arrivals: When past tickets arrived, aware datetimes in any order (e.g. each ticket's
             ``created_at``, or the ``at`` of a desk's ``TicketQueued`` events for tickets
             queued once).  Read once; only counts per interval are kept.
-        day: The day to forecast.
+        day: The day to forecast: a ``date`` (pendulum's ``Date`` too, as the plain date it
+            names), not a ``datetime``; the days of *exclude* and *days* alike.
         timezone: The IANA zone whose local days and wall-clock intervals are meant.
-        interval: The length of an interval: a whole number of minutes that divides a day.
+        interval: The length of an interval: a whole number of minutes that divides a day
+            (a ``timedelta``; pendulum's ``Duration`` is read as the plain one).
         lookback: How many past days to average, from 1 to :data:`MAX_LOOKBACK` (``None``:
             4).
         same_weekday: ``True`` (or ``None``) averages the same weekday of the *lookback* weeks
@@ -227,6 +240,8 @@ def forecast_from_history(
     target = _date(day, "day")
     if not isinstance(interval, timedelta):
         raise ConfigError(f"'interval' must be a datetime.timedelta, got {show(interval)}")
+    if type(interval) is not timedelta:  # pendulum's Duration: its arithmetic is its own
+        interval = timedelta(interval.days, interval.seconds, interval.microseconds)
     if interval < _MINUTE or _DAY % interval or interval % _MINUTE:
         raise ConfigError(
             "'interval' must be a whole number of minutes (at least one) that divides a day, "
@@ -384,8 +399,10 @@ def _chosen(days: object, target: date) -> list[date]:
         where = f"days[{i}]"
         if i >= MAX_LOOKBACK:
             raise ConfigError(f"expected at most {MAX_LOOKBACK} days to average", "days")
-        if type(d) is not date:  # a datetime is a date too: its time of day would be lost
+        plain = _plain_date(d)  # a datetime is a date too: its time of day would be lost
+        if plain is None:
             raise ConfigError(f"expected a datetime.date, got {show(d)}", where)
+        d = plain
         if d in seen:
             raise ConfigError(f"expected each day once, got {d.isoformat()} again", where)
         if d >= target:

@@ -411,6 +411,32 @@ def _steps(value: timedelta, interval: timedelta, what: str, path: str) -> int:
     return int(n)
 
 
+def _plain_instant(value: datetime) -> datetime:
+    """*value* as a plain ``datetime`` (the same wall clock, zone and fold): pendulum's
+    ``DateTime`` overrides the arithmetic with types of its own that do not mix with the
+    standard library's (its ``Interval`` modulo a ``timedelta`` raises)."""
+    if type(value) is datetime:
+        return value
+    return datetime(
+        value.year,
+        value.month,
+        value.day,
+        value.hour,
+        value.minute,
+        value.second,
+        value.microsecond,
+        value.tzinfo,
+        fold=value.fold,
+    )
+
+
+def _plain_duration(value: timedelta) -> timedelta:
+    """*value* as a plain ``timedelta`` (pendulum's ``Duration`` overrides the arithmetic)."""
+    if type(value) is timedelta:
+        return value
+    return timedelta(days=value.days, seconds=value.seconds, microseconds=value.microseconds)
+
+
 @attrs.frozen
 class _Option:
     """One way to work a template: start interval and length in intervals."""
@@ -1334,7 +1360,10 @@ def cover(
             templates' windows are local times of day in its zone, every day, DST changes
             included (a horizon from 08:00 is eight hours into the day), so it must fall on
             an interval boundary from midnight.  Without it, the horizon starts at midnight
-            on a clock that never changes.
+            on a clock that never changes.  A pendulum ``DateTime`` is taken as the same
+            instant (:attr:`Roster.origin` is then the plain ``datetime`` of its wall clock
+            and zone), as is a plan's pendulum start, and a pendulum ``Duration`` as
+            *interval*.
         wraps: The horizon wraps around (a 24/7 desk: the last interval is followed by the
             first, and a night shift may run from the end of the horizon into its start).  It
             must then span a whole number of days on the origin's clock.
@@ -1419,9 +1448,9 @@ def cover(
     else:
         need = _requirements(requirements)
         interval = timedelta(minutes=30) if interval is None else interval
-    step = check_duration(interval, "interval", positive=True)
+    step = _plain_duration(check_duration(interval, "interval", positive=True))
     if origin is not None:
-        require_aware(origin, "origin", ConfigError)
+        origin = _plain_instant(require_aware(origin, "origin", ConfigError))
     if not isinstance(wraps, bool):
         raise ConfigError(f"'wraps' must be True or False, got {show(wraps)}")
     given: object = templates  # the annotation is a promise callers may break

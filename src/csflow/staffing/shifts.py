@@ -2,7 +2,9 @@
 
 A :class:`ShiftTemplate` is plain configuration: when a shift may start (a window repeated every
 day of a horizon), how long it lasts, what one agent on it costs, and its breaks
-(:class:`BreakRule`).  :func:`templates_from_dict` reads a list of them from plain data.
+(:class:`BreakRule`).  Their durations are ``timedelta``s; pendulum's ``Duration``, a subclass
+whose arithmetic does not mix with the standard library's, is kept as the plain ``timedelta``
+of the same length.  :func:`templates_from_dict` reads a list of them from plain data.
 :func:`csflow.staffing.roster.cover` turns templates and a plan into a roster.
 """
 
@@ -28,6 +30,20 @@ _HOUR = timedelta(hours=1)
 _MAX_BREAKS = 6
 
 
+def _plain(value: timedelta) -> timedelta:
+    """A duration as a plain ``timedelta``: pendulum's ``Duration`` overrides the arithmetic
+    with types of its own that do not mix with the standard library's.  Anything else is
+    left as it is, for the checks to refuse."""
+    given: object = value  # the annotation is a promise callers may break
+    if type(given) is timedelta or not isinstance(given, timedelta):
+        return value
+    return timedelta(days=given.days, seconds=given.seconds, microseconds=given.microseconds)
+
+
+def _plain_or_none(value: timedelta | None) -> timedelta | None:
+    return None if value is None else _plain(value)
+
+
 def _window(b: BreakRule) -> str:
     return f"{b.length} from {b.earliest}..{b.last}"
 
@@ -46,9 +62,9 @@ class BreakRule:
         ConfigError: a value has the wrong type or an out-of-range value.
     """
 
-    length: timedelta
-    earliest: timedelta
-    latest: timedelta | None = None
+    length: timedelta = attrs.field(converter=_plain)
+    earliest: timedelta = attrs.field(converter=_plain)
+    latest: timedelta | None = attrs.field(default=None, converter=_plain_or_none)
 
     def __attrs_post_init__(self) -> None:
         check_duration(self.length, "length", positive=True)
@@ -131,9 +147,9 @@ class ShiftTemplate:
     """
 
     name: str
-    length: timedelta
-    earliest: timedelta = ZERO
-    latest: timedelta | None = None
+    length: timedelta = attrs.field(converter=_plain)
+    earliest: timedelta = attrs.field(default=ZERO, converter=_plain)
+    latest: timedelta | None = attrs.field(default=None, converter=_plain_or_none)
     cost: float | None = None
     breaks: tuple[BreakRule, ...] = attrs.field(default=(), converter=_breaks)
 
@@ -144,7 +160,8 @@ class ShiftTemplate:
         check_duration(self.earliest, "earliest", positive=False)
         if self.latest is not None:
             latest = check_duration(self.latest, "latest", positive=False)
-            if not self.earliest <= latest < self.earliest + _DAY:
+            # A difference, not ``earliest + 1 day``: that overflows near timedelta.max.
+            if not (self.earliest <= latest and latest - self.earliest < _DAY):
                 raise ConfigError(
                     f"'latest' must be at or after 'earliest' and less than a day after it, "
                     f"got {show(self.earliest)} .. {show(latest)}"
@@ -157,7 +174,8 @@ class ShiftTemplate:
         for i, b in enumerate(self.breaks):
             if not isinstance(b, BreakRule):
                 raise ConfigError(f"expected a BreakRule, got {show(b)}", f"breaks[{i}]")
-            if b.last + b.length > self.length:
+            # Differences, not ``b.last + b.length``: that overflows for the longest durations.
+            if b.last > self.length or b.length > self.length - b.last:
                 raise ConfigError(
                     f"the break must end within the shift of {show(self.length)}, but it may "
                     f"start at {show(b.last)} and lasts {show(b.length)}",

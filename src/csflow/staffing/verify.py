@@ -389,7 +389,7 @@ def verify_plan(
         agents: Agents per interval to start from (the caller's own plan), one per interval
             in a list, a numpy array or a pandas column: ints ``>= 1``, or 0 for an interval
             that expects no arrivals; the plan's Erlang answer by default.
-        seeds: One run per seed for every candidate (at least one).
+        seeds: One run per seed for every candidate: at least one, distinct ints ``>= 0``.
         abandonment: A ceiling on the mean simulated abandonment, or ``None``.
         tiers: Tier name -> floor on its SLA attainment (the desk's SLA clocks), or ``None``.
         channels: Channel name -> floor on its SLA attainment, or ``None``.
@@ -411,7 +411,8 @@ def verify_plan(
             template that sets what the plan decides, a wrong number of starting agents, a
             tier or channel floor that could never be measured: a tier the desk does not
             have, a tier or channel the simulated traffic never brings, a desk without SLA
-            policies, starting agents above :data:`~csflow.sim.scenario.MAX_SIM_AGENTS`).
+            policies, starting agents above :data:`~csflow.sim.scenario.MAX_SIM_AGENTS`, a
+            seed given twice).
     """
     if not isinstance(plan, StaffingPlan):
         raise ConfigError(f"'plan' must be a StaffingPlan, got {show(plan)}")
@@ -453,6 +454,17 @@ def verify_plan(
         raise ConfigError(
             f"'seeds' must be a non-empty sequence of ints >= 0, got {show(seeds)}", "seeds"
         )
+    distinct: set[int] = set()
+    for seed in runs:
+        if seed in distinct:
+            # A seed given twice repeats its run (common random numbers): the mean counts it
+            # twice and the confidence interval narrows, as if more had been seen.
+            raise ConfigError(
+                f"'seeds' must be distinct, got {seed} more than once in {show(seeds)}: a "
+                "repeated seed repeats its run and narrows the confidence interval for nothing",
+                "seeds",
+            )
+        distinct.add(seed)
     if abandonment is not None:
         ceiling = as_float(abandonment)
         if ceiling is None or not 0.0 <= ceiling <= 1.0:
