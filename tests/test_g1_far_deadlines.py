@@ -35,7 +35,7 @@ def _windows(
         if day not in holidays:
             start = datetime(day.year, day.month, day.day, hour, tzinfo=UTC)
             yield start, start + width * M
-        if day.year == 9999 and day + timedelta(days=7) > date(9999, 12, 31):
+        if day > date.max - timedelta(days=7):  # (the last week: a week more overflows)
             return
         day += timedelta(days=7)
 

@@ -386,6 +386,22 @@ class SlaClock:
             self._lazy = False
         return self._next
 
+    def _next_event_us(self) -> int | None:
+        """The instant of the next event that will come: ``None`` for a warning of a target
+        the calendar never reaches (:meth:`_fire` sends none, see "A target the calendar
+        never reaches" above).  The deadline is worked out for that, not kept: a snapshot
+        does not depend on what was read (a warning due sets it, as it fires)."""
+        nxt = self._exact()
+        if (
+            nxt is not None
+            and self._due is None
+            and self._state is ClockState.RUNNING
+            and self._k < len(self._spec.warn_us)
+            and self._instant(self._spec.target_us) is None
+        ):
+            return None
+        return nxt
+
     def _instant(self, amount: int) -> int | None:
         """The instant the running clock's elapsed time reaches *amount*; ``None`` if it
         never does (a calendar that never opens again for long enough, or not within the
@@ -988,12 +1004,13 @@ class SlaClock:
     @property
     def next_event_us(self) -> int | None:
         """:attr:`next_event_at` as integer µs since the epoch."""
-        return self._exact()
+        return self._next_event_us()
 
     @property
     def next_event_at(self) -> datetime | None:
-        """When the clock next has an event (a warning or the breach); ``None`` if never."""
-        nxt = self._exact()
+        """When the clock next has an event (a warning or the breach); ``None`` if never (no
+        warning comes of a target the calendar never reaches)."""
+        nxt = self._next_event_us()
         return None if nxt is None else from_us(nxt, self._spec.calendar.zone)
 
     @property

@@ -1017,7 +1017,7 @@ class TicketSla:
         best: int | None = None
         for c in self._clocks:
             if c is not None and c._next is not None:
-                n = c._exact()
+                n = c._next_event_us()
                 if n is not None and (best is None or n < best):
                     best = n
         if best is not None and best > _DATABLE_US and best > self._last_datable_us():
