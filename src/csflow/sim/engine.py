@@ -95,6 +95,13 @@ the uniform that decides whether it would accept, whether or not it is still wai
 the offer comes: from a stream for each offered channel, named by the channel, so that
 offering one more channel (or one fewer) leaves the other channels' customers with the
 draws they had.
+
+Nor does the order a document lists its mappings' keys in change a run.  A mix (channels,
+tiers, categories, languages) is read in the sorted order of its names, whatever order it
+lists them in, so ``{"chat": 3, "email": 1}`` and ``{"email": 1, "chat": 3}`` give each
+customer the same channel; handle times, patience, an agent group's capacity and skills, and
+the desk's own mappings are looked up by name.  Two :class:`~csflow.sim.Scenario` that
+compare equal (their data equal as mappings) give the same result.
 """
 
 from __future__ import annotations
@@ -169,13 +176,19 @@ _MAX_FRESH_DRAWS: Final = 10_000_000
 
 
 class _Picker:
-    """Draws a name from a mix with one ``random()`` call and a bisection."""
+    """Draws a name from a mix with one ``random()`` call and a bisection.
+
+    The names are laid out in sorted order, not in the order the mix lists them: a mix is a
+    mapping, and ``{"chat": 3, "email": 1}`` and ``{"email": 1, "chat": 3}`` (one document
+    written, or re-saved, with its keys in another order) are one traffic, so they give each
+    customer the same channel."""
 
     __slots__ = ("cum", "names", "total")
 
     def __init__(self, mix: Sequence[tuple[str, float]]) -> None:
-        self.names = [n for n, w in mix if w > 0]
-        self.cum = list(itertools.accumulate(w for _, w in mix if w > 0))
+        entries = sorted((n, w) for n, w in mix if w > 0)
+        self.names = [n for n, _ in entries]
+        self.cum = list(itertools.accumulate(w for _, w in entries))
         self.total = self.cum[-1]
 
     def pick(self, rng: random.Random) -> str:

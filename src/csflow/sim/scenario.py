@@ -252,7 +252,10 @@ class Arrivals:
             profile repeats every 24 elapsed hours (offsets are elapsed time from
             :attr:`SimConfig.start`, at its UTC offset: across a daylight-saving change
             they land an hour off the local clock; see :class:`SimConfig`).
-        channels: Channel name -> weight of the mix.
+        channels: Channel name -> weight of the mix.  A mix is a mapping: the order it
+            lists its names in changes no run (the simulator draws from it in the sorted
+            order of the names), so ``{"chat": 3, "email": 1}`` and ``{"email": 1,
+            "chat": 3}`` give each customer the same channel, as for every other mix.
         tiers: Tier name -> weight of the mix (names of the desk's tiers).
         categories: Category -> weight (rules and escalations see the category).
         languages: Language code -> weight, or empty for tickets without a language.
