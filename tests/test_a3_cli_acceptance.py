@@ -311,6 +311,7 @@ def test_a_day_plan_carries_what_it_was_made_for_as_data(
         "shrinkage": float(shrinkage),
         "peak": peak[1],
         "max_occupancy": None if cap is None else float(cap),
+        "max_asa_s": None,
     }
     plan = json.loads(_ok(capsys, *args, "--format", "json"))
     assert plan["inputs"] == [expected]

@@ -543,7 +543,7 @@ def staff(args: argparse.Namespace) -> str:
     if args.format != "table":
         # What the title says, as data: a spreadsheet of the plan keeps what it was made for.
         # Last, so that the sections before it stay where they were.
-        tables.append(_inputs_table(inputs))
+        tables.append(_inputs_table(inputs, asa))
     return render(args.format, tables)
 
 
@@ -555,10 +555,11 @@ def _cap_title(cap: float | None, sep: str) -> str:
     return f"{sep}occupancy at most {percent(cap)}"
 
 
-def _inputs_table(inputs: PlanInputs) -> Table:
+def _inputs_table(inputs: PlanInputs, asa: timedelta | None) -> Table:
     """The ``inputs`` table of a day plan: one row of what its title says -- the model, the
-    level, the target, the AHT, the patience, the shrinkage, the peak factor and the
-    occupancy cap (``None`` when not given) -- under the keys one interval's output uses."""
+    level, the target, the AHT, the patience, the shrinkage, the peak factor, the occupancy
+    cap and the mean-wait goal of ``--asa`` (each ``None`` when not given) -- under the keys
+    one interval's output uses."""
     columns = (
         "model",
         "level",
@@ -568,6 +569,7 @@ def _inputs_table(inputs: PlanInputs) -> Table:
         "shrinkage",
         "peak",
         "max_occupancy",
+        "max_asa_s",
     )
     row = (
         "Erlang C" if inputs.patience is None else "Erlang A",
@@ -578,6 +580,7 @@ def _inputs_table(inputs: PlanInputs) -> Table:
         inputs.shrinkage,
         inputs.peak,
         inputs.max_occupancy,
+        None if asa is None else asa.total_seconds(),
     )
     return Table("inputs", "Inputs", columns, (row,))
 

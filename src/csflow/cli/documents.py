@@ -216,7 +216,7 @@ def read_data(path: Path, field: str = "CONFIG") -> tuple[Any, str]:
     Excel's "CSV UTF-8") is skipped, as in forecast files, journals and snapshots.
 
     Returns:
-        The parsed document and its text.
+        The parsed document (``None`` for a file of nothing but white space) and its text.
 
     Raises:
         ConfigError: The file is missing, unreadable, larger than :data:`MAX_DOCUMENT_BYTES`,
@@ -244,15 +244,29 @@ def read_data(path: Path, field: str = "CONFIG") -> tuple[Any, str]:
                 "(MAX_DOCUMENT_BYTES); expected a config file",
                 field,
             )
-        text = raw.decode("utf-8-sig")  # a byte-order mark is skipped
+        raw = raw.removeprefix(_BOM)  # a byte-order mark is skipped
+        text = raw.decode("utf-8")
     except FileNotFoundError:
         raise ConfigError(f"no such file {str(path)!r}", field) from None
     except IsADirectoryError:
         raise ConfigError(f"{str(path)!r} is a directory, expected a file", field) from None
-    except UnicodeDecodeError:
-        raise ConfigError(f"{str(path)!r} is not UTF-8 text", field) from None
+    except UnicodeDecodeError as exc:
+        # Where the bad byte is, as a line of an events file or a journal is named: an editor
+        # finds the line (its column counted after a byte-order mark, which shows as nothing).
+        line = raw.count(b"\n", 0, exc.start) + 1
+        column = exc.start - raw.rfind(b"\n", 0, exc.start)
+        raise ConfigError(
+            f"{str(path)!r} line {line} is not UTF-8 text (byte 0x{raw[exc.start]:02x} at "
+            f"column {column}): save it as UTF-8",
+            field,
+        ) from None
     except OSError as exc:
         raise ConfigError(f"cannot read {str(path)!r}: {exc.strerror}", field) from None
+    if not text.strip():
+        # Nothing written (a file saved before its first line, or cut short): no config in
+        # any format, as an empty YAML file is none -- not a JSON parser's "Expecting value",
+        # nor the empty table TOML makes of it.
+        return None, text
     try:
         return readers[suffix](text), text
     except _AliasBomb as exc:
@@ -287,6 +301,9 @@ def _parse_error(exc: Exception) -> str:
                     else ""
                 )
                 parts.append(f"{text}{at}")
+        if "'\\t'" in problem:
+            # A tab where YAML wants indentation or spacing: an editor set to tabs.
+            parts.append("expected spaces there: YAML indents with spaces, never tabs")
         return ", ".join(parts)
     return " ".join(str(exc).split())
 

@@ -35,13 +35,14 @@ import io
 import itertools
 import math
 import re
+import zoneinfo
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any, Final
 from zoneinfo import ZoneInfo
 
-from csflow._text import show
+from csflow._text import did_you_mean, show
 from csflow._time import iana_zone
 from csflow.cli.durations import parse_human_duration
 from csflow.cli.output import csv_text
@@ -119,8 +120,11 @@ _ISO_DAY: Final = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 def _zone(value: object, where: str) -> ZoneInfo:
     zone = iana_zone(value)
     if zone is None:
+        # A zone misspelt by a letter or two (Asia/Jakart) is hinted at; the names are read
+        # only here, on the way to the error.
+        hint = did_you_mean(value, zoneinfo.available_timezones())
         raise ConfigError(
-            f"expected an IANA time zone such as 'Asia/Jakarta', got {show(value)}", where
+            f"expected an IANA time zone such as 'Asia/Jakarta', got {show(value)}{hint}", where
         )
     return zone
 
@@ -256,6 +260,17 @@ def read_forecast(
                     "or give longer intervals",
                     f"{path.name}:{reader.line_num}",
                 )
+            extra = [cell for cell in record[len(header) :] if cell.strip()]
+            if extra:
+                # A cell past the header's columns has no name to be read under: dropping it
+                # would misread a decimal comma (06:00,20,5 for 20.5 arrivals) as 20.
+                raise ConfigError(
+                    f"expected at most {len(header)} cells, as the header "
+                    f"{show(','.join(header))} names, got {len(record)}: "
+                    f"{show(','.join(record))} (write a decimal with a point, 20.5, or quote "
+                    "a cell holding a comma)",
+                    f"{path.name}:{reader.line_num}",
+                )
             # A cell as `csflow forecast` wrote it: the quote before a text a spreadsheet
             # would take for a formula taken away.
             cells = dict(zip(header, map(csv_text, record), strict=False))
@@ -320,12 +335,17 @@ def read_forecast(
                 f"expected an ISO 8601 instant with an offset or HH:MM, got {raw!r}",
                 f"{at}.start",
             ) from None
+        cell = row.get("arrivals")
         try:
-            arrivals = float(row.get("arrivals") or "")
+            arrivals = float(cell or "")
         except ValueError:
+            got = "a row that ends before it" if cell is None else show(cell)
+            raise ConfigError(f"expected a number, got {got}", f"{at}.arrivals") from None
+        if not math.isfinite(arrivals) or arrivals < 0:
             raise ConfigError(
-                f"expected a number, got {row.get('arrivals')!r}", f"{at}.arrivals"
-            ) from None
+                f"expected a finite number of expected arrivals >= 0, got {show(cell)}",
+                f"{at}.arrivals",
+            )
         length = interval
         if row.get("duration"):
             timed = True
