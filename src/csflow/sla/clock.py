@@ -287,6 +287,7 @@ class SlaClock:
         "_lazy",
         "_mark",
         "_next",
+        "_reach",
         "_spec",
         "_stale",
         "_started",
@@ -315,6 +316,9 @@ class SlaClock:
     # Restored from a snapshot: (its instant, business µs used by then on the calendar it was
     # written on), so a KEEP_ELAPSED recalculation under a changed calendar keeps that time.
     _then: tuple[int, int] | None
+    # The instant the target is reached, as last worked out by _target_instant, with what it
+    # was worked out from (spec, mark, used): not kept in a snapshot, only spares the calendar.
+    _reach: tuple[SlaTarget, int, int, int | None] | None
 
     def __init__(
         self, ticket_id: str, target: SlaTarget, at: datetime, *, paused: bool = False
@@ -344,6 +348,7 @@ class SlaClock:
         warn = spec.warn_us
         k = self._k = bisect.bisect_right(warn, 0) if warn else 0
         self._due = None
+        self._reach = None
         self._history = None
         if paused:
             self._state = ClockState.PAUSED
@@ -397,10 +402,21 @@ class SlaClock:
             and self._due is None
             and self._state is ClockState.RUNNING
             and self._k < len(self._spec.warn_us)
-            and self._instant(self._spec.target_us) is None
+            and self._target_instant() is None
         ):
             return None
         return nxt
+
+    def _target_instant(self) -> int | None:
+        """:meth:`_instant` of the target, worked out once for each stretch of running (the
+        desk's timers ask for the next event after every command)."""
+        spec, mark, used = self._spec, self._mark, self._used
+        memo = self._reach
+        if memo is not None and memo[0] is spec and memo[1] == mark and memo[2] == used:
+            return memo[3]
+        u = self._instant(spec.target_us)
+        self._reach = (spec, mark, used, u)
+        return u
 
     def _instant(self, amount: int) -> int | None:
         """The instant the running clock's elapsed time reaches *amount*; ``None`` if it
@@ -1256,6 +1272,7 @@ class SlaClock:
         self._next = _opt_instant(data, "next", path)
         self._lazy = False
         self._due = _opt_instant(data, "due", path)
+        self._reach = None
         if (state, ClockAction.BREACH) in TRANSITIONS:
             # A running clock's event its calendar's zone cannot date is never reached (as
             # :meth:`_instant` says); older versions wrote it (a stale clock's may be too).
