@@ -227,8 +227,6 @@ class DeskMachine(RuleBasedStateMachine):
             event(f"accepted {s.kind}")
             self._kinds.add(s.kind)
             self.accepted.append(s.command)
-            if self._again is not None:
-                self._check_replay(s)
             for e in s.events:
                 name = type(e).__name__
                 event(f"event {name}")
@@ -243,6 +241,10 @@ class DeskMachine(RuleBasedStateMachine):
                 if isinstance(e, TicketAssigned):
                     check_assignment(self.desk, e)
                 self.check_event(e)
+            if self._again is not None:
+                # After the events' own checks: a failing policy is named as such, though its
+                # answer's text (an object's address in its repr) differs on the second desk.
+                self._check_replay(s)
             self.events += s.events
         return steps
 
