@@ -197,7 +197,14 @@ class TicketRequeued(DeskEvent):
 
 @attrs.frozen
 class TicketTransferred(DeskEvent):
-    """A ticket moved from one agent (or team) to another."""
+    """A ticket moved from one agent (or team) to another.
+
+    Attributes:
+        from_agent: The agent who handed it over (``None`` when none held it).
+        to: The agent or team it went to.
+        transfers: The hand-overs the ticket has had, this one included: transfers and
+            escalations together, as the transfer policy's ``max_transfers`` counts them.
+    """
 
     from_agent: str | None
     to: str
@@ -206,7 +213,17 @@ class TicketTransferred(DeskEvent):
 
 @attrs.frozen
 class TicketEscalated(DeskEvent):
-    """A ticket was escalated to a team (front line -> technical, finance ...)."""
+    """A ticket was escalated to a team (front line -> technical, finance ...).
+
+    Attributes:
+        from_team: The team it was escalated from: its queue's team, else the escalation
+            graph's first entry; ``None`` when neither names one.
+        to_team: The team it went to.
+        escalations: The hand-overs the ticket has had, this one included: escalations and
+            transfers together, as the transfer policy's ``max_transfers`` counts them (an
+            escalation, a transfer, then an escalation: 3), not the escalations alone.
+        reason: Why (``escalation front -> tech``).
+    """
 
     from_team: str | None
     to_team: str

@@ -44,6 +44,7 @@ import os
 import re
 import sys
 import tomllib
+from collections import Counter
 from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -682,7 +683,7 @@ def check_distinct_seeds(seeds: Sequence[int], where: str) -> None:
         ConfigError: A seed is given more than once.
     """
     if len(set(seeds)) != len(seeds):
-        twice = sorted({s for s in seeds if seeds.count(s) > 1})
+        twice = sorted(s for s, n in Counter(seeds).items() if n > 1)
         raise ConfigError(
             f"each seed once: {', '.join(map(str, twice))} given twice would run the same "
             "simulation again",

@@ -55,11 +55,12 @@ interval over the seeds (Student's t, its quantile computed for any number of se
 from __future__ import annotations
 
 import concurrent.futures
+import itertools
 import math
 import statistics
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Final
 
 import attrs
 
@@ -76,6 +77,10 @@ from csflow.staffing.plan import IntervalStaffing, StaffingPlan, _after
 from csflow.sweep import run_sweep
 
 __all__ = ["Estimate", "VerifiedInterval", "VerifiedPlan", "verify_plan"]
+
+#: The most seeds :func:`verify_plan` takes (each one runs every candidate of every interval
+#: again), as ``csflow staff --seeds`` takes.  Not exported: the number is the contract.
+MAX_SEEDS: Final = 10_000
 
 # The confidence of the intervals that Estimate gives.
 _CONFIDENCE = 0.95
@@ -389,7 +394,9 @@ def verify_plan(
         agents: Agents per interval to start from (the caller's own plan), one per interval
             in a list, a numpy array or a pandas column: ints ``>= 1``, or 0 for an interval
             that expects no arrivals; the plan's Erlang answer by default.
-        seeds: One run per seed for every candidate: at least one, distinct ints ``>= 0``.
+        seeds: One run per seed for every candidate: at least one, distinct ints ``>= 0``,
+            at most :data:`MAX_SEEDS` (10,000; read once, so an endless iterable is refused
+            once it gives more).
         abandonment: A ceiling on the mean simulated abandonment, or ``None``.
         tiers: Tier name -> floor on its SLA attainment (the desk's SLA clocks), or ``None``.
         channels: Channel name -> floor on its SLA attainment, or ``None``.
@@ -412,7 +419,7 @@ def verify_plan(
             tier or channel floor that could never be measured: a tier the desk does not
             have, a tier or channel the simulated traffic never brings, a desk without SLA
             policies, starting agents above :data:`~csflow.sim.scenario.MAX_SIM_AGENTS`, a
-            seed given twice).
+            seed given twice, more than :data:`MAX_SEEDS` seeds).
     """
     if not isinstance(plan, StaffingPlan):
         raise ConfigError(f"'plan' must be a StaffingPlan, got {show(plan)}")
@@ -447,7 +454,14 @@ def verify_plan(
         raise ConfigError(
             f"'seeds' must be a non-empty sequence of ints >= 0, got {show(seeds)}", "seeds"
         )
-    given_seeds = [as_int(s) for s in seeds]
+    # Read at most one seed past the bound: an endless iterable is refused, not read for ever.
+    given_seeds = [as_int(s) for s in itertools.islice(seeds, MAX_SEEDS + 1)]
+    if len(given_seeds) > MAX_SEEDS:
+        raise ConfigError(
+            f"'seeds' must hold at most {MAX_SEEDS:,} seeds (each a simulation of every "
+            "candidate of every interval), got more",
+            "seeds",
+        )
     runs = tuple(s for s in given_seeds if s is not None)
     if not runs or len(runs) != len(given_seeds) or any(s < 0 for s in runs):
         # (A negative seed would repeat its positive twin's run: random.Random(-s) is Random(s).)
